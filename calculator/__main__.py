@@ -1,0 +1,6 @@
+"""`python -m calculator` runs the landcomp command line."""
+import sys
+
+from calculator.cli import main
+
+sys.exit(main())

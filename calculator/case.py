@@ -1,0 +1,111 @@
+"""The case file of interfaces.md: read from JSON exactly (Decimal), written back atomically."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from calculator.errors import InputError
+
+HEADER_BLOCKS = ("household", "assessor")
+KNOWN_FIELDS = {"schedule", "household", "assessor", "items", "relocation", "replacement", "case_id", "assessed_on"}
+
+
+@dataclass
+class Case:
+    """One household's case: header blocks, raw item lines and the two household blocks."""
+
+    schedule: str = "baozi-2023"
+    household: dict[str, str] = field(default_factory=dict)
+    assessor: dict[str, str] = field(default_factory=dict)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    relocation: dict[str, Any] | None = None
+    replacement: dict[str, Any] | None = None
+    case_id: str = ""
+    assessed_on: str = ""
+    ignored_fields: tuple[str, ...] = ()
+
+
+def parse_json(text: str) -> Any:
+    """JSON with every number read as an exact Decimal; a syntax error names line and column."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON 格式错误(第{exc.lineno}行第{exc.colno}列): {exc.msg}",
+                         f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def _refuse_constant(name: str):
+    raise InputError(f"不接受 {name}", f"{name} is not a number")
+
+
+def case_from_json(text: str) -> Case:
+    """A case from the text of a case file."""
+    return case_from_dict(parse_json(text))
+
+
+def case_from_dict(data: Any) -> Case:
+    """Check the shape of a case; the lines' contents are checked by the engine."""
+    if not isinstance(data, dict):
+        raise InputError("案例文件应为 JSON 对象", "a case file must be a JSON object")
+    schedule = data.get("schedule", "baozi-2023")
+    if not isinstance(schedule, str):
+        raise InputError("schedule 应为文字", "schedule must be text", "schedule")
+    blocks = {name: _text_block(data.get(name, {}), name) for name in HEADER_BLOCKS}
+    items = data.get("items", [])
+    if not isinstance(items, list) or not all(isinstance(line, dict) for line in items):
+        raise InputError("items 应为对象列表", "items must be a list of objects", "items")
+    for name in ("relocation", "replacement"):
+        if data.get(name) is not None and not isinstance(data[name], dict):
+            raise InputError(f"{name} 应为对象", f"{name} must be an object", name)
+    return Case(schedule=schedule, household=blocks["household"], assessor=blocks["assessor"],
+                items=[dict(line) for line in items], relocation=data.get("relocation"),
+                replacement=data.get("replacement"), case_id=_text(data.get("case_id", ""), "case_id"),
+                assessed_on=_text(data.get("assessed_on", ""), "assessed_on"),
+                ignored_fields=tuple(sorted(set(data) - KNOWN_FIELDS)))
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The case as the JSON object of interfaces.md, numbers written as exact strings."""
+    data: dict[str, Any] = {"schedule": case.schedule}
+    if case.case_id:
+        data["case_id"] = case.case_id
+    data["household"] = dict(case.household)
+    data["assessor"] = dict(case.assessor)
+    if case.assessed_on:
+        data["assessed_on"] = case.assessed_on
+    data["items"] = [_plain(line) for line in case.items]
+    if case.relocation is not None:
+        data["relocation"] = _plain(case.relocation)
+    if case.replacement is not None:
+        data["replacement"] = _plain(case.replacement)
+    return data
+
+
+def case_to_json(case: Case) -> str:
+    """The text of a case file (UTF-8, Chinese kept readable)."""
+    return json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n"
+
+
+def fingerprint(case: Case, schedule_version: str) -> str:
+    """First 12 hex digits of SHA-256 over the canonical case JSON and the schedule version."""
+    canonical = json.dumps(case_to_dict(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{canonical}\n{schedule_version}".encode()).hexdigest()[:12]
+
+
+def _plain(block: dict[str, Any]) -> dict[str, Any]:
+    return {key: (format(value, "f") if isinstance(value, Decimal) else value) for key, value in block.items()}
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InputError("应为文字", "must be text", where)
+    return value
+
+
+def _text_block(block: Any, name: str) -> dict[str, str]:
+    if not isinstance(block, dict):
+        raise InputError(f"{name} 应为对象", f"{name} must be an object", name)
+    return {key: _text(value, f"{name}.{key}") for key, value in block.items()}

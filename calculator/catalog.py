@@ -1,0 +1,54 @@
+"""Short Chinese summaries of schedule rows, for listings, the picker and the browser."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from calculator.money import fmt_plain
+from tables.schedule import Item, Schedule
+
+
+def rate_summary(item: Item) -> str:
+    """The row's standard in a few characters: 700–800 元/m², 深度 ≤1.2→90 …, 评估金额."""
+    data = item.rule.describe(item.spec)
+    unit = f"元/{item.unit}"
+    if "rate" in data and "reason" in data:
+        return "不予补偿 0"
+    if "range" in data or "rate" in data:
+        text = _rate(data) + f" {unit}"
+        if "prorated_by" in data:
+            text += f",高度不足{data['full_at']}m按比例折算"
+        if "surcharge_pct" in data:
+            text += f",有装潢增加{_rate(data['surcharge_pct'])}%"
+        return text
+    if "brackets" in data:
+        parts = [f"{b['interval']}→{_rate(b)}" + ("/m²" if b.get("times") else "") for b in data["brackets"]]
+        text = f"{data['by']} " + "; ".join(parts) + f" {unit}"
+        if "increment_above" in data:
+            text += f",{data['increment_above']}以上每整1加{data['increment_per_whole_unit']}元"
+        if "factor" in data:
+            text += f" × {data['factor_label']}"
+        return text
+    if "per_metre" in data:
+        return "; ".join(f"{t['interval']}m {_rate(t)}" for t in data["per_metre"]) + " 元/米(井深)"
+    if "stages" in data:
+        return "; ".join(f"{k} {v}" for k, v in data["stages"].items()) + f" {unit}"
+    if "share" in data:
+        return f"依附房屋单价的{_pct(data['share'])}%"
+    if "ratio" in data:
+        return f"置换比例 1:{data['ratio']}"
+    return "评估金额(须注明依据)"
+
+
+def _rate(data: dict) -> str:
+    return "–".join(data["range"]) if "range" in data else data["rate"]
+
+
+def _pct(share: str) -> str:
+    return fmt_plain(Decimal(share) * 100)
+
+
+def search(schedule: Schedule, text: str) -> list[Item]:
+    """Rows whose key, unit or source wording contains every whitespace-separated word of `text`."""
+    words = text.split()
+    return [item for item in schedule.items.values()
+            if all(w in item.key or w in item.source or w in item.unit for w in words)]

@@ -1,0 +1,140 @@
+"""The `landcomp` command: compensation, landprice and items (see interfaces.md).
+
+Exit status: 0 success; 2 bad input, with a message in Chinese and English that names the file
+and the line; 1 anything else. Nothing is printed and no file is written unless the whole
+input is good.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from calculator.errors import CalculationError, InputError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise InputError(f"命令参数错误: {message}", f"bad command-line arguments: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="landcomp", description="堡子片区征地拆迁补偿测算 / 五台县基准地价测算")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    comp = commands.add_parser("compensation", help="一户的补偿测算 / itemized compensation of one household")
+    comp.add_argument("case", type=Path)
+    land = commands.add_parser("landprice", help="宗地地价测算 / price a parcel")
+    land.add_argument("parcel", type=Path, nargs="?")
+    land.add_argument("--grade", type=int)
+    land.add_argument("--use")
+    land.add_argument("--area")
+    land.add_argument("--unit", choices=["m²", "m2", "亩"], default="m²")
+    for sub in (comp, land):
+        sub.add_argument("--json", action="store_true", help="JSON output (interfaces.md)")
+        sub.add_argument("--pdf", type=Path, help="write the printed sheet as PDF")
+        sub.add_argument("--xlsx", type=Path, help="write the workbook")
+    items = commands.add_parser("items", help="补偿标准项目清单 / the schedule's items")
+    items.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    source = ""
+    try:
+        args = build_parser().parse_args(argv)
+        source = str(getattr(args, "case", None) or getattr(args, "parcel", None) or "")
+        output = {"compensation": _compensation, "landprice": _landprice, "items": _items}[args.command](args)
+    except CalculationError as error:
+        prefix = f"{source}: " if source else ""
+        for line in error.message.splitlines():
+            print(f"landcomp: {prefix}{line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
+        print(f"landcomp: 内部错误 / internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    sys.stdout.write(output)
+    return 0
+
+
+def _read(path: Path) -> Any:
+    from calculator.case import parse_json
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("文件不存在", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取文件: {exc}", f"cannot read the file: {exc}") from None
+    return parse_json(text)
+
+
+def _compensation(args) -> str:
+    from calculator.case import case_from_dict
+    from calculator.compensation import compute
+    from calculator.results import compensation_json
+    from calculator.text_report import compensation_text
+    result = compute(case_from_dict(_read(args.case)))
+    _export(args, result, "compensation")
+    return _dump(compensation_json(result)) if args.json else compensation_text(result)
+
+
+def _landprice(args) -> str:
+    from calculator.landprice import parcel_from_dict, price_parcel
+    from calculator.results import parcel_json
+    from calculator.text_report import parcel_text
+    flags = [args.grade, args.use, args.area]
+    if args.parcel is not None:
+        if any(f is not None for f in flags):
+            raise InputError("请只用地块文件或 --grade/--use/--area 之一", "give a parcel file or --grade/--use/--area, not both")
+        data = _read(args.parcel)
+    else:
+        if any(f is None for f in flags):
+            raise InputError("须给出地块文件,或同时给出 --grade --use --area",
+                             "give a parcel file, or all of --grade, --use and --area")
+        area_field = "area_mu" if args.unit == "亩" else "area_m2"
+        data = {"grade": args.grade, "parts": [{"use": args.use, area_field: args.area}]}
+    price = price_parcel(parcel_from_dict(data))
+    _export(args, price, "parcel")
+    return _dump(parcel_json(price)) if args.json else parcel_text(price)
+
+
+def _items(args) -> str:
+    import tables
+    from calculator.text_report import table
+    schedule = tables.load_schedule()
+    listing = [{"key": item.key, "section": item.section, "kind": item.kind, "unit": item.unit,
+                **item.rule.describe(item.spec), "params": [p.name for p in item.rule.params(item.spec)],
+                "source": item.source, **({"reading": item.reading} if item.reading else {})}
+               for item in schedule.items.values()]
+    if args.json:
+        return _dump({"schedule": schedule.id, "version": schedule.version, "document": schedule.document,
+                      "items": listing})
+    from calculator.catalog import rate_summary
+    rows = [["项目键", "章节", "单位", "标准", "参数"]]
+    rows += [[item.key, item.section, item.unit, rate_summary(item),
+              ", ".join(p.name for p in item.rule.params(item.spec))] for item in schedule.items.values()]
+    return f"{schedule.title} ({schedule.document}) {len(listing)} 项\n" + table(rows, set()) + "\n"
+
+
+def _export(args, result, kind: str) -> None:
+    """Write the requested PDF and workbook, each atomically, before anything is printed."""
+    if not (args.pdf or args.xlsx):
+        return
+    from calculator import reports
+    writers: dict[str, Callable] = {
+        "pdf": getattr(reports, f"{kind}_pdf", None), "xlsx": getattr(reports, f"{kind}_xlsx", None)}
+    for fmt in ("pdf", "xlsx"):
+        target = getattr(args, fmt)
+        if target is None:
+            continue
+        if writers[fmt] is None:
+            raise InputError(f"尚不支持 --{fmt} 输出", f"--{fmt} output is not available yet")
+        writers[fmt](result, target)
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

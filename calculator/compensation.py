@@ -1,0 +1,125 @@
+"""One household's compensation: every line priced, relocation, replacement and the totals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import tables
+from calculator.case import Case
+from calculator.errors import CalculationError, CaseErrors, InputError
+from calculator.lines import PricedLine, locate, price_line, read_line, standard_rate, where
+from calculator.money import fmt_plain, fmt_quantity, to_decimal
+from calculator.rates import MIDPOINT, OVERRIDE
+from calculator.relocation import RelocationResult, read_relocation, relocation_allowances
+from calculator.replacement import ReplacementResult, replacement_area
+from tables.schedule import Item, Schedule
+
+RELOCATION_SECTION = "三"
+
+
+@dataclass(frozen=True)
+class CompensationResult:
+    """Everything a settlement sheet shows; `problems` lists what was left out (evaluate only)."""
+
+    schedule: Schedule
+    case: Case
+    lines: tuple[PricedLine, ...]
+    relocation: RelocationResult | None
+    replacement: ReplacementResult | None
+    subtotals: dict[str, Decimal]
+    disputed_total: Decimal
+    total: Decimal
+    warnings: tuple[str, ...]
+    problems: tuple[CalculationError, ...]
+
+
+class CaseContext:
+    """What a rule may ask of the case around its line (the schedule, a host house's rate)."""
+
+    def __init__(self, schedule: Schedule, raw_lines: list[dict]):
+        self.schedule, self.raw_lines = schedule, raw_lines
+
+    def item(self, key: str) -> Item:
+        return self.schedule.item(key)
+
+    def describe(self, param: str, value: Decimal | None) -> str:
+        return self.schedule.describe(param, value)
+
+    def host_rate(self, key: str) -> tuple[Decimal, bool]:
+        """The host's rate on this case, else its fixed rate or midpoint (True when a midpoint)."""
+        standard = standard_rate(self.item(key))
+        if standard is None:
+            raise InputError(f"「{key}」不是按单价计的房屋", f"{key!r} is not a house priced by a rate")
+        rates = {to_decimal(raw["rate"], f"「{key}」的单价") if raw.get("rate") not in (None, "") else None
+                 for raw in self.raw_lines if raw.get("item") == key}
+        if len(rates) > 1:
+            shown = "、".join("中值" if r is None else fmt_plain(r) for r in rates)
+            raise InputError(f"本户「{key}」有多个单价({shown}),无法确定依附房屋的单价",
+                             f"this case prices {key!r} at several rates ({shown}); the host rate is ambiguous")
+        given = rates.pop() if rates else None
+        if given is not None:
+            return given, False
+        return standard.midpoint, standard.is_range
+
+
+def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult:
+    """Price what can be priced; bad lines and blocks are left out and listed in `problems`."""
+    schedule = schedule or tables.load_schedule(case.schedule)
+    ctx = CaseContext(schedule, case.items)
+    lines, problems = [], []
+    for index, raw in enumerate(case.items):
+        try:
+            lines.append(price_line(read_line(raw, index, schedule), ctx))
+        except CalculationError as error:
+            problems.append(locate(error, index, raw))
+    relocation = replacement = None
+    if case.relocation is not None:
+        try:
+            given = read_relocation(case.relocation, schedule.relocation)
+            relocation = relocation_allowances(given, schedule.relocation)
+        except CalculationError as error:
+            problems.append(error.located("relocation") if not error.where else error)
+    if case.replacement is not None:
+        try:
+            replacement = replacement_area(case.replacement, schedule)
+        except CalculationError as error:
+            problems.append(error.located("replacement") if not error.where else error)
+    subtotals = {section: Decimal("0.00") for section in schedule.sections}
+    for line in lines:
+        if line.payable:
+            subtotals[line.item.section] += line.amount
+    if relocation is not None:
+        subtotals[RELOCATION_SECTION] += relocation.total
+    disputed = sum((line.amount for line in lines if not line.payable), Decimal("0.00"))
+    return CompensationResult(
+        schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
+        subtotals=subtotals, disputed_total=disputed, total=sum(subtotals.values(), Decimal("0.00")),
+        warnings=tuple(_warnings(case, lines, relocation)), problems=tuple(problems))
+
+
+def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
+    """The whole case or nothing: any bad line or block raises CaseErrors listing them all."""
+    result = evaluate(case, schedule)
+    if result.problems:
+        raise CaseErrors(list(result.problems))
+    return result
+
+
+def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:
+    notes = []
+    for priced in lines:
+        place = where(priced.line.index, {"item": priced.item.key})
+        if MIDPOINT in priced.flags:
+            notes.append(f"{place}: 未填单价,按区间中值 {fmt_quantity(priced.rate)} 计 / no rate given, "
+                         f"midpoint {fmt_quantity(priced.rate)} used")
+        if OVERRIDE in priced.flags:
+            notes.append(f"{place}: 超标准,理由:{priced.line.override_reason} / outside the standard, "
+                         f"reason given")
+        if not priced.payable:
+            notes.append(f"{place}: 有争议,不计入合计 / disputed, held out of the total")
+    if relocation is not None and relocation.days is None:
+        notes.append(f"relocation: {relocation.incentive_note} / no incentive: payment or move-out date missing")
+    if case.ignored_fields:
+        fields = ", ".join(case.ignored_fields)
+        notes.append(f"案例文件中未识别的字段已忽略: {fields} / unrecognised case fields ignored: {fields}")
+    return notes

@@ -1,0 +1,40 @@
+"""One error hierarchy: every message a user sees is in Chinese and English."""
+from __future__ import annotations
+
+
+class CalculationError(ValueError):
+    """Base of every error caused by bad input or bad data, with a bilingual message."""
+
+    def __init__(self, zh: str, en: str, where: str = ""):
+        self.zh, self.en, self.where = zh, en, where
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = f"{self.zh} / {self.en}"
+        return f"{self.where}: {text}" if self.where else text
+
+    def located(self, where: str) -> "CalculationError":
+        """The same error, placed (e.g. at a case line) when it was raised without a place."""
+        return type(self)(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where)
+
+
+class TableError(CalculationError):
+    """A schedule data file is broken: the message names the file and the row."""
+
+
+class InputError(CalculationError):
+    """A case, a parcel or a command-line value is not acceptable."""
+
+
+class CaseErrors(InputError):
+    """Several input errors found in one case; each keeps its own place."""
+
+    def __init__(self, errors: list[CalculationError]):
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.zh, first.en, first.where)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(e.message for e in self.errors)

@@ -1,0 +1,153 @@
+"""Reading and pricing one case line: the fields every line shares, the rule's own, and R1."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Mapping
+
+from calculator.errors import CalculationError, InputError
+from calculator.money import round_money, to_decimal
+from calculator.rates import Rate, resolve_rate
+from tables.schedule import Item, Schedule
+
+COMMON_FIELDS = ("item", "quantity", "rate", "override_reason", "disputed", "note")
+DISPUTED = "disputed"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A case line with every value checked and typed."""
+
+    index: int
+    item: Item
+    quantity: Decimal
+    rate: Decimal | None
+    override_reason: str
+    disputed: bool
+    note: str
+    params: Mapping[str, Decimal | str]
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A line with the rate it is paid at, its rounded amount, flags and remarks."""
+
+    line: Line
+    rate: Decimal
+    amount: Decimal
+    flags: tuple[str, ...]
+    remarks: tuple[str, ...]
+
+    @property
+    def item(self) -> Item:
+        return self.line.item
+
+    @property
+    def payable(self) -> bool:
+        return not self.line.disputed
+
+
+def where(index: int, raw: Any) -> str:
+    """How messages name a line: items[2](第3行)「菜窖/砖石」."""
+    key = raw.get("item") if isinstance(raw, dict) else None
+    return f"items[{index}](第{index + 1}行)" + (f"「{key}」" if isinstance(key, str) else "")
+
+
+def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
+    """Check one raw line against its item's rule; every unknown or missing field is an error."""
+    key = raw.get("item")
+    if not isinstance(key, str) or not key:
+        raise InputError("缺少项目键 item", "missing item key")
+    item = schedule.item(key)
+    params = item.rule.params(item.spec)
+    unknown = sorted(set(raw) - set(COMMON_FIELDS) - {p.name for p in params})
+    if unknown:
+        raise InputError(f"此项不接受字段 {', '.join(unknown)}", f"this item takes no field {', '.join(unknown)}")
+    values: dict[str, Decimal | str] = {}
+    for param in params:
+        value = raw.get(param.name)
+        if value is None or value == "":
+            if param.required:
+                label = schedule.describe(param.name, None)
+                raise InputError(f"缺少参数 {param.name}({label})", f"missing parameter {param.name}")
+            continue
+        values[param.name] = _param_value(param, value)
+    return Line(index=index, item=item, quantity=_quantity(raw, item), rate=_rate(raw.get("rate")),
+                override_reason=_optional_text(raw, "override_reason"), disputed=_flag(raw, "disputed"),
+                note=_optional_text(raw, "note"), params=values)
+
+
+def price_line(line: Line, ctx) -> PricedLine:
+    """Apply the line's rule, then R1 to its standard rate, then round the amount (R2)."""
+    pricing = line.item.rule.price(line.item.spec, line, ctx)
+    flags = list(pricing.flags)
+    if pricing.amount is not None:
+        if line.rate is not None:
+            raise InputError("此项按金额计,不填单价 rate", "this item takes an amount, not a rate")
+        amount = round_money(pricing.amount)
+        rate = amount / line.quantity
+    else:
+        resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
+        flags = [*resolved.flags, *(f for f in flags if f not in resolved.flags)]
+        rate = resolved.value
+        amount = round_money(line.quantity * rate * pricing.factor)
+    if line.disputed:
+        flags.append(DISPUTED)
+    return PricedLine(line, rate, amount, tuple(flags), pricing.remarks)
+
+
+def standard_rate(item: Item) -> Rate | None:
+    """The rate a plain-rate item is quoted at in the schedule (None for other kinds)."""
+    return item.spec if isinstance(item.spec, Rate) else None
+
+
+def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
+    if raw.get("quantity") is None:
+        if item.quantity_default is None:
+            raise InputError("缺少数量 quantity", "missing quantity")
+        return item.quantity_default
+    quantity = to_decimal(raw["quantity"], "数量/quantity")
+    if quantity <= 0:
+        raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
+    return quantity
+
+
+def _rate(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return to_decimal(value, "单价/rate")
+
+
+def _param_value(param, value: Any) -> Decimal | str:
+    if param.text:
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{param.name} 应为文字", f"{param.name} must be text")
+        if param.choices and value not in param.choices:
+            raise InputError(f"{param.name} 应为 {'、'.join(param.choices)} 之一,不是「{value}」",
+                             f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}")
+        return value
+    number = to_decimal(value, param.name)
+    if number <= 0:
+        raise InputError(f"{param.name} 应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
+    return number
+
+
+def _optional_text(raw: dict[str, Any], field: str) -> str:
+    value = raw.get(field, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{field} 应为文字", f"{field} must be text")
+    return value
+
+
+def _flag(raw: dict[str, Any], field: str) -> bool:
+    value = raw.get(field, False)
+    if not isinstance(value, bool):
+        raise InputError(f"{field} 应为 true 或 false", f"{field} must be true or false")
+    return value
+
+
+def locate(error: CalculationError, index: int, raw: Any) -> CalculationError:
+    """The error placed at its line."""
+    return error.located(where(index, raw))

@@ -1,0 +1,71 @@
+"""Exact numbers from the edge inward, and the one place money is rounded."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+from calculator.errors import InputError
+
+CENT = Decimal("0.01")
+
+
+def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
+    """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
+    if isinstance(value, Fraction):
+        scale = 10**places
+        scaled = abs(value) * scale
+        whole = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+        result = Decimal(whole).scaleb(-places)
+        return -result if value < 0 else result
+    if not isinstance(value, Decimal):
+        raise TypeError(f"round_money takes Decimal or Fraction, not {type(value).__name__}")
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: object, what: str) -> Decimal:
+    """Read a JSON number, a string such as "35.50", an int or a Decimal as an exact Decimal.
+
+    A float is refused: it has already lost the exact value the user typed.
+    """
+    if isinstance(value, bool) or value is None:
+        raise InputError(f"{what} 应为数值", f"{what} must be a number", "")
+    if isinstance(value, float):
+        raise InputError(f"{what} 不接受浮点数,请用字符串或十进制数",
+                         f"{what} must not be a binary float; give a string or a Decimal", "")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InputError(f"{what} 不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
+    else:
+        raise InputError(f"{what} 应为数值", f"{what} must be a number")
+    if not number.is_finite():
+        raise InputError(f"{what} 不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
+    return number
+
+
+def fmt_money(value: Decimal) -> str:
+    """Two decimals, no separators: the JSON contract's form."""
+    return f"{round_money(value):.2f}"
+
+
+def fmt_grouped(value: Decimal) -> str:
+    """Two decimals with thousands separators, for printed sheets and the screen."""
+    return f"{round_money(value):,.2f}"
+
+
+def fmt_quantity(value: Decimal) -> str:
+    """At least two decimals, never fewer than the value carries (35.5 → 35.50, 1.125 → 1.125)."""
+    if value.as_tuple().exponent >= -2:
+        return f"{value:.2f}"
+    return format(value.normalize(), "f")
+
+
+def fmt_plain(value: Decimal) -> str:
+    """A number as written by hand: no trailing zeros, no exponent (50.0 → 50, 1.60 → 1.6)."""
+    return format(value.normalize(), "f")

@@ -1,0 +1,112 @@
+"""三、搬迁与安置: the household's moving allowance, temporary resettlement and move-out incentive."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from calculator.errors import InputError
+from calculator.money import round_money, to_decimal
+from calculator.rules.bracket import bracket_rate
+from tables.schedule import Relocation, RelocationRule
+
+FIELDS = ("building_area_m2", "sole_housing_hardship", "extra_months", "signed_on", "paid_on", "moved_on")
+
+
+@dataclass(frozen=True)
+class RelocationInput:
+    building_area_m2: Decimal
+    sole_housing_hardship: bool
+    extra_months: int
+    signed_on: dt.date | None
+    paid_on: dt.date | None
+    moved_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class RelocationResult:
+    """The three allowances with the figures they were worked from."""
+
+    given: RelocationInput
+    moving: Decimal
+    temporary_per_month: Decimal
+    months: int
+    temporary: Decimal
+    days: int | None
+    incentive: Decimal
+    incentive_note: str
+
+    @property
+    def total(self) -> Decimal:
+        return self.moving + self.temporary + self.incentive
+
+
+def read_relocation(block: dict[str, Any], rules: Relocation) -> RelocationInput:
+    """Check the case's relocation block: area, hardship months and the three dates."""
+    unknown = sorted(set(block) - set(FIELDS))
+    if unknown:
+        raise InputError(f"relocation 不接受字段 {', '.join(unknown)}", f"relocation takes no field {', '.join(unknown)}")
+    if block.get("building_area_m2") in (None, ""):
+        raise InputError("缺少建筑面积 building_area_m2", "missing building_area_m2", "relocation")
+    area = to_decimal(block["building_area_m2"], "relocation.building_area_m2")
+    if area <= 0:
+        raise InputError("建筑面积应为正数", "building_area_m2 must be positive", "relocation")
+    hardship = block.get("sole_housing_hardship", False)
+    if not isinstance(hardship, bool):
+        raise InputError("sole_housing_hardship 应为 true 或 false", "sole_housing_hardship must be true or false", "relocation")
+    extra = _months(block.get("extra_months", 0), rules.max_extra_months)
+    if extra and not hardship:
+        raise InputError("增加临时安置月数须为唯一住房且确有困难(sole_housing_hardship)",
+                         "extra_months is allowed only with sole_housing_hardship: true", "relocation")
+    signed, paid, moved = (_date(block.get(name), name) for name in ("signed_on", "paid_on", "moved_on"))
+    if signed and paid and paid < signed:
+        raise InputError(f"支付日期 {paid} 早于签约日期 {signed}", f"paid_on {paid} is before signed_on {signed}", "relocation")
+    if signed and moved and moved < signed:
+        raise InputError(f"搬迁日期 {moved} 早于签约日期 {signed}", f"moved_on {moved} is before signed_on {signed}", "relocation")
+    return RelocationInput(area, hardship, extra, signed, paid, moved)
+
+
+def relocation_allowances(given: RelocationInput, rules: Relocation) -> RelocationResult:
+    """搬迁补助 once, 临时安置补助 for 24 (+ extra) months, and 搬迁奖励 by days to move out."""
+    values = {rules.moving.param: given.building_area_m2}
+    moving = round_money(_fixed(rules.moving, given.building_area_m2, values))
+    per_month = _fixed(rules.temporary, given.building_area_m2, values)
+    months = rules.months + given.extra_months
+    temporary = round_money(per_month * months)
+    if given.paid_on is None or given.moved_on is None:
+        days, incentive = None, Decimal(0)
+        note = "缺少支付日期或搬迁日期,不计搬迁奖励"
+    else:
+        days = (given.moved_on - given.paid_on).days
+        # Moving out before the payment counts as moving within the first bracket (30 days).
+        incentive = round_money(_fixed(rules.incentive, Decimal(max(days, 0)), {}))
+        note = f"支付后第{days}天搬迁" if days >= 0 else f"支付前{-days}天已搬迁,按30日内计"
+        if incentive == 0:
+            note += ",超出规定时间,不享受奖励"
+    return RelocationResult(given, moving, per_month, months, temporary, days, incentive, note)
+
+
+def _fixed(rule: RelocationRule, value: Decimal, values: dict) -> Decimal:
+    rate, _ = bracket_rate(rule.brackets, value, values)
+    return rate.midpoint
+
+
+def _months(value: Any, most: int) -> int:
+    number = to_decimal(value, "relocation.extra_months")
+    if number != number.to_integral_value() or not 0 <= number <= most:
+        raise InputError(f"增加月数应为 0 至 {most} 的整数", f"extra_months must be a whole number from 0 to {most}", "relocation")
+    return int(number)
+
+
+def _date(value: Any, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{name} 应为日期文字 YYYY-MM-DD", f"{name} must be a date string YYYY-MM-DD", "relocation")
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name} 不是有效日期: {value!r}", f"{name} is not a valid date: {value!r}", "relocation") from None

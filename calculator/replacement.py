@@ -1,0 +1,58 @@
+"""R7 房屋面积置换: the new-home area a household is owed, from the case's replacement block."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from calculator.errors import InputError
+from calculator.money import round_money, to_decimal
+from tables.schedule import Schedule
+
+KIND = "area_replacement"
+
+
+@dataclass(frozen=True)
+class ReplacementPart:
+    key: str
+    base: Decimal
+    ratio: Decimal
+    area: Decimal
+
+
+@dataclass(frozen=True)
+class ReplacementResult:
+    given: dict[str, Decimal]
+    parts: tuple[ReplacementPart, ...]
+    total_m2: Decimal
+
+
+def replacement_fields(schedule: Schedule) -> tuple[str, ...]:
+    """The areas the replacement rows ask for, in the schedule's order."""
+    names: list[str] = []
+    for item in schedule.items.values():
+        if item.kind == KIND:
+            names += [item.spec.measure] + ([item.spec.deduct] if item.spec.deduct else [])
+    return tuple(dict.fromkeys(names))
+
+
+def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementResult:
+    """Σ ratio × max(0, measure − deduct) over the replacement rows, rounded to 0.01 m²."""
+    fields = replacement_fields(schedule)
+    unknown = sorted(set(block) - set(fields))
+    if unknown:
+        raise InputError(f"replacement 不接受字段 {', '.join(unknown)}", f"replacement takes no field {', '.join(unknown)}")
+    given = {}
+    for name in fields:
+        if block.get(name) in (None, ""):
+            raise InputError(f"缺少 {name}", f"missing {name}", "replacement")
+        given[name] = to_decimal(block[name], f"replacement.{name}")
+        if given[name] < 0:
+            raise InputError(f"{name} 不能为负数", f"{name} must not be negative", "replacement")
+    parts = []
+    for item in schedule.items.values():
+        if item.kind == KIND:
+            spec = item.spec
+            base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
+            parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
+    return ReplacementResult(given, tuple(parts), round_money(sum(p.area for p in parts)))

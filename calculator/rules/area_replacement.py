@@ -1,0 +1,43 @@
+"""R7 房屋面积置换: a ratio of an area, owed as new-home area, never money.
+
+These rows are priced from the case's `replacement` block (calculator.replacement), not as
+item lines: one line could not carry the three areas the rule needs.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from calculator.errors import InputError
+
+KIND = "area_replacement"
+
+
+@dataclass(frozen=True)
+class Spec:
+    ratio: Decimal
+    measure: str
+    deduct: str | None
+
+
+def parse(row) -> Spec:
+    """The ratio, the area it applies to and the area deducted first."""
+    spec = Spec(row.decimal("ratio"), row.text("measure"), row.text("deduct") if row.has("deduct") else None)
+    if spec.ratio <= 0:
+        raise row.error("ratio 应为正数", "ratio must be positive")
+    return spec
+
+
+def params(spec: Spec) -> tuple:
+    """Not used on item lines."""
+    return ()
+
+
+def price(spec: Spec, line, ctx):
+    """Refused: replacement is the case's `replacement` block."""
+    raise InputError("房屋面积置换不作为补偿项,请填写 replacement(正房面积、正房占地、宅基地证面积)",
+                     "area replacement is not an item line; fill in the case's replacement block "
+                     "(main_house_area_m2, main_house_footprint_m2, homestead_certificate_area_m2)")
+
+
+def describe(spec: Spec) -> dict:
+    """The ratio and the areas it applies to."""
+    return {"ratio": str(spec.ratio), "measure": spec.measure, **({"deduct": spec.deduct} if spec.deduct else {})}

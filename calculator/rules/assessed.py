@@ -1,0 +1,29 @@
+"""R4: an amount the standard leaves to an assessor or a later decision, typed with its basis."""
+from calculator.errors import InputError
+from calculator.pricing import Param, Pricing
+
+KIND = "assessed"
+FLAG = "assessed"
+
+
+def parse(row) -> None:
+    """Nothing beyond the common fields."""
+    return None
+
+
+def params(spec: None) -> tuple[Param, ...]:
+    """The amount and the basis it rests on (an assessment report, a decision)."""
+    return (Param("amount"), Param("basis", text=True))
+
+
+def price(spec: None, line, ctx) -> Pricing:
+    """The typed amount, shown as 评估项 with its basis; the amount is the whole line's."""
+    if line.quantity != 1:
+        raise InputError("评估项按金额计,数量应为 1", "an assessed item is one amount: quantity must be 1")
+    basis = line.params["basis"]
+    return Pricing(amount=line.params["amount"], flags=(FLAG,), remarks=(f"评估项(依据:{basis})",))
+
+
+def describe(spec: None) -> dict:
+    """An amount with a basis, for listings."""
+    return {"amount": "typed", "basis": "required"}

@@ -1,0 +1,119 @@
+"""A rate looked up by a measured value in brackets (菜窖 by depth, 果树 by diameter …)."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from calculator.money import fmt_plain
+from calculator.pricing import Param, Pricing
+from calculator.rates import Rate, rate_json, read_rate
+
+KIND = "bracket"
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """Values up to `upper` (inclusive or not); the last bracket has no upper bound."""
+
+    upper: Decimal | None
+    inclusive: bool
+    rate: Rate
+    times: str | None = None
+
+    def admits(self, value: Decimal) -> bool:
+        if self.upper is None:
+            return True
+        return value <= self.upper if self.inclusive else value < self.upper
+
+
+@dataclass(frozen=True)
+class Spec:
+    param: str
+    brackets: tuple[Bracket, ...]
+    factor: Decimal
+    factor_label: str
+
+
+def read_brackets(row, field: str = "brackets") -> tuple[Bracket, ...]:
+    """Brackets in increasing order, `upto` (≤) or `below` (<), the last one open-ended."""
+    brackets = []
+    for sub in row.rows(field):
+        if sub.has("upto") and sub.has("below"):
+            raise sub.error("upto 与 below 只能有一个", "a bracket has either upto or below, not both")
+        bound = "upto" if sub.has("upto") else "below" if sub.has("below") else None
+        upper = sub.decimal(bound) if bound else None
+        times = sub.text("times") if sub.has("times") else None
+        brackets.append(Bracket(upper, bound == "upto", read_rate(sub), times))
+        sub.refuse_unread()
+    for i, b in enumerate(brackets):
+        last = i == len(brackets) - 1
+        if (b.upper is None) != last:
+            raise row.error(f"{field}: 只有最后一档没有上限", f"{field}: only the last bracket is open-ended")
+        if i and not last and b.upper <= brackets[i - 1].upper:
+            raise row.error(f"{field}: 档位上限未递增 ({brackets[i - 1].upper} → {b.upper})",
+                            f"{field}: bracket bounds are not increasing ({brackets[i - 1].upper} → {b.upper})")
+    return tuple(brackets)
+
+
+def find(brackets: tuple[Bracket, ...], value: Decimal) -> int:
+    """The index of the bracket that holds `value`."""
+    return next(i for i, b in enumerate(brackets) if b.admits(value))
+
+
+def interval(brackets: tuple[Bracket, ...], index: int) -> str:
+    """The bracket written as an interval, e.g. (1.2, 1.5], ≤30 or >2."""
+    b = brackets[index]
+    prev = brackets[index - 1] if index else None
+    if prev is None:
+        return "全部" if b.upper is None else f"{'≤' if b.inclusive else '<'}{fmt_plain(b.upper)}"
+    opening = "(" if prev.inclusive else "["
+    if b.upper is None:
+        return f"{'>' if prev.inclusive else '≥'}{fmt_plain(prev.upper)}"
+    return f"{opening}{fmt_plain(prev.upper)}, {fmt_plain(b.upper)}{']' if b.inclusive else ')'}"
+
+
+def parse(row) -> Spec:
+    """The measured parameter, its brackets, and an optional factor (e.g. 3 months)."""
+    spec = Spec(row.text("param"), read_brackets(row), row.decimal("factor", Decimal(1)),
+                row.text("factor_label", ""))
+    if spec.factor <= 0:
+        raise row.error("factor 应为正数", "factor must be positive")
+    return spec
+
+
+def params(spec: Spec) -> tuple[Param, ...]:
+    """The measured value, and any value a bracket's rate is multiplied by."""
+    names = dict.fromkeys([spec.param, *(b.times for b in spec.brackets if b.times)])
+    return tuple(Param(name) for name in names)
+
+
+def bracket_rate(brackets: tuple[Bracket, ...], value: Decimal, values) -> tuple[Rate, int]:
+    """The standard rate of the bracket holding `value` (scaled by its `times` value)."""
+    index = find(brackets, value)
+    b = brackets[index]
+    return (b.rate if b.times is None else b.rate.scaled(values[b.times])), index
+
+
+def price(spec: Spec, line, ctx) -> Pricing:
+    """The bracket's rate (R1 applies to a range), times the row's factor."""
+    value = line.params[spec.param]
+    rate, index = bracket_rate(spec.brackets, value, line.params)
+    remarks = [f"{ctx.describe(spec.param, value)},档位{interval(spec.brackets, index)}"]
+    if spec.brackets[index].times:
+        remarks.append(f"按{ctx.describe(spec.brackets[index].times, None)}计")
+    if spec.factor_label:
+        remarks.append(spec.factor_label)
+    return Pricing(standard=rate, factor=spec.factor, remarks=tuple(remarks))
+
+
+def describe(spec: Spec) -> dict:
+    """The brackets as data for listings."""
+    data = {"by": spec.param, "brackets": brackets_json(spec.brackets)}
+    if spec.factor != 1:
+        data["factor"] = str(spec.factor)
+        data["factor_label"] = spec.factor_label
+    return data
+
+
+def brackets_json(brackets: tuple[Bracket, ...]) -> list[dict]:
+    """Each bracket as its interval and rate."""
+    return [{"interval": interval(brackets, i), **rate_json(b.rate), **({"times": b.times} if b.times else {})}
+            for i, b in enumerate(brackets)]

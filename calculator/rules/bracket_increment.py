@@ -1,0 +1,57 @@
+"""Bracketed price with a per-unit increment above a threshold (杨树、国槐 above 10 cm, 柳树 above 20 cm).
+
+Reading of the note 10 公分以上每年增加 1 公分加 10 元: above the threshold T a tree earns the
+increment per *whole* unit above T on top of the table price at T, and never less than its own
+bracket: price(d) = max(table(d), table(T) + increment × floor(d − T)) for d > T.
+"""
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from calculator.money import fmt_plain
+from calculator.pricing import Param, Pricing
+from calculator.rates import Rate
+from calculator.rules import bracket
+
+KIND = "bracket_increment"
+
+
+@dataclass(frozen=True)
+class Spec:
+    table: bracket.Spec
+    above: Decimal
+    per_whole_unit: Decimal
+
+
+def parse(row) -> Spec:
+    """The bracket table (fixed prices only), the threshold and the increment."""
+    spec = Spec(bracket.parse(row), row.decimal("increment_above"), row.decimal("increment_per_whole_unit"))
+    if any(b.rate.is_range or b.times for b in spec.table.brackets):
+        raise row.error("递增规则的档位须为固定价", "an increment table takes fixed prices only")
+    return spec
+
+
+def params(spec: Spec) -> tuple[Param, ...]:
+    """The measured value."""
+    return bracket.params(spec.table)
+
+
+def price(spec: Spec, line, ctx) -> Pricing:
+    """max(table(d), table(T) + increment × whole units above T) for d above T."""
+    value = line.params[spec.table.param]
+    base = bracket.price(spec.table, line, ctx)
+    if value <= spec.above:
+        return base
+    at_threshold = spec.table.brackets[bracket.find(spec.table.brackets, spec.above)].rate.low
+    whole_units = (value - spec.above).to_integral_value(rounding=ROUND_FLOOR)
+    grown = at_threshold + spec.per_whole_unit * whole_units
+    if grown <= base.standard.low:
+        return base
+    remark = (f"{ctx.describe(spec.table.param, value)}: 超过{fmt_plain(spec.above)}部分每整1加"
+              f"{fmt_plain(spec.per_whole_unit)}元 = {fmt_plain(at_threshold)}+{fmt_plain(spec.per_whole_unit)}×{whole_units}")
+    return Pricing(standard=Rate.fixed(grown), remarks=(remark,))
+
+
+def describe(spec: Spec) -> dict:
+    """The brackets and the increment for listings."""
+    return {**bracket.describe(spec.table), "increment_above": str(spec.above),
+            "increment_per_whole_unit": str(spec.per_whole_unit)}

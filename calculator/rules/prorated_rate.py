@@ -1,0 +1,42 @@
+"""Rate prorated by height (基础): 出地1m及以上按标准, 不足1米按比例折算."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from calculator.pricing import Param, Pricing
+from calculator.rates import Rate, rate_json, read_rate
+
+KIND = "prorated_rate"
+
+
+@dataclass(frozen=True)
+class Spec:
+    rate: Rate
+    param: str
+    full_at: Decimal
+
+
+def parse(row) -> Spec:
+    """The rate, the height parameter, and the height at which the full rate applies."""
+    spec = Spec(read_rate(row), row.text("param"), row.decimal("full_at"))
+    if spec.full_at <= 0:
+        raise row.error("full_at 应为正数", "full_at must be positive")
+    return spec
+
+
+def params(spec: Spec) -> tuple[Param, ...]:
+    """The height is required."""
+    return (Param(spec.param),)
+
+
+def price(spec: Spec, line, ctx) -> Pricing:
+    """amount = quantity × rate × min(height, full_at) / full_at."""
+    height = line.params[spec.param]
+    if height >= spec.full_at:
+        return Pricing(standard=spec.rate)
+    return Pricing(standard=spec.rate, factor=height / spec.full_at,
+                   remarks=(f"{ctx.describe(spec.param, height)},按比例折算",))
+
+
+def describe(spec: Spec) -> dict:
+    """The rate and the proration for listings."""
+    return {**rate_json(spec.rate), "prorated_by": spec.param, "full_at": str(spec.full_at)}

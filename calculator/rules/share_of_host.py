@@ -1,0 +1,51 @@
+"""A share of the rate of the house a structure is attached to (歇厦、雨搭: 50%)."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from calculator.errors import InputError
+from calculator.money import fmt_plain, fmt_quantity
+from calculator.pricing import Param, Pricing
+from calculator.rates import MIDPOINT, Rate
+
+KIND = "share_of_host"
+PARAM = "attached_to"
+
+
+@dataclass(frozen=True)
+class Spec:
+    share: Decimal
+    host_groups: tuple[str, ...]
+    host_unit: str
+
+
+def parse(row) -> Spec:
+    """The share (0–1), the item groups a host may come from, and the host's unit."""
+    spec = Spec(row.decimal("share"), row.texts("host_groups"), row.text("host_unit"))
+    if not 0 < spec.share <= 1:
+        raise row.error("share 应在 0 与 1 之间", "share must lie in (0, 1]")
+    return spec
+
+
+def params(spec: Spec) -> tuple[Param, ...]:
+    """The host house's item key."""
+    return (Param(PARAM, text=True),)
+
+
+def price(spec: Spec, line, ctx) -> Pricing:
+    """The host's rate on this case (else its fixed rate or midpoint) times the share."""
+    host_key = line.params[PARAM]
+    host = ctx.item(host_key)
+    if host.group not in spec.host_groups or host.unit != spec.host_unit:
+        raise InputError(
+            f"attached_to「{host_key}」不是可依附的房屋(须为{'、'.join(spec.host_groups)}中按{spec.host_unit}计价的项)",
+            f"attached_to {host_key!r} is not a house this can be attached to "
+            f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})")
+    host_rate, from_midpoint = ctx.host_rate(host_key)
+    rate = host_rate * spec.share
+    remark = f"按{host_key}单价{fmt_quantity(host_rate)}的{fmt_plain(spec.share * 100)}%"
+    return Pricing(standard=Rate.fixed(rate), flags=(MIDPOINT,) if from_midpoint else (), remarks=(remark,))
+
+
+def describe(spec: Spec) -> dict:
+    """The share and the houses it may attach to, for listings."""
+    return {"share": str(spec.share), "host_groups": list(spec.host_groups), "host_unit": spec.host_unit}

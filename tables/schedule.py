@@ -1,0 +1,215 @@
+"""The 堡子 compensation schedule: loaded from its TOML file and validated on load."""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from calculator.errors import InputError, TableError
+from calculator.money import fmt_plain
+from calculator.rules import KINDS, bracket
+from tables.rows import DataRow
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of the schedule: a stable key, its rule kind and the kind's parsed spec."""
+
+    key: str
+    section: str
+    kind: str
+    unit: str
+    spec: Any
+    source: str
+    reading: str
+    quantity_default: Decimal | None
+    source_section: str
+
+    @property
+    def group(self) -> str:
+        """The 种类 (the key before '/')."""
+        return self.key.split("/")[0]
+
+    @property
+    def variety(self) -> str:
+        """The 规格 (the key after '/'), empty for a key without one."""
+        return self.key.partition("/")[2]
+
+    @property
+    def rule(self):
+        return KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class RelocationRule:
+    """One household allowance of section 三, priced by brackets of one value."""
+
+    param: str
+    brackets: tuple[bracket.Bracket, ...]
+    source: str
+    reading: str
+
+
+@dataclass(frozen=True)
+class Relocation:
+    moving: RelocationRule
+    temporary: RelocationRule
+    incentive: RelocationRule
+    months: int
+    max_extra_months: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: str
+    version: str
+    title: str
+    issuer: str
+    document: str
+    issued: dt.date
+    effective: dt.date
+    disputed_reason: str
+    sections: dict[str, str]
+    params: dict[str, ParamInfo]
+    items: dict[str, Item]
+    relocation: Relocation
+
+    def item(self, key: str) -> Item:
+        """The row of `key`, or an input error naming the unknown key."""
+        try:
+            return self.items[key]
+        except KeyError:
+            raise InputError(f"未知项目「{key}」(不在{self.document}标准中)",
+                             f"unknown item {key!r} (not in the {self.id} schedule)") from None
+
+    def basis(self, item: Item) -> str:
+        """Where the row comes from, e.g. 文政发〔2023〕6号 一(一)."""
+        return f"{self.document} {item.section}"
+
+    def describe(self, param: str, value: Decimal | None) -> str:
+        """A parameter as a person reads it: 深度1.6m."""
+        info = self.params[param]
+        if value is None:
+            return info.label
+        return f"{info.label}{fmt_plain(value)}{info.unit}"
+
+
+def read_schedule(path: Path) -> Schedule:
+    """Parse and validate a schedule file; a broken one raises TableError naming file and row."""
+    name = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TableError(f"无法读取标准文件: {exc}", f"cannot read the schedule file: {exc}", name) from None
+    head = DataRow(data.get("schedule", {}), name, "[schedule]")
+    sections = _text_table(data, "sections", name)
+    params = {}
+    for key, value in _table(data, "params", name).items():
+        row = DataRow(value if isinstance(value, dict) else {}, name, f"[params] {key}")
+        params[key] = ParamInfo(row.text("label"), row.raw("unit"))
+        row.refuse_unread()
+    items: dict[str, Item] = {}
+    for index, raw in enumerate(data.get("item", [])):
+        item = _read_item(DataRow(raw, name, f"item[{index}] {raw.get('key', '')}".strip()), sections, params)
+        if item.key in items:
+            raise TableError(f"重复的项目键「{item.key}」", f"duplicate item key {item.key!r}", f"{name} item[{index}]")
+        items[item.key] = item
+    _check_catalog(path.parent / head.text("catalog_keys"), items, name)
+    _check_hosts(items, name)
+    schedule = Schedule(
+        id=head.text("id"), version=head.text("version"), title=head.text("title"), issuer=head.text("issuer"),
+        document=head.text("document"), issued=_date(head, "issued"), effective=_date(head, "effective"),
+        disputed_reason=head.text("disputed_reason"), sections=sections, params=params, items=items,
+        relocation=_read_relocation(data, name, params))
+    head.raw("catalog_keys")
+    head.refuse_unread()
+    return schedule
+
+
+def _read_item(row: DataRow, sections: dict[str, str], params: dict[str, ParamInfo]) -> Item:
+    kind = row.text("kind")
+    if kind not in KINDS:
+        raise row.error(f"未知规则类型 {kind!r}", f"unknown rule kind {kind!r}")
+    section = row.text("section")
+    if section not in sections:
+        raise row.error(f"未知章节 {section!r}", f"unknown section {section!r}")
+    spec = KINDS[kind].parse(row)
+    for param in KINDS[kind].params(spec):
+        if param.name not in params:
+            raise row.error(f"参数 {param.name} 未在 [params] 中说明", f"parameter {param.name} is not declared in [params]")
+    default = row.decimal("quantity_default") if row.has("quantity_default") else None
+    item = Item(key=row.text("key"), section=section, kind=kind, unit=row.text("unit"), spec=spec,
+                source=row.text("source"), reading=row.text("reading", ""),
+                quantity_default=default, source_section=row.text("source_section", section))
+    row.refuse_unread()
+    return item
+
+
+def _check_catalog(path: Path, items: dict[str, Item], name: str) -> None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise TableError(f"无法读取目录键清单: {exc}", f"cannot read the catalog key list: {exc}", name) from None
+    catalog = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    missing = [key for key in catalog if key not in items]
+    if missing:
+        raise TableError(f"缺少目录中的项目: {'、'.join(missing)}", f"catalog keys missing: {', '.join(missing)}", name)
+    extra = [key for key in items if key not in catalog]
+    if extra:
+        raise TableError(f"目录中没有的项目: {'、'.join(extra)}", f"keys not in the catalog: {', '.join(extra)}", name)
+
+
+def _check_hosts(items: dict[str, Item], name: str) -> None:
+    """A share-of-host row must be able to find at least one host in the schedule."""
+    for item in items.values():
+        if item.kind == "share_of_host":
+            spec = item.spec
+            if not any(h.group in spec.host_groups and h.unit == spec.host_unit for h in items.values()):
+                raise TableError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
+
+
+def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Relocation:
+    block = data.get("relocation")
+    if not isinstance(block, dict):
+        raise TableError("缺少 [relocation]", "missing [relocation]", name)
+    rules = {}
+    for part in ("moving", "temporary", "incentive"):
+        row = DataRow(block.get(part, {}), name, f"[relocation.{part}]")
+        rules[part] = RelocationRule(row.text("param"), bracket.read_brackets(row), row.text("source"),
+                                     row.text("reading", ""))
+        if rules[part].param not in params:
+            raise row.error(f"参数 {rules[part].param} 未在 [params] 中说明", "parameter not declared in [params]")
+        if part == "temporary":
+            months, extra = row.integer("months"), row.integer("max_extra_months")
+        row.refuse_unread()
+    return Relocation(rules["moving"], rules["temporary"], rules["incentive"], months, extra)
+
+
+def _date(row: DataRow, field: str) -> dt.date:
+    value = row.raw(field)
+    if not isinstance(value, dt.date):
+        raise row.error(f"{field} 应为日期", f"{field} must be a date")
+    return value
+
+
+def _table(data: dict, field: str, name: str) -> dict:
+    value = data.get(field)
+    if not isinstance(value, dict) or not value:
+        raise TableError(f"缺少 [{field}]", f"missing [{field}]", name)
+    return value
+
+
+def _text_table(data: dict, field: str, name: str) -> dict[str, str]:
+    value = _table(data, field, name)
+    if not all(isinstance(v, str) for v in value.values()):
+        raise TableError(f"[{field}] 的值应为文字", f"[{field}] values must be text", name)
+    return dict(value)
