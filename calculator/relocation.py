@@ -89,7 +89,7 @@ def relocation_allowances(given: RelocationInput, rules: Relocation) -> Relocati
 
 def _fixed(rule: RelocationRule, value: Decimal, values: dict) -> Decimal:
     rate, _ = bracket_rate(rule.brackets, value, values)
-    return rate.midpoint
+    return rate.low  # the loader guarantees relocation brackets are fixed amounts
 
 
 def _months(value: Any, most: int) -> int:

@@ -173,8 +173,13 @@ def _check_hosts(items: dict[str, Item], name: str) -> None:
     for item in items.values():
         if item.kind == "share_of_host":
             spec = item.spec
-            if not any(h.group in spec.host_groups and h.unit == spec.host_unit for h in items.values()):
+            hosts = [h for h in items.values() if h.group in spec.host_groups and h.unit == spec.host_unit]
+            if not hosts:
                 raise TableError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
+            for host in hosts:
+                if host.kind != "unit_rate":
+                    raise TableError(f"可依附的房屋「{host.key}」须按单价计(unit_rate)",
+                                     f"host {host.key!r} must be a unit_rate row", f"{name} {item.key}")
 
 
 def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Relocation:
@@ -186,6 +191,8 @@ def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Rel
         row = DataRow(block.get(part, {}), name, f"[relocation.{part}]")
         rules[part] = RelocationRule(row.text("param"), bracket.read_brackets(row), row.text("source"),
                                      row.text("reading", ""))
+        if any(b.rate.is_range for b in rules[part].brackets):
+            raise row.error("搬迁与安置的档位须为固定金额", "relocation brackets take fixed amounts")
         if rules[part].param not in params:
             raise row.error(f"参数 {rules[part].param} 未在 [params] 中说明", "parameter not declared in [params]")
         if part == "temporary":
