@@ -38,3 +38,6 @@ class CaseErrors(InputError):
     @property
     def message(self) -> str:
         return "\n".join(e.message for e in self.errors)
+
+    def located(self, where: str) -> "CaseErrors":
+        return CaseErrors([e.located(where) for e in self.errors])

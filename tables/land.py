@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from calculator.errors import InputError, TableError
 from calculator.money import round_money
-from tables.rows import DataRow
+from tables.rows import DataRow, read_toml
 
 
 @dataclass(frozen=True)
@@ -86,10 +85,7 @@ class LandTable:
 def read_land_table(path: Path) -> LandTable:
     """Parse and check the land tables; a broken one raises TableError naming file and row."""
     name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TableError(f"无法读取地价表: {exc}", f"cannot read the land table: {exc}", name) from None
+    data = read_toml(path)
     head = DataRow(data.get("schedule", {}), name, "[schedule]")
     numerator, _, denominator = head.text("square_metres_per_mu").partition("/")
     try:
@@ -121,8 +117,8 @@ def read_land_table(path: Path) -> LandTable:
     _check_grid(rows, uses, name)
     table = LandTable(
         id=head.text("id"), version=head.text("version"), title=head.text("title"), issuer=head.text("issuer"),
-        document=head.text("document"), notice=head.text("notice"), issued=_date(head, "issued"),
-        valuation_date=_date(head, "valuation_date"), m2_per_mu=m2_per_mu,
+        document=head.text("document"), notice=head.text("notice"), issued=head.date("issued"),
+        valuation_date=head.date("valuation_date"), m2_per_mu=m2_per_mu,
         floor_share=head.decimal("negotiated_floor_share"), floor_basis=head.text("negotiated_floor_basis"),
         tenure_basis=head.text("tenure_basis"), correction_method=head.text("correction_method"),
         uses=uses, rows=rows)
@@ -180,9 +176,3 @@ def _check_grid(rows: dict[tuple[str, int], GradeRow], uses: dict[str, Use], nam
                     f"{use} grade {following} upper limit {upper.yuan_per_m2} is not grade {grade}'s lower limit "
                     f"{lower.yuan_per_m2}", f"{name} {use}")
 
-
-def _date(row: DataRow, field: str) -> dt.date:
-    value = row.raw(field)
-    if not isinstance(value, dt.date):
-        raise row.error(f"{field} 应为日期", f"{field} must be a date")
-    return value

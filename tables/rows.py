@@ -1,10 +1,21 @@
 """Reading one row of a schedule file, with errors that name the file and the row."""
 from __future__ import annotations
 
+import datetime as dt
+import tomllib
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from calculator.errors import TableError
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A data file's tables; an unreadable or malformed file is a TableError naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TableError(f"无法读取数据文件: {exc}", f"cannot read the data file: {exc}", path.name) from None
 
 
 class DataRow:
@@ -61,6 +72,12 @@ class DataRow:
         value = self.raw(field)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.error(f"字段 {field} 应为整数", f"field {field} must be an integer")
+        return value
+
+    def date(self, field: str) -> dt.date:
+        value = self.raw(field)
+        if not isinstance(value, dt.date):
+            raise self.error(f"{field} 应为日期", f"{field} must be a date")
         return value
 
     def table(self, field: str) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 from calculator.errors import InputError, TableError
 from calculator.money import fmt_plain
 from calculator.rules import KINDS, bracket
-from tables.rows import DataRow
+from tables.rows import DataRow, read_toml
 
 
 @dataclass(frozen=True)
@@ -106,10 +105,7 @@ class Schedule:
 def read_schedule(path: Path) -> Schedule:
     """Parse and validate a schedule file; a broken one raises TableError naming file and row."""
     name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TableError(f"无法读取标准文件: {exc}", f"cannot read the schedule file: {exc}", name) from None
+    data = read_toml(path)
     head = DataRow(data.get("schedule", {}), name, "[schedule]")
     sections = _text_table(data, "sections", name)
     params = {}
@@ -127,7 +123,7 @@ def read_schedule(path: Path) -> Schedule:
     _check_hosts(items, name)
     schedule = Schedule(
         id=head.text("id"), version=head.text("version"), title=head.text("title"), issuer=head.text("issuer"),
-        document=head.text("document"), issued=_date(head, "issued"), effective=_date(head, "effective"),
+        document=head.text("document"), issued=head.date("issued"), effective=head.date("effective"),
         disputed_reason=head.text("disputed_reason"), sections=sections, params=params, items=items,
         relocation=_read_relocation(data, name, params))
     head.raw("catalog_keys")
@@ -200,12 +196,6 @@ def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Rel
         row.refuse_unread()
     return Relocation(rules["moving"], rules["temporary"], rules["incentive"], months, extra)
 
-
-def _date(row: DataRow, field: str) -> dt.date:
-    value = row.raw(field)
-    if not isinstance(value, dt.date):
-        raise row.error(f"{field} 应为日期", f"{field} must be a date")
-    return value
 
 
 def _table(data: dict, field: str, name: str) -> dict:
