@@ -1,0 +1,103 @@
+"""Time the project store at survey scale: N households × 40 lines (default 5,000).
+
+    .venv/bin/python benchmarks/store_bench.py [--households N] [--keep PATH]
+
+Measures: inserting every household (compute + save, one transaction each, as in the office),
+the ledger's first page (limit 100), a full ledger scan with totals, and recomputing every
+household from its stored case (compute only, no writes).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from calculator.case import case_from_dict, parse_json  # noqa: E402
+from calculator.compensation import compute  # noqa: E402
+from calculator.store import SqliteStore, ledger_totals  # noqa: E402
+
+EXTRA_LINES = (  # five more lines to make the example's 35 up to 40
+    {"item": "用材树/杨树", "quantity": 4, "diameter_cm": "18"},
+    {"item": "用材树/国槐", "quantity": 2, "diameter_cm": "9"},
+    {"item": "果树/核桃树", "quantity": 2, "diameter_cm": "20"},
+    {"item": "围墙/砖围墙", "quantity": "18.00", "rate": "65"},
+    {"item": "月台或院内铺砌/混凝土或混凝土砖砌", "quantity": "30.00", "rate": "40"},
+)
+
+
+def household_case(template: dict, index: int):
+    """The example with 40 lines, another head and quantities scaled by 0.6 … 1.5."""
+    data = copy.deepcopy(template)
+    data["items"] += [dict(line) for line in EXTRA_LINES]
+    data["household"]["head"] = f"户主{index:05d}"
+    data["household"]["address"] = f"文水县凤城镇堡子村{index // 100 + 1}巷{index % 100 + 1}号"
+    data["case_id"] = f"BZ-{index:05d}"
+    factor = Decimal(6 + index % 10) / 10
+    for line in data["items"]:
+        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
+            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
+    data["relocation"]["building_area_m2"] = str((Decimal("153.00") * factor).quantize(Decimal("0.01")))
+    return case_from_dict(data)
+
+
+def timed(label: str, action):
+    start = time.perf_counter()
+    value = action()
+    elapsed = time.perf_counter() - start
+    print(f"{label:<48} {elapsed:9.3f} s")
+    return value, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=5000)
+    parser.add_argument("--keep", help="write the project file here instead of a temporary folder")
+    args = parser.parse_args()
+    template = parse_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
+    folder = tempfile.TemporaryDirectory()
+    path = args.keep or os.path.join(folder.name, "bench.landcomp")
+    n = args.households
+    print(f"{n} households × {len(template['items']) + len(EXTRA_LINES)} lines → {path}")
+    cases = [household_case(template, index) for index in range(n)]
+
+    with SqliteStore(path, actor="bench") as store:
+        project = store.create_project("堡子片区(基准测试)")
+
+        def insert_all():
+            for index, case in enumerate(cases):
+                household = store.add_household(project.id, f"{index + 1:05d}", case.household["head"])
+                store.save_computed(household.id, compute(case))
+
+        _, insert = timed(f"insert {n} (add + compute + save, 1 txn each)", insert_all)
+        page, _ = timed("ledger first page (limit 100)", lambda: store.ledger(project.id, limit=100))
+        timed("ledger first page sorted by total desc", lambda: store.ledger(project.id, sort="total",
+                                                                              descending=True, limit=100))
+        timed("ledger page with text filter '巷1号'", lambda: store.ledger(project.id, text="巷1号", limit=100))
+        timed("ledger count", lambda: store.ledger_count(project.id))
+        rows, _ = timed("full ledger scan", lambda: store.ledger(project.id))
+        totals, _ = timed("totals over the full ledger", lambda: ledger_totals(rows))
+
+        def recompute_all():
+            total = Decimal(0)
+            for row in rows:
+                total += compute(store.current_version(row.household_id).case()).total
+            return total
+
+        recomputed, _ = timed(f"recompute all {n} (read case + compute)", recompute_all)
+        assert len(page) == min(100, n) and len(rows) == n and recomputed == totals.total
+    _, reopen = timed("reopen (integrity_check + migrations)", lambda: SqliteStore(path).close())
+    print(f"file size {os.path.getsize(path) / 1e6:.1f} MB; ledger total {totals.total} 元; "
+          f"insert {insert / n * 1000:.2f} ms per household")
+    folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""The storage interface: projects, households, every version of a case, status, audit, ledger.
+
+The UI and the engine talk only to `CaseStore`; `SqliteStore` (one project file) is the default,
+and a shared server database can be added later as another subclass.
+"""
+from __future__ import annotations
+
+import abc
+import contextlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Iterable
+
+from calculator.case import Case, case_from_json
+from calculator.compensation import CompensationResult
+from calculator.errors import CalculationError
+
+
+class StoreError(CalculationError):
+    """The project file cannot be read or the change is not allowed; the message says why."""
+
+
+class Status(str, Enum):
+    """草稿 → 已测算 → 已签字 → 已支付; only an amendment goes back (to 已测算)."""
+
+    DRAFT = "draft"
+    COMPUTED = "computed"
+    SIGNED = "signed"
+    PAID = "paid"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def locked(self) -> bool:
+        """A signed or paid case may change only by an amendment with a reason."""
+        return self in (Status.SIGNED, Status.PAID)
+
+    @classmethod
+    def parse(cls, value: "Status | str") -> "Status":
+        """A status from its code or its Chinese label."""
+        for status in cls:
+            if value in (status, status.value, status.label):
+                return status
+        raise StoreError(f"未知状态: {value!r}", f"unknown status: {value!r}")
+
+
+STATUS_LABELS = {Status.DRAFT: "草稿", Status.COMPUTED: "已测算", Status.SIGNED: "已签字", Status.PAID: "已支付"}
+STATUS_ORDER = (Status.DRAFT, Status.COMPUTED, Status.SIGNED, Status.PAID)
+
+
+def check_move(old: Status, new: Status) -> None:
+    """Refuse any status move other than one step forward (signing needs a computed case)."""
+    if STATUS_ORDER.index(new) != STATUS_ORDER.index(old) + 1 or new is Status.COMPUTED:
+        if old is Status.DRAFT and new is not Status.DRAFT:
+            raise StoreError("草稿须先保存测算结果(已测算)", "a draft must first be saved as a computed version")
+        raise StoreError(f"状态不能从「{old.label}」改为「{new.label}」",
+                         f"status cannot move from {old.value} to {new.value}")
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Household:
+    """One household of a project: 户号 is unique within the project."""
+
+    id: int
+    project_id: int
+    number: str
+    head: str
+    address: str
+    status: Status
+    current_version_id: int | None
+    signed_version_id: int | None
+    updated_at: str
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class CaseVersion:
+    """One saved version of a household's case, with the result it was computed to (None: a draft)."""
+
+    id: int
+    household_id: int
+    number: int
+    case_json: str
+    result_json: str | None
+    schedule_version: str | None
+    total: Decimal | None
+    incentive: Decimal | None
+    replacement_m2: Decimal | None
+    building_area_m2: Decimal | None
+    fingerprint: str | None
+    assessor: str
+    created_at: str
+    actor: str
+    amendment_reason: str | None
+    amends_version_id: int | None
+
+    def case(self) -> Case:
+        """The case as it was saved."""
+        return case_from_json(self.case_json)
+
+    def result(self) -> dict[str, Any] | None:
+        """The stored result JSON (the contract of results.compensation_json), None for a draft."""
+        return None if self.result_json is None else json.loads(self.result_json)
+
+
+@dataclass(frozen=True)
+class SheetMatch:
+    """A stored version whose fingerprint is the one printed on a sheet."""
+
+    household: Household
+    version: CaseVersion
+
+    @property
+    def is_current(self) -> bool:
+        return self.household.current_version_id == self.version.id
+
+    @property
+    def is_signed(self) -> bool:
+        return self.household.signed_version_id == self.version.id
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    project_id: int | None
+    household_id: int | None
+    version_id: int | None
+    detail: dict[str, Any]
+
+
+# The ledger's columns: key (for sorting) and the 台账 heading.
+LEDGER_COLUMNS = (
+    ("number", "户号"), ("head", "户主"), ("address", "地址"), ("building_area_m2", "建筑面积"),
+    ("total", "补偿金额"), ("incentive", "奖励"), ("replacement_m2", "置换面积"), ("status", "状态"),
+    ("assessor", "评估人"), ("updated_at", "最后修改"),
+)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One line of the 台账: the household and its current version's figures."""
+
+    household_id: int
+    number: str
+    head: str
+    address: str
+    building_area_m2: Decimal | None
+    total: Decimal | None
+    incentive: Decimal | None
+    replacement_m2: Decimal | None
+    status: Status
+    assessor: str
+    updated_at: str
+    updated_by: str
+    version: int | None
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    households: int
+    building_area_m2: Decimal
+    total: Decimal
+    incentive: Decimal
+    replacement_m2: Decimal
+
+
+def ledger_totals(rows: Iterable[LedgerRow]) -> LedgerTotals:
+    """Exact sums over ledger rows (a household without a computed version adds nothing)."""
+    count, area, total, incentive, replacement = 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
+    for row in rows:
+        count += 1
+        area += row.building_area_m2 or 0
+        total += row.total or 0
+        incentive += row.incentive or 0
+        replacement += row.replacement_m2 or 0
+    return LedgerTotals(count, area, total, incentive, replacement)
+
+
+class CaseStore(abc.ABC):
+    """What the UI and the actions may ask of storage; nothing here knows about SQL."""
+
+    # projects and households
+    @abc.abstractmethod
+    def create_project(self, name: str, *, actor: str | None = None) -> Project:
+        """A new, empty project."""
+
+    @abc.abstractmethod
+    def projects(self) -> list[Project]:
+        """Every project, oldest first."""
+
+    @abc.abstractmethod
+    def add_household(self, project_id: int, number: str, head: str = "", address: str = "", *,
+                      actor: str | None = None) -> Household:
+        """Register a household (户号 unique within the project) as a draft with no case yet."""
+
+    @abc.abstractmethod
+    def household(self, household_id: int) -> Household:
+        """One household; StoreError when there is none."""
+
+    @abc.abstractmethod
+    def find_household(self, project_id: int, number: str) -> Household | None:
+        """The household with this 户号 in the project, if any."""
+
+    # versions
+    @abc.abstractmethod
+    def save_draft(self, household_id: int, case: Case, *, actor: str | None = None) -> CaseVersion:
+        """A new uncomputed version (status 草稿); refused on a signed or paid household."""
+
+    @abc.abstractmethod
+    def save_computed(self, household_id: int, result: CompensationResult, *, actor: str | None = None,
+                      amendment_reason: str | None = None) -> CaseVersion:
+        """A new computed version (status 已测算); on a locked household only as a reasoned amendment."""
+
+    @abc.abstractmethod
+    def versions(self, household_id: int) -> list[CaseVersion]:
+        """Every version of the household's case, oldest first."""
+
+    @abc.abstractmethod
+    def version(self, household_id: int, number: int) -> CaseVersion:
+        """Version `number` (1, 2, …) of the household's case."""
+
+    def current_version(self, household_id: int) -> CaseVersion | None:
+        """The latest version, None when nothing was saved yet."""
+        versions = self.versions(household_id)
+        return versions[-1] if versions else None
+
+    @abc.abstractmethod
+    def find_by_fingerprint(self, fingerprint: str) -> list[SheetMatch]:
+        """The stored versions a printed sheet's fingerprint belongs to."""
+
+    # status
+    @abc.abstractmethod
+    def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None) -> Household:
+        """已测算 → 已签字, locking the current version; a given sheet fingerprint must match it."""
+
+    @abc.abstractmethod
+    def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None) -> list[Household]:
+        """已签字 → 已支付 for a payment batch, all or none."""
+
+    # audit and ledger
+    @abc.abstractmethod
+    def audit_log(self, *, project_id: int | None = None, household_id: int | None = None) -> list[AuditEntry]:
+        """Every recorded change, oldest first, optionally for one project or household."""
+
+    @abc.abstractmethod
+    def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
+               sort: str = "number", descending: bool = False, limit: int | None = None,
+               offset: int = 0) -> list[LedgerRow]:
+        """The 台账: filtered by status and text (户号, 户主, 地址), sorted by a column, one page."""
+
+    @abc.abstractmethod
+    def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> int:
+        """How many ledger rows the filter gives (for paging)."""
+
+    def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> LedgerTotals:
+        """Totals over every row of the filter, not just one page."""
+        return ledger_totals(self.ledger(project_id, status=status, text=text))
+
+    # whole-file operations
+    @abc.abstractmethod
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """Group several changes into one transaction: all are kept or none."""
+
+    @abc.abstractmethod
+    def backup(self, path: str) -> None:
+        """A consistent copy of the whole store at `path`."""
+
+    @abc.abstractmethod
+    def restore_from(self, path: str) -> None:
+        """Replace the store's contents with a checked backup."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+    def __enter__(self) -> "CaseStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,119 @@
+"""The project file's schema: migrations applied in order, the version kept in PRAGMA user_version.
+
+A migration is appended, never edited: a file written by an older program is brought up to date
+by running the migrations it has not seen, each in its own transaction.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from calculator.store.base import StoreError
+
+APPLICATION_ID = 0x4C434D50  # "LCMP": marks a landcomp project file
+
+# Money and areas are TEXT decimal strings (never REAL); the CHECK keeps out anything else.
+_DECIMAL = "{0} IS NULL OR ({0} GLOB '*[0-9]*' AND {0} NOT GLOB '*[^0-9.-]*')"
+
+FIRST_SCHEMA = (
+    """CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    ) STRICT""",
+    """CREATE TABLE households (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id),
+        number TEXT NOT NULL,
+        head TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'computed', 'signed', 'paid')),
+        current_version_id INTEGER REFERENCES case_versions(id),
+        signed_version_id INTEGER REFERENCES case_versions(id),
+        updated_at TEXT NOT NULL,
+        UNIQUE (project_id, number)
+    ) STRICT""",
+    f"""CREATE TABLE case_versions (
+        id INTEGER PRIMARY KEY,
+        household_id INTEGER NOT NULL REFERENCES households(id),
+        number INTEGER NOT NULL CHECK (number >= 1),
+        case_json TEXT NOT NULL,
+        result_json TEXT,
+        schedule_version TEXT,
+        total TEXT CHECK ({_DECIMAL.format('total')}),
+        incentive TEXT CHECK ({_DECIMAL.format('incentive')}),
+        replacement_m2 TEXT CHECK ({_DECIMAL.format('replacement_m2')}),
+        building_area_m2 TEXT CHECK ({_DECIMAL.format('building_area_m2')}),
+        fingerprint TEXT,
+        assessor TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        amendment_reason TEXT,
+        amends_version_id INTEGER REFERENCES case_versions(id),
+        UNIQUE (household_id, number)
+    ) STRICT""",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        project_id INTEGER REFERENCES projects(id),
+        household_id INTEGER REFERENCES households(id),
+        version_id INTEGER REFERENCES case_versions(id),
+        detail TEXT NOT NULL DEFAULT '{}'
+    ) STRICT""",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+)
+
+
+def first_schema(connection: sqlite3.Connection) -> None:
+    """1: projects, households, case versions and the audit log."""
+    for statement in FIRST_SCHEMA:
+        connection.execute(statement)
+
+
+def version_actor_and_lookups(connection: sqlite3.Connection) -> None:
+    """2: who saved each version and who last changed a household, kept with the row (filled
+    from the audit log for older rows); indexes for the fingerprint check and the audit view."""
+    connection.execute("ALTER TABLE case_versions ADD COLUMN actor TEXT NOT NULL DEFAULT ''")
+    connection.execute("ALTER TABLE households ADD COLUMN updated_by TEXT NOT NULL DEFAULT ''")
+    connection.execute("""UPDATE case_versions SET actor = coalesce(
+        (SELECT a.actor FROM audit a WHERE a.version_id = case_versions.id ORDER BY a.id LIMIT 1), '')""")
+    connection.execute("""UPDATE households SET updated_by = coalesce(
+        (SELECT a.actor FROM audit a WHERE a.household_id = households.id ORDER BY a.id DESC LIMIT 1), '')""")
+    connection.execute("CREATE INDEX case_versions_fingerprint ON case_versions(fingerprint)")
+    connection.execute("CREATE INDEX audit_household ON audit(household_id, id)")
+    connection.execute("CREATE INDEX households_status ON households(project_id, status)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (first_schema, version_actor_and_lookups)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    return connection.execute("PRAGMA user_version").fetchone()[0]
+
+
+def init_db(connection: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
+    """Bring a project file (empty or older) to schema version `upto`; returns the version before.
+
+    The connection must be in autocommit mode (isolation_level=None): each migration runs in
+    its own transaction together with the user_version that records it.
+    """
+    before = schema_version(connection)
+    if before > SCHEMA_VERSION:
+        raise StoreError(f"项目文件由较新版本的程序创建(结构版本 {before}),请升级程序",
+                         f"the project file was written by a newer program (schema {before}); please upgrade")
+    if before == 0 and connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file")
+    if before > 0 and connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file")
+    for number in range(before + 1, upto + 1):
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number - 1](connection)
+            connection.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    return before

@@ -1,0 +1,419 @@
+"""The project store: versions, locking, status, audit, fingerprints, ledger, backup, damaged files."""
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculator.case import case_from_dict, case_from_json, case_to_dict, fingerprint, parse_json
+from calculator.compensation import compute
+from calculator.results import compensation_json
+from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
+HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生")
+
+
+def variant(index: int):
+    """The example household with another head and scaled quantities (index 0 is the example itself)."""
+    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
+    data["household"]["head"] = HEADS[index % len(HEADS)] + ("" if index < len(HEADS) else str(index))
+    data["household"]["address"] = f"文水县凤城镇堡子村东街{17 + index}号"
+    data["case_id"] = f"BZ-2023-{317 + index:04d}"
+    factor = Decimal(10 + index) / 10
+    for line in data["items"][:index and None]:
+        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
+            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
+    return case_from_dict(data)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SqliteStore(tmp_path / "project.landcomp", actor="李明") as opened:
+        yield opened
+
+
+@pytest.fixture
+def project(store):
+    return store.create_project("堡子片区")
+
+
+def add(store, project, index=0, **kwargs):
+    """A household registered and its variant case saved as computed; returns (household, version, result)."""
+    case = variant(index)
+    household = store.add_household(project.id, f"{index + 1:04d}", case.household["head"])
+    result = compute(case)
+    return household, store.save_computed(household.id, result, **kwargs), result
+
+
+# -- the file --------------------------------------------------------------------------------
+
+def test_a_new_file_is_at_the_latest_schema_in_wal_with_strict_tables(store, tmp_path):
+    raw = sqlite3.connect(tmp_path / "project.landcomp")
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = raw.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").fetchall()
+    assert {name for name, _ in tables} == {"projects", "households", "case_versions", "audit"}
+    assert all(sql.rstrip().endswith("STRICT") for _, sql in tables)
+    raw.close()
+    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_money_is_stored_as_decimal_text_never_real(store, project, tmp_path):
+    add(store, project)
+    raw = sqlite3.connect(tmp_path / "project.landcomp")
+    types = raw.execute("SELECT typeof(total), typeof(incentive), typeof(replacement_m2), typeof(building_area_m2)"
+                        " FROM case_versions").fetchone()
+    assert types == ("text",) * 4
+    with pytest.raises(sqlite3.IntegrityError):
+        raw.execute("UPDATE case_versions SET total = 'about 5000'")
+    raw.close()
+
+
+# -- versions --------------------------------------------------------------------------------
+
+def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, project):
+    household, version, result = add(store, project)
+    case = case_from_json(EXAMPLE.read_text(encoding="utf-8"))
+    assert version.number == 1
+    assert version.result() == compensation_json(compute(case))
+    assert case_to_dict(version.case()) == case_to_dict(case)
+    assert version.total == result.total == Decimal("546616.30")
+    assert version.incentive == result.relocation.incentive
+    assert version.replacement_m2 == result.replacement.total_m2
+    assert version.building_area_m2 == Decimal("153.00")
+    assert version.schedule_version == result.schedule.version
+    assert version.fingerprint == fingerprint(case, result.schedule.version) == version.result()["fingerprint"]
+    assert version.actor == "李明" and version.assessor == "李明" and version.created_at
+    assert store.household(household.id).status is Status.COMPUTED
+    assert store.current_version(household.id) == version == store.version(household.id, 1)
+
+
+def test_every_save_is_a_new_version_and_the_household_follows_the_survey(store, project):
+    household = store.add_household(project.id, "0007")
+    draft = store.save_draft(household.id, variant(1))
+    assert draft.result() is None and draft.total is None and draft.fingerprint is None
+    assert store.household(household.id).status is Status.DRAFT
+    computed = store.save_computed(household.id, compute(variant(1)))
+    recomputed = store.save_computed(household.id, compute(variant(2)))
+    assert [v.number for v in store.versions(household.id)] == [1, 2, 3]
+    assert store.current_version(household.id) == recomputed != computed
+    assert store.household(household.id).head == HEADS[2]
+
+
+# -- locking and amendment -------------------------------------------------------------------
+
+def test_a_signed_case_is_locked(store, project):
+    household, version, result = add(store, project)
+    store.sign(household.id)
+    with pytest.raises(StoreError, match="locked"):
+        store.save_computed(household.id, result)
+    with pytest.raises(StoreError, match="locked"):
+        store.save_draft(household.id, result.case)
+    store.pay([household.id], batch="第1批")
+    with pytest.raises(StoreError, match="已支付"):
+        store.save_computed(household.id, result)
+    assert [v.number for v in store.versions(household.id)] == [1]
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_an_amendment_needs_a_reason(store, project, reason):
+    household, _, result = add(store, project)
+    store.sign(household.id)
+    with pytest.raises(StoreError, match="reason"):
+        store.save_computed(household.id, result, amendment_reason=reason)
+    assert store.household(household.id).status is Status.SIGNED
+
+
+def test_an_amendment_is_a_new_version_and_the_signed_one_stays_readable(store, project):
+    household, first, _ = add(store, project)
+    store.sign(household.id)
+    corrected = compute(variant(3))
+    second = store.save_computed(household.id, corrected, amendment_reason="围墙长度复核更正")
+    assert (second.number, second.amendment_reason, second.amends_version_id) == (2, "围墙长度复核更正", first.id)
+    assert store.household(household.id).status is Status.COMPUTED
+    assert store.version(household.id, 1) == first
+    assert store.version(household.id, 1).result() == compensation_json(compute(variant(0)))
+    assert store.version(household.id, 2).total == corrected.total
+    store.sign(household.id, fingerprint=second.fingerprint)
+    assert store.household(household.id).signed_version_id == second.id
+
+
+def test_a_paid_case_can_be_amended_too(store, project):
+    household, first, _ = add(store, project)
+    store.sign(household.id)
+    store.pay([household.id], batch="第1批")
+    second = store.save_computed(household.id, compute(variant(4)), amendment_reason="审计发现面积错误")
+    assert second.amends_version_id == first.id
+    assert store.household(household.id).status is Status.COMPUTED
+
+
+# -- status ----------------------------------------------------------------------------------
+
+def test_status_moves_only_forward(store, project):
+    household, _, _ = add(store, project)
+    with pytest.raises(StoreError, match="paid"):
+        store.pay([household.id], batch="第1批")  # 已测算 cannot skip 已签字
+    store.sign(household.id)
+    with pytest.raises(StoreError, match="signed"):
+        store.sign(household.id)
+    store.pay([household.id], batch="第1批")
+    with pytest.raises(StoreError, match="从「已支付」改为「已签字」"):
+        store.sign(household.id)
+    assert store.household(household.id).status is Status.PAID
+
+
+def test_a_draft_cannot_be_signed(store, project):
+    household = store.add_household(project.id, "0001")
+    with pytest.raises(StoreError):
+        store.sign(household.id)
+    store.save_draft(household.id, variant(0))
+    with pytest.raises(StoreError, match="computed version"):
+        store.sign(household.id)
+
+
+def test_signing_checks_the_sheet_fingerprint(store, project):
+    household, version, _ = add(store, project)
+    with pytest.raises(StoreError, match="fingerprint"):
+        store.sign(household.id, fingerprint="000000000000")
+    assert store.household(household.id).status is Status.COMPUTED
+    assert store.sign(household.id, fingerprint=version.fingerprint.upper()).status is Status.SIGNED
+
+
+def test_a_payment_batch_is_all_or_nothing(store, project):
+    signed, _, _ = add(store, project, 0)
+    unsigned, _, _ = add(store, project, 1)
+    store.sign(signed.id)
+    with pytest.raises(StoreError):
+        store.pay([signed.id, unsigned.id], batch="第2批")
+    assert store.household(signed.id).status is Status.SIGNED
+    assert [h.status for h in store.pay([signed.id], batch="第2批")] == [Status.PAID]
+
+
+def test_status_codes_and_labels():
+    assert [s.label for s in Status] == ["草稿", "已测算", "已签字", "已支付"]
+    assert Status.parse("已签字") is Status.SIGNED is Status.parse("signed")
+    with pytest.raises(StoreError):
+        Status.parse("done")
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+def test_every_change_is_audited_with_its_actor(store, project):
+    household, first, _ = add(store, project)
+    store.sign(household.id, actor="王会计")
+    second = store.save_computed(household.id, compute(variant(2)), actor="赵主任", amendment_reason="复核")
+    store.sign(household.id)
+    store.pay([household.id], batch="第1批", actor="王会计")
+    log = store.audit_log(household_id=household.id)
+    assert [(e.action, e.actor, e.version_id) for e in log] == [
+        ("add_household", "李明", None), ("save_computed", "李明", first.id), ("sign", "王会计", first.id),
+        ("amend", "赵主任", second.id), ("sign", "李明", second.id), ("pay", "王会计", second.id)]
+    assert log[3].detail["reason"] == "复核" and log[3].detail["version"] == 2
+    assert log[5].detail["batch"] == "第1批"
+    assert all(e.at for e in log)
+    assert store.audit_log(project_id=project.id)[0].action == "create_project"
+    assert store.household(household.id).updated_by == "王会计"
+
+
+def test_a_change_without_an_actor_is_refused(tmp_path):
+    with SqliteStore(tmp_path / "p.landcomp") as anonymous:
+        with pytest.raises(StoreError, match="actor"):
+            anonymous.create_project("堡子片区")
+        assert anonymous.create_project("堡子片区", actor="李明").name == "堡子片区"
+
+
+def test_a_household_number_is_unique_within_its_project(store, project):
+    store.add_household(project.id, "0001")
+    with pytest.raises(StoreError, match="0001"):
+        store.add_household(project.id, " 0001 ")
+    other = store.create_project("堡子二期")
+    assert store.add_household(other.id, "0001").project_id == other.id
+    assert store.find_household(project.id, "0001").project_id == project.id
+    assert store.find_household(project.id, "9999") is None
+
+
+# -- fingerprints ----------------------------------------------------------------------------
+
+def test_a_sheet_brought_back_is_found_by_its_fingerprint(store, project):
+    household, first, _ = add(store, project, 0)
+    add(store, project, 1)
+    store.sign(household.id)
+    second = store.save_computed(household.id, compute(variant(2)), amendment_reason="更正")
+    [match] = store.find_by_fingerprint(first.fingerprint)
+    assert (match.household.number, match.version.number, match.is_current, match.is_signed) == ("0001", 1, False, True)
+    [match] = store.find_by_fingerprint(f" {second.fingerprint.upper()} ")
+    assert (match.version.id, match.is_current, match.is_signed) == (second.id, True, False)
+    assert store.find_by_fingerprint("ffffffffffff") == []
+
+
+# -- ledger ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def ledger_project(store, project):
+    results = [add(store, project, index)[2] for index in range(6)]
+    store.add_household(project.id, "0099", "未测算户")
+    store.sign(store.find_household(project.id, "0002").id)
+    return results
+
+
+def test_ledger_totals_equal_the_engines_totals(store, project, ledger_project):
+    rows = store.ledger(project.id)
+    totals = ledger_totals(rows)
+    assert totals.households == 7
+    assert totals.total == sum(r.total for r in ledger_project)
+    assert totals.incentive == sum(r.relocation.incentive for r in ledger_project)
+    assert totals.replacement_m2 == sum(r.replacement.total_m2 for r in ledger_project)
+    assert totals.building_area_m2 == sum(r.relocation.given.building_area_m2 for r in ledger_project)
+    assert store.ledger_summary(project.id) == totals
+    row = rows[0]
+    assert (row.number, row.head, row.status, row.assessor, row.version) == ("0001", "王建国", Status.COMPUTED, "李明", 1)
+    assert isinstance(row.total, Decimal) and row.total == ledger_project[0].total
+    assert rows[-1].total is None and rows[-1].status is Status.DRAFT
+
+
+def test_ledger_filters_sorts_and_pages(store, project, ledger_project):
+    assert [r.number for r in store.ledger(project.id, status="已签字")] == ["0002"]
+    assert [r.number for r in store.ledger(project.id, status=Status.DRAFT)] == ["0099"]
+    assert [r.head for r in store.ledger(project.id, text="李秀")] == ["李秀英"]
+    assert [r.number for r in store.ledger(project.id, text="东街19")] == ["0003"]
+    assert store.ledger(project.id, text="100%_") == []
+    by_total = store.ledger(project.id, sort="total", descending=True)
+    assert [r.total for r in by_total[:6]] == sorted((r.total for r in ledger_project), reverse=True)
+    page = store.ledger(project.id, limit=3, offset=3)
+    assert [r.number for r in page] == ["0004", "0005", "0006"]
+    assert store.ledger_count(project.id) == 7 and store.ledger_count(project.id, status="computed") == 5
+    assert store.ledger_summary(project.id, status="已签字").total == ledger_project[1].total
+    with pytest.raises(StoreError):
+        store.ledger(project.id, sort="total; DROP TABLE households")
+
+
+# -- transactions ----------------------------------------------------------------------------
+
+def test_a_batch_keeps_all_or_nothing(store, project):
+    with pytest.raises(RuntimeError):
+        with store.batch():
+            add(store, project, 0)
+            add(store, project, 1)
+            raise RuntimeError("import stopped")
+    assert store.ledger_count(project.id) == 0
+    with store.batch():
+        add(store, project, 0)
+        with pytest.raises(StoreError):
+            store.add_household(project.id, "0001")  # fails alone: its savepoint is undone
+        add(store, project, 1)
+    assert store.ledger_count(project.id) == 2
+
+
+# -- backup and restore ----------------------------------------------------------------------
+
+def test_backup_and_restore_round_trip(store, project, tmp_path):
+    household, version, _ = add(store, project, 0)
+    store.backup(tmp_path / "backup.landcomp")
+    store.sign(household.id)
+    add(store, project, 1)
+    store.restore_from(tmp_path / "backup.landcomp")
+    assert [r.number for r in store.ledger(project.id)] == ["0001"]
+    assert store.household(household.id).status is Status.COMPUTED
+    assert store.current_version(household.id) == version
+    assert store.audit_log()[-1].action == "restore"
+    add(store, project, 1)  # the restored store is writable
+    with SqliteStore(tmp_path / "backup.landcomp") as copy_:
+        assert copy_.ledger_count(project.id) == 1
+
+
+def test_restore_refuses_a_file_that_is_not_a_project_backup(store, project, tmp_path):
+    add(store, project)
+    junk = tmp_path / "junk.landcomp"
+    junk.write_bytes(b"not a database at all" * 300)
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    for bad in (junk, other, tmp_path / "missing.landcomp"):
+        with pytest.raises(StoreError):
+            store.restore_from(bad)
+    assert store.ledger_count(project.id) == 1
+
+
+# -- damaged or foreign files ----------------------------------------------------------------
+
+def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path):
+    path = tmp_path / "broken.landcomp"
+    path.write_bytes(b"\x00garbage" * 1000)
+    with pytest.raises(StoreError) as raised:
+        SqliteStore(path, actor="李明")
+    assert "损坏" in raised.value.zh and "damaged" in raised.value.en
+
+
+def test_a_damaged_page_gives_a_store_error(tmp_path):
+    path = tmp_path / "damaged.landcomp"
+    with SqliteStore(path, actor="李明") as fresh:
+        project = fresh.create_project("堡子片区")
+        for index in range(8):
+            add(fresh, project, index)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(2 * page, len(data) - page, page):  # scribble over every page past the schema
+        data[offset:offset + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="damaged"):
+        SqliteStore(path, actor="李明")
+
+
+def test_another_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(StoreError, match="not a landcomp"):
+        SqliteStore(path)
+
+
+def test_a_file_from_a_newer_program_is_refused(tmp_path):
+    path = tmp_path / "newer.landcomp"
+    SqliteStore(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(StoreError, match="newer"):
+        SqliteStore(path)
+
+
+def test_a_missing_folder_gives_a_store_error(tmp_path):
+    with pytest.raises(StoreError):
+        SqliteStore(tmp_path / "no" / "such" / "folder.landcomp")
+
+
+def test_the_store_does_not_import_qt():
+    import subprocess
+    import sys
+    code = "import sys, calculator.store; print(any(m.startswith(('PySide6', 'ui')) for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "False"
+
+
+# -- junk ------------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(max_size=12), sort=st.sampled_from(["number", "total", "status", "x"]) | st.text(max_size=8),
+       number=st.integers(-3, 10**6), offset=st.integers(-3, 50))
+def test_junk_input_gives_a_store_error_or_an_answer(text, sort, number, offset):
+    with tempfile.TemporaryDirectory() as folder, SqliteStore(Path(folder) / "j.landcomp", actor="李明") as store:
+        project = store.create_project("堡子片区")
+        for call in (lambda: store.add_household(project.id, text, text, text),
+                     lambda: store.ledger(project.id, status=text or None, text=text, sort=sort, limit=number,
+                                          offset=offset),
+                     lambda: store.ledger_count(project.id, text=text),
+                     lambda: store.find_by_fingerprint(text),
+                     lambda: store.household(number),
+                     lambda: store.version(number, offset),
+                     lambda: store.sign(number),
+                     lambda: store.pay([number], batch=text),
+                     lambda: store.create_project(text)):
+            try:
+                call()
+            except StoreError as error:
+                assert error.zh and error.en

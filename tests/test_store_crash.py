@@ -1,0 +1,103 @@
+"""A writer killed in the middle of a transaction loses nothing it had committed, and leaves no half."""
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from calculator.compensation import compute
+from calculator.store import SqliteStore, Status
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "household.json"
+COMMITTED = 5
+LINE_TIMEOUT = 120  # seconds: a bound on waiting for the writer's next line, not a sleep
+
+WRITER = """
+import sys
+from calculator.case import case_from_json
+from calculator.compensation import compute
+from calculator.store import SqliteStore
+
+path, committed, example = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+store = SqliteStore(path, actor="writer")
+project = store.create_project("堡子片区")
+household = store.add_household(project.id, "0001")
+result = compute(case_from_json(open(example, encoding="utf-8").read()))
+for _ in range(committed):
+    store.save_computed(household.id, result)
+print("committed", flush=True)
+sys.stdin.readline()  # wait for the test to note the WAL's size
+with store.batch():  # a big import: far more than the page cache holds, so it spills into the WAL
+    imported = store.add_household(project.id, "0002", "半途户")
+    for _ in range(150):
+        store.save_computed(household.id, result)
+        store.save_computed(imported.id, result)
+    print("started", flush=True)
+    sys.stdin.readline()  # hold the transaction open until killed
+"""
+
+
+def _lines(stream, sink: queue.Queue) -> None:
+    for line in stream:
+        sink.put(line.strip())
+    sink.put(None)
+
+
+def _expect(lines: queue.Queue, marker: str, process: subprocess.Popen) -> None:
+    try:
+        line = lines.get(timeout=LINE_TIMEOUT)
+    except queue.Empty:
+        process.kill()
+        pytest.fail(f"the writer printed nothing for {LINE_TIMEOUT}s while {marker!r} was awaited")
+    if line != marker:
+        process.kill()
+        pytest.fail(f"expected {marker!r} from the writer, got {line!r}: {process.stderr.read()}")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_killed_writer_loses_nothing_committed_and_leaves_no_half_save(tmp_path):
+    path = tmp_path / "project.landcomp"
+    process = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(COMMITTED), str(EXAMPLE)], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
+    try:
+        _expect(lines, "committed", process)
+        wal = Path(f"{path}-wal")
+        committed_wal = wal.stat().st_size
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        _expect(lines, "started", process)
+        assert wal.stat().st_size > committed_wal  # the open transaction has really reached the disk
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=LINE_TIMEOUT) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdin.close()
+        process.stderr.close()
+
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    raw.close()
+    with SqliteStore(path, actor="李明") as store:
+        [project] = store.projects()
+        household = store.find_household(project.id, "0001")
+        assert [v.number for v in store.versions(household.id)] == list(range(1, COMMITTED + 1))
+        assert all(v.result() is not None for v in store.versions(household.id))
+        assert store.household(household.id).current_version_id == store.version(household.id, COMMITTED).id
+        assert store.household(household.id).status is Status.COMPUTED
+        assert store.find_household(project.id, "0002") is None
+        assert store.ledger_count(project.id) == 1
+        assert len(store.audit_log(household_id=household.id)) == 1 + COMMITTED
+        store.save_computed(household.id, compute(store.version(household.id, 1).case()))  # still writable
+        assert len(store.versions(household.id)) == COMMITTED + 1
