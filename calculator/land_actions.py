@@ -1,0 +1,169 @@
+"""The land workspace's actions, without Qt: a parcel being edited, its file form, and its price.
+
+A `ParcelDraft` is what the officer has typed so far (text, possibly invalid); `price_draft`
+turns it into the engine's Parcel and price, or raises the engine's CalculationError.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from calculator.case import parse_json
+from calculator.errors import InputError
+from calculator.files import atomic_write_text
+from calculator.landprice import CORRECTION_FACTORS, ParcelPrice, parcel_from_dict, price_parcel
+from calculator.money import round_money, to_decimal
+
+M2 = "m²"
+MU = "亩"
+M2_PER_MU = Fraction(10000, 15)
+UNIT_FIELDS = {M2: "area_m2", MU: "area_mu"}
+CORRECTION_FIELDS = ("term_years", "reduction_rate", *CORRECTION_FACTORS)
+CORRECTION_DEFAULTS = {"term_years": "", "reduction_rate": "", "date_factor": "1", "factor_pct": "0",
+                       "other_factor": "1", "development_adjustment": "0"}
+SHOWN_PLACES = {M2: 2, MU: 4}
+
+
+@dataclass(frozen=True)
+class PartDraft:
+    """One part as typed: the text in its unit, and the exact m² area once a unit switch fixed it."""
+
+    use: str = "住宅用地"
+    text: str = ""
+    unit: str = M2
+    exact_m2: Fraction | None = None
+
+    def area_m2(self) -> Fraction:
+        """The exact area in m²; raises InputError for text that is not a number."""
+        if self.exact_m2 is not None:
+            return self.exact_m2
+        value = Fraction(to_decimal(self.text, f"面积/area ({self.unit})"))
+        return value * M2_PER_MU if self.unit == MU else value
+
+    def shown(self) -> str:
+        """The area as the table shows it: m² to 2 decimals, 亩 to 4; typed text as typed."""
+        if self.exact_m2 is None:
+            return self.text
+        return f"{round_money(area_in(self.exact_m2, self.unit), SHOWN_PLACES[self.unit])}"
+
+
+@dataclass(frozen=True)
+class ParcelDraft:
+    grade: int = 2
+    parts: tuple[PartDraft, ...] = (PartDraft(),)
+    corrections: dict[str, str] | None = None
+    bases: dict[str, str] = field(default_factory=dict)
+    cost_floor_total: str = ""
+    reference: str = ""
+    location: str = ""
+    table: str = "wutai-2022"
+
+
+def area_in(area_m2: Fraction, unit: str) -> Fraction:
+    """An exact m² area expressed in `unit`."""
+    return area_m2 / M2_PER_MU if unit == MU else area_m2
+
+
+def switch_unit(part: PartDraft, unit: str) -> PartDraft:
+    """The same area shown in another unit: converted exactly, never reinterpreted."""
+    if unit not in UNIT_FIELDS:
+        raise InputError(f"未知面积单位「{unit}」", f"unknown area unit {unit!r}")
+    if unit == part.unit:
+        return part
+    try:
+        exact = part.area_m2()
+    except InputError:
+        return replace(part, unit=unit)  # nothing valid to convert; keep the text for the user to fix
+    return replace(part, unit=unit, exact_m2=exact)
+
+
+def set_area_text(part: PartDraft, text: str) -> PartDraft:
+    """The part with newly typed area text (any exact value from a unit switch is dropped)."""
+    return replace(part, text=text.strip(), exact_m2=None)
+
+
+def _terminating(value: Fraction) -> Decimal | None:
+    """`value` as a Decimal when it has a finite decimal expansion, else None."""
+    d = value.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return None
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
+
+
+def _part_dict(part: PartDraft) -> dict[str, str]:
+    if part.exact_m2 is None:
+        return {"use": part.use, UNIT_FIELDS[part.unit]: part.text}
+    # Write the unit in which the exact area is a finite decimal: the shown unit if possible.
+    for unit in (part.unit, MU if part.unit == M2 else M2):
+        exact = _terminating(area_in(part.exact_m2, unit))
+        if exact is not None:
+            return {"use": part.use, UNIT_FIELDS[unit]: format(exact.normalize(), "f")}
+    return {"use": part.use, UNIT_FIELDS[part.unit]: part.shown()}
+
+
+def parcel_dict(draft: ParcelDraft) -> dict[str, Any]:
+    """The parcel file object of interfaces.md, numbers as strings."""
+    data: dict[str, Any] = {"table": draft.table}
+    if draft.reference:
+        data["reference"] = draft.reference
+    if draft.location:
+        data["location"] = draft.location
+    data["grade"] = draft.grade
+    data["parts"] = [_part_dict(p) for p in draft.parts]
+    if draft.corrections is not None:
+        corrections: dict[str, Any] = {k: v for k, v in draft.corrections.items() if v.strip()}
+        bases = {k: v for k, v in draft.bases.items() if v.strip()}
+        if bases:
+            corrections["basis"] = bases
+        data["corrections"] = corrections
+    if draft.cost_floor_total.strip():
+        data["cost_floor_total"] = draft.cost_floor_total.strip()
+    return data
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def draft_from_dict(data: Any) -> ParcelDraft:
+    """A parcel file object (checked by the engine first) as an editable draft."""
+    parcel = parcel_from_dict(data)
+    parts = tuple(PartDraft(p.use, _text(p.entered), p.unit) for p in parcel.parts)
+    corrections = bases = None
+    raw = data.get("corrections")
+    if raw is not None:
+        corrections = {name: _text(raw.get(name, CORRECTION_DEFAULTS[name] or None)) for name in CORRECTION_FIELDS}
+        bases = dict(raw.get("basis", {}))
+    return ParcelDraft(grade=parcel.grade, parts=parts, corrections=corrections, bases=bases or {},
+                       cost_floor_total=_text(data.get("cost_floor_total")), reference=parcel.reference,
+                       location=parcel.location, table=parcel.table)
+
+
+def price_draft(draft: ParcelDraft) -> ParcelPrice:
+    """Price the draft with the engine; bad input raises its bilingual CalculationError."""
+    return price_parcel(parcel_from_dict(parcel_dict(draft)))
+
+
+def save_parcel(draft: ParcelDraft, path: Path) -> None:
+    """Write the parcel file atomically (UTF-8 JSON, numbers as strings)."""
+    text = json.dumps(parcel_dict(draft), ensure_ascii=False, indent=2) + "\n"
+    atomic_write_text(Path(path), text)
+
+
+def open_parcel(path: Path) -> ParcelDraft:
+    """Read a parcel file into a draft; unreadable or invalid files raise InputError."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取地块文件: {exc}", f"cannot read the parcel file: {exc}", str(path)) from None
+    return draft_from_dict(parse_json(text))

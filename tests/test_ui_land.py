@@ -1,0 +1,205 @@
+"""The land workspace (地价测算) driven through its widgets and models, offscreen."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+import tables
+from calculator.case import parse_json
+from calculator.landprice import PartInput, Parcel, price_parcel
+from calculator.money import fmt_grouped
+from ui.land_workspace import VALUE_ROLE, LandWorkspace, PartsModel, RangeModel, ResultsModel
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "parcel.json"
+TABLE = tables.load_land_table()
+
+
+@pytest.fixture
+def ws(qtbot):
+    widget = LandWorkspace()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def set_part(ws, row, column, value):
+    model = ws.parts_model
+    assert model.setData(model.index(row, column), value, Qt.ItemDataRole.EditRole)
+
+
+def choose_grade(ws, grade):
+    ws.grade_combo.setCurrentIndex(ws.grade_combo.findData(grade))
+
+
+def shown_area(ws, row=0):
+    return ws.parts_model.index(row, PartsModel.AREA).data()
+
+
+@pytest.mark.parametrize("grade", TABLE.grades)
+@pytest.mark.parametrize("use", list(TABLE.uses))
+def test_every_grade_and_use_prices_as_the_engine(ws, grade, use):
+    choose_grade(ws, grade)
+    set_part(ws, 0, PartsModel.USE, use)
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    expected = price_parcel(Parcel(grade, (PartInput(use, Fraction(1000), Decimal(1000), "m²"),)))
+    assert ws.summary["total"].text() == fmt_grouped(expected.total)
+    assert not ws.banner.isVisible() and ws.error is None
+    total_row = ws.results_model.rowCount() - 1
+    assert ws.results_model.index(total_row, ResultsModel.TOTAL).data(VALUE_ROLE) == expected.total
+    assert ws.matrix_model.selected == {(use, grade)}
+
+
+def test_unit_switch_converts_exactly_and_back(ws):
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    total = ws.summary["total"].text()
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    assert shown_area(ws) == "1.5000"
+    assert ws.summary["total"].text() == total
+    set_part(ws, 0, PartsModel.UNIT, "m²")
+    assert shown_area(ws) == "1000.00"
+    assert ws.summary["total"].text() == total
+
+
+def test_one_mu_of_grade_2_housing(ws):
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    set_part(ws, 0, PartsModel.AREA, "1")
+    assert ws.summary["total"].text() == "328,000.00"
+    set_part(ws, 0, PartsModel.UNIT, "m²")
+    assert shown_area(ws) == "666.67"
+    assert ws.summary["total"].text() == "328,000.00"  # the exact area is kept, not 666.67 m²
+
+
+def test_mixed_use_sums_the_parts(ws):
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "商服用地")
+    set_part(ws, 0, PartsModel.AREA, "300")
+    ws.add_button.click()
+    set_part(ws, 1, PartsModel.USE, "住宅用地")
+    set_part(ws, 1, PartsModel.UNIT, "亩")
+    set_part(ws, 1, PartsModel.AREA, "1.05")
+    assert ws.results_model.rowCount() == 3
+    assert ws.summary["total"].text() == "509,400.00"
+    assert ws.matrix_model.selected == {("商服用地", 2), ("住宅用地", 2)}
+
+
+def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    ws.corrections_box.setChecked(True)
+    qtbot.keyClicks(ws.correction_edits["term_years"], "40")
+    qtbot.keyClicks(ws.correction_edits["reduction_rate"], "0.06")
+    assert "K年期 = 0.918323" in ws.coefficient_label.text()
+    assert ws.result["parts"][0]["term_coefficient"] == "0.918323"
+    assert ws.out_of_range_label.isHidden()
+    assert ws.summary["corrected_total"].text() != "—"
+    ws.correction_edits["factor_pct"].clear()
+    qtbot.keyClicks(ws.correction_edits["factor_pct"], "60")
+    assert not ws.out_of_range_label.isHidden()
+    assert "超出2级区间" in ws.out_of_range_label.text()
+    cell = ws.results_model.index(0, ResultsModel.CORRECTED_UNIT)
+    assert cell.data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_invalid_input_shows_the_bilingual_message_and_no_numbers(ws, qtbot):
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    ws.set_corrections(term_years="40", reduction_rate="6")
+    assert not ws.banner.isHidden()
+    assert "土地还原率" in ws.banner.text() and "reduction_rate" in ws.banner.text()
+    assert ws.summary["total"].text() == "—" and ws.results_model.rowCount() == 0
+    ws.set_corrections(reduction_rate="0.06", term_years="80")  # 住宅 maximum is 70
+    assert "70" in ws.banner.text() and "term_years" in ws.banner.text()
+    ws.set_corrections(term_years="70")
+    assert ws.banner.isHidden() and ws.summary["total"].text() != "—"
+
+
+def test_junk_area_is_reported_not_priced(ws):
+    set_part(ws, 0, PartsModel.AREA, "abc")
+    assert not ws.banner.isHidden() and "abc" in ws.banner.text()
+    assert ws.summary["total"].text() == "—"
+
+
+def test_undo_redo_restores_the_total(ws):
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    before = ws.summary["total"].text()
+    choose_grade(ws, 1)
+    after = ws.summary["total"].text()
+    assert after != before
+    ws.undo_stack.undo()
+    assert ws.summary["total"].text() == before and ws.grade_combo.currentData() == 2
+    ws.undo_stack.redo()
+    assert ws.summary["total"].text() == after and ws.grade_combo.currentData() == 1
+    ws.add_button.click()
+    assert ws.parts_model.rowCount() == 2
+    ws.undo_stack.undo()
+    assert ws.parts_model.rowCount() == 1
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    ws.undo_stack.undo()
+    assert ws.parts_model.index(0, PartsModel.UNIT).data() == "m²" and shown_area(ws) == "1000"
+
+
+def test_save_open_round_trip(ws, tmp_path):
+    ws.load_parcel(parse_json(EXAMPLE.read_text(encoding="utf-8")))
+    total, corrected = ws.summary["total"].text(), ws.summary["corrected_total"].text()
+    assert total == "509,400.00"
+    path = tmp_path / "parcel.json"
+    ws.save(path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["parts"][1] == {"use": "住宅用地", "area_mu": "1.05"}
+    assert saved["corrections"]["reduction_rate"] == "0.06"
+    other = LandWorkspace()
+    other.open(path)
+    assert other.parcel_dict() == ws.parcel_dict()
+    assert other.summary["total"].text() == total
+    assert other.summary["corrected_total"].text() == corrected
+    assert not list(tmp_path.glob("*.part"))
+    other.deleteLater()
+
+
+def test_open_invalid_file_raises_and_keeps_the_parcel(ws, tmp_path):
+    from calculator.errors import CalculationError
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"grade": 9, "parts": []}', encoding="utf-8")
+    before = ws.parcel_dict()
+    with pytest.raises(CalculationError):
+        ws.open(bad)
+    assert ws.parcel_dict() == before
+
+
+def test_range_table_notes_the_two_discrepancies(ws):
+    for use, grade in (("工业用地", 4), ("公共管理与公共服务用地", 2)):
+        ws.range_use_combo.setCurrentText(use)
+        assert f"{grade}级" in ws.range_note.text() and "公布" in ws.range_note.text()
+        model = ws.range_model
+        row = next(r for r in range(model.rowCount()) if model.row_at(r).grade == grade)
+        assert "※" in model.index(row, RangeModel.UPPER_PCT).data()
+        assert model.index(row, RangeModel.UPPER).data(Qt.ItemDataRole.ToolTipRole)
+    ws.range_use_combo.setCurrentText("住宅用地")
+    assert ws.range_note.isHidden()
+
+
+def test_cost_floor_governs_when_higher(ws, qtbot):
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    qtbot.keyClicks(ws.cost_floor_edit, "999999")
+    assert ws.summary["floor"].text() == "999,999.00"
+    assert ws.summary["floor_governed_by"].text().startswith("成本之和")
+
+
+def test_export_without_reports_raises_a_clear_error(ws, tmp_path):
+    from calculator import reports
+    from calculator.errors import CalculationError
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    if hasattr(reports, "parcel_pdf"):
+        pytest.skip("calculator.reports.parcel_pdf exists now")
+    with pytest.raises(CalculationError, match="parcel_pdf"):
+        ws.export_pdf(tmp_path / "x.pdf")

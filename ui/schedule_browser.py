@@ -1,0 +1,349 @@
+"""标准查阅: the 堡子 compensation schedule and the 五台 land price tables, read-only, searchable.
+
+Rows are shown as the data files hold them; the search box filters through a
+QSortFilterProxyModel whose matches come from `calculator.catalog.search`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QGroupBox, QHeaderView, QLabel, QLineEdit, QSplitter, QTabWidget, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+import tables
+from calculator.catalog import rate_summary, search
+from tables.land import LandTable
+from tables.schedule import Item, Schedule
+from ui.land_workspace import NOTE_MARK, VALUE_ROLE, RangeModel
+
+KIND_NAMES = {
+    "unit_rate": "单价", "prorated_rate": "按高度折算", "decorated_rate": "单价+装潢增加", "bracket": "分档",
+    "bracket_increment": "分档+递增", "per_metre": "按米", "staged": "按生长期", "share_of_host": "依附房屋比例",
+    "area_replacement": "面积置换", "assessed": "评估", "not_compensated": "不予补偿",
+}
+
+
+class ItemsModel(QAbstractTableModel):
+    """Every row of the compensation schedule: 章节, 项目, 单位, 标准, 规则."""
+
+    SECTION, KEY, UNIT, RATE, KIND = range(5)
+    HEADERS = ("章节", "项目", "单位", "补偿标准", "计算方式")
+
+    def __init__(self, schedule: Schedule, parent=None):
+        super().__init__(parent)
+        self.schedule = schedule
+        self.items: list[Item] = list(schedule.items.values())
+        self._summaries = [self._summary(item) for item in self.items]
+
+    def _summary(self, item: Item) -> str:
+        """rate_summary, with the measured value's Chinese label in place of its field name."""
+        text = rate_summary(item)
+        by = item.rule.describe(item.spec).get("by")
+        if by in self.schedule.params and text.startswith(by):
+            text = self.schedule.params[by].label + text[len(by):]
+        return text
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.section, item.key, item.unit, self._summaries[index.row()],
+                    KIND_NAMES.get(item.kind, item.kind))[index.column()]
+        if role == VALUE_ROLE:
+            return item.key
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.source
+        return None
+
+
+def _refilter(proxy: QSortFilterProxyModel, change) -> None:
+    """Apply `change` to a proxy's filter state (Qt ≥ 6.10 API, invalidateFilter before)."""
+    if hasattr(proxy, "beginFilterChange"):
+        proxy.beginFilterChange()
+        change()
+        proxy.endFilterChange()
+    else:
+        change()
+        proxy.invalidateFilter()
+
+
+class KeyFilterProxy(QSortFilterProxyModel):
+    """Shows the rows whose key is in the set the domain search returned (all rows without one)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.keys: set[str] | None = None
+
+    def set_keys(self, keys: set[str] | None) -> None:
+        _refilter(self, lambda: setattr(self, "keys", keys))
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        if self.keys is None:
+            return True
+        return self.sourceModel().index(row, 0, parent).data(VALUE_ROLE) in self.keys
+
+
+class DetailModel(QAbstractTableModel):
+    """A row's rule as a small table: brackets, stages, tiers or plain fields (from rule.describe)."""
+
+    HEADERS = ("条件", "标准")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[str, str]] = []
+
+    def set_rows(self, rows: list[tuple[str, str]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, VALUE_ROLE):
+            return self._rows[index.row()][index.column()]
+        return None
+
+
+def _rate_text(entry: dict[str, Any]) -> str:
+    text = "–".join(entry["range"]) if "range" in entry else str(entry.get("rate", ""))
+    return text + (f" × {entry['times']}" if entry.get("times") else "")
+
+
+def describe_rows(schedule: Schedule, item: Item) -> list[tuple[str, str]]:
+    """rule.describe(spec) laid out as (condition, standard) rows."""
+    data = item.rule.describe(item.spec)
+    unit = f"元/{item.unit}"
+    by = data.get("by")
+    label = schedule.describe(by, None) if by in schedule.params else (by or "")
+    if "brackets" in data:
+        rows = [(f"{label} {b['interval']}", f"{_rate_text(b)} {unit}") for b in data["brackets"]]
+        if "increment_above" in data:
+            rows.append((f"{label} {data['increment_above']} 以上", f"每整 1 加 {data['increment_per_whole_unit']} 元"))
+        return rows
+    if "per_metre" in data:
+        return [(f"{label} {t['interval']}", f"{_rate_text(t)} 元/米") for t in data["per_metre"]]
+    if "stages" in data:
+        return [(f"{label} {stage}", f"{rate} {unit}") for stage, rate in data["stages"].items()]
+    rows = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = _rate_text(value)
+        elif isinstance(value, list):
+            value = "、".join(map(str, value))
+        elif key in ("range",):
+            value = "–".join(value)
+        name = schedule.params[key].label if key in schedule.params else key
+        rows.append((name, str(value)))
+    return rows
+
+
+def _view(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    return view
+
+
+class LandRowsProxy(QSortFilterProxyModel):
+    """All 16 land rows, filtered by the words of the search text (用途, 级别, 说明)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.words: list[str] = []
+
+    def set_text(self, text: str) -> None:
+        _refilter(self, lambda: setattr(self, "words", text.split()))
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        model: RangeModel = self.sourceModel()
+        grade_row = model.row_at(row)
+        haystack = f"{grade_row.use} {grade_row.grade}级 {model.index(row, RangeModel.GRADE).data()} {grade_row.discrepancy}"
+        return all(w in haystack for w in self.words)
+
+
+class ScheduleBrowser(QWidget):
+    """标准查阅: both schedules as the data holds them, with provenance and readings."""
+
+    def __init__(self, schedule: Schedule | None = None, land: LandTable | None = None, parent=None):
+        super().__init__(parent)
+        self.schedule = schedule or tables.load_schedule()
+        self.land = land or tables.load_land_table()
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("搜索:项目名称、规格或原文(如 杨、砖混、菜窖、住宅)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self.set_search)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_items(), f"补偿标准({self.schedule.document})")
+        self.tabs.addTab(self._build_land(), f"基准地价({self.land.document})")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.tabs, 1)
+
+    # ---------------------------------------------------------------- 堡子 schedule
+
+    def _build_items(self) -> QWidget:
+        self.items_model = ItemsModel(self.schedule, self)
+        self.items_proxy = KeyFilterProxy(self)
+        self.items_proxy.setSourceModel(self.items_model)
+        self.items_view = _view(self.items_proxy)
+        header = self.items_view.horizontalHeader()
+        header.setSectionResizeMode(ItemsModel.RATE, QHeaderView.ResizeMode.Stretch)
+        self.items_view.resizeColumnsToContents()
+        header.resizeSection(ItemsModel.KEY, min(header.sectionSize(ItemsModel.KEY), 300))
+        self.items_view.selectionModel().currentRowChanged.connect(self._item_selected)
+
+        head = self.schedule
+        self.schedule_label = QLabel(
+            f"《{head.title}》 {head.issuer} {head.document},{head.issued:%Y-%m-%d} 发布,"
+            f"{head.effective:%Y-%m-%d} 起施行;版本 {head.version};共 {len(head.items)} 项")
+        self.schedule_label.setWordWrap(True)
+        self.count_label = QLabel()
+
+        detail = QGroupBox("所选项目")
+        self.detail_title = QLabel("(请选择一行)")
+        self.detail_title.setStyleSheet("font-weight: bold; font-size: 15px;")
+        self.detail_title.setWordWrap(True)
+        self.detail_model = DetailModel(self)
+        self.detail_view = _view(self.detail_model)
+        self.detail_view.horizontalHeader().setStretchLastSection(True)
+        self.detail_view.horizontalHeader().resizeSection(0, 220)
+        self.detail_view.setMaximumHeight(190)
+        self.params_label = QLabel()
+        self.provenance_label = QLabel()
+        self.reading_label = QLabel()
+        for label in (self.params_label, self.provenance_label, self.reading_label):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        box = QVBoxLayout(detail)
+        box.addWidget(self.detail_title)
+        box.addWidget(self.detail_view)
+        box.addWidget(self.params_label)
+        box.addWidget(self.provenance_label)
+        box.addWidget(self.reading_label)
+        box.addStretch(1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.items_view)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([800, 560])
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.schedule_label)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.count_label)
+        self._update_count()
+        return page
+
+    def _item_selected(self, current: QModelIndex, _previous=None) -> None:
+        if not current.isValid():
+            return
+        item = self.schedule.item(current.data(VALUE_ROLE))
+        self.show_item(item.key)
+
+    def show_item(self, key: str) -> None:
+        """Fill the detail pane with one row: its rule table, parameters, provenance and reading."""
+        item = self.schedule.item(key)
+        self.detail_title.setText(f"{item.key}  ({item.section} {self.schedule.sections[item.section]},"
+                                  f" 单位 {item.unit})")
+        self.detail_model.set_rows(describe_rows(self.schedule, item))
+        params = item.rule.params(item.spec)
+        self.params_label.setText("参数: " + ("、".join(
+            f"{self.schedule.describe(p.name, None)}{'(' + self.schedule.params[p.name].unit + ')' if self.schedule.params[p.name].unit else ''}"
+            f"{'' if p.required else '(可选)'}" + (f" [{'/'.join(p.choices)}]" if p.choices else "")
+            for p in params) if params else "无"))
+        self.provenance_label.setText(
+            f"出处: {self.schedule.document} {item.source_section}\n原文: {item.source}")
+        self.reading_label.setText(f"适用解读: {item.reading}" if item.reading else "适用解读: 按原文,无须另作解读")
+
+    # ---------------------------------------------------------------- 五台 tables
+
+    def _build_land(self) -> QWidget:
+        land = self.land
+        self.land_model = RangeModel(land, None, self)
+        self.land_proxy = LandRowsProxy(self)
+        self.land_proxy.setSourceModel(self.land_model)
+        self.land_view = _view(self.land_proxy)
+        self.land_view.resizeColumnsToContents()
+        header = self.land_view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setMinimumHeight(44)
+        for column in range(RangeModel.NOTE):
+            header.resizeSection(column, max(header.sectionSize(column), 84))
+        header.resizeSection(RangeModel.USE, 190)
+        self.land_label = QLabel(
+            f"《{land.title}》 {land.issuer} {land.document}《{land.notice}》,{land.issued:%Y-%m-%d} 发布;"
+            f"估价基准日 {land.valuation_date:%Y-%m-%d};版本 {land.version};1 亩 = {land.m2_per_mu} m²(≈666.67 m²)")
+        self.land_label.setWordWrap(True)
+        uses = "; ".join(f"{u.key}: {u.table}, 法定最高年期 {u.statutory_term_years} 年({u.term_basis})"
+                         for u in land.uses.values())
+        self.land_uses_label = QLabel(uses)
+        self.land_uses_label.setWordWrap(True)
+        notes = [f"{NOTE_MARK} {r.use} {r.grade}级: 公布的上调/下调幅度与价格不符 — {r.discrepancy}"
+                 for r in land.rows.values() if r.discrepancy]
+        self.land_notes_label = QLabel("\n".join(notes))
+        self.land_notes_label.setWordWrap(True)
+        self.land_notes_label.setStyleSheet("color: #b00020;")
+        self.land_basis_label = QLabel(f"协议出让最低价: {land.floor_basis}\n修正方法: {land.correction_method};"
+                                       f" 年期依据: {land.tenure_basis}")
+        self.land_basis_label.setWordWrap(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.land_label)
+        layout.addWidget(self.land_uses_label)
+        layout.addWidget(self.land_view, 1)
+        layout.addWidget(self.land_notes_label)
+        layout.addWidget(self.land_basis_label)
+        return page
+
+    # ---------------------------------------------------------------- search
+
+    def set_search(self, text: str) -> None:
+        """Filter both tables by `text` (every whitespace-separated word must match)."""
+        if self.search_edit.text() != text:
+            self.search_edit.setText(text)  # re-enters through textChanged
+            return
+        words = text.strip()
+        self.items_proxy.set_keys({item.key for item in search(self.schedule, words)} if words else None)
+        self.land_proxy.set_text(words)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 项")
+
+    def visible_keys(self) -> list[str]:
+        """The item keys the table shows now, in order."""
+        proxy = self.items_proxy
+        return [proxy.index(r, 0).data(VALUE_ROLE) for r in range(proxy.rowCount())]
