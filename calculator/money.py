@@ -7,6 +7,9 @@ from fractions import Fraction
 from calculator.errors import InputError
 
 CENT = Decimal("0.01")
+# No measurement, rate or amount of these schedules comes near 10^15 (a total can be written in
+# words only below 10^12): a larger number is a typing error, and Decimal arithmetic on it fails.
+TOO_LARGE = Decimal(10) ** 15
 
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
@@ -19,7 +22,10 @@ def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
         return -result if value < 0 else result
     if not isinstance(value, Decimal):
         raise TypeError(f"round_money takes Decimal or Fraction, not {type(value).__name__}")
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds: only absurd inputs get here
+        raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
 
 
 def to_decimal(value: object, what: str) -> Decimal:
@@ -46,6 +52,8 @@ def to_decimal(value: object, what: str) -> Decimal:
         raise InputError(f"{what} 应为数值", f"{what} must be a number")
     if not number.is_finite():
         raise InputError(f"{what} 不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
+    if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
+        raise InputError(f"{what} 数值过大: {value!r}", f"{what} is too large: {value!r}")
     return number
 
 

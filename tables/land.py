@@ -9,7 +9,7 @@ from pathlib import Path
 
 from calculator.errors import InputError, TableError
 from calculator.money import round_money
-from tables.rows import DataRow, read_toml
+from tables.rows import DataRow, read_toml, refuse_unknown_tables
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ def read_land_table(path: Path) -> LandTable:
     """Parse and check the land tables; a broken one raises TableError naming file and row."""
     name = path.name
     data = read_toml(path)
+    refuse_unknown_tables(data, ("schedule", "discrepancy", "use", "grade"), name)
     head = DataRow(data.get("schedule", {}), name, "[schedule]")
     numerator, _, denominator = head.text("square_metres_per_mu").partition("/")
     try:

@@ -18,6 +18,14 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise TableError(f"无法读取数据文件: {exc}", f"cannot read the data file: {exc}", path.name) from None
 
 
+def refuse_unknown_tables(data: dict[str, Any], known: tuple[str, ...], file: str, prefix: str = "") -> None:
+    """A table the loader does not know (a misspelt [[grade]] or [sections]) is an error, not a silence."""
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        shown = ", ".join(f"[[{prefix}{k}]]" if isinstance(data[k], list) else f"[{prefix}{k}]" for k in unknown)
+        raise TableError(f"未知的表 {shown}", f"unknown table(s) {shown}", file)
+
+
 class DataRow:
     """A row of a data file (a TOML table) with typed, validated accessors."""
 

@@ -10,7 +10,7 @@ from typing import Any
 from calculator.errors import InputError, TableError
 from calculator.money import fmt_plain
 from calculator.rules import KINDS, bracket
-from tables.rows import DataRow, read_toml
+from tables.rows import DataRow, read_toml, refuse_unknown_tables
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def read_schedule(path: Path) -> Schedule:
     """Parse and validate a schedule file; a broken one raises TableError naming file and row."""
     name = path.name
     data = read_toml(path)
+    refuse_unknown_tables(data, ("schedule", "params", "sections", "item", "relocation"), name)
     head = DataRow(data.get("schedule", {}), name, "[schedule]")
     sections = _text_table(data, "sections", name)
     params = {}
@@ -182,6 +183,7 @@ def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Rel
     block = data.get("relocation")
     if not isinstance(block, dict):
         raise TableError("缺少 [relocation]", "missing [relocation]", name)
+    refuse_unknown_tables(block, ("moving", "temporary", "incentive"), name, "relocation.")
     rules = {}
     for part in ("moving", "temporary", "incentive"):
         row = DataRow(block.get(part, {}), name, f"[relocation.{part}]")

@@ -1,0 +1,250 @@
+"""The real `landcomp` command (python -m calculator) in a subprocess: the JSON contract and the
+exit status, message and silence of every kind of bad input."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MONEY = re.compile(r"^\d+\.\d{2}$")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH = re.compile(r"\b[a-z]{3,}\b")
+SECTIONS = ["一(一)", "一(二)", "一(三)", "二", "三", "评估项"]
+GOOD_LINE = {"item": "附属平房/砖木结构(含混合结构)", "quantity": "10"}
+
+
+def landcomp(*args: str | Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    return subprocess.run([sys.executable, "-m", "calculator", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, encoding="utf-8", timeout=120)
+
+
+def write_json(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def assert_bad_input(run: subprocess.CompletedProcess, *named: str) -> None:
+    """Exit 2, nothing on stdout, a bilingual message on stderr naming what is wrong, no traceback."""
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert CHINESE.search(run.stderr) and ENGLISH.search(run.stderr), run.stderr
+    for text in named:
+        assert text in run.stderr, f"{text!r} not in {run.stderr!r}"
+
+
+# --- the JSON contract ----------------------------------------------------------------------------
+
+def test_compensation_json_contract() -> None:
+    run = landcomp("compensation", "examples/household.json", "--json")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    data = json.loads(run.stdout)
+    for key in ("schedule", "lines", "subtotals", "relocation", "disputed_total", "total", "total_in_words",
+                "replacement_area_m2", "warnings"):
+        assert key in data
+    assert data["schedule"] == "baozi-2023"
+    assert len(data["lines"]) == 35
+    for line in data["lines"]:
+        assert {"item", "section", "quantity", "unit", "rate", "amount", "flags", "basis"} <= set(line)
+        assert MONEY.match(line["rate"]) and MONEY.match(line["amount"]), line
+        assert isinstance(line["flags"], list)
+        assert line["basis"].startswith("文政发〔2023〕6号")
+    assert list(data["subtotals"]) == SECTIONS
+    assert set(data["relocation"]) == {"moving", "temporary", "incentive"}
+    money = [*data["subtotals"].values(), *data["relocation"].values(), data["disputed_total"], data["total"]]
+    assert all(MONEY.match(value) for value in money), money
+    assert data["total"] == "546616.30"
+    assert data["total_in_words"] == "人民币伍拾肆万陆仟陆佰壹拾陆元叁角"
+    assert data["disputed_total"] == "525.00"
+    assert data["replacement_area_m2"] == "184.00"
+    assert data["relocation"] == {"moving": "1530.00", "temporary": "27540.00", "incentive": "30000.00"}
+    assert data["subtotals"]["三"] == "59070.00"  # relocation money is also counted under 三
+    first = data["lines"][0]
+    assert (first["item"], first["section"], first["quantity"], first["unit"], first["rate"], first["amount"]) == (
+        "附属平房/砖混结构", "一(一)", "86.40", "m²", "760.00", "65664.00")
+    assert isinstance(data["warnings"], list) and len(data["warnings"]) == 4
+
+
+def test_compensation_readable_table() -> None:
+    run = landcomp("compensation", "examples/household.json")
+    assert run.returncode == 0, run.stderr
+    assert "546,616.30" in run.stdout and "人民币伍拾肆万陆仟陆佰壹拾陆元叁角" in run.stdout
+
+
+def test_landprice_parcel_file_json() -> None:
+    run = landcomp("landprice", "examples/parcel.json", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert [part["use"] for part in data["parts"]] == ["商服用地", "住宅用地"]
+    # 550 × 300 + 492 × 700; corrected 566.50 × 300 + 465.37 × 700
+    assert (data["total"], data["corrected_total"], data["negotiated_floor_total"]) == (
+        "509400.00", "495709.00", "356580.00")
+    assert data["range_total"] == {"lower": "440400.00", "upper": "625500.00"}
+    for part in data["parts"]:
+        for key in ("unit_price", "total", "negotiated_floor_total", "corrected_unit_price", "corrected_total"):
+            assert MONEY.match(part[key]), (key, part[key])
+
+
+def test_landprice_from_flags_in_mu() -> None:
+    run = landcomp("landprice", "--grade", "2", "--use", "住宅用地", "--area", "1", "--unit", "亩", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["total"] == "328000.00"  # 492 × 10000/15
+    assert data["negotiated_floor_total"] == "229600.00"  # × 0.7
+    assert data["parts"][0]["entered"] == {"value": "1", "unit": "亩"}
+
+
+def test_landprice_from_flags_in_m2() -> None:
+    run = landcomp("landprice", "--grade", "4", "--use", "工业用地", "--area", "1000", "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["total"] == "164000.00"  # 164 × 1000
+
+
+def test_items_json_lists_every_catalog_key() -> None:
+    run = landcomp("items", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    keys = [item["key"] for item in data["items"]]
+    catalog = [line.strip() for line in (REPO / "tables" / "baozi-2023-catalog-keys.txt").read_text(
+        encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    assert len(keys) == len(set(keys)) == 155
+    assert set(keys) == set(catalog)
+    by_key = {item["key"]: item for item in data["items"]}
+    assert by_key["附属平房/砖混结构"]["range"] == ["700", "800"]
+    assert by_key["菜窖/砖石"]["params"] == ["depth_m"]
+
+
+def test_installed_console_script() -> None:
+    script = Path(sys.executable).parent / "landcomp"
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment")
+    run = subprocess.run([str(script), "landprice", "--grade", "1", "--use", "商服用地", "--area", "1000", "--json"],
+                         cwd=REPO, capture_output=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["total"] == "833000.00"
+
+
+# --- bad case files: exit 2, nothing printed, the line named ----------------------------------------
+
+BAD_LINES = [
+    ("unknown item", {"item": "不存在/项目", "quantity": "1"}, "unknown item"),
+    ("negative quantity", {"item": "附属平房/砖混结构", "quantity": "-3"}, "positive"),
+    ("non-numeric quantity", {"item": "附属平房/砖混结构", "quantity": "三十"}, "not a number"),
+    ("quantity missing", {"item": "附属平房/砖混结构"}, "missing quantity"),
+    ("rate outside range without reason", {"item": "附属平房/砖混结构", "quantity": "10", "rate": "900"},
+     "override_reason"),
+    ("param missing", {"item": "菜窖/砖石", "quantity": "6"}, "missing parameter depth_m"),
+    ("unknown field", {"item": "检查井", "quantity": "1", "colour": "red"}, "colour"),
+    ("stage not in the list", {"item": "葡萄", "quantity": "2", "stage": "结果期"}, "stage must be one of"),
+    ("float-like text garbage", {"item": "菜窖/砖石", "quantity": "6", "depth_m": "1.6m"}, "not a number"),
+    ("huge quantity", {"item": "附属平房/砖混结构", "quantity": "1E+30"}, "too large"),
+    ("huge diameter", {"item": "用材树/杨树", "quantity": "1", "diameter_cm": "1E+3000000"}, "too large"),
+    ("amount too large to price", {"item": "附属平房/砖混结构", "quantity": "9E+14", "rate": "9E+14",
+                                   "override_reason": "x"}, "too large"),
+]
+
+
+@pytest.mark.parametrize("line, says", [b[1:] for b in BAD_LINES], ids=[b[0] for b in BAD_LINES])
+def test_bad_line(tmp_path: Path, line: dict, says: str) -> None:
+    case = write_json(tmp_path / "case.json", {"items": [GOOD_LINE, line]})
+    run = landcomp("compensation", case, "--json")
+    assert_bad_input(run, "case.json", "items[1]", f"「{line['item']}」", says)
+    assert "items[0]" not in run.stderr
+
+
+BAD_RELOCATION = [
+    ("extra months without hardship", {"building_area_m2": "100", "extra_months": "6"}, "sole_housing_hardship"),
+    ("impossible date", {"building_area_m2": "100", "signed_on": "2023-02-30"}, "2023-02-30"),
+    ("paid before signed", {"building_area_m2": "100", "signed_on": "2023-06-10", "paid_on": "2023-06-01"},
+     "paid_on 2023-06-01 is before signed_on 2023-06-10"),
+    ("huge area", {"building_area_m2": "1E+30"}, "too large"),
+]
+
+
+@pytest.mark.parametrize("block, says", [b[1:] for b in BAD_RELOCATION], ids=[b[0] for b in BAD_RELOCATION])
+def test_bad_relocation(tmp_path: Path, block: dict, says: str) -> None:
+    case = write_json(tmp_path / "case.json", {"items": [GOOD_LINE], "relocation": block})
+    assert_bad_input(landcomp("compensation", case), "case.json", "relocation", says)
+
+
+def test_several_bad_lines_are_all_named(tmp_path: Path) -> None:
+    case = write_json(tmp_path / "case.json", {"items": [
+        {"item": "菜窖/砖石", "quantity": "6"}, GOOD_LINE, {"item": "葡萄", "quantity": "1", "stage": "x"}]})
+    run = landcomp("compensation", case, "--json")
+    assert_bad_input(run, "items[0](第1行)「菜窖/砖石」", "items[2](第3行)「葡萄」")
+
+
+def test_broken_json(tmp_path: Path) -> None:
+    case = tmp_path / "broken.json"
+    case.write_text('{"items": [{"item": "检查井", "quantity": 1,}]}', encoding="utf-8")
+    assert_bad_input(landcomp("compensation", case, "--json"), "broken.json", "malformed JSON", "line 1")
+
+
+def test_json_numbers_are_read_as_decimals(tmp_path: Path) -> None:
+    # a bare JSON number (not a string) is read as Decimal("0.1"), so it is accepted: 0.1 m² × 12 = 1.20
+    case = write_json(tmp_path / "case.json", {"items": [{"item": "室内水电/上下水", "quantity": "0.1"}]})
+    case.write_text(case.read_text(encoding="utf-8").replace('"0.1"', "0.1"), encoding="utf-8")
+    run = landcomp("compensation", case, "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["total"] == "1.20"  # 0.1 × 12
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert_bad_input(landcomp("compensation", tmp_path / "nowhere.json"), "nowhere.json", "file not found")
+
+
+@pytest.mark.parametrize("command, source", [("compensation", "examples/household.json"),
+                                             ("landprice", "examples/parcel.json")])
+def test_pdf_into_a_missing_directory_writes_nothing(tmp_path: Path, command: str, source: str) -> None:
+    target = tmp_path / "no-such-dir" / "sheet.pdf"
+    run = landcomp(command, source, "--pdf", target)
+    assert_bad_input(run, "no such directory")
+    assert not target.parent.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- bad parcels -------------------------------------------------------------------------------------
+
+def test_landprice_unknown_use(tmp_path: Path) -> None:
+    parcel = write_json(tmp_path / "parcel.json", {"grade": 2, "parts": [{"use": "商业用地", "area_m2": "100"}]})
+    assert_bad_input(landcomp("landprice", parcel, "--json"), "parcel.json", "parts[0]", "商业用地", "unknown use")
+
+
+def test_landprice_grade_5() -> None:
+    run = landcomp("landprice", "--grade", "5", "--use", "住宅用地", "--area", "100", "--json")
+    assert_bad_input(run, "grade must be one of 1, 2, 3, 4, not 5")
+
+
+def test_landprice_both_areas(tmp_path: Path) -> None:
+    parcel = write_json(tmp_path / "parcel.json", {"grade": 2, "parts": [
+        {"use": "住宅用地", "area_m2": "100"}, {"use": "商服用地", "area_m2": "100", "area_mu": "1"}]})
+    assert_bad_input(landcomp("landprice", parcel), "parcel.json", "parts[1]", "exactly one area")
+
+
+def test_landprice_grade_without_use() -> None:
+    assert_bad_input(landcomp("landprice", "--grade", "2", "--area", "100"), "--grade, --use and --area")
+
+
+def test_landprice_file_and_flags_together() -> None:
+    assert_bad_input(landcomp("landprice", "examples/parcel.json", "--grade", "2"), "not both")
+
+
+def test_landprice_grade_not_a_number() -> None:
+    assert_bad_input(landcomp("landprice", "--grade", "二", "--use", "住宅用地", "--area", "100"), "--grade")
+
+
+def test_landprice_huge_area() -> None:
+    run = landcomp("landprice", "--grade", "2", "--use", "住宅用地", "--area", "1E+30", "--json")
+    assert_bad_input(run, "too large")
+
+
+def test_unknown_command() -> None:
+    assert_bad_input(landcomp("valuate", "x.json"), "valuate")

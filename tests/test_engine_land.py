@@ -1,0 +1,299 @@
+"""五台 2022 benchmark land prices: every grade × use cell, mixed parcels, ranges, the 70% floor,
+the cost-sum floor, the tenure coefficient and the corrections, and the published tables' own
+arithmetic (万元/亩, percentages, grade limits)."""
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+import tables
+from calculator.case import parse_json
+from calculator.errors import InputError
+from calculator.landprice import parcel_from_dict, price_parcel, term_coefficient
+from calculator.results import parcel_json
+
+REPO = Path(__file__).resolve().parent.parent
+TABLE = tables.load_land_table()
+
+
+def price(data: dict):
+    return price_parcel(parcel_from_dict(data))
+
+
+def one_part(grade: int, use: str, **area) -> dict:
+    return {"grade": grade, "parts": [{"use": use, **area}]}
+
+
+# As published (Tables 2–5): lower, benchmark, upper in 元/m².
+# Totals for 1000 m² are × 1000; 1 亩 = 10000/15 m², so a 亩 costs 元/m² × 2000/3, rounded half-up;
+# the negotiated floor of 1000 m² is 0.7 × benchmark × 1000 = benchmark × 700.
+#        use, grade, lower, benchmark, upper, total of 1 亩 (worked)
+CELLS = [
+    ("商服用地", 1, "692", "833", "900", "555333.33"),  # 1666000/3
+    ("商服用地", 2, "488", "550", "692", "366666.67"),  # 1100000/3
+    ("商服用地", 3, "369", "426", "488", "284000.00"),  # 852000/3
+    ("商服用地", 4, "285", "312", "369", "208000.00"),  # 624000/3
+    ("住宅用地", 1, "597", "702", "850", "468000.00"),  # 1404000/3
+    ("住宅用地", 2, "420", "492", "597", "328000.00"),  # 984000/3
+    ("住宅用地", 3, "309", "348", "420", "232000.00"),  # 696000/3
+    ("住宅用地", 4, "245", "269", "309", "179333.33"),  # 538000/3
+    ("工业用地", 1, "369", "427", "491", "284666.67"),  # 854000/3
+    ("工业用地", 2, "263", "310", "369", "206666.67"),  # 620000/3
+    ("工业用地", 3, "189", "215", "263", "143333.33"),  # 430000/3
+    ("工业用地", 4, "147", "164", "189", "109333.33"),  # 328000/3
+    ("公共管理与公共服务用地", 1, "405", "474", "545", "316000.00"),  # 948000/3
+    ("公共管理与公共服务用地", 2, "287", "336", "405", "224000.00"),  # 672000/3
+    ("公共管理与公共服务用地", 3, "209", "238", "287", "158666.67"),  # 476000/3
+    ("公共管理与公共服务用地", 4, "161", "180", "209", "120000.00"),  # 360000/3
+]
+CELL_IDS = [f"{use}{grade}级" for use, grade, *_ in CELLS]
+
+FLOOR_1000 = {  # benchmark × 700
+    "833": "583100.00", "550": "385000.00", "426": "298200.00", "312": "218400.00",
+    "702": "491400.00", "492": "344400.00", "348": "243600.00", "269": "188300.00",
+    "427": "298900.00", "310": "217000.00", "215": "150500.00", "164": "114800.00",
+    "474": "331800.00", "336": "235200.00", "238": "166600.00", "180": "126000.00",
+}
+
+
+@pytest.mark.parametrize("use, grade, lower, benchmark, upper, mu_total", CELLS, ids=CELL_IDS)
+def test_cell_for_1000_m2(use, grade, lower, benchmark, upper, mu_total) -> None:
+    result = price(one_part(grade, use, area_m2="1000"))
+    assert result.unit_price == Decimal(benchmark)
+    assert result.total == Decimal(benchmark) * 1000
+    assert (result.lower_total, result.upper_total) == (Decimal(lower) * 1000, Decimal(upper) * 1000)
+    assert result.floor_total == Decimal(FLOOR_1000[benchmark])
+    data = parcel_json(result)
+    assert data["total"] == f"{benchmark}000.00"
+    assert data["unit_price"] == f"{benchmark}.00"
+    assert data["negotiated_floor_total"] == FLOOR_1000[benchmark]
+    assert "floor_governed_by" not in data
+
+
+@pytest.mark.parametrize("use, grade, lower, benchmark, upper, mu_total", CELLS, ids=CELL_IDS)
+def test_cell_for_one_mu(use, grade, lower, benchmark, upper, mu_total) -> None:
+    result = price(one_part(grade, use, area_mu="1"))
+    assert result.total == Decimal(mu_total)
+    data = parcel_json(result)
+    assert data["total"] == mu_total
+    assert data["area_mu"] == "1.0000"
+    assert data["area_m2"] == "666.67"
+
+
+def test_residential_grade_2_one_mu_in_full() -> None:
+    data = parcel_json(price(one_part(2, "住宅用地", area_mu="1")))
+    assert data["total"] == "328000.00"  # 492 × 10000/15
+    assert data["total_wan"] == "32.8000"
+    assert data["unit_price_wan_per_mu"] == "32.8000"  # 492/15
+    assert data["range_total"] == {"lower": "280000.00", "upper": "398000.00"}  # 420 × 2000/3; 597 × 2000/3
+    assert data["negotiated_floor_total"] == "229600.00"  # 0.7 × 328000
+
+
+# --- the example parcel: 2级, 商服 300 m² + 住宅 1.05 亩 (= 700 m²) ----------------------------------
+# totals        550 × 300 = 165000;  492 × 700 = 344400;  parcel 509400.00, unit 509400/1000 = 509.40
+# range         488 × 300 + 420 × 700 = 146400 + 294000 = 440400;  692 × 300 + 597 × 700 = 207600 + 417900 = 625500
+# 70% floor     115500 + 241080 = 356580.00
+# corrections   商服: term 40 of 40 → K = 1; 550 × 1.03 = 566.50 × 300 = 169950.00
+#               住宅: K(40 of 70, r 0.06) = 0.918322597; 492 × 0.918322597 × 1.03 = 465.369 → 465.37 × 700
+#               = 325759.00;  parcel 495709.00, unit 495.71
+
+def example_parcel() -> dict:
+    return parse_json((REPO / "examples" / "parcel.json").read_text(encoding="utf-8"))
+
+
+def test_mixed_use_parcel_without_corrections() -> None:
+    data = example_parcel()
+    del data["corrections"]
+    result = parcel_json(price(data))
+    assert [(p["use"], p["area_m2"], p["total"]) for p in result["parts"]] == [
+        ("商服用地", "300.00", "165000.00"), ("住宅用地", "700.00", "344400.00")]
+    assert result["total"] == "509400.00"
+    assert result["unit_price"] == "509.40"
+    assert result["area_m2"] == "1000.00"
+    assert result["area_mu"] == "1.5000"
+    assert result["range_total"] == {"lower": "440400.00", "upper": "625500.00"}
+    assert result["negotiated_floor_total"] == "356580.00"
+    assert "corrected_total" not in result
+
+
+def test_example_parcel_with_corrections() -> None:
+    result = parcel_json(price(example_parcel()))
+    commerce, housing = result["parts"]
+    assert commerce["term_coefficient"] == "1.000000"
+    assert commerce["corrected_unit_price"] == "566.50"
+    assert commerce["corrected_total"] == "169950.00"
+    assert housing["term_coefficient"] == "0.918323"
+    assert housing["statutory_term_years"] == 70
+    assert housing["corrected_unit_price"] == "465.37"
+    assert housing["corrected_total"] == "325759.00"
+    assert result["corrected_total"] == "495709.00"
+    assert result["corrected_unit_price"] == "495.71"
+    assert commerce["flags"] == housing["flags"] == []
+    assert result["total"] == "509400.00"  # the benchmark total is unchanged by corrections
+
+
+# --- tenure coefficient ---------------------------------------------------------------------------
+# K = [1 − (1+r)^−m] / [1 − (1+r)^−n], worked with exact fractions:
+# r 0.06: 1.06^40 = 10.285717937, 1.06^70 = 59.075930179 → (1 − 0.097222) / (1 − 0.016927) = 0.918322596671
+
+@pytest.mark.parametrize("m, n, r, k", [
+    ("40", 70, "0.06", "0.918322596671"),
+    ("30", 50, "0.05", "0.842052683667"),
+    ("20", 40, "0.07", "0.794647885771"),
+    ("35", 50, "0.065", "0.929534959946"),
+    ("50", 50, "0.06", "1.000000000000"),
+])
+def test_tenure_coefficient(m, n, r, k) -> None:
+    assert abs(term_coefficient(Decimal(m), n, Decimal(r)) - Decimal(k)) < Decimal("1e-12")
+
+
+@pytest.mark.parametrize("corrections, unit, total, flagged", [
+    ({"factor_pct": "10"}, "541.20", "541200.00", False),  # 492 × 1.10
+    ({"factor_pct": "30"}, "639.60", "639600.00", True),  # 492 × 1.30 > 597 upper
+    ({"factor_pct": "-20"}, "393.60", "393600.00", True),  # 492 × 0.80 < 420 lower
+    ({"development_adjustment": "105"}, "597.00", "597000.00", False),  # 492 + 105: on the upper limit
+    ({"development_adjustment": "105.01"}, "597.01", "597010.00", True),  # 0.01 above it
+    ({"development_adjustment": "-72"}, "420.00", "420000.00", False),  # 492 − 72: on the lower limit
+    ({"date_factor": "1.05", "other_factor": "0.98", "development_adjustment": "12.5"}, "518.77", "518770.00",
+     False),  # 492 × 1.05 × 0.98 = 506.268, + 12.5 = 518.768
+    ({"term_years": "40", "reduction_rate": "0.06"}, "451.81", "451810.00", False),  # 492 × 0.9183226 = 451.815
+])
+def test_corrected_unit_price_and_range_flag(corrections, unit, total, flagged) -> None:
+    data = parcel_json(price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections}))
+    part = data["parts"][0]
+    assert part["corrected_unit_price"] == unit
+    assert part["corrected_total"] == total
+    assert data["corrected_total"] == total
+    assert ("out_of_range" in part["flags"]) is flagged
+
+
+@pytest.mark.parametrize("corrections, message", [
+    ({"term_years": "40", "reduction_rate": "6"}, "between 0 and 1"),  # a percentage typed for a fraction
+    ({"term_years": "40", "reduction_rate": "0"}, "between 0 and 1"),
+    ({"term_years": "71", "reduction_rate": "0.06"}, "statutory maximum"),  # 住宅 70
+    ({"term_years": "0", "reduction_rate": "0.06"}, "statutory maximum"),
+    ({"term_years": "40"}, "both term_years and reduction_rate"),
+    ({"reduction_rate": "0.06"}, "both term_years and reduction_rate"),
+    ({"date_factor": "0"}, "positive"),
+    ({"factor_pct": "-100"}, "above -100"),
+    ({"k_unknown": "1"}, "takes no field"),
+])
+def test_bad_corrections_are_refused(corrections, message) -> None:
+    with pytest.raises(InputError, match=message):
+        price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections})
+
+
+def test_term_over_the_commercial_maximum_names_the_part() -> None:
+    # 商服 is 40 years at most; the 住宅 part alone would accept 50
+    data = {"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}, {"use": "商服用地", "area_m2": "100"}],
+            "corrections": {"term_years": "50", "reduction_rate": "0.06"}}
+    with pytest.raises(InputError) as caught:
+        price(data)
+    assert "parts[1]" in str(caught.value) and "商服用地" in str(caught.value) and "parts[0]" not in str(caught.value)
+
+
+# --- the negotiated floor: 70% of the benchmark, or the officer's cost sum when higher ---------------
+
+@pytest.mark.parametrize("cost, floor, governed_by", [
+    ("250000", "250000.00", "cost_sum"),  # above 229600: the cost sum governs
+    ("229600.01", "229600.01", "cost_sum"),
+    ("229600", "229600.00", "benchmark_70pct"),  # a tie: the 70% test stands
+    ("200000", "229600.00", "benchmark_70pct"),
+    ("0", "229600.00", "benchmark_70pct"),
+])
+def test_cost_floor(cost, floor, governed_by) -> None:
+    data = parcel_json(price({**one_part(2, "住宅用地", area_mu="1"), "cost_floor_total": cost}))
+    assert data["negotiated_floor_total"] == floor
+    assert data["floor_governed_by"] == governed_by
+    assert data["benchmark_floor_total"] == "229600.00"  # 0.7 × 328000
+
+
+@pytest.mark.parametrize("data, message", [
+    (one_part(5, "住宅用地", area_m2="100"), "grade must be one of 1, 2, 3, 4"),
+    (one_part(2, "住宅", area_m2="100"), "unknown use"),
+    (one_part(2, "住宅用地", area_m2="100", area_mu="1"), "exactly one area"),
+    (one_part(2, "住宅用地"), "exactly one area"),
+    (one_part(2, "住宅用地", area_m2="0"), "positive"),
+    (one_part(2, "住宅用地", area_m2="-5"), "positive"),
+    ({"grade": "2.5", "parts": [{"use": "住宅用地", "area_m2": "100"}]}, "whole number"),
+    ({"grade": 2, "parts": []}, "non-empty"),
+    ({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}], "cost_floor_total": "-1"}, "negative"),
+    ({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}], "colour": "red"}, "unknown field"),
+], ids=["grade 5", "unknown use", "two areas", "no area", "zero area", "negative area", "grade 2.5",
+        "no parts", "negative cost floor", "unknown field"])
+def test_bad_parcels_are_refused(data, message) -> None:
+    with pytest.raises(InputError, match=message):
+        price(data)
+
+
+# --- the published tables ---------------------------------------------------------------------------
+
+# 万元/亩 as printed: upper, benchmark, lower
+PUBLISHED_WAN_PER_MU = {
+    ("商服用地", 1): ("60.0", "55.5", "46.1"), ("商服用地", 2): ("46.1", "36.7", "32.5"),
+    ("商服用地", 3): ("32.5", "28.4", "24.6"), ("商服用地", 4): ("24.6", "20.8", "19"),
+    ("住宅用地", 1): ("56.7", "46.8", "39.8"), ("住宅用地", 2): ("39.8", "32.8", "28.0"),
+    ("住宅用地", 3): ("28.0", "23.2", "20.6"), ("住宅用地", 4): ("20.6", "17.9", "16.3"),
+    ("工业用地", 1): ("32.7", "28.5", "24.6"), ("工业用地", 2): ("24.6", "20.7", "17.5"),
+    ("工业用地", 3): ("17.5", "14.3", "12.6"), ("工业用地", 4): ("12.6", "10.9", "9.8"),
+    ("公共管理与公共服务用地", 1): ("36.3", "31.60", "27"), ("公共管理与公共服务用地", 2): ("27", "22.40", "19.1"),
+    ("公共管理与公共服务用地", 3): ("19.1", "15.90", "13.9"), ("公共管理与公共服务用地", 4): ("13.9", "12.00", "10.7"),
+}
+
+
+@pytest.mark.parametrize("use, grade, lower, benchmark, upper, mu_total", CELLS, ids=CELL_IDS)
+def test_loaded_row_is_the_published_row(use, grade, lower, benchmark, upper, mu_total) -> None:
+    row = TABLE.rows[(use, grade)]
+    assert (row.lower.yuan_per_m2, row.benchmark.yuan_per_m2, row.upper.yuan_per_m2) == (
+        Decimal(lower), Decimal(benchmark), Decimal(upper))
+    assert (row.upper.wan_per_mu, row.benchmark.wan_per_mu, row.lower.wan_per_mu) == tuple(
+        Decimal(v) for v in PUBLISHED_WAN_PER_MU[(use, grade)])
+
+
+def test_every_published_wan_per_mu_is_yuan_per_m2_over_15() -> None:
+    # 元/m² × (10000/15 m²/亩) / 10000 = 元/m² / 15, rounded to 0.1 万元
+    checked = 0
+    for row in TABLE.rows.values():
+        for price_ in (row.upper, row.benchmark, row.lower):
+            expected = (price_.yuan_per_m2 / 15).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            assert price_.wan_per_mu == expected, (row.use, row.grade, price_)
+            checked += 1
+    assert checked == 48
+
+
+def test_grade_limits_chain() -> None:
+    for use in TABLE.uses:
+        for grade in (1, 2, 3):
+            assert TABLE.rows[(use, grade + 1)].upper.yuan_per_m2 == TABLE.rows[(use, grade)].lower.yuan_per_m2
+
+
+def test_loader_names_exactly_the_two_published_discrepancies() -> None:
+    named = {key for key, row in TABLE.rows.items() if row.discrepancy}
+    assert named == {("工业用地", 4), ("公共管理与公共服务用地", 2)}
+    # 189/164 − 1 = 15.24% against the published 15.32%; 405/336 − 1 = 20.54% against 20.46%
+    assert "15.24%" in TABLE.rows[("工业用地", 4)].discrepancy
+    assert "20.54%" in TABLE.rows[("公共管理与公共服务用地", 2)].discrepancy
+
+
+def test_only_those_two_rows_have_percentages_that_do_not_follow_from_the_prices() -> None:
+    mismatched = set()
+    for (use, grade), row in TABLE.rows.items():
+        for limit in (row.upper, row.lower):
+            computed = ((limit.yuan_per_m2 / row.benchmark.yuan_per_m2 - 1) * 100).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if computed != limit.pct:
+                mismatched.add((use, grade))
+    assert mismatched == {("工业用地", 4), ("公共管理与公共服务用地", 2)}
+
+
+def test_statutory_terms() -> None:
+    assert {key: use.statutory_term_years for key, use in TABLE.uses.items()} == {
+        "商服用地": 40, "住宅用地": 70, "工业用地": 50, "公共管理与公共服务用地": 50}
+
+
+def test_parcel_json_is_plain_json() -> None:
+    text = json.dumps(parcel_json(price(example_parcel())), ensure_ascii=False)
+    assert json.loads(text)["table"] == "wutai-2022"

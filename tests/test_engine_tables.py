@@ -1,0 +1,277 @@
+"""The loaders refuse a broken data file and say which file and which row; the domain stays pure."""
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from calculator.errors import TableError
+from tables.land import read_land_table
+from tables.schedule import read_schedule
+
+REPO = Path(__file__).resolve().parent.parent
+TABLES = REPO / "tables"
+SCHEDULE_FILE = "baozi-2023.toml"
+CATALOG_FILE = "baozi-2023-catalog-keys.txt"
+LAND_FILE = "wutai-2022.toml"
+
+
+def broken_copy(tmp_path: Path, name: str, old: str, new: str, *, extra: tuple[str, ...] = ()) -> Path:
+    """A copy of tables/`name` (and `extra` files) in tmp_path with `old` replaced once by `new`."""
+    for other in extra:
+        shutil.copy(TABLES / other, tmp_path / other)
+    text = (TABLES / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"the text to break must occur exactly once: {old!r}"
+    target = tmp_path / name
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
+def schedule_error(tmp_path: Path, old: str, new: str) -> str:
+    path = broken_copy(tmp_path, SCHEDULE_FILE, old, new, extra=(CATALOG_FILE,))
+    with pytest.raises(TableError) as caught:
+        read_schedule(path)
+    return str(caught.value)
+
+
+def land_error(tmp_path: Path, old: str, new: str) -> str:
+    path = broken_copy(tmp_path, LAND_FILE, old, new)
+    with pytest.raises(TableError) as caught:
+        read_land_table(path)
+    return str(caught.value)
+
+
+def test_unbroken_copies_load(tmp_path: Path) -> None:
+    schedule = read_schedule(broken_copy(tmp_path, SCHEDULE_FILE, 'id = "baozi-2023"', 'id = "baozi-2023"',
+                                         extra=(CATALOG_FILE,)))
+    assert len(schedule.items) == 155
+    land = read_land_table(broken_copy(tmp_path, LAND_FILE, 'id = "wutai-2022"', 'id = "wutai-2022"'))
+    assert len(land.rows) == 16
+
+
+# --- the compensation schedule --------------------------------------------------------------------
+
+# (what is broken, text replaced, replacement, the row the message must name, what it must say)
+SCHEDULE_BREAKS = [
+    ("unknown rule kind",
+     'key = "附属平房/砖混结构"\nsection = "一(一)"\nkind = "unit_rate"',
+     'key = "附属平房/砖混结构"\nsection = "一(一)"\nkind = "unit_rates"',
+     "item[3] 附属平房/砖混结构", "unknown rule kind"),
+    ("missing rate",
+     'key = "检查井"\nsection = "一(一)"\nkind = "unit_rate"\nunit = "个"\nrate = "1200"\n',
+     'key = "检查井"\nsection = "一(一)"\nkind = "unit_rate"\nunit = "个"\n',
+     "检查井", "exactly one of rate or range"),
+    ("range with min > max",
+     'range = ["600", "700"]\nsource = "窑洞 砖石窑洞', 'range = ["700", "600"]\nsource = "窑洞 砖石窑洞',
+     "item[6] 窑洞/砖石窑洞", "range low 700 is not below high 600"),
+    ("range with min = max",
+     'range = ["600", "700"]\nsource = "窑洞 砖石窑洞', 'range = ["700", "700"]\nsource = "窑洞 砖石窑洞',
+     "item[6] 窑洞/砖石窑洞", "not below"),
+    ("rate and range both",
+     'rate = "1200"\nsource = "检查井', 'rate = "1200"\nrange = ["1", "2"]\nsource = "检查井',
+     "检查井", "exactly one of rate or range"),
+    ("rate not written as a string",
+     'rate = "1200"\nsource = "检查井', 'rate = 1200\nsource = "检查井', "检查井", "written as a string"),
+    ("rate not a number",
+     'rate = "1200"\nsource = "检查井', 'rate = "一千二"\nsource = "检查井', "检查井", "not a number"),
+    ("negative rate",
+     'rate = "1200"\nsource = "检查井', 'rate = "-1200"\nsource = "检查井', "检查井", "must not be negative"),
+    ("brackets not increasing",
+     'brackets = [{ upto = "1.2", rate = "90" }, { upto = "1.5", rate = "130" }',
+     'brackets = [{ upto = "1.5", rate = "90" }, { upto = "1.2", rate = "130" }',
+     "菜窖/砖石", "not increasing"),
+    ("bracket with upto and below",
+     '{ below = "200", rate = "2650" }', '{ upto = "200", below = "200", rate = "2650" }',
+     "家用采暖锅炉", "either upto or below"),
+    ("open-ended bracket before the last",
+     '{ upto = "1.2", rate = "30" }', '{ rate = "30" }', "菜窖/土质", "only the last bracket is open-ended"),
+    ("unknown field in an item",
+     'rate = "1200"\nsource = "检查井', 'rate = "1200"\ncolour = "red"\nsource = "检查井',
+     "检查井", "unknown field(s) colour"),
+    ("unknown field in a bracket",
+     '{ upto = "5", rate = "3000" }', '{ upto = "5", rate = "3000", rat = "1" }', "砖土人工井", "unknown field(s) rat"),
+    ("unknown section",
+     'key = "检查井"\nsection = "一(一)"', 'key = "检查井"\nsection = "一(四)"', "检查井", "unknown section"),
+    ("undeclared parameter",
+     'param = "column_height_m"', 'param = "column_height_cm"', "大牲畜杂棚", "not declared in [params]"),
+    ("stage price not a number",
+     '"盛果期" = "400"', '"盛果期" = "四百"', "葡萄", "not a number"),
+    ("decoration range inverted",
+     'range = ["50", "60"]\nparam = "decoration_pct"\npct_range = ["20", "40"]',
+     'range = ["50", "60"]\nparam = "decoration_pct"\npct_range = ["40", "20"]',
+     "室外台阶或楼梯/砖台阶", "pct_range"),
+    ("share above 100%", 'share = "0.5"', 'share = "1.5"', "歇厦、雨搭", "share must lie in (0, 1]"),
+    ("increment row with a range",
+     'brackets = [{ upto = "7", rate = "25" }', 'brackets = [{ upto = "7", range = ["20", "25"] }',
+     "用材树/杨树", "fixed prices only"),
+    ("relocation bracket with a range",
+     'brackets = [{ upto = "30", rate = "300" }, { rate = "10", times = "building_area_m2" }]',
+     'brackets = [{ upto = "30", range = ["300", "400"] }, { rate = "10", times = "building_area_m2" }]',
+     "[relocation.moving]", "fixed amounts"),
+    ("duplicate key",
+     'key = "旱井"', 'key = "检查井"', "item[78]", "duplicate item key '检查井'"),
+    ("unknown top-level table",
+     '[sections]', '[sectoins]\n"一(一)" = "房屋、附属设施"\n\n[sections]', "[sectoins]", "unknown table"),
+    ("unknown relocation part",
+     '[relocation.incentive]', '[relocation.bonus]\nparam = "days"\n\n[relocation.incentive]',
+     "[relocation.bonus]", "unknown table"),
+]
+
+
+@pytest.mark.parametrize("old, new, row, says", [b[1:] for b in SCHEDULE_BREAKS], ids=[b[0] for b in SCHEDULE_BREAKS])
+def test_broken_schedule_names_file_and_row(tmp_path: Path, old: str, new: str, row: str, says: str) -> None:
+    message = schedule_error(tmp_path, old, new)
+    assert SCHEDULE_FILE in message
+    assert row in message
+    assert says in message
+
+
+def test_item_missing_from_the_schedule_is_named(tmp_path: Path) -> None:
+    block = '[[item]]\nkey = "检查井"\nsection = "一(一)"\nkind = "unit_rate"\nunit = "个"\nrate = "1200"\n' \
+            'source = "检查井 1200 元 / 个"\n\n'
+    message = schedule_error(tmp_path, block, "")
+    assert SCHEDULE_FILE in message
+    assert "catalog keys missing: 检查井" in message
+
+
+def test_key_missing_from_the_catalog_list_is_named(tmp_path: Path) -> None:
+    shutil.copy(TABLES / SCHEDULE_FILE, tmp_path / SCHEDULE_FILE)
+    catalog = (TABLES / CATALOG_FILE).read_text(encoding="utf-8")
+    assert catalog.count("\n旱井\n") == 1
+    (tmp_path / CATALOG_FILE).write_text(catalog.replace("\n旱井\n", "\n"), encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        read_schedule(tmp_path / SCHEDULE_FILE)
+    assert SCHEDULE_FILE in str(caught.value)
+    assert "keys not in the catalog: 旱井" in str(caught.value)
+
+
+def test_missing_catalog_list_is_named(tmp_path: Path) -> None:
+    shutil.copy(TABLES / SCHEDULE_FILE, tmp_path / SCHEDULE_FILE)
+    with pytest.raises(TableError, match="catalog key list") as caught:
+        read_schedule(tmp_path / SCHEDULE_FILE)
+    assert SCHEDULE_FILE in str(caught.value)
+
+
+def test_malformed_toml_is_named(tmp_path: Path) -> None:
+    message = schedule_error(tmp_path, 'key = "旱井"', 'key = "旱井')
+    assert "cannot read the data file" in message
+
+
+# --- the land tables --------------------------------------------------------------------------------
+
+LAND_BREAKS = [
+    ("万元/亩 not matching",
+     'benchmark = ["492", "32.8"]', 'benchmark = ["492", "32.9"]',
+     "grade[5] 住宅用地 2级", "492 yuan/m² is 32.8 wan/mu, the table says 32.9"),
+    ("grade n+1 upper is not grade n lower",
+     'upper = ["420", "28.0", "20.69"]', 'upper = ["421", "28.1", "20.98"]',  # 421/348 − 1 = 20.98%
+     "住宅用地", "住宅用地 grade 3 upper limit 421 is not grade 2's lower limit 420"),
+    ("percentage mismatch not declared",
+     '[[discrepancy]]\nuse = "工业用地"\ngrade = 4\nnote = "189/164 − 1 = 15.24% (公布 15.32%); 147/164 − 1 = −10.37% '
+     '(公布 −10.31%); 与未取整的基准地价≈163.9相符"\n', '',
+     "grade[11] 工业用地 4级", "published percentages do not follow from the prices"),
+    ("a published percentage altered",
+     'lower = ["420", "28.0", "-14.63"]', 'lower = ["420", "28.0", "-14.64"]',
+     "grade[5] 住宅用地 2级", "published percentages do not follow from the prices"),
+    ("discrepancy declared on a matching row",
+     '[[discrepancy]]\nuse = "工业用地"\ngrade = 4\n', '[[discrepancy]]\nuse = "工业用地"\ngrade = 3\n',
+     "grade[10] 工业用地 3级", "a row listed as a discrepancy actually matches"),
+    ("benchmark above the upper limit",
+     'benchmark = ["550", "36.7"]', 'benchmark = ["700", "46.7"]', "grade[1] 商服用地 2级",
+     "expected lower < benchmark < upper"),
+    ("unknown use",
+     'use = "商服用地"\ngrade = 3', 'use = "商业用地"\ngrade = 3', "grade[2] 商业用地 3级", "unknown use"),
+    ("unknown field in a grade row",
+     'benchmark = ["312", "20.8"]', 'benchmark = ["312", "20.8"]\nnote = "x"', "grade[3] 商服用地 4级",
+     "unknown field(s) note"),
+    ("a cell missing",
+     'benchmark = ["312", "20.8"]', 'benchmark = ["312"]', "grade[3] 商服用地 4级", "wrong number of cells"),
+    ("a price not a string",
+     'benchmark = ["312", "20.8"]', 'benchmark = [312, "20.8"]', "grade[3] 商服用地 4级", "written as a string"),
+    ("unknown top-level table",
+     '[[use]]\nkey = "商服用地"', '[[uses]]\nkey = "商服用地"\n\n[[use]]\nkey = "商服用地"', "[[uses]]", "unknown table"),
+    ("mu written wrongly",
+     'square_metres_per_mu = "10000/15"', 'square_metres_per_mu = "666.67"', "[schedule]", "10000/15"),
+]
+
+
+@pytest.mark.parametrize("old, new, row, says", [b[1:] for b in LAND_BREAKS], ids=[b[0] for b in LAND_BREAKS])
+def test_broken_land_table_names_file_and_row(tmp_path: Path, old: str, new: str, row: str, says: str) -> None:
+    message = land_error(tmp_path, old, new)
+    assert LAND_FILE in message
+    assert row in message
+    assert says in message
+
+
+def test_missing_grade_row_is_named(tmp_path: Path) -> None:
+    text = (TABLES / LAND_FILE).read_text(encoding="utf-8")
+    row = ('[[grade]]\nuse = "商服用地"\ngrade = 4\nupper = ["369", "24.6", "18.27"]\nbenchmark = ["312", "20.8"]\n'
+           'lower = ["285", "19", "-8.65"]\n\n')
+    assert text.count(row) == 1
+    (tmp_path / LAND_FILE).write_text(text.replace(row, ""), encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        read_land_table(tmp_path / LAND_FILE)
+    assert LAND_FILE in str(caught.value) and "missing 商服用地 grade 4" in str(caught.value)
+
+
+# --- the domain is pure, and nothing reads the shared folder ----------------------------------------
+
+GUI_MODULES = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "ui")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", ["calculator", "tables"])
+def test_domain_never_imports_the_gui(package: str) -> None:
+    files = sorted((REPO / package).rglob("*.py"))
+    assert files
+    for path in files:
+        for name in imported_modules(path):
+            top = name.split(".")[0]
+            assert top not in GUI_MODULES, f"{path.relative_to(REPO)} imports {name}"
+
+
+def test_domain_imports_without_loading_qt() -> None:
+    import subprocess
+    import sys
+    code = ("import sys, calculator.cli, calculator.compensation, calculator.landprice, calculator.results, tables;"
+            "tables.load_schedule(); tables.load_land_table();"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+TEXT_SUFFIXES = {".py", ".toml", ".txt", ".md", ".json", ".sh", ".cfg", ".ini", ".yml", ".yaml", ""}
+SKIPPED_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "build", "out"}
+
+
+def project_files() -> list[Path]:
+    files = []
+    for path in REPO.rglob("*"):
+        parts = set(path.relative_to(REPO).parts)
+        if path.is_file() and not parts & SKIPPED_DIRS and not any(p.endswith(".egg-info") for p in parts) \
+                and path.suffix in TEXT_SUFFIXES:
+            files.append(path)
+    return files
+
+
+def test_nothing_in_the_project_refers_to_the_shared_folder() -> None:
+    needles = (".." + "/shared", "/work/" + "shared", "..\\" + "shared")  # split so this file does not match
+    files = project_files()
+    assert any(p.name == "test_engine_tables.py" for p in files)
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for needle in needles:
+            assert needle not in text, f"{path.relative_to(REPO)} mentions {needle}"
