@@ -9,7 +9,7 @@ from calculator.case import Case
 from calculator.errors import CalculationError, CaseErrors, InputError
 from calculator.lines import PricedLine, locate, price_line, read_line, standard_rate, where
 from calculator.money import fmt_plain, fmt_quantity, to_decimal
-from calculator.rates import MIDPOINT, OVERRIDE
+from calculator.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.relocation import RelocationResult, read_relocation, relocation_allowances
 from calculator.replacement import ReplacementResult, replacement_area
 from tables.schedule import Item, Schedule
@@ -38,6 +38,7 @@ class CaseContext:
 
     def __init__(self, schedule: Schedule, raw_lines: list[dict]):
         self.schedule, self.raw_lines = schedule, raw_lines
+        self._host_rates: dict[str, tuple[Decimal, bool]] = {}
 
     def item(self, key: str) -> Item:
         return self.schedule.item(key)
@@ -47,11 +48,15 @@ class CaseContext:
 
     def host_rate(self, key: str) -> tuple[Decimal, bool]:
         """The host's rate on this case, else its fixed rate or midpoint (True when a midpoint)."""
+        if key not in self._host_rates:
+            self._host_rates[key] = self._find_host_rate(key)
+        return self._host_rates[key]
+
+    def _find_host_rate(self, key: str) -> tuple[Decimal, bool]:
         standard = standard_rate(self.item(key))
         if standard is None:
             raise InputError(f"「{key}」不是按单价计的房屋", f"{key!r} is not a house priced by a rate")
-        rates = {to_decimal(raw["rate"], f"「{key}」的单价") if raw.get("rate") not in (None, "") else None
-                 for raw in self.raw_lines if raw.get("item") == key}
+        rates = {self._checked_rate(raw, standard) for raw in self.raw_lines if raw.get("item") == key}
         if len(rates) > 1:
             shown = "、".join("中值" if r is None else fmt_plain(r) for r in rates)
             raise InputError(f"本户「{key}」有多个单价({shown}),无法确定依附房屋的单价",
@@ -60,6 +65,19 @@ class CaseContext:
         if given is not None:
             return given, False
         return standard.midpoint, standard.is_range
+
+    @staticmethod
+    def _checked_rate(raw: dict, standard) -> Decimal | None:
+        """A host line's own rate, refused when the host line itself breaks R1."""
+        if raw.get("rate") in (None, ""):
+            return None
+        try:
+            reason = raw.get("override_reason") or ""
+            return resolve_rate(standard, to_decimal(raw["rate"], "单价/rate"),
+                                reason if isinstance(reason, str) else "").value
+        except CalculationError as error:
+            raise InputError(f"依附房屋「{raw['item']}」的单价无效: {error.zh}",
+                             f"the host house {raw['item']!r} has an invalid rate: {error.en}") from None
 
 
 def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult:
@@ -108,6 +126,8 @@ def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
 def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:
     notes = []
     for priced in lines:
+        if not (set(priced.flags) & {MIDPOINT, OVERRIDE}) and priced.payable:
+            continue
         place = where(priced.line.index, {"item": priced.item.key})
         if MIDPOINT in priced.flags:
             notes.append(f"{place}: 未填单价,按区间中值 {fmt_quantity(priced.rate)} 计 / no rate given, "

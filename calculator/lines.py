@@ -10,7 +10,7 @@ from calculator.money import round_money, to_decimal
 from calculator.rates import Rate, resolve_rate
 from tables.schedule import Item, Schedule
 
-COMMON_FIELDS = ("item", "quantity", "rate", "override_reason", "disputed", "note")
+COMMON_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "disputed", "note"))
 DISPUTED = "disputed"
 
 
@@ -59,12 +59,11 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
     if not isinstance(key, str) or not key:
         raise InputError("缺少项目键 item", "missing item key")
     item = schedule.item(key)
-    params = item.rule.params(item.spec)
-    unknown = sorted(set(raw) - set(COMMON_FIELDS) - {p.name for p in params})
+    unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
     if unknown:
         raise InputError(f"此项不接受字段 {', '.join(unknown)}", f"this item takes no field {', '.join(unknown)}")
     values: dict[str, Decimal | str] = {}
-    for param in params:
+    for param in item.params:
         value = raw.get(param.name)
         if value is None or value == "":
             if param.required:

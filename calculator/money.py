@@ -1,12 +1,16 @@
 """Exact numbers from the edge inward, and the one place money is rounded."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 from calculator.errors import InputError
 
 CENT = Decimal("0.01")
+# A comma is accepted only as a thousands separator (1,234.50): "1,5" or "35,50" is refused
+# rather than read as 15 or 3550.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 # No measurement, rate or amount of these schedules comes near 10^15 (a total can be written in
 # words only below 10^12): a larger number is a typing error, and Decimal arithmetic on it fails.
 TOO_LARGE = Decimal(10) ** 15
@@ -43,7 +47,12 @@ def to_decimal(value: object, what: str) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
+        if "," in text:
+            if not THOUSANDS.fullmatch(text):
+                raise InputError(f"{what} 中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
+                                 f"{what}: a comma may only separate thousands (use '.' for decimals): {value!r}")
+            text = text.replace(",", "")
         try:
             number = Decimal(text)
         except InvalidOperation:

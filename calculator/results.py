@@ -29,7 +29,7 @@ def compensation_json(result: CompensationResult) -> dict[str, Any]:
         },
         "relocation_details": None if relocation is None else {
             "building_area_m2": fmt_quantity(relocation.given.building_area_m2),
-            "temporary_per_month": fmt_money(relocation.temporary_per_month),
+            "temporary_per_month": fmt_quantity(relocation.temporary_per_month),
             "months": relocation.months,
             "days_to_move_out": relocation.days,
             "incentive_note": relocation.incentive_note,

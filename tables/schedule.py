@@ -26,6 +26,12 @@ class Item:
     reading: str
     quantity_default: Decimal | None
     source_section: str
+    params: tuple = ()
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The parameter names a case line of this item may carry."""
+        return frozenset(p.name for p in self.params)
 
     @property
     def group(self) -> str:
@@ -140,13 +146,14 @@ def _read_item(row: DataRow, sections: dict[str, str], params: dict[str, ParamIn
     if section not in sections:
         raise row.error(f"未知章节 {section!r}", f"unknown section {section!r}")
     spec = KINDS[kind].parse(row)
-    for param in KINDS[kind].params(spec):
+    line_params = KINDS[kind].params(spec)
+    for param in line_params:
         if param.name not in params:
             raise row.error(f"参数 {param.name} 未在 [params] 中说明", f"parameter {param.name} is not declared in [params]")
     default = row.decimal("quantity_default") if row.has("quantity_default") else None
     item = Item(key=row.text("key"), section=section, kind=kind, unit=row.text("unit"), spec=spec,
                 source=row.text("source"), reading=row.text("reading", ""),
-                quantity_default=default, source_section=row.text("source_section", section))
+                quantity_default=default, source_section=row.text("source_section", section), params=line_params)
     row.refuse_unread()
     return item
 

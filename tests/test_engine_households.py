@@ -404,3 +404,15 @@ def test_lenient_evaluate_leaves_bad_lines_out_and_lists_them() -> None:
     with pytest.raises(InputError) as caught:
         compute(case)
     assert "items[1]" in str(caught.value) and "items[2]" in str(caught.value)
+
+
+def test_an_attachment_is_not_priced_from_a_host_rate_the_standard_refuses() -> None:
+    # 附属平房/砖混结构 is 700–800: a rate of 900 without a reason is refused, and 歇厦 must not be
+    # priced at 50% of it (450) in the lenient evaluation the GUI uses.
+    result = evaluate(case_from_dict({"items": [
+        {"item": "附属平房/砖混结构", "quantity": "10", "rate": "900"},
+        {"item": "歇厦、雨搭", "quantity": "4", "attached_to": "附属平房/砖混结构"}]}))
+    assert result.lines == ()
+    assert len(result.problems) == 2
+    assert "依附房屋" in result.problems[1].message
+    assert result.total == Decimal("0.00")

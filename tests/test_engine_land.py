@@ -11,7 +11,7 @@ import pytest
 
 import tables
 from calculator.case import parse_json
-from calculator.errors import InputError
+from calculator.errors import CalculationError, InputError
 from calculator.landprice import parcel_from_dict, price_parcel, term_coefficient
 from calculator.results import parcel_json
 
@@ -297,3 +297,18 @@ def test_statutory_terms() -> None:
 def test_parcel_json_is_plain_json() -> None:
     text = json.dumps(parcel_json(price(example_parcel())), ensure_ascii=False)
     assert json.loads(text)["table"] == "wutai-2022"
+
+
+def test_a_correction_that_makes_the_price_negative_is_refused() -> None:
+    # 工业用地 4级 164 元/m² − 200 元/m² development adjustment = −36: no such price exists.
+    with pytest.raises(CalculationError, match="negative"):
+        price_parcel(parcel_from_dict({"grade": 4, "parts": [{"use": "工业用地", "area_m2": "100"}],
+                                       "corrections": {"development_adjustment": "-200"}}))
+
+
+def test_a_decimal_comma_is_refused_not_read_as_thousands() -> None:
+    # "1,5" would silently become 15 if commas were stripped; only 1,000-style grouping is accepted.
+    with pytest.raises(CalculationError, match="comma"):
+        parcel_from_dict({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "1,5"}]})
+    grouped = parcel_from_dict({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "1,000.50"}]})
+    assert price_parcel(grouped).total == Decimal("492246.00")  # 492 × 1000.50

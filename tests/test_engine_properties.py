@@ -212,7 +212,7 @@ def parts(draw):
 
 CORRECTIONS = st.one_of(st.none(), st.fixed_dictionaries({
     "term_years": st.integers(1, 40), "reduction_rate": decimals("0.01", "0.12"),
-    "factor_pct": decimals("-30", "30", 1), "development_adjustment": decimals("-50", "50")}))
+    "factor_pct": decimals("-30", "30", 1), "development_adjustment": decimals("0", "50")}))  # a negative price is refused, tested apart
 
 
 @PROPERTY
