@@ -125,14 +125,12 @@ def _export(args, result, kind: str) -> None:
     if not (args.pdf or args.xlsx):
         return
     from calculator import reports
-    writers: dict[str, Callable] = {
-        "pdf": getattr(reports, f"{kind}_pdf", None), "xlsx": getattr(reports, f"{kind}_xlsx", None)}
-    for fmt in ("pdf", "xlsx"):
-        target = getattr(args, fmt)
-        if target is None:
-            continue
-        if writers[fmt] is None:
-            raise InputError(f"尚不支持 --{fmt} 输出", f"--{fmt} output is not available yet")
+    writers: dict[str, Callable] = {"pdf": getattr(reports, f"{kind}_pdf"), "xlsx": getattr(reports, f"{kind}_xlsx")}
+    targets = {fmt: getattr(args, fmt) for fmt in ("pdf", "xlsx") if getattr(args, fmt) is not None}
+    for fmt, target in targets.items():  # every output checked before the first is written
+        if not target.parent.is_dir():
+            raise InputError(f"--{fmt} 的目录不存在: {target.parent}", f"--{fmt}: no such directory: {target.parent}")
+    for fmt, target in targets.items():
         writers[fmt](result, target)
 
 

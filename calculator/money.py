@@ -78,9 +78,10 @@ def fmt_grouped(value: Decimal) -> str:
 
 def fmt_quantity(value: Decimal) -> str:
     """At least two decimals, never fewer than the value carries (35.5 → 35.50, 1.125 → 1.125)."""
-    if value.as_tuple().exponent >= -2:
+    normal = value.normalize()
+    if normal.as_tuple().exponent >= -2:
         return f"{value:.2f}"
-    return format(value.normalize(), "f")
+    return format(normal, "f")
 
 
 def fmt_plain(value: Decimal) -> str:

@@ -1,5 +1,32 @@
 """Printed sheets (PDF, reportlab) and workbooks (Excel, openpyxl), written atomically.
 
-Imported only when an export is asked for, so that start-up does not pay for reportlab,
-openpyxl or pandas.
+Imported only when an export is asked for, and even then reportlab and openpyxl are imported
+only by the writer that needs them, so that importing this package stays cheap.
 """
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def compensation_pdf(result, path: Path) -> None:
+    """征收补偿结算单 of a CompensationResult as an A4 PDF."""
+    from calculator.reports.pdf_settlement import write_settlement_pdf
+    write_settlement_pdf(result, Path(path))
+
+
+def compensation_xlsx(result, path: Path) -> None:
+    """The settlement as a workbook: 明细 (one row per line) and 汇总."""
+    from calculator.reports.xlsx import write_settlement_xlsx
+    write_settlement_xlsx(result, Path(path))
+
+
+def parcel_pdf(price, path: Path) -> None:
+    """宗地地价测算表 of a ParcelPrice as an A4 PDF."""
+    from calculator.reports.pdf_price import write_price_pdf
+    write_price_pdf(price, Path(path))
+
+
+def parcel_xlsx(price, path: Path) -> None:
+    """The parcel price as a workbook: 部分 (one row per use) and 汇总."""
+    from calculator.reports.xlsx import write_price_xlsx
+    write_price_xlsx(price, Path(path))

@@ -1,0 +1,279 @@
+"""What the two sheets show, as exact values in print order; the PDF and the workbook lay it out.
+
+No arithmetic here: every figure is taken from the result objects, or from results.py's JSON
+(parsed back from its exact strings) where that module already derives it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from calculator.amount_words import amount_in_words
+from calculator.case import fingerprint
+from calculator.compensation import RELOCATION_SECTION, CompensationResult
+from calculator.errors import InputError
+from calculator.landprice import FLOOR_BY_COST, ParcelPrice
+from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
+from calculator.relocation import RelocationResult
+from calculator.remarks import line_remarks
+from calculator.results import parcel_json
+
+REMARK_SEPARATOR = "; "
+# Labels of the replacement block's measured areas (case fields, not schedule params).
+AREA_LABELS = {"main_house_area_m2": "正房实测面积", "main_house_footprint_m2": "正房占地面积",
+               "homestead_certificate_area_m2": "宅基地证载面积"}
+COEFFICIENT_LABELS = {
+    "date_factor": "K期日(期日修正系数)", "term_years": "使用年期 m(年)", "reduction_rate": "土地还原率 r",
+    "factor_pct": "因素修正 Σ(%)", "other_factor": "K其他(其他修正系数)", "development_adjustment": "开发程度修正(元/m²)",
+}
+TERM_FORMULA = "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n],n 为该用途法定最高出让年期"
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One printed line of the itemized table."""
+
+    number: int
+    name: str
+    quantity: Decimal
+    unit: str
+    rate: Decimal
+    amount: Decimal
+    remarks: str
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class SheetSection:
+    code: str
+    heading: str
+    rows: tuple[SheetRow, ...]
+    subtotal: Decimal
+
+
+@dataclass(frozen=True)
+class ReplacementRow:
+    name: str
+    working: str
+    ratio: str
+    area: Decimal
+
+
+@dataclass(frozen=True)
+class SettlementSheet:
+    title: str
+    basis: str
+    case_id: str
+    fingerprint: str
+    schedule_version: str
+    household: tuple[tuple[str, str], ...]
+    sections: tuple[SheetSection, ...]
+    disputed_total: Decimal
+    disputed_reason: str
+    total: Decimal
+    total_words: str
+    replacement: tuple[ReplacementRow, ...]
+    replacement_total: Decimal | None
+
+    @property
+    def reference(self) -> str:
+        """The footer's case reference: case id, short fingerprint and schedule version."""
+        case = f"案件编号 {self.case_id}" if self.case_id else "案件编号 (未填)"
+        return f"{case}  校验码 {self.fingerprint}  标准 {self.schedule_version}"
+
+
+def settlement_sheet(result: CompensationResult) -> SettlementSheet:
+    """The settlement sheet of a complete result (a result with problems is not printed)."""
+    if result.problems:
+        raise InputError(f"测算有 {len(result.problems)} 处错误,不能出具结算单",
+                         f"the case has {len(result.problems)} error(s); no settlement sheet is printed")
+    schedule, case = result.schedule, result.case
+    # 文水县人民政府's "文水县堡子片区…补偿标准" → "堡子片区…补偿结算单" (the county is in the basis line).
+    county = schedule.issuer.removesuffix("人民政府")
+    replacement = result.replacement
+    return SettlementSheet(
+        title=schedule.title.removeprefix(county).removesuffix("标准") + "结算单",
+        basis=f"{schedule.issuer} {schedule.document}", case_id=case.case_id,
+        fingerprint=fingerprint(case, schedule.version), schedule_version=schedule.version,
+        household=tuple(_household(result)), sections=tuple(_sections(result)),
+        disputed_total=result.disputed_total, disputed_reason=schedule.disputed_reason,
+        total=result.total, total_words=amount_in_words(result.total),
+        replacement=tuple(_replacement(result)) if replacement else (),
+        replacement_total=replacement.total_m2 if replacement else None)
+
+
+def _household(result: CompensationResult) -> list[tuple[str, str]]:
+    household, assessor = result.case.household, result.case.assessor
+    return [("户主", household.get("head", "")), ("身份证号", household.get("id_number", "")),
+            ("地址", household.get("address", "")), ("联系电话", household.get("phone", "")),
+            ("评估机构", assessor.get("organisation", "")), ("评估人员", assessor.get("name", "")),
+            ("测算日期", result.case.assessed_on), ("案件编号", result.case.case_id)]
+
+
+def _sections(result: CompensationResult) -> list[SheetSection]:
+    sections, number = [], 0
+    for code, title in result.schedule.sections.items():
+        rows = []
+        for priced in (p for p in result.lines if p.item.section == code):
+            number += 1
+            rows.append(SheetRow(number, priced.item.key, priced.line.quantity, priced.item.unit, priced.rate,
+                                 priced.amount, REMARK_SEPARATOR.join(line_remarks(priced)), priced.payable))
+        if code == RELOCATION_SECTION and result.relocation is not None:
+            allowances = relocation_rows(result.relocation, number + 1)
+            rows += allowances
+            number += len(allowances)
+        if rows:
+            heading = code if code == title else f"{code} {title}"
+            sections.append(SheetSection(code, heading, tuple(rows), result.subtotals[code]))
+    return sections
+
+
+def relocation_rows(relocation: RelocationResult, first: int) -> list[SheetRow]:
+    """三、搬迁与安置 as three printed rows: 搬迁补助, 临时安置补助 (months × per month), 搬迁奖励."""
+    given = relocation.given
+    area = f"建筑面积{fmt_quantity(given.building_area_m2)}m²"
+    months = f"{relocation.months}个月 × {fmt_grouped(relocation.temporary_per_month)}元/月"
+    if given.extra_months:
+        months += f"(含唯一住房确有困难增加{given.extra_months}个月)"
+    incentive = relocation.incentive_note
+    if given.paid_on and given.moved_on:
+        incentive += f"(支付 {given.paid_on},搬迁 {given.moved_on})"
+    return [
+        SheetRow(first, "搬迁补助", Decimal(1), "户", relocation.moving, relocation.moving, f"{area},一次性支付"),
+        SheetRow(first + 1, "临时安置补助", Decimal(relocation.months), "月", relocation.temporary_per_month,
+                 relocation.temporary, f"{area}; {months}"),
+        SheetRow(first + 2, "搬迁奖励", Decimal(1), "户", relocation.incentive, relocation.incentive, incentive),
+    ]
+
+
+def _replacement(result: CompensationResult) -> list[ReplacementRow]:
+    rows = []
+    for part in result.replacement.parts:
+        spec = result.schedule.item(part.key).spec
+        given = result.replacement.given
+        working = f"{AREA_LABELS.get(spec.measure, spec.measure)} {fmt_quantity(given[spec.measure])} m²"
+        if spec.deduct:
+            working = (f"({working} − {AREA_LABELS.get(spec.deduct, spec.deduct)} "
+                       f"{fmt_quantity(given[spec.deduct])} m²) = {fmt_quantity(part.base)} m²")
+        rows.append(ReplacementRow(result.schedule.item(part.key).variety or part.key, working,
+                                   f"1:{fmt_plain(part.ratio)}", part.area))
+    return rows
+
+
+@dataclass(frozen=True)
+class PartRow:
+    """One use of the parcel, with every figure the price sheet prints for it."""
+
+    use: str
+    table_name: str
+    area_m2: Decimal
+    area_mu: Decimal
+    unit_price: Decimal
+    wan_per_mu: Decimal
+    total: Decimal
+    lower_unit: Decimal
+    upper_unit: Decimal
+    lower_total: Decimal
+    upper_total: Decimal
+    floor_unit: Decimal
+    floor_total: Decimal
+    note: str
+    term_coefficient: Decimal | None = None
+    statutory_years: int | None = None
+    term_basis: str = ""
+    corrected_unit: Decimal | None = None
+    corrected_total: Decimal | None = None
+    out_of_range: bool = False
+
+
+@dataclass(frozen=True)
+class PriceSheet:
+    title: str
+    subtitle: str
+    basis: str
+    valuation_date: str
+    reference: str
+    location: str
+    grade: int
+    parts: tuple[PartRow, ...]
+    area_m2: Decimal
+    area_mu: Decimal
+    unit_price: Decimal
+    wan_per_mu: Decimal
+    total: Decimal
+    total_wan: Decimal
+    lower_total: Decimal
+    upper_total: Decimal
+    floor_total: Decimal
+    floor_pct: str
+    floor_rule: str
+    floor_basis: str
+    benchmark_floor_total: Decimal
+    cost_floor_total: Decimal | None
+    correction_method: str
+    formula: tuple[str, ...]
+    coefficients: tuple[tuple[str, Decimal | str, str], ...]
+    corrected_total: Decimal | None
+    corrected_unit_price: Decimal | None
+    tenure_basis: str
+
+    @property
+    def footer(self) -> str:
+        return f"宗地编号 {self.reference or '(未填)'}  {self.basis}"
+
+
+def price_sheet(price: ParcelPrice) -> PriceSheet:
+    """The land price sheet: parts, range, 70% floor (or cost sum) and the correction chain."""
+    data, table = parcel_json(price), price.table
+    corrected = data.get("corrected_total")
+    coefficients = data.get("coefficients")
+    return PriceSheet(
+        title="宗地地价测算表", subtitle=table.title, basis=f"{table.issuer} {table.document}",
+        valuation_date=data["valuation_date"], reference=price.parcel.reference, location=price.parcel.location,
+        grade=price.parcel.grade,
+        parts=tuple(_part_row(price, part, raw) for part, raw in zip(price.parts, data["parts"])),
+        area_m2=Decimal(data["area_m2"]), area_mu=Decimal(data["area_mu"]), unit_price=price.unit_price,
+        wan_per_mu=Decimal(data["unit_price_wan_per_mu"]), total=price.total, total_wan=Decimal(data["total_wan"]),
+        lower_total=price.lower_total, upper_total=price.upper_total, floor_total=price.floor_total,
+        floor_pct=f"{table.floor_share:%}",
+        floor_rule="成本之和" if price.floor_governed_by == FLOOR_BY_COST else f"基准地价的{table.floor_share:%}",
+        floor_basis=table.floor_basis,
+        benchmark_floor_total=price.benchmark_floor_total,
+        cost_floor_total=price.parcel.cost_floor_total,
+        correction_method=table.correction_method,
+        formula=(*_formula_lines(data["formula"]), TERM_FORMULA) if corrected else (),
+        coefficients=tuple(_coefficients(coefficients)) if coefficients else (),
+        corrected_total=price.corrected_total,
+        corrected_unit_price=Decimal(data["corrected_unit_price"]) if corrected else None,
+        tenure_basis=table.tenure_basis)
+
+
+def _part_row(price: ParcelPrice, part, raw: dict) -> PartRow:
+    use = price.table.use(part.given.use)
+    correction = part.correction
+    return PartRow(
+        use=part.given.use, table_name=use.table, area_m2=Decimal(raw["area_m2"]), area_mu=Decimal(raw["area_mu"]),
+        unit_price=part.unit_price, wan_per_mu=Decimal(raw["unit_price_wan_per_mu"]), total=part.total,
+        lower_unit=part.row.lower.yuan_per_m2, upper_unit=part.row.upper.yuan_per_m2,
+        lower_total=part.lower_total, upper_total=part.upper_total,
+        floor_unit=Decimal(raw["negotiated_floor_unit"]), floor_total=part.floor_total,
+        note=f"{part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}" if part.row.discrepancy else "",
+        term_coefficient=Decimal(raw["term_coefficient"]) if correction else None,
+        statutory_years=correction.statutory_term_years if correction else None,
+        term_basis=use.term_basis, corrected_unit=correction.unit_price if correction else None,
+        corrected_total=correction.total if correction else None,
+        out_of_range=bool(correction and correction.out_of_range))
+
+
+def _formula_lines(formula: str) -> list[str]:
+    """results.py's one-line formula as printed lines: the equation, then its reading."""
+    equation, *readings = (part.strip() for part in formula.split(";"))
+    return [f"宗地单价 = {equation}", *readings]
+
+
+def _coefficients(data: dict) -> list[tuple[str, Decimal | str, str]]:
+    bases = data["basis"]
+    shown: dict[str, Decimal | str] = {name: Decimal(data[name]) for name in COEFFICIENT_LABELS if data[name]}
+    if "term_years" not in shown:
+        shown.update(term_years="不修正(法定最高年期)", reduction_rate="—")
+    return [(label, shown[name], bases.get(name, "")) for name, label in COEFFICIENT_LABELS.items()]

@@ -1,0 +1,280 @@
+"""The printed sheets: read back with pdfplumber, fonts checked with pdffonts, writes atomic."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from reportlab.lib.units import mm
+
+from calculator import reports
+from calculator.amount_words import amount_in_words
+from calculator.case import case_from_dict, case_from_json, fingerprint
+from calculator.compensation import compute, evaluate
+from calculator.errors import InputError
+from calculator.landprice import parcel_from_dict, price_parcel
+from calculator.money import fmt_grouped
+from calculator.remarks import line_remarks
+from calculator.reports import pdf_layout
+from calculator.reports.pdf_settlement import COLUMN_MM
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "序号 种类/规格 数量 单位 单价 金额 备注"
+
+
+def household():
+    return compute(case_from_json((ROOT / "examples/household.json").read_text(encoding="utf-8")))
+
+
+def parcel(**changes):
+    data = {"reference": "WT-2023-G07", "location": "五台县台城镇新建路东侧", "grade": 2,
+            "parts": [{"use": "商服用地", "area_m2": "300"}, {"use": "住宅用地", "area_mu": "1.05"}],
+            "corrections": {"term_years": 40, "reduction_rate": "0.06", "date_factor": "1.00", "factor_pct": "3",
+                            "basis": {"date_factor": "估价期日与基准日相近,不作修正", "factor_pct": "区域及个别因素修正表合计 +3%"}}}
+    data.update(changes)
+    return price_parcel(parcel_from_dict(data))
+
+
+def pages(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def column_text(path: Path, left: float, right: float) -> str:
+    """The text between two x positions on every page, wrapped lines joined (whitespace dropped)."""
+    with pdfplumber.open(path) as pdf:
+        text = "".join(page.within_bbox((left, 0, right, page.height)).extract_text() or "" for page in pdf.pages)
+    return re.sub(r"\s+", "", text)
+
+
+def remarks_column(path: Path) -> str:
+    """The 备注 column of the settlement sheet."""
+    left = pdf_layout.MARGIN + sum(COLUMN_MM[:-1]) * mm
+    return column_text(path, left, left + COLUMN_MM[-1] * mm)
+
+
+def tokens(text: str) -> set[str]:
+    return set(text.split())
+
+
+@pytest.fixture(scope="module")
+def settlement(tmp_path_factory):
+    result = household()
+    path = tmp_path_factory.mktemp("pdf") / "settlement.pdf"
+    reports.compensation_pdf(result, path)
+    return result, path, pages(path)
+
+
+def test_settlement_sheet_states_the_household_every_amount_and_the_total(settlement):
+    result, _, texts = settlement
+    text = "\n".join(texts)
+    words = tokens(text)
+    assert "堡子片区开发建设征地拆迁补偿结算单" in texts[0]
+    assert "文水县人民政府 文政发〔2023〕6号" in texts[0]
+    for label, value in [("户主", "王建国"), ("身份证号", "142329196805120318"), ("地址", "文水县凤城镇堡子村东街17号"),
+                         ("联系电话", "13835812345"), ("评估机构", "山西华信房地产评估有限公司"), ("评估人员", "李明"),
+                         ("测算日期", "2023-06-12")]:
+        assert f"{label} {value}" in texts[0]
+    for line in result.lines:
+        assert fmt_grouped(line.amount) in words, line.item.key
+    for section, subtotal in result.subtotals.items():
+        assert fmt_grouped(subtotal) in words, section
+    assert f"¥{fmt_grouped(result.total)}" in words
+    assert "546,616.30" in text and amount_in_words(result.total) == "人民币伍拾肆万陆仟陆佰壹拾陆元叁角"
+    assert f"补偿合计(大写) {amount_in_words(result.total)}" in text
+    assert re.search(r"有争议\(不计入合计\) .* 525\.00", text)
+
+
+def test_section_three_shows_the_three_relocation_allowances_and_the_replacement_block(settlement):
+    result, path, texts = settlement
+    text = "\n".join(texts)
+    r = result.relocation
+    assert re.search(rf"搬迁补助 1\.00 户 {fmt_grouped(r.moving)} {fmt_grouped(r.moving)}", text)
+    assert re.search(rf"临时安置补助 30\.00 月 918\.00 {fmt_grouped(r.temporary)}", text)
+    assert re.search(rf"搬迁奖励 1\.00 户 30,000\.00 {fmt_grouped(r.incentive)}", text)
+    remarks = remarks_column(path)
+    assert "30个月×918.00元/月" in remarks and "支付后第38天搬迁" in remarks
+    assert "房屋面积置换" in text and "正房实测面积 110.40 m² 1:1 110.40" in text
+    assert "(宅基地证载面积 280.00 m² − 正房占地面积 96.00 m²) = 184.00 m² 1:0.4" in text
+    assert "合计置换面积 184.00" in text
+
+
+def test_every_flag_and_remark_is_printed_in_the_remarks_column(settlement):
+    result, path, _ = settlement
+    remarks = remarks_column(path)
+    for line in result.lines:
+        for remark in line_remarks(line):
+            assert re.sub(r"\s+", "", remark) in remarks, line.item.key
+    for flag in ("按区间中值", "超标准(理由:带门楼,评估报告第4页)", "有争议(不计入合计)",
+                 "评估项(依据:评估报告WS-2023-017附表3)", "注:废弃枯井"):
+        assert flag in remarks
+
+
+def test_every_page_is_numbered_and_carries_the_case_reference_and_fingerprint(settlement):
+    result, _, texts = settlement
+    mark = fingerprint(result.case, result.schedule.version)
+    assert re.fullmatch(r"[0-9a-f]{12}", mark)
+    for number, text in enumerate(texts, 1):
+        assert f"第 {number} 页 共 {len(texts)} 页" in text
+        assert f"案件编号 BZ-2023-0317 校验码 {mark}" in text
+        assert "堡子片区开发建设征地拆迁补偿结算单" in text
+
+
+def test_an_altered_case_prints_a_different_fingerprint(tmp_path):
+    data = __import__("json").loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    data["items"][0]["quantity"] = "86.41"
+    result = compute(case_from_dict(data))
+    reports.compensation_pdf(result, tmp_path / "altered.pdf")
+    original = fingerprint(household().case, "baozi-2023.1")
+    text = pages(tmp_path / "altered.pdf")[0]
+    assert fingerprint(result.case, result.schedule.version) in text and original not in text
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("sheet", ["settlement", "price"])
+def test_every_font_is_embedded(sheet, settlement, tmp_path):
+    path = settlement[1] if sheet == "settlement" else tmp_path / "price.pdf"
+    if sheet == "price":
+        reports.parcel_pdf(parcel(), path)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    fonts = listing.splitlines()[2:]
+    assert fonts
+    for row in fonts:
+        # name, type (may hold a space), encoding, emb, sub, uni, object id, generation
+        assert row.split()[-5] == "yes", row
+
+
+def test_two_hundred_lines_paginate_with_the_header_on_every_page_and_the_total_beside_the_signatures(tmp_path):
+    kinds = [{"item": "附属平房/砖混结构", "quantity": "12.30", "rate": "760",
+              "note": "东西厢房,墙体开裂,评估人员现场核实后按原结构计价,另附照片三张(编号 P-01 至 P-03)"},
+             {"item": "围墙/砖围墙", "quantity": "8.00", "rate": "65"},
+             {"item": "用材树/杨树", "quantity": 2, "diameter_cm": "12.6"},
+             {"item": "杂棚", "quantity": "5.00", "disputed": True, "note": "权属有争议"},
+             {"item": "菜窖/砖石", "quantity": "8.00", "depth_m": "1.60"}]
+    data = {"case_id": "BZ-LONG", "household": {"head": "赵长卷"}, "assessed_on": "2023-07-01",
+            "items": [dict(kinds[i % len(kinds)]) for i in range(200)],
+            "relocation": {"building_area_m2": "153.00"}}
+    result = compute(case_from_dict(data))
+    path = tmp_path / "long.pdf"
+    reports.compensation_pdf(result, path)
+    texts = pages(path)
+    assert len(texts) >= 5
+    with_rows = [i for i, text in enumerate(texts) if re.search(r"^\d+ (附属平房|围墙|用材树|杂棚|菜窖)", text, re.M)]
+    assert with_rows == list(range(len(with_rows))) and len(with_rows) >= 4
+    for index in with_rows:
+        assert HEADER in texts[index], f"page {index + 1} has rows but no column header"
+    for number, text in enumerate(texts, 1):
+        assert f"第 {number} 页 共 {len(texts)} 页" in text
+    total_page = [i for i, text in enumerate(texts) if "补偿合计(大写)" in text]
+    assert len(total_page) == 1
+    last = texts[total_page[0]]
+    assert fmt_grouped(result.total) in last and amount_in_words(result.total) in last
+    for role in ("被征收人(签字/按手印)", "评估人员", "经办人", "审核人", "凤城镇人民政府(盖章)"):
+        assert role in last
+    assert re.search(r"^200 \S", "\n".join(texts), re.M) and "203 搬迁奖励" in "\n".join(texts)
+
+
+def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
+    path = tmp_path / "price.pdf"
+    price = parcel()
+    reports.parcel_pdf(price, path)
+    text = "\n".join(pages(path))
+    assert "宗地地价测算表" in text and "五政发〔2023〕15号" in text and "估价基准日 2022-06-01" in text
+    assert "宗地编号 WT-2023-G07" in text and "五台县台城镇新建路东侧" in text and "土地级别 2级" in text
+    assert "商服用地" in text and "表2 五台县商服用地基准地价区间表" in text
+    assert "300.00 0.4500 550.00 36.6667 165,000.00" in text
+    assert "700.00 1.0500 492.00 32.8000 344,400.00" in text
+    assert "1,000.00 1.5000 509.40 33.9600 509,400.00" in text
+    assert "488.00 692.00 146,400.00 – 207,600.00 385.00 115,500.00" in text
+    assert "440,400.00 – 625,500.00" in text and "356,580.00" in text
+    assert "协议出让最低价: 356,580.00 元(按基准地价的70%)" in text
+    assert "宗地单价 = 基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正" in text
+    assert "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n]" in text
+    for value in ("K期日(期日修正系数) 1.00", "使用年期 m(年) 40", "土地还原率 r 0.06", "因素修正 Σ(%) 3",
+                  "K其他(其他修正系数) 1", "开发程度修正(元/m²) 0.00"):
+        assert value in text
+    left, half = pdf_layout.MARGIN, pdf_layout.WIDTH / 2  # coefficients two to a row: 31 + 17 mm, then the basis
+    bases = column_text(path, left + 48 * mm, left + half) + column_text(path, left + half + 48 * mm, left + 2 * half)
+    assert "估价期日与基准日相近,不作修正" in bases and "区域及个别因素修正表合计+3%" in bases
+    assert "0.918323 465.37 325,759.00" in text and "1.000000 566.50 169,950.00" in text
+    assert "495,709.00" in text
+    assert "测算人" in text and "审核人" in text and "日期:" in text
+    assert "第 1 页 共 1 页" in text
+
+
+def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_note(tmp_path):
+    path = tmp_path / "industrial.pdf"
+    price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "5000"}], corrections=None,
+                   cost_floor_total="700000")
+    reports.parcel_pdf(price, path)
+    text = "\n".join(pages(path))
+    assert "按成本之和" in text and "由成本之和决定" in text
+    assert f"基准地价的70%: {fmt_grouped(price.benchmark_floor_total)} 元" in text
+    assert "成本之和: 700,000.00 元" in text
+    assert "公布幅度与价格不符" in text and "189/164 − 1 = 15.24%" in text
+    assert "K年期" not in text  # no corrections, no formula
+
+
+def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(tmp_path, monkeypatch):
+    class Exploding(pdf_layout.BaseDocTemplate):
+        def build(self, *args, **kwargs):
+            Path(self.filename).write_bytes(b"%PDF-1.4 half a page")
+            raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pdf_layout, "BaseDocTemplate", Exploding)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        reports.compensation_pdf(household(), tmp_path / "sheet.pdf")
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        reports.parcel_pdf(parcel(), tmp_path / "price.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_rewrite_keeps_the_previous_sheet(tmp_path, monkeypatch):
+    path = tmp_path / "sheet.pdf"
+    reports.compensation_pdf(household(), path)
+    before = path.read_bytes()
+    monkeypatch.setattr("calculator.reports.pdf_settlement.item_table",
+                        lambda *a: (_ for _ in ()).throw(RuntimeError("layout failed")))
+    with pytest.raises(RuntimeError):
+        reports.compensation_pdf(household(), path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["sheet.pdf"]
+
+
+def test_a_result_with_problems_is_not_printed(tmp_path):
+    data = {"household": {"head": "王建国"}, "items": [{"item": "附属平房/砖混结构", "quantity": "-1"}]}
+    result = evaluate(case_from_dict(data))
+    assert result.problems
+    with pytest.raises(InputError, match="不能出具结算单"):
+        reports.compensation_pdf(result, tmp_path / "sheet.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_text_from_the_data_is_escaped_not_read_as_markup(tmp_path):
+    data = {"household": {"head": "<b>王 & 李</b>"}, "items": [
+        {"item": "养殖搬迁补助", "quantity": 1, "area_m2": "45.00", "note": "a < b & c > d"}]}
+    path = tmp_path / "escaped.pdf"
+    reports.compensation_pdf(compute(case_from_dict(data)), path)
+    text = "\n".join(pages(path))
+    assert "<b>王 & 李</b>" in text and "档位>30" in remarks_column(path) and "a<b&c>d" in remarks_column(path)
+
+
+def test_money_in_the_sheet_content_stays_decimal():
+    from calculator.reports.content import price_sheet, settlement_sheet
+    sheet = settlement_sheet(household())
+    values = [sheet.total, sheet.disputed_total, sheet.replacement_total]
+    values += [v for s in sheet.sections for r in s.rows for v in (r.quantity, r.rate, r.amount)]
+    price = price_sheet(parcel())
+    values += [price.total, price.area_mu, price.total_wan, price.corrected_total]
+    values += [v for p in price.parts for v in (p.area_m2, p.area_mu, p.wan_per_mu, p.term_coefficient)]
+    assert all(isinstance(v, Decimal) for v in values)
+
+
+def test_sheets_are_importable_without_loading_reportlab_or_openpyxl():
+    code = "import sys, calculator.reports; print(sorted(m for m in ('reportlab', 'openpyxl') if m in sys.modules))"
+    out = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,170 @@
+"""The workbooks: read back with pandas and openpyxl; values are numbers, checks are formulas."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from calculator import reports
+from calculator.case import case_from_json, fingerprint
+from calculator.compensation import compute
+from calculator.landprice import parcel_from_dict, price_parcel
+from calculator.reports import xlsx
+from calculator.text_report import width
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def household():
+    return compute(case_from_json((ROOT / "examples/household.json").read_text(encoding="utf-8")))
+
+
+def parcel(**changes):
+    data = {"reference": "WT-2023-G07", "grade": 2,
+            "parts": [{"use": "商服用地", "area_m2": "300"}, {"use": "住宅用地", "area_mu": "1.05"}],
+            "corrections": {"term_years": 40, "reduction_rate": "0.06", "factor_pct": "3"}}
+    data.update(changes)
+    return price_parcel(parcel_from_dict(data))
+
+
+def exact(value) -> Decimal:
+    """A cell's float as the decimal it was written from (repr round-trips two-decimal values)."""
+    return Decimal(repr(float(value)))
+
+
+@pytest.fixture(scope="module")
+def settlement(tmp_path_factory):
+    result = household()
+    path = tmp_path_factory.mktemp("xlsx") / "settlement.xlsx"
+    reports.compensation_xlsx(result, path)
+    return result, path
+
+
+def test_details_sheet_has_one_row_per_line_with_its_amount(settlement):
+    result, path = settlement
+    details = pd.read_excel(path, sheet_name="明细", header=1, engine="openpyxl")
+    lines = details[details["序号"].notna()]
+    r = result.relocation
+    assert len(lines) == len(result.lines) + 3
+    printed = dict(zip(lines["种类/规格"], lines["金额"]))
+    for line in result.lines:
+        assert exact(printed[line.item.key]) == line.amount, line.item.key
+    assert [exact(printed[name]) for name in ("搬迁补助", "临时安置补助", "搬迁奖励")] == [r.moving, r.temporary, r.incentive]
+    held_out = lines[lines["计入合计"] == "否"]
+    assert list(held_out["种类/规格"]) == ["杂棚"]
+    total = details[details["种类/规格"] == "合计(计入合计)"]
+    assert exact(total["金额"].iloc[0]) == result.total == Decimal("546616.30")
+    assert total["备注"].iloc[0] == "人民币伍拾肆万陆仟陆佰壹拾陆元叁角"
+    assert exact(details[details["种类/规格"] == "有争议(不计入合计)"]["金额"].iloc[0]) == result.disputed_total
+    # The check rows are formulas: without Excel's recalculation they read back empty.
+    assert details[details["种类/规格"].astype(str).str.startswith("校验")]["金额"].isna().all()
+
+
+def test_details_cells_are_numbers_with_grouped_format_under_a_frozen_merged_header(settlement):
+    result, path = settlement
+    ws = openpyxl.load_workbook(path)["明细"]
+    assert ws.freeze_panes == "A3"
+    assert "A1:I1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].value.startswith("堡子片区开发建设征地拆迁补偿结算单")
+    assert [c.value for c in ws[2]] == ["序号", "章节", "种类/规格", "数量", "单位", "单价", "金额", "计入合计", "备注"]
+    rows = [row for row in ws.iter_rows(min_row=3) if isinstance(row[0].value, int)]
+    for row in rows:
+        for cell in (row[3], row[5], row[6]):
+            assert isinstance(cell.value, float | int) and cell.number_format.startswith("#,##0.00"), cell.coordinate
+        assert cell.number_format == "#,##0.00"
+    longest = max(width(row[2].value) for row in rows)
+    assert ws.column_dimensions["C"].width >= longest
+    assert ws.column_dimensions["I"].width <= xlsx.WRAP_AT + 2
+
+
+def test_sum_check_rows_hold_formulas_over_the_amounts(settlement):
+    result, path = settlement
+    ws = openpyxl.load_workbook(path)["明细"]
+    formulas = {row[2].value: row[6].value for row in ws.iter_rows(min_row=3) if isinstance(row[6].value, str)}
+    last = 2 + len(result.lines) + 3
+    assert formulas["校验: 计入合计的金额之和"] == f'=SUMIF(H3:H{last},"是",G3:G{last})'
+    assert formulas["校验: 不计入合计的金额之和"] == f'=SUMIF(H3:H{last},"否",G3:G{last})'
+    summary = openpyxl.load_workbook(path)["汇总"]
+    cells = {row[0].value: row[1] for row in summary.iter_rows(min_row=2) if row[0].value}
+    assert cells["校验: 各章节小计之和"].value.startswith("=SUM(B")
+    assert isinstance(cells["补偿合计"].value, float) and cells["补偿合计"].number_format == "#,##0.00"
+
+
+def test_summary_sheet_carries_household_subtotals_total_and_replacement(settlement):
+    result, path = settlement
+    summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
+    values = dict(zip(summary[0], summary[1]))
+    assert values["户主"] == "王建国" and values["校验码"] == fingerprint(result.case, result.schedule.version)
+    assert values["案件编号"] == "BZ-2023-0317"
+    for section, subtotal in result.subtotals.items():
+        title = result.schedule.sections[section]
+        heading = section if section == title else f"{section} {title}"
+        assert exact(values[heading]) == subtotal
+    assert exact(values["补偿合计"]) == result.total
+    assert values["补偿合计(大写)"] == "人民币伍拾肆万陆仟陆佰壹拾陆元叁角"
+    assert exact(values["有争议(不计入合计)"]) == Decimal("525.00")
+    assert exact(summary[summary[0] == "合计置换面积"][3].iloc[0]) == result.replacement.total_m2
+
+
+def test_land_workbook_parts_and_summary(tmp_path):
+    price = parcel()
+    path = tmp_path / "price.xlsx"
+    reports.parcel_xlsx(price, path)
+    parts = pd.read_excel(path, sheet_name="部分", header=1, engine="openpyxl")
+    uses = parts[parts["所用表"].notna()]
+    assert list(uses["用途"]) == ["商服用地", "住宅用地"]
+    assert [exact(v) for v in uses["总价(元)"]] == [p.total for p in price.parts]
+    assert [exact(v) for v in uses["面积(亩)"]] == [Decimal("0.45"), Decimal("1.05")]
+    assert [exact(v) for v in uses["修正后总价(元)"]] == [p.correction.total for p in price.parts]
+    assert list(uses["K年期"].round(6)) == [1.0, 0.918323]
+    total = parts[parts["用途"] == "合计 / 平均单价"]
+    assert exact(total["总价(元)"].iloc[0]) == price.total
+    assert exact(total["70%底价(元)"].iloc[0]) == price.benchmark_floor_total
+    assert exact(total["修正后总价(元)"].iloc[0]) == price.corrected_total
+    ws = openpyxl.load_workbook(path)["部分"]
+    check = [row for row in ws.iter_rows(min_row=3) if row[0].value == "校验: 各部分之和"][0]
+    assert {c.column_letter: c.value for c in check if c.value and c.column > 1} == {
+        "G": "=SUM(G3:G4)", "J": "=SUM(J3:J4)", "K": "=SUM(K3:K4)", "M": "=SUM(M3:M4)", "Q": "=SUM(Q3:Q4)"}
+    assert ws.freeze_panes == "A3" and ws["G3"].number_format == "#,##0.00" and ws["D3"].number_format == "#,##0.0000"
+    summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
+    values = dict(zip(summary[0], summary[1]))
+    assert values["估价基准日"] == "2022-06-01" and values["依据"] == "五台县人民政府 五政发〔2023〕15号"
+    assert exact(values["协议出让最低价(元)"]) == price.floor_total
+    assert exact(values["修正后宗地总价(元)"]) == price.corrected_total
+    assert "测算人" in values and "审核人" in values
+
+
+def test_land_workbook_with_the_cost_sum_and_a_table_note(tmp_path):
+    price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "5000"}], corrections=None,
+                   cost_floor_total="700000")
+    path = tmp_path / "industrial.xlsx"
+    reports.parcel_xlsx(price, path)
+    summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
+    rows = {row[0]: list(row[1:]) for row in summary.itertuples(index=False)}
+    assert exact(rows["成本之和(元)"][0]) == Decimal("700000")
+    assert exact(rows["协议出让最低价(元)"][0]) == Decimal("700000.00") and rows["协议出让最低价(元)"][1] == "按成本之和"
+    assert "公布幅度与价格不符" in rows["表注"][0]
+    parts = pd.read_excel(path, sheet_name="部分", header=1, engine="openpyxl")
+    assert "K年期" not in parts.columns and "公布幅度与价格不符" in parts["表注"].iloc[0]
+
+
+def test_a_failed_save_leaves_nothing_behind(tmp_path, monkeypatch):
+    def half_save(book, filename):
+        Path(filename).write_bytes(b"PK\x03\x04 half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xlsx.Workbook, "save", half_save)
+    with pytest.raises(OSError, match="disk full"):
+        reports.compensation_xlsx(household(), tmp_path / "s.xlsx")
+    with pytest.raises(OSError, match="disk full"):
+        reports.parcel_xlsx(parcel(), tmp_path / "p.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_decimal_becomes_float_only_at_the_cell():
+    assert xlsx._number(Decimal("443.30")) == 443.3
+    sheet = xlsx.settlement_sheet(household())
+    assert all(isinstance(row.amount, Decimal) for section in sheet.sections for row in section.rows)
