@@ -75,7 +75,7 @@ def test_settlement_sheet_states_the_household_every_amount_and_the_total(settle
     words = tokens(text)
     assert "堡子片区开发建设征地拆迁补偿结算单" in texts[0]
     assert "文水县人民政府 文政发〔2023〕6号" in texts[0]
-    for label, value in [("户主", "王建国"), ("身份证号", "142329196805120318"), ("地址", "文水县凤城镇堡子村东街17号"),
+    for label, value in [("户主", "王建国"), ("身份证号", "142329196805120317"), ("地址", "文水县凤城镇堡子村东街17号"),
                          ("联系电话", "13835812345"), ("评估机构", "山西华信房地产评估有限公司"), ("评估人员", "李明"),
                          ("测算日期", "2023-06-12")]:
         assert f"{label} {value}" in texts[0]

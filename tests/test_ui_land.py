@@ -195,11 +195,9 @@ def test_cost_floor_governs_when_higher(ws, qtbot):
     assert ws.summary["floor_governed_by"].text().startswith("成本之和")
 
 
-def test_export_without_reports_raises_a_clear_error(ws, tmp_path):
-    from calculator import reports
-    from calculator.errors import CalculationError
+def test_export_writes_the_price_sheet(ws, tmp_path):
     set_part(ws, 0, PartsModel.AREA, "1000")
-    if hasattr(reports, "parcel_pdf"):
-        pytest.skip("calculator.reports.parcel_pdf exists now")
-    with pytest.raises(CalculationError, match="parcel_pdf"):
-        ws.export_pdf(tmp_path / "x.pdf")
+    ws.export_pdf(tmp_path / "x.pdf")
+    ws.export_xlsx(tmp_path / "x.xlsx")
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "x.xlsx").stat().st_size > 0

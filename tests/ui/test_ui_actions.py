@@ -1,0 +1,156 @@
+"""calculator.actions (the GUI's pure edits) and the item table model, without widgets."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+import tables
+from calculator import actions
+from calculator.actions import ABSENT
+from calculator.case import Case, case_from_json
+from calculator.errors import InputError
+from driver import EXAMPLE
+from ui.household.items_model import (COL_AMOUNT, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE, COL_REMARKS, EDITOR_ROLE,
+                                      HEADERS, PROBLEM_ROLE, VALUE_ROLE, ItemTableModel)
+from ui.household.session import HouseholdSession
+
+SCHEDULE = tables.load_schedule()
+
+
+def example() -> Case:
+    return case_from_json(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_set_value_returns_what_it_replaced_and_absent_removes():
+    case = Case()
+    assert actions.set_value(case, ("relocation", "paid_on"), "2023-06-28") is ABSENT
+    assert case.relocation == {"paid_on": "2023-06-28"}
+    assert actions.set_value(case, ("relocation", "paid_on"), ABSENT) == "2023-06-28"
+    assert case.relocation is None                      # an emptied block is "not entered" again
+    assert actions.set_value(case, ("assessed_on",), "2023-06-12") is ABSENT
+    assert actions.get_value(case, ("assessed_on",)) == "2023-06-12"
+    case.items.append(actions.new_line("菜窖/砖石"))
+    actions.set_value(case, ("items", 0, "depth_m"), "1.6")
+    assert case.items == [{"item": "菜窖/砖石", "depth_m": "1.6"}]
+
+
+def test_remove_and_restore_lines_keep_their_places():
+    case = example()
+    before = [dict(line) for line in case.items]
+    removed = actions.remove_lines(case, [5, 1, 30])
+    assert [i for i, _ in removed] == [1, 5, 30] and len(case.items) == 32
+    actions.restore_lines(case, removed)
+    assert case.items == before
+
+
+def test_house_area_sums_houses_and_the_main_house():
+    case = example()
+    assert actions.house_area(case, SCHEDULE) == Decimal("86.40") + Decimal("24.60") + Decimal("42.00") + Decimal("110.40")
+    assert actions.house_area(Case(), SCHEDULE) == 0
+
+
+def test_host_choices_put_this_cases_houses_first():
+    case = example()
+    on_case, others = actions.host_choices(case, SCHEDULE, 3)
+    assert on_case == ["附属平房/砖混结构", "附属平房/砖木结构(含混合结构)", "窑洞/砖石窑洞"]
+    assert "企业厂房/钢结构" in others and "窑洞/废弃窑洞" not in others   # per-间 rows cannot be hosts
+    assert actions.host_choices(case, SCHEDULE, 0) == ([], [])
+
+
+def test_reason_required_only_outside_the_standard():
+    case = example()
+    assert actions.reason_required(case, SCHEDULE, 0, {"rate": "790"}) is None
+    assert "须填写理由" in actions.reason_required(case, SCHEDULE, 0, {"rate": "900"}).zh
+    assert actions.reason_required(case, SCHEDULE, 17, {"rate": "5000"}) is None   # already has a reason
+    assert "装潢增加比例" in actions.reason_required(case, SCHEDULE, 7, {"decoration_pct": "45"}).zh
+    assert actions.reason_required(case, SCHEDULE, 9, {"depth_m": "0"}) is None    # wrong, but not for a reason
+
+
+def test_line_fields_and_standards():
+    fields = actions.line_fields(SCHEDULE.items["评估项/地下室"])
+    assert (fields.quantity, fields.rate_field, [p.name for p in fields.params]) == (False, "amount", ["basis"])
+    assert actions.line_fields(SCHEDULE.items["不予补偿/废渠"]).rate_field is None
+    assert actions.line_standard(example(), SCHEDULE, 3).low == Decimal("380.00")  # half the host's 760
+    assert all(item.kind != "area_replacement" for item in actions.pickable(SCHEDULE))
+
+
+@pytest.mark.parametrize("raw, field", [
+    ({"item": "菜窖/砖石", "quantity": "8"}, "depth_m"),
+    ({"item": "菜窖/砖石", "quantity": "0", "depth_m": "1"}, "quantity"),
+    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "9000"}, "rate"),
+    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "abc"}, "rate"),
+    ({"item": "评估项/地下室", "basis": "x"}, "amount"),
+    ({"item": "不存在的项目", "quantity": "1"}, None),
+])
+def test_problem_field_names_the_cell(raw, field):
+    result = __import__("calculator.compensation").compensation.evaluate(Case(items=[raw]), SCHEDULE)
+    assert len(result.problems) == 1
+    item = SCHEDULE.items.get(raw["item"])
+    assert actions.problem_field(result.problems[0], raw, item) == field
+    assert actions.line_index(result.problems[0].where) == 0
+
+
+def test_model_shows_decimals_and_formatted_text(qtbot):
+    session = HouseholdSession(SCHEDULE)
+    session.load(example(), EXAMPLE)
+    model = ItemTableModel(session)
+    assert model.rowCount() == 35 and model.columnCount() == len(HEADERS)
+    assert model.index(0, COL_AMOUNT).data() == "65,664.00"
+    assert model.index(0, COL_AMOUNT).data(VALUE_ROLE) == Decimal("65664.00")
+    assert model.index(0, COL_QUANTITY).data(VALUE_ROLE) == Decimal("86.40")
+    assert model.index(9, COL_PARAMS).data() == "深度1.6m"
+    assert model.index(3, COL_PARAMS).data() == "依附房屋:附属平房/砖混结构"
+    assert model.index(10, COL_QUANTITY).data() == "1"                 # 户 items default to 1
+    assert model.index(23, COL_REMARKS).data() == "按区间中值；有争议(不计入合计)；权属有争议,待凤城镇政府核实"
+    assert model.index(0, COL_RATE).data(EDITOR_ROLE).text == "760"
+    assert model.index(2, COL_RATE).data(EDITOR_ROLE).text == "650"     # starts at the midpoint
+    assert model.index(0, COL_ITEM).flags() & Qt.ItemFlag.ItemIsEditable == Qt.ItemFlag.NoItemFlags
+    assert model.index(19, COL_QUANTITY).flags() & Qt.ItemFlag.ItemIsEditable == Qt.ItemFlag.NoItemFlags
+
+
+def test_junk_lines_are_shown_not_fatal(qtbot, tmp_path):
+    junk = {"items": [{"item": 7}, {"item": "附属平房/砖混结构", "quantity": [1]}, {"item": "菜窖/砖石", "depth_m": "深"},
+                      {"item": "歇厦、雨搭", "quantity": "5", "attached_to": "炕/有炕柜"}, {"item": "葡萄", "stage": "秋天"},
+                      {"item": "附属平房/钢结构", "quantity": "1e400"}, {"item": "杂棚", "quantity": "2", "disputed": "yes"},
+                      {"item": "杂棚", "quantity": "2", "note": {"a": 1}}, {}, {"item": "评估项/其他", "amount": "-5"}],
+            "relocation": {"building_area_m2": "x"}, "replacement": {"main_house_area_m2": -1}}
+    path = tmp_path / "junk.json"
+    path.write_text(json.dumps(junk, ensure_ascii=False), encoding="utf-8")
+    session = HouseholdSession(SCHEDULE)
+    session.open(path)
+    model = ItemTableModel(session)
+    assert len(session.result.problems) == 12 and session.result.total == 0
+    roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
+             Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole,
+             VALUE_ROLE, EDITOR_ROLE, PROBLEM_ROLE]
+    for row in range(model.rowCount()):
+        assert model.index(row, COL_AMOUNT).data() == "—"
+        assert any(model.index(row, c).data(PROBLEM_ROLE) for c in range(model.columnCount()))
+        for column in range(model.columnCount()):
+            for role in roles:
+                model.index(row, column).data(role)
+            model.flags(model.index(row, column))
+
+
+def test_unknown_schedule_is_refused(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text('{"schedule": "somewhere-1999", "items": []}', encoding="utf-8")
+    with pytest.raises(InputError, match="somewhere-1999"):
+        HouseholdSession(SCHEDULE).open(path)
+
+
+def test_qt_may_ask_for_nothing_again_and_again(qtbot):
+    """ui._pyside_none: None returned to Qt from data() must not wear out None (PySide6 6.12, CPython 3.11)."""
+    import sys
+    session = HouseholdSession(SCHEDULE)
+    session.load(example(), EXAMPLE)
+    model = ItemTableModel(session)
+    index = model.index(0, COL_ITEM)
+    before = sys.getrefcount(None)
+    for _ in range(200_000):
+        index.data(Qt.ItemDataRole.DecorationRole)          # answered with None through C++
+    assert sys.getrefcount(None) > 1 << 32 or sys.version_info >= (3, 12)
+    assert before > 0

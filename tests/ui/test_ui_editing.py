@@ -1,0 +1,226 @@
+"""Cell editing: the picker, live amounts, range rates and reasons, bad cells, deleting, Escape."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from calculator.case import Case
+from calculator.compensation import compute
+from calculator.money import fmt_grouped
+from calculator.rates import OVERRIDE
+from driver import add_item, give_reason, open_editor, toggle_disputed, type_cell, type_text
+from ui.household.picker import KEY_ROLE
+from ui.household.items_model import (COL_AMOUNT, COL_PARAMS, COL_QUANTITY, COL_RATE, COL_REMARKS, ERROR_BG,
+                                      HINT_ROLE, OVERRIDE_BG, PROBLEM_ROLE, VALUE_ROLE)
+
+
+def cell(ws, row, column, role=Qt.ItemDataRole.DisplayRole):
+    return ws.model.index(row, column).data(role)
+
+
+def line(qtbot, ws, key, quantity):
+    row = add_item(qtbot, ws, key)
+    index = ws.model.index(row, COL_QUANTITY)
+    editor = ws.table.indexWidget(index)
+    type_text(qtbot, editor, quantity)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ws.table.indexWidget(index) is None)  # the delegate commits on the next turn
+    return row
+
+
+def test_picker_filters_chinese_as_you_type(qtbot, ws):
+    def shown(text):
+        ws.picker.search.clear()
+        type_text(qtbot, ws.picker.search, text)
+        return {leaf.data(KEY_ROLE) for leaf in ws.picker._visible_leaves()}
+
+    assert {"附属平房/砖混结构", "企业厂房/砖混框架结构"} <= shown("砖混")
+    assert "用材树/杨树" in shown("杨")
+    assert ws.picker.current_key() == "用材树/杨树"
+    current = ws.picker.tree.currentIndex()
+    assert "元/株" in current.siblingAtColumn(1).data()          # each row shows its standard and unit
+    assert not any(key.startswith("房屋面积置换") for key in shown("置换"))  # the replacement block, not a line
+
+
+def test_enter_adds_the_item_and_edits_its_quantity(qtbot, ws):
+    row = add_item(qtbot, ws, "菜窖/砖石", search="菜窖")
+    assert ws.session.case.items[row] == {"item": "菜窖/砖石"}
+    editor = ws.table.indexWidget(ws.model.index(row, COL_QUANTITY))
+    assert editor is not None and editor.hasFocus()
+    assert editor.suffix() == "m²"
+
+
+def test_amount_follows_the_typing(qtbot, ws):
+    row = add_item(qtbot, ws, "附属平房/砖木结构(含混合结构)", search="砖木")
+    editor = ws.table.indexWidget(ws.model.index(row, COL_QUANTITY))
+    type_text(qtbot, editor, "10")
+    assert cell(ws, row, COL_AMOUNT) == "7,000.00"      # before Enter
+    type_text(qtbot, editor, ".5")
+    assert cell(ws, row, COL_AMOUNT) == "7,350.00"
+    assert cell(ws, row, COL_AMOUNT, VALUE_ROLE) == Decimal("7350.00")
+    assert ws.summary.total.text() == "7,350.00 元"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert ws.session.stack.count() == 2                 # add + one edit, however many keys
+
+
+def test_range_rate_starts_at_the_midpoint_and_shows_its_range(qtbot, ws):
+    row = line(qtbot, ws, "附属平房/砖混结构", "10")
+    assert cell(ws, row, COL_RATE) == "750.00"
+    assert cell(ws, row, COL_RATE, HINT_ROLE) == "中值 700–800"
+    editor = open_editor(qtbot, ws, row, COL_RATE)
+    assert editor.text() == "750" and "700–800" in editor.suffix()
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert "rate" not in ws.session.case.items[row]     # opening the editor changed nothing
+    assert any("按区间中值" in ws.summary.warnings.item(i).text() for i in range(ws.summary.warnings.count()))
+
+
+def test_a_rate_outside_the_range_needs_a_reason(qtbot, ws):
+    row = line(qtbot, ws, "附属平房/砖混结构", "10")
+    type_cell(qtbot, ws, row, COL_RATE, "900")
+    qtbot.waitUntil(lambda: ws.reason_dialog is not None and ws.reason_dialog.isVisible())
+    assert "单价 900.00 超出区间 700.00–800.00" in ws.reason_dialog.message.text()
+    assert not ws.reason_dialog.ok.isEnabled()                   # no reason, no OK
+    qtbot.keyClick(ws.reason_dialog.reason, Qt.Key.Key_Escape)   # cancel: nothing changes
+    qtbot.waitUntil(lambda: ws.reason_dialog is None)
+    assert "rate" not in ws.session.case.items[row]
+    assert ws.summary.total.text() == "7,500.00 元"
+
+    type_cell(qtbot, ws, row, COL_RATE, "900")
+    give_reason(qtbot, ws, "framework upgrade 见评估报告")
+    raw = ws.session.case.items[row]
+    assert raw["rate"] == "900" and raw["override_reason"] == "framework upgrade 见评估报告"
+    assert OVERRIDE in ws.model.row(row).priced.flags
+    assert cell(ws, row, COL_RATE, Qt.ItemDataRole.BackgroundRole) == OVERRIDE_BG
+    assert cell(ws, row, COL_RATE, HINT_ROLE) == "700–800"        # the standard it departs from
+    assert "超标准(理由:framework upgrade 见评估报告)" in cell(ws, row, COL_REMARKS)
+    assert ws.summary.total.text() == "9,000.00 元"
+    ws.table.setFocus()
+    qtbot.keyClick(ws.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step: rate and reason
+    assert "rate" not in ws.session.case.items[row] and "override_reason" not in ws.session.case.items[row]
+
+
+def test_decoration_outside_its_range_also_needs_a_reason(qtbot, ws):
+    row = line(qtbot, ws, "室外台阶或楼梯/砖台阶", "5")
+    type_cell(qtbot, ws, row, COL_PARAMS, "50")
+    give_reason(qtbot, ws, "tiles")
+    assert ws.session.case.items[row]["decoration_pct"] == "50"
+    assert cell(ws, row, COL_PARAMS) == "装潢增加50%"
+
+
+def test_a_bad_cell_shows_the_engine_message_and_the_total_stays_right(qtbot, ws):
+    good = line(qtbot, ws, "附属平房/砖木结构(含混合结构)", "20")
+    bad = line(qtbot, ws, "菜窖/砖石", "8")
+    type_cell(qtbot, ws, bad, COL_PARAMS, "0")
+    info = ws.model.row(bad)
+    assert info.problem is not None and info.problem_field == "depth_m"
+    index = ws.model.index(bad, COL_PARAMS)
+    assert index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BG
+    assert "depth_m 应为正数" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(PROBLEM_ROLE) == info.problem.message
+    assert cell(ws, bad, COL_AMOUNT) == "—"
+    assert ws.banner.isVisible() and "<b>1</b> 行" in ws.banner.text()
+    only_good = Case(items=[ws.session.case.items[good]])
+    assert ws.summary.total.text() == f"{fmt_grouped(compute(only_good).total)} 元" == "14,000.00 元"
+    ws.banner.linkActivated.emit("#first")             # 转到第一处
+    assert ws.table.currentIndex() == index
+
+    type_cell(qtbot, ws, bad, COL_PARAMS, "1.6")
+    assert not ws.banner.isVisible()
+    assert ws.summary.total.text() == "15,360.00 元"
+
+
+def test_a_missing_quantity_is_flagged_on_its_cell(qtbot, ws):
+    row = add_item(qtbot, ws, "围墙/砖围墙", search="砖围墙")
+    qtbot.keyClick(ws.table.indexWidget(ws.model.index(row, COL_QUANTITY)), Qt.Key.Key_Escape)
+    assert ws.model.row(row).problem_field == "quantity"
+    assert cell(ws, row, COL_QUANTITY, Qt.ItemDataRole.BackgroundRole) == ERROR_BG
+    assert "缺少数量" in cell(ws, row, COL_QUANTITY, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_drop_downs_for_stage_and_host(qtbot, ws):
+    line(qtbot, ws, "窑洞/砖石窑洞", "30")
+    line(qtbot, ws, "附属平房/砖混结构", "40")
+    grapes = line(qtbot, ws, "葡萄", "2")
+    editor = open_editor(qtbot, ws, grapes, COL_PARAMS)
+    assert [editor.itemText(i) for i in range(editor.count())] == ["未挂果", "初果期", "中果期", "盛果期"]
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    type_cell(qtbot, ws, grapes, COL_PARAMS, "中果期")
+    assert cell(ws, grapes, COL_AMOUNT) == "480.00"
+
+    shed = line(qtbot, ws, "歇厦、雨搭", "10")
+    editor = open_editor(qtbot, ws, shed, COL_PARAMS)
+    offered = [editor.itemText(i) for i in range(editor.count())]
+    assert offered[:2] == ["窑洞/砖石窑洞", "附属平房/砖混结构"]   # this case's houses first
+    assert "企业厂房/钢结构" in offered                         # then the schedule's others
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    type_cell(qtbot, ws, shed, COL_PARAMS, "附属平房/砖混结构")
+    assert cell(ws, shed, COL_RATE) == "375.00"                  # half the host's midpoint 750
+    assert cell(ws, shed, COL_AMOUNT) == "3,750.00"
+
+
+def test_disputed_is_listed_but_held_out(qtbot, ws):
+    row = line(qtbot, ws, "杂棚", "15")
+    toggle_disputed(qtbot, ws, row)
+    assert ws.session.case.items[row]["disputed"] is True
+    assert ws.summary.total.text() == "0.00 元"
+    assert ws.summary.disputed.text() == "525.00 元"
+    assert cell(ws, row, COL_AMOUNT) == "525.00"
+    toggle_disputed(qtbot, ws, row)
+    assert "disputed" not in ws.session.case.items[row]
+
+
+def test_escape_takes_back_the_typing(qtbot, ws):
+    row = line(qtbot, ws, "附属平房/钢结构", "10")
+    editor = open_editor(qtbot, ws, row, COL_QUANTITY)
+    editor.selectAll()
+    type_text(qtbot, editor, "99")
+    assert ws.summary.total.text() == "118,800.00 元"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert ws.session.case.items[row]["quantity"] == "10"
+    assert ws.summary.total.text() == "12,000.00 元"
+    assert ws.session.stack.count() == 2
+
+
+def test_delete_key_removes_lines_and_undo_puts_them_back(qtbot, ws):
+    first = line(qtbot, ws, "附属平房/钢结构", "10")
+    second = line(qtbot, ws, "炕/有炕柜", "2")
+    ws.table.setFocus()
+    ws.table.setCurrentIndex(ws.model.index(first, COL_QUANTITY))
+    qtbot.keyClick(ws.table, Qt.Key.Key_Delete)
+    assert [raw["item"] for raw in ws.session.case.items] == ["炕/有炕柜"]
+    assert ws.summary.total.text() == "3,000.00 元"
+    qtbot.keyClick(ws.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [raw["item"] for raw in ws.session.case.items] == ["附属平房/钢结构", "炕/有炕柜"]
+    assert ws.summary.total.text() == "15,000.00 元"
+    assert second == 1
+
+
+def test_assessed_item_takes_an_amount_and_a_basis(qtbot, ws):
+    row = add_item(qtbot, ws, "评估项/地下室", search="地下室")
+    editor = ws.table.indexWidget(ws.model.index(row, COL_RATE))   # no quantity: the amount is edited first
+    assert editor is not None and editor.hasFocus()
+    type_text(qtbot, editor, "42000")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert "依据" in ws.model.index(row, COL_PARAMS).data(Qt.ItemDataRole.ToolTipRole)
+    type_cell(qtbot, ws, row, COL_PARAMS, "评估报告 WS-2023-017")
+    assert ws.session.case.items[row] == {"item": "评估项/地下室", "amount": "42000", "basis": "评估报告 WS-2023-017"}
+    assert ws.summary.total.text() == "42,000.00 元"
+
+
+def test_relocation_area_fills_from_the_house_lines(qtbot, ws):
+    line(qtbot, ws, "附属平房/砖混结构", "86.40")
+    line(qtbot, ws, "窑洞/砖石窑洞", "42")
+    line(qtbot, ws, "围墙/砖围墙", "60")
+    ws.replacement.edits["main_house_area_m2"].setText("")
+    qtbot.keyClicks(ws.replacement.edits["main_house_area_m2"], "110.4")
+    qtbot.keyClick(ws.replacement.edits["main_house_area_m2"], Qt.Key.Key_Return)
+    assert ws.replacement.problem.isVisible() and "缺少" in ws.replacement.problem.text()
+    qtbot.mouseClick(ws.relocation.fill, Qt.MouseButton.LeftButton)
+    assert ws.session.case.relocation == {"building_area_m2": "238.80"}
+    assert ws.relocation.area.text() == "238.80"
+    assert ws.relocation.moving.text() == "2,388.00 元"
+    ws.relocation.area.setFocus()
+    ws.relocation.area.selectAll()
+    qtbot.keyClicks(ws.relocation.area, "153")                 # the typed value rules
+    assert ws.relocation.moving.text() == "1,530.00 元"

@@ -1,0 +1,100 @@
+"""Start the app: `python main.py [CASE.json]`, or `python main.py --smoke` (build, show, first paint, exit 0)."""
+from __future__ import annotations
+
+import sys
+import time
+
+SMOKE_TIMEOUT_MS = 20000
+
+
+USAGE = """usage: main.py [CASE.json] [--smoke]
+
+堡子片区征地拆迁补偿测算(桌面程序)
+
+  CASE.json   打开这个案例文件
+  --smoke     build the main window with the schedules loaded, show it, wait for the
+              first paint, and exit 0 (checks an install; measures start-up)
+"""
+
+
+class Args:
+    """The command line: at most one case file, and --smoke (argparse costs start-up time)."""
+
+    def __init__(self, argv: list[str]):
+        self.smoke = "--smoke" in argv
+        rest = [a for a in argv if a != "--smoke"]
+        if any(a in ("-h", "--help") for a in rest):
+            print(USAGE)
+            raise SystemExit(0)
+        unknown = [a for a in rest if a.startswith("-")]
+        if unknown or len(rest) > 1:
+            print(USAGE, file=sys.stderr)
+            raise SystemExit(2)
+        self.case = rest[0] if rest else None
+
+
+def run(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = Args(sys.argv[1:] if argv is None else list(argv))
+    from PySide6.QtWidgets import QApplication
+
+    from ui import settings as config
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(config.APPLICATION)
+    app.setOrganizationName(config.ORGANISATION)
+    from ui.main_window import MainWindow
+    if args.smoke:
+        return smoke(app, started)
+    window = MainWindow()
+    install_error_dialog(window)
+    window.show()
+    if args.case:
+        window.household.open_file(args.case)
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(0, window.offer_recovery)
+    return app.exec()
+
+
+def install_error_dialog(window) -> None:
+    """An unexpected error in a slot is shown (and printed), and the work stays open."""
+    import traceback
+
+    def report(kind, error, trace) -> None:
+        traceback.print_exception(kind, error, trace)
+        from ui import dialogs
+        dialogs.show_error(window, "内部错误", f"出现了意外错误,当前测算仍可保存。\n\n{kind.__name__}: {error}")
+
+    sys.excepthook = report
+
+
+def smoke(app, started: float) -> int:
+    """Build the real window (schedules loaded), show it, and exit 0 once it has painted."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from ui.main_window import MainWindow
+    window = MainWindow(autosave=False)
+    painted = {"done": False}
+
+    class FirstPaint(QObject):
+        # Watches the window only (not every event of the app): the window paints its own
+        # background as part of the first frame.
+        def eventFilter(self, watched, event) -> bool:
+            if not painted["done"] and event.type() == QEvent.Type.Paint:
+                painted["done"] = True
+                QTimer.singleShot(0, app.quit)
+            return False
+
+    watcher = FirstPaint()
+    window.installEventFilter(watcher)
+    QTimer.singleShot(SMOKE_TIMEOUT_MS, app.quit)
+    window.show()
+    app.exec()
+    window.removeEventFilter(watcher)
+    elapsed = (time.perf_counter() - started) * 1000
+    items = len(window.household.session.schedule.items)
+    if not painted["done"]:
+        print(f"smoke: no paint within {SMOKE_TIMEOUT_MS} ms", file=sys.stderr)
+        return 1
+    print(f"smoke ok: schedule {window.household.session.schedule.version} ({items} items), "
+          f"first paint after {elapsed:.0f} ms")
+    return 0

@@ -1,0 +1,51 @@
+"""The open case as plain Python: the raw case (the single source of truth), its file and result."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from calculator.case import Case, case_from_json, case_to_json
+from calculator.compensation import CompensationResult, evaluate
+from calculator.files import atomic_write_text
+from calculator.errors import InputError
+from tables.schedule import Schedule
+
+
+class HouseholdDocument:
+    """A case being edited, the file it came from, and the engine's latest result for it."""
+
+    def __init__(self, schedule: Schedule, case: Case | None = None, path: Path | None = None):
+        self.schedule = schedule
+        self.case = case or Case(schedule=schedule.id)
+        self.path = path
+        self.result: CompensationResult = evaluate(self.case, schedule)
+
+    def recompute(self) -> CompensationResult:
+        """Price the case again (lenient: bad lines are left out and listed)."""
+        self.result = evaluate(self.case, self.schedule)
+        return self.result
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path else "未命名"
+
+    def to_json(self) -> str:
+        return case_to_json(self.case)
+
+    def save(self, path: Path) -> None:
+        """Write the case file whole or not at all."""
+        atomic_write_text(path, self.to_json())
+        self.path = path
+
+
+def read_case(path: Path) -> Case:
+    """A case from a file; an unreadable file is an InputError naming it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("文件不存在", "file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取文件: {exc}", f"cannot read the file: {exc}", str(path)) from None
+    try:
+        return case_from_json(text)
+    except InputError as error:
+        raise error.located(str(path)) from None

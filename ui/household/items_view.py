@@ -1,0 +1,183 @@
+"""The item table's view and delegate: editors that fit each cell, committed as you type."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEdit, QStyledItemDelegate, QTableView
+
+from ui.household.items_model import (COL_AMOUNT, COL_DISPUTED, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE,
+                                      COL_UNIT, EDITOR_ROLE, HINT_ROLE, LIVE_EDIT_ROLE)
+from ui.widgets import DecimalEdit
+
+COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
+                 COL_AMOUNT: 104, COL_DISPUTED: 54}
+EMPTY_HINT = "还没有补偿项目。\n按 Ctrl+F 在左侧查找项目(如「砖混」「杨树」「菜窖」),回车添加到本户。"
+HINT_COLOUR = QColor("#8a8a8a")
+
+
+class ItemDelegate(QStyledItemDelegate):
+    """Creates the editor an EditorSpec asks for; each keystroke is sent as LIVE_EDIT_ROLE."""
+
+    def createEditor(self, parent, option, index):
+        spec = index.data(EDITOR_ROLE)
+        if spec is None:
+            return None
+        if spec.kind == "choice":
+            editor = QComboBox(parent)
+            for i, choice in enumerate(spec.choices):
+                if spec.separator_at is not None and i == spec.separator_at:
+                    editor.insertSeparator(editor.count())
+                editor.addItem(choice)
+            editor.setCurrentText(spec.text)
+            editor.activated.connect(lambda _i, e=editor: self._commit_choice(e))
+        elif spec.kind == "decimal":
+            editor = DecimalEdit(spec.decimals, spec.suffix, parent)
+        else:
+            editor = QLineEdit(parent)
+        if isinstance(editor, QLineEdit):
+            editor.setText(spec.text)
+            editor.setPlaceholderText(spec.placeholder)
+            editor.selectAll()
+            editor.textEdited.connect(lambda text, e=editor: self._live(e, text))
+        editor.setProperty("original", spec.given if spec.kind == "choice" else spec.text)
+        editor._index = QPersistentModelIndex(index)
+        return editor
+
+    def setEditorData(self, editor, index) -> None:
+        """Editors are filled when created; a refresh while typing must not move the cursor."""
+
+    def setModelData(self, editor, model, index) -> None:
+        if isinstance(editor, QComboBox):
+            if editor.currentText() != editor.property("original"):
+                model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+            return
+        if editor.isModified():
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(self, editor, option, index) -> None:
+        rect = QRect(option.rect)
+        hint = editor.sizeHint().width()
+        if isinstance(editor, DecimalEdit):
+            hint = editor.fontMetrics().horizontalAdvance(editor.text() + "0000" + editor.suffix()) + 24
+        if hint > rect.width():
+            rect.setWidth(hint)
+        editor.setGeometry(rect)
+
+    def eventFilter(self, editor, event) -> bool:
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+            # Escape takes back what was typed (the live steps merge into nothing).
+            index = getattr(editor, "_index", None)
+            if index is not None and index.isValid() and isinstance(editor, QLineEdit) and editor.isModified():
+                index.model().setData(QModelIndex(index), editor.property("original"), Qt.ItemDataRole.EditRole)
+        return super().eventFilter(editor, event)
+
+    def _live(self, editor, text: str) -> None:
+        index = editor._index
+        if index.isValid():
+            index.model().setData(QModelIndex(index), text, LIVE_EDIT_ROLE)
+
+    def _commit_choice(self, editor) -> None:
+        self.commitData.emit(editor)
+        editor.setProperty("original", editor.currentText())
+
+
+class RateDelegate(ItemDelegate):
+    """The 单价 column also draws its standard (range, 中值, 超标准) in grey at the left.
+
+    Only this column paints in Python: the other columns keep Qt's own painting, which matters
+    when every cell of a long table is repainted after an edit.
+    """
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        hint = index.data(HINT_ROLE)
+        if hint:
+            from PySide6.QtWidgets import QStyle
+            painter.save()
+            font = option.font
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            painter.setFont(font)
+            selected = option.state & QStyle.StateFlag.State_Selected
+            painter.setPen(option.palette.color(QPalette.ColorRole.HighlightedText) if selected else HINT_COLOUR)
+            painter.drawText(option.rect.adjusted(5, 0, -5, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, hint)
+            painter.restore()
+
+
+class ItemTable(QTableView):
+    """The item table: Enter or typing edits the current cell, Space toggles 有争议."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setItemDelegate(ItemDelegate(self))
+        self.rate_delegate = RateDelegate(self)
+        self.setItemDelegateForColumn(COL_RATE, self.rate_delegate)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move, Tab inside an editor moves on
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setHighlightSections(False)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        for column, width in COLUMN_WIDTHS.items():
+            self.setColumnWidth(column, width)
+        for delegate in (self.itemDelegate(), self.rate_delegate):
+            delegate.closeEditor.connect(lambda *_: model.end_edit())
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0:
+            from PySide6.QtGui import QPainter
+            painter = QPainter(self.viewport())
+            painter.setPen(HINT_COLOUR)
+            painter.drawText(self.viewport().rect().adjusted(20, 20, -20, -20),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_HINT)
+
+    def keyPressEvent(self, event) -> None:
+        index = self.currentIndex()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
+            if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEditable:
+                self.edit(index)
+                return
+        super().keyPressEvent(event)
+
+    def moveCursor(self, action, modifiers):
+        """Tab from an editor goes to the next cell that can be edited (数量 → 参数 → 单价 → 备注 → next line)."""
+        if action not in (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious):
+            return super().moveCursor(action, modifiers)
+        model, current = self.model(), self.currentIndex()
+        if model is None or not current.isValid():
+            return super().moveCursor(action, modifiers)
+        step = 1 if action == QAbstractItemView.CursorAction.MoveNext else -1
+        columns = model.columnCount()
+        position = current.row() * columns + current.column() + step
+        while 0 <= position < model.rowCount() * columns:
+            index = model.index(position // columns, position % columns)
+            if index.flags() & Qt.ItemFlag.ItemIsEditable:
+                return index
+            position += step
+        return current
+
+    def selected_rows(self) -> list[int]:
+        rows = {index.row() for index in self.selectionModel().selectedIndexes()} if self.selectionModel() else set()
+        if not rows and self.currentIndex().isValid():
+            rows = {self.currentIndex().row()}
+        return sorted(rows)
+
+    def edit_cell(self, row: int, column: int) -> None:
+        """Put the cursor in a cell and open its editor (after a line is added)."""
+        index = self.model().index(row, column)
+        self.setFocus()
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+        if index.flags() & Qt.ItemFlag.ItemIsEditable:
+            self.edit(index)
+

@@ -1,0 +1,372 @@
+"""补偿测算: one household's case — header, picker, item table, relocation, replacement, summary."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from calculator import actions
+from calculator.case import case_from_json
+from calculator.errors import CalculationError
+from ui import settings as config
+from ui.household.header import HeaderForm
+from ui.household.items_model import ItemTableModel
+from ui.household.items_view import ItemTable
+from ui.household.panels import ProblemBanner, RelocationPanel, ReplacementPanel, SummaryPanel
+from ui.household.picker import PickerPanel
+from ui.household.session import HouseholdSession
+from ui.lazy import lazy_module
+from ui.workspace import Workspace
+
+dialogs = lazy_module("ui.dialogs")
+recovery = lazy_module("ui.recovery")
+
+REPORTS = {"pdf": ("compensation_pdf", "PDF 文件 (*.pdf)", ".pdf", "导出PDF"),
+           "xlsx": ("compensation_xlsx", "Excel 工作簿 (*.xlsx)", ".xlsx", "导出Excel")}
+
+
+def reports_missing(kind: str) -> str | None:
+    """Why an export cannot run yet (calculator.reports lacks the function), else None."""
+    name = REPORTS[kind][0]
+    try:
+        import calculator.reports as reports
+    except Exception as error:  # a broken reports package must not take the window down
+        return f"报表模块无法加载:{type(error).__name__}: {error}"
+    if not callable(getattr(reports, name, None)):
+        return f"报表功能尚未提供(calculator.reports.{name})"
+    return None
+
+
+class HouseholdWorkspace(Workspace):
+    """The 补偿测算 tab."""
+
+    title = "补偿测算"
+    has_files = True
+    has_exports = True
+
+    def __init__(self, settings: config.Settings, schedule=None, autosave: bool = True, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.session = HouseholdSession(schedule, self)
+        self.reason_dialog = None  # the open ReasonDialog, if any
+        self.recovery = None  # this session's RecoveryFile, once something was written
+        self._autosave_due = False
+
+        self.header = HeaderForm(self.session, self)
+        self.picker = PickerPanel(self.session.schedule, self)
+        self.model = ItemTableModel(self.session, self)
+        self.table = ItemTable(self)
+        self.table.setModel(self.model)
+        self.banner = ProblemBanner(self)
+        self.summary = SummaryPanel(self.session, self)
+        self.relocation = RelocationPanel(self.session, self)
+        self.replacement = ReplacementPanel(self.session, self)
+
+        center = QWidget(self)
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(0, 0, 0, 0)
+        center_layout.addWidget(self.banner)
+        center_layout.addWidget(self.table, 1)
+        center_layout.addWidget(self.summary)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.relocation)
+        right_layout.addWidget(self.replacement)
+        right_layout.addStretch(1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.picker)
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 960, 340])
+        self.splitter.setChildrenCollapsible(False)
+        state = settings.get(config.HOUSEHOLD_SPLITTER)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.header)
+        layout.addWidget(self.splitter, 1)
+        self.setTabOrder(self.picker.search, self.picker.tree)
+        self.setTabOrder(self.picker.tree, self.table)
+
+        self.picker.item_chosen.connect(self.add_item)
+        self.model.reason_needed.connect(self._reason_needed)
+        self.model.modelAboutToBeReset.connect(self._remember_cell)
+        self.model.modelReset.connect(self._restore_cell)
+        self.summary.line_requested.connect(self.go_to_line)
+        self.banner.go_to_first.connect(self.go_to_first_problem)
+        self.session.changed.connect(self._changed)
+        self.session.file_changed.connect(self.title_changed)
+        self.session.stack.cleanChanged.connect(self._clean_changed)
+        self._changed(self.session.result, True)
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.timeout.connect(self.autosave)
+        if autosave:
+            self._autosave_timer.start(max(5, settings.get(config.AUTOSAVE_SECONDS)) * 1000)
+        self._remembered = (0, 0)
+
+    # --- Workspace interface -------------------------------------------------------------------------
+
+    def undo_stack(self):
+        return self.session.stack
+
+    def document_title(self) -> str:
+        return self.session.document.name + (" *" if self.session.modified else "")
+
+    def focus_search(self) -> None:
+        self.picker.focus_search()
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def cycle_pane(self, forward: bool = True) -> None:
+        """F6 / Shift+F6: picker → items → relocation → replacement → notes → header → picker."""
+        panes = [self.picker.search, self.table, self.relocation.area,
+                 self.replacement.edits["main_house_area_m2"], self.summary.warnings,
+                 self.header.edits[("household", "head")]]
+        focused = self.focusWidget()
+        current = next((i for i, pane in enumerate(panes) if focused is pane or pane.isAncestorOf(focused)), -1)
+        pane = panes[(current + (1 if forward else -1)) % len(panes)]
+        pane.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if pane is self.table:
+            self.focus_table()
+
+    def confirm_close(self) -> bool:
+        if not self.session.modified:
+            return True
+        answer = dialogs.ask_save_changes(self, self.session.document.name)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def shutdown(self) -> None:
+        self._autosave_timer.stop()
+        self.settings.set(config.HOUSEHOLD_SPLITTER, self.splitter.saveState())
+        if self.recovery is not None:
+            self.recovery.close()
+            self.recovery = None
+
+    # --- lines ----------------------------------------------------------------------------------------
+
+    def add_item(self, key: str) -> None:
+        """Add a line for `key` and put the cursor in its first cell to fill (the quantity)."""
+        row = self.session.add_line(key)
+        self.table.edit_cell(row, self.model.first_edit_column(row))
+        self.status.emit(f"已添加第{row + 1}行「{key}」")
+
+    def delete_selected(self) -> None:
+        if self.table.state() == ItemTable.State.EditingState:
+            return
+        rows = self.table.selected_rows()
+        if rows:
+            self.session.remove_lines(rows)
+            self.status.emit(f"已删除 {len(rows)} 行")
+
+    def go_to_line(self, row: int, field: str | None = None) -> None:
+        if not 0 <= row < self.model.rowCount():
+            return
+        info = self.model.row(row)
+        column = self.model.field_column(row, field if field is not None else info.problem_field)
+        index = self.model.index(row, column)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def go_to_first_problem(self) -> None:
+        rows = self.model.problem_rows()
+        if rows:
+            self.go_to_line(rows[0])
+
+    def go_to_next_problem(self) -> None:
+        """F8: the next line left out of the total, after the current one (wrapping round)."""
+        rows = self.model.problem_rows()
+        if rows:
+            current = self.table.currentIndex().row() if self.table.hasFocus() else -1
+            self.go_to_line(next((row for row in rows if row > current), rows[0]))
+
+    def edit_reason(self) -> None:
+        """Write or change the override reason of the current line."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        row = index.row()
+        raw = self.session.case.items[row]
+        message = f"第{row + 1}行「{raw.get('item', '')}」超出标准的理由"
+        self._open_reason_dialog(message, row, {}, str(raw.get("override_reason") or ""))
+
+    def _reason_needed(self, row: int, changes: dict, error: CalculationError) -> None:
+        # Asked after the editor has closed, so the dialog does not fight the table for focus.
+        QTimer.singleShot(0, lambda: self._open_reason_dialog(error.zh, row, changes, ""))
+
+    def _open_reason_dialog(self, message: str, row: int, changes: dict, reason: str) -> None:
+        if self.reason_dialog is not None or row >= len(self.session.case.items):
+            return
+        dialog = dialogs.ReasonDialog(self, message, reason)
+        self.reason_dialog = dialog
+
+        def accepted() -> None:
+            edit = {("items", row, field): value for field, value in changes.items()}
+            edit[("items", row, "override_reason")] = dialog.text()
+            self.session.edit(edit, text=f"第{row + 1}行超标准(理由:{dialog.text()})")
+
+        def finished(_code: int) -> None:
+            self.reason_dialog = None
+            dialog.deleteLater()
+            self.window().activateWindow()
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _remember_cell(self) -> None:
+        index = self.table.currentIndex()
+        self._remembered = (index.row(), index.column()) if index.isValid() else (0, 0)
+
+    def _restore_cell(self) -> None:
+        rows = self.model.rowCount()
+        if rows:
+            row, column = self._remembered
+            self.table.setCurrentIndex(self.model.index(min(max(row, 0), rows - 1), column))
+
+    def _changed(self, result, _structure: bool) -> None:
+        self.banner.show_problems(self.model.problem_rows(),
+                                  sum(1 for p in result.problems if actions.line_index(p.where) is None))
+        self._autosave_due = True
+
+    # --- files ----------------------------------------------------------------------------------------
+
+    def new_file(self) -> None:
+        if self.confirm_close():
+            self._discard_recovery()
+            self.session.new()
+            self.status.emit("新建测算")
+
+    def open_file(self, path: str | Path | None = None) -> bool:
+        if not self.confirm_close():
+            return False
+        if path is None:
+            path = dialogs.open_path(self, self.settings.get(config.LAST_DIRECTORY))
+            if path is None:
+                return False
+        try:
+            self.session.open(Path(path))
+        except CalculationError as error:
+            dialogs.show_error(self, "无法打开案例", error.message)
+            return False
+        self._discard_recovery()
+        self._remember_path(Path(path))
+        self.status.emit(f"已打开 {Path(path).name}")
+        return True
+
+    def save(self) -> bool:
+        path = self.session.document.path
+        return self.save_as() if path is None else self.save_to(path)
+
+    def save_as(self) -> bool:
+        suggested = str(Path(self.settings.get(config.LAST_DIRECTORY) or ".") / f"{self._suggested_name()}.json")
+        path = dialogs.save_path(self, suggested)
+        if path is None:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            self.session.save(Path(path))
+        except (CalculationError, OSError) as error:
+            dialogs.show_error(self, "保存失败", getattr(error, "message", str(error)))
+            return False
+        self._discard_recovery()
+        self._remember_path(Path(path))
+        self.status.emit(f"已保存 {Path(path).name}")
+        return True
+
+    def restore(self, found) -> bool:
+        """Load a case left behind by a crash, marked unsaved."""
+        try:
+            case = case_from_json(found.case_text)
+            path = Path(found.original_path) if found.original_path else None
+            self.session.load(case, path, modified=True)
+        except CalculationError as error:
+            dialogs.show_error(self, "无法恢复", error.message)
+            return False
+        self.status.emit("已恢复上次未保存的测算")
+        return True
+
+    def export(self, kind: str) -> bool:
+        """Write the settlement sheet (PDF) or workbook (Excel) through calculator.reports."""
+        name, file_filter, suffix, title = REPORTS[kind]
+        missing = reports_missing(kind)
+        if missing:
+            dialogs.show_error(self, title, missing)
+            return False
+        from calculator.compensation import compute
+        try:
+            result = compute(self.session.case, self.session.schedule)
+        except CalculationError as error:
+            dialogs.show_error(self, title, f"本户还有输入错误,修正后才能导出:\n{error.message}")
+            return False
+        suggested = str(Path(self.settings.get(config.LAST_DIRECTORY) or ".") / f"{self._suggested_name()}{suffix}")
+        path = dialogs.save_path(self, suggested, title, file_filter)
+        if path is None:
+            return False
+        if not path.lower().endswith(suffix):
+            path += suffix
+        import calculator.reports as reports
+        try:
+            getattr(reports, name)(result, Path(path))
+        except CalculationError as error:
+            dialogs.show_error(self, title, error.message)
+            return False
+        except Exception as error:  # the edge of the export: report it, keep the window
+            dialogs.show_error(self, title, f"导出失败:{type(error).__name__}: {error}")
+            return False
+        self.status.emit(f"已导出 {Path(path).name}")
+        return True
+
+    def export_state(self, kind: str) -> str | None:
+        return reports_missing(kind)
+
+    def _suggested_name(self) -> str:
+        document = self.session.document
+        if document.path is not None:
+            return document.path.stem
+        head = self.session.case.household.get("head", "").strip()
+        return f"{head}-补偿测算" if head else "补偿测算"
+
+    def _remember_path(self, path: Path) -> None:
+        self.settings.set(config.LAST_DIRECTORY, str(path.resolve().parent))
+        self.settings.add_recent(str(path.resolve()))
+
+    # --- autosave ----------------------------------------------------------------------------------
+
+    def autosave(self) -> None:
+        """Write the recovery file when there are changes not yet written anywhere."""
+        if not (self.session.modified and self._autosave_due):
+            return
+        try:
+            if self.recovery is None:
+                self.recovery = recovery.RecoveryFile(self.settings.data_dir())
+            path = self.session.document.path
+            self.recovery.write(self.session.document.to_json(), str(path) if path else None,
+                                self.session.case.household.get("head", ""))
+            self._autosave_due = False
+        except OSError as error:
+            self.status.emit(f"自动保存失败:{error}")
+
+    def _clean_changed(self, clean: bool) -> None:
+        if clean:
+            self._discard_recovery()
+
+    def _discard_recovery(self) -> None:
+        if self.recovery is not None:
+            self.recovery.discard()
+        self._autosave_due = False
+

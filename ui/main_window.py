@@ -1,0 +1,228 @@
+"""The main window: workspace tabs, menus with the usual shortcuts, title, geometry."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
+
+from ui import settings as config
+from ui.household.workspace import HouseholdWorkspace
+from ui.lazy import lazy_module
+from ui.workspace import Workspace
+
+dialogs = lazy_module("ui.dialogs")
+recovery = lazy_module("ui.recovery")
+
+APP_TITLE = "堡子片区征地拆迁补偿测算"
+
+
+class WorkspaceTabs(QWidget):
+    """A tab bar over a stack of workspaces; the bar shows once there is more than one.
+
+    (Not a QTabWidget: it repaints the whole page whenever anything inside changes size hint,
+    which costs a live-updating total several milliseconds per keystroke.)
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.bar = QTabBar(self)
+        self.bar.setDocumentMode(True)
+        self.bar.setExpanding(False)
+        self.stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.stack, 1)
+        self.bar.currentChanged.connect(self.stack.setCurrentIndex)
+        self.currentChanged = self.bar.currentChanged
+
+    def addTab(self, widget: QWidget, title: str) -> int:
+        self.stack.addWidget(widget)
+        index = self.bar.addTab(title)
+        self.bar.setVisible(self.bar.count() > 1)
+        return index
+
+    def count(self) -> int:
+        return self.stack.count()
+
+    def widget(self, index: int) -> QWidget:
+        return self.stack.widget(index)
+
+    def currentWidget(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def currentIndex(self) -> int:
+        return self.stack.currentIndex()
+
+
+class MainWindow(QMainWindow):
+    """Holds the workspaces (补偿测算 now; 地价测算, 标准查阅 and 台账 are added the same way)."""
+
+    def __init__(self, settings: config.Settings | None = None, schedule=None, autosave: bool = True):
+        super().__init__()
+        self.settings = settings or config.Settings()
+        self.undo_group = QUndoGroup(self)
+        self.tabs = WorkspaceTabs(self)
+        self.setCentralWidget(self.tabs)
+        self.household = HouseholdWorkspace(self.settings, schedule, autosave=autosave, parent=self)
+        self.add_workspace(self.household)
+        self._build_actions()
+        self._build_menus()
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self._tab_changed(self.tabs.currentIndex())
+        self.statusBar().showMessage("就绪:Ctrl+F 查找项目,回车添加;Ctrl+T 转到项目表", 8000)
+        geometry = self.settings.get(config.GEOMETRY)
+        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
+            self.resize(1600, 1000)
+
+    # --- workspaces ----------------------------------------------------------------------------------
+
+    def add_workspace(self, workspace: Workspace) -> None:
+        self.tabs.addTab(workspace, workspace.title)
+        stack = workspace.undo_stack()
+        if stack is not None:
+            self.undo_group.addStack(stack)
+        workspace.title_changed.connect(self._update_title)
+        workspace.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+
+    def workspace(self) -> Workspace:
+        return self.tabs.currentWidget()
+
+    def _tab_changed(self, _index: int) -> None:
+        workspace = self.workspace()
+        self.undo_group.setActiveStack(workspace.undo_stack() if workspace else None)
+        for action in self.file_actions:
+            action.setEnabled(bool(workspace and workspace.has_files))
+        self._update_title()
+
+    def _update_title(self) -> None:
+        workspace = self.workspace()
+        name = workspace.document_title() if workspace else ""
+        self.setWindowTitle(f"{name} — {APP_TITLE}" if name else APP_TITLE)
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        ws = lambda: self.workspace()  # noqa: E731 - the current tab, looked up when triggered
+        self.new_action = self._action("新建(&N)", lambda: ws().new_file(), QKeySequence.StandardKey.New)
+        self.open_action = self._action("打开(&O)…", lambda: ws().open_file(), QKeySequence.StandardKey.Open)
+        self.save_action = self._action("保存(&S)", lambda: ws().save(), QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action("另存为(&A)…", lambda: ws().save_as(), QKeySequence("Ctrl+Shift+S"))
+        self.pdf_action = self._action("导出PDF(&P)…", lambda: ws().export("pdf"), QKeySequence("Ctrl+P"),
+                                       "导出结算单(PDF)")
+        self.xlsx_action = self._action("导出Excel(&E)…", lambda: ws().export("xlsx"), QKeySequence("Ctrl+Shift+E"),
+                                        "导出明细表(Excel)")
+        self.quit_action = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit)
+        self.file_actions = [self.new_action, self.open_action, self.save_action, self.save_as_action]
+        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
+        self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.redo_action = self.undo_group.createRedoAction(self, "重做")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.find_action = self._action("查找项目(&F)", lambda: ws().focus_search(), QKeySequence.StandardKey.Find)
+        self.table_action = self._action("转到项目表(&T)", lambda: self.household.focus_table(), QKeySequence("Ctrl+T"))
+        self.delete_action = self._action("删除行(&D)", lambda: self.household.delete_selected(),
+                                          QKeySequence(Qt.Key.Key_Delete))
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.household.table.addAction(self.delete_action)
+        self.reason_action = self._action("填写超标准理由(&R)…", lambda: self.household.edit_reason(),
+                                          QKeySequence("Ctrl+R"))
+        self.problem_action = self._action("转到下一处错误(&G)", lambda: self.household.go_to_next_problem(),
+                                           QKeySequence("F8"))
+        self.next_pane_action = self._action("下一栏(&6)", lambda: self.household.cycle_pane(True), QKeySequence("F6"))
+        self.previous_pane_action = self._action("上一栏", lambda: self.household.cycle_pane(False),
+                                                 QKeySequence("Shift+F6"))
+        self.household.table.addAction(self.reason_action)
+        self.about_action = self._action("关于(&A)", self._about)
+        for action in (self.new_action, self.open_action, self.save_action, self.save_as_action, self.pdf_action,
+                       self.xlsx_action, self.quit_action, self.undo_action, self.redo_action, self.find_action,
+                       self.table_action, self.reason_action, self.problem_action, self.next_pane_action,
+                       self.previous_pane_action):
+            self.addAction(action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        for action in (self.new_action, self.open_action):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("最近打开(&R)")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        self.export_menu = file_menu
+        file_menu.addAction(self.pdf_action)
+        file_menu.addAction(self.xlsx_action)
+        file_menu.setToolTipsVisible(True)
+        file_menu.aboutToShow.connect(self._update_exports)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("编辑(&E)")
+        for action in (self.undo_action, self.redo_action):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        for action in (self.find_action, self.table_action, self.next_pane_action, self.delete_action,
+                       self.reason_action, self.problem_action):
+            edit_menu.addAction(action)
+        help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(self.about_action)
+
+    def _update_exports(self) -> None:
+        """Exports are enabled once calculator.reports provides them (checked lazily, here)."""
+        workspace = self.workspace()
+        for kind, action in (("pdf", self.pdf_action), ("xlsx", self.xlsx_action)):
+            missing = workspace.export_state(kind) if workspace and workspace.has_exports else "此页不能导出"
+            action.setEnabled(missing is None)
+            action.setToolTip(missing or action.statusTip())
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.get(config.RECENT_FILES)
+        if not recent:
+            self.recent_menu.addAction("(无)").setEnabled(False)
+        for i, path in enumerate(recent):
+            action = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
+            action.setToolTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self.household.open_file(p))
+
+    def _about(self) -> None:
+        schedule = self.household.session.schedule
+        from PySide6.QtWidgets import QMessageBox
+        QMessageBox.about(self, "关于", f"{APP_TITLE}\n\n标准:{schedule.issuer}《{schedule.title}》"
+                                      f"({schedule.document}),版本 {schedule.version}")
+
+    # --- start and close ------------------------------------------------------------------------------
+
+    def offer_recovery(self) -> None:
+        """After a crash: offer the newest case it left behind (older ones wait for the next start)."""
+        for found in recovery.left_behind(self.settings.data_dir()):
+            if dialogs.ask_recover(self, found.head, found.saved_at, found.original_path):
+                if self.household.restore(found):
+                    recovery.forget(found)
+                    self.household.autosave()
+                return
+            recovery.forget(found)
+
+    def closeEvent(self, event) -> None:
+        for index in range(self.tabs.count()):
+            if not self.tabs.widget(index).confirm_close():
+                event.ignore()
+                return
+        for index in range(self.tabs.count()):
+            self.tabs.widget(index).shutdown()
+        self.settings.set(config.GEOMETRY, self.saveGeometry())
+        self.settings.sync()
+        event.accept()

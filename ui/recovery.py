@@ -1,0 +1,83 @@
+"""Autosave recovery: an unsaved case is written aside on a timer and offered back after a crash.
+
+Each running window owns one recovery file and holds a lock beside it; a file whose lock can
+be taken belongs to a process that is gone (a crash), so it is offered at the next start.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+
+from calculator.files import atomic_write_text
+
+SUFFIX = ".recovery.json"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A recovery file left by a crashed session."""
+
+    file: Path
+    case_text: str
+    original_path: str | None
+    saved_at: float
+    head: str
+
+
+class RecoveryFile:
+    """This session's recovery file: written while there are unsaved changes, removed after."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder) / "recovery"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / f"{uuid.uuid4().hex}{SUFFIX}"
+        self._lock = QLockFile(str(self.path) + ".lock")
+        self._lock.setStaleLockTime(0)
+        self._lock.tryLock(0)
+
+    def write(self, case_text: str, original_path: str | None, head: str) -> None:
+        """Store the current case text (whole or not at all)."""
+        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "case": case_text}
+        atomic_write_text(self.path, json.dumps(record, ensure_ascii=False))
+
+    def discard(self) -> None:
+        """The case is saved or closed on purpose: nothing to recover."""
+        self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.discard()
+        self._lock.unlock()
+        Path(str(self.path) + ".lock").unlink(missing_ok=True)
+
+
+def left_behind(folder: str | Path) -> list[Recovered]:
+    """Recovery files whose sessions are gone, newest first; unreadable ones are dropped."""
+    found = []
+    directory = Path(folder) / "recovery"
+    if not directory.is_dir():
+        return []
+    for file in directory.glob(f"*{SUFFIX}"):
+        lock = QLockFile(str(file) + ".lock")
+        lock.setStaleLockTime(0)
+        if not lock.tryLock(0):
+            continue  # another running window owns it
+        try:
+            record = json.loads(file.read_text(encoding="utf-8"))
+            found.append(Recovered(file, record["case"], record.get("original_path"),
+                                   float(record.get("saved_at", 0)), record.get("head", "")))
+        except (OSError, ValueError, KeyError, TypeError):
+            file.unlink(missing_ok=True)
+        finally:
+            lock.unlock()
+            Path(str(file) + ".lock").unlink(missing_ok=True)
+    return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def forget(recovered: Recovered) -> None:
+    """Remove a recovery file once it has been offered."""
+    recovered.file.unlink(missing_ok=True)

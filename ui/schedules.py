@@ -1,0 +1,72 @@
+"""The schedules the app prices with: tables.load_schedule, kept ready-parsed in the user's cache.
+
+Parsing and validating the TOML schedule is the largest single cost of start-up, so the parsed
+Schedule is pickled into the cache folder under a name made of a SHA-256 over the data files
+and every Python source of `tables/` and `calculator/`: a change to the data or to the code
+that reads it gives a new name, so a stale copy is never used. Any trouble with the cache
+falls back to loading the TOML as usual.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+
+import tables
+from calculator.files import atomic_write
+from tables.schedule import Schedule
+
+ROOT = Path(tables.__file__).resolve().parent.parent
+_loaded: dict[str, Schedule] = {}
+
+
+def load(schedule_id: str = "baozi-2023") -> Schedule:
+    """The validated schedule `schedule_id` (unknown ids raise InputError, as tables does)."""
+    schedule = _loaded.get(schedule_id)
+    if schedule is None:
+        schedule = _loaded[schedule_id] = _cached(schedule_id)
+    return schedule
+
+
+def _cached(schedule_id: str) -> Schedule:
+    if schedule_id not in tables.SCHEDULES:
+        return tables.load_schedule(schedule_id)  # raises the usual InputError
+    try:
+        file = _cache_dir() / f"schedule-{schedule_id}-{_fingerprint(schedule_id)}.pickle"
+    except OSError:
+        return tables.load_schedule(schedule_id)
+    try:
+        with file.open("rb") as stream:
+            schedule = pickle.load(stream)
+        if isinstance(schedule, Schedule) and schedule.id == schedule_id:
+            return schedule
+    except Exception:  # missing, unreadable or from another version: parse the TOML instead
+        pass
+    schedule = tables.load_schedule(schedule_id)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        for old in file.parent.glob(f"schedule-{schedule_id}-*.pickle"):
+            old.unlink(missing_ok=True)
+        atomic_write(file, lambda tmp: tmp.write_bytes(pickle.dumps(schedule, pickle.HIGHEST_PROTOCOL)))
+    except OSError:
+        pass
+    return schedule
+
+
+def _fingerprint(schedule_id: str) -> str:
+    """SHA-256 over the schedule's data files and the code that reads and prices them."""
+    digest = hashlib.sha256(f"{sys.version}\n{schedule_id}\n".encode())
+    sources = sorted([*(ROOT / "tables").glob("*"), *(ROOT / "calculator").rglob("*.py")])
+    for path in sources:
+        if path.is_file() and path.suffix in (".py", ".toml", ".txt"):
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    from PySide6.QtCore import QStandardPaths
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    if not location:
+        raise OSError("no cache folder")
+    return Path(location)

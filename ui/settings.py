@@ -1,0 +1,66 @@
+"""Every setting the app keeps, declared once with its default and a label (QSettings underneath)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+ORGANISATION = "landcomp"
+APPLICATION = "landcomp"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    label: str
+
+
+GEOMETRY = Setting("window/geometry", QByteArray(), "主窗口位置与大小")
+WINDOW_STATE = Setting("window/state", QByteArray(), "主窗口工具栏与停靠窗")
+HOUSEHOLD_SPLITTER = Setting("household/splitter", QByteArray(), "补偿测算各栏宽度")
+LAST_DIRECTORY = Setting("files/last_directory", "", "上次打开或保存的文件夹")
+RECENT_FILES = Setting("files/recent", [], "最近打开的案例")
+AUTOSAVE_SECONDS = Setting("files/autosave_seconds", 30, "自动保存恢复文件的间隔(秒)")
+MAX_RECENT = 8
+
+ALL = (GEOMETRY, WINDOW_STATE, HOUSEHOLD_SPLITTER, LAST_DIRECTORY, RECENT_FILES, AUTOSAVE_SECONDS)
+
+
+class Settings:
+    """Typed access to the declared settings; tests pass their own ini file and data folder."""
+
+    def __init__(self, path: str | None = None, data_dir: str | None = None):
+        if path is None:
+            self._store = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+        else:
+            self._store = QSettings(path, QSettings.Format.IniFormat)
+        self._data_dir = data_dir
+
+    def get(self, setting: Setting) -> Any:
+        value = self._store.value(setting.key, setting.default)
+        if isinstance(setting.default, list):
+            return [] if value in (None, "") else list(value) if isinstance(value, (list, tuple)) else [value]
+        if isinstance(setting.default, int) and not isinstance(value, int):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return setting.default
+        return value
+
+    def set(self, setting: Setting, value: Any) -> None:
+        self._store.setValue(setting.key, value)
+
+    def sync(self) -> None:
+        self._store.sync()
+
+    def add_recent(self, path: str) -> None:
+        recent = [p for p in self.get(RECENT_FILES) if p != path]
+        self.set(RECENT_FILES, [path, *recent][:MAX_RECENT])
+
+    def data_dir(self) -> str:
+        """Where the app keeps its own files (autosave recovery): AppDataLocation unless given."""
+        if self._data_dir is None:
+            self._data_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        return self._data_dir
