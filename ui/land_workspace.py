@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -27,6 +27,7 @@ from calculator.landprice import FLOOR_BY_COST, ParcelPrice
 from calculator.money import fmt_grouped
 from calculator.results import parcel_json
 from tables.land import GradeRow, LandTable
+from ui.table_model import HeaderedTableModel
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Decimal (or key) behind a displayed cell
 HIGHLIGHT = QColor("#fff2a8")
@@ -52,7 +53,7 @@ def _money(text: str) -> str:
 # ----------------------------------------------------------------------------- models
 
 
-class PartsModel(QAbstractTableModel):
+class PartsModel(HeaderedTableModel):
     """The parts being entered: 用途, 面积, 单位. Edits are handed to `on_edit`, never applied here."""
 
     USE, AREA, UNIT = range(3)
@@ -75,9 +76,6 @@ class PartsModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
@@ -136,7 +134,7 @@ class ComboDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(HeaderedTableModel):
     """Each part's price and the parcel total, rendered from parcel_json."""
 
     (PART, USE, AREA_M2, AREA_MU, UNIT, UNIT_WAN, TOTAL, TOTAL_WAN, RANGE_UNIT, RANGE_TOTAL,
@@ -156,14 +154,6 @@ class ResultsModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def _cell(self, row: dict[str, Any], column: int) -> tuple[str, Decimal | None]:
         """(shown text, the Decimal behind it)."""
@@ -235,7 +225,7 @@ class ResultsModel(QAbstractTableModel):
         return None
 
 
-class MatrixModel(QAbstractTableModel):
+class MatrixModel(HeaderedTableModel):
     """表1: the benchmark of every grade and use, 元/m² and 万元/亩; the parcel's cells highlighted."""
 
     def __init__(self, table: LandTable, parent=None):
@@ -285,7 +275,7 @@ class MatrixModel(QAbstractTableModel):
         return None
 
 
-class RangeModel(QAbstractTableModel):
+class RangeModel(HeaderedTableModel):
     """表2–5: upper limit, benchmark and lower limit per grade, with the published percentages.
 
     Shows one use (`set_use`) or, with `use=None`, all rows of all uses (the schedule browser).
@@ -319,14 +309,6 @@ class RangeModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def _value(self, row: GradeRow, column: int) -> tuple[str, Any]:
         values = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QGroupBox, QHeaderView, QLabel, QLineEdit, QSplitter, QTabWidget, QTableView,
     QVBoxLayout, QWidget,
@@ -18,6 +18,7 @@ from calculator.catalog import rate_summary, search
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
 from ui.land_workspace import NOTE_MARK, VALUE_ROLE, RangeModel
+from ui.table_model import HeaderedTableModel
 
 KIND_NAMES = {
     "unit_rate": "单价", "prorated_rate": "按高度折算", "decorated_rate": "单价+装潢增加", "bracket": "分档",
@@ -26,7 +27,7 @@ KIND_NAMES = {
 }
 
 
-class ItemsModel(QAbstractTableModel):
+class ItemsModel(HeaderedTableModel):
     """Every row of the compensation schedule: 章节, 项目, 单位, 标准, 规则."""
 
     SECTION, KEY, UNIT, RATE, KIND = range(5)
@@ -48,14 +49,6 @@ class ItemsModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -98,7 +91,7 @@ class KeyFilterProxy(QSortFilterProxyModel):
         return self.sourceModel().index(row, 0, parent).data(VALUE_ROLE) in self.keys
 
 
-class DetailModel(QAbstractTableModel):
+class DetailModel(HeaderedTableModel):
     """A row's rule as a small table: brackets, stages, tiers or plain fields (from rule.describe)."""
 
     HEADERS = ("条件", "标准")
@@ -117,11 +110,6 @@ class DetailModel(QAbstractTableModel):
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else 2
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, VALUE_ROLE):
