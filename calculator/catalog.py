@@ -7,8 +7,8 @@ from calculator.money import fmt_plain
 from tables.schedule import Item, Schedule
 
 
-def rate_summary(item: Item) -> str:
-    """The row's standard in a few characters: 700–800 元/m², 深度 ≤1.2→90 …, 评估金额."""
+def rate_summary(item: Item, schedule: Schedule) -> str:
+    """The row's standard in a few characters: 700–800 元/m², 深度(m) ≤1.2→90 …, 评估金额."""
     data = item.rule.describe(item.spec)
     unit = f"元/{item.unit}"
     if "rate" in data and "reason" in data:
@@ -22,7 +22,9 @@ def rate_summary(item: Item) -> str:
         return text
     if "brackets" in data:
         parts = [f"{b['interval']}→{_rate(b)}" + ("/m²" if b.get("times") else "") for b in data["brackets"]]
-        text = f"{data['by']} " + "; ".join(parts) + f" {unit}"
+        info = schedule.params[data["by"]]
+        label = f"{info.label}({info.unit})" if info.unit else info.label
+        text = f"{label} " + "; ".join(parts) + f" {unit}"
         if "increment_above" in data:
             text += f",{data['increment_above']}以上每整1加{data['increment_per_whole_unit']}元"
         if "factor" in data:

@@ -115,7 +115,7 @@ def _items(args) -> str:
                       "items": listing})
     from calculator.catalog import rate_summary
     rows = [["项目键", "章节", "单位", "标准", "参数"]]
-    rows += [[item.key, item.section, item.unit, rate_summary(item),
+    rows += [[item.key, item.section, item.unit, rate_summary(item, schedule),
               ", ".join(p.name for p in item.rule.params(item.spec))] for item in schedule.items.values()]
     return f"{schedule.title} ({schedule.document}) {len(listing)} 项\n" + table(rows, set()) + "\n"
 

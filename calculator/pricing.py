@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping, Protocol
 
 from calculator.rates import Rate
 
@@ -27,30 +26,4 @@ class Pricing:
     amount: Decimal | None = None
     flags: tuple[str, ...] = ()
     remarks: tuple[str, ...] = field(default=())
-
-
-class LineView(Protocol):
-    """What a rule may read of a case line."""
-
-    quantity: Decimal
-    params: Mapping[str, Decimal | str]
-    override_reason: str
-
-
-class Context(Protocol):
-    """What a rule may ask of the case around a line."""
-
-    def host_rate(self, key: str) -> tuple[Decimal, bool]: ...
-
-
-class RuleKind(Protocol):
-    """The interface of every module in calculator.rules."""
-
-    KIND: str
-
-    def parse(self, row) -> object: ...
-
-    def params(self, spec) -> tuple[Param, ...]: ...
-
-    def price(self, spec, line: LineView, ctx: Context) -> Pricing: ...
 

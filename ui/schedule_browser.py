@@ -37,15 +37,7 @@ class ItemsModel(HeaderedTableModel):
         super().__init__(parent)
         self.schedule = schedule
         self.items: list[Item] = list(schedule.items.values())
-        self._summaries = [self._summary(item) for item in self.items]
-
-    def _summary(self, item: Item) -> str:
-        """rate_summary, with the measured value's Chinese label in place of its field name."""
-        text = rate_summary(item)
-        by = item.rule.describe(item.spec).get("by")
-        if by in self.schedule.params and text.startswith(by):
-            text = self.schedule.params[by].label + text[len(by):]
-        return text
+        self._summaries = [rate_summary(item, schedule) for item in self.items]
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.items)

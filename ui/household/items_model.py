@@ -409,7 +409,7 @@ class ItemTableModel(QAbstractTableModel):
         return None
 
     def _summary(self, item: Item) -> str:
-        return readable_summary(self.session.schedule, item)
+        return rate_summary(item, self.session.schedule)
 
     def _editor(self, info: Row, row: int, column: int, field: str | None) -> EditorSpec | None:
         item, raw = info.item, info.raw
@@ -471,12 +471,3 @@ def _runs(rows: list[int]):
     if start is not None:
         yield start, previous
 
-
-def readable_summary(schedule, item: Item) -> str:
-    """catalog.rate_summary with a bracket's parameter named in Chinese (depth_m → 深度)."""
-    text = rate_summary(item)
-    head, _, rest = text.partition(" ")
-    if head in schedule.params and rest:
-        info = schedule.params[head]
-        return f"{info.label}({info.unit}) {rest}" if info.unit else f"{info.label} {rest}"
-    return text

@@ -10,8 +10,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget, QLabel
 
 from calculator import actions
-from calculator.catalog import search
-from ui.household.items_model import readable_summary
+from calculator.catalog import rate_summary, search
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_NAME, COL_RATE = range(2)
@@ -36,7 +35,7 @@ def build_model(schedule, parent=None) -> QStandardItemModel:
                 group = groups[item.group] = _read_only(QStandardItem(item.group))
                 section.appendRow([group, _read_only(QStandardItem(""))])
             parent_row = group
-        summary = readable_summary(schedule, item)
+        summary = rate_summary(item, schedule)
         name = _read_only(QStandardItem(item.variety or item.key))
         name.setData(item.key, KEY_ROLE)
         tip = f"{item.key}\n标准:{summary}\n原文:{item.source}"
