@@ -111,8 +111,9 @@ def test_every_save_is_a_new_version_and_the_household_follows_the_survey(store,
 def test_a_signed_case_is_locked(store, project):
     household, version, result = add(store, project)
     store.sign(household.id)
-    with pytest.raises(StoreError, match="locked"):
+    with pytest.raises(StoreError, match="locked") as refused:
         store.save_computed(household.id, result)
+    assert f"户号 {household.number} 已签字,不能修改" in refused.value.zh
     with pytest.raises(StoreError, match="locked"):
         store.save_draft(household.id, result.case)
     store.pay([household.id], batch="第1批")

@@ -425,7 +425,7 @@ class SqliteStore(CaseStore):
 
 
 def _locked(household: Household) -> StoreError:
-    return StoreError(f"户号 {household.number} 已{household.status.label},不能修改;如需更正请填写更正理由",
+    return StoreError(f"户号 {household.number} {household.status.label},不能修改;如需更正请填写更正理由",
                       f"household {household.number} is {household.status.value} and locked; "
                       "an amendment with a reason is required")
 

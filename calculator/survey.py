@@ -1,0 +1,763 @@
+"""Field survey workbooks: the template assessors fill in, and its import into the project store.
+
+The template (`write_template`) has one long-format sheet, 调查表: one row per case line, the
+household's number (户号) on every row, and the household's own values (户主, 评估人, 搬迁安置,
+面积置换 …) on any one of its rows. The line and parameter columns are derived from the loaded
+schedule, so a revised schedule gives a revised template without code. `read_survey` checks
+every row through the engine and never raises for a bad row: each problem names the sheet, the
+Excel row, the column and why, and a household with any problem is left out whole.
+`import_survey` saves the accepted households into a project in one transaction.
+
+Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
+significant digits, and any decimal of at most 15 significant digits survives the trip through
+a float, so `Decimal(repr(value))` — the shortest text that gives the same float back — is the
+number the assessor typed (35.55, not 35.549999…). A float with more digits than that is a
+formula's result; it is read at Excel's 15 significant digits, as Excel shows it. Text cells go
+through `calculator.money.to_decimal`, like case files. No arithmetic is done on floats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+import tables
+from calculator import idcard
+from calculator.actions import line_index, pickable
+from calculator.case import Case, case_from_dict, fingerprint
+from calculator.compensation import compute, evaluate
+from calculator.errors import CalculationError, InputError
+from calculator.files import atomic_write
+from calculator.money import fmt_plain, to_decimal
+from calculator.relocation import FIELDS as RELOCATION_FIELDS
+from calculator.replacement import replacement_fields
+from calculator.store.base import CaseStore
+from tables.schedule import Schedule
+
+SURVEY_SHEET = "调查表"
+GUIDE_SHEET = "填写说明"
+ITEMS_SHEET = "项目清单"
+TEMPLATE_ROWS = 5000      # rows of 调查表 that carry the drop-down lists and checks
+EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
+YES, NO = "是", "否"
+
+# Column kinds: how a cell is read.
+TEXT, NUMBER, FLAG, DATE = "text", "number", "flag", "date"
+# Column blocks: where a value goes in the case file of interfaces.md.
+KEY, LINE, CASE = "number", "items", "case"
+HOUSEHOLD_BLOCKS = ("household", "case", "assessor", "relocation", "replacement")
+REQUIRED_HEADINGS = ("户号", "项目", "数量")
+
+_RELOCATION_COLUMNS = {
+    "building_area_m2": ("建筑面积", "m²", NUMBER, "被拆除房屋的建筑面积,按它计搬迁补助和临时安置补助"),
+    "sole_housing_hardship": ("唯一住房困难", "", FLAG, "是/否;唯一住房且确有困难的,可增加临时安置月数"),
+    "extra_months": ("增加安置月数", "", NUMBER, "整数 0–{max_extra};只有唯一住房困难为「是」时才可填"),
+    "signed_on": ("签约日期", "", DATE, "日期;支付日期和搬迁日期不能早于它"),
+    "paid_on": ("支付日期", "", DATE, "日期;搬迁奖励按支付日至搬迁日的天数计"),
+    "moved_on": ("搬迁日期", "", DATE, "日期;未填支付日期或搬迁日期的不计搬迁奖励"),
+}
+_REPLACEMENT_COLUMNS = {
+    "main_house_area_m2": ("正房实测面积", "正房的实测建筑面积,按 1:1 置换"),
+    "main_house_footprint_m2": ("正房占地面积", "正房占地面积,从宅基地证面积中扣除"),
+    "homestead_certificate_area_m2": ("宅基地证面积", "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
+}
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_ENGINE_PLACE = re.compile(r"^items\[(\d+)\]\(第\d+行\)(「[^」]*」)?")
+# Line fields every item takes; a message naming one of them is placed by the rules of line_field.
+_COMMON_LINE_FIELDS = ("item", "quantity", "rate", "override_reason", "disputed", "note")
+_FORMULA_PENDING = object()   # a formula cell whose result was never calculated (no cached value)
+
+
+@dataclass(frozen=True)
+class SurveyColumn:
+    """One column of 调查表: its heading, where its value goes and how a cell is read."""
+
+    heading: str
+    block: str
+    field: str
+    kind: str
+    help: str
+    choices: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def household_level(self) -> bool:
+        """A value of the whole household, given on any one of its rows."""
+        return self.block in HOUSEHOLD_BLOCKS
+
+
+@dataclass(frozen=True)
+class SurveyProblem:
+    """What is wrong with one cell (or, with an empty column, one row) of a survey sheet."""
+
+    sheet: str
+    row: int
+    column: str
+    zh: str
+    en: str
+
+    def text(self) -> str:
+        """调查表 第5行「数量」: 数量应为正数 / quantity must be positive."""
+        place = f"{self.sheet} 第{self.row}行" + (f"「{self.column}」" if self.column else "")
+        return f"{place}: {self.zh} / {self.en}"
+
+
+@dataclass(frozen=True)
+class SurveyHousehold:
+    """One household read without a problem: its case, the rows it came from and its total."""
+
+    number: str
+    case: Case
+    rows: tuple[int, ...]
+    total: Decimal
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A read survey: the households that can be imported, every problem, and who was left out."""
+
+    path: Path
+    households: tuple[SurveyHousehold, ...]
+    problems: tuple[SurveyProblem, ...]
+    rejected: tuple[str, ...]
+
+    def report(self) -> str:
+        """The reading in words: how many households can be imported, then every problem."""
+        lines = [f"{self.path.name}: {len(self.households)} 户可导入,{len(self.rejected)} 户有问题未导入 / "
+                 f"{len(self.households)} household(s) can be imported, {len(self.rejected)} left out"]
+        if self.rejected:
+            lines.append(f"未导入的户号 / left out: {'、'.join(self.rejected)}")
+        lines += [problem.text() for problem in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did to each household of the survey."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    refused: tuple[tuple[str, str], ...]
+
+
+# --- the columns ---------------------------------------------------------------------------------
+
+def survey_columns(schedule: Schedule) -> tuple[SurveyColumn, ...]:
+    """Every column of 调查表 in order; the line parameters and both blocks come from the schedule."""
+    columns = [
+        SurveyColumn("户号", KEY, "number", TEXT, "必填。本项目内每户唯一的编号;同一户的各行填相同户号,不必相邻"),
+        SurveyColumn("户主", "household", "head", TEXT, "户主姓名"),
+        SurveyColumn("身份证号", "household", "id_number", TEXT, "户主居民身份证号(18位,按文本填写)"),
+        SurveyColumn("地址", "household", "address", TEXT, "房屋地址"),
+        SurveyColumn("电话", "household", "phone", TEXT, "联系电话"),
+        SurveyColumn("案件编号", CASE, "case_id", TEXT, "选填;打印在补偿明细表上,如 BZ-2023-0317"),
+        SurveyColumn("测算日期", CASE, "assessed_on", DATE, "选填;日期"),
+        SurveyColumn("评估人", "assessor", "name", TEXT, "评估人员姓名"),
+        SurveyColumn("评估单位", "assessor", "organisation", TEXT, "评估机构名称"),
+        SurveyColumn("项目", LINE, "item", TEXT, f"补偿项目,从下拉列表选择(与「{ITEMS_SHEET}」中的项目完全一致)"),
+        SurveyColumn("数量", LINE, "quantity", NUMBER, "按该项目的单位计;按户计的项目可不填(按 1 计)"),
+        SurveyColumn("单价", LINE, "rate", NUMBER,
+                     "元/单位;区间计价的填区间内单价,不填按区间中值;超出标准须填「超标准理由」"),
+    ]
+    columns += _param_columns(schedule)
+    columns += [
+        SurveyColumn("超标准理由", LINE, "override_reason", TEXT, "单价超出标准时必填,写明理由(如评估报告页码)"),
+        SurveyColumn("有争议", LINE, "disputed", FLAG, "是/否;「是」的项目列出金额,但不计入应付合计"),
+        SurveyColumn("备注", LINE, "note", TEXT, "该项目的说明"),
+    ]
+    max_extra = schedule.relocation.max_extra_months
+    for name in RELOCATION_FIELDS:
+        label, unit, kind, text = _RELOCATION_COLUMNS.get(name, (name, "", TEXT, ""))
+        if name in schedule.params:
+            label, unit = schedule.params[name].label, schedule.params[name].unit
+        columns.append(SurveyColumn(_heading(label, unit), "relocation", name, kind,
+                                    "搬迁安置:" + text.format(max_extra=max_extra), label=label))
+    for name in replacement_fields(schedule):
+        label, text = _REPLACEMENT_COLUMNS.get(name, (name, ""))
+        columns.append(SurveyColumn(_heading(label, "m²"), "replacement", name, NUMBER, "面积置换:" + text,
+                                    label=label))
+    return tuple(columns)
+
+
+def _param_columns(schedule: Schedule) -> list[SurveyColumn]:
+    """One column per parameter some line item takes, in the order of the schedule's [params]."""
+    uses: dict[str, list] = {}
+    for item in pickable(schedule):
+        for param in item.params:
+            uses.setdefault(param.name, []).append((item, param))
+    columns = []
+    for name in sorted(uses, key=lambda n: list(schedule.params).index(n) if n in schedule.params else len(uses)):
+        info = schedule.params.get(name)
+        label, unit = (info.label, info.unit) if info else (name, "")
+        params = [param for _, param in uses[name]]
+        groups = "、".join(dict.fromkeys(item.group for item, _ in uses[name]))
+        optional = "(选填)" if not any(p.required for p in params) else ""
+        choices = tuple(dict.fromkeys(choice for p in params for choice in p.choices))
+        kind = TEXT if any(p.text for p in params) else NUMBER
+        text = f"用于 {groups}{optional}" + (f";填 {'、'.join(choices)} 之一" if choices else "")
+        columns.append(SurveyColumn(_heading(label, unit), LINE, name, kind, text, choices, label))
+    return columns
+
+
+def _heading(label: str, unit: str) -> str:
+    return f"{label}({unit})" if unit else label
+
+
+def _normal_heading(text: Any) -> str:
+    return re.sub(r"\s+", "", str(text)).replace("(", "(").replace(")", ")").replace("㎡", "m²")
+
+
+# --- the template --------------------------------------------------------------------------------
+
+def write_template(path: Path, schedule: Schedule | None = None) -> None:
+    """The empty survey workbook (调查表, 填写说明, 项目清单), written atomically."""
+    book = template_book(schedule or tables.load_schedule())
+    atomic_write(Path(path), lambda tmp: book.save(tmp))
+
+
+def template_book(schedule: Schedule) -> Workbook:
+    """The template as a workbook: header, frozen panes, widths, drop-down lists and checks."""
+    columns = survey_columns(schedule)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SURVEY_SHEET
+    items_range, hosts_range = _items_sheet(book.create_sheet(ITEMS_SHEET), schedule)
+    _guide_sheet(book.create_sheet(GUIDE_SHEET, 1), schedule, columns)
+    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for number, column in enumerate(columns, start=1):
+        cell = sheet.cell(1, number, column.heading)
+        cell.font, cell.fill = head_font, head_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        letter = get_column_letter(number)
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = _width(column)
+        if column.kind == TEXT and column.block in (KEY, "household"):
+            dimension.number_format = "@"   # keep 0017 and 18-digit ID numbers as typed
+        elif column.kind == DATE:
+            dimension.number_format = "yyyy-mm-dd"
+        validation = _validation(column, items_range, hosts_range, schedule)
+        if validation is not None:
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+    sheet.freeze_panes = "B2"
+    sheet.row_dimensions[1].height = 30
+    return book
+
+
+def _width(column: SurveyColumn) -> float:
+    if column.field in ("item", "attached_to"):
+        return 34
+    if column.field in ("id_number", "address", "note", "override_reason", "basis", "organisation"):
+        return 22
+    return max(8.0, 2.2 * len(column.heading) + 2)
+
+
+def _validation(column: SurveyColumn, items_range: str, hosts_range: str, schedule: Schedule) -> DataValidation | None:
+    """The drop-down list or check Excel applies while the assessor types."""
+    error = dict(showErrorMessage=True, errorTitle=column.heading, allow_blank=True)
+    if column.field == "item":
+        return DataValidation(type="list", formula1=items_range, error=f"请从「{ITEMS_SHEET}」选择项目", **error)
+    if column.field == "attached_to" and hosts_range:
+        return DataValidation(type="list", formula1=hosts_range, error="请选择所依附的房屋项目", **error)
+    if column.choices:
+        return DataValidation(type="list", formula1=_inline_list(column.choices),
+                              error=f"请填 {'、'.join(column.choices)} 之一", **error)
+    if column.kind == FLAG:
+        return DataValidation(type="list", formula1=_inline_list((YES, NO)), error="请填 是 或 否", **error)
+    if column.kind == DATE:
+        return DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
+                              formula2="DATE(2099,12,31)", error="请填日期,如 2023-06-20", **error)
+    if column.field == "extra_months":
+        return DataValidation(type="whole", operator="between", formula1="0",
+                              formula2=str(schedule.relocation.max_extra_months),
+                              error=f"请填 0 至 {schedule.relocation.max_extra_months} 的整数", **error)
+    if column.kind == NUMBER:
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                              error="请填不小于 0 的数值(不加单位)", **error)
+    return None
+
+
+def _inline_list(choices: Iterable[str]) -> str:
+    return '"' + ",".join(choices) + '"'
+
+
+def _items_sheet(sheet: Worksheet, schedule: Schedule) -> tuple[str, str]:
+    """Every item a line may name (A) with its unit, section and parameters; the host houses (H)."""
+    labels = {name: _heading(info.label, info.unit) for name, info in schedule.params.items()}
+    sheet.append(["项目", "单位", "章节", "章节名称", "需填参数", "标准原文", None, "可依附房屋(歇厦、雨搭)"])
+    items = pickable(schedule)
+    for item in items:
+        params = "、".join(labels.get(p.name, p.name) + ("" if p.required else "(选填)") for p in item.params)
+        sheet.append([item.key, item.unit, item.section, schedule.sections.get(item.section, ""), params, item.source])
+    hosts = []
+    for item in items:
+        spec = item.spec
+        if hasattr(spec, "host_groups"):
+            hosts += [h.key for h in items if h.group in spec.host_groups and h.unit == spec.host_unit]
+    hosts = list(dict.fromkeys(hosts))
+    for row, key in enumerate(hosts, start=2):
+        sheet.cell(row, 8, key)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFGH", (34, 6, 8, 16, 28, 60, 2, 30)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    items_range = f"'{ITEMS_SHEET}'!$A$2:$A${len(items) + 1}"
+    hosts_range = f"'{ITEMS_SHEET}'!$H$2:$H${len(hosts) + 1}" if hosts else ""
+    return items_range, hosts_range
+
+
+def _guide_sheet(sheet: Worksheet, schedule: Schedule, columns: tuple[SurveyColumn, ...]) -> None:
+    """How to fill 调查表, in Chinese: the rules, then one row per column."""
+    rules = [
+        f"{schedule.title}({schedule.issuer} {schedule.document},版本 {schedule.version})现场调查表",
+        "",
+        f"1. 在「{SURVEY_SHEET}」工作表中,每行填写一户的一个补偿项目(一行一项)。同一户的各行填写相同的「户号」,不必相邻。",
+        "2. 户主、身份证号、地址、电话、评估人、搬迁安置和面积置换等整户信息,填在该户任意一行即可;"
+        "多行都填写时必须一致。",
+        "3. 可以有只填户号和整户信息、不填项目的行。空行会被跳过。",
+        f"4. 「项目」请从下拉列表选择,须与「{ITEMS_SHEET}」工作表中的项目完全一致;"
+        "各项目需要填写的参数列在该表的「需填参数」中。",
+        "5. 数值列只填数字,不加单位。按区间计价的项目不填单价时按区间中值计;单价超出标准时须填写「超标准理由」。",
+        "6. 日期填 Excel 日期或 YYYY-MM-DD 文字(如 2023-06-20);是/否 列填「是」或「否」。",
+        "7. 户号、身份证号和电话列已设为文本格式,请勿改为数值,以免长数字被 Excel 改写。",
+        "8. 不要修改第1行的列名;不用的列可以删除,但「户号」「项目」「数量」三列必须保留。",
+        "9. 导入时逐行检查:有任何问题的户整户不导入,并列出问题所在的行、列和原因;"
+        "确认后才写入项目;同一文件重复导入不会产生重复记录。",
+        "",
+    ]
+    for text in rules:
+        sheet.append([text])
+    sheet["A1"].font = Font(bold=True, size=13)
+    head = len(rules) + 1
+    sheet.append(["列名", "填写内容", "说明"])
+    for cell in sheet[head]:
+        cell.font = Font(bold=True)
+    kinds = {TEXT: "文字", NUMBER: "数值", FLAG: "是/否", DATE: "日期"}
+    blocks = {KEY: "户", "household": "整户", CASE: "整户", "assessor": "整户", LINE: "项目",
+              "relocation": "整户", "replacement": "整户"}
+    for column in columns:
+        sheet.append([column.heading, f"{blocks[column.block]} · {kinds[column.kind]}", column.help])
+    for letter, width in zip("ABC", (18, 14, 90)):
+        sheet.column_dimensions[letter].width = width
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def excel_number(value: float) -> Decimal:
+    """The decimal an Excel numeric cell holds: what was typed, or a formula's 15-digit result."""
+    number = Decimal(repr(value))
+    if number.is_finite() and len(number.as_tuple().digits) > EXCEL_DIGITS:
+        number = Decimal(format(value, f".{EXCEL_DIGITS}g"))
+    return number
+
+
+def read_survey(path: Path, schedule: Schedule | None = None) -> Survey:
+    """Every row of 调查表 checked; bad rows become problems, never exceptions.
+
+    Raises InputError only when the file cannot be read, is not an .xlsx workbook, has no
+    调查表 sheet, or lacks a required heading (户号, 项目, 数量).
+    """
+    path = Path(path)
+    schedule = schedule or tables.load_schedule()
+    columns = survey_columns(schedule)
+    grid = _read_grid(path)
+    positions, strays = _header(grid[0] if grid else [], columns, path)
+    reader = _Reader(schedule, columns, positions, strays)
+    for row, values in enumerate(grid[1:], start=2):
+        reader.add_row(row, values)
+    return reader.survey(path)
+
+
+def _read_grid(path: Path) -> list[list[Any]]:
+    """The values of 调查表, row by row; merged cells repeat their value; formulas give their result."""
+    book = _open_book(path, data_only=False)
+    if SURVEY_SHEET not in book.sheetnames or not isinstance(book[SURVEY_SHEET], Worksheet):
+        raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
+                         f"the workbook has no sheet named {SURVEY_SHEET!r} (it has: {', '.join(book.sheetnames)})",
+                         str(path))
+    sheet = book[SURVEY_SHEET]
+    grid = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    formulas = [(r, c) for r, row in enumerate(sheet.iter_rows()) for c, cell in enumerate(row) if cell.data_type == "f"]
+    if formulas:
+        cached = _open_book(path, data_only=True)[SURVEY_SHEET]
+        for r, c in formulas:
+            value = cached.cell(r + 1, c + 1).value
+            grid[r][c] = _FORMULA_PENDING if value is None else value
+    for merged in sheet.merged_cells.ranges:
+        value = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                grid[r - 1][c - 1] = value
+    return grid
+
+
+def _open_book(path: Path, *, data_only: bool) -> Workbook:
+    try:
+        with path.open("rb") as stream:  # a stream: openpyxl then judges the content, not the file name
+            return load_workbook(stream, data_only=data_only)
+    except OSError as exc:
+        raise InputError(f"无法打开文件: {exc.strerror or exc}", f"cannot open the file: {exc.strerror or exc}",
+                         str(path)) from None
+    except Exception:  # noqa: BLE001 — openpyxl fails on a foreign file with any of a dozen exception types
+        raise InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
+                         "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel",
+                         str(path)) from None
+
+
+def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
+            ) -> tuple[list[tuple[SurveyColumn, int]], list[tuple[str, int]]]:
+    """Which sheet column holds which survey column; headings the template does not know."""
+    known: dict[str, SurveyColumn] = {}
+    for column in columns:
+        for name in (column.heading, column.label):
+            if name:
+                known.setdefault(_normal_heading(name), column)
+    positions: dict[SurveyColumn, int] = {}
+    strays = []
+    for index, value in enumerate(cells):
+        if value is None or not str(value).strip():
+            continue
+        column = known.get(_normal_heading(value))
+        if column is None:
+            strays.append((str(value).strip(), index))
+        elif column in positions:
+            raise InputError(f"「{SURVEY_SHEET}」第1行有两个「{column.heading}」列",
+                             f"row 1 of {SURVEY_SHEET!r} has two {column.heading!r} columns", str(path))
+        else:
+            positions[column] = index
+    missing = [name for name in REQUIRED_HEADINGS if not any(c.heading == name for c in positions)]
+    if missing:
+        raise InputError(f"「{SURVEY_SHEET}」第1行缺少列:{'、'.join(missing)}(请使用导出的模板)",
+                         f"row 1 of {SURVEY_SHEET!r} lacks the column(s) {', '.join(missing)} (use the template)",
+                         str(path))
+    return list(positions.items()), strays
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _parse(column: SurveyColumn, value: Any) -> Any:
+    """A cell's value as the case file takes it; InputError with the engine's wording when it cannot be."""
+    if value is _FORMULA_PENDING:
+        raise InputError("公式没有计算结果(请在 Excel 中打开并保存后再导入,或直接填写数值)",
+                         "the formula has no calculated value (open and save the file in Excel, or type the value)")
+    if column.kind == NUMBER:
+        return _number(value, f"{column.heading}/{column.field}")
+    if column.kind == FLAG:
+        return _flag(value)
+    if column.kind == DATE:
+        return _date(value)
+    return _text(value)
+
+
+def _number(value: Any, what: str) -> Decimal:
+    if isinstance(value, float):
+        value = excel_number(value)
+    elif isinstance(value, (dt.date, dt.time)):
+        raise InputError(f"{what} 应为数值,不是日期", f"{what} must be a number, not a date")
+    return to_decimal(value, what)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().upper()
+    if text in (YES, "TRUE"):
+        return True
+    if text in (NO, "FALSE"):
+        return False
+    raise InputError(f"应填「{YES}」或「{NO}」,不是「{value}」", f"must be {YES} (yes) or {NO} (no), not {value!r}")
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        match = _DATE_TEXT.fullmatch(value.strip())
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups())).isoformat()
+            except ValueError:
+                pass
+        raise InputError(f"不是有效日期: {value.strip()!r}", f"not a valid date: {value.strip()!r}")
+    raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是 {value!r}",
+                     f"must be a date (an Excel date or YYYY-MM-DD), not {value!r}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if abs(value) >= 10**EXCEL_DIGITS:
+            raise InputError("长数字被 Excel 存成了数值,末几位已丢失;请把该列设为文本后重新填写",
+                             "Excel stored this long number as a number and lost its last digits; "
+                             "format the column as text and type it again")
+        value = excel_number(value)
+    if isinstance(value, Decimal):
+        return fmt_plain(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, Decimal):
+        return fmt_plain(value)
+    return str(value)
+
+
+@dataclass
+class _Line:
+    row: int
+    raw: dict[str, Any]
+    bad: bool
+
+
+@dataclass
+class _Draft:
+    """A household while its rows are being read."""
+
+    number: str
+    rows: list[int] = field(default_factory=list)
+    values: dict[tuple[str, str], tuple[Any, int]] = field(default_factory=dict)
+    lines: list[_Line] = field(default_factory=list)
+    bad_blocks: set[str] = field(default_factory=set)
+    problems: list[SurveyProblem] = field(default_factory=list)
+
+
+class _Reader:
+    """Collects rows into households, then checks each household's case through the engine."""
+
+    def __init__(self, schedule: Schedule, columns: tuple[SurveyColumn, ...],
+                 positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]]):
+        self.schedule, self.columns, self.positions, self.strays = schedule, columns, positions, strays
+        self.order = {column.heading: index for index, column in enumerate(columns)}
+        self.by_field = {(column.block, column.field): column for column in columns}
+        self.line_keys = {item.key for item in pickable(schedule)}
+        self.drafts: dict[str, _Draft] = {}
+        self.loose: list[SurveyProblem] = []   # problems of rows that name no household
+
+    def problem(self, row: int, column: str, zh: str, en: str) -> SurveyProblem:
+        return SurveyProblem(SURVEY_SHEET, row, column, zh, en)
+
+    def add_row(self, row: int, values: list[Any]) -> None:
+        cell = lambda index: values[index] if index < len(values) else None  # noqa: E731
+        given = [(column, cell(index)) for column, index in self.positions if not _blank(cell(index))]
+        strays = [heading for heading, index in self.strays if not _blank(cell(index))]
+        if not given and not strays:
+            return
+        number_column = self.by_field[(KEY, "number")]
+        raw_number = next((value for column, value in given if column is number_column), None)
+        if raw_number is None:
+            self.loose.append(self.problem(row, number_column.heading, "缺少户号,此行不能归入任何一户",
+                                           "no household number (户号): the row belongs to no household"))
+            return
+        try:
+            number = _text(_parse(number_column, raw_number))
+        except CalculationError as error:
+            self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
+            return
+        draft = self.drafts.setdefault(number, _Draft(number))
+        draft.rows.append(row)
+        for heading in strays:
+            draft.problems.append(self.problem(row, heading, "模板中没有这一列,内容无法导入(请使用模板的列名)",
+                                               "the template has no such column: its value cannot be imported"))
+        line: dict[str, Any] = {}
+        line_bad = False
+        for column, value in given:
+            if column is number_column:
+                continue
+            try:
+                parsed = _parse(column, value)
+            except CalculationError as error:
+                draft.problems.append(self.problem(row, column.heading, error.zh, error.en))
+                if column.block == LINE:
+                    line_bad = True
+                else:
+                    draft.bad_blocks.add(column.block)
+                continue
+            if column.block == LINE:
+                if parsed is not False and parsed != "":   # 有争议=否 is the default: left out
+                    line[column.field] = parsed
+            elif parsed != "":
+                self.household_value(draft, column, parsed, row)
+        if (line or line_bad) and "item" not in line:
+            draft.problems.append(self.problem(row, self.by_field[(LINE, "item")].heading,
+                                               "填了项目明细但缺少项目", "line values given without an item (项目)"))
+        elif line:
+            draft.lines.append(_Line(row, line, line_bad))
+
+    def household_value(self, draft: _Draft, column: SurveyColumn, value: Any, row: int) -> None:
+        """Keep a household value; a different value on another row of the household is a problem."""
+        key = (column.block, column.field)
+        if key not in draft.values:
+            draft.values[key] = (value, row)
+            return
+        first, first_row = draft.values[key]
+        if first != value:
+            draft.problems.append(self.problem(
+                row, column.heading,
+                f"与第{first_row}行的{column.heading}不同(「{_shown(first)}」≠「{_shown(value)}」),同一户只能有一个值",
+                f"differs from row {first_row} ({_shown(first)!r} ≠ {_shown(value)!r}): "
+                f"a household has one {column.field}"))
+
+    def survey(self, path: Path) -> Survey:
+        households, problems, rejected = [], list(self.loose), []
+        for draft in self.drafts.values():
+            household = self.finish(draft)
+            problems += draft.problems
+            if draft.problems:
+                rejected.append(draft.number)
+            elif household is not None:
+                households.append(household)
+        problems.sort(key=lambda p: (p.row, self.order.get(p.column, -1 if not p.column else len(self.order))))
+        return Survey(path, tuple(households), tuple(problems), tuple(rejected))
+
+    def finish(self, draft: _Draft) -> SurveyHousehold | None:
+        """The household's case checked by the engine; its problems placed at rows and columns."""
+        data: dict[str, Any] = {"schedule": self.schedule.id, "household": {}, "assessor": {}}
+        for column in self.columns:
+            if (column.block, column.field) in draft.values and column.block not in draft.bad_blocks:
+                value = draft.values[(column.block, column.field)][0]
+                if column.block == CASE:
+                    data[column.field] = value
+                else:
+                    data.setdefault(column.block, {})[column.field] = value
+        lines = [line for line in draft.lines if not line.bad]
+        data["items"] = [line.raw for line in lines]
+        if not draft.lines and "relocation" not in data and "replacement" not in data and not draft.problems:
+            draft.problems.append(self.problem(min(draft.rows), "", "此户没有任何补偿项目、搬迁安置或面积置换数据",
+                                               "the household has no item, relocation or replacement values"))
+            return None
+        try:
+            case = case_from_dict(data)
+        except CalculationError as error:   # the reader builds only well-formed blocks; kept as a guard
+            draft.problems.append(self.problem(min(draft.rows), "", error.zh, error.en))
+            return None
+        result = evaluate(case, self.schedule)
+        for error in result.problems:
+            draft.problems.append(self.place(error, draft, lines))
+        if draft.problems:
+            return None
+        warnings = [self.warning(text, lines) for text in result.warnings]
+        id_problem = idcard.problem(case.household.get("id_number", ""))
+        if id_problem is not None:
+            row = draft.values[("household", "id_number")][1]
+            warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: {id_problem.zh} / {id_problem.en}")
+        return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result.total, tuple(warnings))
+
+    def place(self, error: CalculationError, draft: _Draft, lines: list[_Line]) -> SurveyProblem:
+        """An engine problem at the Excel row and, where the message names a field, its column."""
+        index = line_index(error.where)
+        if index is not None:
+            line = lines[index]
+            name = self.line_field(error, line.raw)
+            heading = self.by_field[(LINE, name)].heading if name else ""
+            return self.problem(line.row, heading, error.zh, error.en)
+        for block in ("relocation", "replacement"):
+            if error.where.startswith(block):
+                return self.block_problem(error, draft, block)
+        return self.problem(min(draft.rows), "", error.zh, error.en)
+
+    def line_field(self, error: CalculationError, raw: dict[str, Any]) -> str | None:
+        """The line field an engine message is about (None: the line as a whole)."""
+        en = error.en
+        if raw.get("item") not in self.line_keys:
+            return "item"
+        if "host" in en:
+            return "attached_to"
+        if re.search(r"\b(missing quantity|quantity must)\b", en):
+            return "quantity"
+        if re.search(r"\bnot a rate\b", en):
+            return "rate"
+        named = _first_named(en, [column.field for column in self.columns if column.block == LINE
+                                  and column.field not in _COMMON_LINE_FIELDS])
+        if named:
+            return named
+        if re.search(r"\brate\b|\boverride_reason\b", en):
+            return "rate"   # a rate outside the standard: the rate cell is what Excel should point at
+        if re.search(r"\bquantity\b", en):
+            return "quantity"
+        return None
+
+    def block_problem(self, error: CalculationError, draft: _Draft, block: str) -> SurveyProblem:
+        """A relocation or replacement problem at the row and column of the field it names."""
+        fields = [column.field for column in self.columns if column.block == block]
+        name = _first_named(error.en, fields)
+        rows = [row for (b, _), (_, row) in draft.values.items() if b == block]
+        row = draft.values[(block, name)][1] if (block, name) in draft.values else min(rows or draft.rows)
+        heading = self.by_field[(block, name)].heading if name else ""
+        return self.problem(row, heading, error.zh, error.en)
+
+    @staticmethod
+    def warning(text: str, lines: list[_Line]) -> str:
+        """An engine warning with its case line replaced by the Excel row."""
+        match = _ENGINE_PLACE.match(text)
+        if not match:
+            return text
+        return f"{SURVEY_SHEET} 第{lines[int(match.group(1))].row}行{match.group(2) or ''}{text[match.end():]}"
+
+
+def _first_named(message: str, names: list[str]) -> str | None:
+    """Of `names`, the one a message mentions first (as a whole word)."""
+    found = [(match.start(), name) for name in names
+             if (match := re.search(rf"\b{re.escape(name)}\b", message))]
+    return min(found)[1] if found else None
+
+
+# --- importing -----------------------------------------------------------------------------------
+
+def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
+                  actor: str | None = None) -> ImportSummary:
+    """Save the accepted households into the project in one transaction: all of them or none.
+
+    A household whose current version already holds the same case (same fingerprint under the
+    same schedule version) is left unchanged; a signed or paid household with a different case
+    is refused, since an amendment needs a written reason (given in the costing workspace).
+    """
+    chosen = list(households)
+    twice = sorted(number for number, count in Counter(h.number for h in chosen).items() if count > 1)
+    if twice:
+        raise InputError(f"导入中户号重复: {'、'.join(twice)}", f"household number(s) given twice: {', '.join(twice)}")
+    added, updated, unchanged, refused = [], [], [], []
+    with store.batch():
+        for household in chosen:
+            schedule = tables.load_schedule(household.case.schedule)
+            existing = store.find_household(project_id, household.number)
+            if existing is None:
+                existing = store.add_household(project_id, household.number, household.case.household.get("head", ""),
+                                               household.case.household.get("address", ""), actor=actor)
+                target = added
+            else:
+                current = store.current_version(existing.id)
+                if current is not None and current.fingerprint == fingerprint(household.case, schedule.version):
+                    unchanged.append(household.number)
+                    continue
+                if existing.status.locked:
+                    refused.append((household.number, f"该户{existing.status.label},调查表与锁定的版本不同;"
+                                                      "更正须在补偿测算中填写更正理由"))
+                    continue
+                target = updated
+            store.save_computed(existing.id, compute(household.case, schedule), actor=actor)
+            target.append(household.number)
+    return ImportSummary(tuple(added), tuple(updated), tuple(unchanged), tuple(refused))

@@ -1,0 +1,371 @@
+"""The field survey: the template assessors fill in, reading it row by row, importing it into a project."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+import tables
+from calculator.actions import pickable
+from calculator.case import case_from_dict, case_from_json
+from calculator.compensation import compute
+from calculator.errors import InputError
+from calculator.store import SqliteStore
+from calculator.survey import (
+    GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
+    read_survey, survey_columns, write_template,
+)
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
+EXAMPLE_TOTAL = Decimal("546616.30")
+SCHEDULE = tables.load_schedule()
+HEADINGS = {(c.block, c.field): c.heading for c in survey_columns(SCHEDULE)}
+TEXT_FIELDS = {"item", "note", "override_reason", "basis", "attached_to", "stage"}
+
+
+def example_rows(number: str, head: str | None = None) -> list[dict[str, object]]:
+    """examples/household.json as an assessor types it: one row per line, household values on the first
+    rows, numbers as Excel stores them (floats), dates as Excel dates, 是/否 for flags."""
+    data = case_from_json(EXAMPLE.read_text(encoding="utf-8"))
+    rows = []
+    for line in data.items:
+        row: dict[str, object] = {"户号": number}
+        for key, value in line.items():
+            if key == "disputed":
+                value = "是" if value else "否"
+            elif key not in TEXT_FIELDS:
+                value = float(value)
+            row[HEADINGS[("items", key)]] = value
+        rows.append(row)
+    for key, value in data.household.items():
+        rows[0][HEADINGS[("household", key)]] = value
+    if head is not None:
+        rows[0]["户主"] = head
+    for key, value in data.assessor.items():
+        rows[1][HEADINGS[("assessor", key)]] = value
+    rows[1]["案件编号"] = data.case_id
+    rows[1]["测算日期"] = dt.date.fromisoformat(data.assessed_on)
+    for key, value in data.relocation.items():
+        if key.endswith("_on"):
+            value = dt.date.fromisoformat(value)
+        elif key == "sole_housing_hardship":
+            value = "是" if value else "否"
+        else:
+            value = int(value) if key == "extra_months" else float(value)
+        rows[-1][HEADINGS[("relocation", key)]] = value
+    for key, value in data.replacement.items():
+        rows[-2][HEADINGS[("replacement", key)]] = float(value)
+    return rows
+
+
+def fill(template: Path, target: Path, rows: list[dict[str, object] | None]) -> Path:
+    """Type rows into 调查表 under the template's headings (None: leave the row blank)."""
+    book = load_workbook(template)
+    sheet = book[SURVEY_SHEET]
+    where = {cell.value: cell.column for cell in sheet[1]}
+    for number, row in enumerate(rows, start=2):
+        for heading, value in (row or {}).items():
+            sheet.cell(number, where[heading], value)
+    book.save(target)
+    return target
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SqliteStore(tmp_path / "project.landcomp", actor="李明") as opened:
+        yield opened
+
+
+def example_case():
+    return case_from_json(EXAMPLE.read_text(encoding="utf-8"))
+
+
+# -- the template ----------------------------------------------------------------------------
+
+def test_the_template_has_every_column_with_drop_downs_from_the_schedule(template):
+    book = load_workbook(template)
+    assert book.sheetnames[:2] == [SURVEY_SHEET, GUIDE_SHEET] and ITEMS_SHEET in book.sheetnames
+    sheet = book[SURVEY_SHEET]
+    headings = [cell.value for cell in sheet[1]]
+    assert headings == [column.heading for column in survey_columns(SCHEDULE)]
+    assert headings[:3] == ["户号", "户主", "身份证号"] and {"项目", "数量", "单价", "超标准理由", "有争议", "备注"} <= set(headings)
+    for item in pickable(SCHEDULE):   # one column per parameter a line can take, labelled from [params]
+        for param in item.params:
+            info = SCHEDULE.params[param.name]
+            assert (f"{info.label}({info.unit})" if info.unit else info.label) in headings
+    assert {"高度(m)", "生长期", "依附房屋", "评估金额(元)", "依据", "建筑面积(m²)", "签约日期", "宅基地证面积(m²)"} <= set(headings)
+    assert sheet.freeze_panes == "B2"
+    assert sheet.max_row == 1   # no example rows: an untouched template imports nothing
+
+    items = book[ITEMS_SHEET]
+    listed = [(row[0], row[1], row[2]) for row in items.iter_rows(min_row=2, max_col=3, values_only=True) if row[0]]
+    assert listed == [(item.key, item.unit, item.section) for item in pickable(SCHEDULE)]
+
+    letter = {cell.value: cell.column_letter for cell in sheet[1]}
+    rules = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+
+    def rule(heading):
+        return rules[f"{letter[heading]}2:{letter[heading]}{TEMPLATE_ROWS}"]
+
+    assert rule("项目").type == "list"
+    assert rule("项目").formula1 == f"'{ITEMS_SHEET}'!$A$2:$A${len(listed) + 1}"
+    stages = [name for item in SCHEDULE.items.values() if item.kind == "staged" for name in item.spec.stages]
+    assert rule("生长期").formula1 == '"' + ",".join(dict.fromkeys(stages)) + '"' == '"未挂果,初果期,中果期,盛果期"'
+    assert rule("有争议").formula1 == rule("唯一住房困难").formula1 == '"是,否"'
+    hosts = [row[0] for row in items.iter_rows(min_row=2, min_col=8, max_col=8, values_only=True) if row[0]]
+    assert "附属平房/砖混结构" in hosts and rule("依附房屋").formula1 == f"'{ITEMS_SHEET}'!$H$2:$H${len(hosts) + 1}"
+    assert rule("签约日期").type == "date" and rule("数量").type == "decimal"
+
+    guide = "\n".join(str(row[0]) + " " + str(row[2] or "") for row in book[GUIDE_SHEET].iter_rows(values_only=True))
+    assert all(heading in guide for heading in headings) and "户号" in guide and "是/否" in guide
+
+
+def test_an_untouched_template_reads_as_no_household_and_no_problem(template):
+    survey = read_survey(template)
+    assert (survey.households, survey.problems, survey.rejected) == ((), (), ())
+
+
+def test_writing_the_template_over_a_directory_that_is_missing_leaves_nothing(tmp_path):
+    with pytest.raises(InputError):
+        write_template(tmp_path / "no-such-dir" / "t.xlsx")
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def test_the_example_household_typed_into_the_template_computes_the_examples_total(template, tmp_path):
+    path = fill(template, tmp_path / "survey.xlsx", example_rows("0017"))
+    survey = read_survey(path)
+    assert survey.problems == () and survey.rejected == ()
+    [household] = survey.households
+    expected = compute(example_case())
+    assert expected.total == EXAMPLE_TOTAL
+    assert household.number == "0017" and household.total == EXAMPLE_TOTAL
+    result = compute(household.case)
+    assert result.total == EXAMPLE_TOTAL and result.disputed_total == Decimal("525.00")
+    assert result.replacement.total_m2 == Decimal("184.00")
+    assert result.relocation.incentive == expected.relocation.incentive
+    assert household.rows == tuple(range(2, 2 + len(example_case().items)))
+    case, original = household.case, example_case()
+    assert case.household == original.household and case.assessor == original.assessor
+    assert (case.case_id, case.assessed_on) == (original.case_id, original.assessed_on)
+    assert case.relocation["signed_on"] == "2023-06-20" and case.relocation["sole_housing_hardship"] is True
+    assert [line["item"] for line in case.items] == [line["item"] for line in original.items]
+    # what the assessor typed, exactly: 86.40 typed is 86.4, never 86.4000000000000056843…
+    assert case.items[0]["quantity"] == Decimal("86.4") and str(case.items[0]["quantity"]) == "86.4"
+    assert any("第4行「窑洞/砖石窑洞」" in warning and "中值" in warning for warning in household.warnings)
+
+
+def test_rows_of_a_household_may_be_anywhere_and_blank_rows_are_skipped(template, tmp_path):
+    rows = [
+        {"户号": "A1", "户主": "张三", "项目": "附属平房/砖木结构(含混合结构)", "数量": 10},
+        {"户号": "B2", "项目": "窑洞/砖石窑洞", "数量": 20, "单价": 650},
+        None,
+        {"户号": "A1", "项目": "葡萄", "数量": 3, "生长期": "盛果期"},
+        {"户号": "A1", "户主": "张三", "建筑面积(m²)": 80, "支付日期": "2023-06-28", "搬迁日期": "2023/7/5"},
+        {"户号": "C3", "户主": "王五"},   # a household with nothing to cost
+    ]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    by_number = {h.number: h for h in survey.households}
+    assert set(by_number) == {"A1", "B2"} and by_number["A1"].rows == (2, 5, 6)
+    a1 = by_number["A1"].case
+    assert a1.household == {"head": "张三"} and len(a1.items) == 2
+    assert a1.relocation == {"building_area_m2": Decimal(80), "paid_on": "2023-06-28", "moved_on": "2023-07-05"}
+    assert by_number["B2"].total == Decimal("13000.00")
+    assert [(p.row, p.column) for p in survey.problems] == [(7, "")] and survey.rejected == ("C3",)
+
+
+def test_a_household_number_in_merged_cells_belongs_to_every_row_it_spans(template, tmp_path):
+    rows = [{"户号": "M1", "项目": "窑洞/砖石窑洞", "数量": 10, "单价": 600},
+            {"项目": "窑洞/砖石窑洞", "数量": 5, "单价": 700},
+            {"户号": "M2", "项目": "窑洞/砖石窑洞", "数量": 1, "单价": 600}]
+    path = fill(template, tmp_path / "merged.xlsx", rows)
+    book = load_workbook(path)
+    book[SURVEY_SHEET].merge_cells("A2:A3")
+    book.save(path)
+    survey = read_survey(path)
+    assert survey.problems == ()
+    assert [(h.number, h.rows, h.total) for h in survey.households] == [
+        ("M1", (2, 3), Decimal("9500.00")), ("M2", (4,), Decimal("600.00"))]
+
+
+def bad_rows() -> list[dict[str, object] | None]:
+    """Household 0001 is the good example; 0002 and 0003 each carry mistakes an assessor makes."""
+    good = example_rows("0001")
+    bad = [
+        {"户号": "0002", "户主": "张三", "项目": "附属平房/砖瓦结构", "数量": 10},          # unknown key
+        {"户号": "0002", "项目": "附属平房/框架结构", "数量": -3},                       # negative quantity
+        {"户号": "0002", "项目": "窑洞/砖石窑洞", "数量": "三十"},                       # text in 数量
+        {"户号": "0002", "项目": "附属平房/砖混结构", "数量": 20, "单价": 900},           # above 700–800, no reason
+        {"户号": "0002", "户主": "张四", "项目": "围墙/砖围墙", "数量": 12},              # 户主 differs from row 2
+        {"户号": "0002", "建筑面积(m²)": 100, "签约日期": "2023-02-30"},               # no such date
+        {"户号": "0003", "项目": "葡萄", "数量": 4, "生长期": "结果期"},                  # not a stage
+    ]
+    return bad[:3] + good[:20] + bad[3:] + good[20:]
+
+
+def test_a_bad_workbook_names_the_row_and_column_of_every_problem(template, tmp_path):
+    survey = read_survey(fill(template, tmp_path / "bad.xlsx", bad_rows()))
+    places = [(p.sheet, p.row, p.column) for p in survey.problems]
+    n = len(example_rows("0001"))
+    assert places == [
+        (SURVEY_SHEET, 2, "项目"), (SURVEY_SHEET, 3, "数量"), (SURVEY_SHEET, 4, "数量"),
+        (SURVEY_SHEET, 25, "单价"), (SURVEY_SHEET, 26, "户主"), (SURVEY_SHEET, 27, "签约日期"),
+        (SURVEY_SHEET, 28, "生长期"),
+    ]
+    text = {p.row: p.text() for p in survey.problems}
+    assert text[2].startswith("调查表 第2行「项目」: 未知项目「附属平房/砖瓦结构」") and " / unknown item" in text[2]
+    assert "正数" in text[3] and "三十" in text[4] and "override_reason" in text[25]
+    assert "第2行" in text[26] and "张三" in text[26] and "张四" in text[26]
+    assert "2023-02-30" in text[27]
+    assert survey.rejected == ("0002", "0003")
+    [good] = survey.households
+    assert good.number == "0001" and good.total == EXAMPLE_TOTAL
+    assert good.rows == tuple(range(5, 25)) + tuple(range(29, 29 + n - 20))
+
+
+def test_the_good_household_of_a_bad_workbook_can_still_be_imported(template, tmp_path, store):
+    survey = read_survey(fill(template, tmp_path / "bad.xlsx", bad_rows()))
+    project = store.create_project("堡子片区")
+    summary = import_survey(store, project.id, survey.households)
+    assert summary.added == ("0001",)
+    assert [row.number for row in store.ledger(project.id)] == ["0001"]
+
+
+def test_cells_are_read_as_typed_and_oddities_are_problems_not_guesses(template, tmp_path):
+    rows = [
+        {"户号": 17, "项目": "附属平房/砖混结构", "数量": 35.55, "单价": "1,234.5", "超标准理由": "框架加层"},
+        {"户号": "0018", "项目": "附属平房/砖混结构", "数量": "=2*3"},        # a formula never calculated
+        {"户号": "0019", "项目": "附属平房/砖混结构", "数量": 5, "身份证号": 1.42329196805120e17},
+        {"户号": "0020", "项目": "附属平房/砖混结构", "数量": 5, "有争议": "也许"},
+        {"户号": "0021", "数量": 5},                                         # a line without an item
+        {"项目": "附属平房/砖混结构", "数量": 5},                              # a line without a household
+    ]
+    path = fill(template, tmp_path / "odd.xlsx", rows)
+    book = load_workbook(path)
+    book[SURVEY_SHEET].cell(1, 60, "层数")   # a column the template does not have …
+    book[SURVEY_SHEET].cell(2, 60, 2)      # … with a value in it
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [
+        (2, "层数"), (3, "数量"), (4, "身份证号"), (5, "有争议"), (6, "项目"), (7, "户号")]
+    assert survey.rejected == ("17", "0018", "0019", "0020", "0021")
+    book[SURVEY_SHEET].delete_cols(60)
+    book.save(path)
+    [household] = read_survey(path).households
+    line = household.case.items[0]
+    assert household.number == "17" and (line["quantity"], line["rate"]) == (Decimal("35.55"), Decimal("1234.5"))
+    assert household.total == Decimal("43886.48")   # 35.55 × 1234.5 = 43886.475 → half-up
+
+
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1), st.integers(min_value=-12, max_value=6))
+def test_a_typed_number_of_up_to_15_digits_reads_back_exactly(mantissa, exponent):
+    typed = Decimal(mantissa).scaleb(exponent)
+    assert excel_number(float(typed)) == typed
+
+
+def test_a_formula_result_is_read_at_excels_15_digits():
+    assert excel_number(0.1 + 0.2) == Decimal("0.3")
+    assert excel_number(86.4) == Decimal("86.4") and excel_number(2.0) == Decimal("2.0")
+
+
+@pytest.mark.parametrize("make", ["random", "no-sheet", "no-heading", "missing", "duplicate-heading"])
+def test_a_file_that_is_not_a_survey_is_refused_in_both_languages(tmp_path, make):
+    path = tmp_path / "survey.xlsx"
+    if make == "random":
+        path.write_bytes(os.urandom(4096))
+    elif make in ("no-sheet", "no-heading", "duplicate-heading"):
+        book = Workbook()
+        book.active.title = "Sheet1" if make == "no-sheet" else SURVEY_SHEET
+        book.active.append(["户号", "项目", "数量", "数量"] if make == "duplicate-heading" else ["户号", "户主"])
+        book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_survey(path)
+    assert caught.value.zh and caught.value.en and caught.value.zh != caught.value.en
+    if make == "no-sheet":
+        assert SURVEY_SHEET in caught.value.zh and "Sheet1" in caught.value.zh
+    if make == "no-heading":
+        assert "项目" in caught.value.zh and "数量" in caught.value.zh
+
+
+# -- importing -------------------------------------------------------------------------------
+
+def two_households(template: Path, path: Path, **changes) -> Path:
+    second = example_rows("0002", head="李秀英")
+    for heading, value in changes.items():
+        second[0][heading] = value
+    return fill(template, path, example_rows("0001") + second)
+
+
+def test_an_import_puts_each_household_in_the_ledger_with_the_engines_total(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    survey = read_survey(two_households(template, tmp_path / "s.xlsx", 数量=90))
+    summary = import_survey(store, project.id, survey.households)
+    assert summary.added == ("0001", "0002") and summary.updated == summary.unchanged == summary.refused == ()
+    ledger = {row.number: row for row in store.ledger(project.id)}
+    for household in survey.households:
+        row = ledger[household.number]
+        assert row.total == compute(household.case).total == household.total
+        assert row.status.value == "computed" and row.version == 1 and row.assessor == "李明"
+    assert ledger["0001"].total == EXAMPLE_TOTAL and ledger["0002"].total > EXAMPLE_TOTAL
+    assert (ledger["0001"].head, ledger["0002"].head) == ("王建国", "李秀英")
+    stored = store.current_version(ledger["0002"].household_id).case()
+    assert stored.items[0]["quantity"] == "90" and compute(stored).total == ledger["0002"].total
+
+
+def test_importing_the_same_file_twice_changes_nothing(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    path = two_households(template, tmp_path / "s.xlsx")
+    import_survey(store, project.id, read_survey(path).households)
+    audit = len(store.audit_log())
+    again = import_survey(store, project.id, read_survey(path).households)
+    assert again.unchanged == ("0001", "0002") and again.added == again.updated == ()
+    assert store.ledger_count(project.id) == 2 and len(store.audit_log()) == audit
+    assert all(len(store.versions(row.household_id)) == 1 for row in store.ledger(project.id))
+
+    edited = two_households(template, tmp_path / "s2.xlsx", 数量=90)
+    summary = import_survey(store, project.id, read_survey(edited).households)
+    assert summary.updated == ("0002",) and summary.unchanged == ("0001",)
+    versions = store.versions(store.find_household(project.id, "0002").id)
+    assert [v.number for v in versions] == [1, 2] and versions[-1].total > versions[0].total
+
+
+def test_a_signed_household_is_refused_when_the_survey_differs(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    import_survey(store, project.id, read_survey(two_households(template, tmp_path / "s.xlsx")).households)
+    signed = store.sign(store.find_household(project.id, "0001").id)
+    edited = fill(template, tmp_path / "s2.xlsx",
+                  example_rows("0001", head="王建民") + example_rows("0002", head="李秀兰"))
+    summary = import_survey(store, project.id, read_survey(edited).households)
+    assert [number for number, _ in summary.refused] == ["0001"] and "该户已签字" in summary.refused[0][1]
+    assert summary.updated == ("0002",)
+    assert len(store.versions(signed.id)) == 1 and store.household(signed.id).head == "王建国"
+    assert store.household(signed.id).status.value == "signed"
+    same = import_survey(store, project.id, read_survey(tmp_path / "s.xlsx").households)
+    assert "0001" in same.unchanged and same.refused == ()
+
+
+def test_an_import_that_fails_half_way_keeps_nothing(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    [good] = read_survey(fill(template, tmp_path / "s.xlsx", example_rows("0001"))).households
+    broken = SurveyHousehold("0002", case_from_dict({"items": [{"item": "附属平房/砖混结构", "quantity": "-1"}]}),
+                             (9,), Decimal(0))
+    with pytest.raises(InputError):
+        import_survey(store, project.id, [good, broken])
+    assert store.ledger_count(project.id) == 0 and store.find_household(project.id, "0001") is None
+    with pytest.raises(InputError):
+        import_survey(store, project.id, [good, good])
+    assert store.ledger_count(project.id) == 0
