@@ -4,7 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from calculator.money import fmt_plain
+from calculator.rules import bracket
 from tables.schedule import Item, Schedule
+
+# 三、搬迁与安置: each [relocation.*] table, the name the settlement sheet prints it under, and
+# the unit its fixed amounts are paid per (搬迁补助 and 搬迁奖励 once per household; 临时安置补助
+# per month, for the schedule's `months`).
+RELOCATION_PARTS = (("moving", "搬迁补助", "户"), ("temporary", "临时安置补助", "月"), ("incentive", "搬迁奖励", "户"))
+RELOCATION_SECTION = "三"
 
 
 def rate_summary(item: Item, schedule: Schedule) -> str:
@@ -49,8 +56,30 @@ def _pct(share: str) -> str:
     return fmt_plain(Decimal(share) * 100)
 
 
+def relocation_items(schedule: Schedule) -> tuple[Item, ...]:
+    """Section 三's three household allowances as bracket rows (搬迁与安置/搬迁补助 …) for listings.
+
+    They are never case lines (the engine prices them from the case's relocation block); the
+    temporary allowance carries its `months` as the row's factor, as 养殖临时安置补助 does.
+    """
+    title = schedule.sections.get(RELOCATION_SECTION)
+    rows = []
+    for part, name, unit in RELOCATION_PARTS:
+        rule = getattr(schedule.relocation, part)
+        months = schedule.relocation.months if part == "temporary" else 1
+        spec = bracket.Spec(rule.param, rule.brackets, Decimal(months), f"{months}个月" if months != 1 else "")
+        rows.append(Item(key=f"{title}/{name}" if title else name, section=RELOCATION_SECTION, kind=bracket.KIND,
+                         unit=unit, spec=spec, source=rule.source, reading=rule.reading, quantity_default=None,
+                         source_section=RELOCATION_SECTION, params=bracket.params(spec)))
+    return tuple(rows)
+
+
 def search(schedule: Schedule, text: str) -> list[Item]:
     """Rows whose key, unit or source wording contains every whitespace-separated word of `text`."""
+    return matching(schedule.items.values(), text)
+
+
+def matching(items, text: str) -> list[Item]:
+    """The `items` whose key, unit or source wording contains every whitespace-separated word of `text`."""
     words = text.split()
-    return [item for item in schedule.items.values()
-            if all(w in item.key or w in item.source or w in item.unit for w in words)]
+    return [item for item in items if all(w in item.key or w in item.source or w in item.unit for w in words)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from calculator.case import parse_json
-from calculator.errors import InputError
+from calculator.errors import CalculationError, InputError
 from calculator.files import atomic_write_text
 from calculator.landprice import CORRECTION_FACTORS, ParcelPrice, parcel_from_dict, price_parcel
 from calculator.money import round_money, to_decimal
@@ -166,4 +166,7 @@ def open_parcel(path: Path) -> ParcelDraft:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"无法读取地块文件: {exc}", f"cannot read the parcel file: {exc}", str(path)) from None
-    return draft_from_dict(parse_json(text))
+    try:
+        return draft_from_dict(parse_json(text))
+    except CalculationError as error:
+        raise error.located(str(path)) from None

@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 import tables
+from calculator.money import fmt_plain
 from ui.land_workspace import VALUE_ROLE, RangeModel
 from ui.schedule_browser import ItemsModel, ScheduleBrowser
 
@@ -17,8 +18,18 @@ def browser(qtbot):
 
 
 def test_every_schedule_row_is_listed(browser):
-    assert browser.items_model.rowCount() == len(tables.load_schedule().items)
-    assert browser.items_proxy.rowCount() == browser.items_model.rowCount()
+    schedule = tables.load_schedule()
+    keys = browser.visible_keys()
+    assert len(keys) == browser.items_model.rowCount() == len(schedule.items) + 3  # + 三's three allowances
+    assert set(schedule.items) < set(keys)
+
+
+def test_relocation_rows_sit_under_section_three(browser):
+    sections = [browser.items_proxy.index(r, ItemsModel.SECTION).data() for r in range(browser.items_proxy.rowCount())]
+    first = sections.index("三")
+    assert sections[first:first + 3] == ["三"] * 3 and sections.count("三") == 3
+    assert sections[first - 1] == "二" and sections[first + 3] == "评估项"
+    assert sorted(browser.items_model.relocation_parts.values()) == ["incentive", "moving", "temporary"]
 
 
 def test_typing_yang_shows_poplar(browser, qtbot):
@@ -83,3 +94,100 @@ def test_land_tab_has_all_rows_and_both_discrepancy_notes(browser):
 def test_search_filters_land_rows_too(browser):
     browser.set_search("住宅用地")
     assert browser.land_proxy.rowCount() == 4
+
+
+# ---------------------------------------------------------------- 三、搬迁与安置 ([relocation.*])
+
+def _detail(browser) -> list[tuple[str, str]]:
+    model = browser.detail_model
+    return [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
+
+
+def _edge(brackets, i) -> str:
+    """A bracket's bounds written from its data: upto is ≤ and below is <; the lower bound is the previous upper."""
+    b, prev = brackets[i], brackets[i - 1] if i else None
+    if prev is None:
+        return f"{'≤' if b.inclusive else '<'}{fmt_plain(b.upper)}"
+    if b.upper is None:
+        return f"{'>' if prev.inclusive else '≥'}{fmt_plain(prev.upper)}"
+    return f"{'(' if prev.inclusive else '['}{fmt_plain(prev.upper)}, {fmt_plain(b.upper)}{']' if b.inclusive else ')'}"
+
+
+@pytest.mark.parametrize("part, word", [("moving", "搬迁补助"), ("temporary", "临时安置"), ("incentive", "奖励")])
+def test_relocation_bracket_is_found_by_chinese_text_and_shows_the_loaded_table(browser, qtbot, part, word):
+    schedule = tables.load_schedule()
+    rule = getattr(schedule.relocation, part)
+    browser.search_edit.insert(word)
+    keys = browser.visible_keys()
+    found = [k for k in keys if browser.items_model.relocation_parts.get(k) == part]
+    assert len(found) == 1, keys
+    browser.items_view.selectRow(keys.index(found[0]))
+    qtbot.waitUntil(lambda: found[0] in browser.detail_title.text())
+
+    rows = _detail(browser)
+    label = schedule.params[rule.param].label
+    for i, b in enumerate(rule.brackets):
+        condition, standard = rows[i]
+        assert condition == f"{label} {_edge(rule.brackets, i)}"
+        assert standard.startswith(f"{b.rate.low} 元/")  # the amount as the data file writes it
+        if b.times:
+            times = schedule.params[b.times]
+            assert f"元/{times.unit} × {times.label}" in standard
+    summary = browser.items_proxy.index(keys.index(found[0]), ItemsModel.RATE).data()
+    assert all(str(b.rate.low) in summary for b in rule.brackets)
+
+    provenance = browser.provenance_label.text()
+    assert schedule.document in provenance and "三" in provenance and rule.source in provenance
+    assert (rule.reading or "按原文") in browser.reading_label.text()
+    assert label in browser.params_label.text() and "不作为项目行" in browser.params_label.text()
+
+
+def test_temporary_allowance_shows_its_months_and_the_hardship_extension(browser):
+    schedule = tables.load_schedule()
+    key = next(k for k, part in browser.items_model.relocation_parts.items() if part == "temporary")
+    browser.show_item(key)
+    rows = dict(_detail(browser))
+    assert rows["乘以"] == f"{schedule.relocation.months}个月"
+    assert rows["唯一住房,临时安置确有困难"] == f"可增加至多 {schedule.relocation.max_extra_months} 个月"
+    assert f"× {schedule.relocation.months}个月" in browser.items_model.index(
+        browser.items_model.items.index(browser.items_model.by_key[key]), ItemsModel.RATE).data()
+
+
+def test_relocation_figures_match_the_source_document(browser):
+    keys = {part: key for key, part in browser.items_model.relocation_parts.items()}
+    browser.show_item(keys["moving"])
+    # sources/wenshui-wenzhengfa-2023-6-baozi-compensation.txt line 243, 三(一): "建筑面积 ≤30m² 一次性支付
+    # 300 元补助, 建筑面积 >30m² 按 10 元 / m^2 补助一次性支付一次补助费"
+    assert _detail(browser) == [("建筑面积 ≤30", "300 元/户"), ("建筑面积 >30", "10 元/m² × 建筑面积(每户)")]
+    browser.show_item(keys["temporary"])
+    # line 245–247, 三(二): "一次性支付 24 个月临时安置补助 … ≤30m² 按 200 元 / 月补助, … >30m² 按 6 元 / m^2
+    # 每月补助; … 唯一住房的拆迁户,临时安置确有困难的 … 适当增加 24 个月"
+    assert _detail(browser) == [("建筑面积 ≤30", "200 元/月"), ("建筑面积 >30", "6 元/m² × 建筑面积(每月)"),
+                                ("乘以", "24个月"), ("唯一住房,临时安置确有困难", "可增加至多 24 个月")]
+    browser.show_item(keys["incentive"])
+    # line 249, 三(三): "(30 日内)主动搬迁的可另外享受 5 万元的奖励; … (45 日内)… 3 万元的奖励; 超出规定时间 … 不享受"
+    assert _detail(browser) == [("搬迁天数 ≤30", "50000 元/户"), ("搬迁天数 (30, 45]", "30000 元/户"),
+                                ("搬迁天数 >45", "0 元/户")]
+
+
+def test_section_title_finds_all_three_allowances_and_not_the_livestock_rows(browser):
+    browser.set_search("搬迁与安置")
+    assert sorted(browser.items_model.relocation_parts[k] for k in browser.visible_keys()) == [
+        "incentive", "moving", "temporary"]
+    browser.set_search("临时安置")
+    assert set(browser.visible_keys()) == {"养殖临时安置补助", "搬迁与安置/临时安置补助"}
+
+
+def test_per_square_metre_bracket_names_its_measure(browser):
+    browser.show_item("养殖搬迁补助")
+    assert _detail(browser)[1] == ("面积 >30", "7 元/m² × 面积(每处)")  # not the raw key area_m2
+    browser.show_item("养殖临时安置补助")
+    assert ("乘以", "一次性补助3个月") in _detail(browser)
+
+
+def test_browser_is_a_main_window_tab_with_a_searchable_box(browser, qtbot):
+    from ui.workspace import Workspace
+    assert isinstance(browser, Workspace) and browser.title == "标准查阅" and browser.undo_stack() is None
+    browser.set_search("菜窖")
+    browser.focus_search()
+    assert browser.focusWidget() is browser.search_edit and browser.search_edit.selectedText() == "菜窖"

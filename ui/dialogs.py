@@ -22,14 +22,34 @@ def ask_save_changes(parent, name: str) -> str:
         QMessageBox.StandardButton(answer), "cancel")
 
 
-def open_path(parent, directory: str) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "打开案例", directory, CASE_FILTER)
+def open_path(parent, directory: str, title: str = "打开案例", file_filter: str = CASE_FILTER) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, file_filter)
     return path or None
 
 
 def save_path(parent, suggested: str, title: str = "保存案例", file_filter: str = CASE_FILTER) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+def ask_amendment_reason(parent, household: str, status: str) -> str | None:
+    """Why a signed (or paid) case is being changed; None when the user cancels."""
+    from PySide6.QtWidgets import QInputDialog
+    while True:
+        text, ok = QInputDialog.getText(parent, "更正已签字的案例",
+                                        f"「{household}」{status},修改将另存为更正版本,原版本保留可查。\n请填写更正理由:")
+        if not ok:
+            return None
+        if text.strip():
+            return text.strip()
+
+
+def ask_printer(parent, printer) -> bool:
+    """The system print dialog for `printer` (QPrinter); False when the user cancels."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("打印")
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def show_error(parent, title: str, message: str) -> None:

@@ -27,7 +27,9 @@ from calculator.landprice import FLOOR_BY_COST, ParcelPrice
 from calculator.money import fmt_grouped
 from calculator.results import parcel_json
 from tables.land import GradeRow, LandTable
+from ui import settings as config
 from ui.table_model import HeaderedTableModel
+from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Decimal (or key) behind a displayed cell
 HIGHLIGHT = QColor("#fff2a8")
@@ -388,15 +390,23 @@ def _table_view(model, stretch_last: bool = False) -> QTableView:
     return view
 
 
-class LandWorkspace(QWidget):
+class LandWorkspace(DocumentWorkspace):
     """地价测算: grade, parts, results, Table 1, the use's range table and corrections."""
 
+    title = "地价测算"
+    file_filter = "宗地地价测算 (*.json);;所有文件 (*)"
+    open_title = "打开宗地文件"
+    save_title = "保存宗地文件"
+    reports = {"pdf": Report("parcel_pdf", PDF_FILTER, ".pdf", "导出地价测算表(PDF)"),
+               "xlsx": Report("parcel_xlsx", XLSX_FILTER, ".xlsx", "导出地价测算表(Excel)")}
     priced = Signal()  # emitted after every re-pricing (valid or not)
 
-    def __init__(self, table: LandTable | None = None, parent=None):
-        super().__init__(parent)
+    def __init__(self, settings: config.Settings, table: LandTable | None = None, parent=None):
+        super().__init__(settings, parent)
         self.table = table or tables.load_land_table()
-        self.undo_stack = QUndoStack(self)
+        self.stack = QUndoStack(self)
+        self.stack.cleanChanged.connect(self.title_changed)
+        self.path: Path | None = None
         self.draft = ParcelDraft()
         self.price: ParcelPrice | None = None
         self.result: dict[str, Any] | None = None
@@ -617,7 +627,7 @@ class LandWorkspace(QWidget):
 
     def _push(self, new: ParcelDraft, text: str, merge_key: str = "") -> None:
         if new != self.draft:
-            self.undo_stack.push(DraftCommand(self, self.draft, new, text, merge_key))
+            self.stack.push(DraftCommand(self, self.draft, new, text, merge_key))
 
     def set_grade(self, grade: int) -> None:
         """Choose the parcel's grade (an undo step)."""
@@ -800,46 +810,54 @@ class LandWorkspace(QWidget):
         self.range_note.setText("\n".join(notes))
         self.range_note.setVisible(bool(notes))
 
-    # ---------------------------------------------------------------- files and exports
+    # ---------------------------------------------------------------- the document (DocumentWorkspace hooks)
+
+    def undo_stack(self):
+        return self.stack
 
     def load_parcel(self, data: dict[str, Any]) -> None:
         """Show a parcel file object (checked by the engine; bad input raises CalculationError)."""
-        draft = land_actions.draft_from_dict(data)
-        self.undo_stack.clear()
-        self._show_draft(draft)
-        if draft.parts:
-            self.range_use_combo.setCurrentText(draft.parts[0].use)
+        self._show_loaded(land_actions.draft_from_dict(data))
 
     def parcel_dict(self) -> dict[str, Any]:
         """The parcel file object for what is on screen (numbers as strings)."""
         return land_actions.parcel_dict(self.draft)
 
-    def save(self, path: str | Path) -> None:
-        """Write the parcel file atomically."""
-        land_actions.save_parcel(self.draft, Path(path))
-        self.undo_stack.setClean()
-
-    def open(self, path: str | Path) -> None:
-        """Read a parcel file; an unreadable or invalid file raises CalculationError and changes nothing."""
-        draft = land_actions.open_parcel(Path(path))
-        self.undo_stack.clear()
+    def _show_loaded(self, draft: ParcelDraft) -> None:
+        self.stack.clear()
         self._show_draft(draft)
         if draft.parts:
             self.range_use_combo.setCurrentText(draft.parts[0].use)
 
-    def _export(self, name: str, path: str | Path) -> None:
+    def document_path(self) -> Path | None:
+        return self.path
+
+    def is_modified(self) -> bool:
+        return not self.stack.isClean()
+
+    def new_document(self) -> None:
+        self._show_loaded(ParcelDraft())
+        self.path = None
+        self.title_changed.emit()
+
+    def read_document(self, path: Path) -> None:
+        """Read a parcel file; an unreadable or invalid file raises CalculationError and changes nothing."""
+        self._show_loaded(land_actions.open_parcel(path))
+        self.path = path
+        self.title_changed.emit()
+
+    def write_document(self, path: Path) -> None:
+        """Write the parcel file atomically."""
+        land_actions.save_parcel(self.draft, path)
+        self.path = path
+        self.stack.setClean()
+        self.title_changed.emit()
+
+    def report_subject(self, kind: str) -> ParcelPrice:
         if self.price is None:
             raise self.error or InputError("没有可导出的结果", "nothing to export")
-        from calculator import reports  # imported lazily: reportlab/openpyxl are slow to load
-        writer = getattr(reports, name, None)
-        if writer is None:
-            raise InputError(f"导出功能 {name} 尚未提供", f"export {name} is not available in calculator.reports")
-        writer(self.price, Path(path))
+        return self.price
 
-    def export_pdf(self, path: str | Path) -> None:
-        """The parcel sheet as PDF, via calculator.reports.parcel_pdf."""
-        self._export("parcel_pdf", path)
-
-    def export_xlsx(self, path: str | Path) -> None:
-        """The parcel workbook, via calculator.reports.parcel_xlsx."""
-        self._export("parcel_xlsx", path)
+    def suggested_stem(self) -> str:
+        uses = "、".join(dict.fromkeys(part.use for part in self.draft.parts))
+        return f"{GRADE_NAMES.get(self.draft.grade, '')}{uses}-地价测算"

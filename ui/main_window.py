@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
 
@@ -19,11 +20,13 @@ APP_TITLE = "堡子片区征地拆迁补偿测算"
 
 
 class WorkspaceTabs(QWidget):
-    """A tab bar over a stack of workspaces; the bar shows once there is more than one.
+    """A tab bar over a stack of workspaces, each built the first time its tab is opened.
 
     (Not a QTabWidget: it repaints the whole page whenever anything inside changes size hint,
     which costs a live-updating total several milliseconds per keystroke.)
     """
+
+    built = Signal(object)  # a workspace that has just been built
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -31,19 +34,38 @@ class WorkspaceTabs(QWidget):
         self.bar.setDocumentMode(True)
         self.bar.setExpanding(False)
         self.stack = QStackedWidget(self)
+        self._factories: dict[int, Callable[[], Workspace]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.bar)
         layout.addWidget(self.stack, 1)
-        self.bar.currentChanged.connect(self.stack.setCurrentIndex)
+        self.bar.currentChanged.connect(self._show)
         self.currentChanged = self.bar.currentChanged
 
-    def addTab(self, widget: QWidget, title: str) -> int:
-        self.stack.addWidget(widget)
+    def add_page(self, title: str, workspace: Workspace | Callable[[], Workspace]) -> int:
+        """A tab for a workspace, or for a factory that builds it when the tab is first opened."""
+        if isinstance(workspace, Workspace):
+            self.stack.addWidget(workspace)
+        else:
+            self._factories[self.stack.addWidget(QWidget(self.stack))] = workspace
         index = self.bar.addTab(title)
         self.bar.setVisible(self.bar.count() > 1)
         return index
+
+    def _show(self, index: int) -> None:
+        factory = self._factories.pop(index, None)
+        if factory is not None:
+            placeholder = self.stack.widget(index)
+            workspace = factory()
+            self.stack.insertWidget(index, workspace)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.built.emit(workspace)
+        self.stack.setCurrentIndex(index)
+
+    def built_workspaces(self) -> list[Workspace]:
+        return [self.stack.widget(i) for i in range(self.stack.count()) if i not in self._factories]
 
     def count(self) -> int:
         return self.stack.count()
@@ -55,11 +77,14 @@ class WorkspaceTabs(QWidget):
         return self.stack.currentWidget()
 
     def currentIndex(self) -> int:
-        return self.stack.currentIndex()
+        return self.bar.currentIndex()
+
+    def setCurrentIndex(self, index: int) -> None:
+        self.bar.setCurrentIndex(index)
 
 
 class MainWindow(QMainWindow):
-    """Holds the workspaces (补偿测算 now; 地价测算, 标准查阅 and 台账 are added the same way)."""
+    """Holds the workspaces: 补偿测算 (built at start), 地价测算, 标准查阅 (built when first opened)."""
 
     def __init__(self, settings: config.Settings | None = None, schedule=None, autosave: bool = True):
         super().__init__()
@@ -68,7 +93,11 @@ class MainWindow(QMainWindow):
         self.tabs = WorkspaceTabs(self)
         self.setCentralWidget(self.tabs)
         self.household = HouseholdWorkspace(self.settings, schedule, autosave=autosave, parent=self)
+        self.tabs.built.connect(self.add_workspace)
         self.add_workspace(self.household)
+        self.tabs.add_page(self.household.title, self.household)
+        self.tabs.add_page("地价测算", self._land_workspace)
+        self.tabs.add_page("标准查阅", self._schedule_browser)
         self._build_actions()
         self._build_menus()
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -80,8 +109,16 @@ class MainWindow(QMainWindow):
 
     # --- workspaces ----------------------------------------------------------------------------------
 
+    def _land_workspace(self) -> Workspace:
+        from ui.land_workspace import LandWorkspace
+        return LandWorkspace(self.settings, parent=self)
+
+    def _schedule_browser(self) -> Workspace:
+        from ui.schedule_browser import ScheduleBrowser
+        return ScheduleBrowser(self.household.session.schedule, parent=self)
+
     def add_workspace(self, workspace: Workspace) -> None:
-        self.tabs.addTab(workspace, workspace.title)
+        """Connect a workspace that has been built: its undo stack, title and status messages."""
         stack = workspace.undo_stack()
         if stack is not None:
             self.undo_group.addStack(stack)
@@ -96,7 +133,12 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(workspace.undo_stack() if workspace else None)
         for action in self.file_actions:
             action.setEnabled(bool(workspace and workspace.has_files))
+        for action in self.household_actions:
+            action.setEnabled(workspace is self.household)
+        self._update_exports()
         self._update_title()
+        if workspace is not None:
+            workspace.activated()
 
     def _update_title(self) -> None:
         workspace = self.workspace()
@@ -121,10 +163,12 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("打开(&O)…", lambda: ws().open_file(), QKeySequence.StandardKey.Open)
         self.save_action = self._action("保存(&S)", lambda: ws().save(), QKeySequence.StandardKey.Save)
         self.save_as_action = self._action("另存为(&A)…", lambda: ws().save_as(), QKeySequence("Ctrl+Shift+S"))
-        self.pdf_action = self._action("导出PDF(&P)…", lambda: ws().export("pdf"), QKeySequence("Ctrl+P"),
-                                       "导出结算单(PDF)")
+        self.print_action = self._action("打印(&P)…", lambda: ws().preview(), QKeySequence.StandardKey.Print,
+                                         "打印预览:先看生成的PDF,再送打印机")
+        self.pdf_action = self._action("导出PDF…", lambda: ws().export("pdf"), QKeySequence("Ctrl+Shift+P"),
+                                       "导出PDF")
         self.xlsx_action = self._action("导出Excel(&E)…", lambda: ws().export("xlsx"), QKeySequence("Ctrl+Shift+E"),
-                                        "导出明细表(Excel)")
+                                        "导出Excel工作簿")
         self.quit_action = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit)
         self.file_actions = [self.new_action, self.open_action, self.save_action, self.save_as_action]
         self.undo_action = self.undo_group.createUndoAction(self, "撤销")
@@ -146,10 +190,14 @@ class MainWindow(QMainWindow):
                                                  QKeySequence("Shift+F6"))
         self.household.table.addAction(self.reason_action)
         self.about_action = self._action("关于(&A)", self._about)
-        for action in (self.new_action, self.open_action, self.save_action, self.save_as_action, self.pdf_action,
-                       self.xlsx_action, self.quit_action, self.undo_action, self.redo_action, self.find_action,
-                       self.table_action, self.reason_action, self.problem_action, self.next_pane_action,
-                       self.previous_pane_action):
+        self.household_actions = [self.table_action, self.delete_action, self.reason_action, self.problem_action,
+                                  self.next_pane_action, self.previous_pane_action]
+        self.tab_actions = [self._action(f"{self.tabs.bar.tabText(i)}(&{i + 1})", lambda i=i: self.tabs.setCurrentIndex(i),
+                                         QKeySequence(f"Ctrl+{i + 1}")) for i in range(self.tabs.count())]
+        for action in (self.new_action, self.open_action, self.save_action, self.save_as_action, self.print_action,
+                       self.pdf_action, self.xlsx_action, self.quit_action, self.undo_action, self.redo_action,
+                       self.find_action, self.table_action, self.reason_action, self.problem_action,
+                       self.next_pane_action, self.previous_pane_action, *self.tab_actions):
             self.addAction(action)
 
     def _build_menus(self) -> None:
@@ -163,7 +211,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
         file_menu.addSeparator()
-        self.export_menu = file_menu
+        file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
         file_menu.addAction(self.xlsx_action)
         file_menu.setToolTipsVisible(True)
@@ -177,14 +225,17 @@ class MainWindow(QMainWindow):
         for action in (self.find_action, self.table_action, self.next_pane_action, self.delete_action,
                        self.reason_action, self.problem_action):
             edit_menu.addAction(action)
+        view_menu = bar.addMenu("视图(&V)")
+        for action in self.tab_actions:
+            view_menu.addAction(action)
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(self.about_action)
 
     def _update_exports(self) -> None:
-        """Exports are enabled once calculator.reports provides them (checked lazily, here)."""
+        """Exports and printing apply to a tab with a document whose writers exist."""
         workspace = self.workspace()
-        for kind, action in (("pdf", self.pdf_action), ("xlsx", self.xlsx_action)):
-            missing = workspace.export_state(kind) if workspace and workspace.has_exports else "此页不能导出"
+        for kind, action in (("pdf", self.print_action), ("pdf", self.pdf_action), ("xlsx", self.xlsx_action)):
+            missing = workspace.export_state(kind) if workspace and workspace.has_exports else "此页不能导出或打印"
             action.setEnabled(missing is None)
             action.setToolTip(missing or action.statusTip())
 
@@ -217,12 +268,13 @@ class MainWindow(QMainWindow):
             recovery.forget(found)
 
     def closeEvent(self, event) -> None:
-        for index in range(self.tabs.count()):
-            if not self.tabs.widget(index).confirm_close():
+        workspaces = self.tabs.built_workspaces()
+        for workspace in workspaces:
+            if not workspace.confirm_close():
                 event.ignore()
                 return
-        for index in range(self.tabs.count()):
-            self.tabs.widget(index).shutdown()
+        for workspace in workspaces:
+            workspace.shutdown()
         self.settings.set(config.GEOMETRY, self.saveGeometry())
         self.settings.sync()
         event.accept()

@@ -1,7 +1,8 @@
 """标准查阅: the 堡子 compensation schedule and the 五台 land price tables, read-only, searchable.
 
 Rows are shown as the data files hold them; the search box filters through a
-QSortFilterProxyModel whose matches come from `calculator.catalog.search`.
+QSortFilterProxyModel whose matches come from `calculator.catalog`. Section 三's household
+allowances ([relocation.*]) are listed under 三 as rows of their own (`catalog.relocation_items`).
 """
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 import tables
-from calculator.catalog import rate_summary, search
+from calculator.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, rate_summary, relocation_items
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
 from ui.land_workspace import NOTE_MARK, VALUE_ROLE, RangeModel
 from ui.table_model import HeaderedTableModel
+from ui.workspace import Workspace
 
 KIND_NAMES = {
     "unit_rate": "单价", "prorated_rate": "按高度折算", "decorated_rate": "单价+装潢增加", "bracket": "分档",
@@ -27,8 +29,17 @@ KIND_NAMES = {
 }
 
 
+def listed_rows(schedule: Schedule, relocation: tuple[Item, ...]) -> list[Item]:
+    """The schedule's items in file order, with section 三's allowances before the first later section."""
+    items = list(schedule.items.values())
+    order = list(schedule.sections)
+    after = order.index(RELOCATION_SECTION) if RELOCATION_SECTION in order else len(order)
+    at = next((i for i, item in enumerate(items) if order.index(item.section) > after), len(items))
+    return items[:at] + list(relocation) + items[at:]
+
+
 class ItemsModel(HeaderedTableModel):
-    """Every row of the compensation schedule: 章节, 项目, 单位, 标准, 规则."""
+    """Every row of the compensation schedule and section 三's allowances: 章节, 项目, 单位, 标准, 规则."""
 
     SECTION, KEY, UNIT, RATE, KIND = range(5)
     HEADERS = ("章节", "项目", "单位", "补偿标准", "计算方式")
@@ -36,7 +47,10 @@ class ItemsModel(HeaderedTableModel):
     def __init__(self, schedule: Schedule, parent=None):
         super().__init__(parent)
         self.schedule = schedule
-        self.items: list[Item] = list(schedule.items.values())
+        relocation = relocation_items(schedule)
+        self.items: list[Item] = listed_rows(schedule, relocation)
+        self.by_key = {item.key: item for item in self.items}
+        self.relocation_parts = {item.key: part for (part, _name, _unit), item in zip(RELOCATION_PARTS, relocation)}
         self._summaries = [rate_summary(item, schedule) for item in self.items]
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -47,8 +61,8 @@ class ItemsModel(HeaderedTableModel):
             return None
         item = self.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (item.section, item.key, item.unit, self._summaries[index.row()],
-                    KIND_NAMES.get(item.kind, item.kind))[index.column()]
+            kind = KIND_NAMES.get(item.kind, item.kind) + ("(每户)" if item.key in self.relocation_parts else "")
+            return (item.section, item.key, item.unit, self._summaries[index.row()], kind)[index.column()]
         if role == VALUE_ROLE:
             return item.key
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -110,8 +124,17 @@ class DetailModel(HeaderedTableModel):
 
 
 def _rate_text(entry: dict[str, Any]) -> str:
-    text = "–".join(entry["range"]) if "range" in entry else str(entry.get("rate", ""))
-    return text + (f" × {entry['times']}" if entry.get("times") else "")
+    return "–".join(entry["range"]) if "range" in entry else str(entry.get("rate", ""))
+
+
+def _bracket_standard(schedule: Schedule, entry: dict[str, Any], unit: str) -> str:
+    """A bracket's rate with its unit: 300 元/户, or 10 元/m² × 建筑面积(每户) when it is per m²."""
+    times = entry.get("times")
+    if not times:
+        return f"{_rate_text(entry)} 元/{unit}"
+    info = schedule.params[times]
+    per = f"元/{info.unit}" if info.unit else "元"
+    return f"{_rate_text(entry)} {per} × {info.label}(每{unit})"
 
 
 def describe_rows(schedule: Schedule, item: Item) -> list[tuple[str, str]]:
@@ -121,9 +144,11 @@ def describe_rows(schedule: Schedule, item: Item) -> list[tuple[str, str]]:
     by = data.get("by")
     label = schedule.describe(by, None) if by in schedule.params else (by or "")
     if "brackets" in data:
-        rows = [(f"{label} {b['interval']}", f"{_rate_text(b)} {unit}") for b in data["brackets"]]
+        rows = [(f"{label} {b['interval']}", _bracket_standard(schedule, b, item.unit)) for b in data["brackets"]]
         if "increment_above" in data:
             rows.append((f"{label} {data['increment_above']} 以上", f"每整 1 加 {data['increment_per_whole_unit']} 元"))
+        if "factor" in data:
+            rows.append(("乘以", data["factor_label"] or data["factor"]))
         return rows
     if "per_metre" in data:
         return [(f"{label} {t['interval']}", f"{_rate_text(t)} 元/米") for t in data["per_metre"]]
@@ -171,15 +196,17 @@ class LandRowsProxy(QSortFilterProxyModel):
         return all(w in haystack for w in self.words)
 
 
-class ScheduleBrowser(QWidget):
+class ScheduleBrowser(Workspace):
     """标准查阅: both schedules as the data holds them, with provenance and readings."""
+
+    title = "标准查阅"
 
     def __init__(self, schedule: Schedule | None = None, land: LandTable | None = None, parent=None):
         super().__init__(parent)
         self.schedule = schedule or tables.load_schedule()
         self.land = land or tables.load_land_table()
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("搜索:项目名称、规格或原文(如 杨、砖混、菜窖、住宅)")
+        self.search_edit.setPlaceholderText("搜索:项目名称、规格或原文(如 杨、砖混、菜窖、临时安置、住宅)")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self.set_search)
         self.tabs = QTabWidget()
@@ -205,7 +232,9 @@ class ScheduleBrowser(QWidget):
         head = self.schedule
         self.schedule_label = QLabel(
             f"《{head.title}》 {head.issuer} {head.document},{head.issued:%Y-%m-%d} 发布,"
-            f"{head.effective:%Y-%m-%d} 起施行;版本 {head.version};共 {len(head.items)} 项")
+            f"{head.effective:%Y-%m-%d} 起施行;版本 {head.version};共 {len(head.items)} 项,"
+            f"另有「{RELOCATION_SECTION}、{head.sections.get(RELOCATION_SECTION, '')}」"
+            f"{len(self.items_model.relocation_parts)} 项按户计算")
         self.schedule_label.setWordWrap(True)
         self.count_label = QLabel()
 
@@ -250,20 +279,25 @@ class ScheduleBrowser(QWidget):
     def _item_selected(self, current: QModelIndex, _previous=None) -> None:
         if not current.isValid():
             return
-        item = self.schedule.item(current.data(VALUE_ROLE))
-        self.show_item(item.key)
+        self.show_item(current.data(VALUE_ROLE))
 
     def show_item(self, key: str) -> None:
         """Fill the detail pane with one row: its rule table, parameters, provenance and reading."""
-        item = self.schedule.item(key)
+        item = self.items_model.by_key.get(key) or self.schedule.item(key)
+        part = self.items_model.relocation_parts.get(item.key)
         self.detail_title.setText(f"{item.key}  ({item.section} {self.schedule.sections[item.section]},"
-                                  f" 单位 {item.unit})")
-        self.detail_model.set_rows(describe_rows(self.schedule, item))
+                                  f" 单位 {item.unit}{',每户计算' if part else ''})")
+        rows = describe_rows(self.schedule, item)
+        if part == "temporary":
+            rows.append(("唯一住房,临时安置确有困难", f"可增加至多 {self.schedule.relocation.max_extra_months} 个月"))
+        self.detail_model.set_rows(rows)
         params = item.rule.params(item.spec)
         self.params_label.setText("参数: " + ("、".join(
             f"{self.schedule.describe(p.name, None)}{'(' + self.schedule.params[p.name].unit + ')' if self.schedule.params[p.name].unit else ''}"
             f"{'' if p.required else '(可选)'}" + (f" [{'/'.join(p.choices)}]" if p.choices else "")
-            for p in params) if params else "无"))
+            for p in params) if params else "无")
+            + (f"(取自本户「{RELOCATION_SECTION}、{self.schedule.sections[RELOCATION_SECTION]}」栏,不作为项目行添加)"
+               if part else ""))
         self.provenance_label.setText(
             f"出处: {self.schedule.document} {item.source_section}\n原文: {item.source}")
         self.reading_label.setText(f"适用解读: {item.reading}" if item.reading else "适用解读: 按原文,无须另作解读")
@@ -310,18 +344,23 @@ class ScheduleBrowser(QWidget):
 
     # ---------------------------------------------------------------- search
 
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box, its text selected."""
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
     def set_search(self, text: str) -> None:
         """Filter both tables by `text` (every whitespace-separated word must match)."""
         if self.search_edit.text() != text:
             self.search_edit.setText(text)  # re-enters through textChanged
             return
         words = text.strip()
-        self.items_proxy.set_keys({item.key for item in search(self.schedule, words)} if words else None)
+        self.items_proxy.set_keys({item.key for item in matching(self.items_model.items, words)} if words else None)
         self.land_proxy.set_text(words)
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 项")
+        self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 行")
 
     def visible_keys(self) -> list[str]:
         """The item keys the table shows now, in order."""

@@ -1,12 +1,24 @@
-"""What the main window asks of a workspace tab (补偿测算 now; 地价测算, 标准查阅, 台账 later).
+"""What the main window asks of a workspace tab (补偿测算, 地价测算, 标准查阅, 台账).
 
-A workspace that edits files sets `has_files` and implements the file methods; the window
-routes its menu actions to the current tab and shows that tab's undo stack and title.
+A workspace that edits one document at a time derives from `DocumentWorkspace`, which holds
+the one new/open/save/export/preview flow; the subclass supplies a few document hooks. The
+window routes its menu actions to the current tab and shows that tab's undo stack and title.
 """
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
+
+from calculator.errors import CalculationError
+from ui import settings as config
+from ui.lazy import lazy_module
+
+dialogs = lazy_module("ui.dialogs")
+preview = lazy_module("ui.preview")
 
 
 class Workspace(QWidget):
@@ -14,7 +26,7 @@ class Workspace(QWidget):
 
     title = ""              # the tab's name
     has_files = False       # new/open/save/save-as apply
-    has_exports = False     # export PDF/Excel apply
+    has_exports = False     # export PDF/Excel, preview and print apply
     status = Signal(str)    # a short message for the status bar
     title_changed = Signal()
 
@@ -35,3 +47,220 @@ class Workspace(QWidget):
 
     def focus_search(self) -> None:
         """Ctrl+F."""
+
+    def activated(self) -> None:
+        """The tab has just been brought to the front."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """One export of a document: the calculator.reports writer and how its file is named."""
+
+    writer: str        # a function of calculator.reports taking (subject, path)
+    file_filter: str
+    suffix: str
+    title: str
+
+
+PDF_FILTER = "PDF 文件 (*.pdf)"
+XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
+
+
+def reports_missing(writer: str) -> str | None:
+    """Why an export cannot run (calculator.reports fails to load or lacks the writer), else None."""
+    try:
+        import calculator.reports as reports
+    except Exception as error:  # a broken reports package must not take the window down
+        return f"报表模块无法加载:{type(error).__name__}: {error}"
+    if not callable(getattr(reports, writer, None)):
+        return f"报表功能尚未提供(calculator.reports.{writer})"
+    return None
+
+
+class DocumentWorkspace(Workspace):
+    """A tab editing one document file: new, open, save, save as, export, preview and print.
+
+    Subclasses set the class attributes and implement the hooks below; the flow (asking to save
+    changes, choosing paths, remembering folders, reporting errors in a dialog) lives here once.
+    """
+
+    has_files = True
+    has_exports = True
+    file_filter = ""             # the open/save dialog filter
+    open_title = "打开"
+    save_title = "保存"
+    reports: dict[str, Report] = {}
+
+    def __init__(self, settings: config.Settings, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+
+    # --- hooks ------------------------------------------------------------------------------------------
+
+    def document_path(self) -> Path | None:
+        raise NotImplementedError
+
+    def is_modified(self) -> bool:
+        raise NotImplementedError
+
+    def new_document(self) -> None:
+        """Start an empty document."""
+        raise NotImplementedError
+
+    def read_document(self, path: Path) -> None:
+        """Show the document in `path`; raises CalculationError and changes nothing if it cannot."""
+        raise NotImplementedError
+
+    def write_document(self, path: Path) -> None:
+        """Write the document to `path` whole or not at all; raises CalculationError or OSError."""
+        raise NotImplementedError
+
+    def report_subject(self, kind: str):
+        """What the report writer is given (the engine's strict result); raises CalculationError."""
+        raise NotImplementedError
+
+    def suggested_stem(self) -> str:
+        """A file name (without suffix) for a document that has none yet."""
+        return self.title
+
+    def document_replaced(self) -> None:
+        """Called after new/open/save: the document on screen now matches a file, or nothing."""
+
+    def store_document(self) -> bool | None:
+        """Save somewhere other than a file (the project store); None when the document has no such home."""
+        return None
+
+    # --- the flow ---------------------------------------------------------------------------------------
+
+    def document_title(self) -> str:
+        path = self.document_path()
+        return (path.name if path else "未命名") + (" *" if self.is_modified() else "")
+
+    def confirm_close(self) -> bool:
+        if not self.is_modified():
+            return True
+        path = self.document_path()
+        answer = dialogs.ask_save_changes(self, path.name if path else "未命名")
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_file(self) -> None:
+        if self.confirm_close():
+            self.new_document()
+            self.document_replaced()
+            self.status.emit(f"新建{self.title}")
+
+    def open_file(self, path: str | Path | None = None) -> bool:
+        if not self.confirm_close():
+            return False
+        if path is None:
+            path = dialogs.open_path(self, self.settings.get(config.LAST_DIRECTORY), self.open_title, self.file_filter)
+            if path is None:
+                return False
+        try:
+            self.read_document(Path(path))
+        except CalculationError as error:
+            dialogs.show_error(self, "无法打开", error.message)
+            return False
+        self.document_replaced()
+        self.remember_path(Path(path))
+        self.status.emit(f"已打开 {Path(path).name}")
+        return True
+
+    def save(self) -> bool:
+        stored = self.store_document()
+        if stored is not None:
+            return stored
+        path = self.document_path()
+        return self.save_as() if path is None else self.save_to(path)
+
+    def save_as(self) -> bool:
+        path = self._ask_path(self.save_title, self.file_filter, ".json")
+        return path is not None and self.save_to(path)
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            self.write_document(Path(path))
+        except (CalculationError, OSError) as error:
+            dialogs.show_error(self, "保存失败", getattr(error, "message", str(error)))
+            return False
+        self.document_replaced()
+        self.remember_path(Path(path))
+        self.status.emit(f"已保存 {Path(path).name}")
+        return True
+
+    def export_state(self, kind: str) -> str | None:
+        """Why the export `kind` cannot run now, or None."""
+        report = self.reports.get(kind)
+        return "此页不能导出" if report is None else reports_missing(report.writer)
+
+    def export(self, kind: str) -> bool:
+        """Write the PDF sheet or the workbook through calculator.reports."""
+        report = self.reports[kind]
+        subject = self._subject(kind, report.title)
+        if subject is None:
+            return False
+        path = self._ask_path(report.title, report.file_filter, report.suffix)
+        if path is None:
+            return False
+        if not self._write_report(report, subject, path):
+            return False
+        self.status.emit(f"已导出 {path.name}")
+        return True
+
+    def preview(self) -> bool:
+        """Show the PDF sheet exactly as it would be exported, with 打印 and 导出 at hand."""
+        report = self.reports["pdf"]
+        subject = self._subject("pdf", "打印预览")
+        if subject is None:
+            return False
+        folder = tempfile.TemporaryDirectory(prefix="landcomp-preview-")
+        path = Path(folder.name) / f"{self.suggested_name()}.pdf"
+        if not self._write_report(report, subject, path):
+            folder.cleanup()
+            return False
+        dialog = preview.show_preview(self, path, folder, lambda: self.export("pdf"))
+        if dialog is None:
+            return False
+        dialog.printed.connect(lambda pages: self.status.emit(f"已打印 {pages} 页"))
+        return True
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    def suggested_name(self) -> str:
+        path = self.document_path()
+        return path.stem if path is not None else self.suggested_stem()
+
+    def remember_path(self, path: Path) -> None:
+        self.settings.set(config.LAST_DIRECTORY, str(path.resolve().parent))
+
+    def _ask_path(self, title: str, file_filter: str, suffix: str) -> Path | None:
+        folder = Path(self.settings.get(config.LAST_DIRECTORY) or ".")
+        chosen = dialogs.save_path(self, str(folder / f"{self.suggested_name()}{suffix}"), title, file_filter)
+        if chosen is None:
+            return None
+        return Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
+
+    def _subject(self, kind: str, title: str):
+        missing = self.export_state(kind)
+        if missing:
+            dialogs.show_error(self, title, missing)
+            return None
+        try:
+            return self.report_subject(kind)
+        except CalculationError as error:
+            dialogs.show_error(self, title, f"还有输入错误,修正后才能导出:\n{error.message}")
+            return None
+
+    def _write_report(self, report: Report, subject, path: Path) -> bool:
+        import calculator.reports as reports
+        try:
+            getattr(reports, report.writer)(subject, path)
+        except CalculationError as error:
+            dialogs.show_error(self, report.title, error.message)
+            return False
+        except Exception as error:  # the edge of the export: report it, keep the window
+            dialogs.show_error(self, report.title, f"导出失败:{type(error).__name__}: {error}")
+            return False
+        return True

@@ -45,7 +45,7 @@ def answers(monkeypatch) -> Answers:
         given.asked.append(f"recover:{head}")
         return given.recover
 
-    def open_path(parent, directory):
+    def open_path(parent, directory, title="", file_filter=""):
         given.asked.append("open_path")
         return given.open_path
 

@@ -15,13 +15,13 @@ from calculator.landprice import PartInput, Parcel, price_parcel
 from calculator.money import fmt_grouped
 from ui.land_workspace import VALUE_ROLE, LandWorkspace, PartsModel, RangeModel, ResultsModel
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "parcel.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"
 TABLE = tables.load_land_table()
 
 
 @pytest.fixture
-def ws(qtbot):
-    widget = LandWorkspace()
+def ws(qtbot, settings, answers):
+    widget = LandWorkspace(settings)
     qtbot.addWidget(widget)
     return widget
 
@@ -135,45 +135,46 @@ def test_undo_redo_restores_the_total(ws):
     choose_grade(ws, 1)
     after = ws.summary["total"].text()
     assert after != before
-    ws.undo_stack.undo()
+    ws.stack.undo()
     assert ws.summary["total"].text() == before and ws.grade_combo.currentData() == 2
-    ws.undo_stack.redo()
+    ws.stack.redo()
     assert ws.summary["total"].text() == after and ws.grade_combo.currentData() == 1
     ws.add_button.click()
     assert ws.parts_model.rowCount() == 2
-    ws.undo_stack.undo()
+    ws.stack.undo()
     assert ws.parts_model.rowCount() == 1
     set_part(ws, 0, PartsModel.UNIT, "亩")
-    ws.undo_stack.undo()
+    ws.stack.undo()
     assert ws.parts_model.index(0, PartsModel.UNIT).data() == "m²" and shown_area(ws) == "1000"
 
 
-def test_save_open_round_trip(ws, tmp_path):
+def test_save_open_round_trip(ws, tmp_path, settings, qtbot):
     ws.load_parcel(parse_json(EXAMPLE.read_text(encoding="utf-8")))
     total, corrected = ws.summary["total"].text(), ws.summary["corrected_total"].text()
     assert total == "509,400.00"
     path = tmp_path / "parcel.json"
-    ws.save(path)
+    assert ws.is_modified() is False and ws.document_title() == "未命名"
+    assert ws.save_to(path)
+    assert ws.document_title() == "parcel.json" and not ws.is_modified()
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["parts"][1] == {"use": "住宅用地", "area_mu": "1.05"}
     assert saved["corrections"]["reduction_rate"] == "0.06"
-    other = LandWorkspace()
-    other.open(path)
+    other = LandWorkspace(settings)
+    qtbot.addWidget(other)
+    assert other.open_file(path)
     assert other.parcel_dict() == ws.parcel_dict()
     assert other.summary["total"].text() == total
     assert other.summary["corrected_total"].text() == corrected
     assert not list(tmp_path.glob("*.part"))
-    other.deleteLater()
 
 
-def test_open_invalid_file_raises_and_keeps_the_parcel(ws, tmp_path):
-    from calculator.errors import CalculationError
+def test_open_invalid_file_reports_and_keeps_the_parcel(ws, tmp_path, answers):
     bad = tmp_path / "bad.json"
     bad.write_text('{"grade": 9, "parts": []}', encoding="utf-8")
     before = ws.parcel_dict()
-    with pytest.raises(CalculationError):
-        ws.open(bad)
-    assert ws.parcel_dict() == before
+    assert not ws.open_file(bad)
+    assert ws.parcel_dict() == before and ws.document_path() is None
+    assert answers.errors and "bad.json" in answers.errors[-1][1] and "parts" in answers.errors[-1][1]
 
 
 def test_range_table_notes_the_two_discrepancies(ws):
@@ -195,9 +196,18 @@ def test_cost_floor_governs_when_higher(ws, qtbot):
     assert ws.summary["floor_governed_by"].text().startswith("成本之和")
 
 
-def test_export_writes_the_price_sheet(ws, tmp_path):
+def test_export_writes_the_price_sheet(ws, tmp_path, answers):
     set_part(ws, 0, PartsModel.AREA, "1000")
-    ws.export_pdf(tmp_path / "x.pdf")
-    ws.export_xlsx(tmp_path / "x.xlsx")
+    answers.save_path = str(tmp_path / "x")  # the suffix is added
+    assert ws.export("pdf")
+    answers.save_path = str(tmp_path / "x.xlsx")
+    assert ws.export("xlsx")
     assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
     assert (tmp_path / "x.xlsx").stat().st_size > 0
+
+
+def test_export_refused_while_the_parcel_has_an_error(ws, tmp_path, answers):
+    set_part(ws, 0, PartsModel.AREA, "abc")
+    answers.save_path = str(tmp_path / "x.pdf")
+    assert not ws.export("pdf")
+    assert "修正后才能导出" in answers.errors[-1][1] and not (tmp_path / "x.pdf").exists()

@@ -131,6 +131,11 @@ class HouseholdSession(QObject):
     def save(self, path: Path) -> None:
         self.end_live_edit()
         self.document.save(Path(path))
+        self.mark_saved()
+
+    def mark_saved(self) -> None:
+        """What is on screen has been kept (in a file or the project store)."""
+        self.end_live_edit()
         self.stack.setClean()
         self.file_changed.emit()
 

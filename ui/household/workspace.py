@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from calculator import actions
+from calculator import actions, stored_cases
 from calculator.case import case_from_json
+from calculator.compensation import compute
 from calculator.errors import CalculationError
+from calculator.stored_cases import StoredCase
 from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
@@ -17,38 +19,28 @@ from ui.household.panels import ProblemBanner, RelocationPanel, ReplacementPanel
 from ui.household.picker import PickerPanel
 from ui.household.session import HouseholdSession
 from ui.lazy import lazy_module
-from ui.workspace import Workspace
+from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 dialogs = lazy_module("ui.dialogs")
 recovery = lazy_module("ui.recovery")
 
-REPORTS = {"pdf": ("compensation_pdf", "PDF 文件 (*.pdf)", ".pdf", "导出PDF"),
-           "xlsx": ("compensation_xlsx", "Excel 工作簿 (*.xlsx)", ".xlsx", "导出Excel")}
 
-
-def reports_missing(kind: str) -> str | None:
-    """Why an export cannot run yet (calculator.reports lacks the function), else None."""
-    name = REPORTS[kind][0]
-    try:
-        import calculator.reports as reports
-    except Exception as error:  # a broken reports package must not take the window down
-        return f"报表模块无法加载:{type(error).__name__}: {error}"
-    if not callable(getattr(reports, name, None)):
-        return f"报表功能尚未提供(calculator.reports.{name})"
-    return None
-
-
-class HouseholdWorkspace(Workspace):
+class HouseholdWorkspace(DocumentWorkspace):
     """The 补偿测算 tab."""
 
     title = "补偿测算"
-    has_files = True
-    has_exports = True
+    file_filter = "补偿测算案例 (*.json);;所有文件 (*)"
+    open_title = "打开案例"
+    save_title = "保存案例"
+    reports = {"pdf": Report("compensation_pdf", PDF_FILTER, ".pdf", "导出结算单(PDF)"),
+               "xlsx": Report("compensation_xlsx", XLSX_FILTER, ".xlsx", "导出明细表(Excel)")}
+
+    stored_saved = Signal(int)  # a household's new version is in the project store (its id)
 
     def __init__(self, settings: config.Settings, schedule=None, autosave: bool = True, parent=None):
-        super().__init__(parent)
-        self.settings = settings
+        super().__init__(settings, parent)
         self.session = HouseholdSession(schedule, self)
+        self.stored: StoredCase | None = None  # set while the case comes from the project store
         self.reason_dialog = None  # the open ReasonDialog, if any
         self.recovery = None  # this session's RecoveryFile, once something was written
         self._autosave_due = False
@@ -113,9 +105,6 @@ class HouseholdWorkspace(Workspace):
     def undo_stack(self):
         return self.session.stack
 
-    def document_title(self) -> str:
-        return self.session.document.name + (" *" if self.session.modified else "")
-
     def focus_search(self) -> None:
         self.picker.focus_search()
 
@@ -135,14 +124,6 @@ class HouseholdWorkspace(Workspace):
         pane.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if pane is self.table:
             self.focus_table()
-
-    def confirm_close(self) -> bool:
-        if not self.session.modified:
-            return True
-        answer = dialogs.ask_save_changes(self, self.session.document.name)
-        if answer == "save":
-            return self.save()
-        return answer == "discard"
 
     def shutdown(self) -> None:
         self._autosave_timer.stop()
@@ -239,53 +220,89 @@ class HouseholdWorkspace(Workspace):
                                   sum(1 for p in result.problems if actions.line_index(p.where) is None))
         self._autosave_due = True
 
-    # --- files ----------------------------------------------------------------------------------------
+    # --- the document (DocumentWorkspace hooks) -------------------------------------------------------
 
-    def new_file(self) -> None:
-        if self.confirm_close():
-            self._discard_recovery()
-            self.session.new()
-            self.status.emit("新建测算")
+    def document_path(self) -> Path | None:
+        return self.session.document.path
 
-    def open_file(self, path: str | Path | None = None) -> bool:
-        if not self.confirm_close():
-            return False
-        if path is None:
-            path = dialogs.open_path(self, self.settings.get(config.LAST_DIRECTORY))
-            if path is None:
-                return False
-        try:
-            self.session.open(Path(path))
-        except CalculationError as error:
-            dialogs.show_error(self, "无法打开案例", error.message)
-            return False
+    def is_modified(self) -> bool:
+        return self.session.modified
+
+    def document_title(self) -> str:
+        if self.stored is None:
+            return super().document_title()
+        return f"{self.stored.label}(台账 {self.stored.version_label})" + (" *" if self.is_modified() else "")
+
+    def new_document(self) -> None:
+        self.session.new()
+        self.stored = None
+
+    def read_document(self, path: Path) -> None:
+        self.session.open(path)
+        self.stored = None
+
+    def write_document(self, path: Path) -> None:
+        self.session.save(path)
+
+    def report_subject(self, kind: str):
+        return compute(self.session.case, self.session.schedule)
+
+    def suggested_stem(self) -> str:
+        head = self.session.case.household.get("head", "").strip()
+        return f"{head}-补偿测算" if head else "补偿测算"
+
+    def document_replaced(self) -> None:
         self._discard_recovery()
-        self._remember_path(Path(path))
-        self.status.emit(f"已打开 {Path(path).name}")
-        return True
 
-    def save(self) -> bool:
-        path = self.session.document.path
-        return self.save_as() if path is None else self.save_to(path)
-
-    def save_as(self) -> bool:
-        suggested = str(Path(self.settings.get(config.LAST_DIRECTORY) or ".") / f"{self._suggested_name()}.json")
-        path = dialogs.save_path(self, suggested)
-        if path is None:
-            return False
-        if not path.lower().endswith(".json"):
-            path += ".json"
-        return self.save_to(Path(path))
+    def remember_path(self, path: Path) -> None:
+        super().remember_path(path)
+        self.settings.add_recent(str(path.resolve()))
 
     def save_to(self, path: Path) -> bool:
-        try:
-            self.session.save(Path(path))
-        except (CalculationError, OSError) as error:
-            dialogs.show_error(self, "保存失败", getattr(error, "message", str(error)))
+        """另存为 a file: the case leaves the project store's keeping."""
+        if not super().save_to(path):
             return False
-        self._discard_recovery()
-        self._remember_path(Path(path))
-        self.status.emit(f"已保存 {Path(path).name}")
+        self.stored = None
+        self.title_changed.emit()
+        return True
+
+    # --- the project store ---------------------------------------------------------------------------
+
+    def open_stored(self, store, household_id: int) -> bool:
+        """Edit a household of the project (台账): its current version, saved back as a new version."""
+        if not self.confirm_close():
+            return False
+        try:
+            stored, case = stored_cases.open_stored(store, household_id, self.session.schedule.id)
+            self.session.load(case, None)
+        except CalculationError as error:
+            dialogs.show_error(self, "无法打开", error.message)
+            return False
+        self.stored = stored
+        self.document_replaced()
+        self.title_changed.emit()
+        self.status.emit(f"已打开台账中的 {stored.label}({stored.version_label})")
+        return True
+
+    def store_document(self) -> bool | None:
+        if self.stored is None:
+            return None
+        reason = None
+        if self.stored.locked:
+            reason = dialogs.ask_amendment_reason(self, self.stored.label, self.stored.household.status.label)
+            if reason is None:
+                return False
+        try:
+            self.stored = stored_cases.save_stored(self.stored, self.session.case, self.session.schedule, reason)
+        except CalculationError as error:
+            dialogs.show_error(self, "保存失败", error.message)
+            return False
+        self.session.mark_saved()
+        self.document_replaced()
+        self.title_changed.emit()
+        self.stored_saved.emit(self.stored.household.id)
+        status = self.stored.household.status.label
+        self.status.emit(f"已保存到台账:{self.stored.label} {self.stored.version_label}({status})")
         return True
 
     def restore(self, found) -> bool:
@@ -299,51 +316,6 @@ class HouseholdWorkspace(Workspace):
             return False
         self.status.emit("已恢复上次未保存的测算")
         return True
-
-    def export(self, kind: str) -> bool:
-        """Write the settlement sheet (PDF) or workbook (Excel) through calculator.reports."""
-        name, file_filter, suffix, title = REPORTS[kind]
-        missing = reports_missing(kind)
-        if missing:
-            dialogs.show_error(self, title, missing)
-            return False
-        from calculator.compensation import compute
-        try:
-            result = compute(self.session.case, self.session.schedule)
-        except CalculationError as error:
-            dialogs.show_error(self, title, f"本户还有输入错误,修正后才能导出:\n{error.message}")
-            return False
-        suggested = str(Path(self.settings.get(config.LAST_DIRECTORY) or ".") / f"{self._suggested_name()}{suffix}")
-        path = dialogs.save_path(self, suggested, title, file_filter)
-        if path is None:
-            return False
-        if not path.lower().endswith(suffix):
-            path += suffix
-        import calculator.reports as reports
-        try:
-            getattr(reports, name)(result, Path(path))
-        except CalculationError as error:
-            dialogs.show_error(self, title, error.message)
-            return False
-        except Exception as error:  # the edge of the export: report it, keep the window
-            dialogs.show_error(self, title, f"导出失败:{type(error).__name__}: {error}")
-            return False
-        self.status.emit(f"已导出 {Path(path).name}")
-        return True
-
-    def export_state(self, kind: str) -> str | None:
-        return reports_missing(kind)
-
-    def _suggested_name(self) -> str:
-        document = self.session.document
-        if document.path is not None:
-            return document.path.stem
-        head = self.session.case.household.get("head", "").strip()
-        return f"{head}-补偿测算" if head else "补偿测算"
-
-    def _remember_path(self, path: Path) -> None:
-        self.settings.set(config.LAST_DIRECTORY, str(path.resolve().parent))
-        self.settings.add_recent(str(path.resolve()))
 
     # --- autosave ----------------------------------------------------------------------------------
 

@@ -1,0 +1,187 @@
+"""The main window's tabs (built on first use, menus routed to the current tab), preview and printing."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtPrintSupport import QPrinter
+
+from calculator import cli
+from driver import EXAMPLE
+from ui import dialogs
+from ui.land_workspace import LandWorkspace, PartsModel
+from ui.preview import PreviewDialog, match_paper, open_pdf, print_pdf
+
+PARCEL = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"
+A4_POINTS = (595.0, 842.0)
+
+
+def open_tab(qtbot, window, title: str):
+    index = next(i for i in range(window.tabs.count()) if window.tabs.bar.tabText(i) == title)
+    qtbot.keySequence(window, QKeySequence(f"Ctrl+{index + 1}"))
+    assert window.tabs.currentIndex() == index
+    return window.workspace()
+
+
+def page_texts(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def test_other_tabs_are_built_only_when_opened(qtbot, window):
+    assert [window.tabs.bar.tabText(i) for i in range(window.tabs.count())][:3] == ["补偿测算", "地价测算", "标准查阅"]
+    assert window.tabs.built_workspaces() == [window.household]
+    land = open_tab(qtbot, window, "地价测算")
+    assert isinstance(land, LandWorkspace) and window.tabs.built_workspaces() == [window.household, land]
+    assert open_tab(qtbot, window, "地价测算") is land  # built once
+    assert window.windowTitle().startswith("未命名 — ")
+
+
+def test_menus_follow_the_current_tab(qtbot, window):
+    assert window.table_action.isEnabled() and window.save_action.isEnabled()
+    open_tab(qtbot, window, "标准查阅")
+    assert not window.save_action.isEnabled() and not window.print_action.isEnabled()
+    assert not window.table_action.isEnabled() and not window.delete_action.isEnabled()
+    open_tab(qtbot, window, "地价测算")
+    assert window.save_action.isEnabled() and window.print_action.isEnabled() and window.xlsx_action.isEnabled()
+    open_tab(qtbot, window, "补偿测算")
+    assert window.table_action.isEnabled()
+
+
+def test_land_edits_undo_save_and_title_through_the_window(qtbot, window, answers, tmp_path):
+    land = open_tab(qtbot, window, "地价测算")
+    land.parts_model.setData(land.parts_model.index(0, PartsModel.AREA), "1000", Qt.ItemDataRole.EditRole)
+    total = land.summary["total"].text()
+    assert total != "—" and window.windowTitle().startswith("未命名 * — ")
+    window.undo_action.trigger()  # the window's Edit menu undoes in the current tab
+    assert land.summary["total"].text() == "—"
+    window.redo_action.trigger()
+    assert land.summary["total"].text() == total
+    answers.save_path = str(tmp_path / "宗地")
+    window.save_action.trigger()
+    saved = json.loads((tmp_path / "宗地.json").read_text(encoding="utf-8"))
+    assert saved["parts"] == [{"use": "住宅用地", "area_m2": "1000"}]
+    assert window.windowTitle().startswith("宗地.json — ")
+    assert window.household.session.document.path is None  # the household tab was not touched
+
+
+def test_closing_asks_for_unsaved_land_changes(qtbot, window, answers):
+    land = open_tab(qtbot, window, "地价测算")
+    land.parts_model.setData(land.parts_model.index(0, PartsModel.AREA), "250", Qt.ItemDataRole.EditRole)
+    answers.save_changes = "cancel"
+    assert not window.close() and window.isVisible()
+    assert answers.asked == ["save_changes:未命名"]
+    answers.save_changes = "discard"
+
+
+def test_the_preview_shows_the_pdf_the_cli_writes(qtbot, window, ws, tmp_path):
+    assert ws.open_file(EXAMPLE)
+    assert ws.preview()
+    dialog = window.findChild(PreviewDialog)
+    assert dialog is not None and dialog.isVisible()
+    cli_pdf = tmp_path / "cli.pdf"
+    assert cli.main(["compensation", str(EXAMPLE), "--pdf", str(cli_pdf)]) == 0
+    shown = page_texts(dialog.path)
+    assert shown == page_texts(cli_pdf) and "546,616.30" in "".join(shown)
+    assert dialog.document.pageCount() == len(shown)
+    assert f"共 {len(shown)} 页" in dialog.pages.text()
+    folder = dialog.path.parent
+    dialog.reject()
+    qtbot.waitUntil(lambda: not folder.exists())  # the temporary PDF goes with the preview
+
+
+def test_the_land_preview_shows_the_parcel_price_sheet(qtbot, window):
+    land = open_tab(qtbot, window, "地价测算")
+    assert land.open_file(PARCEL)
+    assert window.print_action.isEnabled()
+    window.print_action.trigger()
+    dialog = window.findChild(PreviewDialog)
+    assert dialog is not None and "509,400.00" in "".join(page_texts(dialog.path))
+    dialog.reject()
+
+
+def test_preview_is_refused_while_the_case_has_errors(window, ws, answers):
+    ws.session.add_line("附属平房/砖混结构")  # no quantity yet
+    assert not ws.preview()
+    assert "修正后才能导出" in answers.errors[-1][1] and window.findChild(PreviewDialog) is None
+
+
+def page_image(document, page: int, shift: int = 0) -> list[bytes]:
+    """A page rendered at 150 dpi and smoothly reduced to 310 px wide, as grey rows (`shift` px to the right)."""
+    image = document.render(page, QSize(1240, 1754)).convertToFormat(QImage.Format.Format_Grayscale8)
+    image = image.scaled(310, 438, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    data, line = bytes(image.constBits()), image.bytesPerLine()
+    return [data[y * line + 3 + shift: y * line + 307 + shift] for y in range(image.height())]
+
+
+def mean_difference(first: list[bytes], second: list[bytes]) -> float:
+    total = sum(abs(a - b) for row_a, row_b in zip(first, second) for a, b in zip(row_a, row_b))
+    return total / (len(first) * len(first[0]))
+
+
+def test_printing_puts_the_same_pages_on_paper(qtbot, tmp_path):
+    sheet = tmp_path / "sheet.pdf"
+    assert cli.main(["compensation", str(EXAMPLE), "--pdf", str(sheet)]) == 0
+    document = open_pdf(sheet)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "paper.pdf"))
+    printer.setResolution(150)
+    match_paper(document, printer)
+    assert print_pdf(document, printer) == document.pageCount() == 3
+    paper = open_pdf(tmp_path / "paper.pdf")
+    assert paper.pageCount() == document.pageCount()
+    for page in range(paper.pageCount()):
+        size = paper.pagePointSize(page)
+        assert abs(size.width() - A4_POINTS[0]) < 1 and abs(size.height() - A4_POINTS[1]) < 1
+        original = page_image(document, page)
+        # Same place and scale: several times closer than the same page moved by one pixel (about 2 pt).
+        aligned = mean_difference(original, page_image(paper, page))
+        assert aligned < 0.5
+        assert mean_difference(original, page_image(paper, page, shift=1)) > 3 * aligned
+        assert mean_difference(original, page_image(paper, page, shift=-1)) > 3 * aligned
+
+
+def test_print_button_asks_for_a_printer_and_prints(qtbot, window, ws, tmp_path, monkeypatch):
+    asked = []
+
+    def ask_printer(parent, printer):
+        asked.append(printer.pageLayout().pageSize().id())
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+        printer.setResolution(100)
+        return True
+
+    monkeypatch.setattr(dialogs, "ask_printer", ask_printer)
+    assert ws.open_file(EXAMPLE)
+    assert ws.preview()
+    dialog = window.findChild(PreviewDialog)
+    with qtbot.waitSignal(dialog.printed) as printed:
+        dialog.print_action.trigger()
+    from PySide6.QtGui import QPageSize
+    assert asked == [QPageSize.PageSizeId.A4]
+    assert printed.args == [dialog.document.pageCount()]
+    assert open_pdf(tmp_path / "printed.pdf").pageCount() == dialog.document.pageCount()
+    dialog.reject()
+
+
+def test_cancelling_the_print_dialog_prints_nothing(qtbot, window, ws, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_printer", lambda parent, printer: False)
+    assert ws.open_file(EXAMPLE)
+    assert ws.preview()
+    dialog = window.findChild(PreviewDialog)
+    assert dialog.print_document() is False
+    dialog.reject()
+
+
+@pytest.mark.parametrize("junk", [b"", b"%PDF-1.4 not really", b"\x00\x01garbage"])
+def test_an_unreadable_pdf_is_refused_with_a_message(tmp_path, junk):
+    from ui.preview import PrintError
+    path = tmp_path / "junk.pdf"
+    path.write_bytes(junk)
+    with pytest.raises(PrintError, match="junk.pdf"):
+        open_pdf(path)
