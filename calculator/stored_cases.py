@@ -1,0 +1,62 @@
+"""A household's case opened from the project store and saved back to it as a new version.
+
+Saving never overwrites: a case that computes cleanly becomes a computed version (已测算), one
+with input errors a draft (草稿). A signed or paid household changes only by an amendment
+with a written reason, and a draft is never allowed there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from calculator.case import Case, case_from_json
+from calculator.compensation import evaluate
+from calculator.store.base import CaseStore, CaseVersion, Household, StoreError
+from tables.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """Where an open case lives in the store: its household and the version it was opened at."""
+
+    store: CaseStore
+    household: Household
+    version: CaseVersion | None
+
+    @property
+    def locked(self) -> bool:
+        return self.household.status.locked
+
+    @property
+    def label(self) -> str:
+        """户号 and 户主 as the window title shows them."""
+        return f"{self.household.number} {self.household.head}".strip()
+
+    @property
+    def version_label(self) -> str:
+        return f"第{self.version.number}版" if self.version is not None else "尚无版本"
+
+
+def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[StoredCase, Case]:
+    """The household's current case (or a new one carrying its 户主 and 地址 when nothing was saved yet)."""
+    household = store.household(household_id)
+    version = store.current_version(household_id)
+    if version is not None:
+        case = case_from_json(version.case_json)
+    else:
+        case = Case(schedule=schedule_id, household={"head": household.head, "address": household.address})
+    return StoredCase(store, household, version), case
+
+
+def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_reason: str | None = None) -> StoredCase:
+    """Save `case` as the household's next version; returns where it now lives."""
+    result = evaluate(case, schedule)
+    store, household_id = stored.store, stored.household.id
+    if not result.problems:
+        version = store.save_computed(household_id, result, amendment_reason=amendment_reason)
+    elif stored.locked:
+        raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
+                         f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
+                         f"户号 {stored.household.number}")
+    else:
+        version = store.save_draft(household_id, case)
+    return StoredCase(store, store.household(household_id), version)

@@ -1,0 +1,112 @@
+"""A household opened from the project store into 补偿测算 and saved back as new versions."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from calculator.case import case_from_json, case_to_dict
+from calculator.compensation import compute
+from calculator.store import SqliteStore, Status
+from driver import EXAMPLE, type_cell
+from ui import dialogs
+from ui.household.items_model import COL_QUANTITY
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SqliteStore(tmp_path / "堡子片区.landcomp", actor="李明") as opened:
+        yield opened
+
+
+@pytest.fixture
+def household(store):
+    """户号 017 with the example case saved as version 1 (已测算)."""
+    project = store.create_project("堡子片区")
+    entry = store.add_household(project.id, "017", "王建国", "堡子村东街17号")
+    store.save_computed(entry.id, compute(case_from_json(EXAMPLE.read_text(encoding="utf-8"))))
+    return entry
+
+
+@pytest.fixture
+def reasons(monkeypatch):
+    """Answers for the amendment-reason question (None = the user cancels)."""
+    given = {"answers": [], "asked": []}
+
+    def ask(parent, household, status):
+        given["asked"].append((household, status))
+        return given["answers"].pop(0)
+
+    monkeypatch.setattr(dialogs, "ask_amendment_reason", ask)
+    return given
+
+
+def test_a_stored_household_opens_with_its_current_version(window, ws, store, household):
+    assert ws.open_stored(store, household.id)
+    assert ws.summary.total.text() == "546,616.30 元"
+    assert case_to_dict(ws.session.case) == case_to_dict(store.current_version(household.id).case())
+    assert window.windowTitle().startswith("017 王建国(台账 第1版) — ")
+
+
+def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store, household, answers, tmp_path):
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")  # 砖木 24.60 → 30 m² at 700: +3,780.00
+    assert window.windowTitle().startswith("017 王建国(台账 第1版) * — ")
+    with qtbot.waitSignal(ws.stored_saved) as saved:
+        qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert saved.args == [household.id] and "save_path:" not in " ".join(answers.asked)
+    versions = store.versions(household.id)
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].total == Decimal("550396.30") == compute(versions[1].case()).total
+    assert store.household(household.id).status is Status.COMPUTED
+    assert not ws.session.modified and window.windowTitle().startswith("017 王建国(台账 第2版) — ")
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_a_case_with_errors_is_kept_as_a_draft(window, ws, store, household):
+    ws.open_stored(store, household.id)
+    ws.session.add_line("附属平房/砖混结构")  # no quantity yet: the case does not compute
+    assert ws.save()
+    assert store.current_version(household.id).result_json is None
+    assert store.household(household.id).status is Status.DRAFT
+
+
+def test_a_signed_case_changes_only_by_a_reasoned_amendment(qtbot, window, ws, store, household, reasons):
+    store.sign(household.id)
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    reasons["answers"] = [None]  # cancelled: nothing saved, the edit stays on screen
+    assert not ws.save()
+    assert len(store.versions(household.id)) == 1 and ws.session.modified
+    assert reasons["asked"] == [("017 王建国", "已签字")]
+    reasons["answers"] = ["复核时发现厢房面积量错,重新丈量为30m²"]
+    assert ws.save()
+    first, second = store.versions(household.id)
+    assert second.amendment_reason == "复核时发现厢房面积量错,重新丈量为30m²" and second.amends_version_id == first.id
+    assert first.total == Decimal("546616.30") and second.total == Decimal("550396.30")  # both stay readable
+    assert store.household(household.id).status is Status.COMPUTED
+
+
+def test_a_signed_case_with_errors_is_refused(window, ws, store, household, answers, reasons):
+    store.sign(household.id)
+    ws.open_stored(store, household.id)
+    ws.session.add_line("附属平房/砖混结构")
+    reasons["answers"] = ["补录漏项"]
+    assert not ws.save()
+    assert "输入错误" in answers.errors[-1][1] and len(store.versions(household.id)) == 1
+
+
+def test_a_household_without_versions_starts_from_its_register_entry(window, ws, store, household):
+    other = store.add_household(household.project_id, "018", "李秀英", "堡子村东街18号")
+    assert ws.open_stored(store, other.id)
+    assert ws.session.case.household == {"head": "李秀英", "address": "堡子村东街18号"}
+    assert ws.session.case.items == []
+
+
+def test_save_as_a_file_leaves_the_store_alone(window, ws, store, household, answers, tmp_path):
+    ws.open_stored(store, household.id)
+    answers.save_path = str(tmp_path / "副本.json")
+    assert ws.save_as()
+    assert ws.stored is None and window.windowTitle().startswith("副本.json — ")
+    assert len(store.versions(household.id)) == 1
