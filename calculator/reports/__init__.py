@@ -6,6 +6,10 @@ only by the writer that needs them, so that importing this package stays cheap.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from calculator.store.base import LedgerRow
 
 
 def compensation_pdf(result, path: Path) -> None:
@@ -18,6 +22,12 @@ def compensation_xlsx(result, path: Path) -> None:
     """The settlement as a workbook: 明细 (one row per line) and 汇总."""
     from calculator.reports.xlsx import write_settlement_xlsx
     write_settlement_xlsx(result, Path(path))
+
+
+def ledger_xlsx(rows: Sequence[LedgerRow], path: Path, *, title: str = "台账") -> None:
+    """台账 of LedgerRows as a workbook: one sheet, the exact 合计 and a SUM check row."""
+    from calculator.reports.ledger import write_ledger_xlsx
+    write_ledger_xlsx(rows, Path(path), title)
 
 
 def parcel_pdf(price, path: Path) -> None:

@@ -1,0 +1,235 @@
+"""Settlement sheets of many households into one folder, with the ledger workbook beside them.
+
+A sheet is printed only from what the store holds and the engine agrees with: the stored case is
+recomputed under the loaded schedule, and the sheet is written only when that schedule is the
+version the case was saved under and the recomputed fingerprint and total are the stored ones.
+Anything else is skipped with its reason, so a printed sheet always matches its ledger line.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import tables
+from calculator import reports
+from calculator.case import fingerprint
+from calculator.compensation import CompensationResult, evaluate
+from calculator.errors import CalculationError, InputError
+from calculator.money import fmt_grouped
+from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
+
+LEDGER_FILENAME = "台账.xlsx"
+SHEET_SUFFIX = "-结算单.pdf"
+# Characters no Windows or Linux file name may hold (and control characters), each replaced by "_".
+_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+# Bytes (UTF-8) kept of 户号 and of 户主: the name, its temporary twin (15 bytes more) and a
+# de-duplicating suffix must stay under the 255 bytes a file name may have.
+_NAME_PART_BYTES = 80
+_LISTED_PER_REASON = 5  # households named under each skip reason in the summary text
+_REASONS_SHOWN = 8
+
+Progress = Callable[[int, int, str], bool]
+
+
+@dataclass(frozen=True)
+class SheetOutcome:
+    """One household of the batch: its sheet's path when written, else why it was skipped."""
+
+    household_id: int
+    number: str
+    head: str
+    path: Path | None
+    reason: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.head}".strip()
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch did; `remaining` households were not reached when it was cancelled."""
+
+    written: tuple[SheetOutcome, ...]
+    skipped: tuple[SheetOutcome, ...]
+    cancelled: bool
+    ledger_path: Path | None
+    remaining: int = 0
+    ledger_error: str | None = None
+
+    def text(self) -> str:
+        """The summary in Chinese for a message box: written, ledger, skipped by reason, cancelled."""
+        lines = [f"已生成 {len(self.written)} 份结算单。"]
+        if self.ledger_path is not None:
+            lines.append(f"台账已写入 {self.ledger_path.name}。")
+        if self.ledger_error:
+            lines.append(f"台账未能写入:{self.ledger_error}")
+        if self.skipped:
+            lines.append(f"跳过 {len(self.skipped)} 户:")
+            by_reason: dict[str, list[SheetOutcome]] = {}
+            for outcome in self.skipped:
+                by_reason.setdefault(outcome.reason or "", []).append(outcome)
+            for reason, outcomes in list(by_reason.items())[:_REASONS_SHOWN]:
+                named = "、".join(o.label for o in outcomes[:_LISTED_PER_REASON])
+                more = f" 等,共 {len(outcomes)} 户" if len(outcomes) > _LISTED_PER_REASON else ""
+                lines.append(f"  {reason}:{named}{more}")
+            rest = sum(len(outcomes) for outcomes in list(by_reason.values())[_REASONS_SHOWN:])
+            if rest:
+                lines.append(f"  其他原因 {rest} 户")
+        if self.cancelled:
+            lines.append(f"已取消,余下 {self.remaining} 户未处理。" if self.remaining else "已取消。")
+        return "\n".join(lines)
+
+
+def sheet_filename(number: str, head: str) -> str:
+    """「户号-户主-结算单.pdf」, with characters a file system refuses replaced by "_"."""
+    parts = [_safe_part(number), _safe_part(head)]
+    return "-".join(part for part in parts if part) + SHEET_SUFFIX
+
+
+def _safe_part(text: str) -> str:
+    # Windows also refuses a name ending in a dot or a space, and a leading dot hides the file.
+    cleaned = " ".join(_ILLEGAL.sub("_", text).split())
+    cleaned = cleaned.encode()[:_NAME_PART_BYTES].decode(errors="ignore")
+    return cleaned.strip(". ") if cleaned.strip(". ") else cleaned.replace(".", "_")
+
+
+def check_folder(folder: Path) -> None:
+    """The folder exists and a file can be created in it (tried, since permissions lie on some systems)."""
+    if not folder.exists():
+        raise InputError(f"文件夹不存在: {folder}", f"no such folder: {folder}")
+    if not folder.is_dir():
+        raise InputError(f"不是文件夹: {folder}", f"not a folder: {folder}")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".landcomp-probe-", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise InputError(f"文件夹不能写入: {folder}({exc.strerror or exc})",
+                         f"cannot write to the folder: {folder} ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def write_sheets(store: CaseStore, project_id: int, household_ids: Sequence[int] | None, folder: Path, *,
+                 progress: Progress | None = None, with_ledger: bool = True) -> BatchSummary:
+    """Each selected household's settlement sheet into `folder` (None: every household, in 户号 order).
+
+    `progress(done, total, label)` is called before each household and once at the end; returning
+    False stops the batch before the next household (the files written stay, each whole). With
+    `with_ledger`, the selection's ledger is written beside the sheets as 台账.xlsx (not when
+    cancelled).
+    """
+    folder = Path(folder)
+    project = _project(store, project_id)
+    rows = _selection(store, project_id, household_ids)
+    check_folder(folder)
+    written: list[SheetOutcome] = []
+    skipped: list[SheetOutcome] = []
+    used: set[str] = set()
+    total, cancelled, done = len(rows), False, 0
+    for done, row in enumerate(rows):
+        if progress is not None and _stop(progress(done, total, f"{row.number} {row.head}".strip())):
+            cancelled = True
+            break
+        outcome = _write_sheet(store, row, folder, used)
+        (written if outcome.path is not None else skipped).append(outcome)
+    else:
+        done = total
+    ledger_path, ledger_error = None, None
+    if with_ledger and not cancelled:
+        ledger_path, ledger_error = _write_ledger(rows, folder / LEDGER_FILENAME, f"{project} 台账")
+    if progress is not None:
+        progress(done, total, "已取消" if cancelled else "完成")
+    return BatchSummary(tuple(written), tuple(skipped), cancelled, ledger_path, total - done, ledger_error)
+
+
+def _stop(answer: object) -> bool:
+    """False (or 0) from the progress callback cancels; None, from a callback that only shows, does not."""
+    return answer is not None and not answer
+
+
+def _project(store: CaseStore, project_id: int) -> str:
+    for project in store.projects():
+        if project.id == project_id:
+            return project.name
+    raise StoreError(f"没有编号为 {project_id} 的项目", f"no project {project_id}")
+
+
+def _selection(store: CaseStore, project_id: int, household_ids: Sequence[int] | None) -> list[LedgerRow]:
+    """The ledger rows to print: all in 户号 order, or the chosen ones in the order given (once each)."""
+    rows = store.ledger(project_id)
+    if household_ids is None:
+        return rows
+    by_id = {row.household_id: row for row in rows}
+    foreign = [str(i) for i in household_ids if i not in by_id]
+    if foreign:
+        raise InputError(f"所选住户不属于本项目: {', '.join(foreign)}",
+                         f"households not in this project: {', '.join(foreign)}")
+    return [by_id[i] for i in dict.fromkeys(household_ids)]
+
+
+def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str]) -> SheetOutcome:
+    """One household's sheet, or the outcome saying why it was not printed."""
+    def skip(reason: str) -> SheetOutcome:
+        return SheetOutcome(row.household_id, row.number, row.head, None, reason)
+
+    if row.status is Status.DRAFT:
+        return skip("草稿,尚未保存测算结果")
+    version = store.current_version(row.household_id)
+    if version is None or version.result_json is None:
+        return skip("草稿,尚未保存测算结果")
+    try:
+        result = checked_result(version)
+    except CalculationError as error:
+        return skip(error.zh)
+    path = folder / _unique(sheet_filename(row.number, row.head), row.household_id, used)
+    try:
+        reports.compensation_pdf(result, path)
+    except CalculationError as error:
+        return skip(error.zh)
+    except OSError as exc:
+        return skip(f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)")
+    return SheetOutcome(row.household_id, row.number, row.head, path, None)
+
+
+def checked_result(version: CaseVersion) -> CompensationResult:
+    """The stored case recomputed under the loaded schedule, refused unless it is the stored version's result."""
+    case = version.case()
+    schedule = tables.load_schedule(case.schedule)
+    if version.schedule_version != schedule.version:
+        raise InputError(f"保存时的补偿标准版本({version.schedule_version})与现行版本({schedule.version})"
+                         "不同,须重新测算",
+                         f"saved under schedule {version.schedule_version}, the loaded one is {schedule.version}; "
+                         "recompute the case first")
+    result = evaluate(case, schedule)
+    if result.problems:
+        first = result.problems[0]
+        raise InputError(f"重新测算有 {len(result.problems)} 处错误({first.zh})",
+                         f"recomputing gives {len(result.problems)} error(s) ({first.en})")
+    if fingerprint(case, schedule.version) != version.fingerprint:
+        raise InputError("重新测算的校验码与保存的校验码不符,须重新测算",
+                         "the recomputed fingerprint is not the stored one; recompute the case first")
+    if version.total is not None and result.total != version.total:
+        raise InputError(f"重新测算的金额 {fmt_grouped(result.total)} 与保存的 {fmt_grouped(version.total)} "
+                         "不符,须重新测算",
+                         f"the recomputed total {result.total} is not the stored {version.total}; recompute first")
+    return result
+
+
+def _unique(name: str, household_id: int, used: set[str]) -> str:
+    """The name, or with the household's id added when another household's name cleaned to the same."""
+    if name.casefold() in used:  # Windows and macOS compare names without case
+        name = name.removesuffix(SHEET_SUFFIX) + f"({household_id})" + SHEET_SUFFIX
+    used.add(name.casefold())
+    return name
+
+
+def _write_ledger(rows: Sequence[LedgerRow], path: Path, title: str) -> tuple[Path | None, str | None]:
+    try:
+        reports.ledger_xlsx(rows, path, title=title)
+    except OSError as exc:
+        return None, f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+    return path, None
