@@ -10,7 +10,8 @@ from calculator.compensation import CompensationResult
 from calculator.money import fmt_grouped, fmt_quantity
 from calculator.reports.content import SettlementSheet, settlement_sheet
 from calculator.reports.pdf_layout import (
-    MUTED_FILL, SECTION_FILL, WIDTH, Styles, gap, grid, info_grid, para, signature_grid, write_pdf)
+    MUTED_FILL, SECTION_FILL, WIDTH, Styles, fitted, gap, grid, info_grid, para, plain_cells, signature_grid,
+    write_pdf)
 
 COLUMNS = ("序号", "种类/规格", "数量", "单位", "单价", "金额", "备注")
 COLUMN_MM = (9, 45, 16, 11, 22, 25, 52)
@@ -39,8 +40,12 @@ def settlement_story(sheet: SettlementSheet, styles: Styles) -> list:
 
 def item_table(sheet: SettlementSheet, styles: Styles):
     """The lines section by section, each closed by its 小计; the column header repeats per page."""
-    rows = [[para(name, styles.head) for name in COLUMNS]]
-    commands = []
+    widths = [w * mm for w in COLUMN_MM]
+    rows = [[fitted(name, styles.head, width) for name, width in zip(COLUMNS, widths)]]
+    # Serial numbers, quantities, units and figures are single lines: plain cells, styled per column.
+    commands = [*plain_cells(styles.head, (0, 0), (-1, 0)), *plain_cells(styles.centre, (0, 1), (0, -1)),
+                *plain_cells(styles.number, (2, 1), (2, -1)), *plain_cells(styles.centre, (3, 1), (3, -1)),
+                *plain_cells(styles.number, (4, 1), (5, -1))]
     for section in sheet.sections:
         at = len(rows)
         commands += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), SECTION_FILL)]
@@ -48,14 +53,16 @@ def item_table(sheet: SettlementSheet, styles: Styles):
         for row in section.rows:
             if not row.counted:
                 commands.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), MUTED_FILL))
-            rows.append([para(str(row.number), styles.centre), para(row.name, styles.cell),
-                         para(fmt_quantity(row.quantity), styles.number), para(row.unit, styles.centre),
-                         para(fmt_grouped(row.rate), styles.number), para(fmt_grouped(row.amount), styles.number),
+            rows.append([fitted(row.number, styles.centre, widths[0]), para(row.name, styles.cell),
+                         fitted(fmt_quantity(row.quantity), styles.number, widths[2]),
+                         fitted(row.unit, styles.centre, widths[3]),
+                         fitted(fmt_grouped(row.rate), styles.number, widths[4]),
+                         fitted(fmt_grouped(row.amount), styles.number, widths[5]),
                          para(row.remarks, styles.cell)])
         commands.append(("SPAN", (0, len(rows)), (4, len(rows))))
         rows.append([para(f"{section.heading} 小计", styles.number)] + [""] * 4
                     + [para(fmt_grouped(section.subtotal), styles.number), ""])
-    return grid(rows, [w * mm for w in COLUMN_MM], styles, commands=commands)
+    return grid(rows, widths, styles, commands=commands)
 
 
 def replacement_table(sheet: SettlementSheet, styles: Styles):
