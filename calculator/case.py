@@ -96,7 +96,10 @@ def fingerprint(case: Case, schedule_version: str) -> str:
 
 
 def _plain(block: dict[str, Any]) -> dict[str, Any]:
-    return {key: (format(value, "f") if isinstance(value, Decimal) else value) for key, value in block.items()}
+    """Numbers as the text a case file reads back to (Decimal or int alike), so a fingerprint survives saving."""
+    return {key: (format(value, "f") if isinstance(value, Decimal)
+                  else str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
+            for key, value in block.items()}
 
 
 def _text(value: Any, where: str) -> str:

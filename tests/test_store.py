@@ -1,6 +1,7 @@
 """The project store: versions, locking, status, audit, fingerprints, ledger, backup, damaged files."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from decimal import Decimal
@@ -418,3 +419,12 @@ def test_junk_input_gives_a_store_error_or_an_answer(text, sort, number, offset)
                 call()
             except StoreError as error:
                 assert error.zh and error.en
+
+
+def test_a_fingerprint_survives_saving_a_case_built_with_whole_numbers():
+    """A case made in code with int quantities prints the same fingerprint after a save and reopen."""
+    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
+    data["items"].append({"item": "用材树/杨树", "quantity": 4, "diameter_cm": 18})
+    built = case_from_dict(data)
+    reread = case_from_json(json.dumps(case_to_dict(built)))
+    assert fingerprint(built, "baozi-2023.1") == fingerprint(reread, "baozi-2023.1")
