@@ -84,7 +84,7 @@ class WorkspaceTabs(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """Holds the workspaces: 补偿测算 (built at start), 地价测算, 标准查阅 (built when first opened)."""
+    """Holds the workspaces: 补偿测算 (built at start), 地价测算, 标准查阅 and 台账 (built when first opened)."""
 
     def __init__(self, settings: config.Settings | None = None, schedule=None, autosave: bool = True):
         super().__init__()
@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         self.tabs.add_page(self.household.title, self.household)
         self.tabs.add_page("地价测算", self._land_workspace)
         self.tabs.add_page("标准查阅", self._schedule_browser)
+        self.tabs.add_page("台账", self._ledger)
+        self.ledger = None  # the 台账 workspace, once built
         self._build_actions()
         self._build_menus()
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -116,6 +118,21 @@ class MainWindow(QMainWindow):
     def _schedule_browser(self) -> Workspace:
         from ui.schedule_browser import ScheduleBrowser
         return ScheduleBrowser(self.household.session.schedule, parent=self)
+
+    def _ledger(self) -> Workspace:
+        from ui.ledger.workspace import LedgerWorkspace
+        self.ledger = LedgerWorkspace(self.settings, self.household.session.schedule, parent=self)
+        self.ledger.open_household.connect(self.open_household)
+        self.ledger.project_changed.connect(self.household.detach_store)
+        self.household.stored_saved.connect(lambda _household_id: self.ledger.refresh())
+        return self.ledger
+
+    def open_household(self, store, household_id: int) -> bool:
+        """台账 → 补偿测算: edit a household of the open project (the user's name is needed to save)."""
+        if self.ledger is not None and self.ledger.actor() is None:
+            return False
+        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
+        return self.household.open_stored(store, household_id)
 
     def add_workspace(self, workspace: Workspace) -> None:
         """Connect a workspace that has been built: its undo stack, title and status messages."""

@@ -110,3 +110,27 @@ def test_save_as_a_file_leaves_the_store_alone(window, ws, store, household, ans
     assert ws.save_as()
     assert ws.stored is None and window.windowTitle().startswith("副本.json — ")
     assert len(store.versions(household.id)) == 1
+
+
+def test_ledger_to_costing_and_back(qtbot, window, store, household, settings, answers, monkeypatch):
+    """台账: Enter on a household opens it in 补偿测算; Ctrl+S there shows the new total in the ledger."""
+    from ui.ledger import dialogs as ledger_dialogs
+    from ui.settings import ASSESSOR_NAME
+    monkeypatch.setattr(ledger_dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
+    settings.set(ASSESSOR_NAME, "李明")
+    store.close()
+    path = store.path
+    window.tabs.setCurrentIndex(3)
+    ledger = window.workspace()
+    assert window.tabs.bar.tabText(3) == "台账" and ledger.open_project(path)
+    ledger.focus_table()
+    qtbot.keyClick(ledger.table, Qt.Key.Key_Return)
+    ws = window.household
+    assert window.workspace() is ws and ws.summary.total.text() == "546,616.30 元"
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    total_column = next(c for c in range(ledger.model.columnCount()) if ledger.model.headerData(c, Qt.Orientation.Horizontal).startswith("补偿金额"))
+    assert ledger.model.index(0, total_column).data() == "550,396.30"
+    ledger.close_project()  # the case stays on screen, no longer tied to the closed project
+    assert ws.stored is None and ws.session.modified and ws.summary.total.text() == "550,396.30 元"
+    assert not answers.errors

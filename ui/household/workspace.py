@@ -284,6 +284,16 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.status.emit(f"已打开台账中的 {stored.label}({stored.version_label})")
         return True
 
+    def detach_store(self, store) -> None:
+        """The project was closed or another opened: a case of the old one stays on screen, unsaved."""
+        if self.stored is None or self.stored.store is store:
+            return
+        label = self.stored.label
+        self.stored = None
+        self.session.stack.resetClean()
+        self.title_changed.emit()
+        self.status.emit(f"项目已关闭:{label} 的测算仍在,可另存为文件")
+
     def store_document(self) -> bool | None:
         if self.stored is None:
             return None

@@ -1,0 +1,323 @@
+"""The 台账 workspace's actions, without Qt: one project file, its ledger, and what an officer does to it.
+
+A project file (`*.landcomp`) holds one project. `create_project` / `open_project` give a
+`ProjectFile`; its methods are the user's actions — one page of the ledger, the totals of a
+filter, signing against the fingerprint printed on the sheet, paying a batch, checking a sheet
+brought back to the office, the change history of a household, and the survey, ledger and
+sheet files (whose modules are imported on first use).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from calculator.errors import InputError
+from calculator.money import fmt_grouped
+from calculator.store import (
+    LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, SheetMatch, SqliteStore,
+    Status, StoreError,
+)
+
+SUFFIX = ".landcomp"
+PAGE_SIZE = 200
+SORT_KEYS = tuple(key for key, _ in LEDGER_COLUMNS)
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+
+
+# --- the project file --------------------------------------------------------------------------
+
+def project_path(text: str | os.PathLike[str]) -> Path:
+    """The file a typed name stands for: `.landcomp` added when it has no such suffix."""
+    path = Path(text)
+    return path if path.suffix.lower() == SUFFIX else path.with_name(path.name + SUFFIX)
+
+
+def create_project(path: str | os.PathLike[str], name: str, actor: str) -> "ProjectFile":
+    """A new project file at `path` holding one empty project called `name`; an existing file is never replaced."""
+    path = project_path(path)
+    if not actor.strip():
+        raise StoreError("请先填写经办人姓名", "the user's name (actor) is required")
+    if not name.strip():
+        raise StoreError("项目名称不能为空", "the project needs a name")
+    if path.exists():
+        raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
+                         "the file exists; choose another name or open it", str(path))
+    store = SqliteStore(path, actor=actor.strip())
+    try:
+        project = store.create_project(name)
+    except BaseException:
+        store.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return ProjectFile(store, project, path)
+
+
+def open_project(path: str | os.PathLike[str], actor: str = "") -> "ProjectFile":
+    """The project in an existing file; a missing, foreign or damaged file raises StoreError."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError("项目文件不存在", "the project file does not exist", str(path))
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"无法读取项目文件: {error.strerror}", f"cannot read the project file: {error.strerror}",
+                         str(path)) from None
+    if header != _SQLITE_HEADER:  # SqliteStore would turn an empty file into a new project
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", str(path))
+    store = SqliteStore(path, actor=actor.strip())
+    projects = store.projects()
+    if not projects:
+        store.close()
+        raise StoreError("项目文件中没有项目", "the project file holds no project", str(path))
+    return ProjectFile(store, projects[0], path)
+
+
+# --- what the ledger shows ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    """The ledger's filter and order: status (None: all), text in 户号/户主/地址, a LEDGER_COLUMNS key."""
+
+    status: Status | None = None
+    text: str = ""
+    sort: str = "number"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.status is not None:
+            object.__setattr__(self, "status", Status.parse(self.status))
+
+    def filter(self) -> dict[str, Any]:
+        return {"status": self.status, "text": self.text.strip()}
+
+
+@dataclass(frozen=True)
+class Payment:
+    """The signed households about to be paid, and what they are paid."""
+
+    households: tuple[Household, ...]
+    total: Decimal
+
+    def text(self) -> str:
+        return f"{len(self.households)} 户,合计 {fmt_grouped(self.total)} 元"
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change of a household as the 变更记录 shows it."""
+
+    at: str
+    actor: str
+    what: str
+
+
+ACTION_LABELS = {
+    "create_project": "建立项目", "add_household": "登记住户", "save_draft": "保存草稿",
+    "save_computed": "保存测算", "amend": "更正", "sign": "签字", "pay": "支付",
+    "backup": "备份", "restore": "恢复备份",
+}
+
+
+def normal_fingerprint(text: str) -> str:
+    """The 12 hex digits of a fingerprint as printed (spaces and case ignored); InputError otherwise."""
+    value = re.sub(r"[\s-]", "", text).lower()
+    if not _FINGERPRINT.fullmatch(value):
+        raise InputError(f"校验码应为12位十六进制数字(0-9、a-f),收到「{text.strip()}」",
+                         f"a fingerprint is 12 hex digits, not {text.strip()!r}")
+    return value
+
+
+def describe_match(match: SheetMatch) -> str:
+    """Which household and version a sheet's fingerprint belongs to, and whether it still holds."""
+    household, version = match.household, match.version
+    who = f"户号 {household.number} {household.head}".rstrip()
+    state = "是当前版本" if match.is_current else "不是当前版本(之后已有新版本)"
+    signed = "已按此版签字" if match.is_signed else "未按此版签字"
+    total = "" if version.total is None else f",合计 {fmt_grouped(version.total)} 元"
+    return (f"{who}:第 {version.number} 版{total},{version.created_at[:16].replace('T', ' ')} 由 "
+            f"{version.actor or '—'} 保存;{state},{signed};住户现为「{household.status.label}」。")
+
+
+def describe_change(entry: AuditEntry) -> str:
+    """An audit entry in words: what was done, with its version, total, reason, fingerprint or batch."""
+    detail = entry.detail
+    parts = [ACTION_LABELS.get(entry.action, entry.action)]
+    if "version" in detail:
+        parts.append(f"第 {detail['version']} 版")
+    if detail.get("total") is not None:
+        parts.append(f"合计 {fmt_grouped(Decimal(str(detail['total'])))} 元")
+    if detail.get("reason"):
+        parts.append(f"理由:{detail['reason']}")
+    if detail.get("fingerprint"):
+        parts.append(f"校验码 {detail['fingerprint']}")
+    if detail.get("batch"):
+        parts.append(f"批次 {detail['batch']}")
+    if entry.action == "add_household" and detail.get("number"):
+        parts.append(f"户号 {detail['number']}")
+    if isinstance(detail.get("household"), dict):
+        changed = detail["household"]
+        parts.append(f"户主/地址改为 {changed.get('head', '')} {changed.get('address', '')}".rstrip())
+    text = f"{parts[0]} {parts[1]}" if "version" in detail else parts[0]
+    rest = parts[2:] if "version" in detail else parts[1:]
+    text = ",".join([text, *rest])
+    if detail.get("status_before"):
+        try:
+            text += f"(原为{Status(detail['status_before']).label})"
+        except ValueError:
+            pass
+    return text
+
+
+# --- the open project --------------------------------------------------------------------------
+
+class ProjectFile:
+    """One open project file: its store, its project, and the officer's actions on it."""
+
+    def __init__(self, store: CaseStore, project: Project, path: Path):
+        self.store, self.project, self.path = store, project, Path(path)
+
+    @property
+    def name(self) -> str:
+        return self.project.name
+
+    @property
+    def actor(self) -> str:
+        return getattr(self.store, "actor", "")
+
+    def set_actor(self, actor: str) -> None:
+        """Who the audit log records for the changes that follow (the name in the settings)."""
+        self.store.actor = actor.strip()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ledger ---------------------------------------------------------------------------------
+
+    def page(self, query: LedgerQuery, offset: int, limit: int = PAGE_SIZE) -> list[LedgerRow]:
+        """`limit` ledger rows of the query from `offset` on."""
+        return self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending,
+                                 limit=limit, offset=offset)
+
+    def count(self, query: LedgerQuery) -> int:
+        """How many households the query's filter gives."""
+        return self.store.ledger_count(self.project.id, **query.filter())
+
+    def summary(self, query: LedgerQuery) -> LedgerTotals:
+        """Totals over every household of the filter (not only the rows loaded so far)."""
+        return self.store.ledger_summary(self.project.id, **query.filter())
+
+    def rows(self, query: LedgerQuery) -> list[LedgerRow]:
+        """Every row of the query, in its order (for the Excel ledger)."""
+        return self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending)
+
+    def household(self, household_id: int) -> Household:
+        return self.store.household(household_id)
+
+    # status ---------------------------------------------------------------------------------
+
+    def sign(self, household_id: int, fingerprint: str | None = None) -> Household:
+        """已测算 → 已签字; a fingerprint typed from the sheet must be that of the current version."""
+        household = self.store.household(household_id)
+        typed = fingerprint.strip() if fingerprint else ""
+        try:
+            return self.store.sign(household_id, fingerprint=normal_fingerprint(typed) if typed else None)
+        except StoreError as error:
+            raise error if error.where else error.located(f"户号 {household.number}") from None
+
+    def payment(self, household_ids: Iterable[int]) -> Payment:
+        """The households to pay; refused (naming them) unless every one is signed."""
+        households = tuple(self.store.household(household_id) for household_id in household_ids)
+        if not households:
+            raise StoreError("请先选择要支付的住户", "select the households to pay")
+        unsigned = [h for h in households if h.status is not Status.SIGNED]
+        if unsigned:
+            named = "、".join(f"{h.number}({h.status.label})" for h in unsigned[:10])
+            more = f" 等 {len(unsigned)} 户" if len(unsigned) > 10 else ""
+            raise StoreError(f"只有已签字的住户才能支付:户号 {named}{more} 不是已签字",
+                             f"only signed households can be paid; {len(unsigned)} selected are not")
+        total = Decimal("0.00")
+        for household in households:
+            version = self.store.current_version(household.id)
+            total += version.total if version is not None and version.total is not None else 0
+        return Payment(households, total)
+
+    def pay(self, household_ids: Sequence[int], batch: str) -> list[Household]:
+        """已签字 → 已支付 for every household of the batch, all or none."""
+        self.payment(household_ids)
+        return self.store.pay(household_ids, batch=batch)
+
+    def check_sheet(self, fingerprint: str) -> list[SheetMatch]:
+        """The stored versions a printed sheet's fingerprint belongs to (none: the sheet is not from this file)."""
+        return self.store.find_by_fingerprint(normal_fingerprint(fingerprint))
+
+    def history(self, household_id: int) -> list[HistoryLine]:
+        """Every recorded change of a household, oldest first."""
+        return [HistoryLine(entry.at[:19].replace("T", " "), entry.actor, describe_change(entry))
+                for entry in self.store.audit_log(household_id=household_id)]
+
+    # files ----------------------------------------------------------------------------------
+
+    def export_ledger(self, query: LedgerQuery, path: Path) -> int:
+        """Write the query's rows as an Excel ledger; returns how many rows were written."""
+        from calculator import reports
+        rows = self.rows(query)
+        title = self.name if query.status is None else f"{self.name}({query.status.label})"
+        reports.ledger_xlsx(rows, Path(path), title=f"{title} 台账")
+        return len(rows)
+
+    def write_survey_template(self, path: Path, schedule) -> None:
+        """The empty survey workbook the field teams fill in."""
+        from calculator import survey
+        survey.write_template(Path(path), schedule)
+
+    def read_survey(self, path: Path, schedule):
+        """A filled survey workbook read and checked (nothing stored yet)."""
+        from calculator import survey
+        return survey.read_survey(Path(path), schedule)
+
+    def import_survey(self, households):
+        """Store the survey's valid households in this project."""
+        from calculator import survey
+        return survey.import_survey(self.store, self.project.id, households, actor=self.actor)
+
+    def write_sheets(self, household_ids: Sequence[int] | None, folder: Path,
+                     progress: Callable[..., bool] | None = None):
+        """Settlement sheets for the households (None: all) into `folder`; `progress` returning False stops."""
+        from calculator import batch
+        return batch.write_sheets(self.store, self.project.id, household_ids, Path(folder), progress=progress)
+
+
+def import_text(summary) -> str:
+    """What an import did, for a message box: added, updated, unchanged, and each refusal with its reason."""
+    lines = [f"新增 {len(summary.added)} 户,更新 {len(summary.updated)} 户,未变 {len(summary.unchanged)} 户"
+             + (f",拒绝 {len(summary.refused)} 户。" if summary.refused else "。")]
+    for label, numbers in (("新增", summary.added), ("更新", summary.updated)):
+        if numbers:
+            lines.append(f"{label}:{_some(numbers)}")
+    lines += [f"拒绝 户号 {number}:{reason}" for number, reason in summary.refused[:20]]
+    if len(summary.refused) > 20:
+        lines.append(f"……另有 {len(summary.refused) - 20} 户被拒绝")
+    return "\n".join(lines)
+
+
+def _some(numbers: Sequence[str], shown: int = 30) -> str:
+    return "、".join(numbers[:shown]) + (f" 等 {len(numbers)} 户" if len(numbers) > shown else "")
+
+
+def money_text(value: Decimal | None) -> str:
+    """A ledger amount as shown: grouped with two decimals, blank when there is no computed version."""
+    return "" if value is None else fmt_grouped(value)
+
+
+def area_text(value: Decimal | None) -> str:
+    """A ledger area as shown: grouped, two decimals unless the survey gave more, blank when absent."""
+    if value is None:
+        return ""
+    return fmt_grouped(value) if value.as_tuple().exponent >= -2 else f"{value:,f}"

@@ -1,0 +1,246 @@
+"""The 台账 actions without Qt: project files, ledger queries and totals, sign, pay, sheet check, history, export."""
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from calculator import ledger_actions
+from calculator.case import case_from_dict, parse_json
+from calculator.compensation import compute
+from calculator.errors import CalculationError, InputError
+from calculator.ledger_actions import LedgerQuery, create_project, open_project
+from calculator.store import Status, StoreError
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
+HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生", "陈玉梅")
+
+
+def variant(index: int):
+    """The example household with another head and address, its quantities scaled by (10 + index) / 10."""
+    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
+    data["household"]["head"] = HEADS[index % len(HEADS)]
+    data["household"]["address"] = f"文水县凤城镇堡子村东街{17 + index}号"
+    factor = Decimal(10 + index) / 10
+    for line in data["items"][:index and None]:
+        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
+            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
+    return case_from_dict(data)
+
+
+@pytest.fixture
+def opened(tmp_path):
+    project = create_project(tmp_path / "堡子片区", "堡子片区", "李明")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def results(opened):
+    """Five computed households (0002 signed, 0003 paid) and one registered without a case (0099)."""
+    store, computed = opened.store, []
+    for index in range(5):
+        household = store.add_household(opened.project.id, f"{index + 1:04d}")
+        result = compute(variant(index))
+        store.save_computed(household.id, result)
+        computed.append(result)
+    store.sign(store.find_household(opened.project.id, "0002").id)
+    third = store.find_household(opened.project.id, "0003").id
+    store.sign(third)
+    store.pay([third], batch="第1批")
+    store.add_household(opened.project.id, "0099", "未测算户")
+    return computed
+
+
+def ids(opened, *numbers):
+    return [opened.store.find_household(opened.project.id, number).id for number in numbers]
+
+
+# -- the project file -------------------------------------------------------------------------
+
+def test_a_new_project_file_gets_its_suffix_and_reopens_with_its_one_project(opened, tmp_path):
+    assert opened.path == tmp_path / "堡子片区.landcomp" and opened.path.is_file()
+    opened.close()
+    again = open_project(tmp_path / "堡子片区.landcomp", "王芳")
+    assert (again.name, again.actor) == ("堡子片区", "王芳")
+    again.close()
+
+
+def test_creating_never_replaces_a_file_and_needs_a_name_and_an_actor(opened, tmp_path):
+    with pytest.raises(StoreError, match="已存在"):
+        create_project(opened.path, "另一个", "李明")
+    with pytest.raises(StoreError, match="经办人"):
+        create_project(tmp_path / "b.landcomp", "乙", " ")
+    with pytest.raises(StoreError, match="名称"):
+        create_project(tmp_path / "c.landcomp", "  ", "李明")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".landcomp") == ["堡子片区.landcomp"]
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 200])
+def test_a_missing_empty_foreign_or_damaged_file_is_refused_and_left_as_it_was(tmp_path, content):
+    path = tmp_path / "x.landcomp"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(StoreError):
+        open_project(path)
+    assert (path.read_bytes() == content) if content is not None else not path.exists()
+
+
+def test_another_programs_database_and_a_file_without_a_project_are_refused(tmp_path):
+    other = tmp_path / "other.landcomp"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
+    with pytest.raises(StoreError, match="不是本程序"):
+        open_project(other)
+    from calculator.store import SqliteStore
+    SqliteStore(tmp_path / "empty.landcomp", actor="李明").close()
+    with pytest.raises(StoreError, match="没有项目"):
+        open_project(tmp_path / "empty.landcomp")
+
+
+# -- the ledger ---------------------------------------------------------------------------------
+
+def test_the_summary_equals_the_engines_totals_over_the_whole_filter(opened, results):
+    totals = opened.summary(LedgerQuery())
+    assert totals.households == 6
+    assert totals.total == sum(r.total for r in results)
+    assert totals.incentive == sum(r.relocation.incentive for r in results)
+    assert totals.replacement_m2 == sum(r.replacement.total_m2 for r in results)
+    assert totals.building_area_m2 == sum(r.relocation.given.building_area_m2 for r in results)
+    signed = opened.summary(LedgerQuery(status=Status.SIGNED))
+    assert (signed.households, signed.total) == (1, results[1].total)
+
+
+def test_pages_follow_the_filter_and_the_sort(opened, results):
+    query = LedgerQuery(sort="total", descending=True)
+    first, rest = opened.page(query, 0, 2), opened.page(query, 2, 10)
+    totals = [row.total for row in first + rest]
+    assert totals[:5] == sorted((r.total for r in results), reverse=True) and totals[5] is None
+    assert opened.count(query) == 6
+    assert [r.number for r in opened.rows(LedgerQuery(text="东街19"))] == ["0003"]
+    assert [r.head for r in opened.rows(LedgerQuery(text=" 李秀 "))] == ["李秀英"]
+    assert [r.number for r in opened.rows(LedgerQuery(status=Status.DRAFT))] == ["0099"]
+    assert opened.count(LedgerQuery(status=Status.PAID, text="王")) == 0
+
+
+def test_amounts_are_shown_grouped_and_blank_without_a_computed_version():
+    assert ledger_actions.money_text(Decimal("546616.3")) == "546,616.30"
+    assert ledger_actions.money_text(None) == ledger_actions.area_text(None) == ""
+    assert ledger_actions.area_text(Decimal("1234.125")) == "1,234.125"
+    assert ledger_actions.area_text(Decimal("153")) == "153.00"
+
+
+# -- status ---------------------------------------------------------------------------------------
+
+def test_signing_checks_the_fingerprint_typed_from_the_sheet(opened, results):
+    [first] = ids(opened, "0001")
+    version = opened.store.current_version(first)
+    with pytest.raises(StoreError, match="0001") as caught:
+        opened.sign(first, "000000000000")
+    assert "校验码" in caught.value.message
+    with pytest.raises(InputError, match="12位"):
+        opened.sign(first, "12ab")
+    assert opened.household(first).status is Status.COMPUTED
+    spaced = " ".join(version.fingerprint[i:i + 4] for i in range(0, 12, 4)).upper()
+    assert opened.sign(first, spaced).status is Status.SIGNED
+
+
+def test_signing_without_a_fingerprint_and_refusals_name_the_household(opened, results):
+    draft, signed = ids(opened, "0099", "0002")
+    with pytest.raises(StoreError, match="0099"):
+        opened.sign(draft)
+    with pytest.raises(StoreError, match="0002"):
+        opened.sign(signed, "")
+    [fifth] = ids(opened, "0005")
+    assert opened.sign(fifth, "").status is Status.SIGNED
+
+
+def test_only_signed_households_are_paid_and_the_refusal_names_the_others(opened, results):
+    signed, computed, paid = ids(opened, "0002", "0004", "0003")
+    with pytest.raises(StoreError, match=r"0004\(已测算\)、0003\(已支付\)"):
+        opened.pay([signed, computed, paid], "第2批")
+    assert opened.household(signed).status is Status.SIGNED
+    payment = opened.payment([signed])
+    assert payment.total == results[1].total and payment.text().startswith("1 户,合计 ")
+    with pytest.raises(StoreError, match="支付批次"):
+        opened.pay([signed], "  ")
+    assert [h.status for h in opened.pay([signed], "第2批")] == [Status.PAID]
+    with pytest.raises(StoreError, match="选择"):
+        opened.payment([])
+
+
+def test_the_history_says_when_who_and_what(opened, results):
+    [second] = ids(opened, "0002")
+    opened.set_actor("王芳")
+    opened.pay([second], "第2批")
+    lines = opened.history(second)
+    assert [line.actor for line in lines] == ["李明", "李明", "李明", "王芳"]
+    assert lines[0].what.startswith("登记住户")
+    assert lines[1].what.startswith("保存测算 第 1 版,合计 ") and "元" in lines[1].what
+    assert lines[2].what.startswith("签字") and "校验码" in lines[2].what
+    assert "批次 第2批" in lines[3].what and lines[3].what.endswith("(原为已签字)")
+    assert len(lines[0].at) == 19 and "T" not in lines[0].at
+
+
+# -- a sheet brought back --------------------------------------------------------------------------
+
+def test_a_sheet_is_traced_to_its_household_and_version(opened, results):
+    [first] = ids(opened, "0001")
+    old = opened.store.current_version(first)
+    opened.store.save_computed(first, compute(variant(5)))
+    [match] = opened.check_sheet(old.fingerprint.upper())
+    assert (match.household.number, match.version.number, match.is_current, match.is_signed) == ("0001", 1, False, False)
+    text = ledger_actions.describe_match(match)
+    assert text.startswith("户号 0001 陈玉梅:第 1 版,合计 ") and "不是当前版本" in text and "未按此版签字" in text
+    assert opened.check_sheet("ffffffffffff") == []
+    with pytest.raises(InputError):
+        opened.check_sheet("not hex")
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+def test_the_exported_ledger_has_the_filtered_rows_in_order(opened, results, tmp_path):
+    path = tmp_path / "台账.xlsx"
+    query = LedgerQuery(status=Status.COMPUTED, sort="total", descending=True)
+    assert opened.export_ledger(query, path) == 3
+    sheet = load_workbook(path).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    numbers = [row[0] for row in cells[2:5]]
+    assert numbers == [r.number for r in opened.rows(query)] == ["0005", "0004", "0001"]
+    assert cells[5][0] is None  # the rows stop there
+    assert Decimal(str(cells[2][4])) == results[4].total
+
+
+# -- junk -------------------------------------------------------------------------------------------
+
+JUNK = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=JUNK, status=st.sampled_from([None, "草稿", "paid", "已签字", "nonsense", ""]),
+       sort=st.sampled_from(["number", "total", "updated_at", "junk; DROP TABLE households"]),
+       offset=st.integers(-5, 50), limit=st.integers(-5, 500))
+def test_junk_input_gives_a_calculation_error_or_an_answer(tmp_path_factory, text, status, sort, offset, limit):
+    folder = tmp_path_factory.mktemp("junk")
+    opened = create_project(folder / "p", "项目", "李明")
+    try:
+        opened.store.add_household(opened.project.id, "0001", "王建国")
+        for action in (lambda: opened.page(LedgerQuery(status or None, text, sort), offset, limit),
+                       lambda: opened.summary(LedgerQuery(status or None, text)),
+                       lambda: opened.check_sheet(text),
+                       lambda: opened.sign(opened.store.find_household(opened.project.id, "0001").id, text),
+                       lambda: opened.pay([1], text),
+                       lambda: open_project(folder / (text.replace("/", "") or "x"))):
+            try:
+                action()
+            except CalculationError:
+                pass
+    finally:
+        opened.close()

@@ -1,0 +1,503 @@
+"""台账: a project's households in the ledger — totals, filters, sorting, paging, sign, pay, check, files."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+
+from calculator.case import case_from_dict, parse_json
+from calculator.compensation import compute
+from calculator.ledger_actions import create_project
+from calculator.money import fmt_grouped
+from calculator.store import SqliteStore, Status
+from driver import EXAMPLE, type_text
+from ui.ledger.model import (
+    COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, VALUE_ROLE,
+    LedgerModel,
+)
+from ui.settings import ASSESSOR_NAME, LAST_PROJECT
+
+HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生", "陈玉梅")
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def variant(index: int):
+    """The example household with another head and address, its quantities scaled by (10 + index) / 10."""
+    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
+    data["household"]["head"] = HEADS[index % len(HEADS)]
+    data["household"]["address"] = f"文水县凤城镇堡子村东街{17 + index}号"
+    factor = Decimal(10 + index) / 10
+    for line in data["items"][:index and None]:
+        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
+            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
+    return case_from_dict(data)
+
+
+class LedgerAnswers:
+    """What the ledger's fake dialogs answer, and everything they were shown."""
+
+    def __init__(self):
+        self.assessor: str | None = "李明"
+        self.new_project: tuple[str, str] | None = None
+        self.open_path: str | None = None
+        self.save_path: str | None = None
+        self.folder: str | None = None
+        self.fingerprints: list[str | None] = []
+        self.batch: str | None = None
+        self.check: str | None = None
+        self.import_survey = False
+        self.cancel_after: int | None = None  # the batch's progress dialog is cancelled at this count
+        self.asked: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+        self.infos: list[tuple[str, str]] = []
+        self.history: list = []
+        self.reviewed = None
+
+
+class FakeProgress:
+    def __init__(self, answers: LedgerAnswers):
+        self.answers, self.values, self.cancelled = answers, [], False
+
+    def setMaximum(self, value):
+        pass
+
+    def setLabelText(self, text):
+        pass
+
+    def setValue(self, value):
+        self.values.append(value)
+        if self.answers.cancel_after is not None and value >= self.answers.cancel_after:
+            self.cancelled = True
+
+    def wasCanceled(self):
+        return self.cancelled
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def given(monkeypatch) -> LedgerAnswers:
+    from ui.ledger import dialogs
+    answers = LedgerAnswers()
+
+    def ask(name, value):
+        def answer(*args, **kwargs):
+            answers.asked.append(name)
+            return value() if callable(value) else value
+        return answer
+
+    monkeypatch.setattr(dialogs, "ask_assessor_name", ask("assessor", lambda: answers.assessor))
+    monkeypatch.setattr(dialogs, "ask_new_project", ask("new_project", lambda: answers.new_project))
+    monkeypatch.setattr(dialogs, "open_project_path", ask("open_project", lambda: answers.open_path))
+    monkeypatch.setattr(dialogs, "open_path", ask("open_path", lambda: answers.open_path))
+    monkeypatch.setattr(dialogs, "save_path", ask("save_path", lambda: answers.save_path))
+    monkeypatch.setattr(dialogs, "choose_folder", ask("folder", lambda: answers.folder))
+    monkeypatch.setattr(dialogs, "ask_sign_fingerprint", ask("fingerprint", lambda: answers.fingerprints.pop(0)))
+    monkeypatch.setattr(dialogs, "ask_payment_batch", ask("batch", lambda: answers.batch))
+    monkeypatch.setattr(dialogs, "ask_check_fingerprint", ask("check", lambda: answers.check))
+    monkeypatch.setattr(dialogs, "progress_dialog", lambda *args: FakeProgress(answers))
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
+    monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
+    monkeypatch.setattr(dialogs, "show_history", lambda parent, title, lines: answers.history.extend(lines))
+
+    def review(parent, survey, path):
+        answers.reviewed = survey
+        return answers.import_survey
+
+    monkeypatch.setattr(dialogs, "review_survey", review)
+    return answers
+
+
+@pytest.fixture
+def project_file(tmp_path):
+    """A project of five computed households (0002 signed, 0003 paid) and one without a case (0099).
+
+    Returns (path, the engine's results in 户号 order)."""
+    opened = create_project(tmp_path / "堡子片区.landcomp", "堡子片区", "王芳")
+    store, results = opened.store, []
+    for index in range(5):
+        household = store.add_household(opened.project.id, f"{index + 1:04d}")
+        result = compute(variant(index))
+        store.save_computed(household.id, result)
+        results.append(result)
+    store.sign(store.find_household(opened.project.id, "0002").id)
+    paid = store.find_household(opened.project.id, "0003").id
+    store.sign(paid)
+    store.pay([paid], batch="第1批")
+    store.add_household(opened.project.id, "0099", "未测算户")
+    opened.close()
+    return tmp_path / "堡子片区.landcomp", results
+
+
+def make_workspace(qtbot, settings):
+    from ui.ledger.workspace import LedgerWorkspace
+    workspace = LedgerWorkspace(settings)
+    qtbot.addWidget(workspace)
+    workspace.resize(1400, 800)
+    workspace.show()
+    qtbot.waitExposed(workspace)
+    return workspace
+
+
+@pytest.fixture
+def ledger(qtbot, settings, given, project_file):
+    """The 台账 workspace with the project open (the last project of the settings, reopened on show)."""
+    settings.set(LAST_PROJECT, str(project_file[0]))
+    settings.set(ASSESSOR_NAME, "李明")
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: workspace.project is not None)
+    yield workspace
+    workspace.shutdown()
+
+
+def shown(ledger, column: int) -> list[str]:
+    return [ledger.model.index(row, column).data() for row in range(ledger.model.rowCount())]
+
+
+def total_cell(ledger, column: int) -> str:
+    return ledger.totals_model.index(0, column).data()
+
+
+def select_rows(qtbot, ledger, *numbers: str) -> None:
+    """Click the first household, Ctrl+click the others."""
+    rows = [shown(ledger, COL_NUMBER).index(number) for number in numbers]
+    for i, row in enumerate(rows):
+        rect = ledger.table.visualRect(ledger.model.index(row, COL_HEAD))
+        modifier = Qt.KeyboardModifier.ControlModifier if i else Qt.KeyboardModifier.NoModifier
+        qtbot.mouseClick(ledger.table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+    assert sorted(ledger.selected_ids()) == sorted(household_id(ledger, n) for n in numbers)
+
+
+def household_id(ledger, number: str) -> int:
+    return ledger.project.store.find_household(ledger.project.project.id, number).id
+
+
+# -- what the ledger shows ------------------------------------------------------------------------
+
+def test_rows_and_the_totals_row_are_the_engines_figures(ledger, project_file):
+    _, results = project_file
+    assert ledger.project_label.text() == "<b>堡子片区</b>" and ledger.path_label.text() == str(project_file[0])
+    assert shown(ledger, COL_NUMBER) == ["0001", "0002", "0003", "0004", "0005", "0099"]
+    assert shown(ledger, COL_HEAD) == [*HEADS[:5], "未测算户"]
+    assert shown(ledger, COL_TOTAL)[:5] == [fmt_grouped(r.total) for r in results]
+    assert ledger.model.index(0, COL_TOTAL).data(VALUE_ROLE) == results[0].total
+    assert ledger.model.index(1, COL_NUMBER).data(HOUSEHOLD_ROLE) == household_id(ledger, "0002")
+    assert shown(ledger, COL_STATUS) == ["已测算", "已签字", "已支付", "已测算", "已测算", "草稿"]
+    assert [ledger.model.index(5, c).data() for c in (COL_AREA, COL_TOTAL, COL_INCENTIVE, COL_REPLACEMENT)] \
+        == ["", "", "", ""]                                           # blanks, not 0.00
+    assert ledger.model.index(5, COL_TOTAL).data(VALUE_ROLE) is None
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert ledger.model.index(0, COL_TOTAL).data(Qt.ItemDataRole.TextAlignmentRole) == right
+    assert total_cell(ledger, COL_HEAD) == "6 户"
+    assert total_cell(ledger, COL_TOTAL) == fmt_grouped(sum(r.total for r in results))
+    assert total_cell(ledger, COL_INCENTIVE) == fmt_grouped(sum(r.relocation.incentive for r in results))
+    assert total_cell(ledger, COL_REPLACEMENT) == fmt_grouped(sum(r.replacement.total_m2 for r in results))
+    assert total_cell(ledger, COL_AREA) == fmt_grouped(sum(r.relocation.given.building_area_m2 for r in results))
+    assert ledger.count_label.text() == "共 6 户"
+
+
+def test_filtering_by_status_and_by_typed_chinese_text(qtbot, ledger, project_file):
+    _, results = project_file
+    ledger.status_filter.setFocus()
+    qtbot.keyClick(ledger.status_filter, Qt.Key.Key_Down)            # 全部 → 草稿
+    qtbot.keyClick(ledger.status_filter, Qt.Key.Key_Down)            # → 已测算
+    assert ledger.status_filter.currentText() == "已测算"
+    assert shown(ledger, COL_NUMBER) == ["0001", "0004", "0005"]
+    assert total_cell(ledger, COL_HEAD) == "3 户"
+    assert total_cell(ledger, COL_TOTAL) == fmt_grouped(results[0].total + results[3].total + results[4].total)
+
+    ledger.set_status_filter(None)
+    ledger.focus_search()
+    type_text(qtbot, ledger.text_filter, "李秀")
+    qtbot.waitUntil(lambda: ledger.model.rowCount() == 1)            # after the typing pause
+    assert shown(ledger, COL_HEAD) == ["李秀英"] and total_cell(ledger, COL_HEAD) == "1 户"
+    assert total_cell(ledger, COL_TOTAL) == fmt_grouped(results[1].total)
+    ledger.text_filter.clear()
+    type_text(qtbot, ledger.text_filter, "东街2")
+    qtbot.keyClick(ledger.text_filter, Qt.Key.Key_Return)           # at once, and into the table
+    assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and ledger.table.hasFocus()
+
+
+def test_clicking_the_amount_header_sorts_by_it(qtbot, ledger, project_file):
+    _, results = project_file
+    header = ledger.table.horizontalHeader()
+    point = QPoint(header.sectionViewportPosition(COL_TOTAL) + header.sectionSize(COL_TOTAL) // 2, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    if header.sortIndicatorOrder() != Qt.SortOrder.DescendingOrder:
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert (ledger.model.query.sort, ledger.model.query.descending) == ("total", True)
+    expected = [fmt_grouped(t) for t in sorted((r.total for r in results), reverse=True)]
+    assert shown(ledger, COL_TOTAL) == [*expected, ""]
+    assert total_cell(ledger, COL_HEAD) == "6 户"
+
+
+def test_a_large_project_loads_a_page_at_a_time(qtbot, settings, given, tmp_path):
+    path = tmp_path / "large.landcomp"
+    opened = create_project(path, "大项目", "李明")
+    result = compute(variant(0))
+    with opened.store.batch():
+        for index in range(1000):
+            household = opened.store.add_household(opened.project.id, f"{index:04d}", f"户主{index}")
+            if index % 100 == 0:
+                opened.store.save_computed(household.id, result)
+    opened.close()
+    settings.set(LAST_PROJECT, str(path))
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: workspace.project is not None)
+    model = workspace.model
+    assert model.rowCount() == model.page_size == 200 and model.total_count() == 1000
+    assert total_cell(workspace, COL_HEAD) == "1,000 户"              # over the whole project, not the page
+    assert total_cell(workspace, COL_TOTAL) == fmt_grouped(result.total * 10)
+    assert "已载入 200" in workspace.count_label.text()
+    bar = workspace.table.verticalScrollBar()
+    for _ in range(20):
+        bar.setValue(bar.maximum())
+        QApplication.processEvents()
+        if model.rowCount() == 1000:
+            break
+    assert model.rowCount() == 1000 and not model.canFetchMore()
+    assert model.index(999, COL_NUMBER).data() == "0999" and workspace.count_label.text() == "共 1,000 户"
+    workspace.shutdown()
+
+
+def test_the_model_asks_its_fetch_function_for_pages_only():
+    calls = []
+    rows = list(range(450))
+
+    def fetch(query, offset, limit):
+        calls.append((query.sort, offset, limit))
+        return [_row(i) for i in rows[offset:offset + limit]]
+
+    model = LedgerModel(page_size=200)
+    model.set_source(fetch, lambda query: len(rows))
+    model.sort(COL_TOTAL, Qt.SortOrder.DescendingOrder)
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 450 and not model.canFetchMore()
+    assert calls == [("number", 0, 200), ("total", 0, 200), ("total", 200, 200), ("total", 400, 50)]
+
+
+def _row(index: int):
+    from calculator.store import LedgerRow
+    return LedgerRow(index, f"{index:04d}", "", "", None, None, None, None, Status.DRAFT, "", "2023-06-12T10:00:00", "", None)
+
+
+# -- the officer's actions --------------------------------------------------------------------------
+
+def test_enter_opens_the_current_household_in_the_costing_workspace(qtbot, ledger):
+    ledger.focus_table()
+    qtbot.keyClick(ledger.table, Qt.Key.Key_Down)
+    qtbot.keyClick(ledger.table, Qt.Key.Key_Down)
+    with qtbot.waitSignal(ledger.open_household) as opened:
+        qtbot.keyClick(ledger.table, Qt.Key.Key_Return)
+    store, household = opened.args
+    assert store is ledger.project.store and household == household_id(ledger, "0003")
+
+
+def test_signing_checks_the_fingerprint_and_asks_the_name_once(qtbot, ledger, given, settings):
+    settings.set(ASSESSOR_NAME, "")
+    given.assessor = "赵敏"
+    select_rows(qtbot, ledger, "0001")
+    given.fingerprints = ["0123456789ab"]
+    qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
+    assert given.errors and "0001" in given.errors[0][1] and "校验码" in given.errors[0][1]
+    assert shown(ledger, COL_STATUS)[0] == "已测算"
+    assert settings.get(ASSESSOR_NAME) == "赵敏" and ledger.assessor_button.text() == "经办人:赵敏"
+
+    fingerprint = ledger.project.store.current_version(household_id(ledger, "0001")).fingerprint
+    given.fingerprints = [fingerprint.upper()]
+    qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
+    assert shown(ledger, COL_STATUS)[0] == "已签字" and given.asked.count("assessor") == 1
+    assert ledger.selected_ids() == [household_id(ledger, "0001")]      # the selection stays
+    entry = ledger.project.store.audit_log(household_id=household_id(ledger, "0001"))[-1]
+    assert (entry.action, entry.actor, entry.detail["fingerprint"]) == ("sign", "赵敏", fingerprint)
+
+
+def test_paying_a_batch_of_signed_households(qtbot, ledger, given):
+    ledger.project.sign(household_id(ledger, "0004"))
+    ledger.refresh()
+    select_rows(qtbot, ledger, "0002", "0004", "0005")
+    given.batch = "第2批"
+    assert not ledger.pay_selected()
+    assert "0005(已测算)" in given.errors[-1][1] and "batch" not in given.asked  # nothing paid, not even asked
+    assert shown(ledger, COL_STATUS)[1] == "已签字"
+
+    select_rows(qtbot, ledger, "0002", "0004")
+    qtbot.mouseClick(ledger.pay_button, Qt.MouseButton.LeftButton)
+    assert shown(ledger, COL_STATUS)[:5] == ["已测算", "已支付", "已支付", "已支付", "已测算"]
+    assert ledger.project.store.audit_log(household_id=household_id(ledger, "0004"))[-1].detail["batch"] == "第2批"
+
+
+def test_a_sheet_brought_back_is_traced_and_its_household_selected(qtbot, ledger, given):
+    version = ledger.project.store.current_version(household_id(ledger, "0004"))
+    given.check = version.fingerprint
+    qtbot.mouseClick(ledger.check_button, Qt.MouseButton.LeftButton)
+    title, text = given.infos[-1]
+    assert text.startswith("户号 0004 赵桂兰:第 1 版") and "是当前版本" in text and "未按此版签字" in text
+    assert ledger.selected_ids() == [household_id(ledger, "0004")]
+    given.check = "ffffffffffff"
+    ledger.check_sheet()
+    assert "没有校验码为 ffffffffffff" in given.infos[-1][1]
+    given.check = "xyz"
+    ledger.check_sheet()
+    assert "12位" in given.errors[-1][1]
+
+
+def test_the_change_history_of_a_household(qtbot, ledger, given):
+    select_rows(qtbot, ledger, "0003")
+    qtbot.mouseClick(ledger.history_button, Qt.MouseButton.LeftButton)
+    assert [line.what.split(",")[0].split(" ")[0] for line in given.history] == ["登记住户", "保存测算", "签字", "支付"]
+    assert {line.actor for line in given.history} == {"王芳"}
+
+
+def test_exporting_the_ledger_as_shown(qtbot, ledger, given, tmp_path):
+    ledger.set_status_filter(Status.COMPUTED)
+    ledger.model.sort(COL_TOTAL, Qt.SortOrder.DescendingOrder)
+    given.save_path = str(tmp_path / "导出")
+    assert ledger.export("xlsx")
+    sheet = load_workbook(tmp_path / "导出.xlsx").active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert [row[0] for row in cells[2:5]] == shown(ledger, COL_NUMBER) == ["0005", "0004", "0001"]
+    assert [Decimal(str(row[4])) for row in cells[2:5]] == [ledger.model.index(r, COL_TOTAL).data(VALUE_ROLE)
+                                                           for r in range(3)]
+    assert ledger.export_state("pdf") is not None and not ledger.export("pdf")
+
+
+def test_batch_sheets_stop_when_cancelled(qtbot, ledger, given, tmp_path):
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    given.folder = str(folder)
+    given.cancel_after = 1
+    select_rows(qtbot, ledger, "0001", "0004", "0005")
+    summary = ledger.write_sheets()
+    assert summary.cancelled and len(summary.written) == 1 and summary.remaining == 2
+    assert [p.name for p in folder.glob("*.pdf")] == ["0001-王建国-结算单.pdf"]
+    assert "已取消" in given.infos[-1][1]
+
+
+# -- the project file ---------------------------------------------------------------------------------
+
+def test_a_new_project_is_created_remembered_and_reopened(qtbot, settings, given, tmp_path):
+    settings.set(ASSESSOR_NAME, "李明")
+    workspace = make_workspace(qtbot, settings)
+    assert workspace.project is None and workspace.pages.currentWidget() is workspace.placeholder
+    assert not workspace.export_button.isEnabled()
+    given.new_project = (str(tmp_path / "新区"), "新区")
+    qtbot.mouseClick(workspace.new_button, Qt.MouseButton.LeftButton)
+    assert workspace.project.name == "新区" and (tmp_path / "新区.landcomp").is_file()
+    assert workspace.model.rowCount() == 0 and total_cell(workspace, COL_HEAD) == "0 户"
+    assert settings.get(LAST_PROJECT) == str((tmp_path / "新区.landcomp").resolve())
+    workspace.shutdown()
+
+    again = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: again.project is not None)
+    assert again.project.name == "新区" and again.document_title() == "新区(台账)"
+    again.shutdown()
+
+
+def test_a_missing_last_project_is_reported_in_the_workspace(qtbot, settings, given, tmp_path):
+    settings.set(LAST_PROJECT, str(tmp_path / "gone.landcomp"))
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(workspace.notice.isVisible)
+    assert "不存在" in workspace.notice.text() and workspace.project is None and not given.errors
+
+
+def test_a_damaged_file_is_refused_with_its_message(qtbot, ledger, given, tmp_path):
+    bad = tmp_path / "bad.landcomp"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    given.open_path = str(bad)
+    qtbot.mouseClick(ledger.open_button, Qt.MouseButton.LeftButton)
+    assert given.errors and given.errors[0][0] == "无法打开项目" and "损坏" in given.errors[0][1]
+    assert ledger.project.name == "堡子片区"                            # the open project stays
+
+
+def test_a_store_error_is_shown_not_raised(qtbot, ledger, given):
+    other = SqliteStore(ledger.project.path, actor="另一台电脑")          # e.g. the same file on a share
+    other.save_computed(household_id(ledger, "0001"), compute(variant(0)))
+    other.sign(household_id(ledger, "0001"))
+    other.close()
+    select_rows(qtbot, ledger, "0001")                                   # still shown as 已测算
+    given.fingerprints = [""]
+    assert ledger.sign_selected() == 0
+    assert given.errors and "已签字" in given.errors[-1][1]
+
+
+# -- the field survey -------------------------------------------------------------------------------
+
+def fill_survey(template, target, rows):
+    """Type rows ({heading: value}) into 调查表 under the template's headings."""
+    book = load_workbook(template)
+    sheet = book["调查表"]
+    where = {cell.value: cell.column for cell in sheet[1]}
+    for number, row in enumerate(rows, start=2):
+        for heading, value in row.items():
+            sheet.cell(number, where[heading], value)
+    book.save(target)
+
+
+def test_a_survey_is_reviewed_before_anything_is_imported(qtbot, ledger, given, tmp_path):
+    given.save_path = str(tmp_path / "模板")
+    assert ledger.export_survey_template()
+    template = tmp_path / "模板.xlsx"
+    house = "附属平房/砖木结构(含混合结构)"
+    fill_survey(template, tmp_path / "调查.xlsx", [
+        {"户号": "0201", "户主": "孙立", "地址": "文水县凤城镇堡子村西街3号", "项目": house, "数量": 50},
+        {"户号": "0201", "项目": "围墙/砖围墙", "数量": 20, "单价": 65},
+        {"户号": "0202", "户主": "周平", "项目": house, "数量": "五十"},
+    ])
+    given.open_path = str(tmp_path / "调查.xlsx")
+    given.import_survey = False                                        # 取消
+    qtbot.mouseClick(ledger.import_button, Qt.MouseButton.LeftButton)
+    survey = given.reviewed
+    assert [h.number for h in survey.households] == ["0201"] and survey.rejected == ("0202",)
+    assert any(p.row == 4 and p.column == "数量" for p in survey.problems)
+    assert ledger.model.total_count() == 6 and not given.infos          # nothing imported
+
+    given.import_survey = True                                         # 导入
+    summary = ledger.import_survey()
+    assert summary.added == ("0201",) and "新增 1 户" in given.infos[-1][1]
+    assert "0201" in shown(ledger, COL_NUMBER) and total_cell(ledger, COL_HEAD) == "7 户"
+    row = shown(ledger, COL_NUMBER).index("0201")
+    assert ledger.model.index(row, COL_TOTAL).data(VALUE_ROLE) == survey.households[0].total
+    entry = ledger.project.store.audit_log(household_id=household_id(ledger, "0201"))[-1]
+    assert entry.actor == "李明"
+
+
+def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, ledger, tmp_path):
+    from ui.ledger.dialogs import SurveyReportDialog
+    ledger.project.write_survey_template(tmp_path / "t.xlsx", ledger.schedule())
+    fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [
+        {"户号": "0301", "户主": "吴刚", "项目": "附属平房/砖木结构(含混合结构)", "数量": 40},
+        {"户号": "0302", "项目": "没有这个项目", "数量": 1},
+        {"户号": "0303", "项目": "附属平房/砖木结构(含混合结构)", "数量": -3},
+    ])
+    survey = ledger.project.read_survey(tmp_path / "s.xlsx", ledger.schedule())
+    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"))
+    qtbot.addWidget(dialog)
+    problems = [[dialog.problems.item(r, c).text() for c in range(4)] for r in range(dialog.problems.rowCount())]
+    assert len(problems) == len(survey.problems) >= 2
+    assert [p[3] for p in problems] == [p.text() for p in survey.problems]
+    assert {p[1] for p in problems} >= {"3", "4"}
+    assert dialog.households.rowCount() == 1 and dialog.households.item(0, 1).text() == "吴刚"
+    assert dialog.households.item(0, 4).text() == fmt_grouped(survey.households[0].total)
+    assert dialog.import_button.isEnabled()
+
+
+def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
+    import sqlite3
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger.project.store, "ledger", locked)
+        ledger.table.sortByColumn(COL_TOTAL, Qt.SortOrder.DescendingOrder)  # a header click: Qt calls sort itself
+        assert given.errors == [("无法读取台账", "database is locked")] and ledger.model.rowCount() == 0
+        ledger.set_text_filter("王")
+        assert len(given.errors) == 2 and total_cell(ledger, COL_HEAD) == ""  # once per failure, no totals
+    ledger.refresh()
+    assert ledger.model.rowCount() == 1 and total_cell(ledger, COL_HEAD) == "1 户"

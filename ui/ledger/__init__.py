@@ -1,0 +1,1 @@
+"""台账: the project's households (model, workspace, dialogs)."""

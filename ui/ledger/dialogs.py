@@ -1,0 +1,271 @@
+"""Every question the 台账 workspace asks the user, in one place (tests replace these functions)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from calculator.ledger_actions import money_text
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
+    QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
+)
+
+PROJECT_FILTER = "拆迁补偿项目 (*.landcomp);;所有文件 (*)"
+XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+def open_project_path(parent, directory: str) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "打开项目", directory, PROJECT_FILTER)
+    return path or None
+
+
+def ask_new_project(parent, directory: str) -> tuple[str, str] | None:
+    """(file path, project name) for a new project file, or None."""
+    dialog = NewProjectDialog(parent, directory)
+    return (dialog.path.text().strip(), dialog.name.text().strip()) if dialog.exec() else None
+
+
+def save_path(parent, suggested: str, title: str, file_filter: str = XLSX_FILTER) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path or None
+
+
+def open_path(parent, directory: str, title: str, file_filter: str = XLSX_FILTER) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, file_filter)
+    return path or None
+
+
+def choose_folder(parent, directory: str, title: str) -> str | None:
+    path = QFileDialog.getExistingDirectory(parent, title, directory)
+    return path or None
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+def show_error(parent, title: str, message: str) -> None:
+    QMessageBox.warning(parent, title, message)
+
+
+def show_info(parent, title: str, message: str) -> None:
+    QMessageBox.information(parent, title, message)
+
+
+# --- questions -----------------------------------------------------------------------------------
+
+def ask_assessor_name(parent, current: str = "") -> str | None:
+    """The name the audit log records for this user's changes (asked once, kept in the settings)."""
+    return _ask_text(parent, "经办人姓名", "请输入您的姓名(评估人/经办人)。\n项目中的每一处修改都会记下修改人的姓名。",
+                     current, "如:李明")
+
+
+def ask_sign_fingerprint(parent, household: str) -> str | None:
+    """The fingerprint printed on the signed sheet ("" when not typed), or None to cancel."""
+    return _ask_text(parent, "标记已签字",
+                     f"{household}\n\n请输入签字结算单页脚上印的校验码(12位),程序会核对它是否为当前版本。\n"
+                     "不填则直接按当前版本标记为已签字。", "", "如:3f9a0c12be47", optional=True)
+
+
+def ask_payment_batch(parent, payment: str) -> str | None:
+    """The name of the payment batch, or None."""
+    return _ask_text(parent, "标记已支付", f"将以下住户标记为已支付:{payment}\n\n请填写支付批次:", "", "如:2023年第3批")
+
+
+def ask_check_fingerprint(parent) -> str | None:
+    """The fingerprint printed on a sheet brought back to the office, or None."""
+    return _ask_text(parent, "核对结算单", "请输入结算单页脚上印的校验码(12位十六进制数字):", "", "如:3f9a0c12be47")
+
+
+def _ask_text(parent, title: str, message: str, text: str, placeholder: str, optional: bool = False) -> str | None:
+    dialog = TextDialog(parent, title, message, text, placeholder, optional)
+    return dialog.text() if dialog.exec() else None
+
+
+def progress_dialog(parent, title: str, maximum: int) -> QProgressDialog:
+    """A modal progress dialog with 取消 (the caller reads wasCanceled())."""
+    dialog = QProgressDialog(title, "取消", 0, maximum, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    return dialog
+
+
+def show_history(parent, title: str, lines) -> None:
+    """The 变更记录 of a household: when, who, what."""
+    dialog = HistoryDialog(parent, title, lines)
+    dialog.exec()
+
+
+def review_survey(parent, survey, path: str) -> bool:
+    """Show what a survey workbook holds (problems and valid households); True when the user clicks 导入."""
+    dialog = SurveyReportDialog(parent, survey, path)
+    return bool(dialog.exec())
+
+
+# --- the dialogs --------------------------------------------------------------------------------
+
+class TextDialog(QDialog):
+    """One line of text with a message above it; 确定 needs text unless the answer is optional."""
+
+    def __init__(self, parent, title: str, message: str, text: str = "", placeholder: str = "",
+                 optional: bool = False):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        label = QLabel(message, self)
+        label.setWordWrap(True)
+        self.edit = QLineEdit(text, self)
+        self.edit.setObjectName("answer")
+        self.edit.setPlaceholderText(placeholder)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("确定")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(440)
+        if not optional:
+            self.edit.textChanged.connect(lambda value: self.ok.setEnabled(bool(value.strip())))
+            self.ok.setEnabled(bool(text.strip()))
+
+    def text(self) -> str:
+        return self.edit.text().strip()
+
+
+class NewProjectDialog(QDialog):
+    """Name and file of a new project."""
+
+    def __init__(self, parent, directory: str):
+        super().__init__(parent)
+        self.setWindowTitle("新建项目")
+        self.directory = directory
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText("如:堡子片区")
+        self.path = QLineEdit(self)
+        self.path.setPlaceholderText("项目文件(.landcomp)")
+        browse = QDialogButtonBox(self)
+        browse_button = browse.addButton("选择位置…", QDialogButtonBox.ButtonRole.ActionRole)
+        browse_button.clicked.connect(self._browse)
+        form = QFormLayout()
+        form.addRow("项目名称", self.name)
+        form.addRow("项目文件", self.path)
+        form.addRow("", browse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("新建")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+        self.name.textChanged.connect(self._name_changed)
+        self.path.textChanged.connect(self._check)
+        self._check()
+
+    def _name_changed(self, name: str) -> None:
+        if not self.path.isModified() and name.strip():
+            self.path.setText(str(Path(self.directory or ".") / f"{name.strip()}.landcomp"))
+        self._check()
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "项目文件", self.path.text() or self.directory, PROJECT_FILTER)
+        if path:
+            self.path.setText(path)
+            self.path.setModified(True)
+
+    def _check(self) -> None:
+        self.ok.setEnabled(bool(self.name.text().strip() and self.path.text().strip()))
+
+
+def _table(parent, headings: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headings), parent)
+    table.setHorizontalHeaderLabels(list(headings))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(False)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if c in right:
+                item.setTextAlignment(RIGHT)
+            item.setToolTip(value)
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class HistoryDialog(QDialog):
+    """The audit log of one household."""
+
+    def __init__(self, parent, title: str, lines):
+        super().__init__(parent)
+        self.setWindowTitle(f"变更记录 — {title}")
+        self.table = _table(self, ("时间", "经办人", "变更"), [(line.at, line.actor, line.what) for line in lines])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(820, 420)
+
+
+class SurveyReportDialog(QDialog):
+    """What a survey workbook holds: every problem with its place, and the households that can be imported."""
+
+    def __init__(self, parent, survey, path: str):
+        super().__init__(parent)
+        self.setWindowTitle("导入调查表")
+        problems, households = list(survey.problems), list(survey.households)
+        rejected = tuple(getattr(survey, "rejected", ()) or ())
+        summary = f"{Path(path).name}:可导入 {len(households)} 户"
+        if rejected:
+            summary += f",有问题不导入 {len(rejected)} 户(户号 {'、'.join(rejected[:20])}{' 等' if len(rejected) > 20 else ''})"
+        summary += f";发现问题 {len(problems)} 处。" if problems else ";未发现问题。"
+        self.summary = QLabel(summary, self)
+        self.summary.setWordWrap(True)
+        self.problems = _table(self, ("工作表", "行", "列", "问题"), [
+            (str(getattr(p, "sheet", "") or ""), str(getattr(p, "row", "") or ""), str(getattr(p, "column", "") or ""),
+             p.text()) for p in problems], right=(1,))
+        self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "提示"),
+                                 [survey_household_cells(h) for h in households], right=(4,))
+        self.buttons = QDialogButtonBox(self)
+        self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(bool(households))
+        self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        if problems:
+            layout.addWidget(QLabel(f"问题({len(problems)}):有问题的行不会导入,请在调查表中改正后重新导入。", self))
+            layout.addWidget(self.problems, 1)
+        else:
+            self.problems.hide()
+        layout.addWidget(QLabel(f"可导入的住户({len(households)}):", self))
+        layout.addWidget(self.households, 1)
+        layout.addWidget(self.buttons)
+        self.resize(900, 600)
+
+
+def survey_household_cells(household) -> tuple[str, ...]:
+    """户号, 户主, 地址, the survey rows, the total and any warnings of one household that can be imported."""
+    rows = household.rows
+    if len(rows) > 1 and list(rows) == list(range(rows[0], rows[-1] + 1)):
+        shown_rows = f"{rows[0]}–{rows[-1]}"
+    else:
+        shown_rows = "、".join(str(row) for row in rows)
+    return (household.number, household.case.household.get("head", ""), household.case.household.get("address", ""),
+            shown_rows, money_text(household.total), ";".join(household.warnings))

@@ -1,0 +1,687 @@
+"""台账: the project's households in one table — filter, sort, totals, sign, pay, check, export, import.
+
+The project file is opened through calculator.ledger_actions (a `ProjectFile`); the table model
+is given that file's page and count functions, never the store. Every change asks the user's
+name once (the actor of the audit log, kept in the settings).
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget,
+)
+
+from calculator import ledger_actions
+from calculator.errors import CalculationError
+from calculator.store import Status
+from ui import settings as config
+from ui.lazy import lazy_module
+from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
+from ui.workspace import Workspace
+
+dialogs = lazy_module("ui.ledger.dialogs")
+
+FILTER_DELAY_MS = 250
+STATUS_CHOICES = (("全部", None), *((status.label, status) for status in Status))
+EMPTY_TEXT = ("尚未打开项目。\n\n点「新建项目…」建立一个项目文件(.landcomp),\n"
+              "或点「打开项目…」打开已有的项目文件。")
+
+
+class LedgerTable(QTableView):
+    """The ledger view: Enter (or a double click) asks to open the current household."""
+
+    open_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.indexAt(event.position().toPoint()).isValid():
+            self.open_requested.emit()
+            return
+        super().mouseDoubleClickEvent(event)
+
+
+def _button(text: str, slot, parent, tip: str = "") -> QPushButton:
+    button = QPushButton(text, parent)
+    button.clicked.connect(lambda _checked=False: slot())
+    if tip:
+        button.setToolTip(tip)
+    return button
+
+
+class LedgerWorkspace(Workspace):
+    """The 台账 tab."""
+
+    title = "台账"
+    has_exports = True
+    open_household = Signal(object, int)   # (the CaseStore, household id): show it in 补偿测算
+    project_changed = Signal(object)       # the CaseStore now open, or None
+
+    def __init__(self, settings: config.Settings, schedule=None, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.project: ledger_actions.ProjectFile | None = None
+        self._schedule = schedule
+        self._reopened = False
+        self._build()
+        self._connect()
+        self._show_project()
+
+    # --- building ------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.new_button = _button("新建项目…", self.new_project, self, "建立一个新的项目文件(.landcomp)")
+        self.open_button = _button("打开项目…", self.open_project, self, "打开已有的项目文件")
+        self.project_label = QLabel(self)
+        self.project_label.setObjectName("project_name")
+        self.path_label = QLabel(self)
+        self.path_label.setObjectName("project_path")
+        self.path_label.setStyleSheet("color: #707070;")
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.assessor_button = QToolButton(self)
+        self.assessor_button.setAutoRaise(True)
+        self.assessor_button.setToolTip("修改记入变更记录的经办人姓名")
+        self.assessor_button.clicked.connect(lambda _checked=False: self.change_assessor())
+        top = QHBoxLayout()
+        top.addWidget(self.new_button)
+        top.addWidget(self.open_button)
+        top.addSpacing(12)
+        top.addWidget(self.project_label)
+        top.addWidget(self.path_label, 1)
+        top.addWidget(self.assessor_button)
+
+        self.notice = QLabel(self)
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #fff4ce; border: 1px solid #e0c060; padding: 4px;")
+        self.notice.hide()
+
+        self.status_filter = QComboBox(self)
+        for label, _status in STATUS_CHOICES:
+            self.status_filter.addItem(label)
+        self.text_filter = QLineEdit(self)
+        self.text_filter.setPlaceholderText("查找户号、户主或地址(Ctrl+F)")
+        self.text_filter.setClearButtonEnabled(True)
+        self.text_filter.setMinimumWidth(280)
+        self.filter_timer = QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(FILTER_DELAY_MS)
+        self.import_button = _button("导入调查表…", self.import_survey, self, "从填好的调查表(Excel)导入住户")
+        self.template_button = _button("导出调查表模板…", self.export_survey_template, self,
+                                       "生成给调查组填写的空白调查表(Excel)")
+        self.sheets_button = _button("批量生成结算单…", self.write_sheets, self,
+                                     "为选中的住户(未多选时为当前筛选的全部住户)生成结算单PDF")
+        self.export_button = _button("导出台账Excel…", self.export_ledger, self, "按当前筛选和排序导出台账")
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("状态", self))
+        filters.addWidget(self.status_filter)
+        filters.addSpacing(8)
+        filters.addWidget(self.text_filter)
+        filters.addStretch(1)
+        for button in (self.import_button, self.template_button, self.sheets_button, self.export_button):
+            filters.addWidget(button)
+
+        self.model = LedgerModel(self)
+        self.table = LedgerTable(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(False)
+        header.setStretchLastSection(False)
+        for column, width in enumerate((72, 80, 300, 110, 130, 110, 110, 64, 80, 170)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(COL_ADDRESS, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+
+        self.totals_model = TotalsModel(self)
+        self.totals = QTableView(self)
+        self.totals.setObjectName("totals")
+        self.totals.setModel(self.totals_model)
+        self.totals.horizontalHeader().hide()
+        self.totals.verticalHeader().hide()
+        self.totals.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.totals.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.totals.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.totals.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.totals.verticalHeader().setDefaultSectionSize(self.table.verticalHeader().defaultSectionSize())
+        self.totals.setFixedHeight(self.totals.verticalHeader().defaultSectionSize() + 2 * self.totals.frameWidth())
+        self.totals.setStyleSheet("QTableView { font-weight: bold; background: #f2f2f2; }")
+        self._sync_totals_columns()
+
+        self.placeholder = QLabel(EMPTY_TEXT, self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #606060; font-size: 15px;")
+        table_page = QWidget(self)
+        table_layout = QVBoxLayout(table_page)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.setSpacing(0)
+        table_layout.addWidget(self.table, 1)
+        table_layout.addWidget(self.totals)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(table_page)
+
+        self.open_selected_button = _button("打开到补偿测算", self.open_selected, self, "在补偿测算中打开此户(回车)")
+        self.sign_button = _button("标记已签字…", self.sign_selected, self, "核对结算单校验码后标记为已签字")
+        self.pay_button = _button("标记已支付…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
+        self.check_button = _button("核对结算单…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
+        self.history_button = _button("变更记录…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("count")
+        actions = QHBoxLayout()
+        for button in (self.open_selected_button, self.sign_button, self.pay_button, self.check_button,
+                       self.history_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addLayout(filters)
+        layout.addWidget(self.pages, 1)
+        layout.addLayout(actions)
+        self.setTabOrder(self.text_filter, self.table)
+
+        state = self.settings.get(config.LEDGER_HEADER)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            header.restoreState(state)
+            header.setSectionResizeMode(COL_ADDRESS, QHeaderView.ResizeMode.Stretch)
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _connect(self) -> None:
+        self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
+        self.text_filter.textChanged.connect(lambda _text: self.filter_timer.start())
+        self.text_filter.returnPressed.connect(self._filter_and_go_to_table)
+        self.text_filter.installEventFilter(self)
+        self.filter_timer.timeout.connect(self._apply_filter)
+        self.table.open_requested.connect(self.open_selected)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.model.failed.connect(lambda message: dialogs.show_error(self, "无法读取台账", message))
+        self.model.modelReset.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
+        header = self.table.horizontalHeader()
+        header.sectionResized.connect(lambda *_: self._sync_totals_columns())
+        self.table.viewport().installEventFilter(self)
+        self.table.horizontalScrollBar().valueChanged.connect(self.totals.horizontalScrollBar().setValue)
+
+    def _sync_totals_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            self.totals.setColumnWidth(column, header.sectionSize(column))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._sync_totals_columns)  # after the header has stretched 地址
+        # Down in the filter box goes to the table, as Enter does.
+        if watched is self.text_filter and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Down:
+            self._filter_and_go_to_table()
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- Workspace interface -------------------------------------------------------------------------
+
+    def document_title(self) -> str:
+        return f"{self.project.name}(台账)" if self.project else self.title
+
+    def focus_search(self) -> None:
+        self.text_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.text_filter.selectAll()
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def export(self, kind: str) -> bool:
+        """The main window's 导出Excel is the ledger; there is no PDF of the whole ledger."""
+        return self.export_ledger() if kind == "xlsx" else False
+
+    def export_state(self, kind: str) -> str | None:
+        if kind != "xlsx":
+            return "台账只导出Excel;结算单请用「批量生成结算单…」"
+        return None if self.project else "尚未打开项目"
+
+    def shutdown(self) -> None:
+        self.settings.set(config.LEDGER_HEADER, self.table.horizontalHeader().saveState())
+        self.close_project()
+
+    def activated(self) -> None:
+        """Brought to the front: the costing workspace may have saved a household meanwhile."""
+        if self.project is not None:
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._reopened:  # the last project opens when the ledger is first shown, not at start-up
+            self._reopened = True
+            QTimer.singleShot(0, self.reopen_last)
+
+    # --- the project file ----------------------------------------------------------------------------
+
+    def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
+        """Create a project file (asks for its name and place unless given) and show it."""
+        if path is None or name is None:
+            answer = dialogs.ask_new_project(self, self._directory())
+            if answer is None:
+                return False
+            path, name = answer
+        actor = self.actor()
+        if actor is None:
+            return False
+        try:
+            opened = ledger_actions.create_project(path, name, actor)
+        except CalculationError as error:
+            dialogs.show_error(self, "无法新建项目", error.message)
+            return False
+        self._set_project(opened)
+        self.status.emit(f"已新建项目「{opened.name}」")
+        return True
+
+    def open_project(self, path: str | Path | None = None) -> bool:
+        """Open a project file (asks which unless given) and show its ledger."""
+        if path is None:
+            path = dialogs.open_project_path(self, self._directory())
+            if path is None:
+                return False
+        try:
+            opened = ledger_actions.open_project(path, self.settings.get(config.ASSESSOR_NAME))
+        except CalculationError as error:
+            dialogs.show_error(self, "无法打开项目", error.message)
+            return False
+        self._set_project(opened)
+        self.status.emit(f"已打开项目「{opened.name}」")
+        return True
+
+    def reopen_last(self) -> bool:
+        """Open the project of the last session; a missing or damaged file is said in the notice, not raised."""
+        self._reopened = True
+        last = self.settings.get(config.LAST_PROJECT)
+        if not last or self.project is not None:
+            return False
+        try:
+            opened = ledger_actions.open_project(last, self.settings.get(config.ASSESSOR_NAME))
+        except CalculationError as error:
+            self._notify(f"上次的项目文件未能打开:{error.message}\n请用「打开项目…」选择项目文件。")
+            return False
+        self._set_project(opened)
+        return True
+
+    def close_project(self) -> None:
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+            self._show_project()
+            self.project_changed.emit(None)
+
+    def _set_project(self, opened: ledger_actions.ProjectFile) -> None:
+        if self.project is not None:
+            self.project.close()
+        self.project = opened
+        self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
+        self.settings.set(config.LAST_DIRECTORY, str(opened.path.resolve().parent))
+        self._notify("")
+        self._show_project()
+        self.project_changed.emit(opened.store)
+
+    def _show_project(self) -> None:
+        opened = self.project
+        if opened is None:
+            self.model.set_source(None, None)
+            self.project_label.setText("未打开项目")
+            self.path_label.setText("")
+        else:
+            self.model.set_source(opened.page, opened.count)
+            self.project_label.setText(f"<b>{opened.name}</b>")
+            self.path_label.setText(str(opened.path))
+            self.path_label.setToolTip(str(opened.path))
+        self.pages.setCurrentIndex(0 if opened is None else 1)
+        for widget in (self.status_filter, self.text_filter, self.import_button, self.template_button,
+                       self.sheets_button, self.export_button, self.check_button):
+            widget.setEnabled(opened is not None)
+        self._show_assessor()
+        self._update_totals()
+        self.title_changed.emit()
+
+    def _notify(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def _directory(self) -> str:
+        return self.settings.get(config.LAST_DIRECTORY) or str(Path.home())
+
+    # --- who is working ------------------------------------------------------------------------------
+
+    def actor(self) -> str | None:
+        """The user's name for the audit log: from the settings, asked once when missing (None: cancelled)."""
+        name = (self.settings.get(config.ASSESSOR_NAME) or "").strip()
+        if not name:
+            name = (dialogs.ask_assessor_name(self) or "").strip()
+            if not name:
+                return None
+            self.settings.set(config.ASSESSOR_NAME, name)
+            self._show_assessor()
+        if self.project is not None and self.project.actor != name:
+            self.project.set_actor(name)
+        return name
+
+    def change_assessor(self) -> None:
+        name = dialogs.ask_assessor_name(self, self.settings.get(config.ASSESSOR_NAME) or "")
+        if name and name.strip():
+            self.settings.set(config.ASSESSOR_NAME, name.strip())
+            if self.project is not None:
+                self.project.set_actor(name.strip())
+            self._show_assessor()
+
+    def _show_assessor(self) -> None:
+        name = (self.settings.get(config.ASSESSOR_NAME) or "").strip()
+        self.assessor_button.setText(f"经办人:{name}" if name else "经办人:未填写")
+
+    # --- filter, sort, totals ----------------------------------------------------------------------
+
+    def set_status_filter(self, status: Status | None) -> None:
+        self.status_filter.setCurrentIndex(next(i for i, (_, s) in enumerate(STATUS_CHOICES) if s == status))
+
+    def set_text_filter(self, text: str) -> None:
+        """Filter at once (typing filters after a short pause)."""
+        self.text_filter.setText(text)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self.filter_timer.stop()
+        status = STATUS_CHOICES[max(self.status_filter.currentIndex(), 0)][1]
+        self.model.set_filter(status, self.text_filter.text())
+        self._update_totals()
+
+    def _filter_and_go_to_table(self) -> None:
+        self._apply_filter()
+        self.focus_table()
+
+    def refresh(self) -> None:
+        """Read the ledger and its totals again, keeping the selection (after a change)."""
+        if self.project is None:
+            return
+        selected, current = self.selected_ids(), self._current_id()
+        self.model.refresh()
+        self._update_totals()
+        self._select(selected, current)
+
+    def _update_totals(self) -> None:
+        if self.project is None or self.model.load_failed:  # the failure has been shown once already
+            self.totals_model.set_totals(None)
+            return
+        query = self.model.query
+        self._guard(lambda: self.totals_model.set_totals(self.project.summary(query)))
+
+    def _update_count(self) -> None:
+        total, loaded = self.model.total_count(), self.model.rowCount()
+        if self.project is None:
+            self.count_label.setText("")
+        elif loaded < total:
+            self.count_label.setText(f"共 {total:,} 户(已载入 {loaded:,},向下滚动载入其余)")
+        else:
+            self.count_label.setText(f"共 {total:,} 户")
+
+    # --- selection ---------------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        """The selected households, in table order."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.household_id(row) for row in rows]
+
+    def _current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.household_id(index.row()) if index.isValid() else None
+
+    def _select(self, ids: list[int], current: int | None = None) -> None:
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for household_id in ids:
+            row = self.model.row_of(household_id)
+            if row is not None:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+        flags = QItemSelectionModel.SelectionFlag
+        model = self.table.selectionModel()
+        current_row = self.model.row_of(current) if current is not None else None
+        if current_row is not None:
+            model.setCurrentIndex(self.model.index(current_row, 0), flags.NoUpdate)
+        model.select(selection, flags.ClearAndSelect | flags.Rows)
+
+    def select_household(self, household_id: int) -> bool:
+        """Select a household and scroll to it (loading pages as needed); False when the filter hides it."""
+        row = self.model.row_of(household_id)
+        if row is None and self.model.canFetchMore():
+            self.model.fetch_all()
+            row = self.model.row_of(household_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def _update_buttons(self) -> None:
+        count = len(self.table.selectionModel().selectedRows()) if self.project else 0
+        self.open_selected_button.setEnabled(count == 1)
+        self.history_button.setEnabled(count == 1)
+        self.sign_button.setEnabled(count >= 1)
+        self.pay_button.setEnabled(count >= 1)
+
+    # --- actions on households -------------------------------------------------------------------------
+
+    def open_selected(self) -> None:
+        """Show the current household in 补偿测算 (the window connects `open_household`)."""
+        household_id = self._current_id()
+        if self.project is None or household_id is None:
+            return
+        row = self.model.row(self.table.currentIndex().row())
+        self.open_household.emit(self.project.store, household_id)
+        self.status.emit(f"打开户号 {row.number} {row.head}")
+
+    def sign_selected(self) -> int:
+        """Mark each selected household signed, checking the fingerprint typed from its sheet; returns how many."""
+        ids = self.selected_ids()
+        if self.project is None or not ids or self.actor() is None:
+            return 0
+        signed = 0
+        for household_id in ids:
+            row = self.model.row(self.model.row_of(household_id))
+            version = f" 第 {row.version} 版" if row.version is not None else ""
+            fingerprint = dialogs.ask_sign_fingerprint(self, f"户号 {row.number} {row.head}{version}".rstrip())
+            if fingerprint is None:
+                break
+            try:
+                self.project.sign(household_id, fingerprint or None)
+            except CalculationError as error:
+                dialogs.show_error(self, "不能标记已签字", error.message)
+                break
+            signed += 1
+        if signed:
+            self.refresh()
+            self.status.emit(f"已标记 {signed} 户为已签字")
+        return signed
+
+    def pay_selected(self) -> bool:
+        """Record the selected signed households as paid in one named batch (all or none)."""
+        ids = self.selected_ids()
+        if self.project is None or not ids or self.actor() is None:
+            return False
+        try:
+            payment = self.project.payment(ids)
+        except CalculationError as error:
+            dialogs.show_error(self, "不能标记已支付", error.message)
+            return False
+        batch = dialogs.ask_payment_batch(self, payment.text())
+        if not batch:
+            return False
+        if not self._guard(lambda: self.project.pay(ids, batch), "不能标记已支付"):
+            return False
+        self.refresh()
+        self.status.emit(f"已支付 {payment.text()}(批次 {batch})")
+        return True
+
+    def check_sheet(self) -> list:
+        """Which household and version the fingerprint printed on a sheet belongs to."""
+        if self.project is None:
+            return []
+        fingerprint = dialogs.ask_check_fingerprint(self)
+        if fingerprint is None:
+            return []
+        try:
+            matches = self.project.check_sheet(fingerprint)
+        except CalculationError as error:
+            dialogs.show_error(self, "核对结算单", error.message)
+            return []
+        if not matches:
+            dialogs.show_info(self, "核对结算单", f"本项目中没有校验码为 {fingerprint.strip()} 的版本:这张结算单"
+                                              "不是按本项目文件中保存的任何一版打印的。")
+            return []
+        text = "\n\n".join(ledger_actions.describe_match(match) for match in matches)
+        self.select_household(matches[-1].household.id)
+        dialogs.show_info(self, "核对结算单", text)
+        return matches
+
+    def show_history(self) -> None:
+        """The 变更记录 of the current household."""
+        household_id = self._current_id()
+        if self.project is None or household_id is None:
+            return
+        row = self.model.row(self.table.currentIndex().row())
+        lines = self._guard(lambda: self.project.history(household_id))
+        if lines is not None:
+            dialogs.show_history(self, f"户号 {row.number} {row.head}".rstrip(), lines)
+
+    # --- files ----------------------------------------------------------------------------------------
+
+    def export_ledger(self) -> bool:
+        """Write the ledger as filtered and sorted on screen to an Excel workbook."""
+        if self.project is None:
+            return False
+        suggested = str(Path(self._directory()) / f"{self.project.name}-台账.xlsx")
+        path = dialogs.save_path(self, suggested, "导出台账Excel")
+        if path is None:
+            return False
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        count = self._guard(lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
+        if count is None:
+            return False
+        self.status.emit(f"已导出台账 {Path(path).name}({count} 户)")
+        return True
+
+    def export_survey_template(self) -> bool:
+        """Write the empty survey workbook for the field teams."""
+        if self.project is None:
+            return False
+        path = dialogs.save_path(self, str(Path(self._directory()) / "调查表模板.xlsx"), "导出调查表模板")
+        if path is None:
+            return False
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        if self._guard(lambda: self.project.write_survey_template(Path(path), self.schedule()),
+                       "导出调查表模板") is None:
+            return False
+        self.status.emit(f"已导出调查表模板 {Path(path).name}")
+        return True
+
+    def import_survey(self):
+        """Read a filled survey workbook, show its problems and households, and import on the user's 导入."""
+        if self.project is None:
+            return None
+        path = dialogs.open_path(self, self._directory(), "导入调查表")
+        if path is None:
+            return None
+        survey = self._guard(lambda: self.project.read_survey(Path(path), self.schedule()), "导入调查表")
+        if survey is None or not dialogs.review_survey(self, survey, path):
+            return None
+        if self.actor() is None:
+            return None
+        summary = self._guard(lambda: self.project.import_survey(survey.households), "导入调查表")
+        if summary is None:
+            return None
+        self.refresh()
+        dialogs.show_info(self, "导入调查表", ledger_actions.import_text(summary))
+        self.status.emit("调查表已导入")
+        return summary
+
+    def write_sheets(self):
+        """Settlement sheets for the selected households (or, without a multiple selection, the whole filter)."""
+        if self.project is None:
+            return None
+        selected = self.selected_ids()
+        if len(selected) > 1:
+            ids, what = selected, f"选中的 {len(selected)} 户"
+        elif self.model.query.status is None and not self.model.query.text:
+            ids, what = None, f"全部 {self.model.total_count()} 户"
+        else:
+            ids = self._guard(lambda: [row.household_id for row in self.project.rows(self.model.query)])
+            if ids is None:
+                return None
+            what = f"当前筛选的 {len(ids)} 户"
+        folder = dialogs.choose_folder(self, self._directory(), f"批量生成结算单({what})— 选择文件夹")
+        if folder is None:
+            return None
+        progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
+
+        def step(done: int, total: int, label: str) -> bool:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(done)
+            progress.setLabelText(f"{done}/{total}  {label}")
+            QApplication.processEvents()
+            return not progress.wasCanceled()
+
+        try:
+            summary = self._guard(lambda: self.project.write_sheets(ids, Path(folder), step), "批量生成结算单")
+        finally:
+            progress.close()
+        if summary is None:
+            return None
+        dialogs.show_info(self, "批量生成结算单", summary.text())
+        self.status.emit(f"结算单已写入 {folder}")
+        return summary
+
+    def schedule(self):
+        """The compensation schedule (the survey is read against it), loaded on first use."""
+        if self._schedule is None:
+            from ui import schedules
+            self._schedule = schedules.load()
+        return self._schedule
+
+    # --- errors -----------------------------------------------------------------------------------------
+
+    def _guard(self, action, title: str = "台账"):
+        """Run an action; a CalculationError (StoreError included) or an OSError is shown, and None returned."""
+        try:
+            result = action()
+        except CalculationError as error:
+            dialogs.show_error(self, title, error.message)
+            return None
+        except sqlite3.Error as error:  # e.g. the file is locked by another program
+            dialogs.show_error(self, title, f"项目文件读写失败:{error}")
+            return None
+        except OSError as error:
+            dialogs.show_error(self, title, f"文件操作失败:{error.strerror or error}"
+                                            + (f"({error.filename})" if error.filename else ""))
+            return None
+        return True if result is None else result
