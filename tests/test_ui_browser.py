@@ -191,3 +191,10 @@ def test_browser_is_a_main_window_tab_with_a_searchable_box(browser, qtbot):
     browser.set_search("菜窖")
     browser.focus_search()
     assert browser.focusWidget() is browser.search_edit and browser.search_edit.selectedText() == "菜窖"
+
+
+def test_a_search_shows_its_first_match_at_once(browser):
+    browser.set_search("临时安置")
+    first = browser.visible_keys()[0]
+    assert first == "养殖临时安置补助"
+    assert browser.detail_title.text().startswith(first)

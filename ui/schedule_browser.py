@@ -358,6 +358,8 @@ class ScheduleBrowser(Workspace):
         self.items_proxy.set_keys({item.key for item in matching(self.items_model.items, words)} if words else None)
         self.land_proxy.set_text(words)
         self._update_count()
+        if words and self.items_proxy.rowCount() and not self.items_view.currentIndex().isValid():
+            self.items_view.setCurrentIndex(self.items_proxy.index(0, 0))  # the first match, shown at once
 
     def _update_count(self) -> None:
         self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 行")
