@@ -12,27 +12,16 @@ import pytest
 
 from calculator import reports
 from calculator.batch import LEDGER_FILENAME, BatchSummary, SheetOutcome, sheet_filename, write_sheets
-from calculator.case import case_from_dict, case_from_json, case_to_json, parse_json
+from calculator.case import case_from_json, case_to_json
 from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
 from calculator.money import fmt_grouped
 from calculator.store import LEDGER_COLUMNS, SqliteStore, Status, ledger_totals
+from households import HEADS as ALL_HEADS, variant
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
-HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生")
+HEADS = ALL_HEADS[:5]  # a project of five households
+
 DRAFT = 3  # the household saved as a draft only
-
-
-def variant(index: int):
-    """The example household under another head, its measured quantities scaled by 1.0, 1.1, 1.2 …"""
-    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
-    data["household"]["head"] = HEADS[index]
-    data["case_id"] = f"BZ-2023-{317 + index:04d}"
-    factor = Decimal(10 + index) / 10
-    for line in data["items"]:
-        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
-            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
-    return case_from_dict(data)
 
 
 def independent_total(index: int) -> Decimal:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sqlite3
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,26 +10,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from calculator import ledger_actions
-from calculator.case import case_from_dict, parse_json
 from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
 from calculator.ledger_actions import LedgerQuery, create_project, open_project
 from calculator.store import Status, StoreError
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
-HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生", "陈玉梅")
-
-
-def variant(index: int):
-    """The example household with another head and address, its quantities scaled by (10 + index) / 10."""
-    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
-    data["household"]["head"] = HEADS[index % len(HEADS)]
-    data["household"]["address"] = f"文水县凤城镇堡子村东街{17 + index}号"
-    factor = Decimal(10 + index) / 10
-    for line in data["items"][:index and None]:
-        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
-            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
-    return case_from_dict(data)
+from households import variant
 
 
 @pytest.fixture

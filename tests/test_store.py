@@ -15,22 +15,7 @@ from calculator.case import case_from_dict, case_from_json, case_to_dict, finger
 from calculator.compensation import compute
 from calculator.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
-HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生")
-
-
-def variant(index: int):
-    """The example household with another head and scaled quantities (index 0 is the example itself)."""
-    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
-    data["household"]["head"] = HEADS[index % len(HEADS)] + ("" if index < len(HEADS) else str(index))
-    data["household"]["address"] = f"文水县凤城镇堡子村东街{17 + index}号"
-    data["case_id"] = f"BZ-2023-{317 + index:04d}"
-    factor = Decimal(10 + index) / 10
-    for line in data["items"][:index and None]:
-        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
-            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
-    return case_from_dict(data)
+from households import EXAMPLE, HEADS, variant
 
 
 @pytest.fixture

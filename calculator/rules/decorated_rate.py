@@ -1,6 +1,5 @@
 """Rate with an optional decoration surcharge (台阶/楼梯: 有装潢的增加20%–40%)."""
 from dataclasses import dataclass
-from decimal import Decimal
 
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing

@@ -233,7 +233,7 @@ class SqliteStore(CaseStore):
                 building_area_m2=None if relocation is None else fmt_quantity(relocation.given.building_area_m2),
                 fingerprint=fingerprint(case, result.schedule.version))
         return conn.execute(
-            f"""INSERT INTO case_versions (household_id, number, case_json, result_json, schedule_version, total,
+            """INSERT INTO case_versions (household_id, number, case_json, result_json, schedule_version, total,
                 incentive, replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor,
                 amendment_reason, amends_version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (household.id, number, case_to_json(case), figures["result_json"], figures["schedule_version"],

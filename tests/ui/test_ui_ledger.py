@@ -8,32 +8,19 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from calculator.case import case_from_dict, parse_json
 from calculator.compensation import compute
 from calculator.ledger_actions import create_project
 from calculator.money import fmt_grouped
 from calculator.store import SqliteStore, Status
-from driver import EXAMPLE, type_text
+from driver import type_text
 from ui.ledger.model import (
     COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, VALUE_ROLE,
     LedgerModel,
 )
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
+from households import HEADS, variant
 
-HEADS = ("王建国", "李秀英", "张德胜", "赵桂兰", "刘福生", "陈玉梅")
 SHIFT = Qt.KeyboardModifier.ShiftModifier
-
-
-def variant(index: int):
-    """The example household with another head and address, its quantities scaled by (10 + index) / 10."""
-    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
-    data["household"]["head"] = HEADS[index % len(HEADS)]
-    data["household"]["address"] = f"文水县凤城镇堡子村东街{17 + index}号"
-    factor = Decimal(10 + index) / 10
-    for line in data["items"][:index and None]:
-        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
-            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
-    return case_from_dict(data)
 
 
 class LedgerAnswers:
