@@ -23,3 +23,22 @@ def variant(index: int) -> Case:
         if isinstance(line.get("quantity"), str) and "attached_to" not in line:
             line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
     return case_from_dict(data)
+
+
+def fill_project(store, project_id: int) -> list:
+    """Five computed households 0001–0005 (0002 signed, 0003 paid) and 0099 registered without a case.
+
+    Returns the engine's results in 户号 order."""
+    from calculator.compensation import compute
+    results = []
+    for index in range(5):
+        household = store.add_household(project_id, f"{index + 1:04d}")
+        result = compute(variant(index))
+        store.save_computed(household.id, result)
+        results.append(result)
+    store.sign(store.find_household(project_id, "0002").id)
+    paid = store.find_household(project_id, "0003").id
+    store.sign(paid)
+    store.pay([paid], batch="第1批")
+    store.add_household(project_id, "0099", "未测算户")
+    return results

@@ -14,7 +14,7 @@ from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
 from calculator.ledger_actions import LedgerQuery, create_project, open_project
 from calculator.store import Status, StoreError
-from households import variant
+from households import fill_project, variant
 
 
 @pytest.fixture
@@ -27,18 +27,7 @@ def opened(tmp_path):
 @pytest.fixture
 def results(opened):
     """Five computed households (0002 signed, 0003 paid) and one registered without a case (0099)."""
-    store, computed = opened.store, []
-    for index in range(5):
-        household = store.add_household(opened.project.id, f"{index + 1:04d}")
-        result = compute(variant(index))
-        store.save_computed(household.id, result)
-        computed.append(result)
-    store.sign(store.find_household(opened.project.id, "0002").id)
-    third = store.find_household(opened.project.id, "0003").id
-    store.sign(third)
-    store.pay([third], batch="第1批")
-    store.add_household(opened.project.id, "0099", "未测算户")
-    return computed
+    return fill_project(opened.store, opened.project.id)
 
 
 def ids(opened, *numbers):

@@ -18,7 +18,7 @@ from ui.ledger.model import (
     LedgerModel,
 )
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
-from households import HEADS, variant
+from households import HEADS, fill_project, variant
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -105,17 +105,7 @@ def project_file(tmp_path):
 
     Returns (path, the engine's results in 户号 order)."""
     opened = create_project(tmp_path / "堡子片区.landcomp", "堡子片区", "王芳")
-    store, results = opened.store, []
-    for index in range(5):
-        household = store.add_household(opened.project.id, f"{index + 1:04d}")
-        result = compute(variant(index))
-        store.save_computed(household.id, result)
-        results.append(result)
-    store.sign(store.find_household(opened.project.id, "0002").id)
-    paid = store.find_household(opened.project.id, "0003").id
-    store.sign(paid)
-    store.pay([paid], batch="第1批")
-    store.add_household(opened.project.id, "0099", "未测算户")
+    results = fill_project(opened.store, opened.project.id)
     opened.close()
     return tmp_path / "堡子片区.landcomp", results
 
