@@ -198,6 +198,29 @@ class ProjectFile:
     def close(self) -> None:
         self.store.close()
 
+    def backup(self, path: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the whole project file at `path` (never over the project itself)."""
+        target = project_path(path)
+        if target.resolve() == self.path.resolve():
+            raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
+        if not target.parent.is_dir():
+            raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+        self.store.backup(target)
+        return target
+
+    def restore(self, path: str | os.PathLike[str], stamp: str) -> Path:
+        """Replace the project's contents with a checked backup; what it held is first kept beside it.
+
+        Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`), so a wrong restore can be undone."""
+        source = Path(path)
+        if source.resolve() == self.path.resolve():
+            raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
+        safety = self.path.with_name(f"{self.path.stem}-恢复前-{stamp}{SUFFIX}")
+        self.store.backup(safety)
+        self.store.restore_from(source)
+        self.project = self.store.projects()[0]
+        return safety
+
     # ledger ---------------------------------------------------------------------------------
 
     def page(self, query: LedgerQuery, offset: int, limit: int = PAGE_SIZE) -> list[LedgerRow]:

@@ -80,6 +80,32 @@ def test_another_programs_database_and_a_file_without_a_project_are_refused(tmp_
 
 # -- the ledger ---------------------------------------------------------------------------------
 
+def test_a_backup_restores_the_project_and_the_replaced_state_is_kept(opened, results, tmp_path):
+    backup = opened.backup(tmp_path / "备份")
+    assert backup.name == "备份.landcomp"
+    before = opened.summary(LedgerQuery())
+    opened.store.add_household(opened.project.id, "0100", "后来登记户")
+    opened.store.save_computed(opened.store.find_household(opened.project.id, "0100").id, compute(variant(6)))
+    after = opened.summary(LedgerQuery())
+    assert after.households == before.households + 1
+    safety = opened.restore(backup, "20261123-120000")
+    assert opened.summary(LedgerQuery()) == before  # back to the backup, exactly
+    assert opened.store.find_household(opened.project.id, "0100") is None
+    kept = open_project(safety)
+    try:
+        assert safety.name == "堡子片区-恢复前-20261123-120000.landcomp"
+        assert kept.summary(LedgerQuery()) == after  # what the restore replaced can be restored in turn
+    finally:
+        kept.close()
+
+
+def test_a_backup_never_overwrites_the_project_itself(opened):
+    with pytest.raises(StoreError, match="备份不能覆盖项目文件本身"):
+        opened.backup(opened.path)
+    with pytest.raises(StoreError, match="不能用项目文件自身恢复"):
+        opened.restore(opened.path, "x")
+
+
 def test_the_summary_equals_the_engines_totals_over_the_whole_filter(opened, results):
     totals = opened.summary(LedgerQuery())
     assert totals.households == 6

@@ -42,6 +42,7 @@ class LedgerAnswers:
         self.infos: list[tuple[str, str]] = []
         self.history: list = []
         self.reviewed = None
+        self.restore = False
 
 
 class FakeProgress:
@@ -86,6 +87,7 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "ask_sign_fingerprint", ask("fingerprint", lambda: answers.fingerprints.pop(0)))
     monkeypatch.setattr(dialogs, "ask_payment_batch", ask("batch", lambda: answers.batch))
     monkeypatch.setattr(dialogs, "ask_check_fingerprint", ask("check", lambda: answers.check))
+    monkeypatch.setattr(dialogs, "confirm_restore", ask("restore", lambda: answers.restore))
     monkeypatch.setattr(dialogs, "progress_dialog", lambda *args: FakeProgress(answers))
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
@@ -478,3 +480,24 @@ def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot
         assert len(given.errors) == 2 and total_cell(ledger, COL_HEAD) == ""  # once per failure, no totals
     ledger.refresh()
     assert ledger.model.rowCount() == 1 and total_cell(ledger, COL_HEAD) == "1 户"
+
+
+def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
+    given.save_path = str(tmp_path / "周五备份")
+    assert ledger.backup_project()
+    backup = tmp_path / "周五备份.landcomp"
+    assert backup.exists() and not given.errors
+    total = total_cell(ledger, COL_TOTAL)
+    store = ledger.project.store
+    store.sign(store.find_household(ledger.project.project.id, "0001").id)
+    ledger.refresh()
+    assert shown(ledger, COL_STATUS)[0] == "已签字"
+    given.open_path = str(backup)
+    given.restore = False  # asked, declined: nothing changes
+    assert not ledger.restore_project()
+    assert shown(ledger, COL_STATUS)[0] == "已签字"
+    given.restore = True
+    assert ledger.restore_project()
+    assert shown(ledger, COL_STATUS)[0] == "已测算" and total_cell(ledger, COL_TOTAL) == total
+    assert "恢复前" in given.infos[-1][1] and not given.errors
+    assert len(list(tmp_path.glob("*-恢复前-*.landcomp"))) == 1

@@ -39,6 +39,16 @@ def open_path(parent, directory: str, title: str, file_filter: str = XLSX_FILTER
     return path or None
 
 
+def confirm_restore(parent, backup: str, project: str) -> bool:
+    """Replacing a whole project is asked about, with what happens to its present contents."""
+    answer = QMessageBox.question(
+        parent, "从备份恢复",
+        f"用备份「{Path(backup).name}」替换项目「{project}」的全部内容?\n\n"
+        "当前内容会先另存为「…-恢复前-日期时间.landcomp」,恢复有误时可再从它恢复。",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def choose_folder(parent, directory: str, title: str) -> str | None:
     path = QFileDialog.getExistingDirectory(parent, title, directory)
     return path or None

@@ -7,6 +7,7 @@ name once (the actor of the audit log, kept in the settings).
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
@@ -86,6 +87,9 @@ class LedgerWorkspace(Workspace):
         self.path_label.setObjectName("project_path")
         self.path_label.setStyleSheet("color: #707070;")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.backup_button = _button("备份…", self.backup_project, self, "把整个项目文件另存一份一致的备份")
+        self.restore_button = _button("从备份恢复…", self.restore_project, self,
+                                      "用备份替换项目内容(当前内容先自动另存)")
         self.assessor_button = QToolButton(self)
         self.assessor_button.setAutoRaise(True)
         self.assessor_button.setToolTip("修改记入变更记录的经办人姓名")
@@ -96,6 +100,9 @@ class LedgerWorkspace(Workspace):
         top.addSpacing(12)
         top.addWidget(self.project_label)
         top.addWidget(self.path_label, 1)
+        top.addWidget(self.backup_button)
+        top.addWidget(self.restore_button)
+        top.addSpacing(12)
         top.addWidget(self.assessor_button)
 
         self.notice = QLabel(self)
@@ -357,7 +364,8 @@ class LedgerWorkspace(Workspace):
             self.path_label.setToolTip(str(opened.path))
         self.pages.setCurrentIndex(0 if opened is None else 1)
         for widget in (self.status_filter, self.text_filter, self.import_button, self.template_button,
-                       self.sheets_button, self.export_button, self.check_button):
+                       self.sheets_button, self.export_button, self.check_button, self.backup_button,
+                       self.restore_button):
             widget.setEnabled(opened is not None)
         self._show_assessor()
         self._update_totals()
@@ -573,6 +581,39 @@ class LedgerWorkspace(Workspace):
             dialogs.show_history(self, f"户号 {row.number} {row.head}".rstrip(), lines)
 
     # --- files ----------------------------------------------------------------------------------------
+
+    def backup_project(self) -> bool:
+        """Save a consistent copy of the whole project file (SQLite's backup API)."""
+        if self.project is None:
+            return False
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        suggested = str(Path(self._directory()) / f"{self.project.path.stem}-备份-{stamp}.landcomp")
+        path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
+        if path is None:
+            return False
+        target = self._guard(lambda: self.project.backup(path), "备份项目")
+        if target is None:
+            return False
+        self.status.emit(f"已备份到 {target.name}")
+        return True
+
+    def restore_project(self) -> bool:
+        """Replace the project with a backup, after asking; the present contents are kept beside it first."""
+        if self.project is None:
+            return False
+        path = dialogs.open_path(self, self._directory(), "从备份恢复", dialogs.PROJECT_FILTER)
+        if path is None or not dialogs.confirm_restore(self, path, self.project.name):
+            return False
+        if self.actor() is None:
+            return False
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        safety = self._guard(lambda: self.project.restore(path, stamp), "从备份恢复")
+        if safety is None:
+            return False
+        self._show_project()
+        self.refresh()
+        dialogs.show_info(self, "从备份恢复", f"已从「{Path(path).name}」恢复。\n恢复前的内容已另存为「{safety.name}」。")
+        return True
 
     def export_ledger(self) -> bool:
         """Write the ledger as filtered and sorted on screen to an Excel workbook."""
