@@ -131,13 +131,14 @@ def test_an_amendment_is_a_new_version_and_the_signed_one_stays_readable(store, 
     assert store.household(household.id).signed_version_id == second.id
 
 
-def test_a_paid_case_can_be_amended_too(store, project):
+def test_a_paid_case_cannot_be_amended_so_it_cannot_be_paid_twice(store, project):
     household, first, _ = add(store, project)
     store.sign(household.id)
     store.pay([household.id], batch="第1批")
-    second = store.save_computed(household.id, compute(variant(4)), amendment_reason="审计发现面积错误")
-    assert second.amends_version_id == first.id
-    assert store.household(household.id).status is Status.COMPUTED
+    with pytest.raises(StoreError, match="已支付,不能再更正"):
+        store.save_computed(household.id, compute(variant(4)), amendment_reason="审计发现面积错误")
+    assert [v.number for v in store.versions(household.id)] == [1]
+    assert store.household(household.id).status is Status.PAID
 
 
 # -- status ----------------------------------------------------------------------------------

@@ -205,6 +205,11 @@ class SqliteStore(CaseStore):
         reason = (amendment_reason or "").strip() or None
         with self._transaction():
             household = self.household(household_id)
+            if household.status is Status.PAID:
+                # An amendment would reopen the case for signing and paying again in full: a double payment.
+                raise StoreError(f"户号 {household.number} 已支付,不能再更正;如发现差错,请按补差程序另行办理",
+                                 f"household {household.number} is paid; it cannot be amended (settle a difference "
+                                 "through a separate supplementary payment)")
             if household.status.locked and reason is None:
                 if amendment_reason is not None:
                     raise StoreError("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
