@@ -6,11 +6,14 @@ with a written reason, and a draft is never allowed there.
 """
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass
+from typing import Iterator
 
 from calculator.case import Case, case_from_json
 from calculator.compensation import evaluate
-from calculator.store.base import CaseStore, CaseVersion, Household, StoreError
+from calculator.store.base import CaseStore, CaseVersion, Household, Status, StoreError
 from tables.schedule import Schedule
 
 
@@ -27,6 +30,11 @@ class StoredCase:
         return self.household.status.locked
 
     @property
+    def needs_reason(self) -> bool:
+        """Signed: a change is an amendment with a written reason (a paid case is not changed at all)."""
+        return self.household.status is Status.SIGNED
+
+    @property
     def label(self) -> str:
         """户号 and 户主 as the window title shows them."""
         return f"{self.household.number} {self.household.head}".strip()
@@ -36,10 +44,20 @@ class StoredCase:
         return f"第{self.version.number}版" if self.version is not None else "尚无版本"
 
 
+@contextlib.contextmanager
+def _file_errors() -> Iterator[None]:
+    """A project file another program holds locked, or a disk error, as the store's own bilingual error."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}") from None
+
+
 def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[StoredCase, Case]:
     """The household's current case (or a new one carrying its 户主 and 地址 when nothing was saved yet)."""
-    household = store.household(household_id)
-    version = store.current_version(household_id)
+    with _file_errors():
+        household = store.household(household_id)
+        version = store.current_version(household_id)
     if version is not None:
         case = case_from_json(version.case_json)
     else:
@@ -47,16 +65,34 @@ def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[
     return StoredCase(store, household, version), case
 
 
+def refresh(stored: StoredCase) -> StoredCase:
+    """The household as the store has it now (signed or changed meanwhile), still at the version opened."""
+    with _file_errors():
+        return StoredCase(stored.store, stored.store.household(stored.household.id), stored.version)
+
+
 def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_reason: str | None = None) -> StoredCase:
-    """Save `case` as the household's next version; returns where it now lives."""
+    """Save `case` as the household's next version; returns where it now lives.
+
+    Refused when the household has gained a version since the case was opened (a survey import, or
+    another assessor), so that a save never silently replaces work it has not seen."""
     result = evaluate(case, schedule)
     store, household_id = stored.store, stored.household.id
-    if not result.problems:
-        version = store.save_computed(household_id, result, amendment_reason=amendment_reason)
-    elif stored.locked:
-        raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
-                         f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
-                         f"户号 {stored.household.number}")
-    else:
-        version = store.save_draft(household_id, case)
-    return StoredCase(store, store.household(household_id), version)
+    with _file_errors():
+        household = store.household(household_id)
+        opened = stored.version.id if stored.version is not None else None
+        if household.current_version_id != opened:
+            current = store.current_version(household_id)
+            raise StoreError(f"台账中此户已有打开后新存的第{current.number}版(经办人 {current.actor}),未保存;"
+                             "请另存为文件,重新打开此户核对后再改",
+                             "the household has a newer version than the one opened; nothing was saved",
+                             f"户号 {household.number}")
+        if not result.problems:
+            version = store.save_computed(household_id, result, amendment_reason=amendment_reason)
+        elif household.status.locked:
+            raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
+                             f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
+                             f"户号 {household.number}")
+        else:
+            version = store.save_draft(household_id, case)
+        return StoredCase(store, store.household(household_id), version)

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         from ui.ledger.workspace import LedgerWorkspace
         self.ledger = LedgerWorkspace(self.settings, self.household.session.schedule, parent=self)
         self.ledger.open_household.connect(self.open_household)
-        self.ledger.project_changed.connect(self.household.detach_store)
+        self.ledger.leaving_project = self.household.release_store
         self.household.stored_saved.connect(lambda _household_id: self.ledger.refresh())
         return self.ledger
 
@@ -264,7 +264,11 @@ class MainWindow(QMainWindow):
         for i, path in enumerate(recent):
             action = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
             action.setToolTip(path)
-            action.triggered.connect(lambda _c=False, p=path: self.household.open_file(p))
+            action.triggered.connect(lambda _c=False, p=path: self._open_recent(p))
+
+    def _open_recent(self, path: str) -> None:
+        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
+        self.household.open_file(path)
 
     def _about(self) -> None:
         schedule = self.household.session.schedule

@@ -66,6 +66,9 @@ class FakeProgress:
     def close(self):
         pass
 
+    def deleteLater(self):
+        pass
+
 
 @pytest.fixture
 def given(monkeypatch) -> LedgerAnswers:
@@ -354,8 +357,9 @@ def test_batch_sheets_stop_when_cancelled(qtbot, ledger, given, tmp_path):
     select_rows(qtbot, ledger, "0001", "0004", "0005")
     summary = ledger.write_sheets()
     assert summary.cancelled and len(summary.written) == 1 and summary.remaining == 2
-    assert [p.name for p in folder.glob("*.pdf")] == ["0001-王建国-结算单.pdf"]
-    assert "已取消" in given.infos[-1][1]
+    [batch] = folder.iterdir()  # each batch writes into a folder of its own
+    assert batch.name.startswith("结算单-") and [p.name for p in batch.glob("*.pdf")] == ["0001-王建国-结算单.pdf"]
+    assert "已取消" in given.infos[-1][1] and str(batch) in given.infos[-1][1]
 
 
 # -- the project file ---------------------------------------------------------------------------------

@@ -131,6 +131,66 @@ def test_ledger_to_costing_and_back(qtbot, window, store, household, settings, a
     qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     total_column = next(c for c in range(ledger.model.columnCount()) if ledger.model.headerData(c, Qt.Orientation.Horizontal).startswith("补偿金额"))
     assert ledger.model.index(0, total_column).data() == "550,396.30"
-    ledger.close_project()  # the case stays on screen, no longer tied to the closed project
-    assert ws.stored is None and ws.session.modified and ws.summary.total.text() == "550,396.30 元"
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "31")  # an edit not yet saved when the project is closed
+    answers.save_changes = "cancel"
+    assert not ledger.close_project() and ledger.project is not None and ws.stored is not None
+    answers.save_changes = "save"
+    assert ledger.close_project() and ledger.project is None
+    assert answers.asked[-2:] == ["save_changes:017 王建国", "save_changes:017 王建国"]
+    assert ws.stored is None and not ws.session.case.items and not ws.session.modified
+    with SqliteStore(path) as reopened:
+        assert reopened.current_version(household.id).total == Decimal("551096.30")  # 31 m² at 700 kept
     assert not answers.errors
+
+
+def test_signed_in_the_ledger_meanwhile_the_save_asks_for_a_reason(qtbot, window, ws, store, household, reasons):
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    store.sign(household.id)  # the ledger signed it while the case was open here
+    reasons["answers"] = ["签字后复核更正"]
+    assert ws.save()
+    assert reasons["asked"] == [("017 王建国", "已签字")]
+    assert store.current_version(household.id).amendment_reason == "签字后复核更正"
+
+
+def test_a_version_saved_meanwhile_is_never_silently_replaced(qtbot, window, ws, store, household, answers):
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    other = store.current_version(household.id).case()
+    other.items[0]["quantity"] = "90.00"
+    store.save_computed(household.id, compute(other))  # e.g. a survey import, or another assessor
+    assert not ws.save()
+    assert "新存的第2版" in answers.errors[-1][1] and ws.session.modified
+    assert len(store.versions(household.id)) == 2
+
+
+def test_a_paid_case_is_not_amended(qtbot, window, ws, store, household, answers, reasons):
+    store.sign(household.id)
+    store.pay([household.id], batch="第1批")
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert not ws.save()
+    assert reasons["asked"] == [] and "已支付,不能再更正" in answers.errors[-1][1]
+
+
+def test_unsaved_changes_of_a_stored_case_are_not_printed(qtbot, window, ws, store, household, answers):
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert not ws.preview()
+    assert "请先保存" in answers.errors[-1][1]
+
+
+def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store, household, answers):
+    import sqlite3
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    blocker = sqlite3.connect(store.path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    store._conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        assert not ws.save()
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert "项目文件读写失败" in answers.errors[-1][1] and ws.session.modified
+    assert ws.save() and len(store.versions(household.id)) == 2

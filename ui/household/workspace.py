@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from calculator import actions, stored_cases
 from calculator.case import case_from_json
 from calculator.compensation import compute
-from calculator.errors import CalculationError
+from calculator.errors import CalculationError, InputError
 from calculator.stored_cases import StoredCase
 from ui import settings as config
 from ui.household.header import HeaderForm
@@ -245,6 +245,10 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.session.save(path)
 
     def report_subject(self, kind: str):
+        if self.stored is not None and self.is_modified():
+            # The sheet's fingerprint must be one the 台账 holds, or the signed paper cannot be checked.
+            raise InputError("此户有未保存到台账的修改,请先保存(Ctrl+S)再打印或导出",
+                             "save the changes to the project first, so the sheet's fingerprint is on record")
         return compute(self.session.case, self.session.schedule)
 
     def suggested_stem(self) -> str:
@@ -284,26 +288,30 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.status.emit(f"已打开台账中的 {stored.label}({stored.version_label})")
         return True
 
-    def detach_store(self, store) -> None:
-        """The project was closed or another opened: a case of the old one stays on screen, unsaved."""
-        if self.stored is None or self.stored.store is store:
-            return
-        label = self.stored.label
-        self.stored = None
-        self.session.stack.resetClean()
+    def release_store(self) -> bool:
+        """The project is about to close (or be replaced): save or drop a case of it first; False to stay."""
+        if self.stored is None:
+            return True
+        if self.is_modified():
+            answer = dialogs.ask_save_changes(self, self.stored.label)
+            if answer == "cancel" or (answer == "save" and not self.save()):
+                return False
+        self.new_document()
+        self.document_replaced()
         self.title_changed.emit()
-        self.status.emit(f"项目已关闭:{label} 的测算仍在,可另存为文件")
+        return True
 
     def store_document(self) -> bool | None:
         if self.stored is None:
             return None
         reason = None
-        if self.stored.locked:
-            reason = dialogs.ask_amendment_reason(self, self.stored.label, self.stored.household.status.label)
-            if reason is None:
-                return False
         try:
-            self.stored = stored_cases.save_stored(self.stored, self.session.case, self.session.schedule, reason)
+            now = stored_cases.refresh(self.stored)  # it may have been signed in the 台账 meanwhile
+            if now.needs_reason:
+                reason = dialogs.ask_amendment_reason(self, now.label, now.household.status.label)
+                if reason is None:
+                    return False
+            self.stored = stored_cases.save_stored(now, self.session.case, self.session.schedule, reason)
         except CalculationError as error:
             dialogs.show_error(self, "保存失败", error.message)
             return False

@@ -1,7 +1,9 @@
 """Every question the 台账 workspace asks the user, in one place (tests replace these functions)."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Iterator
 
 from PySide6.QtCore import Qt
 
@@ -26,7 +28,8 @@ def open_project_path(parent, directory: str) -> str | None:
 def ask_new_project(parent, directory: str) -> tuple[str, str] | None:
     """(file path, project name) for a new project file, or None."""
     dialog = NewProjectDialog(parent, directory)
-    return (dialog.path.text().strip(), dialog.name.text().strip()) if dialog.exec() else None
+    with _disposed(dialog):
+        return (dialog.path.text().strip(), dialog.name.text().strip()) if dialog.exec() else None
 
 
 def save_path(parent, suggested: str, title: str, file_filter: str = XLSX_FILTER) -> str | None:
@@ -91,7 +94,17 @@ def ask_check_fingerprint(parent) -> str | None:
 
 def _ask_text(parent, title: str, message: str, text: str, placeholder: str, optional: bool = False) -> str | None:
     dialog = TextDialog(parent, title, message, text, placeholder, optional)
-    return dialog.text() if dialog.exec() else None
+    with _disposed(dialog):
+        return dialog.text() if dialog.exec() else None
+
+
+@contextlib.contextmanager
+def _disposed(dialog: QDialog) -> Iterator[QDialog]:
+    """A dialog made for one question is freed once answered (a child of the workspace would stay till exit)."""
+    try:
+        yield dialog
+    finally:
+        dialog.deleteLater()
 
 
 def progress_dialog(parent, title: str, maximum: int) -> QProgressDialog:
@@ -108,13 +121,15 @@ def progress_dialog(parent, title: str, maximum: int) -> QProgressDialog:
 def show_history(parent, title: str, lines) -> None:
     """The 变更记录 of a household: when, who, what."""
     dialog = HistoryDialog(parent, title, lines)
-    dialog.exec()
+    with _disposed(dialog):
+        dialog.exec()
 
 
 def review_survey(parent, survey, path: str) -> bool:
     """Show what a survey workbook holds (problems and valid households); True when the user clicks 导入."""
     dialog = SurveyReportDialog(parent, survey, path)
-    return bool(dialog.exec())
+    with _disposed(dialog):
+        return bool(dialog.exec())
 
 
 # --- the dialogs --------------------------------------------------------------------------------

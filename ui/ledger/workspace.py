@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -64,12 +65,14 @@ class LedgerWorkspace(Workspace):
     title = "台账"
     has_exports = True
     open_household = Signal(object, int)   # (the CaseStore, household id): show it in 补偿测算
-    project_changed = Signal(object)       # the CaseStore now open, or None
 
     def __init__(self, settings: config.Settings, schedule=None, parent=None):
         super().__init__(parent)
         self.settings = settings
         self.project: ledger_actions.ProjectFile | None = None
+        # Asked before the open project is closed or replaced: may it go? (the main window lets 补偿测算
+        # save or drop a household of it first)
+        self.leaving_project: Callable[[], bool] = lambda: True
         self._schedule = schedule
         self._reopened = False
         self._build()
@@ -271,7 +274,9 @@ class LedgerWorkspace(Workspace):
 
     def shutdown(self) -> None:
         self.settings.set(config.LEDGER_HEADER, self.table.horizontalHeader().saveState())
-        self.close_project()
+        if self.project is not None:
+            self.project.close()
+            self.project = None
 
     def activated(self) -> None:
         """Brought to the front: the costing workspace may have saved a household meanwhile."""
@@ -288,6 +293,8 @@ class LedgerWorkspace(Workspace):
 
     def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
         """Create a project file (asks for its name and place unless given) and show it."""
+        if self.project is not None and not self.leaving_project():
+            return False
         if path is None or name is None:
             answer = dialogs.ask_new_project(self, self._directory())
             if answer is None:
@@ -307,6 +314,8 @@ class LedgerWorkspace(Workspace):
 
     def open_project(self, path: str | Path | None = None) -> bool:
         """Open a project file (asks which unless given) and show its ledger."""
+        if self.project is not None and not self.leaving_project():
+            return False
         if path is None:
             path = dialogs.open_project_path(self, self._directory())
             if path is None:
@@ -334,12 +343,15 @@ class LedgerWorkspace(Workspace):
         self._set_project(opened)
         return True
 
-    def close_project(self) -> None:
-        if self.project is not None:
-            self.project.close()
-            self.project = None
-            self._show_project()
-            self.project_changed.emit(None)
+    def close_project(self) -> bool:
+        if self.project is None:
+            return True
+        if not self.leaving_project():
+            return False
+        self.project.close()
+        self.project = None
+        self._show_project()
+        return True
 
     def _set_project(self, opened: ledger_actions.ProjectFile) -> None:
         if self.project is not None:
@@ -349,7 +361,6 @@ class LedgerWorkspace(Workspace):
         self.settings.set(config.LAST_DIRECTORY, str(opened.path.resolve().parent))
         self._notify("")
         self._show_project()
-        self.project_changed.emit(opened.store)
 
     def _show_project(self) -> None:
         opened = self.project
@@ -604,6 +615,8 @@ class LedgerWorkspace(Workspace):
         path = dialogs.open_path(self, self._directory(), "从备份恢复", dialogs.PROJECT_FILTER)
         if path is None or not dialogs.confirm_restore(self, path, self.project.name):
             return False
+        if not self.leaving_project():
+            return False
         if self.actor() is None:
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -680,8 +693,13 @@ class LedgerWorkspace(Workspace):
             if ids is None:
                 return None
             what = f"当前筛选的 {len(ids)} 户"
-        folder = dialogs.choose_folder(self, self._directory(), f"批量生成结算单({what})— 选择文件夹")
-        if folder is None:
+        chosen = dialogs.choose_folder(self, self._directory(), f"批量生成结算单({what})— 选择文件夹")
+        if chosen is None:
+            return None
+        # Each batch gets a folder of its own: no sheet of an earlier batch is overwritten or left beside
+        # a ledger that no longer matches it.
+        folder = Path(chosen) / f"结算单-{datetime.now():%Y%m%d-%H%M%S}"
+        if self._guard(lambda: folder.mkdir(), "批量生成结算单") is None:
             return None
         progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
 
@@ -696,9 +714,10 @@ class LedgerWorkspace(Workspace):
             summary = self._guard(lambda: self.project.write_sheets(ids, Path(folder), step), "批量生成结算单")
         finally:
             progress.close()
+            progress.deleteLater()
         if summary is None:
             return None
-        dialogs.show_info(self, "批量生成结算单", summary.text())
+        dialogs.show_info(self, "批量生成结算单", f"{summary.text()}\n文件夹:{folder}")
         self.status.emit(f"结算单已写入 {folder}")
         return summary
 
