@@ -192,6 +192,8 @@ def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str])
         return skip(error.zh)
     except OSError as exc:
         return skip(f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)")
+    except Exception as exc:  # e.g. reportlab's LayoutError: one unprintable sheet must not stop the batch
+        return skip(f"无法排版: {type(exc).__name__}: {exc}")
     return SheetOutcome(row.household_id, row.number, row.head, path, None)
 
 

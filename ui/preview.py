@@ -149,6 +149,11 @@ def show_preview(parent, path: Path, folder, export: Callable[[], bool] | None =
         dialogs.show_error(parent, "打印预览", str(error))
         return None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.finished.connect(lambda _code: folder.cleanup())
+
+    def closed(_code: int) -> None:
+        dialog.document.close()  # Windows cannot remove a file that is still open
+        folder.cleanup()
+
+    dialog.finished.connect(closed)
     dialog.open()
     return dialog

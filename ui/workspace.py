@@ -215,7 +215,7 @@ class DocumentWorkspace(Workspace):
         subject = self._subject("pdf", "打印预览")
         if subject is None:
             return False
-        folder = tempfile.TemporaryDirectory(prefix="landcomp-preview-")
+        folder = tempfile.TemporaryDirectory(prefix="landcomp-preview-", ignore_cleanup_errors=True)
         path = Path(folder.name) / f"{self.suggested_name()}.pdf"
         if not self._write_report(report, subject, path):
             folder.cleanup()
