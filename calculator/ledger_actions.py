@@ -318,15 +318,15 @@ class ProjectFile:
 
 
 def import_text(summary) -> str:
-    """What an import did, for a message box: added, updated, unchanged, and each refusal with its reason."""
-    lines = [f"新增 {len(summary.added)} 户,更新 {len(summary.updated)} 户,未变 {len(summary.unchanged)} 户"
-             + (f",拒绝 {len(summary.refused)} 户。" if summary.refused else "。")]
-    for label, numbers in (("新增", summary.added), ("更新", summary.updated)):
+    """What an import did, for a message box: added, first cases of registered households, unchanged, refusals."""
+    lines = [f"新增 {len(summary.added)} 户,已登记户首次录入 {len(summary.updated)} 户,未变 {len(summary.unchanged)} 户"
+             + (f",未覆盖 {len(summary.refused)} 户。" if summary.refused else "。")]
+    for label, numbers in (("新增", summary.added), ("首次录入", summary.updated)):
         if numbers:
             lines.append(f"{label}:{_some(numbers)}")
-    lines += [f"拒绝 户号 {number}:{reason}" for number, reason in summary.refused[:20]]
+    lines += [f"未覆盖 户号 {number}:{reason}" for number, reason in summary.refused[:20]]
     if len(summary.refused) > 20:
-        lines.append(f"……另有 {len(summary.refused) - 20} 户被拒绝")
+        lines.append(f"……另有 {len(summary.refused) - 20} 户未覆盖")
     return "\n".join(lines)
 
 

@@ -6,7 +6,16 @@ household's number (户号) on every row, and the household's own values (户主
 schedule, so a revised schedule gives a revised template without code. `read_survey` checks
 every row through the engine and never raises for a bad row: each problem names the sheet, the
 Excel row, the column and why, and a household with any problem is left out whole.
-`import_survey` saves the accepted households into a project in one transaction.
+
+A row with content but no 户号 is never guessed into a household (a 户号 in merged cells is not
+missing: it belongs to every row it spans). Assessors often type the 户号 on a household's first
+row only, so such a row leaves out, whole, the household of the nearest row above it that has a
+户号: importing that household without the row would pay the family short. With no household
+above, the row is a problem of its own.
+
+`import_survey` saves the accepted households into a project in one transaction. It adds new
+households and gives a registered household without any version its first one; it never puts a
+survey case over a version already in the ledger (see `ImportSummary`).
 
 Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
 significant digits, and any decimal of at most 15 significant digits survives the trip through
@@ -41,7 +50,7 @@ from calculator.files import atomic_write
 from calculator.money import fmt_plain, to_decimal
 from calculator.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.replacement import replacement_fields
-from calculator.store.base import CaseStore
+from calculator.store.base import CaseStore, CaseVersion, Household
 from tables.schedule import Schedule
 
 SURVEY_SHEET = "调查表"
@@ -144,7 +153,14 @@ class Survey:
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import did to each household of the survey."""
+    """What an import did to each household of the survey.
+
+    added: a 户号 new to the project, saved with its first (computed) version.
+    updated: a registered household that had no version yet, now with its first version.
+    unchanged: the current version already holds the survey's case (same fingerprint).
+    refused: (户号, why) — the current version (draft, computed, signed or paid) holds a different
+    case. An import never replaces a version: the ledger's may be a correction made in 补偿测算.
+    """
 
     added: tuple[str, ...]
     updated: tuple[str, ...]
@@ -324,7 +340,8 @@ def _guide_sheet(sheet: Worksheet, schedule: Schedule, columns: tuple[SurveyColu
     rules = [
         f"{schedule.title}({schedule.issuer} {schedule.document},版本 {schedule.version})现场调查表",
         "",
-        f"1. 在「{SURVEY_SHEET}」工作表中,每行填写一户的一个补偿项目(一行一项)。同一户的各行填写相同的「户号」,不必相邻。",
+        f"1. 在「{SURVEY_SHEET}」工作表中,每行填写一户的一个补偿项目(一行一项)。同一户的各行填写相同的「户号」,不必相邻。"
+        "每一行都要有户号(可合并单元格);漏填户号的行会使其上方那一户整户不导入。",
         "2. 户主、身份证号、地址、电话、评估人、搬迁安置和面积置换等整户信息,填在该户任意一行即可;"
         "多行都填写时必须一致。",
         "3. 可以有只填户号和整户信息、不填项目的行。空行会被跳过。",
@@ -335,7 +352,8 @@ def _guide_sheet(sheet: Worksheet, schedule: Schedule, columns: tuple[SurveyColu
         "7. 户号、身份证号和电话列已设为文本格式,请勿改为数值,以免长数字被 Excel 改写。",
         "8. 不要修改第1行的列名;不用的列可以删除,但「户号」「项目」「数量」三列必须保留。",
         "9. 导入时逐行检查:有任何问题的户整户不导入,并列出问题所在的行、列和原因;"
-        "确认后才写入项目;同一文件重复导入不会产生重复记录。",
+        "确认后才写入项目;同一文件重复导入不会产生重复记录。台账中已有测算的户,调查表与之不同时不会覆盖,"
+        "须在补偿测算中修改。",
         "",
     ]
     for text in rules:
@@ -556,6 +574,7 @@ class _Reader:
         self.line_keys = {item.key for item in pickable(schedule)}
         self.drafts: dict[str, _Draft] = {}
         self.loose: list[SurveyProblem] = []   # problems of rows that name no household
+        self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
 
     def problem(self, row: int, column: str, zh: str, en: str) -> SurveyProblem:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en)
@@ -569,14 +588,15 @@ class _Reader:
         number_column = self.by_field[(KEY, "number")]
         raw_number = next((value for column, value in given if column is number_column), None)
         if raw_number is None:
-            self.loose.append(self.problem(row, number_column.heading, "缺少户号,此行不能归入任何一户",
-                                           "no household number (户号): the row belongs to no household"))
+            self.row_without_number(row, number_column.heading)
             return
         try:
             number = _text(_parse(number_column, raw_number))
         except CalculationError as error:
             self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
+            self.above = None   # the rows below it cannot be placed either
             return
+        self.above = (number, row)
         draft = self.drafts.setdefault(number, _Draft(number))
         draft.rows.append(row)
         for heading in strays:
@@ -606,6 +626,18 @@ class _Reader:
                                                "填了项目明细但缺少项目", "line values given without an item (项目)"))
         elif line:
             draft.lines.append(_Line(row, line, line_bad))
+
+    def row_without_number(self, row: int, heading: str) -> None:
+        """A row with content but no 户号: the household above it is left out whole, never filled in."""
+        if self.above is None:
+            self.loose.append(self.problem(row, heading, "缺少户号,此行不能归入任何一户",
+                                           "no household number (户号): the row belongs to no household"))
+            return
+        number, above_row = self.above
+        self.drafts[number].problems.append(self.problem(
+            row, heading, f"此行没有户号;上方第{above_row}行的 {number} 户因此整户未导入,请补填户号",
+            f"no household number (户号) on this row: household {number} above it (row {above_row}) "
+            "is left out whole; fill in the 户号"))
 
     def household_value(self, draft: _Draft, column: SurveyColumn, value: Any, row: int) -> None:
         """Keep a household value; a different value on another row of the household is a problem."""
@@ -732,8 +764,9 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     """Save the accepted households into the project in one transaction: all of them or none.
 
     A household whose current version already holds the same case (same fingerprint under the
-    same schedule version) is left unchanged; a signed or paid household with a different case
-    is refused, since an amendment needs a written reason (given in the costing workspace).
+    same schedule version) is left unchanged. One whose current version holds a different case
+    is refused, whatever its status: the version may be a correction made in 补偿测算, and a
+    signed or paid case changes only by an amendment with a written reason.
     """
     chosen = list(households)
     twice = sorted(number for number, count in Counter(h.number for h in chosen).items() if count > 1)
@@ -750,14 +783,28 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
                 target = added
             else:
                 current = store.current_version(existing.id)
-                if current is not None and current.fingerprint == fingerprint(household.case, schedule.version):
-                    unchanged.append(household.number)
-                    continue
-                if existing.status.locked:
-                    refused.append((household.number, f"该户{existing.status.label},调查表与锁定的版本不同;"
-                                                      "更正须在补偿测算中填写更正理由"))
+                if current is not None:
+                    if _held_fingerprint(current, schedule) == fingerprint(household.case, schedule.version):
+                        unchanged.append(household.number)
+                    else:
+                        refused.append((household.number, _refusal(existing, current)))
                     continue
                 target = updated
             store.save_computed(existing.id, compute(household.case, schedule), actor=actor)
             target.append(household.number)
     return ImportSummary(tuple(added), tuple(updated), tuple(unchanged), tuple(refused))
+
+
+def _held_fingerprint(version: CaseVersion, schedule: Schedule) -> str:
+    """The fingerprint of a stored version; a draft has none stored, so its case's under `schedule`."""
+    return version.fingerprint or fingerprint(version.case(), schedule.version)
+
+
+def _refusal(household: Household, current: CaseVersion) -> str:
+    """Why the survey's case was not saved over the household's current version."""
+    if household.status.locked:
+        return (f"该户{household.status.label}(第{current.number}版),调查表与锁定的版本不同;"
+                "更正须在补偿测算中填写更正理由")
+    kind = "草稿" if current.result_json is None else "测算"
+    return (f"台账中已有第{current.number}版{kind}(经办人 {current.actor or '未记录'}),与调查表不同,未覆盖;"
+            "如需按调查表修改,请在补偿测算中打开此户核对")

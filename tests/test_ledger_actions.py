@@ -243,3 +243,13 @@ def test_junk_input_gives_a_calculation_error_or_an_answer(tmp_path_factory, tex
                 pass
     finally:
         opened.close()
+
+
+def test_the_import_message_says_what_happened_to_every_household():
+    from calculator.survey import ImportSummary
+    summary = ImportSummary(added=("0007", "0008"), updated=("0099",), unchanged=("0001",),
+                            refused=(("0002", "台账中已有第2版测算(经办人 李明),与调查表不同,未覆盖"),))
+    text = ledger_actions.import_text(summary)
+    assert text.splitlines()[0] == "新增 2 户,已登记户首次录入 1 户,未变 1 户,未覆盖 1 户。"
+    assert "新增:0007、0008" in text and "首次录入:0099" in text
+    assert "未覆盖 户号 0002:台账中已有第2版测算" in text

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 import tables
 from calculator.actions import pickable
-from calculator.case import case_from_dict, case_from_json
+from calculator.case import case_from_dict, case_from_json, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
 from calculator.store import SqliteStore
@@ -202,6 +202,41 @@ def test_a_household_number_in_merged_cells_belongs_to_every_row_it_spans(templa
         ("M1", (2, 3), Decimal("9500.00")), ("M2", (4,), Decimal("600.00"))]
 
 
+def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out_whole(template, tmp_path):
+    rows = example_rows("0001")
+    for row in rows[1:]:
+        del row["户号"]   # the assessor typed 户号 once, on the household's first row
+    rows += example_rows("0002")
+    survey = read_survey(fill(template, tmp_path / "first-row-only.xlsx", rows))
+    n = len(example_case().items)
+    assert [(p.row, p.column) for p in survey.problems] == [(row, "户号") for row in range(3, 2 + n)]
+    assert survey.rejected == ("0001",)
+    assert [(h.number, h.total) for h in survey.households] == [("0002", EXAMPLE_TOTAL)]   # never a short 0001
+    assert survey.problems[0].text().startswith("调查表 第3行「户号」: 此行没有户号;上方第2行的 0001 户因此整户未导入,请补填户号")
+    assert " / no household number" in survey.problems[0].text()
+    assert "1 户可导入,1 户有问题未导入" in survey.report() and "未导入的户号 / left out: 0001" in survey.report()
+
+
+def test_a_row_without_a_household_number_rejects_the_nearest_household_above_it(template, tmp_path):
+    house = "附属平房/砖混结构"
+    rows = [
+        {"项目": house, "数量": 5},                                     # nothing above: a problem of its own
+        {"户号": "A1", "项目": house, "数量": 10},
+        {"户号": "B2", "项目": house, "数量": 10},
+        None,
+        {"户主": "赵六"},                                               # household values count as content
+        {"户号": "A1", "项目": "窑洞/砖石窑洞", "数量": 2, "单价": 600},
+        {"户号": "C3", "项目": house, "数量": 1},
+    ]
+    survey = read_survey(fill(template, tmp_path / "gaps.xlsx", rows))
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (6, "户号")]
+    first, gap = survey.problems
+    assert "不能归入任何一户" in first.zh and "上方" not in first.zh
+    assert gap.zh == "此行没有户号;上方第4行的 B2 户因此整户未导入,请补填户号"
+    assert survey.rejected == ("B2",)
+    assert [h.number for h in survey.households] == ["A1", "C3"]   # not the first A1 row, nor the last row
+
+
 def bad_rows() -> list[dict[str, object] | None]:
     """Household 0001 is the good example; 0002 and 0003 each carry mistakes an assessor makes."""
     good = example_rows("0001")
@@ -338,9 +373,10 @@ def test_importing_the_same_file_twice_changes_nothing(template, tmp_path, store
 
     edited = two_households(template, tmp_path / "s2.xlsx", 数量=90)
     summary = import_survey(store, project.id, read_survey(edited).households)
-    assert summary.updated == ("0002",) and summary.unchanged == ("0001",)
+    assert summary.unchanged == ("0001",) and summary.added == summary.updated == ()
+    assert [number for number, _ in summary.refused] == ["0002"] and "第1版测算" in summary.refused[0][1]
     versions = store.versions(store.find_household(project.id, "0002").id)
-    assert [v.number for v in versions] == [1, 2] and versions[-1].total > versions[0].total
+    assert [(v.number, v.total) for v in versions] == [(1, EXAMPLE_TOTAL)]
 
 
 def test_a_signed_household_is_refused_when_the_survey_differs(template, tmp_path, store):
@@ -350,12 +386,52 @@ def test_a_signed_household_is_refused_when_the_survey_differs(template, tmp_pat
     edited = fill(template, tmp_path / "s2.xlsx",
                   example_rows("0001", head="王建民") + example_rows("0002", head="李秀兰"))
     summary = import_survey(store, project.id, read_survey(edited).households)
-    assert [number for number, _ in summary.refused] == ["0001"] and "该户已签字" in summary.refused[0][1]
-    assert summary.updated == ("0002",)
+    assert [number for number, _ in summary.refused] == ["0001", "0002"]
+    assert "该户已签字(第1版)" in summary.refused[0][1] and "更正理由" in summary.refused[0][1]
+    assert "未覆盖" in summary.refused[1][1] and summary.updated == ()
     assert len(store.versions(signed.id)) == 1 and store.household(signed.id).head == "王建国"
     assert store.household(signed.id).status.value == "signed"
     same = import_survey(store, project.id, read_survey(tmp_path / "s.xlsx").households)
     assert "0001" in same.unchanged and same.refused == ()
+
+
+def test_reimporting_the_original_survey_never_undoes_a_correction_made_in_the_app(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    path = two_households(template, tmp_path / "s.xlsx")
+    import_survey(store, project.id, read_survey(path).households)
+    household = store.find_household(project.id, "0001")
+    data = case_to_dict(store.current_version(household.id).case())
+    data["items"][0] = {**data["items"][0], "quantity": "90"}           # the assessor's correction
+    corrected = case_from_dict(data)
+    store.save_computed(household.id, compute(corrected), actor="李明")   # 补偿测算: version 2
+    before = {row.number: (row.total, row.version, row.status) for row in store.ledger(project.id)}
+    assert before["0001"][:2] != (EXAMPLE_TOTAL, 1)
+    audit = len(store.audit_log())
+
+    summary = import_survey(store, project.id, read_survey(path).households, actor="王芳")
+    assert summary.refused == (("0001", "台账中已有第2版测算(经办人 李明),与调查表不同,未覆盖;"
+                                        "如需按调查表修改,请在补偿测算中打开此户核对"),)
+    assert summary.unchanged == ("0002",) and summary.added == summary.updated == ()
+    assert {row.number: (row.total, row.version, row.status) for row in store.ledger(project.id)} == before
+    assert [v.number for v in store.versions(household.id)] == [1, 2] and len(store.audit_log()) == audit
+
+
+def test_a_draft_is_never_overwritten_and_a_registered_household_gets_its_first_version(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    draft = store.add_household(project.id, "0001", "王建国")
+    store.save_draft(draft.id, case_from_dict({"items": [{"item": "附属平房/砖混结构", "quantity": "5"}]}))
+    same = store.add_household(project.id, "0002", "李秀英")
+    [_, survey_0002] = read_survey(two_households(template, tmp_path / "s.xlsx")).households
+    store.save_draft(same.id, survey_0002.case)                          # the survey's own case, as a draft
+    empty = store.add_household(project.id, "0003", "张三")              # registered, no version yet
+    rows = example_rows("0001") + example_rows("0002", head="李秀英") + example_rows("0003")
+    summary = import_survey(store, project.id, read_survey(fill(template, tmp_path / "t.xlsx", rows)).households)
+    assert [number for number, _ in summary.refused] == ["0001"]
+    assert summary.refused[0][1].startswith("台账中已有第1版草稿(经办人 李明),与调查表不同,未覆盖")
+    assert summary.unchanged == ("0002",) and summary.updated == ("0003",) and summary.added == ()
+    assert [len(store.versions(h.id)) for h in (draft, same, empty)] == [1, 1, 1]
+    assert store.household(draft.id).status.value == store.household(same.id).status.value == "draft"
+    assert store.current_version(empty.id).total == EXAMPLE_TOTAL
 
 
 def test_an_import_that_fails_half_way_keeps_nothing(template, tmp_path, store):
