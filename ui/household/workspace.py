@@ -6,11 +6,10 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from calculator import actions, stored_cases
+from calculator import actions
 from calculator.case import case_from_json
 from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
-from calculator.stored_cases import StoredCase
 from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
@@ -23,6 +22,7 @@ from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 dialogs = lazy_module("ui.dialogs")
 recovery = lazy_module("ui.recovery")
+stored_cases = lazy_module("calculator.stored_cases")  # the project store (sqlite3) loads when first used
 
 
 class HouseholdWorkspace(DocumentWorkspace):
@@ -40,7 +40,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def __init__(self, settings: config.Settings, schedule=None, autosave: bool = True, parent=None):
         super().__init__(settings, parent)
         self.session = HouseholdSession(schedule, self)
-        self.stored: StoredCase | None = None  # set while the case comes from the project store
+        self.stored = None  # a calculator.stored_cases.StoredCase while the case comes from the project store
         self.reason_dialog = None  # the open ReasonDialog, if any
         self.recovery = None  # this session's RecoveryFile, once something was written
         self._autosave_due = False
