@@ -3,15 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from calculator.compensation import RELOCATION_SECTION
 from calculator.money import fmt_plain
+from calculator.relocation import PARTS as RELOCATION_PARTS
 from calculator.rules import bracket
 from tables.schedule import Item, Schedule
-
-# 三、搬迁与安置: each [relocation.*] table, the name the settlement sheet prints it under, and
-# the unit its fixed amounts are paid per (搬迁补助 and 搬迁奖励 once per household; 临时安置补助
-# per month, for the schedule's `months`).
-RELOCATION_PARTS = (("moving", "搬迁补助", "户"), ("temporary", "临时安置补助", "月"), ("incentive", "搬迁奖励", "户"))
-RELOCATION_SECTION = "三"
 
 
 def rate_summary(item: Item, schedule: Schedule) -> str:

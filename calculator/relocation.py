@@ -11,6 +11,11 @@ from calculator.money import round_money, to_decimal
 from calculator.rules.bracket import bracket_rate
 from tables.schedule import Relocation, RelocationRule
 
+# The three allowances: each [relocation.*] table, the name sheets and forms give it, and the unit
+# its fixed amounts are paid per (搬迁补助 and 搬迁奖励 once per household; 临时安置补助 per month,
+# for the schedule's `months`).
+PARTS = (("moving", "搬迁补助", "户"), ("temporary", "临时安置补助", "月"), ("incentive", "搬迁奖励", "户"))
+PART_NAMES = {part: name for part, name, _unit in PARTS}
 FIELDS = ("building_area_m2", "sole_housing_hardship", "extra_months", "signed_on", "paid_on", "moved_on")
 
 

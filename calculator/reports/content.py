@@ -14,7 +14,7 @@ from calculator.compensation import RELOCATION_SECTION, CompensationResult
 from calculator.errors import InputError
 from calculator.landprice import FLOOR_BY_COST, ParcelPrice
 from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
-from calculator.relocation import RelocationResult
+from calculator.relocation import PART_NAMES, RelocationResult
 from calculator.remarks import line_remarks
 from calculator.results import parcel_json
 
@@ -139,10 +139,12 @@ def relocation_rows(relocation: RelocationResult, first: int) -> list[SheetRow]:
     if given.paid_on and given.moved_on:
         incentive += f"(支付 {given.paid_on},搬迁 {given.moved_on})"
     return [
-        SheetRow(first, "搬迁补助", Decimal(1), "户", relocation.moving, relocation.moving, f"{area},一次性支付"),
-        SheetRow(first + 1, "临时安置补助", Decimal(relocation.months), "月", relocation.temporary_per_month,
+        SheetRow(first, PART_NAMES["moving"], Decimal(1), "户", relocation.moving, relocation.moving,
+                 f"{area},一次性支付"),
+        SheetRow(first + 1, PART_NAMES["temporary"], Decimal(relocation.months), "月", relocation.temporary_per_month,
                  relocation.temporary, f"{area}; {months}"),
-        SheetRow(first + 2, "搬迁奖励", Decimal(1), "户", relocation.incentive, relocation.incentive, incentive),
+        SheetRow(first + 2, PART_NAMES["incentive"], Decimal(1), "户", relocation.incentive, relocation.incentive,
+                 incentive),
     ]
 
 

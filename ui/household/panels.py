@@ -16,6 +16,7 @@ from calculator import actions
 from calculator.amount_words import amount_in_words
 from calculator.errors import CalculationError
 from calculator.money import fmt_grouped, fmt_quantity
+from calculator.relocation import PART_NAMES
 from ui.widgets import DateField, DecimalEdit
 
 ERROR_STYLE = "color: #b00020;"
@@ -135,9 +136,10 @@ class RelocationPanel(_BlockPanel):
         form.addRow("搬迁日期", self.dates["moved_on"])
         amounts = QGridLayout()
         amounts.setColumnStretch(1, 1)
-        for row, (name, label, note) in enumerate((("搬迁补助", self.moving, None),
-                                                   ("临时安置补助", self.temporary, self.temporary_note),
-                                                   ("搬迁奖励", self.incentive, self.incentive_note))):
+        for row, (part, label, note) in enumerate((("moving", self.moving, None),
+                                                   ("temporary", self.temporary, self.temporary_note),
+                                                   ("incentive", self.incentive, self.incentive_note))):
+            name = PART_NAMES[part]
             amounts.addWidget(QLabel(name, self), row * 2, 0)
             amounts.addWidget(label, row * 2, 1)
             if note is not None:
