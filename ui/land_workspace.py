@@ -815,6 +815,12 @@ class LandWorkspace(DocumentWorkspace):
     def undo_stack(self):
         return self.stack
 
+    def focus_search(self) -> None:
+        """Ctrl+F: to the parts table (use and area), where pricing starts."""
+        if not self.parts_view.currentIndex().isValid() and self.parts_model.rowCount():
+            self.parts_view.setCurrentIndex(self.parts_model.index(0, PartsModel.AREA))
+        self.parts_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def load_parcel(self, data: dict[str, Any]) -> None:
         """Show a parcel file object (checked by the engine; bad input raises CalculationError)."""
         self._show_loaded(land_actions.draft_from_dict(data))

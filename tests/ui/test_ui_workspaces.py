@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
 
 from calculator import cli
 from driver import EXAMPLE
@@ -185,3 +186,11 @@ def test_an_unreadable_pdf_is_refused_with_a_message(tmp_path, junk):
     path.write_bytes(junk)
     with pytest.raises(PrintError, match="junk.pdf"):
         open_pdf(path)
+
+
+def test_ctrl_f_in_the_land_tab_goes_to_the_first_area(qtbot, window):
+    land = open_tab(qtbot, window, "地价测算")
+    window.find_action.trigger()
+    focused = QApplication.focusWidget()
+    assert focused is land.parts_view or land.parts_view.isAncestorOf(focused)
+    assert (land.parts_view.currentIndex().row(), land.parts_view.currentIndex().column()) == (0, PartsModel.AREA)
