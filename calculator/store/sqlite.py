@@ -15,7 +15,7 @@ from calculator.money import fmt_money, fmt_quantity
 from calculator.results import compensation_json
 from calculator.store.base import (
     AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals, Project, SheetMatch, Status,
-    StoreError, check_move, ledger_totals,
+    StoreError, check_move,
 )
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
 
@@ -29,6 +29,8 @@ _SORT_KEYS = {
 }
 _LEDGER_SELECT = """SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
     v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number
+    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
+_FIGURES_SELECT = """SELECT v.building_area_m2, v.total, v.incentive, v.replacement_m2
     FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
     replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
@@ -368,7 +370,15 @@ class SqliteStore(CaseStore):
         return self._conn.execute(f"SELECT count(*) FROM households h{where}", args).fetchone()[0]
 
     def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> LedgerTotals:
-        return ledger_totals(self.ledger(project_id, status=status, text=text))
+        """Exact totals of the filter, reading only the four figures (not whole ledger rows)."""
+        where, args = self._ledger_where(project_id, status, text)
+        count, sums = 0, [Decimal("0.00")] * 4
+        for figures in self._conn.execute(f"{_FIGURES_SELECT}{where}", args):
+            count += 1
+            for i, figure in enumerate(figures):
+                if figure is not None:
+                    sums[i] += Decimal(figure)
+        return LedgerTotals(count, *sums)
 
     # -- whole file --------------------------------------------------------------------------
 
