@@ -575,6 +575,7 @@ class _Reader:
         self.drafts: dict[str, _Draft] = {}
         self.loose: list[SurveyProblem] = []   # problems of rows that name no household
         self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
+        self.pending: list[int] = []   # rows without 户号 since then: they may belong to the next household
 
     def problem(self, row: int, column: str, zh: str, en: str) -> SurveyProblem:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en)
@@ -594,10 +595,18 @@ class _Reader:
             number = _text(_parse(number_column, raw_number))
         except CalculationError as error:
             self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
+            self.pending_to_loose(number_column.heading)
             self.above = None   # the rows below it cannot be placed either
             return
         self.above = (number, row)
         draft = self.drafts.setdefault(number, _Draft(number))
+        for orphan in self.pending:   # a 户号 forgotten on a household's first row(s) leaves it short too
+            draft.problems.append(self.problem(
+                orphan, number_column.heading,
+                f"此行没有户号;下方第{row}行的 {number} 户因此整户未导入,请补填户号",
+                f"no household number (户号) on this row: household {number} below it (row {row}) "
+                "is left out whole; fill in the 户号"))
+        self.pending = []
         draft.rows.append(row)
         for heading in strays:
             draft.problems.append(self.problem(row, heading, "模板中没有这一列,内容无法导入(请使用模板的列名)",
@@ -628,16 +637,23 @@ class _Reader:
             draft.lines.append(_Line(row, line, line_bad))
 
     def row_without_number(self, row: int, heading: str) -> None:
-        """A row with content but no 户号: the household above it is left out whole, never filled in."""
+        """A row with content but no 户号: the households above and below it are left out whole, never filled in."""
+        self.pending.append(row)
         if self.above is None:
-            self.loose.append(self.problem(row, heading, "缺少户号,此行不能归入任何一户",
-                                           "no household number (户号): the row belongs to no household"))
             return
         number, above_row = self.above
         self.drafts[number].problems.append(self.problem(
             row, heading, f"此行没有户号;上方第{above_row}行的 {number} 户因此整户未导入,请补填户号",
             f"no household number (户号) on this row: household {number} above it (row {above_row}) "
             "is left out whole; fill in the 户号"))
+
+    def pending_to_loose(self, heading: str) -> None:
+        """Rows without 户号 that no household follows (or none that can be read) belong to none below."""
+        for orphan in self.pending:
+            if self.above is None:
+                self.loose.append(self.problem(orphan, heading, "缺少户号,此行不能归入任何一户",
+                                               "no household number (户号): the row belongs to no household"))
+        self.pending = []
 
     def household_value(self, draft: _Draft, column: SurveyColumn, value: Any, row: int) -> None:
         """Keep a household value; a different value on another row of the household is a problem."""
@@ -654,6 +670,7 @@ class _Reader:
                 f"a household has one {column.field}"))
 
     def survey(self, path: Path) -> Survey:
+        self.pending_to_loose(self.by_field[(KEY, "number")].heading)
         households, problems, rejected = [], list(self.loose), []
         for draft in self.drafts.values():
             household = self.finish(draft)

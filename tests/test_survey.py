@@ -209,15 +209,17 @@ def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out
     rows += example_rows("0002")
     survey = read_survey(fill(template, tmp_path / "first-row-only.xlsx", rows))
     n = len(example_case().items)
-    assert [(p.row, p.column) for p in survey.problems] == [(row, "户号") for row in range(3, 2 + n)]
-    assert survey.rejected == ("0001",)
-    assert [(h.number, h.total) for h in survey.households] == [("0002", EXAMPLE_TOTAL)]   # never a short 0001
-    assert survey.problems[0].text().startswith("调查表 第3行「户号」: 此行没有户号;上方第2行的 0001 户因此整户未导入,请补填户号")
-    assert " / no household number" in survey.problems[0].text()
-    assert "1 户可导入,1 户有问题未导入" in survey.report() and "未导入的户号 / left out: 0001" in survey.report()
+    # Rows 3 … n+1 could belong to 0001 above or to 0002 below: neither is imported short, both are left out.
+    assert [(p.row, p.column) for p in survey.problems] == [(row, "户号") for row in range(3, 2 + n) for _ in "ab"]
+    assert survey.rejected == ("0001", "0002") and survey.households == ()
+    texts = [p.text() for p in survey.problems[:2]]
+    assert "调查表 第3行「户号」: 此行没有户号;上方第2行的 0001 户因此整户未导入,请补填户号" in " ".join(texts)
+    assert f"此行没有户号;下方第{2 + n}行的 0002 户因此整户未导入" in " ".join(texts)
+    assert " / no household number" in texts[0]
+    assert "0 户可导入,2 户有问题未导入" in survey.report() and "未导入的户号 / left out: 0001" in survey.report()
 
 
-def test_a_row_without_a_household_number_rejects_the_nearest_household_above_it(template, tmp_path):
+def test_a_row_without_a_household_number_rejects_the_households_above_and_below_it(template, tmp_path):
     house = "附属平房/砖混结构"
     rows = [
         {"项目": house, "数量": 5},                                     # nothing above: a problem of its own
@@ -229,12 +231,26 @@ def test_a_row_without_a_household_number_rejects_the_nearest_household_above_it
         {"户号": "C3", "项目": house, "数量": 1},
     ]
     survey = read_survey(fill(template, tmp_path / "gaps.xlsx", rows))
-    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (6, "户号")]
-    first, gap = survey.problems
-    assert "不能归入任何一户" in first.zh and "上方" not in first.zh
-    assert gap.zh == "此行没有户号;上方第4行的 B2 户因此整户未导入,请补填户号"
-    assert survey.rejected == ("B2",)
-    assert [h.number for h in survey.households] == ["A1", "C3"]   # not the first A1 row, nor the last row
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (6, "户号"), (6, "户号")]
+    assert survey.problems[0].zh == "此行没有户号;下方第3行的 A1 户因此整户未导入,请补填户号"
+    assert {p.zh for p in survey.problems[1:]} == {"此行没有户号;上方第4行的 B2 户因此整户未导入,请补填户号",
+                                                  "此行没有户号;下方第7行的 A1 户因此整户未导入,请补填户号"}
+    assert survey.rejected == ("A1", "B2")
+    assert [h.number for h in survey.households] == ["C3"]
+
+
+def test_a_household_number_forgotten_on_a_first_row_leaves_that_household_out(template, tmp_path):
+    rows = [dict(row) for row in example_rows("0001")]
+    del rows[0]["户号"]
+    survey = read_survey(fill(template, tmp_path / "first.xlsx", rows))
+    assert survey.households == () and survey.rejected == ("0001",)
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号")]
+
+
+def test_rows_without_any_household_number_belong_to_none(template, tmp_path):
+    survey = read_survey(fill(template, tmp_path / "none.xlsx", [{"项目": "附属平房/砖混结构", "数量": 5}]))
+    assert survey.households == () and survey.rejected == ()
+    assert [(p.row, p.column, p.zh) for p in survey.problems] == [(2, "户号", "缺少户号,此行不能归入任何一户")]
 
 
 def bad_rows() -> list[dict[str, object] | None]:
