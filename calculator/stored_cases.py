@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from calculator.case import Case, case_from_json
-from calculator.compensation import evaluate
+from calculator.compensation import CompensationResult, evaluate
 from calculator.store.base import CaseStore, CaseVersion, Household, Status, StoreError
 from tables.schedule import Schedule
 
@@ -65,34 +65,41 @@ def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[
     return StoredCase(store, household, version), case
 
 
-def refresh(stored: StoredCase) -> StoredCase:
-    """The household as the store has it now (signed or changed meanwhile), still at the version opened."""
+def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredCase, CompensationResult]:
+    """The household as the store has it now, and the case's result, if `case` may be saved over it.
+
+    Refused when the household has gained a version since the case was opened (a survey import, or
+    another assessor: a save never silently replaces work it has not seen), when it is paid, and
+    when it is signed and the case does not compute. Asked before the amendment reason, so that
+    question is never put for nothing."""
+    result = evaluate(case, schedule)
     with _file_errors():
-        return StoredCase(stored.store, stored.store.household(stored.household.id), stored.version)
+        store = stored.store
+        household = store.household(stored.household.id)
+        opened = stored.version.id if stored.version is not None else None
+        where = f"户号 {household.number}"
+        if household.current_version_id != opened:
+            current = store.current_version(household.id)
+            raise StoreError(f"台账中此户已有打开后新存的第{current.number}版(经办人 {current.actor or '未记录'}),"
+                             "未保存;请另存为文件,重新打开此户核对后再改",
+                             "the household has a newer version than the one opened; nothing was saved", where)
+    if household.status is Status.PAID:
+        raise StoreError("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
+                         "the household is paid; it cannot be amended", where)
+    if result.problems and household.status.locked:
+        raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
+                         f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
+                         where)
+    return StoredCase(store, household, stored.version), result
 
 
 def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_reason: str | None = None) -> StoredCase:
-    """Save `case` as the household's next version; returns where it now lives.
-
-    Refused when the household has gained a version since the case was opened (a survey import, or
-    another assessor), so that a save never silently replaces work it has not seen."""
-    result = evaluate(case, schedule)
-    store, household_id = stored.store, stored.household.id
+    """Save `case` as the household's next version (computed, or a draft while it has errors); returns where it lives."""
+    now, result = checked(stored, case, schedule)
+    store, household_id = now.store, now.household.id
     with _file_errors():
-        household = store.household(household_id)
-        opened = stored.version.id if stored.version is not None else None
-        if household.current_version_id != opened:
-            current = store.current_version(household_id)
-            raise StoreError(f"台账中此户已有打开后新存的第{current.number}版(经办人 {current.actor}),未保存;"
-                             "请另存为文件,重新打开此户核对后再改",
-                             "the household has a newer version than the one opened; nothing was saved",
-                             f"户号 {household.number}")
         if not result.problems:
             version = store.save_computed(household_id, result, amendment_reason=amendment_reason)
-        elif household.status.locked:
-            raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
-                             f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
-                             f"户号 {household.number}")
         else:
             version = store.save_draft(household_id, case)
         return StoredCase(store, store.household(household_id), version)

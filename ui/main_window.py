@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
             workspace.activated()
 
     def _update_title(self) -> None:
+        self._update_exports()  # e.g. a household of the 台账 prints only once its changes are saved
         workspace = self.workspace()
         name = workspace.document_title() if workspace else ""
         self.setWindowTitle(f"{name} — {APP_TITLE}" if name else APP_TITLE)

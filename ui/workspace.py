@@ -132,15 +132,18 @@ class DocumentWorkspace(Workspace):
 
     # --- the flow ---------------------------------------------------------------------------------------
 
-    def document_title(self) -> str:
+    def document_name(self) -> str:
+        """What the document is called in the title and in questions: its file name, or 未命名."""
         path = self.document_path()
-        return (path.name if path else "未命名") + (" *" if self.is_modified() else "")
+        return path.name if path else "未命名"
+
+    def document_title(self) -> str:
+        return self.document_name() + (" *" if self.is_modified() else "")
 
     def confirm_close(self) -> bool:
         if not self.is_modified():
             return True
-        path = self.document_path()
-        answer = dialogs.ask_save_changes(self, path.name if path else "未命名")
+        answer = dialogs.ask_save_changes(self, self.document_name())
         if answer == "save":
             return self.save()
         return answer == "discard"

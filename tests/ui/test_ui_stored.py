@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -136,7 +137,7 @@ def test_ledger_to_costing_and_back(qtbot, window, store, household, settings, a
     assert not ledger.close_project() and ledger.project is not None and ws.stored is not None
     answers.save_changes = "save"
     assert ledger.close_project() and ledger.project is None
-    assert answers.asked[-2:] == ["save_changes:017 王建国", "save_changes:017 王建国"]
+    assert answers.asked[-2:] == ["save_changes:017 王建国(台账 第2版)"] * 2
     assert ws.stored is None and not ws.session.case.items and not ws.session.modified
     with SqliteStore(path) as reopened:
         assert reopened.current_version(household.id).total == Decimal("551096.30")  # 31 m² at 700 kept
@@ -177,7 +178,9 @@ def test_unsaved_changes_of_a_stored_case_are_not_printed(qtbot, window, ws, sto
     ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     assert not ws.preview()
-    assert "请先保存" in answers.errors[-1][1]
+    assert "请先保存" in answers.errors[-1][1] and "输入错误" not in answers.errors[-1][1]
+    assert not window.print_action.isEnabled() and "请先保存" in window.print_action.toolTip()
+    assert ws.save() and window.print_action.isEnabled()
 
 
 def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store, household, answers):
@@ -194,3 +197,53 @@ def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store
         blocker.close()
     assert "项目文件读写失败" in answers.errors[-1][1] and ws.session.modified
     assert ws.save() and len(store.versions(household.id)) == 2
+
+
+def test_a_paid_case_with_errors_is_told_it_is_paid_not_to_fix_errors(window, ws, store, household, answers, reasons):
+    store.sign(household.id)
+    store.pay([household.id], batch="第1批")
+    ws.open_stored(store, household.id)
+    ws.session.add_line("附属平房/砖混结构")  # an incomplete line as well
+    assert not ws.save()
+    assert reasons["asked"] == [] and "已支付,不能再更正" in answers.errors[-1][1]
+
+
+def test_no_reason_is_asked_for_a_save_that_cannot_happen(qtbot, window, ws, store, household, answers, reasons):
+    store.sign(household.id)
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    ws.session.add_line("附属平房/砖混结构")  # signed and not computing: refused before any question
+    assert not ws.save()
+    assert reasons["asked"] == [] and "输入错误" in answers.errors[-1][1]
+
+
+def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,
+                                                                   answers, monkeypatch):
+    from ui.ledger import dialogs as ledger_dialogs
+    from ui.settings import ASSESSOR_NAME
+    settings.set(ASSESSOR_NAME, "李明")
+    store.close()
+    window.tabs.setCurrentIndex(3)
+    ledger = window.workspace()
+    assert ledger.open_project(store.path)
+    assert window.open_household(ledger.project.store, household.id)
+    ws = window.household
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    monkeypatch.setattr(ledger_dialogs, "open_project_path", lambda parent, directory: None)
+    monkeypatch.setattr(ledger_dialogs, "ask_new_project", lambda parent, directory: None)
+    assert not ledger.open_project() and not ledger.new_project()
+    assert ws.stored is not None and ws.session.modified and answers.asked == []
+    monkeypatch.setattr(ledger_dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
+    broken = Path(store.path).parent / "坏.landcomp"
+    broken.write_bytes(b"not a database")
+    assert not ledger.open_project(broken)  # a file that cannot be opened changes nothing either
+    assert ws.stored is not None and ws.session.modified and answers.asked == []
+
+
+def test_ctrl_n_on_a_changed_stored_case_names_the_household(qtbot, window, ws, store, household, answers):
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    answers.save_changes = "cancel"
+    ws.new_file()
+    assert answers.asked[-1] == "save_changes:017 王建国(台账 第1版)" and ws.stored is not None
+    answers.save_changes = "discard"

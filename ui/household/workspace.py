@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from calculator import actions
 from calculator.case import case_from_json
 from calculator.compensation import compute
-from calculator.errors import CalculationError, InputError
+from calculator.errors import CalculationError
 from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
@@ -228,10 +228,10 @@ class HouseholdWorkspace(DocumentWorkspace):
     def is_modified(self) -> bool:
         return self.session.modified
 
-    def document_title(self) -> str:
+    def document_name(self) -> str:
         if self.stored is None:
-            return super().document_title()
-        return f"{self.stored.label}(台账 {self.stored.version_label})" + (" *" if self.is_modified() else "")
+            return super().document_name()
+        return f"{self.stored.label}(台账 {self.stored.version_label})"
 
     def new_document(self) -> None:
         self.session.new()
@@ -245,11 +245,13 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.session.save(path)
 
     def report_subject(self, kind: str):
+        return compute(self.session.case, self.session.schedule)
+
+    def export_state(self, kind: str) -> str | None:
         if self.stored is not None and self.is_modified():
             # The sheet's fingerprint must be one the 台账 holds, or the signed paper cannot be checked.
-            raise InputError("此户有未保存到台账的修改,请先保存(Ctrl+S)再打印或导出",
-                             "save the changes to the project first, so the sheet's fingerprint is on record")
-        return compute(self.session.case, self.session.schedule)
+            return "此户有未保存到台账的修改,请先保存(Ctrl+S)再打印或导出"
+        return super().export_state(kind)
 
     def suggested_stem(self) -> str:
         head = self.session.case.household.get("head", "").strip()
@@ -293,7 +295,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         if self.stored is None:
             return True
         if self.is_modified():
-            answer = dialogs.ask_save_changes(self, self.stored.label)
+            answer = dialogs.ask_save_changes(self, self.document_name())
             if answer == "cancel" or (answer == "save" and not self.save()):
                 return False
         self.new_document()
@@ -306,7 +308,8 @@ class HouseholdWorkspace(DocumentWorkspace):
             return None
         reason = None
         try:
-            now = stored_cases.refresh(self.stored)  # it may have been signed in the 台账 meanwhile
+            # Signed, paid or saved again in the 台账 meanwhile? Checked before any question is asked.
+            now, _result = stored_cases.checked(self.stored, self.session.case, self.session.schedule)
             if now.needs_reason:
                 reason = dialogs.ask_amendment_reason(self, now.label, now.household.status.label)
                 if reason is None:

@@ -59,6 +59,18 @@ def _button(text: str, slot, parent, tip: str = "") -> QPushButton:
     return button
 
 
+def _new_folder(parent: Path, name: str) -> Path:
+    """A folder that did not exist before: `name`, else `name-2`, `name-3` …"""
+    for attempt in range(1, 1000):
+        folder = parent / (name if attempt == 1 else f"{name}-{attempt}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{parent / name}-…")
+
+
 class LedgerWorkspace(Workspace):
     """The 台账 tab."""
 
@@ -293,8 +305,6 @@ class LedgerWorkspace(Workspace):
 
     def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
         """Create a project file (asks for its name and place unless given) and show it."""
-        if self.project is not None and not self.leaving_project():
-            return False
         if path is None or name is None:
             answer = dialogs.ask_new_project(self, self._directory())
             if answer is None:
@@ -302,6 +312,8 @@ class LedgerWorkspace(Workspace):
             path, name = answer
         actor = self.actor()
         if actor is None:
+            return False
+        if self.project is not None and not self.leaving_project():
             return False
         try:
             opened = ledger_actions.create_project(path, name, actor)
@@ -314,8 +326,6 @@ class LedgerWorkspace(Workspace):
 
     def open_project(self, path: str | Path | None = None) -> bool:
         """Open a project file (asks which unless given) and show its ledger."""
-        if self.project is not None and not self.leaving_project():
-            return False
         if path is None:
             path = dialogs.open_project_path(self, self._directory())
             if path is None:
@@ -324,6 +334,9 @@ class LedgerWorkspace(Workspace):
             opened = ledger_actions.open_project(path, self.settings.get(config.ASSESSOR_NAME))
         except CalculationError as error:
             dialogs.show_error(self, "无法打开项目", error.message)
+            return False
+        if self.project is not None and not self.leaving_project():  # asked once the new one is known good
+            opened.close()
             return False
         self._set_project(opened)
         self.status.emit(f"已打开项目「{opened.name}」")
@@ -615,9 +628,7 @@ class LedgerWorkspace(Workspace):
         path = dialogs.open_path(self, self._directory(), "从备份恢复", dialogs.PROJECT_FILTER)
         if path is None or not dialogs.confirm_restore(self, path, self.project.name):
             return False
-        if not self.leaving_project():
-            return False
-        if self.actor() is None:
+        if self.actor() is None or not self.leaving_project():
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         safety = self._guard(lambda: self.project.restore(path, stamp), "从备份恢复")
@@ -698,8 +709,9 @@ class LedgerWorkspace(Workspace):
             return None
         # Each batch gets a folder of its own: no sheet of an earlier batch is overwritten or left beside
         # a ledger that no longer matches it.
-        folder = Path(chosen) / f"结算单-{datetime.now():%Y%m%d-%H%M%S}"
-        if self._guard(lambda: folder.mkdir(), "批量生成结算单") is None:
+        folder = self._guard(lambda: _new_folder(Path(chosen), f"结算单-{datetime.now():%Y%m%d-%H%M%S}"),
+                             "批量生成结算单")
+        if folder is None:
             return None
         progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
 
