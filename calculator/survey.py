@@ -50,7 +50,7 @@ from calculator.files import atomic_write
 from calculator.money import fmt_plain, to_decimal
 from calculator.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.replacement import replacement_fields
-from calculator.store.base import CaseStore, CaseVersion, Household
+from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from tables.schedule import Schedule
 
 SURVEY_SHEET = "调查表"
@@ -819,6 +819,8 @@ def _held_fingerprint(version: CaseVersion, schedule: Schedule) -> str:
 
 def _refusal(household: Household, current: CaseVersion) -> str:
     """Why the survey's case was not saved over the household's current version."""
+    if household.status is Status.PAID:
+        return f"该户已支付(第{current.number}版),调查表与之不同;已支付的案例不再更正,差错请按补差程序另行办理"
     if household.status.locked:
         return (f"该户{household.status.label}(第{current.number}版),调查表与锁定的版本不同;"
                 "更正须在补偿测算中填写更正理由")

@@ -409,6 +409,9 @@ def test_a_signed_household_is_refused_when_the_survey_differs(template, tmp_pat
     assert store.household(signed.id).status.value == "signed"
     same = import_survey(store, project.id, read_survey(tmp_path / "s.xlsx").households)
     assert "0001" in same.unchanged and same.refused == ()
+    store.pay([signed.id], batch="第1批")
+    paid = import_survey(store, project.id, read_survey(edited).households)
+    assert paid.refused[0][0] == "0001" and "已支付" in paid.refused[0][1] and "更正理由" not in paid.refused[0][1]
 
 
 def test_reimporting_the_original_survey_never_undoes_a_correction_made_in_the_app(template, tmp_path, store):
