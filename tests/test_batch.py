@@ -16,7 +16,7 @@ from calculator.case import case_from_json, case_to_json
 from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
 from calculator.money import fmt_grouped
-from calculator.store import LEDGER_COLUMNS, SqliteStore, Status, ledger_totals
+from calculator.store import LEDGER_COLUMNS, Status, ledger_totals
 from households import HEADS as ALL_HEADS, variant
 
 HEADS = ALL_HEADS[:5]  # a project of five households
@@ -27,12 +27,6 @@ DRAFT = 3  # the household saved as a draft only
 def independent_total(index: int) -> Decimal:
     """The engine's total for household `index`, from the case itself rather than the store."""
     return compute(case_from_json(case_to_json(variant(index)))).total
-
-
-@pytest.fixture
-def store(tmp_path):
-    with SqliteStore(tmp_path / "project.landcomp", actor="李明") as opened:
-        yield opened
 
 
 @pytest.fixture

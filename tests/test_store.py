@@ -19,12 +19,6 @@ from households import EXAMPLE, HEADS, variant
 
 
 @pytest.fixture
-def store(tmp_path):
-    with SqliteStore(tmp_path / "project.landcomp", actor="李明") as opened:
-        yield opened
-
-
-@pytest.fixture
 def project(store):
     return store.create_project("堡子片区")
 

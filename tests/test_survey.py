@@ -16,7 +16,6 @@ from calculator.actions import pickable
 from calculator.case import case_from_dict, case_from_json, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
-from calculator.store import SqliteStore
 from calculator.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
     read_survey, survey_columns, write_template,
@@ -81,12 +80,6 @@ def template(tmp_path) -> Path:
     path = tmp_path / "template.xlsx"
     write_template(path)
     return path
-
-
-@pytest.fixture
-def store(tmp_path):
-    with SqliteStore(tmp_path / "project.landcomp", actor="李明") as opened:
-        yield opened
 
 
 def example_case():

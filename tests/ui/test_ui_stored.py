@@ -16,12 +16,6 @@ from ui.household.items_model import COL_QUANTITY
 
 
 @pytest.fixture
-def store(tmp_path):
-    with SqliteStore(tmp_path / "堡子片区.landcomp", actor="李明") as opened:
-        yield opened
-
-
-@pytest.fixture
 def household(store):
     """户号 017 with the example case saved as version 1 (已测算)."""
     project = store.create_project("堡子片区")
