@@ -65,6 +65,20 @@ def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[
     return StoredCase(store, household, version), case
 
 
+def where(stored: StoredCase) -> dict:
+    """Where the case belongs, as plain data (for the crash-recovery file)."""
+    return {"project": str(getattr(stored.store, "path", "")), "household_id": stored.household.id,
+            "version_id": stored.version.id if stored.version is not None else None}
+
+
+def reattach(store: CaseStore, place: dict) -> StoredCase:
+    """The household a recovered case belongs to, at the version it had been opened at (see `where`)."""
+    with _file_errors():
+        household = store.household(int(place["household_id"]))
+        version = next((v for v in store.versions(household.id) if v.id == place.get("version_id")), None)
+    return StoredCase(store, household, version)
+
+
 def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredCase, CompensationResult]:
     """The household as the store has it now, and the case's result, if `case` may be saved over it.
 

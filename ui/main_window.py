@@ -282,12 +282,25 @@ class MainWindow(QMainWindow):
     def offer_recovery(self) -> None:
         """After a crash: offer the newest case it left behind (older ones wait for the next start)."""
         for found in recovery.left_behind(self.settings.data_dir()):
-            if dialogs.ask_recover(self, found.head, found.saved_at, found.original_path):
-                if self.household.restore(found):
+            where = found.original_path or (f"台账 {found.stored['project']}" if found.stored else None)
+            if dialogs.ask_recover(self, found.head, found.saved_at, where):
+                if self.household.restore(found, self._recovered_store(found)):
                     recovery.forget(found)
                     self.household.autosave()
                 return
             recovery.forget(found)
+
+    def _recovered_store(self, found):
+        """The project a recovered household belongs to, opened in the 台账; None when it cannot be."""
+        if not found.stored:
+            return None
+        titles = [self.tabs.bar.tabText(i) for i in range(self.tabs.count())]
+        self.tabs.setCurrentIndex(titles.index("台账"))  # builds the 台账
+        ledger, project = self.ledger, Path(found.stored["project"])
+        same = ledger.project is not None and ledger.project.path.resolve() == project.resolve()
+        opened = same or ledger.open_project(project)
+        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
+        return ledger.project.store if opened else None
 
     def closeEvent(self, event) -> None:
         workspaces = self.tabs.built_workspaces()

@@ -27,6 +27,7 @@ class Recovered:
     original_path: str | None
     saved_at: float
     head: str
+    stored: dict | None = None   # {"project", "household_id", "version_id"} for a household of the 台账
 
 
 class RecoveryFile:
@@ -40,9 +41,10 @@ class RecoveryFile:
         self._lock.setStaleLockTime(0)
         self._lock.tryLock(0)
 
-    def write(self, case_text: str, original_path: str | None, head: str) -> None:
-        """Store the current case text (whole or not at all)."""
-        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "case": case_text}
+    def write(self, case_text: str, original_path: str | None, head: str, stored: dict | None = None) -> None:
+        """Store the current case text (whole or not at all), and where in a project it belongs, if anywhere."""
+        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "case": case_text,
+                  "stored": stored}
         atomic_write_text(self.path, json.dumps(record, ensure_ascii=False))
 
     def discard(self) -> None:
@@ -68,8 +70,10 @@ def left_behind(folder: str | Path) -> list[Recovered]:
             continue  # another running window owns it
         try:
             record = json.loads(file.read_text(encoding="utf-8"))
+            stored = record.get("stored")
             found.append(Recovered(file, record["case"], record.get("original_path"),
-                                   float(record.get("saved_at", 0)), record.get("head", "")))
+                                   float(record.get("saved_at", 0)), record.get("head", ""),
+                                   stored if isinstance(stored, dict) else None))
         except (OSError, ValueError, KeyError, TypeError):
             file.unlink(missing_ok=True)
         finally:

@@ -241,3 +241,30 @@ def test_ctrl_n_on_a_changed_stored_case_names_the_household(qtbot, window, ws, 
     ws.new_file()
     assert answers.asked[-1] == "save_changes:017 王建国(台账 第1版)" and ws.stored is not None
     answers.save_changes = "discard"
+
+
+def test_a_crash_while_editing_a_stored_household_recovers_it_tied_to_that_household(
+        qtbot, window, ws, store, household, answers, settings):
+    from ui import recovery
+    from ui.main_window import MainWindow
+    from ui.settings import ASSESSOR_NAME
+    settings.set(ASSESSOR_NAME, "李明")
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    ws.autosave()
+    ws.recovery._lock.unlock()  # the process dies holding its lock; the recovery file stays
+    ws.recovery = None
+    answers.recover = True
+    after = MainWindow(settings, autosave=False)
+    qtbot.addWidget(after)
+    after.offer_recovery()
+    restored = after.household
+    assert restored.stored is not None and restored.stored.household.id == household.id
+    assert restored.session.modified and restored.summary.total.text() == "550,396.30 元"
+    assert after.windowTitle().startswith("017 王建国(台账 第1版) * — ")
+    assert restored.save()
+    assert [v.total for v in store.versions(household.id)] == [Decimal("546616.30"), Decimal("550396.30")]
+    assert not recovery.left_behind(settings.data_dir())
+    after.household.shutdown()
+    after.ledger.shutdown()
+    ws.session.stack.setClean()

@@ -326,16 +326,19 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.status.emit(f"已保存到台账:{self.stored.label} {self.stored.version_label}({status})")
         return True
 
-    def restore(self, found) -> bool:
-        """Load a case left behind by a crash, marked unsaved."""
+    def restore(self, found, store=None) -> bool:
+        """Load a case left behind by a crash, marked unsaved; with `store`, again tied to its household there."""
         try:
             case = case_from_json(found.case_text)
+            stored = None if store is None else stored_cases.reattach(store, found.stored)
             path = Path(found.original_path) if found.original_path else None
             self.session.load(case, path, modified=True)
         except CalculationError as error:
             dialogs.show_error(self, "无法恢复", error.message)
             return False
-        self.status.emit("已恢复上次未保存的测算")
+        self.stored = stored
+        self.title_changed.emit()
+        self.status.emit("已恢复上次未保存的测算" + (f"(台账 {stored.label})" if stored else ""))
         return True
 
     # --- autosave ----------------------------------------------------------------------------------
@@ -349,7 +352,8 @@ class HouseholdWorkspace(DocumentWorkspace):
                 self.recovery = recovery.RecoveryFile(self.settings.data_dir())
             path = self.session.document.path
             self.recovery.write(self.session.document.to_json(), str(path) if path else None,
-                                self.session.case.household.get("head", ""))
+                                self.session.case.household.get("head", ""),
+                                None if self.stored is None else stored_cases.where(self.stored))
             self._autosave_due = False
         except OSError as error:
             self.status.emit(f"自动保存失败:{error}")
