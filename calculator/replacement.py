@@ -10,6 +10,10 @@ from calculator.money import round_money, to_decimal
 from tables.schedule import Schedule
 
 KIND = "area_replacement"
+# The replacement block's measured areas as the source table names them (文政发〔2023〕6号, the
+# 房屋面积置换 rows: 正房 "实测面积" 1:1; "宅基地证面积" 1:0.4 "扣除正房占地面积").
+AREA_LABELS = {"main_house_area_m2": "正房实测面积", "main_house_footprint_m2": "正房占地面积",
+               "homestead_certificate_area_m2": "宅基地证面积"}
 
 
 @dataclass(frozen=True)

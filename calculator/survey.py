@@ -49,7 +49,7 @@ from calculator.errors import CalculationError, InputError
 from calculator.files import atomic_write
 from calculator.money import fmt_plain, to_decimal
 from calculator.relocation import FIELDS as RELOCATION_FIELDS
-from calculator.replacement import replacement_fields
+from calculator.replacement import AREA_LABELS, replacement_fields
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from tables.schedule import Schedule
 
@@ -76,9 +76,10 @@ _RELOCATION_COLUMNS = {
     "moved_on": ("搬迁日期", "", DATE, "日期;未填支付日期或搬迁日期的不计搬迁奖励"),
 }
 _REPLACEMENT_COLUMNS = {
-    "main_house_area_m2": ("正房实测面积", "正房的实测建筑面积,按 1:1 置换"),
-    "main_house_footprint_m2": ("正房占地面积", "正房占地面积,从宅基地证面积中扣除"),
-    "homestead_certificate_area_m2": ("宅基地证面积", "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
+    "main_house_area_m2": (AREA_LABELS["main_house_area_m2"], "正房的实测建筑面积,按 1:1 置换"),
+    "main_house_footprint_m2": (AREA_LABELS["main_house_footprint_m2"], "正房占地面积,从宅基地证面积中扣除"),
+    "homestead_certificate_area_m2": (AREA_LABELS["homestead_certificate_area_m2"],
+                                      "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
 }
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _ENGINE_PLACE = re.compile(r"^items\[(\d+)\]\(第\d+行\)(「[^」]*」)?")

@@ -99,7 +99,7 @@ def test_section_three_shows_the_three_relocation_allowances_and_the_replacement
     remarks = remarks_column(path)
     assert "30个月×918.00元/月" in remarks and "支付后第38天搬迁" in remarks
     assert "房屋面积置换" in text and "正房实测面积 110.40 m² 1:1 110.40" in text
-    assert "(宅基地证载面积 280.00 m² − 正房占地面积 96.00 m²) = 184.00 m² 1:0.4" in text
+    assert "(宅基地证面积 280.00 m² − 正房占地面积 96.00 m²) = 184.00 m² 1:0.4" in text
     assert "合计置换面积 184.00" in text
 
 

@@ -16,12 +16,10 @@ from calculator.landprice import FLOOR_BY_COST, ParcelPrice
 from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
 from calculator.relocation import PART_NAMES, RelocationResult
 from calculator.remarks import line_remarks
+from calculator.replacement import AREA_LABELS
 from calculator.results import parcel_json
 
 REMARK_SEPARATOR = "; "
-# Labels of the replacement block's measured areas (case fields, not schedule params).
-AREA_LABELS = {"main_house_area_m2": "正房实测面积", "main_house_footprint_m2": "正房占地面积",
-               "homestead_certificate_area_m2": "宅基地证载面积"}
 COEFFICIENT_LABELS = {
     "date_factor": "K期日(期日修正系数)", "term_years": "使用年期 m(年)", "reduction_rate": "土地还原率 r",
     "factor_pct": "因素修正 Σ(%)", "other_factor": "K其他(其他修正系数)", "development_adjustment": "开发程度修正(元/m²)",

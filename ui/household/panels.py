@@ -17,6 +17,7 @@ from calculator.amount_words import amount_in_words
 from calculator.errors import CalculationError
 from calculator.money import fmt_grouped, fmt_quantity
 from calculator.relocation import PART_NAMES
+from calculator.replacement import AREA_LABELS
 from ui.widgets import DateField, DecimalEdit
 
 ERROR_STYLE = "color: #b00020;"
@@ -197,8 +198,7 @@ class ReplacementPanel(_BlockPanel):
     """房屋面积置换 (R7): 正房 area and footprint, the homestead certificate area → new-home m²."""
 
     block = "replacement"
-    FIELDS = (("main_house_area_m2", "正房面积"), ("main_house_footprint_m2", "正房占地面积"),
-              ("homestead_certificate_area_m2", "宅基地证面积"))
+    FIELDS = tuple(AREA_LABELS.items())
 
     def __init__(self, session, parent=None):
         super().__init__("房屋面积置换", session, parent)

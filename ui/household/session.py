@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 
 from calculator import actions
 from calculator.case import Case
+from calculator.replacement import AREA_LABELS
 from calculator.compensation import CompensationResult
 from ui.household.commands import InsertLines, RemoveLines, SetFields
 from ui import schedules
@@ -23,8 +24,7 @@ FIELD_NAMES = {
     "override_reason": "超标准理由", "head": "户主", "id_number": "身份证号", "address": "地址", "phone": "联系电话",
     "name": "评估人员", "organisation": "评估机构", "assessed_on": "测算日期", "case_id": "编号",
     "sole_housing_hardship": "唯一住房困难", "extra_months": "增加安置月数", "signed_on": "签约日期",
-    "paid_on": "支付日期", "moved_on": "搬迁日期", "main_house_area_m2": "正房面积",
-    "main_house_footprint_m2": "正房占地面积", "homestead_certificate_area_m2": "宅基地证面积",
+    "paid_on": "支付日期", "moved_on": "搬迁日期", **AREA_LABELS,
 }
 
 
