@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -457,3 +457,26 @@ def test_an_import_that_fails_half_way_keeps_nothing(template, tmp_path, store):
     with pytest.raises(InputError):
         import_survey(store, project.id, [good, good])
     assert store.ledger_count(project.id) == 0
+
+
+JUNK_CELL = st.one_of(
+    st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.integers(min_value=-10**6, max_value=10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32), st.booleans(),
+    st.sampled_from(["0001", "0002", "附属平房/砖混结构", "杂棚", "用材树/杨树", "是", "否", "2023-02-30", "盛果期",
+                     "-3", "1e400", "12.345", "１２"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.dictionaries(st.sampled_from(["户号", "户主", "项目", "数量", "单价", "直径(cm)", "生长期",
+                                                        "有争议", "建筑面积(m²)", "签约日期", "正房实测面积(m²)"]),
+                                     JUNK_CELL, max_size=6), max_size=6))
+def test_junk_cells_give_problems_never_a_crash_nor_a_wrong_total(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("junk")
+    write_template(folder / "t.xlsx")
+    survey = read_survey(fill(folder / "t.xlsx", folder / "junk.xlsx", rows))
+    assert not {h.number for h in survey.households} & set(survey.rejected)
+    for household in survey.households:   # whatever was accepted computes to the total the report shows
+        assert compute(household.case).total == household.total
+    for problem in survey.problems:
+        assert problem.sheet == SURVEY_SHEET and problem.row >= 2 and problem.zh and problem.en
