@@ -224,12 +224,3 @@ def decimal_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
-
-
-def with_changes(line: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """A copy of a raw line with fields set (ABSENT removes)."""
-    copy = dict(line)
-    for key, value in changes.items():
-        _put(copy, key, value)
-    return copy
-

@@ -8,7 +8,7 @@ from typing import Any
 from calculator.amount_words import amount_in_words
 from calculator.case import fingerprint
 from calculator.compensation import CompensationResult
-from calculator.landprice import ParcelPrice, PartPrice
+from calculator.landprice import OUT_OF_RANGE, ParcelPrice, PartPrice
 from calculator.lines import PricedLine
 from calculator.money import fmt_money, fmt_quantity, round_money
 
@@ -122,7 +122,7 @@ def _part_json(price: ParcelPrice, part: PartPrice) -> dict[str, Any]:
         data["term_coefficient"] = f"{round_money(part.correction.term_coefficient, 6):.6f}"
         data["statutory_term_years"] = part.correction.statutory_term_years
         if part.correction.out_of_range:
-            data["flags"].append("out_of_range")
+            data["flags"].append(OUT_OF_RANGE)
     return data
 
 

@@ -26,10 +26,6 @@ class StoredCase:
     version: CaseVersion | None
 
     @property
-    def locked(self) -> bool:
-        return self.household.status.locked
-
-    @property
     def needs_reason(self) -> bool:
         """Signed: a change is an amendment with a written reason (a paid case is not changed at all)."""
         return self.household.status is Status.SIGNED

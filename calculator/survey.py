@@ -64,7 +64,6 @@ YES, NO = "是", "否"
 TEXT, NUMBER, FLAG, DATE = "text", "number", "flag", "date"
 # Column blocks: where a value goes in the case file of interfaces.md.
 KEY, LINE, CASE = "number", "items", "case"
-HOUSEHOLD_BLOCKS = ("household", "case", "assessor", "relocation", "replacement")
 REQUIRED_HEADINGS = ("户号", "项目", "数量")
 
 _RELOCATION_COLUMNS = {
@@ -99,11 +98,6 @@ class SurveyColumn:
     help: str
     choices: tuple[str, ...] = ()
     label: str = ""
-
-    @property
-    def household_level(self) -> bool:
-        """A value of the whole household, given on any one of its rows."""
-        return self.block in HOUSEHOLD_BLOCKS
 
 
 @dataclass(frozen=True)

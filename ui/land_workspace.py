@@ -23,7 +23,7 @@ import tables
 from calculator import land_actions
 from calculator.errors import CalculationError, InputError
 from calculator.land_actions import M2, MU, ParcelDraft, PartDraft
-from calculator.landprice import FLOOR_BY_COST, ParcelPrice
+from calculator.landprice import FLOOR_BY_COST, OUT_OF_RANGE, ParcelPrice
 from calculator.money import fmt_grouped
 from calculator.results import parcel_json
 from tables.land import GradeRow, LandTable
@@ -194,7 +194,7 @@ class ResultsModel(HeaderedTableModel):
         if column == self.CORRECTED_TOTAL:
             return money("corrected_total")
         notes = []
-        if "out_of_range" in row.get("flags", []):
+        if OUT_OF_RANGE in row.get("flags", []):
             notes.append("修正单价超出级别区间")
         if row.get("table_note"):
             notes.append(f"{NOTE_MARK} 公布幅度与价格不符")
@@ -214,7 +214,7 @@ class ResultsModel(HeaderedTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        out = "out_of_range" in row.get("flags", [])
+        out = OUT_OF_RANGE in row.get("flags", [])
         if role == Qt.ItemDataRole.ForegroundRole and out and column in (self.CORRECTED_UNIT, self.NOTE):
             return QBrush(WARN)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.NOTE:
@@ -783,7 +783,7 @@ class LandWorkspace(DocumentWorkspace):
                          f" × (1 + {c['factor_pct']}%) × K其他 {c['other_factor']} + {c['development_adjustment']}"
                          f" = {_money(part['corrected_unit_price'])} 元/m²")
         self.coefficient_label.setText("\n".join(lines))
-        outside = [p for p in result["parts"] if "out_of_range" in p["flags"]]
+        outside = [p for p in result["parts"] if OUT_OF_RANGE in p["flags"]]
         self.out_of_range_label.setVisible(bool(outside))
         self.out_of_range_label.setText("\n".join(
             f"{NOTE_MARK} {p['use']} 修正单价 {_money(p['corrected_unit_price'])} 元/m² 超出{result['grade']}级区间"
