@@ -330,12 +330,17 @@ class HouseholdWorkspace(DocumentWorkspace):
         """Load a case left behind by a crash, marked unsaved; with `store`, again tied to its household there."""
         try:
             case = case_from_json(found.case_text)
-            stored = None if store is None else stored_cases.reattach(store, found.stored)
             path = Path(found.original_path) if found.original_path else None
             self.session.load(case, path, modified=True)
         except CalculationError as error:
             dialogs.show_error(self, "无法恢复", error.message)
             return False
+        stored = None
+        if store is not None:
+            try:
+                stored = stored_cases.reattach(store, found.stored)
+            except CalculationError as error:  # the household is gone: the edits stay, as an unsaved case
+                dialogs.show_error(self, "恢复", f"已恢复测算,但无法对应到台账中的原户,请另存为文件核对:\n{error.message}")
         self.stored = stored
         self.title_changed.emit()
         self.status.emit("已恢复上次未保存的测算" + (f"(台账 {stored.label})" if stored else ""))
