@@ -33,15 +33,13 @@ def save_path(parent, suggested: str, title: str = "保存案例", file_filter: 
 
 
 def ask_amendment_reason(parent, household: str, status: str) -> str | None:
-    """Why a signed (or paid) case is being changed; None when the user cancels."""
-    from PySide6.QtWidgets import QInputDialog
-    while True:
-        text, ok = QInputDialog.getText(parent, "更正已签字的案例",
-                                        f"「{household}」{status},修改将另存为更正版本,原版本保留可查。\n请填写更正理由:")
-        if not ok:
-            return None
-        if text.strip():
-            return text.strip()
+    """Why a signed case is being changed; None when the user cancels."""
+    dialog = TextDialog(parent, "更正已签字的案例",
+                        f"「{household}」{status},修改将另存为更正版本,原版本保留可查。\n请填写更正理由:")
+    try:
+        return dialog.text() if dialog.exec() else None
+    finally:
+        dialog.deleteLater()
 
 
 def ask_printer(parent, printer) -> bool:
@@ -67,35 +65,38 @@ def ask_recover(parent, head: str, saved_at: float, original: str | None) -> boo
     return answer == QMessageBox.StandardButton.Yes
 
 
-class ReasonDialog(QDialog):
-    """Asks why a value outside the standard is used (R1: accepted only with a written reason)."""
+class TextDialog(QDialog):
+    """One line of text asked for, with OK enabled only once something is written (unless optional)."""
 
-    def __init__(self, parent, message: str, reason: str = ""):
+    def __init__(self, parent, title: str, message: str, text: str = "", placeholder: str = "",
+                 optional: bool = False, cancel_text: str = "取消"):
         super().__init__(parent)
-        self.setWindowTitle("超出标准,须填写理由")
+        self.setWindowTitle(title)
         self.message = QLabel(message, self)
         self.message.setWordWrap(True)
-        label = QLabel("请填写理由(将显示在报表上并标记为「超标准」):", self)
-        self.reason = QLineEdit(reason, self)
-        self.reason.setObjectName("override_reason")
-        self.reason.setPlaceholderText("如:带门楼,见评估报告第4页")
+        self.edit = QLineEdit(text, self)
+        self.edit.setObjectName("answer")
+        self.edit.setPlaceholderText(placeholder)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消(不改)")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.reason.textChanged.connect(self._check)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
-        layout.addWidget(label)
-        layout.addWidget(self.reason)
+        layout.addWidget(self.edit)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
-        self._check(reason)
-
-    def _check(self, text: str) -> None:
-        self.ok.setEnabled(bool(text.strip()))
+        if not optional:
+            self.edit.textChanged.connect(lambda value: self.ok.setEnabled(bool(value.strip())))
+            self.ok.setEnabled(bool(text.strip()))
 
     def text(self) -> str:
-        return self.reason.text().strip()
+        return self.edit.text().strip()
+
+
+def reason_dialog(parent, message: str, reason: str = "") -> TextDialog:
+    """Why a value outside the standard is used (R1: accepted only with a written reason); opened by the caller."""
+    return TextDialog(parent, "超出标准,须填写理由", f"{message}\n\n请填写理由(将显示在报表上并标记为「超标准」):",
+                      reason, "如:带门楼,见评估报告第4页", cancel_text="取消(不改)")

@@ -74,8 +74,8 @@ def give_reason(qtbot, ws, reason: str) -> None:
     """Answer the override-reason dialog the last edit opened."""
     qtbot.waitUntil(lambda: ws.reason_dialog is not None and ws.reason_dialog.isVisible())
     dialog = ws.reason_dialog
-    type_text(qtbot, dialog.reason, reason)
-    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    type_text(qtbot, dialog.edit, reason)
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: ws.reason_dialog is None and ws.window().isActiveWindow())
 
 

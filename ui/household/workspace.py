@@ -41,7 +41,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         super().__init__(settings, parent)
         self.session = HouseholdSession(schedule, self)
         self.stored = None  # a calculator.stored_cases.StoredCase while the case comes from the project store
-        self.reason_dialog = None  # the open ReasonDialog, if any
+        self.reason_dialog = None  # the open override-reason dialog, if any
         self.recovery = None  # this session's RecoveryFile, once something was written
         self._autosave_due = False
 
@@ -187,7 +187,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def _open_reason_dialog(self, message: str, row: int, changes: dict, reason: str) -> None:
         if self.reason_dialog is not None or row >= len(self.session.case.items):
             return
-        dialog = dialogs.ReasonDialog(self, message, reason)
+        dialog = dialogs.reason_dialog(self, message, reason)
         self.reason_dialog = dialog
 
         def accepted() -> None:

@@ -8,6 +8,7 @@ from typing import Iterator
 from PySide6.QtCore import Qt
 
 from calculator.ledger_actions import money_text
+from ui.dialogs import TextDialog
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -133,37 +134,6 @@ def review_survey(parent, survey, path: str) -> bool:
 
 
 # --- the dialogs --------------------------------------------------------------------------------
-
-class TextDialog(QDialog):
-    """One line of text with a message above it; 确定 needs text unless the answer is optional."""
-
-    def __init__(self, parent, title: str, message: str, text: str = "", placeholder: str = "",
-                 optional: bool = False):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        label = QLabel(message, self)
-        label.setWordWrap(True)
-        self.edit = QLineEdit(text, self)
-        self.edit.setObjectName("answer")
-        self.edit.setPlaceholderText(placeholder)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(440)
-        if not optional:
-            self.edit.textChanged.connect(lambda value: self.ok.setEnabled(bool(value.strip())))
-            self.ok.setEnabled(bool(text.strip()))
-
-    def text(self) -> str:
-        return self.edit.text().strip()
-
 
 class NewProjectDialog(QDialog):
     """Name and file of a new project."""
