@@ -8,14 +8,14 @@ from typing import Iterator
 from PySide6.QtCore import Qt
 
 from calculator.ledger_actions import money_text
-from ui.dialogs import TextDialog
+from ui.dialogs import TextDialog, open_path, save_path, show_error  # noqa: F401 - asked through this module
+from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 PROJECT_FILTER = "拆迁补偿项目 (*.landcomp);;所有文件 (*)"
-XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -31,16 +31,6 @@ def ask_new_project(parent, directory: str) -> tuple[str, str] | None:
     dialog = NewProjectDialog(parent, directory)
     with _disposed(dialog):
         return (dialog.path.text().strip(), dialog.name.text().strip()) if dialog.exec() else None
-
-
-def save_path(parent, suggested: str, title: str, file_filter: str = XLSX_FILTER) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
-    return path or None
-
-
-def open_path(parent, directory: str, title: str, file_filter: str = XLSX_FILTER) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title, directory, file_filter)
-    return path or None
 
 
 def confirm_restore(parent, backup: str, project: str) -> bool:
@@ -59,10 +49,6 @@ def choose_folder(parent, directory: str, title: str) -> str | None:
 
 
 # --- messages ------------------------------------------------------------------------------------
-
-def show_error(parent, title: str, message: str) -> None:
-    QMessageBox.warning(parent, title, message)
-
 
 def show_info(parent, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)

@@ -644,7 +644,7 @@ class LedgerWorkspace(Workspace):
         if self.project is None:
             return False
         suggested = str(Path(self._directory()) / f"{self.project.name}-台账.xlsx")
-        path = dialogs.save_path(self, suggested, "导出台账Excel")
+        path = dialogs.save_path(self, suggested, "导出台账Excel", dialogs.XLSX_FILTER)
         if path is None:
             return False
         if not path.lower().endswith(".xlsx"):
@@ -659,7 +659,8 @@ class LedgerWorkspace(Workspace):
         """Write the empty survey workbook for the field teams."""
         if self.project is None:
             return False
-        path = dialogs.save_path(self, str(Path(self._directory()) / "调查表模板.xlsx"), "导出调查表模板")
+        path = dialogs.save_path(self, str(Path(self._directory()) / "调查表模板.xlsx"), "导出调查表模板",
+                                 dialogs.XLSX_FILTER)
         if path is None:
             return False
         if not path.lower().endswith(".xlsx"):
@@ -674,7 +675,7 @@ class LedgerWorkspace(Workspace):
         """Read a filled survey workbook, show its problems and households, and import on the user's 导入."""
         if self.project is None:
             return None
-        path = dialogs.open_path(self, self._directory(), "导入调查表")
+        path = dialogs.open_path(self, self._directory(), "导入调查表", dialogs.XLSX_FILTER)
         if path is None:
             return None
         survey = self._guard(lambda: self.project.read_survey(Path(path), self.schedule()), "导入调查表")
