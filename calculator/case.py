@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.errors import InputError
+from calculator.jsonfile import parse_json
+from calculator.limits import CASE_MAX_LINES, check_text, parse_date
 
 HEADER_BLOCKS = ("household", "assessor")
 KNOWN_FIELDS = {"schedule", "household", "assessor", "items", "relocation", "replacement", "case_id", "assessed_on"}
@@ -28,19 +30,6 @@ class Case:
     ignored_fields: tuple[str, ...] = ()
 
 
-def parse_json(text: str) -> Any:
-    """JSON with every number read as an exact Decimal; a syntax error names line and column."""
-    try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON 格式错误(第{exc.lineno}行第{exc.colno}列): {exc.msg}",
-                         f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-
-
-def _refuse_constant(name: str):
-    raise InputError(f"不接受 {name}", f"{name} is not a number")
-
-
 def case_from_json(text: str) -> Case:
     """A case from the text of a case file."""
     return case_from_dict(parse_json(text))
@@ -57,13 +46,16 @@ def case_from_dict(data: Any) -> Case:
     items = data.get("items", [])
     if not isinstance(items, list) or not all(isinstance(line, dict) for line in items):
         raise InputError("items 应为对象列表", "items must be a list of objects", "items")
+    if len(items) > CASE_MAX_LINES:
+        raise InputError(f"项目过多: {len(items)} 行,一户最多 {CASE_MAX_LINES} 行",
+                         f"too many lines: {len(items)}, at most {CASE_MAX_LINES} per household", "items")
     for name in ("relocation", "replacement"):
         if data.get(name) is not None and not isinstance(data[name], dict):
             raise InputError(f"{name} 应为对象", f"{name} must be an object", name)
     return Case(schedule=schedule, household=blocks["household"], assessor=blocks["assessor"],
                 items=[dict(line) for line in items], relocation=data.get("relocation"),
                 replacement=data.get("replacement"), case_id=_text(data.get("case_id", ""), "case_id"),
-                assessed_on=_text(data.get("assessed_on", ""), "assessed_on"),
+                assessed_on=_date(data.get("assessed_on", "")),
                 ignored_fields=tuple(sorted(set(data) - KNOWN_FIELDS)))
 
 
@@ -105,6 +97,13 @@ def _plain(block: dict[str, Any]) -> dict[str, Any]:
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise InputError("应为文字", "must be text", where)
+    return check_text(value, where.rpartition(".")[2], where)
+
+
+def _date(value: Any) -> str:
+    """测算日期: empty, or a real date written YYYY-MM-DD."""
+    _text(value, "assessed_on")
+    parse_date(value, "assessed_on", "assessed_on")
     return value
 
 

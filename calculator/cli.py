@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.errors import CalculationError, InputError
+from calculator.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -61,15 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _read(path: Path) -> Any:
-    from calculator.case import parse_json
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("文件不存在", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取文件: {exc}", f"cannot read the file: {exc}") from None
-    return parse_json(text)
+def _read(path: Path, max_bytes: int, kind: str) -> Any:
+    from calculator.jsonfile import read_json
+    return read_json(path, max_bytes, kind)
 
 
 def _compensation(args) -> str:
@@ -77,7 +72,7 @@ def _compensation(args) -> str:
     from calculator.compensation import compute
     from calculator.results import compensation_json
     from calculator.text_report import compensation_text
-    result = compute(case_from_dict(_read(args.case)))
+    result = compute(case_from_dict(_read(args.case, CASE_FILE_MAX_BYTES, "案例文件")))
     _export(args, result, "compensation")
     return _dump(compensation_json(result)) if args.json else compensation_text(result)
 
@@ -90,7 +85,7 @@ def _landprice(args) -> str:
     if args.parcel is not None:
         if any(f is not None for f in flags):
             raise InputError("请只用地块文件或 --grade/--use/--area 之一", "give a parcel file or --grade/--use/--area, not both")
-        data = _read(args.parcel)
+        data = _read(args.parcel, PARCEL_FILE_MAX_BYTES, "地块文件")
     else:
         if any(f is None for f in flags):
             raise InputError("须给出地块文件,或同时给出 --grade --use --area",

@@ -7,8 +7,9 @@ from decimal import Decimal
 import tables
 from calculator.case import Case
 from calculator.errors import CalculationError, CaseErrors, InputError
+from calculator.limits import MAX_AMOUNT
 from calculator.lines import PricedLine, locate, price_line, read_line, standard_rate, where
-from calculator.money import fmt_plain, fmt_quantity, to_decimal
+from calculator.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.relocation import RelocationResult, read_relocation, relocation_allowances
 from calculator.replacement import ReplacementResult, replacement_area
@@ -80,6 +81,7 @@ class CaseContext:
                              f"the host house {raw['item']!r} has an invalid rate: {error.en}") from None
 
 
+@exact
 def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult:
     """Price what can be priced; bad lines and blocks are left out and listed in `problems`."""
     schedule = schedule or tables.load_schedule(case.schedule)
@@ -109,9 +111,13 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
     if relocation is not None:
         subtotals[RELOCATION_SECTION] += relocation.total
     disputed = sum((line.amount for line in lines if not line.payable), Decimal("0.00"))
+    total = sum(subtotals.values(), Decimal("0.00"))
+    if total >= MAX_AMOUNT:
+        problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
+                                   f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", "total"))
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
-        subtotals=subtotals, disputed_total=disputed, total=sum(subtotals.values(), Decimal("0.00")),
+        subtotals=subtotals, disputed_total=disputed, total=total,
         warnings=tuple(_warnings(case, lines, relocation)), problems=tuple(problems))
 
 

@@ -12,10 +12,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from calculator.case import parse_json
 from calculator.errors import CalculationError, InputError
 from calculator.files import atomic_write_text
+from calculator.jsonfile import read_json
 from calculator.landprice import CORRECTION_FACTORS, ParcelPrice, parcel_from_dict, price_parcel
+from calculator.limits import PARCEL_FILE_MAX_BYTES
 from calculator.money import round_money, to_decimal
 
 M2 = "m²"
@@ -163,10 +164,6 @@ def save_parcel(draft: ParcelDraft, path: Path) -> None:
 def open_parcel(path: Path) -> ParcelDraft:
     """Read a parcel file into a draft; unreadable or invalid files raise InputError."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取地块文件: {exc}", f"cannot read the parcel file: {exc}", str(path)) from None
-    try:
-        return draft_from_dict(parse_json(text))
+        return draft_from_dict(read_json(Path(path), PARCEL_FILE_MAX_BYTES, "地块文件"))
     except CalculationError as error:
         raise error.located(str(path)) from None

@@ -13,7 +13,8 @@ from typing import Any
 
 import tables
 from calculator.errors import CaseErrors, CalculationError, InputError
-from calculator.money import round_money, to_decimal
+from calculator.limits import check_text
+from calculator.money import exact, round_money, to_decimal
 from tables.land import GradeRow, LandTable
 
 AREA_UNITS = {"area_m2": "m²", "area_mu": "亩"}
@@ -126,6 +127,7 @@ def parcel_from_dict(data: Any) -> Parcel:
                   location=_text(data.get("location", ""), "location"))
 
 
+@exact
 def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     """Every part at its own use's benchmark, then the parcel's sums, floor and corrections."""
     table = table or tables.load_land_table(parcel.table)
@@ -187,11 +189,9 @@ def _correct(row: GradeRow, statutory: int, area: Fraction, c: Corrections) -> C
             raise InputError(f"使用年期应在 0 至法定最高年限 {statutory} 年之间,不是 {c.term_years}",
                              f"term_years must lie in (0, {statutory}], the use's statutory maximum; got {c.term_years}")
         k_term = term_coefficient(c.term_years, statutory, c.reduction_rate)
-    with localcontext() as ctx:
-        ctx.prec = 40
-        exact = (row.benchmark.yuan_per_m2 * c.date_factor * k_term * (1 + c.factor_pct / 100)
-                 * c.other_factor + c.development_adjustment)
-    unit = round_money(exact)
+    # Exact (price_parcel runs in money.EXACT): K年期 is the one figure carried to 40 digits.
+    unit = round_money(row.benchmark.yuan_per_m2 * c.date_factor * k_term * (1 + c.factor_pct / 100)
+                       * c.other_factor + c.development_adjustment)
     if unit < 0:
         raise InputError("修正后单价为负数", "the corrected unit price is negative")
     outside = not row.lower.yuan_per_m2 <= unit <= row.upper.yuan_per_m2
@@ -244,6 +244,8 @@ def _corrections(data: Any) -> Corrections:
     bases = data.get("basis", {})
     if not isinstance(bases, dict) or not all(isinstance(v, str) for v in bases.values()):
         raise InputError("basis 应为 {系数: 依据} 对象", "basis must map coefficient names to text", "corrections")
+    for name, text in bases.items():
+        check_text(text, "basis", f"corrections.basis.{name}")
     return Corrections(**values, bases=dict(bases))
 
 
@@ -257,4 +259,4 @@ def _non_negative(value: Any, what: str) -> Decimal:
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise InputError("应为文字", "must be text", what)
-    return value
+    return check_text(value, what, what)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from calculator.errors import CalculationError, InputError
+from calculator.limits import MAX_AMOUNT, check_text
 from calculator.money import round_money, to_decimal
 from calculator.rates import Rate, resolve_rate
 from tables.schedule import Item, Schedule
@@ -90,6 +91,9 @@ def price_line(line: Line, ctx) -> PricedLine:
         flags = [*resolved.flags, *(f for f in flags if f not in resolved.flags)]
         rate = resolved.value
         amount = round_money(line.quantity * rate * pricing.factor)
+    if amount >= MAX_AMOUNT:
+        raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
+                         f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate")
     if line.disputed:
         flags.append(DISPUTED)
     return PricedLine(line, rate, amount, tuple(flags), pricing.remarks)
@@ -124,7 +128,7 @@ def _param_value(param, value: Any) -> Decimal | str:
         if param.choices and value not in param.choices:
             raise InputError(f"{param.name} 应为 {'、'.join(param.choices)} 之一,不是「{value}」",
                              f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}")
-        return value
+        return check_text(value, param.name)
     number = to_decimal(value, param.name)
     if number <= 0:
         raise InputError(f"{param.name} 应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
@@ -137,7 +141,7 @@ def _optional_text(raw: dict[str, Any], field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise InputError(f"{field} 应为文字", f"{field} must be text")
-    return value
+    return check_text(value, field)
 
 
 def _flag(raw: dict[str, Any], field: str) -> bool:

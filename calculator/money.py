@@ -1,11 +1,14 @@
 """Exact numbers from the edge inward, and the one place money is rounded."""
 from __future__ import annotations
 
+import functools
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from fractions import Fraction
+from typing import Callable, TypeVar
 
 from calculator.errors import InputError
+from calculator.limits import check_places
 
 CENT = Decimal("0.01")
 # A comma is accepted only as a thousands separator (1,234.50): "1,5" or "35,50" is refused
@@ -14,6 +17,21 @@ THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 # No measurement, rate or amount of these schedules comes near 10^15 (a total can be written in
 # words only below 10^12): a larger number is a typing error, and Decimal arithmetic on it fails.
 TOO_LARGE = Decimal(10) ** 15
+# Wide enough that a product of three inputs (each < 10^15 with at most
+# calculator.limits.MAX_DECIMAL_PLACES decimals, so at most 55 digits) is exact: money is then
+# rounded once, by round_money, never first to the default 28 digits and then again to the fen.
+EXACT = Context(prec=200, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+T = TypeVar("T")
+
+
+def exact(function: Callable[..., T]) -> Callable[..., T]:
+    """Run `function` with EXACT as the Decimal context (for every pricing entry point)."""
+    @functools.wraps(function)
+    def run(*args, **kwargs) -> T:
+        with localcontext(EXACT):
+            return function(*args, **kwargs)
+    return run
 
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
@@ -63,7 +81,7 @@ def to_decimal(value: object, what: str) -> Decimal:
         raise InputError(f"{what} 不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
     if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
         raise InputError(f"{what} 数值过大: {value!r}", f"{what} is too large: {value!r}")
-    return number
+    return check_places(number, what)
 
 
 def fmt_money(value: Decimal) -> str:
@@ -78,7 +96,7 @@ def fmt_grouped(value: Decimal) -> str:
 
 def fmt_quantity(value: Decimal) -> str:
     """At least two decimals, never fewer than the value carries (35.5 → 35.50, 1.125 → 1.125)."""
-    normal = value.normalize()
+    normal = value.normalize(EXACT)
     if normal.as_tuple().exponent >= -2:
         return f"{value:.2f}"
     return format(normal, "f")
@@ -86,4 +104,4 @@ def fmt_quantity(value: Decimal) -> str:
 
 def fmt_plain(value: Decimal) -> str:
     """A number as written by hand: no trailing zeros, no exponent (50.0 → 50, 1.60 → 1.6)."""
-    return format(value.normalize(), "f")
+    return format(value.normalize(EXACT), "f")

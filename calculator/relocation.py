@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.errors import InputError
+from calculator.limits import parse_date
 from calculator.money import round_money, to_decimal
 from calculator.rules.bracket import bracket_rate
 from tables.schedule import Relocation, RelocationRule
@@ -64,7 +65,7 @@ def read_relocation(block: dict[str, Any], rules: Relocation) -> RelocationInput
     if extra and not hardship:
         raise InputError("增加临时安置月数须为唯一住房且确有困难(sole_housing_hardship)",
                          "extra_months is allowed only with sole_housing_hardship: true", "relocation")
-    signed, paid, moved = (_date(block.get(name), name) for name in ("signed_on", "paid_on", "moved_on"))
+    signed, paid, moved = (parse_date(block.get(name), name, "relocation") for name in ("signed_on", "paid_on", "moved_on"))
     if signed and paid and paid < signed:
         raise InputError(f"支付日期 {paid} 早于签约日期 {signed}", f"paid_on {paid} is before signed_on {signed}", "relocation")
     if signed and moved and moved < signed:
@@ -104,14 +105,4 @@ def _months(value: Any, most: int) -> int:
     return int(number)
 
 
-def _date(value: Any, name: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{name} 应为日期文字 YYYY-MM-DD", f"{name} must be a date string YYYY-MM-DD", "relocation")
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{name} 不是有效日期: {value!r}", f"{name} is not a valid date: {value!r}", "relocation") from None
+

@@ -4,7 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from calculator.case import Case, case_from_dict, parse_json
+from calculator.case import Case, case_from_dict
+from calculator.jsonfile import parse_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "household.json"

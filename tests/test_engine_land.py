@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tables
-from calculator.case import parse_json
+from calculator.jsonfile import parse_json
 from calculator.errors import CalculationError, InputError
 from calculator.landprice import parcel_from_dict, price_parcel, term_coefficient
 from calculator.results import parcel_json

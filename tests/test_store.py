@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.case import case_from_dict, case_from_json, case_to_dict, fingerprint, parse_json
+from calculator.case import case_from_dict, case_from_json, case_to_dict, fingerprint
+from calculator.jsonfile import parse_json
 from calculator.compensation import compute
 from calculator.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals

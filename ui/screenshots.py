@@ -109,7 +109,7 @@ def _generated_project(path: Path) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from store_bench import household_case
 
-    from calculator.case import parse_json
+    from calculator.jsonfile import parse_json
     from calculator.compensation import compute
     from calculator.store import SqliteStore
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 import tables
-from calculator.case import parse_json
+from calculator.jsonfile import parse_json
 from calculator.landprice import PartInput, Parcel, price_parcel
 from calculator.money import fmt_grouped
 from ui.land_workspace import VALUE_ROLE, LandWorkspace, PartsModel, RangeModel, ResultsModel

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from calculator.case import Case, case_from_json, case_to_json
+from calculator.case import Case, case_from_dict, case_to_json
 from calculator.compensation import CompensationResult, evaluate
-from calculator.files import atomic_write_text
 from calculator.errors import InputError
+from calculator.files import atomic_write_text
+from calculator.jsonfile import read_json
+from calculator.limits import CASE_FILE_MAX_BYTES
 from tables.schedule import Schedule
 
 
@@ -40,12 +42,6 @@ class HouseholdDocument:
 def read_case(path: Path) -> Case:
     """A case from a file; an unreadable file is an InputError naming it."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("文件不存在", "file not found", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取文件: {exc}", f"cannot read the file: {exc}", str(path)) from None
-    try:
-        return case_from_json(text)
+        return case_from_dict(read_json(Path(path), CASE_FILE_MAX_BYTES, "案例文件"))
     except InputError as error:
         raise error.located(str(path)) from None

@@ -1,0 +1,118 @@
+"""The limits input is held to, named in one place, and the checks that apply them.
+
+Text lengths are what the printed sheet holds whole (tests print every field at its limit);
+sizes keep a careless or hostile file from exhausting memory before it is refused; digits and
+dates are what the arithmetic and the sheets can carry exactly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from calculator.errors import InputError
+
+# Text fields: (Chinese label, most characters). Keys are the case file's field names.
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "head": ("户主", 40),
+    "id_number": ("身份证号", 30),
+    "address": ("地址", 120),
+    "phone": ("联系电话", 30),
+    "name": ("评估人员", 40),
+    "organisation": ("评估机构", 60),
+    "case_id": ("案件编号", 40),
+    "note": ("备注", 300),
+    "override_reason": ("超标准理由", 300),
+    "basis": ("评估依据", 300),
+    "reference": ("宗地编号", 40),
+    "location": ("宗地位置", 120),
+}
+# Labels of the other fields messages name.
+LABELS = {"assessed_on": "测算日期", "signed_on": "签约日期", "paid_on": "支付日期", "moved_on": "搬迁日期"}
+# Any other text (an extra header field, a parameter's choice, a key) is held to this.
+OTHER_TEXT_LIMIT = 300
+
+CASE_FILE_MAX_BYTES = 5 * 1024 * 1024  # a 300-line household is about 40 KB
+PARCEL_FILE_MAX_BYTES = 1024 * 1024
+CASE_MAX_LINES = 2000
+JSON_MAX_DEPTH = 8  # a case is 3 deep (case → items → line → value)
+
+# A number may carry at most this many decimal places; with the 10^15 bound of calculator.money
+# that is at most 55 significant digits, and calculator.money.EXACT holds any product of three
+# such numbers exactly, so money is rounded once, never twice.
+MAX_DECIMAL_PLACES = 40
+
+# Money: a line or a household total at or above this cannot be written in 大写 (9999亿元 at most)
+# and is far past any real household; it is refused at the line rather than printed.
+MAX_AMOUNT = Decimal(10) ** 12
+
+# Dates a case may name: the standard dates from 2023; a date outside these years is a typing error.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+# Unicode categories refused in any text: control characters (NUL, line breaks, ESC …), lone
+# surrogates, and format characters (bidi overrides that reverse a name on screen, zero-width
+# characters that make two equal-looking names differ).
+REFUSED_CATEGORIES = {"Cc": "控制字符", "Cs": "无效的代理字符", "Cf": "格式控制字符"}
+
+
+def label(field: str) -> str:
+    """The Chinese label of a field, or the field name itself."""
+    return LABELS.get(field) or TEXT_LIMITS.get(field, (field, 0))[0]
+
+
+def text_limit(field: str) -> int:
+    """The most characters a text field may hold."""
+    return TEXT_LIMITS.get(field, ("", OTHER_TEXT_LIMIT))[1]
+
+
+def bad_character(text: str) -> str | None:
+    """The first character of `text` no sheet or workbook may carry, else None."""
+    for char in text:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            return char
+    return None
+
+
+def check_text(value: str, field: str, where: str = "") -> str:
+    """`value` unchanged when it is printable text within its field's limit; else InputError."""
+    char = bad_character(value)
+    if char is not None:
+        kind = REFUSED_CATEGORIES[unicodedata.category(char)]
+        raise InputError(f"{label(field)}含有{kind} U+{ord(char):04X},请删除",
+                         f"{field} contains a forbidden character U+{ord(char):04X}", where)
+    most = text_limit(field)
+    if len(value) > most:
+        raise InputError(f"{label(field)}过长: {len(value)} 个字符,最多 {most} 个",
+                         f"{field} is too long: {len(value)} characters, at most {most}", where)
+    return value
+
+
+def check_places(number: Decimal, what: str) -> Decimal:
+    """`number` when it has at most MAX_DECIMAL_PLACES decimals (trailing zeros not counted)."""
+    _sign, digits, exponent = number.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if isinstance(exponent, int) and -(exponent + trailing_zeros) > MAX_DECIMAL_PLACES:
+        raise InputError(f"{what} 小数位过多(最多 {MAX_DECIMAL_PLACES} 位)",
+                         f"{what} has too many decimal places (at most {MAX_DECIMAL_PLACES})")
+    return number
+
+
+def parse_date(value: Any, field: str, where: str = "") -> dt.date | None:
+    """A real calendar date written YYYY-MM-DD within the years a case may name; '' is no date."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{label(field)}应为日期文字 YYYY-MM-DD", f"{field} must be a date string YYYY-MM-DD", where)
+    try:
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{label(field)}不是有效日期(应为 YYYY-MM-DD): {value!r}",
+                         f"{field} is not a valid date (YYYY-MM-DD): {value!r}", where) from None
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        raise InputError(f"{label(field)} {value} 不在 {EARLIEST_DATE.year} 至 {LATEST_DATE.year} 年之间",
+                         f"{field} {value} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}", where)
+    return date
