@@ -7,7 +7,9 @@ input is good.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -55,11 +57,36 @@ def main(argv: list[str] | None = None) -> int:
         for line in error.message.splitlines():
             print(f"landcomp: {prefix}{line}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:
+        return _failed(f"无法写入文件 / cannot write a file: {error.filename or ''} {error.strerror}")
+    except MemoryError:
+        return _failed("内存不足 / out of memory")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
-        print(f"landcomp: 内部错误 / internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILURE
-    sys.stdout.write(output)
+        return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
+    return _print(output)
+
+
+def _print(output: str) -> int:
+    """Write the result to stdout; a closed pipe or a full disk is one line on stderr and exit 1."""
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except OSError as error:
+        # Nothing more may reach the broken stream, not even at interpreter exit.
+        if sys.stdout is not None:
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        return _failed(f"无法输出结果 / cannot write the result: {error.strerror or error}")
     return 0
+
+
+def _failed(message: str) -> int:
+    try:
+        print(f"landcomp: {message}", file=sys.stderr)
+    except (OSError, AttributeError):
+        pass  # stderr is gone too: the exit status is all that is left
+    return EXIT_FAILURE
 
 
 def _read(path: Path, max_bytes: int, kind: str) -> Any:
@@ -73,7 +100,7 @@ def _compensation(args) -> str:
     from calculator.results import compensation_json
     from calculator.text_report import compensation_text
     result = compute(case_from_dict(_read(args.case, CASE_FILE_MAX_BYTES, "案例文件")))
-    _export(args, result, "compensation")
+    _export(args, result, "compensation", args.case)
     return _dump(compensation_json(result)) if args.json else compensation_text(result)
 
 
@@ -93,7 +120,7 @@ def _landprice(args) -> str:
         area_field = "area_mu" if args.unit == "亩" else "area_m2"
         data = {"grade": args.grade, "parts": [{"use": args.use, area_field: args.area}]}
     price = price_parcel(parcel_from_dict(data))
-    _export(args, price, "parcel")
+    _export(args, price, "parcel", args.parcel)
     return _dump(parcel_json(price)) if args.json else parcel_text(price)
 
 
@@ -115,18 +142,47 @@ def _items(args) -> str:
     return f"{schedule.title} ({schedule.document}) {len(listing)} 项\n" + table(rows, set()) + "\n"
 
 
-def _export(args, result, kind: str) -> None:
-    """Write the requested PDF and workbook, each atomically, before anything is printed."""
-    if not (args.pdf or args.xlsx):
+def _export(args, result, kind: str, source: Path | None) -> None:
+    """Write the requested PDF and workbook together, before anything is printed: both or neither."""
+    targets = {fmt: getattr(args, fmt) for fmt in ("pdf", "xlsx") if getattr(args, fmt) is not None}
+    if not targets:
         return
     from calculator import reports
+    from calculator.files import all_or_nothing
     writers: dict[str, Callable] = {"pdf": getattr(reports, f"{kind}_pdf"), "xlsx": getattr(reports, f"{kind}_xlsx")}
-    targets = {fmt: getattr(args, fmt) for fmt in ("pdf", "xlsx") if getattr(args, fmt) is not None}
-    for fmt, target in targets.items():  # every output checked before the first is written
+    _check_targets(targets, source)
+    with all_or_nothing():
+        for fmt, target in targets.items():
+            try:
+                writers[fmt](result, target)
+            except PermissionError:
+                raise InputError(f"--{fmt} 无权写入: {target}", f"--{fmt}: permission denied: {target}") from None
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(target)) from None
+
+
+def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
+    """Every output in an existing folder, none the input file, no two the same file."""
+    seen: dict[Path, str] = {}
+    for fmt, target in targets.items():
         if not target.parent.is_dir():
             raise InputError(f"--{fmt} 的目录不存在: {target.parent}", f"--{fmt}: no such directory: {target.parent}")
-    for fmt, target in targets.items():
-        writers[fmt](result, target)
+        if target.is_dir():
+            raise InputError(f"--{fmt} 是一个文件夹: {target}", f"--{fmt} is a folder: {target}")
+        resolved = target.resolve()
+        if source is not None and (resolved == source.resolve() or _same_file(target, source)):
+            raise InputError(f"--{fmt} 不能覆盖输入文件 {source}", f"--{fmt} would overwrite the input file {source}")
+        if resolved in seen or any(_same_file(target, other) for other in seen):
+            raise InputError(f"--{fmt} 与 --{seen.get(resolved, 'pdf')} 是同一个文件: {target}",
+                             f"--{fmt} and --{seen.get(resolved, 'pdf')} name the same file: {target}")
+        seen[resolved] = fmt
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _dump(data: Any) -> str:
