@@ -39,6 +39,10 @@ def case_from_dict(data: Any) -> Case:
     """Check the shape of a case; the lines' contents are checked by the engine."""
     if not isinstance(data, dict):
         raise InputError("案例文件应为 JSON 对象", "a case file must be a JSON object")
+    if not set(data) & KNOWN_FIELDS:
+        looks_like = "地块文件(宗地地价测算)" if {"parts", "grade"} & set(data) else "其他 JSON 文件"
+        raise InputError(f"这不是案例文件: 像是{looks_like},没有案例文件的任何字段",
+                         "this is not a case file: it has none of a case file's fields")
     schedule = data.get("schedule", "baozi-2023")
     if not isinstance(schedule, str):
         raise InputError("schedule 应为文字", "schedule must be text", "schedule")

@@ -100,6 +100,8 @@ def parcel_from_dict(data: Any) -> Parcel:
     """Check a parcel file's object; errors name the part index and field."""
     if not isinstance(data, dict):
         raise InputError("地块文件应为 JSON 对象", "a parcel file must be a JSON object")
+    if "parts" not in data and {"items", "household"} & set(data):
+        raise InputError("这不是地块文件: 像是案例文件(一户的补偿测算)", "this is not a parcel file: it looks like a case file")
     known = {"table", "grade", "parts", "corrections", "cost_floor_total", "reference", "location"}
     unknown = sorted(set(data) - known)
     if unknown:
