@@ -292,3 +292,28 @@ def test_junk_parcels_are_priced_or_refused(grade, parcel_parts, corrections) ->
         {"grade": grade, "parts": parcel_parts, "corrections": corrections}))))
     refuses_cleanly(lambda: parcel_json(price_parcel(parcel_from_dict(
         {"grade": 2, "parts": [{"use": "住宅用地", "area_m2": grade}], "corrections": corrections}))))
+
+
+# --- exact arithmetic: money is rounded once, however many digits the input carries --------------
+
+def test_a_34_digit_quantity_is_priced_exactly_not_rounded_twice() -> None:
+    """24.69129999999999999999999999999998 × 50 = 1234.564999… → 1,234.56 (28-digit arithmetic gave 1,234.57)."""
+    case = case_from_dict({"items": [{"item": "附属平房/砖混结构", "quantity": "24.69129999999999999999999999999998",
+                                      "rate": "50", "override_reason": "test"}]})
+    assert compute(case).lines[0].amount == Decimal("1234.56")
+
+
+@PROPERTY
+@given(quantity=st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999"), places=40),
+       height=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("0.99"), places=40),
+       rate=st.sampled_from(["150", "200", "350"]))
+def test_amounts_equal_the_exact_product_rounded_half_up_once(quantity: Decimal, height: Decimal, rate: str) -> None:
+    """基础 with a long quantity and height: the amount is the exact product rounded half-up, once."""
+    from fractions import Fraction
+    item = next(key for key, i in SCHEDULE.items.items() if i.kind == "prorated_rate")
+    case = case_from_dict({"items": [{"item": item, "quantity": str(quantity), "height_m": str(height),
+                                      "rate": rate, "override_reason": "test"}]})
+    exact = Fraction(quantity) * Fraction(rate) * Fraction(height)
+    cents = exact * 100
+    expected = Decimal(int(cents + Fraction(1, 2))) / 100  # half-up of a positive number
+    assert compute(case).lines[0].amount == expected

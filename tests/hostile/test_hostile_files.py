@@ -218,7 +218,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def landcomp(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)}  # this checkout, wherever it runs from
     return subprocess.run([sys.executable, "-m", "calculator", *args], cwd=folder, env=env,
                           capture_output=True, encoding="utf-8", errors="replace", timeout=120)
 

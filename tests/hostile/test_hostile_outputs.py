@@ -1,0 +1,118 @@
+"""Outputs are all or nothing, never over the input, with the usual permissions; a killed export
+leaves nothing for good; a closed stdout or a full disk is one line and exit 1."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from calculator import cli, reports
+from calculator.files import PART_PREFIX
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "household.json"
+
+
+ENV = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)}
+
+
+def landcomp(folder: Path, *args: str, **options) -> subprocess.CompletedProcess:
+    """The real command in `folder`; stdout and stderr captured unless `options` say otherwise."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.run([sys.executable, "-m", "calculator", *args], cwd=folder, env=ENV, encoding="utf-8",
+                          timeout=120, **{**streams, **options})
+
+
+def parts_left(folder: Path) -> list[str]:
+    return [name for name in os.listdir(folder) if name.startswith(PART_PREFIX)]
+
+
+def test_when_the_workbook_fails_the_pdf_is_not_written_either(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "sheet.pdf").write_bytes(b"last week's sheet")
+
+    def refuses(result, path):
+        raise ValueError("openpyxl refused a text")  # what IllegalCharacterError is
+    monkeypatch.setattr(reports, "compensation_xlsx", refuses)
+    status = cli.main(["compensation", str(EXAMPLE), "--pdf", str(tmp_path / "sheet.pdf"),
+                       "--xlsx", str(tmp_path / "sheet.xlsx")])
+    assert status == 1
+    assert (tmp_path / "sheet.pdf").read_bytes() == b"last week's sheet"
+    assert sorted(os.listdir(tmp_path)) == ["sheet.pdf"]
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "openpyxl refused a text" in err
+
+
+def test_an_unwritable_second_folder_leaves_the_first_output_unwritten(tmp_path) -> None:
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--pdf", "sheet.pdf", "--xlsx", "/proc/sheet.xlsx")
+    assert run.returncode in (1, 2) and "Traceback" not in run.stderr
+    assert "/proc/sheet.xlsx" in run.stderr and run.stdout == ""
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("second", ["sheet.pdf", "./sheet.pdf", "sub/../sheet.pdf"])
+def test_two_outputs_naming_one_file_are_refused(tmp_path, second) -> None:
+    (tmp_path / "sub").mkdir()
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--pdf", "sheet.pdf", "--xlsx", second)
+    assert run.returncode == 2 and "name the same file" in run.stderr and "同一个文件" in run.stderr
+    assert os.listdir(tmp_path) == ["sub"]
+
+
+def test_an_output_over_the_input_file_is_refused(tmp_path) -> None:
+    source = tmp_path / "case.json"
+    source.write_bytes(EXAMPLE.read_bytes())
+    os.link(source, tmp_path / "same-file.json")
+    for target in ("case.json", "same-file.json"):
+        run = landcomp(tmp_path, "compensation", "case.json", "--pdf", target)
+        assert run.returncode == 2 and "input file" in run.stderr and "输入文件" in run.stderr
+        assert source.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_new_outputs_get_the_umask_mode_and_replaced_ones_keep_theirs(tmp_path) -> None:
+    kept = tmp_path / "kept.xlsx"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--pdf", "new.pdf", "--xlsx", "kept.xlsx",
+                   preexec_fn=lambda: os.umask(0o022))
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "new.pdf").stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_bytes()[:2] == b"PK"
+
+
+def test_a_killed_export_leaves_nothing_after_the_next_write(tmp_path) -> None:
+    """kill -9 while the sheet is being written; the next export to that folder removes the leftover."""
+    case = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    case["items"] = case["items"] * 50  # 1,750 lines: the sheet takes long enough to be caught
+    (tmp_path / "big.json").write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, "-m", "calculator", "compensation", "big.json", "--pdf", "sheet.pdf"],
+                              cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not parts_left(tmp_path) and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert parts_left(tmp_path), "the export finished before a temporary file was seen"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    assert not (tmp_path / "sheet.pdf").exists() and parts_left(tmp_path)
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--xlsx", "other.xlsx")
+    assert run.returncode == 0, run.stderr
+    assert parts_left(tmp_path) == []
+    assert sorted(os.listdir(tmp_path)) == ["big.json", "other.xlsx"]
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1(tmp_path) -> None:
+    run = subprocess.run(f'"{sys.executable}" -m calculator compensation "{EXAMPLE}" >&-', shell=True, cwd=tmp_path,
+                         env=ENV, stderr=subprocess.PIPE, encoding="utf-8", timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "standard output is closed" in run.stderr
+
+
+def test_a_full_disk_for_stdout_is_one_line_and_exit_1(tmp_path) -> None:
+    with open("/dev/full", "w") as full:
+        run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--json", stdout=full)
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "No space left on device" in run.stderr
