@@ -1,0 +1,91 @@
+"""Every text field at its limit prints whole on the settlement and land price sheets, and one
+character more is refused before anything is drawn.
+
+Each field is filled with one character of its own repeated to the field's limit, so counting
+that character on the sheet proves the text is all there however it wraps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pdfplumber
+import pytest
+
+from calculator import reports
+from calculator.case import case_from_dict
+from calculator.compensation import compute
+from calculator.errors import InputError
+from calculator.landprice import parcel_from_dict, price_parcel
+from calculator.limits import TEXT_LIMITS
+
+# The household's fields and the character each is filled with.
+HEADER_FIELDS = {("household", "head"): "甲", ("household", "address"): "乙", ("household", "id_number"): "丙",
+                 ("household", "phone"): "丁", ("assessor", "name"): "戊", ("assessor", "organisation"): "己"}
+LINE_FIELDS = {"note": "庚", "override_reason": "辛", "basis": "壬"}
+
+
+def filled(field: str, char: str, extra: int = 0) -> str:
+    return char * (TEXT_LIMITS[field][1] + extra)
+
+
+def case_at_limits(extra: int = 0) -> dict:
+    data: dict = {"household": {}, "assessor": {}, "case_id": filled("case_id", "癸", extra), "items": [
+        {"item": "附属平房/砖混结构", "quantity": "10", "rate": "900",
+         "override_reason": filled("override_reason", "辛", extra), "note": filled("note", "庚", extra)},
+        {"item": "评估项/地下室", "amount": "42000", "basis": filled("basis", "壬", extra)}]}
+    for (block, field), char in HEADER_FIELDS.items():
+        data[block][field] = filled(field, char, extra)
+    return data
+
+
+def sheet_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return "".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def test_every_case_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
+    result = compute(case_from_dict(case_at_limits()))
+    reports.compensation_pdf(result, tmp_path / "sheet.pdf")
+    text = sheet_text(tmp_path / "sheet.pdf")
+    expected = {char: TEXT_LIMITS[field][1] for (_block, field), char in HEADER_FIELDS.items()}
+    expected |= {char: TEXT_LIMITS[field][1] for field, char in LINE_FIELDS.items()}
+    # 案件编号 is printed in the header and in every page's footer.
+    with pdfplumber.open(tmp_path / "sheet.pdf") as pdf:
+        page_count = len(pdf.pages)
+    expected["癸"] = TEXT_LIMITS["case_id"][1] * (1 + page_count)
+    assert {char: text.count(char) for char in expected} == expected
+    reports.compensation_xlsx(result, tmp_path / "sheet.xlsx")
+    cells = {cell.value for sheet in openpyxl.load_workbook(tmp_path / "sheet.xlsx") for row in sheet.iter_rows()
+             for cell in row if isinstance(cell.value, str)}
+    joined = "".join(cells)
+    for (_block, field), char in HEADER_FIELDS.items():
+        assert filled(field, char) in joined, field
+
+
+def test_every_parcel_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
+    price = price_parcel(parcel_from_dict({"grade": 2, "reference": filled("reference", "甲"),
+                                           "location": filled("location", "乙"),
+                                           "parts": [{"use": "住宅用地", "area_m2": "100"}]}))
+    reports.parcel_pdf(price, tmp_path / "price.pdf")
+    text = sheet_text(tmp_path / "price.pdf")
+    assert text.count("乙") == TEXT_LIMITS["location"][1]
+    assert text.count("甲") >= TEXT_LIMITS["reference"][1]
+
+
+@pytest.mark.parametrize("field", sorted({f for (_b, f) in HEADER_FIELDS} | set(LINE_FIELDS) | {"case_id"}))
+def test_one_character_past_the_limit_is_refused_naming_the_field(field: str) -> None:
+    data = case_at_limits()
+    over = case_at_limits(extra=1)
+    for block in ("household", "assessor"):
+        if field in data[block]:
+            data[block][field] = over[block][field]
+    if field == "case_id":
+        data["case_id"] = over["case_id"]
+    for line, long_line in zip(data["items"], over["items"]):
+        if field in line:
+            line[field] = long_line[field]
+    label, most = TEXT_LIMITS[field]
+    with pytest.raises(InputError) as refused:
+        compute(case_from_dict(data))
+    assert label in refused.value.message and f"最多 {most} 个" in refused.value.message
