@@ -7,6 +7,7 @@ dates are what the arithmetic and the sheets can carry exactly.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
@@ -116,3 +117,26 @@ def parse_date(value: Any, field: str, where: str = "") -> dt.date | None:
         raise InputError(f"{label(field)} {value} 不在 {EARLIEST_DATE.year} 至 {LATEST_DATE.year} 年之间",
                          f"{field} {value} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}", where)
     return date
+
+
+# The ways an office types a date: 2023-06-20, 2023/6/20, 2023.6.20, 20230620, 2023年6月20日.
+TYPED_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2})|年(\d{1,2})月(\d{1,2})日?)")
+
+
+def read_typed_date(text: str, field: str = "日期") -> dt.date | None:
+    """A date typed by hand in any of TYPED_DATE's forms (full-width digits too); '' is no date."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    if not typed:
+        return None
+    match = TYPED_DATE.fullmatch(typed)
+    if match is None:
+        raise InputError(f"{label(field)}「{text}」不是日期,请按 2023-06-20 或 20230620 填写",
+                         f"{field} {text!r} is not a date; type 2023-06-20 or 20230620")
+    year, _sep, *rest = match.groups()
+    month, day = next((int(m), int(d)) for m, d in zip(rest[::2], rest[1::2]) if m is not None)
+    try:
+        date = dt.date(int(year), month, day)
+    except ValueError:
+        raise InputError(f"{label(field)}「{text}」不是有效日期({year}年没有{month}月{day}日)",
+                         f"{field} {text!r} is not a real date") from None
+    return parse_date(date.isoformat(), field)

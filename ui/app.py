@@ -42,6 +42,7 @@ def run(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(config.APPLICATION)
     app.setOrganizationName(config.ORGANISATION)
+    speak_chinese(app)
     from ui.main_window import MainWindow
     if args.smoke:
         return smoke(app, started)
@@ -53,6 +54,15 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
+
+
+def speak_chinese(app) -> None:
+    """Qt's own texts (Yes/No, the calendar, file dialogs, context menus) in Chinese."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
 
 
 def install_error_dialog(window) -> None:

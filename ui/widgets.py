@@ -1,15 +1,16 @@
-"""Small editors shared by the workspaces: decimal text with a unit, and a date that may be empty.
+"""Small editors shared by the workspaces: decimal text with a unit, and a typed date that may be empty.
 
 Numbers are typed as text and handed to the domain as text (it reads them with
 calculator.money.to_decimal); no editor here ever turns a value into a float.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette, QRegularExpressionValidator
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
-NO_DATE = QDate(1900, 1, 1)  # shown as 未填 (QDateEdit's special value text)
+from calculator.errors import InputError
+from calculator.limits import read_typed_date
 
 
 def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:
@@ -47,79 +48,117 @@ class DecimalEdit(QLineEdit):
         painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._suffix)
 
 
-class _DateEdit(QDateEdit):
-    """A QDateEdit whose empty state (the minimum date) starts from today when stepped or popped up."""
-
-    def _hook_calendar(self) -> None:
-        # The calendar is built on first use only (building four of them slows start-up).
-        if not getattr(self, "_hooked", False):
-            self._hooked = True
-            self.calendarWidget().installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Show and self.date() == NO_DATE:
-            today = QDate.currentDate()
-            watched.setCurrentPage(today.year(), today.month())
-        return super().eventFilter(watched, event)
-
-    def mousePressEvent(self, event) -> None:
-        self._hook_calendar()
-        super().mousePressEvent(event)
-
-    def keyPressEvent(self, event) -> None:
-        self._hook_calendar()
-        if event.key() == Qt.Key.Key_Delete and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            self.setDate(NO_DATE)  # Delete empties the date (未填)
-            return
-        if self.date() == NO_DATE and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp,
-                                                      Qt.Key.Key_PageDown):
-            self.setDate(QDate.currentDate())
-            return
-        super().keyPressEvent(event)
-
-
 class DateField(QWidget):
-    """A QDateEdit with an empty state (未填) and a button that clears it; text is ISO or ""."""
+    """A date typed as text in any form an office writes it, with a Chinese calendar beside it.
+
+    The text is read when the field is left or Enter is pressed (calculator.limits.read_typed_date):
+    a date is shown back as yyyy-MM-dd and emitted as `edited`; anything else stays as typed,
+    marked red with the reason, and changes nothing. An empty field shows 未填. Up/Down step a
+    day (from today when empty), Delete on an empty selection clears it, F4 opens the calendar.
+    """
 
     edited = Signal(str)
+    finished = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, field: str = "日期"):
         super().__init__(parent)
-        self.edit = _DateEdit(self)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(NO_DATE)
-        self.edit.setSpecialValueText("未填")
-        self.edit.setDate(NO_DATE)
-        self.clear_button = QToolButton(self)
-        self.clear_button.setText("×")
-        self.clear_button.setToolTip("清除日期(Delete)")
-        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._field, self._value, self._calendar = field, "", None
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("未填")
+        self.edit.setToolTip("可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
+        self.edit.installEventFilter(self)
+        self.calendar_button = QToolButton(self)
+        self.calendar_button.setText("▾")
+        self.calendar_button.setToolTip("选择日期(F4)")
+        self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.edit, 1)
-        layout.addWidget(self.clear_button)
+        layout.addWidget(self.calendar_button)
         self.setFocusProxy(self.edit)
-        self._quiet = False
-        self.edit.dateChanged.connect(self._changed)
-        self.clear_button.clicked.connect(lambda: self.edit.setDate(NO_DATE))
-
-    def _changed(self, _date) -> None:
-        if not self._quiet:
-            self.edited.emit(self.text())
+        self.edit.editingFinished.connect(self._commit)
+        self.calendar_button.clicked.connect(self._pop_calendar)
 
     def text(self) -> str:
-        date = self.edit.date()
-        return "" if date == NO_DATE else date.toString("yyyy-MM-dd")
+        """The date last accepted, as yyyy-MM-dd, or ""."""
+        return self._value
+
+    def error(self) -> str:
+        """Why the typed text is not a date ("" when it is one, or empty)."""
+        return self.edit.property("date_error") or ""
 
     def set_text(self, text: str) -> None:
-        """Show an ISO date ("" or an unreadable text shows 未填) without emitting `edited`."""
-        date = QDate.fromString(text, "yyyy-MM-dd") if text else NO_DATE
-        if not date.isValid():
-            date = NO_DATE
-        if date != self.edit.date():
-            self._quiet = True
-            self.edit.setDate(date)
-            self._quiet = False
+        """Show an ISO date ("" shows 未填) without emitting `edited`."""
+        if text == self._value and not self.error():
+            return
+        self._value = text
+        self.edit.setText(text)
+        self._mark("")
 
+    def _commit(self) -> None:
+        typed = self.edit.text()
+        try:
+            date = read_typed_date(typed, self._field)
+        except InputError as error:
+            self._mark(error.zh)
+            self.finished.emit()
+            return
+        self._accept("" if date is None else date.isoformat())
+        self.finished.emit()
+
+    def _accept(self, iso: str) -> None:
+        self.edit.setText(iso)
+        self._mark("")
+        if iso != self._value:
+            self._value = iso
+            self.edited.emit(iso)
+
+    def _mark(self, reason: str) -> None:
+        self.edit.setProperty("date_error", reason)
+        self.edit.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }" if reason else "")
+        self.edit.setToolTip(reason or "可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
+
+    def _step(self, days: int) -> None:
+        current = QDate.fromString(self._value, "yyyy-MM-dd") if self._value else None
+        date = current.addDays(days) if current is not None else QDate.currentDate()
+        self._accept(date.toString("yyyy-MM-dd"))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not self.error():
+                self._step(1 if key == Qt.Key.Key_Up else -1)
+                return True
+            if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier):
+                self._pop_calendar()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _pop_calendar(self) -> None:
+        # Built on first use only: a calendar per date field would slow start-up.
+        if self._calendar is None:
+            self._calendar = QCalendarWidget()
+            self._calendar.setWindowFlags(Qt.WindowType.Popup)
+            self._calendar.setLocale(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+            self._calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+            self._calendar.setGridVisible(True)
+            self._calendar.clicked.connect(self._picked)
+            self._calendar.activated.connect(self._picked)
+        shown = QDate.fromString(self._value, "yyyy-MM-dd") if self._value else QDate.currentDate()
+        self._calendar.setSelectedDate(shown)
+        self._calendar.adjustSize()
+        below = self.mapToGlobal(self.rect().bottomLeft())
+        screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        x = min(below.x(), screen.right() - self._calendar.width())
+        y = below.y() if below.y() + self._calendar.height() <= screen.bottom() else (
+            self.mapToGlobal(self.rect().topLeft()).y() - self._calendar.height())
+        self._calendar.move(max(screen.left(), x), max(screen.top(), y))
+        self._calendar.show()
+        self._calendar.setFocus()
+
+    def _picked(self, date: QDate) -> None:
+        self._calendar.hide()
+        self._accept(date.toString("yyyy-MM-dd"))
+        self.edit.setFocus()
+        self.finished.emit()

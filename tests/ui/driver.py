@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
@@ -115,5 +115,6 @@ def type_field(qtbot, edit, text: str) -> None:
     qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
-def set_date(field, iso: str) -> None:
-    field.edit.setDate(QDate.fromString(iso, "yyyy-MM-dd"))
+def set_date(qtbot, field, typed: str) -> None:
+    """Type a date into a date field and leave it with Enter."""
+    type_field(qtbot, field.edit, typed)

@@ -20,7 +20,7 @@ def enter_household(qtbot, ws, case) -> list[str]:
         value = block.get(path[1]) if block is not None else getattr(case, path[0])
         if value:
             type_field(qtbot, edit, value)
-    set_date(ws.header.date, case.assessed_on)
+    set_date(qtbot, ws.header.date, case.assessed_on)
     for raw in case.items:
         enter_line(qtbot, ws, raw)
     relocation, panel = case.relocation, ws.relocation
@@ -32,7 +32,7 @@ def enter_household(qtbot, ws, case) -> list[str]:
     qtbot.keyClicks(panel.extra, str(relocation["extra_months"]))
     qtbot.keyClick(panel.extra, Qt.Key.Key_Return)
     for name in ("signed_on", "paid_on", "moved_on"):
-        set_date(panel.dates[name], relocation[name])
+        set_date(qtbot, panel.dates[name], relocation[name])
     for name, edit in ws.replacement.edits.items():
         type_field(qtbot, edit, case.replacement[name])
     ws.session.end_live_edit()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -70,12 +71,55 @@ def test_keyboard_only(qtbot, window, ws, answers, tmp_path):
 
 
 def test_an_empty_date_steps_from_today(qtbot, ws):
-    from PySide6.QtCore import QDate
+    import datetime as dt
     field = ws.relocation.dates["paid_on"]
-    assert field.text() == "" and field.edit.text() == "未填"
+    assert field.text() == "" and field.edit.text() == "" and field.edit.placeholderText() == "未填"
     field.edit.setFocus()
     qtbot.keyClick(field.edit, Qt.Key.Key_Up)
-    assert field.text() == QDate.currentDate().toString("yyyy-MM-dd")
+    assert field.text() == dt.date.today().isoformat()
     assert ws.session.case.relocation["paid_on"] == field.text()
-    qtbot.keyClick(field.edit, Qt.Key.Key_Delete)          # Delete empties it again
+    qtbot.keyClick(field.edit, Qt.Key.Key_Down)
+    qtbot.keyClick(field.edit, Qt.Key.Key_Down)
+    assert ws.session.case.relocation["paid_on"] == (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    field.edit.selectAll()
+    qtbot.keyClick(field.edit, Qt.Key.Key_Delete)          # emptied and left: the date is gone again
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
     assert ws.session.case.relocation is None
+
+
+@pytest.mark.parametrize("typed", ["2023-06-20", "20230620", "2023/6/20", "2023.6.20", "2023年6月20日", "２０２３０６２０"])
+def test_a_date_typed_in_any_office_form_is_that_date(qtbot, ws, typed):
+    """Into an empty date, and over a filled one: the typed date replaces it, shown as yyyy-MM-dd."""
+    field = ws.relocation.dates["paid_on"]
+    for start in ("", "2024-05-05"):
+        field.set_text(start)
+        field.edit.setFocus()
+        field.edit.selectAll()
+        type_text(qtbot, field.edit, typed)
+        qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+        assert field.text() == "2023-06-20" and field.edit.text() == "2023-06-20" and field.error() == ""
+        assert ws.session.case.relocation["paid_on"] == "2023-06-20"
+
+
+@pytest.mark.parametrize("typed", ["2023-02-30", "明天", "2023-6/20", "23.6.20", "1800-01-01"])
+def test_a_date_that_is_not_one_is_refused_visibly_and_changes_nothing(qtbot, ws, typed):
+    field = ws.relocation.dates["paid_on"]
+    field.edit.setFocus()
+    type_text(qtbot, field.edit, "2023-06-20")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, typed)
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert field.edit.text() == typed and "日期" in field.error() and typed in field.error()
+    assert field.text() == "2023-06-20" and ws.session.case.relocation["paid_on"] == "2023-06-20"
+
+
+def test_qt_speaks_chinese_in_its_own_buttons_and_calendar(qapp):
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.app import speak_chinese
+    speak_chinese(qapp)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
+    assert sorted(b.text() for b in buttons.buttons()) == ["否(&N)", "是(&Y)"]
+    assert QLocale().monthName(6) == "六月"

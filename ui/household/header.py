@@ -48,7 +48,7 @@ class HeaderForm(QGroupBox):
         self.id_warning.setStyleSheet(WARNING_STYLE)
         self.id_warning.setWordWrap(False)
         grid.addWidget(self.id_warning, 0, 4)
-        self.date = DateField(self)
+        self.date = DateField(self, "assessed_on")
         caption = QLabel("测算日期(&T)", self)
         caption.setBuddy(self.date.edit)
         grid.addWidget(caption, 1, 7, Qt.AlignmentFlag.AlignRight)

@@ -114,10 +114,10 @@ class RelocationPanel(_BlockPanel):
         self.extra.editingFinished.connect(self.session.end_live_edit)
         self.dates = {}
         for name in ("signed_on", "paid_on", "moved_on"):
-            field = DateField(self)
+            field = DateField(self, name)
             field.edit.setObjectName(f"relocation_{name}")
             field.edited.connect(lambda text, n=name: self.session.edit({(self.block, n): text or actions.ABSENT}, live=True))
-            field.edit.editingFinished.connect(self.session.end_live_edit)
+            field.finished.connect(self.session.end_live_edit)
             self.dates[name] = field
         self.moving, self.temporary, self.incentive = (_amount_label(self) for _ in range(3))
         self.temporary_note, self.incentive_note = _note_label(self), _note_label(self)
