@@ -4,13 +4,17 @@ A sheet is printed only from what the store holds and the engine agrees with: th
 recomputed under the loaded schedule, and the sheet is written only when that schedule is the
 version the case was saved under and the recomputed fingerprint and total are the stored ones.
 Anything else is skipped with its reason, so a printed sheet always matches its ledger line.
+Whatever fails for one household skips that household only: a batch always ends with its summary
+(and, unless cancelled, its ledger workbook), and each sheet written has a file name of its own.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -19,6 +23,7 @@ from calculator import reports
 from calculator.case import fingerprint
 from calculator.compensation import CompensationResult, evaluate
 from calculator.errors import CalculationError, InputError
+from calculator.limits import bad_character
 from calculator.money import fmt_grouped
 from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 
@@ -134,7 +139,7 @@ def write_sheets(store: CaseStore, project_id: int, household_ids: Sequence[int]
         if progress is not None and _stop(progress(done, total, f"{row.number} {row.head}".strip())):
             cancelled = True
             break
-        outcome = _write_sheet(store, row, folder, used)
+        outcome = _sheet_outcome(store, row, folder, used)
         (written if outcome.path is not None else skipped).append(outcome)
     else:
         done = total
@@ -169,6 +174,14 @@ def _selection(store: CaseStore, project_id: int, household_ids: Sequence[int] |
         raise InputError(f"所选住户不属于本项目: {', '.join(foreign)}",
                          f"households not in this project: {', '.join(foreign)}")
     return [by_id[i] for i in dict.fromkeys(household_ids)]
+
+
+def _sheet_outcome(store: CaseStore, row: LedgerRow, folder: Path, used: set[str]) -> SheetOutcome:
+    """One household's sheet; any failure, even one nobody foresaw, skips that household with its reason."""
+    try:
+        return _write_sheet(store, row, folder, used)
+    except Exception as exc:  # noqa: BLE001 — a damaged version or a failing store must not end the batch unsummed
+        return SheetOutcome(row.household_id, row.number, row.head, None, f"无法生成结算单: {type(exc).__name__}: {exc}")
 
 
 def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str]) -> SheetOutcome:
@@ -222,16 +235,30 @@ def checked_result(version: CaseVersion) -> CompensationResult:
 
 
 def _unique(name: str, household_id: int, used: set[str]) -> str:
-    """The name, or with the household's id added when another household's name cleaned to the same."""
-    if name.casefold() in used:  # Windows and macOS compare names without case
-        name = name.removesuffix(SHEET_SUFFIX) + f"({household_id})" + SHEET_SUFFIX
+    """The name, or one with the household's id (and a counter) added, that no sheet of the batch has yet.
+
+    户号 "7", "7." and "7.." clean to the same name; a name made unique may equal another household's
+    own name ("7-王(3)"), so each candidate is checked, never assumed free."""
+    stem = name.removesuffix(SHEET_SUFFIX)
+    candidates = (name if n == 0 else f"{stem}({household_id}{'' if n == 1 else f'-{n}'}){SHEET_SUFFIX}"
+                  for n in count())
+    name = next(candidate for candidate in candidates if candidate.casefold() not in used)  # Windows, macOS: no case
     used.add(name.casefold())
     return name
 
 
 def _write_ledger(rows: Sequence[LedgerRow], path: Path, title: str) -> tuple[Path | None, str | None]:
     try:
-        reports.ledger_xlsx(rows, path, title=title)
+        reports.ledger_xlsx([_printable(row) for row in rows], path, title=title)
     except OSError as exc:
         return None, f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+    except Exception as exc:  # noqa: BLE001 — the sheets are written; the summary must still say what happened
+        return None, f"{type(exc).__name__}: {exc}"
     return path, None
+
+
+def _printable(row: LedgerRow) -> LedgerRow:
+    """The row with characters no workbook may hold (stored before input refused them) shown as U+FFFD."""
+    texts = {name: "".join("\ufffd" if bad_character(char) else char for char in getattr(row, name))
+             for name in ("number", "head", "address", "assessor", "updated_by")}
+    return dataclasses.replace(row, **texts)

@@ -300,10 +300,10 @@ class ProjectFile:
         from calculator import survey
         survey.write_template(Path(path), schedule)
 
-    def read_survey(self, path: Path, schedule):
-        """A filled survey workbook read and checked (nothing stored yet)."""
+    def read_survey(self, path: Path, schedule, include_hidden: bool = False):
+        """A filled survey workbook read and checked (nothing stored yet); hidden content only when accepted."""
         from calculator import survey
-        return survey.read_survey(Path(path), schedule)
+        return survey.read_survey(Path(path), schedule, include_hidden=include_hidden)
 
     def import_survey(self, households):
         """Store the survey's valid households in this project."""

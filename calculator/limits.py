@@ -140,3 +140,13 @@ def read_typed_date(text: str, field: str = "日期") -> dt.date | None:
         raise InputError(f"{label(field)}「{text}」不是有效日期({year}年没有{month}月{day}日)",
                          f"{field} {text!r} is not a real date") from None
     return parse_date(date.isoformat(), field)
+
+
+# Survey workbooks (calculator.survey), checked before openpyxl unpacks them into memory. A project
+# of 5,000 households at about 35 rows each is 175,000 rows of 调查表, about 300 bytes of sheet XML
+# a row (50 MB unpacked, 5 MB as a file); the limits leave room for that and refuse a zip bomb: a
+# small file whose parts unpack to gigabytes, or a sheet declaring a million rows.
+SURVEY_MAX_FILE_BYTES = 100 * 1024 * 1024
+SURVEY_MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # every part of the workbook together, as unpacked
+SURVEY_MAX_ROWS = 250_000
+SURVEY_MAX_COLUMNS = 100  # the template has about 40

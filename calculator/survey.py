@@ -13,6 +13,24 @@ row only, so such a row leaves out, whole, the household of the nearest row abov
 户号: importing that household without the row would pay the family short. With no household
 above, the row is a problem of its own.
 
+户号. A 户号 is read as text: full-width characters are made half-width (NFKC: ０００１ is 0001)
+and spaces at either end dropped; a number cell 1 reads "1". Two 户号 made only of digits are the
+same household number when they differ only in leading zeros: Excel turns 0001 typed into a cell
+not formatted as text into the number 1, so "0001" and 1 cannot be told apart by the reader, and
+nothing in a workbook says how many zeros a project pads to. Rows that write one number two ways
+(0001 on one row, 1 on another) are a problem naming the rows of each way: the reader never merges
+them into one household nor splits them into two. The import matches a 户号 to the project's
+households the same way, so a re-import of 1 finds the registered 0001 (`number_key`).
+
+Hidden content. A hidden or very hidden 调查表, a hidden row and a value in a hidden column are
+problems (`SurveyProblem.hidden`) unless the reader is asked to include hidden content
+(`include_hidden`): what the assessor cannot see on screen is not paid without a word. A hidden row
+leaves out its whole household, as a row without 户号 does, rather than shortening it.
+
+Size. A workbook larger than calculator.limits allows (its file, its unpacked parts, the rows or
+columns a sheet declares or holds) is refused before its rows are read, and every text cell is held
+to its field's length and refused characters (`calculator.limits.check_text`), named by row and column.
+
 `import_survey` saves the accepted households into a project in one transaction. It adds new
 households and gives a registered household without any version its first one; it never puts a
 survey case over a version already in the ledger (see `ImportSummary`).
@@ -28,6 +46,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +56,8 @@ from typing import Any, Iterable
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,6 +68,9 @@ from calculator.case import Case, case_from_dict, fingerprint
 from calculator.compensation import compute, evaluate
 from calculator.errors import CalculationError, InputError
 from calculator.files import atomic_write
+from calculator.limits import (
+    SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES, TEXT_LIMITS, check_text,
+)
 from calculator.money import fmt_plain, to_decimal
 from calculator.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.replacement import AREA_LABELS, replacement_fields
@@ -102,17 +126,21 @@ class SurveyColumn:
 
 @dataclass(frozen=True)
 class SurveyProblem:
-    """What is wrong with one cell (or, with an empty column, one row) of a survey sheet."""
+    """What is wrong with one cell (with an empty column, one row; with row 0, the sheet) of a survey sheet.
+
+    `hidden`: the problem is content Excel hides, which reading with include_hidden accepts.
+    """
 
     sheet: str
     row: int
     column: str
     zh: str
     en: str
+    hidden: bool = False
 
     def text(self) -> str:
         """调查表 第5行「数量」: 数量应为正数 / quantity must be positive."""
-        place = f"{self.sheet} 第{self.row}行" + (f"「{self.column}」" if self.column else "")
+        place = self.sheet + (f" 第{self.row}行" if self.row else "") + (f"「{self.column}」" if self.column else "")
         return f"{place}: {self.zh} / {self.en}"
 
 
@@ -135,6 +163,11 @@ class Survey:
     households: tuple[SurveyHousehold, ...]
     problems: tuple[SurveyProblem, ...]
     rejected: tuple[str, ...]
+
+    @property
+    def hidden(self) -> tuple[SurveyProblem, ...]:
+        """The hidden sheet, rows and cells left out; reading again with include_hidden accepts them."""
+        return tuple(problem for problem in self.problems if problem.hidden)
 
     def report(self) -> str:
         """The reading in words: how many households can be imported, then every problem."""
@@ -377,31 +410,57 @@ def excel_number(value: float) -> Decimal:
     return number
 
 
-def read_survey(path: Path, schedule: Schedule | None = None) -> Survey:
+def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> Survey:
     """Every row of 调查表 checked; bad rows become problems, never exceptions.
 
-    Raises InputError only when the file cannot be read, is not an .xlsx workbook, has no
-    调查表 sheet, or lacks a required heading (户号, 项目, 数量).
+    Raises InputError only when the file cannot be read, is not an .xlsx workbook, is larger than
+    calculator.limits allows, has no 调查表 sheet, or lacks a required heading (户号, 项目, 数量).
+    Hidden content (the sheet, rows, cells in hidden columns) is a problem and left out unless
+    `include_hidden` accepts it.
     """
     path = Path(path)
     schedule = schedule or tables.load_schedule()
     columns = survey_columns(schedule)
-    grid = _read_grid(path)
-    positions, strays = _header(grid[0] if grid else [], columns, path)
-    reader = _Reader(schedule, columns, positions, strays)
-    for row, values in enumerate(grid[1:], start=2):
-        reader.add_row(row, values)
+    sheet = _read_sheet(path)
+    positions, strays = _header(sheet.grid[0] if sheet.grid else [], columns, path)
+    if sheet.state != "visible" and not include_hidden:
+        return Survey(path, (), (_hidden_sheet(sheet.state),), ())
+    rows_out, columns_out = sheet.left_out(include_hidden)
+    reader = _Reader(schedule, columns, positions, strays, columns_out)
+    for row, values in enumerate(sheet.grid[1:], start=2):
+        reader.add_row(row, values, hidden=row in rows_out)
     return reader.survey(path)
 
 
-def _read_grid(path: Path) -> list[list[Any]]:
-    """The values of 调查表, row by row; merged cells repeat their value; formulas give their result."""
+@dataclass(frozen=True)
+class _Sheet:
+    """调查表 as read: its values row by row, and what Excel hides of it."""
+
+    grid: list[list[Any]]
+    state: str                        # visible, hidden or veryHidden
+    hidden_rows: frozenset[int]       # Excel row numbers
+    hidden_columns: frozenset[int]    # indexes into a row of the grid (0: column A)
+
+    def left_out(self, include_hidden: bool) -> tuple[frozenset[int], frozenset[int]]:
+        """(rows, columns) whose content is left out: the hidden ones, none when hidden content is accepted."""
+        return (frozenset(), frozenset()) if include_hidden else (self.hidden_rows, self.hidden_columns)
+
+
+def _read_sheet(path: Path) -> _Sheet:
+    """调查表 of a workbook checked for size first: its values and what is hidden."""
+    _check_package(path)
     book = _open_book(path, data_only=False)
     if SURVEY_SHEET not in book.sheetnames or not isinstance(book[SURVEY_SHEET], Worksheet):
         raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
                          f"the workbook has no sheet named {SURVEY_SHEET!r} (it has: {', '.join(book.sheetnames)})",
                          str(path))
     sheet = book[SURVEY_SHEET]
+    _check_extent(sheet.max_row, sheet.max_column, path)
+    return _Sheet(_read_grid(sheet, path), sheet.sheet_state, _hidden_rows(sheet), _hidden_columns(sheet))
+
+
+def _read_grid(sheet: Worksheet, path: Path) -> list[list[Any]]:
+    """The values of 调查表, row by row; merged cells repeat their value; formulas give their result."""
     grid = [[cell.value for cell in row] for row in sheet.iter_rows()]
     formulas = [(r, c) for r, row in enumerate(sheet.iter_rows()) for c, cell in enumerate(row) if cell.data_type == "f"]
     if formulas:
@@ -428,6 +487,80 @@ def _open_book(path: Path, *, data_only: bool) -> Workbook:
         raise InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
                          "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel",
                          str(path)) from None
+
+
+# --- size and hidden content: checks on the package and the sheet's metadata, not its cells -------
+
+_MB = 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
+_DIMENSION_WITHIN = 64 * 1024   # <dimension> comes before the rows, after a few short elements
+
+
+def _check_package(path: Path) -> None:
+    """Refuse a workbook too large to read before openpyxl unpacks it: file, unpacked parts, declared sheets."""
+    size = path.stat().st_size if path.is_file() else 0   # a missing file is reported by _open_book
+    if size > SURVEY_MAX_FILE_BYTES:
+        raise InputError(f"文件过大: {size / _MB:.0f} MB,调查表最大 {SURVEY_MAX_FILE_BYTES // _MB} MB",
+                         f"file too large: {size / _MB:.0f} MB, a survey workbook is at most "
+                         f"{SURVEY_MAX_FILE_BYTES // _MB} MB", str(path))
+    try:
+        package = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return   # no zip package: _open_book says it is no workbook
+    with package:
+        unpacked = sum(part.file_size for part in package.infolist())   # zipfile never unpacks more than this
+        if unpacked > SURVEY_MAX_UNPACKED_BYTES:
+            raise InputError(f"工作簿解压后过大: {unpacked / _MB:.0f} MB,最多 {SURVEY_MAX_UNPACKED_BYTES // _MB} MB",
+                             f"the workbook unpacks to {unpacked / _MB:.0f} MB, at most "
+                             f"{SURVEY_MAX_UNPACKED_BYTES // _MB} MB", str(path))
+        for part in package.infolist():
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                _check_extent(*_declared_extent(package, part), path)
+
+
+def _declared_extent(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[int, int]:
+    """(rows, columns) a worksheet declares in its <dimension>, from the part's first bytes; (0, 0) if none."""
+    try:
+        with package.open(part) as stream:
+            found = _DIMENSION.search(stream.read(_DIMENSION_WITHIN))
+        _, _, columns, rows = range_boundaries(found.group(1).decode()) if found else (0, 0, 0, 0)
+    except Exception:  # noqa: BLE001 — a damaged part or reference: openpyxl judges the sheet itself
+        return 0, 0
+    return rows or 0, columns or 0
+
+
+def _check_extent(rows: int, columns: int, path: Path) -> None:
+    """Refuse a sheet of more rows or columns than a survey may have."""
+    if rows > SURVEY_MAX_ROWS:
+        raise InputError(f"工作表有 {rows} 行,调查表最多 {SURVEY_MAX_ROWS} 行;请分成几个文件导入",
+                         f"a sheet has {rows} rows, a survey at most {SURVEY_MAX_ROWS}; split it into several files",
+                         str(path))
+    if columns > SURVEY_MAX_COLUMNS:
+        raise InputError(f"工作表有 {columns} 列,调查表最多 {SURVEY_MAX_COLUMNS} 列",
+                         f"a sheet has {columns} columns, a survey at most {SURVEY_MAX_COLUMNS}", str(path))
+
+
+def _hidden_rows(sheet: Worksheet) -> frozenset[int]:
+    """The Excel numbers of the rows the sheet hides (hidden by hand, filtered out or in a collapsed group)."""
+    return frozenset(number for number, dimension in sheet.row_dimensions.items() if dimension.hidden)
+
+
+def _hidden_columns(sheet: Worksheet) -> frozenset[int]:
+    """The grid indexes of the columns the sheet hides (a dimension may span several columns)."""
+    hidden = set()
+    for letter, dimension in sheet.column_dimensions.items():
+        if dimension.hidden:
+            first = dimension.min or column_index_from_string(letter)
+            hidden.update(range(first - 1, min(dimension.max or first, SURVEY_MAX_COLUMNS)))
+    return frozenset(hidden)
+
+
+def _hidden_sheet(state: str) -> SurveyProblem:
+    """调查表 itself is hidden: nothing of it is read unless hidden content is accepted."""
+    zh, en = ("深度隐藏(very hidden)", "very hidden") if state == "veryHidden" else ("隐藏", "hidden")
+    return SurveyProblem(SURVEY_SHEET, 0, "", f"工作表被{zh},其中的住户均未导入;确认要导入时请选择包括隐藏内容",
+                         f"the sheet is {en}: none of its households is imported unless hidden content is accepted",
+                         hidden=True)
 
 
 def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
@@ -463,11 +596,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def household_number(text: str) -> str:
+    """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def number_key(number: str) -> str:
+    """What two 户号 are compared by: the written number, an all-digit one without leading zeros (0001 is 1)."""
+    number = household_number(number)
+    return (number.lstrip("0") or "0") if number.isascii() and number.isdigit() else number
+
+
 def _parse(column: SurveyColumn, value: Any) -> Any:
     """A cell's value as the case file takes it; InputError with the engine's wording when it cannot be."""
     if value is _FORMULA_PENDING:
         raise InputError("公式没有计算结果(请在 Excel 中打开并保存后再导入,或直接填写数值)",
                          "the formula has no calculated value (open and save the file in Excel, or type the value)")
+    if isinstance(value, str):
+        value = check_text(value.strip(), _limit_field(column))
     if column.kind == NUMBER:
         return _number(value, f"{column.heading}/{column.field}")
     if column.kind == FLAG:
@@ -475,6 +621,11 @@ def _parse(column: SurveyColumn, value: Any) -> Any:
     if column.kind == DATE:
         return _date(value)
     return _text(value)
+
+
+def _limit_field(column: SurveyColumn) -> str:
+    """The field whose length limit a column's text is held to; other columns are named by their heading."""
+    return column.field if column.field in TEXT_LIMITS else column.heading
 
 
 def _number(value: Any, what: str) -> Decimal:
@@ -562,8 +713,10 @@ class _Reader:
     """Collects rows into households, then checks each household's case through the engine."""
 
     def __init__(self, schedule: Schedule, columns: tuple[SurveyColumn, ...],
-                 positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]]):
+                 positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]],
+                 hidden_columns: frozenset[int] = frozenset()):
         self.schedule, self.columns, self.positions, self.strays = schedule, columns, positions, strays
+        self.hidden_columns = hidden_columns   # grid indexes whose values are left out (unless accepted)
         self.order = {column.heading: index for index, column in enumerate(columns)}
         self.by_field = {(column.block, column.field): column for column in columns}
         self.line_keys = {item.key for item in pickable(schedule)}
@@ -572,10 +725,10 @@ class _Reader:
         self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
         self.pending: list[int] = []   # rows without 户号 since then: they may belong to the next household
 
-    def problem(self, row: int, column: str, zh: str, en: str) -> SurveyProblem:
-        return SurveyProblem(SURVEY_SHEET, row, column, zh, en)
+    def problem(self, row: int, column: str, zh: str, en: str, hidden: bool = False) -> SurveyProblem:
+        return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
 
-    def add_row(self, row: int, values: list[Any]) -> None:
+    def add_row(self, row: int, values: list[Any], hidden: bool = False) -> None:
         cell = lambda index: values[index] if index < len(values) else None  # noqa: E731
         given = [(column, cell(index)) for column, index in self.positions if not _blank(cell(index))]
         strays = [heading for heading, index in self.strays if not _blank(cell(index))]
@@ -587,7 +740,7 @@ class _Reader:
             self.row_without_number(row, number_column.heading)
             return
         try:
-            number = _text(_parse(number_column, raw_number))
+            number = household_number(_parse(number_column, raw_number))
         except CalculationError as error:
             self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
             self.pending_to_loose(number_column.heading)
@@ -603,6 +756,7 @@ class _Reader:
                 "is left out whole; fill in the 户号"))
         self.pending = []
         draft.rows.append(row)
+        draft.problems += self.hidden_content(row, values, hidden)
         for heading in strays:
             draft.problems.append(self.problem(row, heading, "模板中没有这一列,内容无法导入(请使用模板的列名)",
                                                "the template has no such column: its value cannot be imported"))
@@ -630,6 +784,18 @@ class _Reader:
                                                "填了项目明细但缺少项目", "line values given without an item (项目)"))
         elif line:
             draft.lines.append(_Line(row, line, line_bad))
+
+    def hidden_content(self, row: int, values: list[Any], hidden_row: bool) -> list[SurveyProblem]:
+        """A hidden row, else each value in a hidden column: its household is left out whole, never shortened."""
+        if hidden_row:
+            return [self.problem(row, "", "此行被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
+                                 "the row is hidden: its household is left out unless hidden content is accepted",
+                                 hidden=True)]
+        return [self.problem(row, column.heading, "此列被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
+                             "the column is hidden: the household is left out unless hidden content is accepted",
+                             hidden=True)
+                for column, index in self.positions
+                if index in self.hidden_columns and index < len(values) and not _blank(values[index])]
 
     def row_without_number(self, row: int, heading: str) -> None:
         """A row with content but no 户号: the households above and below it are left out whole, never filled in."""
@@ -664,8 +830,28 @@ class _Reader:
                 f"differs from row {first_row} ({_shown(first)!r} ≠ {_shown(value)!r}): "
                 f"a household has one {column.field}"))
 
+    def numbers_written_two_ways(self) -> None:
+        """户号 that are one number written differently (0001 and 1): a problem on each way's first row."""
+        ways: dict[str, list[_Draft]] = {}
+        for draft in self.drafts.values():
+            ways.setdefault(number_key(draft.number), []).append(draft)
+        heading = self.by_field[(KEY, "number")].heading
+        for drafts in (drafts for drafts in ways.values() if len(drafts) > 1):
+            for draft in drafts:
+                others = [other for other in drafts if other is not draft]
+                zh = "、".join(f"第{min(other.rows)}行的「{other.number}」" for other in others)
+                en = ", ".join(f"{other.number!r} (row {min(other.rows)})" for other in others)
+                draft.problems.append(self.problem(
+                    min(draft.rows), heading,
+                    f"户号「{draft.number}」与{zh}只差前导零,是同一户号的不同写法,无法确定是一户还是两户,均未导入;"
+                    "请统一写法(户号列设为文本格式,以免 Excel 去掉前导零)",
+                    f"household number {draft.number!r} and {en} differ only in leading zeros: one number written "
+                    "two ways, so whether they are one household or two is unclear and neither is imported; "
+                    "write it one way (format the column as text so Excel keeps the zeros)"))
+
     def survey(self, path: Path) -> Survey:
         self.pending_to_loose(self.by_field[(KEY, "number")].heading)
+        self.numbers_written_two_ways()
         households, problems, rejected = [], list(self.loose), []
         for draft in self.drafts.values():
             household = self.finish(draft)
@@ -778,17 +964,25 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     A household whose current version already holds the same case (same fingerprint under the
     same schedule version) is left unchanged. One whose current version holds a different case
     is refused, whatever its status: the version may be a correction made in 补偿测算, and a
-    signed or paid case changes only by an amendment with a written reason.
+    signed or paid case changes only by an amendment with a written reason. A 户号 finds the
+    project's household by `number_key` (1 finds a registered 0001) and is listed as the ledger writes it.
     """
     chosen = list(households)
-    twice = sorted(number for number, count in Counter(h.number for h in chosen).items() if count > 1)
+    keys = Counter(number_key(h.number) for h in chosen)
+    twice = [h.number for h in chosen if keys[number_key(h.number)] > 1]
     if twice:
         raise InputError(f"导入中户号重复: {'、'.join(twice)}", f"household number(s) given twice: {', '.join(twice)}")
+    registered = _registered_numbers(store, project_id)
     added, updated, unchanged, refused = [], [], [], []
     with store.batch():
         for household in chosen:
             schedule = tables.load_schedule(household.case.schedule)
-            existing = store.find_household(project_id, household.number)
+            numbers = registered.get(number_key(household.number), [])
+            if len(numbers) > 1:
+                refused.append((household.number, f"台账中的户号 {'、'.join(numbers)} 只差前导零,无法确定是哪一户;"
+                                                  "请先在台账中更正户号"))
+                continue
+            existing = store.find_household(project_id, numbers[0]) if numbers else None
             if existing is None:
                 existing = store.add_household(project_id, household.number, household.case.household.get("head", ""),
                                                household.case.household.get("address", ""), actor=actor)
@@ -797,14 +991,22 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
                 current = store.current_version(existing.id)
                 if current is not None:
                     if _held_fingerprint(current, schedule) == fingerprint(household.case, schedule.version):
-                        unchanged.append(household.number)
+                        unchanged.append(existing.number)
                     else:
-                        refused.append((household.number, _refusal(existing, current)))
+                        refused.append((existing.number, _refusal(existing, current)))
                     continue
                 target = updated
             store.save_computed(existing.id, compute(household.case, schedule), actor=actor)
-            target.append(household.number)
+            target.append(existing.number)
     return ImportSummary(tuple(added), tuple(updated), tuple(unchanged), tuple(refused))
+
+
+def _registered_numbers(store: CaseStore, project_id: int) -> dict[str, list[str]]:
+    """The project's 户号 by `number_key` (more than one under a key: numbers the ledger cannot tell apart)."""
+    registered: dict[str, list[str]] = {}
+    for row in store.ledger(project_id):
+        registered.setdefault(number_key(row.number), []).append(row.number)
+    return registered
 
 
 def _held_fingerprint(version: CaseVersion, schedule: Schedule) -> str:

@@ -10,7 +10,7 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from calculator import reports
+from calculator import batch, reports
 from calculator.batch import LEDGER_FILENAME, BatchSummary, SheetOutcome, sheet_filename, write_sheets
 from calculator.case import case_from_json, case_to_json
 from calculator.compensation import compute
@@ -134,6 +134,39 @@ def test_an_unknown_project_is_refused(store, project, out):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize("module, failing", [(batch, "checked_result"), (reports, "compensation_pdf")])
+def test_an_unforeseen_failure_skips_its_household_and_the_batch_still_ends_with_its_summary(
+        store, project, out, monkeypatch, module, failing):
+    real, calls = getattr(module, failing), []
+
+    def third_call_fails(*args):
+        calls.append(args)
+        if len(calls) == 3:   # 0003: 0004, a draft, is neither checked nor printed
+            raise RuntimeError("寄存器溢出")
+        return real(*args)
+
+    monkeypatch.setattr(module, failing, third_call_fails)
+    summary = write_sheets(store, project.id, None, out)
+    assert [o.number for o in summary.written] == ["0001", "0002", "0005"]
+    skipped = {o.number: o.reason for o in summary.skipped}
+    assert "RuntimeError: 寄存器溢出" in skipped["0003"] and "草稿" in skipped["0004"]
+    assert summary.ledger_path == out / LEDGER_FILENAME and (out / LEDGER_FILENAME).is_file()
+    assert "已生成 3 份结算单" in summary.text() and "寄存器溢出" in summary.text() and leftovers(out) == []
+
+
+def test_a_stored_head_with_a_control_character_is_skipped_and_the_ledger_still_written(store, project, out):
+    """Text stored before input refused control characters: no sheet for it, and the ledger shows where it is."""
+    case = variant(2)
+    case.household["head"] = "张\x07德胜"
+    store.save_computed(store.find_household(project.id, "0003").id, compute(case))
+    summary = write_sheets(store, project.id, None, out)
+    assert [o.number for o in summary.written] == ["0001", "0002", "0005"]
+    assert "控制字符 U+0007" in {o.number: o.reason for o in summary.skipped}["0003"]
+    assert summary.ledger_path == out / LEDGER_FILENAME and summary.ledger_error is None
+    assert [row[1] for row in ledger_rows(out / LEDGER_FILENAME)[:5]][2] == "张\ufffd德胜"
+    assert "已生成 3 份结算单" in summary.text() and leftovers(out) == []
+
+
 # -- progress and cancel ---------------------------------------------------------------------
 
 def test_progress_is_reported_before_each_household_and_at_the_end(store, project, out):
@@ -226,6 +259,22 @@ def test_sheet_filenames_hold_no_character_a_file_system_refuses():
     assert sheet_filename(" 017 ", " 王  建国. ") == "017-王 建国-结算单.pdf"
     assert sheet_filename("..", "王") == "__-王-结算单.pdf"
     assert len(sheet_filename("9" * 300, "王" * 300).encode()) <= 200  # room for the writer's ".….part" twin
+
+
+def test_numbers_that_clean_to_one_name_get_a_file_each_even_when_a_made_name_is_taken(store, out):
+    """7, 7. and 7.. all clean to 「7-王」; the third's made-unique name 「7-王(id)」 is the first's own name."""
+    project = store.create_project("同名")
+    households = [store.add_household(project.id, number) for number in ("7", "7.", "7..")]
+    heads = [f"王({households[2].id})", "王", "王"]
+    for household, head in zip(households, heads):
+        case = variant(0)
+        case.household["head"] = head
+        store.save_computed(household.id, compute(case))
+    summary = write_sheets(store, project.id, None, out)
+    files = sorted(p.name for p in out.glob("*.pdf"))
+    assert len(files) == 3 == len({o.path for o in summary.written}) and summary.skipped == ()
+    assert sorted(o.path.name for o in summary.written) == files and "已生成 3 份结算单" in summary.text()
+    assert all(pdf_text(o.path) and o.head in pdf_text(o.path) for o in summary.written)
 
 
 def test_two_numbers_that_clean_to_the_same_name_get_two_files(store, out):

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +19,11 @@ from calculator.actions import pickable
 from calculator.case import case_from_dict, case_from_json, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
+from calculator import survey as survey_module
+from calculator.limits import SURVEY_MAX_ROWS
 from calculator.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
-    read_survey, survey_columns, write_template,
+    number_key, read_survey, survey_columns, write_template,
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
@@ -244,6 +249,159 @@ def test_rows_without_any_household_number_belong_to_none(template, tmp_path):
     survey = read_survey(fill(template, tmp_path / "none.xlsx", [{"项目": "附属平房/砖混结构", "数量": 5}]))
     assert survey.households == () and survey.rejected == ()
     assert [(p.row, p.column, p.zh) for p in survey.problems] == [(2, "户号", "缺少户号,此行不能归入任何一户")]
+
+
+# -- 户号 written two ways ------------------------------------------------------------------
+
+CAVE = {"项目": "窑洞/砖石窑洞", "数量": 10, "单价": 600}   # one line of 6,000.00
+
+
+def test_one_household_number_written_two_ways_is_a_problem_naming_the_rows(template, tmp_path):
+    rows = [{"户号": "0001", **CAVE},
+            {"户号": 1, **CAVE},                # Excel made the number 1 of 0001 typed into a number cell
+            {"户号": "０００１", **CAVE},          # full-width: the same writing as 0001
+            {"户号": " 0002 ", **CAVE}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    assert [h.number for h in survey.households] == ["0002"] and survey.rejected == ("0001", "1")
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (3, "户号")]
+    first, second = (p.text() for p in survey.problems)
+    assert "户号「0001」与第3行的「1」只差前导零" in first and "均未导入" in first
+    assert "户号「1」与第2行的「0001」只差前导零" in second and "(row 2)" in second
+
+
+def test_numbers_are_compared_without_width_and_leading_zeros():
+    assert number_key("０００１") == number_key(" 0001 ") == number_key("1") == "1"
+    assert number_key("0") == number_key("000") == "0"
+    assert number_key("A-0001") != number_key("A-1") and number_key("０１２") == "12"
+
+
+def test_a_reimport_finds_the_registered_household_however_its_number_is_written(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "0001", **CAVE}])).households)
+    for number in (1, "０００１"):
+        again = read_survey(fill(template, tmp_path / "t.xlsx", [{"户号": number, **CAVE}]))
+        summary = import_survey(store, project.id, again.households)
+        assert summary.unchanged == ("0001",) and summary.added == summary.updated == summary.refused == ()
+    assert [row.number for row in store.ledger(project.id)] == ["0001"]
+
+
+def test_a_number_the_ledger_holds_two_ways_is_refused_not_guessed(template, tmp_path, store):
+    project = store.create_project("堡子片区")
+    for number in ("01", "001"):
+        store.add_household(project.id, number)
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": 1, **CAVE}]))
+    summary = import_survey(store, project.id, survey.households)
+    assert summary.refused == (("1", "台账中的户号 001、01 只差前导零,无法确定是哪一户;请先在台账中更正户号"),)
+    assert store.ledger_count(project.id) == 2
+
+
+# -- hidden content --------------------------------------------------------------------------
+
+def hide(path: Path, rows=(), columns=(), state="visible") -> Path:
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    for row in rows:
+        sheet.row_dimensions[row].hidden = True
+    for letter in columns:
+        sheet.column_dimensions[letter].hidden = True
+    sheet.sheet_state = state
+    book.save(path)
+    return path
+
+
+def test_hidden_rows_and_columns_leave_their_households_out_unless_accepted(template, tmp_path):
+    rows = [{"户号": "A1", **CAVE}, {"户号": "A1", **CAVE}, {"户号": "B2", **CAVE},
+            {"户号": "C3", "项目": "窑洞/砖石窑洞", "数量": 10}, None]
+    rate = next(cell.column_letter for cell in load_workbook(template)[SURVEY_SHEET][1] if cell.value == "单价")
+    path = hide(fill(template, tmp_path / "s.xlsx", rows), rows=[3, 6], columns=[rate])
+    survey = read_survey(path)
+    assert [(p.row, p.column, p.hidden) for p in survey.hidden] == [(2, "单价", True), (3, "", True), (4, "单价", True)]
+    assert survey.rejected == ("A1", "B2") and [h.number for h in survey.households] == ["C3"]
+    assert "此行被隐藏,此户整户未导入" in survey.hidden[1].text() and "row is hidden" in survey.hidden[1].text()
+
+    accepted = read_survey(path, include_hidden=True)
+    assert accepted.hidden == ()
+    assert [(h.number, h.rows, h.total) for h in accepted.households][:2] == [
+        ("A1", (2, 3), Decimal("12000.00")), ("B2", (4,), Decimal("6000.00"))]
+
+
+@pytest.mark.parametrize("state, said", [("hidden", "工作表被隐藏"), ("veryHidden", "工作表被深度隐藏")])
+def test_a_hidden_survey_sheet_is_reported_and_read_only_when_accepted(template, tmp_path, state, said):
+    path = hide(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), state=state)
+    survey = read_survey(path)
+    assert survey.households == () and survey.hidden == survey.problems
+    [problem] = survey.problems
+    assert (problem.row, problem.column) == (0, "") and problem.text().startswith(f"{SURVEY_SHEET}: {said}")
+    assert [h.number for h in read_survey(path, include_hidden=True).households] == ["A1"]
+
+
+# -- limits ----------------------------------------------------------------------------------
+
+def rewrite_sheet(path: Path, change) -> Path:
+    """The workbook with 调查表's XML changed, as a tool other than openpyxl (or an attacker) may write it."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def declare(ref: str):
+    """A change giving the sheet's <dimension> another reference, whatever its rows hold."""
+    return lambda xml: re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{ref}"', xml)
+
+
+def many_rows(xml: str) -> str:
+    """30,000 rows of 户号 0001: 2 MB of sheet XML, a few kilobytes packed."""
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>0001</t></is></c></row>' for n in range(2, 30002))
+    return xml.replace("</row></sheetData>", "</row>" + rows + "</sheetData>")
+
+
+def far_row(xml: str) -> str:
+    """No <dimension>, and one cell a million rows down."""
+    xml = re.sub(r"<dimension [^>]*/>", "", xml)
+    return xml.replace("</sheetData>", '<row r="1000000"><c r="A1000000"><v>1</v></c></row></sheetData>')
+
+
+@pytest.mark.parametrize("change, limit, said", [
+    (declare("A1:AL1048576"), None, f"1048576 行,调查表最多 {SURVEY_MAX_ROWS} 行"),
+    (declare("A1:XFD2"), None, "16384 列"),
+    (many_rows, ("SURVEY_MAX_UNPACKED_BYTES", 1024 * 1024), "解压后过大"),
+    (lambda xml: xml, ("SURVEY_MAX_FILE_BYTES", 1000), "文件过大"),
+])
+def test_a_workbook_too_large_is_refused_before_openpyxl_reads_it(template, tmp_path, monkeypatch, change, limit, said):
+    path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), change)
+    if limit:
+        monkeypatch.setattr(survey_module, *limit)
+    monkeypatch.setattr(survey_module, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
+    with pytest.raises(InputError, match=said) as caught:
+        read_survey(path)
+    assert caught.value.en and caught.value.where == str(path)
+
+
+def test_a_sheet_holding_too_many_rows_is_refused_before_its_rows_are_read(template, tmp_path, monkeypatch):
+    path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), far_row)
+    monkeypatch.setattr(survey_module, "_read_grid", lambda *a: pytest.fail("the rows were read"))
+    with pytest.raises(InputError, match="1000000 行") as caught:
+        read_survey(path)
+    assert "1000000 rows" in caught.value.en
+
+
+def test_text_over_its_limit_or_with_a_refused_character_is_a_problem_at_its_cell(template, tmp_path):
+    rows = [{"户号": "A1", "户主": "王" * 41, **CAVE},
+            {"户号": "B2", "户主": "王\u202e国", **CAVE},          # a bidi override reverses the name on screen
+            {"户号": "C3", **CAVE, "备注": "第一行\n第二行"},       # a line break (Alt+Enter)
+            {"户号": "D4", **CAVE, "数量": "1" * 301},
+            {"户号": "E5", "户主": "王" * 40, **CAVE, "备注": "核" * 300}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    assert [(p.sheet, p.row, p.column) for p in survey.problems] == [
+        (SURVEY_SHEET, 2, "户主"), (SURVEY_SHEET, 3, "户主"), (SURVEY_SHEET, 4, "备注"), (SURVEY_SHEET, 5, "数量")]
+    zh = [p.zh for p in survey.problems]
+    assert zh[0] == "户主过长: 41 个字符,最多 40 个" and "格式控制字符 U+202E" in zh[1]
+    assert "控制字符 U+000A" in zh[2] and zh[3].startswith("数量过长")
+    assert survey.rejected == ("A1", "B2", "C3", "D4") and [h.number for h in survey.households] == ["E5"]
 
 
 def bad_rows() -> list[dict[str, object] | None]:

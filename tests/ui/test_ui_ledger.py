@@ -36,6 +36,7 @@ class LedgerAnswers:
         self.batch: str | None = None
         self.check: str | None = None
         self.import_survey = False
+        self.include_hidden = False
         self.cancel_after: int | None = None  # the batch's progress dialog is cancelled at this count
         self.asked: list[str] = []
         self.errors: list[tuple[str, str]] = []
@@ -91,6 +92,7 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "ask_payment_batch", ask("batch", lambda: answers.batch))
     monkeypatch.setattr(dialogs, "ask_check_fingerprint", ask("check", lambda: answers.check))
     monkeypatch.setattr(dialogs, "confirm_restore", ask("restore", lambda: answers.restore))
+    monkeypatch.setattr(dialogs, "ask_include_hidden", ask("include_hidden", lambda: answers.include_hidden))
     monkeypatch.setattr(dialogs, "progress_dialog", lambda *args: FakeProgress(answers))
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
@@ -448,6 +450,32 @@ def test_a_survey_is_reviewed_before_anything_is_imported(qtbot, ledger, given, 
     assert ledger.model.index(row, COL_TOTAL).data(VALUE_ROLE) == survey.households[0].total
     entry = ledger.project.store.audit_log(household_id=household_id(ledger, "0201"))[-1]
     assert entry.actor == "李明"
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_hidden_survey_rows_are_read_only_when_the_user_accepts_them(qtbot, ledger, given, tmp_path, include):
+    ledger.project.write_survey_template(tmp_path / "t.xlsx", ledger.schedule())
+    house = "附属平房/砖木结构(含混合结构)"
+    fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [
+        {"户号": "0401", "户主": "钱进", "项目": house, "数量": 40},
+        {"户号": "0401", "项目": "围墙/砖围墙", "数量": 20, "单价": 65},
+        {"户号": "0402", "户主": "孙亮", "项目": house, "数量": 30}])
+    book = load_workbook(tmp_path / "s.xlsx")
+    book["调查表"].row_dimensions[3].hidden = True
+    book.save(tmp_path / "s.xlsx")
+    given.open_path, given.include_hidden, given.import_survey = str(tmp_path / "s.xlsx"), include, True
+    summary = ledger.import_survey()
+    assert given.asked.count("include_hidden") == 1
+    assert given.reviewed.rejected == (() if include else ("0401",))
+    assert summary.added == (("0401", "0402") if include else ("0402",))
+
+
+def test_a_survey_without_hidden_content_asks_nothing_about_it(qtbot, ledger, given, tmp_path):
+    ledger.project.write_survey_template(tmp_path / "t.xlsx", ledger.schedule())
+    fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [{"户号": "0501", "项目": "围墙/砖围墙", "数量": 20}])
+    given.open_path = str(tmp_path / "s.xlsx")
+    ledger.import_survey()
+    assert given.reviewed.households and "include_hidden" not in given.asked
 
 
 def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, ledger, tmp_path):

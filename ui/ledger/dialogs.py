@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 PROJECT_FILTER = "拆迁补偿项目 (*.landcomp);;所有文件 (*)"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_HIDDEN_SHOWN = 10  # hidden places listed in the question before "……共 N 处"
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -39,6 +40,18 @@ def confirm_restore(parent, backup: str, project: str) -> bool:
         parent, "从备份恢复",
         f"用备份「{Path(backup).name}」替换项目「{project}」的全部内容?\n\n"
         "当前内容会先另存为「…-恢复前-日期时间.landcomp」,恢复有误时可再从它恢复。",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_include_hidden(parent, hidden) -> bool:
+    """Whether the survey's hidden sheet, rows and cells are read too (by default their households are left out)."""
+    shown = "\n".join(problem.text() for problem in hidden[:_HIDDEN_SHOWN])
+    more = f"\n……共 {len(hidden)} 处" if len(hidden) > _HIDDEN_SHOWN else ""
+    answer = QMessageBox.question(
+        parent, "导入调查表",
+        f"调查表中有在 Excel 中看不到的内容(隐藏的工作表、行或列):\n\n{shown}{more}\n\n"
+        "不包括时,这些内容所在的户整户不导入。是否包括隐藏的内容一并读取?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 

@@ -678,7 +678,13 @@ class LedgerWorkspace(Workspace):
         path = dialogs.open_path(self, self._directory(), "导入调查表", dialogs.XLSX_FILTER)
         if path is None:
             return None
-        survey = self._guard(lambda: self.project.read_survey(Path(path), self.schedule()), "导入调查表")
+        def read(include_hidden: bool):
+            return self._guard(lambda: self.project.read_survey(Path(path), self.schedule(), include_hidden),
+                               "导入调查表")
+
+        survey = read(False)
+        if survey is not None and survey.hidden and dialogs.ask_include_hidden(self, survey.hidden):
+            survey = read(True)
         if survey is None or not dialogs.review_survey(self, survey, path):
             return None
         if self.actor() is None:
