@@ -1,11 +1,15 @@
 """Shared test set-up, kept minimal: Qt tests run headless unless the caller chose a platform."""
 import os
+from pathlib import Path
 
 import pytest
 
 # scripts/dev.sh exports this too; a bare `pytest` run on a machine without a display would
-# otherwise abort in the first Qt test.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# otherwise abort in the first Qt test. Headless, the screen is the most common office laptop's
+# (1366×768) rather than the offscreen plugin's 800×800, so window placement is tested as offices see it.
+OFFICE_SCREEN = Path(__file__).parent / "ui" / "screens" / "office-1366x768.json"
+if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={OFFICE_SCREEN}"
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
 
 from ui import settings as config
@@ -83,6 +83,9 @@ class WorkspaceTabs(QWidget):
         self.bar.setCurrentIndex(index)
 
 
+DEFAULT_SIZE = QSize(1600, 1000)  # on a screen with room for it; smaller screens open maximized
+
+
 class MainWindow(QMainWindow):
     """Holds the workspaces: 补偿测算 (built at start), 地价测算, 标准查阅 and 台账 (built when first opened)."""
 
@@ -105,9 +108,35 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self._tab_changed(self.tabs.currentIndex())
         self.statusBar().showMessage("就绪:Ctrl+F 查找项目,回车添加;Ctrl+T 转到项目表", 8000)
-        geometry = self.settings.get(config.GEOMETRY)
+        self._place_on_screen()
+
+    # --- geometry ------------------------------------------------------------------------------------
+
+    def _geometry_setting(self) -> config.Setting:
+        available = self._available()
+        return config.per_screen(config.GEOMETRY, available.width(), available.height())
+
+    def _available(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _place_on_screen(self) -> None:
+        """The size and place last used on this screen, else 1600×1000 — always inside the screen."""
+        available = self._available()
+        geometry = self.settings.get(self._geometry_setting())
         if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
-            self.resize(1600, 1000)
+            if available.width() < DEFAULT_SIZE.width() or available.height() < DEFAULT_SIZE.height():
+                self.setGeometry(available)
+                self.setWindowState(Qt.WindowState.WindowMaximized)
+                return
+            self.resize(DEFAULT_SIZE)
+            self.move(available.center() - self.rect().center())
+        if not available.contains(self.frameGeometry()):
+            border = self.frameGeometry().size() - self.size()
+            self.resize(self.size().boundedTo(available.size() - border))
+            frame = self.frameGeometry()
+            self.move(max(available.left(), min(frame.left(), available.right() + 1 - frame.width())),
+                      max(available.top(), min(frame.top(), available.bottom() + 1 - frame.height())))
 
     # --- workspaces ----------------------------------------------------------------------------------
 
@@ -310,6 +339,6 @@ class MainWindow(QMainWindow):
                 return
         for workspace in workspaces:
             workspace.shutdown()
-        self.settings.set(config.GEOMETRY, self.saveGeometry())
+        self.settings.set(self._geometry_setting(), self.saveGeometry())
         self.settings.sync()
         event.accept()

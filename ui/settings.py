@@ -17,7 +17,7 @@ class Setting:
     label: str
 
 
-GEOMETRY = Setting("window/geometry", QByteArray(), "主窗口位置与大小")
+GEOMETRY = Setting("window/geometry", QByteArray(), "主窗口位置与大小(按屏幕分别记住)")
 WINDOW_STATE = Setting("window/state", QByteArray(), "主窗口工具栏与停靠窗")
 HOUSEHOLD_SPLITTER = Setting("household/splitter", QByteArray(), "补偿测算各栏宽度")
 LAST_DIRECTORY = Setting("files/last_directory", "", "上次打开或保存的文件夹")
@@ -30,6 +30,11 @@ MAX_RECENT = 8
 
 ALL = (GEOMETRY, WINDOW_STATE, HOUSEHOLD_SPLITTER, LAST_DIRECTORY, RECENT_FILES, AUTOSAVE_SECONDS, ASSESSOR_NAME,
        LAST_PROJECT, LEDGER_HEADER)
+
+
+def per_screen(setting: Setting, width: int, height: int) -> Setting:
+    """`setting` kept apart for a screen of this size (a laptop alone and docked to a monitor)."""
+    return Setting(f"{setting.key}/{width}x{height}", setting.default, setting.label)
 
 
 class Settings:

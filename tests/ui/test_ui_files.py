@@ -13,7 +13,7 @@ from driver import EXAMPLE, type_cell, type_text
 from ui import recovery
 from ui.household.items_model import COL_QUANTITY
 from ui.main_window import MainWindow
-from ui.settings import GEOMETRY, RECENT_FILES, Settings
+from ui.settings import GEOMETRY, RECENT_FILES, Settings, per_screen
 
 
 def test_open_edit_save_and_open_again_round_trips(qtbot, window, ws, answers, tmp_path):
@@ -159,7 +159,7 @@ def test_export_writes_a_real_file(ws, answers, tmp_path, kind):
 def test_window_remembers_its_geometry(qtbot, settings, answers, tmp_path):
     first = MainWindow(settings, autosave=False)
     qtbot.addWidget(first)
-    first.resize(700, 500)  # the offscreen screen is 800×800; restoreGeometry keeps a window on screen
+    first.resize(1100, 700)  # the test screen is 1366×768 (tests/ui/screens)
     first.show()
     qtbot.waitExposed(first)
     size = first.size()
@@ -168,6 +168,16 @@ def test_window_remembers_its_geometry(qtbot, settings, answers, tmp_path):
     qtbot.addWidget(second)
     fresh = MainWindow(Settings(str(tmp_path / "other.ini")), autosave=False)
     qtbot.addWidget(fresh)
-    assert not settings.get(GEOMETRY).isEmpty()
-    # Restored (a fresh window opens at 1600×1000); the width may be pulled in to the small offscreen screen.
-    assert second.height() == size.height() and second.size() != fresh.size()
+    available = second.screen().availableGeometry()
+    assert not settings.get(per_screen(GEOMETRY, available.width(), available.height())).isEmpty()
+    assert second.size() == size and second.size() != fresh.size()
+
+
+def test_a_fresh_window_on_a_small_screen_opens_maximized_inside_it(qtbot, settings):
+    """The test screen (1366×768) is smaller than the 1600×1000 default: nothing may hang off it."""
+    window = MainWindow(settings, autosave=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.isMaximized()
+    assert window.screen().availableGeometry().contains(window.frameGeometry())
