@@ -11,6 +11,9 @@ from ui.widgets import DecimalEdit
 
 COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
                  COL_AMOUNT: 104, COL_DISPUTED: 54}
+# 种类/规格 gives way (its names elide, the full name is the tooltip) down to this width, so that
+# 金额 stays in view without scrolling on a 1366-pixel laptop.
+MIN_ITEM_WIDTH = 130
 EMPTY_HINT = "还没有补偿项目。\n按 Ctrl+F 在左侧查找项目(如「砖混」「杨树」「菜窖」),回车添加到本户。"
 HINT_COLOUR = QColor("#8a8a8a")
 
@@ -129,8 +132,21 @@ class ItemTable(QTableView):
         super().setModel(model)
         for column, width in COLUMN_WIDTHS.items():
             self.setColumnWidth(column, width)
+        self.fit_item_column()
         for delegate in (self.itemDelegate(), self.rate_delegate):
             delegate.closeEditor.connect(lambda *_: model.end_edit())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_item_column()
+
+    def fit_item_column(self) -> None:
+        """Narrow 种类/规格 (never below MIN_ITEM_WIDTH) until every column up to 金额 is in view."""
+        if self.model() is None:
+            return
+        others = sum(self.columnWidth(column) for column in range(COL_QUANTITY, COL_AMOUNT + 1))
+        room = self.viewport().width() - others
+        self.setColumnWidth(COL_ITEM, max(MIN_ITEM_WIDTH, min(COLUMN_WIDTHS[COL_ITEM], room)))
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)

@@ -72,7 +72,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.splitter.addWidget(center)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 960, 340])
+        self.splitter.setSizes([260, 960, 320])
         self.splitter.setChildrenCollapsible(False)
         state = settings.get(config.HOUSEHOLD_SPLITTER)
         if isinstance(state, QByteArray) and not state.isEmpty():
