@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_landcomp_font_pointing_at_junk_says_it_must_be_truetype(monkeypatch, tm
 def test_the_cli_reports_a_bogus_font_and_writes_nothing(tmp_path):
     out = tmp_path / "sheet.pdf"
     env = {"PATH": "/usr/bin:/bin", fonts.ENV_VAR: str(tmp_path / "missing.ttc#0")}
-    done = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "calculator", "compensation",
+    done = subprocess.run([sys.executable, "-m", "calculator", "compensation",
                            "examples/household.json", "--pdf", str(out)], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 2
@@ -108,7 +109,8 @@ def test_without_any_usable_font_the_unembedded_cid_font_is_used_with_a_warning(
     assert font == fonts.SheetFont("STSong-Light", None, False, font.note) and "LANDCOMP_FONT" in font.note
     result = compute(case_from_json((ROOT / "examples/household.json").read_text(encoding="utf-8")))
     path = tmp_path / "fallback.pdf"
-    reports.compensation_pdf(result, path)
+    with pytest.warns(UserWarning, match="NOT embedded"):  # and again where it matters: writing the sheet
+        reports.compensation_pdf(result, path)
     data = path.read_bytes()  # (pdffonts cannot list it without poppler-data's Adobe-GB1 pack: the point)
     assert data.startswith(b"%PDF") and b"/BaseFont /STSong-Light" in data
     assert b"/FontFile" not in data  # no font program inside: the viewer has to supply one
