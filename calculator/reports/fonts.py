@@ -62,14 +62,16 @@ class SheetFont:
     path: str | None
     embedded: bool
     note: str = ""
-    cmap: Mapping[int, int] | None = field(default=None, repr=False, compare=False)
+    chars: frozenset[str] | None = field(default=None, repr=False, compare=False)  # what its cmap maps
 
     def draws(self, char: str) -> bool:
-        """Whether the font has a glyph for `char`."""
-        if self.cmap is not None:
-            return bool(self.cmap.get(ord(char)))
+        """Whether the font has a glyph for `char` (white space needs none)."""
+        if self.chars is not None:
+            return char in self.chars
         # The CID font's glyphs are the viewer's, unknown here: assume Adobe-GB1's Chinese (GBK's) and any
         # other printable character of the BMP, so rarer Chinese still falls back and an emoji is refused.
+        if char in NO_GLYPH:
+            return True
         if not _ideograph(char):
             return ord(char) <= 0xFFFF and char.isprintable()
         try:
@@ -77,6 +79,18 @@ class SheetFont:
         except UnicodeEncodeError:
             return False
         return True
+
+    def draws_all(self, text: str) -> bool:
+        """Whether the font draws every character of `text` (one set operation for the usual case)."""
+        return self.chars.issuperset(text) if self.chars is not None else all(map(self.draws, text))
+
+
+def _registered(font, path: Path) -> SheetFont:
+    """The SheetFont of a TrueType font registered with reportlab, its cmap read into a set of characters."""
+    from reportlab.pdfbase import pdfmetrics
+    pdfmetrics.registerFont(font)
+    chars = frozenset(chr(code) for code, glyph in font.face.charToGlyph.items() if glyph) | frozenset(NO_GLYPH)
+    return SheetFont(font.fontName, str(path), True, chars=chars)
 
 
 def font_dirs() -> list[Path]:
@@ -167,21 +181,16 @@ def _spec() -> str:
 @functools.lru_cache(maxsize=None)
 def _resolve(spec: str) -> SheetFont:
     """The sheet font of a LANDCOMP_FONT setting, looked up once per setting."""
-    from reportlab.pdfbase import pdfmetrics
     if spec:
         path, index = parse_spec(spec)
-        font = load_truetype(path, index)  # the user's choice: an unusable one is an error, not a fallback
-        pdfmetrics.registerFont(font)
-        return SheetFont(font.fontName, str(path), True, cmap=font.face.charToGlyph)
+        return _registered(load_truetype(path, index), path)  # the user's choice: an unusable one is an error
     reasons = []
     for path, index in candidates():
         try:
-            font = load_truetype(path, index)
+            return _registered(load_truetype(path, index), path)
         except FontError as error:
             reasons.append(error.zh)
-            continue
-        pdfmetrics.registerFont(font)
-        return SheetFont(font.fontName, str(path), True, cmap=font.face.charToGlyph)
+    from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID))
     note = (f"未找到可嵌入的中文 TrueType 字体,改用未嵌入的 {FALLBACK_CID};可设置 {ENV_VAR} 指定字体 / "
@@ -193,15 +202,12 @@ def _resolve(spec: str) -> SheetFont:
 @functools.lru_cache(maxsize=None)
 def extension_fonts() -> tuple[SheetFont, ...]:
     """The installed extension fonts, registered and their cmaps read once per process (unusable ones skipped)."""
-    from reportlab.pdfbase import pdfmetrics
     found = []
     for path, index in candidates(EXTENSION_FILES):
         try:
-            font = load_truetype(path, index, required="")
+            found.append(_registered(load_truetype(path, index, required=""), path))
         except FontError:
             continue
-        pdfmetrics.registerFont(font)
-        found.append(SheetFont(font.fontName, str(path), True, cmap=font.face.charToGlyph))
     return tuple(found)
 
 
@@ -212,7 +218,7 @@ def _ideograph(char: str) -> bool:
 
 def _font_for(char: str, main: SheetFont) -> SheetFont | None:
     """The first font of the chain that draws `char`: the sheet font, else for a Chinese character an extension font."""
-    if char in NO_GLYPH or main.draws(char):
+    if main.draws(char):
         return main
     if _ideograph(char):
         return next((font for font in extension_fonts() if font.draws(char)), None)
@@ -222,6 +228,8 @@ def _font_for(char: str, main: SheetFont) -> SheetFont | None:
 def uncovered(text: str) -> list[str]:
     """The characters of `text` that no font of the chain draws, each once, in order of appearance."""
     main = _resolve(_spec())
+    if main.draws_all(text):
+        return []
     return list(dict.fromkeys(char for char in text if _font_for(char, main) is None))
 
 
@@ -231,6 +239,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     A character no font draws (refused before any sheet is laid out, see `uncovered`) stays in the sheet font.
     """
     main = _resolve(_spec())
+    if main.draws_all(text):
+        return [(main.name, text)] if text else []
 
     def font_name(char: str) -> str:
         return (_font_for(char, main) or main).name
