@@ -14,8 +14,8 @@ from calculator.case import fingerprint
 from calculator.compensation import RELOCATION_SECTION, CompensationResult
 from calculator.errors import CaseErrors, InputError
 from calculator.landprice import FLOOR_BY_COST, ParcelPrice
-from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
 from calculator.lines import where
+from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
 from calculator.relocation import PART_NAMES, RelocationResult
 from calculator.remarks import line_remarks
 from calculator.replacement import AREA_LABELS
