@@ -74,6 +74,7 @@ from calculator.limits import (
 from calculator.money import fmt_plain, to_decimal
 from calculator.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.replacement import AREA_LABELS, replacement_fields
+from calculator.reports.cells import append, put
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from tables.schedule import Schedule
 
@@ -281,7 +282,8 @@ def template_book(schedule: Schedule) -> Workbook:
     _guide_sheet(book.create_sheet(GUIDE_SHEET, 1), schedule, columns)
     head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for number, column in enumerate(columns, start=1):
-        cell = sheet.cell(1, number, column.heading)
+        cell = sheet.cell(1, number)
+        put(cell, column.heading)
         cell.font, cell.fill = head_font, head_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         letter = get_column_letter(number)
@@ -340,11 +342,11 @@ def _inline_list(choices: Iterable[str]) -> str:
 def _items_sheet(sheet: Worksheet, schedule: Schedule) -> tuple[str, str]:
     """Every item a line may name (A) with its unit, section and parameters; the host houses (H)."""
     labels = {name: _heading(info.label, info.unit) for name, info in schedule.params.items()}
-    sheet.append(["项目", "单位", "章节", "章节名称", "需填参数", "标准原文", None, "可依附房屋(歇厦、雨搭)"])
+    append(sheet, ["项目", "单位", "章节", "章节名称", "需填参数", "标准原文", None, "可依附房屋(歇厦、雨搭)"])
     items = pickable(schedule)
     for item in items:
         params = "、".join(labels.get(p.name, p.name) + ("" if p.required else "(选填)") for p in item.params)
-        sheet.append([item.key, item.unit, item.section, schedule.sections.get(item.section, ""), params, item.source])
+        append(sheet, [item.key, item.unit, item.section, schedule.sections.get(item.section, ""), params, item.source])
     hosts = []
     for item in items:
         spec = item.spec
@@ -352,7 +354,7 @@ def _items_sheet(sheet: Worksheet, schedule: Schedule) -> tuple[str, str]:
             hosts += [h.key for h in items if h.group in spec.host_groups and h.unit == spec.host_unit]
     hosts = list(dict.fromkeys(hosts))
     for row, key in enumerate(hosts, start=2):
-        sheet.cell(row, 8, key)
+        put(sheet.cell(row, 8), key)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEFGH", (34, 6, 8, 16, 28, 60, 2, 30)):
@@ -385,17 +387,17 @@ def _guide_sheet(sheet: Worksheet, schedule: Schedule, columns: tuple[SurveyColu
         "",
     ]
     for text in rules:
-        sheet.append([text])
+        append(sheet, [text])
     sheet["A1"].font = Font(bold=True, size=13)
     head = len(rules) + 1
-    sheet.append(["列名", "填写内容", "说明"])
+    append(sheet, ["列名", "填写内容", "说明"])
     for cell in sheet[head]:
         cell.font = Font(bold=True)
     kinds = {TEXT: "文字", NUMBER: "数值", FLAG: "是/否", DATE: "日期"}
     blocks = {KEY: "户", "household": "整户", CASE: "整户", "assessor": "整户", LINE: "项目",
               "relocation": "整户", "replacement": "整户"}
     for column in columns:
-        sheet.append([column.heading, f"{blocks[column.block]} · {kinds[column.kind]}", column.help])
+        append(sheet, [column.heading, f"{blocks[column.block]} · {kinds[column.kind]}", column.help])
     for letter, width in zip("ABC", (18, 14, 90)):
         sheet.column_dimensions[letter].width = width
 

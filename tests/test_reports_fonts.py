@@ -1,7 +1,9 @@
 """Font discovery: LANDCOMP_FONT, fonts without ASCII glyphs refused, the unembedded fallback."""
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,7 +73,7 @@ def test_landcomp_font_pointing_at_junk_says_it_must_be_truetype(monkeypatch, tm
 def test_the_cli_reports_a_bogus_font_and_writes_nothing(tmp_path):
     out = tmp_path / "sheet.pdf"
     env = {"PATH": "/usr/bin:/bin", fonts.ENV_VAR: str(tmp_path / "missing.ttc#0")}
-    done = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "calculator", "compensation",
+    done = subprocess.run([sys.executable, "-m", "calculator", "compensation",
                            "examples/household.json", "--pdf", str(out)], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 2
@@ -108,7 +110,8 @@ def test_without_any_usable_font_the_unembedded_cid_font_is_used_with_a_warning(
     assert font == fonts.SheetFont("STSong-Light", None, False, font.note) and "LANDCOMP_FONT" in font.note
     result = compute(case_from_json((ROOT / "examples/household.json").read_text(encoding="utf-8")))
     path = tmp_path / "fallback.pdf"
-    reports.compensation_pdf(result, path)
+    with pytest.warns(UserWarning, match="NOT embedded"):  # and again where it matters: writing the sheet
+        reports.compensation_pdf(result, path)
     data = path.read_bytes()  # (pdffonts cannot list it without poppler-data's Adobe-GB1 pack: the point)
     assert data.startswith(b"%PDF") and b"/BaseFont /STSong-Light" in data
     assert b"/FontFile" not in data  # no font program inside: the viewer has to supply one
@@ -118,3 +121,54 @@ def test_the_usual_folders_include_linux_and_windows_places(monkeypatch):
     monkeypatch.setenv("WINDIR", "D:/Win")
     folders = [str(p) for p in fonts.font_dirs()]
     assert "/usr/share/fonts/truetype/wqy" in folders and str(Path("D:/Win") / "Fonts") in folders
+
+
+HANAMIN = Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf")
+needs_hanazono = pytest.mark.skipif(not (WQY.is_file() and HANAMIN.is_file()),
+                                    reason="fonts-wqy-microhei and fonts-hanazono not installed")
+
+
+@needs_hanazono
+def test_rare_chinese_falls_back_run_by_run_and_plain_text_stays_in_the_sheet_font():
+    main = fonts.sheet_font().name
+    assert fonts.runs("王建国 12") == [(main, "王建国 12")]
+    assert fonts.runs("刘䶮𠀀𡈽,㐀村") == [(main, "刘"), ("CJK-HanaMinA-0", "䶮𠀀𡈽"), (main, ","),
+                                        ("CJK-HanaMinA-0", "㐀"), (main, "村")]
+    assert fonts.uncovered("刘䶮𠀀𡈽 㐀\n\t") == []
+
+
+@needs_hanazono
+def test_emoji_and_control_characters_are_uncovered_even_where_hanamin_has_a_glyph():
+    assert any(font.draws("😀") for font in fonts.extension_fonts())  # HanaMin A draws a smiley …
+    assert fonts.uncovered("王😀建😀国\x01") == ["😀", "\x01"]  # … which is not a Chinese character
+
+
+@needs_wqy
+def test_without_an_extension_font_a_rare_character_is_uncovered(monkeypatch):
+    monkeypatch.setattr(fonts, "extension_fonts", lambda: ())
+    assert fonts.uncovered("刘䶮𠀀") == ["䶮", "𠀀"]
+
+
+def test_the_unembedded_cid_font_is_assumed_to_draw_gbk_chinese_and_the_printable_bmp():
+    cid = fonts.SheetFont(fonts.FALLBACK_CID, None, False)
+    assert [cid.draws(ch) for ch in "补²−a"] == [True] * 4
+    assert [cid.draws(ch) for ch in "𠀀😀\x01"] == [False] * 3
+
+
+@needs_hanazono
+def test_each_font_file_is_read_once_however_many_sheets_use_it(monkeypatch, tmp_path):
+    loaded = []
+    load = fonts.load_truetype
+
+    def counted(path, *args, **kwargs):
+        loaded.append(path.name)
+        return load(path, *args, **kwargs)
+    monkeypatch.setattr(fonts, "load_truetype", counted)
+    fonts.extension_fonts.cache_clear()
+    data = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    data["household"]["head"] = "刘䶮𠀀𡈽"
+    result = compute(case_from_json(json.dumps(data)))
+    for number in range(3):
+        reports.compensation_pdf(result, tmp_path / f"{number}.pdf")
+    fonts.extension_fonts.cache_clear()
+    assert sorted(loaded) == ["HanaMinA.ttf", "HanaMinB.ttf", "wqy-microhei.ttc"]

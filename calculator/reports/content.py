@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterable, Iterator
 
 from calculator.amount_words import amount_in_words
 from calculator.case import fingerprint
 from calculator.compensation import RELOCATION_SECTION, CompensationResult
-from calculator.errors import InputError
+from calculator.errors import CaseErrors, InputError
 from calculator.landprice import FLOOR_BY_COST, ParcelPrice
+from calculator.lines import where
 from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
 from calculator.relocation import PART_NAMES, RelocationResult
 from calculator.remarks import line_remarks
 from calculator.replacement import AREA_LABELS
+from calculator.reports.fonts import uncovered
 from calculator.results import parcel_json
 
 REMARK_SEPARATOR = "; "
@@ -39,6 +42,7 @@ class SheetRow:
     amount: Decimal
     remarks: str
     counted: bool = True
+    place: str = ""  # where the row comes from, as messages name it: items[2](第3行)「菜窖/砖石」
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def settlement_sheet(result: CompensationResult) -> SettlementSheet:
     # 文水县人民政府's "文水县堡子片区…补偿标准" → "堡子片区…补偿结算单" (the county is in the basis line).
     county = schedule.issuer.removesuffix("人民政府")
     replacement = result.replacement
-    return SettlementSheet(
+    sheet = SettlementSheet(
         title=schedule.title.removeprefix(county).removesuffix("标准") + "结算单",
         basis=f"{schedule.issuer} {schedule.document}", case_id=case.case_id,
         fingerprint=fingerprint(case, schedule.version), schedule_version=schedule.version,
@@ -98,6 +102,38 @@ def settlement_sheet(result: CompensationResult) -> SettlementSheet:
         total=result.total, total_words=amount_in_words(result.total),
         replacement=tuple(_replacement(result)) if replacement else (),
         replacement_total=replacement.total_m2 if replacement else None)
+    refuse_unprintable(_settlement_texts(sheet))
+    return sheet
+
+
+def refuse_unprintable(fields: Iterable[tuple[str, str]]) -> None:
+    """InputError naming each field (户主, 地址 …) and character (U+XXXX) that no font of the sheets can draw.
+
+    The PDF and the workbook are made from the same content and both refuse here, so no output is
+    written for a case that one of them could not show.
+    """
+    errors = []
+    for field, text in fields:
+        for char in uncovered(text):
+            code = f"U+{ord(char):04X}"
+            shown = f"「{char}」({code})" if char.isprintable() else code
+            errors.append(InputError(f"{field}中的字符{shown}没有字体能够打印,请改写或删去",
+                                     f"no font can print the character {code} in {field}; rewrite or remove it"))
+    if errors:
+        raise CaseErrors(errors)
+
+
+def _settlement_texts(sheet: SettlementSheet) -> Iterator[tuple[str, str]]:
+    """Every text the settlement sheet shows, with the field a message names it by."""
+    yield from sheet.household
+    for section in sheet.sections:
+        for row in section.rows:
+            yield row.place, row.name
+            yield f"{row.place} 备注", row.remarks
+    schedule = [sheet.title, sheet.basis, sheet.disputed_reason, *(s.heading for s in sheet.sections),
+                *(row.unit for s in sheet.sections for row in s.rows),
+                *(text for part in sheet.replacement for text in (part.name, part.working, part.ratio))]
+    yield "补偿标准", " ".join(schedule)
 
 
 def _household(result: CompensationResult) -> list[tuple[str, str]]:
@@ -115,7 +151,8 @@ def _sections(result: CompensationResult) -> list[SheetSection]:
         for priced in (p for p in result.lines if p.item.section == code):
             number += 1
             rows.append(SheetRow(number, priced.item.key, priced.line.quantity, priced.item.unit, priced.rate,
-                                 priced.amount, REMARK_SEPARATOR.join(line_remarks(priced)), priced.payable))
+                                 priced.amount, REMARK_SEPARATOR.join(line_remarks(priced)), priced.payable,
+                                 where(priced.line.index, {"item": priced.item.key})))
         if code == RELOCATION_SECTION and result.relocation is not None:
             allowances = relocation_rows(result.relocation, number + 1)
             rows += allowances
@@ -138,11 +175,11 @@ def relocation_rows(relocation: RelocationResult, first: int) -> list[SheetRow]:
         incentive += f"(支付 {given.paid_on},搬迁 {given.moved_on})"
     return [
         SheetRow(first, PART_NAMES["moving"], Decimal(1), "户", relocation.moving, relocation.moving,
-                 f"{area},一次性支付"),
+                 f"{area},一次性支付", place="relocation(搬迁安置)"),
         SheetRow(first + 1, PART_NAMES["temporary"], Decimal(relocation.months), "月", relocation.temporary_per_month,
-                 relocation.temporary, f"{area}; {months}"),
+                 relocation.temporary, f"{area}; {months}", place="relocation(搬迁安置)"),
         SheetRow(first + 2, PART_NAMES["incentive"], Decimal(1), "户", relocation.incentive, relocation.incentive,
-                 incentive),
+                 incentive, place="relocation(搬迁安置)"),
     ]
 
 
@@ -227,7 +264,7 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
     data, table = parcel_json(price), price.table
     corrected = data.get("corrected_total")
     coefficients = data.get("coefficients")
-    return PriceSheet(
+    sheet = PriceSheet(
         title="宗地地价测算表", subtitle=table.title, basis=f"{table.issuer} {table.document}",
         valuation_date=data["valuation_date"], reference=price.parcel.reference, location=price.parcel.location,
         grade=price.parcel.grade,
@@ -246,6 +283,21 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
         corrected_total=price.corrected_total,
         corrected_unit_price=Decimal(data["corrected_unit_price"]) if corrected else None,
         tenure_basis=table.tenure_basis)
+    refuse_unprintable(_price_texts(sheet))
+    return sheet
+
+
+def _price_texts(sheet: PriceSheet) -> Iterator[tuple[str, str]]:
+    """Every text the land price sheet shows, with the field a message names it by."""
+    yield "宗地编号", sheet.reference
+    yield "坐落", sheet.location
+    for label, _, basis in sheet.coefficients:
+        yield f"corrections(修正系数)「{label}」依据", basis
+    table = [sheet.title, sheet.subtitle, sheet.basis, sheet.valuation_date, sheet.floor_rule, sheet.floor_basis,
+             sheet.correction_method, sheet.tenure_basis, *sheet.formula,
+             *(str(value) for _, value, _ in sheet.coefficients),
+             *(text for part in sheet.parts for text in (part.use, part.table_name, part.note, part.term_basis))]
+    yield "基准地价表", " ".join(table)
 
 
 def _part_row(price: ParcelPrice, part, raw: dict) -> PartRow:

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from calculator.files import atomic_write
-from calculator.reports.fonts import sheet_font
+from calculator.reports.fonts import runs, sheet_font
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
@@ -63,18 +63,29 @@ def sheet_styles(font: str) -> Styles:
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """Text as a wrapping paragraph; & < > in data (e.g. 档位>30) are escaped, newlines kept."""
-    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+    """Text as a wrapping paragraph: & < > (档位>30) escaped, newlines kept, rare characters in their font."""
+    return Paragraph(markup(str(text), style.fontName), style)
+
+
+def markup(text: str, font: str) -> str:
+    """Paragraph markup for plain text in `font`, each run `font` cannot draw wrapped in the font that can."""
+    parts = []
+    for face, run in runs(text):
+        run = escape(run).replace("\n", "<br/>")
+        parts.append(run if face == font else f'<font face="{face}">{run}</font>')
+    return "".join(parts)
 
 
 def fitted(text: str, style: ParagraphStyle, width: float):
     """A short single line as a plain cell (laid out ~10× faster than a paragraph), else a wrapping paragraph.
 
     A plain cell takes font, size, leading and alignment from its table's style commands
-    (`plain_cells`); one too wide for `width` (the column less its padding) stays a paragraph.
+    (`plain_cells`); one too wide for `width` (the column less its padding), or holding a character
+    the sheet font lacks, stays a paragraph.
     """
     text = str(text)
-    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING:
+    if ("\n" not in text and runs(text) in ([], [(style.fontName, text)])
+            and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING):
         return text
     return para(text, style)
 
@@ -146,24 +157,33 @@ def _signature_box(role: str, styles: Styles, height: float) -> Table:
     return inner
 
 
-def page_decorator(title: str, basis: str, footer: str, font: str) -> Callable[[Canvas, int, int], None]:
+def draw_line(canvas: Canvas, x: float, y: float, text: str, size: float, align: float = 0) -> None:
+    """One line of text on the canvas, each run in the font of the chain that draws it.
+
+    `align` is the share of the text's width left of `x`: 0 starts it there, 0.5 centres it, 1 ends it there.
+    """
+    spans = [(face, run, stringWidth(run, face, size)) for face, run in runs(text)]
+    x -= align * sum(width for _, _, width in spans)
+    for face, run, width in spans:
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, run)
+        x += width
+
+
+def page_decorator(title: str, basis: str, footer: str) -> Callable[[Canvas, int, int], None]:
     """Draws the running header (title, basis) and footer (reference, 第 x 页 共 y 页) of a page."""
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
         canvas.saveState()
         top = PAGE_HEIGHT - 13 * mm
-        canvas.setFont(font, 15)
-        canvas.drawCentredString(PAGE_WIDTH / 2, top, title)
-        canvas.setFont(font, 9.5)
-        canvas.drawCentredString(PAGE_WIDTH / 2, top - 6 * mm, basis)
+        draw_line(canvas, PAGE_WIDTH / 2, top, title, 15, align=0.5)
+        draw_line(canvas, PAGE_WIDTH / 2, top - 6 * mm, basis, 9.5, align=0.5)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
         canvas.line(MARGIN, top - 9 * mm, PAGE_WIDTH - MARGIN, top - 9 * mm)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, 13 * mm, PAGE_WIDTH - MARGIN, 13 * mm)
-        canvas.setFont(font, 8)
-        canvas.drawString(MARGIN, 9 * mm, footer)
-        canvas.setFont(font, 9)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, 9 * mm, f"第 {page} 页 共 {pages} 页")
+        draw_line(canvas, MARGIN, 9 * mm, footer, 8)
+        draw_line(canvas, PAGE_WIDTH - MARGIN, 9 * mm, f"第 {page} 页 共 {pages} 页", 9, align=1)
         canvas.restoreState()
     return decorate
 
@@ -202,7 +222,7 @@ def write_pdf(path: Path, build_story: Callable[[Styles], list], *, title: str, 
         doc = BaseDocTemplate(str(tmp), pagesize=A4, pageTemplates=[PageTemplate("sheet", [body])],
                               title=title, subject=subject or basis, author=basis, creator="landcomp",
                               initialFontName=font.name)  # keeps an unembedded Helvetica out of the file
-        doc.build(story, canvasmaker=numbered_canvas(page_decorator(title, basis, footer, font.name)))
+        doc.build(story, canvasmaker=numbered_canvas(page_decorator(title, basis, footer)))
 
     atomic_write(Path(path), write)
 

@@ -2,7 +2,8 @@
 
 Every figure is written as the value the engine computed (a formula reads back empty until Excel
 recalculates, so no figure depends on one); beside a total whose parts add up exactly, a formula
-row lets the office see the check. Decimal becomes float only in `_put`, where openpyxl needs it.
+row lets the office see the check. Decimal becomes float only in `_put`, where openpyxl needs it;
+text goes in through cells.py, so that nothing a user typed becomes a formula.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from calculator.compensation import CompensationResult
 from calculator.files import atomic_write
 from calculator.landprice import ParcelPrice
+from calculator.reports.cells import put, put_formula
 from calculator.reports.content import PriceSheet, SettlementSheet, price_sheet, settlement_sheet
 from calculator.text_report import width
 
@@ -159,8 +161,9 @@ def _number(value: Decimal) -> float:
 
 
 def _put(ws: Worksheet, ref: str, value: Any, number_format: str | None = None) -> None:
+    """Write one value: a Decimal as a number, a str as text (never a formula)."""
     cell = ws[ref]
-    cell.value = _number(value) if isinstance(value, Decimal) else value
+    put(cell, _number(value) if isinstance(value, Decimal) else value)
     if number_format:
         cell.number_format = number_format
 
@@ -182,13 +185,15 @@ def _rows(ws: Worksheet, row: int, rows: Sequence[Sequence[Any]]) -> int:
 def _check(ws: Worksheet, row: int, label_column: str, label: str, column: str, formula: str) -> None:
     """A formula the office can recalculate beside the computed figure above it."""
     _put(ws, f"{label_column}{row}", label)
-    _put(ws, f"{column}{row}", formula, MONEY)
-    for ref in (f"{label_column}{row}", f"{column}{row}"):
-        ws[ref].font = CHECK_FONT
+    check = ws[f"{column}{row}"]
+    put_formula(check, formula)
+    check.number_format = MONEY
+    for cell in (ws[f"{label_column}{row}"], check):
+        cell.font = CHECK_FONT
 
 
 def _title(ws: Worksheet, text: str, columns: int) -> None:
-    ws["A1"] = text
+    put(ws["A1"], text)
     ws["A1"].font = Font(size=14, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
@@ -219,7 +224,7 @@ def _fit(ws: Worksheet) -> None:
     widths: dict[int, int] = {}
     for row in ws.iter_rows(min_row=2):
         for cell in row:
-            if cell.value is None or (isinstance(cell.value, str) and cell.value.startswith("=")):
+            if cell.value is None or cell.data_type == "f":
                 continue
             text = f"{cell.value:,.2f}" if isinstance(cell.value, float) else str(cell.value)
             widths[cell.column] = max(widths.get(cell.column, 0), width(text))
