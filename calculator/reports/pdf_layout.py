@@ -157,11 +157,20 @@ def _signature_box(role: str, styles: Styles, height: float) -> Table:
     return inner
 
 
-def draw_line(canvas: Canvas, x: float, y: float, text: str, size: float, align: float = 0) -> None:
+def line_width(text: str, size: float) -> float:
+    """The width of `text` drawn in the font chain at `size` points."""
+    return sum(stringWidth(run, face, size) for face, run in runs(text))
+
+
+def draw_line(canvas: Canvas, x: float, y: float, text: str, size: float, align: float = 0,
+              max_width: float | None = None) -> None:
     """One line of text on the canvas, each run in the font of the chain that draws it.
 
     `align` is the share of the text's width left of `x`: 0 starts it there, 0.5 centres it, 1 ends it there.
+    A line wider than `max_width` is drawn smaller until it fits, so it never runs into its neighbour.
     """
+    if max_width is not None and line_width(text, size) > max_width:
+        size *= max_width / line_width(text, size)
     spans = [(face, run, stringWidth(run, face, size)) for face, run in runs(text)]
     x -= align * sum(width for _, _, width in spans)
     for face, run, width in spans:
@@ -176,14 +185,16 @@ def page_decorator(title: str, basis: str, footer: str) -> Callable[[Canvas, int
         canvas.saveState()
         top = PAGE_HEIGHT - 13 * mm
         draw_line(canvas, PAGE_WIDTH / 2, top, title, 15, align=0.5)
-        draw_line(canvas, PAGE_WIDTH / 2, top - 6 * mm, basis, 9.5, align=0.5)
+        draw_line(canvas, PAGE_WIDTH / 2, top - 6 * mm, basis, 9.5, align=0.5, max_width=PAGE_WIDTH - 2 * MARGIN)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
         canvas.line(MARGIN, top - 9 * mm, PAGE_WIDTH - MARGIN, top - 9 * mm)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, 13 * mm, PAGE_WIDTH - MARGIN, 13 * mm)
-        draw_line(canvas, MARGIN, 9 * mm, footer, 8)
-        draw_line(canvas, PAGE_WIDTH - MARGIN, 9 * mm, f"第 {page} 页 共 {pages} 页", 9, align=1)
+        numbering = f"第 {page} 页 共 {pages} 页"
+        draw_line(canvas, PAGE_WIDTH - MARGIN, 9 * mm, numbering, 9, align=1)
+        room = PAGE_WIDTH - 2 * MARGIN - line_width(numbering, 9) - 6 * mm
+        draw_line(canvas, MARGIN, 9 * mm, footer, 8, max_width=room)
         canvas.restoreState()
     return decorate
 

@@ -63,6 +63,22 @@ def test_every_case_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
         assert filled(field, char) in joined, field
 
 
+def footer_overlaps(path: Path) -> list[tuple[str, str]]:
+    """Pairs of neighbouring characters in a page footer that are drawn over each other."""
+    overlaps = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            footer = sorted((c for c in page.chars if c["top"] > page.height - 45), key=lambda c: c["x0"])
+            overlaps += [(a["text"], b["text"]) for a, b in zip(footer, footer[1:]) if b["x0"] < a["x1"] - 0.5]
+    return overlaps
+
+
+def test_a_case_number_at_its_limit_leaves_the_footer_readable(tmp_path: Path) -> None:
+    """案件编号, 校验码 and 第 x 页 共 y 页 share the footer line; at 40 characters none is drawn over another."""
+    reports.compensation_pdf(compute(case_from_dict(case_at_limits())), tmp_path / "sheet.pdf")
+    assert footer_overlaps(tmp_path / "sheet.pdf") == []
+
+
 def test_every_parcel_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
     price = price_parcel(parcel_from_dict({"grade": 2, "reference": filled("reference", "甲"),
                                            "location": filled("location", "乙"),
@@ -71,6 +87,7 @@ def test_every_parcel_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
     text = sheet_text(tmp_path / "price.pdf")
     assert text.count("乙") == TEXT_LIMITS["location"][1]
     assert text.count("甲") >= TEXT_LIMITS["reference"][1]
+    assert footer_overlaps(tmp_path / "price.pdf") == []
 
 
 @pytest.mark.parametrize("field", sorted({f for (_b, f) in HEADER_FIELDS} | set(LINE_FIELDS) | {"case_id"}))
