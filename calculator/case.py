@@ -9,6 +9,7 @@ from typing import Any
 
 from calculator.errors import InputError
 from calculator.jsonfile import parse_json
+from calculator.labels import label
 from calculator.limits import CASE_MAX_LINES, check_text, parse_date
 
 HEADER_BLOCKS = ("household", "assessor")
@@ -45,17 +46,17 @@ def case_from_dict(data: Any) -> Case:
                          "this is not a case file: it has none of a case file's fields")
     schedule = data.get("schedule", "baozi-2023")
     if not isinstance(schedule, str):
-        raise InputError("schedule 应为文字", "schedule must be text", "schedule")
+        raise InputError("补偿标准应为文字", "schedule must be text", "schedule")
     blocks = {name: _text_block(data.get(name, {}), name) for name in HEADER_BLOCKS}
     items = data.get("items", [])
     if not isinstance(items, list) or not all(isinstance(line, dict) for line in items):
-        raise InputError("items 应为对象列表", "items must be a list of objects", "items")
+        raise InputError("补偿项目应为对象列表", "items must be a list of objects", "items")
     if len(items) > CASE_MAX_LINES:
         raise InputError(f"项目过多: {len(items)} 行,一户最多 {CASE_MAX_LINES} 行",
                          f"too many lines: {len(items)}, at most {CASE_MAX_LINES} per household", "items")
     for name in ("relocation", "replacement"):
         if data.get(name) is not None and not isinstance(data[name], dict):
-            raise InputError(f"{name} 应为对象", f"{name} must be an object", name)
+            raise InputError(f"{label(name)}应为对象", f"{name} must be an object", name)
     return Case(schedule=schedule, household=blocks["household"], assessor=blocks["assessor"],
                 items=[dict(line) for line in items], relocation=data.get("relocation"),
                 replacement=data.get("replacement"), case_id=_text(data.get("case_id", ""), "case_id"),
@@ -113,5 +114,5 @@ def _date(value: Any) -> str:
 
 def _text_block(block: Any, name: str) -> dict[str, str]:
     if not isinstance(block, dict):
-        raise InputError(f"{name} 应为对象", f"{name} must be an object", name)
+        raise InputError(f"{label(name)}应为对象", f"{name} must be an object", name)
     return {key: _text(value, f"{name}.{key}") for key, value in block.items()}

@@ -14,6 +14,12 @@ class CalculationError(ValueError):
         text = f"{self.zh} / {self.en}"
         return f"{self.where}: {text}" if self.where else text
 
+    @property
+    def shown(self) -> str:
+        """The message for the app's people: Chinese only, the place named as they read it (第4行, 户主)."""
+        from calculator.labels import place_zh
+        return f"{place_zh(self.where)}: {self.zh}" if self.where else self.zh
+
     def located(self, where: str) -> "CalculationError":
         """The same error, placed (e.g. at a case line) when it was raised without a place."""
         return type(self)(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where)
@@ -38,6 +44,10 @@ class CaseErrors(InputError):
     @property
     def message(self) -> str:
         return "\n".join(e.message for e in self.errors)
+
+    @property
+    def shown(self) -> str:
+        return "\n".join(e.shown for e in self.errors)
 
     def located(self, where: str) -> "CaseErrors":
         return CaseErrors([e.located(where) for e in self.errors])

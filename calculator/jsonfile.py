@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from calculator.errors import InputError
+from calculator.labels import label
 from calculator.limits import JSON_MAX_DEPTH, REFUSED_CATEGORIES, bad_character
 
 
@@ -80,7 +81,7 @@ def _check_tree(data: Any) -> None:
             raise InputError(f"JSON 嵌套过深(超过 {JSON_MAX_DEPTH} 层)",
                              f"JSON is nested too deeply (more than {JSON_MAX_DEPTH} levels)", place)
         if isinstance(value, _DuplicateKey):
-            raise InputError(f"字段「{value.duplicate}」重复出现,无法确定取哪一个",
+            raise InputError(f"「{label(value.duplicate)}」重复出现,无法确定取哪一个",
                              f"the key {value.duplicate!r} is given twice; which one is meant is unclear", place)
         if isinstance(value, str):
             char = bad_character(value)

@@ -13,24 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.errors import InputError
+from calculator.labels import label
 
-# Text fields: (Chinese label, most characters). Keys are the case file's field names.
-TEXT_LIMITS: dict[str, tuple[str, int]] = {
-    "head": ("户主", 40),
-    "id_number": ("身份证号", 30),
-    "address": ("地址", 120),
-    "phone": ("联系电话", 30),
-    "name": ("评估人员", 40),
-    "organisation": ("评估机构", 60),
-    "case_id": ("案件编号", 40),
-    "note": ("备注", 300),
-    "override_reason": ("超标准理由", 300),
-    "basis": ("评估依据", 300),
-    "reference": ("宗地编号", 40),
-    "location": ("宗地位置", 120),
+# Text fields: the most characters each may hold. Keys are the case and parcel files' field names;
+# their Chinese labels are calculator.labels'.
+TEXT_LIMITS: dict[str, int] = {
+    "head": 40, "id_number": 30, "address": 120, "phone": 30, "name": 40, "organisation": 60, "case_id": 40,
+    "note": 300, "override_reason": 300, "basis": 300, "reference": 40, "location": 120,
 }
-# Labels of the other fields messages name.
-LABELS = {"assessed_on": "测算日期", "signed_on": "签约日期", "paid_on": "支付日期", "moved_on": "搬迁日期"}
 # Any other text (an extra header field, a parameter's choice, a key) is held to this.
 OTHER_TEXT_LIMIT = 300
 
@@ -58,14 +48,9 @@ LATEST_DATE = dt.date(2099, 12, 31)
 REFUSED_CATEGORIES = {"Cc": "控制字符", "Cs": "无效的代理字符", "Cf": "格式控制字符"}
 
 
-def label(field: str) -> str:
-    """The Chinese label of a field, or the field name itself."""
-    return LABELS.get(field) or TEXT_LIMITS.get(field, (field, 0))[0]
-
-
 def text_limit(field: str) -> int:
     """The most characters a text field may hold."""
-    return TEXT_LIMITS.get(field, ("", OTHER_TEXT_LIMIT))[1]
+    return TEXT_LIMITS.get(field, OTHER_TEXT_LIMIT)
 
 
 def bad_character(text: str) -> str | None:
@@ -90,12 +75,12 @@ def check_text(value: str, field: str, where: str = "") -> str:
     return value
 
 
-def check_places(number: Decimal, what: str) -> Decimal:
+def check_places(number: Decimal, what: str, zh: str) -> Decimal:
     """`number` when it has at most MAX_DECIMAL_PLACES decimals (trailing zeros not counted)."""
     _sign, digits, exponent = number.as_tuple()
     trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     if isinstance(exponent, int) and -(exponent + trailing_zeros) > MAX_DECIMAL_PLACES:
-        raise InputError(f"{what} 小数位过多(最多 {MAX_DECIMAL_PLACES} 位)",
+        raise InputError(f"{zh}小数位过多(最多 {MAX_DECIMAL_PLACES} 位)",
                          f"{what} has too many decimal places (at most {MAX_DECIMAL_PLACES})")
     return number
 

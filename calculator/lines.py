@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from calculator.errors import CalculationError, InputError
+from calculator.labels import label
 from calculator.limits import MAX_AMOUNT, check_text
 from calculator.money import round_money, to_decimal
 from calculator.rates import Rate, resolve_rate
@@ -58,20 +59,20 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
     """Check one raw line against its item's rule; every unknown or missing field is an error."""
     key = raw.get("item")
     if not isinstance(key, str) or not key:
-        raise InputError("缺少项目键 item", "missing item key")
+        raise InputError("缺少项目", "missing item key")
     item = schedule.item(key)
     unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
     if unknown:
-        raise InputError(f"此项不接受字段 {', '.join(unknown)}", f"this item takes no field {', '.join(unknown)}")
+        raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
+                         f"this item takes no field {', '.join(unknown)}")
     values: dict[str, Decimal | str] = {}
     for param in item.params:
         value = raw.get(param.name)
         if value is None or value == "":
             if param.required:
-                label = schedule.describe(param.name, None)
-                raise InputError(f"缺少参数 {param.name}({label})", f"missing parameter {param.name}")
+                raise InputError(f"缺少{_label(param.name, schedule)}", f"missing parameter {param.name}")
             continue
-        values[param.name] = _param_value(param, value)
+        values[param.name] = _param_value(param, value, _label(param.name, schedule))
     return Line(index=index, item=item, quantity=_quantity(raw, item), rate=_rate(raw.get("rate")),
                 override_reason=_optional_text(raw, "override_reason"), disputed=_flag(raw, "disputed"),
                 note=_optional_text(raw, "note"), params=values)
@@ -83,7 +84,7 @@ def price_line(line: Line, ctx) -> PricedLine:
     flags = list(pricing.flags)
     if pricing.amount is not None:
         if line.rate is not None:
-            raise InputError("此项按金额计,不填单价 rate", "this item takes an amount, not a rate")
+            raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate")
         amount = round_money(pricing.amount)
         rate = amount / line.quantity
     else:
@@ -107,9 +108,9 @@ def standard_rate(item: Item) -> Rate | None:
 def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
     if raw.get("quantity") is None:
         if item.quantity_default is None:
-            raise InputError("缺少数量 quantity", "missing quantity")
+            raise InputError("缺少数量", "missing quantity")
         return item.quantity_default
-    quantity = to_decimal(raw["quantity"], "数量/quantity")
+    quantity = to_decimal(raw["quantity"], "quantity")
     if quantity <= 0:
         raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
     return quantity
@@ -118,20 +119,28 @@ def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
 def _rate(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
-    return to_decimal(value, "单价/rate")
+    return to_decimal(value, "rate")
 
 
-def _param_value(param, value: Any) -> Decimal | str:
+def _label(name: str, schedule: Schedule) -> str:
+    """A field's Chinese label: the schedule's for its parameters (深度(m)), else calculator.labels'."""
+    if name in schedule.params:
+        info = schedule.params[name]
+        return f"{info.label}({info.unit})" if info.unit else info.label
+    return label(name)
+
+
+def _param_value(param, value: Any, zh: str) -> Decimal | str:
     if param.text:
         if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{param.name} 应为文字", f"{param.name} must be text")
+            raise InputError(f"{zh}应为文字", f"{param.name} must be text")
         if param.choices and value not in param.choices:
-            raise InputError(f"{param.name} 应为 {'、'.join(param.choices)} 之一,不是「{value}」",
+            raise InputError(f"{zh}应为 {'、'.join(param.choices)} 之一,不是「{value}」",
                              f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}")
         return check_text(value, param.name)
-    number = to_decimal(value, param.name)
+    number = to_decimal(value, param.name, zh)
     if number <= 0:
-        raise InputError(f"{param.name} 应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
+        raise InputError(f"{zh}应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
     return number
 
 
@@ -140,14 +149,14 @@ def _optional_text(raw: dict[str, Any], field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InputError(f"{field} 应为文字", f"{field} must be text")
+        raise InputError(f"{label(field)}应为文字", f"{field} must be text")
     return check_text(value, field)
 
 
 def _flag(raw: dict[str, Any], field: str) -> bool:
     value = raw.get(field, False)
     if not isinstance(value, bool):
-        raise InputError(f"{field} 应为 true 或 false", f"{field} must be true or false")
+        raise InputError(f"{label(field)}应为 true 或 false", f"{field} must be true or false")
     return value
 
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Callable, TypeVar
 
 from calculator.errors import InputError
+from calculator.labels import label
 from calculator.limits import check_places
 
 CENT = Decimal("0.01")
@@ -50,15 +51,18 @@ def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
         raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
 
 
-def to_decimal(value: object, what: str) -> Decimal:
+def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
     """Read a JSON number, a string such as "35.50", an int or a Decimal as an exact Decimal.
 
-    A float is refused: it has already lost the exact value the user typed.
+    `what` is the field as the file names it (for the English message); `zh` its Chinese label,
+    by default calculator.labels' label of the field. A float is refused: it has already lost
+    the exact value the user typed.
     """
+    zh = zh or label(what.rpartition(".")[2])
     if isinstance(value, bool) or value is None:
-        raise InputError(f"{what} 应为数值", f"{what} must be a number", "")
+        raise InputError(f"{zh}应为数值", f"{what} must be a number", "")
     if isinstance(value, float):
-        raise InputError(f"{what} 不接受浮点数,请用字符串或十进制数",
+        raise InputError(f"{zh}不接受浮点数,请用字符串或十进制数",
                          f"{what} must not be a binary float; give a string or a Decimal", "")
     if isinstance(value, Decimal):
         number = value
@@ -68,20 +72,20 @@ def to_decimal(value: object, what: str) -> Decimal:
         text = value.strip()
         if "," in text:
             if not THOUSANDS.fullmatch(text):
-                raise InputError(f"{what} 中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
+                raise InputError(f"{zh}中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
                                  f"{what}: a comma may only separate thousands (use '.' for decimals): {value!r}")
             text = text.replace(",", "")
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise InputError(f"{what} 不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
+            raise InputError(f"{zh}不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
     else:
-        raise InputError(f"{what} 应为数值", f"{what} must be a number")
+        raise InputError(f"{zh}应为数值", f"{what} must be a number")
     if not number.is_finite():
-        raise InputError(f"{what} 不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
+        raise InputError(f"{zh}不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
     if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
-        raise InputError(f"{what} 数值过大: {value!r}", f"{what} is too large: {value!r}")
-    return check_places(number, what)
+        raise InputError(f"{zh}数值过大: {value!r}", f"{what} is too large: {value!r}")
+    return check_places(number, what, zh)
 
 
 def fmt_money(value: Decimal) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.errors import InputError
+from calculator.labels import label
 from calculator.limits import parse_date
 from calculator.money import round_money, to_decimal
 from calculator.rules.bracket import bracket_rate
@@ -52,18 +53,19 @@ def read_relocation(block: dict[str, Any], rules: Relocation) -> RelocationInput
     """Check the case's relocation block: area, hardship months and the three dates."""
     unknown = sorted(set(block) - set(FIELDS))
     if unknown:
-        raise InputError(f"relocation 不接受字段 {', '.join(unknown)}", f"relocation takes no field {', '.join(unknown)}")
+        raise InputError(f"搬迁与安置不接受「{'、'.join(map(label, unknown))}」",
+                         f"relocation takes no field {', '.join(unknown)}", "relocation")
     if block.get("building_area_m2") in (None, ""):
-        raise InputError("缺少建筑面积 building_area_m2", "missing building_area_m2", "relocation")
+        raise InputError("缺少建筑面积", "missing building_area_m2", "relocation")
     area = to_decimal(block["building_area_m2"], "relocation.building_area_m2")
     if area <= 0:
         raise InputError("建筑面积应为正数", "building_area_m2 must be positive", "relocation")
     hardship = block.get("sole_housing_hardship", False)
     if not isinstance(hardship, bool):
-        raise InputError("sole_housing_hardship 应为 true 或 false", "sole_housing_hardship must be true or false", "relocation")
+        raise InputError("唯一住房且确有困难应为 true 或 false", "sole_housing_hardship must be true or false", "relocation")
     extra = _months(block.get("extra_months", 0), rules.max_extra_months)
     if extra and not hardship:
-        raise InputError("增加临时安置月数须为唯一住房且确有困难(sole_housing_hardship)",
+        raise InputError("增加临时安置月数须为唯一住房且确有困难",
                          "extra_months is allowed only with sole_housing_hardship: true", "relocation")
     signed, paid, moved = (parse_date(block.get(name), name, "relocation") for name in ("signed_on", "paid_on", "moved_on"))
     if signed and paid and paid < signed:

@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.errors import InputError
+from calculator.labels import label
 from calculator.money import round_money, to_decimal
 from tables.schedule import Schedule
 
 KIND = "area_replacement"
-# The replacement block's measured areas as the source table names them (文政发〔2023〕6号, the
-# 房屋面积置换 rows: 正房 "实测面积" 1:1; "宅基地证面积" 1:0.4 "扣除正房占地面积").
-AREA_LABELS = {"main_house_area_m2": "正房实测面积", "main_house_footprint_m2": "正房占地面积",
-               "homestead_certificate_area_m2": "宅基地证面积"}
+# The replacement block's measured areas, named as the source table names them (calculator.labels).
+AREA_LABELS = {name: label(name) for name in ("main_house_area_m2", "main_house_footprint_m2",
+                                              "homestead_certificate_area_m2")}
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,15 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
     fields = replacement_fields(schedule)
     unknown = sorted(set(block) - set(fields))
     if unknown:
-        raise InputError(f"replacement 不接受字段 {', '.join(unknown)}", f"replacement takes no field {', '.join(unknown)}")
+        raise InputError(f"房屋面积置换不接受「{'、'.join(map(label, unknown))}」",
+                         f"replacement takes no field {', '.join(unknown)}", "replacement")
     given = {}
     for name in fields:
         if block.get(name) in (None, ""):
-            raise InputError(f"缺少 {name}", f"missing {name}", "replacement")
+            raise InputError(f"缺少{label(name)}", f"missing {name}", "replacement")
         given[name] = to_decimal(block[name], f"replacement.{name}")
         if given[name] < 0:
-            raise InputError(f"{name} 不能为负数", f"{name} must not be negative", "replacement")
+            raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement")
     parts = []
     for item in schedule.items.values():
         if item.kind == KIND:

@@ -164,7 +164,7 @@ class DocumentWorkspace(Workspace):
         try:
             self.read_document(Path(path))
         except CalculationError as error:
-            dialogs.show_error(self, "无法打开", error.message)
+            dialogs.show_error(self, "无法打开", error.shown)
             return False
         self.document_replaced()
         self.remember_path(Path(path))
@@ -253,7 +253,7 @@ class DocumentWorkspace(Workspace):
         try:
             return self.report_subject(kind)
         except CalculationError as error:
-            dialogs.show_error(self, title, f"还有输入错误,修正后才能导出:\n{error.message}")
+            dialogs.show_error(self, title, f"还有输入错误,修正后才能导出:\n{error.shown}")
             return None
 
     def _write_report(self, report: Report, subject, path: Path) -> bool:
@@ -261,7 +261,7 @@ class DocumentWorkspace(Workspace):
         try:
             getattr(reports, report.writer)(subject, path)
         except CalculationError as error:
-            dialogs.show_error(self, report.title, error.message)
+            dialogs.show_error(self, report.title, error.shown)
             return False
         except Exception as error:  # the edge of the export: report it, keep the window
             dialogs.show_error(self, report.title, f"导出失败:{type(error).__name__}: {error}")

@@ -34,10 +34,13 @@ def params(spec: Spec) -> tuple[Param, ...]:
 def price(spec: Spec, line, ctx) -> Pricing:
     """The host's rate on this case (else its fixed rate or midpoint) times the share."""
     host_key = line.params[PARAM]
-    host = ctx.item(host_key)
+    try:
+        host = ctx.item(host_key)
+    except InputError as error:
+        raise InputError(f"依附房屋{error.zh}", f"attached_to: {error.en}") from None
     if host.group not in spec.host_groups or host.unit != spec.host_unit:
         raise InputError(
-            f"attached_to「{host_key}」不是可依附的房屋(须为{'、'.join(spec.host_groups)}中按{spec.host_unit}计价的项)",
+            f"依附房屋「{host_key}」不是可依附的房屋(须为{'、'.join(spec.host_groups)}中按{spec.host_unit}计价的项)",
             f"attached_to {host_key!r} is not a house this can be attached to "
             f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})")
     host_rate, from_midpoint = ctx.host_rate(host_key)

@@ -139,9 +139,9 @@ CORPUS = [
     Hostile("override reason of 2000", "compensation",
             line(item="附属平房/砖混结构", quantity="1", rate="900", override_reason="因" * 2000), ("超标准理由",)),
     Hostile("assessed basis of 301", "compensation",
-            line(item="评估项/地下室", amount="100", basis="据" * 301), ("items[1]", "评估依据")),
+            line(item="评估项/地下室", amount="100", basis="据" * 301), ("items[1]", "依据")),
     Hostile("parcel reference of 41", "landprice", parcel(reference="W" * 41), ("宗地编号", "40")),
-    Hostile("parcel location of 121", "landprice", parcel(location="路" * 121), ("宗地位置", "120")),
+    Hostile("parcel location of 121", "landprice", parcel(location="路" * 121), ("坐落", "120")),
     # --- numbers --------------------------------------------------------------------------------
     Hostile("NaN", "compensation", raw('{"items": [{"item": "附属平房/砖混结构", "quantity": NaN}]}'), ("NaN",)),
     Hostile("Infinity", "compensation", raw('{"items": [{"item": "附属平房/砖混结构", "quantity": Infinity}]}'),

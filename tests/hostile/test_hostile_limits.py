@@ -17,6 +17,7 @@ from calculator.case import case_from_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
 from calculator.landprice import parcel_from_dict, price_parcel
+from calculator.labels import label
 from calculator.limits import TEXT_LIMITS
 
 # The household's fields and the character each is filled with.
@@ -26,7 +27,7 @@ LINE_FIELDS = {"note": "庚", "override_reason": "辛", "basis": "壬"}
 
 
 def filled(field: str, char: str, extra: int = 0) -> str:
-    return char * (TEXT_LIMITS[field][1] + extra)
+    return char * (TEXT_LIMITS[field] + extra)
 
 
 def case_at_limits(extra: int = 0) -> dict:
@@ -48,12 +49,12 @@ def test_every_case_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
     result = compute(case_from_dict(case_at_limits()))
     reports.compensation_pdf(result, tmp_path / "sheet.pdf")
     text = sheet_text(tmp_path / "sheet.pdf")
-    expected = {char: TEXT_LIMITS[field][1] for (_block, field), char in HEADER_FIELDS.items()}
-    expected |= {char: TEXT_LIMITS[field][1] for field, char in LINE_FIELDS.items()}
+    expected = {char: TEXT_LIMITS[field] for (_block, field), char in HEADER_FIELDS.items()}
+    expected |= {char: TEXT_LIMITS[field] for field, char in LINE_FIELDS.items()}
     # 案件编号 is printed in the header and in every page's footer.
     with pdfplumber.open(tmp_path / "sheet.pdf") as pdf:
         page_count = len(pdf.pages)
-    expected["癸"] = TEXT_LIMITS["case_id"][1] * (1 + page_count)
+    expected["癸"] = TEXT_LIMITS["case_id"] * (1 + page_count)
     assert {char: text.count(char) for char in expected} == expected
     reports.compensation_xlsx(result, tmp_path / "sheet.xlsx")
     cells = {cell.value for sheet in openpyxl.load_workbook(tmp_path / "sheet.xlsx") for row in sheet.iter_rows()
@@ -85,8 +86,8 @@ def test_every_parcel_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
                                            "parts": [{"use": "住宅用地", "area_m2": "100"}]}))
     reports.parcel_pdf(price, tmp_path / "price.pdf")
     text = sheet_text(tmp_path / "price.pdf")
-    assert text.count("乙") == TEXT_LIMITS["location"][1]
-    assert text.count("甲") >= TEXT_LIMITS["reference"][1]
+    assert text.count("乙") == TEXT_LIMITS["location"]
+    assert text.count("甲") >= TEXT_LIMITS["reference"]
     assert footer_overlaps(tmp_path / "price.pdf") == []
 
 
@@ -102,7 +103,7 @@ def test_one_character_past_the_limit_is_refused_naming_the_field(field: str) ->
     for line, long_line in zip(data["items"], over["items"]):
         if field in line:
             line[field] = long_line[field]
-    label, most = TEXT_LIMITS[field]
+    most = TEXT_LIMITS[field]
     with pytest.raises(InputError) as refused:
         compute(case_from_dict(data))
-    assert label in refused.value.message and f"最多 {most} 个" in refused.value.message
+    assert label(field) in refused.value.message and f"最多 {most} 个" in refused.value.message

@@ -116,8 +116,8 @@ def test_a_bad_cell_shows_the_engine_message_and_the_total_stays_right(qtbot, ws
     assert info.problem is not None and info.problem_field == "depth_m"
     index = ws.model.index(bad, COL_PARAMS)
     assert index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BG
-    assert "depth_m 应为正数" in index.data(Qt.ItemDataRole.ToolTipRole)
-    assert index.data(PROBLEM_ROLE) == info.problem.message
+    assert "深度(m)应为正数" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(PROBLEM_ROLE) == info.problem.shown == "第2行「菜窖/砖石」: 深度(m)应为正数,不是 0"
     assert cell(ws, bad, COL_AMOUNT) == "—"
     assert ws.banner.isVisible() and "<b>1</b> 行" in ws.banner.text()
     only_good = Case(items=[ws.session.case.items[good]])

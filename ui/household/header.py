@@ -75,5 +75,5 @@ class HeaderForm(QGroupBox):
         if warning != self.id_warning.text():
             # Restyled only when the verdict changes: a style change relays out the whole window.
             self.id_warning.setText(warning)
-            self.id_warning.setToolTip(problem.message if problem else "")
+            self.id_warning.setToolTip(problem.zh if problem else "")
             self.edits[("household", "id_number")].setStyleSheet("border: 1px solid #d08a00;" if problem else "")

@@ -240,7 +240,7 @@ class ItemTableModel(QAbstractTableModel):
             return field
         if role == PROBLEM_ROLE:
             if info.problem is not None and (field == info.problem_field or (info.problem_field is None and column == COL_ITEM)):
-                return info.problem.message
+                return info.problem.shown
             return None
         if role == EDITOR_ROLE:
             return self._editor(info, index.row(), column, field)
@@ -386,7 +386,7 @@ class ItemTableModel(QAbstractTableModel):
 
     def _tooltip(self, info: Row, row: int, column: int, field: str | None) -> str | None:
         if info.problem is not None and (field == info.problem_field or (info.problem_field is None and column == COL_ITEM)):
-            return f"{info.problem.zh}\n{info.problem.en}\n(此行未计入合计)"
+            return f"{info.problem.zh}\n(此行未计入合计)"
         item = info.item
         if item is None:
             return None

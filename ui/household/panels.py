@@ -86,7 +86,7 @@ class _BlockPanel(QGroupBox):
     def _show_problems(self, result) -> None:
         problems = _block_problems(result, self.block)
         _set(self.problem, "\n".join(f"未计入:{p.zh}" for p in problems))
-        self.problem.setToolTip("\n".join(p.message for p in problems))
+        self.problem.setToolTip("\n".join(p.shown for p in problems))
         self.problem.setVisible(bool(problems))
 
 
@@ -314,7 +314,7 @@ class SummaryPanel(QGroupBox):
             _set(self.words, error.zh)
         _set(self.disputed, f"{fmt_grouped(result.disputed_total)} 元")
         _set(self.replacement, "—" if result.replacement is None else f"{fmt_quantity(result.replacement.total_m2)} m²")
-        notes = [(f"未计入 {p.where}: {p.zh}", p.message, actions.line_index(p.where), True) for p in result.problems]
+        notes = [(f"未计入 {p.shown}", p.shown, actions.line_index(p.where), True) for p in result.problems]
         notes += [(_zh(w), w, actions.line_index(w), False) for w in result.warnings]
         if notes != self._notes:
             self._notes = notes

@@ -13,19 +13,12 @@ from PySide6.QtGui import QUndoStack
 
 from calculator import actions
 from calculator.case import Case
-from calculator.replacement import AREA_LABELS
 from calculator.compensation import CompensationResult
+from calculator.labels import label
 from ui.household.commands import InsertLines, RemoveLines, SetFields
 from ui import schedules
 from ui.household.document import HouseholdDocument, read_case
 
-FIELD_NAMES = {
-    "quantity": "数量", "rate": "单价", "amount": "评估金额", "note": "备注", "disputed": "有争议",
-    "override_reason": "超标准理由", "head": "户主", "id_number": "身份证号", "address": "地址", "phone": "联系电话",
-    "name": "评估人员", "organisation": "评估机构", "assessed_on": "测算日期", "case_id": "编号",
-    "sole_housing_hardship": "唯一住房困难", "extra_months": "增加安置月数", "signed_on": "签约日期",
-    "paid_on": "支付日期", "moved_on": "搬迁日期", **AREA_LABELS,
-}
 
 
 class HouseholdSession(QObject):
@@ -143,10 +136,8 @@ class HouseholdSession(QObject):
 
     def _describe(self, changes: dict[tuple, Any]) -> str:
         path = next(iter(changes))
-        name = FIELD_NAMES.get(path[-1])
-        if name is None:
-            label = self.schedule.params.get(path[-1])
-            name = label.label if label else path[-1]
+        param = self.schedule.params.get(path[-1])
+        name = param.label if param else label(path[-1])
         if path[0] == "items":
             return f"修改第{path[1] + 1}行{name}"
         return f"修改{name}"

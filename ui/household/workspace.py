@@ -282,7 +282,7 @@ class HouseholdWorkspace(DocumentWorkspace):
             stored, case = stored_cases.open_stored(store, household_id, self.session.schedule.id)
             self.session.load(case, None)
         except CalculationError as error:
-            dialogs.show_error(self, "无法打开", error.message)
+            dialogs.show_error(self, "无法打开", error.shown)
             return False
         self.stored = stored
         self.document_replaced()
@@ -316,7 +316,7 @@ class HouseholdWorkspace(DocumentWorkspace):
                     return False
             self.stored = stored_cases.save_stored(now, self.session.case, self.session.schedule, reason)
         except CalculationError as error:
-            dialogs.show_error(self, "保存失败", error.message)
+            dialogs.show_error(self, "保存失败", error.shown)
             return False
         self.session.mark_saved()
         self.document_replaced()
@@ -333,14 +333,14 @@ class HouseholdWorkspace(DocumentWorkspace):
             path = Path(found.original_path) if found.original_path else None
             self.session.load(case, path, modified=True)
         except CalculationError as error:
-            dialogs.show_error(self, "无法恢复", error.message)
+            dialogs.show_error(self, "无法恢复", error.shown)
             return False
         stored = None
         if store is not None:
             try:
                 stored = stored_cases.reattach(store, found.stored)
             except CalculationError as error:  # the household is gone: the edits stay, as an unsaved case
-                dialogs.show_error(self, "恢复", f"已恢复测算,但无法对应到台账中的原户,请另存为文件核对:\n{error.message}")
+                dialogs.show_error(self, "恢复", f"已恢复测算,但无法对应到台账中的原户,请另存为文件核对:\n{error.shown}")
         self.stored = stored
         self.title_changed.emit()
         self.status.emit("已恢复上次未保存的测算" + (f"(台账 {stored.label})" if stored else ""))

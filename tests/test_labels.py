@@ -1,0 +1,45 @@
+"""Messages for people name fields by their Chinese labels and lines as 第N行; the English half
+keeps the file's names for the command line."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from calculator.case import case_from_dict
+from calculator.compensation import compute
+from calculator.errors import CaseErrors
+from calculator.labels import place_zh
+
+JSON_NAME = re.compile(r"[a-z]+_[a-z_0-9]+|\bitems\[|\bparts\[")
+
+
+@pytest.mark.parametrize("where, shown", [
+    ("items[3](第4行)「菜窖/砖石」", "第4行「菜窖/砖石」"),
+    ("relocation", "搬迁与安置"),
+    ("household.head", "户主信息 户主"),
+    ("parts[1](第2部分)「住宅用地」", "第2部分「住宅用地」"),
+    ("/tmp/case.json items[0](第1行)", "/tmp/case.json 第1行"),
+])
+def test_places_read_as_a_person_names_them(where, shown):
+    assert place_zh(where) == shown
+
+
+def test_every_kind_of_case_error_is_shown_in_chinese_only():
+    case = case_from_dict({
+        "items": [{"item": "附属平房/砖混结构", "quantity": "10"},
+                  {"item": "菜窖/砖石", "quantity": "6"},                                   # 深度 missing
+                  {"item": "歇厦、雨搭", "quantity": "8", "attached_to": "窑洞/不存在"},      # 依附房屋 unknown
+                  {"item": "用材树/杨树", "quantity": "2", "diameter_cm": "-3"},            # 直径 negative
+                  {"item": "围墙/砖围墙", "quantity": "1", "colour": "red"}],               # unknown field
+        "relocation": {"building_area_m2": "100", "paid_on": "2023-02-30"},
+        "replacement": {"main_house_area_m2": "90", "main_house_footprint_m2": "90"},       # 宅基地证面积 missing
+    })
+    with pytest.raises(CaseErrors) as refused:
+        compute(case)
+    shown = refused.value.shown
+    assert JSON_NAME.search(shown) is None, shown
+    for text in ("第2行「菜窖/砖石」: 缺少深度(m)", "第3行", "依附房屋", "第4行「用材树/杨树」: 直径(cm)应为正数",
+                 "第5行「围墙/砖围墙」: 此项不接受「colour」", "搬迁与安置: 支付日期", "房屋面积置换: 缺少宅基地证面积"):
+        assert text in shown, (text, shown)
+    assert "depth_m" in refused.value.message and "homestead_certificate_area_m2" in refused.value.message
