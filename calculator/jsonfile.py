@@ -17,6 +17,37 @@ from calculator.labels import label
 from calculator.limits import JSON_MAX_DEPTH, REFUSED_CATEGORIES, bad_character
 
 
+# The two kinds of document the app writes, by their Chinese names.
+DOCUMENTS = {"case": "案例文件", "parcel": "地块文件"}
+_READ_LIMIT = 5 * 1024 * 1024  # enough for either kind (calculator.limits)
+
+
+def document_kind(data: Any) -> str | None:
+    """"case" or "parcel" for the content of one of the app's documents, else None."""
+    if not isinstance(data, dict):
+        return None
+    if "items" in data or "household" in data:
+        return "case"
+    if "parts" in data and "grade" in data:
+        return "parcel"
+    return None
+
+
+def check_replaceable(path: Path, kind: str) -> None:
+    """Refuse to write a `kind` document over an existing file that is not one: a save never
+    replaces a file the app did not read as that kind (a parcel with a case, a workbook with JSON)."""
+    if not Path(path).exists():
+        return
+    try:
+        found = document_kind(read_json(Path(path), _READ_LIMIT, DOCUMENTS[kind]))
+    except InputError:
+        found = None
+    if found != kind:
+        what = DOCUMENTS.get(found or "", "不是本程序的" + DOCUMENTS[kind])
+        raise InputError(f"「{Path(path).name}」是{what},不能用{DOCUMENTS[kind]}覆盖它,请另选文件名",
+                         f"{Path(path).name} is not a {kind} file; it is not replaced (choose another name)")
+
+
 def read_json(path: Path, max_bytes: int, kind: str) -> Any:
     """The parsed content of a JSON file of `kind` (e.g. 案例文件); errors name no path (callers do)."""
     try:

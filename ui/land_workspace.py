@@ -395,6 +395,7 @@ class LandWorkspace(DocumentWorkspace):
 
     title = "地价测算"
     file_filter = "宗地地价测算 (*.json);;所有文件 (*)"
+    document_kind = "parcel"
     open_title = "打开宗地文件"
     save_title = "保存宗地文件"
     reports = {"pdf": Report("parcel_pdf", PDF_FILTER, ".pdf", "导出地价测算表(PDF)"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
@@ -30,6 +31,16 @@ MAX_RECENT = 8
 
 ALL = (GEOMETRY, WINDOW_STATE, HOUSEHOLD_SPLITTER, LAST_DIRECTORY, RECENT_FILES, AUTOSAVE_SECONDS, ASSESSOR_NAME,
        LAST_PROJECT, LEDGER_HEADER)
+
+
+def last_folder(kind: str) -> Setting:
+    """The folder last used for one kind of file: case, parcel, pdf, xlsx, project, survey."""
+    return Setting(f"files/folder/{kind}", "", "上次使用的文件夹")
+
+
+def documents_folder() -> str:
+    """The user's documents folder (where file dialogs start before any file was used)."""
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
 
 def per_screen(setting: Setting, width: int, height: int) -> Setting:
@@ -63,6 +74,15 @@ class Settings:
 
     def sync(self) -> None:
         self._store.sync()
+
+    def start_folder(self, kind: str) -> str:
+        """Where a file dialog for `kind` opens: the folder last used for it, else the documents folder."""
+        folder = self.get(last_folder(kind))
+        return folder if folder and Path(folder).is_dir() else documents_folder()
+
+    def remember_folder(self, kind: str, path: Path) -> None:
+        """`path`'s folder is where the next dialog for `kind` opens."""
+        self.set(last_folder(kind), str(Path(path).resolve().parent))
 
     def add_recent(self, path: str) -> None:
         recent = [p for p in self.get(RECENT_FILES) if p != path]

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from calculator.errors import CalculationError
+from calculator.jsonfile import check_replaceable
 from ui import settings as config
 from ui.lazy import lazy_module
 
@@ -87,6 +88,7 @@ class DocumentWorkspace(Workspace):
     has_files = True
     has_exports = True
     file_filter = ""             # the open/save dialog filter
+    document_kind = ""           # "case" or "parcel" (calculator.jsonfile.DOCUMENTS); its folder is remembered
     open_title = "打开"
     save_title = "保存"
     reports: dict[str, Report] = {}
@@ -158,7 +160,8 @@ class DocumentWorkspace(Workspace):
         if not self.confirm_close():
             return False
         if path is None:
-            path = dialogs.open_path(self, self.settings.get(config.LAST_DIRECTORY), self.open_title, self.file_filter)
+            path = dialogs.open_path(self, self.settings.start_folder(self.document_kind), self.open_title,
+                                     self.file_filter)
             if path is None:
                 return False
         try:
@@ -179,14 +182,19 @@ class DocumentWorkspace(Workspace):
         return self.save_as() if path is None else self.save_to(path)
 
     def save_as(self) -> bool:
-        path = self._ask_path(self.save_title, self.file_filter, ".json")
+        path = self._ask_path(self.save_title, self.file_filter, ".json", self.document_kind)
         return path is not None and self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
         try:
+            if Path(path) != self.document_path():
+                check_replaceable(Path(path), self.document_kind)
             self.write_document(Path(path))
-        except (CalculationError, OSError) as error:
-            dialogs.show_error(self, "保存失败", getattr(error, "message", str(error)))
+        except CalculationError as error:
+            dialogs.show_error(self, "保存失败", error.shown)
+            return False
+        except OSError as error:
+            dialogs.show_error(self, "保存失败", f"无法写入文件:{error.strerror or error}")
             return False
         self.document_replaced()
         self.remember_path(Path(path))
@@ -204,7 +212,7 @@ class DocumentWorkspace(Workspace):
         subject = self._subject(kind, report.title)
         if subject is None:
             return False
-        path = self._ask_path(report.title, report.file_filter, report.suffix)
+        path = self._ask_path(report.title, report.file_filter, report.suffix, report.suffix.lstrip("."))
         if path is None:
             return False
         if not self._write_report(report, subject, path):
@@ -236,14 +244,17 @@ class DocumentWorkspace(Workspace):
         return path.stem if path is not None else self.suggested_stem()
 
     def remember_path(self, path: Path) -> None:
-        self.settings.set(config.LAST_DIRECTORY, str(path.resolve().parent))
+        """A document was opened or saved at `path`: the next dialog for its kind opens there."""
+        self.settings.remember_folder(self.document_kind, path)
 
-    def _ask_path(self, title: str, file_filter: str, suffix: str) -> Path | None:
-        folder = Path(self.settings.get(config.LAST_DIRECTORY) or ".")
+    def _ask_path(self, title: str, file_filter: str, suffix: str, kind: str) -> Path | None:
+        folder = Path(self.settings.start_folder(kind))
         chosen = dialogs.save_path(self, str(folder / f"{self.suggested_name()}{suffix}"), title, file_filter)
         if chosen is None:
             return None
-        return Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
+        path = Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
+        self.settings.remember_folder(kind, path)
+        return path
 
     def _subject(self, kind: str, title: str):
         missing = self.export_state(kind)

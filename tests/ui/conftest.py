@@ -6,6 +6,7 @@ so a forgotten prompt fails the test rather than hanging it.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,7 @@ class Answers:
         self.save_path: str | None = None
         self.errors: list[tuple[str, str]] = []
         self.asked: list[str] = []
+        self.folders: list[str] = []     # where each file dialog opened
 
 
 @pytest.fixture
@@ -47,10 +49,12 @@ def answers(monkeypatch) -> Answers:
 
     def open_path(parent, directory, title="", file_filter=""):
         given.asked.append("open_path")
+        given.folders.append(directory)
         return given.open_path
 
     def save_path(parent, suggested, title="", file_filter=""):
         given.asked.append(f"save_path:{title}")
+        given.folders.append(str(Path(suggested).parent))
         return given.save_path
 
     monkeypatch.setattr(dialogs, "ask_save_changes", ask_save_changes)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 import calculator.reports
 from calculator.case import case_from_json, case_to_dict
 from calculator.compensation import compute
-from driver import EXAMPLE, type_cell, type_text
+from driver import EXAMPLE, ROOT, type_cell, type_text
 from ui import recovery
 from ui.household.items_model import COL_QUANTITY
 from ui.main_window import MainWindow
@@ -181,3 +181,37 @@ def test_a_fresh_window_on_a_small_screen_opens_maximized_inside_it(qtbot, setti
     qtbot.waitExposed(window)
     assert window.isMaximized()
     assert window.screen().availableGeometry().contains(window.frameGeometry())
+
+
+def test_a_parcel_file_opened_as_a_case_is_refused_and_never_overwritten(ws, answers, tmp_path):
+    parcel = tmp_path / "parcel.json"
+    parcel.write_bytes((ROOT / "examples" / "parcel.json").read_bytes())
+    ws.open_file(EXAMPLE)
+    assert not ws.open_file(parcel)
+    title, message = answers.errors[-1]
+    assert title == "无法打开" and "这不是案例文件" in message and "地块文件" in message
+    assert ws.session.case.household["head"] == "王建国"                  # the open case is untouched
+    answers.save_path = str(parcel)                                       # 另存为 onto the parcel file
+    assert not ws.save_as()
+    assert "是地块文件" in answers.errors[-1][1] and "不能用案例文件覆盖" in answers.errors[-1][1]
+    assert parcel.read_bytes() == (ROOT / "examples" / "parcel.json").read_bytes()
+
+
+def test_file_dialogs_start_in_documents_then_in_the_last_folder_of_that_kind(ws, answers, tmp_path):
+    from ui.settings import documents_folder
+    answers.open_path = None
+    ws.open_file()
+    assert answers.folders[-1] == documents_folder()                      # never the program's folder
+    cases, sheets = tmp_path / "cases", tmp_path / "sheets"
+    cases.mkdir()
+    sheets.mkdir()
+    (cases / "a.json").write_bytes(EXAMPLE.read_bytes())
+    assert ws.open_file(cases / "a.json")
+    answers.save_path = str(sheets / "a.pdf")
+    assert ws.export("pdf")
+    answers.open_path = None
+    ws.open_file()
+    assert answers.folders[-1] == str(cases)                              # cases: where the last case was
+    answers.save_path = None
+    ws.export("pdf")
+    assert answers.folders[-1] == str(sheets)                             # sheets: where the last sheet went

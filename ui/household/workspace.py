@@ -30,6 +30,7 @@ class HouseholdWorkspace(DocumentWorkspace):
 
     title = "补偿测算"
     file_filter = "补偿测算案例 (*.json);;所有文件 (*)"
+    document_kind = "case"
     open_title = "打开案例"
     save_title = "保存案例"
     reports = {"pdf": Report("compensation_pdf", PDF_FILTER, ".pdf", "导出结算单(PDF)"),
