@@ -7,7 +7,7 @@ from decimal import Decimal
 import tables
 from calculator.case import Case
 from calculator.errors import CalculationError, CaseErrors, InputError
-from calculator.limits import MAX_AMOUNT
+from calculator.limits import MAX_AMOUNT, quantity_limits
 from calculator.lines import PricedLine, locate, price_line, read_line, standard_rate, where
 from calculator.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.rates import MIDPOINT, OVERRIDE, resolve_rate
@@ -132,9 +132,12 @@ def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
 def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:
     notes = []
     for priced in lines:
-        if not (set(priced.flags) & {MIDPOINT, OVERRIDE}) and priced.payable:
-            continue
         place = where(priced.line.index, {"item": priced.item.key})
+        plausible, _most = quantity_limits(priced.item.unit)
+        if priced.line.quantity > plausible:
+            shown = f"{fmt_plain(priced.line.quantity)} {priced.item.unit}"
+            notes.append(f"{place}: 数量 {shown} 超过常见范围({plausible:,} {priced.item.unit}),请核对 / "
+                         f"quantity {shown} is unusually large, please check")
         if MIDPOINT in priced.flags:
             notes.append(f"{place}: 未填单价,按区间中值 {fmt_quantity(priced.rate)} 计 / no rate given, "
                          f"midpoint {fmt_quantity(priced.rate)} used")
@@ -143,6 +146,10 @@ def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult 
                          f"reason given")
         if not priced.payable:
             notes.append(f"{place}: 有争议,不计入合计 / disputed, held out of the total")
+    if relocation is not None and relocation.given.building_area_m2 > quantity_limits("m²")[0]:
+        area = f"{fmt_plain(relocation.given.building_area_m2)} m²"
+        notes.append(f"relocation: 建筑面积 {area} 超过常见范围,请核对 / building area {area} is unusually large, "
+                     f"please check")
     if relocation is not None and relocation.days is None:
         notes.append(f"relocation: {relocation.incentive_note} / no incentive: payment or move-out date missing")
     if case.ignored_fields:

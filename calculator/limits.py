@@ -38,6 +38,16 @@ MAX_DECIMAL_PLACES = 40
 # and is far past any real household; it is refused at the line rather than printed.
 MAX_AMOUNT = Decimal(10) ** 12
 
+# Quantities, by the unit a line is measured in: (plausible, most). Above `most` a quantity is
+# refused as a typing error (no household has a million m² of house); above `plausible` it is
+# priced with a warning to check it (a house over 10,000 m² is possible but rare).
+QUANTITY_LIMITS = {"m²": (Decimal(10_000), Decimal(1_000_000)), "m³": (Decimal(10_000), Decimal(1_000_000)),
+                   "m": (Decimal(5_000), Decimal(100_000))}
+COUNT_LIMITS = (Decimal(1_000), Decimal(100_000))  # 个、株、口、处、户 … every counted unit
+
+# The widest amount a sheet or the screen must show: just under MAX_AMOUNT.
+WIDEST_AMOUNT = "999,999,999,999.99"
+
 # Dates a case may name: the standard dates from 2023; a date outside these years is a typing error.
 EARLIEST_DATE = dt.date(1990, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
@@ -46,6 +56,11 @@ LATEST_DATE = dt.date(2099, 12, 31)
 # surrogates, and format characters (bidi overrides that reverse a name on screen, zero-width
 # characters that make two equal-looking names differ).
 REFUSED_CATEGORIES = {"Cc": "控制字符", "Cs": "无效的代理字符", "Cf": "格式控制字符"}
+
+
+def quantity_limits(unit: str) -> tuple[Decimal, Decimal]:
+    """(plausible, most) for a quantity measured in `unit`."""
+    return QUANTITY_LIMITS.get(unit, COUNT_LIMITS)
 
 
 def text_limit(field: str) -> int:

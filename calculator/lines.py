@@ -7,8 +7,8 @@ from typing import Any, Mapping
 
 from calculator.errors import CalculationError, InputError
 from calculator.labels import label
-from calculator.limits import MAX_AMOUNT, check_text
-from calculator.money import round_money, to_decimal
+from calculator.limits import MAX_AMOUNT, check_text, quantity_limits
+from calculator.money import fmt_plain, round_money, to_decimal
 from calculator.rates import Rate, resolve_rate
 from tables.schedule import Item, Schedule
 
@@ -113,6 +113,10 @@ def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
     quantity = to_decimal(raw["quantity"], "quantity")
     if quantity <= 0:
         raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
+    _plausible, most = quantity_limits(item.unit)
+    if quantity > most:
+        raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {most:,} {item.unit},请核对",
+                         f"quantity {fmt_plain(quantity)} {item.unit} is too large (the limit is {most:,} {item.unit})")
     return quantity
 
 

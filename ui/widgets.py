@@ -16,7 +16,9 @@ from calculator.limits import read_typed_date
 def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:
     """Digits with at most `decimals` places (no sign: every quantity here is positive)."""
     fraction = rf"(\.\d{{0,{decimals}}})?" if decimals else ""
-    return QRegularExpressionValidator(QRegularExpression(rf"^\d{{0,10}}{fraction}$"), parent)
+    # 16 digits: more than any value the engine accepts, so a too-large number reaches it and is refused
+    # visibly instead of being cut short by the editor.
+    return QRegularExpressionValidator(QRegularExpression(rf"^\d{{0,16}}{fraction}$"), parent)
 
 
 class DecimalEdit(QLineEdit):

@@ -224,3 +224,24 @@ def test_relocation_area_fills_from_the_house_lines(qtbot, ws):
     ws.relocation.area.selectAll()
     qtbot.keyClicks(ws.relocation.area, "153")                 # the typed value rules
     assert ws.relocation.moving.text() == "1,530.00 元"
+
+
+def test_a_huge_quantity_is_refused_visibly_never_cut_short(qtbot, ws):
+    """1000000000000000 typed used to be saved as 1000000000 without a word."""
+    row = add_item(qtbot, ws, "附属平房/砖混结构")
+    qtbot.keyClick(ws.table.focusWidget(), Qt.Key.Key_Escape)
+    type_cell(qtbot, ws, row, COL_QUANTITY, "1000000000000000")
+    assert ws.session.case.items[row]["quantity"] == "1000000000000000"
+    assert "数量数值过大" in ws.model.row(row).problem.zh
+    type_cell(qtbot, ws, row, COL_QUANTITY, "1000001")
+    assert "超过上限 1,000,000 m²" in ws.model.row(row).problem.zh
+    assert ws.summary.total.text() == "0.00 元"
+
+
+def test_an_implausible_quantity_is_priced_with_a_warning(qtbot, ws):
+    row = add_item(qtbot, ws, "附属平房/砖混结构")
+    qtbot.keyClick(ws.table.focusWidget(), Qt.Key.Key_Escape)
+    type_cell(qtbot, ws, row, COL_QUANTITY, "12000")
+    assert ws.model.row(row).problem is None
+    assert ws.summary.total.text() == "9,000,000.00 元"                     # 12,000 m² × midpoint 750
+    assert any("12000 m² 超过常见范围(10,000 m²)" in w for w in ws.session.result.warnings)

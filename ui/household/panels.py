@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGro
 from calculator import actions
 from calculator.amount_words import amount_in_words
 from calculator.errors import CalculationError
+from calculator.limits import WIDEST_AMOUNT
 from calculator.money import fmt_grouped, fmt_quantity
 from calculator.relocation import PART_NAMES
 from calculator.replacement import AREA_LABELS
@@ -41,7 +42,7 @@ def _set(label: QLabel, text: str) -> None:
         label.setText(text)
 
 
-def _amount_label(parent, widest: str = "99,999,999.99 元") -> QLabel:
+def _amount_label(parent, widest: str = f"{WIDEST_AMOUNT} 元") -> QLabel:
     """A right-aligned figure wide enough for any amount, so a new value never relays out its panel."""
     label = QLabel(parent)
     label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -270,7 +271,7 @@ class SummaryPanel(QGroupBox):
         font.setBold(True)
         self.total.setFont(font)
         self.total.setStyleSheet("color: #0b4f8a;")
-        self.total.setMinimumWidth(QFontMetrics(font).horizontalAdvance("999,999,999.99 元") + 8)
+        self.total.setMinimumWidth(QFontMetrics(font).horizontalAdvance(f"{WIDEST_AMOUNT} 元") + 8)
         caption = QLabel("应付合计", self)
         caption.setStyleSheet("font-weight: bold;")
         self.words = QLabel(self)
