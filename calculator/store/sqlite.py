@@ -304,6 +304,8 @@ class SqliteStore(CaseStore):
                     self._vouch(household, recompute=True)
                 except AbnormalData as error:
                     found[household.id] = error.anomaly
+                except StoreError:  # saved under another schedule version: to be recomputed, not abnormal
+                    continue
         self._anomalies, self._touched = None, set()
         for anomaly in found.values():
             self._note(anomaly)
