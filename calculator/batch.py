@@ -189,6 +189,8 @@ def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str])
     def skip(reason: str) -> SheetOutcome:
         return SheetOutcome(row.household_id, row.number, row.head, None, reason)
 
+    if row.status is Status.ABNORMAL:
+        return skip(f"数据异常:{row.abnormal}")
     if row.status is Status.DRAFT:
         return skip("草稿,尚未保存测算结果")
     version = store.current_version(row.household_id)

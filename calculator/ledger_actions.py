@@ -121,7 +121,7 @@ class HistoryLine:
 ACTION_LABELS = {
     "create_project": "建立项目", "add_household": "登记住户", "save_draft": "保存草稿",
     "save_computed": "保存测算", "amend": "更正", "sign": "签字", "pay": "支付",
-    "backup": "备份", "restore": "恢复备份",
+    "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常",
 }
 
 
@@ -138,6 +138,8 @@ def describe_match(match: SheetMatch) -> str:
     """Which household and version a sheet's fingerprint belongs to, and whether it still holds."""
     household, version = match.household, match.version
     who = f"户号 {household.number} {household.head}".rstrip()
+    if match.abnormal:
+        return f"{who}:第 {version.number} 版数据异常,不能作为依据:{match.abnormal}。"
     state = "是当前版本" if match.is_current else "不是当前版本(之后已有新版本)"
     signed = "已按此版签字" if match.is_signed else "未按此版签字"
     total = "" if version.total is None else f",合计 {fmt_grouped(version.total)} 元"
@@ -161,6 +163,8 @@ def describe_change(entry: AuditEntry) -> str:
         parts.append(f"批次 {detail['batch']}")
     if entry.action == "add_household" and detail.get("number"):
         parts.append(f"户号 {detail['number']}")
+    if entry.action == "abnormal" and detail.get("reason"):
+        parts.append(str(detail["reason"]))
     if isinstance(detail.get("household"), dict):
         changed = detail["household"]
         parts.append(f"户主/地址改为 {changed.get('head', '')} {changed.get('address', '')}".rstrip())
@@ -172,7 +176,7 @@ def describe_change(entry: AuditEntry) -> str:
             text += f"(原为{Status(detail['status_before']).label})"
         except ValueError:
             pass
-    return text
+    return f"恢复备份前的记录:{text}" if detail.get("restored_over") else text
 
 
 # --- the open project --------------------------------------------------------------------------
@@ -190,6 +194,11 @@ class ProjectFile:
     @property
     def actor(self) -> str:
         return getattr(self.store, "actor", "")
+
+    @property
+    def read_only(self) -> bool:
+        """The file may only be viewed (its folder or the file itself cannot be written)."""
+        return bool(getattr(self.store, "read_only", False))
 
     def set_actor(self, actor: str) -> None:
         """Who the audit log records for the changes that follow (the name in the settings)."""
@@ -255,8 +264,8 @@ class ProjectFile:
             raise error if error.where else error.located(f"户号 {household.number}") from None
 
     def payment(self, household_ids: Iterable[int]) -> Payment:
-        """The households to pay; refused (naming them) unless every one is signed."""
-        households = tuple(self.store.household(household_id) for household_id in household_ids)
+        """The households to pay; refused (naming them) unless every one is signed and its data sound."""
+        households = tuple(self.store.check_household(household_id, recompute=True) for household_id in household_ids)
         if not households:
             raise StoreError("请先选择要支付的住户", "select the households to pay")
         unsigned = [h for h in households if h.status is not Status.SIGNED]

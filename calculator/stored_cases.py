@@ -13,7 +13,7 @@ from typing import Iterator
 
 from calculator.case import Case, case_from_json
 from calculator.compensation import CompensationResult, evaluate
-from calculator.store.base import CaseStore, CaseVersion, Household, Status, StoreError
+from calculator.store.base import CaseStore, CaseVersion, Household, Status, StoreError, conflict_error
 from tables.schedule import Schedule
 
 
@@ -50,9 +50,10 @@ def _file_errors() -> Iterator[None]:
 
 
 def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[StoredCase, Case]:
-    """The household's current case (or a new one carrying its 户主 and 地址 when nothing was saved yet)."""
+    """The household's current case (or a new one carrying its 户主 and 地址 when nothing was saved yet);
+    refused for a household whose stored data is abnormal (数据异常)."""
     with _file_errors():
-        household = store.household(household_id)
+        household = store.check_household(household_id)
         version = store.current_version(household_id)
     if version is not None:
         case = case_from_json(version.case_json)
@@ -81,7 +82,8 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
     Refused when the household has gained a version since the case was opened (a survey import, or
     another assessor: a save never silently replaces work it has not seen), when it is paid, and
     when it is signed and the case does not compute. Asked before the amendment reason, so that
-    question is never put for nothing."""
+    question is never put for nothing; `save_stored` has the store check the version again in the
+    transaction that writes, so of two saves from the same version only the first lands."""
     result = evaluate(case, schedule)
     with _file_errors():
         store = stored.store
@@ -89,10 +91,7 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
         opened = stored.version.id if stored.version is not None else None
         where = f"户号 {household.number}"
         if household.current_version_id != opened:
-            current = store.current_version(household.id)
-            raise StoreError(f"台账中此户已有打开后新存的第{current.number}版(经办人 {current.actor or '未记录'}),"
-                             "未保存;请另存为文件,重新打开此户核对后再改",
-                             "the household has a newer version than the one opened; nothing was saved", where)
+            raise conflict_error(household, store.current_version(household.id))
     if household.status is Status.PAID:
         raise StoreError("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
                          "the household is paid; it cannot be amended", where)
@@ -107,9 +106,11 @@ def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_re
     """Save `case` as the household's next version (computed, or a draft while it has errors); returns where it lives."""
     now, result = checked(stored, case, schedule)
     store, household_id = now.store, now.household.id
+    base = stored.version.id if stored.version is not None else None
     with _file_errors():
         if not result.problems:
-            version = store.save_computed(household_id, result, amendment_reason=amendment_reason)
+            version = store.save_computed(household_id, result, amendment_reason=amendment_reason,
+                                          base_version_id=base)
         else:
-            version = store.save_draft(household_id, case)
+            version = store.save_draft(household_id, case, base_version_id=base)
         return StoredCase(store, store.household(household_id), version)

@@ -179,7 +179,7 @@ def test_a_payment_batch_is_all_or_nothing(store, project):
 
 
 def test_status_codes_and_labels():
-    assert [s.label for s in Status] == ["草稿", "已测算", "已签字", "已支付"]
+    assert [s.label for s in Status] == ["草稿", "已测算", "已签字", "已支付", "数据异常"]  # the last never stored
     assert Status.parse("已签字") is Status.SIGNED is Status.parse("signed")
     with pytest.raises(StoreError):
         Status.parse("done")

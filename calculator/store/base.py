@@ -22,13 +22,48 @@ class StoreError(CalculationError):
     """The project file cannot be read or the change is not allowed; the message says why."""
 
 
+class AbnormalData(StoreError):
+    """A household's stored data is not what the program wrote (数据异常): shown, never signed, paid or printed."""
+
+    def __init__(self, zh: str, en: str, where: str = "", anomaly: "Anomaly | None" = None):
+        super().__init__(zh, en, where)
+        self.anomaly = anomaly
+
+    @property
+    def household_id(self) -> int | None:
+        return None if self.anomaly is None else self.anomaly.household_id
+
+    def located(self, where: str) -> "AbnormalData":
+        return AbnormalData(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where, self.anomaly)
+
+
+class ConflictError(StoreError):
+    """Another save landed first: the household has a newer version than the one the change was based on."""
+
+    def __init__(self, zh: str, en: str, where: str = "", actor: str = "", at: str = ""):
+        super().__init__(zh, en, where)
+        self.actor, self.at = actor, at
+
+    def located(self, where: str) -> "ConflictError":
+        return ConflictError(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where,
+                             self.actor, self.at)
+
+
+# A save's base version when the caller does not say which version it was based on (no check).
+ANY_VERSION: Any = object()
+
+
 class Status(str, Enum):
-    """草稿 → 已测算 → 已签字 → 已支付; only an amendment goes back (to 已测算)."""
+    """草稿 → 已测算 → 已签字 → 已支付; only an amendment goes back (to 已测算).
+
+    数据异常 (ABNORMAL) is never stored nor set: the ledger shows it for a household whose stored
+    data the store cannot vouch for (see `Anomaly`)."""
 
     DRAFT = "draft"
     COMPUTED = "computed"
     SIGNED = "signed"
     PAID = "paid"
+    ABNORMAL = "abnormal"
 
     @property
     def label(self) -> str:
@@ -48,7 +83,8 @@ class Status(str, Enum):
         raise StoreError(f"未知状态: {value!r}", f"unknown status: {value!r}")
 
 
-STATUS_LABELS = {Status.DRAFT: "草稿", Status.COMPUTED: "已测算", Status.SIGNED: "已签字", Status.PAID: "已支付"}
+STATUS_LABELS = {Status.DRAFT: "草稿", Status.COMPUTED: "已测算", Status.SIGNED: "已签字", Status.PAID: "已支付",
+                 Status.ABNORMAL: "数据异常"}
 STATUS_ORDER = (Status.DRAFT, Status.COMPUTED, Status.SIGNED, Status.PAID)
 
 
@@ -115,11 +151,28 @@ class CaseVersion:
 
 
 @dataclass(frozen=True)
+class Anomaly:
+    """A household whose stored data is not what the program wrote, and why (数据异常)."""
+
+    household_id: int | None
+    number: str
+    zh: str
+    en: str
+
+    def error(self) -> AbnormalData:
+        """The refusal of an action on this household."""
+        where = f"户号 {self.number}" if self.number else ""
+        return AbnormalData(f"数据异常,不能修改、签字、支付或打印:{self.zh}",
+                            f"abnormal data; it cannot be changed, signed, paid or printed: {self.en}", where, self)
+
+
+@dataclass(frozen=True)
 class SheetMatch:
-    """A stored version whose fingerprint is the one printed on a sheet."""
+    """A stored version whose fingerprint is the one printed on a sheet (`abnormal`: why it cannot be trusted)."""
 
     household: Household
     version: CaseVersion
+    abnormal: str | None = None
 
     @property
     def is_current(self) -> bool:
@@ -140,6 +193,20 @@ class AuditEntry:
     household_id: int | None
     version_id: int | None
     detail: dict[str, Any]
+
+
+def conflict_error(household: Household, current: "CaseVersion | None") -> ConflictError:
+    """The refusal of a save based on a version older than the household's current one, naming who saved that."""
+    if current is None:
+        return ConflictError("台账中此户的版本已变动,未保存;请重新打开此户核对后再改",
+                             "the household's versions changed since it was opened; nothing was saved",
+                             f"户号 {household.number}")
+    at = current.created_at[:16].replace("T", " ")
+    return ConflictError(f"台账中此户已有打开后新存的第{current.number}版(经办人 {current.actor or '未记录'},{at}),"
+                         "未保存;请另存为文件,重新打开此户核对后再改",
+                         f"the household has a newer version {current.number}, saved by {current.actor or 'unknown'} "
+                         f"at {at}, than the one opened; nothing was saved", f"户号 {household.number}",
+                         current.actor, current.created_at)
 
 
 # The ledger's columns: key (for sorting) and the 台账 heading.
@@ -167,27 +234,35 @@ class LedgerRow:
     updated_at: str
     updated_by: str
     version: int | None
+    abnormal: str | None = None  # why the status is 数据异常 (its figures are then blank)
 
 
 @dataclass(frozen=True)
 class LedgerTotals:
+    """Sums over a filter; `abnormal` households are counted in `households` but add no figures."""
+
     households: int
     building_area_m2: Decimal
     total: Decimal
     incentive: Decimal
     replacement_m2: Decimal
+    abnormal: int = 0
 
 
 def ledger_totals(rows: Iterable[LedgerRow]) -> LedgerTotals:
-    """Exact sums over ledger rows (a household without a computed version adds nothing)."""
-    count, area, total, incentive, replacement = 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
+    """Exact sums over ledger rows (a household without a computed version, or 数据异常, adds nothing)."""
+    count, abnormal = 0, 0
+    area, total, incentive, replacement = Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
     for row in rows:
         count += 1
+        if row.status is Status.ABNORMAL:
+            abnormal += 1
+            continue
         area += row.building_area_m2 or 0
         total += row.total or 0
         incentive += row.incentive or 0
         replacement += row.replacement_m2 or 0
-    return LedgerTotals(count, area, total, incentive, replacement)
+    return LedgerTotals(count, area, total, incentive, replacement, abnormal)
 
 
 class CaseStore(abc.ABC):
@@ -217,12 +292,16 @@ class CaseStore(abc.ABC):
 
     # versions
     @abc.abstractmethod
-    def save_draft(self, household_id: int, case: Case, *, actor: str | None = None) -> CaseVersion:
-        """A new uncomputed version (status 草稿); refused on a signed or paid household."""
+    def save_draft(self, household_id: int, case: Case, *, actor: str | None = None,
+                   base_version_id: int | None = ANY_VERSION) -> CaseVersion:
+        """A new uncomputed version (status 草稿); refused on a signed or paid household.
+
+        With `base_version_id` (the version the case was opened at, None: none yet), refused with a
+        ConflictError when another version was saved since — checked in the transaction that writes."""
 
     @abc.abstractmethod
     def save_computed(self, household_id: int, result: CompensationResult, *, actor: str | None = None,
-                      amendment_reason: str | None = None) -> CaseVersion:
+                      amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION) -> CaseVersion:
         """A new computed version (status 已测算); on a locked household only as a reasoned amendment."""
 
     @abc.abstractmethod
@@ -250,6 +329,17 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None) -> list[Household]:
         """已签字 → 已支付 for a payment batch, all or none."""
+
+    # checks
+    @abc.abstractmethod
+    def check_household(self, household_id: int, *, recompute: bool = False) -> Household:
+        """The household, if its stored data is what the program wrote; AbnormalData (audited) otherwise.
+
+        With `recompute`, its current and signed versions are also recomputed by the engine."""
+
+    @abc.abstractmethod
+    def verify_all(self) -> list[Anomaly]:
+        """Every household whose data fails the checks, each version recomputed by the engine (audited)."""
 
     # audit and ledger
     @abc.abstractmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
+from calculator.store import integrity
 from calculator.store.base import StoreError
 
 APPLICATION_ID = 0x4C434D50  # "LCMP": marks a landcomp project file
@@ -85,7 +86,33 @@ def version_actor_and_lookups(connection: sqlite3.Connection) -> None:
     connection.execute("CREATE INDEX households_status ON households(project_id, status)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (first_schema, version_actor_and_lookups)
+def audit_chain(connection: sqlite3.Connection) -> None:
+    """3: the audit log becomes a hash chain, and the entry that saved a version carries its digest.
+
+    Older entries are chained as the file holds them when it is migrated: what was changed behind
+    the program's back before then is taken as it is."""
+    connection.execute("ALTER TABLE audit ADD COLUMN version_digest TEXT")
+    connection.execute("ALTER TABLE audit ADD COLUMN hash TEXT")
+    saves = ", ".join(f"'{action}'" for action in integrity.SAVE_ACTIONS)
+    for version in rows_as_dicts(connection.execute(f"SELECT id, {', '.join(integrity.VERSION_FIELDS)} FROM case_versions")):
+        connection.execute(f"""UPDATE audit SET version_digest = ? WHERE id = (SELECT min(id) FROM audit
+                               WHERE version_id = ? AND action IN ({saves}))""",
+                           (integrity.version_digest(version), version["id"]))
+    previous = integrity.GENESIS
+    entries = connection.execute(f"SELECT {', '.join(integrity.ENTRY_FIELDS)} FROM audit ORDER BY id").fetchall()
+    for values in entries:
+        previous = integrity.entry_hash(previous, dict(zip(integrity.ENTRY_FIELDS, values)))
+        connection.execute("UPDATE audit SET hash = ? WHERE id = ?", (previous, values[0]))
+    connection.execute("CREATE INDEX audit_version ON audit(version_id)")
+
+
+def rows_as_dicts(cursor: sqlite3.Cursor) -> list[dict]:
+    """A query's rows as {column: value}."""
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (first_schema, version_actor_and_lookups, audit_chain)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,22 +1,31 @@
-"""The default store: one SQLite project file (WAL, foreign keys, STRICT tables, checked on open)."""
+"""The default store: one SQLite project file (WAL, foreign keys, STRICT tables, checked on open).
+
+What it reads for the ledger or for an action is first checked against the chained audit log
+(`verify`); a household that fails is 数据异常: shown, counted apart, never changed, signed, paid
+or printed, and the finding is written to the audit log once. A file the user may not write is
+opened read-only. sqlite3 errors leave the store only as StoreError.
+"""
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from calculator.case import Case, case_to_json, fingerprint
+from calculator.case import Case, case_to_json
 from calculator.compensation import CompensationResult
-from calculator.money import fmt_money, fmt_quantity
-from calculator.results import compensation_json
+from calculator.money import fmt_money
+from calculator.store import restore, verify
 from calculator.store.base import (
-    AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals, Project, SheetMatch, Status,
-    StoreError, check_move,
+    ANY_VERSION, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals,
+    Project, SheetMatch, Status, StoreError, check_move, conflict_error,
 )
+from calculator.store.integrity import version_digest
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
 
 # Sorting only: the values themselves are read back as TEXT into Decimal.
@@ -24,13 +33,14 @@ _SORT_KEYS = {
     "number": "h.number", "head": "h.head", "address": "h.address",
     "building_area_m2": "CAST(v.building_area_m2 AS REAL)", "total": "CAST(v.total AS REAL)",
     "incentive": "CAST(v.incentive AS REAL)", "replacement_m2": "CAST(v.replacement_m2 AS REAL)",
-    "status": "CASE h.status WHEN 'draft' THEN 0 WHEN 'computed' THEN 1 WHEN 'signed' THEN 2 ELSE 3 END",
+    "status": """CASE WHEN h.id IN (SELECT value FROM json_each(?)) THEN 4
+        WHEN h.status = 'draft' THEN 0 WHEN h.status = 'computed' THEN 1 WHEN h.status = 'signed' THEN 2 ELSE 3 END""",
     "assessor": "v.assessor", "updated_at": "h.updated_at",
 }
 _LEDGER_SELECT = """SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
     v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number
     FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
-_FIGURES_SELECT = """SELECT v.building_area_m2, v.total, v.incentive, v.replacement_m2
+_FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
     FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
     replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
@@ -46,7 +56,55 @@ def _now() -> str:
 def _connect(path: str, **kwargs: Any) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, **kwargs)
     connection.execute("PRAGMA busy_timeout = 5000")
+    connection.text_factory = verify.lenient_text
     return connection
+
+
+def _writable(path: str) -> bool:
+    """The file (when it exists) and its folder may be written (a read-only mount says no even to root)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(folder, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """A connection that never writes; `immutable` when SQLite cannot even make its WAL index beside the file."""
+    uri = Path(path).absolute().as_uri()
+    connection = _connect(f"{uri}?mode=ro", uri=True)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except sqlite3.OperationalError:
+        connection.close()
+        connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    return connection
+
+
+def _translated(method: Callable) -> Callable:
+    """A public method whose sqlite3 errors become the store's own bilingual StoreError."""
+    @functools.wraps(method)
+    def run(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise _store_error(error, self.path) from None
+    return run
+
+
+def _store_error(error: sqlite3.Error, path: str) -> StoreError:
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreError("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
+                          "the project file is busy: another user or program is changing it; try again shortly", path)
+    if name.startswith("SQLITE_READONLY"):
+        return _read_only_error(path)
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return _damaged(path, str(error))
+    return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", path)
+
+
+def _read_only_error(path: str) -> StoreError:
+    return StoreError("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改",
+                      "the project file is read-only (the file or its folder cannot be written): "
+                      "it can be viewed, not changed", path)
 
 
 def check_integrity(connection: sqlite3.Connection, path: str) -> None:
@@ -69,8 +127,15 @@ class SqliteStore(CaseStore):
 
     def __init__(self, path: str | os.PathLike[str], *, actor: str = "", clock: Callable[[], str] = _now):
         self.path, self.actor, self._clock, self._depth = os.fspath(path), actor, clock, 0
+        self.read_only = os.path.exists(self.path) and not _writable(self.path)
+        # The ledger's verdicts: every household found abnormal, as of PRAGMA data_version (another
+        # connection's commit changes it); households this connection wrote are checked again.
+        self._anomalies: dict[int, Anomaly] | None = None
+        self._data_version, self._touched = -1, set()
+        self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
+        self._noted: set[tuple[int | None, str]] = set()
         try:
-            self._conn = _connect(self.path)
+            self._conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
         except sqlite3.Error as exc:
             raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", self.path) from None
         try:
@@ -83,6 +148,9 @@ class SqliteStore(CaseStore):
         try:
             check_integrity(self._conn, self.path)
             self._conn.execute("PRAGMA foreign_keys = ON")
+            if self.read_only:
+                self._check_read_only_schema()
+                return
             if self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
                 raise StoreError("项目文件无法使用 WAL 日志模式", "the project file cannot use WAL journaling", self.path)
             self._conn.execute("PRAGMA synchronous = FULL")  # a committed save survives a power cut
@@ -90,12 +158,31 @@ class SqliteStore(CaseStore):
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, str(exc)) from None
 
+    def _check_read_only_schema(self) -> None:
+        """A read-only file cannot be migrated: it must be ours and at today's schema."""
+        version = schema_version(self._conn)
+        if version == 0 or self._conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", self.path)
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"项目文件由较新版本的程序创建(结构版本 {version}),请升级程序",
+                             f"the project file was written by a newer program (schema {version}); please upgrade",
+                             self.path)
+        if version < SCHEMA_VERSION:
+            raise StoreError("项目文件是只读的,且由旧版程序创建,无法升级;请复制到可写入的文件夹后再打开",
+                             "the project file is read-only and was written by an older program, so it cannot be "
+                             "upgraded; copy it to a folder you can write to and open it there", self.path)
+
     # -- transactions ------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One change = one transaction; inside `batch()` a savepoint, so a failed change undoes only itself."""
+        """One change = one transaction; inside `batch()` a savepoint, so a failed change undoes only itself.
+
+        BEGIN IMMEDIATE takes the write lock first, so what a change checks is what it writes over.
+        A change refused for abnormal data is undone, and the finding then written on its own."""
         conn = self._conn
+        if self.read_only:
+            raise _read_only_error(self.path)
         if self._depth == 0:
             conn.execute("BEGIN IMMEDIATE")
         else:
@@ -103,10 +190,12 @@ class SqliteStore(CaseStore):
         self._depth += 1
         try:
             yield conn
-        except BaseException:
+        except BaseException as error:
             self._depth -= 1
             if self._depth == 0:
                 conn.execute("ROLLBACK")
+                if isinstance(error, AbnormalData) and error.anomaly is not None:
+                    self._note(error.anomaly)
             else:
                 conn.execute(f"ROLLBACK TO change{self._depth}")
                 conn.execute(f"RELEASE change{self._depth}")
@@ -130,14 +219,101 @@ class SqliteStore(CaseStore):
         return who
 
     def _audit(self, actor: str, action: str, *, project_id: int | None = None, household_id: int | None = None,
-               version_id: int | None = None, **detail: Any) -> None:
-        self._conn.execute(
-            "INSERT INTO audit (at, actor, action, project_id, household_id, version_id, detail) VALUES (?,?,?,?,?,?,?)",
-            (self._clock(), actor, action, project_id, household_id, version_id,
-             json.dumps(detail, ensure_ascii=False, default=str)))
+               version_id: int | None = None, version_digest: str | None = None, **detail: Any) -> None:
+        verify.append_entry(self._conn, self._clock(), actor, action, project_id=project_id,
+                            household_id=household_id, version_id=version_id, detail=detail,
+                            version_digest=version_digest)
+        if household_id is not None:
+            self._touched.add(household_id)
+            self._engine_found.pop(household_id, None)
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def _abnormal(self) -> dict[int, Anomaly]:
+        """Every abnormal household of the file (cached; see __init__), each finding audited once."""
+        data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._anomalies is None or data_version != self._data_version:
+            self._anomalies, self._data_version, self._touched = verify.scan(self._conn), data_version, set()
+        for household_id in list(self._touched):
+            self._touched.discard(household_id)
+            try:
+                found = verify.check_one(self._conn, household_id)
+            except StoreError:  # a household whose adding was undone
+                found = None
+            if found is None:
+                self._anomalies.pop(household_id, None)
+            else:
+                self._anomalies[household_id] = found
+        anomalies = {**self._anomalies, **self._engine_found}
+        for anomaly in anomalies.values():
+            self._note(anomaly)
+        return anomalies
+
+    def _vouch(self, household: Household, *, recompute: bool) -> None:
+        """AbnormalData unless the household's data is what the program wrote (and, with `recompute`,
+        its current and signed versions are the engine's results)."""
+        anomaly = verify.check_one(self._conn, household.id)
+        versions = {household.current_version_id, household.signed_version_id} - {None}
+        for version_id in sorted(versions) if recompute and anomaly is None else ():
+            version = self._version_by_id(version_id)
+            verdict = None if version.result_json is None else verify.recompute(version)
+            if verdict is not None:
+                anomaly = self._engine_found[household.id] = Anomaly(household.id, household.number, *verdict)
+                break
+        if anomaly is not None:
+            raise anomaly.error()
+
+    def _note(self, anomaly: Anomaly) -> None:
+        """Write a finding to the audit log, once; skipped when the file is read-only or busy (then retried)."""
+        key = (anomaly.household_id, anomaly.zh)
+        if key in self._noted or self.read_only or self._depth:
+            return
+        self._noted.add(key)
+        detail = {"reason": anomaly.zh, "en": anomaly.en}
+        timeout = self._conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._conn.execute("PRAGMA busy_timeout = 0")  # never keep the ledger waiting for another writer
+        try:
+            with self._transaction() as conn:
+                if not conn.execute("SELECT 1 FROM audit WHERE household_id IS ? AND action = 'abnormal' AND detail = ?",
+                                    (anomaly.household_id, json.dumps(detail, ensure_ascii=False))).fetchone():
+                    self._audit(self.actor.strip() or "system", "abnormal", household_id=anomaly.household_id,
+                                **detail)
+        except sqlite3.OperationalError:
+            self._noted.discard(key)
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+
+    @_translated
+    def check_household(self, household_id: int, *, recompute: bool = False) -> Household:
+        household = self.household(household_id)
+        try:
+            self._vouch(household, recompute=recompute)
+        except AbnormalData as error:
+            self._note(error.anomaly)
+            raise
+        return household
+
+    @_translated
+    def verify_all(self) -> list[Anomaly]:
+        """The whole file: chain, statuses, digests, and every current and signed version recomputed."""
+        found = verify.scan(self._conn)
+        for row in self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households ORDER BY id").fetchall():
+            household = _household(row)
+            if household.id not in found:
+                try:
+                    self._vouch(household, recompute=True)
+                except AbnormalData as error:
+                    found[household.id] = error.anomaly
+                except StoreError:  # saved under another schedule version: to be recomputed, not abnormal
+                    continue
+        self._anomalies, self._touched = None, set()
+        for anomaly in found.values():
+            self._note(anomaly)
+        return sorted(found.values(), key=lambda anomaly: (anomaly.number, anomaly.household_id))
 
     # -- projects and households -------------------------------------------------------------
 
+    @_translated
     def create_project(self, name: str, *, actor: str | None = None) -> Project:
         who, name = self._actor(actor), name.strip()
         if not name:
@@ -150,15 +326,18 @@ class SqliteStore(CaseStore):
             self._audit(who, "create_project", project_id=project_id, name=name)
         return self.project(project_id)
 
+    @_translated
     def project(self, project_id: int) -> Project:
         row = self._conn.execute("SELECT id, name, created_at FROM projects WHERE id = ?", (project_id,)).fetchone()
         if row is None:
             raise StoreError(f"没有编号为 {project_id} 的项目", f"no project {project_id}")
         return Project(*row)
 
+    @_translated
     def projects(self) -> list[Project]:
         return [Project(*row) for row in self._conn.execute("SELECT id, name, created_at FROM projects ORDER BY id")]
 
+    @_translated
     def add_household(self, project_id: int, number: str, head: str = "", address: str = "", *,
                       actor: str | None = None) -> Household:
         who, number = self._actor(actor), number.strip()
@@ -176,12 +355,14 @@ class SqliteStore(CaseStore):
                         number=number, head=head, address=address)
         return self.household(household_id)
 
+    @_translated
     def household(self, household_id: int) -> Household:
         row = self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households WHERE id = ?", (household_id,)).fetchone()
         if row is None:
             raise StoreError(f"没有编号为 {household_id} 的住户", f"no household {household_id}")
         return _household(row)
 
+    @_translated
     def find_household(self, project_id: int, number: str) -> Household | None:
         row = self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households WHERE project_id = ? AND number = ?",
                                  (project_id, number.strip())).fetchone()
@@ -189,24 +370,36 @@ class SqliteStore(CaseStore):
 
     # -- versions ----------------------------------------------------------------------------
 
-    def save_draft(self, household_id: int, case: Case, *, actor: str | None = None) -> CaseVersion:
+    @_translated
+    def save_draft(self, household_id: int, case: Case, *, actor: str | None = None,
+                   base_version_id: int | None = ANY_VERSION) -> CaseVersion:
         who = self._actor(actor)
         with self._transaction():
-            household = self.household(household_id)
+            household = self._household_to_save(household_id, base_version_id)
             if household.status.locked:
                 raise _locked(household)
-            version_id = self._insert_version(household, who, case, None, None)
-            self._after_save(household, version_id, Status.DRAFT, who, "save_draft", case)
+            version_id, digest = self._insert_version(household, who, case, None, None)
+            self._after_save(household, version_id, Status.DRAFT, who, "save_draft", case, version_digest=digest)
         return self._version_by_id(version_id)
 
+    def _household_to_save(self, household_id: int, base_version_id: int | None) -> Household:
+        """The household a save writes over (inside its transaction): unchanged since `base_version_id`, sound."""
+        household = self.household(household_id)
+        if base_version_id is not ANY_VERSION and household.current_version_id != base_version_id:
+            current = None if household.current_version_id is None else self._version_by_id(household.current_version_id)
+            raise conflict_error(household, current)
+        self._vouch(household, recompute=False)
+        return household
+
+    @_translated
     def save_computed(self, household_id: int, result: CompensationResult, *, actor: str | None = None,
-                      amendment_reason: str | None = None) -> CaseVersion:
+                      amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION) -> CaseVersion:
         who = self._actor(actor)
         if result.problems:
             raise StoreError("测算有错误的案例只能存为草稿", "a case with calculation problems can only be saved as a draft")
         reason = (amendment_reason or "").strip() or None
         with self._transaction():
-            household = self.household(household_id)
+            household = self._household_to_save(household_id, base_version_id)
             if household.status is Status.PAID:
                 # An amendment would reopen the case for signing and paying again in full: a double payment.
                 raise StoreError(f"户号 {household.number} 已支付,不能再更正;如发现差错,请按补差程序另行办理",
@@ -217,35 +410,26 @@ class SqliteStore(CaseStore):
                     raise StoreError("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
                 raise _locked(household)
             amends = household.signed_version_id if household.status.locked else None
-            version_id = self._insert_version(household, who, result.case, result, reason, amends)
+            version_id, digest = self._insert_version(household, who, result.case, result, reason, amends)
             action = "amend" if amends is not None else "save_computed"
-            self._after_save(household, version_id, Status.COMPUTED, who, action, result.case,
+            self._after_save(household, version_id, Status.COMPUTED, who, action, result.case, version_digest=digest,
                              total=fmt_money(result.total), reason=reason, status_before=household.status.value)
         return self._version_by_id(version_id)
 
     def _insert_version(self, household: Household, who: str, case: Case, result: CompensationResult | None,
-                        reason: str | None, amends: int | None = None) -> int:
+                        reason: str | None, amends: int | None = None) -> tuple[int, str]:
+        """The new version's id and digest (what its audit entry records)."""
         conn = self._conn
         number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM case_versions WHERE household_id = ?",
                               (household.id,)).fetchone()[0]
-        figures: dict[str, Any] = dict.fromkeys(
-            ("result_json", "schedule_version", "total", "incentive", "replacement_m2", "building_area_m2", "fingerprint"))
-        if result is not None:
-            relocation, replacement = result.relocation, result.replacement
-            figures.update(
-                result_json=json.dumps(compensation_json(result), ensure_ascii=False, default=_exact),
-                schedule_version=result.schedule.version, total=fmt_money(result.total),
-                incentive=fmt_money(relocation.incentive if relocation else Decimal(0)),
-                replacement_m2=None if replacement is None else fmt_money(replacement.total_m2),
-                building_area_m2=None if relocation is None else fmt_quantity(relocation.given.building_area_m2),
-                fingerprint=fingerprint(case, result.schedule.version))
-        return conn.execute(
-            """INSERT INTO case_versions (household_id, number, case_json, result_json, schedule_version, total,
-                incentive, replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor,
-                amendment_reason, amends_version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (household.id, number, case_to_json(case), figures["result_json"], figures["schedule_version"],
-             figures["total"], figures["incentive"], figures["replacement_m2"], figures["building_area_m2"],
-             figures["fingerprint"], case.assessor.get("name", ""), self._clock(), who, reason, amends)).lastrowid
+        row: dict[str, Any] = {"household_id": household.id, "number": number, "case_json": case_to_json(case)}
+        row.update(verify.version_figures(result) if result is not None else dict.fromkeys(
+            ("result_json", "schedule_version", "total", "incentive", "replacement_m2", "building_area_m2", "fingerprint")))
+        row.update(assessor=case.assessor.get("name", ""), created_at=self._clock(), actor=who,
+                   amendment_reason=reason, amends_version_id=amends)
+        version_id = conn.execute(f"INSERT INTO case_versions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                  tuple(row.values())).lastrowid
+        return version_id, version_digest(row)
 
     def _after_save(self, household: Household, version_id: int, status: Status, who: str, action: str,
                     case: Case, **detail: Any) -> None:
@@ -262,11 +446,13 @@ class SqliteStore(CaseStore):
         self._audit(who, action, project_id=household.project_id, household_id=household.id, version_id=version_id,
                     version=number, **{k: v for k, v in detail.items() if v is not None})
 
+    @_translated
     def versions(self, household_id: int) -> list[CaseVersion]:
         self.household(household_id)
         return [_version(row) for row in self._conn.execute(
             f"SELECT {_VERSION_COLUMNS} FROM case_versions WHERE household_id = ? ORDER BY number", (household_id,))]
 
+    @_translated
     def version(self, household_id: int, number: int) -> CaseVersion:
         row = self._conn.execute(f"SELECT {_VERSION_COLUMNS} FROM case_versions WHERE household_id = ? AND number = ?",
                                  (household_id, number)).fetchone()
@@ -274,6 +460,7 @@ class SqliteStore(CaseStore):
             raise StoreError(f"没有第 {number} 版", f"no version {number}", f"household {household_id}")
         return _version(row)
 
+    @_translated
     def current_version(self, household_id: int) -> CaseVersion | None:
         current = self.household(household_id).current_version_id
         return None if current is None else self._version_by_id(current)
@@ -282,17 +469,32 @@ class SqliteStore(CaseStore):
         return _version(self._conn.execute(f"SELECT {_VERSION_COLUMNS} FROM case_versions WHERE id = ?",
                                            (version_id,)).fetchone())
 
+    @_translated
     def find_by_fingerprint(self, fingerprint: str) -> list[SheetMatch]:
+        """The versions with this fingerprint, each checked (and recomputed) before it is vouched for."""
         rows = self._conn.execute(f"SELECT {_VERSION_COLUMNS} FROM case_versions WHERE fingerprint = ? ORDER BY id",
                                   (fingerprint.strip().lower(),)).fetchall()
-        return [SheetMatch(self.household(row[1]), _version(row)) for row in rows]
+        matches = []
+        for row in rows:
+            household = self.household(row[1])
+            try:
+                self.check_household(household.id, recompute=True)
+                version = _version(row)
+                verdict = None if version.result_json is None else verify.recompute(version)
+                abnormal = None if verdict is None else verdict[0]
+            except AbnormalData as error:
+                version, abnormal = _version(row), error.anomaly.zh
+            matches.append(SheetMatch(household, version, abnormal))
+        return matches
 
     # -- status ------------------------------------------------------------------------------
 
+    @_translated
     def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None) -> Household:
         who = self._actor(actor)
         with self._transaction():
             household = self.household(household_id)
+            self._vouch(household, recompute=True)
             check_move(household.status, Status.SIGNED)
             current = self._version_by_id(household.current_version_id)
             if fingerprint is not None and fingerprint.strip().lower() != current.fingerprint:
@@ -303,6 +505,7 @@ class SqliteStore(CaseStore):
                        fingerprint=current.fingerprint, version=current.number)
         return self.household(household_id)
 
+    @_translated
     def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None) -> list[Household]:
         who, batch = self._actor(actor), batch.strip()
         if not batch:
@@ -311,6 +514,7 @@ class SqliteStore(CaseStore):
         with self._transaction():
             for household_id in ids:
                 household = self.household(household_id)
+                self._vouch(household, recompute=True)
                 check_move(household.status, Status.PAID)
                 self._move(household, Status.PAID, who, version_id=household.signed_version_id, batch=batch)
         return [self.household(household_id) for household_id in ids]
@@ -325,6 +529,7 @@ class SqliteStore(CaseStore):
 
     # -- audit and ledger --------------------------------------------------------------------
 
+    @_translated
     def audit_log(self, *, project_id: int | None = None, household_id: int | None = None) -> list[AuditEntry]:
         where, args = [], []
         if project_id is not None:
@@ -336,107 +541,181 @@ class SqliteStore(CaseStore):
         sql = "SELECT id, at, actor, action, project_id, household_id, version_id, detail FROM audit"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [AuditEntry(*row[:7], json.loads(row[7])) for row in self._conn.execute(sql + " ORDER BY id", args)]
+        return [AuditEntry(*row[:7], verify.parse_detail(row[7])) for row in self._conn.execute(sql + " ORDER BY id", args)]
 
-    def _ledger_where(self, project_id: int, status: Status | str | None, text: str) -> tuple[str, list[Any]]:
+    def _ledger_where(self, project_id: int, status: Status | str | None, text: str,
+                      abnormal: str) -> tuple[str, list[Any]]:
+        """WHERE of a ledger filter; `abnormal` is the JSON list of abnormal household ids (数据异常)."""
         where, args = ["h.project_id = ?"], [project_id]
-        if status is not None:
-            where.append("h.status = ?")
-            args.append(Status.parse(status).value)
+        status = None if status is None else Status.parse(status)
+        if status is Status.ABNORMAL:
+            where.append("h.id IN (SELECT value FROM json_each(?))")
+            args.append(abnormal)
+        elif status is not None:
+            where.append("h.status = ? AND h.id NOT IN (SELECT value FROM json_each(?))")
+            args += [status.value, abnormal]
         if text.strip():
             pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append("(h.number LIKE ? ESCAPE '\\' OR h.head LIKE ? ESCAPE '\\' OR h.address LIKE ? ESCAPE '\\')")
             args += [pattern] * 3
         return " WHERE " + " AND ".join(where), args
 
+    @_translated
     def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
                sort: str = "number", descending: bool = False, limit: int | None = None,
                offset: int = 0) -> list[LedgerRow]:
         if sort not in _SORT_KEYS:
             raise StoreError(f"台账不能按「{sort}」排序", f"the ledger cannot be sorted by {sort!r}")
-        where, args = self._ledger_where(project_id, status, text)
+        anomalies = self._abnormal()
+        abnormal = json.dumps(sorted(anomalies))
+        where, args = self._ledger_where(project_id, status, text, abnormal)
         direction = "DESC" if descending else "ASC"
         sql = f"{_LEDGER_SELECT}{where} ORDER BY {_SORT_KEYS[sort]} {direction}, h.number {direction}, h.id"
+        if sort == "status":
+            args.append(abnormal)
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [int(limit), int(offset)]
         elif offset:
             sql += " LIMIT -1 OFFSET ?"
             args.append(int(offset))
-        return [_ledger_row(row) for row in self._conn.execute(sql, args)]
+        return [_ledger_row(row, anomalies.get(row[0])) for row in self._conn.execute(sql, args)]
 
+    @_translated
     def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> int:
-        where, args = self._ledger_where(project_id, status, text)
+        where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(self._abnormal())))
         return self._conn.execute(f"SELECT count(*) FROM households h{where}", args).fetchone()[0]
 
+    @_translated
     def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> LedgerTotals:
-        """Exact totals of the filter, reading only the four figures (not whole ledger rows)."""
-        where, args = self._ledger_where(project_id, status, text)
-        count, sums = 0, [Decimal("0.00")] * 4
-        for figures in self._conn.execute(f"{_FIGURES_SELECT}{where}", args):
+        """Exact totals of the filter, reading only the four figures (not whole ledger rows); a 数据异常
+        household is counted apart and adds nothing."""
+        anomalies = self._abnormal()
+        where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
+        count, abnormal, sums = 0, 0, [Decimal("0.00")] * 4
+        for household_id, *figures in self._conn.execute(f"{_FIGURES_SELECT}{where}", args):
             count += 1
+            if household_id in anomalies:
+                abnormal += 1
+                continue
             for i, figure in enumerate(figures):
                 if figure is not None:
                     sums[i] += Decimal(figure)
-        return LedgerTotals(count, *sums)
+        return LedgerTotals(count, *sums, abnormal)
 
     # -- whole file --------------------------------------------------------------------------
 
+    @_translated
     def backup(self, path: str | os.PathLike[str]) -> None:
-        """Copy the store page by page (sqlite3 backup API) to a temporary file, then move it in place."""
+        """Copy the store page by page (sqlite3 backup API) and record it, under the write lock: either the
+        backup is written and audited, or nothing is written and the error says why (e.g. the file is busy)."""
         if self._depth:
             raise StoreError("有未完成的修改,不能备份", "cannot back up in the middle of a change")
+        if self.read_only:
+            raise StoreError("只读的项目不能在程序中备份(无法记入变更记录);请直接复制项目文件",
+                             "a read-only project cannot be backed up here (the backup could not be recorded); "
+                             "copy the project file instead", self.path)
         target = os.fspath(path)
         temporary = target + ".part"
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(temporary)
-        destination = sqlite3.connect(temporary)
         try:
-            self._conn.backup(destination)
-            check_integrity(destination, temporary)
-        finally:
-            destination.close()
-        os.replace(temporary, target)
-        who = self.actor.strip() or "system"
-        with self._transaction():
-            self._audit(who, "backup", path=target)
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _store_error(error, self.path) from None
+        placed = False
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+            # Copied through a second connection: it reads what is committed, and no one can commit
+            # meanwhile, since this one holds the write lock.
+            source, destination = _connect(self.path), sqlite3.connect(temporary)
+            try:
+                source.backup(destination)
+                check_integrity(destination, temporary)
+            finally:
+                source.close()
+                destination.close()
+            verify.append_entry(self._conn, self._clock(), self.actor.strip() or "system", "backup",
+                                detail={"path": target, "chain_head": verify.chain_head(self._conn)})
+            os.replace(temporary, target)
+            placed = True
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(target if placed else temporary)
+            raise
 
+    @_translated
     def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None) -> None:
-        """Check the backup (integrity, our file, not newer), copy it over this store, migrate it."""
+        """Replace this store with a checked backup, keeping what the backup lacks of the audit log and
+        every payment (see `restore`); refused, with nothing changed, when a payment would be lost."""
         who, source_path = (actor or self.actor).strip() or "system", os.fspath(path)
         if self._depth:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
+        if self.read_only:
+            raise _read_only_error(self.path)
         if not os.path.isfile(source_path):
             raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
+        staged = self.path + ".restoring"
         try:
-            source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise _damaged(source_path, str(exc)) from None
-        try:
-            check_integrity(source, source_path)
+            version = _stage_backup(source_path, staged)
+            work = _connect(staged)
             try:
-                version = schema_version(source)
-                app = source.execute("PRAGMA application_id").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
-                raise _damaged(source_path, str(exc)) from None
-            if app != APPLICATION_ID or version == 0:
-                raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
-            if version > SCHEMA_VERSION:
-                raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
-            # The backup API replaces every page of this database in one step, under its write lock.
-            try:
-                source.backup(self._conn)
-            except sqlite3.Error as exc:
-                raise StoreError(f"无法恢复备份: {exc}", f"cannot restore the backup: {exc}", source_path) from None
+                init_db(work)
+                replaced, numbers = restore.replaced_state(self._conn)
+                work.execute("PRAGMA foreign_keys = ON")
+                work.execute("BEGIN IMMEDIATE")
+                try:
+                    kept = restore.carry_over(work, replaced, numbers, at=self._clock(), actor=who)
+                    verify.append_entry(work, self._clock(), who, "restore",
+                                        detail={"path": source_path, "schema_before": version, **kept})
+                except BaseException:
+                    work.execute("ROLLBACK")
+                    raise
+                work.execute("COMMIT")
+                # The backup API replaces every page of this database in one step, under its write lock.
+                work.backup(self._conn)
+            finally:
+                work.close()
         finally:
-            source.close()
-        init_db(self._conn)
+            for leftover in (staged, f"{staged}-wal", f"{staged}-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(leftover)
         check_integrity(self._conn, self.path)
-        with self._transaction():
-            self._audit(who, "restore", path=source_path, schema_before=version)
+        self._anomalies, self._touched, self._engine_found = None, set(), {}
+        self._noted.clear()
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _stage_backup(source_path: str, staged: str) -> int:
+    """Check a backup (integrity, our file, not newer) and copy it to `staged`; returns its schema version."""
+    try:
+        source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _damaged(source_path, str(exc)) from None
+    try:
+        check_integrity(source, source_path)
+        try:
+            version = schema_version(source)
+            app = source.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(source_path, str(exc)) from None
+        if app != APPLICATION_ID or version == 0:
+            raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
+        if version > SCHEMA_VERSION:
+            raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(staged)
+        staging = sqlite3.connect(staged)
+        try:
+            source.backup(staging)
+        finally:
+            staging.close()
+    finally:
+        source.close()
+    return version
 
 
 def _locked(household: Household) -> StoreError:
@@ -445,18 +724,24 @@ def _locked(household: Household) -> StoreError:
                       "an amendment with a reason is required")
 
 
-def _exact(value: object) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    raise TypeError(f"cannot store {type(value).__name__} in the result JSON")
-
-
 def _dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
+    """A stored figure; one damaged past reading is None (its household is then 数据异常 anyway)."""
+    try:
+        return None if text is None else Decimal(text)
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+
+
+def _status(text: str) -> Status:
+    """A stored status; one the program never writes reads as 数据异常."""
+    try:
+        return Status(text)
+    except ValueError:
+        return Status.ABNORMAL
 
 
 def _household(row: tuple) -> Household:
-    return Household(row[0], row[1], row[2], row[3], row[4], Status(row[5]), row[6], row[7], row[8], row[9])
+    return Household(row[0], row[1], row[2], row[3], row[4], _status(row[5]), row[6], row[7], row[8], row[9])
 
 
 def _version(row: tuple) -> CaseVersion:
@@ -464,6 +749,10 @@ def _version(row: tuple) -> CaseVersion:
                        _dec(row[9]), row[10], row[11], row[12], row[13], row[14], row[15])
 
 
-def _ledger_row(row: tuple) -> LedgerRow:
+def _ledger_row(row: tuple, anomaly: Anomaly | None) -> LedgerRow:
+    """A ledger line; a 数据异常 household shows why, and no figures (they are not to be trusted)."""
+    if anomaly is not None:
+        return LedgerRow(row[0], row[1], row[2], row[3], None, None, None, None, Status.ABNORMAL, row[9], row[10],
+                         row[11], row[12], anomaly.zh)
     return LedgerRow(row[0], row[1], row[2], row[3], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]),
-                     Status(row[8]), row[9], row[10], row[11], row[12])
+                     _status(row[8]), row[9], row[10], row[11], row[12])

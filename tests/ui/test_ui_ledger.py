@@ -411,6 +411,32 @@ def test_a_store_error_is_shown_not_raised(qtbot, ledger, given):
     assert given.errors and "已签字" in given.errors[-1][1]
 
 
+def test_a_household_whose_stored_total_was_changed_is_shown_abnormal_and_refused(qtbot, ledger, given, project_file):
+    import sqlite3
+    _, results = project_file
+    store = ledger.project.store
+    version_id = store.household(household_id(ledger, "0001")).current_version_id
+    raw = sqlite3.connect(ledger.project.path)
+    raw.execute("UPDATE case_versions SET total = '646616.30' WHERE id = ?", (version_id,))  # one digit
+    raw.commit()
+    raw.close()
+    ledger.refresh()
+    assert shown(ledger, COL_STATUS)[0] == "数据异常" and shown(ledger, COL_TOTAL)[0] == ""
+    assert ledger.model.index(0, COL_NUMBER).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert "第 1 版保存后被改动" in ledger.model.index(0, COL_STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    assert total_cell(ledger, COL_HEAD) == "6 户(异常 1)"
+    assert total_cell(ledger, COL_TOTAL) == fmt_grouped(sum(r.total for r in results[1:]))
+    assert "数据异常" in [ledger.status_filter.itemText(i) for i in range(ledger.status_filter.count())]
+    ledger.set_status_filter(Status.ABNORMAL)
+    assert shown(ledger, COL_NUMBER) == ["0001"] and total_cell(ledger, COL_TOTAL) == "0.00"
+    select_rows(qtbot, ledger, "0001")
+    given.fingerprints = [""]
+    qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
+    assert "数据异常" in given.errors[-1][1] and "0001" in given.errors[-1][1]
+    assert not ledger.pay_selected() and "数据异常" in given.errors[-1][1]
+    assert store.household(household_id(ledger, "0001")).status is Status.COMPUTED
+
+
 # -- the field survey -------------------------------------------------------------------------------
 
 def fill_survey(template, target, rows):

@@ -35,8 +35,10 @@ LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 ALIGNMENTS = tuple(RIGHT if column in NUMBER_COLUMNS else LEFT for column in range(len(HEADERS)))
 DISPLAY, ALIGNMENT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole
 FOREGROUND, TOOLTIP = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
 STATUS_FG = {Status.DRAFT: QBrush(QColor("#8a8a8a")), Status.SIGNED: QBrush(QColor("#1b6e2a")),
-             Status.PAID: QBrush(QColor("#1f4e9c"))}
+             Status.PAID: QBrush(QColor("#1f4e9c")), Status.ABNORMAL: QBrush(QColor("#b00020"))}
+ABNORMAL_BG = QBrush(QColor("#fde2e2"))  # the whole row of a 数据异常 household
 
 Fetch = Callable[[LedgerQuery, int, int], list[LedgerRow]]
 Count = Callable[[LedgerQuery], int]
@@ -178,6 +180,8 @@ class LedgerModel(HeaderedTableModel):
             return ALIGNMENTS[index.column()]
         if role == FOREGROUND:
             return STATUS_FG.get(self._rows[row].status) if index.column() == COL_STATUS else None
+        if role == BACKGROUND:
+            return ABNORMAL_BG if self._rows[row].status is Status.ABNORMAL else None
         if role == VALUE_ROLE:
             return _value(self._rows[row], index.column())
         if role == HOUSEHOLD_ROLE:
@@ -195,6 +199,8 @@ def _texts(row: LedgerRow) -> tuple[str, ...]:
 
 
 def _tooltip(row: LedgerRow, column: int) -> str | None:
+    if row.abnormal:
+        return f"数据异常:{row.abnormal}。不能修改、签字、支付或打印,金额不计入合计。"
     if column == COL_ADDRESS:
         return row.address or None
     if column == COL_UPDATED:
@@ -204,6 +210,12 @@ def _tooltip(row: LedgerRow, column: int) -> str | None:
     if column in NUMBER_COLUMNS and row.version is None:
         return "尚无测算结果"
     return None
+
+
+def households_text(totals: LedgerTotals) -> str:
+    """How many households the totals cover; those with abnormal data named apart (they add no money)."""
+    text = f"{totals.households:,} 户"
+    return f"{text}(异常 {totals.abnormal:,})" if totals.abnormal else text
 
 
 class TotalsModel(HeaderedTableModel):
@@ -237,7 +249,7 @@ class TotalsModel(HeaderedTableModel):
             if column == COL_NUMBER:
                 return "合计"
             if column == COL_HEAD:
-                return "" if totals is None else f"{totals.households:,} 户"
+                return "" if totals is None else households_text(totals)
             if column in values:
                 return area_text(values[column]) if column in AREA_COLUMNS else money_text(values[column])
             return ""
@@ -247,4 +259,6 @@ class TotalsModel(HeaderedTableModel):
             return values.get(column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return RIGHT if column in NUMBER_COLUMNS else LEFT
+        if role == TOOLTIP and totals is not None and totals.abnormal:
+            return f"其中 {totals.abnormal:,} 户数据异常,其金额和面积不计入合计"
         return None

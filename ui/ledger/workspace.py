@@ -372,7 +372,7 @@ class LedgerWorkspace(Workspace):
         self.project = opened
         self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
         self.settings.set(config.LAST_DIRECTORY, str(opened.path.resolve().parent))
-        self._notify("")
+        self._notify("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改。" if opened.read_only else "")
         self._show_project()
 
     def _show_project(self) -> None:

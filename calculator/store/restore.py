@@ -1,0 +1,69 @@
+"""What a restore keeps of the project it replaces: its audit entries the backup lacks, and every payment.
+
+The entries of the replaced file whose hash is not in the backup's chain are appended to the
+restored file, each marked `restored_over`, so its history survives. A payment among them keeps
+its household paid, on the version it was paid on — which must then be in the backup, the same
+household and the same content; otherwise the restore is refused, since it would erase a payment.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from calculator.store.base import StoreError
+from calculator.store.integrity import SAVE_ACTIONS, version_digest
+from calculator.store.schema import rows_as_dicts
+from calculator.store.verify import append_entry, parse_detail, read_entries
+
+
+def carry_over(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str], *,
+               at: str, actor: str) -> dict[str, Any]:
+    """Append to the restored file (`conn`, in a write transaction) the `replaced` entries it lacks and
+    keep their payments; `numbers` are the replaced file's 户号 by household id. Returns what was kept."""
+    kept = {row[0] for row in conn.execute("SELECT hash FROM audit")}
+    lost = [entry for entry in replaced if entry["hash"] not in kept]
+    here = {row["id"]: row["number"] for row in rows_as_dicts(conn.execute("SELECT id, number FROM households"))}
+    digests = {entry["version_id"]: entry["version_digest"] for entry in replaced if entry["action"] in SAVE_ACTIONS}
+    payments = [entry for entry in lost if entry["action"] == "pay"]
+    lost_payments = [entry for entry in payments if not _paid_version_here(conn, entry, here, numbers, digests)]
+    if lost_payments:
+        named = "、".join(dict.fromkeys(numbers.get(e["household_id"], str(e["household_id"])) for e in lost_payments))
+        raise StoreError(f"备份中没有户号 {named} 已支付的版本;恢复它会抹去这笔支付,未恢复。请选用支付之后的备份",
+                         f"the backup lacks the paid version of household(s) {named}; restoring it would erase a "
+                         "payment, so nothing was restored. Choose a backup made after the payment")
+    for entry in lost:
+        same = entry["household_id"] is not None and here.get(entry["household_id"]) == numbers.get(entry["household_id"])
+        detail = {**parse_detail(entry["detail"]), "restored_over": at, "original_id": entry["id"]}
+        if entry["household_id"] is not None and not same:
+            detail["household_number"] = numbers.get(entry["household_id"], "")
+        append_entry(conn, entry["at"], entry["actor"], entry["action"],
+                     project_id=entry["project_id"] if _exists(conn, "projects", entry["project_id"]) else None,
+                     household_id=entry["household_id"] if same else None,
+                     version_id=entry["version_id"] if same and _exists(conn, "case_versions", entry["version_id"])
+                     else None, detail=detail, version_digest=entry["version_digest"])
+    for entry in payments:
+        conn.execute("""UPDATE households SET status = 'paid', current_version_id = ?, signed_version_id = ?
+                        WHERE id = ?""", (entry["version_id"], entry["version_id"], entry["household_id"]))
+    return {"carried_over": len(lost),
+            "kept_paid": sorted({numbers.get(entry["household_id"], "") for entry in payments})}
+
+
+def _paid_version_here(conn: sqlite3.Connection, payment: dict[str, Any], here: dict[int, str],
+                       numbers: dict[int, str], digests: dict[int, str]) -> bool:
+    """The restored file holds the household and the very version it was paid on."""
+    household_id, version_id = payment["household_id"], payment["version_id"]
+    if household_id is None or here.get(household_id) != numbers.get(household_id) or version_id is None:
+        return False
+    rows = rows_as_dicts(conn.execute("SELECT * FROM case_versions WHERE id = ? AND household_id = ?",
+                                      (version_id, household_id)))
+    return bool(rows) and version_digest(rows[0]) == digests.get(version_id)
+
+
+def _exists(conn: sqlite3.Connection, table: str, row_id: int | None) -> bool:
+    return row_id is not None and conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
+
+
+def replaced_state(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The entries and the 户号 of the project about to be replaced."""
+    return read_entries(conn), {row["id"]: row["number"] for row in
+                                rows_as_dicts(conn.execute("SELECT id, number FROM households"))}

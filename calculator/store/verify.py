@@ -1,0 +1,228 @@
+"""The SQLite side of the checks in `integrity`: reading entries and versions, appending to the chain,
+judging a household, and recomputing a version with the engine.
+
+`judge` is the one verdict; `scan` feeds it every household of the file at once (the ledger),
+`check_one` one household (an action on it).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+from typing import Any
+
+from calculator.case import fingerprint
+from calculator.compensation import CompensationResult, evaluate
+from calculator.errors import CalculationError
+from calculator.money import fmt_money, fmt_quantity
+from calculator.results import compensation_json
+from calculator.store.base import Anomaly, CaseVersion, Status, StoreError
+from calculator.store.integrity import (
+    ENTRY_FIELDS, GENESIS, VERSION_FIELDS, broken_links, entry_hash, replay, version_digest,
+)
+from calculator.store.schema import rows_as_dicts
+
+_ENTRY_SELECT = f"SELECT {', '.join(ENTRY_FIELDS)}, hash FROM audit"
+_VERSION_SELECT = f"SELECT id, {', '.join(VERSION_FIELDS)} FROM case_versions"
+_HOUSEHOLD_SELECT = "SELECT id, project_id, number, status, current_version_id, signed_version_id FROM households"
+# The parts of a stored result that are money or area: what the engine must reproduce exactly.
+_MONEY_KEYS = ("schedule_version", "fingerprint", "subtotals", "relocation", "disputed_total", "total",
+               "replacement_area_m2")
+Verdict = tuple[str, str]  # (zh, en)
+
+
+def lenient_text(data: bytes) -> str:
+    """TEXT as read from the file: damaged bytes become U+FFFD (the digest then fails), never a decode error."""
+    return data.decode("utf-8", "replace")
+
+
+# --- the chain -------------------------------------------------------------------------------------------
+
+def append_entry(conn: sqlite3.Connection, at: str, actor: str, action: str, *, project_id: int | None = None,
+                 household_id: int | None = None, version_id: int | None = None,
+                 detail: dict[str, Any] | None = None, version_digest: str | None = None) -> int:
+    """Add an audit entry chained to the last one (inside the caller's write transaction); returns its id."""
+    last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    entry = {"id": last[0] + 1 if last else 1, "at": at, "actor": actor, "action": action, "project_id": project_id,
+             "household_id": household_id, "version_id": version_id,
+             "detail": json.dumps(detail or {}, ensure_ascii=False, default=str), "version_digest": version_digest}
+    entry["hash"] = entry_hash((last[1] or GENESIS) if last else GENESIS, entry)
+    conn.execute(f"INSERT INTO audit ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})",
+                 tuple(entry.values()))
+    return entry["id"]
+
+
+def chain_head(conn: sqlite3.Connection) -> tuple[int, str] | None:
+    """The last audit entry's id and hash (None: an empty log)."""
+    row = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def read_entries(conn: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[dict[str, Any]]:
+    """Audit entries with their hash, oldest first; the details replay reads are parsed."""
+    entries = rows_as_dicts(conn.execute(f"{_ENTRY_SELECT} {where} ORDER BY id", args))
+    for entry in entries:
+        if entry["action"] == "pay" or "restored_over" in str(entry["detail"]):
+            entry["parsed_detail"] = parse_detail(entry["detail"])
+    return entries
+
+
+def parse_detail(text: Any) -> dict[str, Any]:
+    """An entry's detail; damaged text gives {"damaged": text} rather than an error."""
+    try:
+        detail = json.loads(text)
+    except (TypeError, ValueError):
+        return {"damaged": str(text)}
+    return detail if isinstance(detail, dict) else {"damaged": str(text)}
+
+
+# --- one verdict -----------------------------------------------------------------------------------------
+
+def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bool,
+          versions: dict[int, dict[str, Any] | None]) -> Verdict | None:
+    """Why a household's stored data is not what the program wrote, or None when it is.
+
+    `entries` are its audit entries (oldest first); `unlinked` says one of them breaks the chain;
+    `versions` holds its current and signed versions by id (None: unreadable)."""
+    if unlinked:
+        return "变更记录被改动(校验链不连续)", "its change history was edited (the hash chain is broken)"
+    try:
+        status = Status(household["status"])
+    except ValueError:
+        status = Status.ABNORMAL
+    if status is Status.ABNORMAL:
+        return f"状态值「{household['status']}」无法识别", f"unknown stored status {household['status']!r}"
+    implied = replay(entries)
+    if implied.status is None:
+        return "变更记录中没有此户的登记", "no change history records this household"
+    held = (status, household["current_version_id"], household["signed_version_id"])
+    if held != (implied.status, implied.current_version_id, implied.signed_version_id):
+        return (f"状态「{status.label}」与变更记录(「{implied.status.label}」)不符",
+                f"the stored status {status.value} (or version) is not what its history implies ({implied.status.value})")
+    for version_id in dict.fromkeys(v for v in held[1:] if v is not None):
+        version = versions.get(version_id)
+        if version is None:
+            return f"版本 {version_id} 缺失或无法读取(文件损坏)", f"version {version_id} is missing or unreadable"
+        if version_digest(version) != implied.digest_of(version_id):
+            return (f"第 {version['number']} 版保存后被改动(与变更记录中的校验值不符)",
+                    f"version {version['number']} was changed after it was saved (its digest is not the recorded one)")
+    return None
+
+
+def _anomaly(household: dict[str, Any], verdict: Verdict) -> Anomaly:
+    return Anomaly(household["id"], str(household["number"]), *verdict)
+
+
+def scan(conn: sqlite3.Connection) -> dict[int, Anomaly]:
+    """Every household of the file that fails `judge`, by id (the chain read once, whole)."""
+    entries = read_entries(conn)
+    unlinked = {entry["household_id"] for pair in broken_links(entries) for entry in pair if entry is not None}
+    by_household: dict[int, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_household.setdefault(entry["household_id"], []).append(entry)
+    households = rows_as_dicts(conn.execute(_HOUSEHOLD_SELECT))
+    wanted = {v for h in households for v in (h["current_version_id"], h["signed_version_id"]) if v is not None}
+    versions = _versions(conn, wanted)
+    found = {}
+    for household in households:
+        verdict = judge(household, by_household.get(household["id"], []), household["id"] in unlinked, versions)
+        if verdict is not None:
+            found[household["id"]] = _anomaly(household, verdict)
+    return found
+
+
+def check_one(conn: sqlite3.Connection, household_id: int) -> Anomaly | None:
+    """`judge` for one household, reading only its rows and the chain links around its entries."""
+    rows = rows_as_dicts(conn.execute(f"{_HOUSEHOLD_SELECT} WHERE id = ?", (household_id,)))
+    if not rows:
+        raise StoreError(f"没有编号为 {household_id} 的住户", f"no household {household_id}")
+    household = rows[0]
+    entries = read_entries(conn, "WHERE household_id = ?", (household_id,))
+    unlinked = any(_link_broken(conn, entry) for entry in entries)
+    wanted = {household["current_version_id"], household["signed_version_id"]} - {None}
+    verdict = judge(household, entries, unlinked, _versions(conn, wanted))
+    return None if verdict is None else _anomaly(household, verdict)
+
+
+def _link_broken(conn: sqlite3.Connection, entry: dict[str, Any]) -> bool:
+    """The entry's hash does not follow from the one before it, or the next one's does not follow from it."""
+    before = conn.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1", (entry["id"],)).fetchone()
+    if entry["hash"] != entry_hash(before[0] if before else GENESIS, entry):
+        return True
+    after = read_entries(conn, "WHERE id = (SELECT min(id) FROM audit WHERE id > ?)", (entry["id"],))
+    return bool(after) and after[0]["hash"] != entry_hash(entry["hash"], after[0])
+
+
+def _versions(conn: sqlite3.Connection, ids: set[int]) -> dict[int, dict[str, Any] | None]:
+    """The versions by id; one on a damaged page is None (read one by one once the bulk read fails)."""
+    try:
+        rows = rows_as_dicts(conn.execute(f"{_VERSION_SELECT} WHERE id IN (SELECT value FROM json_each(?))",
+                                          (json.dumps(sorted(ids)),)))
+        return {row["id"]: row for row in rows}
+    except sqlite3.DatabaseError:
+        found: dict[int, dict[str, Any] | None] = {}
+        for version_id in ids:
+            try:
+                found.update((row["id"], row) for row in rows_as_dicts(
+                    conn.execute(f"{_VERSION_SELECT} WHERE id = ?", (version_id,))))
+            except sqlite3.DatabaseError:
+                found[version_id] = None
+        return found
+
+
+# --- the engine ------------------------------------------------------------------------------------------
+
+def version_figures(result: CompensationResult) -> dict[str, Any]:
+    """The columns a computed version stores from its result."""
+    relocation, replacement = result.relocation, result.replacement
+    return {
+        "result_json": json.dumps(compensation_json(result), ensure_ascii=False, default=_exact),
+        "schedule_version": result.schedule.version, "total": fmt_money(result.total),
+        "incentive": fmt_money(relocation.incentive if relocation else Decimal(0)),
+        "replacement_m2": None if replacement is None else fmt_money(replacement.total_m2),
+        "building_area_m2": None if relocation is None else fmt_quantity(relocation.given.building_area_m2),
+        "fingerprint": fingerprint(result.case, result.schedule.version),
+    }
+
+
+def recompute(version: CaseVersion) -> Verdict | None:
+    """Why the engine does not give the version's stored result for its stored case, or None.
+
+    A version saved under a schedule version other than the loaded one is refused (StoreError: it
+    must be recomputed), not called abnormal."""
+    import tables
+    try:
+        case = version.case()
+        schedule = tables.load_schedule(case.schedule)
+    except CalculationError as error:
+        return f"保存的案例无法读取({error.zh})", f"the stored case cannot be read ({error.en})"
+    if version.schedule_version != schedule.version:
+        raise StoreError(f"保存时的补偿标准版本({version.schedule_version})与现行版本({schedule.version})不同,"
+                         "须重新测算", f"saved under schedule {version.schedule_version}, the loaded one is "
+                         f"{schedule.version}; recompute the case first")
+    result = evaluate(case, schedule)
+    if result.problems:
+        return "重新测算有错误,与保存的结果不符", "recomputing the stored case gives errors"
+    figures = version_figures(result)
+    stored = {name: getattr(version, name) for name in figures if name != "result_json"}
+    expected = {name: figures[name] if name in ("schedule_version", "fingerprint") or figures[name] is None
+                else Decimal(figures[name]) for name in stored}
+    if stored != expected or _money(version.result_json) != _money(figures["result_json"]):
+        return (f"第 {version.number} 版保存的金额或校验码与重新测算的结果不符",
+                f"the stored amounts or fingerprint of version {version.number} are not the engine's result")
+    return None
+
+
+def _money(result_json: str | None) -> Any:
+    try:
+        data = json.loads(result_json or "null")
+        return ({key: data.get(key) for key in _MONEY_KEYS},
+                [(line.get("item"), line.get("quantity"), line.get("amount")) for line in data.get("lines", [])])
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _exact(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"cannot store {type(value).__name__} in the result JSON")

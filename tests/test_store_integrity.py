@@ -1,0 +1,308 @@
+"""The store trusts nothing it has not checked: tampering, damage, restores, racing writers, locks, read-only files."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import tables
+from calculator.batch import write_sheets
+from calculator.case import case_to_json
+from calculator.compensation import compute
+from calculator.ledger_actions import LedgerQuery, ProjectFile, describe_match
+from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError
+from calculator.store.verify import version_figures
+from calculator.stored_cases import open_stored, save_stored
+from households import fill_project, variant
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def filled(store):
+    """0001–0005 computed (0002 signed, 0003 paid), 0099 without a case; returns (project, the engine's results)."""
+    project = store.create_project("堡子片区")
+    return project, fill_project(store, project.id)
+
+
+def hid(store, project, number: str) -> int:
+    return store.find_household(project.id, number).id
+
+
+def sql(store, statement: str, *args) -> None:
+    """Change the file behind the store's back, as anyone with an SQLite tool can."""
+    raw = sqlite3.connect(store.path)
+    raw.execute(statement, args)
+    raw.commit()
+    raw.close()
+
+
+def current_id(store, household_id: int) -> int:
+    return store.household(household_id).current_version_id
+
+
+def findings(store, household_id: int) -> list:
+    return [e for e in store.audit_log(household_id=household_id) if e.action == "abnormal"]
+
+
+def assert_abnormal_apart(store, project, results, number: str) -> None:
+    """The household is 数据异常 in the ledger, without figures, and the totals are the others' to the fen."""
+    index = int(number) - 1
+    rows = {row.number: row for row in store.ledger(project.id)}
+    assert rows[number].status is Status.ABNORMAL and rows[number].total is None and rows[number].abnormal
+    summary = store.ledger_summary(project.id)
+    assert (summary.households, summary.abnormal) == (6, 1)
+    assert summary.total == sum(r.total for i, r in enumerate(results) if i != index)
+    assert [row.number for row in store.ledger(project.id, status=Status.ABNORMAL)] == [number]
+    assert number not in [row.number for row in store.ledger(project.id, status=Status.COMPUTED)]
+    assert store.ledger_count(project.id, status="数据异常") == 1
+
+
+# -- tampering -----------------------------------------------------------------------------------
+
+def test_one_digit_changed_in_a_stored_total_is_abnormal_counted_apart_and_never_signed(store, filled):
+    project, results = filled
+    household_id = hid(store, project, "0001")
+    version = store.current_version(household_id)
+    sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", "646616.30", version.id)  # 5 → 6
+    assert_abnormal_apart(store, project, results, "0001")
+    with pytest.raises(AbnormalData, match="户号 0001.*数据异常") as refused:
+        store.sign(household_id, fingerprint=version.fingerprint)
+    assert refused.value.household_id == household_id and store.household(household_id).status is Status.COMPUTED
+    [match] = store.find_by_fingerprint(version.fingerprint)  # 核对结算单 does not vouch for it
+    assert match.abnormal and "646,616.30" not in describe_match(match) and "数据异常" in describe_match(match)
+    for _ in range(3):  # every repaint: still one finding in the audit log
+        store.ledger(project.id)
+        store.ledger_summary(project.id)
+    [finding] = findings(store, household_id)
+    assert "第 1 版保存后被改动" in finding.detail["reason"]
+
+
+def forge(store, household_id: int, quantity: str) -> Decimal:
+    """Change a measured quantity of the household's current version and store the engine's result for it,
+    fingerprint included, as a careful forger would; returns the forged total."""
+    case = store.current_version(household_id).case()
+    case.items[0]["quantity"] = quantity
+    result = compute(case)
+    figures = version_figures(result)
+    sets = ", ".join(f"{name} = ?" for name in figures)
+    sql(store, f"UPDATE case_versions SET case_json = ?, {sets} WHERE id = ?",
+        case_to_json(case), *figures.values(), current_id(store, household_id))
+    return result.total
+
+
+def test_a_forged_case_with_its_engine_total_and_fingerprint_is_caught_by_the_chain(store, filled, tmp_path):
+    project, results = filled
+    household_id = hid(store, project, "0005")
+    forged = forge(store, household_id, "999.00")
+    assert forged > results[4].total
+    assert_abnormal_apart(store, project, results, "0005")
+    with pytest.raises(AbnormalData, match="0005"):
+        store.sign(household_id)
+    summary = write_sheets(store, project.id, [household_id], tmp_path)
+    assert summary.written == () and summary.skipped[0].reason.startswith("数据异常")
+    assert [(a.number, a.household_id) for a in store.verify_all()] == [("0005", household_id)]
+    # The forger also writes the new digest into the audit entry: now the chain itself breaks there.
+    from calculator.store.integrity import version_digest
+    row = store._conn.execute("SELECT * FROM case_versions WHERE id = ?", (current_id(store, household_id),))
+    names = [column[0] for column in row.description]
+    sql(store, "UPDATE audit SET version_digest = ? WHERE version_id = ? AND action = 'save_computed'",
+        version_digest(dict(zip(names, row.fetchone()))), current_id(store, household_id))
+    assert "校验链" in {r.number: r for r in store.ledger(project.id)}["0005"].abnormal
+
+
+def test_a_status_set_back_from_paid_to_signed_allows_no_amendment_signature_or_payment(store, filled):
+    project, results = filled
+    household_id = hid(store, project, "0003")
+    sql(store, "UPDATE households SET status = 'signed' WHERE id = ?", household_id)
+    assert_abnormal_apart(store, project, results, "0003")
+    with pytest.raises(AbnormalData, match="0003"):
+        store.save_computed(household_id, compute(variant(2)), amendment_reason="面积复核")
+    with pytest.raises(AbnormalData, match="已签字.*已支付"):
+        store.pay([household_id], batch="第2批")
+    with pytest.raises(AbnormalData):
+        open_stored(store, household_id, "baozi-2023")
+    opened = ProjectFile(store, project, Path(store.path))
+    with pytest.raises(AbnormalData, match="0003"):
+        opened.payment([household_id])
+    assert len(store.versions(household_id)) == 1
+    assert [e.action for e in store.audit_log(household_id=household_id)][-1] == "abnormal"
+
+
+# -- damage ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_bytes_over_a_stored_case_are_found_named_and_kept_out_of_the_totals(tmp_path, seed):
+    path = tmp_path / "p.landcomp"
+    with SqliteStore(path, actor="李明") as store:
+        project = store.create_project("堡子片区")
+        results = fill_project(store, project.id)
+    data = bytearray(path.read_bytes())
+    at = data.index(b'"case_id": "BZ-2023-0320"')  # inside the stored case of 0004
+    rng = random.Random(seed)
+    inside = [offset for offset in range(at, at + 400) if offset % 4096 >= 4]  # not an overflow page's link
+    for offset in rng.sample(inside, 12):
+        data[offset] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]  # SQLite itself sees nothing wrong
+    raw.close()
+    with SqliteStore(path, actor="李明") as store:
+        assert_abnormal_apart(store, project, results, "0004")
+        assert [a.number for a in store.verify_all()] == ["0004"]
+        with pytest.raises(AbnormalData, match="0004"):
+            store.sign(hid(store, project, "0004"))
+        store.audit_log()  # reads without a decode error
+
+
+# -- restore ---------------------------------------------------------------------------------------
+
+def test_a_restore_cannot_erase_a_payment(store, filled, tmp_path):
+    project, results = filled
+    household_id = hid(store, project, "0001")
+    store.backup(tmp_path / "before.landcomp")
+    store.sign(household_id)
+    store.pay([household_id], batch="第2批", actor="王会计")
+    store.restore_from(tmp_path / "before.landcomp")
+    assert store.household(household_id).status is Status.PAID
+    pay = [e for e in store.audit_log(household_id=household_id) if e.action == "pay"]
+    assert [(e.actor, e.detail["batch"], bool(e.detail.get("restored_over"))) for e in pay] == [("王会计", "第2批", True)]
+    with pytest.raises(StoreError, match="已支付"):
+        store.save_computed(household_id, compute(variant(4)), amendment_reason="恢复后再改")
+    with pytest.raises(StoreError):
+        store.pay([household_id], batch="第3批")
+    assert store.ledger_summary(project.id).abnormal == 0
+    assert store.ledger_summary(project.id).total == sum(r.total for r in results)
+    assert store.verify_all() == []
+
+
+def test_a_backup_that_lacks_a_paid_version_is_not_restored(store, filled, tmp_path):
+    project, _ = filled
+    store.backup(tmp_path / "before.landcomp")
+    late = store.add_household(project.id, "0100", "后来户")
+    store.save_computed(late.id, compute(variant(6)))
+    store.sign(late.id)
+    store.pay([late.id], batch="第2批")
+    with pytest.raises(StoreError, match="0100.*抹去这笔支付"):
+        store.restore_from(tmp_path / "before.landcomp")
+    assert store.household(late.id).status is Status.PAID and store.ledger_count(project.id) == 7
+
+
+# -- two writers ------------------------------------------------------------------------------------
+
+def test_two_assessors_saving_the_same_version_at_once_never_lose_a_change(store, filled):
+    project, _ = filled
+    household_id = hid(store, project, "0005")
+    schedule = tables.load_schedule()
+    for trial in range(20):
+        barrier, outcomes = threading.Barrier(2), {}
+
+        def save(actor: str, quantity: str) -> None:
+            with SqliteStore(store.path, actor=actor) as own:
+                stored, case = open_stored(own, household_id, schedule.id)
+                case.items[0]["quantity"] = quantity
+                barrier.wait()
+                try:
+                    outcomes[actor] = save_stored(stored, case, schedule).version.id
+                except ConflictError as error:
+                    outcomes[actor] = error
+
+        threads = [threading.Thread(target=save, args=(f"评估员{i}", f"{100 + trial}.{i}0")) for i in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        landed = [actor for actor, outcome in outcomes.items() if isinstance(outcome, int)]
+        assert len(landed) == 1, outcomes
+        [lost] = [outcome for outcome in outcomes.values() if isinstance(outcome, ConflictError)]
+        winner = store.current_version(household_id)
+        assert winner.id == outcomes[landed[0]] and winner.actor == landed[0] == lost.actor
+        assert lost.at == winner.created_at and landed[0] in lost.zh and winner.created_at[:10] in lost.zh
+    assert len(store.versions(household_id)) == 1 + 20
+
+
+# -- locks and read-only files ----------------------------------------------------------------------
+
+def test_a_backup_under_another_writers_lock_is_refused_whole_or_written_and_audited(store, filled, tmp_path):
+    blocker = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")
+    store._conn.execute("PRAGMA busy_timeout = 200")
+    target = tmp_path / "busy.landcomp"
+    with pytest.raises(StoreError, match="锁定") as refused:
+        store.backup(target)
+    assert "busy" in refused.value.en
+    assert not target.exists() and not Path(f"{target}.part").exists()
+    assert [e for e in store.audit_log() if e.action == "backup"] == []
+    store._conn.execute("PRAGMA busy_timeout = 5000")
+    threading.Timer(0.3, blocker.rollback).start()  # the other writer finishes while we wait
+    store.backup(target)
+    blocker.close()
+    [entry] = [e for e in store.audit_log() if e.action == "backup"]
+    assert entry.detail["path"] == str(target)
+    with SqliteStore(target) as copy_:
+        assert copy_.ledger_count(store.projects()[0].id) == 6
+
+
+READER = """
+import json, sys
+from calculator.ledger_actions import LedgerQuery, open_project
+opened = open_project(sys.argv[1], "李明")
+out = {"read_only": opened.read_only, "households": opened.count(LedgerQuery()),
+       "total": str(opened.summary(LedgerQuery()).total)}
+household = opened.store.find_household(opened.project.id, "0001").id
+for name, action in (("sign", lambda: opened.sign(household)), ("backup", lambda: opened.backup(sys.argv[2]))):
+    try:
+        action()
+        out[name] = "done"
+    except Exception as error:
+        out[name] = f"{type(error).__name__}: {error}"
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_a_project_in_a_read_only_folder_opens_read_only(tmp_path):
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    path = folder / "p.landcomp"
+    with SqliteStore(path, actor="李明") as store:
+        results = fill_project(store, store.create_project("堡子片区").id)
+    folder.chmod(0o555)
+    try:
+        command = [sys.executable, "-c", READER, str(path), str(tmp_path / "b.landcomp")]
+        if os.access(folder, os.W_OK):  # root writes anyway: make the folder a read-only mount
+            if not shutil.which("unshare"):
+                pytest.skip("root, and no unshare for a read-only mount")
+            probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+            if probe.returncode:
+                pytest.skip("root, and no mount namespace for a read-only mount")
+            command = ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(folder), *command]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    finally:
+        folder.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["read_only"] and out["households"] == 6
+    assert Decimal(out["total"]) == sum(r.total for r in results)
+    assert out["sign"].startswith("StoreError") and "只读" in out["sign"] and "read-only" in out["sign"]
+    assert out["backup"].startswith("StoreError") and "只读" in out["backup"]
+    assert "损坏" not in out["sign"] + out["backup"]
+
+
+def test_a_migrated_old_file_verifies_and_its_chain_continues(tmp_path):
+    from test_store_migrations import write_version_1_file
+    path = tmp_path / "old.landcomp"
+    old = write_version_1_file(path)
+    with SqliteStore(path, actor="李明") as store:
+        assert store.verify_all() == []
+        store.sign(1, fingerprint=old["fingerprint"])
+        assert store.ledger(1)[0].status is Status.SIGNED and store.verify_all() == []
+    assert LedgerQuery(status="数据异常").status is Status.ABNORMAL
