@@ -3,9 +3,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 CASE_FILTER = "补偿测算案例 (*.json);;所有文件 (*)"
+SCREEN_SHARE = 0.92  # a window sized to fit leaves this much of the screen's free area to it, at most
+
+
+def fit_to_screen(window, width: int, height: int) -> None:
+    """Give `window` the size it would like, shrunk to fit the screen it opens on, centred there."""
+    screen = (window.parentWidget() or window).screen() or QGuiApplication.primaryScreen()
+    available = screen.availableGeometry()
+    size = QSize(width, height).boundedTo(QSize(int(available.width() * SCREEN_SHARE),
+                                                int(available.height() * SCREEN_SHARE)))
+    window.resize(size.expandedTo(window.minimumSizeHint()).boundedTo(available.size()))
+    frame = window.frameGeometry()
+    frame.moveCenter(available.center())
+    window.move(frame.topLeft())
 
 
 def ask_save_changes(parent, name: str) -> str:

@@ -106,7 +106,7 @@ class PreviewDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(bar)
         layout.addWidget(self.view, 1)
-        self.resize(900, 1000)
+        dialogs.fit_to_screen(self, 900, 1000)
 
     def _add(self, bar: QToolBar, text: str, slot, shortcut) -> QAction:
         action = bar.addAction(text)
