@@ -11,6 +11,7 @@ from calculator.limits import MAX_AMOUNT, quantity_limits
 from calculator.lines import PricedLine, locate, price_line, read_line, standard_rate, where
 from calculator.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.rates import MIDPOINT, OVERRIDE, resolve_rate
+from calculator.relocation import PARTS as RELOCATION_PARTS
 from calculator.relocation import RelocationResult, read_relocation, relocation_allowances
 from calculator.replacement import ReplacementResult, replacement_area
 from tables.schedule import Item, Schedule
@@ -127,6 +128,41 @@ def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
     if result.problems:
         raise CaseErrors(list(result.problems))
     return result
+
+
+def sheet_numbers(case: Case, schedule: Schedule) -> dict[int, int]:
+    """序号 of each case line (by its index) as the settlement sheet prints it.
+
+    The sheet groups lines by section in the schedule's order, each section in entry order, and
+    numbers the three 搬迁与安置 allowances after section 三's own lines; the app's item table
+    shows these same numbers. Lines whose item is unknown have none.
+    """
+    rank = {code: position for position, code in enumerate(schedule.sections)}
+    known = [(rank[schedule.items[raw["item"]].section], index) for index, raw in enumerate(case.items)
+             if isinstance(raw.get("item"), str) and raw["item"] in schedule.items]
+    numbers, number, allowances_placed = {}, 0, case.relocation is None
+    relocation_rank = rank[RELOCATION_SECTION]
+    for section_rank, index in sorted(known):
+        if not allowances_placed and section_rank > relocation_rank:
+            number, allowances_placed = number + len(RELOCATION_PARTS), True
+        number += 1
+        numbers[index] = number
+    return numbers
+
+
+def section_end(case: Case, schedule: Schedule, key: str) -> int:
+    """Where a new line of `key` goes so that lines stay in the sheet's order: after the last line
+    of its section or an earlier one (the end, when no later section has lines yet)."""
+    rank = {code: position for position, code in enumerate(schedule.sections)}
+    new_rank = rank[schedule.item(key).section]
+    at = len(case.items)
+    for index in range(len(case.items) - 1, -1, -1):
+        key_here = case.items[index].get("item")
+        if isinstance(key_here, str) and key_here in schedule.items:
+            if rank[schedule.items[key_here].section] <= new_rank:
+                return index + 1
+            at = index
+    return at
 
 
 def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:

@@ -8,6 +8,7 @@ for the command line and logs.
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 # Fields of the case file outside the schedule's own parameters (those carry their labels in
 # tables/baozi-2023.toml [params], read through Schedule.describe).
@@ -34,6 +35,7 @@ BLOCK_LABELS = {"household": "户主信息", "assessor": "评估信息", "reloca
                 "replacement": "房屋面积置换", "items": "补偿项目", "corrections": "修正系数", "parts": "地块用途",
                 "schedule": "补偿标准", "table": "地价表", "total": "合计"}
 
+_LINE_AT = re.compile(r"items\[(\d+)\]\(第\d+行\)")
 _LINE = re.compile(r"(?:items|parts)\[\d+\]\((第\d+(?:行|部分))\)")
 _PATH = re.compile(r"^(?:[/~.]|[A-Za-z]:\\)")
 _NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*\b")
@@ -50,3 +52,9 @@ def place_zh(where: str) -> str:
     return " ".join(token if _PATH.match(token)  # a file's path stays as it is
                     else _NAME.sub(lambda name: label(name.group(0)), _LINE.sub(r"\1", token)).replace(".", " ")
                     for token in where.split(" "))
+
+
+def renumber(text: str, numbers: Mapping[int, int]) -> str:
+    """Line places in `text` (items[3](第4行)) named by the 序号 the sheet and the item table show
+    (第7行; calculator.compensation.sheet_numbers), or by entry order for a line without one."""
+    return _LINE_AT.sub(lambda match: f"第{numbers.get(int(match.group(1)), int(match.group(1)) + 1)}行", text)

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from calculator.amount_words import amount_in_words
 from calculator.case import fingerprint
-from calculator.compensation import RELOCATION_SECTION, CompensationResult
+from calculator.compensation import RELOCATION_SECTION, CompensationResult, sheet_numbers
 from calculator.errors import CaseErrors, InputError
 from calculator.landprice import FLOOR_BY_COST, ParcelPrice
 from calculator.lines import where
@@ -145,11 +145,12 @@ def _household(result: CompensationResult) -> list[tuple[str, str]]:
 
 
 def _sections(result: CompensationResult) -> list[SheetSection]:
+    numbers = sheet_numbers(result.case, result.schedule)  # the 序号 the app's item table shows too
     sections, number = [], 0
     for code, title in result.schedule.sections.items():
         rows = []
         for priced in (p for p in result.lines if p.item.section == code):
-            number += 1
+            number = numbers[priced.line.index]
             rows.append(SheetRow(number, priced.item.key, priced.line.quantity, priced.item.unit, priced.rate,
                                  priced.amount, REMARK_SEPARATOR.join(line_remarks(priced)), priced.payable,
                                  where(priced.line.index, {"item": priced.item.key})))

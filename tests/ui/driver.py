@@ -26,7 +26,8 @@ def type_text(qtbot, widget, text: str) -> None:
 
 
 def add_item(qtbot, ws, key: str, search: str | None = None) -> int:
-    """Ctrl+F, type into the picker, Enter: the line is added and its first cell is being edited."""
+    """Ctrl+F, type into the picker, Enter: the line is added at the end of its section (the sheet's
+    order) and its first cell is being edited; returns its row."""
     qtbot.keyClick(ws.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert ws.picker.search.hasFocus()
     type_text(qtbot, ws.picker.search, search or key)
@@ -34,7 +35,7 @@ def add_item(qtbot, ws, key: str, search: str | None = None) -> int:
     rows = ws.model.rowCount()
     qtbot.keyClick(ws.picker.search, Qt.Key.Key_Return)
     assert ws.model.rowCount() == rows + 1
-    return rows
+    return ws.table.currentIndex().row()
 
 
 def open_editor(qtbot, ws, row: int, column: int):

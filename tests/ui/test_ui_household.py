@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+import tables
 from calculator.amount_words import amount_in_words
 from calculator.case import case_from_json, case_to_dict
-from calculator.compensation import compute
+from calculator.compensation import compute, sheet_numbers
 from calculator.money import fmt_grouped
 from driver import EXAMPLE, enter_line, set_date, type_field
 
@@ -38,6 +39,12 @@ def enter_household(qtbot, ws, case) -> list[str]:
     ws.session.end_live_edit()
 
 
+def in_sheet_order(case) -> list[dict]:
+    """The case's lines in the order (and with the 序号) the settlement sheet prints them."""
+    numbers = sheet_numbers(case, tables.load_schedule())
+    return [case_to_dict(case)["items"][index] for index in sorted(numbers, key=numbers.get)]
+
+
 def test_household_typed_in_equals_the_engine(qtbot, ws):
     case = case_from_json(EXAMPLE.read_text(encoding="utf-8"))
     expected = compute(case)
@@ -50,8 +57,11 @@ def test_household_typed_in_equals_the_engine(qtbot, ws):
     assert ws.summary.replacement.text() == "184.00 m²"
     for section, label in ws.summary.subtotals.items():
         assert label.text() == fmt_grouped(expected.subtotals[section])
-    # What was typed is the case file, field for field.
-    assert case_to_dict(ws.session.case) == case_to_dict(case)
+    # What was typed is the case file, field for field, in the sheet's order (each line at the end of its
+    # section, so the table's row numbers are the sheet's 序号).
+    assert in_sheet_order(ws.session.case) == in_sheet_order(case)
+    numbers = sheet_numbers(ws.session.case, ws.session.schedule)
+    assert [numbers[row] for row in range(len(case.items))] == sorted(numbers.values())
     assert not ws.banner.isVisible()
     assert ws.header.id_warning.text() == ""  # the example's ID number has a valid GB 11643 check digit
 
@@ -82,3 +92,18 @@ def test_undo_and_redo_restore_every_total_exactly(qtbot, ws):
         qtbot.keyClick(ws.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
         assert (shown_total(ws), case_to_dict(ws.session.case)) == by_step[step]
     assert shown_total(ws) == final[0]
+
+
+def test_the_table_numbers_each_line_with_the_sheets_xuhao(ws):
+    """The example file lists 评估项/机井设备 among the houses; the sheet prints it under 评估项, after
+    三's lines and the three allowances. The table's row header shows the number the sheet prints."""
+    from calculator.lines import where
+    from calculator.reports.content import settlement_sheet
+    assert ws.open_file(EXAMPLE)
+    sheet = settlement_sheet(compute(ws.session.case))
+    printed = {row.place: str(row.number) for section in sheet.sections for row in section.rows
+               if row.place.startswith("items[")}
+    shown = {where(index, raw): ws.model.headerData(index, Qt.Orientation.Vertical)
+             for index, raw in enumerate(ws.session.case.items)}
+    assert shown == printed
+    assert shown[where(19, {"item": "评估项/机井设备"})] == "37"      # after 33 lines and the 3 allowances

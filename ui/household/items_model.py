@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from calculator import actions
 from calculator.catalog import rate_summary
+from calculator.compensation import sheet_numbers
 from calculator.errors import CalculationError
 from calculator.lines import PricedLine
 from calculator.money import fmt_grouped, fmt_plain, fmt_quantity, to_decimal
@@ -86,6 +87,7 @@ class ItemTableModel(QAbstractTableModel):
         self._problems: dict[int, CalculationError] = {}
         self._fields: dict[str, actions.LineFields] = {}
         self._signatures: list[tuple] = []
+        self._numbers: dict[int, int] = {}
         self._index_result(session.result)
         session.changed.connect(self.set_result)
 
@@ -115,6 +117,11 @@ class ItemTableModel(QAbstractTableModel):
             if index is not None:
                 self._problems.setdefault(index, error)
         self._signatures = [self._signature(row, raw) for row, raw in enumerate(self.session.case.items)]
+        numbers = sheet_numbers(self.session.case, self.session.schedule)
+        if numbers != self._numbers:
+            self._numbers = numbers
+            if self.rowCount():
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, self.rowCount() - 1)
 
     def _signature(self, row: int, raw: dict) -> tuple:
         """Everything a row shows, to find the rows an edit changed (often just the edited one)."""
@@ -180,7 +187,8 @@ class ItemTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
-        return str(section + 1)
+        number = self._numbers.get(section)  # the settlement sheet's 序号 of this line
+        return "—" if number is None else str(number)
 
     def flags(self, index):
         base = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled

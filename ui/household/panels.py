@@ -5,8 +5,6 @@ returned for them; none of them works anything out.
 """
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -14,7 +12,9 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGro
 
 from calculator import actions
 from calculator.amount_words import amount_in_words
+from calculator.compensation import sheet_numbers
 from calculator.errors import CalculationError
+from calculator.labels import place_zh, renumber
 from calculator.limits import WIDEST_AMOUNT
 from calculator.money import fmt_grouped, fmt_quantity
 from calculator.relocation import PART_NAMES
@@ -315,8 +315,10 @@ class SummaryPanel(QGroupBox):
             _set(self.words, error.zh)
         _set(self.disputed, f"{fmt_grouped(result.disputed_total)} 元")
         _set(self.replacement, "—" if result.replacement is None else f"{fmt_quantity(result.replacement.total_m2)} m²")
-        notes = [(f"未计入 {p.shown}", p.shown, actions.line_index(p.where), True) for p in result.problems]
-        notes += [(_zh(w), w, actions.line_index(w), False) for w in result.warnings]
+        numbers = sheet_numbers(result.case, result.schedule)
+        notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, actions.line_index(p.where), True)
+                 for p in result.problems]
+        notes += [(renumber(_zh(w), numbers), _zh(w), actions.line_index(w), False) for w in result.warnings]
         if notes != self._notes:
             self._notes = notes
             self.warnings.clear()
@@ -326,7 +328,7 @@ class SummaryPanel(QGroupBox):
         _set(self.warnings_title, f"提示({count}):回车转到该行" if count else "提示:无")
 
     def _add(self, text: str, tooltip: str, line: int | None, error: bool) -> None:
-        item = QListWidgetItem(_short_place(text))
+        item = QListWidgetItem(text)
         item.setToolTip(tooltip)
         item.setData(LINE_ROLE, line)
         if error:
@@ -337,14 +339,6 @@ class SummaryPanel(QGroupBox):
         line = item.data(LINE_ROLE)
         if line is not None:
             self.line_requested.emit(line)
-
-
-_PLACE = re.compile(r"items\[\d+\]\((第\d+行)\)")
-
-
-def _short_place(text: str) -> str:
-    """items[2](第3行)「窑洞/砖石窑洞」: … → 第3行「窑洞/砖石窑洞」: …"""
-    return _PLACE.sub(r"\1", text, count=1)
 
 
 class ProblemBanner(QLabel):
@@ -360,10 +354,11 @@ class ProblemBanner(QLabel):
         self.linkActivated.connect(lambda _link: self.go_to_first.emit())
         self.hide()
 
-    def show_problems(self, rows: list[int], block_problems: int) -> None:
+    def show_problems(self, rows: list[str], block_problems: int) -> None:
+        """`rows`: the 序号 of the lines left out, as the table's row headers show them."""
         parts = []
         if rows:
-            listed = "、".join(str(r + 1) for r in rows[:8]) + ("…" if len(rows) > 8 else "")
+            listed = "、".join(rows[:8]) + ("…" if len(rows) > 8 else "")
             parts.append(f"有 <b>{len(rows)}</b> 行输入有误,未计入合计(第{listed}行)。")
         if block_problems:
             parts.append("搬迁与安置或面积置换信息有误,未计入。")

@@ -13,7 +13,7 @@ from PySide6.QtGui import QUndoStack
 
 from calculator import actions
 from calculator.case import Case
-from calculator.compensation import CompensationResult
+from calculator.compensation import CompensationResult, section_end
 from calculator.labels import label
 from ui.household.commands import InsertLines, RemoveLines, SetFields
 from ui import schedules
@@ -87,9 +87,9 @@ class HouseholdSession(QObject):
             top.open = False
 
     def add_line(self, key: str) -> int:
-        """Add a line for schedule row `key` at the end; returns its index."""
+        """Add a line for schedule row `key` at the end of its section (the sheet's order); returns its index."""
         self.end_live_edit()
-        at = len(self.case.items)
+        at = section_end(self.case, self.schedule, key)
         self.stack.push(InsertLines(self, at, [actions.new_line(key)], f"添加「{key}」"))
         return at
 

@@ -217,7 +217,7 @@ class HouseholdWorkspace(DocumentWorkspace):
             self.table.setCurrentIndex(self.model.index(min(max(row, 0), rows - 1), column))
 
     def _changed(self, result, _structure: bool) -> None:
-        self.banner.show_problems(self.model.problem_rows(),
+        self.banner.show_problems([self.model.headerData(row, Qt.Orientation.Vertical) for row in self.model.problem_rows()],
                                   sum(1 for p in result.problems if actions.line_index(p.where) is None))
         self._autosave_due = True
 
