@@ -70,6 +70,8 @@ def text_limit(field: str) -> int:
 
 def bad_character(text: str) -> str | None:
     """The first character of `text` no sheet or workbook may carry, else None."""
+    if text.isprintable():  # every refused category is unprintable: most texts end here, at C speed
+        return None
     for char in text:
         if unicodedata.category(char) in REFUSED_CATEGORIES:
             return char
@@ -93,8 +95,10 @@ def check_text(value: str, field: str, where: str = "") -> str:
 def check_places(number: Decimal, what: str, zh: str) -> Decimal:
     """`number` when it has at most MAX_DECIMAL_PLACES decimals (trailing zeros not counted)."""
     _sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= -MAX_DECIMAL_PLACES:
+        return number
     trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    if isinstance(exponent, int) and -(exponent + trailing_zeros) > MAX_DECIMAL_PLACES:
+    if -(exponent + trailing_zeros) > MAX_DECIMAL_PLACES:
         raise InputError(f"{zh}小数位过多(最多 {MAX_DECIMAL_PLACES} 位)",
                          f"{what} has too many decimal places (at most {MAX_DECIMAL_PLACES})")
     return number
