@@ -1,10 +1,15 @@
-"""Take the documentation screenshots: `xvfb-run -a -s "-screen 0 1600x1000x24" python -m ui.screenshots docs`.
+"""Take the documentation screenshots on the screens offices have:
 
-Writes, into the given folder, using throw-away settings so the user's window is not touched:
-gui-empty.png (a new case), gui-household.png (examples/household.json), gui-land.png
-(examples/parcel.json in 地价测算), gui-browser.png (标准查阅 searching 临时安置),
-gui-preview.png (the settlement sheet's print preview) and gui-ledger.png (台账 of a
-generated 30-household project).
+    xvfb-run -a -s "-screen 0 1366x768x24" python -m ui.screenshots docs 1366
+    QT_SCALE_FACTOR=1.5 xvfb-run -a -s "-screen 0 1920x1080x24" python -m ui.screenshots docs 150
+
+Writes, into the given folder and with the given suffix, using throw-away settings so the
+user's window is not touched: gui-empty-S.png (a new case), gui-household-S.png
+(examples/household.json), gui-reason-S.png (the 超标准 reason dialog over it), gui-land-S.png
+(examples/parcel.json in 地价测算), gui-browser-S.png (标准查阅 searching 临时安置),
+gui-preview-S.png (the settlement sheet's print preview) and gui-ledger-S.png (台账 of a
+generated 30-household project). The window places itself as it would for a user (maximized
+on a screen smaller than its default size); each shot is of the whole screen.
 """
 from __future__ import annotations
 
@@ -25,12 +30,12 @@ def main(argv: list[str]) -> int:
     from ui.settings import Settings
 
     out = Path(argv[0] if argv else "docs")
+    suffix = f"-{argv[1]}" if len(argv) > 1 else ""
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     shots: list[Path] = []
     with tempfile.TemporaryDirectory() as scratch:
         window = MainWindow(Settings(str(Path(scratch) / "settings.ini"), scratch), autosave=False)
-        window.resize(1600, 1000)
         window.show()
 
         def settle() -> None:
@@ -56,15 +61,25 @@ def main(argv: list[str]) -> int:
         def browser() -> None:
             tab("标准查阅").set_search("临时安置")
 
+        def reason() -> None:
+            from ui import dialogs
+            dialog = dialogs.reason_dialog(window, "单价 900.00 超出区间 700.00–800.00(附属平房/砖混结构)", "带门楼")
+            dialog.setObjectName("screenshot-reason")
+            dialog.open()
+
+        def reason_shot() -> None:
+            from ui.dialogs import TextDialog
+            dialog = window.findChild(TextDialog, "screenshot-reason")
+            shots.append(_save_screen(app, out / f"gui-reason{suffix}.png"))
+            dialog.reject()
+
         def preview() -> None:
-            from ui.preview import PreviewDialog
             tab("补偿测算").preview()
-            window.findChild(PreviewDialog).resize(1000, 1000)
 
         def preview_shot() -> None:  # QPdfView renders pages in a thread: shot after a pause
             from ui.preview import PreviewDialog
             dialog = window.findChild(PreviewDialog)
-            shots.append(_save(dialog, out / "gui-preview.png"))
+            shots.append(_save_screen(app, out / f"gui-preview{suffix}.png"))
             dialog.reject()
 
         def ledger() -> None:
@@ -74,9 +89,9 @@ def main(argv: list[str]) -> int:
             workspace.open_project(project)
 
         steps: list[tuple[Callable[[], None], str | None, int]] = [  # (what to do, shot to take, pause in ms)
-            (empty, "gui-empty.png", 300), (household, "gui-household.png", 300), (land, "gui-land.png", 300),
-            (browser, "gui-browser.png", 300), (preview, None, 2000), (preview_shot, None, 300),
-            (ledger, "gui-ledger.png", 500),
+            (empty, "gui-empty", 300), (household, "gui-household", 300), (reason, None, 300),
+            (reason_shot, None, 100), (land, "gui-land", 300), (browser, "gui-browser", 300),
+            (preview, None, 2000), (preview_shot, None, 300), (ledger, "gui-ledger", 500),
         ]
 
         def run(index: int = 0) -> None:
@@ -92,7 +107,7 @@ def main(argv: list[str]) -> int:
             def shoot() -> None:
                 settle()
                 if name:
-                    shots.append(_save(window, out / name))
+                    shots.append(_save_screen(app, out / f"{name}{suffix}.png"))
                 run(index + 1)
 
             QTimer.singleShot(pause, shoot)
@@ -133,9 +148,9 @@ def _generated_project(path: Path) -> None:
         store.pay(paid, batch="第1批")
 
 
-def _save(widget, path: Path) -> Path:
-    image = widget.grab().toImage()
-    image.save(str(path), "PNG", 9)
+def _save_screen(app, path: Path) -> Path:
+    """The whole screen as the user sees it: whatever does not fit is visibly cut off."""
+    app.primaryScreen().grabWindow(0).save(str(path), "PNG", 9)
     return path
 
 
