@@ -1,7 +1,8 @@
 """The land workspace's actions, without Qt: a parcel being edited, its file form, and its price.
 
 A `ParcelDraft` is what the officer has typed so far (text, possibly invalid); `price_draft`
-turns it into the engine's Parcel and price, or raises the engine's CalculationError.
+prices the parts that are complete and names each part it left out, and why. Files and the CLI
+stay all or nothing (`landprice.price_parcel`); only the screen shows a parcel half entered.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import tables
 from calculator.errors import CalculationError, InputError
 from calculator.files import atomic_write_text
 from calculator.jsonfile import read_json
-from calculator.landprice import CORRECTION_FACTORS, ParcelPrice, parcel_from_dict, price_parcel
+from calculator.landprice import (
+    CORRECTION_FACTORS, TERM, ParcelPrice, parcel_from_dict, part_from_dict, price_parcel, price_part)
 from calculator.limits import PARCEL_FILE_MAX_BYTES
 from calculator.money import round_money, to_decimal
 
@@ -23,20 +26,28 @@ M2 = "m²"
 MU = "亩"
 M2_PER_MU = Fraction(10000, 15)
 UNIT_FIELDS = {M2: "area_m2", MU: "area_mu"}
-CORRECTION_FIELDS = ("term_years", "reduction_rate", *CORRECTION_FACTORS)
-CORRECTION_DEFAULTS = {"term_years": "", "reduction_rate": "", "date_factor": "1", "factor_pct": "0",
-                       "other_factor": "1", "development_adjustment": "0"}
+CORRECTION_FIELDS = ("reduction_rate", *CORRECTION_FACTORS)  # parcel-wide; the term is each part's own
+CORRECTION_DEFAULTS = {"reduction_rate": "", "date_factor": "1", "factor_pct": "0", "other_factor": "1",
+                       "development_adjustment": "0"}
+USE, AREA = "use", "area"  # the part's field a problem is marked on (besides TERM)
 SHOWN_PLACES = {M2: 2, MU: 4}
 
 
 @dataclass(frozen=True)
 class PartDraft:
-    """One part as typed: the text in its unit, and the exact m² area once a unit switch fixed it."""
+    """One part as typed: the text in its unit, the exact m² area once a unit switch fixed it, and its
+    使用年期 ("" for the use's statutory maximum)."""
 
     use: str = "住宅用地"
     text: str = ""
     unit: str = M2
     exact_m2: Fraction | None = None
+    term: str = ""
+
+    @property
+    def blank(self) -> bool:
+        """No area typed yet."""
+        return not self.text and self.exact_m2 is None
 
     def area_m2(self) -> Fraction:
         """The exact area in m²; raises InputError for text that is not a number."""
@@ -101,15 +112,21 @@ def _terminating(value: Fraction) -> Decimal | None:
     return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
 
 
-def _part_dict(part: PartDraft) -> dict[str, str]:
+def _part_dict(part: PartDraft, with_term: bool) -> dict[str, str]:
+    """The part's file object; its term only with corrections on (a term is a correction, K年期)."""
+    term = {TERM: part.term} if with_term and part.term.strip() else {}
+    return {"use": part.use, **_area_dict(part), **term}
+
+
+def _area_dict(part: PartDraft) -> dict[str, str]:
     if part.exact_m2 is None:
-        return {"use": part.use, UNIT_FIELDS[part.unit]: part.text}
+        return {UNIT_FIELDS[part.unit]: part.text}
     # Write the unit in which the exact area is a finite decimal: the shown unit if possible.
     for unit in (part.unit, MU if part.unit == M2 else M2):
         exact = _terminating(area_in(part.exact_m2, unit))
         if exact is not None:
-            return {"use": part.use, UNIT_FIELDS[unit]: format(exact.normalize(), "f")}
-    return {"use": part.use, UNIT_FIELDS[part.unit]: part.shown()}
+            return {UNIT_FIELDS[unit]: format(exact.normalize(), "f")}
+    return {UNIT_FIELDS[part.unit]: part.shown()}
 
 
 def parcel_dict(draft: ParcelDraft) -> dict[str, Any]:
@@ -120,7 +137,7 @@ def parcel_dict(draft: ParcelDraft) -> dict[str, Any]:
     if draft.location:
         data["location"] = draft.location
     data["grade"] = draft.grade
-    data["parts"] = [_part_dict(p) for p in draft.parts]
+    data["parts"] = [_part_dict(p, draft.corrections is not None) for p in draft.parts]
     if draft.corrections is not None:
         corrections: dict[str, Any] = {k: v for k, v in draft.corrections.items() if v.strip()}
         bases = {k: v for k, v in draft.bases.items() if v.strip()}
@@ -139,7 +156,10 @@ def _text(value: Any) -> str:
 def draft_from_dict(data: Any) -> ParcelDraft:
     """A parcel file object (checked by the engine first) as an editable draft."""
     parcel = parcel_from_dict(data)
-    parts = tuple(PartDraft(p.use, _text(p.entered), p.unit) for p in parcel.parts)
+    # A parcel-wide term (files before per-part terms) becomes the term of each part without its own.
+    parcel_wide = parcel.corrections.term_years if parcel.corrections else None
+    parts = tuple(PartDraft(p.use, _text(p.entered), p.unit, term=_text(parcel_wide if p.term_years is None else p.term_years))
+                  for p in parcel.parts)
     corrections = bases = None
     raw = data.get("corrections")
     if raw is not None:
@@ -150,9 +170,84 @@ def draft_from_dict(data: Any) -> ParcelDraft:
                        location=parcel.location, table=parcel.table)
 
 
-def price_draft(draft: ParcelDraft) -> ParcelPrice:
-    """Price the draft with the engine; bad input raises its bilingual CalculationError."""
-    return price_parcel(parcel_from_dict(parcel_dict(draft)))
+@dataclass(frozen=True)
+class PartProblem:
+    """A part left out of the price: its row, the field to mark (USE, AREA or TERM) and why."""
+
+    row: int
+    field: str
+    error: CalculationError
+
+    @property
+    def note(self) -> str:
+        """The line the screen shows for it, e.g. 第2部分未填面积,未计入."""
+        return f"第{self.row + 1}部分{self.error.zh},未计入"
+
+
+@dataclass(frozen=True)
+class DraftPrice:
+    """What a draft prices to: its complete parts (`rows` of the draft), and the parts left out."""
+
+    price: ParcelPrice | None = None
+    rows: tuple[int, ...] = ()
+    left_out: tuple[PartProblem, ...] = ()
+    error: CalculationError | None = None  # wrong for the whole parcel: nothing is priced
+
+    @property
+    def blank(self) -> bool:
+        """Nothing typed yet: not an error, nothing to show."""
+        return self.price is None and self.error is None and not self.left_out
+
+    def whole(self) -> ParcelPrice:
+        """The price of every part (for a sheet); InputError while a part is left out or input is wrong."""
+        if self.error is not None:
+            raise self.error
+        if self.left_out or self.price is None:
+            notes = ";".join(p.note for p in self.left_out) or "没有填写面积"
+            raise InputError(f"{notes}。请补全或删除这些部分", "some parts are incomplete; complete or remove them")
+        return self.price
+
+
+def price_draft(draft: ParcelDraft) -> DraftPrice:
+    """Price the parts that are complete; a part without a valid area or term is left out and named."""
+    if all(part.blank for part in draft.parts):
+        return DraftPrice()
+    data = parcel_dict(draft)
+    left_out, complete = [], []
+    for row, raw in enumerate(data["parts"]):
+        try:
+            part_from_dict(raw)
+            complete.append(row)
+        except CalculationError as error:
+            left_out.append(_problem(row, error))
+    if not complete:
+        return DraftPrice(left_out=tuple(left_out))
+    try:
+        parcel = parcel_from_dict({**data, "parts": [data["parts"][row] for row in complete]})
+        table = tables.load_land_table(parcel.table)
+    except CalculationError as error:
+        return DraftPrice(left_out=tuple(left_out), error=error)
+    priced = []
+    for row, part in zip(complete, parcel.parts):
+        try:
+            price_part(table, parcel, part)
+            priced.append((row, part))
+        except CalculationError as error:
+            left_out.append(_problem(row, error))
+    left_out.sort(key=lambda problem: problem.row)
+    if not priced:
+        return DraftPrice(left_out=tuple(left_out))
+    try:
+        price = price_parcel(replace(parcel, parts=tuple(part for _, part in priced)), table)
+    except CalculationError as error:
+        return DraftPrice(left_out=tuple(left_out), error=error)
+    return DraftPrice(price, tuple(row for row, _ in priced), tuple(left_out))
+
+
+def _problem(row: int, error: CalculationError) -> PartProblem:
+    """The error's `where` is the part's field as the engine reads it (use, term_years, an area)."""
+    field = error.where if error.where in (USE, TERM) else AREA
+    return PartProblem(row, field, error)
 
 
 def save_parcel(draft: ParcelDraft, path: Path) -> None:

@@ -2,7 +2,8 @@
 
 Corrections follow 基准地价系数修正法 (GB/T 18508-2014):
 宗地单价 = 基准地价 × K期日 × K年期 × (1 + Σ因素修正%) × K其他 + 开发程度修正,
-K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n], n the use's statutory maximum term.
+K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n], n the use's statutory maximum term, m the part's own
+使用年期 (`parts[i].term_years`; by default n, so K年期 = 1).
 """
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ from typing import Any
 import tables
 from calculator.errors import CaseErrors, CalculationError, InputError
 from calculator.limits import check_text
-from calculator.money import exact, round_money, to_decimal
+from calculator.money import exact, fmt_plain, round_money, to_decimal
 from tables.land import GradeRow, LandTable
 
 AREA_UNITS = {"area_m2": "m²", "area_mu": "亩"}
+TERM = "term_years"
+# The Chinese half of a message names a field by its label; the English half by the file's name for it.
+FIELD_LABELS = {"area_m2": "面积", "area_mu": "面积", TERM: "使用年期", "reduction_rate": "土地还原率",
+                "date_factor": "期日修正系数", "factor_pct": "因素修正", "other_factor": "其他修正系数",
+                "development_adjustment": "开发程度修正", "cost_floor_total": "成本之和"}
 CORRECTION_FACTORS = ("date_factor", "factor_pct", "other_factor", "development_adjustment")
 OUT_OF_RANGE = "out_of_range"
 FLOOR_BY_BENCHMARK = "benchmark_70pct"
@@ -30,10 +36,13 @@ class PartInput:
     area_m2: Fraction
     entered: Decimal
     unit: str
+    term_years: Decimal | None = None  # the part's own 使用年期; None: the parcel-wide one, else the maximum
 
 
 @dataclass(frozen=True)
 class Corrections:
+    # The parcel-wide 使用年期 of files written before each part had its own: it still applies to every
+    # part that gives none (parts[i].term_years wins).
     term_years: Decimal | None = None
     reduction_rate: Decimal | None = None
     date_factor: Decimal = Decimal(1)
@@ -58,6 +67,7 @@ class Parcel:
 class Correction:
     """The coefficients applied to one part, and the price they give."""
 
+    term_years: Decimal
     term_coefficient: Decimal
     statutory_term_years: int
     unit_price: Decimal
@@ -111,11 +121,11 @@ def parcel_from_dict(data: Any) -> Parcel:
         raise InputError(f"级别应为整数,不是 {grade}", f"grade must be a whole number, not {grade}", "grade")
     parts = data.get("parts")
     if not isinstance(parts, list) or not parts:
-        raise InputError("parts 应为非空列表", "parts must be a non-empty list", "parts")
+        raise InputError("地块至少要有一个部分", "parts must be a non-empty list", "parts")
     errors, read = [], []
     for index, part in enumerate(parts):
         try:
-            read.append(_part(part))
+            read.append(part_from_dict(part))
         except CalculationError as error:
             errors.append(error.located(f"parts[{index}](第{index + 1}部分)"))
     if errors:
@@ -136,7 +146,7 @@ def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     errors, parts = [], []
     for index, part in enumerate(parcel.parts):
         try:
-            parts.append(_price_part(table, parcel, part))
+            parts.append(price_part(table, parcel, part))
         except CalculationError as error:
             errors.append(error.located(f"parts[{index}](第{index + 1}部分)「{part.use}」"))
     if errors:
@@ -168,12 +178,19 @@ def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -
     return +value
 
 
-def _price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
+@exact
+def price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
+    """One part at its use's benchmark of the parcel's grade, corrected when the parcel has corrections."""
+    try:
+        use = table.use(part.use)
+    except InputError as error:
+        raise error.located("use") from None
     row = table.row(part.use, parcel.grade)
     area = part.area_m2
+    term = part_term(part, use.statutory_term_years, parcel.corrections)
     correction = None
     if parcel.corrections is not None:
-        correction = _correct(row, table.use(part.use).statutory_term_years, area, parcel.corrections)
+        correction = _correct(row, use.statutory_term_years, term, area, parcel.corrections)
     return PartPrice(
         given=part, row=row,
         total=round_money(Fraction(row.benchmark.yuan_per_m2) * area),
@@ -183,66 +200,78 @@ def _price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
         correction=correction)
 
 
-def _correct(row: GradeRow, statutory: int, area: Fraction, c: Corrections) -> Correction:
-    if c.term_years is None:
-        k_term = Decimal(1)
-    else:
-        if not 0 < c.term_years <= statutory:
-            raise InputError(f"使用年期应在 0 至法定最高年限 {statutory} 年之间,不是 {c.term_years}",
-                             f"term_years must lie in (0, {statutory}], the use's statutory maximum; got {c.term_years}")
-        k_term = term_coefficient(c.term_years, statutory, c.reduction_rate)
+def part_term(part: PartInput, statutory: int, corrections: Corrections | None) -> Decimal:
+    """The 使用年期 m of a part: its own, else the parcel-wide one, else its use's statutory maximum."""
+    parcel_wide = corrections.term_years if corrections is not None else None
+    term = next((t for t in (part.term_years, parcel_wide) if t is not None), Decimal(statutory))
+    name = TERM if part.term_years is not None or parcel_wide is None else f"corrections.{TERM}"
+    if not 0 < term <= statutory:
+        raise InputError(f"使用年期应在 0 至{part.use}法定最高年期 {statutory} 年之间,不是 {fmt_plain(term)} 年",
+                         f"{name} must lie in (0, {statutory}], the use's statutory maximum; got {term}", TERM)
+    if term < statutory and (corrections is None or corrections.reduction_rate is None):
+        raise InputError(f"使用年期 {fmt_plain(term)} 年短于法定最高年期 {statutory} 年,年期修正须填写土地还原率",
+                         f"{name} {term} is below the statutory {statutory} years: the term correction needs "
+                         "corrections.reduction_rate", TERM)
+    return term
+
+
+def _correct(row: GradeRow, statutory: int, term: Decimal, area: Fraction, c: Corrections) -> Correction:
+    k_term = Decimal(1) if term == statutory else term_coefficient(term, statutory, c.reduction_rate)
     # Exact (price_parcel runs in money.EXACT): K年期 is the one figure carried to 40 digits.
     unit = round_money(row.benchmark.yuan_per_m2 * c.date_factor * k_term * (1 + c.factor_pct / 100)
                        * c.other_factor + c.development_adjustment)
     if unit < 0:
         raise InputError("修正后单价为负数", "the corrected unit price is negative")
     outside = not row.lower.yuan_per_m2 <= unit <= row.upper.yuan_per_m2
-    return Correction(k_term, statutory, unit, round_money(Fraction(unit) * area), outside)
+    return Correction(term, k_term, statutory, unit, round_money(Fraction(unit) * area), outside)
 
 
-def _part(part: Any) -> PartInput:
+def part_from_dict(part: Any) -> PartInput:
+    """Check one part of a parcel file; an error's `where` names the field (use, area_m2, term_years)."""
     if not isinstance(part, dict):
         raise InputError("应为对象", "must be an object")
-    unknown = sorted(set(part) - {"use", *AREA_UNITS})
+    unknown = sorted(set(part) - {"use", TERM, *AREA_UNITS})
     if unknown:
         raise InputError(f"不接受字段 {', '.join(unknown)}", f"unknown field(s) {', '.join(unknown)}")
     use = part.get("use")
     if not isinstance(use, str) or not use:
-        raise InputError("缺少用途 use", "missing use")
+        raise InputError("缺少用途", "missing use", "use")
     given = [name for name in AREA_UNITS if part.get(name) not in (None, "")]
     if len(given) != 1:
-        raise InputError("须填且只填一个面积: area_m2 或 area_mu", "give exactly one area: area_m2 or area_mu")
+        raise InputError("未填面积" if not given else "面积只能填一个(m² 或 亩)",
+                         "give exactly one area: area_m2 or area_mu", "/".join(AREA_UNITS))
     name = given[0]
-    value = to_decimal(part[name], name)
+    value = _number(part[name], name, name)
     if value <= 0:
-        raise InputError(f"面积应为正数,不是 {value}", f"area must be positive, not {value}")
+        raise InputError(f"面积应为正数,不是 {value}", f"area must be positive, not {value}", name)
     area = Fraction(value) if name == "area_m2" else Fraction(value) * Fraction(10000, 15)
-    return PartInput(use, area, value, AREA_UNITS[name])
+    term = None if part.get(TERM) in (None, "") else _number(part[TERM], TERM, TERM)
+    if term is not None and term <= 0:
+        raise InputError(f"使用年期应为正数,不是 {term}", f"term_years must be positive, not {term}", TERM)
+    return PartInput(use, area, value, AREA_UNITS[name], term)
 
 
 def _corrections(data: Any) -> Corrections:
     if not isinstance(data, dict):
         raise InputError("corrections 应为对象", "corrections must be an object", "corrections")
-    known = {"term_years", "reduction_rate", "basis", *CORRECTION_FACTORS}
+    known = {TERM, "reduction_rate", "basis", *CORRECTION_FACTORS}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"corrections 不接受字段 {', '.join(unknown)}", f"corrections takes no field {', '.join(unknown)}")
     values = {}
-    for name in ("term_years", "reduction_rate", *CORRECTION_FACTORS):
+    for name in (TERM, "reduction_rate", *CORRECTION_FACTORS):
         if data.get(name) not in (None, ""):
-            values[name] = to_decimal(data[name], f"corrections.{name}")
-    if ("term_years" in values) != ("reduction_rate" in values):
-        raise InputError("年期修正须同时填写 term_years 与 reduction_rate(土地还原率)",
-                         "a term correction needs both term_years and reduction_rate", "corrections")
+            values[name] = _number(data[name], name, f"corrections.{name}")
+    # A term without reduction_rate is refused per part, where it is below the use's maximum (part_term).
     rate = values.get("reduction_rate")
     if rate is not None and not 0 < rate < 1:
         raise InputError(f"土地还原率应为 0 与 1 之间的小数(如 0.06),不是 {rate}",
                          f"reduction_rate must be a fraction between 0 and 1 (e.g. 0.06), not {rate}", "corrections")
     for name in ("date_factor", "other_factor"):
         if name in values and values[name] <= 0:
-            raise InputError(f"{name} 应为正数", f"{name} must be positive", "corrections")
+            raise InputError(f"{FIELD_LABELS[name]}应为正数", f"{name} must be positive", "corrections")
     if values.get("factor_pct", 0) <= -100:
-        raise InputError("factor_pct 应大于 -100", "factor_pct must be above -100", "corrections")
+        raise InputError("因素修正应大于 -100%", "factor_pct must be above -100", "corrections")
     bases = data.get("basis", {})
     if not isinstance(bases, dict) or not all(isinstance(v, str) for v in bases.values()):
         raise InputError("basis 应为 {系数: 依据} 对象", "basis must map coefficient names to text", "corrections")
@@ -251,11 +280,20 @@ def _corrections(data: Any) -> Corrections:
     return Corrections(**values, bases=dict(bases))
 
 
-def _non_negative(value: Any, what: str) -> Decimal:
-    number = to_decimal(value, what)
+def _non_negative(value: Any, name: str) -> Decimal:
+    number = _number(value, name, name)
     if number < 0:
-        raise InputError(f"{what} 不能为负数", f"{what} must not be negative", what)
+        raise InputError(f"{FIELD_LABELS[name]}不能为负数", f"{name} must not be negative", name)
     return number
+
+
+def _number(value: Any, name: str, where: str) -> Decimal:
+    """`value` as an exact Decimal; a refusal names the field by its label in Chinese, its name in English."""
+    label = FIELD_LABELS[name]
+    try:
+        return to_decimal(value, label)
+    except InputError as error:
+        raise InputError(error.zh, error.en.replace(label, name), where) from None
 
 
 def _text(value: Any, what: str) -> str:

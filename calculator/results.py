@@ -10,7 +10,7 @@ from calculator.case import fingerprint
 from calculator.compensation import CompensationResult
 from calculator.landprice import OUT_OF_RANGE, ParcelPrice, PartPrice
 from calculator.lines import PricedLine
-from calculator.money import fmt_money, fmt_quantity, round_money
+from calculator.money import fmt_money, fmt_plain, fmt_quantity, round_money
 
 
 def compensation_json(result: CompensationResult) -> dict[str, Any]:
@@ -87,6 +87,7 @@ def parcel_json(price: ParcelPrice) -> dict[str, Any]:
         data["corrected_unit_price"] = fmt_money(round_money(Fraction(price.corrected_total) / price.area_m2))
         c = price.parcel.corrections
         data["coefficients"] = {
+            # The parcel-wide term of older files (null when none); the term each part used is in its object.
             "term_years": None if c.term_years is None else str(c.term_years),
             "reduction_rate": None if c.reduction_rate is None else str(c.reduction_rate),
             "date_factor": str(c.date_factor), "factor_pct": str(c.factor_pct),
@@ -119,6 +120,7 @@ def _part_json(price: ParcelPrice, part: PartPrice) -> dict[str, Any]:
     if part.correction is not None:
         data["corrected_unit_price"] = fmt_money(part.correction.unit_price)
         data["corrected_total"] = fmt_money(part.correction.total)
+        data["term_years"] = fmt_plain(part.correction.term_years)
         data["term_coefficient"] = f"{round_money(part.correction.term_coefficient, 6):.6f}"
         data["statutory_term_years"] = part.correction.statutory_term_years
         if part.correction.out_of_range:

@@ -79,7 +79,8 @@ def parcel_text(price: ParcelPrice) -> str:
         lines.append("基准地价系数修正法: 基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正")
         for part in price.parts:
             k = part.correction
-            lines.append(f"  {part.given.use}: K年期 {round_money(k.term_coefficient, 6)} (法定{k.statutory_term_years}年)"
+            lines.append(f"  {part.given.use}: 使用年期 {fmt_plain(k.term_years)}年 K年期 {round_money(k.term_coefficient, 6)}"
+                         f" (法定{k.statutory_term_years}年)"
                          f"  K期日 {fmt_plain(c.date_factor)}  因素修正 {fmt_plain(c.factor_pct)}%"
                          f"  K其他 {fmt_plain(c.other_factor)}  开发程度修正 {fmt_plain(c.development_adjustment)}"
                          f" → {fmt_grouped(k.unit_price)} 元/m², {fmt_grouped(k.total)} 元"

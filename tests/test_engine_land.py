@@ -107,6 +107,8 @@ def example_parcel() -> dict:
 def test_mixed_use_parcel_without_corrections() -> None:
     data = example_parcel()
     del data["corrections"]
+    for part in data["parts"]:
+        del part["term_years"]  # a term below the maximum is a correction: it needs corrections.reduction_rate
     result = parcel_json(price(data))
     assert [(p["use"], p["area_m2"], p["total"]) for p in result["parts"]] == [
         ("商服用地", "300.00", "165000.00"), ("住宅用地", "700.00", "344400.00")]
@@ -160,6 +162,7 @@ def test_tenure_coefficient(m, n, r, k) -> None:
     ({"date_factor": "1.05", "other_factor": "0.98", "development_adjustment": "12.5"}, "518.77", "518770.00",
      False),  # 492 × 1.05 × 0.98 = 506.268, + 12.5 = 518.768
     ({"term_years": "40", "reduction_rate": "0.06"}, "451.81", "451810.00", False),  # 492 × 0.9183226 = 451.815
+    ({"reduction_rate": "0.06"}, "492.00", "492000.00", False),  # no term: 70 of 70, K年期 = 1
 ])
 def test_corrected_unit_price_and_range_flag(corrections, unit, total, flagged) -> None:
     data = parcel_json(price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections}))
@@ -175,8 +178,7 @@ def test_corrected_unit_price_and_range_flag(corrections, unit, total, flagged) 
     ({"term_years": "40", "reduction_rate": "0"}, "between 0 and 1"),
     ({"term_years": "71", "reduction_rate": "0.06"}, "statutory maximum"),  # 住宅 70
     ({"term_years": "0", "reduction_rate": "0.06"}, "statutory maximum"),
-    ({"term_years": "40"}, "both term_years and reduction_rate"),
-    ({"reduction_rate": "0.06"}, "both term_years and reduction_rate"),
+    ({"term_years": "40"}, "needs corrections.reduction_rate"),  # 40 of 70 cannot be corrected without r
     ({"date_factor": "0"}, "positive"),
     ({"factor_pct": "-100"}, "above -100"),
     ({"k_unknown": "1"}, "takes no field"),
@@ -193,6 +195,82 @@ def test_term_over_the_commercial_maximum_names_the_part() -> None:
     with pytest.raises(InputError) as caught:
         price(data)
     assert "parts[1]" in str(caught.value) and "商服用地" in str(caught.value) and "parts[0]" not in str(caught.value)
+
+
+# --- each part its own 使用年期 (parts[i].term_years), the statutory maximum by default -------------------
+# 2级 商服 550 × 300 m² and 住宅 492 × 700 m², r 0.06, 因素修正 +3%:
+#   商服 40 of 40 and 住宅 70 of 70: K年期 1 and 1
+#       550 × 1.03 = 566.50 × 300 = 169950.00;  492 × 1.03 = 506.76 × 700 = 354732.00;  parcel 524682.00
+#   商服 30 of 40: 1.06^−30 = 0.174110, 1.06^−40 = 0.097222 → K = 0.825890 / 0.902778 = 0.914832
+#       550 × 0.914832 × 1.03 = 518.252 → 518.25 × 300 = 155475.00
+#   住宅 50 of 70: 1.06^−50 = 0.054288, 1.06^−70 = 0.016927 → K = 0.945712 / 0.983073 = 0.961996
+#       492 × 0.961996 × 1.03 = 487.501 → 487.50 × 700 = 341250.00;  parcel 496725.00
+
+def mixed(commerce: dict, housing: dict, **corrections) -> dict:
+    return {"grade": 2, "parts": [{"use": "商服用地", "area_m2": "300", **commerce},
+                                  {"use": "住宅用地", "area_m2": "700", **housing}],
+            "corrections": {"reduction_rate": "0.06", "factor_pct": "3", **corrections}}
+
+
+@pytest.mark.parametrize("commerce, housing", [({"term_years": 40}, {"term_years": "70"}), ({}, {})],
+                         ids=["given", "by default"])
+def test_each_part_at_its_own_statutory_maximum(commerce, housing) -> None:
+    data = parcel_json(price(mixed(commerce, housing)))
+    assert [(p["term_years"], p["statutory_term_years"], p["term_coefficient"], p["corrected_unit_price"],
+             p["corrected_total"]) for p in data["parts"]] == [
+        ("40", 40, "1.000000", "566.50", "169950.00"), ("70", 70, "1.000000", "506.76", "354732.00")]
+    assert data["corrected_total"] == "524682.00"
+    assert data["coefficients"]["term_years"] is None  # no parcel-wide term was given
+
+
+def test_each_part_below_its_maximum_has_its_own_coefficient() -> None:
+    data = parcel_json(price(mixed({"term_years": "30"}, {"term_years": "50"})))
+    commerce, housing = data["parts"]
+    assert (commerce["term_years"], commerce["term_coefficient"], commerce["corrected_unit_price"],
+            commerce["corrected_total"]) == ("30", "0.914832", "518.25", "155475.00")
+    assert (housing["term_years"], housing["term_coefficient"], housing["corrected_unit_price"],
+            housing["corrected_total"]) == ("50", "0.961996", "487.50", "341250.00")
+    assert data["corrected_total"] == "496725.00"
+    assert data["total"] == "509400.00"  # the benchmark total is at the statutory terms, whatever the parts' terms
+
+
+def test_the_old_parcel_wide_term_applies_to_parts_without_their_own() -> None:
+    # 商服 takes the parcel-wide 30; 住宅's own 50 wins over it: the same figures as above
+    data = parcel_json(price(mixed({}, {"term_years": "50"}, term_years="30")))
+    assert [(p["term_years"], p["term_coefficient"]) for p in data["parts"]] == [("30", "0.914832"), ("50", "0.961996")]
+    assert data["corrected_total"] == "496725.00"
+    assert data["coefficients"]["term_years"] == "30"
+    # the example file of before per-part terms: one term of 40 for both parts
+    old = {**example_parcel(), "parts": [{"use": "商服用地", "area_m2": "300"}, {"use": "住宅用地", "area_mu": "1.05"}]}
+    old["corrections"] = {**old["corrections"], "term_years": 40}
+    assert parcel_json(price(old)) == parcel_json(price(example_parcel())) | {
+        "coefficients": {**parcel_json(price(example_parcel()))["coefficients"], "term_years": "40"}}
+
+
+def test_a_part_term_above_its_maximum_is_refused_naming_the_part() -> None:
+    with pytest.raises(InputError) as caught:
+        price(mixed({"term_years": "50"}, {"term_years": "70"}))
+    message = str(caught.value)
+    assert "parts[1]" not in message and "parts[0](第1部分)「商服用地」 term_years" in message
+    assert "商服用地法定最高年期 40 年之间,不是 50 年" in message and "(0, 40]" in message
+
+
+@pytest.mark.parametrize("part, message", [
+    ({"term_years": "0"}, "使用年期应为正数"), ({"term_years": "-5"}, "使用年期应为正数"),
+    ({"term_years": "四十"}, "使用年期 不是数值"), ({"term_years": 40.0}, "float"),
+])
+def test_a_bad_part_term_is_refused_where_it_is_read(part, message) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        parcel_from_dict(mixed(part, {}))
+    assert caught.value.where.startswith("parts[0](第1部分) term_years")
+
+
+def test_a_part_term_below_the_maximum_needs_the_reduction_rate() -> None:
+    data = {"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "700", "term_years": "50"}]}
+    with pytest.raises(InputError, match="年期修正须填写土地还原率"):
+        price(data)
+    data["parts"][0]["term_years"] = "70"  # the maximum: nothing to correct, no rate needed
+    assert parcel_json(price(data))["total"] == "344400.00"
 
 
 # --- the negotiated floor: 70% of the benchmark, or the officer's cost sum when higher ---------------

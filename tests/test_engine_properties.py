@@ -282,8 +282,8 @@ def test_junk_household_blocks_are_priced_or_refused(relocation, replacement) ->
 
 
 @PROPERTY
-@given(JUNK, st.lists(st.dictionaries(st.sampled_from(["use", "area_m2", "area_mu", "x"]), JUNK, max_size=3),
-                      max_size=3),
+@given(JUNK, st.lists(st.dictionaries(st.sampled_from(["use", "area_m2", "area_mu", "term_years", "x"]), JUNK,
+                                      max_size=3), max_size=3),
        st.dictionaries(st.sampled_from(["term_years", "reduction_rate", "date_factor", "factor_pct",
                                         "other_factor", "development_adjustment", "basis"]), JUNK, max_size=4))
 def test_junk_parcels_are_priced_or_refused(grade, parcel_parts, corrections) -> None:

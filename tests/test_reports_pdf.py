@@ -194,7 +194,7 @@ def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
     assert "协议出让最低价: 356,580.00 元(按基准地价的70%)" in text
     assert "宗地单价 = 基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正" in text
     assert "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n]" in text
-    for value in ("K期日(期日修正系数) 1.00", "使用年期 m(年) 40", "土地还原率 r 0.06", "因素修正 Σ(%) 3",
+    for value in ("K期日(期日修正系数) 1.00", "使用年期 m(年) 见下表", "土地还原率 r 0.06", "因素修正 Σ(%) 3",
                   "K其他(其他修正系数) 1", "开发程度修正(元/m²) 0.00"):
         assert value in text
     left, half = pdf_layout.MARGIN, pdf_layout.WIDTH / 2  # coefficients two to a row: 31 + 17 mm, then the basis
@@ -204,6 +204,20 @@ def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
     assert "495,709.00" in text
     assert "测算人" in text and "审核人" in text and "日期:" in text
     assert "第 1 页 共 1 页" in text
+
+
+def test_price_sheet_prints_each_parts_own_term_and_coefficient(tmp_path):
+    # 商服 30 of 40 years: K = 0.914832, 550 × K × 1.03 = 518.25 × 300 = 155,475.00;
+    # 住宅 50 of 70 years: K = 0.961996, 492 × K × 1.03 = 487.50 × 700 = 341,250.00 (test_engine_land)
+    path = tmp_path / "terms.pdf"
+    reports.parcel_pdf(parcel(parts=[{"use": "商服用地", "area_m2": "300", "term_years": "30"},
+                                     {"use": "住宅用地", "area_mu": "1.05", "term_years": "50"}],
+                              corrections={"reduction_rate": "0.06", "factor_pct": "3"}), path)
+    text = "\n".join(pages(path))
+    assert "使用年期 m 法定最高年期 n K年期" in text
+    assert "商服用地 30年" in text and "0.914832 518.25 155,475.00" in text
+    assert "住宅用地 50年" in text and "0.961996 487.50 341,250.00" in text
+    assert "496,725.00" in text
 
 
 def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_note(tmp_path):

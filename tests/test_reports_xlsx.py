@@ -129,6 +129,7 @@ def test_land_workbook_parts_and_summary(tmp_path):
     assert [exact(v) for v in uses["面积(亩)"]] == [Decimal("0.45"), Decimal("1.05")]
     assert [exact(v) for v in uses["修正后总价(元)"]] == [p.correction.total for p in price.parts]
     assert list(uses["K年期"].round(6)) == [1.0, 0.918323]
+    assert list(uses["使用年期(年)"]) == [40, 40] and list(uses["法定最高年期(年)"]) == [40, 70]
     total = parts[parts["用途"] == "合计 / 平均单价"]
     assert exact(total["总价(元)"].iloc[0]) == price.total
     assert exact(total["70%底价(元)"].iloc[0]) == price.benchmark_floor_total
@@ -136,7 +137,7 @@ def test_land_workbook_parts_and_summary(tmp_path):
     ws = openpyxl.load_workbook(path)["部分"]
     check = [row for row in ws.iter_rows(min_row=3) if row[0].value == "校验: 各部分之和"][0]
     assert {c.column_letter: c.value for c in check if c.value and c.column > 1} == {
-        "G": "=SUM(G3:G4)", "J": "=SUM(J3:J4)", "K": "=SUM(K3:K4)", "M": "=SUM(M3:M4)", "Q": "=SUM(Q3:Q4)"}
+        "G": "=SUM(G3:G4)", "J": "=SUM(J3:J4)", "K": "=SUM(K3:K4)", "M": "=SUM(M3:M4)", "R": "=SUM(R3:R4)"}
     assert ws.freeze_panes == "A3" and ws["G3"].number_format == "#,##0.00" and ws["D3"].number_format == "#,##0.0000"
     summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
     values = dict(zip(summary[0], summary[1]))
@@ -144,6 +145,22 @@ def test_land_workbook_parts_and_summary(tmp_path):
     assert exact(values["协议出让最低价(元)"]) == price.floor_total
     assert exact(values["修正后宗地总价(元)"]) == price.corrected_total
     assert "测算人" in values and "审核人" in values
+
+
+def test_land_workbook_gives_each_parts_own_term_and_coefficient(tmp_path):
+    # 商服 30 of 40 years and 住宅 50 of 70 at r 0.06, +3%: worked in test_engine_land
+    path = tmp_path / "terms.xlsx"
+    reports.parcel_xlsx(parcel(parts=[{"use": "商服用地", "area_m2": "300", "term_years": "30"},
+                                      {"use": "住宅用地", "area_mu": "1.05", "term_years": "50"}],
+                               corrections={"reduction_rate": "0.06", "factor_pct": "3"}), path)
+    parts = pd.read_excel(path, sheet_name="部分", header=1, engine="openpyxl")
+    uses = parts[parts["所用表"].notna()]
+    assert list(uses["使用年期(年)"]) == [30, 50] and list(uses["法定最高年期(年)"]) == [40, 70]
+    assert list(uses["K年期"].round(6)) == [0.914832, 0.961996]
+    assert [exact(v) for v in uses["修正后总价(元)"]] == [Decimal("155475.00"), Decimal("341250.00")]
+    summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
+    values = dict(zip(summary[0], summary[1]))
+    assert values["使用年期 m(年)"] == "见下表" and values["土地还原率 r"] == 0.06
 
 
 def test_land_workbook_with_the_cost_sum_and_a_table_note(tmp_path):

@@ -14,14 +14,14 @@ from typing import Any, Callable
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QPushButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 import tables
 from calculator import land_actions
-from calculator.errors import CalculationError, InputError
+from calculator.errors import CalculationError
 from calculator.land_actions import M2, MU, ParcelDraft, PartDraft
 from calculator.landprice import FLOOR_BY_COST, OUT_OF_RANGE, ParcelPrice
 from calculator.money import fmt_grouped
@@ -34,6 +34,8 @@ from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Decimal (or key) behind a displayed cell
 HIGHLIGHT = QColor("#fff2a8")
 WARN = QColor("#b00020")
+PROBLEM_FILL = QColor("#fde7e9")
+DEFAULT_TEXT = QColor("#777777")
 NOTE_MARK = "※"
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 CORRECTION_LABELS = {
@@ -45,6 +47,9 @@ CORRECTION_LABELS = {
     "development_adjustment": ("开发程度修正(元/m²)", "dev"),
 }
 FLOOR_TESTS = {"benchmark_70pct": "基准地价70%", FLOOR_BY_COST: "成本之和"}
+SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
+BLANK_HINT = ("在「地块」表中为每一部分选择用途并填写面积(m² 或 亩),选好土地级别,即在此显示测算结果。"
+              "需要修正时勾选「宗地修正」,填写土地还原率和各部分的使用年期。")
 
 
 def _money(text: str) -> str:
@@ -56,17 +61,28 @@ def _money(text: str) -> str:
 
 
 class PartsModel(HeaderedTableModel):
-    """The parts being entered: 用途, 面积, 单位. Edits are handed to `on_edit`, never applied here."""
+    """The parts being entered: 用途, 面积, 单位, 使用年期. Edits are handed to `on_edit`, never applied here.
 
-    USE, AREA, UNIT = range(3)
-    HEADERS = ("用途", "面积", "单位")
+    A part left out of the price has the field at fault marked, with the reason as its tooltip.
+    """
 
-    def __init__(self, on_edit: Callable[[int, int, str], None], parent=None):
+    USE, AREA, UNIT, TERM = range(4)
+    HEADERS = ("用途", "面积", "单位", "使用年期(年)")
+    FIELDS = {land_actions.USE: USE, land_actions.AREA: AREA, land_actions.TERM: TERM}
+
+    def __init__(self, on_edit: Callable[[int, int, str], None], statutory: Callable[[str], int | None], parent=None):
         super().__init__(parent)
         self._rows: tuple[PartDraft, ...] = ()
+        self._problems: dict[tuple[int, int], str] = {}
+        self._terms_on = False
         self._on_edit = on_edit
+        self._statutory = statutory
 
-    def set_rows(self, rows: tuple[PartDraft, ...]) -> None:
+    def set_rows(self, rows: tuple[PartDraft, ...], problems: tuple[land_actions.PartProblem, ...] = (),
+                 terms_on: bool = False) -> None:
+        """The parts, the problems to mark on them, and whether terms are in use (corrections on)."""
+        self._problems = {(p.row, self.FIELDS[p.field]): p.error.zh for p in problems}
+        self._terms_on = terms_on
         if len(rows) == len(self._rows):
             self._rows = rows
             if rows:
@@ -87,24 +103,48 @@ class PartsModel(HeaderedTableModel):
         return f"第{section + 1}部分"
 
     def flags(self, index):
-        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
+        flags = super().flags(index)
+        if index.column() == self.TERM and not self._terms_on:
+            return flags & ~Qt.ItemFlag.ItemIsEnabled
+        return flags | Qt.ItemFlag.ItemIsEditable
+
+    def _term_text(self, part: PartDraft) -> str:
+        """The typed term, else the use's statutory maximum (the default)."""
+        default = self._statutory(part.use)
+        return part.term or ("" if default is None else str(default))
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         part = self._rows[index.row()]
         column = index.column()
+        problem = self._problems.get((index.row(), column))
+        if role == Qt.ItemDataRole.DisplayRole and column == self.TERM and not self._terms_on:
+            return "—"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (part.use, part.shown(), part.unit)[column]
+            return (part.use, part.shown(), part.unit, self._term_text(part))[column]
         if role == VALUE_ROLE and column == self.AREA:
             try:
                 return land_actions.area_in(part.area_m2(), part.unit)
             except CalculationError:
                 return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.AREA:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.AREA, self.TERM):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.UNIT:
+        if role == Qt.ItemDataRole.BackgroundRole and problem:
+            return QBrush(PROBLEM_FILL)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.TERM and not part.term:
+            return QBrush(DEFAULT_TEXT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return problem or self._tip(part, column)
+        return None
+
+    def _tip(self, part: PartDraft, column: int) -> str | None:
+        if column == self.UNIT:
             return "切换单位会换算面积(1 亩 = 10000/15 m²),保留精确值"
+        if column == self.TERM and not self._terms_on:
+            return "使用年期用于年期修正(K年期):启用「宗地修正」后填写"
+        if column == self.TERM:
+            return f"不填即按{part.use}法定最高年期 {self._statutory(part.use)} 年(K年期 = 1)"
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
@@ -140,18 +180,21 @@ class ResultsModel(HeaderedTableModel):
     """Each part's price and the parcel total, rendered from parcel_json."""
 
     (PART, USE, AREA_M2, AREA_MU, UNIT, UNIT_WAN, TOTAL, TOTAL_WAN, RANGE_UNIT, RANGE_TOTAL,
-     FLOOR, CORRECTED_UNIT, CORRECTED_TOTAL, NOTE) = range(14)
+     FLOOR, TERM, CORRECTED_UNIT, CORRECTED_TOTAL, NOTE) = range(15)
     HEADERS = ("部分", "用途", "面积\nm²", "面积\n亩", "基准地价\n元/m²", "基准地价\n万元/亩", "总价\n元",
                "总价\n万元", "级别区间单价\n元/m²", "级别区间总价\n元", "协议出让最低价\n(70%) 元",
-               "修正单价\n元/m²", "修正总价\n元", "说明")
+               "使用年期\nK年期", "修正单价\n元/m²", "修正总价\n元", "说明")
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[dict[str, Any]] = []
 
-    def set_result(self, result: dict[str, Any] | None) -> None:
+    def set_result(self, result: dict[str, Any] | None, rows: tuple[int, ...] = ()) -> None:
+        """parcel_json of the priced parts; `rows` are their rows in the parts table (some may be left out)."""
         self.beginResetModel()
-        self._rows = [] if result is None else [*result["parts"], {**result, "use": "", "is_total": True}]
+        self._rows = [] if result is None else [
+            *({**part, "label": f"第{row + 1}部分"} for part, row in zip(result["parts"], rows)),
+            {**result, "use": "", "label": "合计", "is_total": True}]
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -166,7 +209,7 @@ class ResultsModel(HeaderedTableModel):
             return (row[key], Decimal(row[key])) if key in row else ("", None)
 
         if column == self.PART:
-            return ("合计", None) if row.get("is_total") else (f"第{self._rows.index(row) + 1}部分", None)
+            return row["label"], None
         if column == self.USE:
             return row["use"], None
         if column == self.AREA_M2:
@@ -189,6 +232,8 @@ class ResultsModel(HeaderedTableModel):
             return f"{_money(r['lower'])} – {_money(r['upper'])}", None
         if column == self.FLOOR:
             return money("negotiated_floor_total")
+        if column == self.TERM:
+            return (f"{row['term_years']}年 / {row['term_coefficient']}", None) if "term_years" in row else ("", None)
         if column == self.CORRECTED_UNIT:
             return money("corrected_unit_price")
         if column == self.CORRECTED_TOTAL:
@@ -248,11 +293,13 @@ class MatrixModel(HeaderedTableModel):
         return 0 if parent.isValid() else 2 * len(self.uses)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Vertical:
             return GRADE_NAMES.get(self.grades[section], f"{self.grades[section]}级")
         use = self.uses[section // 2]
+        if role == Qt.ItemDataRole.ToolTipRole:  # a narrow column elides the name
+            return self.table.uses[use].table
         short = "公共管理与\n公共服务用地" if len(use) > 6 else use
         return f"{short}\n{'元/m²' if section % 2 == 0 else '万元/亩'}"
 
@@ -379,6 +426,35 @@ class DraftCommand(QUndoCommand):
 # ----------------------------------------------------------------------------- widget
 
 
+def _wrapping(text: str = "") -> QLabel:
+    """A label that wraps its lines instead of widening the page."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def _scrolling(*boxes: QWidget) -> QScrollArea:
+    """`boxes` stacked in a pane that scrolls when the window is smaller than they would like."""
+    content = QWidget()
+    layout = QVBoxLayout(content)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for box in boxes:
+        layout.addWidget(box)
+    layout.addStretch(1)
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
+
+
+def _in_chinese(error: CalculationError) -> str:
+    """The Chinese half of an error, or of each of several: the screen names fields by their labels."""
+    return "\n".join(e.zh for e in getattr(error, "errors", [error]))
+
+
 def _table_view(model, stretch_last: bool = False) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -412,6 +488,7 @@ class LandWorkspace(DocumentWorkspace):
         self.price: ParcelPrice | None = None
         self.result: dict[str, Any] | None = None
         self.error: CalculationError | None = None
+        self.priced_draft = land_actions.DraftPrice()
         self._syncing = False
         self._build()
         self._show_draft(self.draft)
@@ -419,6 +496,11 @@ class LandWorkspace(DocumentWorkspace):
     # ---------------------------------------------------------------- building
 
     def _build(self) -> None:
+        """Inputs | reference tables above, results below; each pane scrolls rather than demand room.
+
+        The page must fit 1280×620 (a 1920×1080 screen at 150%, less the window's bars): the panes
+        sit in splitters and scroll areas, and long lines wrap, so no child sets the window's minimum.
+        """
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("QLabel { background: #fde7e9; color: #8a0010; border: 1px solid #e5a0a8;"
@@ -426,27 +508,19 @@ class LandWorkspace(DocumentWorkspace):
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
 
-        left = QVBoxLayout()
-        left.addWidget(self._build_inputs())
-        left.addWidget(self._build_corrections())
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(self._build_matrix())
-        right.addWidget(self._build_range())
-        right.addStretch(1)
-        top = QHBoxLayout()
-        top.addLayout(left, 5)
-        top.addLayout(right, 6)
-        top_widget = QWidget()
-        top_widget.setLayout(top)
-        top.setContentsMargins(0, 0, 0, 0)
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(_scrolling(self._build_inputs(), self._build_corrections()))
+        sides.addWidget(_scrolling(self._build_matrix(), self._build_range()))
+        sides.setStretchFactor(0, 5)
+        sides.setStretchFactor(1, 4)
+        sides.setChildrenCollapsible(False)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top_widget)
-        splitter.addWidget(self._build_results())
+        splitter.addWidget(sides)
+        splitter.addWidget(_scrolling(self._build_results()))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([620, 240])
+        splitter.setSizes([560, 340])
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -476,7 +550,7 @@ class LandWorkspace(DocumentWorkspace):
         grid.addWidget(QLabel("坐落"), 1, 0)
         grid.addWidget(self.location_edit, 1, 1, 1, 3)
 
-        self.parts_model = PartsModel(self._part_edited, self)
+        self.parts_model = PartsModel(self._part_edited, self._statutory_years, self)
         self.parts_view = _table_view(self.parts_model)
         self.parts_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.parts_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -485,8 +559,9 @@ class LandWorkspace(DocumentWorkspace):
         self.parts_view.setItemDelegateForColumn(PartsModel.UNIT, ComboDelegate([M2, MU], self))
         header = self.parts_view.horizontalHeader()
         header.setSectionResizeMode(PartsModel.USE, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(PartsModel.AREA, 130)
-        header.resizeSection(PartsModel.UNIT, 70)
+        header.resizeSection(PartsModel.AREA, 110)
+        header.resizeSection(PartsModel.UNIT, 56)
+        header.resizeSection(PartsModel.TERM, 96)
         self.parts_view.setMinimumHeight(84)
         self.parts_view.setMaximumHeight(130)
         self.parts_view.selectionModel().currentChanged.connect(self._part_selected)
@@ -495,8 +570,7 @@ class LandWorkspace(DocumentWorkspace):
         self.remove_button = QPushButton("删除部分")
         self.remove_button.clicked.connect(lambda: self.remove_part(self.parts_view.currentIndex().row()))
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("混合用途的地块可分为多个部分,各按本用途计价后相加。"))
-        buttons.addStretch(1)
+        buttons.addWidget(_wrapping("混合用途的地块可分为多个部分,各按本用途计价后相加。"), 1)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         grid.addWidget(self.parts_view, 2, 0, 1, 4)
@@ -520,25 +594,19 @@ class LandWorkspace(DocumentWorkspace):
         self.correction_edits: dict[str, QLineEdit] = {}
         self.basis_edits: dict[str, QLineEdit] = {}
         for row, (name, (label, _)) in enumerate(CORRECTION_LABELS.items(), start=1):
-            edit, basis = QLineEdit(), QLineEdit()
-            edit.setMaximumWidth(110)
+            basis = QLineEdit()
             basis.setPlaceholderText("修正依据")
-            edit.textEdited.connect(lambda t, n=name: self._edit_correction(n, t))
             basis.textEdited.connect(lambda t, n=name: self._edit_basis(n, t))
-            self.correction_edits[name], self.basis_edits[name] = edit, basis
+            self.basis_edits[name] = basis
             grid.addWidget(QLabel(label), row, 0)
-            grid.addWidget(edit, row, 1)
+            grid.addWidget(self._correction_value(name), row, 1)
             grid.addWidget(basis, row, 2)
         self.correction_edits["reduction_rate"].setPlaceholderText("如 0.06")
-        self.statutory_label = QLabel()
-        self.statutory_label.setWordWrap(True)
-        self.formula_label = QLabel()
-        self.formula_label.setWordWrap(True)
-        self.coefficient_label = QLabel()
-        self.coefficient_label.setWordWrap(True)
+        self.statutory_label = _wrapping()
+        self.formula_label = _wrapping()
+        self.coefficient_label = _wrapping()
         self.coefficient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.out_of_range_label = QLabel()
-        self.out_of_range_label.setWordWrap(True)
+        self.out_of_range_label = _wrapping()
         self.out_of_range_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.out_of_range_label.hide()
         n = len(CORRECTION_LABELS) + 1
@@ -549,17 +617,31 @@ class LandWorkspace(DocumentWorkspace):
         grid.setColumnStretch(2, 1)
         return box
 
+    def _correction_value(self, name: str) -> QWidget:
+        """The value's editor; the term has none here: each part gives its own in the parts table."""
+        if name == land_actions.TERM:
+            label = QLabel("见上表各部分")
+            label.setToolTip("每一部分在「地块」表的「使用年期」列填写;不填即按该用途法定最高年期")
+            return label
+        edit = QLineEdit()
+        edit.setMaximumWidth(110)
+        edit.textEdited.connect(lambda t, n=name: self._edit_correction(n, t))
+        self.correction_edits[name] = edit
+        return edit
+
     def _build_matrix(self) -> QGroupBox:
-        box = QGroupBox(f"表1 {self.table.title}(估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document})")
+        box = QGroupBox(f"表1 {self.table.title}")
+        box.setToolTip(f"估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document}")
         self.matrix_model = MatrixModel(self.table, self)
         self.matrix_view = _table_view(self.matrix_model)
         self.matrix_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.matrix_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.matrix_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.matrix_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.matrix_view.setMinimumHeight(190)
+        self.matrix_view.setMinimumHeight(170)
         layout = QVBoxLayout(box)
         layout.addWidget(self.matrix_view)
+        layout.addWidget(_wrapping(f"估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document}"))
         return box
 
     def _build_range(self) -> QGroupBox:
@@ -577,13 +659,12 @@ class LandWorkspace(DocumentWorkspace):
         self.range_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.range_view.setMinimumHeight(130)
         self.range_view.setMaximumHeight(150)
-        self.range_note = QLabel()
-        self.range_note.setWordWrap(True)
+        self.range_note = _wrapping()
         self.range_note.setStyleSheet("color: #b00020;")
         row = QHBoxLayout()
         row.addWidget(QLabel("用途"))
         row.addWidget(self.range_use_combo, 1)
-        self.range_title = QLabel()
+        self.range_title = _wrapping()
         row.addWidget(self.range_title, 2)
         layout = QVBoxLayout(box)
         layout.addLayout(row)
@@ -599,7 +680,11 @@ class LandWorkspace(DocumentWorkspace):
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_view.verticalHeader().hide()
         self.results_view.horizontalHeader().setMinimumHeight(44)
-        self.results_view.setMinimumHeight(125)
+        self.results_view.setMinimumHeight(110)
+        self.hint_label = _wrapping(BLANK_HINT)
+        self.hint_label.setStyleSheet("color: #555; padding: 4px;")
+        self.left_out_label = _wrapping()
+        self.left_out_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.summary: dict[str, QLabel] = {}
         grid = QGridLayout()
         captions = [("area", "总面积"), ("unit_price", "平均单价(元/m²)"), ("unit_price_wan", "平均单价(万元/亩)"),
@@ -613,14 +698,15 @@ class LandWorkspace(DocumentWorkspace):
             if key in ("total", "corrected_total"):
                 label.setStyleSheet("font-weight: bold; font-size: 15px;")
             self.summary[key] = label
-            grid.addWidget(QLabel(caption + ":"), i // 5, 2 * (i % 5))
-            grid.addWidget(label, i // 5, 2 * (i % 5) + 1)
-        self.floor_basis_label = QLabel(f"最低价依据: {self.table.floor_basis}")
-        self.floor_basis_label.setWordWrap(True)
+            grid.addWidget(QLabel(caption + ":"), i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS))
+            grid.addWidget(label, i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS) + 1)
+        self.floor_basis_label = _wrapping(f"最低价依据: {self.table.floor_basis}")
         self.floor_basis_label.setStyleSheet("color: #555;")
         layout = QVBoxLayout(box)
-        layout.addWidget(self.results_view, 1)
+        layout.addWidget(self.hint_label)
         layout.addLayout(grid)
+        layout.addWidget(self.left_out_label)
+        layout.addWidget(self.results_view, 1)
         layout.addWidget(self.floor_basis_label)
         return box
 
@@ -656,6 +742,8 @@ class LandWorkspace(DocumentWorkspace):
             new, text = replace(part, use=value), "改用途"
         elif column == PartsModel.AREA:
             new, text = land_actions.set_area_text(part, value), "改面积"
+        elif column == PartsModel.TERM:
+            new, text = replace(part, term=value.strip()), "改使用年期"
         else:
             new, text = land_actions.switch_unit(part, value), f"面积换算为{value}"
         parts = self.draft.parts[:row] + (new,) + self.draft.parts[row + 1:]
@@ -695,7 +783,6 @@ class LandWorkspace(DocumentWorkspace):
         self._syncing = True
         try:
             self.grade_combo.setCurrentIndex(self.grade_combo.findData(draft.grade))
-            self.parts_model.set_rows(draft.parts)
             for edit, text in ((self.reference_edit, draft.reference), (self.location_edit, draft.location),
                                (self.cost_floor_edit, draft.cost_floor_total)):
                 if edit.text() != text:
@@ -713,21 +800,22 @@ class LandWorkspace(DocumentWorkspace):
         self._reprice()
 
     def _reprice(self) -> None:
-        try:
-            self.price = land_actions.price_draft(self.draft)
-            self.result = parcel_json(self.price)
-            self.error = None
-        except CalculationError as error:
-            self.price, self.result, self.error = None, None, error
+        self.priced_draft = land_actions.price_draft(self.draft)
+        self.price, self.error = self.priced_draft.price, self.priced_draft.error
+        self.result = None if self.price is None else parcel_json(self.price)
         self._render()
         self.priced.emit()
 
     def _render(self) -> None:
-        result = self.result
+        result, priced = self.result, self.priced_draft
         self.banner.setVisible(self.error is not None)
         if self.error is not None:
-            self.banner.setText("无法测算 / Cannot price: " + self.error.message)
-        self.results_model.set_result(result)
+            self.banner.setText("无法测算:" + _in_chinese(self.error))
+        self.parts_model.set_rows(self.draft.parts, priced.left_out, self.draft.corrections is not None)
+        self.hint_label.setVisible(priced.blank)
+        self.left_out_label.setVisible(bool(priced.left_out))
+        self.left_out_label.setText("\n".join(problem.note for problem in priced.left_out))
+        self.results_model.set_result(result, priced.rows)
         self._fit_results()
         self.matrix_model.set_selected({(p.use, self.draft.grade) for p in self.draft.parts})
         self.range_model.set_highlight(self.draft.grade)
@@ -778,8 +866,9 @@ class LandWorkspace(DocumentWorkspace):
         self.formula_label.setText(f"宗地单价 = {result['formula']}")
         lines = []
         for part in result["parts"]:
-            term = (f"K年期 = {part['term_coefficient']}(m={c['term_years']}, n={part['statutory_term_years']},"
-                    f" r={c['reduction_rate']})" if c["term_years"] else f"K年期 = {part['term_coefficient']}(不作年期修正)")
+            rate = f", r={c['reduction_rate']}" if c["reduction_rate"] else ""
+            term = (f"K年期 = {part['term_coefficient']}(m={part['term_years']}年,"
+                    f" n={part['statutory_term_years']}年{rate})")
             lines.append(f"{part['use']}: {_money(part['unit_price'])} × K期日 {c['date_factor']} × {term}"
                          f" × (1 + {c['factor_pct']}%) × K其他 {c['other_factor']} + {c['development_adjustment']}"
                          f" = {_money(part['corrected_unit_price'])} 元/m²")
@@ -796,6 +885,10 @@ class LandWorkspace(DocumentWorkspace):
         view.resizeColumnsToContents()
         for column in range(ResultsModel.NOTE):
             view.setColumnWidth(column, max(view.columnWidth(column), 72))
+
+    def _statutory_years(self, use: str) -> int | None:
+        """The statutory maximum term of `use` (the default 使用年期), None for an unknown use."""
+        return self.table.uses[use].statutory_term_years if use in self.table.uses else None
 
     def _part_selected(self, current: QModelIndex, _previous=None) -> None:
         if current.isValid() and current.row() < len(self.draft.parts):
@@ -861,9 +954,7 @@ class LandWorkspace(DocumentWorkspace):
         self.title_changed.emit()
 
     def report_subject(self, kind: str) -> ParcelPrice:
-        if self.price is None:
-            raise self.error or InputError("没有可导出的结果", "nothing to export")
-        return self.price
+        return self.priced_draft.whole()
 
     def suggested_stem(self) -> str:
         uses = "、".join(dict.fromkeys(part.use for part in self.draft.parts))

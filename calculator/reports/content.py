@@ -27,7 +27,8 @@ COEFFICIENT_LABELS = {
     "date_factor": "K期日(期日修正系数)", "term_years": "使用年期 m(年)", "reduction_rate": "土地还原率 r",
     "factor_pct": "因素修正 Σ(%)", "other_factor": "K其他(其他修正系数)", "development_adjustment": "开发程度修正(元/m²)",
 }
-TERM_FORMULA = "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n],n 为该用途法定最高出让年期"
+TERM_FORMULA = "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n],m 为该部分使用年期,n 为该用途法定最高出让年期"
+TERM_PER_PART = "见下表"
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,7 @@ class PartRow:
     floor_unit: Decimal
     floor_total: Decimal
     note: str
+    term_years: Decimal | None = None
     term_coefficient: Decimal | None = None
     statutory_years: int | None = None
     term_basis: str = ""
@@ -311,6 +313,7 @@ def _part_row(price: ParcelPrice, part, raw: dict) -> PartRow:
         lower_total=part.lower_total, upper_total=part.upper_total,
         floor_unit=Decimal(raw["negotiated_floor_unit"]), floor_total=part.floor_total,
         note=f"{part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}" if part.row.discrepancy else "",
+        term_years=correction.term_years if correction else None,
         term_coefficient=Decimal(raw["term_coefficient"]) if correction else None,
         statutory_years=correction.statutory_term_years if correction else None,
         term_basis=use.term_basis, corrected_unit=correction.unit_price if correction else None,
@@ -327,6 +330,6 @@ def _formula_lines(formula: str) -> list[str]:
 def _coefficients(data: dict) -> list[tuple[str, Decimal | str, str]]:
     bases = data["basis"]
     shown: dict[str, Decimal | str] = {name: Decimal(data[name]) for name in COEFFICIENT_LABELS if data[name]}
-    if "term_years" not in shown:
-        shown.update(term_years="不修正(法定最高年期)", reduction_rate="—")
+    shown["term_years"] = TERM_PER_PART  # each part has its own term (a parcel-wide one only as their default)
+    shown.setdefault("reduction_rate", "—")
     return [(label, shown[name], bases.get(name, "")) for name, label in COEFFICIENT_LABELS.items()]

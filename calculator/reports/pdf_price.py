@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether
 
 from calculator.landprice import ParcelPrice
-from calculator.money import fmt_grouped
+from calculator.money import fmt_grouped, fmt_plain
 from calculator.reports.content import PriceSheet, price_sheet
 from calculator.reports.pdf_layout import (
     SECTION_FILL, WIDTH, Styles, fmt_exact, gap, grid, info_grid, para, signature_grid, write_pdf)
@@ -100,18 +100,21 @@ def coefficient_table(sheet: PriceSheet, styles: Styles):
 
 
 def correction_table(sheet: PriceSheet, styles: Styles):
-    """K年期 per use, and the corrected unit price and total, flagged when outside the grade's range."""
-    head = ("用途", "法定最高年期", "K年期", "修正后单价(元/m²)", "修正后总价(元)", "备注")
+    """Each use's term m, statutory term n and K年期, and the corrected unit price and total, flagged when
+    outside the grade's range."""
+    head = ("用途", "使用年期 m", "法定最高年期 n", "K年期", "修正后单价(元/m²)", "修正后总价(元)", "备注")
     rows = [[para(name, styles.head) for name in head]]
     for part in sheet.parts:
         remark = "超出本级别区间" if part.out_of_range else "在本级别区间内"
-        rows.append([para(part.use, styles.cell), para(f"{part.statutory_years}年({part.term_basis})", styles.cell),
+        rows.append([para(part.use, styles.cell), para(f"{fmt_plain(part.term_years)}年", styles.number),
+                     para(f"{part.statutory_years}年({part.term_basis})", styles.cell),
                      *_numbers(styles, (str(part.term_coefficient), fmt_grouped(part.corrected_unit),
                                         fmt_grouped(part.corrected_total))), para(remark, styles.cell)])
-    rows.append([para("合计 / 平均单价", styles.cell), "", "", para(fmt_grouped(sheet.corrected_unit_price), styles.number),
+    rows.append([para("合计 / 平均单价", styles.cell), "", "", "", para(fmt_grouped(sheet.corrected_unit_price),
+                                                                  styles.number),
                  para(fmt_grouped(sheet.corrected_total), styles.number), ""])
-    rows.append([para(f"法定最高年期依据: {sheet.tenure_basis}", styles.note)] + [""] * 5)
-    return grid(rows, [32 * mm, 42 * mm, 22 * mm, 28 * mm, 30 * mm, WIDTH - 154 * mm], styles,
+    rows.append([para(f"法定最高年期依据: {sheet.tenure_basis}", styles.note)] + [""] * 6)
+    return grid(rows, [26 * mm, 20 * mm, 38 * mm, 20 * mm, 26 * mm, 28 * mm, WIDTH - 158 * mm], styles,
                 commands=[("BACKGROUND", (0, -2), (-1, -2), SECTION_FILL), ("SPAN", (0, -1), (-1, -1))])
 
 

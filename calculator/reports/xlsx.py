@@ -98,7 +98,7 @@ def price_book(sheet: PriceSheet) -> Workbook:
             "区间下限(元/m²)", "区间上限(元/m²)", "区间总价下限(元)", "区间总价上限(元)",
             f"{pct}单价(元/m²)", f"{pct}底价(元)"]
     if corrected:
-        head += ["K年期", "法定最高年期(年)", "修正后单价(元/m²)", "修正后总价(元)", "本级别区间"]
+        head += ["使用年期(年)", "法定最高年期(年)", "K年期", "修正后单价(元/m²)", "修正后总价(元)", "本级别区间"]
     head.append("表注")
     _table_head(parts, f"{sheet.title}  {sheet.reference}  {sheet.grade}级", head)
     row = 3
@@ -108,7 +108,8 @@ def price_book(sheet: PriceSheet) -> Workbook:
                   (part.lower_total, MONEY), (part.upper_total, MONEY), (part.floor_unit, MONEY),
                   (part.floor_total, MONEY)]
         if corrected:
-            values += [(part.term_coefficient, SIX), part.statutory_years, (part.corrected_unit, MONEY),
+            values += [(part.term_years, "General"), part.statutory_years, (part.term_coefficient, SIX),
+                       (part.corrected_unit, MONEY),
                        (part.corrected_total, MONEY), "超出" if part.out_of_range else "区间内"]
         _row(parts, row, values + [part.note])
         row += 1
@@ -117,12 +118,12 @@ def price_book(sheet: PriceSheet) -> Workbook:
               "F": (sheet.wan_per_mu, FOUR), "G": (sheet.total, MONEY), "J": (sheet.lower_total, MONEY),
               "K": (sheet.upper_total, MONEY), "M": (sheet.benchmark_floor_total, MONEY)}
     if corrected:
-        totals |= {"P": (sheet.corrected_unit_price, MONEY), "Q": (sheet.corrected_total, MONEY)}
+        totals |= {"Q": (sheet.corrected_unit_price, MONEY), "R": (sheet.corrected_total, MONEY)}
     _put(parts, f"A{row + 1}", "合计 / 平均单价")
     for column, value in totals.items():
         _put(parts, f"{column}{row + 1}", *value)
     # Only the money totals are exact sums of the rounded parts; the areas and averages are not.
-    for column in ("G", "J", "K", "M") + (("Q",) if corrected else ()):
+    for column in ("G", "J", "K", "M") + (("R",) if corrected else ()):
         _check(parts, row + 2, "A", "校验: 各部分之和", column, f"=SUM({column}3:{column}{last})")
     _fit(parts)
     _price_summary(book.create_sheet("汇总"), sheet)
