@@ -257,7 +257,7 @@ def test_a_part_term_above_its_maximum_is_refused_naming_the_part() -> None:
 
 @pytest.mark.parametrize("part, message", [
     ({"term_years": "0"}, "使用年期应为正数"), ({"term_years": "-5"}, "使用年期应为正数"),
-    ({"term_years": "四十"}, "使用年期 不是数值"), ({"term_years": 40.0}, "float"),
+    ({"term_years": "四十"}, "使用年期不是数值"), ({"term_years": 40.0}, "float"),
 ])
 def test_a_bad_part_term_is_refused_where_it_is_read(part, message) -> None:
     with pytest.raises(InputError, match=message) as caught:

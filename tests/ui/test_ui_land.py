@@ -125,7 +125,7 @@ def test_a_parcel_wide_error_is_shown_in_chinese_with_no_numbers(ws, qtbot):
     assert "reduction_rate" not in ws.banner.text() and "/" not in ws.banner.text()  # no English half, no key
     assert ws.summary["total"].text() == "—" and ws.results_model.rowCount() == 0
     ws.set_corrections(reduction_rate="abc")
-    assert ws.banner.text() == "无法测算:土地还原率 不是数值: 'abc'"
+    assert ws.banner.text() == "无法测算:土地还原率不是数值: 'abc'"
     ws.set_corrections(reduction_rate="0.06")
     assert ws.banner.isHidden() and ws.summary["total"].text() == "492,000.00"
 
@@ -144,8 +144,8 @@ def test_a_term_above_the_maximum_marks_the_part_not_the_parcel(ws):
 
 def test_junk_area_is_marked_not_priced(ws):
     set_part(ws, 0, PartsModel.AREA, "abc")
-    assert problem_tip(ws, 0, PartsModel.AREA) == "面积 不是数值: 'abc'"
-    assert ws.left_out_label.text() == "第1部分面积 不是数值: 'abc',未计入"
+    assert problem_tip(ws, 0, PartsModel.AREA) == "面积不是数值: 'abc'"
+    assert ws.left_out_label.text() == "第1部分面积不是数值: 'abc',未计入"
     assert ws.banner.isHidden() and ws.summary["total"].text() == "—"
 
 
@@ -269,7 +269,7 @@ def test_open_invalid_file_reports_and_keeps_the_parcel(ws, tmp_path, answers):
     before = ws.parcel_dict()
     assert not ws.open_file(bad)
     assert ws.parcel_dict() == before and ws.document_path() is None
-    assert answers.errors and "bad.json" in answers.errors[-1][1] and "parts" in answers.errors[-1][1]
+    assert answers.errors and "bad.json" in answers.errors[-1][1] and "地块用途: 地块至少要有一个部分" in answers.errors[-1][1]
 
 
 def test_range_table_notes_the_two_discrepancies(ws):

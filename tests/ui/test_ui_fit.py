@@ -1,0 +1,66 @@
+"""The app fits the screens offices have: a 1366×768 laptop and a 1920×1080 monitor at 150%.
+
+The strictest is the monitor at 150%: 1280×720 logical pixels, 693 high once a 40-pixel taskbar is
+taken off (1040/1.5). Every tab opened, the main window's minimum size must fit that; the window
+and the print preview open inside the screen.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from driver import EXAMPLE, ROOT
+from ui.preview import PreviewDialog
+
+SMALLEST = (1280, 693)  # 1920×1040 at 150%, in logical pixels
+SCREEN_150 = ROOT / "tests" / "ui" / "screens" / "scaled-1920x1080-150.json"
+
+
+def open_every_tab(qtbot, window) -> None:
+    for index in range(window.tabs.bar.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(10)
+
+
+def test_with_every_tab_opened_the_window_fits_the_smallest_office_screen(qtbot, window):
+    open_every_tab(qtbot, window)
+    minimum = window.minimumSizeHint()
+    assert minimum.width() <= SMALLEST[0] and minimum.height() <= SMALLEST[1], minimum
+
+
+def test_the_print_preview_opens_inside_the_screen(qtbot, window, ws):
+    assert ws.open_file(EXAMPLE) and ws.preview()
+    dialog = window.findChild(PreviewDialog)
+    assert dialog.screen().availableGeometry().contains(dialog.frameGeometry())
+    dialog.reject()
+
+
+FIT_SCRIPT = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+from ui.settings import Settings
+from ui.main_window import MainWindow
+window = MainWindow(Settings(sys.argv[1], sys.argv[2]), autosave=False)
+window.show()
+for index in range(window.tabs.bar.count()):
+    window.tabs.setCurrentIndex(index)
+    app.processEvents()
+screen = window.screen()
+print(json.dumps({"dpr": screen.devicePixelRatio(), "available": screen.availableGeometry().getRect(),
+                  "frame": window.frameGeometry().getRect(), "minimum": window.minimumSizeHint().toTuple()}))
+"""
+
+
+def test_at_150_percent_every_tab_fits_and_the_window_is_on_the_screen(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={SCREEN_150}", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", FIT_SCRIPT, str(tmp_path / "s.ini"), str(tmp_path / "data")],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen["dpr"] == 1.5 and seen["available"] == [0, 0, 1280, 720]
+    x, y, width, height = seen["frame"]
+    assert x >= 0 and y >= 0 and x + width <= 1280 and y + height <= 720, seen
+    assert seen["minimum"][0] <= SMALLEST[0] and seen["minimum"][1] <= SMALLEST[1], seen
