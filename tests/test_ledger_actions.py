@@ -1,6 +1,7 @@
 """The 台账 actions without Qt: project files, ledger queries and totals, sign, pay, sheet check, history, export."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from decimal import Decimal
 
@@ -143,7 +144,10 @@ def test_signing_checks_the_fingerprint_typed_from_the_sheet(opened, results):
     version = opened.store.current_version(first)
     with pytest.raises(StoreError, match="0001") as caught:
         opened.sign(first, "000000000000")
-    assert "校验码" in caught.value.message
+    assert "校验码" in caught.value.message and "不符" in caught.value.shown
+    # Neither the typed nor the expected code is answered: a clerk could copy the right one onto the sheet.
+    for text in (caught.value.shown, caught.value.message, caught.value.en, str(caught.value)):
+        assert not re.search(r"[0-9a-f]{12}", text, re.IGNORECASE)
     with pytest.raises(InputError, match="12位"):
         opened.sign(first, "12ab")
     assert opened.household(first).status is Status.COMPUTED

@@ -498,9 +498,10 @@ class SqliteStore(CaseStore):
             check_move(household.status, Status.SIGNED)
             current = self._version_by_id(household.current_version_id)
             if fingerprint is not None and fingerprint.strip().lower() != current.fingerprint:
-                raise StoreError(f"签字单的校验码 {fingerprint} 与当前版本(第 {current.number} 版,{current.fingerprint})不符",
-                                 f"the sheet's fingerprint {fingerprint} is not that of the current version "
-                                 f"({current.number}, {current.fingerprint})", f"户号 {household.number}")
+                # Neither code is repeated: an answer naming the right one could be copied onto the sheet.
+                raise StoreError("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
+                                 "the signed sheet's fingerprint is not that of the household's current version",
+                                 f"户号 {household.number}")
             self._move(household, Status.SIGNED, who, signed_version_id=current.id, version_id=current.id,
                        fingerprint=current.fingerprint, version=current.number)
         return self.household(household_id)

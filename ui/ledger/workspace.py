@@ -318,7 +318,7 @@ class LedgerWorkspace(Workspace):
         try:
             opened = ledger_actions.create_project(path, name, actor)
         except CalculationError as error:
-            dialogs.show_error(self, "无法新建项目", error.message)
+            dialogs.show_error(self, "无法新建项目", error.shown)
             return False
         self._set_project(opened)
         self.status.emit(f"已新建项目「{opened.name}」")
@@ -333,7 +333,7 @@ class LedgerWorkspace(Workspace):
         try:
             opened = ledger_actions.open_project(path, self.settings.get(config.ASSESSOR_NAME))
         except CalculationError as error:
-            dialogs.show_error(self, "无法打开项目", error.message)
+            dialogs.show_error(self, "无法打开项目", error.shown)
             return False
         if self.project is not None and not self.leaving_project():  # asked once the new one is known good
             opened.close()
@@ -351,7 +351,7 @@ class LedgerWorkspace(Workspace):
         try:
             opened = ledger_actions.open_project(last, self.settings.get(config.ASSESSOR_NAME))
         except CalculationError as error:
-            self._notify(f"上次的项目文件未能打开:{error.message}\n请用「打开项目…」选择项目文件。")
+            self._notify(f"上次的项目文件未能打开:{error.shown}\n请用「打开项目…」选择项目文件。")
             return False
         self._set_project(opened)
         return True
@@ -546,7 +546,7 @@ class LedgerWorkspace(Workspace):
             try:
                 self.project.sign(household_id, fingerprint or None)
             except CalculationError as error:
-                dialogs.show_error(self, "不能标记已签字", error.message)
+                dialogs.show_error(self, "不能标记已签字", error.shown)
                 break
             signed += 1
         if signed:
@@ -562,7 +562,7 @@ class LedgerWorkspace(Workspace):
         try:
             payment = self.project.payment(ids)
         except CalculationError as error:
-            dialogs.show_error(self, "不能标记已支付", error.message)
+            dialogs.show_error(self, "不能标记已支付", error.shown)
             return False
         batch = dialogs.ask_payment_batch(self, payment.text())
         if not batch:
@@ -583,10 +583,10 @@ class LedgerWorkspace(Workspace):
         try:
             matches = self.project.check_sheet(fingerprint)
         except CalculationError as error:
-            dialogs.show_error(self, "核对结算单", error.message)
+            dialogs.show_error(self, "核对结算单", error.shown)
             return []
         if not matches:
-            dialogs.show_info(self, "核对结算单", f"本项目中没有校验码为 {fingerprint.strip()} 的版本:这张结算单"
+            dialogs.show_info(self, "核对结算单", "本项目中没有这个校验码的版本:这张结算单"
                                               "不是按本项目文件中保存的任何一版打印的。")
             return []
         text = "\n\n".join(ledger_actions.describe_match(match) for match in matches)
@@ -754,7 +754,7 @@ class LedgerWorkspace(Workspace):
         try:
             result = action()
         except CalculationError as error:
-            dialogs.show_error(self, title, error.message)
+            dialogs.show_error(self, title, error.shown)
             return None
         except sqlite3.Error as error:  # e.g. the file is locked by another program
             dialogs.show_error(self, title, f"项目文件读写失败:{error}")
