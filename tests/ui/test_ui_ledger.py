@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -18,6 +19,7 @@ from ui.ledger.model import (
     COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, VALUE_ROLE,
     LedgerModel,
 )
+from ui import settings as config
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
 from households import HEADS, fill_project, variant
 
@@ -568,3 +570,31 @@ def test_two_batches_in_the_same_second_get_two_folders(tmp_path):
     first, second = _new_folder(tmp_path, "结算单-20261123-120000"), _new_folder(tmp_path, "结算单-20261123-120000")
     assert (first.name, second.name) == ("结算单-20261123-120000", "结算单-20261123-120000-2")
     assert first.is_dir() and second.is_dir()
+
+
+def test_the_ledgers_file_dialogs_open_where_each_kind_of_file_was_last_used(qtbot, ledger, given, settings, tmp_path,
+                                                                           monkeypatch):
+    from ui.ledger import dialogs
+    folders = {kind: tmp_path / kind for kind in ("project", "survey", "xlsx", "pdf")}
+    for kind, folder in folders.items():
+        folder.mkdir()
+        settings.remember_folder(kind, folder / "上次.file")
+    opened_in = []
+    monkeypatch.setattr(dialogs, "open_path", lambda parent, directory, *a: opened_in.append(directory))
+    monkeypatch.setattr(dialogs, "open_project_path", lambda parent, directory: opened_in.append(directory))
+    monkeypatch.setattr(dialogs, "save_path", lambda parent, suggested, *a: opened_in.append(str(Path(suggested).parent)))
+    monkeypatch.setattr(dialogs, "choose_folder", lambda parent, directory, title: opened_in.append(directory))
+    ledger.open_project()
+    ledger.import_survey()
+    ledger.export_survey_template()
+    ledger.export_ledger()
+    ledger.backup_project()
+    ledger.restore_project()
+    ledger.write_sheets()
+    assert opened_in == [str(folders[kind]) for kind in ("project", "survey", "survey", "xlsx", "project", "project",
+                                                         "pdf")]
+    export = tmp_path / "elsewhere"
+    export.mkdir()
+    monkeypatch.setattr(dialogs, "save_path", lambda *a: str(export / "台账"))
+    assert ledger.export_ledger() and settings.start_folder("xlsx") == str(export)
+    assert not hasattr(config, "LAST_DIRECTORY")

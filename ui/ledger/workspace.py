@@ -306,7 +306,7 @@ class LedgerWorkspace(Workspace):
     def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
         """Create a project file (asks for its name and place unless given) and show it."""
         if path is None or name is None:
-            answer = dialogs.ask_new_project(self, self._directory())
+            answer = dialogs.ask_new_project(self, self._folder("project"))
             if answer is None:
                 return False
             path, name = answer
@@ -327,7 +327,7 @@ class LedgerWorkspace(Workspace):
     def open_project(self, path: str | Path | None = None) -> bool:
         """Open a project file (asks which unless given) and show its ledger."""
         if path is None:
-            path = dialogs.open_project_path(self, self._directory())
+            path = dialogs.open_project_path(self, self._folder("project"))
             if path is None:
                 return False
         try:
@@ -371,7 +371,7 @@ class LedgerWorkspace(Workspace):
             self.project.close()
         self.project = opened
         self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
-        self.settings.set(config.LAST_DIRECTORY, str(opened.path.resolve().parent))
+        self.settings.remember_folder("project", opened.path)
         self._notify("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改。" if opened.read_only else "")
         self._show_project()
 
@@ -399,8 +399,9 @@ class LedgerWorkspace(Workspace):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
 
-    def _directory(self) -> str:
-        return self.settings.get(config.LAST_DIRECTORY) or str(Path.home())
+    def _folder(self, kind: str) -> str:
+        """Where the ledger's file dialog for `kind` (project, survey, xlsx, pdf) opens."""
+        return self.settings.start_folder(kind)
 
     # --- who is working ------------------------------------------------------------------------------
 
@@ -611,13 +612,14 @@ class LedgerWorkspace(Workspace):
         if self.project is None:
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        suggested = str(Path(self._directory()) / f"{self.project.path.stem}-备份-{stamp}.landcomp")
+        suggested = str(Path(self._folder("project")) / f"{self.project.path.stem}-备份-{stamp}.landcomp")
         path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
         if path is None:
             return False
         target = self._guard(lambda: self.project.backup(path), "备份项目")
         if target is None:
             return False
+        self.settings.remember_folder("project", target)
         self.status.emit(f"已备份到 {target.name}")
         return True
 
@@ -625,7 +627,7 @@ class LedgerWorkspace(Workspace):
         """Replace the project with a backup, after asking; the present contents are kept beside it first."""
         if self.project is None:
             return False
-        path = dialogs.open_path(self, self._directory(), "从备份恢复", dialogs.PROJECT_FILTER)
+        path = dialogs.open_path(self, self._folder("project"), "从备份恢复", dialogs.PROJECT_FILTER)
         if path is None or not dialogs.confirm_restore(self, path, self.project.name):
             return False
         if self.actor() is None or not self.leaving_project():
@@ -643,7 +645,7 @@ class LedgerWorkspace(Workspace):
         """Write the ledger as filtered and sorted on screen to an Excel workbook."""
         if self.project is None:
             return False
-        suggested = str(Path(self._directory()) / f"{self.project.name}-台账.xlsx")
+        suggested = str(Path(self._folder("xlsx")) / f"{self.project.name}-台账.xlsx")
         path = dialogs.save_path(self, suggested, "导出台账Excel", dialogs.XLSX_FILTER)
         if path is None:
             return False
@@ -652,6 +654,7 @@ class LedgerWorkspace(Workspace):
         count = self._guard(lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
         if count is None:
             return False
+        self.settings.remember_folder("xlsx", Path(path))
         self.status.emit(f"已导出台账 {Path(path).name}({count} 户)")
         return True
 
@@ -659,7 +662,7 @@ class LedgerWorkspace(Workspace):
         """Write the empty survey workbook for the field teams."""
         if self.project is None:
             return False
-        path = dialogs.save_path(self, str(Path(self._directory()) / "调查表模板.xlsx"), "导出调查表模板",
+        path = dialogs.save_path(self, str(Path(self._folder("survey")) / "调查表模板.xlsx"), "导出调查表模板",
                                  dialogs.XLSX_FILTER)
         if path is None:
             return False
@@ -668,6 +671,7 @@ class LedgerWorkspace(Workspace):
         if self._guard(lambda: self.project.write_survey_template(Path(path), self.schedule()),
                        "导出调查表模板") is None:
             return False
+        self.settings.remember_folder("survey", Path(path))
         self.status.emit(f"已导出调查表模板 {Path(path).name}")
         return True
 
@@ -675,9 +679,10 @@ class LedgerWorkspace(Workspace):
         """Read a filled survey workbook, show its problems and households, and import on the user's 导入."""
         if self.project is None:
             return None
-        path = dialogs.open_path(self, self._directory(), "导入调查表", dialogs.XLSX_FILTER)
+        path = dialogs.open_path(self, self._folder("survey"), "导入调查表", dialogs.XLSX_FILTER)
         if path is None:
             return None
+        self.settings.remember_folder("survey", Path(path))
         def read(include_hidden: bool):
             return self._guard(lambda: self.project.read_survey(Path(path), self.schedule(), include_hidden),
                                "导入调查表")
@@ -711,7 +716,7 @@ class LedgerWorkspace(Workspace):
             if ids is None:
                 return None
             what = f"当前筛选的 {len(ids)} 户"
-        chosen = dialogs.choose_folder(self, self._directory(), f"批量生成结算单({what})— 选择文件夹")
+        chosen = dialogs.choose_folder(self, self._folder("pdf"), f"批量生成结算单({what})— 选择文件夹")
         if chosen is None:
             return None
         # Each batch gets a folder of its own: no sheet of an earlier batch is overwritten or left beside
@@ -720,6 +725,7 @@ class LedgerWorkspace(Workspace):
                              "批量生成结算单")
         if folder is None:
             return None
+        self.settings.remember_folder("pdf", folder)  # the next batch starts beside this one
         progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
 
         def step(done: int, total: int, label: str) -> bool:
