@@ -296,7 +296,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         if self.stored is None:
             return True
         if self.is_modified():
-            answer = dialogs.ask_save_changes(self, self.document_name())
+            answer = dialogs.ask_save_changes(self, self.unsaved_name(), self.title)
             if answer == "cancel" or (answer == "save" and not self.save()):
                 return False
         self.new_document()

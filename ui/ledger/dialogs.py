@@ -5,7 +5,8 @@ import contextlib
 from pathlib import Path
 from typing import Iterator
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 
 from calculator.ledger_actions import money_text
 from ui.dialogs import TextDialog, open_path, save_path, show_error  # noqa: F401 - asked through this module
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 PROJECT_FILTER = "拆迁补偿项目 (*.landcomp);;所有文件 (*)"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _HIDDEN_SHOWN = 10  # hidden places listed in the question before "……共 N 处"
+_FRAME = QSize(24, 48)  # room left on the screen for a dialog's frame and title bar
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -181,6 +183,13 @@ class NewProjectDialog(QDialog):
         self.ok.setEnabled(bool(self.name.text().strip() and self.path.text().strip()))
 
 
+def fit_to_screen(dialog: QDialog, width: int, height: int) -> None:
+    """Resize to width×height, or smaller where the screen's free area is (a 1280×693 laptop with its taskbar)."""
+    screen = (dialog.parentWidget() or dialog).screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry().size() - _FRAME
+    dialog.resize(QSize(width, height).boundedTo(room))
+
+
 def _table(parent, headings: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> QTableWidget:
     table = QTableWidget(len(rows), len(headings), parent)
     table.setHorizontalHeaderLabels(list(headings))
@@ -213,7 +222,7 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(820, 420)
+        fit_to_screen(self, 820, 420)
 
 
 class SurveyReportDialog(QDialog):
@@ -251,7 +260,7 @@ class SurveyReportDialog(QDialog):
         layout.addWidget(QLabel(f"可导入的住户({len(households)}):", self))
         layout.addWidget(self.households, 1)
         layout.addWidget(self.buttons)
-        self.resize(900, 600)
+        fit_to_screen(self, 900, 600)
 
 
 def survey_household_cells(household) -> tuple[str, ...]:
