@@ -314,8 +314,13 @@ class ProjectFile:
         from calculator import survey
         return survey.read_survey(Path(path), schedule, include_hidden=include_hidden)
 
+    def plan_import(self, households):
+        """What importing would do to each of the survey's valid households (新增 / 补录首个版本 / 不变 / 不导入)."""
+        from calculator import survey
+        return survey.plan_import(self.store, self.project.id, households)
+
     def import_survey(self, households):
-        """Store the survey's valid households in this project."""
+        """Store the survey's valid households in this project, as `plan_import` says."""
         from calculator import survey
         return survey.import_survey(self.store, self.project.id, households, actor=self.actor)
 

@@ -257,3 +257,31 @@ def test_the_import_message_says_what_happened_to_every_household():
     assert text.splitlines()[0] == "新增 2 户,已登记户首次录入 1 户,未变 1 户,未覆盖 1 户。"
     assert "新增:0007、0008" in text and "首次录入:0099" in text
     assert "未覆盖 户号 0002:台账中已有第2版测算" in text
+
+
+# -- the survey import preview ---------------------------------------------------------------------
+
+def surveyed(number: str, case) -> "SurveyHousehold":
+    from calculator.survey import SurveyHousehold
+    return SurveyHousehold(number, case, (2,), compute(case).total)
+
+
+def test_the_import_preview_says_what_the_import_then_does_to_each_household(opened, results):
+    changed = variant(7)
+    households = [surveyed("0003", changed),              # paid, and the survey differs
+                  surveyed("1", changed),                 # 0001 computed, the survey differs
+                  surveyed("0004", variant(3)),           # the same case (its typed 案件编号 aside)
+                  surveyed("0200", variant(8)),           # new to the project
+                  surveyed("99", variant(9))]             # registered as 0099 without a case
+    plan = opened.plan_import(households)
+    assert [(step.number, step.text().split(":")[0]) for step in plan] == [
+        ("0003", "不导入"), ("0001", "不导入"), ("0004", "不变"), ("0200", "新增"), ("0099", "补录首个版本")]
+    assert "已支付" in plan[0].text() and "补差" in plan[0].text() and "第1版测算" in plan[1].text()
+    assert opened.store.ledger_count(opened.project.id) == 6  # the preview changed nothing
+    summary = opened.import_survey(households)
+    assert (summary.added, summary.updated, summary.unchanged) == (("0200",), ("0099",), ("0004",))
+    assert summary.refused == tuple((step.number, step.reason) for step in plan[:2])
+    for number in ("0200", "0099"):  # saved numbered by the 户号 as the ledger writes it
+        [household_id] = ids(opened, number)
+        assert opened.store.current_version(household_id).case().case_id == number
+    assert opened.plan_import(households)[3].text() == "不变"  # imported again: nothing to do

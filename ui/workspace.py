@@ -122,6 +122,10 @@ class DocumentWorkspace(Workspace):
         """What the report writer is given (the engine's strict result); raises CalculationError."""
         raise NotImplementedError
 
+    def report_extras(self) -> dict:
+        """Keyword arguments the report writer is given besides the subject (e.g. a project's filing)."""
+        return {}
+
     def suggested_stem(self) -> str:
         """A file name (without suffix) for a document that has none yet."""
         return self.title
@@ -276,7 +280,7 @@ class DocumentWorkspace(Workspace):
     def _write_report(self, report: Report, subject, path: Path) -> bool:
         import calculator.reports as reports
         try:
-            getattr(reports, report.writer)(subject, path)
+            getattr(reports, report.writer)(subject, path, **self.report_extras())
         except CalculationError as error:
             dialogs.show_error(self, report.title, error.shown)
             return False

@@ -46,6 +46,7 @@ class LedgerAnswers:
         self.infos: list[tuple[str, str]] = []
         self.history: list = []
         self.reviewed = None
+        self.plan = None
         self.restore = False
 
 
@@ -101,8 +102,8 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
     monkeypatch.setattr(dialogs, "show_history", lambda parent, title, lines: answers.history.extend(lines))
 
-    def review(parent, survey, path):
-        answers.reviewed = survey
+    def review(parent, survey, path, plan):
+        answers.reviewed, answers.plan = survey, plan
         return answers.import_survey
 
     monkeypatch.setattr(dialogs, "review_survey", review)
@@ -517,7 +518,7 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
         {"户号": "0303", "项目": "附属平房/砖木结构(含混合结构)", "数量": -3},
     ])
     survey = ledger.project.read_survey(tmp_path / "s.xlsx", ledger.schedule())
-    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"))
+    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"), ledger.project.plan_import(survey.households))
     qtbot.addWidget(dialog)
     problems = [[dialog.problems.item(r, c).text() for c in range(4)] for r in range(dialog.problems.rowCount())]
     assert len(problems) == len(survey.problems) >= 2
@@ -525,7 +526,7 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
     assert {p[1] for p in problems} >= {"3", "4"}
     assert dialog.households.rowCount() == 1 and dialog.households.item(0, 1).text() == "吴刚"
     assert dialog.households.item(0, 4).text() == fmt_grouped(survey.households[0].total)
-    assert dialog.import_button.isEnabled()
+    assert dialog.households.item(0, 6).text() == "新增" and dialog.import_button.isEnabled()
 
 
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
@@ -598,3 +599,25 @@ def test_the_ledgers_file_dialogs_open_where_each_kind_of_file_was_last_used(qtb
     monkeypatch.setattr(dialogs, "save_path", lambda *a: str(export / "台账"))
     assert ledger.export_ledger() and settings.start_folder("xlsx") == str(export)
     assert not hasattr(config, "LAST_DIRECTORY")
+
+
+def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, given, tmp_path):
+    from calculator.survey import Survey, SurveyHousehold
+    from ui.ledger.dialogs import SurveyReportDialog
+
+    def surveyed(number, case):
+        return SurveyHousehold(number, case, (2,), compute(case).total)
+
+    survey = Survey(tmp_path / "调查.xlsx", (surveyed("0003", variant(7)), surveyed("0001", variant(7)),
+                                            surveyed("0004", variant(3)), surveyed("0300", variant(8))), (), ())
+    plan = ledger.project.plan_import(survey.households)
+    dialog = SurveyReportDialog(ledger, survey, str(survey.path), plan)
+    qtbot.addWidget(dialog)
+    outcome = [dialog.households.item(row, 6).text() for row in range(dialog.households.rowCount())]
+    assert outcome[0].startswith("不导入:该户已支付") and outcome[1].startswith("不导入:台账中已有第1版测算")
+    assert outcome[2:] == ["不变", "新增"]
+    assert dialog.summary.text().startswith("调查.xlsx:新增 1 户,不变 1 户,不导入 2 户")
+    assert dialog.import_button.isEnabled()
+    nothing = SurveyReportDialog(ledger, survey, str(survey.path), plan[:3])
+    qtbot.addWidget(nothing)
+    assert not nothing.import_button.isEnabled()  # only refusals and unchanged: nothing to import

@@ -690,7 +690,10 @@ class LedgerWorkspace(Workspace):
         survey = read(False)
         if survey is not None and survey.hidden and dialogs.ask_include_hidden(self, survey.hidden):
             survey = read(True)
-        if survey is None or not dialogs.review_survey(self, survey, path):
+        if survey is None:
+            return None
+        plan = self._guard(lambda: self.project.plan_import(survey.households), "导入调查表")
+        if plan is None or not dialogs.review_survey(self, survey, path, plan):
             return None
         if self.actor() is None:
             return None
