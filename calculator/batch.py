@@ -235,5 +235,5 @@ def _write_ledger(rows: Sequence[LedgerRow], path: Path, title: str) -> tuple[Pa
 def _printable(row: LedgerRow) -> LedgerRow:
     """The row with characters no workbook may hold (stored before input refused them) shown as U+FFFD."""
     texts = {name: "".join("\ufffd" if bad_character(char) else char for char in getattr(row, name))
-             for name in ("number", "head", "address", "assessor", "updated_by")}
+             for name in ("number", "head", "address", "assessor", "updated_by", "id_number", "phone", "paid_batch")}
     return dataclasses.replace(row, **texts)

@@ -319,8 +319,9 @@ def test_the_ledger_lists_every_household_with_its_status_in_chinese_and_the_exa
     assert book.sheetnames == ["台账"]
     sheet = book["台账"]
     assert "堡子片区" in sheet["A1"].value
-    assert [cell.value for cell in sheet[2]] == [heading for _, heading in LEDGER_COLUMNS]
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:J7"
+    assert [cell.value for cell in sheet[2]] == [heading for _, heading in LEDGER_COLUMNS] + [
+        "身份证号", "电话", "签字日期", "支付批次", "支付日期"]
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:O7"
     data = [row for row in sheet.iter_rows(min_row=3, max_row=7, values_only=True)]
     assert [row[0] for row in data] == ["0001", "0002", "0003", "0004", "0005"]
     assert [row[7] for row in data] == ["已测算", "已签字", "已测算", "草稿", "已测算"]

@@ -285,3 +285,35 @@ def test_the_import_preview_says_what_the_import_then_does_to_each_household(ope
         [household_id] = ids(opened, number)
         assert opened.store.current_version(household_id).case().case_id == number
     assert opened.plan_import(households)[3].text() == "不变"  # imported again: nothing to do
+
+
+def test_the_ledger_workbook_has_local_times_as_date_cells_and_the_signing_and_payment(opened, results, tmp_path,
+                                                                                       monkeypatch):
+    import datetime as dt
+    import time
+    paid, signed = ids(opened, "0003", "0002")
+    opened.store._conn.execute("UPDATE households SET updated_at = '2023-06-12T02:05:00+00:00' WHERE id = ?", (paid,))
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        opened.export_ledger(LedgerQuery(), tmp_path / "台账.xlsx")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    sheet = load_workbook(tmp_path / "台账.xlsx").active
+    head = [cell.value for cell in sheet[2]]
+    assert head[-6:] == ["最后修改", "身份证号", "电话", "签字日期", "支付批次", "支付日期"]
+    rows = {row[0].value: {name: cell for name, cell in zip(head, row)} for row in sheet.iter_rows(min_row=3, max_row=8)}
+    updated = rows["0003"]["最后修改"]
+    assert updated.is_date and updated.value == dt.datetime(2023, 6, 12, 10, 5)  # UTC 02:05 is 10:05 in 文水
+    assert updated.number_format == "yyyy-mm-dd hh:mm"
+    case = variant(2).household
+    assert (rows["0003"]["身份证号"].value, rows["0003"]["电话"].value) == (case["id_number"], case["phone"])
+    assert rows["0003"]["身份证号"].data_type == "s"  # 18 digits stay text, never a rounded number
+    assert rows["0003"]["支付批次"].value == "第1批" and rows["0003"]["支付日期"].is_date
+    assert rows["0003"]["签字日期"].is_date and rows["0002"]["签字日期"].is_date
+    assert rows["0002"]["支付批次"].value is None and rows["0002"]["支付日期"].value is None
+    assert rows["0001"]["签字日期"].value is None  # computed, not signed
+    assert rows["0099"]["身份证号"].value is None and rows["0099"]["最后修改"].is_date
+    signed_on = opened.store.audit_log(household_id=signed)[-1].at[:10]
+    assert rows["0002"]["签字日期"].value.date().isoformat() == signed_on

@@ -235,6 +235,13 @@ class LedgerRow:
     updated_by: str
     version: int | None
     abnormal: str | None = None  # why the status is 数据异常 (its figures are then blank)
+    # For the workbook: from the current version's case, and the audit entries of signing and paying
+    # (ISO times as recorded; blank unless the household is signed or paid now).
+    id_number: str = ""
+    phone: str = ""
+    signed_at: str = ""
+    paid_batch: str = ""
+    paid_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,20 @@ _SORT_KEYS = {
         WHEN h.status = 'draft' THEN 0 WHEN h.status = 'computed' THEN 1 WHEN h.status = 'signed' THEN 2 ELSE 3 END""",
     "assessor": "v.assessor", "updated_at": "h.updated_at",
 }
+# A damaged JSON text reads as NULL here (json_valid), never as an error that would hide the whole ledger.
 _LEDGER_SELECT = """SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
-    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number
-    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
+    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number,
+    CASE WHEN json_valid(v.case_json) THEN json_extract(v.case_json, '$.household.id_number') END,
+    CASE WHEN json_valid(v.case_json) THEN json_extract(v.case_json, '$.household.phone') END,
+    CASE WHEN h.status IN ('signed', 'paid') THEN (SELECT a.at FROM audit a WHERE a.household_id = h.id
+        AND a.action = 'sign' AND a.version_id IS h.signed_version_id ORDER BY a.id DESC LIMIT 1) END,
+    p.batch, p.at
+    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id
+    LEFT JOIN (SELECT a.household_id, a.at,
+               CASE WHEN json_valid(a.detail) THEN json_extract(a.detail, '$.batch') END AS batch
+               FROM audit a WHERE a.action = 'pay' AND a.id = (SELECT max(b.id) FROM audit b
+               WHERE b.household_id = a.household_id AND b.action = 'pay')) p
+        ON p.household_id = h.id AND h.status = 'paid'"""
 _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
     FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
@@ -756,4 +767,5 @@ def _ledger_row(row: tuple, anomaly: Anomaly | None) -> LedgerRow:
         return LedgerRow(row[0], row[1], row[2], row[3], None, None, None, None, Status.ABNORMAL, row[9], row[10],
                          row[11], row[12], anomaly.zh)
     return LedgerRow(row[0], row[1], row[2], row[3], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]),
-                     _status(row[8]), row[9], row[10], row[11], row[12])
+                     _status(row[8]), row[9], row[10], row[11], row[12], None,
+                     *(str(value) if value is not None else "" for value in row[13:18]))
