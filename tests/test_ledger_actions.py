@@ -317,3 +317,27 @@ def test_the_ledger_workbook_has_local_times_as_date_cells_and_the_signing_and_p
     assert rows["0099"]["身份证号"].value is None and rows["0099"]["最后修改"].is_date
     signed_on = opened.store.audit_log(household_id=signed)[-1].at[:10]
     assert rows["0002"]["签字日期"].value.date().isoformat() == signed_on
+
+
+# -- one household without a survey ---------------------------------------------------------------
+
+def test_a_household_is_registered_and_corrected_by_hand_and_audited(opened, results):
+    added = opened.register_household(" ０２０１ ", " 孙立 ", "堡子村西街3号")
+    assert (added.number, added.head, added.address, added.status) == ("0201", "孙立", "堡子村西街3号", Status.DRAFT)
+    with pytest.raises(StoreError, match="0001") as caught:
+        opened.register_household("1", "重复户", "")  # 1 and 0001 are one 户号
+    assert "相同" in caught.value.shown and opened.store.ledger_count(opened.project.id) == 7
+    with pytest.raises(InputError, match="户主过长"):
+        opened.register_household("0202", "名" * 41, "")
+    with pytest.raises(InputError, match="户号不能为空"):
+        opened.register_household(" ", "无号", "")
+    corrected = opened.register_household("0210", "孙立", "堡子村西街5号", added.id)
+    assert (corrected.id, corrected.number, corrected.address) == (added.id, "0210", "堡子村西街5号")
+    assert opened.register_household("0210", "孙立民", "堡子村西街5号", added.id).head == "孙立民"  # its own number
+    with pytest.raises(StoreError, match="已有测算版本"):
+        opened.register_household("0001", "王建国", "新地址", ids(opened, "0001")[0])
+    lines = opened.history(added.id)
+    assert [line.what for line in lines] == ["登记住户,户号 0201 孙立 堡子村西街3号",
+                                             "修改登记,户号 0210 孙立 堡子村西街5号",
+                                             "修改登记,户号 0210 孙立民 堡子村西街5号"]
+    assert opened.store.verify_all() == []  # the chain still vouches for every household

@@ -290,6 +290,11 @@ class CaseStore(abc.ABC):
         """Register a household (户号 unique within the project) as a draft with no case yet."""
 
     @abc.abstractmethod
+    def update_household(self, household_id: int, number: str, head: str, address: str, *,
+                         actor: str | None = None) -> Household:
+        """Correct the register entry (户号, 户主, 地址) of a household that has no version yet."""
+
+    @abc.abstractmethod
     def household(self, household_id: int) -> Household:
         """One household; StoreError when there is none."""
 

@@ -367,6 +367,30 @@ class SqliteStore(CaseStore):
         return self.household(household_id)
 
     @_translated
+    def update_household(self, household_id: int, number: str, head: str, address: str, *,
+                         actor: str | None = None) -> Household:
+        who, number = self._actor(actor), number.strip()
+        if not number:
+            raise StoreError("户号不能为空", "the household needs a number (户号)")
+        with self._transaction() as conn:
+            household = self.household(household_id)
+            self._vouch(household, recompute=False)
+            if household.current_version_id is not None:
+                # Its versions carry the 户号 as case number, and each save takes 户主 and 地址 from the case.
+                raise StoreError("此户已有测算版本,户号不能再改;户主、地址以测算案例为准,请在补偿测算中修改",
+                                 "the household has versions: its number is fixed and its head and address come "
+                                 "from its case", f"户号 {household.number}")
+            if conn.execute("SELECT 1 FROM households WHERE project_id = ? AND number = ? AND id != ?",
+                            (household.project_id, number, household_id)).fetchone():
+                raise StoreError(f"户号 {number} 在本项目中已存在", f"household number {number} already exists in this project")
+            conn.execute("UPDATE households SET number = ?, head = ?, address = ?, updated_at = ?, updated_by = ? "
+                         "WHERE id = ?", (number, head.strip(), address.strip(), self._clock(), who, household_id))
+            self._audit(who, "edit_household", project_id=household.project_id, household_id=household_id,
+                        number=number, head=head.strip(), address=address.strip(),
+                        before={"number": household.number, "head": household.head, "address": household.address})
+        return self.household(household_id)
+
+    @_translated
     def household(self, household_id: int) -> Household:
         row = self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households WHERE id = ?", (household_id,)).fetchone()
         if row is None:

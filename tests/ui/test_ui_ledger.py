@@ -621,3 +621,71 @@ def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, 
     nothing = SurveyReportDialog(ledger, survey, str(survey.path), plan[:3])
     qtbot.addWidget(nothing)
     assert not nothing.import_button.isEnabled()  # only refusals and unchanged: nothing to import
+
+
+def typed_into_household_dialog(qtbot, values):
+    """ask_household answered through the real dialog: its fields typed into, then 保存 clicked."""
+    from PySide6.QtWidgets import QDialog
+    from ui.ledger.dialogs import HouseholdDialog
+    shown = []
+
+    def ask(parent, title, number="", head="", address=""):
+        dialog = HouseholdDialog(parent, title, number, head, address)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        shown.append((title, dialog.values()))
+        for edit, text in zip((dialog.number, dialog.head, dialog.address), values.pop(0)):
+            edit.selectAll()
+            qtbot.keyClick(edit, Qt.Key.Key_Delete)
+            type_text(qtbot, edit, text)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        return dialog.values() if dialog.result() == QDialog.DialogCode.Accepted else None
+    return ask, shown
+
+
+def test_a_household_is_added_and_corrected_through_the_dialog(qtbot, ledger, given, monkeypatch):
+    from ui.ledger import dialogs
+    answers = [("1", "重复户", ""), ("0201", "孙立", "堡子村西街3号"), ("0202", "孙立", "堡子村西街5号")]
+    ask, asked = typed_into_household_dialog(qtbot, answers)
+    monkeypatch.setattr(dialogs, "ask_household", ask)
+    assert not ledger.add_household()  # "1" is 0001 already registered
+    assert "0001" in given.errors[-1][1] and "相同" in given.errors[-1][1] and ledger.model.total_count() == 6
+    qtbot.mouseClick(ledger.add_button, Qt.MouseButton.LeftButton)
+    row = shown_row(ledger, "0201")
+    assert row == ["0201", "孙立", "堡子村西街3号"] and ledger.selected_ids() == [household_id(ledger, "0201")]
+    assert total_cell(ledger, COL_HEAD) == "7 户"
+    assert ledger.edit_button.isEnabled()
+    qtbot.mouseClick(ledger.edit_button, Qt.MouseButton.LeftButton)
+    assert asked[-1] == ("修改登记", ("0201", "孙立", "堡子村西街3号"))  # the dialog starts from the entry
+    assert shown_row(ledger, "0202") == ["0202", "孙立", "堡子村西街5号"] and "0201" not in shown(ledger, COL_NUMBER)
+    entry = ledger.project.store.audit_log(household_id=household_id(ledger, "0202"))[-1]
+    assert (entry.action, entry.actor) == ("edit_household", "李明")
+
+
+def shown_row(ledger, number: str) -> list[str] | None:
+    numbers = shown(ledger, COL_NUMBER)
+    if number not in numbers:
+        return None
+    return [ledger.model.index(numbers.index(number), column).data() for column in range(3)]
+
+
+def test_every_dialog_of_the_ledger_fits_a_small_laptop_screen(qtbot, ledger, project_file, tmp_path):
+    from calculator.survey import Survey, SurveyHousehold
+    from ui.ledger import dialogs
+    many = [SurveyHousehold(f"{n:04d}", variant(n), (n,), compute(variant(n)).total) for n in range(30, 60)]
+    survey = Survey(tmp_path / "s.xlsx", tuple(many), (), ())
+    lines = ledger.project.history(household_id(ledger, "0003")) * 40
+    built = [dialogs.NewProjectDialog(ledger, str(tmp_path)), dialogs.HouseholdDialog(ledger, "登记住户"),
+             dialogs.HistoryDialog(ledger, "户号 0003", lines),
+             dialogs.SurveyReportDialog(ledger, survey, str(survey.path), ledger.project.plan_import(many))]
+    for dialog in built:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        frame = dialog.frameGeometry().size()
+        assert frame.width() <= 1280 and frame.height() <= 693, type(dialog).__name__
+        assert dialog.minimumSizeHint().width() <= 1280 and dialog.minimumSizeHint().height() <= 693
+    huge = dialogs.HouseholdDialog(ledger, "登记住户")
+    qtbot.addWidget(huge)
+    dialogs.fit_to_screen(huge, 5000, 5000)  # never larger than the screen's free area
+    available = ledger.screen().availableGeometry().size()
+    assert huge.width() < available.width() and huge.height() < available.height()

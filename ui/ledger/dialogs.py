@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 
 from calculator.ledger_actions import money_text
+from calculator.limits import text_limit
 from calculator.survey import ADD, FIRST_VERSION, STEP_LABELS
 from ui.dialogs import TextDialog, open_path, save_path, show_error  # noqa: F401 - asked through this module
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
@@ -84,6 +85,13 @@ def ask_sign_fingerprint(parent, household: str) -> str | None:
     return _ask_text(parent, "标记已签字",
                      f"{household}\n\n请输入签字结算单页脚上印的校验码(12位),程序会核对它是否为当前版本。\n"
                      "不填则直接按当前版本标记为已签字。", "", "如:3f9a0c12be47", optional=True)
+
+
+def ask_household(parent, title: str, number: str = "", head: str = "", address: str = "") -> tuple[str, str, str] | None:
+    """(户号, 户主, 地址) typed for a household registered by hand, or None."""
+    dialog = HouseholdDialog(parent, title, number, head, address)
+    with _disposed(dialog):
+        return dialog.values() if dialog.exec() else None
 
 
 def ask_payment_batch(parent, payment: str) -> str | None:
@@ -190,6 +198,41 @@ def fit_to_screen(dialog: QDialog, width: int, height: int) -> None:
     screen = (dialog.parentWidget() or dialog).screen() or QGuiApplication.primaryScreen()
     room = screen.availableGeometry().size() - _FRAME
     dialog.resize(QSize(width, height).boundedTo(room))
+
+
+class HouseholdDialog(QDialog):
+    """户号, 户主 and 地址 of one household, registered without a survey (or corrected before its first version)."""
+
+    def __init__(self, parent, title: str, number: str = "", head: str = "", address: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.number, self.head, self.address = (QLineEdit(text, self) for text in (number, head, address))
+        self.number.setPlaceholderText("如:0201(与调查表相同的写法)")
+        self.head.setMaxLength(text_limit("head"))
+        self.address.setMaxLength(text_limit("address"))
+        form = QFormLayout()
+        form.addRow("户号(&N)", self.number)
+        form.addRow("户主(&U)", self.head)
+        form.addRow("地址(&D)", self.address)
+        note = QLabel("身份证号、电话等在补偿测算中填写;户号保存测算后不能再改。", self)
+        note.setStyleSheet("color: #707070;")
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("保存")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        fit_to_screen(self, 480, self.sizeHint().height())
+        self.number.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        self.ok.setEnabled(bool(number.strip()))
+
+    def values(self) -> tuple[str, str, str]:
+        return self.number.text(), self.head.text(), self.address.text()
 
 
 def _table(parent, headings: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> QTableWidget:

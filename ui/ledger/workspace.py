@@ -205,11 +205,13 @@ class LedgerWorkspace(Workspace):
         self.pay_button = _button("标记已支付…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
         self.check_button = _button("核对结算单…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
         self.history_button = _button("变更记录…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
+        self.add_button = _button("登记住户…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
+        self.edit_button = _button("修改登记…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
         actions = QHBoxLayout()
         for button in (self.open_selected_button, self.sign_button, self.pay_button, self.check_button,
-                       self.history_button):
+                       self.history_button, self.add_button, self.edit_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
@@ -389,7 +391,7 @@ class LedgerWorkspace(Workspace):
         self.pages.setCurrentIndex(0 if opened is None else 1)
         for widget in (self.status_filter, self.text_filter, self.import_button, self.template_button,
                        self.sheets_button, self.export_button, self.check_button, self.backup_button,
-                       self.restore_button):
+                       self.restore_button, self.add_button):
             widget.setEnabled(opened is not None)
         self._show_assessor()
         self._update_totals()
@@ -518,6 +520,7 @@ class LedgerWorkspace(Workspace):
         count = len(self.table.selectionModel().selectedRows()) if self.project else 0
         self.open_selected_button.setEnabled(count == 1)
         self.history_button.setEnabled(count == 1)
+        self.edit_button.setEnabled(count == 1)
         self.sign_button.setEnabled(count >= 1)
         self.pay_button.setEnabled(count >= 1)
 
@@ -594,6 +597,31 @@ class LedgerWorkspace(Workspace):
         self.select_household(matches[-1].household.id)
         dialogs.show_info(self, "核对结算单", text)
         return matches
+
+    def add_household(self) -> bool:
+        """Register one household by hand (户号, 户主, 地址), without a survey."""
+        return self._register("登记住户", None)
+
+    def edit_household(self) -> bool:
+        """Correct the register entry of the current household (refused once it has a version)."""
+        household_id = self._current_id()
+        return household_id is not None and self._register("修改登记", household_id)
+
+    def _register(self, title: str, household_id: int | None) -> bool:
+        if self.project is None:
+            return False
+        row = None if household_id is None else self.model.row(self.model.row_of(household_id))
+        given = ("", "", "") if row is None else (row.number, row.head, row.address)
+        answer = dialogs.ask_household(self, title, *given)
+        if answer is None or self.actor() is None:
+            return False
+        household = self._guard(lambda: self.project.register_household(*answer, household_id), title)
+        if household is None:
+            return False
+        self.refresh()
+        self.select_household(household.id)
+        self.status.emit(f"已{title}:户号 {household.number} {household.head}".rstrip())
+        return True
 
     def show_history(self) -> None:
         """The 变更记录 of the current household."""
