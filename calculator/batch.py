@@ -18,14 +18,11 @@ from itertools import count
 from pathlib import Path
 from typing import Callable, Sequence
 
-import tables
 from calculator import reports
-from calculator.case import fingerprint
-from calculator.compensation import CompensationResult, evaluate
 from calculator.errors import CalculationError, InputError
 from calculator.limits import bad_character
-from calculator.money import fmt_grouped
-from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
+from calculator.store import CaseStore, LedgerRow, Status, StoreError
+from calculator.stored_cases import checked_result, filing
 
 LEDGER_FILENAME = "台账.xlsx"
 SHEET_SUFFIX = "-结算单.pdf"
@@ -202,7 +199,7 @@ def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str])
         return skip(error.zh)
     path = folder / _unique(sheet_filename(row.number, row.head), row.household_id, used)
     try:
-        reports.compensation_pdf(result, path)
+        reports.compensation_pdf(result, path, filing(row.number, version))
     except CalculationError as error:
         return skip(error.zh)
     except OSError as exc:
@@ -210,30 +207,6 @@ def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str])
     except Exception as exc:  # e.g. reportlab's LayoutError: one unprintable sheet must not stop the batch
         return skip(f"无法排版: {type(exc).__name__}: {exc}")
     return SheetOutcome(row.household_id, row.number, row.head, path, None)
-
-
-def checked_result(version: CaseVersion) -> CompensationResult:
-    """The stored case recomputed under the loaded schedule, refused unless it is the stored version's result."""
-    case = version.case()
-    schedule = tables.load_schedule(case.schedule)
-    if version.schedule_version != schedule.version:
-        raise InputError(f"保存时的补偿标准版本({version.schedule_version})与现行版本({schedule.version})"
-                         "不同,须重新测算",
-                         f"saved under schedule {version.schedule_version}, the loaded one is {schedule.version}; "
-                         "recompute the case first")
-    result = evaluate(case, schedule)
-    if result.problems:
-        first = result.problems[0]
-        raise InputError(f"重新测算有 {len(result.problems)} 处错误({first.zh})",
-                         f"recomputing gives {len(result.problems)} error(s) ({first.en})")
-    if fingerprint(case, schedule.version) != version.fingerprint:
-        raise InputError("重新测算的校验码与保存的校验码不符,须重新测算",
-                         "the recomputed fingerprint is not the stored one; recompute the case first")
-    if version.total is not None and result.total != version.total:
-        raise InputError(f"重新测算的金额 {fmt_grouped(result.total)} 与保存的 {fmt_grouped(version.total)} "
-                         "不符,须重新测算",
-                         f"the recomputed total {result.total} is not the stored {version.total}; recompute first")
-    return result
 
 
 def _unique(name: str, household_id: int, used: set[str]) -> str:
@@ -262,5 +235,5 @@ def _write_ledger(rows: Sequence[LedgerRow], path: Path, title: str) -> tuple[Pa
 def _printable(row: LedgerRow) -> LedgerRow:
     """The row with characters no workbook may hold (stored before input refused them) shown as U+FFFD."""
     texts = {name: "".join("\ufffd" if bad_character(char) else char for char in getattr(row, name))
-             for name in ("number", "head", "address", "assessor", "updated_by")}
+             for name in ("number", "head", "address", "assessor", "updated_by", "id_number", "phone", "paid_batch")}
     return dataclasses.replace(row, **texts)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from calculator.errors import InputError
+from calculator.limits import check_text
 from calculator.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, SheetMatch, SqliteStore,
@@ -119,7 +120,7 @@ class HistoryLine:
 
 
 ACTION_LABELS = {
-    "create_project": "建立项目", "add_household": "登记住户", "save_draft": "保存草稿",
+    "create_project": "建立项目", "add_household": "登记住户", "edit_household": "修改登记", "save_draft": "保存草稿",
     "save_computed": "保存测算", "amend": "更正", "sign": "签字", "pay": "支付",
     "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常",
 }
@@ -161,8 +162,8 @@ def describe_change(entry: AuditEntry) -> str:
         parts.append(f"校验码 {detail['fingerprint']}")
     if detail.get("batch"):
         parts.append(f"批次 {detail['batch']}")
-    if entry.action == "add_household" and detail.get("number"):
-        parts.append(f"户号 {detail['number']}")
+    if entry.action in ("add_household", "edit_household") and detail.get("number"):
+        parts.append(f"户号 {detail['number']} {detail.get('head', '')} {detail.get('address', '')}".rstrip())
     if entry.action == "abnormal" and detail.get("reason"):
         parts.append(str(detail["reason"]))
     if isinstance(detail.get("household"), dict):
@@ -252,6 +253,26 @@ class ProjectFile:
     def household(self, household_id: int) -> Household:
         return self.store.household(household_id)
 
+    def register_household(self, number: str, head: str, address: str,
+                           household_id: int | None = None) -> Household:
+        """Add a household without a survey (household_id None), or correct the entry of one with no version yet.
+
+        户号 is written as the survey import writes it (half-width, trimmed) and refused when it names a
+        household already registered, 1 and 0001 being one number (`survey.number_key`)."""
+        from calculator.survey import household_number, number_key
+        number = check_text(household_number(number), "户号")
+        head, address = check_text(head.strip(), "head"), check_text(address.strip(), "address")
+        if not number:
+            raise InputError("户号不能为空", "the household needs a number (户号)", "户号")
+        same = [row.number for row in self.store.ledger(self.project.id)
+                if number_key(row.number) == number_key(number) and row.household_id != household_id]
+        if same:
+            raise StoreError(f"户号 {number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零也算同一户号)",
+                             f"household number {number} is that of {', '.join(same)} already registered", "户号")
+        if household_id is None:
+            return self.store.add_household(self.project.id, number, head, address)
+        return self.store.update_household(household_id, number, head, address)
+
     # status ---------------------------------------------------------------------------------
 
     def sign(self, household_id: int, fingerprint: str | None = None) -> Household:
@@ -314,8 +335,13 @@ class ProjectFile:
         from calculator import survey
         return survey.read_survey(Path(path), schedule, include_hidden=include_hidden)
 
+    def plan_import(self, households):
+        """What importing would do to each of the survey's valid households (新增 / 补录首个版本 / 不变 / 不导入)."""
+        from calculator import survey
+        return survey.plan_import(self.store, self.project.id, households)
+
     def import_survey(self, households):
-        """Store the survey's valid households in this project."""
+        """Store the survey's valid households in this project, as `plan_import` says."""
         from calculator import survey
         return survey.import_survey(self.store, self.project.id, households, actor=self.actor)
 

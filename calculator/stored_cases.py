@@ -3,16 +3,28 @@
 Saving never overwrites: a case that computes cleanly becomes a computed version (已测算), one
 with input errors a draft (草稿). A signed or paid household changes only by an amendment
 with a written reason, and a draft is never allowed there.
+
+Case number. In a project the 户号 is the case number: a case opened from the store shows it, and
+every version saved from now on carries it as its `case_id` (a different one typed before is
+replaced — the project, not the form, numbers its households). Versions saved before hold what they
+held, since their fingerprints cover it; so a stored version is printed as saved (its own
+fingerprint) under its household's 户号 and its 测算日期 — the case's, else the day the version was
+saved (`filing`). The sheet printed from 补偿测算 and the batch sheet are the same sheet.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sqlite3
 from dataclasses import dataclass
 from typing import Iterator
 
-from calculator.case import Case, case_from_json
+import tables
+from calculator.case import Case, case_from_json, fingerprint
 from calculator.compensation import CompensationResult, evaluate
+from calculator.errors import InputError
+from calculator.money import fmt_grouped
+from calculator.reports.content import Filing
 from calculator.store.base import CaseStore, CaseVersion, Household, Status, StoreError, conflict_error
 from tables.schedule import Schedule
 
@@ -29,6 +41,16 @@ class StoredCase:
     def needs_reason(self) -> bool:
         """Signed: a change is an amendment with a written reason (a paid case is not changed at all)."""
         return self.household.status is Status.SIGNED
+
+    @property
+    def lock_notice(self) -> str | None:
+        """Why a signed or paid case opens read-only, and what can be done (None: it may be edited)."""
+        if self.household.status is Status.SIGNED:
+            return (f"此户已签字({self.version_label}),只能查看。如需更正,请点「更正…」填写理由后修改,"
+                    "保存为新版本(已测算),须重新签字。")
+        if self.household.status is Status.PAID:
+            return "此户已支付,只能查看,不能修改或更正。如发现差错,请按补差程序另行办理。"
+        return None
 
     @property
     def label(self) -> str:
@@ -59,7 +81,48 @@ def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[
         case = case_from_json(version.case_json)
     else:
         case = Case(schedule=schedule_id, household={"head": household.head, "address": household.address})
-    return StoredCase(store, household, version), case
+    return StoredCase(store, household, version), numbered(case, household.number)
+
+
+def numbered(case: Case, number: str) -> Case:
+    """The case carrying its household's 户号 as its case number."""
+    return case if case.case_id == number else dataclasses.replace(case, case_id=number)
+
+
+def filing(number: str, version: CaseVersion) -> Filing:
+    """How a stored version is printed: 案件编号 the 户号; 测算日期 the case's, else the (local) day it was saved."""
+    return Filing(number, version.case().assessed_on or version.created_at[:10])
+
+
+def checked_result(version: CaseVersion) -> CompensationResult:
+    """The stored case recomputed under the loaded schedule, refused unless it is the stored version's result."""
+    case = version.case()
+    schedule = tables.load_schedule(case.schedule)
+    if version.schedule_version != schedule.version:
+        raise InputError(f"保存时的补偿标准版本({version.schedule_version})与现行版本({schedule.version})"
+                         "不同,须重新测算",
+                         f"saved under schedule {version.schedule_version}, the loaded one is {schedule.version}; "
+                         "recompute the case first")
+    result = evaluate(case, schedule)
+    if result.problems:
+        first = result.problems[0]
+        raise InputError(f"重新测算有 {len(result.problems)} 处错误({first.zh})",
+                         f"recomputing gives {len(result.problems)} error(s) ({first.en})")
+    if fingerprint(case, schedule.version) != version.fingerprint:
+        raise InputError("重新测算的校验码与保存的校验码不符,须重新测算",
+                         "the recomputed fingerprint is not the stored one; recompute the case first")
+    if version.total is not None and result.total != version.total:
+        raise InputError(f"重新测算的金额 {fmt_grouped(result.total)} 与保存的 {fmt_grouped(version.total)} "
+                         "不符,须重新测算",
+                         f"the recomputed total {result.total} is not the stored {version.total}; recompute first")
+    return result
+
+
+def printable(stored: StoredCase) -> CompensationResult:
+    """The opened version's result, checked, as the batch prints it (with its `filing`)."""
+    if stored.version is None or stored.version.result_json is None:
+        raise InputError("此户尚未保存测算结果(草稿),不能打印结算单", "the household has no computed version to print")
+    return checked_result(stored.version)
 
 
 def where(stored: StoredCase) -> dict:
@@ -83,8 +146,8 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
     another assessor: a save never silently replaces work it has not seen), when it is paid, and
     when it is signed and the case does not compute. Asked before the amendment reason, so that
     question is never put for nothing; `save_stored` has the store check the version again in the
-    transaction that writes, so of two saves from the same version only the first lands."""
-    result = evaluate(case, schedule)
+    transaction that writes, so of two saves from the same version only the first lands. The case is
+    saved carrying the household's 户号 as its case number."""
     with _file_errors():
         store = stored.store
         household = store.household(stored.household.id)
@@ -92,6 +155,7 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
         where = f"户号 {household.number}"
         if household.current_version_id != opened:
             raise conflict_error(household, store.current_version(household.id))
+    result = evaluate(numbered(case, household.number), schedule)
     if household.status is Status.PAID:
         raise StoreError("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
                          "the household is paid; it cannot be amended", where)
@@ -112,5 +176,5 @@ def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_re
             version = store.save_computed(household_id, result, amendment_reason=amendment_reason,
                                           base_version_id=base)
         else:
-            version = store.save_draft(household_id, case, base_version_id=base)
+            version = store.save_draft(household_id, result.case, base_version_id=base)
         return StoredCase(store, store.household(household_id), version)

@@ -76,6 +76,7 @@ from calculator.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.replacement import AREA_LABELS, replacement_fields
 from calculator.reports.cells import append, put
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
+from calculator.stored_cases import numbered
 from tables.schedule import Schedule
 
 SURVEY_SHEET = "调查表"
@@ -207,7 +208,7 @@ def survey_columns(schedule: Schedule) -> tuple[SurveyColumn, ...]:
         SurveyColumn("身份证号", "household", "id_number", TEXT, "户主居民身份证号(18位,按文本填写)"),
         SurveyColumn("地址", "household", "address", TEXT, "房屋地址"),
         SurveyColumn("电话", "household", "phone", TEXT, "联系电话"),
-        SurveyColumn("案件编号", CASE, "case_id", TEXT, "选填;打印在补偿明细表上,如 BZ-2023-0317"),
+        SurveyColumn("案件编号", CASE, "case_id", TEXT, "不必填写:导入项目后以户号为案件编号(填了也以户号为准)"),
         SurveyColumn("测算日期", CASE, "assessed_on", DATE, "选填;日期"),
         SurveyColumn("评估人", "assessor", "name", TEXT, "评估人员姓名"),
         SurveyColumn("评估单位", "assessor", "organisation", TEXT, "评估机构名称"),
@@ -959,48 +960,80 @@ def _first_named(message: str, names: list[str]) -> str | None:
 
 # --- importing -----------------------------------------------------------------------------------
 
-def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
-                  actor: str | None = None) -> ImportSummary:
-    """Save the accepted households into the project in one transaction: all of them or none.
+ADD, FIRST_VERSION, UNCHANGED, REFUSED = "add", "first_version", "unchanged", "refused"
+STEP_LABELS = {ADD: "新增", FIRST_VERSION: "补录首个版本", UNCHANGED: "不变", REFUSED: "不导入"}
+
+
+@dataclass(frozen=True)
+class ImportStep:
+    """What importing does to one household of the survey: add it, give it its first version, nothing, or refuse."""
+
+    household: SurveyHousehold
+    action: str
+    number: str  # the 户号 as the ledger writes it (a registered 0001 for the survey's 1)
+    reason: str = ""
+
+    @property
+    def case(self) -> Case:
+        """The survey's case as it is saved: numbered by its 户号 (in a project the 户号 is the case number)."""
+        return numbered(self.household.case, self.number)
+
+    def text(self) -> str:
+        """新增 / 补录首个版本 / 不变 / 不导入:reason."""
+        label = STEP_LABELS[self.action]
+        return f"{label}:{self.reason}" if self.reason else label
+
+
+def plan_import(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold]) -> tuple[ImportStep, ...]:
+    """What `import_survey` will do to each household, decided without changing anything (the preview shows it).
 
     A household whose current version already holds the same case (same fingerprint under the
-    same schedule version) is left unchanged. One whose current version holds a different case
-    is refused, whatever its status: the version may be a correction made in 补偿测算, and a
-    signed or paid case changes only by an amendment with a written reason. A 户号 finds the
-    project's household by `number_key` (1 finds a registered 0001) and is listed as the ledger writes it.
-    """
+    same schedule version, both numbered by the 户号) is left unchanged. One whose current version
+    holds a different case is refused, whatever its status: the version may be a correction made in
+    补偿测算, and a signed or paid case changes only by an amendment with a written reason. A 户号
+    finds the project's household by `number_key` (1 finds a registered 0001)."""
     chosen = list(households)
     keys = Counter(number_key(h.number) for h in chosen)
     twice = [h.number for h in chosen if keys[number_key(h.number)] > 1]
     if twice:
         raise InputError(f"导入中户号重复: {'、'.join(twice)}", f"household number(s) given twice: {', '.join(twice)}")
     registered = _registered_numbers(store, project_id)
-    added, updated, unchanged, refused = [], [], [], []
+    return tuple(_step(store, project_id, household, registered.get(number_key(household.number), []))
+                 for household in chosen)
+
+
+def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers: list[str]) -> ImportStep:
+    if len(numbers) > 1:
+        return ImportStep(household, REFUSED, household.number,
+                          f"台账中的户号 {'、'.join(numbers)} 只差前导零,无法确定是哪一户;请先在台账中更正户号")
+    if not numbers:
+        return ImportStep(household, ADD, household.number)
+    existing = store.find_household(project_id, numbers[0])
+    current = store.current_version(existing.id)
+    if current is None:
+        return ImportStep(household, FIRST_VERSION, existing.number)
+    step = ImportStep(household, UNCHANGED, existing.number)
+    schedule = tables.load_schedule(household.case.schedule)
+    if _held_fingerprint(current, existing.number, schedule) == fingerprint(step.case, schedule.version):
+        return step
+    return ImportStep(household, REFUSED, existing.number, _refusal(existing, current))
+
+
+def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
+                  actor: str | None = None) -> ImportSummary:
+    """Save the accepted households into the project in one transaction, as `plan_import` decides: all or none."""
+    steps: dict[str, list] = {ADD: [], FIRST_VERSION: [], UNCHANGED: [], REFUSED: []}
     with store.batch():
-        for household in chosen:
-            schedule = tables.load_schedule(household.case.schedule)
-            numbers = registered.get(number_key(household.number), [])
-            if len(numbers) > 1:
-                refused.append((household.number, f"台账中的户号 {'、'.join(numbers)} 只差前导零,无法确定是哪一户;"
-                                                  "请先在台账中更正户号"))
-                continue
-            existing = store.find_household(project_id, numbers[0]) if numbers else None
-            if existing is None:
-                existing = store.add_household(project_id, household.number, household.case.household.get("head", ""),
-                                               household.case.household.get("address", ""), actor=actor)
-                target = added
-            else:
-                current = store.current_version(existing.id)
-                if current is not None:
-                    if _held_fingerprint(current, schedule) == fingerprint(household.case, schedule.version):
-                        unchanged.append(existing.number)
-                    else:
-                        refused.append((existing.number, _refusal(existing, current)))
-                    continue
-                target = updated
-            store.save_computed(existing.id, compute(household.case, schedule), actor=actor)
-            target.append(existing.number)
-    return ImportSummary(tuple(added), tuple(updated), tuple(unchanged), tuple(refused))
+        for step in plan_import(store, project_id, households):
+            case = step.case
+            if step.action == ADD:
+                store.add_household(project_id, step.number, case.household.get("head", ""),
+                                    case.household.get("address", ""), actor=actor)
+            if step.action in (ADD, FIRST_VERSION):
+                existing = store.find_household(project_id, step.number)
+                store.save_computed(existing.id, compute(case, tables.load_schedule(case.schedule)), actor=actor)
+            steps[step.action].append((step.number, step.reason) if step.action == REFUSED else step.number)
+    return ImportSummary(tuple(steps[ADD]), tuple(steps[FIRST_VERSION]), tuple(steps[UNCHANGED]), tuple(steps[REFUSED]))
 
 
 def _registered_numbers(store: CaseStore, project_id: int) -> dict[str, list[str]]:
@@ -1011,9 +1044,10 @@ def _registered_numbers(store: CaseStore, project_id: int) -> dict[str, list[str
     return registered
 
 
-def _held_fingerprint(version: CaseVersion, schedule: Schedule) -> str:
-    """The fingerprint of a stored version; a draft has none stored, so its case's under `schedule`."""
-    return version.fingerprint or fingerprint(version.case(), schedule.version)
+def _held_fingerprint(version: CaseVersion, number: str, schedule: Schedule) -> str:
+    """The fingerprint of a stored version's case numbered by its 户号 (as a version saved now carries it), under
+    the schedule version it was computed with (a draft: `schedule`)."""
+    return fingerprint(numbered(version.case(), number), version.schedule_version or schedule.version)
 
 
 def _refusal(household: Household, current: CaseVersion) -> str:

@@ -96,6 +96,22 @@ def test_each_sheet_carries_its_head_its_total_and_its_stored_fingerprint(store,
     assert not (out / LEDGER_FILENAME).exists()
 
 
+def test_a_ledger_sheet_carries_the_household_number_as_case_number_and_a_date(store, project, out):
+    """案件编号 is the 户号 (also over a case number typed before); 测算日期 the case's, else the day it was saved."""
+    undated = dataclasses.replace(variant(4), case_id="", assessed_on="")
+    fifth = store.find_household(project.id, "0005").id
+    store.save_computed(fifth, compute(undated))
+    summary = write_sheets(store, project.id, ids(store, project, "0001", "0005"), out, with_ledger=False)
+    first, last = (pdf_text(o.path) for o in summary.written)
+    assert summary.written[0].path.name == "0001-王建国-结算单.pdf"
+    assert "案件编号 0001" in first and "BZ-2023-0317" not in first and "(未填)" not in first
+    assert "2023-06-12" in first  # the case's own 测算日期
+    saved_on = store.current_version(fifth).created_at[:10]
+    assert "案件编号 0005" in last and saved_on in last and "(未填)" not in last
+    # Shown, not fingerprinted: the sheet's code is still the stored version's.
+    assert store.current_version(fifth).fingerprint in last
+
+
 def test_an_unprintable_sheet_is_skipped_and_the_batch_goes_on(store, project, out):
     """A note with a character no font draws cannot be printed; that household is skipped, the rest are printed."""
     case = variant(2)
@@ -303,8 +319,9 @@ def test_the_ledger_lists_every_household_with_its_status_in_chinese_and_the_exa
     assert book.sheetnames == ["台账"]
     sheet = book["台账"]
     assert "堡子片区" in sheet["A1"].value
-    assert [cell.value for cell in sheet[2]] == [heading for _, heading in LEDGER_COLUMNS]
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:J7"
+    assert [cell.value for cell in sheet[2]] == [heading for _, heading in LEDGER_COLUMNS] + [
+        "身份证号", "电话", "签字日期", "支付批次", "支付日期"]
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:O7"
     data = [row for row in sheet.iter_rows(min_row=3, max_row=7, values_only=True)]
     assert [row[0] for row in data] == ["0001", "0002", "0003", "0004", "0005"]
     assert [row[7] for row in data] == ["已测算", "已签字", "已测算", "草稿", "已测算"]

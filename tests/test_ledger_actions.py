@@ -1,6 +1,7 @@
 """The 台账 actions without Qt: project files, ledger queries and totals, sign, pay, sheet check, history, export."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from decimal import Decimal
 
@@ -143,7 +144,10 @@ def test_signing_checks_the_fingerprint_typed_from_the_sheet(opened, results):
     version = opened.store.current_version(first)
     with pytest.raises(StoreError, match="0001") as caught:
         opened.sign(first, "000000000000")
-    assert "校验码" in caught.value.message
+    assert "校验码" in caught.value.message and "不符" in caught.value.shown
+    # Neither the typed nor the expected code is answered: a clerk could copy the right one onto the sheet.
+    for text in (caught.value.shown, caught.value.message, caught.value.en, str(caught.value)):
+        assert not re.search(r"[0-9a-f]{12}", text, re.IGNORECASE)
     with pytest.raises(InputError, match="12位"):
         opened.sign(first, "12ab")
     assert opened.household(first).status is Status.COMPUTED
@@ -253,3 +257,87 @@ def test_the_import_message_says_what_happened_to_every_household():
     assert text.splitlines()[0] == "新增 2 户,已登记户首次录入 1 户,未变 1 户,未覆盖 1 户。"
     assert "新增:0007、0008" in text and "首次录入:0099" in text
     assert "未覆盖 户号 0002:台账中已有第2版测算" in text
+
+
+# -- the survey import preview ---------------------------------------------------------------------
+
+def surveyed(number: str, case) -> "SurveyHousehold":
+    from calculator.survey import SurveyHousehold
+    return SurveyHousehold(number, case, (2,), compute(case).total)
+
+
+def test_the_import_preview_says_what_the_import_then_does_to_each_household(opened, results):
+    changed = variant(7)
+    households = [surveyed("0003", changed),              # paid, and the survey differs
+                  surveyed("1", changed),                 # 0001 computed, the survey differs
+                  surveyed("0004", variant(3)),           # the same case (its typed 案件编号 aside)
+                  surveyed("0200", variant(8)),           # new to the project
+                  surveyed("99", variant(9))]             # registered as 0099 without a case
+    plan = opened.plan_import(households)
+    assert [(step.number, step.text().split(":")[0]) for step in plan] == [
+        ("0003", "不导入"), ("0001", "不导入"), ("0004", "不变"), ("0200", "新增"), ("0099", "补录首个版本")]
+    assert "已支付" in plan[0].text() and "补差" in plan[0].text() and "第1版测算" in plan[1].text()
+    assert opened.store.ledger_count(opened.project.id) == 6  # the preview changed nothing
+    summary = opened.import_survey(households)
+    assert (summary.added, summary.updated, summary.unchanged) == (("0200",), ("0099",), ("0004",))
+    assert summary.refused == tuple((step.number, step.reason) for step in plan[:2])
+    for number in ("0200", "0099"):  # saved numbered by the 户号 as the ledger writes it
+        [household_id] = ids(opened, number)
+        assert opened.store.current_version(household_id).case().case_id == number
+    assert opened.plan_import(households)[3].text() == "不变"  # imported again: nothing to do
+
+
+def test_the_ledger_workbook_has_local_times_as_date_cells_and_the_signing_and_payment(opened, results, tmp_path,
+                                                                                       monkeypatch):
+    import datetime as dt
+    import time
+    paid, signed = ids(opened, "0003", "0002")
+    opened.store._conn.execute("UPDATE households SET updated_at = '2023-06-12T02:05:00+00:00' WHERE id = ?", (paid,))
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        opened.export_ledger(LedgerQuery(), tmp_path / "台账.xlsx")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    sheet = load_workbook(tmp_path / "台账.xlsx").active
+    head = [cell.value for cell in sheet[2]]
+    assert head[-6:] == ["最后修改", "身份证号", "电话", "签字日期", "支付批次", "支付日期"]
+    rows = {row[0].value: {name: cell for name, cell in zip(head, row)} for row in sheet.iter_rows(min_row=3, max_row=8)}
+    updated = rows["0003"]["最后修改"]
+    assert updated.is_date and updated.value == dt.datetime(2023, 6, 12, 10, 5)  # UTC 02:05 is 10:05 in 文水
+    assert updated.number_format == "yyyy-mm-dd hh:mm"
+    case = variant(2).household
+    assert (rows["0003"]["身份证号"].value, rows["0003"]["电话"].value) == (case["id_number"], case["phone"])
+    assert rows["0003"]["身份证号"].data_type == "s"  # 18 digits stay text, never a rounded number
+    assert rows["0003"]["支付批次"].value == "第1批" and rows["0003"]["支付日期"].is_date
+    assert rows["0003"]["签字日期"].is_date and rows["0002"]["签字日期"].is_date
+    assert rows["0002"]["支付批次"].value is None and rows["0002"]["支付日期"].value is None
+    assert rows["0001"]["签字日期"].value is None  # computed, not signed
+    assert rows["0099"]["身份证号"].value is None and rows["0099"]["最后修改"].is_date
+    signed_on = opened.store.audit_log(household_id=signed)[-1].at[:10]
+    assert rows["0002"]["签字日期"].value.date().isoformat() == signed_on
+
+
+# -- one household without a survey ---------------------------------------------------------------
+
+def test_a_household_is_registered_and_corrected_by_hand_and_audited(opened, results):
+    added = opened.register_household(" ０２０１ ", " 孙立 ", "堡子村西街3号")
+    assert (added.number, added.head, added.address, added.status) == ("0201", "孙立", "堡子村西街3号", Status.DRAFT)
+    with pytest.raises(StoreError, match="0001") as caught:
+        opened.register_household("1", "重复户", "")  # 1 and 0001 are one 户号
+    assert "相同" in caught.value.shown and opened.store.ledger_count(opened.project.id) == 7
+    with pytest.raises(InputError, match="户主过长"):
+        opened.register_household("0202", "名" * 41, "")
+    with pytest.raises(InputError, match="户号不能为空"):
+        opened.register_household(" ", "无号", "")
+    corrected = opened.register_household("0210", "孙立", "堡子村西街5号", added.id)
+    assert (corrected.id, corrected.number, corrected.address) == (added.id, "0210", "堡子村西街5号")
+    assert opened.register_household("0210", "孙立民", "堡子村西街5号", added.id).head == "孙立民"  # its own number
+    with pytest.raises(StoreError, match="已有测算版本"):
+        opened.register_household("0001", "王建国", "新地址", ids(opened, "0001")[0])
+    lines = opened.history(added.id)
+    assert [line.what for line in lines] == ["登记住户,户号 0201 孙立 堡子村西街3号",
+                                             "修改登记,户号 0210 孙立 堡子村西街5号",
+                                             "修改登记,户号 0210 孙立民 堡子村西街5号"]
+    assert opened.store.verify_all() == []  # the chain still vouches for every household

@@ -23,9 +23,15 @@ def fit_to_screen(window, width: int, height: int) -> None:
     window.move(frame.topLeft())
 
 
-def ask_save_changes(parent, name: str) -> str:
-    """"save", "discard" or "cancel" for a document with unsaved changes."""
-    box = QMessageBox(QMessageBox.Icon.Question, "保存修改", f"「{name}」有未保存的修改,是否保存?",
+def save_changes_question(name: str, tab: str = "") -> str:
+    """「地价测算」中的「未命名宗地」有未保存的修改: the tab and the document, so the user knows which work is meant."""
+    where = f"「{tab}」中的「{name}」" if tab else f"「{name}」"
+    return f"{where}有未保存的修改,是否保存?"
+
+
+def ask_save_changes(parent, name: str, tab: str = "") -> str:
+    """"save", "discard" or "cancel" for a document (of the tab `tab`) with unsaved changes."""
+    box = QMessageBox(QMessageBox.Icon.Question, "保存修改", save_changes_question(name, tab),
                       QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                       | QMessageBox.StandardButton.Cancel, parent)
     box.button(QMessageBox.StandardButton.Save).setText("保存")

@@ -21,7 +21,6 @@ class Setting:
 GEOMETRY = Setting("window/geometry", QByteArray(), "主窗口位置与大小(按屏幕分别记住)")
 WINDOW_STATE = Setting("window/state", QByteArray(), "主窗口工具栏与停靠窗")
 HOUSEHOLD_SPLITTER = Setting("household/splitter", QByteArray(), "补偿测算各栏宽度")
-LAST_DIRECTORY = Setting("files/last_directory", "", "上次打开或保存的文件夹")
 RECENT_FILES = Setting("files/recent", [], "最近打开的案例")
 AUTOSAVE_SECONDS = Setting("files/autosave_seconds", 30, "自动保存恢复文件的间隔(秒)")
 ASSESSOR_NAME = Setting("user/assessor_name", "", "评估人/经办人姓名")
@@ -29,7 +28,7 @@ LAST_PROJECT = Setting("ledger/last_project", "", "上次打开的项目文件")
 LEDGER_HEADER = Setting("ledger/header", QByteArray(), "台账列宽与排序")
 MAX_RECENT = 8
 
-ALL = (GEOMETRY, WINDOW_STATE, HOUSEHOLD_SPLITTER, LAST_DIRECTORY, RECENT_FILES, AUTOSAVE_SECONDS, ASSESSOR_NAME,
+ALL = (GEOMETRY, WINDOW_STATE, HOUSEHOLD_SPLITTER, RECENT_FILES, AUTOSAVE_SECONDS, ASSESSOR_NAME,
        LAST_PROJECT, LEDGER_HEADER)
 
 

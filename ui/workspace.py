@@ -64,6 +64,7 @@ class Report:
 
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
+UNTITLED_KINDS = {"case": "案例", "parcel": "宗地"}  # 未命名案例, 未命名宗地
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
@@ -121,6 +122,10 @@ class DocumentWorkspace(Workspace):
         """What the report writer is given (the engine's strict result); raises CalculationError."""
         raise NotImplementedError
 
+    def report_extras(self) -> dict:
+        """Keyword arguments the report writer is given besides the subject (e.g. a project's filing)."""
+        return {}
+
     def suggested_stem(self) -> str:
         """A file name (without suffix) for a document that has none yet."""
         return self.title
@@ -135,9 +140,14 @@ class DocumentWorkspace(Workspace):
     # --- the flow ---------------------------------------------------------------------------------------
 
     def document_name(self) -> str:
-        """What the document is called in the title and in questions: its file name, or 未命名."""
+        """What the document is called in the title: its file name, or 未命名."""
         path = self.document_path()
         return path.name if path else "未命名"
+
+    def unsaved_name(self) -> str:
+        """What a question about unsaved changes calls the document: as in the title, 未命名 saying what it is."""
+        name = self.document_name()
+        return f"{name}{UNTITLED_KINDS.get(self.document_kind, '')}" if name == "未命名" else name
 
     def document_title(self) -> str:
         return self.document_name() + (" *" if self.is_modified() else "")
@@ -145,7 +155,7 @@ class DocumentWorkspace(Workspace):
     def confirm_close(self) -> bool:
         if not self.is_modified():
             return True
-        answer = dialogs.ask_save_changes(self, self.document_name())
+        answer = dialogs.ask_save_changes(self, self.unsaved_name(), self.title)
         if answer == "save":
             return self.save()
         return answer == "discard"
@@ -270,7 +280,7 @@ class DocumentWorkspace(Workspace):
     def _write_report(self, report: Report, subject, path: Path) -> bool:
         import calculator.reports as reports
         try:
-            getattr(reports, report.writer)(subject, path)
+            getattr(reports, report.writer)(subject, path, **self.report_extras())
         except CalculationError as error:
             dialogs.show_error(self, report.title, error.shown)
             return False

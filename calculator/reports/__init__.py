@@ -9,19 +9,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
+    from calculator.reports.content import Filing
     from calculator.store.base import LedgerRow
 
 
-def compensation_pdf(result, path: Path) -> None:
-    """征收补偿结算单 of a CompensationResult as an A4 PDF."""
+def compensation_pdf(result, path: Path, filing: Filing | None = None) -> None:
+    """征收补偿结算单 of a CompensationResult as an A4 PDF (`filing`: a project's 案件编号 and 测算日期)."""
     from calculator.reports.pdf_settlement import write_settlement_pdf
-    write_settlement_pdf(result, Path(path))
+    write_settlement_pdf(result, Path(path), filing)
 
 
-def compensation_xlsx(result, path: Path) -> None:
+def compensation_xlsx(result, path: Path, filing: Filing | None = None) -> None:
     """The settlement as a workbook: 明细 (one row per line) and 汇总."""
     from calculator.reports.xlsx import write_settlement_xlsx
-    write_settlement_xlsx(result, Path(path))
+    write_settlement_xlsx(result, Path(path), filing)
 
 
 def ledger_xlsx(rows: Sequence[LedgerRow], path: Path, *, title: str = "台账") -> None:

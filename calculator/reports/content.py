@@ -63,6 +63,15 @@ class ReplacementRow:
 
 
 @dataclass(frozen=True)
+class Filing:
+    """How a sheet names its case when the case is filed elsewhere (a project's household): its 案件编号 and
+    测算日期 as printed. Shown only: the fingerprint stays that of the case as saved."""
+
+    case_id: str
+    assessed_on: str
+
+
+@dataclass(frozen=True)
 class SettlementSheet:
     title: str
     basis: str
@@ -85,8 +94,9 @@ class SettlementSheet:
         return f"{case}  校验码 {self.fingerprint}  标准 {self.schedule_version}"
 
 
-def settlement_sheet(result: CompensationResult) -> SettlementSheet:
-    """The settlement sheet of a complete result (a result with problems is not printed)."""
+def settlement_sheet(result: CompensationResult, filing: Filing | None = None) -> SettlementSheet:
+    """The settlement sheet of a complete result (a result with problems is not printed), named as `filing` says
+    (else by the case's own 案件编号 and 测算日期)."""
     if result.problems:
         raise InputError(f"测算有 {len(result.problems)} 处错误,不能出具结算单",
                          f"the case has {len(result.problems)} error(s); no settlement sheet is printed")
@@ -94,11 +104,12 @@ def settlement_sheet(result: CompensationResult) -> SettlementSheet:
     # 文水县人民政府's "文水县堡子片区…补偿标准" → "堡子片区…补偿结算单" (the county is in the basis line).
     county = schedule.issuer.removesuffix("人民政府")
     replacement = result.replacement
+    filing = filing or Filing(case.case_id, case.assessed_on)
     sheet = SettlementSheet(
         title=schedule.title.removeprefix(county).removesuffix("标准") + "结算单",
-        basis=f"{schedule.issuer} {schedule.document}", case_id=case.case_id,
+        basis=f"{schedule.issuer} {schedule.document}", case_id=filing.case_id,
         fingerprint=fingerprint(case, schedule.version), schedule_version=schedule.version,
-        household=tuple(_household(result)), sections=tuple(_sections(result)),
+        household=tuple(_household(result, filing)), sections=tuple(_sections(result)),
         disputed_total=result.disputed_total, disputed_reason=schedule.disputed_reason,
         total=result.total, total_words=amount_in_words(result.total),
         replacement=tuple(_replacement(result)) if replacement else (),
@@ -137,12 +148,12 @@ def _settlement_texts(sheet: SettlementSheet) -> Iterator[tuple[str, str]]:
     yield "补偿标准", " ".join(schedule)
 
 
-def _household(result: CompensationResult) -> list[tuple[str, str]]:
+def _household(result: CompensationResult, filing: Filing) -> list[tuple[str, str]]:
     household, assessor = result.case.household, result.case.assessor
     return [("户主", household.get("head", "")), ("身份证号", household.get("id_number", "")),
             ("地址", household.get("address", "")), ("联系电话", household.get("phone", "")),
             ("评估机构", assessor.get("organisation", "")), ("评估人员", assessor.get("name", "")),
-            ("测算日期", result.case.assessed_on), ("案件编号", result.case.case_id)]
+            ("测算日期", filing.assessed_on), ("案件编号", filing.case_id)]
 
 
 def _sections(result: CompensationResult) -> list[SheetSection]:

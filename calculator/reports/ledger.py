@@ -2,9 +2,12 @@
 
 Laid out with the helpers of xlsx.py, so that it reads like the settlement and price workbooks:
 title row, bold header frozen above the data, figures as numbers, computed totals beside formulas.
+The screen's columns come first, then what an office files beside them (身份证号, 电话, 签字日期,
+支付批次, 支付日期). Times are date(-time) cells in the computer's local time: Excel has no time zones.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -18,6 +21,10 @@ from calculator.store.base import LEDGER_COLUMNS, LedgerRow, ledger_totals
 AREA = "0.00"
 # How each figure column is shown; the others are text.
 FORMATS = {"building_area_m2": AREA, "total": MONEY, "incentive": MONEY, "replacement_m2": AREA}
+# Recorded times and how each is shown: 最后修改 to the minute, the signing and payment by day.
+TIMES = {"updated_at": ("yyyy-mm-dd hh:mm", False), "signed_at": ("yyyy-mm-dd", True), "paid_at": ("yyyy-mm-dd", True)}
+WORKBOOK_COLUMNS = (*LEDGER_COLUMNS, ("id_number", "身份证号"), ("phone", "电话"), ("signed_at", "签字日期"),
+                    ("paid_batch", "支付批次"), ("paid_at", "支付日期"))
 FIRST_ROW = 3  # below the title and the header
 
 
@@ -32,8 +39,8 @@ def ledger_book(rows: Sequence[LedgerRow], title: str = "台账") -> Workbook:
     book = Workbook()
     ws = book.active
     ws.title = "台账"
-    keys = [key for key, _ in LEDGER_COLUMNS]
-    _table_head(ws, title, [heading for _, heading in LEDGER_COLUMNS])
+    keys = [key for key, _ in WORKBOOK_COLUMNS]
+    _table_head(ws, title, [heading for _, heading in WORKBOOK_COLUMNS])
     for offset, row in enumerate(rows):
         _row(ws, FIRST_ROW + offset, [_cell(row, key) for key in keys])
     last = FIRST_ROW + len(rows) - 1
@@ -55,10 +62,25 @@ def ledger_book(rows: Sequence[LedgerRow], title: str = "台账") -> Workbook:
 
 
 def _cell(row: LedgerRow, key: str) -> Any:
-    """A ledger value as written: figures with their format (blank for a draft), status as its label."""
+    """A ledger value as written: figures and times with their format (blank when absent), status as its label."""
     value = getattr(row, key)
     if key == "status":
         return value.label
     if key in FORMATS:
         return None if value is None else (value, FORMATS[key])
+    if key in TIMES:
+        number_format, day_only = TIMES[key]
+        moment = local_time(value)
+        if moment is None:
+            return value or None  # not a time the program wrote: kept as the text it is
+        return (moment.date() if day_only else moment, number_format)
     return value
+
+
+def local_time(text: str) -> dt.datetime | None:
+    """A recorded ISO time as the local wall-clock time without a zone (what a workbook cell holds); None if not one."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment

@@ -8,7 +8,7 @@ from reportlab.platypus import KeepTogether
 
 from calculator.compensation import CompensationResult
 from calculator.money import fmt_grouped, fmt_quantity
-from calculator.reports.content import SettlementSheet, settlement_sheet
+from calculator.reports.content import Filing, SettlementSheet, settlement_sheet
 from calculator.reports.pdf_layout import (
     MUTED_FILL, SECTION_FILL, WIDTH, Styles, fitted, gap, grid, info_grid, para, plain_cells, signature_grid,
     write_pdf)
@@ -18,9 +18,9 @@ COLUMN_MM = (9, 45, 16, 11, 22, 25, 52)
 SIGNATURES = ("被征收人(签字/按手印)", "评估人员", "经办人", "审核人", "凤城镇人民政府(盖章)")
 
 
-def write_settlement_pdf(result: CompensationResult, path: Path) -> None:
+def write_settlement_pdf(result: CompensationResult, path: Path, filing: Filing | None = None) -> None:
     """Write the settlement sheet of `result` to `path` (whole or not at all)."""
-    sheet = settlement_sheet(result)
+    sheet = settlement_sheet(result, filing)
     write_pdf(path, lambda styles: settlement_story(sheet, styles), title=sheet.title, basis=sheet.basis,
               footer=sheet.reference, subject=f"{sheet.case_id} {sheet.fingerprint}")
 

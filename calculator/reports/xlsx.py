@@ -20,7 +20,7 @@ from calculator.compensation import CompensationResult
 from calculator.files import atomic_write
 from calculator.landprice import ParcelPrice
 from calculator.reports.cells import put, put_formula
-from calculator.reports.content import PriceSheet, SettlementSheet, price_sheet, settlement_sheet
+from calculator.reports.content import Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
 from calculator.text_report import width
 
 MONEY = "#,##0.00"
@@ -32,9 +32,9 @@ WRAP_AT = 50  # characters of a column before its text wraps instead of widening
 COUNTED, HELD_OUT = "是", "否"
 
 
-def write_settlement_xlsx(result: CompensationResult, path: Path) -> None:
+def write_settlement_xlsx(result: CompensationResult, path: Path, filing: Filing | None = None) -> None:
     """明细 (one row per line) and 汇总 sheets of the settlement, written atomically."""
-    sheet = settlement_sheet(result)
+    sheet = settlement_sheet(result, filing)
     atomic_write(Path(path), lambda tmp: settlement_book(sheet).save(tmp))
 
 

@@ -235,6 +235,13 @@ class LedgerRow:
     updated_by: str
     version: int | None
     abnormal: str | None = None  # why the status is 数据异常 (its figures are then blank)
+    # For the workbook: from the current version's case, and the audit entries of signing and paying
+    # (ISO times as recorded; blank unless the household is signed or paid now).
+    id_number: str = ""
+    phone: str = ""
+    signed_at: str = ""
+    paid_batch: str = ""
+    paid_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -281,6 +288,11 @@ class CaseStore(abc.ABC):
     def add_household(self, project_id: int, number: str, head: str = "", address: str = "", *,
                       actor: str | None = None) -> Household:
         """Register a household (户号 unique within the project) as a draft with no case yet."""
+
+    @abc.abstractmethod
+    def update_household(self, household_id: int, number: str, head: str, address: str, *,
+                         actor: str | None = None) -> Household:
+        """Correct the register entry (户号, 户主, 地址) of a household that has no version yet."""
 
     @abc.abstractmethod
     def household(self, household_id: int) -> Household:

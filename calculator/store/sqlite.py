@@ -37,9 +37,20 @@ _SORT_KEYS = {
         WHEN h.status = 'draft' THEN 0 WHEN h.status = 'computed' THEN 1 WHEN h.status = 'signed' THEN 2 ELSE 3 END""",
     "assessor": "v.assessor", "updated_at": "h.updated_at",
 }
+# A damaged JSON text reads as NULL here (json_valid), never as an error that would hide the whole ledger.
 _LEDGER_SELECT = """SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
-    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number
-    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
+    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number,
+    CASE WHEN json_valid(v.case_json) THEN json_extract(v.case_json, '$.household.id_number') END,
+    CASE WHEN json_valid(v.case_json) THEN json_extract(v.case_json, '$.household.phone') END,
+    CASE WHEN h.status IN ('signed', 'paid') THEN (SELECT a.at FROM audit a WHERE a.household_id = h.id
+        AND a.action = 'sign' AND a.version_id IS h.signed_version_id ORDER BY a.id DESC LIMIT 1) END,
+    p.batch, p.at
+    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id
+    LEFT JOIN (SELECT a.household_id, a.at,
+               CASE WHEN json_valid(a.detail) THEN json_extract(a.detail, '$.batch') END AS batch
+               FROM audit a WHERE a.action = 'pay' AND a.id = (SELECT max(b.id) FROM audit b
+               WHERE b.household_id = a.household_id AND b.action = 'pay')) p
+        ON p.household_id = h.id AND h.status = 'paid'"""
 _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
     FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
@@ -356,6 +367,30 @@ class SqliteStore(CaseStore):
         return self.household(household_id)
 
     @_translated
+    def update_household(self, household_id: int, number: str, head: str, address: str, *,
+                         actor: str | None = None) -> Household:
+        who, number = self._actor(actor), number.strip()
+        if not number:
+            raise StoreError("户号不能为空", "the household needs a number (户号)")
+        with self._transaction() as conn:
+            household = self.household(household_id)
+            self._vouch(household, recompute=False)
+            if household.current_version_id is not None:
+                # Its versions carry the 户号 as case number, and each save takes 户主 and 地址 from the case.
+                raise StoreError("此户已有测算版本,户号不能再改;户主、地址以测算案例为准,请在补偿测算中修改",
+                                 "the household has versions: its number is fixed and its head and address come "
+                                 "from its case", f"户号 {household.number}")
+            if conn.execute("SELECT 1 FROM households WHERE project_id = ? AND number = ? AND id != ?",
+                            (household.project_id, number, household_id)).fetchone():
+                raise StoreError(f"户号 {number} 在本项目中已存在", f"household number {number} already exists in this project")
+            conn.execute("UPDATE households SET number = ?, head = ?, address = ?, updated_at = ?, updated_by = ? "
+                         "WHERE id = ?", (number, head.strip(), address.strip(), self._clock(), who, household_id))
+            self._audit(who, "edit_household", project_id=household.project_id, household_id=household_id,
+                        number=number, head=head.strip(), address=address.strip(),
+                        before={"number": household.number, "head": household.head, "address": household.address})
+        return self.household(household_id)
+
+    @_translated
     def household(self, household_id: int) -> Household:
         row = self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households WHERE id = ?", (household_id,)).fetchone()
         if row is None:
@@ -498,9 +533,10 @@ class SqliteStore(CaseStore):
             check_move(household.status, Status.SIGNED)
             current = self._version_by_id(household.current_version_id)
             if fingerprint is not None and fingerprint.strip().lower() != current.fingerprint:
-                raise StoreError(f"签字单的校验码 {fingerprint} 与当前版本(第 {current.number} 版,{current.fingerprint})不符",
-                                 f"the sheet's fingerprint {fingerprint} is not that of the current version "
-                                 f"({current.number}, {current.fingerprint})", f"户号 {household.number}")
+                # Neither code is repeated: an answer naming the right one could be copied onto the sheet.
+                raise StoreError("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
+                                 "the signed sheet's fingerprint is not that of the household's current version",
+                                 f"户号 {household.number}")
             self._move(household, Status.SIGNED, who, signed_version_id=current.id, version_id=current.id,
                        fingerprint=current.fingerprint, version=current.number)
         return self.household(household_id)
@@ -755,4 +791,5 @@ def _ledger_row(row: tuple, anomaly: Anomaly | None) -> LedgerRow:
         return LedgerRow(row[0], row[1], row[2], row[3], None, None, None, None, Status.ABNORMAL, row[9], row[10],
                          row[11], row[12], anomaly.zh)
     return LedgerRow(row[0], row[1], row[2], row[3], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]),
-                     _status(row[8]), row[9], row[10], row[11], row[12])
+                     _status(row[8]), row[9], row[10], row[11], row[12], None,
+                     *(str(value) if value is not None else "" for value in row[13:18]))

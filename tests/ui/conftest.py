@@ -31,6 +31,7 @@ class Answers:
         self.save_path: str | None = None
         self.errors: list[tuple[str, str]] = []
         self.asked: list[str] = []
+        self.save_tabs: list[str] = []  # the tab each save question named
         self.folders: list[str] = []     # where each file dialog opened
 
 
@@ -39,8 +40,9 @@ def answers(monkeypatch) -> Answers:
     from ui import dialogs
     given = Answers()
 
-    def ask_save_changes(parent, name):
+    def ask_save_changes(parent, name, tab=""):
         given.asked.append(f"save_changes:{name}")
+        given.save_tabs.append(tab)
         return given.save_changes
 
     def ask_recover(parent, head, saved_at, original):

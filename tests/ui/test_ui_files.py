@@ -56,7 +56,7 @@ def test_closing_with_unsaved_changes_asks(qtbot, window, ws, answers):
     assert ws.session.modified
     answers.save_changes = "cancel"
     assert not window.close()
-    assert answers.asked == ["save_changes:未命名"] and window.isVisible()
+    assert answers.asked == ["save_changes:未命名案例"] and answers.save_tabs == ["补偿测算"] and window.isVisible()
     answers.save_changes = "discard"
     assert window.close()
 

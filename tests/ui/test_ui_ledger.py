@@ -1,7 +1,9 @@
 """台账: a project's households in the ledger — totals, filters, sorting, paging, sign, pay, check, files."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -17,6 +19,7 @@ from ui.ledger.model import (
     COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, VALUE_ROLE,
     LedgerModel,
 )
+from ui import settings as config
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
 from households import HEADS, fill_project, variant
 
@@ -43,6 +46,7 @@ class LedgerAnswers:
         self.infos: list[tuple[str, str]] = []
         self.history: list = []
         self.reviewed = None
+        self.plan = None
         self.restore = False
 
 
@@ -98,8 +102,8 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
     monkeypatch.setattr(dialogs, "show_history", lambda parent, title, lines: answers.history.extend(lines))
 
-    def review(parent, survey, path):
-        answers.reviewed = survey
+    def review(parent, survey, path, plan):
+        answers.reviewed, answers.plan = survey, plan
         return answers.import_survey
 
     monkeypatch.setattr(dialogs, "review_survey", review)
@@ -289,6 +293,7 @@ def test_signing_checks_the_fingerprint_and_asks_the_name_once(qtbot, ledger, gi
     given.fingerprints = ["0123456789ab"]
     qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
     assert given.errors and "0001" in given.errors[0][1] and "校验码" in given.errors[0][1]
+    assert not re.search(r"[0-9a-f]{12}", given.errors[0][1], re.IGNORECASE)  # the right code is never answered
     assert shown(ledger, COL_STATUS)[0] == "已测算"
     assert settings.get(ASSESSOR_NAME) == "赵敏" and ledger.assessor_button.text() == "经办人:赵敏"
 
@@ -325,7 +330,7 @@ def test_a_sheet_brought_back_is_traced_and_its_household_selected(qtbot, ledger
     assert ledger.selected_ids() == [household_id(ledger, "0004")]
     given.check = "ffffffffffff"
     ledger.check_sheet()
-    assert "没有校验码为 ffffffffffff" in given.infos[-1][1]
+    assert "没有这个校验码" in given.infos[-1][1] and not re.search(r"[0-9a-f]{12}", given.infos[-1][1])
     given.check = "xyz"
     ledger.check_sheet()
     assert "12位" in given.errors[-1][1]
@@ -513,7 +518,7 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
         {"户号": "0303", "项目": "附属平房/砖木结构(含混合结构)", "数量": -3},
     ])
     survey = ledger.project.read_survey(tmp_path / "s.xlsx", ledger.schedule())
-    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"))
+    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"), ledger.project.plan_import(survey.households))
     qtbot.addWidget(dialog)
     problems = [[dialog.problems.item(r, c).text() for c in range(4)] for r in range(dialog.problems.rowCount())]
     assert len(problems) == len(survey.problems) >= 2
@@ -521,7 +526,7 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
     assert {p[1] for p in problems} >= {"3", "4"}
     assert dialog.households.rowCount() == 1 and dialog.households.item(0, 1).text() == "吴刚"
     assert dialog.households.item(0, 4).text() == fmt_grouped(survey.households[0].total)
-    assert dialog.import_button.isEnabled()
+    assert dialog.households.item(0, 6).text() == "新增" and dialog.import_button.isEnabled()
 
 
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
@@ -566,3 +571,121 @@ def test_two_batches_in_the_same_second_get_two_folders(tmp_path):
     first, second = _new_folder(tmp_path, "结算单-20261123-120000"), _new_folder(tmp_path, "结算单-20261123-120000")
     assert (first.name, second.name) == ("结算单-20261123-120000", "结算单-20261123-120000-2")
     assert first.is_dir() and second.is_dir()
+
+
+def test_the_ledgers_file_dialogs_open_where_each_kind_of_file_was_last_used(qtbot, ledger, given, settings, tmp_path,
+                                                                           monkeypatch):
+    from ui.ledger import dialogs
+    folders = {kind: tmp_path / kind for kind in ("project", "survey", "xlsx", "pdf")}
+    for kind, folder in folders.items():
+        folder.mkdir()
+        settings.remember_folder(kind, folder / "上次.file")
+    opened_in = []
+    monkeypatch.setattr(dialogs, "open_path", lambda parent, directory, *a: opened_in.append(directory))
+    monkeypatch.setattr(dialogs, "open_project_path", lambda parent, directory: opened_in.append(directory))
+    monkeypatch.setattr(dialogs, "save_path", lambda parent, suggested, *a: opened_in.append(str(Path(suggested).parent)))
+    monkeypatch.setattr(dialogs, "choose_folder", lambda parent, directory, title: opened_in.append(directory))
+    ledger.open_project()
+    ledger.import_survey()
+    ledger.export_survey_template()
+    ledger.export_ledger()
+    ledger.backup_project()
+    ledger.restore_project()
+    ledger.write_sheets()
+    assert opened_in == [str(folders[kind]) for kind in ("project", "survey", "survey", "xlsx", "project", "project",
+                                                         "pdf")]
+    export = tmp_path / "elsewhere"
+    export.mkdir()
+    monkeypatch.setattr(dialogs, "save_path", lambda *a: str(export / "台账"))
+    assert ledger.export_ledger() and settings.start_folder("xlsx") == str(export)
+    assert not hasattr(config, "LAST_DIRECTORY")
+
+
+def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, given, tmp_path):
+    from calculator.survey import Survey, SurveyHousehold
+    from ui.ledger.dialogs import SurveyReportDialog
+
+    def surveyed(number, case):
+        return SurveyHousehold(number, case, (2,), compute(case).total)
+
+    survey = Survey(tmp_path / "调查.xlsx", (surveyed("0003", variant(7)), surveyed("0001", variant(7)),
+                                            surveyed("0004", variant(3)), surveyed("0300", variant(8))), (), ())
+    plan = ledger.project.plan_import(survey.households)
+    dialog = SurveyReportDialog(ledger, survey, str(survey.path), plan)
+    qtbot.addWidget(dialog)
+    outcome = [dialog.households.item(row, 6).text() for row in range(dialog.households.rowCount())]
+    assert outcome[0].startswith("不导入:该户已支付") and outcome[1].startswith("不导入:台账中已有第1版测算")
+    assert outcome[2:] == ["不变", "新增"]
+    assert dialog.summary.text().startswith("调查.xlsx:新增 1 户,不变 1 户,不导入 2 户")
+    assert dialog.import_button.isEnabled()
+    nothing = SurveyReportDialog(ledger, survey, str(survey.path), plan[:3])
+    qtbot.addWidget(nothing)
+    assert not nothing.import_button.isEnabled()  # only refusals and unchanged: nothing to import
+
+
+def typed_into_household_dialog(qtbot, values):
+    """ask_household answered through the real dialog: its fields typed into, then 保存 clicked."""
+    from PySide6.QtWidgets import QDialog
+    from ui.ledger.dialogs import HouseholdDialog
+    shown = []
+
+    def ask(parent, title, number="", head="", address=""):
+        dialog = HouseholdDialog(parent, title, number, head, address)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        shown.append((title, dialog.values()))
+        for edit, text in zip((dialog.number, dialog.head, dialog.address), values.pop(0)):
+            edit.selectAll()
+            qtbot.keyClick(edit, Qt.Key.Key_Delete)
+            type_text(qtbot, edit, text)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        return dialog.values() if dialog.result() == QDialog.DialogCode.Accepted else None
+    return ask, shown
+
+
+def test_a_household_is_added_and_corrected_through_the_dialog(qtbot, ledger, given, monkeypatch):
+    from ui.ledger import dialogs
+    answers = [("1", "重复户", ""), ("0201", "孙立", "堡子村西街3号"), ("0202", "孙立", "堡子村西街5号")]
+    ask, asked = typed_into_household_dialog(qtbot, answers)
+    monkeypatch.setattr(dialogs, "ask_household", ask)
+    assert not ledger.add_household()  # "1" is 0001 already registered
+    assert "0001" in given.errors[-1][1] and "相同" in given.errors[-1][1] and ledger.model.total_count() == 6
+    qtbot.mouseClick(ledger.add_button, Qt.MouseButton.LeftButton)
+    row = shown_row(ledger, "0201")
+    assert row == ["0201", "孙立", "堡子村西街3号"] and ledger.selected_ids() == [household_id(ledger, "0201")]
+    assert total_cell(ledger, COL_HEAD) == "7 户"
+    assert ledger.edit_button.isEnabled()
+    qtbot.mouseClick(ledger.edit_button, Qt.MouseButton.LeftButton)
+    assert asked[-1] == ("修改登记", ("0201", "孙立", "堡子村西街3号"))  # the dialog starts from the entry
+    assert shown_row(ledger, "0202") == ["0202", "孙立", "堡子村西街5号"] and "0201" not in shown(ledger, COL_NUMBER)
+    entry = ledger.project.store.audit_log(household_id=household_id(ledger, "0202"))[-1]
+    assert (entry.action, entry.actor) == ("edit_household", "李明")
+
+
+def shown_row(ledger, number: str) -> list[str] | None:
+    numbers = shown(ledger, COL_NUMBER)
+    if number not in numbers:
+        return None
+    return [ledger.model.index(numbers.index(number), column).data() for column in range(3)]
+
+
+def test_every_dialog_of_the_ledger_fits_a_small_laptop_screen(qtbot, ledger, project_file, tmp_path):
+    from calculator.survey import Survey, SurveyHousehold
+    from ui.ledger import dialogs
+    many = [SurveyHousehold(f"{n:04d}", variant(n), (n,), compute(variant(n)).total) for n in range(30, 60)]
+    survey = Survey(tmp_path / "s.xlsx", tuple(many), (), ())
+    lines = ledger.project.history(household_id(ledger, "0003")) * 40
+    built = [dialogs.NewProjectDialog(ledger, str(tmp_path)), dialogs.HouseholdDialog(ledger, "登记住户"),
+             dialogs.HistoryDialog(ledger, "户号 0003", lines),
+             dialogs.SurveyReportDialog(ledger, survey, str(survey.path), ledger.project.plan_import(many))]
+    for dialog in built:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        frame = dialog.frameGeometry().size()
+        assert frame.width() <= 1280 and frame.height() <= 693, type(dialog).__name__
+        assert dialog.minimumSizeHint().width() <= 1280 and dialog.minimumSizeHint().height() <= 693
+    huge = dialogs.HouseholdDialog(ledger, "登记住户")
+    qtbot.addWidget(huge)
+    dialogs.fit_to_screen(huge, 5000, 5000)  # never larger than the screen's free area
+    available = ledger.screen().availableGeometry().size()
+    assert huge.width() < available.width() and huge.height() < available.height()

@@ -40,8 +40,22 @@ def reasons(monkeypatch):
 def test_a_stored_household_opens_with_its_current_version(window, ws, store, household):
     assert ws.open_stored(store, household.id)
     assert ws.summary.total.text() == "546,616.30 元"
-    assert case_to_dict(ws.session.case) == case_to_dict(store.current_version(household.id).case())
+    stored = case_to_dict(store.current_version(household.id).case())
+    assert stored["case_id"] == "BZ-2023-0317"  # typed before the project numbered its households
+    assert case_to_dict(ws.session.case) == {**stored, "case_id": "017"}  # in a project the 户号 is the case number
+    assert ws.header.edits[("case_id",)].text() == "017" and ws.header.edits[("case_id",)].isReadOnly()
+    assert not ws.session.modified and not ws.lock_banner.isVisible()
     assert window.windowTitle().startswith("017 王建国(台账 第1版) — ")
+
+
+def test_a_version_saved_from_now_on_carries_the_household_number(qtbot, window, ws, store, household):
+    ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert ws.save()
+    assert store.current_version(household.id).case().case_id == "017"
+    other = store.add_household(household.project_id, "018", "李秀英")
+    ws.open_stored(store, other.id)
+    assert ws.header.edits[("case_id",)].text() == "018" and ws.session.case.case_id == "018"
 
 
 def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store, household, answers, tmp_path):
@@ -67,16 +81,45 @@ def test_a_case_with_errors_is_kept_as_a_draft(window, ws, store, household):
     assert store.household(household.id).status is Status.DRAFT
 
 
-def test_a_signed_case_changes_only_by_a_reasoned_amendment(qtbot, window, ws, store, household, reasons):
+def refuses_every_edit(qtbot, ws) -> None:
+    """Nothing can be typed, added, deleted or changed; no undo step is made."""
+    before = case_to_dict(ws.session.case)
+    index = ws.model.index(1, COL_QUANTITY)
+    ws.table.setCurrentIndex(index)
+    qtbot.keyClick(ws.table, Qt.Key.Key_Return)
+    assert ws.table.indexWidget(index) is None  # no editor opens
+    qtbot.keyClicks(ws.table, "30")
+    assert not ws.model.setData(index, "30")
+    head = ws.header.edits[("household", "head")]
+    assert head.isReadOnly() and ws.header.date.edit.isReadOnly()
+    head.setFocus()
+    qtbot.keyClicks(head, "abc")
+    assert head.text() == "王建国" and not head.inputMethodQuery(Qt.InputMethodQuery.ImEnabled)  # no IME either
+    assert not ws.picker.isEnabled() and not ws.relocation.isEnabled() and not ws.replacement.isEnabled()
+    ws.add_item("附属平房/砖混结构")
+    ws.table.selectRow(0)
+    ws.delete_selected()
+    assert not ws.session.modified and ws.session.stack.count() == 0
+    assert case_to_dict(ws.session.case) == before
+
+
+def test_a_signed_case_opens_read_only_and_changes_only_by_a_reasoned_amendment(qtbot, window, ws, store, household,
+                                                                               reasons):
     store.sign(household.id)
     ws.open_stored(store, household.id)
-    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
-    reasons["answers"] = [None]  # cancelled: nothing saved, the edit stays on screen
-    assert not ws.save()
-    assert len(store.versions(household.id)) == 1 and ws.session.modified
-    assert reasons["asked"] == [("017 王建国", "已签字")]
+    assert ws.lock_banner.isVisible() and ws.lock_banner.amend_button.isVisible()
+    assert ws.lock_banner.text.text().startswith("此户已签字(第1版),只能查看。如需更正,请点「更正…」填写理由")
+    refuses_every_edit(qtbot, ws)
+    reasons["answers"] = [None]  # 更正 cancelled: still read-only
+    qtbot.mouseClick(ws.lock_banner.amend_button, Qt.MouseButton.LeftButton)
+    assert reasons["asked"] == [("017 王建国", "已签字")] and ws.session.read_only
     reasons["answers"] = ["复核时发现厢房面积量错,重新丈量为30m²"]
-    assert ws.save()
+    qtbot.mouseClick(ws.lock_banner.amend_button, Qt.MouseButton.LeftButton)
+    assert not ws.session.read_only and ws.picker.isEnabled() and not ws.lock_banner.amend_button.isVisible()
+    assert "正在更正此户(理由:复核时发现厢房面积量错" in ws.lock_banner.text.text()
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert ws.save() and len(reasons["asked"]) == 2  # the reason given on 更正, not asked again
+    assert not ws.lock_banner.isVisible() and not ws.session.read_only
     first, second = store.versions(household.id)
     assert second.amendment_reason == "复核时发现厢房面积量错,重新丈量为30m²" and second.amends_version_id == first.id
     assert first.total == Decimal("546616.30") and second.total == Decimal("550396.30")  # both stay readable
@@ -86,8 +129,9 @@ def test_a_signed_case_changes_only_by_a_reasoned_amendment(qtbot, window, ws, s
 def test_a_signed_case_with_errors_is_refused(window, ws, store, household, answers, reasons):
     store.sign(household.id)
     ws.open_stored(store, household.id)
-    ws.session.add_line("附属平房/砖混结构")
     reasons["answers"] = ["补录漏项"]
+    assert ws.start_amendment()
+    ws.session.add_line("附属平房/砖混结构")
     assert not ws.save()
     assert "输入错误" in answers.errors[-1][1] and len(store.versions(household.id)) == 1
 
@@ -159,13 +203,17 @@ def test_a_version_saved_meanwhile_is_never_silently_replaced(qtbot, window, ws,
     assert len(store.versions(household.id)) == 2
 
 
-def test_a_paid_case_is_not_amended(qtbot, window, ws, store, household, answers, reasons):
+def test_a_paid_case_opens_read_only_and_cannot_be_amended(qtbot, window, ws, store, household, answers, reasons):
     store.sign(household.id)
     store.pay([household.id], batch="第1批")
     ws.open_stored(store, household.id)
-    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert ws.lock_banner.isVisible() and not ws.lock_banner.amend_button.isVisible()
+    assert ws.lock_banner.text.text() == "此户已支付,只能查看,不能修改或更正。如发现差错,请按补差程序另行办理。"
+    refuses_every_edit(qtbot, ws)  # refused before any work is done, not on save
+    assert not ws.start_amendment() and reasons["asked"] == []
     assert not ws.save()
     assert reasons["asked"] == [] and "已支付,不能再更正" in answers.errors[-1][1]
+    assert len(store.versions(household.id)) == 1
 
 
 def test_unsaved_changes_of_a_stored_case_are_not_printed(qtbot, window, ws, store, household, answers):
@@ -193,20 +241,11 @@ def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store
     assert ws.save() and len(store.versions(household.id)) == 2
 
 
-def test_a_paid_case_with_errors_is_told_it_is_paid_not_to_fix_errors(window, ws, store, household, answers, reasons):
-    store.sign(household.id)
-    store.pay([household.id], batch="第1批")
-    ws.open_stored(store, household.id)
-    ws.session.add_line("附属平房/砖混结构")  # an incomplete line as well
-    assert not ws.save()
-    assert reasons["asked"] == [] and "已支付,不能再更正" in answers.errors[-1][1]
-
-
 def test_no_reason_is_asked_for_a_save_that_cannot_happen(qtbot, window, ws, store, household, answers, reasons):
-    store.sign(household.id)
     ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
-    ws.session.add_line("附属平房/砖混结构")  # signed and not computing: refused before any question
+    ws.session.add_line("附属平房/砖混结构")
+    store.sign(household.id)  # signed in the 台账 meanwhile, and not computing: refused before any question
     assert not ws.save()
     assert reasons["asked"] == [] and "输入错误" in answers.errors[-1][1]
 
@@ -277,3 +316,16 @@ def test_a_recovered_case_whose_household_is_gone_is_still_recovered(qtbot, wind
     assert ws.restore(found, store)
     assert ws.stored is None and ws.session.modified and ws.summary.total.text() == "546,616.30 元"
     assert "无法对应到台账中的原户" in answers.errors[-1][1]
+
+
+def test_the_sheet_printed_from_costing_is_the_stored_versions_under_the_household_number(
+        window, ws, store, household, answers, tmp_path):
+    import pdfplumber
+    ws.open_stored(store, household.id)
+    answers.save_path = str(tmp_path / "结算单")
+    assert ws.export("pdf") and not answers.errors
+    with pdfplumber.open(tmp_path / "结算单.pdf") as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    stored = store.current_version(household.id)
+    assert "案件编号 017" in text and "BZ-2023-0317" not in text
+    assert stored.fingerprint in text  # the code a clerk types back when signing is the one the 台账 holds

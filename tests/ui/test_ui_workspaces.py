@@ -75,7 +75,9 @@ def test_closing_asks_for_unsaved_land_changes(qtbot, window, answers):
     land.parts_model.setData(land.parts_model.index(0, PartsModel.AREA), "250", Qt.ItemDataRole.EditRole)
     answers.save_changes = "cancel"
     assert not window.close() and window.isVisible()
-    assert answers.asked == ["save_changes:未命名"]
+    # The question names the tab and the document: the parcel, not the (unchanged) household.
+    assert answers.asked == ["save_changes:未命名宗地"] and answers.save_tabs == ["地价测算"]
+    assert dialogs.save_changes_question("未命名宗地", "地价测算") == "「地价测算」中的「未命名宗地」有未保存的修改,是否保存?"
     answers.save_changes = "discard"
 
 

@@ -18,6 +18,7 @@ TEXT_FIELDS = (
     (("assessor", "name"), "评估人员", ""),
 )
 DATE_PATH = ("assessed_on",)
+CASE_ID_PATH = ("case_id",)
 WARNING_STYLE = "color: #a15c00;"
 
 
@@ -59,6 +60,13 @@ class HeaderForm(QGroupBox):
         session.changed.connect(lambda *_: self.refresh())
         session.reset.connect(self.refresh)
         self.refresh()
+
+    def set_read_only(self, read_only: bool, numbered: bool = False) -> None:
+        """Lock every field (a signed or paid case), or only 编号 when a project numbers the case by its 户号."""
+        for path, edit in self.edits.items():
+            edit.setReadOnly(read_only or (numbered and path == CASE_ID_PATH))
+        self.date.edit.setReadOnly(read_only)
+        self.edits[CASE_ID_PATH].setToolTip("台账中的住户以户号为案件编号" if numbered else "")
 
     def refresh(self) -> None:
         """Show the case's values (fields being typed in already show them)."""

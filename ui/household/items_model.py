@@ -194,6 +194,8 @@ class ItemTableModel(QAbstractTableModel):
         base = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self.session.read_only:
+            return base
         fields = self.row(index.row()).fields
         column = index.column()
         if fields is None:

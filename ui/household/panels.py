@@ -368,6 +368,33 @@ class ProblemBanner(QLabel):
         self.setVisible(bool(parts))
 
 
+class LockBanner(QFrame):
+    """A strip above the case while it may not be edited (signed, paid) or is being amended; 更正 where allowed."""
+
+    amend_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lock_banner")
+        self.setStyleSheet("#lock_banner { background: #fff4ce; border: 1px solid #e0c060; }")
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.amend_button = QPushButton("更正…", self)
+        self.amend_button.setToolTip("填写更正理由后修改此户,保存为新版本")
+        self.amend_button.clicked.connect(lambda _checked=False: self.amend_requested.emit())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.amend_button)
+        self.hide()
+
+    def show_notice(self, text: str | None, can_amend: bool = False) -> None:
+        """Show `text` (None: hide the strip), with 更正… when the case may be amended."""
+        self.text.setText(text or "")
+        self.amend_button.setVisible(can_amend)
+        self.setVisible(bool(text))
+
+
 def _rule(parent, vertical: bool = False) -> QFrame:
     line = QFrame(parent)
     line.setFrameShape(QFrame.Shape.VLine if vertical else QFrame.Shape.HLine)

@@ -34,6 +34,7 @@ class HouseholdSession(QObject):
         self.stack = QUndoStack(self)
         self.stack.cleanChanged.connect(lambda _clean: self.file_changed.emit())
         self._open: SetFields | None = None
+        self.read_only = False  # a signed or paid case of the 台账: shown, never changed
 
     # --- state -------------------------------------------------------------------------------
 
@@ -61,6 +62,8 @@ class HouseholdSession(QObject):
 
     def edit(self, changes: dict[tuple, Any], live: bool = False, text: str | None = None) -> bool:
         """Set values (an undo step). `live`: typing in progress, merged until end_live_edit()."""
+        if self.read_only:
+            return False
         case = self.case
         if all(actions.get_value(case, path) == value for path, value in changes.items()):
             if not live:
@@ -86,14 +89,19 @@ class HouseholdSession(QObject):
         if isinstance(top, SetFields):
             top.open = False
 
-    def add_line(self, key: str) -> int:
-        """Add a line for schedule row `key` at the end of its section (the sheet's order); returns its index."""
+    def add_line(self, key: str) -> int | None:
+        """Add a line for schedule row `key` at the end of its section (the sheet's order); returns its
+        index (None when the case is read-only)."""
+        if self.read_only:
+            return None
         self.end_live_edit()
         at = section_end(self.case, self.schedule, key)
         self.stack.push(InsertLines(self, at, [actions.new_line(key)], f"添加「{key}」"))
         return at
 
     def remove_lines(self, indices: list[int]) -> None:
+        if self.read_only:
+            return
         self.end_live_edit()
         indices = sorted(i for i in set(indices) if 0 <= i < len(self.case.items))
         if indices:

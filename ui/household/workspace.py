@@ -14,7 +14,7 @@ from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
 from ui.household.items_view import ItemTable
-from ui.household.panels import ProblemBanner, RelocationPanel, ReplacementPanel, SummaryPanel
+from ui.household.panels import LockBanner, ProblemBanner, RelocationPanel, ReplacementPanel, SummaryPanel
 from ui.household.picker import PickerPanel
 from ui.household.session import HouseholdSession
 from ui.lazy import lazy_module
@@ -42,11 +42,13 @@ class HouseholdWorkspace(DocumentWorkspace):
         super().__init__(settings, parent)
         self.session = HouseholdSession(schedule, self)
         self.stored = None  # a calculator.stored_cases.StoredCase while the case comes from the project store
+        self.amendment_reason: str | None = None  # given on 更正 of a signed case, used when it is saved
         self.reason_dialog = None  # the open override-reason dialog, if any
         self.recovery = None  # this session's RecoveryFile, once something was written
         self._autosave_due = False
 
         self.header = HeaderForm(self.session, self)
+        self.lock_banner = LockBanner(self)
         self.picker = PickerPanel(self.session.schedule, self)
         self.model = ItemTableModel(self.session, self)
         self.table = ItemTable(self)
@@ -80,6 +82,7 @@ class HouseholdWorkspace(DocumentWorkspace):
             self.splitter.restoreState(state)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.lock_banner)
         layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
         self.setTabOrder(self.picker.search, self.picker.tree)
@@ -91,6 +94,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.model.modelReset.connect(self._restore_cell)
         self.summary.line_requested.connect(self.go_to_line)
         self.banner.go_to_first.connect(self.go_to_first_problem)
+        self.lock_banner.amend_requested.connect(self.start_amendment)
         self.session.changed.connect(self._changed)
         self.session.file_changed.connect(self.title_changed)
         self.session.stack.cleanChanged.connect(self._clean_changed)
@@ -138,6 +142,8 @@ class HouseholdWorkspace(DocumentWorkspace):
     def add_item(self, key: str) -> None:
         """Add a line for `key` and put the cursor in its first cell to fill (the quantity)."""
         row = self.session.add_line(key)
+        if row is None:
+            return
         self.table.edit_cell(row, self.model.first_edit_column(row))
         self.status.emit(f"已添加第{row + 1}行「{key}」")
 
@@ -174,7 +180,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def edit_reason(self) -> None:
         """Write or change the override reason of the current line."""
         index = self.table.currentIndex()
-        if not index.isValid():
+        if not index.isValid() or self.session.read_only:
             return
         row = index.row()
         raw = self.session.case.items[row]
@@ -236,17 +242,24 @@ class HouseholdWorkspace(DocumentWorkspace):
 
     def new_document(self) -> None:
         self.session.new()
-        self.stored = None
+        self._set_stored(None)
 
     def read_document(self, path: Path) -> None:
         self.session.open(path)
-        self.stored = None
+        self._set_stored(None)
 
     def write_document(self, path: Path) -> None:
         self.session.save(path)
 
     def report_subject(self, kind: str):
+        if self.stored is not None and self.stored.version is not None:
+            return stored_cases.printable(self.stored)  # the stored version, as the batch prints it
         return compute(self.session.case, self.session.schedule)
+
+    def report_extras(self) -> dict:
+        if self.stored is None or self.stored.version is None:
+            return {}
+        return {"filing": stored_cases.filing(self.stored.household.number, self.stored.version)}
 
     def export_state(self, kind: str) -> str | None:
         if self.stored is not None and self.is_modified():
@@ -269,7 +282,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         """另存为 a file: the case leaves the project store's keeping."""
         if not super().save_to(path):
             return False
-        self.stored = None
+        self._set_stored(None)
         self.title_changed.emit()
         return True
 
@@ -285,10 +298,39 @@ class HouseholdWorkspace(DocumentWorkspace):
         except CalculationError as error:
             dialogs.show_error(self, "无法打开", error.shown)
             return False
-        self.stored = stored
+        self._set_stored(stored)
         self.document_replaced()
         self.title_changed.emit()
         self.status.emit(f"已打开台账中的 {stored.label}({stored.version_label})")
+        return True
+
+    def _set_stored(self, stored) -> None:
+        """The case now belongs to `stored` (None: to a file or nowhere); a signed or paid one is shown read-only."""
+        self.stored, self.amendment_reason = stored, None
+        self._show_lock()
+
+    def _show_lock(self) -> None:
+        notice = None if self.stored is None else self.stored.lock_notice
+        amending = self.amendment_reason is not None
+        locked = notice is not None and not amending
+        self.session.read_only = locked
+        self.header.set_read_only(locked, numbered=self.stored is not None)
+        for panel in (self.picker, self.relocation, self.replacement):
+            panel.setEnabled(not locked)
+        if amending:
+            notice = f"正在更正此户(理由:{self.amendment_reason})。保存后成为新版本(已测算),须重新签字。"
+        self.lock_banner.show_notice(notice, can_amend=locked and self.stored.needs_reason)
+
+    def start_amendment(self) -> bool:
+        """更正 a signed case: the reason is asked first, then the case may be edited and saved as a new version."""
+        if self.stored is None or not self.stored.needs_reason or self.amendment_reason is not None:
+            return False
+        reason = dialogs.ask_amendment_reason(self, self.stored.label, self.stored.household.status.label)
+        if not reason:
+            return False
+        self.amendment_reason = reason
+        self._show_lock()
+        self.status.emit(f"正在更正 {self.stored.label}")
         return True
 
     def release_store(self) -> bool:
@@ -296,7 +338,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         if self.stored is None:
             return True
         if self.is_modified():
-            answer = dialogs.ask_save_changes(self, self.document_name())
+            answer = dialogs.ask_save_changes(self, self.unsaved_name(), self.title)
             if answer == "cancel" or (answer == "save" and not self.save()):
                 return False
         self.new_document()
@@ -312,13 +354,15 @@ class HouseholdWorkspace(DocumentWorkspace):
             # Signed, paid or saved again in the 台账 meanwhile? Checked before any question is asked.
             now, _result = stored_cases.checked(self.stored, self.session.case, self.session.schedule)
             if now.needs_reason:
-                reason = dialogs.ask_amendment_reason(self, now.label, now.household.status.label)
+                reason = self.amendment_reason or dialogs.ask_amendment_reason(self, now.label,
+                                                                               now.household.status.label)
                 if reason is None:
                     return False
-            self.stored = stored_cases.save_stored(now, self.session.case, self.session.schedule, reason)
+            saved = stored_cases.save_stored(now, self.session.case, self.session.schedule, reason)
         except CalculationError as error:
             dialogs.show_error(self, "保存失败", error.shown)
             return False
+        self._set_stored(saved)
         self.session.mark_saved()
         self.document_replaced()
         self.title_changed.emit()
@@ -342,7 +386,7 @@ class HouseholdWorkspace(DocumentWorkspace):
                 stored = stored_cases.reattach(store, found.stored)
             except CalculationError as error:  # the household is gone: the edits stay, as an unsaved case
                 dialogs.show_error(self, "恢复", f"已恢复测算,但无法对应到台账中的原户,请另存为文件核对:\n{error.shown}")
-        self.stored = stored
+        self._set_stored(stored)
         self.title_changed.emit()
         self.status.emit("已恢复上次未保存的测算" + (f"(台账 {stored.label})" if stored else ""))
         return True

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
 from PySide6.QtCore import Qt
 
 from calculator.ledger_actions import money_text
-from ui.dialogs import TextDialog, open_path, save_path, show_error  # noqa: F401 - asked through this module
+from calculator.limits import text_limit
+from calculator.survey import ADD, FIRST_VERSION, STEP_LABELS
+from ui.dialogs import TextDialog, fit_to_screen, open_path, save_path, show_error  # noqa: F401 - asked through this module
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
@@ -82,6 +85,13 @@ def ask_sign_fingerprint(parent, household: str) -> str | None:
                      "不填则直接按当前版本标记为已签字。", "", "如:3f9a0c12be47", optional=True)
 
 
+def ask_household(parent, title: str, number: str = "", head: str = "", address: str = "") -> tuple[str, str, str] | None:
+    """(户号, 户主, 地址) typed for a household registered by hand, or None."""
+    dialog = HouseholdDialog(parent, title, number, head, address)
+    with _disposed(dialog):
+        return dialog.values() if dialog.exec() else None
+
+
 def ask_payment_batch(parent, payment: str) -> str | None:
     """The name of the payment batch, or None."""
     return _ask_text(parent, "标记已支付", f"将以下住户标记为已支付:{payment}\n\n请填写支付批次:", "", "如:2023年第3批")
@@ -125,9 +135,9 @@ def show_history(parent, title: str, lines) -> None:
         dialog.exec()
 
 
-def review_survey(parent, survey, path: str) -> bool:
-    """Show what a survey workbook holds (problems and valid households); True when the user clicks 导入."""
-    dialog = SurveyReportDialog(parent, survey, path)
+def review_survey(parent, survey, path: str, plan) -> bool:
+    """Show what a survey workbook holds and what importing does to each household; True when the user clicks 导入."""
+    dialog = SurveyReportDialog(parent, survey, path, plan)
     with _disposed(dialog):
         return bool(dialog.exec())
 
@@ -181,6 +191,41 @@ class NewProjectDialog(QDialog):
         self.ok.setEnabled(bool(self.name.text().strip() and self.path.text().strip()))
 
 
+class HouseholdDialog(QDialog):
+    """户号, 户主 and 地址 of one household, registered without a survey (or corrected before its first version)."""
+
+    def __init__(self, parent, title: str, number: str = "", head: str = "", address: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.number, self.head, self.address = (QLineEdit(text, self) for text in (number, head, address))
+        self.number.setPlaceholderText("如:0201(与调查表相同的写法)")
+        self.head.setMaxLength(text_limit("head"))
+        self.address.setMaxLength(text_limit("address"))
+        form = QFormLayout()
+        form.addRow("户号(&N)", self.number)
+        form.addRow("户主(&U)", self.head)
+        form.addRow("地址(&D)", self.address)
+        note = QLabel("身份证号、电话等在补偿测算中填写;户号保存测算后不能再改。", self)
+        note.setStyleSheet("color: #707070;")
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("保存")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        fit_to_screen(self, 480, self.sizeHint().height())
+        self.number.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        self.ok.setEnabled(bool(number.strip()))
+
+    def values(self) -> tuple[str, str, str]:
+        return self.number.text(), self.head.text(), self.address.text()
+
+
 def _table(parent, headings: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> QTableWidget:
     table = QTableWidget(len(rows), len(headings), parent)
     table.setHorizontalHeaderLabels(list(headings))
@@ -213,31 +258,31 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(820, 420)
+        fit_to_screen(self, 820, 420)
 
 
 class SurveyReportDialog(QDialog):
-    """What a survey workbook holds: every problem with its place, and the households that can be imported."""
+    """What a survey workbook holds: every problem with its place, and what importing does to each household."""
 
-    def __init__(self, parent, survey, path: str):
+    def __init__(self, parent, survey, path: str, plan):
         super().__init__(parent)
         self.setWindowTitle("导入调查表")
         problems, households = list(survey.problems), list(survey.households)
         rejected = tuple(getattr(survey, "rejected", ()) or ())
-        summary = f"{Path(path).name}:可导入 {len(households)} 户"
+        summary = f"{Path(path).name}:{plan_summary(plan)}"
         if rejected:
-            summary += f",有问题不导入 {len(rejected)} 户(户号 {'、'.join(rejected[:20])}{' 等' if len(rejected) > 20 else ''})"
+            summary += f";有问题未读入 {len(rejected)} 户(户号 {'、'.join(rejected[:20])}{' 等' if len(rejected) > 20 else ''})"
         summary += f";发现问题 {len(problems)} 处。" if problems else ";未发现问题。"
         self.summary = QLabel(summary, self)
         self.summary.setWordWrap(True)
         self.problems = _table(self, ("工作表", "行", "列", "问题"), [
             (str(getattr(p, "sheet", "") or ""), str(getattr(p, "row", "") or ""), str(getattr(p, "column", "") or ""),
              p.text()) for p in problems], right=(1,))
-        self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "提示"),
-                                 [survey_household_cells(h) for h in households], right=(4,))
+        self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "提示", "导入后"),
+                                 [(*survey_household_cells(step.household), step.text()) for step in plan], right=(4,))
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setEnabled(bool(households))
+        self.import_button.setEnabled(any(step.action in (ADD, FIRST_VERSION) for step in plan))
         self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -248,10 +293,17 @@ class SurveyReportDialog(QDialog):
             layout.addWidget(self.problems, 1)
         else:
             self.problems.hide()
-        layout.addWidget(QLabel(f"可导入的住户({len(households)}):", self))
+        layout.addWidget(QLabel(f"调查表中的住户({len(households)})及导入后的结果:", self))
         layout.addWidget(self.households, 1)
         layout.addWidget(self.buttons)
-        self.resize(900, 600)
+        fit_to_screen(self, 900, 600)
+
+
+def plan_summary(plan) -> str:
+    """新增 2 户,补录首个版本 1 户,不变 3 户,不导入 1 户 — the counts of an import plan, those that occur."""
+    counts = Counter(step.action for step in plan)
+    parts = [f"{STEP_LABELS[action]} {counts[action]} 户" for action in STEP_LABELS if counts[action]]
+    return ",".join(parts) if parts else "没有可导入的住户"
 
 
 def survey_household_cells(household) -> tuple[str, ...]:

@@ -110,7 +110,7 @@ class LedgerModel(HeaderedTableModel):
                 rows = self._fetch(self._query, 0, min(wanted, total)) if total else []
             except (CalculationError, sqlite3.Error) as error:
                 rows, total, self.load_failed = [], 0, True
-                self.failed.emit(getattr(error, "message", str(error)))
+                self.failed.emit(getattr(error, "shown", str(error)))
         self.beginResetModel()
         self._rows, self._total, self._texts = rows, total, [None] * len(rows)
         self.endResetModel()
@@ -132,7 +132,7 @@ class LedgerModel(HeaderedTableModel):
             rows = self._fetch(self._query, start, min(self.page_size, self._total - start))
         except (CalculationError, sqlite3.Error) as error:
             self._total = start  # stop asking; the workspace shows why
-            self.failed.emit(getattr(error, "message", str(error)))
+            self.failed.emit(getattr(error, "shown", str(error)))
             return
         if not rows:
             self._total = start  # the store has fewer rows than it counted (changed meanwhile)

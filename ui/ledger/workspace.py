@@ -205,11 +205,13 @@ class LedgerWorkspace(Workspace):
         self.pay_button = _button("标记已支付…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
         self.check_button = _button("核对结算单…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
         self.history_button = _button("变更记录…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
+        self.add_button = _button("登记住户…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
+        self.edit_button = _button("修改登记…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
         actions = QHBoxLayout()
         for button in (self.open_selected_button, self.sign_button, self.pay_button, self.check_button,
-                       self.history_button):
+                       self.history_button, self.add_button, self.edit_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
@@ -306,7 +308,7 @@ class LedgerWorkspace(Workspace):
     def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
         """Create a project file (asks for its name and place unless given) and show it."""
         if path is None or name is None:
-            answer = dialogs.ask_new_project(self, self._directory())
+            answer = dialogs.ask_new_project(self, self._folder("project"))
             if answer is None:
                 return False
             path, name = answer
@@ -318,7 +320,7 @@ class LedgerWorkspace(Workspace):
         try:
             opened = ledger_actions.create_project(path, name, actor)
         except CalculationError as error:
-            dialogs.show_error(self, "无法新建项目", error.message)
+            dialogs.show_error(self, "无法新建项目", error.shown)
             return False
         self._set_project(opened)
         self.status.emit(f"已新建项目「{opened.name}」")
@@ -327,13 +329,13 @@ class LedgerWorkspace(Workspace):
     def open_project(self, path: str | Path | None = None) -> bool:
         """Open a project file (asks which unless given) and show its ledger."""
         if path is None:
-            path = dialogs.open_project_path(self, self._directory())
+            path = dialogs.open_project_path(self, self._folder("project"))
             if path is None:
                 return False
         try:
             opened = ledger_actions.open_project(path, self.settings.get(config.ASSESSOR_NAME))
         except CalculationError as error:
-            dialogs.show_error(self, "无法打开项目", error.message)
+            dialogs.show_error(self, "无法打开项目", error.shown)
             return False
         if self.project is not None and not self.leaving_project():  # asked once the new one is known good
             opened.close()
@@ -351,7 +353,7 @@ class LedgerWorkspace(Workspace):
         try:
             opened = ledger_actions.open_project(last, self.settings.get(config.ASSESSOR_NAME))
         except CalculationError as error:
-            self._notify(f"上次的项目文件未能打开:{error.message}\n请用「打开项目…」选择项目文件。")
+            self._notify(f"上次的项目文件未能打开:{error.shown}\n请用「打开项目…」选择项目文件。")
             return False
         self._set_project(opened)
         return True
@@ -371,7 +373,7 @@ class LedgerWorkspace(Workspace):
             self.project.close()
         self.project = opened
         self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
-        self.settings.set(config.LAST_DIRECTORY, str(opened.path.resolve().parent))
+        self.settings.remember_folder("project", opened.path)
         self._notify("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改。" if opened.read_only else "")
         self._show_project()
 
@@ -389,7 +391,7 @@ class LedgerWorkspace(Workspace):
         self.pages.setCurrentIndex(0 if opened is None else 1)
         for widget in (self.status_filter, self.text_filter, self.import_button, self.template_button,
                        self.sheets_button, self.export_button, self.check_button, self.backup_button,
-                       self.restore_button):
+                       self.restore_button, self.add_button):
             widget.setEnabled(opened is not None)
         self._show_assessor()
         self._update_totals()
@@ -399,8 +401,9 @@ class LedgerWorkspace(Workspace):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
 
-    def _directory(self) -> str:
-        return self.settings.get(config.LAST_DIRECTORY) or str(Path.home())
+    def _folder(self, kind: str) -> str:
+        """Where the ledger's file dialog for `kind` (project, survey, xlsx, pdf) opens."""
+        return self.settings.start_folder(kind)
 
     # --- who is working ------------------------------------------------------------------------------
 
@@ -517,6 +520,7 @@ class LedgerWorkspace(Workspace):
         count = len(self.table.selectionModel().selectedRows()) if self.project else 0
         self.open_selected_button.setEnabled(count == 1)
         self.history_button.setEnabled(count == 1)
+        self.edit_button.setEnabled(count == 1)
         self.sign_button.setEnabled(count >= 1)
         self.pay_button.setEnabled(count >= 1)
 
@@ -546,7 +550,7 @@ class LedgerWorkspace(Workspace):
             try:
                 self.project.sign(household_id, fingerprint or None)
             except CalculationError as error:
-                dialogs.show_error(self, "不能标记已签字", error.message)
+                dialogs.show_error(self, "不能标记已签字", error.shown)
                 break
             signed += 1
         if signed:
@@ -562,7 +566,7 @@ class LedgerWorkspace(Workspace):
         try:
             payment = self.project.payment(ids)
         except CalculationError as error:
-            dialogs.show_error(self, "不能标记已支付", error.message)
+            dialogs.show_error(self, "不能标记已支付", error.shown)
             return False
         batch = dialogs.ask_payment_batch(self, payment.text())
         if not batch:
@@ -583,16 +587,41 @@ class LedgerWorkspace(Workspace):
         try:
             matches = self.project.check_sheet(fingerprint)
         except CalculationError as error:
-            dialogs.show_error(self, "核对结算单", error.message)
+            dialogs.show_error(self, "核对结算单", error.shown)
             return []
         if not matches:
-            dialogs.show_info(self, "核对结算单", f"本项目中没有校验码为 {fingerprint.strip()} 的版本:这张结算单"
+            dialogs.show_info(self, "核对结算单", "本项目中没有这个校验码的版本:这张结算单"
                                               "不是按本项目文件中保存的任何一版打印的。")
             return []
         text = "\n\n".join(ledger_actions.describe_match(match) for match in matches)
         self.select_household(matches[-1].household.id)
         dialogs.show_info(self, "核对结算单", text)
         return matches
+
+    def add_household(self) -> bool:
+        """Register one household by hand (户号, 户主, 地址), without a survey."""
+        return self._register("登记住户", None)
+
+    def edit_household(self) -> bool:
+        """Correct the register entry of the current household (refused once it has a version)."""
+        household_id = self._current_id()
+        return household_id is not None and self._register("修改登记", household_id)
+
+    def _register(self, title: str, household_id: int | None) -> bool:
+        if self.project is None:
+            return False
+        row = None if household_id is None else self.model.row(self.model.row_of(household_id))
+        given = ("", "", "") if row is None else (row.number, row.head, row.address)
+        answer = dialogs.ask_household(self, title, *given)
+        if answer is None or self.actor() is None:
+            return False
+        household = self._guard(lambda: self.project.register_household(*answer, household_id), title)
+        if household is None:
+            return False
+        self.refresh()
+        self.select_household(household.id)
+        self.status.emit(f"已{title}:户号 {household.number} {household.head}".rstrip())
+        return True
 
     def show_history(self) -> None:
         """The 变更记录 of the current household."""
@@ -611,13 +640,14 @@ class LedgerWorkspace(Workspace):
         if self.project is None:
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        suggested = str(Path(self._directory()) / f"{self.project.path.stem}-备份-{stamp}.landcomp")
+        suggested = str(Path(self._folder("project")) / f"{self.project.path.stem}-备份-{stamp}.landcomp")
         path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
         if path is None:
             return False
         target = self._guard(lambda: self.project.backup(path), "备份项目")
         if target is None:
             return False
+        self.settings.remember_folder("project", target)
         self.status.emit(f"已备份到 {target.name}")
         return True
 
@@ -625,7 +655,7 @@ class LedgerWorkspace(Workspace):
         """Replace the project with a backup, after asking; the present contents are kept beside it first."""
         if self.project is None:
             return False
-        path = dialogs.open_path(self, self._directory(), "从备份恢复", dialogs.PROJECT_FILTER)
+        path = dialogs.open_path(self, self._folder("project"), "从备份恢复", dialogs.PROJECT_FILTER)
         if path is None or not dialogs.confirm_restore(self, path, self.project.name):
             return False
         if self.actor() is None or not self.leaving_project():
@@ -643,7 +673,7 @@ class LedgerWorkspace(Workspace):
         """Write the ledger as filtered and sorted on screen to an Excel workbook."""
         if self.project is None:
             return False
-        suggested = str(Path(self._directory()) / f"{self.project.name}-台账.xlsx")
+        suggested = str(Path(self._folder("xlsx")) / f"{self.project.name}-台账.xlsx")
         path = dialogs.save_path(self, suggested, "导出台账Excel", dialogs.XLSX_FILTER)
         if path is None:
             return False
@@ -652,6 +682,7 @@ class LedgerWorkspace(Workspace):
         count = self._guard(lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
         if count is None:
             return False
+        self.settings.remember_folder("xlsx", Path(path))
         self.status.emit(f"已导出台账 {Path(path).name}({count} 户)")
         return True
 
@@ -659,7 +690,7 @@ class LedgerWorkspace(Workspace):
         """Write the empty survey workbook for the field teams."""
         if self.project is None:
             return False
-        path = dialogs.save_path(self, str(Path(self._directory()) / "调查表模板.xlsx"), "导出调查表模板",
+        path = dialogs.save_path(self, str(Path(self._folder("survey")) / "调查表模板.xlsx"), "导出调查表模板",
                                  dialogs.XLSX_FILTER)
         if path is None:
             return False
@@ -668,6 +699,7 @@ class LedgerWorkspace(Workspace):
         if self._guard(lambda: self.project.write_survey_template(Path(path), self.schedule()),
                        "导出调查表模板") is None:
             return False
+        self.settings.remember_folder("survey", Path(path))
         self.status.emit(f"已导出调查表模板 {Path(path).name}")
         return True
 
@@ -675,9 +707,10 @@ class LedgerWorkspace(Workspace):
         """Read a filled survey workbook, show its problems and households, and import on the user's 导入."""
         if self.project is None:
             return None
-        path = dialogs.open_path(self, self._directory(), "导入调查表", dialogs.XLSX_FILTER)
+        path = dialogs.open_path(self, self._folder("survey"), "导入调查表", dialogs.XLSX_FILTER)
         if path is None:
             return None
+        self.settings.remember_folder("survey", Path(path))
         def read(include_hidden: bool):
             return self._guard(lambda: self.project.read_survey(Path(path), self.schedule(), include_hidden),
                                "导入调查表")
@@ -685,7 +718,10 @@ class LedgerWorkspace(Workspace):
         survey = read(False)
         if survey is not None and survey.hidden and dialogs.ask_include_hidden(self, survey.hidden):
             survey = read(True)
-        if survey is None or not dialogs.review_survey(self, survey, path):
+        if survey is None:
+            return None
+        plan = self._guard(lambda: self.project.plan_import(survey.households), "导入调查表")
+        if plan is None or not dialogs.review_survey(self, survey, path, plan):
             return None
         if self.actor() is None:
             return None
@@ -711,7 +747,7 @@ class LedgerWorkspace(Workspace):
             if ids is None:
                 return None
             what = f"当前筛选的 {len(ids)} 户"
-        chosen = dialogs.choose_folder(self, self._directory(), f"批量生成结算单({what})— 选择文件夹")
+        chosen = dialogs.choose_folder(self, self._folder("pdf"), f"批量生成结算单({what})— 选择文件夹")
         if chosen is None:
             return None
         # Each batch gets a folder of its own: no sheet of an earlier batch is overwritten or left beside
@@ -720,6 +756,7 @@ class LedgerWorkspace(Workspace):
                              "批量生成结算单")
         if folder is None:
             return None
+        self.settings.remember_folder("pdf", folder)  # the next batch starts beside this one
         progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
 
         def step(done: int, total: int, label: str) -> bool:
@@ -754,7 +791,7 @@ class LedgerWorkspace(Workspace):
         try:
             result = action()
         except CalculationError as error:
-            dialogs.show_error(self, title, error.message)
+            dialogs.show_error(self, title, error.shown)
             return None
         except sqlite3.Error as error:  # e.g. the file is locked by another program
             dialogs.show_error(self, title, f"项目文件读写失败:{error}")
