@@ -77,14 +77,19 @@ def test_one_mu_of_grade_2_housing(ws):
     assert ws.summary["total"].text() == "328,000.00"  # the exact area is kept, not 666.67 m²
 
 
-def test_mixed_use_sums_the_parts(ws):
+def commerce_and_housing(ws, housing_area: str, housing_unit: str = "m²") -> None:
+    """2级: 商服用地 300 m², then 住宅用地 of `housing_area` in `housing_unit`."""
     choose_grade(ws, 2)
     set_part(ws, 0, PartsModel.USE, "商服用地")
     set_part(ws, 0, PartsModel.AREA, "300")
     ws.add_button.click()
     set_part(ws, 1, PartsModel.USE, "住宅用地")
-    set_part(ws, 1, PartsModel.UNIT, "亩")
-    set_part(ws, 1, PartsModel.AREA, "1.05")
+    set_part(ws, 1, PartsModel.UNIT, housing_unit)
+    set_part(ws, 1, PartsModel.AREA, housing_area)
+
+
+def test_mixed_use_sums_the_parts(ws):
+    commerce_and_housing(ws, "1.05", "亩")
     assert ws.results_model.rowCount() == 3
     assert ws.summary["total"].text() == "509,400.00"
     assert ws.matrix_model.selected == {("商服用地", 2), ("住宅用地", 2)}
@@ -192,12 +197,7 @@ def test_each_part_has_its_own_term_with_undo(ws):
     # 2级 商服 300 m² + 住宅 700 m², r 0.06, +3% (worked in test_engine_land):
     # at their maximums 40 and 70: 169,950.00 + 354,732.00 = 524,682.00
     # 商服 30 years: K 0.914832 → 155,475.00;  住宅 50 years: K 0.961996 → 341,250.00
-    choose_grade(ws, 2)
-    set_part(ws, 0, PartsModel.USE, "商服用地")
-    set_part(ws, 0, PartsModel.AREA, "300")
-    ws.add_button.click()
-    set_part(ws, 1, PartsModel.USE, "住宅用地")
-    set_part(ws, 1, PartsModel.AREA, "700")
+    commerce_and_housing(ws, "700")
     term = ws.parts_model.index(0, PartsModel.TERM)
     assert term.data() == "—" and not term.flags() & Qt.ItemFlag.ItemIsEnabled  # no corrections, no term
     ws.set_corrections(reduction_rate="0.06", factor_pct="3")
