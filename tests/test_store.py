@@ -18,6 +18,8 @@ from calculator.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
 from households import EXAMPLE, HEADS, variant
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 @pytest.fixture
 def project(store):
@@ -34,6 +36,7 @@ def add(store, project, index=0, **kwargs):
 
 # -- the file --------------------------------------------------------------------------------
 
+@pytest.mark.backends("sqlite")  # the file's own format; the server's is in test_store_postgres
 def test_a_new_file_is_at_the_latest_schema_in_wal_with_strict_tables(store, tmp_path):
     raw = sqlite3.connect(tmp_path / "project.landcomp")
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -45,6 +48,7 @@ def test_a_new_file_is_at_the_latest_schema_in_wal_with_strict_tables(store, tmp
     assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+@pytest.mark.backends("sqlite")  # read with sqlite3; the server's columns are checked in test_store_postgres
 def test_money_is_stored_as_decimal_text_never_real(store, project, tmp_path):
     add(store, project)
     raw = sqlite3.connect(tmp_path / "project.landcomp")
@@ -58,7 +62,7 @@ def test_money_is_stored_as_decimal_text_never_real(store, project, tmp_path):
 
 # -- versions --------------------------------------------------------------------------------
 
-def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, project):
+def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, project, me):
     household, version, result = add(store, project)
     case = case_from_json(EXAMPLE.read_text(encoding="utf-8"))
     assert version.number == 1
@@ -70,7 +74,7 @@ def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, proje
     assert version.building_area_m2 == Decimal("153.00")
     assert version.schedule_version == result.schedule.version
     assert version.fingerprint == fingerprint(case, result.schedule.version) == version.result()["fingerprint"]
-    assert version.actor == "李明" and version.assessor == "李明" and version.created_at
+    assert version.actor == me and version.assessor == "李明" and version.created_at
     assert store.household(household.id).status is Status.COMPUTED
     assert store.current_version(household.id) == version == store.version(household.id, 1)
 
@@ -187,6 +191,7 @@ def test_status_codes_and_labels():
 
 # -- audit -----------------------------------------------------------------------------------
 
+@pytest.mark.backends("sqlite")  # typed names; on a server the actor is the role (test_store_postgres)
 def test_every_change_is_audited_with_its_actor(store, project):
     household, first, _ = add(store, project)
     store.sign(household.id, actor="王会计")

@@ -711,7 +711,7 @@ class SqliteStore(CaseStore):
             raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
         staged = self.path + ".restoring"
         try:
-            version = _stage_backup(source_path, staged)
+            version = stage_backup(source_path, staged)
             work = _connect(staged)
             try:
                 init_db(work)
@@ -741,7 +741,7 @@ class SqliteStore(CaseStore):
         self._conn.close()
 
 
-def _stage_backup(source_path: str, staged: str) -> int:
+def stage_backup(source_path: str, staged: str) -> int:
     """Check a backup (integrity, our file, not newer) and copy it to `staged`; returns its schema version."""
     try:
         source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
