@@ -96,3 +96,14 @@ class Cluster:
             self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def tamper(url: str, statement: str, args: tuple = ()) -> None:
+    """Change a server project behind the program's back, as the server's superuser can: triggers off."""
+    import psycopg
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    with psycopg.connect(parts._replace(netloc=f"postgres@{parts.hostname}:{parts.port}").geturl(),
+                         autocommit=True, options="-c search_path=landcomp") as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(statement.replace("?", "%s"), args)
