@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PG_BIN = Path(os.environ.get("LANDCOMP_PG_BIN", "/usr/lib/postgresql/15/bin"))
 OWNER, ASSESSOR, REVIEWER, FINANCE, OUTSIDER = "landcomp_owner", "assessor1", "reviewer1", "finance1", "outsider"
@@ -98,12 +99,15 @@ class Cluster:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def url_as(url: str, user: str) -> str:
+    """The same database, connected to as another role."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}").geturl()
+
+
 def tamper(url: str, statement: str, args: tuple = ()) -> None:
     """Change a server project behind the program's back, as the server's superuser can: triggers off."""
     import psycopg
-    from urllib.parse import urlsplit
-    parts = urlsplit(url)
-    with psycopg.connect(parts._replace(netloc=f"postgres@{parts.hostname}:{parts.port}").geturl(),
-                         autocommit=True, options="-c search_path=landcomp") as conn:
+    with psycopg.connect(url_as(url, "postgres"), autocommit=True, options="-c search_path=landcomp") as conn:
         conn.execute("SET session_replication_role = replica")
         conn.execute(statement.replace("?", "%s"), args)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import sqlite3
 import tempfile
 import time
@@ -76,12 +77,13 @@ class PostgresStore(SqliteStore):
         self.path, self.actor, self._clock, self._depth = url, actor, clock, 0
         self.read_only, self._no_wait = False, False
         self._forget_findings()
-        self._listener: psycopg.Connection | None = None
-        self._raw = connect(url)
+        self._raw, self._heard = connect(url), False
         self._conn = Connection(self._raw)
         try:
             pg_schema.init_db(self._conn)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
+            self._raw.add_notify_handler(self._notified)
+            self._raw.execute(f"LISTEN {pg_schema.CHANNEL}")
         except psycopg.Error as error:
             self._raw.close()
             raise self._driver_error(error) from None
@@ -149,29 +151,28 @@ class PostgresStore(SqliteStore):
     # -- live ledger -----------------------------------------------------------------------------
 
     def change_socket(self) -> int:
-        """The socket that becomes readable when a change may have been announced (for a QSocketNotifier);
-        call `wait_for_change(0)` then."""
-        return self._listening().fileno()
+        """The socket that becomes readable when a change may have been announced (for a QSocketNotifier
+        or select); call `wait_for_change(0)` then."""
+        return self._raw.fileno()
 
     @_translated
     def wait_for_change(self, timeout: float) -> bool:
-        """True as soon as another client has committed a change to the project; False after `timeout` seconds
-        (0: only what has arrived). This client's own changes are not announced to it."""
-        listener, own = self._listening(), self._raw.info.backend_pid
+        """True when another client has committed a change since the last call (NOTIFY, heard during any query
+        or while waiting here up to `timeout` seconds; 0: only what has arrived). Its own changes do not count."""
         deadline = time.monotonic() + max(timeout, 0)
-        while True:
-            arrived = list(listener.notifies(timeout=max(deadline - time.monotonic(), 0), stop_after=1))
-            if not arrived:
-                return False
-            if any(notify.pid != own for notify in arrived):
-                list(listener.notifies(timeout=0))  # what came with it is the same news
-                return True
+        while not self._heard:
+            remaining = deadline - time.monotonic()
+            if not select.select([self._raw.fileno()], [], [], max(remaining, 0))[0]:
+                break
+            self._raw.execute("SELECT 1")  # reads what arrived: the notifications reach _notified
+            if remaining <= 0:
+                break
+        heard, self._heard = self._heard, False
+        return heard
 
-    def _listening(self) -> psycopg.Connection:
-        if self._listener is None:
-            self._listener = connect(self.path)
-            self._listener.execute(f"LISTEN {pg_schema.CHANNEL}")
-        return self._listener
+    def _notified(self, notify: psycopg.Notify) -> None:
+        if notify.pid != self._raw.info.backend_pid:
+            self._heard = True
 
     # -- whole project ---------------------------------------------------------------------------
 
@@ -231,9 +232,7 @@ class PostgresStore(SqliteStore):
         self._forget_findings()
 
     def close(self) -> None:
-        for connection in (self._listener, self._raw):
-            if connection is not None:
-                connection.close()
+        self._raw.close()
 
 
 def server_error(error: Exception, where: str) -> StoreError:
