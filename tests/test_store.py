@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from calculator.case import case_from_dict, case_from_json, case_to_dict, fingerprint
 from calculator.jsonfile import parse_json
 from calculator.compensation import compute
+from calculator.errors import InputError
 from calculator.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
 from households import EXAMPLE, HEADS, variant
@@ -279,6 +280,45 @@ def test_ledger_filters_sorts_and_pages(store, project, ledger_project):
     assert store.ledger_summary(project.id, status="已签字").total == ledger_project[1].total
     with pytest.raises(StoreError):
         store.ledger(project.id, sort="total; DROP TABLE households")
+
+
+def test_the_ledger_sorts_and_searches_alike_on_every_backend(store, project):
+    """NULL lowest, text by code point (SQLite's BINARY), money by value, the search blind to ASCII case."""
+    for number, head in (("b-2", "bob"), ("B-10", "Émile"), ("a-1", ""), ("Z-9", "anna")):
+        store.add_household(project.id, number, head)
+    computed = store.find_household(project.id, "a-1")
+    store.save_computed(computed.id, compute(variant(0)))
+    assert [r.number for r in store.ledger(project.id)] == ["B-10", "Z-9", "a-1", "b-2"]
+    assert [r.head for r in store.ledger(project.id, sort="head")] == ["anna", "bob", "Émile", "王建国"]  # a-1's case
+    assert [r.number for r in store.ledger(project.id, sort="total")][0] == "B-10"  # NULL first, then by number
+    assert [r.number for r in store.ledger(project.id, sort="total", descending=True)][0] == "a-1"
+    assert [r.number for r in store.ledger(project.id, text="b-")] == ["B-10", "b-2"]
+    assert store.ledger(project.id, limit=-1, offset=-5) == store.ledger(project.id)  # SQLite's reading of junk
+
+
+@pytest.mark.parametrize("head", ["O'Brien \"张三\"", "王'; DROP TABLE households; --", "李%_\\明", "?; %s %(x)s"])
+def test_hostile_head_text_is_stored_and_read_back_exactly(store, project, head):
+    data = case_to_dict(variant(0))
+    data["household"]["head"] = head
+    household = store.add_household(project.id, "0001", head)
+    version = store.save_computed(household.id, compute(case_from_dict(data)))
+    assert store.household(household.id).head == head == version.case().household["head"]
+    assert [r.head for r in store.ledger(project.id, text=head)] == [head]
+    assert store.audit_log(household_id=household.id)[0].detail["head"] == head
+    assert store.ledger_count(project.id) == 1
+
+
+def test_a_nul_in_text_is_refused_at_input_or_by_the_store(store, project):
+    data = case_to_dict(variant(0))
+    data["household"]["head"] = "王\x00明"
+    with pytest.raises(InputError):
+        case_from_dict(data)
+    try:
+        household = store.add_household(project.id, "0001", "王\x00明")
+    except StoreError as refused:  # the server has no NUL in text
+        assert refused.zh and refused.en and store.ledger_count(project.id) == 0
+    else:
+        assert store.household(household.id).head == "王\x00明"
 
 
 # -- transactions ----------------------------------------------------------------------------

@@ -314,3 +314,49 @@ def test_a_migrated_old_file_verifies_and_its_chain_continues(tmp_path):
         store.sign(1, fingerprint=old["fingerprint"])
         assert store.ledger(1)[0].status is Status.SIGNED and store.verify_all() == []
     assert LedgerQuery(status="数据异常").status is Status.ABNORMAL
+
+
+SAVER = """
+import sys
+import tables
+from calculator.store import ConflictError, open_store
+from calculator.stored_cases import open_stored, save_stored
+
+project, household_id, quantity = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+schedule = tables.load_schedule()
+with open_store(project, actor=f"评估员{quantity}") as store:
+    stored, case = open_stored(store, household_id, schedule.id)  # every saver opens the same version
+    case.items[0]["quantity"] = quantity
+    print("opened", flush=True)
+    sys.stdin.readline()  # all six go at once
+    try:
+        print("landed", save_stored(stored, case, schedule).version.id, flush=True)
+    except ConflictError as error:
+        print("conflict", error.actor, flush=True)
+"""
+
+
+def test_six_processes_saving_one_household_on_one_base_version_land_exactly_one(store, filled):
+    project, _ = filled
+    household_id = hid(store, project, "0005")
+    base = store.current_version(household_id)
+    savers = [subprocess.Popen([sys.executable, "-c", SAVER, str(store.path), str(household_id), f"{200 + i}.00"],
+                               cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True) for i in range(6)]
+    try:
+        for saver in savers:
+            assert saver.stdout.readline().strip() == "opened", saver.stderr.read()
+        for saver in savers:
+            saver.stdin.write("go\n")
+            saver.stdin.flush()
+        outcomes = [saver.communicate(timeout=120)[0].split() for saver in savers]
+    finally:
+        for saver in savers:
+            if saver.poll() is None:
+                saver.kill()
+                saver.wait()
+    landed = [outcome for outcome in outcomes if outcome[0] == "landed"]
+    assert len(landed) == 1 and sum(outcome[0] == "conflict" for outcome in outcomes) == 5, outcomes
+    versions = store.versions(household_id)
+    assert [v.id for v in versions] == [base.id, int(landed[0][1])]
+    assert store.current_version(household_id).id == int(landed[0][1]) and store.verify_all() == []
