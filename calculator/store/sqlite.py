@@ -334,9 +334,10 @@ class SqliteStore(CaseStore):
 
     @_translated
     def check_household(self, household_id: int, *, recompute: bool = False) -> Household:
-        household = self.household(household_id)
         try:
-            self._vouch(household, recompute=recompute)
+            with self._reading():  # the household and its history as of one moment
+                household = self.household(household_id)
+                self._vouch(household, recompute=recompute)
         except AbnormalData as error:
             self._note(error.anomaly)
             raise
