@@ -122,7 +122,7 @@ class HistoryLine:
 ACTION_LABELS = {
     "create_project": "建立项目", "add_household": "登记住户", "edit_household": "修改登记", "save_draft": "保存草稿",
     "save_computed": "保存测算", "amend": "更正", "sign": "签字", "pay": "支付",
-    "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常",
+    "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常", "grant": "授权",
 }
 
 

@@ -10,11 +10,12 @@ cd "$(dirname "$0")/.."
 
 # Qt's xcb platform plugin libraries, the CJK TrueType fonts the PDFs embed (WenQuanYi, and HanaMin
 # for rare characters of CJK Extension A, B and beyond), poppler-utils (pdffonts/pdftoppm for the
-# report tests), Xvfb for screenshots, and venv support.
+# report tests), Xvfb for screenshots, venv support, and the PostgreSQL server binaries the tests start
+# a throwaway cluster with (the packaged service itself is not needed).
 APT_PACKAGES=(python3-venv libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-  libglib2.0-0 fonts-wqy-microhei fonts-hanazono poppler-utils xvfb xauth)
+  libglib2.0-0 fonts-wqy-microhei fonts-hanazono poppler-utils xvfb xauth postgresql)
 
 install_system_packages() {
   local missing=()

@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 from calculator.case import case_from_dict, case_from_json, case_to_dict, fingerprint
 from calculator.jsonfile import parse_json
 from calculator.compensation import compute
+from calculator.errors import InputError
 from calculator.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
 from households import EXAMPLE, HEADS, variant
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 @pytest.fixture
@@ -34,6 +37,7 @@ def add(store, project, index=0, **kwargs):
 
 # -- the file --------------------------------------------------------------------------------
 
+@pytest.mark.backends("sqlite")  # the file's own format; the server's is in test_store_postgres
 def test_a_new_file_is_at_the_latest_schema_in_wal_with_strict_tables(store, tmp_path):
     raw = sqlite3.connect(tmp_path / "project.landcomp")
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -45,6 +49,7 @@ def test_a_new_file_is_at_the_latest_schema_in_wal_with_strict_tables(store, tmp
     assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+@pytest.mark.backends("sqlite")  # read with sqlite3; the server's columns are checked in test_store_postgres
 def test_money_is_stored_as_decimal_text_never_real(store, project, tmp_path):
     add(store, project)
     raw = sqlite3.connect(tmp_path / "project.landcomp")
@@ -58,7 +63,7 @@ def test_money_is_stored_as_decimal_text_never_real(store, project, tmp_path):
 
 # -- versions --------------------------------------------------------------------------------
 
-def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, project):
+def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, project, me):
     household, version, result = add(store, project)
     case = case_from_json(EXAMPLE.read_text(encoding="utf-8"))
     assert version.number == 1
@@ -70,7 +75,7 @@ def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, proje
     assert version.building_area_m2 == Decimal("153.00")
     assert version.schedule_version == result.schedule.version
     assert version.fingerprint == fingerprint(case, result.schedule.version) == version.result()["fingerprint"]
-    assert version.actor == "李明" and version.assessor == "李明" and version.created_at
+    assert version.actor == me and version.assessor == "李明" and version.created_at
     assert store.household(household.id).status is Status.COMPUTED
     assert store.current_version(household.id) == version == store.version(household.id, 1)
 
@@ -178,6 +183,20 @@ def test_a_payment_batch_is_all_or_nothing(store, project):
     assert [h.status for h in store.pay([signed.id], batch="第2批")] == [Status.PAID]
 
 
+def test_ledger_rows_carry_the_workbooks_id_number_phone_signing_and_payment(store, project):
+    """Read by the backend's own SQL (JSON in the case text, the sign and pay audit entries)."""
+    paid, _, _ = add(store, project, 0)
+    signed, _, _ = add(store, project, 1)
+    store.sign(paid.id)
+    store.sign(signed.id)
+    store.pay([paid.id], batch="第3批")
+    rows = {row.household_id: row for row in store.ledger(project.id)}
+    case = store.current_version(paid.id).case()
+    assert (rows[paid.id].id_number, rows[paid.id].phone) == (case.household["id_number"], case.household["phone"])
+    assert rows[paid.id].paid_batch == "第3批" and rows[paid.id].paid_at and rows[paid.id].signed_at
+    assert rows[signed.id].signed_at and (rows[signed.id].paid_batch, rows[signed.id].paid_at) == ("", "")
+
+
 def test_status_codes_and_labels():
     assert [s.label for s in Status] == ["草稿", "已测算", "已签字", "已支付", "数据异常"]  # the last never stored
     assert Status.parse("已签字") is Status.SIGNED is Status.parse("signed")
@@ -187,6 +206,7 @@ def test_status_codes_and_labels():
 
 # -- audit -----------------------------------------------------------------------------------
 
+@pytest.mark.backends("sqlite")  # typed names; on a server the actor is the role (test_store_postgres)
 def test_every_change_is_audited_with_its_actor(store, project):
     household, first, _ = add(store, project)
     store.sign(household.id, actor="王会计")
@@ -274,6 +294,45 @@ def test_ledger_filters_sorts_and_pages(store, project, ledger_project):
     assert store.ledger_summary(project.id, status="已签字").total == ledger_project[1].total
     with pytest.raises(StoreError):
         store.ledger(project.id, sort="total; DROP TABLE households")
+
+
+def test_the_ledger_sorts_and_searches_alike_on_every_backend(store, project):
+    """NULL lowest, text by code point (SQLite's BINARY), money by value, the search blind to ASCII case."""
+    for number, head in (("b-2", "bob"), ("B-10", "Émile"), ("a-1", ""), ("Z-9", "anna")):
+        store.add_household(project.id, number, head)
+    computed = store.find_household(project.id, "a-1")
+    store.save_computed(computed.id, compute(variant(0)))
+    assert [r.number for r in store.ledger(project.id)] == ["B-10", "Z-9", "a-1", "b-2"]
+    assert [r.head for r in store.ledger(project.id, sort="head")] == ["anna", "bob", "Émile", "王建国"]  # a-1's case
+    assert [r.number for r in store.ledger(project.id, sort="total")][0] == "B-10"  # NULL first, then by number
+    assert [r.number for r in store.ledger(project.id, sort="total", descending=True)][0] == "a-1"
+    assert [r.number for r in store.ledger(project.id, text="b-")] == ["B-10", "b-2"]
+    assert store.ledger(project.id, limit=-1, offset=-5) == store.ledger(project.id)  # SQLite's reading of junk
+
+
+@pytest.mark.parametrize("head", ["O'Brien \"张三\"", "王'; DROP TABLE households; --", "李%_\\明", "?; %s %(x)s"])
+def test_hostile_head_text_is_stored_and_read_back_exactly(store, project, head):
+    data = case_to_dict(variant(0))
+    data["household"]["head"] = head
+    household = store.add_household(project.id, "0001", head)
+    version = store.save_computed(household.id, compute(case_from_dict(data)))
+    assert store.household(household.id).head == head == version.case().household["head"]
+    assert [r.head for r in store.ledger(project.id, text=head)] == [head]
+    assert store.audit_log(household_id=household.id)[0].detail["head"] == head
+    assert store.ledger_count(project.id) == 1
+
+
+def test_a_nul_in_text_is_refused_at_input_or_by_the_store(store, project):
+    data = case_to_dict(variant(0))
+    data["household"]["head"] = "王\x00明"
+    with pytest.raises(InputError):
+        case_from_dict(data)
+    try:
+        household = store.add_household(project.id, "0001", "王\x00明")
+    except StoreError as refused:  # the server has no NUL in text
+        assert refused.zh and refused.en and store.ledger_count(project.id) == 0
+    else:
+        assert store.household(household.id).head == "王\x00明"
 
 
 # -- transactions ----------------------------------------------------------------------------

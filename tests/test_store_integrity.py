@@ -19,12 +19,13 @@ from calculator.batch import write_sheets
 from calculator.case import case_to_json
 from calculator.compensation import compute
 from calculator.ledger_actions import LedgerQuery, ProjectFile, describe_match
-from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError
+from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError, is_server
 from calculator.store.verify import version_figures
 from calculator.stored_cases import open_stored, save_stored
 from households import fill_project, variant
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 @pytest.fixture
@@ -39,7 +40,11 @@ def hid(store, project, number: str) -> int:
 
 
 def sql(store, statement: str, *args) -> None:
-    """Change the file behind the store's back, as anyone with an SQLite tool can."""
+    """Change the data behind the store's back, as anyone with an SQLite tool (or the server's superuser) can."""
+    if is_server(store.path):
+        import pgcluster
+        pgcluster.tamper(store.path, statement, args)
+        return
     raw = sqlite3.connect(store.path)
     raw.execute(statement, args)
     raw.commit()
@@ -175,7 +180,8 @@ def test_a_restore_cannot_erase_a_payment(store, filled, tmp_path):
     store.restore_from(tmp_path / "before.landcomp")
     assert store.household(household_id).status is Status.PAID
     pay = [e for e in store.audit_log(household_id=household_id) if e.action == "pay"]
-    assert [(e.actor, e.detail["batch"], bool(e.detail.get("restored_over"))) for e in pay] == [("王会计", "第2批", True)]
+    payer = getattr(store, "role", "王会计")  # on a server, the database role that paid
+    assert [(e.actor, e.detail["batch"], bool(e.detail.get("restored_over"))) for e in pay] == [(payer, "第2批", True)]
     with pytest.raises(StoreError, match="已支付"):
         store.save_computed(household_id, compute(variant(4)), amendment_reason="恢复后再改")
     with pytest.raises(StoreError):
@@ -199,6 +205,7 @@ def test_a_backup_that_lacks_a_paid_version_is_not_restored(store, filled, tmp_p
 
 # -- two writers ------------------------------------------------------------------------------------
 
+@pytest.mark.backends("sqlite")  # typed names tell the writers apart; the server's race: test_store_postgres
 def test_two_assessors_saving_the_same_version_at_once_never_lose_a_change(store, filled):
     project, _ = filled
     household_id = hid(store, project, "0005")
@@ -232,6 +239,7 @@ def test_two_assessors_saving_the_same_version_at_once_never_lose_a_change(store
 
 # -- locks and read-only files ----------------------------------------------------------------------
 
+@pytest.mark.backends("sqlite")  # the file's write lock and busy timeout
 def test_a_backup_under_another_writers_lock_is_refused_whole_or_written_and_audited(store, filled, tmp_path):
     blocker = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")
@@ -306,3 +314,49 @@ def test_a_migrated_old_file_verifies_and_its_chain_continues(tmp_path):
         store.sign(1, fingerprint=old["fingerprint"])
         assert store.ledger(1)[0].status is Status.SIGNED and store.verify_all() == []
     assert LedgerQuery(status="数据异常").status is Status.ABNORMAL
+
+
+SAVER = """
+import sys
+import tables
+from calculator.store import ConflictError, open_store
+from calculator.stored_cases import open_stored, save_stored
+
+project, household_id, quantity = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+schedule = tables.load_schedule()
+with open_store(project, actor=f"评估员{quantity}") as store:
+    stored, case = open_stored(store, household_id, schedule.id)  # every saver opens the same version
+    case.items[0]["quantity"] = quantity
+    print("opened", flush=True)
+    sys.stdin.readline()  # all six go at once
+    try:
+        print("landed", save_stored(stored, case, schedule).version.id, flush=True)
+    except ConflictError as error:
+        print("conflict", error.actor, flush=True)
+"""
+
+
+def test_six_processes_saving_one_household_on_one_base_version_land_exactly_one(store, filled):
+    project, _ = filled
+    household_id = hid(store, project, "0005")
+    base = store.current_version(household_id)
+    savers = [subprocess.Popen([sys.executable, "-c", SAVER, str(store.path), str(household_id), f"{200 + i}.00"],
+                               cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True) for i in range(6)]
+    try:
+        for saver in savers:
+            assert saver.stdout.readline().strip() == "opened", saver.stderr.read()
+        for saver in savers:
+            saver.stdin.write("go\n")
+            saver.stdin.flush()
+        outcomes = [saver.communicate(timeout=120)[0].split() for saver in savers]
+    finally:
+        for saver in savers:
+            if saver.poll() is None:
+                saver.kill()
+                saver.wait()
+    landed = [outcome for outcome in outcomes if outcome[0] == "landed"]
+    assert len(landed) == 1 and sum(outcome[0] == "conflict" for outcome in outcomes) == 5, outcomes
+    versions = store.versions(household_id)
+    assert [v.id for v in versions] == [base.id, int(landed[0][1])]
+    assert store.current_version(household_id).id == int(landed[0][1]) and store.verify_all() == []

@@ -1,18 +1,20 @@
 """Storage of projects, households and every version of their cases, behind `CaseStore`.
 
-`SqliteStore(path)` is the default: one project file. The schema lives in `schema.py`
-(`init_db(connection)` applies the migrations in order, the version in PRAGMA user_version);
-`integrity.py` and `verify.py` are the checks that make a changed file show as 数据异常.
+`open_store(project)` opens either backend: `SqliteStore(path)`, the default, one project file, or
+`PostgresStore(url)` (postgres.py), a project shared on a PostgreSQL server. Each has one schema and
+one migration sequence (`schema.py`, `pg_schema.py`); `integrity.py` and `verify.py` are the checks,
+shared by both, that make changed data show as 数据异常.
 """
 from calculator.store.base import (
     ANY_VERSION, LEDGER_COLUMNS, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, ConflictError, Household,
-    LedgerRow, LedgerTotals, Project, SheetMatch, Status, StoreError, ledger_totals,
+    LedgerRow, LedgerTotals, Project, RoleRefused, SheetMatch, Status, StoreError, ledger_totals,
 )
+from calculator.store.location import is_server, open_store
 from calculator.store.schema import SCHEMA_VERSION, init_db
 from calculator.store.sqlite import SqliteStore
 
 __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
-    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "Project", "SheetMatch", "SqliteStore",
-    "Status", "StoreError", "init_db", "ledger_totals",
+    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "Project", "RoleRefused", "SheetMatch",
+    "SqliteStore", "Status", "StoreError", "init_db", "is_server", "ledger_totals", "open_store",
 ]

@@ -49,6 +49,10 @@ class ConflictError(StoreError):
                              self.actor, self.at)
 
 
+class RoleRefused(StoreError):
+    """The database role may not do this (a server project: what each role may do is the server's rule)."""
+
+
 # A save's base version when the caller does not say which version it was based on (no check).
 ANY_VERSION: Any = object()
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 from calculator.case import Case, case_to_json
 from calculator.compensation import CompensationResult
 from calculator.money import fmt_money
-from calculator.store import restore, verify
+from calculator.store import dialect, restore, verify
 from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals,
     Project, SheetMatch, Status, StoreError, check_move, conflict_error,
@@ -28,29 +28,6 @@ from calculator.store.base import (
 from calculator.store.integrity import version_digest
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
 
-# Sorting only: the values themselves are read back as TEXT into Decimal.
-_SORT_KEYS = {
-    "number": "h.number", "head": "h.head", "address": "h.address",
-    "building_area_m2": "CAST(v.building_area_m2 AS REAL)", "total": "CAST(v.total AS REAL)",
-    "incentive": "CAST(v.incentive AS REAL)", "replacement_m2": "CAST(v.replacement_m2 AS REAL)",
-    "status": """CASE WHEN h.id IN (SELECT value FROM json_each(?)) THEN 4
-        WHEN h.status = 'draft' THEN 0 WHEN h.status = 'computed' THEN 1 WHEN h.status = 'signed' THEN 2 ELSE 3 END""",
-    "assessor": "v.assessor", "updated_at": "h.updated_at",
-}
-# A damaged JSON text reads as NULL here (json_valid), never as an error that would hide the whole ledger.
-_LEDGER_SELECT = """SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
-    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number,
-    CASE WHEN json_valid(v.case_json) THEN json_extract(v.case_json, '$.household.id_number') END,
-    CASE WHEN json_valid(v.case_json) THEN json_extract(v.case_json, '$.household.phone') END,
-    CASE WHEN h.status IN ('signed', 'paid') THEN (SELECT a.at FROM audit a WHERE a.household_id = h.id
-        AND a.action = 'sign' AND a.version_id IS h.signed_version_id ORDER BY a.id DESC LIMIT 1) END,
-    p.batch, p.at
-    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id
-    LEFT JOIN (SELECT a.household_id, a.at,
-               CASE WHEN json_valid(a.detail) THEN json_extract(a.detail, '$.batch') END AS batch
-               FROM audit a WHERE a.action = 'pay' AND a.id = (SELECT max(b.id) FROM audit b
-               WHERE b.household_id = a.household_id AND b.action = 'pay')) p
-        ON p.household_id = h.id AND h.status = 'paid'"""
 _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
     FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
@@ -90,13 +67,13 @@ def _connect_read_only(path: str) -> sqlite3.Connection:
 
 
 def _translated(method: Callable) -> Callable:
-    """A public method whose sqlite3 errors become the store's own bilingual StoreError."""
+    """A public method whose driver errors (the store's DRIVER_ERROR) become its own bilingual StoreError."""
     @functools.wraps(method)
     def run(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            raise _store_error(error, self.path) from None
+        except self.DRIVER_ERROR as error:
+            raise self._driver_error(error) from None
     return run
 
 
@@ -110,6 +87,10 @@ def _store_error(error: sqlite3.Error, path: str) -> StoreError:
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return _damaged(path, str(error))
     return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", path)
+
+
+class Busy(Exception):
+    """Another writer holds the lock, and the change chose not to wait (see `_without_waiting`)."""
 
 
 def _read_only_error(path: str) -> StoreError:
@@ -134,17 +115,19 @@ def _damaged(path: str, why: str) -> StoreError:
 
 
 class SqliteStore(CaseStore):
-    """A project file. `actor` is the default 经办人 recorded in the audit log (from the settings)."""
+    """A project file. `actor` is the default 经办人 recorded in the audit log (from the settings).
+
+    Its SQL is also PostgreSQL's (`?` placeholders aside): `PostgresStore` inherits the changes and checks
+    and replaces the hooks marked "backend" — connection, transaction start, row locks, ledger dialect."""
+
+    DRIVER_ERROR: type[Exception] | tuple[type[Exception], ...] = sqlite3.Error
+    READ_TRANSACTION = "BEGIN"  # backend: how a read-only snapshot starts
+    dialect = dialect.SQLITE
 
     def __init__(self, path: str | os.PathLike[str], *, actor: str = "", clock: Callable[[], str] = _now):
         self.path, self.actor, self._clock, self._depth = os.fspath(path), actor, clock, 0
         self.read_only = os.path.exists(self.path) and not _writable(self.path)
-        # The ledger's verdicts: every household found abnormal, as of PRAGMA data_version (another
-        # connection's commit changes it); households this connection wrote are checked again.
-        self._anomalies: dict[int, Anomaly] | None = None
-        self._data_version, self._touched = -1, set()
-        self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
-        self._noted: set[tuple[int | None, str]] = set()
+        self._forget_findings()
         try:
             self._conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
         except sqlite3.Error as exc:
@@ -154,6 +137,19 @@ class SqliteStore(CaseStore):
         except BaseException:
             self._conn.close()
             raise
+
+    def _forget_findings(self) -> None:
+        """Start the checks afresh (on open and after a restore)."""
+        # The ledger's verdicts: every household found abnormal, as of the data serial (another
+        # connection's commit changes it); households this connection wrote are checked again.
+        self._anomalies: dict[int, Anomaly] | None = None
+        self._data_version, self._touched = -1, set()
+        self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
+        self._noted: set[tuple[int | None, str]] = set()
+
+    def _driver_error(self, error: Exception) -> StoreError:
+        """Backend: a driver error as the store's StoreError."""
+        return _store_error(error, self.path)
 
     def _open(self) -> None:
         try:
@@ -195,7 +191,7 @@ class SqliteStore(CaseStore):
         if self.read_only:
             raise _read_only_error(self.path)
         if self._depth == 0:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin()
         else:
             conn.execute(f"SAVEPOINT change{self._depth}")
         self._depth += 1
@@ -214,6 +210,44 @@ class SqliteStore(CaseStore):
         self._depth -= 1
         conn.execute("COMMIT" if self._depth == 0 else f"RELEASE change{self._depth}")
 
+    def _begin(self) -> None:
+        """Backend: start a write transaction holding the write lock."""
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _household_for_update(self, household_id: int) -> Household:
+        """Backend: the household a change writes over, inside its transaction (the file is locked already)."""
+        return self.household(household_id)
+
+    def _data_serial(self) -> int:
+        """Backend: a number that changes when another connection commits."""
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Several reads that see one state, no commit between them (inside a change: that change's)."""
+        if self._depth:
+            yield
+            return
+        self._conn.execute(self.READ_TRANSACTION)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _without_waiting(self) -> Iterator[None]:
+        """Backend: a change that gives up at once (Busy) when another writer holds the lock."""
+        timeout = self._conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            raise Busy() from error
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+
     def batch(self) -> contextlib.AbstractContextManager[None]:
         """Several changes in one transaction (e.g. an import): a crash keeps none of them."""
         return self._batch()
@@ -222,6 +256,10 @@ class SqliteStore(CaseStore):
     def _batch(self) -> Iterator[None]:
         with self._transaction():
             yield
+
+    def _system_actor(self) -> str:
+        """Backend: who the audit log names for what the program does on its own (findings, backups)."""
+        return self.actor.strip() or "system"
 
     def _actor(self, actor: str | None) -> str:
         who = (actor if actor is not None else self.actor).strip()
@@ -242,19 +280,20 @@ class SqliteStore(CaseStore):
 
     def _abnormal(self) -> dict[int, Anomaly]:
         """Every abnormal household of the file (cached; see __init__), each finding audited once."""
-        data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._anomalies is None or data_version != self._data_version:
-            self._anomalies, self._data_version, self._touched = verify.scan(self._conn), data_version, set()
-        for household_id in list(self._touched):
-            self._touched.discard(household_id)
-            try:
-                found = verify.check_one(self._conn, household_id)
-            except StoreError:  # a household whose adding was undone
-                found = None
-            if found is None:
-                self._anomalies.pop(household_id, None)
-            else:
-                self._anomalies[household_id] = found
+        with self._reading():
+            data_version = self._data_serial()
+            if self._anomalies is None or data_version != self._data_version:
+                self._anomalies, self._data_version, self._touched = verify.scan(self._conn), data_version, set()
+            for household_id in list(self._touched):
+                self._touched.discard(household_id)
+                try:
+                    found = verify.check_one(self._conn, household_id)
+                except StoreError:  # a household whose adding was undone
+                    found = None
+                if found is None:
+                    self._anomalies.pop(household_id, None)
+                else:
+                    self._anomalies[household_id] = found
         anomalies = {**self._anomalies, **self._engine_found}
         for anomaly in anomalies.values():
             self._note(anomaly)
@@ -281,24 +320,21 @@ class SqliteStore(CaseStore):
             return
         self._noted.add(key)
         detail = {"reason": anomaly.zh, "en": anomaly.en}
-        timeout = self._conn.execute("PRAGMA busy_timeout").fetchone()[0]
-        self._conn.execute("PRAGMA busy_timeout = 0")  # never keep the ledger waiting for another writer
         try:
-            with self._transaction() as conn:
-                if not conn.execute("SELECT 1 FROM audit WHERE household_id IS ? AND action = 'abnormal' AND detail = ?",
+            with self._without_waiting(), self._transaction() as conn:  # never keep the ledger waiting
+                if not conn.execute("SELECT 1 FROM audit WHERE household_id IS NOT DISTINCT FROM ? AND action = "
+                                    "'abnormal' AND detail = ?",
                                     (anomaly.household_id, json.dumps(detail, ensure_ascii=False))).fetchone():
-                    self._audit(self.actor.strip() or "system", "abnormal", household_id=anomaly.household_id,
-                                **detail)
-        except sqlite3.OperationalError:
+                    self._audit(self._system_actor(), "abnormal", household_id=anomaly.household_id, **detail)
+        except Busy:
             self._noted.discard(key)
-        finally:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
 
     @_translated
     def check_household(self, household_id: int, *, recompute: bool = False) -> Household:
-        household = self.household(household_id)
         try:
-            self._vouch(household, recompute=recompute)
+            with self._reading():  # the household and its history as of one moment
+                household = self.household(household_id)
+                self._vouch(household, recompute=recompute)
         except AbnormalData as error:
             self._note(error.anomaly)
             raise
@@ -332,8 +368,8 @@ class SqliteStore(CaseStore):
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM projects WHERE name = ?", (name,)).fetchone():
                 raise StoreError(f"项目「{name}」已存在", f"a project named {name!r} already exists")
-            project_id = conn.execute("INSERT INTO projects (name, created_at) VALUES (?, ?)",
-                                      (name, self._clock())).lastrowid
+            project_id = conn.execute("INSERT INTO projects (name, created_at) VALUES (?, ?) RETURNING id",
+                                      (name, self._clock())).fetchone()[0]
             self._audit(who, "create_project", project_id=project_id, name=name)
         return self.project(project_id)
 
@@ -360,8 +396,8 @@ class SqliteStore(CaseStore):
                             (project_id, number)).fetchone():
                 raise StoreError(f"户号 {number} 在本项目中已存在", f"household number {number} already exists in this project")
             household_id = conn.execute(
-                "INSERT INTO households (project_id, number, head, address, updated_at, updated_by) VALUES (?,?,?,?,?,?)",
-                (project_id, number, head.strip(), address.strip(), self._clock(), who)).lastrowid
+                "INSERT INTO households (project_id, number, head, address, updated_at, updated_by) VALUES (?,?,?,?,?,?)"
+                " RETURNING id", (project_id, number, head.strip(), address.strip(), self._clock(), who)).fetchone()[0]
             self._audit(who, "add_household", project_id=project_id, household_id=household_id,
                         number=number, head=head, address=address)
         return self.household(household_id)
@@ -419,7 +455,7 @@ class SqliteStore(CaseStore):
 
     def _household_to_save(self, household_id: int, base_version_id: int | None) -> Household:
         """The household a save writes over (inside its transaction): unchanged since `base_version_id`, sound."""
-        household = self.household(household_id)
+        household = self._household_for_update(household_id)
         if base_version_id is not ANY_VERSION and household.current_version_id != base_version_id:
             current = None if household.current_version_id is None else self._version_by_id(household.current_version_id)
             raise conflict_error(household, current)
@@ -462,8 +498,8 @@ class SqliteStore(CaseStore):
             ("result_json", "schedule_version", "total", "incentive", "replacement_m2", "building_area_m2", "fingerprint")))
         row.update(assessor=case.assessor.get("name", ""), created_at=self._clock(), actor=who,
                    amendment_reason=reason, amends_version_id=amends)
-        version_id = conn.execute(f"INSERT INTO case_versions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                                  tuple(row.values())).lastrowid
+        version_id = conn.execute(f"INSERT INTO case_versions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+                                  " RETURNING id", tuple(row.values())).fetchone()[0]
         return version_id, version_digest(row)
 
     def _after_save(self, household: Household, version_id: int, status: Status, who: str, action: str,
@@ -528,7 +564,7 @@ class SqliteStore(CaseStore):
     def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None) -> Household:
         who = self._actor(actor)
         with self._transaction():
-            household = self.household(household_id)
+            household = self._household_for_update(household_id)
             self._vouch(household, recompute=True)
             check_move(household.status, Status.SIGNED)
             current = self._version_by_id(household.current_version_id)
@@ -549,7 +585,7 @@ class SqliteStore(CaseStore):
         ids = list(household_ids)
         with self._transaction():
             for household_id in ids:
-                household = self.household(household_id)
+                household = self._household_for_update(household_id)
                 self._vouch(household, recompute=True)
                 check_move(household.status, Status.PAID)
                 self._move(household, Status.PAID, who, version_id=household.signed_version_id, batch=batch)
@@ -585,14 +621,16 @@ class SqliteStore(CaseStore):
         where, args = ["h.project_id = ?"], [project_id]
         status = None if status is None else Status.parse(status)
         if status is Status.ABNORMAL:
-            where.append("h.id IN (SELECT value FROM json_each(?))")
+            where.append(f"h.id IN ({self.dialect.ids})")
             args.append(abnormal)
         elif status is not None:
-            where.append("h.status = ? AND h.id NOT IN (SELECT value FROM json_each(?))")
+            where.append(f"h.status = ? AND h.id NOT IN ({self.dialect.ids})")
             args += [status.value, abnormal]
         if text.strip():
             pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(h.number LIKE ? ESCAPE '\\' OR h.head LIKE ? ESCAPE '\\' OR h.address LIKE ? ESCAPE '\\')")
+            like = self.dialect.like
+            where.append(f"(h.number {like} ? ESCAPE '\\' OR h.head {like} ? ESCAPE '\\' OR h.address {like} ? "
+                         "ESCAPE '\\')")
             args += [pattern] * 3
         return " WHERE " + " AND ".join(where), args
 
@@ -600,21 +638,23 @@ class SqliteStore(CaseStore):
     def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
                sort: str = "number", descending: bool = False, limit: int | None = None,
                offset: int = 0) -> list[LedgerRow]:
-        if sort not in _SORT_KEYS:
+        keys = self.dialect.sort_keys()
+        if sort not in keys:
             raise StoreError(f"台账不能按「{sort}」排序", f"the ledger cannot be sorted by {sort!r}")
         anomalies = self._abnormal()
         abnormal = json.dumps(sorted(anomalies))
         where, args = self._ledger_where(project_id, status, text, abnormal)
-        direction = "DESC" if descending else "ASC"
-        sql = f"{_LEDGER_SELECT}{where} ORDER BY {_SORT_KEYS[sort]} {direction}, h.number {direction}, h.id"
+        order = self.dialect.order
+        sql = f"{self.dialect.ledger_select()}{where} ORDER BY {order(keys[sort], descending)}, {order(keys['number'], descending)}, h.id"
         if sort == "status":
             args.append(abnormal)
-        if limit is not None:
+        offset = max(int(offset), 0)  # SQLite's reading of a negative offset, and of a negative limit below
+        if limit is not None and int(limit) >= 0:
             sql += " LIMIT ? OFFSET ?"
-            args += [int(limit), int(offset)]
+            args += [int(limit), offset]
         elif offset:
-            sql += " LIMIT -1 OFFSET ?"
-            args.append(int(offset))
+            sql += f" {self.dialect.no_limit} OFFSET ?"
+            args.append(offset)
         return [_ledger_row(row, anomalies.get(row[0])) for row in self._conn.execute(sql, args)]
 
     @_translated
@@ -670,7 +710,7 @@ class SqliteStore(CaseStore):
             finally:
                 source.close()
                 destination.close()
-            verify.append_entry(self._conn, self._clock(), self.actor.strip() or "system", "backup",
+            verify.append_entry(self._conn, self._clock(), self._system_actor(), "backup",
                                 detail={"path": target, "chain_head": verify.chain_head(self._conn)})
             os.replace(temporary, target)
             placed = True
@@ -694,7 +734,7 @@ class SqliteStore(CaseStore):
             raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
         staged = self.path + ".restoring"
         try:
-            version = _stage_backup(source_path, staged)
+            version = stage_backup(source_path, staged)
             work = _connect(staged)
             try:
                 init_db(work)
@@ -718,14 +758,13 @@ class SqliteStore(CaseStore):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(leftover)
         check_integrity(self._conn, self.path)
-        self._anomalies, self._touched, self._engine_found = None, set(), {}
-        self._noted.clear()
+        self._forget_findings()
 
     def close(self) -> None:
         self._conn.close()
 
 
-def _stage_backup(source_path: str, staged: str) -> int:
+def stage_backup(source_path: str, staged: str) -> int:
     """Check a backup (integrity, our file, not newer) and copy it to `staged`; returns its schema version."""
     try:
         source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)

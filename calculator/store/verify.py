@@ -1,5 +1,5 @@
-"""The SQLite side of the checks in `integrity`: reading entries and versions, appending to the chain,
-judging a household, and recomputing a version with the engine.
+"""The SQL side of the checks in `integrity` (the same SQL on SQLite and PostgreSQL): reading entries and
+versions, appending to the chain, judging a household, and recomputing a version with the engine.
 
 `judge` is the one verdict; `scan` feeds it every household of the file at once (the ledger),
 `check_one` one household (an action on it).
@@ -29,6 +29,7 @@ _HOUSEHOLD_SELECT = "SELECT id, project_id, number, status, current_version_id, 
 _MONEY_KEYS = ("schedule_version", "fingerprint", "subtotals", "relocation", "disputed_total", "total",
                "replacement_area_m2")
 Verdict = tuple[str, str]  # (zh, en)
+_CHUNK = 500  # ids per IN (…) list: well below either backend's limit on parameters
 
 
 def lenient_text(data: bytes) -> str:
@@ -156,9 +157,13 @@ def _link_broken(conn: sqlite3.Connection, entry: dict[str, Any]) -> bool:
 def _versions(conn: sqlite3.Connection, ids: set[int]) -> dict[int, dict[str, Any] | None]:
     """The versions by id; one on a damaged page is None (read one by one once the bulk read fails)."""
     try:
-        rows = rows_as_dicts(conn.execute(f"{_VERSION_SELECT} WHERE id IN (SELECT value FROM json_each(?))",
-                                          (json.dumps(sorted(ids)),)))
-        return {row["id"]: row for row in rows}
+        found = {}
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            found.update((row["id"], row) for row in rows_as_dicts(
+                conn.execute(f"{_VERSION_SELECT} WHERE id IN ({', '.join('?' * len(chunk))})", tuple(chunk))))
+        return found
     except sqlite3.DatabaseError:
         found: dict[int, dict[str, Any] | None] = {}
         for version_id in ids:

@@ -1,0 +1,51 @@
+"""Where a project lives: an SQLite project file (a path) or a server project (a postgresql:// URL).
+
+`open_store` is the one way in for the GUI and the `landcomp ledger` commands. A server URL never
+carries a password: libpq finds it in PGPASSWORD, ~/.pgpass or a service file, so it is neither
+typed on a command line nor kept in the settings.
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, urlsplit
+
+from calculator.store.base import CaseStore, StoreError
+
+SCHEMES = ("postgresql", "postgres")
+
+
+def is_server(project: str | os.PathLike[str]) -> bool:
+    """The project is a server URL (postgresql://…), not a file path."""
+    return isinstance(project, str) and urlsplit(project.strip()).scheme.lower() in SCHEMES
+
+
+def server_conninfo(url: str) -> str:
+    """The URL as libpq takes it, after refusing one with a password or without a database name."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        password = parts.password is not None or "password" in parse_qs(parts.query)
+        database = parts.path.lstrip("/") or parse_qs(parts.query).get("dbname", [""])[0]
+    except ValueError as error:
+        raise StoreError(f"服务器地址无法识别:{error}", f"the server address cannot be read: {error}") from None
+    if parts.scheme.lower() not in SCHEMES:
+        raise StoreError("服务器地址应以 postgresql:// 开头", "a server address starts with postgresql://")
+    if password:
+        raise StoreError("服务器地址中不能含密码;密码请放在 PGPASSWORD 环境变量、~/.pgpass 或服务文件中",
+                         "a server address must not contain a password; put it in PGPASSWORD, ~/.pgpass or a "
+                         "service file")
+    if not database:
+        raise StoreError("服务器地址须写明数据库名:postgresql://用户@主机:端口/数据库",
+                         "the server address must name the database: postgresql://user@host:port/dbname")
+    return url
+
+
+def open_store(project: str | os.PathLike[str], *, actor: str = "") -> CaseStore:
+    """The store of a project file path or a postgresql://user@host:port/dbname URL.
+
+    `actor` is the typed 经办人 for a file; on a server the audit log names the database role."""
+    if is_server(project):
+        from calculator.store.postgres import PostgresStore  # psycopg only when a server is used
+        return PostgresStore(str(project).strip(), actor=actor)
+    from calculator.store.sqlite import SqliteStore
+    return SqliteStore(project, actor=actor)

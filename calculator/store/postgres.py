@@ -1,0 +1,256 @@
+"""The shared store: a project on a PostgreSQL server (psycopg 3), for several clients at once.
+
+It runs the project file's SQL (SqliteStore's changes and checks, inherited) on its own connection,
+transactions and locks:
+
+- Every change holds the chain lock (an advisory lock: the audit log is one hash chain, appended
+  in turn) and then the household's row (`SELECT … FOR UPDATE`); the base version of a save is
+  compared inside that transaction, so of several clients saving on one version exactly one lands.
+- The audit log's actor is the authenticated database role, never a typed name; what a role may do
+  is enforced by the server (see pg_schema), and `grant` is how an admin gives a role its part.
+- Another client's change is announced by NOTIFY (`wait_for_change`, `change_socket`).
+- A backup is an SQLite project file; a restore takes one (transfer.py), so a project moves between
+  a single PC and the server with its versions and audit chain.
+
+psycopg errors leave the store only as StoreError (a role's refusal as RoleRefused).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sqlite3
+import tempfile
+import time
+from typing import Any, Callable, Iterator
+
+import psycopg
+from psycopg import errors
+
+from calculator.store import dialect, pg_schema, restore, transfer, verify
+from calculator.store.base import Household, RoleRefused, StoreError
+from calculator.store.schema import init_db as init_sqlite
+from calculator.store.location import server_conninfo
+from calculator.store.sqlite import (
+    _HOUSEHOLD_COLUMNS, Busy, SqliteStore, _connect, _household, _now, _translated, stage_backup,
+)
+
+LOCK_WAIT = "5s"  # how long a change waits for another client's change before it is called busy
+
+
+class Connection:
+    """A psycopg connection that takes the project file's SQL: `?` placeholders, a `%` kept as itself."""
+
+    def __init__(self, raw: psycopg.Connection):
+        self.raw = raw
+
+    def execute(self, sql: str, args: Any = ()) -> psycopg.Cursor:
+        """Run one statement with `?` parameters."""
+        return self.raw.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(args))
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        """Run one statement for every row of parameters."""
+        with self.raw.cursor() as cursor:
+            cursor.executemany(sql.replace("%", "%%").replace("?", "%s"), rows)
+
+
+def connect(url: str) -> psycopg.Connection:
+    """An autocommit connection to the server project at `url` (no password in it: libpq finds it)."""
+    try:
+        return psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10,
+                               options=f"-c search_path={pg_schema.SCHEMA}")
+    except psycopg.Error as error:
+        raise StoreError(f"无法连接数据库服务器:{_first_line(error)}",
+                         f"cannot connect to the database server: {_first_line(error)}", url) from None
+
+
+class PostgresStore(SqliteStore):
+    """A server project at `postgresql://user@host:port/dbname`; `path` is that URL (for messages).
+
+    `actor` is accepted for the interface and ignored: the audit log names the database role."""
+
+    DRIVER_ERROR = psycopg.Error
+    READ_TRANSACTION = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    dialect = dialect.POSTGRES
+
+    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] = _now):
+        self.path, self.actor, self._clock, self._depth = url, actor, clock, 0
+        self.read_only, self._no_wait = False, False
+        self._forget_findings()
+        self._raw, self._heard = connect(url), False
+        self._conn = Connection(self._raw)
+        try:
+            pg_schema.init_db(self._conn)
+            self.role = self._conn.execute("SELECT current_user").fetchone()[0]
+            self._raw.add_notify_handler(self._notified)
+            self._raw.execute(f"LISTEN {pg_schema.CHANNEL}")
+        except psycopg.Error as error:
+            self._raw.close()
+            raise self._driver_error(error) from None
+        except BaseException:
+            self._raw.close()
+            raise
+
+    # -- backend hooks ---------------------------------------------------------------------------
+
+    def _driver_error(self, error: Exception) -> StoreError:
+        return server_error(error, self.path)
+
+    def _begin(self) -> None:
+        if not self._no_wait:
+            self._raw.execute(f"BEGIN; SET LOCAL lock_timeout = '{LOCK_WAIT}'; "
+                              f"SELECT pg_advisory_xact_lock({pg_schema.CHAIN_LOCK})")
+            return
+        self._raw.execute("BEGIN")
+        if not self._conn.execute("SELECT pg_try_advisory_xact_lock(?)", (pg_schema.CHAIN_LOCK,)).fetchone()[0]:
+            self._raw.execute("ROLLBACK")
+            raise Busy()
+
+    @contextlib.contextmanager
+    def _without_waiting(self) -> Iterator[None]:
+        self._no_wait = True
+        try:
+            yield
+        finally:
+            self._no_wait = False
+
+    def _household_for_update(self, household_id: int) -> Household:
+        row = self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households WHERE id = ? FOR UPDATE",
+                                 (household_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"没有编号为 {household_id} 的住户", f"no household {household_id}")
+        return _household(row)
+
+    def _data_serial(self) -> int:
+        return self._conn.execute("SELECT serial FROM ledger_state").fetchone()[0]
+
+    def _actor(self, actor: str | None) -> str:
+        return self.role
+
+    def _system_actor(self) -> str:
+        return self.role
+
+    # -- roles -----------------------------------------------------------------------------------
+
+    @_translated
+    def grant(self, role_name: str, as_role: str) -> None:
+        """Let the database role `role_name` act as assessor, reviewer, finance or admin (admins only)."""
+        role_name, as_role = role_name.strip(), as_role.strip()
+        if as_role not in pg_schema.ROLES:
+            raise StoreError(f"未知的职责「{as_role}」,应为 {'、'.join(pg_schema.ROLES)}",
+                             f"unknown part {as_role!r}; one of {', '.join(pg_schema.ROLES)}")
+        with self._transaction() as conn:
+            conn.execute("SELECT grant_role(?, ?)", (role_name, as_role))
+            self._audit(self.role, "grant", role=role_name, granted=as_role)
+
+    @_translated
+    def members(self) -> dict[str, str]:
+        """Every database role with a part in the project: {role: assessor|reviewer|finance|admin}."""
+        return dict(self._conn.execute("SELECT role_name, as_role FROM members ORDER BY role_name").fetchall())
+
+    # -- live ledger -----------------------------------------------------------------------------
+
+    def change_socket(self) -> int:
+        """The socket that becomes readable when a change may have been announced (for a QSocketNotifier
+        or select); call `wait_for_change(0)` then."""
+        return self._raw.fileno()
+
+    @_translated
+    def wait_for_change(self, timeout: float) -> bool:
+        """True when another client has committed a change since the last call (NOTIFY, heard during any query
+        or while waiting here up to `timeout` seconds; 0: only what has arrived). Its own changes do not count."""
+        deadline = time.monotonic() + max(timeout, 0)
+        while not self._heard:
+            remaining = deadline - time.monotonic()
+            if not select.select([self._raw.fileno()], [], [], max(remaining, 0))[0]:
+                break
+            self._raw.execute("SELECT 1")  # reads what arrived: the notifications reach _notified
+            if remaining <= 0:
+                break
+        heard, self._heard = self._heard, False
+        return heard
+
+    def _notified(self, notify: psycopg.Notify) -> None:
+        if notify.pid != self._raw.info.backend_pid:
+            self._heard = True
+
+    # -- whole project ---------------------------------------------------------------------------
+
+    @_translated
+    def backup(self, path: str | os.PathLike[str]) -> None:
+        """The whole project as an SQLite project file at `path`, recorded in the audit log; copied under
+        the chain lock, so no change lands between the copy and its record."""
+        if self._depth:
+            raise StoreError("有未完成的修改,不能备份", "cannot back up in the middle of a change")
+        target = os.fspath(path)
+        temporary = target + ".part"
+        placed = False
+        try:
+            with self._transaction() as conn:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temporary)
+                file = sqlite3.connect(temporary, isolation_level=None)
+                try:
+                    init_sqlite(file)
+                    transfer.copy_project(conn, file)
+                finally:
+                    file.close()
+                verify.append_entry(conn, self._clock(), self.role, "backup",
+                                    detail={"path": target, "chain_head": verify.chain_head(conn)})
+                os.replace(temporary, target)
+                placed = True
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(target if placed else temporary)
+            raise
+
+    @_translated
+    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None) -> None:
+        """Replace the server project with an SQLite backup (admins only), keeping what the backup lacks of
+        the audit log and every payment, as a restore of a project file does."""
+        source_path = os.fspath(path)
+        if self._depth:
+            raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
+        if not os.path.isfile(source_path):
+            raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
+        with tempfile.TemporaryDirectory(prefix="landcomp-restore-") as folder:
+            staged = os.path.join(folder, "staged.landcomp")
+            version = stage_backup(source_path, staged)
+            work = _connect(staged)
+            try:
+                init_sqlite(work)
+                with self._transaction() as conn:
+                    replaced, numbers = restore.replaced_state(conn)
+                    work.execute("BEGIN IMMEDIATE")
+                    kept = restore.carry_over(work, replaced, numbers, at=self._clock(), actor=self.role)
+                    verify.append_entry(work, self._clock(), self.role, "restore",
+                                        detail={"path": source_path, "schema_before": version, **kept})
+                    transfer.replace_project(work, conn)
+                    work.execute("ROLLBACK")  # the staged copy is thrown away; the server holds the result
+            finally:
+                work.close()
+        self._forget_findings()
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+def server_error(error: Exception, where: str) -> StoreError:
+    """A psycopg error as the store's StoreError: lost connection, busy, a role's refusal, or the server's word."""
+    said = _first_line(error)
+    if isinstance(error, errors.InsufficientPrivilege):
+        return RoleRefused(f"数据库角色无此权限(须由项目管理员授权):{said}",
+                           f"the database role may not do this (an admin grants the rights): {said}", where)
+    if isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
+        return StoreError("项目正被其他人修改(已锁定),请稍后再试",
+                          "the project is busy: another user is changing it; try again shortly", where)
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return StoreError(f"与数据库服务器的连接中断,请检查网络后重新打开项目:{said}",
+                          f"the connection to the database server was lost; reopen the project: {said}", where)
+    if isinstance(error, psycopg.DataError) and "0x00" in said:
+        return StoreError("文字中不能含有空字符(NUL)", "text cannot contain a NUL character", where)
+    return StoreError(f"数据库读写失败:{said}", f"the database could not be read or written: {said}", where)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

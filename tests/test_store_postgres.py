@@ -1,0 +1,228 @@
+"""What only a server project has: its schema, the URL, roles enforced by the server, NOTIFY, moving by backup."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from calculator.compensation import compute
+from calculator.store import RoleRefused, SqliteStore, Status, StoreError, ledger_totals, open_store
+from calculator.store import pg_schema
+from households import fill_project, variant
+from pgcluster import ASSESSOR, FINANCE, OUTSIDER, OWNER, REVIEWER, tamper, url_as
+
+
+@pytest.fixture
+def server(pg_url):
+    with open_store(pg_url, actor="李明") as opened:
+        yield opened
+
+
+@pytest.fixture
+def staffed(server, pg_url):
+    """A filled project whose assessor, reviewer and finance roles have their parts; returns (project, stores)."""
+    project = server.create_project("堡子片区")
+    fill_project(server, project.id)
+    for role, part in ((ASSESSOR, "assessor"), (REVIEWER, "reviewer"), (FINANCE, "finance")):
+        server.grant(role, part)
+    stores = {role: open_store(url_as(pg_url, role)) for role in (ASSESSOR, REVIEWER, FINANCE)}
+    yield project, stores
+    for opened in stores.values():
+        opened.close()
+
+
+def hid(store, project, number):
+    return store.find_household(project.id, number).id
+
+
+# -- schema and opening ------------------------------------------------------------------------
+
+def test_an_empty_database_gets_the_schema_and_its_creator_is_admin(pg_cluster):
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with open_store(url) as store:
+        assert store.members() == {OWNER: "admin"}
+        assert pg_schema.schema_version(store._conn) == pg_schema.SCHEMA_VERSION
+        assert store.create_project("堡子片区").name == "堡子片区"
+
+
+def test_money_columns_are_decimal_text_and_refuse_anything_else(server, pg_url):
+    household = server.add_household(server.create_project("堡子片区").id, "0001")
+    server.save_computed(household.id, compute(variant(0)))
+    types = server._conn.execute("""SELECT data_type FROM information_schema.columns WHERE table_schema = 'landcomp'
+        AND table_name = 'case_versions' AND column_name IN ('total', 'incentive', 'replacement_m2',
+        'building_area_m2')""").fetchall()
+    assert [t for (t,) in types] == ["text"] * 4
+    with pytest.raises(psycopg.errors.CheckViolation):
+        tamper(pg_url, "UPDATE case_versions SET total = 'about 5000'")
+
+
+def test_a_schema_newer_than_the_program_is_refused_at_connect(server, pg_url):
+    server._conn.execute("UPDATE schema_info SET version = ?", (pg_schema.SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError, match="newer"):
+        open_store(pg_url)
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:secret@127.0.0.1:5432/db", "postgresql://u@127.0.0.1/db?password=x"])
+def test_a_url_with_a_password_is_refused_before_any_connection(url):
+    with pytest.raises(StoreError, match="PGPASSWORD") as refused:
+        open_store(url)
+    assert "secret" not in refused.value.message and "密码" in refused.value.zh
+
+
+def test_a_url_without_a_database_or_a_server_that_does_not_answer_is_a_store_error(pg_cluster):
+    with pytest.raises(StoreError, match="database"):
+        open_store("postgresql://u@127.0.0.1:5432")
+    with pytest.raises(StoreError, match="cannot connect"):
+        open_store(f"postgresql://{OWNER}@127.0.0.1:1/nothing")
+
+
+def test_a_lost_connection_is_a_store_error(server, pg_cluster, pg_url):
+    project = server.create_project("堡子片区")
+    with pg_cluster.superuser() as admin:
+        admin.execute("SELECT pg_terminate_backend(?)".replace("?", "%s"), (server._raw.info.backend_pid,))
+    with pytest.raises(StoreError, match="connection") as lost:
+        server.ledger(project.id)
+    assert "连接中断" in lost.value.zh
+
+
+# -- who did it ---------------------------------------------------------------------------------
+
+def test_the_audit_log_names_the_database_role_never_a_typed_name(staffed):
+    project, stores = staffed
+    household_id = hid(stores[ASSESSOR], project, "0001")
+    stores[ASSESSOR].save_computed(household_id, compute(variant(0)), actor="冒名者")
+    stores[REVIEWER].sign(household_id, actor="冒名者")
+    stores[FINANCE].pay([household_id], batch="第2批")
+    log = stores[FINANCE].audit_log(household_id=household_id)
+    assert [(e.action, e.actor) for e in log][-3:] == [("save_computed", ASSESSOR), ("sign", REVIEWER), ("pay", FINANCE)]
+    assert stores[FINANCE].household(household_id).updated_by == FINANCE
+    assert stores[FINANCE].current_version(household_id).actor == ASSESSOR
+
+
+# -- roles, enforced by the server --------------------------------------------------------------
+
+def test_each_role_does_its_own_part_and_nothing_else_through_the_client(staffed):
+    project, stores = staffed
+    household_id = hid(stores[ASSESSOR], project, "0001")
+    with pytest.raises(RoleRefused):
+        stores[REVIEWER].save_computed(household_id, compute(variant(1)))
+    with pytest.raises(RoleRefused):
+        stores[ASSESSOR].sign(household_id)
+    stores[REVIEWER].sign(household_id)
+    for role in (ASSESSOR, REVIEWER):
+        with pytest.raises(RoleRefused):
+            stores[role].pay([household_id], batch="第2批")
+    assert stores[FINANCE].pay([household_id], batch="第2批")[0].status is Status.PAID
+    with pytest.raises(RoleRefused, match="grant"):
+        stores[FINANCE].grant(ASSESSOR, "admin")
+
+
+def test_an_assessor_calling_the_sql_directly_still_cannot_pay_or_sign(staffed, pg_url):
+    """A client modified to skip every check: the server refuses the status change itself."""
+    project, stores = staffed
+    signed = hid(stores[ASSESSOR], project, "0002")
+    computed = hid(stores[ASSESSOR], project, "0001")
+    with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
+        for statement, household_id in (
+                ("UPDATE households SET status = 'paid', updated_by = current_user WHERE id = %s", signed),
+                ("UPDATE households SET status = 'signed', signed_version_id = current_version_id, "
+                 "updated_by = current_user WHERE id = %s", computed),
+                ("UPDATE households SET status = 'paid', updated_by = current_user WHERE id = %s", computed)):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                raw.execute(statement, (household_id,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # in someone else's name
+            raw.execute("INSERT INTO audit (id, at, actor, action) VALUES (9999, 'now', 'landcomp_owner', 'pay')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("INSERT INTO members VALUES (current_user, 'finance')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("SELECT grant_role(current_user, 'finance')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("DELETE FROM audit")
+    assert stores[FINANCE].household(signed).status is Status.SIGNED
+    assert stores[FINANCE].household(computed).status is Status.COMPUTED
+    assert stores[FINANCE].verify_all() == []
+
+
+def test_a_role_without_a_part_cannot_read_the_project(staffed, pg_url):
+    with pytest.raises(StoreError):
+        with open_store(url_as(pg_url, OUTSIDER)) as outsider:
+            outsider.projects()
+
+
+def test_an_admin_can_grant_but_not_demote_the_projects_creator(server, pg_url):
+    server.grant(ASSESSOR, "admin")
+    with open_store(url_as(pg_url, ASSESSOR)) as second_admin:
+        second_admin.grant(FINANCE, "finance")
+        with pytest.raises(RoleRefused, match="stays its admin"):
+            second_admin.grant(OWNER, "assessor")
+        with pytest.raises(StoreError, match="no database role"):
+            second_admin.grant("nobody_here", "finance")
+    with pytest.raises(StoreError, match="unknown part"):
+        server.grant(FINANCE, "cashier")
+    assert server.members() == {ASSESSOR: "admin", FINANCE: "finance", OWNER: "admin"}
+    assert [e.detail for e in server.audit_log() if e.action == "grant"][-1] == {"role": FINANCE, "granted": "finance"}
+
+
+# -- live ledger --------------------------------------------------------------------------------
+
+def test_a_change_is_announced_to_another_client_not_to_itself(server, pg_url):
+    project = server.create_project("堡子片区")
+    with open_store(pg_url) as other:
+        assert other.wait_for_change(0) is False
+        server.add_household(project.id, "0001")
+        assert other.wait_for_change(10) is True
+        assert other.wait_for_change(0) is False  # that news was taken
+        other.add_household(project.id, "0002")
+        assert other.wait_for_change(0.2) is False
+        assert server.wait_for_change(10) is True
+        assert [row.number for row in server.ledger(project.id)] == ["0001", "0002"]
+
+
+# -- moving a project by backup and restore -----------------------------------------------------
+
+def snapshot(store, project_id):
+    """What must survive a move: totals, every version of every household, and the audit chain."""
+    rows = store.ledger(project_id)
+    households = [store.find_household(project_id, row.number) for row in rows]
+    return (ledger_totals(rows), [(h.number, h.status, h.current_version_id, h.signed_version_id) for h in households],
+            [store.versions(h.id) for h in households], store.audit_log())
+
+
+def test_a_server_project_backed_up_restores_into_a_file_with_equal_totals_versions_and_audit(server, tmp_path):
+    project = server.create_project("堡子片区")
+    fill_project(server, project.id)
+    before = snapshot(server, project.id)
+    server.backup(tmp_path / "server.landcomp")
+    with SqliteStore(tmp_path / "pc.landcomp", actor="李明") as pc:
+        pc.restore_from(tmp_path / "server.landcomp")
+        after = snapshot(pc, project.id)
+        assert after[:3] == before[:3]
+        assert after[3][:len(before[3])] == before[3]
+        assert [e.action for e in after[3][len(before[3]):]] == ["restore"]  # the backup's entry is the server's
+        assert pc.verify_all() == []
+
+
+def test_a_project_file_moves_to_the_server_and_back(server, tmp_path):
+    with SqliteStore(tmp_path / "pc.landcomp", actor="李明") as pc:
+        project = pc.create_project("堡子片区")
+        results = fill_project(pc, project.id)
+        before = snapshot(pc, project.id)
+        pc.backup(tmp_path / "pc-backup.landcomp")
+    server.restore_from(tmp_path / "pc-backup.landcomp")
+    moved = snapshot(server, project.id)
+    assert moved[:3] == before[:3] and moved[3][:len(before[3])] == before[3]
+    assert moved[0].total == sum(r.total for r in results[:5])
+    assert server.verify_all() == []
+    late = server.add_household(project.id, "0100")  # ids go on after the restored ones
+    server.save_computed(late.id, compute(variant(6)))
+    assert server.current_version(late.id).id > max(v.id for vs in moved[2] for v in vs)
+    server.backup(tmp_path / "back.landcomp")
+    with SqliteStore(tmp_path / "back.landcomp") as back:
+        assert back.ledger_count(project.id) == 7 and back.verify_all() == []
+
+
+def test_only_an_admin_restores(staffed, tmp_path):
+    project, stores = staffed
+    stores[ASSESSOR].backup(tmp_path / "b.landcomp")
+    with pytest.raises(RoleRefused):
+        stores[ASSESSOR].restore_from(tmp_path / "b.landcomp")
+    assert stores[ASSESSOR].ledger_count(project.id) == 6
