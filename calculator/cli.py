@@ -1,8 +1,8 @@
 """The `landcomp` command: compensation, landprice and items (see interfaces.md).
 
 Exit status: 0 success; 2 bad input, with a message in Chinese and English that names the file
-and the line; 1 anything else. Nothing is printed and no file is written unless the whole
-input is good.
+and the line; 3 refused by the project's rules (`landcomp ledger`, calculator/ledger_cli.py); 1
+anything else. Nothing is printed and no file is written unless the whole input is good.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from calculator.errors import CalculationError, InputError
 from calculator.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
 
 EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
 EXIT_FAILURE = 1
 
 
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--xlsx", type=Path, help="write the workbook")
     items = commands.add_parser("items", help="补偿标准项目清单 / the schedule's items")
     items.add_argument("--json", action="store_true")
+    from calculator.ledger_cli import add_commands
+    add_commands(commands, _Parser)
     return parser
 
 
@@ -50,13 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     source = ""
     try:
         args = build_parser().parse_args(argv)
-        source = str(getattr(args, "case", None) or getattr(args, "parcel", None) or "")
-        output = {"compensation": _compensation, "landprice": _landprice, "items": _items}[args.command](args)
+        source = "" if args.command == "ledger" else str(getattr(args, "case", None) or getattr(args, "parcel", None) or "")
+        output = {"compensation": _compensation, "landprice": _landprice, "items": _items,
+                  "ledger": _ledger}[args.command](args)
     except CalculationError as error:
         prefix = f"{source}: " if source else ""
         for line in error.message.splitlines():
             print(f"landcomp: {prefix}{line}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        from calculator.store.base import RefusedByRule
+        return EXIT_REFUSED if isinstance(error, RefusedByRule) else EXIT_BAD_INPUT
     except OSError as error:
         return _failed(f"无法写入文件 / cannot write a file: {error.filename or ''} {error.strerror}")
     except MemoryError:
@@ -87,6 +92,11 @@ def _failed(message: str) -> int:
     except (OSError, AttributeError):
         pass  # stderr is gone too: the exit status is all that is left
     return EXIT_FAILURE
+
+
+def _ledger(args) -> str:
+    from calculator.ledger_cli import run
+    return run(args)
 
 
 def _read(path: Path, max_bytes: int, kind: str) -> Any:

@@ -19,8 +19,8 @@ from calculator.errors import InputError
 from calculator.limits import check_text
 from calculator.money import fmt_grouped
 from calculator.store import (
-    LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, SheetMatch, SqliteStore,
-    Status, StoreError,
+    LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
+    SqliteStore, Status, StoreError, is_server, open_store,
 )
 
 SUFFIX = ".landcomp"
@@ -39,12 +39,22 @@ def project_path(text: str | os.PathLike[str]) -> Path:
 
 
 def create_project(path: str | os.PathLike[str], name: str, actor: str) -> "ProjectFile":
-    """A new project file at `path` holding one empty project called `name`; an existing file is never replaced."""
+    """A new project file at `path` holding one empty project called `name`; an existing file is never replaced.
+
+    `path` may instead be a postgresql:// URL: the project is then created in that database (the
+    connecting role becomes its administrator)."""
+    if not name.strip():
+        raise StoreError("项目名称不能为空", "the project needs a name")
+    if is_server(path):
+        store = open_store(path, actor=actor)
+        try:
+            return ProjectFile(store, store.create_project(name), str(path))
+        except BaseException:
+            store.close()
+            raise
     path = project_path(path)
     if not actor.strip():
         raise StoreError("请先填写经办人姓名", "the user's name (actor) is required")
-    if not name.strip():
-        raise StoreError("项目名称不能为空", "the project needs a name")
     if path.exists():
         raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
                          "the file exists; choose another name or open it", str(path))
@@ -60,7 +70,15 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str) -> "Proj
 
 
 def open_project(path: str | os.PathLike[str], actor: str = "") -> "ProjectFile":
-    """The project in an existing file; a missing, foreign or damaged file raises StoreError."""
+    """The project in an existing file (or on a postgresql:// server); a missing, foreign or damaged
+    file raises StoreError."""
+    if is_server(path):
+        store = open_store(path, actor=actor)
+        projects = store.projects()
+        if not projects:
+            store.close()
+            raise StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", str(path))
+        return ProjectFile(store, projects[0], str(path))
     path = Path(path)
     if not path.is_file():
         raise StoreError("项目文件不存在", "the project file does not exist", str(path))
@@ -185,8 +203,10 @@ def describe_change(entry: AuditEntry) -> str:
 class ProjectFile:
     """One open project file: its store, its project, and the officer's actions on it."""
 
-    def __init__(self, store: CaseStore, project: Project, path: Path):
-        self.store, self.project, self.path = store, project, Path(path)
+    def __init__(self, store: CaseStore, project: Project, location: str | os.PathLike[str]):
+        self.store, self.project, self.location = store, project, str(location)
+        # The project file; None for a project on a server (its location is the URL).
+        self.path = None if is_server(location) else Path(location)
 
     @property
     def name(self) -> str:
@@ -209,9 +229,10 @@ class ProjectFile:
         self.store.close()
 
     def backup(self, path: str | os.PathLike[str]) -> Path:
-        """A consistent copy of the whole project file at `path` (never over the project itself)."""
+        """A consistent copy of the whole project at `path`, an SQLite project file whatever the backend
+        (never over the project file itself)."""
         target = project_path(path)
-        if target.resolve() == self.path.resolve():
+        if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
         if not target.parent.is_dir():
             raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
@@ -221,11 +242,13 @@ class ProjectFile:
     def restore(self, path: str | os.PathLike[str], stamp: str) -> Path:
         """Replace the project's contents with a checked backup; what it held is first kept beside it.
 
-        Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`), so a wrong restore can be undone."""
+        Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`, beside the project file, or for a
+        server project beside the backup restored from), so a wrong restore can be undone."""
         source = Path(path)
-        if source.resolve() == self.path.resolve():
+        if self.path is not None and source.resolve() == self.path.resolve():
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
-        safety = self.path.with_name(f"{self.path.stem}-恢复前-{stamp}{SUFFIX}")
+        beside = self.path if self.path is not None else source.with_name(self.project.name)
+        safety = beside.with_name(f"{beside.stem}-恢复前-{stamp}{SUFFIX}")
         self.store.backup(safety)
         self.store.restore_from(source)
         self.project = self.store.projects()[0]
@@ -259,19 +282,57 @@ class ProjectFile:
 
         户号 is written as the survey import writes it (half-width, trimmed) and refused when it names a
         household already registered, 1 and 0001 being one number (`survey.number_key`)."""
-        from calculator.survey import household_number, number_key
+        from calculator.survey import household_number
         number = check_text(household_number(number), "户号")
         head, address = check_text(head.strip(), "head"), check_text(address.strip(), "address")
         if not number:
             raise InputError("户号不能为空", "the household needs a number (户号)", "户号")
-        same = [row.number for row in self.store.ledger(self.project.id)
-                if number_key(row.number) == number_key(number) and row.household_id != household_id]
+        same = [row.number for row in self._same_number(number) if row.household_id != household_id]
         if same:
             raise StoreError(f"户号 {number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零也算同一户号)",
                              f"household number {number} is that of {', '.join(same)} already registered", "户号")
         if household_id is None:
             return self.store.add_household(self.project.id, number, head, address)
         return self.store.update_household(household_id, number, head, address)
+
+    def find_household(self, number: str) -> Household | None:
+        """The household registered under `number` (1 and 0001 being one number), if any."""
+        rows = self._same_number(number)
+        if len(rows) > 1:
+            raise StoreError(f"台账中有多个户号与 {number} 相同:{'、'.join(row.number for row in rows)}",
+                             f"several households are numbered like {number}", "户号")
+        return self.store.household(rows[0].household_id) if rows else None
+
+    def _same_number(self, number: str) -> list[LedgerRow]:
+        from calculator.survey import number_key
+        key = number_key(number)
+        return [row for row in self.store.ledger(self.project.id) if number_key(row.number) == key]
+
+    def save_case(self, number: str, case, *, base_version: int | None = None, reason: str | None = None):
+        """`case` as the household's next computed version (the household registered when new); the
+        version written is returned.
+
+        A case with input errors is refused whole (nothing stored). With `base_version` (0: none yet)
+        the save lands only if that is still the current version, checked in the transaction that
+        writes; a signed case changes only with a `reason` (an amendment), a paid one never."""
+        import tables
+        from calculator.compensation import evaluate
+        from calculator.errors import CaseErrors
+        from calculator.stored_cases import StoredCase, save_stored
+        schedule = tables.load_schedule(case.schedule)
+        problems = evaluate(case, schedule).problems
+        if problems:
+            raise CaseErrors(list(problems))
+        with self.store.batch():  # a new household is registered only if its case is saved
+            household = self.find_household(number) or self.register_household(
+                number, case.household.get("head", ""), case.household.get("address", ""))
+            opened = self.store.current_version(household.id)
+            if base_version is not None and (opened.number if opened is not None else 0) != base_version:
+                current = f"第{opened.number}版" if opened is not None else "尚无版本"
+                raise RefusedByRule(f"户号 {household.number} 当前是{current},不是第{base_version}版,未保存",
+                                    f"household {household.number} is not at version {base_version}; nothing saved")
+            save_stored(StoredCase(self.store, household, opened), case, schedule, reason)
+            return self.store.current_version(household.id)
 
     # status ---------------------------------------------------------------------------------
 
@@ -293,7 +354,7 @@ class ProjectFile:
         if unsigned:
             named = "、".join(f"{h.number}({h.status.label})" for h in unsigned[:10])
             more = f" 等 {len(unsigned)} 户" if len(unsigned) > 10 else ""
-            raise StoreError(f"只有已签字的住户才能支付:户号 {named}{more} 不是已签字",
+            raise RefusedByRule(f"只有已签字的住户才能支付:户号 {named}{more} 不是已签字",
                              f"only signed households can be paid; {len(unsigned)} selected are not")
         total = Decimal("0.00")
         for household in households:

@@ -25,7 +25,7 @@ from calculator.compensation import CompensationResult, evaluate
 from calculator.errors import InputError
 from calculator.money import fmt_grouped
 from calculator.reports.content import Filing
-from calculator.store.base import CaseStore, CaseVersion, Household, Status, StoreError, conflict_error
+from calculator.store.base import CaseStore, CaseVersion, Household, RefusedByRule, Status, StoreError, conflict_error
 from tables.schedule import Schedule
 
 
@@ -157,7 +157,7 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
             raise conflict_error(household, store.current_version(household.id))
     result = evaluate(numbered(case, household.number), schedule)
     if household.status is Status.PAID:
-        raise StoreError("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
+        raise RefusedByRule("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
                          "the household is paid; it cannot be amended", where)
     if result.problems and household.status.locked:
         raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",

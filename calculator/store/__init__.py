@@ -7,7 +7,7 @@ shared by both, that make changed data show as 数据异常.
 """
 from calculator.store.base import (
     ANY_VERSION, LEDGER_COLUMNS, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, ConflictError, Household,
-    LedgerRow, LedgerTotals, Project, RoleRefused, SheetMatch, Status, StoreError, ledger_totals,
+    LedgerRow, LedgerTotals, Project, RefusedByRule, RoleRefused, SheetMatch, Status, StoreError, ledger_totals,
 )
 from calculator.store.location import is_server, open_store
 from calculator.store.schema import SCHEMA_VERSION, init_db
@@ -15,6 +15,6 @@ from calculator.store.sqlite import SqliteStore
 
 __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
-    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "Project", "RoleRefused", "SheetMatch",
+    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "Project", "RefusedByRule", "RoleRefused", "SheetMatch",
     "SqliteStore", "Status", "StoreError", "init_db", "is_server", "ledger_totals", "open_store",
 ]

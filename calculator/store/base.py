@@ -22,6 +22,12 @@ class StoreError(CalculationError):
     """The project file cannot be read or the change is not allowed; the message says why."""
 
 
+class RefusedByRule(StoreError):
+    """The project's rules refuse the change (`landcomp ledger` exits 3): a signed case changed without
+    a reason, a paid case changed, a status out of order, a sheet that is not the current version's,
+    a save on a stale version, a role without the right, a project another writer has locked."""
+
+
 class AbnormalData(StoreError):
     """A household's stored data is not what the program wrote (数据异常): shown, never signed, paid or printed."""
 
@@ -37,7 +43,7 @@ class AbnormalData(StoreError):
         return AbnormalData(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where, self.anomaly)
 
 
-class ConflictError(StoreError):
+class ConflictError(RefusedByRule):
     """Another save landed first: the household has a newer version than the one the change was based on."""
 
     def __init__(self, zh: str, en: str, where: str = "", actor: str = "", at: str = ""):
@@ -49,7 +55,7 @@ class ConflictError(StoreError):
                              self.actor, self.at)
 
 
-class RoleRefused(StoreError):
+class RoleRefused(RefusedByRule):
     """The database role may not do this (a server project: what each role may do is the server's rule)."""
 
 
@@ -96,8 +102,8 @@ def check_move(old: Status, new: Status) -> None:
     """Refuse any status move other than one step forward (signing needs a computed case)."""
     if STATUS_ORDER.index(new) != STATUS_ORDER.index(old) + 1 or new is Status.COMPUTED:
         if old is Status.DRAFT and new is not Status.DRAFT:
-            raise StoreError("草稿须先保存测算结果(已测算)", "a draft must first be saved as a computed version")
-        raise StoreError(f"状态不能从「{old.label}」改为「{new.label}」",
+            raise RefusedByRule("草稿须先保存测算结果(已测算)", "a draft must first be saved as a computed version")
+        raise RefusedByRule(f"状态不能从「{old.label}」改为「{new.label}」",
                          f"status cannot move from {old.value} to {new.value}")
 
 

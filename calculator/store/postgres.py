@@ -28,7 +28,7 @@ import psycopg
 from psycopg import errors
 
 from calculator.store import dialect, pg_schema, restore, transfer, verify
-from calculator.store.base import Household, RoleRefused, StoreError
+from calculator.store.base import Household, RefusedByRule, RoleRefused, StoreError
 from calculator.store.schema import init_db as init_sqlite
 from calculator.store.location import server_conninfo
 from calculator.store.sqlite import (
@@ -242,7 +242,7 @@ def server_error(error: Exception, where: str) -> StoreError:
         return RoleRefused(f"数据库角色无此权限(须由项目管理员授权):{said}",
                            f"the database role may not do this (an admin grants the rights): {said}", where)
     if isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
-        return StoreError("项目正被其他人修改(已锁定),请稍后再试",
+        return RefusedByRule("项目正被其他人修改(已锁定),请稍后再试",
                           "the project is busy: another user is changing it; try again shortly", where)
     if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
         return StoreError(f"与数据库服务器的连接中断,请检查网络后重新打开项目:{said}",

@@ -23,7 +23,7 @@ from calculator.money import fmt_money
 from calculator.store import dialect, restore, verify
 from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals,
-    Project, SheetMatch, Status, StoreError, check_move, conflict_error,
+    Project, RefusedByRule, SheetMatch, Status, StoreError, check_move, conflict_error,
 )
 from calculator.store.integrity import version_digest
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
@@ -80,7 +80,7 @@ def _translated(method: Callable) -> Callable:
 def _store_error(error: sqlite3.Error, path: str) -> StoreError:
     name = getattr(error, "sqlite_errorname", "")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return StoreError("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
+        return RefusedByRule("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
                           "the project file is busy: another user or program is changing it; try again shortly", path)
     if name.startswith("SQLITE_READONLY"):
         return _read_only_error(path)
@@ -473,12 +473,12 @@ class SqliteStore(CaseStore):
             household = self._household_to_save(household_id, base_version_id)
             if household.status is Status.PAID:
                 # An amendment would reopen the case for signing and paying again in full: a double payment.
-                raise StoreError(f"户号 {household.number} 已支付,不能再更正;如发现差错,请按补差程序另行办理",
+                raise RefusedByRule(f"户号 {household.number} 已支付,不能再更正;如发现差错,请按补差程序另行办理",
                                  f"household {household.number} is paid; it cannot be amended (settle a difference "
                                  "through a separate supplementary payment)")
             if household.status.locked and reason is None:
                 if amendment_reason is not None:
-                    raise StoreError("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
+                    raise RefusedByRule("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
                 raise _locked(household)
             amends = household.signed_version_id if household.status.locked else None
             version_id, digest = self._insert_version(household, who, result.case, result, reason, amends)
@@ -570,7 +570,7 @@ class SqliteStore(CaseStore):
             current = self._version_by_id(household.current_version_id)
             if fingerprint is not None and fingerprint.strip().lower() != current.fingerprint:
                 # Neither code is repeated: an answer naming the right one could be copied onto the sheet.
-                raise StoreError("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
+                raise RefusedByRule("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
                                  "the signed sheet's fingerprint is not that of the household's current version",
                                  f"户号 {household.number}")
             self._move(household, Status.SIGNED, who, signed_version_id=current.id, version_id=current.id,
@@ -706,6 +706,9 @@ class SqliteStore(CaseStore):
             source, destination = _connect(self.path), sqlite3.connect(temporary)
             try:
                 source.backup(destination)
+                # A backup is one self-contained file: opening it (read-only, to restore from it) must
+                # leave no -wal and -shm files beside it, as WAL mode would.
+                destination.execute("PRAGMA journal_mode = DELETE")
                 check_integrity(destination, temporary)
             finally:
                 source.close()
@@ -793,8 +796,8 @@ def stage_backup(source_path: str, staged: str) -> int:
     return version
 
 
-def _locked(household: Household) -> StoreError:
-    return StoreError(f"户号 {household.number} {household.status.label},不能修改;如需更正请填写更正理由",
+def _locked(household: Household) -> RefusedByRule:
+    return RefusedByRule(f"户号 {household.number} {household.status.label},不能修改;如需更正请填写更正理由",
                       f"household {household.number} is {household.status.value} and locked; "
                       "an amendment with a reason is required")
 

@@ -1,0 +1,136 @@
+"""`landcomp ledger` through the real command, on a project file and on a PostgreSQL server: every
+command, its JSON, the exit status 3 for a refusal by the project's rules, and nothing written
+when a command fails."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from households import EXAMPLE
+from test_survey import example_rows, fill
+
+REPO = Path(__file__).resolve().parent.parent
+FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
+
+@pytest.fixture
+def project(request, backend, tmp_path) -> str:
+    """A new project made by `landcomp ledger create`: a file, or a fresh database on the test server."""
+    location = request.getfixturevalue("pg_url") if backend == "postgres" else str(tmp_path / "堡子片区.landcomp")
+    created = ledger(tmp_path, "create", location, "--name", "堡子片区")
+    assert created.returncode == 0, created.stderr
+    return location
+
+
+def ledger(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO), "LANDCOMP_ACTOR": "李明"}
+    return subprocess.run([sys.executable, "-m", "calculator", "ledger", *map(str, args)], cwd=folder, env=env,
+                          capture_output=True, encoding="utf-8", timeout=180)
+
+
+def as_json(run: subprocess.CompletedProcess):
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def listed(folder: Path, project: str) -> dict:
+    return as_json(ledger(folder, "list", project, "--json"))
+
+
+def test_a_household_from_save_to_payment(tmp_path, project):
+    saved = as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
+    assert saved["household"] == "001" and saved["version"] == 1 and saved["status"] == "已测算"
+    assert saved["total"] == "546616.30" and FINGERPRINT.fullmatch(saved["fingerprint"])
+
+    stale = ledger(tmp_path, "save", project, "1", EXAMPLE, "--base-version", "0")  # 1 is 001; it has version 1
+    assert stale.returncode == 3 and stale.stdout == "" and "户号 001" in stale.stderr
+
+    shown = as_json(ledger(tmp_path, "show", project, "001", "--json"))
+    assert shown["version"] == 1 and shown["case"]["case_id"] == "001"
+    assert shown["result"]["total"] == "546616.30" and shown["result"]["total_in_words"] == "人民币伍拾肆万陆仟陆佰壹拾陆元叁角"
+
+    wrong = ledger(tmp_path, "sign", project, "001", "--fingerprint", "000000000000")
+    assert wrong.returncode == 3 and not FINGERPRINT.search(wrong.stderr.replace("000000000000", ""))
+    assert ledger(tmp_path, "sign", project, "001", "--fingerprint", saved["fingerprint"].upper()).returncode == 0
+    unreasoned = ledger(tmp_path, "save", project, "001", EXAMPLE)
+    assert unreasoned.returncode == 3 and "更正" in unreasoned.stderr
+    assert ledger(tmp_path, "pay", project, "001", "--batch", "第1批").returncode == 0
+    paid = ledger(tmp_path, "save", project, "001", EXAMPLE, "--reason", "更正面积")
+    assert paid.returncode == 3 and "已支付" in paid.stderr
+
+    rows = listed(tmp_path, project)
+    assert [(h["household"], h["status"], h["version"], h["total"]) for h in rows["households"]] == [
+        ("001", "已支付", 1, "546616.30")]
+    assert rows["totals"]["households"] == 1 and rows["totals"]["total"] == "546616.30"
+    history = as_json(ledger(tmp_path, "history", project, "001", "--json"))["entries"]
+    assert [entry["what"][:2] for entry in history] == ["登记", "保存", "签字", "支付"]
+
+
+def test_refusals_write_nothing(tmp_path, project):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"items": [{"item": "菜窖/砖石", "quantity": "6"}]}, ensure_ascii=False),
+                   encoding="utf-8")
+    refused = ledger(tmp_path, "save", project, "002", bad)
+    assert refused.returncode == 2 and "depth_m" in refused.stderr and refused.stdout == ""
+    stale = ledger(tmp_path, "save", project, "003", EXAMPLE, "--base-version", "2")
+    assert stale.returncode == 3
+    unpaid = ledger(tmp_path, "pay", project, "004", "--batch", "第1批")
+    assert unpaid.returncode == 2 and "004" in unpaid.stderr
+    assert listed(tmp_path, project)["households"] == []            # neither 002 nor 003 was registered
+
+
+def test_survey_template_import_and_dry_run(tmp_path, project):
+    assert ledger(tmp_path, "template", tmp_path / "t.xlsx").returncode == 0
+    survey = fill(tmp_path / "t.xlsx", tmp_path / "s.xlsx", example_rows("0002"))
+    planned = as_json(ledger(tmp_path, "import", project, survey, "--dry-run", "--json"))
+    assert planned == {"dry_run": True, "households": [
+        {"household": "0002", "action": "add", "label": "新增", "total": "546616.30"}]}
+    assert listed(tmp_path, project)["households"] == []
+    assert as_json(ledger(tmp_path, "import", project, survey, "--json"))["dry_run"] is False
+    assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0002"]
+    again = as_json(ledger(tmp_path, "import", project, survey, "--json"))
+    assert [h["action"] for h in again["households"]] == ["unchanged"]
+
+
+def test_files_out_of_the_ledger(tmp_path, project):
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    assert ledger(tmp_path, "export", project, tmp_path / "台账.xlsx").returncode == 0
+    from openpyxl import load_workbook
+    sheet = load_workbook(tmp_path / "台账.xlsx").active
+    assert "001" in [cell.value for cell in sheet["A"]]
+    made = ledger(tmp_path, "sheets", project, tmp_path / "sheets")
+    assert made.returncode == 0 and "已生成 1 份结算单" in made.stdout
+    assert [p.name for p in (tmp_path / "sheets").rglob("*.pdf")] == ["001-王建国-结算单.pdf"]
+    backup = tmp_path / "backup.landcomp"
+    assert ledger(tmp_path, "backup", project, backup).returncode == 0
+    assert sorted(p.name for p in tmp_path.glob("backup*")) == ["backup.landcomp"]  # one file, no -wal/-shm
+    assert ledger(tmp_path, "save", project, "005", EXAMPLE).returncode == 0
+    restored = ledger(tmp_path, "restore", project, backup)
+    assert restored.returncode == 0, restored.stderr
+    assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["001"]
+    copy = listed(tmp_path, str(backup))
+    assert copy["totals"]["total"] == "546616.30" and Decimal(copy["totals"]["total"]) == Decimal("546616.30")
+
+
+def test_grant_is_for_server_projects(tmp_path, project, backend):
+    run = ledger(tmp_path, "grant", project, "assessor_role", "--as", "assessor")
+    if backend == "sqlite":
+        assert run.returncode == 2 and "postgresql" in run.stderr
+        return
+    from pgcluster import ASSESSOR
+    run = ledger(tmp_path, "grant", project, ASSESSOR, "--as", "assessor")
+    assert run.returncode == 0, run.stderr
+    from pgcluster import url_as
+    as_assessor = url_as(project, ASSESSOR)
+    assert ledger(tmp_path, "save", as_assessor, "001", EXAMPLE).returncode == 0
+    version = as_json(ledger(tmp_path, "show", as_assessor, "001", "--json"))
+    signing = ledger(tmp_path, "sign", as_assessor, "001", "--fingerprint", version["fingerprint"])
+    assert signing.returncode == 3                                     # an assessor may not sign: the server says so
