@@ -15,6 +15,7 @@ from calculator.store.sqlite import SqliteStore
 
 __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
-    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "Project", "RefusedByRule", "RoleRefused", "SheetMatch",
-    "SqliteStore", "Status", "StoreError", "init_db", "is_server", "ledger_totals", "open_store",
+    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "Project", "RefusedByRule",
+    "RoleRefused", "SheetMatch", "SqliteStore", "Status", "StoreError", "init_db", "is_server",
+    "ledger_totals", "open_store",
 ]
