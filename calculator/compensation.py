@@ -90,7 +90,7 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
     lines, problems = [], []
     for index, raw in enumerate(case.items):
         try:
-            lines.append(price_line(read_line(raw, index, schedule), ctx))
+            lines.append(_priced_line(raw, index, schedule, ctx))
         except CalculationError as error:
             problems.append(locate(error, index, raw))
     relocation = replacement = None
@@ -120,6 +120,29 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
         warnings=tuple(_warnings(case, lines, relocation)), problems=tuple(problems))
+
+
+# Priced lines kept while their raw fields are unchanged: the app prices the whole case after every
+# keystroke, and most lines did not change. A line whose rule reads other lines (USES_OTHER_LINES,
+# 歇厦 at its host's rate) is priced afresh each time; a junk value that cannot be hashed likewise.
+_PRICED: dict[tuple, PricedLine] = {}
+_PRICED_LIMIT = 20_000
+
+
+def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
+    try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
+        key = (schedule.id, schedule.version, index, tuple((name, type(value), value) for name, value in raw.items()))
+        cached = _PRICED.get(key)
+    except TypeError:
+        key = cached = None
+    if cached is not None:
+        return cached
+    priced = price_line(read_line(raw, index, schedule), ctx)
+    if key is not None and not getattr(priced.item.rule, "USES_OTHER_LINES", False):
+        if len(_PRICED) >= _PRICED_LIMIT:
+            _PRICED.clear()
+        _PRICED[key] = priced
+    return priced
 
 
 def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:

@@ -9,6 +9,7 @@ from calculator.rates import MIDPOINT, Rate
 
 KIND = "share_of_host"
 PARAM = "attached_to"
+USES_OTHER_LINES = True  # the host's rate is read from the case's other lines
 
 
 @dataclass(frozen=True)
