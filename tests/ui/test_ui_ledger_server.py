@@ -190,3 +190,17 @@ def test_a_project_file_changed_by_another_program_shows_too(qtbot, ledger, proj
         other.add_household(other.projects()[0].id, "0100", "新登记户", "堡子村西街1号")
     qtbot.waitUntil(lambda: "0100" in numbers(ledger), timeout=LIVE_WAIT_MS)
     assert not ledger.check_changes()  # seen once, not again
+
+
+def test_backup_and_restore_work_on_a_server_project(opened, asked_server, tmp_path):
+    """The backup is an SQLite project file; the restore's safety copy goes beside the backup restored from."""
+    backup = tmp_path / "堡子片区-备份.landcomp"
+    asked_server.save_path = str(backup)
+    assert opened.backup_project() and backup.is_file()
+    store = opened.project.store
+    store.add_household(opened.project.project.id, "0100", "备份后登记", "")
+    asked_server.open_path, asked_server.restore = str(backup), True
+    assert opened.restore_project()
+    assert "0100" not in numbers(opened)
+    safety = list(tmp_path.glob("堡子片区-恢复前-*.landcomp"))
+    assert len(safety) == 1 and safety[0].name in asked_server.infos[-1][1]
