@@ -20,7 +20,7 @@ from calculator.limits import check_text
 from calculator.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
-    SqliteStore, Status, StoreError, is_server, open_store,
+    SqliteStore, Status, StoreError, is_server, open_store, server_label,
 )
 
 SUFFIX = ".landcomp"
@@ -38,15 +38,16 @@ def project_path(text: str | os.PathLike[str]) -> Path:
     return path if path.suffix.lower() == SUFFIX else path.with_name(path.name + SUFFIX)
 
 
-def create_project(path: str | os.PathLike[str], name: str, actor: str) -> "ProjectFile":
+def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
+                   password: str | None = None) -> "ProjectFile":
     """A new project file at `path` holding one empty project called `name`; an existing file is never replaced.
 
     `path` may instead be a postgresql:// URL: the project is then created in that database (the
-    connecting role becomes its administrator)."""
+    connecting role becomes its administrator); `password` is one typed for this session only."""
     if not name.strip():
         raise StoreError("项目名称不能为空", "the project needs a name")
     if is_server(path):
-        store = open_store(path, actor=actor)
+        store = open_store(path, actor=actor, password=password)
         try:
             return ProjectFile(store, store.create_project(name), str(path))
         except BaseException:
@@ -69,12 +70,20 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str) -> "Proj
     return ProjectFile(store, project, path)
 
 
-def open_project(path: str | os.PathLike[str], actor: str = "") -> "ProjectFile":
+def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str | None = None) -> "ProjectFile":
     """The project in an existing file (or on a postgresql:// server); a missing, foreign or damaged
-    file raises StoreError."""
+    file raises StoreError.
+
+    A server that wants a password libpq did not find (PGPASSWORD, ~/.pgpass, a service file) raises
+    PasswordNeeded; the password the user then types is passed as `password`, for this session only
+    (never in the URL, never stored)."""
     if is_server(path):
-        store = open_store(path, actor=actor)
-        projects = store.projects()
+        store = open_store(path, actor=actor, password=password)
+        try:
+            projects = store.projects()
+        except BaseException:
+            store.close()
+            raise
         if not projects:
             store.close()
             raise StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", str(path))
@@ -207,6 +216,37 @@ class ProjectFile:
         self.store, self.project, self.location = store, project, str(location)
         # The project file; None for a project on a server (its location is the URL).
         self.path = None if is_server(location) else Path(location)
+        self._seen = self._serial()
+
+    @property
+    def on_server(self) -> bool:
+        return self.path is None
+
+    @property
+    def label(self) -> str:
+        """Where the project lives, as the ledger shows it: the file's path, or user@host:port/db."""
+        return str(self.path) if self.path is not None else server_label(self.location)
+
+    def _serial(self) -> int | None:
+        # A project file's change counter (SQLite's data_version: it moves when another connection
+        # commits); a server announces changes by NOTIFY instead.
+        serial = getattr(self.store, "_data_serial", None)
+        if self.path is None or serial is None:
+            return None
+        try:
+            return serial()
+        except Exception:  # noqa: BLE001 - a file that cannot be read is reported by the next real read
+            return None
+
+    def changed(self) -> bool:
+        """True when another user or program has changed the project since the last call (cheap enough
+        to ask twice a second). On a server a lost connection raises StoreError (连接中断)."""
+        if self.path is None:
+            wait = getattr(self.store, "wait_for_change", None)
+            return bool(wait(0)) if wait is not None else False
+        now = self._serial()
+        moved, self._seen = now is not None and now != self._seen, now if now is not None else self._seen
+        return moved
 
     @property
     def name(self) -> str:

@@ -131,6 +131,25 @@ def where(stored: StoredCase) -> dict:
             "version_id": stored.version.id if stored.version is not None else None}
 
 
+def news(stored: StoredCase) -> str | None:
+    """What another user changed in the household since the case was opened (a newer version, or signed
+    or paid meanwhile), naming who; None while it is as it was opened. The save would be refused; this
+    says so before the user saves."""
+    with _file_errors():
+        household = stored.store.household(stored.household.id)
+        current = stored.store.current_version(household.id)
+    opened = stored.version.id if stored.version is not None else None
+    if (current.id if current is not None else None) == opened and household.status == stored.household.status:
+        return None
+    who = f"户号 {household.number} {household.head}".rstrip()
+    if current is not None and current.id != opened:
+        at = current.created_at[:16].replace("T", " ")
+        return (f"{who} 已由 {current.actor or '他人'} 于 {at} 保存为第{current.number}版"
+                f"(现为「{household.status.label}」),您打开的是之前的版本,此处的修改将不能保存到台账。"
+                "请先用「另存为」把修改存成文件,再从台账重新打开此户核对。")
+    return f"{who} 已被他人改为「{household.status.label}」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
+
+
 def reattach(store: CaseStore, place: dict) -> StoredCase:
     """The household a recovered case belongs to, at the version it had been opened at (see `where`)."""
     with _file_errors():

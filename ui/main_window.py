@@ -154,7 +154,18 @@ class MainWindow(QMainWindow):
         self.ledger.open_household.connect(self.open_household)
         self.ledger.leaving_project = self.household.release_store
         self.household.stored_saved.connect(lambda _household_id: self.ledger.refresh())
+        self.ledger.project_changed.connect(self._project_changed)
+        self.ledger.connection_lost.connect(self.household.connection_lost)
         return self.ledger
+
+    def _project_changed(self, store) -> None:
+        """Another user changed the open project (or it was reconnected): 补偿测算 says whether its household moved."""
+        current = self.ledger.project.store if self.ledger.project is not None else None
+        if current is None:
+            return
+        if store is not current:  # reconnected: the household of the broken connection goes on with the new one
+            self.household.rebind_store(store, current)
+        self.household.check_news(current)
 
     def open_household(self, store, household_id: int) -> bool:
         """台账 → 补偿测算: edit a household of the open project (the user's name is needed to save)."""
@@ -325,9 +336,16 @@ class MainWindow(QMainWindow):
             return None
         titles = [self.tabs.bar.tabText(i) for i in range(self.tabs.count())]
         self.tabs.setCurrentIndex(titles.index("台账"))  # builds the 台账
-        ledger, project = self.ledger, Path(found.stored["project"])
-        same = ledger.project is not None and ledger.project.path.resolve() == project.resolve()
-        opened = same or ledger.open_project(project)
+        ledger, where = self.ledger, found.stored["project"]
+        from calculator.store import is_server
+        if is_server(where):  # a server project: its URL (never with a password)
+            same = ledger.project is not None and ledger.project.location == where
+            opened = same or ledger.open_project(where)
+        else:
+            project = Path(where)
+            same = ledger.project is not None and ledger.project.path is not None \
+                and ledger.project.path.resolve() == project.resolve()
+            opened = same or ledger.open_project(project)
         self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
         return ledger.project.store if opened else None
 

@@ -24,12 +24,13 @@ HOUSEHOLD_SPLITTER = Setting("household/splitter", QByteArray(), "补偿测算�
 RECENT_FILES = Setting("files/recent", [], "最近打开的案例")
 AUTOSAVE_SECONDS = Setting("files/autosave_seconds", 30, "自动保存恢复文件的间隔(秒)")
 ASSESSOR_NAME = Setting("user/assessor_name", "", "评估人/经办人姓名")
-LAST_PROJECT = Setting("ledger/last_project", "", "上次打开的项目文件")
+LAST_PROJECT = Setting("ledger/last_project", "", "上次打开的项目(文件路径或服务器地址,不含密码)")
+RECENT_SERVERS = Setting("ledger/recent_servers", [], "最近连接的服务器(postgresql://用户@主机:端口/数据库,不含密码)")
 LEDGER_HEADER = Setting("ledger/header", QByteArray(), "台账列宽与排序")
 MAX_RECENT = 8
 
 ALL = (GEOMETRY, WINDOW_STATE, HOUSEHOLD_SPLITTER, RECENT_FILES, AUTOSAVE_SECONDS, ASSESSOR_NAME,
-       LAST_PROJECT, LEDGER_HEADER)
+       LAST_PROJECT, RECENT_SERVERS, LEDGER_HEADER)
 
 
 def last_folder(kind: str) -> Setting:
@@ -86,6 +87,13 @@ class Settings:
     def add_recent(self, path: str) -> None:
         recent = [p for p in self.get(RECENT_FILES) if p != path]
         self.set(RECENT_FILES, [path, *recent][:MAX_RECENT])
+
+    def add_recent_server(self, url: str) -> None:
+        """A server project's URL, first in the list (a URL with a password is never accepted here)."""
+        from calculator.store.location import server_conninfo
+        url = server_conninfo(url)  # refuses a URL carrying a password
+        recent = [u for u in self.get(RECENT_SERVERS) if u != url]
+        self.set(RECENT_SERVERS, [url, *recent][:MAX_RECENT])
 
     def data_dir(self) -> str:
         """Where the app keeps its own files (autosave recovery): AppDataLocation unless given."""

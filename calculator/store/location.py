@@ -7,11 +7,15 @@ typed on a command line nor kept in the settings.
 from __future__ import annotations
 
 import os
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from calculator.store.base import CaseStore, StoreError
 
 SCHEMES = ("postgresql", "postgres")
+
+
+class PasswordNeeded(StoreError):
+    """The server asks for a password that libpq did not find, or refused the one given."""
 
 
 def is_server(project: str | os.PathLike[str]) -> bool:
@@ -40,12 +44,33 @@ def server_conninfo(url: str) -> str:
     return url
 
 
-def open_store(project: str | os.PathLike[str], *, actor: str = "") -> CaseStore:
+def server_url(host: str, port: int | str | None, database: str, user: str) -> str:
+    """postgresql://user@host:port/database from the fields of a connection form (never a password)."""
+    host, database, user = host.strip(), database.strip(), user.strip()
+    if not host or not database:
+        raise StoreError("请填写服务器地址和数据库名", "the server's host and the database name are required")
+    port_text = str(port).strip() if port not in (None, "") else ""
+    if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
+        raise StoreError(f"端口应为 1–65535 之间的数字,收到「{port_text}」", f"a port is 1-65535, not {port_text!r}")
+    who = f"{quote(user, safe='')}@" if user else ""
+    where = f"[{host}]" if ":" in host else quote(host, safe=".-_")
+    return f"postgresql://{who}{where}{':' + port_text if port_text else ''}/{quote(database, safe='')}"
+
+
+def server_label(url: str) -> str:
+    """user@host:port/db as the ledger shows a server project (the URL without its scheme)."""
+    text = url.strip()
+    return unquote(text.split("://", 1)[1] if "://" in text else text)
+
+
+def open_store(project: str | os.PathLike[str], *, actor: str = "", password: str | None = None) -> CaseStore:
     """The store of a project file path or a postgresql://user@host:port/dbname URL.
 
-    `actor` is the typed 经办人 for a file; on a server the audit log names the database role."""
+    `actor` is the typed 经办人 for a file; on a server the audit log names the database role.
+    `password` (servers only) is one typed for this session: given to libpq as a keyword, never put
+    into the URL or kept anywhere; without it libpq looks in PGPASSWORD, ~/.pgpass, service files."""
     if is_server(project):
         from calculator.store.postgres import PostgresStore  # psycopg only when a server is used
-        return PostgresStore(str(project).strip(), actor=actor)
+        return PostgresStore(str(project).strip(), actor=actor, password=password)
     from calculator.store.sqlite import SqliteStore
     return SqliteStore(project, actor=actor)

@@ -30,7 +30,7 @@ from psycopg import errors
 from calculator.store import dialect, pg_schema, restore, transfer, verify
 from calculator.store.base import Household, RefusedByRule, RoleRefused, StoreError
 from calculator.store.schema import init_db as init_sqlite
-from calculator.store.location import server_conninfo
+from calculator.store.location import PasswordNeeded, server_conninfo
 from calculator.store.sqlite import (
     _HOUSEHOLD_COLUMNS, Busy, SqliteStore, _connect, _household, _now, _translated, stage_backup,
 )
@@ -54,12 +54,19 @@ class Connection:
             cursor.executemany(sql.replace("%", "%%").replace("?", "%s"), rows)
 
 
-def connect(url: str) -> psycopg.Connection:
-    """An autocommit connection to the server project at `url` (no password in it: libpq finds it)."""
+def connect(url: str, password: str | None = None) -> psycopg.Connection:
+    """An autocommit connection to the server project at `url` (no password in it: libpq finds it, or
+    `password`, typed for this session, is passed as a keyword)."""
+    extra = {"password": password} if password else {}
     try:
         return psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10,
-                               options=f"-c search_path={pg_schema.SCHEMA}")
+                               options=f"-c search_path={pg_schema.SCHEMA}", **extra)
     except psycopg.Error as error:
+        said = str(error)
+        if "no password supplied" in said or "password authentication failed" in said:
+            refused = "密码不正确" if password else "服务器要求输入密码"
+            raise PasswordNeeded(f"{refused}:{_first_line(error)}",
+                                 f"the server needs a (correct) password: {_first_line(error)}", url) from None
         raise StoreError(f"无法连接数据库服务器:{_first_line(error)}",
                          f"cannot connect to the database server: {_first_line(error)}", url) from None
 
@@ -73,11 +80,11 @@ class PostgresStore(SqliteStore):
     READ_TRANSACTION = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     dialect = dialect.POSTGRES
 
-    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] = _now):
+    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] = _now, password: str | None = None):
         self.path, self.actor, self._clock, self._depth = url, actor, clock, 0
         self.read_only, self._no_wait = False, False
         self._forget_findings()
-        self._raw, self._heard = connect(url), False
+        self._raw, self._heard = connect(url, password), False
         self._conn = Connection(self._raw)
         try:
             pg_schema.init_db(self._conn)

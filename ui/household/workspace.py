@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from calculator import actions
 from calculator.case import case_from_json
@@ -49,6 +49,12 @@ class HouseholdWorkspace(DocumentWorkspace):
 
         self.header = HeaderForm(self.session, self)
         self.lock_banner = LockBanner(self)
+        # Another user saved this household meanwhile, or the server's connection broke: said before saving.
+        self.news_banner = QLabel(self)
+        self.news_banner.setObjectName("news")
+        self.news_banner.setWordWrap(True)
+        self.news_banner.setStyleSheet("background: #fde2e1; border: 1px solid #d9534f; padding: 4px;")
+        self.news_banner.hide()
         self.picker = PickerPanel(self.session.schedule, self)
         self.model = ItemTableModel(self.session, self)
         self.table = ItemTable(self)
@@ -82,6 +88,7 @@ class HouseholdWorkspace(DocumentWorkspace):
             self.splitter.restoreState(state)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.news_banner)
         layout.addWidget(self.lock_banner)
         layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
@@ -307,7 +314,51 @@ class HouseholdWorkspace(DocumentWorkspace):
     def _set_stored(self, stored) -> None:
         """The case now belongs to `stored` (None: to a file or nowhere); a signed or paid one is shown read-only."""
         self.stored, self.amendment_reason = stored, None
+        self._show_news(None)
         self._show_lock()
+
+    def _show_news(self, text: str | None) -> None:
+        self.news_banner.setText(text or "")
+        self.news_banner.setVisible(bool(text))
+
+    def check_news(self, store) -> str | None:
+        """The project `store` was changed by another user: if it was this household, say so now (its save
+        would be refused) — who saved which version, and what to do with what is typed here."""
+        if self.stored is None or self.stored.store is not store:
+            return None
+        try:
+            news = stored_cases.news(self.stored)
+        except CalculationError as error:
+            news = f"无法核对台账中此户的当前版本:{error.shown}"
+        if news is not None:
+            self._show_news(news)
+            self.status.emit(news)
+        return news
+
+    def connection_lost(self, store) -> None:
+        """The server's connection broke: what is typed stays here and is written to the autosave at once."""
+        if self.stored is None or self.stored.store is not store:
+            return
+        self._show_news("与服务器的连接已中断:此户的修改仍保留在这里,并已写入自动保存。"
+                        "请到台账点「重新连接」后再保存,或用「另存为」存成文件。")
+        self._autosave_due = self._autosave_due or self.is_modified()
+        self.autosave()
+
+    def rebind_store(self, old, new) -> bool:
+        """The project was reconnected: a household of the old connection belongs to the new one, keeping the
+        version it was opened at (so a save is still checked against it) and any amendment reason."""
+        if self.stored is None or self.stored.store is not old:
+            return False
+        reason = self.amendment_reason
+        try:
+            stored = stored_cases.reattach(new, stored_cases.where(self.stored))
+        except CalculationError as error:
+            self._show_news(f"重新连接后无法对应到台账中的此户,请用「另存为」把修改存成文件:{error.shown}")
+            return False
+        self._set_stored(stored)
+        self.amendment_reason = reason
+        self._show_lock()
+        return True
 
     def _show_lock(self) -> None:
         notice = None if self.stored is None else self.stored.lock_notice

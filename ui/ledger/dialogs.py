@@ -5,6 +5,7 @@ import contextlib
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import Qt
 
@@ -14,7 +15,7 @@ from calculator.survey import ADD, FIRST_VERSION, STEP_LABELS
 from ui.dialogs import TextDialog, fit_to_screen, open_path, save_path, show_error  # noqa: F401 - asked through this module
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
@@ -35,6 +36,23 @@ def ask_new_project(parent, directory: str) -> tuple[str, str] | None:
     dialog = NewProjectDialog(parent, directory)
     with _disposed(dialog):
         return (dialog.path.text().strip(), dialog.name.text().strip()) if dialog.exec() else None
+
+
+def ask_server(parent, recent: list[str]) -> str | None:
+    """The postgresql://user@host:port/db URL of a server project (never with a password), or None."""
+    dialog = ServerDialog(parent, recent)
+    with _disposed(dialog):
+        return dialog.url() if dialog.exec() else None
+
+
+def ask_password(parent, server: str, refused: bool = False) -> str | None:
+    """The password of the database role for `server` (user@host:port/db), for this session only; None to cancel."""
+    dialog = TextDialog(parent, "服务器密码",
+                        ("密码不正确,请重新输入。\n\n" if refused else "")
+                        + f"连接 {server} 需要密码。\n密码只在本次运行中使用,不会保存。", "", "数据库密码")
+    dialog.edit.setEchoMode(QLineEdit.EchoMode.Password)
+    with _disposed(dialog):
+        return dialog.edit.text() if dialog.exec() else None  # a password is taken as typed, spaces and all
 
 
 def confirm_restore(parent, backup: str, project: str) -> bool:
@@ -189,6 +207,79 @@ class NewProjectDialog(QDialog):
 
     def _check(self) -> None:
         self.ok.setEnabled(bool(self.name.text().strip() and self.path.text().strip()))
+
+
+class ServerDialog(QDialog):
+    """Host, port, database and user of a server project; recent servers in a list (no passwords anywhere)."""
+
+    def __init__(self, parent, recent: list[str]):
+        super().__init__(parent)
+        self.setWindowTitle("连接服务器")
+        self._recent = list(recent)
+        self.recent = QComboBox(self)
+        self.recent.addItem("(新的服务器)")
+        for url in self._recent:
+            self.recent.addItem(unquote(url.split("://", 1)[-1]))
+        self.host, self.port, self.database, self.user = (QLineEdit(self) for _ in range(4))
+        self.host.setPlaceholderText("如:192.168.1.20")
+        self.port.setPlaceholderText("5432")
+        self.database.setPlaceholderText("如:baozi")
+        self.user.setPlaceholderText("数据库用户名")
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("最近的服务器", self.recent)
+        form.addRow("服务器地址", self.host)
+        form.addRow("端口", self.port)
+        form.addRow("数据库", self.database)
+        form.addRow("用户名", self.user)
+        note = QLabel("密码不在此填写:程序会先在 PGPASSWORD、~/.pgpass 或服务文件中查找,\n"
+                      "找不到时再询问,且只在本次运行中使用,不会保存。", self)
+        note.setStyleSheet("color: #606060;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("连接")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+        self.recent.currentIndexChanged.connect(self._recent_chosen)
+        for edit in (self.host, self.database):
+            edit.textChanged.connect(self._check)
+        if self._recent:
+            self.recent.setCurrentIndex(1)
+        self._check()
+
+    def _recent_chosen(self, index: int) -> None:
+        if index <= 0 or index > len(self._recent):
+            return
+        parts = urlsplit(self._recent[index - 1])
+        self.host.setText(parts.hostname or "")
+        self.port.setText(str(parts.port or ""))
+        self.database.setText(unquote(parts.path.lstrip("/")))
+        self.user.setText(unquote(parts.username or ""))
+
+    def _check(self) -> None:
+        self.ok.setEnabled(bool(self.host.text().strip() and self.database.text().strip()))
+
+    def url(self) -> str:
+        from calculator.store import server_url
+        return server_url(self.host.text(), self.port.text(), self.database.text(), self.user.text())
+
+    def _accept(self) -> None:
+        from calculator.errors import CalculationError
+        try:
+            self.url()
+        except CalculationError as error:
+            self.error.setText(error.shown)
+            return
+        self.accept()
 
 
 class HouseholdDialog(QDialog):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from calculator import ledger_actions
 from calculator.errors import CalculationError
-from calculator.store import Status
+from calculator.store import PasswordNeeded, Status, is_server, server_label
 from ui import settings as config
 from ui.lazy import lazy_module
 from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
@@ -28,9 +28,10 @@ from ui.workspace import Workspace
 dialogs = lazy_module("ui.ledger.dialogs")
 
 FILTER_DELAY_MS = 250
+WATCH_MS = 500  # how often the open project is asked whether another user changed it
 STATUS_CHOICES = (("全部", None), *((status.label, status) for status in Status))
 EMPTY_TEXT = ("尚未打开项目。\n\n点「新建项目…」建立一个项目文件(.landcomp),\n"
-              "或点「打开项目…」打开已有的项目文件。")
+              "或点「打开项目…」打开已有的项目文件,\n或点「连接服务器…」打开服务器上的共享项目。")
 
 
 class LedgerTable(QTableView):
@@ -77,6 +78,8 @@ class LedgerWorkspace(Workspace):
     title = "台账"
     has_exports = True
     open_household = Signal(object, int)   # (the CaseStore, household id): show it in 补偿测算
+    project_changed = Signal(object)       # another user changed the open project (its CaseStore)
+    connection_lost = Signal(object)       # the server project's connection broke (its CaseStore)
 
     def __init__(self, settings: config.Settings, schedule=None, parent=None):
         super().__init__(parent)
@@ -87,6 +90,13 @@ class LedgerWorkspace(Workspace):
         self.leaving_project: Callable[[], bool] = lambda: True
         self._schedule = schedule
         self._reopened = False
+        # Passwords typed for server projects: this session only, never written anywhere.
+        self._passwords: dict[str, str] = {}
+        self.lost = False  # the open server project's connection broke (reconnect to go on)
+        self.reconnected_from = None  # while reconnecting: the store of the broken connection
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(WATCH_MS)
+        self.watch_timer.timeout.connect(self.check_changes)
         self._build()
         self._connect()
         self._show_project()
@@ -96,6 +106,10 @@ class LedgerWorkspace(Workspace):
     def _build(self) -> None:
         self.new_button = _button("新建项目…", self.new_project, self, "建立一个新的项目文件(.landcomp)")
         self.open_button = _button("打开项目…", self.open_project, self, "打开已有的项目文件")
+        self.server_button = _button("连接服务器…", self.open_server, self,
+                                     "打开PostgreSQL服务器上的共享项目(主机、端口、数据库、用户名)")
+        self.reconnect_button = _button("重新连接", self.reconnect, self, "与服务器的连接中断后,重新连接同一项目")
+        self.reconnect_button.hide()
         self.project_label = QLabel(self)
         self.project_label.setObjectName("project_name")
         self.path_label = QLabel(self)
@@ -112,6 +126,8 @@ class LedgerWorkspace(Workspace):
         top = QHBoxLayout()
         top.addWidget(self.new_button)
         top.addWidget(self.open_button)
+        top.addWidget(self.server_button)
+        top.addWidget(self.reconnect_button)
         top.addSpacing(12)
         top.addWidget(self.project_label)
         top.addWidget(self.path_label, 1)
@@ -287,6 +303,7 @@ class LedgerWorkspace(Workspace):
         return None if self.project else "尚未打开项目"
 
     def shutdown(self) -> None:
+        self.watch_timer.stop()
         self.settings.set(config.LEDGER_HEADER, self.table.horizontalHeader().saveState())
         if self.project is not None:
             self.project.close()
@@ -294,7 +311,7 @@ class LedgerWorkspace(Workspace):
 
     def activated(self) -> None:
         """Brought to the front: the costing workspace may have saved a household meanwhile."""
-        if self.project is not None:
+        if self.project is not None and not self.lost:
             self.refresh()
 
     def showEvent(self, event) -> None:
@@ -327,21 +344,63 @@ class LedgerWorkspace(Workspace):
         return True
 
     def open_project(self, path: str | Path | None = None) -> bool:
-        """Open a project file (asks which unless given) and show its ledger."""
+        """Open a project file or a server's postgresql:// URL (asks for a file unless given) and show its ledger."""
         if path is None:
             path = dialogs.open_project_path(self, self._folder("project"))
             if path is None:
                 return False
         try:
-            opened = ledger_actions.open_project(path, self.settings.get(config.ASSESSOR_NAME))
+            opened = self._open(path)
         except CalculationError as error:
             dialogs.show_error(self, "无法打开项目", error.shown)
+            return False
+        if opened is None:  # the password was not given
             return False
         if self.project is not None and not self.leaving_project():  # asked once the new one is known good
             opened.close()
             return False
         self._set_project(opened)
         self.status.emit(f"已打开项目「{opened.name}」")
+        return True
+
+    def open_server(self) -> bool:
+        """Open the project on a PostgreSQL server (host, port, database, user asked; recent servers offered)."""
+        url = dialogs.ask_server(self, self.settings.get(config.RECENT_SERVERS))
+        return bool(url) and self.open_project(url)
+
+    def _open(self, location: str | Path) -> ledger_actions.ProjectFile | None:
+        """The project at `location`; a server's password is asked when libpq found none (None: not given)."""
+        actor = self.settings.get(config.ASSESSOR_NAME)
+        if not is_server(location):
+            return ledger_actions.open_project(location, actor)
+        url, refused = str(location).strip(), False
+        while True:
+            try:
+                return ledger_actions.open_project(url, actor, password=self._passwords.get(url))
+            except PasswordNeeded:
+                refused = url in self._passwords
+                self._passwords.pop(url, None)
+                password = dialogs.ask_password(self, server_label(url), refused)
+                if not password:
+                    return None
+                self._passwords[url] = password
+
+    def reconnect(self) -> bool:
+        """Open the same server project again after its connection broke; a household open in 补偿测算
+        keeps what was typed and is tied to the new connection (the main window listens to `project_changed`)."""
+        if self.project is None:
+            return False
+        old = self.project
+        try:
+            opened = self._open(old.location)
+        except CalculationError as error:
+            dialogs.show_error(self, "无法重新连接", error.shown)
+            return False
+        if opened is None:
+            return False
+        self.reconnected_from = old.store
+        self._set_project(opened)
+        self.status.emit(f"已重新连接「{opened.name}」")
         return True
 
     def reopen_last(self) -> bool:
@@ -351,9 +410,16 @@ class LedgerWorkspace(Workspace):
         if not last or self.project is not None:
             return False
         try:
-            opened = ledger_actions.open_project(last, self.settings.get(config.ASSESSOR_NAME))
+            opened = self._open(last)
         except CalculationError as error:
-            self._notify(f"上次的项目文件未能打开:{error.shown}\n请用「打开项目…」选择项目文件。")
+            if is_server(last):
+                self._notify(f"上次的服务器项目({server_label(last)})未能打开:{error.shown}\n"
+                             "请用「连接服务器…」重新连接。")
+            else:
+                self._notify(f"上次的项目文件未能打开:{error.shown}\n请用「打开项目…」选择项目文件。")
+            return False
+        if opened is None:
+            self._notify(f"未输入密码,上次的服务器项目({server_label(last)})未打开。请用「连接服务器…」连接。")
             return False
         self._set_project(opened)
         return True
@@ -363,19 +429,63 @@ class LedgerWorkspace(Workspace):
             return True
         if not self.leaving_project():
             return False
+        self._stop_watching()
         self.project.close()
         self.project = None
         self._show_project()
         return True
 
     def _set_project(self, opened: ledger_actions.ProjectFile) -> None:
+        self._stop_watching()
         if self.project is not None:
             self.project.close()
         self.project = opened
-        self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
-        self.settings.remember_folder("project", opened.path)
+        if opened.path is None:  # a server: its URL (never a password) is the last project and a recent server
+            self.settings.set(config.LAST_PROJECT, opened.location)
+            self.settings.add_recent_server(opened.location)
+        else:
+            self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
+            self.settings.remember_folder("project", opened.path)
         self._notify("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改。" if opened.read_only else "")
         self._show_project()
+        self.watch_timer.start()
+        old, self.reconnected_from = self.reconnected_from, None
+        if old is not None:
+            self.project_changed.emit(old)  # the household of the broken connection is tied to the new one
+
+    # --- the live ledger -------------------------------------------------------------------------------
+
+    def check_changes(self) -> bool:
+        """Twice a second: has another user changed the open project? Then the ledger is read again and
+        `project_changed` tells 补偿测算. A server whose connection broke is said once, clearly; nothing
+        typed anywhere is touched."""
+        if self.project is None or self.lost:
+            return False
+        try:
+            changed = self.project.changed()
+        except CalculationError as error:
+            if self.project.on_server:
+                self._connection_lost(error.shown)
+            return False
+        if changed:
+            self.refresh()
+            self.project_changed.emit(self.project.store)
+        return changed
+
+    def _connection_lost(self, said: str) -> None:
+        self.lost = True
+        self.watch_timer.stop()
+        self.reconnect_button.show()
+        text = (f"与服务器 {self.project.label} 的连接已中断,台账暂停更新。\n"
+                "补偿测算中正在编辑的内容仍保留(并已写入自动保存);网络恢复后点「重新连接」继续。")
+        self._notify(text)
+        self.connection_lost.emit(self.project.store)
+        dialogs.show_error(self, "与服务器的连接中断", f"{text}\n\n{said}")
+
+    def _stop_watching(self) -> None:
+        self.watch_timer.stop()
+        self.lost = False
+        self.reconnect_button.hide()
 
     def _show_project(self) -> None:
         opened = self.project
@@ -386,8 +496,8 @@ class LedgerWorkspace(Workspace):
         else:
             self.model.set_source(opened.page, opened.count)
             self.project_label.setText(f"<b>{opened.name}</b>")
-            self.path_label.setText(str(opened.path))
-            self.path_label.setToolTip(str(opened.path))
+            self.path_label.setText(opened.label)
+            self.path_label.setToolTip(("服务器项目:" if opened.on_server else "") + opened.label)
         self.pages.setCurrentIndex(0 if opened is None else 1)
         for widget in (self.status_filter, self.text_filter, self.import_button, self.template_button,
                        self.sheets_button, self.export_button, self.check_button, self.backup_button,
@@ -640,7 +750,8 @@ class LedgerWorkspace(Workspace):
         if self.project is None:
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        suggested = str(Path(self._folder("project")) / f"{self.project.path.stem}-备份-{stamp}.landcomp")
+        stem = self.project.path.stem if self.project.path is not None else self.project.name
+        suggested = str(Path(self._folder("project")) / f"{stem}-备份-{stamp}.landcomp")
         path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
         if path is None:
             return False
