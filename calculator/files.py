@@ -25,14 +25,24 @@ PART_SUFFIX = ".part"
 # Where a process's liveness cannot be asked (Windows), a leftover older than this is stale.
 STALE_AFTER_S = 24 * 3600
 
+# What a file of each kind the program writes begins with: an existing file at the target that does
+# not is some other document (a case, a project, a survey …) and is never written over.
+SIGNATURES = {"pdf": (b"%PDF-", "PDF"), "xlsx": (b"PK\x03\x04", "Excel 工作簿")}
+
 _staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp_path)`, then move the finished file onto `target`; on failure leave nothing."""
+def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None = None) -> None:
+    """Call `write(tmp_path)`, then move the finished file onto `target`; on failure leave nothing.
+
+    With `kind` ("pdf", "xlsx"), an existing file at `target` is replaced only if it is one of that kind."""
     target = Path(target)
     if not target.parent.is_dir():
         raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+    if target.is_dir():
+        raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
+    if kind is not None:
+        _refuse_foreign(target, kind)
     remove_leftovers(target.parent)
     tmp = _temporary(target)
     try:
@@ -50,6 +60,21 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _refuse_foreign(target: Path, kind: str) -> None:
+    signature, name = SIGNATURES[kind]
+    try:
+        with open(target, "rb") as existing:
+            head = existing.read(len(signature))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise InputError(f"无法检查已有的文件 {target.name}: {error.strerror}",
+                         f"cannot check the existing file {target.name}: {error.strerror}") from None
+    if head and head != signature:
+        raise InputError(f"「{target.name}」已存在且不是{name}文件,不会覆盖它;请另选文件名",
+                         f"{target.name} exists and is not a {kind} file; it is not replaced (choose another name)")
 
 
 def atomic_write_text(target: Path, text: str) -> None:

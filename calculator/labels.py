@@ -30,6 +30,8 @@ FIELD_LABELS = {
     "reduction_rate": "土地还原率", "date_factor": "期日修正系数", "factor_pct": "因素修正(%)",
     "other_factor": "其他修正系数", "development_adjustment": "开发程度修正(元/m²)", "cost_floor_total": "成本之和",
     "reference": "宗地编号", "location": "坐落", "basis": "依据",
+    # the project ledger
+    "project_name": "项目名称", "batch": "支付批次", "actor": "经办人", "amendment_reason": "更正理由",
 }
 BLOCK_LABELS = {"household": "户主信息", "assessor": "评估信息", "relocation": "搬迁与安置",
                 "replacement": "房屋面积置换", "items": "补偿项目", "corrections": "修正系数", "parts": "地块用途",

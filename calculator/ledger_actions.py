@@ -8,6 +8,7 @@ sheet files (whose modules are imported on first use).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -46,9 +47,13 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     connecting role becomes its administrator); `password` is one typed for this session only."""
     if not name.strip():
         raise StoreError("项目名称不能为空", "the project needs a name")
+    check_text(name.strip(), "project_name", "--name")
     if is_server(path):
         store = open_store(path, actor=actor, password=password)
         try:
+            if store.projects():  # one project per database: a second could never be opened
+                raise StoreError("该数据库中已有项目;一个数据库只放一个项目,请另建数据库",
+                                 "the database already holds a project; use another database", str(path))
             return ProjectFile(store, store.create_project(name), str(path))
         except BaseException:
             store.close()
@@ -276,6 +281,9 @@ class ProjectFile:
             raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
         if not target.parent.is_dir():
             raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+        if target.exists():  # it may be another project: a backup never replaces a file
+            raise StoreError(f"文件已存在,备份不会覆盖它;请另选文件名: {target.name}",
+                             f"the file exists; a backup never replaces a file (choose another name): {target.name}")
         self.store.backup(target)
         return target
 
@@ -289,6 +297,10 @@ class ProjectFile:
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
         beside = self.path if self.path is not None else source.with_name(self.project.name)
         safety = beside.with_name(f"{beside.stem}-恢复前-{stamp}{SUFFIX}")
+        for count in itertools.count(2):  # never over an earlier safety copy (two restores in one second)
+            if not safety.exists():
+                break
+            safety = beside.with_name(f"{beside.stem}-恢复前-{stamp}-{count}{SUFFIX}")
         self.store.backup(safety)
         self.store.restore_from(source)
         self.project = self.store.projects()[0]
@@ -357,6 +369,8 @@ class ProjectFile:
         writes; a signed case changes only with a `reason` (an amendment), a paid one never."""
         import tables
         from calculator.compensation import evaluate
+        if reason is not None:
+            check_text(reason, "amendment_reason", "--reason")
         from calculator.errors import CaseErrors
         from calculator.stored_cases import StoredCase, save_stored
         schedule = tables.load_schedule(case.schedule)
@@ -404,6 +418,7 @@ class ProjectFile:
 
     def pay(self, household_ids: Sequence[int], batch: str) -> list[Household]:
         """已签字 → 已支付 for every household of the batch, all or none."""
+        check_text(batch.strip(), "batch", "--batch")
         self.payment(household_ids)
         return self.store.pay(household_ids, batch=batch)
 
@@ -434,6 +449,8 @@ class ProjectFile:
     def read_survey(self, path: Path, schedule, include_hidden: bool = False):
         """A filled survey workbook read and checked (nothing stored yet); hidden content only when accepted."""
         from calculator import survey
+        if Path(path).exists() and not Path(path).is_file():  # a folder, a pipe, /dev/zero: never read
+            raise InputError("这不是调查表文件(不是普通文件)", "not a survey workbook (not a regular file)", str(path))
         return survey.read_survey(Path(path), schedule, include_hidden=include_hidden)
 
     def plan_import(self, households):

@@ -19,11 +19,12 @@ from typing import Any, Iterator
 
 from calculator.errors import InputError
 from calculator.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
-from calculator.limits import CASE_FILE_MAX_BYTES
+from calculator.limits import CASE_FILE_MAX_BYTES, check_text
 from calculator.money import fmt_money
 from calculator.store import Household, Status
 
 ROLES = ("assessor", "reviewer", "finance", "admin")
+MAX_VERSION = 1_000_000  # a version number past this is a typing error (and past what SQLite's integers hold)
 
 
 def add_commands(commands: argparse._SubParsersAction, parser_class: type) -> None:
@@ -102,7 +103,8 @@ def _opened(args) -> Iterator[ProjectFile]:
 
 
 def _actor(args) -> str:
-    return (args.actor or os.environ.get("LANDCOMP_ACTOR") or getpass.getuser()).strip()
+    return check_text((args.actor or os.environ.get("LANDCOMP_ACTOR") or getpass.getuser()).strip(), "actor",
+                      "--actor")
 
 
 def _household(project: ProjectFile, number: str) -> Household:
@@ -119,6 +121,9 @@ def _save(project: ProjectFile, args) -> str:
         case = case_from_dict(read_json(args.case, CASE_FILE_MAX_BYTES, "案例文件"))
     except InputError as error:
         raise error.located(str(args.case)) from None
+    if args.base_version is not None and not 0 <= args.base_version <= MAX_VERSION:
+        raise InputError(f"--base-version 应为 0 至 {MAX_VERSION} 的整数",
+                         f"--base-version must be a whole number from 0 to {MAX_VERSION}")
     version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
     household = project.store.household(version.household_id)
     saved = {"household": household.number, "version": version.number, "status": household.status.label,
@@ -156,7 +161,9 @@ def _show(project: ProjectFile, args) -> str:
     from calculator.results import compensation_json
     from calculator.stored_cases import checked_result
     household = project.store.check_household(_household(project, args.household).id)
-    version = (project.store.version(household.id, args.version) if args.version
+    if args.version is not None and not 1 <= args.version <= MAX_VERSION:
+        raise InputError(f"版本号应为 1 至 {MAX_VERSION} 的整数", f"--version must be a whole number from 1 to {MAX_VERSION}")
+    version = (project.store.version(household.id, args.version) if args.version is not None
                else project.store.current_version(household.id))
     if version is None:
         raise InputError(f"户号 {household.number} 还没有案例", f"household {household.number} has no case yet")
@@ -177,7 +184,7 @@ def _sign(project: ProjectFile, args) -> str:
 
 
 def _pay(project: ProjectFile, args) -> str:
-    ids = [_household(project, number).id for number in args.households]
+    ids = list(dict.fromkeys(_household(project, number).id for number in args.households))  # 1 and 001: one
     paid = project.pay(ids, args.batch)
     return f"{len(paid)} 户已支付(批次 {args.batch})/ {len(paid)} paid\n"
 

@@ -70,6 +70,8 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
         number = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
+        if "_" in text:  # Decimal reads 86_40 as 8640: a slip of the keyboard, never a number
+            raise InputError(f"{zh}不是数值: {value!r}", f"{what} is not a number: {value!r}")
         if "," in text:
             if not THOUSANDS.fullmatch(text):
                 raise InputError(f"{zh}中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",

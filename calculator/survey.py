@@ -270,7 +270,7 @@ def _normal_heading(text: Any) -> str:
 def write_template(path: Path, schedule: Schedule | None = None) -> None:
     """The empty survey workbook (调查表, 填写说明, 项目清单), written atomically."""
     book = template_book(schedule or tables.load_schedule())
-    atomic_write(Path(path), lambda tmp: book.save(tmp))
+    atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
 
 
 def template_book(schedule: Schedule) -> Workbook:

@@ -315,8 +315,9 @@ def test_the_ledger_workbook_has_local_times_as_date_cells_and_the_signing_and_p
     assert rows["0002"]["支付批次"].value is None and rows["0002"]["支付日期"].value is None
     assert rows["0001"]["签字日期"].value is None  # computed, not signed
     assert rows["0099"]["身份证号"].value is None and rows["0099"]["最后修改"].is_date
-    signed_on = opened.store.audit_log(household_id=signed)[-1].at[:10]
-    assert rows["0002"]["签字日期"].value.date().isoformat() == signed_on
+    from zoneinfo import ZoneInfo
+    signed_at = dt.datetime.fromisoformat(opened.store.audit_log(household_id=signed)[-1].at)
+    assert rows["0002"]["签字日期"].value.date() == signed_at.astimezone(ZoneInfo("Asia/Shanghai")).date()  # local day
 
 
 # -- one household without a survey ---------------------------------------------------------------

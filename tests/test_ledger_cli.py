@@ -134,3 +134,38 @@ def test_grant_is_for_server_projects(tmp_path, project, backend):
     version = as_json(ledger(tmp_path, "show", as_assessor, "001", "--json"))
     signing = ledger(tmp_path, "sign", as_assessor, "001", "--fingerprint", version["fingerprint"])
     assert signing.returncode == 3                                     # an assessor may not sign: the server says so
+
+
+def test_review_refusals(tmp_path, project, backend):
+    """Found in review: each of these once wrote over data, or answered with a traceback."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    other = tmp_path / "other.landcomp"
+    assert ledger(tmp_path, "create", other, "--name", "另一片区").returncode == 0
+    before = other.read_bytes()
+    assert ledger(tmp_path, "backup", project, other).returncode == 2 and other.read_bytes() == before
+    assert ledger(tmp_path, "export", other, other).returncode == 2 and other.read_bytes() == before
+    for version in ("0", "99999999999999999999"):
+        assert ledger(tmp_path, "show", project, "001", "--version", version).returncode == 2
+    assert ledger(tmp_path, "create", tmp_path / "x.landcomp", "--name", "测\x1b[31m试").returncode == 2
+    assert not (tmp_path / "x.landcomp").exists()
+    fingerprint = as_json(ledger(tmp_path, "show", project, "001", "--json"))["fingerprint"]
+    assert ledger(tmp_path, "sign", project, "001", "--fingerprint", fingerprint).returncode == 0
+    twice = ledger(tmp_path, "pay", project, "001", "1", "--batch", "第1批")      # one household, named twice
+    assert twice.returncode == 0, twice.stderr
+    zero = tmp_path / "zero.xlsx"
+    zero.symlink_to("/dev/zero")
+    assert ledger(tmp_path, "import", project, zero).returncode == 2
+    if backend == "postgres":
+        again = ledger(tmp_path, "create", project, "--name", "乙")
+        assert again.returncode == 2 and "已有项目" in again.stderr
+
+
+@pytest.mark.backends("sqlite")  # a file's safety copies, beside it
+def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
+    project, backup = tmp_path / "p.landcomp", tmp_path / "b.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    assert ledger(tmp_path, "backup", project, backup).returncode == 0
+    for _ in range(2):
+        assert ledger(tmp_path, "restore", project, backup).returncode == 0
+    assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2

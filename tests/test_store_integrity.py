@@ -74,6 +74,20 @@ def assert_abnormal_apart(store, project, results, number: str) -> None:
 
 # -- tampering -----------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("column, value, says", [
+    ("head", "赵六", "户主「赵六」"),          # a forged payee on the ledger and its workbook
+    ("address", "别处", "地址「别处」"),
+    ("number", "0009", "户号「0009」"),
+])
+def test_a_register_entry_changed_behind_the_programs_back_is_abnormal(store, filled, column, value, says):
+    project, results = filled
+    household_id = hid(store, project, "0004")
+    sql(store, f"UPDATE households SET {column} = ? WHERE id = ?", value, household_id)
+    [row] = [row for row in store.ledger(project.id) if row.household_id == household_id]
+    assert row.status is Status.ABNORMAL and says in row.abnormal and row.total is None
+    assert store.ledger_summary(project.id).total == sum(r.total for i, r in enumerate(results) if i != 3)
+
+
 def test_one_digit_changed_in_a_stored_total_is_abnormal_counted_apart_and_never_signed(store, filled):
     project, results = filled
     household_id = hid(store, project, "0001")

@@ -31,7 +31,7 @@ FIRST_ROW = 3  # below the title and the header
 def write_ledger_xlsx(rows: Sequence[LedgerRow], path: Path, title: str = "台账") -> None:
     """The ledger rows as the workbook's one sheet 台账, written atomically."""
     book = ledger_book(rows, title)
-    atomic_write(Path(path), lambda tmp: book.save(tmp))
+    atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
 
 
 def ledger_book(rows: Sequence[LedgerRow], title: str = "台账") -> Workbook:

@@ -235,7 +235,7 @@ def write_pdf(path: Path, build_story: Callable[[Styles], list], *, title: str, 
                               initialFontName=font.name)  # keeps an unembedded Helvetica out of the file
         doc.build(story, canvasmaker=numbered_canvas(page_decorator(title, basis, footer)))
 
-    atomic_write(Path(path), write)
+    atomic_write(Path(path), write, "pdf")
 
 
 def fmt_exact(value) -> str:

@@ -35,13 +35,13 @@ COUNTED, HELD_OUT = "是", "否"
 def write_settlement_xlsx(result: CompensationResult, path: Path, filing: Filing | None = None) -> None:
     """明细 (one row per line) and 汇总 sheets of the settlement, written atomically."""
     sheet = settlement_sheet(result, filing)
-    atomic_write(Path(path), lambda tmp: settlement_book(sheet).save(tmp))
+    atomic_write(Path(path), lambda tmp: settlement_book(sheet).save(tmp), "xlsx")
 
 
 def write_price_xlsx(price: ParcelPrice, path: Path) -> None:
     """部分 (one row per use) and 汇总 sheets of the land price, written atomically."""
     sheet = price_sheet(price)
-    atomic_write(Path(path), lambda tmp: price_book(sheet).save(tmp))
+    atomic_write(Path(path), lambda tmp: price_book(sheet).save(tmp), "xlsx")
 
 
 def settlement_book(sheet: SettlementSheet) -> Workbook:

@@ -60,6 +60,7 @@ class Implied:
     current_version_id: int | None = None
     signed_version_id: int | None = None
     version_digests: tuple[tuple[int, str], ...] = ()
+    register: tuple[str, str, str] | None = None  # (户号, 户主, 地址) as last registered or corrected
 
     def digest_of(self, version_id: int) -> str | None:
         """The digest recorded when the version was saved (None: no entry saved it)."""
@@ -71,7 +72,7 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
 
     Entries carried over by a restore (`restored_over` in their detail) are history of the replaced
     file and change nothing, except a payment: a restore keeps a paid case paid."""
-    status, current, signed, digests = None, None, None, {}
+    status, current, signed, digests, register = None, None, None, {}, None
     for entry in entries:
         action, version_id = entry["action"], entry["version_id"]
         detail = entry.get("parsed_detail") or {}
@@ -79,6 +80,8 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
             if action == "pay":
                 status, current, signed = Status.PAID, version_id, version_id
             continue
+        if action in ("add_household", "edit_household") and "number" in detail:  # older files recorded none
+            register = (str(detail.get("number", "")), str(detail.get("head", "")), str(detail.get("address", "")))
         if action == "add_household":
             status = Status.DRAFT
         elif action in SAVE_ACTIONS:
@@ -88,4 +91,4 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
             status, signed = Status.SIGNED, version_id
         elif action == "pay":
             status = Status.PAID
-    return Implied(status, current, signed, tuple(digests.items()))
+    return Implied(status, current, signed, tuple(digests.items()), register)

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import sqlite3
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -735,7 +736,10 @@ class SqliteStore(CaseStore):
             raise _read_only_error(self.path)
         if not os.path.isfile(source_path):
             raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
-        staged = self.path + ".restoring"
+        # A name of its own: two restores at once must not stage into (and delete) one file.
+        fd, staged = tempfile.mkstemp(prefix=f".{Path(self.path).name}-", suffix=".restoring",
+                                      dir=os.path.dirname(os.path.abspath(self.path)))
+        os.close(fd)
         try:
             version = stage_backup(source_path, staged)
             work = _connect(staged)

@@ -24,7 +24,8 @@ from calculator.store.schema import rows_as_dicts
 
 _ENTRY_SELECT = f"SELECT {', '.join(ENTRY_FIELDS)}, hash FROM audit"
 _VERSION_SELECT = f"SELECT id, {', '.join(VERSION_FIELDS)} FROM case_versions"
-_HOUSEHOLD_SELECT = "SELECT id, project_id, number, status, current_version_id, signed_version_id FROM households"
+_HOUSEHOLD_SELECT = ("SELECT id, project_id, number, head, address, status, current_version_id, signed_version_id "
+                     "FROM households")
 # The parts of a stored result that are money or area: what the engine must reproduce exactly.
 _MONEY_KEYS = ("schedule_version", "fingerprint", "subtotals", "relocation", "disputed_total", "total",
                "replacement_area_m2")
@@ -63,7 +64,7 @@ def read_entries(conn: sqlite3.Connection, where: str = "", args: tuple = ()) ->
     """Audit entries with their hash, oldest first; the details replay reads are parsed."""
     entries = rows_as_dicts(conn.execute(f"{_ENTRY_SELECT} {where} ORDER BY id", args))
     for entry in entries:
-        if entry["action"] == "pay" or "restored_over" in str(entry["detail"]):
+        if entry["action"] in ("pay", "add_household", "edit_household") or "restored_over" in str(entry["detail"]):
             entry["parsed_detail"] = parse_detail(entry["detail"])
     return entries
 
@@ -107,6 +108,25 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
         if version_digest(version) != implied.digest_of(version_id):
             return (f"第 {version['number']} 版保存后被改动(与变更记录中的校验值不符)",
                     f"version {version['number']} was changed after it was saved (its digest is not the recorded one)")
+    return _register_changed(household, implied, versions.get(held[1]) if held[1] is not None else None)
+
+
+def _register_changed(household: dict[str, Any], implied, current: dict[str, Any] | None) -> Verdict | None:
+    """户号 must be the one registered (or corrected); 户主 and 地址 those registered while there is no version,
+    else those the current (verified) case names — a save takes them from its case when it names them."""
+    if implied.register is None:
+        return None  # a household of a file older than the register entries: nothing to compare
+    number, head, address = implied.register
+    if household["number"] != number:
+        return (f"户号「{household['number']}」与登记时的「{number}」不符", "the stored 户号 is not the registered one")
+    if current is not None:
+        named = json.loads(current["case_json"]).get("household", {})
+        head = str(named.get("head", "")).strip() or None
+        address = str(named.get("address", "")).strip() or None
+    for field, label, expected in (("head", "户主", head), ("address", "地址", address)):
+        if expected is not None and household[field] != expected:
+            return (f"{label}「{household[field]}」与登记或测算案例中的「{expected}」不符",
+                    f"the stored {field} is not the registered one or the case's")
     return None
 
 

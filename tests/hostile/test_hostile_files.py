@@ -156,6 +156,8 @@ CORPUS = [
     Hostile("tiny exponent", "compensation", line(item="附属平房/砖混结构", quantity="1E-50"),
             ("items[1]", "decimal places")),
     Hostile("decimal comma", "compensation", line(item="附属平房/砖混结构", quantity="35,5"), ("items[1]", "comma")),
+    Hostile("underscore digit grouping", "compensation", line(item="附属平房/砖混结构", quantity="86_40"),
+            ("items[1]", "not a number")),
     Hostile("hex quantity", "compensation", line(item="附属平房/砖混结构", quantity="0x10"), ("items[1]", "not a number")),
     Hostile("blank quantity", "compensation", line(item="附属平房/砖混结构", quantity="  "), ("items[1]",)),
     Hostile("zero quantity", "compensation", line(item="附属平房/砖混结构", quantity="0"), ("items[1]", "positive")),

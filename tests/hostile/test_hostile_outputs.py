@@ -34,7 +34,7 @@ def parts_left(folder: Path) -> list[str]:
 
 
 def test_when_the_workbook_fails_the_pdf_is_not_written_either(tmp_path, monkeypatch, capsys) -> None:
-    (tmp_path / "sheet.pdf").write_bytes(b"last week's sheet")
+    (tmp_path / "sheet.pdf").write_bytes(b"%PDF-1.4 last week's sheet")
 
     def refuses(result, path):
         raise ValueError("openpyxl refused a text")  # what IllegalCharacterError is
@@ -42,7 +42,7 @@ def test_when_the_workbook_fails_the_pdf_is_not_written_either(tmp_path, monkeyp
     status = cli.main(["compensation", str(EXAMPLE), "--pdf", str(tmp_path / "sheet.pdf"),
                        "--xlsx", str(tmp_path / "sheet.xlsx")])
     assert status == 1
-    assert (tmp_path / "sheet.pdf").read_bytes() == b"last week's sheet"
+    assert (tmp_path / "sheet.pdf").read_bytes() == b"%PDF-1.4 last week's sheet"
     assert sorted(os.listdir(tmp_path)) == ["sheet.pdf"]
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "openpyxl refused a text" in err
@@ -75,7 +75,7 @@ def test_an_output_over_the_input_file_is_refused(tmp_path) -> None:
 
 def test_new_outputs_get_the_umask_mode_and_replaced_ones_keep_theirs(tmp_path) -> None:
     kept = tmp_path / "kept.xlsx"
-    kept.write_bytes(b"old")
+    kept.write_bytes(b"PK\x03\x04 an old workbook")
     kept.chmod(0o640)
     run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--pdf", "new.pdf", "--xlsx", "kept.xlsx",
                    preexec_fn=lambda: os.umask(0o022))
@@ -116,3 +116,21 @@ def test_a_full_disk_for_stdout_is_one_line_and_exit_1(tmp_path) -> None:
         run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--json", stdout=full)
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and "No space left on device" in run.stderr
+
+
+@pytest.mark.parametrize("target", ["case.json", "project.landcomp"])
+def test_a_workbook_is_never_written_over_a_file_of_another_kind(tmp_path, target) -> None:
+    """--xlsx onto a case file or a project file (both exist) is refused; the file keeps its bytes."""
+    (tmp_path / "case.json").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "project.landcomp").write_bytes(b"SQLite format 3\x00" + bytes(100))
+    before = (tmp_path / target).read_bytes()
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--xlsx", target)
+    assert run.returncode == 2 and "不会覆盖" in run.stderr and (tmp_path / target).read_bytes() == before
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--pdf", target)
+    assert run.returncode == 2 and (tmp_path / target).read_bytes() == before
+
+
+def test_an_output_onto_a_folder_is_refused_as_bad_input(tmp_path) -> None:
+    (tmp_path / "adir").mkdir()
+    run = landcomp(tmp_path, "ledger", "template", "adir")
+    assert run.returncode == 2 and "文件夹" in run.stderr and os.listdir(tmp_path / "adir") == []
