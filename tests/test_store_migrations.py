@@ -47,7 +47,7 @@ def test_a_schema_1_file_is_migrated_with_its_data_intact(tmp_path):
     path = tmp_path / "old.landcomp"
     old = write_version_1_file(path)
     with SqliteStore(path, actor="李明") as store:
-        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         household = store.household(1)
         assert (household.number, household.head, household.status) == ("0001", "王建国", Status.COMPUTED)
         assert household.updated_by == "张三"  # filled from the audit log by migration 2
