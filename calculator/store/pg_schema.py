@@ -258,6 +258,15 @@ def ledger_keys(connection: Any) -> None:
         END $$""")
     connection.execute("""CREATE TRIGGER ledger_keys BEFORE INSERT OR UPDATE ON landcomp.households
         FOR EACH ROW EXECUTE FUNCTION landcomp.ledger_keys()""")
+    # A version's figures written over (only an admin may) move its households' keys, as in the file.
+    new_values = ", ".join(f"CAST(NEW.{figure} AS double precision)" for figure, _ in FIGURE_KEYS)
+    connection.execute(f"""CREATE FUNCTION landcomp.version_keys() RETURNS trigger {_FUNCTION} AS $$
+        BEGIN
+            UPDATE households SET ({keys}) = ({new_values}) WHERE current_version_id = NEW.id;
+            RETURN NULL;
+        END $$""")
+    connection.execute(f"""CREATE TRIGGER version_keys AFTER UPDATE OF {", ".join(f for f, _ in FIGURE_KEYS)}
+        ON landcomp.case_versions FOR EACH ROW EXECUTE FUNCTION landcomp.version_keys()""")
     for _, key in FIGURE_KEYS:
         connection.execute(f"""CREATE UNIQUE INDEX households_by_{key} ON landcomp.households
                                (project_id, {key} NULLS FIRST, number COLLATE "C")""")
