@@ -29,7 +29,7 @@ from calculator.store.integrity import version_digest
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
 
 _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
-    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
+    FROM households h LEFT JOIN case_versions v{figures} ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
     replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
     amends_version_id"""
@@ -695,7 +695,8 @@ class SqliteStore(CaseStore):
         anomalies = self._abnormal()
         where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
         count, abnormal, sums = 0, 0, [Decimal("0.00")] * 4
-        for household_id, *figures in self._conn.execute(f"{_FIGURES_SELECT}{where}", args):
+        for household_id, *figures in self._conn.execute(
+                f"{_FIGURES_SELECT.format(figures=self.dialect.figures)}{where}", args):
             count += 1
             if household_id in anomalies:
                 abnormal += 1
