@@ -222,6 +222,9 @@ class ProjectFile:
         # The project file; None for a project on a server (its location is the URL).
         self.path = None if is_server(location) else Path(location)
         self._seen = self._serial()
+        # Where the last page read ended: (query, offset after it, its last household id). The page
+        # asked for next is read by key after that household, not by skipping `offset` rows.
+        self._page_end: tuple[LedgerQuery, int, int] | None = None
 
     @property
     def on_server(self) -> bool:
@@ -309,9 +312,19 @@ class ProjectFile:
     # ledger ---------------------------------------------------------------------------------
 
     def page(self, query: LedgerQuery, offset: int, limit: int = PAGE_SIZE) -> list[LedgerRow]:
-        """`limit` ledger rows of the query from `offset` on."""
-        return self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending,
-                                 limit=limit, offset=offset)
+        """`limit` ledger rows of the query from `offset` on (without the workbook's columns).
+
+        The page that follows the last one read (same query, `offset` where it ended) is read by key,
+        after that page's last household (keyset pagination: an index seek, not OFFSET's re-reading
+        of every row before it); should the data change meanwhile, the rows still follow on from the
+        last one shown rather than shift by what was added or removed before it."""
+        after = None
+        if self._page_end is not None and offset > 0 and self._page_end[:2] == (query, offset):
+            after = self._page_end[2]
+        rows = self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending,
+                                 limit=limit, offset=offset, after=after, workbook=False)
+        self._page_end = (query, max(offset, 0) + len(rows), rows[-1].household_id) if rows else None
+        return rows
 
     def count(self, query: LedgerQuery) -> int:
         """How many households the query's filter gives."""

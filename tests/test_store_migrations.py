@@ -47,7 +47,7 @@ def test_a_schema_1_file_is_migrated_with_its_data_intact(tmp_path):
     path = tmp_path / "old.landcomp"
     old = write_version_1_file(path)
     with SqliteStore(path, actor="李明") as store:
-        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         household = store.household(1)
         assert (household.number, household.head, household.status) == ("0001", "王建国", Status.COMPUTED)
         assert household.updated_by == "张三"  # filled from the audit log by migration 2
@@ -58,10 +58,14 @@ def test_a_schema_1_file_is_migrated_with_its_data_intact(tmp_path):
         assert match.is_current
         [row] = store.ledger(1)
         assert str(row.total) == "546616.30"
+        keys = store._conn.execute("SELECT building_area_key, total_key, incentive_key, replacement_key "
+                                   "FROM households WHERE id = 1").fetchone()
+        assert keys == (153.0, 546616.3, 30000.0, 184.0)  # migration 4: the ledger's sort keys, filled
         store.sign(1, fingerprint=old["fingerprint"])
         assert [e.action for e in store.audit_log(household_id=1)] == ["add_household", "save_computed", "sign"]
     indexes = {row[0] for row in sqlite3.connect(path).execute("SELECT name FROM sqlite_schema WHERE type = 'index'")}
-    assert {"case_versions_fingerprint", "audit_household", "households_status"} <= indexes
+    assert {"case_versions_fingerprint", "audit_household", "households_status", "households_by_total_key",
+            "case_versions_figures"} <= indexes
 
 
 def test_opening_a_current_file_runs_no_migration(tmp_path):

@@ -371,8 +371,9 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
                sort: str = "number", descending: bool = False, limit: int | None = None,
-               offset: int = 0) -> list[LedgerRow]:
-        """The 台账: filtered by status and text (户号, 户主, 地址), sorted by a column, one page."""
+               offset: int = 0, after: int | None = None, workbook: bool = True) -> list[LedgerRow]:
+        """The 台账: filtered by status and text (户号, 户主, 地址), sorted by a column, one page — from
+        `offset`, or by key after household `after`; `workbook`: with the workbook's columns."""
 
     @abc.abstractmethod
     def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> int:

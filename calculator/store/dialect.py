@@ -1,8 +1,8 @@
 """What the ledger's SQL says differently on SQLite and on PostgreSQL; everything else is the same SQL.
 
 The ledger sorts and searches alike on both: NULL before any value in ascending order (SQLite's
-rule), text by code point (SQLite's BINARY, PostgreSQL's collation "C"), money by its exact value,
-and the text filter ignoring case.
+rule), text by code point (SQLite's BINARY, PostgreSQL's collation "C"), money and areas by their
+double-precision sort keys (the same on both), and the text filter ignoring case.
 """
 from __future__ import annotations
 
@@ -15,33 +15,40 @@ class Dialect:
 
     ids: str  # a subquery of the ids in one parameter, a JSON list
     text_key: str  # a text column as a sort key ({} the column)
-    decimal_key: str  # a decimal-text column as a sort key
     like: str  # a case-insensitive LIKE
     nulls: tuple[str, str]  # what follows ASC and DESC so that NULL sorts lowest
     no_limit: str  # LIMIT that lets OFFSET stand alone
     json_text: str  # a text at {path} (a JSON path, $.a.b) of the JSON document {doc}; NULL when damaged
     same: str  # {} and {} are equal, NULL to NULL too
+    figures: str  # how a ledger row reads its version's figures (SQLite: through the covering index)
 
     def sort_keys(self) -> dict[str, str]:
         """The ledger's sort expressions by LEDGER_COLUMNS key (the status one takes the abnormal ids)."""
-        text, decimal = self.text_key.format, self.decimal_key.format
+        text = self.text_key.format
+        # The figures sort by the household's REAL / double precision copy of its current version's
+        # (migration ledger_keys), indexed per project: a page is read by key, not by sorting them all.
         return {
             "number": text("h.number"), "head": text("h.head"), "address": text("h.address"),
-            "building_area_m2": decimal("v.building_area_m2"), "total": decimal("v.total"),
-            "incentive": decimal("v.incentive"), "replacement_m2": decimal("v.replacement_m2"),
+            "building_area_m2": "h.building_area_key", "total": "h.total_key",
+            "incentive": "h.incentive_key", "replacement_m2": "h.replacement_key",
             "status": f"""CASE WHEN h.id IN ({self.ids}) THEN 4 WHEN h.status = 'draft' THEN 0
                 WHEN h.status = 'computed' THEN 1 WHEN h.status = 'signed' THEN 2 ELSE 3 END""",
             "assessor": text("v.assessor"), "updated_at": "h.updated_at",
         }
 
-    def ledger_select(self) -> str:
+    def ledger_select(self, workbook: bool = True) -> str:
         """The ledger's row: the household, its current version's figures, and for the workbook the
-        身份证号 and 电话 of its case, when it was signed, and its payment batch and time.
+        身份证号 and 电话 of its case, when it was signed, and its payment batch and time (without
+        `workbook`, blanks: the 台账 shows none of them, and reading the case JSON is most of the cost).
 
         A damaged JSON text reads as NULL here, never as an error that would hide the whole ledger."""
         case, detail = "v.case_json", "a.detail"
-        return f"""SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
-    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number,
+        head = f"""SELECT h.id, h.number, h.head, h.address, v.building_area_m2, v.total, v.incentive,
+    v.replacement_m2, h.status, coalesce(v.assessor, ''), h.updated_at, h.updated_by, v.number"""
+        if not workbook:
+            return f"""{head}, NULL, NULL, NULL, NULL, NULL
+    FROM households h LEFT JOIN case_versions v{self.figures} ON v.id = h.current_version_id"""
+        return f"""{head},
     {self.json_text.format(doc=case, path="$.household.id_number")},
     {self.json_text.format(doc=case, path="$.household.phone")},
     CASE WHEN h.status IN ('signed', 'paid') THEN (SELECT a.at FROM audit a WHERE a.household_id = h.id
@@ -60,10 +67,11 @@ class Dialect:
 
 
 # SQLite: REAL is only a sort key here, the values are read back as TEXT into Decimal.
-SQLITE = Dialect(ids="SELECT value FROM json_each(?)", text_key="{}", decimal_key="CAST({} AS REAL)", like="LIKE",
+SQLITE = Dialect(ids="SELECT value FROM json_each(?)", text_key="{}", like="LIKE",
                  nulls=("", ""), no_limit="LIMIT -1",
-                 json_text="CASE WHEN json_valid({doc}) THEN json_extract({doc}, '{path}') END", same="{} IS {}")
+                 json_text="CASE WHEN json_valid({doc}) THEN json_extract({doc}, '{path}') END", same="{} IS {}",
+                 figures=" INDEXED BY case_versions_figures")
 POSTGRES = Dialect(ids="SELECT json_array_elements_text(?::json)::bigint", text_key='{} COLLATE "C"',
-                   decimal_key="CAST({} AS numeric)", like="ILIKE", nulls=(" NULLS FIRST", " NULLS LAST"),
+                   like="ILIKE", nulls=(" NULLS FIRST", " NULLS LAST"),
                    no_limit="LIMIT ALL", json_text="landcomp.json_text({doc}, '{path}')",
-                   same="{} IS NOT DISTINCT FROM {}")
+                   same="{} IS NOT DISTINCT FROM {}", figures="")

@@ -227,7 +227,52 @@ def first_schema(connection: Any) -> None:
         connection.execute(statement)
 
 
-MIGRATIONS = (first_schema,)
+FIGURE_KEYS = (("building_area_m2", "building_area_key"), ("total", "total_key"), ("incentive", "incentive_key"),
+               ("replacement_m2", "replacement_key"))  # as schema.FIGURE_KEYS
+
+
+def ledger_keys(connection: Any) -> None:
+    """2: as the project file's migration 4 — each household keeps its current version's figures as
+    sort keys (double precision, SQLite's REAL, so both backends order alike), set by a trigger when
+    its current version changes, and an index per figure orders a project's households by it. A row
+    copied from a file keeps the keys it brings when its version is not there yet (a restore copies
+    households before versions). The case JSON is TOASTed here: no covering index is needed."""
+    keys = ", ".join(key for _, key in FIGURE_KEYS)
+    values = ", ".join(f"CAST(v.{figure} AS double precision)" for figure, _ in FIGURE_KEYS)
+    for _, key in FIGURE_KEYS:
+        connection.execute(f"ALTER TABLE landcomp.households ADD COLUMN {key} double precision")
+    connection.execute(f"""UPDATE landcomp.households h SET ({keys}) = (SELECT {values} FROM landcomp.case_versions v
+                           WHERE v.id = h.current_version_id) WHERE h.current_version_id IS NOT NULL""")
+    connection.execute(f"""CREATE FUNCTION landcomp.ledger_keys() RETURNS trigger {_FUNCTION} AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND NEW.current_version_id IS NOT DISTINCT FROM OLD.current_version_id THEN
+                RETURN NEW;
+            END IF;
+            IF NEW.current_version_id IS NULL THEN
+                {" ".join(f"NEW.{key} := NULL;" for _, key in FIGURE_KEYS)}
+            ELSIF EXISTS (SELECT 1 FROM case_versions WHERE id = NEW.current_version_id) THEN
+                SELECT {values} INTO {", ".join(f"NEW.{key}" for _, key in FIGURE_KEYS)}
+                    FROM case_versions v WHERE v.id = NEW.current_version_id;
+            END IF;
+            RETURN NEW;
+        END $$""")
+    connection.execute("""CREATE TRIGGER ledger_keys BEFORE INSERT OR UPDATE ON landcomp.households
+        FOR EACH ROW EXECUTE FUNCTION landcomp.ledger_keys()""")
+    # A version's figures written over (only an admin may) move its households' keys, as in the file.
+    new_values = ", ".join(f"CAST(NEW.{figure} AS double precision)" for figure, _ in FIGURE_KEYS)
+    connection.execute(f"""CREATE FUNCTION landcomp.version_keys() RETURNS trigger {_FUNCTION} AS $$
+        BEGIN
+            UPDATE households SET ({keys}) = ({new_values}) WHERE current_version_id = NEW.id;
+            RETURN NULL;
+        END $$""")
+    connection.execute(f"""CREATE TRIGGER version_keys AFTER UPDATE OF {", ".join(f for f, _ in FIGURE_KEYS)}
+        ON landcomp.case_versions FOR EACH ROW EXECUTE FUNCTION landcomp.version_keys()""")
+    for _, key in FIGURE_KEYS:
+        connection.execute(f"""CREATE UNIQUE INDEX households_by_{key} ON landcomp.households
+                               (project_id, {key} NULLS FIRST, number COLLATE "C")""")
+
+
+MIGRATIONS = (first_schema, ledger_keys)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -103,6 +103,9 @@ class PostgresStore(SqliteStore):
     def _driver_error(self, error: Exception) -> StoreError:
         return server_error(error, self.path)
 
+    def _check_pages(self) -> None:
+        """The server checks its own pages (checksums, WAL); there is no file to check here."""
+
     def _begin(self) -> None:
         if not self._no_wait:
             self._raw.execute(f"BEGIN; SET LOCAL lock_timeout = '{LOCK_WAIT}'; "

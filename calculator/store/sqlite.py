@@ -30,7 +30,7 @@ from calculator.store.integrity import version_digest
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
 
 _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
-    FROM households h LEFT JOIN case_versions v ON v.id = h.current_version_id"""
+    FROM households h LEFT JOIN case_versions v{figures} ON v.id = h.current_version_id"""
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
     replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
     amends_version_id"""
@@ -100,10 +100,13 @@ def _read_only_error(path: str) -> StoreError:
                       "it can be viewed, not changed", path)
 
 
-def check_integrity(connection: sqlite3.Connection, path: str) -> None:
-    """PRAGMA integrity_check must answer "ok"; anything else is a damaged file."""
+def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False) -> None:
+    """PRAGMA integrity_check must answer "ok"; anything else is a damaged file. `quick`: PRAGMA
+    quick_check, which skips matching indexes to their tables (SQLite's advice for every open; the
+    full check runs on a backup, on a restore and on demand — verify_all)."""
     try:
-        problems = [row[0] for row in connection.execute("PRAGMA integrity_check(5)")]
+        check = "quick_check" if quick else "integrity_check"
+        problems = [row[0] for row in connection.execute(f"PRAGMA {check}(5)")]
     except sqlite3.DatabaseError as exc:
         raise _damaged(path, str(exc)) from None
     if problems != ["ok"]:
@@ -154,7 +157,7 @@ class SqliteStore(CaseStore):
 
     def _open(self) -> None:
         try:
-            check_integrity(self._conn, self.path)
+            check_integrity(self._conn, self.path, quick=True)
             self._conn.execute("PRAGMA foreign_keys = ON")
             if self.read_only:
                 self._check_read_only_schema()
@@ -165,6 +168,10 @@ class SqliteStore(CaseStore):
             init_db(self._conn)
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, str(exc)) from None
+
+    def _check_pages(self) -> None:
+        """Backend: the full check of the stored pages (the open ran only the quick one)."""
+        check_integrity(self._conn, self.path)
 
     def _check_read_only_schema(self) -> None:
         """A read-only file cannot be migrated: it must be ours and at today's schema."""
@@ -343,7 +350,9 @@ class SqliteStore(CaseStore):
 
     @_translated
     def verify_all(self) -> list[Anomaly]:
-        """The whole file: chain, statuses, digests, and every current and signed version recomputed."""
+        """The whole file: its pages and indexes (PRAGMA integrity_check), chain, statuses, digests, and
+        every current and signed version recomputed."""
+        self._check_pages()
         found = verify.scan(self._conn)
         for row in self._conn.execute(f"SELECT {_HOUSEHOLD_COLUMNS} FROM households ORDER BY id").fetchall():
             household = _household(row)
@@ -638,17 +647,34 @@ class SqliteStore(CaseStore):
     @_translated
     def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
                sort: str = "number", descending: bool = False, limit: int | None = None,
-               offset: int = 0) -> list[LedgerRow]:
+               offset: int = 0, after: int | None = None, workbook: bool = True) -> list[LedgerRow]:
+        """The filter's rows in the order asked; `after` (a household id) pages by key: the rows that
+        follow that household's in this order (then `offset` is not used; an unknown household reads
+        from the start). Without `workbook`, the workbook's columns are left blank."""
         keys = self.dialect.sort_keys()
         if sort not in keys:
             raise StoreError(f"台账不能按「{sort}」排序", f"the ledger cannot be sorted by {sort!r}")
         anomalies = self._abnormal()
         abnormal = json.dumps(sorted(anomalies))
         where, args = self._ledger_where(project_id, status, text, abnormal)
-        order = self.dialect.order
-        sql = f"{self.dialect.ledger_select()}{where} ORDER BY {order(keys[sort], descending)}, {order(keys['number'], descending)}, h.id"
-        if sort == "status":
-            args.append(abnormal)
+        order, key, number = self.dialect.order, keys[sort], keys["number"]
+        key_args = [abnormal] if sort == "status" else []
+        if after is not None:
+            offset = 0
+            anchor = self._conn.execute(
+                f"SELECT {key}, h.number, h.id FROM households h LEFT JOIN case_versions v{self.dialect.figures} "
+                "ON v.id = h.current_version_id WHERE h.id = ? AND h.project_id = ?",
+                [*key_args, after, project_id]).fetchone()
+            if anchor is not None:
+                condition, more = _after(key, number, anchor, descending)
+                where += f" AND {condition}"
+                for part in more:
+                    args += key_args if part is _KEY else [part]
+        # The household id breaks no tie within a project (户号 is unique there); it follows the order's
+        # direction so that one index serves both directions.
+        sql = (f"{self.dialect.ledger_select(workbook)}{where} ORDER BY {order(key, descending)}, "
+               f"{order(number, descending)}, h.id{' DESC' if descending else ''}")
+        args += key_args
         offset = max(int(offset), 0)  # SQLite's reading of a negative offset, and of a negative limit below
         if limit is not None and int(limit) >= 0:
             sql += " LIMIT ? OFFSET ?"
@@ -670,7 +696,8 @@ class SqliteStore(CaseStore):
         anomalies = self._abnormal()
         where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
         count, abnormal, sums = 0, 0, [Decimal("0.00")] * 4
-        for household_id, *figures in self._conn.execute(f"{_FIGURES_SELECT}{where}", args):
+        for household_id, *figures in self._conn.execute(
+                f"{_FIGURES_SELECT.format(figures=self.dialect.figures)}{where}", args):
             count += 1
             if household_id in anomalies:
                 abnormal += 1
@@ -829,6 +856,27 @@ def _household(row: tuple) -> Household:
 def _version(row: tuple) -> CaseVersion:
     return CaseVersion(row[0], row[1], row[2], row[3], row[4], row[5], _dec(row[6]), _dec(row[7]), _dec(row[8]),
                        _dec(row[9]), row[10], row[11], row[12], row[13], row[14], row[15])
+
+
+_KEY = object()  # in _after's arguments: the sort key's own arguments go here (the abnormal ids of "status")
+
+
+def _after(key: str, number: str, anchor: tuple, descending: bool) -> tuple[str, list[Any]]:
+    """WHERE of the rows after `anchor` (its sort key, 户号 and id) in the ledger's order, NULL lowest:
+    first in ascending order, last in descending. The key is compared as itself (the anchor's value
+    is a parameter) so that an index on it is searched, not scanned."""
+    value, anchor_number, anchor_id = anchor
+    beyond, tie = ("<", "<") if descending else (">", ">")
+    rest = f"({number} {tie} ? OR ({number} = ? AND h.id {tie} ?))"
+    rest_args = [anchor_number, anchor_number, anchor_id]
+    if value is None:
+        if descending:  # NULL last: only the NULL keys after the anchor's
+            return f"({key} IS NULL AND {rest})", [_KEY, *rest_args]
+        return f"({key} IS NOT NULL OR {rest})", [_KEY, *rest_args]
+    if descending:
+        return (f"({key} < ? OR {key} IS NULL OR ({key} = ? AND {rest}))",
+                [_KEY, value, _KEY, _KEY, value, *rest_args])
+    return f"({key} > ? OR ({key} = ? AND {rest}))", [_KEY, value, _KEY, value, *rest_args]
 
 
 def _ledger_row(row: tuple, anomaly: Anomaly | None) -> LedgerRow:
