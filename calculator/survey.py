@@ -52,13 +52,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.worksheet.worksheet import Worksheet
 
 import tables
@@ -420,76 +424,259 @@ def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden:
     calculator.limits allows, has no 调查表 sheet, or lacks a required heading (户号, 项目, 数量).
     Hidden content (the sheet, rows, cells in hidden columns) is a problem and left out unless
     `include_hidden` accepts it.
+
+    The sheet is streamed: openpyxl's read-only parser gives each row once, as values, and the
+    rows go to the reader as they pass; no grid of the sheet is ever held.
     """
     path = Path(path)
     schedule = schedule or tables.load_schedule()
     columns = survey_columns(schedule)
-    sheet = _read_sheet(path)
-    positions, strays = _header(sheet.grid[0] if sheet.grid else [], columns, path)
-    if sheet.state != "visible" and not include_hidden:
-        return Survey(path, (), (_hidden_sheet(sheet.state),), ())
-    rows_out, columns_out = sheet.left_out(include_hidden)
-    reader = _Reader(schedule, columns, positions, strays, columns_out)
-    for row, values in enumerate(sheet.grid[1:], start=2):
-        reader.add_row(row, values, hidden=row in rows_out)
+    with _read_sheet(path) as sheet:
+        rows = _read_grid(sheet, path)
+        first = next(rows, None)
+        header = first[1] if first is not None and first[0] == 1 else []
+        positions, strays = _header(header, columns, path)
+        if sheet.state != "visible" and not include_hidden:
+            return Survey(path, (), (_hidden_sheet(sheet.state),), ())
+        # <cols> precedes <sheetData>: the hidden columns are known once the first row has passed
+        reader = _Reader(schedule, columns, positions, strays,
+                         frozenset() if include_hidden else sheet.hidden_columns())
+        if first is not None and first[0] != 1:   # no row 1 (no heading): the first row is a content row
+            reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden)
+        for row, values, hidden in rows:
+            reader.add_row(row, values, hidden=hidden and not include_hidden)
     return reader.survey(path)
 
 
-@dataclass(frozen=True)
 class _Sheet:
-    """调查表 as read: its values row by row, and what Excel hides of it."""
+    """调查表 opened read-only: its state, what its records say beyond the rows, and the parser its rows come from.
 
-    grid: list[list[Any]]
-    state: str                        # visible, hidden or veryHidden
-    hidden_rows: frozenset[int]       # Excel row numbers
-    hidden_columns: frozenset[int]    # indexes into a row of the grid (0: column A)
+    Merged ranges are recorded after <sheetData>, so `_records_after_rows` finds them (and the last row's
+    number) in the part's bytes before the rows are parsed; hidden rows, hidden columns and formulas are
+    read from the records openpyxl's streaming parser passes over anyway."""
 
-    def left_out(self, include_hidden: bool) -> tuple[frozenset[int], frozenset[int]]:
-        """(rows, columns) whose content is left out: the hidden ones, none when hidden content is accepted."""
-        return (frozenset(), frozenset()) if include_hidden else (self.hidden_rows, self.hidden_columns)
+    def __init__(self, book: Any, stream: Any, sheet: ReadOnlyWorksheet, path: Path):
+        self.book, self.stream, self.sheet, self.path = book, stream, sheet, path
+        self.state: str = sheet.sheet_state   # visible, hidden or veryHidden
+        self.merged: list[tuple[int, int, int, int]] = []   # (min_col, min_row, max_col, max_row), Excel numbers
+        self.parser: _SurveyParser | None = None
+
+    def __enter__(self) -> _Sheet:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.book.close()
+        finally:
+            self.stream.close()
+
+    def hidden_columns(self) -> frozenset[int]:
+        """The grid indexes of the columns the sheet hides (a <col> record may span several columns)."""
+        hidden: set[int] = set()
+        for attrs in (self.parser.column_dimensions.values() if self.parser else ()):
+            if _xml_true(attrs.get("hidden")):
+                first = int(attrs["min"])
+                last = int(attrs.get("max") or first)
+                hidden.update(range(first - 1, min(last, SURVEY_MAX_COLUMNS)))
+        return frozenset(hidden)
+
+
+class _SurveyParser(WorkSheetParser):
+    """openpyxl's worksheet parser reading cached values, with a formula never calculated marked as such."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(_FORMULA_TAG) is not None:
+            cell["value"] = _FORMULA_PENDING   # a formula whose result Excel never stored (no cached <v>)
+        return cell
+
+
+def _xml_true(value: Any) -> bool:
+    """An XML boolean attribute as openpyxl reads it: anything but absent, "", false, f or 0 is true."""
+    return bool(value) and value not in ("false", "f", "0")
 
 
 def _read_sheet(path: Path) -> _Sheet:
-    """调查表 of a workbook checked for size first: its values and what is hidden."""
+    """调查表 of a workbook checked for size first, opened read-only; its merged ranges and last row found."""
     _check_package(path)
-    book = _open_book(path, data_only=False)
-    if SURVEY_SHEET not in book.sheetnames or not isinstance(book[SURVEY_SHEET], Worksheet):
-        raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
-                         f"the workbook has no sheet named {SURVEY_SHEET!r} (it has: {', '.join(book.sheetnames)})",
-                         str(path))
-    sheet = book[SURVEY_SHEET]
-    _check_extent(sheet.max_row, sheet.max_column, path)
-    return _Sheet(_read_grid(sheet, path), sheet.sheet_state, _hidden_rows(sheet), _hidden_columns(sheet))
-
-
-def _read_grid(sheet: Worksheet, path: Path) -> list[list[Any]]:
-    """The values of 调查表, row by row; merged cells repeat their value; formulas give their result."""
-    grid = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    formulas = [(r, c) for r, row in enumerate(sheet.iter_rows()) for c, cell in enumerate(row) if cell.data_type == "f"]
-    if formulas:
-        cached = _open_book(path, data_only=True)[SURVEY_SHEET]
-        for r, c in formulas:
-            value = cached.cell(r + 1, c + 1).value
-            grid[r][c] = _FORMULA_PENDING if value is None else value
-    for merged in sheet.merged_cells.ranges:
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                grid[r - 1][c - 1] = value
-    return grid
-
-
-def _open_book(path: Path, *, data_only: bool) -> Workbook:
+    book, stream = _open_book(path)
     try:
-        with path.open("rb") as stream:  # a stream: openpyxl then judges the content, not the file name
-            return load_workbook(stream, data_only=data_only)
+        sheet = book[SURVEY_SHEET] if SURVEY_SHEET in book.sheetnames else None
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
+                             f"the workbook has no sheet named {SURVEY_SHEET!r} "
+                             f"(it has: {', '.join(book.sheetnames)})", str(path))
+        opened = _Sheet(book, stream, sheet, path)
+        last_row, merged = _records_after_rows(sheet, path)
+        # a merged range is part of the sheet's extent, as openpyxl's normal mode fills it with cells
+        _check_extent(max([last_row] + [box[3] for box in merged]), max([0] + [box[2] for box in merged]), path)
+        opened.merged = merged
+        return opened
+    except BaseException:
+        book.close()
+        stream.close()
+        raise
+
+
+def _read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]]:
+    """The values of 调查表, row by row as they pass: (Excel row, values from column A, hidden).
+
+    Merged cells repeat their top-left value over their range (a row of a range that holds no record
+    is given); a formula gives its cached result, or _FORMULA_PENDING when Excel never calculated it.
+    A row or column past the survey limits is refused as soon as it is seen."""
+    book = sheet.book
+    source = sheet.sheet._get_source()
+    parser = sheet.parser = _SurveyParser(source, sheet.sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                          date_formats=book._date_formats,
+                                          timedelta_formats=book._timedelta_formats)
+    merged = sorted(sheet.merged, key=lambda box: box[1])
+    waiting = 0           # merged[waiting:] start below the rows seen so far
+    active: list[list[Any]] = []   # [min_col, min_row, max_col, max_row, value] of ranges spanning the current row
+    dimensions = parser.row_dimensions
+    previous = 0
+    records = parser.parse()
+
+    def gap_rows(previous: int, number: int) -> Iterator[tuple[int, list[Any], bool]]:
+        """The rows between two row records that a merged range spans: only its value fills them."""
+        nonlocal waiting, active
+        gap = previous + 1
+        while gap < number:
+            active = [box for box in active if box[3] >= gap]
+            if not active:   # no range open: go on at the next range's first row, if it is in the gap
+                if waiting == len(merged) or merged[waiting][1] >= number:
+                    return
+                gap = max(gap, merged[waiting][1])
+            row_values: list[Any] = []
+            waiting = _merge_into(row_values, gap, merged, waiting, active)
+            yield gap, row_values, False
+            gap += 1
+
+    try:
+        while True:
+            try:
+                number, cells = next(records)
+            except StopIteration:
+                break
+            except Exception:  # noqa: BLE001 — a damaged part fails openpyxl's parser with any exception type
+                raise _unreadable(path) from None
+            if number > SURVEY_MAX_ROWS:
+                _check_extent(number, 0, path)
+            attrs = dimensions.pop(str(number), None)   # popped: the parser would keep one per row
+            width = cells[-1]["column"] if cells else 0
+            values: list[Any] = [None] * width
+            for cell in cells:
+                column = cell["column"]
+                if column > width:
+                    values.extend([None] * (column - width))
+                    width = column
+                values[column - 1] = cell["value"]
+            if width > SURVEY_MAX_COLUMNS:
+                _check_extent(0, width, path)
+            if merged:
+                yield from gap_rows(previous, number)   # rows without a record inside a merged range
+                active = [box for box in active if box[3] >= number]
+                waiting = _merge_into(values, number, merged, waiting, active)
+            previous = number
+            yield number, values, attrs is not None and _xml_true(attrs.get("hidden"))
+        if merged:   # ranges reaching below the last row record
+            yield from gap_rows(previous, max(box[3] for box in merged) + 1)
+    finally:
+        records.close()
+        source.close()
+
+
+def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, int]], waiting: int,
+                active: list[list[Any]]) -> int:
+    """Fill a row's values from the merged ranges spanning it; ranges starting at it are opened first."""
+    while waiting < len(merged) and merged[waiting][1] <= row:
+        min_col, min_row, max_col, max_row = merged[waiting]
+        waiting += 1
+        if max_row >= row:
+            active.append([min_col, min_row, max_col, max_row, None])
+    for box in active:
+        min_col, min_row, max_col, _, value = box
+        if min_row == row:
+            value = box[4] = values[min_col - 1] if min_col <= len(values) else None
+        if len(values) < max_col:
+            values.extend([None] * (max_col - len(values)))
+        for column in range(min_col, max_col + 1):
+            values[column - 1] = value
+    return waiting
+
+
+_FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+_ROWS_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
+_ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
+_CHUNK = 1024 * 1024
+_KEEP = 256 * 1024    # bytes before the end of the rows kept to find the last row's number
+
+
+def _records_after_rows(sheet: ReadOnlyWorksheet, path: Path) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """(the number of the sheet's last row record, its merged ranges), from the part's bytes.
+
+    <mergeCells> follows <sheetData>, so it is known only after every row; the bytes are scanned
+    (not parsed) for the end of the rows and only the records after it are parsed. A last row past
+    the limit is refused here, before any row is read (a row out of order is refused as it passes)."""
+    root = b""
+    window = b""
+    tail: list[bytes] | None = None
+    last_row = 0
+    with sheet._get_source() as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            if tail is not None:
+                tail.append(chunk)
+                continue
+            buffer = window + chunk
+            if not root:
+                found = _ROOT_START.search(buffer)
+                root = found.group(0) if found else b""
+            end = None
+            for match in _ROWS_END.finditer(buffer, max(0, len(window) - 64)):
+                end = match
+            if end is None:
+                window = buffer[-_KEEP:]
+                continue
+            rows = [int(number) for number in _ROW_NUMBER.findall(buffer, max(0, end.start() - _KEEP), end.start())]
+            last_row = rows[-1] if rows else 0
+            tail = [buffer[end.end():]]
+    if not tail or not root:
+        return last_row, []
+    try:
+        records = ElementTree.fromstring(root + b"".join(tail))
+    except ElementTree.ParseError:
+        raise _unreadable(path) from None
+    merged = []
+    for element in records.iter(f"{{{SHEET_MAIN_NS}}}mergeCell"):
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+        except (TypeError, ValueError):
+            continue   # openpyxl skips nothing here either: a damaged reference is no range
+        if None not in (min_col, min_row, max_col, max_row):
+            merged.append((min_col, min_row, max_col, max_row))
+    return last_row, merged
+
+
+def _open_book(path: Path) -> tuple[Any, Any]:
+    """The workbook opened read-only for cached values, and the stream it reads (both closed by the caller)."""
+    try:
+        stream = path.open("rb")  # a stream: openpyxl then judges the content, not the file name
     except OSError as exc:
         raise InputError(f"无法打开文件: {exc.strerror or exc}", f"cannot open the file: {exc.strerror or exc}",
                          str(path)) from None
+    try:
+        return load_workbook(stream, read_only=True, data_only=True), stream
     except Exception:  # noqa: BLE001 — openpyxl fails on a foreign file with any of a dozen exception types
-        raise InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
-                         "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel",
-                         str(path)) from None
+        stream.close()
+        raise _unreadable(path) from None
+
+
+def _unreadable(path: Path) -> InputError:
+    return InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
+                      "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel", str(path))
 
 
 # --- size and hidden content: checks on the package and the sheet's metadata, not its cells -------
@@ -541,21 +728,6 @@ def _check_extent(rows: int, columns: int, path: Path) -> None:
     if columns > SURVEY_MAX_COLUMNS:
         raise InputError(f"工作表有 {columns} 列,调查表最多 {SURVEY_MAX_COLUMNS} 列",
                          f"a sheet has {columns} columns, a survey at most {SURVEY_MAX_COLUMNS}", str(path))
-
-
-def _hidden_rows(sheet: Worksheet) -> frozenset[int]:
-    """The Excel numbers of the rows the sheet hides (hidden by hand, filtered out or in a collapsed group)."""
-    return frozenset(number for number, dimension in sheet.row_dimensions.items() if dimension.hidden)
-
-
-def _hidden_columns(sheet: Worksheet) -> frozenset[int]:
-    """The grid indexes of the columns the sheet hides (a dimension may span several columns)."""
-    hidden = set()
-    for letter, dimension in sheet.column_dimensions.items():
-        if dimension.hidden:
-            first = dimension.min or column_index_from_string(letter)
-            hidden.update(range(first - 1, min(dimension.max or first, SURVEY_MAX_COLUMNS)))
-    return frozenset(hidden)
 
 
 def _hidden_sheet(state: str) -> SurveyProblem:
