@@ -60,7 +60,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.datetime import from_ISO8601
+from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.worksheet.worksheet import Worksheet
@@ -482,13 +484,81 @@ class _Sheet:
 
 
 class _SurveyParser(WorkSheetParser):
-    """openpyxl's worksheet parser reading cached values, with a formula never calculated marked as such."""
+    """openpyxl's worksheet parser reading cached values, a row at a time as a list of values.
 
-    def parse_cell(self, element: Any) -> dict[str, Any]:
-        cell = super().parse_cell(element)
-        if cell["value"] is None and element.find(_FORMULA_TAG) is not None:
-            cell["value"] = _FORMULA_PENDING   # a formula whose result Excel never stored (no cached <v>)
-        return cell
+    A row comes back as (Excel row, values from column A); whether the row is hidden is left in
+    `hidden`. Cells are read as openpyxl's parse_cell reads them with data_only (the same casts,
+    dates and strings), without building a dict per cell nor a Text object per inline string, and a
+    formula whose result Excel never stored (<f> with no cached <v>) reads as _FORMULA_PENDING."""
+
+    hidden = False
+
+    def parse_row(self, row: Any) -> tuple[int, list[Any]]:   # type: ignore[override]
+        attrs = row.attrib
+        number = attrs.get("r")
+        if number is not None:
+            try:
+                self.row_counter = int(number)
+            except ValueError:
+                as_float = float(number)
+                if not as_float.is_integer():
+                    raise ValueError(f"{number} is not a valid row number") from None
+                self.row_counter = int(as_float)
+        else:
+            self.row_counter += 1
+        self.col_counter = 0
+        self.hidden = _xml_true(attrs.get("hidden"))
+        values: list[Any] = []
+        for element in row:
+            column, value = self.cell_value(element)
+            if column > len(values):
+                values.extend([None] * (column - len(values)))
+            values[column - 1] = value
+        return self.row_counter, values
+
+    def cell_value(self, element: Any) -> tuple[int, Any]:
+        """(column, value) of a <c> record, as WorkSheetParser.parse_cell gives them with data_only."""
+        coordinate = element.get("r")
+        if coordinate:
+            column = self.col_counter = coordinate_to_tuple(coordinate)[1]
+        else:
+            self.col_counter += 1
+            column = self.col_counter
+        data_type = element.get("t", "n")
+        if data_type == "inlineStr":
+            child = element.find(_INLINE_TAG)
+            if child is not None:
+                return column, _inline_text(child)
+            return column, (_FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
+        value = element.findtext(_VALUE_TAG, None) or None
+        if value is None:
+            return column, (_FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
+        if data_type == "n":
+            value = _cast_number(value)
+            style_id = element.get("s", 0)
+            if style_id and int(style_id) in self.date_formats:
+                return column, self.parse_cell(element)["value"]   # a date: openpyxl's own conversion and warning
+            return column, value
+        if data_type == "s":
+            return column, self.shared_strings[int(value)]
+        if data_type == "b":
+            return column, bool(int(value))
+        if data_type == "d":
+            return column, from_ISO8601(value)
+        return column, value   # str (a formula's text), e (an error) and unknown types: the text as stored
+
+
+def _inline_text(child: Any) -> str:
+    """An inline string's text without formatting or phonetic runs (openpyxl's Text.content)."""
+    parts = []
+    plain = child.find(_TEXT_TAG)
+    if plain is not None and plain.text is not None:
+        parts.append(plain.text)
+    for run in child.iterfind(_RUN_TAG):
+        text = run.find(_TEXT_TAG)
+        if text is not None and text.text is not None:
+            parts.append(text.text)
+    return "".join(parts)
 
 
 def _xml_true(value: Any) -> bool:
@@ -532,7 +602,6 @@ def _read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool
     merged = sorted(sheet.merged, key=lambda box: box[1])
     waiting = 0           # merged[waiting:] start below the rows seen so far
     active: list[list[Any]] = []   # [min_col, min_row, max_col, max_row, value] of ranges spanning the current row
-    dimensions = parser.row_dimensions
     previous = 0
     records = parser.parse()
 
@@ -554,22 +623,16 @@ def _read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool
     try:
         while True:
             try:
-                number, cells = next(records)
+                number, cells = next(records)   # type: ignore[misc]
             except StopIteration:
                 break
             except Exception:  # noqa: BLE001 — a damaged part fails openpyxl's parser with any exception type
                 raise _unreadable(path) from None
             if number > SURVEY_MAX_ROWS:
                 _check_extent(number, 0, path)
-            attrs = dimensions.pop(str(number), None)   # popped: the parser would keep one per row
-            width = cells[-1]["column"] if cells else 0
-            values: list[Any] = [None] * width
-            for cell in cells:
-                column = cell["column"]
-                if column > width:
-                    values.extend([None] * (column - width))
-                    width = column
-                values[column - 1] = cell["value"]
+            hidden = parser.hidden
+            values = cells
+            width = len(values)
             if width > SURVEY_MAX_COLUMNS:
                 _check_extent(0, width, path)
             if merged:
@@ -577,7 +640,7 @@ def _read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool
                 active = [box for box in active if box[3] >= number]
                 waiting = _merge_into(values, number, merged, waiting, active)
             previous = number
-            yield number, values, attrs is not None and _xml_true(attrs.get("hidden"))
+            yield number, values, hidden
         if merged:   # ranges reaching below the last row record
             yield from gap_rows(previous, max(box[3] for box in merged) + 1)
     finally:
@@ -605,6 +668,10 @@ def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, i
 
 
 _FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+_VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
+_INLINE_TAG = f"{{{SHEET_MAIN_NS}}}is"
+_TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
+_RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
 _ROWS_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
 _ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
@@ -892,6 +959,8 @@ class _Reader:
                  hidden_columns: frozenset[int] = frozenset()):
         self.schedule, self.columns, self.positions, self.strays = schedule, columns, positions, strays
         self.hidden_columns = hidden_columns   # grid indexes whose values are left out (unless accepted)
+        self.at: dict[int, SurveyColumn | str] = {index: column for column, index in positions}
+        self.at.update((index, heading) for heading, index in strays)   # a stray column: its heading
         self.order = {column.heading: index for index, column in enumerate(columns)}
         self.by_field = {(column.block, column.field): column for column in columns}
         self.line_keys = {item.key for item in pickable(schedule)}
@@ -904,9 +973,16 @@ class _Reader:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
 
     def add_row(self, row: int, values: list[Any], hidden: bool = False) -> None:
-        cell = lambda index: values[index] if index < len(values) else None  # noqa: E731
-        given = [(column, cell(index)) for column, index in self.positions if not _blank(cell(index))]
-        strays = [heading for heading, index in self.strays if not _blank(cell(index))]
+        given, strays = [], []
+        at = self.at
+        for index, value in enumerate(values):   # in column order, as the heading row gave positions and strays
+            if value is None or index not in at or (isinstance(value, str) and not value.strip()):
+                continue
+            place = at[index]
+            if place.__class__ is str:
+                strays.append(place)
+            else:
+                given.append((place, value))
         if not given and not strays:
             return
         number_column = self.by_field[(KEY, "number")]
