@@ -12,7 +12,8 @@ warm-up of each, R times:
 
 Time is the median wall time of the call alone (imports and the schedule loaded before it); memory
 is the call's tracemalloc peak (a separate run: tracemalloc slows Python down) and the process's
-peak RSS. The goal: survey ≤ 1.5× the floor's time and ≤ 2× its memory; MISSED marks a miss.
+peak RSS during the call (Linux: reset before it). The survey's traced peak includes the Survey it
+returns (every household's case), which the floor has no counterpart of. The goal: survey ≤ 1.5× the floor's time and ≤ 2× its memory; MISSED marks a miss.
 Last, `landcomp ledger import` of the workbook into a fresh project, timed from the command line.
 """
 from __future__ import annotations
@@ -81,6 +82,7 @@ def measure(kind: str, path: Path, memory: bool) -> dict:
         return read_survey(path, schedule)
 
     call = floor if kind == "floor" else survey
+    _reset_peak_rss()   # the peak RSS is this call's (a child process starts with its parent's high-water mark)
     if memory:
         tracemalloc.start()
         result = call()
@@ -94,8 +96,29 @@ def measure(kind: str, path: Path, memory: bool) -> dict:
     if kind == "survey":
         out["households"] = len(result.households)
         out["problems"] = len(result.problems)
-    out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out["rss"] = _peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out
+
+
+def _reset_peak_rss() -> None:
+    """Linux: set the process's peak RSS (VmHWM) back to its current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss() -> int:
+    """The process's peak RSS in bytes since the last reset (Linux), 0 where unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def child(kind: str, path: Path, memory: bool) -> dict:
@@ -124,7 +147,7 @@ def cli_import(path: Path, folder: Path) -> tuple[float, int, str]:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(project) + suffix).unlink(missing_ok=True)
     lines = [line for line in said.splitlines() if line.strip()]
-    return seconds, usage.ru_maxrss * 1024, lines[0] if lines else ""
+    return seconds, usage.ru_maxrss * 1024, lines[-1] if lines else ""
 
 
 def mb(value: float) -> str:
@@ -175,10 +198,13 @@ def main() -> None:
           f"(process RSS {mb(top['survey'])})   {read.get('households')} households, "
           f"{read.get('problems')} problems")
     time_ratio, memory_ratio = median["survey"] / median["floor"], peak["survey"] / peak["floor"]
+    rss_ratio = top["survey"] / top["floor"]
     print(f"  time   {time_ratio:.2f}× the floor (goal ≤ {TIME_GOAL}×)"
           + ("   MISSED" if time_ratio > TIME_GOAL else ""))
-    print(f"  memory {memory_ratio:.2f}× the floor (goal ≤ {MEMORY_GOAL}×)"
+    print(f"  memory {memory_ratio:.2f}× the floor's traced peak (goal ≤ {MEMORY_GOAL}×)"
           + ("   MISSED" if memory_ratio > MEMORY_GOAL else ""))
+    print(f"  memory {rss_ratio:.2f}× the floor's process peak RSS (goal ≤ {MEMORY_GOAL}×)"
+          + ("   MISSED" if rss_ratio > MEMORY_GOAL else ""))
     if not args.no_cli:
         seconds, peaks_rss, said = [], [], ""
         for _ in range(args.runs):

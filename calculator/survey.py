@@ -493,6 +493,28 @@ class _SurveyParser(WorkSheetParser):
 
     hidden = False
 
+    def parse(self) -> Iterator[tuple[int, list[Any]]]:   # type: ignore[override]
+        """The rows as they pass, and the <col> records before them; nothing else of the sheet is read.
+
+        openpyxl's parse clears each row but leaves it under <sheetData>, a few dozen bytes a row for
+        the whole sheet; here a row is dropped from the tree once read."""
+        rows: Any = None
+        for event, element in ElementTree.iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                if element.tag == _DATA_TAG:
+                    rows = element
+                continue
+            tag = element.tag
+            if tag == _ROW_TAG:
+                row = self.parse_row(element)
+                element.clear()
+                if rows is not None:
+                    rows.clear()
+                yield row
+            elif tag == _COL_TAG:
+                self.parse_column_dimensions(element)
+                element.clear()
+
     def parse_row(self, row: Any) -> tuple[int, list[Any]]:   # type: ignore[override]
         attrs = row.attrib
         number = attrs.get("r")
@@ -668,6 +690,9 @@ def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, i
 
 
 _FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
+_ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
+_COL_TAG = f"{{{SHEET_MAIN_NS}}}col"
 _VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
 _INLINE_TAG = f"{{{SHEET_MAIN_NS}}}is"
 _TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
@@ -1106,6 +1131,7 @@ class _Reader:
         households, problems, rejected = [], list(self.loose), []
         for draft in self.drafts.values():
             household = self.finish(draft)
+            draft.lines, draft.values = [], {}   # the case holds what is kept: the raw lines can go as it is built
             problems += draft.problems
             if draft.problems:
                 rejected.append(draft.number)
