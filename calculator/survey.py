@@ -492,6 +492,12 @@ class _SurveyParser(WorkSheetParser):
 
     hidden = False
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
+        # survey's cases keep them, so each distinct text is held once
+        self.texts: dict[str, str] = {}
+
     def parse(self) -> Iterator[tuple[int, list[Any]]]:   # type: ignore[override]
         """The rows as they pass, and the <col> records before them; nothing else of the sheet is read.
 
@@ -548,8 +554,9 @@ class _SurveyParser(WorkSheetParser):
         data_type = element.get("t", "n")
         if data_type == "inlineStr":
             child = element.find(_INLINE_TAG)
-            if child is not None:
-                return column, _inline_text(child)
+            if child is not None:   # one object per distinct text, as a shared-string table gives
+                text = _inline_text(child)
+                return column, self.texts.setdefault(text, text)
             return column, (_FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
         value = element.findtext(_VALUE_TAG, None) or None
         if value is None:
