@@ -1,0 +1,219 @@
+"""Time the survey import against openpyxl's own read-only reading of the same sheet (not a test).
+
+    .venv/bin/python benchmarks/survey_bench.py [--households N] [--runs R] [--no-cli]
+
+Builds once (cached in the temp directory) a survey workbook of N households (default 2,000) typed
+into the template as tests/test_survey.py types the example household (35 rows each, so 5,000
+households are the issue's 175,001 rows). Then, each in a fresh process, interleaved after one
+warm-up of each, R times:
+
+  floor   openpyxl read_only=True, data_only=True, iter_rows(values_only=True) over 调查表
+  survey  calculator.survey.read_survey (every household's case checked by the engine)
+
+Time is the median wall time of the call alone (imports and the schedule loaded before it); memory
+is the call's tracemalloc peak (a separate run: tracemalloc slows Python down) and the process's
+peak RSS during the call (Linux: reset before it). The survey's traced peak includes the Survey it
+returns (every household's case), which the floor has no counterpart of. The goal: survey ≤ 1.5× the floor's time and ≤ 2× its memory; MISSED marks a miss.
+Last, `landcomp ledger import` of the workbook into a fresh project, timed from the command line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME_GOAL, MEMORY_GOAL = 1.5, 2.0
+
+
+def build(path: Path, n: int) -> None:
+    """N copies of the example household (户号 00001 …) typed into the template, saved atomically."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_survey import example_rows  # the rows as an assessor types them
+    from openpyxl import load_workbook
+    from calculator.survey import SURVEY_SHEET, write_template
+
+    start = time.perf_counter()
+    template = path.with_suffix(".template.xlsx")
+    write_template(template)
+    book = load_workbook(template)
+    sheet = book[SURVEY_SHEET]
+    where = {cell.value: cell.column for cell in sheet[1]}
+    row = 2
+    for index in range(n):
+        for values in example_rows(f"{index + 1:05d}", head=f"户主{index + 1}"):
+            for heading, value in values.items():
+                sheet.cell(row, where[heading], value)
+            row += 1
+    partial = path.with_suffix(".partial.xlsx")
+    book.save(partial)
+    os.replace(partial, path)
+    template.unlink()
+    print(f"built {n} households ({row - 2} rows) in {time.perf_counter() - start:.1f} s → {path} "
+          f"({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+
+
+def measure(kind: str, path: Path, memory: bool) -> dict:
+    """One measurement in this process: {"seconds": …} or {"peak": bytes}, plus the process's peak RSS."""
+    import resource
+    import tracemalloc
+    sys.path.insert(0, str(ROOT))
+    import tables
+    from openpyxl import load_workbook
+    from calculator.survey import SURVEY_SHEET, read_survey
+    schedule = tables.load_schedule()
+
+    def floor():
+        book = load_workbook(path, read_only=True, data_only=True)
+        count = 0
+        for values in book[SURVEY_SHEET].iter_rows(values_only=True):
+            count += len(values)
+        book.close()
+        return count
+
+    def survey():
+        return read_survey(path, schedule)
+
+    call = floor if kind == "floor" else survey
+    _reset_peak_rss()   # the peak RSS is this call's (a child process starts with its parent's high-water mark)
+    if memory:
+        tracemalloc.start()
+        result = call()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out = {"peak": peak}
+    else:
+        start = time.perf_counter()
+        result = call()
+        out = {"seconds": time.perf_counter() - start}
+    if kind == "survey":
+        out["households"] = len(result.households)
+        out["problems"] = len(result.problems)
+    out["rss"] = _peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return out
+
+
+def _reset_peak_rss() -> None:
+    """Linux: set the process's peak RSS (VmHWM) back to its current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss() -> int:
+    """The process's peak RSS in bytes since the last reset (Linux), 0 where unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def child(kind: str, path: Path, memory: bool) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--measure", kind, "--path", str(path)]
+                          + (["--memory"] if memory else []), capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cli_import(path: Path, folder: Path) -> tuple[float, int, str]:
+    """`landcomp ledger import` into a fresh project: (wall seconds, peak RSS of the process, its last line)."""
+    project = folder / f"bench-{time.monotonic_ns()}.landcomp"
+    base = [sys.executable, "-m", "calculator", "ledger"]
+    subprocess.run(base + ["create", str(project), "--name", "调查表基准测试"], cwd=ROOT, check=True,
+                   capture_output=True)
+    log = folder / "import.log"
+    start = time.perf_counter()
+    with log.open("w+", encoding="utf-8") as out:
+        process = subprocess.Popen(base + ["import", str(project), str(path)], cwd=ROOT,
+                                   stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        said = out.read()
+    if status:
+        raise SystemExit(f"ledger import failed ({status}): {said[-2000:]}")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(project) + suffix).unlink(missing_ok=True)
+    lines = [line for line in said.splitlines() if line.strip()]
+    return seconds, usage.ru_maxrss * 1024, lines[-1] if lines else ""
+
+
+def mb(value: float) -> str:
+    return f"{value / 1e6:.0f} MB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-cli", action="store_true", help="skip timing `landcomp ledger import`")
+    parser.add_argument("--measure", choices=("floor", "survey"), help=argparse.SUPPRESS)
+    parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.path, args.memory)))
+        return
+
+    folder = Path(tempfile.gettempdir()) / "landcomp-survey-bench"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"survey-{args.households}.xlsx"
+    if not path.is_file():
+        build(path, args.households)
+    print(f"{path} ({path.stat().st_size / 1e6:.1f} MB), {args.runs} runs after a warm-up, medians:", flush=True)
+
+    child("floor", path, False)          # warm-up: page cache, .pyc files
+    child("survey", path, False)
+    times: dict[str, list[float]] = {"floor": [], "survey": []}
+    rss: dict[str, list[int]] = {"floor": [], "survey": []}
+    peaks: dict[str, list[int]] = {"floor": [], "survey": []}
+    read = {}
+    for _ in range(args.runs):
+        for kind in ("floor", "survey"):
+            result = child(kind, path, False)
+            times[kind].append(result["seconds"])
+            rss[kind].append(result["rss"])
+            if kind == "survey":
+                read = result
+    for kind in ("floor", "survey"):    # tracemalloc once each: its peak hardly varies
+        peaks[kind].append(child(kind, path, True)["peak"])
+    median = {kind: statistics.median(values) for kind, values in times.items()}
+    peak = {kind: statistics.median(values) for kind, values in peaks.items()}
+    top = {kind: statistics.median(values) for kind, values in rss.items()}
+    print(f"  floor  (openpyxl read-only values): {median['floor']:6.2f} s   peak {mb(peak['floor'])} "
+          f"(process RSS {mb(top['floor'])})")
+    print(f"  survey (read_survey, cases):        {median['survey']:6.2f} s   peak {mb(peak['survey'])} "
+          f"(process RSS {mb(top['survey'])})   {read.get('households')} households, "
+          f"{read.get('problems')} problems")
+    time_ratio, memory_ratio = median["survey"] / median["floor"], peak["survey"] / peak["floor"]
+    rss_ratio = top["survey"] / top["floor"]
+    print(f"  time   {time_ratio:.2f}× the floor (goal ≤ {TIME_GOAL}×)"
+          + ("   MISSED" if time_ratio > TIME_GOAL else ""))
+    print(f"  memory {memory_ratio:.2f}× the floor's traced peak (goal ≤ {MEMORY_GOAL}×)"
+          + ("   MISSED" if memory_ratio > MEMORY_GOAL else ""))
+    print(f"  memory {rss_ratio:.2f}× the floor's process peak RSS (goal ≤ {MEMORY_GOAL}×)"
+          + ("   MISSED" if rss_ratio > MEMORY_GOAL else ""))
+    if not args.no_cli:
+        seconds, peaks_rss, said = [], [], ""
+        for _ in range(args.runs):
+            took, rss_bytes, said = cli_import(path, folder)
+            seconds.append(took)
+            peaks_rss.append(rss_bytes)
+        print(f"  landcomp ledger import (fresh project, whole process): {statistics.median(seconds):.2f} s, "
+              f"peak RSS {mb(statistics.median(peaks_rss))} — {said}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The streamed reading of 调查表 gives what openpyxl's normal mode gave: the same values row by row,
+merged cells repeated, formulas without a result marked, hidden rows and columns found from the
+sheet's records, and the survey limits held while the rows pass."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
+
+from calculator import survey as survey_module
+from calculator.errors import InputError
+from calculator.survey import SURVEY_SHEET, read_survey, write_template
+from test_survey import CAVE, fill, rewrite_sheet
+
+
+def normal_mode(path: Path) -> tuple[dict[int, list], set[int], set[int]]:
+    """The reading before streaming: the whole grid in normal mode, formulas from a data-only copy."""
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    grid = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    formulas = [(r, c) for r, row in enumerate(sheet.iter_rows()) for c, cell in enumerate(row) if cell.data_type == "f"]
+    cached = load_workbook(path, data_only=True)[SURVEY_SHEET]
+    for r, c in formulas:
+        value = cached.cell(r + 1, c + 1).value
+        grid[r][c] = survey_module._FORMULA_PENDING if value is None else value
+    for merged in sheet.merged_cells.ranges:
+        value = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                grid[r - 1][c - 1] = value
+    hidden_rows = {number for number, dimension in sheet.row_dimensions.items() if dimension.hidden}
+    hidden_columns = set()
+    for letter, dimension in sheet.column_dimensions.items():
+        if dimension.hidden:
+            first = dimension.min or column_index_from_string(letter)
+            hidden_columns.update(range(first - 1, dimension.max or first))
+    return {n: trimmed(values) for n, values in enumerate(grid, start=1) if trimmed(values)}, hidden_rows, hidden_columns
+
+
+def streamed(path: Path) -> tuple[dict[int, list], set[int], set[int]]:
+    with survey_module._read_sheet(path) as sheet:
+        rows = list(survey_module._read_grid(sheet, path))
+        columns = set(sheet.hidden_columns())
+    return ({n: trimmed(values) for n, values, _ in rows if trimmed(values)},
+            {n for n, _, hidden in rows if hidden}, columns)
+
+
+def trimmed(values: list) -> list:
+    values = list(values)
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    return path
+
+
+def drop_rows(*numbers: int):
+    """A change taking out the records of some rows, as a sparse writer leaves rows without cells out."""
+    def change(xml: str) -> str:
+        for number in numbers:
+            xml = re.sub(rf'<row r="{number}"[^>]*?(/>|>.*?</row>)', "", xml)
+        return xml
+    return change
+
+
+def test_merged_ranges_fill_rows_without_records_even_below_the_last_row(template, tmp_path):
+    rows = [{"户号": "M1", **CAVE}, None, None, {"户号": "M2", **CAVE}, None, {"户号": "M3", **CAVE}]
+    path = fill(template, tmp_path / "s.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    sheet.merge_cells("A2:A4")        # rows 3 and 4 hold nothing but the merged 户号
+    sheet.merge_cells("B5:D6")        # across columns, over a row with a record and one without
+    sheet.cell(5, 2, "王五")
+    sheet.merge_cells("A7:A9")        # reaching below the last row that holds anything
+    book.save(path)
+    rewrite_sheet(path, drop_rows(3, 4, 6, 8, 9))
+    assert streamed(path) == normal_mode(path)
+    survey = read_survey(path)
+    assert [(h.number, h.rows) for h in survey.households] == [("M1", (2, 3, 4))]
+    # row 6 takes 户主… from B5:D6 but no 户号: M2 above and M3 below are left out, as ever
+    assert survey.rejected == ("M2", "M3") and {p.row for p in survey.problems} == {6}
+
+
+def test_formulas_hidden_rows_and_columns_match_the_normal_mode_reading(template, tmp_path):
+    rows = [{"户号": "F1", **CAVE}, {"户号": "F2", **CAVE}, {"户号": "F3", **CAVE}, {"户号": "F4", **CAVE}]
+    path = fill(template, tmp_path / "s.xlsx", rows)
+    quantity = next(cell.column_letter for cell in load_workbook(path)[SURVEY_SHEET][1] if cell.value == "数量")
+
+    def change(xml: str) -> str:
+        # F1: a formula with its cached result; F2: never calculated; F3: a shared formula, calculated
+        xml = re.sub(rf'<c r="{quantity}2"[^>]*>.*?</c>', f'<c r="{quantity}2"><f>2*5</f><v>10</v></c>', xml)
+        xml = re.sub(rf'<c r="{quantity}3"[^>]*>.*?</c>', f'<c r="{quantity}3"><f>2*3</f><v></v></c>', xml)
+        xml = re.sub(rf'<c r="{quantity}4"[^>]*>.*?</c>',
+                     f'<c r="{quantity}4"><f t="shared" ref="{quantity}4:{quantity}5" si="0">1+1</f><v>2</v></c>', xml)
+        xml = re.sub(rf'<c r="{quantity}5"[^>]*>.*?</c>', f'<c r="{quantity}5"><f t="shared" si="0"/></c>', xml)
+        xml = xml.replace('<row r="5"', '<row r="5" hidden="true"', 1)
+        return xml.replace("<cols>", '<cols><col min="40" max="42" width="9" hidden="1" customWidth="1"/>', 1)
+    rewrite_sheet(path, change)
+    assert streamed(path) == normal_mode(path)
+    survey = read_survey(path)
+    assert [h.number for h in survey.households] == ["F1", "F3"]
+    # F4: its row is hidden, and its shared formula was never calculated
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "数量"), (5, ""), (5, "数量")]
+    assert {40 - 1, 41 - 1, 42 - 1} <= streamed(path)[2]
+
+
+def test_a_row_out_of_order_past_the_limit_is_refused_as_it_passes(template, tmp_path):
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}, {"户号": "B2", **CAVE}])
+    rewrite_sheet(path, lambda xml: xml.replace('<row r="2"', '<row r="900000"', 1).replace(
+        'r="A2"', 'r="A900000"'))
+    with pytest.raises(InputError, match="900000 行"):
+        read_survey(path)
+
+
+def test_a_merged_range_past_the_limit_is_refused_before_any_row(template, tmp_path, monkeypatch):
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}])
+    rewrite_sheet(path, lambda xml: xml.replace(
+        "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A2:A1048576"/></mergeCells>', 1))
+    monkeypatch.setattr(survey_module, "_read_grid", lambda *a: pytest.fail("the rows were read"))
+    with pytest.raises(InputError, match="1048576 行"):
+        read_survey(path)
+
+
+def test_a_sheet_damaged_half_way_is_refused_as_unreadable(template, tmp_path):
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}, {"户号": "B2", **CAVE}])
+    rewrite_sheet(path, lambda xml: xml.replace('<row r="3"', '<row r="3"><c r="A3" t="s"><v>99999</v></c', 1))
+    with pytest.raises(InputError, match="不是可读取的 Excel 工作簿"):
+        read_survey(path)
+
+
+def test_the_workbook_file_is_closed_after_reading(template, tmp_path):
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}])
+    read_survey(path)
+    with zipfile.ZipFile(path) as package:   # still a whole, readable package
+        assert "xl/worksheets/sheet1.xml" in package.namelist()
+    path.unlink()   # nothing holds it open (Windows would refuse otherwise)
