@@ -29,6 +29,10 @@ STALE_AFTER_S = 24 * 3600
 # not is some other document (a case, a project, a survey …) and is never written over.
 SIGNATURES = {"pdf": (b"%PDF-", "PDF"), "xlsx": (b"PK\x03\x04", "Excel 工作簿")}
 
+# Read once, at import (os.umask can only be read by setting it, which other threads would see).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 _staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
 
 
@@ -137,9 +141,7 @@ def _set_mode(tmp: Path, target: Path) -> None:
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = 0o666 & ~_UMASK
     os.chmod(tmp, mode)
 
 

@@ -7,14 +7,13 @@ file that is not UTF-8 text are refused with where they are.
 from __future__ import annotations
 
 import json
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
 from calculator.errors import InputError
 from calculator.labels import label
-from calculator.limits import JSON_MAX_DEPTH, REFUSED_CATEGORIES, bad_character
+from calculator.limits import JSON_MAX_DEPTH, refuse_bad_characters
 
 
 # The two kinds of document the app writes, by their Chinese names.
@@ -115,11 +114,7 @@ def _check_tree(data: Any) -> None:
             raise InputError(f"「{label(value.duplicate)}」重复出现,无法确定取哪一个",
                              f"the key {value.duplicate!r} is given twice; which one is meant is unclear", place)
         if isinstance(value, str):
-            char = bad_character(value)
-            if char is not None:
-                kind = REFUSED_CATEGORIES[unicodedata.category(char)]
-                raise InputError(f"含有{kind} U+{ord(char):04X}", f"contains a forbidden character U+{ord(char):04X}",
-                                 place)
+            refuse_bad_characters(value, "", place)
 
 
 def _walk(data: Any) -> Iterator[tuple[str, int, Any]]:

@@ -79,13 +79,18 @@ def bad_character(text: str) -> str | None:
     return None
 
 
-def check_text(value: str, field: str, where: str = "") -> str:
-    """`value` unchanged when it is printable text within its field's limit; else InputError."""
+def refuse_bad_characters(value: str, named: str, where: str = "") -> None:
+    """InputError naming the first refused character of `value` (U+XXXX) and `named` (the field's label)."""
     char = bad_character(value)
     if char is not None:
         kind = REFUSED_CATEGORIES[unicodedata.category(char)]
-        raise InputError(f"{label(field)}含有{kind} U+{ord(char):04X},请删除",
-                         f"{field} contains a forbidden character U+{ord(char):04X}", where)
+        raise InputError(f"{named}含有{kind} U+{ord(char):04X},请删除",
+                         f"contains a forbidden character U+{ord(char):04X}", where)
+
+
+def check_text(value: str, field: str, where: str = "") -> str:
+    """`value` unchanged when it is printable text within its field's limit; else InputError."""
+    refuse_bad_characters(value, label(field), where or field)
     most = text_limit(field)
     if len(value) > most:
         raise InputError(f"{label(field)}过长: {len(value)} 个字符,最多 {most} 个",

@@ -50,7 +50,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from xml.etree import ElementTree
@@ -526,11 +526,14 @@ class _SurveyParser(WorkSheetParser):
         if number is not None:
             try:
                 self.row_counter = int(number)
-            except ValueError:
-                as_float = float(number)
-                if not as_float.is_integer():
+            except ValueError:  # a row number written "5.0": whole, or not a row number at all
+                try:
+                    whole = Decimal(number)
+                except InvalidOperation:
                     raise ValueError(f"{number} is not a valid row number") from None
-                self.row_counter = int(as_float)
+                if not whole.is_finite() or whole != whole.to_integral_value():
+                    raise ValueError(f"{number} is not a valid row number") from None
+                self.row_counter = int(whole)
         else:
             self.row_counter += 1
         self.col_counter = 0

@@ -57,3 +57,12 @@ def store(request, backend, tmp_path):
 def me(store):
     """Who `store` records as the actor of its changes: 李明 in a file, the database role on a server."""
     return getattr(store, "role", "李明")
+
+
+@pytest.fixture
+def template(tmp_path):
+    """The empty survey workbook, as `landcomp ledger template` writes it."""
+    from calculator.survey import write_template
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    return path

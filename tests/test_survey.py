@@ -80,13 +80,6 @@ def fill(template: Path, target: Path, rows: list[dict[str, object] | None]) -> 
     return target
 
 
-@pytest.fixture
-def template(tmp_path) -> Path:
-    path = tmp_path / "template.xlsx"
-    write_template(path)
-    return path
-
-
 def example_case():
     return case_from_json(EXAMPLE.read_text(encoding="utf-8"))
 

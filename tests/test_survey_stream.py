@@ -13,7 +13,7 @@ from openpyxl.utils import column_index_from_string
 
 from calculator import survey as survey_module
 from calculator.errors import InputError
-from calculator.survey import SURVEY_SHEET, read_survey, write_template
+from calculator.survey import SURVEY_SHEET, read_survey
 from test_survey import CAVE, fill, rewrite_sheet
 
 
@@ -54,13 +54,6 @@ def trimmed(values: list) -> list:
     while values and values[-1] is None:
         values.pop()
     return values
-
-
-@pytest.fixture
-def template(tmp_path) -> Path:
-    path = tmp_path / "template.xlsx"
-    write_template(path)
-    return path
 
 
 def drop_rows(*numbers: int):

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from calculator.errors import InputError
-from calculator.survey import SURVEY_SHEET, read_survey, write_template
+from calculator.survey import SURVEY_SHEET, read_survey
 from test_survey import EXAMPLE_TOTAL, fill, example_rows
 
 CAVE = {"项目": "窑洞/砖石窑洞", "数量": 10, "单价": 600}
@@ -41,13 +41,6 @@ ROWS = [
     BadRow("tomorrow in words", {**CAVE, "支付日期": "明天"}, "支付日期"),
     BadRow("zero-width space in 户号", {**CAVE, "户号": "0002\u200b"}, "户号"),
 ]
-
-
-@pytest.fixture
-def template(tmp_path) -> Path:
-    path = tmp_path / "template.xlsx"
-    write_template(path)
-    return path
 
 
 @pytest.mark.parametrize("bad", ROWS, ids=[b.name for b in ROWS])
