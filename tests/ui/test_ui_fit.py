@@ -64,3 +64,14 @@ def test_at_150_percent_every_tab_fits_and_the_window_is_on_the_screen(tmp_path)
     x, y, width, height = seen["frame"]
     assert x >= 0 and y >= 0 and x + width <= 1280 and y + height <= 720, seen
     assert seen["minimum"][0] <= SMALLEST[0] and seen["minimum"][1] <= SMALLEST[1], seen
+
+
+def test_the_item_table_shows_amount_without_scrolling_on_the_smallest_screen(qtbot, window, ws):
+    """At 1280×693 (1920×1080 at 150%), 种类/规格 and 参数 give way so 金额 is in view whole."""
+    from ui.household.items_model import COL_AMOUNT
+    window.resize(*SMALLEST)
+    assert ws.open_file(EXAMPLE)
+    qtbot.wait(50)
+    table = ws.table
+    right = table.columnViewportPosition(COL_AMOUNT) + table.columnWidth(COL_AMOUNT)
+    assert 0 < right <= table.viewport().width()

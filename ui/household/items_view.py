@@ -12,9 +12,10 @@ from ui.widgets import DecimalEdit
 
 COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
                  COL_AMOUNT: 104, COL_DISPUTED: 54}
-# 种类/规格 gives way (its names elide, the full name is the tooltip) down to this width, so that
-# 金额 stays in view without scrolling on a 1366-pixel laptop.
+# 种类/规格 and then 参数 give way (their texts elide, the full text is the tooltip) down to these
+# widths, so that 金额 stays in view without scrolling on a 1366-pixel laptop and at 150%.
 MIN_ITEM_WIDTH = 130
+MIN_PARAMS_WIDTH = 80
 EMPTY_HINT = "还没有补偿项目。\n按 Ctrl+F 在左侧查找项目(如「砖混」「杨树」「菜窖」),回车添加到本户。"
 HINT_COLOUR = QColor("#8a8a8a")
 
@@ -144,12 +145,15 @@ class ItemTable(QTableView):
         self.fit_item_column()
 
     def fit_item_column(self) -> None:
-        """Narrow 种类/规格 (never below MIN_ITEM_WIDTH) until every column up to 金额 is in view."""
+        """Narrow 种类/规格, then 参数 (each eliding, never below its minimum), until every column up to
+        金额 is in view."""
         if self.model() is None:
             return
-        others = sum(self.columnWidth(column) for column in range(COL_QUANTITY, COL_AMOUNT + 1))
-        room = self.viewport().width() - others
-        self.setColumnWidth(COL_ITEM, max(MIN_ITEM_WIDTH, min(COLUMN_WIDTHS[COL_ITEM], room)))
+        fixed = sum(self.columnWidth(column) for column in (COL_QUANTITY, COL_UNIT, COL_RATE, COL_AMOUNT))
+        room = self.viewport().width() - fixed
+        item = max(MIN_ITEM_WIDTH, min(COLUMN_WIDTHS[COL_ITEM], room - COLUMN_WIDTHS[COL_PARAMS]))
+        self.setColumnWidth(COL_ITEM, item)
+        self.setColumnWidth(COL_PARAMS, max(MIN_PARAMS_WIDTH, min(COLUMN_WIDTHS[COL_PARAMS], room - item)))
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
