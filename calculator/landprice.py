@@ -12,11 +12,11 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-import tables
 from calculator.errors import CaseErrors, CalculationError, InputError
 from calculator.limits import check_text
 from calculator.money import exact, fmt_plain, round_money, to_decimal
-from tables.land import GradeRow, LandTable
+from calculator.schedules import load_land_table
+from tables.land import GradeRow, LandTable, Use
 
 AREA_UNITS = {"area_m2": "m²", "area_mu": "亩"}
 TERM = "term_years"
@@ -184,7 +184,7 @@ def parcel_from_dict(data: Any) -> Parcel:
 @exact
 def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     """Every part at its own use's benchmark, then the parcel's sums, floor and corrections."""
-    table = table or tables.load_land_table(parcel.table)
+    table = table or load_land_table(parcel.table)
     errors, parts = [], []
     for index, part in enumerate(parcel.parts):
         try:
@@ -226,11 +226,8 @@ def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -
 @exact
 def price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
     """One part at its use's benchmark of the parcel's grade, corrected when the parcel has corrections."""
-    try:
-        use = table.use(part.use)
-    except InputError as error:
-        raise error.located("use") from None
-    row = table.row(part.use, parcel.grade)
+    use = _use(table, part.use)
+    row = _grade_row(table, part.use, parcel.grade)
     area = part.area_m2
     term = part_term(part, use.statutory_term_years, parcel.corrections)
     correction = None
@@ -251,6 +248,22 @@ def price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
 def _four(value: Fraction) -> Decimal:
     """亩 and 万元 figures are shown to four decimals."""
     return round_money(value, 4)
+
+
+def _use(table: LandTable, key: str) -> Use:
+    """The use `key`, or an input error on the part's use naming the known uses."""
+    if key not in table.uses:
+        raise InputError(f"未知用途「{key}」,应为 {'、'.join(table.uses)}",
+                         f"unknown use {key!r}; expected one of {', '.join(table.uses)}", "use")
+    return table.uses[key]
+
+
+def _grade_row(table: LandTable, use: str, grade: int) -> GradeRow:
+    """The published row of `use` at `grade`, or an input error naming the grades."""
+    if (use, grade) not in table.rows:
+        raise InputError(f"级别应为 {'、'.join(map(str, table.grades))},不是 {grade}",
+                         f"grade must be one of {', '.join(map(str, table.grades))}, not {grade}")
+    return table.rows[(use, grade)]
 
 
 def part_term(part: PartInput, statutory: int, corrections: Corrections | None) -> Decimal:

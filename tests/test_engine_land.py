@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-import tables
 from calculator.jsonfile import parse_json
 from calculator.errors import CalculationError, InputError
 from calculator.landprice import parcel_from_dict, price_parcel, term_coefficient
 from calculator.results import parcel_json
+from calculator.schedules import load_land_table
 
 REPO = Path(__file__).resolve().parent.parent
-TABLE = tables.load_land_table()
+TABLE = load_land_table()
 
 
 def price(data: dict):

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-import tables
 from calculator import land_actions
 from calculator.errors import CalculationError
 from calculator.land_actions import M2, MU, ParcelDraft, PartDraft
 from calculator.landprice import (
     COEFFICIENT_LABELS, FLOOR_BY_BENCHMARK, FLOOR_BY_COST, FORMULA_LINES, ParcelPrice, PartPrice)
 from calculator.money import fmt_grouped, fmt_plain
+from calculator.schedules import load_land_table
 from tables.land import GradeRow, LandTable
 from ui import settings as config
 from ui.table_model import HeaderedTableModel
@@ -457,7 +457,7 @@ class LandWorkspace(DocumentWorkspace):
 
     def __init__(self, settings: config.Settings, table: LandTable | None = None, parent=None):
         super().__init__(settings, parent)
-        self.table = table or tables.load_land_table()
+        self.table = table or load_land_table()
         self.stack = QUndoStack(self)
         self.stack.cleanChanged.connect(self.title_changed)
         self.path: Path | None = None

@@ -194,13 +194,13 @@ def relocation_rows(relocation: RelocationResult, first: int) -> list[SheetRow]:
 def _replacement(result: CompensationResult) -> list[ReplacementRow]:
     rows = []
     for part in result.replacement.parts:
-        spec = result.schedule.item(part.key).spec
+        spec = result.schedule.items[part.key].spec
         given = result.replacement.given
         working = f"{AREA_LABELS.get(spec.measure, spec.measure)} {fmt_quantity(given[spec.measure])} m²"
         if spec.deduct:
             working = (f"({working} − {AREA_LABELS.get(spec.deduct, spec.deduct)} "
                        f"{fmt_quantity(given[spec.deduct])} m²) = {fmt_quantity(part.base)} m²")
-        rows.append(ReplacementRow(result.schedule.item(part.key).variety or part.key, working,
+        rows.append(ReplacementRow(result.schedule.items[part.key].variety or part.key, working,
                                    f"1:{fmt_plain(part.ratio)}", part.area))
     return rows
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-import tables
 from calculator.jsonfile import parse_json
 from calculator.landprice import PartInput, Parcel, price_parcel
 from calculator.money import fmt_grouped
+from calculator.schedules import load_land_table
 from ui.land_workspace import VALUE_ROLE, LandWorkspace, PartsModel, RangeModel, ResultsModel
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"
-TABLE = tables.load_land_table()
+TABLE = load_land_table()
 
 
 @pytest.fixture
