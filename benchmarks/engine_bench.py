@@ -28,8 +28,7 @@ from calculator.case import case_from_dict  # noqa: E402
 from calculator import compensation  # noqa: E402
 from calculator.compensation import evaluate  # noqa: E402
 from calculator.landprice import parcel_from_dict, price_parcel  # noqa: E402
-from tables.land import read_land_table  # noqa: E402
-from tables.schedule import read_schedule  # noqa: E402
+from calculator.schedules import load_land_table, load_schedule, read_land_table, read_schedule  # noqa: E402
 
 TARGET_RATIO = 10
 LINES = 300
@@ -112,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
 
-    schedule = tables.load_schedule()
-    land = tables.load_land_table()
+    schedule = load_schedule()
+    land = load_land_table()
     case = household_case()
     pairs = bare_pairs()
     result = evaluate(case, schedule)

@@ -48,8 +48,8 @@ def build_file(path: str, n: int) -> int:
 
 def client(url: str, project_id: int, saves: int, hot: int, seed: int, results) -> None:
     """One client: `saves` landed saves, each on the version it opened; reports (landed, conflicts)."""
-    import tables
-    schedule, rng = tables.load_schedule(), random.Random(seed)
+    from calculator.schedules import load_schedule
+    schedule, rng = load_schedule(), random.Random(seed)
     landed, conflicts = [], 0
     with open_store(url) as store:
         numbers = [f"{i + 1:05d}" for i in range(hot) if (i + 1) % 10]  # signed ones need a reason: skipped

@@ -65,10 +65,10 @@ def measure(kind: str, path: Path, memory: bool) -> dict:
     import resource
     import tracemalloc
     sys.path.insert(0, str(ROOT))
-    import tables
     from openpyxl import load_workbook
+    from calculator.schedules import load_schedule
     from calculator.survey import SURVEY_SHEET, read_survey
-    schedule = tables.load_schedule()
+    schedule = load_schedule()
 
     def floor():
         book = load_workbook(path, read_only=True, data_only=True)

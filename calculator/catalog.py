@@ -65,8 +65,8 @@ def relocation_items(schedule: Schedule) -> tuple[Item, ...]:
         months = schedule.relocation.months if part == "temporary" else 1
         spec = bracket.Spec(rule.param, rule.brackets, Decimal(months), f"{months}个月" if months != 1 else "")
         rows.append(Item(key=f"{title}/{name}" if title else name, section=RELOCATION_SECTION, kind=bracket.KIND,
-                         unit=unit, spec=spec, source=rule.source, reading=rule.reading, quantity_default=None,
-                         source_section=RELOCATION_SECTION, params=bracket.params(spec)))
+                         rule=bracket, unit=unit, spec=spec, source=rule.source, reading=rule.reading,
+                         quantity_default=None, source_section=RELOCATION_SECTION, params=bracket.params(spec)))
     return tuple(rows)
 
 

@@ -135,9 +135,9 @@ def _landprice(args) -> str:
 
 
 def _items(args) -> str:
-    import tables
+    from calculator.schedules import load_schedule
     from calculator.text_report import table
-    schedule = tables.load_schedule()
+    schedule = load_schedule()
     listing = [{"key": item.key, "section": item.section, "kind": item.kind, "unit": item.unit,
                 **item.rule.describe(item.spec), "params": [p.name for p in item.rule.params(item.spec)],
                 "source": item.source, **({"reading": item.reading} if item.reading else {})}

@@ -4,16 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import tables
 from calculator.case import Case
 from calculator.errors import CalculationError, CaseErrors, InputError
 from calculator.limits import MAX_AMOUNT, quantity_limits
-from calculator.lines import PricedLine, locate, price_line, read_line, standard_rate, where
+from calculator.lines import PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
 from calculator.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.relocation import PARTS as RELOCATION_PARTS
 from calculator.relocation import RelocationResult, read_relocation, relocation_allowances
 from calculator.replacement import ReplacementResult, replacement_area
+from calculator.schedules import load_schedule
 from tables.schedule import Item, Schedule
 
 RELOCATION_SECTION = "三"
@@ -43,10 +43,10 @@ class CaseContext:
         self._host_rates: dict[str, tuple[Decimal, bool]] = {}
 
     def item(self, key: str) -> Item:
-        return self.schedule.item(key)
+        return schedule_item(self.schedule, key)
 
     def describe(self, param: str, value: Decimal | None) -> str:
-        return self.schedule.describe(param, value)
+        return self.schedule.describe(param, None if value is None else fmt_plain(value))
 
     def host_rate(self, key: str) -> tuple[Decimal, bool]:
         """The host's rate on this case, else its fixed rate or midpoint (True when a midpoint)."""
@@ -85,7 +85,7 @@ class CaseContext:
 @exact
 def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult:
     """Price what can be priced; bad lines and blocks are left out and listed in `problems`."""
-    schedule = schedule or tables.load_schedule(case.schedule)
+    schedule = schedule or load_schedule(case.schedule)
     ctx = CaseContext(schedule, case.items)
     lines, problems = [], []
     for index, raw in enumerate(case.items):
@@ -177,7 +177,7 @@ def section_end(case: Case, schedule: Schedule, key: str) -> int:
     """Where a new line of `key` goes so that lines stay in the sheet's order: after the last line
     of its section or an earlier one (the end, when no later section has lines yet)."""
     rank = {code: position for position, code in enumerate(schedule.sections)}
-    new_rank = rank[schedule.item(key).section]
+    new_rank = rank[schedule_item(schedule, key).section]
     at = len(case.items)
     for index in range(len(case.items) - 1, -1, -1):
         key_here = case.items[index].get("item")

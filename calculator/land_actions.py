@@ -13,7 +13,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import tables
 from calculator.errors import CalculationError, InputError
 from calculator.files import atomic_write_text
 from calculator.jsonfile import read_json
@@ -21,6 +20,7 @@ from calculator.landprice import (
     CORRECTION_FACTORS, TERM, ParcelPrice, parcel_from_dict, part_from_dict, price_parcel, price_part)
 from calculator.limits import PARCEL_FILE_MAX_BYTES
 from calculator.money import round_money, to_decimal
+from calculator.schedules import load_land_table
 
 M2 = "m²"
 MU = "亩"
@@ -224,7 +224,7 @@ def price_draft(draft: ParcelDraft) -> DraftPrice:
         return DraftPrice(left_out=tuple(left_out))
     try:
         parcel = parcel_from_dict({**data, "parts": [data["parts"][row] for row in complete]})
-        table = tables.load_land_table(parcel.table)
+        table = load_land_table(parcel.table)
     except CalculationError as error:
         return DraftPrice(left_out=tuple(left_out), error=error)
     priced = []

@@ -12,11 +12,11 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-import tables
 from calculator.errors import CaseErrors, CalculationError, InputError
 from calculator.limits import check_text
 from calculator.money import exact, fmt_plain, round_money, to_decimal
-from tables.land import GradeRow, LandTable
+from calculator.schedules import load_land_table
+from tables.land import GradeRow, LandTable, Use
 
 AREA_UNITS = {"area_m2": "m²", "area_mu": "亩"}
 TERM = "term_years"
@@ -28,6 +28,16 @@ CORRECTION_FACTORS = ("date_factor", "factor_pct", "other_factor", "development_
 OUT_OF_RANGE = "out_of_range"
 FLOOR_BY_BENCHMARK = "benchmark_70pct"
 FLOOR_BY_COST = "cost_sum"
+# The correction chain as every output states it (宗地单价 = …), the reading of its benchmark, and K年期.
+UNIT_PRICE_FORMULA = "基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正"
+BENCHMARK_TERM_READING = "基准地价为法定最高年期下的价格"
+TERM_FORMULA = "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n],m 为该部分使用年期,n 为该用途法定最高出让年期"
+FORMULA_LINES = (f"宗地单价 = {UNIT_PRICE_FORMULA}", BENCHMARK_TERM_READING, TERM_FORMULA)
+# Each coefficient of the chain, in the formula's order, as the sheets and the app label it.
+COEFFICIENT_LABELS = {
+    "date_factor": "K期日(期日修正系数)", TERM: "使用年期 m(年)", "reduction_rate": "土地还原率 r",
+    "factor_pct": "因素修正 Σ(%)", "other_factor": "K其他(其他修正系数)", "development_adjustment": "开发程度修正(元/m²)",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,11 @@ class Corrections:
     other_factor: Decimal = Decimal(1)
     development_adjustment: Decimal = Decimal(0)
     bases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rounded_development_adjustment(self) -> Decimal:
+        """开发程度修正 to the fen, as the result and the sheets show it (the price uses it unrounded)."""
+        return round_money(self.development_adjustment)
 
 
 @dataclass(frozen=True)
@@ -74,14 +89,26 @@ class Correction:
     total: Decimal
     out_of_range: bool
 
+    @property
+    def rounded_term_coefficient(self) -> Decimal:
+        """K年期 to six decimals, as every output shows it (the price uses it unrounded)."""
+        return round_money(self.term_coefficient, 6)
+
 
 @dataclass(frozen=True)
 class PartPrice:
+    """One part at its use's benchmark, with every figure the outputs show (亩, 万元 to four places)."""
+
     given: PartInput
     row: GradeRow
+    area_m2: Decimal
+    area_mu: Decimal
+    wan_per_mu: Decimal  # the benchmark in 万元/亩
     total: Decimal
+    total_wan: Decimal
     lower_total: Decimal
     upper_total: Decimal
+    floor_unit_price: Decimal  # the negotiated-transfer floor per m²
     floor_total: Decimal
     correction: Correction | None
 
@@ -89,21 +116,36 @@ class PartPrice:
     def unit_price(self) -> Decimal:
         return self.row.benchmark.yuan_per_m2
 
+    @property
+    def corrected_unit_price(self) -> Decimal | None:
+        return None if self.correction is None else self.correction.unit_price
+
+    @property
+    def corrected_total(self) -> Decimal | None:
+        return None if self.correction is None else self.correction.total
+
 
 @dataclass(frozen=True)
 class ParcelPrice:
+    """The parcel's sums over its parts; `unit_price` and `corrected_unit_price` are the averages per m²."""
+
     table: LandTable
     parcel: Parcel
     parts: tuple[PartPrice, ...]
-    area_m2: Fraction
+    exact_area_m2: Fraction
+    area_m2: Decimal
+    area_mu: Decimal
     unit_price: Decimal
+    wan_per_mu: Decimal
     total: Decimal
+    total_wan: Decimal
     lower_total: Decimal
     upper_total: Decimal
     benchmark_floor_total: Decimal
     floor_total: Decimal
     floor_governed_by: str
     corrected_total: Decimal | None
+    corrected_unit_price: Decimal | None
 
 
 def parcel_from_dict(data: Any) -> Parcel:
@@ -142,7 +184,7 @@ def parcel_from_dict(data: Any) -> Parcel:
 @exact
 def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     """Every part at its own use's benchmark, then the parcel's sums, floor and corrections."""
-    table = table or tables.load_land_table(parcel.table)
+    table = table or load_land_table(parcel.table)
     errors, parts = [], []
     for index, part in enumerate(parcel.parts):
         try:
@@ -160,13 +202,16 @@ def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
         floor, governed_by = round_money(parcel.cost_floor_total), FLOOR_BY_COST
     corrected = (sum((p.correction.total for p in parts), Decimal(0))
                  if parcel.corrections is not None else None)
+    unit_price, total = round_money(exact_total / area), sum((p.total for p in parts), Decimal(0))
     return ParcelPrice(
-        table=table, parcel=parcel, parts=tuple(parts), area_m2=area,
-        unit_price=round_money(exact_total / area), total=sum((p.total for p in parts), Decimal(0)),
+        table=table, parcel=parcel, parts=tuple(parts), exact_area_m2=area, area_m2=round_money(area),
+        area_mu=_four(area / table.m2_per_mu), unit_price=unit_price, wan_per_mu=_four(table.wan_per_mu(unit_price)),
+        total=total, total_wan=_four(Fraction(total) / 10000),
         lower_total=sum((p.lower_total for p in parts), Decimal(0)),
         upper_total=sum((p.upper_total for p in parts), Decimal(0)),
         benchmark_floor_total=benchmark_floor, floor_total=floor, floor_governed_by=governed_by,
-        corrected_total=corrected)
+        corrected_total=corrected,
+        corrected_unit_price=None if corrected is None else round_money(Fraction(corrected) / area))
 
 
 def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -> Decimal:
@@ -181,23 +226,44 @@ def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -
 @exact
 def price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
     """One part at its use's benchmark of the parcel's grade, corrected when the parcel has corrections."""
-    try:
-        use = table.use(part.use)
-    except InputError as error:
-        raise error.located("use") from None
-    row = table.row(part.use, parcel.grade)
+    use = _use(table, part.use)
+    row = _grade_row(table, part.use, parcel.grade)
     area = part.area_m2
     term = part_term(part, use.statutory_term_years, parcel.corrections)
     correction = None
     if parcel.corrections is not None:
         correction = _correct(row, use.statutory_term_years, term, area, parcel.corrections)
+    benchmark = Fraction(row.benchmark.yuan_per_m2)
+    total = round_money(benchmark * area)
     return PartPrice(
-        given=part, row=row,
-        total=round_money(Fraction(row.benchmark.yuan_per_m2) * area),
+        given=part, row=row, area_m2=round_money(area), area_mu=_four(area / table.m2_per_mu),
+        wan_per_mu=_four(table.wan_per_mu(benchmark)), total=total, total_wan=_four(Fraction(total) / 10000),
         lower_total=round_money(Fraction(row.lower.yuan_per_m2) * area),
         upper_total=round_money(Fraction(row.upper.yuan_per_m2) * area),
-        floor_total=round_money(Fraction(table.floor_share) * Fraction(row.benchmark.yuan_per_m2) * area),
+        floor_unit_price=round_money(Fraction(table.floor_share) * benchmark),
+        floor_total=round_money(Fraction(table.floor_share) * benchmark * area),
         correction=correction)
+
+
+def _four(value: Fraction) -> Decimal:
+    """亩 and 万元 figures are shown to four decimals."""
+    return round_money(value, 4)
+
+
+def _use(table: LandTable, key: str) -> Use:
+    """The use `key`, or an input error on the part's use naming the known uses."""
+    if key not in table.uses:
+        raise InputError(f"未知用途「{key}」,应为 {'、'.join(table.uses)}",
+                         f"unknown use {key!r}; expected one of {', '.join(table.uses)}", "use")
+    return table.uses[key]
+
+
+def _grade_row(table: LandTable, use: str, grade: int) -> GradeRow:
+    """The published row of `use` at `grade`, or an input error naming the grades."""
+    if (use, grade) not in table.rows:
+        raise InputError(f"级别应为 {'、'.join(map(str, table.grades))},不是 {grade}",
+                         f"grade must be one of {', '.join(map(str, table.grades))}, not {grade}")
+    return table.rows[(use, grade)]
 
 
 def part_term(part: PartInput, statutory: int, corrections: Corrections | None) -> Decimal:

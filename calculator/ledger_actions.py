@@ -380,13 +380,13 @@ class ProjectFile:
         A case with input errors is refused whole (nothing stored). With `base_version` (0: none yet)
         the save lands only if that is still the current version, checked in the transaction that
         writes; a signed case changes only with a `reason` (an amendment), a paid one never."""
-        import tables
         from calculator.compensation import evaluate
         if reason is not None:
             check_text(reason, "amendment_reason", "--reason")
         from calculator.errors import CaseErrors
+        from calculator.schedules import load_schedule
         from calculator.stored_cases import StoredCase, save_stored
-        schedule = tables.load_schedule(case.schedule)
+        schedule = load_schedule(case.schedule)
         problems = evaluate(case, schedule).problems
         if problems:
             raise CaseErrors(list(problems))

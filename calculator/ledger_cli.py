@@ -81,9 +81,9 @@ def add_commands(commands: argparse._SubParsersAction, parser_class: type) -> No
 def run(args: argparse.Namespace) -> str:
     """The output of one ledger command (raises the domain's errors; the caller maps them to exit codes)."""
     if args.ledger_command == "template":
-        import tables
+        from calculator.schedules import load_schedule
         from calculator.survey import write_template
-        write_template(args.out, tables.load_schedule())
+        write_template(args.out, load_schedule())
         return f"已写出调查表模板 / survey template written: {args.out}\n"
     if args.ledger_command == "create":
         created = create_project(args.project, args.name, _actor(args))
@@ -198,8 +198,8 @@ def _history(project: ProjectFile, args) -> str:
 
 
 def _import(project: ProjectFile, args) -> str:
-    import tables
-    schedule = tables.load_schedule()
+    from calculator.schedules import load_schedule
+    schedule = load_schedule()
     survey = project.read_survey(args.survey, schedule, include_hidden=args.include_hidden)
     if survey.problems:
         raise InputError(f"调查表有 {len(survey.problems)} 处问题,未导入:\n" + survey.report(),

@@ -55,12 +55,21 @@ def where(index: int, raw: Any) -> str:
     return f"items[{index}](第{index + 1}行)" + (f"「{key}」" if isinstance(key, str) else "")
 
 
+def schedule_item(schedule: Schedule, key: str) -> Item:
+    """The row of `key`, or an input error naming the unknown key."""
+    try:
+        return schedule.items[key]
+    except KeyError:
+        raise InputError(f"未知项目「{key}」(不在{schedule.document}标准中)",
+                         f"unknown item {key!r} (not in the {schedule.id} schedule)") from None
+
+
 def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
     """Check one raw line against its item's rule; every unknown or missing field is an error."""
     key = raw.get("item")
     if not isinstance(key, str) or not key:
         raise InputError("缺少项目", "missing item key")
-    item = schedule.item(key)
+    item = schedule_item(schedule, key)
     unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
     if unknown:
         raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from calculator.amount_words import amount_in_words
 from calculator.case import fingerprint
 from calculator.compensation import CompensationResult
-from calculator.landprice import OUT_OF_RANGE, ParcelPrice, PartPrice
+from calculator.landprice import BENCHMARK_TERM_READING, OUT_OF_RANGE, UNIT_PRICE_FORMULA, ParcelPrice, PartPrice
 from calculator.lines import PricedLine
-from calculator.money import fmt_money, fmt_plain, fmt_quantity, round_money
+from calculator.money import fmt_money, fmt_plain, fmt_quantity
 
 
 def compensation_json(result: CompensationResult) -> dict[str, Any]:
@@ -68,13 +67,10 @@ def parcel_json(price: ParcelPrice) -> dict[str, Any]:
     data: dict[str, Any] = {
         "table": table.id, "table_version": table.version, "basis": table.document,
         "valuation_date": table.valuation_date.isoformat(), "grade": price.parcel.grade,
-        "parts": [_part_json(price, part) for part in price.parts],
-        "area_m2": fmt_money(round_money(price.area_m2)),
-        "area_mu": _four(price.area_m2 / table.m2_per_mu),
-        "unit_price": fmt_money(price.unit_price),
-        "unit_price_wan_per_mu": _four(table.wan_per_mu(price.unit_price)),
-        "total": fmt_money(price.total),
-        "total_wan": _four(Fraction(price.total) / 10000),
+        "parts": [_part_json(part) for part in price.parts],
+        "area_m2": fmt_money(price.area_m2), "area_mu": _four(price.area_mu),
+        "unit_price": fmt_money(price.unit_price), "unit_price_wan_per_mu": _four(price.wan_per_mu),
+        "total": fmt_money(price.total), "total_wan": _four(price.total_wan),
         "range_total": {"lower": fmt_money(price.lower_total), "upper": fmt_money(price.upper_total)},
         "negotiated_floor_total": fmt_money(price.floor_total),
     }
@@ -84,34 +80,31 @@ def parcel_json(price: ParcelPrice) -> dict[str, Any]:
         data["floor_governed_by"] = price.floor_governed_by
     if price.corrected_total is not None:
         data["corrected_total"] = fmt_money(price.corrected_total)
-        data["corrected_unit_price"] = fmt_money(round_money(Fraction(price.corrected_total) / price.area_m2))
+        data["corrected_unit_price"] = fmt_money(price.corrected_unit_price)
         c = price.parcel.corrections
         data["coefficients"] = {
             # The parcel-wide term of older files (null when none); the term each part used is in its object.
             "term_years": None if c.term_years is None else str(c.term_years),
             "reduction_rate": None if c.reduction_rate is None else str(c.reduction_rate),
             "date_factor": str(c.date_factor), "factor_pct": str(c.factor_pct),
-            "other_factor": str(c.other_factor), "development_adjustment": fmt_money(c.development_adjustment),
+            "other_factor": str(c.other_factor), "development_adjustment": fmt_money(c.rounded_development_adjustment),
             "basis": dict(c.bases),
         }
-        data["formula"] = ("基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正; "
-                           "基准地价为法定最高年期下的价格")
+        data["formula"] = f"{UNIT_PRICE_FORMULA}; {BENCHMARK_TERM_READING}"
     return data
 
 
-def _part_json(price: ParcelPrice, part: PartPrice) -> dict[str, Any]:
-    table, row = price.table, part.row
+def _part_json(part: PartPrice) -> dict[str, Any]:
+    row = part.row
     data: dict[str, Any] = {
-        "use": part.given.use, "area_m2": fmt_money(round_money(part.given.area_m2)),
-        "area_mu": _four(part.given.area_m2 / table.m2_per_mu),
+        "use": part.given.use, "area_m2": fmt_money(part.area_m2), "area_mu": _four(part.area_mu),
         "entered": {"value": str(part.given.entered), "unit": part.given.unit},
-        "unit_price": fmt_money(row.benchmark.yuan_per_m2),
-        "unit_price_wan_per_mu": _four(table.wan_per_mu(row.benchmark.yuan_per_m2)),
+        "unit_price": fmt_money(part.unit_price), "unit_price_wan_per_mu": _four(part.wan_per_mu),
         "published_wan_per_mu": str(row.benchmark.wan_per_mu),
-        "total": fmt_money(part.total), "total_wan": _four(Fraction(part.total) / 10000),
+        "total": fmt_money(part.total), "total_wan": _four(part.total_wan),
         "range_unit": {"lower": fmt_money(row.lower.yuan_per_m2), "upper": fmt_money(row.upper.yuan_per_m2)},
         "range_total": {"lower": fmt_money(part.lower_total), "upper": fmt_money(part.upper_total)},
-        "negotiated_floor_unit": fmt_money(round_money(table.floor_share * row.benchmark.yuan_per_m2)),
+        "negotiated_floor_unit": fmt_money(part.floor_unit_price),
         "negotiated_floor_total": fmt_money(part.floor_total),
         "flags": [],
     }
@@ -121,12 +114,13 @@ def _part_json(price: ParcelPrice, part: PartPrice) -> dict[str, Any]:
         data["corrected_unit_price"] = fmt_money(part.correction.unit_price)
         data["corrected_total"] = fmt_money(part.correction.total)
         data["term_years"] = fmt_plain(part.correction.term_years)
-        data["term_coefficient"] = f"{round_money(part.correction.term_coefficient, 6):.6f}"
+        data["term_coefficient"] = f"{part.correction.rounded_term_coefficient:.6f}"
         data["statutory_term_years"] = part.correction.statutory_term_years
         if part.correction.out_of_range:
             data["flags"].append(OUT_OF_RANGE)
     return data
 
 
-def _four(value: Fraction) -> str:
-    return f"{round_money(Fraction(value), 4):.4f}"
+def _four(value: Decimal) -> str:
+    """A figure worked to four decimals (亩, 万元) as the contract writes it."""
+    return f"{value:.4f}"

@@ -19,12 +19,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Iterator
 
-import tables
 from calculator.case import Case, case_from_json, fingerprint
 from calculator.compensation import CompensationResult, evaluate
 from calculator.errors import InputError
 from calculator.money import fmt_grouped
 from calculator.reports.content import Filing
+from calculator.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, RefusedByRule, Status, StoreError, conflict_error
 from tables.schedule import Schedule
 
@@ -97,7 +97,7 @@ def filing(number: str, version: CaseVersion) -> Filing:
 def checked_result(version: CaseVersion) -> CompensationResult:
     """The stored case recomputed under the loaded schedule, refused unless it is the stored version's result."""
     case = version.case()
-    schedule = tables.load_schedule(case.schedule)
+    schedule = load_schedule(case.schedule)
     if version.schedule_version != schedule.version:
         raise InputError(f"保存时的补偿标准版本({version.schedule_version})与现行版本({schedule.version})"
                          "不同,须重新测算",

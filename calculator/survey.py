@@ -66,7 +66,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-import tables
 from calculator import idcard
 from calculator.actions import line_index, pickable
 from calculator.case import Case, case_from_dict, fingerprint
@@ -80,6 +79,7 @@ from calculator.money import fmt_plain, to_decimal
 from calculator.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.replacement import AREA_LABELS, replacement_fields
 from calculator.reports.cells import append, put
+from calculator.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.stored_cases import numbered
 from tables.schedule import Schedule
@@ -274,7 +274,7 @@ def _normal_heading(text: Any) -> str:
 
 def write_template(path: Path, schedule: Schedule | None = None) -> None:
     """The empty survey workbook (调查表, 填写说明, 项目清单), written atomically."""
-    book = template_book(schedule or tables.load_schedule())
+    book = template_book(schedule or load_schedule())
     atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
 
 
@@ -430,7 +430,7 @@ def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden:
     rows go to the reader as they pass; no grid of the sheet is ever held.
     """
     path = Path(path)
-    schedule = schedule or tables.load_schedule()
+    schedule = schedule or load_schedule()
     columns = survey_columns(schedule)
     with _read_sheet(path) as sheet:
         rows = _read_grid(sheet, path)
@@ -1296,7 +1296,7 @@ def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers
     if current is None:
         return ImportStep(household, FIRST_VERSION, existing.number)
     step = ImportStep(household, UNCHANGED, existing.number)
-    schedule = tables.load_schedule(household.case.schedule)
+    schedule = load_schedule(household.case.schedule)
     if _held_fingerprint(current, existing.number, schedule) == fingerprint(step.case, schedule.version):
         return step
     return ImportStep(household, REFUSED, existing.number, _refusal(existing, current))
@@ -1314,7 +1314,7 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
                                     case.household.get("address", ""), actor=actor)
             if step.action in (ADD, FIRST_VERSION):
                 existing = store.find_household(project_id, step.number)
-                store.save_computed(existing.id, compute(case, tables.load_schedule(case.schedule)), actor=actor)
+                store.save_computed(existing.id, compute(case, load_schedule(case.schedule)), actor=actor)
             steps[step.action].append((step.number, step.reason) if step.action == REFUSED else step.number)
     return ImportSummary(tuple(steps[ADD]), tuple(steps[FIRST_VERSION]), tuple(steps[UNCHANGED]), tuple(steps[REFUSED]))
 

@@ -5,8 +5,8 @@ import unicodedata
 
 from calculator.amount_words import amount_in_words
 from calculator.compensation import CompensationResult
-from calculator.landprice import ParcelPrice
-from calculator.money import fmt_grouped, fmt_plain, fmt_quantity, round_money
+from calculator.landprice import FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
+from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
 from calculator.remarks import line_remarks
 
 
@@ -63,23 +63,21 @@ def parcel_text(price: ParcelPrice) -> str:
     lines = [f"{table_.title} ({table_.document}, 估价基准日 {table_.valuation_date})", f"级别: {price.parcel.grade}级", ""]
     rows = [["用途", "面积(m²)", "面积(亩)", "基准地价(元/m²)", "万元/亩", "总价(元)", "区间总价(元)", "70%底价(元)"]]
     for part in price.parts:
-        area = part.given.area_m2
-        rows.append([part.given.use, fmt_quantity(round_money(area)), f"{round_money(area / table_.m2_per_mu, 4)}",
-                     fmt_grouped(part.unit_price), f"{round_money(table_.wan_per_mu(part.unit_price), 4)}",
-                     fmt_grouped(part.total), f"{fmt_grouped(part.lower_total)}–{fmt_grouped(part.upper_total)}",
-                     fmt_grouped(part.floor_total)])
+        rows.append([part.given.use, fmt_quantity(part.area_m2), str(part.area_mu), fmt_grouped(part.unit_price),
+                     str(part.wan_per_mu), fmt_grouped(part.total),
+                     f"{fmt_grouped(part.lower_total)}–{fmt_grouped(part.upper_total)}", fmt_grouped(part.floor_total)])
     lines += [table(rows, {1, 2, 3, 4, 5, 7}), ""]
-    lines.append(f"总价: {fmt_grouped(price.total)} 元 ({round_money(price.total / 10000, 4)} 万元)")
+    lines.append(f"总价: {fmt_grouped(price.total)} 元 ({price.total_wan} 万元)")
     lines.append(f"区间: {fmt_grouped(price.lower_total)} – {fmt_grouped(price.upper_total)} 元")
     lines.append(f"协议出让最低价: {fmt_grouped(price.floor_total)} 元"
-                 + (" (成本之和)" if price.floor_governed_by == "cost_sum" else " (基准地价的70%)"))
+                 + (" (成本之和)" if price.floor_governed_by == FLOOR_BY_COST else " (基准地价的70%)"))
     if price.corrected_total is not None:
         c = price.parcel.corrections
         lines.append("")
-        lines.append("基准地价系数修正法: 基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正")
+        lines.append(f"基准地价系数修正法: {UNIT_PRICE_FORMULA}")
         for part in price.parts:
             k = part.correction
-            lines.append(f"  {part.given.use}: 使用年期 {fmt_plain(k.term_years)}年 K年期 {round_money(k.term_coefficient, 6)}"
+            lines.append(f"  {part.given.use}: 使用年期 {fmt_plain(k.term_years)}年 K年期 {k.rounded_term_coefficient}"
                          f" (法定{k.statutory_term_years}年)"
                          f"  K期日 {fmt_plain(c.date_factor)}  因素修正 {fmt_plain(c.factor_pct)}%"
                          f"  K其他 {fmt_plain(c.other_factor)}  开发程度修正 {fmt_plain(c.development_adjustment)}"

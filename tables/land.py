@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from calculator.errors import InputError, TableError
-from calculator.money import round_money
-from tables.rows import DataRow, read_toml, refuse_unknown_tables
+from tables.rows import DataFileError, DataRow, read_toml, refuse_unknown_tables
 
 
 @dataclass(frozen=True)
@@ -61,29 +60,13 @@ class LandTable:
     def grades(self) -> tuple[int, ...]:
         return tuple(sorted({grade for _, grade in self.rows}))
 
-    def use(self, key: str) -> Use:
-        """The use `key`, or an input error naming it and the known uses."""
-        try:
-            return self.uses[key]
-        except KeyError:
-            raise InputError(f"未知用途「{key}」,应为 {'、'.join(self.uses)}",
-                             f"unknown use {key!r}; expected one of {', '.join(self.uses)}") from None
-
-    def row(self, use: str, grade: int) -> GradeRow:
-        """The published row of `use` at `grade`."""
-        self.use(use)
-        if (use, grade) not in self.rows:
-            raise InputError(f"级别应为 {'、'.join(map(str, self.grades))},不是 {grade}",
-                             f"grade must be one of {', '.join(map(str, self.grades))}, not {grade}")
-        return self.rows[(use, grade)]
-
     def wan_per_mu(self, yuan_per_m2: Decimal | Fraction) -> Fraction:
         """元/m² → 万元/亩, exactly."""
         return Fraction(yuan_per_m2) * self.m2_per_mu / 10000
 
 
 def read_land_table(path: Path) -> LandTable:
-    """Parse and check the land tables; a broken one raises TableError naming file and row."""
+    """Parse and check the land tables; a broken one raises DataFileError naming file and row."""
     name = path.name
     data = read_toml(path)
     refuse_unknown_tables(data, ("schedule", "discrepancy", "use", "grade"), name)
@@ -114,7 +97,7 @@ def read_land_table(path: Path) -> LandTable:
         rows[(grade_row.use, grade_row.grade)] = grade_row
     unused = set(discrepancies) - set(rows)
     if unused:
-        raise TableError(f"差异说明指向不存在的行: {sorted(unused)}", f"discrepancy for a missing row: {sorted(unused)}", name)
+        raise DataFileError(f"差异说明指向不存在的行: {sorted(unused)}", f"discrepancy for a missing row: {sorted(unused)}", name)
     _check_grid(rows, uses, name)
     table = LandTable(
         id=head.text("id"), version=head.text("version"), title=head.text("title"), issuer=head.text("issuer"),
@@ -139,7 +122,7 @@ def _read_grade(row: DataRow, uses: dict[str, Use], m2_per_mu: Fraction,
             raise row.error(f"{field} 的格数不对", f"{field} has the wrong number of cells")
         values = [row.to_decimal(c, field) for c in cells]
         published = Price(*values)
-        computed = round_money(Fraction(published.yuan_per_m2) * m2_per_mu / 10000, 1)
+        computed = _as_printed(Fraction(published.yuan_per_m2) * m2_per_mu / 10000, 1)
         if computed != published.wan_per_mu:
             raise row.error(f"{field}: {published.yuan_per_m2} 元/m² 应为 {computed} 万元/亩,表中为 {published.wan_per_mu}",
                             f"{field}: {published.yuan_per_m2} yuan/m² is {computed} wan/mu, the table says {published.wan_per_mu}")
@@ -148,10 +131,11 @@ def _read_grade(row: DataRow, uses: dict[str, Use], m2_per_mu: Fraction,
     upper, benchmark, lower = price("upper", True), price("benchmark", False), price("lower", True)
     if not lower.yuan_per_m2 < benchmark.yuan_per_m2 < upper.yuan_per_m2:
         raise row.error("应有 下限 < 基准地价 < 上限", "expected lower < benchmark < upper")
+    base = Fraction(benchmark.yuan_per_m2)
     mismatched = [
         f"{label} {limit.pct}% (按价格计 {computed}%)"
         for label, limit in (("上调幅度", upper), ("下调幅度", lower))
-        if (computed := round_money((limit.yuan_per_m2 / benchmark.yuan_per_m2 - 1) * 100)) != limit.pct]
+        if (computed := _as_printed((Fraction(limit.yuan_per_m2) / base - 1) * 100, 2)) != limit.pct]
     note = discrepancies.get((use, grade), "")
     if mismatched and not note:
         raise row.error(f"公布的幅度与价格不符: {'; '.join(mismatched)}",
@@ -162,17 +146,24 @@ def _read_grade(row: DataRow, uses: dict[str, Use], m2_per_mu: Fraction,
     return GradeRow(use, grade, upper, benchmark, lower, note)
 
 
+def _as_printed(value: Fraction, places: int) -> Decimal:
+    """`value` as the tables print their 万元/亩 and percentages: half-up (四舍五入) to `places` decimals.
+    Only the published figures are checked with it; money is rounded by calculator.money alone."""
+    whole = math.floor(abs(value) * 10**places + Fraction(1, 2))
+    return Decimal(whole if value >= 0 else -whole).scaleb(-places)
+
+
 def _check_grid(rows: dict[tuple[str, int], GradeRow], uses: dict[str, Use], name: str) -> None:
     """Every use has every grade, and grade n+1's upper limit is grade n's lower limit."""
     grades = sorted({grade for _, grade in rows})
     for use in uses:
         for grade in grades:
             if (use, grade) not in rows:
-                raise TableError(f"缺少 {use} {grade}级", f"missing {use} grade {grade}", name)
+                raise DataFileError(f"缺少 {use} {grade}级", f"missing {use} grade {grade}", name)
         for grade, following in zip(grades, grades[1:]):
             lower, upper = rows[(use, grade)].lower, rows[(use, following)].upper
             if lower.yuan_per_m2 != upper.yuan_per_m2:
-                raise TableError(
+                raise DataFileError(
                     f"{use} {following}级上限 {upper.yuan_per_m2} 不等于 {grade}级下限 {lower.yuan_per_m2}",
                     f"{use} grade {following} upper limit {upper.yuan_per_m2} is not grade {grade}'s lower limit "
                     f"{lower.yuan_per_m2}", f"{name} {use}")

@@ -7,15 +7,25 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from calculator.errors import TableError
+
+class DataFileError(ValueError):
+    """A data file is broken: a message in Chinese and English, and the file and row (`where`).
+
+    The engine reads the files through calculator.schedules, which raises it again as its own
+    TableError; this package needs nothing of the engine.
+    """
+
+    def __init__(self, zh: str, en: str, where: str):
+        self.zh, self.en, self.where = zh, en, where
+        super().__init__(f"{where}: {zh} / {en}")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """A data file's tables; an unreadable or malformed file is a TableError naming it."""
+    """A data file's tables; an unreadable or malformed file is a DataFileError naming it."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TableError(f"无法读取数据文件: {exc}", f"cannot read the data file: {exc}", path.name) from None
+        raise DataFileError(f"无法读取数据文件: {exc}", f"cannot read the data file: {exc}", path.name) from None
 
 
 def refuse_unknown_tables(data: dict[str, Any], known: tuple[str, ...], file: str, prefix: str = "") -> None:
@@ -23,7 +33,7 @@ def refuse_unknown_tables(data: dict[str, Any], known: tuple[str, ...], file: st
     unknown = sorted(set(data) - set(known))
     if unknown:
         shown = ", ".join(f"[[{prefix}{k}]]" if isinstance(data[k], list) else f"[{prefix}{k}]" for k in unknown)
-        raise TableError(f"未知的表 {shown}", f"unknown table(s) {shown}", file)
+        raise DataFileError(f"未知的表 {shown}", f"unknown table(s) {shown}", file)
 
 
 class DataRow:
@@ -33,8 +43,8 @@ class DataRow:
         self.data, self.file, self.label = data, file, label
         self._read: set[str] = set()
 
-    def error(self, zh: str, en: str) -> TableError:
-        return TableError(zh, en, f"{self.file} {self.label}")
+    def error(self, zh: str, en: str) -> DataFileError:
+        return DataFileError(zh, en, f"{self.file} {self.label}")
 
     def has(self, field: str) -> bool:
         return field in self.data

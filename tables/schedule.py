@@ -1,16 +1,28 @@
-"""The 堡子 compensation schedule: loaded from its TOML file and validated on load."""
+"""The 堡子 compensation schedule: loaded from its TOML file and validated on load.
+
+An item's own fields (its rate, range, brackets …) are read by its rule kind, which the caller
+gives: `read_schedule(path, kinds)` with calculator.rules.KINDS (calculator.schedules does). The
+loader checks everything else and needs nothing of the engine.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Protocol
 
-from calculator.errors import InputError, TableError
-from calculator.money import fmt_plain
-from calculator.rules import KINDS, bracket
-from tables.rows import DataRow, read_toml, refuse_unknown_tables
+from tables.rows import DataFileError, DataRow, read_toml, refuse_unknown_tables
+
+
+class RuleKind(Protocol):
+    """What the loader asks of a rule kind (a module of calculator.rules)."""
+
+    def parse(self, row: DataRow) -> Any:
+        """The kind's spec of a row, read field by field (errors through `row.error`)."""
+
+    def params(self, spec: Any) -> tuple:
+        """The parameters a case line of the row carries (each with a `name`)."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,7 @@ class Item:
     key: str
     section: str
     kind: str
+    rule: RuleKind  # the module of `kind`, which parsed the spec and prices the row
     unit: str
     spec: Any
     source: str
@@ -43,10 +56,6 @@ class Item:
         """The 规格 (the key after '/'), empty for a key without one."""
         return self.key.partition("/")[2]
 
-    @property
-    def rule(self):
-        return KINDS[self.kind]
-
 
 @dataclass(frozen=True)
 class ParamInfo:
@@ -59,7 +68,7 @@ class RelocationRule:
     """One household allowance of section 三, priced by brackets of one value."""
 
     param: str
-    brackets: tuple[bracket.Bracket, ...]
+    brackets: tuple  # read by the bracket kind (calculator.rules.bracket.read_brackets)
     source: str
     reading: str
 
@@ -88,28 +97,21 @@ class Schedule:
     items: dict[str, Item]
     relocation: Relocation
 
-    def item(self, key: str) -> Item:
-        """The row of `key`, or an input error naming the unknown key."""
-        try:
-            return self.items[key]
-        except KeyError:
-            raise InputError(f"未知项目「{key}」(不在{self.document}标准中)",
-                             f"unknown item {key!r} (not in the {self.id} schedule)") from None
-
     def basis(self, item: Item) -> str:
         """Where the row comes from, e.g. 文政发〔2023〕6号 一(一)."""
         return f"{self.document} {item.section}"
 
-    def describe(self, param: str, value: Decimal | None) -> str:
-        """A parameter as a person reads it: 深度1.6m."""
+    def describe(self, param: str, value: str | None) -> str:
+        """A parameter as a person reads it, its value as written (calculator.money.fmt_plain): 深度1.6m."""
         info = self.params[param]
         if value is None:
             return info.label
-        return f"{info.label}{fmt_plain(value)}{info.unit}"
+        return f"{info.label}{value}{info.unit}"
 
 
-def read_schedule(path: Path) -> Schedule:
-    """Parse and validate a schedule file; a broken one raises TableError naming file and row."""
+def read_schedule(path: Path, kinds: Mapping[str, RuleKind]) -> Schedule:
+    """Parse and validate a schedule file, each item's fields by its kind in `kinds`; a broken file raises
+    DataFileError naming file and row."""
     name = path.name
     data = read_toml(path)
     refuse_unknown_tables(data, ("schedule", "params", "sections", "item", "relocation"), name)
@@ -122,9 +124,9 @@ def read_schedule(path: Path) -> Schedule:
         row.refuse_unread()
     items: dict[str, Item] = {}
     for index, raw in enumerate(data.get("item", [])):
-        item = _read_item(DataRow(raw, name, f"item[{index}] {raw.get('key', '')}".strip()), sections, params)
+        item = _read_item(DataRow(raw, name, f"item[{index}] {raw.get('key', '')}".strip()), sections, params, kinds)
         if item.key in items:
-            raise TableError(f"重复的项目键「{item.key}」", f"duplicate item key {item.key!r}", f"{name} item[{index}]")
+            raise DataFileError(f"重复的项目键「{item.key}」", f"duplicate item key {item.key!r}", f"{name} item[{index}]")
         items[item.key] = item
     _check_catalog(path.parent / head.text("catalog_keys"), items, name)
     _check_hosts(items, name)
@@ -132,26 +134,28 @@ def read_schedule(path: Path) -> Schedule:
         id=head.text("id"), version=head.text("version"), title=head.text("title"), issuer=head.text("issuer"),
         document=head.text("document"), issued=head.date("issued"), effective=head.date("effective"),
         disputed_reason=head.text("disputed_reason"), sections=sections, params=params, items=items,
-        relocation=_read_relocation(data, name, params))
+        relocation=_read_relocation(data, name, params, kinds["bracket"]))
     head.raw("catalog_keys")
     head.refuse_unread()
     return schedule
 
 
-def _read_item(row: DataRow, sections: dict[str, str], params: dict[str, ParamInfo]) -> Item:
+def _read_item(row: DataRow, sections: dict[str, str], params: dict[str, ParamInfo],
+               kinds: Mapping[str, RuleKind]) -> Item:
     kind = row.text("kind")
-    if kind not in KINDS:
+    if kind not in kinds:
         raise row.error(f"未知规则类型 {kind!r}", f"unknown rule kind {kind!r}")
     section = row.text("section")
     if section not in sections:
         raise row.error(f"未知章节 {section!r}", f"unknown section {section!r}")
-    spec = KINDS[kind].parse(row)
-    line_params = KINDS[kind].params(spec)
+    rule = kinds[kind]
+    spec = rule.parse(row)
+    line_params = rule.params(spec)
     for param in line_params:
         if param.name not in params:
             raise row.error(f"参数 {param.name} 未在 [params] 中说明", f"parameter {param.name} is not declared in [params]")
     default = row.decimal("quantity_default") if row.has("quantity_default") else None
-    item = Item(key=row.text("key"), section=section, kind=kind, unit=row.text("unit"), spec=spec,
+    item = Item(key=row.text("key"), section=section, kind=kind, rule=rule, unit=row.text("unit"), spec=spec,
                 source=row.text("source"), reading=row.text("reading", ""),
                 quantity_default=default, source_section=row.text("source_section", section), params=line_params)
     row.refuse_unread()
@@ -162,14 +166,14 @@ def _check_catalog(path: Path, items: dict[str, Item], name: str) -> None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise TableError(f"无法读取目录键清单: {exc}", f"cannot read the catalog key list: {exc}", name) from None
+        raise DataFileError(f"无法读取目录键清单: {exc}", f"cannot read the catalog key list: {exc}", name) from None
     catalog = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     missing = [key for key in catalog if key not in items]
     if missing:
-        raise TableError(f"缺少目录中的项目: {'、'.join(missing)}", f"catalog keys missing: {', '.join(missing)}", name)
+        raise DataFileError(f"缺少目录中的项目: {'、'.join(missing)}", f"catalog keys missing: {', '.join(missing)}", name)
     extra = [key for key in items if key not in catalog]
     if extra:
-        raise TableError(f"目录中没有的项目: {'、'.join(extra)}", f"keys not in the catalog: {', '.join(extra)}", name)
+        raise DataFileError(f"目录中没有的项目: {'、'.join(extra)}", f"keys not in the catalog: {', '.join(extra)}", name)
 
 
 def _check_hosts(items: dict[str, Item], name: str) -> None:
@@ -179,22 +183,23 @@ def _check_hosts(items: dict[str, Item], name: str) -> None:
             spec = item.spec
             hosts = [h for h in items.values() if h.group in spec.host_groups and h.unit == spec.host_unit]
             if not hosts:
-                raise TableError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
+                raise DataFileError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
             for host in hosts:
                 if host.kind != "unit_rate":
-                    raise TableError(f"可依附的房屋「{host.key}」须按单价计(unit_rate)",
-                                     f"host {host.key!r} must be a unit_rate row", f"{name} {item.key}")
+                    raise DataFileError(f"可依附的房屋「{host.key}」须按单价计(unit_rate)",
+                                        f"host {host.key!r} must be a unit_rate row", f"{name} {item.key}")
 
 
-def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Relocation:
+def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo], brackets: Any) -> Relocation:
+    """Section 三's three allowances, their brackets read as the bracket kind (`brackets`) reads its own."""
     block = data.get("relocation")
     if not isinstance(block, dict):
-        raise TableError("缺少 [relocation]", "missing [relocation]", name)
+        raise DataFileError("缺少 [relocation]", "missing [relocation]", name)
     refuse_unknown_tables(block, ("moving", "temporary", "incentive"), name, "relocation.")
     rules = {}
     for part in ("moving", "temporary", "incentive"):
         row = DataRow(block.get(part, {}), name, f"[relocation.{part}]")
-        rules[part] = RelocationRule(row.text("param"), bracket.read_brackets(row), row.text("source"),
+        rules[part] = RelocationRule(row.text("param"), brackets.read_brackets(row), row.text("source"),
                                      row.text("reading", ""))
         if any(b.rate.is_range for b in rules[part].brackets):
             raise row.error("搬迁与安置的档位须为固定金额", "relocation brackets take fixed amounts")
@@ -210,12 +215,12 @@ def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Rel
 def _table(data: dict, field: str, name: str) -> dict:
     value = data.get(field)
     if not isinstance(value, dict) or not value:
-        raise TableError(f"缺少 [{field}]", f"missing [{field}]", name)
+        raise DataFileError(f"缺少 [{field}]", f"missing [{field}]", name)
     return value
 
 
 def _text_table(data: dict, field: str, name: str) -> dict[str, str]:
     value = _table(data, field, name)
     if not all(isinstance(v, str) for v in value.values()):
-        raise TableError(f"[{field}] 的值应为文字", f"[{field}] values must be text", name)
+        raise DataFileError(f"[{field}] 的值应为文字", f"[{field}] values must be text", name)
     return dict(value)

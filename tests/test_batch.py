@@ -11,13 +11,13 @@ import openpyxl
 import pdfplumber
 import pytest
 
-import tables
 from calculator import batch, reports
 from calculator.batch import LEDGER_FILENAME, BatchSummary, SheetOutcome, sheet_filename, write_sheets
 from calculator.case import case_from_json, case_to_json
 from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
 from calculator.money import fmt_grouped
+from calculator.schedules import load_schedule
 from calculator.store import LEDGER_COLUMNS, Status, ledger_totals
 from households import HEADS as ALL_HEADS, variant
 
@@ -248,7 +248,7 @@ def tamper(store, household_id: int, **columns: str) -> None:
 
 def test_a_case_saved_under_another_schedule_version_is_skipped(store, project, out):
     household_id, = ids(store, project, "0003")
-    earlier = dataclasses.replace(tables.load_schedule(), version="baozi-2023.0")  # as an older program had it
+    earlier = dataclasses.replace(load_schedule(), version="baozi-2023.0")  # as an older program had it
     store.save_computed(household_id, compute(variant(2), earlier))
     summary = write_sheets(store, project.id, None, out)
     skipped = {o.number: o.reason for o in summary.skipped}

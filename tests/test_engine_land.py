@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-import tables
 from calculator.jsonfile import parse_json
 from calculator.errors import CalculationError, InputError
 from calculator.landprice import parcel_from_dict, price_parcel, term_coefficient
 from calculator.results import parcel_json
+from calculator.schedules import load_land_table
 
 REPO = Path(__file__).resolve().parent.parent
-TABLE = tables.load_land_table()
+TABLE = load_land_table()
 
 
 def price(data: dict):
@@ -135,6 +135,32 @@ def test_example_parcel_with_corrections() -> None:
     assert result["corrected_unit_price"] == "495.71"
     assert commerce["flags"] == housing["flags"] == []
     assert result["total"] == "509400.00"  # the benchmark total is unchanged by corrections
+
+
+def test_the_priced_parcel_carries_every_figure_the_outputs_show() -> None:
+    # 300 m² = 0.45 亩; 700 m² = 1.05 亩; 万元/亩 = 元/m² ÷ 15: 550 → 36.6667, 492 → 32.8, 509.40 → 33.96;
+    # floor per m² = 0.7 × benchmark; the corrected average 495709 / 1000 = 495.709 → 495.71.
+    data = example_parcel()
+    data["corrections"]["development_adjustment"] = "12.345"
+    result = price(data)
+    commerce, housing = result.parts
+    assert (commerce.area_m2, commerce.area_mu, commerce.wan_per_mu) == (
+        Decimal("300.00"), Decimal("0.4500"), Decimal("36.6667"))
+    assert (housing.area_m2, housing.area_mu, housing.wan_per_mu) == (
+        Decimal("700.00"), Decimal("1.0500"), Decimal("32.8000"))
+    assert (commerce.total_wan, housing.total_wan) == (Decimal("16.5000"), Decimal("34.4400"))
+    assert (commerce.floor_unit_price, housing.floor_unit_price) == (Decimal("385.00"), Decimal("344.40"))
+    assert commerce.correction.rounded_term_coefficient == Decimal("1.000000")
+    assert housing.correction.rounded_term_coefficient == Decimal("0.918323")
+    assert (result.area_m2, result.area_mu, result.wan_per_mu, result.total_wan) == (
+        Decimal("1000.00"), Decimal("1.5000"), Decimal("33.9600"), Decimal("50.9400"))
+    # 566.50 + 12.345 = 578.845 → 578.85 × 300 = 173655; 465.369 + 12.345 = 477.714 → 477.71 × 700 = 334397
+    assert result.corrected_total == Decimal("508052.00")
+    assert result.corrected_unit_price == Decimal("508.05")  # 508052 / 1000 = 508.052
+    assert result.parcel.corrections.rounded_development_adjustment == Decimal("12.35")  # the price used 12.345
+    without = price(one_part(2, "住宅用地", area_mu="1"))
+    assert without.corrected_total is None and without.corrected_unit_price is None
+    assert without.parts[0].corrected_unit_price is None and without.parts[0].correction is None
 
 
 # --- tenure coefficient ---------------------------------------------------------------------------

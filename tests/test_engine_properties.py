@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-import tables
 from calculator.case import case_from_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
 from calculator.landprice import parcel_from_dict, price_parcel
 from calculator.rates import Rate
+from calculator.schedules import load_land_table, load_schedule
 
-SCHEDULE = tables.load_schedule()
-LAND = tables.load_land_table()
+SCHEDULE = load_schedule()
+LAND = load_land_table()
 PROPERTY = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 
 LINE_KEYS = [key for key, item in SCHEDULE.items.items() if item.kind != "area_replacement"]

@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-import tables
 from calculator.case import case_from_dict
 from calculator.compensation import compute
 from calculator.errors import CalculationError, InputError
 from calculator.rules import KINDS
+from calculator.schedules import load_schedule
 
-SCHEDULE = tables.load_schedule()
+SCHEDULE = load_schedule()
 
 # One plausible value per line parameter the schedule declares (strings: floats are refused).
 PARAM_VALUES = {

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from calculator.errors import TableError
-from tables.land import read_land_table
-from tables.schedule import read_schedule
+from calculator.schedules import read_land_table, read_schedule
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = REPO / "tables"
@@ -242,15 +241,50 @@ def test_domain_never_imports_the_gui(package: str) -> None:
             assert top not in GUI_MODULES, f"{path.relative_to(REPO)} imports {name}"
 
 
-def test_domain_imports_without_loading_qt() -> None:
+def loaded_by(code: str, packages: tuple[str, ...]) -> list[str]:
+    """The modules of `packages` that a fresh interpreter has loaded after running `code` (which must succeed)."""
     import subprocess
     import sys
-    code = ("import sys, calculator.cli, calculator.compensation, calculator.landprice, calculator.results, tables;"
-            "tables.load_schedule(); tables.load_land_table();"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')];"
-            "print(bad); sys.exit(1 if bad else 0)")
-    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    script = f"{code}\nimport sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r}))"
+    run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
+    return ast.literal_eval(run.stdout.strip().splitlines()[-1])
+
+
+def test_domain_imports_without_loading_qt() -> None:
+    code = ("import calculator.cli, calculator.compensation, calculator.landprice, calculator.results, tables\n"
+            "from calculator.schedules import load_land_table, load_schedule\nload_schedule()\nload_land_table()")
+    assert loaded_by(code, ("PySide6", "shiboken6", "ui")) == []
+
+
+def test_the_data_never_imports_the_engine() -> None:
+    """One direction between data and domain: calculator/ reads tables/; tables/ imports nothing of
+    calculator/ (the rule kinds that read an item's own fields are handed to its loader)."""
+    files = sorted((REPO / "tables").rglob("*.py"))
+    assert len(files) >= 4  # __init__, rows, schedule, land
+    for path in files:
+        for name in imported_modules(path):
+            assert name.split(".")[0] not in ("calculator", "ui"), f"{path.relative_to(REPO)} imports {name}"
+
+
+def test_the_land_table_loads_without_the_engine() -> None:
+    code = ("import tables, tables.rows, tables.schedule, tables.land\n"
+            "table = tables.land.read_land_table(tables.HERE / tables.LAND_TABLES['wutai-2022'])\n"
+            "assert len(table.rows) == 16, len(table.rows)")
+    assert loaded_by(code, ("calculator", "ui")) == []
+
+
+def test_each_item_keeps_the_rule_kind_that_read_it_through_the_start_up_cache() -> None:
+    import pickle
+
+    from calculator.rules import KINDS
+    from calculator.schedules import load_schedule
+    from ui.schedules import pickled
+    schedule = load_schedule()
+    assert all(item.rule is KINDS[item.kind] for item in schedule.items.values())
+    again = pickle.loads(pickled(schedule))
+    assert again == schedule
+    assert all(again.items[key].rule is KINDS[item.kind] for key, item in schedule.items.items())
 
 
 TEXT_SUFFIXES = {".py", ".toml", ".txt", ".md", ".json", ".sh", ".cfg", ".ini", ".yml", ".yaml", ""}

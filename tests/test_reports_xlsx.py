@@ -14,13 +14,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import tables
 from calculator import reports, survey
 from calculator.case import case_from_dict, case_from_json, fingerprint
 from calculator.compensation import compute
 from calculator.landprice import parcel_from_dict, price_parcel
 from calculator.reports import cells as cells_module
 from calculator.reports import xlsx
+from calculator.schedules import load_schedule
 from calculator.store.base import LedgerRow, Status
 from calculator.text_report import width
 
@@ -260,7 +260,7 @@ def test_every_text_a_user_typed_is_a_text_cell_in_the_ledger(tmp_path):
 
 
 def test_every_text_of_the_survey_template_is_a_text_cell(tmp_path):
-    schedule = dataclasses.replace(tables.load_schedule(), title=TYPED[0])  # the guide's first line starts with it
+    schedule = dataclasses.replace(load_schedule(), title=TYPED[0])  # the guide's first line starts with it
     path = tmp_path / "template.xlsx"
     survey.template_book(schedule).save(path)
     book = openpyxl.load_workbook(path)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import tables
 from calculator.batch import write_sheets
 from calculator.case import case_to_json
 from calculator.compensation import compute
 from calculator.ledger_actions import LedgerQuery, ProjectFile, describe_match
+from calculator.schedules import load_schedule
 from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError, is_server
 from calculator.store.verify import version_figures
 from calculator.stored_cases import open_stored, save_stored
@@ -223,7 +223,7 @@ def test_a_backup_that_lacks_a_paid_version_is_not_restored(store, filled, tmp_p
 def test_two_assessors_saving_the_same_version_at_once_never_lose_a_change(store, filled):
     project, _ = filled
     household_id = hid(store, project, "0005")
-    schedule = tables.load_schedule()
+    schedule = load_schedule()
     for trial in range(20):
         barrier, outcomes = threading.Barrier(2), {}
 
@@ -332,12 +332,12 @@ def test_a_migrated_old_file_verifies_and_its_chain_continues(tmp_path):
 
 SAVER = """
 import sys
-import tables
+from calculator.schedules import load_schedule
 from calculator.store import ConflictError, open_store
 from calculator.stored_cases import open_stored, save_stored
 
 project, household_id, quantity = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-schedule = tables.load_schedule()
+schedule = load_schedule()
 with open_store(project, actor=f"评估员{quantity}") as store:
     stored, case = open_stored(store, household_id, schedule.id)  # every saver opens the same version
     case.items[0]["quantity"] = quantity

@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-import tables
 from calculator.actions import pickable
 from calculator.case import case_from_dict, case_from_json, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
 from calculator import survey as survey_module
 from calculator.limits import SURVEY_MAX_ROWS
+from calculator.schedules import load_schedule
 from calculator.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
     number_key, read_survey, survey_columns, write_template,
@@ -28,7 +28,7 @@ from calculator.survey import (
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
 EXAMPLE_TOTAL = Decimal("546616.30")
-SCHEDULE = tables.load_schedule()
+SCHEDULE = load_schedule()
 HEADINGS = {(c.block, c.field): c.heading for c in survey_columns(SCHEDULE)}
 TEXT_FIELDS = {"item", "note", "override_reason", "basis", "attached_to", "stage"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-import tables
 from calculator.money import fmt_plain
+from calculator.schedules import load_land_table, load_schedule
 from ui.land_workspace import VALUE_ROLE, RangeModel
 from ui.schedule_browser import ItemsModel, ScheduleBrowser
 
@@ -18,7 +18,7 @@ def browser(qtbot):
 
 
 def test_every_schedule_row_is_listed(browser):
-    schedule = tables.load_schedule()
+    schedule = load_schedule()
     keys = browser.visible_keys()
     assert len(keys) == browser.items_model.rowCount() == len(schedule.items) + 3  # + 三's three allowances
     assert set(schedule.items) < set(keys)
@@ -49,7 +49,7 @@ def test_brick_concrete_shows_both_rows(browser, qtbot):
 
 
 def test_source_wording_is_searchable(browser):
-    item = tables.load_schedule().item("菜窖/砖石")
+    item = load_schedule().items["菜窖/砖石"]
     browser.set_search(item.source.split()[-1])
     assert "菜窖/砖石" in browser.visible_keys()
 
@@ -60,7 +60,7 @@ def test_selected_row_shows_provenance_rule_table_and_reading(browser, qtbot):
     row = keys.index("菜窖/砖石")
     browser.items_view.selectRow(row)
     qtbot.waitUntil(lambda: "菜窖/砖石" in browser.detail_title.text())
-    item = tables.load_schedule().item("菜窖/砖石")
+    item = load_schedule().items["菜窖/砖石"]
     assert "文政发〔2023〕6号" in browser.provenance_label.text()
     assert item.source in browser.provenance_label.text()
     assert item.reading and item.reading in browser.reading_label.text()
@@ -78,7 +78,7 @@ def test_every_rule_kind_renders_a_detail(browser):
 
 
 def test_land_tab_has_all_rows_and_both_discrepancy_notes(browser):
-    land = tables.load_land_table()
+    land = load_land_table()
     assert browser.land_proxy.rowCount() == 16
     notes = browser.land_notes_label.text()
     assert "工业用地 4级" in notes and "公共管理与公共服务用地 2级" in notes
@@ -115,7 +115,7 @@ def _edge(brackets, i) -> str:
 
 @pytest.mark.parametrize("part, word", [("moving", "搬迁补助"), ("temporary", "临时安置"), ("incentive", "奖励")])
 def test_relocation_bracket_is_found_by_chinese_text_and_shows_the_loaded_table(browser, qtbot, part, word):
-    schedule = tables.load_schedule()
+    schedule = load_schedule()
     rule = getattr(schedule.relocation, part)
     browser.search_edit.insert(word)
     keys = browser.visible_keys()
@@ -143,7 +143,7 @@ def test_relocation_bracket_is_found_by_chinese_text_and_shows_the_loaded_table(
 
 
 def test_temporary_allowance_shows_its_months_and_the_hardship_extension(browser):
-    schedule = tables.load_schedule()
+    schedule = load_schedule()
     key = next(k for k, part in browser.items_model.relocation_parts.items() if part == "temporary")
     browser.show_item(key)
     rows = dict(_detail(browser))

@@ -1,8 +1,8 @@
 """地价测算: price a parcel from the 五台 2022 benchmark tables, with corrections, undo and files.
 
 The widget keeps one immutable `ParcelDraft`; every edit is an undo command that swaps the
-draft, and every swap re-prices through `calculator.land_actions.price_draft` and renders
-`calculator.results.parcel_json` of the answer. Nothing is computed here.
+draft, and every swap re-prices through `calculator.land_actions.price_draft` and renders the
+figures of the priced parts and parcel (`calculator.landprice`). Nothing is computed here.
 """
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-import tables
 from calculator import land_actions
 from calculator.errors import CalculationError
 from calculator.land_actions import M2, MU, ParcelDraft, PartDraft
-from calculator.landprice import FLOOR_BY_COST, OUT_OF_RANGE, ParcelPrice
-from calculator.money import fmt_grouped
-from calculator.results import parcel_json
+from calculator.landprice import (
+    COEFFICIENT_LABELS, FLOOR_BY_BENCHMARK, FLOOR_BY_COST, FORMULA_LINES, ParcelPrice, PartPrice)
+from calculator.money import fmt_grouped, fmt_plain
+from calculator.schedules import load_land_table
 from tables.land import GradeRow, LandTable
 from ui import settings as config
 from ui.table_model import HeaderedTableModel
@@ -38,23 +38,10 @@ PROBLEM_FILL = QColor("#fde7e9")
 DEFAULT_TEXT = QColor("#777777")
 NOTE_MARK = "※"
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
-CORRECTION_LABELS = {
-    "term_years": ("使用年期 m(年)", "term"),
-    "reduction_rate": ("土地还原率 r", "rate"),
-    "date_factor": ("期日修正系数 K期日", "date"),
-    "factor_pct": ("区域及个别因素修正 Σ(%)", "factor"),
-    "other_factor": ("其他系数 K其他(容积率等)", "other"),
-    "development_adjustment": ("开发程度修正(元/m²)", "dev"),
-}
-FLOOR_TESTS = {"benchmark_70pct": "基准地价70%", FLOOR_BY_COST: "成本之和"}
+FLOOR_TESTS = {FLOOR_BY_BENCHMARK: "基准地价70%", FLOOR_BY_COST: "成本之和"}
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
 BLANK_HINT = ("在「地块」表中为每一部分选择用途并填写面积(m² 或 亩),选好土地级别,即在此显示测算结果。"
               "需要修正时勾选「宗地修正」,填写土地还原率和各部分的使用年期。")
-
-
-def _money(text: str) -> str:
-    """A contract money string ("1234.50") as the screen shows it (1,234.50)."""
-    return fmt_grouped(Decimal(text))
 
 
 # ----------------------------------------------------------------------------- models
@@ -177,99 +164,89 @@ class ComboDelegate(QStyledItemDelegate):
 
 
 class ResultsModel(HeaderedTableModel):
-    """Each part's price and the parcel total, rendered from parcel_json."""
+    """Each priced part and the parcel total, as the engine worked them out; VALUE_ROLE holds the Decimal."""
 
     (PART, USE, AREA_M2, AREA_MU, UNIT, UNIT_WAN, TOTAL, TOTAL_WAN, RANGE_UNIT, RANGE_TOTAL,
      FLOOR, TERM, CORRECTED_UNIT, CORRECTED_TOTAL, NOTE) = range(15)
     HEADERS = ("部分", "用途", "面积\nm²", "面积\n亩", "基准地价\n元/m²", "基准地价\n万元/亩", "总价\n元",
                "总价\n万元", "级别区间单价\n元/m²", "级别区间总价\n元", "协议出让最低价\n(70%) 元",
                "使用年期\nK年期", "修正单价\n元/m²", "修正总价\n元", "说明")
+    MONEY = {AREA_M2: "area_m2", UNIT: "unit_price", TOTAL: "total", FLOOR: "floor_total",
+             CORRECTED_UNIT: "corrected_unit_price", CORRECTED_TOTAL: "corrected_total"}
+    FOUR_PLACES = {AREA_MU: "area_mu", UNIT_WAN: "wan_per_mu", TOTAL_WAN: "total_wan"}
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[tuple[str, PartPrice | ParcelPrice]] = []
 
-    def set_result(self, result: dict[str, Any] | None, rows: tuple[int, ...] = ()) -> None:
-        """parcel_json of the priced parts; `rows` are their rows in the parts table (some may be left out)."""
+    def set_result(self, price: ParcelPrice | None, rows: tuple[int, ...] = ()) -> None:
+        """The priced parts and the parcel; `rows` are the parts' rows in the parts table (some may be left out)."""
         self.beginResetModel()
-        self._rows = [] if result is None else [
-            *({**part, "label": f"第{row + 1}部分"} for part, row in zip(result["parts"], rows)),
-            {**result, "use": "", "label": "合计", "is_total": True}]
+        self._rows = [] if price is None else [
+            *((f"第{row + 1}部分", part) for part, row in zip(price.parts, rows)), ("合计", price)]
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def _cell(self, row: dict[str, Any], column: int) -> tuple[str, Decimal | None]:
+    def _cell(self, label: str, priced: PartPrice | ParcelPrice, column: int) -> tuple[str, Decimal | None]:
         """(shown text, the Decimal behind it)."""
-        def money(key: str) -> tuple[str, Decimal | None]:
-            return (_money(row[key]), Decimal(row[key])) if key in row else ("", None)
-
-        def plain(key: str) -> tuple[str, Decimal | None]:
-            return (row[key], Decimal(row[key])) if key in row else ("", None)
-
+        part = priced if isinstance(priced, PartPrice) else None
+        if column in self.MONEY:
+            value = getattr(priced, self.MONEY[column])
+            return ("", None) if value is None else (fmt_grouped(value), value)
+        if column in self.FOUR_PLACES:
+            value = getattr(priced, self.FOUR_PLACES[column])
+            return str(value), value
         if column == self.PART:
-            return row["label"], None
+            return label, None
         if column == self.USE:
-            return row["use"], None
-        if column == self.AREA_M2:
-            return money("area_m2")
-        if column == self.AREA_MU:
-            return plain("area_mu")
-        if column == self.UNIT:
-            return money("unit_price")
-        if column == self.UNIT_WAN:
-            return plain("unit_price_wan_per_mu")
-        if column == self.TOTAL:
-            return money("total")
-        if column == self.TOTAL_WAN:
-            return plain("total_wan")
+            return (part.given.use if part else ""), None
         if column == self.RANGE_UNIT:
-            r = row.get("range_unit")
-            return (f"{_money(r['lower'])} – {_money(r['upper'])}", None) if r else ("", None)
+            return (f"{fmt_grouped(part.row.lower.yuan_per_m2)} – {fmt_grouped(part.row.upper.yuan_per_m2)}"
+                    if part else ""), None
         if column == self.RANGE_TOTAL:
-            r = row["range_total"]
-            return f"{_money(r['lower'])} – {_money(r['upper'])}", None
-        if column == self.FLOOR:
-            return money("negotiated_floor_total")
+            return f"{fmt_grouped(priced.lower_total)} – {fmt_grouped(priced.upper_total)}", None
         if column == self.TERM:
-            return (f"{row['term_years']}年 / {row['term_coefficient']}", None) if "term_years" in row else ("", None)
-        if column == self.CORRECTED_UNIT:
-            return money("corrected_unit_price")
-        if column == self.CORRECTED_TOTAL:
-            return money("corrected_total")
+            k = part.correction if part else None
+            return (f"{fmt_plain(k.term_years)}年 / {k.rounded_term_coefficient}" if k else ""), None
         notes = []
-        if OUT_OF_RANGE in row.get("flags", []):
+        if _out_of_range(priced):
             notes.append("修正单价超出级别区间")
-        if row.get("table_note"):
+        if part and part.row.discrepancy:
             notes.append(f"{NOTE_MARK} 公布幅度与价格不符")
         return ";".join(notes), None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row, column = self._rows[index.row()], index.column()
+        (label, priced), column = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cell(row, column)[0]
+            return self._cell(label, priced, column)[0]
         if role == VALUE_ROLE:
-            return self._cell(row, column)[1]
+            return self._cell(label, priced, column)[1]
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (self.PART, self.USE, self.NOTE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and row.get("is_total"):
+        if role == Qt.ItemDataRole.FontRole and isinstance(priced, ParcelPrice):
             font = QFont()
             font.setBold(True)
             return font
-        out = OUT_OF_RANGE in row.get("flags", [])
+        out = _out_of_range(priced)
         if role == Qt.ItemDataRole.ForegroundRole and out and column in (self.CORRECTED_UNIT, self.NOTE):
             return QBrush(WARN)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.NOTE:
             tips = []
             if out:
                 tips.append("修正后单价超出本级别[下限, 上限]区间:允许,但须说明理由")
-            if row.get("table_note"):
-                tips.append(row["table_note"])
+            if isinstance(priced, PartPrice) and priced.row.discrepancy:
+                tips.append(priced.row.discrepancy)
             return "\n".join(tips) or None
         return None
+
+
+def _out_of_range(priced: PartPrice | ParcelPrice) -> bool:
+    """A part whose corrected unit price lies outside its grade's range."""
+    return isinstance(priced, PartPrice) and priced.correction is not None and priced.correction.out_of_range
 
 
 class MatrixModel(HeaderedTableModel):
@@ -480,13 +457,12 @@ class LandWorkspace(DocumentWorkspace):
 
     def __init__(self, settings: config.Settings, table: LandTable | None = None, parent=None):
         super().__init__(settings, parent)
-        self.table = table or tables.load_land_table()
+        self.table = table or load_land_table()
         self.stack = QUndoStack(self)
         self.stack.cleanChanged.connect(self.title_changed)
         self.path: Path | None = None
         self.draft = ParcelDraft()
         self.price: ParcelPrice | None = None
-        self.result: dict[str, Any] | None = None
         self.error: CalculationError | None = None
         self.priced_draft = land_actions.DraftPrice()
         self._syncing = False
@@ -593,7 +569,7 @@ class LandWorkspace(DocumentWorkspace):
         grid.addWidget(QLabel("依据"), 0, 2)
         self.correction_edits: dict[str, QLineEdit] = {}
         self.basis_edits: dict[str, QLineEdit] = {}
-        for row, (name, (label, _)) in enumerate(CORRECTION_LABELS.items(), start=1):
+        for row, (name, label) in enumerate(COEFFICIENT_LABELS.items(), start=1):
             basis = QLineEdit()
             basis.setPlaceholderText("修正依据")
             basis.textEdited.connect(lambda t, n=name: self._edit_basis(n, t))
@@ -609,7 +585,7 @@ class LandWorkspace(DocumentWorkspace):
         self.out_of_range_label = _wrapping()
         self.out_of_range_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.out_of_range_label.hide()
-        n = len(CORRECTION_LABELS) + 1
+        n = len(COEFFICIENT_LABELS) + 1
         grid.addWidget(self.statutory_label, n, 0, 1, 3)
         grid.addWidget(self.formula_label, n + 1, 0, 1, 3)
         grid.addWidget(self.coefficient_label, n + 2, 0, 1, 3)
@@ -763,7 +739,7 @@ class LandWorkspace(DocumentWorkspace):
     def _edit_correction(self, name: str, text: str) -> None:
         corrections = dict(self.draft.corrections or land_actions.CORRECTION_DEFAULTS)
         corrections[name] = text
-        self._push(replace(self.draft, corrections=corrections), f"改{CORRECTION_LABELS[name][0]}",
+        self._push(replace(self.draft, corrections=corrections), f"改{COEFFICIENT_LABELS[name]}",
                    merge_key=f"c.{name}")
 
     def _edit_basis(self, name: str, text: str) -> None:
@@ -802,12 +778,11 @@ class LandWorkspace(DocumentWorkspace):
     def _reprice(self) -> None:
         self.priced_draft = land_actions.price_draft(self.draft)
         self.price, self.error = self.priced_draft.price, self.priced_draft.error
-        self.result = None if self.price is None else parcel_json(self.price)
         self._render()
         self.priced.emit()
 
     def _render(self) -> None:
-        result, priced = self.result, self.priced_draft
+        price, priced = self.price, self.priced_draft
         self.banner.setVisible(self.error is not None)
         if self.error is not None:
             self.banner.setText("无法测算:" + _in_chinese(self.error))
@@ -815,7 +790,7 @@ class LandWorkspace(DocumentWorkspace):
         self.hint_label.setVisible(priced.blank)
         self.left_out_label.setVisible(bool(priced.left_out))
         self.left_out_label.setText("\n".join(problem.note for problem in priced.left_out))
-        self.results_model.set_result(result, priced.rows)
+        self.results_model.set_result(price, priced.rows)
         self._fit_results()
         self.matrix_model.set_selected({(p.use, self.draft.grade) for p in self.draft.parts})
         self.range_model.set_highlight(self.draft.grade)
@@ -823,61 +798,61 @@ class LandWorkspace(DocumentWorkspace):
         self.statutory_label.setText("法定最高年期 n(" + self.table.tenure_basis + "): " + "; ".join(
             f"{u} {self.table.uses[u].statutory_term_years}年" for u in uses))
         for key, label in self.summary.items():
-            label.setText(self._summary_text(key, result))
-        self._render_corrections(result)
+            label.setText(self._summary_text(key, price))
+        self._render_corrections(price)
 
-    def _summary_text(self, key: str, result: dict[str, Any] | None) -> str:
-        if result is None:
+    def _summary_text(self, key: str, price: ParcelPrice | None) -> str:
+        if price is None:
             return "—"
         if key == "area":
-            return f"{_money(result['area_m2'])} m² / {result['area_mu']} 亩"
+            return f"{fmt_grouped(price.area_m2)} m² / {price.area_mu} 亩"
         if key == "unit_price":
-            return _money(result["unit_price"])
+            return fmt_grouped(price.unit_price)
         if key == "unit_price_wan":
-            return result["unit_price_wan_per_mu"]
+            return str(price.wan_per_mu)
         if key == "total":
-            return _money(result["total"])
+            return fmt_grouped(price.total)
         if key == "total_wan":
-            return result["total_wan"]
+            return str(price.total_wan)
         if key == "range_total":
-            r = result["range_total"]
-            return f"{_money(r['lower'])} – {_money(r['upper'])}"
+            return f"{fmt_grouped(price.lower_total)} – {fmt_grouped(price.upper_total)}"
         if key == "floor":
-            return _money(result["negotiated_floor_total"])
+            return fmt_grouped(price.floor_total)
         if key == "floor_governed_by":
-            governed = result.get("floor_governed_by", "benchmark_70pct")
-            text = FLOOR_TESTS.get(governed, governed)
-            if "cost_floor_total" in result:
-                text += (f"(70%: {_money(result['benchmark_floor_total'])};"
-                         f" 成本之和: {_money(result['cost_floor_total'])})")
+            text = FLOOR_TESTS[price.floor_governed_by]
+            if price.parcel.cost_floor_total is not None:
+                text += (f"(70%: {fmt_grouped(price.benchmark_floor_total)};"
+                         f" 成本之和: {fmt_grouped(price.parcel.cost_floor_total)})")
             return text
         if key in ("corrected_unit_price", "corrected_total"):
-            return _money(result[key]) if key in result else "—"
+            value = getattr(price, key)
+            return "—" if value is None else fmt_grouped(value)
         return "—"
 
-    def _render_corrections(self, result: dict[str, Any] | None) -> None:
+    def _render_corrections(self, price: ParcelPrice | None) -> None:
         on = self.draft.corrections is not None
-        if not on or result is None or "coefficients" not in result:
+        if not on or price is None or price.parcel.corrections is None:
             self.formula_label.setText(f"公式: {self.table.correction_method}" if on else "")
             self.coefficient_label.setText("")
             self.out_of_range_label.hide()
             return
-        c = result["coefficients"]
-        self.formula_label.setText(f"宗地单价 = {result['formula']}")
+        c = price.parcel.corrections
+        self.formula_label.setText("\n".join(FORMULA_LINES))
         lines = []
-        for part in result["parts"]:
-            rate = f", r={c['reduction_rate']}" if c["reduction_rate"] else ""
-            term = (f"K年期 = {part['term_coefficient']}(m={part['term_years']}年,"
-                    f" n={part['statutory_term_years']}年{rate})")
-            lines.append(f"{part['use']}: {_money(part['unit_price'])} × K期日 {c['date_factor']} × {term}"
-                         f" × (1 + {c['factor_pct']}%) × K其他 {c['other_factor']} + {c['development_adjustment']}"
-                         f" = {_money(part['corrected_unit_price'])} 元/m²")
+        for part in price.parts:
+            k = part.correction
+            rate = "" if c.reduction_rate is None else f", r={c.reduction_rate}"
+            term = (f"K年期 = {k.rounded_term_coefficient}(m={fmt_plain(k.term_years)}年,"
+                    f" n={k.statutory_term_years}年{rate})")
+            lines.append(f"{part.given.use}: {fmt_grouped(part.unit_price)} × K期日 {c.date_factor} × {term}"
+                         f" × (1 + {c.factor_pct}%) × K其他 {c.other_factor} + {c.rounded_development_adjustment}"
+                         f" = {fmt_grouped(k.unit_price)} 元/m²")
         self.coefficient_label.setText("\n".join(lines))
-        outside = [p for p in result["parts"] if OUT_OF_RANGE in p["flags"]]
+        outside = [p for p in price.parts if _out_of_range(p)]
         self.out_of_range_label.setVisible(bool(outside))
         self.out_of_range_label.setText("\n".join(
-            f"{NOTE_MARK} {p['use']} 修正单价 {_money(p['corrected_unit_price'])} 元/m² 超出{result['grade']}级区间"
-            f" [{_money(p['range_unit']['lower'])}, {_money(p['range_unit']['upper'])}]:允许,但须在报告中说明理由"
+            f"{NOTE_MARK} {p.given.use} 修正单价 {fmt_grouped(p.correction.unit_price)} 元/m² 超出{price.parcel.grade}级区间"
+            f" [{fmt_grouped(p.row.lower.yuan_per_m2)}, {fmt_grouped(p.row.upper.yuan_per_m2)}]:允许,但须在报告中说明理由"
             for p in outside))
 
     def _fit_results(self) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from calculator.files import atomic_write_text
+from calculator.jsonfile import read_json
+from calculator.limits import CASE_FILE_MAX_BYTES
 
 SUFFIX = ".recovery.json"
 
@@ -23,7 +25,7 @@ class Recovered:
     """A recovery file left by a crashed session."""
 
     file: Path
-    case_text: str
+    case: dict  # the case file's object (numbers as exact strings)
     original_path: str | None
     saved_at: float
     head: str
@@ -41,9 +43,9 @@ class RecoveryFile:
         self._lock.setStaleLockTime(0)
         self._lock.tryLock(0)
 
-    def write(self, case_text: str, original_path: str | None, head: str, stored: dict | None = None) -> None:
-        """Store the current case text (whole or not at all), and where in a project it belongs, if anywhere."""
-        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "case": case_text,
+    def write(self, case: dict, original_path: str | None, head: str, stored: dict | None = None) -> None:
+        """Store the current case's file object (whole or not at all), and where in a project it belongs, if anywhere."""
+        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "case": case,
                   "stored": stored}
         atomic_write_text(self.path, json.dumps(record, ensure_ascii=False))
 
@@ -69,12 +71,13 @@ def left_behind(folder: str | Path) -> list[Recovered]:
         if not lock.tryLock(0):
             continue  # another running window owns it
         try:
-            record = json.loads(file.read_text(encoding="utf-8"))
+            # Read as the case files are: a recovery holds one case and a few lines about it.
+            record = read_json(file, CASE_FILE_MAX_BYTES, "恢复文件")
             stored = record.get("stored")
             found.append(Recovered(file, record["case"], record.get("original_path"),
                                    float(record.get("saved_at", 0)), record.get("head", ""),
                                    stored if isinstance(stored, dict) else None))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):  # calculator.errors.InputError is a ValueError
             file.unlink(missing_ok=True)
         finally:
             lock.unlock()

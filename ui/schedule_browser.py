@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-import tables
 from calculator.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, rate_summary, relocation_items
+from calculator.schedules import load_land_table, load_schedule
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
 from ui.land_workspace import NOTE_MARK, VALUE_ROLE, RangeModel
@@ -203,8 +203,8 @@ class ScheduleBrowser(Workspace):
 
     def __init__(self, schedule: Schedule | None = None, land: LandTable | None = None, parent=None):
         super().__init__(parent)
-        self.schedule = schedule or tables.load_schedule()
-        self.land = land or tables.load_land_table()
+        self.schedule = schedule or load_schedule()
+        self.land = land or load_land_table()
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("搜索:项目名称、规格或原文(如 杨、砖混、菜窖、临时安置、住宅)")
         self.search_edit.setClearButtonEnabled(True)
@@ -283,7 +283,7 @@ class ScheduleBrowser(Workspace):
 
     def show_item(self, key: str) -> None:
         """Fill the detail pane with one row: its rule table, parameters, provenance and reading."""
-        item = self.items_model.by_key.get(key) or self.schedule.item(key)
+        item = self.items_model.by_key.get(key) or self.schedule.items[key]
         part = self.items_model.relocation_parts.get(item.key)
         self.detail_title.setText(f"{item.key}  ({item.section} {self.schedule.sections[item.section]},"
                                   f" 单位 {item.unit}{',每户计算' if part else ''})")

@@ -1,20 +1,24 @@
-"""The schedules the app prices with: tables.load_schedule, kept ready-parsed in the user's cache.
+"""The schedules the app prices with: calculator.schedules.load_schedule, kept ready-parsed in the user's cache.
 
 Parsing and validating the TOML schedule is the largest single cost of start-up, so the parsed
 Schedule is pickled into the cache folder under a name made of a SHA-256 over the data files
 and every Python source of `tables/` and `calculator/`: a change to the data or to the code
 that reads it gives a new name, so a stale copy is never used. Any trouble with the cache
-falls back to loading the TOML as usual.
+falls back to loading the TOML as usual. An item's rule kind (a module) is pickled by its name.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib
+import io
 import pickle
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import tables
 from calculator.files import atomic_write
+from calculator.schedules import load_schedule
 from tables.schedule import Schedule
 
 ROOT = Path(tables.__file__).resolve().parent.parent
@@ -22,7 +26,7 @@ _loaded: dict[str, Schedule] = {}
 
 
 def load(schedule_id: str = "baozi-2023") -> Schedule:
-    """The validated schedule `schedule_id` (unknown ids raise InputError, as tables does)."""
+    """The validated schedule `schedule_id` (unknown ids raise InputError, as calculator.schedules does)."""
     schedule = _loaded.get(schedule_id)
     if schedule is None:
         schedule = _loaded[schedule_id] = _cached(schedule_id)
@@ -31,11 +35,11 @@ def load(schedule_id: str = "baozi-2023") -> Schedule:
 
 def _cached(schedule_id: str) -> Schedule:
     if schedule_id not in tables.SCHEDULES:
-        return tables.load_schedule(schedule_id)  # raises the usual InputError
+        return load_schedule(schedule_id)  # raises the usual InputError
     try:
         file = _cache_dir() / f"schedule-{schedule_id}-{_fingerprint(schedule_id)}.pickle"
     except OSError:
-        return tables.load_schedule(schedule_id)
+        return load_schedule(schedule_id)
     try:
         with file.open("rb") as stream:
             schedule = pickle.load(stream)
@@ -43,15 +47,30 @@ def _cached(schedule_id: str) -> Schedule:
             return schedule
     except Exception:  # missing, unreadable or from another version: parse the TOML instead
         pass
-    schedule = tables.load_schedule(schedule_id)
+    schedule = load_schedule(schedule_id)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         for old in file.parent.glob(f"schedule-{schedule_id}-*.pickle"):
             old.unlink(missing_ok=True)
-        atomic_write(file, lambda tmp: tmp.write_bytes(pickle.dumps(schedule, pickle.HIGHEST_PROTOCOL)))
+        atomic_write(file, lambda tmp: tmp.write_bytes(pickled(schedule)))
     except OSError:
         pass
     return schedule
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        """A module is stored as its name and imported again when read."""
+        if isinstance(obj, ModuleType):
+            return importlib.import_module, (obj.__name__,)
+        return NotImplemented
+
+
+def pickled(schedule: Schedule) -> bytes:
+    """The schedule as the cache stores it (`pickle.loads` reads it back)."""
+    stream = io.BytesIO()
+    _Pickler(stream, pickle.HIGHEST_PROTOCOL).dump(schedule)
+    return stream.getvalue()
 
 
 def _fingerprint(schedule_id: str) -> str:

@@ -124,11 +124,12 @@ def _generated_project(path: Path) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from store_bench import household_case
 
-    from calculator.jsonfile import parse_json
     from calculator.compensation import compute
+    from calculator.jsonfile import read_json
+    from calculator.limits import CASE_FILE_MAX_BYTES
     from calculator.store import SqliteStore
 
-    template = parse_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
+    template = read_json(ROOT / "examples" / "household.json", CASE_FILE_MAX_BYTES, "案例文件")
     names = "王建国 李秀英 张德胜 赵桂兰 刘福生 陈玉梅 杨志强 黄淑珍 周海军 吴春花".split()
     with SqliteStore(path, actor="李明") as store:
         project = store.create_project("堡子片区")

@@ -1,7 +1,6 @@
 """What the two sheets show, as exact values in print order; the PDF and the workbook lay it out.
 
-No arithmetic here: every figure is taken from the result objects, or from results.py's JSON
-(parsed back from its exact strings) where that module already derives it.
+No arithmetic here: every figure is taken from the result objects, which work out each one once.
 """
 from __future__ import annotations
 
@@ -13,22 +12,18 @@ from calculator.amount_words import amount_in_words
 from calculator.case import fingerprint
 from calculator.compensation import RELOCATION_SECTION, CompensationResult, sheet_numbers
 from calculator.errors import CaseErrors, InputError
-from calculator.landprice import FLOOR_BY_COST, ParcelPrice
+from calculator.landprice import (
+    COEFFICIENT_LABELS, FLOOR_BY_COST, FORMULA_LINES, TERM, Corrections, ParcelPrice, PartPrice)
 from calculator.lines import where
 from calculator.money import fmt_grouped, fmt_plain, fmt_quantity
 from calculator.relocation import PART_NAMES, RelocationResult
 from calculator.remarks import line_remarks
 from calculator.replacement import AREA_LABELS
 from calculator.reports.fonts import uncovered
-from calculator.results import parcel_json
 
 REMARK_SEPARATOR = "; "
-COEFFICIENT_LABELS = {
-    "date_factor": "K期日(期日修正系数)", "term_years": "使用年期 m(年)", "reduction_rate": "土地还原率 r",
-    "factor_pct": "因素修正 Σ(%)", "other_factor": "K其他(其他修正系数)", "development_adjustment": "开发程度修正(元/m²)",
-}
-TERM_FORMULA = "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n],m 为该部分使用年期,n 为该用途法定最高出让年期"
 TERM_PER_PART = "见下表"
+NO_RATE = "—"
 
 
 @dataclass(frozen=True)
@@ -199,13 +194,13 @@ def relocation_rows(relocation: RelocationResult, first: int) -> list[SheetRow]:
 def _replacement(result: CompensationResult) -> list[ReplacementRow]:
     rows = []
     for part in result.replacement.parts:
-        spec = result.schedule.item(part.key).spec
+        spec = result.schedule.items[part.key].spec
         given = result.replacement.given
         working = f"{AREA_LABELS.get(spec.measure, spec.measure)} {fmt_quantity(given[spec.measure])} m²"
         if spec.deduct:
             working = (f"({working} − {AREA_LABELS.get(spec.deduct, spec.deduct)} "
                        f"{fmt_quantity(given[spec.deduct])} m²) = {fmt_quantity(part.base)} m²")
-        rows.append(ReplacementRow(result.schedule.item(part.key).variety or part.key, working,
+        rows.append(ReplacementRow(result.schedule.items[part.key].variety or part.key, working,
                                    f"1:{fmt_plain(part.ratio)}", part.area))
     return rows
 
@@ -275,16 +270,14 @@ class PriceSheet:
 
 def price_sheet(price: ParcelPrice) -> PriceSheet:
     """The land price sheet: parts, range, 70% floor (or cost sum) and the correction chain."""
-    data, table = parcel_json(price), price.table
-    corrected = data.get("corrected_total")
-    coefficients = data.get("coefficients")
+    table, corrections = price.table, price.parcel.corrections
     sheet = PriceSheet(
         title="宗地地价测算表", subtitle=table.title, basis=f"{table.issuer} {table.document}",
-        valuation_date=data["valuation_date"], reference=price.parcel.reference, location=price.parcel.location,
-        grade=price.parcel.grade,
-        parts=tuple(_part_row(price, part, raw) for part, raw in zip(price.parts, data["parts"])),
-        area_m2=Decimal(data["area_m2"]), area_mu=Decimal(data["area_mu"]), unit_price=price.unit_price,
-        wan_per_mu=Decimal(data["unit_price_wan_per_mu"]), total=price.total, total_wan=Decimal(data["total_wan"]),
+        valuation_date=table.valuation_date.isoformat(), reference=price.parcel.reference,
+        location=price.parcel.location, grade=price.parcel.grade,
+        parts=tuple(_part_row(price, part) for part in price.parts),
+        area_m2=price.area_m2, area_mu=price.area_mu, unit_price=price.unit_price, wan_per_mu=price.wan_per_mu,
+        total=price.total, total_wan=price.total_wan,
         lower_total=price.lower_total, upper_total=price.upper_total, floor_total=price.floor_total,
         floor_pct=f"{table.floor_share:%}",
         floor_rule="成本之和" if price.floor_governed_by == FLOOR_BY_COST else f"基准地价的{table.floor_share:%}",
@@ -292,10 +285,10 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
         benchmark_floor_total=price.benchmark_floor_total,
         cost_floor_total=price.parcel.cost_floor_total,
         correction_method=table.correction_method,
-        formula=(*_formula_lines(data["formula"]), TERM_FORMULA) if corrected else (),
-        coefficients=tuple(_coefficients(coefficients)) if coefficients else (),
+        formula=FORMULA_LINES if corrections is not None else (),
+        coefficients=tuple(_coefficients(corrections)) if corrections is not None else (),
         corrected_total=price.corrected_total,
-        corrected_unit_price=Decimal(data["corrected_unit_price"]) if corrected else None,
+        corrected_unit_price=price.corrected_unit_price,
         tenure_basis=table.tenure_basis)
     refuse_unprintable(_price_texts(sheet))
     return sheet
@@ -314,33 +307,29 @@ def _price_texts(sheet: PriceSheet) -> Iterator[tuple[str, str]]:
     yield "基准地价表", " ".join(table)
 
 
-def _part_row(price: ParcelPrice, part, raw: dict) -> PartRow:
-    use = price.table.use(part.given.use)
+def _part_row(price: ParcelPrice, part: PartPrice) -> PartRow:
+    use = price.table.uses[part.given.use]
     correction = part.correction
     return PartRow(
-        use=part.given.use, table_name=use.table, area_m2=Decimal(raw["area_m2"]), area_mu=Decimal(raw["area_mu"]),
-        unit_price=part.unit_price, wan_per_mu=Decimal(raw["unit_price_wan_per_mu"]), total=part.total,
+        use=part.given.use, table_name=use.table, area_m2=part.area_m2, area_mu=part.area_mu,
+        unit_price=part.unit_price, wan_per_mu=part.wan_per_mu, total=part.total,
         lower_unit=part.row.lower.yuan_per_m2, upper_unit=part.row.upper.yuan_per_m2,
         lower_total=part.lower_total, upper_total=part.upper_total,
-        floor_unit=Decimal(raw["negotiated_floor_unit"]), floor_total=part.floor_total,
+        floor_unit=part.floor_unit_price, floor_total=part.floor_total,
         note=f"{part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}" if part.row.discrepancy else "",
         term_years=correction.term_years if correction else None,
-        term_coefficient=Decimal(raw["term_coefficient"]) if correction else None,
+        term_coefficient=correction.rounded_term_coefficient if correction else None,
         statutory_years=correction.statutory_term_years if correction else None,
         term_basis=use.term_basis, corrected_unit=correction.unit_price if correction else None,
         corrected_total=correction.total if correction else None,
         out_of_range=bool(correction and correction.out_of_range))
 
 
-def _formula_lines(formula: str) -> list[str]:
-    """results.py's one-line formula as printed lines: the equation, then its reading."""
-    equation, *readings = (part.strip() for part in formula.split(";"))
-    return [f"宗地单价 = {equation}", *readings]
-
-
-def _coefficients(data: dict) -> list[tuple[str, Decimal | str, str]]:
-    bases = data["basis"]
-    shown: dict[str, Decimal | str] = {name: Decimal(data[name]) for name in COEFFICIENT_LABELS if data[name]}
-    shown["term_years"] = TERM_PER_PART  # each part has its own term (a parcel-wide one only as their default)
-    shown.setdefault("reduction_rate", "—")
-    return [(label, shown[name], bases.get(name, "")) for name, label in COEFFICIENT_LABELS.items()]
+def _coefficients(c: Corrections) -> list[tuple[str, Decimal | str, str]]:
+    """(label, value, basis) of each coefficient; each part has its own term (a parcel-wide one only as their
+    default), so the term's value points to the parts' table."""
+    shown: dict[str, Decimal | str] = {
+        "date_factor": c.date_factor, TERM: TERM_PER_PART,
+        "reduction_rate": NO_RATE if c.reduction_rate is None else c.reduction_rate, "factor_pct": c.factor_pct,
+        "other_factor": c.other_factor, "development_adjustment": c.rounded_development_adjustment}
+    return [(label, shown[name], c.bases.get(name, "")) for name, label in COEFFICIENT_LABELS.items()]

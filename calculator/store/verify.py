@@ -215,10 +215,10 @@ def recompute(version: CaseVersion) -> Verdict | None:
 
     A version saved under a schedule version other than the loaded one is refused (StoreError: it
     must be recomputed), not called abnormal."""
-    import tables
+    from calculator.schedules import load_schedule
     try:
         case = version.case()
-        schedule = tables.load_schedule(case.schedule)
+        schedule = load_schedule(case.schedule)
     except CalculationError as error:
         return f"保存的案例无法读取({error.zh})", f"the stored case cannot be read ({error.en})"
     if version.schedule_version != schedule.version:

@@ -7,17 +7,17 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
-import tables
 from calculator import actions
 from calculator.actions import ABSENT
 from calculator.case import Case, case_from_json
 from calculator.errors import InputError
+from calculator.schedules import load_schedule
 from driver import EXAMPLE
 from ui.household.items_model import (COL_AMOUNT, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE, COL_REMARKS, EDITOR_ROLE,
                                       HEADERS, PROBLEM_ROLE, VALUE_ROLE, ItemTableModel)
 from ui.household.session import HouseholdSession
 
-SCHEDULE = tables.load_schedule()
+SCHEDULE = load_schedule()
 
 
 def example() -> Case:

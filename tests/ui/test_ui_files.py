@@ -115,7 +115,7 @@ def test_a_clean_save_removes_the_recovery_file(qtbot, window, ws, tmp_path):
 
 def test_declined_recovery_is_forgotten(qtbot, settings, answers):
     left = recovery.RecoveryFile(settings.data_dir())
-    left.write(EXAMPLE.read_text(encoding="utf-8"), None, "王建国")
+    left.write(case_to_dict(case_from_json(EXAMPLE.read_text(encoding="utf-8"))), None, "王建国")
     left._lock.unlock()
     answers.recover = False
     window = MainWindow(settings, autosave=False)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-import tables
 from calculator.amount_words import amount_in_words
 from calculator.case import case_from_json, case_to_dict
 from calculator.compensation import compute, sheet_numbers
 from calculator.money import fmt_grouped
+from calculator.schedules import load_schedule
 from driver import EXAMPLE, enter_line, set_date, type_field
 
 def shown_total(ws) -> str:
@@ -41,7 +41,7 @@ def enter_household(qtbot, ws, case) -> list[str]:
 
 def in_sheet_order(case) -> list[dict]:
     """The case's lines in the order (and with the 序号) the settlement sheet prints them."""
-    numbers = sheet_numbers(case, tables.load_schedule())
+    numbers = sheet_numbers(case, load_schedule())
     return [case_to_dict(case)["items"][index] for index in sorted(numbers, key=numbers.get)]
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-import tables
 from calculator.jsonfile import parse_json
 from calculator.landprice import PartInput, Parcel, price_parcel
 from calculator.money import fmt_grouped
+from calculator.schedules import load_land_table
 from ui.land_workspace import VALUE_ROLE, LandWorkspace, PartsModel, RangeModel, ResultsModel
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"
-TABLE = tables.load_land_table()
+TABLE = load_land_table()
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     set_part(ws, 0, PartsModel.TERM, "40")
     qtbot.keyClicks(ws.correction_edits["reduction_rate"], "0.06")
     assert "K年期 = 0.918323(m=40年, n=70年, r=0.06)" in ws.coefficient_label.text()
-    assert ws.result["parts"][0]["term_coefficient"] == "0.918323"
+    assert ws.results_model.index(0, ResultsModel.TERM).data() == "40年 / 0.918323"
     assert ws.out_of_range_label.isHidden()
     assert ws.summary["corrected_total"].text() != "—"
     ws.correction_edits["factor_pct"].clear()

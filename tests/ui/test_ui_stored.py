@@ -311,7 +311,8 @@ def test_a_crash_while_editing_a_stored_household_recovers_it_tied_to_that_house
 
 def test_a_recovered_case_whose_household_is_gone_is_still_recovered(qtbot, window, ws, store, household, answers):
     from ui.recovery import Recovered
-    found = Recovered(Path("/nonexistent"), store.current_version(household.id).case_json, None, 0.0, "王建国",
+    case = case_to_dict(case_from_json(store.current_version(household.id).case_json))
+    found = Recovered(Path("/nonexistent"), case, None, 0.0, "王建国",
                       {"project": str(store.path), "household_id": 999, "version_id": None})
     assert ws.restore(found, store)
     assert ws.stored is None and ws.session.modified and ws.summary.total.text() == "546,616.30 元"

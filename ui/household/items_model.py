@@ -354,7 +354,7 @@ class ItemTableModel(QAbstractTableModel):
         if param.text:
             return str(value) if param.choices else f"{label}:{value}"
         try:
-            return schedule.describe(param.name, to_decimal(value, param.name))
+            return schedule.describe(param.name, fmt_plain(to_decimal(value, param.name)))
         except CalculationError:
             return f"{label}{value}"
 

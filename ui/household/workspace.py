@@ -7,7 +7,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from calculator import actions
-from calculator.case import case_from_json
+from calculator.case import case_from_dict, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import CalculationError
 from ui import settings as config
@@ -425,7 +425,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def restore(self, found, store=None) -> bool:
         """Load a case left behind by a crash, marked unsaved; with `store`, again tied to its household there."""
         try:
-            case = case_from_json(found.case_text)
+            case = case_from_dict(found.case)
             path = Path(found.original_path) if found.original_path else None
             self.session.load(case, path, modified=True)
         except CalculationError as error:
@@ -452,7 +452,7 @@ class HouseholdWorkspace(DocumentWorkspace):
             if self.recovery is None:
                 self.recovery = recovery.RecoveryFile(self.settings.data_dir())
             path = self.session.document.path
-            self.recovery.write(self.session.document.to_json(), str(path) if path else None,
+            self.recovery.write(case_to_dict(self.session.case), str(path) if path else None,
                                 self.session.case.household.get("head", ""),
                                 None if self.stored is None else stored_cases.where(self.stored))
             self._autosave_due = False
