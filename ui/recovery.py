@@ -60,7 +60,7 @@ class RecoveryFile:
 
 
 def left_behind(folder: str | Path) -> list[Recovered]:
-    """Recovery files whose sessions are gone, newest first; unreadable ones are dropped."""
+    """Recovery files whose sessions are gone, newest first; unreadable ones are set aside, never deleted."""
     found = []
     directory = Path(folder) / "recovery"
     if not directory.is_dir():
@@ -78,7 +78,9 @@ def left_behind(folder: str | Path) -> list[Recovered]:
                                    float(record.get("saved_at", 0)), record.get("head", ""),
                                    stored if isinstance(stored, dict) else None))
         except (ValueError, KeyError, TypeError):  # calculator.errors.InputError is a ValueError
-            file.unlink(missing_ok=True)
+            # It may hold someone's unsaved work in a form this version cannot read (an older
+            # version's, or damaged): keep it beside the others under a name no longer offered.
+            file.replace(file.with_name(file.name + ".unreadable"))
         finally:
             lock.unlock()
             Path(str(file) + ".lock").unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -77,6 +78,19 @@ def test_a_broken_file_is_refused_with_its_message(window, ws, answers, tmp_path
     bad.write_text('{"items": [1, 2]', encoding="utf-8")
     assert not ws.open_file(bad)
     assert answers.errors and "JSON" in answers.errors[0][1] and "bad.json" in answers.errors[0][1]
+
+
+def test_a_recovery_file_this_version_cannot_read_is_kept_aside_not_deleted(settings):
+    # An older version stored the case as text with line breaks, which the JSON reader refuses.
+    folder = Path(settings.data_dir()) / "recovery"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / f"0123{recovery.SUFFIX}"
+    text = '{"original_path": null, "saved_at": 1, "head": "王建国", "case": "{\\n  \\"items\\": []\\n}"}'
+    old.write_text(text, encoding="utf-8")
+    assert recovery.left_behind(settings.data_dir()) == []
+    kept = folder / f"0123{recovery.SUFFIX}.unreadable"
+    assert not old.exists() and kept.read_text(encoding="utf-8") == text
+    assert recovery.left_behind(settings.data_dir()) == []  # set aside once, not offered again
 
 
 def test_autosave_is_offered_back_after_a_crash(qtbot, window, ws, answers, settings):
