@@ -154,3 +154,18 @@ def test_qt_may_ask_for_nothing_again_and_again(qtbot):
         index.data(Qt.ItemDataRole.DecorationRole)          # answered with None through C++
     assert sys.getrefcount(None) > 1 << 32 or sys.version_info >= (3, 12)
     assert before > 0
+
+
+def test_edits_may_go_on_and_on(qtbot):
+    """ui._pyside_none: the bool each edit sends with `changed` must not wear out True or False (PySide6 6.12,
+    CPython 3.11: a few thousand edits aborted the app with "bool_dealloc")."""
+    import sys
+    session = HouseholdSession(SCHEDULE)
+    session.load(example(), EXAMPLE)
+    received = []
+    session.changed.connect(lambda _result, structure: received.append(structure))
+    for _ in range(20_000):
+        session.changed.emit(session.result, True)
+        session.changed.emit(session.result, False)
+    assert received.count(True) == received.count(False) == 20_000
+    assert min(sys.getrefcount(True), sys.getrefcount(False)) > 1 << 32 or sys.version_info >= (3, 12)
