@@ -29,8 +29,6 @@ class _Absent:
 
 ABSENT: Any = _Absent()
 BLOCKS = ("relocation", "replacement")
-# Rule kinds whose amount is not quantity × rate: a typed amount (R4) or always zero (R5).
-AMOUNT_KINDS = ("assessed", "not_compensated")
 # Groups whose m² are the demolished house's building area (with the 正房 of the replacement block).
 HOUSE_GROUPS = ("附属平房", "窑洞")
 MAIN_HOUSE_AREA = "main_house_area_m2"
@@ -113,31 +111,24 @@ class LineFields:
 
 
 def line_fields(item: Item) -> LineFields:
-    """The editable fields of a line of `item`."""
-    params = item.rule.params(item.spec)
-    names = [p.name for p in params]
-    if "amount" in names:
-        rate_field = "amount"
-    elif item.kind in AMOUNT_KINDS:
-        rate_field = None
-    else:
-        rate_field = "rate"
-    return LineFields(quantity=item.kind != "assessed", rate_field=rate_field,
-                      params=tuple(p for p in params if p.name != rate_field))
+    """The editable fields of a line of `item`, as its rule kind declares them."""
+    rule = item.rule
+    return LineFields(quantity=rule.TAKES_QUANTITY, rate_field=rule.RATE_FIELD,
+                      params=tuple(p for p in rule.params(item.spec) if p.name != rule.RATE_FIELD))
 
 
 def pickable(schedule: Schedule) -> list[Item]:
     """Rows a user may add as item lines (房屋面积置换 is the replacement block, not a line)."""
-    return [item for item in schedule.items.values() if item.kind != "area_replacement"]
+    return [item for item in schedule.items.values() if item.rule.CASE_LINE]
 
 
 def host_choices(case: Case, schedule: Schedule, index: int) -> tuple[list[str], list[str]]:
     """Houses line `index` may be attached to: (those on this case, the schedule's others)."""
     item = schedule.items.get(case.items[index].get("item"))
-    if item is None or not hasattr(item.spec, "host_groups"):
+    hosts = item.rule.hosts(item.spec, schedule.items.values()) if item is not None else None
+    if not hosts:
         return [], []
-    spec = item.spec
-    eligible = [h.key for h in schedule.items.values() if h.group in spec.host_groups and h.unit == spec.host_unit]
+    eligible = [h.key for h in hosts]
     on_case = list(dict.fromkeys(line.get("item") for line in case.items if line.get("item") in eligible))
     return on_case, [key for key in eligible if key not in on_case]
 

@@ -138,7 +138,7 @@ def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) ->
     if cached is not None:
         return cached
     priced = price_line(read_line(raw, index, schedule), ctx)
-    if key is not None and not getattr(priced.item.rule, "USES_OTHER_LINES", False):
+    if key is not None and not priced.item.rule.USES_OTHER_LINES:
         if len(_PRICED) >= _PRICED_LIMIT:
             _PRICED.clear()
         _PRICED[key] = priced

@@ -8,9 +8,9 @@ from typing import Any
 from calculator.errors import InputError
 from calculator.labels import label
 from calculator.money import round_money, to_decimal
+from calculator.rules.area_replacement import KIND
 from tables.schedule import Schedule
 
-KIND = "area_replacement"
 # The replacement block's measured areas, named as the source table names them (calculator.labels).
 AREA_LABELS = {name: label(name) for name in ("main_house_area_m2", "main_house_footprint_m2",
                                               "homestead_certificate_area_m2")}

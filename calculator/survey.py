@@ -353,12 +353,7 @@ def _items_sheet(sheet: Worksheet, schedule: Schedule) -> tuple[str, str]:
     for item in items:
         params = "、".join(labels.get(p.name, p.name) + ("" if p.required else "(选填)") for p in item.params)
         append(sheet, [item.key, item.unit, item.section, schedule.sections.get(item.section, ""), params, item.source])
-    hosts = []
-    for item in items:
-        spec = item.spec
-        if hasattr(spec, "host_groups"):
-            hosts += [h.key for h in items if h.group in spec.host_groups and h.unit == spec.host_unit]
-    hosts = list(dict.fromkeys(hosts))
+    hosts = list(dict.fromkeys(host.key for item in items for host in item.rule.hosts(item.spec, items) or ()))
     for row, key in enumerate(hosts, start=2):
         put(sheet.cell(row, 8), key)
     for cell in sheet[1]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from calculator.errors import InputError, TableError
 from calculator.money import fmt_plain
-from calculator.rules import KINDS, bracket
+from calculator.rules import KINDS, bracket, unit_rate
 from tables.rows import DataRow, read_toml, refuse_unknown_tables
 
 
@@ -173,17 +173,17 @@ def _check_catalog(path: Path, items: dict[str, Item], name: str) -> None:
 
 
 def _check_hosts(items: dict[str, Item], name: str) -> None:
-    """A share-of-host row must be able to find at least one host in the schedule."""
+    """A row of a kind attached to a host (share_of_host) must find at least one in the schedule, each priced by a rate."""
     for item in items.values():
-        if item.kind == "share_of_host":
-            spec = item.spec
-            hosts = [h for h in items.values() if h.group in spec.host_groups and h.unit == spec.host_unit]
-            if not hosts:
-                raise TableError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
-            for host in hosts:
-                if host.kind != "unit_rate":
-                    raise TableError(f"可依附的房屋「{host.key}」须按单价计(unit_rate)",
-                                     f"host {host.key!r} must be a unit_rate row", f"{name} {item.key}")
+        hosts = item.rule.hosts(item.spec, items.values())
+        if hosts is None:
+            continue
+        if not hosts:
+            raise TableError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
+        for host in hosts:
+            if host.kind != unit_rate.KIND:
+                raise TableError(f"可依附的房屋「{host.key}」须按单价计(unit_rate)",
+                                 f"host {host.key!r} must be a unit_rate row", f"{name} {item.key}")
 
 
 def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo]) -> Relocation:

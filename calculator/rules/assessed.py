@@ -1,8 +1,14 @@
 """R4: an amount the standard leaves to an assessor or a later decision, typed with its basis."""
 from calculator.errors import InputError
 from calculator.pricing import Param, Pricing
+from calculator.rules.listing import data_rows
 
 KIND = "assessed"
+LABEL = "评估"
+CASE_LINE = True
+TAKES_QUANTITY = False  # the amount is the whole line's: quantity 1
+RATE_FIELD = "amount"  # the 单价 cell takes the assessed amount
+USES_OTHER_LINES = False
 FLAG = "assessed"
 
 
@@ -27,3 +33,18 @@ def price(spec: None, line, ctx) -> Pricing:
 def describe(spec: None) -> dict:
     """An amount with a basis, for listings."""
     return {"amount": "typed", "basis": "required"}
+
+
+def summary(spec: None, unit: str, schedule) -> str:
+    """An amount typed with its basis."""
+    return "评估金额(须注明依据)"
+
+
+def detail_rows(spec: None, unit: str, schedule) -> list[tuple[str, str]]:
+    """The amount and its basis, as the listing data names them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

@@ -4,8 +4,14 @@ from dataclasses import dataclass
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate, rate_json, read_rate, resolve_rate
+from calculator.rules.listing import data_rows, rate_text
 
 KIND = "decorated_rate"
+LABEL = "单价+装潢增加"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -44,3 +50,18 @@ def price(spec: Spec, line, ctx) -> Pricing:
 def describe(spec: Spec) -> dict:
     """The rate and the surcharge range for listings."""
     return {**rate_json(spec.rate), "surcharge": spec.param, "surcharge_pct": rate_json(spec.pct_range)}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """50–60 元/m²,有装潢增加20–40%."""
+    return f"{rate_text(spec.rate)} 元/{unit},有装潢增加{rate_text(spec.pct_range)}%"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """The rate and the surcharge range as the data holds them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None
