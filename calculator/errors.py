@@ -1,5 +1,12 @@
-"""One error hierarchy: every message a user sees is in Chinese and English."""
+"""One error hierarchy: every message a user sees is in Chinese and English (and the warnings, placed alike)."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def _bilingual(zh: str, en: str, where: str) -> str:
+    text = f"{zh} / {en}"
+    return f"{where}: {text}" if where else text
 
 
 class CalculationError(ValueError):
@@ -11,8 +18,7 @@ class CalculationError(ValueError):
 
     @property
     def message(self) -> str:
-        text = f"{self.zh} / {self.en}"
-        return f"{self.where}: {text}" if self.where else text
+        return _bilingual(self.zh, self.en, self.where)
 
     @property
     def shown(self) -> str:
@@ -51,3 +57,20 @@ class CaseErrors(InputError):
 
     def located(self, where: str) -> "CaseErrors":
         return CaseErrors([e.located(where) for e in self.errors])
+
+
+@dataclass(frozen=True)
+class CaseWarning:
+    """Something to check on a case that is priced all the same, placed as its line, block and field."""
+
+    zh: str
+    en: str
+    where: str = ""
+    block: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The warning as the JSON result and the command line print it: place: 中文 / English."""
+        return _bilingual(self.zh, self.en, self.where)

@@ -14,6 +14,7 @@ from tables.schedule import Item, Schedule
 
 COMMON_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "disputed", "note"))
 DISPUTED = "disputed"
+LINES = "items"  # the block of a case its lines are in, as errors and warnings name it
 
 
 @dataclass(frozen=True)

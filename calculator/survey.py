@@ -49,7 +49,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -71,7 +71,7 @@ from calculator import idcard
 from calculator.actions import line_index, pickable
 from calculator.case import Case, case_from_dict, fingerprint
 from calculator.compensation import compute, evaluate
-from calculator.errors import CalculationError, InputError
+from calculator.errors import CalculationError, CaseWarning, InputError
 from calculator.files import atomic_write
 from calculator.limits import (
     SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES, TEXT_LIMITS, check_text,
@@ -112,7 +112,6 @@ _REPLACEMENT_COLUMNS = {
                                       "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
 }
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_ENGINE_PLACE = re.compile(r"^items\[(\d+)\]\(第\d+行\)(「[^」]*」)?")
 # Line fields every item takes; a message naming one of them is placed by the rules of line_field.
 _COMMON_LINE_FIELDS = ("item", "quantity", "rate", "override_reason", "disputed", "note")
 _FORMULA_PENDING = object()   # a formula cell whose result was never calculated (no cached value)
@@ -1170,7 +1169,7 @@ class _Reader:
             draft.problems.append(self.place(error, draft, lines))
         if draft.problems:
             return None
-        warnings = [self.warning(text, lines) for text in result.warnings]
+        warnings = [self.warning(warning, lines) for warning in result.warnings]
         id_problem = idcard.problem(case.household.get("id_number", ""))
         if id_problem is not None:
             row = draft.values[("household", "id_number")][1]
@@ -1221,12 +1220,12 @@ class _Reader:
         return self.problem(row, heading, error.zh, error.en)
 
     @staticmethod
-    def warning(text: str, lines: list[_Line]) -> str:
-        """An engine warning with its case line replaced by the Excel row."""
-        match = _ENGINE_PLACE.match(text)
-        if not match:
-            return text
-        return f"{SURVEY_SHEET} 第{lines[int(match.group(1))].row}行{match.group(2) or ''}{text[match.end():]}"
+    def warning(warning: CaseWarning, lines: list[_Line]) -> str:
+        """An engine warning, a line's placed at its Excel row."""
+        if warning.line is None:
+            return warning.message
+        line = lines[warning.line]
+        return replace(warning, where=f"{SURVEY_SHEET} 第{line.row}行「{line.raw['item']}」").message
 
 
 def _first_named(message: str, names: list[str]) -> str | None:
