@@ -7,7 +7,6 @@ key, and a relocation or replacement block left empty goes back to None (not ent
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,7 +31,6 @@ BLOCKS = ("relocation", "replacement")
 # Groups whose m² are the demolished house's building area (with the 正房 of the replacement block).
 HOUSE_GROUPS = ("附属平房", "窑洞")
 MAIN_HOUSE_AREA = "main_house_area_m2"
-_WHERE = re.compile(r"^items\[(\d+)\]")
 
 
 # --- reading and writing values ---------------------------------------------------------------
@@ -182,30 +180,6 @@ def _number(value: Any) -> Decimal:
     except CalculationError:
         return Decimal(0)
     return number if number > 0 else Decimal(0)
-
-
-def line_index(where: str) -> int | None:
-    """The line an engine message is about: items[3](第4行)… → 3."""
-    match = _WHERE.match(where)
-    return int(match.group(1)) if match else None
-
-
-def problem_field(error: CalculationError, line: dict[str, Any], item: Item | None) -> str | None:
-    """The field of `line` an engine error is about (None: the line as a whole)."""
-    text = f"{error.zh} {error.en}"
-    if item is None:
-        return None
-    fields = line_fields(item)
-    if "host" in error.en:
-        return "attached_to"
-    for param in fields.params:
-        if re.search(rf"\b{param.name}\b", text):
-            return param.name
-    if fields.rate_field and re.search(rf"\b({fields.rate_field}|override_reason)\b", text):
-        return fields.rate_field
-    if re.search(r"\bquantity\b", text):
-        return "quantity"
-    return None
 
 
 def decimal_text(value: Any) -> str:

@@ -102,12 +102,12 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
             given = read_relocation(case.relocation, schedule.relocation)
             relocation = relocation_allowances(given, schedule.relocation)
         except CalculationError as error:
-            problems.append(error.located("relocation") if not error.where else error)
+            problems.append((error.located(RELOCATION) if not error.where else error).placed(block=RELOCATION))
     if case.replacement is not None:
         try:
             replacement = replacement_area(case.replacement, schedule)
         except CalculationError as error:
-            problems.append(error.located("replacement") if not error.where else error)
+            problems.append((error.located(REPLACEMENT) if not error.where else error).placed(block=REPLACEMENT))
     subtotals = {section: Decimal("0.00") for section in schedule.sections}
     for line in lines:
         if line.payable:
@@ -118,7 +118,8 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
     total = sum(subtotals.values(), Decimal("0.00"))
     if total >= MAX_AMOUNT:
         problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
-                                   f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", "total"))
+                                   f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", TOTAL,
+                                   block=TOTAL))
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,

@@ -41,7 +41,7 @@ def price(spec: Spec, line, ctx):
     """Refused: replacement is the case's `replacement` block."""
     raise InputError("房屋面积置换不作为补偿项,请填写 replacement(正房面积、正房占地、宅基地证面积)",
                      "area replacement is not an item line; fill in the case's replacement block "
-                     "(main_house_area_m2, main_house_footprint_m2, homestead_certificate_area_m2)")
+                     "(main_house_area_m2, main_house_footprint_m2, homestead_certificate_area_m2)", field="item")
 
 
 def describe(spec: Spec) -> dict:

@@ -25,7 +25,8 @@ def params(spec: None) -> tuple[Param, ...]:
 def price(spec: None, line, ctx) -> Pricing:
     """The typed amount, shown as 评估项 with its basis; the amount is the whole line's."""
     if line.quantity != 1:
-        raise InputError("评估项按金额计,数量应为 1", "an assessed item is one amount: quantity must be 1")
+        raise InputError("评估项按金额计,数量应为 1", "an assessed item is one amount: quantity must be 1",
+                         field="quantity")
     basis = line.params["basis"]
     return Pricing(amount=line.params["amount"], flags=(FLAG,), remarks=(f"评估项(依据:{basis})",))
 

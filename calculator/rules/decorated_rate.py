@@ -1,6 +1,7 @@
 """Rate with an optional decoration surcharge (台阶/楼梯: 有装潢的增加20%–40%)."""
 from dataclasses import dataclass
 
+from calculator.errors import at_field
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate, rate_json, read_rate, resolve_rate
@@ -42,7 +43,7 @@ def price(spec: Spec, line, ctx) -> Pricing:
     pct = line.params.get(spec.param)
     if pct is None:
         return Pricing(standard=spec.rate)
-    resolved = resolve_rate(spec.pct_range, pct, line.override_reason, "装潢增加比例/decoration_pct")
+    resolved = at_field(spec.param, resolve_rate, spec.pct_range, pct, line.override_reason, "装潢增加比例/decoration_pct")
     return Pricing(standard=spec.rate, factor=1 + pct / 100, flags=resolved.flags,
                    remarks=(f"装潢增加{fmt_plain(pct)}%",))
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from calculator.errors import InputError
+from calculator.errors import InputError, at_field
 from calculator.money import fmt_plain, fmt_quantity
 from calculator.pricing import Param, Pricing
 from calculator.rates import MIDPOINT, Rate
@@ -43,13 +43,13 @@ def price(spec: Spec, line, ctx) -> Pricing:
     try:
         host = ctx.item(host_key)
     except InputError as error:
-        raise InputError(f"依附房屋{error.zh}", f"attached_to: {error.en}") from None
+        raise InputError(f"依附房屋{error.zh}", f"attached_to: {error.en}", field=PARAM) from None
     if not _may_host(spec, host):
         raise InputError(
             f"依附房屋「{host_key}」不是可依附的房屋(须为{'、'.join(spec.host_groups)}中按{spec.host_unit}计价的项)",
             f"attached_to {host_key!r} is not a house this can be attached to "
-            f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})")
-    host_rate, from_midpoint = ctx.host_rate(host_key)
+            f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})", field=PARAM)
+    host_rate, from_midpoint = at_field(PARAM, ctx.host_rate, host_key)  # ambiguous or invalid on this case: the host
     rate = host_rate * spec.share
     remark = f"按{host_key}单价{fmt_quantity(host_rate)}的{fmt_plain(spec.share * 100)}%"
     return Pricing(standard=Rate.fixed(rate), flags=(MIDPOINT,) if from_midpoint else (), remarks=(remark,))

@@ -77,20 +77,24 @@ def test_line_fields_and_standards():
     assert all(item.kind != "area_replacement" for item in actions.pickable(SCHEDULE))
 
 
-@pytest.mark.parametrize("raw, field", [
-    ({"item": "菜窖/砖石", "quantity": "8"}, "depth_m"),
-    ({"item": "菜窖/砖石", "quantity": "0", "depth_m": "1"}, "quantity"),
-    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "9000"}, "rate"),
-    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "abc"}, "rate"),
-    ({"item": "评估项/地下室", "basis": "x"}, "amount"),
-    ({"item": "不存在的项目", "quantity": "1"}, None),
+@pytest.mark.parametrize("raw, field, column", [
+    ({"item": "菜窖/砖石", "quantity": "8"}, "depth_m", COL_PARAMS),
+    ({"item": "菜窖/砖石", "quantity": "0", "depth_m": "1"}, "quantity", COL_QUANTITY),
+    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "9000"}, "rate", COL_RATE),
+    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "abc"}, "rate", COL_RATE),
+    ({"item": "评估项/地下室", "basis": "x"}, "amount", COL_RATE),        # the 单价 cell takes the assessed amount
+    ({"item": "不存在的项目", "quantity": "1"}, "item", COL_ITEM),
 ])
-def test_problem_field_names_the_cell(raw, field):
+def test_a_problem_names_its_line_and_field_and_the_table_marks_that_cell(qtbot, raw, field, column):
     result = __import__("calculator.compensation").compensation.evaluate(Case(items=[raw]), SCHEDULE)
     assert len(result.problems) == 1
-    item = SCHEDULE.items.get(raw["item"])
-    assert actions.problem_field(result.problems[0], raw, item) == field
-    assert actions.line_index(result.problems[0].where) == 0
+    problem = result.problems[0]
+    assert (problem.block, problem.line, problem.field) == ("items", 0, field)
+    session = HouseholdSession(SCHEDULE)
+    session.load(Case(items=[dict(raw)]), None)
+    model = ItemTableModel(session)
+    assert model.row(0).problem_column == column
+    assert [c for c in range(model.columnCount()) if model.index(0, c).data(PROBLEM_ROLE)] == [column]
 
 
 def test_model_shows_decimals_and_formatted_text(qtbot):

@@ -32,7 +32,7 @@ def _zh(warning: CaseWarning) -> str:
 
 
 def _block_problems(result, block: str) -> list[CalculationError]:
-    return [p for p in result.problems if p.where.startswith(block)]
+    return [p for p in result.problems if p.block == block]
 
 
 def _set(label: QLabel, text: str) -> None:
@@ -315,7 +315,7 @@ class SummaryPanel(QGroupBox):
         _set(self.disputed, f"{fmt_grouped(result.disputed_total)} 元")
         _set(self.replacement, "—" if result.replacement is None else f"{fmt_quantity(result.replacement.total_m2)} m²")
         numbers = sheet_numbers(result.case, result.schedule)
-        notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, actions.line_index(p.where), True)
+        notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, p.line, True)
                  for p in result.problems]
         notes += [(renumber(_zh(w), numbers), _zh(w), w.line, False) for w in result.warnings]
         if notes != self._notes:
