@@ -7,7 +7,6 @@ key, and a relocation or replacement block left empty goes back to None (not ent
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,12 +28,9 @@ class _Absent:
 
 ABSENT: Any = _Absent()
 BLOCKS = ("relocation", "replacement")
-# Rule kinds whose amount is not quantity × rate: a typed amount (R4) or always zero (R5).
-AMOUNT_KINDS = ("assessed", "not_compensated")
 # Groups whose m² are the demolished house's building area (with the 正房 of the replacement block).
 HOUSE_GROUPS = ("附属平房", "窑洞")
 MAIN_HOUSE_AREA = "main_house_area_m2"
-_WHERE = re.compile(r"^items\[(\d+)\]")
 
 
 # --- reading and writing values ---------------------------------------------------------------
@@ -113,31 +109,24 @@ class LineFields:
 
 
 def line_fields(item: Item) -> LineFields:
-    """The editable fields of a line of `item`."""
-    params = item.rule.params(item.spec)
-    names = [p.name for p in params]
-    if "amount" in names:
-        rate_field = "amount"
-    elif item.kind in AMOUNT_KINDS:
-        rate_field = None
-    else:
-        rate_field = "rate"
-    return LineFields(quantity=item.kind != "assessed", rate_field=rate_field,
-                      params=tuple(p for p in params if p.name != rate_field))
+    """The editable fields of a line of `item`, as its rule kind declares them."""
+    rule = item.rule
+    return LineFields(quantity=rule.TAKES_QUANTITY, rate_field=rule.RATE_FIELD,
+                      params=tuple(p for p in rule.params(item.spec) if p.name != rule.RATE_FIELD))
 
 
 def pickable(schedule: Schedule) -> list[Item]:
     """Rows a user may add as item lines (房屋面积置换 is the replacement block, not a line)."""
-    return [item for item in schedule.items.values() if item.kind != "area_replacement"]
+    return [item for item in schedule.items.values() if item.rule.CASE_LINE]
 
 
 def host_choices(case: Case, schedule: Schedule, index: int) -> tuple[list[str], list[str]]:
     """Houses line `index` may be attached to: (those on this case, the schedule's others)."""
     item = schedule.items.get(case.items[index].get("item"))
-    if item is None or not hasattr(item.spec, "host_groups"):
+    hosts = item.rule.hosts(item.spec, schedule.items.values()) if item is not None else None
+    if not hosts:
         return [], []
-    spec = item.spec
-    eligible = [h.key for h in schedule.items.values() if h.group in spec.host_groups and h.unit == spec.host_unit]
+    eligible = [h.key for h in hosts]
     on_case = list(dict.fromkeys(line.get("item") for line in case.items if line.get("item") in eligible))
     return on_case, [key for key in eligible if key not in on_case]
 
@@ -191,30 +180,6 @@ def _number(value: Any) -> Decimal:
     except CalculationError:
         return Decimal(0)
     return number if number > 0 else Decimal(0)
-
-
-def line_index(where: str) -> int | None:
-    """The line an engine message is about: items[3](第4行)… → 3."""
-    match = _WHERE.match(where)
-    return int(match.group(1)) if match else None
-
-
-def problem_field(error: CalculationError, line: dict[str, Any], item: Item | None) -> str | None:
-    """The field of `line` an engine error is about (None: the line as a whole)."""
-    text = f"{error.zh} {error.en}"
-    if item is None:
-        return None
-    fields = line_fields(item)
-    if "host" in error.en:
-        return "attached_to"
-    for param in fields.params:
-        if re.search(rf"\b{param.name}\b", text):
-            return param.name
-    if fields.rate_field and re.search(rf"\b({fields.rate_field}|override_reason)\b", text):
-        return fields.rate_field
-    if re.search(r"\bquantity\b", text):
-        return "quantity"
-    return None
 
 
 def decimal_text(value: Any) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from calculator.compensation import RELOCATION_SECTION
-from calculator.money import fmt_plain
 from calculator.relocation import PARTS as RELOCATION_PARTS
 from calculator.rules import bracket
 from tables.schedule import Item, Schedule
@@ -12,44 +11,7 @@ from tables.schedule import Item, Schedule
 
 def rate_summary(item: Item, schedule: Schedule) -> str:
     """The row's standard in a few characters: 700–800 元/m², 深度(m) ≤1.2→90 …, 评估金额."""
-    data = item.rule.describe(item.spec)
-    unit = f"元/{item.unit}"
-    if "rate" in data and "reason" in data:
-        return "不予补偿 0"
-    if "range" in data or "rate" in data:
-        text = _rate(data) + f" {unit}"
-        if "prorated_by" in data:
-            text += f",高度不足{data['full_at']}m按比例折算"
-        if "surcharge_pct" in data:
-            text += f",有装潢增加{_rate(data['surcharge_pct'])}%"
-        return text
-    if "brackets" in data:
-        parts = [f"{b['interval']}→{_rate(b)}" + ("/m²" if b.get("times") else "") for b in data["brackets"]]
-        info = schedule.params[data["by"]]
-        label = f"{info.label}({info.unit})" if info.unit else info.label
-        text = f"{label} " + "; ".join(parts) + f" {unit}"
-        if "increment_above" in data:
-            text += f",{data['increment_above']}以上每整1加{data['increment_per_whole_unit']}元"
-        if "factor" in data:
-            text += f" × {data['factor_label']}"
-        return text
-    if "per_metre" in data:
-        return "; ".join(f"{t['interval']}m {_rate(t)}" for t in data["per_metre"]) + " 元/米(井深)"
-    if "stages" in data:
-        return "; ".join(f"{k} {v}" for k, v in data["stages"].items()) + f" {unit}"
-    if "share" in data:
-        return f"依附房屋单价的{_pct(data['share'])}%"
-    if "ratio" in data:
-        return f"置换比例 1:{data['ratio']}"
-    return "评估金额(须注明依据)"
-
-
-def _rate(data: dict) -> str:
-    return "–".join(data["range"]) if "range" in data else data["rate"]
-
-
-def _pct(share: str) -> str:
-    return fmt_plain(Decimal(share) * 100)
+    return item.rule.summary(item.spec, item.unit, schedule)
 
 
 def relocation_items(schedule: Schedule) -> tuple[Item, ...]:

@@ -1,13 +1,14 @@
 """One household's compensation: every line priced, relocation, replacement and the totals."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from calculator.case import Case
-from calculator.errors import CalculationError, CaseErrors, InputError
+from calculator.errors import CalculationError, CaseErrors, CaseWarning, InputError
 from calculator.limits import MAX_AMOUNT, quantity_limits
-from calculator.lines import PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
+from calculator.lines import LINES, PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
 from calculator.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.relocation import PARTS as RELOCATION_PARTS
@@ -17,6 +18,8 @@ from calculator.schedules import load_schedule
 from tables.schedule import Item, Schedule
 
 RELOCATION_SECTION = "三"
+# The blocks of a case other than its lines, as errors and warnings name them (lines: calculator.lines.LINES).
+RELOCATION, REPLACEMENT, TOTAL = "relocation", "replacement", "total"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class CompensationResult:
     subtotals: dict[str, Decimal]
     disputed_total: Decimal
     total: Decimal
-    warnings: tuple[str, ...]
+    warnings: tuple[CaseWarning, ...]
     problems: tuple[CalculationError, ...]
 
 
@@ -99,12 +102,12 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
             given = read_relocation(case.relocation, schedule.relocation)
             relocation = relocation_allowances(given, schedule.relocation)
         except CalculationError as error:
-            problems.append(error.located("relocation") if not error.where else error)
+            problems.append((error.located(RELOCATION) if not error.where else error).placed(block=RELOCATION))
     if case.replacement is not None:
         try:
             replacement = replacement_area(case.replacement, schedule)
         except CalculationError as error:
-            problems.append(error.located("replacement") if not error.where else error)
+            problems.append((error.located(REPLACEMENT) if not error.where else error).placed(block=REPLACEMENT))
     subtotals = {section: Decimal("0.00") for section in schedule.sections}
     for line in lines:
         if line.payable:
@@ -115,7 +118,8 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
     total = sum(subtotals.values(), Decimal("0.00"))
     if total >= MAX_AMOUNT:
         problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
-                                   f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", "total"))
+                                   f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", TOTAL,
+                                   block=TOTAL))
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
@@ -138,7 +142,7 @@ def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) ->
     if cached is not None:
         return cached
     priced = price_line(read_line(raw, index, schedule), ctx)
-    if key is not None and not getattr(priced.item.rule, "USES_OTHER_LINES", False):
+    if key is not None and not priced.item.rule.USES_OTHER_LINES:
         if len(_PRICED) >= _PRICED_LIMIT:
             _PRICED.clear()
         _PRICED[key] = priced
@@ -188,30 +192,36 @@ def section_end(case: Case, schedule: Schedule, key: str) -> int:
     return at
 
 
-def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:
-    notes = []
-    for priced in lines:
-        place = where(priced.line.index, {"item": priced.item.key})
-        plausible, _most = quantity_limits(priced.item.unit)
-        if priced.line.quantity > plausible:
-            shown = f"{fmt_plain(priced.line.quantity)} {priced.item.unit}"
-            notes.append(f"{place}: 数量 {shown} 超过常见范围({plausible:,} {priced.item.unit}),请核对 / "
-                         f"quantity {shown} is unusually large, please check")
-        if MIDPOINT in priced.flags:
-            notes.append(f"{place}: 未填单价,按区间中值 {fmt_quantity(priced.rate)} 计 / no rate given, "
-                         f"midpoint {fmt_quantity(priced.rate)} used")
-        if OVERRIDE in priced.flags:
-            notes.append(f"{place}: 超标准,理由:{priced.line.override_reason} / outside the standard, "
-                         f"reason given")
-        if not priced.payable:
-            notes.append(f"{place}: 有争议,不计入合计 / disputed, held out of the total")
+def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[CaseWarning]:
+    notes = [note for priced in lines for note in _line_warnings(priced)]
     if relocation is not None and relocation.given.building_area_m2 > quantity_limits("m²")[0]:
         area = f"{fmt_plain(relocation.given.building_area_m2)} m²"
-        notes.append(f"relocation: 建筑面积 {area} 超过常见范围,请核对 / building area {area} is unusually large, "
-                     f"please check")
+        notes.append(CaseWarning(f"建筑面积 {area} 超过常见范围,请核对", f"building area {area} is unusually large, please check",
+                                 RELOCATION, block=RELOCATION, field="building_area_m2"))
     if relocation is not None and relocation.days is None:
-        notes.append(f"relocation: {relocation.incentive_note} / no incentive: payment or move-out date missing")
+        notes.append(CaseWarning(relocation.incentive_note, "no incentive: payment or move-out date missing",
+                                 RELOCATION, block=RELOCATION))
     if case.ignored_fields:
         fields = ", ".join(case.ignored_fields)
-        notes.append(f"案例文件中未识别的字段已忽略: {fields} / unrecognised case fields ignored: {fields}")
+        notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))
+    return notes
+
+
+def _line_warnings(priced: PricedLine) -> list[CaseWarning]:
+    """What to check on a priced line: a large quantity, a midpoint, an override, a disputed line."""
+    index, item = priced.line.index, priced.item
+    note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
+    notes = []
+    plausible, _most = quantity_limits(item.unit)
+    if priced.line.quantity > plausible:
+        shown = f"{fmt_plain(priced.line.quantity)} {item.unit}"
+        notes.append(note(f"数量 {shown} 超过常见范围({plausible:,} {item.unit}),请核对",
+                          f"quantity {shown} is unusually large, please check", field="quantity"))
+    if MIDPOINT in priced.flags:
+        notes.append(note(f"未填单价,按区间中值 {fmt_quantity(priced.rate)} 计",
+                          f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
+    if OVERRIDE in priced.flags:
+        notes.append(note(f"超标准,理由:{priced.line.override_reason}", "outside the standard, reason given", field="rate"))
+    if not priced.payable:
+        notes.append(note("有争议,不计入合计", "disputed, held out of the total", field="disputed"))
     return notes

@@ -14,6 +14,7 @@ from tables.schedule import Item, Schedule
 
 COMMON_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "disputed", "note"))
 DISPUTED = "disputed"
+LINES = "items"  # the block of a case its lines are in, as errors and warnings name it
 
 
 @dataclass(frozen=True)
@@ -65,45 +66,64 @@ def schedule_item(schedule: Schedule, key: str) -> Item:
 
 
 def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
-    """Check one raw line against its item's rule; every unknown or missing field is an error."""
+    """Check one raw line against its item's rule; every unknown or missing field is an error at that field."""
     key = raw.get("item")
     if not isinstance(key, str) or not key:
-        raise InputError("缺少项目", "missing item key")
-    item = schedule_item(schedule, key)
-    unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
-    if unknown:
-        raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
-                         f"this item takes no field {', '.join(unknown)}")
-    values: dict[str, Decimal | str] = {}
-    for param in item.params:
-        value = raw.get(param.name)
-        if value is None or value == "":
-            if param.required:
-                raise InputError(f"缺少{_label(param.name, schedule)}", f"missing parameter {param.name}")
-            continue
-        values[param.name] = _param_value(param, value, _label(param.name, schedule))
-    return Line(index=index, item=item, quantity=_quantity(raw, item), rate=_rate(raw.get("rate")),
-                override_reason=_optional_text(raw, "override_reason"), disputed=_flag(raw, "disputed"),
-                note=_optional_text(raw, "note"), params=values)
+        raise InputError("缺少项目", "missing item key", field="item")
+    field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
+    try:
+        item = schedule_item(schedule, key)
+        unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
+        if unknown:
+            raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
+                             f"this item takes no field {', '.join(unknown)}", field=unknown[0])
+        values: dict[str, Decimal | str] = {}
+        for param in item.params:
+            field = param.name
+            value = raw.get(field)
+            if value is None or value == "":
+                if param.required:
+                    raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
+                continue
+            values[field] = _param_value(param, value, _label(field, schedule))
+        field = "quantity"
+        quantity = _quantity(raw, item)
+        field = "rate"
+        rate = _rate(raw.get(field))
+        field = "override_reason"
+        override_reason = _optional_text(raw, field)
+        field = "disputed"
+        disputed = _flag(raw, field)
+        field = "note"
+        note = _optional_text(raw, field)
+    except CalculationError as error:
+        raise error.placed(field=field) from None
+    return Line(index=index, item=item, quantity=quantity, rate=rate, override_reason=override_reason,
+                disputed=disputed, note=note, params=values)
 
 
 def price_line(line: Line, ctx) -> PricedLine:
     """Apply the line's rule, then R1 to its standard rate, then round the amount (R2)."""
-    pricing = line.item.rule.price(line.item.spec, line, ctx)
+    rule = line.item.rule
+    pricing = rule.price(line.item.spec, line, ctx)
     flags = list(pricing.flags)
     if pricing.amount is not None:
         if line.rate is not None:
-            raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate")
+            raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate", field="rate")
         amount = round_money(pricing.amount)
         rate = amount / line.quantity
     else:
-        resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
+        try:
+            resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
+        except CalculationError as error:
+            raise error.placed(field="rate") from None
         flags = [*resolved.flags, *(f for f in flags if f not in resolved.flags)]
         rate = resolved.value
         amount = round_money(line.quantity * rate * pricing.factor)
-    if amount >= MAX_AMOUNT:
+    if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
         raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
-                         f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate")
+                         f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate",
+                         field=rule.RATE_FIELD)
     if line.disputed:
         flags.append(DISPUTED)
     return PricedLine(line, rate, amount, tuple(flags), pricing.remarks)
@@ -174,5 +194,5 @@ def _flag(raw: dict[str, Any], field: str) -> bool:
 
 
 def locate(error: CalculationError, index: int, raw: Any) -> CalculationError:
-    """The error placed at its line."""
-    return error.located(where(index, raw))
+    """The error placed at its line: named in the message, and as its block and line index."""
+    return error.located(where(index, raw)).placed(block=LINES, line=index)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from calculator.errors import InputError
+from calculator.errors import InputError, at_field
 from calculator.labels import label
 from calculator.limits import parse_date
 from calculator.money import round_money, to_decimal
@@ -54,24 +54,28 @@ def read_relocation(block: dict[str, Any], rules: Relocation) -> RelocationInput
     unknown = sorted(set(block) - set(FIELDS))
     if unknown:
         raise InputError(f"搬迁与安置不接受「{'、'.join(map(label, unknown))}」",
-                         f"relocation takes no field {', '.join(unknown)}", "relocation")
+                         f"relocation takes no field {', '.join(unknown)}", "relocation", field=unknown[0])
     if block.get("building_area_m2") in (None, ""):
-        raise InputError("缺少建筑面积", "missing building_area_m2", "relocation")
-    area = to_decimal(block["building_area_m2"], "relocation.building_area_m2")
+        raise InputError("缺少建筑面积", "missing building_area_m2", "relocation", field="building_area_m2")
+    area = at_field("building_area_m2", to_decimal, block["building_area_m2"], "relocation.building_area_m2")
     if area <= 0:
-        raise InputError("建筑面积应为正数", "building_area_m2 must be positive", "relocation")
+        raise InputError("建筑面积应为正数", "building_area_m2 must be positive", "relocation", field="building_area_m2")
     hardship = block.get("sole_housing_hardship", False)
     if not isinstance(hardship, bool):
-        raise InputError("唯一住房且确有困难应为 true 或 false", "sole_housing_hardship must be true or false", "relocation")
-    extra = _months(block.get("extra_months", 0), rules.max_extra_months)
+        raise InputError("唯一住房且确有困难应为 true 或 false", "sole_housing_hardship must be true or false", "relocation",
+                         field="sole_housing_hardship")
+    extra = at_field("extra_months", _months, block.get("extra_months", 0), rules.max_extra_months)
     if extra and not hardship:
         raise InputError("增加临时安置月数须为唯一住房且确有困难",
-                         "extra_months is allowed only with sole_housing_hardship: true", "relocation")
-    signed, paid, moved = (parse_date(block.get(name), name, "relocation") for name in ("signed_on", "paid_on", "moved_on"))
+                         "extra_months is allowed only with sole_housing_hardship: true", "relocation", field="extra_months")
+    signed, paid, moved = (at_field(name, parse_date, block.get(name), name, "relocation")
+                           for name in ("signed_on", "paid_on", "moved_on"))
     if signed and paid and paid < signed:
-        raise InputError(f"支付日期 {paid} 早于签约日期 {signed}", f"paid_on {paid} is before signed_on {signed}", "relocation")
+        raise InputError(f"支付日期 {paid} 早于签约日期 {signed}", f"paid_on {paid} is before signed_on {signed}", "relocation",
+                         field="paid_on")
     if signed and moved and moved < signed:
-        raise InputError(f"搬迁日期 {moved} 早于签约日期 {signed}", f"moved_on {moved} is before signed_on {signed}", "relocation")
+        raise InputError(f"搬迁日期 {moved} 早于签约日期 {signed}", f"moved_on {moved} is before signed_on {signed}", "relocation",
+                         field="moved_on")
     return RelocationInput(area, hardship, extra, signed, paid, moved)
 
 

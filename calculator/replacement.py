@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from calculator.errors import InputError
+from calculator.errors import InputError, at_field
 from calculator.labels import label
 from calculator.money import round_money, to_decimal
+from calculator.rules.area_replacement import KIND
 from tables.schedule import Schedule
 
-KIND = "area_replacement"
 # The replacement block's measured areas, named as the source table names them (calculator.labels).
 AREA_LABELS = {name: label(name) for name in ("main_house_area_m2", "main_house_footprint_m2",
                                               "homestead_certificate_area_m2")}
@@ -46,14 +46,14 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
     unknown = sorted(set(block) - set(fields))
     if unknown:
         raise InputError(f"房屋面积置换不接受「{'、'.join(map(label, unknown))}」",
-                         f"replacement takes no field {', '.join(unknown)}", "replacement")
+                         f"replacement takes no field {', '.join(unknown)}", "replacement", field=unknown[0])
     given = {}
     for name in fields:
         if block.get(name) in (None, ""):
-            raise InputError(f"缺少{label(name)}", f"missing {name}", "replacement")
-        given[name] = to_decimal(block[name], f"replacement.{name}")
+            raise InputError(f"缺少{label(name)}", f"missing {name}", "replacement", field=name)
+        given[name] = at_field(name, to_decimal, block[name], f"replacement.{name}")
         if given[name] < 0:
-            raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement")
+            raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement", field=name)
     parts = []
     for item in schedule.items.values():
         if item.kind == KIND:

@@ -40,7 +40,7 @@ def compensation_json(result: CompensationResult) -> dict[str, Any]:
         "replacement_parts": None if result.replacement is None else [
             {"item": part.key, "base_m2": fmt_quantity(part.base), "ratio": str(part.ratio),
              "area_m2": fmt_quantity(part.area)} for part in result.replacement.parts],
-        "warnings": list(result.warnings),
+        "warnings": [warning.message for warning in result.warnings],
     }
 
 

@@ -49,7 +49,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -67,10 +67,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from calculator import idcard
-from calculator.actions import line_index, pickable
+from calculator.actions import pickable
 from calculator.case import Case, case_from_dict, fingerprint
 from calculator.compensation import compute, evaluate
-from calculator.errors import CalculationError, InputError
+from calculator.errors import CalculationError, CaseWarning, InputError
 from calculator.files import atomic_write
 from calculator.limits import (
     SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES, TEXT_LIMITS, check_text,
@@ -112,9 +112,6 @@ _REPLACEMENT_COLUMNS = {
                                       "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
 }
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_ENGINE_PLACE = re.compile(r"^items\[(\d+)\]\(第\d+行\)(「[^」]*」)?")
-# Line fields every item takes; a message naming one of them is placed by the rules of line_field.
-_COMMON_LINE_FIELDS = ("item", "quantity", "rate", "override_reason", "disputed", "note")
 _FORMULA_PENDING = object()   # a formula cell whose result was never calculated (no cached value)
 
 
@@ -353,12 +350,7 @@ def _items_sheet(sheet: Worksheet, schedule: Schedule) -> tuple[str, str]:
     for item in items:
         params = "、".join(labels.get(p.name, p.name) + ("" if p.required else "(选填)") for p in item.params)
         append(sheet, [item.key, item.unit, item.section, schedule.sections.get(item.section, ""), params, item.source])
-    hosts = []
-    for item in items:
-        spec = item.spec
-        if hasattr(spec, "host_groups"):
-            hosts += [h.key for h in items if h.group in spec.host_groups and h.unit == spec.host_unit]
-    hosts = list(dict.fromkeys(hosts))
+    hosts = list(dict.fromkeys(host.key for item in items for host in item.rule.hosts(item.spec, items) or ()))
     for row, key in enumerate(hosts, start=2):
         put(sheet.cell(row, 8), key)
     for cell in sheet[1]:
@@ -997,7 +989,6 @@ class _Reader:
         self.at.update((index, heading) for heading, index in strays)   # a stray column: its heading
         self.order = {column.heading: index for index, column in enumerate(columns)}
         self.by_field = {(column.block, column.field): column for column in columns}
-        self.line_keys = {item.key for item in pickable(schedule)}
         self.drafts: dict[str, _Draft] = {}
         self.loose: list[SurveyProblem] = []   # problems of rows that name no household
         self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
@@ -1175,7 +1166,7 @@ class _Reader:
             draft.problems.append(self.place(error, draft, lines))
         if draft.problems:
             return None
-        warnings = [self.warning(text, lines) for text in result.warnings]
+        warnings = [self.warning(warning, lines) for warning in result.warnings]
         id_problem = idcard.problem(case.household.get("id_number", ""))
         if id_problem is not None:
             row = draft.values[("household", "id_number")][1]
@@ -1183,62 +1174,29 @@ class _Reader:
         return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result.total, tuple(warnings))
 
     def place(self, error: CalculationError, draft: _Draft, lines: list[_Line]) -> SurveyProblem:
-        """An engine problem at the Excel row and, where the message names a field, its column."""
-        index = line_index(error.where)
-        if index is not None:
-            line = lines[index]
-            name = self.line_field(error, line.raw)
-            heading = self.by_field[(LINE, name)].heading if name else ""
-            return self.problem(line.row, heading, error.zh, error.en)
-        for block in ("relocation", "replacement"):
-            if error.where.startswith(block):
-                return self.block_problem(error, draft, block)
+        """An engine problem at the Excel row and the column of the field it is placed at (none: the whole row)."""
+        if error.line is not None:
+            column = self.by_field.get((LINE, error.field))
+            return self.problem(lines[error.line].row, column.heading if column else "", error.zh, error.en)
+        if error.block in ("relocation", "replacement"):
+            return self.block_problem(error, draft, error.block)
         return self.problem(min(draft.rows), "", error.zh, error.en)
 
-    def line_field(self, error: CalculationError, raw: dict[str, Any]) -> str | None:
-        """The line field an engine message is about (None: the line as a whole)."""
-        en = error.en
-        if raw.get("item") not in self.line_keys:
-            return "item"
-        if "host" in en:
-            return "attached_to"
-        if re.search(r"\b(missing quantity|quantity must)\b", en):
-            return "quantity"
-        if re.search(r"\bnot a rate\b", en):
-            return "rate"
-        named = _first_named(en, [column.field for column in self.columns if column.block == LINE
-                                  and column.field not in _COMMON_LINE_FIELDS])
-        if named:
-            return named
-        if re.search(r"\brate\b|\boverride_reason\b", en):
-            return "rate"   # a rate outside the standard: the rate cell is what Excel should point at
-        if re.search(r"\bquantity\b", en):
-            return "quantity"
-        return None
-
     def block_problem(self, error: CalculationError, draft: _Draft, block: str) -> SurveyProblem:
-        """A relocation or replacement problem at the row and column of the field it names."""
-        fields = [column.field for column in self.columns if column.block == block]
-        name = _first_named(error.en, fields)
+        """A relocation or replacement problem at the row and column of its field."""
+        name = error.field
         rows = [row for (b, _), (_, row) in draft.values.items() if b == block]
         row = draft.values[(block, name)][1] if (block, name) in draft.values else min(rows or draft.rows)
-        heading = self.by_field[(block, name)].heading if name else ""
-        return self.problem(row, heading, error.zh, error.en)
+        column = self.by_field.get((block, name))
+        return self.problem(row, column.heading if column else "", error.zh, error.en)
 
     @staticmethod
-    def warning(text: str, lines: list[_Line]) -> str:
-        """An engine warning with its case line replaced by the Excel row."""
-        match = _ENGINE_PLACE.match(text)
-        if not match:
-            return text
-        return f"{SURVEY_SHEET} 第{lines[int(match.group(1))].row}行{match.group(2) or ''}{text[match.end():]}"
-
-
-def _first_named(message: str, names: list[str]) -> str | None:
-    """Of `names`, the one a message mentions first (as a whole word)."""
-    found = [(match.start(), name) for name in names
-             if (match := re.search(rf"\b{re.escape(name)}\b", message))]
-    return min(found)[1] if found else None
+    def warning(warning: CaseWarning, lines: list[_Line]) -> str:
+        """An engine warning, a line's placed at its Excel row."""
+        if warning.line is None:
+            return warning.message
+        line = lines[warning.line]
+        return replace(warning, where=f"{SURVEY_SHEET} 第{line.row}行「{line.raw['item']}」").message
 
 
 # --- importing -----------------------------------------------------------------------------------

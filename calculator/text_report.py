@@ -53,7 +53,7 @@ def compensation_text(result: CompensationResult) -> str:
     if result.replacement is not None:
         lines.append(f"房屋面积置换: {fmt_quantity(result.replacement.total_m2)} m²")
     if result.warnings:
-        lines += ["", "提示 / warnings:"] + [f"  - {w}" for w in result.warnings]
+        lines += ["", "提示 / warnings:"] + [f"  - {w.message}" for w in result.warnings]
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,9 @@ class RuleKind(Protocol):
     def params(self, spec: Any) -> tuple:
         """The parameters a case line of the row carries (each with a `name`)."""
 
+    def hosts(self, spec: Any, items: Any) -> tuple | None:
+        """The rows of `items` a line of the row may be attached to, or None if it attaches to nothing."""
+
 
 @dataclass(frozen=True)
 class Item:
@@ -177,17 +180,17 @@ def _check_catalog(path: Path, items: dict[str, Item], name: str) -> None:
 
 
 def _check_hosts(items: dict[str, Item], name: str) -> None:
-    """A share-of-host row must be able to find at least one host in the schedule."""
+    """A row of a kind attached to a host (share_of_host) must find at least one in the schedule, each priced by a rate."""
     for item in items.values():
-        if item.kind == "share_of_host":
-            spec = item.spec
-            hosts = [h for h in items.values() if h.group in spec.host_groups and h.unit == spec.host_unit]
-            if not hosts:
-                raise DataFileError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
-            for host in hosts:
-                if host.kind != "unit_rate":
-                    raise DataFileError(f"可依附的房屋「{host.key}」须按单价计(unit_rate)",
-                                        f"host {host.key!r} must be a unit_rate row", f"{name} {item.key}")
+        hosts = item.rule.hosts(item.spec, items.values())
+        if hosts is None:
+            continue
+        if not hosts:
+            raise DataFileError("没有可依附的房屋项", "no host item matches", f"{name} {item.key}")
+        for host in hosts:
+            if host.kind != item.rule.HOST_KIND:
+                raise DataFileError(f"可依附的房屋「{host.key}」须按单价计({item.rule.HOST_KIND})",
+                                    f"host {host.key!r} must be a {item.rule.HOST_KIND} row", f"{name} {item.key}")
 
 
 def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo], brackets: Any) -> Relocation:

@@ -178,7 +178,7 @@ def test_household_b_hardship_day_31_disputed_and_assessed() -> None:
     assert flags["企业厂房/砖混框架结构"] == ("override",)
     assert flags["歇厦、雨搭"] == ("midpoint",)
     assert "disputed" in flags["温室/钢架+砖墙结构"] and "disputed" in flags["评估项/苗圃"]
-    assert sum("有争议" in w for w in result.warnings) == 2
+    assert sum("有争议" in w.message for w in result.warnings) == 2
 
 
 # --- household C: just over 30 m², day 45, fixed and per-户 rows ----------------------------------
@@ -371,7 +371,7 @@ def test_missing_date_means_no_incentive_with_a_warning(dates) -> None:
     assert result.relocation.days is None
     # 10 × 80 + 6 × 80 × 24 = 800 + 11520
     assert result.total == Decimal("12320.00")
-    assert any("relocation" in w and "incentive" in w for w in result.warnings)
+    assert any("relocation" in w.message and "incentive" in w.message for w in result.warnings)
 
 
 # --- replacement (R7) ------------------------------------------------------------------------------

@@ -6,6 +6,6 @@ workspaces (补偿测算 now; 地价测算, 标准查阅 and 台账 are meant to
 `ui.workspace.Workspace` tabs).
 """
 
-from ui._pyside_none import keep_none_alive
+from ui._pyside_none import keep_singletons_alive
 
-keep_none_alive()
+keep_singletons_alive()

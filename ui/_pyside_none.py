@@ -2,10 +2,12 @@
 
 When C++ calls a Python override that returns a QVariant (QAbstractItemModel.data for a role
 the model does not answer, headerData …) and the override returns None, shiboken releases a
-reference to None that it never took. On CPython 3.11 None is an ordinary counted object, so
-after some thousands of repaints the interpreter aborts with "none_dealloc: deallocating None".
-(From CPython 3.12 None is immortal and the bug is harmless.) Returning None is the documented
-way to answer "no data", so instead of avoiding it everywhere we give None a reference count no
+reference to None that it never took. A bool passed by a signal to a Python slot (the household
+session's `changed(result, structure)`, sent after every edit) does the same to True or False.
+On CPython 3.11 these are ordinary counted objects, so after some thousands of repaints or edits
+the interpreter aborts with "none_dealloc: deallocating None" or "bool_dealloc". (From CPython
+3.12 they are immortal and the bug is harmless.) Returning None and sending a bool are the
+documented ways, so instead of avoiding them everywhere we give the three a reference count no
 session can ever run down.
 """
 from __future__ import annotations
@@ -16,10 +18,11 @@ import sys
 HEADROOM = 1 << 60  # a million stray releases a second would take 36,000 years
 
 
-def keep_none_alive() -> None:
-    """Raise None's reference count far out of reach (CPython before 3.12 only)."""
+def keep_singletons_alive() -> None:
+    """Raise the reference counts of None, True and False far out of reach (CPython before 3.12 only)."""
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
         return
-    count = ctypes.c_ssize_t.from_address(id(None))
-    if count.value < HEADROOM:
-        count.value += HEADROOM
+    for singleton in (None, True, False):
+        count = ctypes.c_ssize_t.from_address(id(singleton))
+        if count.value < HEADROOM:
+            count.value += HEADROOM

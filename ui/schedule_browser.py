@@ -6,8 +6,6 @@ allowances ([relocation.*]) are listed under 三 as rows of their own (`catalog.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QGroupBox, QHeaderView, QLabel, QLineEdit, QSplitter, QTabWidget, QTableView,
@@ -21,13 +19,6 @@ from tables.schedule import Item, Schedule
 from ui.land_workspace import NOTE_MARK, VALUE_ROLE, RangeModel
 from ui.table_model import HeaderedTableModel
 from ui.workspace import Workspace
-
-KIND_NAMES = {
-    "unit_rate": "单价", "prorated_rate": "按高度折算", "decorated_rate": "单价+装潢增加", "bracket": "分档",
-    "bracket_increment": "分档+递增", "per_metre": "按米", "staged": "按生长期", "share_of_host": "依附房屋比例",
-    "area_replacement": "面积置换", "assessed": "评估", "not_compensated": "不予补偿",
-}
-
 
 def listed_rows(schedule: Schedule, relocation: tuple[Item, ...]) -> list[Item]:
     """The schedule's items in file order, with section 三's allowances before the first later section."""
@@ -61,7 +52,7 @@ class ItemsModel(HeaderedTableModel):
             return None
         item = self.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            kind = KIND_NAMES.get(item.kind, item.kind) + ("(每户)" if item.key in self.relocation_parts else "")
+            kind = item.rule.LABEL + ("(每户)" if item.key in self.relocation_parts else "")
             return (item.section, item.key, item.unit, self._summaries[index.row()], kind)[index.column()]
         if role == VALUE_ROLE:
             return item.key
@@ -98,7 +89,7 @@ class KeyFilterProxy(QSortFilterProxyModel):
 
 
 class DetailModel(HeaderedTableModel):
-    """A row's rule as a small table: brackets, stages, tiers or plain fields (from rule.describe)."""
+    """A row's rule as a small table: brackets, stages, tiers or plain fields (the rule's detail_rows)."""
 
     HEADERS = ("条件", "标准")
 
@@ -121,50 +112,6 @@ class DetailModel(HeaderedTableModel):
         if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, VALUE_ROLE):
             return self._rows[index.row()][index.column()]
         return None
-
-
-def _rate_text(entry: dict[str, Any]) -> str:
-    return "–".join(entry["range"]) if "range" in entry else str(entry.get("rate", ""))
-
-
-def _bracket_standard(schedule: Schedule, entry: dict[str, Any], unit: str) -> str:
-    """A bracket's rate with its unit: 300 元/户, or 10 元/m² × 建筑面积(每户) when it is per m²."""
-    times = entry.get("times")
-    if not times:
-        return f"{_rate_text(entry)} 元/{unit}"
-    info = schedule.params[times]
-    per = f"元/{info.unit}" if info.unit else "元"
-    return f"{_rate_text(entry)} {per} × {info.label}(每{unit})"
-
-
-def describe_rows(schedule: Schedule, item: Item) -> list[tuple[str, str]]:
-    """rule.describe(spec) laid out as (condition, standard) rows."""
-    data = item.rule.describe(item.spec)
-    unit = f"元/{item.unit}"
-    by = data.get("by")
-    label = schedule.describe(by, None) if by in schedule.params else (by or "")
-    if "brackets" in data:
-        rows = [(f"{label} {b['interval']}", _bracket_standard(schedule, b, item.unit)) for b in data["brackets"]]
-        if "increment_above" in data:
-            rows.append((f"{label} {data['increment_above']} 以上", f"每整 1 加 {data['increment_per_whole_unit']} 元"))
-        if "factor" in data:
-            rows.append(("乘以", data["factor_label"] or data["factor"]))
-        return rows
-    if "per_metre" in data:
-        return [(f"{label} {t['interval']}", f"{_rate_text(t)} 元/米") for t in data["per_metre"]]
-    if "stages" in data:
-        return [(f"{label} {stage}", f"{rate} {unit}") for stage, rate in data["stages"].items()]
-    rows = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = _rate_text(value)
-        elif isinstance(value, list):
-            value = "、".join(map(str, value))
-        elif key in ("range",):
-            value = "–".join(value)
-        name = schedule.params[key].label if key in schedule.params else key
-        rows.append((name, str(value)))
-    return rows
 
 
 def _view(model) -> QTableView:
@@ -287,7 +234,7 @@ class ScheduleBrowser(Workspace):
         part = self.items_model.relocation_parts.get(item.key)
         self.detail_title.setText(f"{item.key}  ({item.section} {self.schedule.sections[item.section]},"
                                   f" 单位 {item.unit}{',每户计算' if part else ''})")
-        rows = describe_rows(self.schedule, item)
+        rows = item.rule.detail_rows(item.spec, item.unit, self.schedule)
         if part == "temporary":
             rows.append(("唯一住房,临时安置确有困难", f"可增加至多 {self.schedule.relocation.max_extra_months} 个月"))
         self.detail_model.set_rows(rows)

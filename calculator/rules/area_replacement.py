@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from calculator.errors import InputError
+from calculator.rules.listing import data_rows
 
 KIND = "area_replacement"
+LABEL = "面积置换"
+CASE_LINE = False  # priced from the case's replacement block
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"  # a line of it is refused at its item; until removed it shows as a plain line
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -35,9 +41,24 @@ def price(spec: Spec, line, ctx):
     """Refused: replacement is the case's `replacement` block."""
     raise InputError("房屋面积置换不作为补偿项,请填写 replacement(正房面积、正房占地、宅基地证面积)",
                      "area replacement is not an item line; fill in the case's replacement block "
-                     "(main_house_area_m2, main_house_footprint_m2, homestead_certificate_area_m2)")
+                     "(main_house_area_m2, main_house_footprint_m2, homestead_certificate_area_m2)", field="item")
 
 
 def describe(spec: Spec) -> dict:
     """The ratio and the areas it applies to."""
     return {"ratio": str(spec.ratio), "measure": spec.measure, **({"deduct": spec.deduct} if spec.deduct else {})}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """置换比例 1:0.4."""
+    return f"置换比例 1:{spec.ratio}"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """The ratio and the areas, as the data holds them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

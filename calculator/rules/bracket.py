@@ -5,8 +5,14 @@ from decimal import Decimal
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate, rate_json, read_rate
+from calculator.rules.listing import param_heading, rate_text
 
 KIND = "bracket"
+LABEL = "分档"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -117,3 +123,51 @@ def brackets_json(brackets: tuple[Bracket, ...]) -> list[dict]:
     """Each bracket as its interval and rate."""
     return [{"interval": interval(brackets, i), **rate_json(b.rate), **({"times": b.times} if b.times else {})}
             for i, b in enumerate(brackets)]
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """深度(m) ≤1.2→90; (1.2, 1.5]→130 … 元/m², and the factor's label."""
+    return table_summary(spec, unit, schedule) + factor_summary(spec)
+
+
+def table_summary(spec: Spec, unit: str, schedule) -> str:
+    """The brackets in a line: the measured value, then each interval → its rate."""
+    parts = [f"{interval(spec.brackets, i)}→{rate_text(b.rate)}" + ("/m²" if b.times else "")
+             for i, b in enumerate(spec.brackets)]
+    return f"{param_heading(schedule, spec.param)} " + "; ".join(parts) + f" 元/{unit}"
+
+
+def factor_summary(spec: Spec) -> str:
+    """ × 一次性补助3个月, or nothing without a factor."""
+    return f" × {spec.factor_label}" if spec.factor != 1 else ""
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """One row per bracket (深度 (1.2, 1.5] | 130 元/m²), then the factor."""
+    return table_rows(spec, unit, schedule) + factor_rows(spec)
+
+
+def table_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """Each bracket as (the measured value's interval, its rate with the unit)."""
+    label = schedule.describe(spec.param, None)
+    return [(f"{label} {interval(spec.brackets, i)}", _bracket_standard(b, unit, schedule))
+            for i, b in enumerate(spec.brackets)]
+
+
+def factor_rows(spec: Spec) -> list[tuple[str, str]]:
+    """(乘以, the factor's label), or none without a factor."""
+    return [("乘以", spec.factor_label or str(spec.factor))] if spec.factor != 1 else []
+
+
+def _bracket_standard(b: Bracket, unit: str, schedule) -> str:
+    """A bracket's rate with its unit: 300 元/处, or 4 元/m² × 面积(每处) when it is per m²."""
+    if not b.times:
+        return f"{rate_text(b.rate)} 元/{unit}"
+    info = schedule.params[b.times]
+    per = f"元/{info.unit}" if info.unit else "元"
+    return f"{rate_text(b.rate)} {per} × {info.label}(每{unit})"
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

@@ -13,6 +13,11 @@ from calculator.rates import Rate
 from calculator.rules import bracket
 
 KIND = "bracket_increment"
+LABEL = "分档+递增"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -55,3 +60,20 @@ def describe(spec: Spec) -> dict:
     """The brackets and the increment for listings."""
     return {**bracket.describe(spec.table), "increment_above": str(spec.above),
             "increment_per_whole_unit": str(spec.per_whole_unit)}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """The brackets, then 10以上每整1加10元."""
+    return (bracket.table_summary(spec.table, unit, schedule) + f",{spec.above}以上每整1加{spec.per_whole_unit}元"
+            + bracket.factor_summary(spec.table))
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """One row per bracket, then the increment above the threshold."""
+    increment = (f"{schedule.describe(spec.table.param, None)} {spec.above} 以上", f"每整 1 加 {spec.per_whole_unit} 元")
+    return bracket.table_rows(spec.table, unit, schedule) + [increment] + bracket.factor_rows(spec.table)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

@@ -1,11 +1,18 @@
 """Rate with an optional decoration surcharge (台阶/楼梯: 有装潢的增加20%–40%)."""
 from dataclasses import dataclass
 
+from calculator.errors import at_field
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate, rate_json, read_rate, resolve_rate
+from calculator.rules.listing import data_rows, rate_text
 
 KIND = "decorated_rate"
+LABEL = "单价+装潢增加"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def price(spec: Spec, line, ctx) -> Pricing:
     pct = line.params.get(spec.param)
     if pct is None:
         return Pricing(standard=spec.rate)
-    resolved = resolve_rate(spec.pct_range, pct, line.override_reason, "装潢增加比例/decoration_pct")
+    resolved = at_field(spec.param, resolve_rate, spec.pct_range, pct, line.override_reason, "装潢增加比例/decoration_pct")
     return Pricing(standard=spec.rate, factor=1 + pct / 100, flags=resolved.flags,
                    remarks=(f"装潢增加{fmt_plain(pct)}%",))
 
@@ -44,3 +51,18 @@ def price(spec: Spec, line, ctx) -> Pricing:
 def describe(spec: Spec) -> dict:
     """The rate and the surcharge range for listings."""
     return {**rate_json(spec.rate), "surcharge": spec.param, "surcharge_pct": rate_json(spec.pct_range)}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """50–60 元/m²,有装潢增加20–40%."""
+    return f"{rate_text(spec.rate)} 元/{unit},有装潢增加{rate_text(spec.pct_range)}%"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """The rate and the surcharge range as the data holds them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

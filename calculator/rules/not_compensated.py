@@ -2,8 +2,14 @@
 from decimal import Decimal
 
 from calculator.pricing import Pricing
+from calculator.rules.listing import data_rows
 
 KIND = "not_compensated"
+LABEL = "不予补偿"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = None  # always zero: nothing to type
+USES_OTHER_LINES = False
 FLAG = "not_compensated"
 
 
@@ -25,3 +31,18 @@ def price(spec: str, line, ctx) -> Pricing:
 def describe(spec: str) -> dict:
     """Always zero, with the reason."""
     return {"rate": "0", "reason": spec}
+
+
+def summary(spec: str, unit: str, schedule) -> str:
+    """Zero."""
+    return "不予补偿 0"
+
+
+def detail_rows(spec: str, unit: str, schedule) -> list[tuple[str, str]]:
+    """Zero and the reason, as the listing data names them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

@@ -5,9 +5,15 @@ from decimal import Decimal
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate
-from calculator.rules.bracket import Bracket, brackets_json, read_brackets
+from calculator.rules.bracket import Bracket, brackets_json, interval, read_brackets
+from calculator.rules.listing import rate_text
 
 KIND = "per_metre"
+LABEL = "按米"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -46,3 +52,19 @@ def price(spec: Spec, line, ctx) -> Pricing:
 def describe(spec: Spec) -> dict:
     """The tiers per metre for listings."""
     return {"by": spec.param, "per_metre": brackets_json(spec.tiers)}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """≤200m 1100; >200m 1200 元/米(井深)."""
+    return "; ".join(f"{interval(spec.tiers, i)}m {rate_text(t.rate)}" for i, t in enumerate(spec.tiers)) + " 元/米(井深)"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """One row per tier: 深度 ≤200 | 1100 元/米."""
+    label = schedule.describe(spec.param, None)
+    return [(f"{label} {interval(spec.tiers, i)}", f"{rate_text(t.rate)} 元/米") for i, t in enumerate(spec.tiers)]
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

@@ -4,8 +4,14 @@ from decimal import Decimal
 
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate, rate_json, read_rate
+from calculator.rules.listing import data_rows, rate_text
 
 KIND = "prorated_rate"
+LABEL = "按高度折算"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -40,3 +46,18 @@ def price(spec: Spec, line, ctx) -> Pricing:
 def describe(spec: Spec) -> dict:
     """The rate and the proration for listings."""
     return {**rate_json(spec.rate), "prorated_by": spec.param, "full_at": str(spec.full_at)}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """120–150 元/m²,高度不足1m按比例折算."""
+    return f"{rate_text(spec.rate)} 元/{unit},高度不足{spec.full_at}m按比例折算"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """The rate and the proration as the data holds them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

@@ -2,12 +2,19 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from calculator.errors import InputError
+from calculator.errors import InputError, at_field
 from calculator.money import fmt_plain, fmt_quantity
 from calculator.pricing import Param, Pricing
 from calculator.rates import MIDPOINT, Rate
+from calculator.rules import unit_rate
+from calculator.rules.listing import data_rows
 
 KIND = "share_of_host"
+HOST_KIND = unit_rate.KIND   # a host is priced by a plain rate, which the share takes
+LABEL = "依附房屋比例"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
 PARAM = "attached_to"
 USES_OTHER_LINES = True  # the host's rate is read from the case's other lines
 
@@ -38,13 +45,13 @@ def price(spec: Spec, line, ctx) -> Pricing:
     try:
         host = ctx.item(host_key)
     except InputError as error:
-        raise InputError(f"依附房屋{error.zh}", f"attached_to: {error.en}") from None
-    if host.group not in spec.host_groups or host.unit != spec.host_unit:
+        raise InputError(f"依附房屋{error.zh}", f"attached_to: {error.en}", field=PARAM) from None
+    if not _may_host(spec, host):
         raise InputError(
             f"依附房屋「{host_key}」不是可依附的房屋(须为{'、'.join(spec.host_groups)}中按{spec.host_unit}计价的项)",
             f"attached_to {host_key!r} is not a house this can be attached to "
-            f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})")
-    host_rate, from_midpoint = ctx.host_rate(host_key)
+            f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})", field=PARAM)
+    host_rate, from_midpoint = at_field(PARAM, ctx.host_rate, host_key)  # ambiguous or invalid on this case: the host
     rate = host_rate * spec.share
     remark = f"按{host_key}单价{fmt_quantity(host_rate)}的{fmt_plain(spec.share * 100)}%"
     return Pricing(standard=Rate.fixed(rate), flags=(MIDPOINT,) if from_midpoint else (), remarks=(remark,))
@@ -53,3 +60,22 @@ def price(spec: Spec, line, ctx) -> Pricing:
 def describe(spec: Spec) -> dict:
     """The share and the houses it may attach to, for listings."""
     return {"share": str(spec.share), "host_groups": list(spec.host_groups), "host_unit": spec.host_unit}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """依附房屋单价的50%."""
+    return f"依附房屋单价的{fmt_plain(spec.share * 100)}%"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """The share and the houses it may attach to, as the data holds them."""
+    return data_rows(describe(spec), schedule)
+
+
+def hosts(spec: Spec, items) -> tuple:
+    """The rows of `items` a line may be attached to: per-`host_unit` rows of the host groups, in order."""
+    return tuple(item for item in items if _may_host(spec, item))
+
+
+def _may_host(spec: Spec, item) -> bool:
+    return item.group in spec.host_groups and item.unit == spec.host_unit

@@ -5,6 +5,11 @@ from calculator.pricing import Param, Pricing
 from calculator.rates import Rate
 
 KIND = "staged"
+LABEL = "按生长期"
+CASE_LINE = True
+TAKES_QUANTITY = True
+RATE_FIELD = "rate"
+USES_OTHER_LINES = False
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,19 @@ def price(spec: Spec, line, ctx) -> Pricing:
 def describe(spec: Spec) -> dict:
     """The price of each stage for listings."""
     return {"by": spec.param, "stages": {name: str(rate.low) for name, rate in spec.stages.items()}}
+
+
+def summary(spec: Spec, unit: str, schedule) -> str:
+    """未挂果 30; 初果期 80 … 元/架."""
+    return "; ".join(f"{name} {rate.low}" for name, rate in spec.stages.items()) + f" 元/{unit}"
+
+
+def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
+    """One row per stage: 生长期 初果期 | 80 元/架."""
+    label = schedule.describe(spec.param, None)
+    return [(f"{label} {name}", f"{rate.low} 元/{unit}") for name, rate in spec.stages.items()]
+
+
+def hosts(spec, items) -> None:
+    """Nothing to attach to."""
+    return None

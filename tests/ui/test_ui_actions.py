@@ -77,20 +77,24 @@ def test_line_fields_and_standards():
     assert all(item.kind != "area_replacement" for item in actions.pickable(SCHEDULE))
 
 
-@pytest.mark.parametrize("raw, field", [
-    ({"item": "菜窖/砖石", "quantity": "8"}, "depth_m"),
-    ({"item": "菜窖/砖石", "quantity": "0", "depth_m": "1"}, "quantity"),
-    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "9000"}, "rate"),
-    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "abc"}, "rate"),
-    ({"item": "评估项/地下室", "basis": "x"}, "amount"),
-    ({"item": "不存在的项目", "quantity": "1"}, None),
+@pytest.mark.parametrize("raw, field, column", [
+    ({"item": "菜窖/砖石", "quantity": "8"}, "depth_m", COL_PARAMS),
+    ({"item": "菜窖/砖石", "quantity": "0", "depth_m": "1"}, "quantity", COL_QUANTITY),
+    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "9000"}, "rate", COL_RATE),
+    ({"item": "附属平房/砖混结构", "quantity": "8", "rate": "abc"}, "rate", COL_RATE),
+    ({"item": "评估项/地下室", "basis": "x"}, "amount", COL_RATE),        # the 单价 cell takes the assessed amount
+    ({"item": "不存在的项目", "quantity": "1"}, "item", COL_ITEM),
 ])
-def test_problem_field_names_the_cell(raw, field):
+def test_a_problem_names_its_line_and_field_and_the_table_marks_that_cell(qtbot, raw, field, column):
     result = __import__("calculator.compensation").compensation.evaluate(Case(items=[raw]), SCHEDULE)
     assert len(result.problems) == 1
-    item = SCHEDULE.items.get(raw["item"])
-    assert actions.problem_field(result.problems[0], raw, item) == field
-    assert actions.line_index(result.problems[0].where) == 0
+    problem = result.problems[0]
+    assert (problem.block, problem.line, problem.field) == ("items", 0, field)
+    session = HouseholdSession(SCHEDULE)
+    session.load(Case(items=[dict(raw)]), None)
+    model = ItemTableModel(session)
+    assert model.row(0).problem_column == column
+    assert [c for c in range(model.columnCount()) if model.index(0, c).data(PROBLEM_ROLE)] == [column]
 
 
 def test_model_shows_decimals_and_formatted_text(qtbot):
@@ -154,3 +158,18 @@ def test_qt_may_ask_for_nothing_again_and_again(qtbot):
         index.data(Qt.ItemDataRole.DecorationRole)          # answered with None through C++
     assert sys.getrefcount(None) > 1 << 32 or sys.version_info >= (3, 12)
     assert before > 0
+
+
+def test_edits_may_go_on_and_on(qtbot):
+    """ui._pyside_none: the bool each edit sends with `changed` must not wear out True or False (PySide6 6.12,
+    CPython 3.11: a few thousand edits aborted the app with "bool_dealloc")."""
+    import sys
+    session = HouseholdSession(SCHEDULE)
+    session.load(example(), EXAMPLE)
+    received = []
+    session.changed.connect(lambda _result, structure: received.append(structure))
+    for _ in range(20_000):
+        session.changed.emit(session.result, True)
+        session.changed.emit(session.result, False)
+    assert received.count(True) == received.count(False) == 20_000
+    assert min(sys.getrefcount(True), sys.getrefcount(False)) > 1 << 32 or sys.version_info >= (3, 12)

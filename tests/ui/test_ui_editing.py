@@ -244,4 +244,4 @@ def test_an_implausible_quantity_is_priced_with_a_warning(qtbot, ws):
     type_cell(qtbot, ws, row, COL_QUANTITY, "12000")
     assert ws.model.row(row).problem is None
     assert ws.summary.total.text() == "9,000,000.00 元"                     # 12,000 m² × midpoint 750
-    assert any("12000 m² 超过常见范围(10,000 m²)" in w for w in ws.session.result.warnings)
+    assert any("12000 m² 超过常见范围(10,000 m²)" in w.message for w in ws.session.result.warnings)

@@ -69,7 +69,8 @@ class Row:
     item: Item | None
     priced: PricedLine | None
     problem: CalculationError | None
-    problem_field: str | None
+    problem_field: str | None        # the raw field the engine's error names (None: the line as a whole)
+    problem_column: int | None       # the cell that shows it (None: no problem)
     fields: actions.LineFields | None
 
 
@@ -113,9 +114,8 @@ class ItemTableModel(QAbstractTableModel):
         self._priced = {priced.line.index: priced for priced in result.lines}
         self._problems = {}
         for error in result.problems:
-            index = actions.line_index(error.where)
-            if index is not None:
-                self._problems.setdefault(index, error)
+            if error.line is not None:
+                self._problems.setdefault(error.line, error)
         self._signatures = [self._signature(row, raw) for row, raw in enumerate(self.session.case.items)]
         numbers = sheet_numbers(self.session.case, self.session.schedule)
         if numbers != self._numbers:
@@ -127,7 +127,7 @@ class ItemTableModel(QAbstractTableModel):
         """Everything a row shows, to find the rows an edit changed (often just the edited one)."""
         priced, problem = self._priced.get(row), self._problems.get(row)
         shown = (priced.rate, priced.amount, priced.flags, priced.remarks) if priced is not None else None
-        return tuple(raw.items()), shown, problem.message if problem is not None else None
+        return tuple(raw.items()), shown, (problem.message, problem.field) if problem is not None else None
 
     def row(self, row: int) -> Row:
         cached = self._rows.get(row)
@@ -140,8 +140,9 @@ class ItemTableModel(QAbstractTableModel):
                 fields = self._fields.get(item.key)
                 if fields is None:
                     fields = self._fields[item.key] = actions.line_fields(item)
-            field = actions.problem_field(problem, raw, item) if problem is not None else None
-            cached = self._rows[row] = Row(raw, item, self._priced.get(row), problem, field, fields)
+            field = problem.field if problem is not None else None
+            column = _field_column(fields, field) if problem is not None else None
+            cached = self._rows[row] = Row(raw, item, self._priced.get(row), problem, field, column, fields)
         return cached
 
     def standard(self, row: int):
@@ -154,14 +155,7 @@ class ItemTableModel(QAbstractTableModel):
 
     def field_column(self, row: int, field: str | None) -> int:
         """The column that shows a raw field of a row."""
-        info = self.row(row)
-        if field is None or info.fields is None:
-            return COL_ITEM
-        if field == info.fields.rate_field:
-            return COL_RATE
-        if field in {p.name for p in info.fields.params}:
-            return COL_PARAMS
-        return {"quantity": COL_QUANTITY, "note": COL_REMARKS, "disputed": COL_DISPUTED}.get(field, COL_ITEM)
+        return _field_column(self.row(row).fields, field)
 
     def first_edit_column(self, row: int) -> int:
         """Where the cursor goes after a line is added: 数量, else its 单价/金额, else 参数."""
@@ -219,7 +213,7 @@ class ItemTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(info, index.row(), column, field)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if info.problem is not None and (field == info.problem_field or (info.problem_field is None and column == COL_ITEM)):
+            if column == info.problem_column:
                 return ERROR_BG
             if info.problem is not None:
                 return ERROR_ROW_BG
@@ -249,7 +243,7 @@ class ItemTableModel(QAbstractTableModel):
         if role == FIELD_ROLE:
             return field
         if role == PROBLEM_ROLE:
-            if info.problem is not None and (field == info.problem_field or (info.problem_field is None and column == COL_ITEM)):
+            if column == info.problem_column:
                 return info.problem.shown
             return None
         if role == EDITOR_ROLE:
@@ -395,7 +389,7 @@ class ItemTableModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, info: Row, row: int, column: int, field: str | None) -> str | None:
-        if info.problem is not None and (field == info.problem_field or (info.problem_field is None and column == COL_ITEM)):
+        if column == info.problem_column:
             return f"{info.problem.zh}\n(此行未计入合计)"
         item = info.item
         if item is None:
@@ -465,6 +459,17 @@ class ItemTableModel(QAbstractTableModel):
             return EditorSpec("decimal", actions.decimal_text(current), PARAM_DECIMALS.get(label.unit, 2),
                               f"{label.label} {label.unit}".strip(), placeholder=label.label)
         return None
+
+
+def _field_column(fields: actions.LineFields | None, field: str | None) -> int:
+    """The column that shows a raw field of a line with `fields` (种类/规格 for the line as a whole)."""
+    if field is None or fields is None:
+        return COL_ITEM
+    if field in (fields.rate_field, "rate", "override_reason"):  # an override's reason is asked for from 单价
+        return COL_RATE
+    if field in {p.name for p in fields.params}:
+        return COL_PARAMS
+    return {"quantity": COL_QUANTITY, "note": COL_REMARKS, "disputed": COL_DISPUTED}.get(field, COL_ITEM)
 
 
 def _runs(rows: list[int]):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGro
 from calculator import actions
 from calculator.amount_words import amount_in_words
 from calculator.compensation import sheet_numbers
-from calculator.errors import CalculationError
+from calculator.errors import CalculationError, CaseWarning
 from calculator.labels import place_zh, renumber
 from calculator.limits import WIDEST_AMOUNT
 from calculator.money import fmt_grouped, fmt_quantity
@@ -26,14 +26,13 @@ AMOUNT_STYLE = "font-weight: bold;"
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _zh(text: str) -> str:
-    """The Chinese half of an engine message "中文 / English"."""
-    head, sep, tail = text.rpartition(" / ")
-    return head if sep and tail.isascii() else text
+def _zh(warning: CaseWarning) -> str:
+    """A warning in Chinese with its place as the engine names it: items[3](第4行)「菜窖/砖石」: 未填单价…"""
+    return f"{warning.where}: {warning.zh}" if warning.where else warning.zh
 
 
 def _block_problems(result, block: str) -> list[CalculationError]:
-    return [p for p in result.problems if p.where.startswith(block)]
+    return [p for p in result.problems if p.block == block]
 
 
 def _set(label: QLabel, text: str) -> None:
@@ -316,9 +315,9 @@ class SummaryPanel(QGroupBox):
         _set(self.disputed, f"{fmt_grouped(result.disputed_total)} 元")
         _set(self.replacement, "—" if result.replacement is None else f"{fmt_quantity(result.replacement.total_m2)} m²")
         numbers = sheet_numbers(result.case, result.schedule)
-        notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, actions.line_index(p.where), True)
+        notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, p.line, True)
                  for p in result.problems]
-        notes += [(renumber(_zh(w), numbers), _zh(w), actions.line_index(w), False) for w in result.warnings]
+        notes += [(renumber(_zh(w), numbers), _zh(w), w.line, False) for w in result.warnings]
         if notes != self._notes:
             self._notes = notes
             self.warnings.clear()

@@ -6,7 +6,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from calculator import actions
 from calculator.case import case_from_dict, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import CalculationError
@@ -231,7 +230,7 @@ class HouseholdWorkspace(DocumentWorkspace):
 
     def _changed(self, result, _structure: bool) -> None:
         self.banner.show_problems([self.model.headerData(row, Qt.Orientation.Vertical) for row in self.model.problem_rows()],
-                                  sum(1 for p in result.problems if actions.line_index(p.where) is None))
+                                  sum(1 for p in result.problems if p.line is None))
         self._autosave_due = True
 
     # --- the document (DocumentWorkspace hooks) -------------------------------------------------------
