@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from calculator.money import fmt_plain
 from calculator.schedules import load_land_table, load_schedule
-from ui.land.workspace import VALUE_ROLE, RangeModel
+from ui.land.models import VALUE_ROLE, RangeModel
 from ui.schedule_browser import ItemsModel, ScheduleBrowser
 
 
