@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt
 
 from calculator.money import fmt_plain
 from calculator.schedules import load_land_table, load_schedule
-from ui.land.models import VALUE_ROLE, RangeModel
+from ui.land.models import RangeModel
 from ui.schedule_browser import ItemsModel, ScheduleBrowser
+from ui.table_model import VALUE_ROLE
 
 
 @pytest.fixture

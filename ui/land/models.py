@@ -17,9 +17,8 @@ from calculator.land_actions import PartDraft
 from calculator.landprice import ParcelPrice, PartPrice
 from calculator.money import fmt_grouped, fmt_plain
 from tables.land import GradeRow, LandTable
-from ui.table_model import HeaderedTableModel
+from ui.table_model import VALUE_ROLE, HeaderedTableModel
 
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Decimal (or key) behind a displayed cell
 HIGHLIGHT = QColor("#fff2a8")
 WARN = QColor("#b00020")
 PROBLEM_FILL = QColor("#fde7e9")
