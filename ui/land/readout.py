@@ -10,7 +10,8 @@ from calculator.land_actions import ParcelDraft
 from calculator.landprice import FLOOR_BY_BENCHMARK, FLOOR_BY_COST, ParcelPrice
 from calculator.money import fmt_grouped, fmt_plain
 from tables.land import LandTable
-from ui.land.models import NOTE_MARK, out_of_range
+from ui.land.models import out_of_range
+from ui.land_ranges import NOTE_MARK
 
 FLOOR_TESTS = {FLOOR_BY_BENCHMARK: "基准地价70%", FLOOR_BY_COST: "成本之和"}
 BLANK_HINT = ("在「地块」表中为每一部分选择用途并填写面积(m² 或 亩),选好土地级别,即在此显示测算结果。"

@@ -26,8 +26,9 @@ from tables.land import LandTable
 from ui import settings as config
 from ui.land import readout
 from ui.land.commands import DraftCommand
-from ui.land.models import GRADE_NAMES, MatrixModel, PartsModel, RangeModel, ResultsModel
+from ui.land.models import MatrixModel, PartsModel, ResultsModel
 from ui.land.views import ComboDelegate, scrolling, table_view, wrapping
+from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
