@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt
 
 from calculator.money import fmt_plain
 from calculator.schedules import load_land_table, load_schedule
-from ui.land_workspace import VALUE_ROLE, RangeModel
+from ui.land_ranges import RangeModel
 from ui.schedule_browser import ItemsModel, ScheduleBrowser
+from ui.table_model import VALUE_ROLE
 
 
 @pytest.fixture
@@ -198,3 +199,14 @@ def test_a_search_shows_its_first_match_at_once(browser):
     first = browser.visible_keys()[0]
     assert first == "养殖临时安置补助"
     assert browser.detail_title.text().startswith(first)
+
+
+def test_the_browser_needs_nothing_of_the_land_tab():
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import sys, ui.schedule_browser;"
+            " print(sorted(m for m in sys.modules if m == 'ui.land' or m.startswith('ui.land.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"

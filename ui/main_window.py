@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
     # --- workspaces ----------------------------------------------------------------------------------
 
     def _land_workspace(self) -> Workspace:
-        from ui.land_workspace import LandWorkspace
+        from ui.land.workspace import LandWorkspace
         return LandWorkspace(self.settings, parent=self)
 
     def _schedule_browser(self) -> Workspace:

@@ -16,8 +16,8 @@ from calculator.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, r
 from calculator.schedules import load_land_table, load_schedule
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
-from ui.land_workspace import NOTE_MARK, VALUE_ROLE, RangeModel
-from ui.table_model import HeaderedTableModel
+from ui.land_ranges import NOTE_MARK, RangeModel
+from ui.table_model import VALUE_ROLE, HeaderedTableModel
 from ui.workspace import Workspace
 
 def listed_rows(schedule: Schedule, relocation: tuple[Item, ...]) -> list[Item]:

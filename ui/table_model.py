@@ -1,7 +1,9 @@
-"""The part every read-out table model shares: columns named by a HEADERS tuple."""
+"""What every read-out table model shares: columns named by a HEADERS tuple, the value behind a cell."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the value behind a displayed cell: its Decimal, key or status
 
 
 class HeaderedTableModel(QAbstractTableModel):

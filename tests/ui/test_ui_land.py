@@ -13,7 +13,10 @@ from calculator.jsonfile import parse_json
 from calculator.landprice import PartInput, Parcel, price_parcel
 from calculator.money import fmt_grouped
 from calculator.schedules import load_land_table
-from ui.land_workspace import VALUE_ROLE, LandWorkspace, PartsModel, RangeModel, ResultsModel
+from ui.land.models import PartsModel, ResultsModel
+from ui.land.workspace import LandWorkspace
+from ui.land_ranges import RangeModel
+from ui.table_model import VALUE_ROLE
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"
 TABLE = load_land_table()

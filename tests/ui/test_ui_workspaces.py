@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 from calculator import cli
 from driver import EXAMPLE
 from ui import dialogs
-from ui.land_workspace import LandWorkspace, PartsModel
+from ui.land.models import PartsModel
+from ui.land.workspace import LandWorkspace
 from ui.preview import PreviewDialog, match_paper, open_pdf, print_pdf
 
 PARCEL = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"

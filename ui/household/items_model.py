@@ -22,12 +22,12 @@ from calculator.money import fmt_grouped, fmt_plain, fmt_quantity, to_decimal
 from calculator.rates import MIDPOINT, OVERRIDE
 from calculator.remarks import line_remarks
 from tables.schedule import Item
+from ui.table_model import VALUE_ROLE
 
 COL_ITEM, COL_QUANTITY, COL_UNIT, COL_PARAMS, COL_RATE, COL_AMOUNT, COL_DISPUTED, COL_REMARKS = range(8)
 HEADERS = ("种类/规格", "数量", "单位", "参数", "单价(元)", "金额(元)", "有争议", "备注")
 COLUMN_FIELDS = {COL_QUANTITY: "quantity", COL_REMARKS: "note", COL_DISPUTED: "disputed"}
 
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 1     # the Decimal behind a number cell
 EDITOR_ROLE = Qt.ItemDataRole.UserRole + 2    # an EditorSpec for the delegate
 HINT_ROLE = Qt.ItemDataRole.UserRole + 3      # grey text drawn at the left of the 单价 cell (the range)
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 4     # the raw field the cell edits

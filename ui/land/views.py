@@ -1,0 +1,64 @@
+"""The land tab's pieces of view: wrapping labels, scrolling panes, read-out tables, a combo editor."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFrame, QLabel, QScrollArea, QSizePolicy, QStyledItemDelegate, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+
+class ComboDelegate(QStyledItemDelegate):
+    """A combo box editor that commits as soon as a choice is made."""
+
+    def __init__(self, choices: list[str], parent=None):
+        super().__init__(parent)
+        self.choices = choices
+
+    def createEditor(self, parent, option, index):
+        combo = QComboBox(parent)
+        combo.addItems(self.choices)
+        combo.activated.connect(lambda _=0, c=combo: self.commitData.emit(c))
+        return combo
+
+    def setEditorData(self, editor, index):
+        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+def wrapping(text: str = "") -> QLabel:
+    """A label that wraps its lines instead of widening the page."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def scrolling(*boxes: QWidget) -> QScrollArea:
+    """`boxes` stacked in a pane that scrolls when the window is smaller than they would like."""
+    content = QWidget()
+    layout = QVBoxLayout(content)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for box in boxes:
+        layout.addWidget(box)
+    layout.addStretch(1)
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
+
+
+def table_view(model, stretch_last: bool = False) -> QTableView:
+    """A table of `model` with alternating rows, centred headers and whole rows selected."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    return view

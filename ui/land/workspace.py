@@ -1,0 +1,479 @@
+"""地价测算: price a parcel from the 五台 2022 benchmark tables, with corrections, undo and files.
+
+The widget keeps one immutable `ParcelDraft`; every edit is an undo command that swaps the
+draft, and every swap re-prices through `calculator.land_actions.price_draft` and renders the
+figures of the priced parts and parcel (`calculator.landprice`). Nothing is computed here.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
+)
+
+from calculator import land_actions
+from calculator.errors import CalculationError
+from calculator.land_actions import M2, MU, ParcelDraft, PartDraft
+from calculator.landprice import COEFFICIENT_LABELS, FORMULA_LINES, ParcelPrice
+from calculator.schedules import load_land_table
+from tables.land import LandTable
+from ui import settings as config
+from ui.land import readout
+from ui.land.commands import DraftCommand
+from ui.land.models import MatrixModel, PartsModel, ResultsModel
+from ui.land.views import ComboDelegate, scrolling, table_view, wrapping
+from ui.land_ranges import GRADE_NAMES, RangeModel
+from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
+
+SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
+
+
+class LandWorkspace(DocumentWorkspace):
+    """地价测算: grade, parts, results, Table 1, the use's range table and corrections."""
+
+    title = "地价测算"
+    file_filter = "宗地地价测算 (*.json);;所有文件 (*)"
+    document_kind = "parcel"
+    open_title = "打开宗地文件"
+    save_title = "保存宗地文件"
+    reports = {"pdf": Report("parcel_pdf", PDF_FILTER, ".pdf", "导出地价测算表(PDF)"),
+               "xlsx": Report("parcel_xlsx", XLSX_FILTER, ".xlsx", "导出地价测算表(Excel)")}
+    priced = Signal()  # emitted after every re-pricing (valid or not)
+
+    def __init__(self, settings: config.Settings, table: LandTable | None = None, parent=None):
+        super().__init__(settings, parent)
+        self.table = table or load_land_table()
+        self.stack = QUndoStack(self)
+        self.stack.cleanChanged.connect(self.title_changed)
+        self.path: Path | None = None
+        self.draft = ParcelDraft()
+        self.price: ParcelPrice | None = None
+        self.error: CalculationError | None = None
+        self.priced_draft = land_actions.DraftPrice()
+        self._syncing = False
+        self._build()
+        self.show_draft(self.draft)
+
+    # ---------------------------------------------------------------- building
+
+    def _build(self) -> None:
+        """Inputs | reference tables above, results below; each pane scrolls rather than demand room.
+
+        The page must fit 1280×620 (a 1920×1080 screen at 150%, less the window's bars): the panes
+        sit in splitters and scroll areas, and long lines wrap, so no child sets the window's minimum.
+        """
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel { background: #fde7e9; color: #8a0010; border: 1px solid #e5a0a8;"
+                                  " padding: 6px; }")
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(scrolling(self._build_inputs(), self._build_corrections()))
+        sides.addWidget(scrolling(self._build_matrix(), self._build_range()))
+        sides.setStretchFactor(0, 5)
+        sides.setStretchFactor(1, 4)
+        sides.setChildrenCollapsible(False)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(sides)
+        splitter.addWidget(scrolling(self._build_results()))
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([560, 340])
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+    def _build_inputs(self) -> QGroupBox:
+        box = QGroupBox("地块")
+        grid = QGridLayout(box)
+        self.grade_combo = QComboBox()
+        for grade in self.table.grades:
+            self.grade_combo.addItem(f"{GRADE_NAMES.get(grade, grade)}({grade}级)", grade)
+        self.grade_combo.currentIndexChanged.connect(self._grade_chosen)
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setPlaceholderText("地块编号")
+        self.reference_edit.textEdited.connect(lambda t: self._edit_field("reference", t, "编号"))
+        self.location_edit = QLineEdit()
+        self.location_edit.setPlaceholderText("坐落")
+        self.location_edit.textEdited.connect(lambda t: self._edit_field("location", t, "坐落"))
+        self.cost_floor_edit = QLineEdit()
+        self.cost_floor_edit.setPlaceholderText("可选:新增建设用地有偿使用费+征地补偿费+税费")
+        self.cost_floor_edit.textEdited.connect(lambda t: self._edit_field("cost_floor_total", t, "成本之和"))
+        grid.addWidget(QLabel("土地级别"), 0, 0)
+        grid.addWidget(self.grade_combo, 0, 1)
+        grid.addWidget(QLabel("地块编号"), 0, 2)
+        grid.addWidget(self.reference_edit, 0, 3)
+        grid.addWidget(QLabel("坐落"), 1, 0)
+        grid.addWidget(self.location_edit, 1, 1, 1, 3)
+
+        self.parts_model = PartsModel(self._part_edited, self._statutory_years, self)
+        self.parts_view = table_view(self.parts_model)
+        self.parts_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.parts_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.parts_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.parts_view.setItemDelegateForColumn(PartsModel.USE, ComboDelegate(list(self.table.uses), self))
+        self.parts_view.setItemDelegateForColumn(PartsModel.UNIT, ComboDelegate([M2, MU], self))
+        header = self.parts_view.horizontalHeader()
+        header.setSectionResizeMode(PartsModel.USE, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(PartsModel.AREA, 110)
+        header.resizeSection(PartsModel.UNIT, 56)
+        header.resizeSection(PartsModel.TERM, 96)
+        self.parts_view.setMinimumHeight(84)
+        self.parts_view.setMaximumHeight(130)
+        self.parts_view.selectionModel().currentChanged.connect(self._part_selected)
+        self.add_button = QPushButton("添加部分")
+        self.add_button.clicked.connect(self.add_part)
+        self.remove_button = QPushButton("删除部分")
+        self.remove_button.clicked.connect(lambda: self.remove_part(self.parts_view.currentIndex().row()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(wrapping("混合用途的地块可分为多个部分,各按本用途计价后相加。"), 1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        grid.addWidget(self.parts_view, 2, 0, 1, 4)
+        grid.addLayout(buttons, 3, 0, 1, 4)
+        grid.addWidget(QLabel("成本之和(元)"), 4, 0)
+        grid.addWidget(self.cost_floor_edit, 4, 1, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        return box
+
+    def _build_corrections(self) -> QGroupBox:
+        box = QGroupBox("宗地修正(基准地价系数修正法)")
+        box.setCheckable(True)
+        box.setChecked(False)
+        box.toggled.connect(self._corrections_toggled)
+        self.corrections_box = box
+        grid = QGridLayout(box)
+        grid.addWidget(QLabel("系数"), 0, 0)
+        grid.addWidget(QLabel("取值"), 0, 1)
+        grid.addWidget(QLabel("依据"), 0, 2)
+        self.correction_edits: dict[str, QLineEdit] = {}
+        self.basis_edits: dict[str, QLineEdit] = {}
+        for row, (name, label) in enumerate(COEFFICIENT_LABELS.items(), start=1):
+            basis = QLineEdit()
+            basis.setPlaceholderText("修正依据")
+            basis.textEdited.connect(lambda t, n=name: self._edit_basis(n, t))
+            self.basis_edits[name] = basis
+            grid.addWidget(QLabel(label), row, 0)
+            grid.addWidget(self._correction_value(name), row, 1)
+            grid.addWidget(basis, row, 2)
+        self.correction_edits["reduction_rate"].setPlaceholderText("如 0.06")
+        self.statutory_label = wrapping()
+        self.formula_label = wrapping()
+        self.coefficient_label = wrapping()
+        self.coefficient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.out_of_range_label = wrapping()
+        self.out_of_range_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.out_of_range_label.hide()
+        n = len(COEFFICIENT_LABELS) + 1
+        grid.addWidget(self.statutory_label, n, 0, 1, 3)
+        grid.addWidget(self.formula_label, n + 1, 0, 1, 3)
+        grid.addWidget(self.coefficient_label, n + 2, 0, 1, 3)
+        grid.addWidget(self.out_of_range_label, n + 3, 0, 1, 3)
+        grid.setColumnStretch(2, 1)
+        return box
+
+    def _correction_value(self, name: str) -> QWidget:
+        """The value's editor; the term has none here: each part gives its own in the parts table."""
+        if name == land_actions.TERM:
+            label = QLabel("见上表各部分")
+            label.setToolTip("每一部分在「地块」表的「使用年期」列填写;不填即按该用途法定最高年期")
+            return label
+        edit = QLineEdit()
+        edit.setMaximumWidth(110)
+        edit.textEdited.connect(lambda t, n=name: self._edit_correction(n, t))
+        self.correction_edits[name] = edit
+        return edit
+
+    def _build_matrix(self) -> QGroupBox:
+        box = QGroupBox(f"表1 {self.table.title}")
+        box.setToolTip(f"估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document}")
+        self.matrix_model = MatrixModel(self.table, self)
+        self.matrix_view = table_view(self.matrix_model)
+        self.matrix_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.matrix_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.matrix_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.matrix_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.matrix_view.setMinimumHeight(170)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.matrix_view)
+        layout.addWidget(wrapping(f"估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document}"))
+        return box
+
+    def _build_range(self) -> QGroupBox:
+        box = QGroupBox("基准地价区间表")
+        self.range_box = box
+        self.range_use_combo = QComboBox()
+        self.range_use_combo.addItems(list(self.table.uses))
+        self.range_use_combo.currentTextChanged.connect(self._range_use_chosen)
+        self.range_model = RangeModel(self.table, self.range_use_combo.currentText(), self)
+        self.range_view = table_view(self.range_model)
+        self.range_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.range_view.setColumnHidden(RangeModel.USE, True)
+        self.range_view.setColumnHidden(RangeModel.NOTE, True)
+        self.range_view.verticalHeader().hide()
+        self.range_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.range_view.setMinimumHeight(130)
+        self.range_view.setMaximumHeight(150)
+        self.range_note = wrapping()
+        self.range_note.setStyleSheet("color: #b00020;")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("用途"))
+        row.addWidget(self.range_use_combo, 1)
+        self.range_title = wrapping()
+        row.addWidget(self.range_title, 2)
+        layout = QVBoxLayout(box)
+        layout.addLayout(row)
+        layout.addWidget(self.range_view, 1)
+        layout.addWidget(self.range_note)
+        self._range_use_chosen(self.range_use_combo.currentText())
+        return box
+
+    def _build_results(self) -> QGroupBox:
+        box = QGroupBox("测算结果")
+        self.results_model = ResultsModel(self)
+        self.results_view = table_view(self.results_model, stretch_last=True)
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.verticalHeader().hide()
+        self.results_view.horizontalHeader().setMinimumHeight(44)
+        self.results_view.setMinimumHeight(110)
+        self.hint_label = wrapping(readout.BLANK_HINT)
+        self.hint_label.setStyleSheet("color: #555; padding: 4px;")
+        self.left_out_label = wrapping()
+        self.left_out_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.summary: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        for i, (key, caption) in enumerate(readout.SUMMARY_CAPTIONS):
+            label = QLabel("—")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            if key in ("total", "corrected_total"):
+                label.setStyleSheet("font-weight: bold; font-size: 15px;")
+            self.summary[key] = label
+            grid.addWidget(QLabel(caption + ":"), i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS))
+            grid.addWidget(label, i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS) + 1)
+        self.floor_basis_label = wrapping(f"最低价依据: {self.table.floor_basis}")
+        self.floor_basis_label.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.hint_label)
+        layout.addLayout(grid)
+        layout.addWidget(self.left_out_label)
+        layout.addWidget(self.results_view, 1)
+        layout.addWidget(self.floor_basis_label)
+        return box
+
+    # ---------------------------------------------------------------- edits (each an undo step)
+
+    def _push(self, new: ParcelDraft, text: str, merge_key: str = "") -> None:
+        if new != self.draft:
+            self.stack.push(DraftCommand(self, self.draft, new, text, merge_key))
+
+    def set_grade(self, grade: int) -> None:
+        """Choose the parcel's grade (an undo step)."""
+        self._push(replace(self.draft, grade=grade), f"级别改为{grade}级")
+
+    def _grade_chosen(self, index: int) -> None:
+        if not self._syncing and index >= 0:
+            self.set_grade(self.grade_combo.itemData(index))
+
+    def add_part(self) -> None:
+        """Append a part (the last part's use, no area yet)."""
+        use = self.draft.parts[-1].use if self.draft.parts else next(iter(self.table.uses))
+        self._push(replace(self.draft, parts=(*self.draft.parts, PartDraft(use, "", M2))), "添加部分")
+
+    def remove_part(self, row: int) -> None:
+        """Remove part `row` (the last one stays: a parcel has at least one part)."""
+        parts = self.draft.parts
+        if len(parts) <= 1 or not 0 <= row < len(parts):
+            return
+        self._push(replace(self.draft, parts=parts[:row] + parts[row + 1:]), f"删除第{row + 1}部分")
+
+    def _part_edited(self, row: int, column: int, value: str) -> None:
+        part = self.draft.parts[row]
+        if column == PartsModel.USE:
+            new, text = replace(part, use=value), "改用途"
+        elif column == PartsModel.AREA:
+            new, text = land_actions.set_area_text(part, value), "改面积"
+        elif column == PartsModel.TERM:
+            new, text = replace(part, term=value.strip()), "改使用年期"
+        else:
+            new, text = land_actions.switch_unit(part, value), f"面积换算为{value}"
+        parts = self.draft.parts[:row] + (new,) + self.draft.parts[row + 1:]
+        self._push(replace(self.draft, parts=parts), f"第{row + 1}部分{text}")
+
+    def _edit_field(self, name: str, text: str, label: str) -> None:
+        self._push(replace(self.draft, **{name: text}), f"改{label}", merge_key=name)
+
+    def _corrections_toggled(self, on: bool) -> None:
+        if self._syncing:
+            return
+        corrections = dict(land_actions.CORRECTION_DEFAULTS) if on else None
+        if on:
+            corrections.update({n: e.text() for n, e in self.correction_edits.items() if e.text()})
+        self._push(replace(self.draft, corrections=corrections), "启用修正" if on else "取消修正")
+
+    def _edit_correction(self, name: str, text: str) -> None:
+        corrections = dict(self.draft.corrections or land_actions.CORRECTION_DEFAULTS)
+        corrections[name] = text
+        self._push(replace(self.draft, corrections=corrections), f"改{COEFFICIENT_LABELS[name]}",
+                   merge_key=f"c.{name}")
+
+    def _edit_basis(self, name: str, text: str) -> None:
+        self._push(replace(self.draft, bases={**self.draft.bases, name: text}), "改修正依据", merge_key=f"b.{name}")
+
+    def set_corrections(self, **values: str) -> None:
+        """Enable corrections with these values (strings), as one undo step; for scripts and tests."""
+        corrections = dict(self.draft.corrections or land_actions.CORRECTION_DEFAULTS)
+        corrections.update({k: str(v) for k, v in values.items()})
+        self._push(replace(self.draft, corrections=corrections), "修正系数")
+
+    # ---------------------------------------------------------------- rendering
+
+    def show_draft(self, draft: ParcelDraft) -> None:
+        """Make `draft` current: sync the inputs, re-price, render."""
+        self.draft = draft
+        self._syncing = True
+        try:
+            self.grade_combo.setCurrentIndex(self.grade_combo.findData(draft.grade))
+            for edit, text in ((self.reference_edit, draft.reference), (self.location_edit, draft.location),
+                               (self.cost_floor_edit, draft.cost_floor_total)):
+                if edit.text() != text:
+                    edit.setText(text)
+            self.corrections_box.setChecked(draft.corrections is not None)
+            for name, edit in self.correction_edits.items():
+                text = (draft.corrections or {}).get(name, "")
+                if draft.corrections is not None and edit.text() != text:
+                    edit.setText(text)
+                basis = draft.bases.get(name, "")
+                if self.basis_edits[name].text() != basis:
+                    self.basis_edits[name].setText(basis)
+        finally:
+            self._syncing = False
+        self._reprice()
+
+    def _reprice(self) -> None:
+        self.priced_draft = land_actions.price_draft(self.draft)
+        self.price, self.error = self.priced_draft.price, self.priced_draft.error
+        self._render()
+        self.priced.emit()
+
+    def _render(self) -> None:
+        price, priced = self.price, self.priced_draft
+        self.banner.setVisible(self.error is not None)
+        if self.error is not None:
+            self.banner.setText("无法测算:" + readout.in_chinese(self.error))
+        self.parts_model.set_rows(self.draft.parts, priced.left_out, self.draft.corrections is not None)
+        self.hint_label.setVisible(priced.blank)
+        self.left_out_label.setVisible(bool(priced.left_out))
+        self.left_out_label.setText("\n".join(problem.note for problem in priced.left_out))
+        self.results_model.set_result(price, priced.rows)
+        self._fit_results()
+        self.matrix_model.set_selected({(p.use, self.draft.grade) for p in self.draft.parts})
+        self.range_model.set_highlight(self.draft.grade)
+        self.statutory_label.setText(readout.statutory_terms(self.table, self.draft))
+        for key, label in self.summary.items():
+            label.setText(readout.summary_text(key, price))
+        self._render_corrections(price)
+
+    def _render_corrections(self, price: ParcelPrice | None) -> None:
+        on = self.draft.corrections is not None
+        if not on or price is None or price.parcel.corrections is None:
+            self.formula_label.setText(f"公式: {self.table.correction_method}" if on else "")
+            self.coefficient_label.setText("")
+            self.out_of_range_label.hide()
+            return
+        self.formula_label.setText("\n".join(FORMULA_LINES))
+        self.coefficient_label.setText("\n".join(readout.correction_lines(price)))
+        outside = readout.out_of_range_notes(price)
+        self.out_of_range_label.setVisible(bool(outside))
+        self.out_of_range_label.setText("\n".join(outside))
+
+    def _fit_results(self) -> None:
+        view = self.results_view
+        view.resizeColumnsToContents()
+        for column in range(ResultsModel.NOTE):
+            view.setColumnWidth(column, max(view.columnWidth(column), 72))
+
+    def _statutory_years(self, use: str) -> int | None:
+        """The statutory maximum term of `use` (the default 使用年期), None for an unknown use."""
+        return self.table.uses[use].statutory_term_years if use in self.table.uses else None
+
+    def _part_selected(self, current: QModelIndex, _previous=None) -> None:
+        if current.isValid() and current.row() < len(self.draft.parts):
+            self.range_use_combo.setCurrentText(self.draft.parts[current.row()].use)
+
+    def _range_use_chosen(self, use: str) -> None:
+        if use not in self.table.uses:
+            return
+        self.range_model.set_use(use)
+        self.range_title.setText(self.table.uses[use].table)
+        notes = readout.range_notes(self.table, use)
+        self.range_note.setText("\n".join(notes))
+        self.range_note.setVisible(bool(notes))
+
+    # ---------------------------------------------------------------- the document (DocumentWorkspace hooks)
+
+    def undo_stack(self):
+        return self.stack
+
+    def focus_search(self) -> None:
+        """Ctrl+F: to the parts table (use and area), where pricing starts."""
+        if not self.parts_view.currentIndex().isValid() and self.parts_model.rowCount():
+            self.parts_view.setCurrentIndex(self.parts_model.index(0, PartsModel.AREA))
+        self.parts_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def load_parcel(self, data: dict[str, Any]) -> None:
+        """Show a parcel file object (checked by the engine; bad input raises CalculationError)."""
+        self._show_loaded(land_actions.draft_from_dict(data))
+
+    def parcel_dict(self) -> dict[str, Any]:
+        """The parcel file object for what is on screen (numbers as strings)."""
+        return land_actions.parcel_dict(self.draft)
+
+    def _show_loaded(self, draft: ParcelDraft) -> None:
+        self.stack.clear()
+        self.show_draft(draft)
+        if draft.parts:
+            self.range_use_combo.setCurrentText(draft.parts[0].use)
+
+    def document_path(self) -> Path | None:
+        return self.path
+
+    def is_modified(self) -> bool:
+        return not self.stack.isClean()
+
+    def new_document(self) -> None:
+        self._show_loaded(ParcelDraft())
+        self.path = None
+        self.title_changed.emit()
+
+    def read_document(self, path: Path) -> None:
+        """Read a parcel file; an unreadable or invalid file raises CalculationError and changes nothing."""
+        self._show_loaded(land_actions.open_parcel(path))
+        self.path = path
+        self.title_changed.emit()
+
+    def write_document(self, path: Path) -> None:
+        """Write the parcel file atomically."""
+        land_actions.save_parcel(self.draft, path)
+        self.path = path
+        self.stack.setClean()
+        self.title_changed.emit()
+
+    def report_subject(self, kind: str) -> ParcelPrice:
+        return self.priced_draft.whole()
+
+    def suggested_stem(self) -> str:
+        uses = "、".join(dict.fromkeys(part.use for part in self.draft.parts))
+        return f"{GRADE_NAMES.get(self.draft.grade, '')}{uses}-地价测算"
