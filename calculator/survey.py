@@ -6,6 +6,8 @@ household's number (户号) on every row, and the household's own values (户主
 schedule, so a revised schedule gives a revised template without code. `read_survey` checks
 every row through the engine and never raises for a bad row: each problem names the sheet, the
 Excel row, the column and why, and a household with any problem is left out whole.
+`stream_survey` reads the same way but hands the households on one at a time, checked as they are
+taken (calculator.survey_households), so an import never holds every household's case.
 
 A row with content but no 户号 is never guessed into a household (a 户号 in merged cells is not
 missing: it belongs to every row it spans). Assessors often type the 户号 on a household's first
@@ -31,9 +33,10 @@ Size. A workbook larger than calculator.limits allows (its file, its unpacked pa
 columns a sheet declares or holds) is refused before its rows are read, and every text cell is held
 to its field's length and refused characters (`calculator.limits.check_text`), named by row and column.
 
-`import_survey` saves the accepted households into a project in one transaction. It adds new
-households and gives a registered household without any version its first one; it never puts a
-survey case over a version already in the ledger (see `ImportSummary`).
+`import_survey` saves the accepted households (a stream too: each is saved as it is taken) into a
+project in one transaction. It adds new households and gives a registered household without any
+version its first one; it never puts a survey case over a version already in the ledger (see
+`ImportSummary`).
 
 Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
 significant digits, and any decimal of at most 15 significant digits survives the trip through
@@ -82,7 +85,7 @@ from calculator.replacement import AREA_LABELS, replacement_fields
 from calculator.reports.cells import append, put
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.stored_cases import numbered
-from calculator.survey_households import RowSpool, SurveyReading, report_text
+from calculator.survey_households import RowSpool, SurveyEntry, SurveyReading, report_text
 from tables.schedule import Schedule
 
 SURVEY_SHEET = "调查表"
@@ -1317,29 +1320,6 @@ def _first_named(message: str, names: list[str]) -> str | None:
 
 ADD, FIRST_VERSION, UNCHANGED, REFUSED = "add", "first_version", "unchanged", "refused"
 STEP_LABELS = {ADD: "新增", FIRST_VERSION: "补录首个版本", UNCHANGED: "不变", REFUSED: "不导入"}
-
-
-@dataclass(frozen=True)
-class SurveyEntry:
-    """A household of the survey as the import preview lists it: everything but its case."""
-
-    number: str
-    head: str
-    address: str
-    rows: str   # the survey rows it came from: 2–36, or 2、5、6
-    total: Decimal
-    warnings: tuple[str, ...]
-
-    @classmethod
-    def of(cls, household: SurveyHousehold) -> SurveyEntry:
-        rows = household.rows
-        if len(rows) > 1 and list(rows) == list(range(rows[0], rows[-1] + 1)):
-            shown = f"{rows[0]}–{rows[-1]}"
-        else:
-            shown = "、".join(str(row) for row in rows)
-        people = household.case.household
-        return cls(household.number, people.get("head", ""), people.get("address", ""), shown, household.total,
-                   household.warnings)
 
 
 @dataclass(frozen=True)

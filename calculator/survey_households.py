@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Generator, Iterator
 
@@ -54,6 +56,30 @@ class RowSpool:
         """The household's rows in the order they were added (the spool is closed first)."""
         self.close()
         return [row for run in self._packed.get(key, ()) for row in pickle.loads(zlib.decompress(run))]
+
+
+@dataclass(frozen=True)
+class SurveyEntry:
+    """A household of the survey as the import preview lists it: everything but its case."""
+
+    number: str
+    head: str
+    address: str
+    rows: str   # the survey rows it came from: 2–36, or 2、5、6
+    total: Decimal
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, household: SurveyHousehold) -> SurveyEntry:
+        """The entry of a household read without a problem."""
+        rows = household.rows
+        if len(rows) > 1 and list(rows) == list(range(rows[0], rows[-1] + 1)):
+            shown = f"{rows[0]}–{rows[-1]}"
+        else:
+            shown = "、".join(str(row) for row in rows)
+        people = household.case.household
+        return cls(household.number, people.get("head", ""), people.get("address", ""), shown, household.total,
+                   household.warnings)
 
 
 class SurveyReading:
