@@ -3,6 +3,9 @@ import sys
 
 
 def main(argv=None) -> int:
+    if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
+        import multiprocessing
+        multiprocessing.freeze_support()
     from ui.app import run
     return run(argv)
 

@@ -10,18 +10,21 @@ Whatever fails for one household skips that household only: a batch always ends 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import re
 import tempfile
+from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from calculator import reports
 from calculator.errors import CalculationError, InputError
+from calculator.files import PART_PREFIX, PART_SUFFIX, atomic_write
 from calculator.limits import bad_character
-from calculator.store import CaseStore, LedgerRow, Status, StoreError
+from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 from calculator.stored_cases import checked_result, filing
 
 LEDGER_FILENAME = "台账.xlsx"
@@ -31,6 +34,9 @@ _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 # Bytes (UTF-8) kept of 户号 and of 户主: the name, its temporary twin (15 bytes more) and a
 # de-duplicating suffix must stay under the 255 bytes a file name may have.
 _NAME_PART_BYTES = 80
+# A batch gets a worker process for each this many sheets (up to one per core): starting one costs
+# about as much as laying out this many sheets.
+POOL_SHEETS_PER_WORKER = 16
 _LISTED_PER_REASON = 5  # households named under each skip reason in the summary text
 _REASONS_SHOWN = 8
 
@@ -116,13 +122,15 @@ def check_folder(folder: Path) -> None:
 
 
 def write_sheets(store: CaseStore, project_id: int, household_ids: Sequence[int] | None, folder: Path, *,
-                 progress: Progress | None = None, with_ledger: bool = True) -> BatchSummary:
+                 progress: Progress | None = None, with_ledger: bool = True,
+                 workers: int | None = None) -> BatchSummary:
     """Each selected household's settlement sheet into `folder` (None: every household, in 户号 order).
 
     `progress(done, total, label)` is called before each household and once at the end; returning
-    False stops the batch before the next household (the files written stay, each whole). With
-    `with_ledger`, the selection's ledger is written beside the sheets as 台账.xlsx (not when
-    cancelled).
+    False stops the batch before the next household (the files written stay, each whole; none of a
+    household not reached). With `with_ledger`, the selection's ledger is written beside the sheets
+    as 台账.xlsx (not when cancelled). `workers`: the processes that check and lay out the sheets
+    (None: one per core for a batch large enough to gain from them; 1: this process).
     """
     folder = Path(folder)
     project = _project(store, project_id)
@@ -132,20 +140,30 @@ def write_sheets(store: CaseStore, project_id: int, household_ids: Sequence[int]
     skipped: list[SheetOutcome] = []
     used: set[str] = set()
     total, cancelled, done = len(rows), False, 0
-    for done, row in enumerate(rows):
-        if progress is not None and _stop(progress(done, total, f"{row.number} {row.head}".strip())):
-            cancelled = True
-            break
-        outcome = _sheet_outcome(store, row, folder, used)
-        (written if outcome.path is not None else skipped).append(outcome)
-    else:
-        done = total
+    with _Printer(store, rows, folder, worker_count(workers, total)) as printer:
+        for done, row in enumerate(rows):
+            if progress is not None and _stop(progress(done, total, f"{row.number} {row.head}".strip())):
+                cancelled = True
+                break
+            outcome = printer.outcome(done, used)
+            (written if outcome.path is not None else skipped).append(outcome)
+        else:
+            done = total
     ledger_path, ledger_error = None, None
     if with_ledger and not cancelled:
         ledger_path, ledger_error = _write_ledger(rows, folder / LEDGER_FILENAME, f"{project} 台账")
     if progress is not None:
         progress(done, total, "已取消" if cancelled else "完成")
     return BatchSummary(tuple(written), tuple(skipped), cancelled, ledger_path, total - done, ledger_error)
+
+
+def worker_count(requested: int | None, sheets: int) -> int:
+    """How many processes print `sheets` sheets: as asked, else one per core the process may use once the batch
+    is large enough to repay starting them (each loads Python, reportlab, the fonts and the schedule)."""
+    if requested is not None:
+        return max(1, min(requested, sheets))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, sheets // POOL_SHEETS_PER_WORKER))
 
 
 def _stop(answer: object) -> bool:
@@ -173,40 +191,140 @@ def _selection(store: CaseStore, project_id: int, household_ids: Sequence[int] |
     return [by_id[i] for i in dict.fromkeys(household_ids)]
 
 
-def _sheet_outcome(store: CaseStore, row: LedgerRow, folder: Path, used: set[str]) -> SheetOutcome:
-    """One household's sheet; any failure, even one nobody foresaw, skips that household with its reason."""
+@dataclass(frozen=True)
+class _Job:
+    """One household's sheet as a worker makes it: the stored version to check and lay out, the file to print it
+    into (a temporary file of this batch, moved onto the sheet's name when its turn comes) and the sheet's name."""
+
+    version: CaseVersion
+    number: str
+    part: Path
+    name: str
+
+
+def _render(job: _Job) -> str | None:
+    """Check one household's stored version and print its sheet into `job.part`; the reason when it is not printed.
+
+    A worker's task (or this process's): any failure, even one nobody foresaw, is that household's reason."""
     try:
-        return _write_sheet(store, row, folder, used)
-    except Exception as exc:  # noqa: BLE001 — a damaged version or a failing store must not end the batch unsummed
-        return SheetOutcome(row.household_id, row.number, row.head, None, f"无法生成结算单: {type(exc).__name__}: {exc}")
+        try:
+            result = checked_result(job.version)
+        except CalculationError as error:
+            return error.zh
+        try:
+            reports.compensation_pdf(result, job.part, filing(job.number, job.version))
+        except CalculationError as error:
+            return error.zh
+        except OSError as exc:
+            return f"无法写入 {job.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+        except Exception as exc:  # e.g. reportlab's LayoutError: one unprintable sheet must not stop the batch
+            return f"无法排版: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 — a damaged version must not end the batch unsummed
+        return f"无法生成结算单: {type(exc).__name__}: {exc}"
+    return None
 
 
-def _write_sheet(store: CaseStore, row: LedgerRow, folder: Path, used: set[str]) -> SheetOutcome:
-    """One household's sheet, or the outcome saying why it was not printed."""
-    def skip(reason: str) -> SheetOutcome:
+class _InProcess(Executor):
+    """The batch's work done here, when it is too small for worker processes (or one is asked for)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+class _Printer:
+    """The rows' sheets, made in `workers` processes and taken in the rows' order.
+
+    Each household's version is read here (the store stays in this process); the check and the layout run
+    in a worker, a few households ahead of the one taken, into a temporary file of the batch. Taking a
+    household gives its sheet the next free name and moves the file there, whole. Leaving (cancelled,
+    or after the last household) starts no more work, waits for the sheets under way and removes their files.
+    Workers that cannot start, or die, take no household with them: the rest is done in this process.
+    """
+
+    def __init__(self, store: CaseStore, rows: Sequence[LedgerRow], folder: Path, workers: int):
+        self.store, self.rows, self.folder = store, rows, folder
+        # spawn: the same start on every system, and never a fork of a process holding Qt's threads
+        self.executor: Executor = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+                                   if workers > 1 else _InProcess())
+        self.ahead = 2 * workers if workers > 1 else 0   # households under way beyond the one taken
+        self.started: dict[int, Future | SheetOutcome] = {}
+        self.jobs: dict[int, _Job] = {}
+
+    def __enter__(self) -> _Printer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        finally:
+            for job in self.jobs.values():
+                job.part.unlink(missing_ok=True)
+
+    def outcome(self, index: int, used: set[str]) -> SheetOutcome:
+        """The household at `index`: its sheet moved into place under a name no sheet of the batch has, or why not."""
+        for ahead in range(index, min(index + self.ahead, len(self.rows) - 1) + 1):
+            if ahead not in self.started:
+                self.started[ahead] = self._start(ahead)
+        started, row = self.started.pop(index), self.rows[index]
+        if isinstance(started, SheetOutcome):
+            return started
+        job = self.jobs.pop(index)
+        try:
+            reason = self._reason(started, job)
+            if reason is None:
+                path = self.folder / _unique(sheet_filename(row.number, row.head), row.household_id, used)
+                try:
+                    atomic_write(path, lambda tmp: os.replace(job.part, tmp), "pdf")
+                except CalculationError as error:
+                    reason = error.zh
+                except OSError as exc:
+                    reason = f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+                else:
+                    return SheetOutcome(row.household_id, row.number, row.head, path, None)
+        except Exception as exc:  # noqa: BLE001 — one household's failure must not end the batch unsummed
+            reason = f"无法生成结算单: {type(exc).__name__}: {exc}"
+        finally:
+            job.part.unlink(missing_ok=True)
         return SheetOutcome(row.household_id, row.number, row.head, None, reason)
 
-    if row.status is Status.ABNORMAL:
-        return skip(f"数据异常:{row.abnormal}")
-    if row.status is Status.DRAFT:
-        return skip("草稿,尚未保存测算结果")
-    version = store.current_version(row.household_id)
-    if version is None or version.result_json is None:
-        return skip("草稿,尚未保存测算结果")
-    try:
-        result = checked_result(version)
-    except CalculationError as error:
-        return skip(error.zh)
-    path = folder / _unique(sheet_filename(row.number, row.head), row.household_id, used)
-    try:
-        reports.compensation_pdf(result, path, filing(row.number, version))
-    except CalculationError as error:
-        return skip(error.zh)
-    except OSError as exc:
-        return skip(f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)")
-    except Exception as exc:  # e.g. reportlab's LayoutError: one unprintable sheet must not stop the batch
-        return skip(f"无法排版: {type(exc).__name__}: {exc}")
-    return SheetOutcome(row.household_id, row.number, row.head, path, None)
+    def _reason(self, started: Future, job: _Job) -> str | None:
+        try:
+            return started.result()
+        except (BrokenExecutor, CancelledError):   # a worker died (killed, out of memory): its sheets are made here
+            self._in_process()
+            return _render(job)
+
+    def _start(self, index: int) -> Future | SheetOutcome:
+        """Read the household's version and hand its sheet to a worker; the outcome now when there is none to print."""
+        row = self.rows[index]
+
+        def skip(reason: str) -> SheetOutcome:
+            return SheetOutcome(row.household_id, row.number, row.head, None, reason)
+
+        if row.status is Status.ABNORMAL:
+            return skip(f"数据异常:{row.abnormal}")
+        if row.status is Status.DRAFT:
+            return skip("草稿,尚未保存测算结果")
+        try:
+            version = self.store.current_version(row.household_id)
+        except Exception as exc:  # noqa: BLE001 — a damaged version or a failing store must not end the batch
+            return skip(f"无法生成结算单: {type(exc).__name__}: {exc}")
+        if version is None or version.result_json is None:
+            return skip("草稿,尚未保存测算结果")
+        part = self.folder / f"{PART_PREFIX}{os.getpid()}-{row.household_id}{PART_SUFFIX}"
+        job = self.jobs[index] = _Job(version, row.number, part, sheet_filename(row.number, row.head))
+        try:
+            return self.executor.submit(_render, job)
+        except (BrokenExecutor, OSError, RuntimeError):   # no worker can be started here: the work is done here
+            self._in_process()
+            return self.executor.submit(_render, job)
+
+    def _in_process(self) -> None:
+        if not isinstance(self.executor, _InProcess):
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor, self.ahead = _InProcess(), 0
 
 
 def _unique(name: str, household_id: int, used: set[str]) -> str:

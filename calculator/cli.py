@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
+        import multiprocessing
+        multiprocessing.freeze_support()
     source = ""
     try:
         args = build_parser().parse_args(argv)

@@ -460,11 +460,12 @@ class ProjectFile:
         survey.write_template(Path(path), schedule)
 
     def read_survey(self, path: Path, schedule, include_hidden: bool = False):
-        """A filled survey workbook read and checked (nothing stored yet); hidden content only when accepted."""
+        """A filled survey workbook read (nothing stored yet), its households checked as they are taken
+        (`survey.stream_survey`); hidden content only when accepted."""
         from calculator import survey
         if Path(path).exists() and not Path(path).is_file():  # a folder, a pipe, /dev/zero: never read
             raise InputError("这不是调查表文件(不是普通文件)", "not a survey workbook (not a regular file)", str(path))
-        return survey.read_survey(Path(path), schedule, include_hidden=include_hidden)
+        return survey.stream_survey(Path(path), schedule, include_hidden=include_hidden)
 
     def plan_import(self, households):
         """What importing would do to each of the survey's valid households (新增 / 补录首个版本 / 不变 / 不导入)."""
@@ -472,7 +473,8 @@ class ProjectFile:
         return survey.plan_import(self.store, self.project.id, households)
 
     def import_survey(self, households):
-        """Store the survey's valid households in this project, as `plan_import` says."""
+        """Store the survey's valid households in this project, as `plan_import` says; households may be a stream
+        (a reading's `households()` or `all_or_none()`), each saved as it is taken, all in one transaction."""
         from calculator import survey
         return survey.import_survey(self.store, self.project.id, households, actor=self.actor)
 

@@ -200,15 +200,13 @@ def _history(project: ProjectFile, args) -> str:
 def _import(project: ProjectFile, args) -> str:
     from calculator.schedules import load_schedule
     schedule = load_schedule()
-    survey = project.read_survey(args.survey, schedule, include_hidden=args.include_hidden)
-    if survey.problems:
-        raise InputError(f"调查表有 {len(survey.problems)} 处问题,未导入:\n" + survey.report(),
-                         f"the survey has {len(survey.problems)} problem(s); nothing was imported")
-    steps = project.plan_import(survey.households)
+    reading = project.read_survey(args.survey, schedule, include_hidden=args.include_hidden)
+    # One pass: each household is planned (and saved) as it is checked; a problem anywhere in the survey raises
+    # after the last household, inside the import's transaction, so nothing is kept.
+    households = reading.all_or_none()
+    steps = project.plan_import(households) if args.dry_run else project.import_survey(households).steps
     planned = [{"household": step.number, "action": step.action, "label": step.text(),
                 "total": _money(step.household.total)} for step in steps]
-    if not args.dry_run:
-        project.import_survey(survey.households)
     if args.json:
         return _dump({"dry_run": args.dry_run, "households": planned})
     done = "(试运行,未写入)" if args.dry_run else ""

@@ -6,6 +6,8 @@ household's number (户号) on every row, and the household's own values (户主
 schedule, so a revised schedule gives a revised template without code. `read_survey` checks
 every row through the engine and never raises for a bad row: each problem names the sheet, the
 Excel row, the column and why, and a household with any problem is left out whole.
+`stream_survey` reads the same way but hands the households on one at a time, checked as they are
+taken (calculator.survey_households), so an import never holds every household's case.
 
 A row with content but no 户号 is never guessed into a household (a 户号 in merged cells is not
 missing: it belongs to every row it spans). Assessors often type the 户号 on a household's first
@@ -31,9 +33,10 @@ Size. A workbook larger than calculator.limits allows (its file, its unpacked pa
 columns a sheet declares or holds) is refused before its rows are read, and every text cell is held
 to its field's length and refused characters (`calculator.limits.check_text`), named by row and column.
 
-`import_survey` saves the accepted households into a project in one transaction. It adds new
-households and gives a registered household without any version its first one; it never puts a
-survey case over a version already in the ledger (see `ImportSummary`).
+`import_survey` saves the accepted households (a stream too: each is saved as it is taken) into a
+project in one transaction. It adds new households and gives a registered household without any
+version its first one; it never puts a survey case over a version already in the ledger (see
+`ImportSummary`).
 
 Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
 significant digits, and any decimal of at most 15 significant digits survives the trip through
@@ -52,7 +55,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Generator, Iterable, Iterator
 from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
@@ -82,6 +85,7 @@ from calculator.reports.cells import append, put
 from calculator.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.stored_cases import numbered
+from calculator.survey_households import RowSpool, SurveyEntry, SurveyReading, report_text
 from tables.schedule import Schedule
 
 SURVEY_SHEET = "调查表"
@@ -112,7 +116,16 @@ _REPLACEMENT_COLUMNS = {
                                       "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
 }
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_FORMULA_PENDING = object()   # a formula cell whose result was never calculated (no cached value)
+
+
+class _Pending:
+    """A formula cell whose result was never calculated (no cached value): one object, kept by pickling too."""
+
+    def __reduce__(self) -> str:
+        return "_FORMULA_PENDING"
+
+
+_FORMULA_PENDING = _Pending()
 
 
 @dataclass(frozen=True)
@@ -175,12 +188,7 @@ class Survey:
 
     def report(self) -> str:
         """The reading in words: how many households can be imported, then every problem."""
-        lines = [f"{self.path.name}: {len(self.households)} 户可导入,{len(self.rejected)} 户有问题未导入 / "
-                 f"{len(self.households)} household(s) can be imported, {len(self.rejected)} left out"]
-        if self.rejected:
-            lines.append(f"未导入的户号 / left out: {'、'.join(self.rejected)}")
-        lines += [problem.text() for problem in self.problems]
-        return "\n".join(lines)
+        return report_text(self.path, len(self.households), self.rejected, self.problems)
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,14 @@ class ImportSummary:
     updated: tuple[str, ...]
     unchanged: tuple[str, ...]
     refused: tuple[tuple[str, str], ...]
+    steps: tuple[ImportStep, ...] = ()   # every household's step, in the survey's order
+
+    @classmethod
+    def of(cls, steps: list[ImportStep]) -> ImportSummary:
+        def numbers(action: str) -> tuple[str, ...]:
+            return tuple(step.number for step in steps if step.action == action)
+        return cls(numbers(ADD), numbers(FIRST_VERSION), numbers(UNCHANGED),
+                   tuple((step.number, step.reason) for step in steps if step.action == REFUSED), tuple(steps))
 
 
 # --- the columns ---------------------------------------------------------------------------------
@@ -411,7 +427,16 @@ def excel_number(value: float) -> Decimal:
 
 
 def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> Survey:
-    """Every row of 调查表 checked; bad rows become problems, never exceptions.
+    """Every row of 调查表 checked, and every household that can be imported held with its case.
+
+    As `stream_survey`, whose households are taken here all at once."""
+    reading = stream_survey(path, schedule, include_hidden=include_hidden)
+    households = tuple(reading.households())
+    return Survey(reading.path, households, reading.problems, reading.rejected)
+
+
+def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> SurveyReading:
+    """调查表 read once; its households checked one at a time as they are taken, bad rows becoming problems.
 
     Raises InputError only when the file cannot be read, is not an .xlsx workbook, is larger than
     calculator.limits allows, has no 调查表 sheet, or lacks a required heading (户号, 项目, 数量).
@@ -419,7 +444,8 @@ def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden:
     `include_hidden` accepts it.
 
     The sheet is streamed: openpyxl's read-only parser gives each row once, as values, and the
-    rows go to the reader as they pass; no grid of the sheet is ever held.
+    rows go to the reader as they pass; no grid of the sheet is ever held, and each household's
+    rows are held packed until its household is taken (calculator.survey_households).
     """
     path = Path(path)
     schedule = schedule or load_schedule()
@@ -430,7 +456,9 @@ def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden:
         header = first[1] if first is not None and first[0] == 1 else []
         positions, strays = _header(header, columns, path)
         if sheet.state != "visible" and not include_hidden:
-            return Survey(path, (), (_hidden_sheet(sheet.state),), ())
+            reader = _Reader(schedule, columns, positions, strays)
+            reader.loose.append(_hidden_sheet(sheet.state))
+            return reader.reading(path)
         # <cols> precedes <sheetData>: the hidden columns are known once the first row has passed
         reader = _Reader(schedule, columns, positions, strays,
                          frozenset() if include_hidden else sheet.hidden_columns())
@@ -438,7 +466,7 @@ def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden:
             reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden)
         for row, values, hidden in rows:
             reader.add_row(row, values, hidden=hidden and not include_hidden)
-    return reader.survey(path)
+    return reader.reading(path)
 
 
 class _Sheet:
@@ -860,10 +888,6 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
     return list(positions.items()), strays
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def household_number(text: str) -> str:
     """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end."""
     return unicodedata.normalize("NFKC", text).strip()
@@ -967,7 +991,7 @@ class _Line:
 
 @dataclass
 class _Draft:
-    """A household while its rows are being read."""
+    """A household while its rows are checked."""
 
     number: str
     rows: list[int] = field(default_factory=list)
@@ -977,8 +1001,20 @@ class _Draft:
     problems: list[SurveyProblem] = field(default_factory=list)
 
 
+class _Household:
+    """A household while the sheet is read: its first row and the problems found around its rows (its rows are
+    in the spool). `later`: problems only the whole sheet shows (a 户号 written two ways), placed after its rows'."""
+
+    __slots__ = ("number", "first_row", "problems", "later")
+
+    def __init__(self, number: str, row: int):
+        self.number, self.first_row = number, row
+        self.problems: list[SurveyProblem] = []
+        self.later: list[SurveyProblem] = []
+
+
 class _Reader:
-    """Collects rows into households, then checks each household's case through the engine."""
+    """Routes rows to households as they pass (held packed), then checks each household's case through the engine."""
 
     def __init__(self, schedule: Schedule, columns: tuple[SurveyColumn, ...],
                  positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]],
@@ -989,7 +1025,11 @@ class _Reader:
         self.at.update((index, heading) for heading, index in strays)   # a stray column: its heading
         self.order = {column.heading: index for index, column in enumerate(columns)}
         self.by_field = {(column.block, column.field): column for column in columns}
-        self.drafts: dict[str, _Draft] = {}
+        self.line_keys = {item.key for item in pickable(schedule)}
+        self.number_index = next(index for column, index in positions if column.block == KEY)
+        self.last_number: tuple[Any, str] = (None, "")   # (the cell, the 户号 read from it) of the last numbered row
+        self.households: dict[str, _Household] = {}
+        self.spool = RowSpool()   # each household's rows: (row, [(grid index, value) of its non-blank cells])
         self.loose: list[SurveyProblem] = []   # problems of rows that name no household
         self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
         self.pending: list[int] = []   # rows without 户号 since then: they may belong to the next household
@@ -998,49 +1038,65 @@ class _Reader:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
 
     def add_row(self, row: int, values: list[Any], hidden: bool = False) -> None:
-        given, strays = [], []
-        at = self.at
+        """A row as it passes: to its household's rows, or, without 户号, a problem of the households around it."""
+        cells = []
+        raw_number = None
+        at, number_index = self.at, self.number_index
         for index, value in enumerate(values):   # in column order, as the heading row gave positions and strays
             if value is None or index not in at or (isinstance(value, str) and not value.strip()):
                 continue
-            place = at[index]
-            if place.__class__ is str:
-                strays.append(place)
-            else:
-                given.append((place, value))
-        if not given and not strays:
+            cells.append((index, value))
+            if index == number_index:
+                raw_number = value
+        if not cells:
             return
         number_column = self.by_field[(KEY, "number")]
-        raw_number = next((value for column, value in given if column is number_column), None)
         if raw_number is None:
             self.row_without_number(row, number_column.heading)
             return
-        try:
-            number = household_number(_parse(number_column, raw_number))
-        except CalculationError as error:
-            self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
-            self.pending_to_loose(number_column.heading)
-            self.above = None   # the rows below it cannot be placed either
-            return
+        if (raw_number.__class__, raw_number) != self.last_number[0]:   # a household's rows repeat its 户号
+            try:
+                number = household_number(_parse(number_column, raw_number))
+            except CalculationError as error:
+                self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
+                self.pending_to_loose(number_column.heading)
+                self.above = None   # the rows below it cannot be placed either
+                return
+            self.last_number = ((raw_number.__class__, raw_number), number)
+        number = self.last_number[1]
         self.above = (number, row)
-        draft = self.drafts.setdefault(number, _Draft(number))
+        household = self.households.get(number)
+        if household is None:
+            household = self.households[number] = _Household(number, row)
+        household.first_row = min(household.first_row, row)
         for orphan in self.pending:   # a 户号 forgotten on a household's first row(s) leaves it short too
-            draft.problems.append(self.problem(
+            household.problems.append(self.problem(
                 orphan, number_column.heading,
                 f"此行没有户号;下方第{row}行的 {number} 户因此整户未导入,请补填户号",
                 f"no household number (户号) on this row: household {number} below it (row {row}) "
                 "is left out whole; fill in the 户号"))
         self.pending = []
+        if hidden or self.hidden_columns:
+            household.problems += self.hidden_content(row, cells, hidden)
+        self.spool.add(number, (row, cells))
+
+    def fill(self, draft: _Draft, row: int, cells: list[tuple[int, Any]]) -> None:
+        """One of the household's rows read into its values and lines; each bad cell a problem at its column."""
+        number_column = self.by_field[(KEY, "number")]
+        given, strays = [], []
+        for index, value in cells:
+            place = self.at[index]
+            if place.__class__ is str:
+                strays.append(place)
+            elif place is not number_column:
+                given.append((place, value))
         draft.rows.append(row)
-        draft.problems += self.hidden_content(row, values, hidden)
         for heading in strays:
             draft.problems.append(self.problem(row, heading, "模板中没有这一列,内容无法导入(请使用模板的列名)",
                                                "the template has no such column: its value cannot be imported"))
         line: dict[str, Any] = {}
         line_bad = False
         for column, value in given:
-            if column is number_column:
-                continue
             try:
                 parsed = _parse(column, value)
             except CalculationError as error:
@@ -1061,7 +1117,7 @@ class _Reader:
         elif line:
             draft.lines.append(_Line(row, line, line_bad))
 
-    def hidden_content(self, row: int, values: list[Any], hidden_row: bool) -> list[SurveyProblem]:
+    def hidden_content(self, row: int, cells: list[tuple[int, Any]], hidden_row: bool) -> list[SurveyProblem]:
         """A hidden row, else each value in a hidden column: its household is left out whole, never shortened."""
         if hidden_row:
             return [self.problem(row, "", "此行被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
@@ -1070,8 +1126,8 @@ class _Reader:
         return [self.problem(row, column.heading, "此列被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
                              "the column is hidden: the household is left out unless hidden content is accepted",
                              hidden=True)
-                for column, index in self.positions
-                if index in self.hidden_columns and index < len(values) and not _blank(values[index])]
+                for index, _ in cells if index in self.hidden_columns
+                and isinstance(column := self.at[index], SurveyColumn)]
 
     def row_without_number(self, row: int, heading: str) -> None:
         """A row with content but no 户号: the households above and below it are left out whole, never filled in."""
@@ -1079,7 +1135,7 @@ class _Reader:
         if self.above is None:
             return
         number, above_row = self.above
-        self.drafts[number].problems.append(self.problem(
+        self.households[number].problems.append(self.problem(
             row, heading, f"此行没有户号;上方第{above_row}行的 {number} 户因此整户未导入,请补填户号",
             f"no household number (户号) on this row: household {number} above it (row {above_row}) "
             "is left out whole; fill in the 户号"))
@@ -1108,37 +1164,57 @@ class _Reader:
 
     def numbers_written_two_ways(self) -> None:
         """户号 that are one number written differently (0001 and 1): a problem on each way's first row."""
-        ways: dict[str, list[_Draft]] = {}
-        for draft in self.drafts.values():
-            ways.setdefault(number_key(draft.number), []).append(draft)
+        ways: dict[str, list[_Household]] = {}
+        for household in self.households.values():
+            ways.setdefault(number_key(household.number), []).append(household)
         heading = self.by_field[(KEY, "number")].heading
-        for drafts in (drafts for drafts in ways.values() if len(drafts) > 1):
-            for draft in drafts:
-                others = [other for other in drafts if other is not draft]
-                zh = "、".join(f"第{min(other.rows)}行的「{other.number}」" for other in others)
-                en = ", ".join(f"{other.number!r} (row {min(other.rows)})" for other in others)
-                draft.problems.append(self.problem(
-                    min(draft.rows), heading,
-                    f"户号「{draft.number}」与{zh}只差前导零,是同一户号的不同写法,无法确定是一户还是两户,均未导入;"
+        for households in (households for households in ways.values() if len(households) > 1):
+            for household in households:
+                others = [other for other in households if other is not household]
+                zh = "、".join(f"第{other.first_row}行的「{other.number}」" for other in others)
+                en = ", ".join(f"{other.number!r} (row {other.first_row})" for other in others)
+                household.later.append(self.problem(
+                    household.first_row, heading,
+                    f"户号「{household.number}」与{zh}只差前导零,是同一户号的不同写法,无法确定是一户还是两户,均未导入;"
                     "请统一写法(户号列设为文本格式,以免 Excel 去掉前导零)",
-                    f"household number {draft.number!r} and {en} differ only in leading zeros: one number written "
-                    "two ways, so whether they are one household or two is unclear and neither is imported; "
+                    f"household number {household.number!r} and {en} differ only in leading zeros: one number "
+                    "written two ways, so whether they are one household or two is unclear and neither is imported; "
                     "write it one way (format the column as text so Excel keeps the zeros)"))
 
-    def survey(self, path: Path) -> Survey:
+    def reading(self, path: Path) -> SurveyReading:
+        """The sheet read: what only its end shows is placed; the households are checked as they are taken."""
         self.pending_to_loose(self.by_field[(KEY, "number")].heading)
         self.numbers_written_two_ways()
-        households, problems, rejected = [], list(self.loose), []
-        for draft in self.drafts.values():
+        self.spool.close()
+        hidden = [problem for problem in self.loose if problem.hidden]
+        hidden += [problem for household in self.households.values() for problem in household.problems
+                   if problem.hidden]
+        return SurveyReading(path, self.checked, tuple(self.in_sheet_order(hidden)))
+
+    def checked(self, stop_at_problem: bool) -> Generator[SurveyHousehold, None,
+                                                           tuple[tuple[SurveyProblem, ...], tuple[str, ...], int]]:
+        """Each household's rows unpacked and its case checked, one household at a time; a household without a
+        problem is given (with `stop_at_problem`, only until some problem has shown). Returns every problem in
+        sheet order, the 户号 left out and how many households can be imported."""
+        problems, rejected, importable = list(self.loose), [], 0
+        for held in self.households.values():
+            draft = _Draft(held.number, problems=list(held.problems))
+            for row, cells in self.spool.rows(held.number):
+                self.fill(draft, row, cells)
+            draft.problems += held.later
             household = self.finish(draft)
-            draft.lines, draft.values = [], {}   # the case holds what is kept: the raw lines can go as it is built
             problems += draft.problems
             if draft.problems:
                 rejected.append(draft.number)
             elif household is not None:
-                households.append(household)
-        problems.sort(key=lambda p: (p.row, self.order.get(p.column, -1 if not p.column else len(self.order))))
-        return Survey(path, tuple(households), tuple(problems), tuple(rejected))
+                importable += 1
+                if not (stop_at_problem and problems):
+                    yield household
+        return tuple(self.in_sheet_order(problems)), tuple(rejected), importable
+
+    def in_sheet_order(self, problems: list[SurveyProblem]) -> list[SurveyProblem]:
+        """By row, then by the column's place in the template (the row itself first, an unknown column last)."""
+        return sorted(problems, key=lambda p: (p.row, self.order.get(p.column, -1 if not p.column else len(self.order))))
 
     def finish(self, draft: _Draft) -> SurveyHousehold | None:
         """The household's case checked by the engine; its problems placed at rows and columns."""
@@ -1209,15 +1285,10 @@ STEP_LABELS = {ADD: "新增", FIRST_VERSION: "补录首个版本", UNCHANGED: "�
 class ImportStep:
     """What importing does to one household of the survey: add it, give it its first version, nothing, or refuse."""
 
-    household: SurveyHousehold
+    household: SurveyEntry
     action: str
     number: str  # the 户号 as the ledger writes it (a registered 0001 for the survey's 1)
     reason: str = ""
-
-    @property
-    def case(self) -> Case:
-        """The survey's case as it is saved: numbered by its 户号 (in a project the 户号 is the case number)."""
-        return numbered(self.household.case, self.number)
 
     def text(self) -> str:
         """新增 / 补录首个版本 / 不变 / 不导入:reason."""
@@ -1233,48 +1304,64 @@ def plan_import(store: CaseStore, project_id: int, households: Iterable[SurveyHo
     holds a different case is refused, whatever its status: the version may be a correction made in
     补偿测算, and a signed or paid case changes only by an amendment with a written reason. A 户号
     finds the project's household by `number_key` (1 finds a registered 0001)."""
-    chosen = list(households)
-    keys = Counter(number_key(h.number) for h in chosen)
-    twice = [h.number for h in chosen if keys[number_key(h.number)] > 1]
+    return tuple(step for step, _ in _planned(store, project_id, households))
+
+
+def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold]
+             ) -> Iterator[tuple[ImportStep, Case]]:
+    """Each household's step and its case numbered as it is saved, taken one at a time (households may be a
+    stream). Two households of one `number_key` are refused with InputError once all are taken; from the
+    second on, none is given any more, so an import in one transaction keeps nothing."""
+    registered = _registered_numbers(store, project_id)
+    numbers: list[str] = []
+    keys: Counter[str] = Counter()
+    for household in households:
+        key = number_key(household.number)
+        numbers.append(household.number)
+        keys[key] += 1
+        if len(keys) == len(numbers):   # no 户号 given twice so far
+            yield _step(store, project_id, household, registered.get(key, []))
+    twice = [number for number in numbers if keys[number_key(number)] > 1]
     if twice:
         raise InputError(f"导入中户号重复: {'、'.join(twice)}", f"household number(s) given twice: {', '.join(twice)}")
-    registered = _registered_numbers(store, project_id)
-    return tuple(_step(store, project_id, household, registered.get(number_key(household.number), []))
-                 for household in chosen)
 
 
-def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers: list[str]) -> ImportStep:
+def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers: list[str]
+          ) -> tuple[ImportStep, Case]:
+    entry = SurveyEntry.of(household)
     if len(numbers) > 1:
-        return ImportStep(household, REFUSED, household.number,
-                          f"台账中的户号 {'、'.join(numbers)} 只差前导零,无法确定是哪一户;请先在台账中更正户号")
+        return ImportStep(entry, REFUSED, household.number, f"台账中的户号 {'、'.join(numbers)} 只差前导零,"
+                          "无法确定是哪一户;请先在台账中更正户号"), household.case
     if not numbers:
-        return ImportStep(household, ADD, household.number)
+        return ImportStep(entry, ADD, household.number), numbered(household.case, household.number)
     existing = store.find_household(project_id, numbers[0])
+    case = numbered(household.case, existing.number)   # in a project the 户号 is the case number
     current = store.current_version(existing.id)
     if current is None:
-        return ImportStep(household, FIRST_VERSION, existing.number)
-    step = ImportStep(household, UNCHANGED, existing.number)
-    schedule = load_schedule(household.case.schedule)
-    if _held_fingerprint(current, existing.number, schedule) == fingerprint(step.case, schedule.version):
-        return step
-    return ImportStep(household, REFUSED, existing.number, _refusal(existing, current))
+        return ImportStep(entry, FIRST_VERSION, existing.number), case
+    schedule = load_schedule(case.schedule)
+    if _held_fingerprint(current, existing.number, schedule) == fingerprint(case, schedule.version):
+        return ImportStep(entry, UNCHANGED, existing.number), case
+    return ImportStep(entry, REFUSED, existing.number, _refusal(existing, current)), case
 
 
 def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
                   actor: str | None = None) -> ImportSummary:
-    """Save the accepted households into the project in one transaction, as `plan_import` decides: all or none."""
-    steps: dict[str, list] = {ADD: [], FIRST_VERSION: [], UNCHANGED: [], REFUSED: []}
+    """Save the accepted households into the project in one transaction, as `plan_import` decides: all or none.
+
+    Each household is saved as it is taken, so `households` may be a stream (`SurveyReading.all_or_none`):
+    whatever it raises, even after its last household, leaves the project as it was."""
+    steps = []
     with store.batch():
-        for step in plan_import(store, project_id, households):
-            case = step.case
+        for step, case in _planned(store, project_id, households):
             if step.action == ADD:
                 store.add_household(project_id, step.number, case.household.get("head", ""),
                                     case.household.get("address", ""), actor=actor)
             if step.action in (ADD, FIRST_VERSION):
                 existing = store.find_household(project_id, step.number)
                 store.save_computed(existing.id, compute(case, load_schedule(case.schedule)), actor=actor)
-            steps[step.action].append((step.number, step.reason) if step.action == REFUSED else step.number)
-    return ImportSummary(tuple(steps[ADD]), tuple(steps[FIRST_VERSION]), tuple(steps[UNCHANGED]), tuple(steps[REFUSED]))
+            steps.append(step)
+    return ImportSummary.of(steps)
 
 
 def _registered_numbers(store: CaseStore, project_id: int) -> dict[str, list[str]]:

@@ -468,8 +468,8 @@ def test_a_survey_is_reviewed_before_anything_is_imported(qtbot, ledger, given, 
     given.open_path = str(tmp_path / "调查.xlsx")
     given.import_survey = False                                        # 取消
     qtbot.mouseClick(ledger.import_button, Qt.MouseButton.LeftButton)
-    survey = given.reviewed
-    assert [h.number for h in survey.households] == ["0201"] and survey.rejected == ("0202",)
+    survey, plan = given.reviewed, given.plan
+    assert [step.household.number for step in plan] == ["0201"] and survey.rejected == ("0202",)
     assert any(p.row == 4 and p.column == "数量" for p in survey.problems)
     assert ledger.model.total_count() == 6 and not given.infos          # nothing imported
 
@@ -478,7 +478,7 @@ def test_a_survey_is_reviewed_before_anything_is_imported(qtbot, ledger, given, 
     assert summary.added == ("0201",) and "新增 1 户" in given.infos[-1][1]
     assert "0201" in shown(ledger, COL_NUMBER) and total_cell(ledger, COL_HEAD) == "7 户"
     row = shown(ledger, COL_NUMBER).index("0201")
-    assert ledger.model.index(row, COL_TOTAL).data(VALUE_ROLE) == survey.households[0].total
+    assert ledger.model.index(row, COL_TOTAL).data(VALUE_ROLE) == plan[0].household.total
     entry = ledger.project.store.audit_log(household_id=household_id(ledger, "0201"))[-1]
     assert entry.actor == "李明"
 
@@ -506,7 +506,7 @@ def test_a_survey_without_hidden_content_asks_nothing_about_it(qtbot, ledger, gi
     fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [{"户号": "0501", "项目": "围墙/砖围墙", "数量": 20}])
     given.open_path = str(tmp_path / "s.xlsx")
     ledger.import_survey()
-    assert given.reviewed.households and "include_hidden" not in given.asked
+    assert given.plan and "include_hidden" not in given.asked
 
 
 def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, ledger, tmp_path):
@@ -518,14 +518,15 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
         {"户号": "0303", "项目": "附属平房/砖木结构(含混合结构)", "数量": -3},
     ])
     survey = ledger.project.read_survey(tmp_path / "s.xlsx", ledger.schedule())
-    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"), ledger.project.plan_import(survey.households))
+    plan = ledger.project.plan_import(survey.households())
+    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"), plan)
     qtbot.addWidget(dialog)
     problems = [[dialog.problems.item(r, c).text() for c in range(4)] for r in range(dialog.problems.rowCount())]
     assert len(problems) == len(survey.problems) >= 2
     assert [p[3] for p in problems] == [p.text() for p in survey.problems]
     assert {p[1] for p in problems} >= {"3", "4"}
     assert dialog.households.rowCount() == 1 and dialog.households.item(0, 1).text() == "吴刚"
-    assert dialog.households.item(0, 4).text() == fmt_grouped(survey.households[0].total)
+    assert dialog.households.item(0, 4).text() == fmt_grouped(next(survey.households()).total)
     assert dialog.households.item(0, 6).text() == "新增" and dialog.import_button.isEnabled()
 
 

@@ -358,7 +358,7 @@ class SurveyReportDialog(QDialog):
     def __init__(self, parent, survey, path: str, plan):
         super().__init__(parent)
         self.setWindowTitle("导入调查表")
-        problems, households = list(survey.problems), list(survey.households)
+        problems = list(survey.problems)
         rejected = tuple(getattr(survey, "rejected", ()) or ())
         summary = f"{Path(path).name}:{plan_summary(plan)}"
         if rejected:
@@ -384,7 +384,7 @@ class SurveyReportDialog(QDialog):
             layout.addWidget(self.problems, 1)
         else:
             self.problems.hide()
-        layout.addWidget(QLabel(f"调查表中的住户({len(households)})及导入后的结果:", self))
+        layout.addWidget(QLabel(f"调查表中的住户({len(plan)})及导入后的结果:", self))
         layout.addWidget(self.households, 1)
         layout.addWidget(self.buttons)
         fit_to_screen(self, 900, 600)
@@ -399,10 +399,5 @@ def plan_summary(plan) -> str:
 
 def survey_household_cells(household) -> tuple[str, ...]:
     """户号, 户主, 地址, the survey rows, the total and any warnings of one household that can be imported."""
-    rows = household.rows
-    if len(rows) > 1 and list(rows) == list(range(rows[0], rows[-1] + 1)):
-        shown_rows = f"{rows[0]}–{rows[-1]}"
-    else:
-        shown_rows = "、".join(str(row) for row in rows)
-    return (household.number, household.case.household.get("head", ""), household.case.household.get("address", ""),
-            shown_rows, money_text(household.total), ";".join(household.warnings))
+    return (household.number, household.head, household.address, household.rows, money_text(household.total),
+            ";".join(household.warnings))

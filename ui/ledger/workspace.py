@@ -831,12 +831,14 @@ class LedgerWorkspace(Workspace):
             survey = read(True)
         if survey is None:
             return None
-        plan = self._guard(lambda: self.project.plan_import(survey.households), "导入调查表")
+        # the households are checked as the plan takes them, and again as the import takes them: the survey's
+        # rows are held packed in between, never every household's case
+        plan = self._guard(lambda: self.project.plan_import(survey.households()), "导入调查表")
         if plan is None or not dialogs.review_survey(self, survey, path, plan):
             return None
         if self.actor() is None:
             return None
-        summary = self._guard(lambda: self.project.import_survey(survey.households), "导入调查表")
+        summary = self._guard(lambda: self.project.import_survey(survey.households()), "导入调查表")
         if summary is None:
             return None
         self.refresh()
