@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 SMOKE_TIMEOUT_MS = 20000
+ICONS = Path(__file__).parent / "icons"  # drawn from landcomp.svg by packaging/make_icons.py
 
 
 USAGE = """usage: main.py [CASE.json] [--smoke]
@@ -42,6 +44,8 @@ def run(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(config.APPLICATION)
     app.setOrganizationName(config.ORGANISATION)
+    app.setDesktopFileName("landcomp")  # the menu entry the installed packages make (packaging/)
+    app.setWindowIcon(app_icon())
     speak_chinese(app)
     from ui.main_window import MainWindow
     if args.smoke:
@@ -54,6 +58,15 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
+
+
+def app_icon():
+    """The app's icon in every size drawn for it (window title, task bar, Alt+Tab)."""
+    from PySide6.QtGui import QIcon
+    icon = QIcon()
+    for png in sorted(ICONS.glob("landcomp-*.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def speak_chinese(app) -> None:
