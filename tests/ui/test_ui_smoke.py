@@ -34,6 +34,11 @@ def test_start_up_does_not_load_the_export_libraries(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_app_icon_comes_in_every_size_drawn_for_it(qapp):
+    from ui.app import app_icon
+    assert sorted(size.width() for size in app_icon().availableSizes()) == [16, 24, 32, 48, 64, 128, 256]
+
+
 def test_bad_arguments_are_refused(tmp_path):
     result = run(["--frobnicate"], tmp_path)
     assert result.returncode == 2 and "usage" in result.stderr
