@@ -96,13 +96,17 @@ def _registered(font, path: Path) -> SheetFont:
     return SheetFont(font.fontName, str(path), True, chars=chars)
 
 
-def font_dirs() -> list[Path]:
-    """The installed bundle's own fonts (PyInstaller's sys._MEIPASS), then the usual font folders of Linux,
-    Windows and macOS, in that order."""
+def bundled_font_dir() -> Path | None:
+    """The fonts folder of an installed bundle (PyInstaller's sys._MEIPASS), None outside one."""
     bundled = getattr(sys, "_MEIPASS", None)
+    return Path(bundled) / "fonts" if bundled else None
+
+
+def font_dirs() -> list[Path]:
+    """The installed bundle's own fonts, then the usual font folders of Linux, Windows and macOS, in that order."""
     windir = os.environ.get("WINDIR") or os.environ.get("SystemRoot") or "C:/Windows"
     local = os.environ.get("LOCALAPPDATA", "")
-    dirs = [Path(bundled) / "fonts" if bundled else None,
+    dirs = [bundled_font_dir(),
             "/usr/share/fonts/truetype/wqy", "/usr/share/fonts/truetype/arphic", "/usr/share/fonts/truetype",
             "/usr/local/share/fonts", Path.home() / ".local/share/fonts", Path.home() / ".fonts",
             Path(windir) / "Fonts", Path(local) / "Microsoft/Windows/Fonts" if local else None,
