@@ -23,7 +23,6 @@ BUNDLE = ROOT / "dist" / "landcomp"
 STAGE = ROOT / "build" / "deb"
 PREFIX = "opt/landcomp"
 PROGRAMS = ("landcomp", "landcomp-cli")
-ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # An undefined dynamic symbol as `objdump -T` prints it: "(GLIBC_2.2.5) free", "Base  inflateEnd" or "  cupsUser".
 _UNDEFINED = re.compile(r"\*UND\*\s+[0-9a-f]+\s+(?:\(?([\w.]+)\)?\s+)?(\S+)$")
 
@@ -95,7 +94,8 @@ def version_greater(a: str, b: str) -> bool:
 def minimal_version(package: str, symbols: dict[str, Path]) -> tuple[str, Path | None]:
     """The lowest version of `package` providing every symbol in `symbols` (from its symbols file; "" when any
     version will do), with the bundled file that needs the newest one."""
-    files = [*Path("/var/lib/dpkg/info").glob(f"{package}:*.symbols"), *Path("/var/lib/dpkg/info").glob(f"{package}.symbols")]
+    info = Path("/var/lib/dpkg/info")
+    files = [*info.glob(f"{package}:*.symbols"), *info.glob(f"{package}.symbols")]
     needs: dict[str, Path] = {}  # each minimal version named, and one file needing it
     for line in files[0].read_text(encoding="utf-8").splitlines() if files else []:
         parts = line.split()
@@ -144,9 +144,10 @@ def stage(version: str, depends_line: str) -> None:
     icons = STAGE / "usr/share/icons/hicolor"
     (icons / "scalable/apps").mkdir(parents=True)
     shutil.copy(ROOT / "ui/icons/landcomp.svg", icons / "scalable/apps/landcomp.svg")
-    for size in ICON_SIZES:
+    for png in (ROOT / "ui/icons").glob("landcomp-*.png"):  # the sizes packaging/make_icons.py draws
+        size = png.stem.removeprefix("landcomp-")
         (icons / f"{size}x{size}/apps").mkdir(parents=True)
-        shutil.copy(ROOT / f"ui/icons/landcomp-{size}.png", icons / f"{size}x{size}/apps/landcomp.png")
+        shutil.copy(png, icons / f"{size}x{size}/apps/landcomp.png")
     installed_kb = sum(path.lstat().st_size for path in STAGE.rglob("*")) // 1024 + 1
     control = STAGE / "DEBIAN/control"
     control.parent.mkdir()
@@ -158,7 +159,6 @@ Installed-Size: {installed_kb}
 Depends: {depends_line}
 Section: misc
 Priority: optional
-Homepage: https://localhost/landcomp
 Description: 征地拆迁补偿测算与基准地价测算 (demolition compensation and land prices)
  landcomp computes one household's demolition compensation under the 堡子片区
  standard (文政发〔2023〕6号) and prices parcels from the 五台县 2022 benchmark land
@@ -174,7 +174,8 @@ def main(argv: list[str]) -> int:
     found = depends()
     if argv[1:] == ["--depends"]:
         for package, version, culprit in found:
-            print(f"{package:24} {'>= ' + version if version else '':14} {culprit.relative_to(BUNDLE) if culprit else ''}")
+            needing = culprit.relative_to(BUNDLE) if culprit else ""
+            print(f"{package:24} {'>= ' + version if version else '':14} {needing}")
         return 0
     version = project_version()
     stage(version, depends_field(found))
