@@ -184,7 +184,7 @@ def main(argv: list[str]) -> int:
     # cannot read zstd members.
     subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(STAGE), str(target)], check=True,
                    stdout=subprocess.DEVNULL)
-    print(f"{target.relative_to(ROOT)}: {target.stat().st_size / 1e6:.1f} MB; Depends: {depends_field(found)}")
+    print(f"{target.relative_to(ROOT)}: {target.stat().st_size / 2**20:.1f} MiB; Depends: {depends_field(found)}")
     return 0
 
 

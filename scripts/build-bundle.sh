@@ -22,7 +22,7 @@ rm -rf dist/landcomp dist/landcomp_*_amd64.deb
 started=$SECONDS
 $venv/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/landcomp.spec
 echo "landcomp: dist/landcomp built in $((SECONDS - started)) s," \
-  "$(du -s --apparent-size --block-size=1M dist/landcomp | cut -f1) MB"
+  "$(du -s --apparent-size --block-size=1M dist/landcomp | cut -f1) MiB"
 started=$SECONDS
 $venv/bin/python packaging/make_deb.py
 echo "landcomp: .deb built in $((SECONDS - started)) s"
