@@ -129,6 +129,8 @@ def test_the_bundle_carries_what_it_runs_and_nothing_of_pytables(bundle, build):
     assert sorted(path.name for path in (internal / "tables").iterdir()) == [
         "baozi-2023-catalog-keys.txt", "baozi-2023.toml", "wutai-2022.toml"]
     assert {path.name for path in internal.rglob("*.qm")} == {"qt_zh_CN.qm", "qt_help_zh_CN.qm", "qtbase_zh_CN.qm"}
+    assert {path.name for path in (internal / "ui" / "icons").iterdir()} == {  # the window icon (ui.app.ICONS)
+        path.name for path in (ROOT / "ui" / "icons").glob("landcomp-*.png")}
     # PyTables' hook for the name `tables` would ask for tables._comp_lzo and tables._comp_bzip2 (PyInstaller
     # warns it cannot find them); packaging/hooks/hook-tables.py replaces it.
     assert "tables._comp" not in build.stdout + build.stderr
