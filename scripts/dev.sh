@@ -3,6 +3,7 @@
 #   scripts/dev.sh gui      set up, then open the desktop app (honours QT_QPA_PLATFORM)
 #   scripts/dev.sh test     set up, then run the whole test suite
 #   scripts/dev.sh setup    set up only
+#   scripts/dev.sh system   install the system packages only (scripts/build-bundle.sh runs this)
 # System packages are installed with apt-get when missing (root, or sudo when available);
 # Python packages go into .venv beside this script's project.
 set -euo pipefail
@@ -11,11 +12,13 @@ cd "$(dirname "$0")/.."
 # Qt's xcb platform plugin libraries, the CJK TrueType fonts the PDFs embed (WenQuanYi, and HanaMin
 # for rare characters of CJK Extension A, B and beyond), poppler-utils (pdffonts/pdftoppm for the
 # report tests), Xvfb for screenshots, venv support, and the PostgreSQL server binaries the tests start
-# a throwaway cluster with (the packaged service itself is not needed).
+# a throwaway cluster with (the packaged service itself is not needed); for the bundle build
+# (scripts/build-bundle.sh) binutils, whose strip and objdump it uses, and libcups2, which the bundle
+# takes from the system (its .deb depends on it and the bundle test installs that .deb).
 APT_PACKAGES=(python3-venv libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-  libglib2.0-0 fonts-wqy-microhei fonts-hanazono poppler-utils xvfb xauth postgresql)
+  libglib2.0-0 fonts-wqy-microhei fonts-hanazono poppler-utils xvfb xauth postgresql binutils libcups2)
 
 install_system_packages() {
   local missing=()
@@ -49,6 +52,7 @@ install_python_packages() {
 
 job="${1:-gui}"
 install_system_packages
+[ "$job" = system ] && exit 0
 install_python_packages
 case "$job" in
   setup) ;;
@@ -63,5 +67,5 @@ case "$job" in
     # plainly rather than fail as if a test had broken.
     if [ $rc -eq 5 ]; then echo "landcomp: pytest collected no tests" >&2; exit 0; fi
     exit $rc ;;
-  *) echo "usage: scripts/dev.sh [gui|test|setup] [args…]" >&2; exit 2 ;;
+  *) echo "usage: scripts/dev.sh [gui|test|setup|system] [args…]" >&2; exit 2 ;;
 esac

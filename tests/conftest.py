@@ -14,6 +14,8 @@ if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "backends(*names): the store backends a test runs on (sqlite, postgres)")
+    config.addinivalue_line("markers", "slow: builds the installable bundle (minutes); in every full run, "
+                                       "-m 'not slow' leaves it out")
 
 
 def pytest_generate_tests(metafunc):

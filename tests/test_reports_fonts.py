@@ -129,6 +129,21 @@ needs_hanazono = pytest.mark.skipif(not (WQY.is_file() and HANAMIN.is_file()),
 
 
 @needs_hanazono
+def test_an_installed_bundle_s_own_fonts_come_before_the_system_s(monkeypatch, tmp_path):
+    bundled = tmp_path / "fonts"  # what packaging/landcomp.spec lays out beside the bundle's Python
+    bundled.mkdir()
+    (bundled / WQY.name).symlink_to(WQY)
+    (bundled / HANAMIN.name).symlink_to(HANAMIN)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)  # as PyInstaller's bootloader sets it
+    fonts.extension_fonts.cache_clear()
+    try:
+        assert fonts.sheet_font().path == str(bundled / WQY.name)
+        assert [font.path for font in fonts.extension_fonts()][0] == str(bundled / HANAMIN.name)
+    finally:
+        fonts.extension_fonts.cache_clear()
+
+
+@needs_hanazono
 def test_rare_chinese_falls_back_run_by_run_and_plain_text_stays_in_the_sheet_font():
     main = fonts.sheet_font().name
     assert fonts.runs("王建国 12") == [(main, "王建国 12")]

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 SMOKE_TIMEOUT_MS = 20000
+ICONS = Path(__file__).parent / "icons"  # drawn from landcomp.svg by packaging/make_icons.py
 
 
 USAGE = """usage: main.py [CASE.json] [--smoke]
@@ -42,7 +44,10 @@ def run(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(config.APPLICATION)
     app.setOrganizationName(config.ORGANISATION)
+    app.setDesktopFileName("landcomp")  # the menu entry the installed packages make (packaging/)
+    app.setWindowIcon(app_icon())
     speak_chinese(app)
+    draw_chinese_without_system_fonts()
     from ui.main_window import MainWindow
     if args.smoke:
         return smoke(app, started)
@@ -54,6 +59,26 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
+
+
+def app_icon():
+    """The app's icon in every size drawn for it (window title, task bar, Alt+Tab)."""
+    from PySide6.QtGui import QIcon
+    icon = QIcon()
+    for png in sorted(ICONS.glob("landcomp-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
+def draw_chinese_without_system_fonts() -> None:
+    """On a machine with no font for Chinese, the window draws with the sheet font an installed bundle carries
+    (where the machine has one, nothing changes and no time is spent reading the bundle's)."""
+    from PySide6.QtGui import QFontDatabase
+
+    from calculator.reports.fonts import FONT_FILES, bundled_font_dir
+    folder = bundled_font_dir()
+    if folder and not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
+        QFontDatabase.addApplicationFont(str(folder / FONT_FILES[0][0]))
 
 
 def speak_chinese(app) -> None:

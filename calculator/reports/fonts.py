@@ -1,10 +1,12 @@
 """The fonts the printed sheets embed: the CJK sheet font, then fonts for rare Chinese characters.
 
 reportlab embeds TrueType outlines only (a CFF font such as Noto Sans CJK is refused), so we
-look for TrueType CJK fonts: WenQuanYi Micro Hei on Debian, SimHei / Microsoft YaHei / SimSun
-on Windows, Arial Unicode on macOS. LANDCOMP_FONT="path" or "path#index" (a .ttc member) names
-another. A font is accepted only if its cmap maps ASCII digits and letters as well as the
-Chinese the sheets print: Droid Sans Fallback, for one, has no digits and would print blanks.
+look for TrueType CJK fonts: first in an installed bundle's own `fonts` folder (packaging/landcomp.spec
+ships WenQuanYi Micro Hei and HanaMin there, so the bundle prints the same sheets on any machine), then
+WenQuanYi Micro Hei on Debian, SimHei / Microsoft YaHei / SimSun on Windows, Arial Unicode on macOS.
+LANDCOMP_FONT="path" or "path#index" (a .ttc member) names another. A font is accepted only if
+its cmap maps ASCII digits and letters as well as the Chinese the sheets print: Droid Sans
+Fallback, for one, has no digits and would print blanks.
 With no usable font we fall back to reportlab's STSong-Light CID font, which is *not* embedded
 (the reader's viewer must supply it), and say so with a warning.
 
@@ -23,6 +25,7 @@ import itertools
 import os
 import re
 import string
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,11 +96,18 @@ def _registered(font, path: Path) -> SheetFont:
     return SheetFont(font.fontName, str(path), True, chars=chars)
 
 
+def bundled_font_dir() -> Path | None:
+    """The fonts folder of an installed bundle (PyInstaller's sys._MEIPASS), None outside one."""
+    bundled = getattr(sys, "_MEIPASS", None)
+    return Path(bundled) / "fonts" if bundled else None
+
+
 def font_dirs() -> list[Path]:
-    """The usual font folders of Linux, Windows and macOS, in that order."""
+    """The installed bundle's own fonts, then the usual font folders of Linux, Windows and macOS, in that order."""
     windir = os.environ.get("WINDIR") or os.environ.get("SystemRoot") or "C:/Windows"
     local = os.environ.get("LOCALAPPDATA", "")
-    dirs = ["/usr/share/fonts/truetype/wqy", "/usr/share/fonts/truetype/arphic", "/usr/share/fonts/truetype",
+    dirs = [bundled_font_dir(),
+            "/usr/share/fonts/truetype/wqy", "/usr/share/fonts/truetype/arphic", "/usr/share/fonts/truetype",
             "/usr/local/share/fonts", Path.home() / ".local/share/fonts", Path.home() / ".fonts",
             Path(windir) / "Fonts", Path(local) / "Microsoft/Windows/Fonts" if local else None,
             "/Library/Fonts", "/System/Library/Fonts/Supplemental", Path.home() / "Library/Fonts"]

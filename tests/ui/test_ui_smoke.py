@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from driver import ROOT
 
 HEAVY = ("pandas", "openpyxl", "reportlab")
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
 def run(args, tmp_path, code=None):
@@ -32,6 +36,32 @@ def test_start_up_does_not_load_the_export_libraries(tmp_path):
             "print('heavy', heavy); sys.exit(rc or (1 if heavy else 0))")
     result = run([], tmp_path, code)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_app_icon_comes_in_every_size_drawn_for_it(qapp):
+    from ui.app import app_icon
+    assert sorted(size.width() for size in app_icon().availableSizes()) == [16, 24, 32, 48, 64, 128, 256]
+
+
+FONTLESS = ("import sys; sys._MEIPASS = sys.argv[1]; from PySide6.QtGui import QFontDatabase; "
+            "from PySide6.QtWidgets import QApplication; app = QApplication([]); from ui import app as start; "
+            "print(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)); "
+            "start.draw_chinese_without_system_fonts(); "
+            "print(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not WQY.is_file(), reason="hides the system fonts (root) and needs WenQuanYi")
+def test_on_a_machine_without_chinese_fonts_the_bundled_sheet_font_draws_the_window(tmp_path):
+    (tmp_path / "fonts").mkdir()  # an installed bundle's fonts folder (sys._MEIPASS/fonts)
+    shutil.copy(WQY, tmp_path / "fonts")
+    hide = "mount -t tmpfs tmpfs /usr/share/fonts"
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                           f'{hide} && exec env -i PATH=/usr/bin:/bin HOME="$1" QT_QPA_PLATFORM=offscreen '
+                           f'"$0" -c "$2" "$1"', sys.executable, str(tmp_path), FONTLESS],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after = done.stdout.splitlines()[-2:]
+    assert before == "[]" and "WenQuanYi Micro Hei" in after
 
 
 def test_bad_arguments_are_refused(tmp_path):

@@ -1,0 +1,179 @@
+"""The installable product as a user's machine runs it: scripts/build-bundle.sh builds dist/landcomp and the
+.deb once per run; both programs run with an empty environment and no system fonts; the .deb installs,
+runs and goes away again (as root, which CI and the development machines are)."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+EXAMPLE = ROOT / "examples" / "household.json"
+FONT_FOLDERS = [folder for folder in ("/usr/share/fonts", "/usr/local/share/fonts") if Path(folder).is_dir()]
+TOTAL = "546616.30"  # the README's total for examples/household.json
+RARE = "㐀𪜀"  # CJK Extensions A and C: of the bundled fonts only HanaMin A and HanaMin B draw them
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("dpkg-deb"),
+                       reason="the bundle test hides the system fonts and installs a .deb: root on Debian"),
+]
+
+
+@pytest.fixture(scope="session")
+def build() -> subprocess.CompletedProcess:
+    """scripts/build-bundle.sh, run once for the whole run on the code under test."""
+    built = subprocess.run([str(ROOT / "scripts/build-bundle.sh")], cwd=ROOT, capture_output=True, text=True,
+                           timeout=1800)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return built
+
+
+@pytest.fixture(scope="session")
+def bundle(build) -> Path:
+    """dist/landcomp (and beside it the .deb)."""
+    return DIST / "landcomp"
+
+
+@pytest.fixture(scope="session")
+def display():
+    """A virtual X screen (the office laptop's), for the desktop app with its real X11 plugin."""
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    number = server.stdout.readline().strip()
+    assert number.isdigit(), "Xvfb did not start"
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def bare(command: list[str], home: Path, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """`command` as on a machine with no fonts and an empty environment: its own mount namespace with an
+    empty tmpfs over each system font folder, and `env -i` with only PATH and HOME (and `env`)."""
+    hide = " && ".join(f"mount -t tmpfs tmpfs {folder}" for folder in FONT_FOLDERS) or "true"
+    variables = ["PATH=/usr/bin:/bin", f"HOME={home}", *(f"{key}={value}" for key, value in env.items())]
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                           f'{hide} && exec env -i {" ".join(variables)} "$@"', "sh", *command],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def fonts_of(pdf: Path) -> list[tuple[str, ...]]:
+    """pdffonts' rows: name, type, encoding, embedded, subset, unicode map."""
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [tuple(line.split()[:6]) for line in listing.splitlines()[2:]]
+
+
+def text_of(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def cells(workbook: Path) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(workbook)
+    return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+
+
+def rare_case(folder: Path) -> Path:
+    """The example household with rare characters in the household head's name."""
+    case = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    case["household"]["head"] = "王" + RARE + "国"
+    path = folder / "rare.json"
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def sheets_from_the_venv(case: Path, folder: Path) -> tuple[Path, Path]:
+    """The same case printed by the development install, with the system's fonts."""
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-m", "calculator", "compensation", str(case), "--pdf",
+                           str(folder / "sheet.pdf"), "--xlsx", str(folder / "sheet.xlsx")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return folder / "sheet.pdf", folder / "sheet.xlsx"
+
+
+def test_the_command_prints_the_same_sheets_with_no_fonts_installed(bundle, tmp_path):
+    case = rare_case(tmp_path)
+    done = bare([str(bundle / "landcomp-cli"), "compensation", str(case), "--pdf", "sheet.pdf", "--xlsx",
+                 "sheet.xlsx"], tmp_path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "合计: 546,616.30  人民币伍拾肆万陆仟陆佰壹拾陆元叁角" in done.stdout
+    fonts = fonts_of(tmp_path / "sheet.pdf")
+    assert {row[0].split("+")[1] for row in fonts} == {"WenQuanYiMicroHei-0", "HanaMinA", "HanaMinB"}
+    assert all(row[3] == "yes" for row in fonts), fonts  # every font embedded: none left to the viewer
+    pdf, workbook = sheets_from_the_venv(case, tmp_path / "venv")
+    assert fonts == fonts_of(pdf)
+    assert text_of(tmp_path / "sheet.pdf") == text_of(pdf) and RARE in text_of(pdf)
+    assert cells(tmp_path / "sheet.xlsx") == cells(workbook)
+
+
+def test_the_desktop_app_starts_on_x11_with_no_fonts_installed(bundle, display, tmp_path):
+    done = bare([str(bundle / "landcomp"), "--smoke"], tmp_path, tmp_path, DISPLAY=display)
+    assert done.returncode == 0, done.stderr
+    assert "smoke ok: schedule baozi-2023.1 (155 items)" in done.stdout
+    assert list((tmp_path / ".cache").rglob("schedule-baozi-2023-*.pickle"))  # the user's files under HOME
+
+
+def test_the_bundle_carries_what_it_runs_and_nothing_of_pytables(bundle, build):
+    internal = bundle / "_internal"
+    assert sorted(path.name for path in (internal / "fonts").iterdir()) == [
+        "HanaMinA.ttf", "HanaMinB.ttf", "LICENSE-hanazono.txt", "LICENSE-wqy-microhei.txt", "wqy-microhei.ttc"]
+    assert sorted(path.name for path in (internal / "tables").iterdir()) == [
+        "baozi-2023-catalog-keys.txt", "baozi-2023.toml", "wutai-2022.toml"]
+    assert {path.name for path in internal.rglob("*.qm")} == {"qt_zh_CN.qm", "qt_help_zh_CN.qm", "qtbase_zh_CN.qm"}
+    assert {path.name for path in (internal / "ui" / "icons").iterdir()} == {  # the window icon (ui.app.ICONS)
+        path.name for path in (ROOT / "ui" / "icons").glob("landcomp-*.png")}
+    # PyTables' hook for the name `tables` would ask for tables._comp_lzo and tables._comp_bzip2 (PyInstaller
+    # warns it cannot find them); packaging/hooks/hook-tables.py replaces it.
+    assert "tables._comp" not in build.stdout + build.stderr
+
+
+def dpkg(*args: str) -> subprocess.CompletedProcess:
+    """dpkg, waiting (up to 10 minutes) while another package operation on this machine holds its lock."""
+    deadline = time.monotonic() + 600
+    while True:
+        done = subprocess.run(["dpkg", *args], capture_output=True, text=True, timeout=600)
+        if done.returncode == 0 or "lock" not in done.stderr or time.monotonic() > deadline:
+            return done
+        time.sleep(2)
+
+
+@pytest.fixture
+def machine_wide():
+    """One bundle test at a time installs the package (another worktree's run may be at the same step)."""
+    with open("/tmp/landcomp-deb-test.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def test_the_deb_installs_runs_and_uninstalls(bundle, display, machine_wide, tmp_path):
+    deb = next(DIST.glob("landcomp_*_amd64.deb"))
+    members = subprocess.run(["ar", "t", str(deb)], capture_output=True, text=True, check=True).stdout.split()
+    assert members == ["debian-binary", "control.tar.xz", "data.tar.xz"]  # xz: older dpkg cannot read zstd
+    depends = subprocess.run(["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True,
+                             check=True).stdout
+    assert "libc6 (>= 2.35)" in depends and "libcups2" in depends
+    installed = dpkg("-i", str(deb))
+    try:
+        assert installed.returncode == 0, installed.stderr
+        cli = bare(["landcomp-cli", "compensation", str(EXAMPLE), "--json"], tmp_path, tmp_path)
+        assert cli.returncode == 0, cli.stderr
+        assert json.loads(cli.stdout)["total"] == TOTAL
+        gui = bare(["landcomp", "--smoke"], tmp_path, tmp_path, DISPLAY=display)
+        assert gui.returncode == 0, gui.stderr
+        entry = Path("/usr/share/applications/landcomp.desktop").read_text(encoding="utf-8")
+        assert "Exec=/opt/landcomp/landcomp %f" in entry and "Icon=landcomp" in entry
+        assert Path("/usr/share/icons/hicolor/256x256/apps/landcomp.png").is_file()
+    finally:
+        removed = dpkg("-r", "landcomp")
+    assert removed.returncode == 0, removed.stderr
+    assert not Path("/opt/landcomp").exists() and not Path("/usr/bin/landcomp").exists()
+    assert not Path("/usr/share/applications/landcomp.desktop").exists()
