@@ -98,11 +98,9 @@ def test_qt_may_ask_for_nothing_again_and_again(qtbot):
     session.load(example(), EXAMPLE)
     model = ItemTableModel(session)
     index = model.index(0, COL_ITEM)
-    before = sys.getrefcount(None)
     for _ in range(200_000):
         index.data(Qt.ItemDataRole.DecorationRole)          # answered with None through C++
     assert sys.getrefcount(None) > 1 << 32 or sys.version_info >= (3, 12)
-    assert before > 0
 
 
 def test_edits_may_go_on_and_on(qtbot):
