@@ -295,35 +295,11 @@ def test_example_household_file() -> None:
 
 
 # --- relocation (三) by itself ----------------------------------------------------------------------
+# (the allowances worked by hand, bracket edge by edge, are tables/cases/baozi-2023/relocation.toml;
+# the replacement area's are area_replacement.toml beside it)
 
 def relocation(block: dict):
     return compute(case_from_dict({"items": [], "relocation": block})).relocation
-
-
-@pytest.mark.parametrize("area, moving, per_month, temporary", [
-    ("12", "300.00", "200", "4800.00"),  # ≤30: 300 once; 200 × 24
-    ("30", "300.00", "200", "4800.00"),  # 30 is ≤30
-    ("30.01", "300.10", "180.06", "4321.44"),  # 10 × 30.01; 6 × 30.01 × 24
-    ("153", "1530.00", "918", "22032.00"),  # 10 × 153; 6 × 153 = 918 × 24
-    ("45.555", "455.55", "273.33", "6559.92"),  # 10 × 45.555; 6 × 45.555 = 273.33 × 24
-])
-def test_moving_and_temporary_allowances(area, moving, per_month, temporary) -> None:
-    result = relocation({"building_area_m2": area})
-    assert result.moving == Decimal(moving)
-    assert result.temporary_per_month == Decimal(per_month)
-    assert result.temporary == Decimal(temporary)
-
-
-@pytest.mark.parametrize("area, extra, months, temporary", [
-    ("100", "0", 24, "14400.00"),  # 600 × 24
-    ("100", "1", 25, "15000.00"),  # 600 × 25
-    ("100", "24", 48, "28800.00"),  # 600 × 48, the most the source allows
-    ("25", "24", 48, "9600.00"),  # 200 × 48
-])
-def test_extra_months_with_hardship(area, extra, months, temporary) -> None:
-    result = relocation({"building_area_m2": area, "sole_housing_hardship": True, "extra_months": extra})
-    assert result.months == months
-    assert result.temporary == Decimal(temporary)
 
 
 @pytest.mark.parametrize("block, message", [
@@ -343,23 +319,6 @@ def test_bad_relocation_blocks(block, message) -> None:
     assert "relocation" in str(caught.value)
 
 
-@pytest.mark.parametrize("paid, moved, days, incentive", [
-    ("2023-06-01", "2023-07-01", 30, "50000.00"),  # 30 days: 30日内
-    ("2023-06-01", "2023-07-02", 31, "30000.00"),  # 31: 45日内
-    ("2023-06-01", "2023-07-16", 45, "30000.00"),  # 45: still 45日内
-    ("2023-06-01", "2023-07-17", 46, "0.00"),  # 46: 超出规定时间
-    ("2023-06-01", "2023-06-01", 0, "50000.00"),  # the same day
-    ("2023-06-10", "2023-06-05", -5, "50000.00"),  # moved out before payment: within 30 days
-    ("2024-02-01", "2024-03-02", 30, "50000.00"),  # leap year: Feb 1 → Feb 29 is 28 days, + 2 = 30
-    ("2024-02-01", "2024-03-03", 31, "30000.00"),  # one more day
-])
-def test_move_out_incentive_by_days(paid, moved, days, incentive) -> None:
-    result = relocation({"building_area_m2": "80", "signed_on": "2023-06-01", "paid_on": paid, "moved_on": moved})
-    assert result.days == days
-    assert result.incentive == Decimal(incentive)
-    assert result.total == result.moving + result.temporary + result.incentive
-
-
 @pytest.mark.parametrize("dates", [
     {},
     {"signed_on": "2023-06-01", "paid_on": "2023-06-02"},
@@ -374,22 +333,7 @@ def test_missing_date_means_no_incentive_with_a_warning(dates) -> None:
     assert any("relocation" in w.message and "incentive" in w.message for w in result.warnings)
 
 
-# --- replacement (R7) ------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("main, footprint, certificate, area", [
-    ("98.5", "98.5", "233", "152.30"),  # 98.5 + 134.5 × 0.4
-    ("110.40", "96", "280", "184.00"),  # 110.4 + 184 × 0.4
-    ("98.5", "120", "100", "98.50"),  # certificate under the footprint: that part is 0
-    ("80", "80", "80", "80.00"),  # nothing left of the homestead
-    ("98.555", "0", "0.0125", "98.56"),  # 98.555 + 0.005 = 98.56, rounded once at the end
-])
-def test_replacement_area(main, footprint, certificate, area) -> None:
-    result = compute(case_from_dict({"items": [], "replacement": {
-        "main_house_area_m2": main, "main_house_footprint_m2": footprint,
-        "homestead_certificate_area_m2": certificate}}))
-    assert result.replacement.total_m2 == Decimal(area)
-    assert result.total == Decimal("0.00")  # replacement is area, never money
-
+# --- the lenient evaluation the GUI uses -----------------------------------------------------------
 
 def test_lenient_evaluate_leaves_bad_lines_out_and_lists_them() -> None:
     case = case_from_dict({"items": [

@@ -1,6 +1,8 @@
-"""五台 2022 benchmark land prices: every grade × use cell, mixed parcels, ranges, the 70% floor,
-the cost-sum floor, the tenure coefficient and the corrections, and the published tables' own
-arithmetic (万元/亩, percentages, grade limits)."""
+"""五台 2022 benchmark land prices: the example parcel, the tenure coefficient, per-part terms, what a
+parcel refuses, and the published tables' own arithmetic (万元/亩, percentages, grade limits).
+
+Every grade × use cell, ranges, the 70% and cost-sum floors and the corrections worked by hand are
+data beside the table, tables/cases/wutai-2022/, read by tests/test_worked_cases.py."""
 from __future__ import annotations
 
 import json
@@ -27,69 +29,19 @@ def one_part(grade: int, use: str, **area) -> dict:
     return {"grade": grade, "parts": [{"use": use, **area}]}
 
 
-# As published (Tables 2–5): lower, benchmark, upper in 元/m².
-# Totals for 1000 m² are × 1000; 1 亩 = 10000/15 m², so a 亩 costs 元/m² × 2000/3, rounded half-up;
-# the negotiated floor of 1000 m² is 0.7 × benchmark × 1000 = benchmark × 700.
-#        use, grade, lower, benchmark, upper, total of 1 亩 (worked)
+# As published (Tables 2–5): lower, benchmark, upper in 元/m². Each cell priced for 1000 m² and for 1 亩
+# is worked in tables/cases/wutai-2022/cells.toml (tests/test_worked_cases.py).
 CELLS = [
-    ("商服用地", 1, "692", "833", "900", "555333.33"),  # 1666000/3
-    ("商服用地", 2, "488", "550", "692", "366666.67"),  # 1100000/3
-    ("商服用地", 3, "369", "426", "488", "284000.00"),  # 852000/3
-    ("商服用地", 4, "285", "312", "369", "208000.00"),  # 624000/3
-    ("住宅用地", 1, "597", "702", "850", "468000.00"),  # 1404000/3
-    ("住宅用地", 2, "420", "492", "597", "328000.00"),  # 984000/3
-    ("住宅用地", 3, "309", "348", "420", "232000.00"),  # 696000/3
-    ("住宅用地", 4, "245", "269", "309", "179333.33"),  # 538000/3
-    ("工业用地", 1, "369", "427", "491", "284666.67"),  # 854000/3
-    ("工业用地", 2, "263", "310", "369", "206666.67"),  # 620000/3
-    ("工业用地", 3, "189", "215", "263", "143333.33"),  # 430000/3
-    ("工业用地", 4, "147", "164", "189", "109333.33"),  # 328000/3
-    ("公共管理与公共服务用地", 1, "405", "474", "545", "316000.00"),  # 948000/3
-    ("公共管理与公共服务用地", 2, "287", "336", "405", "224000.00"),  # 672000/3
-    ("公共管理与公共服务用地", 3, "209", "238", "287", "158666.67"),  # 476000/3
-    ("公共管理与公共服务用地", 4, "161", "180", "209", "120000.00"),  # 360000/3
+    ("商服用地", 1, "692", "833", "900"), ("商服用地", 2, "488", "550", "692"),
+    ("商服用地", 3, "369", "426", "488"), ("商服用地", 4, "285", "312", "369"),
+    ("住宅用地", 1, "597", "702", "850"), ("住宅用地", 2, "420", "492", "597"),
+    ("住宅用地", 3, "309", "348", "420"), ("住宅用地", 4, "245", "269", "309"),
+    ("工业用地", 1, "369", "427", "491"), ("工业用地", 2, "263", "310", "369"),
+    ("工业用地", 3, "189", "215", "263"), ("工业用地", 4, "147", "164", "189"),
+    ("公共管理与公共服务用地", 1, "405", "474", "545"), ("公共管理与公共服务用地", 2, "287", "336", "405"),
+    ("公共管理与公共服务用地", 3, "209", "238", "287"), ("公共管理与公共服务用地", 4, "161", "180", "209"),
 ]
 CELL_IDS = [f"{use}{grade}级" for use, grade, *_ in CELLS]
-
-FLOOR_1000 = {  # benchmark × 700
-    "833": "583100.00", "550": "385000.00", "426": "298200.00", "312": "218400.00",
-    "702": "491400.00", "492": "344400.00", "348": "243600.00", "269": "188300.00",
-    "427": "298900.00", "310": "217000.00", "215": "150500.00", "164": "114800.00",
-    "474": "331800.00", "336": "235200.00", "238": "166600.00", "180": "126000.00",
-}
-
-
-@pytest.mark.parametrize("use, grade, lower, benchmark, upper, mu_total", CELLS, ids=CELL_IDS)
-def test_cell_for_1000_m2(use, grade, lower, benchmark, upper, mu_total) -> None:
-    result = price(one_part(grade, use, area_m2="1000"))
-    assert result.unit_price == Decimal(benchmark)
-    assert result.total == Decimal(benchmark) * 1000
-    assert (result.lower_total, result.upper_total) == (Decimal(lower) * 1000, Decimal(upper) * 1000)
-    assert result.floor_total == Decimal(FLOOR_1000[benchmark])
-    data = parcel_json(result)
-    assert data["total"] == f"{benchmark}000.00"
-    assert data["unit_price"] == f"{benchmark}.00"
-    assert data["negotiated_floor_total"] == FLOOR_1000[benchmark]
-    assert "floor_governed_by" not in data
-
-
-@pytest.mark.parametrize("use, grade, lower, benchmark, upper, mu_total", CELLS, ids=CELL_IDS)
-def test_cell_for_one_mu(use, grade, lower, benchmark, upper, mu_total) -> None:
-    result = price(one_part(grade, use, area_mu="1"))
-    assert result.total == Decimal(mu_total)
-    data = parcel_json(result)
-    assert data["total"] == mu_total
-    assert data["area_mu"] == "1.0000"
-    assert data["area_m2"] == "666.67"
-
-
-def test_residential_grade_2_one_mu_in_full() -> None:
-    data = parcel_json(price(one_part(2, "住宅用地", area_mu="1")))
-    assert data["total"] == "328000.00"  # 492 × 10000/15
-    assert data["total_wan"] == "32.8000"
-    assert data["unit_price_wan_per_mu"] == "32.8000"  # 492/15
-    assert data["range_total"] == {"lower": "280000.00", "upper": "398000.00"}  # 420 × 2000/3; 597 × 2000/3
-    assert data["negotiated_floor_total"] == "229600.00"  # 0.7 × 328000
 
 
 # --- the example parcel: 2级, 商服 300 m² + 住宅 1.05 亩 (= 700 m²) ----------------------------------
@@ -102,23 +54,6 @@ def test_residential_grade_2_one_mu_in_full() -> None:
 
 def example_parcel() -> dict:
     return parse_json((REPO / "examples" / "parcel.json").read_text(encoding="utf-8"))
-
-
-def test_mixed_use_parcel_without_corrections() -> None:
-    data = example_parcel()
-    del data["corrections"]
-    for part in data["parts"]:
-        del part["term_years"]  # a term below the maximum is a correction: it needs corrections.reduction_rate
-    result = parcel_json(price(data))
-    assert [(p["use"], p["area_m2"], p["total"]) for p in result["parts"]] == [
-        ("商服用地", "300.00", "165000.00"), ("住宅用地", "700.00", "344400.00")]
-    assert result["total"] == "509400.00"
-    assert result["unit_price"] == "509.40"
-    assert result["area_m2"] == "1000.00"
-    assert result["area_mu"] == "1.5000"
-    assert result["range_total"] == {"lower": "440400.00", "upper": "625500.00"}
-    assert result["negotiated_floor_total"] == "356580.00"
-    assert "corrected_total" not in result
 
 
 def test_example_parcel_with_corrections() -> None:
@@ -178,27 +113,6 @@ def test_tenure_coefficient(m, n, r, k) -> None:
     assert abs(term_coefficient(Decimal(m), n, Decimal(r)) - Decimal(k)) < Decimal("1e-12")
 
 
-@pytest.mark.parametrize("corrections, unit, total, flagged", [
-    ({"factor_pct": "10"}, "541.20", "541200.00", False),  # 492 × 1.10
-    ({"factor_pct": "30"}, "639.60", "639600.00", True),  # 492 × 1.30 > 597 upper
-    ({"factor_pct": "-20"}, "393.60", "393600.00", True),  # 492 × 0.80 < 420 lower
-    ({"development_adjustment": "105"}, "597.00", "597000.00", False),  # 492 + 105: on the upper limit
-    ({"development_adjustment": "105.01"}, "597.01", "597010.00", True),  # 0.01 above it
-    ({"development_adjustment": "-72"}, "420.00", "420000.00", False),  # 492 − 72: on the lower limit
-    ({"date_factor": "1.05", "other_factor": "0.98", "development_adjustment": "12.5"}, "518.77", "518770.00",
-     False),  # 492 × 1.05 × 0.98 = 506.268, + 12.5 = 518.768
-    ({"term_years": "40", "reduction_rate": "0.06"}, "451.81", "451810.00", False),  # 492 × 0.9183226 = 451.815
-    ({"reduction_rate": "0.06"}, "492.00", "492000.00", False),  # no term: 70 of 70, K年期 = 1
-])
-def test_corrected_unit_price_and_range_flag(corrections, unit, total, flagged) -> None:
-    data = parcel_json(price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections}))
-    part = data["parts"][0]
-    assert part["corrected_unit_price"] == unit
-    assert part["corrected_total"] == total
-    assert data["corrected_total"] == total
-    assert ("out_of_range" in part["flags"]) is flagged
-
-
 @pytest.mark.parametrize("corrections, message", [
     ({"term_years": "40", "reduction_rate": "6"}, "between 0 and 1"),  # a percentage typed for a fraction
     ({"term_years": "40", "reduction_rate": "0"}, "between 0 and 1"),
@@ -249,17 +163,6 @@ def test_each_part_at_its_own_statutory_maximum(commerce, housing) -> None:
     assert data["coefficients"]["term_years"] is None  # no parcel-wide term was given
 
 
-def test_each_part_below_its_maximum_has_its_own_coefficient() -> None:
-    data = parcel_json(price(mixed({"term_years": "30"}, {"term_years": "50"})))
-    commerce, housing = data["parts"]
-    assert (commerce["term_years"], commerce["term_coefficient"], commerce["corrected_unit_price"],
-            commerce["corrected_total"]) == ("30", "0.914832", "518.25", "155475.00")
-    assert (housing["term_years"], housing["term_coefficient"], housing["corrected_unit_price"],
-            housing["corrected_total"]) == ("50", "0.961996", "487.50", "341250.00")
-    assert data["corrected_total"] == "496725.00"
-    assert data["total"] == "509400.00"  # the benchmark total is at the statutory terms, whatever the parts' terms
-
-
 def test_the_old_parcel_wide_term_applies_to_parts_without_their_own() -> None:
     # 商服 takes the parcel-wide 30; 住宅's own 50 wins over it: the same figures as above
     data = parcel_json(price(mixed({}, {"term_years": "50"}, term_years="30")))
@@ -299,21 +202,7 @@ def test_a_part_term_below_the_maximum_needs_the_reduction_rate() -> None:
     assert parcel_json(price(data))["total"] == "344400.00"
 
 
-# --- the negotiated floor: 70% of the benchmark, or the officer's cost sum when higher ---------------
-
-@pytest.mark.parametrize("cost, floor, governed_by", [
-    ("250000", "250000.00", "cost_sum"),  # above 229600: the cost sum governs
-    ("229600.01", "229600.01", "cost_sum"),
-    ("229600", "229600.00", "benchmark_70pct"),  # a tie: the 70% test stands
-    ("200000", "229600.00", "benchmark_70pct"),
-    ("0", "229600.00", "benchmark_70pct"),
-])
-def test_cost_floor(cost, floor, governed_by) -> None:
-    data = parcel_json(price({**one_part(2, "住宅用地", area_mu="1"), "cost_floor_total": cost}))
-    assert data["negotiated_floor_total"] == floor
-    assert data["floor_governed_by"] == governed_by
-    assert data["benchmark_floor_total"] == "229600.00"  # 0.7 × 328000
-
+# --- what a parcel refuses ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("data, message", [
     (one_part(5, "住宅用地", area_m2="100"), "grade must be one of 1, 2, 3, 4"),
@@ -348,8 +237,8 @@ PUBLISHED_WAN_PER_MU = {
 }
 
 
-@pytest.mark.parametrize("use, grade, lower, benchmark, upper, mu_total", CELLS, ids=CELL_IDS)
-def test_loaded_row_is_the_published_row(use, grade, lower, benchmark, upper, mu_total) -> None:
+@pytest.mark.parametrize("use, grade, lower, benchmark, upper", CELLS, ids=CELL_IDS)
+def test_loaded_row_is_the_published_row(use, grade, lower, benchmark, upper) -> None:
     row = TABLE.rows[(use, grade)]
     assert (row.lower.yuan_per_m2, row.benchmark.yuan_per_m2, row.upper.yuan_per_m2) == (
         Decimal(lower), Decimal(benchmark), Decimal(upper))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,62 @@ def test_the_complete_parts_are_priced_and_the_others_named() -> None:
 def test_an_empty_draft_is_blank_not_an_error() -> None:
     priced = land_actions.price_draft(ParcelDraft(parts=(PartDraft(), PartDraft("商服用地"))))
     assert priced.blank and priced.left_out == () and priced.error is None and priced.price is None
+
+
+def test_a_unit_switch_converts_exactly_and_back() -> None:
+    # 2级 住宅 492 元/m²: 1000 m² = 1.5 亩 = 492,000.00 in either unit
+    in_mu = land_actions.switch_unit(PartDraft("住宅用地", "1000"), land_actions.MU)
+    assert (in_mu.shown(), in_mu.exact_m2, in_mu.unit) == ("1.5000", Fraction(1000), "亩")
+    assert land_actions.parcel_dict(ParcelDraft(parts=(in_mu,)))["parts"] == [{"use": "住宅用地", "area_mu": "1.5"}]
+    back = land_actions.switch_unit(in_mu, land_actions.M2)
+    assert back.shown() == "1000.00"
+    assert land_actions.price_draft(ParcelDraft(parts=(in_mu,))).price.total == Decimal("492000.00")
+    assert land_actions.price_draft(ParcelDraft(parts=(back,))).price.total == Decimal("492000.00")
+
+
+def test_one_mu_shown_in_m2_keeps_its_exact_area() -> None:
+    # 1 亩 = 10000/15 m², shown 666.67; priced on the exact area: 492 × 2000/3 = 328,000.00, not 666.67 × 492
+    in_m2 = land_actions.switch_unit(PartDraft("住宅用地", "1", unit=land_actions.MU), land_actions.M2)
+    assert (in_m2.shown(), in_m2.area_m2()) == ("666.67", Fraction(2000, 3))
+    assert land_actions.parcel_dict(ParcelDraft(parts=(in_m2,)))["parts"] == [{"use": "住宅用地", "area_mu": "1"}]
+    assert land_actions.price_draft(ParcelDraft(parts=(in_m2,))).price.total == Decimal("328000.00")
+
+
+def test_text_that_is_no_area_keeps_its_text_through_a_switch_and_new_text_drops_the_exact_area() -> None:
+    junk = land_actions.switch_unit(PartDraft("住宅用地", "abc"), land_actions.MU)
+    assert (junk.text, junk.unit, junk.exact_m2, junk.shown()) == ("abc", "亩", None, "abc")
+    typed = land_actions.set_area_text(land_actions.switch_unit(PartDraft("住宅用地", "1000"), land_actions.MU), " 12 ")
+    assert (typed.text, typed.exact_m2, typed.area_m2()) == ("12", None, Fraction(8000))  # 12 亩 × 2000/3
+    with pytest.raises(InputError, match="未知面积单位「公顷」"):
+        land_actions.switch_unit(PartDraft("住宅用地", "1000"), "公顷")
+
+
+def test_an_error_of_the_whole_parcel_prices_nothing() -> None:
+    draft = ParcelDraft(parts=(PartDraft("住宅用地", "1000"),), corrections={**CORRECTIONS, "reduction_rate": "6"})
+    priced = land_actions.price_draft(draft)
+    assert (priced.price, priced.rows, priced.left_out, priced.blank) == (None, (), (), False)
+    assert priced.error.zh == "土地还原率应为 0 与 1 之间的小数(如 0.06),不是 6"
+    with pytest.raises(InputError) as caught:
+        priced.whole()
+    assert caught.value is priced.error
+
+
+def test_the_example_file_opens_as_a_draft_and_prices_as_the_engine(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "parcel.json"
+    draft = land_actions.open_parcel(example)
+    assert (draft.grade, draft.reference, draft.location, draft.cost_floor_total) == (
+        2, "WT-2023-G07", "五台县台城镇新建路东侧", "")
+    assert draft.parts == (PartDraft("商服用地", "300", term="40"), PartDraft("住宅用地", "1.05", land_actions.MU, term="40"))
+    assert draft.corrections == {"reduction_rate": "0.06", "date_factor": "1.00", "factor_pct": "3",
+                                 "other_factor": "1.00", "development_adjustment": "0"}
+    assert draft.bases == {"date_factor": "估价期日与基准日相近,不作修正", "factor_pct": "区域及个别因素修正表合计 +3%"}
+    # 商服 566.50 × 300 = 169,950.00; 住宅 465.37 × 700 = 325,759.00 (tests/test_engine_land.py)
+    assert land_actions.price_draft(draft).whole().corrected_total == Decimal("495709.00")
+
+
+def test_a_file_that_is_no_parcel_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "坏.json"
+    path.write_text('{"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "abc"}]}', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        land_actions.open_parcel(path)
+    assert caught.value.where.startswith(str(path)) and "面积不是数值" in caught.value.zh

@@ -100,8 +100,8 @@ def test_one_digit_changed_in_a_stored_total_is_abnormal_counted_apart_and_never
     [match] = store.find_by_fingerprint(version.fingerprint)  # 核对结算单 does not vouch for it
     assert match.abnormal and "646,616.30" not in describe_match(match) and "数据异常" in describe_match(match)
     for _ in range(3):  # every repaint: still one finding in the audit log
-        store.ledger(project.id)
-        store.ledger_summary(project.id)
+        assert [row.number for row in store.ledger(project.id) if row.status is Status.ABNORMAL] == ["0001"]
+        assert store.ledger_summary(project.id).abnormal == 1
     [finding] = findings(store, household_id)
     assert "第 1 版保存后被改动" in finding.detail["reason"]
 
@@ -180,7 +180,9 @@ def test_random_bytes_over_a_stored_case_are_found_named_and_kept_out_of_the_tot
         assert [a.number for a in store.verify_all()] == ["0004"]
         with pytest.raises(AbnormalData, match="0004"):
             store.sign(hid(store, project, "0004"))
-        store.audit_log()  # reads without a decode error
+        # the whole log reads without a decode error, the damage recorded in it once, against 0004
+        assert [entry.household_id for entry in store.audit_log() if entry.action == "abnormal"] == [
+            hid(store, project, "0004")]
 
 
 # -- restore ---------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_open_edit_save_and_open_again_round_trips(qtbot, window, ws, answers, t
 def test_ctrl_s_on_an_opened_file_writes_it_in_place(qtbot, window, ws, tmp_path):
     path = tmp_path / "case.json"
     path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    ws.open_file(path)
+    assert ws.open_file(path)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
     qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert json.loads(path.read_text(encoding="utf-8"))["items"][0]["quantity"] == "90"
@@ -63,7 +63,7 @@ def test_closing_with_unsaved_changes_asks(qtbot, window, ws, answers):
 
 
 def test_new_asks_before_dropping_changes(qtbot, window, ws, answers):
-    ws.open_file(EXAMPLE)
+    assert ws.open_file(EXAMPLE)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
     answers.save_changes = "cancel"
     qtbot.keyClick(ws.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -94,7 +94,7 @@ def test_a_recovery_file_this_version_cannot_read_is_kept_aside_not_deleted(sett
 
 
 def test_autosave_is_offered_back_after_a_crash(qtbot, window, ws, answers, settings):
-    ws.open_file(EXAMPLE)
+    assert ws.open_file(EXAMPLE)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
     ws.autosave()
     written = ws.recovery.path
@@ -103,7 +103,7 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, window, ws, answers, sett
     # A crash: the process dies holding its lock, the recovery file stays.
     ws.recovery._lock.unlock()
     ws.recovery = None
-    assert recovery.left_behind(settings.data_dir())
+    assert [(found.file, found.head) for found in recovery.left_behind(settings.data_dir())] == [(written, "王建国")]
 
     answers.recover = True
     after = MainWindow(settings, autosave=False)
@@ -118,7 +118,7 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, window, ws, answers, sett
 
 
 def test_a_clean_save_removes_the_recovery_file(qtbot, window, ws, tmp_path):
-    ws.open_file(EXAMPLE)
+    assert ws.open_file(EXAMPLE)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
     ws.autosave()
     written = ws.recovery.path
@@ -143,7 +143,7 @@ def test_export_calls_the_reports_with_the_strict_result(qtbot, window, ws, answ
     calls = []
     monkeypatch.setattr(calculator.reports, "compensation_pdf", lambda result, path: calls.append(("pdf", result, path)))
     monkeypatch.setattr(calculator.reports, "compensation_xlsx", lambda result, path: calls.append(("xlsx", result, path)))
-    ws.open_file(EXAMPLE)
+    assert ws.open_file(EXAMPLE)
     answers.save_path = str(tmp_path / "sheet")
     assert ws.export("pdf") and ws.export("xlsx")
     assert [(kind, path.name) for kind, _, path in calls] == [("pdf", "sheet.pdf"), ("xlsx", "sheet.xlsx")]
@@ -164,7 +164,7 @@ def test_export_actions_wait_for_the_reports(window, monkeypatch):
 
 @pytest.mark.parametrize("kind", ["pdf", "xlsx"])
 def test_export_writes_a_real_file(ws, answers, tmp_path, kind):
-    ws.open_file(EXAMPLE)
+    assert ws.open_file(EXAMPLE)
     answers.save_path = str(tmp_path / f"sheet.{kind}")
     assert ws.export(kind), answers.errors
     assert (tmp_path / f"sheet.{kind}").stat().st_size > 1000
@@ -200,7 +200,7 @@ def test_a_fresh_window_on_a_small_screen_opens_maximized_inside_it(qtbot, setti
 def test_a_parcel_file_opened_as_a_case_is_refused_and_never_overwritten(ws, answers, tmp_path):
     parcel = tmp_path / "parcel.json"
     parcel.write_bytes((ROOT / "examples" / "parcel.json").read_bytes())
-    ws.open_file(EXAMPLE)
+    assert ws.open_file(EXAMPLE)
     assert not ws.open_file(parcel)
     title, message = answers.errors[-1]
     assert title == "无法打开" and "这不是案例文件" in message and "地块文件" in message
@@ -214,7 +214,7 @@ def test_a_parcel_file_opened_as_a_case_is_refused_and_never_overwritten(ws, ans
 def test_file_dialogs_start_in_documents_then_in_the_last_folder_of_that_kind(ws, answers, tmp_path):
     from ui.settings import documents_folder
     answers.open_path = None
-    ws.open_file()
+    assert not ws.open_file()  # the dialog cancelled
     assert answers.folders[-1] == documents_folder()                      # never the program's folder
     cases, sheets = tmp_path / "cases", tmp_path / "sheets"
     cases.mkdir()
@@ -224,8 +224,8 @@ def test_file_dialogs_start_in_documents_then_in_the_last_folder_of_that_kind(ws
     answers.save_path = str(sheets / "a.pdf")
     assert ws.export("pdf")
     answers.open_path = None
-    ws.open_file()
+    assert not ws.open_file()
     assert answers.folders[-1] == str(cases)                              # cases: where the last case was
     answers.save_path = None
-    ws.export("pdf")
+    assert not ws.export("pdf")
     assert answers.folders[-1] == str(sheets)                             # sheets: where the last sheet went

@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
 from calculator.jsonfile import parse_json
@@ -108,13 +109,16 @@ def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     assert "K年期 = 0.918323(m=40年, n=70年, r=0.06)" in ws.coefficient_label.text()
     assert ws.results_model.index(0, ResultsModel.TERM).data() == "40年 / 0.918323"
     assert ws.out_of_range_label.isHidden()
-    assert ws.summary["corrected_total"].text() != "—"
+    assert ws.summary["corrected_total"].text() == "451,810.00"  # 492 × 0.9183226 = 451.815 → 451.81 × 1000
+    cell = ws.results_model.index(0, ResultsModel.CORRECTED_UNIT)
+    assert cell.data(Qt.ItemDataRole.ForegroundRole) is None  # inside 420–597
     ws.correction_edits["factor_pct"].clear()
     qtbot.keyClicks(ws.correction_edits["factor_pct"], "60")
     assert not ws.out_of_range_label.isHidden()
     assert "超出2级区间" in ws.out_of_range_label.text()
+    assert ws.summary["corrected_total"].text() == "722,900.00"  # 492 × 0.9183226 × 1.6 = 722.898 → 722.90
     cell = ws.results_model.index(0, ResultsModel.CORRECTED_UNIT)
-    assert cell.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b00020"  # the warning red
 
 
 def problem_tip(ws, row, column):
@@ -205,10 +209,11 @@ def test_each_part_has_its_own_term_with_undo(ws):
     assert term.data() == "—" and not term.flags() & Qt.ItemFlag.ItemIsEnabled  # no corrections, no term
     ws.set_corrections(reduction_rate="0.06", factor_pct="3")
     assert [ws.parts_model.index(r, PartsModel.TERM).data() for r in (0, 1)] == ["40", "70"]  # the defaults
-    assert ws.parts_model.index(0, PartsModel.TERM).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert ws.parts_model.index(0, PartsModel.TERM).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#777777"
     assert ws.summary["corrected_total"].text() == "524,682.00"
     set_part(ws, 0, PartsModel.TERM, "30")
     assert ws.summary["corrected_total"].text() == "510,207.00"  # 155,475.00 + 354,732.00
+    assert ws.parts_model.index(0, PartsModel.TERM).data(Qt.ItemDataRole.ForegroundRole) is None  # typed, not grey
     set_part(ws, 1, PartsModel.TERM, "50")
     assert ws.summary["corrected_total"].text() == "496,725.00"
     assert ws.results_model.index(1, ResultsModel.TERM).data() == "50年 / 0.961996"
@@ -282,7 +287,9 @@ def test_range_table_notes_the_two_discrepancies(ws):
         model = ws.range_model
         row = next(r for r in range(model.rowCount()) if model.row_at(r).grade == grade)
         assert "※" in model.index(row, RangeModel.UPPER_PCT).data()
-        assert model.index(row, RangeModel.UPPER).data(Qt.ItemDataRole.ToolTipRole)
+        assert model.index(row, RangeModel.UPPER).data(Qt.ItemDataRole.ToolTipRole) == (
+            f"公布的上调/下调幅度与价格不符: {TABLE.rows[(use, grade)].discrepancy}")
+        assert ("15.24%" if grade == 4 else "20.54%") in TABLE.rows[(use, grade)].discrepancy  # 189/164 − 1; 405/336 − 1
     ws.range_use_combo.setCurrentText("住宅用地")
     assert ws.range_note.isHidden()
 
@@ -301,7 +308,9 @@ def test_export_writes_the_price_sheet(ws, tmp_path, answers):
     answers.save_path = str(tmp_path / "x.xlsx")
     assert ws.export("xlsx")
     assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "x.xlsx").stat().st_size > 0
+    parts = load_workbook(tmp_path / "x.xlsx")["部分"]
+    part = dict(zip((cell.value for cell in parts[2]), (cell.value for cell in parts[3])))
+    assert (part["用途"], part["面积(m²)"], part["总价(元)"]) == ("住宅用地", 1000, 492000)  # 2级 492 × 1000 m²
 
 
 def test_export_refused_while_the_parcel_has_an_error(ws, tmp_path, answers):

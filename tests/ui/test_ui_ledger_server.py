@@ -112,7 +112,7 @@ def test_a_password_is_asked_when_libpq_finds_none_and_kept_for_the_session_only
     label = server_label(server)
     assert [a for a in asked_server.asked if a.startswith("password")] == [
         f"password:{label}:first", f"password:{label}:refused"]
-    ledger.reconnect()  # the same session: the password is not asked again
+    assert ledger.reconnect()  # the same session: the password is not asked again
     assert tried[-1] == "口令 s3cret" and len([a for a in asked_server.asked if a.startswith("password")]) == 2
     settings.sync()
     text = (tmp_path / "settings.ini").read_text(encoding="utf-8")
@@ -142,7 +142,7 @@ def test_another_clients_change_shows_in_the_open_ledger_within_a_second(qtbot, 
 
 def test_the_open_household_says_someone_else_saved_before_its_owner_saves(qtbot, window, ws, opened, server):
     household_id = opened.project.store.find_household(opened.project.project.id, "0001").id
-    opened.select_household(household_id)
+    assert opened.select_household(household_id)
     opened.open_selected()
     assert ws.stored is not None and ws.stored.household.id == household_id
     type_cell(qtbot, ws, 0, COL_QUANTITY, "31")
@@ -160,7 +160,7 @@ def test_the_open_household_says_someone_else_saved_before_its_owner_saves(qtbot
 def test_connection_loss_is_said_clearly_and_the_typed_case_stays(qtbot, window, ws, opened, server, pg_cluster,
                                                                    asked_server, answers):
     household_id = opened.project.store.find_household(opened.project.project.id, "0004").id
-    opened.select_household(household_id)
+    assert opened.select_household(household_id)
     opened.open_selected()
     type_cell(qtbot, ws, 0, COL_QUANTITY, "33")
     typed = ws.session.document.to_json()

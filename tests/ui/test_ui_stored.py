@@ -49,17 +49,17 @@ def test_a_stored_household_opens_with_its_current_version(window, ws, store, ho
 
 
 def test_a_version_saved_from_now_on_carries_the_household_number(qtbot, window, ws, store, household):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     assert ws.save()
     assert store.current_version(household.id).case().case_id == "017"
     other = store.add_household(household.project_id, "018", "李秀英")
-    ws.open_stored(store, other.id)
+    assert ws.open_stored(store, other.id)
     assert ws.header.edits[("case_id",)].text() == "018" and ws.session.case.case_id == "018"
 
 
 def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store, household, answers, tmp_path):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")  # 砖木 24.60 → 30 m² at 700: +3,780.00
     assert window.windowTitle().startswith("017 王建国(台账 第1版) * — ")
     with qtbot.waitSignal(ws.stored_saved) as saved:
@@ -74,7 +74,7 @@ def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store
 
 
 def test_a_case_with_errors_is_kept_as_a_draft(window, ws, store, household):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     ws.session.add_line("附属平房/砖混结构")  # no quantity yet: the case does not compute
     assert ws.save()
     assert store.current_version(household.id).result_json is None
@@ -106,7 +106,7 @@ def refuses_every_edit(qtbot, ws) -> None:
 def test_a_signed_case_opens_read_only_and_changes_only_by_a_reasoned_amendment(qtbot, window, ws, store, household,
                                                                                reasons):
     store.sign(household.id)
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     assert ws.lock_banner.isVisible() and ws.lock_banner.amend_button.isVisible()
     assert ws.lock_banner.text.text().startswith("此户已签字(第1版),只能查看。如需更正,请点「更正…」填写理由")
     refuses_every_edit(qtbot, ws)
@@ -128,7 +128,7 @@ def test_a_signed_case_opens_read_only_and_changes_only_by_a_reasoned_amendment(
 
 def test_a_signed_case_with_errors_is_refused(window, ws, store, household, answers, reasons):
     store.sign(household.id)
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     reasons["answers"] = ["补录漏项"]
     assert ws.start_amendment()
     ws.session.add_line("附属平房/砖混结构")
@@ -144,7 +144,7 @@ def test_a_household_without_versions_starts_from_its_register_entry(window, ws,
 
 
 def test_save_as_a_file_leaves_the_store_alone(window, ws, store, household, answers, tmp_path):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     answers.save_path = str(tmp_path / "副本.json")
     assert ws.save_as()
     assert ws.stored is None and window.windowTitle().startswith("副本.json — ")
@@ -183,7 +183,7 @@ def test_ledger_to_costing_and_back(qtbot, window, store, household, settings, a
 
 
 def test_signed_in_the_ledger_meanwhile_the_save_asks_for_a_reason(qtbot, window, ws, store, household, reasons):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     store.sign(household.id)  # the ledger signed it while the case was open here
     reasons["answers"] = ["签字后复核更正"]
@@ -193,7 +193,7 @@ def test_signed_in_the_ledger_meanwhile_the_save_asks_for_a_reason(qtbot, window
 
 
 def test_a_version_saved_meanwhile_is_never_silently_replaced(qtbot, window, ws, store, household, answers):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     other = store.current_version(household.id).case()
     other.items[0]["quantity"] = "90.00"
@@ -206,7 +206,7 @@ def test_a_version_saved_meanwhile_is_never_silently_replaced(qtbot, window, ws,
 def test_a_paid_case_opens_read_only_and_cannot_be_amended(qtbot, window, ws, store, household, answers, reasons):
     store.sign(household.id)
     store.pay([household.id], batch="第1批")
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     assert ws.lock_banner.isVisible() and not ws.lock_banner.amend_button.isVisible()
     assert ws.lock_banner.text.text() == "此户已支付,只能查看,不能修改或更正。如发现差错,请按补差程序另行办理。"
     refuses_every_edit(qtbot, ws)  # refused before any work is done, not on save
@@ -217,7 +217,7 @@ def test_a_paid_case_opens_read_only_and_cannot_be_amended(qtbot, window, ws, st
 
 
 def test_unsaved_changes_of_a_stored_case_are_not_printed(qtbot, window, ws, store, household, answers):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     assert not ws.preview()
     assert "请先保存" in answers.errors[-1][1] and "输入错误" not in answers.errors[-1][1]
@@ -227,7 +227,7 @@ def test_unsaved_changes_of_a_stored_case_are_not_printed(qtbot, window, ws, sto
 
 def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store, household, answers):
     import sqlite3
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     blocker = sqlite3.connect(store.path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
@@ -242,7 +242,7 @@ def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store
 
 
 def test_no_reason_is_asked_for_a_save_that_cannot_happen(qtbot, window, ws, store, household, answers, reasons):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     ws.session.add_line("附属平房/砖混结构")
     store.sign(household.id)  # signed in the 台账 meanwhile, and not computing: refused before any question
@@ -274,7 +274,7 @@ def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, wind
 
 
 def test_ctrl_n_on_a_changed_stored_case_names_the_household(qtbot, window, ws, store, household, answers):
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     answers.save_changes = "cancel"
     ws.new_file()
@@ -288,7 +288,7 @@ def test_a_crash_while_editing_a_stored_household_recovers_it_tied_to_that_house
     from ui.main_window import MainWindow
     from ui.settings import ASSESSOR_NAME
     settings.set(ASSESSOR_NAME, "李明")
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     ws.autosave()
     ws.recovery._lock.unlock()  # the process dies holding its lock; the recovery file stays
@@ -322,7 +322,7 @@ def test_a_recovered_case_whose_household_is_gone_is_still_recovered(qtbot, wind
 def test_the_sheet_printed_from_costing_is_the_stored_versions_under_the_household_number(
         window, ws, store, household, answers, tmp_path):
     import pdfplumber
-    ws.open_stored(store, household.id)
+    assert ws.open_stored(store, household.id)
     answers.save_path = str(tmp_path / "结算单")
     assert ws.export("pdf") and not answers.errors
     with pdfplumber.open(tmp_path / "结算单.pdf") as pdf:

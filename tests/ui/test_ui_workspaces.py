@@ -58,7 +58,7 @@ def test_land_edits_undo_save_and_title_through_the_window(qtbot, window, answer
     land = open_tab(qtbot, window, "地价测算")
     land.parts_model.setData(land.parts_model.index(0, PartsModel.AREA), "1000", Qt.ItemDataRole.EditRole)
     total = land.summary["total"].text()
-    assert total != "—" and window.windowTitle().startswith("未命名 * — ")
+    assert total == "492,000.00" and window.windowTitle().startswith("未命名 * — ")  # 2级 住宅 492 × 1000 m²
     window.undo_action.trigger()  # the window's Edit menu undoes in the current tab
     assert land.summary["total"].text() == "—"
     window.redo_action.trigger()

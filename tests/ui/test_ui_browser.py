@@ -72,10 +72,27 @@ def test_selected_row_shows_provenance_rule_table_and_reading(browser, qtbot):
     assert summary.startswith("深度")
 
 
-def test_every_rule_kind_renders_a_detail(browser):
-    for key in browser.items_model.items and [i.key for i in browser.items_model.items]:
+def _figures(data) -> set[str]:
+    """Every rate a row's describe() data holds (a rate, a range's ends, a stage's price, a ratio), as written."""
+    if isinstance(data, list):
+        return set().union(*map(_figures, data)) if data else set()
+    if not isinstance(data, dict):
+        return set()
+    found = {data[key] for key in ("rate", "ratio") if isinstance(data.get(key), str)}
+    found |= set(data.get("range", ())) | set(data.get("stages", {}).values())
+    return found.union(*(_figures(value) for key, value in data.items() if key != "stages"))
+
+
+def test_every_row_shows_each_of_its_rates_in_its_detail(browser):
+    keys = [item.key for item in browser.items_model.items]
+    assert len(keys) == 158  # the schedule's 155 rows and 三's three allowances
+    for key in keys:
         browser.show_item(key)
-        assert browser.detail_model.rowCount() >= 1, key
+        item = browser.items_model.by_key[key]
+        cells = " ".join(browser.detail_model.index(r, c).data() for r in range(browser.detail_model.rowCount())
+                         for c in range(2))
+        figures = _figures(item.rule.describe(item.spec))
+        assert cells.strip() and {f for f in figures if f not in cells} == set(), key
 
 
 def test_land_tab_has_all_rows_and_both_discrepancy_notes(browser):
@@ -208,5 +225,5 @@ def test_the_browser_needs_nothing_of_the_land_tab():
     code = ("import sys, ui.schedule_browser;"
             " print(sorted(m for m in sys.modules if m == 'ui.land' or m.startswith('ui.land.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+                         cwd=Path(__file__).resolve().parents[2])  # the checkout, whose ui/ is the one tested
     assert out.stdout.strip() == "[]"
