@@ -4,7 +4,7 @@
 rows) and a count function (query → number of rows), and asks them again when the filter or
 the sort order changes. DisplayRole shows formatted text, VALUE_ROLE carries the Decimal (or
 the Status), HOUSEHOLD_ROLE the household id. A household without a computed version shows
-blanks, not 0.00.
+blanks, not 0.00. A row read before its project's check finished is grey (正在核验).
 """
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ BACKGROUND = Qt.ItemDataRole.BackgroundRole
 STATUS_FG = {Status.DRAFT: QBrush(QColor("#8a8a8a")), Status.SIGNED: QBrush(QColor("#1b6e2a")),
              Status.PAID: QBrush(QColor("#1f4e9c")), Status.ABNORMAL: QBrush(QColor("#b00020"))}
 ABNORMAL_BG = QBrush(QColor("#fde2e2"))  # the whole row of a 数据异常 household
+UNCHECKED_FG = QBrush(QColor("#9a9a9a"))  # the whole row while its project is being checked
+UNCHECKED_TIP = "正在核验此户保存的数据(变更记录、校验值);核验完成前不计入合计。"
 
 Fetch = Callable[[LedgerQuery, int, int], list[LedgerRow]]
 Count = Callable[[LedgerQuery], int]
@@ -179,6 +181,8 @@ class LedgerModel(HeaderedTableModel):
         if role == ALIGNMENT:
             return ALIGNMENTS[index.column()]
         if role == FOREGROUND:
+            if not self._rows[row].checked:
+                return UNCHECKED_FG
             return STATUS_FG.get(self._rows[row].status) if index.column() == COL_STATUS else None
         if role == BACKGROUND:
             return ABNORMAL_BG if self._rows[row].status is Status.ABNORMAL else None
@@ -199,6 +203,8 @@ def _texts(row: LedgerRow) -> tuple[str, ...]:
 
 
 def _tooltip(row: LedgerRow, column: int) -> str | None:
+    if not row.checked:
+        return UNCHECKED_TIP
     if row.abnormal:
         return f"数据异常:{row.abnormal}。不能修改、签字、支付或打印,金额不计入合计。"
     if column == COL_ADDRESS:
@@ -226,13 +232,15 @@ class TotalsModel(HeaderedTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._totals: LedgerTotals | None = None
+        self.checking = False  # the project is being checked: no totals yet
 
     @property
     def totals(self) -> LedgerTotals | None:
         return self._totals
 
-    def set_totals(self, totals: LedgerTotals | None) -> None:
-        self._totals = totals
+    def set_totals(self, totals: LedgerTotals | None, checking: bool = False) -> None:
+        """The totals of the filter (None: none to show; `checking`: not until the project is checked)."""
+        self._totals, self.checking = totals, checking
         self.dataChanged.emit(self.index(0, 0), self.index(0, len(HEADERS) - 1))
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -249,7 +257,7 @@ class TotalsModel(HeaderedTableModel):
             if column == COL_NUMBER:
                 return "合计"
             if column == COL_HEAD:
-                return "" if totals is None else households_text(totals)
+                return ("正在核验…" if self.checking else "") if totals is None else households_text(totals)
             if column in values:
                 return area_text(values[column]) if column in AREA_COLUMNS else money_text(values[column])
             return ""
@@ -259,6 +267,8 @@ class TotalsModel(HeaderedTableModel):
             return values.get(column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return RIGHT if column in NUMBER_COLUMNS else LEFT
+        if role == TOOLTIP and self.checking:
+            return "正在核验各户保存的数据;核验完成后显示合计,数据异常的户不计入。"
         if role == TOOLTIP and totals is not None and totals.abnormal:
             return f"其中 {totals.abnormal:,} 户数据异常,其金额和面积不计入合计"
         return None
