@@ -16,8 +16,8 @@ from calculator.money import fmt_grouped
 from calculator.store import SqliteStore, Status
 from driver import type_text
 from ui.ledger.model import (
-    COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, TOOLTIP,
-    UNCHECKED_FG, VALUE_ROLE, LedgerModel,
+    COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, MAX_PAGE,
+    TOOLTIP, UNCHECKED_FG, VALUE_ROLE, LedgerModel,
 )
 from ui import settings as config
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
@@ -253,8 +253,9 @@ def test_a_large_project_loads_a_page_at_a_time(qtbot, settings, given, tmp_path
 
 
 def test_the_model_asks_its_fetch_function_for_pages_only():
+    """A query starts with one page; each page scrolling asks for then is twice the last, up to MAX_PAGE."""
     calls = []
-    rows = list(range(450))
+    rows = list(range(1000))
 
     def fetch(query, offset, limit):
         calls.append((query.sort, offset, limit))
@@ -263,10 +264,21 @@ def test_the_model_asks_its_fetch_function_for_pages_only():
     model = LedgerModel(page_size=200)
     model.set_source(fetch, lambda query: len(rows))
     model.sort(COL_TOTAL, Qt.SortOrder.DescendingOrder)
+    assert model.rowCount() == 200 and model.canFetchMore()
     model.fetchMore()
+    assert model.rowCount() == 600
     model.fetchMore()
-    assert model.rowCount() == 450 and not model.canFetchMore()
-    assert calls == [("number", 0, 200), ("total", 0, 200), ("total", 200, 200), ("total", 400, 50)]
+    model.fetchMore()                                                # nothing left: nothing asked
+    assert model.rowCount() == 1000 and not model.canFetchMore()
+    assert calls == [("number", 0, 200), ("total", 0, 200), ("total", 200, 400), ("total", 600, 400)]
+
+    calls.clear()
+    rows = list(range(20000))
+    model = LedgerModel(page_size=2000)
+    model.set_source(fetch, lambda query: len(rows))
+    model.fetch_all()
+    assert [limit for _, _, limit in calls] == [2000, 4000, MAX_PAGE, MAX_PAGE, 20000 - 2000 - 4000 - 2 * MAX_PAGE]
+    assert model.rowCount() == 20000
 
 
 def _row(index: int):
