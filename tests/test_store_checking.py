@@ -5,9 +5,9 @@ import threading
 
 import pytest
 
-from calculator.store import AbnormalData, Status, open_store
+from calculator.store import AbnormalData, SqliteStore, Status, StoreError, open_store
 from calculator.store import verify
-from households import fill_project
+from households import break_a_page_link, fill_project
 from test_store_integrity import sql
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
@@ -87,3 +87,27 @@ def test_a_check_of_the_contents_a_restore_replaced_is_not_taken(store, filled, 
     store.restore_from(tmp_path / "backup.landcomp")
     assert not run(started)
     assert not any(row.checked for row in store.ledger(project.id, check_first=False))
+
+
+def test_a_large_files_damaged_page_is_found_by_its_check_before_anything_is_vouched_for(tmp_path, monkeypatch):
+    path = tmp_path / "p.landcomp"
+    with SqliteStore(path, actor="李明") as fresh:
+        project = fresh.create_project("堡子片区")
+        fill_project(fresh, project.id)
+    break_a_page_link(path)
+    with pytest.raises(StoreError, match="damaged"):                       # a small project: refused at open
+        SqliteStore(path, actor="李明")
+    monkeypatch.setattr(verify, "CHECKED_AT_ONCE", 0)
+    with SqliteStore(path, actor="李明") as store:                         # a large one is painted first
+        rows = store.ledger(project.id, check_first=False, workbook=False)  # as the 台账 pages it
+        assert len(rows) == 6 and not any(row.checked for row in rows)
+        started = Started(store)
+        assert started.ended.wait(60)
+        with pytest.raises(StoreError, match="damaged"):
+            started.check.adopt()
+        assert store.ledger_summary(project.id, check_first=False) is None
+        one = store.find_household(project.id, "0001").id
+        with pytest.raises(StoreError, match="damaged"):                   # nor is anything vouched for
+            store.sign(one)
+        with pytest.raises(StoreError, match="damaged"):
+            store.ledger(project.id)

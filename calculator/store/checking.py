@@ -81,7 +81,8 @@ def _check(location: str, password: str | None, read_only: bool, sender) -> None
 
 
 def scan_project(location: str, password: str | None = None, read_only: bool = False) -> dict[int, Anomaly]:
-    """`verify.scan` of the project at `location` in one snapshot, on a read-only connection of its own."""
+    """`verify.scan` of the project at `location` in one snapshot, on a read-only connection of its own;
+    a project file's pages are checked first (PRAGMA quick_check: the open of a large one left it for this)."""
     if is_server(location):
         import psycopg
 
@@ -94,13 +95,14 @@ def scan_project(location: str, password: str | None = None, read_only: bool = F
             raise server_error(error, location) from None
         finally:
             raw.close()
-    from calculator.store.sqlite import _connect, _connect_read_only, _store_error
+    from calculator.store.sqlite import _connect, _connect_read_only, _store_error, check_integrity
     try:
         # The file as the store sees it: through its WAL, unless the store itself could only open it immutable.
         connection = (_connect_read_only(location) if read_only
                       else _connect(f"{Path(location).absolute().as_uri()}?mode=ro", uri=True))
         try:
             connection.execute("BEGIN")
+            check_integrity(connection, location, quick=True)
             return verify.scan(connection)
         finally:
             connection.close()

@@ -152,6 +152,7 @@ class SqliteStore(CaseStore):
         self._generation = getattr(self, "_generation", 0) + 1
         self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
         self._noted: set[tuple[int | None, str]] = set()
+        self._pages_unchecked = False  # see _open
 
     def _driver_error(self, error: Exception) -> StoreError:
         """Backend: a driver error as the store's StoreError."""
@@ -159,7 +160,11 @@ class SqliteStore(CaseStore):
 
     def _open(self) -> None:
         try:
-            check_integrity(self._conn, self.path, quick=True)
+            # A large project's pages are checked with its households, in the background while its 台账 is
+            # painted (checking.py), or before anything is vouched for or written, whichever comes first.
+            self._pages_unchecked = self._is_large_at_todays_schema()
+            if not self._pages_unchecked:
+                check_integrity(self._conn, self.path, quick=True)
             self._conn.execute("PRAGMA foreign_keys = ON")
             if self.read_only:
                 self._check_read_only_schema()
@@ -171,9 +176,23 @@ class SqliteStore(CaseStore):
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, str(exc)) from None
 
+    def _is_large_at_todays_schema(self) -> bool:
+        """A project to be painted before its pages are checked: large, and with no migration to run first."""
+        try:
+            return schema_version(self._conn) == SCHEMA_VERSION and self._check_is_long()
+        except sqlite3.DatabaseError:  # the quick check says what is wrong
+            return False
+
+    def _pages_first(self) -> None:
+        """The quick check of the pages, if the open left it for later: before a verdict, a vouch or a change."""
+        if self._pages_unchecked:
+            check_integrity(self._conn, self.path, quick=True)
+            self._pages_unchecked = False
+
     def _check_pages(self) -> None:
-        """Backend: the full check of the stored pages (the open ran only the quick one)."""
+        """Backend: the full check of the stored pages (the open ran only the quick one, if any)."""
         check_integrity(self._conn, self.path)
+        self._pages_unchecked = False
 
     def _check_read_only_schema(self) -> None:
         """A read-only file cannot be migrated: it must be ours and at today's schema."""
@@ -201,6 +220,7 @@ class SqliteStore(CaseStore):
         if self.read_only:
             raise _read_only_error(self.path)
         if self._depth == 0:
+            self._pages_first()
             self._begin()
         else:
             conn.execute(f"SAVEPOINT change{self._depth}")
@@ -297,6 +317,7 @@ class SqliteStore(CaseStore):
             if self._anomalies is None or data_version != self._data_version:
                 if not check_first and self._check_is_long():
                     return {**(self._anomalies or {}), **self._engine_found}, False
+                self._pages_first()
                 self._anomalies, self._data_version, self._touched = verify.scan(self._conn), data_version, set()
             for household_id in list(self._touched):
                 self._touched.discard(household_id)
@@ -349,12 +370,13 @@ class SqliteStore(CaseStore):
             return True  # checked here meanwhile (an export, say)
         if token != (self._generation, serial):
             return False
-        self._anomalies, self._data_version = anomalies, serial
+        self._anomalies, self._data_version, self._pages_unchecked = anomalies, serial, False  # it checked them too
         return True
 
     def _vouch(self, household: Household, *, recompute: bool) -> None:
         """AbnormalData unless the household's data is what the program wrote (and, with `recompute`,
         its current and signed versions are the engine's results)."""
+        self._pages_first()
         anomaly = verify.check_one(self._conn, household.id)
         versions = {household.current_version_id, household.signed_version_id} - {None}
         for version_id in sorted(versions) if recompute and anomaly is None else ():

@@ -21,7 +21,7 @@ from ui.ledger.model import (
 )
 from ui import settings as config
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
-from households import HEADS, fill_project, variant
+from households import HEADS, break_a_page_link, fill_project, variant
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -748,3 +748,24 @@ def test_a_large_project_exported_before_its_check_ends_is_checked_first(large, 
     assert large.export("xlsx")
     cells = [list(row) for row in load_workbook(tmp_path / "导出.xlsx").active.iter_rows(values_only=True)]
     assert cells[2][0] == "0001" and "数据异常" in cells[2] and cells[2][4] is None
+
+
+def test_a_large_file_whose_check_finds_a_damaged_page_says_so_and_stays_unvouched(qtbot, settings, given, tmp_path,
+                                                                                     monkeypatch):
+    from calculator.store import verify
+    path = tmp_path / "大项目.landcomp"
+    opened = create_project(path, "大项目", "王芳")
+    fill_project(opened.store, opened.project.id)
+    opened.close()
+    break_a_page_link(path)
+    monkeypatch.setattr(verify, "CHECKED_AT_ONCE", 0)
+    settings.set(LAST_PROJECT, str(path))
+    settings.set(ASSESSOR_NAME, "李明")
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: workspace.project is not None)
+    assert len(shown(workspace, COL_NUMBER)) == 6 and total_cell(workspace, COL_HEAD) == "正在核验…"
+    qtbot.waitUntil(lambda: bool(given.errors), timeout=30000)
+    assert given.errors[0][0] == "无法核验台账" and "损坏" in given.errors[0][1]
+    assert total_cell(workspace, COL_HEAD) == "" and total_cell(workspace, COL_TOTAL) == ""
+    assert workspace.model.index(0, COL_TOTAL).data(Qt.ItemDataRole.ForegroundRole) == UNCHECKED_FG
+    workspace.shutdown()

@@ -82,6 +82,7 @@ class LedgerCheck(QObject):
         try:
             taken = check.adopt()
         except CalculationError as error:
+            self._totals_model.set_totals(None)  # not being checked any more, and still not vouched for
             self.failed.emit(error.shown)
             return
         if taken:
