@@ -8,6 +8,7 @@ opened read-only. sqlite3 errors leave the store only as StoreError.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -914,12 +915,12 @@ def _dec(text: str | None) -> Decimal | None:
         return None
 
 
+_STATUSES = {status.value: status for status in Status}
+
+
 def _status(text: str) -> Status:
     """A stored status; one the program never writes reads as 数据异常."""
-    try:
-        return Status(text)
-    except ValueError:
-        return Status.ABNORMAL
+    return _STATUSES.get(text, Status.ABNORMAL)
 
 
 def _household(row: tuple) -> Household:
@@ -952,11 +953,18 @@ def _after(key: str, number: str, anchor: tuple, descending: bool) -> tuple[str,
     return f"({key} > ? OR ({key} = ? AND {rest}))", [_KEY, value, _KEY, value, *rest_args]
 
 
+_LEDGER_FIELDS = tuple(field.name for field in dataclasses.fields(LedgerRow))
+
+
 def _ledger_row(row: tuple, anomaly: Anomaly | None, checked: bool) -> LedgerRow:
     """A ledger line; a 数据异常 household shows why, and no figures (they are not to be trusted)."""
     if anomaly is not None:
-        return LedgerRow(row[0], row[1], row[2], row[3], None, None, None, None, Status.ABNORMAL, row[9], row[10],
-                         row[11], row[12], anomaly.zh, checked=checked)
-    return LedgerRow(row[0], row[1], row[2], row[3], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]),
-                     _status(row[8]), row[9], row[10], row[11], row[12], None,
-                     *(str(value) if value is not None else "" for value in row[13:18]), checked=checked)
+        values = (*row[:4], None, None, None, None, Status.ABNORMAL, *row[9:13], anomaly.zh)
+    else:
+        values = (*row[:4], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]), _status(row[8]), *row[9:13], None)
+    workbook = ("" if value is None else str(value) for value in row[13:18])
+    # The fields set as the frozen dataclass's __init__ sets them, but in one step: its 21 calls of
+    # object.__setattr__ were a third of the time the 台账 took to read 5,000 rows.
+    line = object.__new__(LedgerRow)
+    line.__dict__.update(zip(_LEDGER_FIELDS, (*values, *workbook, checked), strict=True))
+    return line
