@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.errors import InputError
 from calculator.limits import check_text
@@ -23,6 +23,9 @@ from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
     SqliteStore, Status, StoreError, is_server, open_store, server_label,
 )
+
+if TYPE_CHECKING:
+    from calculator.store.checking import BackgroundCheck
 
 SUFFIX = ".landcomp"
 PAGE_SIZE = 200
@@ -338,7 +341,7 @@ class ProjectFile:
         project is being checked — no household is summed before it is vouched for."""
         return self.store.ledger_summary(self.project.id, **query.filter(), check_first=False)
 
-    def check_in_background(self, on_done: Callable[[], None]):
+    def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:
         """Check every household in a worker (None: no check is due); see CaseStore.check_in_background."""
         return self.store.check_in_background(on_done)
 

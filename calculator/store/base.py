@@ -11,11 +11,14 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from calculator.case import Case, case_from_json
 from calculator.compensation import CompensationResult
 from calculator.errors import CalculationError
+
+if TYPE_CHECKING:
+    from calculator.store.checking import BackgroundCheck
 
 
 class StoreError(CalculationError):
@@ -362,7 +365,7 @@ class CaseStore(abc.ABC):
         With `recompute`, its current and signed versions are also recomputed by the engine."""
 
     @abc.abstractmethod
-    def check_in_background(self, on_done: Callable[[], None]) -> Any:
+    def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:
         """Start the check of every household in a worker (None: the verdicts are current); `on_done` is
         called from another thread when it ends, and the returned check's `adopt()` then takes its verdicts."""
 

@@ -26,10 +26,6 @@ class LedgerCheck(QObject):
         self._ended.connect(self._adopt, Qt.ConnectionType.QueuedConnection)
         viewport.installEventFilter(self)
 
-    @property
-    def running(self) -> bool:
-        return self._check is not None
-
     def show_totals(self, project, totals) -> None:
         """The filter's totals; None from a project not yet checked: 正在核验…, and its check started."""
         self._totals_model.set_totals(totals, checking=totals is None)
