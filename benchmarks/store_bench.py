@@ -7,8 +7,8 @@ the check of every household that the 台账 of a large project runs in the back
 the rows the Excel ledger and the batch of sheets read (the whole ledger, checked first), signing
 S households one by one and paying them as one batch (each checked and recomputed by the engine),
 and reopening the file (part of opening the 台账; a large file's quick_check runs with the check
-of every household, above). The 台账's own
-waits (first paint, scrolling, filters, sorting) are ledger_bench.py's.
+of every household, above). The 台账's own waits (first paint, scrolling, filters, sorting) are
+ledger_bench.py's.
 """
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def main() -> None:
                         lambda: store.pay(ids, batch="第1批"))
         assert not found and len(rows) == n and len(paid) == signed
         assert all(household.status is Status.PAID for household in paid)
-    timed("reopen (a large file leaves quick_check to its check)", lambda: SqliteStore(path).close())
+    timed("reopen (a large file: quick_check with the check)", lambda: SqliteStore(path).close())
     print(f"file size {os.path.getsize(path) / 1e6:.1f} MB; ledger total {ledger_totals(rows).total} 元; "
           f"save {insert / n * 1000:.2f} ms per household")
     folder.cleanup()
