@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QColor
 from calculator.errors import CalculationError
 from calculator.ledger_actions import PAGE_SIZE, SORT_KEYS, LedgerQuery, area_text, money_text
 from calculator.store import LedgerRow, LedgerTotals, Status
-from ui.table_model import HeaderedTableModel
+from ui.table_model import VALUE_ROLE, HeaderedTableModel
 
 (COL_NUMBER, COL_HEAD, COL_ADDRESS, COL_AREA, COL_TOTAL, COL_INCENTIVE, COL_REPLACEMENT, COL_STATUS,
  COL_ASSESSOR, COL_UPDATED) = range(10)
@@ -32,7 +32,6 @@ HEADERS = ("户号", "户主", "地址", "建筑面积(m²)", "补偿金额(元)
 NUMBER_COLUMNS = (COL_AREA, COL_TOTAL, COL_INCENTIVE, COL_REPLACEMENT)
 AREA_COLUMNS = (COL_AREA, COL_REPLACEMENT)
 
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 1      # the Decimal (None when not computed), Status, or text
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole + 2  # the household id of the row
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
