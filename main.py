@@ -3,7 +3,7 @@ import sys
 
 
 def main(argv=None) -> int:
-    if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
+    if getattr(sys, "frozen", False):   # a bundle: its worker processes (batch sheets, the 台账's check) start here
         import multiprocessing
         multiprocessing.freeze_support()
     from ui.app import run

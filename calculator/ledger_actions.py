@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.errors import InputError
 from calculator.limits import check_text
@@ -23,6 +23,9 @@ from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
     SqliteStore, Status, StoreError, is_server, open_store, server_label,
 )
+
+if TYPE_CHECKING:
+    from calculator.store.checking import BackgroundCheck
 
 SUFFIX = ".landcomp"
 PAGE_SIZE = 200
@@ -317,22 +320,30 @@ class ProjectFile:
         The page that follows the last one read (same query, `offset` where it ended) is read by key,
         after that page's last household (keyset pagination: an index seek, not OFFSET's re-reading
         of every row before it); should the data change meanwhile, the rows still follow on from the
-        last one shown rather than shift by what was added or removed before it."""
+        last one shown rather than shift by what was added or removed before it.
+
+        A large project is not checked first: its rows say `checked=False` until `check_in_background`
+        has run (正在核验)."""
         after = None
         if self._page_end is not None and offset > 0 and self._page_end[:2] == (query, offset):
             after = self._page_end[2]
         rows = self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending,
-                                 limit=limit, offset=offset, after=after, workbook=False)
+                                 limit=limit, offset=offset, after=after, workbook=False, check_first=False)
         self._page_end = (query, max(offset, 0) + len(rows), rows[-1].household_id) if rows else None
         return rows
 
     def count(self, query: LedgerQuery) -> int:
         """How many households the query's filter gives."""
-        return self.store.ledger_count(self.project.id, **query.filter())
+        return self.store.ledger_count(self.project.id, **query.filter(), check_first=False)
 
-    def summary(self, query: LedgerQuery) -> LedgerTotals:
-        """Totals over every household of the filter (not only the rows loaded so far)."""
-        return self.store.ledger_summary(self.project.id, **query.filter())
+    def summary(self, query: LedgerQuery) -> LedgerTotals | None:
+        """Totals over every household of the filter (not only the rows loaded so far); None while a large
+        project is being checked — no household is summed before it is vouched for."""
+        return self.store.ledger_summary(self.project.id, **query.filter(), check_first=False)
+
+    def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:
+        """Check every household in a worker (None: no check is due); see CaseStore.check_in_background."""
+        return self.store.check_in_background(on_done)
 
     def rows(self, query: LedgerQuery) -> list[LedgerRow]:
         """Every row of the query, in its order (for the Excel ledger)."""

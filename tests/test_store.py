@@ -1,6 +1,7 @@
 """The project store: versions, locking, status, audit, fingerprints, ledger, backup, damaged files."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import sqlite3
@@ -196,6 +197,7 @@ def test_ledger_rows_carry_the_workbooks_id_number_phone_signing_and_payment(sto
     assert (rows[paid.id].id_number, rows[paid.id].phone) == (case.household["id_number"], case.household["phone"])
     assert rows[paid.id].paid_batch == "第3批" and rows[paid.id].paid_at and rows[paid.id].signed_at
     assert rows[signed.id].signed_at and (rows[signed.id].paid_batch, rows[signed.id].paid_at) == ("", "")
+    assert all(dataclasses.replace(row) == row for row in rows.values())  # every field there, as __init__ sets them
 
 
 def test_status_codes_and_labels():

@@ -11,11 +11,14 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from calculator.case import Case, case_from_json
 from calculator.compensation import CompensationResult
 from calculator.errors import CalculationError
+
+if TYPE_CHECKING:
+    from calculator.store.checking import BackgroundCheck
 
 
 class StoreError(CalculationError):
@@ -252,6 +255,8 @@ class LedgerRow:
     signed_at: str = ""
     paid_batch: str = ""
     paid_at: str = ""
+    # False: read before the check of a large project had finished (正在核验) — not yet vouched for.
+    checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -360,6 +365,11 @@ class CaseStore(abc.ABC):
         With `recompute`, its current and signed versions are also recomputed by the engine."""
 
     @abc.abstractmethod
+    def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:
+        """Start the check of every household in a worker (None: the verdicts are current); `on_done` is
+        called from another thread when it ends, and the returned check's `adopt()` then takes its verdicts."""
+
+    @abc.abstractmethod
     def verify_all(self) -> list[Anomaly]:
         """Every household whose data fails the checks, each version recomputed by the engine (audited)."""
 
@@ -368,20 +378,28 @@ class CaseStore(abc.ABC):
     def audit_log(self, *, project_id: int | None = None, household_id: int | None = None) -> list[AuditEntry]:
         """Every recorded change, oldest first, optionally for one project or household."""
 
+    # Every ledger read below first checks the project (the 数据异常 verdicts) unless its verdicts are those
+    # of the data as it is now. With `check_first=False`, a large project whose check is due is read at
+    # once, with the verdicts found so far: its rows then say `checked=False`, its totals are None, and
+    # `check_in_background` runs the check.
     @abc.abstractmethod
     def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
                sort: str = "number", descending: bool = False, limit: int | None = None,
-               offset: int = 0, after: int | None = None, workbook: bool = True) -> list[LedgerRow]:
+               offset: int = 0, after: int | None = None, workbook: bool = True,
+               check_first: bool = True) -> list[LedgerRow]:
         """The 台账: filtered by status and text (户号, 户主, 地址), sorted by a column, one page — from
         `offset`, or by key after household `after`; `workbook`: with the workbook's columns."""
 
     @abc.abstractmethod
-    def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> int:
+    def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "",
+                     check_first: bool = True) -> int:
         """How many ledger rows the filter gives (for paging)."""
 
-    def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> LedgerTotals:
-        """Totals over every row of the filter, not just one page."""
-        return ledger_totals(self.ledger(project_id, status=status, text=text))
+    def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "",
+                       check_first: bool = True) -> LedgerTotals | None:
+        """Totals over every row of the filter, not just one page (None: not checked yet)."""
+        rows = self.ledger(project_id, status=status, text=text, check_first=check_first)
+        return None if any(not row.checked for row in rows) else ledger_totals(rows)
 
     # whole-file operations
     @abc.abstractmethod

@@ -85,6 +85,7 @@ class PostgresStore(SqliteStore):
         self.read_only, self._no_wait = False, False
         self._forget_findings()
         self._raw, self._heard = connect(url, password), False
+        self._password = password  # this session's, for the connection of a background check
         self._conn = Connection(self._raw)
         try:
             pg_schema.init_db(self._conn)
@@ -133,6 +134,9 @@ class PostgresStore(SqliteStore):
 
     def _data_serial(self) -> int:
         return self._conn.execute("SELECT serial FROM ledger_state").fetchone()[0]
+
+    def _check_target(self) -> tuple[str, str | None, bool]:
+        return self.path, self._password, False
 
     def _actor(self, actor: str | None) -> str:
         return self.role

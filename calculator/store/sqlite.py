@@ -8,6 +8,7 @@ opened read-only. sqlite3 errors leave the store only as StoreError.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -21,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 from calculator.case import Case, case_to_json
 from calculator.compensation import CompensationResult
 from calculator.money import fmt_money
-from calculator.store import dialect, restore, verify
+from calculator.store import checking, dialect, restore, verify
 from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals,
     Project, RefusedByRule, SheetMatch, Status, StoreError, check_move, conflict_error,
@@ -145,11 +146,14 @@ class SqliteStore(CaseStore):
     def _forget_findings(self) -> None:
         """Start the checks afresh (on open and after a restore)."""
         # The ledger's verdicts: every household found abnormal, as of the data serial (another
-        # connection's commit changes it); households this connection wrote are checked again.
+        # connection's commit changes it); households this connection wrote are checked again. A check
+        # asked for before this (generation) is never adopted.
         self._anomalies: dict[int, Anomaly] | None = None
         self._data_version, self._touched = -1, set()
+        self._generation = getattr(self, "_generation", 0) + 1
         self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
         self._noted: set[tuple[int | None, str]] = set()
+        self._pages_unchecked = False  # see _open
 
     def _driver_error(self, error: Exception) -> StoreError:
         """Backend: a driver error as the store's StoreError."""
@@ -157,7 +161,11 @@ class SqliteStore(CaseStore):
 
     def _open(self) -> None:
         try:
-            check_integrity(self._conn, self.path, quick=True)
+            # A large project's pages are checked with its households, in the background while its 台账 is
+            # painted (checking.py), or before anything is vouched for or written, whichever comes first.
+            self._pages_unchecked = self._is_large_at_todays_schema()
+            if not self._pages_unchecked:
+                check_integrity(self._conn, self.path, quick=True)
             self._conn.execute("PRAGMA foreign_keys = ON")
             if self.read_only:
                 self._check_read_only_schema()
@@ -169,9 +177,23 @@ class SqliteStore(CaseStore):
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, str(exc)) from None
 
+    def _is_large_at_todays_schema(self) -> bool:
+        """A project to be painted before its pages are checked: large, and with no migration to run first."""
+        try:
+            return schema_version(self._conn) == SCHEMA_VERSION and self._check_is_long()
+        except sqlite3.DatabaseError:  # the quick check says what is wrong
+            return False
+
+    def _pages_first(self) -> None:
+        """The quick check of the pages, if the open left it for later: before a verdict, a vouch or a change."""
+        if self._pages_unchecked:
+            check_integrity(self._conn, self.path, quick=True)
+            self._pages_unchecked = False
+
     def _check_pages(self) -> None:
-        """Backend: the full check of the stored pages (the open ran only the quick one)."""
+        """Backend: the full check of the stored pages (the open ran only the quick one, if any)."""
         check_integrity(self._conn, self.path)
+        self._pages_unchecked = False
 
     def _check_read_only_schema(self) -> None:
         """A read-only file cannot be migrated: it must be ours and at today's schema."""
@@ -199,6 +221,7 @@ class SqliteStore(CaseStore):
         if self.read_only:
             raise _read_only_error(self.path)
         if self._depth == 0:
+            self._pages_first()
             self._begin()
         else:
             conn.execute(f"SAVEPOINT change{self._depth}")
@@ -286,11 +309,16 @@ class SqliteStore(CaseStore):
 
     # -- checks ------------------------------------------------------------------------------
 
-    def _abnormal(self) -> dict[int, Anomaly]:
-        """Every abnormal household of the file (cached; see __init__), each finding audited once."""
+    def _abnormal(self, check_first: bool = True) -> tuple[dict[int, Anomaly], bool]:
+        """Every abnormal household of the file (cached; see __init__), each finding audited once, and whether
+        these are the verdicts of the data as it is now. Without `check_first` a large project whose check is
+        due is not checked here: the verdicts found so far are given (a household found abnormal stays so)."""
         with self._reading():
             data_version = self._data_serial()
             if self._anomalies is None or data_version != self._data_version:
+                if not check_first and self._check_is_long():
+                    return {**(self._anomalies or {}), **self._engine_found}, False
+                self._pages_first()
                 self._anomalies, self._data_version, self._touched = verify.scan(self._conn), data_version, set()
             for household_id in list(self._touched):
                 self._touched.discard(household_id)
@@ -305,11 +333,51 @@ class SqliteStore(CaseStore):
         anomalies = {**self._anomalies, **self._engine_found}
         for anomaly in anomalies.values():
             self._note(anomaly)
-        return anomalies
+        return anomalies, True
+
+    def _check_is_long(self) -> bool:
+        """The check of every household would keep the 台账 waiting: the audit log is long."""
+        head = verify.chain_head(self._conn)
+        return head is not None and head[0] > verify.CHECKED_AT_ONCE
+
+    @_translated
+    def check_in_background(self, on_done: Callable[[], None]) -> checking.BackgroundCheck | None:
+        """The check of every household in a worker process (None: the verdicts are current; a project whose
+        check is short is checked here and now)."""
+        with self._reading():
+            serial = self._data_serial()
+            is_long = self._check_is_long()
+        if self._anomalies is not None and serial == self._data_version:
+            return None
+        if is_long:
+            try:
+                return checking.BackgroundCheck(self, (self._generation, serial), self._check_target(), on_done)
+            except OSError:  # no process could be started: the check runs here, if slowly
+                pass
+        self._abnormal()
+        return None
+
+    def _check_target(self) -> tuple[str, str | None, bool]:
+        """Backend: what a worker opens to check the project (location, password, read-only)."""
+        return self.path, None, self.read_only
+
+    def _adopt_verdicts(self, token: tuple[int, int], anomalies: dict[int, Anomaly]) -> bool:
+        """A background check's verdicts, asked for at `token` (generation, data serial), become the ledger's
+        if nothing was committed since (by another connection; on a server, by any); False: check again.
+        Households this connection wrote meanwhile are checked again on the next read, as after a scan."""
+        with self._reading():
+            serial = self._data_serial()
+        if self._anomalies is not None and serial == self._data_version:
+            return True  # checked here meanwhile (an export, say)
+        if token != (self._generation, serial):
+            return False
+        self._anomalies, self._data_version, self._pages_unchecked = anomalies, serial, False  # it checked them too
+        return True
 
     def _vouch(self, household: Household, *, recompute: bool) -> None:
         """AbnormalData unless the household's data is what the program wrote (and, with `recompute`,
         its current and signed versions are the engine's results)."""
+        self._pages_first()
         anomaly = verify.check_one(self._conn, household.id)
         versions = {household.current_version_id, household.signed_version_id} - {None}
         for version_id in sorted(versions) if recompute and anomaly is None else ():
@@ -647,14 +715,15 @@ class SqliteStore(CaseStore):
     @_translated
     def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
                sort: str = "number", descending: bool = False, limit: int | None = None,
-               offset: int = 0, after: int | None = None, workbook: bool = True) -> list[LedgerRow]:
+               offset: int = 0, after: int | None = None, workbook: bool = True,
+               check_first: bool = True) -> list[LedgerRow]:
         """The filter's rows in the order asked; `after` (a household id) pages by key: the rows that
         follow that household's in this order (then `offset` is not used; an unknown household reads
         from the start). Without `workbook`, the workbook's columns are left blank."""
         keys = self.dialect.sort_keys()
         if sort not in keys:
             raise StoreError(f"台账不能按「{sort}」排序", f"the ledger cannot be sorted by {sort!r}")
-        anomalies = self._abnormal()
+        anomalies, checked = self._abnormal(check_first)
         abnormal = json.dumps(sorted(anomalies))
         where, args = self._ledger_where(project_id, status, text, abnormal)
         order, key, number = self.dialect.order, keys[sort], keys["number"]
@@ -682,18 +751,23 @@ class SqliteStore(CaseStore):
         elif offset:
             sql += f" {self.dialect.no_limit} OFFSET ?"
             args.append(offset)
-        return [_ledger_row(row, anomalies.get(row[0])) for row in self._conn.execute(sql, args)]
+        return [_ledger_row(row, anomalies.get(row[0]), checked) for row in self._conn.execute(sql, args)]
 
     @_translated
-    def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> int:
-        where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(self._abnormal())))
+    def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "",
+                     check_first: bool = True) -> int:
+        anomalies, _checked = self._abnormal(check_first)
+        where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
         return self._conn.execute(f"SELECT count(*) FROM households h{where}", args).fetchone()[0]
 
     @_translated
-    def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "") -> LedgerTotals:
+    def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "",
+                       check_first: bool = True) -> LedgerTotals | None:
         """Exact totals of the filter, reading only the four figures (not whole ledger rows); a 数据异常
         household is counted apart and adds nothing."""
-        anomalies = self._abnormal()
+        anomalies, checked = self._abnormal(check_first)
+        if not checked:
+            return None
         where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
         count, abnormal, sums = 0, 0, [Decimal("0.00")] * 4
         for household_id, *figures in self._conn.execute(
@@ -841,12 +915,12 @@ def _dec(text: str | None) -> Decimal | None:
         return None
 
 
+_STATUSES = {status.value: status for status in Status}
+
+
 def _status(text: str) -> Status:
     """A stored status; one the program never writes reads as 数据异常."""
-    try:
-        return Status(text)
-    except ValueError:
-        return Status.ABNORMAL
+    return _STATUSES.get(text, Status.ABNORMAL)
 
 
 def _household(row: tuple) -> Household:
@@ -879,11 +953,18 @@ def _after(key: str, number: str, anchor: tuple, descending: bool) -> tuple[str,
     return f"({key} > ? OR ({key} = ? AND {rest}))", [_KEY, value, _KEY, value, *rest_args]
 
 
-def _ledger_row(row: tuple, anomaly: Anomaly | None) -> LedgerRow:
+_LEDGER_FIELDS = tuple(field.name for field in dataclasses.fields(LedgerRow))
+
+
+def _ledger_row(row: tuple, anomaly: Anomaly | None, checked: bool) -> LedgerRow:
     """A ledger line; a 数据异常 household shows why, and no figures (they are not to be trusted)."""
     if anomaly is not None:
-        return LedgerRow(row[0], row[1], row[2], row[3], None, None, None, None, Status.ABNORMAL, row[9], row[10],
-                         row[11], row[12], anomaly.zh)
-    return LedgerRow(row[0], row[1], row[2], row[3], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]),
-                     _status(row[8]), row[9], row[10], row[11], row[12], None,
-                     *(str(value) if value is not None else "" for value in row[13:18]))
+        values = (*row[:4], None, None, None, None, Status.ABNORMAL, *row[9:13], anomaly.zh)
+    else:
+        values = (*row[:4], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]), _status(row[8]), *row[9:13], None)
+    workbook = ("" if value is None else str(value) for value in row[13:18])
+    # The fields set as the frozen dataclass's __init__ sets them, but in one step: its 21 calls of
+    # object.__setattr__ were a third of the time the 台账 took to read 5,000 rows.
+    line = object.__new__(LedgerRow)
+    line.__dict__.update(zip(_LEDGER_FIELDS, (*values, *workbook, checked), strict=True))
+    return line

@@ -16,12 +16,12 @@ from calculator.money import fmt_grouped
 from calculator.store import SqliteStore, Status
 from driver import type_text
 from ui.ledger.model import (
-    COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, VALUE_ROLE,
-    LedgerModel,
+    COL_AREA, COL_HEAD, COL_INCENTIVE, COL_NUMBER, COL_REPLACEMENT, COL_STATUS, COL_TOTAL, HOUSEHOLD_ROLE, MAX_PAGE,
+    TOOLTIP, UNCHECKED_FG, VALUE_ROLE, LedgerModel,
 )
 from ui import settings as config
 from ui.settings import ASSESSOR_NAME, LAST_PROJECT
-from households import HEADS, fill_project, variant
+from households import HEADS, break_a_page_link, fill_project, variant
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -253,8 +253,9 @@ def test_a_large_project_loads_a_page_at_a_time(qtbot, settings, given, tmp_path
 
 
 def test_the_model_asks_its_fetch_function_for_pages_only():
+    """A query starts with one page; each page scrolling asks for then is eight times the last, up to MAX_PAGE."""
     calls = []
-    rows = list(range(450))
+    rows = list(range(5000))
 
     def fetch(query, offset, limit):
         calls.append((query.sort, offset, limit))
@@ -263,10 +264,20 @@ def test_the_model_asks_its_fetch_function_for_pages_only():
     model = LedgerModel(page_size=200)
     model.set_source(fetch, lambda query: len(rows))
     model.sort(COL_TOTAL, Qt.SortOrder.DescendingOrder)
+    assert model.rowCount() == 200 and model.canFetchMore()
     model.fetchMore()
+    assert model.rowCount() == 1800
     model.fetchMore()
-    assert model.rowCount() == 450 and not model.canFetchMore()
-    assert calls == [("number", 0, 200), ("total", 0, 200), ("total", 200, 200), ("total", 400, 50)]
+    model.fetchMore()                                                # nothing left: nothing asked
+    assert model.rowCount() == 5000 and not model.canFetchMore()
+    assert calls == [("number", 0, 200), ("total", 0, 200), ("total", 200, 1600), ("total", 1800, 3200)]
+
+    calls.clear()
+    rows = list(range(20000))
+    model.set_source(fetch, lambda query: len(rows))                 # a new source starts small again
+    model.fetch_all()
+    assert [limit for _, _, limit in calls] == [200, 1600, MAX_PAGE, MAX_PAGE, MAX_PAGE, 3200] and MAX_PAGE == 5000
+    assert model.rowCount() == 20000
 
 
 def _row(index: int):
@@ -694,3 +705,70 @@ def test_every_dialog_of_the_ledger_fits_a_small_laptop_screen(qtbot, ledger, pr
     dialogs.fit_to_screen(huge, 5000, 5000)  # never larger than the screen's free area
     available = ledger.screen().availableGeometry().size()
     assert huge.width() < available.width() and huge.height() < available.height()
+
+
+# -- a large project: shown first, checked in the background ----------------------------------------
+
+@pytest.fixture
+def large(qtbot, settings, given, project_file, monkeypatch):
+    """The project counted as large (checked in the background when shown), 0001's stored total changed
+    by one digit behind the program's back, reopened in the 台账: shown at once, not yet checked."""
+    import sqlite3
+    from calculator.store import verify
+    monkeypatch.setattr(verify, "CHECKED_AT_ONCE", 0)
+    path, _ = project_file
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE case_versions SET total = '646616.30' WHERE id = (SELECT current_version_id FROM households "
+                "WHERE number = '0001')")
+    raw.commit()
+    raw.close()
+    settings.set(LAST_PROJECT, str(path))
+    settings.set(ASSESSOR_NAME, "李明")
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: workspace.project is not None)
+    yield workspace
+    workspace.shutdown()
+
+
+def test_a_large_project_is_shown_at_once_and_trusted_only_once_checked(qtbot, large, given, project_file):
+    _, results = project_file
+    assert shown(large, COL_NUMBER) == ["0001", "0002", "0003", "0004", "0005", "0099"]
+    first = large.model.index(0, COL_TOTAL)
+    assert first.data(Qt.ItemDataRole.ForegroundRole) == UNCHECKED_FG and "正在核验" in first.data(TOOLTIP)
+    assert total_cell(large, COL_HEAD) == "正在核验…" and total_cell(large, COL_TOTAL) == ""  # nothing summed
+    select_rows(qtbot, large, "0001")
+    given.fingerprints = [""]
+    assert large.sign_selected() == 0 and "数据异常" in given.errors[-1][1]  # signing checks the household itself
+    qtbot.waitUntil(lambda: total_cell(large, COL_HEAD) == "6 户(异常 1)", timeout=30000)
+    assert shown(large, COL_STATUS)[0] == "数据异常" and shown(large, COL_TOTAL)[0] == ""
+    assert large.model.index(1, COL_TOTAL).data(Qt.ItemDataRole.ForegroundRole) != UNCHECKED_FG
+    assert total_cell(large, COL_TOTAL) == fmt_grouped(sum(r.total for r in results[1:]))
+
+
+def test_a_large_project_exported_before_its_check_ends_is_checked_first(large, given, tmp_path):
+    assert total_cell(large, COL_HEAD) == "正在核验…"
+    given.save_path = str(tmp_path / "导出")
+    assert large.export("xlsx")
+    cells = [list(row) for row in load_workbook(tmp_path / "导出.xlsx").active.iter_rows(values_only=True)]
+    assert cells[2][0] == "0001" and "数据异常" in cells[2] and cells[2][4] is None
+
+
+def test_a_large_file_whose_check_finds_a_damaged_page_says_so_and_stays_unvouched(qtbot, settings, given, tmp_path,
+                                                                                     monkeypatch):
+    from calculator.store import verify
+    path = tmp_path / "大项目.landcomp"
+    opened = create_project(path, "大项目", "王芳")
+    fill_project(opened.store, opened.project.id)
+    opened.close()
+    break_a_page_link(path)
+    monkeypatch.setattr(verify, "CHECKED_AT_ONCE", 0)
+    settings.set(LAST_PROJECT, str(path))
+    settings.set(ASSESSOR_NAME, "李明")
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: workspace.project is not None)
+    assert len(shown(workspace, COL_NUMBER)) == 6 and total_cell(workspace, COL_HEAD) == "正在核验…"
+    qtbot.waitUntil(lambda: bool(given.errors), timeout=30000)
+    assert given.errors[0][0] == "无法核验台账" and "损坏" in given.errors[0][1]
+    assert total_cell(workspace, COL_HEAD) == "" and total_cell(workspace, COL_TOTAL) == ""
+    assert workspace.model.index(0, COL_TOTAL).data(Qt.ItemDataRole.ForegroundRole) == UNCHECKED_FG
+    workspace.shutdown()

@@ -22,6 +22,7 @@ from calculator.errors import CalculationError
 from calculator.store import PasswordNeeded, Status, is_server, server_label
 from ui import settings as config
 from ui.lazy import lazy_module
+from ui.ledger.checking import LedgerCheck
 from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
 from ui.workspace import Workspace
 
@@ -202,6 +203,7 @@ class LedgerWorkspace(Workspace):
         self.totals.setFixedHeight(self.totals.verticalHeader().defaultSectionSize() + 2 * self.totals.frameWidth())
         self.totals.setStyleSheet("QTableView { font-weight: bold; background: #f2f2f2; }")
         self._sync_totals_columns()
+        self.checking = LedgerCheck(self.table.viewport(), self.totals_model, self)
 
         self.placeholder = QLabel(EMPTY_TEXT, self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -256,6 +258,8 @@ class LedgerWorkspace(Workspace):
         self.table.open_requested.connect(self.open_selected)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.failed.connect(lambda message: dialogs.show_error(self, "无法读取台账", message))
+        self.checking.failed.connect(lambda message: dialogs.show_error(self, "无法核验台账", message))
+        self.checking.checked.connect(self.refresh)
         self.model.modelReset.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(lambda *_: self._update_count())
@@ -303,7 +307,7 @@ class LedgerWorkspace(Workspace):
         return None if self.project else "尚未打开项目"
 
     def shutdown(self) -> None:
-        self.watch_timer.stop()
+        self._stop_watching()
         self.settings.set(config.LEDGER_HEADER, self.table.horizontalHeader().saveState())
         if self.project is not None:
             self.project.close()
@@ -484,6 +488,7 @@ class LedgerWorkspace(Workspace):
 
     def _stop_watching(self) -> None:
         self.watch_timer.stop()
+        self.checking.stop()
         self.lost = False
         self.reconnect_button.hide()
 
@@ -576,7 +581,7 @@ class LedgerWorkspace(Workspace):
             self.totals_model.set_totals(None)
             return
         query = self.model.query
-        self._guard(lambda: self.totals_model.set_totals(self.project.summary(query)))
+        self._guard(lambda: self.checking.show_totals(self.project, self.project.summary(query)))
 
     def _update_count(self) -> None:
         total, loaded = self.model.total_count(), self.model.rowCount()
