@@ -383,6 +383,11 @@ class CaseStore(abc.ABC):
         """Totals over every row of the filter, not just one page."""
         return ledger_totals(self.ledger(project_id, status=status, text=text))
 
+    @abc.abstractmethod
+    def ledger_versions(self, project_id: int) -> list[tuple[LedgerRow, CaseVersion | None]]:
+        """Every ledger row (workbook columns included) with the household's current version, all read at one
+        moment; the version is None when there is none yet, and for a 数据异常 household (not to be counted)."""
+
     # whole-file operations
     @abc.abstractmethod
     def batch(self) -> contextlib.AbstractContextManager[None]:
