@@ -115,12 +115,13 @@ def by_pair(ranged: pd.DataFrame) -> Table:
 def overrides(figures: Figures) -> Table:
     """Every line priced outside the standard (超标准), with its household, assessor, standard and reason."""
     named = figures.overrides.join(figures.households[["number", "head"]], on="household")
+    fields = ("number", "head", "assessor", "item", "quantity", "rate", "low", "high", "amount", "reason")
     rows = []
-    for line in named.itertuples(index=False):
-        standard = (f"{fmt_plain(line.low)}–{fmt_plain(line.high)}" if line.low != line.high
-                    else fmt_plain(line.low))
-        rows.append((line.number, line.head, line.assessor, line.item, Decimal(line.quantity), Decimal(line.rate),
-                     standard, Decimal(line.amount), line.reason))
+    for number, head, assessor, item, quantity, rate, low, high, amount, reason in zip(
+            *(named[field].tolist() for field in fields)):
+        standard = f"{fmt_plain(low)}–{fmt_plain(high)}" if low != high else fmt_plain(low)
+        rows.append((number, head, assessor, item, Decimal(quantity), Decimal(rate), standard, Decimal(amount),
+                     reason))
     columns = (Column("household", "户号"), Column("head", "户主"), Column("assessor", "评估人"),
                Column("item", "项目"), Column("quantity", "数量", QUANTITY), Column("rate", "单价(元)", NUMBER),
                Column("standard", "标准(元)"), Column("amount", "金额(元)", MONEY), Column("reason", "超标准理由"))

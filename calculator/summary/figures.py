@@ -37,6 +37,7 @@ from calculator.summary.rated import RatedLines, Standards, fen
 NO_ASSESSOR = "(未填评估人)"
 # Fields a case's household block may carry to place the household (片区 before 组); else its address.
 PLACE_FIELDS = ("片区", "组")
+_PLACE_KEYS = tuple(f'"{field}"' for field in PLACE_FIELDS)  # as a case's JSON text writes them
 UNPLACED = "(地址中无村、社区或街巷)"
 # The first village or community the address names (after county, town …), else the first street.
 _VILLAGE = re.compile(r"[^\s\d省市县区旗镇乡]{1,12}?(?:村|社区|居委会)")
@@ -202,7 +203,7 @@ class _Case:
 
     def household(self) -> dict[str, Any]:
         """The case's household block, when its text could name a 片区 or 组 at all (else {})."""
-        if not any(f'"{field}"' in self.text for field in PLACE_FIELDS):
+        if not any(key in self.text for key in _PLACE_KEYS):
             return {}
         return self.data.get("household", {})
 

@@ -62,7 +62,7 @@ class RatedLines:
     """Range-priced lines grouped as they pass, and every 超标准 line."""
 
     def __init__(self) -> None:
-        self._groups: dict[tuple, list] = {}  # (assessor, item, rate, midpoint, low4, high4) → [lines, fen]
+        self._groups: dict[tuple, list[str]] = {}  # (assessor, item, rate, midpoint, low4, high4) → amounts
         self._bounds: dict[tuple[int, int], Rate] = {}  # the standard of (low4, high4)
         self._overrides: list[tuple] = []
 
@@ -85,15 +85,15 @@ class RatedLines:
                                         standard.high, line["amount"], line.get("override_reason", "")))
             if low != high:
                 self._bounds[low, high] = standard
-                group = self._groups.setdefault((assessor, item, line["rate"], MIDPOINT in flags, low, high), [0, 0])
-                group[0] += 1
-                group[1] += fen(line["amount"])
+                self._groups.setdefault((assessor, item, line["rate"], MIDPOINT in flags, low, high), []).append(
+                    line["amount"])
 
     def frame(self) -> pd.DataFrame:
         """The groups: assessor, item, rate as stored and ×10⁴ (rate4), midpoint by default, the standard's
         bounds (and ×10⁴), how many lines and their amount in fen."""
         rows = [(assessor, item, rate, midpoint, self._bounds[low, high].low, self._bounds[low, high].high, low, high,
-                 lines, amount) for (assessor, item, rate, midpoint, low, high), (lines, amount) in self._groups.items()]
+                 len(amounts), sum(map(fen, amounts)))
+                for (assessor, item, rate, midpoint, low, high), amounts in self._groups.items()]
         frame = pd.DataFrame(rows, columns=list(RATED_COLUMNS))
         frame["rate4"] = [fen(rate) * 100 for rate in frame["rate"].tolist()]
         for column in ("low4", "high4", "lines", "amount", "rate4"):
