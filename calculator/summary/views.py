@@ -147,7 +147,7 @@ def incentives(figures: Figures, as_of: dt.date) -> Table:
             last_days = [tier.last_day(paid) for tier in tiers]
             open_tiers = [tier for tier, last in zip(tiers, last_days) if as_of <= last]
             amount = open_tiers[0].amount if open_tiers else 0
-            said = (f"{fmt_plain(yuan(amount))} 元,须于 {last_days[tiers.index(open_tiers[0])]} 前搬迁" if open_tiers
+            said = (f"{fmt_plain(yuan(amount))} 元:最迟于 {last_days[tiers.index(open_tiers[0])]} 搬迁" if open_tiers
                     else "已超过期限,不再享受")
         else:
             source, last_days, amount = "", [None] * len(tiers), max((tier.amount for tier in tiers), default=0)
