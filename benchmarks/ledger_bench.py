@@ -67,6 +67,19 @@ def holds(path: Path, n: int) -> bool:
         return False
 
 
+def prepared(path: Path, n: int) -> bool:
+    """The project at `path` reused when it holds N households, else built there; False (and nothing touched)
+    when a file there is something else."""
+    if holds(path, n):
+        print(f"reusing {path} ({n} households)")
+        return True
+    if path.exists():
+        print(f"{path} exists but does not hold {n} households; give another --keep", file=sys.stderr)
+        return False
+    build(path, n)
+    return True
+
+
 class Painted:
     """Counts paint events of one widget (the table's viewport)."""
 
@@ -200,13 +213,8 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = tempfile.TemporaryDirectory()
     path = Path(args.keep) if args.keep else Path(folder.name) / "ledger-bench.landcomp"
-    if holds(path, args.households):
-        print(f"reusing {path} ({args.households} households)")
-    else:
-        if path.exists():
-            print(f"{path} exists but does not hold {args.households} households; give another --keep", file=sys.stderr)
-            return 2
-        build(path, args.households)
+    if not prepared(path, args.households):
+        return 2
 
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication(sys.argv[:1])

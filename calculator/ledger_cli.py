@@ -73,6 +73,13 @@ def add_commands(commands: argparse._SubParsersAction, parser_class: type) -> No
     command("export", "导出台账 / the ledger workbook").add_argument("out", type=Path)
     command("backup", "备份 / an SQLite copy of the project").add_argument("out", type=Path)
     command("restore", "从备份恢复 / replace the project's contents").add_argument("source", type=Path)
+    summary = command("summary", "汇总与审计 / the project summary and audit")
+    summary.add_argument("--json", action="store_true")
+    summary.add_argument("--pdf", type=Path, help="汇总与审计 PDF / write the summary as PDF")
+    summary.add_argument("--xlsx", type=Path, help="汇总与审计工作簿 / write the summary workbook")
+    summary.add_argument("--as-of", help="资金预测的日期 YYYY-MM-DD(默认今天) / the day of the forecast (default today)")
+    summary.add_argument("--recompute", action="store_true",
+                         help="先用测算引擎重算每户 / recompute every household with the engine first")
     grant = command("grant", "授权数据库角色(服务器项目) / what a database role may do (server projects)")
     grant.add_argument("role")
     grant.add_argument("--as", dest="as_role", required=True, choices=ROLES)
@@ -234,6 +241,16 @@ def _restore(project: ProjectFile, args) -> str:
     return f"已从 {args.source} 恢复;原内容另存为 {safety}\n"
 
 
+def _summary(project: ProjectFile, args) -> str:
+    from calculator.cli import _export
+    from calculator.limits import parse_date
+    from calculator.summary import project_summary, summary_json, summary_text
+    as_of = parse_date(args.as_of, "as_of", "--as-of") if args.as_of is not None else None
+    summary = project_summary(project, as_of, recompute=args.recompute)
+    _export(args, summary, "summary", project.path)  # both files or neither, never over the project file
+    return _dump(summary_json(summary)) if args.json else summary_text(summary)
+
+
 def _grant(project: ProjectFile, args) -> str:
     grant = getattr(project.store, "grant", None)
     if grant is None:
@@ -244,7 +261,7 @@ def _grant(project: ProjectFile, args) -> str:
 
 COMMANDS = {"save": _save, "list": _list, "show": _show, "sign": _sign, "pay": _pay, "history": _history,
             "import": _import, "sheets": _sheets, "export": _export, "backup": _backup, "restore": _restore,
-            "grant": _grant}
+            "grant": _grant, "summary": _summary}
 
 
 def _fingerprint(project: ProjectFile, household_id: int) -> str | None:

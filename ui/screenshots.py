@@ -7,9 +7,11 @@ Writes, into the given folder and with the given suffix, using throw-away settin
 user's window is not touched: gui-empty-S.png (a new case), gui-household-S.png
 (examples/household.json), gui-reason-S.png (the 超标准 reason dialog over it), gui-land-S.png
 (examples/parcel.json in 地价测算), gui-browser-S.png (标准查阅 searching 临时安置),
-gui-preview-S.png (the settlement sheet's print preview) and gui-ledger-S.png (台账 of a
-generated 30-household project). The window places itself as it would for a user (maximized
-on a screen smaller than its default size); each shot is of the whole screen.
+gui-preview-S.png (the settlement sheet's print preview), gui-ledger-S.png (台账 of a
+generated 30-household project) and its 汇总与审计 window: gui-summary-S.png (金额),
+gui-summary-audit-S.png (单价审计) and gui-summary-outliers-S.png (异常户). The window places
+itself as it would for a user (maximized on a screen smaller than its default size); each shot is
+of the whole screen.
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER_HOUSEHOLDS = 30
+ASSESSORS = ("李明", "王芳", "赵强")
+CEILINGS = {"附属平房/砖混结构": "800", "内装潢/中档装潢": "400", "窑洞/砖石窑洞": "700"}
+OUTLIER = 16
 
 
 def main(argv: list[str]) -> int:
@@ -88,10 +93,26 @@ def main(argv: list[str]) -> int:
             _generated_project(project)
             workspace.open_project(project)
 
+        def summary() -> None:
+            tab("台账").show_summary()
+
+        def summary_page(title: str) -> Callable[[], None]:
+            def show() -> None:
+                from ui.ledger.summary_view import SummaryDialog
+                pages = window.findChild(SummaryDialog).pages
+                pages.setCurrentIndex(next(i for i in range(pages.count()) if pages.tabText(i) == title))
+            return show
+
+        def summary_close() -> None:
+            from ui.ledger.summary_view import SummaryDialog
+            window.findChild(SummaryDialog).close()
+
         steps: list[tuple[Callable[[], None], str | None, int]] = [  # (what to do, shot to take, pause in ms)
             (empty, "gui-empty", 300), (household, "gui-household", 300), (reason, None, 300),
             (reason_shot, None, 100), (land, "gui-land", 300), (browser, "gui-browser", 300),
             (preview, None, 2000), (preview_shot, None, 300), (ledger, "gui-ledger", 500),
+            (summary, "gui-summary", 800), (summary_page("单价审计"), "gui-summary-audit", 300),
+            (summary_page("异常户"), "gui-summary-outliers", 300), (summary_close, None, 100),
         ]
 
         def run(index: int = 0) -> None:
@@ -137,6 +158,12 @@ def _generated_project(path: Path) -> None:
         for index in range(LEDGER_HOUSEHOLDS):
             case = household_case(template, index)
             case.household["head"] = names[index % len(names)] + ("" if index < len(names) else "甲乙丙"[index // 10 - 1])
+            case.assessor["name"] = ASSESSORS[index % len(ASSESSORS)]
+            for line in case.items:  # the second assessor takes the ceiling where the first takes less
+                if index % len(ASSESSORS) == 1 and line["item"] in CEILINGS:
+                    line["rate"] = CEILINGS[line["item"]]
+                if index == OUTLIER and line["item"] == "评估项/地下室":  # one household that stands out
+                    line["amount"] = "420000"
             entry = store.add_household(project.id, f"{index + 1:03d}", case.household["head"], case.household["address"])
             if index % 7 == 6:
                 store.save_draft(entry.id, case)

@@ -41,3 +41,15 @@ def parcel_xlsx(price, path: Path) -> None:
     """The parcel price as a workbook: 部分 (one row per use) and 汇总."""
     from calculator.reports.xlsx import write_price_xlsx
     write_price_xlsx(price, Path(path))
+
+
+def summary_pdf(summary, path: Path) -> None:
+    """项目汇总与审计 of a calculator.summary.Summary as an A4 PDF with its charts."""
+    from calculator.summary.pdf import write_summary_pdf
+    write_summary_pdf(summary, Path(path))
+
+
+def summary_xlsx(summary, path: Path) -> None:
+    """The summary as a workbook: 概况 and one sheet per view, each filterable."""
+    from calculator.summary.xlsx import write_summary_xlsx
+    write_summary_xlsx(summary, Path(path))

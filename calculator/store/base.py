@@ -401,6 +401,11 @@ class CaseStore(abc.ABC):
         rows = self.ledger(project_id, status=status, text=text, check_first=check_first)
         return None if any(not row.checked for row in rows) else ledger_totals(rows)
 
+    @abc.abstractmethod
+    def ledger_versions(self, project_id: int) -> list[tuple[LedgerRow, CaseVersion | None]]:
+        """Every ledger row (workbook columns included) with the household's current version, all read at one
+        moment; the version is None when there is none yet, and for a 数据异常 household (not to be counted)."""
+
     # whole-file operations
     @abc.abstractmethod
     def batch(self) -> contextlib.AbstractContextManager[None]:

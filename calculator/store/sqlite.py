@@ -35,6 +35,7 @@ _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.re
 _VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
     replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
     amends_version_id"""
+_CURRENT_VERSION_COLUMNS = ", ".join(f"v.{name.strip()}" for name in _VERSION_COLUMNS.split(","))
 _HOUSEHOLD_COLUMNS = """id, project_id, number, head, address, status, current_version_id, signed_version_id,
     updated_at, updated_by"""
 
@@ -305,7 +306,8 @@ class SqliteStore(CaseStore):
                             version_digest=version_digest)
         if household_id is not None:
             self._touched.add(household_id)
-            self._engine_found.pop(household_id, None)
+            if action != "abnormal":  # recording a finding must not forget it; a change is checked afresh
+                self._engine_found.pop(household_id, None)
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -780,6 +782,17 @@ class SqliteStore(CaseStore):
                 if figure is not None:
                     sums[i] += Decimal(figure)
         return LedgerTotals(count, *sums, abnormal)
+
+    @_translated
+    def ledger_versions(self, project_id: int) -> list[tuple[LedgerRow, CaseVersion | None]]:
+        """The ledger and the current versions in one snapshot, the versions by one SELECT (not one per household)."""
+        self._abnormal()  # findings are written to the audit log here, never inside the read below
+        with self._reading():
+            rows = self.ledger(project_id)
+            versions = {version.household_id: version for version in map(_version, self._conn.execute(
+                f"SELECT {_CURRENT_VERSION_COLUMNS} FROM households h JOIN case_versions v "
+                "ON v.id = h.current_version_id WHERE h.project_id = ?", (project_id,)))}
+        return [(row, None if row.status is Status.ABNORMAL else versions.get(row.household_id)) for row in rows]
 
     # -- whole file --------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
 from ui.workspace import Workspace
 
 dialogs = lazy_module("ui.ledger.dialogs")
+summary_view = lazy_module("ui.ledger.summary_view")
 
 FILTER_DELAY_MS = 250
 WATCH_MS = 500  # how often the open project is asked whether another user changed it
@@ -159,13 +160,16 @@ class LedgerWorkspace(Workspace):
         self.sheets_button = _button("批量生成结算单…", self.write_sheets, self,
                                      "为选中的住户(未多选时为当前筛选的全部住户)生成结算单PDF")
         self.export_button = _button("导出台账Excel…", self.export_ledger, self, "按当前筛选和排序导出台账")
+        self.summary_button = _button("汇总与审计…", self.show_summary, self,
+                                      "全项目的金额、资金预测、单价取值审计和异常户(可导出PDF、Excel)")
         filters = QHBoxLayout()
         filters.addWidget(QLabel("状态", self))
         filters.addWidget(self.status_filter)
         filters.addSpacing(8)
         filters.addWidget(self.text_filter)
         filters.addStretch(1)
-        for button in (self.import_button, self.template_button, self.sheets_button, self.export_button):
+        for button in (self.import_button, self.template_button, self.sheets_button, self.export_button,
+                       self.summary_button):
             filters.addWidget(button)
 
         self.model = LedgerModel(self)
@@ -506,7 +510,7 @@ class LedgerWorkspace(Workspace):
         self.pages.setCurrentIndex(0 if opened is None else 1)
         for widget in (self.status_filter, self.text_filter, self.import_button, self.template_button,
                        self.sheets_button, self.export_button, self.check_button, self.backup_button,
-                       self.restore_button, self.add_button):
+                       self.restore_button, self.add_button, self.summary_button):
             widget.setEnabled(opened is not None)
         self._show_assessor()
         self._update_totals()
@@ -894,6 +898,12 @@ class LedgerWorkspace(Workspace):
         dialogs.show_info(self, "批量生成结算单", f"{summary.text()}\n文件夹:{folder}")
         self.status.emit(f"结算单已写入 {folder}")
         return summary
+
+    def show_summary(self):
+        """汇总与审计 of the open project, in a window of its own (ui/ledger/summary_view.py)."""
+        if self.project is None:
+            return None
+        return summary_view.open_summary(self, self.project, self.settings, self._guard)
 
     def schedule(self):
         """The compensation schedule (the survey is read against it), loaded on first use."""

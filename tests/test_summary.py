@@ -1,0 +1,334 @@
+"""The project summary (汇总与审计) on both backends: money by status, section and village against sums worked
+out here from the engine's results, 数据异常 counted apart, the funding forecast, the rate audit of a small
+project built by hand, and an outlier planted among near-identical households."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from calculator.case import case_from_dict
+from calculator.compensation import compute
+from calculator.jsonfile import parse_json
+from calculator.ledger_actions import ProjectFile
+from calculator.summary import project_summary, summary_json
+from calculator.summary.figures import UNPLACED, place_of
+from households import EXAMPLE, variant
+from test_store_integrity import sql
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+SECTIONS = ("一(一)", "一(二)", "一(三)", "二", "三", "评估项")
+
+
+def opened(store, name: str = "堡子片区") -> ProjectFile:
+    return ProjectFile(store, store.create_project(name), store.path)
+
+
+def save(store, project: ProjectFile, number: str, case) -> object:
+    """The household registered and its case saved computed; the engine's result returned."""
+    result = compute(case)
+    store.save_computed(store.add_household(project.project.id, number).id, result)
+    return result
+
+
+def records(table) -> dict:
+    return {row[0]: dict(zip([c.key for c in table.columns], row)) for row in table.rows}
+
+
+# -- money by status, section and village -----------------------------------------------------------------
+
+@pytest.fixture
+def villages(store):
+    """Households in three villages and a 片区 a case names, at every status, a draft and one 数据异常.
+
+    Returns (project, {户号: the engine's result}, {户号: status}, {户号: place})."""
+    project = opened(store)
+    places = {"0001": ("文水县凤城镇堡子村东街17号", "堡子村"), "0002": ("文水县凤城镇堡子村西街2号", "堡子村"),
+              "0003": ("文水县凤城镇南安村5号", "南安村"), "0004": ("南安村8号", "南安村"),
+              "0005": ("凤城镇东关社区3号楼", "北片"), "0006": ("东关社区6号楼", "东关社区")}
+    results = {}
+    for index, (number, (address, _)) in enumerate(places.items()):
+        case = variant(index)
+        case.household["address"] = address
+        if number == "0005":
+            case.household["片区"] = "北片"
+        results[number] = save(store, project, number, case)
+    for number in ("0002", "0003"):
+        store.sign(store.find_household(project.project.id, number).id)
+    store.pay([store.find_household(project.project.id, "0003").id], batch="第1批")
+    store.add_household(project.project.id, "0099", "未测算户", "新华街9号")
+    forged = store.find_household(project.project.id, "0006")
+    sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", "1.00", forged.current_version_id)
+    statuses = {"0001": "已测算", "0002": "已签字", "0003": "已支付", "0004": "已测算", "0005": "已测算"}
+    return project, results, statuses, {number: place for number, (_, place) in places.items()}
+
+
+def test_totals_by_status_section_and_village_are_the_sums_of_the_engines_results(villages):
+    project, results, statuses, places = villages
+    summary = project_summary(project)
+    counted = {number: result for number, result in results.items() if number != "0006"}
+
+    assert (summary.households, summary.counted) == (7, 5)
+    assert summary.total == sum(r.total for r in counted.values())
+    by_status = records(summary.by_status)
+    for status in ("已测算", "已签字", "已支付"):
+        numbers = [n for n, s in statuses.items() if s == status]
+        assert by_status[status]["households"] == len(numbers)
+        assert by_status[status]["total"] == sum((counted[n].total for n in numbers), Decimal("0.00"))
+        assert by_status[status]["disputed"] == sum((counted[n].disputed_total for n in numbers), Decimal("0.00"))
+    assert (by_status["草稿"]["households"], by_status["草稿"]["total"]) == (1, Decimal("0.00"))
+    assert (by_status["数据异常"]["households"], by_status["数据异常"]["total"]) == (1, None)
+    assert summary.paid == counted["0003"].total
+    assert summary.owed == sum(counted[n].total for n in ("0001", "0002", "0004", "0005"))
+    assert summary.disputed == sum(r.disputed_total for r in counted.values())
+    assert summary.replacement_m2 == sum(r.replacement.total_m2 for r in counted.values())
+
+    by_section = records(summary.by_section)
+    assert list(by_section) == list(SECTIONS)
+    for key in SECTIONS:
+        assert by_section[key]["amount"] == sum(r.subtotals[key] for r in counted.values())
+    assert summary.by_section.total[2] == summary.total
+
+    by_place = records(summary.by_place)
+    for place in ("堡子村", "南安村", "北片"):
+        numbers = [n for n in counted if places[n] == place]
+        assert by_place[place]["total"] == sum(counted[n].total for n in numbers)
+        assert by_place[place]["counted"] == len(numbers)
+    assert (by_place["东关社区"]["households"], by_place["东关社区"]["abnormal"], by_place["东关社区"]["total"]) \
+        == (1, 1, Decimal("0.00"))                                  # the forged household adds nothing
+    assert by_place["新华街"]["households"] == 1                     # the draft, placed by its register address
+    assert by_place["南安村"]["paid"] == counted["0003"].total
+    assert by_place["南安村"]["owed"] == counted["0004"].total
+
+
+def test_the_summary_total_is_the_sum_of_the_stored_results_to_the_fen(villages, store):
+    project, *_ = villages
+    summary = project_summary(project)
+    stored = Decimal("0.00")
+    for row in store.ledger(project.project.id):
+        if row.abnormal is None and row.total is not None:
+            stored += store.current_version(row.household_id).total
+    assert summary.total == stored and summary.total.as_tuple().exponent == -2
+    assert summary_json(summary)["total"] == f"{stored:.2f}"
+
+
+def test_a_household_with_abnormal_data_is_counted_apart_named_and_never_summed(villages):
+    project, results, *_ = villages
+    summary = project_summary(project)
+    assert [(a.number, a.head) for a in summary.abnormal] == [("0006", results["0006"].case.household["head"])]
+    assert "被改动" in summary.abnormal[0].abnormal
+    assert summary.total == sum(r.total for n, r in results.items() if n != "0006")
+    data = summary_json(summary)
+    assert data["abnormal"] == [{"household": "0006", "head": results["0006"].case.household["head"],
+                                 "reason": summary.abnormal[0].abnormal}]
+    assert data["by_status"]["数据异常"] == {"households": 1, "total": None, "disputed": None, "replacement_m2": None}
+    assert "0006" not in [outlier.household for outlier in summary.outliers]
+
+
+def test_the_json_carries_the_contracts_keys(villages):
+    project, results, *_ = villages
+    data = summary_json(project_summary(project))
+    assert {"households", "total", "by_status", "by_section", "outliers"} <= set(data)
+    assert list(data["by_section"]) == list(results["0001"].subtotals)   # the keys of a result's subtotals
+    assert data["households"] == 7 and isinstance(data["outliers"], list)
+    assert all(value.count(".") == 1 and len(value.split(".")[1]) == 2 for value in data["by_section"].values())
+
+
+@pytest.mark.parametrize("address, place", [
+    ("文水县凤城镇堡子村东街17号", "堡子村"), ("山西省吕梁市文水县南安村5号", "南安村"), ("东关社区3号楼", "东关社区"),
+    ("凤城镇新华街12号", "新华街"), ("文水县凤城镇", UNPLACED), ("", UNPLACED)])
+def test_the_village_or_street_is_read_from_the_address(address, place):
+    assert place_of({}, address) == place
+    assert place_of({"组": "三组"}, address) == "三组" and place_of({"片区": "北片", "组": "三组"}, address) == "北片"
+
+
+# -- the funding forecast ---------------------------------------------------------------------------------
+
+def not_moved(index: int, paid_on: str | None):
+    case = variant(index)
+    case.relocation = {key: value for key, value in case.relocation.items() if key != "moved_on"}
+    if paid_on is None:
+        case.relocation.pop("paid_on", None)
+    else:
+        case.relocation["paid_on"] = paid_on
+    return case
+
+
+def test_the_incentive_still_reachable_by_deadline_after_payment(store):
+    project = opened(store)
+    save(store, project, "0001", not_moved(0, "2023-06-28"))      # paid, not moved: the deadlines run
+    save(store, project, "0002", not_moved(1, None))              # paid, no date in the case: the ledger's
+    save(store, project, "0003", not_moved(2, "2023-06-28"))      # not yet paid
+    moved = save(store, project, "0004", variant(3))              # moved within 45 days: already in its total
+    for number in ("0001", "0002"):
+        household = store.find_household(project.project.id, number)
+        store.sign(household.id)
+        store.pay([household.id], batch="第1批")
+    today = dt.date.today()
+
+    def reachable(as_of: dt.date) -> dict:
+        summary = project_summary(project, as_of)
+        return {row["household"]: row for row in summary.incentives.records()}, records(summary.forecast)
+
+    rows, forecast = reachable(dt.date(2023, 7, 10))
+    assert set(rows) == {"0001", "0002", "0003"}
+    assert (rows["0001"]["reachable"], rows["0001"]["deadline_30"], rows["0001"]["deadline_45"]) \
+        == ("50000.00", "2023-07-28", "2023-08-12")
+    assert rows["0001"]["paid_on_source"] == "案例支付日期"
+    assert rows["0003"]["reachable"] == "50000.00" and rows["0003"]["deadline_30"] is None
+    assert moved.relocation.incentive == Decimal("30000.00") and "0004" not in rows   # moved: nothing to forecast
+
+    rows, forecast = reachable(dt.date(2023, 8, 1))
+    assert rows["0001"]["reachable"] == "30000.00"                  # past 30 days, within 45
+    rows, forecast = reachable(dt.date(2023, 8, 13))
+    assert rows["0001"]["reachable"] == "0.00" and "超过期限" in rows["0001"]["note"]
+    assert forecast["已支付未搬迁:已过期限"]["households"] == 1
+
+    rows, forecast = reachable(today)
+    assert rows["0002"]["paid_on"] == today.isoformat() and rows["0002"]["paid_on_source"] == "台账支付记录"
+    assert rows["0002"]["reachable"] == "50000.00"
+    assert forecast["已支付未搬迁:仍可得的搬迁奖励"]["amount"] == Decimal("50000.00")
+    assert forecast["未支付未搬迁:支付后可能发生的搬迁奖励(上限)"]["amount"] == Decimal("50000.00")
+    owed = sum(compute(case).total for case in (not_moved(2, "2023-06-28"), variant(3)))
+    assert forecast["尚需支付合计"]["amount"] == owed
+
+
+# -- rate choices -----------------------------------------------------------------------------------------
+
+BRICK, CAVE, SCREEN = "附属平房/砖混结构", "窑洞/砖石窑洞", "影壁/普通水泥罩面"   # 700–800, 600–700, 130 fixed
+
+
+def small_case(assessor: str, *lines: dict) -> object:
+    return case_from_dict({"household": {"head": "户主", "address": "堡子村"}, "assessor": {"name": assessor},
+                           "items": [{"quantity": "10", **line} for line in lines]})
+
+
+@pytest.fixture
+def rate_project(store):
+    """Three assessors: 甲 always at the ceiling, 乙 at the floor and midpoints, 丙 between and outside."""
+    project = opened(store)
+    for number, case in (
+            ("A1", small_case("甲", {"item": BRICK, "rate": "800"}, {"item": CAVE, "rate": "700"})),
+            ("A2", small_case("甲", {"item": BRICK, "quantity": "20", "rate": "800"})),
+            ("B1", small_case("乙", {"item": BRICK, "rate": "700"}, {"item": CAVE})),
+            ("B2", small_case("乙", {"item": BRICK, "rate": "750"})),
+            ("C1", small_case("丙", {"item": BRICK, "rate": "720"}, {"item": CAVE, "rate": "690"})),
+            ("C2", small_case("丙", {"item": BRICK, "rate": "850", "override_reason": "带门楼"},
+                              {"item": SCREEN, "quantity": "2", "rate": "150", "override_reason": "贴瓷砖"}))):
+        save(store, project, number, case)
+    return project
+
+
+def test_rate_positions_per_assessor_worked_by_hand(rate_project):
+    rows = records(project_summary(rate_project).rates_by_assessor)
+    positions = ("floor", "lower", "midpoint", "default", "upper", "ceiling", "outside")
+    assert {name: tuple(row[key] for key in positions) for name, row in rows.items()} == {
+        "甲": (0, 0, 0, 0, 0, 3, 0), "乙": (1, 0, 1, 1, 0, 0, 0), "丙": (0, 1, 0, 0, 1, 0, 1)}
+    assert [rows[name]["lines"] for name in ("甲", "乙", "丙")] == [3, 3, 3]
+    # positions: 甲 1, 1, 1; 乙 0 (700), 0.5 (650 by default), 0.5 (750); 丙 0.2 (720), 0.9 (690), 1.5 (850)
+    assert [(rows[n]["mean_position"], rows[n]["median_position"]) for n in ("甲", "乙", "丙")] == [
+        (Decimal("1.00"), Decimal("1.00")), (Decimal("0.33"), Decimal("0.50")), (Decimal("0.87"), Decimal("0.90"))]
+    assert rows["甲"]["ceiling_share"] == Decimal("1.0000") and rows["乙"]["default_share"] == Decimal("0.3333")
+    # 较中值多付 = amount × (rate − midpoint) / rate: 甲 8000×50/800 + 7000×50/700 + 16000×50/800
+    assert [rows[n]["over_mid"] for n in ("甲", "乙", "丙")] == [
+        Decimal("2000.00"), Decimal("-500.00"), Decimal("-300.00") + Decimal("400.00") + Decimal("1000.00")]
+    assert [rows[n]["overrides"] for n in ("甲", "乙", "丙")] == [0, 0, 2]
+
+
+def test_rate_positions_per_item_and_the_overrides_with_their_reasons(rate_project):
+    summary = project_summary(rate_project)
+    items = records(summary.rates_by_item)
+    assert set(items) == {BRICK, CAVE}                              # the fixed-rate 影壁 is no range item
+    assert (items[BRICK]["range"], items[BRICK]["lines"], items[BRICK]["ceiling"], items[BRICK]["outside"]) \
+        == ("700–800", 6, 2, 1)
+    assert (items[CAVE]["lines"], items[CAVE]["ceiling"], items[CAVE]["default"], items[CAVE]["upper"]) == (3, 1, 1, 1)
+    pairs = {(row[0], row[1]): row[2] for row in summary.rates_by_pair.rows}
+    assert pairs == {("甲", BRICK): 2, ("甲", CAVE): 1, ("乙", BRICK): 2, ("乙", CAVE): 1, ("丙", BRICK): 2,
+                     ("丙", CAVE): 1}
+    overrides = sorted((row["household"], row["item"], row["rate"], row["standard"], row["amount"], row["reason"])
+                       for row in summary.overrides.records())
+    assert overrides == sorted([("C2", BRICK, "850.00", "700–800", "8500.00", "带门楼"),
+                                ("C2", SCREEN, "150.00", "130", "300.00", "贴瓷砖")])
+
+
+# -- outliers ---------------------------------------------------------------------------------------------
+
+def near_identical(index: int, basement: str = "42000") -> object:
+    """The example household with every measured quantity and its building area scaled alike by a factor
+    within ±2.5%, and its 评估项/地下室 as given."""
+    data = parse_json(EXAMPLE.read_text(encoding="utf-8"))
+    factor = Decimal(1000 + (index * 7) % 51 - 25) / 1000
+    for line in data["items"]:
+        if isinstance(line.get("quantity"), str) and "attached_to" not in line:
+            line["quantity"] = str((Decimal(line["quantity"]) * factor).quantize(Decimal("0.01")))
+        if line["item"] == "评估项/地下室":
+            line["amount"] = basement
+    data["relocation"]["building_area_m2"] = str((Decimal("153.00") * factor).quantize(Decimal("0.01")))
+    data["household"]["head"] = f"户主{index}"
+    return case_from_dict(copy.deepcopy(data))
+
+
+def test_an_outlier_planted_among_near_identical_households_is_found_and_nothing_else(store):
+    project = opened(store)
+    for index in range(12):
+        save(store, project, f"{index + 1:04d}", near_identical(index))
+    assert project_summary(project).outliers == ()                   # near-identical: none stands out
+    save(store, project, "0013", near_identical(12, basement="160000"))
+    summary = project_summary(project)
+    assert {outlier.household for outlier in summary.outliers} == {"0013"}
+    by_measure = {outlier.measure: outlier for outlier in summary.outliers}
+    assert set(by_measure) == {"合计", "评估项"}
+    for outlier in by_measure.values():
+        assert outlier.direction == "偏高" and outlier.score > Decimal("3.5")
+        assert outlier.lines[0]["item"] == "评估项/地下室" and outlier.lines[0]["amount"] == Decimal("160000.00")
+    measures = records(summary.outlier_measures)
+    assert measures["合计"]["households"] == 13 and measures["合计"]["outliers"] == 1
+    assert measures["评估项"]["upper"] < by_measure["评估项"].per_m2
+    data = summary_json(summary)
+    assert {o["household"] for o in data["outliers"]} == {"0013"}
+    assert data["outlier_method"]["threshold"] == 3.5 and "MAD" in data["outlier_method"]["spread"]
+
+
+# -- verified figures -------------------------------------------------------------------------------------
+
+def rewrite_with_a_larger_total(path, version_id: int, more: str) -> None:
+    """Add `more` to a stored version's 评估项 and total, and rewrite its digest and the whole audit chain to
+    match, as someone with an SQLite tool and this program's source could: the chain then vouches for it."""
+    import json
+    import sqlite3
+
+    from calculator.store.integrity import ENTRY_FIELDS, GENESIS, entry_hash, version_digest
+    raw = sqlite3.connect(path)
+    raw.row_factory = sqlite3.Row
+    version = dict(raw.execute("SELECT * FROM case_versions WHERE id = ?", (version_id,)).fetchone())
+    result = json.loads(version["result_json"])
+    result["subtotals"]["评估项"] = f"{Decimal(result['subtotals']['评估项']) + Decimal(more):.2f}"
+    result["total"] = version["total"] = f"{Decimal(result['total']) + Decimal(more):.2f}"
+    version["result_json"] = json.dumps(result, ensure_ascii=False)
+    raw.execute("UPDATE case_versions SET total = ?, result_json = ? WHERE id = ?",
+                (version["total"], version["result_json"], version_id))
+    raw.execute("UPDATE audit SET version_digest = ? WHERE version_id = ? AND version_digest IS NOT NULL",
+                (version_digest(version), version_id))
+    previous = GENESIS
+    for entry in [dict(row) for row in raw.execute(f"SELECT {', '.join(ENTRY_FIELDS)} FROM audit ORDER BY id")]:
+        previous = entry_hash(previous, entry)
+        raw.execute("UPDATE audit SET hash = ? WHERE id = ?", (previous, entry["id"]))
+    raw.commit()
+    raw.close()
+
+
+@pytest.mark.backends("sqlite")
+def test_recomputing_finds_a_forgery_the_audit_chain_vouches_for(store):
+    project = opened(store)
+    results = [save(store, project, f"{index + 1:04d}", variant(index)) for index in range(3)]
+    forged = store.find_household(project.project.id, "0002")
+    rewrite_with_a_larger_total(store.path, forged.current_version_id, "100000")
+    taken_in = project_summary(project)
+    assert taken_in.abnormal == () and taken_in.total == sum(r.total for r in results) + Decimal("100000.00")
+    checked = project_summary(project, recompute=True)
+    assert [row.number for row in checked.abnormal] == ["0002"]
+    assert checked.total == results[0].total + results[2].total
+    # and the 台账 shows it so too once the finding is written to the audit log
+    assert {row.number: row.status.label for row in store.ledger(project.project.id)}["0002"] == "数据异常"

@@ -1,0 +1,171 @@
+"""`landcomp ledger summary` through the real command on both backends, and its PDF (fonts embedded, the charts
+drawn to the figures) and workbook (read back with the same numbers, text kept as text)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from openpyxl import load_workbook
+
+from calculator import reports
+from calculator.summary import charts, project_summary, summary_json
+from calculator.summary.model import outlier_table
+from test_ledger_cli import ledger
+from test_summary import near_identical, opened, save, small_case
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+AS_OF = "2023-07-10"
+RARE = "刘䶮"  # an assessor whose name needs the extension font
+
+
+@pytest.fixture
+def project(store):
+    """Nine near-identical households (one with a large 评估项), two assessors (one a rare name), a 户主 that
+    looks like a formula, two villages, and a small rate-priced case; returns the open project."""
+    project = opened(store)
+    for index in range(9):
+        case = near_identical(index, basement="160000" if index == 8 else "42000")
+        case.assessor["name"] = RARE if index % 2 else "李明"
+        case.household["address"] = f"文水县凤城镇{'堡子村' if index < 5 else '南安村'}{index}号"
+        if index == 3:
+            case.household["head"] = "=1+2"
+        save(store, project, f"{index + 1:04d}", case)
+    save(store, project, "0010", small_case("李明", {"item": "附属平房/砖混结构", "rate": "800"}))
+    store.sign(store.find_household(project.project.id, "0001").id)
+    return project
+
+
+def colour_rects(path: Path, colour) -> list[dict]:
+    """Filled rectangles of one colour on every page, in drawing order, but for the 8-point legend squares."""
+    wanted = tuple(round(channel, 4) for channel in colour.rgb())
+    with pdfplumber.open(path) as pdf:
+        return [rect for page in pdf.pages for rect in page.rects
+                if tuple(round(c, 4) for c in (rect.get("non_stroking_color") or ())) == wanted
+                and (round(rect["width"], 2), round(rect["height"], 2)) != (8, 8)]
+
+
+def text_of(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return "".join(page.extract_text() or "" for page in pdf.pages)
+
+
+# -- the command -----------------------------------------------------------------------------------------
+
+def test_the_command_prints_the_summarys_json_and_writes_both_files(tmp_path, project):
+    run = ledger(tmp_path, "summary", project.location, "--json", "--as-of", AS_OF, "--pdf", tmp_path / "s.pdf",
+                 "--xlsx", tmp_path / "s.xlsx")
+    assert run.returncode == 0, run.stderr
+    printed = json.loads(run.stdout)
+    assert printed == summary_json(project_summary(project, dt.date(2023, 7, 10)))
+    assert printed["households"] == 10 and printed["as_of"] == AS_OF
+    assert {o["household"] for o in printed["outliers"]} == {"0009"}
+    assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-" and (tmp_path / "s.xlsx").read_bytes()[:2] == b"PK"
+    text = ledger(tmp_path, "summary", project.location, "--as-of", AS_OF)
+    assert text.returncode == 0 and "汇总与审计(截至 2023-07-10)" in text.stdout and "户号 0009" in text.stdout
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--as-of", "2023-02-30"], "as_of"),
+    (["--as-of", "明天"], "as_of"),
+    (["--pdf", "missing/s.pdf"], "目录不存在"),
+    (["--xlsx", "s.pdf"], "同一个文件"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, project, args, says):
+    run = ledger(tmp_path, "summary", project.location, "--pdf", tmp_path / "s.pdf", *args)
+    assert run.returncode == 2 and run.stdout == "" and says in run.stderr
+    assert "Traceback" not in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".pdf", ".xlsx")) == []
+
+
+def test_a_project_that_is_not_there_exits_2(tmp_path):
+    run = ledger(tmp_path, "summary", tmp_path / "无此项目.landcomp", "--xlsx", tmp_path / "s.xlsx")
+    assert run.returncode == 2 and "不存在" in run.stderr and not (tmp_path / "s.xlsx").exists()
+
+
+def test_a_character_no_font_draws_refuses_the_files_not_the_figures(tmp_path, store):
+    project = opened(store)
+    save(store, project, "0001", small_case("李明😀", {"item": "附属平房/砖混结构", "rate": "800"}))
+    refused = ledger(tmp_path, "summary", project.location, "--pdf", tmp_path / "s.pdf", "--xlsx",
+                     tmp_path / "s.xlsx")
+    assert refused.returncode == 2 and "U+1F600" in refused.stderr and "评估人" in refused.stderr
+    assert not (tmp_path / "s.pdf").exists() and not (tmp_path / "s.xlsx").exists()
+    assert ledger(tmp_path, "summary", project.location, "--json").returncode == 0
+
+
+# -- the PDF ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def printed(tmp_path, project):
+    summary = project_summary(project, dt.date(2023, 7, 10))
+    reports.summary_pdf(summary, tmp_path / "s.pdf")
+    return summary, tmp_path / "s.pdf"
+
+
+@pytest.mark.backends("sqlite")
+def test_every_font_of_the_pdf_is_embedded(printed):
+    _, path = printed
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = listing.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), listing          # emb
+    assert any("WenQuanYi" in row for row in rows) and any("HanaMin" in row for row in rows)  # 䶮 in a chart
+    assert "Helvetica" not in listing
+
+
+@pytest.mark.backends("sqlite")
+def test_the_pdfs_charts_are_drawn_to_the_figures(printed):
+    summary, path = printed
+    text = text_of(path)
+    for title in ("按章节(元)", "按状态(元)", "单价在标准区间中的位置·按评估人", "合计每平方米建筑面积补偿的分布"):
+        assert title in text
+    sections = [amount for amount in summary.by_section.column("amount")]
+    bars = colour_rects(path, charts.MONEY_COLOUR)
+    assert len(bars) == len(sections)
+    widths = [bar["width"] for bar in sorted(bars, key=lambda bar: -bar["top"])]     # drawn from the bottom up
+    for width, amount in zip(widths, reversed(sections)):
+        assert width / widths[0] == pytest.approx(float(amount / sections[-1]), rel=1e-3)
+    statuses = [row[2] for row in summary.by_status.rows if row[2]]
+    assert len(colour_rects(path, charts.STATUS_COLOUR)) == len(statuses) == 2       # 已测算, 已签字
+    assert len(colour_rects(path, charts.TOTAL_MARK)) == 1                            # the outlier's bar, red
+    ceiling = colour_rects(path, charts.POSITION_COLOURS[5])
+    assert len(ceiling) == 1                                     # only 李明's 800 in 700–800 is at the ceiling
+    assert "0009" in text and "评估项/地下室" in text
+
+
+# -- the workbook ----------------------------------------------------------------------------------------
+
+@pytest.mark.backends("sqlite")
+def test_the_workbook_reads_back_with_the_same_numbers(tmp_path, project):
+    summary = project_summary(project, dt.date(2023, 7, 10))
+    reports.summary_xlsx(summary, tmp_path / "s.xlsx")
+    book = load_workbook(tmp_path / "s.xlsx")
+    assert book.sheetnames == ["概况", *(table.title.replace("/", "、") for table in summary.tables())]
+    sheet = book["按章节"]
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == f"A2:D{2 + len(summary.by_section.rows)}"
+    amounts = {row[0].value: row[2] for row in sheet.iter_rows(min_row=3, max_row=8)}
+    for key, amount in zip(summary.by_section.column("section"), summary.by_section.column("amount")):
+        assert Decimal(str(amounts[key].value)) == amount and amounts[key].number_format == "#,##0.00"
+    total_row = 3 + len(summary.by_section.rows) + 1
+    assert sheet.cell(total_row, 1).value == "合计"
+    assert Decimal(str(sheet.cell(total_row, 3).value)) == summary.total
+    assert sheet.cell(total_row + 1, 3).value == "=SUM(C3:C8)"
+    assert sheet.cell(3, 4).number_format == "0.0%"
+
+    overview = {row[0].value: row[1].value for row in book["概况"].iter_rows(min_row=3) if row[0].value}
+    assert Decimal(str(overview["补偿合计"])) == summary.total and overview["住户"] == 10
+
+    overrides = book["超标准单价"]
+    heads = [cell for cell in overrides["B"][2:] if cell.value is not None]
+    formula_like = [cell for cell in heads if cell.value == "=1+2"]
+    assert formula_like and all(cell.data_type == "s" for cell in formula_like)    # text, never a formula
+    assert len(heads) == len(summary.overrides.rows)
+
+    outliers = book["异常户"]
+    assert [cell.value for cell in outliers["A"][2:] if cell.value] == ["0009"] * len(
+        outlier_table(summary.outliers).rows)
+    assert outliers.cell(3, 12).number_format == "#,##0.00"
+    assert Decimal(str(outliers.cell(3, 12).value)) == Decimal("160000.00")

@@ -1,0 +1,78 @@
+"""汇总与审计 from the 台账 tab: the window shows the summary's figures and charts, sorts by value, changes its
+day, exports the PDF and the workbook, and fits the smallest office screen."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt
+
+from calculator.money import fmt_grouped
+from calculator.summary import project_summary
+from test_ui_fit import SMALLEST
+from test_ui_ledger import given, ledger, project_file  # noqa: F401 - the 台账's fixtures
+from ui.ledger.summary_view import SummaryDialog
+from ui.table_model import VALUE_ROLE
+
+
+def open_summary(qtbot, ledger) -> SummaryDialog:
+    qtbot.mouseClick(ledger.summary_button, Qt.MouseButton.LeftButton)
+    dialog = ledger.findChild(SummaryDialog)
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def test_the_window_shows_the_ledgers_money_by_section_and_status(qtbot, ledger, project_file):
+    _, results = project_file
+    dialog = open_summary(qtbot, ledger)
+    total = sum(r.total for r in results)
+    assert dialog.summary.total == total and fmt_grouped(total) in dialog.headline.text()
+    assert [dialog.pages.tabText(i) for i in range(dialog.pages.count())] == ["金额", "资金预测", "单价审计", "异常户"]
+    sections = dict(dialog.section_chart.bars)
+    for key in results[0].subtotals:
+        label = next(label for label in sections if label.split(" ")[0] == key)
+        assert sections[label] == sum(r.subtotals[key] for r in results)
+    statuses = dict(dialog.status_chart.bars)
+    assert statuses["已签字(1户)"] == results[1].total and statuses["已支付(1户)"] == results[2].total
+    assert statuses["草稿(1户)"] == Decimal("0.00")
+    assert [name for name, _ in dialog.position_chart.rows] == ["李明"]
+    assert len(dialog.histogram.values) == 5                           # the five households with a building area
+
+
+def test_a_table_sorts_by_the_values_and_keeps_its_total_last(qtbot, ledger, project_file):
+    dialog = open_summary(qtbot, ledger)
+    view = dialog.views["by_status"]
+    model = view.model()
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        "草稿", "已测算", "已签字", "已支付", "数据异常", "合计"]            # as the summary orders them
+    view.sortByColumn(2, Qt.SortOrder.DescendingOrder)                     # 补偿金额(元), by value
+    amounts = [model.index(r, 2).data(VALUE_ROLE) for r in range(model.rowCount() - 1)]
+    present = [a for a in amounts if a is not None]
+    assert present == sorted(present, reverse=True) and amounts[-1] is None   # 数据异常's blank last
+    assert model.index(model.rowCount() - 1, 0).data() == "合计"
+    assert model.index(0, 2).data() == fmt_grouped(present[0])
+
+
+def test_another_day_is_summarised_again(qtbot, ledger):
+    dialog = open_summary(qtbot, ledger)
+    assert dialog.summary.as_of == dt.date.today()
+    dialog.as_of.setDate(QDate(2023, 7, 10))
+    assert dialog.refresh()
+    assert dialog.summary.as_of == dt.date(2023, 7, 10)
+    assert dialog.summary == project_summary(ledger.project, dt.date(2023, 7, 10))
+
+
+def test_the_pdf_and_the_workbook_are_exported(qtbot, ledger, given, tmp_path):
+    dialog = open_summary(qtbot, ledger)
+    given.save_path = str(tmp_path / "汇总")
+    assert dialog.export("pdf") and (tmp_path / "汇总.pdf").read_bytes()[:5] == b"%PDF-"
+    assert dialog.export("xlsx") and (tmp_path / "汇总.xlsx").read_bytes()[:2] == b"PK"
+    given.save_path = str(tmp_path / "无此目录" / "汇总.pdf")
+    assert not dialog.export("pdf") and given.errors and "目录不存在" in given.errors[-1][1]
+
+
+def test_the_window_fits_the_smallest_office_screen(qtbot, ledger):
+    dialog = open_summary(qtbot, ledger)
+    assert dialog.screen().availableGeometry().contains(dialog.frameGeometry())
+    minimum = dialog.minimumSizeHint()
+    assert minimum.width() <= SMALLEST[0] and minimum.height() <= SMALLEST[1], minimum

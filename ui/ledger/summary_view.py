@@ -1,0 +1,284 @@
+"""汇总与审计: the open project's summary in a window of its own, opened from the 台账 tab.
+
+Four pages — 金额, 资金预测, 单价审计, 异常户 — each a chart (summary_charts) above the view's tables.
+The window is given a `Summary` by calculator.summary and renders it; choosing another 截至 day
+asks for a new one. The PDF and the workbook are the same files `landcomp ledger summary` writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QDateEdit, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from calculator import reports
+from calculator.summary import project_summary
+from calculator.summary.audit import POSITIONS
+from calculator.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
+from ui.dialogs import fit_to_screen
+from ui.lazy import lazy_module
+from ui.ledger.summary_charts import STATUS, BarChart, Histogram, PositionBars
+from ui.table_model import VALUE_ROLE, HeaderedTableModel
+from ui.workspace import PDF_FILTER, XLSX_FILTER
+
+dialogs = lazy_module("ui.ledger.dialogs")  # asked as the 台账 asks (tests answer them there)
+
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+TOTAL_FILL = QBrush(QColor("#f2f2f2"))
+
+
+class SummaryTableModel(HeaderedTableModel):
+    """One of the summary's tables: DisplayRole the formatted value, VALUE_ROLE the value; a 合计 stays last."""
+
+    def __init__(self, table: Table, parent=None):
+        super().__init__(parent)
+        self.table = table
+        self.HEADERS = tuple(column.heading for column in table.columns)
+        self.rows = list(table.rows)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows) + (self.table.total is not None)
+
+    def _row(self, row: int) -> tuple:
+        return self.rows[row] if row < len(self.rows) else self.table.total
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self.table.columns[index.column()]
+        value = self._row(index.row())[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return shown(value, column.kind)
+        if role == VALUE_ROLE:
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if column.kind == TEXT else RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind == TEXT and value:
+            return str(value)
+        if index.row() >= len(self.rows):
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return TOTAL_FILL
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """By the values themselves (money as Decimal, not as text); blanks last; the 合计 stays below."""
+        self.layoutAboutToBeChanged.emit()
+        if column < 0:  # no column chosen: the order the summary gives
+            self.rows = list(self.table.rows)
+        else:
+            present = [row for row in self.table.rows if row[column] not in (None, "")]
+            blank = [row for row in self.table.rows if row[column] in (None, "")]
+            present.sort(key=lambda row: row[column], reverse=order == Qt.SortOrder.DescendingOrder)
+            self.rows = present + blank
+        self.layoutChanged.emit()
+
+
+def table_view(table: Table, parent) -> QTableView:
+    """A read-only, sortable view of one table, columns fitted to what they hold."""
+    view = QTableView(parent)
+    view.setModel(SummaryTableModel(table, view))
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # shown as the summary orders it until a click
+    view.setSortingEnabled(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.resizeColumnsToContents()
+    for column in range(header.count()):
+        header.resizeSection(column, min(header.sectionSize(column), 320))
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setMinimumHeight(80)
+    return view
+
+
+def _split(top: QWidget, bottom: QWidget, parent) -> QSplitter:
+    splitter = QSplitter(Qt.Orientation.Vertical, parent)
+    splitter.addWidget(top)
+    splitter.addWidget(bottom)
+    splitter.setStretchFactor(0, 2)
+    splitter.setStretchFactor(1, 3)
+    splitter.setChildrenCollapsible(False)
+    return splitter
+
+
+class SummaryDialog(QDialog):
+    """The summary's four pages, a 截至 day, and its PDF and Excel exports."""
+
+    def __init__(self, parent, summary: Summary, make: Callable[[dt.date], Summary | None],
+                 guard: Callable[..., Any], settings=None):
+        super().__init__(parent)
+        self.make, self.guard, self.settings = make, guard, settings
+        self.setWindowTitle(f"汇总与审计 — {summary.project}")
+        self.headline = QLabel(self)
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.as_of = QDateEdit(self)
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.refresh_button = QPushButton("重新汇总", self)
+        self.refresh_button.setToolTip("按所选截至日期重新读取台账并汇总")
+        self.pdf_button = QPushButton("导出PDF…", self)
+        self.xlsx_button = QPushButton("导出Excel…", self)
+        self.close_button = QPushButton("关闭", self)
+        self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())
+        self.pdf_button.clicked.connect(lambda _checked=False: self.export("pdf"))
+        self.xlsx_button.clicked.connect(lambda _checked=False: self.export("xlsx"))
+        self.close_button.clicked.connect(self.close)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("截至", self))
+        bar.addWidget(self.as_of)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        for button in (self.pdf_button, self.xlsx_button, self.close_button):
+            bar.addWidget(button)
+        self.pages = QTabWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(bar)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.pages, 1)
+        self.show_summary(summary)
+        fit_to_screen(self, 1280, 860)
+
+    def show_summary(self, summary: Summary) -> None:
+        """Render `summary`: the headline, then each page built afresh."""
+        self.summary = summary
+        self.views: dict[str, QTableView] = {}
+        self.as_of.setDate(QDate(summary.as_of.year, summary.as_of.month, summary.as_of.day))
+        abnormal = (f";<span style='color:#b00020'>数据异常 {len(summary.abnormal)} 户(单列,不计入):"
+                    f"{'、'.join(a.number for a in summary.abnormal[:20])}</span>" if summary.abnormal else "")
+        self.headline.setText(
+            f"<b>{summary.project}</b> 住户 {summary.households} 户,计入金额 {summary.counted} 户{abnormal}<br>"
+            f"补偿合计 <b>{shown(summary.total, 'money')}</b> 元;已支付 {shown(summary.paid, 'money')} 元;"
+            f"未支付 {shown(summary.owed, 'money')} 元;有争议未计入 {shown(summary.disputed, 'money')} 元;"
+            f"置换面积 {shown(summary.replacement_m2, 'area')} m²")
+        current = self.pages.currentIndex()
+        while self.pages.count():
+            page = self.pages.widget(0)
+            self.pages.removeTab(0)
+            page.deleteLater()
+        for title, page in (("金额", self._money_page()), ("资金预测", self._forecast_page()),
+                            ("单价审计", self._rates_page()), ("异常户", self._outliers_page())):
+            self.pages.addTab(page, title)
+        self.pages.setCurrentIndex(max(current, 0))
+
+    def _view(self, table: Table) -> QTableView:
+        """A view of the table, kept by the table's key (`views`)."""
+        self.views[table.key] = view = table_view(table, self)
+        return view
+
+    def _tabs(self, tables: list[Table]) -> QTabWidget:
+        """Several tables, one tab each (named by the table's title, with its note under it and as the tab's tip)."""
+        tabs = QTabWidget(self)
+        for table in tables:
+            page = QWidget(tabs)
+            layout = QVBoxLayout(page)
+            layout.setContentsMargins(2, 2, 2, 2)
+            layout.addWidget(self._view(table), 1)
+            if table.note:
+                note = QLabel(table.note, page)
+                note.setWordWrap(True)
+                note.setStyleSheet("color: #606060;")
+                layout.addWidget(note)
+            tabs.addTab(page, table.title)
+            tabs.setTabToolTip(tabs.count() - 1, table.note)
+        return tabs
+
+    def _money_page(self) -> QWidget:
+        summary = self.summary
+        charts = QWidget(self)
+        row = QHBoxLayout(charts)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.section_chart = BarChart("按章节(元)", parent=charts)
+        self.section_chart.set_bars([(key if name == key else f"{key} {name}", amount) for key, name, amount in zip(
+            summary.by_section.column("section"), summary.by_section.column("name"),
+            summary.by_section.column("amount"))])
+        self.status_chart = BarChart("按状态(元)", STATUS, charts)
+        self.status_chart.set_bars([(f"{row[0]}({row[1]}户)", row[2]) for row in summary.by_status.rows
+                                    if row[2] is not None])
+        row.addWidget(self.section_chart, 1)
+        row.addWidget(self.status_chart, 1)
+        tables = [summary.by_status, summary.by_section, summary.by_place]
+        if summary.abnormal:
+            tables.append(abnormal_table(summary.abnormal))
+        return _split(charts, self._tabs(tables), self)
+
+    def _forecast_page(self) -> QWidget:
+        return _split(self._view(self.summary.forecast), self._tabs([self.summary.incentives]), self)
+
+    def _rates_page(self) -> QWidget:
+        by_assessor = self.summary.rates_by_assessor
+        keys = [key for key, _ in POSITIONS]
+        at = [i for i, column in enumerate(by_assessor.columns) if column.key in keys]
+        self.position_chart = PositionBars("单价在标准区间中的位置·按评估人", self)
+        self.position_chart.set_positions([(row[0], [row[i] for i in at]) for row in by_assessor.rows],
+                                          [heading for _, heading in POSITIONS])
+        return _split(self.position_chart, self._tabs([by_assessor, self.summary.rates_by_item,
+                                                        self.summary.rates_by_pair, self.summary.overrides]), self)
+
+    def _outliers_page(self) -> QWidget:
+        summary = self.summary
+        self.histogram = Histogram("合计每平方米建筑面积补偿(元/m²)的分布", self)
+        total = summary.outlier_measures.rows[0] if summary.outlier_measures.rows else None
+        if total is not None:
+            self.histogram.set_distribution([(value, mark) for _, value, mark in summary.per_m2], total[2],
+                                            (total[5], total[6]))
+        return _split(self.histogram, self._tabs([outlier_table(summary.outliers), summary.outlier_measures]), self)
+
+    def refresh(self) -> bool:
+        """Summarise the project again as of the chosen day."""
+        day = self.as_of.date()
+        summary = self.make(dt.date(day.year(), day.month(), day.day()))
+        if summary is None:
+            return False
+        self.show_summary(summary)
+        return True
+
+    def export(self, kind: str) -> bool:
+        """The summary as PDF or Excel, written whole or not at all, where the user chooses."""
+        folder = self.settings.start_folder(kind) if self.settings is not None else str(Path.home())
+        name = f"{self.summary.project}-汇总与审计-{self.summary.as_of}.{kind}"
+        path = dialogs.save_path(self, str(Path(folder) / name), "导出汇总与审计",
+                                 PDF_FILTER if kind == "pdf" else XLSX_FILTER)
+        if path is None:
+            return False
+        if not path.lower().endswith(f".{kind}"):
+            path += f".{kind}"
+        if self.guard(lambda: getattr(reports, f"summary_{kind}")(self.summary, Path(path)), "导出汇总与审计") is None:
+            return False
+        if self.settings is not None:
+            self.settings.remember_folder(kind, Path(path))
+        return True
+
+
+def open_summary(parent, project, settings, guard: Callable[..., Any]) -> SummaryDialog | None:
+    """Summarise the open project (today) and show the window. `guard` runs an action, showing its error and
+    giving None when it fails (the 台账's)."""
+    def make(as_of: dt.date) -> Summary | None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return guard(lambda: project_summary(project, as_of), "汇总与审计")
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    summary = make(dt.date.today())
+    if summary is None:
+        return None
+    dialog = SummaryDialog(parent, summary, make, guard, settings)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
