@@ -1,6 +1,7 @@
 """The installable product as a user's machine runs it: scripts/build-bundle.sh builds dist/landcomp and the
-.deb once per run; both programs run with an empty environment and no system fonts; the .deb installs,
-runs and goes away again (as root, which CI and the development machines are)."""
+.deb once per run; both programs run with an empty environment and no system fonts, the command also on a
+project on a PostgreSQL server; the .deb installs, runs and goes away again (as root, which CI and the
+development machines are)."""
 from __future__ import annotations
 
 import fcntl
@@ -113,6 +114,20 @@ def test_the_command_prints_the_same_sheets_with_no_fonts_installed(bundle, tmp_
     assert fonts == fonts_of(pdf)
     assert text_of(tmp_path / "sheet.pdf") == text_of(pdf) and RARE in text_of(pdf)
     assert cells(tmp_path / "sheet.xlsx") == cells(workbook)
+
+
+def ledger(bundle: Path, folder: Path, *args) -> subprocess.CompletedProcess:
+    """`landcomp-cli ledger …` from the bundle, in `folder` as a bare machine runs it, recording 李明 as the actor."""
+    return bare([str(bundle / "landcomp-cli"), "ledger", *map(str, args)], folder, folder, LANDCOMP_ACTOR="李明")
+
+
+def test_the_command_keeps_a_project_on_a_postgresql_server(bundle, pg_url, tmp_path):
+    for args in (["create", pg_url, "--name", "堡子片区"], ["save", pg_url, "001", EXAMPLE]):
+        done = ledger(bundle, tmp_path, *args)
+        assert done.returncode == 0, done.stderr
+    listed = ledger(bundle, tmp_path, "list", pg_url, "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [(row["household"], row["total"]) for row in json.loads(listed.stdout)["households"]] == [("001", TOTAL)]
 
 
 def test_the_desktop_app_starts_on_x11_with_no_fonts_installed(bundle, display, tmp_path):
