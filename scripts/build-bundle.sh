@@ -8,13 +8,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 0 ] || { echo "usage: scripts/build-bundle.sh" >&2; exit 2; }
 
-scripts/dev.sh system  # binutils (strip, objdump), dpkg-dev, and the fonts the bundle carries
+scripts/dev.sh system  # binutils, g++ and python3-dev, dpkg-dev, and the fonts the bundle carries
 
+# Made afresh when the pins change. numpy is built from its source without BLAS, its own loops instead of
+# the wheel's OpenBLAS (26 MB with its Fortran runtime, for matrix products the project summary never
+# computes, and once stripped it no longer loads), and without SIMD variants for newer processors, which
+# the summary's arrays of a few thousand rows do not need: 10 minutes on a busy 2-core machine, once per venv.
 venv=build/venv
 stamp=$venv/.landcomp-requirements
-[ -x $venv/bin/python ] || "${PYTHON:-python3}" -m venv $venv
 if [ ! -f $stamp ] || [ packaging/requirements-build.txt -nt $stamp ]; then
-  $venv/bin/python -m pip install -q -r packaging/requirements-build.txt
+  rm -rf $venv
+  "${PYTHON:-python3}" -m venv $venv
+  $venv/bin/python -m pip install -q -r packaging/requirements-build.txt --no-binary numpy \
+    -C setup-args=-Dblas=none -C setup-args=-Dlapack=none -C setup-args=-Dcpu-dispatch=none
   touch $stamp
 fi
 

@@ -1,7 +1,7 @@
 """The installable product as a user's machine runs it: scripts/build-bundle.sh builds dist/landcomp and the
-.deb once per run; both programs run with an empty environment and no system fonts, the command also on a
-project on a PostgreSQL server; the .deb installs, runs and goes away again (as root, which CI and the
-development machines are)."""
+.deb once per run; both programs run with an empty environment and no system fonts, the command on a
+project file (the project summary with pandas) and on a PostgreSQL server; the .deb installs, runs and
+goes away again (as root, which CI and the development machines are)."""
 from __future__ import annotations
 
 import fcntl
@@ -21,6 +21,7 @@ DIST = ROOT / "dist"
 EXAMPLE = ROOT / "examples" / "household.json"
 FONT_FOLDERS = [folder for folder in ("/usr/share/fonts", "/usr/local/share/fonts") if Path(folder).is_dir()]
 TOTAL = "546616.30"  # the README's total for examples/household.json
+AS_OF = "2023-07-10"  # the summary's funding forecast is as of this day, not the day the test runs
 RARE = "㐀𪜀"  # CJK Extensions A and C: of the bundled fonts only HanaMin A and HanaMin B draw them
 
 pytestmark = [
@@ -119,6 +120,35 @@ def test_the_command_prints_the_same_sheets_with_no_fonts_installed(bundle, tmp_
 def ledger(bundle: Path, folder: Path, *args) -> subprocess.CompletedProcess:
     """`landcomp-cli ledger …` from the bundle, in `folder` as a bare machine runs it, recording 李明 as the actor."""
     return bare([str(bundle / "landcomp-cli"), "ledger", *map(str, args)], folder, folder, LANDCOMP_ACTOR="李明")
+
+
+def summary_from_the_venv(project: Path, folder: Path) -> tuple[dict, Path, Path]:
+    """The same project's summary (JSON, PDF and workbook) made by the development install."""
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-m", "calculator", "ledger", "summary", str(project), "--json", "--as-of",
+                           AS_OF, "--pdf", str(folder / "s.pdf"), "--xlsx", str(folder / "s.xlsx")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), folder / "s.pdf", folder / "s.xlsx"
+
+
+def test_the_command_makes_the_project_summary_with_pandas(bundle, tmp_path):
+    project = tmp_path / "堡子片区.landcomp"
+    for args in (["create", project, "--name", "堡子片区"], ["save", project, "001", EXAMPLE],
+                 ["save", project, "002", rare_case(tmp_path)]):
+        done = ledger(bundle, tmp_path, *args)
+        assert done.returncode == 0, done.stderr
+    done = ledger(bundle, tmp_path, "summary", project, "--json", "--as-of", AS_OF, "--pdf", "s.pdf", "--xlsx", "s.xlsx")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["households"] == 2 and summary["counted"] == 2
+    assert summary["total"] == summary["owed"] == "1093232.60"  # two households of the README's 546,616.30
+    assert summary["by_status"]["已测算"]["households"] == 2
+    venv, pdf, workbook = summary_from_the_venv(project, tmp_path / "venv")
+    assert summary == venv
+    assert "汇总与审计" in text_of(tmp_path / "s.pdf") and text_of(tmp_path / "s.pdf") == text_of(pdf)
+    assert all(row[3] == "yes" for row in fonts_of(tmp_path / "s.pdf"))
+    assert cells(tmp_path / "s.xlsx") == cells(workbook)
 
 
 def test_the_command_keeps_a_project_on_a_postgresql_server(bundle, pg_url, tmp_path):
