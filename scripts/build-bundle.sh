@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 0 ] || { echo "usage: scripts/build-bundle.sh" >&2; exit 2; }
 
-scripts/dev.sh system  # binutils, g++ and python3-dev, dpkg-dev, and the fonts the bundle carries
+scripts/dev.sh system  # binutils, icu-devtools, g++ and python3-dev, dpkg-dev, and the fonts the bundle carries
 
 # Made afresh when the pins change. numpy is built from its source without BLAS, its own loops instead of
 # the wheel's OpenBLAS (26 MB with its Fortran runtime, for matrix products the project summary never

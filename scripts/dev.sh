@@ -13,14 +13,14 @@ cd "$(dirname "$0")/.."
 # for rare characters of CJK Extension A, B and beyond), poppler-utils (pdffonts/pdftoppm for the
 # report tests), Xvfb for screenshots, venv support, and the PostgreSQL server binaries the tests start
 # a throwaway cluster with (the packaged service itself is not needed); for the bundle build
-# (scripts/build-bundle.sh) binutils, whose strip and objdump it uses, g++ and python3-dev, which build
-# numpy from its source, and libcups2, which the bundle takes from the system (its .deb depends on it and
-# the bundle test installs that .deb).
+# (scripts/build-bundle.sh) binutils, whose strip, objdump, as and ld it uses, icu-devtools, whose icupkg
+# thins ICU's data, g++ and python3-dev, which build numpy from its source, and libcups2, which the
+# bundle takes from the system (its .deb depends on it and the bundle test installs that .deb).
 APT_PACKAGES=(python3-venv libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-  libglib2.0-0 fonts-wqy-microhei fonts-hanazono poppler-utils xvfb xauth postgresql binutils g++
-  python3-dev libcups2)
+  libglib2.0-0 fonts-wqy-microhei fonts-hanazono poppler-utils xvfb xauth postgresql binutils icu-devtools
+  g++ python3-dev libcups2)
 
 install_system_packages() {
   local missing=()
