@@ -18,7 +18,7 @@ from calculator.actions import pickable
 from calculator.case import case_from_dict, case_from_json, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
-from calculator import survey as survey_module
+from calculator.survey import reading as survey_module
 from calculator.limits import SURVEY_MAX_ROWS
 from calculator.schedules import load_schedule
 from calculator.survey import (

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from calculator import survey as survey_module
+from calculator.survey import reading as survey_module
 from calculator.errors import InputError
 from calculator.survey import SurveyHousehold, import_survey, plan_import, read_survey, stream_survey
 from calculator.survey_households import RowSpool

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
-from calculator import survey as survey_module
+from calculator.survey import reading as survey_module
 from calculator.errors import InputError
 from calculator.survey import SURVEY_SHEET, read_survey
 from test_survey import CAVE, fill, rewrite_sheet

@@ -1,0 +1,17 @@
+"""Field survey workbooks: the template assessors fill in, its reading, and its import into the project store.
+
+The package's names for its callers are gathered here (`from calculator.survey import read_survey`).
+"""
+from calculator.survey.reading import (
+    ADD, FIRST_VERSION, GUIDE_SHEET, ITEMS_SHEET, REFUSED, STEP_LABELS, SURVEY_SHEET, TEMPLATE_ROWS, UNCHANGED,
+    ImportStep, ImportSummary, Survey, SurveyColumn, SurveyHousehold, SurveyProblem, excel_number,
+    household_number, import_survey, number_key, plan_import, read_survey, stream_survey, survey_columns,
+    template_book, write_template,
+)
+
+__all__ = [
+    "ADD", "FIRST_VERSION", "GUIDE_SHEET", "ITEMS_SHEET", "REFUSED", "STEP_LABELS", "SURVEY_SHEET", "TEMPLATE_ROWS",
+    "UNCHANGED", "ImportStep", "ImportSummary", "Survey", "SurveyColumn", "SurveyHousehold", "SurveyProblem",
+    "excel_number", "household_number", "import_survey", "number_key", "plan_import", "read_survey",
+    "stream_survey", "survey_columns", "template_book", "write_template",
+]
