@@ -10,7 +10,7 @@ import pytest
 from calculator.survey import reading as survey_module
 from calculator.errors import InputError
 from calculator.survey import SurveyHousehold, import_survey, plan_import, read_survey, stream_survey
-from calculator.survey_households import RowSpool
+from calculator.survey.households import RowSpool
 from test_ledger_cli import ledger, listed, project  # noqa: F401 — the project fixture, made by the command
 from test_survey import CAVE, EXAMPLE_TOTAL, example_rows, fill
 

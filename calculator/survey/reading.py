@@ -7,7 +7,7 @@ schedule, so a revised schedule gives a revised template without code. `read_sur
 every row through the engine and never raises for a bad row: each problem names the sheet, the
 Excel row, the column and why, and a household with any problem is left out whole.
 `stream_survey` reads the same way but hands the households on one at a time, checked as they are
-taken (calculator.survey_households), so an import never holds every household's case.
+taken (calculator.survey.households), so an import never holds every household's case.
 
 A row with content but no 户号 is never guessed into a household (a 户号 in merged cells is not
 missing: it belongs to every row it spans). Assessors often type the 户号 on a household's first
@@ -85,7 +85,7 @@ from calculator.reports.cells import append, put
 from calculator.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.stored_cases import numbered
-from calculator.survey_households import RowSpool, SurveyEntry, SurveyReading, report_text
+from calculator.survey.households import RowSpool, SurveyEntry, SurveyReading, report_text
 from tables.schedule import Schedule
 
 SURVEY_SHEET = "调查表"
@@ -445,7 +445,7 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
 
     The sheet is streamed: openpyxl's read-only parser gives each row once, as values, and the
     rows go to the reader as they pass; no grid of the sheet is ever held, and each household's
-    rows are held packed until its household is taken (calculator.survey_households).
+    rows are held packed until its household is taken (calculator.survey.households).
     """
     path = Path(path)
     schedule = schedule or load_schedule()
