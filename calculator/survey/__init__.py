@@ -2,11 +2,13 @@
 
 The package's names for its callers are gathered here (`from calculator.survey import read_survey`).
 """
+from calculator.survey.importing import (
+    ADD, FIRST_VERSION, REFUSED, STEP_LABELS, UNCHANGED, ImportStep, ImportSummary, import_survey, plan_import,
+)
 from calculator.survey.reading import (
-    ADD, FIRST_VERSION, GUIDE_SHEET, ITEMS_SHEET, REFUSED, STEP_LABELS, SURVEY_SHEET, TEMPLATE_ROWS, UNCHANGED,
-    ImportStep, ImportSummary, Survey, SurveyColumn, SurveyHousehold, SurveyProblem, excel_number,
-    household_number, import_survey, number_key, plan_import, read_survey, stream_survey, survey_columns,
-    template_book, write_template,
+    GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, Survey, SurveyColumn, SurveyHousehold, SurveyProblem,
+    excel_number, household_number, number_key, read_survey, stream_survey, survey_columns, template_book,
+    write_template,
 )
 
 __all__ = [
