@@ -1,10 +1,6 @@
-"""Field survey workbooks: the template assessors fill in, and its import into the project store.
+"""A filled survey workbook read: its rows gathered into households, each household's case checked.
 
-The template (`write_template`) has one long-format sheet, 调查表: one row per case line, the
-household's number (户号) on every row, and the household's own values (户主, 评估人, 搬迁安置,
-面积置换 …) on any one of its rows. The line and parameter columns are derived from the loaded
-schedule, so a revised schedule gives a revised template without code. `read_survey` checks
-every row through the engine and never raises for a bad row: each problem names the sheet, the
+`read_survey` checks every row through the engine and never raises for a bad row: each problem names the sheet, the
 Excel row, the column and why, and a household with any problem is left out whole.
 `stream_survey` reads the same way but hands the households on one at a time, checked as they are
 taken (calculator.survey.households), so an import never holds every household's case.
@@ -49,18 +45,14 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Generator, Iterable, Iterator
+from typing import Any, Generator, Iterator
 from xml.etree import ElementTree
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser, _cast_number   # the read-only parser, streamed by hand
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from calculator import idcard
@@ -68,45 +60,19 @@ from calculator.actions import pickable
 from calculator.case import Case, case_from_dict
 from calculator.compensation import evaluate
 from calculator.errors import CalculationError, CaseWarning, InputError
-from calculator.files import atomic_write
 from calculator.limits import (
     SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES, TEXT_LIMITS, check_text,
 )
 from calculator.money import fmt_plain, to_decimal
-from calculator.relocation import FIELDS as RELOCATION_FIELDS
-from calculator.replacement import AREA_LABELS, replacement_fields
-from calculator.reports.cells import append, put
 from calculator.schedules import load_schedule
+from calculator.survey.columns import (
+    CASE, DATE, FLAG, KEY, LINE, NO, NUMBER, REQUIRED_HEADINGS, SURVEY_SHEET, YES, SurveyColumn, normal_heading,
+    survey_columns,
+)
 from calculator.survey.households import RowSpool, SurveyReading, report_text
 from tables.schedule import Schedule
 
-SURVEY_SHEET = "调查表"
-GUIDE_SHEET = "填写说明"
-ITEMS_SHEET = "项目清单"
-TEMPLATE_ROWS = 5000      # rows of 调查表 that carry the drop-down lists and checks
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
-YES, NO = "是", "否"
-
-# Column kinds: how a cell is read.
-TEXT, NUMBER, FLAG, DATE = "text", "number", "flag", "date"
-# Column blocks: where a value goes in the case file of interfaces.md.
-KEY, LINE, CASE = "number", "items", "case"
-REQUIRED_HEADINGS = ("户号", "项目", "数量")
-
-_RELOCATION_COLUMNS = {
-    "building_area_m2": ("建筑面积", "m²", NUMBER, "被拆除房屋的建筑面积,按它计搬迁补助和临时安置补助"),
-    "sole_housing_hardship": ("唯一住房困难", "", FLAG, "是/否;唯一住房且确有困难的,可增加临时安置月数"),
-    "extra_months": ("增加安置月数", "", NUMBER, "整数 0–{max_extra};只有唯一住房困难为「是」时才可填"),
-    "signed_on": ("签约日期", "", DATE, "日期;支付日期和搬迁日期不能早于它"),
-    "paid_on": ("支付日期", "", DATE, "日期;搬迁奖励按支付日至搬迁日的天数计"),
-    "moved_on": ("搬迁日期", "", DATE, "日期;未填支付日期或搬迁日期的不计搬迁奖励"),
-}
-_REPLACEMENT_COLUMNS = {
-    "main_house_area_m2": (AREA_LABELS["main_house_area_m2"], "正房的实测建筑面积,按 1:1 置换"),
-    "main_house_footprint_m2": (AREA_LABELS["main_house_footprint_m2"], "正房占地面积,从宅基地证面积中扣除"),
-    "homestead_certificate_area_m2": (AREA_LABELS["homestead_certificate_area_m2"],
-                                      "宅基地证载面积,扣除正房占地后按 1:0.4 置换"),
-}
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
@@ -118,19 +84,6 @@ class _Pending:
 
 
 _FORMULA_PENDING = _Pending()
-
-
-@dataclass(frozen=True)
-class SurveyColumn:
-    """One column of 调查表: its heading, where its value goes and how a cell is read."""
-
-    heading: str
-    block: str
-    field: str
-    kind: str
-    help: str
-    choices: tuple[str, ...] = ()
-    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,206 +134,6 @@ class Survey:
     def report(self) -> str:
         """The reading in words: how many households can be imported, then every problem."""
         return report_text(self.path, len(self.households), self.rejected, self.problems)
-
-
-# --- the columns ---------------------------------------------------------------------------------
-
-def survey_columns(schedule: Schedule) -> tuple[SurveyColumn, ...]:
-    """Every column of 调查表 in order; the line parameters and both blocks come from the schedule."""
-    columns = [
-        SurveyColumn("户号", KEY, "number", TEXT, "必填。本项目内每户唯一的编号;同一户的各行填相同户号,不必相邻"),
-        SurveyColumn("户主", "household", "head", TEXT, "户主姓名"),
-        SurveyColumn("身份证号", "household", "id_number", TEXT, "户主居民身份证号(18位,按文本填写)"),
-        SurveyColumn("地址", "household", "address", TEXT, "房屋地址"),
-        SurveyColumn("电话", "household", "phone", TEXT, "联系电话"),
-        SurveyColumn("案件编号", CASE, "case_id", TEXT, "不必填写:导入项目后以户号为案件编号(填了也以户号为准)"),
-        SurveyColumn("测算日期", CASE, "assessed_on", DATE, "选填;日期"),
-        SurveyColumn("评估人", "assessor", "name", TEXT, "评估人员姓名"),
-        SurveyColumn("评估单位", "assessor", "organisation", TEXT, "评估机构名称"),
-        SurveyColumn("项目", LINE, "item", TEXT, f"补偿项目,从下拉列表选择(与「{ITEMS_SHEET}」中的项目完全一致)"),
-        SurveyColumn("数量", LINE, "quantity", NUMBER, "按该项目的单位计;按户计的项目可不填(按 1 计)"),
-        SurveyColumn("单价", LINE, "rate", NUMBER,
-                     "元/单位;区间计价的填区间内单价,不填按区间中值;超出标准须填「超标准理由」"),
-    ]
-    columns += _param_columns(schedule)
-    columns += [
-        SurveyColumn("超标准理由", LINE, "override_reason", TEXT, "单价超出标准时必填,写明理由(如评估报告页码)"),
-        SurveyColumn("有争议", LINE, "disputed", FLAG, "是/否;「是」的项目列出金额,但不计入应付合计"),
-        SurveyColumn("备注", LINE, "note", TEXT, "该项目的说明"),
-    ]
-    max_extra = schedule.relocation.max_extra_months
-    for name in RELOCATION_FIELDS:
-        label, unit, kind, text = _RELOCATION_COLUMNS.get(name, (name, "", TEXT, ""))
-        if name in schedule.params:
-            label, unit = schedule.params[name].label, schedule.params[name].unit
-        columns.append(SurveyColumn(_heading(label, unit), "relocation", name, kind,
-                                    "搬迁安置:" + text.format(max_extra=max_extra), label=label))
-    for name in replacement_fields(schedule):
-        label, text = _REPLACEMENT_COLUMNS.get(name, (name, ""))
-        columns.append(SurveyColumn(_heading(label, "m²"), "replacement", name, NUMBER, "面积置换:" + text,
-                                    label=label))
-    return tuple(columns)
-
-
-def _param_columns(schedule: Schedule) -> list[SurveyColumn]:
-    """One column per parameter some line item takes, in the order of the schedule's [params]."""
-    uses: dict[str, list] = {}
-    for item in pickable(schedule):
-        for param in item.params:
-            uses.setdefault(param.name, []).append((item, param))
-    columns = []
-    for name in sorted(uses, key=lambda n: list(schedule.params).index(n) if n in schedule.params else len(uses)):
-        info = schedule.params.get(name)
-        label, unit = (info.label, info.unit) if info else (name, "")
-        params = [param for _, param in uses[name]]
-        groups = "、".join(dict.fromkeys(item.group for item, _ in uses[name]))
-        optional = "(选填)" if not any(p.required for p in params) else ""
-        choices = tuple(dict.fromkeys(choice for p in params for choice in p.choices))
-        kind = TEXT if any(p.text for p in params) else NUMBER
-        text = f"用于 {groups}{optional}" + (f";填 {'、'.join(choices)} 之一" if choices else "")
-        columns.append(SurveyColumn(_heading(label, unit), LINE, name, kind, text, choices, label))
-    return columns
-
-
-def _heading(label: str, unit: str) -> str:
-    return f"{label}({unit})" if unit else label
-
-
-def _normal_heading(text: Any) -> str:
-    return re.sub(r"\s+", "", str(text)).replace("(", "(").replace(")", ")").replace("㎡", "m²")
-
-
-# --- the template --------------------------------------------------------------------------------
-
-def write_template(path: Path, schedule: Schedule | None = None) -> None:
-    """The empty survey workbook (调查表, 填写说明, 项目清单), written atomically."""
-    book = template_book(schedule or load_schedule())
-    atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
-
-
-def template_book(schedule: Schedule) -> Workbook:
-    """The template as a workbook: header, frozen panes, widths, drop-down lists and checks."""
-    columns = survey_columns(schedule)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SURVEY_SHEET
-    items_range, hosts_range = _items_sheet(book.create_sheet(ITEMS_SHEET), schedule)
-    _guide_sheet(book.create_sheet(GUIDE_SHEET, 1), schedule, columns)
-    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for number, column in enumerate(columns, start=1):
-        cell = sheet.cell(1, number)
-        put(cell, column.heading)
-        cell.font, cell.fill = head_font, head_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        letter = get_column_letter(number)
-        dimension = sheet.column_dimensions[letter]
-        dimension.width = _width(column)
-        if column.kind == TEXT and column.block in (KEY, "household"):
-            dimension.number_format = "@"   # keep 0017 and 18-digit ID numbers as typed
-        elif column.kind == DATE:
-            dimension.number_format = "yyyy-mm-dd"
-        validation = _validation(column, items_range, hosts_range, schedule)
-        if validation is not None:
-            sheet.add_data_validation(validation)
-            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
-    sheet.freeze_panes = "B2"
-    sheet.row_dimensions[1].height = 30
-    return book
-
-
-def _width(column: SurveyColumn) -> float:
-    if column.field in ("item", "attached_to"):
-        return 34
-    if column.field in ("id_number", "address", "note", "override_reason", "basis", "organisation"):
-        return 22
-    return max(8.0, 2.2 * len(column.heading) + 2)
-
-
-def _validation(column: SurveyColumn, items_range: str, hosts_range: str, schedule: Schedule) -> DataValidation | None:
-    """The drop-down list or check Excel applies while the assessor types."""
-    error = dict(showErrorMessage=True, errorTitle=column.heading, allow_blank=True)
-    if column.field == "item":
-        return DataValidation(type="list", formula1=items_range, error=f"请从「{ITEMS_SHEET}」选择项目", **error)
-    if column.field == "attached_to" and hosts_range:
-        return DataValidation(type="list", formula1=hosts_range, error="请选择所依附的房屋项目", **error)
-    if column.choices:
-        return DataValidation(type="list", formula1=_inline_list(column.choices),
-                              error=f"请填 {'、'.join(column.choices)} 之一", **error)
-    if column.kind == FLAG:
-        return DataValidation(type="list", formula1=_inline_list((YES, NO)), error="请填 是 或 否", **error)
-    if column.kind == DATE:
-        return DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
-                              formula2="DATE(2099,12,31)", error="请填日期,如 2023-06-20", **error)
-    if column.field == "extra_months":
-        return DataValidation(type="whole", operator="between", formula1="0",
-                              formula2=str(schedule.relocation.max_extra_months),
-                              error=f"请填 0 至 {schedule.relocation.max_extra_months} 的整数", **error)
-    if column.kind == NUMBER:
-        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                              error="请填不小于 0 的数值(不加单位)", **error)
-    return None
-
-
-def _inline_list(choices: Iterable[str]) -> str:
-    return '"' + ",".join(choices) + '"'
-
-
-def _items_sheet(sheet: Worksheet, schedule: Schedule) -> tuple[str, str]:
-    """Every item a line may name (A) with its unit, section and parameters; the host houses (H)."""
-    labels = {name: _heading(info.label, info.unit) for name, info in schedule.params.items()}
-    append(sheet, ["项目", "单位", "章节", "章节名称", "需填参数", "标准原文", None, "可依附房屋(歇厦、雨搭)"])
-    items = pickable(schedule)
-    for item in items:
-        params = "、".join(labels.get(p.name, p.name) + ("" if p.required else "(选填)") for p in item.params)
-        append(sheet, [item.key, item.unit, item.section, schedule.sections.get(item.section, ""), params, item.source])
-    hosts = list(dict.fromkeys(host.key for item in items for host in item.rule.hosts(item.spec, items) or ()))
-    for row, key in enumerate(hosts, start=2):
-        put(sheet.cell(row, 8), key)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (34, 6, 8, 16, 28, 60, 2, 30)):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    items_range = f"'{ITEMS_SHEET}'!$A$2:$A${len(items) + 1}"
-    hosts_range = f"'{ITEMS_SHEET}'!$H$2:$H${len(hosts) + 1}" if hosts else ""
-    return items_range, hosts_range
-
-
-def _guide_sheet(sheet: Worksheet, schedule: Schedule, columns: tuple[SurveyColumn, ...]) -> None:
-    """How to fill 调查表, in Chinese: the rules, then one row per column."""
-    rules = [
-        f"{schedule.title}({schedule.issuer} {schedule.document},版本 {schedule.version})现场调查表",
-        "",
-        f"1. 在「{SURVEY_SHEET}」工作表中,每行填写一户的一个补偿项目(一行一项)。同一户的各行填写相同的「户号」,不必相邻。"
-        "每一行都要有户号(可合并单元格);漏填户号的行会使其上方那一户整户不导入。",
-        "2. 户主、身份证号、地址、电话、评估人、搬迁安置和面积置换等整户信息,填在该户任意一行即可;"
-        "多行都填写时必须一致。",
-        "3. 可以有只填户号和整户信息、不填项目的行。空行会被跳过。",
-        f"4. 「项目」请从下拉列表选择,须与「{ITEMS_SHEET}」工作表中的项目完全一致;"
-        "各项目需要填写的参数列在该表的「需填参数」中。",
-        "5. 数值列只填数字,不加单位。按区间计价的项目不填单价时按区间中值计;单价超出标准时须填写「超标准理由」。",
-        "6. 日期填 Excel 日期或 YYYY-MM-DD 文字(如 2023-06-20);是/否 列填「是」或「否」。",
-        "7. 户号、身份证号和电话列已设为文本格式,请勿改为数值,以免长数字被 Excel 改写。",
-        "8. 不要修改第1行的列名;不用的列可以删除,但「户号」「项目」「数量」三列必须保留。",
-        "9. 导入时逐行检查:有任何问题的户整户不导入,并列出问题所在的行、列和原因;"
-        "确认后才写入项目;同一文件重复导入不会产生重复记录。台账中已有测算的户,调查表与之不同时不会覆盖,"
-        "须在补偿测算中修改。",
-        "",
-    ]
-    for text in rules:
-        append(sheet, [text])
-    sheet["A1"].font = Font(bold=True, size=13)
-    head = len(rules) + 1
-    append(sheet, ["列名", "填写内容", "说明"])
-    for cell in sheet[head]:
-        cell.font = Font(bold=True)
-    kinds = {TEXT: "文字", NUMBER: "数值", FLAG: "是/否", DATE: "日期"}
-    blocks = {KEY: "户", "household": "整户", CASE: "整户", "assessor": "整户", LINE: "项目",
-              "relocation": "整户", "replacement": "整户"}
-    for column in columns:
-        append(sheet, [column.heading, f"{blocks[column.block]} · {kinds[column.kind]}", column.help])
-    for letter, width in zip("ABC", (18, 14, 90)):
-        sheet.column_dimensions[letter].width = width
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -833,13 +586,13 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
     for column in columns:
         for name in (column.heading, column.label):
             if name:
-                known.setdefault(_normal_heading(name), column)
+                known.setdefault(normal_heading(name), column)
     positions: dict[SurveyColumn, int] = {}
     strays = []
     for index, value in enumerate(cells):
         if value is None or not str(value).strip():
             continue
-        column = known.get(_normal_heading(value))
+        column = known.get(normal_heading(value))
         if column is None:
             strays.append((str(value).strip(), index))
         elif column in positions:
