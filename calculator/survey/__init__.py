@@ -6,10 +6,9 @@ from calculator.survey.columns import GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, Su
 from calculator.survey.importing import (
     ADD, FIRST_VERSION, REFUSED, STEP_LABELS, UNCHANGED, ImportStep, ImportSummary, import_survey, plan_import,
 )
-from calculator.survey.reading import (
-    Survey, SurveyHousehold, SurveyProblem, excel_number, household_number, number_key, read_survey, stream_survey,
-)
+from calculator.survey.reading import Survey, SurveyHousehold, SurveyProblem, read_survey, stream_survey
 from calculator.survey.template import TEMPLATE_ROWS, template_book, write_template
+from calculator.survey.values import excel_number, household_number, number_key
 
 __all__ = [
     "ADD", "FIRST_VERSION", "GUIDE_SHEET", "ITEMS_SHEET", "REFUSED", "STEP_LABELS", "SURVEY_SHEET", "TEMPLATE_ROWS",

@@ -19,7 +19,8 @@ from calculator.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.stored_cases import numbered
 from calculator.survey.households import SurveyEntry
-from calculator.survey.reading import SurveyHousehold, number_key
+from calculator.survey.reading import SurveyHousehold
+from calculator.survey.values import number_key
 from tables.schedule import Schedule
 
 ADD, FIRST_VERSION, UNCHANGED, REFUSED = "add", "first_version", "unchanged", "refused"

@@ -11,14 +11,12 @@ row only, so such a row leaves out, whole, the household of the nearest row abov
 户号: importing that household without the row would pay the family short. With no household
 above, the row is a problem of its own.
 
-户号. A 户号 is read as text: full-width characters are made half-width (NFKC: ０００１ is 0001)
-and spaces at either end dropped; a number cell 1 reads "1". Two 户号 made only of digits are the
-same household number when they differ only in leading zeros: Excel turns 0001 typed into a cell
-not formatted as text into the number 1, so "0001" and 1 cannot be told apart by the reader, and
-nothing in a workbook says how many zeros a project pads to. Rows that write one number two ways
-(0001 on one row, 1 on another) are a problem naming the rows of each way: the reader never merges
-them into one household nor splits them into two. The import matches a 户号 to the project's
-households the same way, so a re-import of 1 finds the registered 0001 (`number_key`).
+户号. A 户号 is read as calculator.survey.values reads it (half-width, without spaces at either
+end; a number cell 1 reads "1"), and two 户号 that differ only in leading zeros are one number
+(`number_key`). Rows that write one number two ways (0001 on one row, 1 on another) are a problem
+naming the rows of each way: the reader never merges them into one household nor splits them into
+two. The import matches a 户号 to the project's households the same way, so a re-import of 1 finds
+the registered 0001.
 
 Hidden content. A hidden or very hidden 调查表, a hidden row and a value in a hidden column are
 problems (`SurveyProblem.hidden`) unless the reader is asked to include hidden content
@@ -29,18 +27,11 @@ Size. A workbook larger than calculator.limits allows is refused before its rows
 (calculator.survey.sheet), and every text cell is held to its field's length and refused
 characters (`calculator.limits.check_text`), named by row and column.
 
-Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
-significant digits, and any decimal of at most 15 significant digits survives the trip through
-a float, so `Decimal(repr(value))` — the shortest text that gives the same float back — is the
-number the assessor typed (35.55, not 35.549999…). A float with more digits than that is a
-formula's result; it is read at Excel's 15 significant digits, as Excel shows it. Text cells go
-through `calculator.money.to_decimal`, like case files. No arithmetic is done on floats.
+Cells are read as the case file takes them (calculator.survey.values): numbers as the assessor
+typed them, never through float arithmetic.
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -51,19 +42,14 @@ from calculator.actions import pickable
 from calculator.case import Case, case_from_dict
 from calculator.compensation import evaluate
 from calculator.errors import CalculationError, CaseWarning, InputError
-from calculator.limits import TEXT_LIMITS, check_text
-from calculator.money import fmt_plain, to_decimal
 from calculator.schedules import load_schedule
 from calculator.survey.columns import (
-    CASE, DATE, FLAG, KEY, LINE, NO, NUMBER, REQUIRED_HEADINGS, SURVEY_SHEET, YES, SurveyColumn, normal_heading,
-    survey_columns,
+    CASE, KEY, LINE, REQUIRED_HEADINGS, SURVEY_SHEET, SurveyColumn, normal_heading, survey_columns,
 )
 from calculator.survey.households import RowSpool, SurveyReading, report_text
-from calculator.survey.sheet import FORMULA_PENDING, read_grid, read_sheet
+from calculator.survey.sheet import read_grid, read_sheet
+from calculator.survey.values import household_number, number_key, parse_value, shown_value
 from tables.schedule import Schedule
-
-EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
 @dataclass(frozen=True)
@@ -114,16 +100,6 @@ class Survey:
     def report(self) -> str:
         """The reading in words: how many households can be imported, then every problem."""
         return report_text(self.path, len(self.households), self.rejected, self.problems)
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-def excel_number(value: float) -> Decimal:
-    """The decimal an Excel numeric cell holds: what was typed, or a formula's 15-digit result."""
-    number = Decimal(repr(value))
-    if number.is_finite() and len(number.as_tuple().digits) > EXCEL_DIGITS:
-        number = Decimal(format(value, f".{EXCEL_DIGITS}g"))
-    return number
 
 
 def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> Survey:
@@ -206,100 +182,6 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
     return list(positions.items()), strays
 
 
-def household_number(text: str) -> str:
-    """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def number_key(number: str) -> str:
-    """What two 户号 are compared by: the written number, an all-digit one without leading zeros (0001 is 1)."""
-    number = household_number(number)
-    return (number.lstrip("0") or "0") if number.isascii() and number.isdigit() else number
-
-
-def _parse(column: SurveyColumn, value: Any) -> Any:
-    """A cell's value as the case file takes it; InputError with the engine's wording when it cannot be."""
-    if value is FORMULA_PENDING:
-        raise InputError("公式没有计算结果(请在 Excel 中打开并保存后再导入,或直接填写数值)",
-                         "the formula has no calculated value (open and save the file in Excel, or type the value)")
-    if isinstance(value, str):
-        value = check_text(value.strip(), _limit_field(column))
-    if column.kind == NUMBER:
-        return _number(value, f"{column.heading}/{column.field}")
-    if column.kind == FLAG:
-        return _flag(value)
-    if column.kind == DATE:
-        return _date(value)
-    return _text(value)
-
-
-def _limit_field(column: SurveyColumn) -> str:
-    """The field whose length limit a column's text is held to; other columns are named by their heading."""
-    return column.field if column.field in TEXT_LIMITS else column.heading
-
-
-def _number(value: Any, what: str) -> Decimal:
-    if isinstance(value, float):
-        value = excel_number(value)
-    elif isinstance(value, (dt.date, dt.time)):
-        raise InputError(f"{what} 应为数值,不是日期", f"{what} must be a number, not a date")
-    return to_decimal(value, what)
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().upper()
-    if text in (YES, "TRUE"):
-        return True
-    if text in (NO, "FALSE"):
-        return False
-    raise InputError(f"应填「{YES}」或「{NO}」,不是「{value}」", f"must be {YES} (yes) or {NO} (no), not {value!r}")
-
-
-def _date(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        match = _DATE_TEXT.fullmatch(value.strip())
-        if match:
-            try:
-                return dt.date(*(int(part) for part in match.groups())).isoformat()
-            except ValueError:
-                pass
-        raise InputError(f"不是有效日期: {value.strip()!r}", f"not a valid date: {value.strip()!r}")
-    raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是 {value!r}",
-                     f"must be a date (an Excel date or YYYY-MM-DD), not {value!r}")
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if abs(value) >= 10**EXCEL_DIGITS:
-            raise InputError("长数字被 Excel 存成了数值,末几位已丢失;请把该列设为文本后重新填写",
-                             "Excel stored this long number as a number and lost its last digits; "
-                             "format the column as text and type it again")
-        value = excel_number(value)
-    if isinstance(value, Decimal):
-        return fmt_plain(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    return str(value)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, Decimal):
-        return fmt_plain(value)
-    return str(value)
-
-
 @dataclass
 class _Line:
     row: int
@@ -374,7 +256,7 @@ class _Reader:
             return
         if (raw_number.__class__, raw_number) != self.last_number[0]:   # a household's rows repeat its 户号
             try:
-                number = household_number(_parse(number_column, raw_number))
+                number = household_number(parse_value(number_column, raw_number))
             except CalculationError as error:
                 self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
                 self.pending_to_loose(number_column.heading)
@@ -416,7 +298,7 @@ class _Reader:
         line_bad = False
         for column, value in given:
             try:
-                parsed = _parse(column, value)
+                parsed = parse_value(column, value)
             except CalculationError as error:
                 draft.problems.append(self.problem(row, column.heading, error.zh, error.en))
                 if column.block == LINE:
@@ -476,8 +358,8 @@ class _Reader:
         if first != value:
             draft.problems.append(self.problem(
                 row, column.heading,
-                f"与第{first_row}行的{column.heading}不同(「{_shown(first)}」≠「{_shown(value)}」),同一户只能有一个值",
-                f"differs from row {first_row} ({_shown(first)!r} ≠ {_shown(value)!r}): "
+                f"与第{first_row}行的{column.heading}不同(「{shown_value(first)}」≠「{shown_value(value)}」),同一户只能有一个值",
+                f"differs from row {first_row} ({shown_value(first)!r} ≠ {shown_value(value)!r}): "
                 f"a household has one {column.field}"))
 
     def numbers_written_two_ways(self) -> None:
