@@ -3,10 +3,11 @@
 The package's names for its callers are gathered here (`from calculator.survey import read_survey`).
 """
 from calculator.survey.columns import GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, SurveyColumn, survey_columns
+from calculator.survey.households import Survey, SurveyHousehold, SurveyProblem
 from calculator.survey.importing import (
     ADD, FIRST_VERSION, REFUSED, STEP_LABELS, UNCHANGED, ImportStep, ImportSummary, import_survey, plan_import,
 )
-from calculator.survey.reading import Survey, SurveyHousehold, SurveyProblem, read_survey, stream_survey
+from calculator.survey.reading import read_survey, stream_survey
 from calculator.survey.template import TEMPLATE_ROWS, template_book, write_template
 from calculator.survey.values import excel_number, household_number, number_key
 

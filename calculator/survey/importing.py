@@ -18,8 +18,7 @@ from calculator.errors import InputError
 from calculator.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.stored_cases import numbered
-from calculator.survey.households import SurveyEntry
-from calculator.survey.reading import SurveyHousehold
+from calculator.survey.households import SurveyEntry, SurveyHousehold
 from calculator.survey.values import number_key
 from tables.schedule import Schedule
 

@@ -33,73 +33,22 @@ typed them, never through float arithmetic.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Generator
 
 from calculator import idcard
 from calculator.actions import pickable
-from calculator.case import Case, case_from_dict
+from calculator.case import case_from_dict
 from calculator.compensation import evaluate
 from calculator.errors import CalculationError, CaseWarning, InputError
 from calculator.schedules import load_schedule
 from calculator.survey.columns import (
     CASE, KEY, LINE, REQUIRED_HEADINGS, SURVEY_SHEET, SurveyColumn, normal_heading, survey_columns,
 )
-from calculator.survey.households import RowSpool, SurveyReading, report_text
+from calculator.survey.households import RowSpool, Survey, SurveyHousehold, SurveyProblem, SurveyReading
 from calculator.survey.sheet import read_grid, read_sheet
 from calculator.survey.values import household_number, number_key, parse_value, shown_value
 from tables.schedule import Schedule
-
-
-@dataclass(frozen=True)
-class SurveyProblem:
-    """What is wrong with one cell (with an empty column, one row; with row 0, the sheet) of a survey sheet.
-
-    `hidden`: the problem is content Excel hides, which reading with include_hidden accepts.
-    """
-
-    sheet: str
-    row: int
-    column: str
-    zh: str
-    en: str
-    hidden: bool = False
-
-    def text(self) -> str:
-        """调查表 第5行「数量」: 数量应为正数 / quantity must be positive."""
-        place = self.sheet + (f" 第{self.row}行" if self.row else "") + (f"「{self.column}」" if self.column else "")
-        return f"{place}: {self.zh} / {self.en}"
-
-
-@dataclass(frozen=True)
-class SurveyHousehold:
-    """One household read without a problem: its case, the rows it came from and its total."""
-
-    number: str
-    case: Case
-    rows: tuple[int, ...]
-    total: Decimal
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Survey:
-    """A read survey: the households that can be imported, every problem, and who was left out."""
-
-    path: Path
-    households: tuple[SurveyHousehold, ...]
-    problems: tuple[SurveyProblem, ...]
-    rejected: tuple[str, ...]
-
-    @property
-    def hidden(self) -> tuple[SurveyProblem, ...]:
-        """The hidden sheet, rows and cells left out; reading again with include_hidden accepts them."""
-        return tuple(problem for problem in self.problems if problem.hidden)
-
-    def report(self) -> str:
-        """The reading in words: how many households can be imported, then every problem."""
-        return report_text(self.path, len(self.households), self.rejected, self.problems)
 
 
 def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> Survey:
