@@ -18,7 +18,7 @@ from calculator.actions import pickable
 from calculator.case import case_from_dict, case_from_json, case_to_dict
 from calculator.compensation import compute
 from calculator.errors import InputError
-from calculator import survey as survey_module
+from calculator.survey import reading as survey_reading, sheet as survey_sheet
 from calculator.limits import SURVEY_MAX_ROWS
 from calculator.schedules import load_schedule
 from calculator.survey import (
@@ -367,8 +367,8 @@ def far_row(xml: str) -> str:
 def test_a_workbook_too_large_is_refused_before_openpyxl_reads_it(template, tmp_path, monkeypatch, change, limit, said):
     path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), change)
     if limit:
-        monkeypatch.setattr(survey_module, *limit)
-    monkeypatch.setattr(survey_module, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
+        monkeypatch.setattr(survey_sheet, *limit)
+    monkeypatch.setattr(survey_sheet, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
     with pytest.raises(InputError, match=said) as caught:
         read_survey(path)
     assert caught.value.en and caught.value.where == str(path)
@@ -376,7 +376,7 @@ def test_a_workbook_too_large_is_refused_before_openpyxl_reads_it(template, tmp_
 
 def test_a_sheet_holding_too_many_rows_is_refused_before_its_rows_are_read(template, tmp_path, monkeypatch):
     path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), far_row)
-    monkeypatch.setattr(survey_module, "_read_grid", lambda *a: pytest.fail("the rows were read"))
+    monkeypatch.setattr(survey_reading, "read_grid", lambda *a: pytest.fail("the rows were read"))
     with pytest.raises(InputError, match="1000000 行") as caught:
         read_survey(path)
     assert "1000000 rows" in caught.value.en

@@ -1,4 +1,5 @@
-"""A read survey's households, streamed: held as packed rows, checked one at a time as they are taken.
+"""What a survey reading gives: its households, streamed (held as packed rows, checked one at a time as
+they are taken), and its problems, each at its sheet, row and column.
 
 A household's rows may stand anywhere in 调查表, and a row without 户号 or a 户号 written two ways
 (0001 and 1) is found only further down, so no household is final before the sheet's last row. What
@@ -18,15 +19,45 @@ import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Generator, Iterator
+from typing import Any, Callable, Generator, Iterator
 
+from calculator.case import Case
 from calculator.errors import InputError
 
-if TYPE_CHECKING:
-    from calculator.survey import SurveyHousehold, SurveyProblem
 
-    # the check: a household at a time; at its end (problems, households left out, how many can be imported)
-    Check = Generator[SurveyHousehold, None, tuple[tuple[SurveyProblem, ...], tuple[str, ...], int]]
+@dataclass(frozen=True)
+class SurveyProblem:
+    """What is wrong with one cell (with an empty column, one row; with row 0, the sheet) of a survey sheet.
+
+    `hidden`: the problem is content Excel hides, which reading with include_hidden accepts.
+    """
+
+    sheet: str
+    row: int
+    column: str
+    zh: str
+    en: str
+    hidden: bool = False
+
+    def text(self) -> str:
+        """调查表 第5行「数量」: 数量应为正数 / quantity must be positive."""
+        place = self.sheet + (f" 第{self.row}行" if self.row else "") + (f"「{self.column}」" if self.column else "")
+        return f"{place}: {self.zh} / {self.en}"
+
+
+@dataclass(frozen=True)
+class SurveyHousehold:
+    """One household read without a problem: its case, the rows it came from and its total."""
+
+    number: str
+    case: Case
+    rows: tuple[int, ...]
+    total: Decimal
+    warnings: tuple[str, ...] = ()
+
+
+# the check: a household at a time; at its end (problems, households left out, how many can be imported)
+Check = Generator[SurveyHousehold, None, tuple[tuple[SurveyProblem, ...], tuple[str, ...], int]]
 
 _LEVEL = 1   # zlib: the fastest level packs the rows to about half; higher levels gain a few per cent
 
@@ -131,6 +162,25 @@ class SurveyReading:
     def report(self) -> str:
         """The reading in words: how many households can be imported, then every problem."""
         return report_text(self.path, self.importable, self.rejected, self.problems)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A read survey: the households that can be imported, every problem, and who was left out."""
+
+    path: Path
+    households: tuple[SurveyHousehold, ...]
+    problems: tuple[SurveyProblem, ...]
+    rejected: tuple[str, ...]
+
+    @property
+    def hidden(self) -> tuple[SurveyProblem, ...]:
+        """The hidden sheet, rows and cells left out; reading again with include_hidden accepts them."""
+        return tuple(problem for problem in self.problems if problem.hidden)
+
+    def report(self) -> str:
+        """The reading in words: how many households can be imported, then every problem."""
+        return report_text(self.path, len(self.households), self.rejected, self.problems)
 
 
 def report_text(path: Path, importable: int, rejected: tuple[str, ...], problems: tuple[SurveyProblem, ...]) -> str:
