@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable
 
 import tables
 from calculator.case import Case
@@ -82,15 +83,55 @@ class CaseContext:
                              f"the host house {raw['item']!r} has an invalid rate: {error.en}") from None
 
 
+def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
+    return price_line(read_line(raw, index, schedule), ctx)
+
+
+class KeptLines:
+    """A case's priced lines, kept from one `evaluate` to the next while their raw fields are unchanged.
+
+    The app prices its open case after every keystroke, and most lines did not change: it passes one
+    KeptLines to every evaluation of that case. A line whose rule reads other lines (USES_OTHER_LINES,
+    歇厦 at its host's rate) is priced afresh each time; a line holding a value that cannot be hashed
+    likewise. What is kept starts afresh under another schedule, and once it holds twice the case's lines.
+    """
+
+    def __init__(self) -> None:
+        self._schedule: Schedule | None = None
+        self._lines: dict[tuple, PricedLine] = {}
+
+    def pricer(self, schedule: Schedule, lines: int) -> Callable[[dict, int, Schedule, CaseContext], PricedLine]:
+        """Start an evaluation of `lines` lines under `schedule`: the function pricing each of them."""
+        if schedule is not self._schedule or len(self._lines) > 2 * lines:
+            self._schedule, self._lines = schedule, {}
+        return self._priced_line
+
+    def _priced_line(self, raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
+        try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
+            key = (index, *raw.items(), *map(type, raw.values()))
+            priced = self._lines.get(key)
+        except TypeError:
+            return _priced_line(raw, index, schedule, ctx)
+        if priced is None:
+            priced = _priced_line(raw, index, schedule, ctx)
+            if not getattr(priced.item.rule, "USES_OTHER_LINES", False):
+                self._lines[key] = priced
+        return priced
+
+
 @exact
-def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult:
-    """Price what can be priced; bad lines and blocks are left out and listed in `problems`."""
+def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | None = None) -> CompensationResult:
+    """Price what can be priced; bad lines and blocks are left out and listed in `problems`.
+
+    `kept`: the lines of this case's previous evaluation, reused where unchanged (the app's open case).
+    """
     schedule = schedule or tables.load_schedule(case.schedule)
     ctx = CaseContext(schedule, case.items)
+    priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
     lines, problems = [], []
     for index, raw in enumerate(case.items):
         try:
-            lines.append(_priced_line(raw, index, schedule, ctx))
+            lines.append(priced_line(raw, index, schedule, ctx))
         except CalculationError as error:
             problems.append(locate(error, index, raw))
     relocation = replacement = None
@@ -120,29 +161,6 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
         warnings=tuple(_warnings(case, lines, relocation)), problems=tuple(problems))
-
-
-# Priced lines kept while their raw fields are unchanged: the app prices the whole case after every
-# keystroke, and most lines did not change. A line whose rule reads other lines (USES_OTHER_LINES,
-# 歇厦 at its host's rate) is priced afresh each time; a junk value that cannot be hashed likewise.
-_PRICED: dict[tuple, PricedLine] = {}
-_PRICED_LIMIT = 20_000
-
-
-def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
-    try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
-        key = (schedule.id, schedule.version, index, tuple((name, type(value), value) for name, value in raw.items()))
-        cached = _PRICED.get(key)
-    except TypeError:
-        key = cached = None
-    if cached is not None:
-        return cached
-    priced = price_line(read_line(raw, index, schedule), ctx)
-    if key is not None and not getattr(priced.item.rule, "USES_OTHER_LINES", False):
-        if len(_PRICED) >= _PRICED_LIMIT:
-            _PRICED.clear()
-        _PRICED[key] = priced
-    return priced
 
 
 def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
