@@ -209,8 +209,11 @@ def section_end(case: Case, schedule: Schedule, key: str) -> int:
 def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:
     notes = []
     for priced in lines:
-        place = where(priced.line.index, {"item": priced.item.key})
         plausible, _most = quantity_limits(priced.item.unit)
+        if not (priced.line.quantity > plausible or priced.line.disputed or MIDPOINT in priced.flags
+                or OVERRIDE in priced.flags):
+            continue  # most lines: nothing to say
+        place = where(priced.line.index, {"item": priced.item.key})
         if priced.line.quantity > plausible:
             shown = f"{fmt_plain(priced.line.quantity)} {priced.item.unit}"
             notes.append(f"{place}: 数量 {shown} 超过常见范围({plausible:,} {priced.item.unit}),请核对 / "

@@ -1,9 +1,8 @@
 """Reading and pricing one case line: the fields every line shares, the rule's own, and R1."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from calculator.errors import CalculationError, InputError
 from calculator.labels import label
@@ -16,9 +15,8 @@ COMMON_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "dispu
 DISPUTED = "disputed"
 
 
-@dataclass(frozen=True)
-class Line:
-    """A case line with every value checked and typed."""
+class Line(NamedTuple):
+    """A case line with every value checked and typed (a named tuple: one is made for every line read)."""
 
     index: int
     item: Item
@@ -30,9 +28,8 @@ class Line:
     params: Mapping[str, Decimal | str]
 
 
-@dataclass(frozen=True)
-class PricedLine:
-    """A line with the rate it is paid at, its rounded amount, flags and remarks."""
+class PricedLine(NamedTuple):
+    """A line with the rate it is paid at, its rounded amount, flags and remarks (a named tuple, as Line)."""
 
     line: Line
     rate: Decimal
@@ -73,15 +70,15 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
                 raise InputError(f"缺少{_label(param.name, schedule)}", f"missing parameter {param.name}")
             continue
         values[param.name] = _param_value(param, value, _label(param.name, schedule))
-    return Line(index=index, item=item, quantity=_quantity(raw, item), rate=_rate(raw.get("rate")),
-                override_reason=_optional_text(raw, "override_reason"), disputed=_flag(raw, "disputed"),
-                note=_optional_text(raw, "note"), params=values)
+    return Line(index, item, _quantity(raw, item), _rate(raw.get("rate")), _optional_text(raw, "override_reason"),
+                _flag(raw, "disputed"), _optional_text(raw, "note"), values)  # by position: keywords cost more
 
 
 def price_line(line: Line, ctx) -> PricedLine:
     """Apply the line's rule, then R1 to its standard rate, then round the amount (R2)."""
-    pricing = line.item.rule.price(line.item.spec, line, ctx)
-    flags = list(pricing.flags)
+    item = line.item
+    pricing = item.rule.price(item.spec, line, ctx)
+    flags = pricing.flags
     if pricing.amount is not None:
         if line.rate is not None:
             raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate")
@@ -89,15 +86,15 @@ def price_line(line: Line, ctx) -> PricedLine:
         rate = amount / line.quantity
     else:
         resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
-        flags = [*resolved.flags, *(f for f in flags if f not in resolved.flags)]
+        flags = (*resolved.flags, *(f for f in flags if f not in resolved.flags)) if flags else resolved.flags
         rate = resolved.value
         amount = round_money(line.quantity * rate * pricing.factor)
     if amount >= MAX_AMOUNT:
         raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
                          f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate")
     if line.disputed:
-        flags.append(DISPUTED)
-    return PricedLine(line, rate, amount, tuple(flags), pricing.remarks)
+        flags = (*flags, DISPUTED)
+    return PricedLine(line, rate, amount, flags, pricing.remarks)
 
 
 def standard_rate(item: Item) -> Rate | None:
@@ -149,8 +146,8 @@ def _param_value(param, value: Any, zh: str) -> Decimal | str:
 
 
 def _optional_text(raw: dict[str, Any], field: str) -> str:
-    value = raw.get(field, "")
-    if value is None:
+    value = raw.get(field)
+    if value is None or value == "":
         return ""
     if not isinstance(value, str):
         raise InputError(f"{label(field)}应为文字", f"{field} must be text")

@@ -1,8 +1,9 @@
 """What a rule kind returns for one line, and the line parameters it declares."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from calculator.rates import Rate
 
@@ -17,13 +18,16 @@ class Param:
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Pricing:
-    """A rule's answer: a standard rate per unit and a factor, or an amount of its own (R4/R5)."""
+class Pricing(NamedTuple):
+    """A rule's answer: a standard rate per unit and a factor, or an amount of its own (R4/R5).
+
+    (A named tuple, not a dataclass: one is made for every line priced, and a tuple is made in a third
+    of the time.)
+    """
 
     standard: Rate | None = None
     factor: Decimal = Decimal(1)
     amount: Decimal | None = None
     flags: tuple[str, ...] = ()
-    remarks: tuple[str, ...] = field(default=())
+    remarks: tuple[str, ...] = ()
 

@@ -34,9 +34,8 @@ class ReplacementResult:
 def replacement_fields(schedule: Schedule) -> tuple[str, ...]:
     """The areas the replacement rows ask for, in the schedule's order."""
     names: list[str] = []
-    for item in schedule.items.values():
-        if item.kind == KIND:
-            names += [item.spec.measure] + ([item.spec.deduct] if item.spec.deduct else [])
+    for item in schedule.by_kind.get(KIND, ()):
+        names += [item.spec.measure] + ([item.spec.deduct] if item.spec.deduct else [])
     return tuple(dict.fromkeys(names))
 
 
@@ -55,9 +54,8 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
         if given[name] < 0:
             raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement")
     parts = []
-    for item in schedule.items.values():
-        if item.kind == KIND:
-            spec = item.spec
-            base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
-            parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
+    for item in schedule.by_kind.get(KIND, ()):
+        spec = item.spec
+        base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
+        parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
     return ReplacementResult(given, tuple(parts), round_money(sum(p.area for p in parts)))

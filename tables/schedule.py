@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ class Item:
     source_section: str
     params: tuple = ()
 
-    @property
+    @cached_property  # read for every case line priced
     def fields(self) -> frozenset[str]:
         """The parameter names a case line of this item may carry."""
         return frozenset(p.name for p in self.params)
@@ -87,6 +88,14 @@ class Schedule:
     params: dict[str, ParamInfo]
     items: dict[str, Item]
     relocation: Relocation
+
+    @cached_property  # read for every household priced
+    def by_kind(self) -> dict[str, tuple[Item, ...]]:
+        """The rows of each rule kind, in the schedule's order."""
+        kinds: dict[str, list[Item]] = {}
+        for item in self.items.values():
+            kinds.setdefault(item.kind, []).append(item)
+        return {kind: tuple(items) for kind, items in kinds.items()}
 
     def item(self, key: str) -> Item:
         """The row of `key`, or an input error naming the unknown key."""
