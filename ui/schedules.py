@@ -1,14 +1,14 @@
 """The schedules the app prices with: tables.load_schedule, kept ready-parsed in the user's cache.
 
 Parsing and validating the TOML schedule is the largest single cost of start-up, so the parsed
-Schedule is pickled into the cache folder under a name made of a SHA-256 over the data files
+Schedule is pickled into the cache folder under a name made of a hash over the data files
 and every Python source of `tables/` and `calculator/`: a change to the data or to the code
 that reads it gives a new name, so a stale copy is never used. Any trouble with the cache
 falls back to loading the TOML as usual.
 """
 from __future__ import annotations
 
-import hashlib
+import importlib.util
 import pickle
 import sys
 from pathlib import Path
@@ -55,13 +55,17 @@ def _cached(schedule_id: str) -> Schedule:
 
 
 def _fingerprint(schedule_id: str) -> str:
-    """SHA-256 over the schedule's data files and the code that reads and prices them."""
-    digest = hashlib.sha256(f"{sys.version}\n{schedule_id}\n".encode())
+    """A hash over the schedule's data files and the code that reads and prices them.
+
+    Python's own source hash (the one hash-based .pyc files carry): hashlib would load OpenSSL,
+    a good part of start-up.
+    """
+    parts = [f"{sys.version}\n{schedule_id}\n".encode()]
     sources = sorted([*(ROOT / "tables").glob("*"), *(ROOT / "calculator").rglob("*.py")])
     for path in sources:
         if path.is_file() and path.suffix in (".py", ".toml", ".txt"):
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+            parts.append(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return importlib.util.source_hash(b"".join(parts)).hex()
 
 
 def _cache_dir() -> Path:
