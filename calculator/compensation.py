@@ -1,9 +1,8 @@
 """One household's compensation: every line priced, relocation, replacement and the totals."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import tables
 from calculator.case import Case
@@ -20,8 +19,7 @@ from tables.schedule import Item, Schedule
 RELOCATION_SECTION = "三"
 
 
-@dataclass(frozen=True)
-class CompensationResult:
+class CompensationResult(NamedTuple):
     """Everything a settlement sheet shows; `problems` lists what was left out (evaluate only)."""
 
     schedule: Schedule

@@ -1,15 +1,13 @@
 """What a rule kind returns for one line, and the line parameters it declares."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
 from calculator.rates import Rate
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One extra value a rule needs on a case line (depth, diameter, stage, host …)."""
 
     name: str

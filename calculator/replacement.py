@@ -1,9 +1,8 @@
 """R7 房屋面积置换: the new-home area a household is owed, from the case's replacement block."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.errors import InputError
 from calculator.labels import label
@@ -16,16 +15,14 @@ AREA_LABELS = {name: label(name) for name in ("main_house_area_m2", "main_house_
                                               "homestead_certificate_area_m2")}
 
 
-@dataclass(frozen=True)
-class ReplacementPart:
+class ReplacementPart(NamedTuple):
     key: str
     base: Decimal
     ratio: Decimal
     area: Decimal
 
 
-@dataclass(frozen=True)
-class ReplacementResult:
+class ReplacementResult(NamedTuple):
     given: dict[str, Decimal]
     parts: tuple[ReplacementPart, ...]
     total_m2: Decimal

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.errors import InputError, TableError
 from calculator.money import fmt_plain
@@ -49,14 +49,12 @@ class Item:
         return KINDS[self.kind]
 
 
-@dataclass(frozen=True)
-class ParamInfo:
+class ParamInfo(NamedTuple):
     label: str
     unit: str
 
 
-@dataclass(frozen=True)
-class RelocationRule:
+class RelocationRule(NamedTuple):
     """One household allowance of section 三, priced by brackets of one value."""
 
     param: str
@@ -65,8 +63,7 @@ class RelocationRule:
     reading: str
 
 
-@dataclass(frozen=True)
-class Relocation:
+class Relocation(NamedTuple):
     moving: RelocationRule
     temporary: RelocationRule
     incentive: RelocationRule

@@ -3,16 +3,15 @@
 These rows are priced from the case's `replacement` block (calculator.replacement), not as
 item lines: one line could not carry the three areas the rule needs.
 """
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from calculator.errors import InputError
 
 KIND = "area_replacement"
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     ratio: Decimal
     measure: str
     deduct: str | None

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
@@ -10,8 +11,7 @@ from calculator.rates import Rate, rate_json, read_rate
 KIND = "bracket"
 
 
-@dataclass(frozen=True)
-class Bracket:
+class Bracket(NamedTuple):
     """Values up to `upper` (inclusive or not); the last bracket has no upper bound."""
 
     upper: Decimal | None

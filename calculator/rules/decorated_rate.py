@@ -1,5 +1,5 @@
 """Rate with an optional decoration surcharge (台阶/楼梯: 有装潢的增加20%–40%)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
@@ -8,8 +8,7 @@ from calculator.rates import Rate, rate_json, read_rate, resolve_rate
 KIND = "decorated_rate"
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     rate: Rate
     param: str
     pct_range: Rate

@@ -1,5 +1,5 @@
 """A price per plant by growth stage (葡萄, 嫁接杏树: 未挂果 … 盛果期)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate
@@ -7,8 +7,7 @@ from calculator.rates import Rate
 KIND = "staged"
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     param: str
     stages: dict[str, Rate]
 
