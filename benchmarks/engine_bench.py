@@ -155,6 +155,17 @@ def office_scale(template: dict, schedule, repeat: int) -> tuple[float, float]:
     return statistics.median(priced), statistics.median(floor)
 
 
+def keystrokes(case, schedule, repeat: int) -> tuple[float, float]:
+    """Median CPU seconds of a keystroke's pricing and of the floor over the case's lines, in turns."""
+    kept, pairs = KeptLines(), floor_pairs([case])
+    evaluate(case, schedule, kept)
+    priced, floor = [], []
+    for _ in range(repeat):
+        floor.append(cpu_seconds(lambda: bare_baseline(pairs), number=200))
+        priced.append(cpu_seconds(lambda: keystroke(case, schedule, kept), number=5))
+    return statistics.median(priced), statistics.median(floor)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="cProfile the office-scale run")
@@ -165,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
     land = tables.load_land_table()
     template = parse_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
     case = household_case()
-    pairs = floor_pairs([case])
     result = evaluate(case, schedule)
     assert not result.problems, result.problems
     assert len(result.lines) == LINES
@@ -176,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                                       read_land_table(tables.HERE / tables.LAND_TABLES["wutai-2022"])),
                              number=1, repeat=args.repeat)
     office, office_floor = office_scale(template, schedule, args.repeat)
-    kept = KeptLines()
-    house = median_seconds(lambda: keystroke(case, schedule, kept), number=5, repeat=args.repeat)
-    bare = median_seconds(lambda: bare_baseline(pairs), number=200, repeat=args.repeat)
+    house, bare = keystrokes(case, schedule, args.repeat)
     grid = median_seconds(lambda: land_grid(land), number=20, repeat=args.repeat)
     office_lines = HOUSEHOLDS * 40
 

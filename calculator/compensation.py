@@ -81,8 +81,10 @@ class CaseContext:
                              f"the host house {raw['item']!r} has an invalid rate: {error.en}") from None
 
 
-def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
-    return price_line(read_line(raw, index, schedule), ctx)
+def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[str, ...]]:
+    """The line priced, with its warnings."""
+    priced = price_line(read_line(raw, index, schedule), ctx)
+    return priced, _line_warnings(priced)
 
 
 class KeptLines:
@@ -96,25 +98,26 @@ class KeptLines:
 
     def __init__(self) -> None:
         self._schedule: Schedule | None = None
-        self._lines: dict[tuple, PricedLine] = {}
+        self._lines: dict[tuple, tuple[PricedLine, tuple[str, ...]]] = {}
 
-    def pricer(self, schedule: Schedule, lines: int) -> Callable[[dict, int, Schedule, CaseContext], PricedLine]:
+    def pricer(self, schedule: Schedule, lines: int) -> Callable[..., tuple[PricedLine, tuple[str, ...]]]:
         """Start an evaluation of `lines` lines under `schedule`: the function pricing each of them."""
         if schedule is not self._schedule or len(self._lines) > 2 * lines:
             self._schedule, self._lines = schedule, {}
         return self._priced_line
 
-    def _priced_line(self, raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
+    def _priced_line(self, raw: dict, index: int, schedule: Schedule,
+                     ctx: CaseContext) -> tuple[PricedLine, tuple[str, ...]]:
         try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
             key = (index, *raw.items(), *map(type, raw.values()))
-            priced = self._lines.get(key)
+            kept = self._lines.get(key)
         except TypeError:
             return _priced_line(raw, index, schedule, ctx)
-        if priced is None:
-            priced = _priced_line(raw, index, schedule, ctx)
-            if not getattr(priced.item.rule, "USES_OTHER_LINES", False):
-                self._lines[key] = priced
-        return priced
+        if kept is None:
+            kept = _priced_line(raw, index, schedule, ctx)
+            if not getattr(kept[0].item.rule, "USES_OTHER_LINES", False):
+                self._lines[key] = kept
+        return kept
 
 
 @exact
@@ -126,12 +129,15 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     schedule = schedule or tables.load_schedule(case.schedule)
     ctx = CaseContext(schedule, case.items)
     priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
-    lines, problems = [], []
+    lines, notes, problems = [], [], []
     for index, raw in enumerate(case.items):
         try:
-            lines.append(priced_line(raw, index, schedule, ctx))
+            priced, line_notes = priced_line(raw, index, schedule, ctx)
         except CalculationError as error:
             problems.append(locate(error, index, raw))
+            continue
+        lines.append(priced)
+        notes += line_notes
     relocation = replacement = None
     if case.relocation is not None:
         try:
@@ -158,7 +164,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
-        warnings=tuple(_warnings(case, lines, relocation)), problems=tuple(problems))
+        warnings=tuple(notes + _case_warnings(case, relocation)), problems=tuple(problems))
 
 
 def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
@@ -204,26 +210,31 @@ def section_end(case: Case, schedule: Schedule, key: str) -> int:
     return at
 
 
-def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[str]:
+def _line_warnings(priced: PricedLine) -> tuple[str, ...]:
+    """What to check on a line: a quantity past the common range, a midpoint, an override, a dispute."""
+    plausible, _most = quantity_limits(priced.item.unit)
+    if not (priced.line.quantity > plausible or priced.line.disputed or MIDPOINT in priced.flags
+            or OVERRIDE in priced.flags):
+        return ()  # most lines: nothing to say
+    place = where(priced.line.index, {"item": priced.item.key})
     notes = []
-    for priced in lines:
-        plausible, _most = quantity_limits(priced.item.unit)
-        if not (priced.line.quantity > plausible or priced.line.disputed or MIDPOINT in priced.flags
-                or OVERRIDE in priced.flags):
-            continue  # most lines: nothing to say
-        place = where(priced.line.index, {"item": priced.item.key})
-        if priced.line.quantity > plausible:
-            shown = f"{fmt_plain(priced.line.quantity)} {priced.item.unit}"
-            notes.append(f"{place}: 数量 {shown} 超过常见范围({plausible:,} {priced.item.unit}),请核对 / "
-                         f"quantity {shown} is unusually large, please check")
-        if MIDPOINT in priced.flags:
-            notes.append(f"{place}: 未填单价,按区间中值 {fmt_quantity(priced.rate)} 计 / no rate given, "
-                         f"midpoint {fmt_quantity(priced.rate)} used")
-        if OVERRIDE in priced.flags:
-            notes.append(f"{place}: 超标准,理由:{priced.line.override_reason} / outside the standard, "
-                         f"reason given")
-        if not priced.payable:
-            notes.append(f"{place}: 有争议,不计入合计 / disputed, held out of the total")
+    if priced.line.quantity > plausible:
+        shown = f"{fmt_plain(priced.line.quantity)} {priced.item.unit}"
+        notes.append(f"{place}: 数量 {shown} 超过常见范围({plausible:,} {priced.item.unit}),请核对 / "
+                     f"quantity {shown} is unusually large, please check")
+    if MIDPOINT in priced.flags:
+        notes.append(f"{place}: 未填单价,按区间中值 {fmt_quantity(priced.rate)} 计 / no rate given, "
+                     f"midpoint {fmt_quantity(priced.rate)} used")
+    if OVERRIDE in priced.flags:
+        notes.append(f"{place}: 超标准,理由:{priced.line.override_reason} / outside the standard, "
+                     f"reason given")
+    if not priced.payable:
+        notes.append(f"{place}: 有争议,不计入合计 / disputed, held out of the total")
+    return tuple(notes)
+
+
+def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[str]:
+    notes = []
     if relocation is not None and relocation.given.building_area_m2 > quantity_limits("m²")[0]:
         area = f"{fmt_plain(relocation.given.building_area_m2)} m²"
         notes.append(f"relocation: 建筑面积 {area} 超过常见范围,请核对 / building area {area} is unusually large, "
