@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.case import Case
 from calculator.compensation import CaseContext
@@ -99,8 +99,7 @@ def restore_lines(case: Case, removed: list[tuple[int, dict[str, Any]]]) -> None
 
 # --- what the item table shows and edits --------------------------------------------------------
 
-@dataclass(frozen=True)
-class LineFields:
+class LineFields(NamedTuple):
     """Which raw fields a line's cells edit: quantity, the 单价 cell and the 参数 cell."""
 
     quantity: bool

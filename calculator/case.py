@@ -1,7 +1,6 @@
 """The case file of interfaces.md: read from JSON exactly (Decimal), written back atomically."""
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,6 +87,7 @@ def case_to_json(case: Case) -> str:
 
 def fingerprint(case: Case, schedule_version: str) -> str:
     """First 12 hex digits of SHA-256 over the canonical case JSON and the schedule version."""
+    import hashlib  # here, not at the top: it loads OpenSSL, which the app's start does not need
     canonical = json.dumps(case_to_dict(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{canonical}\n{schedule_version}".encode()).hexdigest()[:12]
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable, NamedTuple
 
 from calculator.case import Case
 from calculator.errors import CalculationError, CaseErrors, CaseWarning, InputError
@@ -22,8 +22,7 @@ RELOCATION_SECTION = "三"
 RELOCATION, REPLACEMENT, TOTAL = "relocation", "replacement", "total"
 
 
-@dataclass(frozen=True)
-class CompensationResult:
+class CompensationResult(NamedTuple):
     """Everything a settlement sheet shows; `problems` lists what was left out (evaluate only)."""
 
     schedule: Schedule
@@ -85,17 +84,63 @@ class CaseContext:
                              f"the host house {raw['item']!r} has an invalid rate: {error.en}") from None
 
 
+def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
+    """The line priced, with its warnings."""
+    priced = price_line(read_line(raw, index, schedule), ctx)
+    return priced, _line_warnings(priced)
+
+
+class KeptLines:
+    """A case's priced lines, kept from one `evaluate` to the next while their raw fields are unchanged.
+
+    The app prices its open case after every keystroke, and most lines did not change: it passes one
+    KeptLines to every evaluation of that case. A line whose rule reads other lines (USES_OTHER_LINES,
+    歇厦 at its host's rate) is priced afresh each time; a line holding a value that cannot be hashed
+    likewise. What is kept starts afresh under another schedule, and once it holds twice the case's lines.
+    """
+
+    def __init__(self) -> None:
+        self._schedule: Schedule | None = None
+        self._lines: dict[tuple, tuple[PricedLine, tuple[CaseWarning, ...]]] = {}
+
+    def pricer(self, schedule: Schedule, lines: int) -> Callable[..., tuple[PricedLine, tuple[CaseWarning, ...]]]:
+        """Start an evaluation of `lines` lines under `schedule`: the function pricing each of them."""
+        if schedule is not self._schedule or len(self._lines) > 2 * lines:
+            self._schedule, self._lines = schedule, {}
+        return self._priced_line
+
+    def _priced_line(self, raw: dict, index: int, schedule: Schedule,
+                     ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
+        try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
+            key = (index, *raw.items(), *map(type, raw.values()))
+            kept = self._lines.get(key)
+        except TypeError:
+            return _priced_line(raw, index, schedule, ctx)
+        if kept is None:
+            kept = _priced_line(raw, index, schedule, ctx)
+            if not getattr(kept[0].item.rule, "USES_OTHER_LINES", False):
+                self._lines[key] = kept
+        return kept
+
+
 @exact
-def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult:
-    """Price what can be priced; bad lines and blocks are left out and listed in `problems`."""
+def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | None = None) -> CompensationResult:
+    """Price what can be priced; bad lines and blocks are left out and listed in `problems`.
+
+    `kept`: the lines of this case's previous evaluation, reused where unchanged (the app's open case).
+    """
     schedule = schedule or load_schedule(case.schedule)
     ctx = CaseContext(schedule, case.items)
-    lines, problems = [], []
+    priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
+    lines, notes, problems = [], [], []
     for index, raw in enumerate(case.items):
         try:
-            lines.append(_priced_line(raw, index, schedule, ctx))
+            priced, line_notes = priced_line(raw, index, schedule, ctx)
         except CalculationError as error:
             problems.append(locate(error, index, raw))
+            continue
+        lines.append(priced)
+        notes += line_notes
     relocation = replacement = None
     if case.relocation is not None:
         try:
@@ -123,30 +168,7 @@ def evaluate(case: Case, schedule: Schedule | None = None) -> CompensationResult
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
-        warnings=tuple(_warnings(case, lines, relocation)), problems=tuple(problems))
-
-
-# Priced lines kept while their raw fields are unchanged: the app prices the whole case after every
-# keystroke, and most lines did not change. A line whose rule reads other lines (USES_OTHER_LINES,
-# 歇厦 at its host's rate) is priced afresh each time; a junk value that cannot be hashed likewise.
-_PRICED: dict[tuple, PricedLine] = {}
-_PRICED_LIMIT = 20_000
-
-
-def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> PricedLine:
-    try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
-        key = (schedule.id, schedule.version, index, tuple((name, type(value), value) for name, value in raw.items()))
-        cached = _PRICED.get(key)
-    except TypeError:
-        key = cached = None
-    if cached is not None:
-        return cached
-    priced = price_line(read_line(raw, index, schedule), ctx)
-    if key is not None and not priced.item.rule.USES_OTHER_LINES:
-        if len(_PRICED) >= _PRICED_LIMIT:
-            _PRICED.clear()
-        _PRICED[key] = priced
-    return priced
+        warnings=tuple(notes + _case_warnings(case, relocation)), problems=tuple(problems))
 
 
 def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
@@ -192,8 +214,8 @@ def section_end(case: Case, schedule: Schedule, key: str) -> int:
     return at
 
 
-def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult | None) -> list[CaseWarning]:
-    notes = [note for priced in lines for note in _line_warnings(priced)]
+def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[CaseWarning]:
+    notes = []
     if relocation is not None and relocation.given.building_area_m2 > quantity_limits("m²")[0]:
         area = f"{fmt_plain(relocation.given.building_area_m2)} m²"
         notes.append(CaseWarning(f"建筑面积 {area} 超过常见范围,请核对", f"building area {area} is unusually large, please check",
@@ -207,12 +229,15 @@ def _warnings(case: Case, lines: list[PricedLine], relocation: RelocationResult 
     return notes
 
 
-def _line_warnings(priced: PricedLine) -> list[CaseWarning]:
+def _line_warnings(priced: PricedLine) -> tuple[CaseWarning, ...]:
     """What to check on a priced line: a large quantity, a midpoint, an override, a disputed line."""
+    plausible, _most = quantity_limits(priced.item.unit)
+    if not (priced.line.quantity > plausible or priced.line.disputed or MIDPOINT in priced.flags
+            or OVERRIDE in priced.flags):
+        return ()  # most lines: nothing to say
     index, item = priced.line.index, priced.item
     note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
     notes = []
-    plausible, _most = quantity_limits(item.unit)
     if priced.line.quantity > plausible:
         shown = f"{fmt_plain(priced.line.quantity)} {item.unit}"
         notes.append(note(f"数量 {shown} 超过常见范围({plausible:,} {item.unit}),请核对",
@@ -224,4 +249,4 @@ def _line_warnings(priced: PricedLine) -> list[CaseWarning]:
         notes.append(note(f"超标准,理由:{priced.line.override_reason}", "outside the standard, reason given", field="rate"))
     if not priced.payable:
         notes.append(note("有争议,不计入合计", "disputed, held out of the total", field="disputed"))
-    return notes
+    return tuple(notes)

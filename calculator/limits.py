@@ -90,7 +90,8 @@ def refuse_bad_characters(value: str, named: str, where: str = "") -> None:
 
 def check_text(value: str, field: str, where: str = "") -> str:
     """`value` unchanged when it is printable text within its field's limit; else InputError."""
-    refuse_bad_characters(value, label(field), where or field)
+    if not value.isprintable():  # most text is printable: its label is then not needed
+        refuse_bad_characters(value, label(field), where or field)
     most = text_limit(field)
     if len(value) > most:
         raise InputError(f"{label(field)}过长: {len(value)} 个字符,最多 {most} 个",

@@ -1,9 +1,8 @@
 """Reading and pricing one case line: the fields every line shares, the rule's own, and R1."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from calculator.errors import CalculationError, InputError
 from calculator.labels import label
@@ -17,9 +16,8 @@ DISPUTED = "disputed"
 LINES = "items"  # the block of a case its lines are in, as errors and warnings name it
 
 
-@dataclass(frozen=True)
-class Line:
-    """A case line with every value checked and typed."""
+class Line(NamedTuple):
+    """A case line with every value checked and typed (a named tuple: one is made for every line read)."""
 
     index: int
     item: Item
@@ -31,9 +29,8 @@ class Line:
     params: Mapping[str, Decimal | str]
 
 
-@dataclass(frozen=True)
-class PricedLine:
-    """A line with the rate it is paid at, its rounded amount, flags and remarks."""
+class PricedLine(NamedTuple):
+    """A line with the rate it is paid at, its rounded amount, flags and remarks (a named tuple, as Line)."""
 
     line: Line
     rate: Decimal
@@ -98,15 +95,15 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
         note = _optional_text(raw, field)
     except CalculationError as error:
         raise error.placed(field=field) from None
-    return Line(index=index, item=item, quantity=quantity, rate=rate, override_reason=override_reason,
-                disputed=disputed, note=note, params=values)
+    return Line(index, item, quantity, rate, override_reason, disputed, note, values)  # by position: keywords cost more
 
 
 def price_line(line: Line, ctx) -> PricedLine:
     """Apply the line's rule, then R1 to its standard rate, then round the amount (R2)."""
-    rule = line.item.rule
-    pricing = rule.price(line.item.spec, line, ctx)
-    flags = list(pricing.flags)
+    item = line.item
+    rule = item.rule
+    pricing = rule.price(item.spec, line, ctx)
+    flags = pricing.flags
     if pricing.amount is not None:
         if line.rate is not None:
             raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate", field="rate")
@@ -117,7 +114,7 @@ def price_line(line: Line, ctx) -> PricedLine:
             resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
         except CalculationError as error:
             raise error.placed(field="rate") from None
-        flags = [*resolved.flags, *(f for f in flags if f not in resolved.flags)]
+        flags = (*resolved.flags, *(f for f in flags if f not in resolved.flags)) if flags else resolved.flags
         rate = resolved.value
         amount = round_money(line.quantity * rate * pricing.factor)
     if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
@@ -125,8 +122,8 @@ def price_line(line: Line, ctx) -> PricedLine:
                          f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate",
                          field=rule.RATE_FIELD)
     if line.disputed:
-        flags.append(DISPUTED)
-    return PricedLine(line, rate, amount, tuple(flags), pricing.remarks)
+        flags = (*flags, DISPUTED)
+    return PricedLine(line, rate, amount, flags, pricing.remarks)
 
 
 def standard_rate(item: Item) -> Rate | None:
@@ -178,8 +175,8 @@ def _param_value(param, value: Any, zh: str) -> Decimal | str:
 
 
 def _optional_text(raw: dict[str, Any], field: str) -> str:
-    value = raw.get(field, "")
-    if value is None:
+    value = raw.get(field)
+    if value is None or value == "":
         return ""
     if not isinstance(value, str):
         raise InputError(f"{label(field)}应为文字", f"{field} must be text")

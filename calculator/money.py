@@ -9,7 +9,7 @@ from typing import Callable, TypeVar
 
 from calculator.errors import InputError
 from calculator.labels import label
-from calculator.limits import check_places
+from calculator.limits import MAX_DECIMAL_PLACES, check_places
 
 CENT = Decimal("0.01")
 # A comma is accepted only as a thousands separator (1,234.50): "1,5" or "35,50" is refused
@@ -37,6 +37,8 @@ def exact(function: Callable[..., T]) -> Callable[..., T]:
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
     """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
+    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first
+        return _quantize(value, CENT)
     if isinstance(value, Fraction):
         scale = 10**places
         scaled = abs(value) * scale
@@ -45,8 +47,12 @@ def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
         return -result if value < 0 else result
     if not isinstance(value, Decimal):
         raise TypeError(f"round_money takes Decimal or Fraction, not {type(value).__name__}")
+    return _quantize(value, Decimal(1).scaleb(-places))
+
+
+def _quantize(value: Decimal, quantum: Decimal) -> Decimal:
     try:
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than the context holds: only absurd inputs get here
         raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
 
@@ -58,36 +64,42 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
     by default calculator.labels' label of the field. A float is refused: it has already lost
     the exact value the user typed.
     """
-    zh = zh or label(what.rpartition(".")[2])
-    if isinstance(value, bool) or value is None:
-        raise InputError(f"{zh}应为数值", f"{what} must be a number", "")
-    if isinstance(value, float):
-        raise InputError(f"{zh}不接受浮点数,请用字符串或十进制数",
-                         f"{what} must not be a binary float; give a string or a Decimal", "")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, str):
+    if isinstance(value, str):  # what case files and forms hold: checked first
         text = value.strip()
         if "_" in text:  # Decimal reads 86_40 as 8640: a slip of the keyboard, never a number
-            raise InputError(f"{zh}不是数值: {value!r}", f"{what} is not a number: {value!r}")
+            raise InputError(f"{_zh(what, zh)}不是数值: {value!r}", f"{what} is not a number: {value!r}")
         if "," in text:
             if not THOUSANDS.fullmatch(text):
-                raise InputError(f"{zh}中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
+                raise InputError(f"{_zh(what, zh)}中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
                                  f"{what}: a comma may only separate thousands (use '.' for decimals): {value!r}")
             text = text.replace(",", "")
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise InputError(f"{zh}不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
+            raise InputError(f"{_zh(what, zh)}不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
+    elif isinstance(value, bool) or value is None:
+        raise InputError(f"{_zh(what, zh)}应为数值", f"{what} must be a number", "")
+    elif isinstance(value, float):
+        raise InputError(f"{_zh(what, zh)}不接受浮点数,请用字符串或十进制数",
+                         f"{what} must not be a binary float; give a string or a Decimal", "")
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
     else:
-        raise InputError(f"{zh}应为数值", f"{what} must be a number")
+        raise InputError(f"{_zh(what, zh)}应为数值", f"{what} must be a number")
     if not number.is_finite():
-        raise InputError(f"{zh}不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
+        raise InputError(f"{_zh(what, zh)}不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
     if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
-        raise InputError(f"{zh}数值过大: {value!r}", f"{what} is too large: {value!r}")
-    return check_places(number, what, zh)
+        raise InputError(f"{_zh(what, zh)}数值过大: {value!r}", f"{what} is too large: {value!r}")
+    if isinstance(value, str) and len(text) <= MAX_DECIMAL_PLACES and "e" not in text and "E" not in text:
+        return number  # written without an exponent in so few characters: it cannot have too many places
+    return check_places(number, what, _zh(what, zh))
+
+
+def _zh(what: str, zh: str | None) -> str:
+    """The Chinese label of `what` for a message (only worked out when there is one)."""
+    return zh or label(what.rpartition(".")[2])
 
 
 def fmt_money(value: Decimal) -> str:

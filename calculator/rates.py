@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 from calculator.errors import InputError
 from calculator.money import fmt_quantity
@@ -26,7 +28,7 @@ class Rate:
     def is_range(self) -> bool:
         return self.low != self.high
 
-    @property
+    @cached_property  # read for every line priced at the midpoint
     def midpoint(self) -> Decimal:
         return (self.low + self.high) / 2
 
@@ -39,9 +41,8 @@ class Rate:
         return fmt_quantity(self.low)
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """The rate a line is paid at, with the flags R1 puts on it."""
+class Resolved(NamedTuple):
+    """The rate a line is paid at, with the flags R1 puts on it (a named tuple: one is made per line)."""
 
     value: Decimal
     flags: tuple[str, ...] = ()

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.errors import InputError, at_field
 from calculator.labels import label
@@ -21,8 +20,7 @@ PART_NAMES = {part: name for part, name, _unit in PARTS}
 FIELDS = ("building_area_m2", "sole_housing_hardship", "extra_months", "signed_on", "paid_on", "moved_on")
 
 
-@dataclass(frozen=True)
-class RelocationInput:
+class RelocationInput(NamedTuple):
     building_area_m2: Decimal
     sole_housing_hardship: bool
     extra_months: int
@@ -31,8 +29,7 @@ class RelocationInput:
     moved_on: dt.date | None
 
 
-@dataclass(frozen=True)
-class RelocationResult:
+class RelocationResult(NamedTuple):
     """The three allowances with the figures they were worked from."""
 
     given: RelocationInput

@@ -1,9 +1,8 @@
 """R7 房屋面积置换: the new-home area a household is owed, from the case's replacement block."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.errors import InputError, at_field
 from calculator.labels import label
@@ -16,16 +15,14 @@ AREA_LABELS = {name: label(name) for name in ("main_house_area_m2", "main_house_
                                               "homestead_certificate_area_m2")}
 
 
-@dataclass(frozen=True)
-class ReplacementPart:
+class ReplacementPart(NamedTuple):
     key: str
     base: Decimal
     ratio: Decimal
     area: Decimal
 
 
-@dataclass(frozen=True)
-class ReplacementResult:
+class ReplacementResult(NamedTuple):
     given: dict[str, Decimal]
     parts: tuple[ReplacementPart, ...]
     total_m2: Decimal
@@ -34,9 +31,8 @@ class ReplacementResult:
 def replacement_fields(schedule: Schedule) -> tuple[str, ...]:
     """The areas the replacement rows ask for, in the schedule's order."""
     names: list[str] = []
-    for item in schedule.items.values():
-        if item.kind == KIND:
-            names += [item.spec.measure] + ([item.spec.deduct] if item.spec.deduct else [])
+    for item in schedule.by_kind.get(KIND, ()):
+        names += [item.spec.measure] + ([item.spec.deduct] if item.spec.deduct else [])
     return tuple(dict.fromkeys(names))
 
 
@@ -55,9 +51,8 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
         if given[name] < 0:
             raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement", field=name)
     parts = []
-    for item in schedule.items.values():
-        if item.kind == KIND:
-            spec = item.spec
-            base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
-            parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
+    for item in schedule.by_kind.get(KIND, ()):
+        spec = item.spec
+        base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
+        parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
     return ReplacementResult(given, tuple(parts), round_money(sum(p.area for p in parts)))

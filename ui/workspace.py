@@ -7,8 +7,8 @@ window routes its menu actions to the current tab and shows that tab's undo stac
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
@@ -53,8 +53,7 @@ class Workspace(QWidget):
         """The tab has just been brought to the front."""
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """One export of a document: the calculator.reports writer and how its file is named."""
 
     writer: str        # a function of calculator.reports taking (subject, path)

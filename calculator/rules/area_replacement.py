@@ -3,8 +3,8 @@
 These rows are priced from the case's `replacement` block (calculator.replacement), not as
 item lines: one line could not carry the three areas the rule needs.
 """
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from calculator.errors import InputError
 from calculator.rules.listing import data_rows
@@ -17,8 +17,7 @@ RATE_FIELD = "rate"  # a line of it is refused at its item; until removed it sho
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     ratio: Decimal
     measure: str
     deduct: str | None

@@ -1,5 +1,5 @@
 """Rate with an optional decoration surcharge (台阶/楼梯: 有装潢的增加20%–40%)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from calculator.errors import at_field
 from calculator.money import fmt_plain
@@ -15,8 +15,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     rate: Rate
     param: str
     pct_range: Rate

@@ -1,6 +1,6 @@
 """Paid per metre of depth, in tiers (机井: 钢管 1100 /m to 200 m, 1200 /m beyond)."""
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from calculator.money import fmt_plain
 from calculator.pricing import Param, Pricing
@@ -16,8 +16,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     param: str
     tiers: tuple[Bracket, ...]
 

@@ -1,6 +1,6 @@
 """A share of the rate of the house a structure is attached to (歇厦、雨搭: 50%)."""
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from calculator.errors import InputError, at_field
 from calculator.money import fmt_plain, fmt_quantity
@@ -19,8 +19,7 @@ PARAM = "attached_to"
 USES_OTHER_LINES = True  # the host's rate is read from the case's other lines
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     share: Decimal
     host_groups: tuple[str, ...]
     host_unit: str

@@ -1,5 +1,5 @@
 """A price per plant by growth stage (葡萄, 嫁接杏树: 未挂果 … 盛果期)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from calculator.pricing import Param, Pricing
 from calculator.rates import Rate
@@ -12,8 +12,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     param: str
     stages: dict[str, Rate]
 
