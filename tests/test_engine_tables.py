@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,16 @@ def test_nothing_in_the_project_refers_to_the_shared_folder() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         for needle in needles:
             assert needle not in text, f"{path.relative_to(REPO)} mentions {needle}"
+
+
+def test_a_new_bundle_build_never_reads_the_schedule_an_older_build_cached(tmp_path, monkeypatch):
+    # A bundle carries no sources to fingerprint: its program (which holds the code) stands for them.
+    from ui import schedules
+    program = tmp_path / "landcomp"
+    program.write_bytes(b"build 1")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(program))
+    first = schedules._fingerprint("baozi-2023")
+    assert schedules._fingerprint("baozi-2023") == first   # the same build finds its cache again
+    program.write_bytes(b"build 2, a little longer")
+    assert schedules._fingerprint("baozi-2023") != first

@@ -82,6 +82,9 @@ def _fingerprint(schedule_id: str) -> str:
     good part of start-up). The hash is Python's own source hash: hashlib would load OpenSSL.
     """
     parts = [f"{sys.version}\n{schedule_id}\n".encode()]
+    if getattr(sys, "frozen", False):  # a bundle carries no sources: its program stands for the code
+        stat = Path(sys.executable).stat()
+        parts.append(f"{stat.st_size} {stat.st_mtime_ns}".encode())
     sources = sorted([*(ROOT / "tables").glob("*"), *(ROOT / "calculator").rglob("*.py")])
     for path in sources:
         if path.is_file() and path.suffix in (".py", ".toml", ".txt"):
