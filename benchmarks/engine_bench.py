@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import tables  # noqa: E402
-from calculator.case import case_from_dict, parse_json  # noqa: E402
-from calculator.compensation import KeptLines, evaluate  # noqa: E402
-from calculator.landprice import parcel_from_dict, price_parcel  # noqa: E402
-from calculator.schedules import load_land_table, load_schedule, read_land_table, read_schedule  # noqa: E402
+from calculator.engine.case import case_from_dict, parse_json  # noqa: E402
+from calculator.engine.compensation import KeptLines, evaluate  # noqa: E402
+from calculator.engine.landprice import parcel_from_dict, price_parcel  # noqa: E402
+from calculator.engine.schedules import load_land_table, load_schedule, read_land_table, read_schedule  # noqa: E402
 from store_bench import household_case as office_household  # noqa: E402
 
 TARGET_RATIO = 10

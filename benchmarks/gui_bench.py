@@ -75,7 +75,7 @@ def startup(runs: int) -> dict[str, tuple[list[float], list[float]]]:
 
 def household_of(lines: int):
     """The example household, its item lines repeated (quantities varied) up to `lines` lines."""
-    from calculator.case import case_from_json
+    from calculator.engine.case import case_from_json
     case = case_from_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
     base = list(case.items)
     items = []

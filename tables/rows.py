@@ -10,7 +10,7 @@ from typing import Any
 class DataFileError(ValueError):
     """A data file is broken: a message in Chinese and English, and the file and row (`where`).
 
-    The engine reads the files through calculator.schedules, which raises it again as its own
+    The engine reads the files through calculator.engine.schedules, which raises it again as its own
     TableError; this package needs nothing of the engine.
     """
 

@@ -1,7 +1,7 @@
 """The 堡子 compensation schedule: loaded from its TOML file and validated on load.
 
 An item's own fields (its rate, range, brackets …) are read by its rule kind, which the caller
-gives: `read_schedule(path, kinds)` with calculator.rules.KINDS (calculator.schedules does). The
+gives: `read_schedule(path, kinds)` with calculator.rules.KINDS (calculator.engine.schedules does). The
 loader checks everything else and needs nothing of the engine.
 """
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Schedule:
         return f"{self.document} {item.section}"
 
     def describe(self, param: str, value: str | None) -> str:
-        """A parameter as a person reads it, its value as written (calculator.money.fmt_plain): 深度1.6m."""
+        """A parameter as a person reads it, its value as written (calculator.core.money.fmt_plain): 深度1.6m."""
         info = self.params[param]
         if value is None:
             return info.label

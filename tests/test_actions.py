@@ -1,13 +1,13 @@
-"""calculator.actions, the GUI's pure edits of a case, without Qt: paths set and undone, lines taken out
+"""calculator.app.actions, the GUI's pure edits of a case, without Qt: paths set and undone, lines taken out
 and put back, the building area, hosts, the standard a line is priced against and when a reason is needed."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from calculator import actions
-from calculator.actions import ABSENT
-from calculator.case import Case, case_from_json
-from calculator.schedules import load_schedule
+from calculator.app import actions
+from calculator.app.actions import ABSENT
+from calculator.engine.case import Case, case_from_json
+from calculator.engine.schedules import load_schedule
 from households import EXAMPLE
 
 SCHEDULE = load_schedule()

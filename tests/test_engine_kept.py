@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import tables
-from calculator.case import Case
-from calculator.compensation import KeptLines, evaluate
-from calculator.schedules import load_schedule, read_schedule
+from calculator.engine.case import Case
+from calculator.engine.compensation import KeptLines, evaluate
+from calculator.engine.schedules import load_schedule, read_schedule
 
 SCHEDULE = load_schedule()
 

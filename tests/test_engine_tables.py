@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from calculator.errors import TableError
-from calculator.schedules import read_land_table, read_schedule
+from calculator.core.errors import TableError
+from calculator.engine.schedules import read_land_table, read_schedule
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = REPO / "tables"
@@ -253,8 +253,8 @@ def loaded_by(code: str, packages: tuple[str, ...]) -> list[str]:
 
 
 def test_domain_imports_without_loading_qt() -> None:
-    code = ("import calculator.cli, calculator.compensation, calculator.landprice, calculator.results, tables\n"
-            "from calculator.schedules import load_land_table, load_schedule\nload_schedule()\nload_land_table()")
+    code = ("import calculator.commands.cli, calculator.engine.compensation, calculator.engine.landprice, calculator.engine.results, tables\n"
+            "from calculator.engine.schedules import load_land_table, load_schedule\nload_schedule()\nload_land_table()")
     assert loaded_by(code, ("PySide6", "shiboken6", "ui")) == []
 
 
@@ -279,7 +279,7 @@ def test_each_item_keeps_the_rule_kind_that_read_it_through_the_start_up_cache()
     import pickle
 
     from calculator.rules import KINDS
-    from calculator.schedules import load_schedule
+    from calculator.engine.schedules import load_schedule
     from ui.schedules import pickled
     schedule = load_schedule()
     assert all(item.rule is KINDS[item.kind] for item in schedule.items.values())

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from calculator import land_actions
-from calculator.errors import InputError
-from calculator.land_actions import AREA, TERM, ParcelDraft, PartDraft
-from calculator.results import parcel_json
+from calculator.app import land_actions
+from calculator.core.errors import InputError
+from calculator.app.land_actions import AREA, TERM, ParcelDraft, PartDraft
+from calculator.engine.results import parcel_json
 
 CORRECTIONS = {**land_actions.CORRECTION_DEFAULTS, "reduction_rate": "0.06", "factor_pct": "3"}
 

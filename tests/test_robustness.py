@@ -20,22 +20,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
 
-from calculator import actions, land_actions
-from calculator.case import case_from_dict, case_from_json
-from calculator.compensation import compute, evaluate, sheet_numbers
-from calculator.errors import CalculationError
-from calculator.jsonfile import read_json
-from calculator.landprice import parcel_from_dict, price_parcel
-from calculator.ledger_actions import LedgerQuery, create_project, normal_fingerprint, open_project, project_path
-from calculator.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
-from calculator.lines import COMMON_FIELDS
-from calculator.relocation import FIELDS as RELOCATION_FIELDS
-from calculator.replacement import replacement_fields
-from calculator.results import parcel_json
+from calculator.app import actions, land_actions
+from calculator.engine.case import case_from_dict, case_from_json
+from calculator.engine.compensation import compute, evaluate, sheet_numbers
+from calculator.core.errors import CalculationError
+from calculator.core.jsonfile import read_json
+from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.app.ledger_actions import LedgerQuery, create_project, normal_fingerprint, open_project, project_path
+from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
+from calculator.engine.lines import COMMON_FIELDS
+from calculator.engine.relocation import FIELDS as RELOCATION_FIELDS
+from calculator.engine.replacement import replacement_fields
+from calculator.engine.results import parcel_json
 from calculator.rules import KINDS
-from calculator.schedules import load_schedule
-from calculator.stored_cases import open_stored, save_stored
-from calculator.survey import SURVEY_SHEET, read_survey
+from calculator.engine.schedules import load_schedule
+from calculator.app.stored_cases import open_stored, save_stored
+from calculator.app.survey import SURVEY_SHEET, read_survey
 from households import EXAMPLE
 
 SCHEDULE = load_schedule()
@@ -135,7 +135,7 @@ def unhashable(value: Any) -> bool:
 
 
 # Gaps this test found in calculator/ (reported; each fix takes its entries off the list):
-# - calculator.actions looks a line's item up with schedule.items.get(value): an item given as a list or an
+# - calculator.app.actions looks a line's item up with schedule.items.get(value): an item given as a list or an
 #   object in a case file raises TypeError in the 补偿测算 tab's host list and building area.
 #   (and so does Decimal('sNaN'), which no file can hold).
 ACTION_GAPS = frozenset(f"{call} items[3].item={shown(junk)}" for call in ("host_choices", "house_area")
@@ -312,7 +312,7 @@ def draft_price_problem(priced: land_actions.DraftPrice) -> str | None:
             or attempt(lambda: parcel_json(priced.whole()), parcel_problem))
 
 
-# A gap this test found in calculator/land_actions.py (reported; the fix takes it off the list): save_parcel
+# A gap this test found in calculator/app/land_actions.py (reported; the fix takes it off the list): save_parcel
 # writes a draft's text unchecked, so a lone surrogate in any field raises UnicodeEncodeError on saving.
 LAND_GAPS = frozenset(f"saved and opened {unit} {shown(text)}" for unit in (land_actions.M2, land_actions.MU)
                       for text in ("\ud800", "\udcff"))
@@ -354,7 +354,7 @@ def test_junk_typed_into_the_land_workspace(tmp_path: Path) -> None:
 # override, a file that is no project, an empty file, a folder.
 PATH_JUNK = ("", ".", "abc", "不存在的目录/项目.landcomp", "x" * 300, "\udcff.landcomp", "名\u202e称", "垃圾.landcomp",
              "空.landcomp", "子目录")
-# Gaps this test found in calculator/ledger_actions.py and the store (reported; each fix takes its entries off):
+# Gaps this test found in calculator/app/ledger_actions.py and the store (reported; each fix takes its entries off):
 # - an empty file name ("" or "."): Path.with_name raises ValueError (`landcomp ledger create ""` is an
 #   internal error);
 # - a file name longer than the file system allows: OSError ENAMETOOLONG rather than a refusal of the name

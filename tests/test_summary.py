@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.jsonfile import parse_json
-from calculator.ledger_actions import ProjectFile
-from calculator.summary import project_summary, summary_json
-from calculator.summary.figures import UNPLACED, place_of
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.jsonfile import parse_json
+from calculator.app.ledger_actions import ProjectFile
+from calculator.app.summary import project_summary, summary_json
+from calculator.app.summary.figures import UNPLACED, place_of
 from households import EXAMPLE, variant
 from test_store_integrity import sql
 

@@ -14,14 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from calculator.actions import pickable
-from calculator.case import case_from_dict, case_from_json, case_to_dict
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator.survey import reading as survey_reading, sheet as survey_sheet
-from calculator.limits import SURVEY_MAX_ROWS
-from calculator.schedules import load_schedule
-from calculator.survey import (
+from calculator.app.actions import pickable
+from calculator.engine.case import case_from_dict, case_from_json, case_to_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.app.survey import reading as survey_reading, sheet as survey_sheet
+from calculator.core.limits import SURVEY_MAX_ROWS
+from calculator.engine.schedules import load_schedule
+from calculator.app.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
     number_key, read_survey, survey_columns, write_template,
 )

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from calculator.survey import reading as survey_reading, sheet as survey_sheet
-from calculator.errors import InputError
-from calculator.survey import SURVEY_SHEET, SurveyHousehold, import_survey, plan_import, read_survey, stream_survey
-from calculator.survey.households import RowSpool
+from calculator.app.survey import reading as survey_reading, sheet as survey_sheet
+from calculator.core.errors import InputError
+from calculator.app.survey import SURVEY_SHEET, SurveyHousehold, import_survey, plan_import, read_survey, stream_survey
+from calculator.app.survey.households import RowSpool
 from test_ledger_cli import ledger, listed, project  # noqa: F401 — the project fixture, made by the command
 from test_survey import CAVE, EXAMPLE_TOTAL, example_rows, fill
 

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
-from calculator.survey import reading as survey_reading, sheet as survey_sheet
-from calculator.errors import InputError
-from calculator.survey import SURVEY_SHEET, read_survey
+from calculator.app.survey import reading as survey_reading, sheet as survey_sheet
+from calculator.core.errors import InputError
+from calculator.app.survey import SURVEY_SHEET, read_survey
 from test_survey import CAVE, fill, rewrite_sheet
 
 

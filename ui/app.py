@@ -44,7 +44,7 @@ def run(argv: list[str] | None = None) -> int:
     gc.disable()
     # The domain before PySide6: PySide's import hook reads the source of every module imported
     # after it (looking for its own name), and the engine's are half of those the window needs.
-    import calculator.actions  # noqa: F401
+    import calculator.app.actions  # noqa: F401
     from PySide6.QtWidgets import QApplication
 
     from ui import settings as config
@@ -82,7 +82,7 @@ def draw_chinese_without_system_fonts() -> None:
     (where the machine has one, nothing changes and no time is spent reading the bundle's)."""
     from PySide6.QtGui import QFontDatabase
 
-    from calculator.reports.fonts import FONT_FILES, bundled_font_dir
+    from calculator.formats.reports.fonts import FONT_FILES, bundled_font_dir
     folder = bundled_font_dir()
     if folder and not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         QFontDatabase.addApplicationFont(str(folder / FONT_FILES[0][0]))

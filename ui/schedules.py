@@ -1,4 +1,4 @@
-"""The schedules the app prices with: calculator.schedules.load_schedule, kept ready-parsed in the user's cache.
+"""The schedules the app prices with: calculator.engine.schedules.load_schedule, kept ready-parsed in the user's cache.
 
 Parsing and validating the TOML schedule is the largest single cost of start-up, so the parsed
 Schedule is pickled into the cache folder under a name made of a hash over the data files
@@ -18,8 +18,8 @@ from pathlib import Path
 from types import ModuleType
 
 import tables
-from calculator.files import atomic_write
-from calculator.schedules import load_schedule
+from calculator.core.files import atomic_write
+from calculator.engine.schedules import load_schedule
 from tables.schedule import Schedule
 
 ROOT = Path(tables.__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ _loaded: dict[str, Schedule] = {}
 
 
 def load(schedule_id: str = "baozi-2023") -> Schedule:
-    """The validated schedule `schedule_id` (unknown ids raise InputError, as calculator.schedules does)."""
+    """The validated schedule `schedule_id` (unknown ids raise InputError, as calculator.engine.schedules does)."""
     schedule = _loaded.get(schedule_id)
     if schedule is None:
         schedule = _loaded[schedule_id] = _cached(schedule_id)

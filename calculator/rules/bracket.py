@@ -4,9 +4,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from calculator.money import fmt_plain
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate, rate_json, read_rate
+from calculator.core.money import fmt_plain
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate, rate_json, read_rate
 from calculator.rules.listing import param_heading, rate_text
 
 KIND = "bracket"

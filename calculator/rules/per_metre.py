@@ -2,9 +2,9 @@
 from decimal import Decimal
 from typing import NamedTuple
 
-from calculator.money import fmt_plain
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate
+from calculator.core.money import fmt_plain
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate
 from calculator.rules.bracket import Bracket, brackets_json, interval, read_brackets
 from calculator.rules.listing import rate_text
 

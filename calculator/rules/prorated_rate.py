@@ -2,8 +2,8 @@
 from decimal import Decimal
 from typing import NamedTuple
 
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate, rate_json, read_rate
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate, rate_json, read_rate
 from calculator.rules.listing import data_rows, rate_text
 
 KIND = "prorated_rate"

@@ -2,10 +2,10 @@
 from decimal import Decimal
 from typing import NamedTuple
 
-from calculator.errors import InputError, at_field
-from calculator.money import fmt_plain, fmt_quantity
-from calculator.pricing import Param, Pricing
-from calculator.rates import MIDPOINT, Rate
+from calculator.core.errors import InputError, at_field
+from calculator.core.money import fmt_plain, fmt_quantity
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import MIDPOINT, Rate
 from calculator.rules import unit_rate
 from calculator.rules.listing import data_rows
 

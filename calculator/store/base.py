@@ -13,9 +13,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from calculator.case import Case, case_from_json
-from calculator.compensation import CompensationResult
-from calculator.errors import CalculationError
+from calculator.engine.case import Case, case_from_json
+from calculator.engine.compensation import CompensationResult
+from calculator.core.errors import CalculationError
 
 if TYPE_CHECKING:
     from calculator.store.checking import BackgroundCheck

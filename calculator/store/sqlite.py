@@ -19,9 +19,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from calculator.case import Case, case_to_json
-from calculator.compensation import CompensationResult
-from calculator.money import fmt_money
+from calculator.engine.case import Case, case_to_json
+from calculator.engine.compensation import CompensationResult
+from calculator.core.money import fmt_money
 from calculator.store import checking, dialect, restore, verify
 from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals,

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from calculator.compensation import compute
-from calculator.ledger_actions import create_project
-from calculator.money import fmt_grouped
+from calculator.engine.compensation import compute
+from calculator.app.ledger_actions import create_project
+from calculator.core.money import fmt_grouped
 from calculator.store import SqliteStore, Status
 from driver import type_text
 from ui.ledger.model import (
@@ -618,7 +618,7 @@ def test_the_ledgers_file_dialogs_open_where_each_kind_of_file_was_last_used(qtb
 
 
 def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, given, tmp_path):
-    from calculator.survey import Survey, SurveyHousehold
+    from calculator.app.survey import Survey, SurveyHousehold
     from ui.ledger.dialogs import SurveyReportDialog
 
     def surveyed(number, case):
@@ -686,7 +686,7 @@ def shown_row(ledger, number: str) -> list[str] | None:
 
 
 def test_every_dialog_of_the_ledger_fits_a_small_laptop_screen(qtbot, ledger, project_file, tmp_path):
-    from calculator.survey import Survey, SurveyHousehold
+    from calculator.app.survey import Survey, SurveyHousehold
     from ui.ledger import dialogs
     many = [SurveyHousehold(f"{n:04d}", variant(n), (n,), compute(variant(n)).total) for n in range(30, 60)]
     survey = Survey(tmp_path / "s.xlsx", tuple(many), (), ())

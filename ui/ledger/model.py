@@ -20,8 +20,8 @@ from typing import Callable
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from calculator.errors import CalculationError
-from calculator.ledger_actions import PAGE_SIZE, SORT_KEYS, LedgerQuery, area_text, money_text
+from calculator.core.errors import CalculationError
+from calculator.app.ledger_actions import PAGE_SIZE, SORT_KEYS, LedgerQuery, area_text, money_text
 from calculator.store import LedgerRow, LedgerTotals, Status
 from ui.table_model import VALUE_ROLE, HeaderedTableModel
 

@@ -1,7 +1,7 @@
 """汇总与审计: the open project's summary in a window of its own, opened from the 台账 tab.
 
 Four pages — 金额, 资金预测, 单价审计, 异常户 — each a chart (summary_charts) above the view's tables.
-The window is given a `Summary` by calculator.summary and renders it; choosing another 截至 day
+The window is given a `Summary` by calculator.app.summary and renders it; choosing another 截至 day
 asks for a new one. The PDF and the workbook are the same files `landcomp ledger summary` writes.
 """
 from __future__ import annotations
@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from calculator import reports
-from calculator.summary import project_summary
-from calculator.summary.audit import POSITIONS
-from calculator.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
+from calculator.app import summary as summaries
+from calculator.app.summary import project_summary
+from calculator.app.summary.audit import POSITIONS
+from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
 from ui.dialogs import fit_to_screen
 from ui.lazy import lazy_module
 from ui.ledger.summary_charts import STATUS, BarChart, Histogram, PositionBars
@@ -258,7 +258,7 @@ class SummaryDialog(QDialog):
             return False
         if not path.lower().endswith(f".{kind}"):
             path += f".{kind}"
-        if self.guard(lambda: getattr(reports, f"summary_{kind}")(self.summary, Path(path)), "导出汇总与审计") is None:
+        if self.guard(lambda: getattr(summaries, f"summary_{kind}")(self.summary, Path(path)), "导出汇总与审计") is None:
             return False
         if self.settings is not None:
             self.settings.remember_folder(kind, Path(path))

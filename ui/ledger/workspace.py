@@ -1,6 +1,6 @@
 """台账: the project's households in one table — filter, sort, totals, sign, pay, check, export, import.
 
-The project file is opened through calculator.ledger_actions (a `ProjectFile`); the table model
+The project file is opened through calculator.app.ledger_actions (a `ProjectFile`); the table model
 is given that file's page and count functions, never the store. Every change asks the user's
 name once (the actor of the audit log, kept in the settings).
 """
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
-from calculator import ledger_actions
-from calculator.errors import CalculationError
+from calculator.app import ledger_actions
+from calculator.core.errors import CalculationError
 from calculator.store import PasswordNeeded, Status, is_server, server_label
 from ui import settings as config
 from ui.lazy import lazy_module
