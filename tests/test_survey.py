@@ -631,3 +631,10 @@ def test_junk_cells_give_problems_never_a_crash_nor_a_wrong_total(tmp_path_facto
         assert compute(household.case).total == household.total
     for problem in survey.problems:
         assert problem.sheet == SURVEY_SHEET and problem.row >= 2 and problem.zh and problem.en
+
+
+def test_a_heading_typed_with_full_width_brackets_is_the_template_s_column():
+    # Chinese input methods type （） by default: 高度（m） is the template's 高度(m), ㎡ is m².
+    from calculator.app.survey.columns import normal_heading
+    assert normal_heading("高度（m）") == normal_heading("高度(m)") == "高度(m)"
+    assert normal_heading(" 建筑面积 （㎡） ") == "建筑面积(m²)"

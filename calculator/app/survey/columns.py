@@ -117,5 +117,5 @@ def heading(label: str, unit: str) -> str:
 
 
 def normal_heading(text: Any) -> str:
-    """A heading as headings are matched: without spaces, m² however it is written."""
-    return re.sub(r"\s+", "", str(text)).replace("(", "(").replace(")", ")").replace("㎡", "m²")
+    """A heading as headings are matched: without spaces, brackets half- or full-width (（）), m² however it is written."""
+    return re.sub(r"\s+", "", str(text)).replace("\uff08", "(").replace("\uff09", ")").replace("㎡", "m²")
