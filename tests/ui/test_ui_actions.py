@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from calculator.engine.case import Case, case_from_json
+from calculator.engine.compensation import evaluate
 from calculator.core.errors import InputError
 from calculator.engine.schedules import load_schedule
 from driver import EXAMPLE
@@ -31,7 +32,7 @@ def example() -> Case:
     ({"item": "不存在的项目", "quantity": "1"}, "item", COL_ITEM),
 ])
 def test_a_problem_names_its_line_and_field_and_the_table_marks_that_cell(qtbot, raw, field, column):
-    result = __import__("calculator.engine.compensation").compensation.evaluate(Case(items=[raw]), SCHEDULE)
+    result = evaluate(Case(items=[raw]), SCHEDULE)
     assert len(result.problems) == 1
     problem = result.problems[0]
     assert (problem.block, problem.line, problem.field) == ("items", 0, field)
