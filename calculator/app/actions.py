@@ -119,9 +119,16 @@ def pickable(schedule: Schedule) -> list[Item]:
     return [item for item in schedule.items.values() if item.rule.CASE_LINE]
 
 
+def line_item(schedule: Schedule, line: dict[str, Any]) -> Item | None:
+    """The schedule row a raw line names, or None: no key, an unknown one, or not text at all (a case
+    file may hold a list or an object there, which the line's pricing refuses and no lookup may crash on)."""
+    key = line.get("item")
+    return schedule.items.get(key) if isinstance(key, str) else None
+
+
 def host_choices(case: Case, schedule: Schedule, index: int) -> tuple[list[str], list[str]]:
     """Houses line `index` may be attached to: (those on this case, the schedule's others)."""
-    item = schedule.items.get(case.items[index].get("item"))
+    item = line_item(schedule, case.items[index])
     hosts = item.rule.hosts(item.spec, schedule.items.values()) if item is not None else None
     if not hosts:
         return [], []
@@ -167,7 +174,7 @@ def house_area(case: Case, schedule: Schedule) -> Decimal:
     """Building area from the case: 附属平房 and 窑洞 m² quantities plus the 正房 area."""
     total = Decimal(0)
     for line in case.items:
-        item = schedule.items.get(line.get("item"))
+        item = line_item(schedule, line)
         if item is not None and item.group in HOUSE_GROUPS and item.unit == "m²":
             total += _number(line.get("quantity"))
     return total + _number((case.replacement or {}).get(MAIN_HOUSE_AREA))

@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 
 from calculator.formats import reports
 from calculator.core.errors import CalculationError, InputError
-from calculator.core.files import PART_PREFIX, PART_SUFFIX, atomic_write
+from calculator.core.files import PART_PREFIX, PART_SUFFIX, atomic_write, check_folder_name
 from calculator.core.limits import bad_character
 from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 from calculator.app.stored_cases import checked_result, filing
@@ -108,6 +108,7 @@ def _safe_part(text: str) -> str:
 
 def check_folder(folder: Path) -> None:
     """The folder exists and a file can be created in it (tried, since permissions lie on some systems)."""
+    check_folder_name(folder)
     if not folder.exists():
         raise InputError(f"文件夹不存在: {folder}", f"no such folder: {folder}")
     if not folder.is_dir():

@@ -18,7 +18,7 @@ from calculator.core.files import atomic_write_text
 from calculator.core.jsonfile import read_json
 from calculator.engine.landprice import (
     CORRECTION_FACTORS, TERM, ParcelPrice, parcel_from_dict, part_from_dict, price_parcel, price_part)
-from calculator.core.limits import PARCEL_FILE_MAX_BYTES
+from calculator.core.limits import PARCEL_FILE_MAX_BYTES, check_text
 from calculator.core.money import round_money, to_decimal
 from calculator.engine.schedules import load_land_table
 
@@ -251,9 +251,23 @@ def _problem(row: int, error: CalculationError) -> PartProblem:
 
 
 def save_parcel(draft: ParcelDraft, path: Path) -> None:
-    """Write the parcel file atomically (UTF-8 JSON, numbers as strings)."""
-    text = json.dumps(parcel_dict(draft), ensure_ascii=False, indent=2) + "\n"
-    atomic_write_text(Path(path), text)
+    """Write the parcel file atomically (UTF-8 JSON, numbers as strings); a text no parcel file may hold
+    (a control or lone surrogate character, or one past its field's length) is refused and nothing is written."""
+    data = parcel_dict(draft)
+    _check_texts(data, "", "")
+    atomic_write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _check_texts(value: Any, field: str, where: str) -> None:
+    """Each text in a parcel file's object checked as the file's reader checks it (a basis by the basis's limit)."""
+    if isinstance(value, str):
+        check_text(value, field, where)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _check_texts(inner, field if field == "basis" else key, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            _check_texts(inner, field, f"{where}[{index}]")
 
 
 def open_parcel(path: Path) -> ParcelDraft:

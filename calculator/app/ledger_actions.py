@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
-from calculator.core.limits import check_text
+from calculator.core.files import check_file_name, shown_path
+from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
@@ -37,9 +38,19 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{12}")
 # --- the project file --------------------------------------------------------------------------
 
 def project_path(text: str | os.PathLike[str]) -> Path:
-    """The file a typed name stands for: `.landcomp` added when it has no such suffix."""
+    """The file a typed name stands for, to be written: `.landcomp` added when it has no such suffix; no name
+    at all, or one too long for the file system, is refused."""
     path = Path(text)
-    return path if path.suffix.lower() == SUFFIX else path.with_name(path.name + SUFFIX)
+    if path.name and path.suffix.lower() != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    return check_file_name(path, reading=False)
+
+
+def _audited(path: Path) -> Path:
+    """`path` when it may be written into the change history (a backup's or a restore's): a name that is not
+    UTF-8 (a command-line argument read with surrogateescape) or holds a control character is refused."""
+    refuse_bad_characters(str(path), "文件名", shown_path(path))
+    return path
 
 
 def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
@@ -96,7 +107,7 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
             store.close()
             raise StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", str(path))
         return ProjectFile(store, projects[0], str(path))
-    path = Path(path)
+    path = check_file_name(path, reading=True)
     if not path.is_file():
         raise StoreError("项目文件不存在", "the project file does not exist", str(path))
     try:
@@ -129,6 +140,7 @@ class LedgerQuery:
     def __post_init__(self) -> None:
         if self.status is not None:
             object.__setattr__(self, "status", Status.parse(self.status))
+        refuse_bad_characters(self.text, "查找文字")  # no backend can search for a lone surrogate
 
     def filter(self) -> dict[str, Any]:
         return {"status": self.status, "text": self.text.strip()}
@@ -282,7 +294,7 @@ class ProjectFile:
     def backup(self, path: str | os.PathLike[str]) -> Path:
         """A consistent copy of the whole project at `path`, an SQLite project file whatever the backend
         (never over the project file itself)."""
-        target = project_path(path)
+        target = _audited(project_path(path))
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
         if not target.parent.is_dir():
@@ -298,11 +310,11 @@ class ProjectFile:
 
         Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`, beside the project file, or for a
         server project beside the backup restored from), so a wrong restore can be undone."""
-        source = Path(path)
+        source = _audited(check_file_name(path, reading=True))
         if self.path is not None and source.resolve() == self.path.resolve():
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
         beside = self.path if self.path is not None else source.with_name(self.project.name)
-        safety = beside.with_name(f"{beside.stem}-恢复前-{stamp}{SUFFIX}")
+        safety = _audited(check_file_name(beside.with_name(f"{beside.stem}-恢复前-{stamp}{SUFFIX}"), reading=False))
         for count in itertools.count(2):  # never over an earlier safety copy (two restores in one second)
             if not safety.exists():
                 break
@@ -474,9 +486,10 @@ class ProjectFile:
         """A filled survey workbook read (nothing stored yet), its households checked as they are taken
         (`survey.stream_survey`); hidden content only when accepted."""
         from calculator.app import survey
-        if Path(path).exists() and not Path(path).is_file():  # a folder, a pipe, /dev/zero: never read
+        path = check_file_name(path, reading=True)
+        if path.exists() and not path.is_file():  # a folder, a pipe, /dev/zero: never read
             raise InputError("这不是调查表文件(不是普通文件)", "not a survey workbook (not a regular file)", str(path))
-        return survey.stream_survey(Path(path), schedule, include_hidden=include_hidden)
+        return survey.stream_survey(path, schedule, include_hidden=include_hidden)
 
     def plan_import(self, households):
         """What importing would do to each of the survey's valid households (新增 / 补录首个版本 / 不变 / 不导入)."""

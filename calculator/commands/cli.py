@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         from calculator.store.base import RefusedByRule
         return EXIT_REFUSED if isinstance(error, RefusedByRule) else EXIT_BAD_INPUT
     except OSError as error:
-        return _failed(f"无法写入文件 / cannot write a file: {error.filename or ''} {error.strerror}")
+        return _failed(f"无法读写文件 / cannot read or write a file: {error.filename or ''} {error.strerror}")
     except MemoryError:
         return _failed("内存不足 / out of memory")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback

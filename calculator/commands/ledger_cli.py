@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from calculator.core.errors import InputError
+from calculator.core.files import check_folder_name
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text
 from calculator.core.money import fmt_money
@@ -221,7 +222,7 @@ def _import(project: ProjectFile, args) -> str:
 
 
 def _sheets(project: ProjectFile, args) -> str:
-    if args.outdir.parent.is_dir() and not args.outdir.exists():
+    if args.outdir.parent.is_dir() and not check_folder_name(args.outdir).exists():
         args.outdir.mkdir()  # the folder named; the batch writes into a folder of its own inside it
     summary = project.write_sheets(None, args.outdir)
     return f"{args.outdir}: {summary.text()}\n"

@@ -10,6 +10,7 @@ of the file they replace), not the private mode temporary files are created with
 from __future__ import annotations
 
 import contextvars
+import errno
 import os
 import stat
 import tempfile
@@ -29,6 +30,11 @@ STALE_AFTER_S = 24 * 3600
 # not is some other document (a case, a project, a survey …) and is never written over.
 SIGNATURES = {"pdf": (b"%PDF-", "PDF"), "xlsx": (b"PK\x03\x04", "Excel 工作簿")}
 
+# The longest name of a file or folder that file systems take (ext4, NTFS, APFS, exFAT): bytes on POSIX, UTF-16
+# units on Windows. A file written needs room beside its name for SQLite's "-journal" (a project file) or ".part".
+NAME_MAX = 255
+WRITE_ROOM = len("-journal")
+
 # Read once, at import (os.umask can only be read by setting it, which other threads would see).
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -36,11 +42,53 @@ os.umask(_UMASK)
 _staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
 
 
+def check_file_name(path: str | os.PathLike[str], *, reading: bool) -> Path:
+    """`path` when a file system can name it; else InputError naming it, as a file to read or to write: no name
+    at all ("" or "."), a NUL or a lone surrogate no system can encode, a part longer than NAME_MAX (a name to
+    write: with WRITE_ROOM to spare), or the whole longer than the system's PATH_MAX (which it reports)."""
+    path = Path(path)
+    if not path.name:
+        raise InputError(f"请填写文件名(「{path}」不是文件名)", f"a file name is needed ({str(path)!r} is none)")
+    try:
+        longest = max(_name_length(part) for part in path.parts)
+        too_long = longest > NAME_MAX or (not reading and _name_length(path.name) + WRITE_ROOM > NAME_MAX)
+        if not too_long:
+            os.stat(path)
+    except ValueError:  # a NUL, or a surrogate that is no byte of a name read with surrogateescape
+        raise InputError("文件名含有不能用于文件名的字符", "the file name holds a character no file name may hold",
+                         shown_path(path)) from None
+    except OSError as error:
+        too_long = error.errno == errno.ENAMETOOLONG
+    if too_long:
+        most = NAME_MAX if reading else NAME_MAX - WRITE_ROOM
+        doing, done = ("读取", "read") if reading else ("写入", "write")
+        raise InputError(f"文件名或路径过长,无法{doing}(文件名最多 {most} 字节)",
+                         f"the file name or path is too long to {done} (a name is at most {most} bytes)",
+                         shown_path(path))
+    return path
+
+
+def check_folder_name(folder: str | os.PathLike[str]) -> Path:
+    """`folder`, to be written into, when a file system can name it; the current folder ("" or ".") has no
+    name to check."""
+    folder = Path(folder)
+    return check_file_name(folder, reading=False) if folder.name else folder
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """`path` as a message can show it: a character UTF-8 cannot carry (a lone surrogate) as \\uXXXX."""
+    return os.fspath(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _name_length(name: str) -> int:
+    return len(name.encode("utf-16-le")) // 2 if os.name == "nt" else len(os.fsencode(name))
+
+
 def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None = None) -> None:
     """Call `write(tmp_path)`, then move the finished file onto `target`; on failure leave nothing.
 
     With `kind` ("pdf", "xlsx"), an existing file at `target` is replaced only if it is one of that kind."""
-    target = Path(target)
+    target = check_file_name(target, reading=False)
     if not target.parent.is_dir():
         raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
     if target.is_dir():
@@ -130,7 +178,8 @@ def _commit(staged: list[tuple[Path, Path]]) -> None:
 
 
 def _temporary(target: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f"{PART_PREFIX}{os.getpid()}-{target.name}-", suffix=PART_SUFFIX,
+    # The target's name shortened: the temporary file's own name must fit NAME_MAX with ours around it.
+    fd, name = tempfile.mkstemp(prefix=f"{PART_PREFIX}{os.getpid()}-{target.name[:50]}-", suffix=PART_SUFFIX,
                                 dir=target.parent)
     os.close(fd)
     return Path(name)

@@ -210,6 +210,14 @@ def test_filtering_by_status_and_by_typed_chinese_text(qtbot, ledger, project_fi
     assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and ledger.table.hasFocus()
 
 
+def test_a_control_character_in_the_search_is_refused_and_the_filter_kept(qtbot, ledger, given):
+    ledger.set_text_filter("东街2")
+    assert shown(ledger, COL_NUMBER) == ["0004", "0005"]
+    ledger.set_text_filter("东街\u200b2")  # a zero-width space pasted in: no name holds it, no backend searches it
+    assert given.errors == [("无法查找", "查找文字含有格式控制字符 U+200B,请删除")]
+    assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and total_cell(ledger, COL_HEAD) == "2 户"
+
+
 def test_clicking_the_amount_header_sorts_by_it(qtbot, ledger, project_file):
     _, results = project_file
     header = ledger.table.horizontalHeader()

@@ -133,7 +133,7 @@ class ItemTableModel(QAbstractTableModel):
         cached = self._rows.get(row)
         if cached is None:
             raw = self.session.case.items[row]
-            item = self.session.schedule.items.get(raw.get("item"))
+            item = actions.line_item(self.session.schedule, raw)
             problem = self._problems.get(row)
             fields = None
             if item is not None:

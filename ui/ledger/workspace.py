@@ -564,7 +564,11 @@ class LedgerWorkspace(Workspace):
     def _apply_filter(self) -> None:
         self.filter_timer.stop()
         status = STATUS_CHOICES[max(self.status_filter.currentIndex(), 0)][1]
-        self.model.set_filter(status, self.text_filter.text())
+        try:
+            self.model.set_filter(status, self.text_filter.text())
+        except CalculationError as error:  # a control character pasted into the search: the filter stays as it was
+            dialogs.show_error(self, "无法查找", error.shown)
+            return
         self._update_totals()
 
     def _filter_and_go_to_table(self) -> None:
