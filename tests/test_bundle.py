@@ -115,6 +115,26 @@ def test_the_command_prints_the_same_sheets_with_no_fonts_installed(bundle, tmp_
     assert cells(tmp_path / "sheet.xlsx") == cells(workbook)
 
 
+def test_the_command_summarises_a_project_as_the_venv_does(bundle, tmp_path):
+    """The project summary runs pandas and numpy (numpy's OpenBLAS copied unstripped): the same JSON, the PDF's
+    fonts embedded, the workbook's cells the venv's."""
+    def venv(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "calculator", "ledger", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "LANDCOMP_ACTOR": "李明"})
+    project = tmp_path / "堡子片区.landcomp"
+    assert venv("create", str(project), "--name", "堡子片区").returncode == 0
+    for number in ("001", "002"):
+        assert venv("save", str(project), number, str(rare_case(tmp_path))).returncode == 0
+    (tmp_path / "venv").mkdir()
+    expected = venv("summary", str(project), "--json", "--as-of", "2023-07-10", "--xlsx", str(tmp_path / "venv/s.xlsx"))
+    done = bare([str(bundle / "landcomp-cli"), "ledger", "summary", project.name, "--json", "--as-of", "2023-07-10",
+                 "--pdf", "s.pdf", "--xlsx", "s.xlsx", "--actor", "李明"], tmp_path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(expected.stdout) and json.loads(done.stdout)["households"] == 2
+    assert all(row[3] == "yes" for row in fonts_of(tmp_path / "s.pdf"))
+    assert cells(tmp_path / "s.xlsx") == cells(tmp_path / "venv/s.xlsx")
+
+
 def test_the_desktop_app_starts_on_x11_with_no_fonts_installed(bundle, display, tmp_path):
     done = bare([str(bundle / "landcomp"), "--smoke"], tmp_path, tmp_path, DISPLAY=display)
     assert done.returncode == 0, done.stderr
