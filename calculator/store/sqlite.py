@@ -286,8 +286,11 @@ class SqliteStore(CaseStore):
 
     @contextlib.contextmanager
     def _batch(self) -> Iterator[None]:
-        with self._transaction():
-            yield
+        try:
+            with self._transaction():
+                yield
+        except self.DRIVER_ERROR as error:  # the commit at its end
+            raise self._driver_error(error) from None
 
     def _system_actor(self) -> str:
         """Backend: who the audit log names for what the program does on its own (findings, backups)."""
@@ -881,6 +884,7 @@ class SqliteStore(CaseStore):
         check_integrity(self._conn, self.path)
         self._forget_findings()
 
+    @_translated
     def close(self) -> None:
         self._conn.close()
 

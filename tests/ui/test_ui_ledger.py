@@ -549,15 +549,15 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
 
 
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
-    import sqlite3
+    from calculator.store.base import StoreError
 
-    def locked(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
+    def locked(*args, **kwargs):  # what the store raises for a file another program holds locked
+        raise StoreError("项目文件读写失败:database is locked", "the project file could not be read: database is locked")
 
     with monkeypatch.context() as patch:
         patch.setattr(ledger.project.store, "ledger", locked)
         ledger.table.sortByColumn(COL_TOTAL, Qt.SortOrder.DescendingOrder)  # a header click: Qt calls sort itself
-        assert given.errors == [("无法读取台账", "database is locked")] and ledger.model.rowCount() == 0
+        assert given.errors == [("无法读取台账", "项目文件读写失败:database is locked")] and ledger.model.rowCount() == 0
         ledger.set_text_filter("王")
         assert len(given.errors) == 2 and total_cell(ledger, COL_HEAD) == ""  # once per failure, no totals
     ledger.refresh()

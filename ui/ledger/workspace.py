@@ -6,7 +6,6 @@ name once (the actor of the audit log, kept in the settings).
 """
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -920,9 +919,6 @@ class LedgerWorkspace(Workspace):
             result = action()
         except CalculationError as error:
             dialogs.show_error(self, title, error.shown)
-            return None
-        except sqlite3.Error as error:  # e.g. the file is locked by another program
-            dialogs.show_error(self, title, f"项目文件读写失败:{error}")
             return None
         except OSError as error:
             dialogs.show_error(self, title, f"文件操作失败:{error.strerror or error}"
