@@ -77,6 +77,7 @@ class FakeProgress:
 
 @pytest.fixture
 def given(monkeypatch) -> LedgerAnswers:
+    from ui import dialogs as ui_dialogs
     from ui.ledger import dialogs
     answers = LedgerAnswers()
 
@@ -99,6 +100,7 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "ask_include_hidden", ask("include_hidden", lambda: answers.include_hidden))
     monkeypatch.setattr(dialogs, "progress_dialog", lambda *args: FakeProgress(answers))
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
+    monkeypatch.setattr(ui_dialogs, "show_error", dialogs.show_error)  # the one ui.operations shows errors with
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
     monkeypatch.setattr(dialogs, "show_history", lambda parent, title, lines: answers.history.extend(lines))
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from calculator.app import ledger_actions
 from calculator.core.errors import CalculationError
 from calculator.store import PasswordNeeded, Status, is_server, server_label
-from ui import settings as config
+from ui import operations, settings as config
 from ui.lazy import lazy_module
 from ui.ledger.checking import LedgerCheck
 from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
@@ -341,10 +341,8 @@ class LedgerWorkspace(Workspace):
             return False
         if self.project is not None and not self.leaving_project():
             return False
-        try:
-            opened = ledger_actions.create_project(path, name, actor)
-        except CalculationError as error:
-            dialogs.show_error(self, "无法新建项目", error.shown)
+        opened = operations.run(self, lambda: ledger_actions.create_project(path, name, actor), "无法新建项目")
+        if opened is None:
             return False
         self._set_project(opened)
         self.status.emit(f"已新建项目「{opened.name}」")
@@ -584,7 +582,7 @@ class LedgerWorkspace(Workspace):
             self.totals_model.set_totals(None)
             return
         query = self.model.query
-        self._guard(lambda: self.checking.show_totals(self.project, self.project.summary(query)))
+        operations.run(self, lambda: self.checking.show_totals(self.project, self.project.summary(query)), "台账")
 
     def _update_count(self) -> None:
         total, loaded = self.model.total_count(), self.model.rowCount()
@@ -681,17 +679,14 @@ class LedgerWorkspace(Workspace):
         ids = self.selected_ids()
         if self.project is None or not ids or self.actor() is None:
             return False
-        try:
-            payment = self.project.payment(ids)
-        except CalculationError as error:
-            dialogs.show_error(self, "不能标记已支付", error.shown)
+        payment = operations.run(self, lambda: self.project.payment(ids), "不能标记已支付")
+        if payment is None:
             return False
         batch = dialogs.ask_payment_batch(self, payment.text())
         if not batch:
             return False
-        if not self._guard(lambda: self.project.pay(ids, batch), "不能标记已支付"):
+        if not operations.run(self, lambda: self.project.pay(ids, batch), "不能标记已支付", refresh=self.refresh):
             return False
-        self.refresh()
         self.status.emit(f"已支付 {payment.text()}(批次 {batch})")
         return True
 
@@ -702,10 +697,8 @@ class LedgerWorkspace(Workspace):
         fingerprint = dialogs.ask_check_fingerprint(self)
         if fingerprint is None:
             return []
-        try:
-            matches = self.project.check_sheet(fingerprint)
-        except CalculationError as error:
-            dialogs.show_error(self, "核对结算单", error.shown)
+        matches = operations.run(self, lambda: self.project.check_sheet(fingerprint), "核对结算单")
+        if matches is None:
             return []
         if not matches:
             dialogs.show_info(self, "核对结算单", "本项目中没有这个校验码的版本:这张结算单"
@@ -733,7 +726,7 @@ class LedgerWorkspace(Workspace):
         answer = dialogs.ask_household(self, title, *given)
         if answer is None or self.actor() is None:
             return False
-        household = self._guard(lambda: self.project.register_household(*answer, household_id), title)
+        household = operations.run(self, lambda: self.project.register_household(*answer, household_id), title)
         if household is None:
             return False
         self.refresh()
@@ -747,7 +740,7 @@ class LedgerWorkspace(Workspace):
         if self.project is None or household_id is None:
             return
         row = self.model.row(self.table.currentIndex().row())
-        lines = self._guard(lambda: self.project.history(household_id))
+        lines = operations.run(self, lambda: self.project.history(household_id), "台账")
         if lines is not None:
             dialogs.show_history(self, f"户号 {row.number} {row.head}".rstrip(), lines)
 
@@ -763,7 +756,7 @@ class LedgerWorkspace(Workspace):
         path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
         if path is None:
             return False
-        target = self._guard(lambda: self.project.backup(path), "备份项目")
+        target = operations.run(self, lambda: self.project.backup(path), "备份项目")
         if target is None:
             return False
         self.settings.remember_folder("project", target)
@@ -780,7 +773,7 @@ class LedgerWorkspace(Workspace):
         if self.actor() is None or not self.leaving_project():
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        safety = self._guard(lambda: self.project.restore(path, stamp), "从备份恢复")
+        safety = operations.run(self, lambda: self.project.restore(path, stamp), "从备份恢复")
         if safety is None:
             return False
         self._show_project()
@@ -798,7 +791,7 @@ class LedgerWorkspace(Workspace):
             return False
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        count = self._guard(lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
+        count = operations.run(self, lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
         if count is None:
             return False
         self.settings.remember_folder("xlsx", Path(path))
@@ -815,7 +808,7 @@ class LedgerWorkspace(Workspace):
             return False
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        if self._guard(lambda: self.project.write_survey_template(Path(path), self.schedule()),
+        if operations.run(self, lambda: self.project.write_survey_template(Path(path), self.schedule()),
                        "导出调查表模板") is None:
             return False
         self.settings.remember_folder("survey", Path(path))
@@ -831,7 +824,7 @@ class LedgerWorkspace(Workspace):
             return None
         self.settings.remember_folder("survey", Path(path))
         def read(include_hidden: bool):
-            return self._guard(lambda: self.project.read_survey(Path(path), self.schedule(), include_hidden),
+            return operations.run(self, lambda: self.project.read_survey(Path(path), self.schedule(), include_hidden),
                                "导入调查表")
 
         survey = read(False)
@@ -841,12 +834,12 @@ class LedgerWorkspace(Workspace):
             return None
         # the households are checked as the plan takes them, and again as the import takes them: the survey's
         # rows are held packed in between, never every household's case
-        plan = self._guard(lambda: self.project.plan_import(survey.households()), "导入调查表")
+        plan = operations.run(self, lambda: self.project.plan_import(survey.households()), "导入调查表")
         if plan is None or not dialogs.review_survey(self, survey, path, plan):
             return None
         if self.actor() is None:
             return None
-        summary = self._guard(lambda: self.project.import_survey(survey.households()), "导入调查表")
+        summary = operations.run(self, lambda: self.project.import_survey(survey.households()), "导入调查表")
         if summary is None:
             return None
         self.refresh()
@@ -864,7 +857,7 @@ class LedgerWorkspace(Workspace):
         elif self.model.query.status is None and not self.model.query.text:
             ids, what = None, f"全部 {self.model.total_count()} 户"
         else:
-            ids = self._guard(lambda: [row.household_id for row in self.project.rows(self.model.query)])
+            ids = operations.run(self, lambda: [row.household_id for row in self.project.rows(self.model.query)], "台账")
             if ids is None:
                 return None
             what = f"当前筛选的 {len(ids)} 户"
@@ -873,7 +866,7 @@ class LedgerWorkspace(Workspace):
             return None
         # Each batch gets a folder of its own: no sheet of an earlier batch is overwritten or left beside
         # a ledger that no longer matches it.
-        folder = self._guard(lambda: _new_folder(Path(chosen), f"结算单-{datetime.now():%Y%m%d-%H%M%S}"),
+        folder = operations.run(self, lambda: _new_folder(Path(chosen), f"结算单-{datetime.now():%Y%m%d-%H%M%S}"),
                              "批量生成结算单")
         if folder is None:
             return None
@@ -888,7 +881,7 @@ class LedgerWorkspace(Workspace):
             return not progress.wasCanceled()
 
         try:
-            summary = self._guard(lambda: self.project.write_sheets(ids, Path(folder), step), "批量生成结算单")
+            summary = operations.run(self, lambda: self.project.write_sheets(ids, Path(folder), step), "批量生成结算单")
         finally:
             progress.close()
             progress.deleteLater()
@@ -902,7 +895,7 @@ class LedgerWorkspace(Workspace):
         """汇总与审计 of the open project, in a window of its own (ui/ledger/summary_view.py)."""
         if self.project is None:
             return None
-        return summary_view.open_summary(self, self.project, self.settings, self._guard)
+        return summary_view.open_summary(self, self.project, self.settings)
 
     def schedule(self):
         """The compensation schedule (the survey is read against it), loaded on first use."""
@@ -910,18 +903,3 @@ class LedgerWorkspace(Workspace):
             from ui import schedules
             self._schedule = schedules.load()
         return self._schedule
-
-    # --- errors -----------------------------------------------------------------------------------------
-
-    def _guard(self, action, title: str = "台账"):
-        """Run an action; a CalculationError (StoreError included) or an OSError is shown, and None returned."""
-        try:
-            result = action()
-        except CalculationError as error:
-            dialogs.show_error(self, title, error.shown)
-            return None
-        except OSError as error:
-            dialogs.show_error(self, title, f"文件操作失败:{error.strerror or error}"
-                                            + (f"({error.filename})" if error.filename else ""))
-            return None
-        return True if result is None else result
