@@ -588,7 +588,7 @@ def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
 
 
 def test_two_batches_in_the_same_second_get_two_folders(tmp_path):
-    from ui.ledger.workspace import _new_folder
+    from ui.ledger.files import _new_folder
     first, second = _new_folder(tmp_path, "结算单-20261123-120000"), _new_folder(tmp_path, "结算单-20261123-120000")
     assert (first.name, second.name) == ("结算单-20261123-120000", "结算单-20261123-120000-2")
     assert first.is_dir() and second.is_dir()
