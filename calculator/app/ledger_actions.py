@@ -277,12 +277,12 @@ class ProjectFile:
 
     @property
     def actor(self) -> str:
-        return getattr(self.store, "actor", "")
+        return self.store.actor
 
     @property
     def read_only(self) -> bool:
         """The file may only be viewed (its folder or the file itself cannot be written)."""
-        return bool(getattr(self.store, "read_only", False))
+        return self.store.read_only
 
     def set_actor(self, actor: str) -> None:
         """Who the audit log records for the changes that follow (the name in the settings)."""

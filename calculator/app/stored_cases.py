@@ -13,11 +13,8 @@ saved (`filing`). The sheet printed from 补偿测算 and the batch sheet are th
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import sqlite3
 from dataclasses import dataclass
-from typing import Iterator
 
 from calculator.engine.case import Case, case_from_json, fingerprint
 from calculator.engine.compensation import CompensationResult, evaluate
@@ -62,21 +59,11 @@ class StoredCase:
         return f"第{self.version.number}版" if self.version is not None else "尚无版本"
 
 
-@contextlib.contextmanager
-def _file_errors() -> Iterator[None]:
-    """A project file another program holds locked, or a disk error, as the store's own bilingual error."""
-    try:
-        yield
-    except sqlite3.Error as error:
-        raise StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}") from None
-
-
 def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[StoredCase, Case]:
     """The household's current case (or a new one carrying its 户主 and 地址 when nothing was saved yet);
     refused for a household whose stored data is abnormal (数据异常)."""
-    with _file_errors():
-        household = store.check_household(household_id)
-        version = store.current_version(household_id)
+    household = store.check_household(household_id)
+    version = store.current_version(household_id)
     if version is not None:
         case = case_from_json(version.case_json)
     else:
@@ -127,7 +114,7 @@ def printable(stored: StoredCase) -> CompensationResult:
 
 def where(stored: StoredCase) -> dict:
     """Where the case belongs, as plain data (for the crash-recovery file)."""
-    return {"project": str(getattr(stored.store, "path", "")), "household_id": stored.household.id,
+    return {"project": stored.store.path, "household_id": stored.household.id,
             "version_id": stored.version.id if stored.version is not None else None}
 
 
@@ -135,9 +122,8 @@ def news(stored: StoredCase) -> str | None:
     """What another user changed in the household since the case was opened (a newer version, or signed
     or paid meanwhile), naming who; None while it is as it was opened. The save would be refused; this
     says so before the user saves."""
-    with _file_errors():
-        household = stored.store.household(stored.household.id)
-        current = stored.store.current_version(household.id)
+    household = stored.store.household(stored.household.id)
+    current = stored.store.current_version(household.id)
     opened = stored.version.id if stored.version is not None else None
     if (current.id if current is not None else None) == opened and household.status == stored.household.status:
         return None
@@ -152,9 +138,8 @@ def news(stored: StoredCase) -> str | None:
 
 def reattach(store: CaseStore, place: dict) -> StoredCase:
     """The household a recovered case belongs to, at the version it had been opened at (see `where`)."""
-    with _file_errors():
-        household = store.household(int(place["household_id"]))
-        version = next((v for v in store.versions(household.id) if v.id == place.get("version_id")), None)
+    household = store.household(int(place["household_id"]))
+    version = next((v for v in store.versions(household.id) if v.id == place.get("version_id")), None)
     return StoredCase(store, household, version)
 
 
@@ -167,13 +152,12 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
     question is never put for nothing; `save_stored` has the store check the version again in the
     transaction that writes, so of two saves from the same version only the first lands. The case is
     saved carrying the household's 户号 as its case number."""
-    with _file_errors():
-        store = stored.store
-        household = store.household(stored.household.id)
-        opened = stored.version.id if stored.version is not None else None
-        where = f"户号 {household.number}"
-        if household.current_version_id != opened:
-            raise conflict_error(household, store.current_version(household.id))
+    store = stored.store
+    household = store.household(stored.household.id)
+    opened = stored.version.id if stored.version is not None else None
+    where = f"户号 {household.number}"
+    if household.current_version_id != opened:
+        raise conflict_error(household, store.current_version(household.id))
     result = evaluate(numbered(case, household.number), schedule)
     if household.status is Status.PAID:
         raise RefusedByRule("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
@@ -190,10 +174,9 @@ def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_re
     now, result = checked(stored, case, schedule)
     store, household_id = now.store, now.household.id
     base = stored.version.id if stored.version is not None else None
-    with _file_errors():
-        if not result.problems:
-            version = store.save_computed(household_id, result, amendment_reason=amendment_reason,
-                                          base_version_id=base)
-        else:
-            version = store.save_draft(household_id, result.case, base_version_id=base)
-        return StoredCase(store, store.household(household_id), version)
+    if not result.problems:
+        version = store.save_computed(household_id, result, amendment_reason=amendment_reason,
+                                      base_version_id=base)
+    else:
+        version = store.save_draft(household_id, result.case, base_version_id=base)
+    return StoredCase(store, store.household(household_id), version)

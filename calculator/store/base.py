@@ -288,7 +288,17 @@ def ledger_totals(rows: Iterable[LedgerRow]) -> LedgerTotals:
 
 
 class CaseStore(abc.ABC):
-    """What the UI and the actions may ask of storage; nothing here knows about SQL."""
+    """What the UI and the actions may ask of storage; nothing here knows about SQL.
+
+    Whatever goes wrong in storage reaches callers as a StoreError (busy, read-only, damaged, the
+    server gone): a backend turns its driver's own errors into it, so no caller names a driver."""
+
+    #: Where the store lives, for messages and the crash-recovery file: the project file's path, or the server's URL.
+    path: str
+    #: The default 经办人 the audit log records (from the settings); a server store records its database role.
+    actor: str
+    #: The store may only be viewed (the file, or its folder, cannot be written).
+    read_only: bool = False
 
     # projects and households
     @abc.abstractmethod

@@ -77,6 +77,7 @@ class FakeProgress:
 
 @pytest.fixture
 def given(monkeypatch) -> LedgerAnswers:
+    from ui import dialogs as ui_dialogs
     from ui.ledger import dialogs
     answers = LedgerAnswers()
 
@@ -99,6 +100,7 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "ask_include_hidden", ask("include_hidden", lambda: answers.include_hidden))
     monkeypatch.setattr(dialogs, "progress_dialog", lambda *args: FakeProgress(answers))
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
+    monkeypatch.setattr(ui_dialogs, "show_error", dialogs.show_error)  # the one ui.operations shows errors with
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
     monkeypatch.setattr(dialogs, "show_history", lambda parent, title, lines: answers.history.extend(lines))
 
@@ -557,15 +559,15 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
 
 
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
-    import sqlite3
+    from calculator.store.base import StoreError
 
-    def locked(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
+    def locked(*args, **kwargs):  # what the store raises for a file another program holds locked
+        raise StoreError("项目文件读写失败:database is locked", "the project file could not be read: database is locked")
 
     with monkeypatch.context() as patch:
         patch.setattr(ledger.project.store, "ledger", locked)
         ledger.table.sortByColumn(COL_TOTAL, Qt.SortOrder.DescendingOrder)  # a header click: Qt calls sort itself
-        assert given.errors == [("无法读取台账", "database is locked")] and ledger.model.rowCount() == 0
+        assert given.errors == [("无法读取台账", "项目文件读写失败:database is locked")] and ledger.model.rowCount() == 0
         ledger.set_text_filter("王")
         assert len(given.errors) == 2 and total_cell(ledger, COL_HEAD) == ""  # once per failure, no totals
     ledger.refresh()
@@ -594,7 +596,7 @@ def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
 
 
 def test_two_batches_in_the_same_second_get_two_folders(tmp_path):
-    from ui.ledger.workspace import _new_folder
+    from ui.ledger.files import _new_folder
     first, second = _new_folder(tmp_path, "结算单-20261123-120000"), _new_folder(tmp_path, "结算单-20261123-120000")
     assert (first.name, second.name) == ("结算单-20261123-120000", "结算单-20261123-120000-2")
     assert first.is_dir() and second.is_dir()
