@@ -17,12 +17,11 @@ import pandas as pd
 
 from calculator.core.money import fmt_plain
 from calculator.app.summary.figures import Figures
-from calculator.app.summary.model import COUNT, MONEY, NUMBER, QUANTITY, SHARE, Column, Table, share, yuan
+from calculator.app.summary.model import COUNT, MONEY, NUMBER, QUANTITY, SHARE, Column, Table, share, statistic, yuan
 
 # Where a rate sits in its range: key, heading.
 POSITIONS = (("floor", "下限"), ("lower", "下限至中值"), ("midpoint", "中值(填写)"), ("default", "中值(未填单价)"),
              ("upper", "中值至上限"), ("ceiling", "上限"), ("outside", "超出区间"))
-POSITION_PLACES = Decimal("0.01")
 
 
 def ranged_lines(figures: Figures) -> pd.DataFrame:
@@ -77,14 +76,10 @@ def _position_rows(ranged: pd.DataFrame, by: list[str]) -> list[tuple]:
     for group, count in counts.iterrows():
         lines = int(count.sum())
         names = group if isinstance(group, tuple) else (group,)
-        rows.append((*names, lines, *(int(count[key]) for key, _ in POSITIONS), _two(means.loc[group]),
-                     _two(medians.loc[group]), share(int(count["ceiling"]), lines),
+        rows.append((*names, lines, *(int(count[key]) for key, _ in POSITIONS), statistic(means.loc[group]),
+                     statistic(medians.loc[group]), share(int(count["ceiling"]), lines),
                      share(int(count["default"]), lines), yuan(over.loc[group])))
     return rows
-
-
-def _two(value: float) -> Decimal:
-    return Decimal(repr(float(value))).quantize(POSITION_PLACES)
 
 
 def by_assessor(figures: Figures, ranged: pd.DataFrame) -> Table:

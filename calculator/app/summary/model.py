@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Iterator
 
-from calculator.core.money import fmt_grouped, fmt_money, fmt_quantity
+from calculator.core.money import fmt_grouped, fmt_money, fmt_quantity, round_money
 
 TEXT, MONEY, AREA, COUNT, SHARE, NUMBER, QUANTITY, DATE = (
     "text", "money", "area", "count", "share", "number", "quantity", "date")
@@ -149,15 +150,21 @@ def shown(value: Any, kind: str) -> str:
 # How each kind of value is written: (in JSON, on a sheet or the screen); text and counts as they are.
 _FORMS = {
     **dict.fromkeys((MONEY, AREA, NUMBER), (fmt_money, fmt_grouped)),
-    SHARE: (lambda value: f"{value.quantize(SHARE_PLACES)}", lambda value: f"{value * 100:.1f}%"),
+    SHARE: (lambda value: f"{value.quantize(SHARE_PLACES)}", lambda value: f"{round_money(value * 100, 1)}%"),
     QUANTITY: (fmt_quantity, fmt_quantity),
     DATE: (dt.date.isoformat, dt.date.isoformat),
 }
 
 
 def share(part: int, whole: int) -> Decimal:
-    """part / whole as a fraction to four places (0 when whole is 0)."""
-    return (Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES) if whole else Decimal("0.0000")
+    """part / whole as a fraction to four places, rounded half-up from the exact ratio (0 when whole is 0)."""
+    return round_money(Fraction(part, whole), 4) if whole else Decimal("0.0000")
+
+
+def statistic(value: float) -> Decimal:
+    """A statistic pandas works out in floating point (a median, a mean position, a robust z) as it is shown:
+    its shortest decimal form rounded half-up to two places, by the rounding money uses."""
+    return round_money(Decimal(repr(float(value))))
 
 
 def yuan(fen: int) -> Decimal:

@@ -31,7 +31,7 @@ import pandas as pd
 from calculator.core.money import fmt_quantity
 from calculator.engine.relocation import PART_NAMES
 from calculator.app.summary.figures import RELOCATION_SECTION, Figures
-from calculator.app.summary.model import COUNT, NUMBER, TEXT, Column, Outlier, Table
+from calculator.app.summary.model import COUNT, NUMBER, TEXT, Column, Outlier, Table, statistic
 from calculator.app.summary.views import counted
 
 THRESHOLD = 3.5
@@ -56,10 +56,6 @@ METHOD = {
 
 METHOD_LABELS = {"measure": "指标", "centre": "中心", "spread": "离散程度", "score": "得分", "threshold": "阈值",
                  "materiality": "最小偏离"}
-
-
-def _decimal(value: float) -> Decimal:
-    return Decimal(f"{value:.2f}")
 
 
 def per_m2(figures: Figures) -> tuple[pd.DataFrame, pd.Series]:
@@ -120,8 +116,8 @@ def find_outliers(figures: Figures) -> Found:
         centre, scale, estimate = spread(values)
         margin = max(THRESHOLD * scale, material)
         flagged = values[((values - centre).abs() > margin)] if scale > 0 else values.iloc[:0]
-        bounds = (_decimal(centre - margin), _decimal(centre + margin)) if scale > 0 else (None, None)
-        rows.append((measure, len(values), _decimal(centre), _decimal(scale), estimate, *bounds, len(flagged)))
+        bounds = (statistic(centre - margin), statistic(centre + margin)) if scale > 0 else (None, None)
+        rows.append((measure, len(values), statistic(centre), statistic(scale), estimate, *bounds, len(flagged)))
         for household_id, value in flagged.items():
             found.append(_outlier(figures, items, medians, household_id, measure, value, centre,
                                   (value - centre) / scale))
@@ -132,7 +128,7 @@ def find_outliers(figures: Figures) -> Found:
             marks[outlier.household] = TOTAL if outlier.measure == TOTAL else GROUP
     ordered = measures[TOTAL].sort_values(kind="stable")
     numbers = figures.households.loc[ordered.index, "number"]
-    distribution = tuple((number, _decimal(value), marks.get(number, ""))
+    distribution = tuple((number, statistic(value), marks.get(number, ""))
                          for number, value in zip(numbers, ordered))
     return Found(Table("outlier_measures", "异常户检测", columns, tuple(rows), note=note), tuple(found), distribution)
 
@@ -170,11 +166,11 @@ def _outlier(figures: Figures, items: pd.DataFrame, medians: pd.Series, househol
             "quantity": sum((Decimal(texts["quantity"][i]) for i in at), Decimal(0)) if at else None,
             "rate": Decimal(rates.pop()) if len(rates) == 1 else None,
             "amount": sum((Decimal(texts["amount"][i]) for i in at), Decimal("0.00")),
-            "per_m2": _decimal(float(items.loc[household_id, item])),
-            "median_per_m2": _decimal(float(medians[item])),
+            "per_m2": statistic((items.loc[household_id, item])),
+            "median_per_m2": statistic((medians[item])),
         })
-    return Outlier(household["number"], household["head"], household["place"], measure, _decimal(value),
-                   _decimal(centre), _decimal(score), "偏高" if high else "偏低", tuple(shown))
+    return Outlier(household["number"], household["head"], household["place"], measure, statistic(value),
+                   statistic(centre), statistic(score), "偏高" if high else "偏低", tuple(shown))
 
 
 def line_json(line: dict) -> dict:
