@@ -52,16 +52,16 @@ from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
-from calculator.batch import checked_result, worker_count, write_sheets  # noqa: E402
-from calculator.case import case_from_json, case_to_json, parse_json  # noqa: E402
-from calculator.compensation import CompensationResult, compute  # noqa: E402
-from calculator.money import fmt_grouped, fmt_quantity  # noqa: E402
-from calculator.reports import compensation_pdf, ledger_xlsx  # noqa: E402
-from calculator.reports.content import SettlementSheet, settlement_sheet  # noqa: E402
-from calculator.reports.fonts import sheet_font  # noqa: E402
-from calculator.reports.pdf_layout import (  # noqa: E402
+from calculator.app.batch import checked_result, worker_count, write_sheets  # noqa: E402
+from calculator.engine.case import case_from_json, case_to_json, parse_json  # noqa: E402
+from calculator.engine.compensation import CompensationResult, compute  # noqa: E402
+from calculator.core.money import fmt_grouped, fmt_quantity  # noqa: E402
+from calculator.formats.reports import compensation_pdf, ledger_xlsx  # noqa: E402
+from calculator.formats.reports.content import SettlementSheet, settlement_sheet  # noqa: E402
+from calculator.formats.reports.fonts import sheet_font  # noqa: E402
+from calculator.formats.reports.pdf_layout import (  # noqa: E402
     BOTTOM_MARGIN, DATE_LINE, MARGIN, MUTED_FILL, RULE, SECTION_FILL, TOP_MARGIN, WIDTH)
-from calculator.reports.pdf_settlement import COLUMN_MM, COLUMNS, SIGNATURES  # noqa: E402
+from calculator.formats.reports.pdf_settlement import COLUMN_MM, COLUMNS, SIGNATURES  # noqa: E402
 from calculator.store import SqliteStore  # noqa: E402
 from store_bench import EXTRA_LINES, household_case  # noqa: E402
 

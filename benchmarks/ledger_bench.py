@@ -27,14 +27,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from store_bench import household_case  # noqa: E402
 
-from calculator.case import parse_json  # noqa: E402
-from calculator.compensation import compute  # noqa: E402
+from calculator.engine.case import parse_json  # noqa: E402
+from calculator.engine.compensation import compute  # noqa: E402
 from calculator.store import SqliteStore, Status  # noqa: E402
 
 
 def build(path: Path, n: int) -> None:
     """N computed households (every 4th signed, every 20th paid, every 50th a bare draft) in one transaction."""
-    from calculator.ledger_actions import create_project
+    from calculator.app.ledger_actions import create_project
     template = parse_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
     opened = create_project(path, "堡子片区(台账基准测试)", "bench")
     store, project = opened.store, opened.project

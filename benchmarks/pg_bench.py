@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
-from calculator.compensation import compute  # noqa: E402
+from calculator.engine.compensation import compute  # noqa: E402
 from calculator.store import ConflictError, SqliteStore, Status, open_store  # noqa: E402
-from calculator.stored_cases import open_stored, save_stored  # noqa: E402
+from calculator.app.stored_cases import open_stored, save_stored  # noqa: E402
 from store_bench import household_case, parse_json, timed  # noqa: E402
 
 
@@ -49,7 +49,7 @@ def build_file(path: str, n: int) -> int:
 
 def client(url: str, project_id: int, saves: int, hot: int, seed: int, results) -> None:
     """One client: `saves` landed saves, each on the version it opened; reports (landed, conflicts)."""
-    from calculator.schedules import load_schedule
+    from calculator.engine.schedules import load_schedule
     schedule, rng = load_schedule(), random.Random(seed)
     landed, conflicts = [], 0
     with open_store(url) as store:

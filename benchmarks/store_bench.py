@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from calculator.case import case_from_dict, parse_json  # noqa: E402
-from calculator.compensation import compute  # noqa: E402
+from calculator.engine.case import case_from_dict, parse_json  # noqa: E402
+from calculator.engine.compensation import compute  # noqa: E402
 from calculator.store import SqliteStore, Status, ledger_totals  # noqa: E402
 from calculator.store.checking import scan_project  # noqa: E402
 

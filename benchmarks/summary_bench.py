@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ledger_bench import prepared  # noqa: E402
 
-from calculator.ledger_actions import open_project  # noqa: E402
-from calculator.summary import project_summary  # noqa: E402
+from calculator.app.ledger_actions import open_project  # noqa: E402
+from calculator.app.summary import project_summary  # noqa: E402
 
 GOAL = 2.0
 
@@ -76,10 +76,10 @@ def main() -> int:
         for key, action in (("floor", lambda: read_floor(project)), ("summary", lambda: project_summary(project))):
             times[key].append(timed(action))
             times[f"{key}_cpu"].append(timed(action, time.process_time))  # what a busy machine's neighbours leave
-    from calculator import reports
+    from calculator.app import summary as summaries
     with tempfile.TemporaryDirectory() as out:
-        pdf = timed(lambda: reports.summary_pdf(summary, Path(out) / "s.pdf"))
-        xlsx = timed(lambda: reports.summary_xlsx(summary, Path(out) / "s.xlsx"))
+        pdf = timed(lambda: summaries.summary_pdf(summary, Path(out) / "s.pdf"))
+        xlsx = timed(lambda: summaries.summary_xlsx(summary, Path(out) / "s.xlsx"))
     project.close()
 
     median = {key: statistics.median(values) for key, values in times.items()}

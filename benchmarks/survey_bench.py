@@ -8,7 +8,7 @@ households are the issue's 175,001 rows). Then, each in a fresh process, interle
 warm-up of each, R times:
 
   floor   openpyxl read_only=True, data_only=True, iter_rows(values_only=True) over 调查表
-  survey  calculator.survey.stream_survey, its households taken one at a time as the import takes
+  survey  calculator.app.survey.stream_survey, its households taken one at a time as the import takes
           them (each case checked by the engine, none kept), and its problems
 
 Time is the median wall time of the call alone (imports and the schedule loaded before it); memory
@@ -42,7 +42,7 @@ def build(path: Path, n: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from test_survey import example_rows  # the rows as an assessor types them
     from openpyxl import load_workbook
-    from calculator.survey import SURVEY_SHEET, write_template
+    from calculator.app.survey import SURVEY_SHEET, write_template
 
     start = time.perf_counter()
     template = path.with_suffix(".template.xlsx")
@@ -70,8 +70,8 @@ def measure(kind: str, path: Path, memory: bool) -> dict:
     import tracemalloc
     sys.path.insert(0, str(ROOT))
     from openpyxl import load_workbook
-    from calculator.schedules import load_schedule
-    from calculator.survey import SURVEY_SHEET, stream_survey
+    from calculator.engine.schedules import load_schedule
+    from calculator.app.survey import SURVEY_SHEET, stream_survey
     schedule = load_schedule()
 
     def floor():

@@ -1,6 +1,6 @@
 """`python -m calculator` runs the landcomp command line."""
 import sys
 
-from calculator.cli import main
+from calculator.commands.cli import main
 
 sys.exit(main())

@@ -148,7 +148,7 @@ def _read_grade(row: DataRow, uses: dict[str, Use], m2_per_mu: Fraction,
 
 def _as_printed(value: Fraction, places: int) -> Decimal:
     """`value` as the tables print their 万元/亩 and percentages: half-up (四舍五入) to `places` decimals.
-    Only the published figures are checked with it; money is rounded by calculator.money alone."""
+    Only the published figures are checked with it; money is rounded by calculator.core.money alone."""
     whole = math.floor(abs(value) * 10**places + Fraction(1, 2))
     return Decimal(whole if value >= 0 else -whole).scaleb(-places)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 class DataFileError(ValueError):
     """A data file is broken: a message in Chinese and English, and the file and row (`where`).
 
-    The engine reads the files through calculator.schedules, which raises it again as its own
+    The engine reads the files through calculator.engine.schedules, which raises it again as its own
     TableError; this package needs nothing of the engine.
     """
 
@@ -22,6 +21,7 @@ class DataFileError(ValueError):
 
 def read_toml(path: Path) -> dict[str, Any]:
     """A data file's tables; an unreadable or malformed file is a DataFileError naming it."""
+    import tomllib  # here, not at the top: the app starts from a schedule parsed before (ui.schedules)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

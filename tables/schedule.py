@@ -1,7 +1,7 @@
 """The 堡子 compensation schedule: loaded from its TOML file and validated on load.
 
 An item's own fields (its rate, range, brackets …) are read by its rule kind, which the caller
-gives: `read_schedule(path, kinds)` with calculator.rules.KINDS (calculator.schedules does). The
+gives: `read_schedule(path, kinds)` with calculator.rules.KINDS (calculator.engine.schedules does). The
 loader checks everything else and needs nothing of the engine.
 """
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, NamedTuple, Protocol
 
 from tables.rows import DataFileError, DataRow, read_toml, refuse_unknown_tables
 
@@ -44,7 +45,7 @@ class Item:
     source_section: str
     params: tuple = ()
 
-    @property
+    @cached_property  # read for every case line priced
     def fields(self) -> frozenset[str]:
         """The parameter names a case line of this item may carry."""
         return frozenset(p.name for p in self.params)
@@ -60,14 +61,12 @@ class Item:
         return self.key.partition("/")[2]
 
 
-@dataclass(frozen=True)
-class ParamInfo:
+class ParamInfo(NamedTuple):
     label: str
     unit: str
 
 
-@dataclass(frozen=True)
-class RelocationRule:
+class RelocationRule(NamedTuple):
     """One household allowance of section 三, priced by brackets of one value."""
 
     param: str
@@ -76,8 +75,7 @@ class RelocationRule:
     reading: str
 
 
-@dataclass(frozen=True)
-class Relocation:
+class Relocation(NamedTuple):
     moving: RelocationRule
     temporary: RelocationRule
     incentive: RelocationRule
@@ -100,12 +98,20 @@ class Schedule:
     items: dict[str, Item]
     relocation: Relocation
 
+    @cached_property  # read for every household priced
+    def by_kind(self) -> dict[str, tuple[Item, ...]]:
+        """The rows of each rule kind, in the schedule's order."""
+        kinds: dict[str, list[Item]] = {}
+        for item in self.items.values():
+            kinds.setdefault(item.kind, []).append(item)
+        return {kind: tuple(items) for kind, items in kinds.items()}
+
     def basis(self, item: Item) -> str:
         """Where the row comes from, e.g. 文政发〔2023〕6号 一(一)."""
         return f"{self.document} {item.section}"
 
     def describe(self, param: str, value: str | None) -> str:
-        """A parameter as a person reads it, its value as written (calculator.money.fmt_plain): 深度1.6m."""
+        """A parameter as a person reads it, its value as written (calculator.core.money.fmt_plain): 深度1.6m."""
         info = self.params[param]
         if value is None:
             return info.label

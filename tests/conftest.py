@@ -64,7 +64,7 @@ def me(store):
 @pytest.fixture
 def template(tmp_path):
     """The empty survey workbook, as `landcomp ledger template` writes it."""
-    from calculator.survey import write_template
+    from calculator.app.survey import write_template
     path = tmp_path / "template.xlsx"
     write_template(path)
     return path

@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from calculator.case import Case, case_from_dict
-from calculator.jsonfile import parse_json
+from calculator.engine.case import Case, case_from_dict
+from calculator.core.jsonfile import parse_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "household.json"
@@ -30,7 +30,7 @@ def fill_project(store, project_id: int) -> list:
     """Five computed households 0001–0005 (0002 signed, 0003 paid) and 0099 registered without a case.
 
     Returns the engine's results in 户号 order."""
-    from calculator.compensation import compute
+    from calculator.engine.compensation import compute
     results = []
     for index in range(5):
         household = store.add_household(project_id, f"{index + 1:04d}")

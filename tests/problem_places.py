@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from calculator import lines as engine_lines
-from calculator.errors import CalculationError, CaseWarning
-from calculator.schedules import load_schedule
+from calculator.engine import lines as engine_lines
+from calculator.core.errors import CalculationError, CaseWarning
+from calculator.engine.schedules import load_schedule
 
 SCHEDULE = load_schedule()
 HOUSE, CELLAR, GRAPE, SHED = "附属平房/砖混结构", "菜窖/砖石", "葡萄", "歇厦、雨搭"

@@ -1,13 +1,14 @@
-"""calculator.actions, the GUI's pure edits of a case, without Qt: paths set and undone, lines taken out
+"""calculator.app.actions, the GUI's pure edits of a case, without Qt: paths set and undone, lines taken out
 and put back, the building area, hosts, the standard a line is priced against and when a reason is needed."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
-from calculator import actions
-from calculator.actions import ABSENT
-from calculator.case import Case, case_from_json
-from calculator.schedules import load_schedule
+from calculator.app import actions
+from calculator.app.actions import ABSENT
+from calculator.engine.case import Case, case_from_json
+from calculator.engine.schedules import load_schedule
 from households import EXAMPLE
 
 SCHEDULE = load_schedule()
@@ -51,6 +52,19 @@ def test_host_choices_put_this_cases_houses_first():
     assert on_case == ["附属平房/砖混结构", "附属平房/砖木结构(含混合结构)", "窑洞/砖石窑洞"]
     assert "企业厂房/钢结构" in others and "窑洞/废弃窑洞" not in others   # per-间 rows cannot be hosts
     assert actions.host_choices(case, SCHEDULE, 0) == ([], [])
+
+
+def test_an_item_given_as_a_list_or_an_object_in_a_case_file_names_no_row():
+    """A case file may hold anything as a line's item; the 补偿测算 tab still sums the area and offers hosts
+    (the line itself is refused by its pricing), where the lookup used to raise TypeError (unhashable)."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for junk in (["附属平房/砖混结构"], {"item": "附属平房/砖混结构"}):
+        data["items"][0]["item"] = junk
+        case = case_from_json(json.dumps(data, ensure_ascii=False))
+        assert actions.house_area(case, SCHEDULE) == Decimal("24.60") + Decimal("42.00") + Decimal("110.40")
+        assert actions.host_choices(case, SCHEDULE, 0) == ([], [])
+        on_case, others = actions.host_choices(case, SCHEDULE, 3)  # 歇厦 no longer finds its 砖混 house on the case
+        assert on_case == ["附属平房/砖木结构(含混合结构)", "窑洞/砖石窑洞"] and "附属平房/砖混结构" in others
 
 
 def test_reason_required_only_outside_the_standard():

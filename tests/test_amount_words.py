@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from calculator.amount_words import amount_in_words
-from calculator.errors import InputError
+from calculator.core.amount_words import amount_in_words
+from calculator.core.errors import InputError
 
 EXAMPLES = [
     ("1409", "人民币壹仟肆佰零玖元整"),

@@ -11,13 +11,14 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from calculator import batch, reports
-from calculator.batch import LEDGER_FILENAME, BatchSummary, SheetOutcome, sheet_filename, write_sheets
-from calculator.case import case_from_json, case_to_json
-from calculator.compensation import compute
-from calculator.errors import CalculationError, InputError
-from calculator.money import fmt_grouped
-from calculator.schedules import load_schedule
+from calculator.app import batch
+from calculator.formats import reports
+from calculator.app.batch import LEDGER_FILENAME, BatchSummary, SheetOutcome, sheet_filename, write_sheets
+from calculator.engine.case import case_from_json, case_to_json
+from calculator.engine.compensation import compute
+from calculator.core.errors import CalculationError, InputError
+from calculator.core.money import fmt_grouped
+from calculator.engine.schedules import load_schedule
 from calculator.store import LEDGER_COLUMNS, Status, ledger_totals
 from households import HEADS as ALL_HEADS, variant
 

@@ -9,10 +9,10 @@ import os
 import pytest
 from reportlab import rl_config
 
-from calculator import batch
-from calculator.batch import LEDGER_FILENAME, worker_count, write_sheets
-from calculator.compensation import compute
-from calculator.files import PART_PREFIX
+from calculator.app import batch
+from calculator.app.batch import LEDGER_FILENAME, worker_count, write_sheets
+from calculator.engine.compensation import compute
+from calculator.core.files import PART_PREFIX
 from households import HEADS, variant
 
 HOUSEHOLDS = 12

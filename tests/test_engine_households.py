@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from calculator.case import case_from_dict, case_from_json
-from calculator.compensation import compute, evaluate
-from calculator.errors import InputError
-from calculator.results import compensation_json
+from calculator.engine.case import case_from_dict, case_from_json
+from calculator.engine.compensation import compute, evaluate
+from calculator.core.errors import InputError
+from calculator.engine.results import compensation_json
 
 REPO = Path(__file__).resolve().parent.parent
 SECTIONS = ("一(一)", "一(二)", "一(三)", "二", "三", "评估项")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from calculator.jsonfile import parse_json
-from calculator.errors import CalculationError, InputError
-from calculator.landprice import parcel_from_dict, price_parcel, term_coefficient
-from calculator.results import parcel_json
-from calculator.schedules import load_land_table
+from calculator.core.jsonfile import parse_json
+from calculator.core.errors import CalculationError, InputError
+from calculator.engine.landprice import parcel_from_dict, price_parcel, term_coefficient
+from calculator.engine.results import parcel_json
+from calculator.engine.schedules import load_land_table
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE = load_land_table()

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator.landprice import parcel_from_dict, price_parcel
-from calculator.rates import Rate
-from calculator.schedules import load_land_table, load_schedule
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.core.rates import Rate
+from calculator.engine.schedules import load_land_table, load_schedule
 
 SCHEDULE = load_schedule()
 LAND = load_land_table()

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.errors import CalculationError, InputError
-from calculator.schedules import load_schedule
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import CalculationError, InputError
+from calculator.engine.schedules import load_schedule
 
 SCHEDULE = load_schedule()
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from calculator.errors import TableError
-from calculator.schedules import read_land_table, read_schedule
+from calculator.core.errors import TableError
+from calculator.engine.schedules import read_land_table, read_schedule
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = REPO / "tables"
@@ -252,8 +253,8 @@ def loaded_by(code: str, packages: tuple[str, ...]) -> list[str]:
 
 
 def test_domain_imports_without_loading_qt() -> None:
-    code = ("import calculator.cli, calculator.compensation, calculator.landprice, calculator.results, tables\n"
-            "from calculator.schedules import load_land_table, load_schedule\nload_schedule()\nload_land_table()")
+    code = ("import calculator.commands.cli, calculator.engine.compensation, calculator.engine.landprice, calculator.engine.results, tables\n"
+            "from calculator.engine.schedules import load_land_table, load_schedule\nload_schedule()\nload_land_table()")
     assert loaded_by(code, ("PySide6", "shiboken6", "ui")) == []
 
 
@@ -278,7 +279,7 @@ def test_each_item_keeps_the_rule_kind_that_read_it_through_the_start_up_cache()
     import pickle
 
     from calculator.rules import KINDS
-    from calculator.schedules import load_schedule
+    from calculator.engine.schedules import load_schedule
     from ui.schedules import pickled
     schedule = load_schedule()
     assert all(item.rule is KINDS[item.kind] for item in schedule.items.values())
@@ -309,3 +310,16 @@ def test_nothing_in_the_project_refers_to_the_shared_folder() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         for needle in needles:
             assert needle not in text, f"{path.relative_to(REPO)} mentions {needle}"
+
+
+def test_a_new_bundle_build_never_reads_the_schedule_an_older_build_cached(tmp_path, monkeypatch):
+    # A bundle carries no sources to fingerprint: its program (which holds the code) stands for them.
+    from ui import schedules
+    program = tmp_path / "landcomp"
+    program.write_bytes(b"build 1")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(program))
+    first = schedules._fingerprint("baozi-2023")
+    assert schedules._fingerprint("baozi-2023") == first   # the same build finds its cache again
+    program.write_bytes(b"build 2, a little longer")
+    assert schedules._fingerprint("baozi-2023") != first

@@ -1,10 +1,10 @@
-"""GB 11643-1999 身份证号 check digit (calculator.idcard): the standard's examples, what a bad number is told,
+"""GB 11643-1999 身份证号 check digit (calculator.core.idcard): the standard's examples, what a bad number is told,
 and every single-digit error caught."""
 from __future__ import annotations
 
 import pytest
 
-from calculator import idcard
+from calculator.core import idcard
 
 
 @pytest.mark.parametrize("body, check", [

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.errors import CaseErrors
-from calculator.labels import place_zh
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import CaseErrors
+from calculator.core.labels import place_zh
 
 JSON_NAME = re.compile(r"[a-z]+_[a-z_0-9]+|\bitems\[|\bparts\[")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from calculator import land_actions
-from calculator.errors import InputError
-from calculator.land_actions import AREA, TERM, ParcelDraft, PartDraft
-from calculator.results import parcel_json
+from calculator.app import land_actions
+from calculator.core.errors import InputError
+from calculator.app.land_actions import AREA, TERM, ParcelDraft, PartDraft
+from calculator.engine.results import parcel_json
 
 CORRECTIONS = {**land_actions.CORRECTION_DEFAULTS, "reduction_rate": "0.06", "factor_pct": "3"}
 
@@ -127,3 +127,22 @@ def test_a_file_that_is_no_parcel_is_refused_naming_it(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         land_actions.open_parcel(path)
     assert caught.value.where.startswith(str(path)) and "面积不是数值" in caught.value.zh
+
+
+@pytest.mark.parametrize(("draft", "where", "zh"), [
+    (ParcelDraft(parts=(PartDraft("住宅用地", "70\ud800"),)), "parts[0].area_m2", "无效的代理字符 U+D800"),
+    (ParcelDraft(parts=(PartDraft("住宅用地", "700", land_actions.MU, term="5\udcff"),), corrections=CORRECTIONS),
+     "parts[0].term_years", "无效的代理字符 U+DCFF"),
+    (ParcelDraft(parts=(PartDraft("住宅用地", "700"),), location="新建路\x00东侧"), "location", "控制字符 U+0000"),
+    (ParcelDraft(parts=(PartDraft("住宅用地", "700"),), corrections=CORRECTIONS,
+                 bases={"factor_pct": "区域\u202e修正"}), "corrections.basis.factor_pct", "格式控制字符 U+202E"),
+    (ParcelDraft(parts=(PartDraft("住宅用地", "700"),), reference="G" * 41), "reference", "最多 40 个"),
+], ids=["lone surrogate in an area", "in a term", "NUL in the location", "bidi override in a basis", "long reference"])
+def test_a_text_no_parcel_file_may_hold_is_refused_on_saving(tmp_path: Path, draft, where, zh) -> None:
+    """What the 地价测算 form typed is checked as the parcel file's reader checks it, before anything is written
+    (a lone surrogate, from a paste, used to raise UnicodeEncodeError while writing)."""
+    path = tmp_path / "地块.json"
+    with pytest.raises(InputError) as caught:
+        land_actions.save_parcel(draft, path)
+    assert (caught.value.where, zh in caught.value.zh, bool(caught.value.en)) == (where, True, True)
+    assert not path.exists() and list(tmp_path.iterdir()) == []

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from calculator import ledger_actions
-from calculator.compensation import compute
-from calculator.errors import CalculationError, InputError
-from calculator.ledger_actions import LedgerQuery, create_project, open_project
+from calculator.app import ledger_actions
+from calculator.engine.compensation import compute
+from calculator.core.errors import CalculationError, InputError
+from calculator.app.ledger_actions import LedgerQuery, create_project, open_project
 from calculator.store import Status, StoreError
 from households import fill_project, variant
 
@@ -250,7 +250,7 @@ def test_junk_input_gives_a_calculation_error_or_an_answer(tmp_path_factory, tex
 
 
 def test_the_import_message_says_what_happened_to_every_household():
-    from calculator.survey import ImportSummary
+    from calculator.app.survey import ImportSummary
     summary = ImportSummary(added=("0007", "0008"), updated=("0099",), unchanged=("0001",),
                             refused=(("0002", "台账中已有第2版测算(经办人 李明),与调查表不同,未覆盖"),))
     text = ledger_actions.import_text(summary)
@@ -262,7 +262,7 @@ def test_the_import_message_says_what_happened_to_every_household():
 # -- the survey import preview ---------------------------------------------------------------------
 
 def surveyed(number: str, case) -> "SurveyHousehold":
-    from calculator.survey import SurveyHousehold
+    from calculator.app.survey import SurveyHousehold
     return SurveyHousehold(number, case, (2,), compute(case).total)
 
 

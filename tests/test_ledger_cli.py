@@ -169,3 +169,50 @@ def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     for _ in range(2):
         assert ledger(tmp_path, "restore", project, backup).returncode == 0
     assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2
+
+
+def refused(run: subprocess.CompletedProcess, *said: str) -> None:
+    """Exit 2, nothing on stdout, one bilingual line saying each of `said`; no traceback, no internal error."""
+    assert (run.returncode, run.stdout) == (2, ""), run.stderr
+    assert re.search(r"[\u4e00-\u9fff].* / .*[A-Za-z]{2}", run.stderr) and "Traceback" not in run.stderr
+    assert all(part in run.stderr for part in said), run.stderr
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize("name", ["", "."])
+def test_creating_a_project_without_a_file_name_is_refused(tmp_path, name):
+    refused(ledger(tmp_path, "create", name, "--name", "堡子片区"), "请填写文件名", "a file name is needed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_file_names_too_long_for_the_file_system_are_refused_as_read_or_written(tmp_path, project):
+    """A name past NAME_MAX (255 bytes): a bad-input refusal naming the file, as one to read or to write, where
+    the system's OSError was an internal error (create) or said 无法写入文件 of a file being read."""
+    long = "台" * 90  # 270 bytes in UTF-8
+    made = ledger(tmp_path, "create", long, "--name", "项目")
+    refused(made, "文件名或路径过长,无法写入", "too long to write", long)
+    refused(ledger(tmp_path, "list", f"{long}.landcomp"), "无法读取", "too long to read", long)
+    for args in (("backup", project, long), ("export", project, f"{long}.xlsx"), ("sheets", project, long)):
+        refused(ledger(tmp_path, *args), "无法写入", "too long to write", long)
+    for args in (("restore", project, f"{long}.landcomp"), ("import", project, f"{long}.xlsx")):
+        refused(ledger(tmp_path, *args), "无法读取", "too long to read", long)
+    # 250 bytes fits the file system but leaves no room for SQLite's -journal beside a project file
+    refused(ledger(tmp_path, "backup", project, "b" * 241), "无法写入", "at most 247 bytes")
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["堡子片区.landcomp"] if not project.startswith("postgresql")
+                                                          else [])
+
+
+def test_a_search_or_a_backup_name_that_is_not_utf8_is_refused(tmp_path, project):
+    r"""`--search $'\xff'` in bash reaches Python as a lone surrogate (surrogateescape), which neither SQLite nor
+    PostgreSQL can take; it is refused by the rule for every text, as is a backup file named so (the name
+    goes into the change history)."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    refused(ledger(tmp_path, "list", project, "--search", "王\udcff"), "查找文字含有无效的代理字符 U+DCFF")
+    refused(ledger(tmp_path, "list", project, "--search", "王\x1b"), "查找文字含有控制字符 U+001B")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    refused(ledger(tmp_path, "backup", project, "\udcff.landcomp"), "文件名含有无效的代理字符 U+DCFF", "\\udcff")
+    (tmp_path / os.fsdecode(b"\xff.landcomp")).write_bytes((tmp_path / "堡子片区.landcomp").read_bytes()
+                                                           if not project.startswith("postgresql") else b"")
+    refused(ledger(tmp_path, "restore", project, "\udcff.landcomp"), "文件名含有无效的代理字符 U+DCFF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "\udcff.landcomp"])  # no safety copy
+    assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["001"]

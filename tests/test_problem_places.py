@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from calculator.case import Case
-from calculator.compensation import evaluate
-from calculator.survey import SURVEY_SHEET, read_survey, survey_columns
+from calculator.engine.case import Case
+from calculator.engine.compensation import evaluate
+from calculator.app.survey import SURVEY_SHEET, read_survey, survey_columns
 from problem_places import BLOCK_FAULTS, CELLAR, HOUSE, LINE_FAULTS, SCHEDULE, wording  # noqa: F401 - a fixture
 
 HEADINGS = {(column.block, column.field): column.heading for column in survey_columns(SCHEDULE)}

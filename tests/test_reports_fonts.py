@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase import ttfonts
 
-from calculator import reports
-from calculator.case import case_from_json
-from calculator.compensation import compute
-from calculator.reports import fonts
+from calculator.formats import reports
+from calculator.engine.case import case_from_json
+from calculator.engine.compensation import compute
+from calculator.formats.reports import fonts
 
 ROOT = Path(__file__).resolve().parents[1]
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -13,11 +13,11 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from calculator import reports
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator.landprice import parcel_from_dict, price_parcel
+from calculator.formats import reports
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.engine.landprice import parcel_from_dict, price_parcel
 
 ROOT = Path(__file__).resolve().parents[1]
 FONTS = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"))

@@ -11,16 +11,16 @@ import pdfplumber
 import pytest
 from reportlab.lib.units import mm
 
-from calculator import reports
-from calculator.amount_words import amount_in_words
-from calculator.case import case_from_dict, case_from_json, fingerprint
-from calculator.compensation import compute, evaluate
-from calculator.errors import InputError
-from calculator.landprice import parcel_from_dict, price_parcel
-from calculator.money import fmt_grouped
-from calculator.remarks import line_remarks
-from calculator.reports import pdf_layout
-from calculator.reports.pdf_settlement import COLUMN_MM
+from calculator.formats import reports
+from calculator.core.amount_words import amount_in_words
+from calculator.engine.case import case_from_dict, case_from_json, fingerprint
+from calculator.engine.compensation import compute, evaluate
+from calculator.core.errors import InputError
+from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.core.money import fmt_grouped
+from calculator.engine.remarks import line_remarks
+from calculator.formats.reports import pdf_layout
+from calculator.formats.reports.pdf_settlement import COLUMN_MM
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "序号 种类/规格 数量 单位 单价 金额 备注"
@@ -254,7 +254,7 @@ def test_a_failed_rewrite_keeps_the_previous_sheet(tmp_path, monkeypatch):
     path = tmp_path / "sheet.pdf"
     reports.compensation_pdf(household(), path)
     before = path.read_bytes()
-    monkeypatch.setattr("calculator.reports.pdf_settlement.item_table",
+    monkeypatch.setattr("calculator.formats.reports.pdf_settlement.item_table",
                         lambda *a: (_ for _ in ()).throw(RuntimeError("layout failed")))
     with pytest.raises(RuntimeError):
         reports.compensation_pdf(household(), path)
@@ -280,7 +280,7 @@ def test_text_from_the_data_is_escaped_not_read_as_markup(tmp_path):
 
 
 def test_money_in_the_sheet_content_stays_decimal():
-    from calculator.reports.content import price_sheet, settlement_sheet
+    from calculator.formats.reports.content import price_sheet, settlement_sheet
     sheet = settlement_sheet(household())
     values = [sheet.total, sheet.disputed_total, sheet.replacement_total]
     values += [v for s in sheet.sections for r in s.rows for v in (r.quantity, r.rate, r.amount)]
@@ -291,7 +291,7 @@ def test_money_in_the_sheet_content_stays_decimal():
 
 
 def test_sheets_are_importable_without_loading_reportlab_or_openpyxl():
-    code = "import sys, calculator.reports; print(sorted(m for m in ('reportlab', 'openpyxl') if m in sys.modules))"
+    code = "import sys, calculator.formats.reports; print(sorted(m for m in ('reportlab', 'openpyxl') if m in sys.modules))"
     out = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True).stdout
     assert out.strip() == "[]"

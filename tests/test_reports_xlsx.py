@@ -14,15 +14,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from calculator import reports, survey
-from calculator.case import case_from_dict, case_from_json, fingerprint
-from calculator.compensation import compute
-from calculator.landprice import parcel_from_dict, price_parcel
-from calculator.reports import cells as cells_module
-from calculator.reports import xlsx
-from calculator.schedules import load_schedule
+from calculator.formats import reports
+from calculator.app import survey
+from calculator.engine.case import case_from_dict, case_from_json, fingerprint
+from calculator.engine.compensation import compute
+from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.formats.reports import cells as cells_module
+from calculator.formats.reports import xlsx
+from calculator.engine.schedules import load_schedule
 from calculator.store.base import LedgerRow, Status
-from calculator.text_report import width
+from calculator.formats.text_report import width
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from calculator.schedules import load_schedule
-from calculator.actions import host_choices, line_fields, pickable
-from calculator.case import Case
-from calculator.catalog import rate_summary, relocation_items
-from calculator.pricing import Param
+from calculator.engine.schedules import load_schedule
+from calculator.app.actions import host_choices, line_fields, pickable
+from calculator.engine.case import Case
+from calculator.engine.catalog import rate_summary, relocation_items
+from calculator.core.pricing import Param
 from calculator.rules import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent

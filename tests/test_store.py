@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.case import case_from_dict, case_from_json, case_to_dict, fingerprint
-from calculator.jsonfile import parse_json
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator.results import compensation_json
+from calculator.engine.case import case_from_dict, case_from_json, case_to_dict, fingerprint
+from calculator.core.jsonfile import parse_json
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.engine.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
 from households import EXAMPLE, HEADS, variant
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from calculator.compensation import compute
+from calculator.engine.compensation import compute
 from calculator.store import SqliteStore, Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +22,8 @@ LINE_TIMEOUT = 120  # seconds: a bound on waiting for the writer's next line, no
 
 WRITER = """
 import sys
-from calculator.case import case_from_json
-from calculator.compensation import compute
+from calculator.engine.case import case_from_json
+from calculator.engine.compensation import compute
 from calculator.store import SqliteStore
 
 path, committed, example = sys.argv[1], int(sys.argv[2]), sys.argv[3]

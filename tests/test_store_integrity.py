@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from calculator.batch import write_sheets
-from calculator.case import case_to_json
-from calculator.compensation import compute
-from calculator.ledger_actions import LedgerQuery, ProjectFile, describe_match
-from calculator.schedules import load_schedule
+from calculator.app.batch import write_sheets
+from calculator.engine.case import case_to_json
+from calculator.engine.compensation import compute
+from calculator.app.ledger_actions import LedgerQuery, ProjectFile, describe_match
+from calculator.engine.schedules import load_schedule
 from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError, is_server
 from calculator.store.verify import version_figures
-from calculator.stored_cases import open_stored, save_stored
+from calculator.app.stored_cases import open_stored, save_stored
 from households import fill_project, variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,7 +278,7 @@ def test_a_backup_under_another_writers_lock_is_refused_whole_or_written_and_aud
 
 READER = """
 import json, sys
-from calculator.ledger_actions import LedgerQuery, open_project
+from calculator.app.ledger_actions import LedgerQuery, open_project
 opened = open_project(sys.argv[1], "李明")
 out = {"read_only": opened.read_only, "households": opened.count(LedgerQuery()),
        "total": str(opened.summary(LedgerQuery()).total)}
@@ -334,9 +334,9 @@ def test_a_migrated_old_file_verifies_and_its_chain_continues(tmp_path):
 
 SAVER = """
 import sys
-from calculator.schedules import load_schedule
+from calculator.engine.schedules import load_schedule
 from calculator.store import ConflictError, open_store
-from calculator.stored_cases import open_stored, save_stored
+from calculator.app.stored_cases import open_stored, save_stored
 
 project, household_id, quantity = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 schedule = load_schedule()

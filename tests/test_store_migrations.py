@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from calculator.case import case_from_json, case_to_json, fingerprint
-from calculator.compensation import compute
-from calculator.results import compensation_json
+from calculator.engine.case import case_from_json, case_to_json, fingerprint
+from calculator.engine.compensation import compute
+from calculator.engine.results import compensation_json
 from calculator.store import SCHEMA_VERSION, SqliteStore, Status, init_db
 from calculator.store import schema
 

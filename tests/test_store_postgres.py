@@ -4,7 +4,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from calculator.compensation import compute
+from calculator.engine.compensation import compute
 from calculator.store import RoleRefused, SqliteStore, Status, StoreError, ledger_totals, open_store
 from calculator.store import pg_schema
 from households import fill_project, variant

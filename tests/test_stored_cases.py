@@ -1,4 +1,4 @@
-"""calculator.stored_cases without Qt: a household's case opened from the project, saved back as a new
+"""calculator.app.stored_cases without Qt: a household's case opened from the project, saved back as a new
 version (computed, or a draft while it has errors), amended only with a reason once signed, never once
 paid, never over a version saved meanwhile; what it prints, and what the app keeps to recover it.
 
@@ -12,13 +12,13 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.case import case_from_json
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator.reports.content import Filing
-from calculator.schedules import load_schedule
+from calculator.engine.case import case_from_json
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.formats.reports.content import Filing
+from calculator.engine.schedules import load_schedule
 from calculator.store import ConflictError, RefusedByRule, SqliteStore, Status, StoreError
-from calculator.stored_cases import (StoredCase, checked_result, filing, news, open_stored, printable, reattach,
+from calculator.app.stored_cases import (StoredCase, checked_result, filing, news, open_stored, printable, reattach,
                                      save_stored, where)
 from households import EXAMPLE
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.jsonfile import parse_json
-from calculator.ledger_actions import ProjectFile
-from calculator.summary import project_summary, summary_json
-from calculator.summary.figures import UNPLACED, place_of
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.jsonfile import parse_json
+from calculator.app.ledger_actions import ProjectFile
+from calculator.app.summary import project_summary, summary_json
+from calculator.app.summary.figures import UNPLACED, place_of
 from households import EXAMPLE, variant
 from test_store_integrity import sql
 
@@ -332,3 +332,11 @@ def test_recomputing_finds_a_forgery_the_audit_chain_vouches_for(store):
     assert checked.total == results[0].total + results[2].total
     # and the 台账 shows it so too once the finding is written to the audit log
     assert {row.number: row.status.label for row in store.ledger(project.project.id)}["0002"] == "数据异常"
+
+
+def test_shares_and_statistics_are_shown_rounded_half_up_as_money_is():
+    # 1/32 = 0.03125 exactly; a mean position of 0.625; 1.25% — each a half, which 四舍五入 takes up.
+    from calculator.app.summary.model import SHARE, share, shown, statistic
+    assert share(1, 32) == Decimal("0.0313") and share(0, 0) == Decimal("0.0000")
+    assert statistic(0.625) == Decimal("0.63") and statistic(-0.125) == Decimal("-0.13")
+    assert shown(Decimal("0.0125"), SHARE) == "1.3%"

@@ -12,9 +12,9 @@ import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
-from calculator import reports
-from calculator.summary import charts, project_summary, summary_json
-from calculator.summary.model import outlier_table
+from calculator.app import summary as summaries
+from calculator.app.summary import charts, project_summary, summary_json
+from calculator.app.summary.model import outlier_table
 from test_ledger_cli import ledger
 from test_summary import near_identical, opened, save, small_case
 
@@ -102,7 +102,7 @@ def test_a_character_no_font_draws_refuses_the_files_not_the_figures(tmp_path, s
 @pytest.fixture
 def printed(tmp_path, project):
     summary = project_summary(project, dt.date(2023, 7, 10))
-    reports.summary_pdf(summary, tmp_path / "s.pdf")
+    summaries.summary_pdf(summary, tmp_path / "s.pdf")
     return summary, tmp_path / "s.pdf"
 
 
@@ -141,7 +141,7 @@ def test_the_pdfs_charts_are_drawn_to_the_figures(printed):
 @pytest.mark.backends("sqlite")
 def test_the_workbook_reads_back_with_the_same_numbers(tmp_path, project):
     summary = project_summary(project, dt.date(2023, 7, 10))
-    reports.summary_xlsx(summary, tmp_path / "s.xlsx")
+    summaries.summary_xlsx(summary, tmp_path / "s.xlsx")
     book = load_workbook(tmp_path / "s.xlsx")
     assert book.sheetnames == ["概况", *(table.title.replace("/", "、") for table in summary.tables())]
     sheet = book["按章节"]

@@ -14,14 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from calculator.actions import pickable
-from calculator.case import case_from_dict, case_from_json, case_to_dict
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator import survey as survey_module
-from calculator.limits import SURVEY_MAX_ROWS
-from calculator.schedules import load_schedule
-from calculator.survey import (
+from calculator.app.actions import pickable
+from calculator.engine.case import case_from_dict, case_from_json, case_to_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.app.survey import reading as survey_reading, sheet as survey_sheet
+from calculator.core.limits import SURVEY_MAX_ROWS
+from calculator.engine.schedules import load_schedule
+from calculator.app.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
     number_key, read_survey, survey_columns, write_template,
 )
@@ -367,8 +367,8 @@ def far_row(xml: str) -> str:
 def test_a_workbook_too_large_is_refused_before_openpyxl_reads_it(template, tmp_path, monkeypatch, change, limit, said):
     path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), change)
     if limit:
-        monkeypatch.setattr(survey_module, *limit)
-    monkeypatch.setattr(survey_module, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
+        monkeypatch.setattr(survey_sheet, *limit)
+    monkeypatch.setattr(survey_sheet, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
     with pytest.raises(InputError, match=said) as caught:
         read_survey(path)
     assert caught.value.en and caught.value.where == str(path)
@@ -376,7 +376,7 @@ def test_a_workbook_too_large_is_refused_before_openpyxl_reads_it(template, tmp_
 
 def test_a_sheet_holding_too_many_rows_is_refused_before_its_rows_are_read(template, tmp_path, monkeypatch):
     path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), far_row)
-    monkeypatch.setattr(survey_module, "_read_grid", lambda *a: pytest.fail("the rows were read"))
+    monkeypatch.setattr(survey_reading, "read_grid", lambda *a: pytest.fail("the rows were read"))
     with pytest.raises(InputError, match="1000000 行") as caught:
         read_survey(path)
     assert "1000000 rows" in caught.value.en
@@ -631,3 +631,10 @@ def test_junk_cells_give_problems_never_a_crash_nor_a_wrong_total(tmp_path_facto
         assert compute(household.case).total == household.total
     for problem in survey.problems:
         assert problem.sheet == SURVEY_SHEET and problem.row >= 2 and problem.zh and problem.en
+
+
+def test_a_heading_typed_with_full_width_brackets_is_the_template_s_column():
+    # Chinese input methods type （） by default: 高度（m） is the template's 高度(m), ㎡ is m².
+    from calculator.app.survey.columns import normal_heading
+    assert normal_heading("高度（m）") == normal_heading("高度(m)") == "高度(m)"
+    assert normal_heading(" 建筑面积 （㎡） ") == "建筑面积(m²)"

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from calculator import survey as survey_module
-from calculator.errors import InputError
-from calculator.survey import SurveyHousehold, import_survey, plan_import, read_survey, stream_survey
-from calculator.survey_households import RowSpool
+from calculator.app.survey import reading as survey_reading, sheet as survey_sheet
+from calculator.core.errors import InputError
+from calculator.app.survey import SURVEY_SHEET, SurveyHousehold, import_survey, plan_import, read_survey, stream_survey
+from calculator.app.survey.households import RowSpool
 from test_ledger_cli import ledger, listed, project  # noqa: F401 — the project fixture, made by the command
 from test_survey import CAVE, EXAMPLE_TOTAL, example_rows, fill
 
@@ -20,13 +20,13 @@ HOUSE = "附属平房/砖木结构(含混合结构)"
 def test_the_spool_gives_a_households_rows_back_in_order_whatever_came_between():
     spool = RowSpool()
     typed = [(0, "A1"), (9, HOUSE), (10, 86.4), (11, 760), (14, True), (20, dt.datetime(2023, 6, 12)),
-             (21, dt.time(8, 30)), (22, survey_module._FORMULA_PENDING)]
+             (21, dt.time(8, 30)), (22, survey_sheet.FORMULA_PENDING)]
     spool.add("A1", (2, typed))
     spool.add("B2", (3, [(0, "B2"), (10, 12.5)]))
     spool.add("A1", (4, [(0, "A1"), (9, "围墙/砖围墙")]))
     assert spool.rows("A1") == [(2, typed), (4, [(0, "A1"), (9, "围墙/砖围墙")])]
     assert spool.rows("B2") == [(3, [(0, "B2"), (10, 12.5)])] and spool.rows("C3") == []
-    assert spool.rows("A1")[0][1][-1][1] is survey_module._FORMULA_PENDING   # still the one marker
+    assert spool.rows("A1")[0][1][-1][1] is survey_sheet.FORMULA_PENDING   # still the one marker
 
 
 def mixed(template, path):
@@ -64,10 +64,10 @@ def test_hidden_content_is_known_as_soon_as_the_sheet_is_read(template, tmp_path
     path = mixed(template, tmp_path / "s.xlsx")
     from openpyxl import load_workbook
     book = load_workbook(path)
-    book[survey_module.SURVEY_SHEET].row_dimensions[4].hidden = True
+    book[SURVEY_SHEET].row_dimensions[4].hidden = True
     book.save(path)
     reading = stream_survey(path)
-    monkeypatch.setattr(survey_module._Reader, "finish", lambda *a: pytest.fail("a household was checked"))
+    monkeypatch.setattr(survey_reading._Reader, "finish", lambda *a: pytest.fail("a household was checked"))
     assert [(p.row, p.column, p.hidden) for p in reading.hidden] == [(4, "", True)]
 
 
@@ -87,7 +87,7 @@ def test_a_problem_in_a_later_household_undoes_what_the_import_saved_before_it(t
     assert taken == ["0001"]                      # 0001 was saved before 0002's problem showed …
     assert store.ledger(project.id) == []         # … and nothing of it was kept
     assert "调查表有 1 处问题,未导入" in refused.value.zh and "1 户可导入,1 户有问题未导入" in refused.value.zh
-    assert f"{survey_module.SURVEY_SHEET} 第{len(example_rows('0001')) + 2}行「数量」" in refused.value.zh
+    assert f"{SURVEY_SHEET} 第{len(example_rows('0001')) + 2}行「数量」" in refused.value.zh
 
 
 def test_a_survey_without_a_problem_is_imported_in_one_pass(template, tmp_path, store):

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
-from calculator import survey as survey_module
-from calculator.errors import InputError
-from calculator.survey import SURVEY_SHEET, read_survey
+from calculator.app.survey import reading as survey_reading, sheet as survey_sheet
+from calculator.core.errors import InputError
+from calculator.app.survey import SURVEY_SHEET, read_survey
 from test_survey import CAVE, fill, rewrite_sheet
 
 
@@ -26,7 +26,7 @@ def normal_mode(path: Path) -> tuple[dict[int, list], set[int], set[int]]:
     cached = load_workbook(path, data_only=True)[SURVEY_SHEET]
     for r, c in formulas:
         value = cached.cell(r + 1, c + 1).value
-        grid[r][c] = survey_module._FORMULA_PENDING if value is None else value
+        grid[r][c] = survey_sheet.FORMULA_PENDING if value is None else value
     for merged in sheet.merged_cells.ranges:
         value = grid[merged.min_row - 1][merged.min_col - 1]
         for r in range(merged.min_row, merged.max_row + 1):
@@ -42,8 +42,8 @@ def normal_mode(path: Path) -> tuple[dict[int, list], set[int], set[int]]:
 
 
 def streamed(path: Path) -> tuple[dict[int, list], set[int], set[int]]:
-    with survey_module._read_sheet(path) as sheet:
-        rows = list(survey_module._read_grid(sheet, path))
+    with survey_sheet.read_sheet(path) as sheet:
+        rows = list(survey_sheet.read_grid(sheet, path))
         columns = set(sheet.hidden_columns())
     return ({n: trimmed(values) for n, values, _ in rows if trimmed(values)},
             {n for n, _, hidden in rows if hidden}, columns)
@@ -118,7 +118,7 @@ def test_a_merged_range_past_the_limit_is_refused_before_any_row(template, tmp_p
     path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}])
     rewrite_sheet(path, lambda xml: xml.replace(
         "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A2:A1048576"/></mergeCells>', 1))
-    monkeypatch.setattr(survey_module, "_read_grid", lambda *a: pytest.fail("the rows were read"))
+    monkeypatch.setattr(survey_reading, "read_grid", lambda *a: pytest.fail("the rows were read"))
     with pytest.raises(InputError, match="1048576 行"):
         read_survey(path)
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.landprice import parcel_from_dict, price_parcel
-from calculator.results import parcel_json
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.engine.results import parcel_json
 from calculator.rules import KINDS
-from calculator.schedules import load_land_table, load_schedule
+from calculator.engine.schedules import load_land_table, load_schedule
 
 CASES = Path(__file__).resolve().parent.parent / "tables" / "cases"
 FEN = Decimal("0.01")

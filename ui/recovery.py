@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile
 
-from calculator.files import atomic_write_text
-from calculator.jsonfile import read_json
-from calculator.limits import CASE_FILE_MAX_BYTES
+from calculator.core.files import atomic_write_text
+from calculator.core.jsonfile import read_json
+from calculator.core.limits import CASE_FILE_MAX_BYTES
 
 SUFFIX = ".recovery.json"
 
@@ -77,7 +77,7 @@ def left_behind(folder: str | Path) -> list[Recovered]:
             found.append(Recovered(file, record["case"], record.get("original_path"),
                                    float(record.get("saved_at", 0)), record.get("head", ""),
                                    stored if isinstance(stored, dict) else None))
-        except (ValueError, KeyError, TypeError):  # calculator.errors.InputError is a ValueError
+        except (ValueError, KeyError, TypeError):  # calculator.core.errors.InputError is a ValueError
             # It may hold someone's unsaved work in a form this version cannot read (an older
             # version's, or damaged): keep it beside the others under a name no longer offered.
             file.replace(file.with_name(file.name + ".unreadable"))

@@ -1,7 +1,7 @@
 """标准查阅: the 堡子 compensation schedule and the 五台 land price tables, read-only, searchable.
 
 Rows are shown as the data files hold them; the search box filters through a
-QSortFilterProxyModel whose matches come from `calculator.catalog`. Section 三's household
+QSortFilterProxyModel whose matches come from `calculator.engine.catalog`. Section 三's household
 allowances ([relocation.*]) are listed under 三 as rows of their own (`catalog.relocation_items`).
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from calculator.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, rate_summary, relocation_items
-from calculator.schedules import load_land_table, load_schedule
+from calculator.engine.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, rate_summary, relocation_items
+from calculator.engine.schedules import load_land_table, load_schedule
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
 from ui.land_ranges import NOTE_MARK, RangeModel

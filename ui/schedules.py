@@ -1,15 +1,16 @@
-"""The schedules the app prices with: calculator.schedules.load_schedule, kept ready-parsed in the user's cache.
+"""The schedules the app prices with: calculator.engine.schedules.load_schedule, kept ready-parsed in the user's cache.
 
 Parsing and validating the TOML schedule is the largest single cost of start-up, so the parsed
-Schedule is pickled into the cache folder under a name made of a SHA-256 over the data files
-and every Python source of `tables/` and `calculator/`: a change to the data or to the code
-that reads it gives a new name, so a stale copy is never used. Any trouble with the cache
-falls back to loading the TOML as usual. An item's rule kind (a module) is pickled by its name.
+Schedule is pickled into the cache folder under a name made of a hash over the data files
+and every Python source of `tables/` and `calculator/` (a source by its size and time, as
+Python checks its bytecode): a change to the data or to the code that reads it gives a new
+name, so a stale copy is never used. Any trouble with the cache falls back to loading the
+TOML as usual. An item's rule kind (a module) is pickled by its name.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
+import importlib.util
 import io
 import pickle
 import sys
@@ -17,8 +18,8 @@ from pathlib import Path
 from types import ModuleType
 
 import tables
-from calculator.files import atomic_write
-from calculator.schedules import load_schedule
+from calculator.core.files import atomic_write
+from calculator.engine.schedules import load_schedule
 from tables.schedule import Schedule
 
 ROOT = Path(tables.__file__).resolve().parent.parent
@@ -26,7 +27,7 @@ _loaded: dict[str, Schedule] = {}
 
 
 def load(schedule_id: str = "baozi-2023") -> Schedule:
-    """The validated schedule `schedule_id` (unknown ids raise InputError, as calculator.schedules does)."""
+    """The validated schedule `schedule_id` (unknown ids raise InputError, as calculator.engine.schedules does)."""
     schedule = _loaded.get(schedule_id)
     if schedule is None:
         schedule = _loaded[schedule_id] = _cached(schedule_id)
@@ -74,13 +75,26 @@ def pickled(schedule: Schedule) -> bytes:
 
 
 def _fingerprint(schedule_id: str) -> str:
-    """SHA-256 over the schedule's data files and the code that reads and prices them."""
-    digest = hashlib.sha256(f"{sys.version}\n{schedule_id}\n".encode())
+    """A hash over the schedule's data files and the code that reads and prices them.
+
+    The data files are hashed whole; a Python source by its size and modification time, as Python
+    itself decides whether a module's bytecode is stale (reading and hashing every source was a
+    good part of start-up). The hash is Python's own source hash: hashlib would load OpenSSL.
+    """
+    parts = [f"{sys.version}\n{schedule_id}\n".encode()]
+    if getattr(sys, "frozen", False):  # a bundle carries no sources: its program stands for the code
+        stat = Path(sys.executable).stat()
+        parts.append(f"{stat.st_size} {stat.st_mtime_ns}".encode())
     sources = sorted([*(ROOT / "tables").glob("*"), *(ROOT / "calculator").rglob("*.py")])
     for path in sources:
         if path.is_file() and path.suffix in (".py", ".toml", ".txt"):
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+            if path.suffix == ".py":
+                stat = path.stat()
+                content = f"{stat.st_size} {stat.st_mtime_ns}".encode()
+            else:
+                content = path.read_bytes()
+            parts.append(str(path.relative_to(ROOT)).encode() + b"\0" + content + b"\0")
+    return importlib.util.source_hash(b"".join(parts)).hex()
 
 
 def _cache_dir() -> Path:

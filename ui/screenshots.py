@@ -145,9 +145,9 @@ def _generated_project(path: Path) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from store_bench import household_case
 
-    from calculator.compensation import compute
-    from calculator.jsonfile import read_json
-    from calculator.limits import CASE_FILE_MAX_BYTES
+    from calculator.engine.compensation import compute
+    from calculator.core.jsonfile import read_json
+    from calculator.core.limits import CASE_FILE_MAX_BYTES
     from calculator.store import SqliteStore
 
     template = read_json(ROOT / "examples" / "household.json", CASE_FILE_MAX_BYTES, "案例文件")

@@ -1,9 +1,8 @@
 """Every setting the app keeps, declared once with its default and a label (QSettings underneath)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
@@ -11,8 +10,7 @@ ORGANISATION = "landcomp"
 APPLICATION = "landcomp"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     key: str
     default: Any
     label: str

@@ -1,7 +1,7 @@
 """Small editors shared by the workspaces: decimal text with a unit, and a typed date that may be empty.
 
 Numbers are typed as text and handed to the domain as text (it reads them with
-calculator.money.to_decimal); no editor here ever turns a value into a float.
+calculator.core.money.to_decimal); no editor here ever turns a value into a float.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from PySide6.QtCore import QDate, QEvent, QLocale, QRegularExpression, Qt, Signa
 from PySide6.QtGui import QPainter, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
-from calculator.errors import InputError
-from calculator.limits import read_typed_date
+from calculator.core.errors import InputError
+from calculator.core.limits import read_typed_date
 
 
 def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:
@@ -53,7 +53,7 @@ class DecimalEdit(QLineEdit):
 class DateField(QWidget):
     """A date typed as text in any form an office writes it, with a Chinese calendar beside it.
 
-    The text is read when the field is left or Enter is pressed (calculator.limits.read_typed_date):
+    The text is read when the field is left or Enter is pressed (calculator.core.limits.read_typed_date):
     a date is shown back as yyyy-MM-dd and emitted as `edited`; anything else stays as typed,
     marked red with the reason, and changes nothing. An empty field shows 未填. Up/Down step a
     day (from today when empty), Delete on an empty selection clears it, F4 opens the calendar.

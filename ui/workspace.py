@@ -7,14 +7,14 @@ window routes its menu actions to the current tab and shows that tab's undo stac
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from calculator.errors import CalculationError
-from calculator.jsonfile import check_replaceable
+from calculator.core.errors import CalculationError
+from calculator.core.jsonfile import check_replaceable
 from ui import settings as config
 from ui.lazy import lazy_module
 
@@ -53,11 +53,10 @@ class Workspace(QWidget):
         """The tab has just been brought to the front."""
 
 
-@dataclass(frozen=True)
-class Report:
-    """One export of a document: the calculator.reports writer and how its file is named."""
+class Report(NamedTuple):
+    """One export of a document: the calculator.formats.reports writer and how its file is named."""
 
-    writer: str        # a function of calculator.reports taking (subject, path)
+    writer: str        # a function of calculator.formats.reports taking (subject, path)
     file_filter: str
     suffix: str
     title: str
@@ -69,13 +68,13 @@ XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
 def reports_missing(writer: str) -> str | None:
-    """Why an export cannot run (calculator.reports fails to load or lacks the writer), else None."""
+    """Why an export cannot run (calculator.formats.reports fails to load or lacks the writer), else None."""
     try:
-        import calculator.reports as reports
+        import calculator.formats.reports as reports
     except Exception as error:  # a broken reports package must not take the window down
         return f"报表模块无法加载:{type(error).__name__}: {error}"
     if not callable(getattr(reports, writer, None)):
-        return f"报表功能尚未提供(calculator.reports.{writer})"
+        return f"报表功能尚未提供(calculator.formats.reports.{writer})"
     return None
 
 
@@ -89,7 +88,7 @@ class DocumentWorkspace(Workspace):
     has_files = True
     has_exports = True
     file_filter = ""             # the open/save dialog filter
-    document_kind = ""           # "case" or "parcel" (calculator.jsonfile.DOCUMENTS); its folder is remembered
+    document_kind = ""           # "case" or "parcel" (calculator.core.jsonfile.DOCUMENTS); its folder is remembered
     open_title = "打开"
     save_title = "保存"
     reports: dict[str, Report] = {}
@@ -217,7 +216,7 @@ class DocumentWorkspace(Workspace):
         return "此页不能导出" if report is None else reports_missing(report.writer)
 
     def export(self, kind: str) -> bool:
-        """Write the PDF sheet or the workbook through calculator.reports."""
+        """Write the PDF sheet or the workbook through calculator.formats.reports."""
         report = self.reports[kind]
         subject = self._subject(kind, report.title)
         if subject is None:
@@ -278,7 +277,7 @@ class DocumentWorkspace(Workspace):
             return None
 
     def _write_report(self, report: Report, subject, path: Path) -> bool:
-        import calculator.reports as reports
+        import calculator.formats.reports as reports
         try:
             getattr(reports, report.writer)(subject, path, **self.report_extras())
         except CalculationError as error:

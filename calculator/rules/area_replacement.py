@@ -1,12 +1,12 @@
 """R7 房屋面积置换: a ratio of an area, owed as new-home area, never money.
 
-These rows are priced from the case's `replacement` block (calculator.replacement), not as
+These rows are priced from the case's `replacement` block (calculator.engine.replacement), not as
 item lines: one line could not carry the three areas the rule needs.
 """
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from calculator.errors import InputError
+from calculator.core.errors import InputError
 from calculator.rules.listing import data_rows
 
 KIND = "area_replacement"
@@ -17,8 +17,7 @@ RATE_FIELD = "rate"  # a line of it is refused at its item; until removed it sho
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     ratio: Decimal
     measure: str
     deduct: str | None

@@ -1,6 +1,6 @@
 """R4: an amount the standard leaves to an assessor or a later decision, typed with its basis."""
-from calculator.errors import InputError
-from calculator.pricing import Param, Pricing
+from calculator.core.errors import InputError
+from calculator.core.pricing import Param, Pricing
 from calculator.rules.listing import data_rows
 
 KIND = "assessed"

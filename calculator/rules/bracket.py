@@ -1,10 +1,12 @@
 """A rate looked up by a measured value in brackets (菜窖 by depth, 果树 by diameter …)."""
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
-from calculator.money import fmt_plain
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate, rate_json, read_rate
+from calculator.core.money import fmt_plain
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate, rate_json, read_rate
 from calculator.rules.listing import param_heading, rate_text
 
 KIND = "bracket"
@@ -15,8 +17,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Bracket:
+class Bracket(NamedTuple):
     """Values up to `upper` (inclusive or not); the last bracket has no upper bound."""
 
     upper: Decimal | None
@@ -36,6 +37,11 @@ class Spec:
     brackets: tuple[Bracket, ...]
     factor: Decimal
     factor_label: str
+
+    @cached_property  # a line's remark names its bracket
+    def intervals(self) -> tuple[str, ...]:
+        """Each bracket written as an interval."""
+        return tuple(interval(self.brackets, index) for index in range(len(self.brackets)))
 
 
 def read_brackets(row, field: str = "brackets") -> tuple[Bracket, ...]:
@@ -61,7 +67,10 @@ def read_brackets(row, field: str = "brackets") -> tuple[Bracket, ...]:
 
 def find(brackets: tuple[Bracket, ...], value: Decimal) -> int:
     """The index of the bracket that holds `value`."""
-    return next(i for i, b in enumerate(brackets) if b.admits(value))
+    for i in range(len(brackets) - 1):
+        if brackets[i].admits(value):
+            return i
+    return len(brackets) - 1  # open-ended (read_brackets sees to it)
 
 
 def interval(brackets: tuple[Bracket, ...], index: int) -> str:
@@ -102,7 +111,7 @@ def price(spec: Spec, line, ctx) -> Pricing:
     """The bracket's rate (R1 applies to a range), times the row's factor."""
     value = line.params[spec.param]
     rate, index = bracket_rate(spec.brackets, value, line.params)
-    remarks = [f"{ctx.describe(spec.param, value)},档位{interval(spec.brackets, index)}"]
+    remarks = [f"{ctx.describe(spec.param, value)},档位{spec.intervals[index]}"]
     if spec.brackets[index].times:
         remarks.append(f"按{ctx.describe(spec.brackets[index].times, None)}计")
     if spec.factor_label:

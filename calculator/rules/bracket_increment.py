@@ -6,10 +6,11 @@ bracket: price(d) = max(table(d), table(T) + increment × floor(d − T)) for d 
 """
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from functools import cached_property
 
-from calculator.money import fmt_plain
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate
+from calculator.core.money import fmt_plain
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate
 from calculator.rules import bracket
 
 KIND = "bracket_increment"
@@ -25,6 +26,11 @@ class Spec:
     table: bracket.Spec
     above: Decimal
     per_whole_unit: Decimal
+
+    @cached_property  # read for every line above the threshold
+    def at_threshold(self) -> Decimal:
+        """table(T): the price of the bracket holding the threshold."""
+        return self.table.brackets[bracket.find(self.table.brackets, self.above)].rate.low
 
 
 def parse(row) -> Spec:
@@ -43,17 +49,15 @@ def params(spec: Spec) -> tuple[Param, ...]:
 def price(spec: Spec, line, ctx) -> Pricing:
     """max(table(d), table(T) + increment × whole units above T) for d above T."""
     value = line.params[spec.table.param]
-    base = bracket.price(spec.table, line, ctx)
-    if value <= spec.above:
-        return base
-    at_threshold = spec.table.brackets[bracket.find(spec.table.brackets, spec.above)].rate.low
-    whole_units = (value - spec.above).to_integral_value(rounding=ROUND_FLOOR)
-    grown = at_threshold + spec.per_whole_unit * whole_units
-    if grown <= base.standard.low:
-        return base
-    remark = (f"{ctx.describe(spec.table.param, value)}: 超过{fmt_plain(spec.above)}部分每整1加"
-              f"{fmt_plain(spec.per_whole_unit)}元 = {fmt_plain(at_threshold)}+{fmt_plain(spec.per_whole_unit)}×{whole_units}")
-    return Pricing(standard=Rate.fixed(grown), remarks=(remark,))
+    if value > spec.above:
+        whole_units = (value - spec.above).to_integral_value(rounding=ROUND_FLOOR)
+        grown = spec.at_threshold + spec.per_whole_unit * whole_units
+        if grown > bracket.bracket_rate(spec.table.brackets, value, line.params)[0].low:
+            remark = (f"{ctx.describe(spec.table.param, value)}: 超过{fmt_plain(spec.above)}部分每整1加"
+                      f"{fmt_plain(spec.per_whole_unit)}元 = {fmt_plain(spec.at_threshold)}+"
+                      f"{fmt_plain(spec.per_whole_unit)}×{whole_units}")
+            return Pricing(standard=Rate.fixed(grown), remarks=(remark,))
+    return bracket.price(spec.table, line, ctx)
 
 
 def describe(spec: Spec) -> dict:

@@ -1,10 +1,10 @@
 """Rate with an optional decoration surcharge (台阶/楼梯: 有装潢的增加20%–40%)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from calculator.errors import at_field
-from calculator.money import fmt_plain
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate, rate_json, read_rate, resolve_rate
+from calculator.core.errors import at_field
+from calculator.core.money import fmt_plain
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate, rate_json, read_rate, resolve_rate
 from calculator.rules.listing import data_rows, rate_text
 
 KIND = "decorated_rate"
@@ -15,8 +15,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     rate: Rate
     param: str
     pct_range: Rate

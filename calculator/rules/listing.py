@@ -5,7 +5,7 @@ Rates are written as the data file writes them (700, 700–800); a parameter by 
 """
 from __future__ import annotations
 
-from calculator.rates import Rate
+from calculator.core.rates import Rate
 
 
 def rate_text(rate: Rate) -> str:

@@ -1,7 +1,7 @@
 """R5: accepted and listed, always 0.00, with the source's reason (废弃枯井、废渠、无主坟墓)."""
 from decimal import Decimal
 
-from calculator.pricing import Pricing
+from calculator.core.pricing import Pricing
 from calculator.rules.listing import data_rows
 
 KIND = "not_compensated"

@@ -1,10 +1,10 @@
 """Paid per metre of depth, in tiers (机井: 钢管 1100 /m to 200 m, 1200 /m beyond)."""
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from calculator.money import fmt_plain
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate
+from calculator.core.money import fmt_plain
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate
 from calculator.rules.bracket import Bracket, brackets_json, interval, read_brackets
 from calculator.rules.listing import rate_text
 
@@ -16,8 +16,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     param: str
     tiers: tuple[Bracket, ...]
 

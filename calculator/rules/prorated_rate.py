@@ -1,9 +1,9 @@
 """Rate prorated by height (基础): 出地1m及以上按标准, 不足1米按比例折算."""
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate, rate_json, read_rate
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate, rate_json, read_rate
 from calculator.rules.listing import data_rows, rate_text
 
 KIND = "prorated_rate"
@@ -14,8 +14,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     rate: Rate
     param: str
     full_at: Decimal

@@ -1,11 +1,11 @@
 """A share of the rate of the house a structure is attached to (歇厦、雨搭: 50%)."""
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from calculator.errors import InputError, at_field
-from calculator.money import fmt_plain, fmt_quantity
-from calculator.pricing import Param, Pricing
-from calculator.rates import MIDPOINT, Rate
+from calculator.core.errors import InputError, at_field
+from calculator.core.money import fmt_plain, fmt_quantity
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import MIDPOINT, Rate
 from calculator.rules import unit_rate
 from calculator.rules.listing import data_rows
 
@@ -19,8 +19,7 @@ PARAM = "attached_to"
 USES_OTHER_LINES = True  # the host's rate is read from the case's other lines
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     share: Decimal
     host_groups: tuple[str, ...]
     host_unit: str

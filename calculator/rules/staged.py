@@ -1,8 +1,8 @@
 """A price per plant by growth stage (葡萄, 嫁接杏树: 未挂果 … 盛果期)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from calculator.pricing import Param, Pricing
-from calculator.rates import Rate
+from calculator.core.pricing import Param, Pricing
+from calculator.core.rates import Rate
 
 KIND = "staged"
 LABEL = "按生长期"
@@ -12,8 +12,7 @@ RATE_FIELD = "rate"
 USES_OTHER_LINES = False
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     param: str
     stages: dict[str, Rate]
 

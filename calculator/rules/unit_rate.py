@@ -1,6 +1,6 @@
 """Fixed or range rate per unit of quantity (R1): 附属平房/砖混结构 700–800 /m²."""
-from calculator.pricing import Pricing
-from calculator.rates import Rate, rate_json, read_rate
+from calculator.core.pricing import Pricing
+from calculator.core.rates import Rate, rate_json, read_rate
 from calculator.rules.listing import data_rows, rate_text
 
 KIND = "unit_rate"

@@ -13,9 +13,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from calculator.case import Case, case_from_json
-from calculator.compensation import CompensationResult
-from calculator.errors import CalculationError
+from calculator.engine.case import Case, case_from_json
+from calculator.engine.compensation import CompensationResult
+from calculator.core.errors import CalculationError
 
 if TYPE_CHECKING:
     from calculator.store.checking import BackgroundCheck
@@ -288,7 +288,17 @@ def ledger_totals(rows: Iterable[LedgerRow]) -> LedgerTotals:
 
 
 class CaseStore(abc.ABC):
-    """What the UI and the actions may ask of storage; nothing here knows about SQL."""
+    """What the UI and the actions may ask of storage; nothing here knows about SQL.
+
+    Whatever goes wrong in storage reaches callers as a StoreError (busy, read-only, damaged, the
+    server gone): a backend turns its driver's own errors into it, so no caller names a driver."""
+
+    #: Where the store lives, for messages and the crash-recovery file: the project file's path, or the server's URL.
+    path: str
+    #: The default 经办人 the audit log records (from the settings); a server store records its database role.
+    actor: str
+    #: The store may only be viewed (the file, or its folder, cannot be written).
+    read_only: bool = False
 
     # projects and households
     @abc.abstractmethod

@@ -95,7 +95,7 @@ def scan_project(location: str, password: str | None = None, read_only: bool = F
             raise server_error(error, location) from None
         finally:
             raw.close()
-    from calculator.store.sqlite import _connect, _connect_read_only, _store_error, check_integrity
+    from calculator.store.sqlite_file import _connect, _connect_read_only, _store_error, check_integrity
     try:
         # The file as the store sees it: through its WAL, unless the store itself could only open it immutable.
         connection = (_connect_read_only(location) if read_only

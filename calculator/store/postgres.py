@@ -31,9 +31,9 @@ from calculator.store import dialect, pg_schema, restore, transfer, verify
 from calculator.store.base import Household, RefusedByRule, RoleRefused, StoreError
 from calculator.store.schema import init_db as init_sqlite
 from calculator.store.location import PasswordNeeded, server_conninfo
-from calculator.store.sqlite import (
-    _HOUSEHOLD_COLUMNS, Busy, SqliteStore, _connect, _household, _now, _translated, stage_backup,
-)
+from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
+from calculator.store.sqlite import SqliteStore
+from calculator.store.sqlite_file import Busy, _connect, _now, _translated, stage_backup
 
 LOCK_WAIT = "5s"  # how long a change waits for another client's change before it is called busy
 

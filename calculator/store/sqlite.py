@@ -3,124 +3,37 @@
 What it reads for the ledger or for an action is first checked against the chained audit log
 (`verify`); a household that fails is 数据异常: shown, counted apart, never changed, signed, paid
 or printed, and the finding is written to the audit log once. A file the user may not write is
-opened read-only. sqlite3 errors leave the store only as StoreError.
+opened read-only. sqlite3 errors leave the store only as StoreError. Its parts: the file's connection and
+errors (sqlite_file), rows read back (rows), the ledger's queries (ledger_queries), backup and restore (backups).
 """
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import datetime as dt
-import functools
 import json
 import os
 import sqlite3
-import tempfile
-from decimal import Decimal
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from calculator.case import Case, case_to_json
-from calculator.compensation import CompensationResult
-from calculator.money import fmt_money
-from calculator.store import checking, dialect, restore, verify
+from calculator.engine.case import Case, case_to_json
+from calculator.engine.compensation import CompensationResult
+from calculator.core.money import fmt_money
+from calculator.store import checking, dialect, verify
+from calculator.store.backups import Backups
 from calculator.store.base import (
-    ANY_VERSION, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, Household, LedgerRow, LedgerTotals,
-    Project, RefusedByRule, SheetMatch, Status, StoreError, check_move, conflict_error,
+    ANY_VERSION, AbnormalData, Anomaly, CaseStore, CaseVersion, Household, Project, RefusedByRule, SheetMatch,
+    Status, StoreError, check_move, conflict_error,
 )
 from calculator.store.integrity import version_digest
+from calculator.store.ledger_queries import LedgerQueries
+from calculator.store.rows import _HOUSEHOLD_COLUMNS, _VERSION_COLUMNS, _household, _locked, _version
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
-
-_FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
-    FROM households h LEFT JOIN case_versions v{figures} ON v.id = h.current_version_id"""
-_VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
-    replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
-    amends_version_id"""
-_CURRENT_VERSION_COLUMNS = ", ".join(f"v.{name.strip()}" for name in _VERSION_COLUMNS.split(","))
-_HOUSEHOLD_COLUMNS = """id, project_id, number, head, address, status, current_version_id, signed_version_id,
-    updated_at, updated_by"""
+from calculator.store.sqlite_file import (
+    Busy, _connect, _connect_read_only, _damaged, _now, _read_only_error, _store_error, _translated, _writable,
+    check_integrity,
+)
 
 
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def _connect(path: str, **kwargs: Any) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None, **kwargs)
-    connection.execute("PRAGMA busy_timeout = 5000")
-    connection.text_factory = verify.lenient_text
-    return connection
-
-
-def _writable(path: str) -> bool:
-    """The file (when it exists) and its folder may be written (a read-only mount says no even to root)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    return os.access(folder, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))
-
-
-def _connect_read_only(path: str) -> sqlite3.Connection:
-    """A connection that never writes; `immutable` when SQLite cannot even make its WAL index beside the file."""
-    uri = Path(path).absolute().as_uri()
-    connection = _connect(f"{uri}?mode=ro", uri=True)
-    try:
-        connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-    except sqlite3.OperationalError:
-        connection.close()
-        connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    return connection
-
-
-def _translated(method: Callable) -> Callable:
-    """A public method whose driver errors (the store's DRIVER_ERROR) become its own bilingual StoreError."""
-    @functools.wraps(method)
-    def run(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except self.DRIVER_ERROR as error:
-            raise self._driver_error(error) from None
-    return run
-
-
-def _store_error(error: sqlite3.Error, path: str) -> StoreError:
-    name = getattr(error, "sqlite_errorname", "")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return RefusedByRule("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
-                          "the project file is busy: another user or program is changing it; try again shortly", path)
-    if name.startswith("SQLITE_READONLY"):
-        return _read_only_error(path)
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
-        return _damaged(path, str(error))
-    return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", path)
-
-
-class Busy(Exception):
-    """Another writer holds the lock, and the change chose not to wait (see `_without_waiting`)."""
-
-
-def _read_only_error(path: str) -> StoreError:
-    return StoreError("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改",
-                      "the project file is read-only (the file or its folder cannot be written): "
-                      "it can be viewed, not changed", path)
-
-
-def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False) -> None:
-    """PRAGMA integrity_check must answer "ok"; anything else is a damaged file. `quick`: PRAGMA
-    quick_check, which skips matching indexes to their tables (SQLite's advice for every open; the
-    full check runs on a backup, on a restore and on demand — verify_all)."""
-    try:
-        check = "quick_check" if quick else "integrity_check"
-        problems = [row[0] for row in connection.execute(f"PRAGMA {check}(5)")]
-    except sqlite3.DatabaseError as exc:
-        raise _damaged(path, str(exc)) from None
-    if problems != ["ok"]:
-        raise _damaged(path, "; ".join(problems))
-
-
-def _damaged(path: str, why: str) -> StoreError:
-    return StoreError(f"项目文件已损坏或不是数据库文件,请从备份恢复({why})",
-                      f"the project file is damaged or not a database; restore it from a backup ({why})", path)
-
-
-class SqliteStore(CaseStore):
+class SqliteStore(LedgerQueries, Backups, CaseStore):
     """A project file. `actor` is the default 经办人 recorded in the audit log (from the settings).
 
     Its SQL is also PostgreSQL's (`?` placeholders aside): `PostgresStore` inherits the changes and checks
@@ -286,8 +199,11 @@ class SqliteStore(CaseStore):
 
     @contextlib.contextmanager
     def _batch(self) -> Iterator[None]:
-        with self._transaction():
-            yield
+        try:
+            with self._transaction():
+                yield
+        except self.DRIVER_ERROR as error:  # the commit at its end
+            raise self._driver_error(error) from None
 
     def _system_actor(self) -> str:
         """Backend: who the audit log names for what the program does on its own (findings, backups)."""
@@ -679,305 +595,6 @@ class SqliteStore(CaseStore):
         self._audit(who, "sign" if status is Status.SIGNED else "pay", project_id=household.project_id,
                     household_id=household.id, version_id=version_id, status_before=household.status.value, **detail)
 
-    # -- audit and ledger --------------------------------------------------------------------
-
     @_translated
-    def audit_log(self, *, project_id: int | None = None, household_id: int | None = None) -> list[AuditEntry]:
-        where, args = [], []
-        if project_id is not None:
-            where.append("project_id = ?")
-            args.append(project_id)
-        if household_id is not None:
-            where.append("household_id = ?")
-            args.append(household_id)
-        sql = "SELECT id, at, actor, action, project_id, household_id, version_id, detail FROM audit"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return [AuditEntry(*row[:7], verify.parse_detail(row[7])) for row in self._conn.execute(sql + " ORDER BY id", args)]
-
-    def _ledger_where(self, project_id: int, status: Status | str | None, text: str,
-                      abnormal: str) -> tuple[str, list[Any]]:
-        """WHERE of a ledger filter; `abnormal` is the JSON list of abnormal household ids (数据异常)."""
-        where, args = ["h.project_id = ?"], [project_id]
-        status = None if status is None else Status.parse(status)
-        if status is Status.ABNORMAL:
-            where.append(f"h.id IN ({self.dialect.ids})")
-            args.append(abnormal)
-        elif status is not None:
-            where.append(f"h.status = ? AND h.id NOT IN ({self.dialect.ids})")
-            args += [status.value, abnormal]
-        if text.strip():
-            pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            like = self.dialect.like
-            where.append(f"(h.number {like} ? ESCAPE '\\' OR h.head {like} ? ESCAPE '\\' OR h.address {like} ? "
-                         "ESCAPE '\\')")
-            args += [pattern] * 3
-        return " WHERE " + " AND ".join(where), args
-
-    @_translated
-    def ledger(self, project_id: int, *, status: Status | str | None = None, text: str = "",
-               sort: str = "number", descending: bool = False, limit: int | None = None,
-               offset: int = 0, after: int | None = None, workbook: bool = True,
-               check_first: bool = True) -> list[LedgerRow]:
-        """The filter's rows in the order asked; `after` (a household id) pages by key: the rows that
-        follow that household's in this order (then `offset` is not used; an unknown household reads
-        from the start). Without `workbook`, the workbook's columns are left blank."""
-        keys = self.dialect.sort_keys()
-        if sort not in keys:
-            raise StoreError(f"台账不能按「{sort}」排序", f"the ledger cannot be sorted by {sort!r}")
-        anomalies, checked = self._abnormal(check_first)
-        abnormal = json.dumps(sorted(anomalies))
-        where, args = self._ledger_where(project_id, status, text, abnormal)
-        order, key, number = self.dialect.order, keys[sort], keys["number"]
-        key_args = [abnormal] if sort == "status" else []
-        if after is not None:
-            offset = 0
-            anchor = self._conn.execute(
-                f"SELECT {key}, h.number, h.id FROM households h LEFT JOIN case_versions v{self.dialect.figures} "
-                "ON v.id = h.current_version_id WHERE h.id = ? AND h.project_id = ?",
-                [*key_args, after, project_id]).fetchone()
-            if anchor is not None:
-                condition, more = _after(key, number, anchor, descending)
-                where += f" AND {condition}"
-                for part in more:
-                    args += key_args if part is _KEY else [part]
-        # The household id breaks no tie within a project (户号 is unique there); it follows the order's
-        # direction so that one index serves both directions.
-        sql = (f"{self.dialect.ledger_select(workbook)}{where} ORDER BY {order(key, descending)}, "
-               f"{order(number, descending)}, h.id{' DESC' if descending else ''}")
-        args += key_args
-        offset = max(int(offset), 0)  # SQLite's reading of a negative offset, and of a negative limit below
-        if limit is not None and int(limit) >= 0:
-            sql += " LIMIT ? OFFSET ?"
-            args += [int(limit), offset]
-        elif offset:
-            sql += f" {self.dialect.no_limit} OFFSET ?"
-            args.append(offset)
-        return [_ledger_row(row, anomalies.get(row[0]), checked) for row in self._conn.execute(sql, args)]
-
-    @_translated
-    def ledger_count(self, project_id: int, *, status: Status | str | None = None, text: str = "",
-                     check_first: bool = True) -> int:
-        anomalies, _checked = self._abnormal(check_first)
-        where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
-        return self._conn.execute(f"SELECT count(*) FROM households h{where}", args).fetchone()[0]
-
-    @_translated
-    def ledger_summary(self, project_id: int, *, status: Status | str | None = None, text: str = "",
-                       check_first: bool = True) -> LedgerTotals | None:
-        """Exact totals of the filter, reading only the four figures (not whole ledger rows); a 数据异常
-        household is counted apart and adds nothing."""
-        anomalies, checked = self._abnormal(check_first)
-        if not checked:
-            return None
-        where, args = self._ledger_where(project_id, status, text, json.dumps(sorted(anomalies)))
-        count, abnormal, sums = 0, 0, [Decimal("0.00")] * 4
-        for household_id, *figures in self._conn.execute(
-                f"{_FIGURES_SELECT.format(figures=self.dialect.figures)}{where}", args):
-            count += 1
-            if household_id in anomalies:
-                abnormal += 1
-                continue
-            for i, figure in enumerate(figures):
-                if figure is not None:
-                    sums[i] += Decimal(figure)
-        return LedgerTotals(count, *sums, abnormal)
-
-    @_translated
-    def ledger_versions(self, project_id: int) -> list[tuple[LedgerRow, CaseVersion | None]]:
-        """The ledger and the current versions in one snapshot, the versions by one SELECT (not one per household)."""
-        self._abnormal()  # findings are written to the audit log here, never inside the read below
-        with self._reading():
-            rows = self.ledger(project_id)
-            versions = {version.household_id: version for version in map(_version, self._conn.execute(
-                f"SELECT {_CURRENT_VERSION_COLUMNS} FROM households h JOIN case_versions v "
-                "ON v.id = h.current_version_id WHERE h.project_id = ?", (project_id,)))}
-        return [(row, None if row.status is Status.ABNORMAL else versions.get(row.household_id)) for row in rows]
-
-    # -- whole file --------------------------------------------------------------------------
-
-    @_translated
-    def backup(self, path: str | os.PathLike[str]) -> None:
-        """Copy the store page by page (sqlite3 backup API) and record it, under the write lock: either the
-        backup is written and audited, or nothing is written and the error says why (e.g. the file is busy)."""
-        if self._depth:
-            raise StoreError("有未完成的修改,不能备份", "cannot back up in the middle of a change")
-        if self.read_only:
-            raise StoreError("只读的项目不能在程序中备份(无法记入变更记录);请直接复制项目文件",
-                             "a read-only project cannot be backed up here (the backup could not be recorded); "
-                             "copy the project file instead", self.path)
-        target = os.fspath(path)
-        temporary = target + ".part"
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise _store_error(error, self.path) from None
-        placed = False
-        try:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(temporary)
-            # Copied through a second connection: it reads what is committed, and no one can commit
-            # meanwhile, since this one holds the write lock.
-            source, destination = _connect(self.path), sqlite3.connect(temporary)
-            try:
-                source.backup(destination)
-                # A backup is one self-contained file: opening it (read-only, to restore from it) must
-                # leave no -wal and -shm files beside it, as WAL mode would.
-                destination.execute("PRAGMA journal_mode = DELETE")
-                check_integrity(destination, temporary)
-            finally:
-                source.close()
-                destination.close()
-            verify.append_entry(self._conn, self._clock(), self._system_actor(), "backup",
-                                detail={"path": target, "chain_head": verify.chain_head(self._conn)})
-            os.replace(temporary, target)
-            placed = True
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(target if placed else temporary)
-            raise
-
-    @_translated
-    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None) -> None:
-        """Replace this store with a checked backup, keeping what the backup lacks of the audit log and
-        every payment (see `restore`); refused, with nothing changed, when a payment would be lost."""
-        who, source_path = (actor or self.actor).strip() or "system", os.fspath(path)
-        if self._depth:
-            raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
-        if self.read_only:
-            raise _read_only_error(self.path)
-        if not os.path.isfile(source_path):
-            raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
-        # A name of its own: two restores at once must not stage into (and delete) one file.
-        fd, staged = tempfile.mkstemp(prefix=f".{Path(self.path).name}-", suffix=".restoring",
-                                      dir=os.path.dirname(os.path.abspath(self.path)))
-        os.close(fd)
-        try:
-            version = stage_backup(source_path, staged)
-            work = _connect(staged)
-            try:
-                init_db(work)
-                replaced, numbers = restore.replaced_state(self._conn)
-                work.execute("PRAGMA foreign_keys = ON")
-                work.execute("BEGIN IMMEDIATE")
-                try:
-                    kept = restore.carry_over(work, replaced, numbers, at=self._clock(), actor=who)
-                    verify.append_entry(work, self._clock(), who, "restore",
-                                        detail={"path": source_path, "schema_before": version, **kept})
-                except BaseException:
-                    work.execute("ROLLBACK")
-                    raise
-                work.execute("COMMIT")
-                # The backup API replaces every page of this database in one step, under its write lock.
-                work.backup(self._conn)
-            finally:
-                work.close()
-        finally:
-            for leftover in (staged, f"{staged}-wal", f"{staged}-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(leftover)
-        check_integrity(self._conn, self.path)
-        self._forget_findings()
-
     def close(self) -> None:
         self._conn.close()
-
-
-def stage_backup(source_path: str, staged: str) -> int:
-    """Check a backup (integrity, our file, not newer) and copy it to `staged`; returns its schema version."""
-    try:
-        source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise _damaged(source_path, str(exc)) from None
-    try:
-        check_integrity(source, source_path)
-        try:
-            version = schema_version(source)
-            app = source.execute("PRAGMA application_id").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise _damaged(source_path, str(exc)) from None
-        if app != APPLICATION_ID or version == 0:
-            raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
-        if version > SCHEMA_VERSION:
-            raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(staged)
-        staging = sqlite3.connect(staged)
-        try:
-            source.backup(staging)
-        finally:
-            staging.close()
-    finally:
-        source.close()
-    return version
-
-
-def _locked(household: Household) -> RefusedByRule:
-    return RefusedByRule(f"户号 {household.number} {household.status.label},不能修改;如需更正请填写更正理由",
-                      f"household {household.number} is {household.status.value} and locked; "
-                      "an amendment with a reason is required")
-
-
-def _dec(text: str | None) -> Decimal | None:
-    """A stored figure; one damaged past reading is None (its household is then 数据异常 anyway)."""
-    try:
-        return None if text is None else Decimal(text)
-    except (ArithmeticError, TypeError, ValueError):
-        return None
-
-
-_STATUSES = {status.value: status for status in Status}
-
-
-def _status(text: str) -> Status:
-    """A stored status; one the program never writes reads as 数据异常."""
-    return _STATUSES.get(text, Status.ABNORMAL)
-
-
-def _household(row: tuple) -> Household:
-    return Household(row[0], row[1], row[2], row[3], row[4], _status(row[5]), row[6], row[7], row[8], row[9])
-
-
-def _version(row: tuple) -> CaseVersion:
-    return CaseVersion(row[0], row[1], row[2], row[3], row[4], row[5], _dec(row[6]), _dec(row[7]), _dec(row[8]),
-                       _dec(row[9]), row[10], row[11], row[12], row[13], row[14], row[15])
-
-
-_KEY = object()  # in _after's arguments: the sort key's own arguments go here (the abnormal ids of "status")
-
-
-def _after(key: str, number: str, anchor: tuple, descending: bool) -> tuple[str, list[Any]]:
-    """WHERE of the rows after `anchor` (its sort key, 户号 and id) in the ledger's order, NULL lowest:
-    first in ascending order, last in descending. The key is compared as itself (the anchor's value
-    is a parameter) so that an index on it is searched, not scanned."""
-    value, anchor_number, anchor_id = anchor
-    beyond, tie = ("<", "<") if descending else (">", ">")
-    rest = f"({number} {tie} ? OR ({number} = ? AND h.id {tie} ?))"
-    rest_args = [anchor_number, anchor_number, anchor_id]
-    if value is None:
-        if descending:  # NULL last: only the NULL keys after the anchor's
-            return f"({key} IS NULL AND {rest})", [_KEY, *rest_args]
-        return f"({key} IS NOT NULL OR {rest})", [_KEY, *rest_args]
-    if descending:
-        return (f"({key} < ? OR {key} IS NULL OR ({key} = ? AND {rest}))",
-                [_KEY, value, _KEY, _KEY, value, *rest_args])
-    return f"({key} > ? OR ({key} = ? AND {rest}))", [_KEY, value, _KEY, value, *rest_args]
-
-
-_LEDGER_FIELDS = tuple(field.name for field in dataclasses.fields(LedgerRow))
-
-
-def _ledger_row(row: tuple, anomaly: Anomaly | None, checked: bool) -> LedgerRow:
-    """A ledger line; a 数据异常 household shows why, and no figures (they are not to be trusted)."""
-    if anomaly is not None:
-        values = (*row[:4], None, None, None, None, Status.ABNORMAL, *row[9:13], anomaly.zh)
-    else:
-        values = (*row[:4], _dec(row[4]), _dec(row[5]), _dec(row[6]), _dec(row[7]), _status(row[8]), *row[9:13], None)
-    workbook = ("" if value is None else str(value) for value in row[13:18])
-    # The fields set as the frozen dataclass's __init__ sets them, but in one step: its 21 calls of
-    # object.__setattr__ were a third of the time the 台账 took to read 5,000 rows.
-    line = object.__new__(LedgerRow)
-    line.__dict__.update(zip(_LEDGER_FIELDS, (*values, *workbook, checked), strict=True))
-    return line

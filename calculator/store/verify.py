@@ -11,11 +11,11 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from calculator.case import fingerprint
-from calculator.compensation import CompensationResult, evaluate
-from calculator.errors import CalculationError
-from calculator.money import fmt_money, fmt_quantity
-from calculator.results import compensation_json
+from calculator.engine.case import fingerprint
+from calculator.engine.compensation import CompensationResult, evaluate
+from calculator.core.errors import CalculationError
+from calculator.core.money import fmt_money, fmt_quantity
+from calculator.engine.results import compensation_json
 from calculator.store.base import Anomaly, CaseVersion, Status, StoreError
 from calculator.store.integrity import (
     ENTRY_FIELDS, GENESIS, VERSION_FIELDS, broken_links, entry_hash, replay, version_digest,
@@ -218,7 +218,7 @@ def recompute(version: CaseVersion) -> Verdict | None:
 
     A version saved under a schedule version other than the loaded one is refused (StoreError: it
     must be recomputed), not called abnormal."""
-    from calculator.schedules import load_schedule
+    from calculator.engine.schedules import load_schedule
     try:
         case = version.case()
         schedule = load_schedule(case.schedule)

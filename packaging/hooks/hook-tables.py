@@ -4,4 +4,4 @@
 # cases in tables/cases/, which only the tests read).
 from PyInstaller.utils.hooks import collect_data_files
 
-datas = collect_data_files("tables", excludes=["cases"])
+datas = collect_data_files("tables", excludes=["cases", "cases/**"])

@@ -12,13 +12,13 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from calculator import reports
-from calculator.case import case_from_dict
-from calculator.compensation import compute
-from calculator.errors import InputError
-from calculator.landprice import parcel_from_dict, price_parcel
-from calculator.labels import label
-from calculator.limits import TEXT_LIMITS
+from calculator.formats import reports
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.core.labels import label
+from calculator.core.limits import TEXT_LIMITS
 
 # The household's fields and the character each is filled with.
 HEADER_FIELDS = {("household", "head"): "甲", ("household", "address"): "乙", ("household", "id_number"): "丙",

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from calculator import cli, reports
-from calculator.files import PART_PREFIX
+from calculator.commands import cli
+from calculator.formats import reports
+from calculator.core.files import PART_PREFIX
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "household.json"

@@ -12,8 +12,8 @@ from typing import Callable
 import pytest
 from openpyxl import load_workbook
 
-from calculator.errors import InputError
-from calculator.survey import SURVEY_SHEET, read_survey
+from calculator.core.errors import InputError
+from calculator.app.survey import SURVEY_SHEET, read_survey
 from test_survey import EXAMPLE_TOTAL, fill, example_rows
 
 CAVE = {"项目": "窑洞/砖石窑洞", "数量": 10, "单价": 600}

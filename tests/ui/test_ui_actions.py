@@ -1,4 +1,4 @@
-"""The item table model over calculator.actions, without widgets (the actions alone: tests/test_actions.py)."""
+"""The item table model over calculator.app.actions, without widgets (the actions alone: tests/test_actions.py)."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
-from calculator.case import Case, case_from_json
-from calculator.errors import InputError
-from calculator.schedules import load_schedule
+from calculator.engine.case import Case, case_from_json
+from calculator.engine.compensation import evaluate
+from calculator.core.errors import InputError
+from calculator.engine.schedules import load_schedule
 from driver import EXAMPLE
 from ui.household.items_model import (COL_AMOUNT, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE, COL_REMARKS, EDITOR_ROLE,
                                       HEADERS, PROBLEM_ROLE, VALUE_ROLE, ItemTableModel)
@@ -31,7 +32,7 @@ def example() -> Case:
     ({"item": "不存在的项目", "quantity": "1"}, "item", COL_ITEM),
 ])
 def test_a_problem_names_its_line_and_field_and_the_table_marks_that_cell(qtbot, raw, field, column):
-    result = __import__("calculator.compensation").compensation.evaluate(Case(items=[raw]), SCHEDULE)
+    result = evaluate(Case(items=[raw]), SCHEDULE)
     assert len(result.problems) == 1
     problem = result.problems[0]
     assert (problem.block, problem.line, problem.field) == ("items", 0, field)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from calculator.money import fmt_plain
-from calculator.schedules import load_land_table, load_schedule
+from calculator.core.money import fmt_plain
+from calculator.engine.schedules import load_land_table, load_schedule
 from ui.land_ranges import RangeModel
 from ui.schedule_browser import ItemsModel, ScheduleBrowser
 from ui.table_model import VALUE_ROLE

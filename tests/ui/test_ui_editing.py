@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
-from calculator.case import Case
-from calculator.compensation import compute
-from calculator.money import fmt_grouped
-from calculator.rates import OVERRIDE
+from calculator.engine.case import Case
+from calculator.engine.compensation import compute
+from calculator.core.money import fmt_grouped
+from calculator.core.rates import OVERRIDE
 from driver import add_item, give_reason, open_editor, toggle_disputed, type_cell, type_text
 from ui.household.picker import KEY_ROLE
 from ui.household.items_model import (COL_AMOUNT, COL_PARAMS, COL_QUANTITY, COL_RATE, COL_REMARKS, ERROR_BG,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-import calculator.reports
-from calculator.case import case_from_json, case_to_dict
-from calculator.compensation import compute
+import calculator.formats.reports
+from calculator.engine.case import case_from_json, case_to_dict
+from calculator.engine.compensation import compute
 from driver import EXAMPLE, ROOT, type_cell, type_text
 from ui import recovery
 from ui.household.items_model import COL_QUANTITY
@@ -141,8 +141,8 @@ def test_declined_recovery_is_forgotten(qtbot, settings, answers):
 
 def test_export_calls_the_reports_with_the_strict_result(qtbot, window, ws, answers, tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(calculator.reports, "compensation_pdf", lambda result, path: calls.append(("pdf", result, path)))
-    monkeypatch.setattr(calculator.reports, "compensation_xlsx", lambda result, path: calls.append(("xlsx", result, path)))
+    monkeypatch.setattr(calculator.formats.reports, "compensation_pdf", lambda result, path: calls.append(("pdf", result, path)))
+    monkeypatch.setattr(calculator.formats.reports, "compensation_xlsx", lambda result, path: calls.append(("xlsx", result, path)))
     assert ws.open_file(EXAMPLE)
     answers.save_path = str(tmp_path / "sheet")
     assert ws.export("pdf") and ws.export("xlsx")
@@ -156,7 +156,7 @@ def test_export_calls_the_reports_with_the_strict_result(qtbot, window, ws, answ
 def test_export_actions_wait_for_the_reports(window, monkeypatch):
     window._update_exports()
     assert window.pdf_action.isEnabled() and window.xlsx_action.isEnabled()
-    monkeypatch.delattr(calculator.reports, "compensation_xlsx")
+    monkeypatch.delattr(calculator.formats.reports, "compensation_xlsx")
     window._update_exports()
     assert window.pdf_action.isEnabled() and not window.xlsx_action.isEnabled()
     assert "compensation_xlsx" in window.xlsx_action.toolTip()

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from calculator.amount_words import amount_in_words
-from calculator.case import case_from_json, case_to_dict
-from calculator.compensation import compute, sheet_numbers
-from calculator.money import fmt_grouped
-from calculator.schedules import load_schedule
+from calculator.core.amount_words import amount_in_words
+from calculator.engine.case import case_from_json, case_to_dict
+from calculator.engine.compensation import compute, sheet_numbers
+from calculator.core.money import fmt_grouped
+from calculator.engine.schedules import load_schedule
 from driver import EXAMPLE, enter_line, set_date, type_field
 
 def shown_total(ws) -> str:
@@ -97,8 +97,8 @@ def test_undo_and_redo_restore_every_total_exactly(qtbot, ws):
 def test_the_table_numbers_each_line_with_the_sheets_xuhao(ws):
     """The example file lists 评估项/机井设备 among the houses; the sheet prints it under 评估项, after
     三's lines and the three allowances. The table's row header shows the number the sheet prints."""
-    from calculator.lines import where
-    from calculator.reports.content import settlement_sheet
+    from calculator.engine.lines import where
+    from calculator.formats.reports.content import settlement_sheet
     assert ws.open_file(EXAMPLE)
     sheet = settlement_sheet(compute(ws.session.case))
     printed = {row.place: str(row.number) for section in sheet.sections for row in section.rows

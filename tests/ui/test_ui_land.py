@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from calculator.jsonfile import parse_json
-from calculator.landprice import PartInput, Parcel, price_parcel
-from calculator.money import fmt_grouped
-from calculator.schedules import load_land_table
+from calculator.core.jsonfile import parse_json
+from calculator.engine.landprice import PartInput, Parcel, price_parcel
+from calculator.core.money import fmt_grouped
+from calculator.engine.schedules import load_land_table
 from ui.land.models import PartsModel, ResultsModel
 from ui.land.workspace import LandWorkspace
 from ui.land_ranges import RangeModel

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from calculator.compensation import compute
-from calculator.ledger_actions import create_project
-from calculator.money import fmt_grouped
+from calculator.engine.compensation import compute
+from calculator.app.ledger_actions import create_project
+from calculator.core.money import fmt_grouped
 from calculator.store import SqliteStore, Status
 from driver import type_text
 from ui.ledger.model import (
@@ -77,6 +77,7 @@ class FakeProgress:
 
 @pytest.fixture
 def given(monkeypatch) -> LedgerAnswers:
+    from ui import dialogs as ui_dialogs
     from ui.ledger import dialogs
     answers = LedgerAnswers()
 
@@ -99,6 +100,7 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "ask_include_hidden", ask("include_hidden", lambda: answers.include_hidden))
     monkeypatch.setattr(dialogs, "progress_dialog", lambda *args: FakeProgress(answers))
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))
+    monkeypatch.setattr(ui_dialogs, "show_error", dialogs.show_error)  # the one ui.operations shows errors with
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, message: answers.infos.append((title, message)))
     monkeypatch.setattr(dialogs, "show_history", lambda parent, title, lines: answers.history.extend(lines))
 
@@ -208,6 +210,14 @@ def test_filtering_by_status_and_by_typed_chinese_text(qtbot, ledger, project_fi
     type_text(qtbot, ledger.text_filter, "东街2")
     qtbot.keyClick(ledger.text_filter, Qt.Key.Key_Return)           # at once, and into the table
     assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and ledger.table.hasFocus()
+
+
+def test_a_control_character_in_the_search_is_refused_and_the_filter_kept(qtbot, ledger, given):
+    ledger.set_text_filter("东街2")
+    assert shown(ledger, COL_NUMBER) == ["0004", "0005"]
+    ledger.set_text_filter("东街\u200b2")  # a zero-width space pasted in: no name holds it, no backend searches it
+    assert given.errors == [("无法查找", "查找文字含有格式控制字符 U+200B,请删除")]
+    assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and total_cell(ledger, COL_HEAD) == "2 户"
 
 
 def test_clicking_the_amount_header_sorts_by_it(qtbot, ledger, project_file):
@@ -549,15 +559,15 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
 
 
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
-    import sqlite3
+    from calculator.store.base import StoreError
 
-    def locked(*args, **kwargs):
-        raise sqlite3.OperationalError("database is locked")
+    def locked(*args, **kwargs):  # what the store raises for a file another program holds locked
+        raise StoreError("项目文件读写失败:database is locked", "the project file could not be read: database is locked")
 
     with monkeypatch.context() as patch:
         patch.setattr(ledger.project.store, "ledger", locked)
         ledger.table.sortByColumn(COL_TOTAL, Qt.SortOrder.DescendingOrder)  # a header click: Qt calls sort itself
-        assert given.errors == [("无法读取台账", "database is locked")] and ledger.model.rowCount() == 0
+        assert given.errors == [("无法读取台账", "项目文件读写失败:database is locked")] and ledger.model.rowCount() == 0
         ledger.set_text_filter("王")
         assert len(given.errors) == 2 and total_cell(ledger, COL_HEAD) == ""  # once per failure, no totals
     ledger.refresh()
@@ -586,7 +596,7 @@ def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
 
 
 def test_two_batches_in_the_same_second_get_two_folders(tmp_path):
-    from ui.ledger.workspace import _new_folder
+    from ui.ledger.files import _new_folder
     first, second = _new_folder(tmp_path, "结算单-20261123-120000"), _new_folder(tmp_path, "结算单-20261123-120000")
     assert (first.name, second.name) == ("结算单-20261123-120000", "结算单-20261123-120000-2")
     assert first.is_dir() and second.is_dir()
@@ -618,7 +628,7 @@ def test_the_ledgers_file_dialogs_open_where_each_kind_of_file_was_last_used(qtb
 
 
 def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, given, tmp_path):
-    from calculator.survey import Survey, SurveyHousehold
+    from calculator.app.survey import Survey, SurveyHousehold
     from ui.ledger.dialogs import SurveyReportDialog
 
     def surveyed(number, case):
@@ -686,7 +696,7 @@ def shown_row(ledger, number: str) -> list[str] | None:
 
 
 def test_every_dialog_of_the_ledger_fits_a_small_laptop_screen(qtbot, ledger, project_file, tmp_path):
-    from calculator.survey import Survey, SurveyHousehold
+    from calculator.app.survey import Survey, SurveyHousehold
     from ui.ledger import dialogs
     many = [SurveyHousehold(f"{n:04d}", variant(n), (n,), compute(variant(n)).total) for n in range(30, 60)]
     survey = Survey(tmp_path / "s.xlsx", tuple(many), (), ())

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from calculator import ledger_actions
-from calculator.ledger_actions import ProjectFile, create_project
+from calculator.app import ledger_actions
+from calculator.app.ledger_actions import ProjectFile, create_project
 from calculator.store import PasswordNeeded, Status, open_store, server_label
 from driver import type_cell
 from households import HEADS, fill_project, variant

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from calculator.case import Case
-from calculator.compensation import evaluate
+from calculator.engine.case import Case
+from calculator.engine.compensation import evaluate
 from problem_places import FILE_FAULTS, LINE_FAULTS, REWORDED, SCHEDULE, wording  # noqa: F401 - a fixture
 from ui.household.items_model import ERROR_BG, HEADERS, ItemTableModel
 from ui.household.session import HouseholdSession

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from calculator.case import case_from_json, case_to_dict
-from calculator.compensation import compute
+from calculator.engine.case import case_from_json, case_to_dict
+from calculator.engine.compensation import compute
 from calculator.store import SqliteStore, Status
 from driver import EXAMPLE, type_cell
 from ui import dialogs

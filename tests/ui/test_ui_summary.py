@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt
 
-from calculator.money import fmt_grouped
-from calculator.summary import project_summary
+from calculator.core.money import fmt_grouped
+from calculator.app.summary import project_summary
 from test_ui_fit import SMALLEST
 from test_ui_ledger import given, ledger, project_file  # noqa: F401 - the 台账's fixtures
 from ui.ledger.summary_view import SummaryDialog

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
-from calculator import cli
+from calculator.commands import cli
 from driver import EXAMPLE
 from ui import dialogs
 from ui.land.models import PartsModel

@@ -1,6 +1,6 @@
 """Undo steps for the case: set fields, insert lines, remove lines (QUndoStack commands).
 
-Each command changes the document through calculator.actions and asks the session to
+Each command changes the document through calculator.app.actions and asks the session to
 recompute; undoing sets back exactly the raw values it replaced, so totals come back exactly.
 Typing in a cell or field pushes one command per keystroke that merges into the previous one
 while the same editor is still open (`open`), so one edit is one undo step.
@@ -11,13 +11,13 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from calculator import actions
+from calculator.app import actions
 
 MERGE_ID = 1001
 
 
 class SetFields(QUndoCommand):
-    """Set one or more values of the case (paths as in calculator.actions)."""
+    """Set one or more values of the case (paths as in calculator.app.actions)."""
 
     def __init__(self, session, changes: dict[tuple, Any], text: str, open_: bool = False):
         super().__init__(text)

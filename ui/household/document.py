@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from calculator.case import Case, case_from_dict, case_to_json
-from calculator.compensation import CompensationResult, evaluate
-from calculator.errors import InputError
-from calculator.files import atomic_write_text
-from calculator.jsonfile import read_json
-from calculator.limits import CASE_FILE_MAX_BYTES
+from calculator.engine.case import Case, case_from_dict, case_to_json
+from calculator.engine.compensation import CompensationResult, KeptLines, evaluate
+from calculator.core.errors import InputError
+from calculator.core.files import atomic_write_text
+from calculator.core.jsonfile import read_json
+from calculator.core.limits import CASE_FILE_MAX_BYTES
 from tables.schedule import Schedule
 
 
@@ -19,11 +19,12 @@ class HouseholdDocument:
         self.schedule = schedule
         self.case = case or Case(schedule=schedule.id)
         self.path = path
-        self.result: CompensationResult = evaluate(self.case, schedule)
+        self._kept = KeptLines()  # the case is priced again after every keystroke
+        self.result: CompensationResult = evaluate(self.case, schedule, self._kept)
 
     def recompute(self) -> CompensationResult:
         """Price the case again (lenient: bad lines are left out and listed)."""
-        self.result = evaluate(self.case, self.schedule)
+        self.result = evaluate(self.case, self.schedule, self._kept)
         return self.result
 
     @property

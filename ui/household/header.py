@@ -4,7 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit
 
-from calculator import actions, idcard
+from calculator.app import actions
+from calculator.core import idcard
 from ui.widgets import DateField
 
 # (path in the case, label with mnemonic, placeholder, stretch)

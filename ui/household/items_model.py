@@ -13,14 +13,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from calculator import actions
-from calculator.catalog import rate_summary
-from calculator.compensation import sheet_numbers
-from calculator.errors import CalculationError
-from calculator.lines import PricedLine
-from calculator.money import fmt_grouped, fmt_plain, fmt_quantity, to_decimal
-from calculator.rates import MIDPOINT, OVERRIDE
-from calculator.remarks import line_remarks
+from calculator.app import actions
+from calculator.engine.catalog import rate_summary
+from calculator.engine.compensation import sheet_numbers
+from calculator.core.errors import CalculationError
+from calculator.engine.lines import PricedLine
+from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, to_decimal
+from calculator.core.rates import MIDPOINT, OVERRIDE
+from calculator.engine.remarks import line_remarks
 from tables.schedule import Item
 from ui.table_model import VALUE_ROLE
 
@@ -133,7 +133,7 @@ class ItemTableModel(QAbstractTableModel):
         cached = self._rows.get(row)
         if cached is None:
             raw = self.session.case.items[row]
-            item = self.session.schedule.items.get(raw.get("item"))
+            item = actions.line_item(self.session.schedule, raw)
             problem = self._problems.get(row)
             fields = None
             if item is not None:

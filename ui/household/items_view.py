@@ -5,7 +5,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEdit, QStyledItemDelegate, QTableView
 
-from calculator.limits import WIDEST_AMOUNT
+from calculator.core.limits import WIDEST_AMOUNT
 from ui.household.items_model import (COL_AMOUNT, COL_DISPUTED, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE,
                                       COL_UNIT, EDITOR_ROLE, HINT_ROLE, LIVE_EDIT_ROLE)
 from ui.widgets import DecimalEdit
@@ -134,7 +134,7 @@ class ItemTable(QTableView):
         super().setModel(model)
         for column, width in COLUMN_WIDTHS.items():
             self.setColumnWidth(column, width)
-        # 金额 holds the largest amount a line may have whole (calculator.limits.MAX_AMOUNT).
+        # 金额 holds the largest amount a line may have whole (calculator.core.limits.MAX_AMOUNT).
         self.setColumnWidth(COL_AMOUNT, self.fontMetrics().horizontalAdvance(WIDEST_AMOUNT) + 14)
         self.fit_item_column()
         for delegate in (self.itemDelegate(), self.rate_delegate):

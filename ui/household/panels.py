@@ -10,15 +10,15 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout)
 
-from calculator import actions
-from calculator.amount_words import amount_in_words
-from calculator.compensation import sheet_numbers
-from calculator.errors import CalculationError, CaseWarning
-from calculator.labels import place_zh, renumber
-from calculator.limits import WIDEST_AMOUNT
-from calculator.money import fmt_grouped, fmt_quantity
-from calculator.relocation import PART_NAMES
-from calculator.replacement import AREA_LABELS
+from calculator.app import actions
+from calculator.core.amount_words import amount_in_words
+from calculator.engine.compensation import sheet_numbers
+from calculator.core.errors import CalculationError, CaseWarning
+from calculator.core.labels import place_zh, renumber
+from calculator.core.limits import WIDEST_AMOUNT
+from calculator.core.money import fmt_grouped, fmt_quantity
+from calculator.engine.relocation import PART_NAMES
+from calculator.engine.replacement import AREA_LABELS
 from ui.widgets import DateField, DecimalEdit
 
 ERROR_STYLE = "color: #b00020;"

@@ -1,6 +1,6 @@
 """The item picker: the whole schedule as a tree (章节 → 种类 → 规格), filtered as you type.
 
-Matching is calculator.catalog.search (key, unit or source wording contains every word); the
+Matching is calculator.engine.catalog.search (key, unit or source wording contains every word); the
 picker only shows its answer. Enter adds the highlighted row.
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget, QLabel
 
-from calculator import actions
-from calculator.catalog import rate_summary, search
+from calculator.app import actions
+from calculator.engine.catalog import rate_summary, search
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_NAME, COL_RATE = range(2)

@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from calculator import actions
-from calculator.case import Case
-from calculator.compensation import CompensationResult, section_end
-from calculator.labels import label
+from calculator.app import actions
+from calculator.engine.case import Case
+from calculator.engine.compensation import CompensationResult, section_end
+from calculator.core.labels import label
 from ui.household.commands import InsertLines, RemoveLines, SetFields
 from ui import schedules
 from ui.household.document import HouseholdDocument, read_case

@@ -6,9 +6,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from calculator.case import case_from_dict, case_to_dict
-from calculator.compensation import compute
-from calculator.errors import CalculationError
+from calculator.engine.case import case_from_dict, case_to_dict
+from calculator.engine.compensation import compute
+from calculator.core.errors import CalculationError
 from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
@@ -21,7 +21,7 @@ from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 dialogs = lazy_module("ui.dialogs")
 recovery = lazy_module("ui.recovery")
-stored_cases = lazy_module("calculator.stored_cases")  # the project store (sqlite3) loads when first used
+stored_cases = lazy_module("calculator.app.stored_cases")  # the project store (sqlite3) loads when first used
 
 
 class HouseholdWorkspace(DocumentWorkspace):
@@ -40,7 +40,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def __init__(self, settings: config.Settings, schedule=None, autosave: bool = True, parent=None):
         super().__init__(settings, parent)
         self.session = HouseholdSession(schedule, self)
-        self.stored = None  # a calculator.stored_cases.StoredCase while the case comes from the project store
+        self.stored = None  # a calculator.app.stored_cases.StoredCase while the case comes from the project store
         self.amendment_reason: str | None = None  # given on 更正 of a signed case, used when it is saved
         self.reason_dialog = None  # the open override-reason dialog, if any
         self.recovery = None  # this session's RecoveryFile, once something was written

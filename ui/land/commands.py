@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from calculator.land_actions import ParcelDraft
+from calculator.app.land_actions import ParcelDraft
 
 if TYPE_CHECKING:
     from ui.land.workspace import LandWorkspace

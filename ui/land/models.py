@@ -1,7 +1,7 @@
 """The land tab's table models: the parts being entered, the priced results and 表1 (表2–5: ui.land_ranges).
 
 DisplayRole shows formatted text and VALUE_ROLE carries the Decimal (or key) behind it; the
-figures are the priced parts' and parcel's own (`calculator.landprice`), never worked out here.
+figures are the priced parts' and parcel's own (`calculator.engine.landprice`), never worked out here.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Callable
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from calculator import land_actions
-from calculator.errors import CalculationError
-from calculator.land_actions import PartDraft
-from calculator.landprice import ParcelPrice, PartPrice
-from calculator.money import fmt_grouped, fmt_plain
+from calculator.app import land_actions
+from calculator.core.errors import CalculationError
+from calculator.app.land_actions import PartDraft
+from calculator.engine.landprice import ParcelPrice, PartPrice
+from calculator.core.money import fmt_grouped, fmt_plain
 from tables.land import LandTable
 from ui.land_ranges import GRADE_NAMES, HIGHLIGHT, NOTE_MARK, WARN
 from ui.table_model import VALUE_ROLE, HeaderedTableModel

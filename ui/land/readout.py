@@ -1,14 +1,14 @@
 """What the land tab's labels say: the summary, the corrections written out, the notes.
 
-Text only, from the figures of the priced parts and parcel (`calculator.landprice`); nothing is
+Text only, from the figures of the priced parts and parcel (`calculator.engine.landprice`); nothing is
 worked out here.
 """
 from __future__ import annotations
 
-from calculator.errors import CalculationError
-from calculator.land_actions import ParcelDraft
-from calculator.landprice import FLOOR_BY_BENCHMARK, FLOOR_BY_COST, ParcelPrice
-from calculator.money import fmt_grouped, fmt_plain
+from calculator.core.errors import CalculationError
+from calculator.app.land_actions import ParcelDraft
+from calculator.engine.landprice import FLOOR_BY_BENCHMARK, FLOOR_BY_COST, ParcelPrice
+from calculator.core.money import fmt_grouped, fmt_plain
 from tables.land import LandTable
 from ui.land.models import out_of_range
 from ui.land_ranges import NOTE_MARK

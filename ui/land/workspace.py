@@ -1,8 +1,8 @@
 """地价测算: price a parcel from the 五台 2022 benchmark tables, with corrections, undo and files.
 
 The widget keeps one immutable `ParcelDraft`; every edit is an undo command that swaps the
-draft, and every swap re-prices through `calculator.land_actions.price_draft` and renders the
-figures of the priced parts and parcel (`calculator.landprice`). Nothing is computed here.
+draft, and every swap re-prices through `calculator.app.land_actions.price_draft` and renders the
+figures of the priced parts and parcel (`calculator.engine.landprice`). Nothing is computed here.
 """
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
 )
 
-from calculator import land_actions
-from calculator.errors import CalculationError
-from calculator.land_actions import M2, MU, ParcelDraft, PartDraft
-from calculator.landprice import COEFFICIENT_LABELS, FORMULA_LINES, ParcelPrice
-from calculator.schedules import load_land_table
+from calculator.app import land_actions
+from calculator.core.errors import CalculationError
+from calculator.app.land_actions import M2, MU, ParcelDraft, PartDraft
+from calculator.engine.landprice import COEFFICIENT_LABELS, FORMULA_LINES, ParcelPrice
+from calculator.engine.schedules import load_land_table
 from tables.land import LandTable
 from ui import settings as config
 from ui.land import readout

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 
-from calculator.errors import CalculationError
+from calculator.core.errors import CalculationError
 
 
 class LedgerCheck(QObject):

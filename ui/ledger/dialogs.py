@@ -9,9 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import Qt
 
-from calculator.ledger_actions import money_text
-from calculator.limits import text_limit
-from calculator.survey import ADD, FIRST_VERSION, STEP_LABELS
+from calculator.app.ledger_actions import money_text
+from calculator.core.limits import text_limit
+from calculator.app.survey import ADD, FIRST_VERSION, STEP_LABELS
 from ui.dialogs import TextDialog, fit_to_screen, open_path, save_path, show_error  # noqa: F401 - asked through this module
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
@@ -273,7 +273,7 @@ class ServerDialog(QDialog):
         return server_url(self.host.text(), self.port.text(), self.database.text(), self.user.text())
 
     def _accept(self) -> None:
-        from calculator.errors import CalculationError
+        from calculator.core.errors import CalculationError
         try:
             self.url()
         except CalculationError as error:

@@ -13,15 +13,14 @@ paint still waits for one small page and no page keeps the window busy for long.
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from typing import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from calculator.errors import CalculationError
-from calculator.ledger_actions import PAGE_SIZE, SORT_KEYS, LedgerQuery, area_text, money_text
+from calculator.core.errors import CalculationError
+from calculator.app.ledger_actions import PAGE_SIZE, SORT_KEYS, LedgerQuery, area_text, money_text
 from calculator.store import LedgerRow, LedgerTotals, Status
 from ui.table_model import VALUE_ROLE, HeaderedTableModel
 
@@ -117,9 +116,9 @@ class LedgerModel(HeaderedTableModel):
             try:
                 total = self._count(self._query)
                 rows = self._fetch(self._query, 0, min(wanted, total)) if total else []
-            except (CalculationError, sqlite3.Error) as error:
+            except CalculationError as error:
                 rows, total, self.load_failed = [], 0, True
-                self.failed.emit(getattr(error, "shown", str(error)))
+                self.failed.emit(error.shown)
         self.beginResetModel()
         self._rows, self._total, self._texts = rows, total, [None] * len(rows)
         self._next_page = self.page_size
@@ -141,9 +140,9 @@ class LedgerModel(HeaderedTableModel):
         self._next_page = min(self._next_page * PAGE_GROWTH, MAX_PAGE)
         try:
             rows = self._fetch(self._query, start, min(self._next_page, self._total - start))
-        except (CalculationError, sqlite3.Error) as error:
+        except CalculationError as error:
             self._total = start  # stop asking; the workspace shows why
-            self.failed.emit(getattr(error, "shown", str(error)))
+            self.failed.emit(error.shown)
             return
         if not rows:
             self._total = start  # the store has fewer rows than it counted (changed meanwhile)

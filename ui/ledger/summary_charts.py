@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from calculator.money import fmt_grouped
+from calculator.core.money import fmt_grouped
 
 MONEY = QColor("#3b6ea8")
 STATUS = QColor("#5b9b5b")

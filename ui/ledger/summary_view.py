@@ -1,7 +1,7 @@
 """汇总与审计: the open project's summary in a window of its own, opened from the 台账 tab.
 
 Four pages — 金额, 资金预测, 单价审计, 异常户 — each a chart (summary_charts) above the view's tables.
-The window is given a `Summary` by calculator.summary and renders it; choosing another 截至 day
+The window is given a `Summary` by calculator.app.summary and renders it; choosing another 截至 day
 asks for a new one. The PDF and the workbook are the same files `landcomp ledger summary` writes.
 """
 from __future__ import annotations
@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
     QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from calculator import reports
-from calculator.summary import project_summary
-from calculator.summary.audit import POSITIONS
-from calculator.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
+from calculator.app import summary as summaries
+from calculator.app.summary import project_summary
+from calculator.app.summary.audit import POSITIONS
+from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
+from ui import operations
 from ui.dialogs import fit_to_screen
 from ui.lazy import lazy_module
 from ui.ledger.summary_charts import STATUS, BarChart, Histogram, PositionBars
@@ -119,9 +120,9 @@ class SummaryDialog(QDialog):
     """The summary's four pages, a 截至 day, and its PDF and Excel exports."""
 
     def __init__(self, parent, summary: Summary, make: Callable[[dt.date], Summary | None],
-                 guard: Callable[..., Any], settings=None):
+                 settings=None):
         super().__init__(parent)
-        self.make, self.guard, self.settings = make, guard, settings
+        self.make, self.settings = make, settings
         self.setWindowTitle(f"汇总与审计 — {summary.project}")
         self.headline = QLabel(self)
         self.headline.setWordWrap(True)
@@ -258,27 +259,27 @@ class SummaryDialog(QDialog):
             return False
         if not path.lower().endswith(f".{kind}"):
             path += f".{kind}"
-        if self.guard(lambda: getattr(reports, f"summary_{kind}")(self.summary, Path(path)), "导出汇总与审计") is None:
+        if operations.run(self, lambda: getattr(summaries, f"summary_{kind}")(self.summary, Path(path)),
+                          "导出汇总与审计") is None:
             return False
         if self.settings is not None:
             self.settings.remember_folder(kind, Path(path))
         return True
 
 
-def open_summary(parent, project, settings, guard: Callable[..., Any]) -> SummaryDialog | None:
-    """Summarise the open project (today) and show the window. `guard` runs an action, showing its error and
-    giving None when it fails (the 台账's)."""
+def open_summary(parent, project, settings) -> SummaryDialog | None:
+    """Summarise the open project (today) and show the window (nothing, the error shown, when it cannot)."""
     def make(as_of: dt.date) -> Summary | None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            return guard(lambda: project_summary(project, as_of), "汇总与审计")
+            return operations.run(parent, lambda: project_summary(project, as_of), "汇总与审计")
         finally:
             QApplication.restoreOverrideCursor()
 
     summary = make(dt.date.today())
     if summary is None:
         return None
-    dialog = SummaryDialog(parent, summary, make, guard, settings)
+    dialog = SummaryDialog(parent, summary, make, settings)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog

@@ -1,80 +1,31 @@
 """台账: the project's households in one table — filter, sort, totals, sign, pay, check, export, import.
 
-The project file is opened through calculator.ledger_actions (a `ProjectFile`); the table model
+The project file is opened through calculator.app.ledger_actions (a `ProjectFile`); the table model
 is given that file's page and count functions, never the store. Every change asks the user's
 name once (the actor of the audit log, kept in the settings).
 """
 from __future__ import annotations
 
-import sqlite3
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 
-from calculator import ledger_actions
-from calculator.errors import CalculationError
+from calculator.app import ledger_actions
+from calculator.core.errors import CalculationError
 from calculator.store import PasswordNeeded, Status, is_server, server_label
-from ui import settings as config
+from ui import operations, settings as config
 from ui.lazy import lazy_module
-from ui.ledger.checking import LedgerCheck
-from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
+from ui.ledger.files import LedgerFiles
+from ui.ledger.layout import STATUS_CHOICES, LedgerLayout
 from ui.workspace import Workspace
 
 dialogs = lazy_module("ui.ledger.dialogs")
-summary_view = lazy_module("ui.ledger.summary_view")
 
-FILTER_DELAY_MS = 250
 WATCH_MS = 500  # how often the open project is asked whether another user changed it
-STATUS_CHOICES = (("全部", None), *((status.label, status) for status in Status))
-EMPTY_TEXT = ("尚未打开项目。\n\n点「新建项目…」建立一个项目文件(.landcomp),\n"
-              "或点「打开项目…」打开已有的项目文件,\n或点「连接服务器…」打开服务器上的共享项目。")
 
 
-class LedgerTable(QTableView):
-    """The ledger view: Enter (or a double click) asks to open the current household."""
-
-    open_requested = Signal()
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit()
-            return
-        super().keyPressEvent(event)
-
-    def mouseDoubleClickEvent(self, event) -> None:
-        if self.indexAt(event.position().toPoint()).isValid():
-            self.open_requested.emit()
-            return
-        super().mouseDoubleClickEvent(event)
-
-
-def _button(text: str, slot, parent, tip: str = "") -> QPushButton:
-    button = QPushButton(text, parent)
-    button.clicked.connect(lambda _checked=False: slot())
-    if tip:
-        button.setToolTip(tip)
-    return button
-
-
-def _new_folder(parent: Path, name: str) -> Path:
-    """A folder that did not exist before: `name`, else `name-2`, `name-3` …"""
-    for attempt in range(1, 1000):
-        folder = parent / (name if attempt == 1 else f"{name}-{attempt}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{parent / name}-…")
-
-
-class LedgerWorkspace(Workspace):
+class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     """The 台账 tab."""
 
     title = "台账"
@@ -102,180 +53,6 @@ class LedgerWorkspace(Workspace):
         self._build()
         self._connect()
         self._show_project()
-
-    # --- building ------------------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.new_button = _button("新建项目…", self.new_project, self, "建立一个新的项目文件(.landcomp)")
-        self.open_button = _button("打开项目…", self.open_project, self, "打开已有的项目文件")
-        self.server_button = _button("连接服务器…", self.open_server, self,
-                                     "打开PostgreSQL服务器上的共享项目(主机、端口、数据库、用户名)")
-        self.reconnect_button = _button("重新连接", self.reconnect, self, "与服务器的连接中断后,重新连接同一项目")
-        self.reconnect_button.hide()
-        self.project_label = QLabel(self)
-        self.project_label.setObjectName("project_name")
-        self.path_label = QLabel(self)
-        self.path_label.setObjectName("project_path")
-        self.path_label.setStyleSheet("color: #707070;")
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.backup_button = _button("备份…", self.backup_project, self, "把整个项目文件另存一份一致的备份")
-        self.restore_button = _button("从备份恢复…", self.restore_project, self,
-                                      "用备份替换项目内容(当前内容先自动另存)")
-        self.assessor_button = QToolButton(self)
-        self.assessor_button.setAutoRaise(True)
-        self.assessor_button.setToolTip("修改记入变更记录的经办人姓名")
-        self.assessor_button.clicked.connect(lambda _checked=False: self.change_assessor())
-        top = QHBoxLayout()
-        top.addWidget(self.new_button)
-        top.addWidget(self.open_button)
-        top.addWidget(self.server_button)
-        top.addWidget(self.reconnect_button)
-        top.addSpacing(12)
-        top.addWidget(self.project_label)
-        top.addWidget(self.path_label, 1)
-        top.addWidget(self.backup_button)
-        top.addWidget(self.restore_button)
-        top.addSpacing(12)
-        top.addWidget(self.assessor_button)
-
-        self.notice = QLabel(self)
-        self.notice.setObjectName("notice")
-        self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("background: #fff4ce; border: 1px solid #e0c060; padding: 4px;")
-        self.notice.hide()
-
-        self.status_filter = QComboBox(self)
-        for label, _status in STATUS_CHOICES:
-            self.status_filter.addItem(label)
-        self.text_filter = QLineEdit(self)
-        self.text_filter.setPlaceholderText("查找户号、户主或地址(Ctrl+F)")
-        self.text_filter.setClearButtonEnabled(True)
-        self.text_filter.setMinimumWidth(280)
-        self.filter_timer = QTimer(self)
-        self.filter_timer.setSingleShot(True)
-        self.filter_timer.setInterval(FILTER_DELAY_MS)
-        self.import_button = _button("导入调查表…", self.import_survey, self, "从填好的调查表(Excel)导入住户")
-        self.template_button = _button("导出调查表模板…", self.export_survey_template, self,
-                                       "生成给调查组填写的空白调查表(Excel)")
-        self.sheets_button = _button("批量生成结算单…", self.write_sheets, self,
-                                     "为选中的住户(未多选时为当前筛选的全部住户)生成结算单PDF")
-        self.export_button = _button("导出台账Excel…", self.export_ledger, self, "按当前筛选和排序导出台账")
-        self.summary_button = _button("汇总与审计…", self.show_summary, self,
-                                      "全项目的金额、资金预测、单价取值审计和异常户(可导出PDF、Excel)")
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("状态", self))
-        filters.addWidget(self.status_filter)
-        filters.addSpacing(8)
-        filters.addWidget(self.text_filter)
-        filters.addStretch(1)
-        for button in (self.import_button, self.template_button, self.sheets_button, self.export_button,
-                       self.summary_button):
-            filters.addWidget(button)
-
-        self.model = LedgerModel(self)
-        self.table = LedgerTable(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
-        header.setStretchLastSection(False)
-        for column, width in enumerate((72, 80, 300, 110, 130, 110, 110, 64, 80, 170)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(COL_ADDRESS, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-
-        self.totals_model = TotalsModel(self)
-        self.totals = QTableView(self)
-        self.totals.setObjectName("totals")
-        self.totals.setModel(self.totals_model)
-        self.totals.horizontalHeader().hide()
-        self.totals.verticalHeader().hide()
-        self.totals.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.totals.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.totals.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.totals.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.totals.verticalHeader().setDefaultSectionSize(self.table.verticalHeader().defaultSectionSize())
-        self.totals.setFixedHeight(self.totals.verticalHeader().defaultSectionSize() + 2 * self.totals.frameWidth())
-        self.totals.setStyleSheet("QTableView { font-weight: bold; background: #f2f2f2; }")
-        self._sync_totals_columns()
-        self.checking = LedgerCheck(self.table.viewport(), self.totals_model, self)
-
-        self.placeholder = QLabel(EMPTY_TEXT, self)
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setStyleSheet("color: #606060; font-size: 15px;")
-        table_page = QWidget(self)
-        table_layout = QVBoxLayout(table_page)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.setSpacing(0)
-        table_layout.addWidget(self.table, 1)
-        table_layout.addWidget(self.totals)
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.placeholder)
-        self.pages.addWidget(table_page)
-
-        self.open_selected_button = _button("打开到补偿测算", self.open_selected, self, "在补偿测算中打开此户(回车)")
-        self.sign_button = _button("标记已签字…", self.sign_selected, self, "核对结算单校验码后标记为已签字")
-        self.pay_button = _button("标记已支付…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
-        self.check_button = _button("核对结算单…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
-        self.history_button = _button("变更记录…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
-        self.add_button = _button("登记住户…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
-        self.edit_button = _button("修改登记…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("count")
-        actions = QHBoxLayout()
-        for button in (self.open_selected_button, self.sign_button, self.pay_button, self.check_button,
-                       self.history_button, self.add_button, self.edit_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.count_label)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addWidget(self.notice)
-        layout.addLayout(filters)
-        layout.addWidget(self.pages, 1)
-        layout.addLayout(actions)
-        self.setTabOrder(self.text_filter, self.table)
-
-        state = self.settings.get(config.LEDGER_HEADER)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            header.restoreState(state)
-            header.setSectionResizeMode(COL_ADDRESS, QHeaderView.ResizeMode.Stretch)
-            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-
-    def _connect(self) -> None:
-        self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
-        self.text_filter.textChanged.connect(lambda _text: self.filter_timer.start())
-        self.text_filter.returnPressed.connect(self._filter_and_go_to_table)
-        self.text_filter.installEventFilter(self)
-        self.filter_timer.timeout.connect(self._apply_filter)
-        self.table.open_requested.connect(self.open_selected)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        self.model.failed.connect(lambda message: dialogs.show_error(self, "无法读取台账", message))
-        self.checking.failed.connect(lambda message: dialogs.show_error(self, "无法核验台账", message))
-        self.checking.checked.connect(self.refresh)
-        self.model.modelReset.connect(self._update_buttons)
-        self.model.modelReset.connect(self._update_count)
-        self.model.rowsInserted.connect(lambda *_: self._update_count())
-        header = self.table.horizontalHeader()
-        header.sectionResized.connect(lambda *_: self._sync_totals_columns())
-        self.table.viewport().installEventFilter(self)
-        self.table.horizontalScrollBar().valueChanged.connect(self.totals.horizontalScrollBar().setValue)
-
-    def _sync_totals_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            self.totals.setColumnWidth(column, header.sectionSize(column))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
@@ -342,10 +119,8 @@ class LedgerWorkspace(Workspace):
             return False
         if self.project is not None and not self.leaving_project():
             return False
-        try:
-            opened = ledger_actions.create_project(path, name, actor)
-        except CalculationError as error:
-            dialogs.show_error(self, "无法新建项目", error.shown)
+        opened = operations.run(self, lambda: ledger_actions.create_project(path, name, actor), "无法新建项目")
+        if opened is None:
             return False
         self._set_project(opened)
         self.status.emit(f"已新建项目「{opened.name}」")
@@ -564,7 +339,11 @@ class LedgerWorkspace(Workspace):
     def _apply_filter(self) -> None:
         self.filter_timer.stop()
         status = STATUS_CHOICES[max(self.status_filter.currentIndex(), 0)][1]
-        self.model.set_filter(status, self.text_filter.text())
+        try:
+            self.model.set_filter(status, self.text_filter.text())
+        except CalculationError as error:  # a control character pasted into the search: the filter stays as it was
+            dialogs.show_error(self, "无法查找", error.shown)
+            return
         self._update_totals()
 
     def _filter_and_go_to_table(self) -> None:
@@ -585,7 +364,7 @@ class LedgerWorkspace(Workspace):
             self.totals_model.set_totals(None)
             return
         query = self.model.query
-        self._guard(lambda: self.checking.show_totals(self.project, self.project.summary(query)))
+        operations.run(self, lambda: self.checking.show_totals(self.project, self.project.summary(query)), "台账")
 
     def _update_count(self) -> None:
         total, loaded = self.model.total_count(), self.model.rowCount()
@@ -682,17 +461,14 @@ class LedgerWorkspace(Workspace):
         ids = self.selected_ids()
         if self.project is None or not ids or self.actor() is None:
             return False
-        try:
-            payment = self.project.payment(ids)
-        except CalculationError as error:
-            dialogs.show_error(self, "不能标记已支付", error.shown)
+        payment = operations.run(self, lambda: self.project.payment(ids), "不能标记已支付")
+        if payment is None:
             return False
         batch = dialogs.ask_payment_batch(self, payment.text())
         if not batch:
             return False
-        if not self._guard(lambda: self.project.pay(ids, batch), "不能标记已支付"):
+        if not operations.run(self, lambda: self.project.pay(ids, batch), "不能标记已支付", refresh=self.refresh):
             return False
-        self.refresh()
         self.status.emit(f"已支付 {payment.text()}(批次 {batch})")
         return True
 
@@ -703,10 +479,8 @@ class LedgerWorkspace(Workspace):
         fingerprint = dialogs.ask_check_fingerprint(self)
         if fingerprint is None:
             return []
-        try:
-            matches = self.project.check_sheet(fingerprint)
-        except CalculationError as error:
-            dialogs.show_error(self, "核对结算单", error.shown)
+        matches = operations.run(self, lambda: self.project.check_sheet(fingerprint), "核对结算单")
+        if matches is None:
             return []
         if not matches:
             dialogs.show_info(self, "核对结算单", "本项目中没有这个校验码的版本:这张结算单"
@@ -734,7 +508,7 @@ class LedgerWorkspace(Workspace):
         answer = dialogs.ask_household(self, title, *given)
         if answer is None or self.actor() is None:
             return False
-        household = self._guard(lambda: self.project.register_household(*answer, household_id), title)
+        household = operations.run(self, lambda: self.project.register_household(*answer, household_id), title)
         if household is None:
             return False
         self.refresh()
@@ -748,184 +522,6 @@ class LedgerWorkspace(Workspace):
         if self.project is None or household_id is None:
             return
         row = self.model.row(self.table.currentIndex().row())
-        lines = self._guard(lambda: self.project.history(household_id))
+        lines = operations.run(self, lambda: self.project.history(household_id), "台账")
         if lines is not None:
             dialogs.show_history(self, f"户号 {row.number} {row.head}".rstrip(), lines)
-
-    # --- files ----------------------------------------------------------------------------------------
-
-    def backup_project(self) -> bool:
-        """Save a consistent copy of the whole project file (SQLite's backup API)."""
-        if self.project is None:
-            return False
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        stem = self.project.path.stem if self.project.path is not None else self.project.name
-        suggested = str(Path(self._folder("project")) / f"{stem}-备份-{stamp}.landcomp")
-        path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
-        if path is None:
-            return False
-        target = self._guard(lambda: self.project.backup(path), "备份项目")
-        if target is None:
-            return False
-        self.settings.remember_folder("project", target)
-        self.status.emit(f"已备份到 {target.name}")
-        return True
-
-    def restore_project(self) -> bool:
-        """Replace the project with a backup, after asking; the present contents are kept beside it first."""
-        if self.project is None:
-            return False
-        path = dialogs.open_path(self, self._folder("project"), "从备份恢复", dialogs.PROJECT_FILTER)
-        if path is None or not dialogs.confirm_restore(self, path, self.project.name):
-            return False
-        if self.actor() is None or not self.leaving_project():
-            return False
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        safety = self._guard(lambda: self.project.restore(path, stamp), "从备份恢复")
-        if safety is None:
-            return False
-        self._show_project()
-        self.refresh()
-        dialogs.show_info(self, "从备份恢复", f"已从「{Path(path).name}」恢复。\n恢复前的内容已另存为「{safety.name}」。")
-        return True
-
-    def export_ledger(self) -> bool:
-        """Write the ledger as filtered and sorted on screen to an Excel workbook."""
-        if self.project is None:
-            return False
-        suggested = str(Path(self._folder("xlsx")) / f"{self.project.name}-台账.xlsx")
-        path = dialogs.save_path(self, suggested, "导出台账Excel", dialogs.XLSX_FILTER)
-        if path is None:
-            return False
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
-        count = self._guard(lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
-        if count is None:
-            return False
-        self.settings.remember_folder("xlsx", Path(path))
-        self.status.emit(f"已导出台账 {Path(path).name}({count} 户)")
-        return True
-
-    def export_survey_template(self) -> bool:
-        """Write the empty survey workbook for the field teams."""
-        if self.project is None:
-            return False
-        path = dialogs.save_path(self, str(Path(self._folder("survey")) / "调查表模板.xlsx"), "导出调查表模板",
-                                 dialogs.XLSX_FILTER)
-        if path is None:
-            return False
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
-        if self._guard(lambda: self.project.write_survey_template(Path(path), self.schedule()),
-                       "导出调查表模板") is None:
-            return False
-        self.settings.remember_folder("survey", Path(path))
-        self.status.emit(f"已导出调查表模板 {Path(path).name}")
-        return True
-
-    def import_survey(self):
-        """Read a filled survey workbook, show its problems and households, and import on the user's 导入."""
-        if self.project is None:
-            return None
-        path = dialogs.open_path(self, self._folder("survey"), "导入调查表", dialogs.XLSX_FILTER)
-        if path is None:
-            return None
-        self.settings.remember_folder("survey", Path(path))
-        def read(include_hidden: bool):
-            return self._guard(lambda: self.project.read_survey(Path(path), self.schedule(), include_hidden),
-                               "导入调查表")
-
-        survey = read(False)
-        if survey is not None and survey.hidden and dialogs.ask_include_hidden(self, survey.hidden):
-            survey = read(True)
-        if survey is None:
-            return None
-        # the households are checked as the plan takes them, and again as the import takes them: the survey's
-        # rows are held packed in between, never every household's case
-        plan = self._guard(lambda: self.project.plan_import(survey.households()), "导入调查表")
-        if plan is None or not dialogs.review_survey(self, survey, path, plan):
-            return None
-        if self.actor() is None:
-            return None
-        summary = self._guard(lambda: self.project.import_survey(survey.households()), "导入调查表")
-        if summary is None:
-            return None
-        self.refresh()
-        dialogs.show_info(self, "导入调查表", ledger_actions.import_text(summary))
-        self.status.emit("调查表已导入")
-        return summary
-
-    def write_sheets(self):
-        """Settlement sheets for the selected households (or, without a multiple selection, the whole filter)."""
-        if self.project is None:
-            return None
-        selected = self.selected_ids()
-        if len(selected) > 1:
-            ids, what = selected, f"选中的 {len(selected)} 户"
-        elif self.model.query.status is None and not self.model.query.text:
-            ids, what = None, f"全部 {self.model.total_count()} 户"
-        else:
-            ids = self._guard(lambda: [row.household_id for row in self.project.rows(self.model.query)])
-            if ids is None:
-                return None
-            what = f"当前筛选的 {len(ids)} 户"
-        chosen = dialogs.choose_folder(self, self._folder("pdf"), f"批量生成结算单({what})— 选择文件夹")
-        if chosen is None:
-            return None
-        # Each batch gets a folder of its own: no sheet of an earlier batch is overwritten or left beside
-        # a ledger that no longer matches it.
-        folder = self._guard(lambda: _new_folder(Path(chosen), f"结算单-{datetime.now():%Y%m%d-%H%M%S}"),
-                             "批量生成结算单")
-        if folder is None:
-            return None
-        self.settings.remember_folder("pdf", folder)  # the next batch starts beside this one
-        progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
-
-        def step(done: int, total: int, label: str) -> bool:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-            progress.setLabelText(f"{done}/{total}  {label}")
-            QApplication.processEvents()
-            return not progress.wasCanceled()
-
-        try:
-            summary = self._guard(lambda: self.project.write_sheets(ids, Path(folder), step), "批量生成结算单")
-        finally:
-            progress.close()
-            progress.deleteLater()
-        if summary is None:
-            return None
-        dialogs.show_info(self, "批量生成结算单", f"{summary.text()}\n文件夹:{folder}")
-        self.status.emit(f"结算单已写入 {folder}")
-        return summary
-
-    def show_summary(self):
-        """汇总与审计 of the open project, in a window of its own (ui/ledger/summary_view.py)."""
-        if self.project is None:
-            return None
-        return summary_view.open_summary(self, self.project, self.settings, self._guard)
-
-    def schedule(self):
-        """The compensation schedule (the survey is read against it), loaded on first use."""
-        if self._schedule is None:
-            from ui import schedules
-            self._schedule = schedules.load()
-        return self._schedule
-
-    # --- errors -----------------------------------------------------------------------------------------
-
-    def _guard(self, action, title: str = "台账"):
-        """Run an action; a CalculationError (StoreError included) or an OSError is shown, and None returned."""
-        try:
-            result = action()
-        except CalculationError as error:
-            dialogs.show_error(self, title, error.shown)
-            return None
-        except sqlite3.Error as error:  # e.g. the file is locked by another program
-            dialogs.show_error(self, title, f"项目文件读写失败:{error}")
-            return None
-        except OSError as error:
-            dialogs.show_error(self, title, f"文件操作失败:{error.strerror or error}"
-                                            + (f"({error.filename})" if error.filename else ""))
-            return None
-        return True if result is None else result

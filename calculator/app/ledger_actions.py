@@ -1,0 +1,538 @@
+"""The 台账 workspace's actions, without Qt: one project file, its ledger, and what an officer does to it.
+
+A project file (`*.landcomp`) holds one project. `create_project` / `open_project` give a
+`ProjectFile`; its methods are the user's actions — one page of the ledger, the totals of a
+filter, signing against the fingerprint printed on the sheet, paying a batch, checking a sheet
+brought back to the office, the change history of a household, and the survey, ledger and
+sheet files (whose modules are imported on first use).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+from calculator.core.errors import InputError
+from calculator.core.files import check_file_name, shown_path
+from calculator.core.limits import check_text, refuse_bad_characters
+from calculator.core.money import fmt_grouped
+from calculator.store import (
+    LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
+    SqliteStore, Status, StoreError, is_server, open_store, server_label,
+)
+
+if TYPE_CHECKING:
+    from calculator.store.checking import BackgroundCheck
+
+SUFFIX = ".landcomp"
+PAGE_SIZE = 200
+SORT_KEYS = tuple(key for key, _ in LEDGER_COLUMNS)
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+
+
+# --- the project file --------------------------------------------------------------------------
+
+def project_path(text: str | os.PathLike[str]) -> Path:
+    """The file a typed name stands for, to be written: `.landcomp` added when it has no such suffix; no name
+    at all, or one too long for the file system, is refused."""
+    path = Path(text)
+    if path.name and path.suffix.lower() != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    return check_file_name(path, reading=False)
+
+
+def _audited(path: Path) -> Path:
+    """`path` when it may be written into the change history (a backup's or a restore's): a name that is not
+    UTF-8 (a command-line argument read with surrogateescape) or holds a control character is refused."""
+    refuse_bad_characters(str(path), "文件名", shown_path(path))
+    return path
+
+
+def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
+                   password: str | None = None) -> "ProjectFile":
+    """A new project file at `path` holding one empty project called `name`; an existing file is never replaced.
+
+    `path` may instead be a postgresql:// URL: the project is then created in that database (the
+    connecting role becomes its administrator); `password` is one typed for this session only."""
+    if not name.strip():
+        raise StoreError("项目名称不能为空", "the project needs a name")
+    check_text(name.strip(), "project_name", "--name")
+    if is_server(path):
+        store = open_store(path, actor=actor, password=password)
+        try:
+            if store.projects():  # one project per database: a second could never be opened
+                raise StoreError("该数据库中已有项目;一个数据库只放一个项目,请另建数据库",
+                                 "the database already holds a project; use another database", str(path))
+            return ProjectFile(store, store.create_project(name), str(path))
+        except BaseException:
+            store.close()
+            raise
+    path = project_path(path)
+    if not actor.strip():
+        raise StoreError("请先填写经办人姓名", "the user's name (actor) is required")
+    if path.exists():
+        raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
+                         "the file exists; choose another name or open it", str(path))
+    store = SqliteStore(path, actor=actor.strip())
+    try:
+        project = store.create_project(name)
+    except BaseException:
+        store.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return ProjectFile(store, project, path)
+
+
+def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str | None = None) -> "ProjectFile":
+    """The project in an existing file (or on a postgresql:// server); a missing, foreign or damaged
+    file raises StoreError.
+
+    A server that wants a password libpq did not find (PGPASSWORD, ~/.pgpass, a service file) raises
+    PasswordNeeded; the password the user then types is passed as `password`, for this session only
+    (never in the URL, never stored)."""
+    if is_server(path):
+        store = open_store(path, actor=actor, password=password)
+        try:
+            projects = store.projects()
+        except BaseException:
+            store.close()
+            raise
+        if not projects:
+            store.close()
+            raise StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", str(path))
+        return ProjectFile(store, projects[0], str(path))
+    path = check_file_name(path, reading=True)
+    if not path.is_file():
+        raise StoreError("项目文件不存在", "the project file does not exist", str(path))
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"无法读取项目文件: {error.strerror}", f"cannot read the project file: {error.strerror}",
+                         str(path)) from None
+    if header != _SQLITE_HEADER:  # SqliteStore would turn an empty file into a new project
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", str(path))
+    store = SqliteStore(path, actor=actor.strip())
+    projects = store.projects()
+    if not projects:
+        store.close()
+        raise StoreError("项目文件中没有项目", "the project file holds no project", str(path))
+    return ProjectFile(store, projects[0], path)
+
+
+# --- what the ledger shows ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    """The ledger's filter and order: status (None: all), text in 户号/户主/地址, a LEDGER_COLUMNS key."""
+
+    status: Status | None = None
+    text: str = ""
+    sort: str = "number"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.status is not None:
+            object.__setattr__(self, "status", Status.parse(self.status))
+        refuse_bad_characters(self.text, "查找文字")  # no backend can search for a lone surrogate
+
+    def filter(self) -> dict[str, Any]:
+        return {"status": self.status, "text": self.text.strip()}
+
+
+@dataclass(frozen=True)
+class Payment:
+    """The signed households about to be paid, and what they are paid."""
+
+    households: tuple[Household, ...]
+    total: Decimal
+
+    def text(self) -> str:
+        return f"{len(self.households)} 户,合计 {fmt_grouped(self.total)} 元"
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change of a household as the 变更记录 shows it."""
+
+    at: str
+    actor: str
+    what: str
+
+
+ACTION_LABELS = {
+    "create_project": "建立项目", "add_household": "登记住户", "edit_household": "修改登记", "save_draft": "保存草稿",
+    "save_computed": "保存测算", "amend": "更正", "sign": "签字", "pay": "支付",
+    "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常", "grant": "授权",
+}
+
+
+def normal_fingerprint(text: str) -> str:
+    """The 12 hex digits of a fingerprint as printed (spaces and case ignored); InputError otherwise."""
+    value = re.sub(r"[\s-]", "", text).lower()
+    if not _FINGERPRINT.fullmatch(value):
+        raise InputError(f"校验码应为12位十六进制数字(0-9、a-f),收到「{text.strip()}」",
+                         f"a fingerprint is 12 hex digits, not {text.strip()!r}")
+    return value
+
+
+def describe_match(match: SheetMatch) -> str:
+    """Which household and version a sheet's fingerprint belongs to, and whether it still holds."""
+    household, version = match.household, match.version
+    who = f"户号 {household.number} {household.head}".rstrip()
+    if match.abnormal:
+        return f"{who}:第 {version.number} 版数据异常,不能作为依据:{match.abnormal}。"
+    state = "是当前版本" if match.is_current else "不是当前版本(之后已有新版本)"
+    signed = "已按此版签字" if match.is_signed else "未按此版签字"
+    total = "" if version.total is None else f",合计 {fmt_grouped(version.total)} 元"
+    return (f"{who}:第 {version.number} 版{total},{version.created_at[:16].replace('T', ' ')} 由 "
+            f"{version.actor or '—'} 保存;{state},{signed};住户现为「{household.status.label}」。")
+
+
+def describe_change(entry: AuditEntry) -> str:
+    """An audit entry in words: what was done, with its version, total, reason, fingerprint or batch."""
+    detail = entry.detail
+    parts = [ACTION_LABELS.get(entry.action, entry.action)]
+    if "version" in detail:
+        parts.append(f"第 {detail['version']} 版")
+    if detail.get("total") is not None:
+        parts.append(f"合计 {fmt_grouped(Decimal(str(detail['total'])))} 元")
+    if detail.get("reason"):
+        parts.append(f"理由:{detail['reason']}")
+    if detail.get("fingerprint"):
+        parts.append(f"校验码 {detail['fingerprint']}")
+    if detail.get("batch"):
+        parts.append(f"批次 {detail['batch']}")
+    if entry.action in ("add_household", "edit_household") and detail.get("number"):
+        parts.append(f"户号 {detail['number']} {detail.get('head', '')} {detail.get('address', '')}".rstrip())
+    if entry.action == "abnormal" and detail.get("reason"):
+        parts.append(str(detail["reason"]))
+    if isinstance(detail.get("household"), dict):
+        changed = detail["household"]
+        parts.append(f"户主/地址改为 {changed.get('head', '')} {changed.get('address', '')}".rstrip())
+    text = f"{parts[0]} {parts[1]}" if "version" in detail else parts[0]
+    rest = parts[2:] if "version" in detail else parts[1:]
+    text = ",".join([text, *rest])
+    if detail.get("status_before"):
+        try:
+            text += f"(原为{Status(detail['status_before']).label})"
+        except ValueError:
+            pass
+    return f"恢复备份前的记录:{text}" if detail.get("restored_over") else text
+
+
+# --- the open project --------------------------------------------------------------------------
+
+class ProjectFile:
+    """One open project file: its store, its project, and the officer's actions on it."""
+
+    def __init__(self, store: CaseStore, project: Project, location: str | os.PathLike[str]):
+        self.store, self.project, self.location = store, project, str(location)
+        # The project file; None for a project on a server (its location is the URL).
+        self.path = None if is_server(location) else Path(location)
+        self._seen = self._serial()
+        # Where the last page read ended: (query, offset after it, its last household id). The page
+        # asked for next is read by key after that household, not by skipping `offset` rows.
+        self._page_end: tuple[LedgerQuery, int, int] | None = None
+
+    @property
+    def on_server(self) -> bool:
+        return self.path is None
+
+    @property
+    def label(self) -> str:
+        """Where the project lives, as the ledger shows it: the file's path, or user@host:port/db."""
+        return str(self.path) if self.path is not None else server_label(self.location)
+
+    def _serial(self) -> int | None:
+        # A project file's change counter (SQLite's data_version: it moves when another connection
+        # commits); a server announces changes by NOTIFY instead.
+        serial = getattr(self.store, "_data_serial", None)
+        if self.path is None or serial is None:
+            return None
+        try:
+            return serial()
+        except Exception:  # noqa: BLE001 - a file that cannot be read is reported by the next real read
+            return None
+
+    def changed(self) -> bool:
+        """True when another user or program has changed the project since the last call (cheap enough
+        to ask twice a second). On a server a lost connection raises StoreError (连接中断)."""
+        if self.path is None:
+            wait = getattr(self.store, "wait_for_change", None)
+            return bool(wait(0)) if wait is not None else False
+        now = self._serial()
+        moved, self._seen = now is not None and now != self._seen, now if now is not None else self._seen
+        return moved
+
+    @property
+    def name(self) -> str:
+        return self.project.name
+
+    @property
+    def actor(self) -> str:
+        return self.store.actor
+
+    @property
+    def read_only(self) -> bool:
+        """The file may only be viewed (its folder or the file itself cannot be written)."""
+        return self.store.read_only
+
+    def set_actor(self, actor: str) -> None:
+        """Who the audit log records for the changes that follow (the name in the settings)."""
+        self.store.actor = actor.strip()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def backup(self, path: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the whole project at `path`, an SQLite project file whatever the backend
+        (never over the project file itself)."""
+        target = _audited(project_path(path))
+        if self.path is not None and target.resolve() == self.path.resolve():
+            raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
+        if not target.parent.is_dir():
+            raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+        if target.exists():  # it may be another project: a backup never replaces a file
+            raise StoreError(f"文件已存在,备份不会覆盖它;请另选文件名: {target.name}",
+                             f"the file exists; a backup never replaces a file (choose another name): {target.name}")
+        self.store.backup(target)
+        return target
+
+    def restore(self, path: str | os.PathLike[str], stamp: str) -> Path:
+        """Replace the project's contents with a checked backup; what it held is first kept beside it.
+
+        Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`, beside the project file, or for a
+        server project beside the backup restored from), so a wrong restore can be undone."""
+        source = _audited(check_file_name(path, reading=True))
+        if self.path is not None and source.resolve() == self.path.resolve():
+            raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
+        beside = self.path if self.path is not None else source.with_name(self.project.name)
+        safety = _audited(check_file_name(beside.with_name(f"{beside.stem}-恢复前-{stamp}{SUFFIX}"), reading=False))
+        for count in itertools.count(2):  # never over an earlier safety copy (two restores in one second)
+            if not safety.exists():
+                break
+            safety = beside.with_name(f"{beside.stem}-恢复前-{stamp}-{count}{SUFFIX}")
+        self.store.backup(safety)
+        self.store.restore_from(source)
+        self.project = self.store.projects()[0]
+        return safety
+
+    # ledger ---------------------------------------------------------------------------------
+
+    def page(self, query: LedgerQuery, offset: int, limit: int = PAGE_SIZE) -> list[LedgerRow]:
+        """`limit` ledger rows of the query from `offset` on (without the workbook's columns).
+
+        The page that follows the last one read (same query, `offset` where it ended) is read by key,
+        after that page's last household (keyset pagination: an index seek, not OFFSET's re-reading
+        of every row before it); should the data change meanwhile, the rows still follow on from the
+        last one shown rather than shift by what was added or removed before it.
+
+        A large project is not checked first: its rows say `checked=False` until `check_in_background`
+        has run (正在核验)."""
+        after = None
+        if self._page_end is not None and offset > 0 and self._page_end[:2] == (query, offset):
+            after = self._page_end[2]
+        rows = self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending,
+                                 limit=limit, offset=offset, after=after, workbook=False, check_first=False)
+        self._page_end = (query, max(offset, 0) + len(rows), rows[-1].household_id) if rows else None
+        return rows
+
+    def count(self, query: LedgerQuery) -> int:
+        """How many households the query's filter gives."""
+        return self.store.ledger_count(self.project.id, **query.filter(), check_first=False)
+
+    def summary(self, query: LedgerQuery) -> LedgerTotals | None:
+        """Totals over every household of the filter (not only the rows loaded so far); None while a large
+        project is being checked — no household is summed before it is vouched for."""
+        return self.store.ledger_summary(self.project.id, **query.filter(), check_first=False)
+
+    def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:
+        """Check every household in a worker (None: no check is due); see CaseStore.check_in_background."""
+        return self.store.check_in_background(on_done)
+
+    def rows(self, query: LedgerQuery) -> list[LedgerRow]:
+        """Every row of the query, in its order (for the Excel ledger)."""
+        return self.store.ledger(self.project.id, **query.filter(), sort=query.sort, descending=query.descending)
+
+    def household(self, household_id: int) -> Household:
+        return self.store.household(household_id)
+
+    def register_household(self, number: str, head: str, address: str,
+                           household_id: int | None = None) -> Household:
+        """Add a household without a survey (household_id None), or correct the entry of one with no version yet.
+
+        户号 is written as the survey import writes it (half-width, trimmed) and refused when it names a
+        household already registered, 1 and 0001 being one number (`survey.number_key`)."""
+        from calculator.app.survey import household_number
+        number = check_text(household_number(number), "户号")
+        head, address = check_text(head.strip(), "head"), check_text(address.strip(), "address")
+        if not number:
+            raise InputError("户号不能为空", "the household needs a number (户号)", "户号")
+        same = [row.number for row in self._same_number(number) if row.household_id != household_id]
+        if same:
+            raise StoreError(f"户号 {number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零也算同一户号)",
+                             f"household number {number} is that of {', '.join(same)} already registered", "户号")
+        if household_id is None:
+            return self.store.add_household(self.project.id, number, head, address)
+        return self.store.update_household(household_id, number, head, address)
+
+    def find_household(self, number: str) -> Household | None:
+        """The household registered under `number` (1 and 0001 being one number), if any."""
+        rows = self._same_number(number)
+        if len(rows) > 1:
+            raise StoreError(f"台账中有多个户号与 {number} 相同:{'、'.join(row.number for row in rows)}",
+                             f"several households are numbered like {number}", "户号")
+        return self.store.household(rows[0].household_id) if rows else None
+
+    def _same_number(self, number: str) -> list[LedgerRow]:
+        from calculator.app.survey import number_key
+        key = number_key(number)
+        return [row for row in self.store.ledger(self.project.id) if number_key(row.number) == key]
+
+    def save_case(self, number: str, case, *, base_version: int | None = None, reason: str | None = None):
+        """`case` as the household's next computed version (the household registered when new); the
+        version written is returned.
+
+        A case with input errors is refused whole (nothing stored). With `base_version` (0: none yet)
+        the save lands only if that is still the current version, checked in the transaction that
+        writes; a signed case changes only with a `reason` (an amendment), a paid one never."""
+        from calculator.engine.compensation import evaluate
+        if reason is not None:
+            check_text(reason, "amendment_reason", "--reason")
+        from calculator.core.errors import CaseErrors
+        from calculator.engine.schedules import load_schedule
+        from calculator.app.stored_cases import StoredCase, save_stored
+        schedule = load_schedule(case.schedule)
+        problems = evaluate(case, schedule).problems
+        if problems:
+            raise CaseErrors(list(problems))
+        with self.store.batch():  # a new household is registered only if its case is saved
+            household = self.find_household(number) or self.register_household(
+                number, case.household.get("head", ""), case.household.get("address", ""))
+            opened = self.store.current_version(household.id)
+            if base_version is not None and (opened.number if opened is not None else 0) != base_version:
+                current = f"第{opened.number}版" if opened is not None else "尚无版本"
+                raise RefusedByRule(f"户号 {household.number} 当前是{current},不是第{base_version}版,未保存",
+                                    f"household {household.number} is not at version {base_version}; nothing saved")
+            save_stored(StoredCase(self.store, household, opened), case, schedule, reason)
+            return self.store.current_version(household.id)
+
+    # status ---------------------------------------------------------------------------------
+
+    def sign(self, household_id: int, fingerprint: str | None = None) -> Household:
+        """已测算 → 已签字; a fingerprint typed from the sheet must be that of the current version."""
+        household = self.store.household(household_id)
+        typed = fingerprint.strip() if fingerprint else ""
+        try:
+            return self.store.sign(household_id, fingerprint=normal_fingerprint(typed) if typed else None)
+        except StoreError as error:
+            raise error if error.where else error.located(f"户号 {household.number}") from None
+
+    def payment(self, household_ids: Iterable[int]) -> Payment:
+        """The households to pay; refused (naming them) unless every one is signed and its data sound."""
+        households = tuple(self.store.check_household(household_id, recompute=True) for household_id in household_ids)
+        if not households:
+            raise StoreError("请先选择要支付的住户", "select the households to pay")
+        unsigned = [h for h in households if h.status is not Status.SIGNED]
+        if unsigned:
+            named = "、".join(f"{h.number}({h.status.label})" for h in unsigned[:10])
+            more = f" 等 {len(unsigned)} 户" if len(unsigned) > 10 else ""
+            raise RefusedByRule(f"只有已签字的住户才能支付:户号 {named}{more} 不是已签字",
+                             f"only signed households can be paid; {len(unsigned)} selected are not")
+        total = Decimal("0.00")
+        for household in households:
+            version = self.store.current_version(household.id)
+            total += version.total if version is not None and version.total is not None else 0
+        return Payment(households, total)
+
+    def pay(self, household_ids: Sequence[int], batch: str) -> list[Household]:
+        """已签字 → 已支付 for every household of the batch, all or none."""
+        check_text(batch.strip(), "batch", "--batch")
+        self.payment(household_ids)
+        return self.store.pay(household_ids, batch=batch)
+
+    def check_sheet(self, fingerprint: str) -> list[SheetMatch]:
+        """The stored versions a printed sheet's fingerprint belongs to (none: the sheet is not from this file)."""
+        return self.store.find_by_fingerprint(normal_fingerprint(fingerprint))
+
+    def history(self, household_id: int) -> list[HistoryLine]:
+        """Every recorded change of a household, oldest first."""
+        return [HistoryLine(entry.at[:19].replace("T", " "), entry.actor, describe_change(entry))
+                for entry in self.store.audit_log(household_id=household_id)]
+
+    # files ----------------------------------------------------------------------------------
+
+    def export_ledger(self, query: LedgerQuery, path: Path) -> int:
+        """Write the query's rows as an Excel ledger; returns how many rows were written."""
+        from calculator.formats import reports
+        rows = self.rows(query)
+        title = self.name if query.status is None else f"{self.name}({query.status.label})"
+        reports.ledger_xlsx(rows, Path(path), title=f"{title} 台账")
+        return len(rows)
+
+    def write_survey_template(self, path: Path, schedule) -> None:
+        """The empty survey workbook the field teams fill in."""
+        from calculator.app import survey
+        survey.write_template(Path(path), schedule)
+
+    def read_survey(self, path: Path, schedule, include_hidden: bool = False):
+        """A filled survey workbook read (nothing stored yet), its households checked as they are taken
+        (`survey.stream_survey`); hidden content only when accepted."""
+        from calculator.app import survey
+        path = check_file_name(path, reading=True)
+        if path.exists() and not path.is_file():  # a folder, a pipe, /dev/zero: never read
+            raise InputError("这不是调查表文件(不是普通文件)", "not a survey workbook (not a regular file)", str(path))
+        return survey.stream_survey(path, schedule, include_hidden=include_hidden)
+
+    def plan_import(self, households):
+        """What importing would do to each of the survey's valid households (新增 / 补录首个版本 / 不变 / 不导入)."""
+        from calculator.app import survey
+        return survey.plan_import(self.store, self.project.id, households)
+
+    def import_survey(self, households):
+        """Store the survey's valid households in this project, as `plan_import` says; households may be a stream
+        (a reading's `households()` or `all_or_none()`), each saved as it is taken, all in one transaction."""
+        from calculator.app import survey
+        return survey.import_survey(self.store, self.project.id, households, actor=self.actor)
+
+    def write_sheets(self, household_ids: Sequence[int] | None, folder: Path,
+                     progress: Callable[..., bool] | None = None):
+        """Settlement sheets for the households (None: all) into `folder`; `progress` returning False stops."""
+        from calculator.app import batch
+        return batch.write_sheets(self.store, self.project.id, household_ids, Path(folder), progress=progress)
+
+
+def import_text(summary) -> str:
+    """What an import did, for a message box: added, first cases of registered households, unchanged, refusals."""
+    lines = [f"新增 {len(summary.added)} 户,已登记户首次录入 {len(summary.updated)} 户,未变 {len(summary.unchanged)} 户"
+             + (f",未覆盖 {len(summary.refused)} 户。" if summary.refused else "。")]
+    for label, numbers in (("新增", summary.added), ("首次录入", summary.updated)):
+        if numbers:
+            lines.append(f"{label}:{_some(numbers)}")
+    lines += [f"未覆盖 户号 {number}:{reason}" for number, reason in summary.refused[:20]]
+    if len(summary.refused) > 20:
+        lines.append(f"……另有 {len(summary.refused) - 20} 户未覆盖")
+    return "\n".join(lines)
+
+
+def _some(numbers: Sequence[str], shown: int = 30) -> str:
+    return "、".join(numbers[:shown]) + (f" 等 {len(numbers)} 户" if len(numbers) > shown else "")
+
+
+def money_text(value: Decimal | None) -> str:
+    """A ledger amount as shown: grouped with two decimals, blank when there is no computed version."""
+    return "" if value is None else fmt_grouped(value)
+
+
+def area_text(value: Decimal | None) -> str:
+    """A ledger area as shown: grouped, two decimals unless the survey gave more, blank when absent."""
+    if value is None:
+        return ""
+    return fmt_grouped(value) if value.as_tuple().exponent >= -2 else f"{value:,f}"

@@ -1,0 +1,182 @@
+"""A household's case opened from the project store and saved back to it as a new version.
+
+Saving never overwrites: a case that computes cleanly becomes a computed version (已测算), one
+with input errors a draft (草稿). A signed or paid household changes only by an amendment
+with a written reason, and a draft is never allowed there.
+
+Case number. In a project the 户号 is the case number: a case opened from the store shows it, and
+every version saved from now on carries it as its `case_id` (a different one typed before is
+replaced — the project, not the form, numbers its households). Versions saved before hold what they
+held, since their fingerprints cover it; so a stored version is printed as saved (its own
+fingerprint) under its household's 户号 and its 测算日期 — the case's, else the day the version was
+saved (`filing`). The sheet printed from 补偿测算 and the batch sheet are the same sheet.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from calculator.engine.case import Case, case_from_json, fingerprint
+from calculator.engine.compensation import CompensationResult, evaluate
+from calculator.core.errors import InputError
+from calculator.core.money import fmt_grouped
+from calculator.formats.reports.content import Filing
+from calculator.engine.schedules import load_schedule
+from calculator.store.base import CaseStore, CaseVersion, Household, RefusedByRule, Status, StoreError, conflict_error
+from tables.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """Where an open case lives in the store: its household and the version it was opened at."""
+
+    store: CaseStore
+    household: Household
+    version: CaseVersion | None
+
+    @property
+    def needs_reason(self) -> bool:
+        """Signed: a change is an amendment with a written reason (a paid case is not changed at all)."""
+        return self.household.status is Status.SIGNED
+
+    @property
+    def lock_notice(self) -> str | None:
+        """Why a signed or paid case opens read-only, and what can be done (None: it may be edited)."""
+        if self.household.status is Status.SIGNED:
+            return (f"此户已签字({self.version_label}),只能查看。如需更正,请点「更正…」填写理由后修改,"
+                    "保存为新版本(已测算),须重新签字。")
+        if self.household.status is Status.PAID:
+            return "此户已支付,只能查看,不能修改或更正。如发现差错,请按补差程序另行办理。"
+        return None
+
+    @property
+    def label(self) -> str:
+        """户号 and 户主 as the window title shows them."""
+        return f"{self.household.number} {self.household.head}".strip()
+
+    @property
+    def version_label(self) -> str:
+        return f"第{self.version.number}版" if self.version is not None else "尚无版本"
+
+
+def open_stored(store: CaseStore, household_id: int, schedule_id: str) -> tuple[StoredCase, Case]:
+    """The household's current case (or a new one carrying its 户主 and 地址 when nothing was saved yet);
+    refused for a household whose stored data is abnormal (数据异常)."""
+    household = store.check_household(household_id)
+    version = store.current_version(household_id)
+    if version is not None:
+        case = case_from_json(version.case_json)
+    else:
+        case = Case(schedule=schedule_id, household={"head": household.head, "address": household.address})
+    return StoredCase(store, household, version), numbered(case, household.number)
+
+
+def numbered(case: Case, number: str) -> Case:
+    """The case carrying its household's 户号 as its case number."""
+    return case if case.case_id == number else dataclasses.replace(case, case_id=number)
+
+
+def filing(number: str, version: CaseVersion) -> Filing:
+    """How a stored version is printed: 案件编号 the 户号; 测算日期 the case's, else the (local) day it was saved."""
+    return Filing(number, version.case().assessed_on or version.created_at[:10])
+
+
+def checked_result(version: CaseVersion) -> CompensationResult:
+    """The stored case recomputed under the loaded schedule, refused unless it is the stored version's result."""
+    case = version.case()
+    schedule = load_schedule(case.schedule)
+    if version.schedule_version != schedule.version:
+        raise InputError(f"保存时的补偿标准版本({version.schedule_version})与现行版本({schedule.version})"
+                         "不同,须重新测算",
+                         f"saved under schedule {version.schedule_version}, the loaded one is {schedule.version}; "
+                         "recompute the case first")
+    result = evaluate(case, schedule)
+    if result.problems:
+        first = result.problems[0]
+        raise InputError(f"重新测算有 {len(result.problems)} 处错误({first.zh})",
+                         f"recomputing gives {len(result.problems)} error(s) ({first.en})")
+    if fingerprint(case, schedule.version) != version.fingerprint:
+        raise InputError("重新测算的校验码与保存的校验码不符,须重新测算",
+                         "the recomputed fingerprint is not the stored one; recompute the case first")
+    if version.total is not None and result.total != version.total:
+        raise InputError(f"重新测算的金额 {fmt_grouped(result.total)} 与保存的 {fmt_grouped(version.total)} "
+                         "不符,须重新测算",
+                         f"the recomputed total {result.total} is not the stored {version.total}; recompute first")
+    return result
+
+
+def printable(stored: StoredCase) -> CompensationResult:
+    """The opened version's result, checked, as the batch prints it (with its `filing`)."""
+    if stored.version is None or stored.version.result_json is None:
+        raise InputError("此户尚未保存测算结果(草稿),不能打印结算单", "the household has no computed version to print")
+    return checked_result(stored.version)
+
+
+def where(stored: StoredCase) -> dict:
+    """Where the case belongs, as plain data (for the crash-recovery file)."""
+    return {"project": stored.store.path, "household_id": stored.household.id,
+            "version_id": stored.version.id if stored.version is not None else None}
+
+
+def news(stored: StoredCase) -> str | None:
+    """What another user changed in the household since the case was opened (a newer version, or signed
+    or paid meanwhile), naming who; None while it is as it was opened. The save would be refused; this
+    says so before the user saves."""
+    household = stored.store.household(stored.household.id)
+    current = stored.store.current_version(household.id)
+    opened = stored.version.id if stored.version is not None else None
+    if (current.id if current is not None else None) == opened and household.status == stored.household.status:
+        return None
+    who = f"户号 {household.number} {household.head}".rstrip()
+    if current is not None and current.id != opened:
+        at = current.created_at[:16].replace("T", " ")
+        return (f"{who} 已由 {current.actor or '他人'} 于 {at} 保存为第{current.number}版"
+                f"(现为「{household.status.label}」),您打开的是之前的版本,此处的修改将不能保存到台账。"
+                "请先用「另存为」把修改存成文件,再从台账重新打开此户核对。")
+    return f"{who} 已被他人改为「{household.status.label}」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
+
+
+def reattach(store: CaseStore, place: dict) -> StoredCase:
+    """The household a recovered case belongs to, at the version it had been opened at (see `where`)."""
+    household = store.household(int(place["household_id"]))
+    version = next((v for v in store.versions(household.id) if v.id == place.get("version_id")), None)
+    return StoredCase(store, household, version)
+
+
+def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredCase, CompensationResult]:
+    """The household as the store has it now, and the case's result, if `case` may be saved over it.
+
+    Refused when the household has gained a version since the case was opened (a survey import, or
+    another assessor: a save never silently replaces work it has not seen), when it is paid, and
+    when it is signed and the case does not compute. Asked before the amendment reason, so that
+    question is never put for nothing; `save_stored` has the store check the version again in the
+    transaction that writes, so of two saves from the same version only the first lands. The case is
+    saved carrying the household's 户号 as its case number."""
+    store = stored.store
+    household = store.household(stored.household.id)
+    opened = stored.version.id if stored.version is not None else None
+    where = f"户号 {household.number}"
+    if household.current_version_id != opened:
+        raise conflict_error(household, store.current_version(household.id))
+    result = evaluate(numbered(case, household.number), schedule)
+    if household.status is Status.PAID:
+        raise RefusedByRule("此户已支付,不能再更正;如发现差错,请按补差程序另行办理",
+                         "the household is paid; it cannot be amended", where)
+    if result.problems and household.status.locked:
+        raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
+                         f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
+                         where)
+    return StoredCase(store, household, stored.version), result
+
+
+def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_reason: str | None = None) -> StoredCase:
+    """Save `case` as the household's next version (computed, or a draft while it has errors); returns where it lives."""
+    now, result = checked(stored, case, schedule)
+    store, household_id = now.store, now.household.id
+    base = stored.version.id if stored.version is not None else None
+    if not result.problems:
+        version = store.save_computed(household_id, result, amendment_reason=amendment_reason,
+                                      base_version_id=base)
+    else:
+        version = store.save_draft(household_id, result.case, base_version_id=base)
+    return StoredCase(store, store.household(household_id), version)

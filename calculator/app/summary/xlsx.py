@@ -1,0 +1,91 @@
+"""项目汇总与审计 as a workbook: 概况, then one sheet per view a user can filter and pivot.
+
+Laid out with the ledger workbook's helpers (calculator.formats.reports.xlsx): a title row, a bold header
+frozen above the data with an autofilter over it, figures as numbers with their number format
+(money and areas to the fen, shares as percentages, dates as dates), every text as a text cell (a
+户主 "=1+2" stays text), and under each table with a 合计 a SUM row that checks it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from calculator.core.files import atomic_write
+from calculator.formats.reports.content import refuse_unprintable
+from calculator.formats.reports.xlsx import MONEY, _check, _fit, _places, _row, _table_head
+from calculator.app.summary.model import (
+    AREA, COUNT, DATE, MONEY as MONEY_KIND, NUMBER, QUANTITY, SHARE, Summary, Table,
+)
+from calculator.app.summary.outliers import METHOD_LABELS
+
+FORMATS = {MONEY_KIND: MONEY, AREA: "#,##0.00", NUMBER: "#,##0.00", COUNT: "0", SHARE: "0.0%", DATE: "yyyy-mm-dd"}
+FIRST_ROW = 3  # below the title and the header
+# Characters a sheet's name may not hold, and the longest name Excel takes.
+_NOT_IN_NAMES = str.maketrans({c: "、" for c in "[]:*?/\\"})
+NAME_MOST = 31
+
+
+def write_summary_xlsx(summary: Summary, path: Path) -> None:
+    """The workbook at `path`, whole or not at all."""
+    refuse_unprintable(summary.texts())
+    book = summary_book(summary)
+    atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
+
+
+def summary_book(summary: Summary) -> Workbook:
+    book = Workbook()
+    _overview(book.active, summary)
+    for table in summary.tables():
+        _sheet(book.create_sheet(table.title.translate(_NOT_IN_NAMES)[:NAME_MOST]), table)
+    return book
+
+
+def _overview(ws, summary: Summary) -> None:
+    ws.title = "概况"
+    _table_head(ws, f"{summary.project} 汇总与审计(截至 {summary.as_of})", ["项目", "数值", "单位"])
+    rows: list[list[Any]] = [
+        ["住户", (summary.households, "0"), "户"], ["计入金额的住户", (summary.counted, "0"), "户"],
+        ["数据异常(不计入)", (len(summary.abnormal), "0"), "户"], ["补偿合计", (summary.total, MONEY), "元"],
+        ["已支付", (summary.paid, MONEY), "元"], ["未支付(已测算、已签字)", (summary.owed, MONEY), "元"],
+        ["有争议未计入", (summary.disputed, MONEY), "元"], ["置换面积", (summary.replacement_m2, MONEY), "m²"],
+        ["截至", (summary.as_of, "yyyy-mm-dd"), None]]
+    for offset, values in enumerate(rows):
+        _row(ws, FIRST_ROW + offset, values)
+    row = FIRST_ROW + len(rows) + 1
+    for offset, (key, value) in enumerate(summary.method.items()):
+        _row(ws, row + offset, [f"异常检测:{METHOD_LABELS[key]}", value if isinstance(value, str) else (value, "0.0")])
+    _fit(ws)
+
+
+def _sheet(ws, table: Table) -> None:
+    """One view: header frozen with a filter over the rows, its 合计 apart below, a SUM check, the note."""
+    _table_head(ws, table.title, [column.heading for column in table.columns])
+    for offset, row in enumerate(table.rows):
+        _row(ws, FIRST_ROW + offset, [_cell(value, column.kind) for column, value in zip(table.columns, row)])
+    last = FIRST_ROW + len(table.rows) - 1
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(table.columns))}{max(last, 2)}"
+    below = max(last, 2) + 2  # a blank row keeps the 合计 out of the filter's range
+    if table.total is not None:
+        _row(ws, below, [_cell(value, column.kind) for column, value in zip(table.columns, table.total)])
+        for index, column in enumerate(table.columns, 1):
+            if column.kind == MONEY_KIND and table.rows:
+                letter = get_column_letter(index)
+                _check(ws, below + 1, "A", "校验: 各行之和", letter, f"=SUM({letter}{FIRST_ROW}:{letter}{last})")
+        below += 3
+    if table.note:
+        _row(ws, below, [table.note])
+    _fit(ws)
+
+
+def _cell(value: Any, kind: str) -> Any:
+    """A value as `_row` writes it: a number or date with its format, text as text, blank for None."""
+    if value is None or value == "":
+        return None
+    if kind == QUANTITY:
+        return (value, _places(value))
+    if kind in FORMATS:
+        return (value, FORMATS[kind])
+    return value

@@ -1,0 +1,160 @@
+"""A survey's households saved into a project: what the import will do to each (the preview), then doing it.
+
+`import_survey` saves the accepted households (a stream too: each is saved as it is taken) into a
+project in one transaction. It adds new households and gives a registered household without any
+version its first one; it never puts a survey case over a version already in the ledger (see
+`ImportSummary`). A 户号 finds the project's household as the reader compares them (`number_key`),
+so a re-import of 1 finds the registered 0001.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from calculator.engine.case import Case, fingerprint
+from calculator.engine.compensation import compute
+from calculator.core.errors import InputError
+from calculator.engine.schedules import load_schedule
+from calculator.store.base import CaseStore, CaseVersion, Household, Status
+from calculator.app.stored_cases import numbered
+from calculator.app.survey.households import SurveyEntry, SurveyHousehold
+from calculator.app.survey.values import number_key
+from tables.schedule import Schedule
+
+ADD, FIRST_VERSION, UNCHANGED, REFUSED = "add", "first_version", "unchanged", "refused"
+STEP_LABELS = {ADD: "新增", FIRST_VERSION: "补录首个版本", UNCHANGED: "不变", REFUSED: "不导入"}
+
+
+@dataclass(frozen=True)
+class ImportStep:
+    """What importing does to one household of the survey: add it, give it its first version, nothing, or refuse."""
+
+    household: SurveyEntry
+    action: str
+    number: str  # the 户号 as the ledger writes it (a registered 0001 for the survey's 1)
+    reason: str = ""
+
+    def text(self) -> str:
+        """新增 / 补录首个版本 / 不变 / 不导入:reason."""
+        label = STEP_LABELS[self.action]
+        return f"{label}:{self.reason}" if self.reason else label
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did to each household of the survey.
+
+    added: a 户号 new to the project, saved with its first (computed) version.
+    updated: a registered household that had no version yet, now with its first version.
+    unchanged: the current version already holds the survey's case (same fingerprint).
+    refused: (户号, why) — the current version (draft, computed, signed or paid) holds a different
+    case. An import never replaces a version: the ledger's may be a correction made in 补偿测算.
+    """
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    refused: tuple[tuple[str, str], ...]
+    steps: tuple[ImportStep, ...] = ()   # every household's step, in the survey's order
+
+    @classmethod
+    def of(cls, steps: list[ImportStep]) -> ImportSummary:
+        def numbers(action: str) -> tuple[str, ...]:
+            return tuple(step.number for step in steps if step.action == action)
+        return cls(numbers(ADD), numbers(FIRST_VERSION), numbers(UNCHANGED),
+                   tuple((step.number, step.reason) for step in steps if step.action == REFUSED), tuple(steps))
+
+
+def plan_import(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold]) -> tuple[ImportStep, ...]:
+    """What `import_survey` will do to each household, decided without changing anything (the preview shows it).
+
+    A household whose current version already holds the same case (same fingerprint under the
+    same schedule version, both numbered by the 户号) is left unchanged. One whose current version
+    holds a different case is refused, whatever its status: the version may be a correction made in
+    补偿测算, and a signed or paid case changes only by an amendment with a written reason. A 户号
+    finds the project's household by `number_key` (1 finds a registered 0001)."""
+    return tuple(step for step, _ in _planned(store, project_id, households))
+
+
+def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold]
+             ) -> Iterator[tuple[ImportStep, Case]]:
+    """Each household's step and its case numbered as it is saved, taken one at a time (households may be a
+    stream). Two households of one `number_key` are refused with InputError once all are taken; from the
+    second on, none is given any more, so an import in one transaction keeps nothing."""
+    registered = _registered_numbers(store, project_id)
+    numbers: list[str] = []
+    keys: Counter[str] = Counter()
+    for household in households:
+        key = number_key(household.number)
+        numbers.append(household.number)
+        keys[key] += 1
+        if len(keys) == len(numbers):   # no 户号 given twice so far
+            yield _step(store, project_id, household, registered.get(key, []))
+    twice = [number for number in numbers if keys[number_key(number)] > 1]
+    if twice:
+        raise InputError(f"导入中户号重复: {'、'.join(twice)}", f"household number(s) given twice: {', '.join(twice)}")
+
+
+def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers: list[str]
+          ) -> tuple[ImportStep, Case]:
+    entry = SurveyEntry.of(household)
+    if len(numbers) > 1:
+        return ImportStep(entry, REFUSED, household.number, f"台账中的户号 {'、'.join(numbers)} 只差前导零,"
+                          "无法确定是哪一户;请先在台账中更正户号"), household.case
+    if not numbers:
+        return ImportStep(entry, ADD, household.number), numbered(household.case, household.number)
+    existing = store.find_household(project_id, numbers[0])
+    case = numbered(household.case, existing.number)   # in a project the 户号 is the case number
+    current = store.current_version(existing.id)
+    if current is None:
+        return ImportStep(entry, FIRST_VERSION, existing.number), case
+    schedule = load_schedule(case.schedule)
+    if _held_fingerprint(current, existing.number, schedule) == fingerprint(case, schedule.version):
+        return ImportStep(entry, UNCHANGED, existing.number), case
+    return ImportStep(entry, REFUSED, existing.number, _refusal(existing, current)), case
+
+
+def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
+                  actor: str | None = None) -> ImportSummary:
+    """Save the accepted households into the project in one transaction, as `plan_import` decides: all or none.
+
+    Each household is saved as it is taken, so `households` may be a stream (`SurveyReading.all_or_none`):
+    whatever it raises, even after its last household, leaves the project as it was."""
+    steps = []
+    with store.batch():
+        for step, case in _planned(store, project_id, households):
+            if step.action == ADD:
+                store.add_household(project_id, step.number, case.household.get("head", ""),
+                                    case.household.get("address", ""), actor=actor)
+            if step.action in (ADD, FIRST_VERSION):
+                existing = store.find_household(project_id, step.number)
+                store.save_computed(existing.id, compute(case, load_schedule(case.schedule)), actor=actor)
+            steps.append(step)
+    return ImportSummary.of(steps)
+
+
+def _registered_numbers(store: CaseStore, project_id: int) -> dict[str, list[str]]:
+    """The project's 户号 by `number_key` (more than one under a key: numbers the ledger cannot tell apart)."""
+    registered: dict[str, list[str]] = {}
+    for row in store.ledger(project_id):
+        registered.setdefault(number_key(row.number), []).append(row.number)
+    return registered
+
+
+def _held_fingerprint(version: CaseVersion, number: str, schedule: Schedule) -> str:
+    """The fingerprint of a stored version's case numbered by its 户号 (as a version saved now carries it), under
+    the schedule version it was computed with (a draft: `schedule`)."""
+    return fingerprint(numbered(version.case(), number), version.schedule_version or schedule.version)
+
+
+def _refusal(household: Household, current: CaseVersion) -> str:
+    """Why the survey's case was not saved over the household's current version."""
+    if household.status is Status.PAID:
+        return f"该户已支付(第{current.number}版),调查表与之不同;已支付的案例不再更正,差错请按补差程序另行办理"
+    if household.status.locked:
+        return (f"该户{household.status.label}(第{current.number}版),调查表与锁定的版本不同;"
+                "更正须在补偿测算中填写更正理由")
+    kind = "草稿" if current.result_json is None else "测算"
+    return (f"台账中已有第{current.number}版{kind}(经办人 {current.actor or '未记录'}),与调查表不同,未覆盖;"
+            "如需按调查表修改,请在补偿测算中打开此户核对")

@@ -1,0 +1,424 @@
+"""A filled survey workbook read: its rows gathered into households, each household's case checked.
+
+`read_survey` checks every row through the engine and never raises for a bad row: each problem
+names the sheet, the Excel row, the column and why, and a household with any problem is left out
+whole. `stream_survey` reads the same way but hands the households on one at a time, checked as
+they are taken (calculator.app.survey.households), so an import never holds every household's case.
+
+A row with content but no 户号 is never guessed into a household (a 户号 in merged cells is not
+missing: it belongs to every row it spans). Assessors often type the 户号 on a household's first
+row only, so such a row leaves out, whole, the household of the nearest row above it that has a
+户号: importing that household without the row would pay the family short. With no household
+above, the row is a problem of its own.
+
+户号. A 户号 is read as calculator.app.survey.values reads it (half-width, without spaces at either
+end; a number cell 1 reads "1"), and two 户号 that differ only in leading zeros are one number
+(`number_key`). Rows that write one number two ways (0001 on one row, 1 on another) are a problem
+naming the rows of each way: the reader never merges them into one household nor splits them into
+two. The import matches a 户号 to the project's households the same way, so a re-import of 1 finds
+the registered 0001.
+
+Hidden content. A hidden or very hidden 调查表, a hidden row and a value in a hidden column are
+problems (`SurveyProblem.hidden`) unless the reader is asked to include hidden content
+(`include_hidden`): what the assessor cannot see on screen is not paid without a word. A hidden row
+leaves out its whole household, as a row without 户号 does, rather than shortening it.
+
+Size. A workbook larger than calculator.core.limits allows is refused before its rows are read
+(calculator.app.survey.sheet), and every text cell is held to its field's length and refused
+characters (`calculator.core.limits.check_text`), named by row and column.
+
+Cells are read as the case file takes them (calculator.app.survey.values): numbers as the assessor
+typed them, never through float arithmetic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Generator
+
+from calculator.core import idcard
+from calculator.app.actions import pickable
+from calculator.engine.case import case_from_dict
+from calculator.engine.compensation import evaluate
+from calculator.core.errors import CalculationError, CaseWarning, InputError
+from calculator.engine.schedules import load_schedule
+from calculator.app.survey.columns import (
+    CASE, KEY, LINE, REQUIRED_HEADINGS, SURVEY_SHEET, SurveyColumn, normal_heading, survey_columns,
+)
+from calculator.app.survey.households import RowSpool, Survey, SurveyHousehold, SurveyProblem, SurveyReading
+from calculator.app.survey.sheet import read_grid, read_sheet
+from calculator.app.survey.values import household_number, number_key, parse_value, shown_value
+from tables.schedule import Schedule
+
+
+def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> Survey:
+    """Every row of 调查表 checked, and every household that can be imported held with its case.
+
+    As `stream_survey`, whose households are taken here all at once."""
+    reading = stream_survey(path, schedule, include_hidden=include_hidden)
+    households = tuple(reading.households())
+    return Survey(reading.path, households, reading.problems, reading.rejected)
+
+
+def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> SurveyReading:
+    """调查表 read once; its households checked one at a time as they are taken, bad rows becoming problems.
+
+    Raises InputError only when the file cannot be read, is not an .xlsx workbook, is larger than
+    calculator.core.limits allows, has no 调查表 sheet, or lacks a required heading (户号, 项目, 数量).
+    Hidden content (the sheet, rows, cells in hidden columns) is a problem and left out unless
+    `include_hidden` accepts it.
+
+    The sheet is streamed: openpyxl's read-only parser gives each row once, as values, and the
+    rows go to the reader as they pass; no grid of the sheet is ever held, and each household's
+    rows are held packed until its household is taken (calculator.app.survey.households).
+    """
+    path = Path(path)
+    schedule = schedule or load_schedule()
+    columns = survey_columns(schedule)
+    with read_sheet(path) as sheet:
+        rows = read_grid(sheet, path)
+        first = next(rows, None)
+        header = first[1] if first is not None and first[0] == 1 else []
+        positions, strays = _header(header, columns, path)
+        if sheet.state != "visible" and not include_hidden:
+            reader = _Reader(schedule, columns, positions, strays)
+            reader.loose.append(_hidden_sheet(sheet.state))
+            return reader.reading(path)
+        # <cols> precedes <sheetData>: the hidden columns are known once the first row has passed
+        reader = _Reader(schedule, columns, positions, strays,
+                         frozenset() if include_hidden else sheet.hidden_columns())
+        if first is not None and first[0] != 1:   # no row 1 (no heading): the first row is a content row
+            reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden)
+        for row, values, hidden in rows:
+            reader.add_row(row, values, hidden=hidden and not include_hidden)
+    return reader.reading(path)
+
+
+def _hidden_sheet(state: str) -> SurveyProblem:
+    """调查表 itself is hidden: nothing of it is read unless hidden content is accepted."""
+    zh, en = ("深度隐藏(very hidden)", "very hidden") if state == "veryHidden" else ("隐藏", "hidden")
+    return SurveyProblem(SURVEY_SHEET, 0, "", f"工作表被{zh},其中的住户均未导入;确认要导入时请选择包括隐藏内容",
+                         f"the sheet is {en}: none of its households is imported unless hidden content is accepted",
+                         hidden=True)
+
+
+def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
+            ) -> tuple[list[tuple[SurveyColumn, int]], list[tuple[str, int]]]:
+    """Which sheet column holds which survey column; headings the template does not know."""
+    known: dict[str, SurveyColumn] = {}
+    for column in columns:
+        for name in (column.heading, column.label):
+            if name:
+                known.setdefault(normal_heading(name), column)
+    positions: dict[SurveyColumn, int] = {}
+    strays = []
+    for index, value in enumerate(cells):
+        if value is None or not str(value).strip():
+            continue
+        column = known.get(normal_heading(value))
+        if column is None:
+            strays.append((str(value).strip(), index))
+        elif column in positions:
+            raise InputError(f"「{SURVEY_SHEET}」第1行有两个「{column.heading}」列",
+                             f"row 1 of {SURVEY_SHEET!r} has two {column.heading!r} columns", str(path))
+        else:
+            positions[column] = index
+    missing = [name for name in REQUIRED_HEADINGS if not any(c.heading == name for c in positions)]
+    if missing:
+        raise InputError(f"「{SURVEY_SHEET}」第1行缺少列:{'、'.join(missing)}(请使用导出的模板)",
+                         f"row 1 of {SURVEY_SHEET!r} lacks the column(s) {', '.join(missing)} (use the template)",
+                         str(path))
+    return list(positions.items()), strays
+
+
+@dataclass
+class _Line:
+    row: int
+    raw: dict[str, Any]
+    bad: bool
+
+
+@dataclass
+class _Draft:
+    """A household while its rows are checked."""
+
+    number: str
+    rows: list[int] = field(default_factory=list)
+    values: dict[tuple[str, str], tuple[Any, int]] = field(default_factory=dict)
+    lines: list[_Line] = field(default_factory=list)
+    bad_blocks: set[str] = field(default_factory=set)
+    problems: list[SurveyProblem] = field(default_factory=list)
+
+
+class _Household:
+    """A household while the sheet is read: its first row and the problems found around its rows (its rows are
+    in the spool). `later`: problems only the whole sheet shows (a 户号 written two ways), placed after its rows'."""
+
+    __slots__ = ("number", "first_row", "problems", "later")
+
+    def __init__(self, number: str, row: int):
+        self.number, self.first_row = number, row
+        self.problems: list[SurveyProblem] = []
+        self.later: list[SurveyProblem] = []
+
+
+class _Reader:
+    """Routes rows to households as they pass (held packed), then checks each household's case through the engine."""
+
+    def __init__(self, schedule: Schedule, columns: tuple[SurveyColumn, ...],
+                 positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]],
+                 hidden_columns: frozenset[int] = frozenset()):
+        self.schedule, self.columns, self.positions, self.strays = schedule, columns, positions, strays
+        self.hidden_columns = hidden_columns   # grid indexes whose values are left out (unless accepted)
+        self.at: dict[int, SurveyColumn | str] = {index: column for column, index in positions}
+        self.at.update((index, heading) for heading, index in strays)   # a stray column: its heading
+        self.order = {column.heading: index for index, column in enumerate(columns)}
+        self.by_field = {(column.block, column.field): column for column in columns}
+        self.line_keys = {item.key for item in pickable(schedule)}
+        self.number_index = next(index for column, index in positions if column.block == KEY)
+        self.last_number: tuple[Any, str] = (None, "")   # (the cell, the 户号 read from it) of the last numbered row
+        self.households: dict[str, _Household] = {}
+        self.spool = RowSpool()   # each household's rows: (row, [(grid index, value) of its non-blank cells])
+        self.loose: list[SurveyProblem] = []   # problems of rows that name no household
+        self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
+        self.pending: list[int] = []   # rows without 户号 since then: they may belong to the next household
+
+    def problem(self, row: int, column: str, zh: str, en: str, hidden: bool = False) -> SurveyProblem:
+        return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
+
+    def add_row(self, row: int, values: list[Any], hidden: bool = False) -> None:
+        """A row as it passes: to its household's rows, or, without 户号, a problem of the households around it."""
+        cells = []
+        raw_number = None
+        at, number_index = self.at, self.number_index
+        for index, value in enumerate(values):   # in column order, as the heading row gave positions and strays
+            if value is None or index not in at or (isinstance(value, str) and not value.strip()):
+                continue
+            cells.append((index, value))
+            if index == number_index:
+                raw_number = value
+        if not cells:
+            return
+        number_column = self.by_field[(KEY, "number")]
+        if raw_number is None:
+            self.row_without_number(row, number_column.heading)
+            return
+        if (raw_number.__class__, raw_number) != self.last_number[0]:   # a household's rows repeat its 户号
+            try:
+                number = household_number(parse_value(number_column, raw_number))
+            except CalculationError as error:
+                self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
+                self.pending_to_loose(number_column.heading)
+                self.above = None   # the rows below it cannot be placed either
+                return
+            self.last_number = ((raw_number.__class__, raw_number), number)
+        number = self.last_number[1]
+        self.above = (number, row)
+        household = self.households.get(number)
+        if household is None:
+            household = self.households[number] = _Household(number, row)
+        household.first_row = min(household.first_row, row)
+        for orphan in self.pending:   # a 户号 forgotten on a household's first row(s) leaves it short too
+            household.problems.append(self.problem(
+                orphan, number_column.heading,
+                f"此行没有户号;下方第{row}行的 {number} 户因此整户未导入,请补填户号",
+                f"no household number (户号) on this row: household {number} below it (row {row}) "
+                "is left out whole; fill in the 户号"))
+        self.pending = []
+        if hidden or self.hidden_columns:
+            household.problems += self.hidden_content(row, cells, hidden)
+        self.spool.add(number, (row, cells))
+
+    def fill(self, draft: _Draft, row: int, cells: list[tuple[int, Any]]) -> None:
+        """One of the household's rows read into its values and lines; each bad cell a problem at its column."""
+        number_column = self.by_field[(KEY, "number")]
+        given, strays = [], []
+        for index, value in cells:
+            place = self.at[index]
+            if place.__class__ is str:
+                strays.append(place)
+            elif place is not number_column:
+                given.append((place, value))
+        draft.rows.append(row)
+        for heading in strays:
+            draft.problems.append(self.problem(row, heading, "模板中没有这一列,内容无法导入(请使用模板的列名)",
+                                               "the template has no such column: its value cannot be imported"))
+        line: dict[str, Any] = {}
+        line_bad = False
+        for column, value in given:
+            try:
+                parsed = parse_value(column, value)
+            except CalculationError as error:
+                draft.problems.append(self.problem(row, column.heading, error.zh, error.en))
+                if column.block == LINE:
+                    line_bad = True
+                else:
+                    draft.bad_blocks.add(column.block)
+                continue
+            if column.block == LINE:
+                if parsed is not False and parsed != "":   # 有争议=否 is the default: left out
+                    line[column.field] = parsed
+            elif parsed != "":
+                self.household_value(draft, column, parsed, row)
+        if (line or line_bad) and "item" not in line:
+            draft.problems.append(self.problem(row, self.by_field[(LINE, "item")].heading,
+                                               "填了项目明细但缺少项目", "line values given without an item (项目)"))
+        elif line:
+            draft.lines.append(_Line(row, line, line_bad))
+
+    def hidden_content(self, row: int, cells: list[tuple[int, Any]], hidden_row: bool) -> list[SurveyProblem]:
+        """A hidden row, else each value in a hidden column: its household is left out whole, never shortened."""
+        if hidden_row:
+            return [self.problem(row, "", "此行被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
+                                 "the row is hidden: its household is left out unless hidden content is accepted",
+                                 hidden=True)]
+        return [self.problem(row, column.heading, "此列被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
+                             "the column is hidden: the household is left out unless hidden content is accepted",
+                             hidden=True)
+                for index, _ in cells if index in self.hidden_columns
+                and isinstance(column := self.at[index], SurveyColumn)]
+
+    def row_without_number(self, row: int, heading: str) -> None:
+        """A row with content but no 户号: the households above and below it are left out whole, never filled in."""
+        self.pending.append(row)
+        if self.above is None:
+            return
+        number, above_row = self.above
+        self.households[number].problems.append(self.problem(
+            row, heading, f"此行没有户号;上方第{above_row}行的 {number} 户因此整户未导入,请补填户号",
+            f"no household number (户号) on this row: household {number} above it (row {above_row}) "
+            "is left out whole; fill in the 户号"))
+
+    def pending_to_loose(self, heading: str) -> None:
+        """Rows without 户号 that no household follows (or none that can be read) belong to none below."""
+        for orphan in self.pending:
+            if self.above is None:
+                self.loose.append(self.problem(orphan, heading, "缺少户号,此行不能归入任何一户",
+                                               "no household number (户号): the row belongs to no household"))
+        self.pending = []
+
+    def household_value(self, draft: _Draft, column: SurveyColumn, value: Any, row: int) -> None:
+        """Keep a household value; a different value on another row of the household is a problem."""
+        key = (column.block, column.field)
+        if key not in draft.values:
+            draft.values[key] = (value, row)
+            return
+        first, first_row = draft.values[key]
+        if first != value:
+            draft.problems.append(self.problem(
+                row, column.heading,
+                f"与第{first_row}行的{column.heading}不同(「{shown_value(first)}」≠「{shown_value(value)}」),同一户只能有一个值",
+                f"differs from row {first_row} ({shown_value(first)!r} ≠ {shown_value(value)!r}): "
+                f"a household has one {column.field}"))
+
+    def numbers_written_two_ways(self) -> None:
+        """户号 that are one number written differently (0001 and 1): a problem on each way's first row."""
+        ways: dict[str, list[_Household]] = {}
+        for household in self.households.values():
+            ways.setdefault(number_key(household.number), []).append(household)
+        heading = self.by_field[(KEY, "number")].heading
+        for households in (households for households in ways.values() if len(households) > 1):
+            for household in households:
+                others = [other for other in households if other is not household]
+                zh = "、".join(f"第{other.first_row}行的「{other.number}」" for other in others)
+                en = ", ".join(f"{other.number!r} (row {other.first_row})" for other in others)
+                household.later.append(self.problem(
+                    household.first_row, heading,
+                    f"户号「{household.number}」与{zh}只差前导零,是同一户号的不同写法,无法确定是一户还是两户,均未导入;"
+                    "请统一写法(户号列设为文本格式,以免 Excel 去掉前导零)",
+                    f"household number {household.number!r} and {en} differ only in leading zeros: one number "
+                    "written two ways, so whether they are one household or two is unclear and neither is imported; "
+                    "write it one way (format the column as text so Excel keeps the zeros)"))
+
+    def reading(self, path: Path) -> SurveyReading:
+        """The sheet read: what only its end shows is placed; the households are checked as they are taken."""
+        self.pending_to_loose(self.by_field[(KEY, "number")].heading)
+        self.numbers_written_two_ways()
+        self.spool.close()
+        hidden = [problem for problem in self.loose if problem.hidden]
+        hidden += [problem for household in self.households.values() for problem in household.problems
+                   if problem.hidden]
+        return SurveyReading(path, self.checked, tuple(self.in_sheet_order(hidden)))
+
+    def checked(self, stop_at_problem: bool) -> Generator[SurveyHousehold, None,
+                                                           tuple[tuple[SurveyProblem, ...], tuple[str, ...], int]]:
+        """Each household's rows unpacked and its case checked, one household at a time; a household without a
+        problem is given (with `stop_at_problem`, only until some problem has shown). Returns every problem in
+        sheet order, the 户号 left out and how many households can be imported."""
+        problems, rejected, importable = list(self.loose), [], 0
+        for held in self.households.values():
+            draft = _Draft(held.number, problems=list(held.problems))
+            for row, cells in self.spool.rows(held.number):
+                self.fill(draft, row, cells)
+            draft.problems += held.later
+            household = self.finish(draft)
+            problems += draft.problems
+            if draft.problems:
+                rejected.append(draft.number)
+            elif household is not None:
+                importable += 1
+                if not (stop_at_problem and problems):
+                    yield household
+        return tuple(self.in_sheet_order(problems)), tuple(rejected), importable
+
+    def in_sheet_order(self, problems: list[SurveyProblem]) -> list[SurveyProblem]:
+        """By row, then by the column's place in the template (the row itself first, an unknown column last)."""
+        return sorted(problems, key=lambda p: (p.row, self.order.get(p.column, -1 if not p.column else len(self.order))))
+
+    def finish(self, draft: _Draft) -> SurveyHousehold | None:
+        """The household's case checked by the engine; its problems placed at rows and columns."""
+        data: dict[str, Any] = {"schedule": self.schedule.id, "household": {}, "assessor": {}}
+        for column in self.columns:
+            if (column.block, column.field) in draft.values and column.block not in draft.bad_blocks:
+                value = draft.values[(column.block, column.field)][0]
+                if column.block == CASE:
+                    data[column.field] = value
+                else:
+                    data.setdefault(column.block, {})[column.field] = value
+        lines = [line for line in draft.lines if not line.bad]
+        data["items"] = [line.raw for line in lines]
+        if not draft.lines and "relocation" not in data and "replacement" not in data and not draft.problems:
+            draft.problems.append(self.problem(min(draft.rows), "", "此户没有任何补偿项目、搬迁安置或面积置换数据",
+                                               "the household has no item, relocation or replacement values"))
+            return None
+        try:
+            case = case_from_dict(data)
+        except CalculationError as error:   # the reader builds only well-formed blocks; kept as a guard
+            draft.problems.append(self.problem(min(draft.rows), "", error.zh, error.en))
+            return None
+        result = evaluate(case, self.schedule)
+        for error in result.problems:
+            draft.problems.append(self.place(error, draft, lines))
+        if draft.problems:
+            return None
+        warnings = [self.warning(warning, lines) for warning in result.warnings]
+        id_problem = idcard.problem(case.household.get("id_number", ""))
+        if id_problem is not None:
+            row = draft.values[("household", "id_number")][1]
+            warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: {id_problem.zh} / {id_problem.en}")
+        return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result.total, tuple(warnings))
+
+    def place(self, error: CalculationError, draft: _Draft, lines: list[_Line]) -> SurveyProblem:
+        """An engine problem at the Excel row and the column of the field it is placed at (none: the whole row)."""
+        if error.line is not None:
+            column = self.by_field.get((LINE, error.field))
+            return self.problem(lines[error.line].row, column.heading if column else "", error.zh, error.en)
+        if error.block in ("relocation", "replacement"):
+            return self.block_problem(error, draft, error.block)
+        return self.problem(min(draft.rows), "", error.zh, error.en)
+
+    def block_problem(self, error: CalculationError, draft: _Draft, block: str) -> SurveyProblem:
+        """A relocation or replacement problem at the row and column of its field."""
+        name = error.field
+        rows = [row for (b, _), (_, row) in draft.values.items() if b == block]
+        row = draft.values[(block, name)][1] if (block, name) in draft.values else min(rows or draft.rows)
+        column = self.by_field.get((block, name))
+        return self.problem(row, column.heading if column else "", error.zh, error.en)
+
+    @staticmethod
+    def warning(warning: CaseWarning, lines: list[_Line]) -> str:
+        """An engine warning, a line's placed at its Excel row."""
+        if warning.line is None:
+            return warning.message
+        line = lines[warning.line]
+        return replace(warning, where=f"{SURVEY_SHEET} 第{line.row}行「{line.raw['item']}」").message

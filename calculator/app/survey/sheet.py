@@ -1,0 +1,424 @@
+"""调查表 streamed out of its workbook: the package checked for size, then the sheet's rows one at a time.
+
+Size. A workbook larger than calculator.core.limits allows (its file, its unpacked parts, the rows or
+columns a sheet declares or holds) is refused before its rows are read.
+
+The rows are read by openpyxl's read-only parser, driven by hand (`read_grid`): each row passes
+once, as its values from column A, with merged cells filled in from their ranges and a formula
+Excel never calculated given as FORMULA_PENDING; whether a row or a column is hidden is read from
+the records the parser passes over anyway. No grid of the sheet is ever held.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterator
+from xml.etree import ElementTree
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.datetime import from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser, _cast_number   # the read-only parser, streamed by hand
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
+from calculator.core.errors import InputError
+from calculator.core.limits import SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES
+from calculator.app.survey.columns import SURVEY_SHEET
+
+
+class _Pending:
+    """A formula cell whose result was never calculated (no cached value): one object, kept by pickling too.
+
+    Pickle finds it again by the name `__reduce__` gives, in the module that defines `_Pending`: the two stay
+    together here."""
+
+    def __reduce__(self) -> str:
+        return "FORMULA_PENDING"
+
+
+FORMULA_PENDING = _Pending()
+
+
+class _Sheet:
+    """调查表 opened read-only: its state, what its records say beyond the rows, and the parser its rows come from.
+
+    Merged ranges are recorded after <sheetData>, so `_records_after_rows` finds them (and the last row's
+    number) in the part's bytes before the rows are parsed; hidden rows, hidden columns and formulas are
+    read from the records openpyxl's streaming parser passes over anyway."""
+
+    def __init__(self, book: Any, stream: Any, sheet: ReadOnlyWorksheet, path: Path):
+        self.book, self.stream, self.sheet, self.path = book, stream, sheet, path
+        self.state: str = sheet.sheet_state   # visible, hidden or veryHidden
+        self.merged: list[tuple[int, int, int, int]] = []   # (min_col, min_row, max_col, max_row), Excel numbers
+        self.parser: _SurveyParser | None = None
+
+    def __enter__(self) -> _Sheet:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.book.close()
+        finally:
+            self.stream.close()
+
+    def hidden_columns(self) -> frozenset[int]:
+        """The grid indexes of the columns the sheet hides (a <col> record may span several columns)."""
+        hidden: set[int] = set()
+        for attrs in (self.parser.column_dimensions.values() if self.parser else ()):
+            if _xml_true(attrs.get("hidden")):
+                first = int(attrs["min"])
+                last = int(attrs.get("max") or first)
+                hidden.update(range(first - 1, min(last, SURVEY_MAX_COLUMNS)))
+        return frozenset(hidden)
+
+
+class _SurveyParser(WorkSheetParser):
+    """openpyxl's worksheet parser reading cached values, a row at a time as a list of values.
+
+    A row comes back as (Excel row, values from column A); whether the row is hidden is left in
+    `hidden`. Cells are read as openpyxl's parse_cell reads them with data_only (the same casts,
+    dates and strings), without building a dict per cell nor a Text object per inline string, and a
+    formula whose result Excel never stored (<f> with no cached <v>) reads as FORMULA_PENDING."""
+
+    hidden = False
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
+        # survey's cases keep them, so each distinct text is held once
+        self.texts: dict[str, str] = {}
+
+    def parse(self) -> Iterator[tuple[int, list[Any]]]:   # type: ignore[override]
+        """The rows as they pass, and the <col> records before them; nothing else of the sheet is read.
+
+        openpyxl's parse clears each row but leaves it under <sheetData>, a few dozen bytes a row for
+        the whole sheet; here a row is dropped from the tree once read."""
+        rows: Any = None
+        for event, element in ElementTree.iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                if element.tag == _DATA_TAG:
+                    rows = element
+                continue
+            tag = element.tag
+            if tag == _ROW_TAG:
+                row = self.parse_row(element)
+                element.clear()
+                if rows is not None:
+                    rows.clear()
+                yield row
+            elif tag == _COL_TAG:
+                self.parse_column_dimensions(element)
+                element.clear()
+
+    def parse_row(self, row: Any) -> tuple[int, list[Any]]:   # type: ignore[override]
+        attrs = row.attrib
+        number = attrs.get("r")
+        if number is not None:
+            try:
+                self.row_counter = int(number)
+            except ValueError:  # a row number written "5.0": whole, or not a row number at all
+                try:
+                    whole = Decimal(number)
+                except InvalidOperation:
+                    raise ValueError(f"{number} is not a valid row number") from None
+                if not whole.is_finite() or whole != whole.to_integral_value():
+                    raise ValueError(f"{number} is not a valid row number") from None
+                self.row_counter = int(whole)
+        else:
+            self.row_counter += 1
+        self.col_counter = 0
+        self.hidden = _xml_true(attrs.get("hidden"))
+        values: list[Any] = []
+        for element in row:
+            column, value = self.cell_value(element)
+            if column > len(values):
+                values.extend([None] * (column - len(values)))
+            values[column - 1] = value
+        return self.row_counter, values
+
+    def cell_value(self, element: Any) -> tuple[int, Any]:
+        """(column, value) of a <c> record, as WorkSheetParser.parse_cell gives them with data_only."""
+        coordinate = element.get("r")
+        if coordinate:
+            column = self.col_counter = coordinate_to_tuple(coordinate)[1]
+        else:
+            self.col_counter += 1
+            column = self.col_counter
+        data_type = element.get("t", "n")
+        if data_type == "inlineStr":
+            child = element.find(_INLINE_TAG)
+            if child is not None:   # one object per distinct text, as a shared-string table gives
+                text = _inline_text(child)
+                return column, self.texts.setdefault(text, text)
+            return column, (FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
+        value = element.findtext(_VALUE_TAG, None) or None
+        if value is None:
+            return column, (FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
+        if data_type == "n":
+            value = _cast_number(value)
+            style_id = element.get("s", 0)
+            if style_id and int(style_id) in self.date_formats:
+                return column, self.parse_cell(element)["value"]   # a date: openpyxl's own conversion and warning
+            return column, value
+        if data_type == "s":
+            return column, self.shared_strings[int(value)]
+        if data_type == "b":
+            return column, bool(int(value))
+        if data_type == "d":
+            return column, from_ISO8601(value)
+        return column, value   # str (a formula's text), e (an error) and unknown types: the text as stored
+
+
+def _inline_text(child: Any) -> str:
+    """An inline string's text without formatting or phonetic runs (openpyxl's Text.content)."""
+    parts = []
+    plain = child.find(_TEXT_TAG)
+    if plain is not None and plain.text is not None:
+        parts.append(plain.text)
+    for run in child.iterfind(_RUN_TAG):
+        text = run.find(_TEXT_TAG)
+        if text is not None and text.text is not None:
+            parts.append(text.text)
+    return "".join(parts)
+
+
+def _xml_true(value: Any) -> bool:
+    """An XML boolean attribute as openpyxl reads it: anything but absent, "", false, f or 0 is true."""
+    return bool(value) and value not in ("false", "f", "0")
+
+
+def read_sheet(path: Path) -> _Sheet:
+    """调查表 of a workbook checked for size first, opened read-only; its merged ranges and last row found."""
+    _check_package(path)
+    book, stream = _open_book(path)
+    try:
+        sheet = book[SURVEY_SHEET] if SURVEY_SHEET in book.sheetnames else None
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
+                             f"the workbook has no sheet named {SURVEY_SHEET!r} "
+                             f"(it has: {', '.join(book.sheetnames)})", str(path))
+        opened = _Sheet(book, stream, sheet, path)
+        last_row, merged = _records_after_rows(sheet, path)
+        # a merged range is part of the sheet's extent, as openpyxl's normal mode fills it with cells
+        _check_extent(max([last_row] + [box[3] for box in merged]), max([0] + [box[2] for box in merged]), path)
+        opened.merged = merged
+        return opened
+    except BaseException:
+        book.close()
+        stream.close()
+        raise
+
+
+def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]]:
+    """The values of 调查表, row by row as they pass: (Excel row, values from column A, hidden).
+
+    Merged cells repeat their top-left value over their range (a row of a range that holds no record
+    is given); a formula gives its cached result, or FORMULA_PENDING when Excel never calculated it.
+    A row or column past the survey limits is refused as soon as it is seen."""
+    book = sheet.book
+    source = sheet.sheet._get_source()
+    parser = sheet.parser = _SurveyParser(source, sheet.sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                          date_formats=book._date_formats,
+                                          timedelta_formats=book._timedelta_formats)
+    merged = sorted(sheet.merged, key=lambda box: box[1])
+    waiting = 0           # merged[waiting:] start below the rows seen so far
+    active: list[list[Any]] = []   # [min_col, min_row, max_col, max_row, value] of ranges spanning the current row
+    previous = 0
+    records = parser.parse()
+
+    def gap_rows(previous: int, number: int) -> Iterator[tuple[int, list[Any], bool]]:
+        """The rows between two row records that a merged range spans: only its value fills them."""
+        nonlocal waiting, active
+        gap = previous + 1
+        while gap < number:
+            active = [box for box in active if box[3] >= gap]
+            if not active:   # no range open: go on at the next range's first row, if it is in the gap
+                if waiting == len(merged) or merged[waiting][1] >= number:
+                    return
+                gap = max(gap, merged[waiting][1])
+            row_values: list[Any] = []
+            waiting = _merge_into(row_values, gap, merged, waiting, active)
+            yield gap, row_values, False
+            gap += 1
+
+    try:
+        while True:
+            try:
+                number, cells = next(records)   # type: ignore[misc]
+            except StopIteration:
+                break
+            except Exception:  # noqa: BLE001 — a damaged part fails openpyxl's parser with any exception type
+                raise _unreadable(path) from None
+            if number > SURVEY_MAX_ROWS:
+                _check_extent(number, 0, path)
+            hidden = parser.hidden
+            values = cells
+            width = len(values)
+            if width > SURVEY_MAX_COLUMNS:
+                _check_extent(0, width, path)
+            if merged:
+                yield from gap_rows(previous, number)   # rows without a record inside a merged range
+                active = [box for box in active if box[3] >= number]
+                waiting = _merge_into(values, number, merged, waiting, active)
+            previous = number
+            yield number, values, hidden
+        if merged:   # ranges reaching below the last row record
+            yield from gap_rows(previous, max(box[3] for box in merged) + 1)
+    finally:
+        records.close()
+        source.close()
+
+
+def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, int]], waiting: int,
+                active: list[list[Any]]) -> int:
+    """Fill a row's values from the merged ranges spanning it; ranges starting at it are opened first."""
+    while waiting < len(merged) and merged[waiting][1] <= row:
+        min_col, min_row, max_col, max_row = merged[waiting]
+        waiting += 1
+        if max_row >= row:
+            active.append([min_col, min_row, max_col, max_row, None])
+    for box in active:
+        min_col, min_row, max_col, _, value = box
+        if min_row == row:
+            value = box[4] = values[min_col - 1] if min_col <= len(values) else None
+        if len(values) < max_col:
+            values.extend([None] * (max_col - len(values)))
+        for column in range(min_col, max_col + 1):
+            values[column - 1] = value
+    return waiting
+
+
+_FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
+_ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
+_COL_TAG = f"{{{SHEET_MAIN_NS}}}col"
+_VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
+_INLINE_TAG = f"{{{SHEET_MAIN_NS}}}is"
+_TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
+_RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
+_ROWS_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
+_ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
+_CHUNK = 1024 * 1024
+_KEEP = 256 * 1024    # bytes before the end of the rows kept to find the last row's number
+
+
+def _records_after_rows(sheet: ReadOnlyWorksheet, path: Path) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """(the number of the sheet's last row record, its merged ranges), from the part's bytes.
+
+    <mergeCells> follows <sheetData>, so it is known only after every row; the bytes are scanned
+    (not parsed) for the end of the rows and only the records after it are parsed. A last row past
+    the limit is refused here, before any row is read (a row out of order is refused as it passes)."""
+    root = b""
+    window = b""
+    tail: list[bytes] | None = None
+    last_row = 0
+    with sheet._get_source() as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            if tail is not None:
+                tail.append(chunk)
+                continue
+            buffer = window + chunk
+            if not root:
+                found = _ROOT_START.search(buffer)
+                root = found.group(0) if found else b""
+            end = None
+            for match in _ROWS_END.finditer(buffer, max(0, len(window) - 64)):
+                end = match
+            if end is None:
+                window = buffer[-_KEEP:]
+                continue
+            rows = [int(number) for number in _ROW_NUMBER.findall(buffer, max(0, end.start() - _KEEP), end.start())]
+            last_row = rows[-1] if rows else 0
+            tail = [buffer[end.end():]]
+    if not tail or not root:
+        return last_row, []
+    try:
+        records = ElementTree.fromstring(root + b"".join(tail))
+    except ElementTree.ParseError:
+        raise _unreadable(path) from None
+    merged = []
+    for element in records.iter(f"{{{SHEET_MAIN_NS}}}mergeCell"):
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+        except (TypeError, ValueError):
+            continue   # openpyxl skips nothing here either: a damaged reference is no range
+        if None not in (min_col, min_row, max_col, max_row):
+            merged.append((min_col, min_row, max_col, max_row))
+    return last_row, merged
+
+
+def _open_book(path: Path) -> tuple[Any, Any]:
+    """The workbook opened read-only for cached values, and the stream it reads (both closed by the caller)."""
+    try:
+        stream = path.open("rb")  # a stream: openpyxl then judges the content, not the file name
+    except OSError as exc:
+        raise InputError(f"无法打开文件: {exc.strerror or exc}", f"cannot open the file: {exc.strerror or exc}",
+                         str(path)) from None
+    try:
+        return load_workbook(stream, read_only=True, data_only=True), stream
+    except Exception:  # noqa: BLE001 — openpyxl fails on a foreign file with any of a dozen exception types
+        stream.close()
+        raise _unreadable(path) from None
+
+
+def _unreadable(path: Path) -> InputError:
+    return InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
+                      "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel", str(path))
+
+
+# --- size: checks on the package and the sheet's metadata, not its cells --------------------------
+
+_MB = 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
+_DIMENSION_WITHIN = 64 * 1024   # <dimension> comes before the rows, after a few short elements
+
+
+def _check_package(path: Path) -> None:
+    """Refuse a workbook too large to read before openpyxl unpacks it: file, unpacked parts, declared sheets."""
+    size = path.stat().st_size if path.is_file() else 0   # a missing file is reported by _open_book
+    if size > SURVEY_MAX_FILE_BYTES:
+        raise InputError(f"文件过大: {size / _MB:.0f} MB,调查表最大 {SURVEY_MAX_FILE_BYTES // _MB} MB",
+                         f"file too large: {size / _MB:.0f} MB, a survey workbook is at most "
+                         f"{SURVEY_MAX_FILE_BYTES // _MB} MB", str(path))
+    try:
+        package = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return   # no zip package: _open_book says it is no workbook
+    with package:
+        unpacked = sum(part.file_size for part in package.infolist())   # zipfile never unpacks more than this
+        if unpacked > SURVEY_MAX_UNPACKED_BYTES:
+            raise InputError(f"工作簿解压后过大: {unpacked / _MB:.0f} MB,最多 {SURVEY_MAX_UNPACKED_BYTES // _MB} MB",
+                             f"the workbook unpacks to {unpacked / _MB:.0f} MB, at most "
+                             f"{SURVEY_MAX_UNPACKED_BYTES // _MB} MB", str(path))
+        for part in package.infolist():
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                _check_extent(*_declared_extent(package, part), path)
+
+
+def _declared_extent(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[int, int]:
+    """(rows, columns) a worksheet declares in its <dimension>, from the part's first bytes; (0, 0) if none."""
+    try:
+        with package.open(part) as stream:
+            found = _DIMENSION.search(stream.read(_DIMENSION_WITHIN))
+        _, _, columns, rows = range_boundaries(found.group(1).decode()) if found else (0, 0, 0, 0)
+    except Exception:  # noqa: BLE001 — a damaged part or reference: openpyxl judges the sheet itself
+        return 0, 0
+    return rows or 0, columns or 0
+
+
+def _check_extent(rows: int, columns: int, path: Path) -> None:
+    """Refuse a sheet of more rows or columns than a survey may have."""
+    if rows > SURVEY_MAX_ROWS:
+        raise InputError(f"工作表有 {rows} 行,调查表最多 {SURVEY_MAX_ROWS} 行;请分成几个文件导入",
+                         f"a sheet has {rows} rows, a survey at most {SURVEY_MAX_ROWS}; split it into several files",
+                         str(path))
+    if columns > SURVEY_MAX_COLUMNS:
+        raise InputError(f"工作表有 {columns} 列,调查表最多 {SURVEY_MAX_COLUMNS} 列",
+                         f"a sheet has {columns} columns, a survey at most {SURVEY_MAX_COLUMNS}", str(path))

@@ -1,0 +1,133 @@
+"""A survey cell's value as the case file takes it, and the 户号 as the project writes and compares it.
+
+户号. A 户号 is read as text: full-width characters are made half-width (NFKC: ０００１ is 0001)
+and spaces at either end dropped; a number cell 1 reads "1". Two 户号 made only of digits are the
+same household number when they differ only in leading zeros (`number_key`): Excel turns 0001
+typed into a cell not formatted as text into the number 1, so "0001" and 1 cannot be told apart by
+the reader, and nothing in a workbook says how many zeros a project pads to.
+
+Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
+significant digits, and any decimal of at most 15 significant digits survives the trip through
+a float, so `Decimal(repr(value))` — the shortest text that gives the same float back — is the
+number the assessor typed (35.55, not 35.549999…). A float with more digits than that is a
+formula's result; it is read at Excel's 15 significant digits, as Excel shows it. Text cells go
+through `calculator.core.money.to_decimal`, like case files. No arithmetic is done on floats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from calculator.core.errors import InputError
+from calculator.core.limits import TEXT_LIMITS, check_text
+from calculator.core.money import fmt_plain, to_decimal
+from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyColumn
+from calculator.app.survey.sheet import FORMULA_PENDING
+
+EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+def excel_number(value: float) -> Decimal:
+    """The decimal an Excel numeric cell holds: what was typed, or a formula's 15-digit result."""
+    number = Decimal(repr(value))
+    if number.is_finite() and len(number.as_tuple().digits) > EXCEL_DIGITS:
+        number = Decimal(format(value, f".{EXCEL_DIGITS}g"))
+    return number
+
+
+def household_number(text: str) -> str:
+    """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def number_key(number: str) -> str:
+    """What two 户号 are compared by: the written number, an all-digit one without leading zeros (0001 is 1)."""
+    number = household_number(number)
+    return (number.lstrip("0") or "0") if number.isascii() and number.isdigit() else number
+
+
+def parse_value(column: SurveyColumn, value: Any) -> Any:
+    """A cell's value as the case file takes it; InputError with the engine's wording when it cannot be."""
+    if value is FORMULA_PENDING:
+        raise InputError("公式没有计算结果(请在 Excel 中打开并保存后再导入,或直接填写数值)",
+                         "the formula has no calculated value (open and save the file in Excel, or type the value)")
+    if isinstance(value, str):
+        value = check_text(value.strip(), _limit_field(column))
+    if column.kind == NUMBER:
+        return _number(value, f"{column.heading}/{column.field}")
+    if column.kind == FLAG:
+        return _flag(value)
+    if column.kind == DATE:
+        return _date(value)
+    return _text(value)
+
+
+def _limit_field(column: SurveyColumn) -> str:
+    """The field whose length limit a column's text is held to; other columns are named by their heading."""
+    return column.field if column.field in TEXT_LIMITS else column.heading
+
+
+def _number(value: Any, what: str) -> Decimal:
+    if isinstance(value, float):
+        value = excel_number(value)
+    elif isinstance(value, (dt.date, dt.time)):
+        raise InputError(f"{what} 应为数值,不是日期", f"{what} must be a number, not a date")
+    return to_decimal(value, what)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().upper()
+    if text in (YES, "TRUE"):
+        return True
+    if text in (NO, "FALSE"):
+        return False
+    raise InputError(f"应填「{YES}」或「{NO}」,不是「{value}」", f"must be {YES} (yes) or {NO} (no), not {value!r}")
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        match = _DATE_TEXT.fullmatch(value.strip())
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups())).isoformat()
+            except ValueError:
+                pass
+        raise InputError(f"不是有效日期: {value.strip()!r}", f"not a valid date: {value.strip()!r}")
+    raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是 {value!r}",
+                     f"must be a date (an Excel date or YYYY-MM-DD), not {value!r}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if abs(value) >= 10**EXCEL_DIGITS:
+            raise InputError("长数字被 Excel 存成了数值,末几位已丢失;请把该列设为文本后重新填写",
+                             "Excel stored this long number as a number and lost its last digits; "
+                             "format the column as text and type it again")
+        value = excel_number(value)
+    if isinstance(value, Decimal):
+        return fmt_plain(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value)
+
+
+def shown_value(value: Any) -> str:
+    """A value as a problem quotes it: 是/否 for a flag, a number as written."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, Decimal):
+        return fmt_plain(value)
+    return str(value)

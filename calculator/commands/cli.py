@@ -1,0 +1,204 @@
+"""The `landcomp` command: compensation, landprice and items (see interfaces.md).
+
+Exit status: 0 success; 2 bad input, with a message in Chinese and English that names the file
+and the line; 3 refused by the project's rules (`landcomp ledger`, calculator/commands/ledger_cli.py); 1
+anything else. Nothing is printed and no file is written unless the whole input is good.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from calculator.core.errors import CalculationError, InputError
+from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
+
+EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise InputError(f"命令参数错误: {message}", f"bad command-line arguments: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="landcomp", description="堡子片区征地拆迁补偿测算 / 五台县基准地价测算")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    comp = commands.add_parser("compensation", help="一户的补偿测算 / itemized compensation of one household")
+    comp.add_argument("case", type=Path)
+    land = commands.add_parser("landprice", help="宗地地价测算 / price a parcel")
+    land.add_argument("parcel", type=Path, nargs="?")
+    land.add_argument("--grade", type=int)
+    land.add_argument("--use")
+    land.add_argument("--area")
+    land.add_argument("--unit", choices=["m²", "m2", "亩"], default="m²")
+    for sub in (comp, land):
+        sub.add_argument("--json", action="store_true", help="JSON output (interfaces.md)")
+        sub.add_argument("--pdf", type=Path, help="write the printed sheet as PDF")
+        sub.add_argument("--xlsx", type=Path, help="write the workbook")
+    items = commands.add_parser("items", help="补偿标准项目清单 / the schedule's items")
+    items.add_argument("--json", action="store_true")
+    from calculator.commands.ledger_cli import add_commands
+    add_commands(commands, _Parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
+        import multiprocessing
+        multiprocessing.freeze_support()
+    source = ""
+    try:
+        args = build_parser().parse_args(argv)
+        source = "" if args.command == "ledger" else str(getattr(args, "case", None) or getattr(args, "parcel", None) or "")
+        output = {"compensation": _compensation, "landprice": _landprice, "items": _items,
+                  "ledger": _ledger}[args.command](args)
+    except CalculationError as error:
+        prefix = f"{source}: " if source else ""
+        for line in error.message.splitlines():
+            print(f"landcomp: {prefix}{line}", file=sys.stderr)
+        from calculator.store.base import RefusedByRule
+        return EXIT_REFUSED if isinstance(error, RefusedByRule) else EXIT_BAD_INPUT
+    except OSError as error:
+        return _failed(f"无法读写文件 / cannot read or write a file: {error.filename or ''} {error.strerror}")
+    except MemoryError:
+        return _failed("内存不足 / out of memory")
+    except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
+        return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
+    return _print(output)
+
+
+def _print(output: str) -> int:
+    """Write the result to stdout; a closed pipe or a full disk is one line on stderr and exit 1."""
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except OSError as error:
+        # Nothing more may reach the broken stream, not even at interpreter exit.
+        if sys.stdout is not None:
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        return _failed(f"无法输出结果 / cannot write the result: {error.strerror or error}")
+    return 0
+
+
+def _failed(message: str) -> int:
+    try:
+        print(f"landcomp: {message}", file=sys.stderr)
+    except (OSError, AttributeError):
+        pass  # stderr is gone too: the exit status is all that is left
+    return EXIT_FAILURE
+
+
+def _ledger(args) -> str:
+    from calculator.commands.ledger_cli import run
+    return run(args)
+
+
+def _read(path: Path, max_bytes: int, kind: str) -> Any:
+    from calculator.core.jsonfile import read_json
+    return read_json(path, max_bytes, kind)
+
+
+def _compensation(args) -> str:
+    from calculator.engine.case import case_from_dict
+    from calculator.engine.compensation import compute
+    from calculator.engine.results import compensation_json
+    from calculator.formats.text_report import compensation_text
+    result = compute(case_from_dict(_read(args.case, CASE_FILE_MAX_BYTES, "案例文件")))
+    _export(args, result, "compensation", args.case)
+    return _dump(compensation_json(result)) if args.json else compensation_text(result)
+
+
+def _landprice(args) -> str:
+    from calculator.engine.landprice import parcel_from_dict, price_parcel
+    from calculator.engine.results import parcel_json
+    from calculator.formats.text_report import parcel_text
+    flags = [args.grade, args.use, args.area]
+    if args.parcel is not None:
+        if any(f is not None for f in flags):
+            raise InputError("请只用地块文件或 --grade/--use/--area 之一", "give a parcel file or --grade/--use/--area, not both")
+        data = _read(args.parcel, PARCEL_FILE_MAX_BYTES, "地块文件")
+    else:
+        if any(f is None for f in flags):
+            raise InputError("须给出地块文件,或同时给出 --grade --use --area",
+                             "give a parcel file, or all of --grade, --use and --area")
+        area_field = "area_mu" if args.unit == "亩" else "area_m2"
+        data = {"grade": args.grade, "parts": [{"use": args.use, area_field: args.area}]}
+    price = price_parcel(parcel_from_dict(data))
+    _export(args, price, "parcel", args.parcel)
+    return _dump(parcel_json(price)) if args.json else parcel_text(price)
+
+
+def _items(args) -> str:
+    from calculator.engine.schedules import load_schedule
+    from calculator.formats.text_report import table
+    schedule = load_schedule()
+    listing = [{"key": item.key, "section": item.section, "kind": item.kind, "unit": item.unit,
+                **item.rule.describe(item.spec), "params": [p.name for p in item.rule.params(item.spec)],
+                "source": item.source, **({"reading": item.reading} if item.reading else {})}
+               for item in schedule.items.values()]
+    if args.json:
+        return _dump({"schedule": schedule.id, "version": schedule.version, "document": schedule.document,
+                      "items": listing})
+    from calculator.engine.catalog import rate_summary
+    rows = [["项目键", "章节", "单位", "标准", "参数"]]
+    rows += [[item.key, item.section, item.unit, rate_summary(item, schedule),
+              ", ".join(p.name for p in item.rule.params(item.spec))] for item in schedule.items.values()]
+    return f"{schedule.title} ({schedule.document}) {len(listing)} 项\n" + table(rows, set()) + "\n"
+
+
+def _export(args, result, kind: str, source: Path | None, writers_in=None) -> None:
+    """Write the requested PDF and workbook together, before anything is printed: both or neither.
+    The writers are `{kind}_pdf` and `{kind}_xlsx` of `writers_in` (calculator.formats.reports by default)."""
+    targets = {fmt: getattr(args, fmt) for fmt in ("pdf", "xlsx") if getattr(args, fmt) is not None}
+    if not targets:
+        return
+    from calculator.core.files import all_or_nothing
+    if writers_in is None:
+        from calculator.formats import reports as writers_in
+    writers: dict[str, Callable] = {fmt: getattr(writers_in, f"{kind}_{fmt}") for fmt in ("pdf", "xlsx")}
+    _check_targets(targets, source)
+    with all_or_nothing():
+        for fmt, target in targets.items():
+            try:
+                writers[fmt](result, target)
+            except PermissionError:
+                raise InputError(f"--{fmt} 无权写入: {target}", f"--{fmt}: permission denied: {target}") from None
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(target)) from None
+
+
+def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
+    """Every output in an existing folder, none the input file, no two the same file."""
+    seen: dict[Path, str] = {}
+    for fmt, target in targets.items():
+        if not target.parent.is_dir():
+            raise InputError(f"--{fmt} 的目录不存在: {target.parent}", f"--{fmt}: no such directory: {target.parent}")
+        if target.is_dir():
+            raise InputError(f"--{fmt} 是一个文件夹: {target}", f"--{fmt} is a folder: {target}")
+        resolved = target.resolve()
+        if source is not None and (resolved == source.resolve() or _same_file(target, source)):
+            raise InputError(f"--{fmt} 不能覆盖输入文件 {source}", f"--{fmt} would overwrite the input file {source}")
+        if resolved in seen or any(_same_file(target, other) for other in seen):
+            raise InputError(f"--{fmt} 与 --{seen.get(resolved, 'pdf')} 是同一个文件: {target}",
+                             f"--{fmt} and --{seen.get(resolved, 'pdf')} name the same file: {target}")
+        seen[resolved] = fmt
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,279 @@
+"""`landcomp ledger …`: the 台账 from a terminal, through the same actions as the app (ledger_actions).
+
+PROJECT is a project file (`*.landcomp`) or a `postgresql://user@host:port/dbname` URL; a server's
+password comes only from libpq's usual places (PGPASSWORD, ~/.pgpass, a service file). On a file
+the audit log names `--actor` (default: $LANDCOMP_ACTOR, else the login name); on a server it
+names the database role. Exit status as for every command, plus 3 when the project's rules refuse
+(calculator.store.RefusedByRule). Nothing is written when a command fails.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from calculator.core.errors import InputError
+from calculator.core.files import check_folder_name
+from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
+from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text
+from calculator.core.money import fmt_money
+from calculator.store import Household, Status
+
+ROLES = ("assessor", "reviewer", "finance", "admin")
+MAX_VERSION = 1_000_000  # a version number past this is a typing error (and past what SQLite's integers hold)
+
+
+def add_commands(commands: argparse._SubParsersAction, parser_class: type) -> None:
+    """The `ledger` command and its sub-commands (interfaces.md, "Project ledger commands")."""
+    ledger = commands.add_parser("ledger", help="项目台账 / the project ledger")
+    sub = ledger.add_subparsers(dest="ledger_command", required=True, parser_class=parser_class)
+
+    def command(name: str, help_text: str, *, project: bool = True) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=help_text)
+        if project:
+            parser.add_argument("project", help="项目文件或 postgresql:// 地址 / a project file or a postgresql:// URL")
+            parser.add_argument("--actor", help="经办人(项目文件) / who the audit log names (project files)")
+        return parser
+
+    command("create", "新建项目 / a new, empty project").add_argument("--name", required=True)
+    save = command("save", "保存一户的案例为新版本 / store a case as the household's next version")
+    save.add_argument("household")
+    save.add_argument("case", type=Path)
+    save.add_argument("--base-version", type=int)
+    save.add_argument("--reason")
+    save.add_argument("--json", action="store_true")
+    listing = command("list", "台账 / the households")
+    listing.add_argument("--status")
+    listing.add_argument("--search", default="")
+    listing.add_argument("--json", action="store_true")
+    show = command("show", "一户的案例与测算结果 / a household's case and result")
+    show.add_argument("household")
+    show.add_argument("--version", type=int)
+    show.add_argument("--json", action="store_true")
+    sign = command("sign", "标记已签字 / mark signed against the sheet's fingerprint")
+    sign.add_argument("household")
+    sign.add_argument("--fingerprint", required=True)
+    pay = command("pay", "标记已支付 / mark paid, all or none")
+    pay.add_argument("households", nargs="+")
+    pay.add_argument("--batch", required=True)
+    history = command("history", "变更记录 / the audit entries")
+    history.add_argument("household")
+    history.add_argument("--json", action="store_true")
+    command("template", "调查表模板 / the survey workbook", project=False).add_argument("out", type=Path)
+    survey = command("import", "导入调查表 / import a survey workbook")
+    survey.add_argument("survey", type=Path)
+    survey.add_argument("--dry-run", action="store_true")
+    survey.add_argument("--include-hidden", action="store_true", help="隐藏的行、列和工作表一并读取")
+    survey.add_argument("--json", action="store_true")
+    command("sheets", "批量生成结算单 / settlement sheets of every printable household").add_argument("outdir", type=Path)
+    command("export", "导出台账 / the ledger workbook").add_argument("out", type=Path)
+    command("backup", "备份 / an SQLite copy of the project").add_argument("out", type=Path)
+    command("restore", "从备份恢复 / replace the project's contents").add_argument("source", type=Path)
+    summary = command("summary", "汇总与审计 / the project summary and audit")
+    summary.add_argument("--json", action="store_true")
+    summary.add_argument("--pdf", type=Path, help="汇总与审计 PDF / write the summary as PDF")
+    summary.add_argument("--xlsx", type=Path, help="汇总与审计工作簿 / write the summary workbook")
+    summary.add_argument("--as-of", help="资金预测的日期 YYYY-MM-DD(默认今天) / the day of the forecast (default today)")
+    summary.add_argument("--recompute", action="store_true",
+                         help="先用测算引擎重算每户 / recompute every household with the engine first")
+    grant = command("grant", "授权数据库角色(服务器项目) / what a database role may do (server projects)")
+    grant.add_argument("role")
+    grant.add_argument("--as", dest="as_role", required=True, choices=ROLES)
+
+
+def run(args: argparse.Namespace) -> str:
+    """The output of one ledger command (raises the domain's errors; the caller maps them to exit codes)."""
+    if args.ledger_command == "template":
+        from calculator.engine.schedules import load_schedule
+        from calculator.app.survey import write_template
+        write_template(args.out, load_schedule())
+        return f"已写出调查表模板 / survey template written: {args.out}\n"
+    if args.ledger_command == "create":
+        created = create_project(args.project, args.name, _actor(args))
+        created.close()
+        return f"已新建项目「{created.name}」/ project created: {args.project}\n"
+    with _opened(args) as project:
+        return COMMANDS[args.ledger_command](project, args)
+
+
+@contextmanager
+def _opened(args) -> Iterator[ProjectFile]:
+    project = open_project(args.project, _actor(args))
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def _actor(args) -> str:
+    return check_text((args.actor or os.environ.get("LANDCOMP_ACTOR") or getpass.getuser()).strip(), "actor",
+                      "--actor")
+
+
+def _household(project: ProjectFile, number: str) -> Household:
+    household = project.find_household(number)
+    if household is None:
+        raise InputError(f"台账中没有户号 {number}", f"no household numbered {number}", "户号")
+    return household
+
+
+def _save(project: ProjectFile, args) -> str:
+    from calculator.engine.case import case_from_dict
+    from calculator.core.jsonfile import read_json
+    try:
+        case = case_from_dict(read_json(args.case, CASE_FILE_MAX_BYTES, "案例文件"))
+    except InputError as error:
+        raise error.located(str(args.case)) from None
+    if args.base_version is not None and not 0 <= args.base_version <= MAX_VERSION:
+        raise InputError(f"--base-version 应为 0 至 {MAX_VERSION} 的整数",
+                         f"--base-version must be a whole number from 0 to {MAX_VERSION}")
+    version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
+    household = project.store.household(version.household_id)
+    saved = {"household": household.number, "version": version.number, "status": household.status.label,
+             "total": _money(version.total), "fingerprint": version.fingerprint}
+    if args.json:
+        return _dump(saved)
+    return (f"户号 {saved['household']} 第{saved['version']}版 {saved['status']} 合计 {money_text(version.total)} 元 "
+            f"校验码 {saved['fingerprint']}\n")
+
+
+def _list(project: ProjectFile, args) -> str:
+    query = LedgerQuery(status=Status.parse(args.status) if args.status else None, text=args.search)
+    rows = project.rows(query)
+    totals = project.summary(query)
+    fingerprints = {row.household_id: _fingerprint(project, row.household_id) for row in rows}
+    listed = [{"household": row.number, "head": row.head, "address": row.address, "status": row.status.label,
+               "version": row.version, "total": _money(row.total), "fingerprint": fingerprints[row.household_id],
+               "building_area_m2": _money(row.building_area_m2), "incentive": _money(row.incentive),
+               "replacement_m2": _money(row.replacement_m2), "assessor": row.assessor, "updated_at": row.updated_at,
+               **({"abnormal": row.abnormal} if row.abnormal else {})} for row in rows]
+    summed = {"households": totals.households, "total": _money(totals.total),
+              "building_area_m2": _money(totals.building_area_m2), "incentive": _money(totals.incentive),
+              "replacement_m2": _money(totals.replacement_m2), "abnormal": totals.abnormal}
+    if args.json:
+        return _dump({"households": listed, "totals": summed})
+    from calculator.formats.text_report import table
+    lines = [["户号", "户主", "状态", "版本", "补偿金额(元)", "校验码"]]
+    lines += [[r["household"], r["head"], r["status"], str(r["version"] or ""), money_text(row.total),
+               r["fingerprint"] or ""] for r, row in zip(listed, rows)]
+    lines.append(["合计", f"{totals.households} 户", "", "", money_text(totals.total), ""])
+    return table(lines, {4}) + "\n"
+
+
+def _show(project: ProjectFile, args) -> str:
+    from calculator.engine.results import compensation_json
+    from calculator.app.stored_cases import checked_result
+    household = project.store.check_household(_household(project, args.household).id)
+    if args.version is not None and not 1 <= args.version <= MAX_VERSION:
+        raise InputError(f"版本号应为 1 至 {MAX_VERSION} 的整数", f"--version must be a whole number from 1 to {MAX_VERSION}")
+    version = (project.store.version(household.id, args.version) if args.version is not None
+               else project.store.current_version(household.id))
+    if version is None:
+        raise InputError(f"户号 {household.number} 还没有案例", f"household {household.number} has no case yet")
+    result = compensation_json(checked_result(version)) if version.result_json is not None else None
+    shown = {"household": household.number, "version": version.number, "status": household.status.label,
+             "fingerprint": version.fingerprint, "case": json.loads(version.case_json), "result": result}
+    if args.json:
+        return _dump(shown)
+    from calculator.engine.compensation import compute
+    from calculator.formats.text_report import compensation_text
+    head = f"户号 {household.number} 第{version.number}版 {household.status.label} 校验码 {version.fingerprint}\n"
+    return head + (compensation_text(compute(version.case())) if result is not None else "(草稿,尚未测算)\n")
+
+
+def _sign(project: ProjectFile, args) -> str:
+    household = project.sign(_household(project, args.household).id, args.fingerprint)
+    return f"户号 {household.number} 已签字 / signed\n"
+
+
+def _pay(project: ProjectFile, args) -> str:
+    ids = list(dict.fromkeys(_household(project, number).id for number in args.households))  # 1 and 001: one
+    paid = project.pay(ids, args.batch)
+    return f"{len(paid)} 户已支付(批次 {args.batch})/ {len(paid)} paid\n"
+
+
+def _history(project: ProjectFile, args) -> str:
+    lines = project.history(_household(project, args.household).id)
+    if args.json:
+        return _dump({"household": args.household, "entries": [
+            {"at": line.at, "actor": line.actor, "what": line.what} for line in lines]})
+    return "".join(f"{line.at}  {line.actor}  {line.what}\n" for line in lines)
+
+
+def _import(project: ProjectFile, args) -> str:
+    from calculator.engine.schedules import load_schedule
+    schedule = load_schedule()
+    reading = project.read_survey(args.survey, schedule, include_hidden=args.include_hidden)
+    # One pass: each household is planned (and saved) as it is checked; a problem anywhere in the survey raises
+    # after the last household, inside the import's transaction, so nothing is kept.
+    households = reading.all_or_none()
+    steps = project.plan_import(households) if args.dry_run else project.import_survey(households).steps
+    planned = [{"household": step.number, "action": step.action, "label": step.text(),
+                "total": _money(step.household.total)} for step in steps]
+    if args.json:
+        return _dump({"dry_run": args.dry_run, "households": planned})
+    done = "(试运行,未写入)" if args.dry_run else ""
+    return "".join(f"{p['household']}  {p['label']}\n" for p in planned) + f"共 {len(planned)} 户{done}\n"
+
+
+def _sheets(project: ProjectFile, args) -> str:
+    if args.outdir.parent.is_dir() and not check_folder_name(args.outdir).exists():
+        args.outdir.mkdir()  # the folder named; the batch writes into a folder of its own inside it
+    summary = project.write_sheets(None, args.outdir)
+    return f"{args.outdir}: {summary.text()}\n"
+
+
+def _export(project: ProjectFile, args) -> str:
+    count = project.export_ledger(LedgerQuery(), args.out)
+    return f"已导出 {count} 户到 {args.out}\n"
+
+
+def _backup(project: ProjectFile, args) -> str:
+    return f"已备份到 {project.backup(args.out)}\n"
+
+
+def _restore(project: ProjectFile, args) -> str:
+    safety = project.restore(args.source, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    return f"已从 {args.source} 恢复;原内容另存为 {safety}\n"
+
+
+def _summary(project: ProjectFile, args) -> str:
+    from calculator.commands.cli import _export
+    from calculator.core.limits import parse_date
+    from calculator.app import summary as summaries
+    from calculator.app.summary import project_summary, summary_json, summary_text
+    as_of = parse_date(args.as_of, "as_of", "--as-of") if args.as_of is not None else None
+    summary = project_summary(project, as_of, recompute=args.recompute)
+    _export(args, summary, "summary", project.path, summaries)  # both files or neither, never over the project file
+    return _dump(summary_json(summary)) if args.json else summary_text(summary)
+
+
+def _grant(project: ProjectFile, args) -> str:
+    grant = getattr(project.store, "grant", None)
+    if grant is None:
+        raise InputError("授权只用于服务器上的项目(postgresql://)", "grant applies to server projects only")
+    grant(args.role, args.as_role)
+    return f"已授权 {args.role} 为 {args.as_role}\n"
+
+
+COMMANDS = {"save": _save, "list": _list, "show": _show, "sign": _sign, "pay": _pay, "history": _history,
+            "import": _import, "sheets": _sheets, "export": _export, "backup": _backup, "restore": _restore,
+            "grant": _grant, "summary": _summary}
+
+
+def _fingerprint(project: ProjectFile, household_id: int) -> str | None:
+    version = project.store.current_version(household_id)
+    return version.fingerprint if version is not None else None
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else fmt_money(value)
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,108 @@
+"""One error hierarchy: every message a user sees is in Chinese and English.
+
+A message is for people; where it happened is for code. An error (and a warning) carries its
+place as attributes, set where it is raised: `block` (the part of a case: items, relocation,
+replacement, total), `line` (the index of a case line) and `field` (the raw field at fault; None
+for the line or block as a whole). The GUI's highlighted cell and the survey's problem column
+are read from these, never from the wording, which may change freely.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def _bilingual(zh: str, en: str, where: str) -> str:
+    text = f"{zh} / {en}"
+    return f"{where}: {text}" if where else text
+
+
+class CalculationError(ValueError):
+    """Base of every error caused by bad input or bad data, with a bilingual message and its place."""
+
+    def __init__(self, zh: str, en: str, where: str = "", *, block: str | None = None, line: int | None = None,
+                 field: str | None = None):
+        self.zh, self.en, self.where = zh, en, where
+        self.block, self.line, self.field = block, line, field
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return _bilingual(self.zh, self.en, self.where)
+
+    @property
+    def shown(self) -> str:
+        """The message for the app's people: Chinese only, the place named as they read it (第4行, 户主)."""
+        from calculator.core.labels import place_zh
+        return f"{place_zh(self.where)}: {self.zh}" if self.where else self.zh
+
+    def located(self, where: str) -> "CalculationError":
+        """The same error, placed (e.g. at a case line) when it was raised without a place."""
+        return self._copy(where=f"{where} {self.where}".strip() if self.where else where)
+
+    def placed(self, *, block: str | None = None, line: int | None = None, field: str | None = None) -> "CalculationError":
+        """The same error with the places it was raised without filled in; a place already set is kept
+        (the code nearest the fault knew it best)."""
+        return self._copy(block=self.block or block, line=self.line if self.line is not None else line,
+                          field=self.field or field)
+
+    def _copy(self, **changes) -> "CalculationError":
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__, **changes)
+        ValueError.__init__(copy, copy.message)
+        return copy
+
+
+def at_field(field: str, read: Callable[..., T], *args) -> T:
+    """`read(*args)`, an error it raises placed at `field` (a value read by a shared reader such as to_decimal)."""
+    try:
+        return read(*args)
+    except CalculationError as error:
+        raise error.placed(field=field) from None
+
+
+class TableError(CalculationError):
+    """A schedule data file is broken: the message names the file and the row."""
+
+
+class InputError(CalculationError):
+    """A case, a parcel or a command-line value is not acceptable."""
+
+
+class CaseErrors(InputError):
+    """Several input errors found in one case; each keeps its own place."""
+
+    def __init__(self, errors: list[CalculationError]):
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.zh, first.en, first.where, block=first.block, line=first.line, field=first.field)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(e.message for e in self.errors)
+
+    @property
+    def shown(self) -> str:
+        return "\n".join(e.shown for e in self.errors)
+
+    def located(self, where: str) -> "CaseErrors":
+        return CaseErrors([e.located(where) for e in self.errors])
+
+
+@dataclass(frozen=True)
+class CaseWarning:
+    """Something to check on a case that is priced all the same, placed as an error is."""
+
+    zh: str
+    en: str
+    where: str = ""
+    block: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The warning as the JSON result and the command line print it: place: 中文 / English."""
+        return _bilingual(self.zh, self.en, self.where)

@@ -1,0 +1,227 @@
+"""Files are written whole or not at all: a temporary file beside the target, then a rename.
+
+Several files written inside `all_or_nothing()` land together: each is first written beside its
+target, and only when every one is finished are they moved into place; if anything fails, no
+target is created or changed. A temporary file carries our name and the writing process's id
+(`.landcomp-<pid>-<name>-<random>.part`), so one left behind by a killed process is removed by
+the next write to that folder. Finished files get the usual permissions (the umask's, or those
+of the file they replace), not the private mode temporary files are created with.
+"""
+from __future__ import annotations
+
+import contextvars
+import errno
+import os
+import stat
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from calculator.core.errors import InputError
+
+PART_PREFIX = ".landcomp-"
+PART_SUFFIX = ".part"
+# Where a process's liveness cannot be asked (Windows), a leftover older than this is stale.
+STALE_AFTER_S = 24 * 3600
+
+# What a file of each kind the program writes begins with: an existing file at the target that does
+# not is some other document (a case, a project, a survey …) and is never written over.
+SIGNATURES = {"pdf": (b"%PDF-", "PDF"), "xlsx": (b"PK\x03\x04", "Excel 工作簿")}
+
+# The longest name of a file or folder that file systems take (ext4, NTFS, APFS, exFAT): bytes on POSIX, UTF-16
+# units on Windows. A file written needs room beside its name for SQLite's "-journal" (a project file) or ".part".
+NAME_MAX = 255
+WRITE_ROOM = len("-journal")
+
+# Read once, at import (os.umask can only be read by setting it, which other threads would see).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+_staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
+
+
+def check_file_name(path: str | os.PathLike[str], *, reading: bool) -> Path:
+    """`path` when a file system can name it; else InputError naming it, as a file to read or to write: no name
+    at all ("" or "."), a NUL or a lone surrogate no system can encode, a part longer than NAME_MAX (a name to
+    write: with WRITE_ROOM to spare), or the whole longer than the system's PATH_MAX (which it reports)."""
+    path = Path(path)
+    if not path.name:
+        raise InputError(f"请填写文件名(「{path}」不是文件名)", f"a file name is needed ({str(path)!r} is none)")
+    try:
+        longest = max(_name_length(part) for part in path.parts)
+        too_long = longest > NAME_MAX or (not reading and _name_length(path.name) + WRITE_ROOM > NAME_MAX)
+        if not too_long:
+            os.stat(path)
+    except ValueError:  # a NUL, or a surrogate that is no byte of a name read with surrogateescape
+        raise InputError("文件名含有不能用于文件名的字符", "the file name holds a character no file name may hold",
+                         shown_path(path)) from None
+    except OSError as error:
+        too_long = error.errno == errno.ENAMETOOLONG
+    if too_long:
+        most = NAME_MAX if reading else NAME_MAX - WRITE_ROOM
+        doing, done = ("读取", "read") if reading else ("写入", "write")
+        raise InputError(f"文件名或路径过长,无法{doing}(文件名最多 {most} 字节)",
+                         f"the file name or path is too long to {done} (a name is at most {most} bytes)",
+                         shown_path(path))
+    return path
+
+
+def check_folder_name(folder: str | os.PathLike[str]) -> Path:
+    """`folder`, to be written into, when a file system can name it; the current folder ("" or ".") has no
+    name to check."""
+    folder = Path(folder)
+    return check_file_name(folder, reading=False) if folder.name else folder
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """`path` as a message can show it: a character UTF-8 cannot carry (a lone surrogate) as \\uXXXX."""
+    return os.fspath(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _name_length(name: str) -> int:
+    return len(name.encode("utf-16-le")) // 2 if os.name == "nt" else len(os.fsencode(name))
+
+
+def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None = None) -> None:
+    """Call `write(tmp_path)`, then move the finished file onto `target`; on failure leave nothing.
+
+    With `kind` ("pdf", "xlsx"), an existing file at `target` is replaced only if it is one of that kind."""
+    target = check_file_name(target, reading=False)
+    if not target.parent.is_dir():
+        raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+    if target.is_dir():
+        raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
+    if kind is not None:
+        _refuse_foreign(target, kind)
+    remove_leftovers(target.parent)
+    tmp = _temporary(target)
+    try:
+        write(tmp)
+        _set_mode(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    staged = _staged.get()
+    if staged is not None:
+        staged.append((tmp, target))
+        return
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _refuse_foreign(target: Path, kind: str) -> None:
+    signature, name = SIGNATURES[kind]
+    try:
+        with open(target, "rb") as existing:
+            head = existing.read(len(signature))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise InputError(f"无法检查已有的文件 {target.name}: {error.strerror}",
+                         f"cannot check the existing file {target.name}: {error.strerror}") from None
+    if head and head != signature:
+        raise InputError(f"「{target.name}」已存在且不是{name}文件,不会覆盖它;请另选文件名",
+                         f"{target.name} exists and is not a {kind} file; it is not replaced (choose another name)")
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write UTF-8 text atomically."""
+    atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Every atomic_write inside lands together when the block ends, or none does."""
+    if _staged.get() is not None:
+        raise RuntimeError("all_or_nothing() blocks do not nest")
+    staged: list[tuple[Path, Path]] = []
+    token = _staged.set(staged)
+    try:
+        yield
+    except BaseException:
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _staged.reset(token)
+    _commit(staged)
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> None:
+    """Move every finished file into place; when one move fails, put back what was replaced."""
+    kept: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, moved aside)
+    try:
+        for tmp, target in staged:
+            previous = None
+            if target.exists():
+                previous = _temporary(target)
+                os.replace(target, previous)
+            kept.append((target, previous))
+            os.replace(tmp, target)
+    except BaseException:
+        for target, previous in reversed(kept):
+            if previous is not None:
+                os.replace(previous, target)
+            else:
+                target.unlink(missing_ok=True)
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for _target, previous in kept:
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+
+
+def _temporary(target: Path) -> Path:
+    # The target's name shortened: the temporary file's own name must fit NAME_MAX with ours around it.
+    fd, name = tempfile.mkstemp(prefix=f"{PART_PREFIX}{os.getpid()}-{target.name[:50]}-", suffix=PART_SUFFIX,
+                                dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _set_mode(tmp: Path, target: Path) -> None:
+    """The mode of the file `target` replaces, else what the umask gives a new file."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
+    os.chmod(tmp, mode)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove temporary files of ours left in `folder` by a process that no longer runs."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(PART_PREFIX) and entry.name.endswith(PART_SUFFIX) and _stale(entry):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass  # another process removed it, or the folder forbids it: not our write's business
+
+
+def _stale(entry: os.DirEntry) -> bool:
+    pid_text = entry.name[len(PART_PREFIX):].split("-", 1)[0]
+    if os.name == "posix" and pid_text.isdigit():
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # alive, another user's
+        return False
+    try:
+        return time.time() - entry.stat().st_mtime > STALE_AFTER_S
+    except OSError:
+        return False

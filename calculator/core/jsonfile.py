@@ -1,0 +1,136 @@
+"""Reading the project's JSON input files: exact numbers, and nothing ambiguous let through.
+
+A key given twice in one object (json keeps the last silently), nesting deeper than any case,
+control characters or lone surrogates in any text, a file larger than its kind allows, and a
+file that is not UTF-8 text are refused with where they are.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+from calculator.core.errors import InputError
+from calculator.core.labels import label
+from calculator.core.limits import JSON_MAX_DEPTH, refuse_bad_characters
+
+
+# The two kinds of document the app writes, by their Chinese names.
+DOCUMENTS = {"case": "案例文件", "parcel": "地块文件"}
+_READ_LIMIT = 5 * 1024 * 1024  # enough for either kind (calculator.core.limits)
+
+
+def document_kind(data: Any) -> str | None:
+    """"case" or "parcel" for the content of one of the app's documents, else None."""
+    if not isinstance(data, dict):
+        return None
+    if "items" in data or "household" in data:
+        return "case"
+    if "parts" in data and "grade" in data:
+        return "parcel"
+    return None
+
+
+def check_replaceable(path: Path, kind: str) -> None:
+    """Refuse to write a `kind` document over an existing file that is not one: a save never
+    replaces a file the app did not read as that kind (a parcel with a case, a workbook with JSON)."""
+    if not Path(path).exists():
+        return
+    try:
+        found = document_kind(read_json(Path(path), _READ_LIMIT, DOCUMENTS[kind]))
+    except InputError:
+        found = None
+    if found != kind:
+        what = DOCUMENTS.get(found or "", "不是本程序的" + DOCUMENTS[kind])
+        raise InputError(f"「{Path(path).name}」是{what},不能用{DOCUMENTS[kind]}覆盖它,请另选文件名",
+                         f"{Path(path).name} is not a {kind} file; it is not replaced (choose another name)")
+
+
+def read_json(path: Path, max_bytes: int, kind: str) -> Any:
+    """The parsed content of a JSON file of `kind` (e.g. 案例文件); errors name no path (callers do)."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(max_bytes + 1)  # never more than the limit, even from a pipe
+    except FileNotFoundError:
+        raise InputError("文件不存在", "file not found") from None
+    except IsADirectoryError:
+        raise InputError("这是文件夹,不是文件", "this is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"无法读取文件: {exc.strerror}", f"cannot read the file: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise InputError(f"文件过大: {kind}最大 {max_bytes // 1024} KB", f"file too large: at most {max_bytes // 1024} KB")
+    try:
+        text = data.decode("utf-8-sig")  # Windows Notepad writes a byte-order mark
+    except UnicodeDecodeError:
+        raise InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
+                         "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)") from None
+    return parse_json(text)
+
+
+def parse_json(text: str) -> Any:
+    """JSON with every number read as an exact Decimal; a syntax error names line and column."""
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant,
+                          object_pairs_hook=_object)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON 格式错误(第{exc.lineno}行第{exc.colno}列): {exc.msg}",
+                         f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"JSON 嵌套过深(超过 {JSON_MAX_DEPTH} 层)",
+                         f"JSON is nested too deeply (more than {JSON_MAX_DEPTH} levels)") from None
+    _check_tree(data)
+    return data
+
+
+class _DuplicateKey(dict):
+    """An object in which `duplicate` was given more than once (refused with its place)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]], duplicate: str):
+        super().__init__(pairs)
+        self.duplicate = duplicate
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen:
+            return _DuplicateKey(pairs, key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def _refuse_constant(name: str):
+    raise InputError(f"不接受 {name}", f"{name} is not a number")
+
+
+def _check_tree(data: Any) -> None:
+    for path, depth, value in _walk(data):
+        place = path or "(文件)"
+        if depth > JSON_MAX_DEPTH:
+            raise InputError(f"JSON 嵌套过深(超过 {JSON_MAX_DEPTH} 层)",
+                             f"JSON is nested too deeply (more than {JSON_MAX_DEPTH} levels)", place)
+        if isinstance(value, _DuplicateKey):
+            raise InputError(f"「{label(value.duplicate)}」重复出现,无法确定取哪一个",
+                             f"the key {value.duplicate!r} is given twice; which one is meant is unclear", place)
+        if isinstance(value, str):
+            refuse_bad_characters(value, "", place)
+
+
+def _walk(data: Any) -> Iterator[tuple[str, int, Any]]:
+    """(path, depth, value) of every value and key, without recursion."""
+    stack = [("", 0, data)]
+    while stack:
+        path, depth, value = stack.pop()
+        yield path, depth, value
+        if isinstance(value, dict):
+            for key, child in value.items():
+                child_path = f"{path}.{key}" if path else str(key)
+                yield child_path, depth + 1, key
+                stack.append((child_path, depth + 1, child))
+        elif isinstance(value, list):
+            stack.extend((_item_path(path, index), depth + 1, child) for index, child in enumerate(value))
+
+
+def _item_path(path: str, index: int) -> str:
+    return f"{path}[{index}](第{index + 1}{'行' if path == 'items' else '项'})"

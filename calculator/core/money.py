@@ -1,0 +1,125 @@
+"""Exact numbers from the edge inward, and the one place money is rounded."""
+from __future__ import annotations
+
+import functools
+import re
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from fractions import Fraction
+from typing import Callable, TypeVar
+
+from calculator.core.errors import InputError
+from calculator.core.labels import label
+from calculator.core.limits import MAX_DECIMAL_PLACES, check_places
+
+CENT = Decimal("0.01")
+# A comma is accepted only as a thousands separator (1,234.50): "1,5" or "35,50" is refused
+# rather than read as 15 or 3550.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# No measurement, rate or amount of these schedules comes near 10^15 (a total can be written in
+# words only below 10^12): a larger number is a typing error, and Decimal arithmetic on it fails.
+TOO_LARGE = Decimal(10) ** 15
+# Wide enough that a product of three inputs (each < 10^15 with at most
+# calculator.core.limits.MAX_DECIMAL_PLACES decimals, so at most 55 digits) is exact: money is then
+# rounded once, by round_money, never first to the default 28 digits and then again to the fen.
+EXACT = Context(prec=200, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+T = TypeVar("T")
+
+
+def exact(function: Callable[..., T]) -> Callable[..., T]:
+    """Run `function` with EXACT as the Decimal context (for every pricing entry point)."""
+    @functools.wraps(function)
+    def run(*args, **kwargs) -> T:
+        with localcontext(EXACT):
+            return function(*args, **kwargs)
+    return run
+
+
+def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
+    """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
+    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first
+        return _quantize(value, CENT)
+    if isinstance(value, Fraction):
+        scale = 10**places
+        scaled = abs(value) * scale
+        whole = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+        result = Decimal(whole).scaleb(-places)
+        return -result if value < 0 else result
+    if not isinstance(value, Decimal):
+        raise TypeError(f"round_money takes Decimal or Fraction, not {type(value).__name__}")
+    return _quantize(value, Decimal(1).scaleb(-places))
+
+
+def _quantize(value: Decimal, quantum: Decimal) -> Decimal:
+    try:
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds: only absurd inputs get here
+        raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
+
+
+def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
+    """Read a JSON number, a string such as "35.50", an int or a Decimal as an exact Decimal.
+
+    `what` is the field as the file names it (for the English message); `zh` its Chinese label,
+    by default calculator.core.labels' label of the field. A float is refused: it has already lost
+    the exact value the user typed.
+    """
+    if isinstance(value, str):  # what case files and forms hold: checked first
+        text = value.strip()
+        if "_" in text:  # Decimal reads 86_40 as 8640: a slip of the keyboard, never a number
+            raise InputError(f"{_zh(what, zh)}不是数值: {value!r}", f"{what} is not a number: {value!r}")
+        if "," in text:
+            if not THOUSANDS.fullmatch(text):
+                raise InputError(f"{_zh(what, zh)}中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
+                                 f"{what}: a comma may only separate thousands (use '.' for decimals): {value!r}")
+            text = text.replace(",", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InputError(f"{_zh(what, zh)}不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
+    elif isinstance(value, bool) or value is None:
+        raise InputError(f"{_zh(what, zh)}应为数值", f"{what} must be a number", "")
+    elif isinstance(value, float):
+        raise InputError(f"{_zh(what, zh)}不接受浮点数,请用字符串或十进制数",
+                         f"{what} must not be a binary float; give a string or a Decimal", "")
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    else:
+        raise InputError(f"{_zh(what, zh)}应为数值", f"{what} must be a number")
+    if not number.is_finite():
+        raise InputError(f"{_zh(what, zh)}不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
+    if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
+        raise InputError(f"{_zh(what, zh)}数值过大: {value!r}", f"{what} is too large: {value!r}")
+    if isinstance(value, str) and len(text) <= MAX_DECIMAL_PLACES and "e" not in text and "E" not in text:
+        return number  # written without an exponent in so few characters: it cannot have too many places
+    return check_places(number, what, _zh(what, zh))
+
+
+def _zh(what: str, zh: str | None) -> str:
+    """The Chinese label of `what` for a message (only worked out when there is one)."""
+    return zh or label(what.rpartition(".")[2])
+
+
+def fmt_money(value: Decimal) -> str:
+    """Two decimals, no separators: the JSON contract's form."""
+    return f"{round_money(value):.2f}"
+
+
+def fmt_grouped(value: Decimal) -> str:
+    """Two decimals with thousands separators, for printed sheets and the screen."""
+    return f"{round_money(value):,.2f}"
+
+
+def fmt_quantity(value: Decimal) -> str:
+    """At least two decimals, never fewer than the value carries (35.5 → 35.50, 1.125 → 1.125)."""
+    normal = value.normalize(EXACT)
+    if normal.as_tuple().exponent >= -2:
+        return f"{value:.2f}"
+    return format(normal, "f")
+
+
+def fmt_plain(value: Decimal) -> str:
+    """A number as written by hand: no trailing zeros, no exponent (50.0 → 50, 1.60 → 1.6)."""
+    return format(value.normalize(EXACT), "f")

@@ -1,0 +1,1 @@
+"""The engine: schedules loaded through the rule kinds, the case file, pricing a case's lines and blocks, a parcel's land price, and a result as the data every output and the store's check read (the JSON contract)."""

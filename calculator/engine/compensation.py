@@ -1,0 +1,252 @@
+"""One household's compensation: every line priced, relocation, replacement and the totals."""
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Callable, NamedTuple
+
+from calculator.engine.case import Case
+from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
+from calculator.core.limits import MAX_AMOUNT, quantity_limits
+from calculator.engine.lines import LINES, PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
+from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
+from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
+from calculator.engine.relocation import PARTS as RELOCATION_PARTS
+from calculator.engine.relocation import RelocationResult, read_relocation, relocation_allowances
+from calculator.engine.replacement import ReplacementResult, replacement_area
+from calculator.engine.schedules import load_schedule
+from tables.schedule import Item, Schedule
+
+RELOCATION_SECTION = "三"
+# The blocks of a case other than its lines, as errors and warnings name them (lines: calculator.engine.lines.LINES).
+RELOCATION, REPLACEMENT, TOTAL = "relocation", "replacement", "total"
+
+
+class CompensationResult(NamedTuple):
+    """Everything a settlement sheet shows; `problems` lists what was left out (evaluate only)."""
+
+    schedule: Schedule
+    case: Case
+    lines: tuple[PricedLine, ...]
+    relocation: RelocationResult | None
+    replacement: ReplacementResult | None
+    subtotals: dict[str, Decimal]
+    disputed_total: Decimal
+    total: Decimal
+    warnings: tuple[CaseWarning, ...]
+    problems: tuple[CalculationError, ...]
+
+
+class CaseContext:
+    """What a rule may ask of the case around its line (the schedule, a host house's rate)."""
+
+    def __init__(self, schedule: Schedule, raw_lines: list[dict]):
+        self.schedule, self.raw_lines = schedule, raw_lines
+        self._host_rates: dict[str, tuple[Decimal, bool]] = {}
+
+    def item(self, key: str) -> Item:
+        return schedule_item(self.schedule, key)
+
+    def describe(self, param: str, value: Decimal | None) -> str:
+        return self.schedule.describe(param, None if value is None else fmt_plain(value))
+
+    def host_rate(self, key: str) -> tuple[Decimal, bool]:
+        """The host's rate on this case, else its fixed rate or midpoint (True when a midpoint)."""
+        if key not in self._host_rates:
+            self._host_rates[key] = self._find_host_rate(key)
+        return self._host_rates[key]
+
+    def _find_host_rate(self, key: str) -> tuple[Decimal, bool]:
+        standard = standard_rate(self.item(key))
+        if standard is None:
+            raise InputError(f"「{key}」不是按单价计的房屋", f"{key!r} is not a house priced by a rate")
+        rates = {self._checked_rate(raw, standard) for raw in self.raw_lines if raw.get("item") == key}
+        if len(rates) > 1:
+            shown = "、".join("中值" if r is None else fmt_plain(r) for r in rates)
+            raise InputError(f"本户「{key}」有多个单价({shown}),无法确定依附房屋的单价",
+                             f"this case prices {key!r} at several rates ({shown}); the host rate is ambiguous")
+        given = rates.pop() if rates else None
+        if given is not None:
+            return given, False
+        return standard.midpoint, standard.is_range
+
+    @staticmethod
+    def _checked_rate(raw: dict, standard) -> Decimal | None:
+        """A host line's own rate, refused when the host line itself breaks R1."""
+        if raw.get("rate") in (None, ""):
+            return None
+        try:
+            reason = raw.get("override_reason") or ""
+            return resolve_rate(standard, to_decimal(raw["rate"], "单价/rate"),
+                                reason if isinstance(reason, str) else "").value
+        except CalculationError as error:
+            raise InputError(f"依附房屋「{raw['item']}」的单价无效: {error.zh}",
+                             f"the host house {raw['item']!r} has an invalid rate: {error.en}") from None
+
+
+def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
+    """The line priced, with its warnings."""
+    priced = price_line(read_line(raw, index, schedule), ctx)
+    return priced, _line_warnings(priced)
+
+
+class KeptLines:
+    """A case's priced lines, kept from one `evaluate` to the next while their raw fields are unchanged.
+
+    The app prices its open case after every keystroke, and most lines did not change: it passes one
+    KeptLines to every evaluation of that case. A line whose rule reads other lines (USES_OTHER_LINES,
+    歇厦 at its host's rate) is priced afresh each time; a line holding a value that cannot be hashed
+    likewise. What is kept starts afresh under another schedule, and once it holds twice the case's lines.
+    """
+
+    def __init__(self) -> None:
+        self._schedule: Schedule | None = None
+        self._lines: dict[tuple, tuple[PricedLine, tuple[CaseWarning, ...]]] = {}
+
+    def pricer(self, schedule: Schedule, lines: int) -> Callable[..., tuple[PricedLine, tuple[CaseWarning, ...]]]:
+        """Start an evaluation of `lines` lines under `schedule`: the function pricing each of them."""
+        if schedule is not self._schedule or len(self._lines) > 2 * lines:
+            self._schedule, self._lines = schedule, {}
+        return self._priced_line
+
+    def _priced_line(self, raw: dict, index: int, schedule: Schedule,
+                     ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
+        try:  # the type is part of the key: 1 == True == Decimal(1), but only True is a valid flag
+            key = (index, *raw.items(), *map(type, raw.values()))
+            kept = self._lines.get(key)
+        except TypeError:
+            return _priced_line(raw, index, schedule, ctx)
+        if kept is None:
+            kept = _priced_line(raw, index, schedule, ctx)
+            if not getattr(kept[0].item.rule, "USES_OTHER_LINES", False):
+                self._lines[key] = kept
+        return kept
+
+
+@exact
+def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | None = None) -> CompensationResult:
+    """Price what can be priced; bad lines and blocks are left out and listed in `problems`.
+
+    `kept`: the lines of this case's previous evaluation, reused where unchanged (the app's open case).
+    """
+    schedule = schedule or load_schedule(case.schedule)
+    ctx = CaseContext(schedule, case.items)
+    priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
+    lines, notes, problems = [], [], []
+    for index, raw in enumerate(case.items):
+        try:
+            priced, line_notes = priced_line(raw, index, schedule, ctx)
+        except CalculationError as error:
+            problems.append(locate(error, index, raw))
+            continue
+        lines.append(priced)
+        notes += line_notes
+    relocation = replacement = None
+    if case.relocation is not None:
+        try:
+            given = read_relocation(case.relocation, schedule.relocation)
+            relocation = relocation_allowances(given, schedule.relocation)
+        except CalculationError as error:
+            problems.append((error.located(RELOCATION) if not error.where else error).placed(block=RELOCATION))
+    if case.replacement is not None:
+        try:
+            replacement = replacement_area(case.replacement, schedule)
+        except CalculationError as error:
+            problems.append((error.located(REPLACEMENT) if not error.where else error).placed(block=REPLACEMENT))
+    subtotals = {section: Decimal("0.00") for section in schedule.sections}
+    for line in lines:
+        if line.payable:
+            subtotals[line.item.section] += line.amount
+    if relocation is not None:
+        subtotals[RELOCATION_SECTION] += relocation.total
+    disputed = sum((line.amount for line in lines if not line.payable), Decimal("0.00"))
+    total = sum(subtotals.values(), Decimal("0.00"))
+    if total >= MAX_AMOUNT:
+        problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
+                                   f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", TOTAL,
+                                   block=TOTAL))
+    return CompensationResult(
+        schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
+        subtotals=subtotals, disputed_total=disputed, total=total,
+        warnings=tuple(notes + _case_warnings(case, relocation)), problems=tuple(problems))
+
+
+def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
+    """The whole case or nothing: any bad line or block raises CaseErrors listing them all."""
+    result = evaluate(case, schedule)
+    if result.problems:
+        raise CaseErrors(list(result.problems))
+    return result
+
+
+def sheet_numbers(case: Case, schedule: Schedule) -> dict[int, int]:
+    """序号 of each case line (by its index) as the settlement sheet prints it.
+
+    The sheet groups lines by section in the schedule's order, each section in entry order, and
+    numbers the three 搬迁与安置 allowances after section 三's own lines; the app's item table
+    shows these same numbers. Lines whose item is unknown have none.
+    """
+    rank = {code: position for position, code in enumerate(schedule.sections)}
+    known = [(rank[schedule.items[raw["item"]].section], index) for index, raw in enumerate(case.items)
+             if isinstance(raw.get("item"), str) and raw["item"] in schedule.items]
+    numbers, number, allowances_placed = {}, 0, case.relocation is None
+    relocation_rank = rank[RELOCATION_SECTION]
+    for section_rank, index in sorted(known):
+        if not allowances_placed and section_rank > relocation_rank:
+            number, allowances_placed = number + len(RELOCATION_PARTS), True
+        number += 1
+        numbers[index] = number
+    return numbers
+
+
+def section_end(case: Case, schedule: Schedule, key: str) -> int:
+    """Where a new line of `key` goes so that lines stay in the sheet's order: after the last line
+    of its section or an earlier one (the end, when no later section has lines yet)."""
+    rank = {code: position for position, code in enumerate(schedule.sections)}
+    new_rank = rank[schedule_item(schedule, key).section]
+    at = len(case.items)
+    for index in range(len(case.items) - 1, -1, -1):
+        key_here = case.items[index].get("item")
+        if isinstance(key_here, str) and key_here in schedule.items:
+            if rank[schedule.items[key_here].section] <= new_rank:
+                return index + 1
+            at = index
+    return at
+
+
+def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[CaseWarning]:
+    notes = []
+    if relocation is not None and relocation.given.building_area_m2 > quantity_limits("m²")[0]:
+        area = f"{fmt_plain(relocation.given.building_area_m2)} m²"
+        notes.append(CaseWarning(f"建筑面积 {area} 超过常见范围,请核对", f"building area {area} is unusually large, please check",
+                                 RELOCATION, block=RELOCATION, field="building_area_m2"))
+    if relocation is not None and relocation.days is None:
+        notes.append(CaseWarning(relocation.incentive_note, "no incentive: payment or move-out date missing",
+                                 RELOCATION, block=RELOCATION))
+    if case.ignored_fields:
+        fields = ", ".join(case.ignored_fields)
+        notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))
+    return notes
+
+
+def _line_warnings(priced: PricedLine) -> tuple[CaseWarning, ...]:
+    """What to check on a priced line: a large quantity, a midpoint, an override, a disputed line."""
+    plausible, _most = quantity_limits(priced.item.unit)
+    if not (priced.line.quantity > plausible or priced.line.disputed or MIDPOINT in priced.flags
+            or OVERRIDE in priced.flags):
+        return ()  # most lines: nothing to say
+    index, item = priced.line.index, priced.item
+    note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
+    notes = []
+    if priced.line.quantity > plausible:
+        shown = f"{fmt_plain(priced.line.quantity)} {item.unit}"
+        notes.append(note(f"数量 {shown} 超过常见范围({plausible:,} {item.unit}),请核对",
+                          f"quantity {shown} is unusually large, please check", field="quantity"))
+    if MIDPOINT in priced.flags:
+        notes.append(note(f"未填单价,按区间中值 {fmt_quantity(priced.rate)} 计",
+                          f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
+    if OVERRIDE in priced.flags:
+        notes.append(note(f"超标准,理由:{priced.line.override_reason}", "outside the standard, reason given", field="rate"))
+    if not priced.payable:
+        notes.append(note("有争议,不计入合计", "disputed, held out of the total", field="disputed"))
+    return tuple(notes)

@@ -1,0 +1,195 @@
+"""Reading and pricing one case line: the fields every line shares, the rule's own, and R1."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Mapping, NamedTuple
+
+from calculator.core.errors import CalculationError, InputError
+from calculator.core.labels import label
+from calculator.core.limits import MAX_AMOUNT, check_text, quantity_limits
+from calculator.core.money import fmt_plain, round_money, to_decimal
+from calculator.core.rates import Rate, resolve_rate
+from tables.schedule import Item, Schedule
+
+COMMON_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "disputed", "note"))
+DISPUTED = "disputed"
+LINES = "items"  # the block of a case its lines are in, as errors and warnings name it
+
+
+class Line(NamedTuple):
+    """A case line with every value checked and typed (a named tuple: one is made for every line read)."""
+
+    index: int
+    item: Item
+    quantity: Decimal
+    rate: Decimal | None
+    override_reason: str
+    disputed: bool
+    note: str
+    params: Mapping[str, Decimal | str]
+
+
+class PricedLine(NamedTuple):
+    """A line with the rate it is paid at, its rounded amount, flags and remarks (a named tuple, as Line)."""
+
+    line: Line
+    rate: Decimal
+    amount: Decimal
+    flags: tuple[str, ...]
+    remarks: tuple[str, ...]
+
+    @property
+    def item(self) -> Item:
+        return self.line.item
+
+    @property
+    def payable(self) -> bool:
+        return not self.line.disputed
+
+
+def where(index: int, raw: Any) -> str:
+    """How messages name a line: items[2](第3行)「菜窖/砖石」."""
+    key = raw.get("item") if isinstance(raw, dict) else None
+    return f"items[{index}](第{index + 1}行)" + (f"「{key}」" if isinstance(key, str) else "")
+
+
+def schedule_item(schedule: Schedule, key: str) -> Item:
+    """The row of `key`, or an input error naming the unknown key."""
+    try:
+        return schedule.items[key]
+    except KeyError:
+        raise InputError(f"未知项目「{key}」(不在{schedule.document}标准中)",
+                         f"unknown item {key!r} (not in the {schedule.id} schedule)") from None
+
+
+def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
+    """Check one raw line against its item's rule; every unknown or missing field is an error at that field."""
+    key = raw.get("item")
+    if not isinstance(key, str) or not key:
+        raise InputError("缺少项目", "missing item key", field="item")
+    field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
+    try:
+        item = schedule_item(schedule, key)
+        unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
+        if unknown:
+            raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
+                             f"this item takes no field {', '.join(unknown)}", field=unknown[0])
+        values: dict[str, Decimal | str] = {}
+        for param in item.params:
+            field = param.name
+            value = raw.get(field)
+            if value is None or value == "":
+                if param.required:
+                    raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
+                continue
+            values[field] = _param_value(param, value, _label(field, schedule))
+        field = "quantity"
+        quantity = _quantity(raw, item)
+        field = "rate"
+        rate = _rate(raw.get(field))
+        field = "override_reason"
+        override_reason = _optional_text(raw, field)
+        field = "disputed"
+        disputed = _flag(raw, field)
+        field = "note"
+        note = _optional_text(raw, field)
+    except CalculationError as error:
+        raise error.placed(field=field) from None
+    return Line(index, item, quantity, rate, override_reason, disputed, note, values)  # by position: keywords cost more
+
+
+def price_line(line: Line, ctx) -> PricedLine:
+    """Apply the line's rule, then R1 to its standard rate, then round the amount (R2)."""
+    item = line.item
+    rule = item.rule
+    pricing = rule.price(item.spec, line, ctx)
+    flags = pricing.flags
+    if pricing.amount is not None:
+        if line.rate is not None:
+            raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate", field="rate")
+        amount = round_money(pricing.amount)
+        rate = amount / line.quantity
+    else:
+        try:
+            resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
+        except CalculationError as error:
+            raise error.placed(field="rate") from None
+        flags = (*resolved.flags, *(f for f in flags if f not in resolved.flags)) if flags else resolved.flags
+        rate = resolved.value
+        amount = round_money(line.quantity * rate * pricing.factor)
+    if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
+        raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
+                         f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate",
+                         field=rule.RATE_FIELD)
+    if line.disputed:
+        flags = (*flags, DISPUTED)
+    return PricedLine(line, rate, amount, flags, pricing.remarks)
+
+
+def standard_rate(item: Item) -> Rate | None:
+    """The rate a plain-rate item is quoted at in the schedule (None for other kinds)."""
+    return item.spec if isinstance(item.spec, Rate) else None
+
+
+def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
+    if raw.get("quantity") is None:
+        if item.quantity_default is None:
+            raise InputError("缺少数量", "missing quantity")
+        return item.quantity_default
+    quantity = to_decimal(raw["quantity"], "quantity")
+    if quantity <= 0:
+        raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
+    _plausible, most = quantity_limits(item.unit)
+    if quantity > most:
+        raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {most:,} {item.unit},请核对",
+                         f"quantity {fmt_plain(quantity)} {item.unit} is too large (the limit is {most:,} {item.unit})")
+    return quantity
+
+
+def _rate(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return to_decimal(value, "rate")
+
+
+def _label(name: str, schedule: Schedule) -> str:
+    """A field's Chinese label: the schedule's for its parameters (深度(m)), else calculator.core.labels'."""
+    if name in schedule.params:
+        info = schedule.params[name]
+        return f"{info.label}({info.unit})" if info.unit else info.label
+    return label(name)
+
+
+def _param_value(param, value: Any, zh: str) -> Decimal | str:
+    if param.text:
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{zh}应为文字", f"{param.name} must be text")
+        if param.choices and value not in param.choices:
+            raise InputError(f"{zh}应为 {'、'.join(param.choices)} 之一,不是「{value}」",
+                             f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}")
+        return check_text(value, param.name)
+    number = to_decimal(value, param.name, zh)
+    if number <= 0:
+        raise InputError(f"{zh}应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
+    return number
+
+
+def _optional_text(raw: dict[str, Any], field: str) -> str:
+    value = raw.get(field)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{label(field)}应为文字", f"{field} must be text")
+    return check_text(value, field)
+
+
+def _flag(raw: dict[str, Any], field: str) -> bool:
+    value = raw.get(field, False)
+    if not isinstance(value, bool):
+        raise InputError(f"{label(field)}应为 true 或 false", f"{field} must be true or false")
+    return value
+
+
+def locate(error: CalculationError, index: int, raw: Any) -> CalculationError:
+    """The error placed at its line: named in the message, and as its block and line index."""
+    return error.located(where(index, raw)).placed(block=LINES, line=index)

@@ -1,0 +1,58 @@
+"""R7 房屋面积置换: the new-home area a household is owed, from the case's replacement block."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from calculator.core.errors import InputError, at_field
+from calculator.core.labels import label
+from calculator.core.money import round_money, to_decimal
+from calculator.rules.area_replacement import KIND
+from tables.schedule import Schedule
+
+# The replacement block's measured areas, named as the source table names them (calculator.core.labels).
+AREA_LABELS = {name: label(name) for name in ("main_house_area_m2", "main_house_footprint_m2",
+                                              "homestead_certificate_area_m2")}
+
+
+class ReplacementPart(NamedTuple):
+    key: str
+    base: Decimal
+    ratio: Decimal
+    area: Decimal
+
+
+class ReplacementResult(NamedTuple):
+    given: dict[str, Decimal]
+    parts: tuple[ReplacementPart, ...]
+    total_m2: Decimal
+
+
+def replacement_fields(schedule: Schedule) -> tuple[str, ...]:
+    """The areas the replacement rows ask for, in the schedule's order."""
+    names: list[str] = []
+    for item in schedule.by_kind.get(KIND, ()):
+        names += [item.spec.measure] + ([item.spec.deduct] if item.spec.deduct else [])
+    return tuple(dict.fromkeys(names))
+
+
+def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementResult:
+    """Σ ratio × max(0, measure − deduct) over the replacement rows, rounded to 0.01 m²."""
+    fields = replacement_fields(schedule)
+    unknown = sorted(set(block) - set(fields))
+    if unknown:
+        raise InputError(f"房屋面积置换不接受「{'、'.join(map(label, unknown))}」",
+                         f"replacement takes no field {', '.join(unknown)}", "replacement", field=unknown[0])
+    given = {}
+    for name in fields:
+        if block.get(name) in (None, ""):
+            raise InputError(f"缺少{label(name)}", f"missing {name}", "replacement", field=name)
+        given[name] = at_field(name, to_decimal, block[name], f"replacement.{name}")
+        if given[name] < 0:
+            raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement", field=name)
+    parts = []
+    for item in schedule.by_kind.get(KIND, ()):
+        spec = item.spec
+        base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
+        parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
+    return ReplacementResult(given, tuple(parts), round_money(sum(p.area for p in parts)))

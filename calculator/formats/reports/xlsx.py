@@ -1,0 +1,235 @@
+"""Workbooks a county office can keep working in: computed values as numbers, SUM rows that check them.
+
+Every figure is written as the value the engine computed (a formula reads back empty until Excel
+recalculates, so no figure depends on one); beside a total whose parts add up exactly, a formula
+row lets the office see the check. Decimal becomes float only in `_put`, where openpyxl needs it;
+text goes in through cells.py, so that nothing a user typed becomes a formula.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from calculator.engine.compensation import CompensationResult
+from calculator.core.files import atomic_write
+from calculator.engine.landprice import ParcelPrice
+from calculator.formats.reports.cells import put, put_formula
+from calculator.formats.reports.content import Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
+from calculator.formats.text_report import width
+
+MONEY = "#,##0.00"
+FOUR = "#,##0.0000"
+SIX = "0.000000"
+HEADER_FILL = PatternFill("solid", fgColor="E6E6E6")
+CHECK_FONT = Font(italic=True, color="555555")
+WRAP_AT = 50  # characters of a column before its text wraps instead of widening it
+COUNTED, HELD_OUT = "是", "否"
+
+
+def write_settlement_xlsx(result: CompensationResult, path: Path, filing: Filing | None = None) -> None:
+    """明细 (one row per line) and 汇总 sheets of the settlement, written atomically."""
+    sheet = settlement_sheet(result, filing)
+    atomic_write(Path(path), lambda tmp: settlement_book(sheet).save(tmp), "xlsx")
+
+
+def write_price_xlsx(price: ParcelPrice, path: Path) -> None:
+    """部分 (one row per use) and 汇总 sheets of the land price, written atomically."""
+    sheet = price_sheet(price)
+    atomic_write(Path(path), lambda tmp: price_book(sheet).save(tmp), "xlsx")
+
+
+def settlement_book(sheet: SettlementSheet) -> Workbook:
+    book = Workbook()
+    details = book.active
+    details.title = "明细"
+    head = ("序号", "章节", "种类/规格", "数量", "单位", "单价", "金额", "计入合计", "备注")
+    _table_head(details, f"{sheet.title}(明细)  {dict(sheet.household).get('户主', '')}  {sheet.case_id}", head)
+    row = 3
+    for section in sheet.sections:
+        for line in section.rows:
+            _row(details, row, [line.number, section.heading, line.name, (line.quantity, _places(line.quantity)),
+                                line.unit, (line.rate, MONEY), (line.amount, MONEY),
+                                COUNTED if line.counted else HELD_OUT, line.remarks])
+            row += 1
+    first, last = 3, row - 1
+    amounts, counted = f"G{first}:G{last}", f"H{first}:H{last}"
+    row += 1
+    _row(details, row, [None, None, "合计(计入合计)", None, None, None, (sheet.total, MONEY), None, sheet.total_words])
+    _check(details, row + 1, "C", "校验: 计入合计的金额之和", "G", f'=SUMIF({counted},"{COUNTED}",{amounts})')
+    _row(details, row + 2, [None, None, "有争议(不计入合计)", None, None, None, (sheet.disputed_total, MONEY)])
+    _check(details, row + 3, "C", "校验: 不计入合计的金额之和", "G", f'=SUMIF({counted},"{HELD_OUT}",{amounts})')
+    _fit(details)
+    _settlement_summary(book.create_sheet("汇总"), sheet)
+    return book
+
+
+def _settlement_summary(ws: Worksheet, sheet: SettlementSheet) -> None:
+    _title(ws, sheet.title, 4)
+    head_row = _rows(ws, 2, [["依据", sheet.basis], ["校验码", sheet.fingerprint],
+                             ["标准版本", sheet.schedule_version], *[[k, v] for k, v in sheet.household], []])
+    _row(ws, head_row, ["章节", "小计(元)"])
+    _style_head(ws, head_row, 2)
+    row = _rows(ws, head_row + 1, [[s.heading, (s.subtotal, MONEY)] for s in sheet.sections])
+    _row(ws, row, ["补偿合计", (sheet.total, MONEY)])
+    _check(ws, row + 1, "A", "校验: 各章节小计之和", "B", f"=SUM(B{head_row + 1}:B{row - 1})")
+    row = _rows(ws, row + 2, [["补偿合计(大写)", sheet.total_words],
+                              ["有争议(不计入合计)", (sheet.disputed_total, MONEY), sheet.disputed_reason]])
+    if sheet.replacement:
+        row = _rows(ws, row + 1, [["房屋面积置换", "计算面积", "置换比例", "置换面积(m²)"]])
+        _style_head(ws, row - 1, 4)
+        row = _rows(ws, row, [[p.name, p.working, p.ratio, (p.area, MONEY)] for p in sheet.replacement]
+                    + [["合计置换面积", None, None, (sheet.replacement_total, MONEY)]])
+    _fit(ws)
+
+
+def price_book(sheet: PriceSheet) -> Workbook:
+    book = Workbook()
+    parts = book.active
+    parts.title = "部分"
+    corrected = sheet.corrected_total is not None
+    pct = sheet.floor_pct
+    head = ["用途", "所用表", "面积(m²)", "面积(亩)", "基准地价(元/m²)", "基准地价(万元/亩)", "总价(元)",
+            "区间下限(元/m²)", "区间上限(元/m²)", "区间总价下限(元)", "区间总价上限(元)",
+            f"{pct}单价(元/m²)", f"{pct}底价(元)"]
+    if corrected:
+        head += ["使用年期(年)", "法定最高年期(年)", "K年期", "修正后单价(元/m²)", "修正后总价(元)", "本级别区间"]
+    head.append("表注")
+    _table_head(parts, f"{sheet.title}  {sheet.reference}  {sheet.grade}级", head)
+    row = 3
+    for part in sheet.parts:
+        values = [part.use, part.table_name, (part.area_m2, MONEY), (part.area_mu, FOUR), (part.unit_price, MONEY),
+                  (part.wan_per_mu, FOUR), (part.total, MONEY), (part.lower_unit, MONEY), (part.upper_unit, MONEY),
+                  (part.lower_total, MONEY), (part.upper_total, MONEY), (part.floor_unit, MONEY),
+                  (part.floor_total, MONEY)]
+        if corrected:
+            values += [(part.term_years, "General"), part.statutory_years, (part.term_coefficient, SIX),
+                       (part.corrected_unit, MONEY),
+                       (part.corrected_total, MONEY), "超出" if part.out_of_range else "区间内"]
+        _row(parts, row, values + [part.note])
+        row += 1
+    last = row - 1
+    totals = {"C": (sheet.area_m2, MONEY), "D": (sheet.area_mu, FOUR), "E": (sheet.unit_price, MONEY),
+              "F": (sheet.wan_per_mu, FOUR), "G": (sheet.total, MONEY), "J": (sheet.lower_total, MONEY),
+              "K": (sheet.upper_total, MONEY), "M": (sheet.benchmark_floor_total, MONEY)}
+    if corrected:
+        totals |= {"Q": (sheet.corrected_unit_price, MONEY), "R": (sheet.corrected_total, MONEY)}
+    _put(parts, f"A{row + 1}", "合计 / 平均单价")
+    for column, value in totals.items():
+        _put(parts, f"{column}{row + 1}", *value)
+    # Only the money totals are exact sums of the rounded parts; the areas and averages are not.
+    for column in ("G", "J", "K", "M") + (("R",) if corrected else ()):
+        _check(parts, row + 2, "A", "校验: 各部分之和", column, f"=SUM({column}3:{column}{last})")
+    _fit(parts)
+    _price_summary(book.create_sheet("汇总"), sheet)
+    return book
+
+
+def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
+    _title(ws, f"{sheet.title}({sheet.subtitle})", 3)
+    rows: list[list[Any]] = [
+        ["宗地编号", sheet.reference], ["坐落", sheet.location], ["土地级别", f"{sheet.grade}级"],
+        ["估价基准日", sheet.valuation_date], ["依据", sheet.basis], ["基准地价表", sheet.subtitle],
+        ["总面积(m²)", (sheet.area_m2, MONEY)], ["总面积(亩)", (sheet.area_mu, FOUR)],
+        ["平均基准地价(元/m²)", (sheet.unit_price, MONEY)], ["平均基准地价(万元/亩)", (sheet.wan_per_mu, FOUR)],
+        ["基准地价总价(元)", (sheet.total, MONEY)], ["基准地价总价(万元)", (sheet.total_wan, FOUR)],
+        ["级别区间总价下限(元)", (sheet.lower_total, MONEY)], ["级别区间总价上限(元)", (sheet.upper_total, MONEY)],
+        [f"基准地价的{sheet.floor_pct}(元)", (sheet.benchmark_floor_total, MONEY)]]
+    if sheet.cost_floor_total is not None:
+        rows.append(["成本之和(元)", (sheet.cost_floor_total, MONEY)])
+    rows += [["协议出让最低价(元)", (sheet.floor_total, MONEY), f"按{sheet.floor_rule}"], ["最低价依据", sheet.floor_basis]]
+    if sheet.corrected_total is not None:
+        rows += [[], ["修正方法", sheet.correction_method], *[["公式", line] for line in sheet.formula],
+                 ["修正系数", "取值", "依据"]]
+        rows += [[label, (value, "General") if isinstance(value, Decimal) else value, basis]
+                 for label, value, basis in sheet.coefficients]
+        rows += [["修正后宗地总价(元)", (sheet.corrected_total, MONEY)],
+                 ["修正后平均单价(元/m²)", (sheet.corrected_unit_price, MONEY)], ["法定最高年期依据", sheet.tenure_basis]]
+    rows += [["表注", part.note] for part in sheet.parts if part.note]
+    rows += [[], ["测算人", None, "日期"], ["审核人", None, "日期"]]
+    _rows(ws, 2, rows)
+    _fit(ws)
+
+
+def _number(value: Decimal) -> float:
+    """The one place a Decimal becomes a float: the cell, which openpyxl stores as a double."""
+    return float(value)
+
+
+def _put(ws: Worksheet, ref: str, value: Any, number_format: str | None = None) -> None:
+    """Write one value: a Decimal as a number, a str as text (never a formula)."""
+    cell = ws[ref]
+    put(cell, _number(value) if isinstance(value, Decimal) else value)
+    if number_format:
+        cell.number_format = number_format
+
+
+def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+    """Write one row; a (Decimal, format) pair is a number cell with its number format."""
+    for column, value in enumerate(values, 1):
+        value, number_format = value if isinstance(value, tuple) else (value, None)
+        _put(ws, f"{get_column_letter(column)}{row}", value, number_format)
+
+
+def _rows(ws: Worksheet, row: int, rows: Sequence[Sequence[Any]]) -> int:
+    for values in rows:
+        _row(ws, row, values)
+        row += 1
+    return row
+
+
+def _check(ws: Worksheet, row: int, label_column: str, label: str, column: str, formula: str) -> None:
+    """A formula the office can recalculate beside the computed figure above it."""
+    _put(ws, f"{label_column}{row}", label)
+    check = ws[f"{column}{row}"]
+    put_formula(check, formula)
+    check.number_format = MONEY
+    for cell in (ws[f"{label_column}{row}"], check):
+        cell.font = CHECK_FONT
+
+
+def _title(ws: Worksheet, text: str, columns: int) -> None:
+    put(ws["A1"], text)
+    ws["A1"].font = Font(size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+
+
+def _table_head(ws: Worksheet, title: str, head: Sequence[str]) -> None:
+    _title(ws, title, len(head))
+    _row(ws, 2, head)
+    _style_head(ws, 2, len(head))
+    ws.freeze_panes = "A3"
+
+
+def _style_head(ws: Worksheet, row: int, columns: int) -> None:
+    for column in range(1, columns + 1):
+        cell = ws.cell(row=row, column=column)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _places(quantity: Decimal) -> str:
+    """A quantity's number format: two decimals, or as many as the value carries."""
+    places = max(2, -quantity.as_tuple().exponent)
+    return "#,##0." + "0" * places
+
+
+def _fit(ws: Worksheet) -> None:
+    """Column widths that fit Chinese text (two units a character); long text wraps instead."""
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.value is None or cell.data_type == "f":
+                continue
+            text = f"{cell.value:,.2f}" if isinstance(cell.value, float) else str(cell.value)
+            widths[cell.column] = max(widths.get(cell.column, 0), width(text))
+            if width(text) > WRAP_AT:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, chars in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = min(chars, WRAP_AT) + 2

@@ -1,0 +1,90 @@
+"""Readable tables for the terminal (the CLI's default output), aligned for Chinese text."""
+from __future__ import annotations
+
+import unicodedata
+
+from calculator.core.amount_words import amount_in_words
+from calculator.engine.compensation import CompensationResult
+from calculator.engine.landprice import FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
+from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity
+from calculator.engine.remarks import line_remarks
+
+
+def width(text: str) -> int:
+    """Columns a string takes on a terminal: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(rows: list[list[str]], right: set[int]) -> str:
+    """Rows as aligned columns; the columns in `right` are right-aligned (numbers)."""
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - width(cell))
+            cells.append(pad + cell if i in right else cell + pad)
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def compensation_text(result: CompensationResult) -> str:
+    """The itemized household result, section by section, with totals and warnings."""
+    schedule, case = result.schedule, result.case
+    lines = [f"{schedule.title} ({schedule.document})",
+             f"户主: {case.household.get('head', '')}  地址: {case.household.get('address', '')}", ""]
+    rows = [["序号", "种类/规格", "数量", "单位", "单价", "金额", "备注"]]
+    for number, priced in enumerate(result.lines, 1):
+        rows.append([str(number), priced.item.key, fmt_quantity(priced.line.quantity), priced.item.unit,
+                     fmt_grouped(priced.rate), fmt_grouped(priced.amount), "; ".join(line_remarks(priced))])
+    if len(rows) > 1:
+        lines += [table(rows, {0, 2, 4, 5}), ""]
+    if result.relocation is not None:
+        r = result.relocation
+        lines += [f"搬迁补助 {fmt_grouped(r.moving)}   临时安置补助 {fmt_grouped(r.temporary)}"
+                  f" ({r.months}个月 × {fmt_quantity(r.temporary_per_month)})   搬迁奖励 {fmt_grouped(r.incentive)}"
+                  f" ({r.incentive_note})", ""]
+    subtotal_rows = [[f"{section} {schedule.sections[section]}", fmt_grouped(value)]
+                     for section, value in result.subtotals.items()]
+    lines += [table(subtotal_rows, {1}), ""]
+    if result.disputed_total:
+        lines.append(f"有争议(不计入合计): {fmt_grouped(result.disputed_total)}")
+    lines.append(f"合计: {fmt_grouped(result.total)}  {amount_in_words(result.total)}")
+    if result.replacement is not None:
+        lines.append(f"房屋面积置换: {fmt_quantity(result.replacement.total_m2)} m²")
+    if result.warnings:
+        lines += ["", "提示 / warnings:"] + [f"  - {w.message}" for w in result.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def parcel_text(price: ParcelPrice) -> str:
+    """The parcel's parts, totals, range, floor and corrections."""
+    table_ = price.table
+    lines = [f"{table_.title} ({table_.document}, 估价基准日 {table_.valuation_date})", f"级别: {price.parcel.grade}级", ""]
+    rows = [["用途", "面积(m²)", "面积(亩)", "基准地价(元/m²)", "万元/亩", "总价(元)", "区间总价(元)", "70%底价(元)"]]
+    for part in price.parts:
+        rows.append([part.given.use, fmt_quantity(part.area_m2), str(part.area_mu), fmt_grouped(part.unit_price),
+                     str(part.wan_per_mu), fmt_grouped(part.total),
+                     f"{fmt_grouped(part.lower_total)}–{fmt_grouped(part.upper_total)}", fmt_grouped(part.floor_total)])
+    lines += [table(rows, {1, 2, 3, 4, 5, 7}), ""]
+    lines.append(f"总价: {fmt_grouped(price.total)} 元 ({price.total_wan} 万元)")
+    lines.append(f"区间: {fmt_grouped(price.lower_total)} – {fmt_grouped(price.upper_total)} 元")
+    lines.append(f"协议出让最低价: {fmt_grouped(price.floor_total)} 元"
+                 + (" (成本之和)" if price.floor_governed_by == FLOOR_BY_COST else " (基准地价的70%)"))
+    if price.corrected_total is not None:
+        c = price.parcel.corrections
+        lines.append("")
+        lines.append(f"基准地价系数修正法: {UNIT_PRICE_FORMULA}")
+        for part in price.parts:
+            k = part.correction
+            lines.append(f"  {part.given.use}: 使用年期 {fmt_plain(k.term_years)}年 K年期 {k.rounded_term_coefficient}"
+                         f" (法定{k.statutory_term_years}年)"
+                         f"  K期日 {fmt_plain(c.date_factor)}  因素修正 {fmt_plain(c.factor_pct)}%"
+                         f"  K其他 {fmt_plain(c.other_factor)}  开发程度修正 {fmt_plain(c.development_adjustment)}"
+                         f" → {fmt_grouped(k.unit_price)} 元/m², {fmt_grouped(k.total)} 元"
+                         + ("  ⚠ 超出本级别区间" if k.out_of_range else ""))
+        lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元")
+    for part in price.parts:
+        if part.row.discrepancy:
+            lines.append(f"注: {part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}")
+    return "\n".join(lines) + "\n"

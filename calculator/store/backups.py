@@ -1,0 +1,105 @@
+"""The store's backup and restore of the whole project file.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from calculator.store import restore, verify
+from calculator.store.base import StoreError
+from calculator.store.schema import init_db
+from calculator.store.sqlite_file import (
+    _connect, _read_only_error, _store_error, _translated, check_integrity, stage_backup,
+)
+
+
+class Backups:
+    """The whole file: a backup under the write lock, and a restore from a checked backup (a part of SqliteStore)."""
+
+    @_translated
+    def backup(self, path: str | os.PathLike[str]) -> None:
+        """Copy the store page by page (sqlite3 backup API) and record it, under the write lock: either the
+        backup is written and audited, or nothing is written and the error says why (e.g. the file is busy)."""
+        if self._depth:
+            raise StoreError("有未完成的修改,不能备份", "cannot back up in the middle of a change")
+        if self.read_only:
+            raise StoreError("只读的项目不能在程序中备份(无法记入变更记录);请直接复制项目文件",
+                             "a read-only project cannot be backed up here (the backup could not be recorded); "
+                             "copy the project file instead", self.path)
+        target = os.fspath(path)
+        temporary = target + ".part"
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _store_error(error, self.path) from None
+        placed = False
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+            # Copied through a second connection: it reads what is committed, and no one can commit
+            # meanwhile, since this one holds the write lock.
+            source, destination = _connect(self.path), sqlite3.connect(temporary)
+            try:
+                source.backup(destination)
+                # A backup is one self-contained file: opening it (read-only, to restore from it) must
+                # leave no -wal and -shm files beside it, as WAL mode would.
+                destination.execute("PRAGMA journal_mode = DELETE")
+                check_integrity(destination, temporary)
+            finally:
+                source.close()
+                destination.close()
+            verify.append_entry(self._conn, self._clock(), self._system_actor(), "backup",
+                                detail={"path": target, "chain_head": verify.chain_head(self._conn)})
+            os.replace(temporary, target)
+            placed = True
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(target if placed else temporary)
+            raise
+
+    @_translated
+    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None) -> None:
+        """Replace this store with a checked backup, keeping what the backup lacks of the audit log and
+        every payment (see `restore`); refused, with nothing changed, when a payment would be lost."""
+        who, source_path = (actor or self.actor).strip() or "system", os.fspath(path)
+        if self._depth:
+            raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
+        if self.read_only:
+            raise _read_only_error(self.path)
+        if not os.path.isfile(source_path):
+            raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
+        # A name of its own: two restores at once must not stage into (and delete) one file.
+        fd, staged = tempfile.mkstemp(prefix=f".{Path(self.path).name}-", suffix=".restoring",
+                                      dir=os.path.dirname(os.path.abspath(self.path)))
+        os.close(fd)
+        try:
+            version = stage_backup(source_path, staged)
+            work = _connect(staged)
+            try:
+                init_db(work)
+                replaced, numbers = restore.replaced_state(self._conn)
+                work.execute("PRAGMA foreign_keys = ON")
+                work.execute("BEGIN IMMEDIATE")
+                try:
+                    kept = restore.carry_over(work, replaced, numbers, at=self._clock(), actor=who)
+                    verify.append_entry(work, self._clock(), who, "restore",
+                                        detail={"path": source_path, "schema_before": version, **kept})
+                except BaseException:
+                    work.execute("ROLLBACK")
+                    raise
+                work.execute("COMMIT")
+                # The backup API replaces every page of this database in one step, under its write lock.
+                work.backup(self._conn)
+            finally:
+                work.close()
+        finally:
+            for leftover in (staged, f"{staged}-wal", f"{staged}-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(leftover)
+        check_integrity(self._conn, self.path)
+        self._forget_findings()

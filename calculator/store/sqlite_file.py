@@ -1,0 +1,125 @@
+"""A SQLite project file: connecting (read-only when it cannot be written), its driver's errors as StoreError,
+its integrity check, and a backup checked and staged before a restore.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+from calculator.store import verify
+from calculator.store.base import RefusedByRule, StoreError
+from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, schema_version
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _connect(path: str, **kwargs: Any) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, **kwargs)
+    connection.execute("PRAGMA busy_timeout = 5000")
+    connection.text_factory = verify.lenient_text
+    return connection
+
+
+def _writable(path: str) -> bool:
+    """The file (when it exists) and its folder may be written (a read-only mount says no even to root)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(folder, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """A connection that never writes; `immutable` when SQLite cannot even make its WAL index beside the file."""
+    uri = Path(path).absolute().as_uri()
+    connection = _connect(f"{uri}?mode=ro", uri=True)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except sqlite3.OperationalError:
+        connection.close()
+        connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    return connection
+
+
+def _translated(method: Callable) -> Callable:
+    """A public method whose driver errors (the store's DRIVER_ERROR) become its own bilingual StoreError."""
+    @functools.wraps(method)
+    def run(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except self.DRIVER_ERROR as error:
+            raise self._driver_error(error) from None
+    return run
+
+
+def _store_error(error: sqlite3.Error, path: str) -> StoreError:
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return RefusedByRule("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
+                          "the project file is busy: another user or program is changing it; try again shortly", path)
+    if name.startswith("SQLITE_READONLY"):
+        return _read_only_error(path)
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return _damaged(path, str(error))
+    return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", path)
+
+
+class Busy(Exception):
+    """Another writer holds the lock, and the change chose not to wait (see `_without_waiting`)."""
+
+
+def _read_only_error(path: str) -> StoreError:
+    return StoreError("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改",
+                      "the project file is read-only (the file or its folder cannot be written): "
+                      "it can be viewed, not changed", path)
+
+
+def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False) -> None:
+    """PRAGMA integrity_check must answer "ok"; anything else is a damaged file. `quick`: PRAGMA
+    quick_check, which skips matching indexes to their tables (SQLite's advice for every open; the
+    full check runs on a backup, on a restore and on demand — verify_all)."""
+    try:
+        check = "quick_check" if quick else "integrity_check"
+        problems = [row[0] for row in connection.execute(f"PRAGMA {check}(5)")]
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, str(exc)) from None
+    if problems != ["ok"]:
+        raise _damaged(path, "; ".join(problems))
+
+
+def _damaged(path: str, why: str) -> StoreError:
+    return StoreError(f"项目文件已损坏或不是数据库文件,请从备份恢复({why})",
+                      f"the project file is damaged or not a database; restore it from a backup ({why})", path)
+
+
+def stage_backup(source_path: str, staged: str) -> int:
+    """Check a backup (integrity, our file, not newer) and copy it to `staged`; returns its schema version."""
+    try:
+        source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _damaged(source_path, str(exc)) from None
+    try:
+        check_integrity(source, source_path)
+        try:
+            version = schema_version(source)
+            app = source.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(source_path, str(exc)) from None
+        if app != APPLICATION_ID or version == 0:
+            raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
+        if version > SCHEMA_VERSION:
+            raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(staged)
+        staging = sqlite3.connect(staged)
+        try:
+            source.backup(staging)
+        finally:
+            staging.close()
+    finally:
+        source.close()
+    return version

@@ -1,0 +1,31 @@
+"""Running what the user asked for, one way: its error shown, what it changed refreshed (as Anki's CollectionOp).
+
+`run` calls the action. A CalculationError (a StoreError included: the project file busy or read-only, the
+server gone) or an OSError (a file that cannot be written) is shown in a message box under the action's
+title, and the action counts as not done: None. Otherwise `refresh` runs (the views that show what the
+action changed), and the action's answer is given — True when it had none, so `if run(...)` reads "if done"."""
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+from calculator.core.errors import CalculationError
+from ui.lazy import lazy_module
+
+dialogs = lazy_module("ui.dialogs")
+
+T = TypeVar("T")
+
+
+def run(parent, action: Callable[[], T], title: str, *, refresh: Callable[[], Any] | None = None) -> T | bool | None:
+    try:
+        result = action()
+    except CalculationError as error:
+        dialogs.show_error(parent, title, error.shown)
+        return None
+    except OSError as error:
+        dialogs.show_error(parent, title, f"文件操作失败:{error.strerror or error}"
+                                          + (f"({error.filename})" if error.filename else ""))
+        return None
+    if refresh is not None:
+        refresh()
+    return True if result is None else result
