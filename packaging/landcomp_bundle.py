@@ -5,7 +5,7 @@ import sys
 from pathlib import PurePath
 
 if PurePath(sys.argv[0]).stem == "landcomp-cli":
-    from calculator.cli import main
+    from calculator.commands.cli import main
 else:
     from main import main
 
