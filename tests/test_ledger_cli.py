@@ -171,6 +171,22 @@ def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2
 
 
+@pytest.mark.backends("postgres")  # a server project's safety copy is named after the project, beside the backup
+def test_a_server_project_named_with_a_slash_is_restored_beside_its_backup(tmp_path, pg_url, backend):
+    assert ledger(tmp_path, "create", pg_url, "--name", "2023/堡子.一期").returncode == 0
+    assert ledger(tmp_path, "save", pg_url, "001", EXAMPLE).returncode == 0
+    backup = tmp_path / "b.landcomp"
+    assert ledger(tmp_path, "backup", pg_url, backup).returncode == 0
+    assert ledger(tmp_path, "save", pg_url, "002", EXAMPLE).returncode == 0
+    restored = ledger(tmp_path, "restore", pg_url, backup)
+    assert restored.returncode == 0, restored.stderr
+    assert [h["household"] for h in listed(tmp_path, pg_url)["households"]] == ["001"]
+    safety = [path.name for path in tmp_path.glob("*恢复前*")]
+    assert len(safety) == 1 and safety[0].startswith("2023\uff0f堡子.一期-恢复前-")  # the slash in its full-width form
+    kept = listed(tmp_path, str(tmp_path / safety[0]))
+    assert [h["household"] for h in kept["households"]] == ["001", "002"]  # what the restore replaced
+
+
 def refused(run: subprocess.CompletedProcess, *said: str) -> None:
     """Exit 2, nothing on stdout, one bilingual line saying each of `said`; no traceback, no internal error."""
     assert (run.returncode, run.stdout) == (2, ""), run.stderr

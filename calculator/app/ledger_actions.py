@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
-from calculator.core.files import check_file_name, shown_path
+from calculator.core.files import check_file_name, file_stem, shown_path
 from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
@@ -313,12 +313,13 @@ class ProjectFile:
         source = _audited(check_file_name(path, reading=True))
         if self.path is not None and source.resolve() == self.path.resolve():
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
-        beside = self.path if self.path is not None else source.with_name(self.project.name)
-        safety = _audited(check_file_name(beside.with_name(f"{beside.stem}-恢复前-{stamp}{SUFFIX}"), reading=False))
+        folder, stem = (self.path.parent, self.path.stem) if self.path is not None else (source.parent,
+                                                                                         file_stem(self.project.name))
+        safety = _audited(check_file_name(folder / f"{stem}-恢复前-{stamp}{SUFFIX}", reading=False))
         for count in itertools.count(2):  # never over an earlier safety copy (two restores in one second)
             if not safety.exists():
                 break
-            safety = beside.with_name(f"{beside.stem}-恢复前-{stamp}-{count}{SUFFIX}")
+            safety = folder / f"{stem}-恢复前-{stamp}-{count}{SUFFIX}"
         self.store.backup(safety)
         self.store.restore_from(source)
         self.project = self.store.projects()[0]

@@ -75,6 +75,18 @@ def check_folder_name(folder: str | os.PathLike[str]) -> Path:
     return check_file_name(folder, reading=False) if folder.name else folder
 
 
+# Characters no file name may hold on one of the systems the app runs on (Windows refuses all of them,
+# Linux the slash), and what each becomes in a name made from a project's name: its full-width form.
+NAME_REPLACEMENTS = str.maketrans({char: chr(ord(char) + 0xFEE0) for char in '/\\:*?"<>|'})
+
+
+def file_stem(name: str) -> str:
+    """`name` (a project's, which may hold any printable character) made fit to begin a file name: a character
+    no file name may hold in its full-width form (堡子/一期 → 堡子/一期 with U+FF0F), without the leading and
+    trailing dots and spaces Windows drops; "项目" when nothing is left."""
+    return name.translate(NAME_REPLACEMENTS).strip(" .") or "项目"
+
+
 def shown_path(path: str | os.PathLike[str]) -> str:
     """`path` as a message can show it: a character UTF-8 cannot carry (a lone surrogate) as \\uXXXX."""
     return os.fspath(path).encode("utf-8", "backslashreplace").decode("utf-8")

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from calculator.app import ledger_actions
+from calculator.core.files import file_stem
 from ui import operations
 from ui.lazy import lazy_module
 
@@ -39,7 +40,7 @@ class LedgerFiles:
         if self.project is None:
             return False
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        stem = self.project.path.stem if self.project.path is not None else self.project.name
+        stem = self.project.path.stem if self.project.path is not None else file_stem(self.project.name)
         suggested = str(Path(self._folder("project")) / f"{stem}-备份-{stamp}.landcomp")
         path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
         if path is None:
@@ -73,7 +74,7 @@ class LedgerFiles:
         """Write the ledger as filtered and sorted on screen to an Excel workbook."""
         if self.project is None:
             return False
-        suggested = str(Path(self._folder("xlsx")) / f"{self.project.name}-台账.xlsx")
+        suggested = str(Path(self._folder("xlsx")) / f"{file_stem(self.project.name)}-台账.xlsx")
         path = dialogs.save_path(self, suggested, "导出台账Excel", dialogs.XLSX_FILTER)
         if path is None:
             return False

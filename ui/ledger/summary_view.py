@@ -21,6 +21,7 @@ from calculator.app import summary as summaries
 from calculator.app.summary import project_summary
 from calculator.app.summary.audit import POSITIONS
 from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
+from calculator.core.files import file_stem
 from ui import operations
 from ui.dialogs import fit_to_screen
 from ui.lazy import lazy_module
@@ -252,7 +253,7 @@ class SummaryDialog(QDialog):
     def export(self, kind: str) -> bool:
         """The summary as PDF or Excel, written whole or not at all, where the user chooses."""
         folder = self.settings.start_folder(kind) if self.settings is not None else str(Path.home())
-        name = f"{self.summary.project}-汇总与审计-{self.summary.as_of}.{kind}"
+        name = f"{file_stem(self.summary.project)}-汇总与审计-{self.summary.as_of}.{kind}"
         path = dialogs.save_path(self, str(Path(folder) / name), "导出汇总与审计",
                                  PDF_FILTER if kind == "pdf" else XLSX_FILTER)
         if path is None:
