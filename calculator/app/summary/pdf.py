@@ -15,7 +15,7 @@ from reportlab.platypus import KeepTogether, Table as Grid
 
 from calculator.formats.reports.content import refuse_unprintable
 from calculator.formats.reports.pdf_layout import (
-    CELL_PADDING, SECTION_FILL, WIDTH, Styles, fitted, gap, grid, info_grid, line_width, para, plain_cells, write_pdf,
+    CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, info_grid, line_width, para, write_pdf,
 )
 from calculator.core.money import fmt_grouped
 from calculator.app.summary import charts
@@ -111,12 +111,10 @@ def table_flow(table: Table, styles: Styles, keys: Iterable[str] | None = None, 
     if not rows:
         return [KeepTogether([*title, para("(无)", styles.cell)]), gap()]
     widths = _widths(columns, texts, styles)
-    cells = [[para(column.heading, styles.head) for column in columns]]
-    for values in texts:
-        cells.append([para(value, styles.cell) if column.kind == TEXT else fitted(value, styles.number, width)
-                      for column, value, width in zip(columns, values, widths)])
-    commands = [command for i, column in enumerate(columns) if column.kind != TEXT
-                for command in plain_cells(styles.number, (i, 1), (i, -1))]
+    cells = [[Text(column.heading, styles.head) for column in columns]]
+    cells += [[Text(value, styles.cell if column.kind == TEXT else styles.number) for column, value in zip(columns, values)]
+              for values in texts]
+    commands = []
     if table.total is not None:
         commands.append(("BACKGROUND", (0, len(cells) - 1), (-1, len(cells) - 1), SECTION_FILL))
     flow = [*title, grid(cells, widths, styles, commands=commands)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -76,31 +76,32 @@ def markup(text: str, font: str) -> str:
     return "".join(parts)
 
 
-def fitted(text: str, style: ParagraphStyle, width: float):
-    """A short single line as a plain cell (laid out ~10× faster than a paragraph), else a wrapping paragraph.
+class Text(NamedTuple):
+    """A table cell's text and its style: `grid` draws it as a plain string when it is one short line (laid out
+    ~10× faster than a paragraph, styled by table commands), else as a wrapping paragraph."""
 
-    A plain cell takes font, size, leading and alignment from its table's style commands
-    (`plain_cells`); one too wide for `width` (the column less its padding), or holding a character
-    the sheet font lacks, stays a paragraph.
-    """
-    text = str(text)
-    if ("\n" not in text and runs(text) in ([], [(style.fontName, text)])
-            and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING):
-        return text
-    return para(text, style)
-
-
-def plain_cells(style: ParagraphStyle, first: tuple[int, int], last: tuple[int, int]) -> list[tuple]:
-    """Table style commands that make plain cells in the range look like paragraphs of `style`."""
-    align = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}[style.alignment]
-    return [("FONTSIZE", first, last, style.fontSize), ("LEADING", first, last, style.leading),
-            ("ALIGN", first, last, align)]
+    text: str
+    style: ParagraphStyle
 
 
 def grid(rows: list[list], widths: Sequence[float], styles: Styles, *, header_rows: int = 1, commands: Sequence = (),
          heights: Sequence[float] | None = None) -> Table:
-    """A ruled table whose header rows repeat on every page it runs over."""
-    table = Table(rows, colWidths=list(widths), rowHeights=heights, repeatRows=header_rows, hAlign="LEFT")
+    """A ruled table whose header rows repeat on every page it runs over; `Text` cells laid out by `_cell`."""
+    count = len(rows)
+    spans = {(_at(start[0], len(widths)), _at(start[1], count)): _at(end[0], len(widths))
+             for name, start, end, *_ in commands if name == "SPAN"}
+    plain: dict[tuple[int, int], ParagraphStyle] = {}
+    laid_out = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, value in enumerate(row):
+            if isinstance(value, Text):
+                style, value = value.style, _cell(value, sum(widths[c:spans.get((c, r), c) + 1]))
+                if isinstance(value, str):
+                    plain[c, r] = style
+            cells.append(value)
+        laid_out.append(cells)
+    table = Table(laid_out, colWidths=list(widths), rowHeights=heights, repeatRows=header_rows, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), styles.font),  # plain cells too, or Helvetica creeps in unembedded
         ("GRID", (0, 0), (-1, -1), 0.5, RULE),
@@ -111,9 +112,40 @@ def grid(rows: list[list], widths: Sequence[float], styles: Styles, *, header_ro
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         *([("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_FILL)] if header_rows else []),
+        *_plain_commands(plain),
         *commands,
     ]))
     return table
+
+
+def _at(index: int, count: int) -> int:
+    """A table command's index (-1: the last) as a position."""
+    return index + count if index < 0 else index
+
+
+def _cell(text: Text, width: float):
+    """One short line as a plain string, when it fits `width` (less the padding) in the sheet font alone; else
+    a wrapping paragraph."""
+    value, style = str(text.text), text.style
+    if ("\n" not in value and runs(value) in ([], [(style.fontName, value)])
+            and stringWidth(value, style.fontName, style.fontSize) <= width - CELL_PADDING):
+        return value
+    return para(value, style)
+
+
+def _plain_commands(plain: dict[tuple[int, int], ParagraphStyle]) -> list[tuple]:
+    """Commands that make the plain cells look like paragraphs of their style: font size, leading and alignment,
+    one command per run of cells down a column in the same style."""
+    commands = []
+    for (c, r), style in sorted(plain.items()):
+        if commands and commands[-1][0] == (c, r - 1) and commands[-1][1] is style:
+            commands[-1][0] = (c, r)
+            continue
+        commands.append([(c, r), style, (c, r)])
+    align = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}
+    return [command for last, style, first in commands
+            for command in (("FONTSIZE", first, last, style.fontSize), ("LEADING", first, last, style.leading),
+                            ("ALIGN", first, last, align[style.alignment]))]
 
 
 def info_grid(pairs: Sequence[tuple[str, str]], styles: Styles, per_row: int = 2,
@@ -124,7 +156,7 @@ def info_grid(pairs: Sequence[tuple[str, str]], styles: Styles, per_row: int = 2
     for start in range(0, len(pairs), per_row):
         row = []
         for label, value in pairs[start:start + per_row]:
-            row += [para(label, styles.centre), para(value, styles.cell)]
+            row += [Text(label, styles.centre), Text(value, styles.cell)]
         row += [""] * (2 * per_row - len(row))
         rows.append(row)
     fills = [("BACKGROUND", (col, 0), (col, -1), SECTION_FILL) for col in range(0, 2 * per_row, 2)]

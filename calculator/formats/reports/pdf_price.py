@@ -10,7 +10,7 @@ from calculator.engine.landprice import ParcelPrice
 from calculator.core.money import fmt_grouped, fmt_plain
 from calculator.formats.reports.content import PriceSheet, price_sheet
 from calculator.formats.reports.pdf_layout import (
-    SECTION_FILL, WIDTH, Styles, fmt_exact, gap, grid, info_grid, para, signature_grid, write_pdf)
+    SECTION_FILL, WIDTH, Styles, Text, fmt_exact, gap, grid, info_grid, para, signature_grid, write_pdf)
 
 SIGNATURES = ("测算人", "审核人")
 
@@ -51,12 +51,12 @@ def _parcel_fields(sheet: PriceSheet) -> list[tuple[str, str]]:
 def benchmark_table(sheet: PriceSheet, styles: Styles):
     """Each use's area (m², 亩), benchmark (元/m², 万元/亩) and total, and the parcel's sums."""
     head = ("用途", "面积(m²)", "面积(亩)", "基准地价(元/m²)", "基准地价(万元/亩)", "总价(元)")
-    rows = [[para(name, styles.head) for name in head]]
+    rows = [[Text(name, styles.head) for name in head]]
     for part in sheet.parts:
-        rows.append([para(f"{part.use}\n{part.table_name}", styles.cell), *_numbers(styles, (
+        rows.append([Text(f"{part.use}\n{part.table_name}", styles.cell), *_numbers(styles, (
             fmt_grouped(part.area_m2), fmt_exact(part.area_mu), fmt_grouped(part.unit_price),
             fmt_exact(part.wan_per_mu), fmt_grouped(part.total)))])
-    rows.append([para("合计 / 平均单价", styles.cell), *_numbers(styles, (
+    rows.append([Text("合计 / 平均单价", styles.cell), *_numbers(styles, (
         fmt_grouped(sheet.area_m2), fmt_exact(sheet.area_mu), fmt_grouped(sheet.unit_price),
         fmt_exact(sheet.wan_per_mu), fmt_grouped(sheet.total)))])
     return grid(rows, [50 * mm, 24 * mm, 20 * mm, 28 * mm, 28 * mm, 30 * mm], styles,
@@ -66,15 +66,15 @@ def benchmark_table(sheet: PriceSheet, styles: Styles):
 def range_table(sheet: PriceSheet, styles: Styles):
     """The grade's range (元/m² and totals) and the negotiated-transfer floor of each use."""
     head = ("用途", "区间下限(元/m²)", "区间上限(元/m²)", "区间总价(元)", f"{sheet.floor_pct}单价(元/m²)", f"{sheet.floor_pct}底价(元)")
-    rows = [[para(name, styles.head) for name in head]]
+    rows = [[Text(name, styles.head) for name in head]]
     for part in sheet.parts:
-        rows.append([para(part.use, styles.cell), *_numbers(styles, (
+        rows.append([Text(part.use, styles.cell), *_numbers(styles, (
             fmt_grouped(part.lower_unit), fmt_grouped(part.upper_unit),
             f"{fmt_grouped(part.lower_total)} – {fmt_grouped(part.upper_total)}",
             fmt_grouped(part.floor_unit), fmt_grouped(part.floor_total)))])
-    rows.append([para("合计", styles.cell), "", "", para(
+    rows.append([Text("合计", styles.cell), "", "", Text(
         f"{fmt_grouped(sheet.lower_total)} – {fmt_grouped(sheet.upper_total)}", styles.number), "",
-        para(fmt_grouped(sheet.benchmark_floor_total), styles.number)])
+        Text(fmt_grouped(sheet.benchmark_floor_total), styles.number)])
     return grid(rows, [34 * mm, 24 * mm, 24 * mm, 46 * mm, 24 * mm, 28 * mm], styles,
                 commands=[("BACKGROUND", (0, -1), (-1, -1), SECTION_FILL)])
 
@@ -90,9 +90,9 @@ def floor_notes(sheet: PriceSheet, styles: Styles) -> list:
 
 def coefficient_table(sheet: PriceSheet, styles: Styles):
     """Every coefficient of the correction chain with the value used and its basis, two to a row."""
-    head = [para(name, styles.head) for name in ("修正系数", "取值", "依据")]
+    head = [Text(name, styles.head) for name in ("修正系数", "取值", "依据")]
     rows = [head + head]
-    cells = [[para(label, styles.cell), para(value, styles.number), para(basis, styles.cell)]
+    cells = [[Text(label, styles.cell), Text(value, styles.number), Text(basis, styles.cell)]
              for label, value, basis in sheet.coefficients]
     for pair in (cells[i:i + 2] for i in range(0, len(cells), 2)):
         rows.append(pair[0] + (pair[1] if len(pair) > 1 else ["", "", ""]))
@@ -103,17 +103,17 @@ def correction_table(sheet: PriceSheet, styles: Styles):
     """Each use's term m, statutory term n and K年期, and the corrected unit price and total, flagged when
     outside the grade's range."""
     head = ("用途", "使用年期 m", "法定最高年期 n", "K年期", "修正后单价(元/m²)", "修正后总价(元)", "备注")
-    rows = [[para(name, styles.head) for name in head]]
+    rows = [[Text(name, styles.head) for name in head]]
     for part in sheet.parts:
         remark = "超出本级别区间" if part.out_of_range else "在本级别区间内"
-        rows.append([para(part.use, styles.cell), para(f"{fmt_plain(part.term_years)}年", styles.number),
-                     para(f"{part.statutory_years}年({part.term_basis})", styles.cell),
+        rows.append([Text(part.use, styles.cell), Text(f"{fmt_plain(part.term_years)}年", styles.number),
+                     Text(f"{part.statutory_years}年({part.term_basis})", styles.cell),
                      *_numbers(styles, (str(part.term_coefficient), fmt_grouped(part.corrected_unit),
-                                        fmt_grouped(part.corrected_total))), para(remark, styles.cell)])
-    rows.append([para("合计 / 平均单价", styles.cell), "", "", "", para(fmt_grouped(sheet.corrected_unit_price),
+                                        fmt_grouped(part.corrected_total))), Text(remark, styles.cell)])
+    rows.append([Text("合计 / 平均单价", styles.cell), "", "", "", Text(fmt_grouped(sheet.corrected_unit_price),
                                                                   styles.number),
-                 para(fmt_grouped(sheet.corrected_total), styles.number), ""])
-    rows.append([para(f"法定最高年期依据: {sheet.tenure_basis}", styles.note)] + [""] * 6)
+                 Text(fmt_grouped(sheet.corrected_total), styles.number), ""])
+    rows.append([Text(f"法定最高年期依据: {sheet.tenure_basis}", styles.note)] + [""] * 6)
     return grid(rows, [26 * mm, 20 * mm, 38 * mm, 20 * mm, 26 * mm, 28 * mm, WIDTH - 158 * mm], styles,
                 commands=[("BACKGROUND", (0, -2), (-1, -2), SECTION_FILL), ("SPAN", (0, -1), (-1, -1))])
 
@@ -130,5 +130,5 @@ def result_grid(sheet: PriceSheet, styles: Styles):
 
 
 def _numbers(styles: Styles, texts: tuple[str, ...]) -> list:
-    return [para(text, styles.number) for text in texts]
+    return [Text(text, styles.number) for text in texts]
 

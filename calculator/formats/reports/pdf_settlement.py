@@ -10,8 +10,7 @@ from calculator.engine.compensation import CompensationResult
 from calculator.core.money import fmt_grouped, fmt_quantity
 from calculator.formats.reports.content import Filing, SettlementSheet, settlement_sheet
 from calculator.formats.reports.pdf_layout import (
-    MUTED_FILL, SECTION_FILL, WIDTH, Styles, fitted, gap, grid, info_grid, para, plain_cells, signature_grid,
-    write_pdf)
+    MUTED_FILL, SECTION_FILL, WIDTH, Styles, Text, gap, grid, info_grid, para, signature_grid, write_pdf)
 
 COLUMNS = ("序号", "种类/规格", "数量", "单位", "单价", "金额", "备注")
 COLUMN_MM = (9, 45, 16, 11, 22, 25, 52)
@@ -40,55 +39,49 @@ def settlement_story(sheet: SettlementSheet, styles: Styles) -> list:
 
 def item_table(sheet: SettlementSheet, styles: Styles):
     """The lines section by section, each closed by its 小计; the column header repeats per page."""
-    widths = [w * mm for w in COLUMN_MM]
-    rows = [[fitted(name, styles.head, width) for name, width in zip(COLUMNS, widths)]]
-    # Serial numbers, quantities, units and figures are single lines: plain cells, styled per column.
-    commands = [*plain_cells(styles.head, (0, 0), (-1, 0)), *plain_cells(styles.centre, (0, 1), (0, -1)),
-                *plain_cells(styles.number, (2, 1), (2, -1)), *plain_cells(styles.centre, (3, 1), (3, -1)),
-                *plain_cells(styles.number, (4, 1), (5, -1))]
+    rows = [[Text(name, styles.head) for name in COLUMNS]]
+    commands = []
     for section in sheet.sections:
         at = len(rows)
         commands += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), SECTION_FILL)]
-        rows.append([para(section.heading, styles.section)] + [""] * (len(COLUMNS) - 1))
+        rows.append([Text(section.heading, styles.section)] + [""] * (len(COLUMNS) - 1))
         for row in section.rows:
             if not row.counted:
                 commands.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), MUTED_FILL))
-            rows.append([fitted(row.number, styles.centre, widths[0]), para(row.name, styles.cell),
-                         fitted(fmt_quantity(row.quantity), styles.number, widths[2]),
-                         fitted(row.unit, styles.centre, widths[3]),
-                         fitted(fmt_grouped(row.rate), styles.number, widths[4]),
-                         fitted(fmt_grouped(row.amount), styles.number, widths[5]),
-                         para(row.remarks, styles.cell)])
+            rows.append([Text(row.number, styles.centre), Text(row.name, styles.cell),
+                         Text(fmt_quantity(row.quantity), styles.number), Text(row.unit, styles.centre),
+                         Text(fmt_grouped(row.rate), styles.number), Text(fmt_grouped(row.amount), styles.number),
+                         Text(row.remarks, styles.cell)])
         commands.append(("SPAN", (0, len(rows)), (4, len(rows))))
-        rows.append([para(f"{section.heading} 小计", styles.number)] + [""] * 4
-                    + [para(fmt_grouped(section.subtotal), styles.number), ""])
-    return grid(rows, widths, styles, commands=commands)
+        rows.append([Text(f"{section.heading} 小计", styles.number)] + [""] * 4
+                    + [Text(fmt_grouped(section.subtotal), styles.number), ""])
+    return grid(rows, [w * mm for w in COLUMN_MM], styles, commands=commands)
 
 
 def replacement_table(sheet: SettlementSheet, styles: Styles):
     """正房 1:1 and 宅基地 (证载 − 正房占地) × 0.4, and the total replacement area."""
-    rows = [[para(name, styles.head) for name in ("项目", "计算面积", "置换比例", "置换面积(m²)")]]
+    rows = [[Text(name, styles.head) for name in ("项目", "计算面积", "置换比例", "置换面积(m²)")]]
     for part in sheet.replacement:
-        rows.append([para(part.name, styles.centre), para(part.working, styles.cell),
-                     para(part.ratio, styles.centre), para(fmt_quantity(part.area), styles.number)])
-    rows.append([para("合计置换面积", styles.number), "", "", para(fmt_quantity(sheet.replacement_total), styles.number)])
+        rows.append([Text(part.name, styles.centre), Text(part.working, styles.cell),
+                     Text(part.ratio, styles.centre), Text(fmt_quantity(part.area), styles.number)])
+    rows.append([Text("合计置换面积", styles.number), "", "", Text(fmt_quantity(sheet.replacement_total), styles.number)])
     return grid(rows, [25 * mm, WIDTH - 85 * mm, 25 * mm, 35 * mm], styles, commands=[("SPAN", (0, -1), (2, -1))])
 
 
 def subtotal_table(sheet: SettlementSheet, styles: Styles):
     """Each section's subtotal once more, where the total can be checked against them."""
-    rows = [[para("章节", styles.head), para("小计(元)", styles.head)]]
-    rows += [[para(section.heading, styles.cell), para(fmt_grouped(section.subtotal), styles.number)]
+    rows = [[Text("章节", styles.head), Text("小计(元)", styles.head)]]
+    rows += [[Text(section.heading, styles.cell), Text(fmt_grouped(section.subtotal), styles.number)]
              for section in sheet.sections]
     return grid(rows, [WIDTH - 45 * mm, 45 * mm], styles)
 
 
 def total_table(sheet: SettlementSheet, styles: Styles):
     """The total in figures and in 大写, and the disputed amount held out of it (amounts kept in one column)."""
-    rows = [[para("补偿合计(小写)", styles.big), para(f"¥{fmt_grouped(sheet.total)}", styles.big_number), ""],
-            [para("补偿合计(大写)", styles.big), para(sheet.total_words, styles.big), ""]]
+    rows = [[Text("补偿合计(小写)", styles.big), Text(f"¥{fmt_grouped(sheet.total)}", styles.big_number), ""],
+            [Text("补偿合计(大写)", styles.big), Text(sheet.total_words, styles.big), ""]]
     commands = [("SPAN", (1, 0), (2, 0)), ("SPAN", (1, 1), (2, 1)), ("BACKGROUND", (0, 0), (0, -1), SECTION_FILL)]
     if sheet.disputed_total:
-        rows.append([para("有争议(不计入合计)", styles.cell), para(sheet.disputed_reason, styles.cell),
-                     para(fmt_grouped(sheet.disputed_total), styles.number)])
+        rows.append([Text("有争议(不计入合计)", styles.cell), Text(sheet.disputed_reason, styles.cell),
+                     Text(fmt_grouped(sheet.disputed_total), styles.number)])
     return grid(rows, [45 * mm, WIDTH - 90 * mm, 45 * mm], styles, header_rows=0, commands=commands)
