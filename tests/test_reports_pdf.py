@@ -10,6 +10,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph
 
 from calculator.formats import reports
 from calculator.core.amount_words import amount_in_words
@@ -20,6 +21,8 @@ from calculator.engine.landprice import parcel_from_dict, price_parcel
 from calculator.core.money import fmt_grouped
 from calculator.engine.remarks import line_remarks
 from calculator.formats.reports import pdf_layout
+from calculator.formats.reports.fonts import sheet_font
+from calculator.formats.reports.pdf_layout import Text
 from calculator.formats.reports.pdf_settlement import COLUMN_MM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -295,3 +298,22 @@ def test_sheets_are_importable_without_loading_reportlab_or_openpyxl():
     out = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_short_line_is_drawn_as_a_plain_cell_and_what_would_overflow_wraps():
+    """grid(): a Text that fits its column (or the columns it spans) in the sheet font is a plain string in
+    the Text's style; one too wide, holding a line break, or a character only the fallback font draws, wraps."""
+    styles = pdf_layout.sheet_styles(sheet_font().name)
+    cell, number = styles.cell, styles.number
+    table = pdf_layout.grid(
+        [[Text("附属平房/砖混结构", cell), Text("12,345.00", number), ""],
+         [Text("附属平房/砖混结构" * 4, cell), Text("第一行\n第二行", cell), Text("㐀", cell)],
+         [Text("附属平房/砖混结构" * 3, cell), "", ""]],
+        [30 * mm, 40 * mm, 30 * mm], styles, header_rows=0, commands=[("SPAN", (0, -1), (-1, -1))])
+    values = table._cellvalues
+    assert (values[0][0], values[0][1]) == ("附属平房/砖混结构", "12,345.00")
+    assert all(isinstance(values[1][c], Paragraph) for c in range(3))
+    assert values[2][0] == "附属平房/砖混结构" * 3  # too wide for 30 mm, but it spans all three columns
+    style = {(c, r): (table._cellStyles[r][c].alignment, table._cellStyles[r][c].fontsize)
+             for r, c in ((0, 0), (0, 1), (2, 0))}
+    assert style == {(0, 0): ("LEFT", cell.fontSize), (1, 0): ("RIGHT", number.fontSize), (0, 2): ("LEFT", cell.fontSize)}
