@@ -236,7 +236,6 @@ class ProjectFile:
         self.store, self.project, self.location = store, project, str(location)
         # The project file; None for a project on a server (its location is the URL).
         self.path = None if is_server(location) else Path(location)
-        self._seen = self._serial()
         # Where the last page read ended: (query, offset after it, its last household id). The page
         # asked for next is read by key after that household, not by skipping `offset` rows.
         self._page_end: tuple[LedgerQuery, int, int] | None = None
@@ -250,26 +249,10 @@ class ProjectFile:
         """Where the project lives, as the ledger shows it: the file's path, or user@host:port/db."""
         return str(self.path) if self.path is not None else server_label(self.location)
 
-    def _serial(self) -> int | None:
-        # A project file's change counter (SQLite's data_version: it moves when another connection
-        # commits); a server announces changes by NOTIFY instead.
-        serial = getattr(self.store, "_data_serial", None)
-        if self.path is None or serial is None:
-            return None
-        try:
-            return serial()
-        except Exception:  # noqa: BLE001 - a file that cannot be read is reported by the next real read
-            return None
-
     def changed(self) -> bool:
         """True when another user or program has changed the project since the last call (cheap enough
-        to ask twice a second). On a server a lost connection raises StoreError (连接中断)."""
-        if self.path is None:
-            wait = getattr(self.store, "wait_for_change", None)
-            return bool(wait(0)) if wait is not None else False
-        now = self._serial()
-        moved, self._seen = now is not None and now != self._seen, now if now is not None else self._seen
-        return moved
+        to ask twice a second). A file that cannot be read, or a lost connection, raises StoreError."""
+        return self.store.changed_elsewhere()
 
     @property
     def name(self) -> str:

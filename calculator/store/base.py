@@ -380,6 +380,12 @@ class CaseStore(abc.ABC):
         called from another thread when it ends, and the returned check's `adopt()` then takes its verdicts."""
 
     @abc.abstractmethod
+    def changed_elsewhere(self) -> bool:
+        """True when another connection (another user, another program) has committed a change since the last
+        call, or since the store was opened; this store's own changes do not count. Cheap enough to ask twice
+        a second."""
+
+    @abc.abstractmethod
     def verify_all(self) -> list[Anomaly]:
         """Every household whose data fails the checks, each version recomputed by the engine (audited)."""
 

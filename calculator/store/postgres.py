@@ -8,7 +8,7 @@ transactions and locks:
   compared inside that transaction, so of several clients saving on one version exactly one lands.
 - The audit log's actor is the authenticated database role, never a typed name; what a role may do
   is enforced by the server (see pg_schema), and `grant` is how an admin gives a role its part.
-- Another client's change is announced by NOTIFY (`wait_for_change`, `change_socket`).
+- Another client's change is announced by NOTIFY (`wait_for_change`, `changed_elsewhere`).
 - A backup is an SQLite project file; a restore takes one (transfer.py), so a project moves between
   a single PC and the server with its versions and audit chain.
 
@@ -164,11 +164,6 @@ class PostgresStore(SqliteStore):
 
     # -- live ledger -----------------------------------------------------------------------------
 
-    def change_socket(self) -> int:
-        """The socket that becomes readable when a change may have been announced (for a QSocketNotifier
-        or select); call `wait_for_change(0)` then."""
-        return self._raw.fileno()
-
     @_translated
     def wait_for_change(self, timeout: float) -> bool:
         """True when another client has committed a change since the last call (NOTIFY, heard during any query
@@ -183,6 +178,10 @@ class PostgresStore(SqliteStore):
                 break
         heard, self._heard = self._heard, False
         return heard
+
+    def changed_elsewhere(self) -> bool:
+        """What has been announced (NOTIFY) since the last call, without waiting."""
+        return self.wait_for_change(0)
 
     def _notified(self, notify: psycopg.Notify) -> None:
         if notify.pid != self._raw.info.backend_pid:

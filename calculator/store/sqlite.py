@@ -53,6 +53,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", self.path) from None
         try:
             self._open()
+            self._seen_serial = self._data_serial()
         except BaseException:
             self._conn.close()
             raise
@@ -166,6 +167,13 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def _data_serial(self) -> int:
         """Backend: a number that changes when another connection commits."""
         return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    @_translated
+    def changed_elsewhere(self) -> bool:
+        """SQLite's data_version moves when another connection commits to the file."""
+        serial = self._data_serial()
+        moved, self._seen_serial = serial != self._seen_serial, serial
+        return moved
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
