@@ -263,7 +263,7 @@ def test_the_import_message_says_what_happened_to_every_household():
 
 def surveyed(number: str, case) -> "SurveyHousehold":
     from calculator.app.survey import SurveyHousehold
-    return SurveyHousehold(number, case, (2,), compute(case).total)
+    return SurveyHousehold(number, case, (2,), compute(case))
 
 
 def test_the_import_preview_says_what_the_import_then_does_to_each_household(opened, results):

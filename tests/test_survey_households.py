@@ -104,7 +104,7 @@ def test_a_survey_without_a_problem_is_imported_in_one_pass(template, tmp_path, 
 def test_one_number_given_twice_to_an_import_is_refused_and_nothing_is_kept(template, tmp_path, store):
     project = store.create_project("堡子片区")
     [household] = read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "0005", **CAVE}])).households
-    twice = [household, SurveyHousehold("5", household.case, household.rows, household.total)]
+    twice = [household, SurveyHousehold("5", household.case, household.rows, household.result)]
     for attempt in (lambda: plan_import(store, project.id, iter(twice)),
                     lambda: import_survey(store, project.id, iter(twice))):
         with pytest.raises(InputError, match="导入中户号重复: 0005、5"):

@@ -80,9 +80,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     return data
 
 
-def case_to_json(case: Case) -> str:
-    """The text of a case file (UTF-8, Chinese kept readable)."""
-    return json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n"
+def case_to_json(case: Case, indent: int | None = 2) -> str:
+    """The text of a case file (UTF-8, Chinese kept readable); with `indent=None` on one line, as a project stores
+    it (json's C encoder writes that ~4× faster)."""
+    return json.dumps(case_to_dict(case), ensure_ascii=False, indent=indent) + "\n"
 
 
 def fingerprint(case: Case, schedule_version: str) -> str:

@@ -497,7 +497,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         conn = self._conn
         number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM case_versions WHERE household_id = ?",
                               (household.id,)).fetchone()[0]
-        row: dict[str, Any] = {"household_id": household.id, "number": number, "case_json": case_to_json(case)}
+        row: dict[str, Any] = {"household_id": household.id, "number": number,
+                               "case_json": case_to_json(case, indent=None)}
         row.update(verify.version_figures(result) if result is not None else dict.fromkeys(
             ("result_json", "schedule_version", "total", "incentive", "replacement_m2", "building_area_m2", "fingerprint")))
         row.update(assessor=case.assessor.get("name", ""), created_at=self._clock(), actor=who,

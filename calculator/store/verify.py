@@ -11,7 +11,6 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from calculator.engine.case import fingerprint
 from calculator.engine.compensation import CompensationResult, evaluate
 from calculator.core.errors import CalculationError
 from calculator.core.money import fmt_money, fmt_quantity
@@ -203,13 +202,14 @@ def _versions(conn: sqlite3.Connection, ids: set[int]) -> dict[int, dict[str, An
 def version_figures(result: CompensationResult) -> dict[str, Any]:
     """The columns a computed version stores from its result."""
     relocation, replacement = result.relocation, result.replacement
+    figures = compensation_json(result)
     return {
-        "result_json": json.dumps(compensation_json(result), ensure_ascii=False, default=_exact),
+        "result_json": json.dumps(figures, ensure_ascii=False, default=_exact),
         "schedule_version": result.schedule.version, "total": fmt_money(result.total),
         "incentive": fmt_money(relocation.incentive if relocation else Decimal(0)),
         "replacement_m2": None if replacement is None else fmt_money(replacement.total_m2),
         "building_area_m2": None if relocation is None else fmt_quantity(relocation.given.building_area_m2),
-        "fingerprint": fingerprint(result.case, result.schedule.version),
+        "fingerprint": figures["fingerprint"],
     }
 
 

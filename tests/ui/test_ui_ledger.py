@@ -632,7 +632,7 @@ def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, 
     from ui.ledger.dialogs import SurveyReportDialog
 
     def surveyed(number, case):
-        return SurveyHousehold(number, case, (2,), compute(case).total)
+        return SurveyHousehold(number, case, (2,), compute(case))
 
     survey = Survey(tmp_path / "调查.xlsx", (surveyed("0003", variant(7)), surveyed("0001", variant(7)),
                                             surveyed("0004", variant(3)), surveyed("0300", variant(8))), (), ())
@@ -698,7 +698,7 @@ def shown_row(ledger, number: str) -> list[str] | None:
 def test_every_dialog_of_the_ledger_fits_a_small_laptop_screen(qtbot, ledger, project_file, tmp_path):
     from calculator.app.survey import Survey, SurveyHousehold
     from ui.ledger import dialogs
-    many = [SurveyHousehold(f"{n:04d}", variant(n), (n,), compute(variant(n)).total) for n in range(30, 60)]
+    many = [SurveyHousehold(f"{n:04d}", variant(n), (n,), compute(variant(n))) for n in range(30, 60)]
     survey = Survey(tmp_path / "s.xlsx", tuple(many), (), ())
     lines = ledger.project.history(household_id(ledger, "0003")) * 40
     built = [dialogs.NewProjectDialog(ledger, str(tmp_path)), dialogs.HouseholdDialog(ledger, "登记住户"),

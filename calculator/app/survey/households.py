@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Generator, Iterator
 
 from calculator.engine.case import Case
+from calculator.engine.compensation import CompensationResult
 from calculator.core.errors import InputError
 
 
@@ -47,13 +48,18 @@ class SurveyProblem:
 
 @dataclass(frozen=True)
 class SurveyHousehold:
-    """One household read without a problem: its case, the rows it came from and its total."""
+    """One household read without a problem: its case, the rows it came from, and the case priced by the engine
+    when it was checked (the import saves that result: each household is priced once)."""
 
     number: str
     case: Case
     rows: tuple[int, ...]
-    total: Decimal
+    result: CompensationResult
     warnings: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        return self.result.total
 
 
 # the check: a household at a time; at its end (problems, households left out, how many can be imported)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from calculator.engine.case import Case, fingerprint
-from calculator.engine.compensation import compute
-from calculator.core.errors import InputError
+from calculator.engine.compensation import CompensationResult
+from calculator.core.errors import CaseErrors, InputError
 from calculator.engine.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.app.stored_cases import numbered
@@ -74,14 +74,14 @@ def plan_import(store: CaseStore, project_id: int, households: Iterable[SurveyHo
     holds a different case is refused, whatever its status: the version may be a correction made in
     补偿测算, and a signed or paid case changes only by an amendment with a written reason. A 户号
     finds the project's household by `number_key` (1 finds a registered 0001)."""
-    return tuple(step for step, _ in _planned(store, project_id, households))
+    return tuple(step for step, _, _ in _planned(store, project_id, households))
 
 
 def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold]
-             ) -> Iterator[tuple[ImportStep, Case]]:
-    """Each household's step and its case numbered as it is saved, taken one at a time (households may be a
-    stream). Two households of one `number_key` are refused with InputError once all are taken; from the
-    second on, none is given any more, so an import in one transaction keeps nothing."""
+             ) -> Iterator[tuple[ImportStep, SurveyHousehold, Case]]:
+    """Each household's step, the household and its case numbered as it is saved, taken one at a time (households
+    may be a stream). Two households of one `number_key` are refused with InputError once all are taken; from
+    the second on, none is given any more, so an import in one transaction keeps nothing."""
     registered = _registered_numbers(store, project_id)
     numbers: list[str] = []
     keys: Counter[str] = Counter()
@@ -90,7 +90,8 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
         numbers.append(household.number)
         keys[key] += 1
         if len(keys) == len(numbers):   # no 户号 given twice so far
-            yield _step(store, project_id, household, registered.get(key, []))
+            step, case = _step(store, project_id, household, registered.get(key, []))
+            yield step, household, case
     twice = [number for number in numbers if keys[number_key(number)] > 1]
     if twice:
         raise InputError(f"导入中户号重复: {'、'.join(twice)}", f"household number(s) given twice: {', '.join(twice)}")
@@ -115,6 +116,14 @@ def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers
     return ImportStep(entry, REFUSED, existing.number, _refusal(existing, current)), case
 
 
+def _priced(household: SurveyHousehold, case: Case) -> CompensationResult:
+    """The household's result as its check priced it, for `case` (its case numbered by the 户号, which is no figure
+    of the result); refused, as `compute` refuses it, when the pricing had problems."""
+    if household.result.problems:
+        raise CaseErrors(list(household.result.problems))
+    return household.result._replace(case=case)
+
+
 def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
                   actor: str | None = None) -> ImportSummary:
     """Save the accepted households into the project in one transaction, as `plan_import` decides: all or none.
@@ -123,13 +132,13 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     whatever it raises, even after its last household, leaves the project as it was."""
     steps = []
     with store.batch():
-        for step, case in _planned(store, project_id, households):
+        for step, household, case in _planned(store, project_id, households):
             if step.action == ADD:
-                store.add_household(project_id, step.number, case.household.get("head", ""),
-                                    case.household.get("address", ""), actor=actor)
+                store.add_household(project_id, step.number, step.household.head, step.household.address,
+                                    actor=actor)
             if step.action in (ADD, FIRST_VERSION):
                 existing = store.find_household(project_id, step.number)
-                store.save_computed(existing.id, compute(case, load_schedule(case.schedule)), actor=actor)
+                store.save_computed(existing.id, _priced(household, case), actor=actor)
             steps.append(step)
     return ImportSummary.of(steps)
 

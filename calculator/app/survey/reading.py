@@ -396,7 +396,7 @@ class _Reader:
         if id_problem is not None:
             row = draft.values[("household", "id_number")][1]
             warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: {id_problem.zh} / {id_problem.en}")
-        return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result.total, tuple(warnings))
+        return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result, tuple(warnings))
 
     def place(self, error: CalculationError, draft: _Draft, lines: list[_Line]) -> SurveyProblem:
         """An engine problem at the Excel row and the column of the field it is placed at (none: the whole row)."""
