@@ -92,7 +92,9 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
         raise InputError(f"{_zh(what, zh)}不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
     if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
         raise InputError(f"{_zh(what, zh)}数值过大: {value!r}", f"{what} is too large: {value!r}")
-    if isinstance(value, str) and len(text) <= MAX_DECIMAL_PLACES and "e" not in text and "E" not in text:
+    if not isinstance(value, str):
+        text = str(number)  # a Decimal (the survey's numbers, a form's) or an int: as Decimal writes it
+    if len(text) <= MAX_DECIMAL_PLACES and "e" not in text and "E" not in text:
         return number  # written without an exponent in so few characters: it cannot have too many places
     return check_places(number, what, _zh(what, zh))
 
