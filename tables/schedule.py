@@ -29,6 +29,10 @@ class RuleKind(Protocol):
         """The rows of `items` a line of the row may be attached to, or None if it attaches to nothing."""
 
 
+# The fields every case line may carry, whatever its item (its parameters come on top: Item.line_fields).
+LINE_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "disputed", "note"))
+
+
 @dataclass(frozen=True)
 class Item:
     """One row of the schedule: a stable key, its rule kind and the kind's parsed spec."""
@@ -45,10 +49,15 @@ class Item:
     source_section: str
     params: tuple = ()
 
-    @cached_property  # read for every case line priced
+    @cached_property
     def fields(self) -> frozenset[str]:
         """The parameter names a case line of this item may carry."""
         return frozenset(p.name for p in self.params)
+
+    @cached_property  # read for every case line priced
+    def line_fields(self) -> frozenset[str]:
+        """Every field a case line of this item may carry: those of every line (LINE_FIELDS) and its parameters."""
+        return LINE_FIELDS | self.fields
 
     @property
     def group(self) -> str:

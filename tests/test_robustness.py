@@ -28,7 +28,7 @@ from calculator.core.jsonfile import read_json
 from calculator.engine.landprice import parcel_from_dict, price_parcel
 from calculator.app.ledger_actions import LedgerQuery, create_project, normal_fingerprint, open_project, project_path
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
-from calculator.engine.lines import COMMON_FIELDS
+from tables.schedule import LINE_FIELDS as COMMON_FIELDS
 from calculator.engine.relocation import FIELDS as RELOCATION_FIELDS
 from calculator.engine.replacement import replacement_fields
 from calculator.engine.results import parcel_json

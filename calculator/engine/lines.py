@@ -9,9 +9,8 @@ from calculator.core.labels import label
 from calculator.core.limits import MAX_AMOUNT, check_text, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
 from calculator.core.rates import Rate, resolve_rate
-from tables.schedule import Item, Schedule
+from tables.schedule import LINE_FIELDS, Item, Schedule
 
-COMMON_FIELDS = frozenset(("item", "quantity", "rate", "override_reason", "disputed", "note"))
 DISPUTED = "disputed"
 LINES = "items"  # the block of a case its lines are in, as errors and warnings name it
 
@@ -70,8 +69,8 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
     field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
     try:
         item = schedule_item(schedule, key)
-        unknown = [name for name in raw if name not in COMMON_FIELDS and name not in item.fields]
-        if unknown:
+        if not raw.keys() <= item.line_fields:
+            unknown = [name for name in raw if name not in item.line_fields]
             raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
                              f"this item takes no field {', '.join(unknown)}", field=unknown[0])
         values: dict[str, Decimal | str] = {}
@@ -85,14 +84,19 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
             values[field] = _param_value(param, value, _label(field, schedule))
         field = "quantity"
         quantity = _quantity(raw, item)
-        field = "rate"
-        rate = _rate(raw.get(field))
+        field = "rate"   # the optional fields: most lines leave them out, and are read without a call
+        rate = raw.get(field)
+        rate = None if rate is None or rate == "" else to_decimal(rate, field)
         field = "override_reason"
-        override_reason = _optional_text(raw, field)
+        override_reason = raw.get(field)
+        override_reason = "" if override_reason is None or override_reason == "" else _text(override_reason, field)
         field = "disputed"
-        disputed = _flag(raw, field)
+        disputed = raw.get(field, False)
+        if disputed is not False and disputed is not True:
+            raise InputError(f"{label(field)}应为 true 或 false", f"{field} must be true or false")
         field = "note"
-        note = _optional_text(raw, field)
+        note = raw.get(field)
+        note = "" if note is None or note == "" else _text(note, field)
     except CalculationError as error:
         raise error.placed(field=field) from None
     return Line(index, item, quantity, rate, override_reason, disputed, note, values)  # by position: keywords cost more
@@ -146,12 +150,6 @@ def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
     return quantity
 
 
-def _rate(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return to_decimal(value, "rate")
-
-
 def _label(name: str, schedule: Schedule) -> str:
     """A field's Chinese label: the schedule's for its parameters (深度(m)), else calculator.core.labels'."""
     if name in schedule.params:
@@ -174,20 +172,11 @@ def _param_value(param, value: Any, zh: str) -> Decimal | str:
     return number
 
 
-def _optional_text(raw: dict[str, Any], field: str) -> str:
-    value = raw.get(field)
-    if value is None or value == "":
-        return ""
+def _text(value: Any, field: str) -> str:
+    """An optional text field's value, given (neither None nor "")."""
     if not isinstance(value, str):
         raise InputError(f"{label(field)}应为文字", f"{field} must be text")
     return check_text(value, field)
-
-
-def _flag(raw: dict[str, Any], field: str) -> bool:
-    value = raw.get(field, False)
-    if not isinstance(value, bool):
-        raise InputError(f"{label(field)}应为 true 或 false", f"{field} must be true or false")
-    return value
 
 
 def locate(error: CalculationError, index: int, raw: Any) -> CalculationError:

@@ -23,7 +23,7 @@ def params(spec: Rate) -> tuple:
 
 def price(spec: Rate, line, ctx) -> Pricing:
     """The standard is the row's rate; R1 is applied by the engine."""
-    return Pricing(standard=spec)
+    return Pricing(spec)  # by position: made for every line of the commonest kind
 
 
 def describe(spec: Rate) -> dict:
