@@ -51,8 +51,8 @@ class Resolved(NamedTuple):
 def resolve_rate(standard: Rate, given: Decimal | None, override_reason: str,
                  what: str = "单价/rate") -> Resolved:
     """Apply R1: midpoint when no rate is given; outside the standard only with a reason."""
-    if given is None:
-        return Resolved(standard.midpoint, (MIDPOINT,) if standard.is_range else ())
+    if given is None:  # a fixed rate is its own midpoint: rules make one for many lines (歇厦 at its host's)
+        return Resolved(standard.midpoint, (MIDPOINT,)) if standard.is_range else Resolved(standard.low)
     if given < 0:
         raise InputError(f"{what.split('/')[0]}不能为负数", f"{what.split('/')[-1]} must not be negative")
     if standard.low <= given <= standard.high:
