@@ -116,10 +116,12 @@ def fmt_grouped(value: Decimal) -> str:
 
 def fmt_quantity(value: Decimal) -> str:
     """At least two decimals, never fewer than the value carries (35.5 → 35.50, 1.125 → 1.125)."""
-    normal = value.normalize(EXACT)
-    if normal.as_tuple().exponent >= -2:
+    text = format(value, "f")
+    point = text.find(".")
+    if point < 0:
         return f"{value:.2f}"
-    return format(normal, "f")
+    text = text.rstrip("0")   # the decimals the value carries (1.1250 carries three)
+    return f"{value:.2f}" if len(text) - point <= 3 else text
 
 
 def fmt_plain(value: Decimal) -> str:
