@@ -10,6 +10,7 @@ from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
 from calculator.engine.landprice import parcel_from_dict, price_parcel
+from calculator.core.money import fmt_quantity
 from calculator.core.rates import Rate
 from calculator.engine.schedules import load_land_table, load_schedule
 
@@ -260,3 +261,14 @@ def test_amounts_equal_the_exact_product_rounded_half_up_once(quantity: Decimal,
     cents = exact * 100
     expected = Decimal(int(cents + Fraction(1, 2))) / 100  # half-up of a positive number
     assert compute(case).lines[0].amount == expected
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12, places=None))
+def test_a_quantity_is_shown_exactly_with_at_least_two_decimals(value):
+    """fmt_quantity, on every line of a sheet and a stored result: the same number, no exponent, at least two
+    decimals and no more than the value carries beyond them (35.5 → 35.50, 1.1250 → 1.125)."""
+    assume(value.as_tuple().exponent >= -12)
+    shown = fmt_quantity(value)
+    whole, _, decimals = shown.lstrip("-").partition(".")
+    assert Decimal(shown) == value and whole.isdigit() and decimals.isdigit()
+    assert len(decimals) == 2 or (len(decimals) > 2 and not decimals.endswith("0"))
