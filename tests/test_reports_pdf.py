@@ -302,17 +302,18 @@ def test_sheets_are_importable_without_loading_reportlab_or_openpyxl():
 
 def test_a_short_line_is_drawn_as_a_plain_cell_and_what_would_overflow_wraps():
     """grid(): a Text that fits its column (or the columns it spans) in the sheet font is a plain string in
-    the Text's style; one too wide, holding a line break, or a character only the fallback font draws, wraps."""
+    the Text's style; one too wide, holding a line break, or a character only the fallback font draws, wraps,
+    as does one with two spaces together, which a plain string would show and a paragraph (a long remark) not."""
     styles = pdf_layout.sheet_styles(sheet_font().name)
     cell, number = styles.cell, styles.number
     table = pdf_layout.grid(
-        [[Text("附属平房/砖混结构", cell), Text("12,345.00", number), ""],
+        [[Text("附属平房/砖混结构", cell), Text("12,345.00", number), Text("东  西", cell)],
          [Text("附属平房/砖混结构" * 4, cell), Text("第一行\n第二行", cell), Text("㐀", cell)],
          [Text("附属平房/砖混结构" * 3, cell), "", ""]],
         [30 * mm, 40 * mm, 30 * mm], styles, header_rows=0, commands=[("SPAN", (0, -1), (-1, -1))])
     values = table._cellvalues
     assert (values[0][0], values[0][1]) == ("附属平房/砖混结构", "12,345.00")
-    assert all(isinstance(values[1][c], Paragraph) for c in range(3))
+    assert all(isinstance(values[1][c], Paragraph) for c in range(3)) and isinstance(values[0][2], Paragraph)
     assert values[2][0] == "附属平房/砖混结构" * 3  # too wide for 30 mm, but it spans all three columns
     style = {(c, r): (table._cellStyles[r][c].alignment, table._cellStyles[r][c].fontsize)
              for r, c in ((0, 0), (0, 1), (2, 0))}

@@ -80,11 +80,17 @@ def check_folder_name(folder: str | os.PathLike[str]) -> Path:
 NAME_REPLACEMENTS = str.maketrans({char: chr(ord(char) + 0xFEE0) for char in '/\\:*?"<>|'})
 
 
+# Names Windows keeps for devices, alone or before a dot (CON, CON.txt): a file cannot be named so there.
+WINDOWS_DEVICES = frozenset(("CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))))
+
+
 def file_stem(name: str) -> str:
     """`name` (a project's, which may hold any printable character) made fit to begin a file name: a character
     no file name may hold in its full-width form (堡子/一期 → 堡子/一期 with U+FF0F), without the leading and
-    trailing dots and spaces Windows drops; "项目" when nothing is left."""
-    return name.translate(NAME_REPLACEMENTS).strip(" .") or "项目"
+    trailing dots and spaces Windows drops, and a Windows device name (CON.一期) after an underscore; "项目"
+    when nothing is left."""
+    stem = name.translate(NAME_REPLACEMENTS).strip(" .") or "项目"
+    return f"_{stem}" if stem.partition(".")[0].rstrip(" ").upper() in WINDOWS_DEVICES else stem
 
 
 def shown_path(path: str | os.PathLike[str]) -> str:

@@ -53,7 +53,6 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", self.path) from None
         try:
             self._open()
-            self._seen_serial = self._data_serial()
         except BaseException:
             self._conn.close()
             raise
@@ -76,6 +75,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     def _open(self) -> None:
         try:
+            self._seen_serial = self._data_serial()   # what changed_elsewhere compares with
             # A large project's pages are checked with its households, in the background while its 台账 is
             # painted (checking.py), or before anything is vouched for or written, whichever comes first.
             self._pages_unchecked = self._is_large_at_todays_schema()

@@ -14,7 +14,7 @@ import pytest
 
 from calculator.commands import cli
 from calculator.formats import reports
-from calculator.core.files import PART_PREFIX
+from calculator.core.files import PART_PREFIX, file_stem
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "household.json"
@@ -135,3 +135,12 @@ def test_an_output_onto_a_folder_is_refused_as_bad_input(tmp_path) -> None:
     (tmp_path / "adir").mkdir()
     run = landcomp(tmp_path, "ledger", "template", "adir")
     assert run.returncode == 2 and "文件夹" in run.stderr and os.listdir(tmp_path / "adir") == []
+
+
+@pytest.mark.parametrize("name, stem", [
+    ("堡子片区", "堡子片区"), ("2023/堡子.一期", "2023\uff0f堡子.一期"), ('a\\b:c*?"<>|', "a＼b：c＊？＂＜＞｜"),
+    ("  .一期. ", "一期"), ("...", "项目"), ("CON.一期", "_CON.一期"), ("lpt1", "_lpt1"), ("CONSOLE", "CONSOLE")])
+def test_a_project_name_becomes_a_file_name_every_system_can_hold(name, stem) -> None:
+    """Backups, safety copies and exports are named after the project: no separator, no character Windows
+    refuses, no device name (CON, LPT1), no dots or spaces at the ends, never empty."""
+    assert file_stem(name) == stem

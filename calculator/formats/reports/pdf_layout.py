@@ -124,10 +124,12 @@ def _at(index: int, count: int) -> int:
 
 
 def _cell(text: Text, width: float):
-    """One short line as a plain string, when it fits `width` (less the padding) in the sheet font alone; else
+    """One short line as a plain string, when it fits `width` (less the padding) in the sheet font alone and
+    reads as a paragraph would show it (no spaces at its ends or two together: a paragraph drops them); else
     a wrapping paragraph."""
     value, style = str(text.text), text.style
-    if ("\n" not in value and runs(value) in ([], [(style.fontName, value)])
+    if ("\n" not in value and "  " not in value and value.strip(" ") == value
+            and runs(value) in ([], [(style.fontName, value)])
             and stringWidth(value, style.fontName, style.fontSize) <= width - CELL_PADDING):
         return value
     return para(value, style)
