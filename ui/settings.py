@@ -37,8 +37,11 @@ def last_folder(kind: str) -> Setting:
 
 
 def documents_folder() -> str:
-    """The user's documents folder (where file dialogs start before any file was used)."""
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+    """The user's documents folder (where file dialogs start before any file was used); the home folder when
+    there is none (a Linux account without ~/Documents: a dialog asked to start in a missing folder opens its
+    parent with the folder's name typed in as the file name)."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())
 
 
 def per_screen(setting: Setting, width: int, height: int) -> Setting:

@@ -211,6 +211,15 @@ def test_a_parcel_file_opened_as_a_case_is_refused_and_never_overwritten(ws, ans
     assert parcel.read_bytes() == (ROOT / "examples" / "parcel.json").read_bytes()
 
 
+def test_without_a_documents_folder_dialogs_start_in_the_home_folder(monkeypatch, tmp_path):
+    from PySide6.QtCore import QStandardPaths
+    from ui.settings import documents_folder
+    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda location: str(tmp_path / "Documents"))
+    assert documents_folder() == str(Path.home())          # not a missing folder the dialog would type in
+    (tmp_path / "Documents").mkdir()
+    assert documents_folder() == str(tmp_path / "Documents")
+
+
 def test_file_dialogs_start_in_documents_then_in_the_last_folder_of_that_kind(ws, answers, tmp_path):
     from ui.settings import documents_folder
     answers.open_path = None

@@ -152,6 +152,23 @@ def total_cell(ledger, column: int) -> str:
     return ledger.totals_model.index(0, column).data()
 
 
+def test_a_total_too_wide_for_its_column_widens_it_and_is_never_cut_short(ledger):
+    """A survey-sized project's sums (奖励 past 100,000,000.00) show whole in the 合计 row, and the rows above
+    keep their column's width with it."""
+    from PySide6.QtGui import QFont, QFontMetrics
+    from calculator.store.base import LedgerTotals
+    big = LedgerTotals(5000, Decimal("780300.00"), Decimal("12747503930.00"), Decimal("147000000.00"),
+                       Decimal("901600.00"))
+    ledger.totals_model.set_totals(big)
+    bold = QFont(ledger.totals.font())
+    bold.setBold(True)
+    header = ledger.table.horizontalHeader()
+    for column, text in ((COL_TOTAL, "12,747,503,930.00"), (COL_INCENTIVE, "147,000,000.00")):
+        assert total_cell(ledger, column) == text
+        assert header.sectionSize(column) >= QFontMetrics(bold).horizontalAdvance(text) + 8
+        assert ledger.totals.columnWidth(column) == header.sectionSize(column)
+
+
 def select_rows(qtbot, ledger, *numbers: str) -> None:
     """Click the first household, Ctrl+click the others."""
     rows = [shown(ledger, COL_NUMBER).index(number) for number in numbers]

@@ -6,6 +6,7 @@ workspace and connects their signals to the workspace's slots.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedWidget,
     QTableView, QToolButton, QVBoxLayout, QWidget,
@@ -20,6 +21,7 @@ from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
 dialogs = lazy_module("ui.ledger.dialogs")
 
 FILTER_DELAY_MS = 250
+TOTAL_MARGIN = 14  # px around a total: the cell margins of the style, and room so no total touches the rule
 STATUS_CHOICES = (("全部", None), *((status.label, status) for status in Status))
 EMPTY_TEXT = ("尚未打开项目。\n\n点「新建项目…」建立一个项目文件(.landcomp),\n"
               "或点「打开项目…」打开已有的项目文件,\n或点「连接服务器…」打开服务器上的共享项目。")
@@ -218,8 +220,21 @@ class LedgerLayout:
         self.model.rowsInserted.connect(lambda *_: self._update_count())
         header = self.table.horizontalHeader()
         header.sectionResized.connect(lambda *_: self._sync_totals_columns())
+        self.totals_model.dataChanged.connect(lambda *_: self._fit_totals())
         self.table.viewport().installEventFilter(self)
         self.table.horizontalScrollBar().valueChanged.connect(self.totals.horizontalScrollBar().setValue)
+
+    def _fit_totals(self) -> None:
+        """Widen a column too narrow for its total (a project's 奖励 passes 100,000,000.00): a sum of money is
+        shown whole, never cut short with "…"."""
+        header, bold = self.table.horizontalHeader(), QFont(self.totals.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        for column in range(self.totals_model.columnCount()):
+            text = self.totals_model.data(self.totals_model.index(0, column)) or ""
+            needed = metrics.horizontalAdvance(text) + TOTAL_MARGIN
+            if column != COL_ADDRESS and header.sectionSize(column) < needed:
+                header.resizeSection(column, needed)
 
     def _sync_totals_columns(self) -> None:
         header = self.table.horizontalHeader()
