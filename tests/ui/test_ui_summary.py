@@ -76,3 +76,14 @@ def test_the_window_fits_the_smallest_office_screen(qtbot, ledger):
     assert dialog.screen().availableGeometry().contains(dialog.frameGeometry())
     minimum = dialog.minimumSizeHint()
     assert minimum.width() <= SMALLEST[0] and minimum.height() <= SMALLEST[1], minimum
+
+
+def test_every_row_of_the_funding_forecast_is_in_sight(qtbot, ledger):
+    """Its last rows (草稿, 数据异常) were once behind a scroll bar while the incentives below stood empty."""
+    dialog = open_summary(qtbot, ledger)
+    dialog.pages.setCurrentIndex(1)
+    view = dialog.views[dialog.summary.forecast.key]
+    qtbot.waitUntil(view.isVisible)
+    last = view.model().rowCount() - 1
+    assert view.model().index(last, 0).data() == "数据异常(不计入)"
+    assert view.rowViewportPosition(last) + view.rowHeight(last) <= view.viewport().height()

@@ -220,7 +220,11 @@ class SummaryDialog(QDialog):
         return _split(charts, self._tabs(tables), self)
 
     def _forecast_page(self) -> QWidget:
-        return _split(self._view(self.summary.forecast), self._tabs([self.summary.incentives]), self)
+        forecast = self._view(self.summary.forecast)
+        # the forecast's few rows all in sight, not behind a scroll bar while the incentives below stand empty
+        rows = forecast.model().rowCount() * forecast.verticalHeader().defaultSectionSize()
+        forecast.setMinimumHeight(forecast.horizontalHeader().sizeHint().height() + rows + 2 * forecast.frameWidth())
+        return _split(forecast, self._tabs([self.summary.incentives]), self)
 
     def _rates_page(self) -> QWidget:
         by_assessor = self.summary.rates_by_assessor
