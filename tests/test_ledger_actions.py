@@ -52,6 +52,10 @@ def test_creating_never_replaces_a_file_and_needs_a_name_and_an_actor(opened, tm
         create_project(tmp_path / "b.landcomp", "乙", " ")
     with pytest.raises(StoreError, match="名称"):
         create_project(tmp_path / "c.landcomp", "  ", "李明")
+    # a path typed onto the one the dialog suggested: the folder it names is not there (seen in a real window)
+    with pytest.raises(InputError, match="目录不存在") as refused:
+        create_project(tmp_path / "调查导入测试.landcomp" / "tmp" / "p.landcomp", "调查导入测试", "李明")
+    assert "no such directory" in refused.value.en and str(tmp_path / "调查导入测试.landcomp" / "tmp") in refused.value.zh
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".landcomp") == ["堡子片区.landcomp"]
 
 

@@ -6,11 +6,23 @@ calculator.core.money.to_decimal); no editor here ever turns a value into a floa
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QEvent, QLocale, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette, QRegularExpressionValidator
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtGui import QColor, QPainter, QPalette, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget,
+)
 
 from calculator.core.errors import InputError
 from calculator.core.limits import read_typed_date
+
+HINT_COLOUR = QColor("#8a8a8a")  # what an empty view says, and hints in cells
+
+
+def paint_empty_hint(view: QAbstractItemView, text: str) -> None:
+    """`text`, grey and centred, across an empty view (called from its paintEvent, after the view's own)."""
+    painter = QPainter(view.viewport())
+    painter.setPen(HINT_COLOUR)
+    painter.drawText(view.viewport().rect().adjusted(20, 20, -20, -20),
+                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
 
 def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:

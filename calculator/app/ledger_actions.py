@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
-from calculator.core.files import check_file_name, file_stem, shown_path
+from calculator.core.files import check_file_name, check_parent_folder, file_stem, shown_path
 from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
@@ -78,6 +78,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     if path.exists():
         raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
                          "the file exists; choose another name or open it", str(path))
+    check_parent_folder(path)
     store = SqliteStore(path, actor=actor.strip())
     try:
         project = store.create_project(name)
@@ -280,8 +281,7 @@ class ProjectFile:
         target = _audited(project_path(path))
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
-        if not target.parent.is_dir():
-            raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+        check_parent_folder(target)
         if target.exists():  # it may be another project: a backup never replaces a file
             raise StoreError(f"文件已存在,备份不会覆盖它;请另选文件名: {target.name}",
                              f"the file exists; a backup never replaces a file (choose another name): {target.name}")

@@ -102,13 +102,18 @@ def _name_length(name: str) -> int:
     return len(name.encode("utf-16-le")) // 2 if os.name == "nt" else len(os.fsencode(name))
 
 
+def check_parent_folder(target: Path) -> None:
+    """InputError when the folder a file is to be written into does not exist (a path typed wrong)."""
+    if not target.parent.is_dir():
+        raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+
+
 def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None = None) -> None:
     """Call `write(tmp_path)`, then move the finished file onto `target`; on failure leave nothing.
 
     With `kind` ("pdf", "xlsx"), an existing file at `target` is replaced only if it is one of that kind."""
     target = check_file_name(target, reading=False)
-    if not target.parent.is_dir():
-        raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+    check_parent_folder(target)
     if target.is_dir():
         raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
     if kind is not None:

@@ -229,6 +229,19 @@ def test_filtering_by_status_and_by_typed_chinese_text(qtbot, ledger, project_fi
     assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and ledger.table.hasFocus()
 
 
+def test_an_empty_table_says_whether_the_project_or_the_filter_is_empty(qtbot, ledger, settings, tmp_path):
+    assert ledger.table.empty_hint() is None
+    ledger.set_text_filter("无此人")
+    assert ledger.model.rowCount() == 0 and ledger.table.empty_hint().startswith("没有符合筛选条件的住户")
+    ledger.set_text_filter("")
+    create_project(tmp_path / "空.landcomp", "空项目", "李明").close()
+    settings.set(LAST_PROJECT, str(tmp_path / "空.landcomp"))
+    empty = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: empty.project is not None)
+    assert empty.table.empty_hint().startswith("项目中还没有住户") and "导入调查表" in empty.table.empty_hint()
+    empty.shutdown()
+
+
 def test_a_control_character_in_the_search_is_refused_and_the_filter_kept(qtbot, ledger, given):
     ledger.set_text_filter("东街2")
     assert shown(ledger, COL_NUMBER) == ["0004", "0005"]

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEdit, QStyledItemDelegate, QTableView
 
 from calculator.core.limits import WIDEST_AMOUNT
 from ui.household.items_model import (COL_AMOUNT, COL_DISPUTED, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE,
                                       COL_UNIT, EDITOR_ROLE, HINT_ROLE, LIVE_EDIT_ROLE)
-from ui.widgets import DecimalEdit
+from ui.widgets import HINT_COLOUR, DecimalEdit, paint_empty_hint
 
 COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
                  COL_AMOUNT: 104, COL_DISPUTED: 54}
@@ -17,7 +17,6 @@ COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130,
 MIN_ITEM_WIDTH = 130
 MIN_PARAMS_WIDTH = 80
 EMPTY_HINT = "还没有补偿项目。\n按 Ctrl+F 在左侧查找项目(如「砖混」「杨树」「菜窖」),回车添加到本户。"
-HINT_COLOUR = QColor("#8a8a8a")
 
 
 class ItemDelegate(QStyledItemDelegate):
@@ -158,11 +157,7 @@ class ItemTable(QTableView):
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if self.model() is not None and self.model().rowCount() == 0:
-            from PySide6.QtGui import QPainter
-            painter = QPainter(self.viewport())
-            painter.setPen(HINT_COLOUR)
-            painter.drawText(self.viewport().rect().adjusted(20, 20, -20, -20),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_HINT)
+            paint_empty_hint(self, EMPTY_HINT)
 
     def keyPressEvent(self, event) -> None:
         index = self.currentIndex()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from calculator.store import Status
 from ui import settings as config
 from ui.lazy import lazy_module
+from ui.widgets import paint_empty_hint
 from ui.ledger.checking import LedgerCheck
 from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
 
@@ -27,10 +28,27 @@ EMPTY_TEXT = ("尚未打开项目。\n\n点「新建项目…」建立一个项�
               "或点「打开项目…」打开已有的项目文件,\n或点「连接服务器…」打开服务器上的共享项目。")
 
 
+EMPTY_PROJECT = "项目中还没有住户。\n点「导入调查表…」导入调查组填好的调查表,或点「登记住户…」逐户登记。"
+NONE_MATCHING = "没有符合筛选条件的住户。\n请改变上方的状态或查找文字。"
+
+
 class LedgerTable(QTableView):
-    """The ledger view: Enter (or a double click) asks to open the current household."""
+    """The ledger view: Enter (or a double click) asks to open the current household; an empty one says why."""
 
     open_requested = Signal()
+
+    def empty_hint(self) -> str | None:
+        """What the table says when it has no row: no household yet, or none the filter lets through."""
+        model = self.model()
+        if model is None or model.rowCount():
+            return None
+        return NONE_MATCHING if model.query.status is not None or model.query.text else EMPTY_PROJECT
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        hint = self.empty_hint()
+        if hint:
+            paint_empty_hint(self, hint)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
