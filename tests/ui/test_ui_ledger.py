@@ -568,7 +568,7 @@ def test_a_survey_without_hidden_content_asks_nothing_about_it(qtbot, ledger, gi
 
 
 def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, ledger, tmp_path):
-    from ui.ledger.dialogs import SurveyReportDialog
+    from ui.ledger.dialogs import MAX_COLUMN_WIDTH, SurveyReportDialog
     ledger.project.write_survey_template(tmp_path / "t.xlsx", ledger.schedule())
     fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [
         {"户号": "0301", "户主": "吴刚", "项目": "附属平房/砖木结构(含混合结构)", "数量": 40},
@@ -585,7 +585,11 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
     assert [p[1] for p in problems] == ["3", "4"]
     assert dialog.households.rowCount() == 1 and dialog.households.item(0, 1).text() == "吴刚"
     assert dialog.households.item(0, 4).text() == fmt_grouped(next(survey.households()).total)
-    assert dialog.households.item(0, 6).text() == "新增" and dialog.import_button.isEnabled()
+    assert dialog.households.item(0, 5).text() == "新增" and dialog.import_button.isEnabled()
+    # the result in sight at 1366×768: no column before it wider than MAX_COLUMN_WIDTH (a long warning was)
+    header = dialog.households.horizontalHeader()
+    assert dialog.households.horizontalHeaderItem(5).text() == "导入后"
+    assert all(header.sectionSize(c) <= MAX_COLUMN_WIDTH for c in range(5)) and header.sectionPosition(5) < 1000
 
 
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
@@ -669,7 +673,7 @@ def test_the_import_preview_shows_what_happens_to_each_household(qtbot, ledger, 
     plan = ledger.project.plan_import(survey.households)
     dialog = SurveyReportDialog(ledger, survey, str(survey.path), plan)
     qtbot.addWidget(dialog)
-    outcome = [dialog.households.item(row, 6).text() for row in range(dialog.households.rowCount())]
+    outcome = [dialog.households.item(row, 5).text() for row in range(dialog.households.rowCount())]
     assert outcome[0].startswith("不导入:该户已支付") and outcome[1].startswith("不导入:台账中已有第1版测算")
     assert outcome[2:] == ["不变", "新增"]
     assert dialog.summary.text().startswith("调查.xlsx:新增 1 户,不变 1 户,不导入 2 户")

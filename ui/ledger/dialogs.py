@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 PROJECT_FILTER = "拆迁补偿项目 (*.landcomp);;所有文件 (*)"
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+MAX_COLUMN_WIDTH = 320  # px: a column of a list dialog wider than this is cut, its text whole in the tooltip
 _HIDDEN_SHOWN = 10  # hidden places listed in the question before "……共 N 处"
 
 
@@ -332,7 +333,10 @@ def _table(parent, headings: tuple[str, ...], rows: list[tuple[str, ...]], right
             item.setToolTip(value)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
-    table.horizontalHeader().setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    for column in range(len(headings) - 1):   # a long text shows whole in its tooltip; the last column stretches
+        header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
+    header.setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -369,8 +373,10 @@ class SurveyReportDialog(QDialog):
         self.problems = _table(self, ("工作表", "行", "列", "问题"), [
             (str(getattr(p, "sheet", "") or ""), str(getattr(p, "row", "") or ""), str(getattr(p, "column", "") or ""),
              p.text()) for p in problems], right=(1,))
-        self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "提示", "导入后"),
-                                 [(*survey_household_cells(step.household), step.text()) for step in plan], right=(4,))
+        # what happens to the household before its warnings, which run long: the result in sight, not far right
+        self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "导入后", "提示"),
+                                 [(*survey_household_cells(step.household), step.text(),
+                                   ";".join(step.household.warnings)) for step in plan], right=(4,))
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(any(step.action in (ADD, FIRST_VERSION) for step in plan))
@@ -398,6 +404,5 @@ def plan_summary(plan) -> str:
 
 
 def survey_household_cells(household) -> tuple[str, ...]:
-    """户号, 户主, 地址, the survey rows, the total and any warnings of one household that can be imported."""
-    return (household.number, household.head, household.address, household.rows, money_text(household.total),
-            ";".join(household.warnings))
+    """户号, 户主, 地址, the survey rows and the total of one household that can be imported."""
+    return household.number, household.head, household.address, household.rows, money_text(household.total)
