@@ -10,11 +10,12 @@ SMOKE_TIMEOUT_MS = 20000
 ICONS = Path(__file__).parent / "icons"  # drawn from landcomp.svg by packaging/make_icons.py
 
 
-USAGE = """usage: main.py [CASE.json] [--smoke]
+USAGE = """usage: main.py [CASE.json | PARCEL.json] [--smoke]
 
 堡子片区征地拆迁补偿测算(桌面程序)
 
-  CASE.json   打开这个案例文件
+  CASE.json   打开这个案例文件(补偿测算)
+  PARCEL.json 打开这个地块文件(地价测算)
   --smoke     build the main window with the schedules loaded, show it, wait for the
               first paint, and exit 0 (checks an install; measures start-up)
 """
@@ -62,7 +63,7 @@ def run(argv: list[str] | None = None) -> int:
     install_error_dialog(window)
     show(window)
     if args.case:
-        window.household.open_file(args.case)
+        window.open_given(args.case)
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

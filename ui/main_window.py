@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
 
+from calculator.core.errors import CalculationError
 from ui import settings as config
 from ui.household.workspace import HouseholdWorkspace
 from ui.lazy import lazy_module
@@ -99,7 +100,7 @@ class MainWindow(QMainWindow):
         self.tabs.built.connect(self.add_workspace)
         self.add_workspace(self.household)
         self.tabs.add_page(self.household.title, self.household)
-        self.tabs.add_page("地价测算", self._land_workspace)
+        self.land_tab = self.tabs.add_page("地价测算", self._land_workspace)
         self.tabs.add_page("标准查阅", self._schedule_browser)
         self.tabs.add_page("台账", self._ledger)
         self.ledger = None  # the 台账 workspace, once built
@@ -166,6 +167,18 @@ class MainWindow(QMainWindow):
         if store is not current:  # reconnected: the household of the broken connection goes on with the new one
             self.household.rebind_store(store, current)
         self.household.check_news(current)
+
+    def open_given(self, path: str) -> bool:
+        """A file named on the command line (or opened from the desktop): a parcel file in 地价测算, anything
+        else in 补偿测算, which says why when it cannot open it."""
+        from calculator.core.jsonfile import document_kind, read_json
+        from calculator.core.limits import CASE_FILE_MAX_BYTES
+        try:
+            kind = document_kind(read_json(Path(path), CASE_FILE_MAX_BYTES, "案例文件"))
+        except CalculationError:
+            kind = None   # 补偿测算 reads it again and says what is wrong
+        self.tabs.setCurrentIndex(self.land_tab if kind == "parcel" else self.tabs.stack.indexOf(self.household))
+        return self.workspace().open_file(path)
 
     def open_household(self, store, household_id: int) -> bool:
         """台账 → 补偿测算: edit a household of the open project (the user's name is needed to save)."""

@@ -43,6 +43,19 @@ def test_other_tabs_are_built_only_when_opened(qtbot, window):
     assert window.windowTitle().startswith("未命名 — ")
 
 
+def test_a_file_given_at_start_opens_where_it_belongs(qtbot, window, answers, tmp_path):
+    """`landcomp parcel.json` (or a parcel file opened from the desktop) opens in 地价测算; it was refused by
+    补偿测算 as "not a case file". A case file opens in 补偿测算, and anything else is refused there, saying why."""
+    assert window.open_given(str(PARCEL))
+    land = window.workspace()
+    assert isinstance(land, LandWorkspace) and window.tabs.bar.tabText(window.tabs.currentIndex()) == "地价测算"
+    assert land.document_path() == PARCEL and not answers.errors
+    assert window.open_given(str(EXAMPLE)) and window.workspace() is window.household
+    assert window.household.session.case.household["head"] == "王建国"
+    (tmp_path / "x.json").write_text('{"a": 1}', encoding="utf-8")
+    assert not window.open_given(str(tmp_path / "x.json")) and "这不是案例文件" in answers.errors[-1][1]
+
+
 def test_menus_follow_the_current_tab(qtbot, window):
     assert window.table_action.isEnabled() and window.save_action.isEnabled()
     open_tab(qtbot, window, "标准查阅")
