@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({HOUSEHOLDS / office:,.0f} households/s, {fmt(office / office_lines).strip()} per line)")
     print(f"  bare Decimal multiply + quantize, same lines      {fmt(office_floor)}")
     print(f"  office scale / bare = {office / office_floor:.1f}×  {verdict(office / office_floor)}")
-    print(f"  household, {LINES} lines, one line edited          {fmt(house)}   ({fmt(house / LINES).strip()} per line)")
+    print(f"  household, {LINES} lines, one line edited          {fmt(house)}   "
+          f"({fmt(house / LINES).strip()} per line)")
     print(f"  bare Decimal multiply + quantize, {LINES} lines       {fmt(bare)}")
     print(f"  keystroke / bare = {house / bare:.1f}×  {verdict(house / bare)}")
     print(f"  land grid, 16 cells (parse + price)               {fmt(grid)}   ({fmt(grid / 16).strip()} per cell)")

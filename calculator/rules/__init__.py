@@ -17,7 +17,7 @@ Every module has:
   attaches to nothing; a kind that attaches also names the kind its hosts must be (`HOST_KIND`);
 - `USES_OTHER_LINES`: True when `price` reads the case's other lines (through `ctx.host_rate`):
   its lines are priced afresh every time, the others are kept while their raw fields are unchanged
-  (calculator.engine.compensation).
+  (calculator.engine.compensation.KeptLines).
 """
 from calculator.rules import (area_replacement, assessed, bracket, bracket_increment, decorated_rate,
                               not_compensated, per_metre, prorated_rate, share_of_host, staged, unit_rate)
