@@ -138,16 +138,17 @@ def _cell(text: Text, width: float):
 def _plain_commands(plain: dict[tuple[int, int], ParagraphStyle]) -> list[tuple]:
     """Commands that make the plain cells look like paragraphs of their style: font size, leading and alignment,
     one command per run of cells down a column in the same style."""
-    commands = []
+    runs: list[list] = []   # [column, first row, last row, style]
     for (c, r), style in sorted(plain.items()):
-        if commands and commands[-1][0] == (c, r - 1) and commands[-1][1] is style:
-            commands[-1][0] = (c, r)
-            continue
-        commands.append([(c, r), style, (c, r)])
+        if runs and runs[-1][0] == c and runs[-1][2] == r - 1 and runs[-1][3] is style:
+            runs[-1][2] = r
+        else:
+            runs.append([c, r, r, style])
     align = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT"}
-    return [command for last, style, first in commands
-            for command in (("FONTSIZE", first, last, style.fontSize), ("LEADING", first, last, style.leading),
-                            ("ALIGN", first, last, align[style.alignment]))]
+    return [command for c, first, last, style in runs
+            for command in (("FONTSIZE", (c, first), (c, last), style.fontSize),
+                            ("LEADING", (c, first), (c, last), style.leading),
+                            ("ALIGN", (c, first), (c, last), align[style.alignment]))]
 
 
 def info_grid(pairs: Sequence[tuple[str, str]], styles: Styles, per_row: int = 2,
