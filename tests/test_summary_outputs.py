@@ -117,6 +117,19 @@ def test_every_font_of_the_pdf_is_embedded(printed):
 
 
 @pytest.mark.backends("sqlite")
+def test_no_page_ends_with_a_heading_whose_table_is_on_the_next(printed):
+    """资金预测 and its table's title once sat alone at the foot of page 1, the table on page 2."""
+    summary, path = printed
+    headings = {"概况", "金额", "资金预测", "单价取值(审计)", "异常户", *(table.title for table in summary.tables())}
+    with pdfplumber.open(path) as pdf:
+        pages = [[line for line in (page.extract_text() or "").splitlines() if line.strip()] for page in pdf.pages]
+    assert len(pages) > 1
+    for lines in pages[:-1]:
+        body = lines[:-1]   # the footer (project, 第 x 页 共 y 页) is the last line
+        assert body[-1].strip() not in headings, body[-3:]
+
+
+@pytest.mark.backends("sqlite")
 def test_the_pdfs_charts_are_drawn_to_the_figures(printed):
     summary, path = printed
     text = text_of(path)

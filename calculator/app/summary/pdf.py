@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Table as Grid
+from reportlab.platypus import CondPageBreak, Table as Grid
 
 from calculator.formats.reports.content import refuse_unprintable
 from calculator.formats.reports.pdf_layout import (
@@ -25,6 +25,8 @@ from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, o
 LIST_ROWS = 200
 TEXT_COLUMN_MOST = 60 * mm  # a text column wider than this wraps
 TEXT_COLUMN_LEAST = 12 * mm
+KEEP_WITH_NEXT = 40 * mm  # the least room a table's title needs below it for the start of its table
+SECTION_HEADING = 12 * mm  # a section's heading above that
 RATE_KEYS = ("assessor", "item", "range", "lines", *(key for key, _ in POSITIONS), "mean_position", "ceiling_share",
              "over_mid", "overrides")
 OUTLIER_KEYS = ("household", "head", "measure", "direction", "per_m2", "median", "score", "item", "amount",
@@ -42,13 +44,24 @@ def write_summary_pdf(summary: Summary, path: Path) -> None:
 
 def summary_story(summary: Summary, styles: Styles) -> list:
     """概况, 金额, 资金预测, 单价审计, 异常户 — each with its charts and tables."""
-    story = [para("概况", styles.heading), gap(1), info_grid(_headline(summary), styles, per_row=3), gap()]
+    story = _section("概况", styles, [info_grid(_headline(summary), styles, per_row=3), gap()])
     story += _money(summary, styles)
-    story += [para("资金预测", styles.heading), gap(1), *table_flow(summary.forecast, styles),
-              *table_flow(summary.incentives, styles, limit=LIST_ROWS)]
+    story += _section("资金预测", styles, [*table_flow(summary.forecast, styles),
+                                        *table_flow(summary.incentives, styles, limit=LIST_ROWS)])
     story += _rates(summary, styles)
     story += _outliers(summary, styles)
     return story
+
+
+def _section(title: str, styles: Styles, flows: list) -> list:
+    """A section's heading, on the page of what follows it (with room for a table's title and first rows)."""
+    return [CondPageBreak(KEEP_WITH_NEXT + SECTION_HEADING), para(title, styles.heading), gap(1), *flows]
+
+
+def _headed(heading: list, body) -> list:
+    """A heading and what it heads, beginning on the next page when less than KEEP_WITH_NEXT is left here (a
+    heading was left alone at a page's foot); a body taller than the room left is split as before."""
+    return [CondPageBreak(KEEP_WITH_NEXT), *heading, body]
 
 
 def _headline(summary: Summary) -> list[tuple[str, str]]:
@@ -68,8 +81,8 @@ def _money(summary: Summary, styles: Styles) -> list:
                                [row[2] for row in statuses], WIDTH / 2 - 3 * mm, charts.STATUS_COLOUR)
     side_by_side = Grid([[section_chart, status_chart]], colWidths=[WIDTH / 2] * 2, hAlign="LEFT",
                         style=[("FONTNAME", (0, 0), (-1, -1), styles.font), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    story = [para("金额", styles.heading), gap(1), side_by_side, gap(2), *table_flow(summary.by_status, styles),
-             *table_flow(summary.by_section, styles), *table_flow(summary.by_place, styles)]
+    story = _section("金额", styles, [side_by_side, gap(2), *table_flow(summary.by_status, styles),
+                                    *table_flow(summary.by_section, styles), *table_flow(summary.by_place, styles)])
     if summary.abnormal:
         story += table_flow(abnormal_table(summary.abnormal), styles)
     return story
@@ -81,21 +94,21 @@ def _rates(summary: Summary, styles: Styles) -> list:
               for row in by_assessor.rows]
     chart = charts.positions("单价在标准区间中的位置·按评估人", by_assessor.column("assessor") if by_assessor.rows else [],
                              counts, [heading for _, heading in POSITIONS], WIDTH)
-    return [para("单价取值(审计)", styles.heading), gap(1), chart, gap(2),
-            *table_flow(by_assessor, styles, RATE_KEYS), *table_flow(summary.rates_by_item, styles, RATE_KEYS),
-            *table_flow(summary.overrides, styles, limit=LIST_ROWS)]
+    return _section("单价取值(审计)", styles, [
+        chart, gap(2), *table_flow(by_assessor, styles, RATE_KEYS), *table_flow(summary.rates_by_item, styles, RATE_KEYS),
+        *table_flow(summary.overrides, styles, limit=LIST_ROWS)])
 
 
 def _outliers(summary: Summary, styles: Styles) -> list:
     measures = summary.outlier_measures
     total = measures.rows[0] if measures.rows else None
-    story = [para("异常户", styles.heading), gap(1)]
+    story = []
     if total is not None:
         story += [charts.distribution("合计每平方米建筑面积补偿的分布", [(value, mark) for _, value, mark in summary.per_m2],
                                       total[2], (total[5], total[6]), WIDTH), gap(2)]
     story += table_flow(measures, styles)
     story += table_flow(outlier_table(summary.outliers), styles, OUTLIER_KEYS, limit=LIST_ROWS)
-    return story
+    return _section("异常户", styles, story)
 
 
 def table_flow(table: Table, styles: Styles, keys: Iterable[str] | None = None, limit: int | None = None) -> list:
@@ -109,7 +122,7 @@ def table_flow(table: Table, styles: Styles, keys: Iterable[str] | None = None, 
         texts.append([shown(table.total[i], table.columns[i].kind) for i in at])
     title = [para(table.title, styles.section), gap(1)]
     if not rows:
-        return [KeepTogether([*title, para("(无)", styles.cell)]), gap()]
+        return [*_headed(title, para("(无)", styles.cell)), gap()]
     widths = _widths(columns, texts, styles)
     cells = [[Text(column.heading, styles.head) for column in columns]]
     cells += [[Text(value, styles.cell if column.kind == TEXT else styles.number) for column, value in zip(columns, values)]
@@ -117,7 +130,7 @@ def table_flow(table: Table, styles: Styles, keys: Iterable[str] | None = None, 
     commands = []
     if table.total is not None:
         commands.append(("BACKGROUND", (0, len(cells) - 1), (-1, len(cells) - 1), SECTION_FILL))
-    flow = [*title, grid(cells, widths, styles, commands=commands)]
+    flow = _headed(title, grid(cells, widths, styles, commands=commands))
     more = len(table.rows) - len(rows)
     notes = ([table.note] if table.note else []) + ([f"另有 {more} 行未印出,见 Excel 工作簿。"] if more > 0 else [])
     flow += [gap(1), *(para(note, styles.note) for note in notes), gap()]
