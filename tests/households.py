@@ -49,6 +49,6 @@ def break_a_page_link(path: Path) -> None:
     """Damage a project file made by `fill_project` as a failing disk would: the link from one page of 0004's
     stored case to the next (PRAGMA quick_check finds it; the 台账's own reads do not pass it)."""
     data = bytearray(path.read_bytes())
-    page = (data.index(b'"case_id": "BZ-2023-0320"') // 4096 + 1) * 4096
+    page = (data.index(b'"case_id":"BZ-2023-0320"') // 4096 + 1) * 4096
     data[page:page + 4] = b"\xff" * 4
     path.write_bytes(bytes(data))

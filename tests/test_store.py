@@ -82,6 +82,18 @@ def test_a_saved_version_round_trips_the_case_and_the_engine_result(store, proje
     assert store.current_version(household.id) == version == store.version(household.id, 1)
 
 
+def test_a_stored_case_is_the_text_its_printed_fingerprint_certifies(store, project):
+    """Anyone holding the project can check a sheet's 校验码: SHA-256 of the stored case text, a newline and
+    the schedule version, without the program."""
+    import hashlib
+    _, version, _ = add(store, project)
+    text = version.case_json
+    assert "\n" not in text and text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True,
+                                                     separators=(",", ":"))
+    assert hashlib.sha256(f"{text}\n{version.schedule_version}".encode()).hexdigest()[:12] == version.fingerprint
+    assert version.fingerprint == fingerprint(version.case(), version.schedule_version)
+
+
 def test_every_save_is_a_new_version_and_the_household_follows_the_survey(store, project):
     household = store.add_household(project.id, "0007")
     draft = store.save_draft(household.id, variant(1))

@@ -166,7 +166,7 @@ def test_random_bytes_over_a_stored_case_are_found_named_and_kept_out_of_the_tot
         project = store.create_project("堡子片区")
         results = fill_project(store, project.id)
     data = bytearray(path.read_bytes())
-    at = data.index(b'"case_id": "BZ-2023-0320"')  # inside the stored case of 0004
+    at = data.index(b'"case_id":"BZ-2023-0320"')  # inside the stored case of 0004
     rng = random.Random(seed)
     inside = [offset for offset in range(at, at + 400) if offset % 4096 >= 4]  # not an overflow page's link
     for offset in rng.sample(inside, 12):

@@ -80,17 +80,23 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     return data
 
 
-def case_to_json(case: Case, indent: int | None = 2) -> str:
-    """The text of a case file (UTF-8, Chinese kept readable); with `indent=None` on one line, as a project stores
-    it (json's C encoder writes that ~4× faster)."""
-    return json.dumps(case_to_dict(case), ensure_ascii=False, indent=indent) + "\n"
+def case_to_json(case: Case) -> str:
+    """The text of a case file (UTF-8, Chinese kept readable)."""
+    return json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n"
 
 
-def fingerprint(case: Case, schedule_version: str) -> str:
-    """First 12 hex digits of SHA-256 over the canonical case JSON and the schedule version."""
+def canonical_json(case: Case) -> str:
+    """The case as its fingerprint reads it, and as a project stores it: keys sorted, on one line (json's C
+    encoder), so a stored case's fingerprint is SHA-256 over the stored text and the schedule version."""
+    return json.dumps(case_to_dict(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def fingerprint(case: Case, schedule_version: str, canonical: str | None = None) -> str:
+    """First 12 hex digits of SHA-256 over the canonical case JSON and the schedule version (`canonical`: that
+    JSON when the caller has already made it)."""
     import hashlib  # here, not at the top: it loads OpenSSL, which the app's start does not need
-    canonical = json.dumps(case_to_dict(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{canonical}\n{schedule_version}".encode()).hexdigest()[:12]
+    text = canonical_json(case) if canonical is None else canonical
+    return hashlib.sha256(f"{text}\n{schedule_version}".encode()).hexdigest()[:12]
 
 
 def _plain(block: dict[str, Any]) -> dict[str, Any]:

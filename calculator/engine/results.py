@@ -12,13 +12,14 @@ from calculator.engine.lines import PricedLine
 from calculator.core.money import fmt_money, fmt_plain, fmt_quantity
 
 
-def compensation_json(result: CompensationResult) -> dict[str, Any]:
-    """The compensation result contract, extended with provenance and the worked figures."""
+def compensation_json(result: CompensationResult, canonical: str | None = None) -> dict[str, Any]:
+    """The compensation result contract, extended with provenance and the worked figures (`canonical`: the
+    case's canonical JSON when the caller has already made it)."""
     relocation = result.relocation
     return {
         "schedule": result.schedule.id,
         "schedule_version": result.schedule.version,
-        "fingerprint": fingerprint(result.case, result.schedule.version),
+        "fingerprint": fingerprint(result.case, result.schedule.version, canonical),
         "lines": [_line_json(result, line) for line in result.lines],
         "subtotals": {section: fmt_money(value) for section, value in result.subtotals.items()},
         "relocation": {

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from typing import Any, Callable, Iterable, Iterator
 
-from calculator.engine.case import Case, case_to_json
+from calculator.engine.case import Case, canonical_json
 from calculator.engine.compensation import CompensationResult
 from calculator.core.money import fmt_money
 from calculator.store import checking, dialect, verify
@@ -68,6 +68,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
         self._noted: set[tuple[int | None, str]] = set()
         self._pages_unchecked = False  # see _open
+        # Households this connection added in the open transaction: what the program wrote, unseen by any other
+        # connection until the commit, so a save over one needs no vouching (an import saves thousands).
+        self._added_here: set[int] = set()
 
     def _driver_error(self, error: Exception) -> StoreError:
         """Backend: a driver error as the store's StoreError."""
@@ -146,6 +149,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         except BaseException as error:
             self._depth -= 1
             if self._depth == 0:
+                self._added_here.clear()
                 conn.execute("ROLLBACK")
                 if isinstance(error, AbnormalData) and error.anomaly is not None:
                     self._note(error.anomaly)
@@ -154,6 +158,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 conn.execute(f"RELEASE change{self._depth}")
             raise
         self._depth -= 1
+        if self._depth == 0:
+            self._added_here.clear()
         conn.execute("COMMIT" if self._depth == 0 else f"RELEASE change{self._depth}")
 
     def _begin(self) -> None:
@@ -404,6 +410,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 " RETURNING id", (project_id, number, head.strip(), address.strip(), self._clock(), who)).fetchone()[0]
             self._audit(who, "add_household", project_id=project_id, household_id=household_id,
                         number=number, head=head, address=address)
+            self._added_here.add(household_id)
         return self.household(household_id)
 
     @_translated
@@ -453,8 +460,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             household = self._household_to_save(household_id, base_version_id)
             if household.status.locked:
                 raise _locked(household)
-            version_id, digest = self._insert_version(household, who, case, None, None)
-            self._after_save(household, version_id, Status.DRAFT, who, "save_draft", case, version_digest=digest)
+            version_id, number, digest = self._insert_version(household, who, case, None, None)
+            self._after_save(household, version_id, number, Status.DRAFT, who, "save_draft", case,
+                             version_digest=digest)
         return self._version_by_id(version_id)
 
     def _household_to_save(self, household_id: int, base_version_id: int | None) -> Household:
@@ -463,7 +471,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         if base_version_id is not ANY_VERSION and household.current_version_id != base_version_id:
             current = None if household.current_version_id is None else self._version_by_id(household.current_version_id)
             raise conflict_error(household, current)
-        self._vouch(household, recompute=False)
+        if household.id not in self._added_here:
+            self._vouch(household, recompute=False)
         return household
 
     @_translated
@@ -485,29 +494,30 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                     raise RefusedByRule("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
                 raise _locked(household)
             amends = household.signed_version_id if household.status.locked else None
-            version_id, digest = self._insert_version(household, who, result.case, result, reason, amends)
+            version_id, number, digest = self._insert_version(household, who, result.case, result, reason, amends)
             action = "amend" if amends is not None else "save_computed"
-            self._after_save(household, version_id, Status.COMPUTED, who, action, result.case, version_digest=digest,
-                             total=fmt_money(result.total), reason=reason, status_before=household.status.value)
+            self._after_save(household, version_id, number, Status.COMPUTED, who, action, result.case,
+                             version_digest=digest, total=fmt_money(result.total), reason=reason,
+                             status_before=household.status.value)
         return self._version_by_id(version_id)
 
     def _insert_version(self, household: Household, who: str, case: Case, result: CompensationResult | None,
-                        reason: str | None, amends: int | None = None) -> tuple[int, str]:
-        """The new version's id and digest (what its audit entry records)."""
+                        reason: str | None, amends: int | None = None) -> tuple[int, int, str]:
+        """The new version's id, number and digest (what its audit entry records)."""
         conn = self._conn
         number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM case_versions WHERE household_id = ?",
                               (household.id,)).fetchone()[0]
-        row: dict[str, Any] = {"household_id": household.id, "number": number,
-                               "case_json": case_to_json(case, indent=None)}
-        row.update(verify.version_figures(result) if result is not None else dict.fromkeys(
+        case_json = canonical_json(case)
+        row: dict[str, Any] = {"household_id": household.id, "number": number, "case_json": case_json}
+        row.update(verify.version_figures(result, case_json) if result is not None else dict.fromkeys(
             ("result_json", "schedule_version", "total", "incentive", "replacement_m2", "building_area_m2", "fingerprint")))
         row.update(assessor=case.assessor.get("name", ""), created_at=self._clock(), actor=who,
                    amendment_reason=reason, amends_version_id=amends)
         version_id = conn.execute(f"INSERT INTO case_versions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
                                   " RETURNING id", tuple(row.values())).fetchone()[0]
-        return version_id, version_digest(row)
+        return version_id, number, version_digest(row)
 
-    def _after_save(self, household: Household, version_id: int, status: Status, who: str, action: str,
+    def _after_save(self, household: Household, version_id: int, number: int, status: Status, who: str, action: str,
                     case: Case, **detail: Any) -> None:
         # The survey is the source of 户主 and 地址: a case that names them updates the register.
         head = case.household.get("head", "").strip() or household.head
@@ -518,7 +528,6 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             (status.value, version_id, head, address, self._clock(), who, household.id))
         if (head, address) != (household.head, household.address):
             detail["household"] = {"head": head, "address": address}
-        number = self._conn.execute("SELECT number FROM case_versions WHERE id = ?", (version_id,)).fetchone()[0]
         self._audit(who, action, project_id=household.project_id, household_id=household.id, version_id=version_id,
                     version=number, **{k: v for k, v in detail.items() if v is not None})
 

@@ -199,10 +199,10 @@ def _versions(conn: sqlite3.Connection, ids: set[int]) -> dict[int, dict[str, An
 
 # --- the engine ------------------------------------------------------------------------------------------
 
-def version_figures(result: CompensationResult) -> dict[str, Any]:
-    """The columns a computed version stores from its result."""
+def version_figures(result: CompensationResult, canonical: str | None = None) -> dict[str, Any]:
+    """The columns a computed version stores from its result (`canonical`: its case's canonical JSON, if made)."""
     relocation, replacement = result.relocation, result.replacement
-    figures = compensation_json(result)
+    figures = compensation_json(result, canonical)
     return {
         "result_json": json.dumps(figures, ensure_ascii=False, default=_exact),
         "schedule_version": result.schedule.version, "total": fmt_money(result.total),

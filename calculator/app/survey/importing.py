@@ -134,11 +134,12 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     with store.batch():
         for step, household, case in _planned(store, project_id, households):
             if step.action == ADD:
-                store.add_household(project_id, step.number, step.household.head, step.household.address,
+                added = store.add_household(project_id, step.number, step.household.head, step.household.address,
+                                            actor=actor)
+                store.save_computed(added.id, _priced(household, case), actor=actor)
+            elif step.action == FIRST_VERSION:
+                store.save_computed(store.find_household(project_id, step.number).id, _priced(household, case),
                                     actor=actor)
-            if step.action in (ADD, FIRST_VERSION):
-                existing = store.find_household(project_id, step.number)
-                store.save_computed(existing.id, _priced(household, case), actor=actor)
             steps.append(step)
     return ImportSummary.of(steps)
 
