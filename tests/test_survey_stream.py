@@ -136,3 +136,40 @@ def test_the_workbook_file_is_closed_after_reading(template, tmp_path):
     with zipfile.ZipFile(path) as package:   # still a whole, readable package
         assert "xl/worksheets/sheet1.xml" in package.namelist()
     path.unlink()   # nothing holds it open (Windows would refuse otherwise)
+
+
+INLINE = {   # an inline string as writers other than openpyxl write it → what Excel shows (openpyxl's Text.content)
+    "B": ("<is><t>王五</t></is>", "王五"),
+    "C": ('<is><r><rPr><b/></rPr><t>东街</t></r><r><t xml:space="preserve"> 17号</t></r></is>', "东街 17号"),  # rich text
+    "D": ('<is><t>堡子村</t><rPh sb="0" eb="3"><t>baozi</t></rPh><phoneticPr fontId="1"/></is>', "堡子村"),  # phonetic
+    "E": ("<is><t>A &amp; B &#x4E00;</t></is>", "A & B 一"),
+    "F": ("<is><r><t>附属</t></r><t>平房</t></is>", "平房附属"),   # the plain text first, then the runs
+    "H": ("<is/>", ""),
+}
+
+
+def test_inline_strings_read_as_openpyxl_reads_them_rich_text_and_phonetic_runs_included(template, tmp_path):
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}])
+    cells = "".join(f'<c r="{column}2" t="inlineStr">{xml}</c>' for column, (xml, _) in INLINE.items())
+    rewrite_sheet(path, lambda xml: xml.replace("</is></c><c r=\"J2\"", f"</is></c>{cells}<c r=\"J2\"", 1))
+    with survey_sheet.read_sheet(path) as sheet:
+        [_, (number, values, _)] = list(survey_sheet.read_grid(sheet, path))
+    book = load_workbook(path, read_only=True)
+    [openpyxl_row] = book[SURVEY_SHEET].iter_rows(min_row=2, max_row=2, values_only=True)
+    book.close()
+    expected = {column_index_from_string(column) - 1: text for column, (_, text) in INLINE.items()}
+    assert number == 2 and {index: values[index] for index in expected} == expected
+    assert values == list(openpyxl_row[:len(values)])
+
+
+@pytest.mark.parametrize("change", [
+    lambda xml: xml.replace('<row r="2">', '<row r="2"><row r="3"><c r="A3"><v>1</v></c></row>', 1),  # row in a row
+    lambda xml: xml.replace("</sheetData>", '</sheetData><row r="9"><c r="A9"><v>1</v></c></row>', 1),  # outside
+    lambda xml: xml.replace("</sheetData>", '</sheetData><sheetData><row r="9"/></sheetData>', 1),  # two of them
+], ids=["nested", "outside", "second-sheetData"])
+def test_a_row_that_is_no_child_of_the_one_sheetData_makes_the_sheet_unreadable_not_half_read(template, tmp_path,
+                                                                                          change):
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}, {"户号": "B2", **CAVE}])
+    rewrite_sheet(path, change)
+    with pytest.raises(InputError, match="不是可读取的 Excel 工作簿"):
+        read_survey(path)

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser, _cast_number   # the read-only parser, streamed by hand
@@ -94,24 +94,37 @@ class _SurveyParser(WorkSheetParser):
     def parse(self) -> Iterator[tuple[int, list[Any]]]:   # type: ignore[override]
         """The rows as they pass, and the <col> records before them; nothing else of the sheet is read.
 
-        openpyxl's parse clears each row but leaves it under <sheetData>, a few dozen bytes a row for
-        the whole sheet; here a row is dropped from the tree once read."""
+        Only elements' starts are reported (half the events of starts and ends): a row is complete once
+        the next one starts, and the last once the part has been parsed. Each row must be a child of the
+        one <sheetData>, as Excel writes it (anything else is unreadable, never read in part), and is
+        dropped from the tree once read (openpyxl's parse leaves a cleared row there, a few dozen bytes
+        a row for the whole sheet)."""
         rows: Any = None
-        for event, element in ElementTree.iterparse(self.source, events=("start", "end")):
-            if event == "start":
-                if element.tag == _DATA_TAG:
-                    rows = element
-                continue
+        previous: Any = None
+        for _, element in ElementTree.iterparse(self.source, events=("start",)):
             tag = element.tag
             if tag == _ROW_TAG:
-                row = self.parse_row(element)
-                element.clear()
-                if rows is not None:
-                    rows.clear()
-                yield row
+                if previous is not None:
+                    yield self._complete(rows, previous, element)
+                previous = element
             elif tag == _COL_TAG:
                 self.parse_column_dimensions(element)
-                element.clear()
+            elif tag == _DATA_TAG:
+                if rows is not None:
+                    raise ValueError("a second <sheetData>")
+                rows = element
+        if previous is not None:
+            yield self._complete(rows, previous, None)
+
+    def _complete(self, rows: Any, row: Any, following: Any) -> tuple[int, list[Any]]:
+        """A row read once complete (the next row has started, or the part has ended) and dropped from <sheetData>;
+        ValueError if either is not a child of <sheetData> (a row inside another is never read in part)."""
+        if rows is None or not len(rows) or rows[0] is not row or (
+                following is not None and (len(rows) < 2 or rows[1] is not following)):
+            raise ValueError("a row outside <sheetData>")
+        read = self.parse_row(row)
+        del rows[0]
+        return read
 
     def parse_row(self, row: Any) -> tuple[int, list[Any]]:   # type: ignore[override]
         attrs = row.attrib
@@ -143,7 +156,7 @@ class _SurveyParser(WorkSheetParser):
         """(column, value) of a <c> record, as WorkSheetParser.parse_cell gives them with data_only."""
         coordinate = element.get("r")
         if coordinate:
-            column = self.col_counter = coordinate_to_tuple(coordinate)[1]
+            column = self.col_counter = _column(coordinate)
         else:
             self.col_counter += 1
             column = self.col_counter
@@ -174,6 +187,8 @@ class _SurveyParser(WorkSheetParser):
 
 def _inline_text(child: Any) -> str:
     """An inline string's text without formatting or phonetic runs (openpyxl's Text.content)."""
+    if len(child) == 1 and child[0].tag == _TEXT_TAG:   # <is><t>…</t></is>, as nearly every writer writes it
+        return child[0].text or ""
     parts = []
     plain = child.find(_TEXT_TAG)
     if plain is not None and plain.text is not None:
@@ -183,6 +198,18 @@ def _inline_text(child: Any) -> str:
         if text is not None and text.text is not None:
             parts.append(text.text)
     return "".join(parts)
+
+
+def _column(coordinate: str) -> int:
+    """The column of a cell reference (B7 → 2), as openpyxl's coordinate_to_tuple reads it."""
+    reference = _REFERENCE.fullmatch(coordinate)
+    if reference is None:   # $B$7, b7, A01 or no reference at all: openpyxl's own reading (and error)
+        return coordinate_to_tuple(coordinate)[1]
+    letters = reference.group(1)
+    column = _COLUMNS.get(letters)
+    if column is None:
+        column = _COLUMNS[letters] = column_index_from_string(letters)
+    return column
 
 
 def _xml_true(value: Any) -> bool:
@@ -299,6 +326,8 @@ _VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
 _INLINE_TAG = f"{{{SHEET_MAIN_NS}}}is"
 _TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
 _RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
+_REFERENCE = re.compile(r"([A-Z]{1,3})([1-9][0-9]*)")
+_COLUMNS: dict[str, int] = {}   # the column letters of references seen → the column's number
 _ROWS_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
 _ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
