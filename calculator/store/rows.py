@@ -8,13 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.store.base import Anomaly, CaseVersion, Household, LedgerRow, RefusedByRule, Status
+from calculator.store.integrity import VERSION_FIELDS
 
 
 _FIGURES_SELECT = """SELECT h.id, v.building_area_m2, v.total, v.incentive, v.replacement_m2
     FROM households h LEFT JOIN case_versions v{figures} ON v.id = h.current_version_id"""
-_VERSION_COLUMNS = """id, household_id, number, case_json, result_json, schedule_version, total, incentive,
-    replacement_m2, building_area_m2, fingerprint, assessor, created_at, actor, amendment_reason,
-    amends_version_id"""
+_VERSION_COLUMNS = ", ".join(("id", *VERSION_FIELDS))   # in `_version`'s order
 _CURRENT_VERSION_COLUMNS = ", ".join(f"v.{name.strip()}" for name in _VERSION_COLUMNS.split(","))
 _HOUSEHOLD_COLUMNS = """id, project_id, number, head, address, status, current_version_id, signed_version_id,
     updated_at, updated_by"""

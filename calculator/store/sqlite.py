@@ -23,7 +23,7 @@ from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, CaseStore, CaseVersion, Household, Project, RefusedByRule, SheetMatch,
     Status, StoreError, check_move, conflict_error,
 )
-from calculator.store.integrity import version_digest
+from calculator.store.integrity import VERSION_FIELDS, version_digest
 from calculator.store.ledger_queries import LedgerQueries
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _VERSION_COLUMNS, _household, _locked, _version
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
@@ -460,10 +460,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             household = self._household_to_save(household_id, base_version_id)
             if household.status.locked:
                 raise _locked(household)
-            version_id, number, digest = self._insert_version(household, who, case, None, None)
-            self._after_save(household, version_id, number, Status.DRAFT, who, "save_draft", case,
-                             version_digest=digest)
-        return self._version_by_id(version_id)
+            version, digest = self._insert_version(household, who, case, None, None)
+            self._after_save(household, version, Status.DRAFT, who, "save_draft", case, version_digest=digest)
+        return version
 
     def _household_to_save(self, household_id: int, base_version_id: int | None) -> Household:
         """The household a save writes over (inside its transaction): unchanged since `base_version_id`, sound."""
@@ -494,16 +493,15 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                     raise RefusedByRule("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
                 raise _locked(household)
             amends = household.signed_version_id if household.status.locked else None
-            version_id, number, digest = self._insert_version(household, who, result.case, result, reason, amends)
+            version, digest = self._insert_version(household, who, result.case, result, reason, amends)
             action = "amend" if amends is not None else "save_computed"
-            self._after_save(household, version_id, number, Status.COMPUTED, who, action, result.case,
-                             version_digest=digest, total=fmt_money(result.total), reason=reason,
-                             status_before=household.status.value)
-        return self._version_by_id(version_id)
+            self._after_save(household, version, Status.COMPUTED, who, action, result.case, version_digest=digest,
+                             total=fmt_money(result.total), reason=reason, status_before=household.status.value)
+        return version
 
     def _insert_version(self, household: Household, who: str, case: Case, result: CompensationResult | None,
-                        reason: str | None, amends: int | None = None) -> tuple[int, int, str]:
-        """The new version's id, number and digest (what its audit entry records)."""
+                        reason: str | None, amends: int | None = None) -> tuple[CaseVersion, str]:
+        """The new version, as stored, and its digest (what its audit entry records)."""
         conn = self._conn
         number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM case_versions WHERE household_id = ?",
                               (household.id,)).fetchone()[0]
@@ -515,9 +513,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                    amendment_reason=reason, amends_version_id=amends)
         version_id = conn.execute(f"INSERT INTO case_versions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
                                   " RETURNING id", tuple(row.values())).fetchone()[0]
-        return version_id, number, version_digest(row)
+        return _version((version_id, *(row[name] for name in VERSION_FIELDS))), version_digest(row)
 
-    def _after_save(self, household: Household, version_id: int, number: int, status: Status, who: str, action: str,
+    def _after_save(self, household: Household, version: CaseVersion, status: Status, who: str, action: str,
                     case: Case, **detail: Any) -> None:
         # The survey is the source of 户主 and 地址: a case that names them updates the register.
         head = case.household.get("head", "").strip() or household.head
@@ -525,11 +523,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._conn.execute(
             """UPDATE households SET status = ?, current_version_id = ?, head = ?, address = ?, updated_at = ?,
                updated_by = ? WHERE id = ?""",
-            (status.value, version_id, head, address, self._clock(), who, household.id))
+            (status.value, version.id, head, address, self._clock(), who, household.id))
         if (head, address) != (household.head, household.address):
             detail["household"] = {"head": head, "address": address}
-        self._audit(who, action, project_id=household.project_id, household_id=household.id, version_id=version_id,
-                    version=number, **{k: v for k, v in detail.items() if v is not None})
+        self._audit(who, action, project_id=household.project_id, household_id=household.id, version_id=version.id,
+                    version=version.number, **{k: v for k, v in detail.items() if v is not None})
 
     @_translated
     def versions(self, household_id: int) -> list[CaseVersion]:
