@@ -376,3 +376,23 @@ def test_six_processes_saving_one_household_on_one_base_version_land_exactly_one
     versions = store.versions(household_id)
     assert [v.id for v in versions] == [base.id, int(landed[0][1])]
     assert store.current_version(household_id).id == int(landed[0][1]) and store.verify_all() == []
+
+
+def test_a_household_whose_adding_was_undone_is_vouched_for_like_any_other(store):
+    """A save skips vouching only for a household this connection added in the open transaction and still
+    holds: once its adding is undone (a savepoint rolled back), a row later found under its id is someone
+    else's, and a save over it is refused as abnormal."""
+    project = store.create_project("堡子片区")
+    with store.batch():
+        with pytest.raises(RuntimeError):
+            with store.batch():
+                added = store.add_household(project.id, "0001")
+                raise RuntimeError("this change is undone")
+        statement = ("INSERT INTO households (id, project_id, number, head, address, updated_at, updated_by) "
+                     "VALUES (?, ?, '0001', '', '', '2026-01-01T00:00:00+08:00', 'x')")
+        if is_server(store.path):
+            sql(store, statement, added.id, project.id)   # another session, committed: this transaction sees it
+        else:
+            store._conn.execute(statement, (added.id, project.id))   # the file is locked: only in this transaction
+        with pytest.raises(AbnormalData):
+            store.save_computed(added.id, compute(variant(1)))

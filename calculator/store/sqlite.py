@@ -68,9 +68,10 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
         self._noted: set[tuple[int | None, str]] = set()
         self._pages_unchecked = False  # see _open
-        # Households this connection added in the open transaction: what the program wrote, unseen by any other
-        # connection until the commit, so a save over one needs no vouching (an import saves thousands).
-        self._added_here: set[int] = set()
+        # Households this connection added in the open transaction, by the depth they were added at: what the
+        # program wrote, unseen by any other connection until the commit, so a save over one needs no vouching
+        # (an import saves thousands). A savepoint rolled back forgets those added inside it.
+        self._added_here: dict[int, int] = {}
 
     def _driver_error(self, error: Exception) -> StoreError:
         """Backend: a driver error as the store's StoreError."""
@@ -156,6 +157,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             else:
                 conn.execute(f"ROLLBACK TO change{self._depth}")
                 conn.execute(f"RELEASE change{self._depth}")
+                self._added_here = {added: depth for added, depth in self._added_here.items() if depth <= self._depth}
             raise
         self._depth -= 1
         if self._depth == 0:
@@ -410,7 +412,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 " RETURNING id", (project_id, number, head.strip(), address.strip(), self._clock(), who)).fetchone()[0]
             self._audit(who, "add_household", project_id=project_id, household_id=household_id,
                         number=number, head=head, address=address)
-            self._added_here.add(household_id)
+            self._added_here[household_id] = self._depth
         return self.household(household_id)
 
     @_translated
