@@ -49,15 +49,10 @@ class Item:
     source_section: str
     params: tuple = ()
 
-    @cached_property
-    def fields(self) -> frozenset[str]:
-        """The parameter names a case line of this item may carry."""
-        return frozenset(p.name for p in self.params)
-
     @cached_property  # read for every case line priced
     def line_fields(self) -> frozenset[str]:
         """Every field a case line of this item may carry: those of every line (LINE_FIELDS) and its parameters."""
-        return LINE_FIELDS | self.fields
+        return LINE_FIELDS | {p.name for p in self.params}
 
     @property
     def group(self) -> str:
