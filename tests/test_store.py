@@ -106,6 +106,40 @@ def test_every_save_is_a_new_version_and_the_household_follows_the_survey(store,
     assert store.household(household.id).head == HEADS[2]
 
 
+def test_a_household_added_with_its_result_is_stored_as_if_added_and_then_saved(store, project, me):
+    """An import adds a new household with its first computed version in one change: the same household,
+    version and audit entries as registering it and then saving the result, and the household checks clean."""
+    result = compute(variant(3))
+    one_by_one = store.add_household(project.id, "0001", "登记户主", "登记地址")
+    saved = store.save_computed(one_by_one.id, result)
+    at_once = store.add_household(project.id, "0002", "登记户主", "登记地址", result=result)
+    assert at_once.status is Status.COMPUTED and at_once.current_version_id is not None
+    assert (at_once.head, at_once.address) == (variant(3).household["head"], variant(3).household["address"])
+    version = store.current_version(at_once.id)
+    same = ("number", "case_json", "result_json", "schedule_version", "total", "incentive", "replacement_m2",
+            "building_area_m2", "fingerprint", "assessor", "actor")
+    assert [getattr(version, name) for name in same] == [getattr(saved, name) for name in same]
+    assert version.total == result.total and version.number == 1
+
+    def entries(household_id):
+        return [(e.action, e.actor, {k: v for k, v in e.detail.items() if k != "number"})
+                for e in store.audit_log(household_id=household_id)]
+    assert entries(at_once.id) == entries(one_by_one.id)
+    assert [e.action for e in store.audit_log(household_id=at_once.id)] == ["add_household", "save_computed"]
+    assert store.check_household(at_once.id, recompute=True) == store.household(at_once.id)
+
+
+def test_a_household_is_not_added_with_a_result_that_has_problems(store, project):
+    from calculator.engine.compensation import evaluate
+    from calculator.engine.schedules import load_schedule
+    result = evaluate(case_from_dict({"items": [{"item": "没有这一项", "quantity": "1"}]}), load_schedule())
+    assert result.problems
+    with pytest.raises(StoreError, match="草稿"):
+        store.add_household(project.id, "0001", result=result)
+    assert store.find_household(project.id, "0001") is None
+    assert [e.action for e in store.audit_log(project_id=project.id)] == ["create_project"]
+
+
 # -- locking and amendment -------------------------------------------------------------------
 
 def test_a_signed_case_is_locked(store, project):

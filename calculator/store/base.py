@@ -311,8 +311,9 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     def add_household(self, project_id: int, number: str, head: str = "", address: str = "", *,
-                      actor: str | None = None) -> Household:
-        """Register a household (户号 unique within the project) as a draft with no case yet."""
+                      actor: str | None = None, result: CompensationResult | None = None) -> Household:
+        """Register a household (户号 unique within the project) as a draft with no case yet; with `result`, in
+        the same change its first computed version, as `save_computed` would save it (an import's new household)."""
 
     @abc.abstractmethod
     def update_household(self, household_id: int, number: str, head: str, address: str, *,

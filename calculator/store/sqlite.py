@@ -398,21 +398,27 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def add_household(self, project_id: int, number: str, head: str = "", address: str = "", *,
-                      actor: str | None = None) -> Household:
+                      actor: str | None = None, result: CompensationResult | None = None) -> Household:
         who, number = self._actor(actor), number.strip()
         if not number:
             raise StoreError("户号不能为空", "the household needs a number (户号)")
+        if result is not None:
+            _computable(result)
         self.project(project_id)
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM households WHERE project_id = ? AND number = ?",
                             (project_id, number)).fetchone():
                 raise StoreError(f"户号 {number} 在本项目中已存在", f"household number {number} already exists in this project")
+            row = (project_id, number, head.strip(), address.strip(), self._clock(), who)
             household_id = conn.execute(
                 "INSERT INTO households (project_id, number, head, address, updated_at, updated_by) VALUES (?,?,?,?,?,?)"
-                " RETURNING id", (project_id, number, head.strip(), address.strip(), self._clock(), who)).fetchone()[0]
+                " RETURNING id", row).fetchone()[0]
             self._audit(who, "add_household", project_id=project_id, household_id=household_id,
                         number=number, head=head, address=address)
             self._added_here[household_id] = self._depth
+            if result is not None:   # the household as inserted: a draft without versions
+                self._save_computed(Household(household_id, *row[:4], Status.DRAFT, None, None, *row[4:]), result,
+                                    who, None)
         return self.household(household_id)
 
     @_translated
@@ -480,8 +486,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def save_computed(self, household_id: int, result: CompensationResult, *, actor: str | None = None,
                       amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION) -> CaseVersion:
         who = self._actor(actor)
-        if result.problems:
-            raise StoreError("测算有错误的案例只能存为草稿", "a case with calculation problems can only be saved as a draft")
+        _computable(result)
         reason = (amendment_reason or "").strip() or None
         with self._transaction():
             household = self._household_to_save(household_id, base_version_id)
@@ -494,11 +499,16 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 if amendment_reason is not None:
                     raise RefusedByRule("更正须填写理由", "an amendment needs a reason", f"户号 {household.number}")
                 raise _locked(household)
-            amends = household.signed_version_id if household.status.locked else None
-            version, digest = self._insert_version(household, who, result.case, result, reason, amends)
-            action = "amend" if amends is not None else "save_computed"
-            self._after_save(household, version, Status.COMPUTED, who, action, result.case, version_digest=digest,
-                             total=fmt_money(result.total), reason=reason, status_before=household.status.value)
+            return self._save_computed(household, result, who, reason)
+
+    def _save_computed(self, household: Household, result: CompensationResult, who: str, reason: str | None
+                       ) -> CaseVersion:
+        """A computed version saved over `household` (checked by the caller), an amendment if it is locked."""
+        amends = household.signed_version_id if household.status.locked else None
+        version, digest = self._insert_version(household, who, result.case, result, reason, amends)
+        action = "amend" if amends is not None else "save_computed"
+        self._after_save(household, version, Status.COMPUTED, who, action, result.case, version_digest=digest,
+                         total=fmt_money(result.total), reason=reason, status_before=household.status.value)
         return version
 
     def _insert_version(self, household: Household, who: str, case: Case, result: CompensationResult | None,
@@ -616,3 +626,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     @_translated
     def close(self) -> None:
         self._conn.close()
+
+
+def _computable(result: CompensationResult) -> None:
+    """Only a case priced without problems is saved as computed."""
+    if result.problems:
+        raise StoreError("测算有错误的案例只能存为草稿", "a case with calculation problems can only be saved as a draft")

@@ -134,9 +134,8 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     with store.batch():
         for step, household, case in _planned(store, project_id, households):
             if step.action == ADD:
-                added = store.add_household(project_id, step.number, step.household.head, step.household.address,
-                                            actor=actor)
-                store.save_computed(added.id, _priced(household, case), actor=actor)
+                store.add_household(project_id, step.number, step.household.head, step.household.address,
+                                    actor=actor, result=_priced(household, case))
             elif step.action == FIRST_VERSION:
                 store.save_computed(store.find_household(project_id, step.number).id, _priced(household, case),
                                     actor=actor)
