@@ -336,3 +336,20 @@ def test_the_land_tab_fits_a_1920_screen_at_150_percent(qtbot, window):
     qtbot.wait(10)
     for label in (land.coefficient_label, land.formula_label, land.out_of_range_label):  # wrapped, never cut
         assert label.height() >= label.heightForWidth(label.width())
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 693)])
+def test_every_heading_of_table_1_is_whole_on_an_office_screen(qtbot, window, size):
+    """表1's eight columns share the side panel: each heading line fits its column (公共管理与公共服务用地 was cut
+    to 共管理与 at 1366×768); the short name is spelled out under the table."""
+    window.tabs.setCurrentIndex(next(i for i in range(window.tabs.count()) if window.tabs.bar.tabText(i) == "地价测算"))
+    land = window.tabs.currentWidget()
+    window.resize(*size)
+    qtbot.wait(20)
+    header = land.matrix_view.horizontalHeader()
+    metrics = header.fontMetrics()
+    for section in range(land.matrix_model.columnCount()):
+        for line in land.matrix_model.headerData(section, Qt.Orientation.Horizontal).splitlines():
+            assert metrics.horizontalAdvance(line) < header.sectionSize(section), (line, header.sectionSize(section))
+    assert land.matrix_model.headerData(6, Qt.Orientation.Horizontal) == "公服用地\n元/m²"
+    assert land.matrix_note.text().startswith("公服用地 = 公共管理与公共服务用地;估价基准日 2022-06-01")

@@ -206,6 +206,16 @@ def out_of_range(priced: PartPrice | ParcelPrice) -> bool:
     return isinstance(priced, PartPrice) and priced.correction is not None and priced.correction.out_of_range
 
 
+# 表1's columns are narrow (eight side by side at 1366×768): a use longer than the others by its common short name,
+# spelled out under the table (`short_use_legend`).
+SHORT_USES = {"公共管理与公共服务用地": "公服用地"}
+
+
+def short_use_legend(uses) -> str:
+    """What 表1's short use names stand for: 公服用地 = 公共管理与公共服务用地."""
+    return ";".join(f"{SHORT_USES[use]} = {use}" for use in uses if use in SHORT_USES)
+
+
 class MatrixModel(HeaderedTableModel):
     """表1: the benchmark of every grade and use, 元/m² and 万元/亩; the parcel's cells highlighted."""
 
@@ -234,8 +244,7 @@ class MatrixModel(HeaderedTableModel):
         use = self.uses[section // 2]
         if role == Qt.ItemDataRole.ToolTipRole:  # a narrow column elides the name
             return self.table.uses[use].table
-        short = "公共管理与\n公共服务用地" if len(use) > 6 else use
-        return f"{short}\n{'元/m²' if section % 2 == 0 else '万元/亩'}"
+        return f"{SHORT_USES.get(use, use)}\n{'元/m²' if section % 2 == 0 else '万元/亩'}"
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

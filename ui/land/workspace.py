@@ -26,7 +26,7 @@ from tables.land import LandTable
 from ui import settings as config
 from ui.land import readout
 from ui.land.commands import DraftCommand
-from ui.land.models import MatrixModel, PartsModel, ResultsModel
+from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_legend
 from ui.land.views import ComboDelegate, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
@@ -208,7 +208,10 @@ class LandWorkspace(DocumentWorkspace):
         self.matrix_view.setMinimumHeight(170)
         layout = QVBoxLayout(box)
         layout.addWidget(self.matrix_view)
-        layout.addWidget(wrapping(f"估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document}"))
+        legend = short_use_legend(self.table.uses)
+        self.matrix_note = wrapping(f"{legend + ';' if legend else ''}"
+                                    f"估价基准日 {self.table.valuation_date:%Y-%m-%d},{self.table.document}")
+        layout.addWidget(self.matrix_note)
         return box
 
     def _build_range(self) -> QGroupBox:
