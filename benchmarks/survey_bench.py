@@ -23,6 +23,12 @@ and computing the same households' cases (each case, handed over as JSON written
 built and priced by the engine: "cases included"; the CPU time of loading that JSON is taken off).
 Goal: the import, saving included, ≤ 1.5× that floor's CPU time. The import is also shown against
 openpyxl's reading alone.
+
+`--instructions` counts instead the instructions each of those whole processes runs, once each, under
+valgrind's cachegrind (slow: about 50× a run; valgrind must be installed). CPU time on a shared machine
+swings by a third within a minute; an instruction count does not, so this is the figure two builds are
+compared by. The loading of the handed-over cases is taken off the floor as a count too: a process that
+imports the engine and loads the cases file, less one that imports the engine and reads the file's text.
 """
 from __future__ import annotations
 
@@ -166,6 +172,54 @@ def cli_import(path: Path, folder: Path, *options: str) -> tuple[float, float, i
             Path(str(project) + suffix).unlink(missing_ok=True)
 
 
+def fresh_cases(path: Path) -> Path:
+    """The survey's cases as this build's reader makes them, written afresh (never a stale copy), in a child: a
+    parent grown by it would raise every child's peak RSS."""
+    cases = path.with_suffix(".cases.json")
+    subprocess.run([sys.executable, __file__, "--write-cases", str(cases), "--path", str(path)], check=True)
+    return cases
+
+
+def instructions(argv: list[str]) -> int:
+    """The instructions a command runs to its end, counted by valgrind's cachegrind (string hashing made
+    the same every run)."""
+    with tempfile.TemporaryDirectory() as folder:
+        run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--log-file={folder}/log",
+                              f"--cachegrind-out-file={folder}/out", *argv], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": "0"})
+        said = Path(folder, "log").read_text(encoding="utf-8")
+    refs = [line.split("refs:")[1] for line in said.splitlines() if "I" in line and "refs:" in line]
+    if run.returncode or not refs:
+        raise SystemExit(f"{' '.join(argv[:4])} … failed under valgrind ({run.returncode}): {run.stderr[-2000:]}")
+    return int(refs[0].strip().replace(",", ""))
+
+
+def count_instructions(path: Path, cases: Path, floor_command: list[str], folder: Path) -> None:
+    """The import and the floor (cases included, their loading taken off) as instruction counts."""
+    loader = ("import json, sys; sys.path.insert(0, '.'); from calculator.engine.compensation import evaluate; "
+              "from calculator.engine.schedules import load_schedule; load_schedule(); "
+              f"text = open({str(cases)!r}, encoding='utf-8').read()")
+    loading = (instructions([sys.executable, "-c", loader + "; json.loads(text)"])
+               - instructions([sys.executable, "-c", loader]))
+    floor = instructions(floor_command + ["--cases", str(cases)]) - loading
+    project = folder / f"bench-{time.monotonic_ns()}.landcomp"
+    base = [sys.executable, "-m", "calculator", "ledger"]
+    print("  instructions of whole processes (cachegrind, once each):")
+    print(f"    openpyxl + computing the cases       {floor / 1e9:7.2f} G (loading the cases: {loading / 1e9:.2f} G, "
+          "taken off)")
+    for options in (["--dry-run"], []):
+        subprocess.run(base + ["create", str(project), "--name", "调查表基准测试"], cwd=ROOT, check=True,
+                       capture_output=True)
+        try:
+            count = instructions(base + ["import", str(project), str(path), *options])
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(project) + suffix).unlink(missing_ok=True)
+        label = " ".join(["landcomp ledger import", *options])
+        print(f"    {label:<36} {count / 1e9:7.2f} G   {count / floor:.2f}× the floor (goal ≤ {TIME_GOAL}×)"
+              + ("   MISSED" if count / floor > TIME_GOAL else ""))
+
+
 def floor_process(path: Path, cases: Path | None) -> None:
     """The floor as a whole process: import openpyxl, read every value of 调查表; with `cases` (the households'
     cases as a JSON list), then build and price each case as the engine does (no survey reader)."""
@@ -208,6 +262,8 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-cli", action="store_true", help="skip timing `landcomp ledger import`")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count the whole processes' instructions under valgrind instead of timing them")
     parser.add_argument("--measure", choices=("floor", "survey"), help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
@@ -230,6 +286,12 @@ def main() -> None:
     path = folder / f"survey-{args.households}.xlsx"
     if not path.is_file():
         build(path, args.households)
+    floor_command = [sys.executable, __file__, "--floor-process", "--path", str(path)]
+    if args.instructions:
+        print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+        cli_import(path, folder, "--dry-run")   # warm-up: .pyc files written before anything is counted
+        count_instructions(path, fresh_cases(path), floor_command, folder)
+        return
     print(f"{path} ({path.stat().st_size / 1e6:.1f} MB), {args.runs} runs after a warm-up, medians:", flush=True)
 
     child("floor", path, False)          # warm-up: page cache, .pyc files
@@ -264,11 +326,7 @@ def main() -> None:
     print(f"  memory {rss_ratio:.2f}× the floor's process peak RSS (goal ≤ {MEMORY_GOAL}×)"
           + ("   MISSED" if rss_ratio > MEMORY_GOAL else ""))
     if not args.no_cli:
-        # the cases as this build's reader makes them, written afresh each time (never a stale copy), in a child: a
-        # parent grown by it would raise every child's peak RSS
-        cases = path.with_suffix(".cases.json")
-        subprocess.run([sys.executable, __file__, "--write-cases", str(cases), "--path", str(path)], check=True)
-        floor_command = [sys.executable, __file__, "--floor-process", "--path", str(path)]
+        cases = fresh_cases(path)
 
         def floor_with_cases() -> tuple[float, float, int, str]:
             """The floor process with the cases priced, its CPU time without the loading of the cases file."""
