@@ -57,6 +57,9 @@ def test_a_household_from_save_to_payment(tmp_path, project):
     assert shown["version"] == 1 and shown["case"]["case_id"] == "001"
     assert shown["result"]["total"] == "546616.30" and shown["result"]["total_in_words"] == "人民币伍拾肆万陆仟陆佰壹拾陆元叁角"
 
+    for blank in ("", "  "):   # no code typed is no check: refused, never signed unchecked
+        unchecked = ledger(tmp_path, "sign", project, "001", "--fingerprint", blank)
+        assert unchecked.returncode == 2 and "校验码" in unchecked.stderr and "fingerprint" in unchecked.stderr
     wrong = ledger(tmp_path, "sign", project, "001", "--fingerprint", "000000000000")
     assert wrong.returncode == 3 and not FINGERPRINT.search(wrong.stderr.replace("000000000000", ""))
     assert ledger(tmp_path, "sign", project, "001", "--fingerprint", saved["fingerprint"].upper()).returncode == 0

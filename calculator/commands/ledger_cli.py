@@ -187,6 +187,9 @@ def _show(project: ProjectFile, args) -> str:
 
 
 def _sign(project: ProjectFile, args) -> str:
+    if not args.fingerprint.strip():   # the action takes none as "sign unchecked" (the GUI's choice); here it is required
+        raise InputError("--fingerprint 为空:请填写签字结算单上印的校验码",
+                         "--fingerprint is empty: give the code printed on the signed sheet")
     household = project.sign(_household(project, args.household).id, args.fingerprint)
     return f"户号 {household.number} 已签字 / signed\n"
 
