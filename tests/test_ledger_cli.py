@@ -174,6 +174,29 @@ def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2
 
 
+def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, project):
+    """Refused (exit 2) before anything is written: no safety copy, no audit entry, the project as it was."""
+    from calculator.store import open_store
+
+    def audit():
+        with open_store(project, actor="李明") as store:
+            return store.audit_log()
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    before = audit()
+    garbage = tmp_path / "garbage.landcomp"
+    garbage.write_bytes(b"SQLite format 3\0" + b"\x07" * 4000)
+    other = tmp_path / "other.landcomp"
+    import sqlite3
+    with sqlite3.connect(other) as foreign:
+        foreign.execute("CREATE TABLE t (x)")
+    foreign.close()
+    for source in (tmp_path / "missing.landcomp", garbage, other, tmp_path, "/dev/zero"):
+        refused = ledger(tmp_path, "restore", project, source)
+        assert refused.returncode == 2 and refused.stdout == "", (source, refused.stderr)
+    assert list(tmp_path.glob("*恢复前*")) == []
+    assert audit() == before and [entry.action for entry in before][-2:] == ["add_household", "save_computed"]
+
+
 @pytest.mark.backends("postgres")  # a server project's safety copy is named after the project, beside the backup
 def test_a_server_project_named_with_a_slash_is_restored_beside_its_backup(tmp_path, pg_url, backend):
     assert ledger(tmp_path, "create", pg_url, "--name", "2023/堡子.一期").returncode == 0

@@ -22,7 +22,7 @@ from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
-    SqliteStore, Status, StoreError, is_server, open_store, server_label,
+    SqliteStore, Status, StoreError, check_backup, is_server, open_store, server_label,
 )
 
 if TYPE_CHECKING:
@@ -296,6 +296,7 @@ class ProjectFile:
         source = _audited(check_file_name(path, reading=True))
         if self.path is not None and source.resolve() == self.path.resolve():
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
+        check_backup(str(source))   # a file that cannot be restored from: refused before the safety copy is written
         folder, stem = (self.path.parent, self.path.stem) if self.path is not None else (source.parent,
                                                                                          file_stem(self.project.name))
         safety = _audited(check_file_name(folder / f"{stem}-恢复前-{stamp}{SUFFIX}", reading=False))

@@ -71,8 +71,6 @@ class Backups:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
         if self.read_only:
             raise _read_only_error(self.path)
-        if not os.path.isfile(source_path):
-            raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
         # A name of its own: two restores at once must not stage into (and delete) one file.
         fd, staged = tempfile.mkstemp(prefix=f".{Path(self.path).name}-", suffix=".restoring",
                                       dir=os.path.dirname(os.path.abspath(self.path)))

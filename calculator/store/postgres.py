@@ -224,8 +224,6 @@ class PostgresStore(SqliteStore):
         source_path = os.fspath(path)
         if self._depth:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
-        if not os.path.isfile(source_path):
-            raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
         with tempfile.TemporaryDirectory(prefix="landcomp-restore-") as folder:
             staged = os.path.join(folder, "staged.landcomp")
             version = stage_backup(source_path, staged)
