@@ -480,11 +480,14 @@ def test_a_damaged_page_gives_a_store_error(tmp_path):
         SqliteStore(path, actor="李明")
 
 
-def test_another_sqlite_database_is_refused(tmp_path):
+def test_another_sqlite_database_is_refused_and_left_as_it_was(tmp_path):
     path = tmp_path / "other.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    before = path.read_bytes()
     with pytest.raises(StoreError, match="not a landcomp"):
         SqliteStore(path)
+    assert path.read_bytes() == before   # not switched to WAL (its header's bytes 18–19), nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]
 
 
 def test_a_file_from_a_newer_program_is_refused(tmp_path):

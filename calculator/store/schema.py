@@ -150,12 +150,9 @@ def schema_version(connection: sqlite3.Connection) -> int:
     return connection.execute("PRAGMA user_version").fetchone()[0]
 
 
-def init_db(connection: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
-    """Bring a project file (empty or older) to schema version `upto`; returns the version before.
-
-    The connection must be in autocommit mode (isolation_level=None): each migration runs in
-    its own transaction together with the user_version that records it.
-    """
+def refuse_foreign(connection: sqlite3.Connection) -> int:
+    """The file's schema version; StoreError when it is another program's database or a newer program's project
+    (checked before anything is written to it: opening another program's file must leave it as it was)."""
     before = schema_version(connection)
     if before > SCHEMA_VERSION:
         raise StoreError(f"项目文件由较新版本的程序创建(结构版本 {before}),请升级程序",
@@ -164,6 +161,16 @@ def init_db(connection: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
         raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file")
     if before > 0 and connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file")
+    return before
+
+
+def init_db(connection: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
+    """Bring a project file (empty or older) to schema version `upto`; returns the version before.
+
+    The connection must be in autocommit mode (isolation_level=None): each migration runs in
+    its own transaction together with the user_version that records it.
+    """
+    before = refuse_foreign(connection)
     for number in range(before + 1, upto + 1):
         connection.execute("BEGIN IMMEDIATE")
         try:

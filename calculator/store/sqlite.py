@@ -26,7 +26,7 @@ from calculator.store.base import (
 from calculator.store.integrity import VERSION_FIELDS, version_digest
 from calculator.store.ledger_queries import LedgerQueries
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _VERSION_COLUMNS, _household, _locked, _version
-from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, schema_version
+from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, refuse_foreign, schema_version
 from calculator.store.sqlite_file import (
     Busy, _connect, _connect_read_only, _damaged, _now, _read_only_error, _store_error, _translated, _writable,
     check_integrity,
@@ -89,6 +89,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             if self.read_only:
                 self._check_read_only_schema()
                 return
+            refuse_foreign(self._conn)   # before WAL mode is set: another program's file is left as it was
             if self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
                 raise StoreError("项目文件无法使用 WAL 日志模式", "the project file cannot use WAL journaling", self.path)
             self._conn.execute("PRAGMA synchronous = FULL")  # a committed save survives a power cut
