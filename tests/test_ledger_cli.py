@@ -174,6 +174,16 @@ def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2
 
 
+def test_a_folder_is_never_taken_for_a_project_file_beside_it(tmp_path, project):
+    """`create /tmp` and `backup P /tmp` made /tmp.landcomp: a folder given as the file is refused."""
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    for args in (("create", folder, "--name", "乙"), ("backup", project, folder)):
+        refused = ledger(tmp_path, *args)
+        assert refused.returncode == 2 and "文件夹" in refused.stderr and "folder" in refused.stderr, refused.stderr
+    assert not (tmp_path / "备份.landcomp").exists() and list(folder.iterdir()) == []
+
+
 def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, project):
     """Refused (exit 2) before anything is written: no safety copy, no audit entry, the project as it was."""
     from calculator.store import open_store

@@ -39,8 +39,12 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{12}")
 
 def project_path(text: str | os.PathLike[str]) -> Path:
     """The file a typed name stands for, to be written: `.landcomp` added when it has no such suffix; no name
-    at all, or one too long for the file system, is refused."""
+    at all, a folder (never taken to mean a file beside it, /tmp as /tmp.landcomp), or one too long for the
+    file system, is refused."""
     path = Path(text)
+    if path.name and os.path.isdir(path):   # (False, never an error, for a name the system cannot take)
+        raise InputError("这是一个文件夹;请填写项目文件的文件名(如 堡子片区.landcomp)",
+                         "that is a folder: give the project file's name (such as project.landcomp)", shown_path(path))
     if path.name and path.suffix.lower() != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
     return check_file_name(path, reading=False)
