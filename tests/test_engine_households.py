@@ -360,3 +360,18 @@ def test_an_attachment_is_not_priced_from_a_host_rate_the_standard_refuses() -> 
     assert len(result.problems) == 2
     assert "依附房屋" in result.problems[1].message
     assert result.total == Decimal("0.00")
+
+
+def test_a_fraction_of_a_counted_thing_is_priced_as_given_and_said():
+    """1.5 株 or 2.5 户 is no reading of the schedule's to round: priced as typed (杨树 of 12 cm at 92 + 10 × 2 =
+    112 元/株, × 1.5 = 168.00), with a warning at the line's 数量; measured units (m²) and whole counts say nothing."""
+    result = compute(case_from_dict({"items": [
+        {"item": "用材树/杨树", "quantity": "1.5", "diameter_cm": "12"},
+        {"item": "用材树/杨树", "quantity": "2", "diameter_cm": "12"},
+        {"item": "附属平房/砖木结构(含混合结构)", "quantity": "10.5"},
+        {"item": "机井/钢管机井", "quantity": "1.0", "depth_m": "20"},
+    ]}))
+    assert [line.amount for line in result.lines[:2]] == [Decimal("168.00"), Decimal("224.00")]
+    said = [(w.line, w.field, w.message) for w in result.warnings]
+    assert said == [(0, "quantity", "items[0](第1行)「用材树/杨树」: 数量 1.5 株 不是整数(株按个数计),请核对 / "
+                                    "quantity 1.5 株 is not a whole number of 株, please check")]

@@ -64,6 +64,11 @@ def quantity_limits(unit: str) -> tuple[Decimal, Decimal]:
     return QUANTITY_LIMITS.get(unit, COUNT_LIMITS)
 
 
+def counted(unit: str) -> bool:
+    """Whether `unit` counts things (个、株、户 …) rather than measuring them (m², m³, m)."""
+    return unit not in QUANTITY_LIMITS
+
+
 def text_limit(field: str) -> int:
     """The most characters a text field may hold."""
     return TEXT_LIMITS.get(field, OTHER_TEXT_LIMIT)

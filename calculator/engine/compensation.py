@@ -7,7 +7,7 @@ from typing import Callable, NamedTuple
 
 from calculator.engine.case import Case
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
-from calculator.core.limits import MAX_AMOUNT, quantity_limits
+from calculator.core.limits import MAX_AMOUNT, counted, quantity_limits
 from calculator.engine.lines import LINES, PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
 from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
@@ -230,18 +230,24 @@ def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[Case
 
 
 def _line_warnings(priced: PricedLine) -> tuple[CaseWarning, ...]:
-    """What to check on a priced line: a large quantity, a midpoint, an override, a disputed line."""
-    plausible, _most = quantity_limits(priced.item.unit)
-    if not (priced.line.quantity > plausible or priced.line.disputed or MIDPOINT in priced.flags
+    """What to check on a priced line: a large quantity, a fraction of a counted thing, a midpoint, an override,
+    a disputed line."""
+    quantity, unit = priced.line.quantity, priced.item.unit
+    plausible, _most = quantity_limits(unit)
+    partial = quantity % 1 != 0 and counted(unit)   # 1.5 株: priced as given (no reading rounds it), but said
+    if not (quantity > plausible or partial or priced.line.disputed or MIDPOINT in priced.flags
             or OVERRIDE in priced.flags):
         return ()  # most lines: nothing to say
     index, item = priced.line.index, priced.item
     note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
     notes = []
-    if priced.line.quantity > plausible:
-        shown = f"{fmt_plain(priced.line.quantity)} {item.unit}"
-        notes.append(note(f"数量 {shown} 超过常见范围({plausible:,} {item.unit}),请核对",
+    shown = f"{fmt_plain(quantity)} {unit}"
+    if quantity > plausible:
+        notes.append(note(f"数量 {shown} 超过常见范围({plausible:,} {unit}),请核对",
                           f"quantity {shown} is unusually large, please check", field="quantity"))
+    if partial:
+        notes.append(note(f"数量 {shown} 不是整数({unit}按个数计),请核对",
+                          f"quantity {shown} is not a whole number of {unit}, please check", field="quantity"))
     if MIDPOINT in priced.flags:
         notes.append(note(f"未填单价,按区间中值 {fmt_quantity(priced.rate)} 计",
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
