@@ -375,3 +375,12 @@ def test_a_fraction_of_a_counted_thing_is_priced_as_given_and_said():
     said = [(w.line, w.field, w.message) for w in result.warnings]
     assert said == [(0, "quantity", "items[0](第1行)「用材树/杨树」: 数量 1.5 株 不是整数(株按个数计),请核对 / "
                                     "quantity 1.5 株 is not a whole number of 株, please check")]
+
+
+def test_full_width_numbers_as_a_chinese_input_method_types_them_are_the_numbers():
+    """３５．５ and １，２３４．５ (full-width mode) are 35.5 and 1234.5: the same lines as typed in half width."""
+    def priced(quantity, rate):
+        return compute(case_from_dict({"items": [{"item": "附属平房/砖混结构", "quantity": quantity, "rate": rate}]}))
+    full, half = priced("３５．５", "７６０"), priced("35.5", "760")
+    assert full.lines[0].line.quantity == Decimal("35.5") and full.total == half.total == Decimal("26980.00")
+    assert priced("１，２３４．５", "７００").total == Decimal("864150.00")   # 1234.5 × 700

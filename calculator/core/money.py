@@ -23,6 +23,10 @@ TOO_LARGE = Decimal(10) ** 15
 # rounded once, by round_money, never first to the default 28 digits and then again to the fen.
 EXACT = Context(prec=200, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 
+# The full-width forms of ASCII (U+FF01–FF5E, and the ideographic space) as ASCII: what a Chinese input
+# method in full-width mode types for digits, the point, the comma and the signs.
+_FULL_WIDTH = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+
 T = TypeVar("T")
 
 
@@ -66,17 +70,21 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
     """
     if isinstance(value, str):  # what case files and forms hold: checked first
         text = value.strip()
+        if not text.isascii():   # ３５．５ as a Chinese input method types it is 35.5; any other digit (٣٥) no number
+            text = text.translate(_FULL_WIDTH)
+            if not text.isascii():
+                raise _refused(value, what, zh, "不是数值", "is not a number")
         if "_" in text:  # Decimal reads 86_40 as 8640: a slip of the keyboard, never a number
-            raise InputError(f"{_zh(what, zh)}不是数值: {value!r}", f"{what} is not a number: {value!r}")
+            raise _refused(value, what, zh, "不是数值", "is not a number")
         if "," in text:
             if not THOUSANDS.fullmatch(text):
-                raise InputError(f"{_zh(what, zh)}中的逗号只能作千位分隔符(小数点请用“.”): {value!r}",
-                                 f"{what}: a comma may only separate thousands (use '.' for decimals): {value!r}")
+                raise InputError(f"{_zh(what, zh)}中的逗号只能作千位分隔符(小数点请用“.”): {_shown(value)}",
+                                 f"{what}: a comma may only separate thousands (use '.' for decimals): {_shown(value)}")
             text = text.replace(",", "")
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise InputError(f"{_zh(what, zh)}不是数值: {value!r}", f"{what} is not a number: {value!r}") from None
+            raise _refused(value, what, zh, "不是数值", "is not a number") from None
     elif isinstance(value, bool) or value is None:
         raise InputError(f"{_zh(what, zh)}应为数值", f"{what} must be a number", "")
     elif isinstance(value, float):
@@ -89,14 +97,26 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
     else:
         raise InputError(f"{_zh(what, zh)}应为数值", f"{what} must be a number")
     if not number.is_finite():
-        raise InputError(f"{_zh(what, zh)}不是有限数值: {value!r}", f"{what} is not a finite number: {value!r}")
+        raise _refused(value, what, zh, "不是有限数值", "is not a finite number")
     if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
-        raise InputError(f"{_zh(what, zh)}数值过大: {value!r}", f"{what} is too large: {value!r}")
+        raise _refused(value, what, zh, "数值过大", "is too large")
     if not isinstance(value, str):
         text = str(number)  # a Decimal (the survey's numbers, a form's) or an int: as Decimal writes it
     if len(text) <= MAX_DECIMAL_PLACES and "e" not in text and "E" not in text:
         return number  # written without an exponent in so few characters: it cannot have too many places
     return check_places(number, what, _zh(what, zh))
+
+
+def _refused(value: object, what: str, zh: str | None, zh_why: str, en_why: str) -> InputError:
+    """The error refusing `value` as `what`, quoting it as `_shown` does."""
+    return InputError(f"{_zh(what, zh)}{zh_why}: {_shown(value)}", f"{what} {en_why}: {_shown(value)}")
+
+
+def _shown(value: object) -> str:
+    """A refused value as a message quotes it (a text in quotes, a number as written), cut at 40 characters: a
+    5,000-digit number is not echoed whole."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else f"{text[:37]}…"
 
 
 def _zh(what: str, zh: str | None) -> str:

@@ -162,6 +162,12 @@ CORPUS = [
     Hostile("decimal comma", "compensation", line(item="附属平房/砖混结构", quantity="35,5"), ("items[1]", "comma")),
     Hostile("underscore digit grouping", "compensation", line(item="附属平房/砖混结构", quantity="86_40"),
             ("items[1]", "not a number")),
+    Hostile("Arabic-Indic digits", "compensation", line(item="附属平房/砖混结构", quantity="٣٥"),
+            ("items[1]", "not a number")),
+    Hostile("superscript digit", "compensation", line(item="附属平房/砖混结构", quantity="35²"),
+            ("items[1]", "not a number")),
+    Hostile("5,000 digits, not echoed whole", "compensation", line(item="附属平房/砖混结构", quantity="9" * 5000),
+            ("items[1]", "too large", "9" * 36 + "…")),
     Hostile("hex quantity", "compensation", line(item="附属平房/砖混结构", quantity="0x10"), ("items[1]", "not a number")),
     Hostile("blank quantity", "compensation", line(item="附属平房/砖混结构", quantity="  "), ("items[1]",)),
     Hostile("zero quantity", "compensation", line(item="附属平房/砖混结构", quantity="0"), ("items[1]", "positive")),
@@ -236,8 +242,8 @@ def landcomp(folder: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_corpus_covers_every_class_of_the_hardening_issue() -> None:
-    # 77 case files and 16 parcel files under the class headings above (a new one is counted here)
-    assert [sum(h.command == command for h in CORPUS) for command in ("compensation", "landprice")] == [77, 16]
+    # 80 case files and 16 parcel files under the class headings above (a new one is counted here)
+    assert [sum(h.command == command for h in CORPUS) for command in ("compensation", "landprice")] == [80, 16]
     assert len({h.name for h in CORPUS}) == len(CORPUS)
 
 
