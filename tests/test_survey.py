@@ -193,6 +193,30 @@ def test_a_household_number_in_merged_cells_belongs_to_every_row_it_spans(templa
         ("M1", (2, 3), Decimal("9500.00")), ("M2", (4,), Decimal("600.00"))]
 
 
+def test_a_line_value_in_merged_cells_is_never_counted_again_and_leaves_its_household_out(template, tmp_path):
+    """数量 35.5 merged over two item rows was read as 35.5 on both (基础 paid for 35.5 m² never typed): a merged
+    range over a line column is a problem at each cell it fills, across rows or across columns."""
+    rows = [{"户号": "M1", "项目": "附属平房/砖混结构", "数量": "35.5", "单价": 760},
+            {"户号": "M1", "项目": "基础/石基础", "数量": None, "高度(m)": 1},
+            {"户号": "M2", "项目": "窑洞/砖石窑洞", "数量": 10, "单价": None},
+            {"户号": "M3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 2, "单价": 600},
+            {"户号": "M3", "项目": "窑洞/砖石窑洞", "数量": 3, "单价": 600}]
+    path = fill(template, tmp_path / "merged.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    at = {cell.value: cell.column_letter for cell in sheet[1]}
+    sheet.merge_cells(f"{at['数量']}2:{at['数量']}3")       # down a line column
+    sheet.merge_cells(f"{at['数量']}4:{at['单价']}4")       # across two line columns: 10 would be the rate too
+    sheet.merge_cells(f"{at['户主']}5:{at['户主']}6")       # 户主 over a household's rows: one value, read
+    book.save(path)
+    survey = read_survey(path)
+    assert survey.rejected == ("M1", "M2")
+    merged = [(p.row, p.column) for p in survey.problems if "合并" in p.zh and "merged" in p.en]
+    assert merged == [(3, "数量"), (4, "单价")] and {(p.row, p.column) for p in survey.problems} == set(merged)
+    assert [(h.number, h.total, h.case.household["head"]) for h in survey.households] == [
+        ("M3", Decimal("3000.00"), "赵六")]
+
+
 def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out_whole(template, tmp_path):
     rows = example_rows("0001")
     for row in rows[1:]:
