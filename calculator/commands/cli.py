@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, InputError
+from calculator.core.files import check_file_name
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
 
 EXIT_BAD_INPUT = 2
@@ -180,6 +181,7 @@ def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
     """Every output in an existing folder, none the input file, no two the same file."""
     seen: dict[Path, str] = {}
     for fmt, target in targets.items():
+        target = check_file_name(target, reading=False)   # a name the system cannot take (too long): bad input
         if not target.parent.is_dir():
             raise InputError(f"--{fmt} 的目录不存在: {target.parent}", f"--{fmt}: no such directory: {target.parent}")
         if target.is_dir():

@@ -131,6 +131,14 @@ def test_a_workbook_is_never_written_over_a_file_of_another_kind(tmp_path, targe
     assert run.returncode == 2 and (tmp_path / target).read_bytes() == before
 
 
+@pytest.mark.parametrize("command, source", [("compensation", EXAMPLE), ("landprice", REPO / "examples" / "parcel.json")])
+def test_an_output_name_too_long_for_the_file_system_is_refused_as_bad_input(tmp_path, command, source) -> None:
+    """A 300-byte name was an OSError (exit 1, 'File name too long'); it is a typed name, refused before anything."""
+    run = landcomp(tmp_path, command, str(source), "--pdf", "ok.pdf", "--xlsx", "a" * 300 + ".xlsx")
+    assert run.returncode == 2 and "文件名或路径过长" in run.stderr and "too long to write" in run.stderr, run.stderr
+    assert run.stdout == "" and os.listdir(tmp_path) == []
+
+
 def test_an_output_onto_a_folder_is_refused_as_bad_input(tmp_path) -> None:
     (tmp_path / "adir").mkdir()
     run = landcomp(tmp_path, "ledger", "template", "adir")
