@@ -123,6 +123,9 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
     try:
         write(tmp)
         _set_mode(tmp, target)
+    except OSError as error:   # (a full disk): named by the file asked for, never by our temporary one
+        tmp.unlink(missing_ok=True)
+        raise _naming(error, target) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -202,10 +205,19 @@ def _commit(staged: list[tuple[Path, Path]]) -> None:
 
 def _temporary(target: Path) -> Path:
     # The target's name shortened: the temporary file's own name must fit NAME_MAX with ours around it.
-    fd, name = tempfile.mkstemp(prefix=f"{PART_PREFIX}{os.getpid()}-{target.name[:50]}-", suffix=PART_SUFFIX,
-                                dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"{PART_PREFIX}{os.getpid()}-{target.name[:50]}-", suffix=PART_SUFFIX,
+                                    dir=target.parent)
+    except OSError as error:   # a folder that takes no new file (read-only, /proc)
+        raise _naming(error, target) from None
     os.close(fd)
     return Path(name)
+
+
+def _naming(error: OSError, target: Path) -> OSError:
+    """The system's error about our temporary file, as one about the file the user named (one naming no file as
+    it is)."""
+    return error if error.filename is None else OSError(error.errno, error.strerror, str(target))
 
 
 def _set_mode(tmp: Path, target: Path) -> None:

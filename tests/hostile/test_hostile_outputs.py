@@ -56,6 +56,15 @@ def test_an_unwritable_second_folder_leaves_the_first_output_unwritten(tmp_path)
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("args", [("ledger", "template", "/proc/t.xlsx"), ("compensation", str(EXAMPLE), "--xlsx",
+                                                                          "/proc/t.xlsx")])
+def test_a_folder_that_takes_no_file_is_named_by_the_file_asked_for(tmp_path, args) -> None:
+    """One line naming /proc/t.xlsx, never the temporary file written first (.landcomp-…-t.xlsx-….part)."""
+    run = landcomp(tmp_path, *args)
+    assert run.returncode == 1 and run.stderr.count("\n") == 1 and "/proc/t.xlsx" in run.stderr, run.stderr
+    assert PART_PREFIX not in run.stderr and ".part" not in run.stderr and "Traceback" not in run.stderr
+
+
 @pytest.mark.parametrize("second", ["sheet.pdf", "./sheet.pdf", "sub/../sheet.pdf"])
 def test_two_outputs_naming_one_file_are_refused(tmp_path, second) -> None:
     (tmp_path / "sub").mkdir()
