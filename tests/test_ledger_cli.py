@@ -174,6 +174,19 @@ def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2
 
 
+def test_what_is_not_there_is_named_as_the_user_knows_it(tmp_path, project):
+    """A version the household lacks is named by its 户号 (not the store's row id); a folder or a device given
+    as the project is called what it is, not 'does not exist'."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    missing = ledger(tmp_path, "show", project, "001", "--version", "99")
+    assert missing.returncode == 2 and "户号 001 没有第 99 版" in missing.stderr
+    assert "household 001 has no version 99" in missing.stderr
+    for given, zh, en in ((tmp_path, "文件夹", "folder"), ("/dev/zero", "不是普通文件", "not a regular file"),
+                          (tmp_path / "nowhere.landcomp", "不存在", "does not exist")):
+        said = ledger(tmp_path, "list", given)
+        assert said.returncode == 2 and zh in said.stderr and en in said.stderr, said.stderr
+
+
 def test_a_folder_is_never_taken_for_a_project_file_beside_it(tmp_path, project):
     """`create /tmp` and `backup P /tmp` made /tmp.landcomp: a folder given as the file is refused."""
     folder = tmp_path / "备份"

@@ -114,6 +114,10 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
         return ProjectFile(store, projects[0], str(path))
     path = check_file_name(path, reading=True)
     if not path.is_file():
+        if path.is_dir():
+            raise StoreError("这是一个文件夹,不是项目文件", "that is a folder, not a project file", str(path))
+        if path.exists():   # /dev/zero, a pipe: never opened
+            raise StoreError("这不是项目文件(不是普通文件)", "not a project file (not a regular file)", str(path))
         raise StoreError("项目文件不存在", "the project file does not exist", str(path))
     try:
         with path.open("rb") as stream:

@@ -553,7 +553,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         row = self._conn.execute(f"SELECT {_VERSION_COLUMNS} FROM case_versions WHERE household_id = ? AND number = ?",
                                  (household_id, number)).fetchone()
         if row is None:
-            raise StoreError(f"没有第 {number} 版", f"no version {number}", f"household {household_id}")
+            household = self.household(household_id).number
+            raise StoreError(f"户号 {household} 没有第 {number} 版", f"household {household} has no version {number}")
         return _version(row)
 
     @_translated
