@@ -213,11 +213,22 @@ def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, projec
     with sqlite3.connect(other) as foreign:
         foreign.execute("CREATE TABLE t (x)")
     foreign.close()
-    for source in (tmp_path / "missing.landcomp", garbage, other, tmp_path, "/dev/zero"):
+    for source, said in ((tmp_path / "missing.landcomp", "does not exist"), (garbage, "damaged"),
+                         (other, "not a landcomp backup"), (tmp_path, "folder"), ("/dev/zero", "not a regular file")):
         refused = ledger(tmp_path, "restore", project, source)
-        assert refused.returncode == 2 and refused.stdout == "", (source, refused.stderr)
+        assert refused.returncode == 2 and refused.stdout == "" and said in refused.stderr, (source, refused.stderr)
     assert list(tmp_path.glob("*恢复前*")) == []
     assert audit() == before and [entry.action for entry in before][-2:] == ["add_household", "save_computed"]
+    # a backup without the version 002 was paid on: refused (it would erase the payment) before the safety copy
+    backup = tmp_path / "before-002.landcomp"
+    assert ledger(tmp_path, "backup", project, backup).returncode == 0
+    fingerprint = as_json(ledger(tmp_path, "save", project, "002", EXAMPLE, "--json"))["fingerprint"]
+    assert ledger(tmp_path, "sign", project, "002", "--fingerprint", fingerprint).returncode == 0
+    assert ledger(tmp_path, "pay", project, "002", "--batch", "第1批").returncode == 0
+    paid = audit()
+    refused = ledger(tmp_path, "restore", project, backup)
+    assert refused.returncode == 2 and "支付" in refused.stderr and "payment" in refused.stderr, refused.stderr
+    assert list(tmp_path.glob("*恢复前*")) == [] and audit() == paid
 
 
 @pytest.mark.backends("postgres")  # a server project's safety copy is named after the project, beside the backup

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
-from calculator.core.files import check_file_name, check_parent_folder, file_stem, shown_path
+from calculator.core.files import check_file_name, check_parent_folder, check_regular_file, file_stem, shown_path
 from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
-    SqliteStore, Status, StoreError, check_backup, is_server, open_store, server_label,
+    SqliteStore, Status, StoreError, is_server, open_store, server_label,
 )
 
 if TYPE_CHECKING:
@@ -113,12 +113,7 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
             raise StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", str(path))
         return ProjectFile(store, projects[0], str(path))
     path = check_file_name(path, reading=True)
-    if not path.is_file():
-        if path.is_dir():
-            raise StoreError("这是一个文件夹,不是项目文件", "that is a folder, not a project file", str(path))
-        if path.exists():   # /dev/zero, a pipe: never opened
-            raise StoreError("这不是项目文件(不是普通文件)", "not a project file (not a regular file)", str(path))
-        raise StoreError("项目文件不存在", "the project file does not exist", str(path))
+    check_regular_file(path, "项目文件", "project file", StoreError)
     try:
         with path.open("rb") as stream:
             header = stream.read(len(_SQLITE_HEADER))
@@ -304,7 +299,6 @@ class ProjectFile:
         source = _audited(check_file_name(path, reading=True))
         if self.path is not None and source.resolve() == self.path.resolve():
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
-        check_backup(str(source))   # a file that cannot be restored from: refused before the safety copy is written
         folder, stem = (self.path.parent, self.path.stem) if self.path is not None else (source.parent,
                                                                                          file_stem(self.project.name))
         safety = _audited(check_file_name(folder / f"{stem}-恢复前-{stamp}{SUFFIX}", reading=False))
@@ -312,8 +306,8 @@ class ProjectFile:
             if not safety.exists():
                 break
             safety = folder / f"{stem}-恢复前-{stamp}-{count}{SUFFIX}"
-        self.store.backup(safety)
-        self.store.restore_from(source)
+        # the safety copy once the backup has passed every check: a refused restore writes nothing
+        self.store.restore_from(source, before_replacing=lambda: self.store.backup(safety))
         self.project = self.store.projects()[0]
         return safety
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from calculator.core.errors import InputError
+from calculator.core.errors import CalculationError, InputError
 
 PART_PREFIX = ".landcomp-"
 PART_SUFFIX = ".part"
@@ -100,6 +100,19 @@ def shown_path(path: str | os.PathLike[str]) -> str:
 
 def _name_length(name: str) -> int:
     return len(name.encode("utf-16-le")) // 2 if os.name == "nt" else len(os.fsencode(name))
+
+
+def check_regular_file(path: str | os.PathLike[str], zh: str, en: str,
+                       error: type[CalculationError] = InputError) -> None:
+    """`error` unless `path` is a regular file to read as a `zh` (备份文件; `en`: backup file): a folder, a device
+    or a pipe (/dev/zero) is called what it is and never opened; a missing file is said to be missing."""
+    if os.path.isfile(path):
+        return
+    if os.path.isdir(path):
+        raise error(f"这是一个文件夹,不是{zh}", f"that is a folder, not a {en}", str(path))
+    if os.path.exists(path):
+        raise error(f"这不是{zh}(不是普通文件)", f"not a {en} (not a regular file)", str(path))
+    raise error(f"{zh}不存在", f"the {en} does not exist", str(path))
 
 
 def check_parent_folder(target: Path) -> None:

@@ -12,11 +12,10 @@ from calculator.store.base import (
 from calculator.store.location import PasswordNeeded, is_server, open_store, server_label, server_url
 from calculator.store.schema import SCHEMA_VERSION, init_db
 from calculator.store.sqlite import SqliteStore
-from calculator.store.sqlite_file import check_backup
 
 __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
     "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
-    "RefusedByRule", "RoleRefused", "SheetMatch", "SqliteStore", "Status", "StoreError", "check_backup", "init_db",
-    "is_server", "ledger_totals", "open_store", "server_label", "server_url",
+    "RefusedByRule", "RoleRefused", "SheetMatch", "SqliteStore", "Status", "StoreError", "init_db", "is_server",
+    "ledger_totals", "open_store", "server_label", "server_url",
 ]

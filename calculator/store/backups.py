@@ -7,6 +7,7 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from calculator.store import restore, verify
 from calculator.store.base import StoreError
@@ -63,9 +64,11 @@ class Backups:
             raise
 
     @_translated
-    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None) -> None:
+    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None,
+                     before_replacing: Callable[[], None] | None = None) -> None:
         """Replace this store with a checked backup, keeping what the backup lacks of the audit log and
-        every payment (see `restore`); refused, with nothing changed, when a payment would be lost."""
+        every payment (see `restore`); refused, with nothing changed, when a payment would be lost.
+        `before_replacing` runs once every check has passed (a backup it makes is then carried over too)."""
         who, source_path = (actor or self.actor).strip() or "system", os.fspath(path)
         if self._depth:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
@@ -80,6 +83,9 @@ class Backups:
             work = _connect(staged)
             try:
                 init_db(work)
+                if before_replacing is not None:
+                    restore.refuse_lost_payments(work, *restore.replaced_state(self._conn))
+                    before_replacing()
                 replaced, numbers = restore.replaced_state(self._conn)
                 work.execute("PRAGMA foreign_keys = ON")
                 work.execute("BEGIN IMMEDIATE")

@@ -433,8 +433,9 @@ class CaseStore(abc.ABC):
         """A consistent copy of the whole store at `path`."""
 
     @abc.abstractmethod
-    def restore_from(self, path: str) -> None:
-        """Replace the store's contents with a checked backup."""
+    def restore_from(self, path: str, *, before_replacing: Callable[[], None] | None = None) -> None:
+        """Replace the store's contents with a checked backup; `before_replacing` (the caller's safety copy) runs
+        once the backup has passed every check, so a refused restore writes nothing."""
 
     @abc.abstractmethod
     def close(self) -> None:

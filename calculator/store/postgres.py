@@ -218,9 +218,10 @@ class PostgresStore(SqliteStore):
             raise
 
     @_translated
-    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None) -> None:
+    def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None,
+                     before_replacing: Callable[[], None] | None = None) -> None:
         """Replace the server project with an SQLite backup (admins only), keeping what the backup lacks of
-        the audit log and every payment, as a restore of a project file does."""
+        the audit log and every payment, as a restore of a project file does (`before_replacing` as there)."""
         source_path = os.fspath(path)
         if self._depth:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
@@ -230,6 +231,9 @@ class PostgresStore(SqliteStore):
             work = _connect(staged)
             try:
                 init_sqlite(work)
+                if before_replacing is not None:
+                    restore.refuse_lost_payments(work, *restore.replaced_state(self._conn))
+                    before_replacing()
                 with self._transaction() as conn:
                     replaced, numbers = restore.replaced_state(conn)
                     work.execute("BEGIN IMMEDIATE")

@@ -16,21 +16,28 @@ from calculator.store.schema import rows_as_dicts
 from calculator.store.verify import append_entry, parse_detail, read_entries
 
 
-def carry_over(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str], *,
-               at: str, actor: str) -> dict[str, Any]:
-    """Append to the restored file (`conn`, in a write transaction) the `replaced` entries it lacks and
-    keep their payments; `numbers` are the replaced file's 户号 by household id. Returns what was kept."""
-    kept = {row[0] for row in conn.execute("SELECT hash FROM audit")}
-    lost = [entry for entry in replaced if entry["hash"] not in kept]
-    here = {row["id"]: row["number"] for row in rows_as_dicts(conn.execute("SELECT id, number FROM households"))}
+def refuse_lost_payments(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str]) -> None:
+    """StoreError when restoring `conn` (the staged backup) over the project whose `replaced` entries and 户号 by
+    household id (`numbers`) are given would erase a payment: the backup must hold each paid version."""
+    here = _numbers(conn)
     digests = {entry["version_id"]: entry["version_digest"] for entry in replaced if entry["action"] in SAVE_ACTIONS}
-    payments = [entry for entry in lost if entry["action"] == "pay"]
-    lost_payments = [entry for entry in payments if not _paid_version_here(conn, entry, here, numbers, digests)]
+    lost_payments = [entry for entry in _lost(conn, replaced) if entry["action"] == "pay"
+                     and not _paid_version_here(conn, entry, here, numbers, digests)]
     if lost_payments:
         named = "、".join(dict.fromkeys(numbers.get(e["household_id"], str(e["household_id"])) for e in lost_payments))
         raise StoreError(f"备份中没有户号 {named} 已支付的版本;恢复它会抹去这笔支付,未恢复。请选用支付之后的备份",
                          f"the backup lacks the paid version of household(s) {named}; restoring it would erase a "
                          "payment, so nothing was restored. Choose a backup made after the payment")
+
+
+def carry_over(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str], *,
+               at: str, actor: str) -> dict[str, Any]:
+    """Append to the restored file (`conn`, in a write transaction) the `replaced` entries it lacks and
+    keep their payments (refused, as `refuse_lost_payments`, when one would be lost); `numbers` are the
+    replaced file's 户号 by household id. Returns what was kept."""
+    refuse_lost_payments(conn, replaced, numbers)
+    lost, here = _lost(conn, replaced), _numbers(conn)
+    payments = [entry for entry in lost if entry["action"] == "pay"]
     for entry in lost:
         same = entry["household_id"] is not None and here.get(entry["household_id"]) == numbers.get(entry["household_id"])
         detail = {**parse_detail(entry["detail"]), "restored_over": at, "original_id": entry["id"]}
@@ -59,11 +66,21 @@ def _paid_version_here(conn: sqlite3.Connection, payment: dict[str, Any], here: 
     return bool(rows) and version_digest(rows[0]) == digests.get(version_id)
 
 
+def _lost(conn: sqlite3.Connection, replaced: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The replaced project's entries the restored file's chain lacks."""
+    kept = {row[0] for row in conn.execute("SELECT hash FROM audit")}
+    return [entry for entry in replaced if entry["hash"] not in kept]
+
+
+def _numbers(conn: sqlite3.Connection) -> dict[int, str]:
+    """A file's 户号 by household id."""
+    return {row["id"]: row["number"] for row in rows_as_dicts(conn.execute("SELECT id, number FROM households"))}
+
+
 def _exists(conn: sqlite3.Connection, table: str, row_id: int | None) -> bool:
     return row_id is not None and conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
 
 
 def replaced_state(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], dict[int, str]]:
     """The entries and the 户号 of the project about to be replaced."""
-    return read_entries(conn), {row["id"]: row["number"] for row in
-                                rows_as_dicts(conn.execute("SELECT id, number FROM households"))}
+    return read_entries(conn), _numbers(conn)

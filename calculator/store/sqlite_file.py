@@ -9,8 +9,9 @@ import functools
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
+from calculator.core.files import check_regular_file
 from calculator.store import verify
 from calculator.store.base import RefusedByRule, StoreError
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, schema_version
@@ -96,30 +97,10 @@ def _damaged(path: str, why: str) -> StoreError:
                       f"the project file is damaged or not a database; restore it from a backup ({why})", path)
 
 
-def check_backup(source_path: str) -> int:
-    """A backup checked as a restore checks it (integrity, our file, not newer), nothing written; its schema version."""
-    with _backup(source_path) as (_, version):
-        return version
-
-
 def stage_backup(source_path: str, staged: str) -> int:
-    """Check a backup (as `check_backup`) and copy it to `staged`; returns its schema version."""
-    with _backup(source_path) as (source, version):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(staged)
-        staging = sqlite3.connect(staged)
-        try:
-            source.backup(staging)
-        finally:
-            staging.close()
-    return version
-
-
-@contextlib.contextmanager
-def _backup(source_path: str) -> Iterator[tuple[sqlite3.Connection, int]]:
-    """The backup opened read-only once checked, and its schema version; StoreError naming it when it is none."""
-    if not os.path.isfile(source_path):
-        raise StoreError("备份文件不存在", "the backup file does not exist", source_path)
+    """Check a backup (a regular file, its integrity, our file, not newer) and copy it to `staged`; returns its
+    schema version."""
+    check_regular_file(source_path, "备份文件", "backup file", StoreError)
     try:
         source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
@@ -135,6 +116,13 @@ def _backup(source_path: str) -> Iterator[tuple[sqlite3.Connection, int]]:
             raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
         if version > SCHEMA_VERSION:
             raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
-        yield source, version
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(staged)
+        staging = sqlite3.connect(staged)
+        try:
+            source.backup(staging)
+        finally:
+            staging.close()
     finally:
         source.close()
+    return version
