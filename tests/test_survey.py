@@ -194,27 +194,36 @@ def test_a_household_number_in_merged_cells_belongs_to_every_row_it_spans(templa
 
 
 def test_a_line_value_in_merged_cells_is_never_counted_again_and_leaves_its_household_out(template, tmp_path):
-    """数量 35.5 merged over two item rows was read as 35.5 on both (基础 paid for 35.5 m² never typed): a merged
-    range over a line column is a problem at each cell it fills, across rows or across columns."""
+    """数量 35.5 merged over two item rows was read as 35.5 on both (基础 paid for 35.5 m² never typed). A merged
+    value that would be paid again (数量 down, 项目 onto a row with no 数量 of its own) or read as another field
+    (across columns) is a problem at the cell it fills; 项目, 单价 or 备注 merged over lines with their own 数量
+    is one value of each line, and read."""
     rows = [{"户号": "M1", "项目": "附属平房/砖混结构", "数量": "35.5", "单价": 760},
             {"户号": "M1", "项目": "基础/石基础", "数量": None, "高度(m)": 1},
             {"户号": "M2", "项目": "窑洞/砖石窑洞", "数量": 10, "单价": None},
-            {"户号": "M3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 2, "单价": 600},
-            {"户号": "M3", "项目": "窑洞/砖石窑洞", "数量": 3, "单价": 600}]
+            {"户号": "M3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 2, "单价": 600, "备注": "东"},
+            {"户号": "M3", "项目": None, "数量": 3},
+            {"户号": "M4", "项目": "三项动力线路"},
+            {"户号": "M4"}]
     path = fill(template, tmp_path / "merged.xlsx", rows)
     book = load_workbook(path)
     sheet = book[SURVEY_SHEET]
     at = {cell.value: cell.column_letter for cell in sheet[1]}
-    sheet.merge_cells(f"{at['数量']}2:{at['数量']}3")       # down a line column
+    sheet.merge_cells(f"{at['数量']}2:{at['数量']}3")       # 数量 down: 35.5 m² paid again for 基础
     sheet.merge_cells(f"{at['数量']}4:{at['单价']}4")       # across two line columns: 10 would be the rate too
-    sheet.merge_cells(f"{at['户主']}5:{at['户主']}6")       # 户主 over a household's rows: one value, read
+    for heading in ("户主", "项目", "单价", "备注"):       # over lines with their own 数量: one value of each, read
+        sheet.merge_cells(f"{at[heading]}5:{at[heading]}6")
+    sheet.merge_cells(f"{at['项目']}7:{at['项目']}8")       # 项目 onto a row of nothing else: 5000 元/户 twice
     book.save(path)
     survey = read_survey(path)
-    assert survey.rejected == ("M1", "M2")
+    assert survey.rejected == ("M1", "M2", "M4")
     merged = [(p.row, p.column) for p in survey.problems if "合并" in p.zh and "merged" in p.en]
-    assert merged == [(3, "数量"), (4, "单价")] and {(p.row, p.column) for p in survey.problems} == set(merged)
-    assert [(h.number, h.total, h.case.household["head"]) for h in survey.households] == [
-        ("M3", Decimal("3000.00"), "赵六")]
+    assert merged == [(3, "数量"), (4, "单价"), (8, "项目")]
+    assert {(p.row, p.column) for p in survey.problems} - set(merged) <= {(4, "单价")}   # 10 元 as a rate, too
+    (m3,) = survey.households
+    assert (m3.number, m3.total, m3.case.household["head"]) == ("M3", Decimal("3000.00"), "赵六")   # 5 × 600
+    assert [(line["quantity"], line["rate"], line["note"]) for line in m3.case.items] == [
+        (Decimal(2), Decimal(600), "东"), (Decimal(3), Decimal(600), "东")]
 
 
 def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out_whole(template, tmp_path):

@@ -85,12 +85,12 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
             reader.loose.append(_hidden_sheet(sheet.state))
             return reader.reading(path)
         # <cols> precedes <sheetData>: the hidden columns are known once the first row has passed
-        reader = _Reader(schedule, columns, positions, strays, frozenset() if include_hidden else sheet.hidden_columns(),
-                         _merged_copies(sheet.merged, positions))
+        reader = _Reader(schedule, columns, positions, strays,
+                         frozenset() if include_hidden else sheet.hidden_columns())
         if first is not None and first[0] != 1:   # no row 1 (no heading): the first row is a content row
-            reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden)
+            reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden, copied=sheet.copied)
         for row, values, hidden in rows:
-            reader.add_row(row, values, hidden=hidden and not include_hidden)
+            reader.add_row(row, values, hidden=hidden and not include_hidden, copied=sheet.copied)
     return reader.reading(path)
 
 
@@ -131,24 +131,6 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
     return list(positions.items()), strays
 
 
-def _merged_copies(merged: list[tuple[int, int, int, int]], positions: list[tuple[SurveyColumn, int]]
-                   ) -> dict[int, list[tuple[int, str, int]]]:
-    """The cells of line columns (项目, 数量, 单价 …) that a merged range fills with a value typed in another cell:
-    {row: [(grid index, heading, the range's first row)]}. Each row is one line: a value spread over several
-    rows or columns would be counted again in each, so such a cell is a problem, never a guess at what was meant
-    (a 户号, 户主 or 地址 merged over a household's rows is one value of one household, and stays read)."""
-    line_columns = {index + 1: column for column, index in positions if column.block == LINE}
-    copies: dict[int, list[tuple[int, str, int]]] = {}
-    for min_col, min_row, max_col, max_row in merged:
-        for number in range(min_col, max_col + 1):
-            column = line_columns.get(number)
-            if column is None:
-                continue
-            for row in range(min_row + (number == min_col), max_row + 1):   # all but the range's own first cell
-                copies.setdefault(row, []).append((number - 1, column.heading, min_row))
-    return copies
-
-
 @dataclass
 class _Line:
     row: int
@@ -185,11 +167,10 @@ class _Reader:
 
     def __init__(self, schedule: Schedule, columns: tuple[SurveyColumn, ...],
                  positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]],
-                 hidden_columns: frozenset[int] = frozenset(),
-                 merged_copies: dict[int, list[tuple[int, str, int]]] | None = None):
+                 hidden_columns: frozenset[int] = frozenset()):
         self.schedule, self.columns, self.positions, self.strays = schedule, columns, positions, strays
         self.hidden_columns = hidden_columns   # grid indexes whose values are left out (unless accepted)
-        self.merged_copies = merged_copies or {}   # see _merged_copies
+        self.line_index = {column.field: index for column, index in positions if column.block == LINE}
         self.at: dict[int, SurveyColumn | str] = {index: column for column, index in positions}
         self.at.update((index, heading) for heading, index in strays)   # a stray column: its heading
         self.order = {column.heading: index for index, column in enumerate(columns)}
@@ -206,8 +187,10 @@ class _Reader:
     def problem(self, row: int, column: str, zh: str, en: str, hidden: bool = False) -> SurveyProblem:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
 
-    def add_row(self, row: int, values: list[Any], hidden: bool = False) -> None:
-        """A row as it passes: to its household's rows, or, without 户号, a problem of the households around it."""
+    def add_row(self, row: int, values: list[Any], hidden: bool = False,
+                copied: list[tuple[int, int, int]] | tuple = ()) -> None:
+        """A row as it passes: to its household's rows, or, without 户号, a problem of the households around it.
+        `copied`: its cells a merged range filled from another cell (the sheet's `copied`)."""
         cells = []
         raw_number = None
         at, number_index = self.at, self.number_index
@@ -247,8 +230,8 @@ class _Reader:
         self.pending = []
         if hidden or self.hidden_columns:
             household.problems += self.hidden_content(row, cells, hidden)
-        if row in self.merged_copies:
-            household.problems += self.merged_content(row, cells)
+        if copied:
+            household.problems += self.merged_content(row, cells, copied)
         self.spool.add(number, (row, cells))
 
     def fill(self, draft: _Draft, row: int, cells: list[tuple[int, Any]]) -> None:
@@ -300,16 +283,30 @@ class _Reader:
                 for index, _ in cells if index in self.hidden_columns
                 and isinstance(column := self.at[index], SurveyColumn)]
 
-    def merged_content(self, row: int, cells: list[tuple[int, Any]]) -> list[SurveyProblem]:
-        """A line column's value on this row that a merged range copied from another cell: its household is left
-        out whole (the value would be paid once for each cell the range spans)."""
+    def merged_content(self, row: int, cells: list[tuple[int, Any]], copied: list[tuple[int, int, int]]
+                       ) -> list[SurveyProblem]:
+        """Line values a merged range repeated that would be paid again or read as another field: a 数量 or
+        评估金额 merged down over rows, a 项目 merged onto a row with no 数量 or 评估金额 of its own (its default
+        quantity would be paid again), or a value merged across into another column. Its household is left out
+        whole. (单价, a parameter or 备注 merged down over lines is one value of each line, and stays read.)"""
         given = {index for index, _ in cells}
-        return [self.problem(row, heading, f"此格与第{first}行起的单元格合并,合并的数值会在每一格重复计入;"
-                                           "项目明细列不能合并单元格,请取消合并并逐行填写,此户整户未导入",
-                             f"this cell is merged with the range from row {first}: its value would be counted again "
-                             "in every cell; line columns must not be merged (unmerge and fill each row), so the "
-                             "household is left out whole")
-                for index, heading, first in self.merged_copies[row] if index in given]
+        repeated = {index for index, _, _ in copied}
+        own = any(index in given and index not in repeated
+                  for index in (self.line_index.get("quantity"), self.line_index.get("amount")) if index is not None)
+        problems = []
+        for index, first_row, first_index in copied:
+            column = self.at.get(index)
+            if index not in given or not isinstance(column, SurveyColumn) or column.block != LINE:
+                continue
+            if index != first_index or column.field in ("quantity", "amount") or (column.field == "item" and not own):
+                problems.append(self.problem(
+                    row, column.heading,
+                    f"此格的值来自第{first_row}行起的合并单元格;项目明细中这样合并会把同一数量或金额重复计入"
+                    "(或把数值填进另一列),此户整户未导入;请取消合并,逐行填写",
+                    f"this cell's value comes from a merged range starting at row {first_row}: merged like this, "
+                    "line values would count one quantity or amount again (or put a value into another column), "
+                    "so the household is left out whole; unmerge and fill each row"))
+        return problems
 
     def row_without_number(self, row: int, heading: str) -> None:
         """A row with content but no 户号: the households above and below it are left out whole, never filled in."""

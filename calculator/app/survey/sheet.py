@@ -53,6 +53,9 @@ class _Sheet:
         self.book, self.stream, self.sheet, self.path = book, stream, sheet, path
         self.state: str = sheet.sheet_state   # visible, hidden or veryHidden
         self.merged: list[tuple[int, int, int, int]] = []   # (min_col, min_row, max_col, max_row), Excel numbers
+        # The cells of the row read_grid gave last that a merged range filled from another cell:
+        # (grid index, the range's first row, its first column's grid index).
+        self.copied: list[tuple[int, int, int]] = []
         self.parser: _SurveyParser | None = None
 
     def __enter__(self) -> _Sheet:
@@ -243,7 +246,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     """The values of 调查表, row by row as they pass: (Excel row, values from column A, hidden).
 
     Merged cells repeat their top-left value over their range (a row of a range that holds no record
-    is given); a formula gives its cached result, or FORMULA_PENDING when Excel never calculated it.
+    is given), and the cells so filled are in `sheet.copied` while their row is the one given; a formula gives its cached result, or FORMULA_PENDING when Excel never calculated it.
     A row or column past the survey limits is refused as soon as it is seen."""
     book = sheet.book
     source = sheet.sheet._get_source()
@@ -251,6 +254,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
                                           date_formats=book._date_formats,
                                           timedelta_formats=book._timedelta_formats)
     merged = sorted(sheet.merged, key=lambda box: box[1])
+    copied = sheet.copied
     waiting = 0           # merged[waiting:] start below the rows seen so far
     active: list[list[Any]] = []   # [min_col, min_row, max_col, max_row, value] of ranges spanning the current row
     previous = 0
@@ -267,7 +271,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
                     return
                 gap = max(gap, merged[waiting][1])
             row_values: list[Any] = []
-            waiting = _merge_into(row_values, gap, merged, waiting, active)
+            waiting = _merge_into(row_values, gap, merged, waiting, active, copied)
             yield gap, row_values, False
             gap += 1
 
@@ -289,7 +293,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
             if merged:
                 yield from gap_rows(previous, number)   # rows without a record inside a merged range
                 active = [box for box in active if box[3] >= number]
-                waiting = _merge_into(values, number, merged, waiting, active)
+                waiting = _merge_into(values, number, merged, waiting, active, copied)
             previous = number
             yield number, values, hidden
         if merged:   # ranges reaching below the last row record
@@ -300,8 +304,10 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
 
 
 def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, int]], waiting: int,
-                active: list[list[Any]]) -> int:
-    """Fill a row's values from the merged ranges spanning it; ranges starting at it are opened first."""
+                active: list[list[Any]], copied: list[tuple[int, int, int]]) -> int:
+    """Fill a row's values from the merged ranges spanning it (ranges starting at it opened first), and put in
+    `copied` (emptied first) every cell filled from another one."""
+    copied.clear()
     while waiting < len(merged) and merged[waiting][1] <= row:
         min_col, min_row, max_col, max_row = merged[waiting]
         waiting += 1
@@ -315,6 +321,9 @@ def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, i
             values.extend([None] * (max_col - len(values)))
         for column in range(min_col, max_col + 1):
             values[column - 1] = value
+        if value is not None:   # (an empty range fills nothing worth naming)
+            copied += [(column - 1, min_row, min_col - 1) for column in range(min_col, max_col + 1)
+                       if column != min_col or row != min_row]
     return waiting
 
 
