@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from calculator.core.errors import InputError
 from calculator.core.limits import read_typed_date
+from calculator.core.money import FULL_WIDTH
 
 HINT_COLOUR = QColor("#8a8a8a")  # what an empty view says, and hints in cells
 
@@ -25,12 +26,22 @@ def paint_empty_hint(view: QAbstractItemView, text: str) -> None:
                      Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
 
+class _DecimalValidator(QRegularExpressionValidator):
+    """The pattern's digits, what a Chinese input method types in full-width mode (３５．５) made half-width as
+    it is typed, so the field shows and holds 35.5."""
+
+    def validate(self, text: str, pos: int):
+        text = text.translate(FULL_WIDTH)
+        state, text, pos = super().validate(text, pos)
+        return state, text, pos
+
+
 def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:
     """Digits with at most `decimals` places (no sign: every quantity here is positive)."""
     fraction = rf"(\.\d{{0,{decimals}}})?" if decimals else ""
     # 16 digits: more than any value the engine accepts, so a too-large number reaches it and is refused
     # visibly instead of being cut short by the editor.
-    return QRegularExpressionValidator(QRegularExpression(rf"^\d{{0,16}}{fraction}$"), parent)
+    return _DecimalValidator(QRegularExpression(rf"^\d{{0,16}}{fraction}$"), parent)
 
 
 class DecimalEdit(QLineEdit):

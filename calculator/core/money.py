@@ -25,7 +25,7 @@ EXACT = Context(prec=200, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Divis
 
 # The full-width forms of ASCII (U+FF01–FF5E, and the ideographic space) as ASCII: what a Chinese input
 # method in full-width mode types for digits, the point, the comma and the signs.
-_FULL_WIDTH = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+FULL_WIDTH = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
 
 T = TypeVar("T")
 
@@ -71,7 +71,7 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
     if isinstance(value, str):  # what case files and forms hold: checked first
         text = value.strip()
         if not text.isascii():   # ３５．５ as a Chinese input method types it is 35.5; any other digit (٣٥) no number
-            text = text.translate(_FULL_WIDTH)
+            text = text.translate(FULL_WIDTH)
             if not text.isascii():
                 raise _refused(value, what, zh, "不是数值", "is not a number")
         if "_" in text:  # Decimal reads 86_40 as 8640: a slip of the keyboard, never a number

@@ -29,6 +29,15 @@ def line(qtbot, ws, key, quantity):
     return row
 
 
+def test_a_quantity_typed_in_full_width_is_the_number_it_reads(qtbot, ws):
+    """A Chinese input method in full-width mode commits ３５．５: the cell shows and holds 35.5 (700 元/m² × 35.5);
+    another script's digits (٣٥) are not taken."""
+    row = line(qtbot, ws, "附属平房/砖木结构(含混合结构)", "３５．５")
+    assert ws.session.case.items[row]["quantity"] == "35.5" and cell(ws, row, COL_AMOUNT) == "24,850.00"
+    other = line(qtbot, ws, "附属平房/砖木结构(含混合结构)", "٣٥")
+    assert "quantity" not in ws.session.case.items[other]
+
+
 def test_picker_filters_chinese_as_you_type(qtbot, ws):
     def shown(text):
         ws.picker.search.clear()
