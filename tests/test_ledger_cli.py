@@ -195,6 +195,9 @@ def test_a_folder_is_never_taken_for_a_project_file_beside_it(tmp_path, project)
         refused = ledger(tmp_path, *args)
         assert refused.returncode == 2 and "文件夹" in refused.stderr and "folder" in refused.stderr, refused.stderr
     assert not (tmp_path / "备份.landcomp").exists() and list(folder.iterdir()) == []
+    unwritable = ledger(tmp_path, "backup", project, "/proc/备份")   # a folder that takes no file: named, not P
+    assert unwritable.returncode == 2 and "/proc/备份.landcomp" in unwritable.stderr
+    assert "cannot write the backup file" in unwritable.stderr, unwritable.stderr
 
 
 def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, project):

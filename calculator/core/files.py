@@ -148,6 +148,9 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
         return
     try:
         os.replace(tmp, target)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise _naming(error, target) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -13,7 +13,7 @@ from calculator.store import restore, verify
 from calculator.store.base import StoreError
 from calculator.store.schema import init_db
 from calculator.store.sqlite_file import (
-    _connect, _read_only_error, _store_error, _translated, check_integrity, stage_backup,
+    _connect, _read_only_error, _store_error, _translated, check_integrity, new_backup_file, stage_backup,
 )
 
 
@@ -42,7 +42,8 @@ class Backups:
                 os.remove(temporary)
             # Copied through a second connection: it reads what is committed, and no one can commit
             # meanwhile, since this one holds the write lock.
-            source, destination = _connect(self.path), sqlite3.connect(temporary)
+            destination = new_backup_file(temporary, target)
+            source = _connect(self.path)
             try:
                 source.backup(destination)
                 # A backup is one self-contained file: opening it (read-only, to restore from it) must

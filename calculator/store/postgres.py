@@ -33,7 +33,9 @@ from calculator.store.schema import init_db as init_sqlite
 from calculator.store.location import PasswordNeeded, server_conninfo
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
 from calculator.store.sqlite import SqliteStore
-from calculator.store.sqlite_file import Busy, _connect, _now, _translated, stage_backup
+from calculator.store.sqlite_file import (
+    Busy, _connect, _now, _translated, backup_write_error, new_backup_file, stage_backup,
+)
 
 LOCK_WAIT = "5s"  # how long a change waits for another client's change before it is called busy
 
@@ -202,10 +204,12 @@ class PostgresStore(SqliteStore):
             with self._transaction() as conn:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temporary)
-                file = sqlite3.connect(temporary, isolation_level=None)
+                file = new_backup_file(temporary, target)
                 try:
                     init_sqlite(file)
                     transfer.copy_project(conn, file)
+                except sqlite3.Error as error:   # (the disk full): the backup's, never an internal error
+                    raise backup_write_error(error, target) from None
                 finally:
                     file.close()
                 verify.append_entry(conn, self._clock(), self.role, "backup",

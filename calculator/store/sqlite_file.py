@@ -97,6 +97,25 @@ def _damaged(path: str, why: str) -> StoreError:
                       f"the project file is damaged or not a database; restore it from a backup ({why})", path)
 
 
+def new_backup_file(temporary: str, target: str) -> sqlite3.Connection:
+    """A connection to the backup being written at `temporary` (autocommit), the file opened: a folder that takes
+    no file (read-only, /proc) is refused naming `target`, the backup asked for."""
+    file = None
+    try:
+        file = sqlite3.connect(temporary, isolation_level=None)   # (may fail here, or on first use)
+        file.execute("PRAGMA schema_version")
+    except sqlite3.Error as error:
+        if file is not None:
+            file.close()
+        raise backup_write_error(error, target) from None
+    return file
+
+
+def backup_write_error(error: sqlite3.Error, target: str) -> StoreError:
+    """Writing the backup `target` failed (the disk full, the folder read-only): said of the backup, not the project."""
+    return StoreError(f"无法写入备份文件({error})", f"cannot write the backup file ({error})", target)
+
+
 def stage_backup(source_path: str, staged: str) -> int:
     """Check a backup (a regular file, its integrity, our file, not newer) and copy it to `staged`; returns its
     schema version."""
