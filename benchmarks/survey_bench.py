@@ -180,9 +180,9 @@ def fresh_cases(path: Path) -> Path:
     return cases
 
 
-def instructions(argv: list[str]) -> int:
+def instructions(argv: list[str]) -> tuple[int, str]:
     """The instructions a command runs to its end, counted by valgrind's cachegrind (string hashing made
-    the same every run)."""
+    the same every run), and what it printed."""
     with tempfile.TemporaryDirectory() as folder:
         run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--log-file={folder}/log",
                               f"--cachegrind-out-file={folder}/out", *argv], cwd=ROOT, capture_output=True, text=True,
@@ -191,17 +191,22 @@ def instructions(argv: list[str]) -> int:
     refs = [line.split("refs:")[1] for line in said.splitlines() if "I" in line and "refs:" in line]
     if run.returncode or not refs:
         raise SystemExit(f"{' '.join(argv[:4])} … failed under valgrind ({run.returncode}): {run.stderr[-2000:]}")
-    return int(refs[0].strip().replace(",", ""))
+    return int(refs[0].strip().replace(",", "")), run.stdout
 
 
 def count_instructions(path: Path, cases: Path, floor_command: list[str], folder: Path) -> None:
     """The import and the floor (cases included, their loading taken off) as instruction counts."""
+    # what the CPU measure takes off, reading and parsing the file, less a process that does all else it does
     loader = ("import json, sys; sys.path.insert(0, '.'); from calculator.engine.compensation import evaluate; "
-              "from calculator.engine.schedules import load_schedule; load_schedule(); "
-              f"text = open({str(cases)!r}, encoding='utf-8').read()")
-    loading = (instructions([sys.executable, "-c", loader + "; json.loads(text)"])
-               - instructions([sys.executable, "-c", loader]))
-    floor = instructions(floor_command + ["--cases", str(cases)]) - loading
+              "from calculator.engine.schedules import load_schedule; load_schedule()")
+    parse = f"; json.loads(open({str(cases)!r}, encoding='utf-8').read())"
+    loading = instructions([sys.executable, "-c", loader + parse])[0] - instructions([sys.executable, "-c", loader])[0]
+    count, said = instructions(floor_command + ["--cases", str(cases)])
+    floor, figures = count - loading, json.loads(said.strip().splitlines()[-1])
+    households = len(json.loads(cases.read_text(encoding="utf-8")))
+    if figures["cases"] != households or figures["problems"]:
+        raise SystemExit(f"the floor priced {figures['cases']} cases ({figures['problems']} with problems), "
+                         f"the survey has {households} households")
     project = folder / f"bench-{time.monotonic_ns()}.landcomp"
     base = [sys.executable, "-m", "calculator", "ledger"]
     print("  instructions of whole processes (cachegrind, once each):")
@@ -211,7 +216,7 @@ def count_instructions(path: Path, cases: Path, floor_command: list[str], folder
         subprocess.run(base + ["create", str(project), "--name", "调查表基准测试"], cwd=ROOT, check=True,
                        capture_output=True)
         try:
-            count = instructions(base + ["import", str(project), str(path), *options])
+            count = instructions(base + ["import", str(project), str(path), *options])[0]
         finally:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(project) + suffix).unlink(missing_ok=True)
