@@ -474,8 +474,7 @@ class ProjectFile:
         (`survey.stream_survey`); hidden content only when accepted."""
         from calculator.app import survey
         path = check_file_name(path, reading=True)
-        if path.exists() and not path.is_file():  # a folder, a pipe, /dev/zero: never read
-            raise InputError("这不是调查表文件(不是普通文件)", "not a survey workbook (not a regular file)", str(path))
+        check_regular_file(path, "调查表文件", "survey workbook")   # a folder, a pipe, /dev/zero: never read
         return survey.stream_survey(path, schedule, include_hidden=include_hidden)
 
     def plan_import(self, households):

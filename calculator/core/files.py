@@ -136,19 +136,12 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
     try:
         write(tmp)
         _set_mode(tmp, target)
-    except OSError as error:   # (a full disk): named by the file asked for, never by our temporary one
-        tmp.unlink(missing_ok=True)
-        raise _naming(error, target) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    staged = _staged.get()
-    if staged is not None:
-        staged.append((tmp, target))
-        return
-    try:
+        staged = _staged.get()
+        if staged is not None:
+            staged.append((tmp, target))
+            return
         os.replace(tmp, target)
-    except OSError as error:
+    except OSError as error:   # (a full disk): named by the file asked for, never by our temporary one
         tmp.unlink(missing_ok=True)
         raise _naming(error, target) from None
     except BaseException:

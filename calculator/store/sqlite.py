@@ -26,7 +26,7 @@ from calculator.store.base import (
 from calculator.store.integrity import VERSION_FIELDS, version_digest
 from calculator.store.ledger_queries import LedgerQueries
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _VERSION_COLUMNS, _household, _locked, _version
-from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, init_db, refuse_foreign, schema_version
+from calculator.store.schema import SCHEMA_VERSION, init_db, refuse_foreign, schema_version
 from calculator.store.sqlite_file import (
     Busy, _connect, _connect_read_only, _damaged, _now, _read_only_error, _store_error, _translated, _writable,
     check_integrity,
@@ -89,7 +89,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             if self.read_only:
                 self._check_read_only_schema()
                 return
-            refuse_foreign(self._conn)   # before WAL mode is set: another program's file is left as it was
+            refuse_foreign(self._conn, self.path)   # before WAL mode is set: another program's file is left as it was
             if self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
                 raise StoreError("项目文件无法使用 WAL 日志模式", "the project file cannot use WAL journaling", self.path)
             self._conn.execute("PRAGMA synchronous = FULL")  # a committed save survives a power cut
@@ -117,13 +117,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     def _check_read_only_schema(self) -> None:
         """A read-only file cannot be migrated: it must be ours and at today's schema."""
-        version = schema_version(self._conn)
-        if version == 0 or self._conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        version = refuse_foreign(self._conn, self.path)
+        if version == 0:   # an empty file: nothing of ours to read
             raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", self.path)
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"项目文件由较新版本的程序创建(结构版本 {version}),请升级程序",
-                             f"the project file was written by a newer program (schema {version}); please upgrade",
-                             self.path)
         if version < SCHEMA_VERSION:
             raise StoreError("项目文件是只读的,且由旧版程序创建,无法升级;请复制到可写入的文件夹后再打开",
                              "the project file is read-only and was written by an older program, so it cannot be "

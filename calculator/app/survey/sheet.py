@@ -246,7 +246,8 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     """The values of 调查表, row by row as they pass: (Excel row, values from column A, hidden).
 
     Merged cells repeat their top-left value over their range (a row of a range that holds no record
-    is given), and the cells so filled are in `sheet.copied` while their row is the one given; a formula gives its cached result, or FORMULA_PENDING when Excel never calculated it.
+    is given), and the cells so filled are in `sheet.copied` while their row is the one given; a formula
+    gives its cached result, or FORMULA_PENDING when Excel never calculated it.
     A row or column past the survey limits is refused as soon as it is seen."""
     book = sheet.book
     source = sheet.sheet._get_source()
