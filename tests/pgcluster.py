@@ -64,7 +64,7 @@ class Cluster:
                     conn.execute(f"CREATE ROLE {role} LOGIN")
                 conn.execute(f"CREATE DATABASE {TEMPLATE} OWNER {OWNER}")
             from calculator.store.postgres import PostgresStore
-            PostgresStore(self.url(TEMPLATE)).close()  # the schema, once, by its owner
+            PostgresStore(self.url(TEMPLATE), create=True).close()  # the schema, once, by its owner
         except BaseException:
             self.stop()
             raise

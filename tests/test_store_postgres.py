@@ -36,9 +36,21 @@ def hid(store, project, number):
 
 # -- schema and opening ------------------------------------------------------------------------
 
-def test_an_empty_database_gets_the_schema_and_its_creator_is_admin(pg_cluster):
+def test_opening_an_empty_database_writes_nothing_there_so_its_owner_can_still_create_the_project(pg_cluster):
+    database = pg_cluster.new_database(empty=True)
+    with pg_cluster.superuser(database) as admin:
+        admin.execute(f"GRANT CREATE ON DATABASE {database} TO {ASSESSOR}")  # an assessor who could make a schema
+    with pytest.raises(StoreError, match="holds no project"):
+        open_store(url_as(pg_cluster.url(database), ASSESSOR))   # `ledger list` of a database not set up yet
+    with pg_cluster.superuser(database) as admin:
+        assert admin.execute("SELECT to_regnamespace('landcomp')").fetchone()[0] is None
+    with open_store(pg_cluster.url(database), create=True) as store:   # what `ledger create` opens
+        assert store.members() == {OWNER: "admin"}
+
+
+def test_creating_on_an_empty_database_writes_the_schema_and_its_creator_is_admin(pg_cluster):
     url = pg_cluster.url(pg_cluster.new_database(empty=True))
-    with open_store(url) as store:
+    with open_store(url, create=True) as store:
         assert store.members() == {OWNER: "admin"}
         assert pg_schema.schema_version(store._conn) == pg_schema.SCHEMA_VERSION
         assert store.create_project("堡子片区").name == "堡子片区"

@@ -22,7 +22,7 @@ from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
-    SqliteStore, Status, StoreError, is_server, open_store, server_label,
+    SqliteStore, Status, StoreError, is_server, no_server_project, open_store, server_label,
 )
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
         raise StoreError("项目名称不能为空", "the project needs a name")
     check_text(name.strip(), "project_name", "--name")
     if is_server(path):
-        store = open_store(path, actor=actor, password=password)
+        store = open_store(path, actor=actor, password=password, create=True)
         try:
             if store.projects():  # one project per database: a second could never be opened
                 raise StoreError("该数据库中已有项目;一个数据库只放一个项目,请另建数据库",
@@ -110,7 +110,7 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
             raise
         if not projects:
             store.close()
-            raise StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", str(path))
+            raise no_server_project(str(path))
         return ProjectFile(store, projects[0], str(path))
     path = check_file_name(path, reading=True)
     check_regular_file(path, "项目文件", "project file", StoreError)

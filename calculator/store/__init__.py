@@ -9,7 +9,7 @@ from calculator.store.base import (
     ANY_VERSION, LEDGER_COLUMNS, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, ConflictError, Household,
     LedgerRow, LedgerTotals, Project, RefusedByRule, RoleRefused, SheetMatch, Status, StoreError, ledger_totals,
 )
-from calculator.store.location import PasswordNeeded, is_server, open_store, server_label, server_url
+from calculator.store.location import PasswordNeeded, is_server, no_server_project, open_store, server_label, server_url
 from calculator.store.schema import SCHEMA_VERSION, init_db
 from calculator.store.sqlite import SqliteStore
 
@@ -17,5 +17,5 @@ __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
     "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
     "RefusedByRule", "RoleRefused", "SheetMatch", "SqliteStore", "Status", "StoreError", "init_db", "is_server",
-    "ledger_totals", "open_store", "server_label", "server_url",
+    "ledger_totals", "no_server_project", "open_store", "server_label", "server_url",
 ]

@@ -18,6 +18,11 @@ class PasswordNeeded(StoreError):
     """The server asks for a password that libpq did not find, or refused the one given."""
 
 
+def no_server_project(url: str) -> StoreError:
+    """The refusal to open a database that holds no project (opening one creates nothing)."""
+    return StoreError("该数据库中还没有项目,请先创建项目", "the database holds no project; create one first", url)
+
+
 def is_server(project: str | os.PathLike[str]) -> bool:
     """The project is a server URL (postgresql://…), not a file path."""
     return isinstance(project, str) and urlsplit(project.strip()).scheme.lower() in SCHEMES
@@ -63,14 +68,18 @@ def server_label(url: str) -> str:
     return unquote(text.split("://", 1)[1] if "://" in text else text)
 
 
-def open_store(project: str | os.PathLike[str], *, actor: str = "", password: str | None = None) -> CaseStore:
+def open_store(project: str | os.PathLike[str], *, actor: str = "", password: str | None = None,
+               create: bool = False) -> CaseStore:
     """The store of a project file path or a postgresql://user@host:port/dbname URL.
+
+    A server database without the project schema is refused (no_server_project) unless `create`: only
+    creating a project writes the schema, and its role becomes the schema's owner.
 
     `actor` is the typed 经办人 for a file; on a server the audit log names the database role.
     `password` (servers only) is one typed for this session: given to libpq as a keyword, never put
     into the URL or kept anywhere; without it libpq looks in PGPASSWORD, ~/.pgpass, service files."""
     if is_server(project):
         from calculator.store.postgres import PostgresStore  # psycopg only when a server is used
-        return PostgresStore(str(project).strip(), actor=actor, password=password)
+        return PostgresStore(str(project).strip(), actor=actor, password=password, create=create)
     from calculator.store.sqlite import SqliteStore
     return SqliteStore(project, actor=actor)

@@ -30,7 +30,7 @@ from psycopg import errors
 from calculator.store import dialect, pg_schema, restore, transfer, verify
 from calculator.store.base import Household, RefusedByRule, RoleRefused, StoreError
 from calculator.store.schema import init_db as init_sqlite
-from calculator.store.location import PasswordNeeded, server_conninfo
+from calculator.store.location import PasswordNeeded, no_server_project, server_conninfo
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
 from calculator.store.sqlite import SqliteStore
 from calculator.store.sqlite_file import (
@@ -82,7 +82,8 @@ class PostgresStore(SqliteStore):
     READ_TRANSACTION = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     dialect = dialect.POSTGRES
 
-    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] = _now, password: str | None = None):
+    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] = _now, password: str | None = None,
+                 create: bool = False):
         self.path, self.actor, self._clock, self._depth = url, actor, clock, 0
         self.read_only, self._no_wait = False, False
         self._forget_findings()
@@ -90,6 +91,8 @@ class PostgresStore(SqliteStore):
         self._password = password  # this session's, for the connection of a background check
         self._conn = Connection(self._raw)
         try:
+            if not create and pg_schema.schema_version(self._conn) == 0:  # opening writes nothing to a bare database
+                raise no_server_project(url)
             pg_schema.init_db(self._conn)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
             self._raw.add_notify_handler(self._notified)
