@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QFileInfo, QIdentityProxyModel, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFileDialog, QFileIconProvider, QLabel, QLineEdit, QMessageBox, QVBoxLayout,
+)
 
 CASE_FILTER = "补偿测算案例 (*.json);;所有文件 (*)"
 SCREEN_SHARE = 0.92  # a window sized to fit leaves this much of the screen's free area to it, at most
@@ -44,13 +47,78 @@ def ask_save_changes(parent, name: str, tab: str = "") -> str:
 
 
 def open_path(parent, directory: str, title: str = "打开案例", file_filter: str = CASE_FILTER) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title, directory, file_filter)
-    return path or None
+    return ask_path(parent, title, directory, file_filter, OPEN)
 
 
 def save_path(parent, suggested: str, title: str = "保存案例", file_filter: str = CASE_FILTER) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
-    return path or None
+    return ask_path(parent, title, suggested, file_filter, SAVE)
+
+
+OPEN, SAVE, FOLDER = "open", "save", "folder"
+
+
+def ask_path(parent, title: str, start: str, file_filter: str, mode: str) -> str | None:
+    """The file (or, for FOLDER, the folder) the user picks in the one file dialog of the app; None when cancelled.
+
+    Outside Windows it is Qt's own dialog, shown with FileTypes: a dialog of the desktop (GTK's, in this process)
+    reads files it cannot name by their extension, and on Linux and macOS closing such a read of an open project
+    drops every lock SQLite holds on it here — another landcomp then deletes the journal this one still writes to.
+    (Windows' locks stay with their handle: its own dialog is safe.)"""
+    dialog = QFileDialog(parent, title, start, "" if mode == FOLDER else file_filter)
+    if sys.platform != "win32":
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setIconProvider(FileTypes.shared())
+        dialog.setProxyModel(_ChineseHeaders(dialog))
+    if mode == FOLDER:
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile if mode == OPEN else QFileDialog.FileMode.AnyFile)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen if mode == OPEN else QFileDialog.AcceptMode.AcceptSave)
+    for label, text in ((QFileDialog.DialogLabel.LookIn, "查找范围:"),
+                        (QFileDialog.DialogLabel.FileName, "文件夹:" if mode == FOLDER else "文件名:"),
+                        (QFileDialog.DialogLabel.FileType, "文件类型:"),
+                        (QFileDialog.DialogLabel.Accept, {OPEN: "打开", SAVE: "保存", FOLDER: "选择"}[mode]),
+                        (QFileDialog.DialogLabel.Reject, "取消")):
+        dialog.setLabelText(label, text)
+    try:
+        chosen = dialog.selectedFiles() if dialog.exec() else []
+    finally:
+        dialog.deleteLater()
+    return chosen[0] if chosen else None
+
+
+class FileTypes(QFileIconProvider):
+    """A file's icon and type (the dialog's 类型 column) from its name alone, never from reading it (ask_path)."""
+
+    _shared: FileTypes | None = None
+
+    @classmethod
+    def shared(cls) -> FileTypes:
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def icon(self, what):  # noqa: D102 — Qt's two overloads: an IconType, or a file's QFileInfo
+        if isinstance(what, QFileIconProvider.IconType):
+            return super().icon(what)
+        return super().icon(QFileIconProvider.IconType.Folder if what.isDir() else QFileIconProvider.IconType.File)
+
+    def type(self, info: QFileInfo) -> str:  # noqa: D102
+        if info.isDir():
+            return "文件夹"
+        return f"{info.suffix()} 文件" if info.suffix() else "文件"
+
+
+class _ChineseHeaders(QIdentityProxyModel):
+    """The dialog's columns, as Chinese names them (Qt's own translation calls the size 体积, volume)."""
+
+    HEADERS = ("名称", "大小", "类型", "修改日期")
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 — Qt's name
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section < 4:
+            return self.HEADERS[section]
+        return super().headerData(section, orientation, role)
 
 
 def ask_amendment_reason(parent, household: str, status: str) -> str | None:

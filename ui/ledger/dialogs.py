@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from calculator.app.ledger_actions import money_text
 from calculator.core.limits import text_limit
 from calculator.app.survey import ADD, FIRST_VERSION, STEP_LABELS
-from ui.dialogs import TextDialog, fit_to_screen, open_path, save_path, show_error  # noqa: F401 - asked through this module
+from ui.dialogs import FOLDER, OPEN, SAVE, TextDialog, ask_path, fit_to_screen, open_path, save_path, show_error  # noqa: F401 - asked through this module
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel, QLineEdit,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
@@ -28,8 +28,7 @@ _HIDDEN_SHOWN = 10  # hidden places listed in the question before "……共 N �
 # --- files ---------------------------------------------------------------------------------------
 
 def open_project_path(parent, directory: str) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "打开项目", directory, PROJECT_FILTER)
-    return path or None
+    return ask_path(parent, "打开项目", directory, PROJECT_FILTER, OPEN)
 
 
 def ask_new_project(parent, directory: str) -> tuple[str, str] | None:
@@ -79,8 +78,7 @@ def ask_include_hidden(parent, hidden) -> bool:
 
 
 def choose_folder(parent, directory: str, title: str) -> str | None:
-    path = QFileDialog.getExistingDirectory(parent, title, directory)
-    return path or None
+    return ask_path(parent, title, directory, "", FOLDER)
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -201,7 +199,7 @@ class NewProjectDialog(QDialog):
         self._check()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "项目文件", self.path.text() or self.directory, PROJECT_FILTER)
+        path = ask_path(self, "项目文件", self.path.text() or self.directory, PROJECT_FILTER, SAVE)
         if path:
             self.path.setText(path)
             self.path.setModified(True)
