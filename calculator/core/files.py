@@ -29,6 +29,10 @@ STALE_AFTER_S = 24 * 3600
 # What a file of each kind the program writes begins with: an existing file at the target that does
 # not is some other document (a case, a project, a survey …) and is never written over.
 SIGNATURES = {"pdf": (b"%PDF-", "PDF"), "xlsx": (b"PK\x03\x04", "Excel 工作簿")}
+# A project (any SQLite database) is never written over, whatever is written, nor the files SQLite keeps
+# beside one while it is open: replacing p.landcomp-wal loses what was saved since the last checkpoint.
+SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 # The longest name of a file or folder that file systems take (ext4, NTFS, APFS, exFAT): bytes on POSIX, UTF-16
 # units on Windows. A file written needs room beside its name for SQLite's "-journal" (a project file) or ".part".
@@ -127,10 +131,7 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
     With `kind` ("pdf", "xlsx"), an existing file at `target` is replaced only if it is one of that kind."""
     target = check_file_name(target, reading=False)
     check_parent_folder(target)
-    if target.is_dir():
-        raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
-    if kind is not None:
-        _refuse_foreign(target, kind)
+    _refuse_foreign(target, kind)
     remove_leftovers(target.parent)
     tmp = _temporary(target)
     try:
@@ -149,19 +150,41 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
         raise
 
 
-def _refuse_foreign(target: Path, kind: str) -> None:
-    signature, name = SIGNATURES[kind]
+def _refuse_foreign(target: Path, kind: str | None) -> None:
+    """InputError when what is at `target` is never written over: a folder; a device, a pipe or a link to nothing
+    (/dev/null, which a rename would replace by a file); a database's journal beside it; a project or other
+    SQLite database; with `kind`, a file of another kind."""
+    if target.is_dir():
+        raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
+    if os.path.lexists(target) and not target.is_file():
+        raise InputError(f"「{target.name}」不是普通文件,不能写入;请另选文件名",
+                         f"{target.name} is not a regular file and is not written to (choose another name)",
+                         shown_path(target))
+    for companion in SQLITE_COMPANIONS:
+        database = target.with_name(target.name.removesuffix(companion))
+        if target.name.endswith(companion) and database.is_file():
+            raise InputError(f"「{target.name}」是数据库「{database.name}」的日志文件,不能写成别的文件;请另选文件名",
+                             f"{target.name} is the journal of the database {database.name}; it is not replaced "
+                             "(choose another name)", shown_path(target))
+    if any(os.path.lexists(f"{target}{companion}") for companion in SQLITE_COMPANIONS):
+        # A database in use, maybe by this process: even reading its first bytes here would drop SQLite's locks
+        # (ui.dialogs.ask_path says how), so it is refused by its journal alone.
+        raise InputError(f"「{target.name}」是正在使用的数据库,不会覆盖它;请另选文件名",
+                         f"{target.name} is a database in use; it is not replaced (choose another name)",
+                         shown_path(target))
     try:
         with open(target, "rb") as existing:
-            head = existing.read(len(signature))
+            head = existing.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return
     except OSError as error:
         raise InputError(f"无法检查已有的文件 {target.name}: {error.strerror}",
                          f"cannot check the existing file {target.name}: {error.strerror}") from None
-    if head and head != signature:
+    signature, name = SIGNATURES.get(kind, (None, "项目"))
+    if head.startswith(SQLITE_HEADER) or (signature is not None and head and not head.startswith(signature)):
         raise InputError(f"「{target.name}」已存在且不是{name}文件,不会覆盖它;请另选文件名",
-                         f"{target.name} exists and is not a {kind} file; it is not replaced (choose another name)")
+                         f"{target.name} exists and is not a {kind or 'file to replace'} file; it is not replaced "
+                         "(choose another name)")
 
 
 def atomic_write_text(target: Path, text: str) -> None:

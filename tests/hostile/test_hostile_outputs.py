@@ -26,8 +26,8 @@ ENV = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)}
 def landcomp(folder: Path, *args: str, **options) -> subprocess.CompletedProcess:
     """The real command in `folder`; stdout and stderr captured unless `options` say otherwise."""
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    return subprocess.run([sys.executable, "-m", "calculator", *args], cwd=folder, env=ENV, encoding="utf-8",
-                          timeout=120, **{**streams, **options})
+    return subprocess.run([sys.executable, "-m", "calculator", *args], cwd=folder, encoding="utf-8",
+                          **{"env": ENV, "timeout": 120, **streams, **options})
 
 
 def parts_left(folder: Path) -> list[str]:
@@ -161,3 +161,68 @@ def test_a_project_name_becomes_a_file_name_every_system_can_hold(name, stem) ->
     """Backups, safety copies and exports are named after the project: no separator, no character Windows
     refuses, no device name (CON, LPT1), no dots or spaces at the ends, never empty."""
     assert file_stem(name) == stem
+
+
+@pytest.mark.parametrize("make", ["fifo", "link to a device"])
+def test_an_output_onto_a_pipe_or_a_device_is_refused_and_left_as_it_is(tmp_path, make) -> None:
+    """--pdf /dev/null (as root) made /dev/null a plain file, and a named pipe hung the export for ever."""
+    target = tmp_path / "out.pdf"
+    if make == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to(os.devnull)
+    run = landcomp(tmp_path, "landprice", str(REPO / "examples" / "parcel.json"), "--pdf", "out.pdf", timeout=60)
+    assert run.returncode == 2 and "不是普通文件" in run.stderr and "not a regular file" in run.stderr, run.stderr
+    assert (target.is_fifo() if make == "fifo" else os.readlink(target) == os.devnull)
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
+    assert sorted(os.listdir(tmp_path)) == ["out.pdf"]
+
+
+def test_an_output_named_as_an_open_projects_journal_is_refused_and_nothing_saved_is_lost(tmp_path) -> None:
+    """`summary --xlsx p.landcomp-wal` replaced the journal of a project another landcomp had open: what it saved
+    next went to a deleted file, and the project was left damaged."""
+    from calculator.store import SqliteStore
+    project = tmp_path / "p.landcomp"
+    assert landcomp(tmp_path, "ledger", "create", "p.landcomp", "--name", "堡子片区",
+                    env={**ENV, "LANDCOMP_ACTOR": "李明"}).returncode == 0
+    with SqliteStore(project, actor="李明") as store:      # the app, with the project open
+        journal = Path(f"{project}-wal")
+        before = journal.read_bytes()
+        for output in ("--xlsx", "--pdf"):
+            run = landcomp(tmp_path, "ledger", "summary", "p.landcomp", output, "p.landcomp-wal")
+            assert run.returncode == 2 and "日志文件" in run.stderr and "journal" in run.stderr, run.stderr
+        assert journal.read_bytes() == before
+        store.add_household(store.projects()[0].id, "0006")
+    assert "0006" in landcomp(tmp_path, "ledger", "list", "p.landcomp").stdout
+
+
+def test_a_text_file_is_never_written_over_a_project(tmp_path) -> None:
+    """A case saved (atomic_write_text, which checks no kind) under the name of a project file leaves it whole."""
+    from calculator.core.errors import InputError
+    from calculator.core.files import atomic_write_text
+    project = tmp_path / "p.landcomp"
+    project.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    with pytest.raises(InputError, match="不会覆盖"):
+        atomic_write_text(project, "{}")
+    assert project.read_bytes() == b"SQLite format 3\x00" + bytes(100) and os.listdir(tmp_path) == ["p.landcomp"]
+
+
+def test_an_export_onto_the_project_the_app_has_open_is_refused_without_reading_it(tmp_path, monkeypatch) -> None:
+    """The project open in this process is refused by its journal: opening it to look at its first bytes, then
+    closing it, would drop the locks SQLite holds on it here."""
+    import builtins
+    from calculator.core.errors import InputError
+    from calculator.core.files import atomic_write
+    from calculator.store import SqliteStore
+    opened, real_open = [], builtins.open
+
+    def watched(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+    with SqliteStore(tmp_path / "p.landcomp", actor="李明") as store:
+        store.create_project("堡子片区")
+        monkeypatch.setattr(builtins, "open", watched)
+        with pytest.raises(InputError, match="正在使用的数据库"):
+            atomic_write(tmp_path / "p.landcomp", lambda tmp: tmp.write_bytes(b"PK\x03\x04"), "xlsx")
+        monkeypatch.undo()
+    assert str(tmp_path / "p.landcomp") not in opened
