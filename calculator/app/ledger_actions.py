@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
-from calculator.core.files import check_file_name, check_parent_folder, check_regular_file, file_stem, shown_path
+from calculator.core.files import (
+    check_file_name, check_parent_folder, check_regular_file, file_stem, in_use, refuse_database, shown_path,
+)
 from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
@@ -115,8 +117,8 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
     path = check_file_name(path, reading=True)
     check_regular_file(path, "项目文件", "project file", StoreError)
     try:
-        with path.open("rb") as stream:
-            header = stream.read(len(_SQLITE_HEADER))
+        # A database in use (maybe open here already) is one: only SQLite may open it in this process (in_use).
+        header = _SQLITE_HEADER if in_use(path) else _first_bytes(path, len(_SQLITE_HEADER))
     except OSError as error:
         raise StoreError(f"无法读取项目文件: {error.strerror}", f"cannot read the project file: {error.strerror}",
                          str(path)) from None
@@ -128,6 +130,11 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
         store.close()
         raise StoreError("项目文件中没有项目", "the project file holds no project", str(path))
     return ProjectFile(store, projects[0], path)
+
+
+def _first_bytes(path: Path, count: int) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(count)
 
 
 # --- what the ledger shows ---------------------------------------------------------------------
@@ -475,6 +482,7 @@ class ProjectFile:
         from calculator.app import survey
         path = check_file_name(path, reading=True)
         check_regular_file(path, "调查表文件", "survey workbook")   # a folder, a pipe, /dev/zero: never read
+        refuse_database(path, "调查表文件", "survey workbook")      # this very project, say: never opened here
         return survey.stream_survey(path, schedule, include_hidden=include_hidden)
 
     def plan_import(self, households):

@@ -160,15 +160,12 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
         raise InputError(f"「{target.name}」不是普通文件,不能写入;请另选文件名",
                          f"{target.name} is not a regular file and is not written to (choose another name)",
                          shown_path(target))
-    for companion in SQLITE_COMPANIONS:
-        database = target.with_name(target.name.removesuffix(companion))
-        if target.name.endswith(companion) and database.is_file():
-            raise InputError(f"「{target.name}」是数据库「{database.name}」的日志文件,不能写成别的文件;请另选文件名",
-                             f"{target.name} is the journal of the database {database.name}; it is not replaced "
-                             "(choose another name)", shown_path(target))
-    if any(os.path.lexists(f"{target}{companion}") for companion in SQLITE_COMPANIONS):
-        # A database in use, maybe by this process: even reading its first bytes here would drop SQLite's locks
-        # (ui.dialogs.ask_path says how), so it is refused by its journal alone.
+    database = journal_of(target)
+    if database is not None:
+        raise InputError(f"「{target.name}」是数据库「{database.name}」的日志文件,不能写成别的文件;请另选文件名",
+                         f"{target.name} is the journal of the database {database.name}; it is not replaced "
+                         "(choose another name)", shown_path(target))
+    if in_use(target):  # refused by its journal alone: reading it here might drop this process's own locks
         raise InputError(f"「{target.name}」是正在使用的数据库,不会覆盖它;请另选文件名",
                          f"{target.name} is a database in use; it is not replaced (choose another name)",
                          shown_path(target))
@@ -185,6 +182,34 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
         raise InputError(f"「{target.name}」已存在且不是{name}文件,不会覆盖它;请另选文件名",
                          f"{target.name} exists and is not a {kind or 'file to replace'} file; it is not replaced "
                          "(choose another name)")
+
+
+def in_use(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is an SQLite database some process has open (its journal beside it), judged without opening it.
+
+    SQLite's locks are POSIX record locks: on Linux and macOS, closing *any* descriptor of a file in a process drops
+    all the locks that process holds on it. A project open here, opened and closed again by anything but SQLite (to
+    read a case, a survey, a file's first bytes), would lose its locks, and another landcomp, thinking itself the
+    last user, would delete the journal this process still writes to."""
+    return any(os.path.lexists(f"{os.fspath(path)}{companion}") for companion in SQLITE_COMPANIONS)
+
+
+def journal_of(path: Path) -> Path | None:
+    """The database `path` is the journal (-wal, -shm, -journal) of, when that database exists."""
+    for companion in SQLITE_COMPANIONS:
+        if path.name.endswith(companion) and path.name != companion:
+            database = path.with_name(path.name.removesuffix(companion))
+            if database.is_file():
+                return database
+    return None
+
+
+def refuse_database(path: Path, zh: str, en: str) -> None:
+    """InputError when `path`, to be read as a `zh` (调查表文件; `en`: survey workbook), is a database in use or the
+    journal of one: never opened (in_use says why)."""
+    if in_use(path) or journal_of(path) is not None:
+        raise InputError(f"「{path.name}」是正在使用的数据库文件(如项目文件),不是{zh}",
+                         f"{path.name} is a database file in use (a project, say), not a {en}", shown_path(path))
 
 
 def atomic_write_text(target: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from calculator.core.errors import InputError
+from calculator.core.files import refuse_database
 from calculator.core.labels import label
 from calculator.core.limits import JSON_MAX_DEPTH, refuse_bad_characters
 
@@ -49,6 +50,7 @@ def check_replaceable(path: Path, kind: str) -> None:
 
 def read_json(path: Path, max_bytes: int, kind: str) -> Any:
     """The parsed content of a JSON file of `kind` (e.g. 案例文件); errors name no path (callers do)."""
+    refuse_database(Path(path), kind, "JSON file")
     try:
         with open(path, "rb") as file:
             data = file.read(max_bytes + 1)  # never more than the limit, even from a pipe
