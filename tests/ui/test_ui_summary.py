@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
 
 from calculator.core.money import fmt_grouped
 from calculator.app.summary import project_summary
+from driver import type_text
 from test_ui_fit import SMALLEST
 from test_ui_ledger import given, ledger, project_file  # noqa: F401 - the 台账's fixtures
 from ui.ledger.summary_view import SummaryDialog
@@ -53,13 +56,43 @@ def test_a_table_sorts_by_the_values_and_keeps_its_total_last(qtbot, ledger, pro
     assert model.index(0, 2).data() == fmt_grouped(present[0])
 
 
-def test_another_day_is_summarised_again(qtbot, ledger):
+def _type_day(qtbot, dialog, text: str) -> None:
+    """Select all of 截至, delete it, type `text` as a person does, and leave the field (Tab)."""
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.as_of.edit.setFocus()
+    dialog.as_of.edit.selectAll()
+    qtbot.keyClick(dialog.as_of.edit, Qt.Key.Key_Backspace)
+    type_text(qtbot, dialog.as_of.edit, text)
+    qtbot.keyClick(dialog.as_of.edit, Qt.Key.Key_Tab)
+
+
+@pytest.mark.parametrize("typed", ["2023-7-10", "20230710", "2023/7/10", "2023年7月10日"])
+def test_a_day_typed_into_the_field_is_the_day_summarised_and_exported(qtbot, ledger, given, tmp_path, typed):
+    """A date spin box made 2023-6-1 typed over it 2026-06-01, and the pages kept the old day until 重新汇总."""
     dialog = open_summary(qtbot, ledger)
     assert dialog.summary.as_of == dt.date.today()
-    dialog.as_of.setDate(QDate(2023, 7, 10))
-    assert dialog.refresh()
-    assert dialog.summary.as_of == dt.date(2023, 7, 10)
+    _type_day(qtbot, dialog, typed)
+    assert dialog.as_of.edit.text() == "2023-07-10"
     assert dialog.summary == project_summary(ledger.project, dt.date(2023, 7, 10))
+    given.save_path = str(tmp_path / "汇总")
+    assert dialog.export("xlsx")
+    first = openpyxl.load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
+    assert any("截至 2023-07-10" in str(cell) for row in first.iter_rows(max_row=3, values_only=True) for cell in row)
+
+
+def test_a_day_that_does_not_exist_is_shown_red_and_nothing_is_exported_of_it(qtbot, ledger):
+    dialog = open_summary(qtbot, ledger)
+    before = dialog.summary
+    _type_day(qtbot, dialog, "2023-02-30")
+    assert dialog.as_of.edit.text() == "2023-02-30" and dialog.as_of.error()
+    assert dialog.summary is before
+    assert not dialog.pdf_button.isEnabled() and not dialog.xlsx_button.isEnabled()
+    assert "截至日期有误" in dialog.pdf_button.toolTip()
+    _type_day(qtbot, dialog, "2023-2-28")
+    assert dialog.summary.as_of == dt.date(2023, 2, 28) and dialog.pdf_button.isEnabled()
+    _type_day(qtbot, dialog, "")                                             # cleared: today
+    assert dialog.summary.as_of == dt.date.today()
 
 
 def test_the_pdf_and_the_workbook_are_exported(qtbot, ledger, given, tmp_path):

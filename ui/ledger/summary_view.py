@@ -10,10 +10,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QDateEdit, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QAbstractItemView, QApplication, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -24,6 +24,7 @@ from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, o
 from calculator.core.files import file_stem
 from ui import operations
 from ui.dialogs import fit_to_screen
+from ui.widgets import DateField
 from ui.lazy import lazy_module
 from ui.ledger.summary_charts import STATUS, BarChart, Histogram, PositionBars
 from ui.table_model import VALUE_ROLE, HeaderedTableModel
@@ -128,11 +129,14 @@ class SummaryDialog(QDialog):
         self.headline = QLabel(self)
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.as_of = QDateEdit(self)
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        # Typed as every date of the app is (2023-6-1, 20230601 …); a day accepted is summarised at once, so the
+        # pages and exports are always of the day shown, and while the text is no date nothing is exported.
+        self.as_of = DateField(self, "截至日期")
+        self.as_of.setMaximumWidth(self.as_of.edit.fontMetrics().horizontalAdvance("0000-00-00") * 2)
+        self.as_of.edited.connect(lambda _day: self.refresh())
+        self.as_of.finished.connect(self._date_checked)
         self.refresh_button = QPushButton("重新汇总", self)
-        self.refresh_button.setToolTip("按所选截至日期重新读取台账并汇总")
+        self.refresh_button.setToolTip("按截至日期重新读取台账并汇总")
         self.pdf_button = QPushButton("导出PDF…", self)
         self.xlsx_button = QPushButton("导出Excel…", self)
         self.close_button = QPushButton("关闭", self)
@@ -160,7 +164,7 @@ class SummaryDialog(QDialog):
         """Render `summary`: the headline, then each page built afresh."""
         self.summary = summary
         self.views: dict[str, QTableView] = {}
-        self.as_of.setDate(QDate(summary.as_of.year, summary.as_of.month, summary.as_of.day))
+        self.as_of.set_text(summary.as_of.isoformat())
         abnormal = (f";<span style='color:#b00020'>数据异常 {len(summary.abnormal)} 户(单列,不计入):"
                     f"{'、'.join(a.number for a in summary.abnormal[:20])}</span>" if summary.abnormal else "")
         self.headline.setText(
@@ -246,13 +250,21 @@ class SummaryDialog(QDialog):
         return _split(self.histogram, self._tabs([outlier_table(summary.outliers), summary.outlier_measures]), self)
 
     def refresh(self) -> bool:
-        """Summarise the project again as of the chosen day."""
-        day = self.as_of.date()
-        summary = self.make(dt.date(day.year(), day.month(), day.day()))
+        """Summarise the project again as of the day in 截至 (today when it was cleared)."""
+        day = self.as_of.text()
+        summary = self.make(dt.date.fromisoformat(day) if day else dt.date.today())
         if summary is None:
             return False
         self.show_summary(summary)
         return True
+
+    def _date_checked(self) -> None:
+        """While 截至 holds no date, the pages are of the day before it: nothing is exported, and the reason shown."""
+        wrong = self.as_of.error()
+        for button in (self.refresh_button, self.pdf_button, self.xlsx_button):
+            button.setEnabled(not wrong)
+        self.pdf_button.setToolTip(f"截至日期有误:{wrong}" if wrong else "")
+        self.xlsx_button.setToolTip(self.pdf_button.toolTip())
 
     def export(self, kind: str) -> bool:
         """The summary as PDF or Excel, written whole or not at all, where the user chooses."""
