@@ -78,16 +78,19 @@ class DateField(QWidget):
 
     The text is read when the field is left or Enter is pressed (calculator.core.limits.read_typed_date):
     a date is shown back as yyyy-MM-dd and emitted as `edited`; anything else stays as typed,
-    marked red with the reason, and changes nothing. An empty field shows 未填. Up/Down step a
-    day (from today when empty), Delete on an empty selection clears it, F4 opens the calendar.
+    marked red with the reason, and changes nothing — or, with `holds_invalid` (a field of a case,
+    whose engine lists a date it cannot read as a problem), is emitted as typed, so the case keeps
+    it and says why it is not counted. An empty field shows 未填. Up/Down step a day (from today
+    when empty), Delete on an empty selection clears it, F4 opens the calendar.
     """
 
     edited = Signal(str)
     finished = Signal()
 
-    def __init__(self, parent=None, field: str = "日期"):
+    def __init__(self, parent=None, field: str = "日期", *, holds_invalid: bool = False):
         super().__init__(parent)
         self._field, self._value, self._calendar = field, "", None
+        self._holds_invalid = holds_invalid
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("未填")
         self.edit.setToolTip("可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
@@ -114,12 +117,20 @@ class DateField(QWidget):
         return self.edit.property("date_error") or ""
 
     def set_text(self, text: str) -> None:
-        """Show an ISO date ("" shows 未填) without emitting `edited`."""
-        if text == self._value and not self.error():
+        """Show a date as the case holds it without emitting `edited`: "" shows 未填, and a text that is no
+        yyyy-MM-dd date (one a holds_invalid field kept) shows red with the reason."""
+        if text == self._value and self.edit.text() == text:
             return
         self._value = text
         self.edit.setText(text)
-        self._mark("")
+        self._mark(self._reason(text))
+
+    def _reason(self, text: str) -> str:
+        try:
+            date = read_typed_date(text, self._field)
+        except InputError as error:
+            return error.zh
+        return "" if date is None or date.isoformat() == text else f"应写成 {date.isoformat()}(按 Enter 改写)"
 
     def _commit(self) -> None:
         typed = self.edit.text()
@@ -127,6 +138,9 @@ class DateField(QWidget):
             date = read_typed_date(typed, self._field)
         except InputError as error:
             self._mark(error.zh)
+            if self._holds_invalid and typed != self._value:
+                self._value = typed
+                self.edited.emit(typed)
             self.finished.emit()
             return
         self._accept("" if date is None else date.isoformat())

@@ -132,6 +132,11 @@ class DocumentWorkspace(Workspace):
     def document_replaced(self) -> None:
         """Called after new/open/save: the document on screen now matches a file, or nothing."""
 
+    def untaken_input(self) -> str | None:
+        """What a field shows that the document did not take (a day that does not exist), or None: nothing is saved,
+        exported or printed while the screen and the document differ."""
+        return None
+
     def store_document(self) -> bool | None:
         """Save somewhere other than a file (the project store); None when the document has no such home."""
         return None
@@ -184,6 +189,8 @@ class DocumentWorkspace(Workspace):
         return True
 
     def save(self) -> bool:
+        if self._untaken_refused():
+            return False
         stored = self.store_document()
         if stored is not None:
             return stored
@@ -191,6 +198,8 @@ class DocumentWorkspace(Workspace):
         return self.save_as() if path is None else self.save_to(path)
 
     def save_as(self) -> bool:
+        if self._untaken_refused():
+            return False
         path = self._ask_path(self.save_title, self.file_filter, ".json", self.document_kind)
         return path is not None and self.save_to(path)
 
@@ -265,8 +274,14 @@ class DocumentWorkspace(Workspace):
         self.settings.remember_folder(kind, path)
         return path
 
+    def _untaken_refused(self) -> bool:
+        untaken = self.untaken_input()
+        if untaken:
+            dialogs.show_error(self, "未保存", f"{untaken}\n请改正或清空后再保存。")
+        return bool(untaken)
+
     def _subject(self, kind: str, title: str):
-        missing = self.export_state(kind)
+        missing = self.export_state(kind) or self.untaken_input()
         if missing:
             dialogs.show_error(self, title, missing)
             return None

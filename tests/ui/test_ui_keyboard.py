@@ -102,16 +102,50 @@ def test_a_date_typed_in_any_office_form_is_that_date(qtbot, ws, typed):
 
 
 @pytest.mark.parametrize("typed", ["2023-02-30", "明天", "2023-6/20", "23.6.20", "1800-01-01"])
-def test_a_date_that_is_not_one_is_refused_visibly_and_changes_nothing(qtbot, ws, typed):
+def test_a_relocation_date_that_is_not_one_stays_as_typed_and_the_case_says_why(qtbot, ws, typed):
+    """It used to change nothing: the red text went at the next edit anywhere, and the old date was saved and
+    priced as if it were what the assessor typed."""
+    ws.session.edit({("relocation", "building_area_m2"): "100"})
     field = ws.relocation.dates["paid_on"]
     field.edit.setFocus()
     type_text(qtbot, field.edit, "2023-06-20")
     qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert ws.session.result.relocation is not None
     field.edit.selectAll()
     type_text(qtbot, field.edit, typed)
     qtbot.keyClick(field.edit, Qt.Key.Key_Return)
-    assert field.edit.text() == typed and "日期" in field.error() and typed in field.error()
-    assert field.text() == "2023-06-20" and ws.session.case.relocation["paid_on"] == "2023-06-20"
+    assert field.edit.text() == typed and typed in field.error()
+    assert ws.session.case.relocation["paid_on"] == typed                      # what was typed, not the old day
+    assert ws.session.result.relocation is None                                # so no allowance is counted …
+    assert [p.field for p in ws.session.result.problems if p.block == "relocation"] == ["paid_on"]
+    assert ws.relocation.problem.isVisibleTo(ws) and "支付日期" in ws.relocation.problem.text()   # … and it says why
+    ws.session.edit({("relocation", "building_area_m2"): "120"})               # an edit elsewhere keeps it
+    assert field.edit.text() == typed and field.error()
+    ws.session.stack.undo()
+    ws.session.stack.undo()
+    assert field.edit.text() == "2023-06-20" and not field.error() and ws.session.result.relocation is not None
+
+
+def test_a_day_that_does_not_exist_in_the_assessment_date_is_never_saved_over(qtbot, ws, answers, tmp_path):
+    """测算日期 cannot hold a text that is no date (the case would not open): it stays red, and nothing is saved,
+    exported or printed until it is mended."""
+    field = ws.header.date
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-02-30")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert field.error() and ws.session.case.assessed_on != "2023-02-30"
+    answers.save_path = str(tmp_path / "王建国")
+    qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert answers.errors and answers.errors[-1][0] == "未保存" and "测算日期有误" in answers.errors[-1][1]
+    assert not (tmp_path / "王建国.json").exists() and "save_path:保存案例" not in answers.asked
+    assert not ws.preview() and "测算日期有误" in answers.errors[-1][1]
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-2-28")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert json.loads((tmp_path / "王建国.json").read_text(encoding="utf-8"))["assessed_on"] == "2023-02-28"
 
 
 def test_qt_speaks_chinese_in_its_own_buttons_and_calendar(qapp):

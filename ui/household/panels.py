@@ -114,7 +114,7 @@ class RelocationPanel(_BlockPanel):
         self.extra.editingFinished.connect(self.session.end_live_edit)
         self.dates = {}
         for name in ("signed_on", "paid_on", "moved_on"):
-            field = DateField(self, name)
+            field = DateField(self, name, holds_invalid=True)   # a day that does not exist is the case's problem
             field.edit.setObjectName(f"relocation_{name}")
             field.edited.connect(lambda text, n=name: self.session.edit({(self.block, n): text or actions.ABSENT}, live=True))
             field.finished.connect(self.session.end_live_edit)

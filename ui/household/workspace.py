@@ -257,6 +257,10 @@ class HouseholdWorkspace(DocumentWorkspace):
     def write_document(self, path: Path) -> None:
         self.session.save(path)
 
+    def untaken_input(self) -> str | None:
+        wrong = self.header.date.error()   # the case cannot hold a 测算日期 that is no date: the field keeps it
+        return f"测算日期有误:{wrong}" if wrong else None
+
     def report_subject(self, kind: str):
         if self.stored is not None and self.stored.version is not None:
             return stored_cases.printable(self.stored)  # the stored version, as the batch prints it
