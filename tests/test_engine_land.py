@@ -292,11 +292,49 @@ def test_parcel_json_is_plain_json() -> None:
     assert json.loads(text)["table"] == "wutai-2022"
 
 
-def test_a_correction_that_makes_the_price_negative_is_refused() -> None:
-    # 工业用地 4级 164 元/m² − 200 元/m² development adjustment = −36: no such price exists.
-    with pytest.raises(CalculationError, match="negative"):
-        price_parcel(parcel_from_dict({"grade": 4, "parts": [{"use": "工业用地", "area_m2": "100"}],
-                                       "corrections": {"development_adjustment": "-200"}}))
+@pytest.mark.parametrize("grade, use, adjustment, shown", [
+    (4, "工业用地", "-200", "-36"),          # 164 − 200: no such price exists
+    (2, "住宅用地", "-492.004", "-0.004"),   # 492 − 492.004 was printed as a corrected price of "-0.00"
+    (2, "住宅用地", "-491.996", "0.004"),    # rounds to 0.00 元/m²: a coefficient typed wrong, not a price
+])
+def test_a_correction_that_leaves_no_price_is_refused(grade, use, adjustment, shown) -> None:
+    with pytest.raises(CalculationError, match="must be positive") as refused:
+        price_parcel(parcel_from_dict({"grade": grade, "parts": [{"use": use, "area_m2": "100"}],
+                                       "corrections": {"development_adjustment": adjustment}}))
+    assert f"按所填系数为 {shown} 元/m²" in refused.value.zh
+
+
+def test_a_reduction_rate_near_zero_gives_the_limit_of_the_tenure_coefficient() -> None:
+    """r = 1e-40 rounded 1 + r to 1 at 40 digits and divided 0 by 0 (an internal error). As r → 0, K → m/n."""
+    for rate in ("1e-40", "1e-12"):
+        assert abs(term_coefficient(Decimal(40), 70, Decimal(rate)) - Decimal(4) / Decimal(7)) < Decimal("1e-11")
+    parcel = {**one_part(2, "住宅用地", area_m2="100"), "corrections": {"term_years": "40", "reduction_rate": "1e-40"}}
+    assert price(parcel).corrected_unit_price == Decimal("281.14")   # 492 × 4/7 = 281.142857…
+
+
+def test_a_parcel_past_what_can_be_paid_or_written_in_words_is_refused() -> None:
+    """999,999,999,999,999 m² printed totals of 491,999,999,999,999,508.00 元."""
+    with pytest.raises(InputError, match="too large"):
+        price(one_part(2, "住宅用地", area_m2="999999999999999"))
+    assert price(one_part(2, "住宅用地", area_m2="1000000000")).total == Decimal("492000000000.00")
+
+
+def test_a_basis_is_given_for_a_coefficient_or_refused() -> None:
+    """A misspelt key was accepted, echoed in the JSON and left off the printed sheet: the stated reason lost."""
+    corrections = {"date_factor": "1.02", "basis": {"date_factr": "地价指数"}}
+    with pytest.raises(InputError, match="basis names no coefficient 'date_factr'"):
+        price({**one_part(2, "住宅用地", area_m2="100"), "corrections": corrections})
+    corrections["basis"] = {"date_factor": "地价指数"}
+    assert price({**one_part(2, "住宅用地", area_m2="100"), "corrections": corrections}).parcel.corrections.bases == {
+        "date_factor": "地价指数"}
+
+
+def test_a_parcel_has_at_most_100_parts() -> None:
+    """300 parts made the printed sheet fail (exit 1); no parcel is priced in more than a few."""
+    part = {"use": "住宅用地", "area_m2": "1.5"}
+    assert price({"grade": 2, "parts": [part] * 100}).total == Decimal("73800.00")   # 100 × 1.5 × 492
+    with pytest.raises(InputError, match="at most 100 parts; this one has 101"):
+        price({"grade": 2, "parts": [part] * 101})
 
 
 def test_a_decimal_comma_is_refused_not_read_as_thousands() -> None:

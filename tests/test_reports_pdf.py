@@ -318,3 +318,14 @@ def test_a_short_line_is_drawn_as_a_plain_cell_and_what_would_overflow_wraps():
     style = {(c, r): (table._cellStyles[r][c].alignment, table._cellStyles[r][c].fontsize)
              for r, c in ((0, 0), (0, 1), (2, 0))}
     assert style == {(0, 0): ("LEFT", cell.fontSize), (1, 0): ("RIGHT", number.fontSize), (0, 2): ("LEFT", cell.fontSize)}
+
+
+def test_price_sheet_names_each_use_once_in_the_parcel_fields_and_prints_every_part(tmp_path):
+    """A use repeated in every part's name filled the 用途 cell past the page at about 300 parts (an internal error);
+    the cell names each use once, and the parts table still has every part."""
+    path = tmp_path / "many.pdf"
+    parts = [{"use": "住宅用地", "area_m2": "1.5"}, {"use": "商服用地", "area_m2": "2"}] * 50
+    reports.parcel_pdf(parcel(parts=parts, corrections=None), path)
+    text = "\n".join(pages(path))
+    assert "用途 住宅用地、商服用地" in text and "住宅用地、商服用地、住宅用地" not in text
+    assert text.count("1.50 0.0023 492.00 32.8000 738.00") == 50 and text.count("2.00 0.0030 550.00 36.6667 1,100.00") == 50

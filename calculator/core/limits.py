@@ -28,6 +28,9 @@ OTHER_TEXT_LIMIT = 300
 CASE_FILE_MAX_BYTES = 5 * 1024 * 1024  # a 300-line household is about 40 KB
 PARCEL_FILE_MAX_BYTES = 1024 * 1024
 CASE_MAX_LINES = 2000
+# A parcel is priced in a few parts, one per use: 100 is beyond any parcel, and what its sheet can print (the
+# sheet lists every part's use in one cell, which runs past a page at about 300).
+PARCEL_MAX_PARTS = 100
 JSON_MAX_DEPTH = 8  # a case is 3 deep (case → items → line → value)
 
 # A number may carry at most this many decimal places; with the 10^15 bound of calculator.core.money

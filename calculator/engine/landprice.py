@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from calculator.core.errors import CaseErrors, CalculationError, InputError
-from calculator.core.limits import check_text
+from calculator.core.limits import MAX_AMOUNT, PARCEL_MAX_PARTS, check_text
 from calculator.core.money import exact, fmt_plain, round_money, to_decimal
 from calculator.engine.schedules import load_land_table
 from tables.land import GradeRow, LandTable, Use
@@ -164,6 +164,9 @@ def parcel_from_dict(data: Any) -> Parcel:
     parts = data.get("parts")
     if not isinstance(parts, list) or not parts:
         raise InputError("地块至少要有一个部分", "parts must be a non-empty list", "parts")
+    if len(parts) > PARCEL_MAX_PARTS:
+        raise InputError(f"地块最多分 {PARCEL_MAX_PARTS} 个部分,此文件有 {len(parts)} 个",
+                         f"a parcel has at most {PARCEL_MAX_PARTS} parts; this one has {len(parts)}", "parts")
     errors, read = [], []
     for index, part in enumerate(parts):
         try:
@@ -203,24 +206,33 @@ def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     corrected = (sum((p.correction.total for p in parts), Decimal(0))
                  if parcel.corrections is not None else None)
     unit_price, total = round_money(exact_total / area), sum((p.total for p in parts), Decimal(0))
+    upper = sum((p.upper_total for p in parts), Decimal(0))
+    largest = max(upper, floor, corrected or 0)
+    if largest >= MAX_AMOUNT:  # as a household's total: past any parcel, and past what 大写 can write
+        raise InputError(f"金额过大: {largest:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对面积和修正系数",
+                         f"the amount {largest:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); "
+                         "check the areas and the coefficients")
     return ParcelPrice(
         table=table, parcel=parcel, parts=tuple(parts), exact_area_m2=area, area_m2=round_money(area),
         area_mu=_four(area / table.m2_per_mu), unit_price=unit_price, wan_per_mu=_four(table.wan_per_mu(unit_price)),
         total=total, total_wan=_four(Fraction(total) / 10000),
-        lower_total=sum((p.lower_total for p in parts), Decimal(0)),
-        upper_total=sum((p.upper_total for p in parts), Decimal(0)),
+        lower_total=sum((p.lower_total for p in parts), Decimal(0)), upper_total=upper,
         benchmark_floor_total=benchmark_floor, floor_total=floor, floor_governed_by=governed_by,
         corrected_total=corrected,
         corrected_unit_price=None if corrected is None else round_money(Fraction(corrected) / area))
 
 
 def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -> Decimal:
-    """K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n], unrounded (40 significant digits)."""
+    """K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n], unrounded (40 significant digits).
+
+    The subtractions cancel about as many digits as r has zeros after the point: a rate below 10^-10, which
+    no officer means but the file may hold, is worked with that many more digits, so K is still right to 40."""
     with localcontext() as ctx:
-        ctx.prec = 40
+        ctx.prec = 40 if rate.adjusted() >= -10 else 40 - 2 * rate.adjusted()
         growth = 1 + rate
         value = (1 - 1 / growth ** term_years) / (1 - 1 / growth ** statutory_years)
-    return +value
+        ctx.prec = 40
+        return +value
 
 
 @exact
@@ -284,10 +296,13 @@ def part_term(part: PartInput, statutory: int, corrections: Corrections | None) 
 def _correct(row: GradeRow, statutory: int, term: Decimal, area: Fraction, c: Corrections) -> Correction:
     k_term = Decimal(1) if term == statutory else term_coefficient(term, statutory, c.reduction_rate)
     # Exact (price_parcel runs in money.EXACT): K年期 is the one figure carried to 40 digits.
-    unit = round_money(row.benchmark.yuan_per_m2 * c.date_factor * k_term * (1 + c.factor_pct / 100)
-                       * c.other_factor + c.development_adjustment)
-    if unit < 0:
-        raise InputError("修正后单价为负数", "the corrected unit price is negative")
+    exact_unit = (row.benchmark.yuan_per_m2 * c.date_factor * k_term * (1 + c.factor_pct / 100) * c.other_factor
+                  + c.development_adjustment)
+    unit = round_money(exact_unit)
+    if unit <= 0:  # -0.00 and 0.00 too: a land price that rounds to nothing is a coefficient typed wrong
+        shown = fmt_plain(round_money(exact_unit, 4))
+        raise InputError(f"修正后单价应为正数,按所填系数为 {shown} 元/m²,请核对修正系数",
+                         f"the corrected unit price must be positive; the coefficients give {shown} per m²")
     outside = not row.lower.yuan_per_m2 <= unit <= row.upper.yuan_per_m2
     return Correction(term, k_term, statutory, unit, round_money(Fraction(unit) * area), outside)
 
@@ -341,6 +356,11 @@ def _corrections(data: Any) -> Corrections:
     bases = data.get("basis", {})
     if not isinstance(bases, dict) or not all(isinstance(v, str) for v in bases.values()):
         raise InputError("basis 应为 {系数: 依据} 对象", "basis must map coefficient names to text", "corrections")
+    unknown = [name for name in bases if name not in COEFFICIENT_LABELS]  # a basis nobody would see printed
+    if unknown:
+        raise InputError(f"basis 中的「{unknown[0][:40]}」不是修正系数;应为 {'、'.join(COEFFICIENT_LABELS)} 之一",
+                         f"basis names no coefficient {unknown[0][:40]!r}; expected one of "
+                         f"{', '.join(COEFFICIENT_LABELS)}", "corrections.basis")
     for name, text in bases.items():
         check_text(text, "basis", f"corrections.basis.{name}")
     return Corrections(**values, bases=dict(bases))

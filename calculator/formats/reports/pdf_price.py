@@ -45,7 +45,7 @@ def _parcel_fields(sheet: PriceSheet) -> list[tuple[str, str]]:
     return [("宗地编号", sheet.reference), ("坐落", sheet.location), ("土地级别", f"{sheet.grade}级"),
             ("估价基准日", sheet.valuation_date),
             ("总面积", f"{fmt_grouped(sheet.area_m2)} m²({fmt_exact(sheet.area_mu)} 亩)"),
-            ("用途", "、".join(part.use for part in sheet.parts))]
+            ("用途", "、".join(dict.fromkeys(part.use for part in sheet.parts)))]  # each use once
 
 
 def benchmark_table(sheet: PriceSheet, styles: Styles):
