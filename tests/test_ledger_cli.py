@@ -123,6 +123,12 @@ def test_files_out_of_the_ledger(tmp_path, project):
     assert copy["totals"]["total"] == "546616.30" and Decimal(copy["totals"]["total"]) == Decimal("546616.30")
 
 
+def test_sheets_into_a_folder_that_cannot_be_made_are_refused_as_bad_input(tmp_path, project):
+    """The folder named was made unguarded: a place that takes no new folder gave exit 1 and a bare system error."""
+    made = ledger(tmp_path, "sheets", project, "/proc/landcomp-sheets")
+    assert made.returncode == 2 and "无法建立文件夹" in made.stderr and "cannot create the folder" in made.stderr
+
+
 def test_grant_is_for_server_projects(tmp_path, project, backend):
     run = ledger(tmp_path, "grant", project, "assessor_role", "--as", "assessor")
     if backend == "sqlite":

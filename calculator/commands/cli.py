@@ -167,14 +167,17 @@ def _export(args, result, kind: str, source: Path | None, writers_in=None) -> No
         from calculator.formats import reports as writers_in
     writers: dict[str, Callable] = {fmt: getattr(writers_in, f"{kind}_{fmt}") for fmt in ("pdf", "xlsx")}
     _check_targets(targets, source)
-    with all_or_nothing():
-        for fmt, target in targets.items():
-            try:
-                writers[fmt](result, target)
-            except PermissionError:
-                raise InputError(f"--{fmt} 无权写入: {target}", f"--{fmt}: permission denied: {target}") from None
-            except OSError as exc:
-                raise OSError(exc.errno, exc.strerror, str(target)) from None
+    fmt = ""
+    try:
+        with all_or_nothing():   # the files land as the block ends: a refusal to replace one comes from there
+            for fmt, target in targets.items():
+                try:
+                    writers[fmt](result, target)
+                except OSError as exc:
+                    raise OSError(exc.errno, exc.strerror, str(target)) from None
+    except PermissionError as exc:
+        named = {str(path): name for name, path in targets.items()}.get(exc.filename, fmt)
+        raise InputError(f"--{named} 无权写入: {exc.filename}", f"--{named}: permission denied: {exc.filename}") from None
 
 
 def _check_targets(targets: dict[str, Path], source: Path | None) -> None:

@@ -226,7 +226,11 @@ def _import(project: ProjectFile, args) -> str:
 
 def _sheets(project: ProjectFile, args) -> str:
     if args.outdir.parent.is_dir() and not check_folder_name(args.outdir).exists():
-        args.outdir.mkdir()  # the folder named; the batch writes into a folder of its own inside it
+        try:
+            args.outdir.mkdir()  # the folder named; the batch writes into a folder of its own inside it
+        except OSError as error:   # a folder that takes no new folder (read-only, not ours): the place chosen
+            raise InputError(f"无法建立文件夹: {error.strerror}", f"cannot create the folder: {error.strerror}",
+                             str(args.outdir)) from None
     summary = project.write_sheets(None, args.outdir)
     return f"{args.outdir}: {summary.text()}\n"
 

@@ -238,22 +238,29 @@ def all_or_nothing() -> Iterator[None]:
 def _commit(staged: list[tuple[Path, Path]]) -> None:
     """Move every finished file into place; when one move fails, put back what was replaced."""
     kept: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, moved aside)
+    target = None
     try:
         for tmp, target in staged:
             previous = None
             if target.exists():
                 previous = _temporary(target)
-                os.replace(target, previous)
+                try:
+                    os.replace(target, previous)
+                except BaseException:   # the target cannot be moved (immutable, another user's): nothing aside
+                    previous.unlink(missing_ok=True)
+                    raise
             kept.append((target, previous))
             os.replace(tmp, target)
-    except BaseException:
-        for target, previous in reversed(kept):
+    except BaseException as error:
+        for replaced, previous in reversed(kept):
             if previous is not None:
-                os.replace(previous, target)
+                os.replace(previous, replaced)
             else:
-                target.unlink(missing_ok=True)
+                replaced.unlink(missing_ok=True)
         for tmp, _target in staged:
             tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError) and target is not None:
+            raise _naming(error, target) from None
         raise
     for _target, previous in kept:
         if previous is not None:

@@ -226,3 +226,23 @@ def test_an_export_onto_the_project_the_app_has_open_is_refused_without_reading_
             atomic_write(tmp_path / "p.landcomp", lambda tmp: tmp.write_bytes(b"PK\x03\x04"), "xlsx")
         monkeypatch.undo()
     assert str(tmp_path / "p.landcomp") not in opened
+
+
+def test_an_existing_output_that_cannot_be_replaced_is_refused_with_nothing_left_beside_it(tmp_path, monkeypatch,
+                                                                                           capsys) -> None:
+    """An immutable a.pdf (or another user's, in a shared folder) gave exit 1 and left a .part file behind: the
+    file made to move the old one aside was never removed."""
+    import errno
+    from calculator.core import files
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4 last week's sheet")
+    real_replace = os.replace
+
+    def immutable(source, destination):
+        if Path(source) == tmp_path / "a.pdf":
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(source), None, str(destination))
+        return real_replace(source, destination)
+    monkeypatch.setattr(files.os, "replace", immutable)
+    status = cli.main(["landprice", str(REPO / "examples" / "parcel.json"), "--pdf", str(tmp_path / "a.pdf")])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and "--pdf 无权写入" in err and "permission denied" in err and "a.pdf" in err
+    assert os.listdir(tmp_path) == ["a.pdf"] and (tmp_path / "a.pdf").read_bytes() == b"%PDF-1.4 last week's sheet"
