@@ -20,6 +20,7 @@ JSON_NAME = re.compile(r"[a-z]+_[a-z_0-9]+|\bitems\[|\bparts\[")
     ("household.head", "户主信息 户主"),
     ("parts[1](第2部分)「住宅用地」", "第2部分「住宅用地」"),
     ("/tmp/case.json items[0](第1行)", "/tmp/case.json 第1行"),
+    ("postgresql://test@127.0.0.1:5433/baozi", "postgresql://test@127.0.0.1:5433/baozi"),   # was 127 0 0 1
 ])
 def test_places_read_as_a_person_names_them(where, shown):
     assert place_zh(where) == shown

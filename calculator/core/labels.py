@@ -39,7 +39,7 @@ BLOCK_LABELS = {"household": "户主信息", "assessor": "评估信息", "reloca
 
 _LINE_AT = re.compile(r"items\[(\d+)\]\(第\d+行\)")
 _LINE = re.compile(r"(?:items|parts)\[\d+\]\((第\d+(?:行|部分))\)")
-_PATH = re.compile(r"^(?:[/~.]|[A-Za-z]:\\)")
+_PATH = re.compile(r"^(?:[/~.]|[A-Za-z]:\\|[a-z]+://)")  # a file's path, or a server's address
 _NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*\b")
 
 
@@ -50,7 +50,7 @@ def label(field: str) -> str:
 
 def place_zh(where: str) -> str:
     """A message's place as a person reads it: items[3](第4行)「菜窖/砖石」 → 第4行「菜窖/砖石」,
-    relocation → 搬迁与安置, household.head → 户主."""
+    relocation → 搬迁与安置, household.head → 户主; a path or a postgresql:// address as it is."""
     return " ".join(token if _PATH.match(token)  # a file's path stays as it is
                     else _NAME.sub(lambda name: label(name.group(0)), _LINE.sub(r"\1", token)).replace(".", " ")
                     for token in where.split(" "))
