@@ -581,8 +581,8 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
     qtbot.addWidget(dialog)
     problems = [[dialog.problems.item(r, c).text() for c in range(4)] for r in range(dialog.problems.rowCount())]
     assert len(problems) == len(survey.problems) == 2  # 0302's unknown item, 0303's negative quantity
-    assert [p[3] for p in problems] == [p.text() for p in survey.problems]
-    assert [p[1] for p in problems] == ["3", "4"]
+    assert [p[1:] for p in problems] == [["3", "项目", "未知项目「没有这个项目」(不在文政发〔2023〕6号标准中)"],
+                                         ["4", "数量", "数量应为正数,不是 -3"]]   # Chinese, each place said once
     assert dialog.households.rowCount() == 1 and dialog.households.item(0, 1).text() == "吴刚"
     assert dialog.households.item(0, 4).text() == fmt_grouped(next(survey.households()).total)
     assert dialog.households.item(0, 5).text() == "新增" and dialog.import_button.isEnabled()

@@ -370,7 +370,7 @@ class SurveyReportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.problems = _table(self, ("工作表", "行", "列", "问题"), [
             (str(getattr(p, "sheet", "") or ""), str(getattr(p, "row", "") or ""), str(getattr(p, "column", "") or ""),
-             p.text()) for p in problems], right=(1,))
+             p.zh) for p in problems], right=(1,))   # the place is in the columns before; the app speaks Chinese
         # what happens to the household before its warnings, which run long: the result in sight, not far right
         self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "导入后", "提示"),
                                  [(*survey_household_cells(step.household), step.text(),

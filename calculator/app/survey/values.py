@@ -57,7 +57,7 @@ def parse_value(column: SurveyColumn, value: Any) -> Any:
     if isinstance(value, str):
         value = check_text(value.strip(), _limit_field(column))
     if column.kind == NUMBER:
-        return _number(value, f"{column.heading}/{column.field}")
+        return _number(value, column.heading, column.field)
     if column.kind == FLAG:
         return _flag(value)
     if column.kind == DATE:
@@ -70,12 +70,13 @@ def _limit_field(column: SurveyColumn) -> str:
     return column.field if column.field in TEXT_LIMITS else column.heading
 
 
-def _number(value: Any, what: str) -> Decimal:
+def _number(value: Any, heading: str, field: str) -> Decimal:
+    """A number cell of the column headed `heading` (the Chinese message names it so; the English, by `field`)."""
     if isinstance(value, float):
         value = excel_number(value)
     elif isinstance(value, (dt.date, dt.time)):
-        raise InputError(f"{what} 应为数值,不是日期", f"{what} must be a number, not a date")
-    return to_decimal(value, what)
+        raise InputError(f"{heading}应为数值,不是日期", f"{field} must be a number, not a date")
+    return to_decimal(value, field, heading)
 
 
 def _flag(value: Any) -> bool:
