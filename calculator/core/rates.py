@@ -60,7 +60,7 @@ def resolve_rate(standard: Rate, given: Decimal | None, override_reason: str,
     if not override_reason.strip():
         zh_std = "区间" if standard.is_range else "标准"
         raise InputError(
-            f"{what.split('/')[0]} {fmt_quantity(given)} 超出{zh_std} {standard},须填写理由(override_reason)",
+            f"{what.split('/')[0]} {fmt_quantity(given)} 超出{zh_std} {standard},须填写超标准理由",
             f"{what.split('/')[-1]} {fmt_quantity(given)} is outside the standard {standard}; "
             f"an override_reason is required")
     return Resolved(given, (OVERRIDE,))

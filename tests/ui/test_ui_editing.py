@@ -254,3 +254,11 @@ def test_an_implausible_quantity_is_priced_with_a_warning(qtbot, ws):
     assert ws.model.row(row).problem is None
     assert ws.summary.total.text() == "9,000,000.00 元"                     # 12,000 m² × midpoint 750
     assert any("12000 m² 超过常见范围(10,000 m²)" in w.message for w in ws.session.result.warnings)
+
+
+def test_a_warning_about_relocation_names_its_block_in_chinese(qtbot, ws):
+    """提示 showed "relocation: 缺少支付日期或搬迁日期…": a block's place as the file names it."""
+    ws.session.edit({("relocation", "building_area_m2"): "100"})
+    notes = [ws.summary.warnings.item(i).text() for i in range(ws.summary.warnings.count())]
+    incentive = [note for note in notes if "支付日期或搬迁日期" in note]
+    assert incentive and incentive[0].startswith("搬迁与安置: ") and not any("relocation" in note for note in notes)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGro
 from calculator.app import actions
 from calculator.core.amount_words import amount_in_words
 from calculator.engine.compensation import sheet_numbers
-from calculator.core.errors import CalculationError, CaseWarning
+from calculator.core.errors import CalculationError
 from calculator.core.labels import place_zh, renumber
 from calculator.core.limits import WIDEST_AMOUNT
 from calculator.core.money import fmt_grouped, fmt_quantity
@@ -24,11 +24,6 @@ from ui.widgets import DateField, DecimalEdit
 ERROR_STYLE = "color: #b00020;"
 AMOUNT_STYLE = "font-weight: bold;"
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _zh(warning: CaseWarning) -> str:
-    """A warning in Chinese with its place as the engine names it: items[3](第4行)「菜窖/砖石」: 未填单价…"""
-    return f"{warning.where}: {warning.zh}" if warning.where else warning.zh
 
 
 def _block_problems(result, block: str) -> list[CalculationError]:
@@ -317,7 +312,8 @@ class SummaryPanel(QGroupBox):
         numbers = sheet_numbers(result.case, result.schedule)
         notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, p.line, True)
                  for p in result.problems]
-        notes += [(renumber(_zh(w), numbers), _zh(w), w.line, False) for w in result.warnings]
+        notes += [(f"{place_zh(renumber(w.where, numbers))}: {w.zh}" if w.where else w.zh, w.zh, w.line, False)
+                  for w in result.warnings]
         if notes != self._notes:
             self._notes = notes
             self.warnings.clear()
