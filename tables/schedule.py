@@ -44,7 +44,8 @@ class Item:
     unit: str
     spec: Any
     source: str
-    reading: str
+    reading: str     # the reading applied where the source is ambiguous, in English (the catalog spec's: provenance)
+    reading_zh: str  # the same reading in Chinese, as the app shows it to an assessor
     quantity_default: Decimal | None
     source_section: str
     params: tuple = ()
@@ -77,6 +78,7 @@ class RelocationRule(NamedTuple):
     brackets: tuple  # read by the bracket kind (calculator.rules.bracket.read_brackets)
     source: str
     reading: str
+    reading_zh: str
 
 
 class Relocation(NamedTuple):
@@ -168,11 +170,22 @@ def _read_item(row: DataRow, sections: dict[str, str], params: dict[str, ParamIn
         if param.name not in params:
             raise row.error(f"参数 {param.name} 未在 [params] 中说明", f"parameter {param.name} is not declared in [params]")
     default = row.decimal("quantity_default") if row.has("quantity_default") else None
+    reading, reading_zh = _readings(row)
     item = Item(key=row.text("key"), section=section, kind=kind, rule=rule, unit=row.text("unit"), spec=spec,
-                source=row.text("source"), reading=row.text("reading", ""),
+                source=row.text("source"), reading=reading, reading_zh=reading_zh,
                 quantity_default=default, source_section=row.text("source_section", section), params=line_params)
     row.refuse_unread()
     return item
+
+
+def _readings(row: DataRow) -> tuple[str, str]:
+    """A row's reading in English (provenance) and in Chinese (what the app shows): both or neither."""
+    reading, reading_zh = row.text("reading", ""), row.text("reading_zh", "")
+    if bool(reading) != bool(reading_zh):
+        given, missing = ("reading", "reading_zh") if reading else ("reading_zh", "reading")
+        raise row.error(f"有字段 {given} 而缺少字段 {missing}(解读须同时给出英文与中文)",
+                        f"field {given} without field {missing} (a reading is given in English and in Chinese)")
+    return reading, reading_zh
 
 
 def _check_catalog(path: Path, items: dict[str, Item], name: str) -> None:
@@ -213,7 +226,7 @@ def _read_relocation(data: dict, name: str, params: dict[str, ParamInfo], bracke
     for part in ("moving", "temporary", "incentive"):
         row = DataRow(block.get(part, {}), name, f"[relocation.{part}]")
         rules[part] = RelocationRule(row.text("param"), brackets.read_brackets(row), row.text("source"),
-                                     row.text("reading", ""))
+                                     *_readings(row))
         if any(b.rate.is_range for b in rules[part].brackets):
             raise row.error("搬迁与安置的档位须为固定金额", "relocation brackets take fixed amounts")
         if rules[part].param not in params:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -159,6 +160,46 @@ def test_malformed_toml_is_named(tmp_path: Path) -> None:
     assert "cannot read the data file" in message
 
 
+# --- readings: the English one is provenance, the Chinese one is what an assessor reads ---------
+
+# An English word of 3+ letters; unit symbols (m, m², cm) and rule tags (R3) are shorter.
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_every_reading_has_a_chinese_rendering_without_english_words() -> None:
+    schedule = read_schedule(TABLES / SCHEDULE_FILE)
+    rules = [schedule.relocation.moving, schedule.relocation.temporary, schedule.relocation.incentive]
+    rows = [(item.key, item.reading, item.reading_zh) for item in schedule.items.values()]
+    rows += [(f"[relocation] {rule.param}", rule.reading, rule.reading_zh) for rule in rules]
+    read = [(key, zh) for key, reading, zh in rows if reading]
+    assert len(read) == 67 and len({zh for _, zh in read}) == 33   # the rows with a reading, their distinct texts
+    for key, reading, zh in rows:
+        assert bool(reading) == bool(zh), key
+        assert not ENGLISH_WORD.findall(zh), (key, ENGLISH_WORD.findall(zh))
+        assert "_" not in zh, key   # no field name of the case file (area_m2): its Chinese label instead
+    assert schedule.items["养殖临时安置补助"].reading_zh == (
+        "数量 = 处数,面积 = 每处的面积;补助 = 3个月 × 每月标准(面积 <30 m²:每处每月300元;"
+        "面积 ≥30 m²:按面积每平方米每月4元)")
+
+
+READING_BREAKS = [
+    ("reading without reading_zh", 'reading_zh = "干砌的取值靠近下限,水泥砌的靠近上限;具体单价由评估人员确定"\n', "",
+     "石坝", "field reading without field reading_zh"),
+    ("reading_zh without reading", 'reading = "干砌 toward the lower end, 水泥砌 toward the upper; the assessor\'s rate"\n',
+     "", "石坝", "field reading_zh without field reading"),
+    ("relocation reading without reading_zh",
+     'reading_zh = "搬迁天数 = 搬迁日期 − 支付日期;≤30天奖励50000元;(30,45]天奖励30000元;其余情形或缺少任一日期的为0;'
+     '支付前已搬迁的按30日内计"\n', "", "[relocation.incentive]", "field reading without field reading_zh"),
+]
+
+
+@pytest.mark.parametrize("old, new, row, says", [b[1:] for b in READING_BREAKS], ids=[b[0] for b in READING_BREAKS])
+def test_a_reading_is_refused_without_its_other_language(tmp_path: Path, old: str, new: str, row: str,
+                                                          says: str) -> None:
+    message = schedule_error(tmp_path, old, new)
+    assert SCHEDULE_FILE in message and row in message and says in message
+    assert "缺少字段" in message   # the Chinese half, as every loader message has one
+
 # --- the land tables --------------------------------------------------------------------------------
 
 LAND_BREAKS = [
@@ -286,6 +327,35 @@ def test_each_item_keeps_the_rule_kind_that_read_it_through_the_start_up_cache()
     again = pickle.loads(pickled(schedule))
     assert again == schedule
     assert all(again.items[key].rule is KINDS[item.kind] for key, item in schedule.items.items())
+
+
+def test_a_cached_schedule_pickled_before_a_field_was_added_is_parsed_again(tmp_path, monkeypatch) -> None:
+    # A copy under the current name that lacks reading_zh (as one pickled before the field was added
+    # would): not used, the TOML is read again and the copy written anew, whole.
+    import pickle
+
+    from calculator.engine.schedules import load_schedule
+    from ui import schedules
+    monkeypatch.setattr(schedules, "_cache_dir", lambda: tmp_path)
+    file = tmp_path / f"schedule-baozi-2023-{schedules._fingerprint('baozi-2023')}.pickle"
+    fresh = load_schedule()
+
+    class OldRule:  # a relocation rule as pickled before: one field fewer
+        def __reduce__(self):
+            rule = fresh.relocation.incentive
+            return type(rule), tuple(rule)[:-1]
+
+    without_item_field = pickle.loads(schedules.pickled(fresh))
+    for item in without_item_field.items.values():
+        object.__delattr__(item, "reading_zh")
+    without_rule_field = pickle.loads(schedules.pickled(fresh))
+    object.__setattr__(without_rule_field, "relocation", without_rule_field.relocation._replace(incentive=OldRule()))
+    for old in (without_item_field, without_rule_field):
+        file.write_bytes(schedules.pickled(old))
+        loaded = schedules._cached("baozi-2023")
+        assert loaded == fresh and loaded.items["养殖临时安置补助"].reading_zh.startswith("数量 = 处数")
+        assert loaded.relocation.incentive.reading_zh.startswith("搬迁天数")
+        assert pickle.loads(file.read_bytes()) == fresh
 
 
 TEXT_SUFFIXES = {".py", ".toml", ".txt", ".md", ".json", ".sh", ".cfg", ".ini", ".yml", ".yaml", ""}

@@ -247,7 +247,7 @@ class ScheduleBrowser(Workspace):
                if part else ""))
         self.provenance_label.setText(
             f"出处: {self.schedule.document} {item.source_section}\n原文: {item.source}")
-        self.reading_label.setText(f"适用解读: {item.reading}" if item.reading else "适用解读: 按原文,无须另作解读")
+        self.reading_label.setText(f"适用解读: {item.reading_zh}" if item.reading_zh else "适用解读: 按原文,无须另作解读")
 
     # ---------------------------------------------------------------- 五台 tables
 

@@ -4,11 +4,13 @@ Parsing and validating the TOML schedule is the largest single cost of start-up,
 Schedule is pickled into the cache folder under a name made of a hash over the data files
 and every Python source of `tables/` and `calculator/` (a source by its size and time, as
 Python checks its bytecode): a change to the data or to the code that reads it gives a new
-name, so a stale copy is never used. Any trouble with the cache falls back to loading the
-TOML as usual. An item's rule kind (a module) is pickled by its name.
+name, so a stale copy is never used. A copy that lacks a field the code now reads (pickled before
+the field was added, e.g. Item.reading_zh) is not used either, whatever its name. Any trouble with
+the cache falls back to loading the TOML as usual. An item's rule kind (a module) is pickled by its name.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import io
@@ -20,7 +22,7 @@ from types import ModuleType
 import tables
 from calculator.core.files import atomic_write
 from calculator.engine.schedules import load_schedule
-from tables.schedule import Schedule
+from tables.schedule import Item, Schedule
 
 ROOT = Path(tables.__file__).resolve().parent.parent
 _loaded: dict[str, Schedule] = {}
@@ -44,7 +46,7 @@ def _cached(schedule_id: str) -> Schedule:
     try:
         with file.open("rb") as stream:
             schedule = pickle.load(stream)
-        if isinstance(schedule, Schedule) and schedule.id == schedule_id:
+        if isinstance(schedule, Schedule) and schedule.id == schedule_id and _whole(schedule):
             return schedule
     except Exception:  # missing, unreadable or from another version: parse the TOML instead
         pass
@@ -57,6 +59,14 @@ def _cached(schedule_id: str) -> Schedule:
     except OSError:
         pass
     return schedule
+
+
+def _whole(schedule: Schedule) -> bool:
+    """Every field of the schedule and of each item is in the copy (a pickle restores an instance's fields as
+    they were stored: a field added since would be missing and fail only when read). A relocation rule, a
+    NamedTuple, with a field fewer already fails to unpickle."""
+    head, item = ({f.name for f in dataclasses.fields(cls)} for cls in (Schedule, Item))
+    return head <= vars(schedule).keys() and all(item <= vars(row).keys() for row in schedule.items.values())
 
 
 class _Pickler(pickle.Pickler):

@@ -28,6 +28,7 @@ def relocation_items(schedule: Schedule) -> tuple[Item, ...]:
         spec = bracket.Spec(rule.param, rule.brackets, Decimal(months), f"{months}个月" if months != 1 else "")
         rows.append(Item(key=f"{title}/{name}" if title else name, section=RELOCATION_SECTION, kind=bracket.KIND,
                          rule=bracket, unit=unit, spec=spec, source=rule.source, reading=rule.reading,
+                         reading_zh=rule.reading_zh,
                          quantity_default=None, source_section=RELOCATION_SECTION, params=bracket.params(spec)))
     return tuple(rows)
 

@@ -1,6 +1,8 @@
 """The schedule browser (标准查阅): search by Chinese text, provenance, the land tables' notes."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -64,7 +66,8 @@ def test_selected_row_shows_provenance_rule_table_and_reading(browser, qtbot):
     item = load_schedule().items["菜窖/砖石"]
     assert "文政发〔2023〕6号" in browser.provenance_label.text()
     assert item.source in browser.provenance_label.text()
-    assert item.reading and item.reading in browser.reading_label.text()
+    assert item.reading_zh and item.reading_zh in browser.reading_label.text()
+    assert item.reading not in browser.reading_label.text()   # the English reading is provenance, not shown
     assert browser.detail_model.rowCount() == 4
     assert "90" in browser.detail_model.index(0, 1).data()
     assert "深度" in browser.params_label.text()
@@ -156,7 +159,7 @@ def test_relocation_bracket_is_found_by_chinese_text_and_shows_the_loaded_table(
 
     provenance = browser.provenance_label.text()
     assert schedule.document in provenance and "三" in provenance and rule.source in provenance
-    assert (rule.reading or "按原文") in browser.reading_label.text()
+    assert (rule.reading_zh or "按原文") in browser.reading_label.text()
     assert label in browser.params_label.text() and "不作为项目行" in browser.params_label.text()
 
 
@@ -201,6 +204,19 @@ def test_per_square_metre_bracket_names_its_measure(browser):
     assert _detail(browser)[1] == ("面积 >30", "7 元/m² × 面积(每处)")  # not the raw key area_m2
     browser.show_item("养殖临时安置补助")
     assert ("乘以", "一次性补助3个月") in _detail(browser)
+
+
+def test_the_reading_is_shown_in_chinese(browser, qtbot):
+    browser.set_search("养殖临时安置补助")
+    keys = browser.visible_keys()
+    browser.items_view.selectRow(keys.index("养殖临时安置补助"))
+    qtbot.waitUntil(lambda: "养殖临时安置补助" in browser.detail_title.text())
+    assert browser.reading_label.text() == (
+        "适用解读: 数量 = 处数,面积 = 每处的面积;补助 = 3个月 × 每月标准(面积 <30 m²:每处每月300元;"
+        "面积 ≥30 m²:按面积每平方米每月4元)")
+    for key in (item.key for item in browser.items_model.items):   # no row shows English words (R3, m², cm pass)
+        browser.show_item(key)
+        assert not re.search(r"[A-Za-z]{3,}", browser.reading_label.text()), key
 
 
 def test_browser_is_a_main_window_tab_with_a_searchable_box(browser, qtbot):

@@ -396,7 +396,7 @@ class ItemTableModel(QAbstractTableModel):
             return None
         if column == COL_ITEM:
             text = f"{item.key}\n标准:{self._summary(item)}\n原文:{item.source}\n依据:{self.session.schedule.basis(item)}"
-            return text + (f"\n解读:{item.reading}" if item.reading else "")
+            return text + (f"\n解读:{item.reading_zh}" if item.reading_zh else "")
         if column == COL_RATE:
             text = f"标准:{self._summary(item)}"
             if info.priced is not None and MIDPOINT in info.priced.flags:
