@@ -5,8 +5,8 @@ calculator.core.money.to_decimal); no editor here ever turns a value into a floa
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette, QRegularExpressionValidator
+from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget,
 )
@@ -42,6 +42,30 @@ def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator
     # 16 digits: more than any value the engine accepts, so a too-large number reaches it and is refused
     # visibly instead of being cut short by the editor.
     return _DecimalValidator(QRegularExpression(rf"^\d{{0,16}}{fraction}$"), parent)
+
+
+class _UndoPassesThrough(QObject):
+    """Ctrl+Z (Ctrl+Y) in a field with no typing of its own to undo (redo) undoes the document's last change, as the
+    编辑 menu offers, instead of doing nothing (a QLineEdit claims its undo keys whether or not it has anything)."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit):
+            undo = event.matches(QKeySequence.StandardKey.Undo)
+            redo = event.matches(QKeySequence.StandardKey.Redo) or event.keyCombination() == REDO_KEYS
+            if (undo and not watched.isUndoAvailable()) or (redo and not watched.isRedoAvailable()):
+                event.ignore()
+                return True
+        return False
+
+
+REDO_KEYS = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Y)
+
+
+def pass_undo_through(widget: QWidget) -> None:
+    """Every text field in `widget` leaves Ctrl+Z/Ctrl+Y to the document when it has no typing of its own to undo."""
+    watcher = _UndoPassesThrough(widget)
+    for edit in widget.findChildren(QLineEdit):
+        edit.installEventFilter(watcher)
 
 
 class DecimalEdit(QLineEdit):

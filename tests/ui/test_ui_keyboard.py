@@ -157,3 +157,24 @@ def test_qt_speaks_chinese_in_its_own_buttons_and_calendar(qapp):
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
     assert sorted(b.text() for b in buttons.buttons()) == ["否(&N)", "是(&Y)"]
     assert QLocale().monthName(6) == "六月"
+
+
+def test_ctrl_z_in_a_field_with_nothing_of_its_own_to_undo_undoes_the_last_change(qtbot, ws):
+    """Cleared 搬迁日期, Tab on to an untouched field, Ctrl+Z: nothing happened, though 编辑 offered 撤销."""
+    field = ws.relocation.dates["moved_on"]
+    field.set_text("")
+    ws.session.edit({("relocation", "building_area_m2"): "100"})
+    field.edit.setFocus()
+    type_text(qtbot, field.edit, "2023-06-25")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert ws.session.case.relocation["moved_on"] == "2023-06-25"
+    untouched = ws.replacement.edits["main_house_area_m2"]
+    untouched.setFocus()
+    qtbot.waitUntil(untouched.hasFocus)
+    qtbot.keyClick(untouched, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "moved_on" not in ws.session.case.relocation and field.edit.text() == ""
+    qtbot.keyClick(untouched, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert ws.session.case.relocation["moved_on"] == "2023-06-25"
+    type_text(qtbot, untouched, "96")                               # a field with typing of its own undoes that
+    qtbot.keyClick(untouched, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert untouched.text() == "" and ws.session.case.relocation["moved_on"] == "2023-06-25"

@@ -17,6 +17,7 @@ from ui.household.panels import LockBanner, ProblemBanner, RelocationPanel, Repl
 from ui.household.picker import PickerPanel
 from ui.household.session import HouseholdSession
 from ui.lazy import lazy_module
+from ui.widgets import pass_undo_through
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 dialogs = lazy_module("ui.dialogs")
@@ -93,6 +94,8 @@ class HouseholdWorkspace(DocumentWorkspace):
         layout.addWidget(self.splitter, 1)
         self.setTabOrder(self.picker.search, self.picker.tree)
         self.setTabOrder(self.picker.tree, self.table)
+        for form in (self.header, self.relocation, self.replacement):
+            pass_undo_through(form)
 
         self.picker.item_chosen.connect(self.add_item)
         self.model.reason_needed.connect(self._reason_needed)
