@@ -306,9 +306,9 @@ class MainWindow(QMainWindow):
         """Exports and printing apply to a tab with a document whose writers exist."""
         workspace = self.workspace()
         for kind, action in (("pdf", self.print_action), ("pdf", self.pdf_action), ("xlsx", self.xlsx_action)):
-            missing = workspace.export_state(kind) if workspace and workspace.has_exports else "此页不能导出或打印"
-            action.setEnabled(missing is None)
-            action.setToolTip(missing or action.statusTip())
+            usable = workspace is not None and workspace.has_exports
+            action.setEnabled(usable and workspace.greyed_export(kind) is None)
+            action.setToolTip((workspace.export_state(kind) if usable else "此页不能导出或打印") or action.statusTip())
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

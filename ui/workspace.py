@@ -52,6 +52,15 @@ class Workspace(QWidget):
     def activated(self) -> None:
         """The tab has just been brought to the front."""
 
+    def export_state(self, kind: str) -> str | None:
+        """Why the export `kind` (pdf, xlsx) cannot run now, said when it is asked for; None when it can."""
+        return "此页不能导出或打印"
+
+    def greyed_export(self, kind: str) -> str | None:
+        """Why the export `kind` is greyed out in the menu: by default, any reason it cannot run now. A reason the
+        user can mend in a moment (unsaved edits) is better said when the export is asked for than greyed silently."""
+        return self.export_state(kind)
+
 
 class Report(NamedTuple):
     """One export of a document: the calculator.formats.reports writer and how its file is named."""

@@ -221,8 +221,12 @@ def test_unsaved_changes_of_a_stored_case_are_not_printed(qtbot, window, ws, sto
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     assert not ws.preview()
     assert "请先保存" in answers.errors[-1][1] and "输入错误" not in answers.errors[-1][1]
-    assert not window.print_action.isEnabled() and "请先保存" in window.print_action.toolTip()
-    assert ws.save() and window.print_action.isEnabled()
+    # Ctrl+P is not greyed out silently (a user pressing it saw nothing happen): it says why, and prints nothing.
+    assert window.print_action.isEnabled() and "请先保存" in window.print_action.toolTip()
+    errors = len(answers.errors)
+    qtbot.keyClick(ws.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert len(answers.errors) == errors + 1 and "请先保存(Ctrl+S)再打印" in answers.errors[-1][1]
+    assert ws.save() and window.print_action.isEnabled() and window.print_action.toolTip() == window.print_action.statusTip()
 
 
 def test_a_locked_project_file_is_a_message_not_a_crash(qtbot, window, ws, store, household, answers):

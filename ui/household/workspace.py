@@ -280,6 +280,9 @@ class HouseholdWorkspace(DocumentWorkspace):
             return "此户有未保存到台账的修改,请先保存(Ctrl+S)再打印或导出"
         return super().export_state(kind)
 
+    def greyed_export(self, kind: str) -> str | None:
+        return super().export_state(kind)   # unsaved edits are said when Ctrl+P is pressed, not greyed silently
+
     def suggested_stem(self) -> str:
         head = self.session.case.household.get("head", "").strip()
         return f"{head}-补偿测算" if head else "补偿测算"
