@@ -70,10 +70,12 @@ def test_the_command_prints_the_summarys_json_and_writes_both_files(tmp_path, pr
 
 
 @pytest.mark.parametrize("args, says", [
-    (["--as-of", "2023-02-30"], "as_of"),
-    (["--as-of", "明天"], "as_of"),
+    (["--as-of", "2023-02-30"], "截至日期不是有效日期"),
+    (["--as-of", "明天"], "as_of is not a valid date"),
+    (["--as-of", ""], "--as-of 不能为空"),                       # was taken as today
     (["--pdf", "missing/s.pdf"], "目录不存在"),
     (["--xlsx", "s.pdf"], "同一个文件"),
+    (["--xlsx", "other.pdf"], "--xlsx 写的是 XLSX 文件,文件名却以 .pdf 结尾"),   # was written, a workbook called .pdf
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, project, args, says):
     run = ledger(tmp_path, "summary", project.location, "--pdf", tmp_path / "s.pdf", *args)

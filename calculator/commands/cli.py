@@ -180,8 +180,22 @@ def _export(args, result, kind: str, source: Path | None, writers_in=None) -> No
         raise InputError(f"--{named} 无权写入: {exc.filename}", f"--{named}: permission denied: {exc.filename}") from None
 
 
+# The kinds of file a name's suffix says it is: an output named as another kind (a workbook called s.pdf) would
+# open in the wrong program, or not at all.
+KNOWN_SUFFIXES = (".pdf", ".xlsx", ".json", ".landcomp")
+
+
+def check_suffix(target: Path, fmt: str, option: str) -> None:
+    """InputError when a new `target` is named as a kind of file other than `fmt` (no suffix, or another, is fine;
+    an existing file of another kind is refused as such when it is written, calculator.core.files)."""
+    suffix = target.suffix.lower()
+    if suffix in KNOWN_SUFFIXES and suffix != f".{fmt}" and not os.path.lexists(target):
+        raise InputError(f"{option} 写的是 {fmt.upper()} 文件,文件名却以 {target.suffix} 结尾: {target.name}",
+                         f"{option} writes a {fmt} file, but the name ends in {target.suffix}: {target.name}")
+
+
 def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
-    """Every output in an existing folder, none the input file, no two the same file."""
+    """Every output in an existing folder, none the input file, no two the same file, none named as another kind."""
     seen: dict[Path, str] = {}
     for fmt, target in targets.items():
         target = check_file_name(target, reading=False)   # a name the system cannot take (too long): bad input
@@ -195,6 +209,7 @@ def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
         if resolved in seen or any(_same_file(target, other) for other in seen):
             raise InputError(f"--{fmt} 与 --{seen.get(resolved, 'pdf')} 是同一个文件: {target}",
                              f"--{fmt} and --{seen.get(resolved, 'pdf')} name the same file: {target}")
+        check_suffix(target, fmt, f"--{fmt}")
         seen[resolved] = fmt
 
 

@@ -236,6 +236,8 @@ def _sheets(project: ProjectFile, args) -> str:
 
 
 def _export(project: ProjectFile, args) -> str:
+    from calculator.commands.cli import check_suffix
+    check_suffix(args.out, "xlsx", "export")
     count = project.export_ledger(LedgerQuery(), args.out)
     return f"已导出 {count} 户到 {args.out}\n"
 
@@ -255,6 +257,8 @@ def _summary(project: ProjectFile, args) -> str:
     from calculator.app import summary as summaries
     from calculator.app.summary import project_summary, summary_json, summary_text
     as_of = parse_date(args.as_of, "as_of", "--as-of") if args.as_of is not None else None
+    if args.as_of is not None and as_of is None:   # `--as-of ""` from a script whose variable was empty: not today
+        raise InputError("--as-of 不能为空(不填则按今天)", "--as-of is empty (leave it out for today)", "--as-of")
     summary = project_summary(project, as_of, recompute=args.recompute)
     _export(args, summary, "summary", project.path, summaries)  # both files or neither, never over the project file
     return _dump(summary_json(summary)) if args.json else summary_text(summary)

@@ -32,6 +32,7 @@ FIELD_LABELS = {
     "reference": "宗地编号", "location": "坐落", "basis": "依据",
     # the project ledger
     "project_name": "项目名称", "batch": "支付批次", "actor": "经办人", "amendment_reason": "更正理由",
+    "as_of": "截至日期",
 }
 BLOCK_LABELS = {"household": "户主信息", "assessor": "评估信息", "relocation": "搬迁与安置",
                 "replacement": "房屋面积置换", "items": "补偿项目", "corrections": "修正系数", "parts": "地块用途",

@@ -246,3 +246,11 @@ def test_an_existing_output_that_cannot_be_replaced_is_refused_with_nothing_left
     out, err = capsys.readouterr()
     assert status == 2 and out == "" and "--pdf 无权写入" in err and "permission denied" in err and "a.pdf" in err
     assert os.listdir(tmp_path) == ["a.pdf"] and (tmp_path / "a.pdf").read_bytes() == b"%PDF-1.4 last week's sheet"
+
+
+@pytest.mark.parametrize("args", [["--pdf", "sheet.xlsx"], ["--xlsx", "sheet.pdf"], ["--pdf", "case.json"]])
+def test_an_output_named_as_another_kind_of_file_is_refused(tmp_path, args) -> None:
+    """A PDF written as sheet.xlsx opens in no program (Excel refuses it); the name is a slip of the hand."""
+    run = landcomp(tmp_path, "compensation", str(EXAMPLE), *args)
+    assert run.returncode == 2 and "文件名却以" in run.stderr and "but the name ends in" in run.stderr, run.stderr
+    assert os.listdir(tmp_path) == []
