@@ -219,6 +219,39 @@ def test_a_backup_that_lacks_a_paid_version_is_not_restored(store, filled, tmp_p
     assert store.household(late.id).status is Status.PAID and store.ledger_count(project.id) == 7
 
 
+def _edit_backup(path, number: str, total: str) -> None:
+    """Change a household's stored total in a backup file, as anyone with an SQLite tool can."""
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE case_versions SET total = ? WHERE id = (SELECT current_version_id FROM households "
+                "WHERE number = ?)", (total, number))
+    raw.commit()
+    raw.close()
+
+
+def test_a_backup_edited_since_it_was_made_is_not_restored(store, filled, tmp_path):
+    """It was restored without a word: the paid household then showed 数据异常 and 已支付 fell by its amount."""
+    project, results = filled
+    store.backup(tmp_path / "backup.landcomp")
+    _edit_backup(tmp_path / "backup.landcomp", "0003", "1.00")
+    before = store.ledger_summary(project.id)
+    entries = len(store.audit_log())
+    with pytest.raises(StoreError, match="0003.*数据异常") as refused:
+        store.restore_from(tmp_path / "backup.landcomp", before_replacing=lambda: pytest.fail("no safety copy"))
+    assert "nothing was restored" in refused.value.en
+    assert store.ledger_summary(project.id) == before and len(store.audit_log()) == entries
+    assert store.verify_all() == []
+
+
+def test_a_backup_carrying_damage_the_project_already_has_is_restored(store, filled, tmp_path):
+    """数据异常 the project already shows is no reason to refuse its own backup: a restore never makes it worse."""
+    project, _ = filled
+    sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", "1.00", current_id(store, hid(store, project, "0001")))
+    assert [a.number for a in store.verify_all()] == ["0001"]
+    store.backup(tmp_path / "backup.landcomp")
+    store.restore_from(tmp_path / "backup.landcomp")
+    assert [a.number for a in store.verify_all()] == ["0001"]
+
+
 # -- two writers ------------------------------------------------------------------------------------
 
 @pytest.mark.backends("sqlite")  # typed names tell the writers apart; the server's race: test_store_postgres

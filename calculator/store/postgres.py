@@ -238,6 +238,7 @@ class PostgresStore(SqliteStore):
             work = _connect(staged)
             try:
                 init_sqlite(work)
+                restore.refuse_new_anomalies(work, self._conn)
                 if before_replacing is not None:
                     restore.refuse_lost_payments(work, *restore.replaced_state(self._conn))
                     before_replacing()

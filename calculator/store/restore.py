@@ -13,7 +13,7 @@ from typing import Any
 from calculator.store.base import StoreError
 from calculator.store.integrity import SAVE_ACTIONS, version_digest
 from calculator.store.schema import rows_as_dicts
-from calculator.store.verify import append_entry, parse_detail, read_entries
+from calculator.store.verify import append_entry, parse_detail, read_entries, scan
 
 
 def refuse_lost_payments(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str]) -> None:
@@ -28,6 +28,19 @@ def refuse_lost_payments(conn: sqlite3.Connection, replaced: list[dict[str, Any]
         raise StoreError(f"备份中没有户号 {named} 已支付的版本;恢复它会抹去这笔支付,未恢复。请选用支付之后的备份",
                          f"the backup lacks the paid version of household(s) {named}; restoring it would erase a "
                          "payment, so nothing was restored. Choose a backup made after the payment")
+
+
+def refuse_new_anomalies(backup: sqlite3.Connection, here: Any) -> None:
+    """StoreError when the backup (`backup`, staged) holds households whose stored figures fail their check
+    (数据异常) that are sound in the project it would replace (`here`): a backup edited or damaged since it was
+    made would put the wrong figures back, and 已支付 sums would change with no word."""
+    abnormal_here = {anomaly.number for anomaly in scan(here).values()}
+    new = sorted({anomaly.number for anomaly in scan(backup).values()} - abnormal_here)
+    if new:
+        shown = "、".join(new[:10]) + (f" 等 {len(new)} 户" if len(new) > 10 else "")
+        raise StoreError(f"备份中户号 {shown} 的数据与其校验不符(数据异常),备份已被改动或损坏;未恢复。请换一份备份",
+                         f"the backup's household(s) {', '.join(new[:10])} fail their check (abnormal data): the "
+                         "backup was changed or damaged since it was made, so nothing was restored. Use another backup")
 
 
 def carry_over(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str], *,
