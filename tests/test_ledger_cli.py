@@ -222,7 +222,8 @@ def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, projec
     with sqlite3.connect(other) as foreign:
         foreign.execute("CREATE TABLE t (x)")
     foreign.close()
-    for source, said in ((tmp_path / "missing.landcomp", "does not exist"), (garbage, "damaged"),
+    for source, said in ((tmp_path / "missing.landcomp", "does not exist"),
+                         (garbage, "the backup file is damaged"),                  # not the project: it is fine
                          (other, "not a landcomp backup"), (tmp_path, "folder"), ("/dev/zero", "not a regular file")):
         refused = ledger(tmp_path, "restore", project, source)
         assert refused.returncode == 2 and refused.stdout == "" and said in refused.stderr, (source, refused.stderr)

@@ -326,15 +326,10 @@ print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def test_a_project_in_a_read_only_folder_opens_read_only(tmp_path):
-    folder = tmp_path / "只读"
-    folder.mkdir()
-    path = folder / "p.landcomp"
-    with SqliteStore(path, actor="李明") as store:
-        results = fill_project(store, store.create_project("堡子片区").id)
+def _run_with_folder_read_only(folder: Path, command: list[str], **options) -> subprocess.CompletedProcess:
+    """`command` run while `folder` cannot be written (as root, whom permissions do not stop: a read-only mount)."""
     folder.chmod(0o555)
     try:
-        command = [sys.executable, "-c", READER, str(path), str(tmp_path / "b.landcomp")]
         if os.access(folder, os.W_OK):  # root writes anyway: make the folder a read-only mount
             if not shutil.which("unshare"):
                 pytest.skip("root, and no unshare for a read-only mount")
@@ -342,9 +337,40 @@ def test_a_project_in_a_read_only_folder_opens_read_only(tmp_path):
             if probe.returncode:
                 pytest.skip("root, and no mount namespace for a read-only mount")
             command = ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(folder), *command]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120, **options)
     finally:
         folder.chmod(0o755)
+
+
+def test_a_project_copied_onto_read_only_media_restores_as_a_backup(tmp_path):
+    """A copy of a project file (WAL mode, as every project is) on a CD or a read-only share was called damaged:
+    SQLite could not make its WAL index beside it. It is read as the read-only open reads such a file."""
+    folder = tmp_path / "光盘"
+    folder.mkdir()
+    with SqliteStore(folder / "copy.landcomp", actor="李明") as store:
+        results = fill_project(store, store.create_project("堡子片区").id)
+    probe = sqlite3.connect(folder / "copy.landcomp")
+    assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    probe.close()
+    assert sorted(p.name for p in folder.iterdir()) == ["copy.landcomp"]   # no WAL index: SQLite must make one
+    target = tmp_path / "p.landcomp"
+    with SqliteStore(target, actor="李明") as store:
+        store.create_project("堡子片区")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDCOMP_ACTOR": "李明"}
+    done = _run_with_folder_read_only(folder, [sys.executable, "-m", "calculator", "ledger", "restore", str(target),
+                                               str(folder / "copy.landcomp")], env=env)
+    assert done.returncode == 0, done.stderr
+    with SqliteStore(target) as restored:
+        assert restored.ledger_summary(restored.projects()[0].id).total == sum(r.total for r in results)
+
+
+def test_a_project_in_a_read_only_folder_opens_read_only(tmp_path):
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    path = folder / "p.landcomp"
+    with SqliteStore(path, actor="李明") as store:
+        results = fill_project(store, store.create_project("堡子片区").id)
+    done = _run_with_folder_read_only(folder, [sys.executable, "-c", READER, str(path), str(tmp_path / "b.landcomp")])
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["read_only"] and out["households"] == 6

@@ -35,13 +35,16 @@ def _writable(path: str) -> bool:
 
 
 def _connect_read_only(path: str) -> sqlite3.Connection:
-    """A connection that never writes; `immutable` when SQLite cannot even make its WAL index beside the file."""
+    """A connection that never writes; `immutable` when SQLite cannot even make its WAL index beside the file (a
+    WAL-mode file on read-only media) — unless a journal with content lies beside it, which immutable would skip."""
     uri = Path(path).absolute().as_uri()
     connection = _connect(f"{uri}?mode=ro", uri=True)
     try:
         connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
     except sqlite3.OperationalError:
         connection.close()
+        if os.path.isfile(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0:
+            raise
         connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
     return connection
 
@@ -79,20 +82,24 @@ def _read_only_error(path: str) -> StoreError:
                       "it can be viewed, not changed", path)
 
 
-def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False) -> None:
-    """PRAGMA integrity_check must answer "ok"; anything else is a damaged file. `quick`: PRAGMA
-    quick_check, which skips matching indexes to their tables (SQLite's advice for every open; the
-    full check runs on a backup, on a restore and on demand — verify_all)."""
+def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False, backup: bool = False) -> None:
+    """PRAGMA integrity_check must answer "ok"; anything else is a damaged file (a damaged `backup`, to restore
+    from). `quick`: PRAGMA quick_check, which skips matching indexes to their tables (SQLite's advice for every
+    open; the full check runs on a backup, on a restore and on demand — verify_all)."""
     try:
         check = "quick_check" if quick else "integrity_check"
         problems = [row[0] for row in connection.execute(f"PRAGMA {check}(5)")]
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, str(exc)) from None
+        raise _damaged(path, str(exc), backup=backup) from None
     if problems != ["ok"]:
-        raise _damaged(path, "; ".join(problems))
+        raise _damaged(path, "; ".join(problems), backup=backup)
 
 
-def _damaged(path: str, why: str) -> StoreError:
+def _damaged(path: str, why: str, *, backup: bool = False) -> StoreError:
+    """A damaged project (restore it from a backup), or a damaged backup (it restores nothing)."""
+    if backup:
+        return StoreError(f"备份文件已损坏或不是数据库文件,不能用它恢复({why})",
+                          f"the backup file is damaged or not a database; nothing can be restored from it ({why})", path)
     return StoreError(f"项目文件已损坏或不是数据库文件,请从备份恢复({why})",
                       f"the project file is damaged or not a database; restore it from a backup ({why})", path)
 
@@ -121,16 +128,16 @@ def stage_backup(source_path: str, staged: str) -> int:
     schema version."""
     check_regular_file(source_path, "备份文件", "backup file", StoreError)
     try:
-        source = sqlite3.connect(f"{Path(source_path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        source = _connect_read_only(source_path)   # a copied project on a CD or a read-only share too
     except sqlite3.Error as exc:
-        raise _damaged(source_path, str(exc)) from None
+        raise _damaged(source_path, str(exc), backup=True) from None
     try:
-        check_integrity(source, source_path)
+        check_integrity(source, source_path, backup=True)
         try:
             version = schema_version(source)
             app = source.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise _damaged(source_path, str(exc)) from None
+            raise _damaged(source_path, str(exc), backup=True) from None
         if app != APPLICATION_ID or version == 0:
             raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
         if version > SCHEMA_VERSION:
