@@ -134,6 +134,7 @@ def test_grant_is_for_server_projects(tmp_path, project, backend):
     if backend == "sqlite":
         assert run.returncode == 2 and "postgresql" in run.stderr
         return
+    assert run.returncode == 2 and "没有数据库角色「assessor_role」" in run.stderr, run.stderr   # was a read error
     from pgcluster import ASSESSOR
     run = ledger(tmp_path, "grant", project, ASSESSOR, "--as", "assessor")
     assert run.returncode == 0, run.stderr
@@ -191,6 +192,8 @@ def test_what_is_not_there_is_named_as_the_user_knows_it(tmp_path, project):
                           (tmp_path / "nowhere.landcomp", "不存在", "does not exist")):
         said = ledger(tmp_path, "list", given)
         assert said.returncode == 2 and zh in said.stderr and en in said.stderr, said.stderr
+    control = ledger(tmp_path, "show", project, "00\x1b[2J1")        # an escape that would clear the terminal
+    assert control.returncode == 2 and "U+001B" in control.stderr and "\x1b" not in control.stderr
 
 
 def test_a_folder_is_never_taken_for_a_project_file_beside_it(tmp_path, project):

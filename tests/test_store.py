@@ -225,8 +225,9 @@ def test_a_payment_batch_is_all_or_nothing(store, project):
     signed, _, _ = add(store, project, 0)
     unsigned, _, _ = add(store, project, 1)
     store.sign(signed.id)
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError) as refused:
         store.pay([signed.id, unsigned.id], batch="第2批")
+    assert refused.value.where == f"户号 {unsigned.number}"      # which of the batch held it up
     assert store.household(signed.id).status is Status.SIGNED
     assert [h.status for h in store.pay([signed.id], batch="第2批")] == [Status.PAID]
 

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from calculator.core.errors import InputError
 from calculator.core.files import check_folder_name
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
-from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text
+from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import fmt_money
 from calculator.store import Household, Status
 
@@ -116,6 +116,7 @@ def _actor(args) -> str:
 
 
 def _household(project: ProjectFile, number: str) -> Household:
+    refuse_bad_characters(number, "户号", "户号")   # echoed in the refusal: no control character reaches the terminal
     household = project.find_household(number)
     if household is None:
         raise InputError(f"台账中没有户号 {number}", f"no household numbered {number}", "户号")

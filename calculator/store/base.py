@@ -101,13 +101,15 @@ STATUS_LABELS = {Status.DRAFT: "草稿", Status.COMPUTED: "已测算", Status.SI
 STATUS_ORDER = (Status.DRAFT, Status.COMPUTED, Status.SIGNED, Status.PAID)
 
 
-def check_move(old: Status, new: Status) -> None:
-    """Refuse any status move other than one step forward (signing needs a computed case)."""
+def check_move(household: "Household", new: Status) -> None:
+    """Refuse any status move of `household` other than one step forward (signing needs a computed case); the
+    refusal names its 户号 (in a batch, or when another user moved it first, the user must know which)."""
+    old, where = household.status, f"户号 {household.number}"
     if STATUS_ORDER.index(new) != STATUS_ORDER.index(old) + 1 or new is Status.COMPUTED:
         if old is Status.DRAFT and new is not Status.DRAFT:
-            raise RefusedByRule("草稿须先保存测算结果(已测算)", "a draft must first be saved as a computed version")
+            raise RefusedByRule("草稿须先保存测算结果(已测算)", "a draft must first be saved as a computed version", where)
         raise RefusedByRule(f"状态不能从「{old.label}」改为「{new.label}」",
-                         f"status cannot move from {old.value} to {new.value}")
+                            f"status cannot move from {old.value} to {new.value}", where)
 
 
 @dataclass(frozen=True)

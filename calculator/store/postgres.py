@@ -159,6 +159,9 @@ class PostgresStore(SqliteStore):
             raise StoreError(f"未知的职责「{as_role}」,应为 {'、'.join(pg_schema.ROLES)}",
                              f"unknown part {as_role!r}; one of {', '.join(pg_schema.ROLES)}")
         with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role_name,)).fetchone() is None:
+                raise StoreError(f"服务器上没有数据库角色「{role_name}」;登录角色由服务器管理员建立",
+                                 f"no database role {role_name!r} on the server; its administrator creates login roles")
             conn.execute("SELECT grant_role(?, ?)", (role_name, as_role))
             self._audit(self.role, "grant", role=role_name, granted=as_role)
 

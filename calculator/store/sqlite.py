@@ -588,7 +588,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         with self._transaction():
             household = self._household_for_update(household_id)
             self._vouch(household, recompute=True)
-            check_move(household.status, Status.SIGNED)
+            check_move(household, Status.SIGNED)
             current = self._version_by_id(household.current_version_id)
             if fingerprint is not None and fingerprint.strip().lower() != current.fingerprint:
                 # Neither code is repeated: an answer naming the right one could be copied onto the sheet.
@@ -609,7 +609,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             for household_id in ids:
                 household = self._household_for_update(household_id)
                 self._vouch(household, recompute=True)
-                check_move(household.status, Status.PAID)
+                check_move(household, Status.PAID)
                 self._move(household, Status.PAID, who, version_id=household.signed_version_id, batch=batch)
         return [self.household(household_id) for household_id in ids]
 
