@@ -227,6 +227,11 @@ def test_filtering_by_status_and_by_typed_chinese_text(qtbot, ledger, project_fi
     type_text(qtbot, ledger.text_filter, "东街2")
     qtbot.keyClick(ledger.text_filter, Qt.Key.Key_Return)           # at once, and into the table
     assert shown(ledger, COL_NUMBER) == ["0004", "0005"] and ledger.table.hasFocus()
+    # … on a household, selected: its actions offered (Down left the cursor on a row with nothing selected)
+    assert ledger.selected_ids() == [ledger.model.row(0).household_id] and ledger.history_button.isEnabled()
+    ledger.focus_search()
+    qtbot.keyClick(ledger.text_filter, Qt.Key.Key_Down)
+    assert ledger.table.hasFocus() and len(ledger.selected_ids()) == 1
 
 
 def test_an_empty_table_says_whether_the_project_or_the_filter_is_empty(qtbot, ledger, settings, tmp_path):

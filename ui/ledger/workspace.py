@@ -74,9 +74,15 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         self.text_filter.selectAll()
 
     def focus_table(self) -> None:
+        """The table in focus with a household selected (its row highlighted and the actions on it offered), the
+        current one or the first; a selection already made is kept."""
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        if not self.table.currentIndex().isValid() and self.model.rowCount():
-            self.table.setCurrentIndex(self.model.index(0, 0))
+        current = self.table.currentIndex()
+        if not current.isValid() and self.model.rowCount():
+            current = self.model.index(0, 0)
+        if current.isValid() and not self.table.selectionModel().hasSelection():
+            flags = QItemSelectionModel.SelectionFlag
+            self.table.selectionModel().setCurrentIndex(current, flags.ClearAndSelect | flags.Rows)
 
     def export(self, kind: str) -> bool:
         """The main window's 导出Excel is the ledger; there is no PDF of the whole ledger."""
