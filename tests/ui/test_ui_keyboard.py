@@ -178,3 +178,16 @@ def test_ctrl_z_in_a_field_with_nothing_of_its_own_to_undo_undoes_the_last_chang
     type_text(qtbot, untouched, "96")                               # a field with typing of its own undoes that
     qtbot.keyClick(untouched, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert untouched.text() == "" and ws.session.case.relocation["moved_on"] == "2023-06-25"
+
+
+def test_every_ledger_action_has_its_own_alt_key_beside_the_menus(window):
+    """标记已签字, 标记已支付, 变更记录, 汇总与审计, 导入调查表 … could only be reached by mouse or a long Tab."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QPushButton
+    menus = {QKeySequence.mnemonic(action.text()) for action in window.menuBar().actions()}
+    window.tabs.setCurrentIndex(3)                                  # the 台账 is built when first shown
+    buttons = window.ledger.findChildren(QPushButton)
+    keys = [QKeySequence.mnemonic(b.text()) for b in buttons if not QKeySequence.mnemonic(b.text()).isEmpty()]
+    named = {b.text().split("(")[0] for b in buttons if not QKeySequence.mnemonic(b.text()).isEmpty()}
+    assert {"标记已签字", "标记已支付", "变更记录", "汇总与审计", "导入调查表", "核对结算单", "登记住户"} <= named
+    assert len(keys) == len(set(keys)) and not set(keys) & menus

@@ -123,13 +123,13 @@ class LedgerLayout:
         self.filter_timer = QTimer(self)
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(FILTER_DELAY_MS)
-        self.import_button = _button("导入调查表…", self.import_survey, self, "从填好的调查表(Excel)导入住户")
+        self.import_button = _button("导入调查表(&I)…", self.import_survey, self, "从填好的调查表(Excel)导入住户")
         self.template_button = _button("导出调查表模板…", self.export_survey_template, self,
                                        "生成给调查组填写的空白调查表(Excel)")
-        self.sheets_button = _button("批量生成结算单…", self.write_sheets, self,
+        self.sheets_button = _button("批量生成结算单(&B)…", self.write_sheets, self,
                                      "为选中的住户(未多选时为当前筛选的全部住户)生成结算单PDF")
-        self.export_button = _button("导出台账Excel…", self.export_ledger, self, "按当前筛选和排序导出台账")
-        self.summary_button = _button("汇总与审计…", self.show_summary, self,
+        self.export_button = _button("导出台账Excel(&X)…", self.export_ledger, self, "按当前筛选和排序导出台账")
+        self.summary_button = _button("汇总与审计(&U)…", self.show_summary, self,
                                       "全项目的金额、资金预测、单价取值审计和异常户(可导出PDF、Excel)")
         filters = QHBoxLayout()
         filters.addWidget(QLabel("状态", self))
@@ -192,11 +192,11 @@ class LedgerLayout:
         self.pages.addWidget(table_page)
 
         self.open_selected_button = _button("打开到补偿测算", self.open_selected, self, "在补偿测算中打开此户(回车)")
-        self.sign_button = _button("标记已签字…", self.sign_selected, self, "核对结算单校验码后标记为已签字")
-        self.pay_button = _button("标记已支付…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
-        self.check_button = _button("核对结算单…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
-        self.history_button = _button("变更记录…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
-        self.add_button = _button("登记住户…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
+        self.sign_button = _button("标记已签字(&Q)…", self.sign_selected, self, "核对结算单校验码后标记为已签字")
+        self.pay_button = _button("标记已支付(&Z)…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
+        self.check_button = _button("核对结算单(&K)…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
+        self.history_button = _button("变更记录(&J)…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
+        self.add_button = _button("登记住户(&D)…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
         self.edit_button = _button("修改登记…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
