@@ -6,7 +6,7 @@ calculator.core.money.to_decimal); no editor here ever turns a value into a floa
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QRegularExpressionValidator
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget,
 )
@@ -34,6 +34,14 @@ class _DecimalValidator(QRegularExpressionValidator):
         text = text.translate(FULL_WIDTH)
         state, text, pos = super().validate(text, pos)
         return state, text, pos
+
+
+class HalfWidth(QValidator):
+    """Any text, with the full-width forms a Chinese input method types (３５０．５) made half-width as they are
+    typed: the field shows and holds 350.5 (whether it is a number is checked where it is read)."""
+
+    def validate(self, text: str, pos: int):
+        return QValidator.State.Acceptable, text.translate(FULL_WIDTH), pos
 
 
 def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:

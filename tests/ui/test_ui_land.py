@@ -353,3 +353,28 @@ def test_every_heading_of_table_1_is_whole_on_an_office_screen(qtbot, window, si
             assert metrics.horizontalAdvance(line) < header.sectionSize(section), (line, header.sectionSize(section))
     assert land.matrix_model.headerData(6, Qt.Orientation.Horizontal) == "公服用地\n元/m²"
     assert land.matrix_note.text().startswith("公服用地 = 公共管理与公共服务用地;估价基准日 2022-06-01")
+
+
+def test_full_width_digits_typed_in_a_cell_or_a_coefficient_show_as_the_number_read(ws, qtbot):
+    """３５０．５ typed with a Chinese input method was priced as 350.5 but stayed full-width in the cell."""
+    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+
+    from driver import type_text
+    ws.show()
+    ws.activateWindow()
+    qtbot.waitUntil(ws.isActiveWindow)
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    index = ws.parts_model.index(0, PartsModel.AREA)
+    ws.parts_view.setCurrentIndex(index)                    # the cell's editor opens as it becomes current
+    editor = ws.parts_view.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    type_text(qtbot, editor, "３５０．５")
+    assert editor.text() == "350.5"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ws.parts_view.state() is not QAbstractItemView.State.EditingState)   # committed queued
+    assert shown_area(ws) == "350.5" and ws.results_model.index(0, ResultsModel.TOTAL).data() == "172,446.00"
+    ws.corrections_box.setChecked(True)
+    ws.correction_edits["factor_pct"].clear()
+    type_text(qtbot, ws.correction_edits["factor_pct"], "－３")               # a full-width minus too
+    assert ws.correction_edits["factor_pct"].text() == "-3"

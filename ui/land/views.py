@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QLabel, QScrollArea, QSizePolicy, QStyledItemDelegate, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStyledItemDelegate,
+    QTableView, QVBoxLayout, QWidget,
 )
+
+from ui.widgets import HalfWidth
 
 
 class ComboDelegate(QStyledItemDelegate):
@@ -26,6 +28,16 @@ class ComboDelegate(QStyledItemDelegate):
 
     def setModelData(self, editor, model, index):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class NumberDelegate(QStyledItemDelegate):
+    """A cell's line editor that makes full-width digits half-width as they are typed (ui.widgets.HalfWidth)."""
+
+    def createEditor(self, parent, option, index):
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QLineEdit):
+            editor.setValidator(HalfWidth(editor))
+        return editor
 
 
 def wrapping(text: str = "") -> QLabel:

@@ -27,9 +27,10 @@ from ui import settings as config
 from ui.land import readout
 from ui.land.commands import DraftCommand
 from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_legend
-from ui.land.views import ComboDelegate, scrolling, table_view, wrapping
+from ui.land.views import ComboDelegate, NumberDelegate, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
+from ui.widgets import HalfWidth
 
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
 
@@ -108,6 +109,7 @@ class LandWorkspace(DocumentWorkspace):
         self.location_edit.setPlaceholderText("坐落")
         self.location_edit.textEdited.connect(lambda t: self._edit_field("location", t, "坐落"))
         self.cost_floor_edit = QLineEdit()
+        self.cost_floor_edit.setValidator(HalfWidth(self.cost_floor_edit))
         self.cost_floor_edit.setPlaceholderText("可选:新增建设用地有偿使用费+征地补偿费+税费")
         self.cost_floor_edit.textEdited.connect(lambda t: self._edit_field("cost_floor_total", t, "成本之和"))
         grid.addWidget(QLabel("土地级别"), 0, 0)
@@ -124,6 +126,8 @@ class LandWorkspace(DocumentWorkspace):
         self.parts_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.parts_view.setItemDelegateForColumn(PartsModel.USE, ComboDelegate(list(self.table.uses), self))
         self.parts_view.setItemDelegateForColumn(PartsModel.UNIT, ComboDelegate([M2, MU], self))
+        for column in (PartsModel.AREA, PartsModel.TERM):
+            self.parts_view.setItemDelegateForColumn(column, NumberDelegate(self))
         header = self.parts_view.horizontalHeader()
         header.setSectionResizeMode(PartsModel.USE, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(PartsModel.AREA, 110)
@@ -191,6 +195,7 @@ class LandWorkspace(DocumentWorkspace):
             label.setToolTip("每一部分在「地块」表的「使用年期」列填写;不填即按该用途法定最高年期")
             return label
         edit = QLineEdit()
+        edit.setValidator(HalfWidth(edit))
         edit.setMaximumWidth(110)
         edit.textEdited.connect(lambda t, n=name: self._edit_correction(n, t))
         self.correction_edits[name] = edit
