@@ -7,7 +7,8 @@ import sys
 from PySide6.QtCore import QFileInfo, QIdentityProxyModel, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFileIconProvider, QLabel, QLineEdit, QMessageBox, QVBoxLayout,
+    QDialog, QDialogButtonBox, QFileDialog, QFileIconProvider, QHeaderView, QLabel, QLineEdit, QMessageBox, QTreeView,
+    QVBoxLayout,
 )
 
 CASE_FILTER = "补偿测算案例 (*.json);;所有文件 (*)"
@@ -75,6 +76,9 @@ def ask_path(parent, title: str, start: str, file_filter: str, mode: str) -> str
     else:
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile if mode == OPEN else QFileDialog.FileMode.AnyFile)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen if mode == OPEN else QFileDialog.AcceptMode.AcceptSave)
+    if sys.platform != "win32":
+        fit_to_screen(dialog, 900, 560)   # Qt's own dialog opens at about 600 × 420, its columns cut short
+        _widen_columns(dialog)
     for label, text in ((QFileDialog.DialogLabel.LookIn, "查找范围:"),
                         (QFileDialog.DialogLabel.FileName, "文件夹:" if mode == FOLDER else "文件名:"),
                         (QFileDialog.DialogLabel.FileType, "文件类型:"),
@@ -86,6 +90,18 @@ def ask_path(parent, title: str, start: str, file_filter: str, mode: str) -> str
     finally:
         dialog.deleteLater()
     return chosen[0] if chosen else None
+
+
+def _widen_columns(dialog: QFileDialog) -> None:
+    """The detail view's 大小, 类型 and 修改日期 as wide as what they show; 名称 takes the rest of the width."""
+    view = dialog.findChild(QTreeView, "treeView")
+    if view is None:
+        return
+    header, metrics = view.header(), view.fontMetrics()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column, widest in ((1, "999.99 MiB"), (2, "landcomp 文件"), (3, "2026-11-30 23:59:59")):
+        header.resizeSection(column, metrics.horizontalAdvance(widest) + 24)
 
 
 class FileTypes(QFileIconProvider):

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel
+from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QTreeView
 
 from calculator.store import SqliteStore
 from ui import dialogs
@@ -72,10 +72,15 @@ def test_the_dialog_speaks_chinese_and_picks_a_folder(qtbot, tmp_path):
         labels = {label: dialog.labelText(label) for label in (QFileDialog.DialogLabel.LookIn,
                                                                QFileDialog.DialogLabel.FileType)}
         headers = [dialog.proxyModel().headerData(column, Qt.Orientation.Horizontal) for column in range(4)]
-        return {"labels": labels, "headers": headers, "mode": dialog.fileMode()}
+        view = dialog.findChild(QTreeView, "treeView")
+        whole = all(view.header().sectionSize(column) > view.fontMetrics().horizontalAdvance(text)
+                    for column, text in ((1, "6.87 MiB"), (2, "landcomp 文件"), (3, "2026-11-30 03:56")))
+        return {"labels": labels, "headers": headers, "mode": dialog.fileMode(), "whole": whole,
+                "width": dialog.width()}
 
     seen = _answered(qtbot, answer)
     assert dialogs.ask_path(None, "选择文件夹", str(tmp_path), "", dialogs.FOLDER) is None
     assert seen["labels"] == {QFileDialog.DialogLabel.LookIn: "查找范围:", QFileDialog.DialogLabel.FileType: "文件类型:"}
     assert seen["headers"] == ["名称", "大小", "类型", "修改日期"]
     assert seen["mode"] == QFileDialog.FileMode.Directory
+    assert seen["whole"] and seen["width"] >= 800          # Qt's 600-pixel dialog cut 大小, 类型 and 修改日期

@@ -88,7 +88,7 @@ def test_a_day_that_does_not_exist_is_shown_red_and_nothing_is_exported_of_it(qt
     assert dialog.as_of.edit.text() == "2023-02-30" and dialog.as_of.error()
     assert dialog.summary is before
     assert not dialog.pdf_button.isEnabled() and not dialog.xlsx_button.isEnabled()
-    assert "截至日期有误" in dialog.pdf_button.toolTip()
+    assert "「2023-02-30」不是有效日期" in dialog.pdf_button.toolTip()
     _type_day(qtbot, dialog, "2023-2-28")
     assert dialog.summary.as_of == dt.date(2023, 2, 28) and dialog.pdf_button.isEnabled()
     _type_day(qtbot, dialog, "")                                             # cleared: today

@@ -263,7 +263,7 @@ class SummaryDialog(QDialog):
         wrong = self.as_of.error()
         for button in (self.refresh_button, self.pdf_button, self.xlsx_button):
             button.setEnabled(not wrong)
-        self.pdf_button.setToolTip(f"截至日期有误:{wrong}" if wrong else "")
+        self.pdf_button.setToolTip(wrong)
         self.xlsx_button.setToolTip(self.pdf_button.toolTip())
 
     def export(self, kind: str) -> bool:
