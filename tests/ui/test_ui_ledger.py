@@ -821,3 +821,12 @@ def test_a_large_file_whose_check_finds_a_damaged_page_says_so_and_stays_unvouch
     assert total_cell(workspace, COL_HEAD) == "" and total_cell(workspace, COL_TOTAL) == ""
     assert workspace.model.index(0, COL_TOTAL).data(Qt.ItemDataRole.ForegroundRole) == UNCHECKED_FG
     workspace.shutdown()
+
+
+def test_a_progress_dialog_is_wide_enough_for_its_title(qtbot):
+    """正在生成结算单(全部 297 户)… was cut to 正在生成结算单(全部 297 户)... in the window frame at 150%."""
+    from ui.ledger.dialogs import progress_dialog
+    title = "正在生成结算单(全部 297 户)…"
+    dialog = progress_dialog(None, title, 10)
+    qtbot.addWidget(dialog)
+    assert dialog.width() >= dialog.minimumWidth() > dialog.fontMetrics().horizontalAdvance(title) + 60

@@ -160,12 +160,13 @@ class LedgerFiles:
         if folder is None:
             return None
         self.settings.remember_folder("pdf", folder)  # the next batch starts beside this one
-        progress = dialogs.progress_dialog(self, f"正在生成结算单({what})…", 1)
+        title = f"正在生成结算单({what})…"
+        progress = dialogs.progress_dialog(self, title, 1)
 
         def step(done: int, total: int, label: str) -> bool:
             progress.setMaximum(max(total, 1))
             progress.setValue(done)
-            progress.setLabelText(f"{done}/{total}  {label}")
+            progress.setLabelText(f"{title}\n{done}/{total}  {label}")
             QApplication.processEvents()
             return not progress.wasCanceled()
 
