@@ -127,6 +127,25 @@ def test_a_household_with_abnormal_data_is_counted_apart_named_and_never_summed(
     assert "0006" not in [outlier.household for outlier in summary.outliers]
 
 
+def test_the_summary_says_how_far_it_is_and_stops_when_asked(villages, monkeypatch):
+    """A project of thousands takes seconds: the window hears every PROGRESS_EVERY households and may cancel."""
+    from calculator.app.summary import figures
+    project, *_ = villages
+    monkeypatch.setattr(figures, "PROGRESS_EVERY", 2)
+    heard = []
+    summary = project_summary(project, dt.date(2023, 7, 10), progress=lambda *said: heard.append(said))
+    assert heard == [(0, 7, "读取住户"), (2, 7, "读取住户"), (4, 7, "读取住户"), (6, 7, "读取住户"), (7, 7, "汇总计算")]
+    assert summary == project_summary(project, dt.date(2023, 7, 10))      # told or not, the same summary
+    asked = []
+
+    def stop_at_the_second(done, total, label):
+        asked.append(done)
+        return done < 2
+    with pytest.raises(figures.Cancelled):
+        project_summary(project, dt.date(2023, 7, 10), progress=stop_at_the_second)
+    assert asked == [0, 2]
+
+
 def test_the_json_carries_the_contracts_keys(villages):
     project, results, *_ = villages
     data = summary_json(project_summary(project))

@@ -26,6 +26,7 @@ from calculator.core.files import PART_PREFIX, PART_SUFFIX, atomic_write, check_
 from calculator.core.limits import bad_character
 from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 from calculator.app.stored_cases import checked_result, filing
+from calculator.app.progress import Progress, stopped
 
 LEDGER_FILENAME = "台账.xlsx"
 SHEET_SUFFIX = "-结算单.pdf"
@@ -39,9 +40,6 @@ _NAME_PART_BYTES = 80
 POOL_SHEETS_PER_WORKER = 16
 _LISTED_PER_REASON = 5  # households named under each skip reason in the summary text
 _REASONS_SHOWN = 8
-
-Progress = Callable[[int, int, str], bool]
-
 
 @dataclass(frozen=True)
 class SheetOutcome:
@@ -143,7 +141,7 @@ def write_sheets(store: CaseStore, project_id: int, household_ids: Sequence[int]
     total, cancelled, done = len(rows), False, 0
     with _Printer(store, rows, folder, worker_count(workers, total)) as printer:
         for done, row in enumerate(rows):
-            if progress is not None and _stop(progress(done, total, f"{row.number} {row.head}".strip())):
+            if progress is not None and stopped(progress(done, total, f"{row.number} {row.head}".strip())):
                 cancelled = True
                 break
             outcome = printer.outcome(done, used)
@@ -165,11 +163,6 @@ def worker_count(requested: int | None, sheets: int) -> int:
         return max(1, min(requested, sheets))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, sheets // POOL_SHEETS_PER_WORKER))
-
-
-def _stop(answer: object) -> bool:
-    """False (or 0) from the progress callback cancels; None, from a callback that only shows, does not."""
-    return answer is not None and not answer
 
 
 def _project(store: CaseStore, project_id: int) -> str:

@@ -120,3 +120,16 @@ def test_every_row_of_the_funding_forecast_is_in_sight(qtbot, ledger):
     last = view.model().rowCount() - 1
     assert view.model().index(last, 0).data() == "数据异常(不计入)"
     assert view.rowViewportPosition(last) + view.rowHeight(last) <= view.viewport().height()
+
+
+def test_cancelling_the_summary_opens_no_window_and_changes_nothing(qtbot, ledger, given, monkeypatch):
+    """取消 in the progress of a long summary stops it: no window, no error, the 台账 as it was."""
+    from calculator.app.summary import figures
+    monkeypatch.setattr(figures, "PROGRESS_EVERY", 1)
+    given.cancel_after = 2
+    before = ledger.model.rowCount()
+    qtbot.mouseClick(ledger.summary_button, Qt.MouseButton.LeftButton)
+    assert ledger.findChild(SummaryDialog) is None and not given.errors and ledger.model.rowCount() == before
+    given.cancel_after = None
+    dialog = open_summary(qtbot, ledger)                                   # asked again, it is made
+    assert dialog.summary == project_summary(ledger.project, dt.date.today())

@@ -134,14 +134,14 @@ def _disposed(dialog: QDialog) -> Iterator[QDialog]:
         dialog.deleteLater()
 
 
-def progress_dialog(parent, title: str, maximum: int) -> QProgressDialog:
-    """A modal progress dialog with 取消 (the caller reads wasCanceled())."""
+def progress_dialog(parent, title: str, maximum: int, after_ms: int = 0) -> QProgressDialog:
+    """A modal progress dialog with 取消 (the caller reads wasCanceled()), shown once the work has lasted `after_ms`."""
     dialog = QProgressDialog(title, "取消", 0, maximum, parent)
     dialog.setWindowTitle(title)
     # As wide as its title (a window manager cuts a long one short in a narrow frame): 正在生成结算单(全部 297 户)…
     dialog.setMinimumWidth(dialog.fontMetrics().horizontalAdvance(title) * 3 // 2 + 80)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(0)
+    dialog.setMinimumDuration(after_ms)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     return dialog

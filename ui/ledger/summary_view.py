@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from calculator.app import summary as summaries
 from calculator.app.summary import project_summary
+from calculator.app.summary.figures import Cancelled
 from calculator.app.summary.audit import POSITIONS
 from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
 from calculator.core.files import file_stem
@@ -31,6 +32,7 @@ from ui.table_model import VALUE_ROLE, HeaderedTableModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER
 
 dialogs = lazy_module("ui.ledger.dialogs")  # asked as the 台账 asks (tests answer them there)
+PROGRESS_AFTER_MS = 500  # a summary made sooner shows no progress dialog
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -287,11 +289,26 @@ class SummaryDialog(QDialog):
 def open_summary(parent, project, settings) -> SummaryDialog | None:
     """Summarise the open project (today) and show the window (nothing, the error shown, when it cannot)."""
     def make(as_of: dt.date) -> Summary | None:
+        # A project of thousands of households takes a second or two: the window keeps painting, a progress
+        # dialog (shown only if it lasts) says how far the reading is, and 取消 stops it with nothing changed.
+        progress = dialogs.progress_dialog(parent, "正在汇总与审计…", 1, PROGRESS_AFTER_MS)
+
+        def step(done: int, total: int, label: str) -> bool:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(done)
+            progress.setLabelText(f"正在汇总与审计…\n{label} {done}/{total}")
+            QApplication.processEvents()
+            return not progress.wasCanceled()
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            return operations.run(parent, lambda: project_summary(project, as_of), "汇总与审计")
+            return operations.run(parent, lambda: project_summary(project, as_of, progress=step), "汇总与审计")
+        except Cancelled:
+            return None
         finally:
             QApplication.restoreOverrideCursor()
+            progress.close()
+            progress.deleteLater()
 
     summary = make(dt.date.today())
     if summary is None:

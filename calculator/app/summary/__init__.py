@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from calculator.core.money import fmt_grouped, fmt_money
 from calculator.app.summary import audit, views
-from calculator.app.summary.figures import Figures, read_figures
+from calculator.app.progress import Progress, stopped
+from calculator.app.summary.figures import Cancelled, Figures, read_figures
 from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, shown, yuan
 from calculator.app.summary.outliers import METHOD, find_outliers, line_json
 
@@ -24,12 +25,17 @@ if TYPE_CHECKING:
     from calculator.app.ledger_actions import ProjectFile
 
 
-def project_summary(project: ProjectFile, as_of: dt.date | None = None, *, recompute: bool = False) -> Summary:
+def project_summary(project: ProjectFile, as_of: dt.date | None = None, *, recompute: bool = False,
+                    progress: Progress | None = None) -> Summary:
     """The summary of an open project on `as_of` (today by default); with `recompute`, every household is
-    first recomputed by the engine (`verify_all`), so one whose stored result is not the engine's is 数据异常."""
+    first recomputed by the engine (`verify_all`), so one whose stored result is not the engine's is 数据异常.
+    `progress` hears how far the reading is, and may stop it (figures.Cancelled)."""
     if recompute:
         project.store.verify_all()
-    return summarise(read_figures(project.store, project.project.id), project.name, as_of or dt.date.today())
+    figures = read_figures(project.store, project.project.id, progress)
+    if progress is not None and stopped(progress(len(figures.households), len(figures.households), "汇总计算")):
+        raise Cancelled
+    return summarise(figures, project.name, as_of or dt.date.today())
 
 
 def summarise(figures: Figures, name: str, as_of: dt.date) -> Summary:

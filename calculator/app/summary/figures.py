@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calculator.app.progress import Progress, stopped
 from calculator.engine.lines import DISPUTED
 from calculator.engine.relocation import PARTS as RELOCATION_PARTS
 from calculator.engine.schedules import load_schedule
@@ -75,11 +76,23 @@ def place_of(household: dict[str, Any], address: str) -> str:
     return UNPLACED
 
 
-def read_figures(store: CaseStore, project_id: int) -> Figures:
-    """The project's households, lines and rated lines, from its verified current versions."""
+# Households read between two calls of the progress callback (about 25 ms of reading: the window repaints).
+PROGRESS_EVERY = 100
+
+
+class Cancelled(Exception):
+    """The user stopped the summary before it was made."""
+
+
+def read_figures(store: CaseStore, project_id: int, progress: Progress | None = None) -> Figures:
+    """The project's households, lines and rated lines, from its verified current versions; `progress` is told
+    how many households are read, and may stop the reading (Cancelled)."""
     reader = _Reader(dict(load_schedule().sections))
     abnormal = []
-    for row, version in store.ledger_versions(project_id):
+    versions = store.ledger_versions(project_id)
+    for index, (row, version) in enumerate(versions):
+        if progress is not None and index % PROGRESS_EVERY == 0 and stopped(progress(index, len(versions), "读取住户")):
+            raise Cancelled
         if row.status is Status.ABNORMAL:
             abnormal.append(row)
         why = reader.add(row, version)
