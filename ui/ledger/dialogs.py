@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import Qt
@@ -15,7 +15,7 @@ from calculator.app.survey import ADD, FIRST_VERSION, STEP_LABELS
 from ui.dialogs import FOLDER, OPEN, SAVE, TextDialog, ask_path, fit_to_screen, open_path, save_path, show_error  # noqa: F401 - asked through this module
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
+    QAbstractItemView, QApplication, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
@@ -145,6 +145,18 @@ def progress_dialog(parent, title: str, maximum: int, after_ms: int = 0) -> QPro
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     return dialog
+
+
+def reporting(dialog: QProgressDialog, title: str) -> Callable[[int, int, str], bool]:
+    """The progress callback (calculator.app.progress) of a long action, shown in `dialog` under `title`; the
+    window keeps painting between two calls, and 取消 answers False."""
+    def step(done: int, total: int, label: str) -> bool:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done)
+        dialog.setLabelText(f"{title}\n{done}/{total}  {label}")
+        QApplication.processEvents()
+        return not dialog.wasCanceled()
+    return step
 
 
 def show_history(parent, title: str, lines) -> None:

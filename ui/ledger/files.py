@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
 
 from calculator.app import ledger_actions
 from calculator.core.files import file_stem
@@ -162,13 +161,7 @@ class LedgerFiles:
         self.settings.remember_folder("pdf", folder)  # the next batch starts beside this one
         title = f"正在生成结算单({what})…"
         progress = dialogs.progress_dialog(self, title, 1)
-
-        def step(done: int, total: int, label: str) -> bool:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-            progress.setLabelText(f"{title}\n{done}/{total}  {label}")
-            QApplication.processEvents()
-            return not progress.wasCanceled()
+        step = dialogs.reporting(progress, title)
 
         try:
             summary = operations.run(self, lambda: self.project.write_sheets(ids, Path(folder), step), "批量生成结算单")

@@ -292,13 +292,7 @@ def open_summary(parent, project, settings) -> SummaryDialog | None:
         # A project of thousands of households takes a second or two: the window keeps painting, a progress
         # dialog (shown only if it lasts) says how far the reading is, and 取消 stops it with nothing changed.
         progress = dialogs.progress_dialog(parent, "正在汇总与审计…", 1, PROGRESS_AFTER_MS)
-
-        def step(done: int, total: int, label: str) -> bool:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-            progress.setLabelText(f"正在汇总与审计…\n{label} {done}/{total}")
-            QApplication.processEvents()
-            return not progress.wasCanceled()
+        step = dialogs.reporting(progress, "正在汇总与审计…")
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
