@@ -242,14 +242,19 @@ def test_a_backup_edited_since_it_was_made_is_not_restored(store, filled, tmp_pa
     assert store.verify_all() == []
 
 
-def test_a_backup_carrying_damage_the_project_already_has_is_restored(store, filled, tmp_path):
-    """数据异常 the project already shows is no reason to refuse its own backup: a restore never makes it worse."""
+def test_a_backup_carrying_damage_the_project_had_when_backed_up_is_restored(store, filled, tmp_path):
+    """数据异常 the project showed, and recorded, when it was backed up is no reason to refuse its backup: not over
+    the project itself, nor into a new one (how a project with one moves to a new PC or to a server)."""
     project, _ = filled
     sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", "1.00", current_id(store, hid(store, project, "0001")))
     assert [a.number for a in store.verify_all()] == ["0001"]
     store.backup(tmp_path / "backup.landcomp")
     store.restore_from(tmp_path / "backup.landcomp")
     assert [a.number for a in store.verify_all()] == ["0001"]
+    with SqliteStore(tmp_path / "new-pc.landcomp", actor="李明") as fresh:
+        fresh.create_project("堡子片区")
+        fresh.restore_from(tmp_path / "backup.landcomp")
+        assert [a.number for a in fresh.verify_all()] == ["0001"]
 
 
 # -- two writers ------------------------------------------------------------------------------------

@@ -32,10 +32,14 @@ def refuse_lost_payments(conn: sqlite3.Connection, replaced: list[dict[str, Any]
 
 def refuse_new_anomalies(backup: sqlite3.Connection, here: Any) -> None:
     """StoreError when the backup (`backup`, staged) holds households whose stored figures fail their check
-    (数据异常) that are sound in the project it would replace (`here`): a backup edited or damaged since it was
-    made would put the wrong figures back, and 已支付 sums would change with no word."""
+    (数据异常) unknown to it — its own audit log never recorded them — that are sound in the project it would
+    replace (`here`): a backup edited or damaged since it was made would put the wrong figures back, and 已支付
+    sums would change with no word. 数据异常 the project had, and its log recorded, when it was backed up is no
+    reason to refuse (a project with one moves to a new PC or a server by backup and restore)."""
     abnormal_here = {anomaly.number for anomaly in scan(here).values()}
-    new = sorted({anomaly.number for anomaly in scan(backup).values()} - abnormal_here)
+    recorded = {row[0] for row in backup.execute("SELECT DISTINCT household_id FROM audit WHERE action = 'abnormal'")}
+    new = sorted({anomaly.number for anomaly in scan(backup).values() if anomaly.household_id not in recorded}
+                 - abnormal_here)
     if new:
         shown = "、".join(new[:10]) + (f" 等 {len(new)} 户" if len(new) > 10 else "")
         raise StoreError(f"备份中户号 {shown} 的数据与其校验不符(数据异常),备份已被改动或损坏;未恢复。请换一份备份",
