@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from calculator.core.errors import InputError
-from calculator.core.limits import read_typed_date
+from calculator.core.limits import bad_character, read_typed_date
 from calculator.core.money import FULL_WIDTH
 
 HINT_COLOUR = QColor("#8a8a8a")  # what an empty view says, and hints in cells
@@ -105,6 +105,9 @@ class DecimalEdit(QLineEdit):
         painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._suffix)
 
 
+HELD_TEXT = 40  # characters: the longest text a holds_invalid DateField passes on as typed
+
+
 class DateField(QWidget):
     """A date typed as text in any form an office writes it, with a Chinese calendar beside it.
 
@@ -150,12 +153,22 @@ class DateField(QWidget):
 
     def set_text(self, text: str) -> None:
         """Show a date as the case holds it without emitting `edited`: "" shows 未填, and a text that is no
-        yyyy-MM-dd date (one a holds_invalid field kept) shows red with the reason."""
-        if text == self._value and self.edit.text() == text:
+        yyyy-MM-dd date (one a holds_invalid field kept) shows red with the reason. While the value is unchanged,
+        what the field shows stays: text being typed, or a date refused (red) that the case does not hold."""
+        if text == self._value:
             return
         self._value = text
         self.edit.setText(text)
         self._mark(self._reason(text))
+
+    def commit(self) -> None:
+        """Read what is typed and not yet read (a save or a print asked with the cursor still in the field)."""
+        if self.edit.text() != self._value:
+            self._commit()
+
+    def untaken(self) -> str:
+        """Why the field shows something other than its value: a date it refused and does not hold ("" if none)."""
+        return self.error() if self.edit.text() != self._value else ""
 
     def _reason(self, text: str) -> str:
         try:
@@ -170,7 +183,9 @@ class DateField(QWidget):
             date = read_typed_date(typed, self._field)
         except InputError as error:
             self._mark(error.zh)
-            if self._holds_invalid and typed != self._value:
+            # Held only as something a person typed for a date: short, printable (not a pasted page, no control
+            # character); anything else stays in the field alone, refused, as in a field that holds nothing invalid.
+            if self._holds_invalid and typed != self._value and len(typed) <= HELD_TEXT and bad_character(typed) is None:
                 self._value = typed
                 self.edited.emit(typed)
             self.finished.emit()

@@ -127,19 +127,23 @@ def test_a_relocation_date_that_is_not_one_stays_as_typed_and_the_case_says_why(
 
 
 def test_a_day_that_does_not_exist_in_the_assessment_date_is_never_saved_over(qtbot, ws, answers, tmp_path):
-    """测算日期 cannot hold a text that is no date (the case would not open): it stays red, and nothing is saved,
-    exported or printed until it is mended."""
+    """测算日期 cannot hold a text that is no date (the case would not open): it stays red, through edits
+    elsewhere too, and nothing is saved, exported or printed until it is mended."""
     field = ws.header.date
     field.edit.setFocus()
     field.edit.selectAll()
     type_text(qtbot, field.edit, "2023-02-30")
     qtbot.keyClick(field.edit, Qt.Key.Key_Return)
     assert field.error() and ws.session.case.assessed_on != "2023-02-30"
+    head = ws.header.edits[("household", "head")]
+    head.setFocus()
+    type_text(qtbot, head, "王")                        # an edit elsewhere refreshed the header and wiped the red
+    assert field.edit.text() == "2023-02-30" and field.untaken()
     answers.save_path = str(tmp_path / "王建国")
     qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert answers.errors and answers.errors[-1][0] == "未保存" and "测算日期有误" in answers.errors[-1][1]
+    assert answers.errors and answers.errors[-1][0] == "未保存" and "测算日期「2023-02-30」" in answers.errors[-1][1]
     assert not (tmp_path / "王建国.json").exists() and "save_path:保存案例" not in answers.asked
-    assert not ws.preview() and "测算日期有误" in answers.errors[-1][1]
+    assert not ws.preview() and "测算日期「2023-02-30」" in answers.errors[-1][1]
     field.edit.setFocus()
     field.edit.selectAll()
     type_text(qtbot, field.edit, "2023-2-28")
@@ -148,15 +152,35 @@ def test_a_day_that_does_not_exist_in_the_assessment_date_is_never_saved_over(qt
     assert json.loads((tmp_path / "王建国.json").read_text(encoding="utf-8"))["assessed_on"] == "2023-02-28"
 
 
-def test_qt_speaks_chinese_in_its_own_buttons_and_calendar(qapp):
-    from PySide6.QtCore import QLocale
-    from PySide6.QtWidgets import QDialogButtonBox
+def test_a_date_still_being_typed_is_read_before_a_save(qtbot, ws, answers, tmp_path):
+    """Ctrl+S with the cursor still in 测算日期 saved the old date: the typing had not been read."""
+    answers.save_path = str(tmp_path / "案例")
+    field = ws.header.date
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-7-1")
+    qtbot.keyClick(field.edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert json.loads((tmp_path / "案例.json").read_text(encoding="utf-8"))["assessed_on"] == "2023-07-01"
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-13-01")
+    qtbot.keyClick(field.edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert answers.errors[-1][0] == "未保存" and "2023-13-01" in answers.errors[-1][1]
+    assert json.loads((tmp_path / "案例.json").read_text(encoding="utf-8"))["assessed_on"] == "2023-07-01"
 
-    from ui.app import speak_chinese
-    speak_chinese(qapp)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
-    assert sorted(b.text() for b in buttons.buttons()) == ["否(&N)", "是(&Y)"]
-    assert QLocale().monthName(6) == "六月"
+
+def test_a_relocation_date_field_holds_what_was_typed_not_a_pasted_page(qtbot, ws, answers, tmp_path):
+    """Held as typed, a relocation date is still text the case keeps: a long paste or a control character is
+    refused in the field alone, and stops a save, as a wrong 测算日期 does."""
+    ws.session.edit({("relocation", "building_area_m2"): "100", ("relocation", "paid_on"): "2023-06-28"})
+    field = ws.relocation.dates["paid_on"]
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "见附件" * 20)
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert ws.session.case.relocation["paid_on"] == "2023-06-28" and field.untaken()
+    answers.save_path = str(tmp_path / "案例")
+    qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert answers.errors[-1][0] == "未保存" and not (tmp_path / "案例.json").exists()
 
 
 def test_ctrl_z_in_a_field_with_nothing_of_its_own_to_undo_undoes_the_last_change(qtbot, ws):

@@ -68,6 +68,9 @@ class FakeProgress:
     def wasCanceled(self):
         return self.cancelled
 
+    def isVisible(self):
+        return True
+
     def close(self):
         pass
 

@@ -133,3 +133,6 @@ def test_cancelling_the_summary_opens_no_window_and_changes_nothing(qtbot, ledge
     given.cancel_after = None
     dialog = open_summary(qtbot, ledger)                                   # asked again, it is made
     assert dialog.summary == project_summary(ledger.project, dt.date.today())
+    given.cancel_after = 2                                                 # another day, cancelled: the field
+    _type_day(qtbot, dialog, "2023-7-10")                                  # goes back to the pages' day
+    assert dialog.as_of.edit.text() == dt.date.today().isoformat() and dialog.summary.as_of == dt.date.today()

@@ -261,8 +261,13 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.session.save(path)
 
     def untaken_input(self) -> str | None:
-        wrong = self.header.date.error()   # the case cannot hold a 测算日期 that is no date: the field keeps it
-        return f"测算日期有误:{wrong}" if wrong else None
+        # 测算日期 cannot hold a text that is no date (the case would not open): the field keeps it, refused; a
+        # relocation date holds what was typed, but not a pasted page. Text typed and not yet read is read first.
+        for field in (self.header.date, *self.relocation.dates.values()):
+            field.commit()
+            if field.untaken():
+                return field.untaken()
+        return None
 
     def report_subject(self, kind: str):
         if self.stored is not None and self.stored.version is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 
 from calculator.app.ledger_actions import money_text
 from calculator.core.limits import text_limit
@@ -154,7 +154,9 @@ def reporting(dialog: QProgressDialog, title: str) -> Callable[[int, int, str], 
         dialog.setMaximum(max(total, 1))
         dialog.setValue(done)
         dialog.setLabelText(f"{title}\n{done}/{total}  {label}")
-        QApplication.processEvents()
+        # Until the (modal) dialog shows, a key or click would start the action again inside itself: they wait.
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents if dialog.isVisible()
+                                   else QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         return not dialog.wasCanceled()
     return step
 

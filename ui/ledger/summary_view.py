@@ -255,7 +255,8 @@ class SummaryDialog(QDialog):
         """Summarise the project again as of the day in 截至 (today when it was cleared)."""
         day = self.as_of.text()
         summary = self.make(dt.date.fromisoformat(day) if day else dt.date.today())
-        if summary is None:
+        if summary is None:   # failed (said) or cancelled: the field goes back to the day the pages are of
+            self.as_of.set_text(self.summary.as_of.isoformat())
             return False
         self.show_summary(summary)
         return True
