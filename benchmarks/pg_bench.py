@@ -111,7 +111,7 @@ def main() -> None:
         project_id, _ = timed(f"build the {args.households}-household file", lambda: build_file(path, args.households))
         with SqliteStore(path, actor="bench") as local:
             sqlite_figures = ledger_times("SQLite", local, project_id)
-        with open_store(args.url) as server:
+        with open_store(args.url, create=True) as server:   # a bare database: the restore makes the project
             timed("restore the file into the server", lambda: server.restore_from(path))
             server_figures = ledger_times("server", server, project_id)
             before = {h: len(server.versions(h)) for h in range(1, args.hot + 1)}

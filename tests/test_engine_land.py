@@ -308,6 +308,18 @@ def test_a_reduction_rate_near_zero_gives_the_limit_of_the_tenure_coefficient() 
     """r = 1e-40 rounded 1 + r to 1 at 40 digits and divided 0 by 0 (an internal error). As r → 0, K → m/n."""
     for rate in ("1e-40", "1e-12"):
         assert abs(term_coefficient(Decimal(40), 70, Decimal(rate)) - Decimal(4) / Decimal(7)) < Decimal("1e-11")
+
+
+@pytest.mark.parametrize("rate", ["0.06", "0.0725", "1e-5", "1e-10", "3e-25"])
+def test_the_tenure_coefficient_is_right_to_40_digits_whatever_the_rate(rate) -> None:
+    """Against K worked with 300 digits: a small r cancels digits in both subtractions, which are made up for."""
+    from decimal import localcontext
+    r = Decimal(rate)
+    with localcontext() as ctx:
+        ctx.prec = 300
+        exact = (1 - 1 / (1 + r) ** 37) / (1 - 1 / (1 + r) ** 70)
+    k = term_coefficient(Decimal(37), 70, r)
+    assert len(k.as_tuple().digits) <= 40 and abs(k - exact) <= exact * Decimal("1e-39")
     parcel = {**one_part(2, "住宅用地", area_m2="100"), "corrections": {"term_years": "40", "reduction_rate": "1e-40"}}
     assert price(parcel).corrected_unit_price == Decimal("281.14")   # 492 × 4/7 = 281.142857…
 

@@ -123,6 +123,14 @@ def test_files_out_of_the_ledger(tmp_path, project):
     assert copy["totals"]["total"] == "546616.30" and Decimal(copy["totals"]["total"]) == Decimal("546616.30")
 
 
+def test_a_workbook_named_as_another_kind_of_file_is_refused(tmp_path, project):
+    """`ledger export P ledger.pdf` wrote a workbook called .pdf, which no program then opened."""
+    for args in (("export", project, "台账.pdf"), ("template", "调查表.json")):
+        refused = ledger(tmp_path, *args)
+        assert refused.returncode == 2 and "OUT 写的是 XLSX 文件" in refused.stderr, refused.stderr
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob("*.json"))
+
+
 def test_sheets_into_a_folder_that_cannot_be_made_are_refused_as_bad_input(tmp_path, project):
     """The folder named was made unguarded: a place that takes no new folder gave exit 1 and a bare system error."""
     made = ledger(tmp_path, "sheets", project, "/proc/landcomp-sheets")

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
 from calculator.core.files import (
-    check_file_name, check_parent_folder, check_regular_file, file_stem, in_use, refuse_database, shown_path,
+    SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
+    refuse_database, shown_path,
 )
 from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 SUFFIX = ".landcomp"
 PAGE_SIZE = 200
 SORT_KEYS = tuple(key for key, _ in LEDGER_COLUMNS)
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _FINGERPRINT = re.compile(r"[0-9a-f]{12}")
 
 
@@ -90,7 +90,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
         project = store.create_project(name)
     except BaseException:
         store.close()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        for leftover in (path, *(Path(f"{path}{companion}") for companion in SQLITE_COMPANIONS)):
             leftover.unlink(missing_ok=True)
         raise
     return ProjectFile(store, project, path)
@@ -117,12 +117,14 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
     path = check_file_name(path, reading=True)
     check_regular_file(path, "项目文件", "project file", StoreError)
     try:
-        # A database in use (maybe open here already) is one: only SQLite may open it in this process (in_use).
-        header = _SQLITE_HEADER if in_use(path) else _first_bytes(path, len(_SQLITE_HEADER))
+        # A database in use (maybe open here already) is one: only SQLite may open it in this process (in_use). An
+        # empty file with a stray journal beside it is read (nothing is open on it), and refused as no project.
+        in_use_here = in_use(path) and path.stat().st_size > 0
+        header = SQLITE_HEADER if in_use_here else _first_bytes(path, len(SQLITE_HEADER))
     except OSError as error:
         raise StoreError(f"无法读取项目文件: {error.strerror}", f"cannot read the project file: {error.strerror}",
                          str(path)) from None
-    if header != _SQLITE_HEADER:  # SqliteStore would turn an empty file into a new project
+    if header != SQLITE_HEADER:  # SqliteStore would turn an empty file into a new project
         raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", str(path))
     store = SqliteStore(path, actor=actor.strip())
     projects = store.projects()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, InputError
-from calculator.core.files import check_file_name
+from calculator.core.files import check_file_name, check_suffix
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
 
 EXIT_BAD_INPUT = 2
@@ -178,20 +178,6 @@ def _export(args, result, kind: str, source: Path | None, writers_in=None) -> No
     except PermissionError as exc:
         named = {str(path): name for name, path in targets.items()}.get(exc.filename, fmt)
         raise InputError(f"--{named} 无权写入: {exc.filename}", f"--{named}: permission denied: {exc.filename}") from None
-
-
-# The kinds of file a name's suffix says it is: an output named as another kind (a workbook called s.pdf) would
-# open in the wrong program, or not at all.
-KNOWN_SUFFIXES = (".pdf", ".xlsx", ".json", ".landcomp")
-
-
-def check_suffix(target: Path, fmt: str, option: str) -> None:
-    """InputError when a new `target` is named as a kind of file other than `fmt` (no suffix, or another, is fine;
-    an existing file of another kind is refused as such when it is written, calculator.core.files)."""
-    suffix = target.suffix.lower()
-    if suffix in KNOWN_SUFFIXES and suffix != f".{fmt}" and not os.path.lexists(target):
-        raise InputError(f"{option} 写的是 {fmt.upper()} 文件,文件名却以 {target.suffix} 结尾: {target.name}",
-                         f"{option} writes a {fmt} file, but the name ends in {target.suffix}: {target.name}")
 
 
 def _check_targets(targets: dict[str, Path], source: Path | None) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from calculator.core.errors import InputError
-from calculator.core.files import check_folder_name
+from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import fmt_money
@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> str:
     if args.ledger_command == "template":
         from calculator.engine.schedules import load_schedule
         from calculator.app.survey import write_template
+        check_suffix(args.out, "xlsx", "OUT")
         write_template(args.out, load_schedule())
         return f"已写出调查表模板 / survey template written: {args.out}\n"
     if args.ledger_command == "create":
@@ -237,8 +238,7 @@ def _sheets(project: ProjectFile, args) -> str:
 
 
 def _export(project: ProjectFile, args) -> str:
-    from calculator.commands.cli import check_suffix
-    check_suffix(args.out, "xlsx", "export")
+    check_suffix(args.out, "xlsx", "OUT")
     count = project.export_ledger(LedgerQuery(), args.out)
     return f"已导出 {count} 户到 {args.out}\n"
 

@@ -119,6 +119,21 @@ def check_regular_file(path: str | os.PathLike[str], zh: str, en: str,
     raise error(f"{zh}不存在", f"the {en} does not exist", str(path))
 
 
+# The kinds of file a name's suffix says it is: an output named as another kind (a workbook called s.pdf) would
+# open in the wrong program, or not at all.
+KNOWN_SUFFIXES = (".pdf", ".xlsx", ".json", ".landcomp")
+
+
+def check_suffix(target: Path, fmt: str, option: str) -> None:
+    """InputError when a new `target` is named as a kind of file other than `fmt` (no suffix, or another, is fine;
+    an existing file of another kind is refused as such when it is written, _refuse_foreign); `option` names what
+    asked for it (--pdf, OUT)."""
+    suffix = target.suffix.lower()
+    if suffix in KNOWN_SUFFIXES and suffix != f".{fmt}" and not os.path.lexists(target):
+        raise InputError(f"{option} 写的是 {fmt.upper()} 文件,文件名却以 {target.suffix} 结尾: {target.name}",
+                         f"{option} writes a {fmt} file, but the name ends in {target.suffix}: {target.name}")
+
+
 def check_parent_folder(target: Path) -> None:
     """InputError when the folder a file is to be written into does not exist (a path typed wrong)."""
     if not target.parent.is_dir():
@@ -177,11 +192,13 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
     except OSError as error:
         raise InputError(f"无法检查已有的文件 {target.name}: {error.strerror}",
                          f"cannot check the existing file {target.name}: {error.strerror}") from None
-    signature, name = SIGNATURES.get(kind, (None, "项目"))
-    if head.startswith(SQLITE_HEADER) or (signature is not None and head and not head.startswith(signature)):
+    if head.startswith(SQLITE_HEADER):
+        raise InputError(f"「{target.name}」是项目(数据库)文件,不会覆盖它;请另选文件名",
+                         f"{target.name} is a project (database) file; it is not replaced (choose another name)")
+    signature, name = SIGNATURES.get(kind, (None, ""))
+    if signature is not None and head and not head.startswith(signature):
         raise InputError(f"「{target.name}」已存在且不是{name}文件,不会覆盖它;请另选文件名",
-                         f"{target.name} exists and is not a {kind or 'file to replace'} file; it is not replaced "
-                         "(choose another name)")
+                         f"{target.name} exists and is not a {kind} file; it is not replaced (choose another name)")
 
 
 def in_use(path: str | os.PathLike[str]) -> bool:

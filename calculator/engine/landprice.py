@@ -225,10 +225,11 @@ def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
 def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -> Decimal:
     """K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n], unrounded (40 significant digits).
 
-    The subtractions cancel about as many digits as r has zeros after the point: a rate below 10^-10, which
-    no officer means but the file may hold, is worked with that many more digits, so K is still right to 40."""
+    The subtractions cancel about as many digits as r has zeros after the point (and a few more): K is worked with
+    that many digits beyond 40, so it is right to 40 however small r is (1e-40, which no officer means but a file
+    may hold, gives the limit m/n)."""
     with localcontext() as ctx:
-        ctx.prec = 40 if rate.adjusted() >= -10 else 40 - 2 * rate.adjusted()
+        ctx.prec = 44 + max(0, -rate.adjusted())
         growth = 1 + rate
         value = (1 - 1 / growth ** term_years) / (1 - 1 / growth ** statutory_years)
         ctx.prec = 40

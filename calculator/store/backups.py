@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from calculator.core.files import SQLITE_COMPANIONS
 from calculator.store import restore, verify
 from calculator.store.base import StoreError
 from calculator.store.schema import init_db
@@ -104,7 +105,7 @@ class Backups:
             finally:
                 work.close()
         finally:
-            for leftover in (staged, f"{staged}-wal", f"{staged}-shm"):
+            for leftover in (staged, *(f"{staged}{companion}" for companion in SQLITE_COMPANIONS)):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(leftover)
         check_integrity(self._conn, self.path)

@@ -41,10 +41,12 @@ def _connect_read_only(path: str) -> sqlite3.Connection:
     connection = _connect(f"{uri}?mode=ro", uri=True)
     try:
         connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as error:
         connection.close()
-        if os.path.isfile(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0:
-            raise
+        cannot_make_index = getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY"))
+        if not cannot_make_index or any(os.path.isfile(f"{path}{journal}") and os.path.getsize(f"{path}{journal}")
+                                        for journal in ("-wal", "-journal")):
+            raise   # busy, or unsettled changes beside it that immutable would skip: said, never read past
         connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
     return connection
 

@@ -202,8 +202,9 @@ def test_a_text_file_is_never_written_over_a_project(tmp_path) -> None:
     from calculator.core.files import atomic_write_text
     project = tmp_path / "p.landcomp"
     project.write_bytes(b"SQLite format 3\x00" + bytes(100))
-    with pytest.raises(InputError, match="不会覆盖"):
+    with pytest.raises(InputError) as refused:
         atomic_write_text(project, "{}")
+    assert "是项目(数据库)文件,不会覆盖它" in refused.value.zh and "is a project (database) file" in refused.value.en
     assert project.read_bytes() == b"SQLite format 3\x00" + bytes(100) and os.listdir(tmp_path) == ["p.landcomp"]
 
 

@@ -378,3 +378,16 @@ def test_full_width_digits_typed_in_a_cell_or_a_coefficient_show_as_the_number_r
     ws.correction_edits["factor_pct"].clear()
     type_text(qtbot, ws.correction_edits["factor_pct"], "－３")               # a full-width minus too
     assert ws.correction_edits["factor_pct"].text() == "-3"
+
+
+def test_a_parcel_takes_no_more_parts_than_a_file_may_hold(ws, monkeypatch):
+    """The 101st part could be added, and saved into a file the app then refused to open."""
+    from ui.land import workspace
+    monkeypatch.setattr(workspace, "PARCEL_MAX_PARTS", 3)
+    ws.add_part()
+    ws.add_part()
+    assert len(ws.draft.parts) == 3 and not ws.add_button.isEnabled() and "最多分 3 个部分" in ws.add_button.toolTip()
+    ws.add_part()
+    assert len(ws.draft.parts) == 3
+    ws.stack.undo()
+    assert len(ws.draft.parts) == 2 and ws.add_button.isEnabled()

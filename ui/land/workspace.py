@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from calculator.app import land_actions
 from calculator.core.errors import CalculationError
+from calculator.core.limits import PARCEL_MAX_PARTS
 from calculator.app.land_actions import M2, MU, ParcelDraft, PartDraft
 from calculator.engine.landprice import COEFFICIENT_LABELS, FORMULA_LINES, ParcelPrice
 from calculator.engine.schedules import load_land_table
@@ -296,7 +297,9 @@ class LandWorkspace(DocumentWorkspace):
             self.set_grade(self.grade_combo.itemData(index))
 
     def add_part(self) -> None:
-        """Append a part (the last part's use, no area yet)."""
+        """Append a part (the last part's use, no area yet); a parcel has at most PARCEL_MAX_PARTS."""
+        if len(self.draft.parts) >= PARCEL_MAX_PARTS:
+            return
         use = self.draft.parts[-1].use if self.draft.parts else next(iter(self.table.uses))
         self._push(replace(self.draft, parts=(*self.draft.parts, PartDraft(use, "", M2))), "添加部分")
 
@@ -368,6 +371,9 @@ class LandWorkspace(DocumentWorkspace):
                     self.basis_edits[name].setText(basis)
         finally:
             self._syncing = False
+        full = len(draft.parts) >= PARCEL_MAX_PARTS
+        self.add_button.setEnabled(not full)
+        self.add_button.setToolTip(f"一宗地最多分 {PARCEL_MAX_PARTS} 个部分" if full else "")
         self._reprice()
 
     def _reprice(self) -> None:
