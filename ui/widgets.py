@@ -161,6 +161,11 @@ class DateField(QWidget):
         self.edit.setText(text)
         self._mark(self._reason(text))
 
+    def forget_typed(self) -> None:
+        """Show the value again, dropping text typed and not taken (another case was loaded)."""
+        self.edit.setText(self._value)
+        self._mark(self._reason(self._value))
+
     def commit(self) -> None:
         """Read what is typed and not yet read (a save or a print asked with the cursor still in the field)."""
         if self.edit.text() != self._value:

@@ -215,3 +215,16 @@ def test_every_ledger_action_has_its_own_alt_key_beside_the_menus(window):
     named = {b.text().split("(")[0] for b in buttons if not QKeySequence.mnemonic(b.text()).isEmpty()}
     assert {"标记已签字", "标记已支付", "变更记录", "汇总与审计", "导入调查表", "核对结算单", "登记住户"} <= named
     assert len(keys) == len(set(keys)) and not set(keys) & menus
+
+
+def test_a_refused_date_of_one_case_is_not_carried_into_the_next(qtbot, ws, answers):
+    """Kept red through edits, a refused 测算日期 must still go when another case is opened or a new one started."""
+    field = ws.header.date
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-02-30")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert field.untaken()
+    answers.save_changes = "discard"
+    ws.new_file()
+    assert field.edit.text() == field.text() and not field.untaken() and ws.untaken_input() is None

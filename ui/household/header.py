@@ -59,6 +59,7 @@ class HeaderForm(QGroupBox):
         for column, stretch in ((1, 3), (3, 3), (4, 2), (6, 2), (8, 2)):
             grid.setColumnStretch(column, stretch)
         session.changed.connect(lambda *_: self.refresh())
+        session.reset.connect(self.date.forget_typed)   # a refused date of the last case is not this one's
         session.reset.connect(self.refresh)
         self.refresh()
 

@@ -113,6 +113,7 @@ class RelocationPanel(_BlockPanel):
             field.edit.setObjectName(f"relocation_{name}")
             field.edited.connect(lambda text, n=name: self.session.edit({(self.block, n): text or actions.ABSENT}, live=True))
             field.finished.connect(self.session.end_live_edit)
+            session.reset.connect(field.forget_typed)
             self.dates[name] = field
         self.moving, self.temporary, self.incentive = (_amount_label(self) for _ in range(3))
         self.temporary_note, self.incentive_note = _note_label(self), _note_label(self)
