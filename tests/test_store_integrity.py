@@ -369,6 +369,25 @@ def test_a_project_copied_onto_read_only_media_restores_as_a_backup(tmp_path):
         assert restored.ledger_summary(restored.projects()[0].id).total == sum(r.total for r in results)
 
 
+def test_a_copy_with_unmerged_changes_on_read_only_media_is_refused_never_read_past(tmp_path):
+    """A project copied while open (its -wal holding saves not yet merged, no -shm) on read-only media: reading it
+    immutable would skip those saves; it is refused with what to do, not called damaged."""
+    folder = tmp_path / "光盘"
+    folder.mkdir()
+    with SqliteStore(tmp_path / "open.landcomp", actor="李明") as store:
+        fill_project(store, store.create_project("堡子片区").id)
+        for suffix in ("", "-wal"):
+            shutil.copy(f"{tmp_path / 'open.landcomp'}{suffix}", f"{folder / 'copy.landcomp'}{suffix}")
+    assert (folder / "copy.landcomp-wal").stat().st_size > 0
+    target = tmp_path / "p.landcomp"
+    with SqliteStore(target, actor="李明") as store:
+        store.create_project("堡子片区")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDCOMP_ACTOR": "李明"}
+    done = _run_with_folder_read_only(folder, [sys.executable, "-m", "calculator", "ledger", "restore", str(target),
+                                               str(folder / "copy.landcomp")], env=env)
+    assert done.returncode == 2 and "尚未并入的更改" in done.stderr and "损坏" not in done.stderr, done.stderr
+
+
 def test_a_project_in_a_read_only_folder_opens_read_only(tmp_path):
     folder = tmp_path / "只读"
     folder.mkdir()

@@ -44,9 +44,17 @@ def _connect_read_only(path: str) -> sqlite3.Connection:
     except sqlite3.OperationalError as error:
         connection.close()
         cannot_make_index = getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY"))
-        if not cannot_make_index or any(os.path.isfile(f"{path}{journal}") and os.path.getsize(f"{path}{journal}")
-                                        for journal in ("-wal", "-journal")):
-            raise   # busy, or unsettled changes beside it that immutable would skip: said, never read past
+        if not cannot_make_index:
+            raise   # busy, or damaged: said as such by the caller
+        if any(os.path.isfile(f"{path}{journal}") and os.path.getsize(f"{path}{journal}")
+               for journal in ("-wal", "-journal")):
+            # Changes not yet merged into the file lie beside it, and the folder lets SQLite make nothing to read them
+            # with; immutable would read past them. Said, never guessed.
+            raise StoreError("文件旁有尚未并入的更改(日志文件),而所在文件夹只读,无法读取;"
+                             "请把它连同同名的 -wal、-shm 文件一起复制到可写的文件夹后再用",
+                             "changes not yet merged lie beside the file (its journal) and its folder is read-only, so it "
+                             "cannot be read; copy it with its -wal and -shm files to a folder that can be written",
+                             path) from None
         connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
     return connection
 
