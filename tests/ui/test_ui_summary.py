@@ -74,9 +74,9 @@ def test_a_day_typed_into_the_field_is_the_day_summarised_and_exported(qtbot, le
     assert dialog.summary.as_of == dt.date.today()
     _type_day(qtbot, dialog, typed)
     assert dialog.as_of.edit.text() == "2023-07-10"
-    assert dialog.summary == project_summary(ledger.project, dt.date(2023, 7, 10))
     given.save_path = str(tmp_path / "汇总")
-    assert dialog.export("xlsx")
+    assert dialog.export("xlsx")                                # at once: the new day is summarised first
+    assert dialog.summary == project_summary(ledger.project, dt.date(2023, 7, 10))
     first = openpyxl.load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
     assert any("截至 2023-07-10" in str(cell) for row in first.iter_rows(max_row=3, values_only=True) for cell in row)
 
@@ -90,9 +90,24 @@ def test_a_day_that_does_not_exist_is_shown_red_and_nothing_is_exported_of_it(qt
     assert not dialog.pdf_button.isEnabled() and not dialog.xlsx_button.isEnabled()
     assert "「2023-02-30」不是有效日期" in dialog.pdf_button.toolTip()
     _type_day(qtbot, dialog, "2023-2-28")
-    assert dialog.summary.as_of == dt.date(2023, 2, 28) and dialog.pdf_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.summary.as_of == dt.date(2023, 2, 28))   # once the typing has paused
+    assert dialog.pdf_button.isEnabled()
     _type_day(qtbot, dialog, "")                                             # cleared: today
-    assert dialog.summary.as_of == dt.date.today()
+    qtbot.waitUntil(lambda: dialog.summary.as_of == dt.date.today())
+
+
+def test_holding_up_on_the_day_summarises_once_when_it_stops(qtbot, ledger):
+    """Each step of Up summarised the whole project again: held down, one summary after another."""
+    dialog = open_summary(qtbot, ledger)
+    made, make = [], dialog.make
+    dialog.make = lambda day: made.append(day) or make(day)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.as_of.edit.setFocus()
+    for _ in range(5):
+        qtbot.keyClick(dialog.as_of.edit, Qt.Key.Key_Up)
+    qtbot.waitUntil(lambda: not dialog.day_pause.isActive())
+    assert made == [dt.date.today() + dt.timedelta(days=5)] and dialog.summary.as_of == made[0]
 
 
 def test_the_pdf_and_the_workbook_are_exported(qtbot, ledger, given, tmp_path):
@@ -135,4 +150,5 @@ def test_cancelling_the_summary_opens_no_window_and_changes_nothing(qtbot, ledge
     assert dialog.summary == project_summary(ledger.project, dt.date.today())
     given.cancel_after = 2                                                 # another day, cancelled: the field
     _type_day(qtbot, dialog, "2023-7-10")                                  # goes back to the pages' day
+    qtbot.waitUntil(lambda: not dialog.day_pause.isActive())
     assert dialog.as_of.edit.text() == dt.date.today().isoformat() and dialog.summary.as_of == dt.date.today()

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
@@ -33,6 +33,7 @@ from ui.workspace import PDF_FILTER, XLSX_FILTER
 
 dialogs = lazy_module("ui.ledger.dialogs")  # asked as the 台账 asks (tests answer them there)
 PROGRESS_AFTER_MS = 500  # a summary made sooner shows no progress dialog
+DAY_PAUSE_MS = 300       # 截至's day is summarised once it has stood this long
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -131,11 +132,16 @@ class SummaryDialog(QDialog):
         self.headline = QLabel(self)
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Typed as every date of the app is (2023-6-1, 20230601 …); a day accepted is summarised at once, so the
-        # pages and exports are always of the day shown, and while the text is no date nothing is exported.
+        # Typed as every date of the app is (2023-6-1, 20230601 …); a day accepted is summarised as soon as the
+        # user pauses (holding Up steps many days: one summary, not one a day), and before any export, so the pages
+        # and exports are always of the day shown; while the text is no date nothing is exported.
         self.as_of = DateField(self, "截至日期")
         self.as_of.setMaximumWidth(self.as_of.edit.fontMetrics().horizontalAdvance("0000-00-00") * 2)
-        self.as_of.edited.connect(lambda _day: self.refresh())
+        self.day_pause = QTimer(self)
+        self.day_pause.setSingleShot(True)
+        self.day_pause.setInterval(DAY_PAUSE_MS)
+        self.day_pause.timeout.connect(self.refresh)
+        self.as_of.edited.connect(lambda _day: self.day_pause.start())
         self.as_of.finished.connect(self._date_checked)
         self.refresh_button = QPushButton("重新汇总", self)
         self.refresh_button.setToolTip("按截至日期重新读取台账并汇总")
@@ -253,6 +259,7 @@ class SummaryDialog(QDialog):
 
     def refresh(self) -> bool:
         """Summarise the project again as of the day in 截至 (today when it was cleared)."""
+        self.day_pause.stop()
         day = self.as_of.text()
         summary = self.make(dt.date.fromisoformat(day) if day else dt.date.today())
         if summary is None:   # failed (said) or cancelled: the field goes back to the day the pages are of
@@ -271,6 +278,10 @@ class SummaryDialog(QDialog):
 
     def export(self, kind: str) -> bool:
         """The summary as PDF or Excel, written whole or not at all, where the user chooses."""
+        if self.day_pause.isActive():   # a day just typed: its summary first
+            self.day_pause.stop()
+            if not self.refresh():
+                return False
         folder = self.settings.start_folder(kind) if self.settings is not None else str(Path.home())
         name = f"{file_stem(self.summary.project)}-汇总与审计-{self.summary.as_of}.{kind}"
         path = dialogs.save_path(self, str(Path(folder) / name), "导出汇总与审计",
