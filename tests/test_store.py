@@ -18,7 +18,7 @@ from calculator.core.jsonfile import parse_json
 from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
 from calculator.engine.results import compensation_json
-from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, ledger_totals
+from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, WrongFingerprint, ledger_totals
 from households import EXAMPLE, HEADS, variant
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
@@ -215,7 +215,7 @@ def test_a_draft_cannot_be_signed(store, project):
 
 def test_signing_checks_the_sheet_fingerprint(store, project):
     household, version, _ = add(store, project)
-    with pytest.raises(StoreError, match="fingerprint"):
+    with pytest.raises(WrongFingerprint, match="fingerprint"):   # the one refusal the app asks again about
         store.sign(household.id, fingerprint="000000000000")
     assert store.household(household.id).status is Status.COMPUTED
     assert store.sign(household.id, fingerprint=version.fingerprint.upper()).status is Status.SIGNED

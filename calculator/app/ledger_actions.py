@@ -373,7 +373,7 @@ class ProjectFile:
             raise InputError("户号不能为空", "the household needs a number (户号)", "户号")
         same = [row.number for row in self._same_number(number) if row.household_id != household_id]
         if same:
-            raise StoreError(f"户号 {number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零也算同一户号)",
+            raise StoreError(f"{number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零也算同一户号)",
                              f"household number {number} is that of {', '.join(same)} already registered", "户号")
         if household_id is None:
             return self.store.add_household(self.project.id, number, head, address)

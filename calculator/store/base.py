@@ -46,6 +46,10 @@ class AbnormalData(StoreError):
         return AbnormalData(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where, self.anomaly)
 
 
+class WrongFingerprint(RefusedByRule):
+    """The code typed from a signed sheet is not the household's current version's (which is never said)."""
+
+
 class ConflictError(RefusedByRule):
     """Another save landed first: the household has a newer version than the one the change was based on."""
 

@@ -21,7 +21,7 @@ from calculator.store import checking, dialect, verify
 from calculator.store.backups import Backups
 from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, CaseStore, CaseVersion, Household, Project, RefusedByRule, SheetMatch,
-    Status, StoreError, check_move, conflict_error,
+    Status, StoreError, WrongFingerprint, check_move, conflict_error,
 )
 from calculator.store.integrity import VERSION_FIELDS, version_digest
 from calculator.store.ledger_queries import LedgerQueries
@@ -592,7 +592,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             current = self._version_by_id(household.current_version_id)
             if fingerprint is not None and fingerprint.strip().lower() != current.fingerprint:
                 # Neither code is repeated: an answer naming the right one could be copied onto the sheet.
-                raise RefusedByRule("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
+                raise WrongFingerprint("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
                                  "the signed sheet's fingerprint is not that of the household's current version",
                                  f"户号 {household.number}")
             self._move(household, Status.SIGNED, who, signed_version_id=current.id, version_id=current.id,

@@ -349,15 +349,16 @@ def test_signing_checks_the_fingerprint_and_asks_the_name_once(qtbot, ledger, gi
     settings.set(ASSESSOR_NAME, "")
     given.assessor = "赵敏"
     select_rows(qtbot, ledger, "0001")
-    given.fingerprints = ["0123456789ab"]
+    given.fingerprints = ["0123456789ab", None]          # a wrong code: said, asked again (here cancelled)
     qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
     assert given.errors and "0001" in given.errors[0][1] and "校验码" in given.errors[0][1]
     assert not re.search(r"[0-9a-f]{12}", given.errors[0][1], re.IGNORECASE)  # the right code is never answered
+    assert given.asked.count("fingerprint") == 2 and given.fingerprints == []
     assert shown(ledger, COL_STATUS)[0] == "已测算"
     assert settings.get(ASSESSOR_NAME) == "赵敏" and ledger.assessor_button.text() == "经办人:赵敏"
 
     fingerprint = ledger.project.store.current_version(household_id(ledger, "0001")).fingerprint
-    given.fingerprints = [fingerprint.upper()]
+    given.fingerprints = ["0123456789ab", fingerprint.upper()]   # mended in the dialog that came back
     qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
     assert shown(ledger, COL_STATUS)[0] == "已签字" and given.asked.count("assessor") == 1
     assert ledger.selected_ids() == [household_id(ledger, "0001")]      # the selection stays
@@ -716,9 +717,11 @@ def test_a_household_is_added_and_corrected_through_the_dialog(qtbot, ledger, gi
     answers = [("1", "重复户", ""), ("0201", "孙立", "堡子村西街3号"), ("0202", "孙立", "堡子村西街5号")]
     ask, asked = typed_into_household_dialog(qtbot, answers)
     monkeypatch.setattr(dialogs, "ask_household", ask)
-    assert not ledger.add_household()  # "1" is 0001 already registered
-    assert "0001" in given.errors[-1][1] and "相同" in given.errors[-1][1] and ledger.model.total_count() == 6
-    qtbot.mouseClick(ledger.add_button, Qt.MouseButton.LeftButton)
+    # "1" is 0001, already registered: said once ("户号: 1 与…", not "户号: 户号 1 与…"), and the dialog comes
+    # back with what was typed — 重复户 is not lost — to be mended: 0201.
+    assert ledger.add_household()
+    assert given.errors[-1][1].startswith("户号: 1 与台账中已有的户号 0001 相同")
+    assert asked[:2] == [("登记住户", ("", "", "")), ("登记住户", ("1", "重复户", ""))]
     row = shown_row(ledger, "0201")
     assert row == ["0201", "孙立", "堡子村西街3号"] and ledger.selected_ids() == [household_id(ledger, "0201")]
     assert total_cell(ledger, COL_HEAD) == "7 户"

@@ -95,11 +95,12 @@ def ask_assessor_name(parent, current: str = "") -> str | None:
                      current, "如:李明")
 
 
-def ask_sign_fingerprint(parent, household: str) -> str | None:
-    """The fingerprint printed on the signed sheet ("" when not typed), or None to cancel."""
+def ask_sign_fingerprint(parent, household: str, typed: str = "") -> str | None:
+    """The fingerprint printed on the signed sheet ("" when not typed), or None to cancel; `typed`: a code refused
+    before, shown again to be mended."""
     return _ask_text(parent, "标记已签字",
                      f"{household}\n\n请输入签字结算单页脚上印的校验码(12位),程序会核对它是否为当前版本。\n"
-                     "不填则直接按当前版本标记为已签字。", "", "如:3f9a0c12be47", optional=True)
+                     "不填则直接按当前版本标记为已签字。", typed, "如:3f9a0c12be47", optional=True)
 
 
 def ask_household(parent, title: str, number: str = "", head: str = "", address: str = "") -> tuple[str, str, str] | None:

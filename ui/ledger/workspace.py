@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTim
 
 from calculator.app import ledger_actions
 from calculator.core.errors import CalculationError
-from calculator.store import PasswordNeeded, Status, is_server, server_label
+from calculator.store import PasswordNeeded, Status, WrongFingerprint, is_server, server_label
 from ui import operations, settings as config
 from ui.lazy import lazy_module
 from ui.ledger.files import LedgerFiles
@@ -448,19 +448,31 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         for household_id in ids:
             row = self.model.row(self.model.row_of(household_id))
             version = f" 第 {row.version} 版" if row.version is not None else ""
-            fingerprint = dialogs.ask_sign_fingerprint(self, f"户号 {row.number} {row.head}{version}".rstrip())
-            if fingerprint is None:
-                break
-            try:
-                self.project.sign(household_id, fingerprint or None)
-            except CalculationError as error:
-                dialogs.show_error(self, "不能标记已签字", error.shown)
+            if not self._sign_one(household_id, f"户号 {row.number} {row.head}{version}".rstrip()):
                 break
             signed += 1
         if signed:
             self.refresh()
             self.status.emit(f"已标记 {signed} 户为已签字")
         return signed
+
+    def _sign_one(self, household_id: int, label: str) -> bool:
+        """Ask the code on one household's signed sheet and sign it; a code that is not the current version's is said
+        and asked again, as typed, to be mended; any other refusal is said (False: cancelled or refused)."""
+        typed = ""
+        while True:
+            fingerprint = dialogs.ask_sign_fingerprint(self, label, typed)
+            if fingerprint is None:
+                return False
+            try:
+                self.project.sign(household_id, fingerprint or None)
+                return True
+            except WrongFingerprint as error:
+                dialogs.show_error(self, "不能标记已签字", error.shown)
+                typed = fingerprint
+            except CalculationError as error:
+                dialogs.show_error(self, "不能标记已签字", error.shown)
+                return False
 
     def pay_selected(self) -> bool:
         """Record the selected signed households as paid in one named batch (all or none)."""
@@ -511,12 +523,14 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return False
         row = None if household_id is None else self.model.row(self.model.row_of(household_id))
         given = ("", "", "") if row is None else (row.number, row.head, row.address)
-        answer = dialogs.ask_household(self, title, *given)
-        if answer is None or self.actor() is None:
-            return False
-        household = operations.run(self, lambda: self.project.register_household(*answer, household_id), title)
-        if household is None:
-            return False
+        while True:   # a refusal (a 户号 taken) is said, and the dialog comes back with what was typed, to be mended
+            answer = dialogs.ask_household(self, title, *given)
+            if answer is None or self.actor() is None:
+                return False
+            household = operations.run(self, lambda: self.project.register_household(*answer, household_id), title)
+            if household is not None:
+                break
+            given = answer
         self.refresh()
         self.select_household(household.id)
         self.status.emit(f"已{title}:户号 {household.number} {household.head}".rstrip())
