@@ -347,6 +347,15 @@ def _run_with_folder_read_only(folder: Path, command: list[str], **options) -> s
         folder.chmod(0o755)
 
 
+def _restore_from_read_only_copy(target: Path, copy: Path) -> subprocess.CompletedProcess:
+    """`landcomp ledger restore` of a new project at `target` from `copy`, while the copy's folder is read-only."""
+    with SqliteStore(target, actor="李明") as store:
+        store.create_project("堡子片区")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDCOMP_ACTOR": "李明"}
+    return _run_with_folder_read_only(copy.parent, [sys.executable, "-m", "calculator", "ledger", "restore",
+                                                    str(target), str(copy)], env=env)
+
+
 def test_a_project_copied_onto_read_only_media_restores_as_a_backup(tmp_path):
     """A copy of a project file (WAL mode, as every project is) on a CD or a read-only share was called damaged:
     SQLite could not make its WAL index beside it. It is read as the read-only open reads such a file."""
@@ -359,11 +368,7 @@ def test_a_project_copied_onto_read_only_media_restores_as_a_backup(tmp_path):
     probe.close()
     assert sorted(p.name for p in folder.iterdir()) == ["copy.landcomp"]   # no WAL index: SQLite must make one
     target = tmp_path / "p.landcomp"
-    with SqliteStore(target, actor="李明") as store:
-        store.create_project("堡子片区")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDCOMP_ACTOR": "李明"}
-    done = _run_with_folder_read_only(folder, [sys.executable, "-m", "calculator", "ledger", "restore", str(target),
-                                               str(folder / "copy.landcomp")], env=env)
+    done = _restore_from_read_only_copy(target, folder / "copy.landcomp")
     assert done.returncode == 0, done.stderr
     with SqliteStore(target) as restored:
         assert restored.ledger_summary(restored.projects()[0].id).total == sum(r.total for r in results)
@@ -380,11 +385,7 @@ def test_a_copy_with_unmerged_changes_on_read_only_media_is_refused_never_read_p
             shutil.copy(f"{tmp_path / 'open.landcomp'}{suffix}", f"{folder / 'copy.landcomp'}{suffix}")
     assert (folder / "copy.landcomp-wal").stat().st_size > 0
     target = tmp_path / "p.landcomp"
-    with SqliteStore(target, actor="李明") as store:
-        store.create_project("堡子片区")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDCOMP_ACTOR": "李明"}
-    done = _run_with_folder_read_only(folder, [sys.executable, "-m", "calculator", "ledger", "restore", str(target),
-                                               str(folder / "copy.landcomp")], env=env)
+    done = _restore_from_read_only_copy(target, folder / "copy.landcomp")
     assert done.returncode == 2 and "尚未并入的更改" in done.stderr and "损坏" not in done.stderr, done.stderr
 
 
