@@ -10,7 +10,7 @@ import pytest
 
 from calculator.app import land_actions
 from calculator.core.errors import InputError
-from calculator.app.land_actions import AREA, TERM, ParcelDraft, PartDraft
+from calculator.app.land_actions import AREA, MU, TERM, ParcelDraft, PartDraft
 from calculator.engine.results import parcel_json
 
 CORRECTIONS = {**land_actions.CORRECTION_DEFAULTS, "reduction_rate": "0.06", "factor_pct": "3"}
@@ -146,3 +146,11 @@ def test_a_text_no_parcel_file_may_hold_is_refused_on_saving(tmp_path: Path, dra
         land_actions.save_parcel(draft, path)
     assert (caught.value.where, zh in caught.value.zh, bool(caught.value.en)) == (where, True, True)
     assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("typed", ["120.5亩", "120.5 亩", "300m²", "300平方米"])
+def test_an_area_typed_with_its_unit_says_where_the_unit_goes(typed) -> None:
+    """'120.5亩' was refused as "not a number", even with 亩 chosen as the unit: the message now says to choose it."""
+    with pytest.raises(InputError) as refused:
+        PartDraft("住宅用地", typed, MU).area_m2()
+    assert "单位请在「单位」列选择" in refused.value.zh and "unit column" in refused.value.en

@@ -25,6 +25,8 @@ from calculator.engine.schedules import load_land_table
 M2 = "m²"
 MU = "亩"
 M2_PER_MU = Fraction(10000, 15)
+# How an area's unit is written when it is typed after the number instead of chosen in the unit column.
+UNIT_WORDS = (MU, M2, "m2", "㎡", "平方米", "平米", "公顷")
 UNIT_FIELDS = {M2: "area_m2", MU: "area_mu"}
 CORRECTION_FIELDS = ("reduction_rate", *CORRECTION_FACTORS)  # parcel-wide; the term is each part's own
 CORRECTION_DEFAULTS = {"reduction_rate": "", "date_factor": "1", "factor_pct": "0", "other_factor": "1",
@@ -53,6 +55,10 @@ class PartDraft:
         """The exact area in m²; raises InputError for text that is not a number."""
         if self.exact_m2 is not None:
             return self.exact_m2
+        if self.text.strip().endswith(UNIT_WORDS):   # 120.5亩: the unit typed into the number
+            raise InputError(f"面积只填数字,单位请在「单位」列选择(m² 或 亩),不是「{self.text}」",
+                             f"type the area as a number and choose its unit (m² or 亩) in the unit column, not "
+                             f"{self.text!r}")
         value = Fraction(to_decimal(self.text, f"面积/area ({self.unit})"))
         return value * M2_PER_MU if self.unit == MU else value
 
