@@ -391,3 +391,15 @@ def test_a_parcel_takes_no_more_parts_than_a_file_may_hold(ws, monkeypatch):
     assert len(ws.draft.parts) == 3
     ws.stack.undo()
     assert len(ws.draft.parts) == 2 and ws.add_button.isEnabled()
+
+
+def test_ctrl_z_in_an_untouched_field_undoes_the_parcels_last_change(qtbot, window):
+    """In 坐落 with nothing typed, Ctrl+Z did nothing: the box claimed the keys for an undo of its own it did not have."""
+    window.tabs.setCurrentIndex(1)
+    land = window.workspace()
+    land.set_grade(3)
+    assert land.draft.grade == 3
+    land.location_edit.setFocus()
+    qtbot.waitUntil(land.location_edit.hasFocus)
+    qtbot.keyClick(land.location_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert land.draft.grade != 3

@@ -31,7 +31,7 @@ from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_lege
 from ui.land.views import ComboDelegate, NumberDelegate, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
-from ui.widgets import HalfWidth
+from ui.widgets import HalfWidth, pass_undo_through
 
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
 
@@ -60,6 +60,7 @@ class LandWorkspace(DocumentWorkspace):
         self.priced_draft = land_actions.DraftPrice()
         self._syncing = False
         self._build()
+        pass_undo_through(self)   # Ctrl+Z in a field with no typing of its own undoes the parcel's last change
         self.show_draft(self.draft)
 
     # ---------------------------------------------------------------- building
