@@ -403,3 +403,23 @@ def test_ctrl_z_in_an_untouched_field_undoes_the_parcels_last_change(qtbot, wind
     qtbot.waitUntil(land.location_edit.hasFocus)
     qtbot.keyClick(land.location_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert land.draft.grade != 3
+
+
+def test_after_adding_a_part_its_area_is_what_is_typed_next(ws, qtbot):
+    """After 添加部分 nothing had focus, so the keyboard could not go on."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from driver import type_text
+    ws.show()
+    ws.activateWindow()
+    qtbot.waitUntil(ws.isActiveWindow)
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    set_part(ws, 0, PartsModel.AREA, "100")
+    ws.add_part()
+    assert ws.parts_view.currentIndex().row() == 1 and ws.parts_view.currentIndex().column() == PartsModel.AREA
+    editor = ws.parts_view.viewport().findChild(QLineEdit)
+    type_text(qtbot, editor, "50")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shown_area(ws, 1) == "50")
+    assert ws.results_model.index(2, ResultsModel.TOTAL).data() == "73,800.00"     # (100 + 50) × 492

@@ -303,6 +303,9 @@ class LandWorkspace(DocumentWorkspace):
             return
         use = self.draft.parts[-1].use if self.draft.parts else next(iter(self.table.uses))
         self._push(replace(self.draft, parts=(*self.draft.parts, PartDraft(use, "", M2))), "添加部分")
+        # On to the new part's area, its editor open: the next thing typed is its area.
+        self.parts_view.setFocus()
+        self.parts_view.setCurrentIndex(self.parts_model.index(len(self.draft.parts) - 1, PartsModel.AREA))
 
     def remove_part(self, row: int) -> None:
         """Remove part `row` (the last one stays: a parcel has at least one part)."""
