@@ -12,7 +12,7 @@ from calculator.core.errors import CalculationError
 from ui import settings as config
 from ui.household.workspace import HouseholdWorkspace
 from ui.lazy import lazy_module
-from ui.workspace import Workspace
+from ui.workspace import NO_EXPORTS, Workspace
 
 dialogs = lazy_module("ui.dialogs")
 recovery = lazy_module("ui.recovery")
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         for kind, action in (("pdf", self.print_action), ("pdf", self.pdf_action), ("xlsx", self.xlsx_action)):
             usable = workspace is not None and workspace.has_exports
             action.setEnabled(usable and workspace.greyed_export(kind) is None)
-            action.setToolTip((workspace.export_state(kind) if usable else "此页不能导出或打印") or action.statusTip())
+            action.setToolTip((workspace.export_state(kind) if usable else NO_EXPORTS) or action.statusTip())
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

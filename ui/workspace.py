@@ -22,6 +22,9 @@ dialogs = lazy_module("ui.dialogs")
 preview = lazy_module("ui.preview")
 
 
+NO_EXPORTS = "此页不能导出或打印"
+
+
 class Workspace(QWidget):
     """Base class of a main-window tab."""
 
@@ -54,7 +57,7 @@ class Workspace(QWidget):
 
     def export_state(self, kind: str) -> str | None:
         """Why the export `kind` (pdf, xlsx) cannot run now, said when it is asked for; None when it can."""
-        return "此页不能导出或打印"
+        return NO_EXPORTS
 
     def greyed_export(self, kind: str) -> str | None:
         """Why the export `kind` is greyed out in the menu: by default, any reason it cannot run now. A reason the

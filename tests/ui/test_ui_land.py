@@ -43,6 +43,28 @@ def shown_area(ws, row=0):
     return ws.parts_model.index(row, PartsModel.AREA).data()
 
 
+def housing_on_screen(ws, qtbot) -> None:
+    """The land tab shown and active (its cells take keys), one part of 2级 住宅用地."""
+    ws.show()
+    ws.activateWindow()
+    qtbot.waitUntil(ws.isActiveWindow)
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+
+
+def open_cell_editor(ws):
+    """The line editor of the parts table's current cell (it opens as the cell becomes current)."""
+    from PySide6.QtWidgets import QLineEdit
+    return ws.parts_view.viewport().findChild(QLineEdit)
+
+
+def commit_cell(qtbot, ws, editor) -> None:
+    """Enter in a cell's editor, and wait for the commit (the delegate makes it on the next turn of the loop)."""
+    from PySide6.QtWidgets import QAbstractItemView
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ws.parts_view.state() is not QAbstractItemView.State.EditingState)
+
+
 @pytest.mark.parametrize("grade", TABLE.grades)
 @pytest.mark.parametrize("use", list(TABLE.uses))
 def test_every_grade_and_use_prices_as_the_engine(ws, grade, use):
@@ -357,22 +379,14 @@ def test_every_heading_of_table_1_is_whole_on_an_office_screen(qtbot, window, si
 
 def test_full_width_digits_typed_in_a_cell_or_a_coefficient_show_as_the_number_read(ws, qtbot):
     """３５０．５ typed with a Chinese input method was priced as 350.5 but stayed full-width in the cell."""
-    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
-
     from driver import type_text
-    ws.show()
-    ws.activateWindow()
-    qtbot.waitUntil(ws.isActiveWindow)
-    choose_grade(ws, 2)
-    set_part(ws, 0, PartsModel.USE, "住宅用地")
-    index = ws.parts_model.index(0, PartsModel.AREA)
-    ws.parts_view.setCurrentIndex(index)                    # the cell's editor opens as it becomes current
-    editor = ws.parts_view.viewport().findChild(QLineEdit)
+    housing_on_screen(ws, qtbot)
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.AREA))  # its editor opens as it becomes current
+    editor = open_cell_editor(ws)
     editor.selectAll()
     type_text(qtbot, editor, "３５０．５")
     assert editor.text() == "350.5"
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: ws.parts_view.state() is not QAbstractItemView.State.EditingState)   # committed queued
+    commit_cell(qtbot, ws, editor)
     assert shown_area(ws) == "350.5" and ws.results_model.index(0, ResultsModel.TOTAL).data() == "172,446.00"
     ws.corrections_box.setChecked(True)
     ws.correction_edits["factor_pct"].clear()
@@ -407,19 +421,13 @@ def test_ctrl_z_in_an_untouched_field_undoes_the_parcels_last_change(qtbot, wind
 
 def test_after_adding_a_part_its_area_is_what_is_typed_next(ws, qtbot):
     """After 添加部分 nothing had focus, so the keyboard could not go on."""
-    from PySide6.QtWidgets import QLineEdit
-
     from driver import type_text
-    ws.show()
-    ws.activateWindow()
-    qtbot.waitUntil(ws.isActiveWindow)
-    choose_grade(ws, 2)
-    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    housing_on_screen(ws, qtbot)
     set_part(ws, 0, PartsModel.AREA, "100")
     ws.add_part()
     assert ws.parts_view.currentIndex().row() == 1 and ws.parts_view.currentIndex().column() == PartsModel.AREA
-    editor = ws.parts_view.viewport().findChild(QLineEdit)
+    editor = open_cell_editor(ws)
     type_text(qtbot, editor, "50")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: shown_area(ws, 1) == "50")
+    commit_cell(qtbot, ws, editor)
+    assert shown_area(ws, 1) == "50"
     assert ws.results_model.index(2, ResultsModel.TOTAL).data() == "73,800.00"     # (100 + 50) × 492

@@ -467,12 +467,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             try:
                 self.project.sign(household_id, fingerprint or None)
                 return True
-            except WrongFingerprint as error:
-                dialogs.show_error(self, "不能标记已签字", error.shown)
-                typed = fingerprint
             except CalculationError as error:
                 dialogs.show_error(self, "不能标记已签字", error.shown)
-                return False
+                if not isinstance(error, WrongFingerprint):
+                    return False
+                typed = fingerprint
 
     def pay_selected(self) -> bool:
         """Record the selected signed households as paid in one named batch (all or none)."""
