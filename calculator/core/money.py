@@ -18,6 +18,9 @@ THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 # No measurement, rate or amount of these schedules comes near 10^15 (a total can be written in
 # words only below 10^12): a larger number is a typing error, and Decimal arithmetic on it fails.
 TOO_LARGE = Decimal(10) ** 15
+# A text of at most this many ASCII digits (one of them may be a point) is a number below TOO_LARGE with
+# fewer decimals than calculator.core.limits.MAX_DECIMAL_PLACES: to_decimal reads it without further checks.
+PLAIN_DIGITS = 15
 # Wide enough that a product of three inputs (each < 10^15 with at most
 # calculator.core.limits.MAX_DECIMAL_PLACES decimals, so at most 55 digits) is exact: money is then
 # rounded once, by round_money, never first to the default 28 digits and then again to the fen.
@@ -41,8 +44,11 @@ def exact(function: Callable[..., T]) -> Callable[..., T]:
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
     """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
-    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first
-        return _quantize(value, CENT)
+    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC, no second call
+        try:
+            return value.quantize(CENT, ROUND_HALF_UP)
+        except InvalidOperation:
+            return _quantize(value, CENT)  # says why
     if isinstance(value, Fraction):
         scale = 10**places
         scaled = abs(value) * scale
@@ -56,7 +62,7 @@ def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
 
 def _quantize(value: Decimal, quantum: Decimal) -> Decimal:
     try:
-        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+        return value.quantize(quantum, ROUND_HALF_UP)  # by position: a keyword costs as much as the rounding
     except InvalidOperation:  # more digits than the context holds: only absurd inputs get here
         raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
 
@@ -68,7 +74,9 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
     by default calculator.core.labels' label of the field. A float is refused: it has already lost
     the exact value the user typed.
     """
-    if isinstance(value, str):  # what case files and forms hold: checked first
+    if type(value) is str and len(value) <= PLAIN_DIGITS and value.isascii() and value.replace(".", "", 1).isdigit():
+        return Decimal(value)  # 86.40 as typed, the commonest by far: digits, at most one point, too short to be too large
+    if isinstance(value, str):  # any other text: checked in full
         text = value.strip()
         if not text.isascii():   # ３５．５ as a Chinese input method types it is 35.5; any other digit (٣٥) no number
             text = text.translate(FULL_WIDTH)

@@ -1,6 +1,7 @@
 """Standard rates and rule R1: the assessor's rate, the midpoint default, and overrides."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -32,6 +33,11 @@ class Rate:
     def midpoint(self) -> Decimal:
         return (self.low + self.high) / 2
 
+    @cached_property  # read for every line typed without a rate: most lines
+    def unrated(self) -> "Resolved":
+        """R1 for a line without a rate of its own: the midpoint of a range (said), a fixed rate as it is."""
+        return Resolved(self.midpoint, (MIDPOINT,)) if self.is_range else Resolved(self.low)
+
     def scaled(self, factor: Decimal) -> "Rate":
         return Rate(self.low * factor, self.high * factor)
 
@@ -48,15 +54,19 @@ class Resolved(NamedTuple):
     flags: tuple[str, ...] = ()
 
 
+# A Resolved made in one C call (a named tuple's own constructor is a Python function): one per line with a rate.
+_resolved = functools.partial(tuple.__new__, Resolved)
+
+
 def resolve_rate(standard: Rate, given: Decimal | None, override_reason: str,
                  what: str = "单价/rate") -> Resolved:
     """Apply R1: midpoint when no rate is given; outside the standard only with a reason."""
-    if given is None:  # a fixed rate is its own midpoint: rules make one for many lines (歇厦 at its host's)
-        return Resolved(standard.midpoint, (MIDPOINT,)) if standard.is_range else Resolved(standard.low)
+    if given is None:
+        return standard.unrated
     if given < 0:
         raise InputError(f"{what.split('/')[0]}不能为负数", f"{what.split('/')[-1]} must not be negative")
     if standard.low <= given <= standard.high:
-        return Resolved(given)
+        return _resolved((given, ()))
     if not override_reason.strip():
         zh_std = "区间" if standard.is_range else "标准"
         raise InputError(

@@ -232,13 +232,14 @@ def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[Case
 def _line_warnings(priced: PricedLine) -> tuple[CaseWarning, ...]:
     """What to check on a priced line: a large quantity, a fraction of a counted thing, a midpoint, an override,
     a disputed line."""
-    quantity, unit = priced.line.quantity, priced.item.unit
+    line = priced.line
+    quantity, item = line.quantity, line.item
+    unit = item.unit
     plausible, _most = quantity_limits(unit)
-    partial = quantity % 1 != 0 and counted(unit)   # 1.5 株: priced as given (no reading rounds it), but said
-    if not (quantity > plausible or partial or priced.line.disputed or MIDPOINT in priced.flags
-            or OVERRIDE in priced.flags):
-        return ()  # most lines: nothing to say
-    index, item = priced.line.index, priced.item
+    partial = counted(unit) and quantity % 1 != 0   # 1.5 株: priced as given (no reading rounds it), but said
+    if not (quantity > plausible or partial or priced.flags):
+        return ()  # most lines: nothing to say (a midpoint, an override or a dispute is a flag)
+    index = line.index
     note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
     notes = []
     shown = f"{fmt_plain(quantity)} {unit}"

@@ -1,7 +1,9 @@
 """Reading and pricing one case line: the fields every line shares, the rule's own, and R1."""
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
@@ -28,6 +30,10 @@ class Line(NamedTuple):
     params: Mapping[str, Decimal | str]
 
 
+# A line without parameters (most lines) holds this one empty mapping rather than a dict of its own.
+NO_PARAMS: Mapping[str, Decimal | str] = MappingProxyType({})
+
+
 class PricedLine(NamedTuple):
     """A line with the rate it is paid at, its rounded amount, flags and remarks (a named tuple, as Line)."""
 
@@ -46,6 +52,12 @@ class PricedLine(NamedTuple):
         return not self.line.disputed
 
 
+# Line and PricedLine made from a tuple of their fields in one C call: a named tuple's own constructor is a
+# Python function, and one of each is made for every line priced.
+_new_line = functools.partial(tuple.__new__, Line)
+_new_priced = functools.partial(tuple.__new__, PricedLine)
+
+
 def where(index: int, raw: Any) -> str:
     """How messages name a line: items[2](第3行)「菜窖/砖石」."""
     key = raw.get("item") if isinstance(raw, dict) else None
@@ -57,33 +69,55 @@ def schedule_item(schedule: Schedule, key: str) -> Item:
     try:
         return schedule.items[key]
     except KeyError:
-        raise InputError(f"未知项目「{key}」(不在{schedule.document}标准中)",
-                         f"unknown item {key!r} (not in the {schedule.id} schedule)") from None
+        raise _unknown(schedule, key) from None
+
+
+def _unknown(schedule: Schedule, key: str) -> InputError:
+    return InputError(f"未知项目「{key}」(不在{schedule.document}标准中)",
+                      f"unknown item {key!r} (not in the {schedule.id} schedule)")
 
 
 def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
-    """Check one raw line against its item's rule; every unknown or missing field is an error at that field."""
+    """Check one raw line against its item's rule; every unknown or missing field is an error at that field.
+
+    (Run for every line priced: the commonest line, a known item with a plain quantity and none of the optional
+    fields, takes the fewest steps; every other value is checked as fully.)
+    """
     key = raw.get("item")
-    if not isinstance(key, str) or not key:
-        raise InputError("缺少项目", "missing item key", field="item")
+    item = schedule.items.get(key) if isinstance(key, str) else None
+    if item is None:
+        if not isinstance(key, str) or not key:
+            raise InputError("缺少项目", "missing item key", field="item")
+        raise _unknown(schedule, key).placed(field="item")
+    if not raw.keys() <= item.line_fields:
+        unknown = [name for name in raw if name not in item.line_fields]
+        raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
+                         f"this item takes no field {', '.join(unknown)}", field=unknown[0])
     field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
     try:
-        item = schedule_item(schedule, key)
-        if not raw.keys() <= item.line_fields:
-            unknown = [name for name in raw if name not in item.line_fields]
-            raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
-                             f"this item takes no field {', '.join(unknown)}", field=unknown[0])
-        values: dict[str, Decimal | str] = {}
-        for param in item.params:
-            field = param.name
-            value = raw.get(field)
-            if value is None or value == "":
-                if param.required:
-                    raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
-                continue
-            values[field] = _param_value(param, value, _label(field, schedule))
+        values: Mapping[str, Decimal | str] = NO_PARAMS
+        if item.params:
+            values = {}
+            for param in item.params:
+                field = param.name
+                value = raw.get(field)
+                if value is None or value == "":
+                    if param.required:
+                        raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
+                    continue
+                values[field] = _param_value(param, value, _label(field, schedule))
         field = "quantity"
-        quantity = _quantity(raw, item)
+        quantity = raw.get(field)
+        if quantity is None:
+            if item.quantity_default is None:
+                raise InputError("缺少数量", "missing quantity")
+            quantity = item.quantity_default
+        else:
+            quantity = to_decimal(quantity, field)
+            if quantity <= 0:
+                raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
+            if quantity > quantity_limits(item.unit)[1]:
+                raise _too_many(quantity, item.unit)
         field = "rate"   # the optional fields: most lines leave them out, and are read without a call
         rate = raw.get(field)
         rate = None if rate is None or rate == "" else to_decimal(rate, field)
@@ -99,7 +133,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
         note = "" if note is None or note == "" else _text(note, field)
     except CalculationError as error:
         raise error.placed(field=field) from None
-    return Line(index, item, quantity, rate, override_reason, disputed, note, values)  # by position: keywords cost more
+    return _new_line((index, item, quantity, rate, override_reason, disputed, note, values))
 
 
 def price_line(line: Line, ctx) -> PricedLine:
@@ -107,27 +141,29 @@ def price_line(line: Line, ctx) -> PricedLine:
     item = line.item
     rule = item.rule
     pricing = rule.price(item.spec, line, ctx)
-    flags = pricing.flags
-    if pricing.amount is not None:
+    if type(pricing) is Rate:  # the standard alone
+        standard, factor, amount, flags, remarks = pricing, None, None, (), ()
+    else:
+        standard, factor, amount, flags, remarks = pricing
+    if amount is not None:
         if line.rate is not None:
             raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate", field="rate")
-        amount = round_money(pricing.amount)
+        amount = round_money(amount)
         rate = amount / line.quantity
     else:
         try:
-            resolved = resolve_rate(pricing.standard, line.rate, line.override_reason)
+            rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
         except CalculationError as error:
             raise error.placed(field="rate") from None
-        flags = (*resolved.flags, *(f for f in flags if f not in resolved.flags)) if flags else resolved.flags
-        rate = resolved.value
-        amount = round_money(line.quantity * rate * pricing.factor)
+        flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags)) if flags else resolved_flags
+        amount = round_money(line.quantity * rate if factor is None else line.quantity * rate * factor)
     if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
         raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
                          f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate",
                          field=rule.RATE_FIELD)
     if line.disputed:
         flags = (*flags, DISPUTED)
-    return PricedLine(line, rate, amount, flags, pricing.remarks)
+    return _new_priced((line, rate, amount, flags, remarks))
 
 
 def standard_rate(item: Item) -> Rate | None:
@@ -135,19 +171,10 @@ def standard_rate(item: Item) -> Rate | None:
     return item.spec if isinstance(item.spec, Rate) else None
 
 
-def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
-    if raw.get("quantity") is None:
-        if item.quantity_default is None:
-            raise InputError("缺少数量", "missing quantity")
-        return item.quantity_default
-    quantity = to_decimal(raw["quantity"], "quantity")
-    if quantity <= 0:
-        raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
-    _plausible, most = quantity_limits(item.unit)
-    if quantity > most:
-        raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {most:,} {item.unit},请核对",
-                         f"quantity {fmt_plain(quantity)} {item.unit} is too large (the limit is {most:,} {item.unit})")
-    return quantity
+def _too_many(quantity: Decimal, unit: str) -> InputError:
+    most = quantity_limits(unit)[1]
+    return InputError(f"数量 {fmt_plain(quantity)} {unit} 超过上限 {most:,} {unit},请核对",
+                      f"quantity {fmt_plain(quantity)} {unit} is too large (the limit is {most:,} {unit})")
 
 
 def _label(name: str, schedule: Schedule) -> str:

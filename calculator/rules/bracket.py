@@ -18,17 +18,12 @@ USES_OTHER_LINES = False
 
 
 class Bracket(NamedTuple):
-    """Values up to `upper` (inclusive or not); the last bracket has no upper bound."""
+    """Values up to `upper` (inclusive or not); the last bracket has no upper bound (find says which holds a value)."""
 
     upper: Decimal | None
     inclusive: bool
     rate: Rate
     times: str | None = None
-
-    def admits(self, value: Decimal) -> bool:
-        if self.upper is None:
-            return True
-        return value <= self.upper if self.inclusive else value < self.upper
 
 
 @dataclass(frozen=True)
@@ -67,10 +62,12 @@ def read_brackets(row, field: str = "brackets") -> tuple[Bracket, ...]:
 
 def find(brackets: tuple[Bracket, ...], value: Decimal) -> int:
     """The index of the bracket that holds `value`."""
-    for i in range(len(brackets) - 1):
-        if brackets[i].admits(value):
+    last = len(brackets) - 1  # open-ended (read_brackets sees to it)
+    for i in range(last):
+        upper, inclusive = brackets[i][:2]  # run for every tree priced: no call per bracket
+        if value < upper or (inclusive and value == upper):
             return i
-    return len(brackets) - 1  # open-ended (read_brackets sees to it)
+    return last
 
 
 def interval(brackets: tuple[Bracket, ...], index: int) -> str:
