@@ -1,7 +1,7 @@
 """Properties of the engine over generated households and parcels (hypothesis)."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
@@ -10,7 +10,7 @@ from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
 from calculator.engine.landprice import parcel_from_dict, price_parcel
-from calculator.core.money import fmt_quantity
+from calculator.core.money import fmt_quantity, to_decimal
 from calculator.core.rates import Rate
 from calculator.engine.schedules import load_land_table, load_schedule
 
@@ -272,3 +272,21 @@ def test_a_quantity_is_shown_exactly_with_at_least_two_decimals(value):
     whole, _, decimals = shown.lstrip("-").partition(".")
     assert Decimal(shown) == value and whole.isdigit() and decimals.isdigit()
     assert len(decimals) == 2 or (len(decimals) > 2 and not decimals.endswith("0"))
+
+
+@PROPERTY
+@given(st.text(alphabet="0123456789.", min_size=1, max_size=20))
+def test_digits_typed_are_read_as_written_or_refused(text):
+    """Digits and points as typed into a cell, either side of the 15 characters read without further checks: the
+    number exactly as written (86.40 keeps its two places), a text that is no number refused, 10^15 and above refused."""
+    try:
+        written = Decimal(text)
+    except InvalidOperation:
+        with pytest.raises(InputError, match="is not a number"):
+            to_decimal(text, "quantity")
+        return
+    if written >= 10**15:
+        with pytest.raises(InputError, match="is too large"):
+            to_decimal(text, "quantity")
+    else:
+        assert str(to_decimal(text, "quantity")) == str(written)
