@@ -203,8 +203,10 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(workspace.undo_stack() if workspace else None)
         for action in self.file_actions:
             action.setEnabled(bool(workspace and workspace.has_files))
-        for action in self.household_actions:
+        for action in self.household_actions:  # shown on 补偿测算 only: the 编辑 menu lists what this tab can do
             action.setEnabled(workspace is self.household)
+            action.setVisible(workspace is self.household)
+        self.find_action.setText(workspace.find_label if workspace else Workspace.find_label)
         self._update_exports()
         self._update_title()
         if workspace is not None:
@@ -246,7 +248,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
         self.redo_action = self.undo_group.createRedoAction(self, "重做")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        self.find_action = self._action("查找项目(&F)", lambda: ws().focus_search(), QKeySequence.StandardKey.Find)
+        self.find_action = self._action(self.household.find_label, lambda: ws().focus_search(), QKeySequence.StandardKey.Find)
         self.table_action = self._action("转到项目表(&T)", lambda: self.household.focus_table(), QKeySequence("Ctrl+T"))
         self.delete_action = self._action("删除行(&D)", lambda: self.household.delete_selected(),
                                           QKeySequence(Qt.Key.Key_Delete))

@@ -31,6 +31,7 @@ class Workspace(QWidget):
     title = ""              # the tab's name
     has_files = False       # new/open/save/save-as apply
     has_exports = False     # export PDF/Excel, preview and print apply
+    find_label = "查找(&F)"  # the 编辑 menu's Ctrl+F entry on this tab: what focus_search goes to
     status = Signal(str)    # a short message for the status bar
     title_changed = Signal()
 

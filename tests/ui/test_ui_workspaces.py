@@ -204,6 +204,22 @@ def test_an_unreadable_pdf_is_refused_with_a_message(tmp_path, junk):
         open_pdf(path)
 
 
+def edit_menu_entries(window) -> list[str]:
+    """The 编辑 menu's entries as a person sees them (hidden ones left out), without their mnemonics."""
+    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "编辑(&E)")
+    return [action.text().split("(&")[0] for action in menu.actions() if action.isVisible() and not action.isSeparator()]
+
+
+def test_the_edit_menu_lists_what_the_tab_can_do(qtbot, window):
+    household_only = {"转到项目表", "下一栏", "删除行", "填写超标准理由", "转到下一处错误"}
+    assert household_only < set(edit_menu_entries(window)) and "查找项目" in edit_menu_entries(window)
+    for title, find in (("地价测算", "转到面积"), ("台账", "查找住户"), ("标准查阅", "查找"), ("补偿测算", "查找项目")):
+        open_tab(qtbot, window, title)
+        entries = edit_menu_entries(window)
+        assert find in entries and entries[0] == "撤销"
+        assert household_only <= set(entries) if title == "补偿测算" else not household_only & set(entries)
+
+
 def test_ctrl_f_in_the_land_tab_goes_to_the_first_area(qtbot, window):
     land = open_tab(qtbot, window, "地价测算")
     window.find_action.trigger()

@@ -29,6 +29,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     """The 补偿测算 tab."""
 
     title = "补偿测算"
+    find_label = "查找项目(&F)"
     file_filter = "补偿测算案例 (*.json);;所有文件 (*)"
     document_kind = "case"
     open_title = "打开案例"

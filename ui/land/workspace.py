@@ -40,6 +40,7 @@ class LandWorkspace(DocumentWorkspace):
     """地价测算: grade, parts, results, Table 1, the use's range table and corrections."""
 
     title = "地价测算"
+    find_label = "转到面积(&F)"
     file_filter = "宗地地价测算 (*.json);;所有文件 (*)"
     document_kind = "parcel"
     open_title = "打开宗地文件"

@@ -30,6 +30,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
 
     title = "台账"
     has_exports = True
+    find_label = "查找住户(&F)"
     open_household = Signal(object, int)   # (the CaseStore, household id): show it in 补偿测算
     project_changed = Signal(object)       # another user changed the open project (its CaseStore)
     connection_lost = Signal(object)       # the server project's connection broke (its CaseStore)
