@@ -9,6 +9,8 @@ same run — a bare Decimal multiply-and-quantize over the same lines:
   with `evaluate`, nothing kept from one case to the next (see office_batch): ≤ 10× the floor;
 - a keystroke: a 300-line household priced after one line was edited (what the app does per key),
   the other lines kept from before: ≤ 10× the floor.
+The office-scale run is also set against the floor with each number first read from its text (no target): the
+floor takes its numbers ready-made, while a case holds text, so this says how much of the rest is reading.
 `--profile` adds a cProfile of the office-scale run, hottest functions first.
 """
 from __future__ import annotations
@@ -112,6 +114,18 @@ def bare_baseline(pairs) -> Decimal:
     return sum(((q * r).quantize(CENT, rounding=ROUND_HALF_UP) for q, r in pairs), Decimal(0))
 
 
+def floor_texts(cases) -> list[tuple[str, str]]:
+    """The same lines as the texts a case holds: each line's quantity (or amount) and its rate as typed, else a
+    plain rate."""
+    return [(str(line.get("quantity") or line["amount"]), str(line.get("rate") or 700 + place))
+            for case in cases for place, line in enumerate(case.items)]
+
+
+def read_baseline(texts) -> Decimal:
+    """The floor with each number read from its text first: what no pricing of a case file can avoid."""
+    return sum(((Decimal(q) * Decimal(r)).quantize(CENT, rounding=ROUND_HALF_UP) for q, r in texts), Decimal(0))
+
+
 def land_grid(table) -> list:
     return [price_parcel(parcel_from_dict({"grade": grade, "parts": [{"use": use, "area_m2": "1000"}]}), table)
             for use in table.uses for grade in table.grades]
@@ -148,16 +162,17 @@ def keystroke(case, schedule, kept: KeptLines) -> None:
     evaluate(case, schedule, kept)
 
 
-def office_scale(template: dict, schedule, repeat: int) -> tuple[float, float]:
-    """Median CPU seconds of pricing a fresh batch of households and of the floor over its lines,
-    measured in turns."""
-    priced, floor = [], []
+def office_scale(template: dict, schedule, repeat: int) -> tuple[float, float, float]:
+    """Median CPU seconds of pricing a fresh batch of households, of the floor over its lines and of that floor
+    reading each number from its text, measured in turns."""
+    priced, floor, reading = [], [], []
     for _ in range(repeat):
         cases = office_batch(template, schedule)
-        pairs = floor_pairs(cases)
+        pairs, texts = floor_pairs(cases), floor_texts(cases)
         floor.append(cpu_seconds(lambda: bare_baseline(pairs), number=5))
+        reading.append(cpu_seconds(lambda: read_baseline(texts), number=5))
         priced.append(cpu_seconds(lambda: [evaluate(case, schedule) for case in cases]))
-    return statistics.median(priced), statistics.median(floor)
+    return statistics.median(priced), statistics.median(floor), statistics.median(reading)
 
 
 def keystrokes(case, schedule, repeat: int) -> tuple[float, float]:
@@ -190,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     loaders = median_seconds(lambda: (read_schedule(tables.HERE / tables.SCHEDULES["baozi-2023"]),
                                       read_land_table(tables.HERE / tables.LAND_TABLES["wutai-2022"])),
                              number=1, repeat=args.repeat)
-    office, office_floor = office_scale(template, schedule, args.repeat)
+    office, office_floor, office_reading = office_scale(template, schedule, args.repeat)
     house, bare = keystrokes(case, schedule, args.repeat)
     grid = median_seconds(lambda: land_grid(land), number=20, repeat=args.repeat)
     office_lines = HOUSEHOLDS * 40
@@ -201,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({HOUSEHOLDS / office:,.0f} households/s, {fmt(office / office_lines).strip()} per line)")
     print(f"  bare Decimal multiply + quantize, same lines      {fmt(office_floor)}")
     print(f"  office scale / bare = {office / office_floor:.1f}×  {verdict(office / office_floor)}")
+    print(f"  the same, each number read from its text first    {fmt(office_reading)}   "
+          f"(office scale / that = {office / office_reading:.1f}×, for comparison: no target)")
     print(f"  household, {LINES} lines, one line edited          {fmt(house)}   "
           f"({fmt(house / LINES).strip()} per line)")
     print(f"  bare Decimal multiply + quantize, {LINES} lines       {fmt(bare)}")
