@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
@@ -28,10 +27,6 @@ class Line(NamedTuple):
     disputed: bool
     note: str
     params: Mapping[str, Decimal | str]
-
-
-# A line without parameters (most lines) holds this one empty mapping rather than a dict of its own.
-NO_PARAMS: Mapping[str, Decimal | str] = MappingProxyType({})
 
 
 class PricedLine(NamedTuple):
@@ -95,17 +90,15 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
                          f"this item takes no field {', '.join(unknown)}", field=unknown[0])
     field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
     try:
-        values: Mapping[str, Decimal | str] = NO_PARAMS
-        if item.params:
-            values = {}
-            for param in item.params:
-                field = param.name
-                value = raw.get(field)
-                if value is None or value == "":
-                    if param.required:
-                        raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
-                    continue
-                values[field] = _param_value(param, value, _label(field, schedule))
+        values: dict[str, Decimal | str] = {}
+        for param in item.params:
+            field = param.name
+            value = raw.get(field)
+            if value is None or value == "":
+                if param.required:
+                    raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
+                continue
+            values[field] = _param_value(param, value, _label(field, schedule))
         field = "quantity"
         quantity = raw.get(field)
         if quantity is None:
