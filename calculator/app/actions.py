@@ -142,8 +142,7 @@ def line_standard(case: Case, schedule: Schedule, index: int) -> Rate | None:
     raw = {k: v for k, v in case.items[index].items() if k not in ("rate", "override_reason")}
     try:
         line = read_line(raw, index, schedule)
-        pricing = line.item.rule.price(line.item.spec, line, CaseContext(schedule, case.items))
-        return pricing if isinstance(pricing, Rate) else pricing.standard  # a rule may answer with its Rate alone
+        return line.item.rule.price(line.item.spec, line, CaseContext(schedule, case.items)).standard
     except CalculationError:
         return None
 

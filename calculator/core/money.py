@@ -44,11 +44,8 @@ def exact(function: Callable[..., T]) -> Callable[..., T]:
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
     """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
-    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC, no second call
-        try:
-            return value.quantize(CENT, ROUND_HALF_UP)
-        except InvalidOperation:
-            return _quantize(value, CENT)  # says why
+    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first
+        return _quantize(value, CENT)
     if isinstance(value, Fraction):
         scale = 10**places
         scaled = abs(value) * scale

@@ -100,17 +100,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
                 continue
             values[field] = _param_value(param, value, _label(field, schedule))
         field = "quantity"
-        quantity = raw.get(field)
-        if quantity is None:
-            if item.quantity_default is None:
-                raise InputError("缺少数量", "missing quantity")
-            quantity = item.quantity_default
-        else:
-            quantity = to_decimal(quantity, field)
-            if quantity <= 0:
-                raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
-            if quantity > quantity_limits(item.unit)[1]:
-                raise _too_many(quantity, item.unit)
+        quantity = _quantity(raw, item)
         field = "rate"   # the optional fields: most lines leave them out, and are read without a call
         rate = raw.get(field)
         rate = None if rate is None or rate == "" else to_decimal(rate, field)
@@ -133,11 +123,7 @@ def price_line(line: Line, ctx) -> PricedLine:
     """Apply the line's rule, then R1 to its standard rate, then round the amount (R2)."""
     item = line.item
     rule = item.rule
-    pricing = rule.price(item.spec, line, ctx)
-    if type(pricing) is Rate:  # the standard alone
-        standard, factor, amount, flags, remarks = pricing, None, None, (), ()
-    else:
-        standard, factor, amount, flags, remarks = pricing
+    standard, factor, amount, flags, remarks = rule.price(item.spec, line, ctx)
     if amount is not None:
         if line.rate is not None:
             raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate", field="rate")
@@ -149,7 +135,7 @@ def price_line(line: Line, ctx) -> PricedLine:
         except CalculationError as error:
             raise error.placed(field="rate") from None
         flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags)) if flags else resolved_flags
-        amount = round_money(line.quantity * rate if factor is None else line.quantity * rate * factor)
+        amount = round_money(line.quantity * rate * factor)
     if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
         raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
                          f"the amount {amount:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f}); check quantity and rate",
@@ -164,10 +150,19 @@ def standard_rate(item: Item) -> Rate | None:
     return item.spec if isinstance(item.spec, Rate) else None
 
 
-def _too_many(quantity: Decimal, unit: str) -> InputError:
-    most = quantity_limits(unit)[1]
-    return InputError(f"数量 {fmt_plain(quantity)} {unit} 超过上限 {most:,} {unit},请核对",
-                      f"quantity {fmt_plain(quantity)} {unit} is too large (the limit is {most:,} {unit})")
+def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
+    if raw.get("quantity") is None:
+        if item.quantity_default is None:
+            raise InputError("缺少数量", "missing quantity")
+        return item.quantity_default
+    quantity = to_decimal(raw["quantity"], "quantity")
+    if quantity <= 0:
+        raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
+    _plausible, most = quantity_limits(item.unit)
+    if quantity > most:
+        raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {most:,} {item.unit},请核对",
+                         f"quantity {fmt_plain(quantity)} {item.unit} is too large (the limit is {most:,} {item.unit})")
+    return quantity
 
 
 def _label(name: str, schedule: Schedule) -> str:

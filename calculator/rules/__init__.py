@@ -9,8 +9,7 @@ Every module has:
 - `RATE_FIELD`: the raw field a line's 单价 cell edits ("rate", "amount" for a typed amount, None
   when nothing is typed there); an amount past the limit is an error at this field;
 - `parse(row) -> spec` (validates a schedule row), `params(spec)` (the values a case line must or
-  may carry), `price(spec, line, ctx) -> Pricing`, raising errors placed at the field at fault (a line
-  priced at a standard rate and nothing more may be answered with that Rate alone: most lines are);
+  may carry), `price(spec, line, ctx) -> Pricing`, raising errors placed at the field at fault;
 - `describe(spec)`: the rule as plain data (`landcomp items --json`);
 - `summary(spec, unit, schedule)`: the standard in a few characters (700–800 元/m²) for listings and
   the picker; `detail_rows(spec, unit, schedule)`: the standard as (condition, standard) rows;

@@ -37,11 +37,11 @@ def params(spec: Spec) -> tuple[Param, ...]:
     return (Param(spec.param, required=False),)
 
 
-def price(spec: Spec, line, ctx) -> Pricing | Rate:
+def price(spec: Spec, line, ctx) -> Pricing:
     """amount = quantity × rate × (1 + pct/100); a pct outside the range needs a reason (R1)."""
     pct = line.params.get(spec.param)
     if pct is None:
-        return spec.rate
+        return Pricing(standard=spec.rate)
     resolved = at_field(spec.param, resolve_rate, spec.pct_range, pct, line.override_reason, "装潢增加比例/decoration_pct")
     return Pricing(standard=spec.rate, factor=1 + pct / 100, flags=resolved.flags,
                    remarks=(f"装潢增加{fmt_plain(pct)}%",))

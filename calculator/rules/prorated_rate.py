@@ -33,11 +33,11 @@ def params(spec: Spec) -> tuple[Param, ...]:
     return (Param(spec.param),)
 
 
-def price(spec: Spec, line, ctx) -> Pricing | Rate:
+def price(spec: Spec, line, ctx) -> Pricing:
     """amount = quantity × rate × min(height, full_at) / full_at."""
     height = line.params[spec.param]
     if height >= spec.full_at:
-        return spec.rate
+        return Pricing(standard=spec.rate)
     return Pricing(standard=spec.rate, factor=height / spec.full_at,
                    remarks=(f"{ctx.describe(spec.param, height)},按比例折算",))
 

@@ -1,4 +1,5 @@
 """Fixed or range rate per unit of quantity (R1): 附属平房/砖混结构 700–800 /m²."""
+from calculator.core.pricing import Pricing
 from calculator.core.rates import Rate, rate_json, read_rate
 from calculator.rules.listing import data_rows, rate_text
 
@@ -20,9 +21,9 @@ def params(spec: Rate) -> tuple:
     return ()
 
 
-def price(spec: Rate, line, ctx) -> Rate:
-    """The standard is the row's rate (alone: the commonest kind); R1 is applied by the engine."""
-    return spec
+def price(spec: Rate, line, ctx) -> Pricing:
+    """The standard is the row's rate; R1 is applied by the engine."""
+    return Pricing(spec)  # by position: made for every line of the commonest kind
 
 
 def describe(spec: Rate) -> dict:
