@@ -10,15 +10,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import tables
 from calculator.core.errors import InputError, TableError
 from calculator.rules import KINDS
-from tables import land, schedule
-from tables.land import LandTable
+from tables import schedule
 from tables.rows import DataFileError
 from tables.schedule import Schedule
+
+if TYPE_CHECKING:
+    from tables.land import LandTable
 
 
 @cache
@@ -45,6 +47,7 @@ def read_schedule(path: Path) -> Schedule:
 
 def read_land_table(path: Path) -> LandTable:
     """A land price table file; a broken one raises TableError naming file and row."""
+    from tables import land  # imported here: the app starts on 补偿测算, and its start-up reads no land table
     with _as_table_error():
         return land.read_land_table(path)
 

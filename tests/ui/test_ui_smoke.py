@@ -38,6 +38,19 @@ def test_start_up_does_not_load_the_export_libraries(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_start_up_reads_no_land_table(tmp_path):
+    code = ("import sys; import main; rc = main.main(['--smoke']);"
+            "sys.exit(rc or ('tables.land' in sys.modules))")
+    result = run([], tmp_path, code)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_item_table_keeps_the_wrapper_of_its_viewport_from_the_start(ws):
+    # Start-up reads the viewport's width through this wrapper; without it, PySide's first search for the
+    # type of a widget Qt made costs about 14 ms there (ui.widgets.keep_viewport).
+    assert ws.table.kept_viewport is not None and ws.table.kept_viewport is ws.table.viewport()
+
+
 def test_the_app_icon_comes_in_every_size_drawn_for_it(qapp):
     from ui.app import app_icon
     assert sorted(size.width() for size in app_icon().availableSizes()) == [16, 24, 32, 48, 64, 128, 256]

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEd
 from calculator.core.limits import WIDEST_AMOUNT
 from ui.household.items_model import (COL_AMOUNT, COL_DISPUTED, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE,
                                       COL_UNIT, EDITOR_ROLE, HINT_ROLE, LIVE_EDIT_ROLE)
-from ui.widgets import HINT_COLOUR, DecimalEdit, paint_empty_hint
+from ui.widgets import HINT_COLOUR, DecimalEdit, keep_viewport, paint_empty_hint
 
 COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
                  COL_AMOUNT: 104, COL_DISPUTED: 54}
@@ -112,6 +112,7 @@ class ItemTable(QTableView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        keep_viewport(self)  # the table is built at start-up, and reads its viewport's width there
         self.setItemDelegate(ItemDelegate(self))
         self.rate_delegate = RateDelegate(self)
         self.setItemDelegateForColumn(COL_RATE, self.rate_delegate)
