@@ -12,6 +12,10 @@ same run — a bare Decimal multiply-and-quantize over the same lines:
 The office-scale run is also set against the floor with each number first read from its text (no target): the
 floor takes its numbers ready-made, while a case holds text, so this says how much of the rest is reading.
 `--profile` adds a cProfile of the office-scale run, hottest functions first.
+`--instructions` counts the office-scale run and its floor in instructions instead (benchmarks/instructions.py:
+CPU time here swings by 2× within an hour, an instruction count not at all): three processes build the same
+batch of 250 households and price a few others first; one stops there, one runs the floor over the batch's
+lines, one prices the batch. What the second and third run beyond the first, per line, is compared.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from calculator.engine.case import case_from_dict, parse_json  # noqa: E402
 from calculator.engine.compensation import KeptLines, evaluate  # noqa: E402
 from calculator.engine.landprice import parcel_from_dict, price_parcel  # noqa: E402
 from calculator.engine.schedules import load_land_table, load_schedule, read_land_table, read_schedule  # noqa: E402
+from instructions import instructions  # noqa: E402
 from store_bench import household_case as office_household  # noqa: E402
 
 TARGET_RATIO = 10
@@ -84,14 +89,14 @@ def household_case():
 _BATCHES = itertools.count()
 
 
-def office_batch(template: dict, schedule) -> list:
-    """HOUSEHOLDS of store_bench's 40-line households, each measured quantity and assessed amount one this
+def office_batch(template: dict, schedule, households: int = HOUSEHOLDS) -> list:
+    """`households` of store_bench's 40-line households, each measured quantity and assessed amount one this
     process has not seen at its place in a case before (a count of trees or wells is whole, as an assessor
     counts it, and changes every 100 households). `evaluate` without KeptLines keeps nothing from one case
     to the next, so every line is read and priced afresh."""
-    first = next(_BATCHES) * HOUSEHOLDS
+    first = next(_BATCHES) * households
     cases = []
-    for index in range(first, first + HOUSEHOLDS):
+    for index in range(first, first + households):
         case = office_household(template, index)
         for place, line in enumerate(case.items):
             if "amount" in line:
@@ -186,11 +191,50 @@ def keystrokes(case, schedule, repeat: int) -> tuple[float, float]:
     return statistics.median(priced), statistics.median(floor)
 
 
+COUNTED_HOUSEHOLDS = 250
+COUNTED_PARTS = ("batch", "floor", "engine")
+
+
+def counted_part(part: str) -> None:
+    """One process of `--instructions`: the batch built (after a few households priced, so that what is done
+    once per process is done before), then the floor over its lines or its pricing, as `part` says."""
+    schedule = load_schedule()
+    template = parse_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
+    warm_up = [evaluate(case, schedule) for case in office_batch(template, schedule, 20)]
+    cases = office_batch(template, schedule, COUNTED_HOUSEHOLDS)
+    pairs = floor_pairs(cases)
+    if part == "floor":
+        bare_baseline(pairs)
+    elif part == "engine":
+        priced = [evaluate(case, schedule) for case in cases]
+        assert not any(result.problems for result in warm_up + priced)
+
+
+def count_office_scale() -> None:
+    """The office-scale run and its floor in instructions per line (`--instructions`)."""
+    counts = {part: instructions([sys.executable, __file__, "--counted-part", part])[0] for part in COUNTED_PARTS}
+    lines = COUNTED_HOUSEHOLDS * 40
+    engine, floor = ((counts[part] - counts["batch"]) / lines for part in ("engine", "floor"))
+    print(f"instructions (cachegrind), {COUNTED_HOUSEHOLDS} households × 40 lines priced fresh, per line:")
+    print(f"  evaluate                              {engine:9,.0f}")
+    print(f"  bare Decimal multiply + quantize      {floor:9,.0f}")
+    print(f"  office scale / bare = {engine / floor:.1f}×  {verdict(engine / floor)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="cProfile the office-scale run")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count the office-scale run and its floor in instructions (valgrind) instead of timing")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--counted-part", choices=COUNTED_PARTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.counted_part:
+        counted_part(args.counted_part)
+        return 0
+    if args.instructions:
+        count_office_scale()
+        return 0
 
     schedule = load_schedule()
     land = load_land_table()

@@ -8,6 +8,8 @@
    PYTHONDONTWRITEBYTECODE in the environment would otherwise have the app compile its sixty
    modules on every start). The CPU time of each process is shown too: on a shared machine it
    varies less than the wall time.
+   `--instructions` counts one run of each in instructions instead (benchmarks/instructions.py), a figure
+   that does not swing with the machine's load; and stops there.
 2. Edit latency: in a 300-line household, type one quantity through the table's live-edit path
    (model.setData → undo command → evaluate → every model and panel refreshed) and then let
    Qt repaint. Target: every total updated within 16 ms.
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -24,6 +27,9 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
+
+from instructions import instructions  # benchmarks/instructions.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,8 +58,9 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def startup(runs: int) -> dict[str, tuple[list[float], list[float]]]:
-    """Wall and CPU milliseconds of each run, for "app" and "bare"."""
+@contextlib.contextmanager
+def start_up_commands() -> Iterator[tuple[dict[str, list[str]], dict[str, str]]]:
+    """The app's and the bare window's start-up commands and the environment they run in, each run once."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as home:
@@ -63,6 +70,12 @@ def startup(runs: int) -> dict[str, tuple[list[float], list[float]]]:
         commands = {"app": [sys.executable, str(ROOT / "main.py"), "--smoke"], "bare": [sys.executable, "-c", BARE]}
         for cmd in commands.values():  # compile, fill the cache, warm the file cache
             subprocess.run(cmd, env=env, capture_output=True, check=True, cwd=ROOT)
+        yield commands, env
+
+
+def startup(runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU milliseconds of each run, for "app" and "bare"."""
+    with start_up_commands() as (commands, env):
         times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
         for _ in range(runs):
             for name, cmd in commands.items():
@@ -71,6 +84,17 @@ def startup(runs: int) -> dict[str, tuple[list[float], list[float]]]:
                 times[name][0].append((time.perf_counter() - start) * 1000)
                 times[name][1].append((children_cpu() - cpu) * 1000)
     return times
+
+
+def count_startup() -> None:
+    """Start-up in instructions (`--instructions`): one run of each, counted."""
+    with start_up_commands() as (commands, env):
+        counts = {name: instructions(cmd, env)[0] for name, cmd in commands.items()}
+    ratio = counts["app"] / counts["bare"]
+    print("start-up in instructions (cachegrind, one run each, to first paint and exit)")
+    print(f"  python main.py --smoke : {counts['app'] / 1e6:8,.0f} M")
+    print(f"  bare PySide6 window    : {counts['bare'] / 1e6:8,.0f} M")
+    print(f"  ratio                  : {ratio:.2f}×   target ≤ 2×: {'met' if ratio <= 2 else 'MISSED'}")
 
 
 def household_of(lines: int):
@@ -124,8 +148,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--lines", type=int, default=300)
     parser.add_argument("--edits", type=int, default=60)
+    parser.add_argument("--instructions", action="store_true",
+                        help="count start-up in instructions (valgrind) instead of timing it, and stop there")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.instructions:
+        count_startup()
+        return 0
 
     times = startup(args.runs)
     (app_wall, app_cpu), (bare_wall, bare_cpu) = times["app"], times["bare"]

@@ -43,6 +43,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from instructions import instructions  # benchmarks/instructions.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 TIME_GOAL, MEMORY_GOAL = 1.5, 2.0
 
@@ -178,20 +180,6 @@ def fresh_cases(path: Path) -> Path:
     cases = path.with_suffix(".cases.json")
     subprocess.run([sys.executable, __file__, "--write-cases", str(cases), "--path", str(path)], check=True)
     return cases
-
-
-def instructions(argv: list[str]) -> tuple[int, str]:
-    """The instructions a command runs to its end, counted by valgrind's cachegrind (string hashing made
-    the same every run), and what it printed."""
-    with tempfile.TemporaryDirectory() as folder:
-        run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--log-file={folder}/log",
-                              f"--cachegrind-out-file={folder}/out", *argv], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONHASHSEED": "0"})
-        said = Path(folder, "log").read_text(encoding="utf-8")
-    refs = [line.split("refs:")[1] for line in said.splitlines() if "I" in line and "refs:" in line]
-    if run.returncode or not refs:
-        raise SystemExit(f"{' '.join(argv[:4])} … failed under valgrind ({run.returncode}): {run.stderr[-2000:]}")
-    return int(refs[0].strip().replace(",", "")), run.stdout
 
 
 def count_instructions(path: Path, cases: Path, floor_command: list[str], folder: Path) -> None:
