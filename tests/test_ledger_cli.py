@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
@@ -313,3 +314,23 @@ def test_a_search_or_a_backup_name_that_is_not_utf8_is_refused(tmp_path, project
     refused(ledger(tmp_path, "restore", project, "\udcff.landcomp"), "文件名含有无效的代理字符 U+DCFF")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "\udcff.landcomp"])  # no safety copy
     assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["001"]
+
+
+def test_a_project_file_another_program_holds_locked_is_busy_not_damaged(tmp_path):
+    """A file in use is refused for now (exit 3, try again), never called damaged, which tells the user to restore a
+    backup over a sound file. A backup (one file, rollback journal) locked for writing blocks even its readers."""
+    project, copy = tmp_path / "堡子片区.landcomp", tmp_path / "副本.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    assert ledger(tmp_path, "backup", project, copy).returncode == 0
+    holder = sqlite3.connect(copy, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        listing, saving = ledger(tmp_path, "list", copy), ledger(tmp_path, "save", copy, "002", EXAMPLE)
+    finally:
+        holder.rollback()
+        holder.close()
+    for run in (listing, saving):
+        assert run.returncode == 3 and run.stdout == "", run.stderr
+        assert "已锁定" in run.stderr and "is busy" in run.stderr and "损坏" not in run.stderr
+    assert [row["household"] for row in listed(tmp_path, str(copy))["households"]] == ["001"]

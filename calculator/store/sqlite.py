@@ -28,7 +28,7 @@ from calculator.store.ledger_queries import LedgerQueries
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _VERSION_COLUMNS, _household, _locked, _version
 from calculator.store.schema import SCHEMA_VERSION, init_db, refuse_foreign, schema_version
 from calculator.store.sqlite_file import (
-    Busy, _connect, _connect_read_only, _damaged, _now, _read_only_error, _store_error, _translated, _writable,
+    Busy, _connect, _connect_read_only, _now, _read_only_error, _store_error, _translated, _unreadable, _writable,
     check_integrity,
 )
 
@@ -95,7 +95,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             self._conn.execute("PRAGMA synchronous = FULL")  # a committed save survives a power cut
             init_db(self._conn)
         except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, str(exc)) from None
+            raise _unreadable(exc, self.path) from None
 
     def _is_large_at_todays_schema(self) -> bool:
         """A project to be painted before its pages are checked: large, and with no migration to run first."""

@@ -70,9 +70,14 @@ def _translated(method: Callable) -> Callable:
     return run
 
 
+def _busy(error: sqlite3.Error) -> bool:
+    """Another connection holds the lock SQLite waited for (busy_timeout) in vain."""
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+
+
 def _store_error(error: sqlite3.Error, path: str) -> StoreError:
     name = getattr(error, "sqlite_errorname", "")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+    if _busy(error):
         return RefusedByRule("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
                           "the project file is busy: another user or program is changing it; try again shortly", path)
     if name.startswith("SQLITE_READONLY"):
@@ -100,9 +105,15 @@ def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = 
         check = "quick_check" if quick else "integrity_check"
         problems = [row[0] for row in connection.execute(f"PRAGMA {check}(5)")]
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, str(exc), backup=backup) from None
+        raise _unreadable(exc, path, backup=backup) from None
     if problems != ["ok"]:
         raise _damaged(path, "; ".join(problems), backup=backup)
+
+
+def _unreadable(error: sqlite3.DatabaseError, path: str, *, backup: bool = False) -> StoreError:
+    """A file SQLite failed to read: locked by another program all the while SQLite waited (refused, to try again:
+    a file in use is not a damaged one, and must never be "restored from a backup"), else damaged."""
+    return _store_error(error, path) if _busy(error) else _damaged(path, str(error), backup=backup)
 
 
 def _damaged(path: str, why: str, *, backup: bool = False) -> StoreError:
@@ -139,15 +150,15 @@ def stage_backup(source_path: str, staged: str) -> int:
     check_regular_file(source_path, "备份文件", "backup file", StoreError)
     try:
         source = _connect_read_only(source_path)   # a copied project on a CD or a read-only share too
-    except sqlite3.Error as exc:
-        raise _damaged(source_path, str(exc), backup=True) from None
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(exc, source_path, backup=True) from None
     try:
         check_integrity(source, source_path, backup=True)
         try:
             version = schema_version(source)
             app = source.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise _damaged(source_path, str(exc), backup=True) from None
+            raise _unreadable(exc, source_path, backup=True) from None
         if app != APPLICATION_ID or version == 0:
             raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
         if version > SCHEMA_VERSION:
