@@ -7,9 +7,10 @@ file that is not UTF-8 text are refused with where they are.
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from calculator.core.errors import InputError
 from calculator.core.files import refuse_database
@@ -52,7 +53,7 @@ def read_json(path: Path, max_bytes: int, kind: str) -> Any:
     """The parsed content of a JSON file of `kind` (e.g. 案例文件); errors name no path (callers do)."""
     refuse_database(Path(path), kind, "JSON file")
     try:
-        with open(path, "rb") as file:
+        with _open_to_read(path) as file:
             data = file.read(max_bytes + 1)  # never more than the limit, even from a pipe
     except FileNotFoundError:
         raise InputError("文件不存在", "file not found") from None
@@ -68,6 +69,16 @@ def read_json(path: Path, max_bytes: int, kind: str) -> Any:
         raise InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
                          "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)") from None
     return parse_json(text)
+
+
+def _open_to_read(path: Path) -> BinaryIO:
+    """The file opened for reading. A named pipe opens at once, so one no program writes to reads as empty
+    instead of waiting forever (`open` would wait for a writer); reads then wait for what a writer sends."""
+    if not hasattr(os, "O_NONBLOCK"):  # Windows: no named pipes among files
+        return open(path, "rb")
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
 
 
 def parse_json(text: str) -> Any:

@@ -262,3 +262,20 @@ def test_hostile_file_is_refused_and_nothing_is_written(tmp_path: Path, hostile:
     for text in hostile.named:
         assert text in run.stderr, f"{text!r} not in {run.stderr!r}"
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+@pytest.mark.parametrize("command", ["compensation", "landprice"])
+def test_a_named_pipe_no_program_writes_to_is_refused_not_waited_on(tmp_path: Path, command: str) -> None:
+    os.mkfifo(tmp_path / "input.json")   # opening it to read used to wait for a writer forever
+    run = landcomp(tmp_path, command, "input.json", "--json")
+    assert run.returncode == 2 and run.stdout == "", run.stderr
+    assert run.stderr.startswith("landcomp: input.json: ") and "malformed JSON" in run.stderr
+
+
+def test_a_case_piped_in_is_read_as_from_a_file(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)}
+    piped = subprocess.run([sys.executable, "-m", "calculator", "compensation", "/dev/stdin", "--json"], cwd=tmp_path,
+                           env=env, input=case().decode(), capture_output=True, encoding="utf-8", timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["lines"][0]["amount"] == "7500.00"   # 10 m² at the midpoint of 700–800
