@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, InputError
-from calculator.core.files import check_file_name, check_suffix
+from calculator.core.files import PATH_REFUSALS, check_file_name, check_suffix, system_reason
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
 
 EXIT_BAD_INPUT = 2
@@ -62,12 +62,13 @@ def main(argv: list[str] | None = None) -> int:
                   "ledger": _ledger}[args.command](args)
     except CalculationError as error:
         prefix = f"{source}: " if source else ""
-        for line in error.message.splitlines():
-            print(f"landcomp: {prefix}{line}", file=sys.stderr)
+        _say("\n".join(f"landcomp: {prefix}{line}" for line in error.message.splitlines()))
         from calculator.store.base import RefusedByRule
         return EXIT_REFUSED if isinstance(error, RefusedByRule) else EXIT_BAD_INPUT
     except OSError as error:
-        return _failed(f"无法读写文件 / cannot read or write a file: {error.filename or ''} {error.strerror}")
+        named = f"{error.filename}: " if error.filename else ""
+        _say(f"landcomp: {named}无法读写文件 / cannot read or write the file ({system_reason(error)})")
+        return EXIT_BAD_INPUT if error.errno in PATH_REFUSALS else EXIT_FAILURE
     except MemoryError:
         return _failed("内存不足 / out of memory")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
@@ -91,11 +92,19 @@ def _print(output: str) -> int:
 
 
 def _failed(message: str) -> int:
-    try:
-        print(f"landcomp: {message}", file=sys.stderr)
-    except (OSError, AttributeError):
-        pass  # stderr is gone too: the exit status is all that is left
+    _say(f"landcomp: {message}")
     return EXIT_FAILURE
+
+
+def _say(text: str) -> None:
+    """`text` on stderr. Closed (None: print would write to stdout instead) or failing (a full disk), it leaves the
+    exit status alone to tell."""
+    if sys.stderr is None:
+        return
+    try:
+        print(text, file=sys.stderr)
+    except OSError:
+        pass
 
 
 def _ledger(args) -> str:

@@ -43,6 +43,24 @@ WRITE_ROOM = len("-journal")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+# What the system answers of a file, in Chinese beside its own English words (strerror).
+_SYSTEM_REASONS_ZH = {
+    errno.EACCES: "没有权限", errno.EPERM: "不允许此操作", errno.EROFS: "所在磁盘只读", errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹", errno.EISDIR: "这是文件夹", errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额", errno.EIO: "磁盘读写出错", errno.EBUSY: "文件正被使用", errno.ETXTBSY: "文件正被使用",
+}
+# A file the user named that the system will not let be read or written where it is: theirs to change (bad
+# input), unlike a full disk or a failing one.
+PATH_REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR})
+
+
+def system_reason(error: OSError) -> str:
+    """The system's reason for `error`, in Chinese and English: 没有权限 / Permission denied."""
+    english = error.strerror or str(error)
+    chinese = _SYSTEM_REASONS_ZH.get(error.errno)
+    return f"{chinese} / {english}" if chinese else english
+
+
 _staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
 
 

@@ -59,9 +59,11 @@ def test_an_unwritable_second_folder_leaves_the_first_output_unwritten(tmp_path)
 @pytest.mark.parametrize("args", [("ledger", "template", "/proc/t.xlsx"), ("compensation", str(EXAMPLE), "--xlsx",
                                                                           "/proc/t.xlsx")])
 def test_a_folder_that_takes_no_file_is_named_by_the_file_asked_for(tmp_path, args) -> None:
-    """One line naming /proc/t.xlsx, never the temporary file written first (.landcomp-…-t.xlsx-….part)."""
+    """One line naming /proc/t.xlsx, never the temporary file written first (.landcomp-…-t.xlsx-….part), with the
+    system's reason in both languages; a place the system refuses is the user's to change: bad input."""
     run = landcomp(tmp_path, *args)
-    assert run.returncode == 1 and run.stderr.count("\n") == 1 and "/proc/t.xlsx" in run.stderr, run.stderr
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and run.stdout == "", run.stderr
+    assert "/proc/t.xlsx: 无法读写文件" in run.stderr and "路径不存在 / No such file or directory" in run.stderr
     assert PART_PREFIX not in run.stderr and ".part" not in run.stderr and "Traceback" not in run.stderr
 
 
@@ -255,3 +257,31 @@ def test_an_output_named_as_another_kind_of_file_is_refused(tmp_path, args) -> N
     run = landcomp(tmp_path, "compensation", str(EXAMPLE), *args)
     assert run.returncode == 2 and "文件名却以" in run.stderr and "but the name ends in" in run.stderr, run.stderr
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("code, zh, status", [("EPERM", "不允许此操作", 2), ("EROFS", "所在磁盘只读", 2),
+                                              ("ENOSPC", "磁盘已满", 1)])
+def test_a_file_the_system_will_not_write_is_said_in_both_languages(tmp_path, monkeypatch, capsys, code, zh,
+                                                                   status) -> None:
+    """`ledger template` into a folder the user may not write gave exit 1 and the system's English alone. A place
+    the system refuses is the user's to change (exit 2); a full disk is not bad input (exit 1)."""
+    import errno
+    from calculator.core import files
+
+    def refused(source, destination):
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(source))
+    monkeypatch.setattr(files.os, "replace", refused)
+    assert cli.main(["ledger", "template", str(tmp_path / "调查表.xlsx")]) == status
+    out, err = capsys.readouterr()
+    assert out == "" and f"调查表.xlsx: 无法读写文件 / cannot read or write the file ({zh} / " in err, err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("stderr", ["2>&-", "2>/dev/full"])
+def test_bad_input_with_no_stderr_to_say_it_on_is_still_exit_2_and_nothing_on_stdout(tmp_path, stderr) -> None:
+    """With stderr closed, the message went to stdout (print to a None stream does); with stderr full, the
+    failure to print it escaped as exit 1."""
+    (tmp_path / "bad.json").write_text('{"items": [{"item": "不存在"}]}', encoding="utf-8")
+    run = subprocess.run(f"{sys.executable} -m calculator compensation bad.json {stderr}", shell=True, cwd=tmp_path,
+                         env=ENV, capture_output=False, stdout=subprocess.PIPE, encoding="utf-8", timeout=120)
+    assert run.returncode == 2 and run.stdout == ""
