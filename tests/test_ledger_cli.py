@@ -334,3 +334,11 @@ def test_a_project_file_another_program_holds_locked_is_busy_not_damaged(tmp_pat
         assert run.returncode == 3 and run.stdout == "", run.stderr
         assert "已锁定" in run.stderr and "is busy" in run.stderr and "损坏" not in run.stderr
     assert [row["household"] for row in listed(tmp_path, str(copy))["households"]] == ["001"]
+
+
+def test_a_household_number_no_sheet_could_print_is_refused_and_nothing_registered(tmp_path, project):
+    for number in ("😀", "A★1"):
+        run = ledger(tmp_path, "save", project, number, EXAMPLE)
+        assert run.returncode == 2 and "户号只能由文字、数字" in run.stderr and "household number" in run.stderr
+    assert ledger(tmp_path, "save", project, "（东）5", EXAMPLE).returncode == 0   # full-width marks: NFKC, as ever
+    assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["(东)5"]

@@ -295,6 +295,16 @@ def test_one_household_number_written_two_ways_is_a_problem_naming_the_rows(temp
     assert "户号「1」与第2行的「0001」只差前导零" in second and "(row 2)" in second
 
 
+def test_a_household_number_no_sheet_could_print_is_a_problem_of_its_row(template, tmp_path):
+    """An emoji or a symbol in 户号 is refused where it is typed: stored, it broke the project summary's PDF for
+    every household and left the household without a settlement sheet."""
+    rows = [{"户号": "★3", **CAVE}, {"户号": "一组-03", **CAVE}, {"户号": "(东)5", **CAVE}, {"户号": "12#", **CAVE}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    assert [h.number for h in survey.households] == ["一组-03", "(东)5", "12#"]
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号")]
+    assert "不能含有 U+2605" in survey.problems[0].zh and "not U+2605" in survey.problems[0].en
+
+
 def test_numbers_are_compared_without_width_and_leading_zeros():
     assert number_key("０００１") == number_key(" 0001 ") == number_key("1") == "1"
     assert number_key("0") == number_key("000") == "0"

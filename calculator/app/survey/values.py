@@ -38,15 +38,31 @@ def excel_number(value: float) -> Decimal:
     return number
 
 
+# Besides letters, digits and Chinese, what a 户号 is written with: 一组-03, 12#, (东)5, 3/2.
+NUMBER_MARKS = frozenset(" -_./#()、·—")
+
+
 def household_number(text: str) -> str:
-    """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end, and made of
+    letters, digits, Chinese and NUMBER_MARKS. Anything else (an emoji, a symbol) is a slip that no sheet, ledger
+    or summary could print: InputError."""
+    number = _written(text)
+    odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)})
+    if odd:
+        shown = " ".join(f"U+{ord(char):04X}" for char in odd)
+        raise InputError(f"户号只能由文字、数字和 - / # ( ) 等编号符号组成,不能含有 {shown}",
+                         f"a household number (户号) is letters, digits and marks such as - / # ( ), not {shown}", "户号")
+    return number
 
 
 def number_key(number: str) -> str:
     """What two 户号 are compared by: the written number, an all-digit one without leading zeros (0001 is 1)."""
-    number = household_number(number)
+    number = _written(number)
     return (number.lstrip("0") or "0") if number.isascii() and number.isdigit() else number
+
+
+def _written(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def parse_value(column: SurveyColumn, value: Any) -> Any:
