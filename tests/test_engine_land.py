@@ -117,7 +117,7 @@ def test_tenure_coefficient(m, n, r, k) -> None:
     ({"term_years": "40", "reduction_rate": "6"}, "between 0 and 1"),  # a percentage typed for a fraction
     ({"term_years": "40", "reduction_rate": "0"}, "between 0 and 1"),
     ({"term_years": "71", "reduction_rate": "0.06"}, "statutory maximum"),  # 住宅 70
-    ({"term_years": "0", "reduction_rate": "0.06"}, "statutory maximum"),
+    ({"term_years": "0", "reduction_rate": "0.06"}, "must be positive"),
     ({"term_years": "40"}, "needs corrections.reduction_rate"),  # 40 of 70 cannot be corrected without r
     ({"date_factor": "0"}, "positive"),
     ({"factor_pct": "-100"}, "above -100"),
@@ -192,6 +192,14 @@ def test_a_bad_part_term_is_refused_where_it_is_read(part, message) -> None:
     with pytest.raises(InputError, match=message) as caught:
         parcel_from_dict(mixed(part, {}))
     assert caught.value.where.startswith("parts[0](第1部分) term_years")
+
+
+@pytest.mark.parametrize("term", ["-5", "0"])
+def test_a_parcel_wide_term_that_is_no_term_is_refused_though_every_part_gives_its_own(term) -> None:
+    # it applied to no part, so no part refused it, and the result showed coefficients.term_years "-5"
+    with pytest.raises(InputError, match="使用年期应为正数") as caught:
+        parcel_from_dict(mixed({"term_years": "40"}, {"term_years": "70"}, term_years=term))
+    assert caught.value.where == "corrections.term_years"
 
 
 def test_a_part_term_below_the_maximum_needs_the_reduction_rate() -> None:

@@ -344,7 +344,11 @@ def _corrections(data: Any) -> Corrections:
     for name in (TERM, "reduction_rate", *CORRECTION_FACTORS):
         if data.get(name) not in (None, ""):
             values[name] = _number(data[name], name, f"corrections.{name}")
-    # A term without reduction_rate is refused per part, where it is below the use's maximum (part_term).
+    # A term without reduction_rate is refused per part, where it is below the use's maximum (part_term); one that is
+    # no term at all, here, even when every part gives its own (the result shows it all the same).
+    if values.get(TERM, 1) <= 0:
+        raise InputError(f"使用年期应为正数,不是 {values[TERM]}", f"term_years must be positive, not {values[TERM]}",
+                         f"corrections.{TERM}")
     rate = values.get("reduction_rate")
     if rate is not None and not 0 < rate < 1:
         raise InputError(f"土地还原率应为 0 与 1 之间的小数(如 0.06),不是 {rate}",
