@@ -136,6 +136,13 @@ def test_r1_fixed_rate_differing_without_reason_is_refused() -> None:
         priced({"item": "附属平房/砖木结构(含混合结构)", "quantity": "10", "rate": "650"})
 
 
+@pytest.mark.parametrize("typed", ["-0", "-0.00", "-0E+2"])
+def test_a_rate_of_minus_zero_is_a_rate_of_zero(typed) -> None:
+    # it passed the sign check as -0 and the sheet printed 单价 -0.00, 金额 -0.00
+    line = priced({"item": "附属平房/砖混结构", "quantity": "10", "rate": typed, "override_reason": "拆除前已倒塌"})
+    assert line.rate == 0 and not line.rate.is_signed() and str(line.amount) == "0.00" and not line.amount.is_signed()
+
+
 def test_r1_negative_rate_is_refused_even_with_a_reason() -> None:
     with pytest.raises(InputError, match="negative"):
         priced({"item": "附属平房/砖混结构", "quantity": "1", "rate": "-5", "override_reason": "x"})

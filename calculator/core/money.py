@@ -105,6 +105,8 @@ def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
         raise _refused(value, what, zh, "不是有限数值", "is not a finite number")
     if number.copy_abs() >= TOO_LARGE:  # copy_abs: abs() itself overflows past the context
         raise _refused(value, what, zh, "数值过大", "is too large")
+    if number.is_zero():  # -0 is zero: kept signed, it passed "not negative" and was printed as -0.00
+        number = number.copy_abs()
     if not isinstance(value, str):
         text = str(number)  # a Decimal (the survey's numbers, a form's) or an int: as Decimal writes it
     if len(text) <= MAX_DECIMAL_PLACES and "e" not in text and "E" not in text:
