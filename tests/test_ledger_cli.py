@@ -342,3 +342,9 @@ def test_a_household_number_no_sheet_could_print_is_refused_and_nothing_register
         assert run.returncode == 2 and "户号只能由文字、数字" in run.stderr and "household number" in run.stderr
     assert ledger(tmp_path, "save", project, "（东）5", EXAMPLE).returncode == 0   # full-width marks: NFKC, as ever
     assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["(东)5"]
+
+
+def test_create_names_the_file_it_made(tmp_path):
+    made = ledger(tmp_path, "create", "q.json", "--name", "堡子片区")   # not a .landcomp name: the suffix is added
+    assert made.returncode == 0 and made.stdout.endswith("project created: q.json.landcomp\n"), made.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["q.json.landcomp"]

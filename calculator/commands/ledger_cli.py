@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> str:
     if args.ledger_command == "create":
         created = create_project(args.project, args.name, _actor(args))
         created.close()
-        return f"已新建项目「{created.name}」/ project created: {args.project}\n"
+        return f"已新建项目「{created.name}」/ project created: {created.location}\n"
     with _opened(args) as project:
         return COMMANDS[args.ledger_command](project, args)
 
