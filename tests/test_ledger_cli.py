@@ -348,3 +348,21 @@ def test_create_names_the_file_it_made(tmp_path):
     made = ledger(tmp_path, "create", "q.json", "--name", "堡子片区")   # not a .landcomp name: the suffix is added
     assert made.returncode == 0 and made.stdout.endswith("project created: q.json.landcomp\n"), made.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["q.json.landcomp"]
+
+
+def test_a_control_character_put_into_the_file_by_another_tool_is_shown_never_obeyed(tmp_path):
+    """户主 ESC[31mX, written by an SQLite tool: `list` sent the escape to the terminal, and `export` stopped with an
+    internal error (openpyxl refuses it). The household is 数据异常; its text is shown with ESC as ␛."""
+    from openpyxl import load_workbook
+    project = tmp_path / "堡子片区.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    with sqlite3.connect(project) as connection:
+        connection.execute("UPDATE households SET head = char(27) || '[31mX' || char(155) WHERE number = '001'")
+    listing = ledger(tmp_path, "list", project)
+    assert listing.returncode == 0 and "\x1b" not in listing.stdout and "\x9b" not in listing.stdout
+    assert "␛[31mX\ufffd" in listing.stdout and "数据异常" in listing.stdout
+    exported = ledger(tmp_path, "export", project, tmp_path / "台账.xlsx")
+    assert exported.returncode == 0, exported.stderr
+    sheet = load_workbook(tmp_path / "台账.xlsx")["台账"]
+    assert [cell.value for cell in sheet[3]][:2] == ["001", "␛[31mX\ufffd"]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, InputError
 from calculator.core.files import PATH_REFUSALS, check_file_name, check_suffix, system_reason
-from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES
+from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES, visible
 
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
@@ -81,7 +81,7 @@ def _print(output: str) -> int:
     try:
         if sys.stdout is None:
             raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
-        sys.stdout.write(output)
+        sys.stdout.write(visible(output))
         sys.stdout.flush()
     except OSError as error:
         # Nothing more may reach the broken stream, not even at interpreter exit.
@@ -102,7 +102,7 @@ def _say(text: str) -> None:
     if sys.stderr is None:
         return
     try:
-        print(text, file=sys.stderr)
+        print(visible(text), file=sys.stderr)
     except OSError:
         pass
 

@@ -87,6 +87,21 @@ def bad_character(text: str) -> str | None:
     return None
 
 
+# How `visible` shows a control character: C0 and DEL as their Unicode symbols (ESC as ␛), C1 as U+FFFD.
+_CONTROL_PICTURES = {chr(code): chr(0x2400 + code) for code in range(0x20)} | {"\x7f": "\u2421"} | {
+    chr(code): "\ufffd" for code in range(0x80, 0xA0)}
+
+
+def visible(text: str, keep: str = "\n") -> str:
+    """`text` with every control character but those in `keep` shown as a symbol (ESC as ␛).
+
+    No input takes a control character, yet a project file changed by another tool may hold one (数据异常): shown as
+    it is, it would drive the terminal (colours, a cleared screen) or make a workbook unwritable."""
+    if text.isprintable():
+        return text
+    return "".join(char if char in keep else _CONTROL_PICTURES.get(char, char) for char in text)
+
+
 def refuse_bad_characters(value: str, named: str, where: str = "") -> None:
     """InputError naming the first refused character of `value` (U+XXXX) and `named` (the field's label)."""
     char = bad_character(value)

@@ -13,6 +13,8 @@ from typing import Any, Sequence
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from calculator.core.limits import visible
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")  # CR is written as LF (see `put`), so LF too
 
 
@@ -20,6 +22,7 @@ def put(cell: Cell, value: Any) -> None:
     """Store `value` in `cell`; a str always as a text cell, never a formula or an error value."""
     if isinstance(value, str):
         value = value.replace("\r\n", "\n").replace("\r", "\n")  # what the file reads back as: XML has no lone CR
+        value = visible(value, keep="\t\n")  # any other control character: no workbook may hold one
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
