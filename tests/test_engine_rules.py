@@ -146,3 +146,27 @@ def test_a_rate_of_minus_zero_is_a_rate_of_zero(typed) -> None:
 def test_r1_negative_rate_is_refused_even_with_a_reason() -> None:
     with pytest.raises(InputError, match="negative"):
         priced({"item": "附属平房/砖混结构", "quantity": "1", "rate": "-5", "override_reason": "x"})
+
+
+# --- parameters past what is usual, or possible --------------------------------------------------
+
+def test_a_parameter_past_the_usual_is_priced_and_said() -> None:
+    # a 215 m well typed with a zero too many is priced as typed, with a warning at its 深度: 200 m × 1100 plus
+    # 1950 m × 1200 = 2,560,000.00 (215 m: 220,000 + 15 × 1200 = 238,000.00)
+    result = compute(case_from_dict({"items": [{"item": "机井/钢管机井", "quantity": "1", "depth_m": "2150"},
+                                               {"item": "机井/钢管机井", "quantity": "1", "depth_m": "215"}]}))
+    assert [str(line.amount) for line in result.lines] == ["2560000.00", "238000.00"]
+    assert [(w.line, w.field) for w in result.warnings] == [(0, "depth_m")]
+    assert "深度 2150 m 超过常见范围(1,000 m),请核对" in result.warnings[0].zh
+
+
+@pytest.mark.parametrize("line, field", [
+    ({"item": "机井/钢管机井", "quantity": "1", "depth_m": "1000000"}, "depth_m"),
+    ({"item": "菜窖/砖石", "quantity": "1", "depth_m": "1E+14"}, "depth_m"),   # was taken as its deepest bracket
+    ({"item": "用材树/杨树", "quantity": "1", "diameter_cm": "10000.1"}, "diameter_cm"),
+])
+def test_a_parameter_past_what_is_possible_is_refused_at_its_field(line, field) -> None:
+    with pytest.raises(CalculationError) as caught:
+        compute(case_from_dict({"items": [line]}))
+    assert "超过上限" in str(caught.value) and "is too large" in str(caught.value)
+    assert caught.value.errors[0].field == field

@@ -7,7 +7,7 @@ from typing import Callable, NamedTuple
 
 from calculator.engine.case import Case
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
-from calculator.core.limits import MAX_AMOUNT, counted, quantity_limits
+from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, counted, quantity_limits
 from calculator.engine.lines import LINES, PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
 from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
@@ -87,7 +87,7 @@ class CaseContext:
 def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
     """The line priced, with its warnings."""
     priced = price_line(read_line(raw, index, schedule), ctx)
-    return priced, _line_warnings(priced)
+    return priced, _line_warnings(priced, schedule)
 
 
 class KeptLines:
@@ -229,15 +229,15 @@ def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[Case
     return notes
 
 
-def _line_warnings(priced: PricedLine) -> tuple[CaseWarning, ...]:
-    """What to check on a priced line: a large quantity, a fraction of a counted thing, a midpoint, an override,
-    a disputed line."""
+def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning, ...]:
+    """What to check on a priced line: a large quantity or parameter, a fraction of a counted thing, a midpoint,
+    an override, a disputed line."""
     line = priced.line
     quantity, item = line.quantity, line.item
     unit = item.unit
     plausible, _most = quantity_limits(unit)
     partial = counted(unit) and quantity % 1 != 0   # 1.5 株: priced as given (no reading rounds it), but said
-    if not (quantity > plausible or partial or priced.flags):
+    if not (quantity > plausible or partial or priced.flags or line.unusual):
         return ()  # most lines: nothing to say (a midpoint, an override or a dispute is a flag)
     index = line.index
     note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
@@ -249,6 +249,11 @@ def _line_warnings(priced: PricedLine) -> tuple[CaseWarning, ...]:
     if partial:
         notes.append(note(f"数量 {shown} 不是整数({unit}按个数计),请核对",
                           f"quantity {shown} is not a whole number of {unit}, please check", field="quantity"))
+    for name in line.unusual:
+        info = schedule.params[name]
+        given = f"{fmt_plain(line.params[name])} {info.unit}"
+        notes.append(note(f"{info.label} {given} 超过常见范围({PARAM_LIMITS[info.unit][0]:,} {info.unit}),请核对",
+                          f"{name} {given} is unusually large, please check", field=name))
     if MIDPOINT in priced.flags:
         notes.append(note(f"未填单价,按区间中值 {fmt_quantity(priced.rate)} 计",
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))

@@ -7,7 +7,7 @@ from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
 from calculator.core.labels import label
-from calculator.core.limits import MAX_AMOUNT, check_text, quantity_limits
+from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, check_text, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
 from calculator.core.rates import Rate, resolve_rate
 from tables.schedule import LINE_FIELDS, Item, Schedule
@@ -27,6 +27,7 @@ class Line(NamedTuple):
     disputed: bool
     note: str
     params: Mapping[str, Decimal | str]
+    unusual: tuple[str, ...]  # the parameters past what is usual for their unit (PARAM_LIMITS), to be checked
 
 
 class PricedLine(NamedTuple):
@@ -91,6 +92,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
     field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
     try:
         values: dict[str, Decimal | str] = {}
+        unusual: tuple[str, ...] = ()
         for param in item.params:
             field = param.name
             value = raw.get(field)
@@ -98,7 +100,11 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
                 if param.required:
                     raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
                 continue
-            values[field] = _param_value(param, value, _label(field, schedule))
+            info = schedule.params[field]
+            values[field] = _param_value(param, value, _label(field, schedule), info.unit)
+            limits = PARAM_LIMITS.get(info.unit)
+            if limits is not None and values[field] > limits[0]:   # (a measured parameter: a number)
+                unusual += (field,)
         field = "quantity"
         quantity = _quantity(raw, item)
         field = "rate"   # the optional fields: most lines leave them out, and are read without a call
@@ -116,7 +122,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
         note = "" if note is None or note == "" else _text(note, field)
     except CalculationError as error:
         raise error.placed(field=field) from None
-    return _new_line((index, item, quantity, rate, override_reason, disputed, note, values))
+    return _new_line((index, item, quantity, rate, override_reason, disputed, note, values, unusual))
 
 
 def price_line(line: Line, ctx) -> PricedLine:
@@ -173,7 +179,7 @@ def _label(name: str, schedule: Schedule) -> str:
     return label(name)
 
 
-def _param_value(param, value: Any, zh: str) -> Decimal | str:
+def _param_value(param, value: Any, zh: str, unit: str) -> Decimal | str:
     if param.text:
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{zh}应为文字", f"{param.name} must be text")
@@ -184,6 +190,10 @@ def _param_value(param, value: Any, zh: str) -> Decimal | str:
     number = to_decimal(value, param.name, zh)
     if number <= 0:
         raise InputError(f"{zh}应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
+    _plausible, most = PARAM_LIMITS.get(unit, (None, None))
+    if most is not None and number > most:
+        raise InputError(f"{zh} {fmt_plain(number)} 超过上限 {most:,},请核对",
+                         f"{param.name} {fmt_plain(number)} {unit} is too large (the limit is {most:,} {unit})")
     return number
 
 
