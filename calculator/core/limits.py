@@ -97,13 +97,18 @@ _CONTROL_PICTURES = {chr(code): chr(0x2400 + code) for code in range(0x20)} | {"
 
 
 def visible(text: str, keep: str = "\n") -> str:
-    """`text` with every control character but those in `keep` shown as a symbol (ESC as ␛).
+    """`text` with every control character but those in `keep` shown as a symbol (ESC as ␛), and every other
+    character no input takes (a bidi override, a lone surrogate) as U+FFFD.
 
-    No input takes a control character, yet a project file changed by another tool may hold one (数据异常): shown as
-    it is, it would drive the terminal (colours, a cleared screen) or make a workbook unwritable."""
+    No input takes one, yet a project file changed by another tool may hold one (数据异常): shown as it is, it
+    would drive the terminal (colours, a cleared screen), reverse a name on it, or make a workbook unwritable."""
     if text.isprintable():
         return text
-    return "".join(char if char in keep else _CONTROL_PICTURES.get(char, char) for char in text)
+    return "".join(char if char in keep else _CONTROL_PICTURES.get(char) or _unshown(char) for char in text)
+
+
+def _unshown(char: str) -> str:
+    return "\ufffd" if unicodedata.category(char) in REFUSED_CATEGORIES else char
 
 
 def refuse_bad_characters(value: str, named: str, where: str = "") -> None:
