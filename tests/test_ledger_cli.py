@@ -358,11 +358,39 @@ def test_a_control_character_put_into_the_file_by_another_tool_is_shown_never_ob
     assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
     assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
     with sqlite3.connect(project) as connection:
-        connection.execute("UPDATE households SET head = char(27) || '[31mX' || char(155) WHERE number = '001'")
+        connection.execute("UPDATE households SET head = char(27) || '[31mX' || char(155) || char(8238) "
+                           "WHERE number = '001'")   # ESC, CSI and a right-to-left override
     listing = ledger(tmp_path, "list", project)
-    assert listing.returncode == 0 and "\x1b" not in listing.stdout and "\x9b" not in listing.stdout
-    assert "␛[31mX\ufffd" in listing.stdout and "数据异常" in listing.stdout
+    assert listing.returncode == 0 and not {"\x1b", "\x9b", "\u202e"} & set(listing.stdout)
+    assert "␛[31mX\ufffd\ufffd" in listing.stdout and "数据异常" in listing.stdout
     exported = ledger(tmp_path, "export", project, tmp_path / "台账.xlsx")
     assert exported.returncode == 0, exported.stderr
     sheet = load_workbook(tmp_path / "台账.xlsx")["台账"]
-    assert [cell.value for cell in sheet[3]][:2] == ["001", "␛[31mX\ufffd"]
+    assert [cell.value for cell in sheet[3]][:2] == ["001", "␛[31mX\ufffd\ufffd"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root)")
+def test_a_full_disk_is_said_as_such_never_as_damage_nor_as_a_traceback(tmp_path):
+    """On a full disk `create` called the new file damaged (请从备份恢复) and left it behind, opening a sound project
+    said the same, and a workbook's failed write was followed by a traceback from its zip being closed."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)], check=True)
+    try:
+        project = disk / "p.landcomp"
+        assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+        assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+        free = os.statvfs(disk)
+        (disk / "fill").write_bytes(bytes(free.f_bavail * free.f_frsize))
+        made = ledger(tmp_path, "create", disk / "n.landcomp", "--name", "新项目")
+        assert made.returncode == 2 and "磁盘已满" in made.stderr and "损坏" not in made.stderr, made.stderr
+        opened = ledger(tmp_path, "list", project)
+        assert opened.returncode == 2 and "磁盘可能已满" in opened.stderr and "损坏" not in opened.stderr, opened.stderr
+        template = ledger(tmp_path, "template", disk / "t.xlsx")
+        assert template.returncode == 1 and "Traceback" not in template.stderr and template.stderr.count("\n") == 1
+        assert f"{disk / 't.xlsx'}: 无法读写文件" in template.stderr and "磁盘已满 / No space left" in template.stderr
+        assert sorted(p.name for p in disk.iterdir() if not p.name.startswith("p.landcomp")) == ["fill"]
+        (disk / "fill").unlink()
+        assert [row["household"] for row in listed(tmp_path, str(project))["households"]] == ["001"]
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)

@@ -85,11 +85,13 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
         raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
                          "the file exists; choose another name or open it", str(path))
     check_parent_folder(path)
-    store = SqliteStore(path, actor=actor.strip())
-    try:
+    store = None
+    try:   # nothing there before (checked above): whatever is there after a failure is this attempt's
+        store = SqliteStore(path, actor=actor.strip())
         project = store.create_project(name)
     except BaseException:
-        store.close()
+        if store is not None:
+            store.close()
         for leftover in (path, *(Path(f"{path}{companion}") for companion in SQLITE_COMPANIONS)):
             leftover.unlink(missing_ok=True)
         raise

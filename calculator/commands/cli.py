@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.unraisablehook = _ignore_failed_closes
     if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
         import multiprocessing
         multiprocessing.freeze_support()
@@ -89,6 +90,13 @@ def _print(output: str) -> int:
             sys.stdout = open(os.devnull, "w", encoding="utf-8")
         return _failed(f"无法输出结果 / cannot write the result: {error.strerror or error}")
     return 0
+
+
+def _ignore_failed_closes(unraisable) -> None:
+    """A file the garbage collector closes after its write failed (a workbook's zip on a full disk) fails again as
+    it closes: that failure was said once, naming its file, and is not printed again as a traceback."""
+    if not isinstance(unraisable.exc_value, OSError):
+        sys.__unraisablehook__(unraisable)
 
 
 def _failed(message: str) -> int:

@@ -314,9 +314,9 @@ def _temporary(target: Path) -> Path:
 
 
 def _naming(error: OSError, target: Path) -> OSError:
-    """The system's error about our temporary file, as one about the file the user named (one naming no file as
-    it is)."""
-    return error if error.filename is None else OSError(error.errno, error.strerror, str(target))
+    """The system's error about our temporary file (or about none: a full disk met by a library's write), as one
+    about the file the user named."""
+    return error if error.errno is None else OSError(error.errno, error.strerror, str(target))
 
 
 def _set_mode(tmp: Path, target: Path) -> None:

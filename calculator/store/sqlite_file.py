@@ -82,6 +82,14 @@ def _store_error(error: sqlite3.Error, path: str) -> StoreError:
                           "the project file is busy: another user or program is changing it; try again shortly", path)
     if name.startswith("SQLITE_READONLY"):
         return _read_only_error(path)
+    if name.startswith("SQLITE_FULL"):
+        return StoreError("磁盘已满,项目文件无法写入;请腾出空间后再试(已保存的内容不受影响)",
+                          "the disk is full: the project file cannot be written; free some space and try again "
+                          "(what was saved is unharmed)", path)
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"项目文件读写出错({error}):磁盘可能已满、已拔出或有故障;请检查后再试,不要急于从备份恢复",
+                          f"the project file could not be read or written ({error}): the disk may be full, removed or "
+                          "failing; check it and try again before restoring anything from a backup", path)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return _damaged(path, str(error))
     return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", path)
@@ -111,9 +119,12 @@ def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = 
 
 
 def _unreadable(error: sqlite3.DatabaseError, path: str, *, backup: bool = False) -> StoreError:
-    """A file SQLite failed to read: locked by another program all the while SQLite waited (refused, to try again:
-    a file in use is not a damaged one, and must never be "restored from a backup"), else damaged."""
-    return _store_error(error, path) if _busy(error) else _damaged(path, str(error), backup=backup)
+    """A file SQLite failed to open: locked by another program all the while SQLite waited (refused, to try again),
+    on a full or failing disk, else damaged. A file in use or on a full disk is not a damaged one, and must never
+    be "restored from a backup"."""
+    if _busy(error) or getattr(error, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+        return _store_error(error, path)
+    return _damaged(path, str(error), backup=backup)
 
 
 def _damaged(path: str, why: str, *, backup: bool = False) -> StoreError:
