@@ -102,7 +102,10 @@ def visible(text: str, keep: str = "\n") -> str:
 
     No input takes one, yet a project file changed by another tool may hold one (数据异常): shown as it is, it
     would drive the terminal (colours, a cleared screen), reverse a name on it, or make a workbook unwritable."""
-    if text.isprintable():
+    rest = text
+    for char in keep:   # most text is printable but for its line breaks: told at C speed, a long output too
+        rest = rest.replace(char, "")
+    if rest.isprintable():
         return text
     return "".join(char if char in keep else _CONTROL_PICTURES.get(char) or _unshown(char) for char in text)
 
