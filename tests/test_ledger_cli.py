@@ -386,6 +386,11 @@ def test_a_full_disk_is_said_as_such_never_as_damage_nor_as_a_traceback(tmp_path
         assert made.returncode == 2 and "磁盘已满" in made.stderr and "损坏" not in made.stderr, made.stderr
         opened = ledger(tmp_path, "list", project)
         assert opened.returncode == 2 and "磁盘可能已满" in opened.stderr and "损坏" not in opened.stderr, opened.stderr
+        elsewhere = tmp_path / "另一项目.landcomp"   # on a disk with room, backed up onto the full one
+        assert ledger(tmp_path, "create", elsewhere, "--name", "另一项目").returncode == 0
+        backup = ledger(tmp_path, "backup", elsewhere, disk / "b.landcomp")
+        assert backup.returncode == 2 and "无法写入备份文件" in backup.stderr, backup.stderr
+        assert backup.stderr.startswith(f"landcomp: {disk / 'b.landcomp'}: ")   # the backup named, not the project
         template = ledger(tmp_path, "template", disk / "t.xlsx")
         assert template.returncode == 1 and "Traceback" not in template.stderr and template.stderr.count("\n") == 1
         assert f"{disk / 't.xlsx'}: 无法读写文件" in template.stderr and "磁盘已满 / No space left" in template.stderr

@@ -14,7 +14,8 @@ from calculator.store import restore, verify
 from calculator.store.base import StoreError
 from calculator.store.schema import init_db
 from calculator.store.sqlite_file import (
-    _connect, _read_only_error, _store_error, _translated, check_integrity, new_backup_file, stage_backup,
+    _connect, _read_only_error, _store_error, _translated, backup_write_error, check_integrity, new_backup_file,
+    stage_backup,
 )
 
 
@@ -46,10 +47,15 @@ class Backups:
             destination = new_backup_file(temporary, target)
             source = _connect(self.path)
             try:
-                source.backup(destination)
-                # A backup is one self-contained file: opening it (read-only, to restore from it) must
-                # leave no -wal and -shm files beside it, as WAL mode would.
-                destination.execute("PRAGMA journal_mode = DELETE")
+                try:
+                    source.backup(destination)
+                    # A backup is one self-contained file: opening it (read-only, to restore from it) must
+                    # leave no -wal and -shm files beside it, as WAL mode would.
+                    destination.execute("PRAGMA journal_mode = DELETE")
+                except sqlite3.Error as error:
+                    if getattr(error, "sqlite_errorname", "").startswith("SQLITE_FULL"):  # the backup's disk, not ours
+                        raise backup_write_error(error, target) from None
+                    raise
                 check_integrity(destination, temporary)
             finally:
                 source.close()
