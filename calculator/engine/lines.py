@@ -100,10 +100,8 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
                 if param.required:
                     raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
                 continue
-            info = schedule.params[field]
-            values[field] = _param_value(param, value, _label(field, schedule), info.unit)
-            limits = PARAM_LIMITS.get(info.unit)
-            if limits is not None and values[field] > limits[0]:   # (a measured parameter: a number)
+            values[field] = _param_value(param, value, _label(field, schedule))
+            if schedule.params[field].unit in PARAM_LIMITS and _past_usual(field, values[field], schedule):
                 unusual += (field,)
         field = "quantity"
         quantity = _quantity(raw, item)
@@ -179,7 +177,7 @@ def _label(name: str, schedule: Schedule) -> str:
     return label(name)
 
 
-def _param_value(param, value: Any, zh: str, unit: str) -> Decimal | str:
+def _param_value(param, value: Any, zh: str) -> Decimal | str:
     if param.text:
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{zh}应为文字", f"{param.name} must be text")
@@ -190,11 +188,18 @@ def _param_value(param, value: Any, zh: str, unit: str) -> Decimal | str:
     number = to_decimal(value, param.name, zh)
     if number <= 0:
         raise InputError(f"{zh}应为正数,不是 {number}", f"{param.name} must be positive, not {number}")
-    _plausible, most = PARAM_LIMITS.get(unit, (None, None))
-    if most is not None and number > most:
-        raise InputError(f"{zh} {fmt_plain(number)} 超过上限 {most:,},请核对",
-                         f"{param.name} {fmt_plain(number)} {unit} is too large (the limit is {most:,} {unit})")
     return number
+
+
+def _past_usual(name: str, number: Decimal, schedule: Schedule) -> bool:
+    """Whether a measured parameter is past what is usual for its unit (PARAM_LIMITS), as a quantity is held to
+    its own; past the most, an input error."""
+    unit = schedule.params[name].unit
+    plausible, most = PARAM_LIMITS[unit]
+    if number > most:
+        raise InputError(f"{_label(name, schedule)} {fmt_plain(number)} 超过上限 {most:,},请核对",
+                         f"{name} {fmt_plain(number)} {unit} is too large (the limit is {most:,} {unit})")
+    return number > plausible
 
 
 def _text(value: Any, field: str) -> str:
