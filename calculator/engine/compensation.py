@@ -8,7 +8,8 @@ from typing import Callable, NamedTuple
 from calculator.engine.case import Case
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, counted, quantity_limits
-from calculator.engine.lines import LINES, PricedLine, locate, price_line, read_line, schedule_item, standard_rate, where
+from calculator.engine.lines import (LINES, PricedLine, item_plans, locate, price_line, read_line, schedule_item,
+                                     standard_rate, where)
 from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.engine.relocation import PARTS as RELOCATION_PARTS
@@ -42,6 +43,7 @@ class CaseContext:
 
     def __init__(self, schedule: Schedule, raw_lines: list[dict]):
         self.schedule, self.raw_lines = schedule, raw_lines
+        self.plans = item_plans(schedule)
         self._host_rates: dict[str, tuple[Decimal, bool]] = {}
 
     def item(self, key: str) -> Item:
@@ -86,8 +88,10 @@ class CaseContext:
 
 def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
     """The line priced, with its warnings."""
-    priced = price_line(read_line(raw, index, schedule), ctx)
-    return priced, _line_warnings(priced, schedule)
+    priced = price_line(read_line(raw, index, schedule, ctx.plans), ctx)
+    if priced.flags or priced.line.unusual:  # a midpoint, an override or a dispute is a flag
+        return priced, _line_warnings(priced, schedule)
+    return priced, ()  # most lines: nothing to say
 
 
 class KeptLines:
@@ -133,6 +137,8 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     ctx = CaseContext(schedule, case.items)
     priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
     lines, notes, problems = [], [], []
+    subtotals = {section: Decimal("0.00") for section in schedule.sections}
+    disputed = Decimal("0.00")
     for index, raw in enumerate(case.items):
         try:
             priced, line_notes = priced_line(raw, index, schedule, ctx)
@@ -140,7 +146,13 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
             problems.append(locate(error, index, raw))
             continue
         lines.append(priced)
-        notes += line_notes
+        if line_notes:
+            notes += line_notes
+        line = priced.line
+        if line.disputed:
+            disputed += priced.amount
+        else:
+            subtotals[line.item.section] += priced.amount
     relocation = replacement = None
     if case.relocation is not None:
         try:
@@ -153,13 +165,8 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
             replacement = replacement_area(case.replacement, schedule)
         except CalculationError as error:
             problems.append((error.located(REPLACEMENT) if not error.where else error).placed(block=REPLACEMENT))
-    subtotals = {section: Decimal("0.00") for section in schedule.sections}
-    for line in lines:
-        if line.payable:
-            subtotals[line.item.section] += line.amount
     if relocation is not None:
         subtotals[RELOCATION_SECTION] += relocation.total
-    disputed = sum((line.amount for line in lines if not line.payable), Decimal("0.00"))
     total = sum(subtotals.values(), Decimal("0.00"))
     if total >= MAX_AMOUNT:
         problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
@@ -237,8 +244,6 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
     unit = item.unit
     plausible, _most = quantity_limits(unit)
     partial = counted(unit) and quantity % 1 != 0   # 1.5 株: priced as given (no reading rounds it), but said
-    if not (quantity > plausible or partial or priced.flags or line.unusual):
-        return ()  # most lines: nothing to say (a midpoint, an override or a dispute is a flag)
     index = line.index
     note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
     notes = []
@@ -250,6 +255,8 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
         notes.append(note(f"数量 {shown} 不是整数({unit}按个数计),请核对",
                           f"quantity {shown} is not a whole number of {unit}, please check", field="quantity"))
     for name in line.unusual:
+        if name == "quantity":
+            continue
         info = schedule.params[name]
         given = f"{fmt_plain(line.params[name])} {info.unit}"
         notes.append(note(f"{info.label} {given} 超过常见范围({PARAM_LIMITS[info.unit][0]:,} {info.unit}),请核对",

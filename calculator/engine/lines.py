@@ -7,8 +7,9 @@ from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
 from calculator.core.labels import label
-from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, check_text, quantity_limits
+from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, check_text, counted, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
+from calculator.core.pricing import Param
 from calculator.core.rates import Rate, resolve_rate
 from tables.schedule import LINE_FIELDS, Item, Schedule
 
@@ -27,7 +28,7 @@ class Line(NamedTuple):
     disputed: bool
     note: str
     params: Mapping[str, Decimal | str]
-    unusual: tuple[str, ...]  # the parameters past what is usual for their unit (PARAM_LIMITS), to be checked
+    unusual: tuple[str, ...]  # the fields past what is usual for them, to be checked (a parameter, the quantity)
 
 
 class PricedLine(NamedTuple):
@@ -73,39 +74,98 @@ def _unknown(schedule: Schedule, key: str) -> InputError:
                       f"unknown item {key!r} (not in the {schedule.id} schedule)")
 
 
-def read_line(raw: dict[str, Any], index: int, schedule: Schedule) -> Line:
+class ItemPlan(NamedTuple):
+    """What reading a line of one item needs, worked out once per schedule (item_plans)."""
+
+    item: Item
+    fields: frozenset[str]  # every field a line of the item may carry
+    # each parameter with its label and unit, and its PARAM_LIMITS when it is measured in a unit they name
+    params: tuple[tuple[Param, str, str, tuple[Decimal, Decimal] | None], ...]
+    plausible: Decimal  # the quantity's limits (calculator.core.limits.quantity_limits)
+    most: Decimal
+    counted: bool
+
+
+# The plans of the schedules priced lately, by the schedule's id; the schedule is kept with its plans, so that
+# its id is not another schedule's while they are kept.
+_PLANS: dict[int, tuple[Schedule, dict[str, ItemPlan]]] = {}
+_PLANNED_SCHEDULES = 8
+
+
+def item_plans(schedule: Schedule) -> dict[str, ItemPlan]:
+    """Each item of `schedule` by its key, with what reading its lines needs."""
+    kept = _PLANS.get(id(schedule))
+    if kept is None:
+        if len(_PLANS) >= _PLANNED_SCHEDULES:
+            _PLANS.clear()
+        kept = _PLANS[id(schedule)] = (schedule, {key: _plan(item, schedule) for key, item in schedule.items.items()})
+    return kept[1]
+
+
+def _plan(item: Item, schedule: Schedule) -> ItemPlan:
+    units = [schedule.params[param.name].unit for param in item.params]
+    params = tuple((param, _label(param.name, schedule), unit, None if param.text else PARAM_LIMITS.get(unit))
+                   for param, unit in zip(item.params, units))
+    return ItemPlan(item, item.line_fields, params, *quantity_limits(item.unit), counted(item.unit))
+
+
+def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[str, ItemPlan] | None = None) -> Line:
     """Check one raw line against its item's rule; every unknown or missing field is an error at that field.
 
-    (Run for every line priced: the commonest line, a known item with a plain quantity and none of the optional
-    fields, takes the fewest steps; every other value is checked as fully.)
+    `plans`: item_plans(schedule), when the caller reads many lines. (Run for every line priced: the commonest
+    line, a known item with a plain quantity and none of the optional fields, takes the fewest steps; every
+    other value is checked as fully.)
     """
     key = raw.get("item")
-    item = schedule.items.get(key) if isinstance(key, str) else None
-    if item is None:
+    plan = (plans or item_plans(schedule)).get(key) if isinstance(key, str) else None
+    if plan is None:
         if not isinstance(key, str) or not key:
             raise InputError("缺少项目", "missing item key", field="item")
         raise _unknown(schedule, key).placed(field="item")
-    if not raw.keys() <= item.line_fields:
-        unknown = [name for name in raw if name not in item.line_fields]
+    if not raw.keys() <= plan.fields:
+        unknown = [name for name in raw if name not in plan.fields]
         raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
                          f"this item takes no field {', '.join(unknown)}", field=unknown[0])
+    item = plan.item
     field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
     try:
         values: dict[str, Decimal | str] = {}
-        unusual: tuple[str, ...] = ()
-        for param in item.params:
+        unusual: tuple[str, ...] = ()  # the fields past what is usual for them
+        given = 1  # the fields of the line read so far: when they are all it has, it has no optional field
+        for param, zh, unit, limits in plan.params:
             field = param.name
             value = raw.get(field)
             if value is None or value == "":
                 if param.required:
-                    raise InputError(f"缺少{_label(field, schedule)}", f"missing parameter {field}")
+                    raise InputError(f"缺少{zh}", f"missing parameter {field}")
+                given += value is not None
                 continue
-            values[field] = _param_value(param, value, _label(field, schedule))
-            if schedule.params[field].unit in PARAM_LIMITS and _past_usual(field, values[field], schedule):
-                unusual += (field,)
+            given += 1
+            number = values[field] = _param_value(param, value, zh)
+            if limits is not None and number > limits[0]:
+                unusual += _past_usual(field, zh, unit, number, limits)
         field = "quantity"
-        quantity = _quantity(raw, item)
-        field = "rate"   # the optional fields: most lines leave them out, and are read without a call
+        value = raw.get(field)
+        if value is None:
+            if item.quantity_default is None:
+                raise InputError("缺少数量", "missing quantity")
+            quantity = item.quantity_default
+        else:
+            given += 1
+            quantity = to_decimal(value, field)
+            if quantity <= 0:
+                raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
+            if quantity > plan.plausible:
+                if quantity > plan.most:
+                    raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {plan.most:,} {item.unit},请核对",
+                                     f"quantity {fmt_plain(quantity)} {item.unit} is too large "
+                                     f"(the limit is {plan.most:,} {item.unit})")
+                unusual += (field,)
+            elif plan.counted and quantity % 1:  # 1.5 株: priced as given (no reading rounds it), but said
+                unusual += (field,)
+        if len(raw) == given:  # no optional field: most lines
+            return _new_line((index, item, quantity, None, "", False, "", values, unusual))
+        field = "rate"
         rate = raw.get(field)
         rate = None if rate is None or rate == "" else to_decimal(rate, field)
         field = "override_reason"
@@ -134,10 +194,13 @@ def price_line(line: Line, ctx) -> PricedLine:
         amount = round_money(amount)
         rate = amount / line.quantity
     else:
-        try:
-            rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
-        except CalculationError as error:
-            raise error.placed(field="rate") from None
+        if line.rate is None:  # most lines: R1 without a rate of its own, worked out once per standard
+            rate, resolved_flags = standard.unrated
+        else:
+            try:
+                rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
+            except CalculationError as error:
+                raise error.placed(field="rate") from None
         flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags)) if flags else resolved_flags
         amount = round_money(line.quantity * rate * factor)
     if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
@@ -154,21 +217,6 @@ def standard_rate(item: Item) -> Rate | None:
     return item.spec if isinstance(item.spec, Rate) else None
 
 
-def _quantity(raw: dict[str, Any], item: Item) -> Decimal:
-    if raw.get("quantity") is None:
-        if item.quantity_default is None:
-            raise InputError("缺少数量", "missing quantity")
-        return item.quantity_default
-    quantity = to_decimal(raw["quantity"], "quantity")
-    if quantity <= 0:
-        raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
-    _plausible, most = quantity_limits(item.unit)
-    if quantity > most:
-        raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {most:,} {item.unit},请核对",
-                         f"quantity {fmt_plain(quantity)} {item.unit} is too large (the limit is {most:,} {item.unit})")
-    return quantity
-
-
 def _label(name: str, schedule: Schedule) -> str:
     """A field's Chinese label: the schedule's for its parameters (深度(m)), else calculator.core.labels'."""
     if name in schedule.params:
@@ -177,7 +225,7 @@ def _label(name: str, schedule: Schedule) -> str:
     return label(name)
 
 
-def _param_value(param, value: Any, zh: str) -> Decimal | str:
+def _param_value(param: Param, value: Any, zh: str) -> Decimal | str:
     if param.text:
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{zh}应为文字", f"{param.name} must be text")
@@ -191,15 +239,14 @@ def _param_value(param, value: Any, zh: str) -> Decimal | str:
     return number
 
 
-def _past_usual(name: str, number: Decimal, schedule: Schedule) -> bool:
-    """Whether a measured parameter is past what is usual for its unit (PARAM_LIMITS), as a quantity is held to
-    its own; past the most, an input error."""
-    unit = schedule.params[name].unit
-    plausible, most = PARAM_LIMITS[unit]
+def _past_usual(name: str, zh: str, unit: str, number: Decimal, limits: tuple[Decimal, Decimal]) -> tuple[str]:
+    """`(name,)`: a measured parameter past what is usual for its unit (`limits`: PARAM_LIMITS' plausible, most),
+    to be checked, as a quantity past its own is; past the most, an input error."""
+    most = limits[1]
     if number > most:
-        raise InputError(f"{_label(name, schedule)} {fmt_plain(number)} 超过上限 {most:,},请核对",
+        raise InputError(f"{zh} {fmt_plain(number)} 超过上限 {most:,},请核对",
                          f"{name} {fmt_plain(number)} {unit} is too large (the limit is {most:,} {unit})")
-    return number > plausible
+    return (name,)
 
 
 def _text(value: Any, field: str) -> str:
