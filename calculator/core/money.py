@@ -44,8 +44,11 @@ def exact(function: Callable[..., T]) -> Callable[..., T]:
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
     """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
-    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first
-        return _quantize(value, CENT)
+    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first, no call
+        try:
+            return value.quantize(CENT, ROUND_HALF_UP)  # by position: a keyword costs as much as the rounding
+        except InvalidOperation:
+            raise _too_large(value) from None
     if isinstance(value, Fraction):
         scale = 10**places
         scaled = abs(value) * scale
@@ -59,9 +62,14 @@ def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
 
 def _quantize(value: Decimal, quantum: Decimal) -> Decimal:
     try:
-        return value.quantize(quantum, ROUND_HALF_UP)  # by position: a keyword costs as much as the rounding
-    except InvalidOperation:  # more digits than the context holds: only absurd inputs get here
-        raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
+        return value.quantize(quantum, ROUND_HALF_UP)
+    except InvalidOperation:
+        raise _too_large(value) from None
+
+
+def _too_large(value: Decimal) -> InputError:
+    """A value with more digits than the context holds: only absurd inputs get here."""
+    return InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}")
 
 
 def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
@@ -153,4 +161,5 @@ def fmt_quantity(value: Decimal) -> str:
 
 def fmt_plain(value: Decimal) -> str:
     """A number as written by hand: no trailing zeros, no exponent (50.0 → 50, 1.60 → 1.6)."""
-    return format(value.normalize(EXACT), "f")
+    text = format(value, "f")  # each remark of a measured line shows one: no normalize, no context
+    return text.rstrip("0").rstrip(".") if "." in text else text

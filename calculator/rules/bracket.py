@@ -1,4 +1,5 @@
 """A rate looked up by a measured value in brackets (菜窖 by depth, 果树 by diameter …)."""
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -26,10 +27,22 @@ class Bracket(NamedTuple):
     times: str | None = None
 
 
+class Brackets(tuple):
+    """Brackets in increasing order, the last open-ended, with their upper bounds (`uppers`) to find a value's
+    bracket by bisection."""
+
+    uppers: tuple[Decimal, ...]
+
+    def __new__(cls, brackets):
+        self = super().__new__(cls, brackets)
+        self.uppers = tuple(b.upper for b in self[:-1])
+        return self
+
+
 @dataclass(frozen=True)
 class Spec:
     param: str
-    brackets: tuple[Bracket, ...]
+    brackets: Brackets
     factor: Decimal
     factor_label: str
 
@@ -39,7 +52,7 @@ class Spec:
         return tuple(interval(self.brackets, index) for index in range(len(self.brackets)))
 
 
-def read_brackets(row, field: str = "brackets") -> tuple[Bracket, ...]:
+def read_brackets(row, field: str = "brackets") -> Brackets:
     """Brackets in increasing order, `upto` (≤) or `below` (<), the last one open-ended."""
     brackets = []
     for sub in row.rows(field):
@@ -57,17 +70,17 @@ def read_brackets(row, field: str = "brackets") -> tuple[Bracket, ...]:
         if i and not last and b.upper <= brackets[i - 1].upper:
             raise row.error(f"{field}: 档位上限未递增 ({brackets[i - 1].upper} → {b.upper})",
                             f"{field}: bracket bounds are not increasing ({brackets[i - 1].upper} → {b.upper})")
-    return tuple(brackets)
+    return Brackets(brackets)
 
 
-def find(brackets: tuple[Bracket, ...], value: Decimal) -> int:
-    """The index of the bracket that holds `value`."""
-    last = len(brackets) - 1  # open-ended (read_brackets sees to it)
-    for i in range(last):
-        upper, inclusive = brackets[i][:2]  # run for every tree priced: no call per bracket
-        if value < upper or (inclusive and value == upper):
-            return i
-    return last
+def find(brackets: Brackets, value: Decimal) -> int:
+    """The index of the bracket that holds `value`: the first whose upper bound is above it, or is it and
+    includes it (the last is open-ended)."""
+    uppers = brackets.uppers
+    index = bisect_left(uppers, value)  # the first bound not below the value
+    if index < len(uppers) and value == uppers[index] and not brackets[index].inclusive:
+        return index + 1
+    return index
 
 
 def interval(brackets: tuple[Bracket, ...], index: int) -> str:
@@ -97,7 +110,7 @@ def params(spec: Spec) -> tuple[Param, ...]:
     return tuple(Param(name) for name in names)
 
 
-def bracket_rate(brackets: tuple[Bracket, ...], value: Decimal, values) -> tuple[Rate, int]:
+def bracket_rate(brackets: Brackets, value: Decimal, values) -> tuple[Rate, int]:
     """The standard rate of the bracket holding `value` (scaled by its `times` value)."""
     index = find(brackets, value)
     b = brackets[index]
