@@ -32,6 +32,12 @@ class Spec:
         """table(T): the price of the bracket holding the threshold."""
         return self.table.brackets[bracket.find(self.table.brackets, self.above)].rate.low
 
+    @cached_property  # a line priced by the increment shows it
+    def increment_text(self) -> tuple[str, str]:
+        """The increment as a remark says it, before and after the line's whole units: 超过10部分每整1加10元 = 92+10×."""
+        return (f"超过{fmt_plain(self.above)}部分每整1加{fmt_plain(self.per_whole_unit)}元",
+                f"{fmt_plain(self.at_threshold)}+{fmt_plain(self.per_whole_unit)}×")
+
 
 def parse(row) -> Spec:
     """The bracket table (fixed prices only), the threshold and the increment."""
@@ -53,9 +59,8 @@ def price(spec: Spec, line, ctx) -> Pricing:
         whole_units = (value - spec.above).to_integral_value(rounding=ROUND_FLOOR)
         grown = spec.at_threshold + spec.per_whole_unit * whole_units
         if grown > bracket.bracket_rate(spec.table.brackets, value, line.params)[0].low:
-            remark = (f"{ctx.describe(spec.table.param, value)}: 超过{fmt_plain(spec.above)}部分每整1加"
-                      f"{fmt_plain(spec.per_whole_unit)}元 = {fmt_plain(spec.at_threshold)}+"
-                      f"{fmt_plain(spec.per_whole_unit)}×{whole_units}")
+            rule, sum_of = spec.increment_text
+            remark = f"{ctx.describe(spec.table.param, value)}: {rule} = {sum_of}{whole_units}"
             return Pricing(standard=Rate.fixed(grown), remarks=(remark,))
     return bracket.price(spec.table, line, ctx)
 
