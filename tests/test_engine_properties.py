@@ -10,7 +10,7 @@ from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
 from calculator.engine.landprice import parcel_from_dict, price_parcel
-from calculator.core.money import fmt_quantity, to_decimal
+from calculator.core.money import fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import Rate
 from calculator.engine.schedules import load_land_table, load_schedule
 
@@ -272,6 +272,36 @@ def test_a_quantity_is_shown_exactly_with_at_least_two_decimals(value):
     whole, _, decimals = shown.lstrip("-").partition(".")
     assert Decimal(shown) == value and whole.isdigit() and decimals.isdigit()
     assert len(decimals) == 2 or (len(decimals) > 2 and not decimals.endswith("0"))
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12, places=None))
+def test_a_measured_value_is_shown_as_written_by_hand(value):
+    """fmt_plain, in every remark (深度1.6m, 直径12cm): the same number, no exponent, no trailing zero after the
+    point and no point without decimals (1.60 → 1.6, 50.0 → 50, 1E+2 → 100)."""
+    assume(value.as_tuple().exponent >= -12)
+    shown = fmt_plain(value)
+    whole, point, decimals = shown.lstrip("-").partition(".")
+    assert Decimal(shown) == value and whole.isdigit() and (not point or (decimals.isdigit() and decimals[-1] != "0"))
+
+
+BRACKET_ROWS = [(key, spec) for key, item in SCHEDULE.items.items() for spec in [getattr(item.spec, "table", item.spec)]
+                if item.kind in ("bracket", "bracket_increment")]
+
+
+@PROPERTY
+@given(row=st.sampled_from(BRACKET_ROWS), value=decimals("0.01", "400"), on_a_bound=st.booleans())
+def test_a_measured_value_falls_in_the_one_bracket_that_holds_it(row, value, on_a_bound):
+    """R3: the bracket found for a value holds it — above the bracket before (or on its bound when that one
+    excludes it) and below its own bound (or on it when it includes it) — on every bound and between them."""
+    from calculator.rules.bracket import find
+    _key, spec = row
+    brackets = spec.brackets
+    if on_a_bound:
+        value = brackets[int(value) % (len(brackets) - 1)].upper
+    index = find(brackets, value)
+    bracket, before = brackets[index], brackets[index - 1] if index else None
+    assert before is None or value > before.upper or (value == before.upper and not before.inclusive)
+    assert bracket.upper is None or value < bracket.upper or (value == bracket.upper and bracket.inclusive)
 
 
 @PROPERTY
