@@ -61,9 +61,11 @@ EARLIEST_DATE = dt.date(1990, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
 
 # Unicode categories refused in any text: control characters (NUL, line breaks, ESC …), lone
-# surrogates, and format characters (bidi overrides that reverse a name on screen, zero-width
-# characters that make two equal-looking names differ).
-REFUSED_CATEGORIES = {"Cc": "控制字符", "Cs": "无效的代理字符", "Cf": "格式控制字符"}
+# surrogates, format characters (bidi overrides that reverse a name on screen, zero-width
+# characters that make two equal-looking names differ), and the line and paragraph separators
+# (U+2028, U+2029: a line break by another name, which no sheet's font draws).
+REFUSED_CATEGORIES = {"Cc": "控制字符", "Cs": "无效的代理字符", "Cf": "格式控制字符", "Zl": "行分隔符",
+                      "Zp": "段分隔符"}
 
 
 def quantity_limits(unit: str) -> tuple[Decimal, Decimal]:

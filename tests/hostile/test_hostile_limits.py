@@ -107,3 +107,22 @@ def test_one_character_past_the_limit_is_refused_naming_the_field(field: str) ->
     with pytest.raises(InputError) as refused:
         compute(case_from_dict(data))
     assert label(field) in refused.value.message and f"最多 {most} 个" in refused.value.message
+
+
+@pytest.mark.parametrize("separator, kind", [("\u2028", "行分隔符 U+2028"), ("\u2029", "段分隔符 U+2029")])
+@pytest.mark.parametrize("field", sorted({f for (_b, f) in HEADER_FIELDS} | set(LINE_FIELDS) | {"case_id"}))
+def test_a_line_or_paragraph_separator_is_refused_where_it_is_typed(field: str, separator: str, kind: str) -> None:
+    """U+2028 breaks a line as "\\n" does, which every text refuses: it is refused when the case is read, naming
+    the field, not first by the sheet's font check after the case was saved."""
+    data = case_at_limits()
+    for block in ("household", "assessor"):
+        if field in data[block]:
+            data[block][field] = f"王{separator}五"
+    if field == "case_id":
+        data["case_id"] = f"BZ{separator}1"
+    for line in data["items"]:
+        if field in line:
+            line[field] = f"见{separator}附件"
+    with pytest.raises(InputError) as refused:
+        compute(case_from_dict(data))
+    assert label(field) in refused.value.message and kind in refused.value.message
