@@ -399,3 +399,30 @@ def test_a_full_disk_is_said_as_such_never_as_damage_nor_as_a_traceback(tmp_path
         assert [row["household"] for row in listed(tmp_path, str(project))["households"]] == ["001"]
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root)")
+def test_sheets_onto_a_disk_that_fills_up_stop_there_and_say_so(tmp_path):
+    """`ledger sheets` into a folder whose disk filled up said "已生成 0 份" and exited 0, each household skipped with
+    the system's English reason. It stops at the first sheet the disk refuses, exits 1 naming the disk's state
+    in both languages, and leaves the sheets it wrote whole, no part file and no ledger beside them."""
+    project = tmp_path / "p.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    for number in range(1, 9):
+        assert ledger(tmp_path, "save", project, f"{number:03d}", EXAMPLE).returncode == 0
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(disk)], check=True)
+    try:
+        made = ledger(tmp_path, "sheets", project, disk / "out")
+        assert made.returncode == 1, made.stderr
+        assert "已停止:文件夹不能再写入(磁盘已满 / No space left on device)" in made.stderr, made.stderr
+        assert "stopped: the folder takes no more files" in made.stderr and "Traceback" not in made.stderr
+        files = sorted((disk / "out").iterdir())
+        written = int(re.search(r"已生成 (\d+) 份", made.stderr).group(1))
+        assert len(files) == written < 8 and f"余下 {8 - written} 户未处理" in made.stderr
+        for sheet in files:
+            data = sheet.read_bytes()
+            assert sheet.name.endswith("-结算单.pdf") and data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)

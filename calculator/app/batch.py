@@ -5,7 +5,9 @@ recomputed under the loaded schedule, and the sheet is written only when that sc
 version the case was saved under and the recomputed fingerprint and total are the stored ones.
 Anything else is skipped with its reason, so a printed sheet always matches its ledger line.
 Whatever fails for one household skips that household only: a batch always ends with its summary
-(and, unless cancelled, its ledger workbook), and each sheet written has a file name of its own.
+(and, unless cancelled, its ledger workbook), and each sheet written has a file name of its own. A disk
+that takes no more files (full, failing: DISK_FAILURES) stops the batch there, said in its summary: the
+sheets written stay, each whole, and no ledger is written.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 from calculator.formats import reports
 from calculator.core.errors import CalculationError, InputError
-from calculator.core.files import PART_PREFIX, PART_SUFFIX, atomic_write, check_folder_name
+from calculator.core.files import DISK_FAILURES, PART_PREFIX, PART_SUFFIX, atomic_write, check_folder_name, system_reason
 from calculator.core.limits import bad_character
 from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 from calculator.app.stored_cases import checked_result, filing
@@ -66,6 +68,7 @@ class BatchSummary:
     ledger_path: Path | None
     remaining: int = 0
     ledger_error: str | None = None
+    halted: str | None = None  # why the folder took no more sheets (the system's reason), when it stopped the batch
 
     def text(self) -> str:
         """The summary in Chinese for a message box: written, ledger, skipped by reason, cancelled."""
@@ -86,6 +89,8 @@ class BatchSummary:
             rest = sum(len(outcomes) for outcomes in list(by_reason.values())[_REASONS_SHOWN:])
             if rest:
                 lines.append(f"  其他原因 {rest} 户")
+        if self.halted:
+            lines.append(f"已停止:文件夹不能再写入({self.halted}),余下 {self.remaining} 户未处理,台账未写入。")
         if self.cancelled:
             lines.append(f"已取消,余下 {self.remaining} 户未处理。" if self.remaining else "已取消。")
         return "\n".join(lines)
@@ -138,22 +143,28 @@ def write_sheets(store: CaseStore, project_id: int, household_ids: Sequence[int]
     written: list[SheetOutcome] = []
     skipped: list[SheetOutcome] = []
     used: set[str] = set()
-    total, cancelled, done = len(rows), False, 0
+    total, cancelled, halted, done = len(rows), False, None, 0
     with _Printer(store, rows, folder, worker_count(workers, total)) as printer:
         for done, row in enumerate(rows):
             if progress is not None and stopped(progress(done, total, f"{row.number} {row.head}".strip())):
                 cancelled = True
                 break
-            outcome = printer.outcome(done, used)
+            try:
+                outcome = printer.outcome(done, used)
+            except OSError as exc:
+                if exc.errno not in DISK_FAILURES:
+                    raise
+                halted = system_reason(exc)   # every household after it would fail alike
+                break
             (written if outcome.path is not None else skipped).append(outcome)
         else:
             done = total
     ledger_path, ledger_error = None, None
-    if with_ledger and not cancelled:
+    if with_ledger and not cancelled and halted is None:
         ledger_path, ledger_error = _write_ledger(rows, folder / LEDGER_FILENAME, f"{project} 台账")
     if progress is not None:
-        progress(done, total, "已取消" if cancelled else "完成")
-    return BatchSummary(tuple(written), tuple(skipped), cancelled, ledger_path, total - done, ledger_error)
+        progress(done, total, "已取消" if cancelled else "已停止" if halted else "完成")
+    return BatchSummary(tuple(written), tuple(skipped), cancelled, ledger_path, total - done, ledger_error, halted)
 
 
 def worker_count(requested: int | None, sheets: int) -> int:
@@ -199,7 +210,8 @@ class _Job:
 def _render(job: _Job) -> str | None:
     """Check one household's stored version and print its sheet into `job.part`; the reason when it is not printed.
 
-    A worker's task (or this process's): any failure, even one nobody foresaw, is that household's reason."""
+    A worker's task (or this process's): any failure, even one nobody foresaw, is that household's reason, but
+    for a disk that takes no more files (DISK_FAILURES), which is raised: it stops the batch."""
     try:
         try:
             result = checked_result(job.version)
@@ -210,12 +222,20 @@ def _render(job: _Job) -> str | None:
         except CalculationError as error:
             return error.zh
         except OSError as exc:
+            _raise_disk_failure(exc)
             return f"无法写入 {job.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
         except Exception as exc:  # e.g. reportlab's LayoutError: one unprintable sheet must not stop the batch
             return f"无法排版: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 — a damaged version must not end the batch unsummed
+        _raise_disk_failure(exc)
         return f"无法生成结算单: {type(exc).__name__}: {exc}"
     return None
+
+
+def _raise_disk_failure(exc: Exception) -> None:
+    """`exc` raised again when the disk takes no more files (DISK_FAILURES): no household after it fares better."""
+    if isinstance(exc, OSError) and exc.errno in DISK_FAILURES:
+        raise exc
 
 
 class _InProcess(Executor):
@@ -223,7 +243,10 @@ class _InProcess(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
-        future.set_result(fn(*args, **kwargs))
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 — held for the taker, as a worker's is
+            future.set_exception(exc)
         return future
 
 
@@ -257,7 +280,9 @@ class _Printer:
                 job.part.unlink(missing_ok=True)
 
     def outcome(self, index: int, used: set[str]) -> SheetOutcome:
-        """The household at `index`: its sheet moved into place under a name no sheet of the batch has, or why not."""
+        """The household at `index`: its sheet moved into place under a name no sheet of the batch has, or why not.
+
+        A disk that takes no more files (DISK_FAILURES) is raised, for the batch to stop."""
         for ahead in range(index, min(index + self.ahead, len(self.rows) - 1) + 1):
             if ahead not in self.started:
                 self.started[ahead] = self._start(ahead)
@@ -274,10 +299,12 @@ class _Printer:
                 except CalculationError as error:
                     reason = error.zh
                 except OSError as exc:
+                    _raise_disk_failure(exc)
                     reason = f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
                 else:
                     return SheetOutcome(row.household_id, row.number, row.head, path, None)
         except Exception as exc:  # noqa: BLE001 — one household's failure must not end the batch unsummed
+            _raise_disk_failure(exc)
             reason = f"无法生成结算单: {type(exc).__name__}: {exc}"
         finally:
             job.part.unlink(missing_ok=True)

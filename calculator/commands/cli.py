@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from calculator.core.errors import CalculationError, InputError
+from calculator.core.errors import CalculationError, Incomplete, InputError
 from calculator.core.files import PATH_REFUSALS, check_file_name, check_suffix, system_reason
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES, visible
 
@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         _say("\n".join(f"landcomp: {prefix}{line}" for line in error.message.splitlines()))
         from calculator.store.base import RefusedByRule
         return EXIT_REFUSED if isinstance(error, RefusedByRule) else EXIT_BAD_INPUT
+    except Incomplete as error:
+        _say("\n".join(f"landcomp: {line}" for line in str(error).splitlines()))
+        return EXIT_FAILURE
     except OSError as error:
         named = f"{error.filename}: " if error.filename else ""
         _say(f"landcomp: {named}无法读写文件 / cannot read or write the file ({system_reason(error)})")

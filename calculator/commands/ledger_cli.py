@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from calculator.core.errors import InputError
+from calculator.core.errors import Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
@@ -234,6 +234,10 @@ def _sheets(project: ProjectFile, args) -> str:
             raise InputError(f"无法建立文件夹: {error.strerror}", f"cannot create the folder: {error.strerror}",
                              str(args.outdir)) from None
     summary = project.write_sheets(None, args.outdir)
+    if summary.halted:
+        raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: stopped: the folder takes no more files "
+                         f"({summary.halted}); {len(summary.written)} sheets written, "
+                         f"{summary.remaining} households not reached, no ledger written")
     return f"{args.outdir}: {summary.text()}\n"
 
 

@@ -63,6 +63,11 @@ def at_field(field: str, read: Callable[..., T], *args) -> T:
         raise error.placed(field=field) from None
 
 
+class Incomplete(Exception):
+    """A command that did part of its work and could not go on (a batch onto a disk that filled up): its message
+    says, in Chinese and English, what was done and why it stopped. Not bad input: the command line exits 1."""
+
+
 class TableError(CalculationError):
     """A schedule data file is broken: the message names the file and the row."""
 

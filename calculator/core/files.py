@@ -52,6 +52,9 @@ _SYSTEM_REASONS_ZH = {
 # A file the user named that the system will not let be read or written where it is: theirs to change (bad
 # input), unlike a full disk or a failing one.
 PATH_REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR})
+# A disk that takes no more writes, whatever the file: full, over its quota, made read-only or failing. A batch of
+# files stops at the first of these rather than fail every file after it alike.
+DISK_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 
 def system_reason(error: OSError) -> str:

@@ -1,6 +1,7 @@
 """台账: a project's households in the ledger — totals, filters, sorting, paging, sign, pay, check, files."""
 from __future__ import annotations
 
+import errno
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -427,6 +428,30 @@ def test_batch_sheets_stop_when_cancelled(qtbot, ledger, given, tmp_path):
     [batch] = folder.iterdir()  # each batch writes into a folder of its own
     assert batch.name.startswith("结算单-") and [p.name for p in batch.glob("*.pdf")] == ["0001-王建国-结算单.pdf"]
     assert "已取消" in given.infos[-1][1] and str(batch) in given.infos[-1][1]
+
+
+def test_a_batch_stopped_by_a_full_disk_is_shown_as_a_warning(qtbot, ledger, given, tmp_path, monkeypatch):
+    """The batch's summary says the folder took no more files, in a warning, not in the all-done message."""
+    from calculator.app import batch
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    given.folder = str(folder)
+    calls = []
+
+    def full_after_one(result, path, filing):
+        if calls:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        calls.append(path)
+        return real_pdf(result, path, filing)
+
+    real_pdf = batch.reports.compensation_pdf
+    monkeypatch.setattr(batch.reports, "compensation_pdf", full_after_one)
+    select_rows(qtbot, ledger, "0001", "0004", "0005")
+    summary = ledger.write_sheets()
+    assert summary.halted == "磁盘已满 / No space left on device" and len(summary.written) == 1
+    assert summary.remaining == 2 and summary.ledger_path is None and not given.infos
+    title, message = given.errors[-1]
+    assert title == "批量生成结算单" and "已停止:文件夹不能再写入(磁盘已满" in message and "余下 2 户未处理" in message
 
 
 # -- the project file ---------------------------------------------------------------------------------

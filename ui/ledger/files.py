@@ -170,7 +170,8 @@ class LedgerFiles:
             progress.deleteLater()
         if summary is None:
             return None
-        dialogs.show_info(self, "批量生成结算单", f"{summary.text()}\n文件夹:{folder}")
+        shown = dialogs.show_error if summary.halted else dialogs.show_info   # a disk that filled up is a warning
+        shown(self, "批量生成结算单", f"{summary.text()}\n文件夹:{folder}")
         self.status.emit(f"结算单已写入 {folder}")
         return summary
 
