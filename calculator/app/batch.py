@@ -223,7 +223,7 @@ def _render(job: _Job) -> str | None:
             return error.zh
         except OSError as exc:
             _raise_disk_failure(exc)
-            return f"无法写入 {job.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+            return f"无法写入 {job.name}: {system_reason(exc)}(文件是否正被其他程序打开?)"
         except Exception as exc:  # e.g. reportlab's LayoutError: one unprintable sheet must not stop the batch
             return f"无法排版: {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 — a damaged version must not end the batch unsummed
@@ -300,7 +300,7 @@ class _Printer:
                     reason = error.zh
                 except OSError as exc:
                     _raise_disk_failure(exc)
-                    reason = f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+                    reason = f"无法写入 {path.name}: {system_reason(exc)}(文件是否正被其他程序打开?)"
                 else:
                     return SheetOutcome(row.household_id, row.number, row.head, path, None)
         except Exception as exc:  # noqa: BLE001 — one household's failure must not end the batch unsummed
@@ -365,7 +365,7 @@ def _write_ledger(rows: Sequence[LedgerRow], path: Path, title: str) -> tuple[Pa
     try:
         reports.ledger_xlsx([_printable(row) for row in rows], path, title=title)
     except OSError as exc:
-        return None, f"无法写入 {path.name}: {exc.strerror or exc}(文件是否正被其他程序打开?)"
+        return None, f"无法写入 {path.name}: {system_reason(exc)}(文件是否正被其他程序打开?)"
     except Exception as exc:  # noqa: BLE001 — the sheets are written; the summary must still say what happened
         return None, f"{type(exc).__name__}: {exc}"
     return path, None
