@@ -253,6 +253,23 @@ def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, projec
     assert list(tmp_path.glob("*恢复前*")) == [] and audit() == paid
 
 
+@pytest.mark.backends("sqlite")  # a project file copied by hand
+def test_a_restore_from_a_copied_project_leaves_nothing_beside_the_copy(tmp_path, project):
+    """A project copied as a backup is a WAL file: reading it left its -wal and -shm beside it. They are removed
+    as SQLite removes its own, and the copy is not changed by the restore that read it."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    copy = copies / "复制的项目.landcomp"
+    copy.write_bytes(Path(project).read_bytes())
+    assert copy.read_bytes()[18:20] == b"\x02\x02"   # WAL mode, as every project is
+    before = copy.read_bytes()
+    restored = ledger(tmp_path, "restore", project, copy)
+    assert restored.returncode == 0, restored.stderr
+    assert [p.name for p in copies.iterdir()] == ["复制的项目.landcomp"] and copy.read_bytes() == before
+    assert [row["household"] for row in listed(tmp_path, str(project))["households"]] == ["001"]
+
+
 @pytest.mark.backends("postgres")  # a server project's safety copy is named after the project, beside the backup
 def test_a_server_project_named_with_a_slash_is_restored_beside_its_backup(tmp_path, pg_url, backend):
     assert ledger(tmp_path, "create", pg_url, "--name", "2023/堡子.一期").returncode == 0

@@ -159,6 +159,7 @@ def stage_backup(source_path: str, staged: str) -> int:
     """Check a backup (a regular file, its integrity, our file, not newer) and copy it to `staged`; returns its
     schema version."""
     check_regular_file(source_path, "备份文件", "backup file", StoreError)
+    absent = [f"{source_path}{companion}" for companion in ("-wal", "-shm") if not os.path.exists(f"{source_path}{companion}")]
     try:
         source = _connect_read_only(source_path)   # a copied project on a CD or a read-only share too
     except sqlite3.DatabaseError as exc:
@@ -183,4 +184,20 @@ def stage_backup(source_path: str, staged: str) -> int:
             staging.close()
     finally:
         source.close()
+        _tidy(source_path, absent)
     return version
+
+
+def _tidy(path: str, absent: list[str]) -> None:
+    """Let SQLite remove the WAL files it made beside `path` to read it (of `absent`, those not there before).
+
+    A copied project is a WAL file, and a read-only connection to one leaves its -wal and -shm behind; the last
+    connection able to write removes them as it closes (checkpointing an empty log: the file is not changed).
+    Where none can be opened (a read-only folder, where none were made either), they stay."""
+    if any(os.path.exists(name) for name in absent):
+        with contextlib.suppress(sqlite3.Error):
+            tidying = sqlite3.connect(path)
+            try:
+                tidying.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            finally:
+                tidying.close()
