@@ -91,7 +91,7 @@ def _print(output: str) -> int:
         # Nothing more may reach the broken stream, not even at interpreter exit.
         if sys.stdout is not None:
             sys.stdout = open(os.devnull, "w", encoding="utf-8")
-        return _failed(f"无法输出结果 / cannot write the result: {error.strerror or error}")
+        return _failed(f"无法输出结果 / cannot write the result: {system_reason(error)}")
     return 0
 
 

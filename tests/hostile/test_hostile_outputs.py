@@ -127,7 +127,7 @@ def test_a_full_disk_for_stdout_is_one_line_and_exit_1(tmp_path) -> None:
     with open("/dev/full", "w") as full:
         run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--json", stdout=full)
     assert run.returncode == 1
-    assert run.stderr.count("\n") == 1 and "No space left on device" in run.stderr
+    assert run.stderr.count("\n") == 1 and "磁盘已满 / No space left on device" in run.stderr
 
 
 @pytest.mark.parametrize("target", ["case.json", "project.landcomp"])
