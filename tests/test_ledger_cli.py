@@ -384,6 +384,13 @@ def test_a_control_character_put_into_the_file_by_another_tool_is_shown_never_ob
     assert exported.returncode == 0, exported.stderr
     sheet = load_workbook(tmp_path / "台账.xlsx")["台账"]
     assert [cell.value for cell in sheet[3]][:2] == ["001", "␛[31mX\ufffd\ufffd"]
+    # The project's summary was refused whole ("请改写或删去", exit 2): its sheets print the household as U+FFFD.
+    summary = ledger(tmp_path, "summary", project, "--pdf", tmp_path / "汇总.pdf", "--xlsx", tmp_path / "汇总.xlsx")
+    assert summary.returncode == 0, summary.stderr
+    assert "户号 001 \ufffd[31mX\ufffd\ufffd:" in summary.stdout and "\x1b" not in summary.stdout
+    rows = [[cell.value for cell in row] for row in load_workbook(tmp_path / "汇总.xlsx")["数据异常"].iter_rows()]
+    assert ["001", "\ufffd[31mX\ufffd\ufffd"] in [row[:2] for row in rows], rows
+    assert (tmp_path / "汇总.pdf").read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root)")

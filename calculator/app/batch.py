@@ -11,7 +11,6 @@ sheets written stay, each whole, and no ledger is written.
 """
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import re
@@ -25,7 +24,6 @@ from typing import Any, Callable, Sequence
 from calculator.formats import reports
 from calculator.core.errors import CalculationError, InputError
 from calculator.core.files import DISK_FAILURES, PART_PREFIX, PART_SUFFIX, atomic_write, check_folder_name, system_reason
-from calculator.core.limits import bad_character
 from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 from calculator.app.stored_cases import checked_result, filing
 from calculator.app.progress import Progress, stopped
@@ -363,16 +361,9 @@ def _unique(name: str, household_id: int, used: set[str]) -> str:
 
 def _write_ledger(rows: Sequence[LedgerRow], path: Path, title: str) -> tuple[Path | None, str | None]:
     try:
-        reports.ledger_xlsx([_printable(row) for row in rows], path, title=title)
+        reports.ledger_xlsx([row.printable() for row in rows], path, title=title)
     except OSError as exc:
         return None, f"无法写入 {path.name}: {system_reason(exc)}(文件是否正被其他程序打开?)"
     except Exception as exc:  # noqa: BLE001 — the sheets are written; the summary must still say what happened
         return None, f"{type(exc).__name__}: {exc}"
     return path, None
-
-
-def _printable(row: LedgerRow) -> LedgerRow:
-    """The row with characters no workbook may hold (stored before input refused them) shown as U+FFFD."""
-    texts = {name: "".join("\ufffd" if bad_character(char) else char for char in getattr(row, name))
-             for name in ("number", "head", "address", "assessor", "updated_by", "id_number", "phone", "paid_batch")}
-    return dataclasses.replace(row, **texts)

@@ -93,6 +93,7 @@ def read_figures(store: CaseStore, project_id: int, progress: Progress | None = 
     for index, (row, version) in enumerate(versions):
         if progress is not None and index % PROGRESS_EVERY == 0 and stopped(progress(index, len(versions), "读取住户")):
             raise Cancelled
+        row = row.printable()   # the summary's sheets print every household's 户号 and 户主
         if row.status is Status.ABNORMAL:
             abnormal.append(row)
         why = reader.add(row, version)
