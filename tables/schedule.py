@@ -75,7 +75,7 @@ class RelocationRule(NamedTuple):
     """One household allowance of section 三, priced by brackets of one value."""
 
     param: str
-    brackets: tuple  # read by the bracket kind (calculator.rules.bracket.read_brackets)
+    brackets: tuple  # read by the bracket kind (calculator.rules.bracket.read_brackets: its Brackets)
     source: str
     reading: str
     reading_zh: str
@@ -166,9 +166,11 @@ def _read_item(row: DataRow, sections: dict[str, str], params: dict[str, ParamIn
     rule = kinds[kind]
     spec = rule.parse(row)
     line_params = rule.params(spec)
-    for param in line_params:
+    for index, param in enumerate(line_params):
         if param.name not in params:
             raise row.error(f"参数 {param.name} 未在 [params] 中说明", f"parameter {param.name} is not declared in [params]")
+        if param.name in LINE_FIELDS or param.name in (p.name for p in line_params[:index]):
+            raise row.error(f"参数 {param.name} 与案例行的其他字段重名", f"parameter {param.name} names another field of a line")
     default = row.decimal("quantity_default") if row.has("quantity_default") else None
     reading, reading_zh = _readings(row)
     item = Item(key=row.text("key"), section=section, kind=kind, rule=rule, unit=row.text("unit"), spec=spec,

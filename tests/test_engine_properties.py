@@ -320,3 +320,17 @@ def test_digits_typed_are_read_as_written_or_refused(text):
             to_decimal(text, "quantity")
     else:
         assert str(to_decimal(text, "quantity")) == str(written)
+
+
+@pytest.mark.parametrize("default, says", [("1.5", "数量 1.5 户 不是整数(户按个数计),请核对"),
+                                           ("1001", "数量 1001 户 超过常见范围(1,000 户),请核对")])
+def test_a_default_quantity_is_checked_as_a_typed_one_is(default, says):
+    """A line left without a quantity takes its row's default (1 户 in the shipped schedule): a row whose default
+    were unusual is said as a typed quantity is."""
+    import dataclasses
+    key = "日用设施/有线闭路电视"
+    schedule = dataclasses.replace(SCHEDULE, items={**SCHEDULE.items, key: dataclasses.replace(
+        SCHEDULE.items[key], quantity_default=Decimal(default))})
+    result = compute(case_from_dict({"items": [{"item": key}]}), schedule)
+    assert [(w.zh, w.field) for w in result.warnings] == [(says, "quantity")]
+

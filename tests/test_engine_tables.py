@@ -129,6 +129,18 @@ def test_broken_schedule_names_file_and_row(tmp_path: Path, old: str, new: str, 
     assert says in message
 
 
+def test_a_parameter_named_as_a_line_field_is_refused(tmp_path: Path) -> None:
+    """A line's parameters and its own fields (note, rate …) share the line's keys: a 菜窖 measured by a "note" could
+    not tell the depth typed from the note written, so the row is refused."""
+    path = broken_copy(tmp_path, SCHEDULE_FILE, 'param = "depth_m"\nbrackets = [{ upto = "1.2", rate = "90" }',
+                       'param = "note"\nbrackets = [{ upto = "1.2", rate = "90" }', extra=(CATALOG_FILE,))
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "[params]\n", '[params]\nnote = { label = "深度", unit = "m" }\n', 1), encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        read_schedule(path)
+    assert "菜窖/砖石" in str(caught.value) and "parameter note names another field of a line" in str(caught.value)
+
+
 def test_item_missing_from_the_schedule_is_named(tmp_path: Path) -> None:
     block = '[[item]]\nkey = "检查井"\nsection = "一(一)"\nkind = "unit_rate"\nunit = "个"\nrate = "1200"\n' \
             'source = "检查井 1200 元 / 个"\n\n'

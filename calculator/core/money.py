@@ -44,32 +44,20 @@ def exact(function: Callable[..., T]) -> Callable[..., T]:
 
 def round_money(value: Decimal | Fraction, places: int = 2) -> Decimal:
     """Round half-up (四舍五入) to `places` decimals: the only rounding of money and areas."""
-    if type(value) is Decimal and places == 2:  # every line's amount: no look at Fraction's ABC first, no call
-        try:
-            return value.quantize(CENT, ROUND_HALF_UP)  # by position: a keyword costs as much as the rounding
-        except InvalidOperation:
-            raise _too_large(value) from None
-    if isinstance(value, Fraction):
+    if type(value) is Decimal:  # every line's amount: no look at Fraction's ABC first
+        quantum = CENT if places == 2 else Decimal(1).scaleb(-places)
+    elif isinstance(value, Fraction):
         scale = 10**places
         scaled = abs(value) * scale
         whole = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
         result = Decimal(whole).scaleb(-places)
         return -result if value < 0 else result
-    if not isinstance(value, Decimal):
+    else:
         raise TypeError(f"round_money takes Decimal or Fraction, not {type(value).__name__}")
-    return _quantize(value, Decimal(1).scaleb(-places))
-
-
-def _quantize(value: Decimal, quantum: Decimal) -> Decimal:
     try:
-        return value.quantize(quantum, ROUND_HALF_UP)
-    except InvalidOperation:
-        raise _too_large(value) from None
-
-
-def _too_large(value: Decimal) -> InputError:
-    """A value with more digits than the context holds: only absurd inputs get here."""
-    return InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}")
+        return value.quantize(quantum, ROUND_HALF_UP)  # by position: a keyword costs as much as the rounding
+    except InvalidOperation:  # more digits than the context holds: only absurd inputs get here
+        raise InputError(f"数值过大,无法计算: {value:E}", f"a value is too large to compute: {value:E}") from None
 
 
 def to_decimal(value: object, what: str, zh: str | None = None) -> Decimal:
@@ -161,5 +149,7 @@ def fmt_quantity(value: Decimal) -> str:
 
 def fmt_plain(value: Decimal) -> str:
     """A number as written by hand: no trailing zeros, no exponent (50.0 → 50, 1.60 → 1.6)."""
+    if type(value) is not Decimal:  # a float would print as whatever it happens to be (1e-7 as 0)
+        raise TypeError(f"fmt_plain takes a Decimal, not {type(value).__name__}")
     text = format(value, "f")  # each remark of a measured line shows one: no normalize, no context
     return text.rstrip("0").rstrip(".") if "." in text else text

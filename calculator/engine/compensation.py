@@ -7,8 +7,8 @@ from typing import Callable, NamedTuple
 
 from calculator.engine.case import Case
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
-from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, counted, quantity_limits
-from calculator.engine.lines import (LINES, PricedLine, item_plans, locate, price_line, read_line, schedule_item,
+from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, quantity_limits
+from calculator.engine.lines import (LINES, PARTIAL_COUNT, PricedLine, item_plans, locate, price_line, read_line, schedule_item,
                                      standard_rate, where)
 from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
@@ -149,7 +149,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
         if line_notes:
             notes += line_notes
         line = priced.line
-        if line.disputed:
+        if line.disputed:   # not payable (PricedLine.payable, read here without its call)
             disputed += priced.amount
         else:
             subtotals[line.item.section] += priced.amount
@@ -237,30 +237,26 @@ def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[Case
 
 
 def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning, ...]:
-    """What to check on a priced line: a large quantity or parameter, a fraction of a counted thing, a midpoint,
-    an override, a disputed line."""
+    """What to check on a priced line with a flag or something unusual: a large quantity or parameter, a fraction
+    of a counted thing, a midpoint, an override, a disputed line."""
     line = priced.line
-    quantity, item = line.quantity, line.item
-    unit = item.unit
-    plausible, _most = quantity_limits(unit)
-    partial = counted(unit) and quantity % 1 != 0   # 1.5 株: priced as given (no reading rounds it), but said
-    index = line.index
-    note = functools.partial(CaseWarning, where=where(index, {"item": item.key}), block=LINES, line=index)
+    quantity, unit, index = line.quantity, line.item.unit, line.index
+    note = functools.partial(CaseWarning, where=where(index, {"item": line.item.key}), block=LINES, line=index)
     notes = []
     shown = f"{fmt_plain(quantity)} {unit}"
-    if quantity > plausible:
-        notes.append(note(f"数量 {shown} 超过常见范围({plausible:,} {unit}),请核对",
+    unusual = line.unusual
+    if "quantity" in unusual:
+        notes.append(note(f"数量 {shown} 超过常见范围({quantity_limits(unit)[0]:,} {unit}),请核对",
                           f"quantity {shown} is unusually large, please check", field="quantity"))
-    if partial:
+    if PARTIAL_COUNT in unusual:
         notes.append(note(f"数量 {shown} 不是整数({unit}按个数计),请核对",
                           f"quantity {shown} is not a whole number of {unit}, please check", field="quantity"))
-    for name in line.unusual:
-        if name == "quantity":
-            continue
-        info = schedule.params[name]
-        given = f"{fmt_plain(line.params[name])} {info.unit}"
-        notes.append(note(f"{info.label} {given} 超过常见范围({PARAM_LIMITS[info.unit][0]:,} {info.unit}),请核对",
-                          f"{name} {given} is unusually large, please check", field=name))
+    for name in unusual:
+        if name in line.params:
+            info = schedule.params[name]
+            given = f"{fmt_plain(line.params[name])} {info.unit}"
+            notes.append(note(f"{info.label} {given} 超过常见范围({PARAM_LIMITS[info.unit][0]:,} {info.unit}),请核对",
+                              f"{name} {given} is unusually large, please check", field=name))
     if MIDPOINT in priced.flags:
         notes.append(note(f"未填单价,按区间中值 {fmt_quantity(priced.rate)} 计",
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
@@ -28,7 +29,7 @@ class Line(NamedTuple):
     disputed: bool
     note: str
     params: Mapping[str, Decimal | str]
-    unusual: tuple[str, ...]  # the fields past what is usual for them, to be checked (a parameter, the quantity)
+    unusual: tuple[str, ...]  # what to check: the fields past what is usual for them, PARTIAL_COUNT
 
 
 class PricedLine(NamedTuple):
@@ -86,20 +87,21 @@ class ItemPlan(NamedTuple):
     counted: bool
 
 
-# The plans of the schedules priced lately, by the schedule's id; the schedule is kept with its plans, so that
-# its id is not another schedule's while they are kept.
-_PLANS: dict[int, tuple[Schedule, dict[str, ItemPlan]]] = {}
-_PLANNED_SCHEDULES = 8
+# What Line.unusual holds for a fraction of a counted thing (1.5 株); any other entry is a field past what is usual.
+PARTIAL_COUNT = "partial_count"
+
+# Each schedule's plans, by the schedule's id while it lives: an entry is dropped with its schedule, so an id
+# is never another schedule's. A schedule is not changed once read (its dataclass is frozen, its tables too).
+_PLANS: dict[int, dict[str, ItemPlan]] = {}
 
 
 def item_plans(schedule: Schedule) -> dict[str, ItemPlan]:
     """Each item of `schedule` by its key, with what reading its lines needs."""
-    kept = _PLANS.get(id(schedule))
-    if kept is None:
-        if len(_PLANS) >= _PLANNED_SCHEDULES:
-            _PLANS.clear()
-        kept = _PLANS[id(schedule)] = (schedule, {key: _plan(item, schedule) for key, item in schedule.items.items()})
-    return kept[1]
+    plans = _PLANS.get(id(schedule))
+    if plans is None:
+        plans = _PLANS[id(schedule)] = {key: _plan(item, schedule) for key, item in schedule.items.items()}
+        weakref.finalize(schedule, _PLANS.pop, id(schedule), None)
+    return plans
 
 
 def _plan(item: Item, schedule: Schedule) -> ItemPlan:
@@ -130,20 +132,22 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
     field = "item"  # the field being read: an error of a shared reader (to_decimal, check_text …) is placed there
     try:
         values: dict[str, Decimal | str] = {}
-        unusual: tuple[str, ...] = ()  # the fields past what is usual for them
-        given = 1  # the fields of the line read so far: when they are all it has, it has no optional field
+        unusual: tuple[str, ...] = ()  # what to check: see PARTIAL_COUNT
+        given = 1  # the keys of the line read so far (a parameter's name is never a line field's: the loader's check)
         for param, zh, unit, limits in plan.params:
             field = param.name
             value = raw.get(field)
+            if value is not None:
+                given += 1
             if value is None or value == "":
                 if param.required:
                     raise InputError(f"缺少{zh}", f"missing parameter {field}")
-                given += value is not None
                 continue
-            given += 1
             number = values[field] = _param_value(param, value, zh)
-            if limits is not None and number > limits[0]:
-                unusual += _past_usual(field, zh, unit, number, limits)
+            if limits is not None and number > limits[0]:   # past what is usual for its unit: checked, or refused
+                if number > limits[1]:
+                    raise _too_large(field, zh, number, limits[1], unit)
+                unusual += (field,)
         field = "quantity"
         value = raw.get(field)
         if value is None:
@@ -155,14 +159,12 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
             quantity = to_decimal(value, field)
             if quantity <= 0:
                 raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
-            if quantity > plan.plausible:
-                if quantity > plan.most:
-                    raise InputError(f"数量 {fmt_plain(quantity)} {item.unit} 超过上限 {plan.most:,} {item.unit},请核对",
-                                     f"quantity {fmt_plain(quantity)} {item.unit} is too large "
-                                     f"(the limit is {plan.most:,} {item.unit})")
-                unusual += (field,)
-            elif plan.counted and quantity % 1:  # 1.5 株: priced as given (no reading rounds it), but said
-                unusual += (field,)
+        if quantity > plan.plausible:   # as a parameter is: past what is usual for its unit, checked, or refused
+            if quantity > plan.most:
+                raise _too_large(field, "数量", quantity, plan.most, item.unit, f" {item.unit}")
+            unusual += (field,)
+        if plan.counted and quantity % 1:  # 1.5 株: priced as given (no reading rounds it), but said
+            unusual += (PARTIAL_COUNT,)
         if len(raw) == given:  # no optional field: most lines
             return _new_line((index, item, quantity, None, "", False, "", values, unusual))
         field = "rate"
@@ -239,14 +241,12 @@ def _param_value(param: Param, value: Any, zh: str) -> Decimal | str:
     return number
 
 
-def _past_usual(name: str, zh: str, unit: str, number: Decimal, limits: tuple[Decimal, Decimal]) -> tuple[str]:
-    """`(name,)`: a measured parameter past what is usual for its unit (`limits`: PARAM_LIMITS' plausible, most),
-    to be checked, as a quantity past its own is; past the most, an input error."""
-    most = limits[1]
-    if number > most:
-        raise InputError(f"{zh} {fmt_plain(number)} 超过上限 {most:,},请核对",
-                         f"{name} {fmt_plain(number)} {unit} is too large (the limit is {most:,} {unit})")
-    return (name,)
+def _too_large(name: str, zh: str, number: Decimal, most: Decimal, unit: str, zh_unit: str = "") -> InputError:
+    """A measured value past the most its unit allows (a quantity's or a parameter's): a typing slip, refused.
+    `zh_unit`: the unit as the Chinese message writes it after the numbers (a parameter's label holds its own)."""
+    shown = fmt_plain(number)
+    return InputError(f"{zh} {shown}{zh_unit} 超过上限 {most:,}{zh_unit},请核对",
+                      f"{name} {shown} {unit} is too large (the limit is {most:,} {unit})")
 
 
 def _text(value: Any, field: str) -> str:

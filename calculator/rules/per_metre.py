@@ -5,7 +5,7 @@ from typing import NamedTuple
 from calculator.core.money import fmt_plain
 from calculator.core.pricing import Param, Pricing
 from calculator.core.rates import Rate
-from calculator.rules.bracket import Bracket, brackets_json, interval, read_brackets
+from calculator.rules.bracket import Brackets, brackets_json, interval, read_brackets
 from calculator.rules.listing import rate_text
 
 KIND = "per_metre"
@@ -18,7 +18,7 @@ USES_OTHER_LINES = False
 
 class Spec(NamedTuple):
     param: str
-    tiers: tuple[Bracket, ...]
+    tiers: Brackets
 
 
 def parse(row) -> Spec:
