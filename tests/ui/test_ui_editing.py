@@ -256,6 +256,15 @@ def test_an_implausible_quantity_is_priced_with_a_warning(qtbot, ws):
     assert any("12000 m² 超过常见范围(10,000 m²)" in w.message for w in ws.session.result.warnings)
 
 
+def test_a_fraction_typed_into_a_count_is_that_fraction_with_a_warning_never_ten_times_it(qtbot, ws):
+    """1.5 typed into a 个 cell was read as 15: the count's editor dropped the point and kept the digits after it,
+    pricing ten times the count without a word. It is 1.5, priced as typed and said (不是整数)."""
+    row = line(qtbot, ws, "厕所(室外)/政府改厕", "1.5")
+    assert ws.session.case.items[row]["quantity"] == "1.5" and cell(ws, row, COL_QUANTITY) == "1.5"
+    assert cell(ws, row, COL_AMOUNT) == "2,250.00"                                    # 1.5 × 1,500, not 15 ×
+    assert any("数量 1.5 个 不是整数(个按个数计),请核对" in w.zh for w in ws.session.result.warnings)
+
+
 def test_a_warning_about_relocation_names_its_block_in_chinese(qtbot, ws):
     """提示 showed "relocation: 缺少支付日期或搬迁日期…": a block's place as the file names it."""
     ws.session.edit({("relocation", "building_area_m2"): "100"})

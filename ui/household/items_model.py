@@ -17,6 +17,7 @@ from calculator.app import actions
 from calculator.engine.catalog import rate_summary
 from calculator.engine.compensation import sheet_numbers
 from calculator.core.errors import CalculationError
+from calculator.core.limits import counted
 from calculator.engine.lines import PricedLine
 from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE
@@ -34,7 +35,6 @@ FIELD_ROLE = Qt.ItemDataRole.UserRole + 4     # the raw field the cell edits
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 5   # the engine's message when this cell is what is wrong
 LIVE_EDIT_ROLE = Qt.ItemDataRole.UserRole + 6  # setData role for text still being typed
 
-COUNT_UNITS = frozenset("个户株口盘处间部套架台项")
 PARAM_DECIMALS = {"m": 3, "cm": 1, "m²": 2, "%": 1, "元": 2}
 
 ERROR_BG = QBrush(QColor("#f9d0d3"))
@@ -329,7 +329,7 @@ class ItemTableModel(QAbstractTableModel):
         return None
 
     def _quantity_text(self, quantity: Decimal, item: Item) -> str:
-        return fmt_plain(quantity) if item.unit in COUNT_UNITS else fmt_quantity(quantity)
+        return fmt_plain(quantity) if counted(item.unit) else fmt_quantity(quantity)
 
     def _params_text(self, info: Row) -> str:
         parts = []
@@ -425,9 +425,9 @@ class ItemTableModel(QAbstractTableModel):
             return None
         unit = item.unit
         if column == COL_QUANTITY:
-            decimals = 0 if unit in COUNT_UNITS else 2
+            # A count takes a point too: 1.5 株 typed is priced with a warning to check it, never read as 15.
             placeholder = fmt_plain(item.quantity_default) if item.quantity_default is not None else ""
-            return EditorSpec("decimal", actions.decimal_text(raw.get("quantity")), decimals, unit, placeholder=placeholder)
+            return EditorSpec("decimal", actions.decimal_text(raw.get("quantity")), 2, unit, placeholder=placeholder)
         if column == COL_RATE:
             if field == "amount":
                 return EditorSpec("decimal", actions.decimal_text(raw.get("amount")), 2, "元", placeholder="评估金额")
