@@ -5,8 +5,8 @@ calculator.core.money.to_decimal); no editor here ever turns a value into a floa
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QRegularExpressionValidator, QValidator
+from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractScrollArea, QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget,
 )
@@ -37,16 +37,6 @@ def paint_empty_hint(view: QAbstractItemView, text: str) -> None:
                      Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
 
-class _DecimalValidator(QRegularExpressionValidator):
-    """The pattern's digits, what a Chinese input method types in full-width mode (３５．５) made half-width as
-    it is typed, so the field shows and holds 35.5."""
-
-    def validate(self, text: str, pos: int):
-        text = text.translate(FULL_WIDTH)
-        state, text, pos = super().validate(text, pos)
-        return state, text, pos
-
-
 class HalfWidth(QValidator):
     """Any text, with the full-width forms a Chinese input method types (３５０．５) made half-width as they are
     typed: the field shows and holds 350.5 (whether it is a number is checked where it is read)."""
@@ -55,12 +45,22 @@ class HalfWidth(QValidator):
         return QValidator.State.Acceptable, text.translate(FULL_WIDTH), pos
 
 
-def decimal_validator(decimals: int, parent=None) -> QRegularExpressionValidator:
-    """Digits with at most `decimals` places (no sign: every quantity here is positive)."""
-    fraction = rf"(\.\d{{0,{decimals}}})?" if decimals else ""
-    # 16 digits: more than any value the engine accepts, so a too-large number reaches it and is refused
-    # visibly instead of being cut short by the editor.
-    return _DecimalValidator(QRegularExpression(rf"^\d{{0,16}}{fraction}$"), parent)
+class _WheelWhenFocused(QObject):
+    """The wheel over a drop-down the user has not clicked or tabbed into scrolls the page, not the choice."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Wheel and not watched.hasFocus():
+            event.ignore()   # not accepted: Qt passes a wheel event on to the parent, which scrolls
+            return True
+        return False
+
+
+def wheel_when_focused(*widgets: QWidget) -> None:
+    """Each of `widgets` (a drop-down, a spin box) turns with the wheel only once it has the focus, which the
+    wheel does not give it: scrolling past 土地级别 changed 二级 to 四级, and every price with it."""
+    for widget in widgets:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        widget.installEventFilter(_WheelWhenFocused(widget))
 
 
 class _UndoPassesThrough(QObject):
@@ -88,11 +88,16 @@ def pass_undo_through(widget: QWidget) -> None:
 
 
 class DecimalEdit(QLineEdit):
-    """A line edit for a decimal number that draws its unit (and a hint) inside, on the right."""
+    """A line edit for a decimal number that draws its unit (and a hint) inside, on the right.
 
-    def __init__(self, decimals: int = 2, suffix: str = "", parent=None):
+    It takes every keystroke (full-width forms made half-width as they are typed) and leaves the reading to
+    calculator.core.money.to_decimal, whose refusal the field's owner shows: an editor that dropped the keys it
+    did not expect kept the digits after them (1,5 or 1。5 became 15, -5 became 5, 4.2万 became 4.2) and cut
+    decimals (15.05 cm became 15.0, a bracket lower)."""
+
+    def __init__(self, suffix: str = "", parent=None):
         super().__init__(parent)
-        self.setValidator(decimal_validator(decimals, self))
+        self.setValidator(HalfWidth(self))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._suffix = ""
         self.set_suffix(suffix)

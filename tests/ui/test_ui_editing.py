@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 
 from calculator.engine.case import Case
@@ -31,11 +32,31 @@ def line(qtbot, ws, key, quantity):
 
 def test_a_quantity_typed_in_full_width_is_the_number_it_reads(qtbot, ws):
     """A Chinese input method in full-width mode commits ３５．５: the cell shows and holds 35.5 (700 元/m² × 35.5);
-    another script's digits (٣٥) are not taken."""
+    another script's digits (٣٥) are kept as typed and refused on the cell, never read as a number."""
     row = line(qtbot, ws, "附属平房/砖木结构(含混合结构)", "３５．５")
     assert ws.session.case.items[row]["quantity"] == "35.5" and cell(ws, row, COL_AMOUNT) == "24,850.00"
     other = line(qtbot, ws, "附属平房/砖木结构(含混合结构)", "٣٥")
-    assert "quantity" not in ws.session.case.items[other]
+    assert ws.session.case.items[other]["quantity"] == "٣٥" and "不是数值" in ws.model.row(other).problem.zh
+
+
+@pytest.mark.parametrize("typed, refused", [("1,5", "逗号只能作千位分隔符"), ("1，5", "逗号只能作千位分隔符"),
+                                            ("1。5", "不是数值"), ("1 5", "不是数值"), ("4.2万", "不是数值"),
+                                            ("-5", "数量应为正数")])
+def test_a_key_the_number_cannot_hold_is_kept_and_refused_never_dropped(qtbot, ws, typed, refused):
+    """The editor dropped a key it did not expect and kept the digits after it: 1,5 and 1。5 were 15 (ten times
+    the house), 4.2万 was 4.2 元, -5 was 5. What is typed is kept, and the cell says why it is not a number."""
+    row = line(qtbot, ws, "附属平房/砖木结构(含混合结构)", typed)
+    assert ws.session.case.items[row]["quantity"] == typed.replace("，", ",")
+    assert refused in ws.model.row(row).problem.zh and cell(ws, row, COL_AMOUNT) in ("", None, "—")
+
+
+def test_every_decimal_typed_is_kept_and_can_move_a_tree_into_its_bracket(qtbot, ws):
+    """15.05 cm typed into a 1-decimal field was cut to 15.0 (142 元 a tree instead of 192): every digit is kept."""
+    row = add_item(qtbot, ws, "用材树/杨树")
+    qtbot.keyClick(ws.table.focusWidget(), Qt.Key.Key_Escape)
+    type_cell(qtbot, ws, row, COL_QUANTITY, "6")
+    type_cell(qtbot, ws, row, COL_PARAMS, "15.05")
+    assert ws.session.case.items[row]["diameter_cm"] == "15.05" and cell(ws, row, COL_AMOUNT) == "1,152.00"
 
 
 def test_picker_filters_chinese_as_you_type(qtbot, ws):
@@ -271,3 +292,18 @@ def test_a_warning_about_relocation_names_its_block_in_chinese(qtbot, ws):
     notes = [ws.summary.warnings.item(i).text() for i in range(ws.summary.warnings.count())]
     incentive = [note for note in notes if "支付日期或搬迁日期" in note]
     assert incentive and incentive[0].startswith("搬迁与安置: ") and not any("relocation" in note for note in notes)
+
+
+@pytest.mark.parametrize("typed, months, said", [("6", "6", None), ("1.5", "1.5", "增加月数应为 0 至 24 的整数"),
+                                                 ("30", "30", "增加月数应为 0 至 24 的整数")])
+def test_extra_months_are_read_as_typed(qtbot, ws, typed, months, said):
+    """增加安置月数 was a spin box: 1.5 typed read as 15 months, 30 (past its top of 24) as 3, without a word."""
+    panel = ws.relocation
+    ws.session.edit({("relocation", "building_area_m2"): "100", ("relocation", "sole_housing_hardship"): True})
+    panel.extra.setFocus()
+    type_text(qtbot, panel.extra, typed)
+    qtbot.keyClick(panel.extra, Qt.Key.Key_Return)
+    assert ws.session.case.relocation["extra_months"] == months
+    problems = [p.zh for p in ws.session.result.problems]
+    assert (said in problems[0]) if said else not problems, problems
+

@@ -35,7 +35,6 @@ FIELD_ROLE = Qt.ItemDataRole.UserRole + 4     # the raw field the cell edits
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 5   # the engine's message when this cell is what is wrong
 LIVE_EDIT_ROLE = Qt.ItemDataRole.UserRole + 6  # setData role for text still being typed
 
-PARAM_DECIMALS = {"m": 3, "cm": 1, "m²": 2, "%": 1, "元": 2}
 
 ERROR_BG = QBrush(QColor("#f9d0d3"))
 ERROR_ROW_BG = QBrush(QColor("#fdf0f1"))
@@ -53,7 +52,6 @@ class EditorSpec:
 
     kind: str                      # "decimal" | "choice" | "text"
     text: str = ""
-    decimals: int = 2
     suffix: str = ""
     choices: tuple[str, ...] = ()
     separator_at: int | None = None  # a line in the drop-down before this index
@@ -425,12 +423,11 @@ class ItemTableModel(QAbstractTableModel):
             return None
         unit = item.unit
         if column == COL_QUANTITY:
-            # A count takes a point too: 1.5 株 typed is priced with a warning to check it, never read as 15.
             placeholder = fmt_plain(item.quantity_default) if item.quantity_default is not None else ""
-            return EditorSpec("decimal", actions.decimal_text(raw.get("quantity")), 2, unit, placeholder=placeholder)
+            return EditorSpec("decimal", actions.decimal_text(raw.get("quantity")), unit, placeholder=placeholder)
         if column == COL_RATE:
             if field == "amount":
-                return EditorSpec("decimal", actions.decimal_text(raw.get("amount")), 2, "元", placeholder="评估金额")
+                return EditorSpec("decimal", actions.decimal_text(raw.get("amount")), "元", placeholder="评估金额")
             standard = self.standard(row)
             start = raw.get("rate")
             text = actions.decimal_text(start)
@@ -441,7 +438,7 @@ class ItemTableModel(QAbstractTableModel):
                     text = fmt_plain(standard.midpoint)
             elif standard is not None and start is None:
                 text = fmt_plain(standard.low)
-            return EditorSpec("decimal", text, 2, suffix)
+            return EditorSpec("decimal", text, suffix)
         if column == COL_PARAMS:
             param = info.fields.params[0]
             current = raw.get(param.name)
@@ -456,7 +453,7 @@ class ItemTableModel(QAbstractTableModel):
             label = self.session.schedule.params[param.name]
             if param.text:
                 return EditorSpec("text", str(current or ""), placeholder=label.label)
-            return EditorSpec("decimal", actions.decimal_text(current), PARAM_DECIMALS.get(label.unit, 2),
+            return EditorSpec("decimal", actions.decimal_text(current),
                               f"{label.label} {label.unit}".strip(), placeholder=label.label)
         return None
 

@@ -35,7 +35,7 @@ class ItemDelegate(QStyledItemDelegate):
             editor.setCurrentText(spec.text)
             editor.activated.connect(lambda _i, e=editor: self._commit_choice(e))
         elif spec.kind == "decimal":
-            editor = DecimalEdit(spec.decimals, spec.suffix, parent)
+            editor = DecimalEdit(spec.suffix, parent)
         else:
             editor = QLineEdit(parent)
         if isinstance(editor, QLineEdit):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout)
+                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout)
 
 from calculator.app import actions
 from calculator.core.amount_words import amount_in_words
@@ -66,7 +66,7 @@ class _BlockPanel(QGroupBox):
         self.problem.hide()
 
     def _decimal_field(self, name: str, suffix: str = "m²") -> DecimalEdit:
-        edit = DecimalEdit(2, suffix, self)
+        edit = DecimalEdit(suffix, self)
         edit.setObjectName(f"{self.block}_{name}")
         edit.textEdited.connect(lambda text: self.session.edit({(self.block, name): text or actions.ABSENT}, live=True))
         edit.editingFinished.connect(self.session.end_live_edit)
@@ -99,14 +99,12 @@ class RelocationPanel(_BlockPanel):
         self.hardship = QCheckBox("唯一住房,临时安置确有困难", self)
         self.hardship.toggled.connect(
             lambda on: self.session.edit({(self.block, "sole_housing_hardship"): True if on else actions.ABSENT}))
-        self.extra = QSpinBox(self)
-        self.extra.setRange(0, session.schedule.relocation.max_extra_months)
-        self.extra.setSuffix(" 个月")
-        self.extra.setSpecialValueText("不增加")
-        self.extra.setToolTip("唯一住房且临时安置确有困难的,可适当增加临时安置月数")
-        self.extra.valueChanged.connect(
-            lambda v: self.session.edit({(self.block, "extra_months"): str(v) if v else actions.ABSENT}, live=True))
-        self.extra.editingFinished.connect(self.session.end_live_edit)
+        # Typed as text, as every number here (a spin box dropped the point of 1.5 and read 15, and the 0 of 30
+        # past its top and read 3): a count of months the engine does not take is said under the panel.
+        self.extra = self._decimal_field("extra_months", "个月")
+        self.extra.setPlaceholderText("不增加")
+        self.extra.setToolTip("唯一住房且临时安置确有困难的,可适当增加临时安置月数"
+                              f"(至多 {session.schedule.relocation.max_extra_months} 个月)")
         self.dates = {}
         for name in ("signed_on", "paid_on", "moved_on"):
             field = DateField(self, name, holds_invalid=True)   # a day that does not exist is the case's problem
@@ -163,15 +161,7 @@ class RelocationPanel(_BlockPanel):
         self.hardship.blockSignals(True)
         self.hardship.setChecked(actions.get_value(case, (self.block, "sole_housing_hardship")) is True)
         self.hardship.blockSignals(False)
-        extra = actions.get_value(case, (self.block, "extra_months"))
-        try:
-            months = int(actions.decimal_text(extra) or 0)
-        except ValueError:
-            months = 0
-        if self.extra.value() != months:
-            self.extra.blockSignals(True)
-            self.extra.setValue(months)
-            self.extra.blockSignals(False)
+        self._show_text(self.extra, "extra_months")
         for name, field in self.dates.items():
             value = actions.get_value(case, (self.block, name))
             field.set_text("" if value is actions.ABSENT else str(value))
