@@ -431,3 +431,30 @@ def test_after_adding_a_part_its_area_is_what_is_typed_next(ws, qtbot):
     commit_cell(qtbot, ws, editor)
     assert shown_area(ws, 1) == "50"
     assert ws.results_model.index(2, ResultsModel.TOTAL).data() == "73,800.00"     # (100 + 50) × 492
+
+
+def test_the_wheel_over_the_grade_scrolls_past_it_until_it_is_chosen(qtbot, ws):
+    """Scrolling the page past 土地级别 turned 二级 into 四级, and every price with it: the wheel turns a drop-down
+    only once it has been clicked or tabbed into."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    combo = ws.grade_combo
+    before = combo.currentIndex()
+    ws.show()
+    ws.activateWindow()
+    qtbot.waitActive(ws)
+
+    def wheel():
+        centre = QPointF(combo.rect().center())
+        event = QWheelEvent(centre, QPointF(combo.mapToGlobal(combo.rect().center())), QPoint(0, 0), QPoint(0, -120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(combo, event)
+    ws.reference_edit.setFocus()
+    wheel()
+    assert combo.currentIndex() == before
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    wheel()
+    assert combo.currentIndex() == before + 1
+

@@ -31,7 +31,7 @@ from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_lege
 from ui.land.views import ComboDelegate, NumberDelegate, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
-from ui.widgets import HalfWidth, pass_undo_through
+from ui.widgets import HalfWidth, pass_undo_through, wheel_when_focused
 
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
 
@@ -105,6 +105,7 @@ class LandWorkspace(DocumentWorkspace):
         for grade in self.table.grades:
             self.grade_combo.addItem(f"{GRADE_NAMES.get(grade, grade)}({grade}级)", grade)
         self.grade_combo.currentIndexChanged.connect(self._grade_chosen)
+        wheel_when_focused(self.grade_combo)
         self.reference_edit = QLineEdit()
         self.reference_edit.setPlaceholderText("地块编号")
         self.reference_edit.textEdited.connect(lambda t: self._edit_field("reference", t, "编号"))
@@ -228,6 +229,7 @@ class LandWorkspace(DocumentWorkspace):
         self.range_use_combo = QComboBox()
         self.range_use_combo.addItems(list(self.table.uses))
         self.range_use_combo.currentTextChanged.connect(self._range_use_chosen)
+        wheel_when_focused(self.range_use_combo)
         self.range_model = RangeModel(self.table, self.range_use_combo.currentText(), self)
         self.range_view = table_view(self.range_model)
         self.range_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

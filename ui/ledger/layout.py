@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from calculator.store import Status
 from ui import settings as config
 from ui.lazy import lazy_module
-from ui.widgets import paint_empty_hint
+from ui.widgets import paint_empty_hint, wheel_when_focused
 from ui.ledger.checking import LedgerCheck
 from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
 
@@ -116,6 +116,7 @@ class LedgerLayout:
         self.status_filter = QComboBox(self)
         for label, _status in STATUS_CHOICES:
             self.status_filter.addItem(label)
+        wheel_when_focused(self.status_filter)
         self.text_filter = QLineEdit(self)
         self.text_filter.setPlaceholderText("查找户号、户主或地址(Ctrl+F)")
         self.text_filter.setClearButtonEnabled(True)
