@@ -226,6 +226,32 @@ def test_a_line_value_in_merged_cells_is_never_counted_again_and_leaves_its_hous
         (Decimal(2), Decimal(600), "东"), (Decimal(3), Decimal(600), "东")]
 
 
+def test_a_household_value_merged_into_the_next_household_leaves_that_household_out(template, tmp_path):
+    """建筑面积 153 merged down over two households' rows was read as the second household's too (搬迁与安置 paid on a
+    house it never had), and 户主 merged across into 身份证号 stored the name as the id. A household's value merged
+    over its own rows is one value of it, and read; merged from another household's rows, or across columns, it
+    leaves the household it reached out whole."""
+    rows = [{"户号": "H1", "户主": "王建国", "建筑面积(m²)": 153, "项目": "窑洞/砖石窑洞", "数量": 10, "单价": 600},
+            {"户号": "H1", "项目": "窑洞/砖石窑洞", "数量": 5, "单价": 600},
+            {"户号": "H2", "户主": "李四", "项目": "窑洞/砖石窑洞", "数量": 1, "单价": 600},
+            {"户号": "H2", "项目": "窑洞/砖石窑洞", "数量": 2, "单价": 600},
+            {"户号": "H3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 3, "单价": 600}]
+    path = fill(template, tmp_path / "merged.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    at = {cell.value: cell.column_letter for cell in sheet[1]}
+    sheet.merge_cells(f"{at['户主']}2:{at['户主']}3")                  # over its own rows: one value, read
+    sheet.merge_cells(f"{at['建筑面积(m²)']}2:{at['建筑面积(m²)']}5")  # down into H2's rows
+    sheet.merge_cells(f"{at['户主']}6:{at['身份证号']}6")              # across into another column
+    book.save(path)
+    survey = read_survey(path)
+    assert survey.rejected == ("H2", "H3")
+    merged = [(p.row, p.column) for p in survey.problems if "另一户" in p.zh and "another household" in p.en]
+    assert merged == [(4, "建筑面积(m²)"), (5, "建筑面积(m²)"), (6, "身份证号")]
+    (h1,) = survey.households
+    assert (h1.number, h1.case.household["head"], h1.case.relocation["building_area_m2"]) == ("H1", "王建国", 153)
+
+
 def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out_whole(template, tmp_path):
     rows = example_rows("0001")
     for row in rows[1:]:

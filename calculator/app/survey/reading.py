@@ -231,7 +231,7 @@ class _Reader:
         if hidden or self.hidden_columns:
             household.problems += self.hidden_content(row, cells, hidden)
         if copied:
-            household.problems += self.merged_content(row, cells, copied)
+            household.problems += self.merged_content(row, cells, copied, household.first_row)
         self.spool.add(number, (row, cells))
 
     def fill(self, draft: _Draft, row: int, cells: list[tuple[int, Any]]) -> None:
@@ -283,12 +283,14 @@ class _Reader:
                 for index, _ in cells if index in self.hidden_columns
                 and isinstance(column := self.at[index], SurveyColumn)]
 
-    def merged_content(self, row: int, cells: list[tuple[int, Any]], copied: list[tuple[int, int, int]]
-                       ) -> list[SurveyProblem]:
-        """Line values a merged range repeated that would be paid again or read as another field: a 数量 or
-        评估金额 merged down over rows, a 项目 merged onto a row with no 数量 or 评估金额 of its own (its default
-        quantity would be paid again), or a value merged across into another column. Its household is left out
-        whole. (单价, a parameter or 备注 merged down over lines is one value of each line, and stays read.)"""
+    def merged_content(self, row: int, cells: list[tuple[int, Any]], copied: list[tuple[int, int, int]],
+                       household_row: int) -> list[SurveyProblem]:
+        """Values a merged range repeated that would be paid again or read as another field or household: a 数量
+        or 评估金额 merged down over rows, a 项目 merged onto a row with no 数量 or 评估金额 of its own (its default
+        quantity would be paid again), a household's value (户主, 建筑面积 …) merged down from above its first row
+        (`household_row`: another household's), or any value merged across into another column. Its household
+        is left out whole. (单价, a parameter or 备注 merged down over lines is one value of each line, and a
+        household's value merged over its own rows one value of it: both stay read.)"""
         given = {index for index, _ in cells}
         repeated = {index for index, _, _ in copied}
         own = any(index in given and index not in repeated
@@ -296,7 +298,17 @@ class _Reader:
         problems = []
         for index, first_row, first_index in copied:
             column = self.at.get(index)
-            if index not in given or not isinstance(column, SurveyColumn) or column.block != LINE:
+            if index not in given or not isinstance(column, SurveyColumn) or column.block == KEY:
+                continue
+            if column.block != LINE:
+                if index != first_index or first_row < household_row:
+                    problems.append(self.problem(
+                        row, column.heading,
+                        f"此格的值来自第{first_row}行起的合并单元格,它跨到了另一户(或另一列),此户整户未导入;"
+                        "请取消合并,每户填写自己的值",
+                        f"this cell's value comes from a merged range starting at row {first_row} that reaches into "
+                        "another household (or another column): the household is left out whole; unmerge and fill "
+                        "in each household's own value"))
                 continue
             if index != first_index or column.field in ("quantity", "amount") or (column.field == "item" and not own):
                 problems.append(self.problem(
