@@ -253,6 +253,21 @@ def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, projec
     assert list(tmp_path.glob("*恢复前*")) == [] and audit() == paid
 
 
+@pytest.mark.backends("sqlite")  # a file's other names
+def test_a_restore_from_another_name_of_the_project_file_is_refused_and_writes_nothing(tmp_path, project):
+    """A hard link to the project was taken for a backup: a safety copy was made, and a 0-byte -wal left beside it."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    others = tmp_path / "others"
+    others.mkdir()
+    os.link(project, others / "同一文件.landcomp")
+    os.symlink(project, others / "链接.landcomp")
+    for name in ("同一文件.landcomp", "链接.landcomp"):
+        refused = ledger(tmp_path, "restore", project, others / name)
+        assert refused.returncode == 2 and "不能用项目文件自身恢复" in refused.stderr, refused.stderr
+    assert sorted(p.name for p in others.iterdir()) == ["同一文件.landcomp", "链接.landcomp"]
+    assert list(tmp_path.glob("*恢复前*")) == []
+
+
 @pytest.mark.backends("sqlite")  # a project file copied by hand
 def test_a_restore_from_a_copied_project_leaves_nothing_beside_the_copy(tmp_path, project):
     """A project copied as a backup is a WAL file: reading it left its -wal and -shm beside it. They are removed

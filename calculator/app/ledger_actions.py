@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from calculator.core.errors import InputError
 from calculator.core.files import (
     SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
-    refuse_database, shown_path,
+    refuse_database, same_file, shown_path,
 )
 from calculator.core.limits import check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
@@ -308,7 +308,7 @@ class ProjectFile:
         Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`, beside the project file, or for a
         server project beside the backup restored from), so a wrong restore can be undone."""
         source = _audited(check_file_name(path, reading=True))
-        if self.path is not None and source.resolve() == self.path.resolve():
+        if self.path is not None and (source.resolve() == self.path.resolve() or same_file(source, self.path)):
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
         folder, stem = (self.path.parent, self.path.stem) if self.path is not None else (source.parent,
                                                                                          file_stem(self.project.name))

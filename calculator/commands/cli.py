@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, Incomplete, InputError
-from calculator.core.files import PATH_REFUSALS, check_file_name, check_suffix, system_reason
+from calculator.core.files import PATH_REFUSALS, check_file_name, check_suffix, same_file, system_reason
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES, visible
 
 EXIT_BAD_INPUT = 2
@@ -210,20 +210,13 @@ def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
         if target.is_dir():
             raise InputError(f"--{fmt} 是一个文件夹: {target}", f"--{fmt} is a folder: {target}")
         resolved = target.resolve()
-        if source is not None and (resolved == source.resolve() or _same_file(target, source)):
+        if source is not None and (resolved == source.resolve() or same_file(target, source)):
             raise InputError(f"--{fmt} 不能覆盖输入文件 {source}", f"--{fmt} would overwrite the input file {source}")
-        if resolved in seen or any(_same_file(target, other) for other in seen):
+        if resolved in seen or any(same_file(target, other) for other in seen):
             raise InputError(f"--{fmt} 与 --{seen.get(resolved, 'pdf')} 是同一个文件: {target}",
                              f"--{fmt} and --{seen.get(resolved, 'pdf')} name the same file: {target}")
         check_suffix(target, fmt, f"--{fmt}")
         seen[resolved] = fmt
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _dump(data: Any) -> str:

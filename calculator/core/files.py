@@ -109,6 +109,14 @@ NAME_REPLACEMENTS = str.maketrans({char: chr(ord(char) + 0xFEE0) for char in '/\
 WINDOWS_DEVICES = frozenset(("CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))))
 
 
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether `a` and `b` are one file: the same path, a link to it, or another hard link of it."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:   # either one missing or unreadable: not known to be one file
+        return False
+
+
 def file_stem(name: str) -> str:
     """`name` (a project's, which may hold any printable character) made fit to begin a file name: a character
     no file name may hold in its full-width form (堡子/一期 → 堡子/一期 with U+FF0F), without the leading and
