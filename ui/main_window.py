@@ -6,7 +6,7 @@ from typing import Callable
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
 
 from calculator.core.errors import CalculationError
 from ui import settings as config
@@ -365,6 +365,9 @@ class MainWindow(QMainWindow):
         return ledger.project.store if opened else None
 
     def closeEvent(self, event) -> None:
+        typing = QApplication.focusWidget()
+        if typing is not None:   # what is being typed (a date, a cell) is read, as leaving its field reads it
+            typing.clearFocus()
         workspaces = self.tabs.built_workspaces()
         for workspace in workspaces:
             if not workspace.confirm_close():

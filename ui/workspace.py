@@ -170,7 +170,8 @@ class DocumentWorkspace(Workspace):
         return self.document_name() + (" *" if self.is_modified() else "")
 
     def confirm_close(self) -> bool:
-        if not self.is_modified():
+        untaken = self.untaken_input()   # reads what is still being typed (a date) into the document first
+        if not self.is_modified() and not untaken:
             return True
         answer = dialogs.ask_save_changes(self, self.unsaved_name(), self.title)
         if answer == "save":

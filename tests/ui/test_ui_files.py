@@ -62,6 +62,21 @@ def test_closing_with_unsaved_changes_asks(qtbot, window, ws, answers):
     assert window.close()
 
 
+def test_closing_while_a_date_is_still_being_typed_asks_and_keeps_it(qtbot, window, ws, answers, tmp_path):
+    """测算日期 typed and Ctrl+Q pressed before leaving the field: the app closed without a word, the date lost."""
+    path = tmp_path / "case.json"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ws.open_file(path)
+    field = ws.header.date
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023/7/1")
+    answers.save_changes = "save"
+    assert window.close()
+    assert answers.asked[-1] == "save_changes:case.json"
+    assert json.loads(path.read_text(encoding="utf-8"))["assessed_on"] == "2023-07-01"
+
+
 def test_new_asks_before_dropping_changes(qtbot, window, ws, answers):
     assert ws.open_file(EXAMPLE)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
