@@ -1,7 +1,9 @@
 """The case file of interfaces.md: read from JSON exactly (Decimal), written back atomically."""
 from __future__ import annotations
 
+import difflib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,9 @@ from calculator.core.limits import CASE_MAX_LINES, check_text, parse_date
 
 HEADER_BLOCKS = ("household", "assessor")
 KNOWN_FIELDS = {"schedule", "household", "assessor", "items", "relocation", "replacement", "case_id", "assessed_on"}
+# The fields of each header block the sheets print; a block may carry others of its own (片区, 组 …), kept as given.
+HEADER_FIELDS = {"household": frozenset(("head", "id_number", "address", "phone")),
+                 "assessor": frozenset(("name", "organisation"))}
 
 
 @dataclass
@@ -43,6 +48,7 @@ def case_from_dict(data: Any) -> Case:
         looks_like = "地块文件(宗地地价测算)" if {"parts", "grade"} & set(data) else "其他 JSON 文件"
         raise InputError(f"这不是案例文件: 像是{looks_like},没有案例文件的任何字段",
                          "this is not a case file: it has none of a case file's fields")
+    _refuse_misspelt(data, KNOWN_FIELDS, "")
     schedule = data.get("schedule", "baozi-2023")
     if not isinstance(schedule, str):
         raise InputError("补偿标准应为文字", "schedule must be text", "schedule")
@@ -122,4 +128,19 @@ def _date(value: Any) -> str:
 def _text_block(block: Any, name: str) -> dict[str, str]:
     if not isinstance(block, dict):
         raise InputError(f"{label(name)}应为对象", f"{name} must be an object", name)
+    _refuse_misspelt(block, HEADER_FIELDS[name], name)
     return {key: _text(value, f"{name}.{key}") for key, value in block.items()}
+
+
+def _refuse_misspelt(keys: Any, known: frozenset[str] | set[str], block: str) -> None:
+    """A key that is a known field written another way or misspelt (Items, ｉｔｅｍｓ, Head, relocaton, organization) is
+    refused: ignored, or kept as a field of its own, it left the field it meant out with no more than a warning (a
+    sheet without its lines, its 搬迁与安置 or its 户主). A key like none of them is the file's own, and kept."""
+    for key in keys:
+        if key in known:
+            continue
+        written = unicodedata.normalize("NFKC", key).strip().casefold()
+        meant = written if written in known else next(iter(difflib.get_close_matches(written, known, 1, 0.8)), None)
+        if meant is not None:
+            where = f"{block}.{key}" if block else key
+            raise InputError(f"字段「{key}」应写作「{meant}」", f"field {key!r} should be written {meant!r}", where)
