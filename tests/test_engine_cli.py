@@ -272,3 +272,20 @@ def test_a_field_of_the_files_own_is_kept_with_a_warning(tmp_path: Path) -> None
     result = json.loads(run.stdout)
     assert run.returncode == 0 and result["total"] == "546616.30"
     assert any("exported_by" in warning for warning in result["warnings"])
+
+
+def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -> None:
+    """歇厦 at half a host's 701.01 is priced at 350.505: printed as 350.51, 12.50 × 350.51 = 4,381.38 was not the
+    4,381.31 beside it. The readable table and the sheet print 350.505; the JSON keeps its two decimals."""
+    case = write_json(tmp_path / "case.json", {"items": [
+        {"item": "附属平房/砖混结构", "quantity": "86.40", "rate": "701.01"},
+        {"item": "歇厦、雨搭", "quantity": "12.50", "attached_to": "附属平房/砖混结构"}]})
+    run = landcomp("compensation", case, "--pdf", tmp_path / "sheet.pdf")
+    assert run.returncode == 0, run.stderr
+    row = next(line for line in run.stdout.splitlines() if "歇厦" in line).split()
+    assert row[2:6] == ["12.50", "m²", "350.505", "4,381.31"]
+    sheet = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sheet.pdf"), "-"], capture_output=True,
+                           encoding="utf-8", check=True).stdout
+    assert re.search(r"歇厦、雨搭\s+12\.50\s+m²\s+350\.505\s+4,381\.31", sheet)
+    data = json.loads(landcomp("compensation", case, "--json").stdout)
+    assert [line["rate"] for line in data["lines"]] == ["701.01", "350.51"]

@@ -137,6 +137,13 @@ def fmt_grouped(value: Decimal) -> str:
     return f"{round_money(value):,.2f}"
 
 
+def fmt_rate(value: Decimal) -> str:
+    """A line's rate as the sheets and the screen show it: grouped, with two decimals and any more it carries
+    (350.505, half a host's 701.01), so that quantity × rate is the amount beside it, as an auditor checks it."""
+    places = max(2, -value.normalize(EXACT).as_tuple().exponent)
+    return f"{value:,.{places}f}"
+
+
 def fmt_quantity(value: Decimal) -> str:
     """At least two decimals, never fewer than the value carries (35.5 → 35.50, 1.125 → 1.125)."""
     text = format(value, "f")

@@ -6,7 +6,7 @@ import unicodedata
 from calculator.core.amount_words import amount_in_words
 from calculator.engine.compensation import CompensationResult
 from calculator.engine.landprice import FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
-from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity
+from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.remarks import line_remarks
 
 
@@ -36,7 +36,7 @@ def compensation_text(result: CompensationResult) -> str:
     rows = [["序号", "种类/规格", "数量", "单位", "单价", "金额", "备注"]]
     for number, priced in enumerate(result.lines, 1):
         rows.append([str(number), priced.item.key, fmt_quantity(priced.line.quantity), priced.item.unit,
-                     fmt_grouped(priced.rate), fmt_grouped(priced.amount), "; ".join(line_remarks(priced))])
+                     fmt_rate(priced.rate), fmt_grouped(priced.amount), "; ".join(line_remarks(priced))])
     if len(rows) > 1:
         lines += [table(rows, {0, 2, 4, 5}), ""]
     if result.relocation is not None:

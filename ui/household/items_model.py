@@ -19,7 +19,7 @@ from calculator.engine.compensation import sheet_numbers
 from calculator.core.errors import CalculationError
 from calculator.core.limits import counted
 from calculator.engine.lines import PricedLine
-from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, to_decimal
+from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE
 from calculator.engine.remarks import line_remarks
 from tables.schedule import Item
@@ -317,7 +317,7 @@ class ItemTableModel(QAbstractTableModel):
             return self._params_text(info)
         if column == COL_RATE:
             if priced is not None and info.fields.rate_field:
-                return fmt_grouped(priced.rate)
+                return fmt_rate(priced.rate)
             return actions.decimal_text(raw.get(info.fields.rate_field)) if info.fields.rate_field else ""
         if column == COL_REMARKS:
             if priced is not None:

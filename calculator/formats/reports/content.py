@@ -15,7 +15,7 @@ from calculator.core.errors import CaseErrors, InputError
 from calculator.engine.landprice import (
     COEFFICIENT_LABELS, FLOOR_BY_COST, FORMULA_LINES, TERM, Corrections, ParcelPrice, PartPrice)
 from calculator.engine.lines import where
-from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity
+from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.relocation import PART_NAMES, RelocationResult
 from calculator.engine.remarks import line_remarks
 from calculator.engine.replacement import AREA_LABELS
@@ -175,7 +175,7 @@ def relocation_rows(relocation: RelocationResult, first: int) -> list[SheetRow]:
     """三、搬迁与安置 as three printed rows: 搬迁补助, 临时安置补助 (months × per month), 搬迁奖励."""
     given = relocation.given
     area = f"建筑面积{fmt_quantity(given.building_area_m2)}m²"
-    months = f"{relocation.months}个月 × {fmt_grouped(relocation.temporary_per_month)}元/月"
+    months = f"{relocation.months}个月 × {fmt_rate(relocation.temporary_per_month)}元/月"
     if given.extra_months:
         months += f"(含唯一住房确有困难增加{given.extra_months}个月)"
     incentive = relocation.incentive_note

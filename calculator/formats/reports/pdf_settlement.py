@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether
 
 from calculator.engine.compensation import CompensationResult
-from calculator.core.money import fmt_grouped, fmt_quantity
+from calculator.core.money import fmt_grouped, fmt_quantity, fmt_rate
 from calculator.formats.reports.content import Filing, SettlementSheet, settlement_sheet
 from calculator.formats.reports.pdf_layout import (
     MUTED_FILL, SECTION_FILL, WIDTH, Styles, Text, gap, grid, info_grid, para, signature_grid, write_pdf)
@@ -50,7 +50,7 @@ def item_table(sheet: SettlementSheet, styles: Styles):
                 commands.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), MUTED_FILL))
             rows.append([Text(row.number, styles.centre), Text(row.name, styles.cell),
                          Text(fmt_quantity(row.quantity), styles.number), Text(row.unit, styles.centre),
-                         Text(fmt_grouped(row.rate), styles.number), Text(fmt_grouped(row.amount), styles.number),
+                         Text(fmt_rate(row.rate), styles.number), Text(fmt_grouped(row.amount), styles.number),
                          Text(row.remarks, styles.cell)])
         commands.append(("SPAN", (0, len(rows)), (4, len(rows))))
         rows.append([Text(f"{section.heading} 小计", styles.number)] + [""] * 4
