@@ -166,7 +166,18 @@ BAD_RELOCATION = [
     ("paid before signed", {"building_area_m2": "100", "signed_on": "2023-06-10", "paid_on": "2023-06-01"},
      "paid_on 2023-06-01 is before signed_on 2023-06-10"),
     ("huge area", {"building_area_m2": "1E+30"}, "too large"),
+    # 5,000,000 m² was priced (950,517,546.30 in all) with a warning; a line's area past 1,000,000 m² is refused
+    ("area past the most a line takes", {"building_area_m2": "1000000.01"},
+     "building_area_m2 1000000.01 m² is too large (the limit is 1,000,000 m²)"),
 ]
+
+
+def test_a_replacement_area_past_the_most_a_line_takes_is_refused(tmp_path: Path) -> None:
+    """正房实测面积 99999999999999 m² was owed 100000000000072.60 m² of new home, exit 0."""
+    case = write_json(tmp_path / "case.json", {"items": [GOOD_LINE], "replacement": {
+        "main_house_area_m2": "99999999999999", "main_house_footprint_m2": "96", "homestead_certificate_area_m2": "280"}})
+    assert_bad_input(landcomp("compensation", case), "case.json", "replacement", "正房实测面积 99999999999999 m² 超过上限",
+                     "main_house_area_m2 99999999999999 m² is too large (the limit is 1,000,000 m²)")
 
 
 @pytest.mark.parametrize("block, says", [b[1:] for b in BAD_RELOCATION], ids=[b[0] for b in BAD_RELOCATION])

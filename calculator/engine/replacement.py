@@ -6,7 +6,8 @@ from typing import Any, NamedTuple
 
 from calculator.core.errors import InputError, at_field
 from calculator.core.labels import label
-from calculator.core.money import round_money, to_decimal
+from calculator.core.limits import quantity_limits
+from calculator.core.money import fmt_plain, round_money, to_decimal
 from calculator.rules.area_replacement import KIND
 from tables.schedule import Schedule
 
@@ -44,12 +45,17 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
         raise InputError(f"房屋面积置换不接受「{'、'.join(map(label, unknown))}」",
                          f"replacement takes no field {', '.join(unknown)}", "replacement", field=unknown[0])
     given = {}
+    most = quantity_limits("m²")[1]
     for name in fields:
         if block.get(name) in (None, ""):
             raise InputError(f"缺少{label(name)}", f"missing {name}", "replacement", field=name)
         given[name] = at_field(name, to_decimal, block[name], f"replacement.{name}")
         if given[name] < 0:
             raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement", field=name)
+        if given[name] > most:   # as a line's area is held: past it, a typing slip
+            raise InputError(f"{label(name)} {fmt_plain(given[name])} m² 超过上限 {most:,} m²,请核对",
+                             f"{name} {fmt_plain(given[name])} m² is too large (the limit is {most:,} m²)", "replacement",
+                             field=name)
     parts = []
     for item in schedule.by_kind.get(KIND, ()):
         spec = item.spec
