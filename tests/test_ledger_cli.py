@@ -95,8 +95,15 @@ def test_survey_template_import_and_dry_run(tmp_path, project):
     assert ledger(tmp_path, "template", tmp_path / "t.xlsx").returncode == 0
     survey = fill(tmp_path / "t.xlsx", tmp_path / "s.xlsx", example_rows("0002"))
     planned = as_json(ledger(tmp_path, "import", project, survey, "--dry-run", "--json"))
+    # each household with what to check on it, by its survey row, as `compensation` says it of a case file
     assert planned == {"dry_run": True, "households": [
-        {"household": "0002", "action": "add", "label": "新增", "total": "546616.30"}]}
+        {"household": "0002", "action": "add", "label": "新增", "total": "546616.30", "warnings": [
+            "调查表 第4行「窑洞/砖石窑洞」: 未填单价,按区间中值 650.00 计 / no rate given, midpoint 650.00 used",
+            "调查表 第19行「大门/普通装修」: 超标准,理由:带门楼,评估报告第4页 / outside the standard, reason given",
+            "调查表 第25行「杂棚」: 未填单价,按区间中值 35.00 计 / no rate given, midpoint 35.00 used",
+            "调查表 第25行「杂棚」: 有争议,不计入合计 / disputed, held out of the total"]}]}
+    text = ledger(tmp_path, "import", project, survey, "--dry-run").stdout
+    assert text.startswith("0002  新增\n  提示: 调查表 第4行「窑洞/砖石窑洞」: 未填单价,按区间中值 650.00 计")
     assert listed(tmp_path, project)["households"] == []
     assert as_json(ledger(tmp_path, "import", project, survey, "--json"))["dry_run"] is False
     assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0002"]
@@ -465,3 +472,16 @@ def test_sheets_onto_a_disk_that_fills_up_stop_there_and_say_so(tmp_path):
             assert sheet.name.endswith("-结算单.pdf") and data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def test_a_saved_case_says_what_to_check_on_it(tmp_path, project):
+    """`ledger save` printed the total alone: a midpoint taken, an override, a 20,000 m² house were said by
+    `compensation` and not here."""
+    saved = ledger(tmp_path, "save", project, "001", EXAMPLE)
+    assert saved.returncode == 0 and saved.stdout.splitlines()[1:] == [
+        "  提示: items[2](第3行)「窑洞/砖石窑洞」: 未填单价,按区间中值 650.00 计 / no rate given, midpoint 650.00 used",
+        "  提示: items[17](第18行)「大门/普通装修」: 超标准,理由:带门楼,评估报告第4页 / outside the standard, reason given",
+        "  提示: items[23](第24行)「杂棚」: 未填单价,按区间中值 35.00 计 / no rate given, midpoint 35.00 used",
+        "  提示: items[23](第24行)「杂棚」: 有争议,不计入合计 / disputed, held out of the total"]
+    again = as_json(ledger(tmp_path, "save", project, "002", EXAMPLE, "--json"))
+    assert len(again["warnings"]) == 4 and again["warnings"][1].startswith("items[17](第18行)「大门/普通装修」: 超标准")

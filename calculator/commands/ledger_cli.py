@@ -136,12 +136,19 @@ def _save(project: ProjectFile, args) -> str:
                          f"--base-version must be a whole number from 0 to {MAX_VERSION}")
     version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
     household = project.store.household(version.household_id)
+    # what to check on the saved case (a midpoint, an override, a large quantity): said as `compensation` says it
+    warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
     saved = {"household": household.number, "version": version.number, "status": household.status.label,
-             "total": _money(version.total), "fingerprint": version.fingerprint}
+             "total": _money(version.total), "fingerprint": version.fingerprint, "warnings": warnings}
     if args.json:
         return _dump(saved)
     return (f"户号 {saved['household']} 第{saved['version']}版 {saved['status']} 合计 {money_text(version.total)} 元 "
-            f"校验码 {saved['fingerprint']}\n")
+            f"校验码 {saved['fingerprint']}\n" + _warning_lines(warnings))
+
+
+def _warning_lines(warnings: list[str] | tuple[str, ...]) -> str:
+    """提示 under a household, one a line, as `compensation` prints them."""
+    return "".join(f"  提示: {warning}\n" for warning in warnings)
 
 
 def _list(project: ProjectFile, args) -> str:
@@ -219,11 +226,12 @@ def _import(project: ProjectFile, args) -> str:
     households = reading.all_or_none()
     steps = project.plan_import(households) if args.dry_run else project.import_survey(households).steps
     planned = [{"household": step.number, "action": step.action, "label": step.text(),
-                "total": _money(step.household.total)} for step in steps]
+                "total": _money(step.household.total), "warnings": list(step.household.warnings)} for step in steps]
     if args.json:
         return _dump({"dry_run": args.dry_run, "households": planned})
     done = "(试运行,未写入)" if args.dry_run else ""
-    return "".join(f"{p['household']}  {p['label']}\n" for p in planned) + f"共 {len(planned)} 户{done}\n"
+    return ("".join(f"{p['household']}  {p['label']}\n" + _warning_lines(p["warnings"]) for p in planned)
+            + f"共 {len(planned)} 户{done}\n")
 
 
 def _sheets(project: ProjectFile, args) -> str:
