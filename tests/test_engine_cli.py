@@ -300,3 +300,21 @@ def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -
     assert re.search(r"歇厦、雨搭\s+12\.50\s+m²\s+350\.505\s+4,381\.31", sheet)
     data = json.loads(landcomp("compensation", case, "--json").stdout)
     assert [line["rate"] for line in data["lines"]] == ["701.01", "350.51"]
+
+
+def test_a_bad_command_line_is_said_in_chinese_too() -> None:
+    """argparse's refusals were put after 命令参数错误 in English alone."""
+    assert_bad_input(landcomp("compensation"), "缺少参数: case", "the following arguments are required: case")
+    assert_bad_input(landcomp("items", "--nope"), "无法识别的参数: --nope", "unrecognized arguments: --nope")
+    assert_bad_input(landcomp("landprice", "--grade", "2", "--use", "住宅用地", "--area", "1", "--unit", "顷"),
+                     "参数 --unit 的取值 '顷' 无效", "invalid choice: '顷'")
+    assert_bad_input(landcomp("ledger", "save", "p.landcomp", "001", "c.json", "--base-version", "x"),
+                     "参数 --base-version 的取值 'x' 不是整数", "invalid int value: 'x'")
+
+
+def test_the_grade_flag_is_read_as_a_parcel_files_grade_is(tmp_path: Path) -> None:
+    """--grade 2.0 was refused as no int while "grade": "2.0" in a file is grade 2; --unit 亩 beside a parcel file
+    was ignored without a word."""
+    flags = ("--use", "住宅用地", "--area", "1000", "--json")
+    assert landcomp("landprice", "--grade", "2.0", *flags).stdout == landcomp("landprice", "--grade", "2", *flags).stdout
+    assert_bad_input(landcomp("landprice", REPO / "examples" / "parcel.json", "--unit", "亩"), "--unit")

@@ -10,6 +10,7 @@ import argparse
 import errno
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -23,9 +24,27 @@ EXIT_REFUSED = 3
 EXIT_FAILURE = 1
 
 
+# argparse's own refusals, in Chinese: (its English as a pattern, the Chinese with the same groups).
+_ARGPARSE_ZH = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数: {0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数: {0}"),
+    (re.compile(r"one of the arguments (.+) is required"), "须给出以下参数之一: {0}"),
+    (re.compile(r"argument (.+?): invalid choice: (.+?) \(choose from (.+)\)"), "参数 {0} 的取值 {1} 无效,可选: {2}"),
+    (re.compile(r"argument (.+?): invalid (\w+) value: (.+)"), "参数 {0} 的取值 {2} 不是有效的{1}"),
+    (re.compile(r"argument (.+?): expected one argument"), "参数 {0} 缺少取值"),
+    (re.compile(r"argument (.+?): not allowed with argument (.+)"), "参数 {0} 不能与 {1} 同用"),
+)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
-        raise InputError(f"命令参数错误: {message}", f"bad command-line arguments: {message}")
+        for pattern, zh in _ARGPARSE_ZH:
+            if found := pattern.fullmatch(message):
+                said = zh.format(*found.groups()).replace("不是有效的int", "不是整数")
+                break
+        else:
+            said = message
+        raise InputError(f"命令参数错误: {said}", f"bad command-line arguments: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,10 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("case", type=Path)
     land = commands.add_parser("landprice", help="宗地地价测算 / price a parcel")
     land.add_argument("parcel", type=Path, nargs="?")
-    land.add_argument("--grade", type=int)
+    land.add_argument("--grade")   # read as a parcel file's grade is: 2, "2" and "2.0" alike
     land.add_argument("--use")
     land.add_argument("--area")
-    land.add_argument("--unit", choices=["m²", "m2", "亩"], default="m²")
+    land.add_argument("--unit", choices=["m²", "m2", "亩"])   # m² when not given
     for sub in (comp, land):
         sub.add_argument("--json", action="store_true", help="JSON output (interfaces.md)")
         sub.add_argument("--pdf", type=Path, help="write the printed sheet as PDF")
@@ -144,13 +163,16 @@ def _landprice(args) -> str:
     from calculator.formats.text_report import parcel_text
     flags = [args.grade, args.use, args.area]
     if args.parcel is not None:
-        if any(f is not None for f in flags):
-            raise InputError("请只用地块文件或 --grade/--use/--area 之一", "give a parcel file or --grade/--use/--area, not both")
+        if any(f is not None for f in [*flags, args.unit]):
+            raise InputError("请只用地块文件或 --grade/--use/--area/--unit 之一",
+                             "give a parcel file or --grade/--use/--area/--unit, not both")
         data = _read(args.parcel, PARCEL_FILE_MAX_BYTES, "地块文件")
     else:
         if any(f is None for f in flags):
             raise InputError("须给出地块文件,或同时给出 --grade --use --area",
                              "give a parcel file, or all of --grade, --use and --area")
+        from calculator.core.money import to_decimal
+        to_decimal(args.grade, "--grade", "级别")   # its refusal names the flag; the parcel reader reads it as a file's
         area_field = "area_mu" if args.unit == "亩" else "area_m2"
         data = {"grade": args.grade, "parts": [{"use": args.use, area_field: args.area}]}
     price = price_parcel(parcel_from_dict(data))
