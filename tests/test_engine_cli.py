@@ -318,3 +318,14 @@ def test_the_grade_flag_is_read_as_a_parcel_files_grade_is(tmp_path: Path) -> No
     flags = ("--use", "住宅用地", "--area", "1000", "--json")
     assert landcomp("landprice", "--grade", "2.0", *flags).stdout == landcomp("landprice", "--grade", "2", *flags).stdout
     assert_bad_input(landcomp("landprice", REPO / "examples" / "parcel.json", "--unit", "亩"), "--unit")
+
+
+def test_a_move_out_before_payment_with_no_signing_date_is_paid_and_said(tmp_path: Path) -> None:
+    """Moved out 1,274 days before the payment, no signing date: 50,000 元 of 搬迁奖励 (支付前…已搬迁,按30日内计, the
+    reading) without a word, where a signing date would have refused a move-out before it."""
+    data = json.loads((REPO / "examples" / "household.json").read_text(encoding="utf-8"))
+    del data["relocation"]["signed_on"]
+    data["relocation"]["moved_on"] = "2020-01-01"
+    result = json.loads(landcomp("compensation", write_json(tmp_path / "case.json", data), "--json").stdout)
+    assert result["relocation"]["incentive"] == "50000.00"
+    assert any("搬迁日期 2020-01-01 早于支付日期且未填签约日期" in warning for warning in result["warnings"])

@@ -230,6 +230,13 @@ def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[Case
     if relocation is not None and relocation.days is None:
         notes.append(CaseWarning(relocation.incentive_note, "no incentive: payment or move-out date missing",
                                  RELOCATION, block=RELOCATION))
+    if relocation is not None and relocation.days is not None and relocation.days < 0 \
+            and relocation.given.signed_on is None:   # signed, a move-out before the signing is refused
+        moved = relocation.given.moved_on
+        notes.append(CaseWarning(
+            f"搬迁日期 {moved} 早于支付日期且未填签约日期,无法核对是否在签约之后,搬迁奖励按30日内计,请核对",
+            f"moved out on {moved}, before the payment, and no signing date to check it against: the incentive is "
+            "paid as within 30 days, please check", RELOCATION, block=RELOCATION, field="signed_on"))
     if case.ignored_fields:
         fields = ", ".join(case.ignored_fields)
         notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))
