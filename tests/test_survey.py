@@ -252,6 +252,20 @@ def test_a_household_value_merged_into_the_next_household_leaves_that_household_
     assert (h1.number, h1.case.household["head"], h1.case.relocation["building_area_m2"]) == ("H1", "王建国", 153)
 
 
+def test_households_on_another_sheet_laid_out_as_the_survey_are_said_never_passed_over(template, tmp_path):
+    """A second 调查表(2) with four more households was passed over: "共 2 户", exit 0. It is a problem of that sheet;
+    the template's own 填写说明 and 项目清单 are not."""
+    path = fill(template, tmp_path / "two.xlsx", example_rows("0001"))
+    book = load_workbook(path)
+    copy = book.copy_worksheet(book[SURVEY_SHEET])
+    copy.title = "调查表(2)"
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.sheet, p.row) for p in survey.problems] == [("调查表(2)", 0)]
+    assert "只读取「调查表」工作表,这里的住户均未导入" in survey.problems[0].zh
+    assert read_survey(fill(template, tmp_path / "one.xlsx", example_rows("0001"))).problems == ()
+
+
 def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out_whole(template, tmp_path):
     rows = example_rows("0001")
     for row in rows[1:]:

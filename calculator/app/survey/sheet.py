@@ -26,7 +26,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from calculator.core.errors import InputError
 from calculator.core.limits import SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES
-from calculator.app.survey.columns import SURVEY_SHEET
+from calculator.app.survey.columns import SURVEY_SHEET, normal_heading
 
 
 class _Pending:
@@ -66,6 +66,21 @@ class _Sheet:
             self.book.close()
         finally:
             self.stream.close()
+
+    def laid_out_alike(self, heading: str) -> list[str]:
+        """The other sheets whose first row holds `heading` (户号) among its cells and that have a row below it: laid
+        out as 调查表 and filled, their households are not read (a second 调查表, a 调查表(2))."""
+        found = []
+        for name in self.book.sheetnames:
+            sheet = self.book[name]
+            if name == SURVEY_SHEET or not isinstance(sheet, ReadOnlyWorksheet):
+                continue
+            rows = sheet.iter_rows(max_row=2, values_only=True)   # read-only: no more of the sheet is parsed
+            first, below = next(rows, ()), next(rows, ())
+            if heading in (normal_heading(value) for value in first if value is not None) \
+                    and any(value is not None and str(value).strip() for value in below):
+                found.append(name)
+        return found
 
     def hidden_columns(self) -> frozenset[int]:
         """The grid indexes of the columns the sheet hides (a <col> record may span several columns)."""
