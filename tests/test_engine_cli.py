@@ -312,6 +312,14 @@ def test_a_bad_command_line_is_said_in_chinese_too() -> None:
                      "参数 --base-version 的取值 'x' 不是整数", "invalid int value: 'x'")
 
 
+def test_an_option_given_twice_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    """--pdf a.pdf --pdf b.pdf wrote b.pdf alone, without a word."""
+    run = landcomp("compensation", REPO / "examples" / "household.json", "--pdf", tmp_path / "a.pdf",
+                   "--pdf", tmp_path / "b.pdf")
+    assert_bad_input(run, "参数 --pdf 给出了两次", "argument --pdf: given twice")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_grade_flag_is_read_as_a_parcel_files_grade_is(tmp_path: Path) -> None:
     """--grade 2.0 was refused as no int while "grade": "2.0" in a file is grade 2; --unit 亩 beside a parcel file
     was ignored without a word."""

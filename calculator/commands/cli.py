@@ -33,10 +33,27 @@ _ARGPARSE_ZH = (
     (re.compile(r"argument (.+?): invalid (\w+) value: (.+)"), "参数 {0} 的取值 {2} 不是有效的{1}"),
     (re.compile(r"argument (.+?): expected one argument"), "参数 {0} 缺少取值"),
     (re.compile(r"argument (.+?): not allowed with argument (.+)"), "参数 {0} 不能与 {1} 同用"),
+    (re.compile(r"argument (.+?): given twice"), "参数 {0} 给出了两次"),
 )
 
 
+class _Once(argparse._StoreAction):
+    """An option given twice is refused: --pdf a.pdf --pdf b.pdf wrote b.pdf alone, without a word."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault("_given_once", set())
+        if option_string is not None and self.dest in given:
+            parser.error(f"argument {option_string}: given twice")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)   # every option that stores its value: once
+        self.register("action", "store", _Once)
+
     def error(self, message: str):
         for pattern, zh in _ARGPARSE_ZH:
             if found := pattern.fullmatch(message):
