@@ -291,8 +291,11 @@ def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -
     case = write_json(tmp_path / "case.json", {"items": [
         {"item": "附属平房/砖混结构", "quantity": "86.40", "rate": "701.01"},
         {"item": "歇厦、雨搭", "quantity": "12.50", "attached_to": "附属平房/砖混结构"}]})
-    run = landcomp("compensation", case, "--pdf", tmp_path / "sheet.pdf")
+    run = landcomp("compensation", case, "--pdf", tmp_path / "sheet.pdf", "--xlsx", tmp_path / "sheet.xlsx")
     assert run.returncode == 0, run.stderr
+    from openpyxl import load_workbook
+    cell = next(row[5] for row in load_workbook(tmp_path / "sheet.xlsx")["明细"].iter_rows() if row[2].value == "歇厦、雨搭")
+    assert (cell.value, cell.number_format) == (350.505, "#,##0.000")   # the workbook shows 350.505 too
     row = next(line for line in run.stdout.splitlines() if "歇厦" in line).split()
     assert row[2:6] == ["12.50", "m²", "350.505", "4,381.31"]
     sheet = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sheet.pdf"), "-"], capture_output=True,
@@ -324,7 +327,9 @@ def test_the_grade_flag_is_read_as_a_parcel_files_grade_is(tmp_path: Path) -> No
     """--grade 2.0 was refused as no int while "grade": "2.0" in a file is grade 2; --unit 亩 beside a parcel file
     was ignored without a word."""
     flags = ("--use", "住宅用地", "--area", "1000", "--json")
-    assert landcomp("landprice", "--grade", "2.0", *flags).stdout == landcomp("landprice", "--grade", "2", *flags).stdout
+    written, whole = landcomp("landprice", "--grade", "2.0", *flags), landcomp("landprice", "--grade", "2", *flags)
+    assert written.returncode == whole.returncode == 0 and written.stdout == whole.stdout
+    assert json.loads(written.stdout)["grade"] == 2
     assert_bad_input(landcomp("landprice", REPO / "examples" / "parcel.json", "--unit", "亩"), "--unit")
 
 

@@ -333,4 +333,3 @@ def test_a_default_quantity_is_checked_as_a_typed_one_is(default, says):
         SCHEDULE.items[key], quantity_default=Decimal(default))})
     result = compute(case_from_dict({"items": [{"item": key}]}), schedule)
     assert [(w.zh, w.field) for w in result.warnings] == [(says, "quantity")]
-

@@ -485,3 +485,19 @@ def test_a_saved_case_says_what_to_check_on_it(tmp_path, project):
         "  提示: items[23](第24行)「杂棚」: 有争议,不计入合计 / disputed, held out of the total"]
     again = as_json(ledger(tmp_path, "save", project, "002", EXAMPLE, "--json"))
     assert len(again["warnings"]) == 4 and again["warnings"][1].startswith("items[17](第18行)「大门/普通装修」: 超标准")
+
+
+def test_a_stored_case_with_a_field_of_its_own_still_opens(tmp_path, project):
+    """The misspelling check is for a file a person gives: a project already holding household.phone2 (or any key
+    one letter off a known one, saved before the check) still lists, shows and prints it."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["household"]["phone2"] = "13900000000"
+    case = tmp_path / "c.json"
+    case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert ledger(tmp_path, "save", project, "001", case).returncode == 0
+    shown = ledger(tmp_path, "show", project, "001")
+    assert shown.returncode == 0, shown.stderr
+    data["household"]["Phone"] = data["household"].pop("phone")
+    case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    refused = ledger(tmp_path, "save", project, "002", case)
+    assert refused.returncode == 2 and "字段「Phone」应写作「phone」" in refused.stderr

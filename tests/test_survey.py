@@ -252,6 +252,26 @@ def test_a_household_value_merged_into_the_next_household_leaves_that_household_
     assert (h1.number, h1.case.household["head"], h1.case.relocation["building_area_m2"]) == ("H1", "王建国", 153)
 
 
+def test_a_merge_is_judged_by_the_household_of_its_first_row_not_by_row_order(template, tmp_path):
+    """A household's rows need not be next to each other: H2's 建筑面积 merged over row 3 (H2) and row 4 (H1) gave H1
+    that area. And 评估单位 merged over every household (one firm assessed them all) is one value of them all."""
+    rows = [{"户号": "H1", "户主": "王建国", "评估单位": "山西华信", "项目": "窑洞/砖石窑洞", "数量": 10, "单价": 600},
+            {"户号": "H2", "户主": "李四", "建筑面积(m²)": 150, "项目": "窑洞/砖石窑洞", "数量": 1, "单价": 600},
+            {"户号": "H1", "项目": "窑洞/砖石窑洞", "数量": 5, "单价": 600},
+            {"户号": "H3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 3, "单价": 600}]
+    path = fill(template, tmp_path / "apart.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    at = {cell.value: cell.column_letter for cell in sheet[1]}
+    sheet.merge_cells(f"{at['建筑面积(m²)']}3:{at['建筑面积(m²)']}4")   # H2's area onto H1's second row
+    sheet.merge_cells(f"{at['评估单位']}2:{at['评估单位']}5")           # one firm for every household
+    book.save(path)
+    survey = read_survey(path)
+    assert survey.rejected == ("H1",) and [(p.row, p.column) for p in survey.problems] == [(4, "建筑面积(m²)")]
+    assert [(h.number, h.case.assessor["organisation"]) for h in survey.households] == [("H2", "山西华信"),
+                                                                                        ("H3", "山西华信")]
+
+
 def test_households_on_another_sheet_laid_out_as_the_survey_are_said_never_passed_over(template, tmp_path):
     """A second 调查表(2) with four more households was passed over: "共 2 户", exit 0. It is a problem of that sheet;
     the template's own 填写说明 and 项目清单 are not."""
@@ -263,7 +283,13 @@ def test_households_on_another_sheet_laid_out_as_the_survey_are_said_never_passe
     survey = read_survey(path)
     assert [(p.sheet, p.row) for p in survey.problems] == [("调查表(2)", 0)]
     assert "只读取「调查表」工作表,这里的住户均未导入" in survey.problems[0].zh
-    assert read_survey(fill(template, tmp_path / "one.xlsx", example_rows("0001"))).problems == ()
+    summary = load_workbook(path)
+    del summary["调查表(2)"]
+    totals = summary.create_sheet("汇总")   # a sheet of the office's own, headed 户号 but holding no lines
+    totals.append(["户号", "户主", "合计"])
+    totals.append(["0001", "王建国", 546616.30])
+    summary.save(path)
+    assert read_survey(path).problems == ()
 
 
 def test_a_household_number_typed_only_on_the_first_row_leaves_the_household_out_whole(template, tmp_path):

@@ -34,6 +34,7 @@ _ARGPARSE_ZH = (
     (re.compile(r"argument (.+?): expected one argument"), "参数 {0} 缺少取值"),
     (re.compile(r"argument (.+?): not allowed with argument (.+)"), "参数 {0} 不能与 {1} 同用"),
     (re.compile(r"argument (.+?): given twice"), "参数 {0} 给出了两次"),
+    (re.compile(r"ambiguous option: (.+?) could match (.+)"), "参数 {0} 有歧义,可能是 {1}"),
 )
 
 
@@ -165,11 +166,11 @@ def _read(path: Path, max_bytes: int, kind: str) -> Any:
 
 
 def _compensation(args) -> str:
-    from calculator.engine.case import case_from_dict
+    from calculator.engine.case import case_from_file
     from calculator.engine.compensation import compute
     from calculator.engine.results import compensation_json
     from calculator.formats.text_report import compensation_text
-    result = compute(case_from_dict(_read(args.case, CASE_FILE_MAX_BYTES, "案例文件")))
+    result = compute(case_from_file(_read(args.case, CASE_FILE_MAX_BYTES, "案例文件")))
     _export(args, result, "compensation", args.case)
     return _dump(compensation_json(result)) if args.json else compensation_text(result)
 

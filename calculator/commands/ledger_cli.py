@@ -125,10 +125,10 @@ def _household(project: ProjectFile, number: str) -> Household:
 
 
 def _save(project: ProjectFile, args) -> str:
-    from calculator.engine.case import case_from_dict
+    from calculator.engine.case import case_from_file
     from calculator.core.jsonfile import read_json
     try:
-        case = case_from_dict(read_json(args.case, CASE_FILE_MAX_BYTES, "案例文件"))
+        case = case_from_file(read_json(args.case, CASE_FILE_MAX_BYTES, "案例文件"))
     except InputError as error:
         raise error.located(str(args.case)) from None
     if args.base_version is not None and not 0 <= args.base_version <= MAX_VERSION:
@@ -147,7 +147,7 @@ def _save(project: ProjectFile, args) -> str:
 
 
 def _warning_lines(warnings: list[str] | tuple[str, ...]) -> str:
-    """提示 under a household, one a line, as `compensation` prints them."""
+    """提示 under a household, one a line (the messages `compensation` prints under 提示 / warnings)."""
     return "".join(f"  提示: {warning}\n" for warning in warnings)
 
 

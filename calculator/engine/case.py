@@ -1,7 +1,6 @@
 """The case file of interfaces.md: read from JSON exactly (Decimal), written back atomically."""
 from __future__ import annotations
 
-import difflib
 import json
 import unicodedata
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ def case_from_dict(data: Any) -> Case:
         looks_like = "地块文件(宗地地价测算)" if {"parts", "grade"} & set(data) else "其他 JSON 文件"
         raise InputError(f"这不是案例文件: 像是{looks_like},没有案例文件的任何字段",
                          "this is not a case file: it has none of a case file's fields")
-    _refuse_misspelt(data, KNOWN_FIELDS, "")
     schedule = data.get("schedule", "baozi-2023")
     if not isinstance(schedule, str):
         raise InputError("补偿标准应为文字", "schedule must be text", "schedule")
@@ -67,6 +65,13 @@ def case_from_dict(data: Any) -> Case:
                 replacement=data.get("replacement"), case_id=_text(data.get("case_id", ""), "case_id"),
                 assessed_on=_date(data.get("assessed_on", "")),
                 ignored_fields=tuple(sorted(set(data) - KNOWN_FIELDS)))
+
+
+def case_from_file(data: Any) -> Case:
+    """A case from a file a person gives (the command line, the app's 打开): its keys checked for misspellings
+    (refuse_misspelt_fields), then its shape, as every case's."""
+    refuse_misspelt_fields(data)
+    return case_from_dict(data)
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -128,19 +133,48 @@ def _date(value: Any) -> str:
 def _text_block(block: Any, name: str) -> dict[str, str]:
     if not isinstance(block, dict):
         raise InputError(f"{label(name)}应为对象", f"{name} must be an object", name)
-    _refuse_misspelt(block, HEADER_FIELDS[name], name)
     return {key: _text(value, f"{name}.{key}") for key, value in block.items()}
 
 
-def _refuse_misspelt(keys: Any, known: frozenset[str] | set[str], block: str) -> None:
-    """A key that is a known field written another way or misspelt (Items, ｉｔｅｍｓ, Head, relocaton, organization) is
-    refused: ignored, or kept as a field of its own, it left the field it meant out with no more than a warning (a
-    sheet without its lines, its 搬迁与安置 or its 户主). A key like none of them is the file's own, and kept."""
-    for key in keys:
-        if key in known:
-            continue
-        written = unicodedata.normalize("NFKC", key).strip().casefold()
-        meant = written if written in known else next(iter(difflib.get_close_matches(written, known, 1, 0.8)), None)
-        if meant is not None:
-            where = f"{block}.{key}" if block else key
-            raise InputError(f"字段「{key}」应写作「{meant}」", f"field {key!r} should be written {meant!r}", where)
+def refuse_misspelt_fields(data: Any) -> None:
+    """A case file's key that is a known field written another way, or one letter off (Items, ｉｔｅｍｓ, relocaton,
+    household.Head, organization), is refused: ignored, or kept as a field of its own, it left the field it meant
+    out with no more than a warning (a sheet without its lines, its 搬迁与安置 or its 户主). A key like none of them
+    (a tool's own, 片区, phone2) is the file's, and kept. Checked where a person's file comes in (case_from_file),
+    never on a case a project already holds."""
+    if not isinstance(data, dict):
+        return
+    blocks = [("", data, KNOWN_FIELDS)] + [(name, data[name], known) for name, known in HEADER_FIELDS.items()
+                                           if isinstance(data.get(name), dict)]
+    for block, keys, known in blocks:
+        for key in keys:
+            meant = _meant(key, known)
+            if meant is not None:
+                where = f"{block}.{key}" if block else key
+                raise InputError(f"字段「{key}」应写作「{meant}」", f"field {key!r} should be written {meant!r}", where)
+
+
+def _meant(key: str, known: frozenset[str] | set[str]) -> str | None:
+    """The known field `key` stands for when it is not one: the same in another case or width, or one letter
+    added, dropped, changed or swapped (a key with a digit, phone2, is a field of its own)."""
+    if key in known:
+        return None
+    written = unicodedata.normalize("NFKC", key).strip().casefold()
+    if written in known:
+        return written
+    if any(char.isdigit() for char in written):
+        return None
+    return next((field for field in sorted(known) if _one_edit(written, field)), None)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one letter added, dropped, changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                    and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]])
+    short, long = sorted((a, b), key=len)
+    at = next((i for i, (x, y) in enumerate(zip(short, long)) if x != y), len(short))
+    return short[at:] == long[at + 1:]

@@ -306,4 +306,3 @@ def test_extra_months_are_read_as_typed(qtbot, ws, typed, months, said):
     assert ws.session.case.relocation["extra_months"] == months
     problems = [p.zh for p in ws.session.result.problems]
     assert (said in problems[0]) if said else not problems, problems
-

@@ -457,4 +457,3 @@ def test_the_wheel_over_the_grade_scrolls_past_it_until_it_is_chosen(qtbot, ws):
     qtbot.waitUntil(combo.hasFocus)
     wheel()
     assert combo.currentIndex() == before + 1
-

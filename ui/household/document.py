@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from calculator.engine.case import Case, case_from_dict, case_to_json
+from calculator.engine.case import Case, case_from_file, case_to_json
 from calculator.engine.compensation import CompensationResult, KeptLines, evaluate
 from calculator.core.errors import InputError
 from calculator.core.files import atomic_write_text
@@ -43,6 +43,6 @@ class HouseholdDocument:
 def read_case(path: Path) -> Case:
     """A case from a file; an unreadable file is an InputError naming it."""
     try:
-        return case_from_dict(read_json(Path(path), CASE_FILE_MAX_BYTES, "案例文件"))
+        return case_from_file(read_json(Path(path), CASE_FILE_MAX_BYTES, "案例文件"))
     except InputError as error:
         raise error.located(str(path)) from None

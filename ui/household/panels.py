@@ -68,7 +68,8 @@ class _BlockPanel(QGroupBox):
     def _decimal_field(self, name: str, suffix: str = "m²") -> DecimalEdit:
         edit = DecimalEdit(suffix, self)
         edit.setObjectName(f"{self.block}_{name}")
-        edit.textEdited.connect(lambda text: self.session.edit({(self.block, name): text or actions.ABSENT}, live=True))
+        edit.textEdited.connect(
+            lambda text: self.session.edit({(self.block, name): text.strip() or actions.ABSENT}, live=True))
         edit.editingFinished.connect(self.session.end_live_edit)
         return edit
 

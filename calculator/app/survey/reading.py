@@ -60,6 +60,10 @@ def read_survey(path: Path, schedule: Schedule | None = None, *, include_hidden:
     return Survey(reading.path, households, reading.problems, reading.rejected)
 
 
+# The blocks whose values are a household's own: one merged in from another household's row would be paid twice.
+HOUSEHOLD_BLOCKS = frozenset(("household", "relocation", "replacement"))
+
+
 def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidden: bool = False) -> SurveyReading:
     """调查表 read once; its households checked one at a time as they are taken, bad rows becoming problems.
 
@@ -86,13 +90,13 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
             return reader.reading(path)
         # <cols> precedes <sheetData>: the hidden columns are known once the first row has passed
         reader = _Reader(schedule, columns, positions, strays,
-                         frozenset() if include_hidden else sheet.hidden_columns())
+                         frozenset() if include_hidden else sheet.hidden_columns(),
+                         frozenset(box[1] for box in sheet.merged))
         if first is not None and first[0] != 1:   # no row 1 (no heading): the first row is a content row
             reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden, copied=sheet.copied)
         for row, values, hidden in rows:
             reader.add_row(row, values, hidden=hidden and not include_hidden, copied=sheet.copied)
-        heading = reader.by_field[(KEY, "number")].heading
-        for name in sheet.laid_out_alike(normal_heading(heading)):
+        for name in sheet.laid_out_alike(REQUIRED_HEADINGS):
             reader.loose.append(SurveyProblem(
                 name, 0, "", f"此工作表也按调查表填写了住户,但只读取「{SURVEY_SHEET}」工作表,这里的住户均未导入;请并入{SURVEY_SHEET}",
                 f"this sheet is laid out as {SURVEY_SHEET} and holds households, but only {SURVEY_SHEET} is read: none "
@@ -173,8 +177,10 @@ class _Reader:
 
     def __init__(self, schedule: Schedule, columns: tuple[SurveyColumn, ...],
                  positions: list[tuple[SurveyColumn, int]], strays: list[tuple[str, int]],
-                 hidden_columns: frozenset[int] = frozenset()):
+                 hidden_columns: frozenset[int] = frozenset(), merge_starts: frozenset[int] = frozenset()):
         self.schedule, self.columns, self.positions, self.strays = schedule, columns, positions, strays
+        self.merge_starts = merge_starts   # the rows a merged range starts at: whose household each is, is kept
+        self.owners: dict[int, str] = {}
         self.hidden_columns = hidden_columns   # grid indexes whose values are left out (unless accepted)
         self.line_index = {column.field: index for column, index in positions if column.block == LINE}
         self.at: dict[int, SurveyColumn | str] = {index: column for column, index in positions}
@@ -236,8 +242,10 @@ class _Reader:
         self.pending = []
         if hidden or self.hidden_columns:
             household.problems += self.hidden_content(row, cells, hidden)
+        if row in self.merge_starts:
+            self.owners[row] = number
         if copied:
-            household.problems += self.merged_content(row, cells, copied, household.first_row)
+            household.problems += self.merged_content(row, cells, copied, number)
         self.spool.add(number, (row, cells))
 
     def fill(self, draft: _Draft, row: int, cells: list[tuple[int, Any]]) -> None:
@@ -290,13 +298,14 @@ class _Reader:
                 and isinstance(column := self.at[index], SurveyColumn)]
 
     def merged_content(self, row: int, cells: list[tuple[int, Any]], copied: list[tuple[int, int, int]],
-                       household_row: int) -> list[SurveyProblem]:
+                       number: str) -> list[SurveyProblem]:
         """Values a merged range repeated that would be paid again or read as another field or household: a 数量
         or 评估金额 merged down over rows, a 项目 merged onto a row with no 数量 or 评估金额 of its own (its default
-        quantity would be paid again), a household's value (户主, 建筑面积 …) merged down from above its first row
-        (`household_row`: another household's), or any value merged across into another column. Its household
-        is left out whole. (单价, a parameter or 备注 merged down over lines is one value of each line, and a
-        household's value merged over its own rows one value of it: both stay read.)"""
+        quantity would be paid again), a household's own value (户主, 建筑面积, a 置换 area) merged from a row of
+        another household than `number`, or any value merged across into another column. Its household is left
+        out whole. (单价, a parameter or 备注 merged down over lines is one value of each line, a household's value
+        merged over its own rows one value of it, and 评估单位 or 测算日期 merged over households one value of
+        them all: these stay read.)"""
         given = {index for index, _ in cells}
         repeated = {index for index, _, _ in copied}
         own = any(index in given and index not in repeated
@@ -307,7 +316,7 @@ class _Reader:
             if index not in given or not isinstance(column, SurveyColumn) or column.block == KEY:
                 continue
             if column.block != LINE:
-                if index != first_index or first_row < household_row:
+                if index != first_index or (column.block in HOUSEHOLD_BLOCKS and self.owners.get(first_row) != number):
                     problems.append(self.problem(
                         row, column.heading,
                         f"此格的值来自第{first_row}行起的合并单元格,它跨到了另一户(或另一列),此户整户未导入;"

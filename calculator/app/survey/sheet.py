@@ -67,9 +67,9 @@ class _Sheet:
         finally:
             self.stream.close()
 
-    def laid_out_alike(self, heading: str) -> list[str]:
-        """The other sheets whose first row holds `heading` (户号) among its cells and that have a row below it: laid
-        out as 调查表 and filled, their households are not read (a second 调查表, a 调查表(2))."""
+    def laid_out_alike(self, headings: tuple[str, ...]) -> list[str]:
+        """The other sheets whose first row holds every one of `headings` (户号, 项目, 数量) and that have a row below
+        it: laid out as 调查表 and filled, their households are not read (a second 调查表, a 调查表(2))."""
         found = []
         for name in self.book.sheetnames:
             sheet = self.book[name]
@@ -77,7 +77,7 @@ class _Sheet:
                 continue
             rows = sheet.iter_rows(max_row=2, values_only=True)   # read-only: no more of the sheet is parsed
             first, below = next(rows, ()), next(rows, ())
-            if heading in (normal_heading(value) for value in first if value is not None) \
+            if set(headings) <= {normal_heading(value) for value in first if value is not None} \
                     and any(value is not None and str(value).strip() for value in below):
                 found.append(name)
         return found

@@ -15,7 +15,7 @@ from calculator.core.errors import CaseErrors, InputError
 from calculator.engine.landprice import (
     COEFFICIENT_LABELS, FLOOR_BY_COST, FORMULA_LINES, TERM, Corrections, ParcelPrice, PartPrice)
 from calculator.engine.lines import where
-from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
+from calculator.core.money import fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.relocation import PART_NAMES, RelocationResult
 from calculator.engine.remarks import line_remarks
 from calculator.engine.replacement import AREA_LABELS

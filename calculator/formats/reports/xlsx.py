@@ -54,7 +54,7 @@ def settlement_book(sheet: SettlementSheet) -> Workbook:
     for section in sheet.sections:
         for line in section.rows:
             _row(details, row, [line.number, section.heading, line.name, (line.quantity, _places(line.quantity)),
-                                line.unit, (line.rate, MONEY), (line.amount, MONEY),
+                                line.unit, (line.rate, _places(line.rate)), (line.amount, MONEY),
                                 COUNTED if line.counted else HELD_OUT, line.remarks])
             row += 1
     first, last = 3, row - 1
@@ -214,9 +214,10 @@ def _style_head(ws: Worksheet, row: int, columns: int) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _places(quantity: Decimal) -> str:
-    """A quantity's number format: two decimals, or as many as the value carries."""
-    places = max(2, -quantity.as_tuple().exponent)
+def _places(value: Decimal) -> str:
+    """A quantity's or a rate's number format: two decimals, or as many as the value carries (a rate of 350.505
+    shown as 350.51 would not multiply out to the amount beside it)."""
+    places = max(2, -value.as_tuple().exponent)
     return "#,##0." + "0" * places
 
 
