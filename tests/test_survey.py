@@ -226,6 +226,18 @@ def test_a_line_value_in_merged_cells_is_never_counted_again_and_leaves_its_hous
         (Decimal(2), Decimal(600), "东"), (Decimal(3), Decimal(600), "东")]
 
 
+def merged_survey(template, path, rows, *merges):
+    """The survey of `rows` read with each merge (first heading, first row, last heading, last row) made in it."""
+    fill(template, path, rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    at = {cell.value: cell.column_letter for cell in sheet[1]}
+    for first, top, last, bottom in merges:
+        sheet.merge_cells(f"{at[first]}{top}:{at[last]}{bottom}")
+    book.save(path)
+    return read_survey(path)
+
+
 def test_a_household_value_merged_into_the_next_household_leaves_that_household_out(template, tmp_path):
     """建筑面积 153 merged down over two households' rows was read as the second household's too (搬迁与安置 paid on a
     house it never had), and 户主 merged across into 身份证号 stored the name as the id. A household's value merged
@@ -236,15 +248,10 @@ def test_a_household_value_merged_into_the_next_household_leaves_that_household_
             {"户号": "H2", "户主": "李四", "项目": "窑洞/砖石窑洞", "数量": 1, "单价": 600},
             {"户号": "H2", "项目": "窑洞/砖石窑洞", "数量": 2, "单价": 600},
             {"户号": "H3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 3, "单价": 600}]
-    path = fill(template, tmp_path / "merged.xlsx", rows)
-    book = load_workbook(path)
-    sheet = book[SURVEY_SHEET]
-    at = {cell.value: cell.column_letter for cell in sheet[1]}
-    sheet.merge_cells(f"{at['户主']}2:{at['户主']}3")                  # over its own rows: one value, read
-    sheet.merge_cells(f"{at['建筑面积(m²)']}2:{at['建筑面积(m²)']}5")  # down into H2's rows
-    sheet.merge_cells(f"{at['户主']}6:{at['身份证号']}6")              # across into another column
-    book.save(path)
-    survey = read_survey(path)
+    survey = merged_survey(template, tmp_path / "merged.xlsx", rows,
+                           ("户主", 2, "户主", 3),                  # over its own rows: one value, read
+                           ("建筑面积(m²)", 2, "建筑面积(m²)", 5),  # down into H2's rows
+                           ("户主", 6, "身份证号", 6))              # across into another column
     assert survey.rejected == ("H2", "H3")
     merged = [(p.row, p.column) for p in survey.problems if "另一户" in p.zh and "another household" in p.en]
     assert merged == [(4, "建筑面积(m²)"), (5, "建筑面积(m²)"), (6, "身份证号")]
@@ -259,14 +266,9 @@ def test_a_merge_is_judged_by_the_household_of_its_first_row_not_by_row_order(te
             {"户号": "H2", "户主": "李四", "建筑面积(m²)": 150, "项目": "窑洞/砖石窑洞", "数量": 1, "单价": 600},
             {"户号": "H1", "项目": "窑洞/砖石窑洞", "数量": 5, "单价": 600},
             {"户号": "H3", "户主": "赵六", "项目": "窑洞/砖石窑洞", "数量": 3, "单价": 600}]
-    path = fill(template, tmp_path / "apart.xlsx", rows)
-    book = load_workbook(path)
-    sheet = book[SURVEY_SHEET]
-    at = {cell.value: cell.column_letter for cell in sheet[1]}
-    sheet.merge_cells(f"{at['建筑面积(m²)']}3:{at['建筑面积(m²)']}4")   # H2's area onto H1's second row
-    sheet.merge_cells(f"{at['评估单位']}2:{at['评估单位']}5")           # one firm for every household
-    book.save(path)
-    survey = read_survey(path)
+    survey = merged_survey(template, tmp_path / "apart.xlsx", rows,
+                           ("建筑面积(m²)", 3, "建筑面积(m²)", 4),   # H2's area onto H1's second row
+                           ("评估单位", 2, "评估单位", 5))           # one firm for every household
     assert survey.rejected == ("H1",) and [(p.row, p.column) for p in survey.problems] == [(4, "建筑面积(m²)")]
     assert [(h.number, h.case.assessor["organisation"]) for h in survey.households] == [("H2", "山西华信"),
                                                                                         ("H3", "山西华信")]
