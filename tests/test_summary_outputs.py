@@ -73,7 +73,7 @@ def test_the_command_prints_the_summarys_json_and_writes_both_files(tmp_path, pr
     (["--as-of", "2023-02-30"], "截至日期不是有效日期"),
     (["--as-of", "明天"], "as_of is not a valid date"),
     (["--as-of", ""], "--as-of 不能为空"),                       # was taken as today
-    (["--pdf", "missing/s.pdf"], "目录不存在"),
+    (["--xlsx", "missing/s.xlsx"], "目录不存在"),                 # beside a --pdf that could be written
     (["--xlsx", "s.pdf"], "同一个文件"),
     (["--xlsx", "other.pdf"], "--xlsx 写的是 XLSX 文件,文件名却以 .pdf 结尾"),   # was written, a workbook called .pdf
 ])
