@@ -146,7 +146,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
             number = values[field] = _param_value(param, value, zh)
             if limits is not None and number > limits[0]:   # past what is usual for its unit: checked, or refused
                 if number > limits[1]:
-                    raise _too_large(field, zh, number, limits[1], unit)
+                    raise too_large(field, zh, number, limits[1], unit)
                 unusual += (field,)
         field = "quantity"
         value = raw.get(field)
@@ -161,7 +161,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
                 raise InputError(f"数量应为正数,不是 {quantity}", f"quantity must be positive, not {quantity}")
         if quantity > plan.plausible:   # as a parameter is: past what is usual for its unit, checked, or refused
             if quantity > plan.most:
-                raise _too_large(field, "数量", quantity, plan.most, item.unit, f" {item.unit}")
+                raise too_large(field, "数量", quantity, plan.most, item.unit, f" {item.unit}")
             unusual += (field,)
         if plan.counted and quantity % 1:  # 1.5 株: priced as given (no reading rounds it), but said
             unusual += (PARTIAL_COUNT,)
@@ -196,13 +196,10 @@ def price_line(line: Line, ctx) -> PricedLine:
         amount = round_money(amount)
         rate = amount / line.quantity
     else:
-        if line.rate is None:  # most lines: R1 without a rate of its own, worked out once per standard
-            rate, resolved_flags = standard.unrated
-        else:
-            try:
-                rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
-            except CalculationError as error:
-                raise error.placed(field="rate") from None
+        try:
+            rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
+        except CalculationError as error:
+            raise error.placed(field="rate") from None
         flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags)) if flags else resolved_flags
         amount = round_money(line.quantity * rate * factor)
     if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
@@ -241,8 +238,9 @@ def _param_value(param: Param, value: Any, zh: str) -> Decimal | str:
     return number
 
 
-def _too_large(name: str, zh: str, number: Decimal, most: Decimal, unit: str, zh_unit: str = "") -> InputError:
-    """A measured value past the most its unit allows (a quantity's or a parameter's): a typing slip, refused.
+def too_large(name: str, zh: str, number: Decimal, most: Decimal, unit: str, zh_unit: str = "") -> InputError:
+    """A measured value past the most its unit allows (a quantity's, a parameter's, an area of the household's
+    blocks): a typing slip, refused.
     `zh_unit`: the unit as the Chinese message writes it after the numbers (a parameter's label holds its own)."""
     shown = fmt_plain(number)
     return InputError(f"{zh} {shown}{zh_unit} 超过上限 {most:,}{zh_unit},请核对",
