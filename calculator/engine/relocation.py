@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 from calculator.core.errors import InputError, at_field
 from calculator.core.labels import label
 from calculator.core.limits import parse_date, quantity_limits
-from calculator.core.money import fmt_plain, round_money, to_decimal
+from calculator.core.money import round_money, to_decimal
+from calculator.engine.lines import too_large
 from calculator.rules.bracket import bracket_rate
 from tables.schedule import Relocation, RelocationRule
 
@@ -59,9 +60,8 @@ def read_relocation(block: dict[str, Any], rules: Relocation) -> RelocationInput
         raise InputError("建筑面积应为正数", "building_area_m2 must be positive", "relocation", field="building_area_m2")
     most = quantity_limits("m²")[1]   # as a line's area is held: past it, a typing slip (past the usual, a warning)
     if area > most:
-        raise InputError(f"建筑面积 {fmt_plain(area)} m² 超过上限 {most:,} m²,请核对",
-                         f"building_area_m2 {fmt_plain(area)} m² is too large (the limit is {most:,} m²)", "relocation",
-                         field="building_area_m2")
+        raise too_large("building_area_m2", "建筑面积", area, most, "m²", " m²").located("relocation").placed(
+            field="building_area_m2")
     hardship = block.get("sole_housing_hardship", False)
     if not isinstance(hardship, bool):
         raise InputError("唯一住房且确有困难应为 true 或 false", "sole_housing_hardship must be true or false", "relocation",

@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 from calculator.core.errors import InputError, at_field
 from calculator.core.labels import label
 from calculator.core.limits import quantity_limits
-from calculator.core.money import fmt_plain, round_money, to_decimal
+from calculator.core.money import round_money, to_decimal
+from calculator.engine.lines import too_large
 from calculator.rules.area_replacement import KIND
 from tables.schedule import Schedule
 
@@ -53,9 +54,7 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
         if given[name] < 0:
             raise InputError(f"{label(name)}不能为负数", f"{name} must not be negative", "replacement", field=name)
         if given[name] > most:   # as a line's area is held: past it, a typing slip
-            raise InputError(f"{label(name)} {fmt_plain(given[name])} m² 超过上限 {most:,} m²,请核对",
-                             f"{name} {fmt_plain(given[name])} m² is too large (the limit is {most:,} m²)", "replacement",
-                             field=name)
+            raise too_large(name, label(name), given[name], most, "m²", " m²").located("replacement").placed(field=name)
     parts = []
     for item in schedule.by_kind.get(KIND, ()):
         spec = item.spec
