@@ -308,7 +308,7 @@ class ProjectFile:
         Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`, beside the project file, or for a
         server project beside the backup restored from), so a wrong restore can be undone."""
         source = _audited(check_file_name(path, reading=True))
-        if self.path is not None and (source.resolve() == self.path.resolve() or same_file(source, self.path)):
+        if self.path is not None and same_file(source, self.path):   # the same path, a link to it or a hard link
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
         folder, stem = (self.path.parent, self.path.stem) if self.path is not None else (source.parent,
                                                                                          file_stem(self.project.name))

@@ -116,6 +116,12 @@ def _unshown(char: str) -> str:
     return "\ufffd" if unicodedata.category(char) in REFUSED_CATEGORIES else char
 
 
+def printable(text: str) -> str:
+    """`text` with every character no input takes shown as U+FFFD, control characters too: what a sheet prints of a
+    text another tool put into a project (its fonts draw no control picture, as `visible` shows them)."""
+    return text if bad_character(text) is None else "".join(map(_unshown, text))
+
+
 def refuse_bad_characters(value: str, named: str, where: str = "") -> None:
     """InputError naming the first refused character of `value` (U+XXXX) and `named` (the field's label)."""
     char = bad_character(value)

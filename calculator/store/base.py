@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from calculator.engine.case import Case, case_from_json
 from calculator.engine.compensation import CompensationResult
 from calculator.core.errors import CalculationError
-from calculator.core.limits import bad_character
+from calculator.core.limits import printable
 
 if TYPE_CHECKING:
     from calculator.store.checking import BackgroundCheck
@@ -269,16 +269,12 @@ class LedgerRow:
     def printable(self) -> LedgerRow:
         """The row with each character no sheet or workbook may hold shown as U+FFFD: no input takes one, but a
         project changed by another tool may hold one (数据异常), and a sheet of the whole project must still print."""
-        texts = {name: _printable(getattr(self, name)) for name in _ROW_TEXTS}
-        texts["abnormal"] = None if self.abnormal is None else _printable(self.abnormal)
+        texts = {name: printable(getattr(self, name)) for name in _ROW_TEXTS}
+        texts["abnormal"] = None if self.abnormal is None else printable(self.abnormal)
         return dataclasses.replace(self, **texts)
 
 
 _ROW_TEXTS = ("number", "head", "address", "assessor", "updated_by", "id_number", "phone", "paid_batch")
-
-
-def _printable(text: str) -> str:
-    return text if bad_character(text) is None else "".join("\ufffd" if bad_character(c) else c for c in text)
 
 
 @dataclass(frozen=True)
