@@ -104,6 +104,15 @@ def test_household_a_small_house_moved_on_day_30() -> None:
     assert result.relocation.days == 30
     assert result.relocation.months == 24
     assert [part.area for part in result.replacement.parts] == [Decimal("28"), Decimal("0")]
+    # the 宅基地 part counts 0 m² as R7 reads it, and is said: 25 m² of certificate under a 30 m² footprint
+    said = [(warning.zh, warning.block, warning.field) for warning in result.warnings if warning.block == "replacement"]
+    assert said == [("宅基地证面积 25 m² 小于正房占地面积 30 m²,此部分按 0 m² 计,请核对", "replacement",
+                     "homestead_certificate_area_m2")]
+
+
+def test_household_c_certificate_equal_to_footprint_is_not_warned() -> None:
+    """33.33 − 33.33 = 0 m² is a real nought, not a slip: nothing to check."""
+    assert not [warning for warning in compute(case_from_dict(HOUSEHOLD_C)).warnings if warning.block == "replacement"]
 
 
 # --- household B: > 30 m² with hardship months, day 31, disputed lines, assessed, override -------

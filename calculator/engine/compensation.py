@@ -14,7 +14,7 @@ from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.engine.relocation import PARTS as RELOCATION_PARTS
 from calculator.engine.relocation import RelocationResult, read_relocation, relocation_allowances
-from calculator.engine.replacement import ReplacementResult, replacement_area
+from calculator.engine.replacement import ReplacementResult, replacement_area, replacement_warnings
 from calculator.engine.schedules import load_schedule
 from tables.schedule import Item, Schedule
 
@@ -175,7 +175,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
-        warnings=tuple(notes + _case_warnings(case, relocation)), problems=tuple(problems))
+        warnings=tuple(notes + _case_warnings(case, relocation, replacement, schedule)), problems=tuple(problems))
 
 
 def compute(case: Case, schedule: Schedule | None = None) -> CompensationResult:
@@ -221,7 +221,8 @@ def section_end(case: Case, schedule: Schedule, key: str) -> int:
     return at
 
 
-def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[CaseWarning]:
+def _case_warnings(case: Case, relocation: RelocationResult | None, replacement: ReplacementResult | None,
+                   schedule: Schedule) -> list[CaseWarning]:
     notes = []
     if relocation is not None and relocation.given.building_area_m2 > quantity_limits("m²")[0]:
         area = f"{fmt_plain(relocation.given.building_area_m2)} m²"
@@ -237,6 +238,8 @@ def _case_warnings(case: Case, relocation: RelocationResult | None) -> list[Case
             f"搬迁日期 {moved} 早于支付日期且未填签约日期,无法核对是否在签约之后,搬迁奖励按30日内计,请核对",
             f"moved out on {moved}, before the payment, and no signing date to check it against: the incentive is "
             "paid as within 30 days, please check", RELOCATION, block=RELOCATION, field="signed_on"))
+    if replacement is not None:
+        notes += replacement_warnings(replacement, schedule)
     if case.ignored_fields:
         fields = ", ".join(case.ignored_fields)
         notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from calculator.core.errors import InputError, at_field
+from calculator.core.errors import CaseWarning, InputError, at_field
 from calculator.core.labels import label
 from calculator.core.limits import quantity_limits
-from calculator.core.money import round_money, to_decimal
+from calculator.core.money import fmt_plain, round_money, to_decimal
 from calculator.engine.lines import too_large
 from calculator.rules.area_replacement import KIND
 from tables.schedule import Schedule
@@ -61,3 +61,18 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
         base = max(Decimal(0), given[spec.measure] - (given[spec.deduct] if spec.deduct else 0))
         parts.append(ReplacementPart(item.key, base, spec.ratio, base * spec.ratio))
     return ReplacementResult(given, tuple(parts), round_money(sum(p.area for p in parts)))
+
+
+def replacement_warnings(result: ReplacementResult, schedule: Schedule) -> list[CaseWarning]:
+    """What to check: an area deducted that is larger than the area it is deducted from (宅基地证面积 under 正房占地面积).
+    R7 counts that part as 0 m², as written; a slip between the two fields would otherwise go unseen."""
+    notes = []
+    for item in schedule.by_kind.get(KIND, ()):
+        measure, deduct = item.spec.measure, item.spec.deduct
+        if deduct and result.given[deduct] > result.given[measure]:
+            shown = {name: f"{fmt_plain(result.given[name])} m²" for name in (measure, deduct)}
+            notes.append(CaseWarning(
+                f"{label(measure)} {shown[measure]} 小于{label(deduct)} {shown[deduct]},此部分按 0 m² 计,请核对",
+                f"{measure} {shown[measure]} is below {deduct} {shown[deduct]}: counted as 0 m², please check",
+                "replacement", block="replacement", field=measure))
+    return notes
