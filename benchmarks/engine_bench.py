@@ -9,8 +9,9 @@ same run — a bare Decimal multiply-and-quantize over the same lines:
   with `evaluate`, nothing kept from one case to the next (see office_batch): ≤ 10× the floor;
 - a keystroke: a 300-line household priced after one line was edited (what the app does per key),
   the other lines kept from before: ≤ 10× the floor.
-The office-scale run is also set against the floor with each number first read from its text (no target): the
-floor takes its numbers ready-made, while a case holds text, so this says how much of the rest is reading.
+The office-scale run is also set, with no target, against the floor with each number first read from its text
+(the floor takes its numbers ready-made, while a case holds text: how much of the rest is reading), and against
+the least any Python engine does per line (least_engine: no checks, rules, remarks or warnings).
 `--profile` adds a cProfile of the office-scale run, hottest functions first.
 `--instructions` counts the office-scale run and its floor in instructions instead (benchmarks/instructions.py:
 CPU time here swings by 2× within an hour, an instruction count not at all): three processes build the same
@@ -131,6 +132,32 @@ def read_baseline(texts) -> Decimal:
     return sum(((Decimal(q) * Decimal(r)).quantize(CENT, rounding=ROUND_HALF_UP) for q, r in texts), Decimal(0))
 
 
+def least_plans(schedule) -> dict[str, tuple[Decimal, str]]:
+    """Each item with one plain rate and its section: all `least_engine` knows of the schedule."""
+    return {key: (Decimal(700 + place), item.section) for place, (key, item) in enumerate(schedule.items.items())}
+
+
+def least_engine(cases, plans) -> list[tuple]:
+    """The least any Python engine must do per line, with none of this one's checks, rules, remarks or warnings:
+    find the line's item, read its number from the text, refuse a nought, multiply, round, keep the priced line
+    and add it to its section. What the engine costs beyond this is its checks, its rules and what it says."""
+    priced = []
+    for case in cases:
+        subtotals: dict[str, Decimal] = {}
+        for index, raw in enumerate(case.items):
+            plan = plans.get(raw.get("item"))
+            if plan is None:
+                raise KeyError(raw.get("item"))
+            rate, section = plan
+            number = Decimal(raw.get("quantity") or raw["amount"])
+            if number <= 0:
+                raise ValueError(number)
+            amount = (number * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+            priced.append((index, raw, number, rate, amount))
+            subtotals[section] = subtotals.get(section, Decimal(0)) + amount
+    return priced
+
+
 def land_grid(table) -> list:
     return [price_parcel(parcel_from_dict({"grade": grade, "parts": [{"use": use, "area_m2": "1000"}]}), table)
             for use in table.uses for grade in table.grades]
@@ -167,17 +194,19 @@ def keystroke(case, schedule, kept: KeptLines) -> None:
     evaluate(case, schedule, kept)
 
 
-def office_scale(template: dict, schedule, repeat: int) -> tuple[float, float, float]:
-    """Median CPU seconds of pricing a fresh batch of households, of the floor over its lines and of that floor
-    reading each number from its text, measured in turns."""
-    priced, floor, reading = [], [], []
+def office_scale(template: dict, schedule, repeat: int) -> tuple[float, float, float, float]:
+    """Median CPU seconds of pricing a fresh batch of households, of the floor over its lines, of that floor
+    reading each number from its text and of `least_engine` over the batch, measured in turns."""
+    priced, floor, reading, least = [], [], [], []
+    plans = least_plans(schedule)
     for _ in range(repeat):
         cases = office_batch(template, schedule)
         pairs, texts = floor_pairs(cases), floor_texts(cases)
         floor.append(cpu_seconds(lambda: bare_baseline(pairs), number=5))
         reading.append(cpu_seconds(lambda: read_baseline(texts), number=5))
+        least.append(cpu_seconds(lambda: least_engine(cases, plans), number=2))
         priced.append(cpu_seconds(lambda: [evaluate(case, schedule) for case in cases]))
-    return statistics.median(priced), statistics.median(floor), statistics.median(reading)
+    return tuple(map(statistics.median, (priced, floor, reading, least)))
 
 
 def keystrokes(case, schedule, repeat: int) -> tuple[float, float]:
@@ -192,7 +221,7 @@ def keystrokes(case, schedule, repeat: int) -> tuple[float, float]:
 
 
 COUNTED_HOUSEHOLDS = 250
-COUNTED_PARTS = ("batch", "floor", "engine")
+COUNTED_PARTS = ("batch", "floor", "least", "engine")
 
 
 def counted_part(part: str) -> None:
@@ -205,6 +234,8 @@ def counted_part(part: str) -> None:
     pairs = floor_pairs(cases)
     if part == "floor":
         bare_baseline(pairs)
+    elif part == "least":
+        least_engine(cases, least_plans(schedule))
     elif part == "engine":
         priced = [evaluate(case, schedule) for case in cases]
         assert not any(result.problems for result in warm_up + priced)
@@ -214,11 +245,13 @@ def count_office_scale() -> None:
     """The office-scale run and its floor in instructions per line (`--instructions`)."""
     counts = {part: instructions([sys.executable, __file__, "--counted-part", part])[0] for part in COUNTED_PARTS}
     lines = COUNTED_HOUSEHOLDS * 40
-    engine, floor = ((counts[part] - counts["batch"]) / lines for part in ("engine", "floor"))
+    engine, floor, least = ((counts[part] - counts["batch"]) / lines for part in ("engine", "floor", "least"))
     print(f"instructions (cachegrind), {COUNTED_HOUSEHOLDS} households × 40 lines priced fresh, per line:")
     print(f"  evaluate                              {engine:9,.0f}")
     print(f"  bare Decimal multiply + quantize      {floor:9,.0f}")
+    print(f"  the least a Python engine does        {least:9,.0f}   ({least / floor:.1f}× bare; no target)")
     print(f"  office scale / bare = {engine / floor:.1f}×  {verdict(engine / floor)}")
+    print(f"  office scale / least = {engine / least:.1f}×  (for comparison: no target)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     loaders = median_seconds(lambda: (read_schedule(tables.HERE / tables.SCHEDULES["baozi-2023"]),
                                       read_land_table(tables.HERE / tables.LAND_TABLES["wutai-2022"])),
                              number=1, repeat=args.repeat)
-    office, office_floor, office_reading = office_scale(template, schedule, args.repeat)
+    office, office_floor, office_reading, office_least = office_scale(template, schedule, args.repeat)
     house, bare = keystrokes(case, schedule, args.repeat)
     grid = median_seconds(lambda: land_grid(land), number=20, repeat=args.repeat)
     office_lines = HOUSEHOLDS * 40
@@ -262,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  office scale / bare = {office / office_floor:.1f}×  {verdict(office / office_floor)}")
     print(f"  the same, each number read from its text first    {fmt(office_reading)}   "
           f"(office scale / that = {office / office_reading:.1f}×, for comparison: no target)")
+    print(f"  the least a Python engine does (least_engine)     {fmt(office_least)}   "
+          f"({office_least / office_floor:.1f}× bare; office scale / that = {office / office_least:.1f}×, no target)")
     print(f"  household, {LINES} lines, one line edited          {fmt(house)}   "
           f"({fmt(house / LINES).strip()} per line)")
     print(f"  bare Decimal multiply + quantize, {LINES} lines       {fmt(bare)}")
