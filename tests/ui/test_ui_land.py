@@ -121,6 +121,22 @@ def test_mixed_use_sums_the_parts(ws):
     assert ws.matrix_model.selected == {("商服用地", 2), ("住宅用地", 2)}
 
 
+def test_turning_corrections_on_brings_them_into_view_on_a_laptop_screen(ws, qtbot):
+    """At 1366×768 the 宗地修正 box sat under the parts, cut off: ticked, it is scrolled into view whole."""
+    ws.resize(1366, 690)
+    ws.show()
+    qtbot.waitExposed(ws)
+    area, box = ws.inputs_area, ws.corrections_box
+    assert box.mapTo(area.widget(), box.rect().bottomLeft()).y() > area.viewport().height()  # cut off at first
+    ws.corrections_box.setChecked(True)
+    qtbot.waitUntil(lambda: area.verticalScrollBar().value() > 0)
+    top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
+    bottom = box.mapTo(area.viewport(), box.rect().bottomLeft()).y()
+    assert 0 <= top and bottom <= area.viewport().height()
+    ws.stack.undo()
+    assert not box.isChecked()
+
+
 def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     choose_grade(ws, 2)
     set_part(ws, 0, PartsModel.USE, "住宅用地")

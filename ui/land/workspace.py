@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -80,7 +80,8 @@ class LandWorkspace(DocumentWorkspace):
         self.banner.hide()
 
         sides = QSplitter(Qt.Orientation.Horizontal)
-        sides.addWidget(scrolling(self._build_inputs(), self._build_corrections()))
+        self.inputs_area = scrolling(self._build_inputs(), self._build_corrections())
+        sides.addWidget(self.inputs_area)
         sides.addWidget(scrolling(self._build_matrix(), self._build_range()))
         sides.setStretchFactor(0, 5)
         sides.setStretchFactor(1, 4)
@@ -137,8 +138,10 @@ class LandWorkspace(DocumentWorkspace):
         header.resizeSection(PartsModel.AREA, 110)
         header.resizeSection(PartsModel.UNIT, 56)
         header.resizeSection(PartsModel.TERM, 96)
-        self.parts_view.setMinimumHeight(84)
-        self.parts_view.setMaximumHeight(130)
+        # Three parts in view (most parcels have one or two; more scroll): one height, whatever room the pane has, so
+        # that the boxes below do not move when the pane's content is laid out anew.
+        self.parts_view.setFixedHeight(header.sizeHint().height() + 3 * self.parts_view.verticalHeader().defaultSectionSize()
+                                       + 2 * self.parts_view.frameWidth())
         self.parts_view.selectionModel().currentChanged.connect(self._part_selected)
         self.add_button = QPushButton("添加部分")
         self.add_button.clicked.connect(self.add_part)
@@ -340,6 +343,12 @@ class LandWorkspace(DocumentWorkspace):
         if on:
             corrections.update({n: e.text() for n, e in self.correction_edits.items() if e.text()})
         self._push(replace(self.draft, corrections=corrections), "启用修正" if on else "取消修正")
+        if on:   # below the parts on a laptop's screen: brought into view, its formula and coefficients too
+            QTimer.singleShot(0, self._show_corrections)
+
+    def _show_corrections(self) -> None:
+        self.inputs_area.widget().layout().activate()  # the box's height once its texts are filled in
+        self.inputs_area.ensureWidgetVisible(self.corrections_box, 0, 0)
 
     def _edit_correction(self, name: str, text: str) -> None:
         corrections = dict(self.draft.corrections or land_actions.CORRECTION_DEFAULTS)
