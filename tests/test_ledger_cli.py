@@ -484,7 +484,26 @@ def test_a_saved_case_says_what_to_check_on_it(tmp_path, project):
         "  提示: items[23](第24行)「杂棚」: 未填单价,按区间中值 35.00 计 / no rate given, midpoint 35.00 used",
         "  提示: items[23](第24行)「杂棚」: 有争议,不计入合计 / disputed, held out of the total"]
     again = as_json(ledger(tmp_path, "save", project, "002", EXAMPLE, "--json"))
-    assert len(again["warnings"]) == 4 and again["warnings"][1].startswith("items[17](第18行)「大门/普通装修」: 超标准")
+    assert len(again["warnings"]) == 5 and again["warnings"][1].startswith("items[17](第18行)「大门/普通装修」: 超标准")
+    # the same family saved under a second 户号: paid twice unless someone looks
+    assert again["warnings"][4].startswith("户主身份证号 142329196805120317 也登记在户号 001(王建国) 下,请核对是否同一户重复登记")
+
+
+def test_a_case_giving_another_households_id_number_is_saved_and_said(tmp_path, project):
+    """Typed with spaces and a lower-case x, 0002's number is 0001's: saved all the same (one person may own two
+    houses), and said; a third household with a number of its own is not."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for number, id_number in (("0001", "11010519491231002X"), ("0002", "110105 19491231 002x"),
+                              ("0003", "142329196805120317")):
+        data["household"]["id_number"] = id_number
+        case = tmp_path / f"{number}.json"
+        case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        saved = as_json(ledger(tmp_path, "save", project, number, case, "--json"))
+        said = [warning for warning in saved["warnings"] if warning.startswith("户主身份证号")]
+        assert said == ([] if number != "0002" else [
+            "户主身份证号 11010519491231002X 也登记在户号 0001(王建国) 下,请核对是否同一户重复登记 / the head's id number "
+            "is also given for household 0001: check that the household is not registered twice"])
+    assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["0001", "0002", "0003"]
 
 
 def test_a_stored_case_with_a_field_of_its_own_still_opens(tmp_path, project):

@@ -155,6 +155,26 @@ def test_the_json_carries_the_contracts_keys(villages):
     assert all(value.count(".") == 1 and len(value.split(".")[1]) == 2 for value in data["by_section"].values())
 
 
+def test_households_giving_one_id_number_are_listed_to_check_for_a_double_registration(store):
+    """0002 and 0007 give one 身份证号 (0007 typed with spaces and a lower-case x): listed, with their amounts, in
+    户号 order; 0003 gives another, 0004 none. Nothing is merged or left out of the totals."""
+    project = opened(store)
+    given = {"0002": "11010519491231002X", "0003": "142329196805120317", "0004": "", "0007": "110105 19491231 002x"}
+    results = {}
+    for index, (number, id_number) in enumerate(given.items()):
+        case = variant(index)
+        case.household["id_number"] = id_number
+        results[number] = save(store, project, number, case)
+    summary = project_summary(project)
+    table = summary.same_id_number
+    assert [(row[0], row[1], row[5]) for row in table.rows] == [
+        ("11010519491231002X", "0002", results["0002"].total), ("11010519491231002X", "0007", results["0007"].total)]
+    assert summary.total == sum(result.total for result in results.values())
+    assert summary_json(summary)["same_id_number"][1] == {
+        "id_number": "11010519491231002X", "household": "0007", "head": variant(3).household["head"],
+        "address": variant(3).household["address"], "status": "已测算", "total": f"{results['0007'].total:.2f}"}
+
+
 @pytest.mark.parametrize("address, place", [
     ("文水县凤城镇堡子村东街17号", "堡子村"), ("山西省吕梁市文水县南安村5号", "南安村"), ("东关社区3号楼", "东关社区"),
     ("凤城镇新华街12号", "新华街"), ("文水县凤城镇", UNPLACED), ("", UNPLACED)])

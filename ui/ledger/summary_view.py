@@ -175,6 +175,9 @@ class SummaryDialog(QDialog):
         self.as_of.set_text(summary.as_of.isoformat())
         abnormal = (f";<span style='color:#b00020'>数据异常 {len(summary.abnormal)} 户(单列,不计入):"
                     f"{'、'.join(a.number for a in summary.abnormal[:20])}</span>" if summary.abnormal else "")
+        shared = len(set(summary.same_id_number.column("id_number")))
+        abnormal += (f";<span style='color:#b00020'>{shared} 个身份证号登记在多户(见「异常户」页)</span>"
+                     if shared else "")
         self.headline.setText(
             f"<b>{summary.project}</b> 住户 {summary.households} 户,计入金额 {summary.counted} 户{abnormal}<br>"
             f"补偿合计 <b>{shown(summary.total, 'money')}</b> 元;已支付 {shown(summary.paid, 'money')} 元;"
@@ -255,7 +258,8 @@ class SummaryDialog(QDialog):
         if total is not None:
             self.histogram.set_distribution([(value, mark) for _, value, mark in summary.per_m2], total[2],
                                             (total[5], total[6]))
-        return _split(self.histogram, self._tabs([outlier_table(summary.outliers), summary.outlier_measures]), self)
+        return _split(self.histogram, self._tabs([outlier_table(summary.outliers), summary.outlier_measures,
+                                                  summary.same_id_number]), self)
 
     def refresh(self) -> bool:
         """Summarise the project again as of the day in 截至 (today when it was cleared)."""

@@ -53,7 +53,8 @@ def summarise(figures: Figures, name: str, as_of: dt.date) -> Summary:
         forecast=views.forecast(figures, incentives), incentives=incentives,
         rates_by_assessor=audit.by_assessor(figures, ranged), rates_by_item=audit.by_item(figures, ranged),
         rates_by_pair=audit.by_pair(ranged), overrides=audit.overrides(figures),
-        outlier_measures=found.measures, outliers=found.outliers, per_m2=found.distribution, method=METHOD)
+        outlier_measures=found.measures, outliers=found.outliers, same_id_number=views.same_id_number(figures),
+        per_m2=found.distribution, method=METHOD)
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
@@ -77,6 +78,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
                       "direction": o.direction, "per_m2": fmt_money(o.per_m2), "median": fmt_money(o.median),
                       "score": fmt_money(o.score), "lines": [line_json(line) for line in o.lines]}
                      for o in summary.outliers],
+        "same_id_number": summary.same_id_number.records(),
     }
 
 
@@ -99,6 +101,8 @@ def summary_text(summary: Summary) -> str:
                 + "、".join(f"{line['item']} {fmt_grouped(line['amount'])} 元" for line in o.lines)
                 for o in summary.outliers]
     parts.append("异常户:\n" + ("\n".join(outliers) if outliers else "  无"))
+    if summary.same_id_number.rows:
+        parts.append(table_text(summary.same_id_number))
     return "\n\n".join(parts) + "\n"
 
 

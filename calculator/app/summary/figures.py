@@ -6,7 +6,7 @@ in one snapshot (`CaseStore.ledger_versions`); a household whose data fails the 
 integer fen in int64 columns, parsed from the stored results' exact two-decimal strings, so every
 sum pandas forms is exact (no float ever adds money); areas likewise as hundredths of a m².
 
-- `households`: one row per household (index: household id) — register, status, assessor, money
+- `households`: one row per household (index: household id) — register (身份证号 compacted), status, assessor, money
   in fen (total, disputed, incentive and one column per section, the keys of a result's
   `subtotals`), building and replacement area, and the dates the 搬迁奖励 depends on;
 - `lines`: every payable line, and the 搬迁与安置 allowances paid as lines of section 三 — household,
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from calculator.app.progress import Progress, stopped
+from calculator.core import idcard
 from calculator.engine.lines import DISPUTED
 from calculator.engine.relocation import PARTS as RELOCATION_PARTS
 from calculator.engine.schedules import load_schedule
@@ -121,7 +122,7 @@ class _Reader:
     def add(self, row: LedgerRow, version: CaseVersion | None) -> str | None:
         """Take one household; returns why its stored result cannot be counted, if it cannot."""
         household = {"id": row.household_id, "number": row.number, "head": row.head, "address": row.address,
-                     "status": row.status.label, "assessor": row.assessor or NO_ASSESSOR, "version": row.version,
+                     "id_number": idcard.compact(row.id_number or ""), "status": row.status.label, "assessor": row.assessor or NO_ASSESSOR, "version": row.version,
                      "counted": False, "paid_at": _day(row.paid_at), "moved": False, "paid_on": None}
         case = _Case(version.case_json if version is not None else "{}")
         household["place"] = place_of(case.household(), row.address)
@@ -178,7 +179,7 @@ class _Reader:
     def households(self) -> pd.DataFrame:
         frame = pd.DataFrame(self._households)
         if frame.empty:
-            frame = pd.DataFrame(columns=["id", "number", "head", "address", "status", "assessor", "version",
+            frame = pd.DataFrame(columns=["id", "number", "head", "address", "id_number", "status", "assessor", "version",
                                           "counted", "paid_at", "moved", "paid_on", "place"])
         for column in ("total", "disputed", "incentive", "replacement",
                        *(f"section:{key}" for key in self.sections)):

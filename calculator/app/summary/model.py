@@ -88,6 +88,7 @@ class Summary:
     overrides: Table
     outlier_measures: Table
     outliers: tuple[Outlier, ...]
+    same_id_number: Table  # households giving one 户主身份证号: to check for a household registered twice
     per_m2: tuple[tuple[str, Decimal, str], ...]  # (户号, total per m², "合计"/"行组" when it stands out), ascending
     method: dict[str, Any] = field(default_factory=dict)  # how outliers are found (median, MAD, threshold)
 
@@ -96,7 +97,7 @@ class Summary:
         return (self.by_status, self.by_section, self.by_place, abnormal_table(self.abnormal), self.forecast,
                 self.incentives,
                 self.rates_by_assessor, self.rates_by_item, self.rates_by_pair, self.overrides,
-                self.outlier_measures, outlier_table(self.outliers))
+                self.outlier_measures, outlier_table(self.outliers), self.same_id_number)
 
     def texts(self) -> Iterator[tuple[str, str]]:
         """Every text the PDF and the workbook print, with the field a message names it by."""

@@ -108,6 +108,7 @@ def _outliers(summary: Summary, styles: Styles) -> list:
                                       total[2], (total[5], total[6]), WIDTH), gap(2)]
     story += table_flow(measures, styles)
     story += table_flow(outlier_table(summary.outliers), styles, OUTLIER_KEYS, limit=LIST_ROWS)
+    story += table_flow(summary.same_id_number, styles, limit=LIST_ROWS)
     return _section("异常户", styles, story)
 
 

@@ -193,3 +193,20 @@ def forecast(figures: Figures, incentive_table: Table) -> Table:
     columns = (Column("item", "项目", TEXT), Column("households", "户数", COUNT), Column("amount", "金额(元)", MONEY),
                Column("note", "说明"))
     return Table("forecast", "资金预测", columns, rows)
+
+
+def same_id_number(figures: Figures) -> Table:
+    """Households whose cases give one 户主身份证号 (compacted: 1423 2919… and 14232919… are one): a household
+    registered twice under two 户号 is paid twice. Listed for a person to check, never merged or left out: one
+    person may own two houses. 数据异常 households are listed too, their stored number being what they hold."""
+    households = figures.households
+    given = households[households["id_number"] != ""]
+    shared = given[given.duplicated("id_number", keep=False)].sort_values(["id_number", "number"])
+    columns = (Column("id_number", "身份证号"), Column("household", "户号"), Column("head", "户主"),
+               Column("address", "地址"), Column("status", "状态"), Column("total", "金额(元)", MONEY))
+    rows = tuple((id_number, number, head, address, status, yuan(total) if counted else None)
+                 for id_number, number, head, address, status, total, counted in zip(
+                     *(shared[field].tolist() for field in ("id_number", "number", "head", "address", "status", "total",
+                                                            "counted"))))
+    return Table("same_id_number", "身份证号重复", columns, rows,
+                 note="同一户主身份证号登记在多个户号下:请核对是否同一户重复登记、重复补偿;确为一人有多处房屋的,不必处理。")
