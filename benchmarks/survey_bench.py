@@ -50,9 +50,11 @@ TIME_GOAL, MEMORY_GOAL = 1.5, 2.0
 
 
 def build(path: Path, n: int) -> None:
-    """N copies of the example household (户号 00001 …) typed into the template, saved atomically."""
+    """N copies of the example household (户号 00001 …, each with a 身份证号 of its own) typed into the template,
+    saved atomically."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
+    from store_bench import id_number
     from test_survey import example_rows  # the rows as an assessor types them
     from openpyxl import load_workbook
     from calculator.app.survey import SURVEY_SHEET, write_template
@@ -65,7 +67,9 @@ def build(path: Path, n: int) -> None:
     where = {cell.value: cell.column for cell in sheet[1]}
     row = 2
     for index in range(n):
-        for values in example_rows(f"{index + 1:05d}", head=f"户主{index + 1}"):
+        rows = example_rows(f"{index + 1:05d}", head=f"户主{index + 1}")
+        rows[0]["身份证号"] = id_number(index)
+        for values in rows:
             for heading, value in values.items():
                 sheet.cell(row, where[heading], value)
             row += 1

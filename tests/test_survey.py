@@ -23,7 +23,7 @@ from calculator.core.limits import SURVEY_MAX_ROWS
 from calculator.engine.schedules import load_schedule
 from calculator.app.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
-    number_key, read_survey, survey_columns, write_template,
+    number_key, read_survey, stream_survey, survey_columns, write_template,
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
@@ -158,6 +158,21 @@ def test_the_example_household_typed_into_the_template_computes_the_examples_tot
     # what the assessor typed, exactly: 86.40 typed is 86.4, never 86.4000000000000056843…
     assert case.items[0]["quantity"] == Decimal("86.4") and str(case.items[0]["quantity"]) == "86.4"
     assert any("第4行「窑洞/砖石窑洞」" in warning and "中值" in warning for warning in household.warnings)
+
+
+def test_a_family_listed_twice_under_two_numbers_is_imported_and_said(template, tmp_path):
+    """0002 gives 0001's 身份证号 (with spaces, a lower-case x): both are imported (one person may own two
+    houses), and 0002 is said at its 身份证号 cell; 0003's number is its own, and read twice nothing changes."""
+    rows = [{"户号": "0001", "户主": "张三", "身份证号": "11010519491231002X", "项目": "葡萄", "数量": 3, "生长期": "盛果期"},
+            {"户号": "0002", "户主": "张三", "身份证号": "110105 19491231 002x", "项目": "葡萄", "数量": 2, "生长期": "盛果期"},
+            {"户号": "0003", "户主": "李四", "身份证号": "142329196805120317", "项目": "葡萄", "数量": 1, "生长期": "盛果期"}]
+    survey = stream_survey(fill(template, tmp_path / "s.xlsx", rows))
+    for _ in range(2):   # a preview, then the import: each takes the households afresh
+        said = {h.number: [w for w in h.warnings if "重复登记" in w] for h in survey.households()}
+        assert said == {"0001": [], "0003": [], "0002": [
+            "调查表 第3行「身份证号」: 与第2行户号「0001」的身份证号相同,请核对是否同一户重复登记 / the id number is that of "
+            "household '0001' (row 2): check that the household is not listed twice"]}
+        assert survey.problems == () and survey.rejected == ()
 
 
 def test_rows_of_a_household_may_be_anywhere_and_blank_rows_are_skipped(template, tmp_path):

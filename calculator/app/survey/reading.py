@@ -195,6 +195,8 @@ class _Reader:
         self.loose: list[SurveyProblem] = []   # problems of rows that name no household
         self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
         self.pending: list[int] = []   # rows without 户号 since then: they may belong to the next household
+        # each 身份证号 (compacted) with the 户号 and row that gave it first: a family listed twice is paid twice
+        self.id_numbers: dict[str, tuple[str, int]] = {}
 
     def problem(self, row: int, column: str, zh: str, en: str, hidden: bool = False) -> SurveyProblem:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
@@ -449,10 +451,18 @@ class _Reader:
         if draft.problems:
             return None
         warnings = [self.warning(warning, lines) for warning in result.warnings]
-        id_problem = idcard.problem(case.household.get("id_number", ""))
+        id_number = case.household.get("id_number", "")
+        id_problem = idcard.problem(id_number)
         if id_problem is not None:
             row = draft.values[("household", "id_number")][1]
             warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: {id_problem.zh} / {id_problem.en}")
+        if idcard.compact(id_number):
+            row = draft.values[("household", "id_number")][1]
+            number, first_row = self.id_numbers.setdefault(idcard.compact(id_number), (draft.number, row))
+            if number != draft.number:   # imported all the same: one person may own two houses
+                warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: 与第{first_row}行户号「{number}」的身份证号相同,"
+                                f"请核对是否同一户重复登记 / the id number is that of household {number!r} (row "
+                                f"{first_row}): check that the household is not listed twice")
         return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result, tuple(warnings))
 
     def place(self, error: CalculationError, draft: _Draft, lines: list[_Line]) -> SurveyProblem:
