@@ -401,7 +401,7 @@ class ProjectFile:
     def _same_number(self, number: str) -> list[LedgerRow]:
         from calculator.app.survey import number_key
         key = number_key(number)
-        return [row for row in self.store.ledger(self.project.id) if number_key(row.number) == key]
+        return [row for row in self.store.ledger(self.project.id, workbook=False) if number_key(row.number) == key]
 
     def save_case(self, number: str, case, *, base_version: int | None = None, reason: str | None = None):
         """`case` as the household's next computed version (the household registered when new); the
