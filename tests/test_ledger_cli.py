@@ -111,6 +111,24 @@ def test_survey_template_import_and_dry_run(tmp_path, project):
     assert [h["action"] for h in again["households"]] == ["unchanged"]
 
 
+def test_a_survey_household_giving_a_registered_familys_id_number_is_imported_and_said(tmp_path, project):
+    """0001 was saved from the example; a later survey lists the same family as 0002 (its 身份证号 typed with spaces):
+    imported all the same, and said; imported again, 0002 is itself and nothing more is said of it."""
+    assert ledger(tmp_path, "save", project, "0001", EXAMPLE).returncode == 0
+    assert ledger(tmp_path, "template", tmp_path / "t.xlsx").returncode == 0
+    rows = example_rows("0002")
+    rows[0]["身份证号"] = "142329 19680512 0317"
+    survey = fill(tmp_path / "t.xlsx", tmp_path / "s.xlsx", rows)
+    [planned] = as_json(ledger(tmp_path, "import", project, survey, "--json"))["households"]
+    assert planned["action"] == "add" and planned["warnings"][-1] == (
+        "身份证号与台账中户号「0001」(王建国)的相同,请核对是否同一户重复登记 / the id number is that of household 0001 in "
+        "the ledger: check that the household is not registered twice")
+    assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0001", "0002"]
+    [again] = as_json(ledger(tmp_path, "import", project, survey, "--dry-run", "--json"))["households"]
+    assert again["action"] == "unchanged" and again["warnings"][-1].startswith("身份证号与台账中户号「0001」(王建国)的相同")
+    assert not any("「0002」" in warning for warning in again["warnings"])
+
+
 def test_files_out_of_the_ledger(tmp_path, project):
     assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
     assert ledger(tmp_path, "export", project, tmp_path / "台账.xlsx").returncode == 0

@@ -9,12 +9,14 @@ so a re-import of 1 finds the registered 0001.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 from calculator.engine.case import Case, fingerprint
 from calculator.engine.compensation import CompensationResult
 from calculator.core.errors import CaseErrors, InputError
+from calculator.core.idcard import compact
+from calculator.core.limits import printable
 from calculator.engine.schedules import load_schedule
 from calculator.store.base import CaseStore, CaseVersion, Household, Status
 from calculator.app.stored_cases import numbered
@@ -82,7 +84,7 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
     """Each household's step, the household and its case numbered as it is saved, taken one at a time (households
     may be a stream). Two households of one `number_key` are refused with InputError once all are taken; from
     the second on, none is given any more, so an import in one transaction keeps nothing."""
-    registered = _registered_numbers(store, project_id)
+    registered, people = _registered(store, project_id)
     numbers: list[str] = []
     keys: Counter[str] = Counter()
     for household in households:
@@ -91,6 +93,14 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
         keys[key] += 1
         if len(keys) == len(numbers):   # no 户号 given twice so far
             step, case = _step(store, project_id, household, registered.get(key, []))
+            others = [(number, head) for number, head in people.get(compact(household.case.household.get("id_number", "")), ())
+                      if number_key(number) != key]
+            if others:   # imported all the same: one person may own two houses
+                shown = "、".join(f"「{number}」({head})" for number, head in others)
+                said = (f"身份证号与台账中户号{shown}的相同,请核对是否同一户重复登记 / the id number is that of household "
+                        f"{', '.join(number for number, _ in others)} in the ledger: check that the household is not "
+                        "registered twice")
+                step = replace(step, household=replace(step.household, warnings=(*step.household.warnings, said)))
             yield step, household, case
     twice = [number for number in numbers if keys[number_key(number)] > 1]
     if twice:
@@ -143,12 +153,16 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     return ImportSummary.of(steps)
 
 
-def _registered_numbers(store: CaseStore, project_id: int) -> dict[str, list[str]]:
-    """The project's 户号 by `number_key` (more than one under a key: numbers the ledger cannot tell apart)."""
+def _registered(store: CaseStore, project_id: int) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+    """The project's 户号 by `number_key` (more than one under a key: numbers the ledger cannot tell apart), and its
+    (户号, 户主) by the 身份证号 (compacted) their current cases give: a family registered before under another 户号."""
     registered: dict[str, list[str]] = {}
+    people: dict[str, list[tuple[str, str]]] = {}
     for row in store.ledger(project_id):
         registered.setdefault(number_key(row.number), []).append(row.number)
-    return registered
+        if compact(row.id_number):
+            people.setdefault(compact(row.id_number), []).append((row.number, printable(row.head)))
+    return registered, people
 
 
 def _held_fingerprint(version: CaseVersion, number: str, schedule: Schedule) -> str:
