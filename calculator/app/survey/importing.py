@@ -95,12 +95,12 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
             step, case = _step(store, project_id, household, registered.get(key, []))
             others = [(number, head) for number, head in people.get(compact(household.case.household.get("id_number", "")), ())
                       if number_key(number) != key]
-            if others:   # imported all the same: one person may own two houses
+            if others:   # imported all the same (one person may own two houses); said first, before the lines' notes
                 shown = "、".join(f"「{number}」({head})" for number, head in others)
                 said = (f"身份证号与台账中户号{shown}的相同,请核对是否同一户重复登记 / the id number is that of household "
                         f"{', '.join(number for number, _ in others)} in the ledger: check that the household is not "
                         "registered twice")
-                step = replace(step, household=replace(step.household, warnings=(*step.household.warnings, said)))
+                step = replace(step, household=replace(step.household, warnings=(said, *step.household.warnings)))
             yield step, household, case
     twice = [number for number in numbers if keys[number_key(number)] > 1]
     if twice:

@@ -459,8 +459,8 @@ class _Reader:
         if idcard.compact(id_number):
             row = draft.values[("household", "id_number")][1]
             number, first_row = self.id_numbers.setdefault(idcard.compact(id_number), (draft.number, row))
-            if number != draft.number:   # imported all the same: one person may own two houses
-                warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: 与第{first_row}行户号「{number}」的身份证号相同,"
+            if number != draft.number:   # imported all the same (one person may own two houses); said first
+                warnings.insert(0, f"{SURVEY_SHEET} 第{row}行「身份证号」: 与第{first_row}行户号「{number}」的身份证号相同,"
                                 f"请核对是否同一户重复登记 / the id number is that of household {number!r} (row "
                                 f"{first_row}): check that the household is not listed twice")
         return SurveyHousehold(draft.number, case, tuple(sorted(draft.rows)), result, tuple(warnings))
