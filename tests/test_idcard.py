@@ -31,6 +31,14 @@ def test_bad_numbers_say_what_is_wrong(number, words):
     assert not idcard.is_valid(number)
 
 
+def test_a_number_typed_in_full_width_is_the_same_number():
+    """A Chinese input method in full-width mode types １１０１…ｘ and －: the same person, so the same compacted
+    number (a household given it twice under two 户号 is found), and no warning of a bad number."""
+    assert idcard.compact("１１０１０５１９４９１２３１００２ｘ") == idcard.compact("110105－19491231－002X") == "11010519491231002X"
+    assert idcard.problem("１１０１０５１９４９１２３１００２Ｘ") is None
+    assert idcard.problem("１１０１０５１９４９１２３１００２８") is not None   # the check digit still checked
+
+
 def test_empty_is_not_a_problem():
     assert idcard.problem("") is None and idcard.problem("  ") is None
 

@@ -11,6 +11,7 @@ number the assessor must still record), so `problem()` returns a message instead
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from calculator.core.errors import InputError
 
@@ -19,8 +20,9 @@ CHECK_CHARS = "10X98765432"  # indexed by (Σ digit × weight) mod 11
 
 
 def compact(number: str) -> str:
-    """The number without spaces or hyphens, with a lower-case x raised to X."""
-    return "".join(number.split()).replace("-", "").upper()
+    """The number without spaces or hyphens, with a lower-case x raised to X; typed in full width (１１０１…, as a
+    Chinese input method writes it), as the same number in ASCII."""
+    return "".join(unicodedata.normalize("NFKC", number).split()).replace("-", "").upper()
 
 
 def calc_check_digit(body: str) -> str:

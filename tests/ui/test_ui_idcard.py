@@ -13,3 +13,15 @@ def test_header_warns_but_keeps_the_number(qtbot, ws):
     field.selectAll()
     type_text(qtbot, field, "142329196805120317")
     assert ws.header.id_warning.text() == ""
+
+
+def test_a_number_typed_in_full_width_is_kept_in_ascii(qtbot, ws):
+    """A Chinese input method in full-width mode types １４２３…: the field and the case hold 1423… (a sheet, the
+    ledger and the check for a family registered twice read one number), and the number is checked as typed."""
+    for path, typed, held in ((("household", "id_number"), "１４２３２９１９６８０５１２０３１８", "142329196805120318"),
+                              (("household", "phone"), "１３８３５８１２３４５", "13835812345")):
+        field = ws.header.edits[path]
+        field.setFocus()
+        type_text(qtbot, field, typed)
+        assert field.text() == ws.session.case.household[path[1]] == held
+    assert "末位应为 7" in ws.header.id_warning.text()

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit
 
 from calculator.app import actions
 from calculator.core import idcard
-from ui.widgets import DateField
+from ui.widgets import DateField, HalfWidth
 
 # (path in the case, label with mnemonic, placeholder, stretch)
 TEXT_FIELDS = (
@@ -21,6 +21,10 @@ TEXT_FIELDS = (
 DATE_PATH = ("assessed_on",)
 CASE_ID_PATH = ("case_id",)
 WARNING_STYLE = "color: #a15c00;"
+
+
+# The header's fields that hold digits (身份证号, 联系电话): typed in full width, made half-width.
+NUMBER_FIELDS = (("household", "id_number"), ("household", "phone"))
 
 
 class HeaderForm(QGroupBox):
@@ -39,6 +43,8 @@ class HeaderForm(QGroupBox):
             edit = QLineEdit(self)
             edit.setPlaceholderText(placeholder)
             edit.setObjectName("header_" + "_".join(path))
+            if path in NUMBER_FIELDS:   # a full-width input method's １４２３… kept as the digits every other tool reads
+                edit.setValidator(HalfWidth(edit))
             caption = QLabel(label, self)
             caption.setBuddy(edit)
             grid.addWidget(caption, row, column, Qt.AlignmentFlag.AlignRight)
