@@ -132,7 +132,7 @@ def test_turning_corrections_on_brings_them_into_view_on_a_laptop_screen(ws, qtb
     qtbot.waitUntil(lambda: area.verticalScrollBar().value() > 0)
     top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
     bottom = box.mapTo(area.viewport(), box.rect().bottomLeft()).y()
-    assert 0 <= top and bottom <= area.viewport().height()
+    assert 0 <= top and bottom < area.viewport().height()   # bottomLeft is the last row of pixels inside the box
     ws.stack.undo()
     assert not box.isChecked()
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -347,7 +347,8 @@ class LandWorkspace(DocumentWorkspace):
             QTimer.singleShot(0, self._show_corrections)
 
     def _show_corrections(self) -> None:
-        self.inputs_area.widget().layout().activate()  # the box's height once its texts are filled in
+        # the box's height once its texts are filled in, and the pane's content resized to it
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.inputs_area.ensureWidgetVisible(self.corrections_box, 0, 0)
 
     def _edit_correction(self, name: str, text: str) -> None:
