@@ -280,7 +280,7 @@ def main() -> None:
 
     folder = Path(tempfile.gettempdir()) / "landcomp-survey-bench"
     folder.mkdir(exist_ok=True)
-    path = folder / f"survey-{args.households}.xlsx"
+    path = folder / f"survey-{args.households}-ids.xlsx"   # named anew when `build` changes what it writes
     if not path.is_file():
         build(path, args.households)
     floor_command = [sys.executable, __file__, "--floor-process", "--path", str(path)]

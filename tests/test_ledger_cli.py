@@ -121,7 +121,7 @@ def test_a_survey_household_giving_a_registered_familys_id_number_is_imported_an
     survey = fill(tmp_path / "t.xlsx", tmp_path / "s.xlsx", rows)
     [planned] = as_json(ledger(tmp_path, "import", project, survey, "--json"))["households"]
     assert planned["action"] == "add" and planned["warnings"][0] == (
-        "身份证号与台账中户号「0001」(王建国)的相同,请核对是否同一户重复登记 / the id number is that of household 0001 in "
+        "身份证号与台账中户号「0001」(王建国)的相同,请核对是否同一户重复登记 / the id number is that of household '0001' in "
         "the ledger: check that the household is not registered twice")
     assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0001", "0002"]
     [again] = as_json(ledger(tmp_path, "import", project, survey, "--dry-run", "--json"))["households"]

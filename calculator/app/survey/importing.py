@@ -98,7 +98,7 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
             if others:   # imported all the same (one person may own two houses); said first, before the lines' notes
                 shown = "、".join(f"「{number}」({head})" for number, head in others)
                 said = (f"身份证号与台账中户号{shown}的相同,请核对是否同一户重复登记 / the id number is that of household "
-                        f"{', '.join(number for number, _ in others)} in the ledger: check that the household is not "
+                        f"{', '.join(repr(number) for number, _ in others)} in the ledger: check that the household is not "
                         "registered twice")
                 step = replace(step, household=replace(step.household, warnings=(said, *step.household.warnings)))
             yield step, household, case
@@ -161,7 +161,7 @@ def _registered(store: CaseStore, project_id: int) -> tuple[dict[str, list[str]]
     for row in store.ledger(project_id):
         registered.setdefault(number_key(row.number), []).append(row.number)
         if compact(row.id_number):
-            people.setdefault(compact(row.id_number), []).append((row.number, printable(row.head)))
+            people.setdefault(compact(row.id_number), []).append((printable(row.number), printable(row.head)))
     return registered, people
 
 
