@@ -159,6 +159,11 @@ def show_error(parent, title: str, message: str) -> None:
     QMessageBox.warning(parent, title, message)
 
 
+def show_notice(parent, title: str, message: str) -> None:
+    """Something done that a person should look at (not a failure: it was done)."""
+    QMessageBox.information(parent, title, message)
+
+
 def ask_recover(parent, head: str, saved_at: float, original: str | None) -> bool:
     """Offer a case left behind by a crash."""
     when = dt.datetime.fromtimestamp(saved_at).strftime("%Y-%m-%d %H:%M")

@@ -389,15 +389,6 @@ class ProjectFile:
                              f"several households are numbered like {number}", "户号")
         return self.store.household(rows[0].household_id) if rows else None
 
-    def same_id_number(self, household_id: int) -> list[LedgerRow]:
-        """The other households whose current cases give this household's 户主身份证号 (compacted): one household
-        registered twice is paid twice. Said when a case is saved, and listed in the summary; never refused (one
-        person may own two houses)."""
-        from calculator.core.idcard import compact
-        rows = self.store.ledger(self.project.id)
-        given = next((compact(row.id_number) for row in rows if row.household_id == household_id), "")
-        return [row for row in rows if given and row.household_id != household_id and compact(row.id_number) == given]
-
     def _same_number(self, number: str) -> list[LedgerRow]:
         from calculator.app.survey import number_key
         key = number_key(number)

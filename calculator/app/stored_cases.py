@@ -22,7 +22,9 @@ from calculator.core.errors import InputError
 from calculator.core.money import fmt_grouped
 from calculator.formats.reports.content import Filing
 from calculator.engine.schedules import load_schedule
-from calculator.store.base import CaseStore, CaseVersion, Household, RefusedByRule, Status, StoreError, conflict_error
+from calculator.core.idcard import compact
+from calculator.store.base import (CaseStore, CaseVersion, Household, LedgerRow, RefusedByRule, Status, StoreError,
+                                     conflict_error)
 from tables.schedule import Schedule
 
 
@@ -180,3 +182,29 @@ def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_re
     else:
         version = store.save_draft(household_id, result.case, base_version_id=base)
     return StoredCase(store, store.household(household_id), version)
+
+
+def same_id_number(store: CaseStore, household: Household) -> list[LedgerRow]:
+    """The project's other households whose current cases give this household's 户主身份证号 (compacted), printable:
+    one household registered twice is paid twice. Said when a case is saved, and listed in the summary; never
+    refused (one person may own two houses). Reads every current case's 身份证号: a save asks only when the
+    number is new to the household (`id_number_new`)."""
+    rows = store.ledger(household.project_id)
+    given = next((compact(row.id_number) for row in rows if row.household_id == household.id), "")
+    return [row.printable() for row in rows
+            if given and row.household_id != household.id and compact(row.id_number) == given]
+
+
+def id_number_new(before: CaseVersion | None, case: Case) -> bool:
+    """Whether `case` gives a 户主身份证号 its household's version `before` did not (None: no version yet)."""
+    given = compact(str(case.household.get("id_number", "")))
+    held = compact(str(before.case().household.get("id_number", ""))) if before is not None else ""
+    return bool(given) and given != held
+
+
+def same_id_text(others: list[LedgerRow]) -> tuple[str, str]:
+    """What saving a case says of the households `same_id_number` found: (Chinese, English)."""
+    shown = "、".join(f"{row.number}({row.head})" for row in others)
+    return (f"户主身份证号 {compact(others[0].id_number)} 也登记在户号 {shown} 下,请核对是否同一户重复登记",
+            f"the head's id number is also given for household {', '.join(row.number for row in others)}: check "
+            "that the household is not registered twice")

@@ -19,8 +19,8 @@ from typing import Any, Iterator
 
 from calculator.core.errors import Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
-from calculator.core.idcard import compact
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
+from calculator.app.stored_cases import same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import fmt_money
 from calculator.store import Household, Status
@@ -139,12 +139,9 @@ def _save(project: ProjectFile, args) -> str:
     household = project.store.household(version.household_id)
     # what to check on the saved case (a midpoint, an override, a large quantity): said as `compensation` says it
     warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
-    others = [row.printable() for row in project.same_id_number(household.id)]
+    others = same_id_number(project.store, household)
     if others:
-        shown = "、".join(f"{row.number}({row.head})" for row in others)
-        warnings.append(f"户主身份证号 {compact(others[0].id_number)} 也登记在户号 {shown} 下,请核对是否同一户重复登记 / the head's "
-                        f"id number is also given for household {', '.join(row.number for row in others)}: "
-                        "check that the household is not registered twice")
+        warnings.append(" / ".join(same_id_text(others)))
     saved = {"household": household.number, "version": version.number, "status": household.status.label,
              "total": _money(version.total), "fingerprint": version.fingerprint, "warnings": warnings}
     if args.json:

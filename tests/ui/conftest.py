@@ -30,6 +30,7 @@ class Answers:
         self.open_path: str | None = None
         self.save_path: str | None = None
         self.errors: list[tuple[str, str]] = []
+        self.notices: list[tuple[str, str]] = []
         self.asked: list[str] = []
         self.save_tabs: list[str] = []  # the tab each save question named
         self.folders: list[str] = []     # where each file dialog opened
@@ -64,6 +65,7 @@ def answers(monkeypatch) -> Answers:
     monkeypatch.setattr(dialogs, "open_path", open_path)
     monkeypatch.setattr(dialogs, "save_path", save_path)
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: given.errors.append((title, message)))
+    monkeypatch.setattr(dialogs, "show_notice", lambda parent, title, message: given.notices.append((title, message)))
     return given
 
 

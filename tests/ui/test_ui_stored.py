@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from calculator.engine.case import case_from_json, case_to_dict
 from calculator.engine.compensation import compute
 from calculator.store import SqliteStore, Status
-from driver import EXAMPLE, type_cell
+from driver import EXAMPLE, type_cell, type_text
 from ui import dialogs
 from ui.household.items_model import COL_QUANTITY
 
@@ -56,6 +56,23 @@ def test_a_version_saved_from_now_on_carries_the_household_number(qtbot, window,
     other = store.add_household(household.project_id, "018", "李秀英")
     assert ws.open_stored(store, other.id)
     assert ws.header.edits[("case_id",)].text() == "018" and ws.session.case.case_id == "018"
+
+
+def test_a_family_saved_under_a_second_number_is_said_once_and_saved(qtbot, window, ws, store, household, answers):
+    """018 is given 017's 身份证号 (typed with spaces): saved all the same, and the assessor told once, when the number
+    is new to 018; a later save of 018 with the same number says nothing more."""
+    other = store.add_household(household.project_id, "018", "王建国")
+    assert ws.open_stored(store, other.id)
+    field = ws.header.edits[("household", "id_number")]
+    field.setFocus()
+    type_text(qtbot, field, "142329 19680512 0317")
+    assert ws.save() and store.current_version(other.id) is not None
+    assert answers.notices == [("请核对身份证号", "已保存。户主身份证号 142329196805120317 也登记在户号 017(王建国) 下,"
+                                               "请核对是否同一户重复登记。")]
+    ws.header.edits[("household", "phone")].setFocus()
+    type_text(qtbot, ws.header.edits[("household", "phone")], "13900000000")
+    assert ws.save() and len(store.versions(other.id)) == 2
+    assert len(answers.notices) == 1
 
 
 def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store, household, answers, tmp_path):

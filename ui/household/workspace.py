@@ -425,6 +425,9 @@ class HouseholdWorkspace(DocumentWorkspace):
                 if reason is None:
                     return False
             saved = stored_cases.save_stored(now, self.session.case, self.session.schedule, reason)
+            # a family under two 户号 is paid twice: asked when the number is new to the household, not at every save
+            others = (stored_cases.same_id_number(saved.store, saved.household)
+                      if stored_cases.id_number_new(now.version, self.session.case) else [])
         except CalculationError as error:
             dialogs.show_error(self, "保存失败", error.shown)
             return False
@@ -435,6 +438,8 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.stored_saved.emit(self.stored.household.id)
         status = self.stored.household.status.label
         self.status.emit(f"已保存到台账:{self.stored.label} {self.stored.version_label}({status})")
+        if others:
+            dialogs.show_notice(self, "请核对身份证号", f"已保存。{stored_cases.same_id_text(others)[0]}。")
         return True
 
     def restore(self, found, store=None) -> bool:
