@@ -121,12 +121,12 @@ def test_a_survey_household_giving_a_registered_familys_id_number_is_imported_an
     survey = fill(tmp_path / "t.xlsx", tmp_path / "s.xlsx", rows)
     [planned] = as_json(ledger(tmp_path, "import", project, survey, "--json"))["households"]
     assert planned["action"] == "add" and planned["warnings"][0] == (
-        "身份证号与台账中户号「0001」(王建国)的相同,请核对是否同一户重复登记 / the id number is that of household '0001' in "
-        "the ledger: check that the household is not registered twice")
+        "户主身份证号 142329196805120317 也登记在户号 0001(王建国) 下,请核对是否同一户重复登记 / the head's id number is also "
+        "given for household 0001: check that the household is not registered twice")
     assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0001", "0002"]
     [again] = as_json(ledger(tmp_path, "import", project, survey, "--dry-run", "--json"))["households"]
-    assert again["action"] == "unchanged" and again["warnings"][0].startswith("身份证号与台账中户号「0001」(王建国)的相同")
-    assert not any("「0002」" in warning for warning in again["warnings"])
+    assert again["action"] == "unchanged" and again["warnings"][0].startswith("户主身份证号 142329196805120317 也登记在户号 0001(王建国) 下")
+    assert not any("户号 0002" in warning for warning in again["warnings"])
 
 
 def test_files_out_of_the_ledger(tmp_path, project):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Iterable
 
 from calculator.engine.case import Case, case_from_json, fingerprint
 from calculator.engine.compensation import CompensationResult, evaluate
@@ -24,7 +25,7 @@ from calculator.formats.reports.content import Filing
 from calculator.engine.schedules import load_schedule
 from calculator.core.idcard import compact
 from calculator.store.base import (CaseStore, CaseVersion, Household, LedgerRow, RefusedByRule, Status, StoreError,
-                                     conflict_error)
+                                   conflict_error)
 from tables.schedule import Schedule
 
 
@@ -184,26 +185,39 @@ def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_re
     return StoredCase(store, store.household(household_id), version)
 
 
-def same_id_number(store: CaseStore, household: Household) -> list[LedgerRow]:
-    """The project's other households whose current cases give this household's 户主身份证号 (compacted), printable:
-    one household registered twice is paid twice. Said when a case is saved, and listed in the summary; never
-    refused (one person may own two houses). Reads every current case's 身份证号: a save asks only when the
-    number is new to the household (`id_number_new`)."""
-    rows = store.ledger(household.project_id)
-    given = next((compact(row.id_number) for row in rows if row.household_id == household.id), "")
-    return [row.printable() for row in rows
-            if given and row.household_id != household.id and compact(row.id_number) == given]
+def id_number_index(rows: Iterable[LedgerRow]) -> dict[str, list[LedgerRow]]:
+    """Ledger rows by the 户主身份证号 (compacted) their current cases give; a row without one is left out."""
+    index: dict[str, list[LedgerRow]] = {}
+    for row in rows:
+        if compact(row.id_number):
+            index.setdefault(compact(row.id_number), []).append(row)
+    return index
+
+
+def sharing(index: dict[str, list[LedgerRow]], id_number: str, number: str) -> list[LedgerRow]:
+    """The households of `index` (id_number_index) whose cases give `id_number`, but for 户号 `number` itself (1 and
+    0001 being one number), printable: one family registered twice is paid twice. Said, never refused: one person
+    may own two houses."""
+    from calculator.app.survey.values import number_key   # the survey package imports this module
+    key = number_key(number)
+    return [row.printable() for row in index.get(compact(id_number), ()) if number_key(row.number) != key]
+
+
+def same_id_number(store: CaseStore, project_id: int, id_number: str, number: str) -> list[LedgerRow]:
+    """The project's households other than 户号 `number` whose current cases give `id_number` (`sharing`): asked
+    before a case is saved, so that a refusal leaves nothing written. It reads every current case's 身份证号."""
+    return sharing(id_number_index(store.ledger(project_id)), id_number, number)
 
 
 def id_number_new(before: CaseVersion | None, case: Case) -> bool:
     """Whether `case` gives a 户主身份证号 its household's version `before` did not (None: no version yet)."""
-    given = compact(str(case.household.get("id_number", "")))
-    held = compact(str(before.case().household.get("id_number", ""))) if before is not None else ""
+    given = compact(case.household.get("id_number", ""))
+    held = compact(before.case().household.get("id_number", "")) if before is not None else ""
     return bool(given) and given != held
 
 
 def same_id_text(others: list[LedgerRow]) -> tuple[str, str]:
-    """What saving a case says of the households `same_id_number` found: (Chinese, English)."""
+    """What saving or importing a case says of the households `sharing` found: (Chinese, English)."""
     shown = "、".join(f"{row.number}({row.head})" for row in others)
     return (f"户主身份证号 {compact(others[0].id_number)} 也登记在户号 {shown} 下,请核对是否同一户重复登记",
             f"the head's id number is also given for household {', '.join(row.number for row in others)}: check "

@@ -135,11 +135,11 @@ def _save(project: ProjectFile, args) -> str:
     if args.base_version is not None and not 0 <= args.base_version <= MAX_VERSION:
         raise InputError(f"--base-version 应为 0 至 {MAX_VERSION} 的整数",
                          f"--base-version must be a whole number from 0 to {MAX_VERSION}")
+    others = same_id_number(project.store, project.project.id, case.household.get("id_number", ""), args.household)
     version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
     household = project.store.household(version.household_id)
     # what to check on the saved case (a midpoint, an override, a large quantity): said as `compensation` says it
     warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
-    others = same_id_number(project.store, household)
     if others:
         warnings.append(" / ".join(same_id_text(others)))
     saved = {"household": household.number, "version": version.number, "status": household.status.label,

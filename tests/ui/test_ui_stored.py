@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from calculator.engine.case import case_from_json, case_to_dict
 from calculator.engine.compensation import compute
-from calculator.store import SqliteStore, Status
+from calculator.store import SqliteStore, Status, StoreError
 from driver import EXAMPLE, type_cell, type_text
 from ui import dialogs
 from ui.household.items_model import COL_QUANTITY
@@ -73,6 +73,23 @@ def test_a_family_saved_under_a_second_number_is_said_once_and_saved(qtbot, wind
     type_text(qtbot, ws.header.edits[("household", "phone")], "13900000000")
     assert ws.save() and len(store.versions(other.id)) == 2
     assert len(answers.notices) == 1
+
+
+def test_a_store_failing_while_looking_for_the_number_leaves_nothing_saved(qtbot, window, ws, store, household,
+                                                                            answers, monkeypatch):
+    """The 身份证号 is looked for before the version is written: a store that fails there is 保存失败, and no version
+    was saved behind the message."""
+    other = store.add_household(household.project_id, "018", "王建国")
+    assert ws.open_stored(store, other.id)
+    field = ws.header.edits[("household", "id_number")]
+    field.setFocus()
+    type_text(qtbot, field, "142329196805120317")
+
+    def busy(*args, **kwargs):
+        raise StoreError("项目正被其他程序使用", "the project is busy")
+    monkeypatch.setattr(store, "ledger", busy)
+    assert not ws.save()
+    assert store.current_version(other.id) is None and answers.errors[-1][0] == "保存失败" and ws.session.modified
 
 
 def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store, household, answers, tmp_path):

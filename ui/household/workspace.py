@@ -424,10 +424,12 @@ class HouseholdWorkspace(DocumentWorkspace):
                                                                                now.household.status.label)
                 if reason is None:
                     return False
-            saved = stored_cases.save_stored(now, self.session.case, self.session.schedule, reason)
             # a family under two 户号 is paid twice: asked when the number is new to the household, not at every save
-            others = (stored_cases.same_id_number(saved.store, saved.household)
-                      if stored_cases.id_number_new(now.version, self.session.case) else [])
+            case, household = self.session.case, now.household
+            others = (stored_cases.same_id_number(now.store, household.project_id, case.household.get("id_number", ""),
+                                                  household.number)
+                      if stored_cases.id_number_new(now.version, case) else [])
+            saved = stored_cases.save_stored(now, case, self.session.schedule, reason)
         except CalculationError as error:
             dialogs.show_error(self, "保存失败", error.shown)
             return False

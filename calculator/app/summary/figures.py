@@ -122,8 +122,9 @@ class _Reader:
     def add(self, row: LedgerRow, version: CaseVersion | None) -> str | None:
         """Take one household; returns why its stored result cannot be counted, if it cannot."""
         household = {"id": row.household_id, "number": row.number, "head": row.head, "address": row.address,
-                     "id_number": idcard.compact(row.id_number or ""), "status": row.status.label, "assessor": row.assessor or NO_ASSESSOR, "version": row.version,
-                     "counted": False, "paid_at": _day(row.paid_at), "moved": False, "paid_on": None}
+                     "id_number": idcard.compact(row.id_number), "status": row.status.label,
+                     "assessor": row.assessor or NO_ASSESSOR, "version": row.version, "counted": False,
+                     "paid_at": _day(row.paid_at), "moved": False, "paid_on": None}
         case = _Case(version.case_json if version is not None else "{}")
         household["place"] = place_of(case.household(), row.address)
         self._households.append(household)
@@ -179,8 +180,8 @@ class _Reader:
     def households(self) -> pd.DataFrame:
         frame = pd.DataFrame(self._households)
         if frame.empty:
-            frame = pd.DataFrame(columns=["id", "number", "head", "address", "id_number", "status", "assessor", "version",
-                                          "counted", "paid_at", "moved", "paid_on", "place"])
+            frame = pd.DataFrame(columns=["id", "number", "head", "address", "id_number", "status", "assessor",
+                                          "version", "counted", "paid_at", "moved", "paid_on", "place"])
         for column in ("total", "disputed", "incentive", "replacement",
                        *(f"section:{key}" for key in self.sections)):
             frame[column] = (frame[column] if column in frame else pd.Series(0, index=frame.index)).fillna(0) \

@@ -15,11 +15,9 @@ from typing import Iterable, Iterator
 from calculator.engine.case import Case, fingerprint
 from calculator.engine.compensation import CompensationResult
 from calculator.core.errors import CaseErrors, InputError
-from calculator.core.idcard import compact
-from calculator.core.limits import printable
 from calculator.engine.schedules import load_schedule
-from calculator.store.base import CaseStore, CaseVersion, Household, Status
-from calculator.app.stored_cases import numbered
+from calculator.store.base import CaseStore, CaseVersion, Household, LedgerRow, Status
+from calculator.app.stored_cases import id_number_index, numbered, same_id_text, sharing
 from calculator.app.survey.households import SurveyEntry, SurveyHousehold
 from calculator.app.survey.values import number_key
 from tables.schedule import Schedule
@@ -93,13 +91,9 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
         keys[key] += 1
         if len(keys) == len(numbers):   # no 户号 given twice so far
             step, case = _step(store, project_id, household, registered.get(key, []))
-            others = [(number, head) for number, head in people.get(compact(household.case.household.get("id_number", "")), ())
-                      if number_key(number) != key]
+            others = sharing(people, household.case.household.get("id_number", ""), household.number)
             if others:   # imported all the same (one person may own two houses); said first, before the lines' notes
-                shown = "、".join(f"「{number}」({head})" for number, head in others)
-                said = (f"身份证号与台账中户号{shown}的相同,请核对是否同一户重复登记 / the id number is that of household "
-                        f"{', '.join(repr(number) for number, _ in others)} in the ledger: check that the household is not "
-                        "registered twice")
+                said = " / ".join(same_id_text(others))
                 step = replace(step, household=replace(step.household, warnings=(said, *step.household.warnings)))
             yield step, household, case
     twice = [number for number in numbers if keys[number_key(number)] > 1]
@@ -153,16 +147,15 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
     return ImportSummary.of(steps)
 
 
-def _registered(store: CaseStore, project_id: int) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+def _registered(store: CaseStore, project_id: int) -> tuple[dict[str, list[str]], dict[str, list[LedgerRow]]]:
     """The project's 户号 by `number_key` (more than one under a key: numbers the ledger cannot tell apart), and its
-    (户号, 户主) by the 身份证号 (compacted) their current cases give: a family registered before under another 户号."""
+    households by the 身份证号 their current cases give (`id_number_index`): a family registered before under
+    another 户号."""
+    rows = store.ledger(project_id)
     registered: dict[str, list[str]] = {}
-    people: dict[str, list[tuple[str, str]]] = {}
-    for row in store.ledger(project_id):
+    for row in rows:
         registered.setdefault(number_key(row.number), []).append(row.number)
-        if compact(row.id_number):
-            people.setdefault(compact(row.id_number), []).append((printable(row.number), printable(row.head)))
-    return registered, people
+    return registered, id_number_index(rows)
 
 
 def _held_fingerprint(version: CaseVersion, number: str, schedule: Schedule) -> str:

@@ -452,13 +452,12 @@ class _Reader:
             return None
         warnings = [self.warning(warning, lines) for warning in result.warnings]
         id_number = case.household.get("id_number", "")
-        id_problem = idcard.problem(id_number)
-        if id_problem is not None:
+        if key := idcard.compact(id_number):
             row = draft.values[("household", "id_number")][1]
-            warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: {id_problem.zh} / {id_problem.en}")
-        if idcard.compact(id_number):
-            row = draft.values[("household", "id_number")][1]
-            number, first_row = self.id_numbers.setdefault(idcard.compact(id_number), (draft.number, row))
+            id_problem = idcard.problem(id_number)
+            if id_problem is not None:
+                warnings.append(f"{SURVEY_SHEET} 第{row}行「身份证号」: {id_problem.zh} / {id_problem.en}")
+            number, first_row = self.id_numbers.setdefault(key, (draft.number, row))
             if number != draft.number:   # imported all the same (one person may own two houses); said first
                 warnings.insert(0, f"{SURVEY_SHEET} 第{row}行「身份证号」: 与第{first_row}行户号「{number}」的身份证号相同,"
                                 f"请核对是否同一户重复登记 / the id number is that of household {number!r} (row "
