@@ -8,8 +8,8 @@ from typing import Callable, NamedTuple
 from calculator.engine.case import Case
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, quantity_limits
-from calculator.engine.lines import (LINES, PARTIAL_COUNT, PricedLine, item_plans, locate, price_line, read_line, schedule_item,
-                                     standard_rate, where)
+from calculator.engine.lines import (DISPUTED, LINES, PARTIAL_COUNT, PricedLine, item_plans, locate, price_line, read_line,
+                                     schedule_item, standard_rate, where)
 from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.engine.relocation import PARTS as RELOCATION_PARTS
@@ -21,6 +21,8 @@ from tables.schedule import Item, Schedule
 RELOCATION_SECTION = "三"
 # The blocks of a case other than its lines, as errors and warnings name them (lines: calculator.engine.lines.LINES).
 RELOCATION, REPLACEMENT, TOTAL = "relocation", "replacement", "total"
+# The flags a line is warned of (_line_warnings): the others (assessed, not_compensated) its remarks say.
+WARNED_FLAGS = frozenset({MIDPOINT, OVERRIDE, DISPUTED})
 
 
 class CompensationResult(NamedTuple):
@@ -89,9 +91,9 @@ class CaseContext:
 def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
     """The line priced, with its warnings."""
     priced = price_line(read_line(raw, index, schedule, ctx.plans), ctx)
-    if priced.flags or priced.line.unusual:  # a midpoint, an override or a dispute is a flag
+    if priced.line.unusual or priced.flags and not WARNED_FLAGS.isdisjoint(priced.flags):
         return priced, _line_warnings(priced, schedule)
-    return priced, ()  # most lines: nothing to say
+    return priced, ()  # most lines, an assessed amount or a line not compensated too: nothing to say
 
 
 class KeptLines:
@@ -272,6 +274,6 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
     if OVERRIDE in priced.flags:
         notes.append(note(f"超标准,理由:{priced.line.override_reason}", "outside the standard, reason given", field="rate"))
-    if not priced.payable:
+    if DISPUTED in priced.flags:
         notes.append(note("有争议,不计入合计", "disputed, held out of the total", field="disputed"))
     return tuple(notes)
