@@ -393,3 +393,16 @@ def test_full_width_numbers_as_a_chinese_input_method_types_them_are_the_numbers
     full, half = priced("３５．５", "７６０"), priced("35.5", "760")
     assert full.lines[0].line.quantity == Decimal("35.5") and full.total == half.total == Decimal("26980.00")
     assert priced("１，２３４．５", "７００").total == Decimal("864150.00")   # 1234.5 × 700
+
+
+def test_an_assessed_amount_or_a_line_not_compensated_is_said_in_its_remark_not_warned_of():
+    """Their flags (assessed, not_compensated) are what the 备注 prints; only a dispute on such a line is warned of,
+    at its 有争议 field, and it is held out of the total (8,600.00 paid, 42,000.00 disputed)."""
+    result = compute(case_from_dict({"items": [
+        {"item": "评估项/机井设备", "amount": "8600", "basis": "评估报告 WS-2023-017 附表3"},
+        {"item": "不予补偿/废弃枯井", "quantity": 1},
+        {"item": "评估项/地下室", "amount": "42000", "basis": "评估报告 WS-2023-017", "disputed": True},
+    ]}))
+    assert [line.flags for line in result.lines] == [("assessed",), ("not_compensated",), ("assessed", "disputed")]
+    assert [(w.line, w.field, w.zh) for w in result.warnings] == [(2, "disputed", "有争议,不计入合计")]
+    assert (result.total, result.disputed_total) == (Decimal("8600.00"), Decimal("42000.00"))
