@@ -592,6 +592,43 @@ def test_cells_are_read_as_typed_and_oddities_are_problems_not_guesses(template,
     assert household.total == Decimal("43886.48")   # 35.55 × 1234.5 = 43886.475 → half-up
 
 
+def test_an_excel_error_value_is_a_problem_at_its_cell_never_taken_as_text(template, tmp_path):
+    """A formula that failed leaves #N/A or #REF! in its cell: read as text, #N/A passed as the reason for a rate above
+    the standard (100 m² at 2,000 元 paid 200,000.00), as a 依据 or a 户主, and two families' rows whose 户号 lookup
+    failed were one household #N/A."""
+    rows = [{"户号": "A1", "项目": "附属平房/砖混结构", "数量": 100, "单价": 2000, "超标准理由": "#N/A"},
+            {"户号": "B2", "项目": "评估项/地下室", "评估金额(元)": 50000, "依据": "#REF!"},
+            {"户号": "C3", "户主": "#VALUE!", **CAVE},
+            {"户号": "#N/A", **CAVE},
+            {"户号": "D4", "项目": "附属平房/砖混结构", "数量": "#DIV/0!"},
+            {"户号": "E5", "户主": "#N/A 待查", **CAVE}]   # the same characters typed as text are text
+    path = fill(template, tmp_path / "errors.xlsx", rows)
+    assert load_workbook(path)[SURVEY_SHEET]["A5"].data_type == "e"   # what Excel writes for a failed formula
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [
+        (2, "超标准理由"), (3, "依据"), (4, "户主"), (5, "户号"), (6, "数量")]
+    assert survey.problems[0].zh == "单元格是 Excel 的错误值 #N/A(公式出错),请在 Excel 中改正后再导入"
+    assert "the Excel error #DIV/0!" in survey.problems[4].en
+    assert survey.rejected == ("A1", "B2", "C3", "D4")
+    [household] = survey.households
+    assert (household.number, household.case.household["head"], household.total) == ("E5", "#N/A 待查", Decimal("6000.00"))
+
+
+def test_a_date_excel_made_of_a_text_cell_is_a_problem_never_its_iso_text(template, tmp_path):
+    """1-2 typed as a 户号 into a cell not set as text is stored by Excel as the date 2026-01-02: read as that text
+    it would never find household 1-2 again and register the family anew; 3-5 in 地址 likewise."""
+    rows = [{"户号": dt.datetime(2026, 1, 2), **CAVE},
+            {"户号": "F6", "地址": dt.datetime(2026, 3, 5), **CAVE},
+            {"户号": "G7", "户主": dt.time(12, 30), **CAVE},
+            {"户号": "H8", "地址": "堡子村3-5号", **CAVE, "测算日期": dt.datetime(2023, 6, 12)}]
+    survey = read_survey(fill(template, tmp_path / "dates.xlsx", rows))
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (3, "地址"), (4, "户主")]
+    assert survey.problems[0].zh.startswith("Excel 把这一格存成了日期或时间(2026-01-02)")
+    assert "format the column as text" in survey.problems[1].en and "12:30:00" in survey.problems[2].zh
+    [household] = survey.households
+    assert household.number == "H8" and household.case.assessed_on == "2023-06-12"
+
+
 @given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1), st.integers(min_value=-12, max_value=6))
 def test_a_typed_number_of_up_to_15_digits_reads_back_exactly(mantissa, exponent):
     typed = Decimal(mantissa).scaleb(exponent)

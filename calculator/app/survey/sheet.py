@@ -42,6 +42,11 @@ class _Pending:
 FORMULA_PENDING = _Pending()
 
 
+class CellError(str):
+    """An Excel error value a cell holds (#N/A, #REF!, #VALUE! …: a formula that failed), told apart from the same
+    text typed: it is no value, and a 户号, a 户主 or an 超标准理由 read as its text would pass for one."""
+
+
 class _Sheet:
     """调查表 opened read-only: its state, what its records say beyond the rows, and the parser its rows come from.
 
@@ -200,7 +205,9 @@ class _SurveyParser(WorkSheetParser):
             return column, bool(int(value))
         if data_type == "d":
             return column, from_ISO8601(value)
-        return column, value   # str (a formula's text), e (an error) and unknown types: the text as stored
+        if data_type == "e":
+            return column, CellError(value)
+        return column, value   # str (a formula's text) and unknown types: the text as stored
 
 
 def _inline_text(child: Any) -> str:

@@ -25,7 +25,7 @@ from calculator.core.errors import InputError
 from calculator.core.limits import TEXT_LIMITS, check_text
 from calculator.core.money import fmt_plain, to_decimal
 from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyColumn
-from calculator.app.survey.sheet import FORMULA_PENDING
+from calculator.app.survey.sheet import FORMULA_PENDING, CellError
 
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -70,6 +70,9 @@ def parse_value(column: SurveyColumn, value: Any) -> Any:
     if value is FORMULA_PENDING:
         raise InputError("公式没有计算结果(请在 Excel 中打开并保存后再导入,或直接填写数值)",
                          "the formula has no calculated value (open and save the file in Excel, or type the value)")
+    if isinstance(value, CellError):
+        raise InputError(f"单元格是 Excel 的错误值 {value}(公式出错),请在 Excel 中改正后再导入",
+                         f"the cell holds the Excel error {value} (a formula failed): correct it in Excel, then import")
     if isinstance(value, str):
         value = check_text(value.strip(), _limit_field(column))
     if column.kind == NUMBER:
@@ -136,8 +139,12 @@ def _text(value: Any) -> str:
         value = excel_number(value)
     if isinstance(value, Decimal):
         return fmt_plain(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):   # 1-2 or 3-5 typed into a cell not set as text: what was typed is lost
+        shown = value.date() if isinstance(value, dt.datetime) and value.time() == dt.time() else value
+        raise InputError(f"Excel 把这一格存成了日期或时间({shown.isoformat()}),原来填写的内容已无法确定;"
+                         "请把该列设为文本后重新填写",
+                         f"Excel stored this cell as a date or time ({shown.isoformat()}) and what was typed is lost; "
+                         "format the column as text and type it again")
     return str(value)
 
 
