@@ -401,6 +401,18 @@ def test_a_household_number_no_sheet_could_print_is_refused_and_nothing_register
     assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["(东)5"]
 
 
+def test_a_household_number_longer_than_a_sheet_prints_is_refused_and_nothing_registered(tmp_path, project):
+    """A 户号 is its case's 案件编号 on the settlement sheet, 40 characters at most: one of 41 was saved, and then
+    `ledger sheets` left the household without a sheet (0 written, exit 0), and a saved 户号 cannot be changed."""
+    run = ledger(tmp_path, "save", project, "1" * 41, EXAMPLE)
+    assert run.returncode == 2 and run.stdout == ""
+    assert "户号过长: 41 个字符,最多 40 个" in run.stderr and "too long" in run.stderr
+    assert listed(tmp_path, project)["households"] == []
+    assert ledger(tmp_path, "save", project, "1" * 40, EXAMPLE).returncode == 0
+    printed = ledger(tmp_path, "sheets", project, tmp_path / "sheets")
+    assert printed.returncode == 0 and len(list((tmp_path / "sheets").rglob("*.pdf"))) == 1, printed.stdout
+
+
 def test_create_names_the_file_it_made(tmp_path):
     made = ledger(tmp_path, "create", "q.json", "--name", "堡子片区")   # not a .landcomp name: the suffix is added
     assert made.returncode == 0 and made.stdout.endswith("project created: q.json.landcomp\n"), made.stdout

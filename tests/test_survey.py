@@ -388,6 +388,15 @@ def test_a_household_number_no_sheet_could_print_is_a_problem_of_its_row(templat
     assert "不能含有 U+2605" in survey.problems[0].zh and "not U+2605" in survey.problems[0].en
 
 
+def test_a_household_number_longer_than_its_sheet_prints_is_a_problem_of_its_row(template, tmp_path):
+    """The 户号 is printed as the case's 案件编号, 40 characters at most: the 41st is refused at the cell, not found
+    when the sheet is printed."""
+    rows = [{"户号": "一组-" + "1" * 38, **CAVE}, {"户号": "一组-" + "1" * 37, **CAVE}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    assert [(p.row, p.column, p.zh) for p in survey.problems] == [(2, "户号", "户号过长: 41 个字符,最多 40 个")]
+    assert [h.number for h in survey.households] == ["一组-" + "1" * 37]
+
+
 def test_numbers_are_compared_without_width_and_leading_zeros():
     assert number_key("０００１") == number_key(" 0001 ") == number_key("1") == "1"
     assert number_key("0") == number_key("000") == "0"

@@ -369,7 +369,7 @@ class ProjectFile:
         户号 is written as the survey import writes it (half-width, trimmed) and refused when it names a
         household already registered, 1 and 0001 being one number (`survey.number_key`)."""
         from calculator.app.survey import household_number
-        number = check_text(household_number(number), "户号")
+        number = household_number(number)
         head, address = check_text(head.strip(), "head"), check_text(address.strip(), "address")
         if not number:
             raise InputError("户号不能为空", "the household needs a number (户号)", "户号")

@@ -31,7 +31,7 @@ FIELD_LABELS = {
     "other_factor": "其他修正系数", "development_adjustment": "开发程度修正(元/m²)", "cost_floor_total": "成本之和",
     "reference": "宗地编号", "location": "坐落", "basis": "依据",
     # the project ledger
-    "project_name": "项目名称", "batch": "支付批次", "actor": "经办人", "amendment_reason": "更正理由",
+    "project_name": "项目名称", "household_number": "户号", "batch": "支付批次", "actor": "经办人", "amendment_reason": "更正理由",
     "as_of": "截至日期",
 }
 BLOCK_LABELS = {"household": "户主信息", "assessor": "评估信息", "relocation": "搬迁与安置",

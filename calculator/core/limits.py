@@ -21,6 +21,7 @@ TEXT_LIMITS: dict[str, int] = {
     "head": 40, "id_number": 30, "address": 120, "phone": 30, "name": 40, "organisation": 60, "case_id": 40,
     "note": 300, "override_reason": 300, "basis": 300, "reference": 40, "location": 120,
     "project_name": 60, "batch": 40, "actor": 40, "amendment_reason": 300,
+    "household_number": 40,   # the 户号 of the ledger: its case's 案件编号 (case_id) on the settlement sheet
 }
 # Any other text (an extra header field, a parameter's choice, a key) is held to this.
 OTHER_TEXT_LIMIT = 300

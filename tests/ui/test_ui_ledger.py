@@ -758,6 +758,15 @@ def test_a_household_is_added_and_corrected_through_the_dialog(qtbot, ledger, gi
     assert (entry.action, entry.actor) == ("edit_household", "李明")
 
 
+def test_the_household_dialog_takes_no_more_of_a_number_than_a_sheet_prints(qtbot, ledger, given, monkeypatch):
+    """户号 is the 案件编号 a settlement sheet prints, 40 characters at most: the 41st typed is not taken."""
+    from ui.ledger import dialogs
+    ask, asked = typed_into_household_dialog(qtbot, [("7" * 45, "孙立", "")])
+    monkeypatch.setattr(dialogs, "ask_household", ask)
+    assert ledger.add_household()
+    assert shown_row(ledger, "7" * 40) == ["7" * 40, "孙立", ""]
+
+
 def shown_row(ledger, number: str) -> list[str] | None:
     numbers = shown(ledger, COL_NUMBER)
     if number not in numbers:

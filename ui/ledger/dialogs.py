@@ -306,6 +306,7 @@ class HouseholdDialog(QDialog):
         self.setWindowTitle(title)
         self.number, self.head, self.address = (QLineEdit(text, self) for text in (number, head, address))
         self.number.setPlaceholderText("如:0201(与调查表相同的写法)")
+        self.number.setMaxLength(text_limit("household_number"))
         self.head.setMaxLength(text_limit("head"))
         self.address.setMaxLength(text_limit("address"))
         form = QFormLayout()

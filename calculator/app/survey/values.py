@@ -44,9 +44,10 @@ NUMBER_MARKS = frozenset(" -_./#()、·—")
 
 def household_number(text: str) -> str:
     """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end, and made of
-    letters, digits, Chinese and NUMBER_MARKS. Anything else (an emoji, a symbol) is a slip that no sheet, ledger
-    or summary could print: InputError."""
-    number = _written(text)
+    letters, digits, Chinese and NUMBER_MARKS, within its limit (it is its case's 案件编号 on the sheet). Anything
+    else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
+    InputError."""
+    number = check_text(_written(text), "household_number", "户号")
     odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)})
     if odd:
         shown = " ".join(f"U+{ord(char):04X}" for char in odd)
