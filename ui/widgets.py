@@ -39,7 +39,18 @@ def paint_empty_hint(view: QAbstractItemView, text: str) -> None:
 
 class HalfWidth(QValidator):
     """Any text, with the full-width forms a Chinese input method types (３５０．５) made half-width as they are
-    typed: the field shows and holds 350.5 (whether it is a number is checked where it is read)."""
+    typed: the field shows and holds 350.5 (whether it is a number is checked where it is read).
+
+    Qt sets a text its validator changed as a program sets one, and the field forgets it was edited
+    (isModified() false): a cell typed ９００ was never committed, so a rate above the standard was dropped with no
+    reason asked, and Escape did not take the typing back. What the user typed stays an edit."""
+
+    def __init__(self, edit: QLineEdit):
+        super().__init__(edit)
+        edit.textEdited.connect(self._edited)
+
+    def _edited(self) -> None:
+        self.parent().setModified(True)
 
     def validate(self, text: str, pos: int):
         return QValidator.State.Acceptable, text.translate(FULL_WIDTH), pos

@@ -130,6 +130,17 @@ def test_a_rate_outside_the_range_needs_a_reason(qtbot, ws):
     assert "rate" not in ws.session.case.items[row] and "override_reason" not in ws.session.case.items[row]
 
 
+def test_a_rate_typed_in_full_width_outside_the_range_asks_for_its_reason(qtbot, ws):
+    """９００ as a Chinese input method types it is 900: it asks for the reason as 900 does. The field made it
+    half-width as typed, which Qt counts as no edit, and the rate was dropped without a word (the midpoint kept)."""
+    row = line(qtbot, ws, "附属平房/砖混结构", "10")
+    type_cell(qtbot, ws, row, COL_RATE, "９００")
+    give_reason(qtbot, ws, "见评估报告第4页")
+    raw = ws.session.case.items[row]
+    assert (raw["rate"], raw["override_reason"]) == ("900", "见评估报告第4页")
+    assert ws.summary.total.text() == "9,000.00 元"
+
+
 def test_decoration_outside_its_range_also_needs_a_reason(qtbot, ws):
     row = line(qtbot, ws, "室外台阶或楼梯/砖台阶", "5")
     type_cell(qtbot, ws, row, COL_PARAMS, "50")
@@ -210,6 +221,17 @@ def test_escape_takes_back_the_typing(qtbot, ws):
     assert ws.session.case.items[row]["quantity"] == "10"
     assert ws.summary.total.text() == "12,000.00 元"
     assert ws.session.stack.count() == 2
+
+
+def test_escape_takes_back_typing_in_full_width_too(qtbot, ws):
+    row = line(qtbot, ws, "附属平房/钢结构", "10")
+    editor = open_editor(qtbot, ws, row, COL_QUANTITY)
+    editor.selectAll()
+    type_text(qtbot, editor, "９９")
+    assert ws.summary.total.text() == "118,800.00 元"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert ws.session.case.items[row]["quantity"] == "10"
+    assert ws.summary.total.text() == "12,000.00 元"
 
 
 def test_delete_key_removes_lines_and_undo_puts_them_back(qtbot, ws):
