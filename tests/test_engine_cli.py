@@ -285,6 +285,19 @@ def test_a_field_of_the_files_own_is_kept_with_a_warning(tmp_path: Path) -> None
     assert any("exported_by" in warning for warning in result["warnings"])
 
 
+@pytest.mark.parametrize("moved", [("relocation", "搬迁"), ("items", "lines"), ("replacement", "面积置换")])
+def test_data_under_a_name_no_case_file_has_is_refused_never_left_out(tmp_path: Path, moved) -> None:
+    """The relocation under 搬迁 priced the household without its 59,070.00 of 搬迁与安置, and the lines under "lines" a
+    sheet of ¥0.00, with exit 0 and a warning no sheet prints: what an unknown name holds is refused, as a misspelling
+    is (nothing written)."""
+    meant, written = moved
+    data = json.loads((REPO / "examples" / "household.json").read_text(encoding="utf-8"))
+    data[written] = data.pop(meant)
+    run = landcomp("compensation", write_json(tmp_path / "case.json", data), "--pdf", tmp_path / "sheet.pdf")
+    assert_bad_input(run, f"「{written}」不是案例文件的字段,其中的内容不会计入", f"'{written}' is no case file field")
+    assert not (tmp_path / "sheet.pdf").exists()
+
+
 def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -> None:
     """歇厦 at half a host's 701.01 is priced at 350.505: printed as 350.51, 12.50 × 350.51 = 4,381.38 was not the
     4,381.31 beside it. The readable table and the sheet print 350.505; the JSON keeps its two decimals."""

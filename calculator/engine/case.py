@@ -69,9 +69,27 @@ def case_from_dict(data: Any) -> Case:
 
 def case_from_file(data: Any) -> Case:
     """A case from a file a person gives (the command line, the app's 打开): its keys checked for misspellings
-    (refuse_misspelt_fields), then its shape, as every case's."""
+    (refuse_misspelt_fields) and for data under a name no case file has (refuse_unknown_blocks), then its shape,
+    as every case's."""
     refuse_misspelt_fields(data)
+    refuse_unknown_blocks(data)
     return case_from_dict(data)
+
+
+def refuse_unknown_blocks(data: Any) -> None:
+    """A key no case file has that holds an object or a list (搬迁, lines, 项目) is refused: it holds what its writer
+    meant to be priced, a relocation or the lines, and ignored with a warning it was left off the sheet (73,562.00
+    of 搬迁与安置, or every line: a sheet of ¥0.00). A text or a number of a tool's own (片区, phone2) is the file's,
+    and kept, as refuse_misspelt_fields keeps it."""
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if key not in KNOWN_FIELDS and isinstance(value, (dict, list)) and value:
+            blocks = ("items", "relocation", "replacement", "household", "assessor")
+            raise InputError(f"「{key}」不是案例文件的字段,其中的内容不会计入;请改用 "
+                             f"{'、'.join(f'{name}({label(name)})' for name in blocks)} 之一,或删除",
+                             f"{key!r} is no case file field, and what it holds would not be priced: "
+                             f"use one of {', '.join(blocks)}, or remove it", key)
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
