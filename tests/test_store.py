@@ -156,7 +156,7 @@ def test_a_signed_case_is_locked(store, project):
     assert [v.number for v in store.versions(household.id)] == [1]
 
 
-@pytest.mark.parametrize("reason", ["", "   "])
+@pytest.mark.parametrize("reason", ["", "   ", "\u3164", " \u2800\u3000"])
 def test_an_amendment_needs_a_reason(store, project, reason):
     household, _, result = add(store, project)
     store.sign(household.id)

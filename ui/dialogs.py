@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from calculator.core.limits import blank
+
 CASE_FILTER = "补偿测算案例 (*.json);;所有文件 (*)"
 SCREEN_SHARE = 0.92  # a window sized to fit leaves this much of the screen's free area to it, at most
 
@@ -199,8 +201,8 @@ class TextDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
         if not optional:
-            self.edit.textChanged.connect(lambda value: self.ok.setEnabled(bool(value.strip())))
-            self.ok.setEnabled(bool(text.strip()))
+            self.edit.textChanged.connect(lambda value: self.ok.setEnabled(not blank(value)))
+            self.ok.setEnabled(not blank(text))
 
     def text(self) -> str:
         return self.edit.text().strip()

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from calculator.core.errors import InputError
+from calculator.core.limits import blank
 from calculator.core.money import fmt_quantity
 
 MIDPOINT = "midpoint"
@@ -67,7 +68,7 @@ def resolve_rate(standard: Rate, given: Decimal | None, override_reason: str,
         raise InputError(f"{what.split('/')[0]}不能为负数", f"{what.split('/')[-1]} must not be negative")
     if standard.low <= given <= standard.high:
         return _resolved((given, ()))
-    if not override_reason.strip():
+    if blank(override_reason):
         zh_std = "区间" if standard.is_range else "标准"
         raise InputError(
             f"{what.split('/')[0]} {fmt_quantity(given)} 超出{zh_std} {standard},须填写超标准理由",

@@ -8,7 +8,7 @@ from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
 from calculator.core.labels import label
-from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, check_text, counted, quantity_limits
+from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, blank, check_text, counted, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
 from calculator.core.pricing import Param
 from calculator.core.rates import Rate, resolve_rate
@@ -226,7 +226,7 @@ def _label(name: str, schedule: Schedule) -> str:
 
 def _param_value(param: Param, value: Any, zh: str) -> Decimal | str:
     if param.text:
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or blank(value):
             raise InputError(f"{zh}应为文字", f"{param.name} must be text")
         if param.choices and value not in param.choices:
             raise InputError(f"{zh}应为 {'、'.join(param.choices)} 之一,不是「{value}」",

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from calculator.engine.case import Case, canonical_json
 from calculator.engine.compensation import CompensationResult
+from calculator.core.limits import blank
 from calculator.core.money import fmt_money
 from calculator.store import checking, dialect, verify
 from calculator.store.backups import Backups
@@ -484,7 +485,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                       amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION) -> CaseVersion:
         who = self._actor(actor)
         _computable(result)
-        reason = (amendment_reason or "").strip() or None
+        reason = None if amendment_reason is None or blank(amendment_reason) else amendment_reason.strip()
         with self._transaction():
             household = self._household_to_save(household_id, base_version_id)
             if household.status is Status.PAID:

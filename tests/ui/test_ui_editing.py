@@ -111,6 +111,8 @@ def test_a_rate_outside_the_range_needs_a_reason(qtbot, ws):
     qtbot.waitUntil(lambda: ws.reason_dialog is not None and ws.reason_dialog.isVisible())
     assert "单价 900.00 超出区间 700.00–800.00" in ws.reason_dialog.message.text()
     assert not ws.reason_dialog.ok.isEnabled()                   # no reason, no OK
+    type_text(qtbot, ws.reason_dialog.edit, "\u3164 ")
+    assert not ws.reason_dialog.ok.isEnabled()                   # a Hangul filler draws as nothing: no reason either
     qtbot.keyClick(ws.reason_dialog.edit, Qt.Key.Key_Escape)   # cancel: nothing changes
     qtbot.waitUntil(lambda: ws.reason_dialog is None)
     assert "rate" not in ws.session.case.items[row]
