@@ -355,3 +355,31 @@ def test_a_move_out_before_payment_with_no_signing_date_is_paid_and_said(tmp_pat
     result = json.loads(landcomp("compensation", write_json(tmp_path / "case.json", data), "--json").stdout)
     assert result["relocation"]["incentive"] == "50000.00"
     assert any("搬迁日期 2020-01-01 早于支付日期且未填签约日期" in warning for warning in result["warnings"])
+
+
+def test_a_console_that_is_not_utf8_gets_the_table_and_the_json_never_a_traceback(tmp_path: Path) -> None:
+    """A Windows console redirected to a file writes GBK, which has no ² (m²): the table stopped with a traceback and
+    exit 1 after the sheet was written. The table shows m?; the JSON escapes ², so it reads back as written."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUTF8"}
+    env["PYTHONIOENCODING"] = "gbk"
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "calculator", "compensation", "examples/household.json",
+                               *map(str, args)], cwd=REPO, env=env, capture_output=True, encoding="gbk", timeout=120)
+    table = run("--pdf", tmp_path / "sheet.pdf")
+    assert table.returncode == 0 and table.stderr == "" and (tmp_path / "sheet.pdf").exists()
+    assert re.search(r"附属平房/砖混结构\s+86\.40\s+m\?\s+760\.00\s+65,664\.00", table.stdout)
+    assert "546,616.30" in table.stdout
+    data = json.loads(run("--json").stdout)
+    assert (data["lines"][0]["unit"], data["total"]) == ("m²", "546616.30")
+
+
+def test_ctrl_c_is_one_line_and_exit_1_never_a_traceback(monkeypatch, capsys) -> None:
+    from calculator.commands import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "_items", interrupted)
+    assert cli.main(["items"]) == 1
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == "landcomp: 已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written\n"

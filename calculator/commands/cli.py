@@ -7,6 +7,7 @@ anything else. Nothing is printed and no file is written unless the whole input 
 from __future__ import annotations
 
 import argparse
+import codecs
 import errno
 import json
 import os
@@ -89,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     sys.unraisablehook = _ignore_failed_closes
+    if sys.stdout is not None and hasattr(sys.stdout, "reconfigure"):
+        # A console that is not UTF-8 (GBK: a Windows console redirected to a file, a zh_CN.GBK terminal) has no ²
+        # or –: printed as ?, never a traceback after the sheet was written (the JSON escapes them: `_dump`).
+        sys.stdout.reconfigure(errors="replace")
     if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
         import multiprocessing
         multiprocessing.freeze_support()
@@ -112,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT if error.errno in PATH_REFUSALS else EXIT_FAILURE
     except MemoryError:
         return _failed("内存不足 / out of memory")
+    except KeyboardInterrupt:   # Ctrl+C: what a command writes goes to a temporary file or a transaction first
+        return _failed("已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
         return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
     return _print(output)
@@ -260,4 +267,14 @@ def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The JSON a command prints: Chinese as it is, or escaped (\\u00b2) on a stdout that cannot write every
+    character (see main), so that the JSON read back is the JSON written."""
+    return json.dumps(data, ensure_ascii=not _writes_unicode(sys.stdout), indent=2) + "\n"
+
+
+def _writes_unicode(stream) -> bool:
+    """Whether `stream` writes every character: UTF-8 (nearly every terminal and pipe), or no stream at all."""
+    try:
+        return stream is None or codecs.lookup(stream.encoding).name.startswith("utf")
+    except (AttributeError, LookupError, TypeError):
+        return False

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from calculator.commands.cli import _dump
 from calculator.core.errors import Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
@@ -302,6 +303,3 @@ def _fingerprint(project: ProjectFile, household_id: int) -> str | None:
 def _money(value: Any) -> str | None:
     return None if value is None else fmt_money(value)
 
-
-def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
