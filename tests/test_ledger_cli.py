@@ -550,3 +550,18 @@ def test_a_stored_case_with_a_field_of_its_own_still_opens(tmp_path, project):
     case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     refused = ledger(tmp_path, "save", project, "002", case)
     assert refused.returncode == 2 and "字段「Phone」应写作「phone」" in refused.stderr
+
+
+def test_a_backup_of_a_damaged_project_names_the_project_never_its_unfinished_copy(tmp_path):
+    """An index out of step with its table passes the check on open and fails the backup's full one: the message
+    named backup.landcomp.part, gone once the command ended, as the file to restore from a backup."""
+    project = tmp_path / "p.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    with sqlite3.connect(project) as connection:   # the index now claims another column: its rows are missing
+        connection.execute("PRAGMA writable_schema = ON")
+        connection.execute("UPDATE sqlite_schema SET sql = 'CREATE INDEX case_versions_fingerprint ON "
+                           "case_versions(schedule_version)' WHERE name = 'case_versions_fingerprint'")
+    run = ledger(tmp_path, "backup", project, tmp_path / "backup.landcomp")
+    assert run.returncode == 2 and run.stderr.startswith(f"landcomp: {project}: 项目文件已损坏"), run.stderr
+    assert ".part" not in run.stderr and not [p.name for p in tmp_path.iterdir() if "backup" in p.name]
