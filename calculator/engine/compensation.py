@@ -23,6 +23,8 @@ RELOCATION_SECTION = "三"
 RELOCATION, REPLACEMENT, TOTAL = "relocation", "replacement", "total"
 # The flags a line is warned of (_line_warnings): the others (assessed, not_compensated) its remarks say.
 WARNED_FLAGS = frozenset({MIDPOINT, OVERRIDE, DISPUTED})
+# The unit of an item paid once per household (有线闭路电视 550 元/户, 三项动力线路 5,000 元/户): a case is one household.
+PER_HOUSEHOLD = "户"
 
 
 class CompensationResult(NamedTuple):
@@ -139,6 +141,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     ctx = CaseContext(schedule, case.items)
     priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
     lines, notes, problems = [], [], []
+    once: list[PricedLine] = []   # the payable lines of items paid per household
     subtotals = {section: Decimal("0.00") for section in schedule.sections}
     disputed = Decimal("0.00")
     for index, raw in enumerate(case.items):
@@ -154,7 +157,12 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
         if line.disputed:   # not payable (PricedLine.payable, read here without its call)
             disputed += priced.amount
         else:
-            subtotals[line.item.section] += priced.amount
+            item = line.item
+            subtotals[item.section] += priced.amount
+            if item.unit == PER_HOUSEHOLD:
+                once.append(priced)
+    if once:
+        notes += _per_household_warnings(once)
     relocation = replacement = None
     if case.relocation is not None:
         try:
@@ -245,6 +253,25 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
     if case.ignored_fields:
         fields = ", ".join(case.ignored_fields)
         notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))
+    return notes
+
+
+def _per_household_warnings(lines: list[PricedLine]) -> list[CaseWarning]:
+    """An item paid per household counted more than once in the case (3 户 of 三项动力线路, or 自来水表 listed twice):
+    priced as typed, as the schedule reads, and said at the line that counts it past one household."""
+    notes, counted, rows = [], {}, {}
+    for priced in lines:
+        line = priced.line
+        key = line.item.key
+        counted[key] = counted.get(key, 0) + line.quantity
+        rows.setdefault(key, []).append(str(line.index + 1))
+        if counted[key] > 1:
+            total = fmt_plain(counted[key])
+            notes.append(CaseWarning(f"按户计,本户共计 {total} 户(第{'、'.join(rows[key])}行),请核对",
+                                     f"paid per household, and this case counts {total} "
+                                     f"({'line' if len(rows[key]) == 1 else 'lines'} {', '.join(rows[key])}), "
+                                     "please check", where(line.index, {"item": key}), block=LINES, line=line.index,
+                                     field="quantity"))
     return notes
 
 
