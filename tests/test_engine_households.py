@@ -421,3 +421,31 @@ def test_a_reason_or_a_basis_that_draws_as_nothing_is_no_reason(blank):
     assert [(p.line, p.field) for p in result.problems] == [(0, "rate"), (1, "basis")]
     assert "须填写超标准理由" in result.problems[0].zh
     assert result.total == Decimal("80000.00")   # the third line: a reason written after the filler is a reason
+
+
+def test_an_item_paid_per_household_counted_twice_is_priced_as_typed_and_said():
+    """有线闭路电视 550、自来水表 800、三项动力线路 5,000 元/户: a case is one household. 3 户 of 三项动力线路 (15,000.00) or
+    自来水表 listed twice (1,600.00) was paid without a word; it is priced as typed (the reading counts what is given)
+    and warned of at the line that counts past one household. A disputed line is not paid, and not counted."""
+    result = compute(case_from_dict({"items": [
+        {"item": "三项动力线路", "quantity": "3"},
+        {"item": "日用设施/自来水表"},
+        {"item": "日用设施/有线闭路电视"},
+        {"item": "日用设施/有线闭路电视", "disputed": True},
+        {"item": "日用设施/自来水表", "note": "东院"},
+    ]}))
+    assert result.total == Decimal("15000.00") + 2 * Decimal("800.00") + Decimal("550.00")
+    said = [(w.line, w.field, w.zh) for w in result.warnings if "按户计" in w.zh]
+    assert said == [(0, "quantity", "按户计,本户共计 3 户(第1行),请核对"),
+                    (4, "quantity", "按户计,本户共计 2 户(第2、5行),请核对")]
+    assert "this case counts 2 (lines 2, 5)" in result.warnings[-1].en
+    one_each = compute(case_from_dict({"items": [{"item": "三项动力线路"}, {"item": "日用设施/自来水表"}]}))
+    assert one_each.warnings == ()
+
+
+def test_a_line_priced_with_a_factor_says_it_so_quantity_times_rate_makes_the_amount():
+    """养殖临时安置补助 of 45 m² is 4 × 45 = 180 元 a month for 3 months: the sheet's 1.00 处 × 180.00 beside 540.00 was
+    queried; its remark says 单价×3."""
+    [line] = compute(case_from_dict({"items": [{"item": "养殖临时安置补助", "quantity": 1, "area_m2": "45"}]})).lines
+    assert (line.rate, line.amount) == (Decimal("180"), Decimal("540.00"))
+    assert line.remarks[-1] == "一次性补助3个月(单价×3)"

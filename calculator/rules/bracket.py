@@ -51,6 +51,14 @@ class Spec:
         """Each bracket written as an interval."""
         return tuple(interval(self.brackets, index) for index in range(len(self.brackets)))
 
+    @cached_property  # the remark of every line priced with a factor
+    def factor_remark(self) -> str:
+        """一次性补助3个月(单价×3): the sheet's 数量 × 单价 makes the amount beside it only with the factor said (1 处 ×
+        180.00 is 540.00 for three months)."""
+        if self.factor == 1:
+            return self.factor_label
+        return f"{self.factor_label}(单价×{fmt_plain(self.factor)})"
+
 
 def read_brackets(row, field: str = "brackets") -> Brackets:
     """Brackets in increasing order, `upto` (≤) or `below` (<), the last one open-ended."""
@@ -124,8 +132,8 @@ def price(spec: Spec, line, ctx) -> Pricing:
     remarks = [f"{ctx.describe(spec.param, value)},档位{spec.intervals[index]}"]
     if spec.brackets[index].times:
         remarks.append(f"按{ctx.describe(spec.brackets[index].times, None)}计")
-    if spec.factor_label:
-        remarks.append(spec.factor_label)
+    if spec.factor_remark:
+        remarks.append(spec.factor_remark)
     return Pricing(standard=rate, factor=spec.factor, remarks=tuple(remarks))
 
 
