@@ -474,6 +474,29 @@ def test_a_new_project_is_created_remembered_and_reopened(qtbot, settings, given
     again.shutdown()
 
 
+def test_a_new_project_refused_brings_its_dialog_back_with_what_was_typed(qtbot, settings, given, tmp_path,
+                                                                        monkeypatch):
+    """A folder that does not exist: said, and 新建项目 comes back with the name and path typed, to be mended (it
+    closed, and both had to be typed again)."""
+    from ui.ledger import dialogs
+    settings.set(ASSESSOR_NAME, "李明")
+    workspace = make_workspace(qtbot, settings)
+    answers = [(str(tmp_path / "没有的文件夹" / "新区.landcomp"), "新区"), (str(tmp_path / "新区.landcomp"), "新区")]
+    shown_with = []
+
+    def ask(parent, directory, path="", name=""):
+        dialog = dialogs.NewProjectDialog(parent, directory, path, name)   # what the user sees, typed or not
+        qtbot.addWidget(dialog)
+        shown_with.append((dialog.path.text(), dialog.name.text()))
+        return answers.pop(0)
+    monkeypatch.setattr(dialogs, "ask_new_project", ask)
+    qtbot.mouseClick(workspace.new_button, Qt.MouseButton.LeftButton)
+    assert [title for title, _ in given.errors] == ["无法新建项目"] and "不存在" in given.errors[0][1]
+    assert shown_with[1] == (str(tmp_path / "没有的文件夹" / "新区.landcomp"), "新区")
+    assert workspace.project.name == "新区" and (tmp_path / "新区.landcomp").is_file()
+    workspace.shutdown()
+
+
 def test_a_missing_last_project_is_reported_in_the_workspace(qtbot, settings, given, tmp_path):
     settings.set(LAST_PROJECT, str(tmp_path / "gone.landcomp"))
     workspace = make_workspace(qtbot, settings)

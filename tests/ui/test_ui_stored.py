@@ -301,7 +301,7 @@ def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, wind
     ws = window.household
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     monkeypatch.setattr(ledger_dialogs, "open_project_path", lambda parent, directory: None)
-    monkeypatch.setattr(ledger_dialogs, "ask_new_project", lambda parent, directory: None)
+    monkeypatch.setattr(ledger_dialogs, "ask_new_project", lambda parent, directory, *typed: None)
     assert not ledger.open_project() and not ledger.new_project()
     assert ws.stored is not None and ws.session.modified and answers.asked == []
     monkeypatch.setattr(ledger_dialogs, "show_error", lambda parent, title, message: answers.errors.append((title, message)))

@@ -31,9 +31,9 @@ def open_project_path(parent, directory: str) -> str | None:
     return ask_path(parent, "打开项目", directory, PROJECT_FILTER, OPEN)
 
 
-def ask_new_project(parent, directory: str) -> tuple[str, str] | None:
-    """(file path, project name) for a new project file, or None."""
-    dialog = NewProjectDialog(parent, directory)
+def ask_new_project(parent, directory: str, path: str = "", name: str = "") -> tuple[str, str] | None:
+    """(file path, project name) for a new project file (the dialog showing `path` and `name`), or None."""
+    dialog = NewProjectDialog(parent, directory, path, name)
     with _disposed(dialog):
         return (dialog.path.text().strip(), dialog.name.text().strip()) if dialog.exec() else None
 
@@ -181,7 +181,7 @@ def review_survey(parent, survey, path: str, plan) -> bool:
 class NewProjectDialog(QDialog):
     """Name and file of a new project."""
 
-    def __init__(self, parent, directory: str):
+    def __init__(self, parent, directory: str, path: str = "", name: str = ""):
         super().__init__(parent)
         self.setWindowTitle("新建项目")
         self.directory = directory
@@ -208,6 +208,10 @@ class NewProjectDialog(QDialog):
         self.setMinimumWidth(520)
         self.name.textChanged.connect(self._name_changed)
         self.path.textChanged.connect(self._check)
+        self.name.setText(name)
+        if path:   # typed before (the dialog back after a refusal): kept as typed, not made from the name again
+            self.path.setText(path)
+            self.path.setModified(True)
         self._check()
 
     def _name_changed(self, name: str) -> None:

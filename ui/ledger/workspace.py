@@ -115,20 +115,25 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     # --- the project file ----------------------------------------------------------------------------
 
     def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
-        """Create a project file (asks for its name and place unless given) and show it."""
-        if path is None or name is None:
-            answer = dialogs.ask_new_project(self, self._folder("project"))
-            if answer is None:
+        """Create a project file (asks for its name and place unless given) and show it. A refusal (a folder that
+        does not exist, a file already there) is said, and the dialog comes back with what was typed, to be mended."""
+        asked, typed = path is None or name is None, ("", "")
+        while True:
+            if asked:
+                typed = dialogs.ask_new_project(self, self._folder("project"), *typed)
+                if typed is None:
+                    return False
+                path, name = typed
+            actor = self.actor()
+            if actor is None:
                 return False
-            path, name = answer
-        actor = self.actor()
-        if actor is None:
-            return False
-        if self.project is not None and not self.leaving_project():
-            return False
-        opened = operations.run(self, lambda: ledger_actions.create_project(path, name, actor), "无法新建项目")
-        if opened is None:
-            return False
+            if self.project is not None and not self.leaving_project():
+                return False
+            opened = operations.run(self, lambda: ledger_actions.create_project(path, name, actor), "无法新建项目")
+            if opened is not None:
+                break
+            if not asked:
+                return False
         self._set_project(opened)
         self.status.emit(f"已新建项目「{opened.name}」")
         return True
