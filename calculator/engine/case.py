@@ -80,8 +80,9 @@ def refuse_unknown_blocks(data: Any) -> None:
     """A key no case file has that holds an object or a list (搬迁, lines, 项目) is refused: it holds what its writer
     meant to be priced, a relocation or the lines, and ignored with a warning it was left off the sheet (73,562.00
     of 搬迁与安置, or every line: a sheet of ¥0.00). A text or a number of a tool's own (片区, phone2) is the file's,
-    and kept, as refuse_misspelt_fields keeps it."""
-    if not isinstance(data, dict):
+    and kept, as refuse_misspelt_fields keeps it. A file with no case field at all is no case file (a parcel's):
+    case_from_dict says so."""
+    if not isinstance(data, dict) or not set(data) & KNOWN_FIELDS:
         return
     for key, value in data.items():
         if key not in KNOWN_FIELDS and isinstance(value, (dict, list)) and value:
