@@ -565,3 +565,20 @@ def test_a_backup_of_a_damaged_project_names_the_project_never_its_unfinished_co
     run = ledger(tmp_path, "backup", project, tmp_path / "backup.landcomp")
     assert run.returncode == 2 and run.stderr.startswith(f"landcomp: {project}: 项目文件已损坏"), run.stderr
     assert ".part" not in run.stderr and not [p.name for p in tmp_path.iterdir() if "backup" in p.name]
+
+
+def test_a_filled_in_survey_is_never_written_over_by_a_workbook(tmp_path, project):
+    """`ledger template`, `ledger export`, `summary --xlsx` and a sheet's --xlsx replaced a survey the field team had
+    filled in (perhaps not imported yet) with exit 0. Refused, the survey unchanged; a blank template is replaced."""
+    assert ledger(tmp_path, "template", tmp_path / "t.xlsx").returncode == 0
+    survey = fill(tmp_path / "t.xlsx", tmp_path / "s.xlsx", example_rows("0002"))
+    before = survey.read_bytes()
+    runs = [ledger(tmp_path, "template", survey), ledger(tmp_path, "export", project, survey),
+            ledger(tmp_path, "summary", project, "--xlsx", survey),
+            subprocess.run([sys.executable, "-m", "calculator", "compensation", EXAMPLE, "--xlsx", survey],
+                           cwd=REPO, env={**os.environ, "PYTHONUTF8": "1"}, capture_output=True, encoding="utf-8")]
+    for run in runs:
+        assert run.returncode == 2 and run.stdout == "", run.stderr
+        assert "「s.xlsx」是已填写的调查表,不会覆盖它" in run.stderr and "filled-in survey" in run.stderr
+    assert survey.read_bytes() == before
+    assert ledger(tmp_path, "template", tmp_path / "t.xlsx").returncode == 0   # blank: replaced, as asked

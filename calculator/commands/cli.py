@@ -248,7 +248,8 @@ def _export(args, result, kind: str, source: Path | None, writers_in=None) -> No
 
 
 def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
-    """Every output in an existing folder, none the input file, no two the same file, none named as another kind."""
+    """Every output in an existing folder, none the input file, no two the same file, none named as another kind,
+    no workbook written over a filled-in survey (calculator.app.survey.refuse_filled_survey)."""
     seen: dict[Path, str] = {}
     for fmt, target in targets.items():
         target = check_file_name(target, reading=False)   # a name the system cannot take (too long): bad input
@@ -263,6 +264,9 @@ def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
             raise InputError(f"--{fmt} 与 --{seen.get(resolved, 'pdf')} 是同一个文件: {target}",
                              f"--{fmt} and --{seen.get(resolved, 'pdf')} name the same file: {target}")
         check_suffix(target, fmt, f"--{fmt}")
+        if fmt == "xlsx":
+            from calculator.app.survey import refuse_filled_survey
+            refuse_filled_survey(target)
         seen[resolved] = fmt
 
 

@@ -92,8 +92,9 @@ def run(args: argparse.Namespace) -> str:
     """The output of one ledger command (raises the domain's errors; the caller maps them to exit codes)."""
     if args.ledger_command == "template":
         from calculator.engine.schedules import load_schedule
-        from calculator.app.survey import write_template
+        from calculator.app.survey import refuse_filled_survey, write_template
         check_suffix(args.out, "xlsx", "OUT")
+        refuse_filled_survey(args.out)
         write_template(args.out, load_schedule())
         return f"已写出调查表模板 / survey template written: {args.out}\n"
     if args.ledger_command == "create":
@@ -255,7 +256,9 @@ def _sheets(project: ProjectFile, args) -> str:
 
 
 def _export(project: ProjectFile, args) -> str:
+    from calculator.app.survey import refuse_filled_survey
     check_suffix(args.out, "xlsx", "OUT")
+    refuse_filled_survey(args.out)
     count = project.export_ledger(LedgerQuery(), args.out)
     return f"已导出 {count} 户到 {args.out}\n"
 

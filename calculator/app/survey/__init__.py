@@ -18,12 +18,12 @@ from calculator.app.survey.importing import (
     ADD, FIRST_VERSION, REFUSED, STEP_LABELS, UNCHANGED, ImportStep, ImportSummary, import_survey, plan_import,
 )
 from calculator.app.survey.reading import read_survey, stream_survey
-from calculator.app.survey.template import TEMPLATE_ROWS, template_book, write_template
+from calculator.app.survey.template import TEMPLATE_ROWS, refuse_filled_survey, template_book, write_template
 from calculator.app.survey.values import excel_number, household_number, number_key
 
 __all__ = [
     "ADD", "FIRST_VERSION", "GUIDE_SHEET", "ITEMS_SHEET", "REFUSED", "STEP_LABELS", "SURVEY_SHEET", "TEMPLATE_ROWS",
     "UNCHANGED", "ImportStep", "ImportSummary", "Survey", "SurveyColumn", "SurveyHousehold", "SurveyProblem",
     "excel_number", "household_number", "import_survey", "number_key", "plan_import", "read_survey",
-    "stream_survey", "survey_columns", "template_book", "write_template",
+    "refuse_filled_survey", "stream_survey", "survey_columns", "template_book", "write_template",
 ]
