@@ -182,6 +182,10 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
         problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
                                    f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", TOTAL,
                                    block=TOTAL))
+    if disputed >= MAX_AMOUNT:   # printed beside the total as 有争议金额: held to the same limit
+        problems.append(InputError(f"有争议金额合计过大: {disputed:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
+                                   f"the disputed total {disputed:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})",
+                                   TOTAL, block=TOTAL))
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
         subtotals=subtotals, disputed_total=disputed, total=total,
