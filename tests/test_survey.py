@@ -403,6 +403,20 @@ def test_numbers_are_compared_without_width_and_leading_zeros():
     assert number_key("A-0001") != number_key("A-1") and number_key("０１２") == "12"
 
 
+def test_a_number_written_in_another_case_is_the_same_household_and_another_scripts_digits_are_refused(
+        template, tmp_path, store):
+    """A01 from one team and a01 from another were two households, and ١ (Arabic-Indic 1) a household apart from 1:
+    the family registered twice. A01 and ａ01 now find the registered A01; ١ is refused at its cell."""
+    assert number_key("A01") == number_key("a01") == number_key("ａ０１") == "a01"
+    project = store.create_project("堡子片区")
+    import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "A01", **CAVE}])).households)
+    again = read_survey(fill(template, tmp_path / "t.xlsx", [{"户号": "a01", **CAVE}, {"户号": "١", **CAVE}]))
+    assert [(p.row, p.column) for p in again.problems] == [(3, "户号")] and "U+0661" in again.problems[0].zh
+    summary = import_survey(store, project.id, again.households)
+    assert summary.unchanged == ("A01",) and summary.added == ()
+    assert [row.number for row in store.ledger(project.id)] == ["A01"]
+
+
 def test_a_reimport_finds_the_registered_household_however_its_number_is_written(template, tmp_path, store):
     project = store.create_project("堡子片区")
     import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "0001", **CAVE}])).households)

@@ -1,10 +1,10 @@
 """A survey cell's value as the case file takes it, and the 户号 as the project writes and compares it.
 
 户号. A 户号 is read as text: full-width characters are made half-width (NFKC: ０００１ is 0001)
-and spaces at either end dropped; a number cell 1 reads "1". Two 户号 made only of digits are the
-same household number when they differ only in leading zeros (`number_key`): Excel turns 0001
-typed into a cell not formatted as text into the number 1, so "0001" and 1 cannot be told apart by
-the reader, and nothing in a workbook says how many zeros a project pads to.
+and spaces at either end dropped; a number cell 1 reads "1". Two 户号 are the same household number
+when they differ only in the case of a letter (A01, a01), or, made only of digits, in leading zeros
+(`number_key`): Excel turns 0001 typed into a cell not formatted as text into the number 1, so "0001"
+and 1 cannot be told apart by the reader, and nothing in a workbook says how many zeros a project pads to.
 
 Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
 significant digits, and any decimal of at most 15 significant digits survives the trip through
@@ -48,7 +48,9 @@ def household_number(text: str) -> str:
     else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
     InputError."""
     number = check_text(_written(text), "household_number", "户号")
-    odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)})
+    # another script's digits (١ for 1) look like no digit here and would be a household of their own
+    odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)
+                  or (char.isdigit() and not char.isascii())})
     if odd:
         shown = " ".join(f"U+{ord(char):04X}" for char in odd)
         raise InputError(f"户号只能由文字、数字和 - / # ( ) 等编号符号组成,不能含有 {shown}",
@@ -57,8 +59,9 @@ def household_number(text: str) -> str:
 
 
 def number_key(number: str) -> str:
-    """What two 户号 are compared by: the written number, an all-digit one without leading zeros (0001 is 1)."""
-    number = _written(number)
+    """What two 户号 are compared by: the written number in one case (A01 is a01: two teams' ways of writing it, never
+    two families), an all-digit one without leading zeros (0001 is 1)."""
+    number = _written(number).casefold()
     return (number.lstrip("0") or "0") if number.isascii() and number.isdigit() else number
 
 
