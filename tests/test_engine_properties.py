@@ -326,10 +326,11 @@ def test_digits_typed_are_read_as_written_or_refused(text):
                                            ("1001", "数量 1001 户 超过常见范围(1,000 户),请核对")])
 def test_a_default_quantity_is_checked_as_a_typed_one_is(default, says):
     """A line left without a quantity takes its row's default (1 户 in the shipped schedule): a row whose default
-    were unusual is said as a typed quantity is."""
+    were unusual is said as a typed quantity is, and, past one household, as any count of a per-household item."""
     import dataclasses
     key = "日用设施/有线闭路电视"
     schedule = dataclasses.replace(SCHEDULE, items={**SCHEDULE.items, key: dataclasses.replace(
         SCHEDULE.items[key], quantity_default=Decimal(default))})
     result = compute(case_from_dict({"items": [{"item": key}]}), schedule)
-    assert [(w.zh, w.field) for w in result.warnings] == [(says, "quantity")]
+    assert [(w.zh, w.field) for w in result.warnings] == [
+        (says, "quantity"), (f"按户计,本户共计 {default} 户(第1行),请核对", "quantity")]

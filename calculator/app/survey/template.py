@@ -42,12 +42,12 @@ def refuse_filled_survey(path: Path) -> None:
     """InputError when `path` is a survey workbook with rows filled in (调查表 below its headings): field work, perhaps
     not imported yet, that a template, a ledger or a summary workbook written over it would lose without a word. A
     blank template, another workbook or no file at all is left to the writer's own checks (calculator.core.files)."""
-    if not path.is_file():
-        return
     try:
+        if not path.is_file():
+            return
         book = load_workbook(path, read_only=True)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
-        return   # no workbook openpyxl reads: no survey
+        return   # no workbook openpyxl reads, or a name the system refuses: no survey (the writer says why)
     try:
         filled = SURVEY_SHEET in book.sheetnames and any(
             any(value not in (None, "") for value in row)
