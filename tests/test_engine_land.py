@@ -128,6 +128,16 @@ def test_bad_corrections_are_refused(corrections, message) -> None:
         price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections})
 
 
+def test_an_area_under_a_hundredth_of_a_square_metre_is_refused_never_priced_at_nought() -> None:
+    """0.0000000001 m² was shown as 0.00 m² and priced at 0.00 元 with exit 0, as was 0.000007 亩 (0.0047 m²); 0.005 m²
+    is 0.01 m² half-up, priced at 0.01 × 492 = 4.92 → 2级住宅 of 0.005 m²: 2.46 元."""
+    for area in ({"area_m2": "0.0000000001"}, {"area_mu": "0.000007"}):
+        with pytest.raises(InputError, match="不足 0.01 m²") as caught:
+            price(one_part(2, "住宅用地", **area))
+        assert f"parts[0](第1部分) {next(iter(area))}:" in caught.value.message and "under 0.01 m²" in caught.value.en
+    assert price(one_part(2, "住宅用地", area_m2="0.005")).total == Decimal("2.46")
+
+
 def test_term_over_the_commercial_maximum_names_the_part() -> None:
     # 商服 is 40 years at most; the 住宅 part alone would accept 50
     data = {"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}, {"use": "商服用地", "area_m2": "100"}],

@@ -327,6 +327,9 @@ def part_from_dict(part: Any) -> PartInput:
     if value <= 0:
         raise InputError(f"面积应为正数,不是 {value}", f"area must be positive, not {value}", name)
     area = Fraction(value) if name == "area_m2" else Fraction(value) * Fraction(10000, 15)
+    if round_money(area) <= 0:   # shown and summed as 0.00 m², priced at 0.00: a slip, as a price of 0.00 is
+        raise InputError(f"面积 {fmt_plain(value)} {AREA_UNITS[name]} 不足 0.01 m²,请核对",
+                         f"the area {fmt_plain(value)} {AREA_UNITS[name]} is under 0.01 m²; please check", name)
     term = None if part.get(TERM) in (None, "") else _number(part[TERM], TERM, TERM)
     if term is not None and term <= 0:
         raise InputError(f"使用年期应为正数,不是 {term}", f"term_years must be positive, not {term}", TERM)
