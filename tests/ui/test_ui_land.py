@@ -449,6 +449,21 @@ def test_after_adding_a_part_its_area_is_what_is_typed_next(ws, qtbot):
     assert ws.results_model.index(2, ResultsModel.TOTAL).data() == "73,800.00"     # (100 + 50) × 492
 
 
+def test_a_part_added_after_one_in_mu_is_in_mu_too(ws, qtbot):
+    """A new part was in m² whatever the part above: 3 typed, then 亩 chosen, was converted to 0.0045 亩 and priced at
+    1,476.00 instead of 3 亩 × 666.67 × 492 = 984,000.00. It takes the unit of the part above, as it takes its use."""
+    from driver import type_text
+    housing_on_screen(ws, qtbot)
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    set_part(ws, 0, PartsModel.AREA, "2")
+    ws.add_part()
+    assert ws.draft.parts[1].unit == "亩"
+    editor = open_cell_editor(ws)
+    type_text(qtbot, editor, "3")
+    commit_cell(qtbot, ws, editor)
+    assert ws.results_model.index(1, ResultsModel.TOTAL).data() == "984,000.00"   # 3 亩 = 2000 m² × 492
+
+
 def test_the_wheel_over_the_grade_scrolls_past_it_until_it_is_chosen(qtbot, ws):
     """Scrolling the page past 土地级别 turned 二级 into 四级, and every price with it: the wheel turns a drop-down
     only once it has been clicked or tabbed into."""

@@ -304,11 +304,14 @@ class LandWorkspace(DocumentWorkspace):
             self.set_grade(self.grade_combo.itemData(index))
 
     def add_part(self) -> None:
-        """Append a part (the last part's use, no area yet); a parcel has at most PARCEL_MAX_PARTS."""
+        """Append a part (the last part's use and unit, no area yet); a parcel has at most PARCEL_MAX_PARTS. The
+        unit too: after a part in 亩, a new part in m² had 3 typed and 亩 then chosen converted to 0.0045 亩, priced at
+        a 667th of 3 亩 (a unit chosen converts the area typed, see PartsModel)."""
         if len(self.draft.parts) >= PARCEL_MAX_PARTS:
             return
-        use = self.draft.parts[-1].use if self.draft.parts else next(iter(self.table.uses))
-        self._push(replace(self.draft, parts=(*self.draft.parts, PartDraft(use, "", M2))), "添加部分")
+        last = self.draft.parts[-1] if self.draft.parts else None
+        use, unit = (last.use, last.unit) if last is not None else (next(iter(self.table.uses)), M2)
+        self._push(replace(self.draft, parts=(*self.draft.parts, PartDraft(use, "", unit))), "添加部分")
         # On to the new part's area, its editor open: the next thing typed is its area.
         self.parts_view.setFocus()
         self.parts_view.setCurrentIndex(self.parts_model.index(len(self.draft.parts) - 1, PartsModel.AREA))
