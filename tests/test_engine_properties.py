@@ -334,3 +334,9 @@ def test_a_default_quantity_is_checked_as_a_typed_one_is(default, says):
     result = compute(case_from_dict({"items": [{"item": key}]}), schedule)
     assert [(w.zh, w.field) for w in result.warnings] == [
         (says, "quantity"), (f"按户计,本户共计 {default} 户(第1行),请核对", "quantity")]
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\u3000\u00a0\u2003\u115f\u1160\u3164\uffa0\u2800a见ㅎ"), max_size=8))
+def test_a_text_is_blank_when_every_character_is_a_space_or_draws_as_nothing(text):
+    from calculator.core.limits import BLANK_LOOKING, blank
+    assert blank(text) == all(char.isspace() or char in BLANK_LOOKING for char in text)

@@ -72,14 +72,19 @@ REFUSED_CATEGORIES = {"Cc": "控制字符", "Cs": "无效的代理字符", "Cf":
 # Letters and symbols that draw as nothing (the Hangul fillers, the blank Braille pattern): a reason written with
 # them looks empty on the sheet, and is empty where a text is required (`blank`).
 BLANK_LOOKING = "\u115f\u1160\u3164\uffa0\u2800"
-_WITHOUT_BLANK_LOOKING = str.maketrans("", "", BLANK_LOOKING)
 
 
 def blank(text: str) -> bool:
     """Whether `text` shows nothing: empty, spaces, or characters that draw as nothing (BLANK_LOOKING). A required
     text (an 超标准理由, a 依据, a 更正理由) that is blank is no text: ㅤ passed as the reason for a rate above the
     standard, and the sheet printed 超标准(理由: )."""
-    return not text.strip() or not text.translate(_WITHOUT_BLANK_LOOKING).strip()
+    rest = text.strip()
+    while rest:   # spaces and fillers taken off both ends in turn: a text of nothing else is left empty
+        trimmed = rest.strip(BLANK_LOOKING).strip()
+        if trimmed == rest:   # most text: a look at each end, and done
+            return False
+        rest = trimmed
+    return True
 
 
 def quantity_limits(unit: str) -> tuple[Decimal, Decimal]:
