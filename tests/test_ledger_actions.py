@@ -346,3 +346,17 @@ def test_a_household_is_registered_and_corrected_by_hand_and_audited(opened, res
                                              "修改登记,户号 0210 孙立 堡子村西街5号",
                                              "修改登记,户号 0210 孙立民 堡子村西街5号"]
     assert opened.store.verify_all() == []  # the chain still vouches for every household
+
+
+def test_a01_and_a01_let_in_by_an_earlier_version_are_each_found_by_the_number_written_so(opened):
+    """Letters are one household in either case (A01 is a01), as 0001 is 1; a project where an earlier version let
+    both in is not locked out: each is found, corrected and saved under its own number, and a new B01 is b01."""
+    upper, lower = (opened.store.add_household(opened.project.id, number) for number in ("A01", "a01"))
+    assert opened.find_household("A01").id == upper.id and opened.find_household("ａ01").id == lower.id
+    assert opened.register_household("a01", "孙立", "", lower.id).head == "孙立"   # its own number: not refused
+    with pytest.raises(StoreError, match="只差前导零或字母大小写也算同一户号"):
+        opened.register_household("A01", "孙立", "", lower.id)
+    opened.register_household("B01", "李四", "")
+    with pytest.raises(StoreError, match="B01"):
+        opened.register_household("b01", "李四", "")
+    assert opened.save_case("a01", variant(1)).household_id == lower.id

@@ -433,7 +433,7 @@ def test_a_number_the_ledger_holds_two_ways_is_refused_not_guessed(template, tmp
         store.add_household(project.id, number)
     survey = read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": 1, **CAVE}]))
     summary = import_survey(store, project.id, survey.households)
-    assert summary.refused == (("1", "台账中的户号 001、01 只差前导零,无法确定是哪一户;请先在台账中更正户号"),)
+    assert summary.refused == (("1", "台账中的户号 001、01 只差前导零或字母大小写,无法确定是哪一户;请先在台账中更正户号"),)
     assert store.ledger_count(project.id) == 2
 
 

@@ -367,23 +367,29 @@ class ProjectFile:
         """Add a household without a survey (household_id None), or correct the entry of one with no version yet.
 
         户号 is written as the survey import writes it (half-width, trimmed) and refused when it names a
-        household already registered, 1 and 0001 being one number (`survey.number_key`)."""
+        household already registered, 1 and 0001, A01 and a01 being one number (`survey.number_key`); an entry
+        corrected under the number it has is never refused for it (A01 and a01 an earlier version let in)."""
         from calculator.app.survey import household_number
         number = household_number(number)
         head, address = check_text(head.strip(), "head"), check_text(address.strip(), "address")
         if not number:
             raise InputError("户号不能为空", "the household needs a number (户号)", "户号")
-        same = [row.number for row in self._same_number(number) if row.household_id != household_id]
+        kept = household_id is not None and self.store.household(household_id).number == number
+        same = [] if kept else [row.number for row in self._same_number(number) if row.household_id != household_id]
         if same:
-            raise StoreError(f"{number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零也算同一户号)",
+            raise StoreError(f"{number} 与台账中已有的户号 {'、'.join(same)} 相同(只差前导零或字母大小写也算同一户号)",
                              f"household number {number} is that of {', '.join(same)} already registered", "户号")
         if household_id is None:
             return self.store.add_household(self.project.id, number, head, address)
         return self.store.update_household(household_id, number, head, address)
 
     def find_household(self, number: str) -> Household | None:
-        """The household registered under `number` (1 and 0001 being one number), if any."""
+        """The household registered under `number` (1 and 0001, A01 and a01 being one number), if any; of several
+        (A01 and a01, which an earlier version let in), the one written so."""
         rows = self._same_number(number)
+        if len(rows) > 1:
+            from calculator.app.survey import household_number
+            rows = [row for row in rows if row.number == household_number(number)] or rows
         if len(rows) > 1:
             raise StoreError(f"台账中有多个户号与 {number} 相同:{'、'.join(row.number for row in rows)}",
                              f"several households are numbered like {number}", "户号")

@@ -196,7 +196,7 @@ def id_number_index(rows: Iterable[LedgerRow]) -> dict[str, list[LedgerRow]]:
 
 def sharing(index: dict[str, list[LedgerRow]], id_number: str, number: str) -> list[LedgerRow]:
     """The households of `index` (id_number_index) whose cases give `id_number`, but for 户号 `number` itself (1 and
-    0001 being one number), printable: one family registered twice is paid twice. Said, never refused: one person
+    0001, A01 and a01 being one number), printable: one family registered twice is paid twice. Said, never refused: one person
     may own two houses."""
     from calculator.app.survey.values import number_key   # the survey package imports this module
     key = number_key(number)

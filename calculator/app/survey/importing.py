@@ -4,7 +4,7 @@
 project in one transaction. It adds new households and gives a registered household without any
 version its first one; it never puts a survey case over a version already in the ledger (see
 `ImportSummary`). A 户号 finds the project's household as the reader compares them (`number_key`),
-so a re-import of 1 finds the registered 0001.
+so a re-import of 1 finds the registered 0001, and a01 the registered A01.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def plan_import(store: CaseStore, project_id: int, households: Iterable[SurveyHo
     same schedule version, both numbered by the 户号) is left unchanged. One whose current version
     holds a different case is refused, whatever its status: the version may be a correction made in
     补偿测算, and a signed or paid case changes only by an amendment with a written reason. A 户号
-    finds the project's household by `number_key` (1 finds a registered 0001)."""
+    finds the project's household by `number_key` (1 finds a registered 0001, a01 a registered A01)."""
     return tuple(step for step, _, _ in _planned(store, project_id, households))
 
 
@@ -104,8 +104,10 @@ def _planned(store: CaseStore, project_id: int, households: Iterable[SurveyHouse
 def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers: list[str]
           ) -> tuple[ImportStep, Case]:
     entry = SurveyEntry.of(household)
+    if len(numbers) > 1:   # A01 and a01 both registered (an earlier version let them in): the one written so, if any
+        numbers = [number for number in numbers if number == household.number] or numbers
     if len(numbers) > 1:
-        return ImportStep(entry, REFUSED, household.number, f"台账中的户号 {'、'.join(numbers)} 只差前导零,"
+        return ImportStep(entry, REFUSED, household.number, f"台账中的户号 {'、'.join(numbers)} 只差前导零或字母大小写,"
                           "无法确定是哪一户;请先在台账中更正户号"), household.case
     if not numbers:
         return ImportStep(entry, ADD, household.number), numbered(household.case, household.number)

@@ -12,8 +12,8 @@ row only, so such a row leaves out, whole, the household of the nearest row abov
 above, the row is a problem of its own.
 
 户号. A 户号 is read as calculator.app.survey.values reads it (half-width, without spaces at either
-end; a number cell 1 reads "1"), and two 户号 that differ only in leading zeros are one number
-(`number_key`). Rows that write one number two ways (0001 on one row, 1 on another) are a problem
+end; a number cell 1 reads "1"), and two 户号 that differ only in leading zeros or in the case of a
+letter are one number (`number_key`). Rows that write one number two ways (0001 on one row, 1 on another) are a problem
 naming the rows of each way: the reader never merges them into one household nor splits them into
 two. The import matches a 户号 to the project's households the same way, so a re-import of 1 finds
 the registered 0001.
@@ -371,7 +371,7 @@ class _Reader:
                 f"a household has one {column.field}"))
 
     def numbers_written_two_ways(self) -> None:
-        """户号 that are one number written differently (0001 and 1): a problem on each way's first row."""
+        """户号 that are one number written differently (0001 and 1, A01 and a01): a problem on each way's first row."""
         ways: dict[str, list[_Household]] = {}
         for household in self.households.values():
             ways.setdefault(number_key(household.number), []).append(household)
@@ -383,9 +383,9 @@ class _Reader:
                 en = ", ".join(f"{other.number!r} (row {other.first_row})" for other in others)
                 household.later.append(self.problem(
                     household.first_row, heading,
-                    f"户号「{household.number}」与{zh}只差前导零,是同一户号的不同写法,无法确定是一户还是两户,均未导入;"
-                    "请统一写法(户号列设为文本格式,以免 Excel 去掉前导零)",
-                    f"household number {household.number!r} and {en} differ only in leading zeros: one number "
+                    f"户号「{household.number}」与{zh}只差前导零或字母大小写,是同一户号的不同写法,无法确定是一户还是两户,"
+                    "均未导入;请统一写法(户号列设为文本格式,以免 Excel 去掉前导零)",
+                    f"household number {household.number!r} and {en} differ only in leading zeros or letter case: one number "
                     "written two ways, so whether they are one household or two is unclear and neither is imported; "
                     "write it one way (format the column as text so Excel keeps the zeros)"))
 
