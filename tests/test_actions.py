@@ -72,6 +72,8 @@ def test_reason_required_only_outside_the_standard():
     assert actions.reason_required(case, SCHEDULE, 0, {"rate": "790"}) is None
     assert actions.reason_required(case, SCHEDULE, 0, {"rate": "900"}).zh.endswith("须填写超标准理由")  # no field key in the Chinese
     assert actions.reason_required(case, SCHEDULE, 17, {"rate": "5000"}) is None   # already has a reason
+    case.items[0]["override_reason"] = "\u3164"   # a filler from a file: no reason, so one is asked for
+    assert actions.reason_required(case, SCHEDULE, 0, {"rate": "900"}) is not None
     assert "装潢增加比例" in actions.reason_required(case, SCHEDULE, 7, {"decoration_pct": "45"}).zh
     assert actions.reason_required(case, SCHEDULE, 9, {"depth_m": "0"}) is None    # wrong, but not for a reason
 

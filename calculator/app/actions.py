@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from calculator.engine.case import Case
 from calculator.engine.compensation import CaseContext
 from calculator.core.errors import CalculationError
+from calculator.core.limits import blank
 from calculator.engine.lines import price_line, read_line
 from calculator.core.money import to_decimal
 from calculator.core.pricing import Param
@@ -161,7 +162,7 @@ def reason_required(case: Case, schedule: Schedule, index: int, changes: dict[st
         price_line(read_line(raw, index, schedule), ctx)
         return None
     except CalculationError as error:
-        if str(raw.get("override_reason") or "").strip():
+        if not blank(str(raw.get("override_reason") or "")):
             return None
         try:
             price_line(read_line({**raw, "override_reason": "?"}, index, schedule), ctx)

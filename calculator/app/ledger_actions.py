@@ -21,7 +21,7 @@ from calculator.core.files import (
     SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
     refuse_database, same_file, shown_path,
 )
-from calculator.core.limits import check_text, refuse_bad_characters
+from calculator.core.limits import blank, check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
@@ -65,7 +65,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
 
     `path` may instead be a postgresql:// URL: the project is then created in that database (the
     connecting role becomes its administrator); `password` is one typed for this session only."""
-    if not name.strip():
+    if blank(name):
         raise StoreError("项目名称不能为空", "the project needs a name")
     check_text(name.strip(), "project_name", "--name")
     if is_server(path):
@@ -79,7 +79,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
             store.close()
             raise
     path = project_path(path)
-    if not actor.strip():
+    if blank(actor):
         raise StoreError("请先填写经办人姓名", "the user's name (actor) is required")
     if path.exists():
         raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",

@@ -75,16 +75,11 @@ BLANK_LOOKING = "\u115f\u1160\u3164\uffa0\u2800"
 
 
 def blank(text: str) -> bool:
-    """Whether `text` shows nothing: empty, spaces, or characters that draw as nothing (BLANK_LOOKING). A required
-    text (an 超标准理由, a 依据, a 更正理由) that is blank is no text: ㅤ passed as the reason for a rate above the
+    """Whether `text` shows nothing a reader sees: no letter, digit, punctuation or symbol but those that draw as
+    nothing (BLANK_LOOKING); spaces, combining marks (U+034F) and the like alone are blank. A required text (an
+    超标准理由, a 依据, a 更正理由, an 经办人) that is blank is no text: ㅤ passed as the reason for a rate above the
     standard, and the sheet printed 超标准(理由: )."""
-    rest = text.strip()
-    while rest:   # spaces and fillers taken off both ends in turn: a text of nothing else is left empty
-        trimmed = rest.strip(BLANK_LOOKING).strip()
-        if trimmed == rest:   # most text: a look at each end, and done
-            return False
-        rest = trimmed
-    return True
+    return not any(unicodedata.category(char)[0] in "LNPS" and char not in BLANK_LOOKING for char in text)
 
 
 def quantity_limits(unit: str) -> tuple[Decimal, Decimal]:

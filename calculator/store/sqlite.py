@@ -225,7 +225,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     def _actor(self, actor: str | None) -> str:
         who = (actor if actor is not None else self.actor).strip()
-        if not who:
+        if blank(who):
             raise StoreError("请填写经办人(设置中的用户名)", "an actor (the user name in the settings) is required")
         return who
 
