@@ -582,3 +582,6 @@ def test_a_filled_in_survey_is_never_written_over_by_a_workbook(tmp_path, projec
         assert "「s.xlsx」是已填写的调查表,不会覆盖它" in run.stderr and "filled-in survey" in run.stderr
     assert survey.read_bytes() == before
     assert ledger(tmp_path, "template", tmp_path / "t.xlsx").returncode == 0   # blank: replaced, as asked
+    damaged = tmp_path / "damaged.xlsx"   # no survey can be read from it: replaced as any workbook is
+    damaged.write_bytes(before[: len(before) // 2])
+    assert ledger(tmp_path, "template", damaged).returncode == 0 and damaged.read_bytes() != before[: len(before) // 2]

@@ -18,7 +18,8 @@ from calculator.app.survey.importing import (
     ADD, FIRST_VERSION, REFUSED, STEP_LABELS, UNCHANGED, ImportStep, ImportSummary, import_survey, plan_import,
 )
 from calculator.app.survey.reading import read_survey, stream_survey
-from calculator.app.survey.template import TEMPLATE_ROWS, refuse_filled_survey, template_book, write_template
+from calculator.app.survey.sheet import refuse_filled_survey
+from calculator.app.survey.template import TEMPLATE_ROWS, template_book, write_template
 from calculator.app.survey.values import excel_number, household_number, number_key
 
 __all__ = [

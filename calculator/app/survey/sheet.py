@@ -210,6 +210,28 @@ class _SurveyParser(WorkSheetParser):
         return column, value   # str (a formula's text) and unknown types: the text as stored
 
 
+def refuse_filled_survey(path: Path) -> None:
+    """InputError when `path` is a survey workbook with rows filled in (调查表 below its headings): field work, perhaps
+    not imported yet, that a template, a ledger or a summary workbook written over it would lose without a word. A
+    blank template, another workbook or no file at all is left to the writer's own checks (calculator.core.files)."""
+    try:
+        if not path.is_file():
+            return
+        _check_package(path)   # a look at a workbook of a size no survey has would read it all: none is a survey
+        book = load_workbook(path, read_only=True)
+        try:
+            filled = SURVEY_SHEET in book.sheetnames and any(
+                any(value not in (None, "") for value in row)
+                for row in book[SURVEY_SHEET].iter_rows(min_row=2, values_only=True))
+        finally:
+            book.close()
+    except Exception:   # noqa: BLE001 — a look, not a reading: a name the system refuses, a damaged or foreign file
+        return          # (a truncated sheet raises XML's ParseError) is no survey, and the writer's checks judge it
+    if filled:
+        raise InputError(f"「{path.name}」是已填写的调查表,不会覆盖它;请另选文件名",
+                         f"{path.name} is a filled-in survey; it is not replaced (choose another name)", str(path))
+
+
 def _inline_text(child: Any) -> str:
     """An inline string's text without formatting or phonetic runs (openpyxl's Text.content)."""
     if len(child) == 1 and child[0].tag == _TEXT_TAG:   # <is><t>…</t></is>, as nearly every writer writes it

@@ -7,19 +7,16 @@ household's number (户号) on every row, and the household's own values (户主
 """
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Iterable
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from calculator.app.actions import pickable
-from calculator.core.errors import InputError
 from calculator.core.files import atomic_write
 from calculator.formats.reports.cells import append, put
 from calculator.engine.schedules import load_schedule
@@ -36,27 +33,6 @@ def write_template(path: Path, schedule: Schedule | None = None) -> None:
     """The empty survey workbook (调查表, 填写说明, 项目清单), written atomically."""
     book = template_book(schedule or load_schedule())
     atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
-
-
-def refuse_filled_survey(path: Path) -> None:
-    """InputError when `path` is a survey workbook with rows filled in (调查表 below its headings): field work, perhaps
-    not imported yet, that a template, a ledger or a summary workbook written over it would lose without a word. A
-    blank template, another workbook or no file at all is left to the writer's own checks (calculator.core.files)."""
-    try:
-        if not path.is_file():
-            return
-        book = load_workbook(path, read_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
-        return   # no workbook openpyxl reads, or a name the system refuses: no survey (the writer says why)
-    try:
-        filled = SURVEY_SHEET in book.sheetnames and any(
-            any(value not in (None, "") for value in row)
-            for row in book[SURVEY_SHEET].iter_rows(min_row=2, values_only=True))
-    finally:
-        book.close()
-    if filled:
-        raise InputError(f"「{path.name}」是已填写的调查表,不会覆盖它;请另选文件名",
-                         f"{path.name} is a filled-in survey; it is not replaced (choose another name)", str(path))
 
 
 def template_book(schedule: Schedule) -> Workbook:
