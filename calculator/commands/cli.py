@@ -131,6 +131,8 @@ def _print(output: str) -> int:
             raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
         sys.stdout.write(visible(output))
         sys.stdout.flush()
+    except KeyboardInterrupt:   # Ctrl+C while a long listing is printed: what was printed is cut short, and said
+        return _failed("已中断,输出不完整 / interrupted: the output is incomplete")
     except OSError as error:
         # Nothing more may reach the broken stream, not even at interpreter exit.
         if sys.stdout is not None:

@@ -56,7 +56,7 @@ class Backups:
                     if getattr(error, "sqlite_errorname", "").startswith("SQLITE_FULL"):  # the backup's disk, not ours
                         raise backup_write_error(error, target) from None
                     raise
-                check_integrity(destination, self.path)   # a copy page by page: its damage is the project's
+                check_integrity(destination, temporary, copy_of=self.path)   # page by page: its damage is ours
             finally:
                 source.close()
                 destination.close()

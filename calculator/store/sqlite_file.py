@@ -105,26 +105,29 @@ def _read_only_error(path: str) -> StoreError:
                       "it can be viewed, not changed", path)
 
 
-def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False, backup: bool = False) -> None:
+def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False, backup: bool = False,
+                    copy_of: str | None = None) -> None:
     """PRAGMA integrity_check must answer "ok"; anything else is a damaged file (a damaged `backup`, to restore
     from). `quick`: PRAGMA quick_check, which skips matching indexes to their tables (SQLite's advice for every
-    open; the full check runs on a backup, on a restore and on demand — verify_all)."""
+    open; the full check runs on a backup, on a restore and on demand — verify_all). `copy_of`: the project `path`
+    was copied from page by page, whose damage the copy shows (a disk that fails as the copy is read is the copy's)."""
     try:
         check = "quick_check" if quick else "integrity_check"
         problems = [row[0] for row in connection.execute(f"PRAGMA {check}(5)")]
     except sqlite3.DatabaseError as exc:
-        raise _unreadable(exc, path, backup=backup) from None
+        raise _unreadable(exc, path, backup=backup, copy_of=copy_of) from None
     if problems != ["ok"]:
-        raise _damaged(path, "; ".join(problems), backup=backup)
+        raise _damaged(copy_of or path, "; ".join(problems), backup=backup and not copy_of)
 
 
-def _unreadable(error: sqlite3.DatabaseError, path: str, *, backup: bool = False) -> StoreError:
+def _unreadable(error: sqlite3.DatabaseError, path: str, *, backup: bool = False,
+                copy_of: str | None = None) -> StoreError:
     """A file SQLite failed to open: locked by another program all the while SQLite waited (refused, to try again),
-    on a full or failing disk, else damaged. A file in use or on a full disk is not a damaged one, and must never
-    be "restored from a backup"."""
+    on a full or failing disk, else damaged (`copy_of`: the project a damaged copy shows the damage of). A file in
+    use or on a full disk is not a damaged one, and must never be "restored from a backup"."""
     if _busy(error) or getattr(error, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR")):
         return _store_error(error, path)
-    return _damaged(path, str(error), backup=backup)
+    return _damaged(copy_of or path, str(error), backup=backup and not copy_of)
 
 
 def _damaged(path: str, why: str, *, backup: bool = False) -> StoreError:

@@ -209,15 +209,19 @@ class NewProjectDialog(QDialog):
         self.name.textChanged.connect(self._name_changed)
         self.path.textChanged.connect(self._check)
         self.name.setText(name)
-        if path:   # typed before (the dialog back after a refusal): kept as typed, not made from the name again
+        if path and path != self._path_of(name):   # chosen before (the dialog back after a refusal): kept as chosen
             self.path.setText(path)
             self.path.setModified(True)
         self._check()
 
     def _name_changed(self, name: str) -> None:
         if not self.path.isModified() and name.strip():
-            self.path.setText(str(Path(self.directory or ".") / f"{name.strip()}.landcomp"))
+            self.path.setText(self._path_of(name))
         self._check()
+
+    def _path_of(self, name: str) -> str:
+        """The file a project called `name` is given unless one is chosen: 堡子片区.landcomp in the folder offered."""
+        return str(Path(self.directory or ".") / f"{name.strip()}.landcomp")
 
     def _browse(self) -> None:
         path = ask_path(self, "项目文件", self.path.text() or self.directory, PROJECT_FILTER, SAVE)
@@ -310,7 +314,9 @@ class HouseholdDialog(QDialog):
         self.setWindowTitle(title)
         self.number, self.head, self.address = (QLineEdit(text, self) for text in (number, head, address))
         self.number.setPlaceholderText("如:0201(与调查表相同的写法)")
-        self.number.setMaxLength(text_limit("household_number"))
+        # No more than a sheet prints; a longer 户号 an earlier version registered is shown whole (cut, it would be
+        # renamed by a correction of its 户主), and refused with the reason if it is saved.
+        self.number.setMaxLength(max(text_limit("household_number"), len(number)))
         self.head.setMaxLength(text_limit("head"))
         self.address.setMaxLength(text_limit("address"))
         form = QFormLayout()

@@ -143,11 +143,13 @@ def _text(value: Any) -> str:
         value = excel_number(value)
     if isinstance(value, Decimal):
         return fmt_plain(value)
-    if isinstance(value, (dt.date, dt.time)):   # 1-2 or 3-5 typed into a cell not set as text: what was typed is lost
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):   # 1-2 or 3-5 typed into a cell not set as text (25:00 in a
+        # [h]:mm cell is a duration): what was typed is lost
         shown = value.date() if isinstance(value, dt.datetime) and value.time() == dt.time() else value
-        raise InputError(f"Excel 把这一格存成了日期或时间({shown.isoformat()}),原来填写的内容已无法确定;"
+        shown = str(shown) if isinstance(shown, dt.timedelta) else shown.isoformat()
+        raise InputError(f"Excel 把这一格存成了日期或时间({shown}),原来填写的内容已无法确定;"
                          "请把该列设为文本后重新填写",
-                         f"Excel stored this cell as a date or time ({shown.isoformat()}) and what was typed is lost; "
+                         f"Excel stored this cell as a date or time ({shown}) and what was typed is lost; "
                          "format the column as text and type it again")
     return str(value)
 
