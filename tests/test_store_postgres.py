@@ -154,6 +154,52 @@ def test_an_assessor_calling_the_sql_directly_still_cannot_pay_or_sign(staffed, 
     assert stores[FINANCE].verify_all() == []
 
 
+def test_a_temporary_table_named_as_the_servers_own_never_stands_in_for_it(staffed, pg_url):
+    """A reviewer's own TEMP table `members`, listing itself as admin, was read by the server's role checks (the
+    functions searched pg_temp first): it paid 0002, and signed and paid in other roles' names, with nothing flagged.
+    The checks read landcomp's tables alone; a signed household stays unpaid, the audit log as it was."""
+    project, stores = staffed
+    signed = hid(stores[ASSESSOR], project, "0002")
+    entries = len(stores[FINANCE].audit_log())
+    with psycopg.connect(url_as(pg_url, REVIEWER), autocommit=True, options="-c search_path=landcomp") as raw:
+        raw.execute("CREATE TEMP TABLE members (role_name text, as_role text)")
+        raw.execute("GRANT SELECT ON pg_temp.members TO PUBLIC")   # for the functions run as the schema's owner
+        raw.execute("INSERT INTO pg_temp.members VALUES (current_user, 'admin'), (%s, 'admin')", (FINANCE,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("UPDATE households SET status = 'paid', updated_by = %s WHERE id = %s", (FINANCE, signed))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("UPDATE households SET status = 'paid', updated_by = current_user WHERE id = %s", (signed,))
+    assert stores[FINANCE].household(signed).status is Status.SIGNED
+    assert len(stores[FINANCE].audit_log()) == entries and stores[FINANCE].verify_all() == []
+
+
+def test_every_function_of_the_server_searches_its_own_schema_before_a_sessions_temporary_one(server, pg_url):
+    with psycopg.connect(pg_url, autocommit=True) as raw:
+        settings = raw.execute("""SELECT p.proname, array_to_string(p.proconfig, ',') FROM pg_proc p
+                                  JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'landcomp'""").fetchall()
+    assert settings and all(config == "search_path=landcomp, pg_catalog, pg_temp" for _, config in settings), settings
+
+
+def test_a_project_made_before_migration_3_is_brought_to_it_when_opened(pg_cluster):
+    """A server project of schema 2 (functions searching pg_temp first): opened, its every function searches
+    landcomp first, and its role checks read landcomp's `members` alone."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as raw:
+        pg_schema.init_db(Connection(raw), upto=2)
+        raw.execute("""DO $$ DECLARE f regprocedure; BEGIN   -- as versions before migration 3 made them
+            FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                     WHERE n.nspname = 'landcomp' LOOP
+                EXECUTE format('ALTER FUNCTION %s SET search_path = landcomp, pg_catalog', f);
+            END LOOP; END $$""")
+    with open_store(url) as store:
+        assert pg_schema.schema_version(store._conn) == pg_schema.SCHEMA_VERSION == 3
+        configs = store._conn.execute("""SELECT DISTINCT array_to_string(p.proconfig, ',') FROM pg_proc p
+                                         JOIN pg_namespace n ON n.oid = p.pronamespace
+                                         WHERE n.nspname = 'landcomp'""").fetchall()
+    assert configs == [("search_path=landcomp, pg_catalog, pg_temp",)]
+
+
 def test_a_role_without_a_part_cannot_read_the_project(staffed, pg_url):
     with pytest.raises(StoreError):
         with open_store(url_as(pg_url, OUTSIDER)) as outsider:

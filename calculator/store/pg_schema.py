@@ -27,7 +27,10 @@ CHAIN_LOCK = 0x4C434D50  # advisory lock held by every change: the audit log is 
 ROLES = ("assessor", "reviewer", "finance", "admin")
 
 _DECIMAL = "{0} IS NULL OR ({0} ~ '[0-9]' AND {0} !~ '[^0-9.-]')"  # as the project file's GLOB check
-_FUNCTION = "LANGUAGE plpgsql SET search_path = landcomp, pg_catalog"
+# pg_temp last, named: unnamed, PostgreSQL searches a session's temporary schema first, and a member's own TEMP table
+# `members` listing itself as admin stood in for the server's in every role check (migration 3).
+_SEARCH_PATH = "landcomp, pg_catalog, pg_temp"
+_FUNCTION = f"LANGUAGE plpgsql SET search_path = {_SEARCH_PATH}"
 
 FIRST_SCHEMA = (
     "CREATE SCHEMA IF NOT EXISTS landcomp",
@@ -272,7 +275,18 @@ def ledger_keys(connection: Any) -> None:
                                (project_id, {key} NULLS FIRST, number COLLATE "C")""")
 
 
-MIGRATIONS = (first_schema, ledger_keys)
+def own_tables_first(connection: Any) -> None:
+    """3: every function of the schema searches landcomp, then pg_catalog, then pg_temp: created before with pg_temp
+    unnamed, which PostgreSQL then searches first, the role checks (security definer) and the triggers read a
+    member's own TEMP table `members` or `ledger_state` in place of the server's, and a reviewer paid."""
+    connection.execute(f"""DO $$ DECLARE f regprocedure; BEGIN
+        FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'landcomp' LOOP
+            EXECUTE format('ALTER FUNCTION %s SET search_path = {_SEARCH_PATH}', f);
+        END LOOP; END $$""")
+
+
+MIGRATIONS = (first_schema, ledger_keys, own_tables_first)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
