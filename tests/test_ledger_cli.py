@@ -585,3 +585,10 @@ def test_a_filled_in_survey_is_never_written_over_by_a_workbook(tmp_path, projec
     damaged = tmp_path / "damaged.xlsx"   # no survey can be read from it: replaced as any workbook is
     damaged.write_bytes(before[: len(before) // 2])
     assert ledger(tmp_path, "template", damaged).returncode == 0 and damaged.read_bytes() != before[: len(before) // 2]
+
+
+def test_a_server_that_does_not_answer_is_exit_1_to_try_again_never_bad_input(tmp_path):
+    """Exit 2 told a script to mend its input when the server was down; 1 is "anything else": try again later."""
+    run = ledger(tmp_path, "list", "postgresql://nobody@127.0.0.1:1/nothing")
+    assert run.returncode == 1 and run.stdout == "" and "Traceback" not in run.stderr
+    assert "无法连接数据库服务器" in run.stderr and "cannot connect to the database server" in run.stderr

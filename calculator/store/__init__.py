@@ -7,8 +7,8 @@ shared by both, that make changed data show as 数据异常.
 """
 from calculator.store.base import (
     ANY_VERSION, LEDGER_COLUMNS, AbnormalData, Anomaly, AuditEntry, CaseStore, CaseVersion, ConflictError, Household,
-    LedgerRow, LedgerTotals, Project, RefusedByRule, RoleRefused, SheetMatch, Status, StoreError, WrongFingerprint,
-    ledger_totals,
+    LedgerRow, LedgerTotals, Project, RefusedByRule, RoleRefused, ServerUnreachable, SheetMatch, Status, StoreError,
+    WrongFingerprint, ledger_totals,
 )
 from calculator.store.location import PasswordNeeded, is_server, no_server_project, open_store, server_label, server_url
 from calculator.store.schema import SCHEMA_VERSION, init_db
@@ -17,6 +17,7 @@ from calculator.store.sqlite import SqliteStore
 __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
     "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
-    "RefusedByRule", "RoleRefused", "SheetMatch", "SqliteStore", "Status", "StoreError", "WrongFingerprint", "init_db",
+    "RefusedByRule", "RoleRefused", "ServerUnreachable", "SheetMatch", "SqliteStore", "Status", "StoreError",
+    "WrongFingerprint", "init_db",
     "is_server", "ledger_totals", "no_server_project", "open_store", "server_label", "server_url",
 ]

@@ -33,6 +33,11 @@ class RefusedByRule(StoreError):
     a save on a stale version, a role without the right, a project another writer has locked."""
 
 
+class ServerUnreachable(StoreError):
+    """A server project's server cannot be reached, or the connection was lost: no fault of the input (`landcomp
+    ledger` exits 1, to be tried again), and whether a change under way was saved is not known."""
+
+
 class AbnormalData(StoreError):
     """A household's stored data is not what the program wrote (数据异常): shown, never signed, paid or printed."""
 

@@ -28,7 +28,7 @@ import psycopg
 from psycopg import errors
 
 from calculator.store import dialect, pg_schema, restore, transfer, verify
-from calculator.store.base import Household, RefusedByRule, RoleRefused, StoreError
+from calculator.store.base import Household, RefusedByRule, RoleRefused, ServerUnreachable, StoreError
 from calculator.store.schema import init_db as init_sqlite
 from calculator.store.location import PasswordNeeded, no_server_project, server_conninfo
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
@@ -69,8 +69,8 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
             refused = "密码不正确" if password else "服务器要求输入密码"
             raise PasswordNeeded(f"{refused}:{_first_line(error)}",
                                  f"the server needs a (correct) password: {_first_line(error)}", url) from None
-        raise StoreError(f"无法连接数据库服务器:{_first_line(error)}",
-                         f"cannot connect to the database server: {_first_line(error)}", url) from None
+        raise ServerUnreachable(f"无法连接数据库服务器:{_first_line(error)}",
+                                f"cannot connect to the database server: {_first_line(error)}", url) from None
 
 
 class PostgresStore(SqliteStore):
@@ -270,9 +270,11 @@ def server_error(error: Exception, where: str) -> StoreError:
     if isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
         return RefusedByRule("项目正被其他人修改(已锁定),请稍后再试",
                           "the project is busy: another user is changing it; try again shortly", where)
-    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
-        return StoreError(f"与数据库服务器的连接中断,请检查网络后重新打开项目:{said}",
-                          f"the connection to the database server was lost; reopen the project: {said}", where)
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):   # lost at a commit, the change may
+        return ServerUnreachable(                                                  # have landed: never "not saved"
+            f"与数据库服务器的连接中断,正在进行的修改是否已保存无法确定;请检查网络,重新打开项目并查看记录后再操作:{said}",
+            f"the connection to the database server was lost, and whether the change under way was saved is "
+            f"unknown; reopen the project and check its history before trying again: {said}", where)
     if isinstance(error, psycopg.DataError) and "0x00" in said:
         return StoreError("文字中不能含有空字符(NUL)", "text cannot contain a NUL character", where)
     return StoreError(f"数据库读写失败:{said}", f"the database could not be read or written: {said}", where)
