@@ -155,6 +155,32 @@ def test_an_assessor_calling_the_sql_directly_still_cannot_pay_or_sign(staffed, 
     assert stores[FINANCE].verify_all() == []
 
 
+def test_an_assessor_calling_the_sql_directly_cannot_reopen_repoint_or_add_to_a_settled_household(staffed, pg_url):
+    """Through psql an assessor could set a signed household back to 已测算 with no new version and no reason (it could
+    then never be paid), point one household at another's version, and add a version under a paid household (served
+    by `show --version 2`, never flagged). The server refuses each; its client's own ways still pass."""
+    project, stores = staffed
+    signed, computed, paid = (hid(stores[ASSESSOR], project, number) for number in ("0002", "0001", "0003"))
+    other_version = stores[ASSESSOR].current_version(hid(stores[ASSESSOR], project, "0004")).id
+    case_json = stores[ASSESSOR].current_version(paid).case_json
+    with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
+        for statement, args in (
+                ("UPDATE households SET status = 'computed', updated_by = current_user WHERE id = %s", (signed,)),
+                ("UPDATE households SET current_version_id = %s, updated_by = current_user WHERE id = %s",
+                 (other_version, computed)),
+                ("INSERT INTO case_versions (household_id, number, case_json, created_at, actor) "
+                 "VALUES (%s, 2, %s, 'now', current_user)", (paid, case_json)),
+                ("INSERT INTO case_versions (household_id, number, case_json, created_at, actor) "
+                 "VALUES (%s, 9, %s, 'now', current_user)", (computed, case_json))):   # never made current
+            with pytest.raises((psycopg.errors.InsufficientPrivilege, psycopg.errors.RaiseException)):
+                raw.execute(statement, args)
+    assert [stores[FINANCE].household(h).status for h in (signed, computed, paid)] == [
+        Status.SIGNED, Status.COMPUTED, Status.PAID]
+    assert [v.number for v in stores[FINANCE].versions(paid)] == [1] and stores[FINANCE].verify_all() == []
+    amended = stores[ASSESSOR].save_computed(signed, compute(variant(7)), amendment_reason="复核更正")   # the client's way
+    assert stores[FINANCE].household(signed).status is Status.COMPUTED and amended.number == 2
+
+
 def test_a_temporary_table_named_as_the_servers_own_never_stands_in_for_it(staffed, pg_url):
     """A reviewer's own TEMP table `members`, listing itself as admin, was read by the server's role checks (the
     functions searched pg_temp first): it paid 0002, and signed and paid in other roles' names, with nothing flagged.
@@ -194,7 +220,7 @@ def test_a_project_made_before_migration_3_is_brought_to_it_when_opened(pg_clust
                 EXECUTE format('ALTER FUNCTION %s SET search_path = landcomp, pg_catalog', f);
             END LOOP; END $$""")
     with open_store(url) as store:
-        assert pg_schema.schema_version(store._conn) == pg_schema.SCHEMA_VERSION == 3
+        assert pg_schema.schema_version(store._conn) == pg_schema.SCHEMA_VERSION
         configs = store._conn.execute("""SELECT DISTINCT array_to_string(p.proconfig, ',') FROM pg_proc p
                                          JOIN pg_namespace n ON n.oid = p.pronamespace
                                          WHERE n.nspname = 'landcomp'""").fetchall()

@@ -32,6 +32,70 @@ _DECIMAL = "{0} IS NULL OR ({0} ~ '[0-9]' AND {0} !~ '[^0-9.-]')"  # as the proj
 _SEARCH_PATH = "landcomp, pg_catalog, pg_temp"
 _FUNCTION = f"LANGUAGE plpgsql SET search_path = {_SEARCH_PATH}"
 
+# A household row as a member may change it (admins: as they will). Migration 4 added the three refusals marked
+# "4": before, an assessor's own SQL reopened a signed household with no new version, or pointed a household at
+# another's version.
+CHECK_HOUSEHOLD = f"""CREATE OR REPLACE FUNCTION landcomp.check_household() RETURNS trigger {_FUNCTION} AS $$
+        DECLARE
+            role text := role_of(current_user);
+        BEGIN
+            IF role = 'admin' THEN
+                RETURN NEW;
+            END IF;
+            IF NEW.updated_by IS DISTINCT FROM current_user::text THEN
+                PERFORM refuse('record another actor than itself');
+            END IF;
+            IF TG_OP = 'INSERT' THEN
+                IF role IS DISTINCT FROM 'assessor' OR NEW.status <> 'draft' OR NEW.current_version_id IS NOT NULL
+                        OR NEW.signed_version_id IS NOT NULL THEN
+                    PERFORM refuse('register a household');
+                END IF;
+            ELSIF NEW.project_id <> OLD.project_id THEN
+                PERFORM refuse('move a household to another project');
+            ELSIF NEW.current_version_id IS DISTINCT FROM OLD.current_version_id AND NOT EXISTS (   -- 4
+                    SELECT 1 FROM case_versions WHERE id = NEW.current_version_id AND household_id = NEW.id) THEN
+                PERFORM refuse('make another household''s version (or none) a household''s current one');
+            ELSIF OLD.status = 'computed' AND NEW.status = 'signed' THEN
+                IF role IS DISTINCT FROM 'reviewer' OR NEW.current_version_id IS DISTINCT FROM OLD.current_version_id
+                        OR NEW.signed_version_id IS DISTINCT FROM NEW.current_version_id THEN
+                    PERFORM refuse('sign');
+                END IF;
+            ELSIF OLD.status = 'signed' AND NEW.status = 'paid' THEN
+                IF role IS DISTINCT FROM 'finance' OR NEW.current_version_id IS DISTINCT FROM OLD.current_version_id
+                        OR NEW.signed_version_id IS DISTINCT FROM OLD.signed_version_id THEN
+                    PERFORM refuse('pay');
+                END IF;
+            ELSIF OLD.status = 'signed' AND NEW.current_version_id IS NOT DISTINCT FROM OLD.current_version_id THEN
+                PERFORM refuse('reopen a signed household but by a new version (an amendment)');   -- 4
+            ELSIF OLD.status <> 'paid' AND (NEW.status = 'computed' OR (NEW.status = 'draft' AND OLD.status <> 'signed'))
+                    AND NEW.signed_version_id IS NOT DISTINCT FROM OLD.signed_version_id THEN
+                IF role IS DISTINCT FROM 'assessor' THEN
+                    PERFORM refuse('save a case or change a household');
+                END IF;
+            ELSE
+                PERFORM refuse(format('move a household from %s to %s', OLD.status, NEW.status));
+            END IF;
+            RETURN NEW;
+        END $$"""
+# 4: a version a member adds is its household's current one when the change commits (every save makes it so), and
+# never under a paid household: before, an assessor's own SQL added a version 2 under a paid household, which
+# `show --version 2` served and nothing flagged.
+VERSION_RULES = (
+    f"""CREATE FUNCTION landcomp.check_new_version() RETURNS trigger {_FUNCTION} AS $$
+        BEGIN
+            IF role_of(current_user) IS DISTINCT FROM 'admin' AND (
+                    EXISTS (SELECT 1 FROM households WHERE id = NEW.household_id AND status = 'paid')
+                    OR NOT EXISTS (SELECT 1 FROM households
+                                   WHERE id = NEW.household_id AND current_version_id = NEW.id)) THEN
+                PERFORM refuse('add a version that is not its household''s current one, or to a paid household');
+            END IF;
+            RETURN NULL;
+        END $$""",
+    """CREATE CONSTRAINT TRIGGER check_new_version AFTER INSERT ON landcomp.case_versions
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION landcomp.check_new_version()""",
+)
+
+
 FIRST_SCHEMA = (
     "CREATE SCHEMA IF NOT EXISTS landcomp",
     "CREATE TABLE landcomp.schema_info (version integer NOT NULL)",
@@ -123,43 +187,7 @@ FIRST_SCHEMA = (
                 MESSAGE = format('role %s (%s) may not %s', current_user,
                                  coalesce(role_of(current_user), 'no member'), what);
         END $$""",
-    f"""CREATE FUNCTION landcomp.check_household() RETURNS trigger {_FUNCTION} AS $$
-        DECLARE
-            role text := role_of(current_user);
-        BEGIN
-            IF role = 'admin' THEN
-                RETURN NEW;
-            END IF;
-            IF NEW.updated_by IS DISTINCT FROM current_user::text THEN
-                PERFORM refuse('record another actor than itself');
-            END IF;
-            IF TG_OP = 'INSERT' THEN
-                IF role IS DISTINCT FROM 'assessor' OR NEW.status <> 'draft' OR NEW.current_version_id IS NOT NULL
-                        OR NEW.signed_version_id IS NOT NULL THEN
-                    PERFORM refuse('register a household');
-                END IF;
-            ELSIF NEW.project_id <> OLD.project_id THEN
-                PERFORM refuse('move a household to another project');
-            ELSIF OLD.status = 'computed' AND NEW.status = 'signed' THEN
-                IF role IS DISTINCT FROM 'reviewer' OR NEW.current_version_id IS DISTINCT FROM OLD.current_version_id
-                        OR NEW.signed_version_id IS DISTINCT FROM NEW.current_version_id THEN
-                    PERFORM refuse('sign');
-                END IF;
-            ELSIF OLD.status = 'signed' AND NEW.status = 'paid' THEN
-                IF role IS DISTINCT FROM 'finance' OR NEW.current_version_id IS DISTINCT FROM OLD.current_version_id
-                        OR NEW.signed_version_id IS DISTINCT FROM OLD.signed_version_id THEN
-                    PERFORM refuse('pay');
-                END IF;
-            ELSIF OLD.status <> 'paid' AND (NEW.status = 'computed' OR (NEW.status = 'draft' AND OLD.status <> 'signed'))
-                    AND NEW.signed_version_id IS NOT DISTINCT FROM OLD.signed_version_id THEN
-                IF role IS DISTINCT FROM 'assessor' THEN
-                    PERFORM refuse('save a case or change a household');
-                END IF;
-            ELSE
-                PERFORM refuse(format('move a household from %s to %s', OLD.status, NEW.status));
-            END IF;
-            RETURN NEW;
-        END $$""",
+    CHECK_HOUSEHOLD,
     f"""CREATE FUNCTION landcomp.check_version() RETURNS trigger {_FUNCTION} AS $$
         DECLARE
             role text := role_of(current_user);
@@ -286,7 +314,14 @@ def own_tables_first(connection: Any) -> None:
         END LOOP; END $$""")
 
 
-MIGRATIONS = (first_schema, ledger_keys, own_tables_first)
+def server_keeps_the_rules(connection: Any) -> None:
+    """4: the rules a member's own SQL got past (CHECK_HOUSEHOLD, VERSION_RULES)."""
+    connection.execute(CHECK_HOUSEHOLD)
+    for statement in VERSION_RULES:
+        connection.execute(statement)
+
+
+MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
