@@ -13,7 +13,9 @@ times stay the ISO text the digests cover. What only a server has is here too:
 - `ledger_state.serial`: bumped by every statement that changes the data, with NOTIFY landcomp, so
   a client knows the ledger changed (the server's counterpart of SQLite's PRAGMA data_version).
 
-A migration is appended, never edited; a schema newer than the program is refused at connect.
+A migration is appended, never edited, but for one thing: a definition a later migration replaces (a function's
+search path, CHECK_HOUSEHOLD) is written once, and the earlier migration uses it too, so a new database ends where
+an old one is brought. A schema newer than the program is refused at connect.
 """
 from __future__ import annotations
 
