@@ -305,9 +305,13 @@ def test_a_project_file_moves_to_the_server_and_back(server, tmp_path):
         assert back.ledger_count(project.id) == 7 and back.verify_all() == []
 
 
-def test_only_an_admin_restores(staffed, tmp_path):
+def test_only_an_admin_restores_and_a_refused_restore_writes_nothing(staffed, tmp_path):
+    """An assessor's restore was refused by the server only after the safety copy was made and its backup audited:
+    a full copy of the project beside the backup, and an entry, at every attempt. The role is asked first."""
     project, stores = staffed
     stores[ASSESSOR].backup(tmp_path / "b.landcomp")
-    with pytest.raises(RoleRefused):
-        stores[ASSESSOR].restore_from(tmp_path / "b.landcomp")
-    assert stores[ASSESSOR].ledger_count(project.id) == 6
+    entries = len(stores[ASSESSOR].audit_log())
+    with pytest.raises(RoleRefused, match="only a project admin may restore"):
+        stores[ASSESSOR].restore_from(tmp_path / "b.landcomp",
+                                      before_replacing=lambda: pytest.fail("a safety copy made before the role was asked"))
+    assert stores[ASSESSOR].ledger_count(project.id) == 6 and len(stores[ASSESSOR].audit_log()) == entries

@@ -235,6 +235,8 @@ class PostgresStore(SqliteStore):
         source_path = os.fspath(path)
         if self._depth:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
+        if self.members().get(self.role) != "admin":   # asked first: the safety copy made before would be written
+            raise RoleRefused("只有项目管理员可以恢复项目", "only a project admin may restore the project", self.path)
         with tempfile.TemporaryDirectory(prefix="landcomp-restore-") as folder:
             staged = os.path.join(folder, "staged.landcomp")
             version = stage_backup(source_path, staged)
