@@ -592,3 +592,17 @@ def test_a_server_that_does_not_answer_is_exit_1_to_try_again_never_bad_input(tm
     run = ledger(tmp_path, "list", "postgresql://nobody@127.0.0.1:1/nothing")
     assert run.returncode == 1 and run.stdout == "" and "Traceback" not in run.stderr
     assert "无法连接数据库服务器" in run.stderr and "cannot connect to the database server" in run.stderr
+
+
+@pytest.mark.parametrize("project", ["host=127.0.0.1 user=u password=s3cret dbname=d",
+                                     "postgresql://u@127.0.0.1/db?pass%77ord=s3cret",
+                                     "postgresql://u@127.0.0.1/db?password%3Ds3cret",
+                                     "postgresql://u@127.0.0.1/db?options=-c%20x%3Ds3cret"])
+def test_a_password_given_with_the_project_is_refused_never_written_or_echoed(tmp_path, project):
+    """libpq's keyword form was taken as a file name: `create` made a project file named with the password and
+    printed it, `list` echoed it; a URL with the password encoded, or in `options`, was echoed whole."""
+    for command in (("create", project, "--name", "堡子片区"), ("list", project)):
+        run = ledger(tmp_path, *command)
+        assert run.returncode == 2 and run.stdout == "" and "s3cret" not in run.stderr, run.stderr
+        assert re.search(r"[\u4e00-\u9fff]", run.stderr) and "Traceback" not in run.stderr
+    assert list(tmp_path.iterdir()) == []

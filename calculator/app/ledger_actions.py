@@ -25,7 +25,7 @@ from calculator.core.limits import blank, check_text, refuse_bad_characters
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
-    SqliteStore, Status, StoreError, is_server, no_server_project, open_store, server_label,
+    SqliteStore, Status, StoreError, is_server, no_server_project, open_store, refuse_conninfo, server_label,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     if blank(name):
         raise StoreError("项目名称不能为空", "the project needs a name")
     check_text(name.strip(), "project_name", "--name")
+    refuse_conninfo(path)
     if is_server(path):
         store = open_store(path, actor=actor, password=password, create=True)
         try:
@@ -105,6 +106,7 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
     A server that wants a password libpq did not find (PGPASSWORD, ~/.pgpass, a service file) raises
     PasswordNeeded; the password the user then types is passed as `password`, for this session only
     (never in the URL, never stored)."""
+    refuse_conninfo(path)
     if is_server(path):
         store = open_store(path, actor=actor, password=password)
         try:

@@ -10,7 +10,9 @@ from calculator.store.base import (
     LedgerRow, LedgerTotals, Project, RefusedByRule, RoleRefused, ServerUnreachable, SheetMatch, Status, StoreError,
     WrongFingerprint, ledger_totals,
 )
-from calculator.store.location import PasswordNeeded, is_server, no_server_project, open_store, server_label, server_url
+from calculator.store.location import (
+    PasswordNeeded, is_server, no_server_project, open_store, refuse_conninfo, server_label, server_url,
+)
 from calculator.store.schema import SCHEMA_VERSION, init_db
 from calculator.store.sqlite import SqliteStore
 
@@ -19,5 +21,5 @@ __all__ = [
     "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
     "RefusedByRule", "RoleRefused", "ServerUnreachable", "SheetMatch", "SqliteStore", "Status", "StoreError",
     "WrongFingerprint", "init_db",
-    "is_server", "ledger_totals", "no_server_project", "open_store", "server_label", "server_url",
+    "is_server", "ledger_totals", "no_server_project", "open_store", "refuse_conninfo", "server_label", "server_url",
 ]

@@ -7,11 +7,21 @@ typed on a command line nor kept in the settings.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from calculator.store.base import CaseStore, StoreError
 
 SCHEMES = ("postgresql", "postgres")
+# The parameters a server URL may carry (libpq's names): where and how to connect, no secret and nothing that would
+# change the session the program sets (options). Any other is refused by its name, the URL never echoed.
+URL_PARAMETERS = frozenset({"host", "hostaddr", "port", "dbname", "user", "sslmode", "sslrootcert", "sslcert",
+                            "sslkey", "sslcrl", "connect_timeout", "application_name", "target_session_attrs",
+                            "gssencmode", "service", "keepalives", "keepalives_idle", "keepalives_interval",
+                            "keepalives_count"})
+# libpq's keyword form (host=… dbname=… password=…), which is no file name: taken as one, a password in it was put
+# into a project file's name and printed.
+_CONNINFO = re.compile(r"(?:^|\s)(?:host|hostaddr|dbname|user|password|port|service)\s*=", re.IGNORECASE)
 
 
 class PasswordNeeded(StoreError):
@@ -33,20 +43,37 @@ def server_conninfo(url: str) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)
-        password = parts.password is not None or "password" in parse_qs(parts.query)
-        database = parts.path.lstrip("/") or parse_qs(parts.query).get("dbname", [""])[0]
-    except ValueError as error:
-        raise StoreError(f"服务器地址无法识别:{error}", f"the server address cannot be read: {error}") from None
+        query = parse_qs(parts.query, keep_blank_values=True)
+        password = parts.password is not None or "password" in unquote(parts.query).lower()
+        database = parts.path.lstrip("/") or query.get("dbname", [""])[0]
+    except ValueError:   # its words may quote the URL, and so a secret in it
+        raise StoreError("服务器地址无法识别", "the server address cannot be read") from None
     if parts.scheme.lower() not in SCHEMES:
         raise StoreError("服务器地址应以 postgresql:// 开头", "a server address starts with postgresql://")
     if password:
         raise StoreError("服务器地址中不能含密码;密码请放在 PGPASSWORD 环境变量、~/.pgpass 或服务文件中",
                          "a server address must not contain a password; put it in PGPASSWORD, ~/.pgpass or a "
                          "service file")
+    unknown = sorted(name for name in query if name not in URL_PARAMETERS)
+    if unknown:
+        named = ", ".join(name if name.isidentifier() and len(name) <= 30 else "?" for name in unknown)
+        raise StoreError(f"服务器地址中不能有参数 {named}(可用:sslmode、connect_timeout、application_name 等)",
+                         f"a server address takes no parameter {named} (it may take sslmode, connect_timeout, "
+                         "application_name …)")
     if not database:
         raise StoreError("服务器地址须写明数据库名:postgresql://用户@主机:端口/数据库",
                          "the server address must name the database: postgresql://user@host:port/dbname")
     return url
+
+
+def refuse_conninfo(project: str | os.PathLike[str]) -> None:
+    """A project given in libpq's keyword form (host=… dbname=… password=…) is refused, never taken as a file name
+    (a password in it was put into the name of the project file made, and printed), and never quoted."""
+    if isinstance(project, str) and not is_server(project) and _CONNINFO.search(project):
+        raise StoreError("项目位置不能写成 host=… dbname=… 的形式;服务器项目请写成 postgresql://用户@主机:端口/数据库,"
+                         "密码放在 PGPASSWORD 或 ~/.pgpass 中",
+                         "a project is no host=… dbname=… string: write a server project as "
+                         "postgresql://user@host:port/dbname, the password in PGPASSWORD or ~/.pgpass")
 
 
 def server_url(host: str, port: int | str | None, database: str, user: str) -> str:
@@ -78,6 +105,7 @@ def open_store(project: str | os.PathLike[str], *, actor: str = "", password: st
     `actor` is the typed 经办人 for a file; on a server the audit log names the database role.
     `password` (servers only) is one typed for this session: given to libpq as a keyword, never put
     into the URL or kept anywhere; without it libpq looks in PGPASSWORD, ~/.pgpass, service files."""
+    refuse_conninfo(project)
     if is_server(project):
         from calculator.store.postgres import PostgresStore  # psycopg only when a server is used
         return PostgresStore(str(project).strip(), actor=actor, password=password, create=create)
