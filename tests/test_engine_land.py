@@ -128,6 +128,18 @@ def test_bad_corrections_are_refused(corrections, message) -> None:
         price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections})
 
 
+def test_a_wrong_or_missing_grade_is_said_once_of_the_parcel_never_of_each_part() -> None:
+    """级别 5 was said against every part ("parts[0]「住宅用地」: 级别应为…", then again for parts[1]); a missing one
+    was "级别/grade应为数值 / 级别/grade must be a number"."""
+    two_parts = {"grade": 5, "parts": [{"use": "住宅用地", "area_m2": "100"}, {"use": "商服用地", "area_m2": "100"}]}
+    with pytest.raises(InputError) as caught:
+        price(two_parts)
+    assert caught.value.message == "grade: 土地级别应为 1、2、3、4,不是 5 / grade must be one of 1, 2, 3, 4, not 5"
+    with pytest.raises(InputError) as missing:
+        price({"parts": two_parts["parts"]})
+    assert missing.value.message == "grade: 缺少土地级别 / missing grade"
+
+
 def test_an_area_under_a_hundredth_of_a_square_metre_is_refused_never_priced_at_nought() -> None:
     """0.0000000001 m² was shown as 0.00 m² and priced at 0.00 元 with exit 0, as was 0.000007 亩 (0.0047 m²); 0.005 m²
     is 0.01 m² half-up, priced at 0.01 × 492 = 4.92 → 2级住宅 of 0.005 m²: 2.46 元."""

@@ -158,7 +158,9 @@ def parcel_from_dict(data: Any) -> Parcel:
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"不接受字段 {', '.join(unknown)}", f"unknown field(s) {', '.join(unknown)}")
-    grade = to_decimal(data.get("grade"), "级别/grade")
+    if data.get("grade") in (None, ""):
+        raise InputError("缺少土地级别", "missing grade", "grade")
+    grade = to_decimal(data["grade"], "grade", "土地级别")
     if grade != grade.to_integral_value():
         raise InputError(f"级别应为整数,不是 {grade}", f"grade must be a whole number, not {grade}", "grade")
     parts = data.get("parts")
@@ -188,6 +190,9 @@ def parcel_from_dict(data: Any) -> Parcel:
 def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     """Every part at its own use's benchmark, then the parcel's sums, floor and corrections."""
     table = table or load_land_table(parcel.table)
+    if parcel.grade not in table.grades:   # the parcel's: said once, not once for each part
+        raise InputError(f"土地级别应为 {'、'.join(map(str, table.grades))},不是 {parcel.grade}",
+                         f"grade must be one of {', '.join(map(str, table.grades))}, not {parcel.grade}", "grade")
     errors, parts = [], []
     for index, part in enumerate(parcel.parts):
         try:
