@@ -109,6 +109,16 @@ def test_both_writers_refuse_the_same_characters_in_every_field(writer, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_character_no_font_draws_is_named_in_the_field_it_was_typed_in_once(tmp_path):
+    """超标准理由 and 依据 are printed inside the 备注: a 😀 typed in either was said of 备注, where it was not typed."""
+    data = {"items": [{"item": "附属平房/砖混结构", "quantity": "10", "rate": "900", "override_reason": "带门楼😀"},
+                      {"item": "评估项/地下室", "amount": "100", "basis": "报告😀"}]}
+    with pytest.raises(InputError) as error:
+        reports.compensation_pdf(compute(case_from_dict(data)), tmp_path / "sheet.pdf")
+    assert [e.zh.split("中的字符")[0] for e in error.value.errors] == [
+        "items[0](第1行)「附属平房/砖混结构」 超标准理由", "items[1](第2行)「评估项/地下室」 依据"]
+
+
 def test_the_workbook_keeps_the_rare_characters_exactly(tmp_path):
     path = tmp_path / "rare.xlsx"
     reports.compensation_xlsx(compute(case_from_dict(case_data())), path)

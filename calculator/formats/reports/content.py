@@ -4,6 +4,7 @@ No arithmetic here: every figure is taken from the result objects, which work ou
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Iterator
@@ -109,7 +110,8 @@ def settlement_sheet(result: CompensationResult, filing: Filing | None = None) -
         total=result.total, total_words=amount_in_words(result.total),
         replacement=tuple(_replacement(result)) if replacement else (),
         replacement_total=replacement.total_m2 if replacement else None)
-    refuse_unprintable(_settlement_texts(sheet))
+    # a line's typed texts first: a character is named in the field it was typed in, not again in the 备注 made of it
+    refuse_unprintable(itertools.chain(_typed_texts(result), _settlement_texts(sheet)))
     return sheet
 
 
@@ -117,17 +119,35 @@ def refuse_unprintable(fields: Iterable[tuple[str, str]]) -> None:
     """InputError naming each field (户主, 地址 …) and character (U+XXXX) that no font of the sheets can draw.
 
     The PDF and the workbook are made from the same content and both refuse here, so no output is
-    written for a case that one of them could not show.
+    written for a case that one of them could not show. A character is named once for each place (a line: what
+    precedes the field's label), in the first field given that holds it.
     """
-    errors = []
+    errors, said = [], set()
     for field, text in fields:
+        place = field.rpartition(" ")[0] or field
         for char in uncovered(text):
+            if (place, char) in said:
+                continue
+            said.add((place, char))
             code = f"U+{ord(char):04X}"
             shown = f"「{char}」({code})" if char.isprintable() else code
             errors.append(InputError(f"{field}中的字符{shown}没有字体能够打印,请改写或删去",
                                      f"no font can print the character {code} in {field}; rewrite or remove it"))
     if errors:
         raise CaseErrors(errors)
+
+
+def _typed_texts(result: CompensationResult) -> Iterator[tuple[str, str]]:
+    """Each line's texts typed by the user, each named by its field (超标准理由, 依据, 备注 …): the 备注 printed is made of
+    them, and a character there that no font draws was said of 备注 whichever field held it."""
+    for priced in result.lines:
+        line = priced.line
+        place = where(line.index, {"item": line.item.key})
+        yield f"{place} 超标准理由", line.override_reason
+        yield f"{place} 备注", line.note
+        for name, value in line.params.items():
+            if isinstance(value, str):
+                yield f"{place} {result.schedule.params[name].label}", value
 
 
 def _settlement_texts(sheet: SettlementSheet) -> Iterator[tuple[str, str]]:
