@@ -480,3 +480,20 @@ def test_a_household_whose_adding_was_undone_is_vouched_for_like_any_other(store
             store._conn.execute(statement, (added.id, project.id))   # the file is locked: only in this transaction
         with pytest.raises(AbnormalData):
             store.save_computed(added.id, compute(variant(1)))
+
+
+def test_a_version_a_newer_rule_refuses_is_said_with_that_rule_not_as_a_bare_mismatch(store, monkeypatch):
+    """A case saved when ㅤ still passed as a reason (before limits.blank) is recomputed with a problem: the finding
+    names it (须填写超标准理由) instead of only "gives errors", which reads as the tampering it is not."""
+    from calculator.core import rates
+    from calculator.engine.case import case_from_dict
+    project = store.create_project("堡子片区")
+    household = store.add_household(project.id, "0001")
+    case = case_from_dict({"items": [{"item": "附属平房/砖混结构", "quantity": "10", "rate": "900",
+                                      "override_reason": "\u3164"}]})
+    monkeypatch.setattr(rates, "blank", lambda text: not text.strip())   # the rule as it was
+    store.save_computed(household.id, compute(case))
+    monkeypatch.undo()
+    [finding] = store.verify_all()
+    assert finding.number == "0001" and "按现行规则重新测算有错误" in finding.zh and "须填写超标准理由" in finding.zh
+    assert "under the current rules" in finding.en

@@ -229,8 +229,10 @@ def recompute(version: CaseVersion) -> Verdict | None:
                          "须重新测算", f"saved under schedule {version.schedule_version}, the loaded one is "
                          f"{schedule.version}; recompute the case first")
     result = evaluate(case, schedule)
-    if result.problems:
-        return "重新测算有错误,与保存的结果不符", "recomputing the stored case gives errors"
+    if result.problems:   # changed behind the program's back, or saved before a rule that now refuses it: said which
+        first = result.problems[0]
+        return (f"按现行规则重新测算有错误({first.shown}),与保存的结果不符",
+                f"recomputing the stored case under the current rules gives errors ({first.message})")
     figures = version_figures(result)
     stored = {name: getattr(version, name) for name in figures if name != "result_json"}
     expected = {name: figures[name] if name in ("schedule_version", "fingerprint") or figures[name] is None
