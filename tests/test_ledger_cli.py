@@ -606,3 +606,16 @@ def test_a_password_given_with_the_project_is_refused_never_written_or_echoed(tm
         assert run.returncode == 2 and run.stdout == "" and "s3cret" not in run.stderr, run.stderr
         assert re.search(r"[\u4e00-\u9fff]", run.stderr) and "Traceback" not in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sheets_into_a_folder_holding_an_earlier_batch_are_refused_never_mixed(tmp_path, project):
+    """A second batch into the folder of the first left the first's sheet of a household since saved again (another
+    校验码) beside the new one and the new 台账.xlsx; the app gives every batch a folder of its own."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    out = tmp_path / "sheets"
+    assert ledger(tmp_path, "sheets", project, out).returncode == 0
+    first = sorted(path.name for path in out.iterdir())
+    assert "台账.xlsx" in first and len(first) == 2
+    again = ledger(tmp_path, "sheets", project, out)
+    assert again.returncode == 2 and "新旧结算单会混在一起" in again.stderr and "choose a new folder" in again.stderr
+    assert sorted(path.name for path in out.iterdir()) == first

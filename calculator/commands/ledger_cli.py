@@ -247,12 +247,28 @@ def _sheets(project: ProjectFile, args) -> str:
         except OSError as error:   # a folder that takes no new folder (read-only, not ours): the place chosen
             raise InputError(f"无法建立文件夹: {error.strerror}", f"cannot create the folder: {error.strerror}",
                              str(args.outdir)) from None
+    _refuse_earlier_batch(args.outdir)
     summary = project.write_sheets(None, args.outdir)
     if summary.halted:
         raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: stopped: the folder takes no more files "
                          f"({summary.halted}); {len(summary.written)} sheets written, "
                          f"{summary.remaining} households not reached, no ledger written")
+    if summary.ledger_error:   # every sheet, but no 台账 beside them: not the batch asked for
+        raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: {len(summary.written)} sheets written, "
+                         f"but the ledger could not be written: {summary.ledger_error}")
     return f"{args.outdir}: {summary.text()}\n"
+
+
+def _refuse_earlier_batch(folder: Path) -> None:
+    """A folder holding an earlier batch (its sheets, its 台账.xlsx) is refused: the new batch written into it left a
+    household's sheet of an earlier version, or of one now 数据异常, beside the new 台账 (the app gives every batch a
+    folder of its own)."""
+    from calculator.app.batch import LEDGER_FILENAME, SHEET_SUFFIX
+    if folder.is_dir() and any(path.name == LEDGER_FILENAME or path.name.endswith(SHEET_SUFFIX)
+                               for path in folder.iterdir()):
+        raise InputError(f"文件夹中已有结算单或台账(之前的一批),新旧结算单会混在一起;请另选一个新文件夹: {folder}",
+                         f"the folder holds an earlier batch of sheets or its ledger, and the two would mix; "
+                         f"choose a new folder: {folder}")
 
 
 def _export(project: ProjectFile, args) -> str:
