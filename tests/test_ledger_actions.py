@@ -360,3 +360,16 @@ def test_a01_and_a01_let_in_by_an_earlier_version_are_each_found_by_the_number_w
     with pytest.raises(StoreError, match="B01"):
         opened.register_household("b01", "李四", "")
     assert opened.save_case("a01", variant(1)).household_id == lower.id
+
+
+def test_a_second_project_record_put_into_the_file_is_refused_never_shown_as_the_ledger(tmp_path):
+    """A household moved to a second `projects` row vanished from the ledger and every total, nothing flagged; a row
+    with id 0 opened the file as an empty project. The program makes one project a file: two are refused at open."""
+    created = create_project(tmp_path / "p.landcomp", "堡子片区", "李明")
+    fill_project(created.store, created.project.id)
+    created.close()
+    with sqlite3.connect(tmp_path / "p.landcomp") as connection:
+        connection.execute("INSERT INTO projects (id, name, created_at) VALUES (0, '空', '2026-01-01T00:00:00')")
+    with pytest.raises(StoreError, match="2 个项目记录") as refused:
+        open_project(tmp_path / "p.landcomp", "李明")
+    assert "restore it from a backup" in refused.value.en

@@ -117,7 +117,7 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
         if not projects:
             store.close()
             raise no_server_project(str(path))
-        return ProjectFile(store, projects[0], str(path))
+        return ProjectFile(store, _the_project(store, projects, str(path)), str(path))
     path = check_file_name(path, reading=True)
     check_regular_file(path, "项目文件", "project file", StoreError)
     try:
@@ -135,7 +135,19 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
     if not projects:
         store.close()
         raise StoreError("项目文件中没有项目", "the project file holds no project", str(path))
-    return ProjectFile(store, projects[0], path)
+    return ProjectFile(store, _the_project(store, projects, str(path)), path)
+
+
+def _the_project(store: CaseStore, projects: list[Project], where: str) -> Project:
+    """The one project a file or a database holds (the program never makes a second). Two are a change made behind
+    the program's back: a household moved to the other vanished from the ledger, its money from every total, with
+    nothing flagged, and a project row before the real one opened as an empty project."""
+    if len(projects) > 1:
+        store.close()
+        raise StoreError(f"项目中有 {len(projects)} 个项目记录,应只有一个:数据已在程序之外被改动,请从备份恢复",
+                         f"the project holds {len(projects)} project records, not one: it was changed outside the "
+                         "program; restore it from a backup", where)
+    return projects[0]
 
 
 def _first_bytes(path: Path, count: int) -> bytes:
