@@ -292,6 +292,18 @@ def test_rate_positions_per_item_and_the_overrides_with_their_reasons(rate_proje
                                 ("C2", SCREEN, "150.00", "130", "300.00", "贴瓷砖")])
 
 
+def test_a_disputed_line_outside_the_standard_is_listed_with_the_overrides_but_no_rate_position(rate_project, store):
+    """A disputed 大门 at 850 against 700–800 was missing from 超标准单价: once verified it is paid at that rate. It is
+    listed, said to be disputed; the rates chosen (held out of the total) stay those of the payable lines."""
+    save(store, rate_project, "D1", small_case("丁", {"item": BRICK, "rate": "850", "override_reason": "框架结构",
+                                                      "disputed": True}))
+    summary = project_summary(rate_project)
+    listed = [(row["household"], row["rate"], row["amount"], row["reason"]) for row in summary.overrides.records()
+              if row["household"] == "D1"]
+    assert listed == [("D1", "850.00", "8500.00", "框架结构(有争议,未计入合计)")]
+    assert "丁" not in records(summary.rates_by_assessor) and records(summary.rates_by_item)[BRICK]["lines"] == 6
+
+
 # -- outliers ---------------------------------------------------------------------------------------------
 
 def near_identical(index: int, basement: str = "42000") -> object:

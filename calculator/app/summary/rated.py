@@ -74,16 +74,19 @@ class RatedLines:
         for index in [i for i, line in enumerate(lines) if line["item"] in ranged or "override_reason" in line]:
             line = lines[index]
             item, flags = line["item"], line["flags"]
-            if DISPUTED in flags:
+            disputed = DISPUTED in flags
+            if disputed and OVERRIDE not in flags:
                 continue
             found = standards.of(raw_lines, index, item, line.get("params"), household_id)
             if found is None:
                 continue
             standard, low, high = found
-            if OVERRIDE in flags:
+            if OVERRIDE in flags:   # disputed too: it is paid once verified, at the rate outside the standard
+                reason = line.get("override_reason", "")
                 self._overrides.append((household_id, assessor, item, line["quantity"], line["rate"], standard.low,
-                                        standard.high, line["amount"], line.get("override_reason", "")))
-            if low != high:
+                                        standard.high, line["amount"],
+                                        f"{reason}(有争议,未计入合计)" if disputed else reason))
+            if low != high and not disputed:   # held out of the total, held out of the rates chosen
                 self._bounds[low, high] = standard
                 self._groups.setdefault((assessor, item, line["rate"], MIDPOINT in flags, low, high), []).append(
                     line["amount"])
