@@ -89,14 +89,19 @@ def test_a_project_that_is_not_there_exits_2(tmp_path):
     assert run.returncode == 2 and "不存在" in run.stderr and not (tmp_path / "s.xlsx").exists()
 
 
-def test_a_character_no_font_draws_refuses_the_files_not_the_figures(tmp_path, store):
+def test_a_character_no_font_draws_is_marked_in_the_pdf_never_blocking_the_summary(tmp_path, store):
+    """One household's 评估人 李明😀 refused the project's summary PDF and workbook, for good once the household was paid
+    and could no longer be changed. The PDF draws the emoji as □; the workbook keeps it as stored."""
     project = opened(store)
     save(store, project, "0001", small_case("李明😀", {"item": "附属平房/砖混结构", "rate": "800"}))
-    refused = ledger(tmp_path, "summary", project.location, "--pdf", tmp_path / "s.pdf", "--xlsx",
-                     tmp_path / "s.xlsx")
-    assert refused.returncode == 2 and "U+1F600" in refused.stderr and "评估人" in refused.stderr
-    assert not (tmp_path / "s.pdf").exists() and not (tmp_path / "s.xlsx").exists()
-    assert ledger(tmp_path, "summary", project.location, "--json").returncode == 0
+    run = ledger(tmp_path, "summary", project.location, "--pdf", tmp_path / "s.pdf", "--xlsx", tmp_path / "s.xlsx")
+    assert run.returncode == 0, run.stderr
+    with pdfplumber.open(tmp_path / "s.pdf") as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "李明□" in text and "😀" not in text
+    cells = [cell for sheet in load_workbook(tmp_path / "s.xlsx") for row in sheet.iter_rows(values_only=True)
+             for cell in row]
+    assert "李明😀" in cells
 
 
 # -- the PDF ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any
 
 from calculator.core.money import fmt_grouped, fmt_money, fmt_quantity, round_money
 
@@ -98,15 +98,6 @@ class Summary:
                 self.incentives,
                 self.rates_by_assessor, self.rates_by_item, self.rates_by_pair, self.overrides,
                 self.outlier_measures, outlier_table(self.outliers), self.same_id_number)
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """Every text the PDF and the workbook print, with the field a message names it by."""
-        yield "项目名称", self.project
-        for table in self.tables():
-            for row in table.rows:
-                for column, value in zip(table.columns, row):
-                    if column.kind == TEXT and isinstance(value, str):
-                        yield f"{table.title}「{column.heading}」", value
 
 
 def outlier_table(outliers: tuple[Outlier, ...]) -> Table:

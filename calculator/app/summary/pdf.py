@@ -13,7 +13,6 @@ from typing import Iterable, Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Table as Grid
 
-from calculator.formats.reports.content import refuse_unprintable
 from calculator.formats.reports.pdf_layout import (
     CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, info_grid, line_width, para, write_pdf,
 )
@@ -34,9 +33,9 @@ OUTLIER_KEYS = ("household", "head", "measure", "direction", "per_m2", "median",
 
 
 def write_summary_pdf(summary: Summary, path: Path) -> None:
-    """The summary as an A4 PDF at `path`, whole or not at all; refused (naming field and character) when a
-    text holds a character no font of the chain draws."""
-    refuse_unprintable(summary.texts())
+    """The summary as an A4 PDF at `path`, whole or not at all. A character no font of the chain draws (an emoji in
+    one household's 户主) is drawn as fonts.MISSING_MARK: refused, it kept the project's summary from ever being
+    printed once that household was paid and could no longer be changed."""
     write_pdf(path, lambda styles: summary_story(summary, styles), title=f"{summary.project} 汇总与审计",
               basis=f"截至 {summary.as_of}  ·  金额取自经核验的当前版本,数据异常住户单列不计",
               footer=f"landcomp 项目汇总与审计 · {summary.project}")

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from calculator.core.files import atomic_write
-from calculator.formats.reports.content import refuse_unprintable
 from calculator.formats.reports.xlsx import MONEY, _check, _fit, _places, _row, _table_head
 from calculator.app.summary.model import (
     AREA, COUNT, DATE, MONEY as MONEY_KIND, NUMBER, QUANTITY, SHARE, Summary, Table,
@@ -29,8 +28,8 @@ NAME_MOST = 31
 
 
 def write_summary_xlsx(summary: Summary, path: Path) -> None:
-    """The workbook at `path`, whole or not at all."""
-    refuse_unprintable(summary.texts())
+    """The workbook at `path`, whole or not at all; every text as stored (an emoji too: the workbook's reader has
+    the fonts, and the summary PDF marks what its own cannot draw)."""
     book = summary_book(summary)
     atomic_write(Path(path), lambda tmp: book.save(tmp), "xlsx")
 

@@ -243,15 +243,23 @@ def uncovered(text: str) -> list[str]:
     return list(dict.fromkeys(char for char in text if _font_for(char, main) is None))
 
 
-def runs(text: str) -> list[tuple[str, str]]:
-    """`text` as (font name, characters) runs, each drawn by the first font of the chain that has it.
+# What is drawn for a character no font of the chain has: a sheet refuses such a character before it is laid out
+# (`uncovered`); the project summary, which one household's text must not block, shows it as this mark.
+MISSING_MARK = "□"
 
-    A character no font draws (refused before any sheet is laid out, see `uncovered`) stays in the sheet font.
-    """
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """`text` as (font name, characters) runs, each drawn by the first font of the chain that has it; a character
+    no font draws is drawn as MISSING_MARK, in the sheet font."""
     main = _resolve(_spec())
     if main.draws_all(text):
         return [(main.name, text)] if text else []
 
-    def font_name(char: str) -> str:
-        return (_font_for(char, main) or main).name
-    return [(font, "".join(chars)) for font, chars in itertools.groupby(text, key=font_name)]
+    def drawn(char: str) -> tuple[str, str]:
+        font = _font_for(char, main)
+        if font is not None:
+            return font.name, char
+        # a line break or a space is no glyph of any font, and is laid out as itself
+        return main.name, (char if char.isspace() or not char.isprintable() else MISSING_MARK)
+    pairs = [drawn(char) for char in text]
+    return [(font, "".join(char for _, char in group)) for font, group in itertools.groupby(pairs, key=lambda p: p[0])]
