@@ -196,6 +196,16 @@ def test_the_history_says_when_who_and_what(opened, results):
     assert len(lines[0].at) == 19 and "T" not in lines[0].at
 
 
+def test_the_history_says_whether_a_signing_checked_the_sheets_code(opened, results):
+    """Signed with the 校验码 left empty, the entry read as one checked against the sheet: an auditor could not tell."""
+    first, fourth = ids(opened, "0001", "0004")
+    opened.sign(first, opened.store.current_version(first).fingerprint.upper())
+    opened.sign(fourth, "")
+    checked, unchecked = (opened.history(household)[-1].what for household in (first, fourth))
+    assert checked.startswith("签字") and "未核对" not in checked
+    assert unchecked.startswith("签字") and ",未核对结算单校验码(原为已测算)" in unchecked
+
+
 # -- a sheet brought back --------------------------------------------------------------------------
 
 def test_a_sheet_is_traced_to_its_household_and_version(opened, results):

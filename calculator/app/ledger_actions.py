@@ -236,6 +236,8 @@ def describe_change(entry: AuditEntry) -> str:
         parts.append(f"理由:{detail['reason']}")
     if detail.get("fingerprint"):
         parts.append(f"校验码 {detail['fingerprint']}")
+    if entry.action == "sign" and detail.get("checked") is False:   # signed without the sheet's code typed
+        parts.append("未核对结算单校验码")
     if detail.get("batch"):
         parts.append(f"批次 {detail['batch']}")
     if entry.action in ("add_household", "edit_household") and detail.get("number"):

@@ -596,8 +596,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 raise WrongFingerprint("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
                                  "the signed sheet's fingerprint is not that of the household's current version",
                                  f"户号 {household.number}")
+            # `checked`: whether the code on the signed sheet was typed and matched (the app may sign without it)
             self._move(household, Status.SIGNED, who, signed_version_id=current.id, version_id=current.id,
-                       fingerprint=current.fingerprint, version=current.number)
+                       fingerprint=current.fingerprint, version=current.number, checked=fingerprint is not None)
         return self.household(household_id)
 
     @_translated
