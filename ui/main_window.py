@@ -185,7 +185,10 @@ class MainWindow(QMainWindow):
         if self.ledger is not None and self.ledger.actor() is None:
             return False
         self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
-        return self.household.open_stored(store, household_id)
+        opened = self.household.open_stored(store, household_id)
+        if opened:   # the lines, as the table shows its current cell: focus left in 户主 took the digits typed next
+            self.household.focus_table()
+        return opened
 
     def add_workspace(self, workspace: Workspace) -> None:
         """Connect a workspace that has been built: its undo stack, title and status messages."""

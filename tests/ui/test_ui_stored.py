@@ -288,6 +288,24 @@ def test_no_reason_is_asked_for_a_save_that_cannot_happen(qtbot, window, ws, sto
     assert reasons["asked"] == [] and "输入错误" in answers.errors[-1][1]
 
 
+def test_a_household_opened_from_the_ledger_takes_what_is_typed_into_its_lines(qtbot, window, store, household,
+                                                                              settings):
+    """Opened with Enter from the 台账, the focus stayed in 户主 while the table showed its current cell: digits meant
+    for a quantity went into the name (王建国90), and the case was changed."""
+    from ui.settings import ASSESSOR_NAME
+    settings.set(ASSESSOR_NAME, "李明")
+    store.close()
+    window.tabs.setCurrentIndex(3)
+    ledger = window.workspace()
+    assert ledger.open_project(store.path)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    assert window.open_household(ledger.project.store, household.id)
+    qtbot.waitUntil(lambda: window.household.table.hasFocus())
+    assert not window.household.session.modified
+
+
 def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,
                                                                    answers, monkeypatch):
     from ui.ledger import dialogs as ledger_dialogs
