@@ -781,6 +781,14 @@ def test_a_household_is_added_and_corrected_through_the_dialog(qtbot, ledger, gi
     assert (entry.action, entry.actor) == ("edit_household", "李明")
 
 
+def test_correcting_the_register_is_offered_only_for_a_household_not_yet_computed(ledger):
+    """修改登记 was enabled for a computed or paid household: typed into, it was refused with 请在补偿测算中修改, wrong for
+    a paid one. It is offered for a household without a version (0099) alone."""
+    for number, offered in (("0001", False), ("0003", False), ("0099", True)):
+        ledger.select_household(household_id(ledger, number))
+        assert ledger.edit_button.isEnabled() is offered, number
+
+
 def test_the_household_dialog_takes_no_more_of_a_number_than_a_sheet_prints(qtbot, ledger, given, monkeypatch):
     """户号 is the 案件编号 a settlement sheet prints, 40 characters at most: the 41st typed is not taken."""
     from ui.ledger import dialogs

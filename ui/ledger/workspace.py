@@ -430,7 +430,10 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         count = len(self.table.selectionModel().selectedRows()) if self.project else 0
         self.open_selected_button.setEnabled(count == 1)
         self.history_button.setEnabled(count == 1)
-        self.edit_button.setEnabled(count == 1)
+        # 修改登记 is for a household not yet computed: one with a version is changed in 补偿测算 (a paid one never)
+        current = self._current_id() if count == 1 else None
+        row = None if current is None else self.model.row(self.model.row_of(current))
+        self.edit_button.setEnabled(row is not None and row.version is None)
         self.sign_button.setEnabled(count >= 1)
         self.pay_button.setEnabled(count >= 1)
 
