@@ -157,7 +157,20 @@ class MainWindow(QMainWindow):
         self.household.stored_saved.connect(lambda _household_id: self.ledger.refresh())
         self.ledger.project_changed.connect(self._project_changed)
         self.ledger.connection_lost.connect(self.household.connection_lost)
+        self.ledger.settled_here.connect(self._settled_here)
         return self.ledger
+
+    def _settled_here(self, store, household_ids: list) -> None:
+        """Households signed or paid in the 台账: the one open in 补偿测算, if among them, is shown as it now is —
+        opened again, read-only, when nothing is typed there; else its banner says its save will be refused (it stayed
+        editable, and what was typed was refused only at Ctrl+S)."""
+        stored = self.household.stored
+        if stored is None or stored.store is not store or stored.household.id not in household_ids:
+            return
+        if self.household.is_modified():
+            self.household.check_news(store)
+        else:
+            self.household.open_stored(store, stored.household.id)
 
     def _project_changed(self, store) -> None:
         """Another user changed the open project (or it was reconnected): 补偿测算 says whether its household moved."""

@@ -306,6 +306,31 @@ def test_a_household_opened_from_the_ledger_takes_what_is_typed_into_its_lines(q
     assert not window.household.session.modified
 
 
+@pytest.mark.parametrize("typed", [False, True])
+def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, window, store, household, settings,
+                                                                    monkeypatch, typed):
+    """Signed in the 台账 while open in 补偿测算, it stayed editable with no banner, and what was typed was refused only
+    at Ctrl+S. Untouched, it is shown again, read-only; with typing of its own, the banner says its save is refused."""
+    from ui.ledger import dialogs as ledger_dialogs
+    from ui.settings import ASSESSOR_NAME
+    settings.set(ASSESSOR_NAME, "李明")
+    store.close()
+    window.tabs.setCurrentIndex(3)
+    ledger = window.workspace()
+    assert ledger.open_project(store.path)
+    assert window.open_household(ledger.project.store, household.id)
+    ws = window.household
+    if typed:
+        type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    monkeypatch.setattr(ledger_dialogs, "ask_sign_fingerprint", lambda parent, label, typed="": "")
+    ledger.select_household(household.id)
+    assert ledger.sign_selected() == 1
+    if typed:
+        assert not ws.session.read_only and ws.news_banner.isVisibleTo(ws) and "已签字" in ws.news_banner.text()
+    else:
+        assert ws.session.read_only and ws.lock_banner.isVisibleTo(ws) and not ws.session.modified
+
+
 def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,
                                                                    answers, monkeypatch):
     from ui.ledger import dialogs as ledger_dialogs

@@ -34,6 +34,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     open_household = Signal(object, int)   # (the CaseStore, household id): show it in 补偿测算
     project_changed = Signal(object)       # another user changed the open project (its CaseStore)
     connection_lost = Signal(object)       # the server project's connection broke (its CaseStore)
+    settled_here = Signal(object, list)    # households signed or paid here (the CaseStore, their ids)
 
     def __init__(self, settings: config.Settings, schedule=None, parent=None):
         super().__init__(parent)
@@ -462,6 +463,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             signed += 1
         if signed:
             self.refresh()
+            self.settled_here.emit(self.project.store, ids[:signed])
             self.status.emit(f"已标记 {signed} 户为已签字")
         return signed
 
@@ -495,6 +497,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return False
         if not operations.run(self, lambda: self.project.pay(ids, batch), "不能标记已支付", refresh=self.refresh):
             return False
+        self.settled_here.emit(self.project.store, ids)
         self.status.emit(f"已支付 {payment.text()}(批次 {batch})")
         return True
 
