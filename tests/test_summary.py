@@ -383,6 +383,17 @@ def test_recomputing_finds_a_forgery_the_audit_chain_vouches_for(store):
     assert checked.total == results[0].total + results[2].total
     # and the 台账 shows it so too once the finding is written to the audit log
     assert {row.number: row.status.label for row in store.ledger(project.project.id)}["0002"] == "数据异常"
+    # … in the next session too: the recorded finding stands until the household is changed (it put the forged
+    # 100,000.00 back into every plain total, where only a recomputing check finds it)
+    from calculator.app.ledger_actions import open_project
+    again = open_project(store.path, "王芳")
+    try:
+        later = project_summary(again)
+        assert [row.number for row in later.abnormal] == ["0002"] and later.total == checked.total
+        history = [line.what for line in again.history(forged.id)]
+        assert history.count(history[-1]) == 1 and history[-1].startswith("发现数据异常,理由:")   # written once
+    finally:
+        again.close()
 
 
 def test_shares_and_statistics_are_shown_rounded_half_up_as_money_is():

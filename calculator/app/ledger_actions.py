@@ -242,8 +242,6 @@ def describe_change(entry: AuditEntry) -> str:
         parts.append(f"批次 {detail['batch']}")
     if entry.action in ("add_household", "edit_household") and detail.get("number"):
         parts.append(f"户号 {detail['number']} {detail.get('head', '')} {detail.get('address', '')}".rstrip())
-    if entry.action == "abnormal" and detail.get("reason"):
-        parts.append(str(detail["reason"]))
     if isinstance(detail.get("household"), dict):
         changed = detail["household"]
         parts.append(f"户主/地址改为 {changed.get('head', '')} {changed.get('address', '')}".rstrip())

@@ -110,7 +110,22 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
         if version_digest(version) != implied.digest_of(version_id):
             return (f"第 {version['number']} 版保存后被改动(与变更记录中的校验值不符)",
                     f"version {version['number']} was changed after it was saved (its digest is not the recorded one)")
-    return _register_changed(household, implied, versions.get(held[1]) if held[1] is not None else None)
+    return (_register_changed(household, implied, versions.get(held[1]) if held[1] is not None else None)
+            or _standing_finding(entries))
+
+
+def _standing_finding(entries: list[dict[str, Any]]) -> Verdict | None:
+    """A finding the program recorded of the household (abnormal) with nothing done to it since: a check that recomputes
+    found it (a result forged with its digest and chain remade), and the ledger's own checks, which do not recompute,
+    passed it into every total again. Said in the finding's own words (so it is recorded once). A finding carried
+    over a restore (restored_over) was of the file replaced, and stands no more."""
+    for entry in reversed(entries):
+        if entry["action"] != "abnormal":
+            return None
+        detail = parse_detail(entry["detail"])
+        if "restored_over" not in detail and detail.get("reason"):
+            return str(detail["reason"]), str(detail.get("en", detail["reason"]))
+    return None
 
 
 def _register_changed(household: dict[str, Any], implied, current: dict[str, Any] | None) -> Verdict | None:
