@@ -257,6 +257,19 @@ def test_a_backup_carrying_damage_the_project_had_when_backed_up_is_restored(sto
         assert [a.number for a in fresh.verify_all()] == ["0001"]
 
 
+def test_a_finding_of_the_file_a_restore_replaced_does_not_stand_in_the_restored_one(store, filled, tmp_path):
+    """A finding recorded stands until the household is changed; restored from a backup made before the damage, the
+    household is whole again, and the finding carried over with the replaced file's history names that file."""
+    project, _ = filled
+    household_id = hid(store, project, "0001")
+    store.backup(tmp_path / "clean.landcomp")
+    sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", "1.00", current_id(store, household_id))
+    assert [a.number for a in store.verify_all()] == ["0001"] and findings(store, household_id)
+    store.restore_from(tmp_path / "clean.landcomp")
+    assert store.verify_all() == [] and store.household(household_id).status is not Status.ABNORMAL
+    assert [f.detail.get("restored_over") is not None for f in findings(store, household_id)] == [True]
+
+
 # -- two writers ------------------------------------------------------------------------------------
 
 @pytest.mark.backends("sqlite")  # typed names tell the writers apart; the server's race: test_store_postgres
