@@ -288,16 +288,22 @@ def test_no_reason_is_asked_for_a_save_that_cannot_happen(qtbot, window, ws, sto
     assert reasons["asked"] == [] and "输入错误" in answers.errors[-1][1]
 
 
-def test_a_household_opened_from_the_ledger_takes_what_is_typed_into_its_lines(qtbot, window, store, household,
-                                                                              settings):
-    """Opened with Enter from the 台账, the focus stayed in 户主 while the table showed its current cell: digits meant
-    for a quantity went into the name (王建国90), and the case was changed."""
+def ledger_of(window, store, settings):
+    """The window's 台账 with the store's project open in it (by its file, as a user opens it), the user named."""
     from ui.settings import ASSESSOR_NAME
     settings.set(ASSESSOR_NAME, "李明")
     store.close()
     window.tabs.setCurrentIndex(3)
     ledger = window.workspace()
     assert ledger.open_project(store.path)
+    return ledger
+
+
+def test_a_household_opened_from_the_ledger_takes_what_is_typed_into_its_lines(qtbot, window, store, household,
+                                                                              settings):
+    """Opened with Enter from the 台账, the focus stayed in 户主 while the table showed its current cell: digits meant
+    for a quantity went into the name (王建国90), and the case was changed."""
+    ledger = ledger_of(window, store, settings)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
@@ -312,12 +318,7 @@ def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, windo
     """Signed in the 台账 while open in 补偿测算, it stayed editable with no banner, and what was typed was refused only
     at Ctrl+S. Untouched, it is shown again, read-only; with typing of its own, the banner says its save is refused."""
     from ui.ledger import dialogs as ledger_dialogs
-    from ui.settings import ASSESSOR_NAME
-    settings.set(ASSESSOR_NAME, "李明")
-    store.close()
-    window.tabs.setCurrentIndex(3)
-    ledger = window.workspace()
-    assert ledger.open_project(store.path)
+    ledger = ledger_of(window, store, settings)
     assert window.open_household(ledger.project.store, household.id)
     ws = window.household
     if typed:
@@ -334,12 +335,7 @@ def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, windo
 def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,
                                                                    answers, monkeypatch):
     from ui.ledger import dialogs as ledger_dialogs
-    from ui.settings import ASSESSOR_NAME
-    settings.set(ASSESSOR_NAME, "李明")
-    store.close()
-    window.tabs.setCurrentIndex(3)
-    ledger = window.workspace()
-    assert ledger.open_project(store.path)
+    ledger = ledger_of(window, store, settings)
     assert window.open_household(ledger.project.store, household.id)
     ws = window.household
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
