@@ -342,6 +342,18 @@ def test_an_outlier_planted_among_near_identical_households_is_found_and_nothing
     assert data["outlier_method"]["threshold"] == 3.5 and "MAD" in data["outlier_method"]["spread"]
 
 
+def test_a_household_no_measure_takes_is_named_never_passed_over(store):
+    """009 (360,000 元 in one 围墙 line) had no 建筑面积 and was left out of the outlier check without a word: the
+    check counted 12 of 13 households. It is named under the check's table."""
+    project = opened(store)
+    for index in range(12):
+        save(store, project, f"{index + 1:04d}", near_identical(index))
+    save(store, project, "0013", small_case("甲", {"item": "围墙/砖围墙", "quantity": "6000"}))   # no relocation
+    summary = project_summary(project)
+    assert records(summary.outlier_measures)["合计"]["households"] == 12
+    assert summary.outlier_measures.note.endswith("未参与检测(无建筑面积,无从按每平方米比较):户号 0013。")
+
+
 # -- verified figures -------------------------------------------------------------------------------------
 
 def rewrite_with_a_larger_total(path, version_id: int, more: str) -> None:
