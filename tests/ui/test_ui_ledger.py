@@ -649,6 +649,28 @@ def test_the_survey_report_dialog_lists_every_problem_and_each_household(qtbot, 
     assert all(header.sectionSize(c) <= MAX_COLUMN_WIDTH for c in range(5)) and header.sectionPosition(5) < 1000
 
 
+def test_every_warning_of_a_household_in_the_preview_is_read_whole_by_keyboard(qtbot, ledger, tmp_path):
+    """The 提示 column showed the start of the first warning; the rest (a 身份证号 check digit, said last) was in a tooltip
+    only. The column counts them, and the pane below says each whole for the row the arrow keys reach."""
+    from ui.ledger.dialogs import SurveyReportDialog
+    ledger.project.write_survey_template(tmp_path / "t.xlsx", ledger.schedule())
+    fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [
+        {"户号": "0301", "户主": "吴刚", "项目": "附属平房/砖木结构(含混合结构)", "数量": 40},
+        {"户号": "0302", "户主": "孙丽", "身份证号": "142329196805120318", "项目": "窑洞/砖石窑洞", "数量": 30}])
+    survey = ledger.project.read_survey(tmp_path / "s.xlsx", ledger.schedule())
+    plan = ledger.project.plan_import(survey.households())
+    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"), plan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.detail.toPlainText() == "户号 0301(新增):\n无"
+    dialog.households.setFocus()
+    qtbot.keyClick(dialog.households, Qt.Key.Key_Down)
+    warnings = plan[1].household.warnings
+    assert len(warnings) == 2 and dialog.households.item(1, 6).text().startswith("2 条:")
+    assert dialog.detail.toPlainText() == "户号 0302(新增):\n" + "\n".join(warnings)
+    assert any("身份证号" in warning for warning in warnings) and any("中值" in warning for warning in warnings)
+
+
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
     from calculator.store.base import StoreError
 

@@ -16,7 +16,7 @@ from ui.dialogs import FOLDER, OPEN, SAVE, TextDialog, ask_path, fit_to_screen, 
 from ui.workspace import XLSX_FILTER  # noqa: F401 - the ledger names it through this module
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
-    QMessageBox, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QMessageBox, QPlainTextEdit, QProgressDialog, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 PROJECT_FILTER = "拆迁补偿项目 (*.landcomp);;所有文件 (*)"
@@ -402,7 +402,14 @@ class SurveyReportDialog(QDialog):
         # what happens to the household before its warnings, which run long: the result in sight, not far right
         self.households = _table(self, ("户号", "户主", "地址", "调查表行", "补偿金额(元)", "导入后", "提示"),
                                  [(*survey_household_cells(step.household), step.text(),
-                                   ";".join(step.household.warnings)) for step in plan], right=(4,))
+                                   f"{len(step.household.warnings)} 条:" + ";".join(step.household.warnings)
+                                   if step.household.warnings else "") for step in plan], right=(4,))
+        # Every 提示 of the household in the current row, whole: the column shows the start of the first alone, and
+        # the rest was in a tooltip only, out of a keyboard's reach (a 身份证号 check digit, said last).
+        self.detail = QPlainTextEdit(self)
+        self.detail.setReadOnly(True)
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 4 + 12)
+        self.households.currentCellChanged.connect(lambda row, *_: self._show_detail(plan, row))
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(any(step.action in (ADD, FIRST_VERSION) for step in plan))
@@ -418,8 +425,20 @@ class SurveyReportDialog(QDialog):
             self.problems.hide()
         layout.addWidget(QLabel(f"调查表中的住户({len(plan)})及导入后的结果:", self))
         layout.addWidget(self.households, 1)
+        layout.addWidget(QLabel("所选住户的提示:", self))
+        layout.addWidget(self.detail)
         layout.addWidget(self.buttons)
+        if plan:
+            self.households.setCurrentCell(0, 0)
         fit_to_screen(self, 900, 600)
+
+    def _show_detail(self, plan, row: int) -> None:
+        step = plan[row] if 0 <= row < len(plan) else None
+        if step is None:
+            self.detail.setPlainText("")
+            return
+        said = "\n".join(step.household.warnings) or "无"
+        self.detail.setPlainText(f"户号 {step.household.number}({step.text()}):\n{said}")
 
 
 def plan_summary(plan) -> str:
