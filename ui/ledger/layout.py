@@ -75,11 +75,11 @@ class LedgerLayout:
     """The 台账's widgets, built onto the workspace, and their signals connected."""
 
     def _build(self) -> None:
-        self.new_button = _button("新建项目…", self.new_project, self, "建立一个新的项目文件(.landcomp)")
-        self.open_button = _button("打开项目…", self.open_project, self, "打开已有的项目文件")
-        self.server_button = _button("连接服务器…", self.open_server, self,
+        self.new_button = _button("新建项目(&N)…", self.new_project, self, "建立一个新的项目文件(.landcomp)")
+        self.open_button = _button("打开项目(&O)…", self.open_project, self, "打开已有的项目文件")
+        self.server_button = _button("连接服务器(&W)…", self.open_server, self,
                                      "打开PostgreSQL服务器上的共享项目(主机、端口、数据库、用户名)")
-        self.reconnect_button = _button("重新连接", self.reconnect, self, "与服务器的连接中断后,重新连接同一项目")
+        self.reconnect_button = _button("重新连接(&L)", self.reconnect, self, "与服务器的连接中断后,重新连接同一项目")
         self.reconnect_button.hide()
         self.project_label = QLabel(self)
         self.project_label.setObjectName("project_name")
@@ -87,8 +87,8 @@ class LedgerLayout:
         self.path_label.setObjectName("project_path")
         self.path_label.setStyleSheet("color: #707070;")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.backup_button = _button("备份…", self.backup_project, self, "把整个项目文件另存一份一致的备份")
-        self.restore_button = _button("从备份恢复…", self.restore_project, self,
+        self.backup_button = _button("备份(&A)…", self.backup_project, self, "把整个项目文件另存一份一致的备份")
+        self.restore_button = _button("从备份恢复(&R)…", self.restore_project, self,
                                       "用备份替换项目内容(当前内容先自动另存)")
         self.assessor_button = QToolButton(self)
         self.assessor_button.setAutoRaise(True)
@@ -125,7 +125,7 @@ class LedgerLayout:
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(FILTER_DELAY_MS)
         self.import_button = _button("导入调查表(&I)…", self.import_survey, self, "从填好的调查表(Excel)导入住户")
-        self.template_button = _button("导出调查表模板…", self.export_survey_template, self,
+        self.template_button = _button("导出调查表模板(&M)…", self.export_survey_template, self,
                                        "生成给调查组填写的空白调查表(Excel)")
         self.sheets_button = _button("批量生成结算单(&B)…", self.write_sheets, self,
                                      "为选中的住户(未多选时为当前筛选的全部住户)生成结算单PDF")
@@ -192,13 +192,13 @@ class LedgerLayout:
         self.pages.addWidget(self.placeholder)
         self.pages.addWidget(table_page)
 
-        self.open_selected_button = _button("打开到补偿测算", self.open_selected, self, "在补偿测算中打开此户(回车)")
+        self.open_selected_button = _button("打开到补偿测算(&S)", self.open_selected, self, "在补偿测算中打开此户(回车)")
         self.sign_button = _button("标记已签字(&Q)…", self.sign_selected, self, "核对结算单校验码后标记为已签字")
         self.pay_button = _button("标记已支付(&Z)…", self.pay_selected, self, "把选中的已签字住户记入一个支付批次")
         self.check_button = _button("核对结算单(&K)…", self.check_sheet, self, "按结算单上的校验码查出它属于哪户哪一版")
         self.history_button = _button("变更记录(&J)…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
         self.add_button = _button("登记住户(&D)…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
-        self.edit_button = _button("修改登记…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
+        self.edit_button = _button("修改登记(&C)…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
         actions = QHBoxLayout()
