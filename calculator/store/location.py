@@ -105,7 +105,6 @@ def open_store(project: str | os.PathLike[str], *, actor: str = "", password: st
     `actor` is the typed 经办人 for a file; on a server the audit log names the database role.
     `password` (servers only) is one typed for this session: given to libpq as a keyword, never put
     into the URL or kept anywhere; without it libpq looks in PGPASSWORD, ~/.pgpass, service files."""
-    refuse_conninfo(project)
     if is_server(project):
         from calculator.store.postgres import PostgresStore  # psycopg only when a server is used
         return PostgresStore(str(project).strip(), actor=actor, password=password, create=create)
