@@ -30,7 +30,8 @@ def test_the_window_shows_the_ledgers_money_by_section_and_status(qtbot, ledger,
     dialog = open_summary(qtbot, ledger)
     total = sum(r.total for r in results)
     assert dialog.summary.total == total and fmt_grouped(total) in dialog.headline.text()
-    assert [dialog.pages.tabText(i) for i in range(dialog.pages.count())] == ["金额", "资金预测", "单价审计", "异常户"]
+    assert [dialog.pages.tabText(i) for i in range(dialog.pages.count())] == [
+        "金额(&1)", "资金预测(&2)", "单价审计(&3)", "异常户(&4)"]
     sections = dict(dialog.section_chart.bars)
     for key in results[0].subtotals:
         label = next(label for label in sections if label.split(" ")[0] == key)
@@ -40,6 +41,24 @@ def test_the_window_shows_the_ledgers_money_by_section_and_status(qtbot, ledger,
     assert statuses["草稿(1户)"] == Decimal("0.00")
     assert [name for name, _ in dialog.position_chart.rows] == ["李明"]
     assert len(dialog.histogram.values) == 5                           # the five households with a building area
+
+
+def test_every_button_page_and_the_day_have_an_alt_key_of_their_own(qtbot, ledger):
+    """The window's buttons and pages were reached by mouse or a long Tab only."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+    dialog = open_summary(qtbot, ledger)
+    texts = [b.text() for b in dialog.findChildren(QPushButton)]
+    texts += [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
+    texts += [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    keys = [QKeySequence.mnemonic(text).toString() for text in texts]
+    assert "" not in keys and len(keys) == len(set(keys)), list(zip(texts, keys))
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert dialog.pages.currentIndex() == 2                              # 单价审计
+    qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.as_of.edit
 
 
 def test_a_table_sorts_by_the_values_and_keeps_its_total_last(qtbot, ledger, project_file):

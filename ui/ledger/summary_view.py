@@ -143,17 +143,19 @@ class SummaryDialog(QDialog):
         self.day_pause.timeout.connect(self.refresh)
         self.as_of.edited.connect(lambda _day: self.day_pause.start())
         self.as_of.finished.connect(self._date_checked)
-        self.refresh_button = QPushButton("重新汇总", self)
+        self.refresh_button = QPushButton("重新汇总(&G)", self)
         self.refresh_button.setToolTip("按截至日期重新读取台账并汇总")
-        self.pdf_button = QPushButton("导出PDF…", self)
-        self.xlsx_button = QPushButton("导出Excel…", self)
-        self.close_button = QPushButton("关闭", self)
+        self.pdf_button = QPushButton("导出PDF(&P)…", self)
+        self.xlsx_button = QPushButton("导出Excel(&X)…", self)
+        self.close_button = QPushButton("关闭(&C)", self)
         self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())
         self.pdf_button.clicked.connect(lambda _checked=False: self.export("pdf"))
         self.xlsx_button.clicked.connect(lambda _checked=False: self.export("xlsx"))
         self.close_button.clicked.connect(self.close)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("截至", self))
+        as_of_label = QLabel("截至(&D)", self)
+        as_of_label.setBuddy(self.as_of.edit)
+        bar.addWidget(as_of_label)
         bar.addWidget(self.as_of)
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)
@@ -188,8 +190,8 @@ class SummaryDialog(QDialog):
             page = self.pages.widget(0)
             self.pages.removeTab(0)
             page.deleteLater()
-        for title, page in (("金额", self._money_page()), ("资金预测", self._forecast_page()),
-                            ("单价审计", self._rates_page()), ("异常户", self._outliers_page())):
+        for title, page in (("金额(&1)", self._money_page()), ("资金预测(&2)", self._forecast_page()),
+                            ("单价审计(&3)", self._rates_page()), ("异常户(&4)", self._outliers_page())):
             self.pages.addTab(page, title)
         self.pages.setCurrentIndex(max(current, 0))
 
