@@ -273,6 +273,24 @@ def test_the_import_message_says_what_happened_to_every_household():
     assert "未覆盖 户号 0002:台账中已有第2版测算" in text
 
 
+def test_the_import_message_names_the_households_to_check_and_those_the_survey_left_out():
+    """The message closing an import said nothing of the preview's 提示 nor of the households with a problem."""
+    from calculator.app.survey import ImportSummary
+    from calculator.app.survey.households import SurveyEntry
+    from calculator.app.survey.importing import ADD, REFUSED, UNCHANGED, ImportStep
+
+    def step(number, action, warnings=()):
+        return ImportStep(SurveyEntry(number, "户主", "", "2", Decimal("1.00"), warnings), action, number)
+    steps = [step("0007", ADD, ("窑洞/砖石窑洞 未填单价,按区间中值 425 计",)), step("0008", ADD),
+             step("0001", UNCHANGED, ("已导入过的提示",)), step("0002", REFUSED, ("未覆盖的提示",))]
+    summary = ImportSummary.of(steps)
+    text = ledger_actions.import_text(summary, ("0011", "0012"))
+    assert text.splitlines()[0] == "新增 2 户,已登记户首次录入 0 户,未变 1 户,未覆盖 1 户,调查表有问题未导入 2 户。"
+    assert "有提示须核对 1 户(见导入前的预览,或在补偿测算中打开):0007\n" in text   # only what this import saved
+    assert "调查表有问题未导入:0011、0012" in text
+    assert "提示" not in ledger_actions.import_text(ImportSummary.of(steps[1:2]))
+
+
 # -- the survey import preview ---------------------------------------------------------------------
 
 def surveyed(number: str, case) -> "SurveyHousehold":

@@ -527,13 +527,22 @@ class ProjectFile:
         return batch.write_sheets(self.store, self.project.id, household_ids, Path(folder), progress=progress)
 
 
-def import_text(summary) -> str:
-    """What an import did, for a message box: added, first cases of registered households, unchanged, refusals."""
+def import_text(summary, rejected: Sequence[str] = ()) -> str:
+    """What an import did, for a message box: added, first cases of registered households, unchanged, refusals;
+    the households saved with something to check (the preview's 提示), and the survey's households left out for a
+    problem (`rejected`), so that the message closing the import is the whole of it."""
     lines = [f"新增 {len(summary.added)} 户,已登记户首次录入 {len(summary.updated)} 户,未变 {len(summary.unchanged)} 户"
-             + (f",未覆盖 {len(summary.refused)} 户。" if summary.refused else "。")]
+             + (f",未覆盖 {len(summary.refused)} 户" if summary.refused else "")
+             + (f",调查表有问题未导入 {len(rejected)} 户。" if rejected else "。")]
     for label, numbers in (("新增", summary.added), ("首次录入", summary.updated)):
         if numbers:
             lines.append(f"{label}:{_some(numbers)}")
+    saved = set(summary.added) | set(summary.updated)
+    warned = [step.number for step in summary.steps if step.household.warnings and step.number in saved]
+    if warned:
+        lines.append(f"有提示须核对 {len(warned)} 户(见导入前的预览,或在补偿测算中打开):{_some(warned)}")
+    if rejected:
+        lines.append(f"调查表有问题未导入:{_some(rejected)}")
     lines += [f"未覆盖 户号 {number}:{reason}" for number, reason in summary.refused[:20]]
     if len(summary.refused) > 20:
         lines.append(f"……另有 {len(summary.refused) - 20} 户未覆盖")

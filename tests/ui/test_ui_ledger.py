@@ -589,6 +589,7 @@ def test_a_survey_is_reviewed_before_anything_is_imported(qtbot, ledger, given, 
     given.import_survey = True                                         # 导入
     summary = ledger.import_survey()
     assert summary.added == ("0201",) and "新增 1 户" in given.infos[-1][1]
+    assert "调查表有问题未导入:0202" in given.infos[-1][1]            # the message says who was left out
     assert "0201" in shown(ledger, COL_NUMBER) and total_cell(ledger, COL_HEAD) == "7 户"
     row = shown(ledger, COL_NUMBER).index("0201")
     assert ledger.model.index(row, COL_TOTAL).data(VALUE_ROLE) == Decimal("36300.00")
