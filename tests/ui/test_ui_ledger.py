@@ -272,6 +272,28 @@ def test_clicking_the_amount_header_sorts_by_it(qtbot, ledger, project_file):
     assert total_cell(ledger, COL_HEAD) == "6 户"
 
 
+def test_the_order_is_chosen_by_keyboard_and_shows_what_a_header_click_chose(qtbot, ledger, project_file):
+    """Sorting the 台账 took the mouse: 排序 (Alt+T) and 降序 (Alt+Y) set it, and follow a header's click."""
+    _, results = project_file
+    ledger.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is ledger.window())
+    qtbot.keyClick(ledger, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is ledger.sort_column and ledger.sort_column.currentText() == "户号"
+    for _ in range(COL_TOTAL):
+        qtbot.keyClick(ledger.sort_column, Qt.Key.Key_Down)
+    assert ledger.sort_column.currentText() == "补偿金额(元)"
+    qtbot.keyClick(ledger, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)     # 降序 (a click shown, then made)
+    qtbot.waitUntil(lambda: ledger.model.query.descending)
+    assert ledger.model.query.sort == "total" and ledger.sort_descending.isChecked()
+    assert shown(ledger, COL_TOTAL) == [*(fmt_grouped(t) for t in sorted((r.total for r in results), reverse=True)), ""]
+    header = ledger.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (COL_TOTAL, Qt.SortOrder.DescendingOrder)
+    point = QPoint(header.sectionViewportPosition(COL_HEAD) + header.sectionSize(COL_HEAD) // 2, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)   # a click on 户主 shows in both
+    assert ledger.sort_column.currentText() == "户主"
+    assert ledger.sort_descending.isChecked() == (header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+
+
 def test_a_large_project_loads_a_page_at_a_time(qtbot, settings, given, tmp_path):
     path = tmp_path / "large.landcomp"
     opened = create_project(path, "大项目", "李明")

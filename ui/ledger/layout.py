@@ -8,8 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedWidget,
-    QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
 from calculator.store import Status
@@ -17,7 +17,7 @@ from ui import settings as config
 from ui.lazy import lazy_module
 from ui.widgets import paint_empty_hint, wheel_when_focused
 from ui.ledger.checking import LedgerCheck
-from ui.ledger.model import COL_ADDRESS, LedgerModel, TotalsModel
+from ui.ledger.model import COL_ADDRESS, HEADERS, LedgerModel, TotalsModel
 
 dialogs = lazy_module("ui.ledger.dialogs")
 
@@ -124,6 +124,13 @@ class LedgerLayout:
         self.filter_timer = QTimer(self)
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(FILTER_DELAY_MS)
+        # The order of the table by keyboard, as a click on a column's header sets it (and shows it when one does).
+        self.sort_column = QComboBox(self)
+        self.sort_column.addItems(HEADERS)
+        wheel_when_focused(self.sort_column)
+        sort_label = QLabel("排序(&T)", self)
+        sort_label.setBuddy(self.sort_column)
+        self.sort_descending = QCheckBox("降序(&Y)", self)
         self.import_button = _button("导入调查表(&I)…", self.import_survey, self, "从填好的调查表(Excel)导入住户")
         self.template_button = _button("导出调查表模板(&M)…", self.export_survey_template, self,
                                        "生成给调查组填写的空白调查表(Excel)")
@@ -137,6 +144,10 @@ class LedgerLayout:
         filters.addWidget(self.status_filter)
         filters.addSpacing(8)
         filters.addWidget(self.text_filter)
+        filters.addSpacing(8)
+        filters.addWidget(sort_label)
+        filters.addWidget(self.sort_column)
+        filters.addWidget(self.sort_descending)
         filters.addStretch(1)
         for button in (self.import_button, self.template_button, self.sheets_button, self.export_button,
                        self.summary_button):
@@ -230,6 +241,8 @@ class LedgerLayout:
         self.text_filter.installEventFilter(self)
         self.filter_timer.timeout.connect(self._apply_filter)
         self.table.open_requested.connect(self.open_selected)
+        self.sort_column.currentIndexChanged.connect(lambda _index: self._sort_as_chosen())
+        self.sort_descending.toggled.connect(lambda _checked: self._sort_as_chosen())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.failed.connect(lambda message: dialogs.show_error(self, "无法读取台账", message))
         self.checking.failed.connect(lambda message: dialogs.show_error(self, "无法核验台账", message))
@@ -239,9 +252,25 @@ class LedgerLayout:
         self.model.rowsInserted.connect(lambda *_: self._update_count())
         header = self.table.horizontalHeader()
         header.sectionResized.connect(lambda *_: self._sync_totals_columns())
+        header.sortIndicatorChanged.connect(self._show_sort)
+        self._show_sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.totals_model.dataChanged.connect(lambda *_: self._fit_totals())
         self.table.viewport().installEventFilter(self)
         self.table.horizontalScrollBar().valueChanged.connect(self.totals.horizontalScrollBar().setValue)
+
+    def _sort_as_chosen(self) -> None:
+        """排序 and 降序 chosen by keyboard: the table in that order, its header showing it."""
+        order = Qt.SortOrder.DescendingOrder if self.sort_descending.isChecked() else Qt.SortOrder.AscendingOrder
+        self.table.sortByColumn(self.sort_column.currentIndex(), order)
+
+    def _show_sort(self, column: int, order: Qt.SortOrder) -> None:
+        """The order set by a header's click (or restored) shown in 排序 and 降序."""
+        for widget in (self.sort_column, self.sort_descending):
+            widget.blockSignals(True)
+        self.sort_column.setCurrentIndex(max(column, 0))
+        self.sort_descending.setChecked(order == Qt.SortOrder.DescendingOrder)
+        for widget in (self.sort_column, self.sort_descending):
+            widget.blockSignals(False)
 
     def _fit_totals(self) -> None:
         """Widen a column too narrow for its total (a project's 奖励 passes 100,000,000.00): a sum of money is
