@@ -329,18 +329,25 @@ class MainWindow(QMainWindow):
             action.setToolTip((workspace.export_state(kind) if usable else NO_EXPORTS) or action.statusTip())
 
     def _fill_recent(self) -> None:
+        """The case and parcel files last opened or saved, each opened in its own tab, then the projects (files
+        and servers) in the 台账."""
+        from calculator.store import is_server
+        from calculator.store.location import server_label
         self.recent_menu.clear()
-        recent = self.settings.get(config.RECENT_FILES)
-        if not recent:
+        files, projects = self.settings.get(config.RECENT_FILES), self.settings.get(config.RECENT_PROJECTS)
+        if not files and not projects:
             self.recent_menu.addAction("(无)").setEnabled(False)
-        for i, path in enumerate(recent):
+        for i, path in enumerate(files):
             action = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
             action.setToolTip(path)
-            action.triggered.connect(lambda _c=False, p=path: self._open_recent(p))
-
-    def _open_recent(self, path: str) -> None:
-        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
-        self.household.open_file(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_given(p))
+        if files and projects:
+            self.recent_menu.addSeparator()
+        for location in projects:
+            shown = f"服务器 {server_label(location)}" if is_server(location) else Path(location).name
+            action = self.recent_menu.addAction(f"项目 {shown}")
+            action.setToolTip(location if not is_server(location) else shown)
+            action.triggered.connect(lambda _c=False, where=location: self._show_project(where))
 
     def _about(self) -> None:
         schedule = self.household.session.schedule
@@ -365,20 +372,24 @@ class MainWindow(QMainWindow):
         """The project a recovered household belongs to, opened in the 台账; None when it cannot be."""
         if not found.stored:
             return None
+        opened = self._show_project(found.stored["project"])
+        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
+        return self.ledger.project.store if opened else None
+
+    def _show_project(self, where: str) -> bool:
+        """The 台账 (built on the way) with the project at `where` open: a file's path or a server's URL (never
+        with a password); True when it is open, already or now."""
         titles = [self.tabs.bar.tabText(i) for i in range(self.tabs.count())]
         self.tabs.setCurrentIndex(titles.index("台账"))  # builds the 台账
-        ledger, where = self.ledger, found.stored["project"]
+        ledger = self.ledger
         from calculator.store import is_server
-        if is_server(where):  # a server project: its URL (never with a password)
+        if is_server(where):
             same = ledger.project is not None and ledger.project.location == where
-            opened = same or ledger.open_project(where)
-        else:
-            project = Path(where)
-            same = ledger.project is not None and ledger.project.path is not None \
-                and ledger.project.path.resolve() == project.resolve()
-            opened = same or ledger.open_project(project)
-        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
-        return ledger.project.store if opened else None
+            return same or ledger.open_project(where)
+        project = Path(where)
+        same = ledger.project is not None and ledger.project.path is not None \
+            and ledger.project.path.resolve() == project.resolve()
+        return same or ledger.open_project(project)
 
     def closeEvent(self, event) -> None:
         typing = QApplication.focusWidget()

@@ -19,10 +19,11 @@ class Setting(NamedTuple):
 GEOMETRY = Setting("window/geometry", QByteArray(), "主窗口位置与大小(按屏幕分别记住)")
 WINDOW_STATE = Setting("window/state", QByteArray(), "主窗口工具栏与停靠窗")
 HOUSEHOLD_SPLITTER = Setting("household/splitter", QByteArray(), "补偿测算各栏宽度")
-RECENT_FILES = Setting("files/recent", [], "最近打开的案例")
+RECENT_FILES = Setting("files/recent", [], "最近打开的案例与宗地文件")
 AUTOSAVE_SECONDS = Setting("files/autosave_seconds", 30, "自动保存恢复文件的间隔(秒)")
 ASSESSOR_NAME = Setting("user/assessor_name", "", "评估人/经办人姓名")
 LAST_PROJECT = Setting("ledger/last_project", "", "上次打开的项目(文件路径或服务器地址,不含密码)")
+RECENT_PROJECTS = Setting("ledger/recent_projects", [], "最近打开的项目(文件路径或服务器地址,不含密码)")
 RECENT_SERVERS = Setting("ledger/recent_servers", [], "最近连接的服务器(postgresql://用户@主机:端口/数据库,不含密码)")
 LEDGER_HEADER = Setting("ledger/header", QByteArray(), "台账列宽与排序")
 MAX_RECENT = 8
@@ -90,11 +91,18 @@ class Settings:
         self.set(RECENT_FILES, [path, *recent][:MAX_RECENT])
 
     def add_recent_server(self, url: str) -> None:
-        """A server project's URL, first in the list (a URL with a password is never accepted here)."""
+        """A server project's URL, first in the list of servers and of projects (a URL with a password is never
+        accepted here)."""
         from calculator.store.location import server_conninfo
         url = server_conninfo(url)  # refuses a URL carrying a password
         recent = [u for u in self.get(RECENT_SERVERS) if u != url]
         self.set(RECENT_SERVERS, [url, *recent][:MAX_RECENT])
+        self.add_recent_project(url)
+
+    def add_recent_project(self, location: str) -> None:
+        """A project file's path or a server project's URL (add_recent_server's), first in 最近打开's projects."""
+        recent = [p for p in self.get(RECENT_PROJECTS) if p != location]
+        self.set(RECENT_PROJECTS, [location, *recent][:MAX_RECENT])
 
     def data_dir(self) -> str:
         """Where the app keeps its own files (autosave recovery): AppDataLocation unless given."""

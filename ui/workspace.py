@@ -276,8 +276,9 @@ class DocumentWorkspace(Workspace):
         return path.stem if path is not None else self.suggested_stem()
 
     def remember_path(self, path: Path) -> None:
-        """A document was opened or saved at `path`: the next dialog for its kind opens there."""
+        """A document was opened or saved at `path`: the next dialog for its kind opens there, and 最近打开 lists it."""
         self.settings.remember_folder(self.document_kind, path)
+        self.settings.add_recent(str(path.resolve()))
 
     def _ask_path(self, title: str, file_filter: str, suffix: str, kind: str) -> Path | None:
         folder = Path(self.settings.start_folder(kind))

@@ -41,6 +41,30 @@ def test_open_edit_save_and_open_again_round_trips(qtbot, window, ws, answers, t
     assert str(saved.resolve()) in window.settings.get(RECENT_FILES)
 
 
+def test_recent_cases_parcels_and_projects_each_open_where_they_belong(qtbot, window, ws, tmp_path):
+    """最近打开 listed cases only, and opened each in 补偿测算: a parcel or a project was not there to reopen."""
+    from calculator.app.ledger_actions import create_project
+    parcel = tmp_path / "宗地.json"
+    parcel.write_text((ROOT / "examples" / "parcel.json").read_text(encoding="utf-8"), encoding="utf-8")
+    create_project(tmp_path / "堡子片区.landcomp", "堡子片区", "李明").close()
+    assert ws.open_file(EXAMPLE)
+    window.tabs.setCurrentIndex(window.land_tab)
+    assert window.workspace().open_file(parcel)
+    window.tabs.setCurrentIndex(3)                                      # the 台账
+    assert window.ledger.open_project(tmp_path / "堡子片区.landcomp")
+    window.ledger.close_project()
+    window.tabs.setCurrentIndex(0)
+    window.recent_menu.aboutToShow.emit()
+    actions = {action.text(): action for action in window.recent_menu.actions() if action.text()}
+    assert list(actions) == ["&1 宗地.json", "&2 household.json", "项目 堡子片区.landcomp"]
+    actions["&1 宗地.json"].trigger()
+    assert window.tabs.currentIndex() == window.land_tab and window.workspace().document_path() == parcel
+    actions["项目 堡子片区.landcomp"].trigger()
+    assert window.workspace() is window.ledger and window.ledger.project.name == "堡子片区"
+    actions["&2 household.json"].trigger()
+    assert window.workspace() is ws and ws.document_path() == EXAMPLE
+
+
 def test_ctrl_s_on_an_opened_file_writes_it_in_place(qtbot, window, ws, tmp_path):
     path = tmp_path / "case.json"
     path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")

@@ -296,10 +296,6 @@ class HouseholdWorkspace(DocumentWorkspace):
     def document_replaced(self) -> None:
         self._discard_recovery()
 
-    def remember_path(self, path: Path) -> None:
-        super().remember_path(path)
-        self.settings.add_recent(str(path.resolve()))
-
     def save_to(self, path: Path) -> bool:
         """另存为 a file: the case leaves the project store's keeping."""
         if not super().save_to(path):

@@ -241,6 +241,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             self.settings.add_recent_server(opened.location)
         else:
             self.settings.set(config.LAST_PROJECT, str(opened.path.resolve()))
+            self.settings.add_recent_project(str(opened.path.resolve()))
             self.settings.remember_folder("project", opened.path)
         self._notify("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改。" if opened.read_only else "")
         self._show_project()
