@@ -98,8 +98,30 @@ def test_share_of_host_refuses_a_per_room_host() -> None:
 def test_share_of_host_refuses_an_ambiguous_host_rate() -> None:
     with pytest.raises(InputError, match="ambiguous"):
         priced({"item": "歇厦、雨搭", "quantity": "5", "attached_to": "附属平房/砖混结构"},
-               {"item": "附属平房/砖混结构", "quantity": "10", "rate": "750"},
-               {"item": "附属平房/砖混结构", "quantity": "10"})
+               {"item": "附属平房/砖混结构", "quantity": "10", "rate": "760"},
+               {"item": "附属平房/砖混结构", "quantity": "10"})     # at the midpoint, 750
+
+
+def test_a_host_typed_at_its_midpoint_and_one_left_at_it_are_one_host_rate() -> None:
+    """750 typed on one 砖混 line, none on the other (its midpoint, 750): both are paid 750, so the host rate is 750,
+    as typed (no 按区间中值), not refused as two rates."""
+    line = priced({"item": "歇厦、雨搭", "quantity": "5", "attached_to": "附属平房/砖混结构"},
+                  {"item": "附属平房/砖混结构", "quantity": "10", "rate": "750"},
+                  {"item": "附属平房/砖混结构", "quantity": "10"})
+    assert (line.rate, line.amount, line.flags) == (Decimal("375"), Decimal("1875.00"), ())
+
+
+def test_a_rate_typed_on_a_line_at_a_share_of_its_host_is_never_said_to_be_a_midpoint() -> None:
+    """The host (砖混, 700–800) not on the case: 歇厦's standard is 50% of its midpoint, 375. A rate typed on the 歇厦
+    line was said, and printed on the sheet, as 按区间中值 (未填单价,按区间中值 500 计) beside its 超标准."""
+    case = case_from_dict({"items": [
+        {"item": "歇厦、雨搭", "quantity": "10", "attached_to": "附属平房/砖混结构", "rate": "500", "override_reason": "带顶棚"},
+        {"item": "歇厦、雨搭", "quantity": "10", "attached_to": "附属平房/砖混结构", "rate": "375"},
+        {"item": "歇厦、雨搭", "quantity": "10", "attached_to": "附属平房/砖混结构"}]})
+    result = compute(case)
+    assert [(line.amount, line.flags) for line in result.lines] == [
+        (Decimal("5000.00"), ("override",)), (Decimal("3750.00"), ()), (Decimal("3750.00"), ("midpoint",))]
+    assert [w.zh for w in result.warnings if "中值" in w.zh] == ["未填单价,按区间中值 375.00 计"]
 
 
 def test_decoration_outside_20_to_40_without_a_reason_is_refused() -> None:

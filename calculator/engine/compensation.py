@@ -67,13 +67,15 @@ class CaseContext:
         if standard is None:
             raise InputError(f"「{key}」不是按单价计的房屋", f"{key!r} is not a house priced by a rate")
         rates = {self._checked_rate(raw, standard) for raw in self.raw_lines if raw.get("item") == key}
-        if len(rates) > 1:
+        # a host line without a rate is paid at the midpoint (or the fixed rate): one typed at that same rate is
+        # the same host rate, not a second one
+        if len({standard.midpoint if rate is None else rate for rate in rates}) > 1:
             shown = "、".join("中值" if r is None else fmt_plain(r) for r in rates)
             raise InputError(f"本户「{key}」有多个单价({shown}),无法确定依附房屋的单价",
                              f"this case prices {key!r} at several rates ({shown}); the host rate is ambiguous")
-        given = rates.pop() if rates else None
-        if given is not None:
-            return given, False
+        typed = rates - {None}
+        if typed:
+            return typed.pop(), False
         return standard.midpoint, standard.is_range
 
     @staticmethod

@@ -11,7 +11,7 @@ from calculator.core.labels import label
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, blank, check_text, counted, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
 from calculator.core.pricing import Param
-from calculator.core.rates import Rate, resolve_rate
+from calculator.core.rates import MIDPOINT, Rate, resolve_rate
 from tables.schedule import LINE_FIELDS, Item, Schedule
 
 DISPUTED = "disputed"
@@ -200,7 +200,11 @@ def price_line(line: Line, ctx) -> PricedLine:
             rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
         except CalculationError as error:
             raise error.placed(field="rate") from None
-        flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags)) if flags else resolved_flags
+        if flags:   # the rule's own (歇厦 at its host's midpoint): a rate typed on the line is what it is paid at
+            flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags
+                                         and (f != MIDPOINT or line.rate is None)))
+        else:
+            flags = resolved_flags
         amount = round_money(line.quantity * rate * factor)
     if amount >= MAX_AMOUNT:  # placed at the 单价 cell: the figure typed there (a rate, an amount) is the usual slip
         raise InputError(f"金额过大: {amount:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元,请核对数量和单价",
