@@ -146,6 +146,18 @@ def test_r1_rate_outside_range_without_reason_is_refused() -> None:
     assert "override_reason" in message and "700.00–800.00" in message
 
 
+def test_a_refused_rate_says_where_its_standard_came_from() -> None:
+    """A well's rate is per 口: 600 typed for 水泥管机井 (600 per metre in the standard) was refused as outside 6000.00
+    with nothing to say the 6000 is 10 m × 600 per well."""
+    with pytest.raises(InputError) as caught:
+        priced({"item": "机井/水泥管机井", "quantity": "1", "depth_m": "10", "rate": "600"})
+    assert caught.value.zh == "单价 600.00 超出标准 6000.00,须填写超标准理由(标准:深度10m: 10m×600 元/口)"
+    assert caught.value.field == "rate"
+    with pytest.raises(InputError) as caught:
+        priced({"item": "菜窖/砖石", "quantity": "8", "depth_m": "1.6", "rate": "500"})
+    assert caught.value.zh.endswith("(标准:深度1.6m,档位(1.5, 2])")
+
+
 def test_r1_rate_below_range_without_reason_is_refused() -> None:
     with pytest.raises(InputError, match="override_reason"):
         priced({"item": "附属平房/砖混结构", "quantity": "10", "rate": "699.99"})

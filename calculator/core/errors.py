@@ -48,6 +48,10 @@ class CalculationError(ValueError):
         return self._copy(block=self.block or block, line=self.line if self.line is not None else line,
                           field=self.field or field)
 
+    def noted(self, zh: str, en: str) -> "CalculationError":
+        """The same error with a note after its message, in each language."""
+        return self._copy(zh=f"{self.zh}({zh})", en=f"{self.en} ({en})")
+
     def _copy(self, **changes) -> "CalculationError":
         copy = type(self).__new__(type(self))
         copy.__dict__.update(self.__dict__, **changes)

@@ -198,8 +198,9 @@ def price_line(line: Line, ctx) -> PricedLine:
     else:
         try:
             rate, resolved_flags = resolve_rate(standard, line.rate, line.override_reason)
-        except CalculationError as error:
-            raise error.placed(field="rate") from None
+        except CalculationError as error:   # said with where the standard came from (井深 10m: 10m×600 元/口)
+            said = error.noted(f"标准:{remarks[0]}", f"the standard: {remarks[0]}") if remarks else error
+            raise said.placed(field="rate") from None
         if flags:   # the rule's own (歇厦 at its host's midpoint): a rate typed on the line is what it is paid at
             flags = (*resolved_flags, *(f for f in flags if f not in resolved_flags
                                          and (f != MIDPOINT or line.rate is None)))
