@@ -222,6 +222,24 @@ def test_pdf_into_a_missing_directory_writes_nothing(tmp_path: Path, command: st
     assert list(tmp_path.iterdir()) == []
 
 
+def test_pdf_under_a_file_says_it_is_no_folder(tmp_path: Path) -> None:
+    """hh.json/x.pdf was refused as 目录不存在: hh.json, of a file that is there."""
+    write_json(tmp_path / "hh.json", {})
+    run = landcomp("compensation", "examples/household.json", "--pdf", tmp_path / "hh.json" / "x.pdf")
+    assert_bad_input(run, "--pdf 的上级不是文件夹", "not a directory")
+    assert (tmp_path / "hh.json").read_text(encoding="utf-8") == "{}"
+
+
+@pytest.mark.parametrize("items, said", [
+    ([{"item": "附属平房/砖混结构", "quantity": "1"}, 5], "items[1](第2行): 此行应为对象"),   # was: items: …对象列表
+    ([{"item": 5, "quantity": "1"}], "items[0](第1行): 项目应为文字"),                      # was: 缺少项目
+    ([{"item": "评估项/其他", "amount": "5", "basis": "  "}], "依据不能为空"),              # was: 依据应为文字
+    ([{"item": "不予补偿/无主坟墓", "quantity": "1", "rate": "5"}], "此项(不予补偿)不填单价"),  # was: 此项按金额计
+])
+def test_a_bad_line_is_said_as_what_it_is_at_its_line(tmp_path: Path, items, said) -> None:
+    assert_bad_input(landcomp("compensation", write_json(tmp_path / "c.json", {"items": items})), said)
+
+
 # --- bad parcels -------------------------------------------------------------------------------------
 
 def test_landprice_unknown_use(tmp_path: Path) -> None:

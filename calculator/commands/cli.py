@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, Incomplete, InputError
-from calculator.core.files import PATH_REFUSALS, check_file_name, check_suffix, same_file, system_reason
+from calculator.core.files import (PATH_REFUSALS, check_file_name, check_parent_folder, check_suffix, same_file,
+                                   system_reason)
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES, visible
 
 EXIT_BAD_INPUT = 2
@@ -257,8 +258,7 @@ def _check_targets(targets: dict[str, Path], source: Path | None) -> None:
     seen: dict[Path, str] = {}
     for fmt, target in targets.items():
         target = check_file_name(target, reading=False)   # a name the system cannot take (too long): bad input
-        if not target.parent.is_dir():
-            raise InputError(f"--{fmt} 的目录不存在: {target.parent}", f"--{fmt}: no such directory: {target.parent}")
+        check_parent_folder(target, f"--{fmt}")
         if target.is_dir():
             raise InputError(f"--{fmt} 是一个文件夹: {target}", f"--{fmt} is a folder: {target}")
         resolved = target.resolve()

@@ -163,10 +163,14 @@ def check_suffix(target: Path, fmt: str, option: str) -> None:
                          f"{option} writes a {fmt} file, but the name ends in {target.suffix}: {target.name}")
 
 
-def check_parent_folder(target: Path) -> None:
-    """InputError when the folder a file is to be written into does not exist (a path typed wrong)."""
+def check_parent_folder(target: Path, option: str = "") -> None:
+    """InputError when the folder a file is to be written into does not exist (a path typed wrong), or is a file;
+    `option`: the command-line option that named the file (--pdf), said first."""
+    zh, en = (f"{option} 的", f"{option}: ") if option else ("", "")
     if not target.parent.is_dir():
-        raise InputError(f"目录不存在: {target.parent}", f"no such directory: {target.parent}")
+        if target.parent.exists():   # hh.json/x.pdf: a file where a folder was meant
+            raise InputError(f"{zh}上级不是文件夹: {target.parent}", f"{en}not a directory: {target.parent}")
+        raise InputError(f"{zh}目录不存在: {target.parent}", f"{en}no such directory: {target.parent}")
 
 
 def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None = None) -> None:

@@ -52,8 +52,12 @@ def case_from_dict(data: Any) -> Case:
         raise InputError("补偿标准应为文字", "schedule must be text", "schedule")
     blocks = {name: _text_block(data.get(name, {}), name) for name in HEADER_BLOCKS}
     items = data.get("items", [])
-    if not isinstance(items, list) or not all(isinstance(line, dict) for line in items):
+    if not isinstance(items, list):
         raise InputError("补偿项目应为对象列表", "items must be a list of objects", "items")
+    for index, line in enumerate(items):
+        if not isinstance(line, dict):   # said at its line, as any other fault of a line
+            raise InputError("此行应为对象({\"item\": …})", "a line must be an object ({\"item\": …})",
+                             f"items[{index}](第{index + 1}行)", block="items", line=index)
     if len(items) > CASE_MAX_LINES:
         raise InputError(f"项目过多: {len(items)} 行,一户最多 {CASE_MAX_LINES} 行",
                          f"too many lines: {len(items)}, at most {CASE_MAX_LINES} per household", "items")

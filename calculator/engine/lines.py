@@ -121,8 +121,11 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
     key = raw.get("item")
     plan = (plans or item_plans(schedule)).get(key) if isinstance(key, str) else None
     if plan is None:
-        if not isinstance(key, str) or not key:
+        if key is None or key == "":
             raise InputError("缺少项目", "missing item key", field="item")
+        if not isinstance(key, str):
+            raise InputError("项目应为文字(标准中的项目名称)", "item must be text (an item key of the schedule)",
+                             field="item")
         raise _unknown(schedule, key).placed(field="item")
     if not raw.keys() <= plan.fields:
         unknown = [name for name in raw if name not in plan.fields]
@@ -192,7 +195,7 @@ def price_line(line: Line, ctx) -> PricedLine:
     standard, factor, amount, flags, remarks = rule.price(item.spec, line, ctx)
     if amount is not None:
         if line.rate is not None:
-            raise InputError("此项按金额计,不填单价", "this item takes an amount, not a rate", field="rate")
+            raise InputError(f"此项({rule.LABEL})不填单价", f"this item ({rule.KIND}) takes no rate", field="rate")
         amount = round_money(amount)
         rate = amount / line.quantity
     else:
@@ -231,8 +234,10 @@ def _label(name: str, schedule: Schedule) -> str:
 
 def _param_value(param: Param, value: Any, zh: str) -> Decimal | str:
     if param.text:
-        if not isinstance(value, str) or blank(value):
+        if not isinstance(value, str):
             raise InputError(f"{zh}应为文字", f"{param.name} must be text")
+        if blank(value):
+            raise InputError(f"{zh}不能为空", f"{param.name} must not be blank")
         if param.choices and value not in param.choices:
             raise InputError(f"{zh}应为 {'、'.join(param.choices)} 之一,不是「{value}」",
                              f"{param.name} must be one of {', '.join(param.choices)}, not {value!r}")
