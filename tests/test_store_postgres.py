@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from calculator.engine.compensation import compute
 from calculator.store import (RoleRefused, ServerUnreachable, SqliteStore, Status, StoreError, ledger_totals,
                               open_store)
 from calculator.store import pg_schema
+from calculator.store.integrity import entry_hash
 from households import fill_project, variant
 from pgcluster import ASSESSOR, FINANCE, OUTSIDER, OWNER, REVIEWER, tamper, url_as
 
@@ -179,6 +182,46 @@ def test_an_assessor_calling_the_sql_directly_cannot_reopen_repoint_or_add_to_a_
     assert [v.number for v in stores[FINANCE].versions(paid)] == [1] and stores[FINANCE].verify_all() == []
     amended = stores[ASSESSOR].save_computed(signed, compute(variant(7)), amendment_reason="复核更正")   # the client's way
     assert stores[FINANCE].household(signed).status is Status.COMPUTED and amended.number == 2
+
+
+def test_an_audit_entry_a_member_writes_must_be_the_chains_next(staffed, pg_url):
+    """An assessor's own INSERT of an entry numbered 9223372036854775807 left no number for the next: every later save,
+    sign, pay, backup and an admin's restore failed with "bigint out of range". The server takes from a member only
+    the chain's next entry with the hash that follows; the client's own entries still land."""
+    project, stores = staffed
+    computed = hid(stores[ASSESSOR], project, "0001")
+    last_id, last_hash = stores[ASSESSOR]._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    entry = {"id": last_id + 1, "at": "2026-11-30T17:30:00+00:00", "actor": ASSESSOR, "action": "note",
+             "project_id": None, "household_id": computed, "version_id": None, "detail": "{}", "version_digest": None}
+    insert = "INSERT INTO audit (id, at, actor, action, household_id, detail, hash) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
+        for number, hash_ in ((9223372036854775807, None), (last_id + 1, None), (last_id + 1, "0" * 64),
+                              (last_id + 2, entry_hash(last_hash, {**entry, "id": last_id + 2}))):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not the next of the chain"):
+                raw.execute(insert, (number, entry["at"], ASSESSOR, "note", computed, "{}", hash_))
+    assert stores[FINANCE].verify_all() == []
+    stores[ASSESSOR].save_computed(computed, compute(variant(3)))            # the client's way still lands
+    stores[REVIEWER].sign(computed)
+    assert stores[FINANCE].pay([computed], batch="第3批")[0].status is Status.PAID
+    assert stores[FINANCE].verify_all() == []
+
+
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(previous=st.sampled_from(["", "ab" * 32]), at=TEXTS, actor=TEXTS, action=TEXTS, detail=TEXTS,
+       numbers=st.tuples(*[st.none() | st.integers(1, 2**63 - 1)] * 3), digest=st.none() | TEXTS)
+@example(previous="", at='"\\/\b\f\n\r\t\x01\x1f\x7f', actor="李明", action="pay", detail='{"batch": "第2批😀\u2028"}',
+         numbers=(1, None, 2**63 - 1), digest=None)
+def test_the_servers_hash_of_an_entry_is_the_programs(server, previous, at, actor, action, detail, numbers, digest):
+    """The server checks a member's entry by its own SHA-256 of it: one character escaped otherwise (a quote, a
+    backslash, a control character, 中文, an emoji) and every save on the server would be refused."""
+    entry = {"id": 7, "at": at, "actor": actor, "action": action, "project_id": numbers[0],
+             "household_id": numbers[1], "version_id": numbers[2], "detail": detail, "version_digest": digest}
+    row = "ROW(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)::audit"
+    (hashed,) = server._conn.execute(f"SELECT entry_hash(?, {row})", (previous, *entry.values())).fetchone()
+    assert hashed == entry_hash(previous, entry)
 
 
 def test_a_temporary_table_named_as_the_servers_own_never_stands_in_for_it(staffed, pg_url):

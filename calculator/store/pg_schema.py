@@ -8,8 +8,9 @@ times stay the ISO text the digests cover. What only a server has is here too:
 - `members`: which database role may do what (assessor, reviewer, finance, admin); the role that
   created the schema is admin. Table privileges are granted by `landcomp_grant` (security definer,
   admins only), and row triggers refuse a status move the role may not make, or an audit entry,
-  version or household change naming anyone but the role itself — so a modified client connected
-  as an assessor still cannot sign or pay.
+  version or household change naming anyone but the role itself, or an audit entry that is not the
+  chain's next with the hash that follows — so a modified client connected as an assessor still cannot
+  sign or pay, nor number an entry past the last there can be.
 - `ledger_state.serial`: bumped by every statement that changes the data, with NOTIFY landcomp, so
   a client knows the ledger changed (the server's counterpart of SQLite's PRAGMA data_version).
 
@@ -95,6 +96,41 @@ VERSION_RULES = (
         END $$""",
     """CREATE CONSTRAINT TRIGGER check_new_version AFTER INSERT ON landcomp.case_versions
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION landcomp.check_new_version()""",
+)
+
+
+# 5: an audit entry a member writes is the chain's next, its hash as calculator.store.integrity.entry_hash makes it
+# (SHA-256 of the JSON array [previous hash, ENTRY_FIELDS…], PostgreSQL's to_json escaping a string as Python's
+# json.dumps does). Before, an assessor's own INSERT of an entry numbered 9223372036854775807 left no number for the
+# next: every later save, sign, pay, backup and even an admin's restore failed, and nothing but the server's own
+# administrator could mend it. An admin writes as it will: a restore copies a backup's entries as they are.
+CHAIN_RULES = (
+    f"""CREATE OR REPLACE FUNCTION landcomp.entry_hash(previous text, e landcomp.audit) RETURNS text {_FUNCTION}
+        IMMUTABLE AS $$
+        BEGIN
+            RETURN encode(sha256(convert_to('[' || concat_ws(',', {", ".join(
+                f"coalesce(to_json({value})::text, 'null')" for value in (
+                    "previous", "e.id", "e.at", "e.actor", "e.action", "e.project_id", "e.household_id",
+                    "e.version_id", "e.detail", "e.version_digest"))}) || ']', 'UTF8')), 'hex');
+        END $$""",
+    f"""CREATE OR REPLACE FUNCTION landcomp.check_entry() RETURNS trigger {_FUNCTION} AS $$
+        DECLARE
+            role text := role_of(current_user);
+            last audit%ROWTYPE;
+        BEGIN
+            IF role = 'admin' THEN
+                RETURN NEW;
+            END IF;
+            IF role IS NULL OR NEW.actor <> current_user::text THEN
+                PERFORM refuse('write an audit entry in another name');
+            END IF;
+            SELECT * INTO last FROM audit ORDER BY id DESC LIMIT 1;
+            IF NEW.id IS DISTINCT FROM coalesce(last.id, 0) + 1
+                    OR NEW.hash IS DISTINCT FROM entry_hash(coalesce(last.hash, ''), NEW) THEN
+                PERFORM refuse('write an audit entry that is not the next of the chain');
+            END IF;
+            RETURN NEW;
+        END $$""",
 )
 
 
@@ -199,15 +235,7 @@ FIRST_SCHEMA = (
             END IF;
             RETURN NEW;
         END $$""",
-    f"""CREATE FUNCTION landcomp.check_entry() RETURNS trigger {_FUNCTION} AS $$
-        DECLARE
-            role text := role_of(current_user);
-        BEGIN
-            IF role IS DISTINCT FROM 'admin' AND (role IS NULL OR NEW.actor <> current_user::text) THEN
-                PERFORM refuse('write an audit entry in another name');
-            END IF;
-            RETURN NEW;
-        END $$""",
+    *CHAIN_RULES,
     """CREATE TRIGGER check_household BEFORE INSERT OR UPDATE ON landcomp.households
         FOR EACH ROW EXECUTE FUNCTION landcomp.check_household()""",
     """CREATE TRIGGER check_version BEFORE INSERT OR UPDATE ON landcomp.case_versions
@@ -323,7 +351,13 @@ def server_keeps_the_rules(connection: Any) -> None:
         connection.execute(statement)
 
 
-MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules)
+def chain_on_the_server(connection: Any) -> None:
+    """5: a member's audit entry is the chain's next, with the hash that follows (CHAIN_RULES)."""
+    for statement in CHAIN_RULES:
+        connection.execute(statement)
+
+
+MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
