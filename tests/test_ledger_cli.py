@@ -594,6 +594,21 @@ def test_a_server_that_does_not_answer_is_exit_1_to_try_again_never_bad_input(tm
     assert "无法连接数据库服务器" in run.stderr and "cannot connect to the database server" in run.stderr
 
 
+@pytest.mark.backends("postgres")
+def test_a_server_that_fails_on_its_own_is_exit_1_and_keeps_what_it_had(tmp_path, project, pg_cluster):
+    """A database its administrator set read-only refused a save with "cannot execute INSERT in a read-only
+    transaction" and exit 2, bad input: nothing in the command was wrong."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    database = project.rsplit("/", 1)[1]
+    with pg_cluster.superuser() as admin:
+        admin.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
+    run = ledger(tmp_path, "save", project, "002", EXAMPLE)
+    assert run.returncode == 1 and run.stdout == "" and "Traceback" not in run.stderr, run.stderr
+    assert "数据库读写失败" in run.stderr and "read-only transaction" in run.stderr
+    listed = as_json(ledger(tmp_path, "list", project, "--json"))
+    assert [row["household"] for row in listed["households"]] == ["001"]
+
+
 @pytest.mark.parametrize("project", ["host=127.0.0.1 user=u password=s3cret dbname=d",
                                      "postgresql://u@127.0.0.1/db?pass%77ord=s3cret",
                                      "postgresql://u@127.0.0.1/db?password%3Ds3cret",

@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     except CalculationError as error:
         prefix = f"{source}: " if source else ""
         _say("\n".join(f"landcomp: {prefix}{line}" for line in error.message.splitlines()))
-        from calculator.store.base import RefusedByRule, ServerUnreachable
-        if isinstance(error, ServerUnreachable):   # no fault of the input: to be tried again
+        from calculator.store.base import RefusedByRule, StoreFailure
+        if isinstance(error, StoreFailure):   # no fault of the input: to be tried again
             return EXIT_FAILURE
         return EXIT_REFUSED if isinstance(error, RefusedByRule) else EXIT_BAD_INPUT
     except Incomplete as error:

@@ -33,7 +33,12 @@ class RefusedByRule(StoreError):
     a save on a stale version, a role without the right, a project another writer has locked."""
 
 
-class ServerUnreachable(StoreError):
+class StoreFailure(StoreError):
+    """The server failed at something no input of the command caused (a database set read-only, a server error):
+    `landcomp ledger` exits 1, "anything else", never 2, which tells a script to mend its input."""
+
+
+class ServerUnreachable(StoreFailure):
     """A server project's server cannot be reached, or the connection was lost: no fault of the input (`landcomp
     ledger` exits 1, to be tried again), and whether a change under way was saved is not known."""
 

@@ -28,7 +28,7 @@ import psycopg
 from psycopg import errors
 
 from calculator.store import dialect, pg_schema, restore, transfer, verify
-from calculator.store.base import Household, RefusedByRule, RoleRefused, ServerUnreachable, StoreError
+from calculator.store.base import Household, RefusedByRule, RoleRefused, ServerUnreachable, StoreError, StoreFailure
 from calculator.store.schema import init_db as init_sqlite
 from calculator.store.location import PasswordNeeded, no_server_project, server_conninfo
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
@@ -279,7 +279,9 @@ def server_error(error: Exception, where: str) -> StoreError:
             f"unknown; reopen the project and check its history before trying again: {said}", where)
     if isinstance(error, psycopg.DataError) and "0x00" in said:
         return StoreError("文字中不能含有空字符(NUL)", "text cannot contain a NUL character", where)
-    return StoreError(f"数据库读写失败:{said}", f"the database could not be read or written: {said}", where)
+    # a value the server does not take (bad input, exit 2); anything else is the server's own failure (exit 1)
+    failed = StoreError if isinstance(error, (psycopg.DataError, psycopg.IntegrityError)) else StoreFailure
+    return failed(f"数据库读写失败:{said}", f"the database could not be read or written: {said}", where)
 
 
 def _first_line(error: Exception) -> str:
