@@ -84,6 +84,7 @@ def test_refusals_write_nothing(tmp_path, project):
                    encoding="utf-8")
     refused = ledger(tmp_path, "save", project, "002", bad)
     assert refused.returncode == 2 and "depth_m" in refused.stderr and refused.stdout == ""
+    assert f"landcomp: {bad} items[0](第1行)「菜窖/砖石」: 缺少深度" in refused.stderr   # the file named, as compensation does
     stale = ledger(tmp_path, "save", project, "003", EXAMPLE, "--base-version", "2")
     assert stale.returncode == 3
     unpaid = ledger(tmp_path, "pay", project, "004", "--batch", "第1批")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from calculator.commands.cli import _dump
-from calculator.core.errors import Incomplete, InputError
+from calculator.core.errors import CaseErrors, Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
 from calculator.app.stored_cases import same_id_number, same_id_text
@@ -138,7 +138,10 @@ def _save(project: ProjectFile, args) -> str:
         raise InputError(f"--base-version 应为 0 至 {MAX_VERSION} 的整数",
                          f"--base-version must be a whole number from 0 to {MAX_VERSION}")
     others = same_id_number(project.store, project.project.id, case.household.get("id_number", ""), args.household)
-    version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
+    try:
+        version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
+    except CaseErrors as error:   # the case's own faults: said at the file, as `compensation` says them
+        raise error.located(str(args.case)) from None
     household = project.store.household(version.household_id)
     # what to check on the saved case (a midpoint, an override, a large quantity): said as `compensation` says it
     warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
