@@ -414,6 +414,14 @@ def test_a_household_number_longer_than_a_sheet_prints_is_refused_and_nothing_re
     assert printed.returncode == 0 and len(list((tmp_path / "sheets").rglob("*.pdf"))) == 1, printed.stdout
 
 
+def test_a_search_longer_than_any_field_is_refused_as_such(tmp_path, project):
+    """60,000 characters failed on a file with "项目文件读写失败: LIKE or GLOB pattern too complex"."""
+    run = ledger(tmp_path, "list", project, "--search", "堡" * 40000)
+    assert run.returncode == 2 and run.stdout == "" and "查找文字过长:40000 字" in run.stderr, run.stderr
+    assert "查找文字过长:121 字" in ledger(tmp_path, "list", project, "--search", "堡" * 121).stderr
+    assert ledger(tmp_path, "list", project, "--search", "堡" * 120).returncode == 0
+
+
 def test_create_names_the_file_it_made(tmp_path):
     made = ledger(tmp_path, "create", "q.json", "--name", "堡子片区")   # not a .landcomp name: the suffix is added
     assert made.returncode == 0 and made.stdout.endswith("project created: q.json.landcomp\n"), made.stdout

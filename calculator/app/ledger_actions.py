@@ -21,7 +21,7 @@ from calculator.core.files import (
     SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
     refuse_database, same_file, shown_path,
 )
-from calculator.core.limits import blank, check_text, refuse_bad_characters
+from calculator.core.limits import blank, check_text, refuse_bad_characters, text_limit
 from calculator.core.money import fmt_grouped
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
@@ -170,6 +170,11 @@ class LedgerQuery:
         if self.status is not None:
             object.__setattr__(self, "status", Status.parse(self.status))
         refuse_bad_characters(self.text, "查找文字")  # no backend can search for a lone surrogate
+        longest = max(text_limit(field) for field in ("household_number", "head", "address"))
+        if len(self.text.strip()) > longest:   # finds nothing; 60,000 characters were too complex for SQLite's LIKE
+            raise InputError(f"查找文字过长:{len(self.text.strip())} 字,户号、户主和地址最多 {longest} 字",
+                             f"the search text is too long: {len(self.text.strip())} characters, where a 户号, head "
+                             f"or address holds at most {longest}")
 
     def filter(self) -> dict[str, Any]:
         return {"status": self.status, "text": self.text.strip()}
