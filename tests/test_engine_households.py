@@ -342,6 +342,17 @@ def test_missing_date_means_no_incentive_with_a_warning(dates) -> None:
     assert any("relocation" in w.message and "incentive" in w.message for w in result.warnings)
 
 
+def test_a_relocation_date_before_the_standard_took_effect_is_priced_and_said_at_its_field() -> None:
+    """A case signed, paid and moved in 2013 (a year typed wrong) got its 50,000 incentive with no word; the standard
+    (文政发〔2023〕6号) took effect on 2023-05-20."""
+    result = compute(case_from_dict({"items": [], "relocation": {
+        "building_area_m2": "80", "signed_on": "2013-06-01", "paid_on": "2023-05-19", "moved_on": "2023-05-20"}}))
+    assert result.relocation.days == 1 and result.total == Decimal("12320.00") + result.relocation.incentive
+    said = [(w.field, w.zh) for w in result.warnings if "施行日期" in w.zh]
+    assert said == [("signed_on", "签约日期 2013-06-01 早于本标准(文政发〔2023〕6号)施行日期 2023-05-20,请核对"),
+                    ("paid_on", "支付日期 2023-05-19 早于本标准(文政发〔2023〕6号)施行日期 2023-05-20,请核对")]
+
+
 # --- the lenient evaluation the GUI uses -----------------------------------------------------------
 
 def test_lenient_evaluate_leaves_bad_lines_out_and_lists_them() -> None:

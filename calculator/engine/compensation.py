@@ -254,6 +254,15 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
             f"搬迁日期 {moved} 早于支付日期且未填签约日期,无法核对是否在签约之后,搬迁奖励按30日内计,请核对",
             f"moved out on {moved}, before the payment, and no signing date to check it against: the incentive is "
             "paid as within 30 days, please check", RELOCATION, block=RELOCATION, field="signed_on"))
+    if relocation is not None:   # a year typed wrong (2013 for 2023): priced all the same, but said
+        given = relocation.given
+        for field, zh, day in (("signed_on", "签约日期", given.signed_on), ("paid_on", "支付日期", given.paid_on),
+                               ("moved_on", "搬迁日期", given.moved_on)):
+            if day is not None and day < schedule.effective:
+                notes.append(CaseWarning(
+                    f"{zh} {day} 早于本标准({schedule.document})施行日期 {schedule.effective},请核对",
+                    f"{field} {day} is before the schedule ({schedule.id}) took effect on {schedule.effective}, "
+                    "please check", RELOCATION, block=RELOCATION, field=field))
     if replacement is not None:
         notes += replacement_warnings(replacement, schedule)
     if case.ignored_fields:
