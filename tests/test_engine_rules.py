@@ -158,6 +158,17 @@ def test_a_refused_rate_says_where_its_standard_came_from() -> None:
     assert caught.value.zh.endswith("(标准:深度1.6m,档位(1.5, 2])")
 
 
+def test_a_reason_given_for_a_rate_within_the_standard_is_said_unused() -> None:
+    """超标准理由 typed beside 750 (within 700–800) was dropped from every output without a word."""
+    result = compute(case_from_dict({"items": [
+        {"item": "附属平房/砖混结构", "quantity": "10", "rate": "750", "override_reason": "带门楼"},
+        {"item": "附属平房/砖混结构", "quantity": "10", "rate": "850", "override_reason": "带门楼"}]}))
+    assert [(line.amount, line.flags) for line in result.lines] == [(Decimal("7500.00"), ()),
+                                                                   (Decimal("8500.00"), ("override",))]
+    assert [(w.line, w.field, w.zh) for w in result.warnings] == [
+        (0, "override_reason", "单价在标准之内,超标准理由「带门楼」不适用,不打印"), (1, "rate", "超标准,理由:带门楼")]
+
+
 def test_r1_rate_below_range_without_reason_is_refused() -> None:
     with pytest.raises(InputError, match="override_reason"):
         priced({"item": "附属平房/砖混结构", "quantity": "10", "rate": "699.99"})

@@ -95,7 +95,9 @@ class CaseContext:
 def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) -> tuple[PricedLine, tuple[CaseWarning, ...]]:
     """The line priced, with its warnings."""
     priced = price_line(read_line(raw, index, schedule, ctx.plans), ctx)
-    if priced.line.unusual or priced.flags and not WARNED_FLAGS.isdisjoint(priced.flags):
+    line = priced.line
+    if line.unusual or priced.flags and not WARNED_FLAGS.isdisjoint(priced.flags) \
+            or line.override_reason and OVERRIDE not in priced.flags:
         return priced, _line_warnings(priced, schedule)
     return priced, ()  # most lines, an assessed amount or a line not compensated too: nothing to say
 
@@ -316,6 +318,10 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
     if OVERRIDE in priced.flags:
         notes.append(note(f"超标准,理由:{priced.line.override_reason}", "outside the standard, reason given", field="rate"))
+    elif line.override_reason:   # typed, but the rate is within the standard: no sheet prints it
+        notes.append(note(f"单价在标准之内,超标准理由「{line.override_reason}」不适用,不打印",
+                          "the rate is within the standard: the override reason does not apply and is not printed",
+                          field="override_reason"))
     if DISPUTED in priced.flags:
         notes.append(note("有争议,不计入合计", "disputed, held out of the total", field="disputed"))
     return tuple(notes)
