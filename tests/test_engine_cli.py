@@ -199,6 +199,18 @@ def test_broken_json(tmp_path: Path) -> None:
     assert_bad_input(landcomp("compensation", case, "--json"), "broken.json", "malformed JSON", "line 1")
 
 
+@pytest.mark.parametrize("command, text, place", [
+    ("compensation", '{"items": [{"item": "检查井", "quantity": 1}, {"item": "检查井", "quantity": NaN}]}',
+     "items[1](第2行).quantity: 不接受 NaN"),
+    ("landprice", '{"table": "wutai-2022", "grade": 2, "parts": [{"use": "住宅用地", "area_m2": -Infinity}]}',
+     "parts[0](第1项).area_m2: 不接受 -Infinity")])
+def test_nan_or_infinity_is_refused_at_its_place(tmp_path: Path, command, text, place) -> None:
+    """NaN was refused as 不接受 NaN with no line or field named."""
+    source = tmp_path / "c.json"
+    source.write_text(text, encoding="utf-8")
+    assert_bad_input(landcomp(command, source), place, "is not a number")
+
+
 def test_json_numbers_are_read_as_decimals(tmp_path: Path) -> None:
     # a bare JSON number (not a string) is read as Decimal("0.1"), so it is accepted: 0.1 m² × 12 = 1.20
     case = write_json(tmp_path / "case.json", {"items": [{"item": "室内水电/上下水", "quantity": "0.1"}]})

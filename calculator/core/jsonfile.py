@@ -113,8 +113,12 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def _refuse_constant(name: str):
-    raise InputError(f"不接受 {name}", f"{name} is not a number")
+class _Constant(str):
+    """NaN, Infinity or -Infinity where a value was: refused with its place once the whole text is read."""
+
+
+def _refuse_constant(name: str) -> _Constant:
+    return _Constant(name)
 
 
 def _check_tree(data: Any) -> None:
@@ -126,6 +130,8 @@ def _check_tree(data: Any) -> None:
         if isinstance(value, _DuplicateKey):
             raise InputError(f"「{label(value.duplicate)}」重复出现,无法确定取哪一个",
                              f"the key {value.duplicate!r} is given twice; which one is meant is unclear", place)
+        if isinstance(value, _Constant):
+            raise InputError(f"不接受 {value}(不是数值)", f"{value} is not a number", place)
         if isinstance(value, str):
             refuse_bad_characters(value, "", place)
 
