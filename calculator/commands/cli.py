@@ -12,7 +12,9 @@ import errno
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -89,7 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum, frame) -> None:
+    """SIGTERM (kill, a session or service stopping) ends a command as Ctrl+C does: its temporary file removed, its
+    transaction rolled back, one line said. Left to Python, it stopped at once and left a `.part` file behind."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    if threading.current_thread() is not threading.main_thread():   # only there can a handler be set
+        return _main(argv)
+    before = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _main(argv: list[str] | None) -> int:
     sys.unraisablehook = _ignore_failed_closes
     if sys.stdout is not None and hasattr(sys.stdout, "reconfigure"):
         # A console that is not UTF-8 (GBK: a Windows console redirected to a file, a zh_CN.GBK terminal) has no ²

@@ -116,6 +116,25 @@ def test_a_killed_export_leaves_nothing_after_the_next_write(tmp_path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["big.json", "other.xlsx"]
 
 
+def test_a_terminated_export_leaves_nothing_and_says_so(tmp_path) -> None:
+    """SIGTERM (kill, a session ending) while the sheet is written stopped at once and left its .part file; it now
+    ends as Ctrl+C does: the temporary file removed, one line said, exit 1."""
+    case = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    case["items"] = case["items"] * 50
+    (tmp_path / "big.json").write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, "-m", "calculator", "compensation", "big.json", "--pdf", "sheet.pdf"],
+                              cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not parts_left(tmp_path) and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert parts_left(tmp_path), "the export finished before a temporary file was seen"
+    writer.send_signal(signal.SIGTERM)
+    out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 1 and out == "" and "Traceback" not in err
+    assert err == "landcomp: 已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written\n"
+    assert sorted(os.listdir(tmp_path)) == ["big.json"]
+
+
 def test_a_closed_stdout_is_one_line_and_exit_1(tmp_path) -> None:
     run = subprocess.run(f'"{sys.executable}" -m calculator compensation "{EXAMPLE}" >&-', shell=True, cwd=tmp_path,
                          env=ENV, stderr=subprocess.PIPE, encoding="utf-8", timeout=120)
