@@ -77,6 +77,9 @@ def test_compensation_readable_table() -> None:
     run = landcomp("compensation", "examples/household.json")
     assert run.returncode == 0, run.stderr
     assert "546,616.30" in run.stdout and "人民币伍拾肆万陆仟陆佰壹拾陆元叁角" in run.stdout
+    # a line is numbered as the warnings name it, by its line in the file (the sheet's 序号 goes by section)
+    assert re.search(r"^行\s+种类/规格", run.stdout, re.M) and re.search(r"^24\s+杂棚\s+15\.00", run.stdout, re.M)
+    assert "items[23](第24行)「杂棚」" in run.stdout
 
 
 def test_landprice_parcel_file_json() -> None:

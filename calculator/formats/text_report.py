@@ -33,9 +33,10 @@ def compensation_text(result: CompensationResult) -> str:
     schedule, case = result.schedule, result.case
     lines = [f"{schedule.title} ({schedule.document})",
              f"户主: {case.household.get('head', '')}  地址: {case.household.get('address', '')}", ""]
-    rows = [["序号", "种类/规格", "数量", "单位", "单价", "金额", "备注"]]
-    for number, priced in enumerate(result.lines, 1):
-        rows.append([str(number), priced.item.key, fmt_quantity(priced.line.quantity), priced.item.unit,
+    # 行: the line of the case file, as the messages and warnings name it (第24行); the sheet's 序号 is by section
+    rows = [["行", "种类/规格", "数量", "单位", "单价", "金额", "备注"]]
+    for priced in result.lines:
+        rows.append([str(priced.line.index + 1), priced.item.key, fmt_quantity(priced.line.quantity), priced.item.unit,
                      fmt_rate(priced.rate), fmt_grouped(priced.amount), "; ".join(line_remarks(priced))])
     if len(rows) > 1:
         lines += [table(rows, {0, 2, 4, 5}), ""]
