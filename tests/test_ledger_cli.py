@@ -53,6 +53,8 @@ def test_a_household_from_save_to_payment(tmp_path, project):
 
     stale = ledger(tmp_path, "save", project, "1", EXAMPLE, "--base-version", "0")  # 1 is 001; it has version 1
     assert stale.returncode == 3 and stale.stdout == "" and "户号 001" in stale.stderr
+    assert re.search(r"户号 001 当前是第1版\((李明|landcomp_owner) \d{4}-\d\d-\d\d \d\d:\d\d 保存\),不是第0版,未保存",
+                     stale.stderr), stale.stderr   # who saved in between, and when
 
     shown = as_json(ledger(tmp_path, "show", project, "001", "--json"))
     assert shown["version"] == 1 and shown["case"]["case_id"] == "001"
@@ -86,7 +88,7 @@ def test_refusals_write_nothing(tmp_path, project):
     assert refused.returncode == 2 and "depth_m" in refused.stderr and refused.stdout == ""
     assert f"landcomp: {bad} items[0](第1行)「菜窖/砖石」: 缺少深度" in refused.stderr   # the file named, as compensation does
     stale = ledger(tmp_path, "save", project, "003", EXAMPLE, "--base-version", "2")
-    assert stale.returncode == 3
+    assert stale.returncode == 3 and "户号 003 尚无版本,不是第2版,未保存" in stale.stderr
     unpaid = ledger(tmp_path, "pay", project, "004", "--batch", "第1批")
     assert unpaid.returncode == 2 and "004" in unpaid.stderr
     assert listed(tmp_path, project)["households"] == []            # neither 002 nor 003 was registered

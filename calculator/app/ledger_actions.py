@@ -441,9 +441,15 @@ class ProjectFile:
                 number, case.household.get("head", ""), case.household.get("address", ""))
             opened = self.store.current_version(household.id)
             if base_version is not None and (opened.number if opened is not None else 0) != base_version:
-                current = f"第{opened.number}版" if opened is not None else "尚无版本"
-                raise RefusedByRule(f"户号 {household.number} 当前是{current},不是第{base_version}版,未保存",
-                                    f"household {household.number} is not at version {base_version}; nothing saved")
+                if opened is None:
+                    now_zh, now_en = "尚无版本", "has no version yet"
+                else:   # who saved in between, and when: whom to ask before saving again
+                    when = opened.created_at[:16].replace("T", " ")
+                    now_zh = f"当前是第{opened.number}版({opened.actor} {when} 保存)"
+                    now_en = f"is at version {opened.number} (saved by {opened.actor} at {when})"
+                raise RefusedByRule(f"户号 {household.number} {now_zh},不是第{base_version}版,未保存",
+                                    f"household {household.number} {now_en}, not version {base_version}; "
+                                    "nothing saved")
             save_stored(StoredCase(self.store, household, opened), case, schedule, reason)
             return self.store.current_version(household.id)
 
