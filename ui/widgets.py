@@ -142,8 +142,8 @@ class DateField(QWidget):
     a date is shown back as yyyy-MM-dd and emitted as `edited`; anything else stays as typed,
     marked red with the reason, and changes nothing — or, with `holds_invalid` (a field of a case,
     whose engine lists a date it cannot read as a problem), is emitted as typed, so the case keeps
-    it and says why it is not counted. An empty field shows 未填. Up/Down step a day (from today
-    when empty), Delete on an empty selection clears it, F4 opens the calendar.
+    it and says why it is not counted. An empty field shows 未填. Up/Down step a day from the date
+    shown, typed or taken (today when empty); F4 or Alt+Down opens the calendar on it.
     """
 
     edited = Signal(str)
@@ -237,19 +237,30 @@ class DateField(QWidget):
         self.edit.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }" if reason else "")
         self.edit.setToolTip(reason or "可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
 
+    def _shown_date(self) -> QDate | None:
+        """The date the field shows — typed and not yet read, or taken — None when it is empty; InputError when it
+        shows no date. Up/Down and the calendar start from it: from the date taken before, they dropped 2023-07-30
+        just typed (a 50,000 incentive) for the day after the old 2023-08-20."""
+        shown = read_typed_date(self.edit.text(), self._field)
+        return None if shown is None else QDate(shown.year, shown.month, shown.day)
+
     def _step(self, days: int) -> None:
-        current = QDate.fromString(self._value, "yyyy-MM-dd") if self._value else None
-        date = current.addDays(days) if current is not None else QDate.currentDate()
-        self._accept(date.toString("yyyy-MM-dd"))
+        """A day on (or back) from the date shown; today when the field is empty."""
+        try:
+            shown = self._shown_date()
+        except InputError:
+            self._commit()   # no date: said red, as leaving the field says it, and nothing stepped
+            return
+        self._accept((QDate.currentDate() if shown is None else shown.addDays(days)).toString("yyyy-MM-dd"))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.edit and event.type() == QEvent.Type.KeyPress:
             key = event.key()
-            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not self.error():
-                self._step(1 if key == Qt.Key.Key_Up else -1)
-                return True
             if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier):
                 self._pop_calendar()
+                return True
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self._step(1 if key == Qt.Key.Key_Up else -1)
                 return True
         return super().eventFilter(watched, event)
 
@@ -263,8 +274,11 @@ class DateField(QWidget):
             self._calendar.setGridVisible(True)
             self._calendar.clicked.connect(self._picked)
             self._calendar.activated.connect(self._picked)
-        shown = QDate.fromString(self._value, "yyyy-MM-dd") if self._value else QDate.currentDate()
-        self._calendar.setSelectedDate(shown)
+        try:
+            shown = self._shown_date()
+        except InputError:   # no date shown: the one taken, if any
+            shown = QDate.fromString(self._value, "yyyy-MM-dd") if self._value else None
+        self._calendar.setSelectedDate(shown if shown is not None and shown.isValid() else QDate.currentDate())
         self._calendar.adjustSize()
         below = self.mapToGlobal(self.rect().bottomLeft())
         screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()

@@ -87,6 +87,31 @@ def test_an_empty_date_steps_from_today(qtbot, ws):
     assert ws.session.case.relocation is None
 
 
+def test_up_down_and_the_calendar_start_from_the_date_just_typed(qtbot, ws):
+    """搬迁日期 2023-08-20 taken, 2023-07-30 typed over it, then Up: the field showed 2023-08-21 and the typed date (a
+    50,000 incentive, not 30,000) was gone without a word. F4 opened the calendar on the old month."""
+    field = ws.relocation.dates["moved_on"]
+    field.set_text("2023-08-20")
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "20230730")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Up)
+    assert field.text() == field.edit.text() == "2023-07-31" == ws.session.case.relocation["moved_on"]
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023/3/1")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Down)
+    assert field.text() == "2023-02-28"
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-06-05")
+    qtbot.keyClick(field.edit, Qt.Key.Key_F4)
+    assert field._calendar.selectedDate().toString("yyyy-MM-dd") == "2023-06-05"
+    qtbot.keyClick(field._calendar, Qt.Key.Key_Escape)
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-02-30")                          # no date: said, nothing stepped
+    qtbot.keyClick(field.edit, Qt.Key.Key_Up)
+    assert field.edit.text() == "2023-02-30" and "不是有效日期" in field.error()
+
+
 @pytest.mark.parametrize("typed", ["2023-06-20", "20230620", "2023/6/20", "2023.6.20", "2023年6月20日", "２０２３０６２０"])
 def test_a_date_typed_in_any_office_form_is_that_date(qtbot, ws, typed):
     """Into an empty date, and over a filled one: the typed date replaces it, shown as yyyy-MM-dd."""
