@@ -410,6 +410,23 @@ def test_full_width_digits_typed_in_a_cell_or_a_coefficient_show_as_the_number_r
     assert ws.correction_edits["factor_pct"].text() == "-3"
 
 
+def test_digits_typed_after_a_click_on_the_current_cell_are_all_kept(ws, qtbot):
+    """A click on the area cell already current, then 5678 typed at once: its editor opened a moment after the click
+    (SelectedClicked), over the digits typed meanwhile, and 678 or nothing was kept."""
+    from PySide6.QtWidgets import QApplication
+    housing_on_screen(ws, qtbot)
+    cell = ws.parts_model.index(0, PartsModel.AREA)
+    ws.parts_view.setCurrentIndex(cell)
+    commit_cell(qtbot, ws, open_cell_editor(ws))
+    qtbot.mouseClick(ws.parts_view.viewport(), Qt.MouseButton.LeftButton, pos=ws.parts_view.visualRect(cell).center())
+    qtbot.wait(50)
+    for digit in "5678":                                                 # each to where the keyboard is, as typed
+        qtbot.keyClick(QApplication.focusWidget(), digit)
+    qtbot.wait(QApplication.doubleClickInterval() + 200)                 # past when the delayed editor opened
+    commit_cell(qtbot, ws, open_cell_editor(ws))
+    assert shown_area(ws) == "5678"
+
+
 def test_a_parcel_takes_no_more_parts_than_a_file_may_hold(ws, monkeypatch):
     """The 101st part could be added, and saved into a file the app then refused to open."""
     from ui.land import workspace

@@ -128,7 +128,11 @@ class LandWorkspace(DocumentWorkspace):
         self.parts_view = table_view(self.parts_model)
         self.parts_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.parts_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.parts_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        # a cell's editor opens as it becomes current, or on typing, F2 or a double click — never a moment after a
+        # click on the cell already current (SelectedClicked): opened over the digits typed meanwhile, 5678 became 678
+        edits = QAbstractItemView.EditTrigger
+        self.parts_view.setEditTriggers(edits.CurrentChanged | edits.DoubleClicked | edits.EditKeyPressed
+                                        | edits.AnyKeyPressed)
         self.parts_view.setItemDelegateForColumn(PartsModel.USE, ComboDelegate(list(self.table.uses), self))
         self.parts_view.setItemDelegateForColumn(PartsModel.UNIT, ComboDelegate([M2, MU], self))
         for column in (PartsModel.AREA, PartsModel.TERM):
