@@ -154,6 +154,8 @@ def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     qtbot.keyClicks(ws.correction_edits["factor_pct"], "60")
     assert not ws.out_of_range_label.isHidden()
     assert "超出2级区间" in ws.out_of_range_label.text()
+    # said beside the totals (under the coefficients, or in the table's last column, it was out of sight at 150%)
+    assert ws.out_of_range_label.parentWidget() is ws.results_view.parentWidget() is ws.summary["total"].parentWidget()
     assert ws.summary["corrected_total"].text() == "722,900.00"  # 492 × 0.9183226 × 1.6 = 722.898 → 722.90
     cell = ws.results_model.index(0, ResultsModel.CORRECTED_UNIT)
     assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b00020"  # the warning red

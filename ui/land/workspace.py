@@ -188,14 +188,10 @@ class LandWorkspace(DocumentWorkspace):
         self.formula_label = wrapping()
         self.coefficient_label = wrapping()
         self.coefficient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.out_of_range_label = wrapping()
-        self.out_of_range_label.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.out_of_range_label.hide()
         n = len(COEFFICIENT_LABELS) + 1
         grid.addWidget(self.statutory_label, n, 0, 1, 3)
         grid.addWidget(self.formula_label, n + 1, 0, 1, 3)
         grid.addWidget(self.coefficient_label, n + 2, 0, 1, 3)
-        grid.addWidget(self.out_of_range_label, n + 3, 0, 1, 3)
         grid.setColumnStretch(2, 1)
         return box
 
@@ -272,6 +268,11 @@ class LandWorkspace(DocumentWorkspace):
         self.hint_label.setStyleSheet("color: #555; padding: 4px;")
         self.left_out_label = wrapping()
         self.left_out_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        # A corrected price outside its grade's range, said beside the totals: under the coefficients, or in the
+        # table's last column, it was out of sight on a 1366×768 screen or at 150%.
+        self.out_of_range_label = wrapping()
+        self.out_of_range_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.out_of_range_label.hide()
         self.summary: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, (key, caption) in enumerate(readout.SUMMARY_CAPTIONS):
@@ -289,6 +290,7 @@ class LandWorkspace(DocumentWorkspace):
         layout.addWidget(self.hint_label)
         layout.addLayout(grid)
         layout.addWidget(self.left_out_label)
+        layout.addWidget(self.out_of_range_label)
         layout.addWidget(self.results_view, 1)
         layout.addWidget(self.floor_basis_label)
         return box
