@@ -652,6 +652,19 @@ def test_a_date_excel_made_of_a_text_cell_is_a_problem_never_its_iso_text(templa
     assert household.number == "H8" and household.case.assessed_on == "2023-06-12"
 
 
+def test_a_date_written_as_the_app_takes_it_typed_is_that_date(template, tmp_path):
+    """支付日期 20230628 was refused (不是有效日期) though the app takes it typed so; as a number too, as Excel keeps
+    what is typed into a cell not set as text."""
+    rows = [{"户号": "A1", **CAVE, "建筑面积(m²)": 100, "签约日期": "20230620", "支付日期": 20230628,
+             "搬迁日期": "２０２３年７月５日"},
+            {"户号": "B2", **CAVE, "建筑面积(m²)": 100, "支付日期": "20231328"}]
+    survey = read_survey(fill(template, tmp_path / "dates.xlsx", rows))
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "支付日期")]
+    [household] = survey.households
+    assert household.case.relocation == {"building_area_m2": Decimal("100"), "signed_on": "2023-06-20",
+                                         "paid_on": "2023-06-28", "moved_on": "2023-07-05"}
+
+
 @given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1), st.integers(min_value=-12, max_value=6))
 def test_a_typed_number_of_up_to_15_digits_reads_back_exactly(mantissa, exponent):
     typed = Decimal(mantissa).scaleb(exponent)

@@ -28,7 +28,8 @@ from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyCol
 from calculator.app.survey.sheet import FORMULA_PENDING, CellError
 
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# 2023-06-20, 2023/6/20, 2023.6.20, 2023年6月20日, and 20230620 as the app takes it typed (full-width digits too)
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
 
 def excel_number(value: float) -> Decimal:
     """The decimal an Excel numeric cell holds: what was typed, or a formula's 15-digit result."""
@@ -118,11 +119,13 @@ def _date(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and 10_000_000 <= value <= 99_999_999:
+        value = str(value)   # 20230628 typed into a cell Excel took for a number
     if isinstance(value, str):
-        match = _DATE_TEXT.fullmatch(value.strip())
+        match = _DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", value).strip())
         if match:
             try:
-                return dt.date(*(int(part) for part in match.groups())).isoformat()
+                return dt.date(*(int(part) for part in match.groups() if part is not None)).isoformat()
             except ValueError:
                 pass
         raise InputError(f"不是有效日期: {value.strip()!r}", f"not a valid date: {value.strip()!r}")
