@@ -353,6 +353,19 @@ def test_a_relocation_date_before_the_standard_took_effect_is_priced_and_said_at
                     ("paid_on", "支付日期 2023-05-19 早于本标准(文政发〔2023〕6号)施行日期 2023-05-20,请核对")]
 
 
+@pytest.mark.parametrize("dates, spread", [
+    ({"signed_on": "2023-06-20", "paid_on": "2032-07-10", "moved_on": "2023-08-01"}, 3308),   # paid: 2032 for 2023
+    ({"paid_on": "2023-06-28", "moved_on": "2024-06-28"}, 366),
+    ({"paid_on": "2023-06-28", "moved_on": "2024-06-27"}, None),                              # a year to the day
+])
+def test_relocation_dates_over_a_year_apart_are_priced_and_said(dates, spread) -> None:
+    """支付日期 2032-07-10 typed for 2023 paid the top incentive (moved out 3,266 days before payment, as within 30 days)
+    with no word."""
+    result = compute(case_from_dict({"items": [], "relocation": {"building_area_m2": "80", **dates}}))
+    said = [w.zh for w in result.warnings if "相隔" in w.zh]
+    assert said == ([f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份"] if spread else [])
+
+
 # --- the lenient evaluation the GUI uses -----------------------------------------------------------
 
 def test_lenient_evaluate_leaves_bad_lines_out_and_lists_them() -> None:

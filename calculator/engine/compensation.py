@@ -25,6 +25,9 @@ RELOCATION, REPLACEMENT, TOTAL = "relocation", "replacement", "total"
 WARNED_FLAGS = frozenset({MIDPOINT, OVERRIDE, DISPUTED})
 # The unit of an item paid once per household (有线闭路电视 550 元/户, 三项动力线路 5,000 元/户): a case is one household.
 PER_HOUSEHOLD = "户"
+# Relocation dates further apart than this are warned of: a year typed wrong (2032 for 2023) paid as moving out
+# within 30 days, or as too late for any incentive.
+DATES_APART = 365
 
 
 class CompensationResult(NamedTuple):
@@ -265,6 +268,12 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
                     f"{zh} {day} 早于本标准({schedule.document})施行日期 {schedule.effective},请核对",
                     f"{field} {day} is before the schedule ({schedule.id}) took effect on {schedule.effective}, "
                     "please check", RELOCATION, block=RELOCATION, field=field))
+        days = [day for day in (given.signed_on, given.paid_on, given.moved_on) if day is not None]
+        if len(days) > 1 and (max(days) - min(days)).days > DATES_APART:   # 2032 for 2023: the top incentive paid
+            spread = (max(days) - min(days)).days
+            notes.append(CaseWarning(f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份",
+                                     f"the signing, payment and move-out dates lie {spread} days apart (over a "
+                                     "year): please check the years", RELOCATION, block=RELOCATION))
     if replacement is not None:
         notes += replacement_warnings(replacement, schedule)
     if case.ignored_fields:
