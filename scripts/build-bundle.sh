@@ -19,8 +19,11 @@ stamp=$venv/.landcomp-requirements
 if [ ! -f $stamp ] || [ packaging/requirements-build.txt -nt $stamp ]; then
   rm -rf $venv
   "${PYTHON:-python3}" -m venv $venv
-  $venv/bin/python -m pip install -q -r packaging/requirements-build.txt --no-binary numpy \
+  # numpy first, named on the command line with its build settings: installed from the requirements file with
+  # them, pip 23.2 built it with none (BLAS "auto", every SIMD variant), and the spec then stopped the build
+  $venv/bin/python -m pip install -q "$(grep -m1 '^numpy==' packaging/requirements-build.txt)" --no-binary numpy \
     -C setup-args=-Dblas=none -C setup-args=-Dlapack=none -C setup-args=-Dcpu-dispatch=none
+  $venv/bin/python -m pip install -q -r packaging/requirements-build.txt
   touch $stamp
 fi
 
