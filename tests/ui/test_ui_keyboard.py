@@ -144,11 +144,13 @@ def test_a_relocation_date_that_is_not_one_stays_as_typed_and_the_case_says_why(
     assert ws.session.result.relocation is None                                # so no allowance is counted …
     assert [p.field for p in ws.session.result.problems if p.block == "relocation"] == ["paid_on"]
     assert ws.relocation.problem.isVisibleTo(ws) and "支付日期" in ws.relocation.problem.text()   # … and it says why
+    assert ws.summary.total_caption.text() == "应付合计(不完整:有误的项未计入)"   # the figure is not the sheet's
     ws.session.edit({("relocation", "building_area_m2"): "120"})               # an edit elsewhere keeps it
     assert field.edit.text() == typed and field.error()
     ws.session.stack.undo()
     ws.session.stack.undo()
     assert field.edit.text() == "2023-06-20" and not field.error() and ws.session.result.relocation is not None
+    assert ws.summary.total_caption.text() == "应付合计"
 
 
 def test_a_day_that_does_not_exist_in_the_assessment_date_is_never_saved_over(qtbot, ws, answers, tmp_path):

@@ -36,6 +36,9 @@ def _set(label: QLabel, text: str) -> None:
         label.setText(text)
 
 
+TOTAL_CAPTION = "应付合计"
+
+
 def _amount_label(parent, widest: str = f"{WIDEST_AMOUNT} 元") -> QLabel:
     """A right-aligned figure wide enough for any amount, so a new value never relays out its panel."""
     label = QLabel(parent)
@@ -256,9 +259,8 @@ class SummaryPanel(QGroupBox):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.total.setFont(font)
-        self.total.setStyleSheet("color: #0b4f8a;")
         self.total.setMinimumWidth(QFontMetrics(font).horizontalAdvance(f"{WIDEST_AMOUNT} 元") + 8)
-        caption = QLabel("应付合计", self)
+        self.total_caption = caption = QLabel(TOTAL_CAPTION, self)
         caption.setStyleSheet("font-weight: bold;")
         self.words = QLabel(self)
         self.words.setObjectName("total_in_words")
@@ -278,6 +280,7 @@ class SummaryPanel(QGroupBox):
         self.warnings.setWordWrap(True)
         self.warnings.itemActivated.connect(self._activated)
         self._notes: list[tuple] = []
+        self._incomplete: bool | None = None
         notes = QVBoxLayout()
         notes.addWidget(self.warnings_title)
         notes.addWidget(self.warnings, 1)
@@ -295,6 +298,13 @@ class SummaryPanel(QGroupBox):
         for section, label in self.subtotals.items():
             _set(label, fmt_grouped(result.subtotals.get(section, 0)))
         _set(self.total, f"{fmt_grouped(result.total)} 元")
+        # a line or a block left out for a mistake: the figure is not the sheet's (one bad date drops three allowances)
+        incomplete = bool(result.problems)
+        if incomplete != self._incomplete:   # restyled only when it changes: a style sheet set relays out the panel
+            self._incomplete = incomplete
+            _set(self.total_caption, f"{TOTAL_CAPTION}(不完整:有误的项未计入)" if incomplete else TOTAL_CAPTION)
+            self.total_caption.setStyleSheet(f"font-weight: bold;{' color: #b00020;' if incomplete else ''}")
+            self.total.setStyleSheet(f"color: {'#8a8a8a' if incomplete else '#0b4f8a'};")
         try:
             _set(self.words, amount_in_words(result.total))
         except CalculationError as error:
