@@ -16,6 +16,14 @@ dialogs = lazy_module("ui.dialogs")
 T = TypeVar("T")
 
 
+def os_error_text(error: OSError, path: Any = None) -> str:
+    """A system error as the app says it: the reason in Chinese where known (所在磁盘只读 / Read-only file system),
+    then the file (the error's own, else `path`)."""
+    from calculator.core.files import system_reason
+    named = error.filename or path
+    return system_reason(error) + (f"({named})" if named else "")
+
+
 def run(parent, action: Callable[[], T], title: str, *, refresh: Callable[[], Any] | None = None) -> T | bool | None:
     try:
         result = action()
@@ -23,8 +31,7 @@ def run(parent, action: Callable[[], T], title: str, *, refresh: Callable[[], An
         dialogs.show_error(parent, title, error.shown)
         return None
     except OSError as error:
-        dialogs.show_error(parent, title, f"文件操作失败:{error.strerror or error}"
-                                          + (f"({error.filename})" if error.filename else ""))
+        dialogs.show_error(parent, title, f"文件操作失败:{os_error_text(error)}")
         return None
     if refresh is not None:
         refresh()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from calculator.core.errors import CalculationError
 from calculator.core.jsonfile import check_replaceable
 from ui import settings as config
+from ui import operations
 from ui.lazy import lazy_module
 
 dialogs = lazy_module("ui.dialogs")
@@ -226,7 +227,7 @@ class DocumentWorkspace(Workspace):
             dialogs.show_error(self, "保存失败", error.shown)
             return False
         except OSError as error:
-            dialogs.show_error(self, "保存失败", f"无法写入文件:{error.strerror or error}")
+            dialogs.show_error(self, "保存失败", f"无法写入文件:{operations.os_error_text(error, path)}")
             return False
         self.document_replaced()
         self.remember_path(Path(path))

@@ -65,6 +65,19 @@ def test_recent_cases_parcels_and_projects_each_open_where_they_belong(qtbot, wi
     assert window.workspace() is ws and ws.document_path() == EXAMPLE
 
 
+def test_a_save_the_system_refuses_says_why_in_chinese_and_names_the_file(qtbot, window, ws, answers, tmp_path,
+                                                                         monkeypatch):
+    """A save onto a read-only disk said only 无法写入文件:Read-only file system, in English, with no file named."""
+    import errno
+    target = tmp_path / "王建国.json"
+
+    def read_only(path):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(ws, "write_document", read_only)
+    assert not ws.save_to(target)
+    assert answers.errors[-1] == ("保存失败", f"无法写入文件:所在磁盘只读 / Read-only file system({target})")
+
+
 def test_ctrl_s_on_an_opened_file_writes_it_in_place(qtbot, window, ws, tmp_path):
     path = tmp_path / "case.json"
     path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")

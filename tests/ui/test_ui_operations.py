@@ -24,4 +24,4 @@ def test_a_failed_action_is_shown_and_nothing_refreshed(answers, tmp_path):
                           refresh=lambda: refreshed.append("ledger")) is None
     assert refreshed == []
     assert answers.errors == [("不能标记已支付", "项目文件读写失败:项目正被其他人修改"),
-                              ("导出台账Excel", f"文件操作失败:No such file or directory({missing})")]
+                              ("导出台账Excel", f"文件操作失败:路径不存在 / No such file or directory({missing})")]
