@@ -40,8 +40,8 @@ def ask_save_changes(parent, name: str, tab: str = "") -> str:
     box = QMessageBox(QMessageBox.Icon.Question, "保存修改", save_changes_question(name, tab),
                       QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                       | QMessageBox.StandardButton.Cancel, parent)
-    box.button(QMessageBox.StandardButton.Save).setText("保存")
-    box.button(QMessageBox.StandardButton.Discard).setText("不保存")
+    box.button(QMessageBox.StandardButton.Save).setText("保存(&S)")   # Enter; Alt+N leaves the changes, Escape stays
+    box.button(QMessageBox.StandardButton.Discard).setText("不保存(&N)")
     box.button(QMessageBox.StandardButton.Cancel).setText("取消")
     box.setDefaultButton(QMessageBox.StandardButton.Save)
     answer = box.exec()

@@ -290,3 +290,18 @@ def test_file_dialogs_start_in_documents_then_in_the_last_folder_of_that_kind(ws
     answers.save_path = None
     assert not ws.export("pdf")
     assert answers.folders[-1] == str(sheets)                             # sheets: where the last sheet went
+
+
+def test_the_save_changes_question_is_answered_by_alt_keys(qtbot, monkeypatch):
+    """不保存 had no Alt key: leaving a case unsaved took the mouse or a Tab to the button."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMessageBox
+    from ui import dialogs
+    seen = {}
+
+    def answered(box):
+        seen.update({button.text(): QKeySequence.mnemonic(button.text()).toString() for button in box.buttons()})
+        return QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "exec", answered)
+    assert dialogs.ask_save_changes(None, "王建国.json") == "discard"
+    assert seen == {"保存(&S)": "Alt+S", "不保存(&N)": "Alt+N", "取消": ""}
