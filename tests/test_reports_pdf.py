@@ -123,7 +123,7 @@ def test_every_page_is_numbered_and_carries_the_case_reference_and_fingerprint(s
     assert re.fullmatch(r"[0-9a-f]{12}", mark)
     for number, text in enumerate(texts, 1):
         assert f"第 {number} 页 共 {len(texts)} 页" in text
-        assert f"案件编号 BZ-2023-0317 校验码 {mark}" in text
+        assert f"户主 王建国 案件编号 BZ-2023-0317 校验码 {mark}" in text   # whose sheet, on the signing page too
         assert "堡子片区开发建设征地拆迁补偿结算单" in text
 
 

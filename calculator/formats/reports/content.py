@@ -85,9 +85,11 @@ class SettlementSheet:
 
     @property
     def reference(self) -> str:
-        """The footer's case reference: case id, short fingerprint and schedule version."""
+        """The footer's case reference: 户主, case id, short fingerprint and schedule version (every page carries
+        whose sheet it is: the signing page, taken apart from the first, named the family by code alone)."""
         case = f"案件编号 {self.case_id}" if self.case_id else "案件编号 (未填)"
-        return f"{case}  校验码 {self.fingerprint}  标准 {self.schedule_version}"
+        head = dict(self.household).get("户主", "")
+        return f"{f'户主 {head}  ' if head else ''}{case}  校验码 {self.fingerprint}  标准 {self.schedule_version}"
 
 
 def settlement_sheet(result: CompensationResult, filing: Filing | None = None) -> SettlementSheet:
