@@ -166,14 +166,17 @@ def show_notice(parent, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)
 
 
-def ask_recover(parent, head: str, saved_at: float, original: str | None) -> bool:
-    """Offer a case left behind by a crash."""
+def ask_recover(parent, kind: str, head: str, saved_at: float, original: str | None) -> bool:
+    """Offer a case (`kind` "case") or a parcel ("parcel") left behind by a crash; `head`: its 户主 or 地块编号."""
     when = dt.datetime.fromtimestamp(saved_at).strftime("%Y-%m-%d %H:%M")
-    who = f"户主「{head}」" if head else "未填户主"
+    if kind == "parcel":
+        what, who = "地价测算", f"地块编号「{head}」" if head else "未填地块编号"
+    else:
+        what, who = "测算", f"户主「{head}」" if head else "未填户主"
     source = f"\n原文件:{original}" if original else ""
     answer = QMessageBox.question(
-        parent, "恢复未保存的测算",
-        f"上次程序意外退出,留下了未保存的测算({who},{when} 自动保存)。{source}\n\n是否恢复?")
+        parent, f"恢复未保存的{what}",
+        f"上次程序意外退出,留下了未保存的{what}({who},{when} 自动保存)。{source}\n\n是否恢复?")
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.tabs = WorkspaceTabs(self)
         self.setCentralWidget(self.tabs)
+        self._autosave = autosave
         self.household = HouseholdWorkspace(self.settings, schedule, autosave=autosave, parent=self)
         self.tabs.built.connect(self.add_workspace)
         self.add_workspace(self.household)
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
 
     def _land_workspace(self) -> Workspace:
         from ui.land.workspace import LandWorkspace
-        return LandWorkspace(self.settings, parent=self)
+        return LandWorkspace(self.settings, parent=self, autosave=self._autosave)
 
     def _schedule_browser(self) -> Workspace:
         from ui.schedule_browser import ScheduleBrowser
@@ -358,14 +359,24 @@ class MainWindow(QMainWindow):
     # --- start and close ------------------------------------------------------------------------------
 
     def offer_recovery(self) -> None:
-        """After a crash: offer the newest case it left behind (older ones wait for the next start)."""
+        """After a crash: offer the newest case and the newest parcel it left behind, each back in its own tab (older
+        ones wait for the next start)."""
+        restored: set[str] = set()
         for found in recovery.left_behind(self.settings.data_dir()):
+            if found.kind in restored:
+                continue
             where = found.original_path or (f"台账 {found.stored['project']}" if found.stored else None)
-            if dialogs.ask_recover(self, found.head, found.saved_at, where):
-                if self.household.restore(found, self._recovered_store(found)):
+            if dialogs.ask_recover(self, found.kind, found.head, found.saved_at, where):
+                restored.add(found.kind)
+                if found.kind == "parcel":
+                    self.tabs.setCurrentIndex(self.land_tab)   # builds 地价测算
+                    workspace, store = self.workspace(), None
+                else:
+                    workspace, store = self.household, self._recovered_store(found)
+                if workspace.restore(found, store):
                     recovery.forget(found)
-                    self.household.autosave()
-                return
+                    workspace.autosave()
+                continue
             recovery.forget(found)
 
     def _recovered_store(self, found):

@@ -1,7 +1,7 @@
-"""Autosave recovery: an unsaved case is written aside on a timer and offered back after a crash.
+"""Autosave recovery: an unsaved case or parcel is written aside on a timer and offered back after a crash.
 
-Each running window owns one recovery file and holds a lock beside it; a file whose lock can
-be taken belongs to a process that is gone (a crash), so it is offered at the next start.
+Each document tab of a running window owns one recovery file and holds a lock beside it; a file whose
+lock can be taken belongs to a process that is gone (a crash), so it is offered at the next start.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from calculator.core.files import atomic_write_text
-from calculator.core.jsonfile import read_json
+from calculator.core.jsonfile import DOCUMENTS, read_json
 from calculator.core.limits import CASE_FILE_MAX_BYTES
 
 SUFFIX = ".recovery.json"
@@ -25,11 +25,12 @@ class Recovered:
     """A recovery file left by a crashed session."""
 
     file: Path
-    case: dict  # the case file's object (numbers as exact strings)
+    document: dict  # a case file's object (numbers as exact strings), or a parcel draft's record (`kind`)
     original_path: str | None
     saved_at: float
-    head: str
+    head: str   # what the document is offered by: its 户主, or its 地块编号
     stored: dict | None = None   # {"project", "household_id", "version_id"} for a household of the 台账
+    kind: str = "case"   # calculator.core.jsonfile.DOCUMENTS: "case" or "parcel"
 
 
 class RecoveryFile:
@@ -43,10 +44,11 @@ class RecoveryFile:
         self._lock.setStaleLockTime(0)
         self._lock.tryLock(0)
 
-    def write(self, case: dict, original_path: str | None, head: str, stored: dict | None = None) -> None:
-        """Store the current case's file object (whole or not at all), and where in a project it belongs, if anywhere."""
-        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "case": case,
-                  "stored": stored}
+    def write(self, document: dict, original_path: str | None, head: str, stored: dict | None = None,
+              kind: str = "case") -> None:
+        """Store the document (whole or not at all), and where in a project it belongs, if anywhere."""
+        record = {"original_path": original_path, "saved_at": time.time(), "head": head, "kind": kind,
+                  "document": document, "stored": stored}
         atomic_write_text(self.path, json.dumps(record, ensure_ascii=False))
 
     def discard(self) -> None:
@@ -71,12 +73,16 @@ def left_behind(folder: str | Path) -> list[Recovered]:
         if not lock.tryLock(0):
             continue  # another running window owns it
         try:
-            # Read as the case files are: a recovery holds one case and a few lines about it.
+            # Read as the case files are: a recovery holds one document and a few lines about it. An earlier
+            # version wrote only cases, under "case".
             record = read_json(file, CASE_FILE_MAX_BYTES, "恢复文件")
-            stored = record.get("stored")
-            found.append(Recovered(file, record["case"], record.get("original_path"),
+            stored, kind = record.get("stored"), record.get("kind", "case")
+            document = record["document"] if "document" in record else record["case"]
+            if kind not in DOCUMENTS or not isinstance(document, dict):
+                raise ValueError(kind)
+            found.append(Recovered(file, document, record.get("original_path"),
                                    float(record.get("saved_at", 0)), record.get("head", ""),
-                                   stored if isinstance(stored, dict) else None))
+                                   stored if isinstance(stored, dict) else None, kind))
         except (ValueError, KeyError, TypeError):  # calculator.core.errors.InputError is a ValueError
             # It may hold someone's unsaved work in a form this version cannot read (an older
             # version's, or damaged): keep it beside the others under a name no longer offered.

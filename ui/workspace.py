@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from calculator.core.errors import CalculationError
@@ -21,6 +21,7 @@ from ui.lazy import lazy_module
 
 dialogs = lazy_module("ui.dialogs")
 preview = lazy_module("ui.preview")
+recovery = lazy_module("ui.recovery")
 
 
 NO_EXPORTS = "此页不能导出或打印"
@@ -107,9 +108,17 @@ class DocumentWorkspace(Workspace):
     save_title = "保存"
     reports: dict[str, Report] = {}
 
-    def __init__(self, settings: config.Settings, parent=None):
+    def __init__(self, settings: config.Settings, parent=None, autosave: bool = True):
         super().__init__(parent)
         self.settings = settings
+        # Crash recovery: changes not written anywhere are written aside on a timer (`autosave`), and the file is
+        # removed once the document matches a file or a store again.
+        self.recovery = None   # this tab's ui.recovery.RecoveryFile, once something was written
+        self._autosave_due = False   # changed since last written aside
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.timeout.connect(self.autosave)
+        if autosave:
+            self._autosave_timer.start(max(5, settings.get(config.AUTOSAVE_SECONDS)) * 1000)
 
     # --- hooks ------------------------------------------------------------------------------------------
 
@@ -144,7 +153,20 @@ class DocumentWorkspace(Workspace):
         return self.title
 
     def document_replaced(self) -> None:
-        """Called after new/open/save: the document on screen now matches a file, or nothing."""
+        """Called after new/open/save: the document on screen now matches a file, or nothing (nothing to recover)."""
+        self._discard_recovery()
+
+    def recovery_record(self) -> tuple[dict, str]:
+        """The document as its recovery file keeps it, and what it is offered back by (户主, 地块编号)."""
+        raise NotImplementedError
+
+    def recovery_stored(self) -> dict | None:
+        """Where in a project the document belongs (a household of the 台账), else None."""
+        return None
+
+    def restore(self, found, store=None) -> bool:
+        """Show a document a crash left behind (a ui.recovery.Recovered of this tab's kind), marked unsaved."""
+        raise NotImplementedError
 
     def untaken_input(self) -> str | None:
         """What a field shows that the document did not take (a day that does not exist), or None: nothing is saved,
@@ -154,6 +176,39 @@ class DocumentWorkspace(Workspace):
     def store_document(self) -> bool | None:
         """Save somewhere other than a file (the project store); None when the document has no such home."""
         return None
+
+    # --- crash recovery ---------------------------------------------------------------------------------
+
+    def autosave(self) -> None:
+        """Write the recovery file when there are changes not yet written anywhere."""
+        if not (self.is_modified() and self._autosave_due):
+            return
+        try:
+            if self.recovery is None:
+                self.recovery = recovery.RecoveryFile(self.settings.data_dir())
+            document, head = self.recovery_record()
+            path = self.document_path()
+            self.recovery.write(document, str(path) if path else None, head, self.recovery_stored(),
+                                self.document_kind)
+            self._autosave_due = False
+        except OSError as error:
+            self.status.emit(f"自动保存失败:{error}")
+
+    def _clean_changed(self, clean: bool) -> None:
+        """The undo stack is back at what was saved (or opened): nothing to recover."""
+        if clean:
+            self._discard_recovery()
+
+    def _discard_recovery(self) -> None:
+        if self.recovery is not None:
+            self.recovery.discard()
+        self._autosave_due = False
+
+    def shutdown(self) -> None:
+        self._autosave_timer.stop()
+        if self.recovery is not None:
+            self.recovery.close()
+            self.recovery = None
 
     # --- the flow ---------------------------------------------------------------------------------------
 

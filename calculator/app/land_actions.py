@@ -7,7 +7,7 @@ stay all or nothing (`landprice.price_parcel`); only the screen shows a parcel h
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -254,6 +254,42 @@ def _problem(row: int, error: CalculationError) -> PartProblem:
     """The error's `where` is the part's field as the engine reads it (use, term_years, an area)."""
     field = error.where if error.where in (USE, TERM) else AREA
     return PartProblem(row, field, error)
+
+
+def draft_record(draft: ParcelDraft) -> dict[str, Any]:
+    """The draft as typed, every field kept whether the engine would read it or not (a parcel file holds only a
+    parcel it can price): what the crash-recovery file keeps of an unsaved parcel. An exact area is n/d."""
+    record = asdict(draft)
+    record["parts"] = [{**asdict(part), "exact_m2": None if part.exact_m2 is None else str(part.exact_m2)}
+                       for part in draft.parts]
+    return record
+
+
+def draft_from_record(record: Any) -> ParcelDraft:
+    """A draft from its `draft_record`; InputError for anything else (a record damaged, or of another version)."""
+    def texts(value: Any) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise InputError("恢复文件中的地块不完整", "the recovered parcel is damaged")
+        return dict(value)
+
+    try:
+        parts = tuple(PartDraft(part["use"], part["text"], part["unit"],
+                                None if part["exact_m2"] is None else Fraction(part["exact_m2"]), part["term"])
+                      for part in record["parts"])
+        grade = record["grade"]   # a JSON number: read back as a Decimal
+        if isinstance(grade, bool) or not isinstance(grade, (int, Decimal)) or grade != int(grade):
+            raise TypeError(grade)
+        draft = ParcelDraft(int(grade), parts, None if record["corrections"] is None else texts(record["corrections"]),
+                            texts(record["bases"]), record["cost_floor_total"], record["reference"],
+                            record["location"], record["table"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        raise InputError("恢复文件中的地块不完整", "the recovered parcel is damaged") from None
+    strings = (draft.cost_floor_total, draft.reference, draft.location, draft.table,
+               *(text for part in parts for text in (part.use, part.text, part.unit, part.term)))
+    if not parts or not all(isinstance(text, str) for text in strings) \
+            or any(part.unit not in UNIT_FIELDS for part in parts):
+        raise InputError("恢复文件中的地块不完整", "the recovered parcel is damaged")
+    return draft
 
 
 def save_parcel(draft: ParcelDraft, path: Path) -> None:

@@ -46,8 +46,8 @@ def answers(monkeypatch) -> Answers:
         given.save_tabs.append(tab)
         return given.save_changes
 
-    def ask_recover(parent, head, saved_at, original):
-        given.asked.append(f"recover:{head}")
+    def ask_recover(parent, kind, head, saved_at, original):
+        given.asked.append(f"recover:{kind}:{head}")
         return given.recover
 
     def open_path(parent, directory, title="", file_filter=""):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -161,12 +162,46 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, window, ws, answers, sett
     after = MainWindow(settings, autosave=False)
     qtbot.addWidget(after)
     after.offer_recovery()
-    assert answers.asked[-1] == "recover:王建国"
+    assert answers.asked[-1] == "recover:case:王建国"
     assert case_to_dict(after.household.session.case) == expected
     assert after.household.session.modified and after.windowTitle().startswith("household.json * — ")
     assert not written.exists()
     after.household.session.stack.setClean()
     after.household.shutdown()
+
+
+def test_a_parcel_and_a_case_left_by_a_crash_are_both_offered_back_each_in_its_tab(qtbot, window, ws, answers,
+                                                                                   settings):
+    """地价测算 had no autosave: a parcel typed in (and a half-typed area) was gone after a crash, while the
+    household case of the same window came back."""
+    assert ws.open_file(EXAMPLE)
+    type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
+    ws.autosave()
+    window.tabs.setCurrentIndex(window.land_tab)
+    land = window.workspace()
+    assert land.open_file(ROOT / "examples" / "parcel.json")
+    land._push(replace(land.draft, reference="CRASH-TEST-1", parts=(
+        replace(land.draft.parts[0], text="1234.5"), replace(land.draft.parts[1], text="12ab"))), "测试")
+    expected = land.draft
+    land.autosave()
+    for workspace in (ws, land):   # the process dies holding its locks; the recovery files stay
+        workspace.recovery._lock.unlock()
+        workspace.recovery = None
+    answers.recover = True
+    after = MainWindow(settings, autosave=False)
+    qtbot.addWidget(after)
+    after.offer_recovery()
+    assert sorted(answers.asked) == ["recover:case:王建国", "recover:parcel:CRASH-TEST-1"]
+    restored = after.workspace()
+    assert restored.draft == expected and restored.is_modified() and restored.document_path() == ROOT / "examples" / "parcel.json"
+    assert after.windowTitle().startswith("parcel.json * — ")
+    assert after.household.session.modified and after.household.summary.total.text() == "549,352.30 元"  # 90 m²
+    assert recovery.left_behind(settings.data_dir()) == []
+    for workspace in (restored, after.household):
+        workspace.undo_stack().setClean()
+        workspace.shutdown()
+    ws.session.stack.setClean()
+    land.stack.setClean()
 
 
 def test_a_clean_save_removes_the_recovery_file(qtbot, window, ws, tmp_path):
@@ -187,7 +222,7 @@ def test_declined_recovery_is_forgotten(qtbot, settings, answers):
     window = MainWindow(settings, autosave=False)
     qtbot.addWidget(window)
     window.offer_recovery()
-    assert answers.asked == ["recover:王建国"]
+    assert answers.asked == ["recover:case:王建国"]
     assert not left.path.exists() and window.household.session.case.items == []
 
 

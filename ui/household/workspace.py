@@ -21,7 +21,6 @@ from ui.widgets import pass_undo_through
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 dialogs = lazy_module("ui.dialogs")
-recovery = lazy_module("ui.recovery")
 stored_cases = lazy_module("calculator.app.stored_cases")  # the project store (sqlite3) loads when first used
 
 
@@ -40,13 +39,11 @@ class HouseholdWorkspace(DocumentWorkspace):
     stored_saved = Signal(int)  # a household's new version is in the project store (its id)
 
     def __init__(self, settings: config.Settings, schedule=None, autosave: bool = True, parent=None):
-        super().__init__(settings, parent)
+        super().__init__(settings, parent, autosave)
         self.session = HouseholdSession(schedule, self)
         self.stored = None  # a calculator.app.stored_cases.StoredCase while the case comes from the project store
         self.amendment_reason: str | None = None  # given on 更正 of a signed case, used when it is saved
         self.reason_dialog = None  # the open override-reason dialog, if any
-        self.recovery = None  # this session's RecoveryFile, once something was written
-        self._autosave_due = False
 
         self.header = HeaderForm(self.session, self)
         self.lock_banner = LockBanner(self)
@@ -109,10 +106,6 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.session.file_changed.connect(self.title_changed)
         self.session.stack.cleanChanged.connect(self._clean_changed)
         self._changed(self.session.result, True)
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.timeout.connect(self.autosave)
-        if autosave:
-            self._autosave_timer.start(max(5, settings.get(config.AUTOSAVE_SECONDS)) * 1000)
         self._remembered = (0, 0)
 
     # --- Workspace interface -------------------------------------------------------------------------
@@ -141,11 +134,8 @@ class HouseholdWorkspace(DocumentWorkspace):
             self.focus_table()
 
     def shutdown(self) -> None:
-        self._autosave_timer.stop()
         self.settings.set(config.HOUSEHOLD_SPLITTER, self.splitter.saveState())
-        if self.recovery is not None:
-            self.recovery.close()
-            self.recovery = None
+        super().shutdown()
 
     # --- lines ----------------------------------------------------------------------------------------
 
@@ -292,9 +282,6 @@ class HouseholdWorkspace(DocumentWorkspace):
     def suggested_stem(self) -> str:
         head = self.session.case.household.get("head", "").strip()
         return f"{head}-补偿测算" if head else "补偿测算"
-
-    def document_replaced(self) -> None:
-        self._discard_recovery()
 
     def save_to(self, path: Path) -> bool:
         """另存为 a file: the case leaves the project store's keeping."""
@@ -443,7 +430,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def restore(self, found, store=None) -> bool:
         """Load a case left behind by a crash, marked unsaved; with `store`, again tied to its household there."""
         try:
-            case = case_from_dict(found.case)
+            case = case_from_dict(found.document)
             path = Path(found.original_path) if found.original_path else None
             self.session.load(case, path, modified=True)
         except CalculationError as error:
@@ -462,27 +449,9 @@ class HouseholdWorkspace(DocumentWorkspace):
 
     # --- autosave ----------------------------------------------------------------------------------
 
-    def autosave(self) -> None:
-        """Write the recovery file when there are changes not yet written anywhere."""
-        if not (self.session.modified and self._autosave_due):
-            return
-        try:
-            if self.recovery is None:
-                self.recovery = recovery.RecoveryFile(self.settings.data_dir())
-            path = self.session.document.path
-            self.recovery.write(case_to_dict(self.session.case), str(path) if path else None,
-                                self.session.case.household.get("head", ""),
-                                None if self.stored is None else stored_cases.where(self.stored))
-            self._autosave_due = False
-        except OSError as error:
-            self.status.emit(f"自动保存失败:{error}")
+    def recovery_record(self) -> tuple[dict, str]:
+        return case_to_dict(self.session.case), self.session.case.household.get("head", "")
 
-    def _clean_changed(self, clean: bool) -> None:
-        if clean:
-            self._discard_recovery()
-
-    def _discard_recovery(self) -> None:
-        if self.recovery is not None:
-            self.recovery.discard()
-        self._autosave_due = False
+    def recovery_stored(self) -> dict | None:
+        return None if self.stored is None else stored_cases.where(self.stored)
 

@@ -30,7 +30,7 @@ from ui.land.commands import DraftCommand
 from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_legend
 from ui.land.views import ComboDelegate, NumberDelegate, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
-from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
+from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report, dialogs
 from ui.widgets import HalfWidth, pass_undo_through, wheel_when_focused
 
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
@@ -49,11 +49,13 @@ class LandWorkspace(DocumentWorkspace):
                "xlsx": Report("parcel_xlsx", XLSX_FILTER, ".xlsx", "导出地价测算表(Excel)")}
     priced = Signal()  # emitted after every re-pricing (valid or not)
 
-    def __init__(self, settings: config.Settings, table: LandTable | None = None, parent=None):
-        super().__init__(settings, parent)
+    def __init__(self, settings: config.Settings, table: LandTable | None = None, parent=None, autosave: bool = True):
+        super().__init__(settings, parent, autosave)
         self.table = table or load_land_table()
         self.stack = QUndoStack(self)
         self.stack.cleanChanged.connect(self.title_changed)
+        self.stack.cleanChanged.connect(self._clean_changed)
+        self.stack.indexChanged.connect(self._draft_changed)
         self.path: Path | None = None
         self.draft = ParcelDraft()
         self.price: ParcelPrice | None = None
@@ -489,6 +491,27 @@ class LandWorkspace(DocumentWorkspace):
 
     def document_path(self) -> Path | None:
         return self.path
+
+    def _draft_changed(self, _index: int) -> None:
+        self._autosave_due = True
+
+    def recovery_record(self) -> tuple[dict, str]:
+        return land_actions.draft_record(self.draft), self.draft.reference
+
+    def restore(self, found, store=None) -> bool:
+        """A parcel a crash left behind, as it was typed, marked unsaved."""
+        try:
+            draft = land_actions.draft_from_record(found.document)
+        except CalculationError as error:
+            dialogs.show_error(self, "无法恢复", error.shown)
+            return False
+        self._show_loaded(draft)
+        self.path = Path(found.original_path) if found.original_path else None
+        self.stack.resetClean()   # unsaved: the file, if any, does not hold it
+        self._autosave_due = True
+        self.title_changed.emit()
+        self.status.emit("已恢复上次未保存的地价测算")
+        return True
 
     def is_modified(self) -> bool:
         return not self.stack.isClean()
