@@ -154,3 +154,19 @@ def test_an_area_typed_with_its_unit_says_where_the_unit_goes(typed) -> None:
     with pytest.raises(InputError) as refused:
         PartDraft("住宅用地", typed, MU).area_m2()
     assert "单位请在「单位」列选择" in refused.value.zh and "unit column" in refused.value.en
+
+
+def test_a_draft_is_kept_for_recovery_as_typed_and_read_back_whole():
+    """What the crash-recovery file keeps: every field as typed, an area no parcel file could hold (12ab) and an exact
+    area of a unit switch (10000/3 m²) among them; anything else read back is refused, never half a parcel."""
+    from calculator.core.jsonfile import parse_json
+    draft = ParcelDraft(3, (PartDraft("商服用地", "12ab", MU, Fraction(10000, 3), "40"), PartDraft()),
+                        {"reduction_rate": "0.06"}, {"reduction_rate": "评估报告"}, "", "WT-1", "台城镇")
+    record = parse_json(json.dumps(land_actions.draft_record(draft), ensure_ascii=False))   # numbers read as Decimal
+    assert land_actions.draft_from_record(record) == draft
+    for damaged in ({}, {**record, "grade": "3"}, {**record, "grade": Decimal("2.5")}, {**record, "parts": []},
+                    {**record, "parts": [{**record["parts"][0], "unit": "公顷"}]},
+                    {**record, "parts": [{**record["parts"][0], "exact_m2": "1/0"}]},
+                    {**record, "bases": {"reduction_rate": 5}}):
+        with pytest.raises(InputError, match="恢复文件中的地块不完整"):
+            land_actions.draft_from_record(damaged)
