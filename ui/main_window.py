@@ -366,18 +366,20 @@ class MainWindow(QMainWindow):
             if found.kind in restored:
                 continue
             where = found.original_path or (f"台账 {found.stored['project']}" if found.stored else None)
-            if dialogs.ask_recover(self, found.kind, found.head, found.saved_at, where):
-                restored.add(found.kind)
-                if found.kind == "parcel":
-                    self.tabs.setCurrentIndex(self.land_tab)   # builds 地价测算
-                    workspace, store = self.workspace(), None
-                else:
-                    workspace, store = self.household, self._recovered_store(found)
-                if workspace.restore(found, store):
-                    recovery.forget(found)
-                    workspace.autosave()
+            if not dialogs.ask_recover(self, found.kind, found.head, found.saved_at, where):
+                recovery.forget(found)
                 continue
-            recovery.forget(found)
+            if found.kind == "parcel":
+                self.tabs.setCurrentIndex(self.land_tab)   # builds 地价测算
+                workspace, store = self.workspace(), None
+            else:
+                workspace, store = self.household, self._recovered_store(found)
+            if workspace.restore(found, store):
+                restored.add(found.kind)
+                recovery.forget(found)
+                workspace.autosave()
+            else:   # said in the restore; kept aside, never offered (and failing) again at every start
+                recovery.set_aside(found.file)
 
     def _recovered_store(self, found):
         """The project a recovered household belongs to, opened in the 台账; None when it cannot be."""

@@ -73,9 +73,10 @@ def left_behind(folder: str | Path) -> list[Recovered]:
         if not lock.tryLock(0):
             continue  # another running window owns it
         try:
-            # Read as the case files are: a recovery holds one document and a few lines about it. An earlier
-            # version wrote only cases, under "case".
-            record = read_json(file, CASE_FILE_MAX_BYTES, "恢复文件")
+            # Read whole, never refused for a text in it (a zero-width space pasted into 地块编号 is someone's work
+            # too): a recovery holds one document and a few lines about it. An earlier version wrote only cases,
+            # under "case".
+            record = read_json(file, CASE_FILE_MAX_BYTES, "恢复文件", checked=False)
             stored, kind = record.get("stored"), record.get("kind", "case")
             document = record["document"] if "document" in record else record["case"]
             if kind not in DOCUMENTS or not isinstance(document, dict):
@@ -86,11 +87,16 @@ def left_behind(folder: str | Path) -> list[Recovered]:
         except (ValueError, KeyError, TypeError):  # calculator.core.errors.InputError is a ValueError
             # It may hold someone's unsaved work in a form this version cannot read (an older
             # version's, or damaged): keep it beside the others under a name no longer offered.
-            file.replace(file.with_name(file.name + ".unreadable"))
+            set_aside(file)
         finally:
             lock.unlock()
             Path(str(file) + ".lock").unlink(missing_ok=True)
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def set_aside(file: Path) -> None:
+    """A recovery file this version cannot restore, kept under a name no longer offered (never deleted)."""
+    file.replace(file.with_name(file.name + ".unreadable"))
 
 
 def forget(recovered: Recovered) -> None:

@@ -49,8 +49,10 @@ def check_replaceable(path: Path, kind: str) -> None:
                          f"{Path(path).name} is not a {kind} file; it is not replaced (choose another name)")
 
 
-def read_json(path: Path, max_bytes: int, kind: str) -> Any:
-    """The parsed content of a JSON file of `kind` (e.g. 案例文件); errors name no path (callers do)."""
+def read_json(path: Path, max_bytes: int, kind: str, *, checked: bool = True) -> Any:
+    """The parsed content of a JSON file of `kind` (e.g. 案例文件); errors name no path (callers do). Unchecked
+    (`checked` False: a file the program wrote itself, such as a crash's recovery file), a text is taken as it is,
+    a control character in it too: what it holds is checked where it is used, never refused whole."""
     refuse_database(Path(path), kind, "JSON file")
     try:
         with _open_to_read(path) as file:
@@ -68,7 +70,7 @@ def read_json(path: Path, max_bytes: int, kind: str) -> Any:
     except UnicodeDecodeError:
         raise InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
                          "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)") from None
-    return parse_json(text)
+    return parse_json(text) if checked else _parse(text)
 
 
 def _open_to_read(path: Path) -> BinaryIO:
@@ -83,8 +85,14 @@ def _open_to_read(path: Path) -> BinaryIO:
 
 def parse_json(text: str) -> Any:
     """JSON with every number read as an exact Decimal; a syntax error names line and column."""
+    data = _parse(text)
+    _check_tree(data)
+    return data
+
+
+def _parse(text: str) -> Any:
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant,
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant,
                           object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON 格式错误(第{exc.lineno}行第{exc.colno}列): {exc.msg}",
@@ -92,8 +100,6 @@ def parse_json(text: str) -> Any:
     except RecursionError:
         raise InputError(f"JSON 嵌套过深(超过 {JSON_MAX_DEPTH} 层)",
                          f"JSON is nested too deeply (more than {JSON_MAX_DEPTH} levels)") from None
-    _check_tree(data)
-    return data
 
 
 class _DuplicateKey(dict):

@@ -204,6 +204,37 @@ def test_a_parcel_and_a_case_left_by_a_crash_are_both_offered_back_each_in_its_t
     land.stack.setClean()
 
 
+def test_a_recovered_parcel_holding_a_character_no_file_takes_is_still_offered_back(qtbot, settings, answers):
+    """A zero-width space pasted into 地块编号 is kept as typed; the recovery file holding it was read as a parcel file
+    is, refused, and set aside unoffered."""
+    from calculator.app.land_actions import ParcelDraft, PartDraft, draft_record
+    draft = ParcelDraft(reference="WT\u200b-1", parts=(PartDraft("商服用地", "300"),))
+    left = recovery.RecoveryFile(settings.data_dir())
+    left.write(draft_record(draft), None, draft.reference, kind="parcel")
+    left._lock.unlock()
+    answers.recover = True
+    window = MainWindow(settings, autosave=False)
+    qtbot.addWidget(window)
+    window.offer_recovery()
+    assert answers.asked == ["recover:parcel:WT\u200b-1"] and window.workspace().draft == draft
+    assert not left.path.exists() and not list(left.folder.glob("*.unreadable"))
+    window.workspace().stack.setClean()
+
+
+def test_a_recovery_file_that_cannot_be_restored_is_set_aside_not_offered_again(qtbot, settings, answers):
+    left = recovery.RecoveryFile(settings.data_dir())
+    left.write({"grade": 2, "parts": "damaged"}, None, "WT-2", kind="parcel")
+    left._lock.unlock()
+    answers.recover = True
+    window = MainWindow(settings, autosave=False)
+    qtbot.addWidget(window)
+    window.offer_recovery()
+    assert answers.errors and "恢复文件中的地块不完整" in answers.errors[-1][1]
+    assert not left.path.exists() and [p.name for p in left.folder.glob("*.unreadable")] == [left.path.name + ".unreadable"]
+    window.offer_recovery()
+    assert answers.asked == ["recover:parcel:WT-2"]                      # offered once, not at every start
+
+
 def test_a_clean_save_removes_the_recovery_file(qtbot, window, ws, tmp_path):
     assert ws.open_file(EXAMPLE)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
