@@ -171,6 +171,23 @@ def reason_required(case: Case, schedule: Schedule, index: int, changes: dict[st
         return error
 
 
+def reason_no_longer_needed(case: Case, schedule: Schedule, index: int, changes: dict[str, Any]) -> bool:
+    """Whether line `index` carries an override reason that, with `changes` (a rate typed back within the
+    standard), it prices without: the GUI then takes the reason out in the same edit, as no sheet prints it."""
+    raw = dict(case.items[index])
+    if blank(str(raw.get("override_reason") or "")):
+        return False
+    for key, value in changes.items():
+        _put(raw, key, value)
+    del raw["override_reason"]
+    ctx = CaseContext(schedule, [raw if i == index else line for i, line in enumerate(case.items)])
+    try:
+        price_line(read_line(raw, index, schedule), ctx)
+    except CalculationError:
+        return False
+    return True
+
+
 def house_area(case: Case, schedule: Schedule) -> Decimal:
     """Building area from the case: 附属平房 and 窑洞 m² quantities plus the 正房 area."""
     total = Decimal(0)

@@ -100,7 +100,7 @@ def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) ->
     priced = price_line(read_line(raw, index, schedule, ctx.plans), ctx)
     line = priced.line
     if line.unusual or priced.flags and not WARNED_FLAGS.isdisjoint(priced.flags) \
-            or line.override_reason and OVERRIDE not in priced.flags:
+            or line.override_reason and line.rate is not None and OVERRIDE not in priced.flags:
         return priced, _line_warnings(priced, schedule)
     return priced, ()  # most lines, an assessed amount or a line not compensated too: nothing to say
 
@@ -327,7 +327,7 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
     if OVERRIDE in priced.flags:
         notes.append(note(f"超标准,理由:{priced.line.override_reason}", "outside the standard, reason given", field="rate"))
-    elif line.override_reason:   # typed, but the rate is within the standard: no sheet prints it
+    elif line.override_reason and line.rate is not None:   # a reason, but the rate typed is within the standard
         notes.append(note(f"单价在标准之内,超标准理由「{line.override_reason}」不适用,不打印",
                           "the rate is within the standard: the override reason does not apply and is not printed",
                           field="override_reason"))

@@ -143,6 +143,22 @@ def test_a_rate_typed_in_full_width_outside_the_range_asks_for_its_reason(qtbot,
     assert ws.summary.total.text() == "9,000.00 元"
 
 
+def test_a_rate_typed_back_within_the_standard_takes_its_reason_out_with_it(qtbot, ws):
+    """850 with its reason, then 750 typed: the reason stayed in the case, no sheet printed it, and a warning that it
+    was unused stood on the line with no way in the app to take the reason out."""
+    row = line(qtbot, ws, "附属平房/砖混结构", "10")
+    type_cell(qtbot, ws, row, COL_RATE, "850")
+    give_reason(qtbot, ws, "带门楼")
+    type_cell(qtbot, ws, row, COL_RATE, "750")
+    raw = ws.session.case.items[row]
+    assert raw["rate"] == "750" and "override_reason" not in raw
+    assert not [w for w in ws.session.result.warnings if "理由" in w.zh] and ws.summary.total.text() == "7,500.00 元"
+    ws.table.setFocus()
+    qtbot.keyClick(ws.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step brings both back
+    raw = ws.session.case.items[row]
+    assert (raw["rate"], raw["override_reason"]) == ("850", "带门楼")
+
+
 def test_decoration_outside_its_range_also_needs_a_reason(qtbot, ws):
     row = line(qtbot, ws, "室外台阶或楼梯/砖台阶", "5")
     type_cell(qtbot, ws, row, COL_PARAMS, "50")

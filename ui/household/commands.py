@@ -44,8 +44,12 @@ class SetFields(QUndoCommand):
         return MERGE_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not (self.open and isinstance(other, SetFields) and other.changes.keys() == self.changes.keys()):
+        """Typing in progress (open) takes in the next keystroke's change; and the change closing it, which may set
+        more (a rate typed back within the standard takes its reason out with it): one undo step for both."""
+        if not (self.open and isinstance(other, SetFields) and self.changes.keys() <= other.changes.keys()):
             return False
+        for path in other.changes.keys() - self.changes.keys():
+            self.old[path] = other.old[path]
         self.changes = dict(other.changes)
         self.open = other.open
         if all(self.old[path] == value for path, value in self.changes.items()):

@@ -274,6 +274,9 @@ class ItemTableModel(QAbstractTableModel):
                     self.session.end_live_edit()
                     self.reason_needed.emit(row, {field: new}, problem)
                 return False
+            if not live and actions.reason_no_longer_needed(self.session.case, self.session.schedule, row, {field: new}):
+                # typed back within the standard: the reason goes with the same edit (one undo brings both back)
+                return self.session.edit({("items", row, field): new, ("items", row, "override_reason"): actions.ABSENT})
         return self.session.edit({("items", row, field): new}, live=live)
 
     def end_edit(self) -> None:
