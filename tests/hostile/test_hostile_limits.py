@@ -19,6 +19,7 @@ from calculator.core.errors import InputError
 from calculator.engine.landprice import parcel_from_dict, price_parcel
 from calculator.core.labels import label
 from calculator.core.limits import TEXT_LIMITS
+from calculator.formats.reports.content import FOOTER_HEAD
 
 # The household's fields and the character each is filled with.
 HEADER_FIELDS = {("household", "head"): "甲", ("household", "address"): "乙", ("household", "id_number"): "丙",
@@ -55,6 +56,7 @@ def test_every_case_text_at_its_limit_prints_whole(tmp_path: Path) -> None:
     with pdfplumber.open(tmp_path / "sheet.pdf") as pdf:
         page_count = len(pdf.pages)
     expected["癸"] = TEXT_LIMITS["case_id"] * (1 + page_count)
+    expected["甲"] = TEXT_LIMITS["head"] + (FOOTER_HEAD - 1) * page_count   # and the 户主, cut short, in every footer
     assert {char: text.count(char) for char in expected} == expected
     reports.compensation_xlsx(result, tmp_path / "sheet.xlsx")
     cells = {cell.value for sheet in openpyxl.load_workbook(tmp_path / "sheet.xlsx") for row in sheet.iter_rows()

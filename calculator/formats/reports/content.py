@@ -67,6 +67,9 @@ class Filing:
     assessed_on: str
 
 
+FOOTER_HEAD = 10   # characters of the 户主 a page's footer names (a longer name: its first 9 and …)
+
+
 @dataclass(frozen=True)
 class SettlementSheet:
     title: str
@@ -89,6 +92,8 @@ class SettlementSheet:
         whose sheet it is: the signing page, taken apart from the first, named the family by code alone)."""
         case = f"案件编号 {self.case_id}" if self.case_id else "案件编号 (未填)"
         head = dict(self.household).get("户主", "")
+        if len(head) > FOOTER_HEAD:   # cut short: the footer is shrunk to fit, and the 校验码 must stay legible
+            head = head[:FOOTER_HEAD - 1] + "…"
         return f"{f'户主 {head}  ' if head else ''}{case}  校验码 {self.fingerprint}  标准 {self.schedule_version}"
 
 
