@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             def show() -> None:
                 from ui.ledger.summary_view import SummaryDialog
                 pages = window.findChild(SummaryDialog).pages
-                pages.setCurrentIndex(next(i for i in range(pages.count()) if pages.tabText(i) == title))
+                pages.setCurrentIndex(next(i for i in range(pages.count()) if pages.tabText(i).split("(&")[0] == title))
             return show
 
         def summary_close() -> None:
