@@ -157,6 +157,10 @@ def _first_bytes(path: Path, count: int) -> bytes:
 
 # --- what the ledger shows ---------------------------------------------------------------------
 
+# The longest text a ledger search can find: the longest of 户号, 户主 and 地址 (the 台账's search box holds no more).
+SEARCH_LIMIT = max(text_limit(field) for field in ("household_number", "head", "address"))
+
+
 @dataclass(frozen=True)
 class LedgerQuery:
     """The ledger's filter and order: status (None: all), text in 户号/户主/地址, a LEDGER_COLUMNS key."""
@@ -170,7 +174,7 @@ class LedgerQuery:
         if self.status is not None:
             object.__setattr__(self, "status", Status.parse(self.status))
         refuse_bad_characters(self.text, "查找文字")  # no backend can search for a lone surrogate
-        longest = max(text_limit(field) for field in ("household_number", "head", "address"))
+        longest = SEARCH_LIMIT
         if len(self.text.strip()) > longest:   # finds nothing; 60,000 characters were too complex for SQLite's LIKE
             raise InputError(f"查找文字过长:{len(self.text.strip())} 字,户号、户主和地址最多 {longest} 字",
                              f"the search text is too long: {len(self.text.strip())} characters, where a 户号, head "

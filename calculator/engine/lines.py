@@ -195,7 +195,8 @@ def price_line(line: Line, ctx) -> PricedLine:
     standard, factor, amount, flags, remarks = rule.price(item.spec, line, ctx)
     if amount is not None:
         if line.rate is not None:
-            raise InputError(f"此项({rule.LABEL})不填单价", f"this item ({rule.KIND}) takes no rate", field="rate")
+            raise InputError(f"此项({rule.LABEL})不填单价", "this item takes no rate: it is priced by an amount, or not "
+                             "compensated", field="rate")
         amount = round_money(amount)
         rate = amount / line.quantity
     else:

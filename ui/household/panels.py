@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QGro
 
 from calculator.app import actions
 from calculator.core.amount_words import amount_in_words
-from calculator.engine.compensation import sheet_numbers
+from calculator.engine.compensation import TOTAL, sheet_numbers
 from calculator.core.errors import CalculationError
 from calculator.core.labels import place_zh, renumber
 from calculator.core.limits import WIDEST_AMOUNT
@@ -299,7 +299,7 @@ class SummaryPanel(QGroupBox):
             _set(label, fmt_grouped(result.subtotals.get(section, 0)))
         _set(self.total, f"{fmt_grouped(result.total)} 元")
         # a line or a block left out for a mistake: the figure is not the sheet's (one bad date drops three allowances)
-        incomplete = bool(result.problems)
+        incomplete = any(problem.block != TOTAL for problem in result.problems)   # a line or a block left out
         if incomplete != self._incomplete:   # restyled only when it changes: a style sheet set relays out the panel
             self._incomplete = incomplete
             _set(self.total_caption, f"{TOTAL_CAPTION}(不完整:有误的项未计入)" if incomplete else TOTAL_CAPTION)

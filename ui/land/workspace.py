@@ -26,12 +26,15 @@ from calculator.engine.schedules import load_land_table
 from tables.land import LandTable
 from ui import settings as config
 from ui.land import readout
+from ui.lazy import lazy_module
 from ui.land.commands import DraftCommand
 from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_legend
 from ui.land.views import ComboDelegate, NumberDelegate, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
-from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report, dialogs
+from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 from ui.widgets import HalfWidth, pass_undo_through, wheel_when_focused
+
+dialogs = lazy_module("ui.dialogs")
 
 SUMMARY_COLUMNS = 4  # caption–value pairs a row: the summary fits a 1280-pixel window
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
+from calculator.app.ledger_actions import SEARCH_LIMIT
 from calculator.store import Status
 from ui import settings as config
 from ui.lazy import lazy_module
@@ -120,6 +121,7 @@ class LedgerLayout:
         self.text_filter = QLineEdit(self)
         self.text_filter.setPlaceholderText("查找户号、户主或地址(Ctrl+F)")
         self.text_filter.setClearButtonEnabled(True)
+        self.text_filter.setMaxLength(SEARCH_LIMIT)   # past it nothing matches: said once, not at every pause
         self.text_filter.setMinimumWidth(280)
         self.filter_timer = QTimer(self)
         self.filter_timer.setSingleShot(True)
