@@ -199,9 +199,15 @@ def test_the_incentive_still_reachable_by_deadline_after_payment(store):
     project = opened(store)
     save(store, project, "0001", not_moved(0, "2023-06-28"))      # paid, not moved: the deadlines run
     save(store, project, "0002", not_moved(1, None))              # paid, no date in the case: the ledger's
-    save(store, project, "0003", not_moved(2, "2023-06-28"))      # not yet paid
+    save(store, project, "0003", not_moved(2, "2023-06-28"))      # not paid in the 台账, the case's date runs
     moved = save(store, project, "0004", variant(3))              # moved within 45 days: already in its total
-    for number in ("0001", "0002"):
+    before_payment = variant(4)                                   # moved out, not yet paid: certain once paid
+    before_payment.relocation.pop("paid_on")
+    save(store, project, "0005", before_payment)
+    paid_undated = variant(5)                                     # paid in the 台账 after moving out: the case
+    paid_undated.relocation.pop("paid_on")                        # lacks the date its incentive runs from
+    save(store, project, "0006", paid_undated)
+    for number in ("0001", "0002", "0006"):
         household = store.find_household(project.project.id, number)
         store.sign(household.id)
         store.pay([household.id], batch="第1批")
@@ -212,25 +218,30 @@ def test_the_incentive_still_reachable_by_deadline_after_payment(store):
         return {row["household"]: row for row in summary.incentives.records()}, records(summary.forecast)
 
     rows, forecast = reachable(dt.date(2023, 7, 10))
-    assert set(rows) == {"0001", "0002", "0003"}
+    assert set(rows) == {"0001", "0002", "0003", "0005", "0006"}
     assert (rows["0001"]["reachable"], rows["0001"]["deadline_30"], rows["0001"]["deadline_45"]) \
         == ("50000.00", "2023-07-28", "2023-08-12")
     assert rows["0001"]["paid_on_source"] == "案例支付日期"
-    assert rows["0003"]["reachable"] == "50000.00" and rows["0003"]["deadline_30"] is None
+    # the engine counts from the case's 支付日期, paid in the 台账 or not: so do the deadlines (it was 50,000 "once paid")
+    assert (rows["0003"]["reachable"], rows["0003"]["deadline_30"]) == ("50000.00", "2023-07-28")
     assert moved.relocation.incentive == Decimal("30000.00") and "0004" not in rows   # moved: nothing to forecast
+    # moved out before any payment: left out before, 50,000 short; moving out before payment is within 30 days
+    assert (rows["0005"]["reachable"], rows["0005"]["note"]) == ("50000.00", "已搬迁,尚未支付:支付后按期限内计")
+    assert rows["0006"]["reachable"] == "50000.00" and "案例未填支付日期" in rows["0006"]["note"]
 
     rows, forecast = reachable(dt.date(2023, 8, 1))
     assert rows["0001"]["reachable"] == "30000.00"                  # past 30 days, within 45
     rows, forecast = reachable(dt.date(2023, 8, 13))
     assert rows["0001"]["reachable"] == "0.00" and "超过期限" in rows["0001"]["note"]
-    assert forecast["已支付未搬迁:已过期限"]["households"] == 1
+    assert rows["0003"]["reachable"] == "0.00"
+    assert forecast["已支付:已过期限"]["households"] == 1
 
     rows, forecast = reachable(today)
     assert rows["0002"]["paid_on"] == today.isoformat() and rows["0002"]["paid_on_source"] == "台账支付记录"
     assert rows["0002"]["reachable"] == "50000.00"
-    assert forecast["已支付未搬迁:仍可得的搬迁奖励"]["amount"] == Decimal("50000.00")
-    assert forecast["未支付未搬迁:支付后可能发生的搬迁奖励(上限)"]["amount"] == Decimal("50000.00")
-    owed = sum(compute(case).total for case in (not_moved(2, "2023-06-28"), variant(3)))
+    assert forecast["已支付:仍可得或应补的搬迁奖励"]["amount"] == Decimal("100000.00")   # 0002, 0006
+    assert forecast["未支付:支付后可能发生的搬迁奖励(上限)"]["amount"] == Decimal("50000.00")   # 0005 (0003 past)
+    owed = sum(compute(case).total for case in (not_moved(2, "2023-06-28"), variant(3), before_payment))
     assert forecast["尚需支付合计"]["amount"] == owed
 
 

@@ -124,7 +124,7 @@ class _Reader:
         household = {"id": row.household_id, "number": row.number, "head": row.head, "address": row.address,
                      "id_number": idcard.compact(row.id_number), "status": row.status.label,
                      "assessor": row.assessor or NO_ASSESSOR, "version": row.version, "counted": False,
-                     "paid_at": _day(row.paid_at), "moved": False, "paid_on": None}
+                     "paid_at": _day(row.paid_at), "moved_on": None, "paid_on": None}
         case = _Case(version.case_json if version is not None else "{}")
         household["place"] = place_of(case.household(), row.address)
         self._households.append(household)
@@ -135,12 +135,9 @@ class _Reader:
         if why is not None:
             household["status"] = Status.ABNORMAL.label
             return why
-        details = result.get("relocation_details")
-        if details is not None and details["days_to_move_out"] is None:  # a date is missing: which one?
+        if result.get("relocation_details") is not None:   # the dates the 搬迁奖励 runs between, as the case holds them
             relocation = case.data.get("relocation") or {}
-            household.update(moved=bool(relocation.get("moved_on")), paid_on=_date(relocation.get("paid_on")))
-        else:
-            household["moved"] = details is not None
+            household.update(moved_on=_date(relocation.get("moved_on")), paid_on=_date(relocation.get("paid_on")))
         self._add_lines(household, case, result)
         return None
 
@@ -181,7 +178,7 @@ class _Reader:
         frame = pd.DataFrame(self._households)
         if frame.empty:
             frame = pd.DataFrame(columns=["id", "number", "head", "address", "id_number", "status", "assessor",
-                                          "version", "counted", "paid_at", "moved", "paid_on", "place"])
+                                          "version", "counted", "paid_at", "moved_on", "paid_on", "place"])
         for column in ("total", "disputed", "incentive", "replacement",
                        *(f"section:{key}" for key in self.sections)):
             frame[column] = (frame[column] if column in frame else pd.Series(0, index=frame.index)).fillna(0) \

@@ -131,27 +131,36 @@ def incentive_tiers() -> tuple[Deadline, ...]:
 
 
 def incentives(figures: Figures, as_of: dt.date) -> Table:
-    """Households with a relocation block who have not moved out (no 搬迁日期): the 搬迁奖励 each may still earn.
+    """Households with a relocation block whose 搬迁奖励 the case does not hold yet (its 支付日期 or 搬迁日期 is
+    missing): what each may still earn.
 
-    Paid: the deadlines run from the payment (the case's 支付日期, else the day the 台账 recorded it);
-    the amount still reachable on `as_of` is the tier whose last day has not passed. Not yet paid: the
-    highest tier, reachable once paid."""
+    Paid (the case's 支付日期, else the day the 台账 recorded the payment): not moved out, the deadlines run from it,
+    and the amount still reachable on `as_of` is the tier whose last day has not passed; moved out, the tier of
+    the days between. Not yet paid: the highest tier — reachable once paid, and certain for a household that has
+    moved out already (moving out before the payment counts as within the first tier)."""
     tiers = incentive_tiers()
     money = counted(figures)
-    waiting = money[money["building_area"].notna() & ~money["moved"].astype(bool) & (money["incentive"] == 0)]
+    pending = money["moved_on"].isna() | money["paid_on"].isna()   # both dates: the case's own 搬迁奖励 is final
+    waiting = money[money["building_area"].notna() & pending & (money["incentive"] == 0)]
+    top = max((tier.amount for tier in tiers), default=0)
     rows = []
     for _, household in waiting.iterrows():
         paid = household["paid_on"] if household["paid_on"] is not None else household["paid_at"]
-        if household["status"] == PAID and paid is not None:
-            source = "案例支付日期" if household["paid_on"] is not None else "台账支付记录"
-            last_days = [tier.last_day(paid) for tier in tiers]
+        moved = household["moved_on"]
+        source = "" if paid is None else "案例支付日期" if household["paid_on"] is not None else "台账支付记录"
+        last_days = [None] * len(tiers) if paid is None else [tier.last_day(paid) for tier in tiers]
+        if paid is None:
+            amount = top
+            said = "已搬迁,尚未支付:支付后按期限内计" if moved is not None else "尚未支付:支付后按期限搬迁可得"
+        elif moved is not None:   # paid in the 台账, moved out, the case without its 支付日期
+            reached = [tier for tier, last in zip(tiers, last_days) if moved <= last]
+            amount = reached[0].amount if reached else 0
+            said = f"已于 {moved} 搬迁:案例未填支付日期,请补填"
+        else:
             open_tiers = [tier for tier, last in zip(tiers, last_days) if as_of <= last]
             amount = open_tiers[0].amount if open_tiers else 0
             said = (f"{fmt_plain(yuan(amount))} 元:最迟于 {last_days[tiers.index(open_tiers[0])]} 搬迁" if open_tiers
                     else "已超过期限,不再享受")
-        else:
-            source, last_days, amount = "", [None] * len(tiers), max((tier.amount for tier in tiers), default=0)
-            said = "尚未支付:支付后按期限搬迁可得"
         rows.append((household["number"], household["head"], household["place"], household["status"], paid,
                      source, *last_days, yuan(amount), said))
     columns = (Column("household", "户号"), Column("head", "户主"), Column("place", "村/街巷"),
@@ -159,7 +168,8 @@ def incentives(figures: Figures, as_of: dt.date) -> Table:
                *(Column(f"deadline_{tier.days}", f"{tier.days}日期限", DATE) for tier in tiers),
                Column("reachable", "仍可得奖励(元)", MONEY), Column("note", "说明"))
     return Table("incentives", f"搬迁奖励(截至 {as_of})", columns, tuple(rows),
-                 note="已支付而未搬迁的住户,按支付后搬迁天数的期限计;未支付的住户按最高一档计。")
+                 note="案例尚未计入搬迁奖励的住户(缺支付日期或搬迁日期):已支付的按支付后搬迁天数的期限计;"
+                      "未支付的按最高一档计(已搬迁的,支付后即按期限内计)。")
 
 
 def forecast(figures: Figures, incentive_table: Table) -> Table:
@@ -183,9 +193,10 @@ def forecast(figures: Figures, incentive_table: Table) -> Table:
         line("已签字待支付", SIGNED, "可列入下一支付批次"),
         line("已测算待签字", COMPUTED, "签字后支付"),
         ("尚需支付合计", int(money["status"].isin(OWED).sum()), yuan(owed), "已测算与已签字之和"),
-        ("已支付未搬迁:仍可得的搬迁奖励", len(paid_open), sum(paid_open, yuan(0)), "按期限,见「搬迁奖励」表"),
-        ("已支付未搬迁:已过期限", len(paid_closed), yuan(0), "超出期限,不享受奖励"),
-        ("未支付未搬迁:支付后可能发生的搬迁奖励(上限)", len(unpaid), sum(unpaid, yuan(0)), "按最高一档计"),
+        ("已支付:仍可得或应补的搬迁奖励", len(paid_open), sum(paid_open, yuan(0)), "按期限,见「搬迁奖励」表"),
+        ("已支付:已过期限", len(paid_closed), yuan(0), "超出期限,不享受奖励"),
+        ("未支付:支付后可能发生的搬迁奖励(上限)", len(unpaid), sum(unpaid, yuan(0)),
+         "按案例的支付日期计期限,未填的按最高一档计"),
         ("有争议未计入(核实后可能支付)", len(disputed), yuan(int(disputed["disputed"].sum())), "不在任何合计内"),
         ("草稿(尚无测算金额)", int((frame["status"] == DRAFT).sum()), None, ""),
         ("数据异常(不计入)", int((frame["status"] == ABNORMAL).sum()), None, "见数据异常清单"),
