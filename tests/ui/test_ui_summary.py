@@ -59,6 +59,10 @@ def test_every_button_page_and_the_day_have_an_alt_key_of_their_own(qtbot, ledge
     assert dialog.pages.currentIndex() == 2                              # 单价审计
     qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is dialog.as_of.edit
+    dialog.as_of.edit.selectAll()
+    type_text(qtbot, dialog.as_of.edit, "2023-07-01")                   # typed, and Alt+G at once, still in the field
+    qtbot.keyClick(dialog, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.summary.as_of == dt.date(2023, 7, 1))   # the day shown, not the one before it
 
 
 def test_a_table_sorts_by_the_values_and_keeps_its_total_last(qtbot, ledger, project_file):

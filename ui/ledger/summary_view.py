@@ -264,8 +264,12 @@ class SummaryDialog(QDialog):
                                                   summary.same_id_number]), self)
 
     def refresh(self) -> bool:
-        """Summarise the project again as of the day in 截至 (today when it was cleared)."""
+        """Summarise the project again as of the day in 截至 (today when it was cleared): the day shown, read first if
+        it is still being typed (Alt+G there summarised the day before it)."""
+        self.as_of.commit()
         self.day_pause.stop()
+        if self.as_of.error():   # no date: said red in the field, and the pages stay of the day before
+            return False
         day = self.as_of.text()
         summary = self.make(dt.date.fromisoformat(day) if day else dt.date.today())
         if summary is None:   # failed (said) or cancelled: the field goes back to the day the pages are of
