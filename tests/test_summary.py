@@ -257,11 +257,12 @@ def small_case(assessor: str, *lines: dict) -> object:
 
 @pytest.fixture
 def rate_project(store):
-    """Three assessors: 甲 always at the ceiling, 乙 at the floor and midpoints, 丙 between and outside."""
+    """Three assessors: 甲 always at the ceiling, 乙 at the floor and midpoints, 丙 between and outside. A2's 甲 is typed
+    "甲 ": once a fourth row of the audit that looked like 甲's."""
     project = opened(store)
     for number, case in (
             ("A1", small_case("甲", {"item": BRICK, "rate": "800"}, {"item": CAVE, "rate": "700"})),
-            ("A2", small_case("甲", {"item": BRICK, "quantity": "20", "rate": "800"})),
+            ("A2", small_case("甲 ", {"item": BRICK, "quantity": "20", "rate": "800"})),   # 甲 typed with a space
             ("B1", small_case("乙", {"item": BRICK, "rate": "700"}, {"item": CAVE})),
             ("B2", small_case("乙", {"item": BRICK, "rate": "750"})),
             ("C1", small_case("丙", {"item": BRICK, "rate": "720"}, {"item": CAVE, "rate": "690"})),

@@ -123,7 +123,8 @@ class _Reader:
         """Take one household; returns why its stored result cannot be counted, if it cannot."""
         household = {"id": row.household_id, "number": row.number, "head": row.head, "address": row.address,
                      "id_number": idcard.compact(row.id_number), "status": row.status.label,
-                     "assessor": row.assessor or NO_ASSESSOR, "version": row.version, "counted": False,
+                     # "李明 " is 李明: two rows of the rate audit that looked the same
+                     "assessor": (row.assessor or "").strip() or NO_ASSESSOR, "version": row.version, "counted": False,
                      "paid_at": _day(row.paid_at), "moved_on": None, "paid_on": None}
         case = _Case(version.case_json if version is not None else "{}")
         household["place"] = place_of(case.household(), row.address)
