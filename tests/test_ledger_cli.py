@@ -207,6 +207,24 @@ def test_review_refusals(tmp_path, project, backend):
         assert again.returncode == 2 and "已有项目" in again.stderr
 
 
+def test_an_amendment_changing_nothing_is_refused_and_the_signature_stands(tmp_path, project):
+    """Re-saving a signed household with --reason and the same case made version 2, 校验码 unchanged, and set it back to
+    已测算: its signature lost for nothing, the household out of the next payment batch."""
+    saved = as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
+    assert ledger(tmp_path, "sign", project, "001", "--fingerprint", saved["fingerprint"]).returncode == 0
+    entries = len(as_json(ledger(tmp_path, "history", project, "001", "--json"))["entries"])
+    same = ledger(tmp_path, "save", project, "001", EXAMPLE, "--reason", "复核")
+    assert same.returncode == 3 and same.stdout == "" and "更正与已签字的第1版相同" in same.stderr, same.stderr
+    [row] = listed(tmp_path, project)["households"]
+    assert (row["status"], row["version"]) == ("已签字", 1)
+    assert len(as_json(ledger(tmp_path, "history", project, "001", "--json"))["entries"]) == entries
+    changed = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    changed["items"][0]["quantity"] = "86.50"
+    (tmp_path / "changed.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    amended = as_json(ledger(tmp_path, "save", project, "001", tmp_path / "changed.json", "--reason", "复核", "--json"))
+    assert (amended["version"], amended["status"]) == (2, "已测算")      # a real amendment still lands
+
+
 @pytest.mark.backends("sqlite")  # a file's safety copies, beside it
 def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     project, backup = tmp_path / "p.landcomp", tmp_path / "b.landcomp"

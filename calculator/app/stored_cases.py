@@ -169,6 +169,13 @@ def checked(stored: StoredCase, case: Case, schedule: Schedule) -> tuple[StoredC
         raise StoreError(f"已签字的案例还有{len(result.problems)}处输入错误,修正后才能保存更正",
                          f"a signed case can be amended only once its {len(result.problems)} input error(s) are fixed",
                          where)
+    if household.status is Status.SIGNED and stored.version is not None \
+            and fingerprint(result.case, schedule.version) == stored.version.fingerprint:
+        # an amendment changing nothing: saved, it set the household back to 已测算, its signature lost for nothing
+        raise RefusedByRule(f"更正与已签字的第{stored.version.number}版相同(校验码 {stored.version.fingerprint}),"
+                            "未保存;签字仍然有效",
+                            f"the amendment is the signed version {stored.version.number} unchanged; nothing saved, "
+                            "the signature stands", where)
     return StoredCase(store, household, stored.version), result
 
 
