@@ -177,7 +177,10 @@ def test_households_giving_one_id_number_are_listed_to_check_for_a_double_regist
 
 @pytest.mark.parametrize("address, place", [
     ("文水县凤城镇堡子村东街17号", "堡子村"), ("山西省吕梁市文水县南安村5号", "南安村"), ("东关社区3号楼", "东关社区"),
-    ("凤城镇新华街12号", "新华街"), ("文水县凤城镇", UNPLACED), ("", UNPLACED)])
+    ("凤城镇新华街12号", "新华街"), ("文水县凤城镇", UNPLACED), ("", UNPLACED),
+    # a village named with a division's character keeps it (was 西村); 新村路 is a street (was the village 新村)
+    ("文水县凤城镇镇西村5号", "镇西村"), ("文水县凤城镇新村路4号", "新村路"), ("文水县凤城镇城区村3号", "城区村"),
+    ("文水县 凤城镇 堡子村 3号", "堡子村")])
 def test_the_village_or_street_is_read_from_the_address(address, place):
     assert place_of({}, address) == place
     assert place_of({"组": "三组"}, address) == "三组" and place_of({"片区": "北片", "组": "三组"}, address) == "北片"

@@ -42,8 +42,12 @@ PLACE_FIELDS = ("片区", "组")
 _PLACE_KEYS = tuple(f'"{field}"' for field in PLACE_FIELDS)  # as a case's JSON text writes them
 UNPLACED = "(地址中无村、社区或街巷)"
 # The first village or community the address names (after county, town …), else the first street.
-_VILLAGE = re.compile(r"[^\s\d省市县区旗镇乡]{1,12}?(?:村|社区|居委会)")
-_STREET = re.compile(r"[^\s\d省市县区旗镇乡村]{1,12}?(?:大街|街(?!道)|路|巷|胡同)")
+# An address read for its village or street: the divisions above it (省, 市, 县, 镇 …) taken off its start first, so
+# that a village named with one of their characters keeps it (镇西村, not 西村); a village is no street's start
+# (新村路 is a street, not the village 新村).
+_DIVISIONS = re.compile(r"(?:\s*[^\s\d]{1,10}?(?:省|自治区|市|州|盟|县|旗|(?<!社)区|镇|乡|街道)(?![村社]))+\s*")
+_VILLAGE = re.compile(r"[^\s\d]{1,12}?(?:村|社区|居委会)(?![路街巷道])")
+_STREET = re.compile(r"[^\s\d]{1,12}?(?:大街|街(?!道)|路|巷|胡同)")
 RELOCATION_SECTION = "三"
 TEXT_FIELDS = ("quantity", "rate", "amount")
 _GET = {name: operator.itemgetter(name) for name in ("item", "section", *TEXT_FIELDS)}
@@ -70,10 +74,12 @@ def place_of(household: dict[str, Any], address: str) -> str:
         value = str(household.get(field, "")).strip()
         if value:
             return value
+    divisions = _DIVISIONS.match(address)
+    rest = address[divisions.end():] if divisions else address
     for pattern in (_VILLAGE, _STREET):
-        found = pattern.search(address)
+        found = pattern.match(rest) or pattern.search(rest)   # where the divisions end, else further on
         if found:
-            return found.group()
+            return found.group().strip()
     return UNPLACED
 
 
