@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from calculator.app.actions import pickable
 from calculator.engine.case import case_from_dict, case_from_json, case_to_dict
@@ -650,6 +651,23 @@ def test_a_date_excel_made_of_a_text_cell_is_a_problem_never_its_iso_text(templa
     assert "format the column as text" in survey.problems[1].en and "12:30:00" in survey.problems[2].zh
     [household] = survey.households
     assert household.number == "H8" and household.case.assessed_on == "2023-06-12"
+
+
+def test_a_value_under_no_heading_is_a_problem_at_its_cell_never_dropped(template, tmp_path):
+    """单价 790 typed under a heading someone cleared was dropped without a word, and the line priced at the midpoint
+    (7,500 for 7,900); a value past the last heading likewise."""
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", "户主": "张三", **CAVE}, {"户号": "B2", "户主": "李四", **CAVE}])
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    rate = next(cell for cell in sheet[1] if cell.value == "单价")
+    rate.value = None
+    sheet.cell(3, sheet.max_column + 2, "备用")
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [
+        (2, f"{rate.column_letter}列(第1行无列名)"), (3, f"{rate.column_letter}列(第1行无列名)"),
+        (3, f"{get_column_letter(sheet.max_column)}列(第1行无列名)")]
+    assert survey.rejected == ("A1", "B2") and survey.households == ()
 
 
 def test_a_date_written_as_the_app_takes_it_typed_is_that_date(template, tmp_path):

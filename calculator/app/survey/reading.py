@@ -36,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generator
 
+from openpyxl.utils import get_column_letter as column_letter
+
 from calculator.core import idcard
 from calculator.app.actions import pickable
 from calculator.engine.case import case_from_dict
@@ -209,8 +211,10 @@ class _Reader:
         raw_number = None
         at, number_index = self.at, self.number_index
         for index, value in enumerate(values):   # in column order, as the heading row gave positions and strays
-            if value is None or index not in at or (isinstance(value, str) and not value.strip()):
+            if value is None or (isinstance(value, str) and not value.strip()):
                 continue
+            if index not in at:   # a value under no heading (its heading cleared, or past the last): said, never dropped
+                at[index] = f"{column_letter(index + 1)}列(第1行无列名)"
             cells.append((index, value))
             if index == number_index:
                 raw_number = value
