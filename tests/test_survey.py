@@ -670,6 +670,24 @@ def test_a_value_under_no_heading_is_a_problem_at_its_cell_never_dropped(templat
     assert survey.rejected == ("A1", "B2") and survey.households == ()
 
 
+def test_a_percentage_stored_as_a_fraction_is_a_problem_never_a_hundredth(template, tmp_path):
+    """30% typed into a cell formatted as a percentage is stored by Excel as 0.3: imported as 0.3 %, the 装潢增加 was
+    1/100 of what was meant (435.30 for 564.20), said only as 超标准 under the line's rate reason."""
+    steps = {"项目": "室外台阶或楼梯/砖台阶", "数量": 6.2, "单价": 70, "超标准理由": "单价按评估报告第3页"}
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", "户主": "张三", **steps, "装潢增加(%)": 0.3},
+                                               {"户号": "B2", "户主": "李四", **steps, "装潢增加(%)": 30}])
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    percent = next(cell for cell in sheet[1] if cell.value == "装潢增加(%)").column
+    sheet.cell(2, percent).number_format = "0%"
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "装潢增加(%)")]
+    assert "像是百分数格式的单元格把 30% 存成了小数" in survey.problems[0].zh
+    [household] = survey.households
+    assert household.number == "B2" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
+
+
 def test_a_date_written_as_the_app_takes_it_typed_is_that_date(template, tmp_path):
     """支付日期 20230628 was refused (不是有效日期) though the app takes it typed so; as a number too, as Excel keeps
     what is typed into a cell not set as text."""

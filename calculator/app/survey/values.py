@@ -29,6 +29,7 @@ from calculator.app.survey.sheet import FORMULA_PENDING, CellError
 
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
 # 2023-06-20, 2023/6/20, 2023.6.20, 2023年6月20日, and 20230620 as the app takes it typed (full-width digits too)
+PERCENT = "(%)"   # a column counted in per cent (装潢增加(%)): its heading ends so
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
 
 def excel_number(value: float) -> Decimal:
@@ -81,7 +82,14 @@ def parse_value(column: SurveyColumn, value: Any) -> Any:
     if isinstance(value, str):
         value = check_text(value.strip(), _limit_field(column))
     if column.kind == NUMBER:
-        return _number(value, column.heading, column.field)
+        number = _number(value, column.heading, column.field)
+        if column.heading.endswith(PERCENT) and 0 < number < 1:
+            # 30% typed into a cell Excel formats as a percentage is stored as 0.3: read as 0.3 %, 1/100 of what was meant
+            raise InputError(f"{column.heading}填的是 {fmt_plain(number)},像是百分数格式的单元格把 "
+                             f"{fmt_plain(number * 100)}% 存成了小数;请填百分数的数字,如 {fmt_plain(number * 100)}",
+                             f"{column.field} is {fmt_plain(number)}: a percentage-formatted cell stores "
+                             f"{fmt_plain(number * 100)}% so; type the number of per cent, {fmt_plain(number * 100)}")
+        return number
     if column.kind == FLAG:
         return _flag(value)
     if column.kind == DATE:
