@@ -688,6 +688,18 @@ def test_a_percentage_stored_as_a_fraction_is_a_problem_never_a_hundredth(templa
     assert household.number == "B2" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
 
 
+def test_a_sum_row_or_a_decimal_number_cell_is_no_household(template, tmp_path):
+    """A 合计 row with a 建筑面积 was imported as a household paid its relocation allowances; 户号 3.10 typed into a
+    number cell is 3.1, and a second family's 3.1 was merged with it."""
+    rows = [{"户号": "A1", "户主": "张三", **CAVE}, {"户号": "合计", "建筑面积(m²)": 220},
+            {"户号": 3.1, "户主": "王五", **CAVE}, {"户号": 4, "户主": "赵六", **CAVE}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "户号")]
+    assert survey.problems[0].zh == "「合计」行不是住户,请删去(合计由程序计算)"
+    assert "户号是带小数的数值(3.1)" in survey.problems[1].zh
+    assert [h.number for h in survey.households] == ["A1", "4"]
+
+
 def test_a_date_written_as_the_app_takes_it_typed_is_that_date(template, tmp_path):
     """支付日期 20230628 was refused (不是有效日期) though the app takes it typed so; as a number too, as Excel keeps
     what is typed into a cell not set as text."""

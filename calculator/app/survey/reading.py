@@ -33,6 +33,7 @@ typed them, never through float arithmetic.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Generator
 
@@ -143,6 +144,11 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
     return list(positions.items()), strays
 
 
+def _fraction(value: Any) -> bool:
+    """A number cell's value that is not a whole number."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and value != int(value)
+
+
 @dataclass
 class _Line:
     row: int
@@ -226,6 +232,11 @@ class _Reader:
             return
         if (raw_number.__class__, raw_number) != self.last_number[0]:   # a household's rows repeat its 户号
             try:
+                if _fraction(raw_number):   # 3.10 typed into a number cell is kept as 3.1: another family's 户号
+                    raise InputError(f"户号是带小数的数值({raw_number}),数值单元格会去掉末尾的 0(3.10 成了 3.1);"
+                                     "请把户号列设为文本后重新填写",
+                                     f"the household number is a decimal number ({raw_number}): a number cell drops "
+                                     "trailing zeros (3.10 becomes 3.1); format the column as text and type it again")
                 number = household_number(parse_value(number_column, raw_number))
             except CalculationError as error:
                 self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))

@@ -50,6 +50,9 @@ def household_number(text: str) -> str:
     else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
     InputError."""
     number = check_text(_written(text), "household_number", "户号")
+    if number.replace(" ", "") in TOTAL_WORDS:   # a sum row at the foot of a sheet: its allowances paid as a household's
+        raise InputError(f"「{number}」行不是住户,请删去(合计由程序计算)",
+                         f"a {number!r} row is no household: delete it (totals are the program's)", "户号")
     # another script's digits (١ for 1) look like no digit here and would be a household of their own
     odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)
                   or (char.isdigit() and not char.isascii())})
@@ -58,6 +61,9 @@ def household_number(text: str) -> str:
         raise InputError(f"户号只能由文字、数字和 - / # ( ) 等编号符号组成,不能含有 {shown}",
                          f"a household number (户号) is letters, digits and marks such as - / # ( ), not {shown}", "户号")
     return number
+
+
+TOTAL_WORDS = ("合计", "小计", "总计", "共计")
 
 
 def number_key(number: str) -> str:
