@@ -700,6 +700,19 @@ def test_a_sum_row_or_a_decimal_number_cell_is_no_household(template, tmp_path):
     assert [h.number for h in survey.households] == ["A1", "4"]
 
 
+def test_a_household_block_pasted_twice_is_imported_as_typed_and_said_line_by_line(template, tmp_path):
+    """Household A1's rows pasted again further down were merged into it, its lines paid twice (154,401.60 for
+    83,853.60 in the probe), without a word."""
+    rows = [{"户号": "A1", "户主": "张三", **CAVE}, {"户号": "A1", "项目": "围墙/砖围墙", "数量": 20, "单价": 65},
+            {"户号": "B2", "户主": "李四", **CAVE},
+            {"户号": "A1", "户主": "张三", **CAVE}, {"户号": "A1", "项目": "围墙/砖围墙", "数量": 20, "单价": 65}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    first, second = survey.households
+    assert first.number == "A1" and first.total == 2 * (6000 + 1300) and not survey.problems
+    assert [w.split(":")[0] for w in first.warnings] == [f"{SURVEY_SHEET} 第5行", f"{SURVEY_SHEET} 第6行"]
+    assert "与第2行的项目明细完全相同" in first.warnings[0] and second.warnings == ()
+
+
 def test_a_date_written_as_the_app_takes_it_typed_is_that_date(template, tmp_path):
     """支付日期 20230628 was refused (不是有效日期) though the app takes it typed so; as a number too, as Excel keeps
     what is typed into a cell not set as text."""

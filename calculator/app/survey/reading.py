@@ -466,6 +466,12 @@ class _Reader:
         if draft.problems:
             return None
         warnings = [self.warning(warning, lines) for warning in result.warnings]
+        first_of: dict[tuple, int] = {}   # a line given twice: a household's rows pasted again paid its lines twice
+        for line in lines:
+            same = first_of.setdefault(tuple(sorted((key, str(value)) for key, value in line.raw.items())), line.row)
+            if same != line.row:
+                warnings.append(f"{SURVEY_SHEET} 第{line.row}行: 与第{same}行的项目明细完全相同,请核对是否重复填写 / "
+                                f"the same line as row {same}: check it is not entered twice")
         id_number = case.household.get("id_number", "")
         if key := idcard.compact(id_number):
             row = draft.values[("household", "id_number")][1]
