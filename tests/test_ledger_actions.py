@@ -309,6 +309,8 @@ def test_the_import_preview_says_what_the_import_then_does_to_each_household(ope
     assert [(step.number, step.text().split(":")[0]) for step in plan] == [
         ("0003", "不导入"), ("0001", "不导入"), ("0004", "不变"), ("0200", "新增"), ("0099", "补录首个版本")]
     assert "已支付" in plan[0].text() and "补差" in plan[0].text() and "第1版测算" in plan[1].text()
+    # registered by hand as 未测算户: the survey's 户主 replaces it, and the preview says so (it said nothing)
+    assert plan[4].text() == "补录首个版本:户主「未测算户」改为「赵桂兰9」"
     assert opened.store.ledger_count(opened.project.id) == 6  # the preview changed nothing
     summary = opened.import_survey(households)
     assert (summary.added, summary.updated, summary.unchanged) == (("0200",), ("0099",), ("0004",))

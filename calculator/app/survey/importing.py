@@ -114,8 +114,12 @@ def _step(store: CaseStore, project_id: int, household: SurveyHousehold, numbers
     existing = store.find_household(project_id, numbers[0])
     case = numbered(household.case, existing.number)   # in a project the 户号 is the case number
     current = store.current_version(existing.id)
-    if current is None:
-        return ImportStep(entry, FIRST_VERSION, existing.number), case
+    if current is None:   # a household registered by hand: what the survey changes of its 户主 and 地址 is said
+        people = case.household
+        changed = [f"{label}「{before}」改为「{after}」" for label, before, after in (
+            ("户主", existing.head, people.get("head", "")), ("地址", existing.address, people.get("address", "")))
+            if before and after and before != after]
+        return ImportStep(entry, FIRST_VERSION, existing.number, ";".join(changed)), case
     schedule = load_schedule(case.schedule)
     if _held_fingerprint(current, existing.number, schedule) == fingerprint(case, schedule.version):
         return ImportStep(entry, UNCHANGED, existing.number), case
