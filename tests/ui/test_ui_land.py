@@ -429,6 +429,25 @@ def test_digits_typed_after_a_click_on_the_current_cell_are_all_kept(ws, qtbot):
     assert shown_area(ws) == "5678"
 
 
+def test_tab_leaves_the_parts_table_and_arrows_never_choose_a_use(ws, qtbot):
+    """Tab went round the parts cells for ever (添加部分, the corrections: mouse only), and a 用途 drop-down opened as
+    its cell became current took the Down that moved on as a new choice: 商服用地 became 住宅用地 without a word."""
+    from PySide6.QtWidgets import QApplication
+    housing_on_screen(ws, qtbot)
+    set_part(ws, 0, PartsModel.USE, "商服用地")
+    ws.add_part()
+    ws.parts_view.setFocus()
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.USE))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+    assert ws.parts_view.currentIndex().row() == 1 and ws.draft.parts[0].use == "商服用地"
+    ws.parts_view.setFocus()
+    qtbot.keyClick(ws.parts_view, Qt.Key.Key_Tab)
+    assert not ws.parts_view.isAncestorOf(QApplication.focusWidget()) and QApplication.focusWidget() is not ws.parts_view
+    ws.activateWindow()
+    qtbot.keyClick(ws, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)     # 添加部分
+    qtbot.waitUntil(lambda: len(ws.draft.parts) == 3)
+
+
 def test_a_parcel_takes_no_more_parts_than_a_file_may_hold(ws, monkeypatch):
     """The 101st part could be added, and saved into a file the app then refused to open."""
     from ui.land import workspace

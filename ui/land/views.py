@@ -64,10 +64,28 @@ def scrolling(*boxes: QWidget) -> QScrollArea:
     return area
 
 
-def table_view(model, stretch_last: bool = False) -> QTableView:
-    """A table of `model` with alternating rows, centred headers and whole rows selected."""
-    view = QTableView()
+class PartsTable(QTableView):
+    """The parts table: a typed cell's editor opens as the cell becomes current, a drop-down's (用途, 单位) only on
+    typing, F2 or a double click. Opened as it became current, it took the Down that moved on as a new choice
+    (商服用地 became 住宅用地 without a word)."""
+
+    typed_columns: frozenset[int] = frozenset()
+
+    def edit(self, index, trigger=None, event=None):
+        if trigger is None:   # the public edit(index)
+            return super().edit(index)
+        if trigger == QAbstractItemView.EditTrigger.CurrentChanged and index.column() not in self.typed_columns:
+            return False
+        return super().edit(index, trigger, event)
+
+
+def table_view(model, stretch_last: bool = False, view: QTableView | None = None) -> QTableView:
+    """A table of `model` (in `view`, else a plain one) with alternating rows, centred headers and whole rows selected;
+    Tab leaves it (the arrows move inside), as in 补偿测算: Tab went round a table's cells and never reached the buttons
+    and fields after it."""
+    view = view or QTableView()
     view.setModel(model)
+    view.setTabKeyNavigation(False)
     view.setAlternatingRowColors(True)
     view.verticalHeader().setDefaultSectionSize(24)
     view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -29,7 +29,7 @@ from ui.land import readout
 from ui.lazy import lazy_module
 from ui.land.commands import DraftCommand
 from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_legend
-from ui.land.views import ComboDelegate, NumberDelegate, scrolling, table_view, wrapping
+from ui.land.views import ComboDelegate, NumberDelegate, PartsTable, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 from ui.widgets import HalfWidth, pass_undo_through, wheel_when_focused
@@ -130,7 +130,8 @@ class LandWorkspace(DocumentWorkspace):
         grid.addWidget(self.location_edit, 1, 1, 1, 3)
 
         self.parts_model = PartsModel(self._part_edited, self._statutory_years, self)
-        self.parts_view = table_view(self.parts_model)
+        self.parts_view = table_view(self.parts_model, view=PartsTable())
+        self.parts_view.typed_columns = frozenset({PartsModel.AREA, PartsModel.TERM})
         self.parts_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.parts_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         # a cell's editor opens as it becomes current, or on typing, F2 or a double click — never a moment after a
@@ -152,9 +153,9 @@ class LandWorkspace(DocumentWorkspace):
         self.parts_view.setFixedHeight(header.sizeHint().height() + 3 * self.parts_view.verticalHeader().defaultSectionSize()
                                        + 2 * self.parts_view.frameWidth())
         self.parts_view.selectionModel().currentChanged.connect(self._part_selected)
-        self.add_button = QPushButton("添加部分")
+        self.add_button = QPushButton("添加部分(&A)")
         self.add_button.clicked.connect(self.add_part)
-        self.remove_button = QPushButton("删除部分")
+        self.remove_button = QPushButton("删除部分(&D)")
         self.remove_button.clicked.connect(lambda: self.remove_part(self.parts_view.currentIndex().row()))
         buttons = QHBoxLayout()
         buttons.addWidget(wrapping("混合用途的地块可分为多个部分,各按本用途计价后相加。"), 1)
