@@ -448,6 +448,26 @@ def test_tab_leaves_the_parts_table_and_arrows_never_choose_a_use(ws, qtbot):
     qtbot.waitUntil(lambda: len(ws.draft.parts) == 3)
 
 
+def test_a_new_parcel_has_none_of_the_last_ones_coefficients_and_every_basis_follows_the_document(ws, qtbot, tmp_path):
+    """After Ctrl+N, ticking 宗地修正 took the previous parcel's 因素修正 3% (and r 0.06) into a parcel that never had them;
+    the 使用年期 依据 was never set from a file, nor by undo."""
+    from calculator.app import land_actions
+    from driver import ROOT, type_text
+    data = json.loads((ROOT / "examples" / "parcel.json").read_text(encoding="utf-8"))
+    data["corrections"]["basis"] = {"term_years": "剩余年期依据出让合同"}
+    (tmp_path / "p.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert ws.open_file(tmp_path / "p.json")
+    assert ws.basis_edits["term_years"].text() == "剩余年期依据出让合同"
+    ws.new_file()
+    assert ws.basis_edits["term_years"].text() == "" and not ws.is_modified()
+    ws.corrections_box.setChecked(True)
+    assert ws.draft.corrections == land_actions.CORRECTION_DEFAULTS
+    ws.basis_edits["term_years"].setFocus()
+    type_text(qtbot, ws.basis_edits["term_years"], "出让合同")
+    ws.stack.undo()
+    assert ws.basis_edits["term_years"].text() == "" and "term_years" not in ws.draft.bases
+
+
 def test_a_parcel_takes_no_more_parts_than_a_file_may_hold(ws, monkeypatch):
     """The 101st part could be added, and saved into a file the app then refused to open."""
     from ui.land import workspace

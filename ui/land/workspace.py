@@ -398,9 +398,10 @@ class LandWorkspace(DocumentWorkspace):
                 text = (draft.corrections or {}).get(name, "")
                 if draft.corrections is not None and edit.text() != text:
                     edit.setText(text)
+            for name, edit in self.basis_edits.items():   # 使用年期's too, which has no value of its own here
                 basis = draft.bases.get(name, "")
-                if self.basis_edits[name].text() != basis:
-                    self.basis_edits[name].setText(basis)
+                if edit.text() != basis:
+                    edit.setText(basis)
         finally:
             self._syncing = False
         full = len(draft.parts) >= PARCEL_MAX_PARTS
@@ -489,6 +490,8 @@ class LandWorkspace(DocumentWorkspace):
 
     def _show_loaded(self, draft: ParcelDraft) -> None:
         self.stack.clear()
+        for edit in self.correction_edits.values():   # another parcel's coefficients are never this one's
+            edit.clear()
         self.show_draft(draft)
         if draft.parts:
             self.range_use_combo.setCurrentText(draft.parts[0].use)
