@@ -468,6 +468,22 @@ def test_a_new_parcel_has_none_of_the_last_ones_coefficients_and_every_basis_fol
     assert ws.basis_edits["term_years"].text() == "" and "term_years" not in ws.draft.bases
 
 
+def test_an_area_still_being_typed_is_kept_by_the_autosave(ws, qtbot):
+    """12.5 typed in a new part's area cell, no Enter, then a crash: the recovery file held the part empty."""
+    from driver import type_text
+    housing_on_screen(ws, qtbot)
+    ws.add_part()
+    ws.autosave()
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(1, PartsModel.AREA))   # its editor opens as it becomes current
+    type_text(qtbot, open_cell_editor(ws), "12.5")
+    ws.autosave()
+    record = json.loads(ws.recovery.path.read_text(encoding="utf-8"))
+    assert record["kind"] == "parcel" and record["document"]["parts"][1]["text"] == "12.5"
+    assert ws.draft.parts[1].text == ""                                    # the document itself is not changed
+    ws.stack.setClean()
+    ws.shutdown()
+
+
 def test_a_parcel_takes_no_more_parts_than_a_file_may_hold(ws, monkeypatch):
     """The 101st part could be added, and saved into a file the app then refused to open."""
     from ui.land import workspace

@@ -1,7 +1,7 @@
 """The land tab's pieces of view: wrapping labels, scrolling panes, read-out tables, a combo editor."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStyledItemDelegate,
     QTableView, QVBoxLayout, QWidget,
@@ -31,12 +31,16 @@ class ComboDelegate(QStyledItemDelegate):
 
 
 class NumberDelegate(QStyledItemDelegate):
-    """A cell's line editor that makes full-width digits half-width as they are typed (ui.widgets.HalfWidth)."""
+    """A cell's line editor that makes full-width digits half-width as they are typed (ui.widgets.HalfWidth), and
+    says when something is typed in it (`typed`: the autosave keeps what an editor holds before it is given)."""
+
+    typed = Signal()
 
     def createEditor(self, parent, option, index):
         editor = super().createEditor(parent, option, index)
         if isinstance(editor, QLineEdit):
             editor.setValidator(HalfWidth(editor))
+            editor.textEdited.connect(lambda _text: self.typed.emit())
         return editor
 
 

@@ -141,8 +141,10 @@ class LandWorkspace(DocumentWorkspace):
                                         | edits.AnyKeyPressed)
         self.parts_view.setItemDelegateForColumn(PartsModel.USE, ComboDelegate(list(self.table.uses), self))
         self.parts_view.setItemDelegateForColumn(PartsModel.UNIT, ComboDelegate([M2, MU], self))
+        self.number_delegate = NumberDelegate(self)
+        self.number_delegate.typed.connect(lambda: setattr(self, "_autosave_due", True))
         for column in (PartsModel.AREA, PartsModel.TERM):
-            self.parts_view.setItemDelegateForColumn(column, NumberDelegate(self))
+            self.parts_view.setItemDelegateForColumn(column, self.number_delegate)
         header = self.parts_view.horizontalHeader()
         header.setSectionResizeMode(PartsModel.USE, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(PartsModel.AREA, 110)
@@ -503,7 +505,17 @@ class LandWorkspace(DocumentWorkspace):
         self._autosave_due = True
 
     def recovery_record(self) -> tuple[dict, str]:
-        return land_actions.draft_record(self.draft), self.draft.reference
+        """The draft as typed, with what a part's cell editor holds and has not given yet (12.5 typed, no Enter)."""
+        draft, index = self.draft, self.parts_view.currentIndex()
+        editor = self.parts_view.indexWidget(index) or self.parts_view.focusWidget()
+        if self.parts_view.state() is QAbstractItemView.State.EditingState and isinstance(editor, QLineEdit) \
+                and index.isValid() and index.row() < len(draft.parts) \
+                and index.column() in (PartsModel.AREA, PartsModel.TERM):
+            part = draft.parts[index.row()]
+            typed = replace(part, text=editor.text(), exact_m2=None) if index.column() == PartsModel.AREA \
+                else replace(part, term=editor.text())
+            draft = replace(draft, parts=(*draft.parts[:index.row()], typed, *draft.parts[index.row() + 1:]))
+        return land_actions.draft_record(draft), draft.reference
 
     def restore(self, found, store=None) -> bool:
         """A parcel a crash left behind, as it was typed, marked unsaved."""
