@@ -208,7 +208,7 @@ def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
     assert "估价期日与基准日相近,不作修正" in bases and "区域及个别因素修正表合计+3%" in bases
     assert "0.918323 465.37 325,759.00" in text and "1.000000 566.50 169,950.00" in text
     assert "495,709.00" in text
-    assert "测算人" in text and "审核人" in text and "日期:" in text
+    assert "测算人" in text and "审核人" in text and "测算单位(盖章)" in text and "日期:" in text
     assert "第 1 页 共 1 页" in text
 
 

@@ -167,25 +167,26 @@ def info_grid(pairs: Sequence[tuple[str, str]], styles: Styles, per_row: int = 2
 
 
 def signature_grid(roles: Sequence[str], styles: Styles, *, row_height: float = 24 * mm,
-                   last_height: float | None = None) -> Table:
-    """Boxes to sign in, two to a row, each with its 日期 line; an odd last box spans the row (a seal)."""
-    heights = [row_height] * ((len(roles) + 1) // 2)
+                   last_height: float | None = None, per_row: int = 2) -> Table:
+    """Boxes to sign in, `per_row` to a row, each with its 日期 line; an odd last box spans the row (a seal)."""
+    heights = [row_height] * ((len(roles) + per_row - 1) // per_row)
     if last_height:
         heights[-1] = last_height
-    cells = [_signature_box(role, styles, heights[i // 2]) for i, role in enumerate(roles)]
-    rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
+    cells = [_signature_box(role, styles, heights[i // per_row], WIDTH / per_row) for i, role in enumerate(roles)]
+    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP")]
-    if len(rows[-1]) == 1:
-        rows[-1].append("")
-        commands.append(("SPAN", (0, len(rows) - 1), (1, len(rows) - 1)))
-    return grid(rows, [WIDTH / 2] * 2, styles, header_rows=0, commands=commands, heights=heights)
+    if len(rows[-1]) < per_row:
+        rows[-1] += [""] * (per_row - len(rows[-1]))
+        commands.append(("SPAN", (0, len(rows) - 1), (per_row - 1, len(rows) - 1)))
+    return grid(rows, [WIDTH / per_row] * per_row, styles, header_rows=0, commands=commands, heights=heights)
 
 
-def _signature_box(role: str, styles: Styles, height: float) -> Table:
-    """The role at the top, blank room to sign, and 日期 at the bottom of a box `height` tall."""
+def _signature_box(role: str, styles: Styles, height: float, width: float) -> Table:
+    """The role at the top, blank room to sign, and 日期 at the bottom of a box `height` tall in a column `width`
+    wide."""
     line = 6 * mm
     inner = Table([[para(role, styles.text)], [""], [para(DATE_LINE, styles.text)]],
-                  colWidths=[WIDTH / 2 - 8], rowHeights=[line, height - 2 * line - 6, line])
+                  colWidths=[width - 8], rowHeights=[line, height - 2 * line - 6, line])
     inner.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.font), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))

@@ -12,7 +12,7 @@ from calculator.formats.reports.content import PriceSheet, price_sheet
 from calculator.formats.reports.pdf_layout import (
     SECTION_FILL, WIDTH, Styles, Text, fmt_exact, gap, grid, info_grid, para, signature_grid, write_pdf)
 
-SIGNATURES = ("测算人", "审核人")
+SIGNATURES = ("测算人", "审核人", "测算单位(盖章)")   # in one row: the sheet of a parcel of two parts stays one page
 
 
 def write_price_pdf(price: ParcelPrice, path: Path) -> None:
@@ -37,7 +37,7 @@ def price_story(sheet: PriceSheet, styles: Styles) -> list:
     if notes:
         story += [para("表注", styles.heading), *[para(f"注: {note}", styles.note) for note in notes], gap()]
     story.append(KeepTogether([para("测算结果", styles.heading), gap(1), result_grid(sheet, styles), gap(3),
-                               signature_grid(SIGNATURES, styles, row_height=20 * mm)]))
+                               signature_grid(SIGNATURES, styles, row_height=20 * mm, per_row=3)]))
     return story
 
 
