@@ -192,9 +192,9 @@ def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
     assert "宗地地价测算表" in text and "五政发〔2023〕15号" in text and "估价基准日 2022-06-01" in text
     assert "宗地编号 WT-2023-G07" in text and "五台县台城镇新建路东侧" in text and "土地级别 2级" in text
     assert "商服用地" in text and "表2 五台县商服用地基准地价区间表" in text
-    assert "300.00 0.4500 550.00 36.6667 165,000.00" in text
-    assert "700.00 1.0500 492.00 32.8000 344,400.00" in text
-    assert "1,000.00 1.5000 509.40 33.9600 509,400.00" in text
+    assert "300.00 0.4500 550.00 36.6667 165,000.00 16.5000" in text   # each part's total in 元 and 万元 (the spec)
+    assert "700.00 1.0500 492.00 32.8000 344,400.00 34.4400" in text
+    assert "1,000.00 1.5000 509.40 33.9600 509,400.00 50.9400" in text
     assert "488.00 692.00 146,400.00 – 207,600.00 385.00 115,500.00" in text
     assert "440,400.00 – 625,500.00" in text and "356,580.00" in text
     assert "协议出让最低价: 356,580.00 元(按基准地价的70%)" in text

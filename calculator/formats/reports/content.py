@@ -243,6 +243,7 @@ class PartRow:
     unit_price: Decimal
     wan_per_mu: Decimal
     total: Decimal
+    total_wan: Decimal
     lower_unit: Decimal
     upper_unit: Decimal
     lower_total: Decimal
@@ -339,7 +340,7 @@ def _part_row(price: ParcelPrice, part: PartPrice) -> PartRow:
     correction = part.correction
     return PartRow(
         use=part.given.use, table_name=use.table, area_m2=part.area_m2, area_mu=part.area_mu,
-        unit_price=part.unit_price, wan_per_mu=part.wan_per_mu, total=part.total,
+        unit_price=part.unit_price, wan_per_mu=part.wan_per_mu, total=part.total, total_wan=part.total_wan,
         lower_unit=part.row.lower.yuan_per_m2, upper_unit=part.row.upper.yuan_per_m2,
         lower_total=part.lower_total, upper_total=part.upper_total,
         floor_unit=part.floor_unit_price, floor_total=part.floor_total,

@@ -37,7 +37,7 @@ def price_story(sheet: PriceSheet, styles: Styles) -> list:
     if notes:
         story += [para("表注", styles.heading), *[para(f"注: {note}", styles.note) for note in notes], gap()]
     story.append(KeepTogether([para("测算结果", styles.heading), gap(1), result_grid(sheet, styles), gap(3),
-                               signature_grid(SIGNATURES, styles, row_height=20 * mm, per_row=3)]))
+                               signature_grid(SIGNATURES, styles, row_height=18 * mm, per_row=3)]))
     return story
 
 
@@ -49,17 +49,17 @@ def _parcel_fields(sheet: PriceSheet) -> list[tuple[str, str]]:
 
 
 def benchmark_table(sheet: PriceSheet, styles: Styles):
-    """Each use's area (m², 亩), benchmark (元/m², 万元/亩) and total, and the parcel's sums."""
-    head = ("用途", "面积(m²)", "面积(亩)", "基准地价(元/m²)", "基准地价(万元/亩)", "总价(元)")
+    """Each use's area (m², 亩), benchmark (元/m², 万元/亩) and total (元, 万元), and the parcel's sums."""
+    head = ("用途", "面积(m²)", "面积(亩)", "基准地价(元/m²)", "基准地价(万元/亩)", "总价(元)", "总价(万元)")
     rows = [[Text(name, styles.head) for name in head]]
     for part in sheet.parts:
         rows.append([Text(f"{part.use}\n{part.table_name}", styles.cell), *_numbers(styles, (
             fmt_grouped(part.area_m2), fmt_exact(part.area_mu), fmt_grouped(part.unit_price),
-            fmt_exact(part.wan_per_mu), fmt_grouped(part.total)))])
+            fmt_exact(part.wan_per_mu), fmt_grouped(part.total), fmt_exact(part.total_wan)))])
     rows.append([Text("合计 / 平均单价", styles.cell), *_numbers(styles, (
         fmt_grouped(sheet.area_m2), fmt_exact(sheet.area_mu), fmt_grouped(sheet.unit_price),
-        fmt_exact(sheet.wan_per_mu), fmt_grouped(sheet.total)))])
-    return grid(rows, [50 * mm, 24 * mm, 20 * mm, 28 * mm, 28 * mm, 30 * mm], styles,
+        fmt_exact(sheet.wan_per_mu), fmt_grouped(sheet.total), fmt_exact(sheet.total_wan)))])
+    return grid(rows, [54 * mm, 20 * mm, 16 * mm, 22 * mm, 22 * mm, 26 * mm, 20 * mm], styles,
                 commands=[("BACKGROUND", (0, -1), (-1, -1), SECTION_FILL)])
 
 
