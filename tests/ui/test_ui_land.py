@@ -480,6 +480,16 @@ def test_an_area_still_being_typed_is_kept_by_the_autosave(ws, qtbot):
     record = json.loads(ws.recovery.path.read_text(encoding="utf-8"))
     assert record["kind"] == "parcel" and record["document"]["parts"][1]["text"] == "12.5"
     assert ws.draft.parts[1].text == ""                                    # the document itself is not changed
+    # an editor merely open changes nothing: 1234.5 m² shown in 亩 (1.8518) keeps its exact area
+    commit_cell(qtbot, ws, open_cell_editor(ws))
+    set_part(ws, 0, PartsModel.AREA, "1234.5")
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.AREA))
+    assert open_cell_editor(ws) is not None
+    ws._autosave_due = True
+    ws.autosave()
+    part = json.loads(ws.recovery.path.read_text(encoding="utf-8"))["document"]["parts"][0]
+    assert part["exact_m2"] == "2469/2" and part["unit"] == "亩"
     ws.stack.setClean()
     ws.shutdown()
 

@@ -510,7 +510,8 @@ class LandWorkspace(DocumentWorkspace):
         editor = self.parts_view.indexWidget(index) or self.parts_view.focusWidget()
         if self.parts_view.state() is QAbstractItemView.State.EditingState and isinstance(editor, QLineEdit) \
                 and index.isValid() and index.row() < len(draft.parts) \
-                and index.column() in (PartsModel.AREA, PartsModel.TERM):
+                and index.column() in (PartsModel.AREA, PartsModel.TERM) \
+                and editor.text() != index.data(Qt.ItemDataRole.EditRole):   # an editor merely open changes nothing
             part = draft.parts[index.row()]
             typed = replace(part, text=editor.text(), exact_m2=None) if index.column() == PartsModel.AREA \
                 else replace(part, term=editor.text())
