@@ -180,7 +180,11 @@ def test_households_giving_one_id_number_are_listed_to_check_for_a_double_regist
     ("凤城镇新华街12号", "新华街"), ("文水县凤城镇", UNPLACED), ("", UNPLACED),
     # a village named with a division's character keeps it (was 西村); 新村路 is a street (was the village 新村)
     ("文水县凤城镇镇西村5号", "镇西村"), ("文水县凤城镇新村路4号", "新村路"), ("文水县凤城镇城区村3号", "城区村"),
-    ("文水县 凤城镇 堡子村 3号", "堡子村")])
+    ("文水县 凤城镇 堡子村 3号", "堡子村"),
+    # a 州 or a 乡 inside a city's or a town's name is no division's end (市长征街, 镇西关村 once)
+    ("忻州市长征街1号", "长征街"), ("长治市潞州区常青村", "常青村"), ("运城市盐湖区解州镇西关村", "西关村"),
+    ("乡宁县宁乡镇东关村", "东关村"), ("文水县凤城镇新村大街2号", "新村大街"),
+    ("太原市小店区坞城街道办事处东关社区3号", "东关社区")])
 def test_the_village_or_street_is_read_from_the_address(address, place):
     assert place_of({}, address) == place
     assert place_of({"组": "三组"}, address) == "三组" and place_of({"片区": "北片", "组": "三组"}, address) == "北片"
@@ -237,13 +241,14 @@ def test_the_incentive_still_reachable_by_deadline_after_payment(store):
     rows, forecast = reachable(dt.date(2023, 8, 13))
     assert rows["0001"]["reachable"] == "0.00" and "超过期限" in rows["0001"]["note"]
     assert rows["0003"]["reachable"] == "0.00"
-    assert forecast["已支付:已过期限"]["households"] == 1
+    assert forecast["已过期限"]["households"] == 2                      # 0001, and 0003 by its case's 支付日期
 
     rows, forecast = reachable(today)
     assert rows["0002"]["paid_on"] == today.isoformat() and rows["0002"]["paid_on_source"] == "台账支付记录"
     assert rows["0002"]["reachable"] == "50000.00"
     assert forecast["已支付:仍可得或应补的搬迁奖励"]["amount"] == Decimal("100000.00")   # 0002, 0006
-    assert forecast["未支付:支付后可能发生的搬迁奖励(上限)"]["amount"] == Decimal("50000.00")   # 0005 (0003 past)
+    unpaid = forecast["未支付:支付后可能发生的搬迁奖励(上限)"]
+    assert (unpaid["households"], unpaid["amount"]) == (1, Decimal("50000.00"))   # 0005 (0003's deadlines ran out)
     owed = sum(compute(case).total for case in (not_moved(2, "2023-06-28"), variant(3), before_payment))
     assert forecast["尚需支付合计"]["amount"] == owed
 

@@ -45,8 +45,8 @@ UNPLACED = "(地址中无村、社区或街巷)"
 # An address read for its village or street: the divisions above it (省, 市, 县, 镇 …) taken off its start first, so
 # that a village named with one of their characters keeps it (镇西村, not 西村); a village is no street's start
 # (新村路 is a street, not the village 新村).
-_DIVISIONS = re.compile(r"(?:\s*[^\s\d]{1,10}?(?:省|自治区|市|州|盟|县|旗|(?<!社)区|镇|乡|街道)(?![村社]))+\s*")
-_VILLAGE = re.compile(r"[^\s\d]{1,12}?(?:村|社区|居委会)(?![路街巷道])")
+_DIVISIONS = re.compile(r"(?:\s*[^\s\d]{1,10}?(?:省|自治区|市|县|旗|(?<!社)区|镇|乡(?!镇)|街道(?:办事处|办)?)(?![村社]))+\s*")
+_VILLAGE = re.compile(r"[^\s\d]{1,12}?(?:村|社区|居委会)(?!路|街|巷|道|大街|胡同)")
 _STREET = re.compile(r"[^\s\d]{1,12}?(?:大街|街(?!道)|路|巷|胡同)")
 RELOCATION_SECTION = "三"
 TEXT_FIELDS = ("quantity", "rate", "amount")
@@ -77,7 +77,7 @@ def place_of(household: dict[str, Any], address: str) -> str:
     divisions = _DIVISIONS.match(address)
     rest = address[divisions.end():] if divisions else address
     for pattern in (_VILLAGE, _STREET):
-        found = pattern.match(rest) or pattern.search(rest)   # where the divisions end, else further on
+        found = pattern.search(rest)
         if found:
             return found.group().strip()
     return UNPLACED
