@@ -670,6 +670,19 @@ def test_a_value_under_no_heading_is_a_problem_at_its_cell_never_dropped(templat
     assert survey.rejected == ("A1", "B2") and survey.households == ()
 
 
+def test_a_note_beside_the_table_is_a_problem_of_its_own_never_a_households(template, tmp_path):
+    """调查人:王五 written two rows under the last household, past the headings, was taken for a row of that household
+    without its 户号, and the household was left out for it."""
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", "户主": "张三", **CAVE}, None])
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    sheet.cell(3, sheet.max_column + 1, "调查人:王五")
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [(3, f"{get_column_letter(sheet.max_column)}列(第1行无列名)")]
+    assert [h.number for h in survey.households] == ["A1"] and survey.rejected == ()
+
+
 def test_a_percentage_stored_as_a_fraction_is_a_problem_never_a_hundredth(template, tmp_path):
     """30% typed into a cell formatted as a percentage is stored by Excel as 0.3: imported as 0.3 %, the 装潢增加 was
     1/100 of what was meant (435.30 for 564.20), said only as 超标准 under the line's rate reason."""
@@ -692,9 +705,10 @@ def test_a_sum_row_or_a_decimal_number_cell_is_no_household(template, tmp_path):
     """A 合计 row with a 建筑面积 was imported as a household paid its relocation allowances; 户号 3.10 typed into a
     number cell is 3.1, and a second family's 3.1 was merged with it."""
     rows = [{"户号": "A1", "户主": "张三", **CAVE}, {"户号": "合计", "建筑面积(m²)": 220},
-            {"户号": 3.1, "户主": "王五", **CAVE}, {"户号": 4, "户主": "赵六", **CAVE}]
+            {"户号": 3.1, "户主": "王五", **CAVE}, {"户号": 4, "户主": "赵六", **CAVE},
+            {"户号": "本页 合计", "建筑面积(m²)": 220}]
     survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
-    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "户号")]
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "户号"), (6, "户号")]
     assert survey.problems[0].zh == "「合计」行不是住户,请删去(合计由程序计算)"
     assert "户号是带小数的数值(3.1)" in survey.problems[1].zh
     assert [h.number for h in survey.households] == ["A1", "4"]

@@ -144,6 +144,11 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
     return list(positions.items()), strays
 
 
+# A value in a column the template lacks, or under no heading at all
+STRAY_ZH = "模板中没有这一列,内容无法导入(请使用模板的列名)"
+STRAY_EN = "the template has no such column: its value cannot be imported"
+
+
 def _fraction(value: Any) -> bool:
     """A number cell's value that is not a whole number."""
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and value != int(value)
@@ -227,6 +232,11 @@ class _Reader:
         if not cells:
             return
         number_column = self.by_field[(KEY, "number")]
+        if raw_number is None and all(at[index].__class__ is str for index, _ in cells):
+            # only columns the template lacks (a note beside the table: 调查人:王五): said at its cells, never taken
+            # for a household's row without its 户号, which would leave the household beside it out
+            self.loose += [self.problem(row, at[index], STRAY_ZH, STRAY_EN) for index, _ in cells]
+            return
         if raw_number is None:
             self.row_without_number(row, number_column.heading)
             return
@@ -277,8 +287,7 @@ class _Reader:
                 given.append((place, value))
         draft.rows.append(row)
         for heading in strays:
-            draft.problems.append(self.problem(row, heading, "模板中没有这一列,内容无法导入(请使用模板的列名)",
-                                               "the template has no such column: its value cannot be imported"))
+            draft.problems.append(self.problem(row, heading, STRAY_ZH, STRAY_EN))
         line: dict[str, Any] = {}
         line_bad = False
         for column, value in given:

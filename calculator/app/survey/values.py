@@ -50,7 +50,7 @@ def household_number(text: str) -> str:
     else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
     InputError."""
     number = check_text(_written(text), "household_number", "户号")
-    if number.replace(" ", "") in TOTAL_WORDS:   # a sum row at the foot of a sheet: its allowances paid as a household's
+    if any(word in number.replace(" ", "") for word in TOTAL_WORDS):   # a sum row (合计, 本页合计…): paid as a household
         raise InputError(f"「{number}」行不是住户,请删去(合计由程序计算)",
                          f"a {number!r} row is no household: delete it (totals are the program's)", "户号")
     # another script's digits (١ for 1) look like no digit here and would be a household of their own
