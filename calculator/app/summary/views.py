@@ -181,11 +181,11 @@ def forecast(figures: Figures, incentive_table: Table) -> Table:
         count, amount = (statuses.loc[status] if status in statuses.index else (0, 0))
         return (label, int(count), yuan(amount), note)
 
-    reachable = incentive_table.column("reachable")
-    statuses_of = incentive_table.column("status")
-    paid_open = [amount for amount, status in zip(reachable, statuses_of) if status == PAID and amount]
-    paid_closed = [amount for amount, status in zip(reachable, statuses_of) if status == PAID and not amount]
-    unpaid = [amount for amount, status in zip(reachable, statuses_of) if status != PAID]
+    # by whether the deadlines run (a payment date: the case's, else the 台账's), not by the 台账's status alone
+    reachable, paid_on = incentive_table.column("reachable"), incentive_table.column("paid_on")
+    running = [amount for amount, day in zip(reachable, paid_on) if day is not None and amount]
+    closed = [amount for amount, day in zip(reachable, paid_on) if day is not None and not amount]
+    unpaid = [amount for amount, day in zip(reachable, paid_on) if day is None]
     owed = headline(figures).owed
     disputed = money[money["disputed"] > 0]
     rows = (
@@ -193,10 +193,10 @@ def forecast(figures: Figures, incentive_table: Table) -> Table:
         line("已签字待支付", SIGNED, "可列入下一支付批次"),
         line("已测算待签字", COMPUTED, "签字后支付"),
         ("尚需支付合计", int(money["status"].isin(OWED).sum()), yuan(owed), "已测算与已签字之和"),
-        ("已支付:仍可得或应补的搬迁奖励", len(paid_open), sum(paid_open, yuan(0)), "按期限,见「搬迁奖励」表"),
-        ("已支付:已过期限", len(paid_closed), yuan(0), "超出期限,不享受奖励"),
-        ("未支付:支付后可能发生的搬迁奖励(上限)", len(unpaid), sum(unpaid, yuan(0)),
-         "按案例的支付日期计期限,未填的按最高一档计"),
+        ("已支付:仍可得或应补的搬迁奖励", len(running), sum(running, yuan(0)),
+         "按支付日期(案例的,否则台账的)计期限,见「搬迁奖励」表"),
+        ("已过期限", len(closed), yuan(0), "超出期限,不享受奖励"),
+        ("未支付:支付后可能发生的搬迁奖励(上限)", len(unpaid), sum(unpaid, yuan(0)), "按最高一档计"),
         ("有争议未计入(核实后可能支付)", len(disputed), yuan(int(disputed["disputed"].sum())), "不在任何合计内"),
         ("草稿(尚无测算金额)", int((frame["status"] == DRAFT).sum()), None, ""),
         ("数据异常(不计入)", int((frame["status"] == ABNORMAL).sum()), None, "见数据异常清单"),

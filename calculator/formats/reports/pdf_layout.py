@@ -176,8 +176,9 @@ def signature_grid(roles: Sequence[str], styles: Styles, *, row_height: float = 
     rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP")]
     if len(rows[-1]) < per_row:
+        if len(rows[-1]) == 1:   # one box alone in its row (a seal) spans it
+            commands.append(("SPAN", (0, len(rows) - 1), (per_row - 1, len(rows) - 1)))
         rows[-1] += [""] * (per_row - len(rows[-1]))
-        commands.append(("SPAN", (0, len(rows) - 1), (per_row - 1, len(rows) - 1)))
     return grid(rows, [WIDTH / per_row] * per_row, styles, header_rows=0, commands=commands, heights=heights)
 
 
