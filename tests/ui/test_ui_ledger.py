@@ -49,6 +49,7 @@ class LedgerAnswers:
         self.reviewed = None
         self.plan = None
         self.restore = False
+        self.unchecked = True   # signing without the sheet's code, confirmed
 
 
 class FakeProgress:
@@ -98,6 +99,7 @@ def given(monkeypatch) -> LedgerAnswers:
     monkeypatch.setattr(dialogs, "save_path", ask("save_path", lambda: answers.save_path))
     monkeypatch.setattr(dialogs, "choose_folder", ask("folder", lambda: answers.folder))
     monkeypatch.setattr(dialogs, "ask_sign_fingerprint", ask("fingerprint", lambda: answers.fingerprints.pop(0)))
+    monkeypatch.setattr(dialogs, "confirm_unchecked_signing", ask("unchecked", lambda: answers.unchecked))
     monkeypatch.setattr(dialogs, "ask_payment_batch", ask("batch", lambda: answers.batch))
     monkeypatch.setattr(dialogs, "ask_check_fingerprint", ask("check", lambda: answers.check))
     monkeypatch.setattr(dialogs, "confirm_restore", ask("restore", lambda: answers.restore))
@@ -389,6 +391,17 @@ def test_signing_checks_the_fingerprint_and_asks_the_name_once(qtbot, ledger, gi
     assert (entry.action, entry.actor, entry.detail["fingerprint"]) == ("sign", "赵敏", fingerprint)
 
 
+def test_signing_without_the_code_takes_a_second_yes(qtbot, ledger, given):
+    """Enter on the empty code signed a household whose sheet was never printed: one stray key."""
+    select_rows(qtbot, ledger, "0001")
+    given.fingerprints, given.unchecked = ["", None], False              # No (the default), then cancelled
+    qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
+    assert given.asked[-3:] == ["fingerprint", "unchecked", "fingerprint"] and shown(ledger, COL_STATUS)[0] == "已测算"
+    given.fingerprints, given.unchecked = [""], True
+    qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
+    assert shown(ledger, COL_STATUS)[0] == "已签字"
+
+
 def test_paying_a_batch_of_signed_households(qtbot, ledger, given):
     ledger.project.sign(household_id(ledger, "0004"))
     ledger.refresh()
@@ -450,6 +463,19 @@ def test_batch_sheets_stop_when_cancelled(qtbot, ledger, given, tmp_path):
     [batch] = folder.iterdir()  # each batch writes into a folder of its own
     assert batch.name.startswith("结算单-") and [p.name for p in batch.glob("*.pdf")] == ["0001-王建国-结算单.pdf"]
     assert "已取消" in given.infos[-1][1] and str(batch) in given.infos[-1][1]
+
+
+def test_a_batch_of_sheets_covers_the_search_just_typed(qtbot, ledger, given, tmp_path):
+    """Alt+B straight after typing in the search box took the filter of the search before it (1 sheet for the 6 rows
+    on screen, or the reverse): the filter waits for a pause in the typing."""
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    given.folder = str(folder)
+    ledger.text_filter.setText("王建国")                               # typed: its pause not over yet
+    assert ledger.filter_timer.isActive()
+    summary = ledger.write_sheets()
+    assert [p.name for p in next(folder.iterdir()).glob("*.pdf")] == ["0001-王建国-结算单.pdf"]
+    assert summary is not None and len(summary.written) == 1
 
 
 def test_a_batch_stopped_by_a_full_disk_is_shown_as_a_warning(qtbot, ledger, given, tmp_path, monkeypatch):

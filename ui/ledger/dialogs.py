@@ -103,6 +103,15 @@ def ask_sign_fingerprint(parent, household: str, typed: str = "") -> str | None:
                      "不填则直接按当前版本标记为已签字。", typed, "如:3f9a0c12be47", optional=True)
 
 
+def confirm_unchecked_signing(parent, household: str) -> bool:
+    """True when the user means to mark `household` signed without the sheet's code (No is the default: one stray
+    Enter in the code's dialog signed a household whose sheet was never printed)."""
+    answer = QMessageBox.question(
+        parent, "标记已签字", f"{household}\n\n没有输入校验码:不核对结算单,直接标记为已签字?\n(变更记录将注明未核对结算单校验码)",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def ask_household(parent, title: str, number: str = "", head: str = "", address: str = "") -> tuple[str, str, str] | None:
     """(户号, 户主, 地址) typed for a household registered by hand, or None."""
     dialog = HouseholdDialog(parent, title, number, head, address)

@@ -73,6 +73,7 @@ class LedgerFiles:
         """Write the ledger as filtered and sorted on screen to an Excel workbook."""
         if self.project is None:
             return False
+        self.filter_now()
         suggested = str(Path(self._folder("xlsx")) / f"{file_stem(self.project.name)}-台账.xlsx")
         path = dialogs.save_path(self, suggested, "导出台账Excel", dialogs.XLSX_FILTER)
         if path is None:
@@ -139,6 +140,7 @@ class LedgerFiles:
         """Settlement sheets for the selected households (or, without a multiple selection, the whole filter)."""
         if self.project is None:
             return None
+        self.filter_now()
         selected = self.selected_ids()
         if len(selected) > 1:
             ids, what = selected, f"选中的 {len(selected)} 户"

@@ -360,6 +360,12 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return
         self._update_totals()
 
+    def filter_now(self) -> None:
+        """The filter as typed, applied now if its pause is still running: what acts on the filter (a batch of sheets,
+        the ledger workbook) covers the rows the search box asks for, never those of the search before it."""
+        if self.filter_timer.isActive():
+            self._apply_filter()
+
     def _filter_and_go_to_table(self) -> None:
         self._apply_filter()
         self.focus_table()
@@ -476,6 +482,8 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             fingerprint = dialogs.ask_sign_fingerprint(self, label, typed)
             if fingerprint is None:
                 return False
+            if not fingerprint.strip() and not dialogs.confirm_unchecked_signing(self, label):
+                continue   # back to the code
             try:
                 self.project.sign(household_id, fingerprint or None)
                 return True
