@@ -105,6 +105,8 @@ def test_ctrl_s_saves_a_new_computed_version_not_a_file(qtbot, window, ws, store
     assert store.household(household.id).status is Status.COMPUTED
     assert not ws.session.modified and window.windowTitle().startswith("017 王建国(台账 第2版) — ")
     assert not list(tmp_path.glob("*.json"))
+    qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)   # again, nothing changed: saved a
+    assert [v.number for v in store.versions(household.id)] == [1, 2]              # 第3版 of the same case once
 
 
 def test_a_case_with_errors_is_kept_as_a_draft(window, ws, store, household):

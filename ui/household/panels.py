@@ -376,7 +376,7 @@ class LockBanner(QFrame):
         self.setStyleSheet("#lock_banner { background: #fff4ce; border: 1px solid #e0c060; }")
         self.text = QLabel(self)
         self.text.setWordWrap(True)
-        self.amend_button = QPushButton("更正…", self)
+        self.amend_button = QPushButton("更正(&G)…", self)
         self.amend_button.setToolTip("填写更正理由后修改此户,保存为新版本")
         self.amend_button.clicked.connect(lambda _checked=False: self.amend_requested.emit())
         layout = QHBoxLayout(self)

@@ -402,6 +402,9 @@ class HouseholdWorkspace(DocumentWorkspace):
         try:
             # Signed, paid or saved again in the 台账 meanwhile? Checked before any question is asked.
             now, _result = stored_cases.checked(self.stored, self.session.case, self.session.schedule)
+            if not self.is_modified() and now.version is not None:   # Ctrl+S again: no 第3版 of 第2版
+                self.status.emit("无修改,未保存新版本")
+                return True
             if now.needs_reason:
                 reason = self.amendment_reason or dialogs.ask_amendment_reason(self, now.label,
                                                                                now.household.status.label)
