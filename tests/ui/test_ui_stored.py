@@ -326,6 +326,7 @@ def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, windo
     if typed:
         type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     monkeypatch.setattr(ledger_dialogs, "ask_sign_fingerprint", lambda parent, label, typed="": "")
+    monkeypatch.setattr(ledger_dialogs, "confirm_unchecked_signing", lambda parent, label: True)   # signed unchecked
     ledger.select_household(household.id)
     assert ledger.sign_selected() == 1
     if typed:
