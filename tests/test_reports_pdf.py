@@ -226,6 +226,18 @@ def test_price_sheet_prints_each_parts_own_term_and_coefficient(tmp_path):
     assert "496,725.00" in text
 
 
+def test_price_sheet_says_k_is_shown_rounded_and_used_unrounded(tmp_path):
+    # 商服 1级 833 元/m², 30 of 40 years at r 0.06: K = 0.91483196…, shown 0.914832; 833 × 0.914832 = 762.055056
+    # rounds to 762.06 by hand, while the price (unrounded K, as the held-out parcels) is 762.05: the sheet says why
+    path = tmp_path / "k.pdf"
+    reports.parcel_pdf(parcel(grade=1, parts=[{"use": "商服用地", "area_m2": "100", "term_years": "30"}],
+                              corrections={"reduction_rate": "0.06"}), path)
+    text = "\n".join(pages(path))
+    assert "0.914832 762.05 76,205.00" in text
+    assert "K年期显示 6 位小数,计算用其未舍入值" in text
+    assert "第 1 页 共 1 页" in text
+
+
 def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_note(tmp_path):
     path = tmp_path / "industrial.pdf"
     price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "5000"}], corrections=None,

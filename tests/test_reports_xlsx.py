@@ -162,6 +162,7 @@ def test_land_workbook_gives_each_parts_own_term_and_coefficient(tmp_path):
     summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
     values = dict(zip(summary[0], summary[1]))
     assert values["使用年期 m(年)"] == "见下表" and values["土地还原率 r"] == 0.06
+    assert values["K年期"] == "K年期显示 6 位小数,计算用其未舍入值"  # the cell shows 6; Excel's product may differ by a fen
 
 
 def test_land_workbook_with_the_cost_sum_and_a_table_note(tmp_path):

@@ -31,6 +31,10 @@ FLOOR_BY_COST = "cost_sum"
 # The correction chain as every output states it (宗地单价 = …), the reading of its benchmark, and K年期.
 UNIT_PRICE_FORMULA = "基准地价 × K期日 × K年期 × (1 + 因素修正%) × K其他 + 开发程度修正"
 BENCHMARK_TERM_READING = "基准地价为法定最高年期下的价格"
+# K年期 is shown to this many decimals and used unrounded: the sheet says so, or a hand check of 833 × 0.955312
+# (795.77) finds a cent against the sheet's 795.78 (TERM_SHOWN, beside the parts' K年期).
+TERM_SHOWN_PLACES = 6
+TERM_SHOWN = f"K年期显示 {TERM_SHOWN_PLACES} 位小数,计算用其未舍入值"
 TERM_FORMULA = "K年期 = [1 − 1/(1+r)^m] / [1 − 1/(1+r)^n],m 为该部分使用年期,n 为该用途法定最高出让年期"
 FORMULA_LINES = (f"宗地单价 = {UNIT_PRICE_FORMULA}", BENCHMARK_TERM_READING, TERM_FORMULA)
 # Each coefficient of the chain, in the formula's order, as the sheets and the app label it.
@@ -91,8 +95,8 @@ class Correction:
 
     @property
     def rounded_term_coefficient(self) -> Decimal:
-        """K年期 to six decimals, as every output shows it (the price uses it unrounded)."""
-        return round_money(self.term_coefficient, 6)
+        """K年期 to TERM_SHOWN_PLACES decimals, as every output shows it (the price uses it unrounded)."""
+        return round_money(self.term_coefficient, TERM_SHOWN_PLACES)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from typing import Any
 from calculator.core.amount_words import amount_in_words
 from calculator.engine.case import fingerprint
 from calculator.engine.compensation import CompensationResult
-from calculator.engine.landprice import BENCHMARK_TERM_READING, OUT_OF_RANGE, UNIT_PRICE_FORMULA, ParcelPrice, PartPrice
+from calculator.engine.landprice import (BENCHMARK_TERM_READING, OUT_OF_RANGE, TERM_SHOWN_PLACES, UNIT_PRICE_FORMULA,
+                                         ParcelPrice, PartPrice)
 from calculator.engine.lines import PricedLine
 from calculator.core.money import fmt_money, fmt_plain, fmt_quantity
 
@@ -115,7 +116,7 @@ def _part_json(part: PartPrice) -> dict[str, Any]:
         data["corrected_unit_price"] = fmt_money(part.correction.unit_price)
         data["corrected_total"] = fmt_money(part.correction.total)
         data["term_years"] = fmt_plain(part.correction.term_years)
-        data["term_coefficient"] = f"{part.correction.rounded_term_coefficient:.6f}"
+        data["term_coefficient"] = f"{part.correction.rounded_term_coefficient:.{TERM_SHOWN_PLACES}f}"
         data["statutory_term_years"] = part.correction.statutory_term_years
         if part.correction.out_of_range:
             data["flags"].append(OUT_OF_RANGE)

@@ -6,7 +6,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether
 
-from calculator.engine.landprice import ParcelPrice
+from calculator.engine.landprice import TERM_SHOWN, ParcelPrice
 from calculator.core.money import fmt_grouped, fmt_plain
 from calculator.formats.reports.content import PriceSheet, price_sheet
 from calculator.formats.reports.pdf_layout import (
@@ -113,7 +113,7 @@ def correction_table(sheet: PriceSheet, styles: Styles):
     rows.append([Text("合计 / 平均单价", styles.cell), "", "", "", Text(fmt_grouped(sheet.corrected_unit_price),
                                                                   styles.number),
                  Text(fmt_grouped(sheet.corrected_total), styles.number), ""])
-    rows.append([Text(f"法定最高年期依据: {sheet.tenure_basis}", styles.note)] + [""] * 6)
+    rows.append([Text(f"法定最高年期依据: {sheet.tenure_basis};{TERM_SHOWN}", styles.note)] + [""] * 6)
     return grid(rows, [26 * mm, 20 * mm, 38 * mm, 20 * mm, 26 * mm, 28 * mm, WIDTH - 158 * mm], styles,
                 commands=[("BACKGROUND", (0, -2), (-1, -2), SECTION_FILL), ("SPAN", (0, -1), (-1, -1))])
 

@@ -18,14 +18,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from calculator.engine.compensation import CompensationResult
 from calculator.core.files import atomic_write
-from calculator.engine.landprice import ParcelPrice
+from calculator.engine.landprice import TERM_SHOWN, TERM_SHOWN_PLACES, ParcelPrice
 from calculator.formats.reports.cells import put, put_formula
 from calculator.formats.reports.content import Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
 from calculator.formats.text_report import width
 
 MONEY = "#,##0.00"
 FOUR = "#,##0.0000"
-SIX = "0.000000"
+TERM_COEFFICIENT = "0." + "0" * TERM_SHOWN_PLACES  # K年期 as every output shows it
 HEADER_FILL = PatternFill("solid", fgColor="E6E6E6")
 CHECK_FONT = Font(italic=True, color="555555")
 WRAP_AT = 50  # characters of a column before its text wraps instead of widening it
@@ -108,7 +108,7 @@ def price_book(sheet: PriceSheet) -> Workbook:
                   (part.lower_total, MONEY), (part.upper_total, MONEY), (part.floor_unit, MONEY),
                   (part.floor_total, MONEY)]
         if corrected:
-            values += [(part.term_years, "General"), part.statutory_years, (part.term_coefficient, SIX),
+            values += [(part.term_years, "General"), part.statutory_years, (part.term_coefficient, TERM_COEFFICIENT),
                        (part.corrected_unit, MONEY),
                        (part.corrected_total, MONEY), "超出" if part.out_of_range else "区间内"]
         _row(parts, row, values + [part.note])
@@ -149,7 +149,8 @@ def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
         rows += [[label, (value, "General") if isinstance(value, Decimal) else value, basis]
                  for label, value, basis in sheet.coefficients]
         rows += [["修正后宗地总价(元)", (sheet.corrected_total, MONEY)],
-                 ["修正后平均单价(元/m²)", (sheet.corrected_unit_price, MONEY)], ["法定最高年期依据", sheet.tenure_basis]]
+                 ["修正后平均单价(元/m²)", (sheet.corrected_unit_price, MONEY)], ["法定最高年期依据", sheet.tenure_basis],
+                 ["K年期", TERM_SHOWN]]
     rows += [["表注", part.note] for part in sheet.parts if part.note]
     rows += [[], ["测算人", None, "日期"], ["审核人", None, "日期"]]
     _rows(ws, 2, rows)
