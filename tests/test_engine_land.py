@@ -69,7 +69,26 @@ def test_example_parcel_with_corrections() -> None:
     assert result["corrected_total"] == "495709.00"
     assert result["corrected_unit_price"] == "495.71"
     assert commerce["flags"] == housing["flags"] == []
+    assert result["flags"] == []  # 495,709.00 is above the floor 356,580.00
     assert result["total"] == "509400.00"  # the benchmark total is unchanged by corrections
+
+
+@pytest.mark.parametrize("factor_pct, corrected, below", [
+    ("-35", "107250.00", True),    # 550 × 0.65 = 357.50 × 300, below the floor 0.7 × 550 × 300 = 115,500.00
+    ("-30", "115500.00", False),   # 550 × 0.70 = 385.00 × 300: at the floor, not below it
+])
+def test_a_corrected_total_below_the_negotiated_floor_is_flagged(factor_pct, corrected, below) -> None:
+    result = parcel_json(price({**one_part(2, "商服用地", area_m2="300"), "corrections": {"factor_pct": factor_pct}}))
+    assert result["negotiated_floor_total"] == "115500.00" and result["corrected_total"] == corrected
+    assert result["flags"] == (["below_negotiated_floor"] if below else [])
+
+
+def test_the_floor_flag_follows_the_cost_sum_when_it_governs() -> None:
+    # +3%: 550 × 1.03 = 566.50 × 300 = 169,950.00, above the 70% test (115,500.00) but below a cost sum of 200,000
+    data = {**one_part(2, "商服用地", area_m2="300"), "corrections": {"factor_pct": "3"}}
+    assert parcel_json(price(data))["flags"] == []
+    result = parcel_json(price({**data, "cost_floor_total": "200000"}))
+    assert result["negotiated_floor_total"] == "200000.00" and result["flags"] == ["below_negotiated_floor"]
 
 
 def test_the_priced_parcel_carries_every_figure_the_outputs_show() -> None:

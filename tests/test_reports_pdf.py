@@ -238,6 +238,17 @@ def test_price_sheet_says_k_is_shown_rounded_and_used_unrounded(tmp_path):
     assert "第 1 页 共 1 页" in text
 
 
+@pytest.mark.parametrize("factor_pct, corrected, below", [("-35", "107,250.00", True), ("-30", "115,500.00", False)])
+def test_price_sheet_says_a_corrected_total_below_the_floor(tmp_path, factor_pct, corrected, below):
+    # 商服 2级 300 m² at −35%: 550 × 0.65 = 357.50 × 300 = 107,250.00, below the floor 115,500.00; at −30% at it
+    path = tmp_path / "below.pdf"
+    reports.parcel_pdf(parcel(parts=[{"use": "商服用地", "area_m2": "300"}], corrections={"factor_pct": factor_pct}),
+                       path)
+    text = "\n".join(pages(path))
+    assert f"{corrected} 元(平均" in text   # the note wraps in its cell, beside 修正后宗地总价
+    assert ("元/m²),低于协议出" in text and "协议出让价不得低于最低价" in text) is below
+
+
 def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_note(tmp_path):
     path = tmp_path / "industrial.pdf"
     price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "5000"}], corrections=None,

@@ -165,6 +165,16 @@ def test_land_workbook_gives_each_parts_own_term_and_coefficient(tmp_path):
     assert values["K年期"] == "K年期显示 6 位小数,计算用其未舍入值"  # the cell shows 6; Excel's product may differ by a fen
 
 
+def test_land_workbook_says_a_corrected_total_below_the_floor(tmp_path):
+    # 商服 2级 300 m² at −35%: 107,250.00 below the floor 115,500.00 (test_engine_land)
+    path = tmp_path / "below.xlsx"
+    reports.parcel_xlsx(parcel(parts=[{"use": "商服用地", "area_m2": "300"}], corrections={"factor_pct": "-35"}), path)
+    summary = pd.read_excel(path, sheet_name="汇总", header=None, engine="openpyxl")
+    rows = {row[0]: list(row[1:]) for row in summary.itertuples(index=False)}
+    assert exact(rows["修正后宗地总价(元)"][0]) == Decimal("107250.00")
+    assert rows["修正后宗地总价(元)"][1] == "低于协议出让最低价(协议出让价不得低于最低价)"
+
+
 def test_land_workbook_with_the_cost_sum_and_a_table_note(tmp_path):
     price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "5000"}], corrections=None,
                    cost_floor_total="700000")

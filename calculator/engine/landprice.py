@@ -26,6 +26,9 @@ FIELD_LABELS = {"area_m2": "面积", "area_mu": "面积", TERM: "使用年期", 
                 "development_adjustment": "开发程度修正", "cost_floor_total": "成本之和"}
 CORRECTION_FACTORS = ("date_factor", "factor_pct", "other_factor", "development_adjustment")
 OUT_OF_RANGE = "out_of_range"
+# The parcel's corrected total below its 协议出让最低价: a negotiated transfer may not be priced there (令第21号 第五条).
+BELOW_FLOOR = "below_negotiated_floor"
+BELOW_FLOOR_SAID = "低于协议出让最低价(协议出让价不得低于最低价)"
 FLOOR_BY_BENCHMARK = "benchmark_70pct"
 FLOOR_BY_COST = "cost_sum"
 # The correction chain as every output states it (宗地单价 = …), the reading of its benchmark, and K年期.
@@ -150,6 +153,12 @@ class ParcelPrice:
     floor_governed_by: str
     corrected_total: Decimal | None
     corrected_unit_price: Decimal | None
+
+    @property
+    def below_floor(self) -> bool:
+        """Whether the corrected total lies below the negotiated-transfer floor (BELOW_FLOOR): allowed as a price,
+        but a transfer by agreement may not go below the floor, and every output says so."""
+        return self.corrected_total is not None and self.corrected_total < self.floor_total
 
 
 def parcel_from_dict(data: Any) -> Parcel:

@@ -7,8 +7,8 @@ from typing import Any
 from calculator.core.amount_words import amount_in_words
 from calculator.engine.case import fingerprint
 from calculator.engine.compensation import CompensationResult
-from calculator.engine.landprice import (BENCHMARK_TERM_READING, OUT_OF_RANGE, TERM_SHOWN_PLACES, UNIT_PRICE_FORMULA,
-                                         ParcelPrice, PartPrice)
+from calculator.engine.landprice import (BELOW_FLOOR, BENCHMARK_TERM_READING, OUT_OF_RANGE, TERM_SHOWN_PLACES,
+                                         UNIT_PRICE_FORMULA, ParcelPrice, PartPrice)
 from calculator.engine.lines import PricedLine
 from calculator.core.money import fmt_money, fmt_plain, fmt_quantity
 
@@ -93,6 +93,7 @@ def parcel_json(price: ParcelPrice) -> dict[str, Any]:
             "basis": dict(c.bases),
         }
         data["formula"] = f"{UNIT_PRICE_FORMULA}; {BENCHMARK_TERM_READING}"
+        data["flags"] = [BELOW_FLOOR] if price.below_floor else []
     return data
 
 

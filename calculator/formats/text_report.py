@@ -5,7 +5,7 @@ import unicodedata
 
 from calculator.core.amount_words import amount_in_words
 from calculator.engine.compensation import CompensationResult
-from calculator.engine.landprice import FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
+from calculator.engine.landprice import BELOW_FLOOR_SAID, FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
 from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.remarks import line_remarks
 
@@ -84,7 +84,8 @@ def parcel_text(price: ParcelPrice) -> str:
                          f"  K其他 {fmt_plain(c.other_factor)}  开发程度修正 {fmt_plain(c.development_adjustment)}"
                          f" → {fmt_grouped(k.unit_price)} 元/m², {fmt_grouped(k.total)} 元"
                          + ("  ⚠ 超出本级别区间" if k.out_of_range else ""))
-        lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元")
+        lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元"
+                     + (f"  ⚠ {BELOW_FLOOR_SAID}" if price.below_floor else ""))
     for part in price.parts:
         if part.row.discrepancy:
             lines.append(f"注: {part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}")

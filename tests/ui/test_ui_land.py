@@ -146,19 +146,25 @@ def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     qtbot.keyClicks(ws.correction_edits["reduction_rate"], "0.06")
     assert "K年期 = 0.918323(m=40年, n=70年, r=0.06)" in ws.coefficient_label.text()
     assert ws.results_model.index(0, ResultsModel.TERM).data() == "40年 / 0.918323"
-    assert ws.out_of_range_label.isHidden()
+    assert ws.correction_label.isHidden()
     assert ws.summary["corrected_total"].text() == "451,810.00"  # 492 × 0.9183226 = 451.815 → 451.81 × 1000
     cell = ws.results_model.index(0, ResultsModel.CORRECTED_UNIT)
     assert cell.data(Qt.ItemDataRole.ForegroundRole) is None  # inside 420–597
     ws.correction_edits["factor_pct"].clear()
     qtbot.keyClicks(ws.correction_edits["factor_pct"], "60")
-    assert not ws.out_of_range_label.isHidden()
-    assert "超出2级区间" in ws.out_of_range_label.text()
+    assert not ws.correction_label.isHidden()
+    assert "超出2级区间" in ws.correction_label.text()
     # said beside the totals (under the coefficients, or in the table's last column, it was out of sight at 150%)
-    assert ws.out_of_range_label.parentWidget() is ws.results_view.parentWidget() is ws.summary["total"].parentWidget()
+    assert ws.correction_label.parentWidget() is ws.results_view.parentWidget() is ws.summary["total"].parentWidget()
     assert ws.summary["corrected_total"].text() == "722,900.00"  # 492 × 0.9183226 × 1.6 = 722.898 → 722.90
     cell = ws.results_model.index(0, ResultsModel.CORRECTED_UNIT)
     assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b00020"  # the warning red
+    assert "低于协议出让最低价" not in ws.correction_label.text()
+    # −40%: 492 × 0.9183226 × 0.6 = 271.09 × 1000 = 271,090.00, below the floor 0.7 × 492 × 1000 = 344,400.00
+    ws.correction_edits["factor_pct"].clear()
+    qtbot.keyClicks(ws.correction_edits["factor_pct"], "-40")
+    assert ws.summary["corrected_total"].text() == "271,090.00"
+    assert "修正后总价 271,090.00 元低于协议出让最低价 344,400.00 元" in ws.correction_label.text()
 
 
 def problem_tip(ws, row, column):
@@ -374,7 +380,7 @@ def test_the_land_tab_fits_a_1920_screen_at_150_percent(qtbot, window):
     assert whole.width() <= 1280 and whole.height() <= 693, whole
     window.resize(1280, 693)
     qtbot.wait(10)
-    for label in (land.coefficient_label, land.formula_label, land.out_of_range_label):  # wrapped, never cut
+    for label in (land.coefficient_label, land.formula_label, land.correction_label):  # wrapped, never cut
         assert label.height() >= label.heightForWidth(label.width())
 
 

@@ -79,11 +79,16 @@ def correction_lines(price: ParcelPrice) -> list[str]:
     return lines
 
 
-def out_of_range_notes(price: ParcelPrice) -> list[str]:
-    """A note for each part whose corrected unit price lies outside its grade's range."""
-    return [f"{NOTE_MARK} {p.given.use} 修正单价 {fmt_grouped(p.correction.unit_price)} 元/m² 超出{price.parcel.grade}级区间"
-            f" [{fmt_grouped(p.row.lower.yuan_per_m2)}, {fmt_grouped(p.row.upper.yuan_per_m2)}]:允许,但须在报告中说明理由"
-            for p in price.parts if out_of_range(p)]
+def correction_notes(price: ParcelPrice) -> list[str]:
+    """A note for each part whose corrected unit price lies outside its grade's range, and for a corrected total
+    below the negotiated-transfer floor."""
+    notes = [f"{NOTE_MARK} {p.given.use} 修正单价 {fmt_grouped(p.correction.unit_price)} 元/m² 超出{price.parcel.grade}级区间"
+             f" [{fmt_grouped(p.row.lower.yuan_per_m2)}, {fmt_grouped(p.row.upper.yuan_per_m2)}]:允许,但须在报告中说明理由"
+             for p in price.parts if out_of_range(p)]
+    if price.below_floor:
+        notes.append(f"{NOTE_MARK} 修正后总价 {fmt_grouped(price.corrected_total)} 元低于协议出让最低价"
+                     f" {fmt_grouped(price.floor_total)} 元:协议出让价不得低于最低价")
+    return notes
 
 
 def range_notes(table: LandTable, use: str) -> list[str]:

@@ -278,9 +278,9 @@ class LandWorkspace(DocumentWorkspace):
         self.left_out_label.setStyleSheet("color: #b00020; font-weight: bold;")
         # A corrected price outside its grade's range, said beside the totals: under the coefficients, or in the
         # table's last column, it was out of sight on a 1366×768 screen or at 150%.
-        self.out_of_range_label = wrapping()
-        self.out_of_range_label.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.out_of_range_label.hide()
+        self.correction_label = wrapping()
+        self.correction_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.correction_label.hide()
         self.summary: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, (key, caption) in enumerate(readout.SUMMARY_CAPTIONS):
@@ -298,7 +298,7 @@ class LandWorkspace(DocumentWorkspace):
         layout.addWidget(self.hint_label)
         layout.addLayout(grid)
         layout.addWidget(self.left_out_label)
-        layout.addWidget(self.out_of_range_label)
+        layout.addWidget(self.correction_label)
         layout.addWidget(self.results_view, 1)
         layout.addWidget(self.floor_basis_label)
         return box
@@ -440,13 +440,13 @@ class LandWorkspace(DocumentWorkspace):
         if not on or price is None or price.parcel.corrections is None:
             self.formula_label.setText(f"公式: {self.table.correction_method}" if on else "")
             self.coefficient_label.setText("")
-            self.out_of_range_label.hide()
+            self.correction_label.hide()
             return
         self.formula_label.setText("\n".join(FORMULA_LINES))
         self.coefficient_label.setText("\n".join(readout.correction_lines(price)))
-        outside = readout.out_of_range_notes(price)
-        self.out_of_range_label.setVisible(bool(outside))
-        self.out_of_range_label.setText("\n".join(outside))
+        notes = readout.correction_notes(price)
+        self.correction_label.setVisible(bool(notes))
+        self.correction_label.setText("\n".join(notes))
 
     def _fit_results(self) -> None:
         view = self.results_view

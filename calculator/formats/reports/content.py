@@ -289,6 +289,7 @@ class PriceSheet:
     coefficients: tuple[tuple[str, Decimal | str, str], ...]
     corrected_total: Decimal | None
     corrected_unit_price: Decimal | None
+    below_floor: bool
     tenure_basis: str
 
     @property
@@ -316,7 +317,7 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
         formula=FORMULA_LINES if corrections is not None else (),
         coefficients=tuple(_coefficients(corrections)) if corrections is not None else (),
         corrected_total=price.corrected_total,
-        corrected_unit_price=price.corrected_unit_price,
+        corrected_unit_price=price.corrected_unit_price, below_floor=price.below_floor,
         tenure_basis=table.tenure_basis)
     refuse_unprintable(_price_texts(sheet))
     return sheet

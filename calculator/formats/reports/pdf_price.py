@@ -6,7 +6,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether
 
-from calculator.engine.landprice import TERM_SHOWN, ParcelPrice
+from calculator.engine.landprice import BELOW_FLOOR_SAID, TERM_SHOWN, ParcelPrice
 from calculator.core.money import fmt_grouped, fmt_plain
 from calculator.formats.reports.content import PriceSheet, price_sheet
 from calculator.formats.reports.pdf_layout import (
@@ -125,7 +125,8 @@ def result_grid(sheet: PriceSheet, styles: Styles):
              ("协议出让最低价", f"{fmt_grouped(sheet.floor_total)} 元(按{sheet.floor_rule})")]
     if sheet.corrected_total is not None:
         pairs.append(("修正后宗地总价", f"{fmt_grouped(sheet.corrected_total)} 元"
-                                  f"(平均 {fmt_grouped(sheet.corrected_unit_price)} 元/m²)"))
+                                  f"(平均 {fmt_grouped(sheet.corrected_unit_price)} 元/m²)"
+                                  + (f",{BELOW_FLOOR_SAID}" if sheet.below_floor else "")))
     return info_grid(pairs, styles, label_width=27 * mm)
 
 

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from calculator.engine.compensation import CompensationResult
 from calculator.core.files import atomic_write
-from calculator.engine.landprice import TERM_SHOWN, TERM_SHOWN_PLACES, ParcelPrice
+from calculator.engine.landprice import BELOW_FLOOR_SAID, TERM_SHOWN, TERM_SHOWN_PLACES, ParcelPrice
 from calculator.formats.reports.cells import put, put_formula
 from calculator.formats.reports.content import Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
 from calculator.formats.text_report import width
@@ -148,7 +148,7 @@ def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
                  ["修正系数", "取值", "依据"]]
         rows += [[label, (value, "General") if isinstance(value, Decimal) else value, basis]
                  for label, value, basis in sheet.coefficients]
-        rows += [["修正后宗地总价(元)", (sheet.corrected_total, MONEY)],
+        rows += [["修正后宗地总价(元)", (sheet.corrected_total, MONEY), BELOW_FLOOR_SAID if sheet.below_floor else None],
                  ["修正后平均单价(元/m²)", (sheet.corrected_unit_price, MONEY)], ["法定最高年期依据", sheet.tenure_basis],
                  ["K年期", TERM_SHOWN]]
     rows += [["表注", part.note] for part in sheet.parts if part.note]
