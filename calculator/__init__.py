@@ -3,3 +3,7 @@
 Pure Python (no Qt). Money is `decimal.Decimal` end to end and is rounded in exactly one
 place, `calculator.core.money.round_money`.
 """
+
+# The program's version: the package's (pyproject.toml reads it from here), the .deb's and the installer's, and what
+# 关于 shows (the bundle carries no package metadata to read it from).
+__version__ = "0.1.0"

@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +127,9 @@ def depends_field(found: list[tuple[str, str, Path | None]]) -> str:
 
 
 def project_version() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    """The version calculator/__init__.py names (pyproject.toml takes it from there), read without importing it."""
+    return re.search(r'^__version__ = "([^"]+)"$', (ROOT / "calculator" / "__init__.py").read_text(encoding="utf-8"),
+                     re.MULTILINE).group(1)
 
 
 def stage(version: str, depends_line: str) -> None:

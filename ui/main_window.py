@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabBar, QVBoxLayout, QWidget
 
+from calculator import __version__
 from calculator.core.errors import CalculationError
 from ui import settings as config
 from ui.household.workspace import HouseholdWorkspace
@@ -351,10 +352,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, where=location: self._show_project(where))
 
     def _about(self) -> None:
-        schedule = self.household.session.schedule
         from PySide6.QtWidgets import QMessageBox
-        QMessageBox.about(self, "关于", f"{APP_TITLE}\n\n标准:{schedule.issuer}《{schedule.title}》"
-                                      f"({schedule.document}),版本 {schedule.version}")
+        QMessageBox.about(self, "关于", self.about_text())
+
+    def about_text(self) -> str:
+        """The program's name and version, and the standard it prices by: what support asks first."""
+        schedule = self.household.session.schedule
+        return (f"{APP_TITLE}\n程序版本 {__version__}\n\n标准:{schedule.issuer}《{schedule.title}》"
+                f"({schedule.document}),版本 {schedule.version}")
 
     # --- start and close ------------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ Remove-Item -Recurse -Force "dist\landcomp" -ErrorAction SilentlyContinue
 Invoke-Checked "build\venv\Scripts\pyinstaller.exe" @("--noconfirm", "--log-level", "WARN", "--distpath", "dist",
     "--workpath", "build\pyinstaller", "packaging\landcomp.spec")
 
-$Version = & "build\venv\Scripts\python.exe" -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])"
+$Version = & "build\venv\Scripts\python.exe" -c "import calculator; print(calculator.__version__)"
 $Iscc = (Get-Command "iscc.exe" -ErrorAction SilentlyContinue).Source
 if (-not $Iscc) { $Iscc = Join-Path ${env:ProgramFiles(x86)} "Inno Setup 6\ISCC.exe" }
 Invoke-Checked $Iscc @("/DAppVersion=$Version", "packaging\windows\landcomp.iss")

@@ -67,6 +67,12 @@ def test_menus_follow_the_current_tab(qtbot, window):
     assert window.table_action.isEnabled()
 
 
+def test_about_names_the_program_version_as_the_installed_package_does(window):
+    from importlib.metadata import version
+    text = window.about_text()
+    assert f"程序版本 {version('landcomp')}\n" in text and "文政发〔2023〕6号" in text
+
+
 def test_land_edits_undo_save_and_title_through_the_window(qtbot, window, answers, tmp_path):
     land = open_tab(qtbot, window, "地价测算")
     land.parts_model.setData(land.parts_model.index(0, PartsModel.AREA), "1000", Qt.ItemDataRole.EditRole)
