@@ -296,6 +296,13 @@ def test_the_order_is_chosen_by_keyboard_and_shows_what_a_header_click_chose(qtb
     assert ledger.sort_descending.isChecked() == (header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 
 
+def test_the_status_filter_is_reached_by_its_alt_key(qtbot, ledger, project_file):
+    ledger.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is ledger.window())
+    qtbot.keyClick(ledger, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is ledger.status_filter
+
+
 def test_a_large_project_loads_a_page_at_a_time(qtbot, settings, given, tmp_path):
     path = tmp_path / "large.landcomp"
     opened = create_project(path, "大项目", "李明")

@@ -122,7 +122,7 @@ class LedgerLayout:
         self.text_filter.setPlaceholderText("查找户号、户主或地址(Ctrl+F)")
         self.text_filter.setClearButtonEnabled(True)
         self.text_filter.setMaxLength(SEARCH_LIMIT)   # past it nothing matches: said once, not at every pause
-        self.text_filter.setMinimumWidth(280)
+        self.text_filter.setMinimumWidth(264)   # its placeholder whole; the row fits 1280 px (1920 at 150%)
         self.filter_timer = QTimer(self)
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(FILTER_DELAY_MS)
@@ -142,7 +142,9 @@ class LedgerLayout:
         self.summary_button = _button("汇总与审计(&U)…", self.show_summary, self,
                                       "全项目的金额、资金预测、单价取值审计和异常户(可导出PDF、Excel)")
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("状态", self))
+        status_label = QLabel("状态(&P)", self)
+        status_label.setBuddy(self.status_filter)
+        filters.addWidget(status_label)
         filters.addWidget(self.status_filter)
         filters.addSpacing(8)
         filters.addWidget(self.text_filter)
