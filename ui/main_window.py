@@ -19,6 +19,8 @@ dialogs = lazy_module("ui.dialogs")
 recovery = lazy_module("ui.recovery")
 
 APP_TITLE = "堡子片区征地拆迁补偿测算"
+# The status bar's first words, for 补偿测算 (the tab the window opens on): taken away when another tab is shown.
+READY_HINT = "就绪:Ctrl+F 查找项目,回车添加;Ctrl+T 转到项目表"
 
 
 class WorkspaceTabs(QWidget):
@@ -110,7 +112,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.tabs.currentChanged.connect(self._tab_changed)
         self._tab_changed(self.tabs.currentIndex())
-        self.statusBar().showMessage("就绪:Ctrl+F 查找项目,回车添加;Ctrl+T 转到项目表", 8000)
+        self.statusBar().showMessage(READY_HINT, 8000)
         self._place_on_screen()
 
     # --- geometry ------------------------------------------------------------------------------------
@@ -225,6 +227,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(workspace is self.household)
             action.setVisible(workspace is self.household)
         self.find_action.setText(workspace.find_label if workspace else Workspace.find_label)
+        if workspace is not self.household and self.statusBar().currentMessage() == READY_HINT:
+            self.statusBar().clearMessage()
         self._update_exports()
         self._update_title()
         if workspace is not None:

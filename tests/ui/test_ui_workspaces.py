@@ -67,6 +67,12 @@ def test_menus_follow_the_current_tab(qtbot, window):
     assert window.table_action.isEnabled()
 
 
+def test_the_first_hint_is_said_on_its_own_tab_only(qtbot, window):
+    assert window.statusBar().currentMessage().startswith("就绪:Ctrl+F 查找项目")   # 补偿测算's keys
+    open_tab(qtbot, window, "地价测算")
+    assert window.statusBar().currentMessage() == ""   # not shown over a tab where Ctrl+T does nothing
+
+
 def test_about_names_the_program_version_as_the_installed_package_does(window):
     from importlib.metadata import version
     text = window.about_text()
