@@ -168,6 +168,7 @@ class DateField(QWidget):
         layout.addWidget(self.calendar_button)
         self.setFocusProxy(self.edit)
         self.edit.editingFinished.connect(self._commit)
+        self.edit.textEdited.connect(self._typing)
         self.calendar_button.clicked.connect(self._pop_calendar)
 
     def text(self) -> str:
@@ -208,6 +209,16 @@ class DateField(QWidget):
         except InputError as error:
             return error.zh
         return "" if date is None or date.isoformat() == text else f"应写成 {date.isoformat()}(按 Enter 改写)"
+
+    def _typing(self, text: str) -> None:
+        """A field marked red is cleared as soon as what is typed reads as a date (it is taken on Enter or on
+        leaving, as any date): it stayed red over a right date until then. Nothing is marked while typing."""
+        if self.error():
+            try:
+                read_typed_date(text, self._field)
+            except InputError:
+                return
+            self._mark("")
 
     def _commit(self) -> None:
         typed = self.edit.text()

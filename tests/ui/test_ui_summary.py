@@ -119,6 +119,21 @@ def test_a_day_that_does_not_exist_is_shown_red_and_nothing_is_exported_of_it(qt
     qtbot.waitUntil(lambda: dialog.summary.as_of == dt.date.today())
 
 
+def test_a_right_day_typed_over_a_wrong_one_clears_the_red_and_can_be_summarised_by_click(qtbot, ledger):
+    """The field stayed red over a right day until Enter, and 重新汇总 stayed disabled: a click did nothing."""
+    dialog = open_summary(qtbot, ledger)
+    _type_day(qtbot, dialog, "2023-02-30")
+    assert dialog.as_of.error() and not dialog.refresh_button.isEnabled()
+    dialog.as_of.edit.setFocus()
+    dialog.as_of.edit.selectAll()
+    type_text(qtbot, dialog.as_of.edit, "2023-0")
+    assert dialog.as_of.error() and not dialog.refresh_button.isEnabled()   # no date yet: still red
+    type_text(qtbot, dialog.as_of.edit, "2-28")          # 2023-02-28: no longer red, not yet taken
+    assert not dialog.as_of.error() and dialog.refresh_button.isEnabled()
+    qtbot.mouseClick(dialog.refresh_button, Qt.MouseButton.LeftButton)
+    assert dialog.summary.as_of == dt.date(2023, 2, 28)
+
+
 def test_holding_up_on_the_day_summarises_once_when_it_stops(qtbot, ledger):
     """Each step of Up summarised the whole project again: held down, one summary after another."""
     dialog = open_summary(qtbot, ledger)

@@ -143,6 +143,7 @@ class SummaryDialog(QDialog):
         self.day_pause.timeout.connect(self.refresh)
         self.as_of.edited.connect(lambda _day: self.day_pause.start())
         self.as_of.finished.connect(self._date_checked)
+        self.as_of.edit.textEdited.connect(lambda _text: self._date_checked())   # a right day typed over a wrong one
         self.refresh_button = QPushButton("重新汇总(&G)", self)
         self.refresh_button.setToolTip("按截至日期重新读取台账并汇总")
         self.pdf_button = QPushButton("导出PDF(&P)…", self)
