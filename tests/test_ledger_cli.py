@@ -331,6 +331,20 @@ def test_a_restore_from_a_copied_project_leaves_nothing_beside_the_copy(tmp_path
     assert [row["household"] for row in listed(tmp_path, str(project))["households"]] == ["001"]
 
 
+@pytest.mark.backends("sqlite")  # files beside a backup
+@pytest.mark.parametrize("length", [100, 8192])
+def test_a_refused_damaged_backup_is_left_alone_with_nothing_beside_it(tmp_path, project, length):
+    """Reading a truncated project left a -wal and a -shm beside it: to the next program it was a project in use."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    backup = damaged / "截断.landcomp"
+    backup.write_bytes(Path(project).read_bytes()[:length])
+    refused = ledger(tmp_path, "restore", project, backup)
+    assert refused.returncode == 2 and "damaged" in refused.stderr, refused.stderr
+    assert [p.name for p in damaged.iterdir()] == ["截断.landcomp"]
+
+
 @pytest.mark.backends("postgres")  # a server project's safety copy is named after the project, beside the backup
 def test_a_server_project_named_with_a_slash_is_restored_beside_its_backup(tmp_path, pg_url, backend):
     assert ledger(tmp_path, "create", pg_url, "--name", "2023/堡子.一期").returncode == 0

@@ -319,7 +319,7 @@ class ProjectFile:
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
         check_parent_folder(target)
-        if target.exists():  # it may be another project: a backup never replaces a file
+        if os.path.lexists(target):  # it may be another project (or a link, even to nothing): never replaced
             raise StoreError(f"文件已存在,备份不会覆盖它;请另选文件名: {target.name}",
                              f"the file exists; a backup never replaces a file (choose another name): {target.name}")
         self.store.backup(target)

@@ -199,11 +199,15 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
 
 
 def _refuse_foreign(target: Path, kind: str | None) -> None:
-    """InputError when what is at `target` is never written over: a folder; a device, a pipe or a link to nothing
-    (/dev/null, which a rename would replace by a file); a database's journal beside it; a project or other
-    SQLite database; with `kind`, a file of another kind."""
+    """InputError when what is at `target` is never written over: a folder; a link (a rename replaces the link, not
+    what it names); a device or a pipe (/dev/null, which a rename would replace by a file); a database's journal
+    beside it; a project or other SQLite database; with `kind`, a file of another kind."""
     if target.is_dir():
         raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
+    if os.path.islink(target):   # the rename replaces the link, never the file it names (/dev/stdout became a PDF)
+        raise InputError(f"「{target.name}」是指向 {os.path.realpath(target)} 的链接,不会替换它;请写到它所指的文件或另选文件名",
+                         f"{target.name} is a link to {os.path.realpath(target)}; it is not replaced (write to the "
+                         "file it names, or choose another name)", shown_path(target))
     if os.path.lexists(target) and not target.is_file():
         raise InputError(f"「{target.name}」不是普通文件,不能写入;请另选文件名",
                          f"{target.name} is not a regular file and is not written to (choose another name)",

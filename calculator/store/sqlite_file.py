@@ -164,30 +164,38 @@ def stage_backup(source_path: str, staged: str) -> int:
     check_regular_file(source_path, "备份文件", "backup file", StoreError)
     absent = [f"{source_path}{companion}" for companion in ("-wal", "-shm") if not os.path.exists(f"{source_path}{companion}")]
     try:
-        source = _connect_read_only(source_path)   # a copied project on a CD or a read-only share too
-    except sqlite3.DatabaseError as exc:
-        raise _unreadable(exc, source_path, backup=True) from None
-    try:
-        check_integrity(source, source_path, backup=True)
         try:
-            version = schema_version(source)
-            app = source.execute("PRAGMA application_id").fetchone()[0]
+            source = _connect_read_only(source_path)   # a copied project on a CD or a read-only share too
         except sqlite3.DatabaseError as exc:
             raise _unreadable(exc, source_path, backup=True) from None
-        if app != APPLICATION_ID or version == 0:
-            raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
-        if version > SCHEMA_VERSION:
-            raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(staged)
-        staging = sqlite3.connect(staged)
         try:
-            source.backup(staging)
+            return _staged_copy(source, source_path, staged)
         finally:
-            staging.close()
-    finally:
-        source.close()
+            source.close()
+    finally:   # the files opening it made beside it, refused or not
         _tidy(source_path, absent)
+
+
+def _staged_copy(source: sqlite3.Connection, source_path: str, staged: str) -> int:
+    """The backup open as `source` checked (its integrity, our file, not newer) and copied to `staged`; returns its
+    schema version."""
+    check_integrity(source, source_path, backup=True)
+    try:
+        version = schema_version(source)
+        app = source.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(exc, source_path, backup=True) from None
+    if app != APPLICATION_ID or version == 0:
+        raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
+    if version > SCHEMA_VERSION:
+        raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(staged)
+    staging = sqlite3.connect(staged)
+    try:
+        source.backup(staging)
+    finally:
+        staging.close()
     return version
 
 
@@ -196,7 +204,9 @@ def _tidy(path: str, absent: list[str]) -> None:
 
     A copied project is a WAL file, and a read-only connection to one leaves its -wal and -shm behind; the last
     connection able to write removes them as it closes (checkpointing an empty log: the file is not changed).
-    Where none can be opened (a read-only folder, where none were made either), they stay."""
+    A damaged backup cannot be opened so: what was made of them is removed here (an empty log, and its index,
+    which no connection holds), or they marked it a project in use until something else opened it. Where none
+    can be made (a read-only folder), none were."""
     if any(os.path.exists(name) for name in absent):
         with contextlib.suppress(sqlite3.Error):
             tidying = sqlite3.connect(path)
@@ -204,3 +214,10 @@ def _tidy(path: str, absent: list[str]) -> None:
                 tidying.execute("SELECT count(*) FROM sqlite_schema").fetchone()
             finally:
                 tidying.close()
+    wal, shm = f"{path}-wal", f"{path}-shm"
+    with contextlib.suppress(OSError):
+        if wal in absent and os.path.getsize(wal) == 0:
+            os.remove(wal)
+    with contextlib.suppress(OSError):
+        if shm in absent and not os.path.exists(wal):   # the index only once its log is gone
+            os.remove(shm)

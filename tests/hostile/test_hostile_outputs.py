@@ -193,10 +193,31 @@ def test_an_output_onto_a_pipe_or_a_device_is_refused_and_left_as_it_is(tmp_path
     else:
         target.symlink_to(os.devnull)
     run = landcomp(tmp_path, "landprice", str(REPO / "examples" / "parcel.json"), "--pdf", "out.pdf", timeout=60)
-    assert run.returncode == 2 and "不是普通文件" in run.stderr and "not a regular file" in run.stderr, run.stderr
+    zh, en = ("不是普通文件", "not a regular file") if make == "fifo" else ("是指向 /dev/null 的链接", "a link to /dev/null")
+    assert run.returncode == 2 and zh in run.stderr and en in run.stderr, run.stderr
     assert (target.is_fifo() if make == "fifo" else os.readlink(target) == os.devnull)
     assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
     assert sorted(os.listdir(tmp_path)) == ["out.pdf"]
+
+
+@pytest.mark.parametrize("points_to", ["a sheet", "the command's own output"])
+def test_an_output_that_is_a_link_is_refused_and_the_link_kept(tmp_path, points_to) -> None:
+    """--pdf /dev/stdout (a link to /proc/self/fd/1) with the output sent to a file replaced the machine's
+    /dev/stdout by a PDF; a link to a sheet elsewhere became a plain file, the sheet it named left as it was."""
+    named = tmp_path / "elsewhere" / "旧结算单.pdf"
+    named.parent.mkdir()
+    named.write_bytes(b"%PDF-1.4 old sheet")
+    target = tmp_path / "out.pdf"
+    if points_to == "a sheet":
+        target.symlink_to(named)
+        run = landcomp(tmp_path, "landprice", str(REPO / "examples" / "parcel.json"), "--pdf", "out.pdf")
+    else:   # as /dev/stdout is, with stdout sent to elsewhere/旧结算单.pdf
+        target.symlink_to("/proc/self/fd/1")
+        with open(named, "ab") as stdout:
+            run = landcomp(tmp_path, "landprice", str(REPO / "examples" / "parcel.json"), "--pdf", "out.pdf",
+                           stdout=stdout)
+    assert run.returncode == 2 and "链接" in run.stderr and "is a link to" in run.stderr, run.stderr
+    assert target.is_symlink() and named.read_bytes() == b"%PDF-1.4 old sheet"
 
 
 def test_an_output_named_as_an_open_projects_journal_is_refused_and_nothing_saved_is_lost(tmp_path) -> None:
