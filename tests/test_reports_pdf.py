@@ -1,6 +1,7 @@
 """The printed sheets: read back with pdfplumber, fonts checked with pdffonts, writes atomic."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -23,7 +24,9 @@ from calculator.engine.remarks import line_remarks
 from calculator.formats.reports import pdf_layout
 from calculator.formats.reports.fonts import sheet_font
 from calculator.formats.reports.pdf_layout import Text
+from calculator.formats.reports.content import settlement_sheet
 from calculator.formats.reports.pdf_settlement import COLUMN_MM
+from calculator.engine.schedules import load_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "序号 种类/规格 数量 单位 单价 金额 备注"
@@ -352,3 +355,44 @@ def test_price_sheet_names_each_use_once_in_the_parcel_fields_and_prints_every_p
     text = "\n".join(pages(path))
     assert "用途 住宅用地、商服用地" in text and "住宅用地、商服用地、住宅用地" not in text
     assert text.count("1.50 0.0023 492.00 32.8000 738.00") == 50 and text.count("2.00 0.0030 550.00 36.6667 1,100.00") == 50
+
+
+def test_a_figure_too_wide_for_its_cell_is_printed_smaller_on_one_line_never_broken(tmp_path):
+    """123,456,789.01 printed as 123,456,789.0 over 1: the first line read as a whole amount a tenth of it."""
+    case = case_from_dict({"household": {"head": "王建国"}, "items": [
+        {"item": "附属平房/砖混结构", "quantity": "100000.00"},                     # 100000 × 750 = 75,000,000.00
+        {"item": "评估项/其他", "amount": "123456789.01", "basis": "评估报告"},
+        {"item": "评估项/其他", "amount": "99999999999.99", "basis": "评估报告"}]})
+    path = tmp_path / "wide.pdf"
+    reports.compensation_pdf(compute(case), path)
+    lines = "\n".join(pages(path)).splitlines()
+    assert any(line.startswith("1 附属平房/砖混结构 100000.00 m² 750.00 75,000,000.00") for line in lines)
+    assert any(line.startswith("2 评估项/其他 1.00 项 123,456,789.01 123,456,789.01") for line in lines)
+    assert any(line.startswith("3 评估项/其他 1.00 项 99,999,999,999.99 99,999,999,999.99") for line in lines)
+    assert any(line.endswith("评估项 小计 100,123,456,789.00") for line in lines)   # 123,456,789.01 + 99,999,999,999.99
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(tmp_path):
+    """A section's name (一(三) 禽类房舍) or a heading (房屋面积置换) was the last line of a page, what it heads on the
+    next: the example household with 0 … 29 more lines (every other one with a note) puts one near each page foot."""
+    schedule = load_schedule()
+    plain = [key for key, item in schedule.items.items()
+             if item.rule.KIND == "unit_rate" and item.unit != "户" and key != "附属平房/砖混结构"]
+    example = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    headings = {section.heading for section in settlement_sheet(household()).sections} | {
+        "房屋面积置换", "汇总", "签字确认", "补偿明细", "被征收户基本情况"}
+    orphans = []
+    for extra in range(30):
+        data = json.loads(json.dumps(example))
+        data["items"] += [{"item": plain[k % len(plain)], "quantity": "12.34", "rate": str(standard.low),
+                           **({"note": "备注" * (10 + k % 40)} if k % 5 == 0 else {})}
+                          for k in range(extra) for standard in [schedule.items[plain[k % len(plain)]].spec]]
+        if extra % 2:
+            del data["replacement"]
+        path = tmp_path / f"n{extra}.pdf"
+        reports.compensation_pdf(compute(case_from_dict(data)), path)
+        for number, text in enumerate(pages(path)[:-1], 1):
+            body = [line for line in text.splitlines() if line.strip() and not line.startswith("户主 ")]
+            if body[-1].strip() in headings:
+                orphans.append((extra, number, body[-1]))
+    assert orphans == []

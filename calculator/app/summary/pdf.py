@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Table as Grid
 
 from calculator.formats.reports.pdf_layout import (
-    CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, info_grid, line_width, para, write_pdf,
+    CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, heading, info_grid, line_width, para, write_pdf,
 )
 from calculator.core.money import fmt_grouped
 from calculator.app.summary import charts
@@ -54,13 +54,13 @@ def summary_story(summary: Summary, styles: Styles) -> list:
 
 def _section(title: str, styles: Styles, flows: list) -> list:
     """A section's heading, on the page of what follows it (with room for a table's title and first rows)."""
-    return [CondPageBreak(KEEP_WITH_NEXT + SECTION_HEADING), para(title, styles.heading), gap(1), *flows]
+    return [*heading(title, styles, KEEP_WITH_NEXT + SECTION_HEADING), *flows]
 
 
-def _headed(heading: list, body) -> list:
+def _headed(title: list, body) -> list:
     """A heading and what it heads, beginning on the next page when less than KEEP_WITH_NEXT is left here (a
     heading was left alone at a page's foot); a body taller than the room left is split as before."""
-    return [CondPageBreak(KEEP_WITH_NEXT), *heading, body]
+    return [CondPageBreak(KEEP_WITH_NEXT), *title, body]
 
 
 def _headline(summary: Summary) -> list[tuple[str, str]]:

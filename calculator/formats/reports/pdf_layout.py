@@ -1,6 +1,8 @@
 """What both printed sheets share: A4 page with header and numbered footer, styles, tables, signatures."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
@@ -13,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from calculator.core.files import atomic_write
 from calculator.formats.reports.fonts import runs, sheet_font
@@ -125,14 +127,29 @@ def _at(index: int, count: int) -> int:
 
 def _cell(text: Text, width: float):
     """One short line as a plain string, when it fits `width` (less the padding) in the sheet font alone and
-    reads as a paragraph would show it (no spaces at its ends or two together: a paragraph drops them); else
-    a wrapping paragraph."""
+    reads as a paragraph would show it (no spaces at its ends or two together: a paragraph drops them); a figure
+    too wide for its cell in a smaller size, on one line; else a wrapping paragraph."""
     value, style = str(text.text), text.style
     if ("\n" not in value and "  " not in value and value.strip(" ") == value
             and runs(value) in ([], [(style.fontName, value)])
             and stringWidth(value, style.fontName, style.fontSize) <= width - CELL_PADDING):
         return value
+    if FIGURE.fullmatch(value):
+        return para(value, _fitted(style, stringWidth(value, style.fontName, style.fontSize), width - CELL_PADDING))
     return para(value, style)
+
+
+# A figure as the sheets write one (¥1,234.50, 100000.00, 0.918323): never broken over two lines, where its first
+# line reads as a whole number a tenth of it (123,456,789.0 over 1).
+FIGURE = re.compile(r"¥?-?[0-9][0-9,]*(\.[0-9]+)?")
+SMALLEST_FIGURE_SIZE = 5.0   # points: a figure is made no smaller (the widest amount, 999,999,999,999.99, needs ~6)
+
+
+def _fitted(style: ParagraphStyle, drawn: float, room: float) -> ParagraphStyle:
+    """`style` at the size (in half points, down to SMALLEST_FIGURE_SIZE) at which a line `drawn` wide at its own
+    size fits `room`."""
+    size = max(SMALLEST_FIGURE_SIZE, math.floor(style.fontSize * room / drawn * 2) / 2)
+    return ParagraphStyle(f"{style.name}-{size}", parent=style, fontSize=size, leading=size * 1.3)
 
 
 def _plain_commands(plain: dict[tuple[int, int], ParagraphStyle]) -> list[tuple]:
@@ -278,6 +295,16 @@ def write_pdf(path: Path, build_story: Callable[[Styles], list], *, title: str, 
 def fmt_exact(value) -> str:
     """A figure results.py already rounded (亩, 万元 to 4 places), shown as is with thousands separators."""
     return f"{value:,}"
+
+
+# The room a heading needs below it on its page: itself, a table's header row and its first two rows. With less
+# left, the heading starts the next page (a heading alone at a page's foot had its table on the next).
+HEADING_ROOM = 25 * mm
+
+
+def heading(text: str, styles: Styles, room: float = HEADING_ROOM) -> list:
+    """A heading, kept on the page of what follows it: on the next page when less than `room` is left here."""
+    return [CondPageBreak(room), para(text, styles.heading), gap(1)]
 
 
 def gap(height_mm: float = 3) -> Spacer:

@@ -10,7 +10,7 @@ from calculator.engine.landprice import BELOW_FLOOR_SAID, TERM_SHOWN, ParcelPric
 from calculator.core.money import fmt_grouped, fmt_plain
 from calculator.formats.reports.content import PriceSheet, price_sheet
 from calculator.formats.reports.pdf_layout import (
-    SECTION_FILL, WIDTH, Styles, Text, fmt_exact, gap, grid, info_grid, para, signature_grid, write_pdf)
+    SECTION_FILL, WIDTH, Styles, Text, fmt_exact, gap, grid, heading, info_grid, para, signature_grid, write_pdf)
 
 SIGNATURES = ("测算人", "审核人", "测算单位(盖章)")   # in one row: the sheet of a parcel of two parts stays one page
 
@@ -25,17 +25,17 @@ def write_price_pdf(price: ParcelPrice, path: Path) -> None:
 
 def price_story(sheet: PriceSheet, styles: Styles) -> list:
     """Parcel block, benchmark by use, range and 70% floor, corrections, notes; result with signatures."""
-    story = [para("宗地基本情况", styles.heading), gap(1), info_grid(_parcel_fields(sheet), styles), gap(),
-             para("基准地价测算", styles.heading), gap(1), benchmark_table(sheet, styles), gap(),
-             para("级别区间与协议出让最低价", styles.heading), gap(1), range_table(sheet, styles), gap(1),
+    story = [*heading("宗地基本情况", styles), info_grid(_parcel_fields(sheet), styles), gap(),
+             *heading("基准地价测算", styles), benchmark_table(sheet, styles), gap(),
+             *heading("级别区间与协议出让最低价", styles), range_table(sheet, styles), gap(1),
              *floor_notes(sheet, styles), gap()]
     if sheet.corrected_total is not None:
-        story += [para(f"宗地地价修正:{sheet.correction_method}", styles.heading), gap(1),
+        story += [*heading(f"宗地地价修正:{sheet.correction_method}", styles),
                   *[para(line, styles.text) for line in sheet.formula], gap(1),
                   coefficient_table(sheet, styles), gap(2), correction_table(sheet, styles), gap()]
     notes = [part.note for part in sheet.parts if part.note]
     if notes:
-        story += [para("表注", styles.heading), *[para(f"注: {note}", styles.note) for note in notes], gap()]
+        story += [*heading("表注", styles), *[para(f"注: {note}", styles.note) for note in notes], gap()]
     story.append(KeepTogether([para("测算结果", styles.heading), gap(1), result_grid(sheet, styles), gap(3),
                                signature_grid(SIGNATURES, styles, row_height=18 * mm, per_row=3)]))
     return story

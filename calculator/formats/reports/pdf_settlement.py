@@ -10,7 +10,7 @@ from calculator.engine.compensation import CompensationResult
 from calculator.core.money import fmt_grouped, fmt_quantity, fmt_rate
 from calculator.formats.reports.content import Filing, SettlementSheet, settlement_sheet
 from calculator.formats.reports.pdf_layout import (
-    MUTED_FILL, SECTION_FILL, WIDTH, Styles, Text, gap, grid, info_grid, para, signature_grid, write_pdf)
+    MUTED_FILL, SECTION_FILL, WIDTH, Styles, Text, gap, grid, heading, info_grid, para, signature_grid, write_pdf)
 
 COLUMNS = ("序号", "种类/规格", "数量", "单位", "单价", "金额", "备注")
 COLUMN_MM = (9, 45, 16, 11, 22, 25, 52)
@@ -26,10 +26,10 @@ def write_settlement_pdf(result: CompensationResult, path: Path, filing: Filing 
 
 def settlement_story(sheet: SettlementSheet, styles: Styles) -> list:
     """Household block, itemized table, replacement area, then the total kept with the signatures."""
-    story = [para("被征收户基本情况", styles.heading), gap(1), info_grid(sheet.household, styles), gap(),
-             para("补偿明细", styles.heading), gap(1), item_table(sheet, styles), gap()]
+    story = [*heading("被征收户基本情况", styles), info_grid(sheet.household, styles), gap(),
+             *heading("补偿明细", styles), item_table(sheet, styles), gap()]
     if sheet.replacement:
-        story += [para("房屋面积置换", styles.heading), gap(1), replacement_table(sheet, styles), gap()]
+        story += [*heading("房屋面积置换", styles), replacement_table(sheet, styles), gap()]
     story.append(KeepTogether([para("汇总", styles.heading), gap(1), subtotal_table(sheet, styles),
                                total_table(sheet, styles), gap(3),
                                para("签字确认", styles.heading), gap(1),
@@ -43,7 +43,9 @@ def item_table(sheet: SettlementSheet, styles: Styles):
     commands = []
     for section in sheet.sections:
         at = len(rows)
-        commands += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), SECTION_FILL)]
+        # a section's name is kept on the page of its first line (or of its 小计)
+        commands += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), SECTION_FILL),
+                     ("NOSPLIT", (0, at), (-1, at + 1))]
         rows.append([Text(section.heading, styles.section)] + [""] * (len(COLUMNS) - 1))
         for row in section.rows:
             if not row.counted:
