@@ -252,6 +252,17 @@ def test_price_sheet_says_a_corrected_total_below_the_floor(tmp_path, factor_pct
     assert ("元/m²),低于协议出" in text and "协议出让价不得低于最低价" in text) is below
 
 
+def test_price_sheet_says_an_area_in_mu_is_priced_unrounded(tmp_path):
+    # 2.5 亩 = 1,666.666… m², shown 1,666.67: 1,666.67 × 833 = 1,388,336.11, the total 833 × 5000/3 = 1,388,333.33
+    path = tmp_path / "mu.pdf"
+    reports.parcel_pdf(parcel(grade=1, parts=[{"use": "商服用地", "area_mu": "2.5"}], corrections=None), path)
+    text = "\n".join(pages(path))
+    assert "1,666.67 2.5000 833.00" in text and "1,388,333.33" in text
+    assert "1 亩 = 2000/3 m²;以亩填写的面积折成平方米后不止两位小数" in text.replace("\n", "")
+    reports.parcel_pdf(parcel(), path)   # 1.05 亩 = 700.00 m² exactly: nothing to say
+    assert "1 亩 =" not in "\n".join(pages(path))
+
+
 def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_note(tmp_path):
     path = tmp_path / "industrial.pdf"
     price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "5000"}], corrections=None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Iterable, Iterator
 
 from calculator.core.amount_words import amount_in_words
@@ -291,6 +292,7 @@ class PriceSheet:
     corrected_unit_price: Decimal | None
     below_floor: bool
     tenure_basis: str
+    area_note: str   # when an area typed in 亩 is shown rounded: what each price is worked from
 
     @property
     def footer(self) -> str:
@@ -318,9 +320,19 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
         coefficients=tuple(_coefficients(corrections)) if corrections is not None else (),
         corrected_total=price.corrected_total,
         corrected_unit_price=price.corrected_unit_price, below_floor=price.below_floor,
-        tenure_basis=table.tenure_basis)
+        tenure_basis=table.tenure_basis, area_note=_area_note(price))
     refuse_unprintable(_price_texts(sheet))
     return sheet
+
+
+def _area_note(price: ParcelPrice) -> str:
+    """What the prices are worked from when an area typed in 亩 is more than its two decimals of m² (2.5 亩 =
+    1,666.666… m²): 1,666.67 × 833 is not the 1,388,333.33 printed beside it, and a hand check found it wrong."""
+    if all(part.given.area_m2 == Fraction(part.area_m2) for part in price.parts):
+        return ""
+    per_mu = price.table.m2_per_mu
+    return (f"注: 1 亩 = {per_mu.numerator}/{per_mu.denominator} m²;以亩填写的面积折成平方米后不止两位小数,"
+            "表中显示两位,各总价按未舍入的面积计算")
 
 
 def _price_texts(sheet: PriceSheet) -> Iterator[tuple[str, str]]:

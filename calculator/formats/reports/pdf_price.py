@@ -26,7 +26,8 @@ def write_price_pdf(price: ParcelPrice, path: Path) -> None:
 def price_story(sheet: PriceSheet, styles: Styles) -> list:
     """Parcel block, benchmark by use, range and 70% floor, corrections, notes; result with signatures."""
     story = [*heading("宗地基本情况", styles), info_grid(_parcel_fields(sheet), styles), gap(),
-             *heading("基准地价测算", styles), benchmark_table(sheet, styles), gap(),
+             *heading("基准地价测算", styles), benchmark_table(sheet, styles),
+             *([gap(1), para(sheet.area_note, styles.note)] if sheet.area_note else []), gap(),
              *heading("级别区间与协议出让最低价", styles), range_table(sheet, styles), gap(1),
              *floor_notes(sheet, styles), gap()]
     if sheet.corrected_total is not None:
