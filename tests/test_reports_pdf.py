@@ -249,6 +249,7 @@ def test_price_sheet_says_a_corrected_total_below_the_floor(tmp_path, factor_pct
                        path)
     text = "\n".join(pages(path))
     assert f"{corrected} 元(平均" in text   # the note wraps in its cell, beside 修正后宗地总价
+    assert "357.50 107,250.00 低于区间下限" in text or "385.00 115,500.00 低于区间下限" in text   # under 488, 2级's lower
     assert ("元/m²),低于协议出" in text and "协议出让价不得低于最低价" in text) is below
 
 

@@ -260,6 +260,14 @@ class PartRow:
     corrected_total: Decimal | None = None
     out_of_range: bool = False
 
+    @property
+    def range_remark(self) -> str:
+        """Where the corrected unit price lies against its grade's range, as the sheets say it (short: one line of
+        the price sheet's narrow 备注 column)."""
+        if not self.out_of_range:
+            return "在区间内"
+        return "低于区间下限" if self.corrected_unit < self.lower_unit else "高于区间上限"
+
 
 @dataclass(frozen=True)
 class PriceSheet:

@@ -106,11 +106,10 @@ def correction_table(sheet: PriceSheet, styles: Styles):
     head = ("用途", "使用年期 m", "法定最高年期 n", "K年期", "修正后单价(元/m²)", "修正后总价(元)", "备注")
     rows = [[Text(name, styles.head) for name in head]]
     for part in sheet.parts:
-        remark = "超出本级别区间" if part.out_of_range else "在本级别区间内"
         rows.append([Text(part.use, styles.cell), Text(f"{fmt_plain(part.term_years)}年", styles.number),
                      Text(f"{part.statutory_years}年({part.term_basis})", styles.cell),
                      *_numbers(styles, (str(part.term_coefficient), fmt_grouped(part.corrected_unit),
-                                        fmt_grouped(part.corrected_total))), Text(remark, styles.cell)])
+                                        fmt_grouped(part.corrected_total))), Text(part.range_remark, styles.cell)])
     rows.append([Text("合计 / 平均单价", styles.cell), "", "", "", Text(fmt_grouped(sheet.corrected_unit_price),
                                                                   styles.number),
                  Text(fmt_grouped(sheet.corrected_total), styles.number), ""])

@@ -110,7 +110,7 @@ def price_book(sheet: PriceSheet) -> Workbook:
         if corrected:
             values += [(part.term_years, "General"), part.statutory_years, (part.term_coefficient, TERM_COEFFICIENT),
                        (part.corrected_unit, MONEY),
-                       (part.corrected_total, MONEY), "超出" if part.out_of_range else "区间内"]
+                       (part.corrected_total, MONEY), part.range_remark]
         _row(parts, row, values + [part.note])
         row += 1
     last = row - 1
