@@ -115,6 +115,7 @@ class HouseholdSession(QObject):
         schedule = schedules.load(case.schedule)
         self._open = None
         self.stack.clear()
+        self.stack.setClean()   # clear() keeps a recovered case's mark (no clean state): every case after it was '*'
         self.document = HouseholdDocument(schedule, case, path)
         self.reset.emit()
         self.changed.emit(self.document.result, True)

@@ -492,6 +492,7 @@ class LandWorkspace(DocumentWorkspace):
 
     def _show_loaded(self, draft: ParcelDraft) -> None:
         self.stack.clear()
+        self.stack.setClean()   # clear() keeps a recovered parcel's mark (no clean state): every parcel after it was '*'
         for edit in self.correction_edits.values():   # another parcel's coefficients are never this one's
             edit.clear()
         self.show_draft(draft)
