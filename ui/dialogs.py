@@ -18,15 +18,18 @@ SCREEN_SHARE = 0.92  # a window sized to fit leaves this much of the screen's fr
 
 
 def fit_to_screen(window, width: int, height: int) -> None:
-    """Give `window` the size it would like, shrunk to fit the screen it opens on, centred there."""
+    """Give `window` the size it would like, shrunk to fit the screen it opens on, centred there; maximized where
+    it would like more than the screen has (a 1366×768 laptop): the window manager then fits its frame too, which
+    before it is shown has no size here (the 汇总与审计 window, 706 high below a title bar, ran past 768)."""
     screen = (window.parentWidget() or window).screen() or QGuiApplication.primaryScreen()
     available = screen.availableGeometry()
-    size = QSize(width, height).boundedTo(QSize(int(available.width() * SCREEN_SHARE),
-                                                int(available.height() * SCREEN_SHARE)))
-    window.resize(size.expandedTo(window.minimumSizeHint()).boundedTo(available.size()))
+    room = QSize(int(available.width() * SCREEN_SHARE), int(available.height() * SCREEN_SHARE))
+    window.resize(QSize(width, height).boundedTo(room).expandedTo(window.minimumSizeHint()).boundedTo(available.size()))
     frame = window.frameGeometry()
     frame.moveCenter(available.center())
     window.move(frame.topLeft())
+    if width > room.width() or height > room.height():
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
 def save_changes_question(name: str, tab: str = "") -> str:
