@@ -193,6 +193,7 @@ class TextDialog(QDialog):
         self.message = QLabel(message, self)
         self.message.setWordWrap(True)
         self.edit = QLineEdit(text, self)
+        self.edit.selectAll()   # a text shown again (a code refused, to be mended) is replaced by what is typed
         self.edit.setObjectName("answer")
         self.edit.setPlaceholderText(placeholder)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

@@ -115,6 +115,22 @@ def test_closing_while_a_date_is_still_being_typed_asks_and_keeps_it(qtbot, wind
     assert json.loads(path.read_text(encoding="utf-8"))["assessed_on"] == "2023-07-01"
 
 
+def test_closing_with_a_day_that_does_not_exist_in_a_date_asks_before_dropping_it(qtbot, window, ws, answers, tmp_path):
+    """A probe saw 2023-02-30 typed into 测算日期 (red, not taken, the case not '*') dropped on closing unasked."""
+    assert ws.open_file(EXAMPLE)
+    field = ws.header.date
+    field.edit.setFocus()
+    field.edit.selectAll()
+    type_text(qtbot, field.edit, "2023-02-30")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Tab)
+    assert field.error() and not ws.session.modified
+    answers.save_changes = "cancel"
+    assert not window.close()
+    assert answers.asked[-1] == "save_changes:household.json" and field.edit.text() == "2023-02-30"
+    answers.save_changes = "discard"
+    assert window.close()
+
+
 def test_new_asks_before_dropping_changes(qtbot, window, ws, answers):
     assert ws.open_file(EXAMPLE)
     type_cell(qtbot, ws, 0, COL_QUANTITY, "90")

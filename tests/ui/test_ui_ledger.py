@@ -979,3 +979,14 @@ def test_a_progress_dialog_is_wide_enough_for_its_title(qtbot):
     dialog = progress_dialog(None, title, 10)
     qtbot.addWidget(dialog)
     assert dialog.width() >= dialog.minimumWidth() > dialog.fontMetrics().horizontalAdvance(title) + 60
+
+
+def test_a_refused_code_shown_again_is_replaced_by_what_is_typed(qtbot):
+    """After a wrong 校验码, 标记已签字 opened again holding it with the cursor at its end: the code retyped was
+    appended to the wrong one (and refused again)."""
+    from ui.dialogs import TextDialog
+    dialog = TextDialog(None, "标记已签字", "请输入校验码", "3f9a0c12be4x", optional=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.edit, "3f9a0c12be47")
+    assert dialog.text() == "3f9a0c12be47"
