@@ -94,6 +94,28 @@ def test_amount_follows_the_typing(qtbot, ws):
     assert ws.session.stack.count() == 2                 # add + one edit, however many keys
 
 
+def test_the_rates_standard_gives_way_to_the_rate_in_a_narrow_column(qtbot, ws):
+    """At 150% the 单价 cell read 中值 3000–40003,500.00: the grey standard ran into the rate."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyleOptionViewItem
+    row = line(qtbot, ws, "大门/普通装修", "1")
+    index = ws.table.model().index(row, COL_RATE)
+    assert index.data() == "3,500.00" and index.data(HINT_ROLE) == "中值 3000–4000"
+    option = QStyleOptionViewItem()
+    option.initFrom(ws.table)
+    font = option.font
+    font.setPointSizeF(font.pointSizeF() * 0.85)
+    small, usual = QFontMetrics(font), option.fontMetrics
+    for width in (400, 150, 120, 100, 80, 60):
+        option.rect = QRect(0, 0, width, 30)
+        hint = ws.table.rate_delegate.fitted_hint("中值 3000–4000", font, option, index)
+        assert hint in ("中值 3000–4000", "") or hint.endswith("…")
+        assert not hint or small.horizontalAdvance(hint) + usual.horizontalAdvance("3,500.00") <= width - 10
+    option.rect = QRect(0, 0, 400, 30)
+    assert ws.table.rate_delegate.fitted_hint("中值 3000–4000", font, option, index) == "中值 3000–4000"
+
+
 def test_range_rate_starts_at_the_midpoint_and_shows_its_range(qtbot, ws):
     row = line(qtbot, ws, "附属平房/砖混结构", "10")
     assert cell(ws, row, COL_RATE) == "750.00"
