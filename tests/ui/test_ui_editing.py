@@ -358,3 +358,13 @@ def test_extra_months_are_read_as_typed(qtbot, ws, typed, months, said):
     assert ws.session.case.relocation["extra_months"] == months
     problems = [p.zh for p in ws.session.result.problems]
     assert (said in problems[0]) if said else not problems, problems
+
+
+def test_a_new_case_starts_at_the_tables_first_column(qtbot, ws):
+    """After Ctrl+N the empty table kept the last case's scroll: its header started at 数量."""
+    row = line(qtbot, ws, "大门/普通装修", "1")
+    ws.table.resize(300, 300)
+    ws.table.scrollTo(ws.table.model().index(row, ws.table.model().columnCount() - 1))
+    assert ws.table.horizontalScrollBar().value() > 0
+    ws.session.new()
+    assert ws.table.horizontalScrollBar().value() == 0

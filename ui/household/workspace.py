@@ -99,6 +99,9 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.model.reason_needed.connect(self._reason_needed)
         self.model.modelAboutToBeReset.connect(self._remember_cell)
         self.model.modelReset.connect(self._restore_cell)
+        # another case starts at its first column: after Ctrl+N the empty table kept the last one's scroll, its
+        # header starting at 数量
+        self.session.reset.connect(lambda: (self.table.horizontalScrollBar().setValue(0), self.table.scrollToTop()))
         self.summary.line_requested.connect(self.go_to_line)
         self.banner.go_to_first.connect(self.go_to_first_problem)
         self.lock_banner.amend_requested.connect(self.start_amendment)
