@@ -9,9 +9,11 @@ import re
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from households import EXAMPLE
@@ -628,6 +630,28 @@ def test_a_filled_in_survey_is_never_written_over_by_a_workbook(tmp_path, projec
     damaged = tmp_path / "damaged.xlsx"   # no survey can be read from it: replaced as any workbook is
     damaged.write_bytes(before[: len(before) // 2])
     assert ledger(tmp_path, "template", damaged).returncode == 0 and damaged.read_bytes() != before[: len(before) // 2]
+    copied = tmp_path / "copied.xlsx"   # the households typed on a copy of the sheet, 调查表(2): refused as well
+    book = openpyxl.load_workbook(survey)
+    book.copy_worksheet(book["调查表"]).title = "调查表(2)"
+    book["调查表"].delete_rows(2, book["调查表"].max_row)
+    book.save(copied)
+    run = ledger(tmp_path, "template", copied)
+    assert run.returncode == 2 and "「copied.xlsx」是已填写的调查表" in run.stderr, run.stderr
+
+
+def test_a_workbook_is_never_written_over_another_kind_of_zip(tmp_path, project):
+    """A .docx, a .pptx or a .zip begins as a workbook does (PK): `--xlsx letter.docx` replaced the letter, exit 0."""
+    letter = tmp_path / "letter.docx"
+    with zipfile.ZipFile(letter, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<w:document/>")
+    before = letter.read_bytes()
+    for run in (ledger(tmp_path, "export", project, letter), ledger(tmp_path, "summary", project, "--xlsx", letter)):
+        assert run.returncode == 2 and "不是Excel 工作簿文件,不会覆盖它" in run.stderr and "not a xlsx file" in run.stderr
+    assert letter.read_bytes() == before
+    workbook = tmp_path / "台账.xlsx"   # a workbook is replaced, as asked
+    assert ledger(tmp_path, "export", project, workbook).returncode == 0
+    assert ledger(tmp_path, "export", project, workbook).returncode == 0
 
 
 def test_a_server_that_does_not_answer_is_exit_1_to_try_again_never_bad_input(tmp_path):

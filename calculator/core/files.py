@@ -15,6 +15,7 @@ import os
 import stat
 import tempfile
 import time
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -29,6 +30,7 @@ STALE_AFTER_S = 24 * 3600
 # What a file of each kind the program writes begins with: an existing file at the target that does
 # not is some other document (a case, a project, a survey …) and is never written over.
 SIGNATURES = {"pdf": (b"%PDF-", "PDF"), "xlsx": (b"PK\x03\x04", "Excel 工作簿")}
+WORKBOOK_PART = "xl/workbook.xml"   # what of a zip makes it a workbook (not a .docx, a .pptx or a .zip)
 # A project (any SQLite database) is never written over, whatever is written, nor the files SQLite keeps
 # beside one while it is open: replacing p.landcomp-wal loses what was saved since the last checkpoint.
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -233,9 +235,20 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
         raise InputError(f"「{target.name}」是项目(数据库)文件,不会覆盖它;请另选文件名",
                          f"{target.name} is a project (database) file; it is not replaced (choose another name)")
     signature, name = SIGNATURES.get(kind, (None, ""))
-    if signature is not None and head and not head.startswith(signature):
+    if signature is not None and head and (not head.startswith(signature) or kind == "xlsx" and not _workbook(target)):
         raise InputError(f"「{target.name}」已存在且不是{name}文件,不会覆盖它;请另选文件名",
                          f"{target.name} exists and is not a {kind} file; it is not replaced (choose another name)")
+
+
+def _workbook(path: Path) -> bool:
+    """Whether the zip at `path` may be an Excel workbook: a Word document, a slide show or any .zip begins as one
+    does, and `--xlsx letter.docx` replaced the letter. One that cannot be read as a zip (a workbook cut short) may
+    have been one, and is replaced as before."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            return WORKBOOK_PART in package.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return True
 
 
 def in_use(path: str | os.PathLike[str]) -> bool:

@@ -219,10 +219,10 @@ def refuse_filled_survey(path: Path) -> None:
             return
         _check_package(path)   # a look at a workbook of a size no survey has would read it all: none is a survey
         book = load_workbook(path, read_only=True)
-        try:
-            filled = SURVEY_SHEET in book.sheetnames and any(
-                any(value not in (None, "") for value in row)
-                for row in book[SURVEY_SHEET].iter_rows(min_row=2, values_only=True))
+        try:   # 调查表 itself, or a copy of it (调查表(2)) the households were typed on
+            filled = any(any(value not in (None, "") for value in row)
+                         for name in book.sheetnames if name.startswith(SURVEY_SHEET)
+                         for row in book[name].iter_rows(min_row=2, values_only=True))
         finally:
             book.close()
     except Exception:   # noqa: BLE001 — a look, not a reading: a name the system refuses, a damaged or foreign file
