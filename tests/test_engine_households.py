@@ -110,6 +110,20 @@ def test_household_a_small_house_moved_on_day_30() -> None:
                      "homestead_certificate_area_m2")]
 
 
+@pytest.mark.parametrize("number, said", [
+    ("142329196805120317", None),                                            # the example's: right
+    ("142329196805120318", "身份证号校验位不符:末位应为 7,不是 8,请核对"),      # Σ digit × weight mod 11 = 2 → 7
+    ("142329196802300317", "身份证号中的出生日期 19680230 无效,请核对"),
+    ("14232919680512031", "身份证号应为18位,现为17位,请核对"),
+    ("", None)])
+def test_an_id_number_that_cannot_be_right_is_warned_of_and_priced_all_the_same(number, said) -> None:
+    """The app warned of it beside the field; `compensation` and `ledger save` printed it on the sheet unsaid."""
+    result = compute(case_from_dict({**HOUSEHOLD_C, "household": {"head": "张三", "id_number": number}}))
+    warned = [(w.zh, w.block, w.field) for w in result.warnings if w.field == "id_number"]
+    assert warned == ([] if said is None else [(said, "household", "id_number")])
+    assert result.total == compute(case_from_dict(HOUSEHOLD_C)).total
+
+
 def test_household_c_certificate_equal_to_footprint_is_not_warned() -> None:
     """33.33 − 33.33 = 0 m² is a real nought, not a slip: nothing to check."""
     assert not [warning for warning in compute(case_from_dict(HOUSEHOLD_C)).warnings if warning.block == "replacement"]

@@ -174,6 +174,10 @@ def test_a_family_listed_twice_under_two_numbers_is_imported_and_said(template, 
             "调查表 第3行「身份证号」: 与第2行户号「0001」的身份证号相同,请核对是否同一户重复登记 / the id number is that of "
             "household '0001' (row 2): check that the household is not listed twice"]}
         assert survey.problems == () and survey.rejected == ()
+    wrong = [{"户号": "0004", "户主": "王五", "身份证号": "142329196805120318", "项目": "葡萄", "数量": 1, "生长期": "盛果期"}]
+    [household] = stream_survey(fill(template, tmp_path / "w.xlsx", wrong)).households()
+    assert [w for w in household.warnings if "身份证号" in w] == [   # said once, at its row (not also by the engine)
+        "调查表 第2行「身份证号」: 身份证号校验位不符:末位应为 7,不是 8 / the check digit should be 7, not 8"]
 
 
 def test_rows_of_a_household_may_be_anywhere_and_blank_rows_are_skipped(template, tmp_path):

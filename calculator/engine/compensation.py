@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Callable, NamedTuple
 
 from calculator.engine.case import Case
+from calculator.core import idcard
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, quantity_limits
 from calculator.engine.lines import (DISPUTED, LINES, PARTIAL_COUNT, PricedLine, item_plans, locate, price_line, read_line,
@@ -276,6 +277,11 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
                                      "year): please check the years", RELOCATION, block=RELOCATION))
     if replacement is not None:
         notes += replacement_warnings(replacement, schedule)
+    id_number = case.household.get("id_number")
+    id_problem = idcard.problem(id_number) if isinstance(id_number, str) else None
+    if id_problem is not None:   # printed under 身份证号 all the same (old papers may carry one), as the app warns
+        notes.append(CaseWarning(f"{id_problem.zh},请核对", f"id_number: {id_problem.en}; please check", "household",
+                                 block="household", field="id_number"))
     if case.ignored_fields:
         fields = ", ".join(case.ignored_fields)
         notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))

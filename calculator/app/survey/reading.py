@@ -474,7 +474,8 @@ class _Reader:
             draft.problems.append(self.place(error, draft, lines))
         if draft.problems:
             return None
-        warnings = [self.warning(warning, lines) for warning in result.warnings]
+        # the id number's is said below at its row
+        warnings = [self.warning(warning, lines) for warning in result.warnings if warning.field != "id_number"]
         first_of: dict[tuple, int] = {}   # a line given twice: a household's rows pasted again paid its lines twice
         for line in lines:
             same = first_of.setdefault(tuple(sorted((key, str(value)) for key, value in line.raw.items())), line.row)
