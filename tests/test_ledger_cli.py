@@ -701,3 +701,28 @@ def test_sheets_into_a_folder_holding_an_earlier_batch_are_refused_never_mixed(t
     again = ledger(tmp_path, "sheets", project, out)
     assert again.returncode == 2 and "新旧结算单会混在一起" in again.stderr and "choose a new folder" in again.stderr
     assert sorted(path.name for path in out.iterdir()) == first
+
+
+def test_a_number_written_otherwise_is_saved_to_the_registered_household_and_said(tmp_path, project):
+    """`ledger save P 1 case.json` replaced 001's case without a word (1 and 001 are one number, as ever)."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    saved = as_json(ledger(tmp_path, "save", project, "1", EXAMPLE, "--json"))
+    assert saved["household"] == "001" and saved["version"] == 2
+    assert saved["warnings"][0] == "户号「1」即台账中已登记的「001」,已保存到该户 / household '1' is the registered '001': saved to it"
+    again = as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
+    assert not any("即台账中已登记" in warning for warning in again["warnings"])
+
+
+def test_sheets_that_skip_a_household_say_so_on_stderr_too(tmp_path, project):
+    """A household whose 户主 no font prints is skipped (exit 0, every printable household's sheet written): said
+    only on stdout in Chinese, a script could not tell a sheet was missing."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    case = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+    case["household"]["head"] = "张三😀"
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    assert ledger(tmp_path, "save", project, "002", odd).returncode == 0
+    run = ledger(tmp_path, "sheets", project, tmp_path / "sheets")
+    assert run.returncode == 0 and "跳过 1 户" in run.stdout and "002 张三😀" in run.stdout
+    assert "跳过 1 户,未生成其结算单" in run.stderr and "1 households skipped, no sheet written" in run.stderr
+    assert len(list((tmp_path / "sheets").rglob("*.pdf"))) == 1

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from calculator.commands.cli import _dump
+from calculator.commands.cli import _dump, _say
 from calculator.core.errors import CaseErrors, Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
@@ -147,6 +147,9 @@ def _save(project: ProjectFile, args) -> str:
     warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
     if others:
         warnings.append(" / ".join(same_id_text(others)))
+    if household.number != args.household:   # 1 and 001 are one number: saved to the household registered so
+        warnings.insert(0, f"户号「{args.household}」即台账中已登记的「{household.number}」,已保存到该户 / household "
+                           f"{args.household!r} is the registered {household.number!r}: saved to it")
     saved = {"household": household.number, "version": version.number, "status": household.status.label,
              "total": _money(version.total), "fingerprint": version.fingerprint, "warnings": warnings}
     if args.json:
@@ -259,6 +262,9 @@ def _sheets(project: ProjectFile, args) -> str:
     if summary.ledger_error:   # every sheet, but no 台账 beside them: not the batch asked for
         raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: {len(summary.written)} sheets written, "
                          f"but the ledger could not be written: {summary.ledger_error}")
+    if summary.skipped:   # said on stderr too, for a script reading the exit status and stdout alone
+        _say(f"landcomp: {args.outdir}: 跳过 {len(summary.skipped)} 户,未生成其结算单(原因见上) / "
+             f"{len(summary.skipped)} households skipped, no sheet written for them (the reasons above)")
     return f"{args.outdir}: {summary.text()}\n"
 
 
