@@ -77,6 +77,26 @@ def test_schedule_has_the_155_catalog_keys() -> None:
 
 # --- what each kind refuses ------------------------------------------------------------------------
 
+@pytest.mark.parametrize("typed, meant", [
+    ("厕所（室外）/政府改厕", "厕所(室外)/政府改厕"),    # full-width brackets, as a Chinese input method types them
+    ("附属平房／砖混结构", "附属平房/砖混结构"), ("卫生洁具/普通洁具 ", "卫生洁具/普通洁具")])
+def test_a_key_that_only_looks_like_one_is_refused_naming_the_key_it_is_written_for(typed, meant) -> None:
+    """Refused as unknown with no hint: on screen the two look the same. Never taken for it (no guess)."""
+    with pytest.raises(InputError) as refused:
+        priced({"item": typed, "quantity": "1"})
+    assert refused.value.zh == f"未知项目「{typed}」:应写作「{meant}」(半角括号、斜杠,无空格)"
+    with pytest.raises(InputError) as refused:
+        priced({"item": "附属平房/砖瓦结构", "quantity": "1"})   # no key of the schedule, however written
+    assert "不在文政发〔2023〕6号标准中" in refused.value.zh
+
+
+@pytest.mark.parametrize("field", ["Quantity", "quantiy", "ｑｕａｎｔｉｔｙ"])
+def test_a_line_field_written_another_way_is_said_as_the_field_it_stands_for(field) -> None:
+    with pytest.raises(InputError) as refused:
+        priced({"item": "杂棚", field: "3"})
+    assert refused.value.zh == f"字段「{field}」应写作「quantity」" and refused.value.field == field
+
+
 def test_not_compensated_refuses_a_rate() -> None:
     with pytest.raises(InputError, match="rate"):
         priced({"item": "不予补偿/废渠", "rate": "100"})

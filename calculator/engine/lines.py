@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 import weakref
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
+from calculator.engine.case import meant_field
 from calculator.core.labels import label
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, blank, check_text, counted, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
@@ -71,6 +73,12 @@ def schedule_item(schedule: Schedule, key: str) -> Item:
 
 
 def _unknown(schedule: Schedule, key: str) -> InputError:
+    """An unknown key refused, with the key it is written for when it is one in full-width marks or with spaces
+    (厕所（室外）/政府改厕, as a Chinese input method types it): it looks the same, and is not taken for it."""
+    meant = "".join(unicodedata.normalize("NFKC", key).split())
+    if meant != key and meant in schedule.items:
+        return InputError(f"未知项目「{key}」:应写作「{meant}」(半角括号、斜杠,无空格)",
+                          f"unknown item {key!r}: it should be written {meant!r} (ASCII brackets and slash, no spaces)")
     return InputError(f"未知项目「{key}」(不在{schedule.document}标准中)",
                       f"unknown item {key!r} (not in the {schedule.id} schedule)")
 
@@ -129,6 +137,10 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
         raise _unknown(schedule, key).placed(field="item")
     if not raw.keys() <= plan.fields:
         unknown = [name for name in raw if name not in plan.fields]
+        meant = meant_field(unknown[0], plan.fields) if isinstance(unknown[0], str) else None
+        if meant is not None:   # Quantity, quantiy: the field it is written for, as the case file's own are said
+            raise InputError(f"字段「{unknown[0]}」应写作「{meant}」", f"field {unknown[0]!r} should be written {meant!r}",
+                             field=unknown[0])
         raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
                          f"this item takes no field {', '.join(unknown)}", field=unknown[0])
     item = plan.item
