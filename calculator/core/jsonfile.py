@@ -6,6 +6,7 @@ file that is not UTF-8 text are refused with where they are.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from decimal import Decimal
@@ -68,9 +69,30 @@ def read_json(path: Path, max_bytes: int, kind: str, *, checked: bool = True) ->
     try:
         text = data.decode("utf-8-sig")  # Windows Notepad writes a byte-order mark
     except UnicodeDecodeError:
-        raise InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
-                         "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)") from None
+        raise _not_utf8(data, kind) from None
     return parse_json(text) if checked else _parse(text)
+
+
+# The encodings a Windows editor saves Chinese text in (记事本's "ANSI" is GBK on a Chinese system, its "Unicode"
+# UTF-16), by what their text begins with.
+_OTHER_ENCODINGS = (("UTF-16", (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)), ("GBK", ()))
+
+
+def _not_utf8(data: bytes, kind: str) -> InputError:
+    """A file that is no UTF-8 text refused: a JSON text saved in another encoding said as such (save it as UTF-8),
+    anything else as perhaps a workbook."""
+    for encoding, marks in _OTHER_ENCODINGS:
+        if marks and not data.startswith(marks):
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+            return InputError(f"这个{kind}是 {encoding} 编码的,请用记事本等“另存为”UTF-8 编码后再打开",
+                              f"the file is {encoding} text: save it as UTF-8 (e.g. Notepad's Save As) and open it again")
+    return InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
+                      "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)")
 
 
 def _open_to_read(path: Path) -> BinaryIO:

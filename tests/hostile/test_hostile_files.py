@@ -206,9 +206,10 @@ CORPUS = [
     Hostile("parcel file of 2 MB", "landprice", parcel(padding="x" * 2_000_000), ("file too large",)),
     Hostile("2,001 lines", "compensation", case(items=[HOUSE] * 2001), ("items", "2000")),
     # --- not a case file ------------------------------------------------------------------------
+    # saved by a Windows editor as ANSI (GBK) or Unicode (UTF-16): said as such, to be saved as UTF-8
     Hostile("GBK bytes", "compensation", '{"household": {"head": "张三"}, "items": []}'.encode("gbk"),
-            ("UTF-8",)),
-    Hostile("UTF-16", "compensation", '{"items": []}'.encode("utf-16"), ("UTF-8",)),
+            ("是 GBK 编码的", "save it as UTF-8")),
+    Hostile("UTF-16", "compensation", '{"items": []}'.encode("utf-16"), ("是 UTF-16 编码的", "save it as UTF-8")),
     Hostile("a workbook opened as a case", "compensation", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)),
             ("这不是案例文件",)),
     Hostile("empty file", "compensation", b"", ("malformed JSON",)),
