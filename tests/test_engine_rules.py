@@ -109,6 +109,17 @@ def test_assessed_needs_its_basis_and_quantity_one() -> None:
         priced({"item": "评估项/村庙", "amount": "1000", "basis": "x", "quantity": "2"})
 
 
+@pytest.mark.parametrize("host_rate, reason, remark", [
+    ("900", "框架加固", "按附属平房/砖混结构单价900.00(超标准)的50%"),   # 450 per m², above 50% of 700–800
+    ("760", None, "按附属平房/砖混结构单价760.00的50%")])
+def test_a_share_of_a_host_paid_above_its_standard_says_so(host_rate, reason, remark) -> None:
+    """Only the host line was flagged: its 歇厦 at 50% of 900 (450, over 400) read as within the standard."""
+    host = {"item": "附属平房/砖混结构", "quantity": "10", "rate": host_rate,
+            **({"override_reason": reason} if reason else {})}
+    line = priced({"item": "歇厦、雨搭", "quantity": "2", "attached_to": "附属平房/砖混结构"}, host)
+    assert line.remarks == (remark,) and line.amount == Decimal(host_rate) / 2 * 2
+
+
 def test_share_of_host_refuses_a_per_room_host() -> None:
     # 废弃窑洞 is paid per 间, so 50% of it is no rate per m²
     with pytest.raises(InputError, match="attached_to"):

@@ -52,7 +52,10 @@ def price(spec: Spec, line, ctx) -> Pricing:
             f"(a per-{spec.host_unit} item of {', '.join(spec.host_groups)})", field=PARAM)
     host_rate, from_midpoint = at_field(PARAM, ctx.host_rate, host_key)  # ambiguous or invalid on this case: the host
     rate = host_rate * spec.share
-    remark = f"按{host_key}单价{fmt_quantity(host_rate)}的{fmt_plain(spec.share * 100)}%"
+    # a host paid above (or below) its standard, with its reason: this line follows it, and says so (R1: flagged on
+    # every report), or 50% of 900 passed as within a standard of 50% of 700–800
+    outside = "(超标准)" if not host.spec.low <= host_rate <= host.spec.high else ""
+    remark = f"按{host_key}单价{fmt_quantity(host_rate)}{outside}的{fmt_plain(spec.share * 100)}%"
     return Pricing(standard=Rate.fixed(rate), flags=(MIDPOINT,) if from_midpoint else (), remarks=(remark,))
 
 
