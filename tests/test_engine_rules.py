@@ -120,6 +120,19 @@ def test_a_share_of_a_host_paid_above_its_standard_says_so(host_rate, reason, re
     assert line.remarks == (remark,) and line.amount == Decimal(host_rate) / 2 * 2
 
 
+@pytest.mark.parametrize("line, field", [
+    ({"item": "杂棚", "quantity": "0.000000001"}, "quantity"),
+    ({"item": "基础/石基础", "quantity": "10", "height_m": "0.000000001"}, "quantity"),
+    ({"item": "评估项/地下室", "amount": "0.004", "basis": "评估报告"}, "amount"),   # an amount of 0 is refused
+    ({"item": "不予补偿/废弃枯井", "quantity": "1"}, None)])                          # R5: 0.00 by the standard
+def test_a_line_that_comes_to_nought_is_warned_of(line, field) -> None:
+    """0.000000001 m² was priced at 0.00 without a word."""
+    result = compute(case_from_dict({"items": [line]}))
+    assert result.lines[0].amount == Decimal("0.00")
+    said = [(w.zh, w.field) for w in result.warnings if w.zh.startswith("金额为 0.00")]
+    assert said == ([] if field is None else [("金额为 0.00(数量、参数或金额过小),请核对", field)])
+
+
 def test_share_of_host_refuses_a_per_room_host() -> None:
     # 废弃窑洞 is paid per 间, so 50% of it is no rate per m²
     with pytest.raises(InputError, match="attached_to"):

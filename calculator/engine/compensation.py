@@ -17,6 +17,7 @@ from calculator.engine.relocation import PARTS as RELOCATION_PARTS
 from calculator.engine.relocation import RelocationResult, read_relocation, relocation_allowances
 from calculator.engine.replacement import ReplacementResult, replacement_area, replacement_warnings
 from calculator.engine.schedules import load_schedule
+from calculator.rules import not_compensated  # R5: its 0.00 is the standard's, no slip
 from tables.schedule import Item, Schedule
 
 RELOCATION_SECTION = "三"
@@ -101,7 +102,8 @@ def _priced_line(raw: dict, index: int, schedule: Schedule, ctx: CaseContext) ->
     priced = price_line(read_line(raw, index, schedule, ctx.plans), ctx)
     line = priced.line
     if line.unusual or priced.flags and not WARNED_FLAGS.isdisjoint(priced.flags) \
-            or line.override_reason and line.rate is not None and OVERRIDE not in priced.flags:
+            or line.override_reason and line.rate is not None and OVERRIDE not in priced.flags \
+            or not priced.amount and line.item.kind != not_compensated.KIND:
         return priced, _line_warnings(priced, schedule)
     return priced, ()  # most lines, an assessed amount or a line not compensated too: nothing to say
 
@@ -339,4 +341,8 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
                           field="override_reason"))
     if DISPUTED in priced.flags:
         notes.append(note("有争议,不计入合计", "disputed, held out of the total", field="disputed"))
+    if not priced.amount and line.item.kind != not_compensated.KIND:   # 0.000000001 m², an amount of 0.001 元
+        field = line.item.rule.RATE_FIELD if line.item.rule.RATE_FIELD == "amount" else "quantity"
+        notes.append(note("金额为 0.00(数量、参数或金额过小),请核对", "the amount is 0.00 (a quantity, parameter or "
+                          "amount too small), please check", field=field))
     return tuple(notes)
