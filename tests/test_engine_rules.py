@@ -90,11 +90,19 @@ def test_a_key_that_only_looks_like_one_is_refused_naming_the_key_it_is_written_
     assert "不在文政发〔2023〕6号标准中" in refused.value.zh
 
 
-@pytest.mark.parametrize("field", ["Quantity", "quantiy", "ｑｕａｎｔｉｔｙ"])
+@pytest.mark.parametrize("field", ["Quantity", "ｑｕａｎｔｉｔｙ", "QUANTITY "])
 def test_a_line_field_written_another_way_is_said_as_the_field_it_stands_for(field) -> None:
     with pytest.raises(InputError) as refused:
         priced({"item": "杂棚", field: "3"})
     assert refused.value.zh == f"字段「{field}」应写作「quantity」" and refused.value.field == field
+
+
+def test_a_field_of_another_item_in_another_unit_is_never_offered_for_one_letter_off() -> None:
+    """排水管道 takes diameter_cm: a diameter_m of 0.3 renamed as a hint told (diameter_cm 0.3) is priced as a pipe of
+    0.3 cm, 40 元/m, while the pipe is 30 cm, 80 元/m. Refused as a field this item does not take, no more."""
+    with pytest.raises(InputError) as refused:
+        priced({"item": "排水管道/水泥管", "quantity": "20", "diameter_m": "0.3"})
+    assert refused.value.zh == "此项不接受「管径(m)」" and "diameter_cm" not in refused.value.en
 
 
 def test_not_compensated_refuses_a_rate() -> None:

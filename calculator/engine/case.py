@@ -171,13 +171,13 @@ def refuse_misspelt_fields(data: Any) -> None:
                                            if isinstance(data.get(name), dict)]
     for block, keys, known in blocks:
         for key in keys:
-            meant = meant_field(key, known)
+            meant = _meant(key, known)
             if meant is not None:
                 where = f"{block}.{key}" if block else key
                 raise InputError(f"字段「{key}」应写作「{meant}」", f"field {key!r} should be written {meant!r}", where)
 
 
-def meant_field(key: str, known: frozenset[str] | set[str]) -> str | None:
+def _meant(key: str, known: frozenset[str] | set[str]) -> str | None:
     """The known field `key` stands for when it is not one: the same in another case or width, or one letter
     added, dropped, changed or swapped (a key with a digit, phone2, is a field of its own)."""
     if key in known:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
 from calculator.core.errors import CalculationError, InputError
-from calculator.engine.case import meant_field
 from calculator.core.labels import label
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, blank, check_text, counted, quantity_limits
 from calculator.core.money import fmt_plain, round_money, to_decimal
@@ -137,8 +136,11 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
         raise _unknown(schedule, key).placed(field="item")
     if not raw.keys() <= plan.fields:
         unknown = [name for name in raw if name not in plan.fields]
-        meant = meant_field(unknown[0], plan.fields) if isinstance(unknown[0], str) else None
-        if meant is not None:   # Quantity, quantiy: the field it is written for, as the case file's own are said
+        # Quantity or ｑｕａｎｔｉｔｙ: the field it is written for. Only the same letters: one letter off may be another
+        # item's field in another unit (diameter_m, diameter_cm), and renamed as told it is priced wrong.
+        meant = "".join(unicodedata.normalize("NFKC", unknown[0]).split()).casefold() \
+            if isinstance(unknown[0], str) else None
+        if meant in plan.fields:
             raise InputError(f"字段「{unknown[0]}」应写作「{meant}」", f"field {unknown[0]!r} should be written {meant!r}",
                              field=unknown[0])
         raise InputError(f"此项不接受「{'、'.join(_label(name, schedule) for name in unknown)}」",
