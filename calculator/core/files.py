@@ -280,7 +280,10 @@ def refuse_database(path: Path, zh: str, en: str) -> None:
 
 
 def atomic_write_text(target: Path, text: str) -> None:
-    """Write UTF-8 text atomically."""
+    """Write UTF-8 text atomically: a document (a case, a parcel) opened through a link is saved to the file the link
+    names, the link kept, as an editor saves it (an output written over a link is refused, _refuse_foreign)."""
+    if os.path.islink(target) and os.path.isfile(target):
+        target = Path(os.path.realpath(target))
     atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 

@@ -89,6 +89,21 @@ def test_ctrl_s_on_an_opened_file_writes_it_in_place(qtbot, window, ws, tmp_path
     assert window.windowTitle().startswith("case.json — ")
 
 
+def test_a_case_opened_through_a_link_is_saved_to_the_file_it_names(qtbot, window, ws, answers, tmp_path):
+    """An output written over a link is refused (it replaced /dev/stdout); a case opened through one is saved to the
+    file it names, the link kept, as an editor does."""
+    real = tmp_path / "cases" / "case.json"
+    real.parent.mkdir()
+    real.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    link = tmp_path / "捷径.json"
+    link.symlink_to(real)
+    assert ws.open_file(link)
+    type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
+    qtbot.keyClick(ws.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert answers.errors == [] and not ws.session.modified
+    assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["items"][0]["quantity"] == "90"
+
+
 def test_closing_with_unsaved_changes_asks(qtbot, window, ws, answers):
     ws.header.edits[("household", "head")].setFocus()
     type_text(qtbot, ws.header.edits[("household", "head")], "张三")
