@@ -241,15 +241,16 @@ def test_price_sheet_says_k_is_shown_rounded_and_used_unrounded(tmp_path):
     assert "第 1 页 共 1 页" in text
 
 
-@pytest.mark.parametrize("factor_pct, corrected, below", [("-35", "107,250.00", True), ("-30", "115,500.00", False)])
-def test_price_sheet_says_a_corrected_total_below_the_floor(tmp_path, factor_pct, corrected, below):
+@pytest.mark.parametrize("factor_pct, unit, corrected, below", [("-35", "357.50", "107,250.00", True),
+                                                                 ("-30", "385.00", "115,500.00", False)])
+def test_price_sheet_says_a_corrected_total_below_the_floor(tmp_path, factor_pct, unit, corrected, below):
     # 商服 2级 300 m² at −35%: 550 × 0.65 = 357.50 × 300 = 107,250.00, below the floor 115,500.00; at −30% at it
     path = tmp_path / "below.pdf"
     reports.parcel_pdf(parcel(parts=[{"use": "商服用地", "area_m2": "300"}], corrections={"factor_pct": factor_pct}),
                        path)
     text = "\n".join(pages(path))
     assert f"{corrected} 元(平均" in text   # the note wraps in its cell, beside 修正后宗地总价
-    assert "357.50 107,250.00 低于区间下限" in text or "385.00 115,500.00 低于区间下限" in text   # under 488, 2级's lower
+    assert f"{unit} {corrected} 低于区间下限" in text   # under 488, 2级's lower limit
     assert ("元/m²),低于协议出" in text and "协议出让价不得低于最低价" in text) is below
 
 
@@ -259,9 +260,9 @@ def test_price_sheet_says_an_area_in_mu_is_priced_unrounded(tmp_path):
     reports.parcel_pdf(parcel(grade=1, parts=[{"use": "商服用地", "area_mu": "2.5"}], corrections=None), path)
     text = "\n".join(pages(path))
     assert "1,666.67 2.5000 833.00" in text and "1,388,333.33" in text
-    assert "1 亩 = 2000/3 m²;以亩填写的面积折成平方米后不止两位小数" in text.replace("\n", "")
+    assert "注: 表中面积显示两位小数,各总价按未舍入的面积计算(以亩填写的按 1 亩 = 2000/3 m² 折算)" in text.replace("\n", "")
     reports.parcel_pdf(parcel(), path)   # 1.05 亩 = 700.00 m² exactly: nothing to say
-    assert "1 亩 =" not in "\n".join(pages(path))
+    assert "表中面积显示两位小数" not in "\n".join(pages(path))
 
 
 def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_note(tmp_path):

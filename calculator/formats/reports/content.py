@@ -334,13 +334,14 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
 
 
 def _area_note(price: ParcelPrice) -> str:
-    """What the prices are worked from when an area typed in 亩 is more than its two decimals of m² (2.5 亩 =
-    1,666.666… m²): 1,666.67 × 833 is not the 1,388,333.33 printed beside it, and a hand check found it wrong."""
+    """What the prices are worked from when an area is more than the two decimals of m² shown (2.5 亩 = 1,666.666…
+    m², or 1000.125 m² typed): 1,666.67 × 833 is not the 1,388,333.33 printed beside it, and a hand check found it
+    wrong."""
     if all(part.given.area_m2 == Fraction(part.area_m2) for part in price.parts):
         return ""
     per_mu = price.table.m2_per_mu
-    return (f"注: 1 亩 = {per_mu.numerator}/{per_mu.denominator} m²;以亩填写的面积折成平方米后不止两位小数,"
-            "表中显示两位,各总价按未舍入的面积计算")
+    return (f"注: 表中面积显示两位小数,各总价按未舍入的面积计算(以亩填写的按 1 亩 = {per_mu.numerator}/"
+            f"{per_mu.denominator} m² 折算)")
 
 
 def _price_texts(sheet: PriceSheet) -> Iterator[tuple[str, str]]:
