@@ -360,11 +360,20 @@ def test_extra_months_are_read_as_typed(qtbot, ws, typed, months, said):
     assert (said in problems[0]) if said else not problems, problems
 
 
-def test_a_new_case_starts_at_the_tables_first_column(qtbot, ws):
-    """After Ctrl+N the empty table kept the last case's scroll: its header started at 数量."""
+def test_a_new_or_opened_case_starts_at_the_tables_first_cell(qtbot, ws):
+    """After Ctrl+N the empty table kept the last case's scroll (its header started at 数量), and a case opened was
+    shown at the cell the last one was left at (备注 of row 4)."""
+    from driver import EXAMPLE
     row = line(qtbot, ws, "大门/普通装修", "1")
     ws.table.resize(300, 300)
-    ws.table.scrollTo(ws.table.model().index(row, ws.table.model().columnCount() - 1))
+    last = ws.table.model().columnCount() - 1
+    ws.table.setCurrentIndex(ws.table.model().index(row, last))
     assert ws.table.horizontalScrollBar().value() > 0
     ws.session.new()
+    assert ws.table.horizontalScrollBar().value() == 0
+    line(qtbot, ws, "大门/普通装修", "1")
+    ws.table.setCurrentIndex(ws.table.model().index(0, last))
+    assert ws.table.horizontalScrollBar().value() > 0
+    ws.session.open(EXAMPLE)
+    assert (ws.table.currentIndex().row(), ws.table.currentIndex().column()) == (0, 0)
     assert ws.table.horizontalScrollBar().value() == 0

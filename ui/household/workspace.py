@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from calculator.engine.case import case_from_dict, case_to_dict
@@ -99,9 +99,9 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.model.reason_needed.connect(self._reason_needed)
         self.model.modelAboutToBeReset.connect(self._remember_cell)
         self.model.modelReset.connect(self._restore_cell)
-        # another case starts at its first column: after Ctrl+N the empty table kept the last one's scroll, its
-        # header starting at 数量
-        self.session.reset.connect(lambda: (self.table.horizontalScrollBar().setValue(0), self.table.scrollToTop()))
+        # another case starts at its first cell: after Ctrl+N the empty table kept the last one's scroll, its header
+        # starting at 数量, and a case opened was shown at the last one's cell (备注 of row 4)
+        self.session.reset.connect(self._to_first_cell)
         self.summary.line_requested.connect(self.go_to_line)
         self.banner.go_to_first.connect(self.go_to_first_problem)
         self.lock_banner.amend_requested.connect(self.start_amendment)
@@ -214,6 +214,11 @@ class HouseholdWorkspace(DocumentWorkspace):
         dialog.accepted.connect(accepted)
         dialog.finished.connect(finished)
         dialog.open()
+
+    def _to_first_cell(self) -> None:
+        self.table.setCurrentIndex(QModelIndex())   # what the model's reset then remembers: (0, 0)
+        self.table.horizontalScrollBar().setValue(0)
+        self.table.scrollToTop()
 
     def _remember_cell(self) -> None:
         index = self.table.currentIndex()
