@@ -710,7 +710,9 @@ def test_a_number_written_otherwise_is_saved_to_the_registered_household_and_sai
     assert saved["household"] == "001" and saved["version"] == 2
     assert saved["warnings"][0] == "户号「1」即台账中已登记的「001」,已保存到该户 / household '1' is the registered '001': saved to it"
     again = as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
-    assert not any("即台账中已登记" in warning for warning in again["warnings"])
+    new = as_json(ledger(tmp_path, "save", project, " 7 ", EXAMPLE, "--json"))   # registered now, as 7: nothing to say
+    assert new["household"] == "7"
+    assert not any("即台账中已登记" in warning for warning in again["warnings"] + new["warnings"])
 
 
 def test_sheets_that_skip_a_household_say_so_on_stderr_too(tmp_path, project):
@@ -724,5 +726,6 @@ def test_sheets_that_skip_a_household_say_so_on_stderr_too(tmp_path, project):
     assert ledger(tmp_path, "save", project, "002", odd).returncode == 0
     run = ledger(tmp_path, "sheets", project, tmp_path / "sheets")
     assert run.returncode == 0 and "跳过 1 户" in run.stdout and "002 张三😀" in run.stdout
-    assert "跳过 1 户,未生成其结算单" in run.stderr and "1 households skipped, no sheet written" in run.stderr
+    assert "跳过 1 户,未生成其结算单(原因见输出): 002 /" in run.stderr
+    assert "1 households skipped, no sheet written for them (the reasons in the output): 002" in run.stderr
     assert len(list((tmp_path / "sheets").rglob("*.pdf"))) == 1

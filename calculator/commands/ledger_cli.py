@@ -138,6 +138,7 @@ def _save(project: ProjectFile, args) -> str:
         raise InputError(f"--base-version 应为 0 至 {MAX_VERSION} 的整数",
                          f"--base-version must be a whole number from 0 to {MAX_VERSION}")
     others = same_id_number(project.store, project.project.id, case.household.get("id_number", ""), args.household)
+    registered = project.find_household(args.household)
     try:
         version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
     except CaseErrors as error:   # the case's own faults: said at the file, as `compensation` says them
@@ -147,7 +148,7 @@ def _save(project: ProjectFile, args) -> str:
     warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
     if others:
         warnings.append(" / ".join(same_id_text(others)))
-    if household.number != args.household:   # 1 and 001 are one number: saved to the household registered so
+    if registered is not None and registered.number != args.household:   # 1 and 001 are one number
         warnings.insert(0, f"户号「{args.household}」即台账中已登记的「{household.number}」,已保存到该户 / household "
                            f"{args.household!r} is the registered {household.number!r}: saved to it")
     saved = {"household": household.number, "version": version.number, "status": household.status.label,
@@ -262,9 +263,11 @@ def _sheets(project: ProjectFile, args) -> str:
     if summary.ledger_error:   # every sheet, but no 台账 beside them: not the batch asked for
         raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: {len(summary.written)} sheets written, "
                          f"but the ledger could not be written: {summary.ledger_error}")
-    if summary.skipped:   # said on stderr too, for a script reading the exit status and stdout alone
-        _say(f"landcomp: {args.outdir}: 跳过 {len(summary.skipped)} 户,未生成其结算单(原因见上) / "
-             f"{len(summary.skipped)} households skipped, no sheet written for them (the reasons above)")
+    if summary.skipped:   # said on stderr too, for a script reading the exit status and stderr alone
+        named = "、".join(outcome.number for outcome in summary.skipped)
+        _say(f"landcomp: {args.outdir}: 跳过 {len(summary.skipped)} 户,未生成其结算单(原因见输出): {named} / "
+             f"{len(summary.skipped)} households skipped, no sheet written for them (the reasons in the output): "
+             f"{named}")
     return f"{args.outdir}: {summary.text()}\n"
 
 
