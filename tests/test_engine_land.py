@@ -83,6 +83,15 @@ def test_a_corrected_total_below_the_negotiated_floor_is_flagged(factor_pct, cor
     assert result["flags"] == (["below_negotiated_floor"] if below else [])
 
 
+@pytest.mark.parametrize("factor_pct, said", [("0", "在区间内"), ("-20", "低于区间下限"), ("30", "高于区间上限")])
+def test_every_output_says_which_side_of_its_range_a_corrected_price_lies(factor_pct, said) -> None:
+    # 商服 2级 [488, 692]: 550 × 0.8 = 440 under it, 550 × 1.3 = 715 over it
+    from calculator.formats.text_report import parcel_text
+    priced = price({**one_part(2, "商服用地", area_m2="300"), "corrections": {"factor_pct": factor_pct}})
+    assert priced.parts[0].range_remark == said
+    assert (f"⚠ {said}" in parcel_text(priced)) is (said != "在区间内")
+
+
 def test_the_floor_flag_follows_the_cost_sum_when_it_governs() -> None:
     # +3%: 550 × 1.03 = 566.50 × 300 = 169,950.00, above the 70% test (115,500.00) but below a cost sum of 200,000
     data = {**one_part(2, "商服用地", area_m2="300"), "corrections": {"factor_pct": "3"}}

@@ -131,6 +131,16 @@ class PartPrice:
     def corrected_total(self) -> Decimal | None:
         return None if self.correction is None else self.correction.total
 
+    @property
+    def range_remark(self) -> str:
+        """Where the corrected unit price lies against the grade's range, as every output says it (short: one line of
+        the price sheet's narrow 备注 column); "" without corrections."""
+        if self.correction is None:
+            return ""
+        if not self.correction.out_of_range:
+            return "在区间内"
+        return "低于区间下限" if self.correction.unit_price < self.row.lower.yuan_per_m2 else "高于区间上限"
+
 
 @dataclass(frozen=True)
 class ParcelPrice:

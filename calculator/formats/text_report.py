@@ -83,7 +83,7 @@ def parcel_text(price: ParcelPrice) -> str:
                          f"  K期日 {fmt_plain(c.date_factor)}  因素修正 {fmt_plain(c.factor_pct)}%"
                          f"  K其他 {fmt_plain(c.other_factor)}  开发程度修正 {fmt_plain(c.development_adjustment)}"
                          f" → {fmt_grouped(k.unit_price)} 元/m², {fmt_grouped(k.total)} 元"
-                         + ("  ⚠ 超出本级别区间" if k.out_of_range else ""))
+                         + (f"  ⚠ {part.range_remark}" if k.out_of_range else ""))
         lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元"
                      + (f"  ⚠ {BELOW_FLOOR_SAID}" if price.below_floor else ""))
     for part in price.parts:

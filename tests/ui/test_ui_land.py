@@ -154,6 +154,7 @@ def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     qtbot.keyClicks(ws.correction_edits["factor_pct"], "60")
     assert not ws.correction_label.isHidden()
     assert "超出2级区间" in ws.correction_label.text()
+    assert ws.results_model.index(0, ResultsModel.NOTE).data() == "修正单价高于区间上限"   # 722.90 over 597
     # said beside the totals (under the coefficients, or in the table's last column, it was out of sight at 150%)
     assert ws.correction_label.parentWidget() is ws.results_view.parentWidget() is ws.summary["total"].parentWidget()
     assert ws.summary["corrected_total"].text() == "722,900.00"  # 492 × 0.9183226 × 1.6 = 722.898 → 722.90
@@ -165,6 +166,7 @@ def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     qtbot.keyClicks(ws.correction_edits["factor_pct"], "-40")
     assert ws.summary["corrected_total"].text() == "271,090.00"
     assert "修正后总价 271,090.00 元低于协议出让最低价 344,400.00 元" in ws.correction_label.text()
+    assert ws.results_model.index(0, ResultsModel.NOTE).data() == "修正单价低于区间下限"   # 271.09 under 420
 
 
 def problem_tip(ws, row, column):

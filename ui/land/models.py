@@ -169,7 +169,7 @@ class ResultsModel(HeaderedTableModel):
             return (f"{fmt_plain(k.term_years)}年 / {k.rounded_term_coefficient}" if k else ""), None
         notes = []
         if out_of_range(priced):
-            notes.append("修正单价超出级别区间")
+            notes.append(f"修正单价{priced.range_remark}")
         if part and part.row.discrepancy:
             notes.append(f"{NOTE_MARK} 公布幅度与价格不符")
         return ";".join(notes), None

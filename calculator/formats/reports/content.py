@@ -259,14 +259,7 @@ class PartRow:
     corrected_unit: Decimal | None = None
     corrected_total: Decimal | None = None
     out_of_range: bool = False
-
-    @property
-    def range_remark(self) -> str:
-        """Where the corrected unit price lies against its grade's range, as the sheets say it (short: one line of
-        the price sheet's narrow 备注 column)."""
-        if not self.out_of_range:
-            return "在区间内"
-        return "低于区间下限" if self.corrected_unit < self.lower_unit else "高于区间上限"
+    range_remark: str = ""   # calculator.engine.landprice.PartPrice.range_remark
 
 
 @dataclass(frozen=True)
@@ -372,7 +365,7 @@ def _part_row(price: ParcelPrice, part: PartPrice) -> PartRow:
         statutory_years=correction.statutory_term_years if correction else None,
         term_basis=use.term_basis, corrected_unit=correction.unit_price if correction else None,
         corrected_total=correction.total if correction else None,
-        out_of_range=bool(correction and correction.out_of_range))
+        out_of_range=bool(correction and correction.out_of_range), range_remark=part.range_remark)
 
 
 def _coefficients(c: Corrections) -> list[tuple[str, Decimal | str, str]]:
