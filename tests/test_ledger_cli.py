@@ -630,13 +630,18 @@ def test_a_filled_in_survey_is_never_written_over_by_a_workbook(tmp_path, projec
     damaged = tmp_path / "damaged.xlsx"   # no survey can be read from it: replaced as any workbook is
     damaged.write_bytes(before[: len(before) // 2])
     assert ledger(tmp_path, "template", damaged).returncode == 0 and damaged.read_bytes() != before[: len(before) // 2]
-    copied = tmp_path / "copied.xlsx"   # the households typed on a copy of the sheet, 调查表(2): refused as well
-    book = openpyxl.load_workbook(survey)
-    book.copy_worksheet(book["调查表"]).title = "调查表(2)"
+    copied = tmp_path / "copied.xlsx"   # the households typed on a copy of the sheet, 第二组 with a title row above
+    book = openpyxl.load_workbook(survey)   # its headings: refused as well, as the import says it holds households
+    copy = book.copy_worksheet(book["调查表"])
+    copy.title = "第二组"
+    copy.insert_rows(1)
+    copy["A1"] = "凤城镇堡子村 第二调查组"
     book["调查表"].delete_rows(2, book["调查表"].max_row)
     book.save(copied)
     run = ledger(tmp_path, "template", copied)
     assert run.returncode == 2 and "「copied.xlsx」是已填写的调查表" in run.stderr, run.stderr
+    imported = ledger(tmp_path, "import", project, copied, "--dry-run")
+    assert imported.returncode == 2 and "第二组" in imported.stderr and "此工作表也按调查表填写了住户" in imported.stderr
 
 
 def test_a_workbook_is_never_written_over_another_kind_of_zip(tmp_path, project):

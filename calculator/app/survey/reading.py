@@ -99,7 +99,7 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
             reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden, copied=sheet.copied)
         for row, values, hidden in rows:
             reader.add_row(row, values, hidden=hidden and not include_hidden, copied=sheet.copied)
-        for name in sheet.laid_out_alike(REQUIRED_HEADINGS):
+        for name in sheet.laid_out_alike():
             reader.loose.append(SurveyProblem(
                 name, 0, "", f"此工作表也按调查表填写了住户,但只读取「{SURVEY_SHEET}」工作表,这里的住户均未导入;请并入{SURVEY_SHEET}",
                 f"this sheet is laid out as {SURVEY_SHEET} and holds households, but only {SURVEY_SHEET} is read: none "

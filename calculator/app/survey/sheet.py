@@ -26,7 +26,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from calculator.core.errors import InputError
 from calculator.core.limits import SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES
-from calculator.app.survey.columns import SURVEY_SHEET, normal_heading
+from calculator.app.survey.columns import REQUIRED_HEADINGS, SURVEY_SHEET, normal_heading
 
 
 class _Pending:
@@ -72,20 +72,11 @@ class _Sheet:
         finally:
             self.stream.close()
 
-    def laid_out_alike(self, headings: tuple[str, ...]) -> list[str]:
-        """The other sheets whose first row holds every one of `headings` (户号, 项目, 数量) and that have a row below
-        it: laid out as 调查表 and filled, their households are not read (a second 调查表, a 调查表(2))."""
-        found = []
-        for name in self.book.sheetnames:
-            sheet = self.book[name]
-            if name == SURVEY_SHEET or not isinstance(sheet, ReadOnlyWorksheet):
-                continue
-            rows = sheet.iter_rows(max_row=2, values_only=True)   # read-only: no more of the sheet is parsed
-            first, below = next(rows, ()), next(rows, ())
-            if set(headings) <= {normal_heading(value) for value in first if value is not None} \
-                    and any(value is not None and str(value).strip() for value in below):
-                found.append(name)
-        return found
+    def laid_out_alike(self) -> list[str]:
+        """The other sheets laid out as 调查表 and filled (filled_alike): their households are not read."""
+        return [name for name in self.book.sheetnames
+                if name != SURVEY_SHEET and isinstance(self.book[name], ReadOnlyWorksheet)
+                and filled_alike(self.book[name])]
 
     def hidden_columns(self) -> frozenset[int]:
         """The grid indexes of the columns the sheet hides (a <col> record may span several columns)."""
@@ -210,6 +201,21 @@ class _SurveyParser(WorkSheetParser):
         return column, value   # str (a formula's text) and unknown types: the text as stored
 
 
+# How far down a sheet laid out as 调查表 may have its headings: a title row or two above them.
+HEADING_ROWS = 5
+
+
+def filled_alike(sheet: ReadOnlyWorksheet) -> bool:
+    """Whether `sheet` is laid out as 调查表 (a row among its first HEADING_ROWS holds 户号, 项目 and 数量) with a row
+    filled below its headings: a second 调查表, a 调查表(2), a 第二组 with a title row above its headings."""
+    headed = False
+    for values in sheet.iter_rows(max_row=HEADING_ROWS + 1, values_only=True):   # read-only: no more is parsed
+        if headed and any(value is not None and str(value).strip() for value in values):
+            return True
+        headed = headed or set(REQUIRED_HEADINGS) <= {normal_heading(value) for value in values if value is not None}
+    return False
+
+
 def refuse_filled_survey(path: Path) -> None:
     """InputError when `path` is a survey workbook with rows filled in (调查表 below its headings): field work, perhaps
     not imported yet, that a template, a ledger or a summary workbook written over it would lose without a word. A
@@ -219,10 +225,12 @@ def refuse_filled_survey(path: Path) -> None:
             return
         _check_package(path)   # a look at a workbook of a size no survey has would read it all: none is a survey
         book = load_workbook(path, read_only=True)
-        try:   # 调查表 itself, or a copy of it (调查表(2)) the households were typed on
-            filled = any(any(value not in (None, "") for value in row)
-                         for name in book.sheetnames if name.startswith(SURVEY_SHEET)
-                         for row in book[name].iter_rows(min_row=2, values_only=True))
+        try:   # 调查表 itself, or a sheet laid out as it (调查表(2), 第二组) the households were typed on
+            filled = SURVEY_SHEET in book.sheetnames and any(
+                any(value not in (None, "") for value in row)
+                for row in book[SURVEY_SHEET].iter_rows(min_row=2, values_only=True)) or any(
+                filled_alike(book[name]) for name in book.sheetnames
+                if name != SURVEY_SHEET and isinstance(book[name], ReadOnlyWorksheet))
         finally:
             book.close()
     except Exception:   # noqa: BLE001 — a look, not a reading: a name the system refuses, a damaged or foreign file
