@@ -580,3 +580,23 @@ def test_the_wheel_over_the_grade_scrolls_past_it_until_it_is_chosen(qtbot, ws):
     qtbot.waitUntil(combo.hasFocus)
     wheel()
     assert combo.currentIndex() == before + 1
+
+
+def test_ctrl_f_goes_to_the_current_parts_area_in_view(qtbot, ws):
+    """Ctrl+F (转到面积) went to the cell last used (使用年期) with the parts table scrolled out of sight: typing 30 and
+    Enter made 300 m² 30030 m², the total jumping unseen."""
+    ws.resize(900, 420)
+    ws.show()
+    qtbot.waitExposed(ws)
+    set_part(ws, 0, PartsModel.AREA, "300")
+    ws.corrections_box.setChecked(True)
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.TERM))
+    ws.inputs_area.verticalScrollBar().setValue(ws.inputs_area.verticalScrollBar().maximum())
+    ws.correction_edits["development_adjustment"].setFocus()
+    assert ws.inputs_area.verticalScrollBar().value() > 0
+    ws.focus_search()
+    current = ws.parts_view.currentIndex()
+    assert (current.row(), current.column()) == (0, PartsModel.AREA) and ws.focusWidget() is ws.parts_view
+    assert ws.parts_view.selectionModel().isSelected(current)
+    top_left = ws.parts_view.mapTo(ws.inputs_area.viewport(), ws.parts_view.visualRect(current).topLeft())
+    assert ws.inputs_area.viewport().rect().contains(top_left)   # the cell typed into is on screen

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -477,9 +477,14 @@ class LandWorkspace(DocumentWorkspace):
         return self.stack
 
     def focus_search(self) -> None:
-        """Ctrl+F: to the parts table (use and area), where pricing starts."""
-        if not self.parts_view.currentIndex().isValid() and self.parts_model.rowCount():
-            self.parts_view.setCurrentIndex(self.parts_model.index(0, PartsModel.AREA))
+        """Ctrl+F (转到面积): to the area of the current part (the first when none), selected and in view. It went to
+        the cell last used (a 使用年期) with the table scrolled out of sight, and what was typed there changed the
+        price unseen."""
+        if self.parts_model.rowCount():
+            row = max(self.parts_view.currentIndex().row(), 0)
+            self.parts_view.selectionModel().setCurrentIndex(
+                self.parts_model.index(row, PartsModel.AREA), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.inputs_area.ensureWidgetVisible(self.parts_view)
         self.parts_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def load_parcel(self, data: dict[str, Any]) -> None:
