@@ -75,17 +75,36 @@ def wheel_when_focused(*widgets: QWidget) -> None:
 
 
 class _UndoPassesThrough(QObject):
-    """Ctrl+Z (Ctrl+Y) in a field with no typing of its own to undo (redo) undoes the document's last change, as the
-    编辑 menu offers, instead of doing nothing (a QLineEdit claims its undo keys whether or not it has anything)."""
+    """Ctrl+Z (Ctrl+Y) in a field with no typing of its own to undo (redo) since it was entered undoes the document's
+    last change, as the 编辑 menu offers, instead of doing nothing (a QLineEdit claims its undo keys whether or not it
+    has anything) or undoing what was typed there minutes before and taken long since (a 依据 wiped while the menu
+    said 撤销 改K期日)."""
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit):
+        if not isinstance(watched, QLineEdit):
+            return False
+        if event.type() == QEvent.Type.FocusIn and (watched.isUndoAvailable() or watched.isRedoAvailable()):
+            _forget_typing(watched)   # what was typed before is the document's now, undone by its Ctrl+Z
+        elif event.type() == QEvent.Type.ShortcutOverride:
             undo = event.matches(QKeySequence.StandardKey.Undo)
             redo = event.matches(QKeySequence.StandardKey.Redo) or event.keyCombination() == REDO_KEYS
             if (undo and not watched.isUndoAvailable()) or (redo and not watched.isRedoAvailable()):
                 event.ignore()
                 return True
         return False
+
+
+def _forget_typing(edit: QLineEdit) -> None:
+    """The field's own undo history dropped (setText drops it), its text, cursor and selection as they were, and no
+    signal sent: only typing since it was entered is the field's to undo."""
+    start, length, cursor = edit.selectionStart(), len(edit.selectedText()), edit.cursorPosition()
+    blocked = edit.blockSignals(True)
+    edit.setText(edit.text())
+    edit.blockSignals(blocked)
+    if length:
+        edit.setSelection(start, length)
+    else:
+        edit.setCursorPosition(cursor)
 
 
 REDO_KEYS = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Y)

@@ -527,6 +527,33 @@ def test_ctrl_z_in_an_untouched_field_undoes_the_parcels_last_change(qtbot, wind
     assert land.draft.grade != 3
 
 
+def test_ctrl_z_in_a_field_typed_in_long_before_undoes_the_parcels_last_change_not_that_typing(qtbot, window):
+    """依据 typed, K期日 changed, Tab back into 依据, Ctrl+Z: the menu said 撤销 改K期日, and the 依据 was wiped (the
+    box undid its own typing of minutes before, taken long since)."""
+    from driver import type_text
+    window.tabs.setCurrentIndex(1)
+    land = window.workspace()
+    land.corrections_box.setChecked(True)
+    basis, value = land.basis_edits["date_factor"], land.correction_edits["date_factor"]
+    basis.setFocus()
+    qtbot.waitUntil(basis.hasFocus)
+    type_text(qtbot, basis, "期日修正依据甲")
+    value.setFocus()
+    qtbot.waitUntil(value.hasFocus)
+    value.selectAll()
+    type_text(qtbot, value, "1.02")
+    basis.setFocus()
+    qtbot.waitUntil(basis.hasFocus)
+    assert land.draft.corrections["date_factor"] == "1.02"
+    qtbot.keyClick(basis, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert land.draft.corrections["date_factor"] != "1.02" and basis.text() == "期日修正依据甲"
+    assert land.draft.bases["date_factor"] == "期日修正依据甲"
+    type_text(qtbot, basis, "乙")                                   # typing of its own since entered: undone there
+    qtbot.keyClick(basis, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert basis.text() == "期日修正依据甲"
+    land.stack.setClean()
+
+
 def test_after_adding_a_part_its_area_is_what_is_typed_next(ws, qtbot):
     """After 添加部分 nothing had focus, so the keyboard could not go on."""
     from driver import type_text
