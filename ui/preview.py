@@ -109,8 +109,12 @@ class PreviewDialog(QDialog):
         dialogs.fit_to_screen(self, 900, 1000)
 
     def _add(self, bar: QToolBar, text: str, slot, shortcut) -> QAction:
+        """A button of the bar with its shortcut, and the Alt key its label shows (打印(P): Alt+P): a tool button
+        shows the letter but takes no mnemonic of its own, and Alt+P did nothing."""
         action = bar.addAction(text)
-        action.setShortcut(shortcut)
+        keys = [QKeySequence(shortcut)]
+        mnemonic = QKeySequence.mnemonic(text)
+        action.setShortcuts(keys + ([mnemonic] if not mnemonic.isEmpty() else []))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)

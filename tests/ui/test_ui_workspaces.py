@@ -123,6 +123,24 @@ def test_the_preview_shows_the_pdf_the_cli_writes(qtbot, window, ws, tmp_path):
     qtbot.waitUntil(lambda: not folder.exists())  # the temporary PDF goes with the preview
 
 
+def test_the_preview_buttons_answer_the_alt_keys_they_show(qtbot, window, ws, answers):
+    """The bar showed 打印(P), 导出PDF(E), 适合宽度(W), 整页(F); Alt+P, Alt+E, Alt+W, Alt+F did nothing."""
+    from PySide6.QtPdfWidgets import QPdfView
+    assert ws.open_file(EXAMPLE) and ws.preview()
+    dialog = window.findChild(PreviewDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.view.setZoomMode(QPdfView.ZoomMode.Custom)
+    qtbot.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitInView
+    qtbot.keyClick(dialog, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+    shown = {QKeySequence.mnemonic(action.text()).toString() for action in dialog.actions()} - {""}
+    assert shown == {"Alt+P", "Alt+E", "Alt+W", "Alt+F"}
+    assert all(QKeySequence.mnemonic(a.text()) in a.shortcuts() for a in dialog.actions() if "&" in a.text())
+    dialog.reject()
+
+
 def test_the_land_preview_shows_the_parcel_price_sheet(qtbot, window):
     land = open_tab(qtbot, window, "地价测算")
     assert land.open_file(PARCEL)
