@@ -143,9 +143,13 @@ def refuse_bad_characters(value: str, named: str, where: str = "") -> None:
     """InputError naming the first refused character of `value` (U+XXXX) and `named` (the field's label)."""
     char = bad_character(value)
     if char is not None:
-        kind = REFUSED_CATEGORIES[unicodedata.category(char)]
+        kind = _LINE_BREAKS.get(char) or REFUSED_CATEGORIES[unicodedata.category(char)]
         raise InputError(f"{named}含有{kind} U+{ord(char):04X},请删除",
                          f"contains a forbidden character U+{ord(char):04X}", where)
+
+
+# What field staff call the control characters they type (Alt+Enter in a cell is a line break, not U+000A to them).
+_LINE_BREAKS = {"\n": "换行符", "\r": "换行符(回车)", "\t": "制表符(Tab)"}
 
 
 def check_text(value: str, field: str, where: str = "") -> str:
