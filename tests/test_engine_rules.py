@@ -141,6 +141,15 @@ def test_a_line_that_comes_to_nought_is_warned_of(line, field) -> None:
     assert said == ([] if field is None else [("金额为 0.00(数量、参数或金额过小),请核对", field)])
 
 
+@pytest.mark.parametrize("amount, warned", [("10000000", False), ("10000000.01", True), ("99999999999.99", True)])
+def test_an_assessed_amount_past_ten_million_is_priced_with_a_warning_to_check_it(amount, warned) -> None:
+    """99,999,999,999.99 typed for 9,999.99 was paid unsaid, while a quantity past what is usual is warned of."""
+    result = compute(case_from_dict({"items": [{"item": "评估项/地下室", "amount": amount, "basis": "评估报告"}]}))
+    assert result.lines[0].amount == Decimal(amount)
+    said = [(w.zh, w.field) for w in result.warnings]
+    assert said == ([(f"评估金额 {amount} 元 超过常见范围(10,000,000 元),请核对", "amount")] if warned else [])
+
+
 def test_share_of_host_refuses_a_per_room_host() -> None:
     # 废弃窑洞 is paid per 间, so 50% of it is no rate per m²
     with pytest.raises(InputError, match="attached_to"):

@@ -51,8 +51,10 @@ QUANTITY_LIMITS = {"m²": (Decimal(10_000), Decimal(1_000_000)), "m³": (Decimal
 COUNT_LIMITS = (Decimal(1_000), Decimal(100_000))  # 个、株、口、处、户 … every counted unit
 # A line's measured parameters, by their unit: (plausible, most), read as quantities are. A 机井 215 m deep typed
 # 21500 was priced at a hundred times its worth without a word; a 菜窖 1e14 m deep was taken as its deepest bracket.
+# An assessed amount (元) past 10 million is priced with a warning to check it (99,999,999,999.99 typed for 9,999.99
+# passed unsaid); past MAX_AMOUNT it is refused, as any amount.
 PARAM_LIMITS = {"m": (Decimal(1_000), Decimal(10_000)), "cm": (Decimal(1_000), Decimal(10_000)),
-                "m²": QUANTITY_LIMITS["m²"], "%": (Decimal(100), Decimal(1_000))}
+                "m²": QUANTITY_LIMITS["m²"], "%": (Decimal(100), Decimal(1_000)), "元": (Decimal(10_000_000), MAX_AMOUNT)}
 
 # The widest amount a sheet or the screen must show: just under MAX_AMOUNT.
 WIDEST_AMOUNT = "999,999,999,999.99"
