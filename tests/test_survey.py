@@ -180,6 +180,23 @@ def test_a_family_listed_twice_under_two_numbers_is_imported_and_said(template, 
         "调查表 第2行「身份证号」: 身份证号校验位不符:末位应为 7,不是 8 / the check digit should be 7, not 8"]
 
 
+def test_a_row_whose_number_was_typed_wrong_is_said_as_a_household_without_a_head(template, tmp_path):
+    """00l typed for 001 on one row made that row's line (443.30) a family of its own, 001 short by as much, with no
+    提示; TRUE typed over a 户号 made a household "TRUE"."""
+    rows = example_rows("001")
+    rows[7] = {**rows[7], "户号": "00l"}   # 室外台阶或楼梯/砖台阶 6.20 m² × 55 × 1.3: 443.30
+    survey = stream_survey(fill(template, tmp_path / "typo.xlsx", rows))
+    households = {h.number: h for h in survey.households()}
+    assert sorted(households) == ["001", "00l"] and households["00l"].result.total == Decimal("443.30")
+    assert households["00l"].warnings[0].startswith("调查表 第9行「户主」: 此户没有户主,请核对户号是否填错")
+    assert not any("此户没有户主" in w for w in households["001"].warnings)
+    rows[7] = {**rows[7], "户号": True}
+    survey = stream_survey(fill(template, tmp_path / "true.xlsx", rows))
+    list(survey.households())
+    assert [(p.row, p.column, p.zh) for p in survey.problems if p.row == 9] == [
+        (9, "户号", "户号是逻辑值(TRUE/FALSE),不是编号;请填写户号")]
+
+
 def test_rows_of_a_household_may_be_anywhere_and_blank_rows_are_skipped(template, tmp_path):
     rows = [
         {"户号": "A1", "户主": "张三", "项目": "附属平房/砖木结构(含混合结构)", "数量": 10},

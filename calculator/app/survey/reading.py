@@ -242,6 +242,9 @@ class _Reader:
             return
         if (raw_number.__class__, raw_number) != self.last_number[0]:   # a household's rows repeat its 户号
             try:
+                if isinstance(raw_number, bool):   # TRUE typed over a 户号 made a household "TRUE" of that row's line
+                    raise InputError("户号是逻辑值(TRUE/FALSE),不是编号;请填写户号",
+                                     "the household number is a logical value (TRUE/FALSE), not a number: type it")
                 if _fraction(raw_number):   # 3.10 typed into a number cell is kept as 3.1: another family's 户号
                     raise InputError(f"户号是带小数的数值({raw_number}),数值单元格会去掉末尾的 0(3.10 成了 3.1);"
                                      "请把户号列设为文本后重新填写",
@@ -482,6 +485,10 @@ class _Reader:
             if same != line.row:
                 warnings.append(f"{SURVEY_SHEET} 第{line.row}行: 与第{same}行的项目明细完全相同,请核对是否重复填写 / "
                                 f"the same line as row {same}: check it is not entered twice")
+        if not case.household.get("head"):   # a 户号 typed wrong on one row (00l for 001) made that row a family
+            warnings.insert(0, f"{SURVEY_SHEET} 第{min(draft.rows)}行「户主」: 此户没有户主,请核对户号是否填错(一行户号填错,"
+                               f"该行即另成一户) / the household has no 户主: check its 户号 (one row's number typed "
+                               f"wrong makes that row a household of its own)")
         id_number = case.household.get("id_number", "")
         if key := idcard.compact(id_number):
             row = draft.values[("household", "id_number")][1]
