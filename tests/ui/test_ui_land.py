@@ -92,6 +92,18 @@ def test_unit_switch_converts_exactly_and_back(ws):
     assert ws.summary["total"].text() == total
 
 
+def test_a_unit_chosen_after_the_area_says_it_converted(ws, qtbot):
+    """1.05 typed, then 亩 chosen (the columns run 面积, 单位): 0.0016 亩 priced as 1.05 m², 577.50 for 344,400.00,
+    without a word."""
+    said = []
+    ws.status.connect(said.append)
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.AREA, "1.05")
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    assert shown_area(ws) == "0.0016"
+    assert said[-1] == "第1部分面积 1.05 m² 已换算为 0.0016 亩(面积不变);若所填数字本是亩,请撤销(Ctrl+Z)后先选单位再填面积"
+
+
 def test_one_mu_of_grade_2_housing(ws):
     choose_grade(ws, 2)
     set_part(ws, 0, PartsModel.USE, "住宅用地")

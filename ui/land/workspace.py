@@ -349,6 +349,11 @@ class LandWorkspace(DocumentWorkspace):
             new, text = land_actions.switch_unit(part, value), f"面积换算为{value}"
         parts = self.draft.parts[:row] + (new,) + self.draft.parts[row + 1:]
         self._push(replace(self.draft, parts=parts), f"第{row + 1}部分{text}")
+        if column == PartsModel.UNIT and new.exact_m2 is not None and new is not part:
+            # 1.05 typed, then 亩 chosen: the same area in 亩 (0.0016), priced as 1.05 m². Said, with the way out.
+            shown = self.parts_model.index(row, PartsModel.AREA).data()
+            self.status.emit(f"第{row + 1}部分面积 {part.text} {part.unit} 已换算为 {shown} {value}(面积不变);"
+                             f"若所填数字本是{value},请撤销(Ctrl+Z)后先选单位再填面积")
 
     def _edit_field(self, name: str, text: str, label: str) -> None:
         self._push(replace(self.draft, **{name: text}), f"改{label}", merge_key=name)
