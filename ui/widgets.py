@@ -151,6 +151,7 @@ class DecimalEdit(QLineEdit):
         painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._suffix)
 
 
+PROBLEM_BORDER = "QLineEdit { border: 2px solid #c0392b; }"   # a text field holding what cannot be taken
 HELD_TEXT = 40  # characters: the longest text a holds_invalid DateField passes on as typed
 
 
@@ -264,7 +265,7 @@ class DateField(QWidget):
 
     def _mark(self, reason: str) -> None:
         self.edit.setProperty("date_error", reason)
-        self.edit.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }" if reason else "")
+        self.edit.setStyleSheet(PROBLEM_BORDER if reason else "")
         self.edit.setToolTip(reason or "可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
 
     def _shown_date(self) -> QDate | None:

@@ -198,8 +198,13 @@ def test_a_parcel_wide_error_is_shown_in_chinese_with_no_numbers(ws, qtbot):
     assert ws.summary["total"].text() == "—" and ws.results_model.rowCount() == 0
     ws.set_corrections(reduction_rate="abc")
     assert ws.banner.text() == "无法测算:土地还原率不是数值: 'abc'"
+    # marked where it was typed too (said only in the banner at the top of the tab, far from the field)
+    rate = ws.correction_edits["reduction_rate"]
+    assert "#c0392b" in rate.styleSheet() and rate.toolTip() == "土地还原率不是数值: 'abc'"
+    assert all(edit.styleSheet() == "" for name, edit in ws.correction_edits.items() if name != "reduction_rate")
     ws.set_corrections(reduction_rate="0.06")
     assert ws.banner.isHidden() and ws.summary["total"].text() == "492,000.00"
+    assert rate.styleSheet() == "" and rate.toolTip() == ""
 
 
 def test_a_term_above_the_maximum_marks_the_part_not_the_parcel(ws):

@@ -32,7 +32,7 @@ from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_lege
 from ui.land.views import ComboDelegate, NumberDelegate, PartsTable, scrolling, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
-from ui.widgets import HalfWidth, pass_undo_through, wheel_when_focused
+from ui.widgets import PROBLEM_BORDER, HalfWidth, pass_undo_through, wheel_when_focused
 
 dialogs = lazy_module("ui.dialogs")
 
@@ -427,6 +427,16 @@ class LandWorkspace(DocumentWorkspace):
         self.banner.setVisible(self.error is not None)
         if self.error is not None:
             self.banner.setText("无法测算:" + readout.in_chinese(self.error))
+        # the field the error is of marked where it was typed, as a part's cell is (r = abc was said only in the banner)
+        fields = {f"corrections.{name}": edit for name, edit in self.correction_edits.items()}
+        fields["cost_floor_total"] = self.cost_floor_edit
+        wrong = fields.get(self.error.where) if self.error is not None else None
+        for edit in fields.values():
+            marked = edit is wrong
+            if bool(edit.property("marked")) != marked:   # restyled only when it changes: a style relays out
+                edit.setProperty("marked", marked)
+                edit.setStyleSheet(PROBLEM_BORDER if marked else "")
+            edit.setToolTip(readout.in_chinese(self.error) if marked else "")
         self.parts_model.set_rows(self.draft.parts, priced.left_out, self.draft.corrections is not None)
         self.hint_label.setVisible(priced.blank)
         self.left_out_label.setVisible(bool(priced.left_out))
