@@ -489,6 +489,30 @@ def test_hidden_rows_and_columns_leave_their_households_out_unless_accepted(temp
         ("A1", (2, 3), Decimal("12000.00")), ("B2", (4,), Decimal("6000.00"))]
 
 
+@pytest.mark.parametrize("shown_by", ["number format ;;;", "white font"])
+def test_a_value_its_cell_format_shows_as_nothing_is_hidden_content(template, tmp_path, shown_by):
+    """数量 860.4 in a cell formatted ;;; (or in white) showed blank in Excel and was paid: 1,134,856.30 for 546,616.30
+    with no 提示. Left out, as a hidden row is, unless hidden content is accepted."""
+    from openpyxl.styles import Font
+    rows = [{"户号": "A1", **CAVE}, {"户号": "B2", **CAVE}]
+    path = fill(template, tmp_path / "s.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    quantity = next(cell.column for cell in sheet[1] if cell.value == "数量")
+    cell = sheet.cell(2, quantity)
+    if shown_by == "white font":
+        cell.font = Font(color="FFFFFFFF")
+    else:
+        cell.number_format = ";;;"
+    sheet.cell(3, quantity).font = Font(color="FFFF0000")   # red is seen: B2 as ever
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.row, p.column, p.hidden) for p in survey.hidden] == [(2, "数量", True)]
+    assert "单元格格式不显示内容" in survey.hidden[0].text() and "shows nothing" in survey.hidden[0].text()
+    assert survey.rejected == ("A1",) and [h.number for h in survey.households] == ["B2"]
+    assert [h.number for h in read_survey(path, include_hidden=True).households] == ["A1", "B2"]
+
+
 @pytest.mark.parametrize("state, said", [("hidden", "工作表被隐藏"), ("veryHidden", "工作表被深度隐藏")])
 def test_a_hidden_survey_sheet_is_reported_and_read_only_when_accepted(template, tmp_path, state, said):
     path = hide(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), state=state)

@@ -96,9 +96,11 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
                          frozenset() if include_hidden else sheet.hidden_columns(),
                          frozenset(box[1] for box in sheet.merged))
         if first is not None and first[0] != 1:   # no row 1 (no heading): the first row is a content row
-            reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden, copied=sheet.copied)
+            reader.add_row(first[0], first[1], hidden=first[2] and not include_hidden, copied=sheet.copied,
+                           unseen=() if include_hidden else sheet.unseen)
         for row, values, hidden in rows:
-            reader.add_row(row, values, hidden=hidden and not include_hidden, copied=sheet.copied)
+            reader.add_row(row, values, hidden=hidden and not include_hidden, copied=sheet.copied,
+                           unseen=() if include_hidden else sheet.unseen)
         for name in sheet.laid_out_alike():
             reader.loose.append(SurveyProblem(
                 name, 0, "", f"此工作表也按调查表填写了住户,但只读取「{SURVEY_SHEET}」工作表,这里的住户均未导入;请并入{SURVEY_SHEET}",
@@ -215,9 +217,10 @@ class _Reader:
         return SurveyProblem(SURVEY_SHEET, row, column, zh, en, hidden)
 
     def add_row(self, row: int, values: list[Any], hidden: bool = False,
-                copied: list[tuple[int, int, int]] | tuple = ()) -> None:
+                copied: list[tuple[int, int, int]] | tuple = (), unseen: list[int] | tuple = ()) -> None:
         """A row as it passes: to its household's rows, or, without 户号, a problem of the households around it.
-        `copied`: its cells a merged range filled from another cell (the sheet's `copied`)."""
+        `copied`: its cells a merged range filled from another cell (the sheet's `copied`); `unseen`: its cells whose
+        format shows no value (the sheet's `unseen`), hidden content as a hidden row is."""
         cells = []
         raw_number = None
         at, number_index = self.at, self.number_index
@@ -270,8 +273,8 @@ class _Reader:
                 f"no household number (户号) on this row: household {number} below it (row {row}) "
                 "is left out whole; fill in the 户号"))
         self.pending = []
-        if hidden or self.hidden_columns:
-            household.problems += self.hidden_content(row, cells, hidden)
+        if hidden or self.hidden_columns or unseen:
+            household.problems += self.hidden_content(row, cells, hidden, unseen)
         if row in self.merge_starts:
             self.owners[row] = number
         if copied:
@@ -314,17 +317,25 @@ class _Reader:
         elif line:
             draft.lines.append(_Line(row, line, line_bad))
 
-    def hidden_content(self, row: int, cells: list[tuple[int, Any]], hidden_row: bool) -> list[SurveyProblem]:
-        """A hidden row, else each value in a hidden column: its household is left out whole, never shortened."""
+    def hidden_content(self, row: int, cells: list[tuple[int, Any]], hidden_row: bool,
+                       unseen: list[int] | tuple = ()) -> list[SurveyProblem]:
+        """A hidden row, else each value in a hidden column or in a format that shows none (;;;, a white font): its
+        household is left out whole, never shortened."""
         if hidden_row:
             return [self.problem(row, "", "此行被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
                                  "the row is hidden: its household is left out unless hidden content is accepted",
                                  hidden=True)]
-        return [self.problem(row, column.heading, "此列被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
-                             "the column is hidden: the household is left out unless hidden content is accepted",
-                             hidden=True)
-                for index, _ in cells if index in self.hidden_columns
-                and isinstance(column := self.at[index], SurveyColumn)]
+        problems = [self.problem(row, column.heading, "此列被隐藏,此户整户未导入;确认要导入时请选择包括隐藏内容",
+                                 "the column is hidden: the household is left out unless hidden content is accepted",
+                                 hidden=True)
+                    for index, _ in cells if index in self.hidden_columns
+                    and isinstance(column := self.at[index], SurveyColumn)]
+        return problems + [
+            self.problem(row, self.at[index] if isinstance(self.at[index], str) else self.at[index].heading,
+                         "此格的单元格格式不显示内容(如 ;;; 或白色字),此户整户未导入;确认要导入时请选择包括隐藏内容",
+                         "the cell's format shows nothing (;;; or a white font): the household is left out unless "
+                         "hidden content is accepted", hidden=True)
+            for index in unseen if index in self.at and index not in self.hidden_columns]
 
     def merged_content(self, row: int, cells: list[tuple[int, Any]], copied: list[tuple[int, int, int]],
                        number: str) -> list[SurveyProblem]:

@@ -61,6 +61,9 @@ class _Sheet:
         # The cells of the row read_grid gave last that a merged range filled from another cell:
         # (grid index, the range's first row, its first column's grid index).
         self.copied: list[tuple[int, int, int]] = []
+        # The grid indexes of the row read_grid gave last whose value its cell's format does not show (;;;, a white
+        # font): in the cell, on screen nothing; in the file, a number paid.
+        self.unseen: list[int] = []
         self.parser: _SurveyParser | None = None
 
     def __enter__(self) -> _Sheet:
@@ -99,8 +102,10 @@ class _SurveyParser(WorkSheetParser):
 
     hidden = False
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, unseen_styles: frozenset[int] = frozenset(), **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.unseen_styles = unseen_styles   # the cell styles that show no value (unseen_styles)
+        self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
         # survey's cases keep them, so each distinct text is held once
         self.texts: dict[str, str] = {}
@@ -158,12 +163,15 @@ class _SurveyParser(WorkSheetParser):
             self.row_counter += 1
         self.col_counter = 0
         self.hidden = _xml_true(attrs.get("hidden"))
+        self.unseen = []
         values: list[Any] = []
         for element in row:
             column, value = self.cell_value(element)
             if column > len(values):
                 values.extend([None] * (column - len(values)))
             values[column - 1] = value
+            if self.unseen_styles and value is not None and int(element.get("s", 0)) in self.unseen_styles:
+                self.unseen.append(column - 1)
         return self.row_counter, values
 
     def cell_value(self, element: Any) -> tuple[int, Any]:
@@ -305,7 +313,8 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     source = sheet.sheet._get_source()
     parser = sheet.parser = _SurveyParser(source, sheet.sheet._shared_strings, data_only=True, epoch=book.epoch,
                                           date_formats=book._date_formats,
-                                          timedelta_formats=book._timedelta_formats)
+                                          timedelta_formats=book._timedelta_formats,
+                                          unseen_styles=unseen_styles(book))
     merged = sorted(sheet.merged, key=lambda box: box[1])
     copied = sheet.copied
     waiting = 0           # merged[waiting:] start below the rows seen so far
@@ -325,6 +334,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
                 gap = max(gap, merged[waiting][1])
             row_values: list[Any] = []
             waiting = _merge_into(row_values, gap, merged, waiting, active, copied)
+            sheet.unseen.clear()
             yield gap, row_values, False
             gap += 1
 
@@ -348,12 +358,29 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
                 active = [box for box in active if box[3] >= number]
                 waiting = _merge_into(values, number, merged, waiting, active, copied)
             previous = number
+            sheet.unseen[:] = parser.unseen
             yield number, values, hidden
         if merged:   # ranges reaching below the last row record
             yield from gap_rows(previous, max(box[3] for box in merged) + 1)
     finally:
         records.close()
         source.close()
+
+
+def unseen_styles(book: Any) -> frozenset[int]:
+    """The workbook's cell styles that show no value: a number format whose every section is empty (;;;), or a white
+    font on no fill. A value so formatted is in the file and on no one's screen: hidden content, as a hidden row."""
+    found = set()
+    formats, fonts, fills = book._number_formats, book._fonts, book._fills
+    for index, style in enumerate(book._cell_styles):   # a style naming no record (a damaged file) shows as usual
+        code = formats[style.numFmtId - 164] if 164 <= style.numFmtId < 164 + len(formats) else ""
+        font = fonts[style.fontId] if style.fontId < len(fonts) else None
+        fill = fills[style.fillId] if style.fillId < len(fills) else None
+        rgb = getattr(font.color, "rgb", None) if font is not None and font.color is not None else None
+        white = isinstance(rgb, str) and rgb.upper().endswith("FFFFFF") and (fill is None or fill.patternType is None)
+        if (code and not code.replace(";", "").strip()) or white:
+            found.add(index)
+    return frozenset(found)
 
 
 def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, int]], waiting: int,
