@@ -196,7 +196,7 @@ def test_status_moves_only_forward(store, project):
     with pytest.raises(StoreError, match="paid"):
         store.pay([household.id], batch="第1批")  # 已测算 cannot skip 已签字
     store.sign(household.id)
-    with pytest.raises(StoreError, match="signed"):
+    with pytest.raises(StoreError, match="此户已是「已签字」,无需再标记"):   # not: 不能从「已签字」改为「已签字」
         store.sign(household.id)
     store.pay([household.id], batch="第1批")
     with pytest.raises(StoreError, match="从「已支付」改为「已签字」"):

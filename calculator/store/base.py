@@ -124,6 +124,8 @@ def check_move(household: "Household", new: Status) -> None:
     if STATUS_ORDER.index(new) != STATUS_ORDER.index(old) + 1 or new is Status.COMPUTED:
         if old is Status.DRAFT and new is not Status.DRAFT:
             raise RefusedByRule("草稿须先保存测算结果(已测算)", "a draft must first be saved as a computed version", where)
+        if old is new:   # signed again, paid again (another user's step, or one done twice): said as what it is
+            raise RefusedByRule(f"此户已是「{old.label}」,无需再标记", f"the household is already {old.value}", where)
         raise RefusedByRule(f"状态不能从「{old.label}」改为「{new.label}」",
                             f"status cannot move from {old.value} to {new.value}", where)
 
