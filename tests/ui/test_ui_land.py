@@ -644,3 +644,12 @@ def test_ctrl_f_goes_to_the_current_parts_area_in_view(qtbot, ws):
     assert ws.parts_view.selectionModel().isSelected(current)
     top_left = ws.parts_view.mapTo(ws.inputs_area.viewport(), ws.parts_view.visualRect(current).topLeft())
     assert ws.inputs_area.viewport().rect().contains(top_left)   # the cell typed into is on screen
+
+
+def test_tab_from_the_tab_bar_goes_to_a_control_that_shows_it(qtbot, window):
+    """After Ctrl+2 the first Tab went to the scrolling pane, which shows no focus: one Tab seemed lost."""
+    from PySide6.QtWidgets import QScrollArea
+    window.tabs.setCurrentIndex(1)
+    land = window.workspace()
+    panes = land.findChildren(QScrollArea)
+    assert len(panes) == 2 and all(pane.focusPolicy() == Qt.FocusPolicy.NoFocus for pane in panes)

@@ -65,6 +65,7 @@ def scrolling(*boxes: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes to what it holds: the pane itself showed no focus
     return area
 
 
