@@ -652,4 +652,4 @@ def test_tab_from_the_tab_bar_goes_to_a_control_that_shows_it(qtbot, window):
     window.tabs.setCurrentIndex(1)
     land = window.workspace()
     panes = land.findChildren(QScrollArea)
-    assert len(panes) == 2 and all(pane.focusPolicy() == Qt.FocusPolicy.NoFocus for pane in panes)
+    assert len(panes) == 3 and all(pane.focusPolicy() == Qt.FocusPolicy.NoFocus for pane in panes)   # inputs, tables, results
