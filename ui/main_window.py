@@ -151,7 +151,14 @@ class MainWindow(QMainWindow):
 
     def _schedule_browser(self) -> Workspace:
         from ui.schedule_browser import ScheduleBrowser
-        return ScheduleBrowser(self.household.session.schedule, parent=self)
+        browser = ScheduleBrowser(self.household.session.schedule, parent=self)
+        browser.add_requested.connect(self._add_to_household)
+        return browser
+
+    def _add_to_household(self, key: str) -> None:
+        """An item found in 标准查阅 added as a line of the household in 补偿测算, the cursor in its quantity."""
+        self.tabs.setCurrentIndex(self.tabs.stack.indexOf(self.household))
+        self.household.add_item(key)
 
     def _ledger(self) -> Workspace:
         from ui.ledger.workspace import LedgerWorkspace

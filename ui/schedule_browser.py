@@ -6,9 +6,9 @@ allowances ([relocation.*]) are listed under 三 as rows of their own (`catalog.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGroupBox, QHeaderView, QLabel, QLineEdit, QSplitter, QTabWidget, QTableView,
+    QAbstractItemView, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QTableView,
     QVBoxLayout, QWidget,
 )
 
@@ -147,6 +147,9 @@ class ScheduleBrowser(Workspace):
     """标准查阅: both schedules as the data holds them, with provenance and readings."""
 
     title = "标准查阅"
+    # An item found here asked for as a line of the household open in 补偿测算 (Enter, or 添加到本户): found by
+    # searching the standard, it had to be searched for again there.
+    add_requested = Signal(str)
 
     def __init__(self, schedule: Schedule | None = None, land: LandTable | None = None, parent=None):
         super().__init__(parent)
@@ -175,6 +178,11 @@ class ScheduleBrowser(Workspace):
         self.items_view.resizeColumnsToContents()
         header.resizeSection(ItemsModel.KEY, min(header.sectionSize(ItemsModel.KEY), 300))
         self.items_view.selectionModel().currentRowChanged.connect(self._item_selected)
+        self.items_view.activated.connect(lambda _index: self.request_add())
+        self.add_button = QPushButton("添加到本户(&J)")
+        self.add_button.setToolTip("在「补偿测算」中为当前住户添加此项(回车)")
+        self.add_button.setEnabled(False)
+        self.add_button.clicked.connect(self.request_add)
 
         head = self.schedule
         self.schedule_label = QLabel(
@@ -203,6 +211,7 @@ class ScheduleBrowser(Workspace):
             label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         box = QVBoxLayout(detail)
         box.addWidget(self.detail_title)
+        box.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         box.addWidget(self.detail_view)
         box.addWidget(self.params_label)
         box.addWidget(self.provenance_label)
@@ -228,10 +237,23 @@ class ScheduleBrowser(Workspace):
             return
         self.show_item(current.data(VALUE_ROLE))
 
+    def addable(self, key: str) -> bool:
+        """Whether `key` is a line a household's case takes (not a 搬迁与安置 allowance, nor 房屋面积置换)."""
+        item = self.schedule.items.get(key)
+        return item is not None and item.rule.CASE_LINE and key not in self.items_model.relocation_parts
+
+    def request_add(self) -> None:
+        """The current item asked for as a line of the household in 补偿测算, when it is one."""
+        current = self.items_view.currentIndex()
+        key = current.data(VALUE_ROLE) if current.isValid() else None
+        if key is not None and self.addable(key):
+            self.add_requested.emit(key)
+
     def show_item(self, key: str) -> None:
         """Fill the detail pane with one row: its rule table, parameters, provenance and reading."""
         item = self.items_model.by_key.get(key) or self.schedule.items[key]
         part = self.items_model.relocation_parts.get(item.key)
+        self.add_button.setEnabled(self.addable(item.key))
         self.detail_title.setText(f"{item.key}  ({item.section} {self.schedule.sections[item.section]},"
                                   f" 单位 {item.unit}{',每户计算' if part else ''})")
         rows = item.rule.detail_rows(item.spec, item.unit, self.schedule)

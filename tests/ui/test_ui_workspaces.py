@@ -17,6 +17,7 @@ from ui import dialogs
 from ui.land.models import PartsModel
 from ui.land.workspace import LandWorkspace
 from ui.preview import PreviewDialog, match_paper, open_pdf, print_pdf
+from ui.table_model import VALUE_ROLE
 
 PARCEL = Path(__file__).resolve().parents[2] / "examples" / "parcel.json"
 A4_POINTS = (595.0, 842.0)
@@ -256,3 +257,25 @@ def test_ctrl_f_in_the_land_tab_goes_to_the_first_area(qtbot, window):
     focused = QApplication.focusWidget()
     assert focused is land.parts_view or land.parts_view.isAncestorOf(focused)
     assert (land.parts_view.currentIndex().row(), land.parts_view.currentIndex().column()) == (0, PartsModel.AREA)
+
+
+def test_an_item_found_in_the_standard_is_added_to_the_household_by_enter(qtbot, window, ws):
+    """Found by searching 标准查阅 (菜窖), Enter did nothing: it had to be searched for again in 补偿测算."""
+    browser = open_tab(qtbot, window, "标准查阅")
+    browser.search_edit.insert("菜窖")   # what an input method commits
+    browser.items_view.setFocus()
+    row = next(r for r in range(browser.items_proxy.rowCount())
+               if browser.items_proxy.index(r, 0).data(VALUE_ROLE) == "菜窖/砖石")
+    browser.items_view.setCurrentIndex(browser.items_proxy.index(row, 0))
+    assert browser.add_button.isEnabled()
+    lines = len(ws.session.case.items)
+    qtbot.keyClick(browser.items_view, Qt.Key.Key_Return)
+    assert window.workspace() is ws and [line["item"] for line in ws.session.case.items[lines:]] == ["菜窖/砖石"]
+    browser = open_tab(qtbot, window, "标准查阅")   # an allowance of 三 is the case's block, no line: not offered
+    browser.search_edit.clear()
+    browser.search_edit.insert("搬迁奖励")
+    browser.items_view.setCurrentIndex(browser.items_proxy.index(0, 0))
+    assert not browser.add_button.isEnabled()
+    qtbot.keyClick(browser.items_view, Qt.Key.Key_Return)
+    assert window.workspace() is browser and len(ws.session.case.items) == lines + 1
+    ws.session.stack.setClean()
