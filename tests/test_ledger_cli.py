@@ -114,6 +114,13 @@ def test_survey_template_import_and_dry_run(tmp_path, project):
     assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0002"]
     again = as_json(ledger(tmp_path, "import", project, survey, "--json"))
     assert [h["action"] for h in again["households"]] == ["unchanged"]
+    # a survey changed since: refused (the ledger's version may be a correction), counted so, and said on stderr
+    rows = example_rows("0002")
+    rows[0]["数量"] = 90
+    changed = ledger(tmp_path, "import", project, fill(tmp_path / "t.xlsx", tmp_path / "s2.xlsx", rows))
+    assert changed.returncode == 0 and changed.stdout.endswith("共 1 户:不导入 1\n"), changed.stdout
+    assert "1 户不导入" in changed.stderr and "households refused" in changed.stderr
+    assert ledger(tmp_path, "import", project, survey).stdout.endswith("共 1 户:不变 1\n")
 
 
 def test_a_survey_household_giving_a_registered_familys_id_number_is_imported_and_said(tmp_path, project):

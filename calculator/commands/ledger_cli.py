@@ -21,6 +21,7 @@ from calculator.commands.cli import _dump, _say
 from calculator.core.errors import CaseErrors, Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
+from calculator.app.survey.importing import REFUSED, STEP_LABELS
 from calculator.app.stored_cases import same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import fmt_money
@@ -243,8 +244,14 @@ def _import(project: ProjectFile, args) -> str:
     if args.json:
         return _dump({"dry_run": args.dry_run, "households": planned})
     done = "(试运行,未写入)" if args.dry_run else ""
+    # by what is done to them: a household refused (不导入) was hidden in 共 2 户
+    counted = ",".join(f"{label} {count}" for action, label in STEP_LABELS.items()
+                       if (count := sum(step.action == action for step in steps)))
+    if any(step.action == REFUSED for step in steps):
+        _say(f"landcomp: {args.survey}: {sum(step.action == REFUSED for step in steps)} 户不导入(与台账现有版本不同,"
+             "原因见输出) / households refused: their ledger version differs (the reasons in the output)")
     return ("".join(f"{p['household']}  {p['label']}\n" + _warning_lines(p["warnings"]) for p in planned)
-            + f"共 {len(planned)} 户{done}\n")
+            + f"共 {len(planned)} 户{':' + counted if counted else ''}{done}\n")
 
 
 def _sheets(project: ProjectFile, args) -> str:
