@@ -6,9 +6,9 @@ allowances ([relocation.*]) are listed under 三 as rows of their own (`catalog.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QTableView,
+    QAbstractItemView, QApplication, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QTableView,
     QVBoxLayout, QWidget,
 )
 
@@ -159,6 +159,7 @@ class ScheduleBrowser(Workspace):
         self.search_edit.setPlaceholderText("搜索:项目名称、规格或原文(如 杨、砖混、菜窖、临时安置、住宅)")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self.set_search)
+        self.search_edit.installEventFilter(self)   # Down/Up pick a row found, Enter adds it: typing goes on there
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_items(), f"补偿标准({self.schedule.document})")
         self.tabs.addTab(self._build_land(), f"基准地价({self.land.document})")
@@ -236,6 +237,28 @@ class ScheduleBrowser(Workspace):
         if not current.isValid():
             return
         self.show_item(current.data(VALUE_ROLE))
+
+    def activated(self) -> None:
+        """Brought to the front (Ctrl+3): the search box takes what is typed, unless a control of the tab has it."""
+        if not self.isAncestorOf(QApplication.focusWidget()):
+            self.search_edit.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def eventFilter(self, watched, event) -> bool:
+        """In the search box, Down and Up move through the items found and Enter adds the one picked (as 补偿测算's
+        picker does): Enter there did nothing, Down nothing, and the rows were reached only by Tab, Tab, Tab."""
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress and self.tabs.currentIndex() == 0:
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                rows = self.items_proxy.rowCount()
+                if rows:
+                    row = self.items_view.currentIndex().row()
+                    row = 0 if row < 0 else min(max(row + (1 if key == Qt.Key.Key_Down else -1), 0), rows - 1)
+                    self.items_view.setCurrentIndex(self.items_proxy.index(row, 0))
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.request_add()
+                return True
+        return super().eventFilter(watched, event)
 
     def addable(self, key: str) -> bool:
         """Whether `key` is a line a household's case takes (not a 搬迁与安置 allowance, nor 房屋面积置换)."""

@@ -279,3 +279,18 @@ def test_an_item_found_in_the_standard_is_added_to_the_household_by_enter(qtbot,
     qtbot.keyClick(browser.items_view, Qt.Key.Key_Return)
     assert window.workspace() is browser and len(ws.session.case.items) == lines + 1
     ws.session.stack.setClean()
+
+
+def test_in_the_standards_search_down_picks_a_row_and_enter_adds_it(qtbot, window, ws):
+    """Typed into the search box, Down did nothing and Enter did nothing: the rows were reached by Tab, Tab, Tab."""
+    browser = open_tab(qtbot, window, "标准查阅")
+    assert browser.focusWidget() is browser.search_edit   # Ctrl+3, then typing: the search takes it
+    browser.search_edit.insert("菜窖")
+    for _ in range(2):
+        qtbot.keyClick(browser.search_edit, Qt.Key.Key_Down)
+    picked = browser.items_view.currentIndex().data(VALUE_ROLE)
+    assert picked == browser.visible_keys()[1] and picked.startswith("菜窖/")
+    lines = len(ws.session.case.items)
+    qtbot.keyClick(browser.search_edit, Qt.Key.Key_Return)
+    assert window.workspace() is ws and [line["item"] for line in ws.session.case.items[lines:]] == [picked]
+    ws.session.stack.setClean()
