@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,14 +99,22 @@ def test_text_that_is_no_area_keeps_its_text_through_a_switch_and_new_text_drops
         land_actions.switch_unit(PartDraft("住宅用地", "1000"), "公顷")
 
 
-def test_an_error_of_the_whole_parcel_prices_nothing() -> None:
+def test_an_error_of_the_whole_parcel_prices_nothing_for_a_sheet_and_the_benchmark_for_the_screen() -> None:
+    """r = 6 blanked the benchmark, its range and the floor too, which do not read it: they are shown (492 × 1000),
+    the corrected price not, and nothing is printed or exported until it is mended."""
     draft = ParcelDraft(parts=(PartDraft("住宅用地", "1000"),), corrections={**CORRECTIONS, "reduction_rate": "6"})
     priced = land_actions.price_draft(draft)
-    assert (priced.price, priced.rows, priced.left_out, priced.blank) == (None, (), (), False)
+    assert (priced.price.total, priced.price.floor_total, priced.price.corrected_total) == (
+        Decimal("492000.00"), Decimal("344400.00"), None)
+    assert (priced.rows, priced.left_out, priced.blank) == ((0,), (), False)
     assert priced.error.zh == "土地还原率应为 0 与 1 之间的小数(如 0.06),不是 6"
     with pytest.raises(InputError) as caught:
         priced.whole()
     assert caught.value is priced.error
+    costed = land_actions.price_draft(replace(draft, corrections=None, cost_floor_total="40万"))
+    assert costed.error.where == "cost_floor_total" and costed.price.floor_total == Decimal("344400.00")
+    broken = land_actions.price_draft(replace(draft, grade=9))   # of the parcel itself: nothing to show
+    assert broken.price is None and broken.error is not None
 
 
 def test_the_example_file_opens_as_a_draft_and_prices_as_the_engine(tmp_path: Path) -> None:

@@ -197,7 +197,9 @@ class DraftPrice:
     price: ParcelPrice | None = None
     rows: tuple[int, ...] = ()
     left_out: tuple[PartProblem, ...] = ()
-    error: CalculationError | None = None  # wrong for the whole parcel: nothing is priced
+    # wrong for the whole parcel: nothing is priced for a sheet; `price` is then the benchmark without what is wrong
+    # (a coefficient, the cost sum), for the screen
+    error: CalculationError | None = None
 
     @property
     def blank(self) -> bool:
@@ -232,6 +234,9 @@ def price_draft(draft: ParcelDraft) -> DraftPrice:
         parcel = parcel_from_dict({**data, "parts": [data["parts"][row] for row in complete]})
         table = load_land_table(parcel.table)
     except CalculationError as error:
+        without = _without(draft, error)
+        if without is not None:   # r = abc blanked the benchmark, the range and the floor too, which do not read it
+            return replace(price_draft(without), error=error)
         return DraftPrice(left_out=tuple(left_out), error=error)
     priced = []
     for row, part in zip(complete, parcel.parts):
@@ -248,6 +253,16 @@ def price_draft(draft: ParcelDraft) -> DraftPrice:
     except CalculationError as error:
         return DraftPrice(left_out=tuple(left_out), error=error)
     return DraftPrice(price, tuple(row for row, _ in priced), tuple(left_out))
+
+
+def _without(draft: ParcelDraft, error: CalculationError) -> ParcelDraft | None:
+    """The draft without the input `error` is of, when that is the corrections or the cost sum (its benchmark needs
+    neither); else None."""
+    if error.where.startswith("corrections") and draft.corrections is not None:
+        return replace(draft, corrections=None)
+    if error.where == "cost_floor_total" and draft.cost_floor_total:
+        return replace(draft, cost_floor_total="")
+    return None
 
 
 def _problem(row: int, error: CalculationError) -> PartProblem:

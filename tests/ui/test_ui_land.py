@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
+from calculator.core.errors import CalculationError
 from calculator.core.jsonfile import parse_json
 from calculator.engine.landprice import PartInput, Parcel, price_parcel
 from calculator.core.money import fmt_grouped
@@ -189,15 +190,19 @@ def problem_tip(ws, row, column):
     return index.data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_a_parcel_wide_error_is_shown_in_chinese_with_no_numbers(ws, qtbot):
+def test_a_parcel_wide_error_is_shown_in_chinese_with_the_benchmark_without_it(ws, qtbot):
     set_part(ws, 0, PartsModel.AREA, "1000")
     ws.set_corrections(reduction_rate="6")
     assert not ws.banner.isHidden()
     assert "土地还原率应为 0 与 1 之间的小数" in ws.banner.text()
     assert "reduction_rate" not in ws.banner.text() and "/" not in ws.banner.text()  # no English half, no key
-    assert ws.summary["total"].text() == "—" and ws.results_model.rowCount() == 0
+    # the benchmark, its range and the floor do not read r: shown (they all went to —), the corrected price not
+    assert ws.summary["total"].text() == "492,000.00" and ws.summary["corrected_total"].text() == "—"
+    assert "(下方为不含此项的基准地价、区间和最低价;改正前不能打印或导出)" in ws.banner.text()
+    with pytest.raises(CalculationError):   # nothing printed or exported of it
+        ws.report_subject("pdf")
     ws.set_corrections(reduction_rate="abc")
-    assert ws.banner.text() == "无法测算:土地还原率不是数值: 'abc'"
+    assert ws.banner.text().startswith("无法测算:土地还原率不是数值: 'abc'")
     # marked where it was typed too (said only in the banner at the top of the tab, far from the field)
     rate = ws.correction_edits["reduction_rate"]
     assert "#c0392b" in rate.styleSheet() and rate.toolTip() == "土地还原率不是数值: 'abc'"

@@ -426,7 +426,8 @@ class LandWorkspace(DocumentWorkspace):
         price, priced = self.price, self.priced_draft
         self.banner.setVisible(self.error is not None)
         if self.error is not None:
-            self.banner.setText("无法测算:" + readout.in_chinese(self.error))
+            self.banner.setText("无法测算:" + readout.in_chinese(self.error) + (
+                "(下方为不含此项的基准地价、区间和最低价;改正前不能打印或导出)" if price is not None else ""))
         # the field the error is of marked where it was typed, as a part's cell is (r = abc was said only in the banner)
         fields = {f"corrections.{name}": edit for name, edit in self.correction_edits.items()}
         fields["cost_floor_total"] = self.cost_floor_edit
