@@ -658,3 +658,17 @@ def test_tab_from_the_tab_bar_goes_to_a_control_that_shows_it(qtbot, window):
     land = window.workspace()
     panes = land.findChildren(QScrollArea)
     assert len(panes) == 3 and all(pane.focusPolicy() == Qt.FocusPolicy.NoFocus for pane in panes)   # inputs, tables, results
+
+
+@pytest.mark.parametrize("removed, current", [(1, 1), (2, 1)])
+def test_after_removing_a_part_the_part_in_its_place_is_current(ws, removed, current):
+    """After 删除部分 (Alt+D) no cell was current, and Up jumped to the first part."""
+    for area in ("100", "200", "300")[1:]:
+        ws.add_part()
+    for row, area in enumerate(("100", "200", "300")):
+        set_part(ws, row, PartsModel.AREA, area)
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(removed, PartsModel.AREA))
+    ws.remove_part(removed)
+    index = ws.parts_view.currentIndex()
+    assert len(ws.draft.parts) == 2 and (index.row(), index.column()) == (current, PartsModel.AREA)
+    assert index.data() == ("300" if removed == 1 else "200")

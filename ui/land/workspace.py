@@ -336,6 +336,9 @@ class LandWorkspace(DocumentWorkspace):
         if len(parts) <= 1 or not 0 <= row < len(parts):
             return
         self._push(replace(self.draft, parts=parts[:row] + parts[row + 1:]), f"删除第{row + 1}部分")
+        # the part now in its place (the last, when it was the last) is current: after 删除部分 no cell was, and Up
+        # jumped to the first part
+        self.parts_view.setCurrentIndex(self.parts_model.index(min(row, len(self.draft.parts) - 1), PartsModel.AREA))
 
     def _part_edited(self, row: int, column: int, value: str) -> None:
         part = self.draft.parts[row]
