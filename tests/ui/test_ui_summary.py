@@ -190,3 +190,20 @@ def test_cancelling_the_summary_opens_no_window_and_changes_nothing(qtbot, ledge
     _type_day(qtbot, dialog, "2023-7-10")                                  # goes back to the pages' day
     qtbot.waitUntil(lambda: not dialog.day_pause.isActive())
     assert dialog.as_of.edit.text() == dt.date.today().isoformat() and dialog.summary.as_of == dt.date.today()
+
+
+def test_a_rate_audit_bar_of_pale_positions_is_outlined_and_so_seen(qtbot):
+    """With every rate a 未填单价 midpoint, the bar was #e0e0e0 on white: nearly invisible."""
+    from PySide6.QtGui import QColor
+    from ui.ledger.summary_charts import PositionBars
+    chart = PositionBars("单价取值位置")
+    qtbot.addWidget(chart)
+    chart.resize(500, 160)
+    chart.set_positions([("李明 窑洞/砖石窑洞", [0, 0, 0, 12, 0, 0, 0])],
+                        ["下限", "下限至中值", "中值(填写)", "中值(未填单价)", "中值至上限", "上限", "超出区间"])
+    image = chart.grab().toImage()
+    runs = {y: [x for x in range(image.width()) if QColor(image.pixel(x, y)).name() == "#e0e0e0"]
+            for y in range(image.height())}
+    y, xs = max(runs.items(), key=lambda run: len(run[1]))   # the bar: the row of the most pale pixels
+    assert len(xs) > 100
+    assert QColor(image.pixel(min(xs) - 1, y)).lightness() < 180   # its edge drawn (the guide grey), not white

@@ -130,10 +130,15 @@ class PositionBars(Chart):
             y = area.top() + row * height
             self.row_label(painter, area, labels, y, height, name)
             x, whole = area.left() + labels, max(sum(counts), 1)
+            painter.save()
+            painter.setPen(QPen(GUIDE, 0))   # outlined: the pale 中值(未填单价) was lost on the white page
             for count, colour in zip(counts, POSITION_COLOURS):
                 width = span * count / whole
-                painter.fillRect(QRectF(x, y + 2, width, height - 4), colour)
+                if width:
+                    painter.setBrush(colour)
+                    painter.drawRect(QRectF(x, y + 2, width, height - 4))
                 x += width
+            painter.restore()
         self.legend(painter, list(zip(POSITION_COLOURS, self.headings)), area.left() + labels,
                     area.top() + len(self.rows) * height + metrics.ascent() + 4)
 
