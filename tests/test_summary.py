@@ -246,8 +246,8 @@ def test_the_incentive_still_reachable_by_deadline_after_payment(store):
     rows, forecast = reachable(today)
     assert rows["0002"]["paid_on"] == today.isoformat() and rows["0002"]["paid_on_source"] == "台账支付记录"
     assert rows["0002"]["reachable"] == "50000.00"
-    assert forecast["已支付:仍可得或应补的搬迁奖励"]["amount"] == Decimal("100000.00")   # 0002, 0006
-    unpaid = forecast["未支付:支付后可能发生的搬迁奖励(上限)"]
+    assert forecast["有支付日期(已付或已定):仍可得或应补的搬迁奖励"]["amount"] == Decimal("100000.00")   # 0002, 0006
+    unpaid = forecast["无支付日期:支付后可能发生的搬迁奖励(上限)"]
     assert (unpaid["households"], unpaid["amount"]) == (1, Decimal("50000.00"))   # 0005 (0003's deadlines ran out)
     owed = sum(compute(case).total for case in (not_moved(2, "2023-06-28"), variant(3), before_payment))
     assert forecast["尚需支付合计"]["amount"] == owed

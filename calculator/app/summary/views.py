@@ -193,10 +193,12 @@ def forecast(figures: Figures, incentive_table: Table) -> Table:
         line("已签字待支付", SIGNED, "可列入下一支付批次"),
         line("已测算待签字", COMPUTED, "签字后支付"),
         ("尚需支付合计", int(money["status"].isin(OWED).sum()), yuan(owed), "已测算与已签字之和"),
-        ("已支付:仍可得或应补的搬迁奖励", len(running), sum(running, yuan(0)),
+        # by the payment date, not the 台账's 已支付: a case's 支付日期 may be set and not yet reached (a probe's
+        # household paid 2027-01-15 was counted as 已支付 on 2026-11-30)
+        ("有支付日期(已付或已定):仍可得或应补的搬迁奖励", len(running), sum(running, yuan(0)),
          "按支付日期(案例的,否则台账的)计期限,见「搬迁奖励」表"),
         ("已过期限", len(closed), yuan(0), "超出期限,不享受奖励"),
-        ("未支付:支付后可能发生的搬迁奖励(上限)", len(unpaid), sum(unpaid, yuan(0)), "按最高一档计"),
+        ("无支付日期:支付后可能发生的搬迁奖励(上限)", len(unpaid), sum(unpaid, yuan(0)), "按最高一档计"),
         ("有争议未计入(核实后可能支付)", len(disputed), yuan(int(disputed["disputed"].sum())), "不在任何合计内"),
         ("草稿(尚无测算金额)", int((frame["status"] == DRAFT).sum()), None, ""),
         ("数据异常(不计入)", int((frame["status"] == ABNORMAL).sum()), None, "见数据异常清单"),
