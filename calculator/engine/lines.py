@@ -71,10 +71,15 @@ def schedule_item(schedule: Schedule, key: str) -> Item:
         raise _unknown(schedule, key) from None
 
 
+def _plainly(text: str) -> str:
+    """`text` as it is written with half-width marks and no spaces (NFKC): 厕所（室外） as 厕所(室外)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def _unknown(schedule: Schedule, key: str) -> InputError:
     """An unknown key refused, with the key it is written for when it is one in full-width marks or with spaces
     (厕所（室外）/政府改厕, as a Chinese input method types it): it looks the same, and is not taken for it."""
-    meant = "".join(unicodedata.normalize("NFKC", key).split())
+    meant = _plainly(key)
     if meant != key and meant in schedule.items:
         return InputError(f"未知项目「{key}」:应写作「{meant}」(半角括号、斜杠,无空格)",
                           f"unknown item {key!r}: it should be written {meant!r} (ASCII brackets and slash, no spaces)")
@@ -138,8 +143,7 @@ def read_line(raw: dict[str, Any], index: int, schedule: Schedule, plans: dict[s
         unknown = [name for name in raw if name not in plan.fields]
         # Quantity or ｑｕａｎｔｉｔｙ: the field it is written for. Only the same letters: one letter off may be another
         # item's field in another unit (diameter_m, diameter_cm), and renamed as told it is priced wrong.
-        meant = "".join(unicodedata.normalize("NFKC", unknown[0]).split()).casefold() \
-            if isinstance(unknown[0], str) else None
+        meant = _plainly(unknown[0]).casefold() if isinstance(unknown[0], str) else None
         if meant in plan.fields:
             raise InputError(f"字段「{unknown[0]}」应写作「{meant}」", f"field {unknown[0]!r} should be written {meant!r}",
                              field=unknown[0])

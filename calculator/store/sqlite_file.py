@@ -200,20 +200,12 @@ def _staged_copy(source: sqlite3.Connection, source_path: str, staged: str) -> i
 
 
 def _tidy(path: str, absent: list[str]) -> None:
-    """Let SQLite remove the WAL files it made beside `path` to read it (of `absent`, those not there before).
+    """Remove the WAL files SQLite made beside `path` to read it (of `absent`, those not there before).
 
-    A copied project is a WAL file, and a read-only connection to one leaves its -wal and -shm behind; the last
-    connection able to write removes them as it closes (checkpointing an empty log: the file is not changed).
-    A damaged backup cannot be opened so: what was made of them is removed here (an empty log, and its index,
-    which no connection holds), or they marked it a project in use until something else opened it. Where none
-    can be made (a read-only folder), none were."""
-    if any(os.path.exists(name) for name in absent):
-        with contextlib.suppress(sqlite3.Error):
-            tidying = sqlite3.connect(path)
-            try:
-                tidying.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-            finally:
-                tidying.close()
+    A copied project is a WAL file, and a read-only connection to one (or to a damaged backup) leaves an empty -wal
+    and its -shm index behind: they marked the file a project in use until something else opened it. Once every
+    connection is closed both go, the log only when empty (a read-only connection writes none; the file is never
+    changed). Where none can be made (a read-only folder), none were."""
     wal, shm = f"{path}-wal", f"{path}-shm"
     with contextlib.suppress(OSError):
         if wal in absent and os.path.getsize(wal) == 0:

@@ -77,9 +77,7 @@ class _Sheet:
 
     def laid_out_alike(self) -> list[str]:
         """The other sheets laid out as 调查表 and filled (filled_alike): their households are not read."""
-        return [name for name in self.book.sheetnames
-                if name != SURVEY_SHEET and isinstance(self.book[name], ReadOnlyWorksheet)
-                and filled_alike(self.book[name])]
+        return [name for name in self.book.sheetnames if name != SURVEY_SHEET and filled_alike(self.book[name])]
 
     def hidden_columns(self) -> frozenset[int]:
         """The grid indexes of the columns the sheet hides (a <col> record may span several columns)."""
@@ -213,9 +211,12 @@ class _SurveyParser(WorkSheetParser):
 HEADING_ROWS = 5
 
 
-def filled_alike(sheet: ReadOnlyWorksheet) -> bool:
-    """Whether `sheet` is laid out as 调查表 (a row among its first HEADING_ROWS holds 户号, 项目 and 数量) with a row
-    filled below its headings: a second 调查表, a 调查表(2), a 第二组 with a title row above its headings."""
+def filled_alike(sheet: Any) -> bool:
+    """Whether `sheet` is a worksheet laid out as 调查表 (a row among its first HEADING_ROWS holds 户号, 项目 and 数量)
+    with a row filled below its headings: a second 调查表, a 调查表(2), a 第二组 with a title row above its headings
+    (a chart sheet is none)."""
+    if not isinstance(sheet, ReadOnlyWorksheet):
+        return False
     headed = False
     for values in sheet.iter_rows(max_row=HEADING_ROWS + 1, values_only=True):   # read-only: no more is parsed
         if headed and any(value is not None and str(value).strip() for value in values):
@@ -237,8 +238,7 @@ def refuse_filled_survey(path: Path) -> None:
             filled = SURVEY_SHEET in book.sheetnames and any(
                 any(value not in (None, "") for value in row)
                 for row in book[SURVEY_SHEET].iter_rows(min_row=2, values_only=True)) or any(
-                filled_alike(book[name]) for name in book.sheetnames
-                if name != SURVEY_SHEET and isinstance(book[name], ReadOnlyWorksheet))
+                filled_alike(book[name]) for name in book.sheetnames if name != SURVEY_SHEET)
         finally:
             book.close()
     except Exception:   # noqa: BLE001 — a look, not a reading: a name the system refuses, a damaged or foreign file

@@ -28,8 +28,8 @@ from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyCol
 from calculator.app.survey.sheet import FORMULA_PENDING, CellError
 
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
-# 2023-06-20, 2023/6/20, 2023.6.20, 2023年6月20日, and 20230620 as the app takes it typed (full-width digits too)
 PERCENT = "(%)"   # a column counted in per cent (装潢增加(%)): its heading ends so
+# 2023-06-20, 2023/6/20, 2023.6.20, 2023年6月20日, and 20230620 as the app takes it typed (full-width digits too)
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
 
 def excel_number(value: float) -> Decimal:

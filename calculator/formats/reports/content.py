@@ -293,7 +293,7 @@ class PriceSheet:
     corrected_unit_price: Decimal | None
     below_floor: bool
     tenure_basis: str
-    area_note: str   # when an area typed in 亩 is shown rounded: what each price is worked from
+    area_note: str   # when an area is shown rounded (typed in 亩, or past two decimals): what each price is worked from
 
     @property
     def footer(self) -> str:
