@@ -105,7 +105,7 @@ def _widen_columns(dialog: QFileDialog) -> None:
     header, metrics = view.header(), view.fontMetrics()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column, widest in ((1, "999.99 MiB"), (2, "landcomp 文件"), (3, "2026-11-30 23:59:59")):
+    for column, widest in ((1, "999.99 MiB"), (2, "landcomp 文件"), (3, "2026-11-30 23:59")):
         header.resizeSection(column, metrics.horizontalAdvance(widest) + 24)
 
 
@@ -132,14 +132,21 @@ class FileTypes(QFileIconProvider):
 
 
 class _ChineseHeaders(QIdentityProxyModel):
-    """The dialog's columns, as Chinese names them (Qt's own translation calls the size 体积, volume)."""
+    """The dialog's columns, as Chinese names them (Qt's own translation calls the size 体积, volume), and its
+    修改日期 written 2026-11-30 14:05: Qt's model writes it in the system's locale, "30 11 2026" under C."""
 
     HEADERS = ("名称", "大小", "类型", "修改日期")
+    MODIFIED = 3
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 — Qt's name
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section < 4:
             return self.HEADERS[section]
         return super().headerData(section, orientation, role)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: D102
+        if index.column() == self.MODIFIED and role == Qt.ItemDataRole.DisplayRole:
+            return self.sourceModel().lastModified(self.mapToSource(index)).toString("yyyy-MM-dd HH:mm")
+        return super().data(index, role)
 
 
 def ask_amendment_reason(parent, household: str, status: str) -> str | None:

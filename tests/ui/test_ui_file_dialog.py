@@ -1,6 +1,8 @@
 """The app's one file dialog (ui.dialogs.ask_path), shown for real: what it lists must not disturb an open project."""
 from __future__ import annotations
 
+import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,9 +68,15 @@ def test_listing_an_open_projects_folder_keeps_its_journal_when_another_landcomp
 
 
 def test_the_dialog_speaks_chinese_and_picks_a_folder(qtbot, tmp_path):
-    (tmp_path / "结算单").mkdir()
+    folder = tmp_path / "结算单"
+    folder.mkdir()
+    when = dt.datetime(2026, 11, 30, 14, 5).timestamp()
+    os.utime(folder, (when, when))
 
     def answer(dialog):
+        model = dialog.findChild(QFileSystemModel)
+        listed = dialog.proxyModel().mapFromSource(model.index(str(folder)).siblingAtColumn(3))
+        qtbot.waitUntil(lambda: bool(listed.data()), timeout=10_000)
         labels = {label: dialog.labelText(label) for label in (QFileDialog.DialogLabel.LookIn,
                                                                QFileDialog.DialogLabel.FileType)}
         headers = [dialog.proxyModel().headerData(column, Qt.Orientation.Horizontal) for column in range(4)]
@@ -76,7 +84,7 @@ def test_the_dialog_speaks_chinese_and_picks_a_folder(qtbot, tmp_path):
         whole = all(view.header().sectionSize(column) > view.fontMetrics().horizontalAdvance(text)
                     for column, text in ((1, "6.87 MiB"), (2, "landcomp 文件"), (3, "2026-11-30 03:56")))
         return {"labels": labels, "headers": headers, "mode": dialog.fileMode(), "whole": whole,
-                "width": dialog.width()}
+                "width": dialog.width(), "modified": listed.data()}
 
     seen = _answered(qtbot, answer)
     assert dialogs.ask_path(None, "选择文件夹", str(tmp_path), "", dialogs.FOLDER) is None
@@ -84,3 +92,4 @@ def test_the_dialog_speaks_chinese_and_picks_a_folder(qtbot, tmp_path):
     assert seen["headers"] == ["名称", "大小", "类型", "修改日期"]
     assert seen["mode"] == QFileDialog.FileMode.Directory
     assert seen["whole"] and seen["width"] >= 800          # Qt's 600-pixel dialog cut 大小, 类型 and 修改日期
+    assert seen["modified"] == "2026-11-30 14:05"          # Qt's own, in the C locale: "30 11 2026"
