@@ -150,6 +150,23 @@ def test_an_assessed_amount_past_ten_million_is_priced_with_a_warning_to_check_i
     assert said == ([(f"评估金额 {amount} 元 超过常见范围(10,000,000 元),请核对", "amount")] if warned else [])
 
 
+@pytest.mark.parametrize("hosts, warned", [
+    ([True], True),              # the only host line disputed: its 歇厦 still paid, and said
+    ([True, False], False),      # another line of the same house is paid: the 歇厦 may be on it
+    ([False], False)])
+def test_a_share_of_a_disputed_host_is_paid_and_said(hosts, warned) -> None:
+    """R6 holds out the disputed line alone: the 歇厦 attached to a disputed house was paid (8 m² × 375 = 3,000.00)
+    without a word that the house it belongs to is in dispute."""
+    case = case_from_dict({"items": [
+        {"item": "歇厦、雨搭", "quantity": "8", "attached_to": "附属平房/砖混结构"},
+        *({"item": "附属平房/砖混结构", "quantity": "40", "disputed": disputed} for disputed in hosts)]})
+    result = compute(case)
+    assert result.lines[0].amount == Decimal("3000.00") and result.lines[0].payable
+    assert result.total == Decimal("3000.00") + 30000 * hosts.count(False)
+    said = [(w.line, w.field) for w in result.warnings if "依附房屋" in w.zh]
+    assert said == ([(0, "disputed")] if warned else [])
+
+
 def test_share_of_host_refuses_a_per_room_host() -> None:
     # 废弃窑洞 is paid per 间, so 50% of it is no rate per m²
     with pytest.raises(InputError, match="attached_to"):

@@ -18,6 +18,7 @@ from calculator.engine.relocation import RelocationResult, read_relocation, relo
 from calculator.engine.replacement import ReplacementResult, replacement_area, replacement_warnings
 from calculator.engine.schedules import load_schedule
 from calculator.rules import not_compensated  # R5: its 0.00 is the standard's, no slip
+from calculator.rules import share_of_host
 from tables.schedule import Item, Schedule
 
 RELOCATION_SECTION = "三"
@@ -152,6 +153,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     priced_line = _priced_line if kept is None else kept.pricer(schedule, len(case.items))
     lines, notes, problems = [], [], []
     once: list[PricedLine] = []   # the payable lines of items paid per household
+    held: set[str] = set()   # the items of disputed lines
     subtotals = {section: Decimal("0.00") for section in schedule.sections}
     disputed = Decimal("0.00")
     for index, raw in enumerate(case.items):
@@ -166,6 +168,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
         line = priced.line
         if line.disputed:   # not payable (PricedLine.payable, read here without its call)
             disputed += priced.amount
+            held.add(line.item.key)
         else:
             item = line.item
             subtotals[item.section] += priced.amount
@@ -173,6 +176,8 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
                 once.append(priced)
     if once:
         notes += _per_household_warnings(once)
+    if held:
+        notes += _disputed_host_warnings(lines, held)
     relocation = replacement = None
     if case.relocation is not None:
         try:
@@ -306,6 +311,22 @@ def _per_household_warnings(lines: list[PricedLine]) -> list[CaseWarning]:
                                      f"({'line' if len(rows[key]) == 1 else 'lines'} {', '.join(rows[key])}), "
                                      "please check", where(line.index, {"item": key}), block=LINES, line=line.index,
                                      field="quantity"))
+    return notes
+
+
+def _disputed_host_warnings(lines: list[PricedLine], held: set[str]) -> list[CaseWarning]:
+    """A 歇厦 paid while every line of the house it is attached to is disputed (R6 holds out a line, not what is
+    attached to it): priced as typed, and said, so that the assessor decides whether it is disputed too."""
+    payable = {priced.item.key for priced in lines if priced.payable}
+    notes = []
+    for priced in lines:
+        line = priced.line
+        host = line.params.get(share_of_host.PARAM) if line.item.kind == share_of_host.KIND else None
+        if host in held and host not in payable and not line.disputed:
+            notes.append(CaseWarning(f"依附房屋「{host}」有争议,本项仍计入合计,请核对是否一并标为有争议",
+                                     f"the house it is attached to ({host}) is disputed, and this line is still paid: "
+                                     "please check whether it is disputed too", where(line.index, {"item": line.item.key}),
+                                     block=LINES, line=line.index, field=DISPUTED))
     return notes
 
 
