@@ -500,7 +500,8 @@ def test_a_control_character_put_into_the_file_by_another_tool_is_shown_never_ob
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root)")
 def test_a_full_disk_is_said_as_such_never_as_damage_nor_as_a_traceback(tmp_path):
     """On a full disk `create` called the new file damaged (请从备份恢复) and left it behind, opening a sound project
-    said the same, and a workbook's failed write was followed by a traceback from its zip being closed."""
+    said the same, and a workbook's failed write was followed by a traceback from its zip being closed. A full disk
+    is no fault of the input: exit 1 (a scheduled backup tries again), never 2 (mend the input), as for a sheet."""
     disk = tmp_path / "disk"
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)], check=True)
@@ -511,17 +512,21 @@ def test_a_full_disk_is_said_as_such_never_as_damage_nor_as_a_traceback(tmp_path
         free = os.statvfs(disk)
         (disk / "fill").write_bytes(bytes(free.f_bavail * free.f_frsize))
         made = ledger(tmp_path, "create", disk / "n.landcomp", "--name", "新项目")
-        assert made.returncode == 2 and "磁盘已满" in made.stderr and "损坏" not in made.stderr, made.stderr
+        assert made.returncode == 1 and "磁盘已满" in made.stderr and "损坏" not in made.stderr, made.stderr
         opened = ledger(tmp_path, "list", project)
-        assert opened.returncode == 2 and "磁盘可能已满" in opened.stderr and "损坏" not in opened.stderr, opened.stderr
+        assert opened.returncode == 1 and "磁盘可能已满" in opened.stderr and "损坏" not in opened.stderr, opened.stderr
         elsewhere = tmp_path / "另一项目.landcomp"   # on a disk with room, backed up onto the full one
         assert ledger(tmp_path, "create", elsewhere, "--name", "另一项目").returncode == 0
         backup = ledger(tmp_path, "backup", elsewhere, disk / "b.landcomp")
-        assert backup.returncode == 2 and "无法写入备份文件" in backup.stderr, backup.stderr
+        assert backup.returncode == 1 and "无法写入备份文件" in backup.stderr, backup.stderr
         assert backup.stderr.startswith(f"landcomp: {disk / 'b.landcomp'}: ")   # the backup named, not the project
+        assert ledger(tmp_path, "save", elsewhere, "001", EXAMPLE).returncode == 0
+        sheets = ledger(tmp_path, "sheets", elsewhere, disk / "结算单")   # its folder made, then no sheet fits
+        assert sheets.returncode == 1 and "磁盘已满" in sheets.stderr, sheets.stderr
         template = ledger(tmp_path, "template", disk / "t.xlsx")
         assert template.returncode == 1 and "Traceback" not in template.stderr and template.stderr.count("\n") == 1
         assert f"{disk / 't.xlsx'}: 无法读写文件" in template.stderr and "磁盘已满 / No space left" in template.stderr
+        # nothing left of what failed: no new project, backup, workbook, nor the sheets' empty folder
         assert sorted(p.name for p in disk.iterdir() if not p.name.startswith("p.landcomp")) == ["fill"]
         (disk / "fill").unlink()
         assert [row["household"] for row in listed(tmp_path, str(project))["households"]] == ["001"]

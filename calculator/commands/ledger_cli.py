@@ -13,7 +13,7 @@ import datetime as dt
 import getpass
 import json
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -255,21 +255,29 @@ def _import(project: ProjectFile, args) -> str:
 
 
 def _sheets(project: ProjectFile, args) -> str:
+    made = False
     if args.outdir.parent.is_dir() and not check_folder_name(args.outdir).exists():
         try:
             args.outdir.mkdir()  # the folder named; the batch writes into a folder of its own inside it
         except OSError as error:   # a folder that takes no new folder (read-only, not ours): the place chosen
             raise InputError(f"无法建立文件夹: {error.strerror}", f"cannot create the folder: {error.strerror}",
                              str(args.outdir)) from None
-    _refuse_earlier_batch(args.outdir)
-    summary = project.write_sheets(None, args.outdir)
-    if summary.halted:
-        raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: stopped: the folder takes no more files "
-                         f"({summary.halted}); {len(summary.written)} sheets written, "
-                         f"{summary.remaining} households not reached, no ledger written")
-    if summary.ledger_error:   # every sheet, but no 台账 beside them: not the batch asked for
-        raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: {len(summary.written)} sheets written, "
-                         f"but the ledger could not be written: {summary.ledger_error}")
+        made = True
+    try:
+        _refuse_earlier_batch(args.outdir)
+        summary = project.write_sheets(None, args.outdir)
+        if summary.halted:
+            raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: stopped: the folder takes no more files "
+                             f"({summary.halted}); {len(summary.written)} sheets written, "
+                             f"{summary.remaining} households not reached, no ledger written")
+        if summary.ledger_error:   # every sheet, but no 台账 beside them: not the batch asked for
+            raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: {len(summary.written)} sheets written, "
+                             f"but the ledger could not be written: {summary.ledger_error}")
+    except BaseException:   # failed (a full disk, Ctrl+C): the folder made for the batch goes too, when left empty
+        if made:
+            with suppress(OSError):
+                args.outdir.rmdir()
+        raise
     if summary.skipped:   # said on stderr too, for a script reading the exit status and stderr alone
         named = "、".join(outcome.number for outcome in summary.skipped)
         _say(f"landcomp: {args.outdir}: 跳过 {len(summary.skipped)} 户,未生成其结算单(原因见输出): {named} / "

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from calculator.core.files import check_regular_file
 from calculator.store import verify
-from calculator.store.base import RefusedByRule, StoreError
+from calculator.store.base import RefusedByRule, StoreError, StoreFailure
 from calculator.store.schema import APPLICATION_ID, SCHEMA_VERSION, schema_version
 
 
@@ -82,12 +82,13 @@ def _store_error(error: sqlite3.Error, path: str) -> StoreError:
                           "the project file is busy: another user or program is changing it; try again shortly", path)
     if name.startswith("SQLITE_READONLY"):
         return _read_only_error(path)
+    # A full or failing disk is no fault of the input (`landcomp ledger` exits 1: a scheduled backup tries again).
     if name.startswith("SQLITE_FULL"):
-        return StoreError("磁盘已满,项目文件无法写入;请腾出空间后再试(已保存的内容不受影响)",
+        return StoreFailure("磁盘已满,项目文件无法写入;请腾出空间后再试(已保存的内容不受影响)",
                           "the disk is full: the project file cannot be written; free some space and try again "
                           "(what was saved is unharmed)", path)
     if name.startswith("SQLITE_IOERR"):
-        return StoreError(f"项目文件读写出错({error}):磁盘可能已满、已拔出或有故障;请检查后再试,不要急于从备份恢复",
+        return StoreFailure(f"项目文件读写出错({error}):磁盘可能已满、已拔出或有故障;请检查后再试,不要急于从备份恢复",
                           f"the project file could not be read or written ({error}): the disk may be full, removed or "
                           "failing; check it and try again before restoring anything from a backup", path)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
@@ -154,8 +155,10 @@ def new_backup_file(temporary: str, target: str) -> sqlite3.Connection:
 
 
 def backup_write_error(error: sqlite3.Error, target: str) -> StoreError:
-    """Writing the backup `target` failed (the disk full, the folder read-only): said of the backup, not the project."""
-    return StoreError(f"无法写入备份文件({error})", f"cannot write the backup file ({error})", target)
+    """Writing the backup `target` failed (the disk full, the folder read-only): said of the backup, not the project;
+    a full or failing disk, as `_store_error` says it, is a StoreFailure."""
+    failed = StoreFailure if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR")) else StoreError
+    return failed(f"无法写入备份文件({error})", f"cannot write the backup file ({error})", target)
 
 
 def stage_backup(source_path: str, staged: str) -> int:
