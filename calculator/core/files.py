@@ -202,8 +202,8 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
 
 def _refuse_foreign(target: Path, kind: str | None) -> None:
     """InputError when what is at `target` is never written over: a folder; a link (a rename replaces the link, not
-    what it names); a device or a pipe (/dev/null, which a rename would replace by a file); a database's journal
-    beside it; a project or other SQLite database; with `kind`, a file of another kind."""
+    what it names); a device or a pipe (/dev/null, which a rename would replace by a file); a read-only file; a
+    database's journal beside it; a project or other SQLite database; with `kind`, a file of another kind."""
     if target.is_dir():
         raise InputError(f"这是一个文件夹,不能写成文件: {target}", f"this is a folder, not a file: {target}")
     if os.path.islink(target):   # the rename replaces the link, never the file it names (/dev/stdout became a PDF)
@@ -214,6 +214,11 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
         raise InputError(f"「{target.name}」不是普通文件,不能写入;请另选文件名",
                          f"{target.name} is not a regular file and is not written to (choose another name)",
                          shown_path(target))
+    if target.is_file() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222):
+        # made read-only (an archived sheet): the rename would replace it all the same on Linux and macOS, as
+        # Windows never does; no write bit at all is read-only to root too
+        raise InputError(f"「{target.name}」是只读文件,不会覆盖它;请另选文件名",
+                         f"{target.name} is read-only; it is not replaced (choose another name)", shown_path(target))
     database = journal_of(target)
     if database is not None:
         raise InputError(f"「{target.name}」是数据库「{database.name}」的日志文件,不能写成别的文件;请另选文件名",

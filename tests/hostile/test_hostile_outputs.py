@@ -220,6 +220,19 @@ def test_an_output_that_is_a_link_is_refused_and_the_link_kept(tmp_path, points_
     assert target.is_symlink() and named.read_bytes() == b"%PDF-1.4 old sheet"
 
 
+def test_a_read_only_output_is_refused_and_kept(tmp_path) -> None:
+    """A sheet made read-only (an archived copy, chmod 444) was replaced by the rename without a word, the new one
+    read-only in its place (Windows refuses the same rename). Nothing else of the command is written either."""
+    sheet = tmp_path / "结算单.pdf"
+    sheet.write_bytes(b"%PDF-1.4 archived sheet")
+    sheet.chmod(0o444)
+    run = landcomp(tmp_path, "compensation", str(REPO / "examples" / "household.json"), "--pdf", sheet.name,
+                   "--xlsx", "明细.xlsx")
+    assert run.returncode == 2 and "是只读文件,不会覆盖它" in run.stderr and "is read-only" in run.stderr, run.stderr
+    assert run.stdout == "" and sheet.read_bytes() == b"%PDF-1.4 archived sheet"
+    assert sorted(os.listdir(tmp_path)) == ["结算单.pdf"]
+
+
 def test_an_output_named_as_an_open_projects_journal_is_refused_and_nothing_saved_is_lost(tmp_path) -> None:
     """`summary --xlsx p.landcomp-wal` replaced the journal of a project another landcomp had open: what it saved
     next went to a deleted file, and the project was left damaged."""
