@@ -105,6 +105,24 @@ def test_landprice_from_flags_in_mu() -> None:
     assert data["parts"][0]["entered"] == {"value": "1", "unit": "亩"}
 
 
+def test_numbers_typed_with_an_exponent_are_echoed_as_plain_numbers(tmp_path: Path) -> None:
+    """--area 1e3 was echoed as "entered": {"value": "1E+3"}, and a coefficient 4E+1 as "term_years": "4E+1", where
+    the parcel's area, its sheet and the app show 1000 and 40."""
+    run = landcomp("landprice", "--grade", "2", "--use", "住宅用地", "--area", "1e3", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert (data["parts"][0]["entered"], data["total"]) == ({"value": "1000", "unit": "m²"}, "492000.00")
+    parcel = write_json(tmp_path / "parcel.json", {
+        "grade": 2, "parts": [{"use": "住宅用地", "area_m2": "1000"}],
+        "corrections": {"term_years": "4E+1", "reduction_rate": "6E-2", "date_factor": "1E0", "factor_pct": "3e0",
+                        "other_factor": "100E-2"}})
+    run = landcomp("landprice", parcel, "--json")
+    assert run.returncode == 0, run.stderr
+    coefficients = json.loads(run.stdout)["coefficients"]
+    assert [coefficients[key] for key in ("term_years", "reduction_rate", "date_factor", "factor_pct", "other_factor")] \
+        == ["40", "0.06", "1", "3", "1.00"]
+
+
 def test_landprice_from_flags_in_m2() -> None:
     run = landcomp("landprice", "--grade", "4", "--use", "工业用地", "--area", "1000", "--json")
     assert run.returncode == 0, run.stderr

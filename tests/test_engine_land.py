@@ -120,7 +120,9 @@ def test_the_priced_parcel_carries_every_figure_the_outputs_show() -> None:
     # 566.50 + 12.345 = 578.845 → 578.85 × 300 = 173655; 465.369 + 12.345 = 477.714 → 477.71 × 700 = 334397
     assert result.corrected_total == Decimal("508052.00")
     assert result.corrected_unit_price == Decimal("508.05")  # 508052 / 1000 = 508.052
-    assert result.parcel.corrections.rounded_development_adjustment == Decimal("12.35")  # the price used 12.345
+    # shown as the price used it: 12.35 on the sheet, against 578.85 = 566.50 + 12.345 rounded, read a fen off
+    assert result.parcel.corrections.shown_development_adjustment == Decimal("12.345")
+    assert parcel_json(result)["coefficients"]["development_adjustment"] == "12.345"
     without = price(one_part(2, "住宅用地", area_mu="1"))
     assert without.corrected_total is None and without.corrected_unit_price is None
     assert without.parts[0].corrected_unit_price is None and without.parts[0].correction is None

@@ -215,6 +215,19 @@ def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
     assert "第 1 页 共 1 页" in text
 
 
+def test_price_sheet_prints_each_coefficient_as_the_price_used_it(tmp_path):
+    """因素修正 typed 1E+1 was printed "1E+1"; a 开发程度修正 of 0.004 was printed 0.00 while 1,000 m² were priced
+    with it: 492 × 1.000005 + 0.004 = 492.006 → 492.01, where the sheet's 492 × 1.000005 + 0.00 gives 492.00."""
+    path = tmp_path / "exact.pdf"
+    reports.parcel_pdf(parcel(parts=[{"use": "住宅用地", "area_m2": "1000"}],
+                              corrections={"date_factor": "1.000005", "factor_pct": "1E+1",
+                                           "development_adjustment": "0.004"}), path)
+    text = "\n".join(pages(path))
+    for value in ("K期日(期日修正系数) 1.000005", "因素修正 Σ(%) 10", "开发程度修正(元/m²) 0.004"):
+        assert value in text
+    assert "541.21" in text   # 492 × 1.000005 × 1.10 + 0.004 = 541.2067…
+
+
 def test_price_sheet_prints_each_parts_own_term_and_coefficient(tmp_path):
     # 商服 30 of 40 years: K = 0.914832, 550 × K × 1.03 = 518.25 × 300 = 155,475.00;
     # 住宅 50 of 70 years: K = 0.961996, 492 × K × 1.03 = 487.50 × 700 = 341,250.00 (test_engine_land)

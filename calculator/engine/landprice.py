@@ -14,7 +14,7 @@ from typing import Any
 
 from calculator.core.errors import CaseErrors, CalculationError, InputError
 from calculator.core.limits import MAX_AMOUNT, PARCEL_MAX_PARTS, check_text
-from calculator.core.money import exact, fmt_plain, round_money, to_decimal
+from calculator.core.money import exact, fmt_plain, fmt_quantity, round_money, to_decimal
 from calculator.engine.schedules import load_land_table
 from tables.land import GradeRow, LandTable, Use
 
@@ -69,9 +69,10 @@ class Corrections:
     bases: dict[str, str] = field(default_factory=dict)
 
     @property
-    def rounded_development_adjustment(self) -> Decimal:
-        """开发程度修正 to the fen, as the result and the sheets show it (the price uses it unrounded)."""
-        return round_money(self.development_adjustment)
+    def shown_development_adjustment(self) -> Decimal:
+        """开发程度修正 as every output shows it: to the fen, or with the further decimals it carries (12.345, as the
+        price uses it: shown 12.35, a sheet checked by hand came a fen per m² off)."""
+        return Decimal(fmt_quantity(self.development_adjustment))
 
 
 @dataclass(frozen=True)

@@ -86,10 +86,10 @@ def parcel_json(price: ParcelPrice) -> dict[str, Any]:
         c = price.parcel.corrections
         data["coefficients"] = {
             # The parcel-wide term of older files (null when none); the term each part used is in its object.
-            "term_years": None if c.term_years is None else str(c.term_years),
-            "reduction_rate": None if c.reduction_rate is None else str(c.reduction_rate),
-            "date_factor": str(c.date_factor), "factor_pct": str(c.factor_pct),
-            "other_factor": str(c.other_factor), "development_adjustment": fmt_money(c.rounded_development_adjustment),
+            "term_years": None if c.term_years is None else format(c.term_years, "f"),
+            "reduction_rate": None if c.reduction_rate is None else format(c.reduction_rate, "f"),
+            "date_factor": format(c.date_factor, "f"), "factor_pct": format(c.factor_pct, "f"),
+            "other_factor": format(c.other_factor, "f"), "development_adjustment": format(c.shown_development_adjustment, "f"),
             "basis": dict(c.bases),
         }
         data["formula"] = f"{UNIT_PRICE_FORMULA}; {BENCHMARK_TERM_READING}"
@@ -101,7 +101,7 @@ def _part_json(part: PartPrice) -> dict[str, Any]:
     row = part.row
     data: dict[str, Any] = {
         "use": part.given.use, "area_m2": fmt_money(part.area_m2), "area_mu": _four(part.area_mu),
-        "entered": {"value": str(part.given.entered), "unit": part.given.unit},
+        "entered": {"value": format(part.given.entered, "f"), "unit": part.given.unit},
         "unit_price": fmt_money(part.unit_price), "unit_price_wan_per_mu": _four(part.wan_per_mu),
         "published_wan_per_mu": str(row.benchmark.wan_per_mu),
         "total": fmt_money(part.total), "total_wan": _four(part.total_wan),

@@ -374,5 +374,5 @@ def _coefficients(c: Corrections) -> list[tuple[str, Decimal | str, str]]:
     shown: dict[str, Decimal | str] = {
         "date_factor": c.date_factor, TERM: TERM_PER_PART,
         "reduction_rate": NO_RATE if c.reduction_rate is None else c.reduction_rate, "factor_pct": c.factor_pct,
-        "other_factor": c.other_factor, "development_adjustment": c.rounded_development_adjustment}
+        "other_factor": c.other_factor, "development_adjustment": c.shown_development_adjustment}
     return [(label, shown[name], c.bases.get(name, "")) for name, label in COEFFICIENT_LABELS.items()]

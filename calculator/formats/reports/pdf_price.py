@@ -1,6 +1,7 @@
 """宗地地价测算表: one parcel's benchmark land price as an A4 PDF."""
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from reportlab.lib.units import mm
@@ -93,8 +94,9 @@ def coefficient_table(sheet: PriceSheet, styles: Styles):
     """Every coefficient of the correction chain with the value used and its basis, two to a row."""
     head = [Text(name, styles.head) for name in ("修正系数", "取值", "依据")]
     rows = [head + head]
-    cells = [[Text(label, styles.cell), Text(value, styles.number), Text(basis, styles.cell)]
-             for label, value, basis in sheet.coefficients]
+    # a value as typed, never with an exponent (1E+1 for a 因素修正 of 10%)
+    cells = [[Text(label, styles.cell), Text(format(value, "f") if isinstance(value, Decimal) else value, styles.number),
+              Text(basis, styles.cell)] for label, value, basis in sheet.coefficients]
     for pair in (cells[i:i + 2] for i in range(0, len(cells), 2)):
         rows.append(pair[0] + (pair[1] if len(pair) > 1 else ["", "", ""]))
     return grid(rows, [31 * mm, 17 * mm, WIDTH / 2 - 48 * mm] * 2, styles)
