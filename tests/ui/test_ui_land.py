@@ -150,6 +150,17 @@ def test_turning_corrections_on_brings_them_into_view_on_a_laptop_screen(ws, qtb
     assert not box.isChecked()
 
 
+def test_the_written_out_correction_shows_each_coefficient_as_the_price_used_it(ws, qtbot):
+    """A 开发程度修正 of 12.345 was written + 12.35 in the formula beside a price that used 12.345."""
+    choose_grade(ws, 2)
+    set_part(ws, 0, PartsModel.USE, "住宅用地")
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    ws.corrections_box.setChecked(True)
+    qtbot.keyClicks(ws.correction_edits["development_adjustment"], "12.345")
+    # 492 × 1 × 1 × 1 × 1 + 12.345 = 504.345 → 504.35
+    assert "× (1 + 0%) × K其他 1 + 12.345 = 504.35 元/m²" in ws.coefficient_label.text()
+
+
 def test_corrections_show_term_coefficient_and_flag_out_of_range(ws, qtbot):
     choose_grade(ws, 2)
     set_part(ws, 0, PartsModel.USE, "住宅用地")

@@ -70,11 +70,11 @@ def correction_lines(price: ParcelPrice) -> list[str]:
     lines = []
     for part in price.parts:
         k = part.correction
-        rate = "" if c.reduction_rate is None else f", r={c.reduction_rate}"
+        rate = "" if c.reduction_rate is None else f", r={c.reduction_rate:f}"
         term = (f"K年期 = {k.rounded_term_coefficient}(m={fmt_plain(k.term_years)}年,"
                 f" n={k.statutory_term_years}年{rate})")
-        lines.append(f"{part.given.use}: {fmt_grouped(part.unit_price)} × K期日 {c.date_factor} × {term}"
-                     f" × (1 + {c.factor_pct}%) × K其他 {c.other_factor} + {c.rounded_development_adjustment}"
+        lines.append(f"{part.given.use}: {fmt_grouped(part.unit_price)} × K期日 {c.date_factor:f} × {term}"
+                     f" × (1 + {c.factor_pct:f}%) × K其他 {c.other_factor:f} + {c.shown_development_adjustment:f}"
                      f" = {fmt_grouped(k.unit_price)} 元/m²")
     return lines
 
