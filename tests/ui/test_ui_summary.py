@@ -10,10 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from calculator.core.money import fmt_grouped
+from calculator.engine.compensation import compute
+from calculator.store import SqliteStore
 from calculator.app.summary import project_summary
 from driver import type_text
 from test_ui_fit import SMALLEST
-from test_ui_ledger import given, ledger, project_file  # noqa: F401 - the 台账's fixtures
+from households import variant
+from test_ui_ledger import given, household_id, ledger, project_file  # noqa: F401 - the 台账's fixtures
 from ui.ledger.summary_view import SummaryDialog
 from ui.table_model import VALUE_ROLE
 
@@ -155,6 +158,28 @@ def test_the_pdf_and_the_workbook_are_exported(qtbot, ledger, given, tmp_path):
     assert dialog.export("xlsx") and (tmp_path / "汇总.xlsx").read_bytes()[:2] == b"PK"
     given.save_path = str(tmp_path / "无此目录" / "汇总.pdf")
     assert not dialog.export("pdf") and given.errors and "目录不存在" in given.errors[-1][1]
+
+
+def test_a_change_by_another_user_is_said_and_every_export_is_of_the_ledger_as_it_is_now(qtbot, ledger, given,
+                                                                                        tmp_path):
+    """The window kept the figures of when it opened, with no word of a colleague's save since, and 导出Excel wrote
+    them: a workbook for 财政 1,239.92 元 off the ledger."""
+    dialog = open_summary(qtbot, ledger)
+    before = dialog.summary.total
+    assert dialog.changed_note.isHidden()
+    with SqliteStore(ledger.project.path, actor="另一台电脑") as other:     # a colleague saves 0001 anew
+        changed = compute(variant(7))
+        old = other.household(household_id(ledger, "0001"))
+        other.save_computed(old.id, changed)
+    assert ledger.check_changes()
+    assert not dialog.changed_note.isHidden() and dialog.summary.total == before   # said; the pages as they were
+    given.save_path = str(tmp_path / "汇总")
+    assert dialog.export("xlsx")
+    now = project_summary(ledger.project, dt.date.today())
+    assert now.total != before and dialog.summary == now and dialog.changed_note.isHidden()
+    first = openpyxl.load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
+    assert any(cell == float(now.total) or cell == fmt_grouped(now.total)
+               for row in first.iter_rows(values_only=True) for cell in row)
 
 
 def test_the_window_fits_the_smallest_office_screen(qtbot, ledger):

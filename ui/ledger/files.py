@@ -181,7 +181,10 @@ class LedgerFiles:
         """汇总与审计 of the open project, in a window of its own (ui/ledger/summary_view.py)."""
         if self.project is None:
             return None
-        return summary_view.open_summary(self, self.project, self.settings)
+        dialog = summary_view.open_summary(self, self.project, self.settings)
+        if dialog is not None:   # (disconnected when the window closes: it is deleted then)
+            self.project_changed.connect(dialog.mark_changed)
+        return dialog
 
     def schedule(self):
         """The compensation schedule (the survey is read against it), loaded on first use."""

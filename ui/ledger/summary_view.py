@@ -132,6 +132,12 @@ class SummaryDialog(QDialog):
         self.headline = QLabel(self)
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Another user changed the ledger after the pages were made: said (the 台账 tab follows such changes by
+        # itself; these pages are a summary made at one moment), and every export summarises again first.
+        self.changed_note = QLabel("台账在本次汇总之后已有变更,本页数字可能已过时:按「重新汇总」更新(导出时会先重新汇总)。", self)
+        self.changed_note.setWordWrap(True)
+        self.changed_note.setStyleSheet("color: #b00020;")
+        self.changed_note.hide()
         # Typed as every date of the app is (2023-6-1, 20230601 …); a day accepted is summarised as soon as the
         # user pauses (holding Up steps many days: one summary, not one a day), and before any export, so the pages
         # and exports are always of the day shown; while the text is no date nothing is exported.
@@ -167,6 +173,7 @@ class SummaryDialog(QDialog):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(bar)
         layout.addWidget(self.headline)
+        layout.addWidget(self.changed_note)
         layout.addWidget(self.pages, 1)
         self.show_summary(summary)
         fit_to_screen(self, 1280, 860)
@@ -174,6 +181,7 @@ class SummaryDialog(QDialog):
     def show_summary(self, summary: Summary) -> None:
         """Render `summary`: the headline, then each page built afresh."""
         self.summary = summary
+        self.changed_note.hide()
         self.views: dict[str, QTableView] = {}
         self.as_of.set_text(summary.as_of.isoformat())
         abnormal = (f";<span style='color:#b00020'>数据异常 {len(summary.abnormal)} 户(单列,不计入):"
@@ -182,7 +190,8 @@ class SummaryDialog(QDialog):
         abnormal += (f";<span style='color:#b00020'>{shared} 个身份证号登记在多户(见「异常户」页)</span>"
                      if shared else "")
         self.headline.setText(
-            f"<b>{summary.project}</b> 住户 {summary.households} 户,计入金额 {summary.counted} 户{abnormal}<br>"
+            f"<b>{summary.project}</b>(汇总于 {dt.datetime.now():%H:%M:%S})住户 {summary.households} 户,"
+            f"计入金额 {summary.counted} 户{abnormal}<br>"
             f"补偿合计 <b>{shown(summary.total, 'money')}</b> 元;已支付 {shown(summary.paid, 'money')} 元;"
             f"未支付 {shown(summary.owed, 'money')} 元;有争议未计入 {shown(summary.disputed, 'money')} 元;"
             f"置换面积 {shown(summary.replacement_m2, 'area')} m²")
@@ -279,6 +288,10 @@ class SummaryDialog(QDialog):
         self.show_summary(summary)
         return True
 
+    def mark_changed(self, *_store) -> None:
+        """The ledger changed since these pages were made (another user's save, a sign, a payment)."""
+        self.changed_note.show()
+
     def _date_checked(self) -> None:
         """While 截至 holds no date, the pages are of the day before it: nothing is exported, and the reason shown."""
         wrong = self.as_of.error()
@@ -288,11 +301,11 @@ class SummaryDialog(QDialog):
         self.xlsx_button.setToolTip(self.pdf_button.toolTip())
 
     def export(self, kind: str) -> bool:
-        """The summary as PDF or Excel, written whole or not at all, where the user chooses."""
-        if self.day_pause.isActive():   # a day just typed: its summary first
-            self.day_pause.stop()
-            if not self.refresh():
-                return False
+        """The summary as PDF or Excel, written whole or not at all, where the user chooses: summarised again first,
+        so that what is handed on is the ledger as it is now (a save elsewhere since the window opened, a day just
+        typed), never the figures of when the pages were made."""
+        if not self.refresh():
+            return False
         folder = self.settings.start_folder(kind) if self.settings is not None else str(Path.home())
         name = f"{file_stem(self.summary.project)}-汇总与审计-{self.summary.as_of}.{kind}"
         path = dialogs.save_path(self, str(Path(folder) / name), "导出汇总与审计",
