@@ -233,6 +233,18 @@ def test_the_exported_ledger_has_the_filtered_rows_in_order(opened, results, tmp
     assert numbers == [r.number for r in opened.rows(query)] == ["0005", "0004", "0001"]
     assert cells[5][0] is None  # the rows stop there
     assert Decimal(str(cells[2][4])) == results[4].total
+    assert cells[0][0] == f"{opened.name}(已测算) 台账"
+
+
+def test_an_exported_search_says_so_in_its_title(opened, results, tmp_path):
+    """A search's rows were titled as the whole ledger, their 合计 read as the project's."""
+    path = tmp_path / "台账.xlsx"
+    assert opened.export_ledger(LedgerQuery(text=" 0002 "), path) == 1
+    assert load_workbook(path).active["A1"].value == f"{opened.name}(查找“0002”) 台账"
+    assert opened.export_ledger(LedgerQuery(status=Status.SIGNED, text="0002"), path) == 1
+    assert load_workbook(path).active["A1"].value == f"{opened.name}(已签字;查找“0002”) 台账"
+    assert opened.export_ledger(LedgerQuery(), path) == 6 and load_workbook(path).active["A1"].value == \
+        f"{opened.name} 台账"
 
 
 # -- junk -------------------------------------------------------------------------------------------

@@ -506,7 +506,10 @@ class ProjectFile:
         """Write the query's rows as an Excel ledger; returns how many rows were written."""
         from calculator.formats import reports
         rows = self.rows(query)
-        title = self.name if query.status is None else f"{self.name}({query.status.label})"
+        # the filter said in the title: a workbook of the 29 households found by "12" read as the whole ledger
+        chosen = [query.status.label] if query.status is not None else []
+        chosen += [f"查找“{query.text.strip()}”"] if query.text.strip() else []
+        title = f"{self.name}({';'.join(chosen)})" if chosen else self.name
         reports.ledger_xlsx(rows, Path(path), title=f"{title} 台账")
         return len(rows)
 
