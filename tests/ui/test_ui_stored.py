@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from calculator.engine.case import case_from_json, case_to_dict
+from calculator.engine.case import case_from_dict, case_from_json, case_to_dict
 from calculator.engine.compensation import compute
 from calculator.store import SqliteStore, Status, StoreError
 from driver import EXAMPLE, type_cell, type_text
@@ -335,6 +335,23 @@ def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, windo
         assert ws.session.read_only and ws.lock_banner.isVisibleTo(ws) and not ws.session.modified
 
 
+def test_a_household_saved_elsewhere_while_open_untouched_here_is_shown_as_the_ledger_now_has_it(
+        qtbot, window, store, household, settings):
+    """A colleague saved 第2版 of the household open here, nothing typed: the banner said so, but 第1版 stayed on
+    screen, and its sheet printed and exported with its old 校验码."""
+    ledger = ledger_of(window, store, settings)
+    assert window.open_household(ledger.project.store, household.id)
+    ws = window.household
+    with SqliteStore(store.path, actor="王芳") as other:
+        data = case_to_dict(case_from_json(other.current_version(household.id).case_json))
+        data["items"].append({"item": "杂棚", "quantity": "5"})
+        saved = other.save_computed(household.id, compute(case_from_dict(data)))
+    assert ledger.check_changes()
+    assert ws.stored.version.number == 2 and not ws.session.modified
+    assert ws.summary.total.text() == f"{saved.total:,.2f} 元" and "第2版" in window.windowTitle()
+    assert ws.news_banner.isVisibleTo(ws) and "已重新打开其当前版本" in ws.news_banner.text()
+
+
 def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,
                                                                    answers, monkeypatch):
     from ui.ledger import dialogs as ledger_dialogs
@@ -386,6 +403,65 @@ def test_a_crash_while_editing_a_stored_household_recovers_it_tied_to_that_house
     assert not recovery.left_behind(settings.data_dir())
     after.household.shutdown()
     after.ledger.shutdown()
+    ws.session.stack.setClean()
+
+
+def _crash_and_recover(qtbot, ws, settings, answers, meanwhile=lambda: None):
+    """The app dies with `ws`'s typing in its autosave; `meanwhile` runs; a new window recovers it (returned)."""
+    from ui.main_window import MainWindow
+    ws.autosave()
+    ws.recovery._lock.unlock()  # the process dies holding its lock; the recovery file stays
+    ws.recovery = None
+    meanwhile()
+    answers.recover = True
+    after = MainWindow(settings, autosave=False)
+    qtbot.addWidget(after)
+    after.offer_recovery()
+    return after
+
+
+def test_a_recovered_household_saved_elsewhere_meanwhile_says_so_at_once(qtbot, window, ws, store, household, answers,
+                                                                        settings):
+    """Recovered after a colleague saved 第2版, it showed 第1版 * without a word: the refusal came only at Ctrl+S."""
+    from ui.settings import ASSESSOR_NAME
+    settings.set(ASSESSOR_NAME, "李明")
+    assert ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+
+    def colleague_saves():
+        with SqliteStore(store.path, actor="王芳") as other:
+            data = case_to_dict(case_from_json(other.current_version(household.id).case_json))
+            data["items"].append({"item": "杂棚", "quantity": "5"})
+            other.save_computed(household.id, compute(case_from_dict(data)))
+
+    after = _crash_and_recover(qtbot, ws, settings, answers, colleague_saves)
+    restored = after.household
+    assert restored.session.modified and restored.summary.total.text() == "550,396.30 元"   # the typing kept
+    assert restored.news_banner.isVisibleTo(restored)
+    assert "王芳" in restored.news_banner.text() and "第2版" in restored.news_banner.text()
+    after.household.shutdown()
+    after.ledger.shutdown()
+    ws.session.stack.setClean()
+
+
+def test_a_recovered_amendment_of_a_signed_household_is_still_one_with_its_reason(qtbot, window, ws, store, household,
+                                                                                answers, settings, reasons):
+    """The recovery kept the typing but not the reason: the changed figures were shown under 此户已签字,只能查看."""
+    from ui.settings import ASSESSOR_NAME
+    settings.set(ASSESSOR_NAME, "李明")
+    store.sign(household.id)
+    assert ws.open_stored(store, household.id)
+    reasons["answers"] = ["复核时发现厢房面积量错"]
+    assert ws.start_amendment()
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    restored = _crash_and_recover(qtbot, ws, settings, answers).household
+    assert not restored.session.read_only and restored.session.modified
+    assert "正在更正此户(理由:复核时发现厢房面积量错)" in restored.lock_banner.text.text()
+    assert restored.save() and len(reasons["asked"]) == 1   # the reason given before the crash, not asked again
+    assert store.current_version(household.id).amendment_reason == "复核时发现厢房面积量错"
+    assert store.current_version(household.id).total == Decimal("550396.30")
+    restored.window().household.shutdown()
+    restored.window().ledger.shutdown()
     ws.session.stack.setClean()
 
 

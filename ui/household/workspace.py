@@ -23,6 +23,9 @@ from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 dialogs = lazy_module("ui.dialogs")
 stored_cases = lazy_module("calculator.app.stored_cases")  # the project store (sqlite3) loads when first used
 
+# The reason of an amendment under way, kept in the crash-recovery record beside where the case belongs.
+AMENDMENT_REASON = "amendment_reason"
+
 
 class HouseholdWorkspace(DocumentWorkspace):
     """The 补偿测算 tab."""
@@ -327,6 +330,15 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.news_banner.setText(text or "")
         self.news_banner.setVisible(bool(text))
 
+    def follow_news(self, store) -> None:
+        """The project `store` was changed by another user: if it was this household, with nothing typed here, it is
+        opened again as the ledger now has it (the version shown, printed and signed is the current one); with
+        something typed, that stays and the banner says its save will be refused (check_news)."""
+        if self.check_news(store) is None or self.is_modified():
+            return
+        if self.open_stored(store, self.stored.household.id):
+            self._show_news("台账中此户已由他人更改,已重新打开其当前版本(此处没有未保存的修改)。")
+
     def check_news(self, store) -> str | None:
         """The project `store` was changed by another user: if it was this household, say so now (its save
         would be refused) — who saved which version, and what to do with what is typed here."""
@@ -454,8 +466,14 @@ class HouseholdWorkspace(DocumentWorkspace):
             except CalculationError as error:  # the household is gone: the edits stay, as an unsaved case
                 dialogs.show_error(self, "恢复", f"已恢复测算,但无法对应到台账中的原户,请另存为文件核对:\n{error.shown}")
         self._set_stored(stored)
+        reason = found.stored.get(AMENDMENT_REASON) if stored is not None else None
+        if isinstance(reason, str) and reason and stored.needs_reason:   # an amendment under way: still one
+            self.amendment_reason = reason
+            self._show_lock()
         self.title_changed.emit()
         self.status.emit("已恢复上次未保存的测算" + (f"(台账 {stored.label})" if stored else ""))
+        if stored is not None:   # saved or signed elsewhere since: said now, not first at Ctrl+S
+            self.check_news(store)
         return True
 
     # --- autosave ----------------------------------------------------------------------------------
@@ -464,5 +482,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         return case_to_dict(self.session.case), self.session.case.household.get("head", "")
 
     def recovery_stored(self) -> dict | None:
-        return None if self.stored is None else stored_cases.where(self.stored)
+        if self.stored is None:
+            return None
+        return {**stored_cases.where(self.stored), AMENDMENT_REASON: self.amendment_reason}
 
