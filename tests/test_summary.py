@@ -92,6 +92,9 @@ def test_totals_by_status_section_and_village_are_the_sums_of_the_engines_result
     assert summary.by_section.total[2] == summary.total
 
     by_place = records(summary.by_place)
+    # its households with figures, signed and paid too: named as the headline counts them (计入金额 N 户), not
+    # 已测算户数, which read as the 已测算 status of 按状态 and disagreed with it
+    assert [column.heading for column in summary.by_place.columns][:3] == ["村/街巷", "户数", "计入金额户数"]
     for place in ("堡子村", "南安村", "北片"):
         numbers = [n for n in counted if places[n] == place]
         assert by_place[place]["total"] == sum(counted[n].total for n in numbers)
@@ -238,6 +241,7 @@ def test_the_incentive_still_reachable_by_deadline_after_payment(store):
 
     rows, forecast = reachable(dt.date(2023, 8, 1))
     assert rows["0001"]["reachable"] == "30000.00"                  # past 30 days, within 45
+    assert rows["0001"]["note"] == "30,000.00 元:最迟于 2023-08-12 搬迁"   # grouped, as every amount shown
     rows, forecast = reachable(dt.date(2023, 8, 13))
     assert rows["0001"]["reachable"] == "0.00" and "超过期限" in rows["0001"]["note"]
     assert rows["0003"]["reachable"] == "0.00"

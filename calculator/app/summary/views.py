@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from calculator.core.money import fmt_plain
+from calculator.core.money import fmt_grouped
 from calculator.engine.schedules import load_schedule
 from calculator.store import Status
 from calculator.app.summary.figures import Figures
@@ -96,7 +96,7 @@ def by_place(figures: Figures) -> Table:
     }).fillna(0).astype("int64").sort_values(["total", "households"], ascending=False, kind="stable")
     rows = tuple((place, int(r.households), int(r.counted), yuan(r.total), yuan(r.paid), yuan(r.owed),
                   yuan(r.disputed), yuan(r.replacement), int(r.abnormal)) for place, r in grouped.iterrows())
-    columns = (Column("place", "村/街巷"), Column("households", "户数", COUNT), Column("counted", "已测算户数", COUNT),
+    columns = (Column("place", "村/街巷"), Column("households", "户数", COUNT), Column("counted", "计入金额户数", COUNT),
                Column("total", "补偿金额(元)", MONEY), Column("paid", "已支付(元)", MONEY),
                Column("owed", "未支付(元)", MONEY), Column("disputed", "有争议未计入(元)", MONEY),
                Column("replacement_m2", "置换面积(m²)", AREA), Column("abnormal", "数据异常户数", COUNT))
@@ -159,7 +159,7 @@ def incentives(figures: Figures, as_of: dt.date) -> Table:
         else:
             open_tiers = [tier for tier, last in zip(tiers, last_days) if as_of <= last]
             amount = open_tiers[0].amount if open_tiers else 0
-            said = (f"{fmt_plain(yuan(amount))} 元:最迟于 {last_days[tiers.index(open_tiers[0])]} 搬迁" if open_tiers
+            said = (f"{fmt_grouped(yuan(amount))} 元:最迟于 {last_days[tiers.index(open_tiers[0])]} 搬迁" if open_tiers
                     else "已超过期限,不再享受")
         rows.append((household["number"], household["head"], household["place"], household["status"], paid,
                      source, *last_days, yuan(amount), said))
