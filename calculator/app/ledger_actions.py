@@ -325,14 +325,19 @@ class ProjectFile:
         self.store.backup(target)
         return target
 
+    def restore_source(self, path: str | os.PathLike[str]) -> Path:
+        """`path` as a file a restore may read: never this project's own file (checked before the user is asked)."""
+        source = _audited(check_file_name(path, reading=True))
+        if self.path is not None and same_file(source, self.path):   # the same path, a link to it or a hard link
+            raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
+        return source
+
     def restore(self, path: str | os.PathLike[str], stamp: str) -> Path:
         """Replace the project's contents with a checked backup; what it held is first kept beside it.
 
         Returns the safety copy (`<project>-恢复前-<stamp>.landcomp`, beside the project file, or for a
         server project beside the backup restored from), so a wrong restore can be undone."""
-        source = _audited(check_file_name(path, reading=True))
-        if self.path is not None and same_file(source, self.path):   # the same path, a link to it or a hard link
-            raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
+        source = self.restore_source(path)
         folder, stem = (self.path.parent, self.path.stem) if self.path is not None else (source.parent,
                                                                                          file_stem(self.project.name))
         safety = _audited(check_file_name(folder / f"{stem}-恢复前-{stamp}{SUFFIX}", reading=False))

@@ -321,6 +321,26 @@ def test_a_large_project_loads_a_page_at_a_time(qtbot, settings, given, tmp_path
     assert total_cell(workspace, COL_HEAD) == "1,000 户"              # over the whole project, not the page
     assert total_cell(workspace, COL_TOTAL) == fmt_grouped(result.total * 10)
     assert "已载入 200" in workspace.count_label.text()
+    table = workspace.table
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, COL_NUMBER))
+    qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)   # stopped at 0199 of 1,000
+    assert table.currentIndex().row() == 999 and model.index(999, COL_NUMBER).data() == "0999"
+    workspace.shutdown()
+
+
+def test_scrolling_a_large_project_loads_the_rest(qtbot, settings, given, tmp_path):
+    path = tmp_path / "large.landcomp"
+    opened = create_project(path, "大项目", "李明")
+    with opened.store.batch():
+        for index in range(1000):
+            opened.store.add_household(opened.project.id, f"{index:04d}", f"户主{index}")
+    opened.close()
+    settings.set(LAST_PROJECT, str(path))
+    workspace = make_workspace(qtbot, settings)
+    qtbot.waitUntil(lambda: workspace.project is not None)
+    model = workspace.model
+    assert model.rowCount() == 200
     bar = workspace.table.verticalScrollBar()
     for _ in range(20):
         bar.setValue(bar.maximum())
@@ -398,8 +418,14 @@ def test_signing_checks_the_fingerprint_and_asks_the_name_once(qtbot, ledger, gi
     assert (entry.action, entry.actor, entry.detail["fingerprint"]) == ("sign", "赵敏", fingerprint)
 
 
-def test_signing_without_the_code_takes_a_second_yes(qtbot, ledger, given):
-    """Enter on the empty code signed a household whose sheet was never printed: one stray key."""
+def test_signing_without_the_code_takes_a_second_yes(qtbot, ledger, given, project_file, monkeypatch):
+    """Enter on the empty code signed a household whose sheet was never printed: one stray key. The second question
+    names the amount signed for, as the code would have checked it."""
+    from ui.ledger import dialogs
+    labels = []
+    confirm = dialogs.confirm_unchecked_signing
+    monkeypatch.setattr(dialogs, "confirm_unchecked_signing", lambda parent, label: labels.append(label) or confirm(
+        parent, label))
     select_rows(qtbot, ledger, "0001")
     given.fingerprints, given.unchecked = ["", None], False              # No (the default), then cancelled
     qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
@@ -407,6 +433,8 @@ def test_signing_without_the_code_takes_a_second_yes(qtbot, ledger, given):
     given.fingerprints, given.unchecked = [""], True
     qtbot.mouseClick(ledger.sign_button, Qt.MouseButton.LeftButton)
     assert shown(ledger, COL_STATUS)[0] == "已签字"
+    head, total = ledger.model.row(0).head, project_file[1][0].total
+    assert labels == [f"户号 0001 {head} 第 1 版,合计 {fmt_grouped(total)} 元"] * 2
 
 
 def test_paying_a_batch_of_signed_households(qtbot, ledger, given):
@@ -762,6 +790,13 @@ def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
     assert shown(ledger, COL_STATUS)[0] == "已测算" and total_cell(ledger, COL_TOTAL) == total
     assert "恢复前" in given.infos[-1][1] and not given.errors
     assert len(list(tmp_path.glob("*-恢复前-*.landcomp"))) == 1
+
+
+def test_restoring_the_project_from_itself_is_refused_before_the_question(qtbot, ledger, given):
+    """Picked as the backup, the open project first asked 用备份「p.landcomp」替换…?, then refused it after the Yes."""
+    given.open_path, given.restore = str(ledger.project.path), True
+    assert not ledger.restore_project()
+    assert "restore" not in given.asked and "不能用项目文件自身恢复" in given.errors[-1][1]
 
 
 def test_two_batches_in_the_same_second_get_two_folders(tmp_path):

@@ -56,7 +56,9 @@ class LedgerFiles:
         if self.project is None:
             return False
         path = dialogs.open_path(self, self._folder("project"), "从备份恢复", dialogs.PROJECT_FILTER)
-        if path is None or not dialogs.confirm_restore(self, path, self.project.name):
+        # the project itself picked is said before "replace the project with it?", not after a Yes
+        if path is None or operations.run(self, lambda: self.project.restore_source(path), "从备份恢复") is None \
+                or not dialogs.confirm_restore(self, path, self.project.name):
             return False
         if self.actor() is None or not self.leaving_project():
             return False

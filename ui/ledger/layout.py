@@ -57,6 +57,15 @@ class LedgerTable(QTableView):
             return
         super().keyPressEvent(event)
 
+    def moveCursor(self, action, modifiers):  # noqa: N802 — Qt's name
+        """Ctrl+End goes to the last household, not the last of the rows loaded so far (0200 of 240): the rest are
+        loaded first (Ctrl+End without Ctrl is End, the row's last column)."""
+        model = self.model()
+        if action == QAbstractItemView.CursorAction.MoveEnd and modifiers & Qt.KeyboardModifier.ControlModifier \
+                and model is not None:
+            model.fetch_all()
+        return super().moveCursor(action, modifiers)
+
     def mouseDoubleClickEvent(self, event) -> None:
         if self.indexAt(event.position().toPoint()).isValid():
             self.open_requested.emit()

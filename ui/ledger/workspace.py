@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTim
 
 from calculator.app import ledger_actions
 from calculator.core.errors import CalculationError
+from calculator.core.money import fmt_grouped
 from calculator.store import PasswordNeeded, Status, WrongFingerprint, is_server, server_label
 from ui import operations, settings as config
 from ui.lazy import lazy_module
@@ -448,13 +449,12 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     # --- actions on households -------------------------------------------------------------------------
 
     def open_selected(self) -> None:
-        """Show the current household in 补偿测算 (the window connects `open_household`)."""
+        """Show the current household in 补偿测算 (the window connects `open_household`; 补偿测算 says it opened it, and
+        nothing is said here: a switch refused there left 打开户号 0006 while 0005 stayed open)."""
         household_id = self._current_id()
         if self.project is None or household_id is None:
             return
-        row = self.model.row(self.table.currentIndex().row())
         self.open_household.emit(self.project.store, household_id)
-        self.status.emit(f"打开户号 {row.number} {row.head}")
 
     def sign_selected(self) -> int:
         """Mark each selected household signed, checking the fingerprint typed from its sheet; returns how many."""
@@ -465,7 +465,9 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         for household_id in ids:
             row = self.model.row(self.model.row_of(household_id))
             version = f" 第 {row.version} 版" if row.version is not None else ""
-            if not self._sign_one(household_id, f"户号 {row.number} {row.head}{version}".rstrip()):
+            # the amount signed for, in both questions: signing without the code, nothing else shows it
+            total = f",合计 {fmt_grouped(row.total)} 元" if row.total is not None and row.checked else ""
+            if not self._sign_one(household_id, f"户号 {row.number} {row.head}{version}".rstrip() + total):
                 break
             signed += 1
         if signed:
