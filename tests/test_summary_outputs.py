@@ -189,3 +189,20 @@ def test_the_workbook_reads_back_with_the_same_numbers(tmp_path, project):
         outlier_table(summary.outliers).rows)
     assert outliers.cell(3, 12).number_format == "#,##0.00"
     assert Decimal(str(outliers.cell(3, 12).value)) == Decimal("160000.00")
+
+
+def test_a_short_text_column_keeps_its_width_while_a_long_one_wraps():
+    """Every text column was shrunk alike to fit the page: 户主 康卫东 broke as 康卫/东 and 已支付 as 已支/付 beside a
+    说明 column that wraps anyway."""
+    from calculator.app.summary.model import MONEY, TEXT, Column
+    from calculator.app.summary.pdf import _widths
+    from calculator.formats.reports.pdf_layout import CELL_PADDING, WIDTH, sheet_font, sheet_styles, line_width
+    styles = sheet_styles(sheet_font().name)
+    columns = [Column("head", "户主", TEXT), Column("status", "状态", TEXT), Column("source", "日期来源", TEXT),
+               *(Column(f"amount{i}", "金额(元)", MONEY) for i in range(6)), Column("note", "说明", TEXT)]
+    texts = [["康卫东", "已支付", "台账支付记录", *["50,000.00"] * 6, "尚未支付:支付后按期限搬迁可得" * 3]] * 3
+    head, status, _source, amount, *_, note = _widths(columns, texts, styles)
+    assert head >= line_width("康卫东", styles.cell.fontSize) + CELL_PADDING
+    assert status >= line_width("已支付", styles.cell.fontSize) + CELL_PADDING
+    assert amount >= line_width("50,000.00", styles.cell.fontSize) + CELL_PADDING
+    assert abs(sum(_widths(columns, texts, styles)) - WIDTH) < 0.01 and note < line_width(texts[0][-1], styles.cell.fontSize)

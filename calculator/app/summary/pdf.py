@@ -139,7 +139,8 @@ def table_flow(table: Table, styles: Styles, keys: Iterable[str] | None = None, 
 
 def _widths(columns: Sequence, texts: list[list[str]], styles: Styles) -> list[float]:
     """Column widths from what they hold (a heading may wrap to two lines): figures keep theirs, text columns
-    give way (down to TEXT_COLUMN_LEAST) or take up what is left of the page's width."""
+    take up what is left of the page's width or give way (down to TEXT_COLUMN_LEAST), the widest first: a short
+    column (a 户主, a 状态) keeps its width while a long 说明 wraps (shrunk alike, 康卫东 broke as 康卫/东)."""
     natural, text = [], []
     for i, column in enumerate(columns):
         widest = max([line_width(row[i], styles.cell.fontSize) for row in texts] + [0]) + CELL_PADDING + 1
@@ -150,5 +151,18 @@ def _widths(columns: Sequence, texts: list[list[str]], styles: Styles) -> list[f
     flexible = sum(width for width, is_text in zip(natural, text) if is_text)
     room = WIDTH - fixed
     if flexible and room >= TEXT_COLUMN_LEAST * sum(text):
-        return [width * room / flexible if is_text else width for width, is_text in zip(natural, text)]
+        if flexible <= room:
+            return [width * room / flexible if is_text else width for width, is_text in zip(natural, text)]
+        most = _level(sorted(width for width, is_text in zip(natural, text) if is_text), room)
+        return [min(width, most) if is_text else width for width, is_text in zip(natural, text)]
     return [width * WIDTH / sum(natural) for width in natural]
+
+
+def _level(widths: list[float], room: float) -> float:
+    """The most any of `widths` (ascending) may keep for them all to fit in `room`: those narrower keep theirs."""
+    for count, width in enumerate(widths):
+        share = room / (len(widths) - count)
+        if width > share:
+            return share
+        room -= width
+    return widths[-1]
