@@ -115,6 +115,17 @@ def printable(stored: StoredCase) -> CompensationResult:
     return checked_result(stored.version)
 
 
+def superseded(stored: StoredCase) -> str | None:
+    """Why the opened version is not to be printed: a newer one was saved since it was opened (its sheet's 校验码
+    would be of a version the household no longer has); None while it is the current one."""
+    household = stored.store.household(stored.household.id)
+    if household.current_version_id == (stored.version.id if stored.version is not None else None):
+        return None
+    current = stored.store.current_version(household.id)
+    newer = f"第{current.number}版(经办人 {current.actor or '未记录'})" if current is not None else "新的版本"
+    return f"台账中此户已有打开后新存的{newer},这里显示的不是当前版本;请从台账重新打开此户后再打印或导出"
+
+
 def where(stored: StoredCase) -> dict:
     """Where the case belongs, as plain data (for the crash-recovery file)."""
     return {"project": stored.store.path, "household_id": stored.household.id,

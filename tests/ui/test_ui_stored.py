@@ -352,6 +352,31 @@ def test_a_household_saved_elsewhere_while_open_untouched_here_is_shown_as_the_l
     assert ws.news_banner.isVisibleTo(ws) and "已重新打开其当前版本" in ws.news_banner.text()
 
 
+def test_a_household_saved_elsewhere_while_a_date_is_half_typed_keeps_it_and_prints_nothing_stale(
+        qtbot, window, store, household, settings, answers):
+    """Opened again while a date was half typed (2023-0, not yet part of the case), the typing would be lost: the
+    household stays, its banner says why, and its old version is not printed (its 校验码 no longer the ledger's)."""
+    ledger = ledger_of(window, store, settings)
+    assert window.open_household(ledger.project.store, household.id)
+    ws = window.household
+    window.show()
+    qtbot.waitExposed(window)
+    date = ws.relocation.dates["moved_on"].edit
+    date.setFocus()
+    date.selectAll()
+    type_text(qtbot, date, "2023-0")
+    assert not ws.session.modified
+    with SqliteStore(store.path, actor="王芳") as other:
+        data = case_to_dict(case_from_json(other.current_version(household.id).case_json))
+        data["items"].append({"item": "杂棚", "quantity": "5"})
+        other.save_computed(household.id, compute(case_from_dict(data)))
+    assert ledger.check_changes()
+    assert ws.stored.version.number == 1 and date.text() == "2023-0"
+    assert ws.news_banner.isVisibleTo(ws) and "第2版" in ws.news_banner.text()
+    assert not ws.preview()
+    assert "第2版(经办人 王芳)" in answers.errors[-1][1] and "请从台账重新打开此户后再打印或导出" in answers.errors[-1][1]
+
+
 def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,
                                                                    answers, monkeypatch):
     from ui.ledger import dialogs as ledger_dialogs
