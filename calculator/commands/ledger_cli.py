@@ -25,7 +25,8 @@ from calculator.app.survey.importing import REFUSED, STEP_LABELS
 from calculator.app.stored_cases import same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import fmt_money
-from calculator.store import Household, Status
+from calculator.store import Household, LedgerRow, Status
+from calculator.store.base import ledger_totals
 
 ROLES = ("assessor", "reviewer", "finance", "admin")
 MAX_VERSION = 1_000_000  # a version number past this is a typing error (and past what SQLite's integers hold)
@@ -168,8 +169,10 @@ def _warning_lines(warnings: list[str] | tuple[str, ...]) -> str:
 def _list(project: ProjectFile, args) -> str:
     query = LedgerQuery(status=Status.parse(args.status) if args.status else None, text=args.search)
     rows = project.rows(query)
-    totals = project.summary(query)
-    fingerprints = {row.household_id: _fingerprint(project, row.household_id) for row in rows}
+    # The totals of these very rows, each code of the version its row shows: read again apart, a save by another
+    # user in between gave a code of another version than the amount beside it, or no totals at all (internal error)
+    totals = ledger_totals(rows)
+    fingerprints = {row.household_id: _fingerprint(project, row) for row in rows}
     listed = [{"household": row.number, "head": row.head, "address": row.address, "status": row.status.label,
                "version": row.version, "total": _money(row.total), "fingerprint": fingerprints[row.household_id],
                "building_area_m2": _money(row.building_area_m2), "incentive": _money(row.incentive),
@@ -341,9 +344,8 @@ COMMANDS = {"save": _save, "list": _list, "show": _show, "sign": _sign, "pay": _
             "grant": _grant, "summary": _summary}
 
 
-def _fingerprint(project: ProjectFile, household_id: int) -> str | None:
-    version = project.store.current_version(household_id)
-    return version.fingerprint if version is not None else None
+def _fingerprint(project: ProjectFile, row: LedgerRow) -> str | None:
+    return project.store.version(row.household_id, row.version).fingerprint if row.version is not None else None
 
 
 def _money(value: Any) -> str | None:
