@@ -184,13 +184,13 @@ class MainWindow(QMainWindow):
             self.household.open_stored(store, stored.household.id)
 
     def _project_changed(self, store) -> None:
-        """Another user changed the open project (or it was reconnected): 补偿测算 follows its household if it moved."""
+        """Another user changed the open project (or it was reconnected): 补偿测算 says whether its household moved."""
         current = self.ledger.project.store if self.ledger.project is not None else None
         if current is None:
             return
         if store is not current:  # reconnected: the household of the broken connection goes on with the new one
             self.household.rebind_store(store, current)
-        self.household.follow_news(current)
+        self.household.check_news(current)
 
     def open_given(self, path: str) -> bool:
         """A file named on the command line (or opened from the desktop): a parcel file in 地价测算, anything

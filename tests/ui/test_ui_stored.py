@@ -335,46 +335,25 @@ def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, windo
         assert ws.session.read_only and ws.lock_banner.isVisibleTo(ws) and not ws.session.modified
 
 
-def test_a_household_saved_elsewhere_while_open_untouched_here_is_shown_as_the_ledger_now_has_it(
-        qtbot, window, store, household, settings):
-    """A colleague saved 第2版 of the household open here, nothing typed: the banner said so, but 第1版 stayed on
-    screen, and its sheet printed and exported with its old 校验码."""
+def test_a_version_superseded_while_open_is_said_and_never_printed(qtbot, window, store, household, settings, answers):
+    """A colleague saved 第2版 of the household open here, nothing typed: the banner said so, but 第1版 printed and
+    exported with its old 校验码, a sheet of a version the household no longer has. (It is not opened again by itself:
+    a rate's reason being asked, a date half typed, or another household under a reused id would be swapped under
+    the user.)"""
     ledger = ledger_of(window, store, settings)
     assert window.open_household(ledger.project.store, household.id)
     ws = window.household
-    with SqliteStore(store.path, actor="王芳") as other:
-        data = case_to_dict(case_from_json(other.current_version(household.id).case_json))
-        data["items"].append({"item": "杂棚", "quantity": "5"})
-        saved = other.save_computed(household.id, compute(case_from_dict(data)))
-    assert ledger.check_changes()
-    assert ws.stored.version.number == 2 and not ws.session.modified
-    assert ws.summary.total.text() == f"{saved.total:,.2f} 元" and "第2版" in window.windowTitle()
-    assert ws.news_banner.isVisibleTo(ws) and "已重新打开其当前版本" in ws.news_banner.text()
-
-
-def test_a_household_saved_elsewhere_while_a_date_is_half_typed_keeps_it_and_prints_nothing_stale(
-        qtbot, window, store, household, settings, answers):
-    """Opened again while a date was half typed (2023-0, not yet part of the case), the typing would be lost: the
-    household stays, its banner says why, and its old version is not printed (its 校验码 no longer the ledger's)."""
-    ledger = ledger_of(window, store, settings)
-    assert window.open_household(ledger.project.store, household.id)
-    ws = window.household
-    window.show()
-    qtbot.waitExposed(window)
-    date = ws.relocation.dates["moved_on"].edit
-    date.setFocus()
-    date.selectAll()
-    type_text(qtbot, date, "2023-0")
-    assert not ws.session.modified
     with SqliteStore(store.path, actor="王芳") as other:
         data = case_to_dict(case_from_json(other.current_version(household.id).case_json))
         data["items"].append({"item": "杂棚", "quantity": "5"})
         other.save_computed(household.id, compute(case_from_dict(data)))
     assert ledger.check_changes()
-    assert ws.stored.version.number == 1 and date.text() == "2023-0"
-    assert ws.news_banner.isVisibleTo(ws) and "第2版" in ws.news_banner.text()
+    assert ws.stored.version.number == 1 and not ws.session.modified
+    assert ws.news_banner.isVisibleTo(ws) and "王芳" in ws.news_banner.text() and "第2版" in ws.news_banner.text()
     assert not ws.preview()
     assert "第2版(经办人 王芳)" in answers.errors[-1][1] and "请从台账重新打开此户后再打印或导出" in answers.errors[-1][1]
+    assert window.open_household(ledger.project.store, household.id)      # opened again: 第2版, printable
+    assert ws.stored.version.number == 2 and not ws.news_banner.isVisibleTo(ws) and ws.preview()
 
 
 def test_cancelling_the_open_project_dialog_keeps_the_open_household(qtbot, window, store, household, settings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from calculator.engine.case import case_from_dict, case_to_dict
 from calculator.engine.compensation import compute
@@ -336,23 +336,6 @@ class HouseholdWorkspace(DocumentWorkspace):
     def _show_news(self, text: str | None) -> None:
         self.news_banner.setText(text or "")
         self.news_banner.setVisible(bool(text))
-
-    def follow_news(self, store) -> None:
-        """The project `store` was changed by another user: if it was this household, with nothing typed here, it is
-        opened again as the ledger now has it (the version shown, printed and signed is the current one); with
-        something typed, that stays and the banner says its save will be refused (check_news)."""
-        if self.check_news(store) is None or self.is_modified() or self._typing():
-            return
-        if self.open_stored(store, self.stored.household.id):
-            self._show_news("台账中此户已由他人更改,已重新打开其当前版本(此处没有未保存的修改)。")
-
-    def _typing(self) -> bool:
-        """Whether a cell or a field here is being typed into, what it holds not yet part of the case (a date half
-        typed, 2023-0): never thrown away by opening the household again."""
-        if self.table.state() == ItemTable.State.EditingState:
-            return True
-        focus = QApplication.focusWidget()
-        return isinstance(focus, (QLineEdit, QAbstractSpinBox)) and self.isAncestorOf(focus)
 
     def check_news(self, store) -> str | None:
         """The project `store` was changed by another user: if it was this household, say so now (its save
