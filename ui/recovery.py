@@ -29,7 +29,8 @@ class Recovered:
     original_path: str | None
     saved_at: float
     head: str   # what the document is offered by: its 户主, or its 地块编号
-    stored: dict | None = None   # {"project", "household_id", "version_id"} for a household of the 台账
+    # {"project", "household_id", "version_id", "amendment_reason"} for a household of the 台账
+    stored: dict | None = None
     kind: str = "case"   # calculator.core.jsonfile.DOCUMENTS: "case" or "parcel"
 
 

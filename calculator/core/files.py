@@ -217,8 +217,9 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
     if target.is_file() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222):
         # made read-only (an archived sheet): the rename would replace it all the same on Linux and macOS, as
         # Windows never does; no write bit at all is read-only to root too
-        raise InputError(f"「{target.name}」是只读文件,不会覆盖它;请另选文件名",
-                         f"{target.name} is read-only; it is not replaced (choose another name)", shown_path(target))
+        raise InputError(f"「{target.name}」是只读文件(或您无权写入),不会覆盖它;请另选文件名",
+                         f"{target.name} is read-only (or not yours to write); it is not replaced (choose another name)",
+                         shown_path(target))
     database = journal_of(target)
     if database is not None:
         raise InputError(f"「{target.name}」是数据库「{database.name}」的日志文件,不能写成别的文件;请另选文件名",

@@ -34,8 +34,9 @@ class RefusedByRule(StoreError):
 
 
 class StoreFailure(StoreError):
-    """The server failed at something no input of the command caused (a database set read-only, a server error):
-    `landcomp ledger` exits 1, "anything else", never 2, which tells a script to mend its input."""
+    """The store failed at something no input of the command caused (a server's database set read-only or its error,
+    a project file's disk full or failing): `landcomp ledger` exits 1, "anything else", never 2, which tells a
+    script to mend its input."""
 
 
 class ServerUnreachable(StoreFailure):

@@ -228,7 +228,7 @@ def test_a_read_only_output_is_refused_and_kept(tmp_path) -> None:
     sheet.chmod(0o444)
     run = landcomp(tmp_path, "compensation", str(REPO / "examples" / "household.json"), "--pdf", sheet.name,
                    "--xlsx", "明细.xlsx")
-    assert run.returncode == 2 and "是只读文件,不会覆盖它" in run.stderr and "is read-only" in run.stderr, run.stderr
+    assert run.returncode == 2 and "是只读文件(或您无权写入),不会覆盖它" in run.stderr and "is read-only" in run.stderr, run.stderr
     assert run.stdout == "" and sheet.read_bytes() == b"%PDF-1.4 archived sheet"
     assert sorted(os.listdir(tmp_path)) == ["结算单.pdf"]
 

@@ -182,6 +182,24 @@ def test_a_change_by_another_user_is_said_and_every_export_is_of_the_ledger_as_i
                for row in first.iter_rows(values_only=True) for cell in row)
 
 
+def test_the_window_goes_with_its_project_and_an_export_keeps_the_pages_as_sorted(qtbot, ledger, given, tmp_path):
+    """Left open after its project was closed, 导出 read the closed file (项目文件读写失败); every export rebuilt the
+    pages, the user's sort lost. A sign in this 台账 says the pages are old, as another user's change does."""
+    dialog = open_summary(qtbot, ledger)
+    view = dialog.views["by_status"]
+    view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    given.save_path = str(tmp_path / "汇总")
+    assert dialog.export("xlsx") and dialog.views["by_status"] is view                  # the same figures: kept
+    assert view.horizontalHeader().sortIndicatorSection() == 2
+    given.fingerprints, given.unchecked = [""], True
+    from test_ui_ledger import select_rows
+    select_rows(qtbot, ledger, "0001")
+    assert ledger.sign_selected() == 1 and not dialog.changed_note.isHidden()
+    assert dialog.export("xlsx") and dialog.changed_note.isHidden() and dialog.views["by_status"] is not view
+    assert ledger.close_project()
+    assert not ledger.summary_windows and not dialog.isVisible()
+
+
 def test_the_window_fits_the_smallest_office_screen(qtbot, ledger):
     dialog = open_summary(qtbot, ledger)
     assert dialog.screen().availableGeometry().contains(dialog.frameGeometry())

@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 
+import shiboken6
+
 from calculator.app import ledger_actions
 from calculator.core.files import file_stem
 from ui import operations
@@ -186,7 +188,17 @@ class LedgerFiles:
         dialog = summary_view.open_summary(self, self.project, self.settings)
         if dialog is not None:   # (disconnected when the window closes: it is deleted then)
             self.project_changed.connect(dialog.mark_changed)
+            self.settled_here.connect(dialog.mark_changed)
+            self.summary_windows.append(dialog)
         return dialog
+
+    def close_summaries(self) -> None:
+        """The 汇总与审计 windows of a project being closed or replaced go with it: read again to export, they would
+        read a closed file, and another project's changes would be said as theirs."""
+        windows, self.summary_windows = self.summary_windows, []
+        for window in windows:
+            if shiboken6.isValid(window):   # (one closed by the user is deleted already)
+                window.close()
 
     def schedule(self):
         """The compensation schedule (the survey is read against it), loaded on first use."""

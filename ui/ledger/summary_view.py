@@ -285,11 +285,13 @@ class SummaryDialog(QDialog):
         if summary is None:   # failed (said) or cancelled: the field goes back to the day the pages are of
             self.as_of.set_text(self.summary.as_of.isoformat())
             return False
-        self.show_summary(summary)
+        if summary != self.summary:   # the same figures: the pages stay as sorted and scrolled
+            self.show_summary(summary)
+        self.changed_note.hide()
         return True
 
-    def mark_changed(self, *_store) -> None:
-        """The ledger changed since these pages were made (another user's save, a sign, a payment)."""
+    def mark_changed(self, *_changed) -> None:
+        """The ledger changed since these pages were made (another user's change, a sign or payment in this 台账)."""
         self.changed_note.show()
 
     def _date_checked(self) -> None:

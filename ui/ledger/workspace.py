@@ -41,6 +41,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         super().__init__(parent)
         self.settings = settings
         self.project: ledger_actions.ProjectFile | None = None
+        self.summary_windows: list = []   # the open 汇总与审计 windows of the project (LedgerFiles.show_summary)
         # Asked before the open project is closed or replaced: may it go? (the main window lets 补偿测算
         # save or drop a household of it first)
         self.leaving_project: Callable[[], bool] = lambda: True
@@ -98,6 +99,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
 
     def shutdown(self) -> None:
         self._stop_watching()
+        self.close_summaries()
         self.settings.set(config.LEDGER_HEADER, self.table.horizontalHeader().saveState())
         if self.project is not None:
             self.project.close()
@@ -227,6 +229,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         if not self.leaving_project():
             return False
         self._stop_watching()
+        self.close_summaries()
         self.project.close()
         self.project = None
         self._show_project()
@@ -234,6 +237,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
 
     def _set_project(self, opened: ledger_actions.ProjectFile) -> None:
         self._stop_watching()
+        self.close_summaries()
         if self.project is not None:
             self.project.close()
         self.project = opened
