@@ -70,7 +70,14 @@ def test_a_household_from_save_to_payment(tmp_path, project):
     assert ledger(tmp_path, "sign", project, "001", "--fingerprint", saved["fingerprint"].upper()).returncode == 0
     unreasoned = ledger(tmp_path, "save", project, "001", EXAMPLE)
     assert unreasoned.returncode == 3 and "更正" in unreasoned.stderr
-    assert ledger(tmp_path, "pay", project, "001", "--batch", "第1批").returncode == 0
+    # the bank list said 546,606.30: the batch comes to 546,616.30, and is not marked paid at a total not checked
+    short = ledger(tmp_path, "pay", project, "001", "--batch", "第1批", "--total", "546606.30")
+    assert short.returncode == 3 and short.stdout == "" and "合计 546,616.30 元,不是 546,606.30 元" in short.stderr
+    assert listed(tmp_path, project)["households"][0]["status"] == "已签字"
+    paying = ledger(tmp_path, "pay", project, "001", "--batch", "第1批", "--total", "546616.30")
+    assert paying.returncode == 0, paying.stderr
+    assert re.search(r"^001 +\S+ +546,616\.30$", paying.stdout, re.M), paying.stdout   # what each is paid, said
+    assert "1 户已支付(批次 第1批),合计 546,616.30 元" in paying.stdout
     paid = ledger(tmp_path, "save", project, "001", EXAMPLE, "--reason", "更正面积")
     assert paid.returncode == 3 and "已支付" in paid.stderr
 

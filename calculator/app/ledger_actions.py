@@ -22,7 +22,7 @@ from calculator.core.files import (
     refuse_database, same_file, shown_path,
 )
 from calculator.core.limits import blank, check_text, refuse_bad_characters, text_limit
-from calculator.core.money import fmt_grouped
+from calculator.core.money import fmt_grouped, fmt_money
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
     SqliteStore, Status, StoreError, is_server, no_server_project, open_store, refuse_conninfo, server_label,
@@ -190,6 +190,7 @@ class Payment:
 
     households: tuple[Household, ...]
     total: Decimal
+    amounts: tuple[Decimal, ...]   # each household's, in `households`' order
 
     def text(self) -> str:
         return f"{len(self.households)} 户,合计 {fmt_grouped(self.total)} 元"
@@ -484,17 +485,25 @@ class ProjectFile:
             more = f" 等 {len(unsigned)} 户" if len(unsigned) > 10 else ""
             raise RefusedByRule(f"只有已签字的住户才能支付:户号 {named}{more} 不是已签字",
                              f"only signed households can be paid; {len(unsigned)} selected are not")
-        total = Decimal("0.00")
+        amounts = []
         for household in households:
             version = self.store.current_version(household.id)
-            total += version.total if version is not None and version.total is not None else 0
-        return Payment(households, total)
+            amounts.append(version.total if version is not None and version.total is not None else Decimal("0.00"))
+        return Payment(households, sum(amounts, Decimal("0.00")), tuple(amounts))
 
-    def pay(self, household_ids: Sequence[int], batch: str) -> list[Household]:
-        """已签字 → 已支付 for every household of the batch, all or none."""
+    def pay(self, household_ids: Sequence[int], batch: str, expected_total: Decimal | None = None) -> Payment:
+        """已签字 → 已支付 for every household of the batch, all or none; with `expected_total` (the bank list's), only
+        while the batch still comes to it: a household amended and signed again since the list was drawn up is
+        otherwise marked paid at its new amount, the family paid the old one."""
         check_text(batch.strip(), "batch", "--batch")
-        self.payment(household_ids)
-        return self.store.pay(household_ids, batch=batch)
+        payment = self.payment(household_ids)
+        if expected_total is not None and payment.total != expected_total:
+            raise RefusedByRule(f"这批住户现在合计 {fmt_grouped(payment.total)} 元,不是 {fmt_grouped(expected_total)} 元,"
+                                "未标记支付;请核对是否有住户在制表后更正并重新签字",
+                                f"the batch now comes to {fmt_money(payment.total)}, not {fmt_money(expected_total)}: "
+                                "nothing marked paid (was a household amended and signed again since the list?)")
+        self.store.pay(household_ids, batch=batch)
+        return payment
 
     def check_sheet(self, fingerprint: str) -> list[SheetMatch]:
         """The stored versions a printed sheet's fingerprint belongs to (none: the sheet is not from this file)."""

@@ -24,7 +24,7 @@ from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_proje
 from calculator.app.survey.importing import REFUSED, STEP_LABELS
 from calculator.app.stored_cases import same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
-from calculator.core.money import fmt_money
+from calculator.core.money import fmt_grouped, fmt_money, to_decimal
 from calculator.store import Household, LedgerRow, Status
 from calculator.store.base import ledger_totals
 
@@ -65,6 +65,7 @@ def add_commands(commands: argparse._SubParsersAction, parser_class: type) -> No
     pay = command("pay", "标记已支付 / mark paid, all or none")
     pay.add_argument("households", nargs="+")
     pay.add_argument("--batch", required=True)
+    pay.add_argument("--total", help="only if the batch comes to this total (元), as the bank list says")
     history = command("history", "变更记录 / the audit entries")
     history.add_argument("household")
     history.add_argument("--json", action="store_true")
@@ -222,8 +223,14 @@ def _sign(project: ProjectFile, args) -> str:
 
 def _pay(project: ProjectFile, args) -> str:
     ids = list(dict.fromkeys(_household(project, number).id for number in args.households))  # 1 and 001: one
-    paid = project.pay(ids, args.batch)
-    return f"{len(paid)} 户已支付(批次 {args.batch})/ {len(paid)} paid\n"
+    expected = None if args.total is None else to_decimal(args.total, "--total", "--total(批次合计)")
+    paid = project.pay(ids, args.batch, expected)
+    listed = [[household.number, household.head, money_text(amount)]
+              for household, amount in zip(paid.households, paid.amounts)]
+    from calculator.formats.text_report import table
+    return (table([["户号", "户主", "金额(元)"], *listed], {2})
+            + f"\n{len(paid.households)} 户已支付(批次 {args.batch}),合计 {fmt_grouped(paid.total)} 元 / "
+              f"{len(paid.households)} paid, {fmt_money(paid.total)}\n")
 
 
 def _history(project: ProjectFile, args) -> str:

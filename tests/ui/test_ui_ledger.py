@@ -452,6 +452,27 @@ def test_paying_a_batch_of_signed_households(qtbot, ledger, given):
     assert ledger.project.store.audit_log(household_id=household_id(ledger, "0004"))[-1].detail["batch"] == "第2批"
 
 
+def test_a_batch_amended_and_signed_again_while_its_total_is_confirmed_is_not_paid(qtbot, ledger, given, monkeypatch):
+    """The batch was confirmed at its total, then paid whatever it had come to meanwhile: a household amended and
+    signed again on another PC was marked paid at its new amount."""
+    from ui.ledger import dialogs
+    store = ledger.project.store
+    number = household_id(ledger, "0004")
+    store.sign(number)
+    ledger.refresh()
+    select_rows(qtbot, ledger, "0004")
+
+    def amended_meanwhile(parent, text):
+        with SqliteStore(ledger.project.path, actor="另一台电脑") as other:
+            other.save_computed(number, compute(variant(9)), amendment_reason="复核更正面积")
+            other.sign(number)
+        return "第3批"
+
+    monkeypatch.setattr(dialogs, "ask_payment_batch", amended_meanwhile)
+    assert not ledger.pay_selected()
+    assert "未标记支付" in given.errors[-1][1] and store.household(number).status is Status.SIGNED
+
+
 def test_a_sheet_brought_back_is_traced_and_its_household_selected(qtbot, ledger, given):
     version = ledger.project.store.current_version(household_id(ledger, "0004"))
     given.check = version.fingerprint

@@ -510,7 +510,9 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         batch = dialogs.ask_payment_batch(self, payment.text())
         if not batch:
             return False
-        if not operations.run(self, lambda: self.project.pay(ids, batch), "不能标记已支付", refresh=self.refresh):
+        # paid only at the total just confirmed: a household amended and signed again meanwhile is refused, not paid
+        if not operations.run(self, lambda: self.project.pay(ids, batch, payment.total), "不能标记已支付",
+                              refresh=self.refresh):
             return False
         self.settled_here.emit(self.project.store, ids)
         self.status.emit(f"已支付 {payment.text()}(批次 {batch})")
