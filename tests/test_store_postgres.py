@@ -358,3 +358,18 @@ def test_only_an_admin_restores_and_a_refused_restore_writes_nothing(staffed, tm
         stores[ASSESSOR].restore_from(tmp_path / "b.landcomp",
                                       before_replacing=lambda: pytest.fail("a safety copy made before the role was asked"))
     assert stores[ASSESSOR].ledger_count(project.id) == 6 and len(stores[ASSESSOR].audit_log()) == entries
+
+
+def test_a_client_stopped_in_the_middle_of_a_change_does_not_hold_the_project_for_ever(pg_url, monkeypatch):
+    """A PC frozen (or its network gone) inside a change kept the chain lock: every other user was refused as busy,
+    for as long as the server's TCP keepalive took to give up (2 hours). The server now ends such a session."""
+    from calculator.store import postgres
+    monkeypatch.setattr(postgres, "IDLE_TRANSACTION_LIMIT", "1s")
+    with open_store(pg_url, actor="李明") as frozen, open_store(pg_url, actor="王芳") as other:
+        project = frozen.create_project("堡子片区")
+        assert frozen._raw.execute("SHOW tcp_keepalives_idle").fetchone()[0] == "60"   # seconds
+        frozen._begin()                                   # the chain lock taken, then nothing more from that PC
+        household = other.add_household(project.id, "0001")   # waits (LOCK_WAIT, 5 s) until the server ends it
+        assert [row.number for row in other.ledger(project.id)] == ["0001"] and household.number == "0001"
+        with pytest.raises(StoreError):
+            frozen.add_household(project.id, "0002")      # its session is gone: said, never taken as done

@@ -38,6 +38,12 @@ from calculator.store.sqlite_file import (
 )
 
 LOCK_WAIT = "5s"  # how long a change waits for another client's change before it is called busy
+# A client stopped in the middle of a change (a PC frozen, its network gone) holds the project's chain lock, and
+# every other user's change is refused as busy until the server hears of it: the server ends its session once it
+# is idle inside a transaction this long (no change of the program waits on anything between its statements), or
+# once its TCP connection stays silent (after about 2 minutes, where the system's default is 2 hours).
+IDLE_TRANSACTION_LIMIT = "5min"
+SESSION_SETTINGS = ("-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=6")
 
 
 class Connection:
@@ -62,7 +68,9 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
     extra = {"password": password} if password else {}
     try:
         return psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10,
-                               options=f"-c search_path={pg_schema.SCHEMA}", **extra)
+                               keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+                               options=f"-c search_path={pg_schema.SCHEMA} {SESSION_SETTINGS} "
+                                       f"-c idle_in_transaction_session_timeout={IDLE_TRANSACTION_LIMIT}", **extra)
     except psycopg.Error as error:
         said = str(error)
         if "no password supplied" in said or "password authentication failed" in said:
