@@ -373,3 +373,19 @@ def test_a_client_stopped_in_the_middle_of_a_change_does_not_hold_the_project_fo
         assert [row.number for row in other.ledger(project.id)] == ["0001"] and household.number == "0001"
         with pytest.raises(StoreError):
             frozen.add_household(project.id, "0002")      # its session is gone: said, never taken as done
+
+
+def test_a_member_opening_a_project_not_yet_upgraded_is_told_who_upgrades_it(pg_cluster):
+    """After a new version of the program, an assessor opening the project first was told only that the role
+    "may not do this (an admin grants the rights)": only the role that created it can bring its schema up."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as raw:
+        pg_schema.init_db(Connection(raw), upto=3)
+        raw.execute("SELECT grant_role(%s, 'assessor')", (ASSESSOR,))
+    with pytest.raises(RoleRefused, match="建立项目的数据库角色用本版程序打开一次"):
+        open_store(url_as(url, ASSESSOR))
+    with open_store(url):                                  # the owner opens it: brought up to date
+        pass
+    with open_store(url_as(url, ASSESSOR)) as member:
+        assert pg_schema.schema_version(member._conn) == pg_schema.SCHEMA_VERSION

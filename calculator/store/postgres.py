@@ -99,8 +99,17 @@ class PostgresStore(SqliteStore):
         self._password = password  # this session's, for the connection of a background check
         self._conn = Connection(self._raw)
         try:
-            if not create and pg_schema.schema_version(self._conn) == 0:  # opening writes nothing to a bare database
+            version = pg_schema.schema_version(self._conn)
+            if not create and version == 0:  # opening writes nothing to a bare database
                 raise no_server_project(url)
+            if 0 < version < pg_schema.SCHEMA_VERSION and not self._conn.execute(
+                    "SELECT pg_has_role(nspowner, 'USAGE') FROM pg_namespace WHERE nspname = ?",
+                    (pg_schema.SCHEMA,)).fetchone()[0]:
+                # only the schema's owner may bring it to this program's version: a member was told only that
+                # their role "may not do this"
+                raise RoleRefused("此服务器项目须先升级到本版程序的数据格式:请由建立项目的数据库角色用本版程序打开一次",
+                                  "the server project must first be brought to this program's version: the database "
+                                  "role that created it opens it once with this version", url)
             pg_schema.init_db(self._conn)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
             self._raw.add_notify_handler(self._notified)
