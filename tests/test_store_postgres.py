@@ -84,6 +84,23 @@ def test_a_url_with_a_password_is_refused_before_any_connection(url):
     assert "secret" not in refused.value.message and "密码" in refused.value.zh
 
 
+@pytest.mark.parametrize("server_said, typed, zh", [
+    ("fe_sendauth: no password supplied", None, "服务器要求输入密码"),
+    ('password authentication failed for user "a1"', None, "密码不正确"),   # PGPASSWORD or ~/.pgpass, wrong
+    ('password authentication failed for user "a1"', "typed", "密码不正确")])
+def test_a_password_refused_is_said_wrong_not_missing(monkeypatch, server_said, typed, zh):
+    """A wrong password from PGPASSWORD was said as one the server asks for (服务器要求输入密码)."""
+    from calculator.store import PasswordNeeded, postgres
+
+    def refuse(*args, **kwargs):
+        raise psycopg.OperationalError(server_said)
+
+    monkeypatch.setattr(postgres.psycopg, "connect", refuse)
+    with pytest.raises(PasswordNeeded) as refused:
+        postgres.connect("postgresql://a1@127.0.0.1:5432/db", typed)
+    assert refused.value.zh.startswith(zh)
+
+
 def test_a_url_without_a_database_or_a_server_that_does_not_answer_is_a_store_error(pg_cluster):
     with pytest.raises(StoreError, match="database"):
         open_store("postgresql://u@127.0.0.1:5432")

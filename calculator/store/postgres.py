@@ -74,7 +74,8 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
     except psycopg.Error as error:
         said = str(error)
         if "no password supplied" in said or "password authentication failed" in said:
-            refused = "密码不正确" if password else "服务器要求输入密码"
+            # (a password from PGPASSWORD or ~/.pgpass the server refused is wrong too, not missing)
+            refused = "密码不正确" if password or "password authentication failed" in said else "服务器要求输入密码"
             raise PasswordNeeded(f"{refused}:{_first_line(error)}",
                                  f"the server needs a (correct) password: {_first_line(error)}", url) from None
         raise ServerUnreachable(f"无法连接数据库服务器:{_first_line(error)}",
