@@ -689,15 +689,18 @@ def test_a_server_that_does_not_answer_is_exit_1_to_try_again_never_bad_input(tm
 def test_a_server_that_fails_on_its_own_is_exit_1_and_keeps_what_it_had(tmp_path, project, pg_cluster):
     """A database its administrator set read-only refused a save with "cannot execute INSERT in a read-only
     transaction" and exit 2, bad input: nothing in the command was wrong."""
+    from pgcluster import tamper
     assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    tamper(project, "UPDATE case_versions SET total = '1.00'")   # changed behind the program's back: 数据异常
     database = project.rsplit("/", 1)[1]
     with pg_cluster.superuser() as admin:
         admin.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
     run = ledger(tmp_path, "save", project, "002", EXAMPLE)
     assert run.returncode == 1 and run.stdout == "" and "Traceback" not in run.stderr, run.stderr
     assert "数据库读写失败" in run.stderr and "read-only transaction" in run.stderr
+    # listed 数据异常, its finding not written (the database takes no writes), where that failed the list, exit 1
     listed = as_json(ledger(tmp_path, "list", project, "--json"))
-    assert [row["household"] for row in listed["households"]] == ["001"]
+    assert [(row["household"], row["total"], "abnormal" in row) for row in listed["households"]] == [("001", None, True)]
 
 
 @pytest.mark.parametrize("project", ["host=127.0.0.1 user=u password=s3cret dbname=d",

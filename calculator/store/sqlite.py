@@ -22,7 +22,7 @@ from calculator.store import checking, dialect, verify
 from calculator.store.backups import Backups
 from calculator.store.base import (
     ANY_VERSION, AbnormalData, Anomaly, CaseStore, CaseVersion, Household, Project, RefusedByRule, SheetMatch,
-    Status, StoreError, WrongFingerprint, check_move, conflict_error,
+    ServerUnreachable, Status, StoreError, StoreFailure, WrongFingerprint, check_move, conflict_error,
 )
 from calculator.store.integrity import VERSION_FIELDS, version_digest
 from calculator.store.ledger_queries import LedgerQueries
@@ -335,6 +335,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                                     (anomaly.household_id, json.dumps(detail, ensure_ascii=False))).fetchone():
                     self._audit(self._system_actor(), "abnormal", household_id=anomaly.household_id, **detail)
         except Busy:
+            self._noted.discard(key)
+        except self.DRIVER_ERROR as error:   # a database its administrator set read-only: noted once it takes writes
+            failed = self._driver_error(error)
+            if not isinstance(failed, StoreFailure) or isinstance(failed, ServerUnreachable):
+                raise
             self._noted.discard(key)
 
     @_translated
