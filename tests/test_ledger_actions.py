@@ -178,7 +178,11 @@ def test_only_signed_households_are_paid_and_the_refusal_names_the_others(opened
     assert payment.total == results[1].total and payment.text().startswith("1 户,合计 ")
     with pytest.raises(StoreError, match="支付批次"):
         opened.pay([signed], "  ")
-    assert [h.status for h in opened.pay([signed], "第2批")] == [Status.PAID]
+    with pytest.raises(StoreError, match="未标记支付"):                    # not the bank list's total: not paid
+        opened.pay([signed], "第2批", results[1].total - Decimal("0.01"))
+    assert opened.household(signed).status is Status.SIGNED
+    paid = opened.pay([signed], "第2批", results[1].total)
+    assert paid.amounts == (results[1].total,) and opened.household(signed).status is Status.PAID
     with pytest.raises(StoreError, match="选择"):
         opened.payment([])
 
