@@ -406,3 +406,44 @@ def test_a_member_opening_a_project_not_yet_upgraded_is_told_who_upgrades_it(pg_
         pass
     with open_store(url_as(url, ASSESSOR)) as member:
         assert pg_schema.schema_version(member._conn) == pg_schema.SCHEMA_VERSION
+
+
+def test_a_schema_another_client_created_while_this_one_waited_is_seen(pg_cluster):
+    """Two `ledger create` on one empty database: the second, having waited for the chain lock, still saw no schema
+    (to_regclass answers from the catalog as its transaction first saw it) and failed creating it again, exit 1
+    "relation schema_info already exists", where the project it meant to create was there."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as waiting_raw, connect(url) as first_raw:
+        waiting = Connection(waiting_raw)
+        waiting.execute("BEGIN")
+        assert pg_schema.schema_version(waiting) == 0
+        pg_schema.init_db(Connection(first_raw))          # the other client creates it meanwhile
+        assert pg_schema.schema_version(waiting) == pg_schema.SCHEMA_VERSION
+        waiting.execute("ROLLBACK")
+
+
+def test_two_creates_at_once_on_one_database_make_one_project(pg_cluster):
+    """Both of two `ledger create` at once on an empty database found no project, and each made one: the database
+    then held two project records and was refused at every open as changed outside the program."""
+    import threading
+    from calculator.app.ledger_actions import create_project
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    outcomes, start = [], threading.Barrier(2)
+
+    def create(name):
+        start.wait()
+        try:
+            create_project(url, name, "").close()
+            outcomes.append("made")
+        except StoreError as error:
+            outcomes.append(error.zh)
+
+    threads = [threading.Thread(target=create, args=(name,)) for name in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["made", "该数据库中已有项目;一个数据库只放一个项目,请另建数据库"]
+    with open_store(url) as store:
+        assert len(store.projects()) == 1

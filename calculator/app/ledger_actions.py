@@ -72,10 +72,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     if is_server(path):
         store = open_store(path, actor=actor, password=password, create=True)
         try:
-            if store.projects():  # one project per database: a second could never be opened
-                raise StoreError("该数据库中已有项目;一个数据库只放一个项目,请另建数据库",
-                                 "the database already holds a project; use another database", str(path))
-            return ProjectFile(store, store.create_project(name), str(path))
+            return ProjectFile(store, store.create_project(name, only=True), str(path))
         except BaseException:
             store.close()
             raise
@@ -89,7 +86,7 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     store = None
     try:   # nothing there before (checked above): whatever is there after a failure is this attempt's
         store = SqliteStore(path, actor=actor.strip())
-        project = store.create_project(name)
+        project = store.create_project(name, only=True)
     except BaseException:
         if store is not None:
             store.close()

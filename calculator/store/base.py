@@ -333,8 +333,9 @@ class CaseStore(abc.ABC):
 
     # projects and households
     @abc.abstractmethod
-    def create_project(self, name: str, *, actor: str | None = None) -> Project:
-        """A new, empty project."""
+    def create_project(self, name: str, *, actor: str | None = None, only: bool = False) -> Project:
+        """A new, empty project; with `only`, refused when the store holds one already (the app's projects are
+        one to a file or database)."""
 
     @abc.abstractmethod
     def projects(self) -> list[Project]:

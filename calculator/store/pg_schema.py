@@ -362,8 +362,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def schema_version(connection: Any) -> int:
-    """The server project's schema version; 0 when the database holds none."""
-    if connection.execute("SELECT to_regclass('landcomp.schema_info')").fetchone()[0] is None:
+    """The server project's schema version; 0 when the database holds none.
+
+    Looked up in pg_tables, as of this statement: to_regclass answers from the catalog as this transaction first
+    saw it, and a client that had waited for the chain lock while another created the schema went on to create it
+    again ("relation schema_info already exists")."""
+    if not connection.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = 'landcomp' "
+                              "AND tablename = 'schema_info')").fetchone()[0]:
         return 0
     return connection.execute("SELECT version FROM landcomp.schema_info").fetchone()[0]
 

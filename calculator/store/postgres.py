@@ -88,6 +88,8 @@ class PostgresStore(SqliteStore):
     `actor` is accepted for the interface and ignored: the audit log names the database role."""
 
     DRIVER_ERROR = psycopg.Error
+    ONE_PROJECT = ("该数据库中已有项目;一个数据库只放一个项目,请另建数据库",
+                   "the database already holds a project; use another database")
     READ_TRANSACTION = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     dialect = dialect.POSTGRES
 

@@ -375,12 +375,19 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     # -- projects and households -------------------------------------------------------------
 
+    # a second project refused (create_project), as said of what holds it
+    ONE_PROJECT = ("项目文件中已有项目;一个项目文件只放一个项目", "the project file already holds a project")
+
     @_translated
-    def create_project(self, name: str, *, actor: str | None = None) -> Project:
+    def create_project(self, name: str, *, actor: str | None = None, only: bool = False) -> Project:
         who, name = self._actor(actor), name.strip()
         if not name:
             raise StoreError("项目名称不能为空", "the project needs a name")
         with self._transaction() as conn:
+            # `only`: the one project of its file or database (the app opens no other), checked under the change's
+            # lock: two `ledger create` at once on one database each found none before, and made one each
+            if only and conn.execute("SELECT 1 FROM projects").fetchone():
+                raise StoreError(*self.ONE_PROJECT, self.path)
             if conn.execute("SELECT 1 FROM projects WHERE name = ?", (name,)).fetchone():
                 raise StoreError(f"项目「{name}」已存在", f"a project named {name!r} already exists")
             project_id = conn.execute("INSERT INTO projects (name, created_at) VALUES (?, ?) RETURNING id",
