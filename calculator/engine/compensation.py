@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Callable, NamedTuple
+from typing import Callable, KeysView, NamedTuple
 
 from calculator.engine.case import Case
 from calculator.core import idcard
@@ -61,6 +61,11 @@ class CaseContext:
 
     def describe(self, param: str, value: Decimal | None) -> str:
         return self.schedule.describe(param, None if value is None else fmt_plain(value))
+
+    @property
+    def hosts(self) -> KeysView[str]:
+        """The items lines of this case were attached to (歇厦 to its house), as priced so far."""
+        return self._host_rates.keys()
 
     def host_rate(self, key: str) -> tuple[Decimal, bool]:
         """The host's rate on this case, else its fixed rate or midpoint (True when a midpoint)."""
@@ -176,7 +181,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
                 once.append(priced)
     if once:
         notes += _per_household_warnings(once)
-    if held:
+    if held and not held.isdisjoint(ctx.hosts):   # a disputed item some line is attached to (rare: looked at then)
         notes += _disputed_host_warnings(lines, held)
     relocation = replacement = None
     if case.relocation is not None:
