@@ -18,7 +18,8 @@ from calculator.core.jsonfile import parse_json
 from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
 from calculator.engine.results import compensation_json
-from calculator.store import SCHEMA_VERSION, SqliteStore, Status, StoreError, WrongFingerprint, ledger_totals
+from calculator.store import (RefusedByRule, SCHEMA_VERSION, SqliteStore, Status, StoreError, WrongFingerprint,
+                              ledger_totals)
 from households import EXAMPLE, HEADS, variant
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
@@ -219,6 +220,15 @@ def test_signing_checks_the_sheet_fingerprint(store, project):
         store.sign(household.id, fingerprint="000000000000")
     assert store.household(household.id).status is Status.COMPUTED
     assert store.sign(household.id, fingerprint=version.fingerprint.upper()).status is Status.SIGNED
+
+
+def test_signing_without_the_code_signs_only_the_version_named(store, project):
+    household, _, _ = add(store, project)
+    store.save_computed(household.id, compute(variant(5)))            # 第2版, saved while 第1版 was shown
+    with pytest.raises(RefusedByRule, match="not the version 1 confirmed"):
+        store.sign(household.id, version=1)
+    assert store.household(household.id).status is Status.COMPUTED
+    assert store.sign(household.id, version=2).status is Status.SIGNED
 
 
 def test_a_payment_batch_is_all_or_nothing(store, project):

@@ -462,12 +462,14 @@ class ProjectFile:
 
     # status ---------------------------------------------------------------------------------
 
-    def sign(self, household_id: int, fingerprint: str | None = None) -> Household:
-        """已测算 → 已签字; a fingerprint typed from the sheet must be that of the current version."""
+    def sign(self, household_id: int, fingerprint: str | None = None, version: int | None = None) -> Household:
+        """已测算 → 已签字; a fingerprint typed from the sheet must be that of the current version, as must `version`
+        (signed without the code: the version the user confirmed)."""
         household = self.store.household(household_id)
         typed = fingerprint.strip() if fingerprint else ""
         try:
-            return self.store.sign(household_id, fingerprint=normal_fingerprint(typed) if typed else None)
+            return self.store.sign(household_id, fingerprint=normal_fingerprint(typed) if typed else None,
+                                   version=version)
         except StoreError as error:
             raise error if error.where else error.located(f"户号 {household.number}") from None
 

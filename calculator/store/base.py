@@ -393,8 +393,10 @@ class CaseStore(abc.ABC):
 
     # status
     @abc.abstractmethod
-    def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None) -> Household:
-        """已测算 → 已签字, locking the current version; a given sheet fingerprint must match it."""
+    def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None,
+             version: int | None = None) -> Household:
+        """已测算 → 已签字, locking the current version; a given sheet fingerprint must match it, and a given version
+        number (signing without the sheet's code, the version the user was shown) must be it."""
 
     @abc.abstractmethod
     def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None) -> list[Household]:

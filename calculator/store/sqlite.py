@@ -596,7 +596,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     # -- status ------------------------------------------------------------------------------
 
     @_translated
-    def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None) -> Household:
+    def sign(self, household_id: int, *, actor: str | None = None, fingerprint: str | None = None,
+             version: int | None = None) -> Household:
         who = self._actor(actor)
         with self._transaction():
             household = self._household_for_update(household_id)
@@ -608,6 +609,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 raise WrongFingerprint("签字结算单上的校验码与此户当前版本不符,不能标记已签字;请核对是否为最新打印的结算单",
                                  "the signed sheet's fingerprint is not that of the household's current version",
                                  f"户号 {household.number}")
+            if version is not None and version != current.number:   # saved anew while the user was asked
+                raise RefusedByRule(f"此户现为第{current.number}版(经办人 {current.actor or '未记录'}),不是确认时的第{version}版,"
+                                    "未标记已签字;请核对新版本的结算单",
+                                    f"the household is now at version {current.number}, not the version {version} "
+                                    "confirmed: not signed", f"户号 {household.number}")
             # `checked`: whether the code on the signed sheet was typed and matched (the app may sign without it)
             self._move(household, Status.SIGNED, who, signed_version_id=current.id, version_id=current.id,
                        fingerprint=current.fingerprint, version=current.number, checked=fingerprint is not None)

@@ -473,6 +473,25 @@ def test_a_batch_amended_and_signed_again_while_its_total_is_confirmed_is_not_pa
     assert "未标记支付" in given.errors[-1][1] and store.household(number).status is Status.SIGNED
 
 
+def test_signing_without_the_code_signs_only_the_version_confirmed(qtbot, ledger, given, monkeypatch):
+    """Signed without the code while a colleague saved 第2版, the household was marked signed at 第2版, an amount the
+    confirmation (第 1 版,合计 …) never showed."""
+    from ui.ledger import dialogs
+    number = household_id(ledger, "0001")
+    select_rows(qtbot, ledger, "0001")
+
+    def saved_meanwhile(parent, label):
+        with SqliteStore(ledger.project.path, actor="另一台电脑") as other:
+            other.save_computed(number, compute(variant(9)))
+        return True
+
+    given.fingerprints = [""]
+    monkeypatch.setattr(dialogs, "confirm_unchecked_signing", saved_meanwhile)
+    assert ledger.sign_selected() == 0
+    assert "不是确认时的第1版,未标记已签字" in given.errors[-1][1]
+    assert ledger.project.store.household(number).status is Status.COMPUTED
+
+
 def test_a_sheet_brought_back_is_traced_and_its_household_selected(qtbot, ledger, given):
     version = ledger.project.store.current_version(household_id(ledger, "0004"))
     given.check = version.fingerprint

@@ -471,7 +471,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             version = f" 第 {row.version} 版" if row.version is not None else ""
             # the amount signed for, in both questions: signing without the code, nothing else shows it
             total = f",合计 {fmt_grouped(row.total)} 元" if row.total is not None and row.checked else ""
-            if not self._sign_one(household_id, f"户号 {row.number} {row.head}{version}".rstrip() + total):
+            if not self._sign_one(household_id, f"户号 {row.number} {row.head}{version}".rstrip() + total, row.version):
                 break
             signed += 1
         if signed:
@@ -480,9 +480,10 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             self.status.emit(f"已标记 {signed} 户为已签字")
         return signed
 
-    def _sign_one(self, household_id: int, label: str) -> bool:
+    def _sign_one(self, household_id: int, label: str, version: int | None) -> bool:
         """Ask the code on one household's signed sheet and sign it; a code that is not the current version's is said
-        and asked again, as typed, to be mended; any other refusal is said (False: cancelled or refused)."""
+        and asked again, as typed, to be mended; any other refusal is said (False: cancelled or refused). Without the
+        code, only `version` (the one `label` shows) is signed: another saved meanwhile is refused."""
         typed = ""
         while True:
             fingerprint = dialogs.ask_sign_fingerprint(self, label, typed)
@@ -491,7 +492,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             if not fingerprint.strip() and not dialogs.confirm_unchecked_signing(self, label):
                 continue   # back to the code
             try:
-                self.project.sign(household_id, fingerprint or None)
+                self.project.sign(household_id, fingerprint or None, None if fingerprint.strip() else version)
                 return True
             except CalculationError as error:
                 dialogs.show_error(self, "不能标记已签字", error.shown)
