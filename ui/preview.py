@@ -73,9 +73,10 @@ class PreviewDialog(QDialog):
 
     printed = Signal(int)  # pages sent to the printer
 
-    def __init__(self, parent, path: Path, export: Callable[[], bool] | None = None):
+    def __init__(self, parent, path: Path, export: Callable[[], bool] | None = None,
+                 refusal: Callable[[], str | None] | None = None):
         super().__init__(parent)
-        self.path = path
+        self.path, self.refusal = path, refusal
         self.setWindowTitle(f"打印预览 — {path.name}")
         self.document = open_pdf(path)
         self.document.setParent(self)
@@ -129,7 +130,12 @@ class PreviewDialog(QDialog):
         self.pages.setText(f"  第 {page + 1} 页 / 共 {self.document.pageCount()} 页  ")
 
     def print_document(self) -> bool:
-        """Ask for the printer (QPrintDialog), then print these pages on it."""
+        """Ask for the printer (QPrintDialog), then print these pages on it; refused, said, when what they show may no
+        longer be printed (`refusal`: a newer version of the household saved since the preview opened)."""
+        refused = self.refusal() if self.refusal is not None else None
+        if refused:
+            dialogs.show_error(self, "打印", refused)
+            return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.path.stem)
         match_paper(self.document, printer)
@@ -144,10 +150,11 @@ class PreviewDialog(QDialog):
         return True
 
 
-def show_preview(parent, path: Path, folder, export: Callable[[], bool] | None = None) -> PreviewDialog | None:
+def show_preview(parent, path: Path, folder, export: Callable[[], bool] | None = None,
+                 refusal: Callable[[], str | None] | None = None) -> PreviewDialog | None:
     """Open the preview of the PDF at `path`; `folder` (a TemporaryDirectory) is removed when it closes."""
     try:
-        dialog = PreviewDialog(parent, path, export)
+        dialog = PreviewDialog(parent, path, export, refusal)
     except PrintError as error:
         folder.cleanup()
         dialogs.show_error(parent, "打印预览", str(error))

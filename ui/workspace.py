@@ -319,7 +319,7 @@ class DocumentWorkspace(Workspace):
         if not self._write_report(report, subject, path):
             folder.cleanup()
             return False
-        dialog = preview.show_preview(self, path, folder, lambda: self.export("pdf"))
+        dialog = preview.show_preview(self, path, folder, lambda: self.export("pdf"), lambda: self.export_state("pdf"))
         if dialog is None:
             return False
         dialog.printed.connect(lambda pages: self.status.emit(f"已打印 {pages} 页"))

@@ -340,9 +340,12 @@ def test_a_version_superseded_while_open_is_said_and_never_printed(qtbot, window
     exported with its old 校验码, a sheet of a version the household no longer has. (It is not opened again by itself:
     a rate's reason being asked, a date half typed, or another household under a reused id would be swapped under
     the user.)"""
+    from ui.preview import PreviewDialog
     ledger = ledger_of(window, store, settings)
     assert window.open_household(ledger.project.store, household.id)
     ws = window.household
+    assert ws.preview()
+    shown = ws.findChild(PreviewDialog)                                  # the preview of 第1版, left open
     with SqliteStore(store.path, actor="王芳") as other:
         data = case_to_dict(case_from_json(other.current_version(household.id).case_json))
         data["items"].append({"item": "杂棚", "quantity": "5"})
@@ -350,8 +353,14 @@ def test_a_version_superseded_while_open_is_said_and_never_printed(qtbot, window
     assert ledger.check_changes()
     assert ws.stored.version.number == 1 and not ws.session.modified
     assert ws.news_banner.isVisibleTo(ws) and "王芳" in ws.news_banner.text() and "第2版" in ws.news_banner.text()
+    assert not shown.print_document()                                    # its 打印 printed 第1版 all the same
+    assert "第2版(经办人 王芳)" in answers.errors[-1][1]
+    shown.reject()
     assert not ws.preview()
     assert "第2版(经办人 王芳)" in answers.errors[-1][1] and "请从台账重新打开此户后再打印或导出" in answers.errors[-1][1]
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")                          # typed too: the way out is 另存为, not Ctrl+S
+    assert not ws.preview() and answers.errors[-1][1].endswith("此处的修改请先用「另存为」存成文件")
+    ws.session.stack.undo()
     assert window.open_household(ledger.project.store, household.id)      # opened again: 第2版, printable
     assert ws.stored.version.number == 2 and not ws.news_banner.isVisibleTo(ws) and ws.preview()
 

@@ -282,16 +282,18 @@ class HouseholdWorkspace(DocumentWorkspace):
         return {"filing": stored_cases.filing(self.stored.household.number, self.stored.version)}
 
     def export_state(self, kind: str) -> str | None:
-        if self.stored is not None and self.is_modified():
-            # The sheet's fingerprint must be one the 台账 holds, or the signed paper cannot be checked.
-            return "此户有未保存到台账的修改,请先保存(Ctrl+S)再打印或导出"
-        if self.stored is not None:   # and the household's current one: a sheet of 第1版 once 第2版 was saved elsewhere
+        # The sheet's fingerprint must be the household's current version's, or the signed paper cannot be checked: a
+        # version superseded elsewhere (said first: saving, which unsaved edits would ask for, is refused then) or
+        # edits not saved yet are never printed.
+        if self.stored is not None:
             try:
                 stale = stored_cases.superseded(self.stored)
             except CalculationError as error:
                 return f"无法核对台账中此户的当前版本:{error.shown}"
             if stale:
-                return stale
+                return stale + (";此处的修改请先用「另存为」存成文件" if self.is_modified() else "")
+            if self.is_modified():
+                return "此户有未保存到台账的修改,请先保存(Ctrl+S)再打印或导出"
         return super().export_state(kind)
 
     def greyed_export(self, kind: str) -> str | None:
