@@ -175,7 +175,7 @@ def test_only_signed_households_are_paid_and_the_refusal_names_the_others(opened
         opened.pay([signed, computed, paid], "第2批")
     assert opened.household(signed).status is Status.SIGNED
     payment = opened.payment([signed])
-    assert payment.total == results[1].total and payment.text().startswith("1 户,合计 ")
+    assert payment.total == results[1].total and payment.text().startswith("1 户(户号 0002),合计 ")
     with pytest.raises(StoreError, match="支付批次"):
         opened.pay([signed], "  ")
     with pytest.raises(StoreError, match="未标记支付"):                    # not the bank list's total: not paid

@@ -181,6 +181,9 @@ class LedgerQuery:
         return {"status": self.status, "text": self.text.strip()}
 
 
+PAYMENT_NAMED = 20   # the households a payment's question names (a batch of more says 等)
+
+
 @dataclass(frozen=True)
 class Payment:
     """The signed households about to be paid, and what they are paid."""
@@ -190,7 +193,10 @@ class Payment:
     amounts: tuple[Decimal, ...]   # each household's, in `households`' order
 
     def text(self) -> str:
-        return f"{len(self.households)} 户,合计 {fmt_grouped(self.total)} 元"
+        """5 户(户号 0001、0002 …),合计 1,793,484.96 元: the households named, as a batch is checked against its list."""
+        numbers = "、".join(household.number for household in self.households[:PAYMENT_NAMED])
+        more = " 等" if len(self.households) > PAYMENT_NAMED else ""
+        return f"{len(self.households)} 户(户号 {numbers}{more}),合计 {fmt_grouped(self.total)} 元"
 
 
 @dataclass(frozen=True)
