@@ -8,7 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QValidator
 from PySide6.QtWidgets import (
-    QAbstractItemView, QAbstractScrollArea, QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget,
+    QAbstractItemView, QAbstractScrollArea, QApplication, QCalendarWidget, QFrame, QHBoxLayout, QLineEdit, QScrollArea,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
 from calculator.core.errors import InputError
@@ -325,3 +326,20 @@ class DateField(QWidget):
         self._accept(date.toString("yyyy-MM-dd"))
         self.edit.setFocus()
         self.finished.emit()
+
+
+def scrolling(*boxes: QWidget) -> QScrollArea:
+    """`boxes` stacked in a pane that scrolls when the window is smaller than they would like."""
+    content = QWidget()
+    layout = QVBoxLayout(content)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for box in boxes:
+        layout.addWidget(box)
+    layout.addStretch(1)
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes to what it holds: the pane itself showed no focus
+    return area

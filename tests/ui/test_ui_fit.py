@@ -30,6 +30,18 @@ def test_with_every_tab_opened_the_window_fits_the_smallest_office_screen(qtbot,
     assert minimum.width() <= SMALLEST[0] and minimum.height() <= SMALLEST[1], minimum
 
 
+def test_with_its_banners_shown_the_costing_tab_still_fits(qtbot, window):
+    """A colleague's new version said in its banner, and a signed household's notice: the 搬迁与安置 and 面积置换
+    panels, which did not scroll, pushed the window 8 pixels past the foot of a 1920×1080 screen at 150%, the
+    status line cut off."""
+    ws = window.household
+    ws._show_news("户号 001 王建国 已由 王芳 于 2026-11-30 23:08 保存为第2版(现为「已测算」),您打开的是之前的版本,"
+                  "此处的修改将不能保存到台账。请先用「另存为」把修改存成文件,再从台账重新打开此户核对。")
+    ws.lock_banner.show_notice("此户已签字(第1版),只能查看。如需更正,请点「更正…」填写理由", can_amend=True)
+    minimum = window.minimumSizeHint()
+    assert minimum.width() <= SMALLEST[0] and minimum.height() <= SMALLEST[1], minimum
+
+
 def test_the_print_preview_opens_inside_the_screen(qtbot, window, ws):
     assert ws.open_file(EXAMPLE) and ws.preview()
     dialog = window.findChild(PreviewDialog)

@@ -17,7 +17,7 @@ from ui.household.panels import LockBanner, ProblemBanner, RelocationPanel, Repl
 from ui.household.picker import PickerPanel
 from ui.household.session import HouseholdSession
 from ui.lazy import lazy_module
-from ui.widgets import pass_undo_through
+from ui.widgets import pass_undo_through, scrolling
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
 
 dialogs = lazy_module("ui.dialogs")
@@ -71,12 +71,9 @@ class HouseholdWorkspace(DocumentWorkspace):
         center_layout.addWidget(self.banner)
         center_layout.addWidget(self.table, 1)
         center_layout.addWidget(self.summary)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.relocation)
-        right_layout.addWidget(self.replacement)
-        right_layout.addStretch(1)
+        # a pane that scrolls: the two panels, taller than what is left of a 1920×1080 screen at 150% once a banner
+        # shows, pushed the window past the screen's foot, its status line cut off
+        right = scrolling(self.relocation, self.replacement)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.picker)
         self.splitter.addWidget(center)

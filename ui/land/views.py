@@ -1,10 +1,10 @@
-"""The land tab's pieces of view: wrapping labels, scrolling panes, read-out tables, a combo editor."""
+"""The land tab's pieces of view: wrapping labels, read-out tables, a combo editor."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QLabel, QLineEdit, QScrollArea, QSizePolicy, QStyledItemDelegate,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QLabel, QLineEdit, QSizePolicy, QStyledItemDelegate,
+    QTableView, QWidget,
 )
 
 from ui.widgets import HalfWidth
@@ -50,23 +50,6 @@ def wrapping(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label
-
-
-def scrolling(*boxes: QWidget) -> QScrollArea:
-    """`boxes` stacked in a pane that scrolls when the window is smaller than they would like."""
-    content = QWidget()
-    layout = QVBoxLayout(content)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for box in boxes:
-        layout.addWidget(box)
-    layout.addStretch(1)
-    area = QScrollArea()
-    area.setWidget(content)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes to what it holds: the pane itself showed no focus
-    return area
 
 
 class PartsTable(QTableView):

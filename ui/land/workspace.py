@@ -29,10 +29,10 @@ from ui.land import readout
 from ui.lazy import lazy_module
 from ui.land.commands import DraftCommand
 from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_legend
-from ui.land.views import ComboDelegate, NumberDelegate, PartsTable, scrolling, table_view, wrapping
+from ui.land.views import ComboDelegate, NumberDelegate, PartsTable, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
-from ui.widgets import PROBLEM_BORDER, HalfWidth, pass_undo_through, wheel_when_focused
+from ui.widgets import PROBLEM_BORDER, HalfWidth, pass_undo_through, scrolling, wheel_when_focused
 
 dialogs = lazy_module("ui.dialogs")
 
