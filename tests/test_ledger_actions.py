@@ -45,6 +45,31 @@ def test_a_new_project_file_gets_its_suffix_and_reopens_with_its_one_project(ope
     again.close()
 
 
+def test_a_create_that_loses_the_race_for_a_name_leaves_the_winners_project_whole(tmp_path, monkeypatch):
+    """Two 新建项目 of one file at once both found the name free; the second, refused the file the first had made,
+    removed it as its own leftovers: the first went on saving into a deleted file."""
+    from calculator.app import ledger_actions
+    path = tmp_path / "堡子片区.landcomp"
+    first = []
+    check_parent_folder = ledger_actions.check_parent_folder
+
+    def first_creates_meanwhile(target):   # the second create, between its checks and making the file
+        check_parent_folder(target)
+        if not first:
+            first.append(None)
+            first[0] = create_project(path, "堡子片区", "李明")
+
+    monkeypatch.setattr(ledger_actions, "check_parent_folder", first_creates_meanwhile)
+    with pytest.raises(StoreError, match="已存在"):
+        create_project(path, "另一个", "王芳")
+    [winner] = first
+    winner.store.add_household(winner.project.id, "0001")
+    winner.close()
+    again = open_project(path, "李明")
+    assert again.name == "堡子片区" and [row.number for row in again.rows(LedgerQuery())] == ["0001"]
+    again.close()
+
+
 def test_creating_never_replaces_a_file_and_needs_a_name_and_an_actor(opened, tmp_path):
     with pytest.raises(StoreError, match="已存在"):
         create_project(opened.path, "另一个", "李明")

@@ -74,6 +74,9 @@ def test_a_household_from_save_to_payment(tmp_path, project):
     short = ledger(tmp_path, "pay", project, "001", "--batch", "第1批", "--total", "546606.30")
     assert short.returncode == 3 and short.stdout == "" and "合计 546,616.30 元,不是 546,606.30 元" in short.stderr
     assert listed(tmp_path, project)["households"][0]["status"] == "已签字"
+    for total in ("546616.304", "-546616.30"):   # refused as what it is, not as 546,616.30 ≠ 546,616.30
+        odd = ledger(tmp_path, "pay", project, "001", "--batch", "第1批", "--total", total)
+        assert odd.returncode == 2 and "至多两位小数" in odd.stderr and total in odd.stderr, odd.stderr
     paying = ledger(tmp_path, "pay", project, "001", "--batch", "第1批", "--total", "546616.30")
     assert paying.returncode == 0, paying.stderr
     assert re.search(r"^001 +\S+ +546,616\.30$", paying.stdout, re.M), paying.stdout   # what each is paid, said

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from calculator.core.errors import InputError
 from calculator.core.files import (
     SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
-    refuse_database, same_file, shown_path,
+    refuse_database, same_file, shown_path, system_reason,
 )
 from calculator.core.limits import blank, check_text, refuse_bad_characters, text_limit
 from calculator.core.money import fmt_grouped, fmt_money
@@ -79,12 +79,17 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     path = project_path(path)
     if blank(actor):
         raise StoreError("请先填写经办人姓名", "the user's name (actor) is required")
-    if path.exists():
-        raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
-                         "the file exists; choose another name or open it", str(path))
     check_parent_folder(path)
+    try:   # the name claimed, never taken from another create at the same moment (whose file a failure here removed)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except FileExistsError:
+        raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
+                         "the file exists; choose another name or open it", str(path)) from None
+    except OSError as error:   # a folder that takes no file (read-only, not ours): said as the system says it
+        raise StoreError(f"无法建立项目文件({system_reason(error)})", f"cannot create the project file "
+                         f"({system_reason(error)})", str(path)) from None
     store = None
-    try:   # nothing there before (checked above): whatever is there after a failure is this attempt's
+    try:   # the file is this attempt's (claimed above): whatever is there after a failure is removed
         store = SqliteStore(path, actor=actor.strip())
         project = store.create_project(name, only=True)
     except BaseException:

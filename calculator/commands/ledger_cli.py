@@ -24,7 +24,7 @@ from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_proje
 from calculator.app.survey.importing import REFUSED, STEP_LABELS
 from calculator.app.stored_cases import same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
-from calculator.core.money import fmt_grouped, fmt_money, to_decimal
+from calculator.core.money import CENT, fmt_grouped, fmt_money, to_decimal
 from calculator.store import Household, LedgerRow, Status
 from calculator.store.base import ledger_totals
 
@@ -224,6 +224,9 @@ def _sign(project: ProjectFile, args) -> str:
 def _pay(project: ProjectFile, args) -> str:
     ids = list(dict.fromkeys(_household(project, number).id for number in args.households))  # 1 and 001: one
     expected = None if args.total is None else to_decimal(args.total, "--total", "--total(批次合计)")
+    if expected is not None and (expected < 0 or expected != expected.quantize(CENT)):   # 546616.304 said as .30
+        raise InputError(f"--total(批次合计)应为不小于 0、至多两位小数的金额,不是 {args.total}",
+                         f"--total must be an amount of at least 0 with at most two decimals, not {args.total}")
     paid = project.pay(ids, args.batch, expected)
     listed = [[household.number, household.head, money_text(amount)]
               for household, amount in zip(paid.households, paid.amounts)]
