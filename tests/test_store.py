@@ -231,6 +231,21 @@ def test_signing_without_the_code_signs_only_the_version_named(store, project):
     assert store.sign(household.id, version=2).status is Status.SIGNED
 
 
+def test_a_batch_is_paid_only_at_the_amounts_confirmed(store, project):
+    """Checked before the paying transaction, a household amended and signed again in between was paid at its new
+    amount; checked by the batch's total alone, +X on one household and −X on another passed."""
+    first, _, one = add(store, project, 0)
+    second, _, two = add(store, project, 1)
+    store.sign(first.id)
+    store.sign(second.id)
+    with pytest.raises(RefusedByRule, match="nothing of the batch marked paid"):
+        store.pay([first.id, second.id], batch="第2批",
+                  amounts={first.id: one.total + 100, second.id: two.total - 100})   # the same total
+    assert {store.household(h).status for h in (first.id, second.id)} == {Status.SIGNED}
+    paid = store.pay([first.id, second.id], batch="第2批", amounts={first.id: one.total, second.id: two.total})
+    assert [h.status for h in paid] == [Status.PAID, Status.PAID]
+
+
 def test_a_payment_batch_is_all_or_nothing(store, project):
     signed, _, _ = add(store, project, 0)
     unsigned, _, _ = add(store, project, 1)

@@ -501,18 +501,21 @@ class ProjectFile:
             amounts.append(version.total if version is not None and version.total is not None else Decimal("0.00"))
         return Payment(households, sum(amounts, Decimal("0.00")), tuple(amounts))
 
-    def pay(self, household_ids: Sequence[int], batch: str, expected_total: Decimal | None = None) -> Payment:
-        """已签字 → 已支付 for every household of the batch, all or none; with `expected_total` (the bank list's), only
-        while the batch still comes to it: a household amended and signed again since the list was drawn up is
-        otherwise marked paid at its new amount, the family paid the old one."""
+    def pay(self, household_ids: Sequence[int], batch: str, expected_total: Decimal | None = None,
+            confirmed: Payment | None = None) -> Payment:
+        """已签字 → 已支付 for every household of the batch, all or none, each at the amount read here (or `confirmed`:
+        the payment the user was shown), checked again under the store's lock; with `expected_total` (the bank
+        list's), only while the batch still comes to it. A household amended and signed again since is otherwise
+        marked paid at its new amount, the family paid the old one."""
         check_text(batch.strip(), "batch", "--batch")
-        payment = self.payment(household_ids)
+        payment = confirmed if confirmed is not None else self.payment(household_ids)
         if expected_total is not None and payment.total != expected_total:
             raise RefusedByRule(f"这批住户现在合计 {fmt_grouped(payment.total)} 元,不是 {fmt_grouped(expected_total)} 元,"
                                 "未标记支付;请核对是否有住户在制表后更正并重新签字",
                                 f"the batch now comes to {fmt_money(payment.total)}, not {fmt_money(expected_total)}: "
                                 "nothing marked paid (was a household amended and signed again since the list?)")
-        self.store.pay(household_ids, batch=batch)
+        self.store.pay(household_ids, batch=batch,
+                       amounts={household.id: amount for household, amount in zip(payment.households, payment.amounts)})
         return payment
 
     def check_sheet(self, fingerprint: str) -> list[SheetMatch]:

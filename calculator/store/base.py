@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from calculator.engine.case import Case, case_from_json
 from calculator.engine.compensation import CompensationResult
@@ -399,8 +399,10 @@ class CaseStore(abc.ABC):
         number (signing without the sheet's code, the version the user was shown) must be it."""
 
     @abc.abstractmethod
-    def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None) -> list[Household]:
-        """已签字 → 已支付 for a payment batch, all or none."""
+    def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None,
+            amounts: Mapping[int, Decimal] | None = None) -> list[Household]:
+        """已签字 → 已支付 for a payment batch, all or none; with `amounts` (by household id), only while each household's
+        signed amount is still the one given (checked under the change's lock)."""
 
     # checks
     @abc.abstractmethod

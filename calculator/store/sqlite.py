@@ -12,7 +12,8 @@ import contextlib
 import json
 import os
 import sqlite3
-from typing import Any, Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from calculator.engine.case import Case, canonical_json
 from calculator.engine.compensation import CompensationResult
@@ -620,7 +621,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         return self.household(household_id)
 
     @_translated
-    def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None) -> list[Household]:
+    def pay(self, household_ids: Iterable[int], *, batch: str, actor: str | None = None,
+            amounts: Mapping[int, Decimal] | None = None) -> list[Household]:
         who, batch = self._actor(actor), batch.strip()
         if not batch:
             raise StoreError("请填写支付批次", "the payment batch must be named")
@@ -630,6 +632,14 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 household = self._household_for_update(household_id)
                 self._vouch(household, recompute=True)
                 check_move(household, Status.PAID)
+                if amounts is not None:   # amended and signed again since the amount was confirmed: not paid
+                    signed = self._version_by_id(household.signed_version_id).total
+                    if signed != amounts[household_id]:
+                        raise RefusedByRule(
+                            f"此户现在的金额为 {signed:,.2f} 元,不是确认时的 {amounts[household_id]:,.2f} 元(确认后已更正并"
+                            "重新签字),这批住户都未标记支付",
+                            f"the household now comes to {signed}, not the {amounts[household_id]} confirmed: "
+                            "nothing of the batch marked paid", f"户号 {household.number}")
                 self._move(household, Status.PAID, who, version_id=household.signed_version_id, batch=batch)
         return [self.household(household_id) for household_id in ids]
 

@@ -511,8 +511,8 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         batch = dialogs.ask_payment_batch(self, payment.text())
         if not batch:
             return False
-        # paid only at the total just confirmed: a household amended and signed again meanwhile is refused, not paid
-        if not operations.run(self, lambda: self.project.pay(ids, batch, payment.total), "不能标记已支付",
+        # each paid only at the amount just confirmed: a household amended and signed again meanwhile is refused
+        if not operations.run(self, lambda: self.project.pay(ids, batch, confirmed=payment), "不能标记已支付",
                               refresh=self.refresh):
             return False
         self.settled_here.emit(self.project.store, ids)
