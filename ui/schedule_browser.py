@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget,
+    QTableView, QVBoxLayout, QWidget,
 )
 
 from calculator.engine.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, rate_summary, relocation_items

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-
 import shiboken6
 
 from calculator.app import ledger_actions

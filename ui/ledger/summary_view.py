@@ -181,9 +181,24 @@ class SummaryDialog(QDialog):
     def show_summary(self, summary: Summary) -> None:
         """Render `summary`: the headline, then each page built afresh."""
         self.summary = summary
-        self.changed_note.hide()
         self.views: dict[str, QTableView] = {}
         self.as_of.set_text(summary.as_of.isoformat())
+        self._show_headline()
+        current = self.pages.currentIndex()
+        while self.pages.count():
+            page = self.pages.widget(0)
+            self.pages.removeTab(0)
+            page.deleteLater()
+        for title, page in (("金额(&1)", self._money_page()), ("资金预测(&2)", self._forecast_page()),
+                            ("单价审计(&3)", self._rates_page()), ("异常户(&4)", self._outliers_page())):
+            self.pages.addTab(page, title)
+        self.pages.setCurrentIndex(max(current, 0))
+
+    def _show_headline(self) -> None:
+        """The headline, saying when the summary was made (made again of the same figures too); the note of a ledger
+        changed since goes."""
+        summary = self.summary
+        self.changed_note.hide()
         abnormal = (f";<span style='color:#b00020'>数据异常 {len(summary.abnormal)} 户(单列,不计入):"
                     f"{'、'.join(a.number for a in summary.abnormal[:20])}</span>" if summary.abnormal else "")
         shared = len(set(summary.same_id_number.column("id_number")))
@@ -195,15 +210,6 @@ class SummaryDialog(QDialog):
             f"补偿合计 <b>{shown(summary.total, 'money')}</b> 元;已支付 {shown(summary.paid, 'money')} 元;"
             f"未支付 {shown(summary.owed, 'money')} 元;有争议未计入 {shown(summary.disputed, 'money')} 元;"
             f"置换面积 {shown(summary.replacement_m2, 'area')} m²")
-        current = self.pages.currentIndex()
-        while self.pages.count():
-            page = self.pages.widget(0)
-            self.pages.removeTab(0)
-            page.deleteLater()
-        for title, page in (("金额(&1)", self._money_page()), ("资金预测(&2)", self._forecast_page()),
-                            ("单价审计(&3)", self._rates_page()), ("异常户(&4)", self._outliers_page())):
-            self.pages.addTab(page, title)
-        self.pages.setCurrentIndex(max(current, 0))
 
     def _view(self, table: Table) -> QTableView:
         """A view of the table, kept by the table's key (`views`)."""
@@ -285,9 +291,10 @@ class SummaryDialog(QDialog):
         if summary is None:   # failed (said) or cancelled: the field goes back to the day the pages are of
             self.as_of.set_text(self.summary.as_of.isoformat())
             return False
-        if summary != self.summary:   # the same figures: the pages stay as sorted and scrolled
+        if summary != self.summary:
             self.show_summary(summary)
-        self.changed_note.hide()
+        else:   # the same figures: the pages stay as sorted and scrolled
+            self._show_headline()
         return True
 
     def mark_changed(self, *_changed) -> None:
