@@ -741,9 +741,33 @@ def test_a_percentage_stored_as_a_fraction_is_a_problem_never_a_hundredth(templa
     book.save(path)
     survey = read_survey(path)
     assert [(p.row, p.column) for p in survey.problems] == [(2, "装潢增加(%)")]
-    assert "像是百分数格式的单元格把 30% 存成了小数" in survey.problems[0].zh
+    assert "此格设为百分数格式:显示 30%,实际存的是 0.3" in survey.problems[0].zh
     [household] = survey.households
     assert household.number == "B2" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
+
+
+def test_any_number_shown_as_a_percentage_is_a_problem_never_a_hundredth_of_it(template, tmp_path):
+    """A cell formatted as a percentage shows 100 times what it holds: a 数量 showing 355.00% holds 3.55, and 装潢增加
+    showing 150% holds 1.5 — imported as 3.55 m² and 1.5 %, paid as neither the screen nor the file's writer meant.
+    A format writing % as its own text ("%" quoted) shows the number itself, and is read as it."""
+    steps = {"项目": "室外台阶或楼梯/砖台阶", "单价": 70, "超标准理由": "单价按评估报告第3页"}
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", "户主": "张三", **steps, "数量": 3.55},
+                                               {"户号": "B2", "户主": "李四", **steps, "数量": 6.2, "装潢增加(%)": 1.5},
+                                               {"户号": "C3", "户主": "王五", **steps, "数量": 6.2, "装潢增加(%)": 30}])
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(2, column["数量"]).number_format = "0.00%"
+    sheet.cell(3, column["装潢增加(%)"]).number_format = "0%"
+    sheet.cell(4, column["装潢增加(%)"]).number_format = '0"%"'
+    book.save(path)
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "数量"), (3, "装潢增加(%)")]
+    assert survey.problems[0].zh.startswith("此格设为百分数格式:显示 355%,实际存的是 3.55;")
+    assert "it shows 150% and holds 1.5" in survey.problems[1].en
+    assert survey.rejected == ("A1", "B2")
+    [household] = survey.households
+    assert household.number == "C3" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
 
 
 def test_a_sum_row_or_a_decimal_number_cell_is_no_household(template, tmp_path):

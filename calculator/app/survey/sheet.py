@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -45,6 +46,11 @@ FORMULA_PENDING = _Pending()
 class CellError(str):
     """An Excel error value a cell holds (#N/A, #REF!, #VALUE! …: a formula that failed), told apart from the same
     text typed: it is no value, and a 户号, a 户主 or an 超标准理由 read as its text would pass for one."""
+
+
+class ShownAsPercent(float):
+    """A number in a cell formatted as a percentage: 36% on screen, 0.36 in the file. Read as the number it holds it
+    is 1/100 of what the cell shows (3.55 m² typed as 355%, 装潢 150% read as 1.5): told apart, and refused."""
 
 
 class _Sheet:
@@ -100,9 +106,11 @@ class _SurveyParser(WorkSheetParser):
 
     hidden = False
 
-    def __init__(self, *args: Any, unseen_styles: frozenset[int] = frozenset(), **kwargs: Any):
+    def __init__(self, *args: Any, unseen_styles: frozenset[int] = frozenset(),
+                 percent_styles: frozenset[int] = frozenset(), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.unseen_styles = unseen_styles   # the cell styles that show no value (unseen_styles)
+        self.percent_styles = percent_styles   # the cell styles that show a number as a percentage (percent_styles)
         self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
         # survey's cases keep them, so each distinct text is held once
@@ -195,6 +203,8 @@ class _SurveyParser(WorkSheetParser):
             style_id = element.get("s", 0)
             if style_id and int(style_id) in self.date_formats:
                 return column, self.parse_cell(element)["value"]   # a date: openpyxl's own conversion and warning
+            if style_id and int(style_id) in self.percent_styles:
+                return column, ShownAsPercent(value)
             return column, value
         if data_type == "s":
             return column, self.shared_strings[int(value)]
@@ -314,7 +324,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     parser = sheet.parser = _SurveyParser(source, sheet.sheet._shared_strings, data_only=True, epoch=book.epoch,
                                           date_formats=book._date_formats,
                                           timedelta_formats=book._timedelta_formats,
-                                          unseen_styles=unseen_styles(book))
+                                          unseen_styles=unseen_styles(book), percent_styles=percent_styles(book))
     merged = sorted(sheet.merged, key=lambda box: box[1])
     copied = sheet.copied
     waiting = 0           # merged[waiting:] start below the rows seen so far
@@ -371,9 +381,9 @@ def unseen_styles(book: Any) -> frozenset[int]:
     """The workbook's cell styles that show no value: a number format whose every section is empty (;;;), or a white
     font on no fill. A value so formatted is in the file and on no one's screen: hidden content, as a hidden row."""
     found = set()
-    formats, fonts, fills = book._number_formats, book._fonts, book._fills
+    fonts, fills = book._fonts, book._fills
     for index, style in enumerate(book._cell_styles):   # a style naming no record (a damaged file) shows as usual
-        code = formats[style.numFmtId - 164] if 164 <= style.numFmtId < 164 + len(formats) else ""
+        code = _format_code(book, style.numFmtId)
         font = fonts[style.fontId] if style.fontId < len(fonts) else None
         fill = fills[style.fillId] if style.fillId < len(fills) else None
         rgb = getattr(font.color, "rgb", None) if font is not None and font.color is not None else None
@@ -381,6 +391,26 @@ def unseen_styles(book: Any) -> frozenset[int]:
         if (code and not code.replace(";", "").strip()) or white:
             found.add(index)
     return frozenset(found)
+
+
+# A number format's quoted text ("%"), escaped character (\%) and [colour or condition]: shown as written, no percentage.
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def percent_styles(book: Any) -> frozenset[int]:
+    """The workbook's cell styles whose number format shows a number multiplied by 100 with a % sign: Excel's 0% and
+    0.00% (built in) and any format of its own with a % outside quotes."""
+    return frozenset(index for index, style in enumerate(book._cell_styles)
+                     if "%" in _LITERALS.sub("", _format_code(book, style.numFmtId)))
+
+
+def _format_code(book: Any, number_format: int) -> str:
+    """The code of a cell style's number format: the workbook's own (from 164), else Excel's built-in one ("" for
+    a number no record or built-in format has: a damaged file's, shown as usual)."""
+    if number_format >= 164:
+        formats = book._number_formats
+        return formats[number_format - 164] if number_format - 164 < len(formats) else ""
+    return BUILTIN_FORMATS.get(number_format, "")
 
 
 def _merge_into(values: list[Any], row: int, merged: list[tuple[int, int, int, int]], waiting: int,

@@ -25,7 +25,7 @@ from calculator.core.errors import InputError
 from calculator.core.limits import TEXT_LIMITS, check_text
 from calculator.core.money import fmt_plain, to_decimal
 from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyColumn
-from calculator.app.survey.sheet import FORMULA_PENDING, CellError
+from calculator.app.survey.sheet import FORMULA_PENDING, CellError, ShownAsPercent
 
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
 PERCENT = "(%)"   # a column counted in per cent (装潢增加(%)): its heading ends so
@@ -85,6 +85,13 @@ def parse_value(column: SurveyColumn, value: Any) -> Any:
     if isinstance(value, CellError):
         raise InputError(f"单元格是 Excel 的错误值 {value}(公式出错),请在 Excel 中改正后再导入",
                          f"the cell holds the Excel error {value} (a formula failed): correct it in Excel, then import")
+    if isinstance(value, ShownAsPercent):
+        held = fmt_plain(excel_number(value))
+        shown = fmt_plain(excel_number(value) * 100)
+        raise InputError(f"此格设为百分数格式:显示 {shown}%,实际存的是 {held};请把单元格格式改为「常规」或「数值」,"
+                         "再填写要计的数",
+                         f"the cell is formatted as a percentage: it shows {shown}% and holds {held}; format it as "
+                         "General or Number and type the value meant")
     if isinstance(value, str):
         value = check_text(value.strip(), _limit_field(column))
     if column.kind == NUMBER:
