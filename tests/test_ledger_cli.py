@@ -130,6 +130,9 @@ def test_survey_template_import_and_dry_run(tmp_path, project):
     changed = ledger(tmp_path, "import", project, fill(tmp_path / "t.xlsx", tmp_path / "s2.xlsx", rows))
     assert changed.returncode == 0 and changed.stdout.endswith("共 1 户:不导入 1\n"), changed.stdout
     assert "1 户不导入" in changed.stderr and "households refused" in changed.stderr
+    changed = ledger(tmp_path, "import", project, tmp_path / "s2.xlsx", "--json")   # said with --json too
+    assert changed.returncode == 0 and [h["action"] for h in as_json(changed)["households"]] == ["refused"]
+    assert "1 户不导入" in changed.stderr and "households refused" in changed.stderr
     assert ledger(tmp_path, "import", project, survey).stdout.endswith("共 1 户:不变 1\n")
 
 

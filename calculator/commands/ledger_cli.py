@@ -254,15 +254,15 @@ def _import(project: ProjectFile, args) -> str:
     steps = project.plan_import(households) if args.dry_run else project.import_survey(households).steps
     planned = [{"household": step.number, "action": step.action, "label": step.text(),
                 "total": _money(step.household.total), "warnings": list(step.household.warnings)} for step in steps]
+    # by what is done to them: a household refused (不导入) was hidden in 共 2 户
+    counts = {action: sum(step.action == action for step in steps) for action in STEP_LABELS}
+    if counts[REFUSED]:   # on stderr with --json too: a script may read the exit status and stderr alone
+        _say(f"landcomp: {args.survey}: {counts[REFUSED]} 户不导入(与台账现有版本不同,原因见输出) / "
+             f"{counts[REFUSED]} households refused: their ledger version differs (the reasons in the output)")
     if args.json:
         return _dump({"dry_run": args.dry_run, "households": planned})
     done = "(试运行,未写入)" if args.dry_run else ""
-    # by what is done to them: a household refused (不导入) was hidden in 共 2 户
-    counts = {action: sum(step.action == action for step in steps) for action in STEP_LABELS}
     counted = ",".join(f"{label} {counts[action]}" for action, label in STEP_LABELS.items() if counts[action])
-    if counts[REFUSED]:
-        _say(f"landcomp: {args.survey}: {counts[REFUSED]} 户不导入(与台账现有版本不同,原因见输出) / "
-             f"{counts[REFUSED]} households refused: their ledger version differs (the reasons in the output)")
     return ("".join(f"{p['household']}  {p['label']}\n" + _warning_lines(p["warnings"]) for p in planned)
             + f"共 {len(planned)} 户{':' + counted if counted else ''}{done}\n")
 
