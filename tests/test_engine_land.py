@@ -92,6 +92,16 @@ def test_every_output_says_which_side_of_its_range_a_corrected_price_lies(factor
     assert (f"⚠ {said}" in parcel_text(priced)) is (said != "在区间内")
 
 
+def test_the_text_report_shows_each_coefficient_as_the_sheet_and_json_do() -> None:
+    """K期日 typed 1.00 was "1" in the text report and "1.00" on the sheet, in the JSON and in the app; 1E+1 is 10."""
+    from calculator.formats.text_report import parcel_text
+    data = example_parcel()
+    data["corrections"].update(factor_pct="1E+1", development_adjustment="12.345")
+    text = parcel_text(price(data))
+    assert "K期日 1.00  因素修正 10%  K其他 1.00  开发程度修正 12.345 →" in text
+    assert parcel_json(price(data))["coefficients"]["date_factor"] == "1.00"
+
+
 def test_the_floor_flag_follows_the_cost_sum_when_it_governs() -> None:
     # +3%: 550 × 1.03 = 566.50 × 300 = 169,950.00, above the 70% test (115,500.00) but below a cost sum of 200,000
     data = {**one_part(2, "商服用地", area_m2="300"), "corrections": {"factor_pct": "3"}}

@@ -80,8 +80,8 @@ def parcel_text(price: ParcelPrice) -> str:
             k = part.correction
             lines.append(f"  {part.given.use}: 使用年期 {fmt_plain(k.term_years)}年 K年期 {k.rounded_term_coefficient}"
                          f" (法定{k.statutory_term_years}年)"
-                         f"  K期日 {fmt_plain(c.date_factor)}  因素修正 {fmt_plain(c.factor_pct)}%"
-                         f"  K其他 {fmt_plain(c.other_factor)}  开发程度修正 {fmt_plain(c.development_adjustment)}"
+                         f"  K期日 {c.date_factor:f}  因素修正 {c.factor_pct:f}%"   # as typed, as every output shows them
+                         f"  K其他 {c.other_factor:f}  开发程度修正 {c.shown_development_adjustment:f}"
                          f" → {fmt_grouped(k.unit_price)} 元/m², {fmt_grouped(k.total)} 元"
                          + (f"  ⚠ {part.range_remark}" if k.out_of_range else ""))
         lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元"
