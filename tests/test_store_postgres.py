@@ -392,6 +392,35 @@ def test_a_client_stopped_in_the_middle_of_a_change_does_not_hold_the_project_fo
             frozen.add_household(project.id, "0002")      # its session is gone: said, never taken as done
 
 
+def test_a_role_without_a_part_cannot_hold_the_project_against_its_members(staffed, pg_url):
+    """The chain lock every change takes was an advisory lock, which any role able to connect may take: a role with no
+    part in the project held it, and every member's save, sign and payment was refused as busy for as long as it
+    liked. The lock is now a row only members may lock."""
+    project, stores = staffed
+    with psycopg.connect(url_as(pg_url, OUTSIDER), autocommit=True) as outsider:
+        outsider.execute("SELECT pg_advisory_lock(%s)", (0x4C434D50,))   # the lock versions before 6 took
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            outsider.execute("SELECT FROM landcomp.chain_lock FOR UPDATE")
+        household = hid(stores[ASSESSOR], project, "0001")
+        saved = stores[ASSESSOR].save_computed(household, compute(variant(7)))
+        assert stores[ASSESSOR].household(household).current_version_id == saved.id
+
+
+def test_members_granted_before_the_chain_lock_was_a_row_still_change_the_project(pg_cluster):
+    """A project of schema 5, its assessor granted then: brought to 6 by its owner, the assessor takes the new lock."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as raw:
+        pg_schema.init_db(Connection(raw), upto=5)
+        raw.execute("SELECT grant_role(%s, 'assessor')", (ASSESSOR,))
+    with open_store(url) as owner:
+        project = owner.create_project("堡子片区")
+    with open_store(url_as(url, ASSESSOR)) as member:
+        household = member.add_household(project.id, "0001")
+        member.save_computed(household.id, compute(variant(0)))
+        assert [row.number for row in member.ledger(project.id)] == ["0001"]
+
+
 def test_a_member_opening_a_project_not_yet_upgraded_is_told_who_upgrades_it(pg_cluster):
     """After a new version of the program, an assessor opening the project first was told only that the role
     "may not do this (an admin grants the rights)": only the role that created it can bring its schema up."""

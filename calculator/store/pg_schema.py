@@ -26,7 +26,9 @@ from calculator.store.base import StoreError
 
 SCHEMA = "landcomp"
 CHANNEL = "landcomp"  # LISTEN/NOTIFY channel of the data changes
-CHAIN_LOCK = 0x4C434D50  # advisory lock held by every change: the audit log is one chain, appended in turn
+# The advisory lock a migration holds, so that two clients opening a new database at once migrate it once (a change
+# holds the row of `chain_lock`, which only members may lock: see chain_lock_for_members).
+MIGRATION_LOCK = 0x4C434D50
 ROLES = ("assessor", "reviewer", "finance", "admin")
 
 _DECIMAL = "{0} IS NULL OR ({0} ~ '[0-9]' AND {0} !~ '[^0-9.-]')"  # as the project file's GLOB check
@@ -132,6 +134,48 @@ CHAIN_RULES = (
             RETURN NEW;
         END $$""",
 )
+
+
+# Who may do what, granted by an admin (`grant`): run as the schema's owner, the grantor of every privilege. Written
+# once: migration 6 gave every member the chain's lock (chain_lock_for_members), and migration 1 makes it so too.
+GRANT_ROLE = f"""CREATE OR REPLACE FUNCTION landcomp.grant_role(member text, as_role text) RETURNS void {_FUNCTION} SECURITY DEFINER AS $$
+    BEGIN
+        IF role_of(session_user) IS DISTINCT FROM 'admin' THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('role %s may not grant: only admins grant', session_user);
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = member) THEN
+            RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = format('no database role %s', member);
+        END IF;
+        IF member = (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp')
+                AND as_role <> 'admin' THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = 'the role that created the project stays its admin';
+        END IF;
+        INSERT INTO members VALUES (member, as_role)
+            ON CONFLICT (role_name) DO UPDATE SET as_role = excluded.as_role;
+        EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
+        EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA landcomp FROM %I', member);
+        EXECUTE format('GRANT USAGE ON SCHEMA landcomp TO %I', member);
+        EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA landcomp TO %I', member);
+        EXECUTE format('GRANT INSERT ON audit TO %I', member);
+        IF to_regclass('landcomp.chain_lock') IS NOT NULL THEN   -- 6: the chain's lock, members only (none before 6)
+            EXECUTE format('GRANT UPDATE (held) ON chain_lock TO %I', member);
+        END IF;
+        IF as_role = 'admin' THEN
+            EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA landcomp TO %I', member);
+            EXECUTE format('GRANT ALL ON ALL SEQUENCES IN SCHEMA landcomp TO %I', member);
+            EXECUTE format('GRANT EXECUTE ON FUNCTION grant_role(text, text) TO %I', member);
+        ELSIF as_role = 'assessor' THEN
+            EXECUTE format('GRANT INSERT ON households, case_versions TO %I', member);
+            EXECUTE format('GRANT UPDATE (status, current_version_id, number, head, address, updated_at, '
+                           'updated_by) ON households TO %I', member);
+            EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA landcomp TO %I', member);
+        ELSE
+            EXECUTE format('GRANT UPDATE (status, signed_version_id, updated_at, updated_by) ON households '
+                           'TO %I', member);
+        END IF;
+    END $$"""
 
 
 FIRST_SCHEMA = (
@@ -243,41 +287,7 @@ FIRST_SCHEMA = (
     """CREATE TRIGGER check_entry BEFORE INSERT OR UPDATE ON landcomp.audit
         FOR EACH ROW EXECUTE FUNCTION landcomp.check_entry()""",
     # -- granting: runs as the schema's owner (the grantor of every privilege), for admins only
-    f"""CREATE FUNCTION landcomp.grant_role(member text, as_role text) RETURNS void {_FUNCTION} SECURITY DEFINER AS $$
-        BEGIN
-            IF role_of(session_user) IS DISTINCT FROM 'admin' THEN
-                RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-                    MESSAGE = format('role %s may not grant: only admins grant', session_user);
-            END IF;
-            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = member) THEN
-                RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = format('no database role %s', member);
-            END IF;
-            IF member = (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp')
-                    AND as_role <> 'admin' THEN
-                RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-                    MESSAGE = 'the role that created the project stays its admin';
-            END IF;
-            INSERT INTO members VALUES (member, as_role)
-                ON CONFLICT (role_name) DO UPDATE SET as_role = excluded.as_role;
-            EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
-            EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA landcomp FROM %I', member);
-            EXECUTE format('GRANT USAGE ON SCHEMA landcomp TO %I', member);
-            EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA landcomp TO %I', member);
-            EXECUTE format('GRANT INSERT ON audit TO %I', member);
-            IF as_role = 'admin' THEN
-                EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA landcomp TO %I', member);
-                EXECUTE format('GRANT ALL ON ALL SEQUENCES IN SCHEMA landcomp TO %I', member);
-                EXECUTE format('GRANT EXECUTE ON FUNCTION grant_role(text, text) TO %I', member);
-            ELSIF as_role = 'assessor' THEN
-                EXECUTE format('GRANT INSERT ON households, case_versions TO %I', member);
-                EXECUTE format('GRANT UPDATE (status, current_version_id, number, head, address, updated_at, '
-                               'updated_by) ON households TO %I', member);
-                EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA landcomp TO %I', member);
-            ELSE
-                EXECUTE format('GRANT UPDATE (status, signed_version_id, updated_at, updated_by) ON households '
-                               'TO %I', member);
-            END IF;
-        END $$""",
+    GRANT_ROLE,
     "REVOKE ALL ON FUNCTION landcomp.grant_role(text, text) FROM PUBLIC",
 )
 
@@ -357,7 +367,20 @@ def chain_on_the_server(connection: Any) -> None:
         connection.execute(statement)
 
 
-MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server)
+def chain_lock_for_members(connection: Any) -> None:
+    """6: the chain's lock is a row only members may lock (UPDATE privilege on `chain_lock`). It was an advisory lock,
+    which any role able to connect to the database may take: held, it kept every member from changing anything."""
+    connection.execute("CREATE TABLE landcomp.chain_lock (held boolean NOT NULL DEFAULT false)")
+    connection.execute("INSERT INTO landcomp.chain_lock VALUES (false)")
+    connection.execute(GRANT_ROLE)
+    connection.execute("""DO $$ DECLARE member text; BEGIN
+        FOR member IN SELECT role_name FROM landcomp.members WHERE role_name IN (SELECT rolname FROM pg_roles) LOOP
+            EXECUTE format('GRANT SELECT, UPDATE (held) ON landcomp.chain_lock TO %I', member);
+        END LOOP; END $$""")
+
+
+MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server,
+              chain_lock_for_members)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -384,7 +407,7 @@ def init_db(connection: Any, upto: int = SCHEMA_VERSION) -> int:
     for number in range(before + 1, upto + 1):
         connection.execute("BEGIN")
         try:
-            connection.execute("SELECT pg_advisory_xact_lock(?)", (CHAIN_LOCK,))
+            connection.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
             now = schema_version(connection)
             if now >= number:  # another client migrated meanwhile
                 connection.execute("COMMIT")

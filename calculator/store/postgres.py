@@ -3,9 +3,10 @@
 It runs the project file's SQL (SqliteStore's changes and checks, inherited) on its own connection,
 transactions and locks:
 
-- Every change holds the chain lock (an advisory lock: the audit log is one hash chain, appended
-  in turn) and then the household's row (`SELECT … FOR UPDATE`); the base version of a save is
-  compared inside that transaction, so of several clients saving on one version exactly one lands.
+- Every change holds the chain lock (the one row of `chain_lock`, which only the project's members may
+  lock: the audit log is one hash chain, appended in turn) and then the household's row (`SELECT …
+  FOR UPDATE`); the base version of a save is compared inside that transaction, so of several
+  clients saving on one version exactly one lands.
 - The audit log's actor is the authenticated database role, never a typed name; what a role may do
   is enforced by the server (see pg_schema), and `grant` is how an admin gives a role its part.
 - Another client's change is announced by NOTIFY (`wait_for_change`, `changed_elsewhere`).
@@ -133,14 +134,20 @@ class PostgresStore(SqliteStore):
         """The server checks its own pages (checksums, WAL); there is no file to check here."""
 
     def _begin(self) -> None:
-        if not self._no_wait:
-            self._raw.execute(f"BEGIN; SET LOCAL lock_timeout = '{LOCK_WAIT}'; "
-                              f"SELECT pg_advisory_xact_lock({pg_schema.CHAIN_LOCK})")
-            return
+        """A transaction holding the chain lock, or none (a lock not had in time, a database set read-only: said as
+        the server said it, with no transaction left open to fail the next command)."""
         self._raw.execute("BEGIN")
-        if not self._conn.execute("SELECT pg_try_advisory_xact_lock(?)", (pg_schema.CHAIN_LOCK,)).fetchone()[0]:
-            self._raw.execute("ROLLBACK")
-            raise Busy()
+        try:
+            if self._no_wait:
+                self._raw.execute("SELECT FROM chain_lock FOR UPDATE NOWAIT")
+            else:
+                self._raw.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'; SELECT FROM chain_lock FOR UPDATE")
+        except BaseException as error:
+            with contextlib.suppress(psycopg.Error):   # a connection lost: what failed is said, not the rollback
+                self._raw.execute("ROLLBACK")
+            if isinstance(error, errors.LockNotAvailable) and self._no_wait:
+                raise Busy() from None
+            raise
 
     @contextlib.contextmanager
     def _without_waiting(self) -> Iterator[None]:
