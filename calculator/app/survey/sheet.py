@@ -195,9 +195,11 @@ class _SurveyParser(WorkSheetParser):
                 text = _inline_text(child)
                 return column, self.texts.setdefault(text, text)
             return column, (FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
-        value = element.findtext(_VALUE_TAG, None) or None
-        if value is None:
-            return column, (FORMULA_PENDING if element.find(_FORMULA_TAG) is not None else None)
+        value = element.findtext(_VALUE_TAG, None)
+        if not value:   # a formula never calculated (no <v>, or an empty one as openpyxl writes it), else a blank;
+            # a text result "" (=IF(…,600,""), which Excel and LibreOffice store as t="str" and <v></v>) too
+            pending = data_type != "str" and element.find(_FORMULA_TAG) is not None
+            return column, (FORMULA_PENDING if pending else None)
         if data_type == "n":
             value = _cast_number(value)
             style_id = element.get("s", 0)
