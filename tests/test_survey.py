@@ -525,11 +525,12 @@ def test_a_hidden_survey_sheet_is_reported_and_read_only_when_accepted(template,
 
 # -- limits ----------------------------------------------------------------------------------
 
-def rewrite_sheet(path: Path, change) -> Path:
-    """The workbook with 调查表's XML changed, as a tool other than openpyxl (or an attacker) may write it."""
+def rewrite_sheet(path: Path, change, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """The workbook with 调查表's XML (or another `part`) changed, as a tool other than openpyxl (or an attacker) may
+    write it."""
     with zipfile.ZipFile(path) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
-    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"].decode()).encode()
+    parts[part] = change(parts[part].decode()).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
             target.writestr(name, data)
@@ -768,6 +769,37 @@ def test_any_number_shown_as_a_percentage_is_a_problem_never_a_hundredth_of_it(t
     assert survey.rejected == ("A1", "B2")
     [household] = survey.households
     assert household.number == "C3" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
+
+
+def test_excels_chinese_built_in_date_formats_are_read_as_dates(template, tmp_path):
+    """Excel in Chinese writes its own date formats by number alone (31: yyyy"年"m"月"d"日", 58: m"月"d"日"), and
+    openpyxl does not know them: 签约日期 2023年6月20日 was refused as "不是 45097", 数量 typed as a date was 45,097 m²
+    (33,844,730.00 元, exit 0), and 户号 1-2 (shown 1月2日) a household "45293"."""
+    rows = [{"户号": "D1", "户主": "张三", **CAVE, "建筑面积(m²)": 100, "签约日期": 45097},
+            {"户号": 45293, "户主": "李四", **CAVE},
+            {"户号": "D3", "户主": "王五", **CAVE}]
+    path = fill(template, tmp_path / "s.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(2, column["签约日期"]).number_format = 'yyyy"年"m"月"d"日"'
+    sheet.cell(4, column["数量"]).number_format = 'yyyy"年"m"月"d"日"'
+    sheet.cell(4, column["数量"]).value = 45097
+    sheet.cell(3, column["户号"]).number_format = 'm"月"d"日"'
+    book.save(path)
+
+    def built_in(xml: str) -> str:   # as Excel writes them: the number of its built-in format, no record of it
+        codes = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', xml))
+        numbers = {number: "31" if "年" in code else "58" for number, code in codes.items()}
+        xml = re.sub(r"<numFmts.*?</numFmts>", "", xml, flags=re.S)
+        return re.sub(r'numFmtId="(\d+)"', lambda m: f'numFmtId="{numbers.get(m.group(1), m.group(1))}"', xml)
+    rewrite_sheet(path, built_in, "xl/styles.xml")
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "数量")]
+    assert "Excel 把这一格存成了日期或时间(2024-01-02)" in survey.problems[0].zh   # 45293
+    assert survey.problems[1].zh == "数量应为数值,不是日期"
+    [household] = survey.households
+    assert household.number == "D1" and household.case.relocation["signed_on"] == "2023-06-20"
 
 
 def test_a_sum_row_or_a_decimal_number_cell_is_no_household(template, tmp_path):

@@ -324,7 +324,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     book = sheet.book
     source = sheet.sheet._get_source()
     parser = sheet.parser = _SurveyParser(source, sheet.sheet._shared_strings, data_only=True, epoch=book.epoch,
-                                          date_formats=book._date_formats,
+                                          date_formats=date_styles(book),
                                           timedelta_formats=book._timedelta_formats,
                                           unseen_styles=unseen_styles(book), percent_styles=percent_styles(book))
     merged = sorted(sheet.merged, key=lambda box: box[1])
@@ -377,6 +377,19 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     finally:
         records.close()
         source.close()
+
+
+# The built-in number formats of Excel in Chinese (ECMA-376 §18.8.30, zh-cn: 27–36 and 50–58, every one a date or a
+# time: yyyy"年"m"月"d"日", m"月"d"日" …), which it writes by number alone and openpyxl does not know: a date typed in
+# such a cell (2023年6月20日; 1-2 typed for a 户号, shown 1月2日) is otherwise read as its serial number, 45097.
+CHINESE_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))
+
+
+def date_styles(book: Any) -> frozenset[int]:
+    """The workbook's cell styles that show a date or a time: openpyxl's, and those of Excel's Chinese built-in
+    formats (a format of the workbook's own is numbered from 164 once read, whatever number it was written with)."""
+    return frozenset(book._date_formats).union(index for index, style in enumerate(book._cell_styles)
+                                                if style.numFmtId in CHINESE_DATE_FORMATS)
 
 
 def unseen_styles(book: Any) -> frozenset[int]:
