@@ -489,22 +489,53 @@ def test_hidden_rows_and_columns_leave_their_households_out_unless_accepted(temp
         ("A1", (2, 3), Decimal("12000.00")), ("B2", (4,), Decimal("6000.00"))]
 
 
-@pytest.mark.parametrize("shown_by", ["number format ;;;", "white font"])
+def _white_fill(cell):
+    from openpyxl.styles import Font, PatternFill
+    cell.font, cell.fill = Font(color="FFFFFFFF"), PatternFill("solid", fgColor="FFFFFFFF")
+
+
+def _yellow_on_yellow(cell):
+    from openpyxl.styles import Font, PatternFill
+    cell.font, cell.fill = Font(color="FFFFFF00"), PatternFill("solid", fgColor="FFFFFF00")
+
+
+def _font(**colour):
+    from openpyxl.styles import Font
+    from openpyxl.styles.colors import Color
+    return lambda cell: setattr(cell, "font", Font(color=Color(**colour)))
+
+
+def _number_format(code):
+    return lambda cell: setattr(cell, "number_format", code)
+
+
+# How a cell's format shows its number as nothing: the format, or a font the colour of what it is drawn on (Excel's
+# 白色,背景1 is the theme's colour 0; indexed 9 is white)
+SHOWN_AS_NOTHING = {"number format ;;;": _number_format(";;;"), "number format ;;;@": _number_format(";;;@"),
+                    "number format [White]General": _number_format("[White]General"),
+                    "number format [白色]G/通用格式": _number_format("[白色]G/通用格式"),
+                    "white font": _font(rgb="FFFFFFFF"), "theme white font": _font(theme=0),
+                    "indexed white font": _font(indexed=9), "white on a white fill": _white_fill,
+                    "yellow on yellow": _yellow_on_yellow}
+
+
+@pytest.mark.parametrize("shown_by", SHOWN_AS_NOTHING)
 def test_a_value_its_cell_format_shows_as_nothing_is_hidden_content(template, tmp_path, shown_by):
     """数量 860.4 in a cell formatted ;;; (or in white) showed blank in Excel and was paid: 1,134,856.30 for 546,616.30
-    with no 提示. Left out, as a hidden row is, unless hidden content is accepted."""
-    from openpyxl.styles import Font
+    with no 提示. Left out, as a hidden row is, unless hidden content is accepted. Excel's own white (白色,背景1),
+    white on a white fill, ;;;@ and [White] were not seen as such."""
+    from openpyxl.styles import Font, PatternFill
     rows = [{"户号": "A1", **CAVE}, {"户号": "B2", **CAVE}]
     path = fill(template, tmp_path / "s.xlsx", rows)
     book = load_workbook(path)
     sheet = book[SURVEY_SHEET]
-    quantity = next(cell.column for cell in sheet[1] if cell.value == "数量")
-    cell = sheet.cell(2, quantity)
-    if shown_by == "white font":
-        cell.font = Font(color="FFFFFFFF")
-    else:
-        cell.number_format = ";;;"
-    sheet.cell(3, quantity).font = Font(color="FFFF0000")   # red is seen: B2 as ever
+    column = {cell.value: cell.column for cell in sheet[1]}
+    SHOWN_AS_NOTHING[shown_by](sheet.cell(2, column["数量"]))
+    # seen: B2 as ever (red; white on a dark fill; a text in a format that hides numbers only; a lighter theme white)
+    sheet.cell(3, column["数量"]).font = Font(color="FFFF0000")
+    sheet.cell(3, column["单价"]).font = Font(color="FFFFFFFF")
+    sheet.cell(3, column["单价"]).fill = PatternFill("solid", fgColor="FF1F4E79")
+    sheet.cell(3, column["项目"]).number_format = ";;;@"
     book.save(path)
     survey = read_survey(path)
     assert [(p.row, p.column, p.hidden) for p in survey.hidden] == [(2, "数量", True)]

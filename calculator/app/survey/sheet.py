@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
+from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
@@ -106,10 +107,11 @@ class _SurveyParser(WorkSheetParser):
 
     hidden = False
 
-    def __init__(self, *args: Any, unseen_styles: frozenset[int] = frozenset(),
+    def __init__(self, *args: Any, unseen_styles: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset()),
                  percent_styles: frozenset[int] = frozenset(), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.unseen_styles = unseen_styles   # the cell styles that show no value (unseen_styles)
+        # the cell styles that show no value, and those that show no number (unseen_styles)
+        self.unseen_styles, self.unseen_number_styles = unseen_styles
         self.percent_styles = percent_styles   # the cell styles that show a number as a percentage (percent_styles)
         self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
@@ -176,8 +178,10 @@ class _SurveyParser(WorkSheetParser):
             if column > len(values):
                 values.extend([None] * (column - len(values)))
             values[column - 1] = value
-            if self.unseen_styles and value is not None and int(element.get("s", 0)) in self.unseen_styles:
-                self.unseen.append(column - 1)
+            if value is not None and (self.unseen_styles or self.unseen_number_styles):
+                style = int(element.get("s", 0))
+                if style in self.unseen_styles or style in self.unseen_number_styles and not isinstance(value, str):
+                    self.unseen.append(column - 1)
         return self.row_counter, values
 
     def cell_value(self, element: Any) -> tuple[int, Any]:
@@ -392,31 +396,70 @@ def date_styles(book: Any) -> frozenset[int]:
                                                 if style.numFmtId in CHINESE_DATE_FORMATS)
 
 
-def unseen_styles(book: Any) -> frozenset[int]:
-    """The workbook's cell styles that show no value: a number format whose every section is empty (;;;), or a white
-    font on no fill. A value so formatted is in the file and on no one's screen: hidden content, as a hidden row."""
-    found = set()
+# A number format's quoted text ("%") and escaped characters (\%, \;): shown as written; and its [colour] or
+# [condition].
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def unseen_styles(book: Any) -> tuple[frozenset[int], frozenset[int]]:
+    """(the workbook's cell styles that show no value, those that show no number): a font the colour of the cell's
+    background (white on no fill, as Excel's 白色,背景1 is; yellow on yellow), a number format whose sections for
+    numbers are empty or white (;;;@, [White]General), and for text too (;;;). A value so formatted is in the file
+    and on no one's screen: hidden content, as a hidden row."""
+    hidden, numbers_hidden = set(), set()
     fonts, fills = book._fonts, book._fills
     for index, style in enumerate(book._cell_styles):   # a style naming no record (a damaged file) shows as usual
-        code = _format_code(book, style.numFmtId)
         font = fonts[style.fontId] if style.fontId < len(fonts) else None
         fill = fills[style.fillId] if style.fillId < len(fills) else None
-        rgb = getattr(font.color, "rgb", None) if font is not None and font.color is not None else None
-        white = isinstance(rgb, str) and rgb.upper().endswith("FFFFFF") and (fill is None or fill.patternType is None)
-        if (code and not code.replace(";", "").strip()) or white:
-            found.add(index)
-    return frozenset(found)
+        code = _QUOTED.sub("x", _format_code(book, style.numFmtId) or "General")
+        sections = [_shows_nothing(section) for section in code.split(";")]
+        colour = _colour(font.color, "000000") if font is not None else None
+        if colour is not None and colour == _background(fill) or len(sections) == 4 and all(sections):
+            hidden.add(index)
+        elif sections[0] and (len(sections) == 1 or all(sections[:3])):   # [White]General; ;;;@ (its text shows)
+            numbers_hidden.add(index)
+    return frozenset(hidden), frozenset(numbers_hidden)
 
 
-# A number format's quoted text ("%"), escaped character (\%) and [colour or condition]: shown as written, no percentage.
-_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+# The colours of a format's section that show nothing on a white sheet (Excel's [White], in Chinese [白色], [Color2]).
+_WHITE_CODES = ("[white]", "[白色]", "[color2]")
+
+
+def _shows_nothing(section: str) -> bool:
+    """Whether a number format's section (its quoted text already replaced) shows a value as nothing: empty, or
+    white."""
+    return not _BRACKETS.sub("", section).strip() or any(code in section.casefold() for code in _WHITE_CODES)
+
+
+def _colour(colour: Any, default: str | None) -> str | None:
+    """A font's or fill's colour as RRGGBB: its own, an indexed one, Excel's white or black of the theme (背景1 and
+    文字1, lightened or darkened by less than 5%), else `default` (automatic, or none given); None when unknown."""
+    if colour is None or colour.type == "auto":
+        return default
+    if colour.type == "rgb" and isinstance(colour.rgb, str):
+        return colour.rgb[-6:].upper()
+    if colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
+        return COLOR_INDEX[colour.indexed][-6:].upper()
+    if colour.type == "theme" and colour.theme in (0, 1) and abs(colour.tint or 0) < 0.05:
+        return "FFFFFF" if colour.theme == 0 else "000000"
+    return None
+
+
+def _background(fill: Any) -> str | None:
+    """What a cell is drawn on: white with no fill, its colour when solid, else not known (a pattern)."""
+    if fill is None or getattr(fill, "patternType", None) in (None, "none"):
+        return "FFFFFF"
+    if fill.patternType == "solid":
+        return _colour(fill.fgColor, None)
+    return None
 
 
 def percent_styles(book: Any) -> frozenset[int]:
     """The workbook's cell styles whose number format shows a number multiplied by 100 with a % sign: Excel's 0% and
     0.00% (built in) and any format of its own with a % outside quotes."""
     return frozenset(index for index, style in enumerate(book._cell_styles)
-                     if "%" in _LITERALS.sub("", _format_code(book, style.numFmtId)))
+                     if "%" in _BRACKETS.sub("", _QUOTED.sub("", _format_code(book, style.numFmtId))))
 
 
 def _format_code(book: Any, number_format: int) -> str:
