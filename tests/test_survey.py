@@ -639,6 +639,15 @@ def bad_rows() -> list[dict[str, object] | None]:
     return bad[:3] + good[:20] + bad[3:] + good[20:]
 
 
+def test_a_time_in_a_date_column_is_said_as_a_time(template, tmp_path):
+    """12:00 typed under 签约日期 was refused as "不是 datetime.time(12, 0)": Python's notation, on an assessor's screen."""
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "T1", **CAVE, "建筑面积(m²)": 100,
+                                                                "签约日期": dt.time(12, 0)}]))
+    [problem] = survey.problems
+    assert problem.column == "签约日期" and problem.zh == "应为日期(Excel 日期或 YYYY-MM-DD),不是时间 12:00:00"
+    assert problem.en == "must be a date (an Excel date or YYYY-MM-DD), not the time 12:00:00"
+
+
 def test_a_bad_workbook_names_the_row_and_column_of_every_problem(template, tmp_path):
     survey = read_survey(fill(template, tmp_path / "bad.xlsx", bad_rows()))
     places = [(p.sheet, p.row, p.column) for p in survey.problems]
@@ -773,7 +782,7 @@ def test_a_percentage_stored_as_a_fraction_is_a_problem_never_a_hundredth(templa
     book.save(path)
     survey = read_survey(path)
     assert [(p.row, p.column) for p in survey.problems] == [(2, "装潢增加(%)")]
-    assert "此格设为百分数格式:显示 30%,实际存的是 0.3" in survey.problems[0].zh
+    assert "此格设为百分数格式:实际存的是 0.3(即 30%)" in survey.problems[0].zh
     [household] = survey.households
     assert household.number == "B2" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
 
@@ -795,8 +804,8 @@ def test_any_number_shown_as_a_percentage_is_a_problem_never_a_hundredth_of_it(t
     book.save(path)
     survey = read_survey(path)
     assert [(p.row, p.column) for p in survey.problems] == [(2, "数量"), (3, "装潢增加(%)")]
-    assert survey.problems[0].zh.startswith("此格设为百分数格式:显示 355%,实际存的是 3.55;")
-    assert "it shows 150% and holds 1.5" in survey.problems[1].en
+    assert survey.problems[0].zh.startswith("此格设为百分数格式:实际存的是 3.55(即 355%);")
+    assert "it holds 1.5 (150%)" in survey.problems[1].en
     assert survey.rejected == ("A1", "B2")
     [household] = survey.households
     assert household.number == "C3" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3

@@ -88,9 +88,9 @@ def parse_value(column: SurveyColumn, value: Any) -> Any:
     if isinstance(value, ShownAsPercent):
         held = fmt_plain(excel_number(value))
         shown = fmt_plain(excel_number(value) * 100)
-        raise InputError(f"此格设为百分数格式:显示 {shown}%,实际存的是 {held};请把单元格格式改为「常规」或「数值」,"
+        raise InputError(f"此格设为百分数格式:实际存的是 {held}(即 {shown}%);请把单元格格式改为「常规」或「数值」,"
                          "再填写要计的数",
-                         f"the cell is formatted as a percentage: it shows {shown}% and holds {held}; format it as "
+                         f"the cell is formatted as a percentage: it holds {held} ({shown}%); format it as "
                          "General or Number and type the value meant")
     if isinstance(value, str):
         value = check_text(value.strip(), _limit_field(column))
@@ -150,6 +150,9 @@ def _date(value: Any) -> str:
             except ValueError:
                 pass
         raise InputError(f"不是有效日期: {value.strip()!r}", f"not a valid date: {value.strip()!r}")
+    if isinstance(value, (dt.time, dt.timedelta)):   # 12:00 typed into the cell: said as Excel shows it
+        raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是时间 {value}",
+                         f"must be a date (an Excel date or YYYY-MM-DD), not the time {value}")
     raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是 {value!r}",
                      f"must be a date (an Excel date or YYYY-MM-DD), not {value!r}")
 
