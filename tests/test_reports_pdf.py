@@ -109,6 +109,18 @@ def test_section_three_shows_the_three_relocation_allowances_and_the_replacement
     assert "合计置换面积 184.00" in text
 
 
+def test_a_homestead_part_below_nought_is_said_so_never_printed_as_a_subtraction_giving_nought():
+    """宅基地证面积 280 under 正房占地面积 300: the sheet printed "(280.00 m² − 300.00 m²) = 0.00 m²", a sum the
+    household signs that is false; R7 counts max(0, …)."""
+    from calculator.formats.reports.content import settlement_sheet
+    data = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    data["replacement"]["main_house_footprint_m2"] = "300"
+    sheet = settlement_sheet(compute(case_from_dict(data)))
+    assert [row.working for row in sheet.replacement] == [
+        "正房实测面积 110.40 m²", "(宅基地证面积 280.00 m² − 正房占地面积 300.00 m²) 为负,按 0.00 m² 计"]
+    assert sheet.replacement_total == Decimal("110.40")
+
+
 def test_every_flag_and_remark_is_printed_in_the_remarks_column(settlement):
     result, path, _ = settlement
     remarks = remarks_column(path)

@@ -225,9 +225,10 @@ def _replacement(result: CompensationResult) -> list[ReplacementRow]:
         spec = result.schedule.items[part.key].spec
         given = result.replacement.given
         working = f"{AREA_LABELS.get(spec.measure, spec.measure)} {fmt_quantity(given[spec.measure])} m²"
-        if spec.deduct:
+        if spec.deduct:   # R7's max(0, …): a difference below 0 is said so, never printed as equal to 0.00
+            result_said = "为负,按 0.00 m² 计" if given[spec.deduct] > given[spec.measure] else f"= {fmt_quantity(part.base)} m²"
             working = (f"({working} − {AREA_LABELS.get(spec.deduct, spec.deduct)} "
-                       f"{fmt_quantity(given[spec.deduct])} m²) = {fmt_quantity(part.base)} m²")
+                       f"{fmt_quantity(given[spec.deduct])} m²) {result_said}")
         rows.append(ReplacementRow(result.schedule.items[part.key].variety or part.key, working,
                                    f"1:{fmt_plain(part.ratio)}", part.area))
     return rows
