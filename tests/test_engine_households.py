@@ -11,6 +11,7 @@ import pytest
 from calculator.engine.case import case_from_dict, case_from_json
 from calculator.engine.compensation import compute, evaluate
 from calculator.core.errors import InputError
+from calculator.core.labels import label
 from calculator.engine.results import compensation_json
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,6 +109,21 @@ def test_household_a_small_house_moved_on_day_30() -> None:
     said = [(warning.zh, warning.block, warning.field) for warning in result.warnings if warning.block == "replacement"]
     assert said == [("宅基地证面积 25 m² 小于正房占地面积 30 m²,此部分按 0 m² 计,请核对", "replacement",
                      "homestead_certificate_area_m2")]
+
+
+@pytest.mark.parametrize("field, typed, owed", [
+    ("homestead_certificate_area_m2", "28000", "11272.00"),   # 280.00 typed without its point: 110.40 + 0.4 × 27904
+    ("main_house_area_m2", "11040", "11113.60"),              # 110.40 likewise: 11040 + 0.4 × 184
+    ("main_house_footprint_m2", "96", "184.00")])             # as the example: nothing to say
+def test_a_replacement_area_past_what_is_usual_is_warned_of(field, typed, owed) -> None:
+    """宅基地证面积 28000 typed for 280.00 owed the household 11,272.00 m² of new home without a word, where 建筑面积 so
+    typed is warned of: every area past 10,000 m² is said, and priced as typed."""
+    data = json.loads((REPO / "examples" / "household.json").read_text(encoding="utf-8"))
+    data["replacement"][field] = typed
+    result = compute(case_from_dict(data))
+    assert result.replacement.total_m2 == Decimal(owed)
+    said = [(w.zh, w.field) for w in result.warnings if w.block == "replacement"]
+    assert said == ([] if owed == "184.00" else [(f"{label(field)} {typed} m² 超过常见范围,请核对", field)])
 
 
 @pytest.mark.parametrize("number, said", [

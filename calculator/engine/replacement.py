@@ -64,9 +64,15 @@ def replacement_area(block: dict[str, Any], schedule: Schedule) -> ReplacementRe
 
 
 def replacement_warnings(result: ReplacementResult, schedule: Schedule) -> list[CaseWarning]:
-    """What to check: an area deducted that is larger than the area it is deducted from (宅基地证面积 under 正房占地面积).
-    R7 counts that part as 0 m², as written; a slip between the two fields would otherwise go unseen."""
-    notes = []
+    """What to check: an area past what is usual for m² (28000 typed for 280.00: 11,272.00 m² of new home owed), as
+    建筑面积 and a line's area are; an area deducted that is larger than the area it is deducted from (宅基地证面积
+    under 正房占地面积). R7 counts that part as 0 m², as written; a slip between the two fields would otherwise go
+    unseen."""
+    usual = quantity_limits("m²")[0]
+    notes = [CaseWarning(f"{label(name)} {fmt_plain(area)} m² 超过常见范围,请核对",
+                         f"{name} {fmt_plain(area)} m² is unusually large, please check", "replacement",
+                         block="replacement", field=name)
+             for name, area in result.given.items() if area > usual]
     for item in schedule.by_kind.get(KIND, ()):
         measure, deduct = item.spec.measure, item.spec.deduct
         if deduct and result.given[deduct] > result.given[measure]:
