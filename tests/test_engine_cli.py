@@ -255,6 +255,16 @@ def test_pdf_into_a_missing_directory_writes_nothing(tmp_path: Path, command: st
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("output", ["--pdf", "--xlsx"])
+def test_a_dash_for_an_output_is_refused_never_a_file_named_dash(tmp_path: Path, output: str) -> None:
+    """`--pdf - > sheet.pdf` exited 0 with the text table in sheet.pdf and the PDF in a file named "-"."""
+    run = subprocess.run([sys.executable, "-m", "calculator", "compensation", str(REPO / "examples/household.json"),
+                          output, "-"], cwd=tmp_path, env={**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)},
+                         capture_output=True, encoding="utf-8", timeout=120)
+    assert_bad_input(run, "「-」不是文件名", "not written to standard output")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_pdf_under_a_file_says_it_is_no_folder(tmp_path: Path) -> None:
     """hh.json/x.pdf was refused as 目录不存在: hh.json, of a file that is there."""
     write_json(tmp_path / "hh.json", {})

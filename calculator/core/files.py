@@ -76,6 +76,10 @@ def check_file_name(path: str | os.PathLike[str], *, reading: bool) -> Path:
     path = Path(path)
     if not path.name:
         raise InputError(f"请填写文件名(「{path}」不是文件名)", f"a file name is needed ({str(path)!r} is none)")
+    if not reading and str(path) == "-":   # stdout, as other commands read it: the output went to a file named "-"
+        raise InputError("「-」不是文件名:结算单、工作簿等文件不写到标准输出,请给出文件名",
+                         "'-' is no file name here: sheets, workbooks and other files are not written to standard "
+                         "output; give a file name")
     try:
         longest = max(_name_length(part) for part in path.parts)
         too_long = longest > NAME_MAX or (not reading and _name_length(path.name) + WRITE_ROOM > NAME_MAX)
