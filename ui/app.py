@@ -113,8 +113,10 @@ def install_error_dialog(window) -> None:
 
     def report(kind, error, trace) -> None:
         traceback.print_exception(kind, error, trace)
+        from shiboken6 import isValid
         from ui import dialogs
-        dialogs.show_error(window, "内部错误", f"出现了意外错误,当前测算仍可保存。\n\n{kind.__name__}: {error}")
+        if isValid(window):   # an error as the window is destroyed (at quit) is printed alone
+            dialogs.show_error(window, "内部错误", f"出现了意外错误,当前测算仍可保存。\n\n{kind.__name__}: {error}")
 
     sys.excepthook = report
 

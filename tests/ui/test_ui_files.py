@@ -406,3 +406,30 @@ def test_the_save_changes_question_is_answered_by_alt_keys(qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", answered)
     assert dialogs.ask_save_changes(None, "王建国.json") == "discard"
     assert seen == {"保存(&S)": "Alt+S", "不保存(&N)": "Alt+N", "取消": ""}
+
+
+def test_quitting_after_not_saving_raises_nothing_as_the_window_goes(qtbot, settings, answers):
+    """Ctrl+Q, 不保存: every such quit printed "RuntimeError: Signal source has been deleted" (the undo stack says it
+    is clean as it is destroyed, to a session already gone), and the error dialog then failed on the window gone."""
+    from shiboken6 import delete
+    from ui.main_window import MainWindow
+    win = MainWindow(settings, autosave=False)
+    win.show()
+    qtbot.waitExposed(win)
+    win.household.session.edit({("household", "head"): "张三"})
+    assert win.close() and answers.asked == ["save_changes:未命名案例"]
+    delete(win)   # pytest-qt fails the test on an exception raised in a slot meanwhile
+
+
+def test_an_error_after_the_window_is_gone_is_printed_alone(qtbot, settings, answers, monkeypatch, capsys):
+    """The error dialog was shown on a window already destroyed, and failed itself ("Error in sys.excepthook")."""
+    import sys
+    from shiboken6 import delete
+    from ui.app import install_error_dialog
+    from ui.main_window import MainWindow
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)   # put back after the test
+    win = MainWindow(settings, autosave=False)
+    install_error_dialog(win)
+    delete(win)
+    sys.excepthook(RuntimeError, RuntimeError("late"), None)
+    assert "RuntimeError: late" in capsys.readouterr().err and answers.errors == []

@@ -32,7 +32,9 @@ class HouseholdSession(QObject):
         super().__init__(parent)
         self.document = HouseholdDocument(schedule or schedules.load())
         self.stack = QUndoStack(self)
-        self.stack.cleanChanged.connect(lambda _clean: self.file_changed.emit())
+        # signal to signal, not a lambda: the stack says cleanChanged as it is destroyed with the session (quit after
+        # 不保存), and a lambda then reached a session already gone (RuntimeError on every such quit)
+        self.stack.cleanChanged.connect(self.file_changed)
         self._open: SetFields | None = None
         self.read_only = False  # a signed or paid case of the 台账: shown, never changed
 
