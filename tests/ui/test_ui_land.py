@@ -103,6 +103,13 @@ def test_a_unit_chosen_after_the_area_says_it_converted(ws, qtbot):
     set_part(ws, 0, PartsModel.UNIT, "亩")
     assert shown_area(ws) == "0.0016"
     assert said[-1] == "第1部分面积 1.05 m² 已换算为 0.0016 亩(面积不变);若所填数字本是亩,请撤销(Ctrl+Z)后先选单位再填面积"
+    # 300 m² to 亩 and back, said as shown before each switch: back was "300 亩 已换算为 300.00 m²" (the text first
+    # typed, in the unit chosen since), an area 666 times larger said kept
+    set_part(ws, 0, PartsModel.UNIT, "m²")
+    set_part(ws, 0, PartsModel.AREA, "300")
+    set_part(ws, 0, PartsModel.UNIT, "亩")
+    set_part(ws, 0, PartsModel.UNIT, "m²")
+    assert said[-1].startswith("第1部分面积 0.4500 亩 已换算为 300.00 m²(面积不变);")
 
 
 def test_one_mu_of_grade_2_housing(ws):

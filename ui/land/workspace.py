@@ -342,6 +342,7 @@ class LandWorkspace(DocumentWorkspace):
 
     def _part_edited(self, row: int, column: int, value: str) -> None:
         part = self.draft.parts[row]
+        area_shown = self.parts_model.index(row, PartsModel.AREA).data()   # in the part's unit before this edit
         if column == PartsModel.USE:
             new, text = replace(part, use=value), "改用途"
         elif column == PartsModel.AREA:
@@ -355,7 +356,8 @@ class LandWorkspace(DocumentWorkspace):
         if column == PartsModel.UNIT and new.exact_m2 is not None and new is not part:
             # 1.05 typed, then 亩 chosen: the same area in 亩 (0.0016), priced as 1.05 m². Said, with the way out.
             shown = self.parts_model.index(row, PartsModel.AREA).data()
-            self.status.emit(f"第{row + 1}部分面积 {part.text} {part.unit} 已换算为 {shown} {value}(面积不变);"
+            # as shown before: 300 m² → 0.4500 亩 → m² was said "300 亩 已换算为 300.00 m²" (the first text typed)
+            self.status.emit(f"第{row + 1}部分面积 {area_shown} {part.unit} 已换算为 {shown} {value}(面积不变);"
                              f"若所填数字本是{value},请撤销(Ctrl+Z)后先选单位再填面积")
 
     def _edit_field(self, name: str, text: str, label: str) -> None:
