@@ -112,9 +112,10 @@ REDO_KEYS = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Y)
 
 
 def pass_undo_through(widget: QWidget) -> None:
-    """Every text field in `widget` leaves Ctrl+Z/Ctrl+Y to the document when it has no typing of its own to undo."""
+    """`widget` (a table cell's editor) or every text field in it leaves Ctrl+Z/Ctrl+Y to the document when it has
+    no typing of its own to undo."""
     watcher = _UndoPassesThrough(widget)
-    for edit in widget.findChildren(QLineEdit):
+    for edit in [widget] * isinstance(widget, QLineEdit) + widget.findChildren(QLineEdit):
         edit.installEventFilter(watcher)
 
 

@@ -377,3 +377,15 @@ def test_a_new_or_opened_case_starts_at_the_tables_first_cell(qtbot, ws):
     ws.session.open(EXAMPLE)
     assert (ws.table.currentIndex().row(), ws.table.currentIndex().column()) == (0, 0)
     assert ws.table.horizontalScrollBar().value() == 0
+
+
+def test_ctrl_z_in_the_quantity_just_opened_takes_the_added_line_back(qtbot, ws):
+    """Enter in the picker adds the line and opens its 数量: Ctrl+Z (as 编辑 offers 撤销 添加) did nothing there, twice,
+    the cell's own empty history taking the keys."""
+    before = list(ws.session.case.items)
+    row = add_item(qtbot, ws, "菜窖/砖石", search="菜窖")
+    editor = ws.table.indexWidget(ws.model.index(row, COL_QUANTITY))
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ws.session.case.items == before)
+    qtbot.keyClick(ws.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)   # and back
+    qtbot.waitUntil(lambda: ws.session.case.items == [*before, {"item": "菜窖/砖石"}])

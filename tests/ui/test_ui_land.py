@@ -690,3 +690,17 @@ def test_after_removing_a_part_the_part_in_its_place_is_current(ws, removed, cur
     index = ws.parts_view.currentIndex()
     assert len(ws.draft.parts) == 2 and (index.row(), index.column()) == (current, PartsModel.AREA)
     assert index.data() == ("300" if removed == 1 else "200")
+
+
+def test_ctrl_z_in_an_area_just_opened_takes_the_added_part_back(qtbot, window):
+    """添加部分 then Ctrl+Z in its area cell, opened and not typed in: the cell's own empty history took the keys."""
+    window.tabs.setCurrentIndex(1)
+    land = window.workspace()
+    set_part(land, 0, PartsModel.AREA, "100")
+    land.add_part()
+    editor = open_cell_editor(land)
+    qtbot.waitUntil(editor.hasFocus)
+    assert len(land.draft.parts) == 2
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(land.draft.parts) == 1)
+    assert shown_area(land) == "100"

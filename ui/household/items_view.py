@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEd
 from calculator.core.limits import WIDEST_AMOUNT
 from ui.household.items_model import (COL_AMOUNT, COL_DISPUTED, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE,
                                       COL_UNIT, EDITOR_ROLE, HINT_ROLE, LIVE_EDIT_ROLE)
-from ui.widgets import HINT_COLOUR, DecimalEdit, keep_viewport, paint_empty_hint
+from ui.widgets import HINT_COLOUR, DecimalEdit, keep_viewport, paint_empty_hint, pass_undo_through
 
 COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
                  COL_AMOUNT: 104, COL_DISPUTED: 54}
@@ -43,6 +43,9 @@ class ItemDelegate(QStyledItemDelegate):
             editor.setPlaceholderText(spec.placeholder)
             editor.selectAll()
             editor.textEdited.connect(lambda text, e=editor: self._live(e, text))
+            # Ctrl+Z in a cell just opened (a line added from the picker, its 数量 open) undoes the document's last
+            # step: the cell's own empty history took the keys, and the line stayed
+            pass_undo_through(editor)
         editor.setProperty("original", spec.given if spec.kind == "choice" else spec.text)
         editor._index = QPersistentModelIndex(index)
         return editor

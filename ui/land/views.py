@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QTableView, QWidget,
 )
 
-from ui.widgets import HalfWidth
+from ui.widgets import HalfWidth, pass_undo_through
 
 
 class ComboDelegate(QStyledItemDelegate):
@@ -41,6 +41,7 @@ class NumberDelegate(QStyledItemDelegate):
         if isinstance(editor, QLineEdit):
             editor.setValidator(HalfWidth(editor))
             editor.textEdited.connect(lambda _text: self.typed.emit())
+            pass_undo_through(editor)   # Ctrl+Z in an area just opened (添加部分) undoes the parcel's last change
         return editor
 
 
