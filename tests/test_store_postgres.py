@@ -476,3 +476,17 @@ def test_two_creates_at_once_on_one_database_make_one_project(pg_cluster):
     assert sorted(outcomes) == ["made", "该数据库中已有项目;一个数据库只放一个项目,请另建数据库"]
     with open_store(url) as store:
         assert len(store.projects()) == 1
+
+
+def test_a_change_is_recorded_at_the_servers_time_whatever_the_pcs_clock(pg_url, monkeypatch):
+    """Each client wrote the audit's times by its own clock: a PC five years behind recorded a signature in 2021."""
+    import datetime as dt
+    from calculator.store import postgres
+    behind = dt.timedelta(days=5 * 365)
+    monkeypatch.setattr(postgres, "_local_now", lambda: dt.datetime.now(dt.timezone.utc) - behind)
+    with open_store(pg_url, actor="李明") as store:
+        project = store.create_project("堡子片区")
+        store.add_household(project.id, "0001")
+        at = dt.datetime.fromisoformat(store.audit_log()[-1].at)
+        server = store._conn.execute("SELECT now()").fetchone()[0]
+    assert abs(at - server) < dt.timedelta(minutes=1) and at.utcoffset() is not None

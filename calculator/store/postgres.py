@@ -18,6 +18,7 @@ psycopg errors leave the store only as StoreError (a role's refusal as RoleRefus
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import select
 import sqlite3
@@ -35,7 +36,7 @@ from calculator.store.location import PasswordNeeded, no_server_project, server_
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
 from calculator.store.sqlite import SqliteStore
 from calculator.store.sqlite_file import (
-    Busy, _connect, _now, _translated, backup_write_error, new_backup_file, stage_backup,
+    Busy, _connect, _translated, backup_write_error, new_backup_file, stage_backup,
 )
 
 LOCK_WAIT = "5s"  # how long a change waits for another client's change before it is called busy
@@ -45,6 +46,18 @@ LOCK_WAIT = "5s"  # how long a change waits for another client's change before i
 # once its TCP connection stays silent (after about 2 minutes, where the system's default is 2 hours).
 IDLE_TRANSACTION_LIMIT = "5min"
 SESSION_SETTINGS = ("-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=6")
+
+
+def server_clock(connection: Connection) -> Callable[[], str]:
+    """The server's time, as this PC writes its own (_now): the PC's clock set right by the difference to the server's,
+    taken once. An office PC's clock may be minutes, or years, off: the times the audit, a signature or a payment is
+    recorded at are the server's, the same for every client of a project."""
+    offset = connection.execute("SELECT now()").fetchone()[0] - _local_now()
+    return lambda: (_local_now() + offset).astimezone().isoformat(timespec="seconds")
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 class Connection:
@@ -94,9 +107,10 @@ class PostgresStore(SqliteStore):
     READ_TRANSACTION = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     dialect = dialect.POSTGRES
 
-    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] = _now, password: str | None = None,
-                 create: bool = False):
-        self.path, self.actor, self._clock, self._depth = url, actor, clock, 0
+    def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] | None = None,
+                 password: str | None = None, create: bool = False):
+        """`clock`: the time each change is recorded at; by default the server's (server_clock)."""
+        self.path, self.actor, self._depth = url, actor, 0
         self.read_only, self._no_wait = False, False
         self._forget_findings()
         self._raw, self._heard = connect(url, password), False
@@ -116,6 +130,7 @@ class PostgresStore(SqliteStore):
                                   "role that created it opens it once with this version", url)
             pg_schema.init_db(self._conn)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
+            self._clock = clock or server_clock(self._conn)
             self._raw.add_notify_handler(self._notified)
             self._raw.execute(f"LISTEN {pg_schema.CHANNEL}")
         except psycopg.Error as error:
