@@ -524,7 +524,7 @@ def test_a_value_its_cell_format_shows_as_nothing_is_hidden_content(template, tm
     """数量 860.4 in a cell formatted ;;; (or in white) showed blank in Excel and was paid: 1,134,856.30 for 546,616.30
     with no 提示. Left out, as a hidden row is, unless hidden content is accepted. Excel's own white (白色,背景1),
     white on a white fill, ;;;@ and [White] were not seen as such."""
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font, GradientFill, PatternFill
     rows = [{"户号": "A1", **CAVE}, {"户号": "B2", **CAVE}]
     path = fill(template, tmp_path / "s.xlsx", rows)
     book = load_workbook(path)
@@ -536,6 +536,9 @@ def test_a_value_its_cell_format_shows_as_nothing_is_hidden_content(template, tm
     sheet.cell(3, column["单价"]).font = Font(color="FFFFFFFF")
     sheet.cell(3, column["单价"]).fill = PatternFill("solid", fgColor="FF1F4E79")
     sheet.cell(3, column["项目"]).number_format = ";;;@"
+    sheet.cell(3, column["单价"]).number_format = "[White]0.00"   # on its dark fill
+    sheet.cell(3, column["户号"]).font = Font(color="FFFFFFFF")   # white on a dark gradient
+    sheet.cell(3, column["户号"]).fill = GradientFill(stop=("FF1F4E79", "FF000000"))
     book.save(path)
     survey = read_survey(path)
     assert [(p.row, p.column, p.hidden) for p in survey.hidden] == [(2, "数量", True)]
@@ -639,13 +642,15 @@ def bad_rows() -> list[dict[str, object] | None]:
     return bad[:3] + good[:20] + bad[3:] + good[20:]
 
 
-def test_a_time_in_a_date_column_is_said_as_a_time(template, tmp_path):
-    """12:00 typed under 签约日期 was refused as "不是 datetime.time(12, 0)": Python's notation, on an assessor's screen."""
+@pytest.mark.parametrize("typed, shown", [(dt.time(12, 0), "12:00:00"), (dt.timedelta(hours=25), "25:00:00")])
+def test_a_time_in_a_date_column_is_said_as_a_time(template, tmp_path, typed, shown):
+    """12:00 typed under 签约日期 was refused as "不是 datetime.time(12, 0)", 25:00 in an [h]:mm cell as "1 day,
+    1:00:00": Python's notation, on an assessor's screen."""
     survey = read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "T1", **CAVE, "建筑面积(m²)": 100,
-                                                                "签约日期": dt.time(12, 0)}]))
+                                                                "签约日期": typed}]))
     [problem] = survey.problems
-    assert problem.column == "签约日期" and problem.zh == "应为日期(Excel 日期或 YYYY-MM-DD),不是时间 12:00:00"
-    assert problem.en == "must be a date (an Excel date or YYYY-MM-DD), not the time 12:00:00"
+    assert problem.column == "签约日期" and problem.zh == f"应为日期(Excel 日期或 YYYY-MM-DD),不是时间 {shown}"
+    assert problem.en == f"must be a date (an Excel date or YYYY-MM-DD), not the time {shown}"
 
 
 def test_a_bad_workbook_names_the_row_and_column_of_every_problem(template, tmp_path):

@@ -108,10 +108,12 @@ def test_formulas_hidden_rows_and_columns_match_the_normal_mode_reading(template
     assert {40 - 1, 41 - 1, 42 - 1} <= streamed(path)[2]
 
 
-def test_a_formula_whose_result_is_an_empty_text_is_a_blank_cell(template, tmp_path):
+@pytest.mark.parametrize("cached, refused", [("<v></v>", False), ("", True)])
+def test_a_formula_whose_result_is_an_empty_text_is_a_blank_cell(template, tmp_path, cached, refused):
     """单价 filled down as =IF(项目="窑洞/砖石窑洞",600,""): where the result is "" Excel and LibreOffice store t="str"
     and an empty <v>. It was refused as a formula never calculated (which saving in Excel cannot mend), and the rows
-    below holding only the formula were rows without 户号 that left the household above them out."""
+    below holding only the formula were rows without 户号 that left the household above them out. Without any <v>,
+    it was never calculated."""
     path = fill(template, tmp_path / "s.xlsx", [{"户号": "E1", "户主": "张三", **CAVE}, {"户号": "E1", **CAVE}])
     rate = next(cell.column_letter for cell in load_workbook(path)[SURVEY_SHEET][1] if cell.value == "单价")
     formula = '<f>IF(J{0}="附属平房/砖混结构",750,"")</f>'
@@ -119,11 +121,14 @@ def test_a_formula_whose_result_is_an_empty_text_is_a_blank_cell(template, tmp_p
     def change(xml: str) -> str:
         xml = re.sub(rf'<c r="{rate}3"[^>]*>.*?</c>|<c r="{rate}3"[^>]*/>', "", xml)
         row_three = re.search(r'<row r="3"[^>]*>', xml)
-        xml = xml[:row_three.end()] + f'<c r="{rate}3" t="str">{formula.format(3)}<v></v></c>' + xml[row_three.end():]
+        xml = xml[:row_three.end()] + f'<c r="{rate}3" t="str">{formula.format(3)}{cached}</c>' + xml[row_three.end():]
         return xml.replace("</sheetData>", f'<row r="4"><c r="{rate}4" t="str">{formula.format(4)}<v></v></c></row>'
                                            "</sheetData>", 1)
     rewrite_sheet(path, change)
     survey = read_survey(path)
+    if refused:   # no <v> at all: never calculated, whatever its type
+        assert [(p.row, p.column) for p in survey.problems] == [(3, "单价")] and survey.households == ()
+        return
     assert survey.problems == ()
     [household] = survey.households
     # row 3's 窑洞 without a rate: the midpoint 650 (6,000.00 + 6,500.00)

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.styles.colors import COLOR_INDEX
+from openpyxl.styles.fills import PatternFill
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
@@ -202,7 +203,7 @@ class _SurveyParser(WorkSheetParser):
         value = element.findtext(_VALUE_TAG, None)
         if not value:   # a formula never calculated (no <v>, or an empty one as openpyxl writes it), else a blank;
             # a text result "" (=IF(…,600,""), which Excel and LibreOffice store as t="str" and <v></v>) too
-            pending = data_type != "str" and element.find(_FORMULA_TAG) is not None
+            pending = (value is None or data_type != "str") and element.find(_FORMULA_TAG) is not None
             return column, (FORMULA_PENDING if pending else None)
         if data_type == "n":
             value = _cast_number(value)
@@ -412,10 +413,11 @@ def unseen_styles(book: Any) -> tuple[frozenset[int], frozenset[int]]:
     for index, style in enumerate(book._cell_styles):   # a style naming no record (a damaged file) shows as usual
         font = fonts[style.fontId] if style.fontId < len(fonts) else None
         fill = fills[style.fillId] if style.fillId < len(fills) else None
+        background = _background(fill)
         code = _QUOTED.sub("x", _format_code(book, style.numFmtId) or "General")
-        sections = [_shows_nothing(section) for section in code.split(";")]
+        sections = [_shows_nothing(section, background) for section in code.split(";")]
         colour = _colour(font.color, "000000") if font is not None else None
-        if colour is not None and colour == _background(fill) or len(sections) == 4 and all(sections):
+        if colour is not None and colour == background or len(sections) == 4 and all(sections):
             hidden.add(index)
         elif sections[0] and (len(sections) == 1 or all(sections[:3])):   # [White]General; ;;;@ (its text shows)
             numbers_hidden.add(index)
@@ -426,10 +428,11 @@ def unseen_styles(book: Any) -> tuple[frozenset[int], frozenset[int]]:
 _WHITE_CODES = ("[white]", "[白色]", "[color2]")
 
 
-def _shows_nothing(section: str) -> bool:
+def _shows_nothing(section: str, background: str | None) -> bool:
     """Whether a number format's section (its quoted text already replaced) shows a value as nothing: empty, or
-    white."""
-    return not _BRACKETS.sub("", section).strip() or any(code in section.casefold() for code in _WHITE_CODES)
+    white on a white `background`."""
+    return not _BRACKETS.sub("", section).strip() or background == "FFFFFF" and any(
+        code in section.casefold() for code in _WHITE_CODES)
 
 
 def _colour(colour: Any, default: str | None) -> str | None:
@@ -447,12 +450,14 @@ def _colour(colour: Any, default: str | None) -> str | None:
 
 
 def _background(fill: Any) -> str | None:
-    """What a cell is drawn on: white with no fill, its colour when solid, else not known (a pattern)."""
-    if fill is None or getattr(fill, "patternType", None) in (None, "none"):
+    """What a cell is drawn on: white with no fill, its colour when solid, else not known (a pattern, a gradient)."""
+    if fill is None:
         return "FFFFFF"
-    if fill.patternType == "solid":
-        return _colour(fill.fgColor, None)
-    return None
+    if not isinstance(fill, PatternFill):
+        return None
+    if fill.patternType in (None, "none"):
+        return "FFFFFF"
+    return _colour(fill.fgColor, None) if fill.patternType == "solid" else None
 
 
 def percent_styles(book: Any) -> frozenset[int]:

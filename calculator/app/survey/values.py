@@ -150,11 +150,19 @@ def _date(value: Any) -> str:
             except ValueError:
                 pass
         raise InputError(f"不是有效日期: {value.strip()!r}", f"not a valid date: {value.strip()!r}")
-    if isinstance(value, (dt.time, dt.timedelta)):   # 12:00 typed into the cell: said as Excel shows it
-        raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是时间 {value}",
-                         f"must be a date (an Excel date or YYYY-MM-DD), not the time {value}")
+    if isinstance(value, (dt.time, dt.timedelta)):   # 12:00 (or 25:00 in an [h]:mm cell) typed: said as Excel shows it
+        shown = value if isinstance(value, dt.time) else _hours(value)
+        raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是时间 {shown}",
+                         f"must be a date (an Excel date or YYYY-MM-DD), not the time {shown}")
     raise InputError(f"应为日期(Excel 日期或 YYYY-MM-DD),不是 {value!r}",
                      f"must be a date (an Excel date or YYYY-MM-DD), not {value!r}")
+
+
+def _hours(duration: dt.timedelta) -> str:
+    """A duration as an [h]:mm:ss cell shows it: 25:00:00, never Python's "1 day, 1:00:00"."""
+    seconds = round(duration.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _text(value: Any) -> str:
