@@ -421,6 +421,35 @@ def test_members_granted_before_the_chain_lock_was_a_row_still_change_the_projec
         assert [row.number for row in member.ledger(project.id)] == ["0001"]
 
 
+def test_roles_granted_after_the_server_administrator_upgraded_the_project_change_it(pg_cluster):
+    """Upgraded to 6 by the server's superuser (or a member of the owner's role), the new lock's table was theirs:
+    the owner's grant_role then granted nothing on it, and every role granted afterwards was refused every change."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as raw:
+        pg_schema.init_db(Connection(raw), upto=5)
+    with open_store(url_as(url, "postgres")) as administrator:   # the server's administrator opens it first
+        assert pg_schema.schema_version(administrator._conn) == pg_schema.SCHEMA_VERSION
+    with open_store(url) as owner:
+        project = owner.create_project("堡子片区")
+        owner.grant(ASSESSOR, "assessor")
+    with open_store(url_as(url, ASSESSOR)) as member:
+        member.add_household(project.id, "0001")
+        assert [row.number for row in member.ledger(project.id)] == ["0001"]
+
+
+def test_a_role_without_a_part_cannot_hold_up_the_projects_upgrade(pg_cluster):
+    """The migrations' advisory lock, which any role may take, held by an outsider: its owner's open waited for ever."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as raw:
+        pg_schema.init_db(Connection(raw), upto=5)
+    with psycopg.connect(url_as(url, OUTSIDER), autocommit=True) as outsider:
+        outsider.execute("SELECT pg_advisory_lock(%s)", (pg_schema.MIGRATION_LOCK,))
+        with open_store(url) as owner:
+            assert pg_schema.schema_version(owner._conn) == pg_schema.SCHEMA_VERSION
+
+
 def test_a_member_opening_a_project_not_yet_upgraded_is_told_who_upgrades_it(pg_cluster):
     """After a new version of the program, an assessor opening the project first was told only that the role
     "may not do this (an admin grants the rights)": only the role that created it can bring its schema up."""

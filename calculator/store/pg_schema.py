@@ -26,9 +26,11 @@ from calculator.store.base import StoreError
 
 SCHEMA = "landcomp"
 CHANNEL = "landcomp"  # LISTEN/NOTIFY channel of the data changes
-# The advisory lock a migration holds, so that two clients opening a new database at once migrate it once (a change
-# holds the row of `chain_lock`, which only members may lock: see chain_lock_for_members).
+# What a migration holds, so that two clients opening a database at once migrate it once: this advisory lock while
+# there is no schema, then the row of `schema_info` (a change holds the row of `chain_lock`, which only members may
+# lock: see chain_lock_for_members); and how long it waits for it before the project is said busy.
 MIGRATION_LOCK = 0x4C434D50
+MIGRATION_WAIT = "30s"
 ROLES = ("assessor", "reviewer", "finance", "admin")
 
 _DECIMAL = "{0} IS NULL OR ({0} ~ '[0-9]' AND {0} !~ '[^0-9.-]')"  # as the project file's GLOB check
@@ -372,6 +374,11 @@ def chain_lock_for_members(connection: Any) -> None:
     which any role able to connect to the database may take: held, it kept every member from changing anything."""
     connection.execute("CREATE TABLE landcomp.chain_lock (held boolean NOT NULL DEFAULT false)")
     connection.execute("INSERT INTO landcomp.chain_lock VALUES (false)")
+    # the schema's owner owns it, whoever migrates (a superuser, a member of the owner's role): grant_role, which
+    # runs as the owner, grants only on what the owner owns, and no role granted later could have locked it
+    connection.execute("""DO $$ BEGIN EXECUTE format('ALTER TABLE landcomp.chain_lock OWNER TO %I',
+        (SELECT r.rolname FROM pg_roles r JOIN pg_namespace n ON n.nspowner = r.oid WHERE n.nspname = 'landcomp'));
+        END $$""")
     connection.execute(GRANT_ROLE)
     connection.execute("""DO $$ DECLARE member text; BEGIN
         FOR member IN SELECT role_name FROM landcomp.members WHERE role_name IN (SELECT rolname FROM pg_roles) LOOP
@@ -400,14 +407,19 @@ def init_db(connection: Any, upto: int = SCHEMA_VERSION) -> int:
     """Bring the database's project schema (none or older) to version `upto`; returns the version before.
 
     `connection` is in autocommit mode; each migration runs in its own transaction with the version
-    that records it, under the chain lock, so two clients opening a new database at once migrate it once."""
+    that records it, under the migration's lock (MIGRATION_LOCK), so two clients opening a database at once migrate
+    it once."""
     before = schema_version(connection)
     if before > SCHEMA_VERSION:
         raise _newer(before)
     for number in range(before + 1, upto + 1):
         connection.execute("BEGIN")
         try:
-            connection.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+            connection.execute(f"SET LOCAL lock_timeout = '{MIGRATION_WAIT}'")
+            if number == 1:   # no schema yet: an advisory lock, the only one there is
+                connection.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+            else:   # the schema's own row, which only who may migrate it can lock (any role may take an advisory lock)
+                connection.execute("SELECT FROM landcomp.schema_info FOR UPDATE")
             now = schema_version(connection)
             if now >= number:  # another client migrated meanwhile
                 connection.execute("COMMIT")
