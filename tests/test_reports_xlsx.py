@@ -286,3 +286,39 @@ def test_only_a_formula_goes_in_as_one():
     book = openpyxl.Workbook()
     with pytest.raises(ValueError, match="not a formula"):
         cells_module.put_formula(book.active["A1"], "SUM(A2:A3)")
+
+
+def test_every_sheet_prints_on_a4_as_wide_as_the_page_with_its_head_and_whose_it_is(settlement, tmp_path):
+    """No print settings: a printed 明细 went three pages across, its later pages with no column head, no 户主 and no
+    校验码 to tell whose they were; wrapped 备注 were drawn over each other."""
+    result, path = settlement
+    book = openpyxl.load_workbook(path)
+    reference = f"户主 王建国  案件编号 BZ-2023-0317  校验码 {fingerprint(result.case, result.schedule.version)}"
+    for ws in book:
+        setup = ws.page_setup
+        assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (9, 1, 0)   # 9: A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.oddFooter.right.text == "第 &P 页 共 &N 页"
+        assert ws.oddFooter.left.text.startswith(reference)
+    assert book["明细"].print_title_rows == "$1:$2" and book["明细"].page_setup.orientation == "landscape"
+    details = book["明细"]
+    wrapped = [row for row in details.iter_rows(min_row=3) if any(c.alignment.wrap_text for c in row)]
+    assert wrapped and all(details.row_dimensions[row[0].row].height >= 2 * xlsx.LINE_POINTS for row in wrapped)
+    land = tmp_path / "land.xlsx"
+    reports.parcel_xlsx(parcel(), land)
+    assert openpyxl.load_workbook(land)["部分"].oddFooter.left.text.startswith("宗地编号 WT-2023-G07")
+
+
+def test_a_quantity_with_many_decimals_is_shown_whole_never_as_hashes(tmp_path):
+    """1234.56789 m² got a five-decimal format in a column sized for two (### on screen and paper); 20 decimals, more
+    than a spreadsheet's number holds, were stored as the float 1.1234567890123457."""
+    data = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    data["items"][1]["quantity"] = "1234.56789"
+    data["items"][2]["quantity"] = "1.12345678901234567890"
+    path = tmp_path / "decimals.xlsx"
+    reports.compensation_xlsx(compute(case_from_dict(data)), path)
+    details = openpyxl.load_workbook(path)["明细"]
+    rows = {row[2].value: row for row in details.iter_rows(min_row=3)}
+    five = rows["附属平房/砖木结构(含混合结构)"][3]
+    assert five.value == 1234.56789 and five.number_format == "#,##0.00000"
+    assert details.column_dimensions["D"].width >= width("1,234.56789")
+    assert rows["窑洞/砖石窑洞"][3].value == "1.12345678901234567890"

@@ -29,6 +29,10 @@ TERM_COEFFICIENT = "0." + "0" * TERM_SHOWN_PLACES  # K年期 as every output sho
 HEADER_FILL = PatternFill("solid", fgColor="E6E6E6")
 CHECK_FONT = Font(italic=True, color="555555")
 WRAP_AT = 50  # characters of a column before its text wraps instead of widening it
+LINE_POINTS = 15  # the height of a line of the default 11-point text, in points
+PORTRAIT_WIDTH = 100  # column-width units A4 portrait takes at a readable size; wider sheets print landscape
+EXCEL_PLACES = 30  # the most decimals a number format of Excel shows
+TABLE_START = "A3"  # the first cell under a table's title and head (_table_head freezes the panes there)
 COUNTED, HELD_OUT = "是", "否"
 
 
@@ -64,7 +68,7 @@ def settlement_book(sheet: SettlementSheet) -> Workbook:
     _check(details, row + 1, "C", "校验: 计入合计的金额之和", "G", f'=SUMIF({counted},"{COUNTED}",{amounts})')
     _row(details, row + 2, [None, None, "有争议(不计入合计)", None, None, None, (sheet.disputed_total, MONEY)])
     _check(details, row + 3, "C", "校验: 不计入合计的金额之和", "G", f'=SUMIF({counted},"{HELD_OUT}",{amounts})')
-    _fit(details)
+    _fit(details, sheet.reference)
     _settlement_summary(book.create_sheet("汇总"), sheet)
     return book
 
@@ -85,7 +89,7 @@ def _settlement_summary(ws: Worksheet, sheet: SettlementSheet) -> None:
         _style_head(ws, row - 1, 4)
         row = _rows(ws, row, [[p.name, p.working, p.ratio, (p.area, MONEY)] for p in sheet.replacement]
                     + [["合计置换面积", None, None, (sheet.replacement_total, MONEY)]])
-    _fit(ws)
+    _fit(ws, sheet.reference)
 
 
 def price_book(sheet: PriceSheet) -> Workbook:
@@ -125,7 +129,7 @@ def price_book(sheet: PriceSheet) -> Workbook:
     # Only the money totals are exact sums of the rounded parts; the areas and averages are not.
     for column in ("G", "J", "K", "M") + (("R",) if corrected else ()):
         _check(parts, row + 2, "A", "校验: 各部分之和", column, f"=SUM({column}3:{column}{last})")
-    _fit(parts)
+    _fit(parts, sheet.footer)
     _price_summary(book.create_sheet("汇总"), sheet)
     return book
 
@@ -155,7 +159,7 @@ def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
     rows += [["面积", sheet.area_note]] if sheet.area_note else []
     rows += [[], ["测算人", None, "日期"], ["审核人", None, "日期"]]
     _rows(ws, 2, rows)
-    _fit(ws)
+    _fit(ws, sheet.footer)
 
 
 def _number(value: Decimal) -> float:
@@ -164,11 +168,21 @@ def _number(value: Decimal) -> float:
 
 
 def _put(ws: Worksheet, ref: str, value: Any, number_format: str | None = None) -> None:
-    """Write one value: a Decimal as a number, a str as text (never a formula)."""
+    """Write one value: a Decimal as a number (as text when it has more digits than a spreadsheet's number holds: a
+    quantity typed with 20 decimals, which the sheet prints whole), a str as text (never a formula)."""
     cell = ws[ref]
+    if isinstance(value, Decimal) and not _held_by_a_number(value):
+        put(cell, format(value, "f"))
+        cell.alignment = Alignment(horizontal="right")
+        return
     put(cell, _number(value) if isinstance(value, Decimal) else value)
     if number_format:
         cell.number_format = number_format
+
+
+def _held_by_a_number(value: Decimal) -> bool:
+    """Whether a spreadsheet's number cell holds `value` exactly, in a format it can show (at most 30 decimals)."""
+    return -value.as_tuple().exponent <= EXCEL_PLACES and Decimal(repr(_number(value))) == value
 
 
 def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
@@ -206,7 +220,7 @@ def _table_head(ws: Worksheet, title: str, head: Sequence[str]) -> None:
     _title(ws, title, len(head))
     _row(ws, 2, head)
     _style_head(ws, 2, len(head))
-    ws.freeze_panes = "A3"
+    ws.freeze_panes = TABLE_START
 
 
 def _style_head(ws: Worksheet, row: int, columns: int) -> None:
@@ -223,16 +237,47 @@ def _places(value: Decimal) -> str:
     return "#,##0." + "0" * places
 
 
-def _fit(ws: Worksheet) -> None:
-    """Column widths that fit Chinese text (two units a character); long text wraps instead."""
+def _fit(ws: Worksheet, footer: str = "") -> None:
+    """Column widths that fit Chinese text (two units a character) and each number as its format shows it; long text
+    wraps instead, its row as tall as its lines. Then the sheet set up for A4 (_print_setup)."""
     widths: dict[int, int] = {}
     for row in ws.iter_rows(min_row=2):
+        lines = 1
         for cell in row:
             if cell.value is None or cell.data_type == "f":
                 continue
-            text = f"{cell.value:,.2f}" if isinstance(cell.value, float) else str(cell.value)
+            text = _shown(cell.value, cell.number_format)
             widths[cell.column] = max(widths.get(cell.column, 0), width(text))
             if width(text) > WRAP_AT:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines = max(lines, sum(-(-width(part) // WRAP_AT) or 1 for part in text.split("\n")))
+        if lines > 1:   # a spreadsheet that does not size a row to its wrapped text drew the lines over each other
+            ws.row_dimensions[row[0].row].height = LINE_POINTS * lines
+            for cell in row:   # the row read from its top, as the wrapped text is
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top",
+                                           wrap_text=cell.alignment.wrap_text)
     for column, chars in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = min(chars, WRAP_AT) + 2
+    _print_setup(ws, sum(min(chars, WRAP_AT) + 2 for chars in widths.values()), footer)
+
+
+def _shown(value: Any, number_format: str) -> str:
+    """A cell's value as its number format shows it (#,##0.00000: five decimals), for the width of its column."""
+    if not isinstance(value, float):
+        return str(value)
+    places = len(number_format.rpartition(".")[2]) if number_format.startswith("#,##0.") else None
+    return f"{value:,.{places}f}" if places is not None else f"{value:,}"
+
+
+def _print_setup(ws: Worksheet, columns_width: int, footer: str) -> None:
+    """A4, as wide as the page (landscape when the columns are wider than portrait takes), as many pages tall as it
+    needs; a table's title and head on every page; at each page's foot whose it is (`footer`) and 第 N 页 共 M 页.
+    Printed as it was, the 明细 of 300 lines went three pages across, its later pages without a head or a name."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if columns_width > PORTRAIT_WIDTH else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.freeze_panes == TABLE_START:   # _table_head's: the title and the head
+        ws.print_title_rows = "1:2"
+    ws.oddFooter.left.text = footer.replace("&", "&&")   # & starts a code of the footer's own
+    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
