@@ -121,6 +121,45 @@ def test_a_homestead_part_below_nought_is_said_so_never_printed_as_a_subtraction
     assert sheet.replacement_total == Decimal("110.40")
 
 
+# A value for each parameter a line of any item may need (a 机井 is 120 m deep).
+PARAM_VALUES = {"height_m": "0.6", "depth_m": "1.6", "decoration_pct": "30", "heated_area_m2": "100",
+                "attached_to": "附属平房/砖混结构", "width_m": "0.6", "span_cm": "50", "diameter_cm": "12",
+                "diameter_m": "0.04", "column_height_m": "2.5", "area_m2": "30", "stage": "盛果期"}
+
+
+def every_item_disputed(lines: int) -> dict:
+    """The example household with `lines` lines cycling through every item of the schedule, each held out as disputed."""
+    from calculator.engine.schedules import load_schedule
+    items = [item for item in load_schedule().items.values() if item.kind != "area_replacement"]
+    data = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    data["items"] = []
+    for index in range(lines):
+        item = items[index % len(items)]
+        line = {"item": item.key, "disputed": True}
+        for name in (param.name for param in item.rule.params(item.spec)):
+            line[name] = {"amount": str(1000 + index), "basis": f"评估报告 WS-2023-{index:03d}"}.get(
+                name, "120" if name == "depth_m" and item.key.startswith("机井") else PARAM_VALUES.get(name))
+        if "amount" not in line:
+            line["quantity"] = "1" if item.unit == "户" else str(2 + index % 7)
+        data["items"].append(line)
+    return data
+
+
+@pytest.mark.parametrize("lines", [31, 300])
+def test_a_subtotal_stays_with_its_last_line_and_the_signed_page_shows_the_area_owed(tmp_path, lines):
+    """31 lines, every one disputed: page 2 began with 一(一) 小计 0.00 alone, its lines on page 1; and with 300 the area
+    owed (房屋面积置换) was on a page before the one the household signs."""
+    path = tmp_path / "held.pdf"
+    reports.compensation_pdf(compute(case_from_dict(every_item_disputed(lines))), path)
+    texts = pages(path)
+    for number, text in enumerate(texts[1:], 2):   # each page's first row under the repeated column head
+        lines = text.splitlines()
+        head = next((at for at, line in enumerate(lines) if line.startswith("序号")), None)
+        assert head is None or "小计" not in lines[head + 1], (number, lines[head + 1])
+    [signed] = [text for text in texts if "签字确认" in text]
+    assert "合计置换面积 184.00" in signed
+
+
 def test_every_flag_and_remark_is_printed_in_the_remarks_column(settlement):
     result, path, _ = settlement
     remarks = remarks_column(path)

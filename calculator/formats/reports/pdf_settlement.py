@@ -25,12 +25,14 @@ def write_settlement_pdf(result: CompensationResult, path: Path, filing: Filing 
 
 
 def settlement_story(sheet: SettlementSheet, styles: Styles) -> list:
-    """Household block, itemized table, replacement area, then the total kept with the signatures."""
+    """Household block, itemized table, then the replacement area and the total kept with the signatures: the page
+    the household signs shows both what it is paid and the new-home area it is owed (a 300-line case signed a page
+    without its 184.00 m²)."""
     story = [*heading("被征收户基本情况", styles), info_grid(sheet.household, styles), gap(),
              *heading("补偿明细", styles), item_table(sheet, styles), gap()]
-    if sheet.replacement:
-        story += [*heading("房屋面积置换", styles), replacement_table(sheet, styles), gap()]
-    story.append(KeepTogether([para("汇总", styles.heading), gap(1), subtotal_table(sheet, styles),
+    owed = ([para("房屋面积置换", styles.heading), gap(1), replacement_table(sheet, styles), gap()]
+            if sheet.replacement else [])
+    story.append(KeepTogether([*owed, para("汇总", styles.heading), gap(1), subtotal_table(sheet, styles),
                                total_table(sheet, styles), gap(3),
                                para("签字确认", styles.heading), gap(1),
                                signature_grid(SIGNATURES, styles, row_height=26 * mm, last_height=42 * mm)]))
@@ -54,7 +56,8 @@ def item_table(sheet: SettlementSheet, styles: Styles):
                          Text(fmt_quantity(row.quantity), styles.number), Text(row.unit, styles.centre),
                          Text(fmt_rate(row.rate), styles.number), Text(fmt_grouped(row.amount), styles.number),
                          Text(row.remarks, styles.cell)])
-        commands.append(("SPAN", (0, len(rows)), (4, len(rows))))
+        # its 小计 on the page of its last line: a page began with the 小计 alone, its 13 lines on the page before
+        commands += [("SPAN", (0, len(rows)), (4, len(rows))), ("NOSPLIT", (0, len(rows) - 1), (-1, len(rows)))]
         rows.append([Text(f"{section.heading} 小计", styles.number)] + [""] * 4
                     + [Text(fmt_grouped(section.subtotal), styles.number), ""])
     return grid(rows, [w * mm for w in COLUMN_MM], styles, commands=commands)
