@@ -8,6 +8,7 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pdfplumber
 import pytest
 from reportlab.lib.units import mm
@@ -340,6 +341,20 @@ def test_price_sheet_names_the_cost_sum_when_it_governs_and_prints_the_table_not
     assert "成本之和: 700,000.00 元" in text
     assert "公布幅度与价格不符" in text and "189/164 − 1 = 15.24%" in text
     assert "K年期" not in text  # no corrections, no formula
+
+
+def test_a_table_note_is_printed_once_for_parts_of_one_use(tmp_path):
+    """Two (or 100) parts of 工业用地 4级 printed the table's note once per part: 25 identical notes, a page and a half,
+    on the sheet, in the workbook's 汇总 and in the text report."""
+    from calculator.formats.text_report import parcel_text
+    price = parcel(grade=4, parts=[{"use": "工业用地", "area_m2": "500"}] * 3, corrections=None)
+    reports.parcel_pdf(price, tmp_path / "three.pdf")
+    reports.parcel_xlsx(price, tmp_path / "three.xlsx")
+    summary = openpyxl.load_workbook(tmp_path / "three.xlsx")["汇总"]
+    assert "\n".join(pages(tmp_path / "three.pdf")).count("189/164 − 1 = 15.24%") == 1
+    note = f"工业用地4级 公布幅度与价格不符: {price.parts[0].row.discrepancy}"
+    assert [row[1].value for row in summary.iter_rows() if row[0].value == "表注"] == [note]
+    assert parcel_text(price).count("公布幅度与价格不符") == 1
 
 
 def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(tmp_path, monkeypatch):

@@ -86,7 +86,7 @@ def parcel_text(price: ParcelPrice) -> str:
                          + (f"  ⚠ {part.range_remark}" if k.out_of_range else ""))
         lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元"
                      + (f"  ⚠ {BELOW_FLOOR_SAID}" if price.below_floor else ""))
-    for part in price.parts:
-        if part.row.discrepancy:
-            lines.append(f"注: {part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}")
+    notes = (f"注: {part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}"
+             for part in price.parts if part.row.discrepancy)
+    lines += dict.fromkeys(notes)   # two parts of one use and grade: one note
     return "\n".join(lines) + "\n"
