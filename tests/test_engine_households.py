@@ -396,6 +396,18 @@ def test_relocation_dates_over_a_year_apart_are_priced_and_said(dates, spread) -
     assert said == ([f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份"] if spread else [])
 
 
+@pytest.mark.parametrize("assessed_on, said", [
+    ("2023-06-12", "搬迁相关日期 2032-07-01 比测算日期 2023-06-12 晚一年以上,请核对年份"),   # all three 2032 for 2023
+    ("2031-07-02", None), ("", None)])                                                    # a year to the day; none
+def test_relocation_dates_a_year_past_the_assessment_are_priced_and_said(assessed_on, said) -> None:
+    """Signed, paid and moved in 2032 (the year typed wrong in all three, so they lie close together) on a case
+    assessed in 2023: the top incentive (50,000.00) with no word."""
+    result = compute(case_from_dict({"items": [], "assessed_on": assessed_on, "relocation": {
+        "building_area_m2": "80", "signed_on": "2032-06-20", "paid_on": "2032-06-28", "moved_on": "2032-07-01"}}))
+    assert result.relocation.incentive == Decimal("50000.00")
+    assert [w.zh for w in result.warnings if "测算日期" in w.zh] == ([said] if said else [])
+
+
 # --- the lenient evaluation the GUI uses -----------------------------------------------------------
 
 def test_lenient_evaluate_leaves_bad_lines_out_and_lists_them() -> None:

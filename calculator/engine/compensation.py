@@ -1,6 +1,7 @@
 """One household's compensation: every line priced, relocation, replacement and the totals."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from decimal import Decimal
 from typing import Callable, KeysView, NamedTuple
@@ -287,6 +288,12 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
             notes.append(CaseWarning(f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份",
                                      f"the signing, payment and move-out dates lie {spread} days apart (over a "
                                      "year): please check the years", RELOCATION, block=RELOCATION))
+        assessed = dt.date.fromisoformat(case.assessed_on) if case.assessed_on else None
+        if days and assessed is not None and (max(days) - assessed).days > DATES_APART:   # all three typed 2032
+            late = max(days)
+            notes.append(CaseWarning(f"搬迁相关日期 {late} 比测算日期 {assessed} 晚一年以上,请核对年份",
+                                     f"a relocation date ({late}) is over a year after the assessment date "
+                                     f"({assessed}): please check the year", RELOCATION, block=RELOCATION))
     if replacement is not None:
         notes += replacement_warnings(replacement, schedule)
     id_number = case.household.get("id_number")
