@@ -114,7 +114,30 @@ def test_a_lost_connection_is_a_store_error(server, pg_cluster, pg_url):
         admin.execute("SELECT pg_terminate_backend(?)".replace("?", "%s"), (server._raw.info.backend_pid,))
     with pytest.raises(ServerUnreachable, match="connection") as lost:
         server.ledger(project.id)
-    assert "连接中断" in lost.value.zh and "是否已保存无法确定" in lost.value.zh   # lost at a commit, it may have landed
+    assert "连接中断" in lost.value.zh and "是否已保存无法确定" not in lost.value.zh
+
+
+def test_a_change_tried_on_a_lost_connection_is_said_unsaved_one_lost_at_its_commit_unknown(server, pg_cluster):
+    """Every failure after the connection was lost said that whether the change was saved was unknown, a payment's
+    too, though nothing had reached the server: only a connection lost at the commit leaves it unknown."""
+    project = server.create_project("堡子片区")
+    with pg_cluster.superuser() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (server._raw.info.backend_pid,))
+    with pytest.raises(ServerUnreachable) as lost:
+        server.add_household(project.id, "0001")
+    assert "修改未保存" in lost.value.zh and "no change was saved" in lost.value.en
+
+
+def test_a_connection_lost_at_the_commit_leaves_it_unknown_whether_the_change_landed(pg_url, pg_cluster):
+    with open_store(pg_url, actor="李明") as store:
+        project = store.create_project("堡子片区")
+        with pytest.raises(ServerUnreachable) as lost:
+            with store._transaction() as conn:
+                conn.execute("INSERT INTO households (project_id, number, updated_at) VALUES (?, '0001', 'now')",
+                             (project.id,))
+                with pg_cluster.superuser() as admin:
+                    admin.execute("SELECT pg_terminate_backend(%s)", (store._raw.info.backend_pid,))
+        assert "修改是否已保存无法确定" in lost.value.zh and "whether it was saved is unknown" in lost.value.en
 
 
 # -- who did it ---------------------------------------------------------------------------------

@@ -164,6 +164,17 @@ class PostgresStore(SqliteStore):
                 raise Busy() from None
             raise
 
+    def _commit(self) -> None:
+        """COMMIT, and a connection lost then said as it is: the change may have landed (never "not saved")."""
+        try:
+            self._raw.execute("COMMIT")
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            said = _first_line(error)
+            raise ServerUnreachable(
+                f"与数据库服务器的连接在提交修改时中断,修改是否已保存无法确定;请检查网络,重新连接后先查看变更记录再操作:{said}",
+                f"the connection to the database server was lost as the change was committed, and whether it was "
+                f"saved is unknown; reconnect and check its history before trying again: {said}", self.path) from None
+
     @contextlib.contextmanager
     def _without_waiting(self) -> Iterator[None]:
         self._no_wait = True
@@ -314,11 +325,11 @@ def server_error(error: Exception, where: str) -> StoreError:
     if isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
         return RefusedByRule("项目正被其他人修改(已锁定),请稍后再试",
                           "the project is busy: another user is changing it; try again shortly", where)
-    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):   # lost at a commit, the change may
-        return ServerUnreachable(                                                  # have landed: never "not saved"
-            f"与数据库服务器的连接中断,正在进行的修改是否已保存无法确定;请检查网络,重新打开项目并查看记录后再操作:{said}",
-            f"the connection to the database server was lost, and whether the change under way was saved is "
-            f"unknown; reopen the project and check its history before trying again: {said}", where)
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):   # before any commit (PostgresStore
+        return ServerUnreachable(                                                  # ._commit says one lost at it)
+            f"与数据库服务器的连接中断,此次操作未完成(修改未保存);请检查网络,重新连接后再试:{said}",
+            f"the connection to the database server was lost: this was not done (no change was saved); check the "
+            f"network, reconnect and try again: {said}", where)
     if isinstance(error, psycopg.DataError) and "0x00" in said:
         return StoreError("文字中不能含有空字符(NUL)", "text cannot contain a NUL character", where)
     # a value the server does not take (bad input, exit 2); anything else is the server's own failure (exit 1)

@@ -161,7 +161,14 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._depth -= 1
         if self._depth == 0:
             self._added_here.clear()
-        conn.execute("COMMIT" if self._depth == 0 else f"RELEASE change{self._depth}")
+        if self._depth == 0:
+            self._commit()
+        else:
+            conn.execute(f"RELEASE change{self._depth}")
+
+    def _commit(self) -> None:
+        """Backend: commit the change's transaction."""
+        self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
         """Backend: start a write transaction holding the write lock."""
