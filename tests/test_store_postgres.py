@@ -531,14 +531,25 @@ def test_two_creates_at_once_on_one_database_make_one_project(pg_cluster):
 
 
 def test_a_change_is_recorded_at_the_servers_time_whatever_the_pcs_clock(pg_url, monkeypatch):
-    """Each client wrote the audit's times by its own clock: a PC five years behind recorded a signature in 2021."""
+    """Each client wrote the audit's times by its own clock: a PC five years behind recorded a signature in 2021. (The
+    time was then taken as the PC's clock plus the difference found at connect: a PC's clock set right during the
+    session moved every later record by the whole correction.)"""
     import datetime as dt
-    from calculator.store import postgres
     behind = dt.timedelta(days=5 * 365)
-    monkeypatch.setattr(postgres, "_local_now", lambda: dt.datetime.now(dt.timezone.utc) - behind)
+
+    class PcClock(dt.datetime):   # what this PC's clock says: five years behind, then set right
+        wrong = True
+
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime.now(tz) - (behind if cls.wrong else dt.timedelta(0))
+
+    monkeypatch.setattr(dt, "datetime", PcClock)
     with open_store(pg_url, actor="李明") as store:
         project = store.create_project("堡子片区")
         store.add_household(project.id, "0001")
-        at = dt.datetime.fromisoformat(store.audit_log()[-1].at)
+        PcClock.wrong = False
+        store.add_household(project.id, "0002")
         server = store._conn.execute("SELECT now()").fetchone()[0]
-    assert abs(at - server) < dt.timedelta(minutes=1) and at.utcoffset() is not None
+        times = [dt.datetime.fromisoformat(entry.at) for entry in store.audit_log()[-2:]]
+    assert all(abs(at - server) < dt.timedelta(minutes=1) and at.utcoffset() is not None for at in times), times

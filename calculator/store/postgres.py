@@ -18,7 +18,6 @@ psycopg errors leave the store only as StoreError (a role's refusal as RoleRefus
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import select
 import sqlite3
@@ -46,18 +45,6 @@ LOCK_WAIT = "5s"  # how long a change waits for another client's change before i
 # once its TCP connection stays silent (after about 2 minutes, where the system's default is 2 hours).
 IDLE_TRANSACTION_LIMIT = "5min"
 SESSION_SETTINGS = ("-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=6")
-
-
-def server_clock(connection: Connection) -> Callable[[], str]:
-    """The server's time, as this PC writes its own (_now): the PC's clock set right by the difference to the server's,
-    taken once. An office PC's clock may be minutes, or years, off: the times the audit, a signature or a payment is
-    recorded at are the server's, the same for every client of a project."""
-    offset = connection.execute("SELECT now()").fetchone()[0] - _local_now()
-    return lambda: (_local_now() + offset).astimezone().isoformat(timespec="seconds")
-
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Connection:
@@ -109,7 +96,7 @@ class PostgresStore(SqliteStore):
 
     def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] | None = None,
                  password: str | None = None, create: bool = False):
-        """`clock`: the time each change is recorded at; by default the server's (server_clock)."""
+        """`clock`: the time each change is recorded at; by default the server's (_server_now)."""
         self.path, self.actor, self._depth = url, actor, 0
         self.read_only, self._no_wait = False, False
         self._forget_findings()
@@ -130,7 +117,7 @@ class PostgresStore(SqliteStore):
                                   "role that created it opens it once with this version", url)
             pg_schema.init_db(self._conn)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
-            self._clock = clock or server_clock(self._conn)
+            self._clock = clock or self._server_now
             self._raw.add_notify_handler(self._notified)
             self._raw.execute(f"LISTEN {pg_schema.CHANNEL}")
         except psycopg.Error as error:
@@ -163,6 +150,12 @@ class PostgresStore(SqliteStore):
             if isinstance(error, errors.LockNotAvailable) and self._no_wait:
                 raise Busy() from None
             raise
+
+    def _server_now(self) -> str:
+        """The server's time, written as this PC writes its own (ISO, the PC's zone); inside a change, the time it
+        began. An office PC's clock may be minutes, or years, off (and set right during a session): every client of a
+        project records its changes, a signature's and a payment's, by the server's one clock."""
+        return self._conn.execute("SELECT now()").fetchone()[0].astimezone().isoformat(timespec="seconds")
 
     def _commit(self) -> None:
         """COMMIT, and a connection lost then said as it is: the change may have landed (never "not saved")."""
