@@ -305,7 +305,11 @@ def test_every_sheet_prints_on_a4_as_wide_as_the_page_with_its_head_and_whose_it
     assert wrapped and all(details.row_dimensions[row[0].row].height >= 2 * xlsx.LINE_POINTS for row in wrapped)
     land = tmp_path / "land.xlsx"
     reports.parcel_xlsx(parcel(), land)
-    assert openpyxl.load_workbook(land)["部分"].oddFooter.left.text.startswith("宗地编号 WT-2023-G07")
+    parts = openpyxl.load_workbook(land)["部分"]
+    assert parts.oddFooter.left.text.startswith("宗地编号 WT-2023-G07")
+    # its 20 columns printed at 37% on one page: two pages across, 用途 on each
+    assert (parts.page_setup.fitToWidth, parts.print_title_cols) == (2, "$A:$A")
+    assert book["明细"].page_setup.fitToWidth == 1 and book["明细"].print_title_cols is None
 
 
 def test_a_quantity_with_many_decimals_is_shown_whole_never_as_hashes(tmp_path):
@@ -322,3 +326,20 @@ def test_a_quantity_with_many_decimals_is_shown_whole_never_as_hashes(tmp_path):
     assert five.value == 1234.56789 and five.number_format == "#,##0.00000"
     assert details.column_dimensions["D"].width >= width("1,234.56789")
     assert rows["窑洞/砖石窑洞"][3].value == "1.12345678901234567890"
+
+
+def test_the_ledgers_figures_with_many_digits_stay_numbers_summed_by_its_check(tmp_path):
+    """Areas typed with 15 digits (a survey's formula results) sum to more digits than a float holds: the 合计 of
+    建筑面积 was written as the text 522.7682539682541, beside its SUM check printing 522.77."""
+    areas = [Decimal("97.9111111111111"), Decimal("424.857142857143")]
+    rows = [LedgerRow(index, f"000{index}", "张三", "堡子村", area, Decimal("5000.00"), Decimal("300.00"),
+                      Decimal("40.00"), Status.COMPUTED, "李明", "2023-06-12 10:00", "李明", 1)
+            for index, area in enumerate(areas, 1)]
+    path = tmp_path / "台账.xlsx"
+    reports.ledger_xlsx(rows, path)
+    ws = openpyxl.load_workbook(path).active
+    column = next(cell.column for cell in ws[2] if "建筑面积" in str(cell.value))
+    figures = [row[column - 1] for row in ws.iter_rows(min_row=3) if isinstance(row[column - 1].value, (int, float))]
+    assert len(figures) == 3 and not any(isinstance(row[column - 1].value, str) and row[column - 1].value[:1].isdigit()
+                                         for row in ws.iter_rows(min_row=3))
+    assert abs(Decimal(repr(figures[-1].value)) - sum(areas)) < Decimal("1e-9")

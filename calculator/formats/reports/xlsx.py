@@ -7,6 +7,7 @@ text goes in through cells.py, so that nothing a user typed becomes a formula.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -31,7 +32,9 @@ CHECK_FONT = Font(italic=True, color="555555")
 WRAP_AT = 50  # characters of a column before its text wraps instead of widening it
 LINE_POINTS = 15  # the height of a line of the default 11-point text, in points
 PORTRAIT_WIDTH = 100  # column-width units A4 portrait takes at a readable size; wider sheets print landscape
+LANDSCAPE_WIDTH = 180  # and A4 landscape (about 70% of the screen's size): wider sheets print across pages
 EXCEL_PLACES = 30  # the most decimals a number format of Excel shows
+_DECIMALS = re.compile(r"\.(0+)")  # a number format's decimal places (#,##0.00)
 TABLE_START = "A3"  # the first cell under a table's title and head (_table_head freezes the panes there)
 COUNTED, HELD_OUT = "是", "否"
 
@@ -57,8 +60,8 @@ def settlement_book(sheet: SettlementSheet) -> Workbook:
     row = 3
     for section in sheet.sections:
         for line in section.rows:
-            _row(details, row, [line.number, section.heading, line.name, (line.quantity, _places(line.quantity)),
-                                line.unit, (line.rate, _places(line.rate)), (line.amount, MONEY),
+            _row(details, row, [line.number, section.heading, line.name, _exactly(line.quantity),
+                                line.unit, _exactly(line.rate), (line.amount, MONEY),
                                 COUNTED if line.counted else HELD_OUT, line.remarks])
             row += 1
     first, last = 3, row - 1
@@ -168,21 +171,11 @@ def _number(value: Decimal) -> float:
 
 
 def _put(ws: Worksheet, ref: str, value: Any, number_format: str | None = None) -> None:
-    """Write one value: a Decimal as a number (as text when it has more digits than a spreadsheet's number holds: a
-    quantity typed with 20 decimals, which the sheet prints whole), a str as text (never a formula)."""
+    """Write one value: a Decimal as a number, a str as text (never a formula)."""
     cell = ws[ref]
-    if isinstance(value, Decimal) and not _held_by_a_number(value):
-        put(cell, format(value, "f"))
-        cell.alignment = Alignment(horizontal="right")
-        return
     put(cell, _number(value) if isinstance(value, Decimal) else value)
     if number_format:
         cell.number_format = number_format
-
-
-def _held_by_a_number(value: Decimal) -> bool:
-    """Whether a spreadsheet's number cell holds `value` exactly, in a format it can show (at most 30 decimals)."""
-    return -value.as_tuple().exponent <= EXCEL_PLACES and Decimal(repr(_number(value))) == value
 
 
 def _row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
@@ -230,6 +223,15 @@ def _style_head(ws: Worksheet, row: int, columns: int) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+def _exactly(value: Decimal) -> tuple[Decimal, str] | str:
+    """A quantity or a rate with every decimal it carries, as the sheet prints it: a number cell in a format showing
+    them all (_places), or its text when a spreadsheet's number cannot hold it (20 decimals: the float
+    1.1234567890123457) or no format of Excel shows them (more than 30 decimals)."""
+    if -value.as_tuple().exponent <= EXCEL_PLACES and Decimal(repr(_number(value))) == value:
+        return value, _places(value)
+    return format(value, "f")
+
+
 def _places(value: Decimal) -> str:
     """A quantity's or a rate's number format: two decimals, or as many as the value carries (a rate of 350.505
     shown as 350.51 would not multiply out to the amount beside it)."""
@@ -262,11 +264,15 @@ def _fit(ws: Worksheet, footer: str = "") -> None:
 
 
 def _shown(value: Any, number_format: str) -> str:
-    """A cell's value as its number format shows it (#,##0.00000: five decimals), for the width of its column."""
-    if not isinstance(value, float):
+    """A cell's value about as its number format shows it (#,##0.00000: grouped, five decimals; 0.0%), for the width
+    of its column."""
+    if not isinstance(value, (float, int)) or isinstance(value, bool) or number_format == "General":
         return str(value)
-    places = len(number_format.rpartition(".")[2]) if number_format.startswith("#,##0.") else None
-    return f"{value:,.{places}f}" if places is not None else f"{value:,}"
+    decimals = _DECIMALS.search(number_format)
+    places = len(decimals.group(1)) if decimals else 0
+    if "%" in number_format:
+        return f"{value * 100:,.{places}f}%"
+    return f"{value:,.{places}f}"
 
 
 def _print_setup(ws: Worksheet, columns_width: int, footer: str) -> None:
@@ -275,9 +281,14 @@ def _print_setup(ws: Worksheet, columns_width: int, footer: str) -> None:
     Printed as it was, the 明细 of 300 lines went three pages across, its later pages without a head or a name."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if columns_width > PORTRAIT_WIDTH else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    # a sheet too wide for one page at a readable size (the price's 20 columns printed at 37%) goes across pages,
+    # its first column (用途, 户号) on each
+    across = -(-columns_width // LANDSCAPE_WIDTH)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = across, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if ws.freeze_panes == TABLE_START:   # _table_head's: the title and the head
         ws.print_title_rows = "1:2"
+        if across > 1:
+            ws.print_title_cols = "A:A"
     ws.oddFooter.left.text = footer.replace("&", "&&")   # & starts a code of the footer's own
     ws.oddFooter.right.text = "第 &P 页 共 &N 页"
