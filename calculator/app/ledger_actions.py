@@ -310,6 +310,11 @@ class ProjectFile:
         return self.store.actor
 
     @property
+    def server_role(self) -> str | None:
+        """The database role a server project records for every change, whatever name is typed (None: a file)."""
+        return self.store.role if self.on_server else None
+
+    @property
     def read_only(self) -> bool:
         """The file may only be viewed (its folder or the file itself cannot be written)."""
         return self.store.read_only

@@ -204,3 +204,21 @@ def test_backup_and_restore_work_on_a_server_project(opened, asked_server, tmp_p
     assert "0100" not in numbers(opened)
     safety = list(tmp_path.glob("堡子片区-恢复前-*.landcomp"))
     assert len(safety) == 1 and safety[0].name in asked_server.infos[-1][1]
+
+
+def test_a_server_project_records_its_role_and_never_asks_for_a_name_it_would_not_record(
+        qtbot, window, settings, asked_server, server, monkeypatch):
+    """On a server project the app asked for a 经办人 name, said every change records it, showed it, and the history
+    named only the database role: where several people share one role, the office believed it knew who did what."""
+    from ui.ledger import dialogs
+    ledger = ledger_tab(window)
+    asked_server.server = server
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_assessor_name", lambda parent, current="": asked.append(current) or "李明")
+    assert ledger.open_server()
+    try:
+        role = ledger.project.store.role
+        assert ledger.actor() == role and asked == []
+        assert ledger.assessor_button.text() == f"经办人:{role}(数据库角色)" and not ledger.assessor_button.isEnabled()
+    finally:
+        ledger.shutdown()

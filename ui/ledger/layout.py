@@ -23,6 +23,7 @@ from ui.ledger.model import COL_ADDRESS, HEADERS, LedgerModel, TotalsModel
 dialogs = lazy_module("ui.ledger.dialogs")
 
 FILTER_DELAY_MS = 250
+ASSESSOR_TIP = "修改记入变更记录的经办人姓名"
 TOTAL_MARGIN = 14  # px around a total: the cell margins of the style, and room so no total touches the rule
 STATUS_CHOICES = (("全部", None), *((status.label, status) for status in Status))
 EMPTY_TEXT = ("尚未打开项目。\n\n点「新建项目…」建立一个项目文件(.landcomp),\n"
@@ -102,7 +103,7 @@ class LedgerLayout:
                                       "用备份替换项目内容(当前内容先自动另存)")
         self.assessor_button = QToolButton(self)
         self.assessor_button.setAutoRaise(True)
-        self.assessor_button.setToolTip("修改记入变更记录的经办人姓名")
+        self.assessor_button.setToolTip(ASSESSOR_TIP)
         self.assessor_button.clicked.connect(lambda _checked=False: self.change_assessor())
         top = QHBoxLayout()
         top.addWidget(self.new_button)

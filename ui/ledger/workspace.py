@@ -18,7 +18,7 @@ from calculator.store import PasswordNeeded, Status, WrongFingerprint, is_server
 from ui import operations, settings as config
 from ui.lazy import lazy_module
 from ui.ledger.files import LedgerFiles
-from ui.ledger.layout import STATUS_CHOICES, LedgerLayout
+from ui.ledger.layout import ASSESSOR_TIP, STATUS_CHOICES, LedgerLayout
 from ui.workspace import Workspace
 
 dialogs = lazy_module("ui.ledger.dialogs")
@@ -321,7 +321,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     # --- who is working ------------------------------------------------------------------------------
 
     def actor(self) -> str | None:
-        """The user's name for the audit log: from the settings, asked once when missing (None: cancelled)."""
+        """The user's name for the audit log: from the settings, asked once when missing (None: cancelled). On a
+        server project the database role, which the server records whatever name is typed: nothing is asked (a name
+        asked for, said to be recorded and shown as 经办人 was recorded nowhere)."""
+        if self.project is not None and self.project.server_role is not None:
+            return self.project.server_role
         name = (self.settings.get(config.ASSESSOR_NAME) or "").strip()
         if not name:
             name = (dialogs.ask_assessor_name(self) or "").strip()
@@ -342,8 +346,15 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             self._show_assessor()
 
     def _show_assessor(self) -> None:
+        role = self.project.server_role if self.project is not None else None
+        self.assessor_button.setEnabled(role is None)
+        if role is not None:
+            self.assessor_button.setText(f"经办人:{role}(数据库角色)")
+            self.assessor_button.setToolTip("服务器项目的变更记录记下登录所用的数据库角色;请每人用自己的角色连接")
+            return
         name = (self.settings.get(config.ASSESSOR_NAME) or "").strip()
         self.assessor_button.setText(f"经办人:{name}" if name else "经办人:未填写")
+        self.assessor_button.setToolTip(ASSESSOR_TIP)
 
     # --- filter, sort, totals ----------------------------------------------------------------------
 
