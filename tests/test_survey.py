@@ -161,6 +161,16 @@ def test_the_example_household_typed_into_the_template_computes_the_examples_tot
     assert any("第4行「窑洞/砖石窑洞」" in warning and "中值" in warning for warning in household.warnings)
 
 
+def test_a_warning_of_a_households_block_names_it_as_the_survey_does(template, tmp_path):
+    """The import's 提示 read "relocation: 缺少支付日期或搬迁日期,不计搬迁奖励": the case file's name for the block, in a
+    survey whose columns are 建筑面积, 签约日期 …"""
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "R1", "户主": "张三", **CAVE,
+                                                                "建筑面积(m²)": 100}]))
+    [household] = survey.households
+    assert [w for w in household.warnings if "不计搬迁奖励" in w] == [
+        "搬迁与安置: 缺少支付日期或搬迁日期,不计搬迁奖励 / no incentive: payment or move-out date missing"]
+
+
 def test_a_family_listed_twice_under_two_numbers_is_imported_and_said(template, tmp_path):
     """0002 gives 0001's 身份证号 (with spaces, a lower-case x): both are imported (one person may own two
     houses), and 0002 is said at its 身份证号 cell; 0003's number is its own, and read twice nothing changes."""

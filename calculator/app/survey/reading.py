@@ -44,6 +44,7 @@ from calculator.app.actions import pickable
 from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import evaluate
 from calculator.core.errors import CalculationError, CaseWarning, InputError
+from calculator.core.labels import label
 from calculator.engine.schedules import load_schedule
 from calculator.app.survey.columns import (
     CASE, KEY, LINE, REQUIRED_HEADINGS, SURVEY_SHEET, SurveyColumn, normal_heading, survey_columns,
@@ -532,8 +533,9 @@ class _Reader:
 
     @staticmethod
     def warning(warning: CaseWarning, lines: list[_Line]) -> str:
-        """An engine warning, a line's placed at its Excel row."""
+        """An engine warning, a line's placed at its Excel row, a block's named as the survey's columns are (搬迁与安置,
+        not the case file's "relocation")."""
         if warning.line is None:
-            return warning.message
+            return replace(warning, where=label(warning.where)).message if warning.where else warning.message
         line = lines[warning.line]
         return replace(warning, where=f"{SURVEY_SHEET} 第{line.row}行「{line.raw['item']}」").message
