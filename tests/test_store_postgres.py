@@ -159,8 +159,10 @@ def test_the_audit_log_names_the_database_role_never_a_typed_name(staffed):
 def test_each_role_does_its_own_part_and_nothing_else_through_the_client(staffed):
     project, stores = staffed
     household_id = hid(stores[ASSESSOR], project, "0001")
-    with pytest.raises(RoleRefused):
+    with pytest.raises(RoleRefused) as refused:
         stores[REVIEWER].save_computed(household_id, compute(variant(1)))
+    # said as who does what, the server's own words last ("permission denied for table case_versions" was all)
+    assert refused.value.zh.startswith("所用数据库角色无权进行此操作:评估人员保存测算") and "服务器原文" in refused.value.zh
     with pytest.raises(RoleRefused):
         stores[ASSESSOR].sign(household_id)
     stores[REVIEWER].sign(household_id)

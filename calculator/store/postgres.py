@@ -313,8 +313,11 @@ def server_error(error: Exception, where: str) -> StoreError:
     """A psycopg error as the store's StoreError: lost connection, busy, a role's refusal, or the server's word."""
     said = _first_line(error)
     if isinstance(error, errors.InsufficientPrivilege):
-        return RoleRefused(f"数据库角色无此权限(须由项目管理员授权):{said}",
-                           f"the database role may not do this (an admin grants the rights): {said}", where)
+        return RoleRefused(f"所用数据库角色无权进行此操作:评估人员保存测算、登记住户,审核人员标记签字,财务人员标记支付,"
+                           f"管理员均可;职责由项目管理员授予(服务器原文:{said})",
+                           f"the database role may not do this: assessors save cases and register households, reviewers "
+                           f"sign, finance marks paid, admins all; a project admin grants the parts (the server said: "
+                           f"{said})", where)
     if isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
         return RefusedByRule("项目正被其他人修改(已锁定),请稍后再试",
                           "the project is busy: another user is changing it; try again shortly", where)
