@@ -330,6 +330,9 @@ class CaseStore(abc.ABC):
     actor: str
     #: The store may only be viewed (the file, or its folder, cannot be written).
     read_only: bool = False
+    #: This connection may save cases: a file, whoever opens it; a server, a role whose part is assessor or admin
+    #: (as it was when the project was opened).
+    saves_cases: bool = True
 
     # projects and households
     @abc.abstractmethod

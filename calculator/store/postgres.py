@@ -117,6 +117,8 @@ class PostgresStore(SqliteStore):
                                   "role that created it opens it once with this version", url)
             pg_schema.init_db(self._conn)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
+            part = self._conn.execute("SELECT as_role FROM members WHERE role_name = current_user").fetchone()
+            self.saves_cases = part is not None and part[0] in ("assessor", "admin")
             self._clock = clock or self._server_now
             self._raw.add_notify_handler(self._notified)
             self._raw.execute(f"LISTEN {pg_schema.CHANNEL}")

@@ -222,3 +222,23 @@ def test_a_server_project_records_its_role_and_never_asks_for_a_name_it_would_no
         assert ledger.assessor_button.text() == f"经办人:{role}(数据库角色)" and not ledger.assessor_button.isEnabled()
     finally:
         ledger.shutdown()
+
+
+def test_a_role_that_saves_no_cases_opens_a_household_to_view_only(qtbot, window, server):
+    """A reviewer opened a household from the 台账, edited it with no sign it could not be saved, and Ctrl+S said
+    only "permission denied for table case_versions"."""
+    from pgcluster import REVIEWER, url_as
+    with open_store(server) as owner:
+        owner.grant(REVIEWER, "reviewer")
+    store = open_store(url_as(server, REVIEWER))
+    try:
+        project = store.projects()[0]
+        household = store.find_household(project.id, "0001")
+        assert window.household.open_stored(store, household.id)
+        ws = window.household
+        assert ws.session.read_only and not ws.session.edit({("household", "head"): "别人"})
+        assert ws.lock_banner.isVisible() or ws.lock_banner.isVisibleTo(window)
+        assert "所用数据库角色不能保存测算" in ws.stored.lock_notice and not ws.start_amendment()
+    finally:
+        window.household.release_store()
+        store.close()

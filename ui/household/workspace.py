@@ -385,11 +385,13 @@ class HouseholdWorkspace(DocumentWorkspace):
             panel.setEnabled(not locked)
         if amending:
             notice = f"正在更正此户(理由:{self.amendment_reason})。保存后成为新版本(已测算),须重新签字。"
-        self.lock_banner.show_notice(notice, can_amend=locked and self.stored.needs_reason)
+        self.lock_banner.show_notice(notice, can_amend=locked and self.stored.needs_reason
+                                     and self.stored.store.saves_cases)
 
     def start_amendment(self) -> bool:
         """更正 a signed case: the reason is asked first, then the case may be edited and saved as a new version."""
-        if self.stored is None or not self.stored.needs_reason or self.amendment_reason is not None:
+        if self.stored is None or not self.stored.needs_reason or self.amendment_reason is not None \
+                or not self.stored.store.saves_cases:
             return False
         reason = dialogs.ask_amendment_reason(self, self.stored.label, self.stored.household.status.label)
         if not reason:
