@@ -322,8 +322,10 @@ def test_an_admin_can_grant_but_not_demote_the_projects_creator(server, pg_url):
     server.grant(ASSESSOR, "admin")
     with open_store(url_as(pg_url, ASSESSOR)) as second_admin:
         second_admin.grant(FINANCE, "finance")
-        with pytest.raises(RoleRefused, match="stays its admin"):
+        with pytest.raises(RoleRefused, match="stays its admin") as refused:
             second_admin.grant(OWNER, "assessor")
+        # said as what it is: an admin was told its role may not do this, and that admins may do all
+        assert refused.value.zh.endswith("建立项目的数据库角色始终是项目管理员,不能改为其他职责")
         with pytest.raises(StoreError, match="no database role"):
             second_admin.grant("nobody_here", "finance")
     with pytest.raises(StoreError, match="unknown part"):
@@ -555,3 +557,23 @@ def test_a_change_is_recorded_at_the_servers_time_whatever_the_pcs_clock(pg_url,
         server = store._conn.execute("SELECT now()").fetchone()[0]
         times = [dt.datetime.fromisoformat(entry.at) for entry in store.audit_log()[-2:]]
     assert all(abs(at - server) < dt.timedelta(minutes=1) and at.utcoffset() is not None for at in times), times
+
+
+def test_a_backup_whose_record_may_not_have_landed_keeps_its_whole_file(server, tmp_path, monkeypatch):
+    """The reply to the backup's COMMIT lost: the finished file was deleted while the history may record it."""
+    from calculator.store.postgres import PostgresStore
+    server.create_project("堡子片区")
+    real = PostgresStore._commit
+
+    def reply_lost(store):
+        real(store)
+        raise ServerUnreachable("提交时连接中断", "lost at the commit", store.path)
+
+    monkeypatch.setattr(PostgresStore, "_commit", reply_lost)
+    target = tmp_path / "b.landcomp"
+    with pytest.raises(ServerUnreachable):
+        server.backup(target)
+    monkeypatch.undo()
+    assert target.exists()
+    with SqliteStore(target) as copy:
+        assert [project.name for project in copy.projects()] == ["堡子片区"]

@@ -47,7 +47,7 @@ class StoredCase:
         """Why a case opens read-only (signed, paid, or a server role that does not save cases), and what can be
         done (None: it may be edited)."""
         if not self.store.saves_cases:   # a reviewer edited a case with no sign that it could not be saved
-            return (f"只能查看:所用数据库角色不能保存测算(保存与更正由评估人员角色进行)。此户现为"
+            return (f"只能查看:所用数据库角色不能保存测算(保存与更正由评估人员或管理员角色进行)。此户现为"
                     f"{self.household.status.label},{self.version_label}。")
         if self.household.status is Status.SIGNED:
             return (f"此户已签字({self.version_label}),只能查看。如需更正,请点「更正…」填写理由后修改,"

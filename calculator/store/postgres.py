@@ -270,7 +270,9 @@ class PostgresStore(SqliteStore):
                                     detail={"path": target, "chain_head": verify.chain_head(conn)})
                 os.replace(temporary, target)
                 placed = True
-        except BaseException:
+        except BaseException as error:
+            if placed and isinstance(error, ServerUnreachable):   # lost at the COMMIT of its record: the copy is
+                raise                                             # whole, kept (its record may have landed)
             with contextlib.suppress(FileNotFoundError):
                 os.remove(target if placed else temporary)
             raise
@@ -311,10 +313,21 @@ class PostgresStore(SqliteStore):
         self._raw.close()
 
 
+# What grant_role (pg_schema.GRANT_ROLE) refuses, by words of the server's message: said as what it is, never as a
+# missing right (an admin was told its role may not do this, and that admins may do all).
+GRANT_REFUSALS = {
+    "stays its admin": ("建立项目的数据库角色始终是项目管理员,不能改为其他职责",
+                        "the role that created the project stays its admin"),
+    "may not grant": ("只有项目管理员可以授予职责", "only a project admin grants parts")}
+
+
 def server_error(error: Exception, where: str) -> StoreError:
     """A psycopg error as the store's StoreError: lost connection, busy, a role's refusal, or the server's word."""
     said = _first_line(error)
     if isinstance(error, errors.InsufficientPrivilege):
+        own = next((words for server_words, words in GRANT_REFUSALS.items() if server_words in said), None)
+        if own is not None:   # grant_role's own refusals: said as what they are, to an admin too
+            return RoleRefused(*own, where)
         return RoleRefused(f"所用数据库角色无权进行此操作:评估人员保存测算、登记住户,审核人员标记签字,财务人员标记支付,"
                            f"管理员均可;职责由项目管理员授予(服务器原文:{said})",
                            f"the database role may not do this: assessors save cases and register households, reviewers "
