@@ -438,3 +438,15 @@ def test_shares_and_statistics_are_shown_rounded_half_up_as_money_is():
     assert share(1, 32) == Decimal("0.0313") and share(0, 0) == Decimal("0.0000")
     assert statistic(0.625) == Decimal("0.63") and statistic(-0.125) == Decimal("-0.13")
     assert shown(Decimal("0.0125"), SHARE) == "1.3%"
+
+
+def test_a_median_position_is_worked_exactly_and_rounded_as_money_is():
+    """Two lines at 0.50 and 0.57 of their range: pandas' median in floating point was 0.5349999999999999, shown 0.53;
+    the exact 0.535 rounds half-up to 0.54."""
+    from fractions import Fraction
+    from calculator.app.summary.audit import _mean_and_median
+    from calculator.core.money import round_money
+    mean, median = _mean_and_median([(Fraction(57, 100), 1), (Fraction(1, 2), 1)])
+    assert (round_money(mean), round_money(median)) == (Decimal("0.54"), Decimal("0.54"))
+    mean, median = _mean_and_median([(Fraction(1, 4), 3), (Fraction(1), 1)])   # four lines: 1/4, 1/4, 1/4, 1
+    assert (mean, median) == (Fraction(7, 16), Fraction(1, 4))
