@@ -387,6 +387,10 @@ def test_cost_floor_governs_when_higher(ws, qtbot):
     qtbot.keyClicks(ws.cost_floor_edit, "999999")
     assert ws.summary["floor"].text() == "999,999.00"
     assert ws.summary["floor_governed_by"].text().startswith("成本之和")
+    # the results' (70%) column: its 合计 is the parts' 70% floors, never the 成本之和 (shown under that heading)
+    results = ws.results_model
+    floors = [results.index(row, ResultsModel.FLOOR).data() for row in range(results.rowCount())]
+    assert floors[-1] == floors[0] and floors[0] not in ("", "999,999.00")
 
 
 def test_export_writes_the_price_sheet(ws, tmp_path, answers):

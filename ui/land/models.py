@@ -149,6 +149,10 @@ class ResultsModel(HeaderedTableModel):
     def _cell(self, label: str, priced: PartPrice | ParcelPrice, column: int) -> tuple[str, Decimal | None]:
         """(shown text, the Decimal behind it)."""
         part = priced if isinstance(priced, PartPrice) else None
+        if column == self.FLOOR and part is None:
+            # the (70%) column's 合计 is the parts' 70% floors: the parcel's floor_total is the 成本之和 when it
+            # governs, shown there under the 70% heading (900,000.00 above rows adding to 599,132.07)
+            return fmt_grouped(priced.benchmark_floor_total), priced.benchmark_floor_total
         if column in self.MONEY:
             value = getattr(priced, self.MONEY[column])
             return ("", None) if value is None else (fmt_grouped(value), value)
