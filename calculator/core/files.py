@@ -144,14 +144,21 @@ def _name_length(name: str) -> int:
 def check_regular_file(path: str | os.PathLike[str], zh: str, en: str,
                        error: type[CalculationError] = InputError) -> None:
     """`error` unless `path` is a regular file to read as a `zh` (备份文件; `en`: backup file): a folder, a device
-    or a pipe (/dev/zero) is called what it is and never opened; a missing file is said to be missing."""
-    if os.path.isfile(path):
+    or a pipe (/dev/zero) is called what it is and never opened; a missing file is said to be missing, one the system
+    will not show (a folder the user may not enter) with the system's reason: a shared project said "does not exist"
+    was started anew."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise error(f"{zh}不存在", f"the {en} does not exist", str(path)) from None
+    except OSError as failed:
+        raise error(f"无法读取{zh}({system_reason(failed)})", f"cannot read the {en} ({system_reason(failed)})",
+                    str(path)) from None
+    if stat.S_ISREG(mode):
         return
-    if os.path.isdir(path):
+    if stat.S_ISDIR(mode):
         raise error(f"这是一个文件夹,不是{zh}", f"that is a folder, not a {en}", str(path))
-    if os.path.exists(path):
-        raise error(f"这不是{zh}(不是普通文件)", f"not a {en} (not a regular file)", str(path))
-    raise error(f"{zh}不存在", f"the {en} does not exist", str(path))
+    raise error(f"这不是{zh}(不是普通文件)", f"not a {en} (not a regular file)", str(path))
 
 
 # The kinds of file a name's suffix says it is: an output named as another kind (a workbook called s.pdf) would

@@ -283,3 +283,26 @@ def test_a_case_piped_in_is_read_as_from_a_file(tmp_path: Path) -> None:
                            env=env, input=case().decode(), capture_output=True, encoding="utf-8", timeout=120)
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout)["lines"][0]["amount"] == "7500.00"   # 10 m² at the midpoint of 700–800
+
+
+def test_a_file_the_system_will_not_show_is_said_so_never_missing(tmp_path, monkeypatch):
+    """A project in a folder the user may not enter was "项目文件不存在" to `ledger list`, `save` and `summary` (an
+    office told its shared project does not exist may start a new one); `create` on it said 没有权限."""
+    import errno
+    import os
+    from calculator.core.errors import InputError
+    from calculator.core.files import check_regular_file
+    target, real = tmp_path / "secret" / "p.landcomp", os.stat
+
+    def denied(path, *args, **kwargs):
+        if str(path).startswith(str(target.parent)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denied)
+    with pytest.raises(InputError) as refused:
+        check_regular_file(target, "项目文件", "project file")
+    assert refused.value.zh == "无法读取项目文件(没有权限 / Permission denied)"
+    monkeypatch.undo()
+    with pytest.raises(InputError, match="does not exist"):
+        check_regular_file(target, "项目文件", "project file")
