@@ -309,9 +309,18 @@ def draft_from_record(record: Any) -> ParcelDraft:
 
 def save_parcel(draft: ParcelDraft, path: Path) -> None:
     """Write the parcel file atomically (UTF-8 JSON, numbers as strings); a text no parcel file may hold
-    (a control or lone surrogate character, or one past its field's length) is refused and nothing is written."""
+    (a control or lone surrogate character, or one past its field's length), or a parcel its reader refuses (a part
+    with no area yet, 成本之和 abc), is refused and nothing is written: saved, it said 已保存 and never opened again,
+    every part and 依据 in it out of reach."""
     data = parcel_dict(draft)
     _check_texts(data, "", "")
+    try:
+        parcel_from_dict(data)   # as open_parcel reads it back
+    except CalculationError as error:
+        place = f"{error.where}: " if error.where else ""
+        raise InputError(f"地块信息有误,未保存(改正后再保存):{place}{error.zh}",
+                         f"the parcel has an error and was not saved (correct it, then save): {place}{error.en}") \
+            from None
     atomic_write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 

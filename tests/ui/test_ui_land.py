@@ -359,6 +359,21 @@ def test_save_open_round_trip(ws, tmp_path, settings, qtbot):
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.parametrize("slip, said", [("part", "第2部分"), ("cost", "成本之和")])
+def test_a_parcel_that_would_not_open_again_is_never_saved(ws, tmp_path, answers, qtbot, slip, said):
+    """Ctrl+S with a part added and no area yet (or 成本之和 abc) said 已保存; the file then never opened again
+    (第2部分 未填面积), every part, coefficient and 依据 in it out of reach. Refused now, nothing written."""
+    set_part(ws, 0, PartsModel.AREA, "1000")
+    if slip == "part":
+        ws.add_part()
+    else:
+        qtbot.keyClicks(ws.cost_floor_edit, "abc")
+    path = tmp_path / "parcel.json"
+    assert not ws.save_to(path) and not path.exists() and ws.is_modified()
+    [(title, message)] = answers.errors
+    assert title == "保存失败" and "地块信息有误,未保存" in message and said in message
+
+
 def test_open_invalid_file_reports_and_keeps_the_parcel(ws, tmp_path, answers):
     bad = tmp_path / "bad.json"
     bad.write_text('{"grade": 9, "parts": []}', encoding="utf-8")
