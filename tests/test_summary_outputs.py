@@ -67,6 +67,11 @@ def test_the_command_prints_the_summarys_json_and_writes_both_files(tmp_path, pr
     assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-" and (tmp_path / "s.xlsx").read_bytes()[:2] == b"PK"
     text = ledger(tmp_path, "summary", project.location, "--as-of", AS_OF)
     assert text.returncode == 0 and "汇总与审计(截至 2023-07-10)" in text.stdout and "户号 0009" in text.stdout
+    # again onto its own workbook (a scheduled summary): it was refused as "a filled-in survey" (its 超标准单价 sheet
+    # has 户号, 项目 and 数量 headings)
+    again = ledger(tmp_path, "summary", project.location, "--as-of", AS_OF, "--pdf", tmp_path / "s.pdf",
+                   "--xlsx", tmp_path / "s.xlsx")
+    assert again.returncode == 0, again.stderr
 
 
 @pytest.mark.parametrize("args, says", [

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from calculator.core.files import atomic_write
+from calculator.formats.reports.cells import report_book
 from calculator.formats.reports.xlsx import MONEY, _check, _fit, _places, _row, _table_head
 from calculator.app.summary.model import (
     AREA, COUNT, DATE, MONEY as MONEY_KIND, NUMBER, QUANTITY, SHARE, Summary, Table,
@@ -35,7 +36,7 @@ def write_summary_xlsx(summary: Summary, path: Path) -> None:
 
 
 def summary_book(summary: Summary) -> Workbook:
-    book = Workbook()
+    book = report_book()
     _overview(book.active, summary)
     for table in summary.tables():
         _sheet(book.create_sheet(table.title.translate(_NOT_IN_NAMES)[:NAME_MOST]), table)

@@ -28,6 +28,7 @@ from openpyxl.worksheet._reader import WorkSheetParser, _cast_number   # the rea
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from calculator.core.errors import InputError
+from calculator.formats.reports.cells import REPORT_CATEGORY
 from calculator.core.limits import SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES
 from calculator.app.survey.columns import REQUIRED_HEADINGS, SURVEY_SHEET, normal_heading
 
@@ -251,11 +252,12 @@ def refuse_filled_survey(path: Path) -> None:
             return
         _check_package(path)   # a look at a workbook of a size no survey has would read it all: none is a survey
         book = load_workbook(path, read_only=True)
-        try:   # 调查表 itself, or a sheet laid out as it (调查表(2), 第二组) the households were typed on
-            filled = SURVEY_SHEET in book.sheetnames and any(
+        try:   # 调查表 itself, or a sheet laid out as it (调查表(2), 第二组) the households were typed on; never a
+            # workbook the program wrote as a report (the summary's 超标准单价 sheet has 户号, 项目 and 数量 headings)
+            filled = book.properties.category != REPORT_CATEGORY and (SURVEY_SHEET in book.sheetnames and any(
                 any(value not in (None, "") for value in row)
                 for row in book[SURVEY_SHEET].iter_rows(min_row=2, values_only=True)) or any(
-                filled_alike(book[name]) for name in book.sheetnames if name != SURVEY_SHEET)
+                filled_alike(book[name]) for name in book.sheetnames if name != SURVEY_SHEET))
         finally:
             book.close()
     except Exception:   # noqa: BLE001 — a look, not a reading: a name the system refuses, a damaged or foreign file

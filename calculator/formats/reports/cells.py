@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from calculator.core.limits import visible
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")  # CR is written as LF (see `put`), so LF too
+# The category a workbook the program writes as a report (a sheet, the 台账, the summary) carries in its properties:
+# such a workbook is never taken for a filled-in survey (the summary's 超标准单价 sheet has 户号, 项目 and 数量 headings,
+# and `ledger summary --xlsx` refused to write over its own earlier workbook).
+REPORT_CATEGORY = "landcomp report"
+
+
+def report_book() -> Workbook:
+    """A new workbook marked as one of the program's reports (REPORT_CATEGORY)."""
+    book = Workbook()
+    book.properties.category = REPORT_CATEGORY
+    return book
 
 
 def put(cell: Cell, value: Any) -> None:

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from calculator.core.files import atomic_write
+from calculator.formats.reports.cells import report_book
 from calculator.formats.reports.xlsx import MONEY, _check, _fit, _row, _table_head
 from calculator.store.base import LEDGER_COLUMNS, LedgerRow, ledger_totals
 
@@ -36,7 +37,7 @@ def write_ledger_xlsx(rows: Sequence[LedgerRow], path: Path, title: str = "台�
 
 def ledger_book(rows: Sequence[LedgerRow], title: str = "台账") -> Workbook:
     """Title, frozen header with a filter, one row per household, then 合计 and its SUM check."""
-    book = Workbook()
+    book = report_book()
     ws = book.active
     ws.title = "台账"
     keys = [key for key, _ in WORKBOOK_COLUMNS]

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from calculator.engine.compensation import CompensationResult
 from calculator.core.files import atomic_write
 from calculator.engine.landprice import BELOW_FLOOR_SAID, TERM_SHOWN, TERM_SHOWN_PLACES, ParcelPrice
-from calculator.formats.reports.cells import put, put_formula
+from calculator.formats.reports.cells import put, put_formula, report_book
 from calculator.formats.reports.content import Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
 from calculator.formats.text_report import width
 
@@ -52,7 +52,7 @@ def write_price_xlsx(price: ParcelPrice, path: Path) -> None:
 
 
 def settlement_book(sheet: SettlementSheet) -> Workbook:
-    book = Workbook()
+    book = report_book()
     details = book.active
     details.title = "明细"
     head = ("序号", "章节", "种类/规格", "数量", "单位", "单价", "金额", "计入合计", "备注")
@@ -96,7 +96,7 @@ def _settlement_summary(ws: Worksheet, sheet: SettlementSheet) -> None:
 
 
 def price_book(sheet: PriceSheet) -> Workbook:
-    book = Workbook()
+    book = report_book()
     parts = book.active
     parts.title = "部分"
     corrected = sheet.corrected_total is not None
