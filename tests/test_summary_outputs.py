@@ -11,10 +11,12 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from calculator.app import summary as summaries
 from calculator.app.summary import charts, project_summary, summary_json
 from calculator.app.summary.model import outlier_table
+from calculator.formats.reports import xlsx
 from test_ledger_cli import ledger
 from test_summary import near_identical, opened, save, small_case
 
@@ -179,6 +181,17 @@ def test_the_workbook_reads_back_with_the_same_numbers(tmp_path, project):
     assert Decimal(str(sheet.cell(total_row, 3).value)) == summary.total
     assert sheet.cell(total_row + 1, 3).value == "=SUM(C3:C8)"
     assert sheet.cell(3, 4).number_format == "0.0%"
+    # printed: whose it is at every page's foot; a note under its table, merged across it, never widening column A
+    # (47–52 wide, it sent a 3-row table two pages across)
+    for ws in book:
+        assert ws.oddFooter.left.text == f"{summary.project} 汇总与审计(截至 2023-07-10)"
+    notes = [table for table in summary.tables() if table.note]
+    assert notes
+    for table in notes:
+        ws = book[table.title.replace("/", "、")]
+        [noted] = [cell for cell in ws["A"] if cell.value == table.note]
+        assert f"{noted.coordinate}:{get_column_letter(len(table.columns))}{noted.row}" in ws.merged_cells
+        assert ws.column_dimensions["A"].width < xlsx.WRAP_AT
 
     overview = {row[0].value: row[1].value for row in book["概况"].iter_rows(min_row=3) if row[0].value}
     assert Decimal(str(overview["补偿合计"])) == summary.total and overview["住户"] == 10

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from calculator.core.files import atomic_write
 from calculator.formats.reports.cells import report_book
-from calculator.formats.reports.xlsx import MONEY, _check, _fit, _places, _row, _table_head
+from calculator.formats.reports.xlsx import LINE_POINTS, MONEY, _check, _fit, _places, _row, _table_head
+from calculator.formats.text_report import width
 from calculator.app.summary.model import (
     AREA, COUNT, DATE, MONEY as MONEY_KIND, NUMBER, QUANTITY, SHARE, Summary, Table,
 )
@@ -37,15 +39,16 @@ def write_summary_xlsx(summary: Summary, path: Path) -> None:
 
 def summary_book(summary: Summary) -> Workbook:
     book = report_book()
-    _overview(book.active, summary)
+    footer = f"{summary.project} 汇总与审计(截至 {summary.as_of})"   # at each printed page's foot: whose it is
+    _overview(book.active, summary, footer)
     for table in summary.tables():
-        _sheet(book.create_sheet(table.title.translate(_NOT_IN_NAMES)[:NAME_MOST]), table)
+        _sheet(book.create_sheet(table.title.translate(_NOT_IN_NAMES)[:NAME_MOST]), table, footer)
     return book
 
 
-def _overview(ws, summary: Summary) -> None:
+def _overview(ws, summary: Summary, footer: str) -> None:
     ws.title = "概况"
-    _table_head(ws, f"{summary.project} 汇总与审计(截至 {summary.as_of})", ["项目", "数值", "单位"])
+    _table_head(ws, footer, ["项目", "数值", "单位"])
     rows: list[list[Any]] = [
         ["住户", (summary.households, "0"), "户"], ["计入金额的住户", (summary.counted, "0"), "户"],
         ["数据异常(不计入)", (len(summary.abnormal), "0"), "户"], ["补偿合计", (summary.total, MONEY), "元"],
@@ -57,10 +60,10 @@ def _overview(ws, summary: Summary) -> None:
     row = FIRST_ROW + len(rows) + 1
     for offset, (key, value) in enumerate(summary.method.items()):
         _row(ws, row + offset, [f"异常检测:{METHOD_LABELS[key]}", value if isinstance(value, str) else (value, "0.0")])
-    _fit(ws)
+    _fit(ws, footer)
 
 
-def _sheet(ws, table: Table) -> None:
+def _sheet(ws, table: Table, footer: str) -> None:
     """One view: header frozen with a filter over the rows, its 合计 apart below, a SUM check, the note."""
     _table_head(ws, table.title, [column.heading for column in table.columns])
     for offset, row in enumerate(table.rows):
@@ -75,9 +78,18 @@ def _sheet(ws, table: Table) -> None:
                 letter = get_column_letter(index)
                 _check(ws, below + 1, "A", "校验: 各行之和", letter, f"=SUM({letter}{FIRST_ROW}:{letter}{last})")
         below += 3
-    if table.note:
-        _row(ws, below, [table.note])
-    _fit(ws)
+    _fit(ws, footer)
+    if table.note:   # across the table, wrapped: measured with the columns, it made column A as wide as a page
+        _note(ws, below, table.note, len(table.columns))
+
+
+def _note(ws, row: int, text: str, columns: int) -> None:
+    """A table's note under it, merged across its columns, its row as tall as its wrapped lines."""
+    _row(ws, row, [text])
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    across = sum(ws.column_dimensions[get_column_letter(column)].width or 10 for column in range(1, columns + 1))
+    ws.row_dimensions[row].height = LINE_POINTS * max(1, -(-width(text) // max(int(across) - 2, 1)))
 
 
 def _cell(value: Any, kind: str) -> Any:

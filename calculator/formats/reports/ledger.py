@@ -58,7 +58,7 @@ def ledger_book(rows: Sequence[LedgerRow], title: str = "台账") -> Workbook:
             column = get_column_letter(keys.index(key) + 1)
             _check(ws, total_row + 1, "A", "校验: 各户之和", column, f"=SUM({column}{FIRST_ROW}:{column}{last})")
             ws[f"{column}{total_row + 1}"].number_format = number_format
-    _fit(ws)
+    _fit(ws, title)   # at each printed page's foot: whose it is
     return book
 
 
