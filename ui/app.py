@@ -10,7 +10,7 @@ SMOKE_TIMEOUT_MS = 20000
 ICONS = Path(__file__).parent / "icons"  # drawn from landcomp.svg by packaging/make_icons.py
 
 
-USAGE = """usage: main.py [CASE.json | PARCEL.json] [--smoke]
+USAGE = """usage: {program} [CASE.json | PARCEL.json] [--smoke]
 
 堡子片区征地拆迁补偿测算(桌面程序)
 
@@ -27,12 +27,13 @@ class Args:
     def __init__(self, argv: list[str]):
         self.smoke = "--smoke" in argv
         rest = [a for a in argv if a != "--smoke"]
+        usage = USAGE.format(program=Path(sys.argv[0]).name or "landcomp")   # landcomp installed, main.py here
         if any(a in ("-h", "--help") for a in rest):
-            print(USAGE)
+            print(usage)
             raise SystemExit(0)
         unknown = [a for a in rest if a.startswith("-")]
         if unknown or len(rest) > 1:
-            print(USAGE, file=sys.stderr)
+            print(usage, file=sys.stderr)
             raise SystemExit(2)
         self.case = rest[0] if rest else None
 
@@ -40,6 +41,11 @@ class Args:
 def run(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = Args(sys.argv[1:] if argv is None else list(argv))
+    if no_display():
+        print("landcomp: 没有可用的图形显示(未设置 DISPLAY 或 WAYLAND_DISPLAY):请在桌面中启动本程序,或在命令行使用 "
+              "landcomp-cli / no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set): start it from a "
+              "desktop, or use landcomp-cli on the command line", file=sys.stderr)
+        return 1
     # Start-up allocates what lives on (modules, classes, enums, the window): the garbage collector
     # walking it again and again finds nothing. It is off until the window is shown (`show`).
     gc.disable()
@@ -67,6 +73,14 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
+
+
+def no_display() -> bool:
+    """On Linux, no display to draw on and no Qt platform chosen: Qt aborted (exit 134) saying a library the bundle
+    carries must be installed, and to reinstall the program."""
+    import os
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
 
 
 def app_icon():

@@ -80,3 +80,13 @@ def test_on_a_machine_without_chinese_fonts_the_bundled_sheet_font_draws_the_win
 def test_bad_arguments_are_refused(tmp_path):
     result = run(["--frobnicate"], tmp_path)
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_no_display_is_said_plainly_never_a_qt_abort(tmp_path):
+    """Over SSH (no DISPLAY), `landcomp --smoke` aborted (exit 134) with Qt's English advice to install a library the
+    bundle carries, and to reinstall the program."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--smoke"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "没有可用的图形显示" in result.stderr and "no graphical display" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
