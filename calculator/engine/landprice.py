@@ -384,12 +384,13 @@ def _corrections(data: Any) -> Corrections:
     rate = values.get("reduction_rate")
     if rate is not None and not 0 < rate < 1:
         raise InputError(f"土地还原率应为 0 与 1 之间的小数(如 0.06),不是 {rate}",
-                         f"reduction_rate must be a fraction between 0 and 1 (e.g. 0.06), not {rate}", "corrections")
+                         f"reduction_rate must be a fraction between 0 and 1 (e.g. 0.06), not {rate}",
+                         "corrections.reduction_rate")   # at its field: the app marks it there, not in the banner alone
     for name in ("date_factor", "other_factor"):
         if name in values and values[name] <= 0:
-            raise InputError(f"{FIELD_LABELS[name]}应为正数", f"{name} must be positive", "corrections")
+            raise InputError(f"{FIELD_LABELS[name]}应为正数", f"{name} must be positive", f"corrections.{name}")
     if values.get("factor_pct", 0) <= -100:
-        raise InputError("因素修正应大于 -100%", "factor_pct must be above -100", "corrections")
+        raise InputError("因素修正应大于 -100%", "factor_pct must be above -100", "corrections.factor_pct")
     bases = data.get("basis", {})
     if not isinstance(bases, dict) or not all(isinstance(v, str) for v in bases.values()):
         raise InputError("basis 应为 {系数: 依据} 对象", "basis must map coefficient names to text", "corrections")

@@ -228,6 +228,12 @@ def test_a_parcel_wide_error_is_shown_in_chinese_with_the_benchmark_without_it(w
     ws.set_corrections(reduction_rate="0.06")
     assert ws.banner.isHidden() and ws.summary["total"].text() == "492,000.00"
     assert rate.styleSheet() == "" and rate.toolTip() == ""
+    # a number out of its range too (r = 6, K期日 0, 因素修正 −100): it was said in the banner alone
+    for name, typed in (("reduction_rate", "6"), ("date_factor", "0"), ("other_factor", "-1"), ("factor_pct", "-100")):
+        ws.set_corrections(**{name: typed})
+        assert "#c0392b" in ws.correction_edits[name].styleSheet(), name
+        ws.set_corrections(**{name: {"reduction_rate": "0.06", "factor_pct": "0"}.get(name, "1")})
+        assert ws.banner.isHidden(), name
 
 
 def test_a_term_above_the_maximum_marks_the_part_not_the_parcel(ws):
