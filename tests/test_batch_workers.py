@@ -107,3 +107,38 @@ def test_a_batch_gets_workers_only_when_it_is_large_enough_to_repay_them(monkeyp
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     assert [worker_count(None, sheets) for sheets in (1, 15, 16, 40, 200)] == [1, 1, 1, 2, 4]
     assert worker_count(2, 1) == 1 and worker_count(3, 200) == 3
+
+
+class _LateWorkers(batch.Executor):
+    """Workers that finish only when the batch is left (as a process pool's do once the taker is interrupted)."""
+
+    def __init__(self):
+        self.pending = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = batch.Future()
+        self.pending.append((future, fn, args))
+        return future
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        for future, fn, args in self.pending:   # each sheet under way is written to its end, then the pool stops
+            future.set_result(fn(*args))
+
+
+def test_a_batch_interrupted_while_a_worker_writes_leaves_no_temporary_file(store, project, tmp_path, monkeypatch):
+    """SIGTERM (or Ctrl+C) while waiting for a worker: the taker removed the household's temporary file, the worker
+    then wrote it, and nothing removed it — a .landcomp-….part left in 5 runs of 8, and the next batch into that
+    folder refused."""
+    rows = [row for row in store.ledger(project.id) if row.number != "0005"][:3]
+
+    def interrupted(printer, started, job):
+        raise KeyboardInterrupt   # as the SIGTERM handler raises it while the taker waits for a worker
+
+    monkeypatch.setattr(batch._Printer, "_reason", interrupted)
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        with batch._Printer(store, rows, folder, 1) as printer:
+            printer.executor, printer.ahead = _LateWorkers(), 2
+            printer.outcome(0, set())
+    assert files(folder) == []

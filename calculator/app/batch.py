@@ -287,7 +287,7 @@ class _Printer:
         started, row = self.started.pop(index), self.rows[index]
         if isinstance(started, SheetOutcome):
             return started
-        job = self.jobs.pop(index)
+        job = self.jobs[index]
         try:
             reason = self._reason(started, job)
             if reason is None:
@@ -304,8 +304,10 @@ class _Printer:
         except Exception as exc:  # noqa: BLE001 — one household's failure must not end the batch unsummed
             _raise_disk_failure(exc)
             reason = f"无法生成结算单: {type(exc).__name__}: {exc}"
-        finally:
-            job.part.unlink(missing_ok=True)
+        finally:   # once its worker is done with it: interrupted while waiting (SIGTERM, Ctrl+C), the worker may
+            if started.done():   # write it yet, and leaving the batch removes it after the workers stop (__exit__)
+                job.part.unlink(missing_ok=True)
+                del self.jobs[index]
         return SheetOutcome(row.household_id, row.number, row.head, None, reason)
 
     def _reason(self, started: Future, job: _Job) -> str | None:
