@@ -300,6 +300,11 @@ class PriceSheet:
     def footer(self) -> str:
         return f"宗地编号 {self.reference or '(未填)'}  {self.basis}"
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The table notes of the parts, each once (two parts of one use and grade share one)."""
+        return tuple(dict.fromkeys(part.note for part in self.parts if part.note))
+
 
 def price_sheet(price: ParcelPrice) -> PriceSheet:
     """The land price sheet: parts, range, 70% floor (or cost sum) and the correction chain."""

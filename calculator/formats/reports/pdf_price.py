@@ -35,9 +35,8 @@ def price_story(sheet: PriceSheet, styles: Styles) -> list:
         story += [*heading(f"宗地地价修正:{sheet.correction_method}", styles),
                   *[para(line, styles.text) for line in sheet.formula], gap(1),
                   coefficient_table(sheet, styles), gap(2), correction_table(sheet, styles), gap()]
-    notes = list(dict.fromkeys(part.note for part in sheet.parts if part.note))   # two parts of one use: one note
-    if notes:
-        story += [*heading("表注", styles), *[para(f"注: {note}", styles.note) for note in notes], gap()]
+    if sheet.notes:
+        story += [*heading("表注", styles), *[para(f"注: {note}", styles.note) for note in sheet.notes], gap()]
     story.append(KeepTogether([para("测算结果", styles.heading), gap(1), result_grid(sheet, styles), gap(3),
                                signature_grid(SIGNATURES, styles, row_height=18 * mm, per_row=3)]))
     return story

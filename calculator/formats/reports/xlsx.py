@@ -158,7 +158,7 @@ def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
         rows += [["修正后宗地总价(元)", (sheet.corrected_total, MONEY), BELOW_FLOOR_SAID if sheet.below_floor else None],
                  ["修正后平均单价(元/m²)", (sheet.corrected_unit_price, MONEY)], ["法定最高年期依据", sheet.tenure_basis],
                  ["K年期", TERM_SHOWN]]
-    rows += [["表注", note] for note in dict.fromkeys(part.note for part in sheet.parts if part.note)]
+    rows += [["表注", note] for note in sheet.notes]
     rows += [["面积", sheet.area_note]] if sheet.area_note else []
     rows += [[], ["测算人", None, "日期"], ["审核人", None, "日期"]]
     _rows(ws, 2, rows)
