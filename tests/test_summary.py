@@ -300,6 +300,19 @@ def test_rate_positions_per_assessor_worked_by_hand(rate_project):
     assert [rows[n]["overrides"] for n in ("甲", "乙", "丙")] == [0, 0, 2]
 
 
+def test_over_midpoint_is_the_stated_formula_summed_exactly_then_rounded_once(store):
+    """戊's lines at two rates: 7,340.63 at 733.33 (700–800) pays 7,340.63 × (733.33 − 750) / 733.33 = −166.866… and
+    6,680.03 at 666.67 (600–700) 6,680.03 × (666.67 − 650) / 666.67 = 167.033…: together 0.1666… yuan, 0.17 — each rounded
+    first, −166.87 + 167.03 made 0.16."""
+    project = opened(store)
+    save(store, project, "E1", small_case("戊", {"item": BRICK, "quantity": "10.01", "rate": "733.33"},
+                                          {"item": CAVE, "quantity": "10.02", "rate": "666.67"}))
+    summary = project_summary(project)
+    assert records(summary.rates_by_assessor)["戊"]["over_mid"] == Decimal("0.17")
+    items = records(summary.rates_by_item)
+    assert (items[BRICK]["over_mid"], items[CAVE]["over_mid"]) == (Decimal("-166.87"), Decimal("167.03"))
+
+
 def test_rate_positions_per_item_and_the_overrides_with_their_reasons(rate_project):
     summary = project_summary(rate_project)
     items = records(summary.rates_by_item)

@@ -5,7 +5,8 @@ A line priced against a range [下限, 上限] of the standard (R1) is placed by
 between floor and midpoint, at the midpoint (typed, or taken by default because no rate was given),
 between midpoint and ceiling, at the ceiling, or outside the range (超标准, with a reason). Its
 position is (rate − 下限) / (上限 − 下限): 0 at the floor, 1 at the ceiling. 较中值多付 is what the
-line pays over what the midpoint would have paid (amount × (rate − 中值) / rate, to the fen); an
+line pays over what the midpoint would have paid (amount × (rate − 中值) / rate, summed exactly over a row's lines
+and rounded once, to the fen); an
 assessor who always takes the ceiling shows at a glance in the counts, the mean position and it.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from calculator.core.money import fmt_plain, round_money
 from calculator.app.summary.figures import Figures
-from calculator.app.summary.model import COUNT, MONEY, NUMBER, QUANTITY, SHARE, Column, Table, share, yuan
+from calculator.app.summary.model import COUNT, MONEY, NUMBER, QUANTITY, SHARE, Column, Table, share
 
 # Where a rate sits in its range: key, heading.
 POSITIONS = (("floor", "下限"), ("lower", "下限至中值"), ("midpoint", "中值(填写)"), ("default", "中值(未填单价)"),
@@ -27,8 +28,9 @@ POSITIONS = (("floor", "下限"), ("lower", "下限至中值"), ("midpoint", "�
 
 
 def ranged_lines(figures: Figures) -> pd.DataFrame:
-    """The groups of range-priced lines (calculator.app.summary.rated), each with its position key and 较中值多付 in
-    fen (its place in the range, 0–1, is worked exactly by _exact_places).
+    """The groups of range-priced lines (calculator.app.summary.rated), each with its position key and its exact
+    较中值多付 in fen, a Fraction (a row rounds its sum once; its place in the range, 0–1, is worked exactly by
+    _exact_places).
 
     Rates and bounds are compared as whole ten-thousandths of a yuan (exact: a stored rate has two
     decimals, a standard's bounds at most four), twice the rate against their sum for the midpoint."""
@@ -40,18 +42,16 @@ def ranged_lines(figures: Figures) -> pd.DataFrame:
         [outside, ranged["midpoint"].to_numpy(bool), rate == low, rate == high, twice == ends, twice < ends],
         ["outside", "default", "floor", "ceiling", "midpoint", "lower"], "upper")
     ranged["over_mid"] = pd.Series([_over_midpoint(a, r2, e) for a, r2, e in zip(ranged["amount"], twice, ends)],
-                                   index=ranged.index, dtype="int64")
+                                   index=ranged.index, dtype=object)
     return ranged
 
 
-def _over_midpoint(amount: int, twice_rate: int, ends: int) -> int:
-    """What lines at one rate pay over the midpoint's price, in fen: amount × (rate − 中值) / rate, rounded
-    half-up (in integers: amount × (2·rate − (下限 + 上限)) / (2·rate))."""
+def _over_midpoint(amount: int, twice_rate: int, ends: int) -> Fraction:
+    """What lines at one rate pay over the midpoint's price, in fen, exactly: amount × (rate − 中值) / rate (in
+    integers: amount × (2·rate − (下限 + 上限)) / (2·rate))."""
     if not twice_rate:
-        return 0
-    numerator, denominator = int(amount) * (int(twice_rate) - int(ends)), int(twice_rate)
-    sign = -1 if numerator < 0 else 1
-    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
+        return Fraction(0)
+    return Fraction(int(amount) * (int(twice_rate) - int(ends)), int(twice_rate))
 
 
 def _position_columns() -> tuple[Column, ...]:
@@ -68,8 +68,7 @@ def _position_rows(ranged: pd.DataFrame, by: list[str]) -> list[tuple]:
         return []
     counts = pd.crosstab([ranged[key] for key in by], ranged["position"], values=ranged["lines"], aggfunc="sum")
     counts = counts.reindex(columns=[key for key, _ in POSITIONS]).fillna(0).astype("int64")
-    over = ranged.groupby(by)["over_mid"].sum()
-    places = _exact_places(ranged, by)
+    places, over = _exact_places(ranged, by)
     rows = []
     for group, count in counts.iterrows():
         lines = int(count.sum())
@@ -77,19 +76,24 @@ def _position_rows(ranged: pd.DataFrame, by: list[str]) -> list[tuple]:
         mean, median = _mean_and_median(places[group])
         rows.append((*names, lines, *(int(count[key]) for key, _ in POSITIONS), round_money(mean),
                      round_money(median), share(int(count["ceiling"]), lines),
-                     share(int(count["default"]), lines), yuan(over.loc[group])))
+                     share(int(count["default"]), lines), round_money(over[group] / 100)))
     return rows
 
 
-def _exact_places(ranged: pd.DataFrame, by: list[str]) -> dict[Any, list[tuple[Fraction, int]]]:
-    """Each group's lines as (their exact place in the range, how many lines): worked in floating point, a median of
-    0.50 and 0.57 was 0.5349999999999999, shown 0.53 for 0.54."""
+def _exact_places(ranged: pd.DataFrame, by: list[str]) -> tuple[dict[Any, list[tuple[Fraction, int]]],
+                                                                  dict[Any, Fraction]]:
+    """Each group's lines as (their exact place in the range, how many lines), and its exact 较中值多付 in fen: worked
+    in floating point, a median of 0.50 and 0.57 was 0.5349999999999999, shown 0.53 for 0.54; rounded per rate before
+    the sum, 较中值多付 could be a fen off the formula it states."""
     places: dict[Any, list[tuple[Fraction, int]]] = {}
+    over: dict[Any, Fraction] = {}
     keys = ranged[by].itertuples(index=False, name=None)
-    for key, rate, low, high, lines in zip(keys, ranged["rate4"], ranged["low4"], ranged["high4"], ranged["lines"]):
-        places.setdefault(key if len(by) > 1 else key[0], []).append(
-            (Fraction(int(rate) - int(low), int(high) - int(low)), int(lines)))
-    return places
+    for key, rate, low, high, lines, more in zip(keys, ranged["rate4"], ranged["low4"], ranged["high4"],
+                                                 ranged["lines"], ranged["over_mid"]):
+        group = key if len(by) > 1 else key[0]
+        places.setdefault(group, []).append((Fraction(int(rate) - int(low), int(high) - int(low)), int(lines)))
+        over[group] = over.get(group, Fraction(0)) + more
+    return places, over
 
 
 def _mean_and_median(places: list[tuple[Fraction, int]]) -> tuple[Fraction, Fraction]:
