@@ -77,8 +77,11 @@ def test_compensation_readable_table() -> None:
     run = landcomp("compensation", "examples/household.json")
     assert run.returncode == 0, run.stderr
     assert "546,616.30" in run.stdout and "人民币伍拾肆万陆仟陆佰壹拾陆元叁角" in run.stdout
-    # a line is numbered as the warnings name it, by its line in the file (the sheet's 序号 goes by section)
-    assert re.search(r"^行\s+种类/规格", run.stdout, re.M) and re.search(r"^24\s+杂棚\s+15\.00", run.stdout, re.M)
+    # a line is numbered as the warnings name it, by its line in the file, and by its 序号 on the sheet (by section: the
+    # typed 评估项/机井设备, line 20, is printed among the 评估项, so 杂棚, line 24, is the sheet's 23)
+    assert re.search(r"^行\s+序号\s+种类/规格", run.stdout, re.M)
+    assert re.search(r"^24\s+23\s+杂棚\s+15\.00", run.stdout, re.M)
+    assert re.search(r"^20\s+37\s+评估项/机井设备", run.stdout, re.M)
     assert "items[23](第24行)「杂棚」" in run.stdout
 
 
@@ -371,7 +374,7 @@ def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -
     cell = next(row[5] for row in load_workbook(tmp_path / "sheet.xlsx")["明细"].iter_rows() if row[2].value == "歇厦、雨搭")
     assert (cell.value, cell.number_format) == (350.505, "#,##0.000")   # the workbook shows 350.505 too
     row = next(line for line in run.stdout.splitlines() if "歇厦" in line).split()
-    assert row[2:6] == ["12.50", "m²", "350.505", "4,381.31"]
+    assert row[3:7] == ["12.50", "m²", "350.505", "4,381.31"]
     sheet = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sheet.pdf"), "-"], capture_output=True,
                            encoding="utf-8", check=True).stdout
     assert re.search(r"歇厦、雨搭\s+12\.50\s+m²\s+350\.505\s+4,381\.31", sheet)

@@ -96,6 +96,15 @@ def test_settlement_sheet_states_the_household_every_amount_and_the_total(settle
     assert re.search(r"有争议\(不计入合计\) .* 525\.00", text)
 
 
+def test_a_subtotal_says_the_disputed_amount_printed_above_it_and_not_in_it(settlement):
+    """一(二)'s printed lines 护坡 2,090.00 + 排水渠 2,800.00 + 涵洞 4,000.00 + 杂棚 525.00 (disputed) + 枯井 0.00 make
+    9,415.00; its 小计 8,890.00 said nothing of the 525.00 a reader finds missing. A section without one says nothing."""
+    _, _, texts = settlement
+    lines = "\n".join(texts).splitlines()
+    assert "一(二) 院外建筑 小计(不含有争议 525.00) 8,890.00" in lines
+    assert "一(一) 房屋、附属设施 小计 413,909.30" in lines
+
+
 def test_section_three_shows_the_three_relocation_allowances_and_the_replacement_block(settlement):
     result, path, texts = settlement
     text = "\n".join(texts)

@@ -119,6 +119,21 @@ def test_summary_sheet_carries_household_subtotals_total_and_replacement(settlem
     assert exact(summary[summary[0] == "合计置换面积"][3].iloc[0]) == result.replacement.total_m2
 
 
+def test_replacement_parts_carry_every_decimal_the_pdf_prints_and_add_up_to_the_total(tmp_path):
+    """正房 10.004 m² × 1 and (10.01 − 10) × 0.4 = 0.004: the total 10.008 → 10.01 (R7). The parts were shown 10.00 and
+    0.00, which do not make the 10.01 beneath them, beside a working that says 10.004."""
+    data = json.loads((ROOT / "examples/household.json").read_text(encoding="utf-8"))
+    data["replacement"] = {"main_house_area_m2": "10.004", "main_house_footprint_m2": "10",
+                           "homestead_certificate_area_m2": "10.01"}
+    path = tmp_path / "replacement.xlsx"
+    reports.compensation_xlsx(compute(case_from_dict(data)), path)
+    sheet = openpyxl.load_workbook(path)["汇总"]
+    rows = {row[0].value: row[3] for row in sheet.iter_rows() if row[0].value and len(row) > 3 and row[3].value}
+    parts = [(exact(rows[name].value), rows[name].number_format) for name in ("正房", "宅基地")]
+    assert parts == [(Decimal("10.004"), "#,##0.000"), (Decimal("0.004"), "#,##0.000")]
+    assert exact(rows["合计置换面积"].value) == Decimal("10.01")
+
+
 def test_land_workbook_parts_and_summary(tmp_path):
     price = parcel()
     path = tmp_path / "price.xlsx"

@@ -44,6 +44,7 @@ class CompensationResult(NamedTuple):
     replacement: ReplacementResult | None
     subtotals: dict[str, Decimal]
     disputed_total: Decimal
+    disputed_subtotals: dict[str, Decimal]  # each section's disputed lines, held out of its subtotal (sections with some)
     total: Decimal
     warnings: tuple[CaseWarning, ...]
     problems: tuple[CalculationError, ...]
@@ -161,7 +162,7 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
     once: list[PricedLine] = []   # the payable lines of items paid per household
     held: set[str] = set()   # the items of disputed lines
     subtotals = {section: Decimal("0.00") for section in schedule.sections}
-    disputed = Decimal("0.00")
+    disputed: dict[str, Decimal] = {}   # by section
     for index, raw in enumerate(case.items):
         try:
             priced, line_notes = priced_line(raw, index, schedule, ctx)
@@ -173,7 +174,8 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
             notes += line_notes
         line = priced.line
         if line.disputed:   # not payable (PricedLine.payable, read here without its call)
-            disputed += priced.amount
+            section = line.item.section
+            disputed[section] = disputed.get(section, Decimal("0.00")) + priced.amount
             held.add(line.item.key)
         else:
             item = line.item
@@ -203,13 +205,14 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
         problems.append(InputError(f"合计金额过大: {total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
                                    f"the total {total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})", TOTAL,
                                    block=TOTAL))
-    if disputed >= MAX_AMOUNT:   # printed beside the total as 有争议金额: held to the same limit
-        problems.append(InputError(f"有争议金额合计过大: {disputed:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
-                                   f"the disputed total {disputed:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})",
+    disputed_total = sum(disputed.values(), Decimal("0.00"))
+    if disputed_total >= MAX_AMOUNT:   # printed beside the total as 有争议金额: held to the same limit
+        problems.append(InputError(f"有争议金额合计过大: {disputed_total:,.2f} 元,超过上限 {MAX_AMOUNT:,.0f} 元",
+                                   f"the disputed total {disputed_total:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})",
                                    TOTAL, block=TOTAL))
     return CompensationResult(
         schedule=schedule, case=case, lines=tuple(lines), relocation=relocation, replacement=replacement,
-        subtotals=subtotals, disputed_total=disputed, total=total,
+        subtotals=subtotals, disputed_total=disputed_total, disputed_subtotals=disputed, total=total,
         warnings=tuple(notes + _case_warnings(case, relocation, replacement, schedule)), problems=tuple(problems))
 
 

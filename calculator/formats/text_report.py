@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from calculator.core.amount_words import amount_in_words
-from calculator.engine.compensation import CompensationResult
+from calculator.engine.compensation import CompensationResult, sheet_numbers
 from calculator.engine.landprice import BELOW_FLOOR_SAID, FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
 from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.remarks import line_remarks
@@ -33,13 +33,16 @@ def compensation_text(result: CompensationResult) -> str:
     schedule, case = result.schedule, result.case
     lines = [f"{schedule.title} ({schedule.document})",
              f"户主: {case.household.get('head', '')}  地址: {case.household.get('address', '')}", ""]
-    # 行: the line of the case file, as the messages and warnings name it (第24行); the sheet's 序号 is by section
-    rows = [["行", "种类/规格", "数量", "单位", "单价", "金额", "备注"]]
+    # 行: the line of the case file, as the messages and warnings name it (第24行); 序号: the line's on the sheet and in
+    # the app's item table (by section), where a warning's line is looked for next
+    numbers = sheet_numbers(case, schedule)
+    rows = [["行", "序号", "种类/规格", "数量", "单位", "单价", "金额", "备注"]]
     for priced in result.lines:
-        rows.append([str(priced.line.index + 1), priced.item.key, fmt_quantity(priced.line.quantity), priced.item.unit,
-                     fmt_rate(priced.rate), fmt_grouped(priced.amount), "; ".join(line_remarks(priced))])
+        rows.append([str(priced.line.index + 1), str(numbers[priced.line.index]), priced.item.key,
+                     fmt_quantity(priced.line.quantity), priced.item.unit, fmt_rate(priced.rate),
+                     fmt_grouped(priced.amount), "; ".join(line_remarks(priced))])
     if len(rows) > 1:
-        lines += [table(rows, {0, 2, 4, 5}), ""]
+        lines += [table(rows, {0, 1, 3, 5, 6}), ""]
     if result.relocation is not None:
         r = result.relocation
         lines += [f"搬迁补助 {fmt_grouped(r.moving)}   临时安置补助 {fmt_grouped(r.temporary)}"

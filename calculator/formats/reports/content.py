@@ -17,7 +17,7 @@ from calculator.core.errors import CaseErrors, InputError
 from calculator.engine.landprice import (
     COEFFICIENT_LABELS, FLOOR_BY_COST, FORMULA_LINES, TERM, Corrections, ParcelPrice, PartPrice)
 from calculator.engine.lines import where
-from calculator.core.money import fmt_plain, fmt_quantity, fmt_rate
+from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.relocation import PART_NAMES, RelocationResult
 from calculator.engine.remarks import line_remarks
 from calculator.engine.replacement import AREA_LABELS
@@ -49,6 +49,12 @@ class SheetSection:
     heading: str
     rows: tuple[SheetRow, ...]
     subtotal: Decimal
+    held: Decimal = Decimal("0.00")  # its disputed lines' amounts, printed among its rows and not in its subtotal
+
+    @property
+    def subtotal_label(self) -> str:
+        """一(二) 院外建筑 小计, saying what of the rows above it is not in it: 小计(不含有争议 525.00)."""
+        return f"{self.heading} 小计" + (f"(不含有争议 {fmt_grouped(self.held)})" if self.held else "")
 
 
 @dataclass(frozen=True)
@@ -195,7 +201,8 @@ def _sections(result: CompensationResult) -> list[SheetSection]:
             number += len(allowances)
         if rows:
             heading = code if code == title else f"{code} {title}"
-            sections.append(SheetSection(code, heading, tuple(rows), result.subtotals[code]))
+            sections.append(SheetSection(code, heading, tuple(rows), result.subtotals[code],
+                                         result.disputed_subtotals.get(code, Decimal("0.00"))))
     return sections
 
 

@@ -58,7 +58,7 @@ def item_table(sheet: SettlementSheet, styles: Styles):
                          Text(row.remarks, styles.cell)])
         # its 小计 on the page of its last line: a page began with the 小计 alone, its 13 lines on the page before
         commands += [("SPAN", (0, len(rows)), (4, len(rows))), ("NOSPLIT", (0, len(rows) - 1), (-1, len(rows)))]
-        rows.append([Text(f"{section.heading} 小计", styles.number)] + [""] * 4
+        rows.append([Text(section.subtotal_label, styles.number)] + [""] * 4
                     + [Text(fmt_grouped(section.subtotal), styles.number), ""])
     return grid(rows, [w * mm for w in COLUMN_MM], styles, commands=commands)
 

@@ -90,7 +90,8 @@ def _settlement_summary(ws: Worksheet, sheet: SettlementSheet) -> None:
     if sheet.replacement:
         row = _rows(ws, row + 1, [["房屋面积置换", "计算面积", "置换比例", "置换面积(m²)"]])
         _style_head(ws, row - 1, 4)
-        row = _rows(ws, row, [[p.name, p.working, p.ratio, (p.area, MONEY)] for p in sheet.replacement]
+        # each part with every decimal it has, as the PDF prints it: 10.004 + 0.004 is the 10.01 below, 10.00 + 0.00 not
+        row = _rows(ws, row, [[p.name, p.working, p.ratio, _exactly(p.area)] for p in sheet.replacement]
                     + [["合计置换面积", None, None, (sheet.replacement_total, MONEY)]])
     _fit(ws, sheet.reference)
 
