@@ -14,6 +14,7 @@ import pytest
 
 from calculator.engine.compensation import compute
 from calculator.store import SqliteStore, Status
+from calculator.store.base import StoreFailure
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "household.json"
@@ -101,3 +102,33 @@ def test_a_killed_writer_loses_nothing_committed_and_leaves_no_half_save(tmp_pat
         assert len(store.audit_log(household_id=household.id)) == 1 + COMMITTED
         store.save_computed(household.id, compute(store.version(household.id, 1).case()))  # still writable
         assert len(store.versions(household.id)) == COMMITTED + 1
+
+
+@pytest.mark.parametrize("how", ["renamed", "deleted"])
+def test_a_project_file_moved_away_while_open_takes_no_save_it_would_lose(tmp_path, how):
+    """Renamed or deleted under the open app, the file took the next save into its journal (WAL) at the old name, which
+    no project file opens again: 已保存 第2版, and p2.landcomp still held version 1 — or nothing at all, the session's
+    earlier saves left in that journal too once the app closed. The save is refused and said; the moved file holds
+    every save made before, and no journal is left at the old name."""
+    path, moved = tmp_path / "p.landcomp", tmp_path / "p2.landcomp"
+    result = compute(_example_case())
+    store = SqliteStore(path, actor="经办人")
+    household = store.add_household(store.create_project("堡子片区").id, "001")
+    store.save_computed(household.id, result)
+    if how == "renamed":
+        path.rename(moved)
+    else:
+        path.unlink()
+    with pytest.raises(StoreFailure) as refused:
+        store.save_computed(household.id, result)
+    assert "移动、改名或删除" in refused.value.zh and "not saved" in refused.value.en
+    store.close()
+    assert sorted(f.name for f in tmp_path.iterdir()) == (["p2.landcomp"] if how == "renamed" else [])
+    if how == "renamed":
+        with SqliteStore(moved) as reopened:
+            assert [v.number for v in reopened.versions(household.id)] == [1]
+
+
+def _example_case():
+    from calculator.engine.case import case_from_json
+    return case_from_json(EXAMPLE.read_text(encoding="utf-8"))

@@ -55,6 +55,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", self.path) from None
         try:
             self._open()
+            self._identity = _identity(self.path)   # the file opened: a change is written only while it is the path's
         except BaseException:
             self._conn.close()
             raise
@@ -171,8 +172,26 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
-        """Backend: start a write transaction holding the write lock."""
+        """Backend: start a write transaction holding the write lock, on the file still at the project's path.
+
+        A file moved, renamed or deleted while open takes changes still (in WAL mode into its journal at the old
+        name, which nothing opens again): a save said 已保存 that no project file held."""
+        if self._moved():
+            raise StoreFailure("项目文件在打开之后被移动、改名或删除:本次更改没有保存(此前已保存的都在移走的文件中)。"
+                               "请从项目文件的新位置重新打开项目后再保存",
+                               "the project file was moved, renamed or deleted after it was opened: this change was "
+                               "not saved (what was saved before is in the moved file); open the project where it is "
+                               "now and save again", self.path)
         self._conn.execute("BEGIN IMMEDIATE")
+
+    def _moved(self) -> bool:
+        """Whether the file opened is no longer at the project's path; if so, every change committed is first written
+        into it from the journal at the old name (SQLite, closing, leaves them there: the moved file opened
+        elsewhere lacked the session's saves), and that journal is removed when nothing is left at the path."""
+        if _identity(self.path) == self._identity:
+            return False
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
 
     def _household_for_update(self, household_id: int) -> Household:
         """Backend: the household a change writes over, inside its transaction (the file is locked already)."""
@@ -660,7 +679,21 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def close(self) -> None:
+        moved = not self.read_only and self._moved()
         self._conn.close()
+        if moved and _identity(self.path) is None:
+            for journal in ("-wal", "-shm"):   # the old name's, emptied into the moved file: nothing is lost with them
+                with contextlib.suppress(OSError):
+                    os.remove(f"{self.path}{journal}")
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """Which file is at `path` (its device and inode), None when none is."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _computable(result: CompensationResult) -> None:
