@@ -6,6 +6,7 @@ anything else. Nothing is printed and no file is written unless the whole input 
 """
 from __future__ import annotations
 
+import _thread
 import argparse
 import codecs
 import errno
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    sys.unraisablehook = _ignore_failed_closes
+    sys.unraisablehook = _unraisable
     if sys.stdout is not None and hasattr(sys.stdout, "reconfigure"):
         # A console that is not UTF-8 (GBK: a Windows console redirected to a file, a zh_CN.GBK terminal) has no ²
         # or –: printed as ?, never a traceback after the sheet was written (the JSON escapes them: `_dump`).
@@ -162,10 +163,19 @@ def _print(output: str) -> int:
     return 0
 
 
-def _ignore_failed_closes(unraisable) -> None:
-    """A file the garbage collector closes after its write failed (a workbook's zip on a full disk) fails again as
-    it closes: that failure was said once, naming its file, and is not printed again as a traceback."""
-    if not isinstance(unraisable.exc_value, OSError):
+def _unraisable(unraisable) -> None:
+    """What fails where Python cannot raise it (a finalizer, a weakref callback).
+
+    An interrupt (SIGTERM by `_terminated`, Ctrl+C) landing there was printed as a traceback and then lost: the command
+    ran on and exited 0. It is delivered again, as SIGTERM, by a new thread the hook does not wait for (a handler run
+    from here, or while threading's start waits, raises here again), so that the main thread raises it once past the
+    callback and the command stops as interrupted; landing in a callback again, it is delivered again. (SIGINT is
+    ignored in a command started in the background, `&`, and a Ctrl+C ends a command as SIGTERM does.) A file
+    the garbage collector closes after its write failed (a workbook's zip on a full disk) fails again as it closes:
+    that failure was said once, naming its file, and is not printed again as a traceback."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        _thread.start_new_thread(_thread.interrupt_main, (signal.SIGTERM,))
+    elif not isinstance(unraisable.exc_value, OSError):
         sys.__unraisablehook__(unraisable)
 
 
