@@ -794,3 +794,22 @@ def test_a_list_is_of_one_moment_while_another_user_saves(tmp_path, monkeypatch,
     [row] = shown["households"]
     assert (row["version"], row["total"], row["fingerprint"]) == (1, first["total"], first["fingerprint"])
     assert shown["totals"]["total"] == first["total"] and shown["totals"]["households"] == 1
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_report_lost_on_a_full_disk_says_the_payment_landed_so_no_script_pays_again(tmp_path, project):
+    """`pay … > /dev/full` said only "cannot write the result" (exit 1): the household was 已支付 all the same, and a
+    script retrying was told it was not signed. A command that changed nothing says nothing of the kind."""
+    as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
+    fingerprint = listed(tmp_path, project)["households"][0]["fingerprint"]
+    assert ledger(tmp_path, "sign", project, "001", "--fingerprint", fingerprint).returncode == 0
+    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO), "LANDCOMP_ACTOR": "李明"}
+    with open("/dev/full", "w") as full:
+        def to_full(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "calculator", "ledger", *args], cwd=tmp_path, env=env,
+                                  stdout=full, stderr=subprocess.PIPE, encoding="utf-8", timeout=180)
+        paid, listing = to_full("pay", project, "001", "--batch", "第1批"), to_full("list", project)
+    assert paid.returncode == 1 and "更改已保存,但无法输出结果" in paid.stderr and "the change was saved" in paid.stderr
+    assert listed(tmp_path, project)["households"][0]["status"] == "已支付"
+    assert listing.returncode == 1 and "已保存" not in listing.stderr and "无法输出结果" in listing.stderr

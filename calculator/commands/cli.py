@@ -143,11 +143,27 @@ def _main(argv: list[str] | None) -> int:
         return _failed("已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
         return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
-    return _print(output)
+    return _print(output, _done(args))
 
 
-def _print(output: str) -> int:
-    """Write the result to stdout; a closed pipe or a full disk is one line on stderr and exit 1."""
+# The ledger commands that change the project, and those that write a file: done by the time their report is printed.
+SAVED = ("更改已保存", "the change was saved")
+WRITTEN = ("文件已写入", "the files were written")
+LEDGER_DONE = {**dict.fromkeys(("create", "save", "sign", "pay", "import", "restore", "grant"), SAVED),
+               **dict.fromkeys(("template", "sheets", "export", "backup"), WRITTEN)}
+
+
+def _done(args: argparse.Namespace) -> tuple[str, str] | None:
+    """What the command did that its report only tells of ((Chinese, English)), None when it changed nothing: a report
+    lost on a full disk or a closed pipe must not leave a script retrying a payment that landed."""
+    if args.command == "ledger" and args.ledger_command in LEDGER_DONE and not getattr(args, "dry_run", False):
+        return LEDGER_DONE[args.ledger_command]
+    return WRITTEN if getattr(args, "pdf", None) or getattr(args, "xlsx", None) else None   # a sheet, a summary
+
+
+def _print(output: str, done: tuple[str, str] | None = None) -> int:
+    """Write the result to stdout; a closed pipe or a full disk is one line on stderr and exit 1 (saying what the
+    command did all the same: `done`)."""
     try:
         if sys.stdout is None:
             raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
@@ -159,6 +175,9 @@ def _print(output: str) -> int:
         # Nothing more may reach the broken stream, not even at interpreter exit.
         if sys.stdout is not None:
             sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        if done:
+            return _failed(f"{done[0]},但无法输出结果 / {done[1]}, but the result cannot be printed: "
+                           f"{system_reason(error)}")
         return _failed(f"无法输出结果 / cannot write the result: {system_reason(error)}")
     return 0
 
