@@ -813,3 +813,23 @@ def test_a_report_lost_on_a_full_disk_says_the_payment_landed_so_no_script_pays_
     assert paid.returncode == 1 and "更改已保存,但无法输出结果" in paid.stderr and "the change was saved" in paid.stderr
     assert listed(tmp_path, project)["households"][0]["status"] == "已支付"
     assert listing.returncode == 1 and "已保存" not in listing.stderr and "无法输出结果" in listing.stderr
+
+
+@pytest.mark.backends("sqlite")
+def test_sheets_interrupted_say_what_they_left_in_the_folder(tmp_path, project, monkeypatch, capsys):
+    """SIGTERM in `ledger sheets` said "nothing unfinished was written": the folder held 14 of 19 sheets, and the next
+    batch into it was refused as an earlier one. What was written is counted, and a new folder asked for."""
+    from calculator.app import ledger_actions
+    from calculator.commands import cli
+
+    def stopped_after_two(self, ids, folder, **options):
+        for number in ("001", "002"):
+            (folder / f"{number}-王建国-结算单.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+        raise KeyboardInterrupt   # as the SIGTERM handler raises it
+    monkeypatch.setattr(ledger_actions.ProjectFile, "write_sheets", stopped_after_two)
+    out = tmp_path / "结算单"
+    assert cli.main(["ledger", "sheets", project, str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{out}: 已中断:已写入 2 份结算单,未写台账;重新生成请另选一个新文件夹" in err
+    assert "interrupted: 2 sheets written, no ledger" in err and "nothing unfinished" not in err
+    assert len(list(out.iterdir())) == 2

@@ -278,7 +278,15 @@ def _sheets(project: ProjectFile, args) -> str:
         made = True
     try:
         _refuse_earlier_batch(args.outdir)
-        summary = project.write_sheets(None, args.outdir)
+        try:
+            summary = project.write_sheets(None, args.outdir)
+        except KeyboardInterrupt:   # Ctrl+C, SIGTERM: the sheets written stay, whole, and are counted (as a full disk's)
+            written = len(_batch_files(args.outdir))
+            if not written:
+                raise
+            raise Incomplete(f"{args.outdir}: 已中断:已写入 {written} 份结算单,未写台账;重新生成请另选一个新文件夹\n"
+                             f"{args.outdir}: interrupted: {written} sheets written, no ledger; to make the batch again "
+                             "choose a new folder") from None
         if summary.halted:
             raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: stopped: the folder takes no more files "
                              f"({summary.halted}); {len(summary.written)} sheets written, "
@@ -303,12 +311,18 @@ def _refuse_earlier_batch(folder: Path) -> None:
     """A folder holding an earlier batch (its sheets, its 台账.xlsx) is refused: the new batch written into it left a
     household's sheet of an earlier version, or of one now 数据异常, beside the new 台账 (the app gives every batch a
     folder of its own)."""
-    from calculator.app.batch import LEDGER_FILENAME, SHEET_SUFFIX
-    if folder.is_dir() and any(path.name == LEDGER_FILENAME or path.name.endswith(SHEET_SUFFIX)
-                               for path in folder.iterdir()):
+    if _batch_files(folder):
         raise InputError(f"文件夹中已有结算单或台账(之前的一批),新旧结算单会混在一起;请另选一个新文件夹: {folder}",
                          f"the folder holds an earlier batch of sheets or its ledger, and the two would mix; "
                          f"choose a new folder: {folder}")
+
+
+def _batch_files(folder: Path) -> list[Path]:
+    """The sheets and the 台账 of a batch in `folder` (none when it is no folder)."""
+    from calculator.app.batch import LEDGER_FILENAME, SHEET_SUFFIX
+    if not folder.is_dir():
+        return []
+    return [path for path in folder.iterdir() if path.name == LEDGER_FILENAME or path.name.endswith(SHEET_SUFFIX)]
 
 
 def _export(project: ProjectFile, args) -> str:
