@@ -179,6 +179,9 @@ def test_signing_checks_the_fingerprint_typed_from_the_sheet(opened, results):
         assert not re.search(r"[0-9a-f]{12}", text, re.IGNORECASE)
     with pytest.raises(InputError, match="12位"):
         opened.sign(first, "12ab")
+    with pytest.raises(InputError) as pasted:   # a page pasted in: echoed whole, 100,000 characters twice on stderr
+        opened.sign(first, "a" * 100_000)
+    assert f"收到「{'a' * 37}…」" in pasted.value.zh and len(pasted.value.message) < 200
     assert opened.household(first).status is Status.COMPUTED
     spaced = " ".join(version.fingerprint[i:i + 4] for i in range(0, 12, 4)).upper()
     assert opened.sign(first, spaced).status is Status.SIGNED

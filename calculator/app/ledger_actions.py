@@ -22,7 +22,7 @@ from calculator.core.files import (
     refuse_database, same_file, shown_path, system_reason,
 )
 from calculator.core.limits import blank, check_text, refuse_bad_characters, text_limit
-from calculator.core.money import fmt_grouped, fmt_money
+from calculator.core.money import cut, fmt_grouped, fmt_money
 from calculator.store import (
     LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
     SqliteStore, Status, StoreError, is_server, no_server_project, open_store, refuse_conninfo, server_label,
@@ -224,8 +224,9 @@ def normal_fingerprint(text: str) -> str:
     """The 12 hex digits of a fingerprint as printed (spaces and case ignored); InputError otherwise."""
     value = re.sub(r"[\s-]", "", text).lower()
     if not _FINGERPRINT.fullmatch(value):
-        raise InputError(f"校验码应为12位十六进制数字(0-9、a-f),收到「{text.strip()}」",
-                         f"a fingerprint is 12 hex digits, not {text.strip()!r}")
+        shown = cut(text.strip())   # 100,000 characters were echoed whole, twice
+        raise InputError(f"校验码应为12位十六进制数字(0-9、a-f),收到「{shown}」",
+                         f"a fingerprint is 12 hex digits, not {shown!r}")
     return value
 
 

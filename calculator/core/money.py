@@ -118,8 +118,12 @@ def _refused(value: object, what: str, zh: str | None, zh_why: str, en_why: str)
 def _shown(value: object) -> str:
     """A refused value as a message quotes it (a text in quotes, a number as written), cut at 40 characters: a
     5,000-digit number is not echoed whole."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else f"{text[:37]}…"
+    return cut(repr(value) if isinstance(value, str) else str(value))
+
+
+def cut(text: str, most: int = 40) -> str:
+    """`text` as a message quotes what it refuses: at most `most` characters, the rest said by …."""
+    return text if len(text) <= most else f"{text[:most - 3]}…"
 
 
 def _zh(what: str, zh: str | None) -> str:
