@@ -5,6 +5,7 @@ import json
 import os
 import random
 import shutil
+import tempfile
 import sqlite3
 import subprocess
 import sys
@@ -510,3 +511,35 @@ def test_a_version_a_newer_rule_refuses_is_said_with_that_rule_not_as_a_bare_mis
     [finding] = store.verify_all()
     assert finding.number == "0001" and "按现行规则重新测算有错误" in finding.zh and "须填写超标准理由" in finding.zh
     assert "under the current rules" in finding.en
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="acts as two users (root, setpriv)")
+def test_a_read_only_journal_left_beside_a_writable_project_is_named_not_the_project():
+    """Someone who could only read the project (a file of mode 444) left its -shm beside it, theirs and read-only; the
+    file made writable again, every save by them said "项目文件是只读的(文件或其所在文件夹不可写入)" — untrue of both."""
+    folder = Path(tempfile.mkdtemp(prefix="landcomp-shm-"))   # outside root's own temporary folders, which uid 1000 cannot enter
+    try:
+        folder.chmod(0o777)
+        project = folder / "p.landcomp"
+        with SqliteStore(project, actor="李明") as store:
+            store.create_project("堡子片区")
+        project.chmod(0o444)
+        as_user = ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDCOMP_ACTOR": "王芳", "HOME": str(folder)}
+        if subprocess.run([*as_user, sys.executable, "-c", "import calculator"], env=env, cwd=folder,
+                          capture_output=True).returncode:
+            pytest.skip("uid 1000 cannot run the program from this checkout (a folder it may not enter)")
+        listed = subprocess.run([*as_user, sys.executable, "-m", "calculator", "ledger", "list", str(project)],
+                                capture_output=True, text=True, cwd=folder, env=env, timeout=120)
+        assert listed.returncode == 0, listed.stderr
+        project.chmod(0o666)
+        saved = subprocess.run([*as_user, sys.executable, "-m", "calculator", "ledger", "save", str(project), "001",
+                                str(ROOT / "examples" / "household.json")],
+                               capture_output=True, text=True, cwd=folder, env=env, timeout=120)
+        if not any(folder.glob("p.landcomp-*")):
+            pytest.skip("this SQLite left nothing beside a project it only read")
+        assert saved.returncode == 2, saved.stderr
+        assert "项目文件旁的 p.landcomp-shm 文件不可写入(项目文件本身可写)" in saved.stderr, saved.stderr
+        assert "不要删除" in saved.stderr and "项目文件是只读的" not in saved.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -101,6 +101,18 @@ class Busy(Exception):
 
 
 def _read_only_error(path: str) -> StoreError:
+    """The project cannot be changed: said of the file beside it (-wal, -shm) when that is the one that cannot be
+    written (left by someone who could only read the project, as theirs, read-only), else of the file or its folder."""
+    if _writable(path):
+        for journal in ("-wal", "-shm"):
+            beside = f"{path}{journal}"
+            if os.path.exists(beside) and not os.access(beside, os.W_OK):
+                name = os.path.basename(beside)
+                return StoreError(f"项目文件旁的 {name} 文件不可写入(项目文件本身可写):只能查看,不能修改;"
+                                  f"请让其所有者把 {name} 改为可写后再试(不要删除:其中可能有未并入的更改)",
+                                  f"the file {name} beside the project cannot be written (the project file itself "
+                                  f"can): it can be viewed, not changed; have its owner make {name} writable and "
+                                  "try again (do not delete it: it may hold changes not yet merged)", path)
     return StoreError("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改",
                       "the project file is read-only (the file or its folder cannot be written): "
                       "it can be viewed, not changed", path)
