@@ -90,6 +90,8 @@ def test_a_household_from_save_to_payment(tmp_path, project):
     assert rows["totals"]["households"] == 1 and rows["totals"]["total"] == "546616.30"
     history = as_json(ledger(tmp_path, "history", project, "001", "--json"))["entries"]
     assert [entry["what"][:2] for entry in history] == ["登记", "保存", "签字", "支付"]
+    typed_short = as_json(ledger(tmp_path, "history", project, "1", "--json"))   # named as registered, not as typed
+    assert typed_short["household"] == "001" and typed_short["entries"] == history
 
 
 def test_refusals_write_nothing(tmp_path, project):

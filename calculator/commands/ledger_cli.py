@@ -237,9 +237,10 @@ def _pay(project: ProjectFile, args) -> str:
 
 
 def _history(project: ProjectFile, args) -> str:
-    lines = project.history(_household(project, args.household).id)
-    if args.json:
-        return _dump({"household": args.household, "entries": [
+    household = _household(project, args.household)
+    lines = project.history(household.id)
+    if args.json:   # the 户号 as registered (001), whichever way it was typed (1), as `save --json` names it
+        return _dump({"household": household.number, "entries": [
             {"at": line.at, "actor": line.actor, "what": line.what} for line in lines]})
     return "".join(f"{line.at}  {line.actor}  {line.what}\n" for line in lines)
 
