@@ -450,7 +450,7 @@ def test_ctrl_c_is_one_line_and_exit_1_never_a_traceback(monkeypatch, capsys) ->
 
 
 SIGTERM_IN_A_CALLBACK = """
-import gc, sys, weakref
+import gc, sys, time, weakref
 from calculator.commands import cli
 
 def compensation(args):
@@ -460,7 +460,8 @@ def compensation(args):
     watch = weakref.ref(held, lambda _: cli._terminated(15, None))
     del held
     gc.collect()
-    print("ran on", file=sys.stderr)
+    for _ in range(500):   # the command's work goes on (5 s), where the interrupt, delivered again, lands
+        time.sleep(0.01)
     return "written\\n"
 
 cli._compensation = compensation
