@@ -358,18 +358,21 @@ def test_bad_relocation_blocks(block, message) -> None:
     assert "relocation" in str(caught.value)
 
 
-@pytest.mark.parametrize("dates", [
-    {},
-    {"signed_on": "2023-06-01", "paid_on": "2023-06-02"},
-    {"signed_on": "2023-06-01", "moved_on": "2023-06-20"},
+@pytest.mark.parametrize("dates, said, field", [
+    ({}, "缺少支付日期和搬迁日期,不计搬迁奖励", "paid_on"),
+    ({"signed_on": "2023-06-01", "paid_on": "2023-06-02"}, "缺少搬迁日期,不计搬迁奖励(支付 2023-06-02)", "moved_on"),
+    ({"signed_on": "2023-06-01", "moved_on": "2023-06-20"}, "缺少支付日期,不计搬迁奖励(搬迁 2023-06-20)", "paid_on"),
 ], ids=["no dates", "no move-out date", "no payment date"])
-def test_missing_date_means_no_incentive_with_a_warning(dates) -> None:
+def test_missing_date_means_no_incentive_with_a_warning_naming_it(dates, said, field) -> None:
+    """The sheet's 搬迁奖励 0.00 said "缺少支付日期或搬迁日期": not which one, nor the date typed."""
     result = compute(case_from_dict({"items": [], "relocation": {"building_area_m2": "80", **dates}}))
     assert result.relocation.incentive == 0
     assert result.relocation.days is None
     # 10 × 80 + 6 × 80 × 24 = 800 + 11520
     assert result.total == Decimal("12320.00")
-    assert any("relocation" in w.message and "incentive" in w.message for w in result.warnings)
+    assert result.relocation.incentive_note == said
+    [warning] = [w for w in result.warnings if "incentive" in w.en]
+    assert (warning.zh, warning.block, warning.field) == (said, "relocation", field)
 
 
 def test_a_relocation_date_before_the_standard_took_effect_is_priced_and_said_at_its_field() -> None:

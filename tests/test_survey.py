@@ -168,7 +168,7 @@ def test_a_warning_of_a_households_block_names_it_as_the_survey_does(template, t
                                                                 "建筑面积(m²)": 100}]))
     [household] = survey.households
     assert [w for w in household.warnings if "不计搬迁奖励" in w] == [
-        "搬迁与安置: 缺少支付日期或搬迁日期,不计搬迁奖励 / no incentive: payment or move-out date missing"]
+        "搬迁与安置: 缺少支付日期和搬迁日期,不计搬迁奖励 / no incentive: payment date and move-out date missing"]
 
 
 def test_a_family_listed_twice_under_two_numbers_is_imported_and_said(template, tmp_path):

@@ -15,7 +15,7 @@ from calculator.engine.lines import (DISPUTED, LINES, PARTIAL_COUNT, PricedLine,
 from calculator.core.money import exact, fmt_plain, fmt_quantity, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE, resolve_rate
 from calculator.engine.relocation import PARTS as RELOCATION_PARTS
-from calculator.engine.relocation import RelocationResult, read_relocation, relocation_allowances
+from calculator.engine.relocation import RelocationResult, missing_dates, read_relocation, relocation_allowances
 from calculator.engine.replacement import ReplacementResult, replacement_area, replacement_warnings
 from calculator.engine.schedules import load_schedule
 from calculator.rules import not_compensated  # R5: its 0.00 is the standard's, no slip
@@ -267,8 +267,10 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
         notes.append(CaseWarning(f"建筑面积 {area} 超过常见范围,请核对", f"building area {area} is unusually large, please check",
                                  RELOCATION, block=RELOCATION, field="building_area_m2"))
     if relocation is not None and relocation.days is None:
-        notes.append(CaseWarning(relocation.incentive_note, "no incentive: payment or move-out date missing",
-                                 RELOCATION, block=RELOCATION))
+        missing = missing_dates(relocation.given)
+        notes.append(CaseWarning(relocation.incentive_note,
+                                 f"no incentive: {' and '.join(en for _, en, _ in missing)} missing",
+                                 RELOCATION, block=RELOCATION, field=missing[0][2]))
     if relocation is not None and relocation.days is not None and relocation.days < 0 \
             and relocation.given.signed_on is None:   # signed, a move-out before the signing is refused
         moved = relocation.given.moved_on

@@ -90,7 +90,8 @@ def relocation_allowances(given: RelocationInput, rules: Relocation) -> Relocati
     temporary = round_money(per_month * months)
     if given.paid_on is None or given.moved_on is None:
         days, incentive = None, Decimal(0)
-        note = "缺少支付日期或搬迁日期,不计搬迁奖励"
+        typed = f"(支付 {given.paid_on})" if given.paid_on else f"(搬迁 {given.moved_on})" if given.moved_on else ""
+        note = f"缺少{'和'.join(zh for zh, _, _ in missing_dates(given))},不计搬迁奖励{typed}"
     else:
         days = (given.moved_on - given.paid_on).days
         # Moving out before the payment counts as moving within the first bracket (30 days).
@@ -99,6 +100,14 @@ def relocation_allowances(given: RelocationInput, rules: Relocation) -> Relocati
         if incentive == 0:
             note += ",超出规定时间,不享受奖励"
     return RelocationResult(given, moving, per_month, months, temporary, days, incentive, note)
+
+
+def missing_dates(given: RelocationInput) -> list[tuple[str, str, str]]:
+    """The dates 搬迁奖励 is reckoned from that were not given, each as (Chinese, English, field): which one is missing
+    was not said ("缺少支付日期或搬迁日期"), nor the one typed."""
+    return [(zh, en, field) for zh, en, field, value in (("支付日期", "payment date", "paid_on", given.paid_on),
+                                                         ("搬迁日期", "move-out date", "moved_on", given.moved_on))
+            if value is None]
 
 
 def _fixed(rule: RelocationRule, value: Decimal, values: dict) -> Decimal:

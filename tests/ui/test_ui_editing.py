@@ -342,7 +342,7 @@ def test_a_warning_about_relocation_names_its_block_in_chinese(qtbot, ws):
     """提示 showed "relocation: 缺少支付日期或搬迁日期…": a block's place as the file names it."""
     ws.session.edit({("relocation", "building_area_m2"): "100"})
     notes = [ws.summary.warnings.item(i).text() for i in range(ws.summary.warnings.count())]
-    incentive = [note for note in notes if "支付日期或搬迁日期" in note]
+    incentive = [note for note in notes if "缺少支付日期和搬迁日期" in note]
     assert incentive and incentive[0].startswith("搬迁与安置: ") and not any("relocation" in note for note in notes)
 
 
