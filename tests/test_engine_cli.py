@@ -476,3 +476,15 @@ def test_sigterm_landing_in_a_callback_stops_the_command_in_one_line_not_a_trace
                          env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUTF8": "1"}, timeout=60)
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr.splitlines() == ["landcomp: 已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written"]
+
+
+def test_version_names_the_program_and_the_schedules_it_prices_by() -> None:
+    """Neither program had --version: which build and which schedules an office runs was found only in 关于."""
+    from calculator import __version__
+    expected = f"landcomp {__version__}(标准 baozi-2023.1 文政发〔2023〕6号;地价表 wutai-2022.1 五政发〔2023〕15号)\n"
+    cli = landcomp("--version")
+    assert (cli.returncode, cli.stdout, cli.stderr) == (0, expected, "")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    app = subprocess.run([sys.executable, "main.py", "--version"], cwd=REPO, capture_output=True, encoding="utf-8",
+                         env={**env, "PYTHONUTF8": "1"}, timeout=120)   # no display needed to say it
+    assert (app.returncode, app.stdout, app.stderr) == (0, expected, "")

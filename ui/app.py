@@ -10,7 +10,7 @@ SMOKE_TIMEOUT_MS = 20000
 ICONS = Path(__file__).parent / "icons"  # drawn from landcomp.svg by packaging/make_icons.py
 
 
-USAGE = """usage: {program} [CASE.json | PARCEL.json] [--smoke]
+USAGE = """usage: {program} [CASE.json | PARCEL.json] [--smoke] [--version]
 
 堡子片区征地拆迁补偿测算(桌面程序)
 
@@ -18,6 +18,7 @@ USAGE = """usage: {program} [CASE.json | PARCEL.json] [--smoke]
   PARCEL.json 打开这个地块文件(地价测算)
   --smoke     build the main window with the schedules loaded, show it, wait for the
               first paint, and exit 0 (checks an install; measures start-up)
+  --version   程序版本和所用标准的版本 / the program's version and its schedules'
 """
 
 
@@ -30,6 +31,10 @@ class Args:
         usage = USAGE.format(program=Path(sys.argv[0]).name or "landcomp")   # landcomp installed, main.py here
         if any(a in ("-h", "--help") for a in rest):
             print(usage)
+            raise SystemExit(0)
+        if "--version" in rest:
+            from calculator import version_text
+            print(version_text())
             raise SystemExit(0)
         unknown = [a for a in rest if a.startswith("-")]
         if unknown or len(rest) > 1:

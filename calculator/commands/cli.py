@@ -54,6 +54,15 @@ class _Once(argparse._StoreAction):
         super().__call__(parser, namespace, values, option_string)
 
 
+class _Version(argparse.Action):
+    """--version: the program's and its schedules' versions (calculator.version_text), read only when asked."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from calculator import version_text
+        print(version_text())   # on stdout, as argparse's own version action writes it
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +81,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="landcomp", description="堡子片区征地拆迁补偿测算 / 五台县基准地价测算")
+    parser.add_argument("--version", action=_Version, nargs=0, help="程序版本和所用标准的版本 / the program's version")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     comp = commands.add_parser("compensation", help="一户的补偿测算 / itemized compensation of one household")
     comp.add_argument("case", type=Path)
