@@ -110,6 +110,17 @@ def test_the_floor_flag_follows_the_cost_sum_when_it_governs() -> None:
     assert result["negotiated_floor_total"] == "200000.00" and result["flags"] == ["below_negotiated_floor"]
 
 
+def test_a_cost_sum_governs_the_floor_only_when_it_is_above_the_70pct_test_as_printed() -> None:
+    """住宅用地 2级 100 m²: 0.7 × 492 × 100 = 34,440.00. A 成本之和 of 34,440.004 printed as 34,440.00 beside it was said
+    to govern ("由成本之和决定"); at 34,440.01 it does."""
+    data = one_part(2, "住宅用地", area_m2="100")
+    for cost, governed in (("34440.004", "benchmark_70pct"), ("34440.00", "benchmark_70pct"),
+                           ("34440.005", "cost_sum"), ("34440.01", "cost_sum")):
+        result = parcel_json(price({**data, "cost_floor_total": cost}))
+        assert result["floor_governed_by"] == governed, cost
+    assert parcel_json(price({**data, "cost_floor_total": "34440.005"}))["negotiated_floor_total"] == "34440.01"
+
+
 def test_the_priced_parcel_carries_every_figure_the_outputs_show() -> None:
     # 300 m² = 0.45 亩; 700 m² = 1.05 亩; 万元/亩 = 元/m² ÷ 15: 550 → 36.6667, 492 → 32.8, 509.40 → 33.96;
     # floor per m² = 0.7 × benchmark; the corrected average 495709 / 1000 = 495.709 → 495.71.

@@ -230,8 +230,10 @@ def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     benchmark_floor = sum((p.floor_total for p in parts), Decimal(0))
     governed_by = FLOOR_BY_BENCHMARK
     floor = benchmark_floor
-    if parcel.cost_floor_total is not None and parcel.cost_floor_total > benchmark_floor:
-        floor, governed_by = round_money(parcel.cost_floor_total), FLOOR_BY_COST
+    # compared as printed, to the fen: a 成本之和 of 34,440.004 governed a floor printed 34,440.00 either way
+    cost = None if parcel.cost_floor_total is None else round_money(parcel.cost_floor_total)
+    if cost is not None and cost > benchmark_floor:
+        floor, governed_by = cost, FLOOR_BY_COST
     corrected = (sum((p.correction.total for p in parts), Decimal(0))
                  if parcel.corrections is not None else None)
     unit_price, total = round_money(exact_total / area), sum((p.total for p in parts), Decimal(0))
