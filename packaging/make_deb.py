@@ -11,10 +11,12 @@ version.
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +24,18 @@ BUNDLE = ROOT / "dist" / "landcomp"
 STAGE = ROOT / "build" / "deb"
 PREFIX = "opt/landcomp"
 PROGRAMS = ("landcomp", "landcomp-cli")
+DOC = "usr/share/doc/landcomp"
+# The build venv's packages that build the bundle and are not in it (packaging/requirements-build.txt).
+BUILD_ONLY = frozenset({"pyinstaller", "pyinstaller-hooks-contrib", "altgraph", "packaging", "setuptools", "pip",
+                        "pefile", "pywin32-ctypes"})
+# A package's licence texts among its metadata files (LICENSE, LICENCE.rst, COPYING.txt, licenses/…, AUTHORS).
+_LICENCE_FILE = re.compile(r"licen[cs]e|copying|notice|authors", re.IGNORECASE)
+# Qt for Python's wheels carry no licence text: the LGPL's is Debian's own, and where Qt's source is offered.
+QT_NOTE = ("Qt and Qt for Python (PySide6, shiboken6) are used under the GNU LGPL version 3: its text is "
+           "/usr/share/common-licenses/LGPL-3 (and the GPL's, which it extends, /usr/share/common-licenses/GPL-3). "
+           "They are the unmodified libraries of the PyPI wheels, linked dynamically (opt/landcomp/_internal/PySide6); "
+           "their source is at https://download.qt.io/official_releases/qt/ and "
+           "https://download.qt.io/official_releases/QtForPython/ .")
 # An undefined dynamic symbol as `objdump -T` prints it: "(GLIBC_2.2.5) free", "Base  inflateEnd" or "  cupsUser".
 _UNDEFINED = re.compile(r"\*UND\*\s+[0-9a-f]+\s+(?:\(?([\w.]+)\)?\s+)?(\S+)$")
 
@@ -132,6 +146,55 @@ def project_version() -> str:
                      re.MULTILINE).group(1)
 
 
+def _name(distribution: importlib.metadata.Distribution) -> str:
+    return re.sub(r"[-_.]+", "-", distribution.metadata["Name"]).lower()
+
+
+def bundled_distributions() -> list[importlib.metadata.Distribution]:
+    """The Python packages the bundle carries: the build venv's (this process runs in it), less those that build, and
+    landcomp's own (named first in the copyright file; its metadata, found when run from the checkout, says nothing)."""
+    found = {_name(d): d for d in importlib.metadata.distributions()}
+    return [found[name] for name in sorted(found) if name not in BUILD_ONLY | {"landcomp"}]
+
+
+def _licence(distribution: importlib.metadata.Distribution) -> str:
+    """The licence its metadata names: the SPDX expression, else the License field's first line, else a classifier."""
+    meta = distribution.metadata
+    named = meta.get("License-Expression") or (meta.get("License") or "").strip().splitlines()[:1]
+    if isinstance(named, list):
+        named = named[0] if named and named[0] != "UNKNOWN" else ""
+    classifiers = [c.rpartition(" :: ")[2] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
+    return named or ", ".join(classifiers) or "(not stated: see its files)"
+
+
+def write_licences(doc: Path) -> None:
+    """doc/copyright and doc/licenses/: what the package carries and under which licence, with each text it ships
+    (a .deb carried none: Qt's LGPL, Python's licence, the fonts' were nowhere on an installed machine)."""
+    texts = doc / "licenses"
+    entries = [("landcomp", project_version(), "the landcomp developers' own work", [])]
+    python_licence = Path(sysconfig.get_paths()["stdlib"]) / "LICENSE.txt"
+    if python_licence.is_file():
+        entries.append(("python", sys.version.split()[0], "PSF-2.0 (Python Software Foundation License)",
+                        [(python_licence, Path("LICENSE.txt"))]))
+    for distribution in bundled_distributions():
+        files = [(Path(distribution.locate_file(f)), Path(*f.parts[1:]))
+                 for f in distribution.files or () if f.parts[0].endswith(".dist-info") and len(f.parts) > 1
+                 and _LICENCE_FILE.search(str(Path(*f.parts[1:])))]
+        entries.append((_name(distribution), distribution.version, _licence(distribution), files))
+    fonts = sorted((ROOT / "packaging/fonts").glob("LICENSE-*.txt"))
+    entries.append(("fonts", "", "the fonts the sheets embed (fonts/): see each text", [(f, Path(f.name)) for f in fonts]))
+    lines = ["landcomp: the packages and files it carries, each with its licence.", "",
+             "The texts are in /usr/share/doc/landcomp/licenses/<package>/.", "", QT_NOTE, ""]
+    for name, version, licence, files in entries:
+        lines.append(f"{name} {version}".rstrip() + f": {licence}")
+        for source, relative in files:
+            target = texts / name / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            lines.append(f"    licenses/{name}/{relative.as_posix()}")
+    (doc / "copyright").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def stage(version: str, depends_line: str) -> None:
     """Lay out the package's files under build/deb, as they will be installed."""
     shutil.rmtree(STAGE, ignore_errors=True)
@@ -149,6 +212,7 @@ def stage(version: str, depends_line: str) -> None:
         size = png.stem.removeprefix("landcomp-")
         (icons / f"{size}x{size}/apps").mkdir(parents=True)
         shutil.copy(png, icons / f"{size}x{size}/apps/landcomp.png")
+    write_licences(STAGE / DOC)
     installed_kb = sum(path.lstat().st_size for path in STAGE.rglob("*")) // 1024 + 1
     control = STAGE / "DEBIAN/control"
     control.parent.mkdir()

@@ -220,6 +220,17 @@ def test_the_deb_installs_runs_and_uninstalls(bundle, display, machine_wide, tmp
         entry = Path("/usr/share/applications/landcomp.desktop").read_text(encoding="utf-8")
         assert "Exec=/opt/landcomp/landcomp %f" in entry and "Icon=landcomp" in entry
         assert Path("/usr/share/icons/hicolor/256x256/apps/landcomp.png").is_file()
+        # what it carries and under which licence, with the texts (none were installed: Qt's LGPL, Python's, the fonts')
+        doc = Path("/usr/share/doc/landcomp")
+        listed = (doc / "copyright").read_text(encoding="utf-8")
+        for package in ("python 3.11", "pyside6-essentials 6.12.0: LGPL-3.0-only", "reportlab", "pandas", "openpyxl",
+                        "psycopg-binary", "numpy", "pillow", "fonts"):
+            assert f"\n{package}" in listed, package
+        assert "/usr/share/common-licenses/LGPL-3" in listed and Path("/usr/share/common-licenses/LGPL-3").is_file()
+        for text in ("python/LICENSE.txt", "reportlab/licenses/LICENSE", "fonts/LICENSE-hanazono.txt",
+                     "fonts/LICENSE-wqy-microhei.txt", "psycopg-binary/licenses/LICENSE.txt"):
+            assert (doc / "licenses" / text).stat().st_size > 500, text
+        assert "pyinstaller" not in listed and "\nlandcomp 0.1.0: the landcomp" in listed
     finally:
         removed = dpkg("-r", "landcomp")
     assert removed.returncode == 0, removed.stderr
