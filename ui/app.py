@@ -66,7 +66,7 @@ def run(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("landcomp")  # the menu entry the installed packages make (packaging/)
     app.setWindowIcon(app_icon())
     speak_chinese(app)
-    draw_chinese_without_system_fonts()
+    draw_chinese_without_system_fonts(app)
     from ui.main_window import MainWindow
     if args.smoke:
         return smoke(app, started)
@@ -97,15 +97,22 @@ def app_icon():
     return icon
 
 
-def draw_chinese_without_system_fonts() -> None:
-    """On a machine with no font for Chinese, the window draws with the sheet font an installed bundle carries
-    (where the machine has one, nothing changes and no time is spent reading the bundle's)."""
+def draw_chinese_without_system_fonts(app) -> None:
+    """On a machine with no font for Chinese, the window draws with the sheet fonts an installed bundle carries: the
+    sheet font, then the fonts of the rarer characters (a 户主's 𠮷 was □ in the window, printed on the sheet), tried in
+    that order for each character. Where the machine has a font for Chinese, nothing changes and no time is spent
+    reading the bundle's."""
     from PySide6.QtGui import QFontDatabase
 
-    from calculator.formats.reports.fonts import FONT_FILES, bundled_font_dir
+    from calculator.formats.reports.fonts import EXTENSION_FILES, FONT_FILES, bundled_font_dir
     folder = bundled_font_dir()
-    if folder and not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
-        QFontDatabase.addApplicationFont(str(folder / FONT_FILES[0][0]))
+    if not folder or QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
+        return
+    families = [family for name, _ in (FONT_FILES[0], *EXTENSION_FILES) if (folder / name).is_file()
+                for family in QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(folder / name)))[:1]]
+    font = app.font()
+    font.setFamilies([*font.families(), *families])
+    app.setFont(font)
 
 
 def show(window) -> None:

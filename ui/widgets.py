@@ -180,7 +180,7 @@ class DateField(QWidget):
         self.edit.setToolTip("可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
         self.edit.installEventFilter(self)
         self.calendar_button = QToolButton(self)
-        self.calendar_button.setText("▾")
+        self.calendar_button.setArrowType(Qt.ArrowType.DownArrow)   # drawn by the style: ▾ was □ with no font for it
         self.calendar_button.setToolTip("选择日期(F4)")
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QHBoxLayout(self)
