@@ -173,12 +173,32 @@ def test_a_stored_version_prints_only_if_it_recomputes_to_itself(store, househol
 def test_where_a_case_belongs_survives_a_crash_and_finds_its_household_again(store, household):
     stored, _case = open_stored(store, household.id, SCHEDULE.id)
     place = where(stored)
-    assert place == {"project": str(store.path), "household_id": household.id, "version_id": stored.version.id}
+    assert place == {"project": str(store.path), "household_id": household.id, "number": "017",
+                     "version_id": stored.version.id, "fingerprint": stored.version.fingerprint}
     again = reattach(store, place)
     assert (again.household.id, again.version.id, again.version.number) == (household.id, stored.version.id, 1)
-    assert reattach(store, {**place, "version_id": 999}).version is None  # a version no longer there
+    older = {key: place[key] for key in ("project", "household_id", "version_id")}   # a record of an earlier version
+    assert reattach(store, {**older, "version_id": 999}).version is None  # a version no longer there: a save conflicts
+    with pytest.raises(StoreError, match="已不是打开时的那一户或那一版"):
+        reattach(store, {**place, "version_id": 999})
     with pytest.raises(StoreError, match="没有编号为 999 的住户"):
         reattach(store, {**place, "household_id": 999})
+
+
+@pytest.mark.backends("sqlite")
+def test_a_recovered_case_is_not_tied_to_another_projects_household_at_the_same_rows(store, household, tmp_path):
+    """Another project put at the path after a crash: its 001 赵六 had the same row ids, took 王建国's recovered case, and
+    said 已保存 第3版 over 赵六's. Rows alone do not say it is the household the case was opened from."""
+    stored, _case = open_stored(store, household.id, SCHEDULE.id)
+    other = SqliteStore(tmp_path / "另一项目.landcomp", actor="张会计")
+    entry = other.add_household(other.create_project("另一项目").id, "017", "赵六")
+    case = case_from_json(EXAMPLE.read_text(encoding="utf-8"))
+    case.household["head"] = "赵六"
+    other.save_computed(entry.id, compute(case))
+    assert (entry.id, other.current_version(entry.id).id) == (household.id, stored.version.id)   # the same rows
+    with pytest.raises(StoreError, match="项目文件可能已被替换"):
+        reattach(other, where(stored))
+    other.close()
 
 
 def test_a_locked_project_file_is_the_stores_error_and_nothing_is_saved(store, household):

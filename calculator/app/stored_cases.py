@@ -131,9 +131,12 @@ def superseded(stored: StoredCase) -> str | None:
 
 
 def where(stored: StoredCase) -> dict:
-    """Where the case belongs, as plain data (for the crash-recovery file)."""
-    return {"project": stored.store.path, "household_id": stored.household.id,
-            "version_id": stored.version.id if stored.version is not None else None}
+    """Where the case belongs, as plain data (for the crash-recovery file): the household's row and 户号, and the
+    version it was opened at with its 校验码 (rows alone found the same numbers in another project put at that path)."""
+    version = stored.version
+    return {"project": stored.store.path, "household_id": stored.household.id, "number": stored.household.number,
+            "version_id": version.id if version is not None else None,
+            "fingerprint": version.fingerprint if version is not None else None}
 
 
 def news(stored: StoredCase) -> str | None:
@@ -155,9 +158,17 @@ def news(stored: StoredCase) -> str | None:
 
 
 def reattach(store: CaseStore, place: dict) -> StoredCase:
-    """The household a recovered case belongs to, at the version it had been opened at (see `where`)."""
+    """The household a recovered case belongs to, at the version it had been opened at (see `where`); StoreError when
+    the project holds no such household at that version (another project at the path: its 001 赵六 took 王建国's case,
+    已保存 第3版)."""
     household = store.household(int(place["household_id"]))
     version = next((v for v in store.versions(household.id) if v.id == place.get("version_id")), None)
+    number, fingerprint = place.get("number"), place.get("fingerprint")   # absent from a record of an older version
+    if (number is not None and number != household.number) or (fingerprint is not None and (
+            version is None or version.fingerprint != fingerprint)):
+        raise StoreError(f"台账中的此户(户号 {household.number})已不是打开时的那一户或那一版:项目文件可能已被替换",
+                         f"the ledger's household (number {household.number}) is not the one, or not at the version, "
+                         "the case was opened at: the project file may have been replaced", store.path)
     return StoredCase(store, household, version)
 
 
