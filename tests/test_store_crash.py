@@ -121,9 +121,13 @@ def test_a_project_file_moved_away_while_open_takes_no_save_it_would_lose(tmp_pa
         path.unlink()
     with pytest.raises(StoreFailure) as refused:
         store.save_computed(household.id, result)
-    assert "移动、改名或删除" in refused.value.zh and "not saved" in refused.value.en
+    assert "移动、改名、删除或替换" in refused.value.zh and "nothing was done or saved" in refused.value.en
+    with pytest.raises(StoreFailure, match="移动、改名、删除或替换"):   # a backup read the path: an empty file, 已备份
+        store.backup(tmp_path / "备份.landcomp")
+    assert not (tmp_path / "备份.landcomp").exists()
     store.close()
-    assert sorted(f.name for f in tmp_path.iterdir()) == (["p2.landcomp"] if how == "renamed" else [])
+    assert sorted(f.name for f in tmp_path.iterdir()) == (["p2.landcomp"] if how == "renamed" else [])   # no empty
+    # p.landcomp made by the backup's connection, no backup file
     if how == "renamed":
         with SqliteStore(moved) as reopened:
             assert [v.number for v in reopened.versions(household.id)] == [1]
@@ -132,3 +136,43 @@ def test_a_project_file_moved_away_while_open_takes_no_save_it_would_lose(tmp_pa
 def _example_case():
     from calculator.engine.case import case_from_json
     return case_from_json(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_a_copy_put_in_the_files_place_keeps_what_another_window_saved_in_it(tmp_path):
+    """Window A's file replaced by a copy (a new file at the path) that window B opened and saved twice in: A's refused
+    save, or its closing, emptied the journal beside the path — B's — into A's old file, and B's two saves were lost."""
+    path = tmp_path / "p.landcomp"
+    result = compute(_example_case())
+    a = SqliteStore(path, actor="甲")
+    household = a.add_household(a.create_project("堡子片区").id, "001")
+    a.save_computed(household.id, result)
+    a.backup(tmp_path / "copy.landcomp")
+    os.replace(tmp_path / "copy.landcomp", path)
+    b = SqliteStore(path, actor="乙")
+    b.save_computed(household.id, result)
+    b.save_computed(household.id, result)
+    with pytest.raises(StoreFailure, match="替换"):
+        a.save_computed(household.id, result)
+    a.close()
+    assert [v.number for v in b.versions(household.id)] == [1, 2, 3]
+    b.close()
+    with SqliteStore(path) as again:
+        assert [v.number for v in again.versions(household.id)] == [1, 2, 3]
+
+
+def test_closing_a_moved_project_whose_disk_fails_still_closes_and_keeps_its_journal(tmp_path, monkeypatch):
+    """The moved file's disk full or pulled out: closing raised 磁盘已满 and left the connection open (the app's quit
+    and project switch do not expect it). It closes; the journal at the old name keeps the saves, whole."""
+    path = tmp_path / "p.landcomp"
+    store = SqliteStore(path, actor="甲")
+    household = store.add_household(store.create_project("堡子片区").id, "001")
+    store.save_computed(household.id, compute(_example_case()))
+    path.rename(tmp_path / "moved.landcomp")
+
+    def failing(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(store, "_moved", failing)
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):   # closed
+        store._conn.execute("SELECT 1")
+    assert (tmp_path / "p.landcomp-wal").stat().st_size > 0

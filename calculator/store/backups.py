@@ -35,7 +35,7 @@ class Backups:
         target = os.fspath(path)
         temporary = target + ".part"
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin()   # on the file still at the project's path, which the copy reads
         except sqlite3.OperationalError as error:
             raise _store_error(error, self.path) from None
         placed = False
@@ -82,6 +82,7 @@ class Backups:
             raise StoreError("有未完成的修改,不能恢复", "cannot restore in the middle of a change")
         if self.read_only:
             raise _read_only_error(self.path)
+        self._refuse_if_moved()
         # A name of its own: two restores at once must not stage into (and delete) one file.
         fd, staged = tempfile.mkstemp(prefix=f".{Path(self.path).name}-", suffix=".restoring",
                                       dir=os.path.dirname(os.path.abspath(self.path)))

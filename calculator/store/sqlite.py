@@ -56,6 +56,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         try:
             self._open()
             self._identity = _identity(self.path)   # the file opened: a change is written only while it is the path's
+            self._journal = os.path.realpath(self.path)   # where SQLite keeps its -wal and -shm (a link's target's)
         except BaseException:
             self._conn.close()
             raise
@@ -176,21 +177,30 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
         A file moved, renamed or deleted while open takes changes still (in WAL mode into its journal at the old
         name, which nothing opens again): a save said 已保存 that no project file held."""
-        if self._moved():
-            raise StoreFailure("项目文件在打开之后被移动、改名或删除:本次更改没有保存(此前已保存的都在移走的文件中)。"
-                               "请从项目文件的新位置重新打开项目后再保存",
-                               "the project file was moved, renamed or deleted after it was opened: this change was "
-                               "not saved (what was saved before is in the moved file); open the project where it is "
-                               "now and save again", self.path)
+        self._refuse_if_moved()
         self._conn.execute("BEGIN IMMEDIATE")
 
+    def _refuse_if_moved(self) -> None:
+        """StoreFailure when the file opened is no longer at the project's path (_moved): before a change, a backup
+        (which reads the path: an empty or another project's file was backed up, said 已备份) or a restore."""
+        if self._moved():
+            raise StoreFailure("项目文件在打开之后被移动、改名、删除或替换:本次操作没有执行,什么也没有保存"
+                               "(此前保存的都已写入被移走的文件)。请从项目文件现在的位置重新打开项目",
+                               "the project file was moved, renamed, deleted or replaced after it was opened: nothing "
+                               "was done or saved (what was saved before has been written into the moved file); open "
+                               "the project where it is now", self.path)
+
     def _moved(self) -> bool:
-        """Whether the file opened is no longer at the project's path; if so, every change committed is first written
-        into it from the journal at the old name (SQLite, closing, leaves them there: the moved file opened
-        elsewhere lacked the session's saves), and that journal is removed when nothing is left at the path."""
-        if _identity(self.path) == self._identity:
+        """Whether the file opened is no longer at the project's path. When nothing is there (the file moved, renamed
+        or deleted), every change committed is first written into it from its journal at the old name (SQLite,
+        closing, leaves them there: the moved file opened elsewhere lacked the session's saves). When another file is
+        there, the journal at the old name may be that file's (a copy put in its place, opened and saved in another
+        window: emptied into this one, its saves were lost), and is left alone."""
+        now = _identity(self.path)
+        if now == self._identity:
             return False
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if now is None:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return True
 
     def _household_for_update(self, household_id: int) -> Household:
@@ -679,12 +689,17 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def close(self) -> None:
-        moved = not self.read_only and self._moved()
-        self._conn.close()
-        if moved and _identity(self.path) is None:
-            for journal in ("-wal", "-shm"):   # the old name's, emptied into the moved file: nothing is lost with them
+        emptied = False   # the journal at the old name emptied into the moved file (_moved): nothing is lost with it
+        try:
+            emptied = not self.read_only and self._moved() and _identity(self.path) is None
+        except sqlite3.Error:   # the moved file's disk full or pulled out: its journal stays at the old name, whole
+            pass
+        finally:
+            self._conn.close()
+        if emptied and _identity(self._journal) is None:
+            for journal in ("-wal", "-shm"):
                 with contextlib.suppress(OSError):
-                    os.remove(f"{self.path}{journal}")
+                    os.remove(f"{self._journal}{journal}")
 
 
 def _identity(path: str) -> tuple[int, int] | None:
