@@ -499,3 +499,17 @@ def test_the_sheet_printed_from_costing_is_the_stored_versions_under_the_househo
     stored = store.current_version(household.id)
     assert "案件编号 017" in text and "BZ-2023-0317" not in text
     assert stored.fingerprint in text  # the code a clerk types back when signing is the one the 台账 holds
+
+
+@pytest.mark.backends("sqlite")
+def test_a_project_moved_away_is_not_saved_to_and_says_where_the_edits_can_go(qtbot, window, ws, store, household,
+                                                                               answers):
+    """The project file renamed under the open app: Ctrl+S said 已保存 第2版 into a journal no file opens again. Refused,
+    the edits kept; and said where they can go meanwhile (saving again fails alike, and closing offers only 不保存)."""
+    assert ws.open_stored(store, household.id)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    Path(store.path).rename(Path(store.path).with_name("改名.landcomp"))
+    assert not ws.save()
+    title, message = answers.errors[-1]
+    assert title == "保存失败" and "移动、改名、删除或替换" in message and "另存为" in message
+    assert ws.session.modified and "30" in str(ws.session.case.items[1]["quantity"])

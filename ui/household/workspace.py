@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from calculator.engine.case import case_from_dict, case_to_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import CalculationError
+from calculator.store.base import StoreFailure
 from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
@@ -436,7 +437,10 @@ class HouseholdWorkspace(DocumentWorkspace):
                       if stored_cases.id_number_new(now.version, case) else [])
             saved = stored_cases.save_stored(now, case, self.session.schedule, reason)
         except CalculationError as error:
-            dialogs.show_error(self, "保存失败", error.shown)
+            # the project failing (moved away, its disk full or gone): where the edits can go meanwhile, since saving
+            # again fails alike, and closing offers only 不保存
+            kept = "\n\n修改仍在窗口中:可用「文件 › 另存为」先存为案例文件。" if isinstance(error, StoreFailure) else ""
+            dialogs.show_error(self, "保存失败", error.shown + kept)
             return False
         self._set_stored(saved)
         self.session.mark_saved()
