@@ -835,3 +835,11 @@ def test_sheets_interrupted_say_what_they_left_in_the_folder(tmp_path, project, 
     assert f"{out}: 已中断:已写入 2 份结算单,未写台账;重新生成请另选一个新文件夹" in err
     assert "interrupted: 2 sheets written, no ledger" in err and "nothing unfinished" not in err
     assert len(list(out.iterdir())) == 2
+
+    def stopped_after_the_ledger(self, ids, folder, **options):   # the 台账 is no sheet
+        (folder / "001-王建国-结算单.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+        (folder / "台账.xlsx").write_bytes(b"PK")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ledger_actions.ProjectFile, "write_sheets", stopped_after_the_ledger)
+    assert cli.main(["ledger", "sheets", project, str(tmp_path / "第二批")]) == 1
+    assert "已中断:已写入 1 份结算单和台账" in capsys.readouterr().err

@@ -282,12 +282,17 @@ def _sheets(project: ProjectFile, args) -> str:
         try:
             summary = project.write_sheets(None, args.outdir)
         except KeyboardInterrupt:   # Ctrl+C, SIGTERM: the sheets written stay, whole, and are counted (as a full disk's)
-            written = len(_batch_files(args.outdir))
-            if not written:
+            from calculator.app.batch import LEDGER_FILENAME
+            files = _batch_files(args.outdir)
+            if not files:
                 raise
-            raise Incomplete(f"{args.outdir}: 已中断:已写入 {written} 份结算单,未写台账;重新生成请另选一个新文件夹\n"
-                             f"{args.outdir}: interrupted: {written} sheets written, no ledger; to make the batch again "
-                             "choose a new folder") from None
+            sheets = sum(path.name != LEDGER_FILENAME for path in files)
+            ledger = len(files) > sheets
+            raise Incomplete(f"{args.outdir}: 已中断:已写入 {sheets} 份结算单{'和台账' if ledger else ',未写台账'};"
+                             "重新生成请另选一个新文件夹\n"
+                             f"{args.outdir}: interrupted: {sheets} sheets written, "
+                             f"{'and the ledger' if ledger else 'no ledger'}; to make the batch again choose a new "
+                             "folder") from None
         if summary.halted:
             raise Incomplete(f"{args.outdir}: {summary.text()}\n{args.outdir}: stopped: the folder takes no more files "
                              f"({summary.halted}); {len(summary.written)} sheets written, "
