@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     before = signal.signal(signal.SIGTERM, _terminated)
     try:
         return _main(argv)
+    except KeyboardInterrupt:   # delivered again (`_unraisable`) past the command's own handling: its last steps
+        return _failed("已中断 / interrupted")
     finally:
         signal.signal(signal.SIGTERM, before)
 
@@ -133,6 +135,7 @@ def _main(argv: list[str] | None) -> int:
         source = "" if args.command == "ledger" else str(getattr(args, "case", None) or getattr(args, "parcel", None) or "")
         output = {"compensation": _compensation, "landprice": _landprice, "items": _items,
                   "ledger": _ledger}[args.command](args)
+        done = _done(args)
     except CalculationError as error:
         prefix = f"{source}: " if source else ""
         _say("\n".join(f"landcomp: {prefix}{line}" for line in error.message.splitlines()))
@@ -153,7 +156,7 @@ def _main(argv: list[str] | None) -> int:
         return _failed("已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
         return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
-    return _print(output, _done(args))
+    return _print(output, done)
 
 
 # The ledger commands that change the project, and those that write a file: done by the time their report is printed.
