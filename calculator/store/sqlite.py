@@ -199,7 +199,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         now = _identity(self.path)
         if now == self._identity:
             return False
-        if now is None:
+        if now is None and not self.read_only:   # a read-only file holds no saves of this session
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return True
 
@@ -213,7 +213,16 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def changed_elsewhere(self) -> bool:
-        """SQLite's data_version moves when another connection commits to the file."""
+        """SQLite's data_version moves when another connection commits to the file. StoreFailure once the file is no
+        longer at the project's path (_moved): asked twice a second, that writes the session's saves into the moved
+        file at once, not at the next save or at closing (a crash in between left them in the journal at the old
+        name), and the ledger says so."""
+        if self._moved():
+            raise StoreFailure("项目文件已不在打开时的位置(被移动、改名、删除或替换);此前保存的都已写入被移走的文件。"
+                               "请从文件现在的位置重新打开项目",
+                               "the project file is no longer where it was opened (moved, renamed, deleted or "
+                               "replaced); what was saved has been written into the moved file; open the project "
+                               "where it is now", self.path)
         serial = self._data_serial()
         moved, self._seen_serial = serial != self._seen_serial, serial
         return moved

@@ -1,6 +1,7 @@
 """A household opened from the project store into 补偿测算 and saved back as new versions."""
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -513,3 +514,23 @@ def test_a_project_moved_away_is_not_saved_to_and_says_where_the_edits_can_go(qt
     title, message = answers.errors[-1]
     assert title == "保存失败" and "移动、改名、删除或替换" in message and "另存为" in message
     assert ws.session.modified and "30" in str(ws.session.case.items[1]["quantity"])
+
+
+@pytest.mark.backends("sqlite")
+def test_the_ledger_says_at_once_that_its_file_was_moved_and_the_saves_are_in_it(qtbot, window, store, household,
+                                                                                settings, answers):
+    """Renamed under the open app, then the app killed before the next save or its closing: 第2版, said 已保存, was in
+    the journal at the old name, and the renamed file had 第1版 only; the 台账 showed the old path, saying nothing.
+    Its twice-a-second check writes the saves into the moved file and says where it went."""
+    ledger = ledger_of(window, store, settings)
+    assert window.open_household(ledger.project.store, household.id)
+    ws = window.household
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert ws.save()
+    moved = Path(store.path).with_name("改名.landcomp")
+    Path(store.path).rename(moved)
+    assert not ledger.check_changes()
+    assert ledger.notice.isVisibleTo(ledger) and "项目文件已不在打开时的位置" in ledger.notice.text()
+    shutil.copy(moved, moved.with_name("崩溃后.landcomp"))   # the file alone, as a crash now leaves it
+    with SqliteStore(moved.with_name("崩溃后.landcomp")) as after_crash:
+        assert [v.number for v in after_crash.versions(household.id)] == [1, 2]

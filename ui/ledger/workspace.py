@@ -268,6 +268,8 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         except CalculationError as error:
             if self.project.on_server:
                 self._connection_lost(error.shown)
+            elif self.notice.text() != error.zh:   # a file moved away (or unreadable): said once, where it stays
+                self._notify(error.zh)
             return False
         if changed:
             self.refresh()
