@@ -55,7 +55,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", self.path) from None
         try:
             self._open()
-            self._identity = _identity(self.path)   # the file opened: a change is written only while it is the path's
+            self._at = os.path.abspath(self.path)   # the path, whatever the working folder becomes
+            self._identity = _identity(self._at)   # the file opened: a change is written only while it is the path's
             self._journal = os.path.realpath(self.path)   # where SQLite keeps its -wal and -shm (a link's target's)
         except BaseException:
             self._conn.close()
@@ -196,7 +197,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         closing, leaves them there: the moved file opened elsewhere lacked the session's saves). When another file is
         there, the journal at the old name may be that file's (a copy put in its place, opened and saved in another
         window: emptied into this one, its saves were lost), and is left alone."""
-        now = _identity(self.path)
+        now = _identity(self._at)
         if now == self._identity:
             return False
         if now is None and not self.read_only:   # a read-only file holds no saves of this session
@@ -700,7 +701,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def close(self) -> None:
         emptied = False   # the journal at the old name emptied into the moved file (_moved): nothing is lost with it
         try:
-            emptied = not self.read_only and self._moved() and _identity(self.path) is None
+            emptied = not self.read_only and self._moved() and _identity(self._at) is None
         except sqlite3.Error:   # the moved file's disk full or pulled out: its journal stays at the old name, whole
             pass
         finally:
