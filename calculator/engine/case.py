@@ -31,7 +31,8 @@ class Case:
     replacement: dict[str, Any] | None = None
     case_id: str = ""
     assessed_on: str = ""
-    ignored_fields: tuple[str, ...] = ()
+    # fields of the file's own no case has (片区, 备注 as an office adds them): not priced, written back as they were
+    kept_fields: dict[str, Any] = field(default_factory=dict)
 
 
 def case_from_json(text: str) -> Case:
@@ -68,7 +69,7 @@ def case_from_dict(data: Any) -> Case:
                 items=[dict(line) for line in items], relocation=data.get("relocation"),
                 replacement=data.get("replacement"), case_id=_text(data.get("case_id", ""), "case_id"),
                 assessed_on=_date(data.get("assessed_on", "")),
-                ignored_fields=tuple(sorted(set(data) - KNOWN_FIELDS)))
+                kept_fields={key: value for key, value in data.items() if key not in KNOWN_FIELDS})
 
 
 def case_from_file(data: Any) -> Case:
@@ -111,6 +112,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         data["relocation"] = _plain(case.relocation)
     if case.replacement is not None:
         data["replacement"] = _plain(case.replacement)
+    # saved from the app, a file's own field was dropped though "kept, with a warning"; a number is written as its
+    # exact text, as every number of a case
+    data.update(_plain(case.kept_fields))
     return data
 
 

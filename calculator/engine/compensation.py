@@ -306,9 +306,10 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
     if id_problem is not None:   # printed under 身份证号 all the same (old papers may carry one), as the app warns
         notes.append(CaseWarning(f"{id_problem.zh},请核对", f"id_number: {id_problem.en}; please check", "household",
                                  block="household", field="id_number"))
-    if case.ignored_fields:
-        fields = ", ".join(case.ignored_fields)
-        notes.append(CaseWarning(f"案例文件中未识别的字段已忽略: {fields}", f"unrecognised case fields ignored: {fields}"))
+    if case.kept_fields:
+        fields = ", ".join(sorted(case.kept_fields))
+        notes.append(CaseWarning(f"案例文件中未识别的字段不参与计算,保存时原样保留: {fields}",
+                                 f"unrecognised case fields are not priced, and are kept as they are: {fields}"))
     return notes
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +41,22 @@ def test_open_edit_save_and_open_again_round_trips(qtbot, window, ws, answers, t
     assert second.household.summary.total.text() == ws.summary.total.text() == "550,396.30 元"
     assert compute(case_from_json(saved.read_text(encoding="utf-8"))).total == ws.session.result.total
     assert str(saved.resolve()) in window.settings.get(RECENT_FILES)
+
+
+def test_a_files_own_fields_are_saved_back_as_they_were(qtbot, window, ws, answers, tmp_path):
+    """A field no case has (an office's 片区 and 调查员 at the top of the file) was dropped on the app's save, the file said
+    "未识别的字段已忽略" once on opening, and the README "kept, with a warning"."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data.update({"片区": "堡子东片", "调查员": "张三", "复核": 2})
+    given = tmp_path / "带片区.json"
+    given.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert ws.open_file(given)
+    assert any("不参与计算,保存时原样保留: 复核, 片区, 调查员" in w.zh for w in ws.session.result.warnings)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
+    assert ws.save()
+    saved = json.loads(given.read_text(encoding="utf-8"))
+    assert (saved["片区"], saved["调查员"], saved["复核"]) == ("堡子东片", "张三", "2")   # a number as its text, as all
+    assert saved["items"][1]["quantity"] == "30" and ws.session.result.total == Decimal("550396.30")
 
 
 def test_recent_cases_parcels_and_projects_each_open_where_they_belong(qtbot, window, ws, tmp_path):
