@@ -176,3 +176,53 @@ def test_closing_a_moved_project_whose_disk_fails_still_closes_and_keeps_its_jou
     with pytest.raises(sqlite3.ProgrammingError):   # closed
         store._conn.execute("SELECT 1")
     assert (tmp_path / "p.landcomp-wal").stat().st_size > 0
+
+
+def test_a_moved_project_a_colleague_is_reading_keeps_its_journal_until_all_is_written(tmp_path):
+    """A reader of the project (the 台账's background check, a colleague's batch) held the old file: the checkpoint into
+    the moved file stopped part way, closing deleted the journal all the same, and the moved file was malformed —
+    and the twice-a-second check waited 5 s a tick for the reader. Nothing is waited for; the journal stays, and is
+    said to, until everything is written; then it goes."""
+    path, moved = tmp_path / "p.landcomp", tmp_path / "moved.landcomp"
+    store = SqliteStore(path, actor="甲")
+    project = store.create_project("堡子片区")
+    first = store.add_household(project.id, "001")
+    reader = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM households").fetchone()   # a read held open
+    second = store.add_household(project.id, "002")
+    path.rename(moved)
+    with pytest.raises(StoreFailure) as said:
+        store.changed_elsewhere()
+    assert "另一个程序正在读取该项目" in said.value.zh and "请勿删除该日志文件" in said.value.zh
+    assert (tmp_path / "p.landcomp-wal").stat().st_size > 0
+    reader.execute("COMMIT")
+    reader.close()
+    with pytest.raises(StoreFailure, match="此前保存的都已写入被移走的文件"):
+        store.changed_elsewhere()
+    store.close()
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["moved.landcomp"]
+    with SqliteStore(moved) as again:
+        assert [again.household(h.id).number for h in (first, second)] == ["001", "002"]
+
+
+def test_closing_a_moved_project_while_it_is_read_elsewhere_leaves_its_journal(tmp_path):
+    """Closed while a reader held the old file: the journal at the old name was deleted with part of the saves, and the
+    moved file said "database disk image is malformed". It stays, and with it beside the file nothing is lost."""
+    path, moved = tmp_path / "p.landcomp", tmp_path / "moved.landcomp"
+    store = SqliteStore(path, actor="甲")
+    project = store.create_project("堡子片区")
+    store.add_household(project.id, "001")
+    reader = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM households").fetchone()
+    store.add_household(project.id, "002")
+    path.rename(moved)
+    store.close()
+    reader.execute("COMMIT")
+    reader.close()
+    assert (tmp_path / "p.landcomp-wal").exists()
+    for journal in ("-wal", "-shm"):   # put beside the moved file, as the message says to keep it
+        (tmp_path / f"p.landcomp{journal}").rename(tmp_path / f"moved.landcomp{journal}")
+    with SqliteStore(moved) as again:
+        assert [row.number for row in again.ledger(project.id)] == ["001", "002"]

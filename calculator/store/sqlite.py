@@ -185,23 +185,37 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         """StoreFailure when the file opened is no longer at the project's path (_moved): before a change, a backup
         (which reads the path: an empty or another project's file was backed up, said 已备份) or a restore."""
         if self._moved():
-            raise StoreFailure("项目文件在打开之后被移动、改名、删除或替换:本次操作没有执行,什么也没有保存"
-                               "(此前保存的都已写入被移走的文件)。请从项目文件现在的位置重新打开项目",
-                               "the project file was moved, renamed, deleted or replaced after it was opened: nothing "
-                               "was done or saved (what was saved before has been written into the moved file); open "
-                               "the project where it is now", self.path)
+            raise self._moved_error("项目文件在打开之后被移动、改名、删除或替换:本次操作没有执行,什么也没有保存",
+                                    "the project file was moved, renamed, deleted or replaced after it was opened: "
+                                    "nothing was done or saved")
+
+    def _moved_error(self, zh: str, en: str) -> StoreFailure:
+        """`zh`/`en`, with where this session's saves are (_moved's `_settled`) and what to do."""
+        said = {None: ("", ""),   # nothing of this session's to write (read-only), or another file at the path
+                True: ("(此前保存的都已写入被移走的文件)", " (what was saved before has been written into the moved file)"),
+                False: ("(另一个程序正在读取该项目,此前保存的还有一部分在原位置的 -wal 日志文件中,稍后再写入被移走的文件;"
+                        "请勿删除该日志文件)",
+                        " (another program is reading the project: part of what was saved before is still in the -wal "
+                        "journal at the old place, to be written into the moved file later; do not delete it)")}
+        zh_saved, en_saved = said[self._settled]
+        return StoreFailure(f"{zh}{zh_saved}。请从项目文件现在的位置重新打开项目",
+                            f"{en}{en_saved}; open the project where it is now", self.path)
 
     def _moved(self) -> bool:
         """Whether the file opened is no longer at the project's path. When nothing is there (the file moved, renamed
-        or deleted), every change committed is first written into it from its journal at the old name (SQLite,
-        closing, leaves them there: the moved file opened elsewhere lacked the session's saves). When another file is
-        there, the journal at the old name may be that file's (a copy put in its place, opened and saved in another
-        window: emptied into this one, its saves were lost), and is left alone."""
+        or deleted), every change committed is written into it from its journal at the old name, as far as readers of
+        the project let a checkpoint go without waiting (SQLite, closing, left them there: the moved file opened
+        elsewhere lacked the session's saves); `_settled` says whether all were. When another file is there, the
+        journal at the old name may be that file's (a copy put in its place, opened and saved in another window:
+        emptied into this one, its saves were lost), and is left alone."""
         now = _identity(self._at)
         if now == self._identity:
             return False
+        self._settled = None
         if now is None and not self.read_only:   # a read-only file holds no saves of this session
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # PASSIVE: never waits (asked twice a second, a TRUNCATE waited 5 s a tick on a colleague reading)
+            busy, frames, written = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self._settled = busy == 0 and frames == written
         return True
 
     def _household_for_update(self, household_id: int) -> Household:
@@ -219,11 +233,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         file at once, not at the next save or at closing (a crash in between left them in the journal at the old
         name), and the ledger says so."""
         if self._moved():
-            raise StoreFailure("项目文件已不在打开时的位置(被移动、改名、删除或替换);此前保存的都已写入被移走的文件。"
-                               "请从文件现在的位置重新打开项目",
-                               "the project file is no longer where it was opened (moved, renamed, deleted or "
-                               "replaced); what was saved has been written into the moved file; open the project "
-                               "where it is now", self.path)
+            raise self._moved_error("项目文件已不在打开时的位置(被移动、改名、删除或替换)",
+                                    "the project file is no longer where it was opened (moved, renamed, deleted or "
+                                    "replaced)")
         serial = self._data_serial()
         moved, self._seen_serial = serial != self._seen_serial, serial
         return moved
@@ -699,9 +711,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def close(self) -> None:
-        emptied = False   # the journal at the old name emptied into the moved file (_moved): nothing is lost with it
+        emptied = False   # the journal at the old name written whole into the moved file (_moved): nothing is lost with it
         try:
-            emptied = not self.read_only and self._moved() and _identity(self._at) is None
+            emptied = not self.read_only and self._moved() and bool(self._settled)
         except sqlite3.Error:   # the moved file's disk full or pulled out: its journal stays at the old name, whole
             pass
         finally:
