@@ -534,3 +534,6 @@ def test_the_ledger_says_at_once_that_its_file_was_moved_and_the_saves_are_in_it
     shutil.copy(moved, moved.with_name("崩溃后.landcomp"))   # the file alone, as a crash now leaves it
     with SqliteStore(moved.with_name("崩溃后.landcomp")) as after_crash:
         assert [v.number for v in after_crash.versions(household.id)] == [1, 2]
+    moved.rename(store.path)   # put back: the notice stayed, and was untrue
+    ledger.check_changes()
+    assert not ledger.notice.isVisibleTo(ledger)

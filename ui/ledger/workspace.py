@@ -50,6 +50,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         # Passwords typed for server projects: this session only, never written anywhere.
         self._passwords: dict[str, str] = {}
         self.lost = False  # the open server project's connection broke (reconnect to go on)
+        self._file_said = ""  # what the notice says of the open project file (moved away), while it says it
         self.reconnected_from = None  # while reconnecting: the store of the broken connection
         self.watch_timer = QTimer(self)
         self.watch_timer.setInterval(WATCH_MS)
@@ -270,7 +271,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
                 self._connection_lost(error.shown)
             elif self.notice.text() != error.zh:   # a file moved away (or unreadable): said once, where it stays
                 self._notify(error.zh)
+                self._file_said = error.zh
             return False
+        if self._file_said and self.notice.text() == self._file_said:   # the file back where it was: said no more
+            self._notify("")
+        self._file_said = ""
         if changed:
             self.refresh()
             self.project_changed.emit(self.project.store)
