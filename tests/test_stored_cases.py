@@ -185,6 +185,20 @@ def test_where_a_case_belongs_survives_a_crash_and_finds_its_household_again(sto
         reattach(store, {**place, "household_id": 999})
 
 
+def test_a_household_opened_before_its_first_version_is_found_by_its_number(store, household):
+    """Opened with no version yet, it has no 校验码 to be known by: its 户号 is checked (a corrected one refused, the
+    edits kept as an unsaved case); opened at a version, the 校验码 alone, whatever the 户号."""
+    entry = store.add_household(household.project_id, "018", "李秀英")
+    stored, _case = open_stored(store, entry.id, SCHEDULE.id)
+    place = where(stored)
+    assert (place["number"], place["fingerprint"]) == ("018", None) and reattach(store, place).version is None
+    store.update_household(entry.id, "019", "李秀英", "")
+    with pytest.raises(StoreError, match="户号 019"):
+        reattach(store, place)
+    opened, _case = open_stored(store, household.id, SCHEDULE.id)
+    assert reattach(store, {**where(opened), "number": "999"}).version.number == 1
+
+
 @pytest.mark.backends("sqlite")
 def test_a_recovered_case_is_not_tied_to_another_projects_household_at_the_same_rows(store, household, tmp_path):
     """Another project put at the path after a crash: its 001 赵六 had the same row ids, took 王建国's recovered case, and

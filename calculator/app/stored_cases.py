@@ -163,9 +163,11 @@ def reattach(store: CaseStore, place: dict) -> StoredCase:
     已保存 第3版)."""
     household = store.household(int(place["household_id"]))
     version = next((v for v in store.versions(household.id) if v.id == place.get("version_id")), None)
-    number, fingerprint = place.get("number"), place.get("fingerprint")   # absent from a record of an older version
-    if (number is not None and number != household.number) or (fingerprint is not None and (
-            version is None or version.fingerprint != fingerprint)):
+    # the 校验码 of the version opened, else (a household opened before its first version) its 户号: a 户号 corrected
+    # since then is refused too, the edits kept as an unsaved case; both absent from a record of an older program
+    number, fingerprint = place.get("number"), place.get("fingerprint")
+    if (fingerprint is not None and (version is None or version.fingerprint != fingerprint)) or (
+            fingerprint is None and number is not None and number != household.number):
         raise StoreError(f"台账中的此户(户号 {household.number})已不是打开时的那一户或那一版:项目文件可能已被替换",
                          f"the ledger's household (number {household.number}) is not the one, or not at the version, "
                          "the case was opened at: the project file may have been replaced", store.path)
