@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from calculator.engine.case import case_from_dict, case_to_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import CalculationError
-from calculator.store.base import StoreFailure
 from ui import settings as config
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
@@ -439,6 +438,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         except CalculationError as error:
             # the project failing (moved away, its disk full or gone): where the edits can go meanwhile, since saving
             # again fails alike, and closing offers only 不保存
+            from calculator.store.base import StoreFailure   # here: the store's package at start-up reads the land tables
             kept = "\n\n修改仍在窗口中:可用「文件 › 另存为」先存为案例文件。" if isinstance(error, StoreFailure) else ""
             dialogs.show_error(self, "保存失败", error.shown + kept)
             return False
