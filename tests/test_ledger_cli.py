@@ -843,3 +843,11 @@ def test_sheets_interrupted_say_what_they_left_in_the_folder(tmp_path, project, 
     monkeypatch.setattr(ledger_actions.ProjectFile, "write_sheets", stopped_after_the_ledger)
     assert cli.main(["ledger", "sheets", project, str(tmp_path / "第二批")]) == 1
     assert "已中断:已写入 1 份结算单和台账" in capsys.readouterr().err
+
+
+@pytest.mark.backends("sqlite")
+def test_the_project_given_as_the_case_file_is_named_once(tmp_path, project):
+    """`ledger save p.landcomp 001 p.landcomp` said "p.landcomp p.landcomp: …": the file placed twice."""
+    refused = ledger(tmp_path, "save", project, "001", project)
+    assert refused.returncode == 2 and refused.stderr.count(project) == 1, refused.stderr
+    assert refused.stderr.startswith(f"landcomp: {project}: 「{Path(project).name}」是正在使用的数据库文件")

@@ -39,7 +39,10 @@ class CalculationError(ValueError):
         return f"{place_zh(self.where)}: {self.zh}" if self.where else self.zh
 
     def located(self, where: str) -> "CalculationError":
-        """The same error, placed (e.g. at a case line) when it was raised without a place."""
+        """The same error, placed (e.g. at a case line) when it was raised without a place; `where` before the place
+        it has, unless that place begins with it already (a file named once: "p.landcomp p.landcomp: …")."""
+        if self.where == where or self.where.startswith(f"{where} "):
+            return self
         return self._copy(where=f"{where} {self.where}".strip() if self.where else where)
 
     def placed(self, *, block: str | None = None, line: int | None = None, field: str | None = None) -> "CalculationError":
