@@ -26,7 +26,7 @@ from calculator.app.stored_cases import same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import CENT, fmt_grouped, fmt_money, to_decimal
 from calculator.store import Household, LedgerRow, Status
-from calculator.store.base import ledger_totals
+from calculator.store.base import RefusedByRule, ledger_totals
 
 ROLES = ("assessor", "reviewer", "finance", "admin")
 MAX_VERSION = 1_000_000  # a version number past this is a typing error (and past what SQLite's integers hold)
@@ -222,12 +222,24 @@ def _sign(project: ProjectFile, args) -> str:
 
 
 def _pay(project: ProjectFile, args) -> str:
-    ids = list(dict.fromkeys(_household(project, number).id for number in args.households))  # 1 and 001: one
+    named = [(number, _household(project, number)) for number in args.households]
+    ids = list(dict.fromkeys(household.id for _, household in named))  # 1 and 001: one household, paid once
+    seen: set[int] = set()
+    again = [household.number for _, household in named if household.id in seen or seen.add(household.id)]
     expected = None if args.total is None else to_decimal(args.total, "--total", "--total(批次合计)")
     if expected is not None and (expected < 0 or expected != expected.quantize(CENT)):   # 546616.304 said as .30
         raise InputError(f"--total(批次合计)应为不小于 0、至多两位小数的金额,不是 {args.total}",
                          f"--total must be an amount of at least 0 with at most two decimals, not {args.total}")
-    paid = project.pay(ids, args.batch, expected)
+    twice = ("、".join(dict.fromkeys(again)), ", ".join(dict.fromkeys(again)))
+    try:
+        paid = project.pay(ids, args.batch, expected)
+    except RefusedByRule as error:   # a bank list naming a household twice was blamed on an amendment
+        if again:
+            raise error.noted(f"列表中户号 {twice[0]} 出现了不止一次,只计一次", f"{twice[1]} listed more than once, "
+                              "counted once") from None
+        raise
+    if again:
+        _say(f"landcomp: 户号 {twice[0]} 列出了不止一次,只支付一次 / {twice[1]} listed more than once, paid once")
     listed = [[household.number, household.head, money_text(amount)]
               for household, amount in zip(paid.households, paid.amounts)]
     from calculator.formats.text_report import table
