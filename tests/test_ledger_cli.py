@@ -854,3 +854,19 @@ def test_the_project_given_as_the_case_file_is_named_once(tmp_path, project):
     refused = ledger(tmp_path, "save", project, "001", project)
     assert refused.returncode == 2 and refused.stderr.count(project) == 1, refused.stderr
     assert refused.stderr.startswith(f"landcomp: {project}: 「{Path(project).name}」是正在使用的数据库文件")
+
+
+def test_an_earlier_version_shown_is_said_not_to_be_the_current_one(tmp_path, project):
+    """`show --version 1` of a household at 第2版 printed "第1版 已支付": a version never paid, labelled with the
+    household's status as its own."""
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    changed = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    changed["items"][1]["quantity"] = "30"
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    assert ledger(tmp_path, "save", project, "001", second).returncode == 0
+    first = ledger(tmp_path, "show", project, "001", "--version", "1")
+    assert first.returncode == 0 and first.stdout.startswith("户号 001 第1版 (不是当前版本:现为第2版,此户已测算) 校验码 ")
+    assert ledger(tmp_path, "show", project, "001").stdout.startswith("户号 001 第2版 已测算 校验码 ")
+    shown = as_json(ledger(tmp_path, "show", project, "001", "--version", "1", "--json"))
+    assert (shown["version"], shown["current_version"], shown["status"]) == (1, 2, "已测算")

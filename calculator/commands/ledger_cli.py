@@ -203,13 +203,18 @@ def _show(project: ProjectFile, args) -> str:
     if version is None:
         raise InputError(f"户号 {household.number} 还没有案例", f"household {household.number} has no case yet")
     result = compensation_json(checked_result(version)) if version.result_json is not None else None
-    shown = {"household": household.number, "version": version.number, "status": household.status.label,
-             "fingerprint": version.fingerprint, "case": json.loads(version.case_json), "result": result}
+    # `status` is the household's: an earlier version shown is said to be one (its 第2版 was printed 已支付, never paid)
+    current = version if version.id == household.current_version_id else project.store.current_version(household.id)
+    shown = {"household": household.number, "version": version.number, "current_version": current.number,
+             "status": household.status.label, "fingerprint": version.fingerprint,
+             "case": json.loads(version.case_json), "result": result}
     if args.json:
         return _dump(shown)
     from calculator.engine.compensation import compute
     from calculator.formats.text_report import compensation_text
-    head = f"户号 {household.number} 第{version.number}版 {household.status.label} 校验码 {version.fingerprint}\n"
+    status = (household.status.label if current is version
+              else f"(不是当前版本:现为第{current.number}版,此户{household.status.label})")
+    head = f"户号 {household.number} 第{version.number}版 {status} 校验码 {version.fingerprint}\n"
     return head + (compensation_text(compute(version.case())) if result is not None else "(草稿,尚未测算)\n")
 
 
