@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calculator.app.ledger_actions import describe_match
 from calculator.engine.case import case_from_dict, case_from_json, case_to_dict, fingerprint
 from calculator.core.jsonfile import parse_json
 from calculator.engine.compensation import compute
@@ -328,6 +329,12 @@ def test_a_sheet_brought_back_is_found_by_its_fingerprint(store, project):
     [match] = store.find_by_fingerprint(f" {second.fingerprint.upper()} ")
     assert (match.version.id, match.is_current, match.is_signed) == (second.id, True, False)
     assert store.find_by_fingerprint("ffffffffffff") == []
+    store.sign(household.id)   # the amendment signed: 第1版 was signed all the same, and was said "未按此版签字"
+    [match] = store.find_by_fingerprint(first.fingerprint)
+    assert (match.is_signed, match.amended_by, second.number) == (False, 2, 2)
+    assert "曾按此版签字,后由第 2 版更正" in describe_match(match)
+    [match] = store.find_by_fingerprint(second.fingerprint)
+    assert (match.is_signed, match.amended_by) == (True, None) and "已按此版签字" in describe_match(match)
 
 
 # -- ledger ----------------------------------------------------------------------------------

@@ -237,7 +237,9 @@ def describe_match(match: SheetMatch) -> str:
     if match.abnormal:
         return f"{who}:第 {version.number} 版数据异常,不能作为依据:{match.abnormal}。"
     state = "是当前版本" if match.is_current else "不是当前版本(之后已有新版本)"
-    signed = "已按此版签字" if match.is_signed else "未按此版签字"
+    # a version signed and then amended is no longer the household's signature, but was signed: said so
+    signed = ("已按此版签字" if match.is_signed else f"曾按此版签字,后由第 {match.amended_by} 版更正"
+              if match.amended_by is not None else "未按此版签字")
     total = "" if version.total is None else f",合计 {fmt_grouped(version.total)} 元"
     return (f"{who}:第 {version.number} 版{total},{version.created_at[:16].replace('T', ' ')} 由 "
             f"{version.actor or '—'} 保存;{state},{signed};住户现为「{household.status.label}」。")

@@ -207,6 +207,7 @@ class SheetMatch:
     household: Household
     version: CaseVersion
     abnormal: str | None = None
+    amended_by: int | None = None   # the number of the version amending it: it was signed, then corrected
 
     @property
     def is_current(self) -> bool:

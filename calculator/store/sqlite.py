@@ -649,7 +649,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 abnormal = None if verdict is None else verdict[0]
             except AbnormalData as error:
                 version, abnormal = _version(row), error.anomaly.zh
-            matches.append(SheetMatch(household, version, abnormal))
+            amended = self._conn.execute("SELECT min(number) FROM case_versions WHERE amends_version_id = ?",
+                                         (version.id,)).fetchone()[0]
+            matches.append(SheetMatch(household, version, abnormal, amended))
         return matches
 
     # -- status ------------------------------------------------------------------------------
