@@ -122,12 +122,21 @@ def test_a_project_file_moved_away_while_open_takes_no_save_it_would_lose(tmp_pa
     with pytest.raises(StoreFailure) as refused:
         store.save_computed(household.id, result)
     assert "移动、改名、删除或替换" in refused.value.zh and "nothing was done or saved" in refused.value.en
-    with pytest.raises(StoreFailure, match="移动、改名、删除或替换"):   # a backup read the path: an empty file, 已备份
-        store.backup(tmp_path / "备份.landcomp")
-    assert not (tmp_path / "备份.landcomp").exists()
+    backup = tmp_path / "备份.landcomp"
+    if how == "renamed":
+        assert "此前保存的都已写入被移走的文件" in refused.value.zh
+        with pytest.raises(StoreFailure, match="移动、改名、删除或替换"):   # a backup read the path: an empty file, 已备份
+            store.backup(backup)
+        assert not backup.exists()
+    else:   # deleted: said so (not "in the moved file"), and the one copy left, this connection's, backed up
+        assert "项目文件已被删除" in refused.value.zh and "台账 › 备份" in refused.value.zh
+        store.backup(backup)
+        with SqliteStore(backup) as rescued:
+            assert [v.number for v in rescued.versions(household.id)] == [1]
+        backup.unlink()
     store.close()
     assert sorted(f.name for f in tmp_path.iterdir()) == (["p2.landcomp"] if how == "renamed" else [])   # no empty
-    # p.landcomp made by the backup's connection, no backup file
+    # p.landcomp made by the backup's connection
     if how == "renamed":
         with SqliteStore(moved) as reopened:
             assert [v.number for v in reopened.versions(household.id)] == [1]

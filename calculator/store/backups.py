@@ -34,6 +34,8 @@ class Backups:
                              "copy the project file instead", self.path)
         target = os.fspath(path)
         temporary = target + ".part"
+        if self._deleted():   # the project file deleted while open: the one copy left of it is this connection's
+            return self._rescue(target, temporary)
         try:
             self._begin()   # on the file still at the project's path, which the copy reads
         except sqlite3.OperationalError as error:
@@ -44,22 +46,11 @@ class Backups:
                 os.remove(temporary)
             # Copied through a second connection: it reads what is committed, and no one can commit
             # meanwhile, since this one holds the write lock.
-            destination = new_backup_file(temporary, target)
             source = _connect(self.path)
             try:
-                try:
-                    source.backup(destination)
-                    # A backup is one self-contained file: opening it (read-only, to restore from it) must
-                    # leave no -wal and -shm files beside it, as WAL mode would.
-                    destination.execute("PRAGMA journal_mode = DELETE")
-                except sqlite3.Error as error:
-                    if getattr(error, "sqlite_errorname", "").startswith("SQLITE_FULL"):  # the backup's disk, not ours
-                        raise backup_write_error(error, target) from None
-                    raise
-                check_integrity(destination, temporary, copy_of=self.path)   # page by page: its damage is ours
+                self._copy(source, temporary, target)
             finally:
                 source.close()
-                destination.close()
             verify.append_entry(self._conn, self._clock(), self._system_actor(), "backup",
                                 detail={"path": target, "chain_head": verify.chain_head(self._conn)})
             os.replace(temporary, target)
@@ -69,6 +60,36 @@ class Backups:
             self._conn.execute("ROLLBACK")
             with contextlib.suppress(FileNotFoundError):
                 os.remove(target if placed else temporary)
+            raise
+
+    def _copy(self, source: sqlite3.Connection, temporary: str, target: str) -> None:
+        """`source` copied page by page into a new backup file at `temporary`, checked."""
+        destination = new_backup_file(temporary, target)
+        try:
+            try:
+                source.backup(destination)
+                # A backup is one self-contained file: opening it (read-only, to restore from it) must
+                # leave no -wal and -shm files beside it, as WAL mode would.
+                destination.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error as error:
+                if getattr(error, "sqlite_errorname", "").startswith("SQLITE_FULL"):  # the backup's disk, not ours
+                    raise backup_write_error(error, target) from None
+                raise
+            check_integrity(destination, temporary, copy_of=self.path)   # page by page: its damage is ours
+        finally:
+            destination.close()
+
+    def _rescue(self, target: str, temporary: str) -> None:
+        """The backup of a project file deleted while open, from this connection (a second one opened the empty path),
+        with no write lock (no one else can open it now) and no audit entry (kept in a file no one will open again)."""
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+            self._copy(self._conn, temporary, target)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
             raise
 
     @_translated

@@ -192,12 +192,18 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def _moved_error(self, zh: str, en: str) -> StoreFailure:
         """`zh`/`en`, with where this session's saves are (_moved's `_settled`) and what to do."""
         said = {None: ("", ""),   # nothing of this session's to write (read-only), or another file at the path
+                DELETED: ("(项目文件已被删除:此前保存的内容只在本程序打开的这一份中,请立即用「台账 › 备份」另存一份,"
+                          "再打开那份备份)",
+                          " (the project file was deleted: what was saved is only in the copy this program has open; "
+                          "back it up now (台账 › 备份) and open the backup)"),
                 True: ("(此前保存的都已写入被移走的文件)", " (what was saved before has been written into the moved file)"),
                 False: ("(另一个程序正在读取该项目,此前保存的还有一部分在原位置的 -wal 日志文件中,稍后再写入被移走的文件;"
                         "请勿删除该日志文件)",
                         " (another program is reading the project: part of what was saved before is still in the -wal "
                         "journal at the old place, to be written into the moved file later; do not delete it)")}
         zh_saved, en_saved = said[self._settled]
+        if self._settled is DELETED:   # there is no place to open it from: the backup is
+            return StoreFailure(f"{zh}{zh_saved}", f"{en}{en_saved}", self.path)
         return StoreFailure(f"{zh}{zh_saved}。请从项目文件现在的位置重新打开项目",
                             f"{en}{en_saved}; open the project where it is now", self.path)
 
@@ -215,8 +221,13 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         if now is None and not self.read_only:   # a read-only file holds no saves of this session
             # PASSIVE: never waits (asked twice a second, a TRUNCATE waited 5 s a tick on a colleague reading)
             busy, frames, written = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            self._settled = busy == 0 and frames == written
+            self._settled = DELETED if _deleted(self._identity) else busy == 0 and frames == written
         return True
+
+    def _deleted(self) -> bool:
+        """Whether the file opened was deleted (no name left, held open here alone): what it holds can still be
+        backed up, from this connection."""
+        return self._moved() and self._settled is DELETED
 
     def _household_for_update(self, household_id: int) -> Household:
         """Backend: the household a change writes over, inside its transaction (the file is locked already)."""
@@ -724,6 +735,22 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             for journal in ("-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     os.remove(f"{self._journal}{journal}")
+
+
+# _moved's `_settled` for a file deleted while open: its saves are in it, and nowhere else.
+DELETED = "deleted"
+
+
+def _deleted(identity: tuple[int, int]) -> bool:
+    """Whether the file of `identity`, open in this process, has no name left (Linux: /proc/self/fd; False where
+    that cannot be seen: said as moved, as before)."""
+    with contextlib.suppress(OSError):
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                stat = os.stat(f"/proc/self/fd/{fd}")
+                if (stat.st_dev, stat.st_ino) == identity:
+                    return stat.st_nlink == 0
+    return False
 
 
 def _identity(path: str) -> tuple[int, int] | None:
