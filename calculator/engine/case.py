@@ -98,8 +98,9 @@ def refuse_unknown_blocks(data: Any) -> None:
                              f"use one of {', '.join(blocks)}, or remove it", key)
 
 
-def case_to_dict(case: Case) -> dict[str, Any]:
-    """The case as the JSON object of interfaces.md, numbers written as exact strings."""
+def case_to_dict(case: Case, *, kept: bool = True) -> dict[str, Any]:
+    """The case as the JSON object of interfaces.md, numbers written as exact strings; with `kept`, the file's own
+    fields too (not priced: never part of the 校验码 nor of a case a project stores)."""
     data: dict[str, Any] = {"schedule": case.schedule}
     if case.case_id:
         data["case_id"] = case.case_id
@@ -114,7 +115,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         data["replacement"] = _plain(case.replacement)
     # saved from the app, a file's own field was dropped though "kept, with a warning"; a number is written as its
     # exact text, as every number of a case
-    data.update(_plain(case.kept_fields))
+    if kept:
+        data.update(_plain(case.kept_fields))
     return data
 
 
@@ -125,8 +127,9 @@ def case_to_json(case: Case) -> str:
 
 def canonical_json(case: Case) -> str:
     """The case as its fingerprint reads it, and as a project stores it: keys sorted, on one line (json's C
-    encoder), so a stored case's fingerprint is SHA-256 over the stored text and the schedule version."""
-    return json.dumps(case_to_dict(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    encoder), so a stored case's fingerprint is SHA-256 over the stored text and the schedule version. Without the
+    file's own fields: a 片区 added to a file made a survey re-import refuse a household whose every figure was the same."""
+    return json.dumps(case_to_dict(case, kept=False), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def fingerprint(case: Case, schedule_version: str, canonical: str | None = None) -> str:

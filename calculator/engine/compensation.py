@@ -308,8 +308,9 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
                                  block="household", field="id_number"))
     if case.kept_fields:
         fields = ", ".join(sorted(case.kept_fields))
-        notes.append(CaseWarning(f"案例文件中未识别的字段不参与计算,保存时原样保留: {fields}",
-                                 f"unrecognised case fields are not priced, and are kept as they are: {fields}"))
+        notes.append(CaseWarning(f"案例文件中未识别的字段不参与计算,也不计入校验码;保存案例文件时保留: {fields}",
+                                 f"unrecognised case fields are not priced nor part of the fingerprint; they are kept "
+                                 f"when the case file is saved: {fields}"))
     return notes
 
 

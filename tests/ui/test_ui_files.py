@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 import calculator.formats.reports
-from calculator.engine.case import case_from_json, case_to_dict
+from calculator.engine.case import case_from_json, case_to_dict, fingerprint
 from calculator.engine.compensation import compute
 from driver import EXAMPLE, ROOT, type_cell, type_text
 from ui import recovery
@@ -51,7 +51,9 @@ def test_a_files_own_fields_are_saved_back_as_they_were(qtbot, window, ws, answe
     given = tmp_path / "带片区.json"
     given.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert ws.open_file(given)
-    assert any("不参与计算,保存时原样保留: 复核, 片区, 调查员" in w.zh for w in ws.session.result.warnings)
+    assert any("不参与计算,也不计入校验码;保存案例文件时保留: 复核, 片区, 调查员" in w.zh for w in ws.session.result.warnings)
+    plain = case_from_json(EXAMPLE.read_text(encoding="utf-8"))   # the same figures: the same 校验码, as stored
+    assert fingerprint(ws.session.case, "v") == fingerprint(plain, "v")
     type_cell(qtbot, ws, 1, COL_QUANTITY, "30")
     assert ws.save()
     saved = json.loads(given.read_text(encoding="utf-8"))
