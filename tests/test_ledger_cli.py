@@ -222,7 +222,7 @@ def test_review_refusals(tmp_path, project, backend):
     fingerprint = as_json(ledger(tmp_path, "show", project, "001", "--json"))["fingerprint"]
     assert ledger(tmp_path, "sign", project, "001", "--fingerprint", fingerprint).returncode == 0
     doubled = ledger(tmp_path, "pay", project, "001", "1", "--batch", "第1批", "--total", "1093232.60")
-    assert doubled.returncode == 3 and "列表中户号 001 出现了不止一次,只计一次" in doubled.stderr   # not "amended?"
+    assert doubled.returncode == 3 and "列表中户号 001 出现了不止一次,只计一次。这批住户现在合计" in doubled.stderr   # said first
     twice = ledger(tmp_path, "pay", project, "001", "1", "--batch", "第1批")      # one household, named twice
     assert twice.returncode == 0, twice.stderr
     assert "户号 001 列出了不止一次,只支付一次" in twice.stderr and "1 户已支付" in twice.stdout

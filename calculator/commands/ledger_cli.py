@@ -238,10 +238,10 @@ def _pay(project: ProjectFile, args) -> str:
     twice = ("、".join(dict.fromkeys(again)), ", ".join(dict.fromkeys(again)))
     try:
         paid = project.pay(ids, args.batch, expected)
-    except RefusedByRule as error:   # a bank list naming a household twice was blamed on an amendment
+    except RefusedByRule as error:   # a bank list naming a household twice was blamed on an amendment: said first
         if again:
-            raise error.noted(f"列表中户号 {twice[0]} 出现了不止一次,只计一次", f"{twice[1]} listed more than once, "
-                              "counted once") from None
+            raise error.prefixed(f"列表中户号 {twice[0]} 出现了不止一次,只计一次",
+                                 f"{twice[1]} listed more than once, counted once") from None
         raise
     if again:
         _say(f"landcomp: 户号 {twice[0]} 列出了不止一次,只支付一次 / {twice[1]} listed more than once, paid once")

@@ -55,6 +55,10 @@ class CalculationError(ValueError):
         """The same error with a note after its message, in each language."""
         return self._copy(zh=f"{self.zh}({zh})", en=f"{self.en} ({en})")
 
+    def prefixed(self, zh: str, en: str) -> "CalculationError":
+        """The same error with what to look at first said before its message, in each language."""
+        return self._copy(zh=f"{zh}。{self.zh}", en=f"{en}. {self.en}")
+
     def _copy(self, **changes) -> "CalculationError":
         copy = type(self).__new__(type(self))
         copy.__dict__.update(self.__dict__, **changes)
