@@ -55,9 +55,6 @@ class AbnormalData(StoreError):
     def household_id(self) -> int | None:
         return None if self.anomaly is None else self.anomaly.household_id
 
-    def located(self, where: str) -> "AbnormalData":
-        return AbnormalData(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where, self.anomaly)
-
 
 class WrongFingerprint(RefusedByRule):
     """The code typed from a signed sheet is not the household's current version's (which is never said)."""
@@ -69,10 +66,6 @@ class ConflictError(RefusedByRule):
     def __init__(self, zh: str, en: str, where: str = "", actor: str = "", at: str = ""):
         super().__init__(zh, en, where)
         self.actor, self.at = actor, at
-
-    def located(self, where: str) -> "ConflictError":
-        return ConflictError(self.zh, self.en, f"{where} {self.where}".strip() if self.where else where,
-                             self.actor, self.at)
 
 
 class RoleRefused(RefusedByRule):
