@@ -14,7 +14,7 @@ import pytest
 
 from calculator.engine.compensation import compute
 from calculator.store import SqliteStore, Status
-from calculator.store.base import StoreFailure
+from calculator.store.base import StoreError, StoreFailure
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "household.json"
@@ -235,3 +235,17 @@ def test_closing_a_moved_project_while_it_is_read_elsewhere_leaves_its_journal(t
         (tmp_path / f"p.landcomp{journal}").rename(tmp_path / f"moved.landcomp{journal}")
     with SqliteStore(moved) as again:
         assert [row.number for row in again.ledger(project.id)] == ["001", "002"]
+
+
+def test_a_deleted_projects_backup_is_not_written_where_it_was(tmp_path):
+    """Backed up to its own name, now vacant, it was "备份不能覆盖项目文件本身" — nothing was there to overwrite; the
+    journal left at that name would be read into the backup, so another name is asked for, and that one is written."""
+    from calculator.app.ledger_actions import ProjectFile
+    path = tmp_path / "p.landcomp"
+    store = SqliteStore(path, actor="甲")
+    opened = ProjectFile(store, store.create_project("堡子片区"), path)
+    path.unlink()
+    with pytest.raises(StoreError, match="不能写在项目文件原来的位置"):
+        opened.backup(path)
+    assert opened.backup(tmp_path / "救回.landcomp").is_file()
+    store.close()

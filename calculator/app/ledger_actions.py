@@ -334,6 +334,10 @@ class ProjectFile:
         (never over the project file itself)."""
         target = _audited(project_path(path))
         if self.path is not None and target.resolve() == self.path.resolve():
+            if not os.path.lexists(target):   # deleted while open: its journal left there would be read into the backup
+                raise StoreError("备份不能写在项目文件原来的位置(那里留下的日志文件会并入备份);请另选文件名",
+                                 "a backup cannot be written where the project file was (the journal left there would "
+                                 "be read into it); choose another name", str(target))
             raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
         check_parent_folder(target)
         if os.path.lexists(target):  # it may be another project (or a link, even to nothing): never replaced
