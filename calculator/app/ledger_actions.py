@@ -299,6 +299,10 @@ class ProjectFile:
         """Where the project lives, as the ledger shows it: the file's path, or user@host:port/db."""
         return str(self.path) if self.path is not None else server_label(self.location)
 
+    def only_copy(self) -> bool:
+        """Whether closing the project would lose it: its file deleted while open, not yet backed up."""
+        return self.store.only_copy()
+
     def changed(self) -> bool:
         """True when another user or program has changed the project since the last call (cheap enough
         to ask twice a second). A file that cannot be read, or a lost connection, raises StoreError."""

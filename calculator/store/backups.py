@@ -87,6 +87,7 @@ class Backups:
                 os.remove(temporary)
             self._copy(self._conn, temporary, target)
             os.replace(temporary, target)
+            self._rescued = target
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(temporary)

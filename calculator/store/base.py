@@ -419,6 +419,11 @@ class CaseStore(abc.ABC):
         call, or since the store was opened; this store's own changes do not count. Cheap enough to ask twice
         a second."""
 
+    def only_copy(self) -> bool:
+        """True while what the project holds is nowhere but in this open store (its file deleted while open, and not
+        yet backed up): closing it loses everything. A server's project never is."""
+        return False
+
     @abc.abstractmethod
     def verify_all(self) -> list[Anomaly]:
         """Every household whose data fails the checks, each version recomputed by the engine (audited)."""

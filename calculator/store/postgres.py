@@ -29,7 +29,7 @@ import psycopg
 from psycopg import errors
 
 from calculator.store import dialect, pg_schema, restore, transfer, verify
-from calculator.store.base import Household, RefusedByRule, RoleRefused, ServerUnreachable, StoreError, StoreFailure
+from calculator.store.base import CaseStore, Household, RefusedByRule, RoleRefused, ServerUnreachable, StoreError, StoreFailure
 from calculator.store.schema import init_db as init_sqlite
 from calculator.store.location import PasswordNeeded, no_server_project, server_conninfo
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _household
@@ -311,6 +311,8 @@ class PostgresStore(SqliteStore):
 
     def close(self) -> None:
         self._raw.close()
+
+    only_copy = CaseStore.only_copy   # a server's database is never held only here (SqliteStore's looks at its file)
 
 
 # What grant_role (pg_schema.GRANT_ROLE) refuses, by words of the server's message: said as what it is, never as a

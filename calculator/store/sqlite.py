@@ -57,6 +57,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             self._open()
             self._at = os.path.abspath(self.path)   # the path, whatever the working folder becomes
             self._identity = _identity(self._at)   # the file opened: a change is written only while it is the path's
+            self._rescued: str | None = None   # where a file deleted while open was backed up (Backups._rescue)
             self._journal = os.path.realpath(self.path)   # where SQLite keeps its -wal and -shm (a link's target's)
         except BaseException:
             self._conn.close()
@@ -192,16 +193,20 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def _moved_error(self, zh: str, en: str) -> StoreFailure:
         """`zh`/`en`, with where this session's saves are (_moved's `_settled`) and what to do."""
         said = {None: ("", ""),   # nothing of this session's to write (read-only), or another file at the path
-                DELETED: ("(项目文件已被删除:此前保存的内容只在本程序打开的这一份中,请立即用「台账 › 备份」另存一份,"
-                          "再打开那份备份)",
-                          " (the project file was deleted: what was saved is only in the copy this program has open; "
-                          "back it up now (台账 › 备份) and open the backup)"),
+                DELETED: ("(项目文件已被删除或被另一个文件替换:此前保存的内容只在本程序打开的这一份中,请立即用"
+                          "「台账 › 备份」另存一份,再打开那份备份)",
+                          " (the project file was deleted or replaced by another: what was saved is only in the copy "
+                          "this program has open; back it up now (台账 › 备份) and open the backup)"),
                 True: ("(此前保存的都已写入被移走的文件)", " (what was saved before has been written into the moved file)"),
                 False: ("(另一个程序正在读取该项目,此前保存的还有一部分在原位置的 -wal 日志文件中,稍后再写入被移走的文件;"
                         "请勿删除该日志文件)",
                         " (another program is reading the project: part of what was saved before is still in the -wal "
                         "journal at the old place, to be written into the moved file later; do not delete it)")}
         zh_saved, en_saved = said[self._settled]
+        if self._settled is DELETED and self._rescued is not None:   # backed up: that is where it is now
+            name = os.path.basename(self._rescued)
+            zh_saved, en_saved = (f"(项目文件已被删除或被另一个文件替换;已备份到 {name},请打开那份备份)",
+                                  f" (the project file was deleted or replaced; it was backed up to {name}: open that)")
         if self._settled is DELETED:   # there is no place to open it from: the backup is
             return StoreFailure(f"{zh}{zh_saved}", f"{en}{en_saved}", self.path)
         return StoreFailure(f"{zh}{zh_saved}。请从项目文件现在的位置重新打开项目",
@@ -218,16 +223,26 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         if now == self._identity:
             return False
         self._settled = None
-        if now is None and not self.read_only:   # a read-only file holds no saves of this session
+        if self.read_only:   # a read-only file holds no saves of this session
+            return True
+        if now is None:
             # PASSIVE: never waits (asked twice a second, a TRUNCATE waited 5 s a tick on a colleague reading)
             busy, frames, written = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            self._settled = DELETED if _deleted(self._identity) else busy == 0 and frames == written
+            self._settled = busy == 0 and frames == written
+        if _deleted(self._identity):   # no name left, whether or not another file was put at the path
+            self._settled = DELETED
         return True
 
     def _deleted(self) -> bool:
         """Whether the file opened was deleted (no name left, held open here alone): what it holds can still be
         backed up, from this connection."""
         return self._moved() and self._settled is DELETED
+
+    def only_copy(self) -> bool:
+        try:
+            return self._deleted() and self._rescued is None
+        except sqlite3.Error:   # cannot be told: said as if it were, before anything is closed
+            return True
 
     def _household_for_update(self, household_id: int) -> Household:
         """Backend: the household a change writes over, inside its transaction (the file is locked already)."""

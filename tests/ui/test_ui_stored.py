@@ -537,3 +537,24 @@ def test_the_ledger_says_at_once_that_its_file_was_moved_and_the_saves_are_in_it
     moved.rename(store.path)   # put back: the notice stayed, and was untrue
     ledger.check_changes()
     assert not ledger.notice.isVisibleTo(ledger)
+
+
+@pytest.mark.backends("sqlite")
+def test_a_project_file_deleted_while_open_is_not_dropped_unasked_and_backs_up(qtbot, window, store, household,
+                                                                               settings, monkeypatch):
+    """rm of the open project, then the window closed (or another project opened): every save, 002's too, lost without
+    a word, the notice having said they were only in the app. Asked first, 取消 the default; once backed up, not."""
+    ledger = ledger_of(window, store, settings)
+    asked = []
+    from ui.ledger import dialogs as ledger_dialogs
+    monkeypatch.setattr(ledger_dialogs, "ask_drop_only_copy", lambda parent, name: asked.append(name) or False)
+    Path(store.path).unlink()
+    assert not ledger.check_changes() and "项目文件已被删除或被另一个文件替换" in ledger.notice.text()
+    assert not ledger.confirm_close() and not ledger.close_project() and asked == ["堡子片区", "堡子片区"]
+    rescued = Path(store.path).with_name("救回.landcomp")
+    assert ledger.project.backup(rescued) == rescued
+    ledger.check_changes()
+    assert "已备份到 救回.landcomp" in ledger.notice.text()
+    assert ledger.confirm_close() and len(asked) == 2
+    with SqliteStore(rescued) as kept:
+        assert kept.current_version(household.id).number == 1

@@ -460,3 +460,16 @@ def plan_summary(plan) -> str:
 def survey_household_cells(household) -> tuple[str, ...]:
     """户号, 户主, 地址, the survey rows and the total of one household that can be imported."""
     return household.number, household.head, household.address, household.rows, money_text(household.total)
+
+
+def ask_drop_only_copy(parent, project: str) -> bool:
+    """True to close a project whose file was deleted while open (what it holds is only in the app): asked, with
+    取消 the default, for the window's closing and another project's opening dropped it without a word."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "项目文件已被删除",
+                      f"项目「{project}」的文件已被删除,此前保存的内容只在本程序打开的这一份中,关闭后将全部丢失。\n\n"
+                      "请先用「台账 › 备份」另存一份。仍要关闭吗?",
+                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, parent)
+    box.button(QMessageBox.StandardButton.Discard).setText("仍然关闭(丢失)")
+    box.button(QMessageBox.StandardButton.Cancel).setText("取消")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Discard

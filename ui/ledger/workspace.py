@@ -98,6 +98,20 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return "台账只导出Excel;结算单请用「批量生成结算单…」"
         return None if self.project else "尚未打开项目"
 
+    def confirm_close(self) -> bool:
+        return self._may_drop_project()
+
+    def _may_drop_project(self) -> bool:
+        """False when the open project is held only here (its file deleted while open, not backed up) and the user
+        keeps it: the window's closing, another project's opening or creating, and 关闭项目 lost it without a word."""
+        if self.project is None:
+            return True
+        try:
+            only = self.project.only_copy()
+        except CalculationError:
+            return True
+        return not only or dialogs.ask_drop_only_copy(self, self.project.name)
+
     def shutdown(self) -> None:
         self._stop_watching()
         self.close_summaries()
@@ -132,7 +146,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             actor = self.actor()
             if actor is None:
                 return False
-            if self.project is not None and not self.leaving_project():
+            if self.project is not None and not (self._may_drop_project() and self.leaving_project()):
                 return False
             opened = operations.run(self, lambda: ledger_actions.create_project(path, name, actor), "无法新建项目")
             if opened is not None:
@@ -156,7 +170,8 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return False
         if opened is None:  # the password was not given
             return False
-        if self.project is not None and not self.leaving_project():  # asked once the new one is known good
+        # asked once the new one is known good
+        if self.project is not None and not (self._may_drop_project() and self.leaving_project()):
             opened.close()
             return False
         self._set_project(opened)
@@ -227,7 +242,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     def close_project(self) -> bool:
         if self.project is None:
             return True
-        if not self.leaving_project():
+        if not (self._may_drop_project() and self.leaving_project()):
             return False
         self._stop_watching()
         self.close_summaries()
