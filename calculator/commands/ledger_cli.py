@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import json
 import os
+from collections import Counter
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator
@@ -227,15 +228,15 @@ def _sign(project: ProjectFile, args) -> str:
 
 
 def _pay(project: ProjectFile, args) -> str:
-    named = [(number, _household(project, number)) for number in args.households]
-    ids = list(dict.fromkeys(household.id for _, household in named))  # 1 and 001: one household, paid once
-    seen: set[int] = set()
-    again = [household.number for _, household in named if household.id in seen or seen.add(household.id)]
+    named = [_household(project, number) for number in args.households]
+    times = Counter(household.id for household in named)   # 1 and 001: one household, paid once
+    ids = list(times)
+    again = list(dict.fromkeys(household.number for household in named if times[household.id] > 1))
     expected = None if args.total is None else to_decimal(args.total, "--total", "--total(批次合计)")
     if expected is not None and (expected < 0 or expected != expected.quantize(CENT)):   # 546616.304 said as .30
         raise InputError(f"--total(批次合计)应为不小于 0、至多两位小数的金额,不是 {args.total}",
                          f"--total must be an amount of at least 0 with at most two decimals, not {args.total}")
-    twice = ("、".join(dict.fromkeys(again)), ", ".join(dict.fromkeys(again)))
+    twice = ("、".join(again), ", ".join(again))
     try:
         paid = project.pay(ids, args.batch, expected)
     except RefusedByRule as error:   # a bank list naming a household twice was blamed on an amendment: said first

@@ -31,7 +31,8 @@ class Case:
     replacement: dict[str, Any] | None = None
     case_id: str = ""
     assessed_on: str = ""
-    # fields of the file's own no case has (片区, 备注 as an office adds them): not priced, written back as they were
+    # fields of the file's own no case has (片区, 备注 as an office adds them): not priced, not in the 校验码, written
+    # back when the case file is saved
     kept_fields: dict[str, Any] = field(default_factory=dict)
 
 

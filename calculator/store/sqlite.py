@@ -741,7 +741,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def close(self) -> None:
         emptied = False   # the journal at the old name written whole into the moved file (_moved): nothing is lost with it
         try:
-            emptied = not self.read_only and self._moved() and bool(self._settled)
+            emptied = self._moved() and bool(self._settled)   # a read-only store's is never settled
         except sqlite3.Error:   # the moved file's disk full or pulled out: its journal stays at the old name, whole
             pass
         finally:
