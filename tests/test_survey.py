@@ -459,6 +459,28 @@ def test_a_reimport_finds_the_registered_household_however_its_number_is_written
     assert [row.number for row in store.ledger(project.id)] == ["0001"]
 
 
+@pytest.mark.backends("sqlite", "postgres")
+def test_an_import_no_one_reviews_is_refused_whole_by_a_household_the_ledger_holds_otherwise(template, tmp_path, store):
+    """0001 paid at 6,000.00; a later survey has it at 12 孔 and a new 0002. Imported after the preview (the app), 0002
+    is added and 0001 left as paid; imported by `landcomp ledger import` (refuse_differing), nothing is: exit 3."""
+    from calculator.store.base import RefusedByRule
+    project = store.create_project("堡子片区")
+    import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "0001", **CAVE}])).households)
+    paid = store.find_household(project.id, "0001").id
+    store.sign(paid)
+    store.pay([paid], batch="第1批")
+    later = fill(template, tmp_path / "t.xlsx", [{"户号": "0001", **CAVE, "数量": 12}, {"户号": "0002", **CAVE}])
+    with pytest.raises(RefusedByRule) as refused:
+        import_survey(store, project.id, read_survey(later).households, refuse_differing=True)
+    assert "调查表中 1 户与台账现有版本不同,未导入任何住户" in refused.value.zh
+    assert "户号 0001:该户已支付(第1版)" in refused.value.zh and "(0001)" in refused.value.en
+    assert [row.number for row in store.ledger(project.id)] == ["0001"]
+    summary = import_survey(store, project.id, read_survey(later).households)
+    assert summary.added == ("0002",) and [number for number, _ in summary.refused] == ["0001"]
+    assert [(row.number, row.total) for row in store.ledger(project.id)] == [("0001", Decimal("6000.00")),
+                                                                              ("0002", Decimal("6000.00"))]
+
+
 def test_a_number_the_ledger_holds_two_ways_is_refused_not_guessed(template, tmp_path, store):
     project = store.create_project("堡子片区")
     for number in ("01", "001"):

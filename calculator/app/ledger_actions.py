@@ -575,11 +575,13 @@ class ProjectFile:
         from calculator.app import survey
         return survey.plan_import(self.store, self.project.id, households)
 
-    def import_survey(self, households):
+    def import_survey(self, households, refuse_differing: bool = False):
         """Store the survey's valid households in this project, as `plan_import` says; households may be a stream
-        (a reading's `households()` or `all_or_none()`), each saved as it is taken, all in one transaction."""
+        (a reading's `households()` or `all_or_none()`), each saved as it is taken, all in one transaction.
+        `refuse_differing`: see calculator.app.survey.import_survey."""
         from calculator.app import survey
-        return survey.import_survey(self.store, self.project.id, households, actor=self.actor)
+        return survey.import_survey(self.store, self.project.id, households, actor=self.actor,
+                                    refuse_differing=refuse_differing)
 
     def write_sheets(self, household_ids: Sequence[int] | None, folder: Path,
                      progress: Callable[..., bool] | None = None):

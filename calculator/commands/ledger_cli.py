@@ -270,14 +270,17 @@ def _import(project: ProjectFile, args) -> str:
     # One pass: each household is planned (and saved) as it is checked; a problem anywhere in the survey raises
     # after the last household, inside the import's transaction, so nothing is kept.
     households = reading.all_or_none()
-    steps = project.plan_import(households) if args.dry_run else project.import_survey(households).steps
+    # A household whose ledger version differs refuses the whole import (exit 3): a script has no preview to see it
+    steps = project.plan_import(households) if args.dry_run \
+        else project.import_survey(households, refuse_differing=True).steps
     planned = [{"household": step.number, "action": step.action, "label": step.text(),
                 "total": _money(step.household.total), "warnings": list(step.household.warnings)} for step in steps]
     # by what is done to them: a household refused (不导入) was hidden in 共 2 户
     counts = {action: sum(step.action == action for step in steps) for action in STEP_LABELS}
-    if counts[REFUSED]:   # on stderr with --json too: a script may read the exit status and stderr alone
-        _say(f"landcomp: {args.survey}: {counts[REFUSED]} 户不导入(与台账现有版本不同,原因见输出) / "
-             f"{counts[REFUSED]} households refused: their ledger version differs (the reasons in the output)")
+    if counts[REFUSED]:   # only a dry run gets here with one; on stderr with --json too, for a script
+        _say(f"landcomp: {args.survey}: {counts[REFUSED]} 户与台账现有版本不同(原因见输出),导入将被拒绝,不导入任何住户 / "
+             f"{counts[REFUSED]} households differ from their ledger version (the reasons in the output): the import "
+             "would be refused, nothing imported")
     if args.json:
         return _dump({"dry_run": args.dry_run, "households": planned})
     done = "(试运行,未写入)" if args.dry_run else ""

@@ -16,7 +16,7 @@ from calculator.engine.case import Case, fingerprint
 from calculator.engine.compensation import CompensationResult
 from calculator.core.errors import CaseErrors, InputError
 from calculator.engine.schedules import load_schedule
-from calculator.store.base import CaseStore, CaseVersion, Household, LedgerRow, Status
+from calculator.store.base import CaseStore, CaseVersion, Household, LedgerRow, RefusedByRule, Status
 from calculator.app.stored_cases import id_number_index, numbered, same_id_text, sharing
 from calculator.app.survey.households import SurveyEntry, SurveyHousehold
 from calculator.app.survey.values import number_key
@@ -135,11 +135,14 @@ def _priced(household: SurveyHousehold, case: Case) -> CompensationResult:
 
 
 def import_survey(store: CaseStore, project_id: int, households: Iterable[SurveyHousehold], *,
-                  actor: str | None = None) -> ImportSummary:
+                  actor: str | None = None, refuse_differing: bool = False) -> ImportSummary:
     """Save the accepted households into the project in one transaction, as `plan_import` decides: all or none.
 
     Each household is saved as it is taken, so `households` may be a stream (`SurveyReading.all_or_none`):
-    whatever it raises, even after its last household, leaves the project as it was."""
+    whatever it raises, even after its last household, leaves the project as it was.
+    `refuse_differing`: a household the plan refuses (its ledger version differs) refuses the whole import
+    (RefusedByRule), as `landcomp ledger import` does, which nobody reviews before it writes; the app's import,
+    made after its preview showed each household's step, saves the others."""
     steps = []
     with store.batch():
         for step, household, case in _planned(store, project_id, households):
@@ -150,7 +153,22 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
                 store.save_computed(store.find_household(project_id, step.number).id, _priced(household, case),
                                     actor=actor)
             steps.append(step)
+        refused = [step for step in steps if step.action == REFUSED]
+        if refuse_differing and refused:   # raised inside the transaction: nothing of the survey is kept
+            raise _differing(refused)
     return ImportSummary.of(steps)
+
+
+def _differing(refused: list[ImportStep], shown: int = 10) -> RefusedByRule:
+    """The import refused for the households whose ledger version differs from the survey, each with why."""
+    more = len(refused) - shown
+    zh = "".join(f"\n  户号 {step.number}:{step.reason}" for step in refused[:shown]) \
+        + (f"\n  ……另有 {more} 户" if more > 0 else "")
+    numbers = ", ".join(step.number for step in refused[:shown]) + (f" and {more} more" if more > 0 else "")
+    return RefusedByRule(f"调查表中 {len(refused)} 户与台账现有版本不同,未导入任何住户(--dry-run 可查看每一户);"
+                         f"请在补偿测算中核对这些户,或从调查表中去掉后再导入:{zh}",
+                         f"{len(refused)} households of the survey differ from their version in the ledger "
+                         f"({numbers}); nothing was imported (--dry-run shows each household)")
 
 
 def _registered(store: CaseStore, project_id: int) -> tuple[dict[str, list[str]], dict[str, list[LedgerRow]]]:
