@@ -97,6 +97,19 @@ def test_each_sheet_carries_its_head_its_total_and_its_stored_fingerprint(store,
     assert not (out / LEDGER_FILENAME).exists()
 
 
+def test_an_amended_households_sheet_says_which_signed_sheet_it_replaces(store, project, out):
+    """0002 is signed (fill_project); amended, its new sheet names the signed 第1版 by its 校验码, with the reason, and
+    the PDF's 更正说明 row carries it; 0001's sheet has none."""
+    signed = store.current_version(ids(store, project, "0002")[0])
+    case = signed.case()
+    case.items[0]["quantity"] = "90.00"
+    store.save_computed(signed.household_id, compute(case), amendment_reason="正房复测")
+    summary = write_sheets(store, project.id, ids(store, project, "0001", "0002"), out, with_ledger=False)
+    first, second = ("".join(pdf_text(o.path).split()) for o in summary.written)
+    assert f"更正说明本单为第2版,更正已签字的第1版(校验码{signed.fingerprint}),以本单为准。更正理由:正房复测" in second
+    assert "更正" not in first
+
+
 def test_a_ledger_sheet_carries_the_household_number_as_case_number_and_a_date(store, project, out):
     """案件编号 is the 户号 (also over a case number typed before); 测算日期 the case's, else the day it was saved."""
     undated = dataclasses.replace(variant(4), case_id="", assessed_on="")

@@ -150,11 +150,31 @@ def test_news_names_who_changed_the_household_since_it_was_opened(store, househo
 def test_the_printed_sheet_is_the_checked_stored_version_under_the_household_number(store, household):
     stored, _case = open_stored(store, household.id, SCHEDULE.id)
     assert printable(stored).total == EXAMPLE_TOTAL
-    assert filing("017", stored.version) == Filing("017", "2023-06-12")  # the case's own 测算日期
+    assert filing(store, "017", stored.version) == Filing("017", "2023-06-12")  # the case's own 测算日期
     undated = stored.version.case()
     undated.assessed_on = ""
     version = store.save_computed(household.id, compute(undated))
-    assert filing("017", version) == Filing("017", version.created_at[:10])  # else the day it was saved
+    assert filing(store, "017", version) == Filing("017", version.created_at[:10])  # else the day it was saved
+
+
+@pytest.mark.backends("sqlite", "postgres")
+def test_a_sheet_after_an_amendment_names_the_signed_sheet_it_replaces_and_why(store, household):
+    """The family holds the signed sheet of 第1版; 第2版 (the amendment) and 第3版 (saved over it before signing) each
+    say they replace it, with its 校验码 and the amendment's reason; 第1版's own sheet says nothing."""
+    first = store.current_version(household.id)
+    store.sign(household.id)
+    case = first.case()
+    case.items[0]["quantity"] = "90.00"
+    second = store.save_computed(household.id, compute(case), amendment_reason="正房复测面积为90㎡")
+    case.items[0]["quantity"] = "91.00"
+    third = store.save_computed(household.id, compute(case))
+    says = ("本单为第{}版,更正已签字的第1版(校验码 " + first.fingerprint + "),以本单为准。更正理由:正房复测面积为90㎡")
+    assert [filing(store, "017", v).superseded for v in (first, second, third)] == ["", says.format(2), says.format(3)]
+    store.sign(household.id)   # 第3版 signed, then amended: 第4版 replaces 第3版
+    case.items[0]["quantity"] = "92.00"
+    fourth = store.save_computed(household.id, compute(case), amendment_reason="再次复核")
+    assert filing(store, "017", fourth).superseded == (f"本单为第4版,更正已签字的第3版(校验码 {third.fingerprint}),"
+                                                       "以本单为准。更正理由:再次复核")
 
 
 @pytest.mark.parametrize("change, says", [

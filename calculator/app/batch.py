@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 from calculator.formats import reports
 from calculator.core.errors import CalculationError, InputError
+from calculator.formats.reports.content import Filing
 from calculator.core.files import DISK_FAILURES, PART_PREFIX, PART_SUFFIX, atomic_write, check_folder_name, system_reason
 from calculator.store import CaseStore, CaseVersion, LedgerRow, Status, StoreError
 from calculator.app.stored_cases import checked_result, filing
@@ -200,7 +201,7 @@ class _Job:
     into (a temporary file of this batch, moved onto the sheet's name when its turn comes) and the sheet's name."""
 
     version: CaseVersion
-    number: str
+    filing: Filing
     part: Path
     name: str
 
@@ -216,7 +217,7 @@ def _render(job: _Job) -> str | None:
         except CalculationError as error:
             return error.zh
         try:
-            reports.compensation_pdf(result, job.part, filing(job.number, job.version))
+            reports.compensation_pdf(result, job.part, job.filing)
         except CalculationError as error:
             return error.zh
         except OSError as exc:
@@ -330,12 +331,13 @@ class _Printer:
             return skip("草稿,尚未保存测算结果")
         try:
             version = self.store.current_version(row.household_id)
+            if version is None or version.result_json is None:
+                return skip("草稿,尚未保存测算结果")
+            filed = filing(self.store, row.number, version)
         except Exception as exc:  # noqa: BLE001 — a damaged version or a failing store must not end the batch
             return skip(f"无法生成结算单: {type(exc).__name__}: {exc}")
-        if version is None or version.result_json is None:
-            return skip("草稿,尚未保存测算结果")
         part = self.folder / f"{PART_PREFIX}{os.getpid()}-{row.household_id}{PART_SUFFIX}"
-        job = self.jobs[index] = _Job(version, row.number, part, sheet_filename(row.number, row.head))
+        job = self.jobs[index] = _Job(version, filed, part, sheet_filename(row.number, row.head))
         try:
             return self.executor.submit(_render, job)
         except (BrokenExecutor, OSError, RuntimeError):   # no worker can be started here: the work is done here

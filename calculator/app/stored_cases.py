@@ -83,9 +83,26 @@ def numbered(case: Case, number: str) -> Case:
     return case if case.case_id == number else dataclasses.replace(case, case_id=number)
 
 
-def filing(number: str, version: CaseVersion) -> Filing:
-    """How a stored version is printed: 案件编号 the 户号; 测算日期 the case's, else the (local) day it was saved."""
-    return Filing(number, version.case().assessed_on or version.created_at[:10])
+def filing(store: CaseStore, number: str, version: CaseVersion) -> Filing:
+    """How a stored version is printed: 案件编号 the 户号; 测算日期 the case's, else the (local) day it was saved; and,
+    for a version made after a signed one was amended, which signed sheet it replaces and why (`replaced_sheet`)."""
+    return Filing(number, version.case().assessed_on or version.created_at[:10], replaced_sheet(store, version))
+
+
+def replaced_sheet(store: CaseStore, version: CaseVersion) -> str:
+    """What a version's sheet says of the signed sheet it replaces: the household holds a signed sheet of an
+    earlier version, with another total and 校验码, and must be told this one takes its place. The signed version
+    is the one the latest amendment up to `version` amended (a version saved after an amendment replaces it too);
+    "" when none was."""
+    if version.number == 1:   # the first version replaces nothing
+        return ""
+    versions = [v for v in store.versions(version.household_id) if v.number <= version.number]
+    amendment = next((v for v in reversed(versions) if v.amends_version_id is not None), None)
+    if amendment is None:
+        return ""
+    signed = next(v for v in versions if v.id == amendment.amends_version_id)
+    return (f"本单为第{version.number}版,更正已签字的第{signed.number}版(校验码 {signed.fingerprint}),以本单为准。"
+            f"更正理由:{amendment.amendment_reason}")
 
 
 def checked_result(version: CaseVersion) -> CompensationResult:

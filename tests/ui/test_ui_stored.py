@@ -500,6 +500,16 @@ def test_the_sheet_printed_from_costing_is_the_stored_versions_under_the_househo
     stored = store.current_version(household.id)
     assert "案件编号 017" in text and "BZ-2023-0317" not in text
     assert stored.fingerprint in text  # the code a clerk types back when signing is the one the 台账 holds
+    assert "更正说明" not in text
+    store.sign(household.id)   # signed, then amended: the new sheet says which signed sheet it replaces
+    case = stored.case()
+    case.items[0]["quantity"] = "90.00"
+    store.save_computed(household.id, compute(case), amendment_reason="正房复测")
+    assert ws.open_stored(store, household.id)
+    assert ws.export("pdf") and not answers.errors
+    with pdfplumber.open(tmp_path / "结算单.pdf") as pdf:
+        text = "".join("".join(page.extract_text() or "" for page in pdf.pages).split())
+    assert f"更正说明本单为第2版,更正已签字的第1版(校验码{stored.fingerprint}),以本单为准。更正理由:正房复测" in text
 
 
 @pytest.mark.backends("sqlite")

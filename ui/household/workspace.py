@@ -276,7 +276,7 @@ class HouseholdWorkspace(DocumentWorkspace):
     def report_extras(self) -> dict:
         if self.stored is None or self.stored.version is None:
             return {}
-        return {"filing": stored_cases.filing(self.stored.household.number, self.stored.version)}
+        return {"filing": stored_cases.filing(self.stored.store, self.stored.household.number, self.stored.version)}
 
     def export_state(self, kind: str) -> str | None:
         # The sheet's fingerprint must be the household's current version's, or the signed paper cannot be checked: a

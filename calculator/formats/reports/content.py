@@ -26,6 +26,7 @@ from calculator.formats.reports.fonts import uncovered
 REMARK_SEPARATOR = "; "
 TERM_PER_PART = "见下表"
 NO_RATE = "—"
+SUPERSEDED = "更正说明"   # the heading of SettlementSheet.superseded
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Filing:
 
     case_id: str
     assessed_on: str
+    superseded: str = ""   # which signed sheet this one replaces, and why (calculator.app.stored_cases.replaced_sheet)
 
 
 FOOTER_HEAD = 10   # characters of the 户主 a page's footer names (a longer name: its first 9 and …)
@@ -92,6 +94,7 @@ class SettlementSheet:
     total_words: str
     replacement: tuple[ReplacementRow, ...]
     replacement_total: Decimal | None
+    superseded: str = ""   # printed under the household block: the signed sheet this one replaces, and why
 
     @property
     def reference(self) -> str:
@@ -123,7 +126,7 @@ def settlement_sheet(result: CompensationResult, filing: Filing | None = None) -
         disputed_total=result.disputed_total, disputed_reason=schedule.disputed_reason,
         total=result.total, total_words=amount_in_words(result.total),
         replacement=tuple(_replacement(result)) if replacement else (),
-        replacement_total=replacement.total_m2 if replacement else None)
+        replacement_total=replacement.total_m2 if replacement else None, superseded=filing.superseded)
     # a line's typed texts first: a character is named in the field it was typed in, not again in the 备注 made of it
     refuse_unprintable(itertools.chain(_typed_texts(result), _settlement_texts(sheet)))
     return sheet
@@ -167,6 +170,7 @@ def _typed_texts(result: CompensationResult) -> Iterator[tuple[str, str]]:
 def _settlement_texts(sheet: SettlementSheet) -> Iterator[tuple[str, str]]:
     """Every text the settlement sheet shows, with the field a message names it by."""
     yield from sheet.household
+    yield SUPERSEDED, sheet.superseded
     for section in sheet.sections:
         for row in section.rows:
             yield row.place, row.name

@@ -8,7 +8,7 @@ from reportlab.platypus import KeepTogether
 
 from calculator.engine.compensation import CompensationResult
 from calculator.core.money import fmt_grouped, fmt_quantity, fmt_rate
-from calculator.formats.reports.content import Filing, SettlementSheet, settlement_sheet
+from calculator.formats.reports.content import SUPERSEDED, Filing, SettlementSheet, settlement_sheet
 from calculator.formats.reports.pdf_layout import (
     MUTED_FILL, SECTION_FILL, WIDTH, Styles, Text, gap, grid, heading, info_grid, para, signature_grid, write_pdf)
 
@@ -28,7 +28,9 @@ def settlement_story(sheet: SettlementSheet, styles: Styles) -> list:
     """Household block, itemized table, then the replacement area and the total kept with the signatures: the page
     the household signs shows both what it is paid and the new-home area it is owed (a 300-line case signed a page
     without its 184.00 m²)."""
-    story = [*heading("被征收户基本情况", styles), info_grid(sheet.household, styles), gap(),
+    # a sheet replacing a signed one says so under the household block, across the page
+    replaces = [info_grid([(SUPERSEDED, sheet.superseded)], styles, per_row=1)] if sheet.superseded else []
+    story = [*heading("被征收户基本情况", styles), info_grid(sheet.household, styles), *replaces, gap(),
              *heading("补偿明细", styles), item_table(sheet, styles), gap()]
     owed = ([para("房屋面积置换", styles.heading), gap(1), replacement_table(sheet, styles), gap()]
             if sheet.replacement else [])

@@ -21,7 +21,7 @@ from calculator.engine.compensation import CompensationResult
 from calculator.core.files import atomic_write
 from calculator.engine.landprice import BELOW_FLOOR_SAID, TERM_SHOWN, TERM_SHOWN_PLACES, ParcelPrice
 from calculator.formats.reports.cells import put, put_formula, report_book
-from calculator.formats.reports.content import Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
+from calculator.formats.reports.content import SUPERSEDED, Filing, PriceSheet, SettlementSheet, price_sheet, settlement_sheet
 from calculator.formats.text_report import width
 
 MONEY = "#,##0.00"
@@ -79,7 +79,8 @@ def settlement_book(sheet: SettlementSheet) -> Workbook:
 def _settlement_summary(ws: Worksheet, sheet: SettlementSheet) -> None:
     _title(ws, sheet.title, 4)
     head_row = _rows(ws, 2, [["依据", sheet.basis], ["校验码", sheet.fingerprint],
-                             ["标准版本", sheet.schedule_version], *[[k, v] for k, v in sheet.household], []])
+                             ["标准版本", sheet.schedule_version], *[[k, v] for k, v in sheet.household],
+                             *([[SUPERSEDED, sheet.superseded]] if sheet.superseded else []), []])
     _row(ws, head_row, ["章节", "小计(元)"])
     _style_head(ws, head_row, 2)
     row = _rows(ws, head_row + 1, [[s.heading, (s.subtotal, MONEY)] for s in sheet.sections])
