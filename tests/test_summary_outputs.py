@@ -68,7 +68,10 @@ def test_the_command_prints_the_summarys_json_and_writes_both_files(tmp_path, pr
     assert {o["household"] for o in printed["outliers"]} == {"0009"}
     assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-" and (tmp_path / "s.xlsx").read_bytes()[:2] == b"PK"
     text = ledger(tmp_path, "summary", project.location, "--as-of", AS_OF)
-    assert text.returncode == 0 and "汇总与审计(截至 2023-07-10)" in text.stdout and "户号 0009" in text.stdout
+    # the day the ledger was read, and apart from it the forecast's day: --as-of moves only the forecast
+    read = f"汇总与审计(台账读取于 {dt.date.today()} "
+    assert text.returncode == 0 and read in text.stdout and ";资金预测截至 2023-07-10)" in text.stdout
+    assert "户号 0009" in text.stdout
     # again onto its own workbook (a scheduled summary): it was refused as "a filled-in survey" (its 超标准单价 sheet
     # has 户号, 项目 and 数量 headings)
     again = ledger(tmp_path, "summary", project.location, "--as-of", AS_OF, "--pdf", tmp_path / "s.pdf",
@@ -184,7 +187,7 @@ def test_the_workbook_reads_back_with_the_same_numbers(tmp_path, project):
     # printed: whose it is at every page's foot; a note under its table, merged across it, never widening column A
     # (47–52 wide, it sent a 3-row table two pages across)
     for ws in book:
-        assert ws.oddFooter.left.text == f"{summary.project} 汇总与审计(截至 2023-07-10)"
+        assert ws.oddFooter.left.text == f"{summary.project} 汇总与审计(台账读取于 {summary.read_at};资金预测截至 2023-07-10)"
     notes = [table for table in summary.tables() if table.note]
     assert notes
     for table in notes:
@@ -224,3 +227,20 @@ def test_a_short_text_column_keeps_its_width_while_a_long_one_wraps():
     assert status >= line_width("已支付", styles.cell.fontSize) + CELL_PADDING
     assert amount >= line_width("50,000.00", styles.cell.fontSize) + CELL_PADDING
     assert abs(sum(_widths(columns, texts, styles)) - WIDTH) < 0.01 and note < line_width(texts[0][-1], styles.cell.fontSize)
+
+
+def test_a_figure_columns_heading_wraps_into_two_lines_of_whole_characters_and_a_short_one_not_at_all():
+    """Half a heading's width broke 户数 as 户/数 (beside a 状态 column taking most of the page) and 金额(元) as
+    金/额(/元); 有争议未计入(元) took three lines."""
+    from calculator.app.summary.model import MONEY, NUMBER, TEXT, Column
+    from calculator.app.summary.pdf import _widths, heading_lines
+    from calculator.formats.reports.pdf_layout import CELL_PADDING, sheet_font, sheet_styles, line_width
+    assert heading_lines("户数") == ("户数",) and heading_lines("金额(元)") == ("金额(", "元)")
+    assert heading_lines("有争议未计入(元)") == ("有争议未计", "入(元)")
+    styles = sheet_styles(sheet_font().name)
+    columns = [Column("status", "状态", TEXT), Column("count", "户数", NUMBER), Column("amount", "金额(元)", MONEY),
+               Column("disputed", "有争议未计入(元)", MONEY)]
+    _status, count, amount, disputed = _widths(columns, [["已测算", "0", "0.00", "0.00"]], styles)
+    size = styles.head.fontSize
+    assert count >= line_width("户数", size) + CELL_PADDING and amount >= line_width("金额(", size) + CELL_PADDING
+    assert disputed >= line_width("有争议未计", size) + CELL_PADDING

@@ -104,7 +104,7 @@ def test_a_day_typed_into_the_field_is_the_day_summarised_and_exported(qtbot, le
     assert dialog.export("xlsx")                                # at once: the new day is summarised first
     assert dialog.summary == project_summary(ledger.project, dt.date(2023, 7, 10))
     first = openpyxl.load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
-    assert any("截至 2023-07-10" in str(cell) for row in first.iter_rows(max_row=3, values_only=True) for cell in row)
+    assert any("资金预测截至 2023-07-10" in str(cell) for row in first.iter_rows(max_row=3, values_only=True) for cell in row)
 
 
 def test_a_day_that_does_not_exist_is_shown_red_and_nothing_is_exported_of_it(qtbot, ledger):

@@ -32,13 +32,14 @@ def project_summary(project: ProjectFile, as_of: dt.date | None = None, *, recom
     `progress` hears how far the reading is, and may stop it (figures.Cancelled)."""
     if recompute:
         project.store.verify_all()
+    read_at = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     figures = read_figures(project.store, project.project.id, progress)
     if progress is not None and stopped(progress(len(figures.households), len(figures.households), "汇总计算")):
         raise Cancelled
-    return summarise(figures, project.name, as_of or dt.date.today())
+    return summarise(figures, project.name, as_of or dt.date.today(), read_at)
 
 
-def summarise(figures: Figures, name: str, as_of: dt.date) -> Summary:
+def summarise(figures: Figures, name: str, as_of: dt.date, read_at: str) -> Summary:
     """Every view of the figures read."""
     money = views.headline(figures)
     ranged = audit.ranged_lines(figures)
@@ -46,7 +47,7 @@ def summarise(figures: Figures, name: str, as_of: dt.date) -> Summary:
     found = find_outliers(figures)
     households = figures.households
     return Summary(
-        project=name, as_of=as_of, households=len(households), counted=int(households["counted"].sum()),
+        project=name, as_of=as_of, read_at=read_at, households=len(households), counted=int(households["counted"].sum()),
         abnormal=figures.abnormal, total=yuan(money.total), paid=yuan(money.paid), owed=yuan(money.owed),
         disputed=yuan(money.disputed), replacement_m2=yuan(money.replacement),
         by_status=views.by_status(figures), by_section=views.by_section(figures), by_place=views.by_place(figures),
@@ -84,7 +85,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
 
 def summary_text(summary: Summary) -> str:
     """The summary for the terminal: headline figures, then the main tables."""
-    head = [f"{summary.project} 汇总与审计(截至 {summary.as_of})",
+    head = [f"{summary.project} 汇总与审计({summary.dated})",
             f"住户 {summary.households} 户,计入金额 {summary.counted} 户"
             + (f",数据异常 {len(summary.abnormal)} 户(不计入)" if summary.abnormal else ""),
             f"补偿合计 {fmt_grouped(summary.total)} 元;已支付 {fmt_grouped(summary.paid)} 元;"

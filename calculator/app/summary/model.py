@@ -68,7 +68,10 @@ class Summary:
     """The whole summary of a project on a day: money, the funding forecast, rate choices and outliers."""
 
     project: str
-    as_of: dt.date
+    as_of: dt.date   # the day of the funding forecast (资金预测): paid and owed are the ledger's as read
+    # when the ledger was read (local, to the minute): what every other figure stands at; not compared (two readings a
+    # minute apart of the same ledger are the same summary)
+    read_at: str = field(compare=False)
     households: int  # every registered household, 数据异常 and drafts included
     counted: int  # households whose verified figures are summed
     abnormal: tuple  # the 数据异常 households' ledger rows: counted apart, never summed
@@ -91,6 +94,11 @@ class Summary:
     same_id_number: Table  # households giving one 户主身份证号: to check for a household registered twice
     per_m2: tuple[tuple[str, Decimal, str], ...]  # (户号, total per m², "合计"/"行组" when it stands out), ascending
     method: dict[str, Any] = field(default_factory=dict)  # how outliers are found (median, MAD, threshold)
+
+    @property
+    def dated(self) -> str:
+        """What day the summary's figures are of, as its title says it: the ledger's when read, the forecast's."""
+        return f"台账读取于 {self.read_at};资金预测截至 {self.as_of}"
 
     def tables(self) -> tuple[Table, ...]:
         """Every table, in the order the sheets and the workbook show them."""

@@ -26,6 +26,7 @@ TEXT_COLUMN_MOST = 60 * mm  # a text column wider than this wraps
 TEXT_COLUMN_LEAST = 12 * mm
 KEEP_WITH_NEXT = 40 * mm  # the least room a table's title needs below it for the start of its table
 SECTION_HEADING = 12 * mm  # a section's heading above that
+HEADING_WHOLE = 3  # characters of a column heading that never wrap
 RATE_KEYS = ("assessor", "item", "range", "lines", *(key for key, _ in POSITIONS), "mean_position", "ceiling_share",
              "over_mid", "overrides")
 OUTLIER_KEYS = ("household", "head", "measure", "direction", "per_m2", "median", "score", "item", "amount",
@@ -37,7 +38,7 @@ def write_summary_pdf(summary: Summary, path: Path) -> None:
     one household's 户主) is drawn as fonts.MISSING_MARK: refused, it kept the project's summary from ever being
     printed once that household was paid and could no longer be changed."""
     write_pdf(path, lambda styles: summary_story(summary, styles), title=f"{summary.project} 汇总与审计",
-              basis=f"截至 {summary.as_of}  ·  金额取自经核验的当前版本,数据异常住户单列不计",
+              basis=f"{summary.dated}  ·  金额取自经核验的当前版本,数据异常住户单列不计",
               footer=f"landcomp 项目汇总与审计 · {summary.project}")
 
 
@@ -68,7 +69,7 @@ def _headline(summary: Summary) -> list[tuple[str, str]]:
             ("数据异常", f"{len(summary.abnormal)} 户(不计入)"), ("补偿合计", f"{fmt_grouped(summary.total)} 元"),
             ("已支付", f"{fmt_grouped(summary.paid)} 元"), ("未支付", f"{fmt_grouped(summary.owed)} 元"),
             ("有争议未计入", f"{fmt_grouped(summary.disputed)} 元"),
-            ("置换面积", f"{fmt_grouped(summary.replacement_m2)} m²"), ("截至", str(summary.as_of))]
+            ("置换面积", f"{fmt_grouped(summary.replacement_m2)} m²"), ("资金预测截至", str(summary.as_of))]
 
 
 def _money(summary: Summary, styles: Styles) -> list:
@@ -144,7 +145,7 @@ def _widths(columns: Sequence, texts: list[list[str]], styles: Styles) -> list[f
     natural, text = [], []
     for i, column in enumerate(columns):
         widest = max([line_width(row[i], styles.cell.fontSize) for row in texts] + [0]) + CELL_PADDING + 1
-        heading = line_width(column.heading, styles.head.fontSize) / 2 + CELL_PADDING + 1
+        heading = max(line_width(part, styles.head.fontSize) for part in heading_lines(column.heading)) + CELL_PADDING + 1
         natural.append(min(max(widest, heading), TEXT_COLUMN_MOST) if column.kind == TEXT else max(widest, heading))
         text.append(column.kind == TEXT)
     fixed = sum(width for width, is_text in zip(natural, text) if not is_text)
@@ -156,6 +157,15 @@ def _widths(columns: Sequence, texts: list[list[str]], styles: Styles) -> list[f
         most = _level(sorted(width for width, is_text in zip(natural, text) if is_text), room)
         return [min(width, most) if is_text else width for width, is_text in zip(natural, text)]
     return [width * WIDTH / sum(natural) for width in natural]
+
+
+def heading_lines(heading: str) -> tuple[str, ...]:
+    """How a column's heading may wrap: into two lines of whole characters, the first the longer; one of at most
+    HEADING_WHOLE characters stays whole (half its width broke 户数 as 户/数, 金额(元) as 金/额(/元))."""
+    if len(heading) <= HEADING_WHOLE:
+        return (heading,)
+    half = (len(heading) + 1) // 2
+    return heading[:half], heading[half:]
 
 
 def _level(widths: list[float], room: float) -> float:

@@ -39,7 +39,7 @@ def write_summary_xlsx(summary: Summary, path: Path) -> None:
 
 def summary_book(summary: Summary) -> Workbook:
     book = report_book()
-    footer = f"{summary.project} 汇总与审计(截至 {summary.as_of})"   # at each printed page's foot: whose it is
+    footer = f"{summary.project} 汇总与审计({summary.dated})"   # at each printed page's foot: whose it is
     _overview(book.active, summary, footer)
     for table in summary.tables():
         _sheet(book.create_sheet(table.title.translate(_NOT_IN_NAMES)[:NAME_MOST]), table, footer)
@@ -54,7 +54,7 @@ def _overview(ws, summary: Summary, footer: str) -> None:
         ["数据异常(不计入)", (len(summary.abnormal), "0"), "户"], ["补偿合计", (summary.total, MONEY), "元"],
         ["已支付", (summary.paid, MONEY), "元"], ["未支付(已测算、已签字)", (summary.owed, MONEY), "元"],
         ["有争议未计入", (summary.disputed, MONEY), "元"], ["置换面积", (summary.replacement_m2, MONEY), "m²"],
-        ["截至", (summary.as_of, "yyyy-mm-dd"), None]]
+        ["台账读取于", summary.read_at, None], ["资金预测截至", (summary.as_of, "yyyy-mm-dd"), None]]
     for offset, values in enumerate(rows):
         _row(ws, FIRST_ROW + offset, values)
     row = FIRST_ROW + len(rows) + 1
