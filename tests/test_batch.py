@@ -106,7 +106,8 @@ def test_an_amended_households_sheet_says_which_signed_sheet_it_replaces(store, 
     store.save_computed(signed.household_id, compute(case), amendment_reason="正房复测")
     summary = write_sheets(store, project.id, ids(store, project, "0001", "0002"), out, with_ledger=False)
     first, second = ("".join(pdf_text(o.path).split()) for o in summary.written)
-    assert f"更正说明本单为第2版,更正已签字的第1版(校验码{signed.fingerprint}),以本单为准。更正理由:正房复测" in second
+    assert (f"更正说明本单为第2版,更正已签字的第1版(合计{fmt_grouped(signed.total)}元,校验码{signed.fingerprint}),"
+            "以本单为准。更正理由:正房复测") in second
     assert "更正" not in first
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from calculator.core.money import fmt_grouped
 from calculator.engine.case import case_from_json
 from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
@@ -168,12 +169,14 @@ def test_a_sheet_after_an_amendment_names_the_signed_sheet_it_replaces_and_why(s
     second = store.save_computed(household.id, compute(case), amendment_reason="正房复测面积为90㎡")
     case.items[0]["quantity"] = "91.00"
     third = store.save_computed(household.id, compute(case))
-    says = ("本单为第{}版,更正已签字的第1版(校验码 " + first.fingerprint + "),以本单为准。更正理由:正房复测面积为90㎡")
+    says = ("本单为第{}版,更正已签字的第1版(合计 546,616.30 元,校验码 " + first.fingerprint
+            + "),以本单为准。更正理由:正房复测面积为90㎡")
     assert [filing(store, "017", v).superseded for v in (first, second, third)] == ["", says.format(2), says.format(3)]
     store.sign(household.id)   # 第3版 signed, then amended: 第4版 replaces 第3版
     case.items[0]["quantity"] = "92.00"
     fourth = store.save_computed(household.id, compute(case), amendment_reason="再次复核")
-    assert filing(store, "017", fourth).superseded == (f"本单为第4版,更正已签字的第3版(校验码 {third.fingerprint}),"
+    assert filing(store, "017", fourth).superseded == (f"本单为第4版,更正已签字的第3版(合计 {fmt_grouped(third.total)} 元,"
+                                                       f"校验码 {third.fingerprint}),"
                                                        "以本单为准。更正理由:再次复核")
 
 

@@ -101,7 +101,8 @@ def replaced_sheet(store: CaseStore, version: CaseVersion) -> str:
     if amendment is None:
         return ""
     signed = next(v for v in versions if v.id == amendment.amends_version_id)
-    return (f"本单为第{version.number}版,更正已签字的第{signed.number}版(校验码 {signed.fingerprint}),以本单为准。"
+    return (f"本单为第{version.number}版,更正已签字的第{signed.number}版(合计 {fmt_grouped(signed.total)} 元,校验码 "
+            f"{signed.fingerprint}),以本单为准。"
             f"更正理由:{amendment.amendment_reason}")
 
 

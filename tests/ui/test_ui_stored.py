@@ -509,7 +509,8 @@ def test_the_sheet_printed_from_costing_is_the_stored_versions_under_the_househo
     assert ws.export("pdf") and not answers.errors
     with pdfplumber.open(tmp_path / "结算单.pdf") as pdf:
         text = "".join("".join(page.extract_text() or "" for page in pdf.pages).split())
-    assert f"更正说明本单为第2版,更正已签字的第1版(校验码{stored.fingerprint}),以本单为准。更正理由:正房复测" in text
+    assert ("更正说明本单为第2版,更正已签字的第1版(合计546,616.30元,"
+            f"校验码{stored.fingerprint}),以本单为准。更正理由:正房复测") in text
 
 
 @pytest.mark.backends("sqlite")
