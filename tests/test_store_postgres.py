@@ -577,3 +577,33 @@ def test_a_backup_whose_record_may_not_have_landed_keeps_its_whole_file(server, 
     assert target.exists()
     with SqliteStore(target) as copy:
         assert [project.name for project in copy.projects()] == ["堡子片区"]
+
+
+def test_no_role_changes_or_deletes_an_audit_entry_not_even_an_admin(staffed, pg_url):
+    """An admin's own SQL deleted the payment's entry and set the household back to 已签字: nothing showed it, and the
+    household was paid again. No role changes or deletes an entry; a restore (a whole project replaced) still works."""
+    project, stores = staffed
+    paid = hid(stores[FINANCE], project, "0003")
+    last = stores[FINANCE]._conn.execute("SELECT max(id) FROM audit WHERE action = 'pay'").fetchone()[0]
+    with psycopg.connect(url_as(pg_url, OWNER), autocommit=True, options="-c search_path=landcomp") as raw:
+        for statement in ("DELETE FROM audit WHERE id = %s", "UPDATE audit SET detail = '{}' WHERE id = %s"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="the log is only added to"):
+                raw.execute(statement, (last,))
+    assert stores[FINANCE]._conn.execute("SELECT action FROM audit WHERE id = ?", (last,)).fetchone()[0] == "pay"
+    assert stores[FINANCE].household(paid).status is Status.PAID and stores[FINANCE].verify_all() == []
+
+
+def test_a_client_skipping_its_checks_cannot_save_over_a_signed_household_without_an_amendments_reason(
+        staffed, monkeypatch):
+    """A client modified to take a signed household for an open one saved a version over it with no reason (history:
+    保存测算, not 更正); the server refuses it, and the client's own amendment with a reason still lands."""
+    project, stores = staffed
+    signed = hid(stores[ASSESSOR], project, "0002")
+    with monkeypatch.context() as rogue:
+        rogue.setattr(Status, "locked", property(lambda status: False))
+        with pytest.raises(RoleRefused):
+            stores[ASSESSOR].save_computed(signed, compute(variant(7)))
+    assert stores[FINANCE].household(signed).status is Status.SIGNED
+    assert [v.number for v in stores[FINANCE].versions(signed)] == [1]
+    amended = stores[ASSESSOR].save_computed(signed, compute(variant(7)), amendment_reason="复核更正")
+    assert amended.number == 2 and amended.amendment_reason == "复核更正" and stores[FINANCE].verify_all() == []

@@ -84,6 +84,36 @@ CHECK_HOUSEHOLD = f"""CREATE OR REPLACE FUNCTION landcomp.check_household() RETU
             END IF;
             RETURN NEW;
         END $$"""
+# A case version as a member may add it. Migration 7 added the refusal marked "7": before, a client modified to skip
+# its own check saved over a signed household with no amendment reason (history said 保存测算, not 更正).
+CHECK_VERSION = f"""CREATE OR REPLACE FUNCTION landcomp.check_version() RETURNS trigger {_FUNCTION} AS $$
+        DECLARE
+            role text := role_of(current_user);
+        BEGIN
+            IF role IS DISTINCT FROM 'admin' AND (role IS DISTINCT FROM 'assessor' OR NEW.actor <> current_user::text) THEN
+                PERFORM refuse('save a case version');
+            END IF;
+            IF role IS DISTINCT FROM 'admin' AND TG_OP = 'INSERT' AND EXISTS (   -- 7
+                    SELECT 1 FROM households h WHERE h.id = NEW.household_id AND h.status = 'signed'
+                    AND (NEW.amendment_reason IS NULL OR btrim(NEW.amendment_reason) = ''
+                         OR NEW.amends_version_id IS DISTINCT FROM h.signed_version_id)) THEN
+                PERFORM refuse('save over a signed household but as an amendment of its signed version, with a reason');
+            END IF;
+            RETURN NEW;
+        END $$"""
+# 7: no audit entry is changed or deleted, by any role (a restore replaces the whole project: TRUNCATE, then the
+# backup's rows). Before, an admin's own DELETE of a payment's entry, with the household set back to 已签字, left no
+# trace, and the household was paid again.
+KEEP_ENTRIES = (
+    f"""CREATE FUNCTION landcomp.keep_entry() RETURNS trigger {_FUNCTION} AS $$
+        BEGIN
+            PERFORM refuse(lower(TG_OP) || ' an audit entry (the log is only added to)');
+            RETURN NULL;
+        END $$""",
+    """CREATE TRIGGER keep_entry BEFORE UPDATE OR DELETE ON landcomp.audit
+        FOR EACH ROW EXECUTE FUNCTION landcomp.keep_entry()""",
+)
+
 # 4: a version a member adds is its household's current one when the change commits (every save makes it so), and
 # never under a paid household: before, an assessor's own SQL added a version 2 under a paid household, which
 # `show --version 2` served and nothing flagged.
@@ -272,15 +302,7 @@ FIRST_SCHEMA = (
                                  coalesce(role_of(current_user), 'no member'), what);
         END $$""",
     CHECK_HOUSEHOLD,
-    f"""CREATE FUNCTION landcomp.check_version() RETURNS trigger {_FUNCTION} AS $$
-        DECLARE
-            role text := role_of(current_user);
-        BEGIN
-            IF role IS DISTINCT FROM 'admin' AND (role IS DISTINCT FROM 'assessor' OR NEW.actor <> current_user::text) THEN
-                PERFORM refuse('save a case version');
-            END IF;
-            RETURN NEW;
-        END $$""",
+    CHECK_VERSION,
     *CHAIN_RULES,
     """CREATE TRIGGER check_household BEFORE INSERT OR UPDATE ON landcomp.households
         FOR EACH ROW EXECUTE FUNCTION landcomp.check_household()""",
@@ -386,8 +408,15 @@ def chain_lock_for_members(connection: Any) -> None:
         END LOOP; END $$""")
 
 
+def entries_kept_and_amendments_reasoned(connection: Any) -> None:
+    """7: no role changes or deletes an audit entry (KEEP_ENTRIES); a member's version over a signed household is an
+    amendment of its signed version with a reason (CHECK_VERSION)."""
+    for statement in (*KEEP_ENTRIES, CHECK_VERSION):
+        connection.execute(statement)
+
+
 MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server,
-              chain_lock_for_members)
+              chain_lock_for_members, entries_kept_and_amendments_reasoned)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
