@@ -212,7 +212,8 @@ class DraftPrice:
             raise self.error
         if self.left_out or self.price is None:
             notes = ";".join(p.note for p in self.left_out) or "没有填写面积"
-            raise InputError(f"{notes}。请补全或删除这些部分", "some parts are incomplete; complete or remove them")
+            raise InputError(f"{notes}。请改正这些部分(或删除)后再打印或导出",
+                             "some parts are left out of the price; correct (or remove) them first")
         return self.price
 
 

@@ -94,8 +94,11 @@ def test_unit_switch_converts_exactly_and_back(ws):
 
 
 def test_a_unit_chosen_after_the_area_says_it_converted(ws, qtbot):
-    """1.05 typed, then 亩 chosen (the columns run 面积, 单位): 0.0016 亩 priced as 1.05 m², 577.50 for 344,400.00,
-    without a word."""
+    """1.05 typed, then 亩 chosen (the columns ran 面积, 单位): 0.0016 亩 priced as 1.05 m², 577.50 for 344,400.00,
+    without a word. The unit's column now comes before the area's, so that typed in their order the unit is chosen
+    first; chosen after all, the conversion is said."""
+    assert [ws.parts_model.headerData(column, Qt.Orientation.Horizontal) for column in range(4)] == [
+        "用途", "单位", "面积", "使用年期(年)"]
     said = []
     ws.status.connect(said.append)
     choose_grade(ws, 2)
@@ -282,7 +285,10 @@ def test_an_incomplete_part_leaves_the_others_priced_and_is_marked(ws, answers, 
     assert ws.summary["floor"].text() == "332,500.00"  # 0.7 × 475,000
     assert problem_tip(ws, 1, PartsModel.AREA) == "未填面积"
     assert problem_tip(ws, 0, PartsModel.AREA) is None and problem_tip(ws, 2, PartsModel.AREA) is None
-    assert ws.left_out_label.text() == "第2部分未填面积,未计入" and not ws.left_out_label.isHidden()
+    # the figures shown are partial: said above them, and beside the totals shown large
+    assert ws.left_out_label.text() == ("测算结果不完整,以下各项不含这些部分(改正前不能打印或导出):\n"
+                                        "第2部分未填面积,未计入") and not ws.left_out_label.isHidden()
+    assert ws.captions["total"].text() == "总价(元)(不完整):" and ws.captions["floor"].text() == "协议出让最低价(元):"
     assert ws.banner.isHidden()
     labels = [ws.results_model.index(r, ResultsModel.PART).data() for r in range(ws.results_model.rowCount())]
     assert labels == ["第1部分", "第3部分", "合计"]
@@ -290,7 +296,7 @@ def test_an_incomplete_part_leaves_the_others_priced_and_is_marked(ws, answers, 
     assert not ws.export("pdf")  # a sheet never leaves a part out
     assert "第2部分未填面积" in answers.errors[-1][1] and not (tmp_path / "x.pdf").exists()
     set_part(ws, 1, PartsModel.AREA, "700")
-    assert ws.summary["total"].text() == "819,400.00"
+    assert ws.summary["total"].text() == "819,400.00" and ws.captions["total"].text() == "总价(元):"
     assert ws.left_out_label.isHidden() and problem_tip(ws, 1, PartsModel.AREA) is None
 
 

@@ -25,13 +25,15 @@ DEFAULT_TEXT = QColor("#777777")
 
 
 class PartsModel(HeaderedTableModel):
-    """The parts being entered: 用途, 面积, 单位, 使用年期. Edits are handed to `on_edit`, never applied here.
+    """The parts being entered: 用途, 单位, 面积, 使用年期. Edits are handed to `on_edit`, never applied here.
 
-    A part left out of the price has the field at fault marked, with the reason as its tooltip.
+    单位 comes before 面积: a unit chosen after the area converts it (700 m² is 1.05 亩), and typed in the order the
+    columns stood (面积 first) 1.05 then 亩 gave 0.0016 亩. A part left out of the price has the field at fault marked,
+    with the reason as its tooltip.
     """
 
-    USE, AREA, UNIT, TERM = range(4)
-    HEADERS = ("用途", "面积", "单位", "使用年期(年)")
+    USE, UNIT, AREA, TERM = range(4)
+    HEADERS = ("用途", "单位", "面积", "使用年期(年)")
     FIELDS = {land_actions.USE: USE, land_actions.AREA: AREA, land_actions.TERM: TERM}
 
     def __init__(self, on_edit: Callable[[int, int, str], None], statutory: Callable[[str], int | None], parent=None):
@@ -86,7 +88,7 @@ class PartsModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.DisplayRole and column == self.TERM and not self._terms_on:
             return "—"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (part.use, part.shown(), part.unit, self._term_text(part))[column]
+            return (part.use, part.unit, part.shown(), self._term_text(part))[column]
         if role == VALUE_ROLE and column == self.AREA:
             try:
                 return land_actions.area_in(part.area_m2(), part.unit)

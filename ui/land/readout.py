@@ -6,7 +6,7 @@ worked out here.
 from __future__ import annotations
 
 from calculator.core.errors import CalculationError
-from calculator.app.land_actions import ParcelDraft
+from calculator.app.land_actions import DraftPrice, ParcelDraft
 from calculator.engine.landprice import FLOOR_BY_BENCHMARK, FLOOR_BY_COST, ParcelPrice
 from calculator.core.money import fmt_grouped, fmt_plain
 from tables.land import LandTable
@@ -20,6 +20,27 @@ SUMMARY_CAPTIONS = (("area", "总面积"), ("unit_price", "平均单价(元/m²)
                     ("total", "总价(元)"), ("total_wan", "总价(万元)"), ("range_total", "级别区间总价(元)"),
                     ("floor", "协议出让最低价(元)"), ("floor_governed_by", "最低价依据"),
                     ("corrected_unit_price", "修正单价(元/m²)"), ("corrected_total", "修正总价(元)"))
+
+
+# The figures shown large; marked 不完整 in their captions while a part is left out of them.
+HEADLINE = ("total", "corrected_total")
+PARTIAL = "(不完整)"
+
+
+def caption(key: str, priced: DraftPrice) -> str:
+    """The caption of the summary's figure `key`: a headline total priced without a part says so beside itself (a
+    总价 of 165,000.00 in large type, its 509,400.00 parcel's other part said only in a line of red below)."""
+    text = dict(SUMMARY_CAPTIONS)[key]
+    partial = key in HEADLINE and priced.price is not None and bool(priced.left_out)
+    return f"{text}{PARTIAL if partial else ''}:"
+
+
+def left_out_text(priced: DraftPrice) -> str:
+    """The parts left out of the figures below, each with why, after a line saying the figures are partial."""
+    if not priced.left_out:
+        return ""
+    lead = ["测算结果不完整,以下各项不含这些部分(改正前不能打印或导出):"] if priced.price is not None else []
+    return "\n".join(lead + [problem.note for problem in priced.left_out])
 
 
 def in_chinese(error: CalculationError) -> str:

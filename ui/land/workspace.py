@@ -282,22 +282,24 @@ class LandWorkspace(DocumentWorkspace):
         self.correction_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.correction_label.hide()
         self.summary: dict[str, QLabel] = {}
+        self.captions: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, (key, caption) in enumerate(readout.SUMMARY_CAPTIONS):
             label = QLabel("—")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            if key in ("total", "corrected_total"):
+            if key in readout.HEADLINE:
                 label.setStyleSheet("font-weight: bold; font-size: 15px;")
             self.summary[key] = label
-            grid.addWidget(QLabel(caption + ":"), i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS))
+            self.captions[key] = QLabel(caption + ":")
+            grid.addWidget(self.captions[key], i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS))
             grid.addWidget(label, i // SUMMARY_COLUMNS, 2 * (i % SUMMARY_COLUMNS) + 1)
         self.floor_basis_label = wrapping(f"最低价依据: {self.table.floor_basis}")
         self.floor_basis_label.setStyleSheet("color: #555;")
         layout = QVBoxLayout(box)
         layout.addWidget(self.hint_label)
+        layout.addWidget(self.left_out_label)   # above the figures it makes partial: read before them
         layout.addLayout(grid)
-        layout.addWidget(self.left_out_label)
         layout.addWidget(self.correction_label)
         layout.addWidget(self.results_view, 1)
         layout.addWidget(self.floor_basis_label)
@@ -446,7 +448,7 @@ class LandWorkspace(DocumentWorkspace):
         self.parts_model.set_rows(self.draft.parts, priced.left_out, self.draft.corrections is not None)
         self.hint_label.setVisible(priced.blank)
         self.left_out_label.setVisible(bool(priced.left_out))
-        self.left_out_label.setText("\n".join(problem.note for problem in priced.left_out))
+        self.left_out_label.setText(readout.left_out_text(priced))
         self.results_model.set_result(price, priced.rows)
         self._fit_results()
         self.matrix_model.set_selected({(p.use, self.draft.grade) for p in self.draft.parts})
@@ -454,6 +456,7 @@ class LandWorkspace(DocumentWorkspace):
         self.statutory_label.setText(readout.statutory_terms(self.table, self.draft))
         for key, label in self.summary.items():
             label.setText(readout.summary_text(key, price))
+            self.captions[key].setText(readout.caption(key, priced))
         self._render_corrections(price)
 
     def _render_corrections(self, price: ParcelPrice | None) -> None:
