@@ -183,14 +183,17 @@ def test_households_giving_one_id_number_are_listed_to_check_for_a_double_regist
     ("凤城镇新华街12号", "新华街"), ("文水县凤城镇", UNPLACED), ("", UNPLACED),
     # a village named with a division's character keeps it (was 西村); 新村路 is a street (was the village 新村)
     ("文水县凤城镇镇西村5号", "镇西村"), ("文水县凤城镇新村路4号", "新村路"), ("文水县凤城镇城区村3号", "城区村"),
-    ("文水县 凤城镇 堡子村 3号", "堡子村"),
+    ("文水县 凤城镇 堡子村 3号", "堡子村"), ("文水县 凤城镇 堡子 村 3号", "堡子村"),
     # a 州 or a 乡 inside a city's or a town's name is no division's end (市长征街, 镇西关村 once)
     ("忻州市长征街1号", "长征街"), ("长治市潞州区常青村", "常青村"), ("运城市盐湖区解州镇西关村", "西关村"),
     ("乡宁县宁乡镇东关村", "东关村"), ("文水县凤城镇新村大街2号", "新村大街"),
     ("太原市小店区坞城街道办事处东关社区3号", "东关社区")])
 def test_the_village_or_street_is_read_from_the_address(address, place):
     assert place_of({}, address) == place
-    assert place_of({"组": "三组"}, address) == "三组" and place_of({"片区": "北片", "组": "三组"}, address) == "北片"
+    # a 组 with its village (every village has a 三组: 堡子村's and 东关村's were one row), unless it names one itself
+    assert place_of({"组": "三组"}, address) == ("三组" if place == UNPLACED else place + "三组")
+    assert place_of({"组": "东关村三组"}, address) == "东关村三组"
+    assert place_of({"片区": "北片", "组": "三组"}, address) == "北片"
 
 
 # -- the funding forecast ---------------------------------------------------------------------------------

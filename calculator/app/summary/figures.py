@@ -69,18 +69,29 @@ class Figures:
 
 
 def place_of(household: dict[str, Any], address: str) -> str:
-    """The 片区/组 a household's case names, else the village or street of its address."""
+    """The 片区/组 a household's case names, else the village or street of its address. A 组 is named with the village
+    (or street) of the address unless it names one itself: every village has a 一组, and two villages' were one row."""
     for field in PLACE_FIELDS:
         value = str(household.get(field, "")).strip()
+        if value and field == "组" and not _VILLAGE.search(value) and not _STREET.search(value):
+            around = _address_place(address)
+            return value if around is None else around + value
         if value:
             return value
+    return _address_place(address) or UNPLACED
+
+
+def _address_place(address: str) -> str | None:
+    """The first village or community the address names after its divisions, else its first street; None without.
+    Read without spaces: 堡子 村 typed with one is 堡子村."""
+    address = "".join(address.split())
     divisions = _DIVISIONS.match(address)
     rest = address[divisions.end():] if divisions else address
     for pattern in (_VILLAGE, _STREET):
         found = pattern.search(rest)
         if found:
-            return found.group().strip()
-    return UNPLACED
+            return found.group()
+    return None
 
 
 # Households read between two calls of the progress callback (about 25 ms of reading: the window repaints).

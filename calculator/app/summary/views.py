@@ -104,7 +104,7 @@ def by_place(figures: Figures) -> Table:
     return Table("by_place", "按村/街巷", columns, rows,
                  ("合计", int(sums.households), int(sums.counted), yuan(sums.total), yuan(sums.paid),
                   yuan(sums.owed), yuan(sums.disputed), yuan(sums.replacement), int(sums.abnormal)),
-                 note="村/街巷取案例住户信息中的「片区」或「组」,没有时取地址中第一个村、社区(或街、路、巷)。")
+                 note="村/街巷取案例住户信息中的「片区」或「组」(组前加地址中的村、社区),没有时取地址中第一个村、社区(或街、路、巷)。")
 
 
 # --- the funding forecast -------------------------------------------------------------------------------
