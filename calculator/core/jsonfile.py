@@ -105,6 +105,20 @@ def _open_to_read(path: Path) -> BinaryIO:
     return os.fdopen(descriptor, "rb")
 
 
+# The json module's messages in Chinese (the Chinese half of an error said Python's English "Expecting value").
+JSON_ERRORS = {
+    "Expecting value": "此处应有一个值(文件是否不完整,或多了逗号?)",
+    "Expecting property name enclosed in double quotes": "此处应为用双引号括起的字段名(是否多了逗号?)",
+    "Expecting ':' delimiter": "字段名后应有冒号",
+    "Expecting ',' delimiter": "此处应有逗号(或括号未闭合)",
+    "Unterminated string": "引号未闭合",
+    "Extra data": "数据结束后还有多余内容",
+    "Invalid control character": "字符串中有控制字符",
+    "Invalid \\escape": "无效的反斜杠转义",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+}
+
+
 def parse_json(text: str) -> Any:
     """JSON with every number read as an exact Decimal; a syntax error names line and column."""
     data = _parse(text)
@@ -117,7 +131,8 @@ def _parse(text: str) -> Any:
         return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_refuse_constant,
                           object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON 格式错误(第{exc.lineno}行第{exc.colno}列): {exc.msg}",
+        said = next((zh for words, zh in JSON_ERRORS.items() if exc.msg.startswith(words)), exc.msg)
+        raise InputError(f"JSON 格式错误(第{exc.lineno}行第{exc.colno}列): {said}",
                          f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"JSON 嵌套过深(超过 {JSON_MAX_DEPTH} 层)",
