@@ -205,7 +205,7 @@ def test_grant_is_for_server_projects(tmp_path, project, backend):
     assert run.returncode == 2 and "没有数据库角色「assessor_role」" in run.stderr, run.stderr   # was a read error
     from pgcluster import ASSESSOR
     run = ledger(tmp_path, "grant", project, ASSESSOR, "--as", "assessor")
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 0 and run.stdout == f"已授权 {ASSESSOR} 为 assessor / {ASSESSOR} granted assessor\n", run
     from pgcluster import url_as
     as_assessor = url_as(project, ASSESSOR)
     assert ledger(tmp_path, "save", as_assessor, "001", EXAMPLE).returncode == 0
@@ -264,10 +264,14 @@ def test_two_restores_in_one_second_keep_both_safety_copies(tmp_path, backend):
     project, backup = tmp_path / "p.landcomp", tmp_path / "b.landcomp"
     assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
     assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
-    assert ledger(tmp_path, "backup", project, backup).returncode == 0
+    backed = ledger(tmp_path, "backup", project, backup)   # said in both languages, as every other command does
+    assert backed.returncode == 0 and backed.stdout == f"已备份到 {backup} / backed up to {backup}\n"
     for _ in range(2):
-        assert ledger(tmp_path, "restore", project, backup).returncode == 0
+        restored = ledger(tmp_path, "restore", project, backup)
+        assert restored.returncode == 0 and f"/ restored from {backup}; what it replaced kept as" in restored.stdout
     assert len(list(tmp_path.glob("p-恢复前-*.landcomp"))) == 2
+    exported = ledger(tmp_path, "export", project, tmp_path / "台账.xlsx")
+    assert exported.stdout == f"已导出 1 户到 {tmp_path / '台账.xlsx'} / 1 households exported to {tmp_path / '台账.xlsx'}\n"
 
 
 def test_what_is_not_there_is_named_as_the_user_knows_it(tmp_path, project):

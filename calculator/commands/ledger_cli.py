@@ -357,16 +357,17 @@ def _export(project: ProjectFile, args) -> str:
     check_suffix(args.out, "xlsx", "OUT")
     refuse_filled_survey(args.out)
     count = project.export_ledger(LedgerQuery(), args.out)
-    return f"已导出 {count} 户到 {args.out}\n"
+    return f"已导出 {count} 户到 {args.out} / {count} households exported to {args.out}\n"
 
 
 def _backup(project: ProjectFile, args) -> str:
-    return f"已备份到 {project.backup(args.out)}\n"
+    made = project.backup(args.out)
+    return f"已备份到 {made} / backed up to {made}\n"
 
 
 def _restore(project: ProjectFile, args) -> str:
     safety = project.restore(args.source, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    return f"已从 {args.source} 恢复;原内容另存为 {safety}\n"
+    return f"已从 {args.source} 恢复;原内容另存为 {safety} / restored from {args.source}; what it replaced kept as {safety}\n"
 
 
 def _summary(project: ProjectFile, args) -> str:
@@ -387,7 +388,7 @@ def _grant(project: ProjectFile, args) -> str:
     if grant is None:
         raise InputError("授权只用于服务器上的项目(postgresql://)", "grant applies to server projects only")
     grant(args.role, args.as_role)
-    return f"已授权 {args.role} 为 {args.as_role}\n"
+    return f"已授权 {args.role} 为 {args.as_role} / {args.role} granted {args.as_role}\n"
 
 
 COMMANDS = {"save": _save, "list": _list, "show": _show, "sign": _sign, "pay": _pay, "history": _history,
