@@ -108,6 +108,14 @@ def test_a_url_without_a_database_or_a_server_that_does_not_answer_is_a_store_er
         open_store(f"postgresql://{OWNER}@127.0.0.1:1/nothing")
 
 
+def test_a_database_the_server_does_not_have_is_input_to_mend_not_a_server_to_try_again(pg_url):
+    """It was ServerUnreachable (exit 1, "try again") saying only 无法连接数据库服务器 in Chinese."""
+    with pytest.raises(StoreError) as missing:
+        open_store(pg_url.rsplit("/", 1)[0] + "/no_such_db")
+    assert not isinstance(missing.value, ServerUnreachable)
+    assert missing.value.zh.startswith("服务器上没有名为「no_such_db」的数据库")
+
+
 def test_a_lost_connection_is_a_store_error(server, pg_cluster, pg_url):
     project = server.create_project("堡子片区")
     with pg_cluster.superuser() as admin:

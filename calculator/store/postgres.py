@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import sqlite3
 import tempfile
@@ -79,6 +80,10 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
             refused = "密码不正确" if password or "password authentication failed" in said else "服务器要求输入密码"
             raise PasswordNeeded(f"{refused}:{_first_line(error)}",
                                  f"the server needs a (correct) password: {_first_line(error)}", url) from None
+        missing = re.search(r'database "(.*)" does not exist', said)
+        if missing:   # the URL names no database there: the input to mend (exit 2), not a server to try again (1)
+            raise StoreError(f"服务器上没有名为「{missing.group(1)}」的数据库(请核对地址中的数据库名,或请管理员先建库)",
+                             f"the server has no database {missing.group(1)!r}: {_first_line(error)}", url) from None
         raise ServerUnreachable(f"无法连接数据库服务器:{_first_line(error)}",
                                 f"cannot connect to the database server: {_first_line(error)}", url) from None
 
