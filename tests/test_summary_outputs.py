@@ -134,6 +134,21 @@ def test_every_font_of_the_pdf_is_embedded(printed):
 
 
 @pytest.mark.backends("sqlite")
+def test_the_first_page_gives_the_total_in_words_and_the_boxes_to_sign_it(printed, tmp_path):
+    """A report for 财政 and 审计 had neither the 大写 total nor a place for who made and who checked it."""
+    from calculator.core.amount_words import amount_in_words
+    summary, path = printed
+    with pdfplumber.open(path) as pdf:
+        first = "".join(pdf.pages[0].extract_text().split())
+    assert f"补偿合计(大写):{amount_in_words(summary.total)}" in first
+    assert all(role in first for role in ("编制人", "审核人", "负责人(单位盖章)")) and first.count("日期:") == 3
+    summaries.summary_xlsx(summary, tmp_path / "s.xlsx")
+    overview = load_workbook(tmp_path / "s.xlsx").worksheets[0]
+    rows = {row[0]: row[1] for row in overview.iter_rows(values_only=True) if row and row[0]}
+    assert rows["补偿合计(大写)"] == amount_in_words(summary.total) and Decimal(str(rows["补偿合计"])) == summary.total
+
+
+@pytest.mark.backends("sqlite")
 def test_no_page_ends_with_a_heading_whose_table_is_on_the_next(printed):
     """资金预测 and its table's title once sat alone at the foot of page 1, the table on page 2."""
     summary, path = printed

@@ -13,8 +13,10 @@ from typing import Iterable, Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Table as Grid
 
+from calculator.core.amount_words import amount_in_words
 from calculator.formats.reports.pdf_layout import (
-    CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, heading, info_grid, line_width, para, write_pdf,
+    CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, heading, info_grid, line_width, para, signature_grid,
+    write_pdf,
 )
 from calculator.core.money import fmt_grouped
 from calculator.app.summary import charts
@@ -22,6 +24,7 @@ from calculator.app.summary.audit import POSITIONS
 from calculator.app.summary.model import TEXT, Summary, Table, abnormal_table, outlier_table, shown
 
 LIST_ROWS = 200
+SIGNATURES = ("编制人", "审核人", "负责人(单位盖章)")
 TEXT_COLUMN_MOST = 60 * mm  # a text column wider than this wraps
 TEXT_COLUMN_LEAST = 12 * mm
 KEEP_WITH_NEXT = 40 * mm  # the least room a table's title needs below it for the start of its table
@@ -44,7 +47,12 @@ def write_summary_pdf(summary: Summary, path: Path) -> None:
 
 def summary_story(summary: Summary, styles: Styles) -> list:
     """概况, 金额, 资金预测, 单价审计, 异常户 — each with its charts and tables."""
-    story = _section("概况", styles, [info_grid(_headline(summary), styles, per_row=3), gap()])
+    words = para(f"补偿合计(大写):{amount_in_words(summary.total)}", styles.text)
+    # a report for 指挥部, 财政 and 审计 is signed for — who made it, who checked it, the office's seal — on the page of
+    # the figures it vouches for (at the end, it stood alone on a last page)
+    signed = signature_grid(SIGNATURES, styles, row_height=18 * mm, per_row=3)
+    story = _section("概况", styles, [info_grid(_headline(summary), styles, per_row=3), gap(1), words, gap(2), signed,
+                                    gap()])
     story += _money(summary, styles)
     story += _section("资金预测", styles, [*table_flow(summary.forecast, styles),
                                         *table_flow(summary.incentives, styles, limit=LIST_ROWS)])
