@@ -392,6 +392,7 @@ def test_a_household_no_measure_takes_is_named_never_passed_over(store):
     summary = project_summary(project)
     assert records(summary.outlier_measures)["合计"]["households"] == 12
     assert summary.outlier_measures.note.endswith("未参与检测(无建筑面积,无从按每平方米比较):户号 0013。")
+    assert summary_json(summary)["outlier_method"]["unmeasured"] == ["0013"]   # a script reading the JSON is told too
 
 
 # -- verified figures -------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def summarise(figures: Figures, name: str, as_of: dt.date, read_at: str) -> Summ
         rates_by_assessor=audit.by_assessor(figures, ranged), rates_by_item=audit.by_item(figures, ranged),
         rates_by_pair=audit.by_pair(ranged), overrides=audit.overrides(figures),
         outlier_measures=found.measures, outliers=found.outliers, same_id_number=views.same_id_number(figures),
-        per_m2=found.distribution, method=METHOD)
+        per_m2=found.distribution, unmeasured=found.unmeasured, method=METHOD)
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
@@ -74,7 +74,8 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "forecast": summary.forecast.records(), "incentives": summary.incentives.records(),
         "rates": {"by_assessor": summary.rates_by_assessor.records(), "by_item": summary.rates_by_item.records(),
                   "by_assessor_item": summary.rates_by_pair.records(), "overrides": summary.overrides.records()},
-        "outlier_method": {**summary.method, "measures": summary.outlier_measures.records()},
+        "outlier_method": {**summary.method, "measures": summary.outlier_measures.records(),
+                           "unmeasured": list(summary.unmeasured)},
         "outliers": [{"household": o.household, "head": o.head, "place": o.place, "measure": o.measure,
                       "direction": o.direction, "per_m2": fmt_money(o.per_m2), "median": fmt_money(o.median),
                       "score": fmt_money(o.score), "lines": [line_json(line) for line in o.lines]}

@@ -93,6 +93,7 @@ class Summary:
     outliers: tuple[Outlier, ...]
     same_id_number: Table  # households giving one 户主身份证号: to check for a household registered twice
     per_m2: tuple[tuple[str, Decimal, str], ...]  # (户号, total per m², "合计"/"行组" when it stands out), ascending
+    unmeasured: tuple[str, ...]  # 户号 of the counted households the outlier check cannot take (no 建筑面积)
     method: dict[str, Any] = field(default_factory=dict)  # how outliers are found (median, MAD, threshold)
 
     @property

@@ -93,6 +93,7 @@ class Found:
     measures: Table
     outliers: tuple[Outlier, ...]
     distribution: tuple[tuple[str, Decimal, str], ...]
+    unmeasured: tuple[str, ...] = ()   # the counted households no measure takes (no 建筑面积), by 户号
 
 
 def find_outliers(figures: Figures) -> Found:
@@ -104,10 +105,12 @@ def find_outliers(figures: Figures) -> Found:
                Column("outliers", "异常户数", COUNT))
     note = (f"稳健z值 = (每平方米金额 − 中位数) / 稳健标准差,|z| > {THRESHOLD} 且偏离至少为合计中位数的 "
             f"{MATERIAL_SHARE:.0%} 者列为异常户;稳健标准差 = MAD/0.6745(MAD 为 0 时 1.2533×平均绝对偏差)。")
-    unmeasured = _unmeasured(figures, measures)
+    left = _unmeasured(figures, measures)
+    unmeasured = _unmeasured_note(left)
     if len(measures) < MIN_HOUSEHOLDS:
         return Found(Table("outlier_measures", "异常户检测", columns, (),
-                           note=f"有建筑面积的已测算住户不足 {MIN_HOUSEHOLDS} 户,未做异常检测。{unmeasured}"), (), ())
+                           note=f"有建筑面积的已测算住户不足 {MIN_HOUSEHOLDS} 户,未做异常检测。{unmeasured}"), (), (),
+                     left)
     material = MATERIAL_SHARE * abs(float(measures[TOTAL].median()))
     items = _items_per_m2(figures, area)
     medians = items.median()
@@ -132,16 +135,19 @@ def find_outliers(figures: Figures) -> Found:
     distribution = tuple((number, statistic(value), marks.get(number, ""))
                          for number, value in zip(numbers, ordered))
     return Found(Table("outlier_measures", "异常户检测", columns, tuple(rows), note=note + unmeasured), tuple(found),
-                 distribution)
+                 distribution, left)
 
 
-def _unmeasured(figures: Figures, measures: pd.DataFrame, named: int = 30) -> str:
-    """The counted households no measure takes (no 建筑面积 to divide by), named: they were left out of the check
-    without a word, one of them 360,000.00 in a single line."""
-    left = counted(figures).index.difference(measures.index)
-    if left.empty:
+def _unmeasured(figures: Figures, measures: pd.DataFrame) -> tuple[str, ...]:
+    """The 户号 of the counted households no measure takes (no 建筑面积 to divide by): they were left out of the
+    check without a word, one of them 360,000.00 in a single line."""
+    return tuple(figures.households.loc[counted(figures).index.difference(measures.index), "number"].tolist())
+
+
+def _unmeasured_note(numbers: tuple[str, ...], named: int = 30) -> str:
+    """The households left out of the check, named (the first `named`) in the measures' note."""
+    if not numbers:
         return ""
-    numbers = figures.households.loc[left, "number"].tolist()
     shown = "、".join(numbers[:named]) + (f" 等 {len(numbers)} 户" if len(numbers) > named else "")
     return f"未参与检测(无建筑面积,无从按每平方米比较):户号 {shown}。"
 
