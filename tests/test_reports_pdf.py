@@ -497,3 +497,13 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(tmp_path):
             if body[-1].strip() in headings:
                 orphans.append((extra, number, body[-1]))
     assert orphans == []
+
+
+def test_a_household_without_lines_says_so_above_its_nought(tmp_path):
+    """A case with no lines printed a bare table header above 补偿合计 ¥0.00 for the household to sign."""
+    result = compute(case_from_dict({"household": {"head": "张三"}, "items": []}))
+    reports.compensation_pdf(result, tmp_path / "s.pdf")
+    text = "".join(pages(tmp_path / "s.pdf"))
+    assert "(本户无补偿项目)" in text and "¥0.00" in text and amount_in_words(Decimal("0")) in text
+    reports.compensation_pdf(household(), tmp_path / "full.pdf")
+    assert "无补偿项目" not in "".join(pages(tmp_path / "full.pdf"))

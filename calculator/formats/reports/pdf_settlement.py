@@ -14,6 +14,7 @@ from calculator.formats.reports.pdf_layout import (
 
 COLUMNS = ("序号", "种类/规格", "数量", "单位", "单价", "金额", "备注")
 COLUMN_MM = (9, 45, 16, 11, 22, 25, 52)
+NO_LINES = "(本户无补偿项目)"
 SIGNATURES = ("被征收人(签字/按手印)", "评估人员", "经办人", "审核人", "凤城镇人民政府(盖章)")
 
 
@@ -62,6 +63,9 @@ def item_table(sheet: SettlementSheet, styles: Styles):
         commands += [("SPAN", (0, len(rows)), (4, len(rows))), ("NOSPLIT", (0, len(rows) - 1), (-1, len(rows)))]
         rows.append([Text(section.subtotal_label, styles.number)] + [""] * 4
                     + [Text(fmt_grouped(section.subtotal), styles.number), ""])
+    if not sheet.sections:   # said, not left a bare header above a ¥0.00 the household signs
+        commands.append(("SPAN", (0, 1), (-1, 1)))
+        rows.append([Text(NO_LINES, styles.centre)] + [""] * (len(COLUMNS) - 1))
     return grid(rows, [w * mm for w in COLUMN_MM], styles, commands=commands)
 
 
