@@ -154,6 +154,14 @@ class DecimalEdit(QLineEdit):
 
 
 PROBLEM_BORDER = "QLineEdit { border: 2px solid #c0392b; }"   # a text field holding what cannot be taken
+
+
+def mark_problem(edit: QLineEdit, marked: bool) -> None:
+    """Frame `edit` in PROBLEM_BORDER, or not, at the height it has unframed: a style sheet's border changed its height,
+    and every field below it moved as the mark came and went (the next click landed in the field below the one meant)."""
+    if edit.minimumHeight() != edit.maximumHeight():
+        edit.setFixedHeight(edit.sizeHint().height())   # before it is first framed: its own height
+    edit.setStyleSheet(PROBLEM_BORDER if marked else "")
 HELD_TEXT = 40  # characters: the longest text a holds_invalid DateField passes on as typed
 
 
@@ -267,7 +275,7 @@ class DateField(QWidget):
 
     def _mark(self, reason: str) -> None:
         self.edit.setProperty("date_error", reason)
-        self.edit.setStyleSheet(PROBLEM_BORDER if reason else "")
+        mark_problem(self.edit, bool(reason))
         self.edit.setToolTip(reason or "可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
 
     def _shown_date(self) -> QDate | None:

@@ -439,6 +439,25 @@ def test_export_refused_while_the_parcel_has_an_error(ws, tmp_path, answers):
     assert "修正后才能导出" in answers.errors[-1][1] and not (tmp_path / "x.pdf").exists()
 
 
+def test_an_error_said_moves_no_field_the_next_click_is_meant_for(qtbot, window):
+    """The banner stood above the inputs: as 土地还原率 abc came and went every field moved 35 px, and the next click
+    landed in the field below the one meant. It is said in the results, above the figures it keeps out."""
+    window.resize(1366, 768)
+    window.tabs.setCurrentIndex(next(i for i in range(window.tabs.count()) if window.tabs.bar.tabText(i) == "地价测算"))
+    land = window.tabs.currentWidget()
+    land.load_parcel(parse_json(EXAMPLE.read_text(encoding="utf-8")))
+    qtbot.wait(100)   # laid out
+    fields = [land.reference_edit, land.parts_view, *land.correction_edits.values()]
+    before = [field.mapTo(window, field.rect().topLeft()) for field in fields]
+    land.set_corrections(reduction_rate="abc")
+    qtbot.wait(100)
+    assert land.banner.isVisible() and land.banner.text().startswith("无法测算:土地还原率不是数值")
+    assert [field.mapTo(window, field.rect().topLeft()) for field in fields] == before
+    land.set_corrections(reduction_rate="0.06")
+    qtbot.wait(100)
+    assert land.banner.isHidden() and [field.mapTo(window, field.rect().topLeft()) for field in fields] == before
+
+
 def test_the_land_tab_fits_a_1920_screen_at_150_percent(qtbot, window):
     # 1920×1080 at 150% is 1280×720 logical, 1280×693 less a 40 px taskbar: once 地价测算 has been
     # opened (it used to make the window's minimum 1028×889), the window must still fit there.

@@ -32,7 +32,7 @@ from ui.land.models import MatrixModel, PartsModel, ResultsModel, short_use_lege
 from ui.land.views import ComboDelegate, NumberDelegate, PartsTable, table_view, wrapping
 from ui.land_ranges import GRADE_NAMES, RangeModel
 from ui.workspace import PDF_FILTER, XLSX_FILTER, DocumentWorkspace, Report
-from ui.widgets import PROBLEM_BORDER, HalfWidth, pass_undo_through, scrolling, wheel_when_focused
+from ui.widgets import HalfWidth, mark_problem, pass_undo_through, scrolling, wheel_when_focused
 
 dialogs = lazy_module("ui.dialogs")
 
@@ -101,7 +101,6 @@ class LandWorkspace(DocumentWorkspace):
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
 
     def _build_inputs(self) -> QGroupBox:
@@ -298,7 +297,10 @@ class LandWorkspace(DocumentWorkspace):
         self.floor_basis_label.setStyleSheet("color: #555;")
         layout = QVBoxLayout(box)
         layout.addWidget(self.hint_label)
-        layout.addWidget(self.left_out_label)   # above the figures it makes partial: read before them
+        # what is wrong is said above the figures it keeps out, in the results: above the inputs, it moved every field
+        # down as it came and went, and the next click landed in the field below the one meant
+        layout.addWidget(self.banner)
+        layout.addWidget(self.left_out_label)
         layout.addLayout(grid)
         layout.addWidget(self.correction_label)
         layout.addWidget(self.results_view, 1)
@@ -443,7 +445,7 @@ class LandWorkspace(DocumentWorkspace):
             marked = edit is wrong
             if bool(edit.property("marked")) != marked:   # restyled only when it changes: a style relays out
                 edit.setProperty("marked", marked)
-                edit.setStyleSheet(PROBLEM_BORDER if marked else "")
+                mark_problem(edit, marked)
             edit.setToolTip(readout.in_chinese(self.error) if marked else "")
         self.parts_model.set_rows(self.draft.parts, priced.left_out, self.draft.corrections is not None)
         self.hint_label.setVisible(priced.blank)
