@@ -615,3 +615,30 @@ def test_a_client_skipping_its_checks_cannot_save_over_a_signed_household_withou
     assert [v.number for v in stores[FINANCE].versions(signed)] == [1]
     amended = stores[ASSESSOR].save_computed(signed, compute(variant(7)), amendment_reason="复核更正")
     assert amended.number == 2 and amended.amendment_reason == "复核更正" and stores[FINANCE].verify_all() == []
+
+
+def test_an_admin_granted_before_7_empties_nothing_but_by_a_restore_which_the_server_records(pg_cluster, tmp_path):
+    """A project of schema 6 with a second admin granted then: brought to 7, that admin's own TRUNCATE of the audit log
+    (then the entries copied back without a payment's) is refused, as any DELETE; its restore still replaces the
+    project, and the server records who restored, when, and the chain replaced."""
+    from calculator.store.postgres import Connection, connect
+    url = pg_cluster.url(pg_cluster.new_database(empty=True))
+    with connect(url) as raw:
+        pg_schema.init_db(Connection(raw), upto=6)
+        raw.execute("SELECT grant_role(%s, 'admin')", (OUTSIDER,))
+    with open_store(url) as owner:                      # brought to 7 by its owner
+        project = owner.create_project("堡子片区")
+        fill_project(owner, project.id)
+        owner.backup(tmp_path / "b.landcomp")
+        entries, last = owner._conn.execute("SELECT count(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) "
+                                            "FROM audit").fetchone()
+    with psycopg.connect(url_as(url, OUTSIDER), autocommit=True, options="-c search_path=landcomp") as raw:
+        for statement in ("TRUNCATE audit", "TRUNCATE households CASCADE", "DELETE FROM audit",
+                          "INSERT INTO restores (by_role, replaced_entries) VALUES (current_user, 0)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                raw.execute(statement)
+    with open_store(url_as(url, OUTSIDER)) as admin:
+        admin.restore_from(tmp_path / "b.landcomp")
+        assert admin.verify_all() == [] and admin.household(hid(admin, project, "0003")).status is Status.PAID
+        assert admin._conn.execute("SELECT by_role, replaced_entries, replaced_last_hash FROM restores").fetchall() == [
+            (OUTSIDER, entries, last)]

@@ -101,9 +101,10 @@ CHECK_VERSION = f"""CREATE OR REPLACE FUNCTION landcomp.check_version() RETURNS 
             END IF;
             RETURN NEW;
         END $$"""
-# 7: no audit entry is changed or deleted, by any role (a restore replaces the whole project: TRUNCATE, then the
-# backup's rows). Before, an admin's own DELETE of a payment's entry, with the household set back to 已签字, left no
-# trace, and the household was paid again.
+# 7: no audit entry is changed or deleted, by any role, and no member empties a table: a restore empties the project
+# by clear_for_restore alone (run as the schema's owner, admins only), which records in `restores` who did it, when,
+# and the length and last hash of the chain it replaced. Before, an admin's own DELETE (or TRUNCATE and copy back) of
+# a payment's entry, with the household set back to 已签字, left no trace, and the household was paid again.
 KEEP_ENTRIES = (
     f"""CREATE FUNCTION landcomp.keep_entry() RETURNS trigger {_FUNCTION} AS $$
         BEGIN
@@ -112,6 +113,27 @@ KEEP_ENTRIES = (
         END $$""",
     """CREATE TRIGGER keep_entry BEFORE UPDATE OR DELETE ON landcomp.audit
         FOR EACH ROW EXECUTE FUNCTION landcomp.keep_entry()""",
+    """CREATE TABLE landcomp.restores (at timestamptz NOT NULL DEFAULT now(), by_role text NOT NULL,
+        replaced_entries bigint NOT NULL, replaced_last_hash text)""",
+    """CREATE TRIGGER keep_entry BEFORE UPDATE OR DELETE ON landcomp.restores
+        FOR EACH ROW EXECUTE FUNCTION landcomp.keep_entry()""",
+    f"""CREATE FUNCTION landcomp.clear_for_restore() RETURNS void {_FUNCTION} SECURITY DEFINER AS $$
+        BEGIN
+            IF role_of(session_user) IS DISTINCT FROM 'admin' THEN
+                RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                    MESSAGE = format('role %s may not restore: only admins restore', session_user);
+            END IF;
+            INSERT INTO restores (by_role, replaced_entries, replaced_last_hash)
+                SELECT session_user, count(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit;
+            TRUNCATE projects, households, case_versions, audit;
+        END $$""",
+    "REVOKE ALL ON FUNCTION landcomp.clear_for_restore() FROM PUBLIC",
+    # owned by the schema's owner, whoever migrates (as chain_lock): what the function empties is the owner's
+    """DO $$ DECLARE owner text := (SELECT r.rolname FROM pg_roles r JOIN pg_namespace n ON n.nspowner = r.oid
+        WHERE n.nspname = 'landcomp'); BEGIN
+        EXECUTE format('ALTER TABLE landcomp.restores OWNER TO %I', owner);
+        EXECUTE format('ALTER FUNCTION landcomp.clear_for_restore() OWNER TO %I', owner);
+        END $$""",
 )
 
 # 4: a version a member adds is its household's current one when the change commits (every save makes it so), and
@@ -198,6 +220,14 @@ GRANT_ROLE = f"""CREATE OR REPLACE FUNCTION landcomp.grant_role(member text, as_
             EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA landcomp TO %I', member);
             EXECUTE format('GRANT ALL ON ALL SEQUENCES IN SCHEMA landcomp TO %I', member);
             EXECUTE format('GRANT EXECUTE ON FUNCTION grant_role(text, text) TO %I', member);
+            -- 7: the whole project emptied only by a restore (the owner keeps its own: the restore runs as it)
+            IF to_regclass('landcomp.restores') IS NOT NULL
+                    AND member <> (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp') THEN
+                EXECUTE format('REVOKE TRUNCATE ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
+                EXECUTE format('REVOKE UPDATE, DELETE ON audit FROM %I', member);
+                EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON restores FROM %I', member);
+                EXECUTE format('GRANT EXECUTE ON FUNCTION clear_for_restore() TO %I', member);
+            END IF;
         ELSIF as_role = 'assessor' THEN
             EXECUTE format('GRANT INSERT ON households, case_versions TO %I', member);
             EXECUTE format('GRANT UPDATE (status, current_version_id, number, head, address, updated_at, '
@@ -409,10 +439,23 @@ def chain_lock_for_members(connection: Any) -> None:
 
 
 def entries_kept_and_amendments_reasoned(connection: Any) -> None:
-    """7: no role changes or deletes an audit entry (KEEP_ENTRIES); a member's version over a signed household is an
-    amendment of its signed version with a reason (CHECK_VERSION)."""
-    for statement in (*KEEP_ENTRIES, CHECK_VERSION):
+    """7: no role changes or deletes an audit entry, and only a restore empties the project (KEEP_ENTRIES); a member's
+    version over a signed household is an amendment of its signed version with a reason (CHECK_VERSION)."""
+    for statement in (*KEEP_ENTRIES, CHECK_VERSION, GRANT_ROLE):
         connection.execute(statement)
+    connection.execute("""DO $$ DECLARE member text; BEGIN
+        FOR member IN SELECT role_name FROM landcomp.members WHERE as_role = 'admin'
+                      AND role_name IN (SELECT rolname FROM pg_roles)
+                      AND role_name <> (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp') LOOP
+            EXECUTE format('REVOKE TRUNCATE ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
+            EXECUTE format('REVOKE UPDATE, DELETE ON landcomp.audit FROM %I', member);
+            EXECUTE format('GRANT SELECT ON landcomp.restores TO %I', member);
+            EXECUTE format('GRANT EXECUTE ON FUNCTION landcomp.clear_for_restore() TO %I', member);
+        END LOOP;
+        FOR member IN SELECT role_name FROM landcomp.members WHERE as_role <> 'admin'
+                      AND role_name IN (SELECT rolname FROM pg_roles) LOOP
+            EXECUTE format('GRANT SELECT ON landcomp.restores TO %I', member);
+        END LOOP; END $$""")
 
 
 MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server,

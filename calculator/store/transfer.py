@@ -25,8 +25,9 @@ def copy_project(server: Any, file: sqlite3.Connection) -> None:
 
 
 def replace_project(file: sqlite3.Connection, server: Any) -> None:
-    """Replace the server project's rows (inside the caller's transaction) by the file's, ids kept."""
-    server.execute(f"TRUNCATE {', '.join(TABLES)}")
+    """Replace the server project's rows (inside the caller's transaction) by the file's, ids kept. The server empties
+    them itself (pg_schema's clear_for_restore: no member may TRUNCATE, and it records the restore)."""
+    server.execute("SELECT clear_for_restore()")
     for table in TABLES:
         _copy(file, server, table, _columns(file, table))
     for table in TABLES[:3]:  # audit ids are the chain's own
