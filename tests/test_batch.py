@@ -109,6 +109,13 @@ def test_an_amended_households_sheet_says_which_signed_sheet_it_replaces(store, 
     assert (f"更正说明本单为第2版,更正已签字的第1版(合计{fmt_grouped(signed.total)}元,校验码{signed.fingerprint}),"
             "以本单为准。更正理由:正房复测") in second
     assert "更正" not in first
+    # a reason with a character no font draws (stored, never to be changed) is drawn as □, never blocking the sheet
+    case.items[0]["quantity"] = "91.00"
+    store.sign(signed.household_id)
+    store.save_computed(signed.household_id, compute(case), amendment_reason="复测😀")
+    (out / "again").mkdir()
+    summary = write_sheets(store, project.id, ids(store, project, "0002"), out / "again", with_ledger=False)
+    assert not summary.skipped and "更正理由:复测□" in "".join(pdf_text(summary.written[0].path).split())
 
 
 def test_a_ledger_sheet_carries_the_household_number_as_case_number_and_a_date(store, project, out):

@@ -100,7 +100,9 @@ def replaced_sheet(store: CaseStore, version: CaseVersion) -> str:
     amendment = next((v for v in reversed(versions) if v.amends_version_id is not None), None)
     if amendment is None:
         return ""
-    signed = next(v for v in versions if v.id == amendment.amends_version_id)
+    signed = next((v for v in versions if v.id == amendment.amends_version_id), None)
+    if signed is None:   # an amendment of no earlier version of this household: no data the program writes (数据异常)
+        return ""
     return (f"本单为第{version.number}版,更正已签字的第{signed.number}版(合计 {fmt_grouped(signed.total)} 元,校验码 "
             f"{signed.fingerprint}),以本单为准。"
             f"更正理由:{amendment.amendment_reason}")

@@ -169,8 +169,8 @@ def _typed_texts(result: CompensationResult) -> Iterator[tuple[str, str]]:
 
 def _settlement_texts(sheet: SettlementSheet) -> Iterator[tuple[str, str]]:
     """Every text the settlement sheet shows, with the field a message names it by."""
-    yield from sheet.household
-    yield SUPERSEDED, sheet.superseded
+    yield from sheet.household   # (not the 更正说明: its reason, stored and past changing, is drawn with any character
+    # no font has as fonts.MISSING_MARK — refused, an emoji in it kept every later sheet of the household from printing)
     for section in sheet.sections:
         for row in section.rows:
             yield row.place, row.name
