@@ -602,7 +602,7 @@ def test_no_role_changes_or_deletes_an_audit_entry_not_even_an_admin(staffed, pg
 
 
 def test_a_client_skipping_its_checks_cannot_save_over_a_signed_household_without_an_amendments_reason(
-        staffed, monkeypatch):
+        staffed, monkeypatch, pg_url):
     """A client modified to take a signed household for an open one saved a version over it with no reason (history:
     保存测算, not 更正); the server refuses it, and the client's own amendment with a reason still lands."""
     project, stores = staffed
@@ -613,6 +613,15 @@ def test_a_client_skipping_its_checks_cannot_save_over_a_signed_household_withou
             stores[ASSESSOR].save_computed(signed, compute(variant(7)))
     assert stores[FINANCE].household(signed).status is Status.SIGNED
     assert [v.number for v in stores[FINANCE].versions(signed)] == [1]
+    # nor with a reason that shows nothing (the client's own check, limits.blank, refuses these too)
+    first = stores[FINANCE].current_version(signed)
+    with psycopg.connect(url_as(pg_url, ASSESSOR), options="-c search_path=landcomp") as raw:
+        for reason in ("\u3000 ", "\u200b\n", "\u3164", "\u0301"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="as an amendment"):
+                raw.execute("INSERT INTO case_versions (household_id, number, case_json, created_at, actor, "
+                            "amendment_reason, amends_version_id) VALUES (%s, 2, %s, 'now', current_user, %s, %s)",
+                            (signed, first.case_json, reason, first.id))
+            raw.rollback()
     amended = stores[ASSESSOR].save_computed(signed, compute(variant(7)), amendment_reason="复核更正")
     assert amended.number == 2 and amended.amendment_reason == "复核更正" and stores[FINANCE].verify_all() == []
 

@@ -84,6 +84,11 @@ CHECK_HOUSEHOLD = f"""CREATE OR REPLACE FUNCTION landcomp.check_household() RETU
             END IF;
             RETURN NEW;
         END $$"""
+# What a reason made of these alone shows: nothing (calculator.core.limits.blank, as near as a regular expression
+# without Unicode categories comes: spaces, invisible format characters, combining marks, the blank-looking fillers).
+_SHOWS_NOTHING = (r"[\s\u0085\u00a0\u034f\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064"
+                  r"\u3000\u3164\u2800\ufeff\uffa0\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                  r"\ufe00-\ufe0f\ufe20-\ufe2f]")
 # A case version as a member may add it. Migration 7 added the refusal marked "7": before, a client modified to skip
 # its own check saved over a signed household with no amendment reason (history said 保存测算, not 更正).
 CHECK_VERSION = f"""CREATE OR REPLACE FUNCTION landcomp.check_version() RETURNS trigger {_FUNCTION} AS $$
@@ -95,7 +100,8 @@ CHECK_VERSION = f"""CREATE OR REPLACE FUNCTION landcomp.check_version() RETURNS 
             END IF;
             IF role IS DISTINCT FROM 'admin' AND TG_OP = 'INSERT' AND EXISTS (   -- 7
                     SELECT 1 FROM households h WHERE h.id = NEW.household_id AND h.status = 'signed'
-                    AND (NEW.amendment_reason IS NULL OR btrim(NEW.amendment_reason) = ''
+                    AND (NEW.amendment_reason IS NULL OR regexp_replace(NEW.amendment_reason, '{_SHOWS_NOTHING}', '',
+                                                                        'g') = ''
                          OR NEW.amends_version_id IS DISTINCT FROM h.signed_version_id)) THEN
                 PERFORM refuse('save over a signed household but as an amendment of its signed version, with a reason');
             END IF;
