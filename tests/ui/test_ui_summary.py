@@ -250,3 +250,27 @@ def test_a_rate_audit_bar_of_pale_positions_is_outlined_and_so_seen(qtbot):
     y, xs = max(runs.items(), key=lambda run: len(run[1]))   # the bar: the row of the most pale pixels
     assert len(xs) > 100
     assert QColor(image.pixel(min(xs) - 1, y)).lightness() < 180   # its edge drawn (the guide grey), not white
+
+
+def test_a_summary_made_again_of_the_same_figures_exports_the_time_it_was_read(qtbot, ledger, given, tmp_path,
+                                                                                monkeypatch):
+    """Of the same figures, the window kept its first summary: an export an hour later printed 台账读取于 the hour the
+    window opened."""
+    from types import SimpleNamespace
+
+    import calculator.app.summary as summaries
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2030, 1, 2, 9, 30)
+
+    dialog = open_summary(qtbot, ledger)
+    first = dialog.summary
+    monkeypatch.setattr(summaries, "dt", SimpleNamespace(datetime=Later, date=dt.date))   # the summary's clock alone
+    assert dialog.refresh() and dialog.summary == first                 # the same figures, pages kept
+    assert dialog.summary.read_at == "2030-01-02 09:30" and "台账读取于 2030-01-02 09:30" in dialog.headline.text()
+    given.save_path = str(tmp_path / "汇总")
+    assert dialog.export("xlsx")
+    overview = openpyxl.load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
+    assert any(row[:2] == ("台账读取于", "2030-01-02 09:30") for row in overview.iter_rows(values_only=True))

@@ -151,7 +151,7 @@ class SummaryDialog(QDialog):
         self.as_of.finished.connect(self._date_checked)
         self.as_of.edit.textEdited.connect(lambda _text: self._date_checked())   # a right day typed over a wrong one
         self.refresh_button = QPushButton("重新汇总(&G)", self)
-        self.refresh_button.setToolTip("按截至日期重新读取台账并汇总")
+        self.refresh_button.setToolTip("重新读取台账并汇总(资金预测按所填日期)")
         self.pdf_button = QPushButton("导出PDF(&P)…", self)
         self.xlsx_button = QPushButton("导出Excel(&X)…", self)
         self.close_button = QPushButton("关闭(&C)", self)
@@ -160,7 +160,7 @@ class SummaryDialog(QDialog):
         self.xlsx_button.clicked.connect(lambda _checked=False: self.export("xlsx"))
         self.close_button.clicked.connect(self.close)
         bar = QHBoxLayout()
-        as_of_label = QLabel("截至(&D)", self)
+        as_of_label = QLabel("资金预测截至(&D)", self)
         as_of_label.setBuddy(self.as_of.edit)
         bar.addWidget(as_of_label)
         bar.addWidget(self.as_of)
@@ -205,7 +205,7 @@ class SummaryDialog(QDialog):
         abnormal += (f";<span style='color:#b00020'>{shared} 个身份证号登记在多户(见「异常户」页)</span>"
                      if shared else "")
         self.headline.setText(
-            f"<b>{summary.project}</b>(汇总于 {dt.datetime.now():%H:%M:%S})住户 {summary.households} 户,"
+            f"<b>{summary.project}</b>(台账读取于 {summary.read_at})住户 {summary.households} 户,"
             f"计入金额 {summary.counted} 户{abnormal}<br>"
             f"补偿合计 <b>{shown(summary.total, 'money')}</b> 元;已支付 {shown(summary.paid, 'money')} 元;"
             f"未支付 {shown(summary.owed, 'money')} 元;有争议未计入 {shown(summary.disputed, 'money')} 元;"
@@ -293,7 +293,8 @@ class SummaryDialog(QDialog):
             return False
         if summary != self.summary:
             self.show_summary(summary)
-        else:   # the same figures: the pages stay as sorted and scrolled
+        else:   # the same figures: the pages stay as sorted and scrolled, the summary (its 台账读取于) is the new one
+            self.summary = summary
             self._show_headline()
         return True
 
