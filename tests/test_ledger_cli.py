@@ -131,15 +131,15 @@ def test_survey_template_import_and_dry_run(tmp_path, project):
     rows[0]["数量"] = 90
     changed = ledger(tmp_path, "import", project, fill(tmp_path / "t.xlsx", tmp_path / "s2.xlsx", rows), "--dry-run")
     assert changed.returncode == 0 and changed.stdout.endswith("共 1 户:不导入 1(试运行,未写入)\n"), changed.stdout
-    assert "1 户与台账现有版本不同" in changed.stderr and "the import would be refused" in changed.stderr
+    assert "1 户不能导入(原因见输出)" in changed.stderr and "the import would be refused" in changed.stderr
     changed = ledger(tmp_path, "import", project, tmp_path / "s2.xlsx", "--dry-run", "--json")   # said with --json too
     assert changed.returncode == 0 and [h["action"] for h in as_json(changed)["households"]] == ["refused"]
-    assert "1 户与台账现有版本不同" in changed.stderr
+    assert "1 户不能导入" in changed.stderr
     # the import itself is refused by the project's rules, with why (contract: exit 3, nothing written)
     grown = fill(tmp_path / "t.xlsx", tmp_path / "s3.xlsx", rows + example_rows("0003"))
     refused = ledger(tmp_path, "import", project, grown)
     assert refused.returncode == 3 and refused.stdout == "", refused
-    assert "调查表中 1 户与台账现有版本不同,未导入任何住户" in refused.stderr
+    assert "调查表中 1 户不能导入,未导入任何住户" in refused.stderr
     assert "户号 0002:台账中已有第1版测算" in refused.stderr and "nothing was imported" in refused.stderr
     assert [h["household"] for h in listed(tmp_path, project)["households"]] == ["0002"]   # 0003 not added
     assert ledger(tmp_path, "import", project, survey).stdout.endswith("共 1 户:不变 1\n")

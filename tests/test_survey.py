@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from calculator.store.base import RefusedByRule
 from calculator.app.actions import pickable
 from calculator.engine.case import case_from_dict, case_from_json, case_to_dict
 from calculator.engine.compensation import compute, evaluate
@@ -463,7 +464,6 @@ def test_a_reimport_finds_the_registered_household_however_its_number_is_written
 def test_an_import_no_one_reviews_is_refused_whole_by_a_household_the_ledger_holds_otherwise(template, tmp_path, store):
     """0001 paid at 6,000.00; a later survey has it at 12 孔 and a new 0002. Imported after the preview (the app), 0002
     is added and 0001 left as paid; imported by `landcomp ledger import` (refuse_differing), nothing is: exit 3."""
-    from calculator.store.base import RefusedByRule
     project = store.create_project("堡子片区")
     import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "0001", **CAVE}])).households)
     paid = store.find_household(project.id, "0001").id
@@ -472,7 +472,7 @@ def test_an_import_no_one_reviews_is_refused_whole_by_a_household_the_ledger_hol
     later = fill(template, tmp_path / "t.xlsx", [{"户号": "0001", **CAVE, "数量": 12}, {"户号": "0002", **CAVE}])
     with pytest.raises(RefusedByRule) as refused:
         import_survey(store, project.id, read_survey(later).households, refuse_differing=True)
-    assert "调查表中 1 户与台账现有版本不同,未导入任何住户" in refused.value.zh
+    assert "调查表中 1 户不能导入,未导入任何住户" in refused.value.zh
     assert "户号 0001:该户已支付(第1版)" in refused.value.zh and "(0001)" in refused.value.en
     assert [row.number for row in store.ledger(project.id)] == ["0001"]
     summary = import_survey(store, project.id, read_survey(later).households)
@@ -489,6 +489,12 @@ def test_a_number_the_ledger_holds_two_ways_is_refused_not_guessed(template, tmp
     summary = import_survey(store, project.id, survey.households)
     assert summary.refused == (("1", "台账中的户号 001、01 只差前导零或字母大小写,无法确定是哪一户;请先在台账中更正户号"),)
     assert store.ledger_count(project.id) == 2
+    # refusing the whole import (landcomp ledger import), it is named with its own reason, not "a version differs"
+    with pytest.raises(RefusedByRule) as refused:
+        import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": 1, **CAVE}])).households,
+                      refuse_differing=True)
+    assert refused.value.zh.startswith("调查表中 1 户不能导入,未导入任何住户") and "版本" not in refused.value.zh.split(":")[0]
+    assert "户号 1:台账中的户号 001、01 只差前导零或字母大小写" in refused.value.zh
 
 
 # -- hidden content --------------------------------------------------------------------------

@@ -278,9 +278,9 @@ def _import(project: ProjectFile, args) -> str:
     # by what is done to them: a household refused (不导入) was hidden in 共 2 户
     counts = {action: sum(step.action == action for step in steps) for action in STEP_LABELS}
     if counts[REFUSED]:   # only a dry run gets here with one; on stderr with --json too, for a script
-        _say(f"landcomp: {args.survey}: {counts[REFUSED]} 户与台账现有版本不同(原因见输出),导入将被拒绝,不导入任何住户 / "
-             f"{counts[REFUSED]} households differ from their ledger version (the reasons in the output): the import "
-             "would be refused, nothing imported")
+        _say(f"landcomp: {args.survey}: {counts[REFUSED]} 户不能导入(原因见输出),导入将被拒绝,不导入任何住户 / "
+             f"{counts[REFUSED]} households cannot be imported (the reasons in the output): the import would be "
+             "refused, nothing imported")
     if args.json:
         return _dump({"dry_run": args.dry_run, "households": planned})
     done = "(试运行,未写入)" if args.dry_run else ""

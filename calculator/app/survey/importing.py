@@ -160,15 +160,16 @@ def import_survey(store: CaseStore, project_id: int, households: Iterable[Survey
 
 
 def _differing(refused: list[ImportStep], shown: int = 10) -> RefusedByRule:
-    """The import refused for the households whose ledger version differs from the survey, each with why."""
+    """The import refused for the households the plan refuses (a ledger version that differs, a 户号 the ledger holds
+    two ways), each with why."""
     more = len(refused) - shown
     zh = "".join(f"\n  户号 {step.number}:{step.reason}" for step in refused[:shown]) \
         + (f"\n  ……另有 {more} 户" if more > 0 else "")
     numbers = ", ".join(step.number for step in refused[:shown]) + (f" and {more} more" if more > 0 else "")
-    return RefusedByRule(f"调查表中 {len(refused)} 户与台账现有版本不同,未导入任何住户(--dry-run 可查看每一户);"
-                         f"请在补偿测算中核对这些户,或从调查表中去掉后再导入:{zh}",
-                         f"{len(refused)} households of the survey differ from their version in the ledger "
-                         f"({numbers}); nothing was imported (--dry-run shows each household)")
+    return RefusedByRule(f"调查表中 {len(refused)} 户不能导入,未导入任何住户(--dry-run 可查看每一户);"
+                         f"请按下列原因核对这些户,或从调查表中去掉后再导入:{zh}",
+                         f"{len(refused)} households of the survey cannot be imported ({numbers}); nothing was "
+                         "imported (--dry-run shows each household and why)")
 
 
 def _registered(store: CaseStore, project_id: int) -> tuple[dict[str, list[str]], dict[str, list[LedgerRow]]]:
