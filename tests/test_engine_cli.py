@@ -221,7 +221,7 @@ def test_broken_json(tmp_path: Path) -> None:
     case = tmp_path / "broken.json"
     case.write_text('{"items": [{"item": "检查井", "quantity": 1,}]}', encoding="utf-8")
     assert_bad_input(landcomp("compensation", case, "--json"), "broken.json", "malformed JSON", "line 1",
-                     "JSON 格式错误(第1行第42列): 此处应为用双引号括起的字段名(是否多了逗号?)")
+                     "JSON 格式错误(第1行第42列): 此处应为用英文双引号括起的字段名(是否用了单引号或中文引号,或多了逗号?)")
     # each message of the json module said in Chinese too (the Chinese half quoted Python's English)
     for text, said in (("", "此处应有一个值"), ('{"items": [1 2]}', "此处应有逗号"), ('{"items": "a', "引号未闭合"),
                        ('{"items": []} x', "数据结束后还有多余内容"), ('{"items" []}', "字段名后应有冒号")):

@@ -108,7 +108,7 @@ def _open_to_read(path: Path) -> BinaryIO:
 # The json module's messages in Chinese (the Chinese half of an error said Python's English "Expecting value").
 JSON_ERRORS = {
     "Expecting value": "此处应有一个值(文件是否不完整,或多了逗号?)",
-    "Expecting property name enclosed in double quotes": "此处应为用双引号括起的字段名(是否多了逗号?)",
+    "Expecting property name enclosed in double quotes": "此处应为用英文双引号括起的字段名(是否用了单引号或中文引号,或多了逗号?)",
     "Expecting ':' delimiter": "字段名后应有冒号",
     "Expecting ',' delimiter": "此处应有逗号(或括号未闭合)",
     "Unterminated string": "引号未闭合",

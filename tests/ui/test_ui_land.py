@@ -288,7 +288,8 @@ def test_an_incomplete_part_leaves_the_others_priced_and_is_marked(ws, answers, 
     # the figures shown are partial: said above them, and beside the totals shown large
     assert ws.left_out_label.text() == ("测算结果不完整,以下各项不含这些部分(改正前不能打印或导出):\n"
                                         "第2部分未填面积,未计入") and not ws.left_out_label.isHidden()
-    assert ws.captions["total"].text() == "总价(元)(不完整):" and ws.captions["floor"].text() == "协议出让最低价(元):"
+    assert ws.captions["total"].text() == "总价(元)(不完整):" and ws.captions["floor"].text() == "协议出让最低价(元)(不完整):"
+    assert ws.captions["area"].text() == "总面积(不完整):" and ws.captions["floor_governed_by"].text() == "最低价依据:"
     assert ws.banner.isHidden()
     labels = [ws.results_model.index(r, ResultsModel.PART).data() for r in range(ws.results_model.rowCount())]
     assert labels == ["第1部分", "第3部分", "合计"]

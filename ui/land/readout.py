@@ -22,16 +22,17 @@ SUMMARY_CAPTIONS = (("area", "总面积"), ("unit_price", "平均单价(元/m²)
                     ("corrected_unit_price", "修正单价(元/m²)"), ("corrected_total", "修正总价(元)"))
 
 
-# The figures shown large; marked 不完整 in their captions while a part is left out of them.
+# The figures shown large.
 HEADLINE = ("total", "corrected_total")
+# Said in the caption of every figure summed or averaged over the parts while a part is left out of them.
 PARTIAL = "(不完整)"
 
 
 def caption(key: str, priced: DraftPrice) -> str:
-    """The caption of the summary's figure `key`: a headline total priced without a part says so beside itself (a
+    """The caption of the summary's figure `key`: a figure of the parts priced without one says so beside itself (a
     总价 of 165,000.00 in large type, its 509,400.00 parcel's other part said only in a line of red below)."""
     text = dict(SUMMARY_CAPTIONS)[key]
-    partial = key in HEADLINE and priced.price is not None and bool(priced.left_out)
+    partial = key != "floor_governed_by" and priced.price is not None and bool(priced.left_out)
     return f"{text}{PARTIAL if partial else ''}:"
 
 
