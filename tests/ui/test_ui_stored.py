@@ -180,6 +180,14 @@ def test_a_household_without_versions_starts_from_its_register_entry(window, ws,
     assert ws.session.case.items == []
 
 
+def test_a_case_file_opened_over_a_stored_household_is_titled_as_the_file(window, ws, store, household):
+    """Ctrl+O of a case file over 0101 opened from the 台账 kept the title 0101 王建国(台账 尚无版本) until it was
+    saved (into the file): the assessor took the costing for the project's."""
+    assert ws.open_stored(store, household.id)
+    assert ws.open_file(EXAMPLE)
+    assert ws.stored is None and window.windowTitle().startswith(f"{EXAMPLE.name} — ")
+
+
 def test_save_as_a_file_leaves_the_store_alone(window, ws, store, household, answers, tmp_path):
     assert ws.open_stored(store, household.id)
     answers.save_path = str(tmp_path / "副本.json")

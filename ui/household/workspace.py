@@ -331,6 +331,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.stored, self.amendment_reason = stored, None
         self._show_news(None)
         self._show_lock()
+        self.title_changed.emit()   # a file opened over a household from the 台账 kept its title until saved
 
     def _show_news(self, text: str | None) -> None:
         self.news_banner.setText(text or "")
