@@ -52,6 +52,20 @@ def ask_save_changes(parent, name: str, tab: str = "") -> str:
         QMessageBox.StandardButton(answer), "cancel")
 
 
+def ask_fill_household(parent, file_name: str, household: str) -> str:
+    """"fill", "open" or "cancel": a case file opened while a household of the 台账 is open is put into it (saved as
+    its next version by Ctrl+S), or opened on its own."""
+    box = QMessageBox(QMessageBox.Icon.Question, "打开案例文件",
+                      f"正在编辑台账中的「{household}」。\n\n填入此户:把「{file_name}」的内容作为此户的测算,"
+                      "核对后保存(Ctrl+S)即存为此户的新版本。\n单独打开:关闭此户,只打开文件。", parent=parent)
+    fill = box.addButton("填入此户(&F)", QMessageBox.ButtonRole.AcceptRole)
+    alone = box.addButton("单独打开(&O)", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(fill)
+    box.exec()
+    return {fill: "fill", alone: "open"}.get(box.clickedButton(), "cancel")
+
+
 def open_path(parent, directory: str, title: str = "打开案例", file_filter: str = CASE_FILTER) -> str | None:
     return ask_path(parent, title, directory, file_filter, OPEN)
 

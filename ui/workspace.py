@@ -248,6 +248,10 @@ class DocumentWorkspace(Workspace):
                                      self.file_filter)
             if path is None:
                 return False
+        return self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        """Open the file `path` chosen (what is on screen was kept or given up first)."""
         try:
             self.read_document(Path(path))
         except CalculationError as error:

@@ -26,6 +26,7 @@ class Answers:
 
     def __init__(self):
         self.save_changes = "discard"
+        self.fill_household = "open"   # a case file opened over a household of the 台账: opened on its own
         self.recover = False
         self.open_path: str | None = None
         self.save_path: str | None = None
@@ -50,6 +51,10 @@ def answers(monkeypatch) -> Answers:
         given.asked.append(f"recover:{kind}:{head}")
         return given.recover
 
+    def ask_fill_household(parent, file_name, household):
+        given.asked.append(f"fill_household:{file_name}:{household}")
+        return given.fill_household
+
     def open_path(parent, directory, title="", file_filter=""):
         given.asked.append("open_path")
         given.folders.append(directory)
@@ -62,6 +67,7 @@ def answers(monkeypatch) -> Answers:
 
     monkeypatch.setattr(dialogs, "ask_save_changes", ask_save_changes)
     monkeypatch.setattr(dialogs, "ask_recover", ask_recover)
+    monkeypatch.setattr(dialogs, "ask_fill_household", ask_fill_household)
     monkeypatch.setattr(dialogs, "open_path", open_path)
     monkeypatch.setattr(dialogs, "save_path", save_path)
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: given.errors.append((title, message)))

@@ -188,6 +188,26 @@ def test_a_case_file_opened_over_a_stored_household_is_titled_as_the_file(window
     assert ws.stored is None and window.windowTitle().startswith(f"{EXAMPLE.name} — ")
 
 
+def test_a_case_file_costed_first_is_put_into_a_registered_household_and_saved_as_its_version(
+        window, ws, store, household, answers):
+    """A case costed as a file, the household registered after: the desktop app had no way to put it in but typing it
+    again. Opened over the household, 填入此户 makes it the household's case, unsaved, and Ctrl+S its first version."""
+    registered = store.add_household(household.project_id, "0101", "王建国")
+    assert ws.open_stored(store, registered.id) and store.current_version(registered.id) is None
+    answers.fill_household = "cancel"
+    assert not ws.open_file(EXAMPLE) and ws.session.case.items == []     # nothing opened
+    answers.fill_household = "fill"
+    assert ws.open_file(EXAMPLE)
+    assert answers.asked[-1] == "fill_household:household.json:0101 王建国"
+    assert ws.stored is not None and ws.session.modified and ws.session.case.case_id == "0101"
+    assert window.windowTitle().startswith("0101 王建国(台账 尚无版本) * — ")
+    assert ws.summary.total.text() == "546,616.30 元"
+    assert ws.save()
+    version = store.current_version(registered.id)
+    assert version.number == 1 and version.total == Decimal("546616.30") and version.case().case_id == "0101"
+    assert ws.document_path() is None and ws.stored.version.number == 1   # into the 台账, never over the file
+
+
 def test_save_as_a_file_leaves_the_store_alone(window, ws, store, household, answers, tmp_path):
     assert ws.open_stored(store, household.id)
     answers.save_path = str(tmp_path / "副本.json")

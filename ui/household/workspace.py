@@ -10,6 +10,7 @@ from calculator.engine.case import case_from_dict, case_to_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import CalculationError
 from ui import settings as config
+from ui.household.document import read_case
 from ui.household.header import HeaderForm
 from ui.household.items_model import ItemTableModel
 from ui.household.items_view import ItemTable
@@ -324,6 +325,23 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.document_replaced()
         self.title_changed.emit()
         self.status.emit(f"已打开台账中的 {stored.label}({stored.version_label})")
+        return True
+
+    def open_path(self, path: Path) -> bool:
+        """A case file opened while an open household of the 台账 is edited may be put into it (costed first as a file,
+        then registered: it was typed again), else it is opened on its own, as over anything else."""
+        if self.stored is None or self.session.read_only:
+            return super().open_path(path)
+        choice = dialogs.ask_fill_household(self, path.name, self.stored.label)
+        if choice != "fill":
+            return choice == "open" and super().open_path(path)
+        try:
+            case = stored_cases.numbered(read_case(path), self.stored.household.number)
+        except CalculationError as error:
+            dialogs.show_error(self, "无法打开", error.shown)
+            return False
+        self.session.load(case, None, modified=True)   # unsaved: Ctrl+S makes it the household's next version
+        self.status.emit(f"已把 {path.name} 填入 {self.stored.label},核对后保存(Ctrl+S)即存入台账")
         return True
 
     def _set_stored(self, stored) -> None:
