@@ -651,3 +651,19 @@ def test_an_admin_granted_before_7_empties_nothing_but_by_a_restore_which_the_se
         assert admin.verify_all() == [] and admin.household(hid(admin, project, "0003")).status is Status.PAID
         assert admin._conn.execute("SELECT by_role, replaced_entries, replaced_last_hash FROM restores").fetchall() == [
             (OUTSIDER, entries, last)]
+
+
+def test_ctrl_c_in_the_middle_of_a_statement_is_said_as_an_interruption_and_nothing_is_kept(server, pg_url):
+    """Ctrl+C landing after a statement was sent and before its result was read (an import: 3 runs in 10) left the
+    connection busy, and the ROLLBACK after it failed with "another command is already in progress": the CLI said the
+    connection was lost (check the network) in place of the interruption. Here the statement is sent and Ctrl+C comes
+    at once, as it did there."""
+    project = server.create_project("堡子片区")
+    with pytest.raises(KeyboardInterrupt):
+        with server.batch():
+            with server._transaction():
+                server.add_household(project.id, "0001")
+                server._raw.pgconn.send_query(b"SELECT pg_sleep(1)")   # sent, its result not read
+                raise KeyboardInterrupt
+    with open_store(pg_url) as again:
+        assert again.ledger(project.id) == []                      # the household added before it is undone

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterator
 
 import psycopg
 from psycopg import errors
+from psycopg.pq import TransactionStatus
 
 from calculator.store import dialect, pg_schema, restore, transfer, verify
 from calculator.store.base import CaseStore, Household, RefusedByRule, RoleRefused, ServerUnreachable, StoreError, StoreFailure
@@ -163,6 +164,17 @@ class PostgresStore(SqliteStore):
         began. An office PC's clock may be minutes, or years, off (and set right during a session): every client of a
         project records its changes, a signature's and a payment's, by the server's one clock."""
         return self._conn.execute("SELECT now()").fetchone()[0].astimezone().isoformat(timespec="seconds")
+
+    def _dropped(self, error: BaseException) -> bool:
+        """Ctrl+C (or SIGTERM) in the middle of a statement leaves it running on the server, its result unread: a
+        ROLLBACK then failed with "another command is already in progress", said as a connection lost (check the
+        network) in place of the interruption. The connection is closed instead: the server undoes its transaction."""
+        if not isinstance(error, KeyboardInterrupt):
+            return False
+        if not self._raw.closed and self._raw.info.transaction_status is not TransactionStatus.ACTIVE:
+            return False
+        self._raw.close()
+        return True
 
     def _commit(self) -> None:
         """COMMIT, and a connection lost then said as it is: the change may have landed (never "not saved")."""

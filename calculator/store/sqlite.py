@@ -152,6 +152,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             yield conn
         except BaseException as error:
             self._depth -= 1
+            if self._dropped(error):   # the change is undone with its connection: nothing more to undo here
+                raise
             if self._depth == 0:
                 self._added_here.clear()
                 conn.execute("ROLLBACK")
@@ -173,6 +175,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     def _commit(self) -> None:
         """Backend: commit the change's transaction."""
         self._conn.execute("COMMIT")
+
+    def _dropped(self, error: BaseException) -> bool:
+        """Backend: whether `error` left the connection unable to take a ROLLBACK, and it was dropped (which undoes the
+        transaction). A file's connection always takes one."""
+        return False
 
     def _begin(self) -> None:
         """Backend: start a write transaction holding the write lock, on the file still at the project's path.
