@@ -86,9 +86,9 @@ CHECK_HOUSEHOLD = f"""CREATE OR REPLACE FUNCTION landcomp.check_household() RETU
         END $$"""
 # What a reason made of these alone shows: nothing (calculator.core.limits.blank, as near as a regular expression
 # without Unicode categories comes: spaces, invisible format characters, combining marks, the blank-looking fillers).
-_SHOWS_NOTHING = (r"[\s\u0085\u00a0\u034f\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064"
-                  r"\u3000\u3164\u2800\ufeff\uffa0\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
-                  r"\ufe00-\ufe0f\ufe20-\ufe2f]")
+_SHOWS_NOTHING = (r"[\s\u0085\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f"
+                  r"\u205f-\u206f\u3000\u3164\u2800\ufeff\uffa0\ufff9-\ufffb\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff"
+                  r"\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\U000e0000-\U000e007f]")
 # A case version as a member may add it. Migration 7 added the refusal marked "7": before, a client modified to skip
 # its own check saved over a signed household with no amendment reason (history said 保存测算, not 更正).
 CHECK_VERSION = f"""CREATE OR REPLACE FUNCTION landcomp.check_version() RETURNS trigger {_FUNCTION} AS $$
@@ -207,7 +207,7 @@ GRANT_ROLE = f"""CREATE OR REPLACE FUNCTION landcomp.grant_role(member text, as_
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = member) THEN
             RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = format('no database role %s', member);
         END IF;
-        IF member = (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp')
+        IF member = (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'landcomp')
                 AND as_role <> 'admin' THEN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
                 MESSAGE = 'the role that created the project stays its admin';
@@ -223,17 +223,22 @@ GRANT_ROLE = f"""CREATE OR REPLACE FUNCTION landcomp.grant_role(member text, as_
             EXECUTE format('GRANT UPDATE (held) ON chain_lock TO %I', member);
         END IF;
         IF as_role = 'admin' THEN
-            EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA landcomp TO %I', member);
+            IF member = (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'landcomp') THEN
+                -- the owner keeps all it has: a restore empties the project as the owner (clear_for_restore)
+                EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA landcomp TO %I', member);
+            ELSE
+                -- 7: rows only, the audit log only added to, and the project emptied only by a restore: with TRIGGER,
+                -- an admin's own trigger on `restores` swallowed the record of a restore, one on `audit` another
+                -- member's entry; with TRUNCATE, it took a payment's entry out of the chain
+                EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA landcomp TO %I', member);
+                EXECUTE format('REVOKE UPDATE, DELETE ON audit FROM %I', member);
+                IF to_regclass('landcomp.restores') IS NOT NULL THEN
+                    EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON restores FROM %I', member);
+                    EXECUTE format('GRANT EXECUTE ON FUNCTION clear_for_restore() TO %I', member);
+                END IF;
+            END IF;
             EXECUTE format('GRANT ALL ON ALL SEQUENCES IN SCHEMA landcomp TO %I', member);
             EXECUTE format('GRANT EXECUTE ON FUNCTION grant_role(text, text) TO %I', member);
-            -- 7: the whole project emptied only by a restore (the owner keeps its own: the restore runs as it)
-            IF to_regclass('landcomp.restores') IS NOT NULL
-                    AND member <> (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp') THEN
-                EXECUTE format('REVOKE TRUNCATE ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
-                EXECUTE format('REVOKE UPDATE, DELETE ON audit FROM %I', member);
-                EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON restores FROM %I', member);
-                EXECUTE format('GRANT EXECUTE ON FUNCTION clear_for_restore() TO %I', member);
-            END IF;
         ELSIF as_role = 'assessor' THEN
             EXECUTE format('GRANT INSERT ON households, case_versions TO %I', member);
             EXECUTE format('GRANT UPDATE (status, current_version_id, number, head, address, updated_at, '
@@ -452,8 +457,8 @@ def entries_kept_and_amendments_reasoned(connection: Any) -> None:
     connection.execute("""DO $$ DECLARE member text; BEGIN
         FOR member IN SELECT role_name FROM landcomp.members WHERE as_role = 'admin'
                       AND role_name IN (SELECT rolname FROM pg_roles)
-                      AND role_name <> (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'landcomp') LOOP
-            EXECUTE format('REVOKE TRUNCATE ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
+                      AND role_name <> (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'landcomp') LOOP
+            EXECUTE format('REVOKE TRUNCATE, TRIGGER, REFERENCES ON ALL TABLES IN SCHEMA landcomp FROM %I', member);
             EXECUTE format('REVOKE UPDATE, DELETE ON landcomp.audit FROM %I', member);
             EXECUTE format('GRANT SELECT ON landcomp.restores TO %I', member);
             EXECUTE format('GRANT EXECUTE ON FUNCTION landcomp.clear_for_restore() TO %I', member);
