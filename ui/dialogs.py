@@ -52,12 +52,13 @@ def ask_save_changes(parent, name: str, tab: str = "") -> str:
         QMessageBox.StandardButton(answer), "cancel")
 
 
-def ask_fill_household(parent, file_name: str, household: str) -> str:
+def ask_fill_household(parent, file_name: str, household: str, differs: str = "") -> str:
     """"fill", "open" or "cancel": a case file opened while a household of the 台账 is open is put into it (saved as
-    its next version by Ctrl+S), or opened on its own."""
-    box = QMessageBox(QMessageBox.Icon.Question, "打开案例文件",
+    its next version by Ctrl+S), or opened on its own; `differs` says what of the file names another household."""
+    box = QMessageBox(QMessageBox.Icon.Question if not differs else QMessageBox.Icon.Warning, "打开案例文件",
                       f"正在编辑台账中的「{household}」。\n\n填入此户:把「{file_name}」的内容作为此户的测算,"
-                      "核对后保存(Ctrl+S)即存为此户的新版本。\n单独打开:关闭此户,只打开文件。", parent=parent)
+                      "核对后保存(Ctrl+S)即存为此户的新版本。\n单独打开:关闭此户,只打开文件。"
+                      + (f"\n\n注意:{differs}" if differs else ""), parent=parent)
     fill = box.addButton("填入此户(&F)", QMessageBox.ButtonRole.AcceptRole)
     alone = box.addButton("单独打开(&O)", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("取消", QMessageBox.ButtonRole.RejectRole)

@@ -83,6 +83,15 @@ def numbered(case: Case, number: str) -> Case:
     return case if case.case_id == number else dataclasses.replace(case, case_id=number)
 
 
+def other_household(case: Case, household: Household) -> str:
+    """What of a case file names another household than `household` (its 案件编号, its 户主), as a sentence; "" when
+    nothing does. Put into the household, the file's 户主 replaces the registered one when it is saved."""
+    differs = [f"{label}「{given}」" for label, given, registered in (
+        ("案件编号", case.case_id, household.number), ("户主", case.household.get("head", ""), household.head))
+        if given and registered and given.strip() != registered]
+    return f"文件中的{'、'.join(differs)}与此户不同;填入后以此户的户号保存,户主按文件改登记。" if differs else ""
+
+
 def filing(store: CaseStore, number: str, version: CaseVersion) -> Filing:
     """How a stored version is printed: 案件编号 the 户号; 测算日期 the case's, else the (local) day it was saved; and,
     for a version made after a signed one was amended, which signed sheet it replaces and why (`replaced_sheet`)."""

@@ -51,8 +51,8 @@ def answers(monkeypatch) -> Answers:
         given.asked.append(f"recover:{kind}:{head}")
         return given.recover
 
-    def ask_fill_household(parent, file_name, household):
-        given.asked.append(f"fill_household:{file_name}:{household}")
+    def ask_fill_household(parent, file_name, household, differs=""):
+        given.asked.append(f"fill_household:{file_name}:{household}" + (f":{differs}" if differs else ""))
         return given.fill_household
 
     def open_path(parent, directory, title="", file_filter=""):

@@ -198,7 +198,9 @@ def test_a_case_file_costed_first_is_put_into_a_registered_household_and_saved_a
     assert not ws.open_file(EXAMPLE) and ws.session.case.items == []     # nothing opened
     answers.fill_household = "fill"
     assert ws.open_file(EXAMPLE)
-    assert answers.asked[-1] == "fill_household:household.json:0101 王建国"
+    # the file's own 案件编号 named another household: said in the question (its 户主 is this one's)
+    assert answers.asked[-1] == ("fill_household:household.json:0101 王建国:文件中的案件编号「BZ-2023-0317」与此户不同;"
+                                 "填入后以此户的户号保存,户主按文件改登记。")
     assert ws.stored is not None and ws.session.modified and ws.session.case.case_id == "0101"
     assert window.windowTitle().startswith("0101 王建国(台账 尚无版本) * — ")
     assert ws.summary.total.text() == "546,616.30 元"
@@ -206,6 +208,18 @@ def test_a_case_file_costed_first_is_put_into_a_registered_household_and_saved_a
     version = store.current_version(registered.id)
     assert version.number == 1 and version.total == Decimal("546616.30") and version.case().case_id == "0101"
     assert ws.document_path() is None and ws.stored.version.number == 1   # into the 台账, never over the file
+
+
+def test_a_file_that_cannot_be_put_into_the_household_is_said_and_the_household_kept(
+        window, ws, store, household, answers, tmp_path):
+    """A file of a schedule this program lacks escaped as an unhandled error once 填入此户 was chosen."""
+    other = tmp_path / "other.json"
+    other.write_text(EXAMPLE.read_text(encoding="utf-8").replace('"baozi-2023"', '"baozi-2031"'), encoding="utf-8")
+    assert ws.open_stored(store, household.id)
+    answers.fill_household = "fill"
+    assert not ws.open_file(other)
+    assert answers.errors and "baozi-2031" in answers.errors[-1][1]
+    assert ws.stored is not None and not ws.session.modified and ws.summary.total.text() == "546,616.30 元"
 
 
 def test_save_as_a_file_leaves_the_store_alone(window, ws, store, household, answers, tmp_path):

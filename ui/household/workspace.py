@@ -332,15 +332,20 @@ class HouseholdWorkspace(DocumentWorkspace):
         then registered: it was typed again), else it is opened on its own, as over anything else."""
         if self.stored is None or self.session.read_only:
             return super().open_path(path)
-        choice = dialogs.ask_fill_household(self, path.name, self.stored.label)
-        if choice != "fill":
-            return choice == "open" and super().open_path(path)
         try:
-            case = stored_cases.numbered(read_case(path), self.stored.household.number)
+            case = read_case(path)
         except CalculationError as error:
             dialogs.show_error(self, "无法打开", error.shown)
             return False
-        self.session.load(case, None, modified=True)   # unsaved: Ctrl+S makes it the household's next version
+        choice = dialogs.ask_fill_household(self, path.name, self.stored.label,
+                                            stored_cases.other_household(case, self.stored.household))
+        if choice != "fill":
+            return choice == "open" and super().open_path(path)
+        try:   # unsaved: Ctrl+S makes it the household's next version
+            self.session.load(stored_cases.numbered(case, self.stored.household.number), None, modified=True)
+        except CalculationError as error:   # a schedule this program does not have
+            dialogs.show_error(self, "无法打开", error.shown)
+            return False
         self.status.emit(f"已把 {path.name} 填入 {self.stored.label},核对后保存(Ctrl+S)即存入台账")
         return True
 
