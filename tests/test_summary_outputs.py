@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from calculator.app import summary as summaries
 from calculator.app.summary import charts, project_summary, summary_json
 from calculator.app.summary.model import outlier_table
+from calculator.engine.case import case_from_dict
 from calculator.formats.reports import xlsx
 from test_ledger_cli import ledger
 from test_summary import near_identical, opened, save, small_case
@@ -259,3 +260,19 @@ def test_a_figure_columns_heading_wraps_into_two_lines_of_whole_characters_and_a
     size = styles.head.fontSize
     assert count >= line_width("户数", size) + CELL_PADDING and amount >= line_width("金额(", size) + CELL_PADDING
     assert disputed >= line_width("有争议未计", size) + CELL_PADDING
+
+
+@pytest.mark.backends("sqlite")
+def test_a_project_total_past_what_words_are_written_for_still_prints(store, tmp_path):
+    """Two households' assessed amounts, each just under the limit a household may reach, made a total of 1.2 万亿:
+    the 大写 refused it, and the summary that shows the slips could not be printed at all."""
+    project = opened(store)
+    for number in ("0001", "0002"):
+        save(store, project, number, case_from_dict({"items": [
+            {"item": "评估项/其他", "amount": "600000000000", "basis": "评估报告"}]}))
+    summary = project_summary(project, dt.date(2023, 7, 10))
+    assert summary.total == Decimal("1200000000000.00") and summary.total_words == "(超出大写金额的范围,请核对各户金额)"
+    summaries.summary_pdf(summary, tmp_path / "s.pdf")
+    summaries.summary_xlsx(summary, tmp_path / "s.xlsx")
+    with pdfplumber.open(tmp_path / "s.pdf") as pdf:
+        assert "补偿合计(大写):(超出大写金额的范围,请核对各户金额)" in "".join(pdf.pages[0].extract_text().split())

@@ -12,6 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from calculator.core.amount_words import amount_in_words
+from calculator.core.errors import InputError
 from calculator.core.money import fmt_grouped, fmt_money, fmt_quantity, round_money
 
 TEXT, MONEY, AREA, COUNT, SHARE, NUMBER, QUANTITY, DATE = (
@@ -95,6 +97,15 @@ class Summary:
     per_m2: tuple[tuple[str, Decimal, str], ...]  # (户号, total per m², "合计"/"行组" when it stands out), ascending
     unmeasured: tuple[str, ...]  # 户号 of the counted households the outlier check cannot take (no 建筑面积)
     method: dict[str, Any] = field(default_factory=dict)  # how outliers are found (median, MAD, threshold)
+
+    @property
+    def total_words(self) -> str:
+        """The total in 大写, or why not: a project's total may pass what words are written for (a 万亿, two
+        households' typing slips each just under the limit), and the summary that shows the slips must still print."""
+        try:
+            return amount_in_words(self.total)
+        except InputError:
+            return "(超出大写金额的范围,请核对各户金额)"
 
     @property
     def dated(self) -> str:

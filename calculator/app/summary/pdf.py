@@ -13,7 +13,6 @@ from typing import Iterable, Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Table as Grid
 
-from calculator.core.amount_words import amount_in_words
 from calculator.formats.reports.pdf_layout import (
     CELL_PADDING, SECTION_FILL, WIDTH, Styles, Text, gap, grid, heading, info_grid, line_width, para, signature_grid,
     write_pdf,
@@ -47,7 +46,7 @@ def write_summary_pdf(summary: Summary, path: Path) -> None:
 
 def summary_story(summary: Summary, styles: Styles) -> list:
     """概况, 金额, 资金预测, 单价审计, 异常户 — each with its charts and tables."""
-    words = para(f"补偿合计(大写):{amount_in_words(summary.total)}", styles.text)
+    words = para(f"补偿合计(大写):{summary.total_words}", styles.text)
     # a report for 指挥部, 财政 and 审计 is signed for — who made it, who checked it, the office's seal — on the page of
     # the figures it vouches for (at the end, it stood alone on a last page)
     signed = signature_grid(SIGNATURES, styles, row_height=18 * mm, per_row=3)

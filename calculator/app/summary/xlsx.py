@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from calculator.core.amount_words import amount_in_words
 from calculator.core.files import atomic_write
 from calculator.formats.reports.cells import report_book
 from calculator.formats.reports.xlsx import LINE_POINTS, MONEY, _check, _fit, _places, _row, _table_head
@@ -53,7 +52,7 @@ def _overview(ws, summary: Summary, footer: str) -> None:
     rows: list[list[Any]] = [
         ["住户", (summary.households, "0"), "户"], ["计入金额的住户", (summary.counted, "0"), "户"],
         ["数据异常(不计入)", (len(summary.abnormal), "0"), "户"], ["补偿合计", (summary.total, MONEY), "元"],
-        ["补偿合计(大写)", amount_in_words(summary.total), None],
+        ["补偿合计(大写)", summary.total_words, None],
         ["已支付", (summary.paid, MONEY), "元"], ["未支付(已测算、已签字)", (summary.owed, MONEY), "元"],
         ["有争议未计入", (summary.disputed, MONEY), "元"], ["置换面积", (summary.replacement_m2, MONEY), "m²"],
         ["台账读取于", summary.read_at, None], ["资金预测截至", (summary.as_of, "yyyy-mm-dd"), None]]
