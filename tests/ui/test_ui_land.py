@@ -357,7 +357,7 @@ def test_save_open_round_trip(ws, tmp_path, settings, qtbot):
     total, corrected = ws.summary["total"].text(), ws.summary["corrected_total"].text()
     assert total == "509,400.00"
     path = tmp_path / "parcel.json"
-    assert ws.is_modified() is False and ws.document_title() == "未命名"
+    assert ws.is_modified() is False and ws.document_title() == "宗地 WT-2023-G07"   # named by its 地块编号 until saved
     assert ws.save_to(path)
     assert ws.document_title() == "parcel.json" and not ws.is_modified()
     saved = json.loads(path.read_text(encoding="utf-8"))
@@ -755,3 +755,19 @@ def test_ctrl_z_in_an_area_just_opened_takes_the_added_part_back(qtbot, window):
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(land.draft.parts) == 1)
     assert shown_area(land) == "100"
+
+
+def test_an_unsaved_parcel_is_named_by_its_reference_where_it_is_asked_of_and_saved(qtbot, window, answers, tmp_path):
+    """The unsaved-changes question asked of 未命名宗地 and 另存为 offered 二级商服用地-地价测算 while WT-2023-G07
+    stood in 地块编号."""
+    from driver import type_text
+    window.tabs.setCurrentIndex(next(i for i in range(window.tabs.count()) if window.tabs.bar.tabText(i) == "地价测算"))
+    land = window.tabs.currentWidget()
+    set_part(land, 0, PartsModel.AREA, "300")
+    assert land.unsaved_name() == "未命名宗地"
+    land.reference_edit.setFocus()
+    type_text(qtbot, land.reference_edit, "WT-2023-G07")
+    assert land.unsaved_name() == "宗地 WT-2023-G07" and window.windowTitle().startswith("宗地 WT-2023-G07 * — ")
+    answers.save_path = None
+    assert not land.save_as() and answers.folders and answers.asked[-1].startswith("save_path")
+    assert land.suggested_name() == "WT-2023-G07-地价测算"

@@ -57,6 +57,7 @@ class LandWorkspace(DocumentWorkspace):
         self.table = table or load_land_table()
         self.stack = QUndoStack(self)
         self.stack.cleanChanged.connect(self.title_changed)
+        self.stack.indexChanged.connect(self.title_changed)   # the 地块编号 names an unsaved parcel: typed, retitled
         self.stack.cleanChanged.connect(self._clean_changed)
         self.stack.indexChanged.connect(self._draft_changed)
         self.path: Path | None = None
@@ -590,5 +591,16 @@ class LandWorkspace(DocumentWorkspace):
         return self.priced_draft.whole()
 
     def suggested_stem(self) -> str:
+        """The 地块编号 when typed (what the office files a parcel by), else its grade and uses."""
+        reference = self.draft.reference.strip()
+        if reference:
+            return f"{reference}-地价测算"
         uses = "、".join(dict.fromkeys(part.use for part in self.draft.parts))
         return f"{GRADE_NAMES.get(self.draft.grade, '')}{uses}-地价测算"
+
+    def document_name(self) -> str:
+        """The file's name; before the first save, the 地块编号 when typed (the unsaved-changes question asked of
+        未命名宗地 while WT-2023-G07 stood in the form)."""
+        name = super().document_name()
+        reference = self.draft.reference.strip()
+        return f"宗地 {reference}" if name == "未命名" and reference else name
