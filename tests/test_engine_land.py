@@ -166,6 +166,8 @@ def test_tenure_coefficient(m, n, r, k) -> None:
 
 @pytest.mark.parametrize("corrections, message", [
     ({"term_years": "40", "reduction_rate": "6"}, "between 0 and 1"),  # a percentage typed for a fraction
+    ({"term_years": "40", "reduction_rate": "6%"}, r"written as a fraction \(6% as 0.06\), not '6%'"),   # was "not a number"
+    ({"term_years": "40", "reduction_rate": "６％"}, "written as a fraction"),
     ({"term_years": "40", "reduction_rate": "0"}, "between 0 and 1"),
     ({"term_years": "71", "reduction_rate": "0.06"}, "statutory maximum"),  # 住宅 70
     ({"term_years": "0", "reduction_rate": "0.06"}, "must be positive"),

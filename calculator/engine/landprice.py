@@ -375,6 +375,11 @@ def _corrections(data: Any) -> Corrections:
     if unknown:
         raise InputError(f"corrections 不接受字段 {', '.join(unknown)}", f"corrections takes no field {', '.join(unknown)}")
     values = {}
+    given = data.get("reduction_rate")
+    if isinstance(given, str) and given.strip().endswith(("%", "％")):   # 6% is no number here: said how to write it
+        raise InputError(f"土地还原率请写作小数(如 6% 写作 0.06),不是「{given.strip()}」",
+                         f"reduction_rate is written as a fraction (6% as 0.06), not {given.strip()!r}",
+                         "corrections.reduction_rate")
     for name in (TERM, "reduction_rate", *CORRECTION_FACTORS):
         if data.get(name) not in (None, ""):
             values[name] = _number(data[name], name, f"corrections.{name}")
