@@ -341,6 +341,11 @@ class ScheduleBrowser(Workspace):
         self.search_edit.setFocus()
         self.search_edit.selectAll()
 
+    def showEvent(self, event) -> None:
+        """Come back to, the tab's last search is selected: typed over, not added to (井 then 菜窖 searched 井菜窖)."""
+        super().showEvent(event)
+        self.search_edit.selectAll()
+
     def set_search(self, text: str) -> None:
         """Filter both tables by `text` (every whitespace-separated word must match)."""
         if self.search_edit.text() != text:

@@ -243,3 +243,19 @@ def test_the_browser_needs_nothing_of_the_land_tab():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])  # the checkout, whose ui/ is the one tested
     assert out.stdout.strip() == "[]"
+
+
+def test_a_search_come_back_to_is_typed_over_not_added_to(qtbot, window):
+    """井 searched, another tab, back to 标准查阅 and 菜窖 typed: it searched 井菜窖."""
+    from driver import type_text
+    tabs = window.tabs
+    browser_at = next(i for i in range(tabs.count()) if tabs.bar.tabText(i) == "标准查阅")
+    tabs.setCurrentIndex(browser_at)
+    browser = tabs.currentWidget()
+    browser.focus_search()
+    type_text(qtbot, browser.search_edit, "井")
+    tabs.setCurrentIndex(0)
+    tabs.setCurrentIndex(browser_at)
+    browser.search_edit.setFocus()
+    type_text(qtbot, browser.search_edit, "菜窖")
+    assert browser.search_edit.text() == "菜窖"
