@@ -112,6 +112,11 @@ class Schedule:
             kinds.setdefault(item.kind, []).append(item)
         return {kind: tuple(items) for kind, items in kinds.items()}
 
+    def heading(self, section: str) -> str:
+        """A section as headings name it: 一(一) 房屋、附属设施; 评估项 once (its code is its name)."""
+        name = self.sections[section]
+        return section if name == section else f"{section} {name}"
+
     def basis(self, item: Item) -> str:
         """Where the row comes from, e.g. 文政发〔2023〕6号 一(一)."""
         return f"{self.document} {item.section}"

@@ -405,3 +405,15 @@ def test_a_new_bundle_build_never_reads_the_schedule_an_older_build_cached(tmp_p
     assert schedules._fingerprint("baozi-2023") == first   # the same build finds its cache again
     program.write_bytes(b"build 2, a little longer")
     assert schedules._fingerprint("baozi-2023") != first
+
+
+def test_a_section_whose_code_is_its_name_is_headed_once() -> None:
+    """The text report and the picker read 评估项 评估项 (the sheet and the panel wrote it once, each its own way)."""
+    from calculator.engine.schedules import load_schedule
+    schedule = load_schedule()
+    assert schedule.heading("一(一)") == "一(一) 房屋、附属设施" and schedule.heading("评估项") == "评估项"
+    from calculator.engine.case import case_from_dict
+    from calculator.engine.compensation import compute
+    from calculator.formats.text_report import compensation_text
+    text = compensation_text(compute(case_from_dict({"items": [{"item": "评估项/其他", "amount": "1", "basis": "x"}]})))
+    assert "评估项 评估项" not in text and "\n评估项 " in text

@@ -48,7 +48,7 @@ def compensation_text(result: CompensationResult) -> str:
         lines += [f"搬迁补助 {fmt_grouped(r.moving)}   临时安置补助 {fmt_grouped(r.temporary)}"
                   f" ({r.months}个月 × {fmt_quantity(r.temporary_per_month)})   搬迁奖励 {fmt_grouped(r.incentive)}"
                   f" ({r.incentive_note})", ""]
-    subtotal_rows = [[f"{section} {schedule.sections[section]}", fmt_grouped(value)]
+    subtotal_rows = [[schedule.heading(section), fmt_grouped(value)]
                      for section, value in result.subtotals.items()]
     lines += [table(subtotal_rows, {1}), ""]
     if result.disputed_total:

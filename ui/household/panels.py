@@ -238,8 +238,8 @@ class SummaryPanel(QGroupBox):
         grid.setColumnStretch(1, 1)
         grid.setVerticalSpacing(2)
         self.subtotals: dict[str, QLabel] = {}
-        for row, (section, name) in enumerate(session.schedule.sections.items()):
-            grid.addWidget(QLabel(section if name == section else f"{section} {name}", self), row, 0)
+        for row, section in enumerate(session.schedule.sections):
+            grid.addWidget(QLabel(session.schedule.heading(section), self), row, 0)
             self.subtotals[section] = _amount_label(self)
             self.subtotals[section].setStyleSheet("")
             grid.addWidget(self.subtotals[section], row, 1)

@@ -25,7 +25,7 @@ def build_model(schedule, parent=None) -> QStandardItemModel:
     for item in actions.pickable(schedule):
         section = sections.get(item.section)
         if section is None:
-            section = sections[item.section] = QStandardItem(f"{item.section} {schedule.sections[item.section]}")
+            section = sections[item.section] = QStandardItem(schedule.heading(item.section))
             _read_only(section)
             model.appendRow([section, _read_only(QStandardItem(""))])
         parent_row = section

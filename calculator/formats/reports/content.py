@@ -192,7 +192,7 @@ def _household(result: CompensationResult, filing: Filing) -> list[tuple[str, st
 def _sections(result: CompensationResult) -> list[SheetSection]:
     numbers = sheet_numbers(result.case, result.schedule)  # the 序号 the app's item table shows too
     sections, number = [], 0
-    for code, title in result.schedule.sections.items():
+    for code in result.schedule.sections:
         rows = []
         for priced in (p for p in result.lines if p.item.section == code):
             number = numbers[priced.line.index]
@@ -204,8 +204,7 @@ def _sections(result: CompensationResult) -> list[SheetSection]:
             rows += allowances
             number += len(allowances)
         if rows:
-            heading = code if code == title else f"{code} {title}"
-            sections.append(SheetSection(code, heading, tuple(rows), result.subtotals[code],
+            sections.append(SheetSection(code, result.schedule.heading(code), tuple(rows), result.subtotals[code],
                                          result.disputed_subtotals.get(code, Decimal("0.00"))))
     return sections
 
