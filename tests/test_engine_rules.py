@@ -126,6 +126,12 @@ def test_a_share_of_a_host_paid_above_its_standard_says_so(host_rate, reason, re
             **({"override_reason": reason} if reason else {})}
     line = priced({"item": "歇厦、雨搭", "quantity": "2", "attached_to": "附属平房/砖混结构"}, host)
     assert line.remarks == (remark,) and line.amount == Decimal(host_rate) / 2 * 2
+    # and the screen's 提示 says it at the 歇厦 (its 备注 alone did): the house's own line says its reason
+    result = compute(case_from_dict({"items": [{"item": "歇厦、雨搭", "quantity": "2", "attached_to": "附属平房/砖混结构"},
+                                               host]}))
+    said = [(w.line, w.field, w.zh) for w in result.warnings if w.line == 0]
+    assert said == ([(0, "attached_to", "依附房屋「附属平房/砖混结构」按超出标准的单价 900.00 计,本项随之按 450.00 计,请核对")]
+                    if reason else [])
 
 
 @pytest.mark.parametrize("line, field", [

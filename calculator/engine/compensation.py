@@ -186,6 +186,8 @@ def evaluate(case: Case, schedule: Schedule | None = None, kept: KeptLines | Non
         notes += _per_household_warnings(once)
     if held and not held.isdisjoint(ctx.hosts):   # a disputed item some line is attached to (rare: looked at then)
         notes += _disputed_host_warnings(lines, held)
+    if ctx.hosts:   # lines attached to a house: looked at when there are some
+        notes += _outside_host_warnings(lines, ctx)
     relocation = replacement = None
     if case.relocation is not None:
         try:
@@ -330,6 +332,26 @@ def _per_household_warnings(lines: list[PricedLine]) -> list[CaseWarning]:
                                      f"({'line' if len(rows[key]) == 1 else 'lines'} {', '.join(rows[key])}), "
                                      "please check", where(line.index, {"item": key}), block=LINES, line=line.index,
                                      field="quantity"))
+    return notes
+
+
+def _outside_host_warnings(lines: list[PricedLine], ctx: CaseContext) -> list[CaseWarning]:
+    """A 歇厦 attached to a house paid above (or below) its standard takes that rate's share: priced so (R1 follows the
+    house's reason), and said at the line, as its 备注 says (超标准) — the screen's 提示 said nothing."""
+    notes = []
+    for priced in lines:
+        line = priced.line
+        if line.item.kind != share_of_host.KIND:
+            continue
+        host = line.params[share_of_host.PARAM]
+        rate, _ = ctx.host_rate(host)
+        standard = ctx.item(host).spec
+        if not standard.low <= rate <= standard.high:
+            notes.append(CaseWarning(
+                f"依附房屋「{host}」按超出标准的单价 {fmt_quantity(rate)} 计,本项随之按 {fmt_quantity(priced.rate)} 计,请核对",
+                f"the house it is attached to ({host}) is paid outside its standard, at {fmt_quantity(rate)}: this line "
+                f"follows at {fmt_quantity(priced.rate)}, please check", where(line.index, {"item": line.item.key}),
+                block=LINES, line=line.index, field=share_of_host.PARAM))
     return notes
 
 
