@@ -257,6 +257,10 @@ def test_an_amendment_changing_nothing_is_refused_and_the_signature_stands(tmp_p
     (tmp_path / "changed.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
     amended = as_json(ledger(tmp_path, "save", project, "001", tmp_path / "changed.json", "--reason", "复核", "--json"))
     assert (amended["version"], amended["status"]) == (2, "已测算")      # a real amendment still lands
+    shown = ledger(tmp_path, "show", project, "001").stdout.splitlines()   # saying what its sheet will say of it
+    assert shown[1] == (f"更正说明:本单为第2版,更正已签字的第1版(合计 546,616.30 元,校验码 {saved['fingerprint']}),"
+                        "以本单为准。更正理由:复核")
+    assert "更正说明" not in ledger(tmp_path, "show", project, "001", "--version", "1").stdout
 
 
 @pytest.mark.backends("sqlite")  # a file's safety copies, beside it

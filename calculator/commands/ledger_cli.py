@@ -216,6 +216,9 @@ def _show(project: ProjectFile, args) -> str:
     status = (household.status.label if current is version
               else f"(不是当前版本:现为第{current.number}版,此户{household.status.label})")
     head = f"户号 {household.number} 第{version.number}版 {status} 校验码 {version.fingerprint}\n"
+    from calculator.app.stored_cases import replaced_sheet
+    replaces = replaced_sheet(project.store, version)   # as its sheet's 更正说明 says it
+    head += f"更正说明:{replaces}\n" if replaces else ""
     return head + (compensation_text(compute(version.case())) if result is not None else "(草稿,尚未测算)\n")
 
 
