@@ -885,3 +885,23 @@ def test_an_earlier_version_shown_is_said_not_to_be_the_current_one(tmp_path, pr
     assert ledger(tmp_path, "show", project, "001").stdout.startswith("户号 001 第2版 已测算 校验码 ")
     shown = as_json(ledger(tmp_path, "show", project, "001", "--version", "1", "--json"))
     assert (shown["version"], shown["current_version"], shown["status"]) == (1, 2, "已测算")
+
+
+def test_recheck_ends_a_finding_only_with_a_reason_and_only_when_one_stands(tmp_path, project):
+    saved = as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
+    nothing = ledger(tmp_path, "recheck", project, "001", "--reason", "核对")
+    assert nothing.returncode == 2 and "户号 001 没有数据异常的记录" in nothing.stderr and nothing.stdout == ""
+    assert ledger(tmp_path, "recheck", project, "001").returncode == 2            # --reason is required
+    from types import SimpleNamespace
+
+    from test_store_integrity import sql   # damaged, found on showing it, then repaired: the finding stands
+    edit = "UPDATE case_versions SET total = ? WHERE number = 1"
+    sql(SimpleNamespace(path=str(project)), edit, "1.00")
+    assert ledger(tmp_path, "show", project, "001").returncode != 0
+    sql(SimpleNamespace(path=str(project)), edit, saved["total"])
+    assert listed(tmp_path, project)["households"][0]["status"] == "数据异常"
+    done = ledger(tmp_path, "recheck", project, "001", "--reason", "已按备份修复")
+    assert done.returncode == 0 and done.stdout.startswith("户号 001 已重新核验,数据无异常,解除数据异常 / "), done
+    assert listed(tmp_path, project)["households"][0]["status"] == "已测算"
+    what = as_json(ledger(tmp_path, "history", project, "001", "--json"))["entries"][-1]["what"]
+    assert what.startswith("重新核验,解除数据异常,理由:已按备份修复,原异常:")

@@ -543,3 +543,28 @@ def test_a_read_only_journal_left_beside_a_writable_project_is_named_not_the_pro
         assert "不要删除" in saved.stderr and "项目文件是只读的" not in saved.stderr
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_finding_on_a_paid_household_ends_only_by_a_recheck_once_its_data_is_sound(store, filled):
+    """A paid household's 数据异常 stood for good once its data was repaired (it is never changed, and a restore keeps
+    the finding): its money out of every total. A re-check with a reason ends it when the data is sound now, never
+    while it is not, and says so in the history."""
+    project, results = filled
+    paid = hid(store, project, "0003")
+    version = current_id(store, paid)
+    with pytest.raises(StoreError, match="没有数据异常的记录"):
+        store.recheck(paid, "核对")
+    sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", "1.00", version)          # damaged …
+    assert [a.number for a in store.verify_all()] == ["0003"] and findings(store, paid)
+    with pytest.raises(AbnormalData):
+        store.recheck(paid, "已修复")                                                       # … not yet repaired
+    sql(store, "UPDATE case_versions SET total = ? WHERE id = ?", f"{results[2].total:.2f}", version)   # repaired
+    assert [a.number for a in store.verify_all()] == ["0003"]                                # the finding stands
+    with pytest.raises(StoreError, match="理由"):
+        store.recheck(paid, "  ")
+    household = store.recheck(paid, "管理员已按备份修复")
+    assert household.status is Status.PAID and store.verify_all() == []
+    summed = store.ledger_summary(project.id, status=Status.PAID)            # its money counted again
+    assert (summed.total, summed.abnormal) == (results[2].total, 0)
+    last = store.audit_log(household_id=paid)[-1]
+    assert last.action == "recheck" and last.detail["reason"] == "管理员已按备份修复" and last.detail["cleared"]

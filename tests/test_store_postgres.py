@@ -693,3 +693,19 @@ def test_a_project_whose_owner_has_a_name_sql_quotes_keeps_it_admin_and_restores
         store.grant(owner, "admin")
         store.restore_from(tmp_path / "b.landcomp")
         assert store.verify_all() == [] and len(store.ledger(project.id)) == 6
+
+
+def test_only_an_admin_ends_a_finding_and_the_server_refuses_a_members_recheck_entry(staffed, pg_url):
+    """A re-check ends a 数据异常 finding: an assessor's is refused by the client and, written by hand, by the server."""
+    project, stores = staffed
+    paid = hid(stores[FINANCE], project, "0003")
+    with pytest.raises(RoleRefused, match="重新核验"):
+        stores[FINANCE].recheck(paid, "已修复")
+    last_id, last_hash = stores[ASSESSOR]._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    entry = {"id": last_id + 1, "at": "2026-12-01T07:50:00+00:00", "actor": ASSESSOR, "action": "recheck",
+             "project_id": None, "household_id": paid, "version_id": None, "detail": "{}", "version_digest": None}
+    with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="admins only"):
+            raw.execute("INSERT INTO audit (id, at, actor, action, household_id, detail, hash) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        (last_id + 1, entry["at"], ASSESSOR, "recheck", paid, "{}", entry_hash(last_hash, entry)))

@@ -216,7 +216,7 @@ class HistoryLine:
 ACTION_LABELS = {
     "create_project": "建立项目", "add_household": "登记住户", "edit_household": "修改登记", "save_draft": "保存草稿",
     "save_computed": "保存测算", "amend": "更正", "sign": "签字", "pay": "支付",
-    "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常", "grant": "授权",
+    "backup": "备份", "restore": "恢复备份", "abnormal": "发现数据异常", "grant": "授权", "recheck": "重新核验,解除数据异常",
 }
 
 
@@ -261,6 +261,8 @@ def describe_change(entry: AuditEntry) -> str:
         parts.append("未核对结算单校验码")
     if detail.get("batch"):
         parts.append(f"批次 {detail['batch']}")
+    if detail.get("cleared"):
+        parts.append(f"原异常:{detail['cleared']}")
     if entry.action in ("add_household", "edit_household") and detail.get("number"):
         parts.append(f"户号 {detail['number']} {detail.get('head', '')} {detail.get('address', '')}".rstrip())
     if isinstance(detail.get("household"), dict):
@@ -537,6 +539,10 @@ class ProjectFile:
     def check_sheet(self, fingerprint: str) -> list[SheetMatch]:
         """The stored versions a printed sheet's fingerprint belongs to (none: the sheet is not from this file)."""
         return self.store.find_by_fingerprint(normal_fingerprint(fingerprint))
+
+    def recheck(self, household_id: int, reason: str) -> Household:
+        """End the household's standing 数据异常 finding, its data sound now (see CaseStore.recheck)."""
+        return self.store.recheck(household_id, reason, actor=self.actor)
 
     def history(self, household_id: int) -> list[HistoryLine]:
         """Every recorded change of a household, oldest first."""

@@ -162,7 +162,7 @@ def _main(argv: list[str] | None) -> int:
 # The ledger commands that change the project, and those that write a file: done by the time their report is printed.
 SAVED = ("更改已保存", "the change was saved")
 WRITTEN = ("文件已写入", "the files were written")
-LEDGER_DONE = {**dict.fromkeys(("create", "save", "sign", "pay", "import", "restore", "grant"), SAVED),
+LEDGER_DONE = {**dict.fromkeys(("create", "save", "sign", "pay", "recheck", "import", "restore", "grant"), SAVED),
                **dict.fromkeys(("template", "sheets", "export", "backup"), WRITTEN)}
 
 

@@ -67,6 +67,9 @@ def add_commands(commands: argparse._SubParsersAction, parser_class: type) -> No
     pay.add_argument("households", nargs="+")
     pay.add_argument("--batch", required=True)
     pay.add_argument("--total", help="only if the batch comes to this total (元), as the bank list says")
+    recheck = command("recheck", "重新核验,解除数据异常 / end a 数据异常 finding once the data is sound")
+    recheck.add_argument("household")
+    recheck.add_argument("--reason", required=True, help="理由(如:数据已由管理员修复) / why")
     history = command("history", "变更记录 / the audit entries")
     history.add_argument("household")
     history.add_argument("--json", action="store_true")
@@ -257,6 +260,13 @@ def _pay(project: ProjectFile, args) -> str:
               f"{len(paid.households)} paid, {fmt_money(paid.total)}\n")
 
 
+def _recheck(project: ProjectFile, args) -> str:
+    household = _household(project, args.household)
+    project.recheck(household.id, args.reason)
+    return (f"户号 {household.number} 已重新核验,数据无异常,解除数据异常 / household {household.number} re-checked: "
+            "sound, the finding ended\n")
+
+
 def _history(project: ProjectFile, args) -> str:
     household = _household(project, args.household)
     lines = project.history(household.id)
@@ -395,7 +405,7 @@ def _grant(project: ProjectFile, args) -> str:
 
 
 COMMANDS = {"save": _save, "list": _list, "show": _show, "sign": _sign, "pay": _pay, "history": _history,
-            "import": _import, "sheets": _sheets, "export": _export, "backup": _backup, "restore": _restore,
+            "recheck": _recheck, "import": _import, "sheets": _sheets, "export": _export, "backup": _backup, "restore": _restore,
             "grant": _grant, "summary": _summary}
 
 

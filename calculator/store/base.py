@@ -409,6 +409,12 @@ class CaseStore(abc.ABC):
         With `recompute`, its current and signed versions are also recomputed by the engine."""
 
     @abc.abstractmethod
+    def recheck(self, household_id: int, reason: str, *, actor: str | None = None) -> Household:
+        """End a 数据异常 finding that stands, when the household's data is sound now (checked and recomputed; an admin
+        on a server): recorded with `reason`, as data repaired since. AbnormalData when it is not; InputError when no
+        finding stands. A paid household's finding stood for good (it is never changed, and a restore keeps it)."""
+
+    @abc.abstractmethod
     def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:
         """Start the check of every household in a worker (None: the verdicts are current); `on_done` is
         called from another thread when it ends, and the returned check's `adopt()` then takes its verdicts."""

@@ -186,6 +186,9 @@ CHAIN_RULES = (
             IF role IS NULL OR NEW.actor <> current_user::text THEN
                 PERFORM refuse('write an audit entry in another name');
             END IF;
+            IF NEW.action = 'recheck' THEN   -- 7: ends a 数据异常 finding: admins only
+                PERFORM refuse('re-check a household (admins only)');
+            END IF;
             SELECT * INTO last FROM audit ORDER BY id DESC LIMIT 1;
             IF NEW.id IS DISTINCT FROM coalesce(last.id, 0) + 1
                     OR NEW.hash IS DISTINCT FROM entry_hash(coalesce(last.hash, ''), NEW) THEN
@@ -452,7 +455,7 @@ def chain_lock_for_members(connection: Any) -> None:
 def entries_kept_and_amendments_reasoned(connection: Any) -> None:
     """7: no role changes or deletes an audit entry, and only a restore empties the project (KEEP_ENTRIES); a member's
     version over a signed household is an amendment of its signed version with a reason (CHECK_VERSION)."""
-    for statement in (*KEEP_ENTRIES, CHECK_VERSION, GRANT_ROLE):
+    for statement in (*KEEP_ENTRIES, CHECK_VERSION, GRANT_ROLE, *CHAIN_RULES):
         connection.execute(statement)
     connection.execute("""DO $$ DECLARE member text; BEGIN
         FOR member IN SELECT role_name FROM landcomp.members WHERE as_role = 'admin'

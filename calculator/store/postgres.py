@@ -295,6 +295,13 @@ class PostgresStore(SqliteStore):
             raise
 
     @_translated
+    def recheck(self, household_id: int, reason: str, *, actor: str | None = None) -> Household:
+        """As the file's, for admins only (the server refuses anyone else's recheck entry too)."""
+        if self.members().get(self.role) != "admin":
+            raise RoleRefused("只有项目管理员可以重新核验并解除数据异常", "only a project admin may re-check a household",
+                              self.path)
+        return super().recheck(household_id, reason, actor=actor)
+
     def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None,
                      before_replacing: Callable[[], None] | None = None) -> None:
         """Replace the server project with an SQLite backup (admins only), keeping what the backup lacks of

@@ -398,11 +398,28 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._anomalies, self._data_version, self._pages_unchecked = anomalies, serial, False  # it checked them too
         return True
 
-    def _vouch(self, household: Household, *, recompute: bool) -> None:
+    @_translated
+    def recheck(self, household_id: int, reason: str, *, actor: str | None = None) -> Household:
+        who = self._actor(actor)
+        if not isinstance(reason, str) or blank(reason):
+            raise StoreError("重新核验须填写理由(如:数据已由管理员修复)", "a re-check needs a reason")
+        with self._transaction() as conn:
+            household = self._household_for_update(household_id)
+            finding = verify.standing_finding(verify.read_entries(conn, "WHERE household_id = ?", (household_id,)))
+            if finding is None:
+                raise StoreError(f"户号 {household.number} 没有数据异常的记录,无需重新核验",
+                                 f"household {household.number} has no finding standing: nothing to re-check")
+            self._vouch(household, recompute=True, findings=False)   # sound now, recomputed, or refused as it is
+            self._audit(who, "recheck", household_id=household_id, reason=reason.strip(), cleared=finding[0])
+        self._forget_findings()
+        return self.household(household_id)
+
+    def _vouch(self, household: Household, *, recompute: bool, findings: bool = True) -> None:
         """AbnormalData unless the household's data is what the program wrote (and, with `recompute`,
-        its current and signed versions are the engine's results)."""
+        its current and signed versions are the engine's results); without `findings`, a finding recorded before is
+        not itself a reason (`recheck`)."""
         self._pages_first()
-        anomaly = verify.check_one(self._conn, household.id)
+        anomaly = verify.check_one(self._conn, household.id, findings)
         versions = {household.current_version_id, household.signed_version_id} - {None}
         for version_id in sorted(versions) if recompute and anomaly is None else ():
             version = self._version_by_id(version_id)

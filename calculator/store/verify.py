@@ -83,11 +83,12 @@ def parse_detail(text: Any) -> dict[str, Any]:
 # --- one verdict -----------------------------------------------------------------------------------------
 
 def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bool,
-          versions: dict[int, dict[str, Any] | None]) -> Verdict | None:
+          versions: dict[int, dict[str, Any] | None], findings: bool = True) -> Verdict | None:
     """Why a household's stored data is not what the program wrote, or None when it is.
 
     `entries` are its audit entries (oldest first); `unlinked` says one of them breaks the chain;
-    `versions` holds its current and signed versions by id (None: unreadable)."""
+    `versions` holds its current and signed versions by id (None: unreadable); without `findings`, a finding recorded
+    before and standing is not itself a verdict (a re-check asks whether the data is sound now)."""
     if unlinked:
         return "变更记录被改动(校验链不连续)", "its change history was edited (the hash chain is broken)"
     try:
@@ -111,10 +112,10 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
             return (f"第 {version['number']} 版保存后被改动(与变更记录中的校验值不符)",
                     f"version {version['number']} was changed after it was saved (its digest is not the recorded one)")
     return (_register_changed(household, implied, versions.get(held[1]) if held[1] is not None else None)
-            or _standing_finding(entries))
+            or (standing_finding(entries) if findings else None))
 
 
-def _standing_finding(entries: list[dict[str, Any]]) -> Verdict | None:
+def standing_finding(entries: list[dict[str, Any]]) -> Verdict | None:
     """A finding the program recorded of the household (abnormal) with nothing done to it since: a check that recomputes
     found it (a result forged with its digest and chain remade), and the ledger's own checks, which do not recompute,
     passed it into every total again. Said in the finding's own words (so it is recorded once). A finding carried
@@ -169,7 +170,7 @@ def scan(conn: sqlite3.Connection) -> dict[int, Anomaly]:
     return found
 
 
-def check_one(conn: sqlite3.Connection, household_id: int) -> Anomaly | None:
+def check_one(conn: sqlite3.Connection, household_id: int, findings: bool = True) -> Anomaly | None:
     """`judge` for one household, reading only its rows and the chain links around its entries."""
     rows = rows_as_dicts(conn.execute(f"{_HOUSEHOLD_SELECT} WHERE id = ?", (household_id,)))
     if not rows:
@@ -178,7 +179,7 @@ def check_one(conn: sqlite3.Connection, household_id: int) -> Anomaly | None:
     entries = read_entries(conn, "WHERE household_id = ?", (household_id,))
     unlinked = any(_link_broken(conn, entry) for entry in entries)
     wanted = {household["current_version_id"], household["signed_version_id"]} - {None}
-    verdict = judge(household, entries, unlinked, _versions(conn, wanted))
+    verdict = judge(household, entries, unlinked, _versions(conn, wanted), findings)
     return None if verdict is None else _anomaly(household, verdict)
 
 
