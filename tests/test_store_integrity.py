@@ -568,3 +568,21 @@ def test_a_finding_on_a_paid_household_ends_only_by_a_recheck_once_its_data_is_s
     assert (summed.total, summed.abnormal) == (results[2].total, 0)
     last = store.audit_log(household_id=paid)[-1]
     assert last.action == "recheck" and last.detail["reason"] == "管理员已按备份修复" and last.detail["cleared"]
+
+
+def test_a_finding_ends_by_what_the_program_does_to_a_household_and_is_recorded_again_when_it_comes_back():
+    """Any later entry ended a finding (a member's hand-made 'note' on a paid household, on a server); a finding found
+    again after a re-check was never recorded again (the same text stood once in the history), so a forgery redone
+    after the re-check stood only in the session that found it."""
+    from calculator.store.verify import noted_since, standing_finding
+    found = {"reason": "第 1 版保存后被改动", "en": "version 1 was changed"}
+
+    def entry(action, detail=None):
+        return {"action": action, "detail": json.dumps(detail or {}, ensure_ascii=False)}
+
+    history = [entry("add_household"), entry("save_computed"), entry("pay"), entry("abnormal", found)]
+    assert standing_finding(history) == (found["reason"], found["en"]) and noted_since(history, found)
+    assert standing_finding([*history, entry("note")]) == (found["reason"], found["en"])   # ends nothing
+    rechecked = [*history, entry("recheck", {"reason": "已修复"})]
+    assert standing_finding(rechecked) is None and not noted_since(rechecked, found)      # recorded again if found
+    assert noted_since([*rechecked, entry("abnormal", found)], found)

@@ -709,3 +709,22 @@ def test_only_an_admin_ends_a_finding_and_the_server_refuses_a_members_recheck_e
             raw.execute("INSERT INTO audit (id, at, actor, action, household_id, detail, hash) "
                         "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                         (last_id + 1, entry["at"], ASSESSOR, "recheck", paid, "{}", entry_hash(last_hash, entry)))
+
+
+def test_a_members_hand_made_entry_does_not_end_a_finding(staffed, pg_url):
+    """An assessor's chain-valid 'note' entry on a paid household found 数据异常 ended the finding: 已支付 again."""
+    project, stores = staffed
+    paid = hid(stores[FINANCE], project, "0003")
+    version = stores[FINANCE].current_version(paid)
+    tamper(pg_url, "UPDATE case_versions SET total = '1.00' WHERE id = ?", (version.id,))
+    assert [a.number for a in stores[FINANCE].verify_all()] == ["0003"]
+    tamper(pg_url, "UPDATE case_versions SET total = ? WHERE id = ?", (f"{version.total:.2f}", version.id))   # repaired:
+    # what stands is the finding recorded, which the hand-made entry below must not end
+    last_id, last_hash = stores[ASSESSOR]._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    entry = {"id": last_id + 1, "at": "2026-12-01T08:00:00+00:00", "actor": ASSESSOR, "action": "note",
+             "project_id": None, "household_id": paid, "version_id": None, "detail": "{}", "version_digest": None}
+    with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
+        raw.execute("INSERT INTO audit (id, at, actor, action, household_id, detail, hash) VALUES (%s, %s, %s, %s, %s, "
+                    "%s, %s)", (last_id + 1, entry["at"], ASSESSOR, "note", paid, "{}", entry_hash(last_hash, entry)))
+    with open_store(url_as(pg_url, FINANCE)) as fresh:
+        assert [a.number for a in fresh.verify_all()] == ["0003"]

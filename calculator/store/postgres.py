@@ -294,7 +294,6 @@ class PostgresStore(SqliteStore):
                 os.remove(target if placed else temporary)
             raise
 
-    @_translated
     def recheck(self, household_id: int, reason: str, *, actor: str | None = None) -> Household:
         """As the file's, for admins only (the server refuses anyone else's recheck entry too)."""
         if self.members().get(self.role) != "admin":
@@ -302,6 +301,7 @@ class PostgresStore(SqliteStore):
                               self.path)
         return super().recheck(household_id, reason, actor=actor)
 
+    @_translated
     def restore_from(self, path: str | os.PathLike[str], *, actor: str | None = None,
                      before_replacing: Callable[[], None] | None = None) -> None:
         """Replace the server project with an SQLite backup (admins only), keeping what the backup lacks of

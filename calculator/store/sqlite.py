@@ -9,7 +9,6 @@ errors (sqlite_file), rows read back (rows), the ledger's queries (ledger_querie
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 from decimal import Decimal
@@ -412,6 +411,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             self._vouch(household, recompute=True, findings=False)   # sound now, recomputed, or refused as it is
             self._audit(who, "recheck", household_id=household_id, reason=reason.strip(), cleared=finding[0])
         self._forget_findings()
+        self._noted = {key for key in self._noted if key[0] != household_id}   # found again, it is recorded again
         return self.household(household_id)
 
     def _vouch(self, household: Household, *, recompute: bool, findings: bool = True) -> None:
@@ -439,9 +439,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         detail = {"reason": anomaly.zh, "en": anomaly.en}
         try:
             with self._without_waiting(), self._transaction() as conn:  # never keep the ledger waiting
-                if not conn.execute("SELECT 1 FROM audit WHERE household_id IS NOT DISTINCT FROM ? AND action = "
-                                    "'abnormal' AND detail = ?",
-                                    (anomaly.household_id, json.dumps(detail, ensure_ascii=False))).fetchone():
+                entries = verify.read_entries(conn, "WHERE household_id IS NOT DISTINCT FROM ?", (anomaly.household_id,))
+                if not verify.noted_since(entries, detail):   # found again after a change or a re-check: recorded again
                     self._audit(self._system_actor(), "abnormal", household_id=anomaly.household_id, **detail)
         except Busy:
             self._noted.discard(key)
