@@ -676,6 +676,37 @@ def test_a_household_whose_stored_total_was_changed_is_shown_abnormal_and_refuse
     assert store.household(household_id(ledger, "0001")).status is Status.COMPUTED
 
 
+def test_a_household_repaired_after_it_was_found_abnormal_is_rechecked_from_the_ledger(
+        qtbot, ledger, given, project_file, monkeypatch):
+    """重新核验: only for a 数据异常 household; refused while its data is still wrong, the finding ended once repaired."""
+    import sqlite3
+    from ui.ledger import dialogs
+    _, results = project_file
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_recheck_reason", lambda parent, household, finding: asked.append(
+        (household, finding)) or "已按备份修复")
+    select_rows(qtbot, ledger, "0003")
+    assert not ledger.recheck_button.isEnabled()                       # a sound household: nothing to re-check
+    version_id = ledger.project.store.household(household_id(ledger, "0003")).current_version_id
+
+    def total(text: str) -> None:
+        raw = sqlite3.connect(ledger.project.path)
+        raw.execute("UPDATE case_versions SET total = ? WHERE id = ?", (text, version_id))
+        raw.commit()
+        raw.close()
+        ledger.refresh()
+    total("1.00")
+    select_rows(qtbot, ledger, "0003")
+    assert ledger.recheck_button.isEnabled() and not ledger.recheck_selected()   # still damaged: refused, said
+    assert "数据异常" in given.errors[-1][1]
+    total(f"{results[2].total:.2f}")                                   # repaired: the finding stands
+    select_rows(qtbot, ledger, "0003")
+    assert shown(ledger, COL_STATUS)[2] == "数据异常"
+    qtbot.mouseClick(ledger.recheck_button, Qt.MouseButton.LeftButton)
+    assert asked[-1][0] == "户号 0003 " + ledger.model.row(2).head and "第 1 版" in asked[-1][1]
+    assert shown(ledger, COL_STATUS)[2] == "已支付" and not ledger.recheck_button.isEnabled()
+
+
 # -- the field survey -------------------------------------------------------------------------------
 
 def fill_survey(template, target, rows):

@@ -224,11 +224,13 @@ class LedgerLayout:
         self.history_button = _button("变更记录(&J)…", self.show_history, self, "此户的每一次修改:时间、经办人、内容")
         self.add_button = _button("登记住户(&D)…", self.add_household, self, "不经调查表,登记一户(户号、户主、地址)")
         self.edit_button = _button("修改登记(&C)…", self.edit_household, self, "更正尚未测算的住户的户号、户主、地址")
+        self.recheck_button = _button("重新核验(&G)…", self.recheck_selected, self,
+                                      "数据异常的住户在数据修复后重新核验,无异常即解除(服务器上须为管理员)")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
         actions = QHBoxLayout()
         for button in (self.open_selected_button, self.sign_button, self.pay_button, self.check_button,
-                       self.history_button, self.add_button, self.edit_button):
+                       self.history_button, self.add_button, self.edit_button, self.recheck_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)

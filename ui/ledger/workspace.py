@@ -480,6 +480,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         current = self._current_id() if count == 1 else None
         row = None if current is None else self.model.row(self.model.row_of(current))
         self.edit_button.setEnabled(row is not None and row.version is None)
+        self.recheck_button.setEnabled(row is not None and row.status is Status.ABNORMAL)
         self.sign_button.setEnabled(count >= 1)
         self.pay_button.setEnabled(count >= 1)
 
@@ -596,6 +597,23 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         self.refresh()
         self.select_household(household.id)
         self.status.emit(f"已{title}:户号 {household.number} {household.head}".rstrip())
+        return True
+
+    def recheck_selected(self) -> bool:
+        """Check the current 数据异常 household again, its data repaired: the finding ends, with a reason, when sound."""
+        household_id = self._current_id()
+        if self.project is None or household_id is None or self.actor() is None:
+            return False
+        row = self.model.row(self.model.row_of(household_id))
+        label = f"户号 {row.number} {row.head}".rstrip()
+        reason = dialogs.ask_recheck_reason(self, label, row.abnormal or "")
+        if reason is None:
+            return False
+        if operations.run(self, lambda: self.project.recheck(household_id, reason), "重新核验") is None:
+            return False
+        self.refresh()
+        self.select_household(household_id)
+        self.status.emit(f"{label} 已重新核验,数据无异常,解除数据异常")
         return True
 
     def show_history(self) -> None:
