@@ -23,7 +23,7 @@ from calculator.core.errors import CaseErrors, Incomplete, InputError
 from calculator.core.files import check_folder_name, check_suffix
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, create_project, money_text, open_project
 from calculator.app.survey.importing import REFUSED, STEP_LABELS
-from calculator.app.stored_cases import same_id_number, same_id_text
+from calculator.app.stored_cases import replaced_sheet, same_id_number, same_id_text
 from calculator.core.limits import CASE_FILE_MAX_BYTES, check_text, refuse_bad_characters
 from calculator.core.money import CENT, fmt_grouped, fmt_money, to_decimal
 from calculator.store import Household, LedgerRow, Status
@@ -219,7 +219,6 @@ def _show(project: ProjectFile, args) -> str:
     status = (household.status.label if current is version
               else f"(不是当前版本:现为第{current.number}版,此户{household.status.label})")
     head = f"户号 {household.number} 第{version.number}版 {status} 校验码 {version.fingerprint}\n"
-    from calculator.app.stored_cases import replaced_sheet
     replaces = replaced_sheet(project.store, version)   # as its sheet's 更正说明 says it
     head += f"更正说明:{replaces}\n" if replaces else ""
     return head + (compensation_text(compute(version.case())) if result is not None else "(草稿,尚未测算)\n")

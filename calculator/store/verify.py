@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 from calculator.engine.compensation import CompensationResult, evaluate
 from calculator.core.errors import CalculationError
@@ -115,35 +115,34 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
             or (standing_finding(entries) if findings else None))
 
 
-def noted_since(entries: list[dict[str, Any]], detail: dict[str, Any]) -> bool:
-    """Whether the finding `detail` is recorded among the entries since the household was last changed or re-checked
-    (ENDS_A_FINDING): recorded once while it stands, and again when it comes back (recorded once for good, a finding
-    forged again after a re-check stood only in the session that found it)."""
-    for entry in reversed(entries):
-        if entry["action"] in ENDS_A_FINDING:
-            return False
-        if entry["action"] == "abnormal" and parse_detail(entry["detail"]) == detail:
-            return True
-    return False
-
-
 # The household actions that end a standing finding: each writes (or vouches for, `recheck`) the household anew.
 ENDS_A_FINDING = frozenset({*SAVE_ACTIONS, "add_household", "edit_household", "sign", "pay", "recheck"})
+
+
+def _findings_since(entries: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The details of the findings recorded since the household was last changed or re-checked (ENDS_A_FINDING),
+    newest first: an entry of any other action, which the program never writes of a household, ends nothing (a
+    member's hand-made 'note' entry ended a finding on a paid household)."""
+    for entry in reversed(entries):
+        if entry["action"] in ENDS_A_FINDING:
+            return
+        if entry["action"] == "abnormal":
+            yield parse_detail(entry["detail"])
+
+
+def noted_since(entries: list[dict[str, Any]], detail: dict[str, Any]) -> bool:
+    """Whether the finding `detail` is recorded since the household was last changed or re-checked: recorded once while
+    it stands, and again when it comes back (recorded once for good, a finding forged again after a re-check stood only
+    in the session that found it)."""
+    return detail in _findings_since(entries)
 
 
 def standing_finding(entries: list[dict[str, Any]]) -> Verdict | None:
     """A finding the program recorded of the household (abnormal) with nothing done to it since: a check that recomputes
     found it (a result forged with its digest and chain remade), and the ledger's own checks, which do not recompute,
     passed it into every total again. Said in the finding's own words (so it is recorded once). A finding carried
-    over a restore (restored_over) was of the file replaced, and stands no more. What ends a finding is what the program
-    does to a household (ENDS_A_FINDING: a save, a signature, a payment, a re-check): an entry of any other action, which
-    it never writes of one, ends nothing (a member's hand-made 'note' entry ended a finding on a paid household)."""
-    for entry in reversed(entries):
-        if entry["action"] in ENDS_A_FINDING:
-            return None
-        if entry["action"] != "abnormal":
-            continue
-        detail = parse_detail(entry["detail"])
+    over a restore (restored_over) was of the file replaced, and stands no more."""
+    for detail in _findings_since(entries):
         if "restored_over" not in detail and detail.get("reason"):
             return str(detail["reason"]), str(detail.get("en", detail["reason"]))
     return None

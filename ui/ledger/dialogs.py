@@ -477,9 +477,5 @@ def ask_drop_only_copy(parent, project: str) -> bool:
 
 def ask_recheck_reason(parent, household: str, finding: str) -> str | None:
     """Why a 数据异常 household is to be checked again (its data repaired since); None when the user cancels."""
-    dialog = TextDialog(parent, "重新核验", f"「{household}」数据异常:{finding}\n数据修复后,重新核验并重新计算此户;"
-                                          "无异常才解除,并记入变更记录。\n请填写理由(如:已按备份修复):")
-    try:
-        return dialog.text() if dialog.exec() else None
-    finally:
-        dialog.deleteLater()
+    return _ask_text(parent, "重新核验", f"「{household}」数据异常:{finding}\n数据修复后,重新核验并重新计算此户;"
+                                       "无异常才解除,并记入变更记录。\n请填写理由:", "", "如:已按备份修复")

@@ -93,7 +93,7 @@ class Found:
     measures: Table
     outliers: tuple[Outlier, ...]
     distribution: tuple[tuple[str, Decimal, str], ...]
-    unmeasured: tuple[str, ...] = ()   # the counted households no measure takes (no 建筑面积), by 户号
+    unmeasured: tuple[str, ...]   # the counted households no measure takes (no 建筑面积), by 户号
 
 
 def find_outliers(figures: Figures) -> Found:
