@@ -12,7 +12,7 @@ ICONS = Path(__file__).parent / "icons"  # drawn from landcomp.svg by packaging/
 
 USAGE = """usage: {program} [CASE.json | PARCEL.json] [--smoke] [--version]
 
-堡子片区征地拆迁补偿测算(桌面程序)
+堡子片区征地拆迁补偿测算与五台县基准地价测算(桌面程序)
 
   CASE.json   打开这个案例文件(补偿测算)
   PARCEL.json 打开这个地块文件(地价测算)

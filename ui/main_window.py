@@ -18,7 +18,7 @@ from ui.workspace import NO_EXPORTS, Workspace
 dialogs = lazy_module("ui.dialogs")
 recovery = lazy_module("ui.recovery")
 
-APP_TITLE = "堡子片区征地拆迁补偿测算"
+APP_TITLE = "征地拆迁补偿测算"  # as the menu entry names it: the window holds the land tab too
 # The status bar's first words, for 补偿测算 (the tab the window opens on): taken away when another tab is shown.
 READY_HINT = "就绪:Ctrl+F 查找项目,回车添加;Ctrl+T 转到项目表"
 
@@ -367,10 +367,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "关于", self.about_text())
 
     def about_text(self) -> str:
-        """The program's name and version, and the standard it prices by: what support asks first."""
-        schedule = self.household.session.schedule
-        return (f"{APP_TITLE}\n程序版本 {__version__}\n\n标准:{schedule.issuer}《{schedule.title}》"
-                f"({schedule.document}),版本 {schedule.version}")
+        """The program's name and version, and the standards it prices by: what support asks first."""
+        from calculator.engine.schedules import load_land_table  # here: the window starts with no land table read
+        schedule, land = self.household.session.schedule, load_land_table()
+        return (f"{APP_TITLE}\n程序版本 {__version__}\n\n补偿标准:{schedule.issuer}《{schedule.title}》"
+                f"({schedule.document}),版本 {schedule.version}\n"
+                f"基准地价:{land.issuer}《{land.title}》({land.document}),版本 {land.version}")
 
     # --- start and close ------------------------------------------------------------------------------
 

@@ -77,7 +77,13 @@ def test_the_first_hint_is_said_on_its_own_tab_only(qtbot, window):
 def test_about_names_the_program_version_as_the_installed_package_does(window):
     from importlib.metadata import version
     text = window.about_text()
-    assert f"程序版本 {version('landcomp')}\n" in text and "文政发〔2023〕6号" in text
+    assert f"程序版本 {version('landcomp')}\n" in text and "文政发〔2023〕6号" in text and "五政发〔2023〕15号" in text
+
+
+def test_the_window_title_names_the_program_not_one_tab_s_standard(qtbot, window):
+    assert window.windowTitle() == "未命名 — 征地拆迁补偿测算"   # as the menu entry names the program
+    open_tab(qtbot, window, "地价测算")
+    assert window.windowTitle() == "未命名 — 征地拆迁补偿测算"   # not the 堡子 schedule over a 五台县 parcel
 
 
 def test_land_edits_undo_save_and_title_through_the_window(qtbot, window, answers, tmp_path):
