@@ -1,6 +1,4 @@
 """`python -m calculator` runs the landcomp command line."""
-import sys
+from calculator.commands.cli import command
 
-from calculator.commands.cli import main
-
-sys.exit(main())
+command()

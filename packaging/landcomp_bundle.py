@@ -5,8 +5,8 @@ import sys
 from pathlib import PurePath
 
 if PurePath(sys.argv[0]).stem == "landcomp-cli":
-    from calculator.commands.cli import main
+    from calculator.commands.cli import command
+    command()
 else:
     from main import main
-
-sys.exit(main())
+    sys.exit(main())

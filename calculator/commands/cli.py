@@ -108,7 +108,12 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, process: bool = False) -> int:
+    """Run one command; its exit status.
+
+    `process`: the command is the whole process (`command`). Once it has ended, SIGTERM is ignored: its files are in
+    place and its report printed, and a SIGTERM before the process was gone killed it with status 143 and nothing
+    said, as if nothing had been written."""
     if threading.current_thread() is not threading.main_thread():   # only there can a handler be set
         return _main(argv)
     before = signal.signal(signal.SIGTERM, _terminated)
@@ -117,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:   # delivered again (`_unraisable`) past the command's own handling: its last steps
         return _failed("已中断 / interrupted")
     finally:
-        signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if process else before)
+
+
+def command() -> None:
+    """The installed `landcomp` command (`python -m calculator`, the bundle's landcomp-cli): exits with main's status."""
+    sys.exit(main(process=True))
 
 
 def _main(argv: list[str] | None) -> int:
@@ -180,8 +190,7 @@ def _print(output: str, done: tuple[str, str] | None = None) -> int:
     try:
         if sys.stdout is None:
             raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
-        sys.stdout.write(visible(output))
-        sys.stdout.flush()
+        _write_out(visible(output))
     except KeyboardInterrupt:   # Ctrl+C while a long listing is printed: what was printed is cut short, and said
         return _failed("已中断,输出不完整 / interrupted: the output is incomplete")
     except OSError as error:
@@ -193,6 +202,26 @@ def _print(output: str, done: tuple[str, str] | None = None) -> int:
                            f"{system_reason(error)}")
         return _failed(f"无法输出结果 / cannot write the result: {system_reason(error)}")
     return 0
+
+
+def _write_out(text: str) -> None:
+    """All of `text` on stdout, or OSError. Into a pipe whose reader left part way through (`| head`), Python's write
+    took the part the pipe held (64 KiB) as all of it: the rest was lost with exit 0 and nothing said. A terminal, or a
+    stream without a file (a test's), is written as Python writes it."""
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+        whole = not stream.isatty()
+    except (AttributeError, OSError, ValueError):   # io.UnsupportedOperation is both OSError and ValueError
+        whole = False
+    if not whole:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    rest = memoryview(text.encode(stream.encoding, stream.errors))
+    while rest:
+        rest = rest[os.write(descriptor, rest):]   # a reader gone: EPIPE at the next write, an OSError
 
 
 def _unraisable(unraisable) -> None:

@@ -142,6 +142,31 @@ def test_a_closed_stdout_is_one_line_and_exit_1(tmp_path) -> None:
     assert run.stderr.count("\n") == 1 and "standard output is closed" in run.stderr
 
 
+def test_a_reader_leaving_a_long_result_part_way_is_said_not_exit_0(tmp_path) -> None:
+    """`landcomp … --json | head -c 100` on a result past the pipe's 64 KiB: Python's write took what the pipe held for
+    all of it, and the rest was lost with exit 0 and nothing said."""
+    case = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    case["items"] = case["items"] * 30   # its JSON result is some 400 KB
+    (tmp_path / "big.json").write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    run = subprocess.run(f'"{sys.executable}" -m calculator compensation big.json --json | head -c 100 >/dev/null; '
+                         'exit "${PIPESTATUS[0]}"', shell=True, executable="/bin/bash", cwd=tmp_path, env=ENV,
+                         stderr=subprocess.PIPE, encoding="utf-8", timeout=120)
+    assert run.returncode == 1
+    assert run.stderr == "landcomp: 无法输出结果 / cannot write the result: Broken pipe\n"
+
+
+def test_a_sigterm_once_the_command_has_ended_leaves_its_exit_status(tmp_path) -> None:
+    """A SIGTERM after the sheet was in place and the command had returned, before the process was gone, killed it with
+    status 143 and nothing said: a script read "not written" over the new sheet. Sent as the interpreter ends here."""
+    ending = ("import atexit, os, signal, sys; atexit.register(lambda: os.kill(os.getpid(), signal.SIGTERM)); "
+              "sys.argv[1:] = ['compensation', sys.argv[1], '--pdf', 'sheet.pdf']; import runpy; "
+              "runpy.run_module('calculator', run_name='__main__')")
+    run = subprocess.run([sys.executable, "-c", ending, str(EXAMPLE)], cwd=tmp_path, env=ENV, capture_output=True,
+                         encoding="utf-8", timeout=120)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_a_full_disk_for_stdout_is_one_line_and_exit_1(tmp_path) -> None:
     with open("/dev/full", "w") as full:
         run = landcomp(tmp_path, "compensation", str(EXAMPLE), "--json", stdout=full)
