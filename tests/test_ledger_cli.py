@@ -897,7 +897,10 @@ def test_recheck_ends_a_finding_only_with_a_reason_and_only_when_one_stands(tmp_
     from test_store_integrity import sql   # damaged, found on showing it, then repaired: the finding stands
     edit = "UPDATE case_versions SET total = ? WHERE number = 1"
     sql(SimpleNamespace(path=str(project)), edit, "1.00")
-    assert ledger(tmp_path, "show", project, "001").returncode != 0
+    assert ledger(tmp_path, "show", project, "001").returncode == 3
+    for refused in (ledger(tmp_path, "sign", project, "001", "--fingerprint", saved["fingerprint"]),
+                    ledger(tmp_path, "pay", project, "001", "--batch", "第1批")):   # the project's rule, not bad input
+        assert refused.returncode == 3 and "数据异常" in refused.stderr and refused.stdout == "", refused
     sql(SimpleNamespace(path=str(project)), edit, saved["total"])
     assert listed(tmp_path, project)["households"][0]["status"] == "数据异常"
     done = ledger(tmp_path, "recheck", project, "001", "--reason", "已按备份修复")

@@ -44,8 +44,9 @@ class ServerUnreachable(StoreFailure):
     ledger` exits 1, to be tried again), and whether a change under way was saved is not known."""
 
 
-class AbnormalData(StoreError):
-    """A household's stored data is not what the program wrote (数据异常): shown, never signed, paid or printed."""
+class AbnormalData(RefusedByRule):
+    """A household's stored data is not what the program wrote (数据异常): shown, never signed, paid or printed; a
+    refusal by the project's rules (`landcomp ledger` exits 3), not the command's input at fault."""
 
     def __init__(self, zh: str, en: str, where: str = "", anomaly: "Anomaly | None" = None):
         super().__init__(zh, en, where)
