@@ -21,6 +21,7 @@ from calculator.engine.compensation import compute
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, describe_match
 from calculator.engine.schedules import load_schedule
 from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError, is_server
+from calculator.store.integrity import entry_hash
 from calculator.store.verify import version_figures
 from calculator.app.stored_cases import open_stored, save_stored
 from households import fill_project, variant
@@ -54,6 +55,17 @@ def sql(store, statement: str, *args) -> None:
 
 def current_id(store, household_id: int) -> int:
     return store.household(household_id).current_version_id
+
+
+def write_entry(store, action: str, household_id: int, version_digest: str | None = None, **detail) -> None:
+    """A chain-valid audit entry of the household's current version, written behind the program's back (as a member's
+    own SQL writes one on a server, or anyone's SQLite tool in a file)."""
+    last_id, last_hash = store._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    entry = {"id": last_id + 1, "at": "2026-12-01T09:00:00+08:00", "actor": "assessor1", "action": action,
+             "project_id": None, "household_id": household_id, "version_id": current_id(store, household_id),
+             "detail": json.dumps(detail, ensure_ascii=False), "version_digest": version_digest}
+    sql(store, f"INSERT INTO audit ({', '.join(entry)}, hash) VALUES ({', '.join('?' * (len(entry) + 1))})",
+        *entry.values(), entry_hash(last_hash, entry))
 
 
 def findings(store, household_id: int) -> list:
@@ -205,6 +217,30 @@ def test_a_restore_cannot_erase_a_payment(store, filled, tmp_path):
         store.pay([household_id], batch="第3批")
     assert store.ledger_summary(project.id).abnormal == 0
     assert store.ledger_summary(project.id).total == sum(r.total for r in results)
+    assert store.verify_all() == []
+
+
+def test_a_hand_made_pay_entry_pays_nothing_over_a_restore(store, filled, tmp_path):
+    """A chain-valid `pay` entry written by hand for a household never signed (数据异常 until then), then a restore of
+    an earlier backup: the restore kept the 'payment', 0001 showed 已支付 546,616.30, never signed nor paid, and its real
+    payment was refused. The entry is carried over as history only; 0001 is as the backup has it, and is paid once."""
+    project, results = filled
+    household_id = hid(store, project, "0001")
+    store.backup(tmp_path / "before.landcomp")
+    write_entry(store, "pay", household_id, batch="第9批")
+    late = store.add_household(project.id, "0100", "后来户")   # not in the backup: its lost 'payment' refuses nothing
+    store.save_computed(late.id, compute(variant(6)))
+    write_entry(store, "pay", late.id, batch="第9批")
+    assert [a.number for a in store.verify_all()] == ["0001", "0100"]
+    store.restore_from(tmp_path / "before.landcomp")
+    assert store.household(household_id).status is Status.COMPUTED and store.verify_all() == []
+    [pay] = [e for e in store.audit_log(household_id=household_id) if e.action == "pay"]
+    assert pay.detail["restored_over"] and pay.detail["payment_not_kept"] and pay.detail["batch"] == "第9批"
+    assert store.ledger_summary(project.id).total == sum(r.total for r in results)
+    store.sign(household_id)
+    assert store.pay([household_id], batch="第2批")[0].status is Status.PAID
+    assert [e.detail.get("restored_over") is None for e in store.audit_log(household_id=household_id)
+            if e.action == "pay"] == [False, True]
     assert store.verify_all() == []
 
 

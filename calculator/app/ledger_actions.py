@@ -261,6 +261,8 @@ def describe_change(entry: AuditEntry) -> str:
         parts.append("未核对结算单校验码")
     if detail.get("batch"):
         parts.append(f"批次 {detail['batch']}")
+    if detail.get("payment_not_kept"):   # a hand-made pay entry a restore carried over: the household was never paid
+        parts.append("未计为支付(被替换的项目中此户并未支付)")
     if detail.get("cleared"):
         parts.append(f"原异常:{detail['cleared']}")
     if entry.action in ("add_household", "edit_household") and detail.get("number"):

@@ -116,13 +116,13 @@ class Backups:
                 init_db(work)
                 restore.refuse_new_anomalies(work, self._conn)
                 if before_replacing is not None:
-                    restore.refuse_lost_payments(work, *restore.replaced_state(self._conn))
+                    restore.refuse_lost_payments(work, restore.replaced_state(self._conn))
                     before_replacing()
-                replaced, numbers = restore.replaced_state(self._conn)
+                replaced = restore.replaced_state(self._conn)
                 work.execute("PRAGMA foreign_keys = ON")
                 work.execute("BEGIN IMMEDIATE")
                 try:
-                    kept = restore.carry_over(work, replaced, numbers, at=self._clock(), actor=who)
+                    kept = restore.carry_over(work, replaced, at=self._clock(), actor=who)
                     verify.append_entry(work, self._clock(), who, "restore",
                                         detail={"path": source_path, "schema_before": version, **kept})
                 except BaseException:

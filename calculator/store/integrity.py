@@ -71,13 +71,14 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
     """The state one household's entries (oldest first) leave it in.
 
     Entries carried over by a restore (`restored_over` in their detail) are history of the replaced
-    file and change nothing, except a payment: a restore keeps a paid case paid."""
+    file and change nothing, except a payment: a restore keeps a paid case paid (a `pay` entry it did not keep as
+    one, `payment_not_kept`, is history too)."""
     status, current, signed, digests, register = None, None, None, {}, None
     for entry in entries:
         action, version_id = entry["action"], entry["version_id"]
         detail = entry.get("parsed_detail") or {}
         if detail.get("restored_over"):
-            if action == "pay":
+            if action == "pay" and not detail.get("payment_not_kept"):
                 status, current, signed = Status.PAID, version_id, version_id
             continue
         if action in ("add_household", "edit_household") and "number" in detail:  # older files recorded none

@@ -319,12 +319,12 @@ class PostgresStore(SqliteStore):
                 init_sqlite(work)
                 restore.refuse_new_anomalies(work, self._conn)
                 if before_replacing is not None:
-                    restore.refuse_lost_payments(work, *restore.replaced_state(self._conn))
+                    restore.refuse_lost_payments(work, restore.replaced_state(self._conn))
                     before_replacing()
                 with self._transaction() as conn:
-                    replaced, numbers = restore.replaced_state(conn)
+                    replaced = restore.replaced_state(conn)
                     work.execute("BEGIN IMMEDIATE")
-                    kept = restore.carry_over(work, replaced, numbers, at=self._clock(), actor=self.role)
+                    kept = restore.carry_over(work, replaced, at=self._clock(), actor=self.role)
                     verify.append_entry(work, self._clock(), self.role, "restore",
                                         detail={"path": source_path, "schema_before": version, **kept})
                     transfer.replace_project(work, conn)

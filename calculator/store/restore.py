@@ -4,11 +4,14 @@ The entries of the replaced file whose hash is not in the backup's chain are app
 restored file, each marked `restored_over`, so its history survives. A payment among them keeps
 its household paid, on the version it was paid on — which must then be in the backup, the same
 household and the same content; otherwise the restore is refused, since it would erase a payment.
+A payment is one the replaced project holds: the household paid there, on that version. A `pay` entry alone
+(one a member wrote by hand for a household never signed) is carried over as history, marked
+`payment_not_kept`, and pays nothing.
 """
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.store.base import StoreError
 from calculator.store.integrity import SAVE_ACTIONS, version_digest
@@ -16,12 +19,28 @@ from calculator.store.schema import rows_as_dicts
 from calculator.store.verify import append_entry, parse_detail, read_entries, scan
 
 
-def refuse_lost_payments(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str]) -> None:
-    """StoreError when restoring `conn` (the staged backup) over the project whose `replaced` entries and 户号 by
-    household id (`numbers`) are given would erase a payment: the backup must hold each paid version."""
-    here = _numbers(conn)
-    digests = {entry["version_id"]: entry["version_digest"] for entry in replaced if entry["action"] in SAVE_ACTIONS}
-    lost_payments = [entry for entry in _lost(conn, replaced) if entry["action"] == "pay"
+class Replaced(NamedTuple):
+    """The project a restore replaces: its audit entries, its 户号 by household id, and the version each paid
+    household was paid on, by household id."""
+
+    entries: list[dict[str, Any]]
+    numbers: dict[int, str]
+    paid: dict[int, int]
+
+    def payment(self, entry: dict[str, Any]) -> bool:
+        """The entry is a payment the project holds: a `pay` of a household paid there on that version (a member's
+        hand-made `pay` entry for a household never signed kept it paid over a restore: 已支付, never paid)."""
+        return (entry["action"] == "pay" and entry["version_id"] is not None
+                and self.paid.get(entry["household_id"]) == entry["version_id"])
+
+
+def refuse_lost_payments(conn: sqlite3.Connection, replaced: Replaced) -> None:
+    """StoreError when restoring `conn` (the staged backup) over the `replaced` project would erase a payment: the
+    backup must hold each paid version."""
+    here, numbers = _numbers(conn), replaced.numbers
+    digests = {entry["version_id"]: entry["version_digest"] for entry in replaced.entries
+               if entry["action"] in SAVE_ACTIONS}
+    lost_payments = [entry for entry in _lost(conn, replaced.entries) if replaced.payment(entry)
                      and not _paid_version_here(conn, entry, here, numbers, digests)]
     if lost_payments:
         named = "、".join(dict.fromkeys(numbers.get(e["household_id"], str(e["household_id"])) for e in lost_payments))
@@ -47,17 +66,17 @@ def refuse_new_anomalies(backup: sqlite3.Connection, here: Any) -> None:
                          "backup was changed or damaged since it was made, so nothing was restored. Use another backup")
 
 
-def carry_over(conn: sqlite3.Connection, replaced: list[dict[str, Any]], numbers: dict[int, str], *,
-               at: str, actor: str) -> dict[str, Any]:
-    """Append to the restored file (`conn`, in a write transaction) the `replaced` entries it lacks and
-    keep their payments (refused, as `refuse_lost_payments`, when one would be lost); `numbers` are the
-    replaced file's 户号 by household id. Returns what was kept."""
-    refuse_lost_payments(conn, replaced, numbers)
-    lost, here = _lost(conn, replaced), _numbers(conn)
-    payments = [entry for entry in lost if entry["action"] == "pay"]
+def carry_over(conn: sqlite3.Connection, replaced: Replaced, *, at: str, actor: str) -> dict[str, Any]:
+    """Append to the restored file (`conn`, in a write transaction) the entries of the `replaced` project it lacks
+    and keep their payments (refused, as `refuse_lost_payments`, when one would be lost). Returns what was kept."""
+    refuse_lost_payments(conn, replaced)
+    lost, here, numbers = _lost(conn, replaced.entries), _numbers(conn), replaced.numbers
+    payments = [entry for entry in lost if replaced.payment(entry)]
     for entry in lost:
         same = entry["household_id"] is not None and here.get(entry["household_id"]) == numbers.get(entry["household_id"])
         detail = {**parse_detail(entry["detail"]), "restored_over": at, "original_id": entry["id"]}
+        if entry["action"] == "pay" and not replaced.payment(entry):
+            detail["payment_not_kept"] = True
         if entry["household_id"] is not None and not same:
             detail["household_number"] = numbers.get(entry["household_id"], "")
         append_entry(conn, entry["at"], entry["actor"], entry["action"],
@@ -98,6 +117,8 @@ def _exists(conn: sqlite3.Connection, table: str, row_id: int | None) -> bool:
     return row_id is not None and conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
 
 
-def replaced_state(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """The entries and the 户号 of the project about to be replaced."""
-    return read_entries(conn), _numbers(conn)
+def replaced_state(conn: sqlite3.Connection) -> Replaced:
+    """The entries, the 户号 and the paid versions of the project about to be replaced."""
+    paid = conn.execute("SELECT id, signed_version_id FROM households WHERE status = 'paid' "
+                        "AND current_version_id = signed_version_id").fetchall()
+    return Replaced(read_entries(conn), _numbers(conn), {row[0]: row[1] for row in paid})
