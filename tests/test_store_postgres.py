@@ -241,14 +241,14 @@ def test_an_audit_entry_a_member_writes_must_be_the_chains_next(staffed, pg_url)
     project, stores = staffed
     computed = hid(stores[ASSESSOR], project, "0001")
     last_id, last_hash = stores[ASSESSOR]._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    entry = {"id": last_id + 1, "at": "2026-11-30T17:30:00+00:00", "actor": ASSESSOR, "action": "note",
+    entry = {"id": last_id + 1, "at": "2026-11-30T17:30:00+00:00", "actor": ASSESSOR, "action": "backup",
              "project_id": None, "household_id": computed, "version_id": None, "detail": "{}", "version_digest": None}
     insert = "INSERT INTO audit (id, at, actor, action, household_id, detail, hash) VALUES (%s, %s, %s, %s, %s, %s, %s)"
     with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
         for number, hash_ in ((9223372036854775807, None), (last_id + 1, None), (last_id + 1, "0" * 64),
                               (last_id + 2, entry_hash(last_hash, {**entry, "id": last_id + 2}))):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not the next of the chain"):
-                raw.execute(insert, (number, entry["at"], ASSESSOR, "note", computed, "{}", hash_))
+                raw.execute(insert, (number, entry["at"], ASSESSOR, "backup", computed, "{}", hash_))
     assert stores[FINANCE].verify_all() == []
     stores[ASSESSOR].save_computed(computed, compute(variant(3)))            # the client's way still lands
     stores[REVIEWER].sign(computed)
@@ -705,14 +705,15 @@ def test_only_an_admin_ends_a_finding_and_the_server_refuses_a_members_recheck_e
     entry = {"id": last_id + 1, "at": "2026-12-01T07:50:00+00:00", "actor": ASSESSOR, "action": "recheck",
              "project_id": None, "household_id": paid, "version_id": None, "detail": "{}", "version_digest": None}
     with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="admins only"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="'recheck' audit entry .admins write any"):
             raw.execute("INSERT INTO audit (id, at, actor, action, household_id, detail, hash) "
                         "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                         (last_id + 1, entry["at"], ASSESSOR, "recheck", paid, "{}", entry_hash(last_hash, entry)))
 
 
 def test_a_members_hand_made_entry_does_not_end_a_finding(staffed, pg_url):
-    """An assessor's chain-valid 'note' entry on a paid household found 数据异常 ended the finding: 已支付 again."""
+    """An assessor's chain-valid 'note' entry on a paid household found 数据异常 ended the finding: 已支付 again. (The server
+    now refuses a 'note' from a member: a 'backup' naming the household is what one may still write by hand.)"""
     project, stores = staffed
     paid = hid(stores[FINANCE], project, "0003")
     version = stores[FINANCE].current_version(paid)
@@ -721,10 +722,49 @@ def test_a_members_hand_made_entry_does_not_end_a_finding(staffed, pg_url):
     tamper(pg_url, "UPDATE case_versions SET total = ? WHERE id = ?", (f"{version.total:.2f}", version.id))   # repaired:
     # what stands is the finding recorded, which the hand-made entry below must not end
     last_id, last_hash = stores[ASSESSOR]._conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    entry = {"id": last_id + 1, "at": "2026-12-01T08:00:00+00:00", "actor": ASSESSOR, "action": "note",
+    entry = {"id": last_id + 1, "at": "2026-12-01T08:00:00+00:00", "actor": ASSESSOR, "action": "backup",
              "project_id": None, "household_id": paid, "version_id": None, "detail": "{}", "version_digest": None}
     with psycopg.connect(url_as(pg_url, ASSESSOR), autocommit=True, options="-c search_path=landcomp") as raw:
         raw.execute("INSERT INTO audit (id, at, actor, action, household_id, detail, hash) VALUES (%s, %s, %s, %s, %s, "
-                    "%s, %s)", (last_id + 1, entry["at"], ASSESSOR, "note", paid, "{}", entry_hash(last_hash, entry)))
+                    "%s, %s)", (last_id + 1, entry["at"], ASSESSOR, "backup", paid, "{}", entry_hash(last_hash, entry)))
     with open_store(url_as(pg_url, FINANCE)) as fresh:
         assert [a.number for a in fresh.verify_all()] == ["0003"]
+
+
+def write_by_hand(url, role, action, household_id, version_id=None):
+    """A chain-valid audit entry written as `role` through its own SQL (psql), as the program would chain it."""
+    with psycopg.connect(url_as(url, role), autocommit=True, options="-c search_path=landcomp") as raw:
+        last_id, last_hash = raw.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        entry = {"id": last_id + 1, "at": "2026-12-01T09:00:00+08:00", "actor": role, "action": action,
+                 "project_id": None, "household_id": household_id, "version_id": version_id, "detail": "{}",
+                 "version_digest": None}
+        raw.execute(f"INSERT INTO audit ({', '.join(entry)}, hash) VALUES ({', '.join(['%s'] * (len(entry) + 1))})",
+                    (*entry.values(), entry_hash(last_hash, entry)))
+
+
+def test_a_member_writes_only_the_audit_entries_of_its_part(staffed, pg_url, tmp_path):
+    """An assessor's chain-valid 'pay' entry for a household never signed landed (then 数据异常), and a restore of an
+    earlier backup kept it as a payment: 已支付, never paid. The server takes from a member only the entries the program
+    writes for its part, a finding and a backup from any; the client's own still land, each role's."""
+    project, stores = staffed
+    computed = hid(stores[ASSESSOR], project, "0001")
+    version = stores[ASSESSOR].current_version(computed).id
+    for role, actions in ((ASSESSOR, ("pay", "sign", "recheck", "restore", "grant", "create_project", "note")),
+                          (REVIEWER, ("pay", "save_computed", "add_household")),
+                          (FINANCE, ("sign", "amend", "edit_household", "save_draft"))):
+        for action in actions:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"may not write a '{action}' audit entry"):
+                write_by_hand(pg_url, role, action, computed, version)
+    assert stores[FINANCE].household(computed).status is Status.COMPUTED and stores[FINANCE].verify_all() == []
+    stores[ASSESSOR].save_computed(computed, compute(variant(3)))
+    stores[REVIEWER].sign(computed)
+    stores[FINANCE].pay([computed], batch="第3批")
+    for role, opened in stores.items():
+        opened.backup(tmp_path / f"{role}.landcomp")
+    for role, number in ((FINANCE, "0004"), (REVIEWER, "0005")):   # a finding, recorded by who makes it
+        tamper(pg_url, "UPDATE case_versions SET total = '1.00' WHERE id = ?",
+               (stores[role].current_version(hid(stores[role], project, number)).id,))
+        assert number in [a.number for a in stores[role].verify_all()]
+    assert [(e.actor, e.action) for e in stores[FINANCE].audit_log()][-8:] == [
+        (ASSESSOR, "save_computed"), (REVIEWER, "sign"), (FINANCE, "pay"), (ASSESSOR, "backup"), (REVIEWER, "backup"),
+        (FINANCE, "backup"), (FINANCE, "abnormal"), (REVIEWER, "abnormal")]

@@ -9,8 +9,9 @@ times stay the ISO text the digests cover. What only a server has is here too:
   created the schema is admin. Table privileges are granted by `landcomp_grant` (security definer,
   admins only), and row triggers refuse a status move the role may not make, or an audit entry,
   version or household change naming anyone but the role itself, or an audit entry that is not the
-  chain's next with the hash that follows — so a modified client connected as an assessor still cannot
-  sign or pay, nor number an entry past the last there can be.
+  chain's next with the hash that follows, or of an action the program writes for another part — so a modified
+  client connected as an assessor still cannot sign or pay, nor record a payment, nor number an entry past the last
+  there can be.
 - `ledger_state.serial`: bumped by every statement that changes the data, with NOTIFY landcomp, so
   a client knows the ledger changed (the server's counterpart of SQLite's PRAGMA data_version).
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from calculator.store.base import StoreError
+from calculator.store.integrity import SAVE_ACTIONS
 
 SCHEMA = "landcomp"
 CHANNEL = "landcomp"  # LISTEN/NOTIFY channel of the data changes
@@ -161,6 +163,17 @@ VERSION_RULES = (
 )
 
 
+# 8: the audit actions a member writes, by its part, as the program writes them: a finding (abnormal) and a backup by
+# whoever makes one; creating the project, granting, restoring and re-checking (recheck), by admins alone, who write
+# any (a restore copies a backup's entries as they are). Before, an assessor's own chain-valid `pay` entry for a
+# household never signed stood in the log, and a restore kept it as a payment.
+MEMBER_ACTIONS = {"assessor": ("add_household", "edit_household", *SAVE_ACTIONS), "reviewer": ("sign",),
+                  "finance": ("pay",)}
+ANY_MEMBER_ACTIONS = ("abnormal", "backup")
+_WRITES = " ".join("WHEN '{}' THEN ARRAY[{}]".format(role, ", ".join(map("'{}'".format,
+                                                                         (*actions, *ANY_MEMBER_ACTIONS))))
+                   for role, actions in MEMBER_ACTIONS.items())
+
 # 5: an audit entry a member writes is the chain's next, its hash as calculator.store.integrity.entry_hash makes it
 # (SHA-256 of the JSON array [previous hash, ENTRY_FIELDS…], PostgreSQL's to_json escaping a string as Python's
 # json.dumps does). Before, an assessor's own INSERT of an entry numbered 9223372036854775807 left no number for the
@@ -178,6 +191,7 @@ CHAIN_RULES = (
     f"""CREATE OR REPLACE FUNCTION landcomp.check_entry() RETURNS trigger {_FUNCTION} AS $$
         DECLARE
             role text := role_of(current_user);
+            writes text[] := CASE role {_WRITES} END;
             last audit%ROWTYPE;
         BEGIN
             IF role = 'admin' THEN
@@ -186,8 +200,9 @@ CHAIN_RULES = (
             IF role IS NULL OR NEW.actor <> current_user::text THEN
                 PERFORM refuse('write an audit entry in another name');
             END IF;
-            IF NEW.action = 'recheck' THEN   -- 7: ends a 数据异常 finding: admins only
-                PERFORM refuse('re-check a household (admins only)');
+            IF (NEW.action = ANY (writes)) IS NOT TRUE THEN   -- 8 (7 refused a recheck alone)
+                PERFORM refuse(format('write a %L audit entry (admins write any; %s: %s)', NEW.action, role,
+                                      array_to_string(writes, ', ')));
             END IF;
             SELECT * INTO last FROM audit ORDER BY id DESC LIMIT 1;
             IF NEW.id IS DISTINCT FROM coalesce(last.id, 0) + 1
@@ -472,8 +487,13 @@ def entries_kept_and_amendments_reasoned(connection: Any) -> None:
         END LOOP; END $$""")
 
 
+def entries_by_part(connection: Any) -> None:
+    """8: a member writes only the audit actions of its part (CHAIN_RULES, MEMBER_ACTIONS)."""
+    connection.execute(CHAIN_RULES[1])
+
+
 MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server,
-              chain_lock_for_members, entries_kept_and_amendments_reasoned)
+              chain_lock_for_members, entries_kept_and_amendments_reasoned, entries_by_part)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
