@@ -731,15 +731,14 @@ def test_a_members_hand_made_entry_does_not_end_a_finding(staffed, pg_url):
         assert [a.number for a in fresh.verify_all()] == ["0003"]
 
 
-def write_by_hand(url, role, action, household_id, version_id=None):
-    """A chain-valid audit entry written as `role` through its own SQL (psql), as the program would chain it."""
-    with psycopg.connect(url_as(url, role), autocommit=True, options="-c search_path=landcomp") as raw:
-        last_id, last_hash = raw.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-        entry = {"id": last_id + 1, "at": "2026-12-01T09:00:00+08:00", "actor": role, "action": action,
-                 "project_id": None, "household_id": household_id, "version_id": version_id, "detail": "{}",
-                 "version_digest": None}
-        raw.execute(f"INSERT INTO audit ({', '.join(entry)}, hash) VALUES ({', '.join(['%s'] * (len(entry) + 1))})",
-                    (*entry.values(), entry_hash(last_hash, entry)))
+def write_by_hand(raw, action, household_id, version_id=None):
+    """A chain-valid audit entry written through a role's own SQL (psql, `raw`), as the program would chain it."""
+    last_id, last_hash = raw.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    entry = {"id": last_id + 1, "at": "2026-12-01T09:00:00+08:00", "actor": raw.execute("SELECT current_user").fetchone()[0],
+             "action": action, "project_id": None, "household_id": household_id, "version_id": version_id,
+             "detail": "{}", "version_digest": None}
+    raw.execute(f"INSERT INTO audit ({', '.join(entry)}, hash) VALUES ({', '.join(['%s'] * (len(entry) + 1))})",
+                (*entry.values(), entry_hash(last_hash, entry)))
 
 
 def test_a_member_writes_only_the_audit_entries_of_its_part(staffed, pg_url, tmp_path):
@@ -752,9 +751,10 @@ def test_a_member_writes_only_the_audit_entries_of_its_part(staffed, pg_url, tmp
     for role, actions in ((ASSESSOR, ("pay", "sign", "recheck", "restore", "grant", "create_project", "note")),
                           (REVIEWER, ("pay", "save_computed", "add_household")),
                           (FINANCE, ("sign", "amend", "edit_household", "save_draft"))):
-        for action in actions:
-            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"may not write a '{action}' audit entry"):
-                write_by_hand(pg_url, role, action, computed, version)
+        with psycopg.connect(url_as(pg_url, role), autocommit=True, options="-c search_path=landcomp") as raw:
+            for action in actions:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"may not write a '{action}' audit"):
+                    write_by_hand(raw, action, computed, version)
     assert stores[FINANCE].household(computed).status is Status.COMPUTED and stores[FINANCE].verify_all() == []
     stores[ASSESSOR].save_computed(computed, compute(variant(3)))
     stores[REVIEWER].sign(computed)
@@ -768,3 +768,26 @@ def test_a_member_writes_only_the_audit_entries_of_its_part(staffed, pg_url, tmp
     assert [(e.actor, e.action) for e in stores[FINANCE].audit_log()][-8:] == [
         (ASSESSOR, "save_computed"), (REVIEWER, "sign"), (FINANCE, "pay"), (ASSESSOR, "backup"), (REVIEWER, "backup"),
         (FINANCE, "backup"), (FINANCE, "abnormal"), (REVIEWER, "abnormal")]
+
+
+def test_no_role_changes_a_paid_household_not_even_an_admin(server, staffed, pg_url):
+    """A granted admin's own SQL wrote, in one transaction, a chain-valid 'save_computed' entry and set a paid household
+    back to 已测算: a reviewer signed it and finance paid it again, two payments in its history, one in the ledger. The
+    server refuses any change of a paid household's status or versions, to every role (other columns pass)."""
+    project, stores = staffed
+    server.grant(OUTSIDER, "admin")
+    paid = hid(server, project, "0003")
+    version, other = (server.current_version(hid(server, project, number)).id for number in ("0003", "0001"))
+    for role in (OUTSIDER, OWNER):
+        for change in ("status = 'computed'", "status = 'signed'", f"current_version_id = {other}",
+                       "signed_version_id = NULL", f"status = 'computed', current_version_id = {other}"):
+            with psycopg.connect(url_as(pg_url, role), options="-c search_path=landcomp") as raw:   # one transaction
+                write_by_hand(raw, "save_computed", paid, version)
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="a paid case is never changed"):
+                    raw.execute(f"UPDATE households SET {change}, updated_by = current_user WHERE id = %s", (paid,))
+    with psycopg.connect(url_as(pg_url, OUTSIDER), autocommit=True, options="-c search_path=landcomp") as raw:
+        raw.execute("UPDATE households SET address = address WHERE id = %s", (paid,))
+    assert stores[FINANCE].household(paid).status is Status.PAID and stores[FINANCE].verify_all() == []
+    with pytest.raises(StoreError):
+        stores[REVIEWER].sign(paid)
+    assert [e.action for e in stores[FINANCE].audit_log(household_id=paid)].count("pay") == 1

@@ -11,7 +11,7 @@ times stay the ISO text the digests cover. What only a server has is here too:
   version or household change naming anyone but the role itself, or an audit entry that is not the
   chain's next with the hash that follows, or of an action the program writes for another part — so a modified
   client connected as an assessor still cannot sign or pay, nor record a payment, nor number an entry past the last
-  there can be.
+  there can be. No role, admins included, changes a paid household's status or versions.
 - `ledger_state.serial`: bumped by every statement that changes the data, with NOTIFY landcomp, so
   a client knows the ledger changed (the server's counterpart of SQLite's PRAGMA data_version).
 
@@ -162,6 +162,23 @@ VERSION_RULES = (
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION landcomp.check_new_version()""",
 )
 
+
+# 8: a paid household's status and versions are never changed, by any role, admins included (only the schema's owner or
+# the server's superuser, who may drop a trigger, gets past it). Before, a granted admin's own SQL set a paid household
+# back to 已测算 with a chain-valid save entry; it was signed and paid again, two payments in its history. A restore
+# empties the project (clear_for_restore: TRUNCATE, no row trigger) and inserts its rows.
+KEEP_PAID = (
+    f"""CREATE FUNCTION landcomp.keep_paid() RETURNS trigger {_FUNCTION} AS $$
+        BEGIN
+            IF (NEW.status, NEW.current_version_id, NEW.signed_version_id)
+                    IS DISTINCT FROM (OLD.status, OLD.current_version_id, OLD.signed_version_id) THEN
+                PERFORM refuse('change a paid household''s status or versions (a paid case is never changed)');
+            END IF;
+            RETURN NEW;
+        END $$""",
+    """CREATE TRIGGER keep_paid BEFORE UPDATE ON landcomp.households FOR EACH ROW WHEN (OLD.status = 'paid')
+        EXECUTE FUNCTION landcomp.keep_paid()""",
+)
 
 # 8: the audit actions a member writes, by its part, as the program writes them: a finding (abnormal) and a backup by
 # whoever makes one; creating the project, granting, restoring and re-checking (recheck), by admins alone, who write
@@ -487,13 +504,15 @@ def entries_kept_and_amendments_reasoned(connection: Any) -> None:
         END LOOP; END $$""")
 
 
-def entries_by_part(connection: Any) -> None:
-    """8: a member writes only the audit actions of its part (CHAIN_RULES, MEMBER_ACTIONS)."""
-    connection.execute(CHAIN_RULES[1])
+def entries_by_part_and_paid_kept(connection: Any) -> None:
+    """8: a member writes only the audit actions of its part (CHAIN_RULES, MEMBER_ACTIONS), and no role changes a paid
+    household's status or versions (KEEP_PAID)."""
+    for statement in (CHAIN_RULES[1], *KEEP_PAID):
+        connection.execute(statement)
 
 
 MIGRATIONS = (first_schema, ledger_keys, own_tables_first, server_keeps_the_rules, chain_on_the_server,
-              chain_lock_for_members, entries_kept_and_amendments_reasoned, entries_by_part)
+              chain_lock_for_members, entries_kept_and_amendments_reasoned, entries_by_part_and_paid_kept)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
