@@ -21,7 +21,7 @@ from calculator.engine.compensation import compute
 from calculator.app.ledger_actions import LedgerQuery, ProjectFile, describe_match
 from calculator.engine.schedules import load_schedule
 from calculator.store import AbnormalData, ConflictError, SqliteStore, Status, StoreError, is_server
-from calculator.store.integrity import entry_hash
+from calculator.store.integrity import entry_hash, version_digest
 from calculator.store.verify import version_figures
 from calculator.app.stored_cases import open_stored, save_stored
 from households import fill_project, variant
@@ -55,6 +55,12 @@ def sql(store, statement: str, *args) -> None:
 
 def current_id(store, household_id: int) -> int:
     return store.household(household_id).current_version_id
+
+
+def stored_digest(store, version_id: int) -> str:
+    """The digest of a version as it is stored now (what a forger writes into the entry that saved it)."""
+    row = store._conn.execute("SELECT * FROM case_versions WHERE id = ?", (version_id,))
+    return version_digest(dict(zip([column[0] for column in row.description], row.fetchone())))
 
 
 def write_entry(store, action: str, household_id: int, version_digest: str | None = None, **detail) -> None:
@@ -144,11 +150,8 @@ def test_a_forged_case_with_its_engine_total_and_fingerprint_is_caught_by_the_ch
     assert summary.written == () and summary.skipped[0].reason.startswith("数据异常")
     assert [(a.number, a.household_id) for a in store.verify_all()] == [("0005", household_id)]
     # The forger also writes the new digest into the audit entry: now the chain itself breaks there.
-    from calculator.store.integrity import version_digest
-    row = store._conn.execute("SELECT * FROM case_versions WHERE id = ?", (current_id(store, household_id),))
-    names = [column[0] for column in row.description]
     sql(store, "UPDATE audit SET version_digest = ? WHERE version_id = ? AND action = 'save_computed'",
-        version_digest(dict(zip(names, row.fetchone()))), current_id(store, household_id))
+        stored_digest(store, current_id(store, household_id)), current_id(store, household_id))
     assert "校验链" in {r.number: r for r in store.ledger(project.id)}["0005"].abnormal
 
 
@@ -196,6 +199,26 @@ def test_random_bytes_over_a_stored_case_are_found_named_and_kept_out_of_the_tot
         # the whole log reads without a decode error, the damage recorded in it once, against 0004
         assert [entry.household_id for entry in store.audit_log() if entry.action == "abnormal"] == [
             hid(store, project, "0004")]
+
+
+def test_a_paid_household_saved_again_by_hand_is_abnormal_and_never_paid_twice(store, filled):
+    """A chain-valid 'save_computed' entry, its digest right, written by hand (on a server, a granted admin's own SQL)
+    with paid 0003 set back to 已测算: the reviewer signed it and finance paid it again, two payments in its history,
+    its status all along what its entries implied. A save, signature or payment after a payment is 数据异常: 0003 is
+    never signed again, and a second round written whole by hand is found too."""
+    project, results = filled
+    household_id = hid(store, project, "0003")
+    version_id = current_id(store, household_id)
+    write_entry(store, "save_computed", household_id, stored_digest(store, version_id))
+    sql(store, "UPDATE households SET status = 'computed' WHERE id = ?", household_id)
+    assert_abnormal_apart(store, project, results, "0003")
+    with pytest.raises(AbnormalData, match="户号 0003.*数据异常"):
+        store.sign(household_id)
+    write_entry(store, "sign", household_id)
+    write_entry(store, "pay", household_id, batch="第9批")
+    sql(store, "UPDATE households SET status = 'paid' WHERE id = ?", household_id)
+    [anomaly] = store.verify_all()
+    assert anomaly.number == "0003" and "支付后又有保存、签字或支付" in anomaly.zh
 
 
 # -- restore ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from calculator.store.base import Status
 
 GENESIS = ""
 SAVE_ACTIONS = {"save_draft": Status.DRAFT, "save_computed": Status.COMPUTED, "amend": Status.COMPUTED}
+CHANGES = frozenset({*SAVE_ACTIONS, "sign", "pay"})  # what moves a household's status or versions
 # The columns of a version its digest covers, in this order (all but the digest-free id).
 VERSION_FIELDS = ("household_id", "number", "case_json", "result_json", "schedule_version", "total", "incentive",
                   "replacement_m2", "building_area_m2", "fingerprint", "assessor", "created_at", "actor",
@@ -61,6 +62,7 @@ class Implied:
     signed_version_id: int | None = None
     version_digests: tuple[tuple[int, str], ...] = ()
     register: tuple[str, str, str] | None = None  # (户号, 户主, 地址) as last registered or corrected
+    changed_after_payment: bool = False  # saved, signed or paid again once paid: never by the program
 
     def digest_of(self, version_id: int) -> str | None:
         """The digest recorded when the version was saved (None: no entry saved it)."""
@@ -72,8 +74,10 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
 
     Entries carried over by a restore (`restored_over` in their detail) are history of the replaced
     file and change nothing, except a payment: a restore keeps a paid case paid (a `pay` entry it did not keep as
-    one, `payment_not_kept`, is history too)."""
-    status, current, signed, digests, register = None, None, None, {}, None
+    one, `payment_not_kept`, is history too). A paid case is never changed: a save, signature or payment after its
+    payment is `changed_after_payment` (a paid household set back by hand was signed and paid again, and its status
+    was what its entries implied)."""
+    status, current, signed, digests, register, changed_after_payment = None, None, None, {}, None, False
     for entry in entries:
         action, version_id = entry["action"], entry["version_id"]
         detail = entry.get("parsed_detail") or {}
@@ -81,6 +85,8 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
             if action == "pay" and not detail.get("payment_not_kept"):
                 status, current, signed = Status.PAID, version_id, version_id
             continue
+        if status is Status.PAID and action in CHANGES:
+            changed_after_payment = True
         if action in ("add_household", "edit_household") and "number" in detail:  # older files recorded none
             register = (str(detail.get("number", "")), str(detail.get("head", "")), str(detail.get("address", "")))
         if action == "add_household":
@@ -92,4 +98,4 @@ def replay(entries: Iterable[dict[str, Any]]) -> Implied:
             status, signed = Status.SIGNED, version_id
         elif action == "pay":
             status = Status.PAID
-    return Implied(status, current, signed, tuple(digests.items()), register)
+    return Implied(status, current, signed, tuple(digests.items()), register, changed_after_payment)

@@ -100,6 +100,9 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
     implied = replay(entries)
     if implied.status is None:
         return "变更记录中没有此户的登记", "no change history records this household"
+    if implied.changed_after_payment:
+        return ("变更记录中此户支付后又有保存、签字或支付(已支付的户不再更改)",
+                "its history saves, signs or pays it again after its payment (a paid case is never changed)")
     held = (status, household["current_version_id"], household["signed_version_id"])
     if held != (implied.status, implied.current_version_id, implied.signed_version_id):
         return (f"状态「{status.label}」与变更记录(「{implied.status.label}」)不符",
