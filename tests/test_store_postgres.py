@@ -755,6 +755,14 @@ def test_a_member_writes_only_the_audit_entries_of_its_part(staffed, pg_url, tmp
             for action in actions:
                 with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"may not write a '{action}' audit"):
                     write_by_hand(raw, action, computed, version)
+    signed = hid(stores[ASSESSOR], project, "0002")
+    signed_version = stores[ASSESSOR].current_version(signed).id
+    for role, action, household_id, version_id in ((FINANCE, "pay", computed, version),   # its own action, of a
+                                                   (FINANCE, "pay", signed, signed_version),   # household not so
+                                                   (REVIEWER, "sign", computed, version)):
+        with psycopg.connect(url_as(pg_url, role), autocommit=True, options="-c search_path=landcomp") as raw:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="for a household not so on that version"):
+                write_by_hand(raw, action, household_id, version_id)
     assert stores[FINANCE].household(computed).status is Status.COMPUTED and stores[FINANCE].verify_all() == []
     stores[ASSESSOR].save_computed(computed, compute(variant(3)))
     stores[REVIEWER].sign(computed)

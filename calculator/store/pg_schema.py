@@ -183,7 +183,9 @@ KEEP_PAID = (
 # 8: the audit actions a member writes, by its part, as the program writes them: a finding (abnormal) and a backup by
 # whoever makes one; creating the project, granting, restoring and re-checking (recheck), by admins alone, who write
 # any (a restore copies a backup's entries as they are). Before, an assessor's own chain-valid `pay` entry for a
-# household never signed stood in the log, and a restore kept it as a payment.
+# household never signed stood in the log, and a restore kept it as a payment. A 'sign' or 'pay' entry names a household
+# signed or paid on that version (the program moves the row first): before, finance's own 'pay' entry did so of a
+# household never signed.
 MEMBER_ACTIONS = {"assessor": ("add_household", "edit_household", *SAVE_ACTIONS), "reviewer": ("sign",),
                   "finance": ("pay",)}
 ANY_MEMBER_ACTIONS = ("abnormal", "backup")
@@ -220,6 +222,11 @@ CHAIN_RULES = (
             IF (NEW.action = ANY (writes)) IS NOT TRUE THEN   -- 8 (7 refused a recheck alone)
                 PERFORM refuse(format('write a %L audit entry (admins write any; %s: %s)', NEW.action, role,
                                       array_to_string(writes, ', ')));
+            END IF;
+            IF NEW.action IN ('sign', 'pay') AND NOT EXISTS (   -- 8: written after the row's move, as the program does
+                    SELECT 1 FROM households WHERE id = NEW.household_id AND signed_version_id = NEW.version_id
+                    AND status = CASE NEW.action WHEN 'sign' THEN 'signed' ELSE 'paid' END) THEN
+                PERFORM refuse(format('write a %L audit entry for a household not so on that version', NEW.action));
             END IF;
             SELECT * INTO last FROM audit ORDER BY id DESC LIMIT 1;
             IF NEW.id IS DISTINCT FROM coalesce(last.id, 0) + 1
