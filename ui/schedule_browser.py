@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from calculator.engine.catalog import RELOCATION_PARTS, RELOCATION_SECTION, matching, rate_summary, relocation_items
+from calculator.engine.catalog import (RELOCATION_PARTS, RELOCATION_SECTION, best_match, matching, rate_summary,
+                                      relocation_items)
 from calculator.engine.schedules import load_land_table, load_schedule
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
@@ -355,8 +356,10 @@ class ScheduleBrowser(Workspace):
         self.items_proxy.set_keys({item.key for item in matching(self.items_model.items, words)} if words else None)
         self.land_proxy.set_text(words)
         self._update_count()
-        if words and self.items_proxy.rowCount() and not self.items_view.currentIndex().isValid():
-            self.items_view.setCurrentIndex(self.items_proxy.index(0, 0))  # the first match, shown at once
+        best = best_match(self.visible_keys(), words) if words else None
+        if best is not None:   # the match typed, shown at once and what Enter adds (the first row or the one picked
+            # before stayed picked: 国槐 typed added 用材树/杨树, listed above it)
+            self.items_view.setCurrentIndex(self.items_proxy.index(self.visible_keys().index(best), 0))
 
     def _update_count(self) -> None:
         self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 行")

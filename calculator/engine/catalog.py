@@ -42,3 +42,16 @@ def matching(items, text: str) -> list[Item]:
     """The `items` whose key, unit or source wording contains every whitespace-separated word of `text`."""
     words = text.split()
     return [item for item in items if all(w in item.key or w in item.source or w in item.unit for w in words)]
+
+
+def best_match(keys: list[str], text: str) -> str | None:
+    """The row to highlight among `keys` found for `text`: the exact key, else one starting with the text, else one whose
+    name (the part after "/") holds it, else one holding it, else the first (国槐 is 用材树/国槐, not the 杨树 above it)."""
+    if not keys:
+        return None
+    for test in (lambda k: k == text, lambda k: k.startswith(text), lambda k: text in k.split("/")[-1],
+                 lambda k: text in k):
+        for key in keys:
+            if test(key):
+                return key
+    return keys[0]

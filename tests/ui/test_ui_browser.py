@@ -234,6 +234,20 @@ def test_a_search_shows_its_first_match_at_once(browser):
     assert browser.detail_title.text().startswith(first)
 
 
+def test_enter_adds_the_item_typed_not_the_row_above_it_nor_the_one_picked_before(browser, qtbot):
+    """国槐 typed listed 杨树, 柳树, 国槐 with 杨树 picked, and Enter added 杨树 (92 元/株 at 10 cm, 国槐 450); typed
+    again after 柳 had been searched, 柳树 stayed picked and was added."""
+    added = []
+    browser.add_requested.connect(added.append)
+    for typed, meant in (("国槐", "用材树/国槐"), ("柳", "用材树/柳树"), ("国槐", "用材树/国槐")):
+        browser.search_edit.selectAll()
+        browser.search_edit.insert(typed)   # as an input method commits it
+        assert browser.visible_keys()[0] == "用材树/杨树" or typed == "柳"
+        qtbot.keyClick(browser.search_edit, Qt.Key.Key_Return)
+        assert added[-1] == meant and browser.detail_title.text().startswith(meant)
+    assert len(added) == 3
+
+
 def test_the_browser_needs_nothing_of_the_land_tab():
     import subprocess
     import sys

@@ -10,7 +10,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget, QLabel
 
 from calculator.app import actions
-from calculator.engine.catalog import rate_summary, search
+from calculator.engine.catalog import best_match, rate_summary, search
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_NAME, COL_RATE = range(2)
@@ -202,14 +202,3 @@ class PickerPanel(QWidget):
         else:
             self.tree.setExpanded(index, not self.tree.isExpanded(index))
 
-
-def best_match(keys: list[str], text: str) -> str | None:
-    """The row to highlight: the exact key, else one starting with the text, else the first."""
-    if not keys:
-        return None
-    for test in (lambda k: k == text, lambda k: k.startswith(text), lambda k: text in k.split("/")[-1],
-                 lambda k: text in k):
-        for key in keys:
-            if test(key):
-                return key
-    return keys[0]
