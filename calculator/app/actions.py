@@ -198,6 +198,16 @@ def house_area(case: Case, schedule: Schedule) -> Decimal:
     return total + _number((case.replacement or {}).get(MAIN_HOUSE_AREA))
 
 
+def unmatched_house_area(case: Case, schedule: Schedule) -> Decimal | None:
+    """The case's house area (house_area) when the 建筑面积 typed is a number other than it, else None.
+
+    The typed value rules (the catalog), yet filled from the house lines and a house added after, it went on paying
+    搬迁补助 and 临时安置补助 on the old area with nothing said: the app shows this beside the field."""
+    houses = house_area(case, schedule)
+    typed = _number((case.relocation or {}).get("building_area_m2"))
+    return houses if houses > 0 and typed > 0 and typed != houses else None
+
+
 def _number(value: Any) -> Decimal:
     try:
         number = to_decimal(value, "")

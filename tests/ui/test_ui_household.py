@@ -107,3 +107,19 @@ def test_the_table_numbers_each_line_with_the_sheets_xuhao(ws):
              for index, raw in enumerate(ws.session.case.items)}
     assert shown == printed
     assert shown[where(19, {"item": "评估项/机井设备"})] == "37"      # after 33 lines and the 3 allowances
+
+
+def test_a_building_area_left_behind_by_a_house_added_after_is_said_beside_it(qtbot, ws):
+    """按房屋项填入 gave 165.80 m² (120.50 + 45.30); a 框架结构 of 20 m² added after left 搬迁补助 and 临时安置补助 on
+    165.80 with nothing said: the family short 200 + 2,880 元 (10 and 6 元 × 24 months a m² on the 20 m²)."""
+    for key, quantity in (("附属平房/砖混结构", "120.50"), ("附属平房/砖木结构(含混合结构)", "45.30")):
+        enter_line(qtbot, ws, {"item": key, "quantity": quantity})
+    panel = ws.relocation
+    qtbot.mouseClick(panel.fill, Qt.MouseButton.LeftButton)
+    assert panel.area.text() == "165.80" and panel.area_note.text() == ""
+    assert panel.moving.text() == "1,658.00 元"   # 10 元 × 165.80 m²
+    enter_line(qtbot, ws, {"item": "附属平房/框架结构", "quantity": "20", "rate": "1300"})
+    assert panel.area.text() == "165.80" and panel.moving.text() == "1,658.00 元"   # the typed area rules (the catalog)
+    assert panel.area_note.text() == "与房屋项合计 185.80 m² 不同,请核对"
+    qtbot.mouseClick(panel.fill, Qt.MouseButton.LeftButton)
+    assert panel.area.text() == "185.80" and panel.area_note.text() == "" and panel.moving.text() == "1,858.00 元"

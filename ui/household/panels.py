@@ -128,6 +128,10 @@ class RelocationPanel(_BlockPanel):
         caption = QLabel("建筑面积(&A)", self)
         caption.setBuddy(self.area)
         form.addRow(caption, area_row)
+        self.area_note = _note_label(self)   # one line kept for it: shown or not, no field below moves
+        self.area_note.setStyleSheet("color: #b35c00;")
+        self.area_note.setMinimumHeight(self.area_note.fontMetrics().height())
+        form.addRow("", self.area_note)
         form.addRow("", self.hardship)
         form.addRow("增加安置月数", self.extra)
         form.addRow("签约日期", self.dates["signed_on"])
@@ -162,6 +166,11 @@ class RelocationPanel(_BlockPanel):
     def show_result(self, result) -> None:
         case = self.session.case
         self._show_text(self.area, "building_area_m2")
+        houses = actions.unmatched_house_area(case, self.session.schedule)
+        _set(self.area_note, "" if houses is None else f"与房屋项合计 {fmt_quantity(houses)} m² 不同,请核对")
+        self.area_note.setToolTip("" if houses is None else
+                                  "附属平房、窑洞的面积(m²)合计加上正房面积;补助按填写的建筑面积计算。"
+                                  "如房屋项有增减,可按「按房屋项填入」更新")
         self.hardship.blockSignals(True)
         self.hardship.setChecked(actions.get_value(case, (self.block, "sole_housing_hardship")) is True)
         self.hardship.blockSignals(False)
