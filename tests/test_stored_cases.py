@@ -137,7 +137,9 @@ def test_news_names_who_changed_the_household_since_it_was_opened(store, househo
     assert news(stored) is None
     with SqliteStore(store.path, actor="王芳") as other:
         other.sign(household.id)
-    assert news(stored) == "户号 017 王建国 已被他人改为「已签字」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
+    at = store.audit_log(household_id=household.id)[-1].at[:16].replace("T", " ")
+    assert news(stored) == (f"户号 017 王建国 已由 王芳 于 {at} 改为「已签字」,此处的修改可能不能保存到台账;"
+                            "请从台账重新打开此户核对。")
     signed, _case = open_stored(store, household.id, SCHEDULE.id)
     with SqliteStore(store.path, actor="王芳") as other:
         amended = other.current_version(household.id).case()

@@ -165,11 +165,18 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerWorkspace(self.settings, self.household.session.schedule, parent=self)
         self.ledger.open_household.connect(self.open_household)
         self.ledger.leaving_project = self.household.release_store
+        self.ledger.edited_elsewhere = self._edited_in_household
         self.household.stored_saved.connect(lambda _household_id: self.ledger.refresh())
         self.ledger.project_changed.connect(self._project_changed)
         self.ledger.connection_lost.connect(self.household.connection_lost)
         self.ledger.settled_here.connect(self._settled_here)
         return self.ledger
+
+    def _edited_in_household(self, store, household_id: int) -> bool:
+        """Whether 补偿测算 holds unsaved typing of this household of `store`."""
+        stored = self.household.stored
+        return (stored is not None and stored.store is store and stored.household.id == household_id
+                and self.household.is_modified())
 
     def _settled_here(self, store, household_ids: list) -> None:
         """Households signed or paid in the 台账: the one open in 补偿测算, if among them, is shown as it now is —

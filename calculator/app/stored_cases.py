@@ -183,7 +183,10 @@ def news(stored: StoredCase) -> str | None:
         return (f"{who} 已由 {current.actor or '他人'} 于 {at} 保存为第{current.number}版"
                 f"(现为「{household.status.label}」),您打开的是之前的版本,此处的修改将不能保存到台账。"
                 "请先用「另存为」把修改存成文件,再从台账重新打开此户核对。")
-    return f"{who} 已被他人改为「{household.status.label}」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
+    entries = stored.store.audit_log(household_id=household.id)
+    by = f"已由 {entries[-1].actor} 于 {entries[-1].at[:16].replace('T', ' ')} " if entries else "已被"   # the user
+    # may be the one who signed it in the 台账 meanwhile: "他人" was said to them
+    return f"{who} {by}改为「{household.status.label}」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
 
 
 def reattach(store: CaseStore, place: dict) -> StoredCase:

@@ -45,6 +45,8 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         # Asked before the open project is closed or replaced: may it go? (the main window lets 补偿测算
         # save or drop a household of it first)
         self.leaving_project: Callable[[], bool] = lambda: True
+        # Whether 补偿测算 holds unsaved typing of a household of this store (the main window's): said before it is signed
+        self.edited_elsewhere: Callable[[object, int], bool] = lambda store, household_id: False
         self._schedule = schedule
         self._reopened = False
         # Passwords typed for server projects: this session only, never written anywhere.
@@ -505,6 +507,9 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             version = f" 第 {row.version} 版" if row.version is not None else ""
             # the amount signed for, in both questions: signing without the code, nothing else shows it
             total = f",合计 {fmt_grouped(row.total)} 元" if row.total is not None and row.checked else ""
+            if self.edited_elsewhere(self.project.store, household_id):   # signed, that typing is refused at its save
+                total += ("\n\n注意:此户在「补偿测算」中有未保存的修改。签字的是台账中已保存的这一版;"
+                          "签字后,那些修改只能作为更正(填写理由)保存。")
             if not self._sign_one(household_id, f"户号 {row.number} {row.head}{version}".rstrip() + total, row.version):
                 break
             signed += 1
