@@ -18,7 +18,7 @@ from calculator.engine.compensation import compute
 from calculator.core.errors import InputError
 from calculator.formats.reports.content import Filing
 from calculator.engine.schedules import load_schedule
-from calculator.store import ConflictError, RefusedByRule, SqliteStore, Status, StoreError
+from calculator.store import AbnormalData, ConflictError, RefusedByRule, SqliteStore, Status, StoreError
 from calculator.app.stored_cases import (StoredCase, checked_result, filing, news, open_stored, printable, reattach,
                                      save_stored, where)
 from households import EXAMPLE
@@ -138,8 +138,19 @@ def test_news_names_who_changed_the_household_since_it_was_opened(store, househo
     with SqliteStore(store.path, actor="王芳") as other:
         other.sign(household.id)
     at = store.audit_log(household_id=household.id)[-1].at[:16].replace("T", " ")
-    assert news(stored) == (f"户号 017 王建国 已由 王芳 于 {at} 改为「已签字」,此处的修改可能不能保存到台账;"
-                            "请从台账重新打开此户核对。")
+    said = f"户号 017 王建国 已由 王芳 于 {at} 改为「已签字」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
+    assert news(stored) == said
+    from test_store_integrity import sql   # damaged, found by 张伟's program, repaired and re-checked by 张伟: 王芳 signed
+    edit = "UPDATE case_versions SET total = ? WHERE number = 1"
+    total = store.current_version(household.id).total
+    sql(store, edit, "1.00")
+    with SqliteStore(store.path, actor="张伟") as third:
+        with pytest.raises(AbnormalData):
+            third.check_household(household.id)
+        sql(store, edit, str(total))
+        third.recheck(household.id, "已按备份修复")
+    assert [e.action for e in store.audit_log(household_id=household.id)][-2:] == ["abnormal", "recheck"]
+    assert news(stored) == said
     signed, _case = open_stored(store, household.id, SCHEDULE.id)
     with SqliteStore(store.path, actor="王芳") as other:
         amended = other.current_version(household.id).case()

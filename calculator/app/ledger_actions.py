@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from calculator.core.errors import InputError
+from calculator.core.labels import short_time
 from calculator.core.files import (
     SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
     refuse_database, same_file, shown_path, system_reason,
@@ -241,7 +242,7 @@ def describe_match(match: SheetMatch) -> str:
     signed = ("已按此版签字" if match.is_signed else f"曾按此版签字,后由第 {match.amended_by} 版更正"
               if match.amended_by is not None else "未按此版签字")
     total = "" if version.total is None else f",合计 {fmt_grouped(version.total)} 元"
-    return (f"{who}:第 {version.number} 版{total},{version.created_at[:16].replace('T', ' ')} 由 "
+    return (f"{who}:第 {version.number} 版{total},{short_time(version.created_at)} 由 "
             f"{version.actor or '—'} 保存;{state},{signed};住户现为「{household.status.label}」。")
 
 
@@ -482,7 +483,7 @@ class ProjectFile:
                 if opened is None:
                     now_zh, now_en = "尚无版本", "has no version yet"
                 else:   # who saved in between, and when: whom to ask before saving again
-                    when = opened.created_at[:16].replace("T", " ")
+                    when = short_time(opened.created_at)
                     now_zh = f"当前是第{opened.number}版({opened.actor} {when} 保存)"
                     now_en = f"is at version {opened.number} (saved by {opened.actor} at {when})"
                 raise RefusedByRule(f"户号 {household.number} {now_zh},不是第{base_version}版,未保存",

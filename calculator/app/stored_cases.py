@@ -20,6 +20,7 @@ from typing import Iterable
 from calculator.engine.case import Case, case_from_json, fingerprint
 from calculator.engine.compensation import CompensationResult, evaluate
 from calculator.core.errors import InputError
+from calculator.core.labels import short_time
 from calculator.core.money import fmt_grouped
 from calculator.formats.reports.content import Filing
 from calculator.engine.schedules import load_schedule
@@ -179,13 +180,14 @@ def news(stored: StoredCase) -> str | None:
         return None
     who = f"户号 {household.number} {household.head}".rstrip()
     if current is not None and current.id != opened:
-        at = current.created_at[:16].replace("T", " ")
+        at = short_time(current.created_at)
         return (f"{who} 已由 {current.actor or '他人'} 于 {at} 保存为第{current.number}版"
                 f"(现为「{household.status.label}」),您打开的是之前的版本,此处的修改将不能保存到台账。"
                 "请先用「另存为」把修改存成文件,再从台账重新打开此户核对。")
-    entries = stored.store.audit_log(household_id=household.id)
-    by = f"已由 {entries[-1].actor} 于 {entries[-1].at[:16].replace('T', ' ')} " if entries else "已被"   # the user
-    # may be the one who signed it in the 台账 meanwhile: "他人" was said to them
+    # who signed or paid it, and when: "他人" was said to the user who had just signed it in the 台账 (a finding or a
+    # re-check recorded since is no such change)
+    settled = [e for e in stored.store.audit_log(household_id=household.id) if e.action in ("sign", "pay")]
+    by = f"已由 {settled[-1].actor} 于 {short_time(settled[-1].at)} " if settled else "已被"
     return f"{who} {by}改为「{household.status.label}」,此处的修改可能不能保存到台账;请从台账重新打开此户核对。"
 
 

@@ -205,23 +205,21 @@ def _print(output: str, done: tuple[str, str] | None = None) -> int:
 
 
 def _write_out(text: str) -> None:
-    """All of `text` on stdout, or OSError. Into a pipe whose reader left part way through (`| head`), Python's write
-    took the part the pipe held (64 KiB) as all of it: the rest was lost with exit 0 and nothing said. A terminal, or a
-    stream without a file (a test's), is written as Python writes it."""
+    """All of `text` on stdout, or OSError. Unbuffered (PYTHONUNBUFFERED, as scripts and CI often set), Python wrote into
+    a pipe whose reader left part way (`| head`) the part the pipe held (64 KiB) and took it for all: the rest was lost
+    with exit 0 and nothing said. The process's own stdout into a pipe or a file is written here, its line ends as
+    Python writes them; a terminal, or a stdout put in its place (a test's, a tee), through that stream."""
     stream = sys.stdout
-    try:
-        descriptor = stream.fileno()
-        whole = not stream.isatty()
-    except (AttributeError, OSError, ValueError):   # io.UnsupportedOperation is both OSError and ValueError
-        whole = False
-    if not whole:
+    if stream is not sys.__stdout__ or stream.isatty():
         stream.write(text)
         stream.flush()
         return
     stream.flush()
+    if os.linesep != "\n":   # Windows: Python's stdout writes \r\n
+        text = text.replace("\n", os.linesep)
     rest = memoryview(text.encode(stream.encoding, stream.errors))
     while rest:
-        rest = rest[os.write(descriptor, rest):]   # a reader gone: EPIPE at the next write, an OSError
+        rest = rest[os.write(stream.fileno(), rest):]   # a reader gone: EPIPE at the next write, an OSError
 
 
 def _unraisable(unraisable) -> None:

@@ -61,3 +61,8 @@ def renumber(text: str, numbers: Mapping[int, int]) -> str:
     """Line places in `text` (items[3](第4行)) named by the 序号 the sheet and the item table show
     (第7行; calculator.engine.compensation.sheet_numbers), or by entry order for a line without one."""
     return _LINE_AT.sub(lambda match: f"第{numbers.get(int(match.group(1)), int(match.group(1)) + 1)}行", text)
+
+
+def short_time(iso: str) -> str:
+    """A stored time as the program shows it: 2024-05-01T10:22:33+08:00 → 2024-05-01 10:22."""
+    return iso[:16].replace("T", " ")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from calculator.engine.case import Case, case_from_json
 from calculator.engine.compensation import CompensationResult
 from calculator.core.errors import CalculationError
+from calculator.core.labels import short_time
 from calculator.core.limits import printable
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ def conflict_error(household: Household, current: "CaseVersion | None") -> Confl
         return ConflictError("台账中此户的版本已变动,未保存;请重新打开此户核对后再改",
                              "the household's versions changed since it was opened; nothing was saved",
                              f"户号 {household.number}")
-    at = current.created_at[:16].replace("T", " ")
+    at = short_time(current.created_at)
     return ConflictError(f"台账中此户已有打开后新存的第{current.number}版(经办人 {current.actor or '未记录'},{at}),"
                          "未保存;请另存为文件,重新打开此户核对后再改",
                          f"the household has a newer version {current.number}, saved by {current.actor or 'unknown'} "

@@ -20,6 +20,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from calculator.core.errors import CalculationError
+from calculator.core.labels import short_time
 from calculator.app.ledger_actions import PAGE_SIZE, SORT_KEYS, LedgerQuery, area_text, money_text
 from calculator.store import LedgerRow, LedgerTotals, Status
 from ui.table_model import VALUE_ROLE, HeaderedTableModel
@@ -54,11 +55,6 @@ Count = Callable[[LedgerQuery], int]
 def _value(row: LedgerRow, column: int):
     return (row.number, row.head, row.address, row.building_area_m2, row.total, row.incentive, row.replacement_m2,
             row.status, row.assessor, row.updated_at)[column]
-
-
-def short_time(iso: str) -> str:
-    """2024-05-01T10:22:33+08:00 → 2024-05-01 10:22."""
-    return iso[:16].replace("T", " ")
 
 
 class LedgerModel(HeaderedTableModel):
