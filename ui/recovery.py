@@ -43,11 +43,14 @@ class RecoveryFile:
         self.path = self.folder / f"{uuid.uuid4().hex}{SUFFIX}"
         self._lock = QLockFile(str(self.path) + ".lock")
         self._lock.setStaleLockTime(0)
-        self._lock.tryLock(0)
 
     def write(self, document: dict, original_path: str | None, head: str, stored: dict | None = None,
               kind: str = "case") -> None:
-        """Store the document (whole or not at all), and where in a project it belongs, if anywhere."""
+        """Store the document (whole or not at all), and where in a project it belongs, if anywhere; OSError when it
+        cannot, the lock beside it first. Written without its lock (a disk full when it was first taken), the file of
+        a running window was offered to another as a crash's, and answered 否 there, deleted."""
+        if not self._lock.isLocked() and not self._lock.tryLock(0):
+            raise OSError(f"无法锁定恢复文件 {self.path.name}.lock")
         record = {"original_path": original_path, "saved_at": time.time(), "head": head, "kind": kind,
                   "document": document, "stored": stored}
         atomic_write_text(self.path, json.dumps(record, ensure_ascii=False))

@@ -178,6 +178,7 @@ class DateField(QWidget):
 
     edited = Signal(str)
     finished = Signal()
+    typed = Signal()   # a key typed into the field, not yet read (the crash-recovery file keeps it: `pending`)
 
     def __init__(self, parent=None, field: str = "日期", *, holds_invalid: bool = False):
         super().__init__(parent)
@@ -233,6 +234,24 @@ class DateField(QWidget):
         """Why the field shows something other than its value: a date it refused and does not hold ("" if none)."""
         return self.error() if self.edit.text() != self._value else ""
 
+    def pending(self) -> str | None:
+        """What reading the text typed would give its document ("" for none), without reading it (nothing is marked
+        while it is typed); None when nothing is typed since, or it would take nothing. Kept by the crash-recovery
+        file: a date typed and not yet read (no Enter, the cursor still in the field) was lost with a crash."""
+        typed = self.edit.text()
+        if typed == self._value:
+            return None
+        try:
+            date = read_typed_date(typed, self._field)
+        except InputError:
+            return typed if self._holdable(typed) else None
+        return "" if date is None else date.isoformat()
+
+    def _holdable(self, typed: str) -> bool:
+        """Whether a text that is no date is passed on as typed: by a holds_invalid field alone, and only as something
+        a person typed for a date, short and printable (not a pasted page, no control character)."""
+        return self._holds_invalid and len(typed) <= HELD_TEXT and bad_character(typed) is None
+
     def _reason(self, text: str) -> str:
         try:
             date = read_typed_date(text, self._field)
@@ -243,6 +262,7 @@ class DateField(QWidget):
     def _typing(self, text: str) -> None:
         """A field marked red is cleared as soon as what is typed reads as a date (it is taken on Enter or on
         leaving, as any date): it stayed red over a right date until then. Nothing is marked while typing."""
+        self.typed.emit()
         if self.error():
             try:
                 read_typed_date(text, self._field)
@@ -256,9 +276,8 @@ class DateField(QWidget):
             date = read_typed_date(typed, self._field)
         except InputError as error:
             self._mark(error.zh)
-            # Held only as something a person typed for a date: short, printable (not a pasted page, no control
-            # character); anything else stays in the field alone, refused, as in a field that holds nothing invalid.
-            if self._holds_invalid and typed != self._value and len(typed) <= HELD_TEXT and bad_character(typed) is None:
+            # anything not held stays in the field alone, refused, as in a field that holds nothing invalid
+            if typed != self._value and self._holdable(typed):
                 self._value = typed
                 self.edited.emit(typed)
             self.finished.emit()

@@ -164,6 +164,10 @@ class DocumentWorkspace(Workspace):
         """Where in a project the document belongs (a household of the 台账), else None."""
         return None
 
+    def recovery_pending(self) -> bool:
+        """Whether something typed and not yet in the document is to be kept aside (a date being typed)."""
+        return False
+
     def restore(self, found, store=None) -> bool:
         """Show a document a crash left behind (a ui.recovery.Recovered of this tab's kind), marked unsaved."""
         raise NotImplementedError
@@ -181,7 +185,7 @@ class DocumentWorkspace(Workspace):
 
     def autosave(self) -> None:
         """Write the recovery file when there are changes not yet written anywhere."""
-        if not (self.is_modified() and self._autosave_due):
+        if not (self._autosave_due and (self.is_modified() or self.recovery_pending())):
             return
         try:
             if self.recovery is None:

@@ -452,3 +452,63 @@ def test_an_error_after_the_window_is_gone_is_printed_alone(qtbot, settings, ans
     delete(win)
     sys.excepthook(RuntimeError, RuntimeError("late"), None)
     assert "RuntimeError: late" in capsys.readouterr().err and answers.errors == []
+
+
+def crashed(ws, settings) -> dict:
+    """The case a crash now leaves behind: what the autosave writes, the process then dying holding its lock."""
+    ws.autosave()
+    ws.recovery._lock.unlock()
+    ws.recovery = None
+    [found] = recovery.left_behind(settings.data_dir())
+    recovery.forget(found)
+    return found.document
+
+
+def test_a_date_still_being_typed_is_kept_by_the_autosave(qtbot, window, ws, settings):
+    """测算日期 and 签约日期 typed, no Enter, the cursor still in the field: a crash lost both (the autosave read the
+    case, which takes a date on Enter or on leaving the field); typed into an untouched case, nothing was written."""
+    assert ws.open_file(EXAMPLE)
+    signed = ws.relocation.dates["signed_on"]
+    signed.edit.setFocus()
+    signed.edit.selectAll()
+    type_text(qtbot, signed.edit, "2023-02-30")
+    assert not ws.session.modified and not signed.edit.property("date_error")   # nothing read, nothing marked
+    assert crashed(ws, settings)["relocation"]["signed_on"] == "2023-02-30"   # as typed: the case says no such day
+    assert ws.session.case.relocation["signed_on"] == "2023-06-20"           # the case itself is as it was
+    ws.header.date.edit.setFocus()                                            # 签约日期 left: read
+    ws.header.date.edit.selectAll()
+    type_text(qtbot, ws.header.date.edit, "2023/7/1")
+    assert crashed(ws, settings)["assessed_on"] == "2023-07-01"              # as Enter would have read it
+    assert ws.session.case.assessed_on == "2023-06-12"
+
+
+def test_a_rate_waiting_on_its_reason_is_kept_by_the_autosave_with_the_reason_so_far(qtbot, window, ws, settings):
+    """900 over the standard, its reason written, the dialog still open: a crash lost both (the case takes them
+    together, on 确定)."""
+    from ui.household.items_model import COL_RATE
+    assert ws.open_file(EXAMPLE)
+    type_cell(qtbot, ws, 0, COL_RATE, "900")
+    qtbot.waitUntil(lambda: ws.reason_dialog is not None and ws.reason_dialog.isVisible())
+    type_text(qtbot, ws.reason_dialog.edit, "带门楼")
+    line = crashed(ws, settings)["items"][0]
+    assert (line["rate"], line["override_reason"]) == ("900", "带门楼")
+    assert ws.session.case.items[0].get("rate") == "760"              # the case waits on the reason
+    ws.reason_dialog.reject()
+
+
+def test_an_autosave_written_without_its_lock_is_refused_so_no_other_window_takes_it(qtbot, window, ws, settings):
+    """The lock failed (a full disk when it was first taken) and was never tried again: the recovery file of a
+    running window was offered to another as a crash's, and 否 there deleted it."""
+    from PySide6.QtCore import QLockFile
+    assert ws.open_file(EXAMPLE)
+    type_cell(qtbot, ws, 0, COL_QUANTITY, "90")
+    ws.recovery = recovery.RecoveryFile(settings.data_dir())
+    held = QLockFile(str(ws.recovery.path) + ".lock")   # its lock taken by someone else: it cannot be taken
+    assert held.tryLock(0)
+    said = []
+    ws.status.connect(said.append)
+    ws.autosave()
+    assert not ws.recovery.path.exists() and said[-1].startswith("自动保存失败:无法锁定恢复文件")
+    held.unlock()
+    ws.autosave()                                        # tried again: the lock taken first, then the file
+    assert ws.recovery.path.exists() and recovery.left_behind(settings.data_dir()) == []

@@ -6,12 +6,15 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+import copy
+
+from calculator.app import actions
 from calculator.engine.case import case_from_dict, case_to_dict
 from calculator.engine.compensation import compute
 from calculator.core.errors import CalculationError
 from ui import settings as config
 from ui.household.document import read_case
-from ui.household.header import HeaderForm
+from ui.household.header import DATE_PATH, HeaderForm
 from ui.household.items_model import ItemTableModel
 from ui.household.items_view import ItemTable
 from ui.household.panels import LockBanner, ProblemBanner, RelocationPanel, ReplacementPanel, SummaryPanel
@@ -48,6 +51,7 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.stored = None  # a calculator.app.stored_cases.StoredCase while the case comes from the project store
         self.amendment_reason: str | None = None  # given on 更正 of a signed case, used when it is saved
         self.reason_dialog = None  # the open override-reason dialog, if any
+        self._reason_changes: tuple[int, dict] | None = None  # its row and the values waiting on its reason
 
         self.header = HeaderForm(self.session, self)
         self.lock_banner = LockBanner(self)
@@ -65,6 +69,8 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.summary = SummaryPanel(self.session, self)
         self.relocation = RelocationPanel(self.session, self)
         self.replacement = ReplacementPanel(self.session, self)
+        for field in (self.header.date, *self.relocation.dates.values()):   # a date typed is kept aside (`_pending`)
+            field.typed.connect(lambda: setattr(self, "_autosave_due", True))
 
         center = QWidget(self)
         center_layout = QVBoxLayout(center)
@@ -199,7 +205,9 @@ class HouseholdWorkspace(DocumentWorkspace):
         if self.reason_dialog is not None or row >= len(self.session.case.items):
             return
         dialog = dialogs.reason_dialog(self, message, reason)
-        self.reason_dialog = dialog
+        self.reason_dialog, self._reason_changes = dialog, (row, changes)
+        self._autosave_due = True   # what waits on the reason is kept aside too (`_pending`)
+        dialog.edit.textEdited.connect(lambda _text: setattr(self, "_autosave_due", True))
 
         def accepted() -> None:
             edit = {("items", row, field): value for field, value in changes.items()}
@@ -207,7 +215,7 @@ class HouseholdWorkspace(DocumentWorkspace):
             self.session.edit(edit, text=f"第{row + 1}行超标准(理由:{dialog.text()})")
 
         def finished(_code: int) -> None:
-            self.reason_dialog = None
+            self.reason_dialog = self._reason_changes = None
             dialog.deleteLater()
             self.window().activateWindow()
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -506,7 +514,31 @@ class HouseholdWorkspace(DocumentWorkspace):
     # --- autosave ----------------------------------------------------------------------------------
 
     def recovery_record(self) -> tuple[dict, str]:
-        return case_to_dict(self.session.case), self.session.case.household.get("head", "")
+        case, pending = self.session.case, self._pending()
+        if pending:
+            case = copy.deepcopy(case)
+            for path, value in pending.items():
+                actions.set_value(case, path, value)
+        return case_to_dict(case), case.household.get("head", "")
+
+    def recovery_pending(self) -> bool:
+        return bool(self._pending())
+
+    def _pending(self) -> dict[tuple, object]:
+        """What is typed and not yet in the case, by its path: a date typed and not yet read (no Enter, the cursor still
+        in the field), and a value waiting on its reason with the reason typed so far (the dialog open). A crash lost
+        both: a 900 over the standard with its reason written, a 签约日期 typed."""
+        pending: dict[tuple, object] = {}
+        for path, field in ((DATE_PATH, self.header.date),
+                            *((("relocation", name), field) for name, field in self.relocation.dates.items())):
+            value = field.pending()
+            if value is not None:
+                pending[path] = value or actions.ABSENT
+        if self._reason_changes is not None:
+            row, changes = self._reason_changes
+            pending.update({("items", row, field): value for field, value in changes.items()})
+            pending[("items", row, "override_reason")] = self.reason_dialog.text() or actions.ABSENT
+        return pending
 
     def recovery_stored(self) -> dict | None:
         if self.stored is None:
