@@ -108,6 +108,34 @@ def test_another_programs_database_and_a_file_without_a_project_are_refused(tmp_
         open_project(tmp_path / "empty.landcomp")
 
 
+def test_a_project_file_parted_from_its_journal_after_a_crash_holds_every_save_and_none_is_written_into(tmp_path):
+    """After a crash, the .landcomp alone (moved, copied, mailed) was 4 KiB of no tables: the project and its saves
+    stood in the -wal journal left behind. Opened, it said 没有项目 and was made an empty project, 77 KB written into
+    it. Each change is now copied into the file as it commits, and a file with no project is opened unwritten."""
+    import shutil
+    project = create_project(tmp_path / "堡子片区.landcomp", "堡子片区", "李明")
+    for number in ("0201", "0202"):
+        project.store.add_household(project.project.id, number)
+    parted = tmp_path / "moved"
+    parted.mkdir()
+    shutil.copyfile(project.path, parted / "堡子片区.landcomp")   # the file alone, the program still running
+    project.close()
+    moved = open_project(parted / "堡子片区.landcomp", "王芳")
+    assert moved.name == "堡子片区" and [row.number for row in moved.rows(LedgerQuery())] == ["0201", "0202"]
+    moved.close()
+
+    empty = tmp_path / "empty.landcomp"   # as such a file was: SQLite's header, in WAL mode, no tables
+    connection = sqlite3.connect(empty)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.close()
+    before = empty.read_bytes()
+    with pytest.raises(StoreError, match="没有项目") as refused:
+        open_project(empty, "王芳")
+    assert "-wal" in refused.value.zh and "-wal" in refused.value.en
+    assert empty.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty.landcomp", "moved", "堡子片区.landcomp"]
+
+
 # -- the ledger ---------------------------------------------------------------------------------
 
 def test_a_backup_restores_the_project_and_the_replaced_state_is_kept(opened, results, tmp_path):

@@ -133,7 +133,7 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
                          str(path)) from None
     if header != SQLITE_HEADER:  # SqliteStore would turn an empty file into a new project
         raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", str(path))
-    store = SqliteStore(path, actor=actor.strip())
+    store = SqliteStore(path, actor=actor.strip(), create=False)
     projects = store.projects()
     if not projects:
         store.close()

@@ -44,8 +44,12 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     READ_TRANSACTION = "BEGIN"  # backend: how a read-only snapshot starts
     dialect = dialect.SQLITE
 
-    def __init__(self, path: str | os.PathLike[str], *, actor: str = "", clock: Callable[[], str] = _now):
+    def __init__(self, path: str | os.PathLike[str], *, actor: str = "", clock: Callable[[], str] = _now,
+                 create: bool = True):
+        """`create`: an empty file (no schema) becomes a project; without it, such a file is refused unwritten (a
+        project opened, not created)."""
         self.path, self.actor, self._clock, self._depth = os.fspath(path), actor, clock, 0
+        self._create = create
         self.read_only = os.path.exists(self.path) and not _writable(self.path)
         self._forget_findings()
         try:
@@ -94,7 +98,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             if self.read_only:
                 self._check_read_only_schema()
                 return
-            refuse_foreign(self._conn, self.path)   # before WAL mode is set: another program's file is left as it was
+            # before WAL mode is set, so that another program's file, or one holding no project, is left as it was
+            if refuse_foreign(self._conn, self.path) == 0 and not self._create:
+                raise StoreError(*NO_PROJECT, self.path)
             if self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
                 raise StoreError("项目文件无法使用 WAL 日志模式", "the project file cannot use WAL journaling", self.path)
             self._conn.execute("PRAGMA synchronous = FULL")  # a committed save survives a power cut
@@ -172,8 +178,15 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             conn.execute(f"RELEASE change{self._depth}")
 
     def _commit(self) -> None:
-        """Backend: commit the change's transaction."""
+        """Backend: commit the change's transaction, then copy it into the project file from its -wal journal as far as
+        readers let it without waiting (PASSIVE). Left in the journal until SQLite's own checkpoint (a thousand pages),
+        a project and every save of it after a crash stood in the -wal file alone: the .landcomp moved or mailed
+        without it opened as no project."""
         self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:   # the change is committed, in the journal: copied at a later commit or the close
+            pass
 
     def _dropped(self, error: BaseException) -> bool:
         """Backend: whether `error` left the connection unable to take a ROLLBACK, and it was dropped (which undoes the
@@ -777,6 +790,13 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
 # _moved's `_settled` for a file deleted while open: its saves are in it, and nowhere else.
 DELETED = "deleted"
+# An SQLite file with no schema opened as a project: most likely the .landcomp of a project whose saves are still in the
+# -wal journal it was separated from after a crash (opened, it was made an empty project and written into).
+NO_PROJECT = ("项目文件中没有项目(文件中没有任何数据)。如果程序曾意外退出,项目的内容可能还在原位置与它同名的 -wal 文件中:"
+              "请把项目文件和它的 -wal、-shm 文件放在同一文件夹再打开",
+              "the project file holds no project (no data at all). If the program stopped unexpectedly, the project "
+              "may still be in the -wal file of the same name where it was: put the file with its -wal and -shm "
+              "files in one folder and open it there")
 
 
 def _deleted(identity: tuple[int, int]) -> bool:
