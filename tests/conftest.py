@@ -51,7 +51,7 @@ def store(request, backend, tmp_path):
     by 李明 in a file, by the database role on a server."""
     from calculator.store import open_store
     project = request.getfixturevalue("pg_url") if backend == "postgres" else tmp_path / "project.landcomp"
-    with open_store(project, actor="李明") as opened:
+    with open_store(project, actor="李明", create=backend != "postgres") as opened:   # a new file; pg_url's is set up
         yield opened
 
 

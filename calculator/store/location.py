@@ -99,8 +99,8 @@ def open_store(project: str | os.PathLike[str], *, actor: str = "", password: st
                create: bool = False) -> CaseStore:
     """The store of a project file path or a postgresql://user@host:port/dbname URL.
 
-    A server database without the project schema is refused (no_server_project) unless `create`: only
-    creating a project writes the schema, and its role becomes the schema's owner.
+    A server database without the project schema (or a file without one) is refused (no_server_project) unless
+    `create`: only creating a project writes the schema, and on a server its role becomes the schema's owner.
 
     `actor` is the typed 经办人 for a file; on a server the audit log names the database role.
     `password` (servers only) is one typed for this session: given to libpq as a keyword, never put
@@ -109,4 +109,4 @@ def open_store(project: str | os.PathLike[str], *, actor: str = "", password: st
         from calculator.store.postgres import PostgresStore  # psycopg only when a server is used
         return PostgresStore(str(project).strip(), actor=actor, password=password, create=create)
     from calculator.store.sqlite import SqliteStore
-    return SqliteStore(project, actor=actor)
+    return SqliteStore(project, actor=actor, create=create)
