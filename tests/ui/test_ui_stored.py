@@ -147,6 +147,10 @@ def test_a_signed_case_opens_read_only_and_changes_only_by_a_reasoned_amendment(
     assert ws.lock_banner.isVisible() and ws.lock_banner.amend_button.isVisible()
     assert ws.lock_banner.text.text().startswith("此户已签字(第1版),只能查看。如需更正,请点「更正…」填写理由")
     refuses_every_edit(qtbot, ws)
+    said = []
+    ws.status.connect(said.append)
+    window._add_to_household("杂棚")   # 标准查阅's Enter: refused, and now said
+    assert said == ["未添加「杂棚」:此户只能查看(如需更正,请点「更正…」)"] and not ws.session.modified
     reasons["answers"] = [None]  # 更正 cancelled: still read-only
     qtbot.mouseClick(ws.lock_banner.amend_button, Qt.MouseButton.LeftButton)
     assert reasons["asked"] == [("017 王建国", "已签字")] and ws.session.read_only

@@ -152,7 +152,9 @@ class HouseholdWorkspace(DocumentWorkspace):
     def add_item(self, key: str) -> None:
         """Add a line for `key` and put the cursor in its first cell to fill (the quantity)."""
         row = self.session.add_line(key)
-        if row is None:
+        if row is None:   # read-only: said, as the banner says it (from 标准查阅 the Enter did nothing, unsaid)
+            self.status.emit(f"未添加「{key}」:此户只能查看" + ("(如需更正,请点「更正…」)"
+                                                            if not self.lock_banner.amend_button.isHidden() else ""))
             return
         self.table.edit_cell(row, self.model.first_edit_column(row))
         self.status.emit(f"已添加第{row + 1}行「{key}」")
