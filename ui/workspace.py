@@ -185,7 +185,10 @@ class DocumentWorkspace(Workspace):
 
     def autosave(self) -> None:
         """Write the recovery file when there are changes not yet written anywhere."""
-        if not (self._autosave_due and (self.is_modified() or self.recovery_pending())):
+        if not self._autosave_due:
+            return
+        if not (self.is_modified() or self.recovery_pending()):   # what was kept aside was taken back (a date
+            self._discard_recovery()                                # retyped as it was, a reason dialog cancelled)
             return
         try:
             if self.recovery is None:

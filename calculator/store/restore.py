@@ -75,7 +75,7 @@ def carry_over(conn: sqlite3.Connection, replaced: Replaced, *, at: str, actor: 
     for entry in lost:
         same = entry["household_id"] is not None and here.get(entry["household_id"]) == numbers.get(entry["household_id"])
         detail = {**parse_detail(entry["detail"]), "restored_over": at, "original_id": entry["id"]}
-        if entry["action"] == "pay" and not replaced.payment(entry):
+        if entry["action"] == "pay" and entry not in payments:
             detail["payment_not_kept"] = True
         if entry["household_id"] is not None and not same:
             detail["household_number"] = numbers.get(entry["household_id"], "")

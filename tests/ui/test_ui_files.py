@@ -496,6 +496,42 @@ def test_a_rate_waiting_on_its_reason_is_kept_by_the_autosave_with_the_reason_so
     ws.reason_dialog.reject()
 
 
+def test_what_was_kept_aside_and_taken_back_is_not_offered_after_a_crash(qtbot, window, ws, settings):
+    """A reviewer's finds: 900 cancelled at its reason stayed in the recovery file (the user's own refused value offered
+    back after a crash); a date retyped as it was, or a reason asked again unchanged (Ctrl+R) and cancelled, left a
+    recovery file of a case with no change."""
+    from ui.household.items_model import COL_RATE
+    assert ws.open_file(EXAMPLE)
+    type_cell(qtbot, ws, 1, COL_QUANTITY, "3")                          # a change of its own
+    type_cell(qtbot, ws, 0, COL_RATE, "900")
+    qtbot.waitUntil(lambda: ws.reason_dialog is not None and ws.reason_dialog.isVisible())
+    type_text(qtbot, ws.reason_dialog.edit, "带门楼")
+    ws.autosave()
+    ws.reason_dialog.reject()
+    qtbot.waitUntil(lambda: ws.reason_dialog is None)
+    recovered = crashed(ws, settings)
+    assert recovered["items"][0]["rate"] == "760" and "override_reason" not in recovered["items"][0]
+    assert recovered["items"][1]["quantity"] == "3"
+
+    ws.session.stack.setClean()
+    signed = ws.relocation.dates["signed_on"]
+    signed.edit.setFocus()
+    signed.edit.selectAll()
+    type_text(qtbot, signed.edit, "2023-07-01")
+    ws.autosave()
+    assert ws.recovery.path.exists()
+    signed.edit.selectAll()
+    type_text(qtbot, signed.edit, "2023-06-20")                          # as the case holds it
+    ws.autosave()
+    assert not ws.recovery.path.exists()
+    ws.table.setFocus()
+    ws.edit_reason()                                                     # Ctrl+R on a line, its reason unchanged
+    qtbot.waitUntil(lambda: ws.reason_dialog is not None and ws.reason_dialog.isVisible())
+    ws.autosave()
+    assert not ws.recovery.path.exists()
+    ws.reason_dialog.reject()
+
+
 def test_an_autosave_written_without_its_lock_is_refused_so_no_other_window_takes_it(qtbot, window, ws, settings):
     """The lock failed (a full disk when it was first taken) and was never tried again: the recovery file of a
     running window was offered to another as a crash's, and 否 there deleted it."""

@@ -1,12 +1,11 @@
 """补偿测算: one household's case — header, picker, item table, relocation, replacement, summary."""
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
-
-import copy
 
 from calculator.app import actions
 from calculator.engine.case import case_from_dict, case_to_dict
@@ -218,6 +217,7 @@ class HouseholdWorkspace(DocumentWorkspace):
 
         def finished(_code: int) -> None:
             self.reason_dialog = self._reason_changes = None
+            self._autosave_due = True   # what waited on the reason, cancelled, is no longer kept aside
             dialog.deleteLater()
             self.window().activateWindow()
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -540,7 +540,8 @@ class HouseholdWorkspace(DocumentWorkspace):
             row, changes = self._reason_changes
             pending.update({("items", row, field): value for field, value in changes.items()})
             pending[("items", row, "override_reason")] = self.reason_dialog.text() or actions.ABSENT
-        return pending
+        case = self.session.case   # a reason asked again unchanged (Ctrl+R) is nothing typed
+        return {path: value for path, value in pending.items() if actions.get_value(case, path) != value}
 
     def recovery_stored(self) -> dict | None:
         if self.stored is None:
