@@ -371,14 +371,3 @@ def scrolling(*boxes: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes to what it holds: the pane itself showed no focus
     return area
-
-
-def enter_edits(view: QAbstractItemView, event) -> bool:
-    """Enter on a table's current editable cell opens its editor (a table's Enter otherwise does nothing): True when
-    it did, for a view's keyPressEvent to stop there."""
-    index = view.currentIndex()
-    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.state() != QAbstractItemView.State.EditingState \
-            and index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEditable:
-        view.edit(index)
-        return True
-    return False

@@ -771,21 +771,3 @@ def test_an_unsaved_parcel_is_named_by_its_reference_where_it_is_asked_of_and_sa
     answers.save_path = None
     assert not land.save_as() and answers.folders and answers.asked[-1].startswith("save_path")
     assert land.suggested_name() == "WT-2023-G07-地价测算"
-
-
-def test_enter_on_a_drop_down_cell_opens_its_choices_as_in_the_household_table(ws, qtbot):
-    """Enter on 用途 or 单位 did nothing (only F2 or a double click opened them); in 补偿测算 Enter edits a cell."""
-    from PySide6.QtWidgets import QAbstractItemView, QComboBox
-    housing_on_screen(ws, qtbot)
-    view = ws.parts_view
-    for column in (PartsModel.USE, PartsModel.UNIT):
-        view.setFocus()
-        cell = ws.parts_model.index(0, column)
-        view.setCurrentIndex(cell)
-        assert view.state() is not QAbstractItemView.State.EditingState   # a drop-down opens on no move to it
-        qtbot.keyClick(view, Qt.Key.Key_Return)
-        combo = view.indexWidget(cell)   # the cell's editor
-        assert view.state() is QAbstractItemView.State.EditingState and isinstance(combo, QComboBox)
-        qtbot.waitUntil(combo.hasFocus)
-        qtbot.keyClick(combo, Qt.Key.Key_Escape)   # closed, nothing chosen
-        qtbot.waitUntil(lambda: view.state() is not QAbstractItemView.State.EditingState)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEd
 from calculator.core.limits import WIDEST_AMOUNT
 from ui.household.items_model import (COL_AMOUNT, COL_DISPUTED, COL_ITEM, COL_PARAMS, COL_QUANTITY, COL_RATE,
                                       COL_UNIT, EDITOR_ROLE, HINT_ROLE, LIVE_EDIT_ROLE)
-from ui.widgets import HINT_COLOUR, DecimalEdit, enter_edits, keep_viewport, paint_empty_hint, pass_undo_through
+from ui.widgets import HINT_COLOUR, DecimalEdit, keep_viewport, paint_empty_hint, pass_undo_through
 
 COLUMN_WIDTHS = {COL_ITEM: 236, COL_QUANTITY: 80, COL_UNIT: 44, COL_PARAMS: 130, COL_RATE: 140,
                  COL_AMOUNT: 104, COL_DISPUTED: 54}
@@ -178,8 +178,12 @@ class ItemTable(QTableView):
             paint_empty_hint(self, EMPTY_HINT)
 
     def keyPressEvent(self, event) -> None:
-        if not enter_edits(self, event):
-            super().keyPressEvent(event)
+        index = self.currentIndex()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
+            if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEditable:
+                self.edit(index)
+                return
+        super().keyPressEvent(event)
 
     def moveCursor(self, action, modifiers):
         """Tab from an editor goes to the next cell that can be edited (数量 → 参数 → 单价 → 备注 → next line)."""

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QTableView, QWidget,
 )
 
-from ui.widgets import HalfWidth, enter_edits, pass_undo_through
+from ui.widgets import HalfWidth, pass_undo_through
 
 
 class ComboDelegate(QStyledItemDelegate):
@@ -55,15 +55,10 @@ def wrapping(text: str = "") -> QLabel:
 
 class PartsTable(QTableView):
     """The parts table: a typed cell's editor opens as the cell becomes current, a drop-down's (用途, 单位) only on
-    typing, Enter, F2 or a double click. Opened as it became current, it took the Down that moved on as a new choice
+    typing, F2 or a double click. Opened as it became current, it took the Down that moved on as a new choice
     (商服用地 became 住宅用地 without a word)."""
 
     typed_columns: frozenset[int] = frozenset()
-
-    def keyPressEvent(self, event) -> None:
-        """Enter opens the current cell's editor, as in 补偿测算's table (it did nothing on 用途 and 单位)."""
-        if not enter_edits(self, event):
-            super().keyPressEvent(event)
 
     def edit(self, index, trigger=None, event=None):
         if trigger is None:   # the public edit(index)
