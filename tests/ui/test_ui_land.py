@@ -771,3 +771,39 @@ def test_an_unsaved_parcel_is_named_by_its_reference_where_it_is_asked_of_and_sa
     answers.save_path = None
     assert not land.save_as() and answers.folders and answers.asked[-1].startswith("save_path")
     assert land.suggested_name() == "WT-2023-G07-地价测算"
+
+
+def test_left_and_right_from_a_cell_opened_by_moving_to_it_move_on_and_type_into_the_next(ws, qtbot):
+    """5 亩 in 面积, Left from 使用年期 (the 面积 editor opens, its text selected), Right, 30: Right moved the text's cursor,
+    and the 30 meant for the term went onto the area, 530 亩, the total 1.35M → 168.6M without a word. Once typed into,
+    Left and Right move in the text."""
+    from PySide6.QtWidgets import QApplication
+
+    def editor_at(column):
+        """The cell's own editor, once it has the keyboard."""
+        qtbot.waitUntil(lambda: ws.parts_view.currentIndex().column() == column)
+        cell = ws.parts_model.index(0, column)
+        qtbot.waitUntil(lambda: ws.parts_view.indexWidget(cell) is not None and ws.parts_view.indexWidget(cell).hasFocus())
+        return ws.parts_view.indexWidget(cell)
+
+    housing_on_screen(ws, qtbot)
+    ws.corrections_box.setChecked(True)
+    set_part(ws, 0, PartsModel.AREA, "300")
+    ws.parts_view.setFocus()
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.TERM))
+    qtbot.keyClick(editor_at(PartsModel.TERM), Qt.Key.Key_Left)
+    area = editor_at(PartsModel.AREA)
+    assert area.selectedText() == "300"
+    qtbot.keyClick(area, Qt.Key.Key_Right)
+    term = editor_at(PartsModel.TERM)
+    qtbot.keyClicks(term, "30")
+    commit_cell(qtbot, ws, term)
+    assert shown_area(ws) == "300" and ws.parts_model.index(0, PartsModel.TERM).data() == "30"
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.AREA))
+    area = editor_at(PartsModel.AREA)
+    qtbot.keyClicks(area, "45")                                          # typed: the arrows now move in the text
+    qtbot.keyClick(area, Qt.Key.Key_Left)
+    qtbot.keyClicks(area, "0")
+    commit_cell(qtbot, ws, area)
+    assert shown_area(ws) == "405" and ws.parts_view.currentIndex().column() == PartsModel.AREA
+    assert QApplication.focusWidget() is not None
