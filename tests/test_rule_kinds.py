@@ -153,3 +153,17 @@ def test_no_code_outside_the_rule_modules_decides_by_kind():
              if rules not in path.parents]
     assert len(files) > 50
     assert [place for path in files for place in _kind_decisions(path)] == []
+
+
+def test_every_detail_row_reads_in_chinese_not_as_the_data_file_names_it():
+    """标准查阅 showed range | 120、150, prorated_by | height_m, measure | main_house_area_m2: the data file's keys."""
+    import re
+    item = SCHEDULE.items["基础/未竣工砖房基础"]
+    assert item.rule.detail_rows(item.spec, item.unit, SCHEDULE) == [
+        ("单价区间", "120–150 元/m²"), ("按此折算", "高度(m)"), ("达到此值按全价", "1 m")]
+    item = SCHEDULE.items["房屋面积置换/宅基地"]
+    assert item.rule.detail_rows(item.spec, item.unit, SCHEDULE) == [
+        ("比例", "0.4"), ("按此面积", "宅基地证面积"), ("扣除", "正房占地面积")]
+    for item in ROWS:
+        for name, value in item.rule.detail_rows(item.spec, item.unit, SCHEDULE):
+            assert not re.search(r"[a-z]{3,}", name + value.replace("元/", "")), (item.key, name, value)

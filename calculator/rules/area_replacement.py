@@ -55,7 +55,7 @@ def summary(spec: Spec, unit: str, schedule) -> str:
 
 def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
     """The ratio and the areas, as the data holds them."""
-    return data_rows(describe(spec), schedule)
+    return data_rows(describe(spec), schedule, unit)
 
 
 def hosts(spec, items) -> None:

@@ -43,7 +43,7 @@ def summary(spec: None, unit: str, schedule) -> str:
 
 def detail_rows(spec: None, unit: str, schedule) -> list[tuple[str, str]]:
     """The amount and its basis, as the listing data names them."""
-    return data_rows(describe(spec), schedule)
+    return data_rows(describe(spec), schedule, unit)
 
 
 def hosts(spec, items) -> None:

@@ -40,7 +40,7 @@ def summary(spec: str, unit: str, schedule) -> str:
 
 def detail_rows(spec: str, unit: str, schedule) -> list[tuple[str, str]]:
     """Zero and the reason, as the listing data names them."""
-    return data_rows(describe(spec), schedule)
+    return data_rows(describe(spec), schedule, unit)
 
 
 def hosts(spec, items) -> None:

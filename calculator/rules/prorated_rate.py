@@ -54,7 +54,7 @@ def summary(spec: Spec, unit: str, schedule) -> str:
 
 def detail_rows(spec: Spec, unit: str, schedule) -> list[tuple[str, str]]:
     """The rate and the proration as the data holds them."""
-    return data_rows(describe(spec), schedule)
+    return data_rows(describe(spec), schedule, unit)
 
 
 def hosts(spec, items) -> None:

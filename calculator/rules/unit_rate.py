@@ -38,7 +38,7 @@ def summary(spec: Rate, unit: str, schedule) -> str:
 
 def detail_rows(spec: Rate, unit: str, schedule) -> list[tuple[str, str]]:
     """The rate as the data holds it."""
-    return data_rows(describe(spec), schedule)
+    return data_rows(describe(spec), schedule, unit)
 
 
 def hosts(spec, items) -> None:
