@@ -17,6 +17,9 @@ HIGHLIGHT = QColor("#fff2a8")
 WARN = QColor("#b00020")
 NOTE_MARK = "※"
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+# 表1's columns are narrow (eight side by side at 1366×768): a use longer than the others by its common short name,
+# spelled out under the table (ui.land.models.short_use_legend), and found by it in 标准查阅.
+SHORT_USES = {"公共管理与公共服务用地": "公服用地"}
 
 
 class RangeModel(HeaderedTableModel):

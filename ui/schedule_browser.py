@@ -17,7 +17,7 @@ from calculator.engine.catalog import (RELOCATION_PARTS, RELOCATION_SECTION, bes
 from calculator.engine.schedules import load_land_table, load_schedule
 from tables.land import LandTable
 from tables.schedule import Item, Schedule
-from ui.land_ranges import NOTE_MARK, RangeModel
+from ui.land_ranges import NOTE_MARK, SHORT_USES, RangeModel
 from ui.table_model import VALUE_ROLE, HeaderedTableModel
 from ui.workspace import Workspace
 
@@ -128,7 +128,7 @@ def _view(model) -> QTableView:
 
 
 class LandRowsProxy(QSortFilterProxyModel):
-    """All 16 land rows, filtered by the words of the search text (用途, 级别, 说明)."""
+    """All 16 land rows, filtered by the words of the search text (用途 or its short name as 表1 writes it, 级别, 说明)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -140,7 +140,8 @@ class LandRowsProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
         model: RangeModel = self.sourceModel()
         grade_row = model.row_at(row)
-        haystack = f"{grade_row.use} {grade_row.grade}级 {model.index(row, RangeModel.GRADE).data()} {grade_row.discrepancy}"
+        haystack = (f"{grade_row.use} {SHORT_USES.get(grade_row.use, '')} {grade_row.grade}级 "
+                    f"{model.index(row, RangeModel.GRADE).data()} {grade_row.discrepancy}")
         return all(w in haystack for w in self.words)
 
 
@@ -356,13 +357,25 @@ class ScheduleBrowser(Workspace):
         self.items_proxy.set_keys({item.key for item in matching(self.items_model.items, words)} if words else None)
         self.land_proxy.set_text(words)
         self._update_count()
-        best = best_match(self.visible_keys(), words) if words else None
+        keys = self.visible_keys()
+        best = best_match(keys, words) if words else None
         if best is not None:   # the match typed, shown at once and what Enter adds (the first row or the one picked
             # before stayed picked: 国槐 typed added 用材树/杨树, listed above it)
-            self.items_view.setCurrentIndex(self.items_proxy.index(self.visible_keys().index(best), 0))
+            self.items_view.setCurrentIndex(self.items_proxy.index(keys.index(best), 0))
+        elif words:   # nothing found: the item found before stayed shown, its 添加到本户 enabled and doing nothing
+            self.items_view.setCurrentIndex(QModelIndex())
+            self.detail_title.setText("(没有找到符合的项目)")
+            self.detail_model.set_rows([])
+            for label in (self.params_label, self.provenance_label, self.reading_label):
+                label.clear()
+            self.add_button.setEnabled(False)
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 行")
+        """How many rows are shown, and how many of the land tables' a search finds (住宅 found none here, and said
+        nothing of the four under 基准地价)."""
+        land = (f";「基准地价」页中有 {self.land_proxy.rowCount()} 行符合" if self.search_edit.text().strip()
+                and self.land_proxy.rowCount() else "")
+        self.count_label.setText(f"显示 {self.items_proxy.rowCount()} / {self.items_model.rowCount()} 行{land}")
 
     def visible_keys(self) -> list[str]:
         """The item keys the table shows now, in order."""

@@ -273,3 +273,24 @@ def test_a_search_come_back_to_is_typed_over_not_added_to(qtbot, window):
     browser.search_edit.setFocus()
     type_text(qtbot, browser.search_edit, "菜窖")
     assert browser.search_edit.text() == "菜窖"
+
+
+def test_a_search_finding_no_item_shows_none_and_says_where_the_land_rows_are(browser, qtbot):
+    """住宅 (the search box's own example) found no item: the one found before (简易房/简易非住房, for 住) stayed shown,
+    添加到本户 enabled and doing nothing, and nothing said the 基准地价 page held 4 rows."""
+    added = []
+    browser.add_requested.connect(added.append)
+    browser.search_edit.insert("住")
+    assert browser.detail_title.text().startswith("简易房/简易非住房") and browser.add_button.isEnabled()
+    browser.search_edit.insert("宅")
+    assert browser.visible_keys() == [] and browser.detail_title.text() == "(没有找到符合的项目)"
+    assert not browser.add_button.isEnabled() and browser.detail_model.rowCount() == 0
+    assert browser.count_label.text() == "显示 0 / 158 行;「基准地价」页中有 4 行符合"
+    qtbot.keyClick(browser.search_edit, Qt.Key.Key_Return)
+    assert added == []
+
+
+def test_the_land_rows_are_found_by_the_short_use_name_table_1_writes(browser):
+    """表1 heads 公共管理与公共服务用地 as 公服用地; searched for so, 标准查阅 found nothing."""
+    browser.set_search("公服 二级")
+    assert browser.land_proxy.rowCount() == 1

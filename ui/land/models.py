@@ -17,7 +17,7 @@ from calculator.app.land_actions import PartDraft
 from calculator.engine.landprice import ParcelPrice, PartPrice
 from calculator.core.money import fmt_grouped, fmt_plain
 from tables.land import LandTable
-from ui.land_ranges import GRADE_NAMES, HIGHLIGHT, NOTE_MARK, WARN
+from ui.land_ranges import GRADE_NAMES, HIGHLIGHT, NOTE_MARK, SHORT_USES, WARN
 from ui.table_model import VALUE_ROLE, HeaderedTableModel
 
 PROBLEM_FILL = QColor("#fde7e9")
@@ -210,11 +210,6 @@ class ResultsModel(HeaderedTableModel):
 def out_of_range(priced: PartPrice | ParcelPrice) -> bool:
     """A part whose corrected unit price lies outside its grade's range."""
     return isinstance(priced, PartPrice) and priced.correction is not None and priced.correction.out_of_range
-
-
-# 表1's columns are narrow (eight side by side at 1366×768): a use longer than the others by its common short name,
-# spelled out under the table (`short_use_legend`).
-SHORT_USES = {"公共管理与公共服务用地": "公服用地"}
 
 
 def short_use_legend(uses) -> str:
