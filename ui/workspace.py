@@ -322,7 +322,7 @@ class DocumentWorkspace(Workspace):
     def preview(self) -> bool:
         """Show the PDF sheet exactly as it would be exported, with 打印 and 导出 at hand."""
         report = self.reports["pdf"]
-        subject = self._subject("pdf", "打印预览")
+        subject = self._subject("pdf", "打印预览", "打印")
         if subject is None:
             return False
         folder = tempfile.TemporaryDirectory(prefix="landcomp-preview-", ignore_cleanup_errors=True)
@@ -362,7 +362,7 @@ class DocumentWorkspace(Workspace):
             dialogs.show_error(self, "未保存", f"{untaken}\n请改正或清空后再保存。")
         return bool(untaken)
 
-    def _subject(self, kind: str, title: str):
+    def _subject(self, kind: str, title: str, verb: str = "导出"):
         missing = self.export_state(kind) or self.untaken_input()
         if missing:
             dialogs.show_error(self, title, missing)
@@ -370,7 +370,7 @@ class DocumentWorkspace(Workspace):
         try:
             return self.report_subject(kind)
         except CalculationError as error:
-            dialogs.show_error(self, title, f"还有输入错误,修正后才能导出:\n{error.shown}")
+            dialogs.show_error(self, title, f"还有输入错误,修正后才能{verb}:\n{error.shown}")
             return None
 
     def _write_report(self, report: Report, subject, path: Path) -> bool:

@@ -807,3 +807,15 @@ def test_left_and_right_from_a_cell_opened_by_moving_to_it_move_on_and_type_into
     commit_cell(qtbot, ws, area)
     assert shown_area(ws) == "405" and ws.parts_view.currentIndex().column() == PartsModel.AREA
     assert QApplication.focusWidget() is not None
+
+
+def test_the_parcels_grade_is_scrolled_into_sight_in_the_range_table(ws, qtbot):
+    """At 150% the range table shows its head and a row and a half: 四级 (工业用地's, with its published discrepancy),
+    marked as the parcel's grade, was out of sight until the pane was scrolled."""
+    ws.show()
+    ws.range_view.setFixedHeight(ws.range_view.horizontalHeader().height() + 36)   # a row and a half
+    choose_grade(ws, 4)
+    set_part(ws, 0, PartsModel.USE, "工业用地")
+    qtbot.wait(10)
+    cell = ws.range_view.visualRect(ws.range_model.index(3, RangeModel.GRADE))
+    assert ws.range_model.row_at(3).grade == 4 and ws.range_view.viewport().rect().intersects(cell)
