@@ -167,10 +167,13 @@ def test_connection_loss_is_said_clearly_and_the_typed_case_stays(qtbot, window,
     pid = opened.project.store._raw.info.backend_pid
     with pg_cluster.superuser() as conn:
         conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    said = []
+    ws.window().statusBar().messageChanged.connect(said.append)
     qtbot.waitUntil(lambda: opened.lost, timeout=LIVE_WAIT_MS)
-    title, message = asked_server.errors[-1]
-    assert title == "与服务器的连接中断" and "连接已中断" in message and "重新连接" in message
+    # 补偿测算 in use: no box over it to take what is typed there (a quantity's 9 went into one, Enter closed it unread)
+    assert not asked_server.errors and "重新连接" in said[-1]
     assert not opened.notice.isHidden() and not opened.reconnect_button.isHidden()  # (the 台账 tab is behind)
+    assert "连接已中断" in opened.notice.text() and "重新连接" in opened.notice.text()
     assert ws.news_banner.isVisible() and "自动保存" in ws.news_banner.text()
     assert ws.is_modified() and ws.session.document.to_json() == typed  # nothing typed is lost
     assert ws.recovery is not None and Path(ws.recovery.path).is_file()  # and it is in the autosave
@@ -245,3 +248,33 @@ def test_a_role_that_saves_no_cases_opens_a_household_to_view_only(qtbot, window
     finally:
         window.household.release_store()
         store.close()
+
+
+def test_typing_of_its_own_over_a_household_signed_while_the_connection_was_down_is_not_shown_as_the_signed_one(
+        qtbot, window, ws, opened, server, pg_cluster, asked_server, monkeypatch):
+    """Typed into, signed by a reviewer, the connection broken and made again: the yellow 此户已签字(第1版),只能查看 stood
+    over the unsaved figures (683,100.54 shown as the signed 687,295.74). The typing stays against the household as it
+    was opened: the red banner says it was signed, and its save is refused."""
+    from pgcluster import REVIEWER, url_as
+    household_id = opened.project.store.find_household(opened.project.project.id, "0004").id
+    assert opened.select_household(household_id)
+    opened.open_selected()
+    type_cell(qtbot, ws, 0, COL_QUANTITY, "33")
+    with open_store(server) as owner:
+        owner.grant(REVIEWER, "reviewer")
+    with open_store(url_as(server, REVIEWER)) as reviewer:
+        reviewer.sign(household_id)
+    qtbot.waitUntil(ws.news_banner.isVisible, timeout=LIVE_WAIT_MS)
+    with pg_cluster.superuser() as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (opened.project.store._raw.info.backend_pid,))
+    qtbot.waitUntil(lambda: opened.lost, timeout=LIVE_WAIT_MS)
+    assert opened.reconnect()
+    assert ws.is_modified() and not ws.session.read_only and ws.lock_banner.isHidden()
+    assert ws.news_banner.isVisible() and "改为「已签字」" in ws.news_banner.text()
+    from ui import dialogs
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_amendment_reason", lambda parent, household, status: asked.append(status))
+    assert not ws.save() and asked == ["已签字"]   # saved only as an amendment with a reason (cancelled here)
+    assert opened.project.store.current_version(household_id).number == 1
+    ws.session.stack.setClean()
+

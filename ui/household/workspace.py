@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
@@ -404,6 +405,10 @@ class HouseholdWorkspace(DocumentWorkspace):
         except CalculationError as error:
             self._show_news(f"重新连接后无法对应到台账中的此户,请用「另存为」把修改存成文件:{error.shown}")
             return False
+        if self.is_modified():   # typing of its own stays against the household as it was opened, as before the break:
+            # a signature made meanwhile is said by the news banner and refuses the save; taken as it now is, the typing
+            # showed under 此户已签字(第1版),只能查看 — unsaved figures as the signed ones
+            stored = dataclasses.replace(stored, household=self.stored.household)
         self._set_stored(stored)
         self.amendment_reason = reason
         self._show_lock()

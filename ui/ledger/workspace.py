@@ -306,7 +306,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
                 "补偿测算中正在编辑的内容仍保留(并已写入自动保存);网络恢复后点「重新连接」继续。")
         self._notify(text)
         self.connection_lost.emit(self.project.store)
-        dialogs.show_error(self, "与服务器的连接中断", f"{text}\n\n{said}")
+        if self.isVisible():
+            dialogs.show_error(self, "与服务器的连接中断", f"{text}\n\n{said}")
+        else:   # another tab in use: a box popped over it took the keys typed there (a quantity's 9, then Enter
+            # closed it unread); 补偿测算 says it in its banner, and this tab's notice stays for when it is shown
+            self.status.emit("与服务器的连接已中断,台账暂停更新;网络恢复后到「台账」点「重新连接」")
 
     def _stop_watching(self) -> None:
         self.watch_timer.stop()
