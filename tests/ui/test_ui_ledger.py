@@ -263,6 +263,8 @@ def test_a_control_character_in_the_search_is_refused_and_the_filter_kept(qtbot,
 
 def test_clicking_the_amount_header_sorts_by_it(qtbot, ledger, project_file):
     _, results = project_file
+    assert ledger.select_household(ledger.model.household_id(2))
+    chosen = ledger.selected_ids()
     header = ledger.table.horizontalHeader()
     point = QPoint(header.sectionViewportPosition(COL_TOTAL) + header.sectionSize(COL_TOTAL) // 2, header.height() // 2)
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
@@ -272,6 +274,8 @@ def test_clicking_the_amount_header_sorts_by_it(qtbot, ledger, project_file):
     expected = [fmt_grouped(t) for t in sorted((r.total for r in results), reverse=True)]
     assert shown(ledger, COL_TOTAL) == [*expected, ""]
     assert total_cell(ledger, COL_HEAD) == "6 户"
+    # the household chosen stays chosen, wherever the order puts it (it was lost at the click)
+    assert ledger.selected_ids() == chosen and ledger._current_id() == chosen[0]
 
 
 def test_the_order_is_chosen_by_keyboard_and_shows_what_a_header_click_chose(qtbot, ledger, project_file):

@@ -180,6 +180,7 @@ def test_connection_loss_is_said_clearly_and_the_typed_case_stays(qtbot, window,
     # back on the network: reconnect, and the typed case saves to the same household as a new version
     assert opened.reconnect()
     assert not opened.lost and opened.reconnect_button.isHidden()
+    assert opened.selected_ids() == [household_id]   # the household chosen in the 台账 is still chosen
     assert ws.stored.store is opened.project.store and ws.is_modified()
     assert ws.save()
     assert opened.project.store.current_version(household_id).number == 2

@@ -263,6 +263,8 @@ class LedgerLayout:
         self.model.failed.connect(lambda message: dialogs.show_error(self, "无法读取台账", message))
         self.checking.failed.connect(lambda message: dialogs.show_error(self, "无法核验台账", message))
         self.checking.checked.connect(self.refresh)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
         self.model.modelReset.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(lambda *_: self._update_count())

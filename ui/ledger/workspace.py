@@ -49,6 +49,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         self.edited_elsewhere: Callable[[object, int], bool] = lambda store, household_id: False
         self._schedule = schedule
         self._reopened = False
+        self._kept_selection: tuple[str | None, list[int], int | None] = (None, [], None)   # over a reading again
         # Passwords typed for server projects: this session only, never written anywhere.
         self._passwords: dict[str, str] = {}
         self.lost = False  # the open server project's connection broke (reconnect to go on)
@@ -463,6 +464,22 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         if current_row is not None:
             model.setCurrentIndex(self.model.index(current_row, 0), flags.NoUpdate)
         model.select(selection, flags.ClearAndSelect | flags.Rows)
+
+    def _remember_selection(self) -> None:
+        """Before the table is read again (a sort by a header's click, a reconnection): its selection, and whose."""
+        where = self.project.location if self.project is not None else None
+        self._kept_selection = (where, self.selected_ids(), self._current_id())
+
+    def _restore_selection(self) -> None:
+        """The selection kept over the table's reading again, in the same project (it was lost: a household chosen,
+        a click on 补偿金额 to sort, and nothing chosen; the same after 重新连接)."""
+        where, ids, current = self._kept_selection
+        if self.project is None or where != self.project.location or not ids:
+            return
+        self._select(ids, current)
+        row = self.model.row_of(current) if current is not None else None
+        if row is not None:
+            self.table.scrollTo(self.model.index(row, 0))
 
     def select_household(self, household_id: int) -> bool:
         """Select a household and scroll to it (loading pages as needed); False when the filter hides it."""
