@@ -806,6 +806,12 @@ def test_left_and_right_from_a_cell_opened_by_moving_to_it_move_on_and_type_into
     qtbot.keyClicks(area, "0")
     commit_cell(qtbot, ws, area)
     assert shown_area(ws) == "405" and ws.parts_view.currentIndex().column() == PartsModel.AREA
+    qtbot.keyClick(ws.parts_view, Qt.Key.Key_F2)                        # opened to be edited: Right goes to its end
+    area = editor_at(PartsModel.AREA)
+    qtbot.keyClick(area, Qt.Key.Key_Right)
+    qtbot.keyClicks(area, "1")
+    commit_cell(qtbot, ws, area)
+    assert shown_area(ws) == "4051" and ws.parts_model.index(0, PartsModel.TERM).data() == "30"
     assert QApplication.focusWidget() is not None
 
 

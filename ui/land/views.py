@@ -32,11 +32,7 @@ class ComboDelegate(QStyledItemDelegate):
 
 class NumberDelegate(QStyledItemDelegate):
     """A cell's line editor that makes full-width digits half-width as they are typed (ui.widgets.HalfWidth), and
-    says when something is typed in it (`typed`: the autosave keeps what an editor holds before it is given).
-
-    Opened as its cell becomes current (PartsTable), its text selected, Left and Right move to the next cell until
-    something is typed or the text is clicked into: they moved the text's cursor, and the 30 typed next for the term
-    went onto the area, 5 亩 made 530 亩 without a word."""
+    says when something is typed in it (`typed`: the autosave keeps what an editor holds before it is given)."""
 
     typed = Signal()
 
@@ -46,19 +42,7 @@ class NumberDelegate(QStyledItemDelegate):
             editor.setValidator(HalfWidth(editor))
             editor.textEdited.connect(lambda _text: self.typed.emit())
             pass_undo_through(editor)   # Ctrl+Z in an area just opened (添加部分) undoes the parcel's last change
-        return editor   # the view makes this delegate its editor's event filter
-
-    def eventFilter(self, editor, event) -> bool:
-        if isinstance(editor, QLineEdit) and event.type() == QEvent.Type.KeyPress \
-                and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not event.modifiers() \
-                and not editor.isModified() and editor.selectedText() == editor.text():   # as opened: nothing typed
-            view = editor.parent().parent()
-            here = view.currentIndex()
-            there = here.siblingAtColumn(here.column() + (1 if event.key() == Qt.Key.Key_Right else -1))
-            if there.isValid():
-                view.setCurrentIndex(there)
-            return True
-        return super().eventFilter(editor, event)
+        return editor
 
 
 def wrapping(text: str = "") -> QLabel:
@@ -72,16 +56,36 @@ def wrapping(text: str = "") -> QLabel:
 class PartsTable(QTableView):
     """The parts table: a typed cell's editor opens as the cell becomes current, a drop-down's (用途, 单位) only on
     typing, F2 or a double click. Opened as it became current, it took the Down that moved on as a new choice
-    (商服用地 became 住宅用地 without a word)."""
+    (商服用地 became 住宅用地 without a word).
+
+    A typed cell's editor opened by moving to it, its text as shown, takes Left and Right as moves to the next cell
+    until something is typed or the text is clicked into: they moved the text's cursor, and the 30 typed next for the
+    term went onto the area, 5 亩 made 530 亩 without a word. Opened by F2 or a double click, they move in the text."""
 
     typed_columns: frozenset[int] = frozenset()
 
     def edit(self, index, trigger=None, event=None):
         if trigger is None:   # the public edit(index)
             return super().edit(index)
-        if trigger == QAbstractItemView.EditTrigger.CurrentChanged and index.column() not in self.typed_columns:
+        moving = trigger == QAbstractItemView.EditTrigger.CurrentChanged
+        if moving and index.column() not in self.typed_columns:
             return False
-        return super().edit(index, trigger, event)
+        opened = super().edit(index, trigger, event)
+        if opened and moving and isinstance(self.indexWidget(index), QLineEdit):
+            self.indexWidget(index).installEventFilter(self)
+        return opened
+
+    def eventFilter(self, watched, event) -> bool:
+        if isinstance(watched, QLineEdit) and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier \
+                and not watched.isModified() and watched.selectedText() == watched.text():   # as opened
+            here = self.currentIndex()
+            there = here.siblingAtColumn(here.column() + (1 if event.key() == Qt.Key.Key_Right else -1))
+            if there.isValid():   # at the table's edge, the key is the text's
+                self.setCurrentIndex(there)
+                return True
+        return super().eventFilter(watched, event)
 
 
 def table_view(model, stretch_last: bool = False, view: QTableView | None = None) -> QTableView:
