@@ -1100,3 +1100,25 @@ def test_a_refused_code_shown_again_is_replaced_by_what_is_typed(qtbot):
     dialog.show()
     qtbot.keyClicks(dialog.edit, "3f9a0c12be47")
     assert dialog.text() == "3f9a0c12be47"
+
+
+def test_a_selection_is_kept_only_whole_and_only_in_its_own_project(qtbot, ledger, tmp_path):
+    """A reviewer's finds: 0003 chosen, another project opened: its household of the same id came up chosen, and
+    签字/支付 would have taken it; households chosen and no longer among the rows loaded after a sort were dropped
+    silently from the choice, leaving a smaller one to be signed or paid. Now the whole choice or none."""
+    from PySide6.QtWidgets import QAbstractItemView
+    ledger.model.page_size = 3
+    ledger.model.set_source(ledger.project.page, ledger.project.count)   # three rows a page
+    ledger.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    ledger.table.selectAll()
+    assert [ledger.model.index(r, COL_NUMBER).data() for r in range(ledger.model.rowCount())] == ["0001", "0002", "0003"]
+    assert len(ledger.selected_ids()) == 3
+    ledger.table.sortByColumn(COL_NUMBER, Qt.SortOrder.DescendingOrder)   # 0099, 0005, 0004 loaded now
+    assert shown(ledger, COL_NUMBER)[0] == "0099" and ledger.selected_ids() == []
+    ledger.table.sortByColumn(COL_NUMBER, Qt.SortOrder.AscendingOrder)
+    assert ledger.select_household(ledger.model.household_id(2))   # 0003
+    other = create_project(tmp_path / "东村.landcomp", "东村", "王芳")
+    fill_project(other.store, other.project.id)
+    other.close()
+    assert ledger.open_project(tmp_path / "东村.landcomp")
+    assert ledger.project.name == "东村" and ledger.selected_ids() == []

@@ -50,6 +50,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         self._schedule = schedule
         self._reopened = False
         self._kept_selection: tuple[str | None, list[int], int | None] = (None, [], None)   # over a reading again
+        self._shown_location: str | None = None   # the project whose rows the table shows
         # Passwords typed for server projects: this session only, never written anywhere.
         self._passwords: dict[str, str] = {}
         self.lost = False  # the open server project's connection broke (reconnect to go on)
@@ -416,13 +417,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         self.focus_table()
 
     def refresh(self) -> None:
-        """Read the ledger and its totals again, keeping the selection (after a change)."""
+        """Read the ledger and its totals again, keeping the selection (after a change: _restore_selection)."""
         if self.project is None:
             return
-        selected, current = self.selected_ids(), self._current_id()
         self.model.refresh()
         self._update_totals()
-        self._select(selected, current)
 
     def _update_totals(self) -> None:
         if self.project is None or self.model.load_failed:  # the failure has been shown once already
@@ -451,35 +450,38 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         index = self.table.currentIndex()
         return self.model.household_id(index.row()) if index.isValid() else None
 
-    def _select(self, ids: list[int], current: int | None = None) -> None:
+    def _select(self, ids: list[int], current: int | None = None) -> bool:
+        """Select the households `ids`, `current` the current one, when every one of them is among the rows loaded
+        (False: none is selected)."""
+        rows = self.model.rows_of(ids)
+        if len(rows) < len(set(ids)):
+            return False
         selection = QItemSelection()
         last = self.model.columnCount() - 1
-        for household_id in ids:
-            row = self.model.row_of(household_id)
-            if row is not None:
-                selection.select(self.model.index(row, 0), self.model.index(row, last))
+        for row in rows.values():
+            selection.select(self.model.index(row, 0), self.model.index(row, last))
         flags = QItemSelectionModel.SelectionFlag
         model = self.table.selectionModel()
-        current_row = self.model.row_of(current) if current is not None else None
-        if current_row is not None:
-            model.setCurrentIndex(self.model.index(current_row, 0), flags.NoUpdate)
+        if current in rows:
+            model.setCurrentIndex(self.model.index(rows[current], 0), flags.NoUpdate)
         model.select(selection, flags.ClearAndSelect | flags.Rows)
+        return True
 
     def _remember_selection(self) -> None:
-        """Before the table is read again (a sort by a header's click, a reconnection): its selection, and whose."""
-        where = self.project.location if self.project is not None else None
-        self._kept_selection = (where, self.selected_ids(), self._current_id())
+        """Before the table is read again (a sort by a header's click, a reconnection): its selection, and in which
+        project's rows (the project may be another by now: the rows are read for it)."""
+        self._kept_selection = (self._shown_location, self.selected_ids(), self._current_id())
 
     def _restore_selection(self) -> None:
-        """The selection kept over the table's reading again, in the same project (it was lost: a household chosen,
-        a click on 补偿金额 to sort, and nothing chosen; the same after 重新连接)."""
+        """The selection kept over the table's reading again, in the same project, when every household of it is
+        among the rows loaded (it was lost: a household chosen, a click on 补偿金额 to sort, and nothing chosen; the
+        same after 重新连接). Some of them not loaded, none is: a selection silently smaller would be signed or paid."""
         where, ids, current = self._kept_selection
-        if self.project is None or where != self.project.location or not ids:
-            return
-        self._select(ids, current)
-        row = self.model.row_of(current) if current is not None else None
-        if row is not None:
-            self.table.scrollTo(self.model.index(row, 0))
+        self._shown_location = self.project.location if self.project is not None else None
+        if ids and where == self._shown_location and self._select(ids, current):
+            row = self.model.row_of(current) if current is not None else None
+            if row is not None:
+                self.table.scrollTo(self.model.index(row, 0))
 
     def select_household(self, household_id: int) -> bool:
         """Select a household and scroll to it (loading pages as needed); False when the filter hides it."""
