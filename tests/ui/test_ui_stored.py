@@ -383,6 +383,9 @@ def test_a_household_signed_in_the_ledger_shows_so_where_it_is_open(qtbot, windo
     if typed:
         assert not ws.session.read_only and ws.news_banner.isVisibleTo(ws) and "已签字" in ws.news_banner.text()
         assert "他人" not in ws.news_banner.text() and " 改为「已签字」" in ws.news_banner.text()
+        ws.session.stack.undo()   # the typing taken back: shown as it now is, signed, read-only (it stayed editable)
+        qtbot.waitUntil(lambda: ws.session.read_only)
+        assert ws.lock_banner.isVisibleTo(ws) and not ws.news_banner.isVisibleTo(ws) and not ws.is_modified()
     else:
         assert ws.session.read_only and ws.lock_banner.isVisibleTo(ws) and not ws.session.modified
 

@@ -520,6 +520,25 @@ class HouseholdWorkspace(DocumentWorkspace):
 
     # --- autosave ----------------------------------------------------------------------------------
 
+    def _clean_changed(self, clean: bool) -> None:
+        """Undone back to the household as it was opened, while it was changed elsewhere meanwhile (signed, saved
+        again): shown as it now is, read-only if signed (a reviewer: it stayed editable, the lock not shown, under the
+        status it was opened at; printing was allowed). Not from inside the undo: on the next turn of the loop."""
+        super()._clean_changed(clean)
+        if clean and self.stored is not None:
+            QTimer.singleShot(0, self._reopen_if_changed)
+
+    def _reopen_if_changed(self) -> None:
+        stored = self.stored
+        if stored is None or self.is_modified():
+            return
+        try:
+            changed = stored_cases.news(stored) is not None
+        except CalculationError:   # the server is out of reach: its banner says so; reopened once it is back
+            return
+        if changed:
+            self.open_stored(stored.store, stored.household.id)
+
     def recovery_record(self) -> tuple[dict, str]:
         case, pending = self.session.case, self._pending()
         if pending:
