@@ -362,9 +362,10 @@ class ScheduleBrowser(Workspace):
         if best is not None:   # the match typed, shown at once and what Enter adds (the first row or the one picked
             # before stayed picked: 国槐 typed added 用材树/杨树, listed above it)
             self.items_view.setCurrentIndex(self.items_proxy.index(keys.index(best), 0))
-        elif words:   # nothing found: the item found before stayed shown, its 添加到本户 enabled and doing nothing
+        elif words or not self.items_view.currentIndex().isValid():   # nothing found (the item found before stayed
+            # shown, its 添加到本户 enabled and doing nothing), or nothing chosen since
             self.items_view.setCurrentIndex(QModelIndex())
-            self.detail_title.setText("(没有找到符合的项目)")
+            self.detail_title.setText("(没有找到符合的项目)" if words else "(请选择一行)")
             self.detail_model.set_rows([])
             for label in (self.params_label, self.provenance_label, self.reading_label):
                 label.clear()

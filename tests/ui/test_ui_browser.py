@@ -288,6 +288,8 @@ def test_a_search_finding_no_item_shows_none_and_says_where_the_land_rows_are(br
     assert browser.count_label.text() == "显示 0 / 158 行;「基准地价」页中有 4 行符合"
     qtbot.keyClick(browser.search_edit, Qt.Key.Key_Return)
     assert added == []
+    browser.search_edit.clear()                               # a reviewer: 没有找到 stood over all 158 rows listed
+    assert browser.detail_title.text() == "(请选择一行)" and browser.items_proxy.rowCount() == 158
 
 
 def test_the_land_rows_are_found_by_the_short_use_name_table_1_writes(browser):
