@@ -161,7 +161,7 @@ def test_the_land_preview_shows_the_parcel_price_sheet(qtbot, window):
 def test_preview_is_refused_while_the_case_has_errors(window, ws, answers):
     ws.session.add_line("附属平房/砖混结构")  # no quantity yet
     assert not ws.preview()
-    assert "修正后才能导出" in answers.errors[-1][1] and window.findChild(PreviewDialog) is None
+    assert "修正后才能打印" in answers.errors[-1][1] and window.findChild(PreviewDialog) is None
 
 
 def page_image(document, page: int, shift: int = 0) -> list[bytes]:
