@@ -441,6 +441,24 @@ def test_signing_without_the_code_takes_a_second_yes(qtbot, ledger, given, proje
     assert labels == [f"户号 0001 {head} 第 1 版,合计 {fmt_grouped(total)} 元"] * 2
 
 
+def test_a_household_no_longer_listed_when_its_turn_to_sign_comes_stops_the_signing_said(qtbot, ledger, given,
+                                                                                        monkeypatch):
+    """Two chosen to sign; while the first one's code was asked, the 台账 was read again (another user's change) and
+    the second no longer listed: its row was looked up as None, an error inside the click (a reviewer's find)."""
+    from ui.ledger import dialogs
+    select_rows(qtbot, ledger, "0001", "0004")
+    asked = dialogs.ask_sign_fingerprint
+
+    def first_then_filtered(parent, label, typed=""):
+        ledger.set_text_filter("0001")   # as a reading again takes 0004 out of the rows
+        return asked(parent, label, typed)
+    monkeypatch.setattr(dialogs, "ask_sign_fingerprint", first_then_filtered)
+    given.fingerprints, given.unchecked = [""], True
+    assert ledger.sign_selected() == 1
+    assert given.errors[-1] == ("不能标记已签字", "所选住户已不在台账当前的列表中(可能刚被他人更改),其余住户未签字;请核对后重新选择")
+    assert ledger.project.store.household(household_id(ledger, "0001")).status is Status.SIGNED
+
+
 def test_paying_a_batch_of_signed_households(qtbot, ledger, given):
     ledger.project.sign(household_id(ledger, "0004"))
     ledger.refresh()

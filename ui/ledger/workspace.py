@@ -526,7 +526,12 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return 0
         signed = 0
         for household_id in ids:
-            row = self.model.row(self.model.row_of(household_id))
+            at = self.model.row_of(household_id)
+            if at is None:   # the 台账 read again while a code was asked (another user's change): no longer listed
+                dialogs.show_error(self, "不能标记已签字", "所选住户已不在台账当前的列表中(可能刚被他人更改),"
+                                                         "其余住户未签字;请核对后重新选择")
+                break
+            row = self.model.row(at)
             version = f" 第 {row.version} 版" if row.version is not None else ""
             # the amount signed for, in both questions: signing without the code, nothing else shows it
             total = f",合计 {fmt_grouped(row.total)} 元" if row.total is not None and row.checked else ""
