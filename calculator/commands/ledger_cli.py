@@ -404,8 +404,8 @@ def _grant(project: ProjectFile, args) -> str:
 
 
 COMMANDS = {"save": _save, "list": _list, "show": _show, "sign": _sign, "pay": _pay, "history": _history,
-            "recheck": _recheck, "import": _import, "sheets": _sheets, "export": _export, "backup": _backup, "restore": _restore,
-            "grant": _grant, "summary": _summary}
+            "recheck": _recheck, "import": _import, "sheets": _sheets, "export": _export, "backup": _backup,
+            "restore": _restore, "grant": _grant, "summary": _summary}
 
 
 def _fingerprint(project: ProjectFile, row: LedgerRow) -> str | None:

@@ -5,9 +5,8 @@ Digits 零壹贰叁肆伍陆柒捌玖 and units 拾佰仟万亿元角分; 整 fo
 neither 角 nor 分; a zero or a run of zeros inside the amount is written as one 零, but for zeros
 that end a 万 or 亿 group before a 仟 digit that is not 0, which take none (rule 4(3) allows either:
 ¥107,000 → 人民币壹拾万柒仟元整; ¥100,001,000 → 人民币壹亿零壹仟元整, a whole 万 group of zeros
-keeping its 零); when the
-元 digit or the 角 digit is 0 and 角/分 follow, one 零 is written after 元 (the first of the
-example forms, e.g. ¥1680.32 → 人民币壹仟陆佰捌拾元零叁角贰分, ¥16409.02 →
+keeping its 零); when the 元 digit or the 角 digit is 0 and 角/分 follow, one 零 is written after 元
+(the first of the example forms, e.g. ¥1680.32 → 人民币壹仟陆佰捌拾元零叁角贰分, ¥16409.02 →
 人民币壹万陆仟肆佰零玖元零贰分). The amount is first rounded half-up to the cent.
 """
 from __future__ import annotations

@@ -414,7 +414,8 @@ class CaseStore(abc.ABC):
     def recheck(self, household_id: int, reason: str, *, actor: str | None = None) -> Household:
         """End a 数据异常 finding that stands, when the household's data is sound now (checked and recomputed; an admin
         on a server): recorded with `reason`, as data repaired since. AbnormalData when it is not; StoreError when no
-        finding stands or the reason is blank. A paid household's finding stood for good (it is never changed, and a restore keeps it)."""
+        finding stands or the reason is blank. A paid household's finding stood for good (it is never changed, and a
+        restore keeps it)."""
 
     @abc.abstractmethod
     def check_in_background(self, on_done: Callable[[], None]) -> BackgroundCheck | None:

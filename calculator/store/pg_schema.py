@@ -198,16 +198,15 @@ _WRITES = " ".join("WHEN '{}' THEN ARRAY[{}]".format(role, ", ".join(map("'{}'".
 # json.dumps does). Before, an assessor's own INSERT of an entry numbered 9223372036854775807 left no number for the
 # next: every later save, sign, pay, backup and even an admin's restore failed, and nothing but the server's own
 # administrator could mend it. An admin writes as it will: a restore copies a backup's entries as they are.
-CHAIN_RULES = (
-    f"""CREATE OR REPLACE FUNCTION landcomp.entry_hash(previous text, e landcomp.audit) RETURNS text {_FUNCTION}
+ENTRY_HASH = f"""CREATE OR REPLACE FUNCTION landcomp.entry_hash(previous text, e landcomp.audit) RETURNS text {_FUNCTION}
         IMMUTABLE AS $$
         BEGIN
             RETURN encode(sha256(convert_to('[' || concat_ws(',', {", ".join(
                 f"coalesce(to_json({value})::text, 'null')" for value in (
                     "previous", "e.id", "e.at", "e.actor", "e.action", "e.project_id", "e.household_id",
                     "e.version_id", "e.detail", "e.version_digest"))}) || ']', 'UTF8')), 'hex');
-        END $$""",
-    f"""CREATE OR REPLACE FUNCTION landcomp.check_entry() RETURNS trigger {_FUNCTION} AS $$
+        END $$"""
+CHECK_ENTRY = f"""CREATE OR REPLACE FUNCTION landcomp.check_entry() RETURNS trigger {_FUNCTION} AS $$
         DECLARE
             role text := role_of(current_user);
             writes text[] := CASE role {_WRITES} END;
@@ -234,8 +233,8 @@ CHAIN_RULES = (
                 PERFORM refuse('write an audit entry that is not the next of the chain');
             END IF;
             RETURN NEW;
-        END $$""",
-)
+        END $$"""
+CHAIN_RULES = (ENTRY_HASH, CHECK_ENTRY)
 
 
 # Who may do what, granted by an admin (`grant`): run as the schema's owner, the grantor of every privilege. Written
@@ -512,9 +511,9 @@ def entries_kept_and_amendments_reasoned(connection: Any) -> None:
 
 
 def entries_by_part_and_paid_kept(connection: Any) -> None:
-    """8: a member writes only the audit actions of its part (CHAIN_RULES, MEMBER_ACTIONS), and no role changes a paid
+    """8: a member writes only the audit actions of its part (CHECK_ENTRY, MEMBER_ACTIONS), and no role changes a paid
     household's status or versions (KEEP_PAID)."""
-    for statement in (CHAIN_RULES[1], *KEEP_PAID):
+    for statement in (CHECK_ENTRY, *KEEP_PAID):
         connection.execute(statement)
 
 

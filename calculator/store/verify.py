@@ -17,7 +17,7 @@ from calculator.core.money import fmt_money, fmt_quantity
 from calculator.engine.results import compensation_json
 from calculator.store.base import Anomaly, CaseVersion, Status, StoreError
 from calculator.store.integrity import (
-    ENTRY_FIELDS, GENESIS, SAVE_ACTIONS, VERSION_FIELDS, broken_links, entry_hash, replay, version_digest,
+    CHANGES, ENTRY_FIELDS, GENESIS, VERSION_FIELDS, broken_links, entry_hash, replay, version_digest,
 )
 from calculator.store.schema import rows_as_dicts
 
@@ -119,7 +119,7 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
 
 
 # The household actions that end a standing finding: each writes (or vouches for, `recheck`) the household anew.
-ENDS_A_FINDING = frozenset({*SAVE_ACTIONS, "add_household", "edit_household", "sign", "pay", "recheck"})
+ENDS_A_FINDING = CHANGES | {"add_household", "edit_household", "recheck"}
 
 
 def _findings_since(entries: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

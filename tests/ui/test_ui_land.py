@@ -825,3 +825,6 @@ def test_the_parcels_grade_is_scrolled_into_sight_in_the_range_table(ws, qtbot):
     qtbot.wait(10)
     cell = ws.range_view.visualRect(ws.range_model.index(3, RangeModel.GRADE))
     assert ws.range_model.row_at(3).grade == 4 and ws.range_view.viewport().rect().intersects(cell)
+    ws.range_view.verticalScrollBar().setValue(0)              # the user scrolls up to read 一级
+    set_part(ws, 0, PartsModel.AREA, "1000")                   # an edit of the parcel does not scroll it back
+    assert ws.range_view.verticalScrollBar().value() == 0

@@ -455,8 +455,9 @@ class LandWorkspace(DocumentWorkspace):
         self.results_model.set_result(price, priced.rows)
         self._fit_results()
         self.matrix_model.set_selected({(p.use, self.draft.grade) for p in self.draft.parts})
-        self.range_model.set_highlight(self.draft.grade)
-        self._show_grade()
+        if self.range_model.highlight_grade != self.draft.grade:   # a grade chosen: marked, and scrolled into sight
+            self.range_model.set_highlight(self.draft.grade)          # (each edit's scroll undid the user's own)
+            self._show_grade()
         self.statutory_label.setText(readout.statutory_terms(self.table, self.draft))
         for key, label in self.summary.items():
             label.setText(readout.summary_text(key, price))
@@ -493,6 +494,7 @@ class LandWorkspace(DocumentWorkspace):
         for row in range(model.rowCount()):
             if model.row_at(row).grade == self.draft.grade:
                 self.range_view.scrollTo(model.index(row, RangeModel.GRADE))
+                return
 
     def _part_selected(self, current: QModelIndex, _previous=None) -> None:
         if current.isValid() and current.row() < len(self.draft.parts):
