@@ -5,7 +5,7 @@ calculator.core.money.to_decimal); no editor here ever turns a value into a floa
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QKeyCombination, QLocale, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractScrollArea, QApplication, QCalendarWidget, QFrame, QHBoxLayout, QLineEdit, QScrollArea,
@@ -356,6 +356,21 @@ class DateField(QWidget):
         self.finished.emit()
 
 
+class _Pane(QScrollArea):
+    """A pane scrolling up and down only: as narrow as what it holds allows, plus room for the scroll bar.
+
+    Held to its content's own least width, a pane whose scroll bar came up (a window too low for it) squeezed the
+    content under that width, and a second bar came up to scroll it sideways."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        least = content.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), least), hint.height())
+
+
 def scrolling(*boxes: QWidget) -> QScrollArea:
     """`boxes` stacked in a pane that scrolls when the window is smaller than they would like."""
     content = QWidget()
@@ -364,7 +379,7 @@ def scrolling(*boxes: QWidget) -> QScrollArea:
     for box in boxes:
         layout.addWidget(box)
     layout.addStretch(1)
-    area = QScrollArea()
+    area = _Pane()
     area.setWidget(content)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)

@@ -90,3 +90,21 @@ def test_the_item_table_shows_amount_without_scrolling_on_the_smallest_screen(qt
     table = ws.table
     right = table.columnViewportPosition(COL_AMOUNT) + table.columnWidth(COL_AMOUNT)
     assert 0 < right <= table.viewport().width()
+
+
+def test_the_allowance_panels_fit_under_a_title_bar_and_scroll_only_up_and_down(qtbot, window, ws):
+    """搬迁与安置 and 房屋面积置换 beside the item table, the 建筑面积 note shown (the example's 153 m² against its
+    houses' 263.40): unscrolled in a window 690 high — a 1366×768 laptop under a title bar and a taskbar, or a
+    1920×1080 screen at 150% under a title bar (both scrolled by a line once the note had its own). Lower still,
+    the pane scrolls up and down only: its scroll bar squeezed the fields, and a second bar came up to scroll them
+    sideways."""
+    assert ws.open_file(EXAMPLE)
+    pane = ws.relocation.parentWidget().parentWidget().parentWidget()
+    assert ws.relocation.area_note.text().startswith("与房屋项合计 263.40 m² 不同")
+    for width in (1280, 1366):
+        window.resize(width, 690)
+        qtbot.wait(50)
+        assert pane.verticalScrollBar().maximum() == 0 and pane.horizontalScrollBar().maximum() == 0
+    window.resize(1280, 600)
+    qtbot.wait(50)
+    assert pane.verticalScrollBar().maximum() > 0 and pane.horizontalScrollBar().maximum() == 0
