@@ -13,6 +13,7 @@ from driver import type_cell
 from households import HEADS, fill_project, variant
 from test_ui_ledger import given, ledger, project_file  # noqa: F401 - the ledger's faked dialogs and file project
 from ui import settings as config
+from ui.ledger import dialogs
 from ui.household.items_model import COL_QUANTITY
 
 LIVE_WAIT_MS = 2000  # a change by another client shows within this
@@ -30,7 +31,6 @@ def server(pg_url):
 @pytest.fixture
 def asked_server(monkeypatch, given):
     """The 连接服务器 and password questions answered by the test: given.server, given.passwords."""
-    from ui.ledger import dialogs
     given.server, given.passwords = None, []
 
     def ask_server(parent, recent):
@@ -118,6 +118,34 @@ def test_a_password_is_asked_when_libpq_finds_none_and_kept_for_the_session_only
     text = (tmp_path / "settings.ini").read_text(encoding="utf-8")
     assert "s3cret" not in text and "password" not in text.lower()
     ledger.shutdown()
+
+
+def test_a_server_household_recovered_after_a_crash_asks_its_password_once(
+        qtbot, window, settings, asked_server, server, monkeypatch):
+    """The recovery opens the household's project in the 台账, which it builds; the 台账 shown for the first time
+    reopens the last project once the events go round — and they go round inside the password's box (modal, as
+    the fake here plays it): the last project, the same server, asked its password a second time."""
+    from PySide6.QtWidgets import QApplication
+    real = ledger_actions.open_project
+
+    def needs_password(location, actor="", *, password=None):
+        if password != "口令 s3cret":
+            raise PasswordNeeded("服务器要求输入密码", "password needed", str(location))
+        return real(location, actor, password=password)
+
+    def ask_password(parent, label, refused=False):
+        asked_server.asked.append(f"password:{label}")
+        QApplication.processEvents()   # what a modal box's own event loop runs
+        return "口令 s3cret"
+
+    monkeypatch.setattr(ledger_actions, "open_project", needs_password)
+    monkeypatch.setattr(dialogs, "ask_password", ask_password)
+    settings.set(config.ASSESSOR_NAME, "李明")
+    settings.set(config.LAST_PROJECT, server)
+    assert window._show_project(server)
+    assert asked_server.asked == [f"password:{server_label(server)}"]
+    assert window.ledger.project.location == server and numbers(window.ledger)[0] == "0001"
+    window.ledger.shutdown()
 
 
 def test_the_server_dialog_offers_recent_servers_and_builds_the_url(qtbot, server):

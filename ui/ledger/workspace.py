@@ -48,6 +48,8 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         # Whether 补偿测算 holds unsaved typing of a household of this store (the main window's): said before it is signed
         self.edited_elsewhere: Callable[[object, int], bool] = lambda store, household_id: False
         self._schedule = schedule
+        # The last session's project is opened when the 台账 is first shown, unless one was asked for first (a
+        # recovered household's, whose password box lets the reopening run inside it: asked for twice)
         self._reopened = False
         self._kept_selection: tuple[str | None, list[int], int | None] = (None, [], None)   # over a reading again
         self._shown_location: str | None = None   # the project whose rows the table shows
@@ -132,7 +134,6 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._reopened:  # the last project opens when the ledger is first shown, not at start-up
-            self._reopened = True
             QTimer.singleShot(0, self.reopen_last)
 
     # --- the project file ----------------------------------------------------------------------------
@@ -140,6 +141,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     def new_project(self, path: str | Path | None = None, name: str | None = None) -> bool:
         """Create a project file (asks for its name and place unless given) and show it. A refusal (a folder that
         does not exist, a file already there) is said, and the dialog comes back with what was typed, to be mended."""
+        self._reopened = True
         asked, typed = path is None or name is None, ("", "")
         while True:
             if asked:
@@ -163,6 +165,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
 
     def open_project(self, path: str | Path | None = None) -> bool:
         """Open a project file or a server's postgresql:// URL (asks for a file unless given) and show its ledger."""
+        self._reopened = True
         if path is None:
             path = dialogs.open_project_path(self, self._folder("project"))
             if path is None:
@@ -224,10 +227,10 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
 
     def reopen_last(self) -> bool:
         """Open the project of the last session; a missing or damaged file is said in the notice, not raised."""
-        self._reopened = True
         last = self.settings.get(config.LAST_PROJECT)
-        if not last or self.project is not None:
+        if self._reopened or not last or self.project is not None:
             return False
+        self._reopened = True
         try:
             opened = self._open(last)
         except CalculationError as error:
