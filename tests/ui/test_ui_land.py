@@ -828,3 +828,18 @@ def test_the_parcels_grade_is_scrolled_into_sight_in_the_range_table(ws, qtbot):
     ws.range_view.verticalScrollBar().setValue(0)              # the user scrolls up to read 一级
     set_part(ws, 0, PartsModel.AREA, "1000")                   # an edit of the parcel does not scroll it back
     assert ws.range_view.verticalScrollBar().value() == 0
+
+
+def test_with_thirty_parts_out_of_range_the_floor_is_said_first_and_the_rest_counted(ws, tmp_path):
+    """30 parts of 住宅用地 (2级, 1000 m² each) at −40%: 492 × 0.6 = 295.20 元/m², under the range's 420; the total
+    30 × 295,200.00 = 8,856,000.00 under the floor 0.7 × 492 × 30,000 = 10,332,000.00. The floor's line came last,
+    under 30 lines of parts, out of sight: now first, then three parts, then the count of the others."""
+    parcel = {"table": "wutai-2022", "grade": 2, "parts": [{"use": "住宅用地", "area_m2": "1000"}] * 30,
+              "corrections": {"factor_pct": "-40", "basis": {"factor_pct": "区域因素修正表合计 -40%"}}}
+    (tmp_path / "p.json").write_text(json.dumps(parcel, ensure_ascii=False), encoding="utf-8")
+    assert ws.open_file(tmp_path / "p.json")
+    lines = ws.correction_label.text().split("\n")
+    assert "修正后总价 8,856,000.00 元低于协议出让最低价 10,332,000.00 元" in lines[0]
+    assert len(lines) == 5 and all("住宅用地 修正单价 295.20 元/m² 超出2级区间 [420.00, 597.00]" in line for line in lines[1:4])
+    assert "另有 27 个部分的修正单价超出区间,见下表「说明」" in lines[4]
+    assert ws.results_model.index(29, ResultsModel.NOTE).data() == "修正单价低于区间下限"

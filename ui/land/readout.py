@@ -86,6 +86,9 @@ def summary_text(key: str, price: ParcelPrice | None) -> str:
     return "—"
 
 
+PARTS_NOTED = 3   # the parts out of their range said one by one above the results table
+
+
 def correction_lines(price: ParcelPrice) -> list[str]:
     """Each part's corrected unit price written out as the formula with its coefficients (corrections on)."""
     c = price.parcel.corrections
@@ -102,14 +105,19 @@ def correction_lines(price: ParcelPrice) -> list[str]:
 
 
 def correction_notes(price: ParcelPrice) -> list[str]:
-    """A note for each part whose corrected unit price lies outside its grade's range, and for a corrected total
-    below the negotiated-transfer floor."""
-    notes = [f"{NOTE_MARK} {p.given.use} 修正单价 {fmt_grouped(p.correction.unit_price)} 元/m² 超出{price.parcel.grade}级区间"
-             f" [{fmt_grouped(p.row.lower.yuan_per_m2)}, {fmt_grouped(p.row.upper.yuan_per_m2)}]:允许,但须在报告中说明理由"
-             for p in price.parts if out_of_range(p)]
+    """A corrected total below the negotiated-transfer floor first (no price may go under it), then each part whose
+    corrected unit price lies outside its grade's range, the first PARTS_NOTED of them: the others are counted, each
+    marked in the table's 说明 (30 parts out of range put the floor's line 30 lines down, out of sight)."""
+    notes = []
     if price.below_floor:
         notes.append(f"{NOTE_MARK} 修正后总价 {fmt_grouped(price.corrected_total)} 元低于协议出让最低价"
                      f" {fmt_grouped(price.floor_total)} 元:协议出让价不得低于最低价")
+    outside = [p for p in price.parts if out_of_range(p)]
+    notes += [f"{NOTE_MARK} {p.given.use} 修正单价 {fmt_grouped(p.correction.unit_price)} 元/m² 超出{price.parcel.grade}级区间"
+              f" [{fmt_grouped(p.row.lower.yuan_per_m2)}, {fmt_grouped(p.row.upper.yuan_per_m2)}]:允许,但须在报告中说明理由"
+              for p in outside[:PARTS_NOTED]]
+    if len(outside) > PARTS_NOTED:
+        notes.append(f"{NOTE_MARK} 另有 {len(outside) - PARTS_NOTED} 个部分的修正单价超出区间,见下表「说明」")
     return notes
 
 
