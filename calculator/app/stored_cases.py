@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
-from calculator.engine.case import Case, case_from_json, fingerprint
+from calculator.engine.case import Case, canonical_json, case_from_json, fingerprint
 from calculator.engine.compensation import CompensationResult, evaluate
 from calculator.core.errors import InputError
 from calculator.core.labels import short_time
@@ -91,6 +91,18 @@ def other_household(case: Case, household: Household) -> str:
         ("案件编号", case.case_id, household.number), ("户主", case.household.get("head", ""), household.head))
         if given and registered and given.strip() != registered]
     return f"文件中的{'、'.join(differs)}与此户不同;填入后以此户的户号保存,户主按文件改登记。" if differs else ""
+
+
+def replaced_by_file(stored: StoredCase, case: Case) -> str:
+    """What of the household's version a case file put into it would replace, as a sentence; "" when the household
+    has no version yet or the file holds that version as it is. A colleague's version, the file saved (另存为) from
+    the one before it: its changes were replaced line for line, with nothing said."""
+    version, number = stored.version, stored.household.number
+    if version is None or canonical_json(numbered(case, number)) == canonical_json(numbered(version.case(), number)):
+        return ""
+    total = "" if version.total is None else f",合计 {fmt_grouped(version.total)} 元"
+    return (f"台账中此户的第{version.number}版由 {version.actor or '他人'} 于 {short_time(version.created_at)} 保存{total},"
+            f"与文件不同;填入后以文件为准,第{version.number}版中文件没有的修改将被替换,请先核对。")
 
 
 def filing(store: CaseStore, number: str, version: CaseVersion) -> Filing:

@@ -1,6 +1,7 @@
 """A household opened from the project store into 补偿测算 and saved back as new versions."""
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from calculator.engine.case import case_from_dict, case_from_json, case_to_dict
 from calculator.engine.compensation import compute
+from calculator.core.labels import short_time
 from calculator.store import SqliteStore, Status, StoreError
 from driver import EXAMPLE, type_cell, type_text
 from ui import dialogs
@@ -623,3 +625,24 @@ def test_a_project_file_deleted_while_open_is_not_dropped_unasked_and_backs_up(q
     assert ledger.confirm_close() and len(asked) == 2
     with SqliteStore(rescued) as kept:
         assert kept.current_version(household.id).number == 1
+
+
+def test_a_file_put_into_a_household_says_which_version_it_replaces_unless_it_holds_it(
+        window, ws, store, household, answers, tmp_path):
+    """A colleague saved 第2版 while the assessor typed over 第1版: the save refused, the typing saved as a file (另存为),
+    the household opened again and the file put into it — 第2版's changes were replaced line for line, nothing said."""
+    colleague = SqliteStore(store.path, actor="王芳")
+    case = case_to_dict(compute(case_from_json(EXAMPLE.read_text(encoding="utf-8"))).case)
+    case["items"][0]["quantity"] = "90.40"   # 4 m² more of 附属平房/砖混结构 at 760: 3,040.00 more
+    colleague.save_computed(household.id, compute(case_from_dict(case)))
+    colleague.close()
+    assert ws.open_stored(store, household.id) and ws.stored.version.number == 2
+    answers.fill_household = "cancel"
+    assert not ws.open_file(EXAMPLE)
+    assert answers.asked[-1].endswith("台账中此户的第2版由 王芳 于 " + short_time(ws.stored.version.created_at)
+                                      + " 保存,合计 549,656.30 元,与文件不同;填入后以文件为准,第2版中文件没有的修改将被替换,请先核对。")
+    # a file holding the version as it is (its 案件编号 aside): nothing to say of it
+    same = tmp_path / "colleague.json"
+    same.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    assert not ws.open_file(same)
+    assert answers.asked[-1].startswith("fill_household:colleague.json:") and "第2版" not in answers.asked[-1]

@@ -348,8 +348,9 @@ class HouseholdWorkspace(DocumentWorkspace):
         except CalculationError as error:
             dialogs.show_error(self, "无法打开", error.shown)
             return False
-        choice = dialogs.ask_fill_household(self, path.name, self.stored.label,
-                                            stored_cases.other_household(case, self.stored.household))
+        differs = (stored_cases.other_household(case, self.stored.household),
+                   stored_cases.replaced_by_file(self.stored, case))
+        choice = dialogs.ask_fill_household(self, path.name, self.stored.label, "\n".join(filter(None, differs)))
         if choice != "fill":
             return choice == "open" and super().open_path(path)
         try:   # unsaved: Ctrl+S makes it the household's next version
