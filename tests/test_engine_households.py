@@ -386,17 +386,19 @@ def test_a_relocation_date_before_the_standard_took_effect_is_priced_and_said_at
                     ("paid_on", "支付日期 2023-05-19 早于本标准(文政发〔2023〕6号)施行日期 2023-05-20,请核对")]
 
 
-@pytest.mark.parametrize("dates, spread", [
-    ({"signed_on": "2023-06-20", "paid_on": "2032-07-10", "moved_on": "2023-08-01"}, 3308),   # paid: 2032 for 2023
-    ({"paid_on": "2023-06-28", "moved_on": "2024-06-28"}, 366),
-    ({"paid_on": "2023-06-28", "moved_on": "2024-06-27"}, None),                              # a year to the day
+@pytest.mark.parametrize("dates, spread, at", [
+    ({"signed_on": "2023-06-20", "paid_on": "2032-07-10", "moved_on": "2023-08-01"}, 3308, "paid_on"),   # 2032 for 2023
+    ({"signed_on": "2013-06-20", "paid_on": "2023-06-28", "moved_on": "2023-08-01"}, 3694, "signed_on"),  # 2013 for 2023
+    ({"paid_on": "2023-06-28", "moved_on": "2024-06-28"}, 366, "moved_on"),   # of two, the later
+    ({"paid_on": "2023-06-28", "moved_on": "2024-06-27"}, None, None),        # a year to the day
 ])
-def test_relocation_dates_over_a_year_apart_are_priced_and_said(dates, spread) -> None:
+def test_relocation_dates_over_a_year_apart_are_priced_and_said(dates, spread, at) -> None:
     """支付日期 2032-07-10 typed for 2023 paid the top incentive (moved out 3,266 days before payment, as within 30 days)
-    with no word."""
+    with no word. Said at the date farthest from the others (the app frames that field): 3,308 days from the
+    signing and 3,266 from the move-out, against 42 between those two."""
     result = compute(case_from_dict({"items": [], "relocation": {"building_area_m2": "80", **dates}}))
-    said = [w.zh for w in result.warnings if "相隔" in w.zh]
-    assert said == ([f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份"] if spread else [])
+    said = [(w.field, w.zh) for w in result.warnings if "相隔" in w.zh]
+    assert said == ([(at, f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份")] if spread else [])
 
 
 @pytest.mark.parametrize("assessed_on, said", [
@@ -408,7 +410,7 @@ def test_relocation_dates_a_year_past_the_assessment_are_priced_and_said(assesse
     result = compute(case_from_dict({"items": [], "assessed_on": assessed_on, "relocation": {
         "building_area_m2": "80", "signed_on": "2032-06-20", "paid_on": "2032-06-28", "moved_on": "2032-07-01"}}))
     assert result.relocation.incentive == Decimal("50000.00")
-    assert [w.zh for w in result.warnings if "测算日期" in w.zh] == ([said] if said else [])
+    assert [(w.field, w.zh) for w in result.warnings if "测算日期" in w.zh] == ([("moved_on", said)] if said else [])
 
 
 # --- the lenient evaluation the GUI uses -----------------------------------------------------------

@@ -154,14 +154,16 @@ class DecimalEdit(QLineEdit):
 
 
 PROBLEM_BORDER = "QLineEdit { border: 2px solid #c0392b; }"   # a text field holding what cannot be taken
+WARNING_BORDER = "QLineEdit { border: 2px solid #d08a00; }"   # a value taken, and priced, that is to be checked
 
 
-def mark_problem(edit: QLineEdit, marked: bool) -> None:
-    """Frame `edit` in PROBLEM_BORDER, or not, at the height it has unframed: a style sheet's border changed its height,
+def mark_problem(edit: QLineEdit, marked: bool, border: str = PROBLEM_BORDER) -> None:
+    """Frame `edit` in `border`, or not, at the height it has unframed: a style sheet's border changed its height,
     and every field below it moved as the mark came and went (the next click landed in the field below the one meant)."""
     if edit.minimumHeight() != edit.maximumHeight():
         edit.setFixedHeight(edit.sizeHint().height())   # before it is first framed: its own height
-    edit.setStyleSheet(PROBLEM_BORDER if marked else "")
+    edit.setStyleSheet(border if marked else "")
+DATE_TIP = "可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日"
 HELD_TEXT = 40  # characters: the longest text a holds_invalid DateField passes on as typed
 
 
@@ -184,9 +186,10 @@ class DateField(QWidget):
         super().__init__(parent)
         self._field, self._value, self._calendar = field, "", None
         self._holds_invalid = holds_invalid
+        self._warning = ""   # what to check of the date taken (see warn)
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("未填")
-        self.edit.setToolTip("可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
+        self.edit.setToolTip(DATE_TIP)
         self.edit.installEventFilter(self)
         self.calendar_button = QToolButton(self)
         self.calendar_button.setArrowType(Qt.ArrowType.DownArrow)   # drawn by the style: ▾ was □ with no font for it
@@ -292,10 +295,17 @@ class DateField(QWidget):
             self._value = iso
             self.edited.emit(iso)
 
+    def warn(self, warning: str) -> None:
+        """Frame the field amber with `warning` as its tip ("": none): a date taken and priced that is to be checked (a
+        year typed wrong). A date refused is framed red, its reason the tip, over any warning."""
+        if warning != self._warning:
+            self._warning = warning
+            self._mark(self.error())
+
     def _mark(self, reason: str) -> None:
         self.edit.setProperty("date_error", reason)
-        mark_problem(self.edit, bool(reason))
-        self.edit.setToolTip(reason or "可输入 2023-06-20、20230620、2023/6/20、2023.6.20 或 2023年6月20日")
+        mark_problem(self.edit, bool(reason or self._warning), PROBLEM_BORDER if reason else WARNING_BORDER)
+        self.edit.setToolTip(reason or self._warning or DATE_TIP)
 
     def _shown_date(self) -> QDate | None:
         """The date the field shows — typed and not yet read, or taken — None when it is empty; InputError when it

@@ -289,18 +289,23 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
                     f"{zh} {day} 早于本标准({schedule.document})施行日期 {schedule.effective},请核对",
                     f"{field} {day} is before the schedule ({schedule.id}) took effect on {schedule.effective}, "
                     "please check", RELOCATION, block=RELOCATION, field=field))
-        days = [day for day in (given.signed_on, given.paid_on, given.moved_on) if day is not None]
+        # each date given by its field, in the order the case writes them: said at the field likeliest typed wrong
+        dates = {field: day for field, day in (("signed_on", given.signed_on), ("paid_on", given.paid_on),
+                                                ("moved_on", given.moved_on)) if day is not None}
+        days = list(dates.values())
         if len(days) > 1 and (max(days) - min(days)).days > DATES_APART:   # 2032 for 2023: the top incentive paid
             spread = (max(days) - min(days)).days
             notes.append(CaseWarning(f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份",
                                      f"the signing, payment and move-out dates lie {spread} days apart (over a "
-                                     "year): please check the years", RELOCATION, block=RELOCATION))
+                                     "year): please check the years", RELOCATION, block=RELOCATION,
+                                     field=_farthest(dates)))
         assessed = dt.date.fromisoformat(case.assessed_on) if case.assessed_on else None
         if days and assessed is not None and (max(days) - assessed).days > DATES_APART:   # all three typed 2032
             late = max(days)
             notes.append(CaseWarning(f"搬迁相关日期 {late} 比测算日期 {assessed} 晚一年以上,请核对年份",
                                      f"a relocation date ({late}) is over a year after the assessment date "
-                                     f"({assessed}): please check the year", RELOCATION, block=RELOCATION))
+                                     f"({assessed}): please check the year", RELOCATION, block=RELOCATION,
+                                     field=next(field for field, day in dates.items() if day == late)))
     if replacement is not None:
         notes += replacement_warnings(replacement, schedule)
     id_number = case.household.get("id_number")
@@ -314,6 +319,12 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
                                  f"unrecognised case fields are not priced nor part of the fingerprint; they are kept "
                                  f"when the case file is saved: {fields}"))
     return notes
+
+
+def _farthest(dates: dict[str, dt.date]) -> str:
+    """The field of the date farthest, in days, from the others (of two, the later: 2032 typed for 2023 is the slip
+    the dates' check is for; of a tie, the later too)."""
+    return max(dates, key=lambda field: (sum(abs((dates[field] - day).days) for day in dates.values()), dates[field]))
 
 
 def _per_household_warnings(lines: list[PricedLine]) -> list[CaseWarning]:

@@ -186,9 +186,14 @@ class RelocationPanel(_BlockPanel):
         self.hardship.setChecked(actions.get_value(case, (self.block, "sole_housing_hardship")) is True)
         self.hardship.blockSignals(False)
         self._show_text(self.extra, "extra_months")
+        warned: dict[str, list[str]] = {}   # a date taken and priced, to be checked (a year typed wrong): at its field
+        for warning in result.warnings:
+            if warning.block == self.block and warning.field in self.dates:
+                warned.setdefault(warning.field, []).append(warning.zh)
         for name, field in self.dates.items():
             value = actions.get_value(case, (self.block, name))
             field.set_text("" if value is actions.ABSENT else str(value))
+            field.warn("" if value is actions.ABSENT else "\n".join(warned.get(name, ())))   # not 未填 (not moved yet)
         relocation = result.relocation
         if relocation is None:
             for label in (self.moving, self.temporary, self.incentive):
