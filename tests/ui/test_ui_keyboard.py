@@ -288,3 +288,26 @@ def test_a_relocation_year_typed_wrong_is_framed_at_its_date(qtbot, ws):
     type_text(qtbot, paid.edit, "2023-02-30")   # no such day: red, its reason the tip, over anything to check
     qtbot.keyClick(paid.edit, Qt.Key.Key_Return)
     assert paid.error() and paid.edit.styleSheet() == PROBLEM_BORDER and paid.edit.toolTip() == paid.error()
+
+
+@pytest.mark.parametrize("keys, row", [((Qt.Key.Key_Home,), 0), ((Qt.Key.Key_End,), -1), ((Qt.Key.Key_Up,), 5),
+                                       ((Qt.Key.Key_Up, Qt.Key.Key_Up, Qt.Key.Key_Down), 5)])
+def test_ctrl_moves_choose_the_line_delete_then_removes(qtbot, ws, keys, row):
+    """Line 7 deleted, undone (chosen again), then Ctrl+Home: the cursor on line 1, line 7 still chosen, and Delete
+    removed line 7 again — a money line far from the cursor, said only as 已删除 1 行."""
+    from driver import EXAMPLE
+    assert ws.open_file(EXAMPLE)
+    lines = [line["item"] for line in ws.session.case.items]
+    ws.table.setFocus()
+    ws.table.setCurrentIndex(ws.model.index(6, COL_QUANTITY))
+    said = []
+    ws.window().statusBar().messageChanged.connect(said.append)
+    qtbot.keyClick(ws.table, Qt.Key.Key_Delete)
+    assert said[-1] == f"已删除第7行「{lines[6]}」,可撤销(Ctrl+Z)"
+    ws.session.stack.undo()
+    for key in keys:
+        qtbot.keyClick(ws.table, key, Qt.KeyboardModifier.ControlModifier)
+    target = row % len(lines)
+    assert ws.table.currentIndex().row() == target and ws.table.selected_rows() == [target]
+    qtbot.keyClick(ws.table, Qt.Key.Key_Delete)
+    assert [line["item"] for line in ws.session.case.items] == lines[:target] + lines[target + 1:]

@@ -1,7 +1,7 @@
 """The item table's view and delegate: editors that fit each cell, committed as you type."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEdit, QStyledItemDelegate, QTableView
 
@@ -18,6 +18,10 @@ MIN_ITEM_WIDTH = 130
 MIN_PARAMS_WIDTH = 80
 EMPTY_HINT = "还没有补偿项目。\n按 Ctrl+F 在左侧查找项目(如「砖混」「杨树」「菜窖」),回车添加到本户。"
 
+
+# The keys that move the cursor in the table, each with Ctrl (Ctrl+Home: the first line's first cell)
+CTRL_MOVES = frozenset({Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left,
+                        Qt.Key.Key_Right, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
 
 class ItemDelegate(QStyledItemDelegate):
     """Creates the editor an EditorSpec asks for; each keystroke is sent as LIVE_EDIT_ROLE."""
@@ -184,6 +188,16 @@ class ItemTable(QTableView):
                 self.edit(index)
                 return
         super().keyPressEvent(event)
+
+    def selectionCommand(self, index, event=None):
+        """Ctrl+Home, Ctrl+End and Ctrl with an arrow or a page key choose the cell they move to, as a spreadsheet's do
+        (Qt's own moved the cursor and left the choice where it was: Delete then removed the line chosen before, far
+        from the cursor). Ctrl+click and Ctrl+Space still add to the choice, Shift still extends it."""
+        if event is not None and event.type() == QEvent.Type.KeyPress and event.key() in CTRL_MOVES \
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier \
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return QItemSelectionModel.SelectionFlag.ClearAndSelect   # a cell: the table chooses cells (SelectItems)
+        return super().selectionCommand(index, event)
 
     def moveCursor(self, action, modifiers):
         """Tab from an editor goes to the next cell that can be edited (数量 → 参数 → 单价 → 备注 → next line)."""

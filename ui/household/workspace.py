@@ -160,12 +160,15 @@ class HouseholdWorkspace(DocumentWorkspace):
         self.status.emit(f"已添加第{row + 1}行「{key}」")
 
     def delete_selected(self) -> None:
-        if self.table.state() == ItemTable.State.EditingState:
+        if self.table.state() == ItemTable.State.EditingState or self.session.read_only:
             return
         rows = self.table.selected_rows()
         if rows:
+            items = self.session.case.items
+            said = (f"第{rows[0] + 1}行「{items[rows[0]].get('item', '')}」" if len(rows) == 1 else
+                    f" {len(rows)} 行(第{'、'.join(str(row + 1) for row in rows[:5])}{'…' if len(rows) > 5 else ''}行)")
             self.session.remove_lines(rows)
-            self.status.emit(f"已删除 {len(rows)} 行")
+            self.status.emit(f"已删除{said},可撤销(Ctrl+Z)")
 
     def go_to_line(self, row: int, field: str | None = None) -> None:
         if not 0 <= row < self.model.rowCount():
