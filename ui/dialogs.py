@@ -52,6 +52,22 @@ def ask_save_changes(parent, name: str, tab: str = "") -> str:
         QMessageBox.StandardButton(answer), "cancel")
 
 
+def ask_drop_untaken(parent, name: str, tab: str, untaken: str) -> bool:
+    """Whether a document showing input it cannot take (a 测算日期 that is no date) is given up, typing and all
+    (不保存); else (返回修改, Enter and Escape) the user goes back to mend it. It cannot be saved as it is: asked
+    保存?, Enter answered a save that failed, and the file being opened was dropped."""
+    where = f"「{tab}」中的「{name}」" if tab else f"「{name}」"
+    box = QMessageBox(QMessageBox.Icon.Warning, "有未能计入的输入",
+                      f"{where}有一项输入未能计入,不能保存:\n{untaken}\n\n返回修改:改正或清空后再保存。\n"
+                      "不保存:放弃这一输入和所有未保存的修改。", parent=parent)
+    back = box.addButton("返回修改(&R)", QMessageBox.ButtonRole.RejectRole)
+    drop = box.addButton("不保存(&N)", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    box.exec()
+    return box.clickedButton() is drop
+
+
 def ask_fill_household(parent, file_name: str, household: str, differs: str = "") -> str:
     """"fill", "open" or "cancel": a case file opened while a household of the 台账 is open is put into it (saved as
     its next version by Ctrl+S), or opened on its own; `differs` says what of the file names another household."""

@@ -234,7 +234,9 @@ class DocumentWorkspace(Workspace):
 
     def confirm_close(self) -> bool:
         untaken = self.untaken_input()   # reads what is still being typed (a date) into the document first
-        if not self.is_modified() and not untaken:
+        if untaken:   # no save can take it: mended, or given up with the rest
+            return dialogs.ask_drop_untaken(self, self.unsaved_name(), self.title, untaken)
+        if not self.is_modified():
             return True
         answer = dialogs.ask_save_changes(self, self.unsaved_name(), self.title)
         if answer == "save":

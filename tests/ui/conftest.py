@@ -26,6 +26,7 @@ class Answers:
 
     def __init__(self):
         self.save_changes = "discard"
+        self.drop_untaken = False   # a document showing input it cannot take: back to mend it
         self.fill_household = "open"   # a case file opened over a household of the 台账: opened on its own
         self.recover = False
         self.open_path: str | None = None
@@ -51,6 +52,10 @@ def answers(monkeypatch) -> Answers:
         given.asked.append(f"recover:{kind}:{head}")
         return given.recover
 
+    def ask_drop_untaken(parent, name, tab, untaken):
+        given.asked.append(f"drop_untaken:{name}:{untaken}")
+        return given.drop_untaken
+
     def ask_fill_household(parent, file_name, household, differs=""):
         given.asked.append(f"fill_household:{file_name}:{household}" + (f":{differs}" if differs else ""))
         return given.fill_household
@@ -67,6 +72,7 @@ def answers(monkeypatch) -> Answers:
 
     monkeypatch.setattr(dialogs, "ask_save_changes", ask_save_changes)
     monkeypatch.setattr(dialogs, "ask_recover", ask_recover)
+    monkeypatch.setattr(dialogs, "ask_drop_untaken", ask_drop_untaken)
     monkeypatch.setattr(dialogs, "ask_fill_household", ask_fill_household)
     monkeypatch.setattr(dialogs, "open_path", open_path)
     monkeypatch.setattr(dialogs, "save_path", save_path)

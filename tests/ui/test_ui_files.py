@@ -150,7 +150,9 @@ def test_closing_while_a_date_is_still_being_typed_asks_and_keeps_it(qtbot, wind
 
 
 def test_closing_with_a_day_that_does_not_exist_in_a_date_asks_before_dropping_it(qtbot, window, ws, answers, tmp_path):
-    """A probe saw 2023-02-30 typed into 测算日期 (red, not taken, the case not '*') dropped on closing unasked."""
+    """A probe saw 2023-02-30 typed into 测算日期 (red, not taken, the case not '*') dropped on closing unasked. Then
+    asked 保存?, whose default (Enter) was a save that cannot take it: refused, and the file being opened (Ctrl+O)
+    dropped. Now asked to go back and mend it (the default), or to give it up with the rest."""
     assert ws.open_file(EXAMPLE)
     field = ws.header.date
     field.edit.setFocus()
@@ -158,10 +160,10 @@ def test_closing_with_a_day_that_does_not_exist_in_a_date_asks_before_dropping_i
     type_text(qtbot, field.edit, "2023-02-30")
     qtbot.keyClick(field.edit, Qt.Key.Key_Tab)
     assert field.error() and not ws.session.modified
-    answers.save_changes = "cancel"
-    assert not window.close()
-    assert answers.asked[-1] == "save_changes:household.json" and field.edit.text() == "2023-02-30"
-    answers.save_changes = "discard"
+    assert not ws.open_file(EXAMPLE) and not window.close()
+    assert answers.asked[-2:] == [f"drop_untaken:household.json:{field.error()}"] * 2
+    assert field.edit.text() == "2023-02-30" and "save_changes" not in " ".join(answers.asked)
+    answers.drop_untaken = True
     assert window.close()
 
 

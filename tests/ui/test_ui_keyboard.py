@@ -254,7 +254,7 @@ def test_a_refused_date_of_one_case_is_not_carried_into_the_next(qtbot, ws, answ
     type_text(qtbot, field.edit, "2023-02-30")
     qtbot.keyClick(field.edit, Qt.Key.Key_Return)
     assert field.untaken()
-    answers.save_changes = "discard"
+    answers.drop_untaken = True
     ws.new_file()
     assert field.edit.text() == field.text() and not field.untaken() and ws.untaken_input() is None
 
