@@ -99,6 +99,8 @@ def test_the_text_report_shows_each_coefficient_as_the_sheet_and_json_do() -> No
     data["corrections"].update(factor_pct="1E+1", development_adjustment="12.345")
     text = parcel_text(price(data))
     assert "K期日 1.00  因素修正 10%  K其他 1.00  开发程度修正 12.345 →" in text
+    # the reading of the benchmark's term, and that K年期 is shown rounded (a hand check with 0.918323 is a cent off)
+    assert "\n  基准地价为法定最高年期下的价格;K年期显示 6 位小数,计算用其未舍入值\n" in text
     assert parcel_json(price(data))["coefficients"]["date_factor"] == "1.00"
 
 

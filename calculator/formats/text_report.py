@@ -5,7 +5,8 @@ import unicodedata
 
 from calculator.core.amount_words import amount_in_words
 from calculator.engine.compensation import CompensationResult, sheet_numbers
-from calculator.engine.landprice import BELOW_FLOOR_SAID, FLOOR_BY_COST, UNIT_PRICE_FORMULA, ParcelPrice
+from calculator.engine.landprice import (BELOW_FLOOR_SAID, BENCHMARK_TERM_READING, FLOOR_BY_COST, TERM_SHOWN,
+                                         UNIT_PRICE_FORMULA, ParcelPrice)
 from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate
 from calculator.engine.remarks import line_remarks
 
@@ -79,6 +80,7 @@ def parcel_text(price: ParcelPrice) -> str:
         c = price.parcel.corrections
         lines.append("")
         lines.append(f"基准地价系数修正法: {UNIT_PRICE_FORMULA}")
+        lines.append(f"  {BENCHMARK_TERM_READING};{TERM_SHOWN}")   # as the sheet and the JSON say it
         for part in price.parts:
             k = part.correction
             lines.append(f"  {part.given.use}: 使用年期 {fmt_plain(k.term_years)}年 K年期 {k.rounded_term_coefficient}"
