@@ -382,6 +382,9 @@ class DocumentWorkspace(Workspace):
         except CalculationError as error:
             dialogs.show_error(self, report.title, error.shown)
             return False
+        except OSError as error:   # a folder not writable, a disk full: said as a save says it
+            dialogs.show_error(self, report.title, f"无法写入文件:{operations.os_error_text(error, path)}")
+            return False
         except Exception as error:  # the edge of the export: report it, keep the window
             dialogs.show_error(self, report.title, f"导出失败:{type(error).__name__}: {error}")
             return False

@@ -344,6 +344,17 @@ def test_export_writes_a_real_file(ws, answers, tmp_path, kind):
     assert (tmp_path / f"sheet.{kind}").stat().st_size > 1000
 
 
+@pytest.mark.parametrize("kind", ["pdf", "xlsx"])
+def test_an_export_the_system_refuses_is_said_plainly(ws, answers, tmp_path, kind):
+    """Into a folder the user may not write (/sys: refused even to root, as the tests run): the dialog showed
+    Python's own PermissionError: [Errno 13] Permission denied: '…' (the command line says 无权写入)."""
+    assert ws.open_file(EXAMPLE)
+    answers.save_path = f"/sys/sheet.{kind}"
+    assert not ws.export(kind)
+    said = answers.errors[-1][1]
+    assert said == f"无法写入文件:没有权限 / Permission denied(/sys/sheet.{kind})", said
+
+
 def test_window_remembers_its_geometry(qtbot, settings, answers, tmp_path):
     first = MainWindow(settings, autosave=False)
     qtbot.addWidget(first)
