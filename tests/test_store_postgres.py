@@ -116,6 +116,21 @@ def test_a_database_the_server_does_not_have_is_input_to_mend_not_a_server_to_tr
     assert missing.value.zh.startswith("服务器上没有名为「no_such_db」的数据库")
 
 
+def test_a_database_not_encoded_utf8_is_refused_before_anything_is_written(pg_cluster):
+    """A database made on a server set up under the C locale is SQL_ASCII: psycopg hands its text back as bytes, and
+    `ledger create` ended in 内部错误 / internal error: TypeError: Object of type bytes is not JSON serializable."""
+    name = f"ascii_{pg_cluster.new_database(empty=True)}"
+    with pg_cluster.superuser() as conn:
+        conn.execute(f"CREATE DATABASE {name} OWNER {OWNER} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                     "TEMPLATE template0")
+    with pytest.raises(StoreError) as refused:
+        open_store(pg_cluster.url(name), create=True)
+    assert not isinstance(refused.value, ServerUnreachable)   # input to mend (exit 2), not a server to try again
+    assert refused.value.zh.startswith(f"数据库「{name}」的字符编码为 SQL_ASCII,台账需要 UTF8 编码的数据库")
+    with pg_cluster.superuser(name) as admin:
+        assert admin.execute("SELECT to_regnamespace('landcomp')").fetchone()[0] is None   # nothing written
+
+
 def test_a_lost_connection_is_a_store_error(server, pg_cluster, pg_url):
     project = server.create_project("堡子片区")
     with pg_cluster.superuser() as admin:

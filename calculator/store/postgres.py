@@ -70,10 +70,10 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
     `password`, typed for this session, is passed as a keyword)."""
     extra = {"password": password} if password else {}
     try:
-        return psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10,
-                               keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
-                               options=f"-c search_path={pg_schema.SCHEMA} {SESSION_SETTINGS} "
-                                       f"-c idle_in_transaction_session_timeout={IDLE_TRANSACTION_LIMIT}", **extra)
+        raw = psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10,
+                              keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+                              options=f"-c search_path={pg_schema.SCHEMA} {SESSION_SETTINGS} "
+                                      f"-c idle_in_transaction_session_timeout={IDLE_TRANSACTION_LIMIT}", **extra)
     except psycopg.Error as error:
         said = str(error)
         if "no password supplied" in said or "password authentication failed" in said:
@@ -87,6 +87,15 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
                              f"the server has no database {missing.group(1)!r}: {_first_line(error)}", url) from None
         raise ServerUnreachable(f"无法连接数据库服务器:{_first_line(error)}",
                                 f"cannot connect to the database server: {_first_line(error)}", url) from None
+    encoding = raw.info.parameter_status("server_encoding")
+    if encoding != "UTF8":   # SQL_ASCII (a cluster made under the C locale): text comes back as bytes, unchecked
+        database = raw.info.dbname
+        raw.close()
+        raise StoreError(f"数据库「{database}」的字符编码为 {encoding},台账需要 UTF8 编码的数据库(请管理员用 "
+                         f"CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0 新建)",
+                         f"the database {database!r} is encoded {encoding}; a project needs a UTF8 database "
+                         "(CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)", url)
+    return raw
 
 
 class PostgresStore(SqliteStore):
