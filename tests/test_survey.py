@@ -203,9 +203,13 @@ def test_a_row_whose_number_was_typed_wrong_is_said_as_a_household_without_a_hea
     assert not any("此户没有户主" in w for w in households["001"].warnings)
     rows[7] = {**rows[7], "户号": True}
     survey = stream_survey(fill(template, tmp_path / "true.xlsx", rows))
-    list(survey.households())
+    assert list(survey.households()) == [] and survey.rejected == ("001",)
+    # a 户号 that cannot be read is a row of no household's, as one without a 户号: 001 around it is left out whole
+    # (0301： amid 0301's rows left 0301 short of that row's 核桃树, 1,500.00, and imported it)
     assert [(p.row, p.column, p.zh) for p in survey.problems if p.row == 9] == [
-        (9, "户号", "户号是逻辑值(TRUE/FALSE),不是编号;请填写户号")]
+        (9, "户号", "户号是逻辑值(TRUE/FALSE),不是编号;请填写户号"),
+        (9, "户号", "此行的户号无法读取(原因见该格);上方第8行的 001 户因此整户未导入,请改正户号"),
+        (9, "户号", "此行的户号无法读取(原因见该格);下方第10行的 001 户因此整户未导入,请改正户号")]
 
 
 def test_rows_of_a_household_may_be_anywhere_and_blank_rows_are_skipped(template, tmp_path):
@@ -416,18 +420,20 @@ def test_a_household_number_no_sheet_could_print_is_a_problem_of_its_row(templat
     every household and left the household without a settlement sheet."""
     rows = [{"户号": "★3", **CAVE}, {"户号": "一组-03", **CAVE}, {"户号": "(东)5", **CAVE}, {"户号": "12#", **CAVE}]
     survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
-    assert [h.number for h in survey.households] == ["一组-03", "(东)5", "12#"]
-    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号")]
+    # the row is some household's, unread: the one beside it (below) is left out whole, never imported short of it
+    assert [h.number for h in survey.households] == ["(东)5", "12#"] and survey.rejected == ("一组-03",)
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (2, "户号")]
     assert "不能含有 U+2605" in survey.problems[0].zh and "not U+2605" in survey.problems[0].en
+    assert survey.problems[1].zh == "此行的户号无法读取(原因见该格);下方第3行的 一组-03 户因此整户未导入,请改正户号"
 
 
 def test_a_household_number_longer_than_its_sheet_prints_is_a_problem_of_its_row(template, tmp_path):
     """The 户号 is printed as the case's 案件编号, 40 characters at most: the 41st is refused at the cell, not found
     when the sheet is printed."""
-    rows = [{"户号": "一组-" + "1" * 38, **CAVE}, {"户号": "一组-" + "1" * 37, **CAVE}]
+    rows = [{"户号": "一组-" + "1" * 37, **CAVE}, {"户号": "一组-" + "1" * 38, **CAVE}]
     survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
-    assert [(p.row, p.column, p.zh) for p in survey.problems] == [(2, "户号", "户号过长: 41 个字符,最多 40 个")]
-    assert [h.number for h in survey.households] == ["一组-" + "1" * 37]
+    assert [(p.row, p.column, p.zh) for p in survey.problems][:1] == [(3, "户号", "户号过长: 41 个字符,最多 40 个")]
+    assert survey.households == () and survey.rejected == ("一组-" + "1" * 37,)   # the household beside it: left out
 
 
 def test_numbers_are_compared_without_width_and_leading_zeros():
@@ -443,8 +449,9 @@ def test_a_number_written_in_another_case_is_the_same_household_and_another_scri
     assert number_key("A01") == number_key("a01") == number_key("ａ０１") == "a01"
     project = store.create_project("堡子片区")
     import_survey(store, project.id, read_survey(fill(template, tmp_path / "s.xlsx", [{"户号": "A01", **CAVE}])).households)
-    again = read_survey(fill(template, tmp_path / "t.xlsx", [{"户号": "a01", **CAVE}, {"户号": "١", **CAVE}]))
-    assert [(p.row, p.column) for p in again.problems] == [(3, "户号")] and "U+0661" in again.problems[0].zh
+    digits = read_survey(fill(template, tmp_path / "u.xlsx", [{"户号": "١", **CAVE}]))
+    assert [(p.row, p.column) for p in digits.problems] == [(2, "户号")] and "U+0661" in digits.problems[0].zh
+    again = read_survey(fill(template, tmp_path / "t.xlsx", [{"户号": "a01", **CAVE}]))
     summary = import_survey(store, project.id, again.households)
     assert summary.unchanged == ("A01",) and summary.added == ()
     assert [row.number for row in store.ledger(project.id)] == ["A01"]
@@ -759,9 +766,10 @@ def test_an_excel_error_value_is_a_problem_at_its_cell_never_taken_as_text(templ
     assert load_workbook(path)[SURVEY_SHEET]["A5"].data_type == "e"   # what Excel writes for a failed formula
     survey = read_survey(path)
     assert [(p.row, p.column) for p in survey.problems] == [
-        (2, "超标准理由"), (3, "依据"), (4, "户主"), (5, "户号"), (6, "数量")]
+        (2, "超标准理由"), (3, "依据"), (4, "户主"), (5, "户号"), (5, "户号"), (5, "户号"), (6, "数量")]
     assert survey.problems[0].zh == "单元格是 Excel 的错误值 #N/A(公式出错),请在 Excel 中改正后再导入"
-    assert "the Excel error #DIV/0!" in survey.problems[4].en
+    assert "上方第4行的 C3 户" in survey.problems[4].zh and "下方第6行的 D4 户" in survey.problems[5].zh
+    assert "the Excel error #DIV/0!" in survey.problems[6].en
     assert survey.rejected == ("A1", "B2", "C3", "D4")
     [household] = survey.households
     assert (household.number, household.case.household["head"], household.total) == ("E5", "#N/A 待查", Decimal("6000.00"))
@@ -775,9 +783,9 @@ def test_a_date_excel_made_of_a_text_cell_is_a_problem_never_its_iso_text(templa
             {"户号": "G7", "户主": dt.time(12, 30), **CAVE},
             {"户号": "H8", "地址": "堡子村3-5号", **CAVE, "测算日期": dt.datetime(2023, 6, 12)}]
     survey = read_survey(fill(template, tmp_path / "dates.xlsx", rows))
-    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (3, "地址"), (4, "户主")]
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (2, "户号"), (3, "地址"), (4, "户主")]
     assert survey.problems[0].zh.startswith("Excel 把这一格存成了日期或时间(2026-01-02)")
-    assert "format the column as text" in survey.problems[1].en and "12:30:00" in survey.problems[2].zh
+    assert "format the column as text" in survey.problems[2].en and "12:30:00" in survey.problems[3].zh
     [household] = survey.households
     assert household.number == "H8" and household.case.assessed_on == "2023-06-12"
 
@@ -859,16 +867,16 @@ def test_excels_chinese_built_in_date_formats_are_read_as_dates(template, tmp_pa
     openpyxl does not know them: 签约日期 2023年6月20日 was refused as "不是 45097", 数量 typed as a date was 45,097 m²
     (33,844,730.00 元, exit 0), and 户号 1-2 (shown 1月2日) a household "45293"."""
     rows = [{"户号": "D1", "户主": "张三", **CAVE, "建筑面积(m²)": 100, "签约日期": 45097},
-            {"户号": 45293, "户主": "李四", **CAVE},
-            {"户号": "D3", "户主": "王五", **CAVE}]
+            {"户号": "D3", "户主": "王五", **CAVE},
+            {"户号": 45293, "户主": "李四", **CAVE}]
     path = fill(template, tmp_path / "s.xlsx", rows)
     book = load_workbook(path)
     sheet = book[SURVEY_SHEET]
     column = {cell.value: cell.column for cell in sheet[1]}
     sheet.cell(2, column["签约日期"]).number_format = 'yyyy"年"m"月"d"日"'
-    sheet.cell(4, column["数量"]).number_format = 'yyyy"年"m"月"d"日"'
-    sheet.cell(4, column["数量"]).value = 45097
-    sheet.cell(3, column["户号"]).number_format = 'm"月"d"日"'
+    sheet.cell(3, column["数量"]).number_format = 'yyyy"年"m"月"d"日"'
+    sheet.cell(3, column["数量"]).value = 45097
+    sheet.cell(4, column["户号"]).number_format = 'm"月"d"日"'
     book.save(path)
 
     def built_in(xml: str) -> str:   # as Excel writes them: the number of its built-in format, no record of it
@@ -878,9 +886,9 @@ def test_excels_chinese_built_in_date_formats_are_read_as_dates(template, tmp_pa
         return re.sub(r'numFmtId="(\d+)"', lambda m: f'numFmtId="{numbers.get(m.group(1), m.group(1))}"', xml)
     rewrite_sheet(path, built_in, "xl/styles.xml")
     survey = read_survey(path)
-    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "数量")]
-    assert "Excel 把这一格存成了日期或时间(2024-01-02)" in survey.problems[0].zh   # 45293
-    assert survey.problems[1].zh == "数量应为数值,不是日期"
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "数量"), (4, "户号"), (4, "户号")]
+    assert survey.problems[0].zh == "数量应为数值,不是日期"
+    assert "Excel 把这一格存成了日期或时间(2024-01-02)" in survey.problems[1].zh   # 45293
     [household] = survey.households
     assert household.number == "D1" and household.case.relocation["signed_on"] == "2023-06-20"
 
@@ -892,10 +900,15 @@ def test_a_sum_row_or_a_decimal_number_cell_is_no_household(template, tmp_path):
             {"户号": 3.1, "户主": "王五", **CAVE}, {"户号": 4, "户主": "赵六", **CAVE},
             {"户号": "本页 合计", "建筑面积(m²)": 220}]
     survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
-    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "户号"), (6, "户号")]
+    # a sum row is no household's (A1 above it stands); 3.1 is some household's, unread: 4 beside it is left out
+    assert [(p.row, p.column) for p in survey.problems] == [(3, "户号"), (4, "户号"), (4, "户号"), (6, "户号")]
     assert survey.problems[0].zh == "「合计」行不是住户,请删去(合计由程序计算)"
-    assert "户号是带小数的数值(3.1)" in survey.problems[1].zh
-    assert [h.number for h in survey.households] == ["A1", "4"]
+    assert "户号是带小数的数值(3.1)" in survey.problems[1].zh and "下方第5行的 4 户" in survey.problems[2].zh
+    assert [h.number for h in survey.households] == ["A1"]
+    for word in ("汇总", "累计"):   # as Excel's 汇总行 and an office's running total head them: paid as households
+        [row] = [p for p in read_survey(fill(template, tmp_path / "t.xlsx", rows[:1] + [
+            {"户号": word, "建筑面积(m²)": 345}])).problems]
+        assert row.zh == f"「{word}」行不是住户,请删去(合计由程序计算)"
 
 
 def test_a_household_block_pasted_twice_is_imported_as_typed_and_said_line_by_line(template, tmp_path):

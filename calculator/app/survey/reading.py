@@ -51,7 +51,7 @@ from calculator.app.survey.columns import (
 )
 from calculator.app.survey.households import RowSpool, Survey, SurveyHousehold, SurveyProblem, SurveyReading
 from calculator.app.survey.sheet import read_grid, read_sheet
-from calculator.app.survey.values import household_number, number_key, parse_value, shown_value
+from calculator.app.survey.values import household_number, number_key, parse_value, shown_value, sum_row
 from tables.schedule import Schedule
 
 
@@ -176,6 +176,14 @@ class _Draft:
     problems: list[SurveyProblem] = field(default_factory=list)
 
 
+# Why a row names no household (the reader's `pending`), as the households around it are told: the row's state and
+# what to do, in Chinese, then in English
+NO_NUMBER, UNREAD_NUMBER = "none", "unread"
+ORPHAN_SAID = {NO_NUMBER: ("没有户号", "请补填户号", "no household number (户号)", "fill in the 户号"),
+               UNREAD_NUMBER: ("的户号无法读取(原因见该格)", "请改正户号", "a household number (户号) that cannot be read",
+                               "correct the 户号")}
+
+
 class _Household:
     """A household while the sheet is read: its first row and the problems found around its rows (its rows are
     in the spool). `later`: problems only the whole sheet shows (a 户号 written two ways), placed after its rows'."""
@@ -210,7 +218,8 @@ class _Reader:
         self.spool = RowSpool()   # each household's rows: (row, [(grid index, value) of its non-blank cells])
         self.loose: list[SurveyProblem] = []   # problems of rows that name no household
         self.above: tuple[str, int] | None = None   # 户号 and row of the last row that named a household
-        self.pending: list[int] = []   # rows without 户号 since then: they may belong to the next household
+        # rows without a 户号 read since then, each with why (NO_NUMBER, UNREAD_NUMBER): they may be the next household's
+        self.pending: list[tuple[int, str]] = []
         # each 身份证号 (compacted) with the 户号 and row that gave it first: a family listed twice is paid twice
         self.id_numbers: dict[str, tuple[str, int]] = {}
 
@@ -242,7 +251,7 @@ class _Reader:
             self.loose += [self.problem(row, at[index], STRAY_ZH, STRAY_EN) for index, _ in cells]
             return
         if raw_number is None:
-            self.row_without_number(row, number_column.heading)
+            self.row_without_number(row, number_column.heading, NO_NUMBER)
             return
         if (raw_number.__class__, raw_number) != self.last_number[0]:   # a household's rows repeat its 户号
             try:
@@ -257,8 +266,11 @@ class _Reader:
                 number = household_number(parse_value(number_column, raw_number))
             except CalculationError as error:
                 self.loose.append(self.problem(row, number_column.heading, error.zh, error.en))
-                self.pending_to_loose(number_column.heading)
-                self.above = None   # the rows below it cannot be placed either
+                if sum_row(raw_number):   # no household's row: nothing below it can be placed either
+                    self.pending_to_loose(number_column.heading)
+                    self.above = None
+                else:   # some household's, unread: as a row without 户号 (0301： amid 0301's rows left it short, its
+                    self.row_without_number(row, number_column.heading, UNREAD_NUMBER)   # line lost, and imported it)
                 return
             self.last_number = ((raw_number.__class__, raw_number), number)
         number = self.last_number[1]
@@ -267,12 +279,11 @@ class _Reader:
         if household is None:
             household = self.households[number] = _Household(number, row)
         household.first_row = min(household.first_row, row)
-        for orphan in self.pending:   # a 户号 forgotten on a household's first row(s) leaves it short too
+        for orphan, why in self.pending:   # a 户号 forgotten on a household's first row(s) leaves it short too
+            zh, ask, en, ask_en = ORPHAN_SAID[why]
             household.problems.append(self.problem(
-                orphan, number_column.heading,
-                f"此行没有户号;下方第{row}行的 {number} 户因此整户未导入,请补填户号",
-                f"no household number (户号) on this row: household {number} below it (row {row}) "
-                "is left out whole; fill in the 户号"))
+                orphan, number_column.heading, f"此行{zh};下方第{row}行的 {number} 户因此整户未导入,{ask}",
+                f"{en} on this row: household {number} below it (row {row}) is left out whole; {ask_en}"))
         self.pending = []
         if hidden or self.hidden_columns or unseen:
             household.problems += self.hidden_content(row, cells, hidden, unseen)
@@ -376,21 +387,22 @@ class _Reader:
                     "so the household is left out whole; unmerge and fill each row"))
         return problems
 
-    def row_without_number(self, row: int, heading: str) -> None:
-        """A row with content but no 户号: the households above and below it are left out whole, never filled in."""
-        self.pending.append(row)
+    def row_without_number(self, row: int, heading: str, why: str) -> None:
+        """A row with content but no 户号 (NO_NUMBER), or one that cannot be read (UNREAD_NUMBER): the households above
+        and below it are left out whole, never filled in."""
+        self.pending.append((row, why))
         if self.above is None:
             return
         number, above_row = self.above
+        zh, ask, en, ask_en = ORPHAN_SAID[why]
         self.households[number].problems.append(self.problem(
-            row, heading, f"此行没有户号;上方第{above_row}行的 {number} 户因此整户未导入,请补填户号",
-            f"no household number (户号) on this row: household {number} above it (row {above_row}) "
-            "is left out whole; fill in the 户号"))
+            row, heading, f"此行{zh};上方第{above_row}行的 {number} 户因此整户未导入,{ask}",
+            f"{en} on this row: household {number} above it (row {above_row}) is left out whole; {ask_en}"))
 
     def pending_to_loose(self, heading: str) -> None:
         """Rows without 户号 that no household follows (or none that can be read) belong to none below."""
-        for orphan in self.pending:
-            if self.above is None:
+        for orphan, why in self.pending:
+            if self.above is None and why == NO_NUMBER:   # (a 户号 not read is said at its cell already)
                 self.loose.append(self.problem(orphan, heading, "缺少户号,此行不能归入任何一户",
                                                "no household number (户号): the row belongs to no household"))
         self.pending = []

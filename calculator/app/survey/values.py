@@ -50,7 +50,7 @@ def household_number(text: str) -> str:
     else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
     InputError."""
     number = check_text(_written(text), "household_number", "户号")
-    if any(word in number.replace(" ", "") for word in TOTAL_WORDS):   # a sum row (合计, 本页合计…): paid as a household
+    if sum_row(number):   # 合计, 本页合计…: paid as a household
         raise InputError(f"「{number}」行不是住户,请删去(合计由程序计算)",
                          f"a {number!r} row is no household: delete it (totals are the program's)", "户号")
     # another script's digits (١ for 1) look like no digit here and would be a household of their own
@@ -63,7 +63,13 @@ def household_number(text: str) -> str:
     return number
 
 
-TOTAL_WORDS = ("合计", "小计", "总计", "共计")
+# What a sum row is headed with (汇总 as Excel's own 汇总行 writes it, 累计 as offices total a column)
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "汇总", "累计")
+
+
+def sum_row(text: Any) -> bool:
+    """Whether a 户号 cell heads a sum row (合计, 本页合计, 汇总…): no household's."""
+    return isinstance(text, str) and any(word in "".join(_written(text).split()) for word in TOTAL_WORDS)
 
 
 def number_key(number: str) -> str:
