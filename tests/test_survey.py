@@ -1109,3 +1109,26 @@ def test_a_heading_typed_with_full_width_brackets_is_the_template_s_column():
     from calculator.app.survey.columns import normal_heading
     assert normal_heading("高度（m）") == normal_heading("高度(m)") == "高度(m)"
     assert normal_heading(" 建筑面积 （㎡） ") == "建筑面积(m²)"
+
+
+def test_a_household_number_shown_with_the_text_of_its_cells_format_is_refused(template, tmp_path):
+    """12 formatted "东"000 (shown 东012) and 12 formatted "西"000 (shown 西012) were one household "12", 西012's 压井
+    (2,000.00) added to 东012's, with no word. 1 formatted 0000 (shown 0001) is the household 1, as 0001 is."""
+    rows = [{"户号": 12, "户主": "张三", **CAVE}, {"户号": 12, "户主": "李四", **CAVE}, {"户号": 1, "户主": "王五", **CAVE},
+            {"户号": 7, "户主": "赵六", **CAVE, "项目": "围墙/砖围墙", "数量": 20, "单价": 65}]
+    path = fill(template, tmp_path / "s.xlsx", rows)
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(2, column["户号"]).number_format = '"东"000'
+    sheet.cell(3, column["户号"]).number_format = '"西"000'
+    sheet.cell(4, column["户号"]).number_format = "0000"
+    sheet.cell(5, column["数量"]).number_format = '0.00"m"'   # a unit written beside a quantity: the number is read
+    book.save(path)
+    survey = read_survey(path)
+    refused = [p for p in survey.problems if p.zh.startswith("户号单元格")]
+    assert [(p.row, p.column) for p in refused] == [(2, "户号"), (3, "户号")]
+    assert refused[0].zh == "户号单元格的数字格式带有文字,Excel 显示的不是存的数值(12);请把户号列设为文本,按显示的样子重新填写户号"
+    assert "12" not in [h.number for h in survey.households] and "12" not in survey.rejected
+    assert [h.number for h in survey.households] == ["7"] and survey.rejected == ("1",)   # 1: beside an unread row
+    assert survey.households[0].case.items[-1]["quantity"] == Decimal("20")

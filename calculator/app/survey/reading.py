@@ -45,13 +45,14 @@ from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import evaluate
 from calculator.core.errors import CalculationError, CaseWarning, InputError
 from calculator.core.labels import label
+from calculator.core.money import fmt_plain
 from calculator.engine.schedules import load_schedule
 from calculator.app.survey.columns import (
     CASE, KEY, LINE, REQUIRED_HEADINGS, SURVEY_SHEET, SurveyColumn, normal_heading, survey_columns,
 )
 from calculator.app.survey.households import RowSpool, Survey, SurveyHousehold, SurveyProblem, SurveyReading
-from calculator.app.survey.sheet import read_grid, read_sheet
-from calculator.app.survey.values import household_number, number_key, parse_value, shown_value, sum_row
+from calculator.app.survey.sheet import ShownWithText, read_grid, read_sheet
+from calculator.app.survey.values import excel_number, household_number, number_key, parse_value, shown_value, sum_row
 from tables.schedule import Schedule
 
 
@@ -258,6 +259,12 @@ class _Reader:
                 if isinstance(raw_number, bool):   # TRUE typed over a 户号 made a household "TRUE" of that row's line
                     raise InputError("户号是逻辑值(TRUE/FALSE),不是编号;请填写户号",
                                      "the household number is a logical value (TRUE/FALSE), not a number: type it")
+                if isinstance(raw_number, ShownWithText):   # "东"000: 东012 and 西012 were one household "12"
+                    held = fmt_plain(excel_number(raw_number))
+                    raise InputError(f"户号单元格的数字格式带有文字,Excel 显示的不是存的数值({held});"
+                                     "请把户号列设为文本,按显示的样子重新填写户号",
+                                     f"the household number cell's format writes text around the number it holds "
+                                     f"({held}): format the column as text and type the number as it is shown")
                 if _fraction(raw_number):   # 3.10 typed into a number cell is kept as 3.1: another family's 户号
                     raise InputError(f"户号是带小数的数值({raw_number}),数值单元格会去掉末尾的 0(3.10 成了 3.1);"
                                      "请把户号列设为文本后重新填写",

@@ -56,6 +56,11 @@ class ShownAsPercent(float):
     is 1/100 of what the cell shows (3.55 m² typed as 355%, 装潢 150% read as 1.5): told apart, and refused."""
 
 
+class ShownWithText(float):
+    """A number in a cell whose format writes text around it ("东"000 shows 12 as 东012): what the file holds is not
+    what Excel shows. As a 户号, 东012 and 西012 were one household "12", their lines paid together: refused there."""
+
+
 class _Sheet:
     """调查表 opened read-only: its state, what its records say beyond the rows, and the parser its rows come from.
 
@@ -110,11 +115,13 @@ class _SurveyParser(WorkSheetParser):
     hidden = False
 
     def __init__(self, *args: Any, unseen_styles: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset()),
-                 percent_styles: frozenset[int] = frozenset(), **kwargs: Any):
+                 percent_styles: frozenset[int] = frozenset(), text_styles: frozenset[int] = frozenset(),
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         # the cell styles that show no value, and those that show no number (unseen_styles)
         self.unseen_styles, self.unseen_number_styles = unseen_styles
         self.percent_styles = percent_styles   # the cell styles that show a number as a percentage (percent_styles)
+        self.text_styles = text_styles   # the cell styles that write text around a number (text_styles)
         self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
         # survey's cases keep them, so each distinct text is held once
@@ -213,6 +220,8 @@ class _SurveyParser(WorkSheetParser):
                 return column, self.parse_cell(element)["value"]   # a date: openpyxl's own conversion and warning
             if style_id and int(style_id) in self.percent_styles:
                 return column, ShownAsPercent(value)
+            if style_id and int(style_id) in self.text_styles:
+                return column, ShownWithText(value)
             return column, value
         if data_type == "s":
             return column, self.shared_strings[int(value)]
@@ -333,7 +342,8 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
     parser = sheet.parser = _SurveyParser(source, sheet.sheet._shared_strings, data_only=True, epoch=book.epoch,
                                           date_formats=date_styles(book),
                                           timedelta_formats=book._timedelta_formats,
-                                          unseen_styles=unseen_styles(book), percent_styles=percent_styles(book))
+                                          unseen_styles=unseen_styles(book), percent_styles=percent_styles(book),
+                                          text_styles=text_styles(book))
     merged = sorted(sheet.merged, key=lambda box: box[1])
     copied = sheet.copied
     waiting = 0           # merged[waiting:] start below the rows seen so far
@@ -467,6 +477,13 @@ def percent_styles(book: Any) -> frozenset[int]:
     0.00% (built in) and any format of its own with a % outside quotes."""
     return frozenset(index for index, style in enumerate(book._cell_styles)
                      if "%" in _BRACKETS.sub("", _QUOTED.sub("", _format_code(book, style.numFmtId))))
+
+
+def text_styles(book: Any) -> frozenset[int]:
+    """The workbook's cell styles whose number format writes text of its own ("东"000, \东000, 0"户"), never one that
+    shows no number at all (;;;, said as unseen)."""
+    return frozenset(index for index, style in enumerate(book._cell_styles)
+                     if _QUOTED.search(_BRACKETS.sub("", _format_code(book, style.numFmtId))))
 
 
 def _format_code(book: Any, number_format: int) -> str:
