@@ -4,6 +4,7 @@ sheet's records, and the survey limits held while the rows pass."""
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -202,3 +203,31 @@ def test_a_row_that_is_no_child_of_the_one_sheetData_makes_the_sheet_unreadable_
     rewrite_sheet(path, change)
     with pytest.raises(InputError, match="不是可读取的 Excel 工作簿"):
         read_survey(path)
+
+
+def test_an_empty_file_a_password_protected_workbook_and_a_strict_one_are_each_said_so(template, tmp_path):
+    """Each was 不是可读取的 Excel 工作簿;旧版 .xls 请在 Excel 中另存为 .xlsx: saved as .xlsx as advised, a workbook with a
+    password keeps it; a Strict Open XML workbook was 没有「调查表」工作表(现有:), openpyxl's warning on stderr."""
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match=r"文件是空的\(0 字节\)"):
+        read_survey(empty)
+    # a password-protected .xlsx is a compound file holding the workbook encrypted in its EncryptedPackage stream
+    compound = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(compound + "EncryptedInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le"))
+    with pytest.raises(InputError, match=": 工作簿设有打开密码,程序不能读取"):
+        read_survey(locked)
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(compound + "Workbook".encode("utf-16-le"))
+    with pytest.raises(InputError, match=r": 这是旧版 Excel 97-2003 工作簿\(\.xls\)"):
+        read_survey(old)
+    strict = fill(template, tmp_path / "strict.xlsx", [{"户号": "A1", **CAVE}])
+    rewrite_sheet(strict, lambda xml: xml.replace(  # its namespaces as Excel (or LibreOffice) writes Strict
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "http://purl.oclc.org/ooxml/officeDocument/relationships"), "xl/workbook.xml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # nothing of openpyxl's own on stderr either
+        with pytest.raises(InputError, match=": 工作簿是「Strict Open XML」格式"):
+            read_survey(strict)

@@ -11,6 +11,7 @@ the records the parser passes over anyway. No grid of the sheet is ever held.
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,6 +32,10 @@ from calculator.core.errors import InputError
 from calculator.formats.reports.cells import REPORT_CATEGORY
 from calculator.core.limits import SURVEY_MAX_COLUMNS, SURVEY_MAX_FILE_BYTES, SURVEY_MAX_ROWS, SURVEY_MAX_UNPACKED_BYTES
 from calculator.app.survey.columns import REQUIRED_HEADINGS, SURVEY_SHEET, normal_heading
+
+# openpyxl's own warnings (a Strict workbook's "invalid specification", a date past the calendar) went to stderr in
+# English, beside what the import says of the same workbook or cell
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
 
 
 class _Pending:
@@ -314,6 +319,8 @@ def read_sheet(path: Path) -> _Sheet:
     book, stream = _open_book(path)
     try:
         sheet = book[SURVEY_SHEET] if SURVEY_SHEET in book.sheetnames else None
+        if not book.sheetnames and _strict(path):   # openpyxl finds no sheet in it (or fails: _unreadable)
+            raise _unreadable(path)
         if not isinstance(sheet, ReadOnlyWorksheet):
             raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
                              f"the workbook has no sheet named {SURVEY_SHEET!r} "
@@ -584,6 +591,15 @@ def _records_after_rows(sheet: ReadOnlyWorksheet, path: Path) -> tuple[int, list
     return last_row, merged
 
 
+def _strict(path: Path) -> bool:
+    """Whether the workbook is saved as Strict Open XML (Excel's 「Strict Open XML 电子表格」), which openpyxl cannot read."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            return b"purl.oclc.org/ooxml/spreadsheetml" in package.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
 def _open_book(path: Path) -> tuple[Any, Any]:
     """The workbook opened read-only for cached values, and the stream it reads (both closed by the caller)."""
     try:
@@ -598,7 +614,34 @@ def _open_book(path: Path) -> tuple[Any, Any]:
         raise _unreadable(path) from None
 
 
+# What an Office file that is no zip package starts with (a compound file: an .xls, or an .xlsx with a password)
+_COMPOUND = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")   # the stream a password-protected .xlsx keeps the workbook in
+
+
 def _unreadable(path: Path) -> InputError:
+    """Why `path` cannot be read as a workbook, with what to do: an empty file, a workbook with an opening password,
+    an old .xls, a Strict Open XML one, else any other file (a password-protected workbook saved as .xlsx, as was
+    advised, keeps its password)."""
+    try:
+        content = path.read_bytes() if path.stat().st_size <= SURVEY_MAX_FILE_BYTES else b"?"
+    except OSError:
+        content = b"?"
+    if not content:
+        return InputError("文件是空的(0 字节),不是 Excel 工作簿", "the file is empty (0 bytes): no Excel workbook", str(path))
+    if content.startswith(_COMPOUND) and _ENCRYPTED in content:
+        return InputError("工作簿设有打开密码,程序不能读取;请在 Excel 中取消密码(文件→信息→保护工作簿→用密码进行加密,"
+                          "清空密码)并保存后再导入",
+                          "the workbook has a password to open it, which this program cannot read: remove the password "
+                          "in Excel (File → Info → Protect Workbook → Encrypt with Password, cleared), save, then import",
+                          str(path))
+    if content.startswith(_COMPOUND):
+        return InputError("这是旧版 Excel 97-2003 工作簿(.xls),请在 Excel 中另存为「Excel 工作簿(*.xlsx)」后再导入",
+                          "an old Excel 97-2003 workbook (.xls): save it as an Excel Workbook (*.xlsx) in Excel",
+                          str(path))
+    if _strict(path):
+        return InputError("工作簿是「Strict Open XML」格式,请在 Excel 中另存为「Excel 工作簿(*.xlsx)」后再导入",
+                          "the workbook is in Strict Open XML: save it as an Excel Workbook (*.xlsx) in Excel", str(path))
     return InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
                       "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel", str(path))
 
