@@ -634,19 +634,41 @@ def far_row(xml: str) -> str:
 
 
 @pytest.mark.parametrize("change, limit, said", [
-    (declare("A1:AL1048576"), None, f"1048576 行,调查表最多 {SURVEY_MAX_ROWS} 行"),
-    (declare("A1:XFD2"), None, "16384 列"),
     (many_rows, ("SURVEY_MAX_UNPACKED_BYTES", 1024 * 1024), "解压后过大"),
     (lambda xml: xml, ("SURVEY_MAX_FILE_BYTES", 1000), "文件过大"),
 ])
 def test_a_workbook_too_large_is_refused_before_openpyxl_reads_it(template, tmp_path, monkeypatch, change, limit, said):
     path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), change)
-    if limit:
-        monkeypatch.setattr(survey_sheet, *limit)
+    monkeypatch.setattr(survey_sheet, *limit)
     monkeypatch.setattr(survey_sheet, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
     with pytest.raises(InputError, match=said) as caught:
         read_survey(path)
     assert caught.value.en and caught.value.where == str(path)
+
+
+@pytest.mark.parametrize("extent, said", [
+    ("A1:AL1048576", f"「调查表」工作表有 1048576 行,调查表最多 {SURVEY_MAX_ROWS} 行"),
+    ("A1:XFD2", "「调查表」工作表有 16384 列"),
+])
+def test_a_survey_sheet_declaring_too_large_a_range_is_refused_before_its_rows_are_read(
+        template, tmp_path, monkeypatch, extent, said):
+    """Said as the sheet's range, a cell formatted far away included (one bold blank cell at GR1 refused a survey of 5
+    rows as 200 columns, as if the survey were too big)."""
+    path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}]), declare(extent))
+    monkeypatch.setattr(survey_reading, "read_grid", lambda *a: pytest.fail("the rows were read"))
+    with pytest.raises(InputError, match=said) as caught:
+        read_survey(path)
+    assert "含设了格式的空白格" in caught.value.zh and "formatted blank cells" in caught.value.en
+
+
+def test_another_sheet_of_the_workbook_is_never_held_to_the_surveys_size(template, tmp_path):
+    """A 照片索引 sheet 150 columns wide refused the survey: 工作表有 150 列,调查表最多 100 列."""
+    path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", **CAVE}])
+    book = load_workbook(path)
+    book.create_sheet("照片索引").cell(1, 150, "照片150")
+    book.save(path)
+    [household] = read_survey(path).households
+    assert household.number == "A1"
 
 
 def test_a_sheet_holding_too_many_rows_is_refused_before_its_rows_are_read(template, tmp_path, monkeypatch):

@@ -325,6 +325,8 @@ def read_sheet(path: Path) -> _Sheet:
             raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
                              f"the workbook has no sheet named {SURVEY_SHEET!r} "
                              f"(it has: {', '.join(book.sheetnames)})", str(path))
+        # the extent 调查表 declares (another sheet's is never read: a 照片索引 150 columns wide refused the survey)
+        _check_extent(*_declared_extent(book._archive, book._archive.getinfo(sheet._worksheet_path)), path, DECLARED)
         opened = _Sheet(book, stream, sheet, path)
         last_row, merged = _records_after_rows(sheet, path)
         # a merged range is part of the sheet's extent, as openpyxl's normal mode fills it with cells
@@ -654,7 +656,7 @@ _DIMENSION_WITHIN = 64 * 1024   # <dimension> comes before the rows, after a few
 
 
 def _check_package(path: Path) -> None:
-    """Refuse a workbook too large to read before openpyxl unpacks it: file, unpacked parts, declared sheets."""
+    """Refuse a workbook too large to read before openpyxl unpacks it: the file, its unpacked parts."""
     size = path.stat().st_size if path.is_file() else 0   # a missing file is reported by _open_book
     if size > SURVEY_MAX_FILE_BYTES:
         raise InputError(f"文件过大: {size / _MB:.0f} MB,调查表最大 {SURVEY_MAX_FILE_BYTES // _MB} MB",
@@ -670,9 +672,6 @@ def _check_package(path: Path) -> None:
             raise InputError(f"工作簿解压后过大: {unpacked / _MB:.0f} MB,最多 {SURVEY_MAX_UNPACKED_BYTES // _MB} MB",
                              f"the workbook unpacks to {unpacked / _MB:.0f} MB, at most "
                              f"{SURVEY_MAX_UNPACKED_BYTES // _MB} MB", str(path))
-        for part in package.infolist():
-            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                _check_extent(*_declared_extent(package, part), path)
 
 
 def _declared_extent(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[int, int]:
@@ -686,12 +685,20 @@ def _declared_extent(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[i
     return rows or 0, columns or 0
 
 
-def _check_extent(rows: int, columns: int, path: Path) -> None:
-    """Refuse a sheet of more rows or columns than a survey may have."""
+# How 调查表's size is said when it is the range the sheet declares, which a cell formatted far away widens too
+DECLARED = ("(含设了格式的空白格;如多出的只是格式,请在 Excel 中删除多余的行或列后保存)",
+            " (formatted blank cells included: if the rest is only formatting, delete those rows or columns in Excel)")
+
+
+def _check_extent(rows: int, columns: int, path: Path, declared: tuple[str, str] = ("", "")) -> None:
+    """Refuse 调查表 of more rows or columns than a survey may have; `declared`: what is added when its size is the
+    range the sheet declares (DECLARED)."""
+    zh, en = declared
     if rows > SURVEY_MAX_ROWS:
-        raise InputError(f"工作表有 {rows} 行,调查表最多 {SURVEY_MAX_ROWS} 行;请分成几个文件导入",
-                         f"a sheet has {rows} rows, a survey at most {SURVEY_MAX_ROWS}; split it into several files",
-                         str(path))
+        raise InputError(f"「{SURVEY_SHEET}」工作表有 {rows} 行,调查表最多 {SURVEY_MAX_ROWS} 行;请分成几个文件导入{zh}",
+                         f"the sheet {SURVEY_SHEET} has {rows} rows, a survey at most {SURVEY_MAX_ROWS}; split it into "
+                         f"several files{en}", str(path))
     if columns > SURVEY_MAX_COLUMNS:
-        raise InputError(f"工作表有 {columns} 列,调查表最多 {SURVEY_MAX_COLUMNS} 列",
-                         f"a sheet has {columns} columns, a survey at most {SURVEY_MAX_COLUMNS}", str(path))
+        raise InputError(f"「{SURVEY_SHEET}」工作表有 {columns} 列,调查表最多 {SURVEY_MAX_COLUMNS} 列{zh}",
+                         f"the sheet {SURVEY_SHEET} has {columns} columns, a survey at most {SURVEY_MAX_COLUMNS}{en}",
+                         str(path))
