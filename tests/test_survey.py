@@ -860,6 +860,19 @@ def test_a_percentage_stored_as_a_fraction_is_a_problem_never_a_hundredth(templa
     assert household.number == "B2" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
 
 
+def formatted(path: Path, formats: dict[tuple[int, str], str], values: dict[tuple[int, str], object] | None = None) -> Path:
+    """The survey at `path` with number formats (and values) set at (Excel row, heading) of 调查表, as Excel saves them."""
+    book = load_workbook(path)
+    sheet = book[SURVEY_SHEET]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    for (row, heading), code in formats.items():
+        sheet.cell(row, column[heading]).number_format = code
+    for (row, heading), value in (values or {}).items():
+        sheet.cell(row, column[heading]).value = value
+    book.save(path)
+    return path
+
+
 def test_any_number_shown_as_a_percentage_is_a_problem_never_a_hundredth_of_it(template, tmp_path):
     """A cell formatted as a percentage shows 100 times what it holds: a 数量 showing 355.00% holds 3.55, and 装潢增加
     showing 150% holds 1.5 — imported as 3.55 m² and 1.5 %, paid as neither the screen nor the file's writer meant.
@@ -868,13 +881,7 @@ def test_any_number_shown_as_a_percentage_is_a_problem_never_a_hundredth_of_it(t
     path = fill(template, tmp_path / "s.xlsx", [{"户号": "A1", "户主": "张三", **steps, "数量": 3.55},
                                                {"户号": "B2", "户主": "李四", **steps, "数量": 6.2, "装潢增加(%)": 1.5},
                                                {"户号": "C3", "户主": "王五", **steps, "数量": 6.2, "装潢增加(%)": 30}])
-    book = load_workbook(path)
-    sheet = book[SURVEY_SHEET]
-    column = {cell.value: cell.column for cell in sheet[1]}
-    sheet.cell(2, column["数量"]).number_format = "0.00%"
-    sheet.cell(3, column["装潢增加(%)"]).number_format = "0%"
-    sheet.cell(4, column["装潢增加(%)"]).number_format = '0"%"'
-    book.save(path)
+    formatted(path, {(2, "数量"): "0.00%", (3, "装潢增加(%)"): "0%", (4, "装潢增加(%)"): '0"%"'})
     survey = read_survey(path)
     assert [(p.row, p.column) for p in survey.problems] == [(2, "数量"), (3, "装潢增加(%)")]
     assert survey.problems[0].zh.startswith("此格设为百分数格式:实际存的是 3.55(即 355%);")
@@ -892,14 +899,8 @@ def test_excels_chinese_built_in_date_formats_are_read_as_dates(template, tmp_pa
             {"户号": "D3", "户主": "王五", **CAVE},
             {"户号": 45293, "户主": "李四", **CAVE}]
     path = fill(template, tmp_path / "s.xlsx", rows)
-    book = load_workbook(path)
-    sheet = book[SURVEY_SHEET]
-    column = {cell.value: cell.column for cell in sheet[1]}
-    sheet.cell(2, column["签约日期"]).number_format = 'yyyy"年"m"月"d"日"'
-    sheet.cell(3, column["数量"]).number_format = 'yyyy"年"m"月"d"日"'
-    sheet.cell(3, column["数量"]).value = 45097
-    sheet.cell(4, column["户号"]).number_format = 'm"月"d"日"'
-    book.save(path)
+    formatted(path, {(2, "签约日期"): 'yyyy"年"m"月"d"日"', (3, "数量"): 'yyyy"年"m"月"d"日"', (4, "户号"): 'm"月"d"日"'},
+              {(3, "数量"): 45097})
 
     def built_in(xml: str) -> str:   # as Excel writes them: the number of its built-in format, no record of it
         codes = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', xml))
@@ -1139,14 +1140,8 @@ def test_a_household_number_shown_with_the_text_of_its_cells_format_is_refused(t
     rows = [{"户号": 12, "户主": "张三", **CAVE}, {"户号": 12, "户主": "李四", **CAVE}, {"户号": 1, "户主": "王五", **CAVE},
             {"户号": 7, "户主": "赵六", **CAVE, "项目": "围墙/砖围墙", "数量": 20, "单价": 65}]
     path = fill(template, tmp_path / "s.xlsx", rows)
-    book = load_workbook(path)
-    sheet = book[SURVEY_SHEET]
-    column = {cell.value: cell.column for cell in sheet[1]}
-    sheet.cell(2, column["户号"]).number_format = '"东"000'
-    sheet.cell(3, column["户号"]).number_format = '"西"000'
-    sheet.cell(4, column["户号"]).number_format = "0000"
-    sheet.cell(5, column["数量"]).number_format = '0.00"m"'   # a unit written beside a quantity: the number is read
-    book.save(path)
+    # a unit written beside a quantity (0.00"m"): the number is read
+    formatted(path, {(2, "户号"): '"东"000', (3, "户号"): '"西"000', (4, "户号"): "0000", (5, "数量"): '0.00"m"'})
     survey = read_survey(path)
     refused = [p for p in survey.problems if p.zh.startswith("户号单元格")]
     assert [(p.row, p.column) for p in refused] == [(2, "户号"), (3, "户号")]
