@@ -46,10 +46,11 @@ class Args:
 def run(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = Args(sys.argv[1:] if argv is None else list(argv))
-    if no_display():
-        print("landcomp: 没有可用的图形显示(未设置 DISPLAY 或 WAYLAND_DISPLAY):请在桌面中启动本程序,或在命令行使用 "
-              "landcomp-cli / no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set): start it from a "
-              "desktop, or use landcomp-cli on the command line", file=sys.stderr)
+    missing = no_display()
+    if missing:
+        zh, en = missing
+        print(f"landcomp: 没有可用的图形显示({zh}):请在桌面中启动本程序,或在命令行使用 landcomp-cli / no graphical "
+              f"display ({en}): start it from a desktop, or use landcomp-cli on the command line", file=sys.stderr)
         return 1
     # Start-up allocates what lives on (modules, classes, enums, the window): the garbage collector
     # walking it again and again finds nothing. It is off until the window is shown (`show`).
@@ -80,12 +81,67 @@ def run(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
-def no_display() -> bool:
-    """On Linux, no display to draw on and no Qt platform chosen: Qt aborted (exit 134) saying a library the bundle
-    carries must be installed, and to reinstall the program."""
+def no_display() -> tuple[str, str] | None:
+    """On Linux, why there is no display to draw on, in Chinese and English (None: there is one, or a Qt platform was
+    chosen). Qt aborted (exit 134) saying a library the bundle carries must be installed, and to reinstall the program:
+    with no DISPLAY, with a DISPLAY nothing answers at, and with a WAYLAND_DISPLAY alone where Qt has no Wayland
+    plugin (the bundle carries X11's only)."""
     import os
-    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    display, wayland = os.environ.get("DISPLAY"), os.environ.get("WAYLAND_DISPLAY")
+    if display and _answers(*_x_socket(display)) or wayland and _wayland_plugin() and _answers(*_wayland_socket(wayland)):
+        return None
+    if display:
+        return f"显示 {display} 没有响应", f"nothing answers at display {display}"
+    if wayland and _wayland_plugin():
+        return f"Wayland 显示 {wayland} 没有响应", f"nothing answers at the Wayland display {wayland}"
+    if wayland:
+        return "本程序需要 X11 显示(DISPLAY),未设置", "it needs an X11 display (DISPLAY), and none is set"
+    return "未设置 DISPLAY 或 WAYLAND_DISPLAY", "neither DISPLAY nor WAYLAND_DISPLAY is set"
+
+
+def _x_socket(display: str) -> list[tuple[int, object]]:
+    """Where an X server takes connections for `display` (:0, unix:0, localhost:10.0 as SSH forwards it): its local
+    socket, abstract (Linux) or a file, else its TCP port; [] for a form not known here (left to Qt)."""
+    import socket
+    host, _, screen = display.rpartition(":")
+    number = screen.partition(".")[0]
+    if not number.isdigit():
+        return []
+    if host in ("", "unix"):
+        return [(socket.AF_UNIX, f"\0/tmp/.X11-unix/X{number}"), (socket.AF_UNIX, f"/tmp/.X11-unix/X{number}")]
+    return [(socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), 6000 + int(number)))]
+
+
+def _wayland_socket(name: str) -> list[tuple[int, object]]:
+    """Where a Wayland compositor takes connections for WAYLAND_DISPLAY `name`: the socket in XDG_RUNTIME_DIR."""
+    import os
+    import socket
+    folder = os.environ.get("XDG_RUNTIME_DIR", "")
+    return [(socket.AF_UNIX, name if name.startswith("/") else os.path.join(folder, name))]
+
+
+def _answers(*addresses: tuple[int, object]) -> bool:
+    """Whether something takes a connection at one of `addresses` (none given: not known here, so yes)."""
+    import socket
+    for family, address in addresses:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.settimeout(2)
+                probe.connect(address)
+                return True
+        except OSError:
+            continue
+    return not addresses
+
+
+def _wayland_plugin() -> bool:
+    """Whether Qt can draw on Wayland here: its platform plugin is installed beside PySide6 (not in the bundle)."""
+    import importlib.util
+    spec = importlib.util.find_spec("PySide6")
+    folders = spec.submodule_search_locations if spec is not None else None
+    return any(any((Path(folder) / "Qt" / "plugins" / "platforms").glob("libqwayland*")) for folder in folders or ())
 
 
 def app_icon():

@@ -91,11 +91,35 @@ def test_bad_arguments_are_refused(tmp_path):
     assert result.returncode == 2 and "usage" in result.stderr
 
 
-def test_no_display_is_said_plainly_never_a_qt_abort(tmp_path):
+@pytest.mark.parametrize("display, said", [
+    ({}, "未设置 DISPLAY 或 WAYLAND_DISPLAY"),                       # over SSH
+    ({"DISPLAY": ":87"}, "显示 :87 没有响应"),                        # a display no X server answers at
+    ({"DISPLAY": "localhost:87.0"}, "显示 localhost:87.0 没有响应"),   # an SSH forwarding gone
+    ({"WAYLAND_DISPLAY": "wayland-87"}, "Wayland 显示 wayland-87 没有响应"),
+])
+def test_no_display_is_said_plainly_never_a_qt_abort(tmp_path, display, said):
     """Over SSH (no DISPLAY), `landcomp --smoke` aborted (exit 134) with Qt's English advice to install a library the
-    bundle carries, and to reinstall the program."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+    bundle carries, and to reinstall the program; so did a DISPLAY or a WAYLAND_DISPLAY nothing answered at."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path),
+           **display}
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--smoke"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1 and "没有可用的图形显示" in result.stderr and "no graphical display" in result.stderr
-    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert result.returncode == 1 and f"没有可用的图形显示({said})" in result.stderr, result.stderr
+    assert "no graphical display" in result.stderr and "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_wayland_display_alone_is_no_display_where_qt_has_no_wayland_plugin(monkeypatch, tmp_path):
+    """The bundle carries Qt's X11 plugin only: with WAYLAND_DISPLAY and no DISPLAY it aborted as with none."""
+    import socket
+
+    from ui import app
+    with socket.socket(socket.AF_UNIX) as compositor:   # a compositor answering there
+        compositor.bind(str(tmp_path / "wayland-0"))
+        compositor.listen()
+        for name in ("QT_QPA_PLATFORM", "DISPLAY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+        assert app.no_display() is None   # this machine's PySide6 carries it
+        monkeypatch.setattr(app, "_wayland_plugin", lambda: False)
+        assert app.no_display() == ("本程序需要 X11 显示(DISPLAY),未设置", "it needs an X11 display (DISPLAY), and none is set")
