@@ -100,6 +100,32 @@ def owning_package(path: Path) -> str:
     raise SystemExit(f"make_deb: no Debian package holds {path}")
 
 
+# A library a wheel carries under a name of its own, as auditwheel writes it: libssl-81ffa89e.so.3 for libssl.so.3
+_VENDORED = re.compile(r"^(lib[\w+.]*?)-[0-9a-f]{8}(\.so.*)$")
+
+
+def carried_packages(bundle: Path = BUNDLE) -> dict[str, list[str]]:
+    """The Debian packages of this machine holding a library the bundle carries, with those libraries: a copy of
+    the system's (libxcb-cursor), one a wheel vendored under a name of its own (psycopg's libssl-81ffa89e.so.3), or
+    another version of one where this machine has the library at another (PySide6's ICU 73, Debian's libicu72): the
+    licence each is used under is its Debian package's copyright file (OpenLDAP's libldap.so.2 as libldap-2.5's)."""
+    found: dict[str, list[str]] = {}
+    for path in elf_files(bundle):
+        name = _VENDORED.sub(r"\1\2", path.name)
+        base = name.partition(".so")[0]   # another version: libicuuc.so.72 for .73, libldap-2.5.so.0 for libldap.so.2
+        system = linker_cache().get(name) or next(
+            (where for prefix in (f"{base}.so.", f"{base}-") for soname, where in sorted(linker_cache().items())
+             if soname.startswith(prefix)), None)
+        if ".so" not in name or system is None:
+            continue
+        try:
+            package = owning_package(system)
+        except SystemExit:   # a library no package installed (built by hand): none to take a licence from
+            continue
+        found.setdefault(package, []).append(path.name)
+    return found
+
+
 def version_greater(a: str, b: str) -> bool:
     return subprocess.run(["dpkg", "--compare-versions", a, "gt", b]).returncode == 0
 
@@ -181,6 +207,11 @@ def write_licences(doc: Path) -> None:
                  for f in distribution.files or () if f.parts[0].endswith(".dist-info") and len(f.parts) > 1
                  and _LICENCE_FILE.search(str(Path(*f.parts[1:])))]
         entries.append((_name(distribution), distribution.version, _licence(distribution), files))
+    for package, libraries in sorted(carried_packages().items()):
+        copyright_file = Path("/usr/share/doc") / package / "copyright"
+        if copyright_file.is_file():
+            entries.append((package, "", f"as Debian's {package} ships it, for {', '.join(sorted(set(libraries)))}",
+                            [(copyright_file, Path("copyright"))]))
     fonts = sorted((ROOT / "packaging/fonts").glob("LICENSE-*.txt"))
     entries.append(("fonts", "", "the fonts the sheets embed (fonts/): see each text", [(f, Path(f.name)) for f in fonts]))
     lines = ["landcomp: the packages and files it carries, each with its licence.", "",

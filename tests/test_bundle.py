@@ -228,8 +228,12 @@ def test_the_deb_installs_runs_and_uninstalls(bundle, display, machine_wide, tmp
             assert f"\n{package}" in listed, package
         assert "/usr/share/common-licenses/LGPL-3" in listed and Path("/usr/share/common-licenses/LGPL-3").is_file()
         for text in ("python/LICENSE.txt", "reportlab/licenses/LICENSE", "fonts/LICENSE-hanazono.txt",
-                     "fonts/LICENSE-wqy-microhei.txt", "psycopg-binary/licenses/LICENSE.txt"):
+                     "fonts/LICENSE-wqy-microhei.txt", "psycopg-binary/licenses/LICENSE.txt",
+                     # the libraries copied from this machine's packages, and those wheels carry (psycopg's OpenSSL,
+                     # PySide6's ICU 73 under the licence Debian's ICU 72 states): none had a text
+                     "libxcb-cursor0/copyright", "libsqlite3-0/copyright", "libssl3/copyright", "libicu72/copyright"):
             assert (doc / "licenses" / text).stat().st_size > 500, text
+        assert "\nlibxcb-cursor0: as Debian's libxcb-cursor0 ships it, for libxcb-cursor.so.0" in listed
         assert "pyinstaller" not in listed and "\nlandcomp 0.1.0: the landcomp" in listed
     finally:
         removed = dpkg("-r", "landcomp")
