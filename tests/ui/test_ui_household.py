@@ -123,3 +123,13 @@ def test_a_building_area_left_behind_by_a_house_added_after_is_said_beside_it(qt
     assert panel.area_note.text() == "与房屋项合计 185.80 m² 不同,请核对"
     qtbot.mouseClick(panel.fill, Qt.MouseButton.LeftButton)
     assert panel.area.text() == "185.80" and panel.area_note.text() == "" and panel.moving.text() == "1,858.00 元"
+
+
+def test_the_notes_are_in_line_order(ws):
+    """有线闭路电视 (550 元/户) on lines 1 and 2, a 窑洞 at its midpoint on line 3: the engine says line 3's midpoint
+    first, then line 2's second household, and 提示 read 第3行, 第2行 (an assessor: 第2行, 第11行, then 第4行)."""
+    from calculator.engine.case import case_from_dict
+    ws.session.load(case_from_dict({"items": [{"item": "日用设施/有线闭路电视"}, {"item": "日用设施/有线闭路电视"},
+                                              {"item": "窑洞/砖石窑洞", "quantity": "42"}]}), None)
+    said = [ws.summary.warnings.item(row).text() for row in range(ws.summary.warnings.count())]
+    assert [text.split("「")[0] for text in said] == ["第2行", "第3行"], said

@@ -338,8 +338,10 @@ class SummaryPanel(QGroupBox):
         numbers = sheet_numbers(result.case, result.schedule)
         notes = [(f"未计入 {place_zh(renumber(p.where, numbers))}: {p.zh}", p.zh, p.line, True)
                  for p in result.problems]
+        # in line order (the engine says a line's own first, then what only the whole case shows: an item paid per
+        # household counted twice, at its second line), the case's own after them
         notes += [(f"{place_zh(renumber(w.where, numbers))}: {w.zh}" if w.where else w.zh, w.zh, w.line, False)
-                  for w in result.warnings]
+                  for w in sorted(result.warnings, key=lambda w: (w.line is None, w.line or 0))]
         if notes != self._notes:
             self._notes = notes
             self.warnings.clear()
