@@ -4,7 +4,6 @@ sheet's records, and the survey limits held while the rows pass."""
 from __future__ import annotations
 
 import re
-import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -223,11 +222,23 @@ def test_an_empty_file_a_password_protected_workbook_and_a_strict_one_are_each_s
     with pytest.raises(InputError, match=r": 这是旧版 Excel 97-2003 工作簿\(\.xls\)"):
         read_survey(old)
     strict = fill(template, tmp_path / "strict.xlsx", [{"户号": "A1", **CAVE}])
-    rewrite_sheet(strict, lambda xml: xml.replace(  # its namespaces as Excel (or LibreOffice) writes Strict
-        "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "http://purl.oclc.org/ooxml/officeDocument/relationships"), "xl/workbook.xml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")   # nothing of openpyxl's own on stderr either
-        with pytest.raises(InputError, match=": 工作簿是「Strict Open XML」格式"):
-            read_survey(strict)
+    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels", "xl/worksheets/sheet1.xml",
+                 "xl/styles.xml"):   # its parts' namespaces as Excel (or LibreOffice) writes Strict
+        rewrite_sheet(strict, as_strict, part)
+    with pytest.raises(InputError, match=": 工作簿是「Strict Open XML」格式"):
+        read_survey(strict)
+    from test_ledger_cli import ledger   # and nothing of openpyxl's own on stderr (its warning, in English)
+    assert ledger(tmp_path, "create", "p.landcomp", "--name", "堡子片区").returncode == 0
+    run = ledger(tmp_path, "import", "p.landcomp", strict, "--dry-run")
+    assert run.returncode == 2 and "Strict Open XML" in run.stderr and "Warning" not in run.stderr, run.stderr
+
+
+STRICT = (("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"),
+          ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships"))
+
+
+def as_strict(xml: str) -> str:
+    for transitional, strict in STRICT:
+        xml = xml.replace(transitional, strict)
+    return xml

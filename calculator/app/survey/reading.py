@@ -89,6 +89,7 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
         first = next(rows, None)
         header = first[1] if first is not None and first[0] == 1 else []
         positions, strays = _header(header, columns, path)
+        sheet.number_column(next(index for column, index in positions if column.block == KEY))
         if sheet.state != "visible" and not include_hidden:
             reader = _Reader(schedule, columns, positions, strays)
             reader.loose.append(_hidden_sheet(sheet.state))

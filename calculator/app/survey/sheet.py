@@ -62,8 +62,9 @@ class ShownAsPercent(float):
 
 
 class ShownWithText(float):
-    """A number in a cell whose format writes text around it ("东"000 shows 12 as 东012): what the file holds is not
-    what Excel shows. As a 户号, 东012 and 西012 were one household "12", their lines paid together: refused there."""
+    """A 户号 held as a number in a cell whose format writes text around it ("东"000 shows 12 as 东012): what the file
+    holds is not what Excel shows, and 东012 and 西012 were one household "12", their lines paid together. Told apart
+    in the column `_Sheet.number_column` names only (a unit beside a quantity, 0"孔", is read as the number)."""
 
 
 class _Sheet:
@@ -93,6 +94,12 @@ class _Sheet:
             self.book.close()
         finally:
             self.stream.close()
+
+    def number_column(self, index: int) -> None:
+        """The grid index of the 户号 column, once the headings are read: its numbers shown with text are told apart
+        (ShownWithText) in the rows read from then on."""
+        if self.parser is not None:
+            self.parser.text_column = index + 1
 
     def laid_out_alike(self) -> list[str]:
         """The other sheets laid out as 调查表 and filled (filled_alike): their households are not read."""
@@ -127,6 +134,7 @@ class _SurveyParser(WorkSheetParser):
         self.unseen_styles, self.unseen_number_styles = unseen_styles
         self.percent_styles = percent_styles   # the cell styles that show a number as a percentage (percent_styles)
         self.text_styles = text_styles   # the cell styles that write text around a number (text_styles)
+        self.text_column: int | None = None   # the column (from 1) whose numbers are told apart so (_Sheet.number_column)
         self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
         # survey's cases keep them, so each distinct text is held once
@@ -225,7 +233,7 @@ class _SurveyParser(WorkSheetParser):
                 return column, self.parse_cell(element)["value"]   # a date: openpyxl's own conversion and warning
             if style_id and int(style_id) in self.percent_styles:
                 return column, ShownAsPercent(value)
-            if style_id and int(style_id) in self.text_styles:
+            if column == self.text_column and style_id and int(style_id) in self.text_styles:
                 return column, ShownWithText(value)
             return column, value
         if data_type == "s":
@@ -489,10 +497,27 @@ def percent_styles(book: Any) -> frozenset[int]:
 
 
 def text_styles(book: Any) -> frozenset[int]:
-    """The workbook's cell styles whose number format writes text of its own ("东"000, \东000, 0"户"), never one that
-    shows no number at all (;;;, said as unseen)."""
+    r"""The workbook's cell styles whose number format writes text of its own beside a number that is not negative
+    ("东"000, \东000, 0"户"): in its first section, a quoted text or an escaped character other than the marks Excel's
+    own number formats write (the space, - ( ) of 0_ ;[Red]\-0\ , #,##0_);\(#,##0\)), never padding (_x) or fill (*x)."""
     return frozenset(index for index, style in enumerate(book._cell_styles)
-                     if _QUOTED.search(_BRACKETS.sub("", _format_code(book, style.numFmtId))))
+                     if any(set(literal.group().strip('"\\')) - _NUMBER_MARKS
+                            for literal in _QUOTED.finditer(_first_section(_format_code(book, style.numFmtId)))))
+
+
+_NUMBER_MARKS = frozenset(" -()+,./:")   # what Excel's own number formats write beside a number (\-, \(, " ")
+_PADDING = re.compile(r'[_*].')   # _) (a space as wide as ")") and *x (x repeated to fill the cell)
+
+
+def _first_section(code: str) -> str:
+    """A format code's first section (positive numbers), without colours, conditions and padding."""
+    code = _PADDING.sub("", _BRACKETS.sub("", code))
+    quoted = False
+    for at, char in enumerate(code):
+        quoted = quoted != (char == '"')
+        if char == ";" and not quoted:
+            return code[:at]
+    return code
 
 
 def _format_code(book: Any, number_format: int) -> str:
@@ -626,7 +651,10 @@ def _unreadable(path: Path) -> InputError:
     an old .xls, a Strict Open XML one, else any other file (a password-protected workbook saved as .xlsx, as was
     advised, keeps its password)."""
     try:
-        content = path.read_bytes() if path.stat().st_size <= SURVEY_MAX_FILE_BYTES else b"?"
+        with path.open("rb") as stream:
+            content = stream.read(len(_COMPOUND))
+            if content == _COMPOUND:   # its directory may lie anywhere in it (read whole: an error's path only)
+                content += stream.read(SURVEY_MAX_FILE_BYTES)
     except OSError:
         content = b"?"
     if not content:
