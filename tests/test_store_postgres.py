@@ -131,6 +131,17 @@ def test_a_database_not_encoded_utf8_is_refused_before_anything_is_written(pg_cl
         assert admin.execute("SELECT to_regnamespace('landcomp')").fetchone()[0] is None   # nothing written
 
 
+@pytest.mark.parametrize("client", ["SQL_ASCII", "LATIN1"])
+def test_a_client_encoding_set_for_psql_does_not_reach_the_project(pg_cluster, monkeypatch, client):
+    """PGCLIENTENCODING=SQL_ASCII on an office PC (for psql) made `ledger create` end in 内部错误: TypeError (text
+    came back as bytes); LATIN1 in UnicodeEncodeError."""
+    monkeypatch.setenv("PGCLIENTENCODING", client)
+    with open_store(pg_cluster.url(pg_cluster.new_database(empty=True)), create=True) as store:
+        project = store.create_project("堡子片区")
+        store.add_household(project.id, "001", "王建国", "堡子村东街17号")
+        assert [(row.number, row.head) for row in store.ledger(project.id)] == [("001", "王建国")]
+
+
 def test_a_lost_connection_is_a_store_error(server, pg_cluster, pg_url):
     project = server.create_project("堡子片区")
     with pg_cluster.superuser() as admin:

@@ -70,7 +70,7 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
     `password`, typed for this session, is passed as a keyword)."""
     extra = {"password": password} if password else {}
     try:
-        raw = psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10,
+        raw = psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10, client_encoding="UTF8",
                               keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
                               options=f"-c search_path={pg_schema.SCHEMA} {SESSION_SETTINGS} "
                                       f"-c idle_in_transaction_session_timeout={IDLE_TRANSACTION_LIMIT}", **extra)
@@ -87,6 +87,7 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
                              f"the server has no database {missing.group(1)!r}: {_first_line(error)}", url) from None
         raise ServerUnreachable(f"无法连接数据库服务器:{_first_line(error)}",
                                 f"cannot connect to the database server: {_first_line(error)}", url) from None
+    # UTF8 both ways: a client's PGCLIENTENCODING (SQL_ASCII, LATIN1, set for psql) gave bytes or UnicodeEncodeError
     encoding = raw.info.parameter_status("server_encoding")
     if encoding != "UTF8":   # SQL_ASCII (a cluster made under the C locale): text comes back as bytes, unchecked
         database = raw.info.dbname
