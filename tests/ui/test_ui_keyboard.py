@@ -311,3 +311,16 @@ def test_ctrl_moves_choose_the_line_delete_then_removes(qtbot, ws, keys, row):
     assert ws.table.currentIndex().row() == target and ws.table.selected_rows() == [target]
     qtbot.keyClick(ws.table, Qt.Key.Key_Delete)
     assert [line["item"] for line in ws.session.case.items] == lines[:target] + lines[target + 1:]
+
+
+def test_ctrl_shift_home_extends_the_choice_to_the_first_line(qtbot, ws):
+    """Lines 21–22 chosen (Shift+Down), then Ctrl+Shift+Home: the cursor on line 1, lines 21–22 still chosen, and
+    Delete removed them (a reviewer). As a spreadsheet's, it chooses from where the choice began to the first line."""
+    from driver import EXAMPLE
+    assert ws.open_file(EXAMPLE)
+    ws.table.setFocus()
+    ws.table.setCurrentIndex(ws.model.index(20, COL_QUANTITY))
+    qtbot.keyClick(ws.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert ws.table.selected_rows() == [20, 21]
+    qtbot.keyClick(ws.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert ws.table.currentIndex().row() == 0 and ws.table.selected_rows() == list(range(21))

@@ -190,13 +190,13 @@ class ItemTable(QTableView):
         super().keyPressEvent(event)
 
     def selectionCommand(self, index, event=None):
-        """Ctrl+Home, Ctrl+End and Ctrl with an arrow or a page key choose the cell they move to, as a spreadsheet's do
-        (Qt's own moved the cursor and left the choice where it was: Delete then removed the line chosen before, far
-        from the cursor). Ctrl+click and Ctrl+Space still add to the choice, Shift still extends it."""
+        """Ctrl+Home, Ctrl+End and Ctrl with an arrow or a page key choose the cell they move to, and with Shift extend
+        the choice to it, as a spreadsheet's do (Qt's own moved the cursor and left the choice where it was: Delete
+        then removed the line chosen before, far from the cursor). Ctrl+click and Ctrl+Space still add to the choice."""
         if event is not None and event.type() == QEvent.Type.KeyPress and event.key() in CTRL_MOVES \
-                and event.modifiers() & Qt.KeyboardModifier.ControlModifier \
-                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            return QItemSelectionModel.SelectionFlag.ClearAndSelect   # a cell: the table chooses cells (SelectItems)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            flag = QItemSelectionModel.SelectionFlag   # cells: the table chooses cells (SelectItems)
+            return flag.SelectCurrent if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else flag.ClearAndSelect
         return super().selectionCommand(index, event)
 
     def moveCursor(self, action, modifiers):
