@@ -390,13 +390,17 @@ def test_a_relocation_date_before_the_standard_took_effect_is_priced_and_said_at
     ({"signed_on": "2023-06-20", "paid_on": "2032-07-10", "moved_on": "2023-08-01"}, 3308, "paid_on"),   # 2032 for 2023
     ({"signed_on": "2013-06-20", "paid_on": "2023-06-28", "moved_on": "2023-08-01"}, 3694, "signed_on"),  # 2013 for 2023
     ({"paid_on": "2023-06-28", "moved_on": "2024-06-28"}, 366, "moved_on"),   # of two, the later
+    ({"assessed_on": "2023-06-12", "paid_on": "2021-06-28", "moved_on": "2023-07-10"}, 742, "paid_on"),  # of two, the
+    # one farther from the 测算日期: 2021 typed for 2023 (the later, 搬迁日期, was framed)
     ({"paid_on": "2023-06-28", "moved_on": "2024-06-27"}, None, None),        # a year to the day
 ])
 def test_relocation_dates_over_a_year_apart_are_priced_and_said(dates, spread, at) -> None:
     """支付日期 2032-07-10 typed for 2023 paid the top incentive (moved out 3,266 days before payment, as within 30 days)
     with no word. Said at the date farthest from the others (the app frames that field): 3,308 days from the
     signing and 3,266 from the move-out, against 42 between those two."""
-    result = compute(case_from_dict({"items": [], "relocation": {"building_area_m2": "80", **dates}}))
+    relocation = {field: day for field, day in dates.items() if field != "assessed_on"}
+    result = compute(case_from_dict({"items": [], "assessed_on": dates.get("assessed_on", ""),
+                                     "relocation": {"building_area_m2": "80", **relocation}}))
     said = [(w.field, w.zh) for w in result.warnings if "相隔" in w.zh]
     assert said == ([(at, f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份")] if spread else [])
 

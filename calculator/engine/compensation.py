@@ -293,13 +293,13 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
         dates = {field: day for field, day in (("signed_on", given.signed_on), ("paid_on", given.paid_on),
                                                 ("moved_on", given.moved_on)) if day is not None}
         days = list(dates.values())
+        assessed = dt.date.fromisoformat(case.assessed_on) if case.assessed_on else None
         if len(days) > 1 and (max(days) - min(days)).days > DATES_APART:   # 2032 for 2023: the top incentive paid
             spread = (max(days) - min(days)).days
             notes.append(CaseWarning(f"签约、支付、搬迁日期前后相隔 {spread} 天(超过一年),请核对年份",
                                      f"the signing, payment and move-out dates lie {spread} days apart (over a "
                                      "year): please check the years", RELOCATION, block=RELOCATION,
-                                     field=_farthest(dates)))
-        assessed = dt.date.fromisoformat(case.assessed_on) if case.assessed_on else None
+                                     field=_farthest(dates, assessed)))
         if days and assessed is not None and (max(days) - assessed).days > DATES_APART:   # all three typed 2032
             late = max(days)
             notes.append(CaseWarning(f"搬迁相关日期 {late} 比测算日期 {assessed} 晚一年以上,请核对年份",
@@ -321,10 +321,11 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
     return notes
 
 
-def _farthest(dates: dict[str, dt.date]) -> str:
-    """The field of the date farthest, in days, from the others (of two, the later: 2032 typed for 2023 is the slip
-    the dates' check is for; of a tie, the later too)."""
-    return max(dates, key=lambda field: (sum(abs((dates[field] - day).days) for day in dates.values()), dates[field]))
+def _farthest(dates: dict[str, dt.date], assessed: dt.date | None) -> str:
+    """The field of the date farthest, in days, from the others; of two (or a tie), the one farther from the 测算日期,
+    else the later (2032 typed for 2023 is the slip the dates' check is for)."""
+    return max(dates, key=lambda field: (sum(abs((dates[field] - day).days) for day in dates.values()),
+                                         abs((dates[field] - assessed).days) if assessed else 0, dates[field]))
 
 
 def _per_household_warnings(lines: list[PricedLine]) -> list[CaseWarning]:
