@@ -36,3 +36,13 @@ def run(parent, action: Callable[[], T], title: str, *, refresh: Callable[[], An
     if refresh is not None:
         refresh()
     return True if result is None else result
+
+
+def refused_over_survey(parent, path: Any, title: str) -> bool:
+    """Whether a workbook about to be written at `path` would replace a filled-in survey (调查表 with its rows): refused
+    and said under `title`, as the command line refuses it. Behind the file dialog's generic 替换吗?, the ledger, the
+    template, the summary or a sheet's workbook replaced the field teams' only copy."""
+    from pathlib import Path
+
+    from calculator.app.survey import refuse_filled_survey
+    return run(parent, lambda: refuse_filled_survey(Path(path)), title) is None

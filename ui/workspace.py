@@ -314,7 +314,7 @@ class DocumentWorkspace(Workspace):
         if subject is None:
             return False
         path = self._ask_path(report.title, report.file_filter, report.suffix, report.suffix.lstrip("."))
-        if path is None:
+        if path is None or report.suffix == ".xlsx" and operations.refused_over_survey(self, path, report.title):
             return False
         if not self._write_report(report, subject, path):
             return False

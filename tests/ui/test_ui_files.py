@@ -344,6 +344,16 @@ def test_export_writes_a_real_file(ws, answers, tmp_path, kind):
     assert (tmp_path / f"sheet.{kind}").stat().st_size > 1000
 
 
+def test_the_sheets_workbook_never_replaces_a_filled_in_survey(ws, answers, tmp_path):
+    from test_ui_ledger import filled_survey
+    survey = tmp_path / "调查.xlsx"
+    typed = filled_survey(survey)
+    assert ws.open_file(EXAMPLE)
+    answers.save_path = str(survey)
+    assert not ws.export("xlsx") and survey.read_bytes() == typed
+    assert "「调查.xlsx」是已填写的调查表,不会覆盖它" in answers.errors[-1][1]
+
+
 @pytest.mark.parametrize("kind", ["pdf", "xlsx"])
 def test_an_export_the_system_refuses_is_said_plainly(ws, answers, tmp_path, kind):
     """Into a folder the user may not write (/sys: refused even to root, as the tests run): the dialog showed

@@ -1140,3 +1140,26 @@ def test_a_selection_is_kept_only_whole_and_only_in_its_own_project(qtbot, ledge
     other.close()
     assert ledger.open_project(tmp_path / "东村.landcomp")
     assert ledger.project.name == "东村" and ledger.selected_ids() == []
+
+
+def filled_survey(path: Path) -> bytes:
+    """A survey workbook with one household typed in (the field teams' work), as its bytes on disk."""
+    from calculator.app.survey import SURVEY_SHEET, write_template
+    from calculator.engine.schedules import load_schedule
+    write_template(path, load_schedule())
+    book = load_workbook(path)
+    book[SURVEY_SHEET].cell(2, 1, "0001")
+    book.save(path)
+    return path.read_bytes()
+
+
+def test_no_export_of_the_ledger_replaces_a_filled_in_survey(qtbot, ledger, given, tmp_path):
+    """导出台账Excel and 导出调查表模板 onto the field teams' survey (chosen by mistake, 替换吗? answered yes) replaced it;
+    the command line refuses: 「…」是已填写的调查表,不会覆盖它."""
+    survey = tmp_path / "调查.xlsx"
+    typed = filled_survey(survey)
+    given.save_path = str(survey)
+    assert not ledger.export("xlsx") and not ledger.export_survey_template()
+    assert [title for title, _ in given.errors[-2:]] == ["导出台账Excel", "导出调查表模板"]
+    assert all("「调查.xlsx」是已填写的调查表,不会覆盖它" in said for _, said in given.errors[-2:])
+    assert survey.read_bytes() == typed

@@ -274,3 +274,13 @@ def test_a_summary_made_again_of_the_same_figures_exports_the_time_it_was_read(q
     assert dialog.export("xlsx")
     overview = openpyxl.load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
     assert any(row[:2] == ("台账读取于", "2030-01-02 09:30") for row in overview.iter_rows(values_only=True))
+
+
+def test_the_workbook_never_replaces_a_filled_in_survey(qtbot, ledger, given, tmp_path):
+    from test_ui_ledger import filled_survey
+    survey = tmp_path / "调查.xlsx"
+    typed = filled_survey(survey)
+    dialog = open_summary(qtbot, ledger)
+    given.save_path = str(survey)
+    assert not dialog.export("xlsx") and survey.read_bytes() == typed
+    assert given.errors[-1][0] == "导出汇总与审计" and "是已填写的调查表,不会覆盖它" in given.errors[-1][1]

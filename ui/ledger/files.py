@@ -83,6 +83,8 @@ class LedgerFiles:
             return False
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
+        if operations.refused_over_survey(self, path, "导出台账Excel"):
+            return False
         count = operations.run(self, lambda: self.project.export_ledger(self.model.query, Path(path)), "导出台账Excel")
         if count is None:
             return False
@@ -100,6 +102,8 @@ class LedgerFiles:
             return False
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
+        if operations.refused_over_survey(self, path, "导出调查表模板"):
+            return False
         if operations.run(self, lambda: self.project.write_survey_template(Path(path), self.schedule()),
                        "导出调查表模板") is None:
             return False

@@ -324,6 +324,8 @@ class SummaryDialog(QDialog):
             return False
         if not path.lower().endswith(f".{kind}"):
             path += f".{kind}"
+        if kind == "xlsx" and operations.refused_over_survey(self, path, "导出汇总与审计"):
+            return False
         if operations.run(self, lambda: getattr(summaries, f"summary_{kind}")(self.summary, Path(path)),
                           "导出汇总与审计") is None:
             return False
