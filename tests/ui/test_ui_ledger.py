@@ -848,6 +848,26 @@ def test_every_warning_of_a_household_in_the_preview_is_read_whole_by_keyboard(q
     assert any("身份证号" in warning for warning in warnings) and any("中值" in warning for warning in warnings)
 
 
+def test_tab_goes_from_the_problems_to_the_households_in_the_preview(qtbot, ledger, tmp_path):
+    """Tab went cell by cell round the 问题 table for ever: the households' table, with what importing does to each,
+    was out of a keyboard's reach, and Enter imported."""
+    from ui.ledger.dialogs import SurveyReportDialog
+    ledger.project.write_survey_template(tmp_path / "t.xlsx", ledger.schedule())
+    fill_survey(tmp_path / "t.xlsx", tmp_path / "s.xlsx", [
+        {"户号": "0301", "户主": "吴刚", "项目": "附属平房/砖木结构(含混合结构)", "数量": 40},
+        {"户号": "0302", "项目": "没有这个项目", "数量": 1}])
+    survey = ledger.project.read_survey(tmp_path / "s.xlsx", ledger.schedule())
+    dialog = SurveyReportDialog(ledger, survey, str(tmp_path / "s.xlsx"), ledger.project.plan_import(survey.households()))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.problems.setFocus()
+    qtbot.keyClick(dialog.problems, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.households
+    qtbot.keyClick(dialog.households, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.detail
+
+
 def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot, ledger, given, monkeypatch):
     from calculator.store.base import StoreError
 

@@ -357,6 +357,9 @@ def _table(parent, headings: tuple[str, ...], rows: list[tuple[str, ...]], right
     table = QTableWidget(len(rows), len(headings), parent)
     table.setHorizontalHeaderLabels(list(headings))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # read, never typed into: Tab goes on to the next part of the dialog (cell by cell, it went round the 问题 table
+    # for ever, and the households' table with what importing does to each was out of a keyboard's reach)
+    table.setTabKeyNavigation(False)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
