@@ -392,6 +392,16 @@ def test_the_ledger_sorts_and_searches_alike_on_every_backend(store, project):
     assert store.ledger(project.id, limit=-1, offset=-5) == store.ledger(project.id)  # SQLite's reading of junk
 
 
+def test_a_search_finds_a_number_typed_full_width_or_with_leading_zeros(store, project):
+    """台账's search for ０１０ (as a Chinese input method types it) found nothing, nor 0001 the household 1, though
+    `ledger show ０１０` finds 010 and 0001 is 1 everywhere else."""
+    for number, head in (("010", "王建国"), ("1", "李秀英"), ("2", "张三"), ("A-0001", "赵六")):
+        store.add_household(project.id, number, head)
+    found = {text: [r.number for r in store.ledger(project.id, text=text)] for text in ("０１０", "0001", "01", "ａ-")}
+    assert found == {"０１０": ["010"], "0001": ["1", "A-0001"], "01": ["010", "1", "A-0001"], "ａ-": ["A-0001"]}
+    assert store.ledger_count(project.id, text="0001") == 2
+
+
 def test_pages_by_key_are_the_full_ledger_in_every_order_on_every_backend(store, project, ledger_project):
     """Keyset pages (after the last household read) give exactly the one full read: every sort key, both
     directions, NULL keys (drafts), equal keys (a second household with the same case), 数据异常 rows."""
