@@ -646,3 +646,21 @@ def test_a_file_put_into_a_household_says_which_version_it_replaces_unless_it_ho
     same.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
     assert not ws.open_file(same)
     assert answers.asked[-1].startswith("fill_household:colleague.json:") and "第2版" not in answers.asked[-1]
+
+
+def test_paying_a_household_with_typing_unsaved_in_the_costing_tab_says_so(qtbot, window, store, household, settings,
+                                                                          monkeypatch):
+    """标记已支付 said nothing of the typing left unsaved in 补偿测算 (标记已签字 did): once paid, it can never be saved."""
+    from ui.ledger import dialogs as ledger_dialogs
+    ledger = ledger_of(window, store, settings)
+    assert window.open_household(ledger.project.store, household.id)
+    type_cell(qtbot, window.household, 1, COL_QUANTITY, "30")
+    monkeypatch.setattr(ledger_dialogs, "ask_sign_fingerprint", lambda parent, label, typed="": "")
+    monkeypatch.setattr(ledger_dialogs, "confirm_unchecked_signing", lambda parent, label: True)
+    ledger.select_household(household.id)
+    assert ledger.sign_selected() == 1
+    asked = []
+    monkeypatch.setattr(ledger_dialogs, "ask_payment_batch", lambda parent, text: asked.append(text) or "第1批")
+    ledger.select_household(household.id)
+    assert ledger.pay_selected()
+    assert "注意:户号 017 王建国 在「补偿测算」中有未保存的修改" in asked[0] and "那些修改将无法保存" in asked[0]

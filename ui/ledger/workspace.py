@@ -578,7 +578,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         payment = operations.run(self, lambda: self.project.payment(ids), "不能标记已支付")
         if payment is None:
             return False
-        batch = dialogs.ask_payment_batch(self, payment.text())
+        typed = [f"{h.number} {h.head}".rstrip() for h in payment.households
+                 if self.edited_elsewhere(self.project.store, h.id)]   # paid, that typing can never be saved
+        said = payment.text() + (f"\n\n注意:户号 {'、'.join(typed)} 在「补偿测算」中有未保存的修改。支付的是台账中已签字的"
+                                 "这一版;支付后此户不能再更改,那些修改将无法保存。" if typed else "")
+        batch = dialogs.ask_payment_batch(self, said)
         if not batch:
             return False
         # each paid only at the amount just confirmed: a household amended and signed again meanwhile is refused
