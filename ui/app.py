@@ -101,36 +101,41 @@ def no_display() -> tuple[str, str] | None:
     return "未设置 DISPLAY 或 WAYLAND_DISPLAY", "neither DISPLAY nor WAYLAND_DISPLAY is set"
 
 
-def _x_socket(display: str) -> list[tuple[int, object]]:
-    """Where an X server takes connections for `display` (:0, unix:0, localhost:10.0 as SSH forwards it): its local
-    socket, abstract (Linux) or a file, else its TCP port; [] for a form not known here (left to Qt)."""
-    import socket
+def _x_socket(display: str) -> list[str | tuple[str, int]]:
+    """Where an X server takes connections for `display` (:0, unix:0, localhost:10.0 as SSH forwards it), as libxcb
+    tries them: its local socket, abstract (Linux) or a file, then — the host empty, not unix — TCP on localhost (an X
+    server with no local socket: VcXsrv under WSL, an Xvfb started -nolisten unix); a host's TCP port otherwise; []
+    for a form not known here (left to Qt)."""
     host, _, screen = display.rpartition(":")
     number = screen.partition(".")[0]
     if not number.isdigit():
         return []
+    port = 6000 + int(number)
     if host in ("", "unix"):
-        return [(socket.AF_UNIX, f"\0/tmp/.X11-unix/X{number}"), (socket.AF_UNIX, f"/tmp/.X11-unix/X{number}")]
-    return [(socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), 6000 + int(number)))]
+        local = [f"\0/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}"]
+        return local + ([("localhost", port)] if not host else [])
+    return [(host.strip("[]"), port)]
 
 
-def _wayland_socket(name: str) -> list[tuple[int, object]]:
+def _wayland_socket(name: str) -> list[str]:
     """Where a Wayland compositor takes connections for WAYLAND_DISPLAY `name`: the socket in XDG_RUNTIME_DIR."""
     import os
-    import socket
-    folder = os.environ.get("XDG_RUNTIME_DIR", "")
-    return [(socket.AF_UNIX, name if name.startswith("/") else os.path.join(folder, name))]
+    return [name if name.startswith("/") else os.path.join(os.environ.get("XDG_RUNTIME_DIR", ""), name)]
 
 
-def _answers(*addresses: tuple[int, object]) -> bool:
-    """Whether something takes a connection at one of `addresses` (none given: not known here, so yes)."""
+def _answers(*addresses: str | tuple[str, int]) -> bool:
+    """Whether something takes a connection at one of `addresses`, a local socket's path or a (host, port) tried at
+    each address the host has (IPv6 too); none given: not known here, so yes."""
     import socket
-    for family, address in addresses:
+    for address in addresses:
         try:
-            with socket.socket(family, socket.SOCK_STREAM) as probe:
-                probe.settimeout(2)
-                probe.connect(address)
-                return True
+            if isinstance(address, tuple):
+                socket.create_connection(address, timeout=2).close()
+            else:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    probe.settimeout(2)
+                    probe.connect(address)
+            return True
         except OSError:
             continue
     return not addresses

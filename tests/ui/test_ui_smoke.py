@@ -123,3 +123,25 @@ def test_a_wayland_display_alone_is_no_display_where_qt_has_no_wayland_plugin(mo
         assert app.no_display() is None   # this machine's PySide6 carries it
         monkeypatch.setattr(app, "_wayland_plugin", lambda: False)
         assert app.no_display() == ("本程序需要 X11 显示(DISPLAY),未设置", "it needs an X11 display (DISPLAY), and none is set")
+
+
+def test_an_x_server_answering_over_tcp_alone_is_a_display(monkeypatch):
+    """DISPLAY=:N with an X server listening on TCP only (VcXsrv under WSL, an Xvfb started -nolisten unix): libxcb
+    falls back to localhost:6000+N, and Qt drew; the check said 显示 :N 没有响应 (a reviewer)."""
+    import socket
+
+    from ui import app
+    for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as server:
+        for number in range(80, 100):   # a display number nothing serves here
+            try:
+                server.bind(("127.0.0.1", 6000 + number))
+                break
+            except OSError:
+                continue
+        server.listen()
+        monkeypatch.setenv("DISPLAY", f":{number}")
+        assert app.no_display() is None
+        monkeypatch.setenv("DISPLAY", f"unix:{number}")   # the local socket alone, as xcb reads unix:N
+        assert app.no_display() == (f"显示 unix:{number} 没有响应", f"nothing answers at display unix:{number}")
