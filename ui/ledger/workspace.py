@@ -261,6 +261,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
     def _set_project(self, opened: ledger_actions.ProjectFile) -> None:
         self._stop_watching()
         self.close_summaries()
+        previous = self.project.location if self.project is not None else None
         if self.project is not None:
             self.project.close()
         self.project = opened
@@ -273,6 +274,11 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             self.settings.remember_folder("project", opened.path)
         self._notify("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改。" if opened.read_only else "")
         self._show_project()
+        if previous not in (None, opened.location) and self.text_filter.text():   # another project, not a reconnection:
+            self.text_filter.blockSignals(True)   # its search is not this one's (021 showed 11 of 600 households)
+            self.text_filter.clear()
+            self.text_filter.blockSignals(False)
+            self._apply_filter()
         self.watch_timer.start()
         old, self.reconnected_from = self.reconnected_from, None
         if old is not None:
