@@ -90,11 +90,12 @@ def no_display() -> tuple[str, str] | None:
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return None
     display, wayland = os.environ.get("DISPLAY"), os.environ.get("WAYLAND_DISPLAY")
-    if display and _answers(*_x_socket(display)) or wayland and _wayland_plugin() and _answers(*_wayland_socket(wayland)):
+    drawn_on_wayland = bool(wayland) and _wayland_plugin()
+    if display and _answers(*_x_socket(display)) or drawn_on_wayland and _answers(*_wayland_socket(wayland)):
         return None
     if display:
         return f"显示 {display} 没有响应", f"nothing answers at display {display}"
-    if wayland and _wayland_plugin():
+    if drawn_on_wayland:
         return f"Wayland 显示 {wayland} 没有响应", f"nothing answers at the Wayland display {wayland}"
     if wayland:
         return "本程序需要 X11 显示(DISPLAY),未设置", "it needs an X11 display (DISPLAY), and none is set"

@@ -32,10 +32,13 @@ def fit_to_screen(window, width: int, height: int) -> None:
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
+def _document(name: str, tab: str = "") -> str:
+    """「地价测算」中的「未命名宗地」: the tab and the document, so the user knows which work is meant."""
+    return f"「{tab}」中的「{name}」" if tab else f"「{name}」"
+
+
 def save_changes_question(name: str, tab: str = "") -> str:
-    """「地价测算」中的「未命名宗地」有未保存的修改: the tab and the document, so the user knows which work is meant."""
-    where = f"「{tab}」中的「{name}」" if tab else f"「{name}」"
-    return f"{where}有未保存的修改,是否保存?"
+    return f"{_document(name, tab)}有未保存的修改,是否保存?"
 
 
 def ask_save_changes(parent, name: str, tab: str = "") -> str:
@@ -56,9 +59,8 @@ def ask_drop_untaken(parent, name: str, tab: str, untaken: str) -> bool:
     """Whether a document showing input it cannot take (a 测算日期 that is no date) is given up, typing and all
     (不保存); else (返回修改, Enter and Escape) the user goes back to mend it. It cannot be saved as it is: asked
     保存?, Enter answered a save that failed, and the file being opened was dropped."""
-    where = f"「{tab}」中的「{name}」" if tab else f"「{name}」"
     box = QMessageBox(QMessageBox.Icon.Warning, "有未能计入的输入",
-                      f"{where}有一项输入未能计入,不能保存:\n{untaken}\n\n返回修改:改正或清空后再保存。\n"
+                      f"{_document(name, tab)}有一项输入未能计入,不能保存:\n{untaken}\n\n返回修改:改正或清空后再保存。\n"
                       "不保存:放弃这一输入和所有未保存的修改。", parent=parent)
     back = box.addButton("返回修改(&R)", QMessageBox.ButtonRole.RejectRole)
     drop = box.addButton("不保存(&N)", QMessageBox.ButtonRole.DestructiveRole)

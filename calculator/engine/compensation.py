@@ -9,6 +9,7 @@ from typing import Callable, KeysView, NamedTuple
 from calculator.engine.case import Case
 from calculator.core import idcard
 from calculator.core.errors import CalculationError, CaseErrors, CaseWarning, InputError
+from calculator.core.labels import label
 from calculator.core.limits import MAX_AMOUNT, PARAM_LIMITS, quantity_limits
 from calculator.engine.lines import (DISPUTED, LINES, PARTIAL_COUNT, PricedLine, item_plans, locate, price_line, read_line,
                                      schedule_item, standard_rate, where)
@@ -282,16 +283,15 @@ def _case_warnings(case: Case, relocation: RelocationResult | None, replacement:
             "paid as within 30 days, please check", RELOCATION, block=RELOCATION, field="signed_on"))
     if relocation is not None:   # a year typed wrong (2013 for 2023): priced all the same, but said
         given = relocation.given
-        for field, zh, day in (("signed_on", "签约日期", given.signed_on), ("paid_on", "支付日期", given.paid_on),
-                               ("moved_on", "搬迁日期", given.moved_on)):
-            if day is not None and day < schedule.effective:
-                notes.append(CaseWarning(
-                    f"{zh} {day} 早于本标准({schedule.document})施行日期 {schedule.effective},请核对",
-                    f"{field} {day} is before the schedule ({schedule.id}) took effect on {schedule.effective}, "
-                    "please check", RELOCATION, block=RELOCATION, field=field))
-        # each date given by its field, in the order the case writes them: said at the field likeliest typed wrong
+        # each date given, by its field in the order the case writes them: each warning is said at its field
         dates = {field: day for field, day in (("signed_on", given.signed_on), ("paid_on", given.paid_on),
                                                 ("moved_on", given.moved_on)) if day is not None}
+        for field, day in dates.items():
+            if day < schedule.effective:
+                notes.append(CaseWarning(
+                    f"{label(field)} {day} 早于本标准({schedule.document})施行日期 {schedule.effective},请核对",
+                    f"{field} {day} is before the schedule ({schedule.id}) took effect on {schedule.effective}, "
+                    "please check", RELOCATION, block=RELOCATION, field=field))
         days = list(dates.values())
         assessed = dt.date.fromisoformat(case.assessed_on) if case.assessed_on else None
         if len(days) > 1 and (max(days) - min(days)).days > DATES_APART:   # 2032 for 2023: the top incentive paid

@@ -44,17 +44,16 @@ class LedgerQueries:
         if text.strip():
             # as typed, and half-width (NFKC: ０１０ as a Chinese input method types it is the 户号 010); all digits, the
             # same number too (0001 finds 1: one 户号, calculator.app.survey.values.number_key)
-            said = dict.fromkeys((text.strip(), unicodedata.normalize("NFKC", text).strip()))
+            half_width = unicodedata.normalize("NFKC", text).strip()
             like, found = self.dialect.like, []
-            for typed in said:
+            for typed in dict.fromkeys((text.strip(), half_width)):
                 pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 found.append(f"h.number {like} ? ESCAPE '\\' OR h.head {like} ? ESCAPE '\\' OR h.address {like} ? "
                              "ESCAPE '\\'")
                 args += [pattern] * 3
-            digits = list(said)[-1]
-            if digits.isascii() and digits.isdigit():
+            if half_width.isascii() and half_width.isdigit():
                 found.append("ltrim(h.number, '0') = ?")
-                args.append(digits.lstrip("0"))
+                args.append(half_width.lstrip("0"))
             where.append(f"({' OR '.join(found)})")
         return " WHERE " + " AND ".join(where), args
 
