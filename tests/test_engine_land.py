@@ -104,6 +104,14 @@ def test_the_text_report_shows_each_coefficient_as_the_sheet_and_json_do() -> No
     assert parcel_json(price(data))["coefficients"]["date_factor"] == "1.00"
 
 
+def test_the_text_report_gives_the_totals_in_words_too() -> None:
+    # the example parcel: 165,000.00 + 344,400.00 = 509,400.00; corrected 169,950.00 + 325,759.00 = 495,709.00
+    from calculator.formats.text_report import parcel_text
+    text = parcel_text(price(example_parcel()))
+    assert "总价: 509,400.00 元 (50.9400 万元)  人民币伍拾万玖仟肆佰元整\n" in text
+    assert "修正后总价: 495,709.00 元  人民币肆拾玖万伍仟柒佰零玖元整\n" in text
+
+
 def test_the_floor_flag_follows_the_cost_sum_when_it_governs() -> None:
     # +3%: 550 × 1.03 = 566.50 × 300 = 169,950.00, above the 70% test (115,500.00) but below a cost sum of 200,000
     data = {**one_part(2, "商服用地", area_m2="300"), "corrections": {"factor_pct": "3"}}

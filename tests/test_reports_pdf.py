@@ -272,6 +272,9 @@ def test_price_sheet_shows_parts_range_floor_and_the_correction_chain(tmp_path):
     assert "估价期日与基准日相近,不作修正" in bases and "区域及个别因素修正表合计+3%" in bases
     assert "0.918323 465.37 325,759.00" in text and "1.000000 566.50 169,950.00" in text
     assert "495,709.00" in text
+    # each total the sheet concludes with in 大写 as well, as a price is written on an official sheet
+    assert "基准地价总价 509,400.00 元(50.9400 万元) 大写 人民币伍拾万玖仟肆佰元整" in text
+    assert "大写 人民币肆拾玖万伍仟柒佰零玖元整" in text
     assert "测算人" in text and "审核人" in text and "测算单位(盖章)" in text and "日期:" in text
     assert "第 1 页 共 1 页" in text
 

@@ -160,6 +160,8 @@ def test_land_workbook_parts_and_summary(tmp_path):
     assert values["估价基准日"] == "2022-06-01" and values["依据"] == "五台县人民政府 五政发〔2023〕15号"
     assert exact(values["协议出让最低价(元)"]) == price.floor_total
     assert exact(values["修正后宗地总价(元)"]) == price.corrected_total
+    assert values["基准地价总价(大写)"] == "人民币伍拾万玖仟肆佰元整"   # 509,400.00
+    assert values["修正后宗地总价(大写)"] == "人民币肆拾玖万伍仟柒佰零玖元整"   # 495,709.00
     assert "测算人" in values and "审核人" in values
 
 

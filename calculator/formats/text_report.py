@@ -72,7 +72,7 @@ def parcel_text(price: ParcelPrice) -> str:
                      str(part.wan_per_mu), fmt_grouped(part.total),
                      f"{fmt_grouped(part.lower_total)}–{fmt_grouped(part.upper_total)}", fmt_grouped(part.floor_total)])
     lines += [table(rows, {1, 2, 3, 4, 5, 7}), ""]
-    lines.append(f"总价: {fmt_grouped(price.total)} 元 ({price.total_wan} 万元)")
+    lines.append(f"总价: {fmt_grouped(price.total)} 元 ({price.total_wan} 万元)  {amount_in_words(price.total)}")
     lines.append(f"区间: {fmt_grouped(price.lower_total)} – {fmt_grouped(price.upper_total)} 元")
     lines.append(f"协议出让最低价: {fmt_grouped(price.floor_total)} 元"
                  + (" (成本之和)" if price.floor_governed_by == FLOOR_BY_COST else " (基准地价的70%)"))
@@ -89,7 +89,7 @@ def parcel_text(price: ParcelPrice) -> str:
                          f"  K其他 {c.other_factor:f}  开发程度修正 {c.shown_development_adjustment:f}"
                          f" → {fmt_grouped(k.unit_price)} 元/m², {fmt_grouped(k.total)} 元"
                          + (f"  ⚠ {part.range_remark}" if k.out_of_range else ""))
-        lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元"
+        lines.append(f"修正后总价: {fmt_grouped(price.corrected_total)} 元  {amount_in_words(price.corrected_total)}"
                      + (f"  ⚠ {BELOW_FLOOR_SAID}" if price.below_floor else ""))
     notes = (f"注: {part.given.use}{part.row.grade}级 公布幅度与价格不符: {part.row.discrepancy}"
              for part in price.parts if part.row.discrepancy)

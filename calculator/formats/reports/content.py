@@ -289,6 +289,7 @@ class PriceSheet:
     wan_per_mu: Decimal
     total: Decimal
     total_wan: Decimal
+    total_words: str
     lower_total: Decimal
     upper_total: Decimal
     floor_total: Decimal
@@ -301,6 +302,7 @@ class PriceSheet:
     formula: tuple[str, ...]
     coefficients: tuple[tuple[str, Decimal | str, str], ...]
     corrected_total: Decimal | None
+    corrected_words: str | None
     corrected_unit_price: Decimal | None
     below_floor: bool
     tenure_basis: str
@@ -325,7 +327,7 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
         location=price.parcel.location, grade=price.parcel.grade,
         parts=tuple(_part_row(price, part) for part in price.parts),
         area_m2=price.area_m2, area_mu=price.area_mu, unit_price=price.unit_price, wan_per_mu=price.wan_per_mu,
-        total=price.total, total_wan=price.total_wan,
+        total=price.total, total_wan=price.total_wan, total_words=amount_in_words(price.total),
         lower_total=price.lower_total, upper_total=price.upper_total, floor_total=price.floor_total,
         floor_pct=f"{table.floor_share:%}",
         floor_rule="成本之和" if price.floor_governed_by == FLOOR_BY_COST else f"基准地价的{table.floor_share:%}",
@@ -336,6 +338,7 @@ def price_sheet(price: ParcelPrice) -> PriceSheet:
         formula=FORMULA_LINES if corrections is not None else (),
         coefficients=tuple(_coefficients(corrections)) if corrections is not None else (),
         corrected_total=price.corrected_total,
+        corrected_words=None if price.corrected_total is None else amount_in_words(price.corrected_total),
         corrected_unit_price=price.corrected_unit_price, below_floor=price.below_floor,
         tenure_basis=table.tenure_basis, area_note=_area_note(price))
     refuse_unprintable(_price_texts(sheet))

@@ -38,7 +38,7 @@ def price_story(sheet: PriceSheet, styles: Styles) -> list:
     if sheet.notes:
         story += [*heading("表注", styles), *[para(f"注: {note}", styles.note) for note in sheet.notes], gap()]
     story.append(KeepTogether([para("测算结果", styles.heading), gap(1), result_grid(sheet, styles), gap(3),
-                               signature_grid(SIGNATURES, styles, row_height=18 * mm, per_row=3)]))
+                               signature_grid(SIGNATURES, styles, row_height=16 * mm, per_row=3)]))
     return story
 
 
@@ -120,14 +120,16 @@ def correction_table(sheet: PriceSheet, styles: Styles):
 
 
 def result_grid(sheet: PriceSheet, styles: Styles):
-    """The figures the sheet concludes with."""
+    """The figures the sheet concludes with, each total beside its 大写."""
     pairs = [("基准地价总价", f"{fmt_grouped(sheet.total)} 元({fmt_exact(sheet.total_wan)} 万元)"),
+             ("大写", sheet.total_words),
              ("级别区间总价", f"{fmt_grouped(sheet.lower_total)} – {fmt_grouped(sheet.upper_total)} 元"),
              ("协议出让最低价", f"{fmt_grouped(sheet.floor_total)} 元(按{sheet.floor_rule})")]
     if sheet.corrected_total is not None:
-        pairs.append(("修正后宗地总价", f"{fmt_grouped(sheet.corrected_total)} 元"
-                                  f"(平均 {fmt_grouped(sheet.corrected_unit_price)} 元/m²)"
-                                  + (f",{BELOW_FLOOR_SAID}" if sheet.below_floor else "")))
+        pairs += [("修正后宗地总价", f"{fmt_grouped(sheet.corrected_total)} 元"
+                                f"(平均 {fmt_grouped(sheet.corrected_unit_price)} 元/m²)"
+                                + (f",{BELOW_FLOOR_SAID}" if sheet.below_floor else "")),
+                  ("大写", sheet.corrected_words)]
     return info_grid(pairs, styles, label_width=27 * mm)
 
 

@@ -147,6 +147,7 @@ def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
         ["总面积(m²)", (sheet.area_m2, MONEY)], ["总面积(亩)", (sheet.area_mu, FOUR)],
         ["平均基准地价(元/m²)", (sheet.unit_price, MONEY)], ["平均基准地价(万元/亩)", (sheet.wan_per_mu, FOUR)],
         ["基准地价总价(元)", (sheet.total, MONEY)], ["基准地价总价(万元)", (sheet.total_wan, FOUR)],
+        ["基准地价总价(大写)", sheet.total_words],
         ["级别区间总价下限(元)", (sheet.lower_total, MONEY)], ["级别区间总价上限(元)", (sheet.upper_total, MONEY)],
         [f"基准地价的{sheet.floor_pct}(元)", (sheet.benchmark_floor_total, MONEY)]]
     if sheet.cost_floor_total is not None:
@@ -158,6 +159,7 @@ def _price_summary(ws: Worksheet, sheet: PriceSheet) -> None:
         rows += [[label, (value, "General") if isinstance(value, Decimal) else value, basis]
                  for label, value, basis in sheet.coefficients]
         rows += [["修正后宗地总价(元)", (sheet.corrected_total, MONEY), BELOW_FLOOR_SAID if sheet.below_floor else None],
+                 ["修正后宗地总价(大写)", sheet.corrected_words],
                  ["修正后平均单价(元/m²)", (sheet.corrected_unit_price, MONEY)], ["法定最高年期依据", sheet.tenure_basis],
                  ["K年期", TERM_SHOWN]]
     rows += [["表注", note] for note in sheet.notes]
