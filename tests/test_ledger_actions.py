@@ -157,6 +157,29 @@ def test_a_backup_restores_the_project_and_the_replaced_state_is_kept(opened, re
         kept.close()
 
 
+def test_the_question_before_a_restore_says_what_the_backup_holds(opened, results, tmp_path):
+    """A backup of another project, or an older one, picked by mistake replaced everything behind a question that
+    named only its file: the question says the backup's project, its households and its last change."""
+    backup = opened.backup(tmp_path / "备份")
+    last = max(entry.at for entry in opened.store.audit_log(project_id=opened.project.id))
+    opened.store.add_household(opened.project.id, "0100", "后来登记户")
+    said = opened.backup_said(opened.restore_source(backup))
+    assert said == f"备份中:项目「堡子片区」,6 户,最后修改于 {last[:10]} {last[11:16]};当前项目 7 户。"
+    other = create_project(tmp_path / "东关片区", "东关片区", "李明")
+    try:
+        other_backup = other.backup(tmp_path / "东关备份")
+    finally:
+        other.close()
+    said = opened.backup_said(opened.restore_source(other_backup))
+    assert said.startswith("备份中:项目「东关片区」,0 户,最后修改于 ")
+    assert said.endswith("\n注意:备份的项目「东关片区」不是当前项目「堡子片区」,请确认选对了备份。")
+    not_a_backup = tmp_path / "笔记.landcomp"
+    not_a_backup.write_text("不是备份", encoding="utf-8")
+    assert opened.backup_said(opened.restore_source(not_a_backup)) == ""   # the restore itself says why
+    left = [p.name for p in tmp_path.iterdir() if p.name.endswith(("-wal", "-shm"))]   # reading a backup leaves none
+    assert sorted(left) == ["堡子片区.landcomp-shm", "堡子片区.landcomp-wal"]   # only the open project's own
+
+
 def test_a_backup_never_overwrites_the_project_itself(opened):
     with pytest.raises(StoreError, match="备份不能覆盖项目文件本身"):
         opened.backup(opened.path)

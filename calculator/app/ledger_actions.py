@@ -25,8 +25,9 @@ from calculator.core.files import (
 from calculator.core.limits import blank, check_text, refuse_bad_characters, text_limit
 from calculator.core.money import cut, fmt_grouped, fmt_money
 from calculator.store import (
-    LEDGER_COLUMNS, AuditEntry, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule, SheetMatch,
-    SqliteStore, Status, StoreError, is_server, no_server_project, open_store, refuse_conninfo, server_label,
+    LEDGER_COLUMNS, AuditEntry, BackupContents, CaseStore, Household, LedgerRow, LedgerTotals, Project, RefusedByRule,
+    SheetMatch, SqliteStore, Status, StoreError, backup_contents, is_server, no_server_project, open_store,
+    refuse_conninfo, server_label,
 )
 
 if TYPE_CHECKING:
@@ -361,6 +362,20 @@ class ProjectFile:
         if self.path is not None and same_file(source, self.path):   # the same path, a link to it or a hard link
             raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
         return source
+
+    def backup_said(self, source: Path) -> str:
+        """What the backup at `source` (a restore_source) holds, set against this project, for the question before a
+        restore: a backup of another project, or an older one, picked by mistake replaces everything. "" when it
+        cannot be read (the restore's own checks then say why)."""
+        contents: BackupContents | None = backup_contents(str(source))
+        if contents is None:
+            return ""
+        changed = f",最后修改于 {short_time(contents.last_change)}" if contents.last_change else ""
+        said = (f"备份中:项目「{contents.project}」,{contents.households} 户{changed};"
+                f"当前项目 {self.count(LedgerQuery())} 户。")
+        if contents.project != self.project.name:
+            said += f"\n注意:备份的项目「{contents.project}」不是当前项目「{self.project.name}」,请确认选对了备份。"
+        return said
 
     def restore(self, path: str | os.PathLike[str], stamp: str) -> Path:
         """Replace the project's contents with a checked backup; what it held is first kept beside it.

@@ -15,11 +15,13 @@ from calculator.store.location import (
 )
 from calculator.store.schema import SCHEMA_VERSION, init_db
 from calculator.store.sqlite import SqliteStore
+from calculator.store.sqlite_file import BackupContents, backup_contents
 
 __all__ = [
-    "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "CaseStore",
+    "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "BackupContents",
+    "CaseStore",
     "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
     "RefusedByRule", "RoleRefused", "ServerUnreachable", "SheetMatch", "SqliteStore", "Status", "StoreError",
     "WrongFingerprint", "init_db",
-    "is_server", "ledger_totals", "no_server_project", "open_store", "refuse_conninfo", "server_label", "server_url",
+    "backup_contents", "is_server", "ledger_totals", "no_server_project", "open_store", "refuse_conninfo", "server_label", "server_url",
 ]

@@ -9,7 +9,7 @@ import functools
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from calculator.core.files import check_regular_file
 from calculator.store import verify
@@ -189,6 +189,34 @@ def stage_backup(source_path: str, staged: str) -> int:
             source.close()
     finally:   # the files opening it made beside it, refused or not
         _tidy(source_path, absent)
+
+
+class BackupContents(NamedTuple):
+    """What a backup holds, as the question before a restore says it."""
+
+    project: str
+    households: int
+    last_change: str   # the time of its newest audit entry (ISO), "" when it has none
+
+
+def backup_contents(path: str) -> BackupContents | None:
+    """What the backup at `path` holds, read without changing it; None when it cannot be read so (not a regular
+    file, damaged, not ours): the restore's own checks then say why."""
+    absent = [f"{path}{companion}" for companion in ("-wal", "-shm") if not os.path.exists(f"{path}{companion}")]
+    try:
+        check_regular_file(path, "备份文件", "backup file", StoreError)
+        source = _connect_read_only(path)
+        try:
+            names = source.execute("SELECT name FROM projects").fetchall()
+            households = source.execute("SELECT count(*) FROM households").fetchone()[0]
+            last_change = source.execute("SELECT max(at) FROM audit").fetchone()[0] or ""
+        finally:
+            source.close()
+    except (StoreError, sqlite3.Error):
+        return None
+    finally:
+        _tidy(path, absent)
+    return BackupContents(names[0][0], households, last_change) if len(names) == 1 else None
 
 
 def _staged_copy(source: sqlite3.Connection, source_path: str, staged: str) -> int:

@@ -884,7 +884,11 @@ def test_a_page_that_cannot_be_read_is_reported_and_the_table_stays_usable(qtbot
     assert ledger.model.rowCount() == 1 and total_cell(ledger, COL_HEAD) == "1 户"
 
 
-def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
+def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path, monkeypatch):
+    from ui.ledger import dialogs
+    asked = []   # what the question before the restore says the backup holds
+    monkeypatch.setattr(dialogs, "confirm_restore", lambda parent, backup, project, contents:
+                        asked.append(contents) or given.restore)
     given.save_path = str(tmp_path / "周五备份")
     assert ledger.backup_project()
     backup = tmp_path / "周五备份.landcomp"
@@ -903,6 +907,9 @@ def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path):
     assert shown(ledger, COL_STATUS)[0] == "已测算" and total_cell(ledger, COL_TOTAL) == total
     assert "恢复前" in given.infos[-1][1] and not given.errors
     assert len(list(tmp_path.glob("*-恢复前-*.landcomp"))) == 1
+    households = len(shown(ledger, COL_STATUS))
+    assert len(asked) == 2 and asked[-1].startswith(f"备份中:项目「{ledger.project.name}」,{households} 户,最后修改于 ")
+    assert asked[-1].endswith(f";当前项目 {households} 户。")
 
 
 def test_restoring_the_project_from_itself_is_refused_before_the_question(qtbot, ledger, given):

@@ -55,12 +55,13 @@ def ask_password(parent, server: str, refused: bool = False) -> str | None:
         return dialog.edit.text() if dialog.exec() else None  # a password is taken as typed, spaces and all
 
 
-def confirm_restore(parent, backup: str, project: str) -> bool:
-    """Replacing a whole project is asked about, with what happens to its present contents."""
+def confirm_restore(parent, backup: str, project: str, contents: str) -> bool:
+    """Replacing a whole project is asked about, with what the backup holds (`contents`, when it could be read) and
+    what happens to the project's present contents."""
     answer = QMessageBox.question(
         parent, "从备份恢复",
-        f"用备份「{Path(backup).name}」替换项目「{project}」的全部内容?\n\n"
-        "当前内容会先另存为「…-恢复前-日期时间.landcomp」,恢复有误时可再从它恢复。",
+        f"用备份「{Path(backup).name}」替换项目「{project}」的全部内容?\n\n" + (f"{contents}\n\n" if contents else "")
+        + "当前内容会先另存为「…-恢复前-日期时间.landcomp」,恢复有误时可再从它恢复。",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 

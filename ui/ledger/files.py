@@ -58,8 +58,8 @@ class LedgerFiles:
             return False
         path = dialogs.open_path(self, self._folder("project"), "从备份恢复", dialogs.PROJECT_FILTER)
         # the project itself picked is said before "replace the project with it?", not after a Yes
-        if path is None or operations.run(self, lambda: self.project.restore_source(path), "从备份恢复") is None \
-                or not dialogs.confirm_restore(self, path, self.project.name):
+        source = None if path is None else operations.run(self, lambda: self.project.restore_source(path), "从备份恢复")
+        if source is None or not dialogs.confirm_restore(self, path, self.project.name, self.project.backup_said(source)):
             return False
         if self.actor() is None or not self.leaving_project():
             return False
