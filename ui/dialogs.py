@@ -89,11 +89,14 @@ def open_path(parent, directory: str, title: str = "打开案例", file_filter: 
     return ask_path(parent, title, directory, file_filter, OPEN)
 
 
-def save_path(parent, suggested: str, title: str = "保存案例", file_filter: str = CASE_FILTER) -> str | None:
-    return ask_path(parent, title, suggested, file_filter, SAVE)
+def save_path(parent, suggested: str, title: str = "保存案例", file_filter: str = CASE_FILTER, *,
+              replaces: bool = True) -> str | None:
+    """`replaces`: False for a file never written over (a backup): an existing one picked is not asked 替换吗?,
+    only for the writer to refuse it after a Yes."""
+    return ask_path(parent, title, suggested, file_filter, SAVE if replaces else SAVE_NEW)
 
 
-OPEN, SAVE, FOLDER = "open", "save", "folder"
+OPEN, SAVE, SAVE_NEW, FOLDER = "open", "save", "save_new", "folder"
 
 
 def ask_path(parent, title: str, start: str, file_filter: str, mode: str) -> str | None:
@@ -114,13 +117,14 @@ def ask_path(parent, title: str, start: str, file_filter: str, mode: str) -> str
     else:
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile if mode == OPEN else QFileDialog.FileMode.AnyFile)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen if mode == OPEN else QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, mode == SAVE_NEW)
     if sys.platform != "win32":
         fit_to_screen(dialog, 900, 560)   # Qt's own dialog opens at about 600 × 420, its columns cut short
         _widen_columns(dialog)
     for label, text in ((QFileDialog.DialogLabel.LookIn, "查找范围:"),
                         (QFileDialog.DialogLabel.FileName, "文件夹:" if mode == FOLDER else "文件名:"),
                         (QFileDialog.DialogLabel.FileType, "文件类型:"),
-                        (QFileDialog.DialogLabel.Accept, {OPEN: "打开", SAVE: "保存", FOLDER: "选择"}[mode]),
+                        (QFileDialog.DialogLabel.Accept, {OPEN: "打开", SAVE: "保存", SAVE_NEW: "保存", FOLDER: "选择"}[mode]),
                         (QFileDialog.DialogLabel.Reject, "取消")):
         dialog.setLabelText(label, text)
     try:

@@ -93,3 +93,17 @@ def test_the_dialog_speaks_chinese_and_picks_a_folder(qtbot, tmp_path):
     assert seen["mode"] == QFileDialog.FileMode.Directory
     assert seen["whole"] and seen["width"] >= 800          # Qt's 600-pixel dialog cut 大小, 类型 and 修改日期
     assert seen["modified"] == "2026-11-30 14:05"          # Qt's own, in the C locale: "30 11 2026"
+
+
+def test_a_backup_is_not_asked_to_replace_a_file_it_never_replaces(qtbot, tmp_path):
+    """备份项目 onto an existing file asked 替换吗?, and after the Yes the backup refused to write over it: the
+    question is not asked of a backup (the refusal names the file); a case saved over one is still asked."""
+    def answer(dialog):
+        return {"confirms": not dialog.testOption(QFileDialog.Option.DontConfirmOverwrite)}
+
+    seen = _answered(qtbot, answer)
+    assert dialogs.save_path(None, str(tmp_path / "备份.landcomp"), "备份项目", "(*.landcomp)", replaces=False) is None
+    assert seen == {"confirms": False}
+    seen = _answered(qtbot, answer)
+    assert dialogs.save_path(None, str(tmp_path / "案例.json"), "保存案例") is None
+    assert seen == {"confirms": True}

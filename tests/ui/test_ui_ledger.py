@@ -936,7 +936,8 @@ def test_the_ledgers_file_dialogs_open_where_each_kind_of_file_was_last_used(qtb
     opened_in = []
     monkeypatch.setattr(dialogs, "open_path", lambda parent, directory, *a: opened_in.append(directory))
     monkeypatch.setattr(dialogs, "open_project_path", lambda parent, directory: opened_in.append(directory))
-    monkeypatch.setattr(dialogs, "save_path", lambda parent, suggested, *a: opened_in.append(str(Path(suggested).parent)))
+    monkeypatch.setattr(dialogs, "save_path",
+                        lambda parent, suggested, *a, **k: opened_in.append(str(Path(suggested).parent)))
     monkeypatch.setattr(dialogs, "choose_folder", lambda parent, directory, title: opened_in.append(directory))
     # every dialog is cancelled (the stand-ins answer None): nothing is opened, read or written
     assert [ledger.open_project(), ledger.import_survey(), ledger.export_survey_template(), ledger.export_ledger(),

@@ -42,7 +42,7 @@ class LedgerFiles:
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         stem = self.project.path.stem if self.project.path is not None else file_stem(self.project.name)
         suggested = str(Path(self._folder("project")) / f"{stem}-备份-{stamp}.landcomp")
-        path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER)
+        path = dialogs.save_path(self, suggested, "备份项目", dialogs.PROJECT_FILTER, replaces=False)
         if path is None:
             return False
         target = operations.run(self, lambda: self.project.backup(path), "备份项目")
