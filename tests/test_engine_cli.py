@@ -387,6 +387,8 @@ def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -
     assert re.search(r"歇厦、雨搭\s+12\.50\s+m²\s+350\.505\s+4,381\.31", sheet)
     data = json.loads(landcomp("compensation", case, "--json").stdout)
     assert [line["rate"] for line in data["lines"]] == ["701.01", "350.51"]
+    # and beside it the rate priced at (12.50 × 350.505 = 4,381.3125 → 4,381.31), on the lines where they differ
+    assert [line.get("rate_exact") for line in data["lines"]] == [None, "350.505"]
 
 
 def test_a_bad_command_line_is_said_in_chinese_too() -> None:

@@ -54,6 +54,9 @@ def _line_json(result: CompensationResult, priced: PricedLine) -> dict[str, Any]
         "flags": list(priced.flags), "basis": result.schedule.basis(priced.item),
         "remarks": list(priced.remarks),
     }
+    exact_rate = fmt_quantity(priced.rate)
+    if exact_rate != data["rate"]:   # 歇厦 at half of 707.75, a rate typed 592.705: `rate` has the contract's two
+        data["rate_exact"] = exact_rate   # decimals, and quantity × it was not the amount beside it
     if line.params:
         data["params"] = {k: (fmt_quantity(v) if isinstance(v, Decimal) else v) for k, v in line.params.items()}
     if line.override_reason:
