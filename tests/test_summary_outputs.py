@@ -276,3 +276,17 @@ def test_a_project_total_past_what_words_are_written_for_still_prints(store, tmp
     summaries.summary_xlsx(summary, tmp_path / "s.xlsx")
     with pdfplumber.open(tmp_path / "s.pdf") as pdf:
         assert "补偿合计(大写):(超出大写金额的范围,请核对各户金额)" in "".join(pdf.pages[0].extract_text().split())
+
+
+@pytest.mark.backends("sqlite")
+def test_a_sheet_printed_across_pages_repeats_the_columns_naming_its_rows(tmp_path, project):
+    """单价取值·按评估人和项目 printed two pages across repeated only 评估人: its second page's 较中值多付 stood beside no
+    项目, five rows of 张华 … 22,410.00 that no one could tie to an item."""
+    summary = project_summary(project, dt.date(2023, 7, 10))
+    summaries.summary_xlsx(summary, tmp_path / "s.xlsx")
+    book = load_workbook(tmp_path / "s.xlsx")
+    pair = book["单价取值·按评估人和项目"]
+    assert pair.page_setup.fitToWidth == 2 and pair.print_title_cols == "$A:$B"
+    assert [pair.cell(2, column).value for column in (1, 2)] == ["评估人", "项目"]
+    assessor = book["单价取值·按评估人"]
+    assert assessor.page_setup.fitToWidth == 2 and assessor.print_title_cols == "$A:$A"

@@ -129,7 +129,8 @@ def by_item(figures: Figures, ranged: pd.DataFrame) -> Table:
 def by_pair(ranged: pd.DataFrame) -> Table:
     """Rate positions per assessor and item: the pivot a workbook user filters."""
     columns = (Column("assessor", "评估人"), Column("item", "项目"), *_position_columns())
-    return Table("rates_by_pair", "单价取值·按评估人和项目", columns, tuple(_position_rows(ranged, ["assessor", "item"])))
+    return Table("rates_by_pair", "单价取值·按评估人和项目", columns, tuple(_position_rows(ranged, ["assessor", "item"])),
+                 keys=2)
 
 
 def overrides(figures: Figures) -> Table:

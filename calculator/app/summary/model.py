@@ -38,6 +38,7 @@ class Table:
     rows: tuple[tuple, ...]
     total: tuple | None = None
     note: str = ""
+    keys: int = 1   # the leading columns that name a row: on every page of a sheet printed more than one page across
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as JSON objects keyed by column (money and areas as exact strings)."""

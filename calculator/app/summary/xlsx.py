@@ -79,7 +79,7 @@ def _sheet(ws, table: Table, footer: str) -> None:
                 letter = get_column_letter(index)
                 _check(ws, below + 1, "A", "校验: 各行之和", letter, f"=SUM({letter}{FIRST_ROW}:{letter}{last})")
         below += 3
-    _fit(ws, footer)
+    _fit(ws, footer, table.keys)
     if table.note:   # across the table, wrapped: measured with the columns, it made column A as wide as a page
         _note(ws, below, table.note, len(table.columns))
 

@@ -243,9 +243,10 @@ def _places(value: Decimal) -> str:
     return "#,##0." + "0" * places
 
 
-def _fit(ws: Worksheet, footer: str = "") -> None:
+def _fit(ws: Worksheet, footer: str = "", keys: int = 1) -> None:
     """Column widths that fit Chinese text (two units a character) and each number as its format shows it; long text
-    wraps instead, its row as tall as its lines. Then the sheet set up for A4 (_print_setup)."""
+    wraps instead, its row as tall as its lines. Then the sheet set up for A4 (_print_setup; `keys`: the leading
+    columns that name a row)."""
     widths: dict[int, int] = {}
     for row in ws.iter_rows(min_row=2):
         lines = 1
@@ -264,7 +265,7 @@ def _fit(ws: Worksheet, footer: str = "") -> None:
                                            wrap_text=cell.alignment.wrap_text)
     for column, chars in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = min(chars, WRAP_AT) + 2
-    _print_setup(ws, sum(min(chars, WRAP_AT) + 2 for chars in widths.values()), footer)
+    _print_setup(ws, sum(min(chars, WRAP_AT) + 2 for chars in widths.values()), footer, keys)
 
 
 def _shown(value: Any, number_format: str) -> str:
@@ -279,20 +280,20 @@ def _shown(value: Any, number_format: str) -> str:
     return f"{value:,.{places}f}"
 
 
-def _print_setup(ws: Worksheet, columns_width: int, footer: str) -> None:
+def _print_setup(ws: Worksheet, columns_width: int, footer: str, keys: int = 1) -> None:
     """A4, as wide as the page (landscape when the columns are wider than portrait takes), as many pages tall as it
     needs; a table's title and head on every page; at each page's foot whose it is (`footer`) and 第 N 页 共 M 页.
     Printed as it was, the 明细 of 300 lines went three pages across, its later pages without a head or a name."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if columns_width > PORTRAIT_WIDTH else "portrait"
     # a sheet too wide for one page at a readable size (the price's 20 columns printed at 37%) goes across pages,
-    # its first column (用途, 户号) on each
+    # the columns naming its rows (用途, 户号; 评估人 and 项目 of a rate by both) on each
     across = -(-columns_width // LANDSCAPE_WIDTH)
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = across, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if ws.freeze_panes == TABLE_START:   # _table_head's: the title and the head
         ws.print_title_rows = "1:2"
         if across > 1:
-            ws.print_title_cols = "A:A"
+            ws.print_title_cols = f"A:{get_column_letter(keys)}"
     ws.oddFooter.left.text = footer.replace("&", "&&")   # & starts a code of the footer's own
     ws.oddFooter.right.text = "第 &P 页 共 &N 页"
