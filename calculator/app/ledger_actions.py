@@ -371,8 +371,8 @@ class ProjectFile:
         if contents is None:
             return ""
         changed = f",最后修改于 {short_time(contents.last_change)}" if contents.last_change else ""
-        said = (f"备份中:项目「{contents.project}」,{contents.households} 户{changed};"
-                f"当前项目 {self.count(LedgerQuery())} 户。")
+        said = (f"备份中:项目「{contents.project}」,{contents.households} 户{changed}\n"
+                f"当前项目:「{self.project.name}」,{self.count(LedgerQuery())} 户")
         if contents.project != self.project.name:
             said += f"\n注意:备份的项目「{contents.project}」不是当前项目「{self.project.name}」,请确认选对了备份。"
         return said
