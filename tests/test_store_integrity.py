@@ -173,6 +173,37 @@ def test_a_status_set_back_from_paid_to_signed_allows_no_amendment_signature_or_
     assert [e.action for e in store.audit_log(household_id=household_id)][-1] == "abnormal"
 
 
+def signed_again(store, project) -> tuple[int, int, int]:
+    """0002, signed on version 1, amended and signed again on version 2: (its id, version 1's id, version 2's id)."""
+    household_id = hid(store, project, "0002")
+    first = current_id(store, household_id)
+    store.save_computed(household_id, compute(variant(7)), amendment_reason="面积复核")
+    store.sign(household_id)
+    return household_id, first, current_id(store, household_id)
+
+
+def test_an_earlier_signed_version_deleted_by_hand_is_abnormal(store, filled):
+    """The version first signed, then amended, deleted with an SQL tool: no check said so, and a returned paper with
+    its 校验码 could no longer be checked against it (the program deletes no version)."""
+    project, results = filled
+    household_id, first, _ = signed_again(store, project)
+    sql(store, "DELETE FROM case_versions WHERE id = ?", first)
+    [row] = [row for row in store.ledger(project.id) if row.household_id == household_id]
+    assert row.status is Status.ABNORMAL and row.abnormal == "第 1 版已从项目中删除(变更记录中有其保存)"
+    with pytest.raises(AbnormalData, match="第 1 版已从项目中删除"):
+        store.pay([household_id], batch="第2批")
+
+
+def test_a_current_version_pointed_back_by_hand_is_said_as_such(store, filled):
+    """Pointed back at version 1, the finding said 状态「已签字」与变更记录(「已签字」)不符: signed against signed."""
+    project, results = filled
+    household_id, first, _ = signed_again(store, project)
+    sql(store, "UPDATE households SET current_version_id = ?, signed_version_id = ? WHERE id = ?", first, first,
+        household_id)
+    [row] = [row for row in store.ledger(project.id) if row.household_id == household_id]
+    assert row.status is Status.ABNORMAL and row.abnormal == "当前版本与变更记录中的不符(被改指为另一版本)"
+
+
 # -- damage ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", range(5))

@@ -17,7 +17,7 @@ from calculator.core.money import fmt_money, fmt_quantity
 from calculator.engine.results import compensation_json
 from calculator.store.base import Anomaly, CaseVersion, Status, StoreError
 from calculator.store.integrity import (
-    CHANGES, ENTRY_FIELDS, GENESIS, VERSION_FIELDS, broken_links, entry_hash, replay, version_digest,
+    CHANGES, ENTRY_FIELDS, GENESIS, SAVE_ACTIONS, VERSION_FIELDS, broken_links, entry_hash, replay, version_digest,
 )
 from calculator.store.schema import rows_as_dicts
 
@@ -66,7 +66,8 @@ def read_entries(conn: sqlite3.Connection, where: str = "", args: tuple = ()) ->
     """Audit entries with their hash, oldest first; the details replay reads are parsed."""
     entries = rows_as_dicts(conn.execute(f"{_ENTRY_SELECT} {where} ORDER BY id", args))
     for entry in entries:
-        if entry["action"] in ("pay", "add_household", "edit_household") or "restored_over" in str(entry["detail"]):
+        if entry["action"] in ("pay", "add_household", "edit_household", *SAVE_ACTIONS) \
+                or "restored_over" in str(entry["detail"]):
             entry["parsed_detail"] = parse_detail(entry["detail"])
     return entries
 
@@ -83,12 +84,13 @@ def parse_detail(text: Any) -> dict[str, Any]:
 # --- one verdict -----------------------------------------------------------------------------------------
 
 def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bool,
-          versions: dict[int, dict[str, Any] | None], findings: bool = True) -> Verdict | None:
+          versions: dict[int, dict[str, Any] | None], kept: set[int] | None, findings: bool = True) -> Verdict | None:
     """Why a household's stored data is not what the program wrote, or None when it is.
 
     `entries` are its audit entries (oldest first); `unlinked` says one of them breaks the chain;
-    `versions` holds its current and signed versions by id (None: unreadable); without `findings`, a finding recorded
-    before and standing is not itself a verdict (a re-check asks whether the data is sound now)."""
+    `versions` holds its current and signed versions by id (None: unreadable); `kept` the ids of every version the
+    file holds of it (None: unreadable); without `findings`, a finding recorded before and standing is not itself a verdict (a re-check
+    asks whether the data is sound now)."""
     if unlinked:
         return "变更记录被改动(校验链不连续)", "its change history was edited (the hash chain is broken)"
     try:
@@ -104,9 +106,16 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
         return ("变更记录中此户支付后又有保存、签字或支付(已支付的户不再更改)",
                 "its history saves, signs or pays it again after its payment (a paid case is never changed)")
     held = (status, household["current_version_id"], household["signed_version_id"])
-    if held != (implied.status, implied.current_version_id, implied.signed_version_id):
+    if status is not implied.status:
         return (f"状态「{status.label}」与变更记录(「{implied.status.label}」)不符",
-                f"the stored status {status.value} (or version) is not what its history implies ({implied.status.value})")
+                f"the stored status {status.value} is not what its history implies ({implied.status.value})")
+    for stored, recorded, zh, en in ((held[1], implied.current_version_id, "当前版本", "current version"),
+                                     (held[2], implied.signed_version_id, "签字版本", "signed version")):
+        if stored != recorded:   # pointed back at an earlier version by hand: signed 与 signed was said not to match
+            return (f"{zh}与变更记录中的不符(被改指为另一版本)", f"the stored {en} is not the one its history records")
+    deleted = None if kept is None else _deleted_version(entries, kept)
+    if deleted is not None:
+        return deleted
     for version_id in dict.fromkeys(v for v in held[1:] if v is not None):
         version = versions.get(version_id)
         if version is None:
@@ -151,6 +160,19 @@ def standing_finding(entries: list[dict[str, Any]]) -> Verdict | None:
     return None
 
 
+def _deleted_version(entries: list[dict[str, Any]], kept: set[int]) -> Verdict | None:
+    """A version the household's history records saved that the file no longer holds (the program deletes none): an
+    earlier, signed version deleted by hand, and a paper with its 校验码 could no longer be checked."""
+    for entry in entries:
+        detail = entry.get("parsed_detail") or {}
+        if entry["action"] in SAVE_ACTIONS and entry["version_id"] is not None and not detail.get("restored_over") \
+                and entry["version_id"] not in kept:
+            number = detail.get("version", entry["version_id"])
+            return (f"第 {number} 版已从项目中删除(变更记录中有其保存)",
+                    f"version {number} was deleted from the project (its history records it saved)")
+    return None
+
+
 def _register_changed(household: dict[str, Any], implied, current: dict[str, Any] | None) -> Verdict | None:
     """户号 must be the one registered (or corrected); 户主 and 地址 those registered while there is no version,
     else those the current (verified) case names — a save takes them from its case when it names them."""
@@ -184,9 +206,16 @@ def scan(conn: sqlite3.Connection) -> dict[int, Anomaly]:
     households = rows_as_dicts(conn.execute(_HOUSEHOLD_SELECT))
     wanted = {v for h in households for v in (h["current_version_id"], h["signed_version_id"]) if v is not None}
     versions = _versions(conn, wanted)
+    kept: dict[int, set[int]] | None = {}
+    try:
+        for version_id, household_id in conn.execute("SELECT id, household_id FROM case_versions"):
+            kept.setdefault(household_id, set()).add(version_id)
+    except sqlite3.DatabaseError:   # a damaged page: the versions unreadable are said as such (_versions)
+        kept = None
     found = {}
     for household in households:
-        verdict = judge(household, by_household.get(household["id"], []), household["id"] in unlinked, versions)
+        verdict = judge(household, by_household.get(household["id"], []), household["id"] in unlinked, versions,
+                        None if kept is None else kept.get(household["id"], set()))
         if verdict is not None:
             found[household["id"]] = _anomaly(household, verdict)
     return found
@@ -201,7 +230,11 @@ def check_one(conn: sqlite3.Connection, household_id: int, findings: bool = True
     entries = read_entries(conn, "WHERE household_id = ?", (household_id,))
     unlinked = any(_link_broken(conn, entry) for entry in entries)
     wanted = {household["current_version_id"], household["signed_version_id"]} - {None}
-    verdict = judge(household, entries, unlinked, _versions(conn, wanted), findings)
+    try:
+        kept = {row[0] for row in conn.execute("SELECT id FROM case_versions WHERE household_id = ?", (household_id,))}
+    except sqlite3.DatabaseError:   # a damaged page: the versions unreadable are said as such (_versions)
+        kept = None
+    verdict = judge(household, entries, unlinked, _versions(conn, wanted), kept, findings)
     return None if verdict is None else _anomaly(household, verdict)
 
 
