@@ -908,3 +908,26 @@ def test_recheck_ends_a_finding_only_with_a_reason_and_only_when_one_stands(tmp_
     assert listed(tmp_path, project)["households"][0]["status"] == "已测算"
     what = as_json(ledger(tmp_path, "history", project, "001", "--json"))["entries"][-1]["what"]
     assert what.startswith("重新核验,解除数据异常,理由:已按备份修复,原异常:")
+
+
+def test_a_list_names_a_household_deleted_behind_the_programs_back(tmp_path):
+    """001, paid, deleted with an SQL tool: `ledger list` ran clean, its 合计 a household and a payment short."""
+    project = tmp_path / "p.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    saved = as_json(ledger(tmp_path, "save", project, "001", EXAMPLE, "--json"))
+    assert ledger(tmp_path, "save", project, "002", EXAMPLE).returncode == 0
+    assert ledger(tmp_path, "sign", project, "001", "--fingerprint", saved["fingerprint"]).returncode == 0
+    assert ledger(tmp_path, "pay", project, "001", "--batch", "第1批").returncode == 0
+    raw = sqlite3.connect(project)
+    raw.execute("DELETE FROM case_versions WHERE household_id = 1")
+    raw.execute("DELETE FROM households WHERE id = 1")
+    raw.commit()
+    raw.close()
+    said = "此户已从项目中删除(变更记录中有其登记和支付),数据已在程序之外被改动,请从备份恢复"
+    data = listed(tmp_path, project)
+    assert [row["household"] for row in data["households"]] == ["002"] and data["totals"]["households"] == 1
+    assert data["deleted"] == [{"household": "001", "head": "王建国", "abnormal": said}]
+    text = ledger(tmp_path, "list", project, "--status", "已测算")
+    assert text.returncode == 0 and text.stdout.endswith(f"数据异常:户号 001 王建国 {said}\n")
+    refused = ledger(tmp_path, "save", project, "001", EXAMPLE)
+    assert refused.returncode == 2 and "户号 001 已登记过,但此户已从项目中删除" in refused.stderr

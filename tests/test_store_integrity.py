@@ -204,6 +204,35 @@ def test_a_current_version_pointed_back_by_hand_is_said_as_such(store, filled):
     assert row.status is Status.ABNORMAL and row.abnormal == "当前版本与变更记录中的不符(被改指为另一版本)"
 
 
+def test_a_household_deleted_by_hand_is_named_never_registered_again_nor_restored_so(store, filled, tmp_path):
+    """0003, paid, deleted with an SQL tool: no check said so, 已支付 fell by its payment with no word, its 户号 was
+    registered, signed and paid a second time, and a backup made so was restored over the sound project."""
+    from calculator.app.summary.figures import read_figures
+    project, results = filled
+    sound = tmp_path / "sound.landcomp"
+    store.backup(str(sound))
+    household_id = hid(store, project, "0003")
+    sql(store, "DELETE FROM case_versions WHERE household_id = ?", household_id)
+    sql(store, "DELETE FROM households WHERE id = ?", household_id)
+    said = "此户已从项目中删除(变更记录中有其登记和支付),数据已在程序之外被改动,请从备份恢复"
+    [deleted] = store.deleted_households()
+    assert (deleted.number, deleted.status, deleted.abnormal, deleted.total) == ("0003", Status.ABNORMAL, said, None)
+    assert [(row.number, row.abnormal) for row in read_figures(store, project.id).abnormal] == [("0003", said)]
+    with pytest.raises(StoreError, match="户号 0003 已登记过,但此户已从项目中删除"):
+        store.add_household(project.id, "0003", "王建国")
+    with pytest.raises(StoreError, match="户号 0003 已登记过"):
+        store.update_household(hid(store, project, "0099"), "0003", "未测算户", "")
+    assert store.find_household(project.id, "0003") is None
+    # a backup of the project so changed is not restored over one that holds 0003
+    changed = tmp_path / "changed.landcomp"
+    store.backup(str(changed))
+    store.restore_from(str(sound))
+    assert store.deleted_households() == [] and store.find_household(project.id, "0003").status is Status.PAID
+    with pytest.raises(StoreError, match="备份中户号 0003 已被删除"):
+        store.restore_from(str(changed))
+    assert store.find_household(project.id, "0003").status is Status.PAID
+
+
 # -- damage ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", range(5))

@@ -1,6 +1,8 @@
 """What only a server project has: its schema, the URL, roles enforced by the server, NOTIFY, moving by backup."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -13,6 +15,8 @@ from calculator.store import pg_schema
 from calculator.store.integrity import entry_hash
 from households import fill_project, variant
 from pgcluster import ASSESSOR, FINANCE, OUTSIDER, OWNER, REVIEWER, tamper, url_as
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -160,6 +164,43 @@ def test_a_change_tried_on_a_lost_connection_is_said_unsaved_one_lost_at_its_com
     with pytest.raises(ServerUnreachable) as lost:
         server.add_household(project.id, "0001")
     assert "修改未保存" in lost.value.zh and "no change was saved" in lost.value.en
+
+
+def test_a_read_lost_after_a_change_committed_never_says_the_change_was_not_saved(server, pg_cluster, monkeypatch):
+    """A signature committed, the connection lost as the household was read back: 此次操作未完成(修改未保存), and the
+    history held 签字 (a payment too: paying again was then refused as 已支付; a clerk's)."""
+    project = server.create_project("堡子片区")
+    household = server.add_household(project.id, "0001")
+    server.save_computed(household.id, compute(variant(0)))
+    read_back = server.household
+
+    def lost_after_the_commit(household_id):
+        with pg_cluster.superuser() as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (server._raw.info.backend_pid,))
+        return read_back(household_id)
+
+    monkeypatch.setattr(server, "household", lost_after_the_commit)
+    with pytest.raises(ServerUnreachable) as lost:
+        server.sign(household.id)
+    assert lost.value.zh.startswith("此次修改已保存,但随后与数据库服务器的连接中断") and "未保存" not in lost.value.zh
+    assert lost.value.en.startswith("the change was saved, and then") and "no change was saved" not in lost.value.en
+    with open_store(server.path) as other:
+        assert other.household(household.id).status is Status.SIGNED
+
+
+def test_a_save_committed_and_read_back_on_a_lost_connection_is_said_saved(server, pg_cluster, tmp_path):
+    """`ledger save` landed its version (one transaction, committed as the batch ended), then lost the connection
+    reading the household back: exit 1, 此次操作未完成(修改未保存), and a retry without --base-version saved it twice."""
+    from calculator.app.ledger_actions import ProjectFile
+    from calculator.engine.case import case_from_json
+    project = ProjectFile(server, server.create_project("堡子片区"), server.path)
+    case = case_from_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
+    version = project.save_case("0001", case)
+    with pg_cluster.superuser() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (server._raw.info.backend_pid,))
+    with pytest.raises(ServerUnreachable) as lost:
+        server.household(version.household_id)
+    assert lost.value.zh.startswith("此次修改已保存,但随后与数据库服务器的连接中断")
 
 
 def test_a_connection_lost_at_the_commit_leaves_it_unknown_whether_the_change_landed(pg_url, pg_cluster):

@@ -186,14 +186,18 @@ def _list(project: ProjectFile, args) -> str:
     summed = {"households": totals.households, "total": _money(totals.total),
               "building_area_m2": _money(totals.building_area_m2), "incentive": _money(totals.incentive),
               "replacement_m2": _money(totals.replacement_m2), "abnormal": totals.abnormal}
+    # households deleted behind the program's back: whatever the filter, said, as their money is in no total
+    deleted = [{"household": row.number, "head": row.head, "abnormal": row.abnormal}
+               for row in project.store.deleted_households()]
     if args.json:
-        return _dump({"households": listed, "totals": summed})
+        return _dump({"households": listed, "totals": summed, **({"deleted": deleted} if deleted else {})})
     from calculator.formats.text_report import table
     lines = [["户号", "户主", "状态", "版本", "补偿金额(元)", "校验码"]]
     lines += [[r["household"], r["head"], r["status"], str(r["version"] or ""), money_text(row.total),
                r["fingerprint"] or ""] for r, row in zip(listed, rows)]
     lines.append(["合计", f"{totals.households} 户", "", "", money_text(totals.total), ""])
-    return table(lines, {4}) + "\n"
+    return table(lines, {4}) + "\n" + "".join(f"数据异常:户号 {d['household']} {d['head']} {d['abnormal']}\n"
+                                              for d in deleted)
 
 
 def _show(project: ProjectFile, args) -> str:

@@ -466,6 +466,11 @@ class CaseStore(abc.ABC):
         return None if any(not row.checked for row in rows) else ledger_totals(rows)
 
     @abc.abstractmethod
+    def deleted_households(self) -> list[LedgerRow]:
+        """The households the audit log records that the store no longer holds (deleted behind the program's back: it
+        deletes none), as 数据异常 rows with the 户号, 户主 and 地址 they were registered with."""
+
+    @abc.abstractmethod
     def ledger_versions(self, project_id: int) -> list[tuple[LedgerRow, CaseVersion | None]]:
         """Every ledger row (workbook columns included) with the household's current version, all read at one
         moment; the version is None when there is none yet, and for a 数据异常 household (not to be counted)."""

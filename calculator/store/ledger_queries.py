@@ -127,6 +127,11 @@ class LedgerQueries:
         return LedgerTotals(count, *sums, abnormal)
 
     @_translated
+    def deleted_households(self) -> list[LedgerRow]:
+        with self._reading():
+            return verify.deleted_households(self._conn)
+
+    @_translated
     def ledger_versions(self, project_id: int) -> list[tuple[LedgerRow, CaseVersion | None]]:
         """The ledger and the current versions in one snapshot, the versions by one SELECT (not one per household)."""
         self._abnormal()  # findings are written to the audit log here, never inside the read below

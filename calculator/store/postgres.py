@@ -148,7 +148,8 @@ class PostgresStore(SqliteStore):
     # -- backend hooks ---------------------------------------------------------------------------
 
     def _driver_error(self, error: Exception) -> StoreError:
-        return server_error(error, self.path)
+        committed, self._just_committed = self._just_committed, False
+        return server_error(error, self.path, committed=committed)
 
     def _check_pages(self) -> None:
         """The server checks its own pages (checksums, WAL); there is no file to check here."""
@@ -357,8 +358,10 @@ GRANT_REFUSALS = {
     "may not grant": ("只有项目管理员可以授予职责", "only a project admin grants parts")}
 
 
-def server_error(error: Exception, where: str) -> StoreError:
-    """A psycopg error as the store's StoreError: lost connection, busy, a role's refusal, or the server's word."""
+def server_error(error: Exception, where: str, *, committed: bool = False) -> StoreError:
+    """A psycopg error as the store's StoreError: lost connection, busy, a role's refusal, or the server's word.
+    `committed`: a change was committed that no call has answered for since (one lost at the COMMIT: PostgresStore
+    ._commit)."""
     said = _first_line(error)
     if isinstance(error, errors.InsufficientPrivilege):
         own = next((words for server_words, words in GRANT_REFUSALS.items() if server_words in said), None)
@@ -372,8 +375,13 @@ def server_error(error: Exception, where: str) -> StoreError:
     if isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
         return RefusedByRule("项目正被其他人修改(已锁定),请稍后再试",
                           "the project is busy: another user is changing it; try again shortly", where)
-    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):   # before any commit (PostgresStore
-        return ServerUnreachable(                                                  # ._commit says one lost at it)
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)) and committed:
+        return ServerUnreachable(   # read back after its commit: a signature or a payment was said "not saved"
+            f"此次修改已保存,但随后与数据库服务器的连接中断;请检查网络,重新连接后查看:{said}",
+            f"the change was saved, and then the connection to the database server was lost; check the network and "
+            f"reconnect to see it: {said}", where)
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):   # before any commit
+        return ServerUnreachable(
             f"与数据库服务器的连接中断,此次操作未完成(修改未保存);请检查网络,重新连接后再试:{said}",
             f"the connection to the database server was lost: this was not done (no change was saved); check the "
             f"network, reconnect and try again: {said}", where)

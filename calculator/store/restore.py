@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from calculator.store.base import StoreError
 from calculator.store.integrity import SAVE_ACTIONS, version_digest
 from calculator.store.schema import rows_as_dicts
-from calculator.store.verify import append_entry, parse_detail, read_entries, scan
+from calculator.store.verify import append_entry, deleted_households, parse_detail, read_entries, scan
 
 
 class Replaced(NamedTuple):
@@ -54,7 +54,16 @@ def refuse_new_anomalies(backup: sqlite3.Connection, here: Any) -> None:
     (数据异常) unknown to it — its own audit log never recorded them — that are sound in the project it would
     replace (`here`): a backup edited or damaged since it was made would put the wrong figures back, and 已支付
     sums would change with no word. 数据异常 the project had, and its log recorded, when it was backed up is no
-    reason to refuse (a project with one moves to a new PC or a server by backup and restore)."""
+    reason to refuse (a project with one moves to a new PC or a server by backup and restore). Nor is a household
+    its log records that the backup no longer holds (deleted behind the program's back), unless the project lacks it
+    too."""
+    deleted_here = {row.number for row in deleted_households(here)}
+    lost = [row.number for row in deleted_households(backup) if row.number not in deleted_here]
+    if lost:   # restored, its households' money would be gone from every total (paid ones too) with no word
+        shown = "、".join(lost[:10]) + (f" 等 {len(lost)} 户" if len(lost) > 10 else "")
+        raise StoreError(f"备份中户号 {shown} 已被删除(变更记录中有其登记),备份已在程序之外被改动;未恢复。请换一份备份",
+                         f"the backup's household(s) {', '.join(lost[:10])} were deleted behind the program's back "
+                         "(its history records them): nothing was restored. Use another backup")
     abnormal_here = {anomaly.number for anomaly in scan(here).values()}
     recorded = {row[0] for row in backup.execute("SELECT DISTINCT household_id FROM audit WHERE action = 'abnormal'")}
     new = sorted({anomaly.number for anomaly in scan(backup).values() if anomaly.household_id not in recorded}

@@ -40,6 +40,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     Its SQL is also PostgreSQL's (`?` placeholders aside): `PostgresStore` inherits the changes and checks
     and replaces the hooks marked "backend" — connection, transaction start, row locks, ledger dialect."""
 
+    # How deep in public calls the store is, and whether a change was committed that no public call has completed
+    # after (_translated): a connection lost then is not said as a change not saved (a signature read back, a save
+    # by the command line followed by its read).
+    _calls, _just_committed = 0, False
+
     DRIVER_ERROR: type[Exception] | tuple[type[Exception], ...] = sqlite3.Error
     READ_TRANSACTION = "BEGIN"  # backend: how a read-only snapshot starts
     dialect = dialect.SQLITE
@@ -73,6 +78,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         # asked for before this (generation) is never adopted.
         self._anomalies: dict[int, Anomaly] | None = None
         self._data_version, self._touched = -1, set()
+        self._deleted_numbers: set[str] | None = None   # _refuse_deleted_number's, for one outermost transaction
         self._generation = getattr(self, "_generation", 0) + 1
         self._engine_found: dict[int, Anomaly] = {}  # found by recomputation: kept for this session
         self._noted: set[tuple[int | None, str]] = set()
@@ -150,6 +156,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         if self._depth == 0:
             self._pages_first()
             self._begin()
+            self._deleted_numbers = None   # read again under this transaction's lock, once (an import adds thousands)
         else:
             conn.execute(f"SAVEPOINT change{self._depth}")
         self._depth += 1
@@ -174,6 +181,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             self._added_here.clear()
         if self._depth == 0:
             self._commit()
+            self._just_committed = True
         else:
             conn.execute(f"RELEASE change{self._depth}")
 
@@ -540,6 +548,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             if conn.execute("SELECT 1 FROM households WHERE project_id = ? AND number = ?",
                             (project_id, number)).fetchone():
                 raise StoreError(f"户号 {number} 在本项目中已存在", f"household number {number} already exists in this project")
+            self._refuse_deleted_number(number)
             row = (project_id, number, head.strip(), address.strip(), self._clock(), who)
             household_id = conn.execute(
                 "INSERT INTO households (project_id, number, head, address, updated_at, updated_by) VALUES (?,?,?,?,?,?)"
@@ -551,6 +560,16 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 self._save_computed(Household(household_id, *row[:4], Status.DRAFT, None, None, *row[4:]), result,
                                     who, None)
         return self.household(household_id)
+
+    def _refuse_deleted_number(self, number: str) -> None:
+        """A 户号 of a household deleted behind the program's back is not registered again (in a transaction): registered,
+        signed and paid anew, the household was paid twice, and the summary showed one payment."""
+        if self._deleted_numbers is None:
+            self._deleted_numbers = {row.number for row in verify.deleted_households(self._conn)}
+        if number in self._deleted_numbers:
+            raise StoreError(f"户号 {number} 已登记过,但此户已从项目中删除(数据已在程序之外被改动),不能再次登记;请从备份恢复",
+                             f"household {number} was registered before and has been deleted behind the program's "
+                             "back: it is not registered again; restore the project from a backup")
 
     @_translated
     def update_household(self, household_id: int, number: str, head: str, address: str, *,
@@ -569,6 +588,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             if conn.execute("SELECT 1 FROM households WHERE project_id = ? AND number = ? AND id != ?",
                             (household.project_id, number, household_id)).fetchone():
                 raise StoreError(f"户号 {number} 在本项目中已存在", f"household number {number} already exists in this project")
+            self._refuse_deleted_number(number)
             conn.execute("UPDATE households SET number = ?, head = ?, address = ?, updated_at = ?, updated_by = ? "
                          "WHERE id = ?", (number, head.strip(), address.strip(), self._clock(), who, household_id))
             self._audit(who, "edit_household", project_id=household.project_id, household_id=household_id,
@@ -824,3 +844,4 @@ def _computable(result: CompensationResult) -> None:
     """Only a case priced without problems is saved as computed."""
     if result.problems:
         raise StoreError("测算有错误的案例只能存为草稿", "a case with calculation problems can only be saved as a draft")
+

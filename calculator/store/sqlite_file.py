@@ -63,10 +63,15 @@ def _translated(method: Callable) -> Callable:
     """A public method whose driver errors (the store's DRIVER_ERROR) become its own bilingual StoreError."""
     @functools.wraps(method)
     def run(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
+        self._calls += 1
         try:
             return method(self, *args, **kwargs)
         except self.DRIVER_ERROR as error:
             raise self._driver_error(error) from None
+        finally:
+            self._calls -= 1
+            if self._calls == 0:   # what was committed has been answered for (or said by _driver_error)
+                self._just_committed = False
     return run
 
 

@@ -1203,3 +1203,17 @@ def test_a_search_goes_with_its_project(qtbot, ledger, given, tmp_path):
     other.close()
     assert ledger.open_project(tmp_path / "另一项目.landcomp")
     assert ledger.text_filter.text() == "" and len(shown(ledger, COL_NUMBER)) == 6
+
+
+def test_a_household_deleted_behind_the_programs_back_is_said_above_the_ledger(qtbot, ledger, project_file):
+    """0003, paid, deleted with an SQL tool by someone else: its row and its money went from the 台账 with no word."""
+    import sqlite3
+    raw = sqlite3.connect(project_file[0])
+    raw.execute("DELETE FROM case_versions WHERE household_id = 3")
+    raw.execute("DELETE FROM households WHERE id = 3")
+    raw.commit()
+    raw.close()
+    qtbot.waitUntil(lambda: ledger.notice.isVisible(), timeout=5000)   # the ledger watches the file for changes
+    assert ledger.notice.text() == ("数据异常:户号 0003 此户已从项目中删除(变更记录中有其登记和支付),"
+                                    "数据已在程序之外被改动,请从备份恢复")
+    assert "0003" not in shown(ledger, COL_NUMBER)

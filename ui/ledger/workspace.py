@@ -57,6 +57,7 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         self._passwords: dict[str, str] = {}
         self.lost = False  # the open server project's connection broke (reconnect to go on)
         self._file_said = ""  # what the notice says of the open project file (moved away), while it says it
+        self._deleted_said = ""  # what it says of households deleted behind the program's back, while it says it
         self.reconnected_from = None  # while reconnecting: the store of the broken connection
         self.watch_timer = QTimer(self)
         self.watch_timer.setInterval(WATCH_MS)
@@ -438,6 +439,17 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
             return
         query = self.model.query
         operations.run(self, lambda: self.checking.show_totals(self.project, self.project.summary(query)), "台账")
+        deleted = operations.run(self, self.project.store.deleted_households, "台账")
+        self._say_deleted(deleted or [])
+
+    def _say_deleted(self, deleted: list) -> None:
+        """Households deleted behind the program's back, said in the notice while they are: their money is in no
+        total and no row (one paid left 已支付 short with no word), unless the notice says something else."""
+        named = ";".join(f"户号 {row.number}{f'({row.head})' if row.head else ''} {row.abnormal}" for row in deleted[:3])
+        text = f"数据异常:{named}" + (f";共 {len(deleted)} 户" if len(deleted) > 3 else "") if deleted else ""
+        if text != self._deleted_said and self.notice.text() in ("", self._deleted_said):
+            self._notify(text)
+        self._deleted_said = text
 
     def _update_count(self) -> None:
         total, loaded = self.model.total_count(), self.model.rowCount()

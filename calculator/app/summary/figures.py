@@ -117,6 +117,7 @@ def read_figures(store: CaseStore, project_id: int, progress: Progress | None = 
         why = reader.add(row, version)
         if why is not None:  # a stored result at odds with its own figures: counted apart like 数据异常
             abnormal.append(dataclasses.replace(row, status=Status.ABNORMAL, abnormal=why))
+    abnormal += [row.printable() for row in store.deleted_households()]   # their money gone from every total: named
     return Figures(reader.households(), reader.lines(), reader.texts, reader.rated.frame(), reader.rated.overrides(),
                    tuple(reader.sections), reader.sections, tuple(abnormal))
 
