@@ -497,3 +497,20 @@ def test_version_names_the_program_and_the_schedules_it_prices_by() -> None:
     app = subprocess.run([sys.executable, "main.py", "--version"], cwd=REPO, capture_output=True, encoding="utf-8",
                          env={**env, "PYTHONUTF8": "1"}, timeout=120)   # no display needed to say it
     assert (app.returncode, app.stdout, app.stderr) == (0, expected, "")
+
+
+def test_ctrl_c_after_the_files_landed_says_they_were_written(monkeypatch, capsys, tmp_path) -> None:
+    """Interrupted once the sheet and workbook were in place (the table still being made), it said 未完成的写入没有保存:
+    a script saw exit 1 and "nothing written" beside the two files."""
+    from calculator.commands import cli
+    from calculator.formats import text_report
+
+    def interrupted(result):
+        raise KeyboardInterrupt   # as the SIGTERM handler raises it
+    monkeypatch.setattr(text_report, "compensation_text", interrupted)
+    pdf, xlsx = tmp_path / "o.pdf", tmp_path / "o.xlsx"
+    assert cli.main(["compensation", str(REPO / "examples" / "household.json"), "--pdf", str(pdf),
+                     "--xlsx", str(xlsx)]) == 1
+    assert capsys.readouterr().err == ("landcomp: 已中断,但文件已写入(结果未输出)/ interrupted, but the files were "
+                                       "written (the result was not printed)\n")
+    assert pdf.stat().st_size and xlsx.stat().st_size

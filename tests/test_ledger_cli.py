@@ -931,3 +931,24 @@ def test_a_list_names_a_household_deleted_behind_the_programs_back(tmp_path):
     assert text.returncode == 0 and text.stdout.endswith(f"数据异常:户号 001 王建国 {said}\n")
     refused = ledger(tmp_path, "save", project, "001", EXAMPLE)
     assert refused.returncode == 2 and "户号 001 已登记过,但此户已从项目中删除" in refused.stderr
+
+
+def test_a_save_interrupted_after_its_commit_says_it_was_saved(tmp_path, monkeypatch, capsys):
+    """SIGTERM as the save's commit had landed (its journal being merged, the household read back): exit 1 with
+    已中断,未完成的写入没有保存, and version 1 in the ledger; a script retried it and saved it twice."""
+    from calculator.commands.cli import main
+    from calculator.store import SqliteStore
+    project = tmp_path / "p.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    merged = SqliteStore._commit
+
+    def interrupted_after(self):
+        merged(self)
+        raise KeyboardInterrupt   # as the SIGTERM handler raises it, once COMMIT has returned
+    monkeypatch.setattr(SqliteStore, "_commit", interrupted_after)
+    monkeypatch.setenv("LANDCOMP_ACTOR", "李明")
+    assert main(["ledger", "save", str(project), "001", str(EXAMPLE)]) == 1
+    assert capsys.readouterr().err == ("landcomp: 已中断,但更改已保存(结果未输出)/ interrupted, but the change was "
+                                       "saved (the result was not printed)\n")
+    monkeypatch.undo()
+    assert [row["version"] for row in listed(tmp_path, project)["households"]] == [1]

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from calculator.core.errors import CalculationError, Incomplete, InputError
-from calculator.core.files import (PATH_REFUSALS, check_file_name, check_parent_folder, check_suffix, same_file,
-                                   system_reason)
+from calculator.core.files import (PATH_REFUSALS, check_file_name, check_parent_folder, check_suffix, landings,
+                                   same_file, system_reason)
 from calculator.core.limits import CASE_FILE_MAX_BYTES, PARCEL_FILE_MAX_BYTES, visible
 
 EXIT_BAD_INPUT = 2
@@ -139,13 +139,14 @@ def _main(argv: list[str] | None) -> int:
     if getattr(sys, "frozen", False):   # a bundled program: the batch's worker processes start through it
         import multiprocessing
         multiprocessing.freeze_support()
-    source = ""
+    source, done = "", None
+    landed = landings()
     try:
         args = build_parser().parse_args(argv)
         source = "" if args.command == "ledger" else str(getattr(args, "case", None) or getattr(args, "parcel", None) or "")
+        done = _done(args)
         output = {"compensation": _compensation, "landprice": _landprice, "items": _items,
                   "ledger": _ledger}[args.command](args)
-        done = _done(args)
     except CalculationError as error:
         prefix = f"{source}: " if source else ""
         _say("\n".join(f"landcomp: {prefix}{line}" for line in error.message.splitlines()))
@@ -163,6 +164,8 @@ def _main(argv: list[str] | None) -> int:
     except MemoryError:
         return _failed("内存不足 / out of memory")
     except KeyboardInterrupt:   # Ctrl+C: what a command writes goes to a temporary file or a transaction first
+        if done and landings() != landed:   # past its commit or its files' landing: said as what it did
+            return _failed(f"已中断,但{done[0]}(结果未输出)/ interrupted, but {done[1]} (the result was not printed)")
         return _failed("已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written")
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
         return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
@@ -192,6 +195,8 @@ def _print(output: str, done: tuple[str, str] | None = None) -> int:
             raise OSError(errno.EBADF, "标准输出已关闭 / standard output is closed")
         _write_out(visible(output))
     except KeyboardInterrupt:   # Ctrl+C while a long listing is printed: what was printed is cut short, and said
+        if done:
+            return _failed(f"已中断,{done[0]},但输出不完整 / interrupted: {done[1]}, but the output is incomplete")
         return _failed("已中断,输出不完整 / interrupted: the output is incomplete")
     except OSError as error:
         # Nothing more may reach the broken stream, not even at interpreter exit.

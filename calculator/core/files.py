@@ -66,6 +66,22 @@ def system_reason(error: OSError) -> str:
     return f"{chinese} / {english}" if chinese else english
 
 
+# How many writes have landed in this process (files moved into place, changes committed to a project): a command
+# interrupted after its own landed says so, not "nothing written" (a save retried, a payment paid again).
+_landings = 0
+
+
+def note_landing() -> None:
+    """A write has landed: its file is in place, or its change committed."""
+    global _landings
+    _landings += 1
+
+
+def landings() -> int:
+    """How many writes have landed in this process (note_landing)."""
+    return _landings
+
+
 _staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
 
 
@@ -203,6 +219,7 @@ def atomic_write(target: Path, write: Callable[[Path], None], kind: str | None =
             staged.append((tmp, target))
             return
         os.replace(tmp, target)
+        note_landing()
     except OSError as error:   # (a full disk): named by the file asked for, never by our temporary one
         tmp.unlink(missing_ok=True)
         raise _naming(error, target) from None
@@ -349,6 +366,7 @@ def _commit(staged: list[tuple[Path, Path]]) -> None:
         if isinstance(error, OSError) and target is not None:
             raise _naming(error, target) from None
         raise
+    note_landing()
     for _target, previous in kept:
         if previous is not None:
             previous.unlink(missing_ok=True)

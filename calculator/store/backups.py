@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from calculator.core.files import SQLITE_COMPANIONS
+from calculator.core.files import SQLITE_COMPANIONS, note_landing
 from calculator.store import restore, verify
 from calculator.store.base import StoreError
 from calculator.store.schema import init_db
@@ -56,6 +56,7 @@ class Backups:
             os.replace(temporary, target)
             placed = True
             self._conn.execute("COMMIT")
+            note_landing()
         except BaseException:
             self._conn.execute("ROLLBACK")
             with contextlib.suppress(FileNotFoundError):

@@ -191,6 +191,7 @@ class PostgresStore(SqliteStore):
         """COMMIT, and a connection lost then said as it is: the change may have landed (never "not saved")."""
         try:
             self._raw.execute("COMMIT")
+            self._landed()
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             said = _first_line(error)
             raise ServerUnreachable(

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from calculator.engine.case import Case, canonical_json
 from calculator.engine.compensation import CompensationResult
+from calculator.core.files import note_landing
 from calculator.core.limits import blank
 from calculator.core.money import fmt_money
 from calculator.store import checking, dialect, verify
@@ -181,7 +182,6 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             self._added_here.clear()
         if self._depth == 0:
             self._commit()
-            self._just_committed = True
         else:
             conn.execute(f"RELEASE change{self._depth}")
 
@@ -191,10 +191,16 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         a project and every save of it after a crash stood in the -wal file alone: the .landcomp moved or mailed
         without it opened as no project."""
         self._conn.execute("COMMIT")
+        self._landed()
         try:
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error:   # the change is committed, in the journal: copied at a later commit or the close
             pass
+
+    def _landed(self) -> None:
+        """A change committed (said at once: an interrupt or a lost connection after it is not "nothing saved")."""
+        self._just_committed = True
+        note_landing()
 
     def _dropped(self, error: BaseException) -> bool:
         """Backend: whether `error` left the connection unable to take a ROLLBACK, and it was dropped (which undoes the
