@@ -1,7 +1,9 @@
 """Start the app: `python main.py [CASE.json]`, or `python main.py --smoke` (build, show, first paint, exit 0)."""
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,17 +32,29 @@ class Args:
         rest = [a for a in argv if a != "--smoke"]
         usage = USAGE.format(program=Path(sys.argv[0]).name or "landcomp")   # landcomp installed, main.py here
         if any(a in ("-h", "--help") for a in rest):
-            print(usage)
-            raise SystemExit(0)
+            raise SystemExit(0 if print_out(usage) else 1)
         if "--version" in rest:
             from calculator import version_text
-            print(version_text())
-            raise SystemExit(0)
+            raise SystemExit(0 if print_out(version_text()) else 1)
         unknown = [a for a in rest if a.startswith("-")]
         if unknown or len(rest) > 1:
             print(usage, file=sys.stderr)
             raise SystemExit(2)
         self.case = rest[0] if rest else None
+
+
+def print_out(text: str) -> bool:
+    """`text` on stdout; a full disk or a closed pipe (`--smoke | head -c 0`) is one line on stderr, never a traceback:
+    False."""
+    try:
+        print(text, flush=True)
+        return True
+    except OSError as error:
+        from calculator.core.files import system_reason
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")   # nothing more reaches the broken stream, nor at exit
+        with contextlib.suppress(OSError):
+            print(f"landcomp: 无法输出结果 / cannot write the result: {system_reason(error)}", file=sys.stderr)
+        return False
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -237,6 +251,5 @@ def smoke(app, started: float) -> int:
     if not painted["done"]:
         print(f"smoke: no paint within {SMOKE_TIMEOUT_MS} ms", file=sys.stderr)
         return 1
-    print(f"smoke ok: schedule {window.household.session.schedule.version} ({items} items), "
-          f"first paint after {elapsed:.0f} ms")
-    return 0
+    return 0 if print_out(f"smoke ok: schedule {window.household.session.schedule.version} ({items} items), "
+                          f"first paint after {elapsed:.0f} ms") else 1

@@ -145,3 +145,15 @@ def test_an_x_server_answering_over_tcp_alone_is_a_display(monkeypatch):
         assert app.no_display() is None
         monkeypatch.setenv("DISPLAY", f"unix:{number}")   # the local socket alone, as xcb reads unix:N
         assert app.no_display() == (f"显示 unix:{number} 没有响应", f"nothing answers at display unix:{number}")
+
+
+@pytest.mark.parametrize("args", [["--smoke"], ["--version"], ["--help"]])
+def test_a_full_disk_under_the_output_is_one_line_never_a_traceback(tmp_path, args):
+    """`main.py --smoke > /dev/full` (or --version, --help) ended in an OSError traceback."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, env=env, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "landcomp: 无法输出结果 / cannot write the result: 磁盘已满" in done.stderr
