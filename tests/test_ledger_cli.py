@@ -306,6 +306,19 @@ def test_a_folder_is_never_taken_for_a_project_file_beside_it(tmp_path, project)
     assert "cannot write the backup file" in unwritable.stderr, unwritable.stderr
 
 
+def test_a_device_a_pipe_or_another_file_named_for_a_backup_is_refused_not_written_beside(tmp_path, project):
+    """`backup P /dev/null` wrote /dev/null.landcomp (exit 0, 已备份到 /dev/null.landcomp); a pipe or a case file
+    named gave fifo.landcomp, h.json.landcomp."""
+    pipe, case = tmp_path / "fifo", tmp_path / "h.json"
+    os.mkfifo(pipe)
+    case.write_text("{}", encoding="utf-8")
+    for named in ("/dev/null", pipe, case):
+        refused = ledger(tmp_path, "backup", project, named)
+        assert refused.returncode == 2 and "已存在,不是项目文件(.landcomp)" in refused.stderr, refused.stderr
+        assert not os.path.lexists(f"{named}.landcomp")
+    assert ledger(tmp_path, "create", case, "--name", "乙").returncode == 2
+
+
 def test_a_restore_from_a_file_that_is_no_backup_writes_nothing(tmp_path, project):
     """Refused (exit 2) before anything is written: no safety copy, no audit entry, the project as it was."""
     from calculator.store import open_store

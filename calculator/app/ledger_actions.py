@@ -43,13 +43,17 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{12}")
 
 def project_path(text: str | os.PathLike[str]) -> Path:
     """The file a typed name stands for, to be written: `.landcomp` added when it has no such suffix; no name
-    at all, a folder (never taken to mean a file beside it, /tmp as /tmp.landcomp), or one too long for the
-    file system, is refused."""
+    at all, a folder (never taken to mean a file beside it, /tmp as /tmp.landcomp), anything else there under the name
+    typed (/dev/null, a pipe, a case file), or a name too long for the file system, is refused."""
     path = Path(text)
     if path.name and os.path.isdir(path):   # (False, never an error, for a name the system cannot take)
         raise InputError("这是一个文件夹;请填写项目文件的文件名(如 堡子片区.landcomp)",
                          "that is a folder: give the project file's name (such as project.landcomp)", shown_path(path))
     if path.name and path.suffix.lower() != SUFFIX:
+        if os.path.lexists(path):   # /dev/null, a pipe, h.json: what was named is not written beside, as /dev/null.landcomp
+            raise InputError(f"「{path.name}」已存在,不是项目文件(.landcomp);请另选文件名",
+                             f"{path.name} exists and is not a project file (.landcomp): choose another name",
+                             shown_path(path))
         path = path.with_name(path.name + SUFFIX)
     return check_file_name(path, reading=False)
 
