@@ -866,3 +866,10 @@ def test_no_role_changes_a_paid_household_not_even_an_admin(server, staffed, pg_
     with pytest.raises(StoreError):
         stores[REVIEWER].sign(paid)
     assert [e.action for e in stores[FINANCE].audit_log(household_id=paid)].count("pay") == 1
+
+
+def test_a_connection_to_a_server_gone_silent_is_given_up_after_30_seconds(server):
+    """A network lost mid-query (a cable out): the kernel resends for about 15 minutes before it gives up, the window
+    frozen meanwhile; unanswered for 30 s, the connection is said lost."""
+    assert server._raw.info.get_parameters()["tcp_user_timeout"] == "30000"
+    assert server._raw.info.get_parameters()["keepalives_idle"] == "30"

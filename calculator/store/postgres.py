@@ -65,6 +65,9 @@ class Connection:
             cursor.executemany(sql.replace("%", "%%").replace("?", "%s"), rows)
 
 
+TCP_USER_TIMEOUT_MS = 30_000
+
+
 def connect(url: str, password: str | None = None) -> psycopg.Connection:
     """An autocommit connection to the server project at `url` (no password in it: libpq finds it, or
     `password`, typed for this session, is passed as a keyword)."""
@@ -72,6 +75,9 @@ def connect(url: str, password: str | None = None) -> psycopg.Connection:
     try:
         raw = psycopg.connect(server_conninfo(url), autocommit=True, connect_timeout=10, client_encoding="UTF8",
                               keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+                              # a network gone mid-query (a cable out, Wi-Fi lost): the connection said lost after
+                              # 30 s, not after the kernel's 15 minutes of resending, the window frozen meanwhile
+                              tcp_user_timeout=TCP_USER_TIMEOUT_MS,
                               options=f"-c search_path={pg_schema.SCHEMA} {SESSION_SETTINGS} "
                                       f"-c idle_in_transaction_session_timeout={IDLE_TRANSACTION_LIMIT}", **extra)
     except psycopg.Error as error:
