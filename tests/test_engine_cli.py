@@ -514,3 +514,13 @@ def test_ctrl_c_after_the_files_landed_says_they_were_written(monkeypatch, capsy
     assert capsys.readouterr().err == ("landcomp: 已中断,但文件已写入(结果未输出)/ interrupted, but the files were "
                                        "written (the result was not printed)\n")
     assert pdf.stat().st_size and xlsx.stat().st_size
+
+
+def test_a_case_saved_with_two_byte_order_marks_is_read_as_with_none(tmp_path: Path) -> None:
+    """A copy tool that adds a UTF-8 mark before Notepad's own: JSON 格式错误 … Unexpected UTF-8 BOM (decode using
+    utf-8-sig), Python's English inside the Chinese."""
+    case = tmp_path / "bom.json"
+    case.write_bytes(b"\xef\xbb\xbf" * 2 + (REPO / "examples" / "household.json").read_bytes())
+    twice, once = landcomp("compensation", case, "--json"), landcomp("compensation", "examples/household.json", "--json")
+    assert twice.returncode == 0, twice.stderr
+    assert json.loads(twice.stdout)["total"] == json.loads(once.stdout)["total"] == "546616.30"

@@ -67,32 +67,56 @@ def read_json(path: Path, max_bytes: int, kind: str, *, checked: bool = True) ->
     if len(data) > max_bytes:
         raise InputError(f"文件过大: {kind}最大 {max_bytes // 1024} KB", f"file too large: at most {max_bytes // 1024} KB")
     try:
-        text = data.decode("utf-8-sig")  # Windows Notepad writes a byte-order mark
+        text = data.decode("utf-8").lstrip("\ufeff")  # Windows Notepad writes a byte-order mark (a copy tool a second)
     except UnicodeDecodeError:
         raise _not_utf8(data, kind) from None
+    if "\x00" in text:   # no JSON text holds a nought byte: UTF-16 with no byte-order mark, its ASCII UTF-8 too
+        raise _not_utf8(data, kind)
     return parse_json(text) if checked else _parse(text)
 
 
 # The encodings a Windows editor saves Chinese text in (记事本's "ANSI" is GBK on a Chinese system, its "Unicode"
-# UTF-16), by what their text begins with.
-_OTHER_ENCODINGS = (("UTF-16", (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)), ("GBK", ()))
+# UTF-16), by what their text begins with: UTF-16 by its byte-order mark or, without one, by the nought bytes of its
+# ASCII; GBK only for text with no nought byte (UTF-16's ASCII is also GBK's).
+_OTHER_ENCODINGS = (("UTF-16", "utf-16", (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)), ("UTF-16", "utf-16-le", ()),
+                    ("UTF-16", "utf-16-be", ()), ("GBK", "gbk", ()))
 
 
 def _not_utf8(data: bytes, kind: str) -> InputError:
-    """A file that is no UTF-8 text refused: a JSON text saved in another encoding said as such (save it as UTF-8),
-    anything else as perhaps a workbook."""
-    for encoding, marks in _OTHER_ENCODINGS:
-        if marks and not data.startswith(marks):
+    """A file that is no UTF-8 text refused: UTF-8 cut short in a character said as a file not copied whole; a JSON
+    text saved in another encoding said as such (save it as UTF-8); anything else as perhaps a workbook."""
+    if _utf8_cut_short(data):
+        return InputError(f"这个{kind}在末尾被截断(最后一个字符不完整),文件可能没有完整复制或保存",
+                          "the file is cut short in its last character: it may not have been copied or saved whole")
+    body = data.removeprefix(codecs.BOM_UTF8)
+    for name, encoding, marks in _OTHER_ENCODINGS:
+        if marks and not body.startswith(marks) or encoding == "gbk" and b"\x00" in body:
             continue
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-            return InputError(f"这个{kind}是 {encoding} 编码的,请用记事本等“另存为”UTF-8 编码后再打开",
-                              f"the file is {encoding} text: save it as UTF-8 (e.g. Notepad's Save As) and open it again")
+        text = _decodes(body, encoding)
+        if text is not None and text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+            return InputError(f"这个{kind}是 {name} 编码的,请用记事本等“另存为”UTF-8 编码后再打开",
+                              f"the file is {name} text: save it as UTF-8 (e.g. Notepad's Save As) and open it again")
     return InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
                       "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)")
+
+
+def _utf8_cut_short(data: bytes) -> bool:
+    """`data` is UTF-8 but for its last character, begun and not ended."""
+    if _decodes(data, "utf-8") is not None:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decodes(data: bytes, encoding: str) -> str | None:
+    """`data` as text in `encoding`, or None."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _open_to_read(path: Path) -> BinaryIO:

@@ -7,6 +7,7 @@ an existing workbook at the target keeps its bytes.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -210,6 +211,14 @@ CORPUS = [
     Hostile("GBK bytes", "compensation", '{"household": {"head": "张三"}, "items": []}'.encode("gbk"),
             ("是 GBK 编码的", "save it as UTF-8")),
     Hostile("UTF-16", "compensation", '{"items": []}'.encode("utf-16"), ("是 UTF-16 编码的", "save it as UTF-8")),
+    # UTF-16 saved with no byte-order mark was said to be GBK (its ASCII is GBK's too); a UTF-8 mark before GBK text
+    # "perhaps a workbook"; UTF-8 cut short in its last character GBK
+    Hostile("UTF-16 with no mark", "compensation", '{"items": []}'.encode("utf-16-le"),
+            ("是 UTF-16 编码的", "save it as UTF-8")),
+    Hostile("GBK after a UTF-8 mark", "compensation", codecs.BOM_UTF8 + '{"household": {"head": "张三"}}'.encode("gbk"),
+            ("是 GBK 编码的", "save it as UTF-8")),
+    Hostile("UTF-8 cut in its last character", "compensation", '{"household": {"head": "张三"}}'.encode()[:-4],
+            ("在末尾被截断", "cut short in its last character")),
     Hostile("a workbook opened as a case", "compensation", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)),
             ("这不是案例文件",)),
     Hostile("empty file", "compensation", b"", ("malformed JSON",)),
@@ -246,8 +255,8 @@ def landcomp(folder: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_corpus_covers_every_class_of_the_hardening_issue() -> None:
-    # 81 case files and 16 parcel files under the class headings above (a new one is counted here)
-    assert [sum(h.command == command for h in CORPUS) for command in ("compensation", "landprice")] == [81, 16]
+    # 84 case files and 16 parcel files under the class headings above (a new one is counted here)
+    assert [sum(h.command == command for h in CORPUS) for command in ("compensation", "landprice")] == [84, 16]
     assert len({h.name for h in CORPUS}) == len(CORPUS)
 
 
