@@ -497,4 +497,5 @@ def test_a_second_project_record_put_into_the_file_is_refused_never_shown_as_the
         connection.execute("INSERT INTO projects (id, name, created_at) VALUES (0, '空', '2026-01-01T00:00:00')")
     with pytest.raises(StoreError, match="2 个项目记录") as refused:
         open_project(tmp_path / "p.landcomp", "李明")
-    assert "restore it from a backup" in refused.value.en
+    assert "restore it from a backup: move this file aside" in refused.value.en
+    assert "把此文件移到别处保留(以便核查),再把最近的备份文件复制到这里、改为此文件名" in refused.value.zh

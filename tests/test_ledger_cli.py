@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -965,3 +966,21 @@ def test_a_save_interrupted_after_its_commit_says_it_was_saved(tmp_path, monkeyp
                                        "saved (the result was not printed)\n")
     monkeypatch.undo()
     assert [row["version"] for row in listed(tmp_path, project)["households"]] == [1]
+
+
+def test_a_damaged_project_says_how_to_put_its_backup_back_and_that_way_works(tmp_path):
+    """Every command on a damaged project said 请从备份恢复, and `ledger restore` refused it (damaged), a new name (no
+    such project) and an empty file: the way it says now is one a clerk can follow."""
+    project, backup = tmp_path / "p.landcomp", tmp_path / "b.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+    assert ledger(tmp_path, "backup", project, backup).returncode == 0
+    data = project.read_bytes()
+    project.write_bytes(data[:len(data) // 2])
+    refused = ledger(tmp_path, "list", project)
+    assert refused.returncode == 2 and "项目文件已损坏" in refused.stderr
+    assert "把此文件移到别处保留(以便核查),再把最近的备份文件复制到这里、改为此文件名" in refused.stderr
+    project.rename(tmp_path / "p-损坏.landcomp")
+    shutil.copyfile(backup, project)
+    assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["001"]
+    assert ledger(tmp_path, "save", project, "002", EXAMPLE).returncode == 0

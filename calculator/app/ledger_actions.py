@@ -29,6 +29,7 @@ from calculator.store import (
     SheetMatch, SqliteStore, Status, StoreError, backup_contents, is_server, no_server_project, open_store,
     refuse_conninfo, server_label,
 )
+from calculator.store.sqlite_file import FROM_A_BACKUP
 
 if TYPE_CHECKING:
     from calculator.store.checking import BackgroundCheck
@@ -152,9 +153,11 @@ def _the_project(store: CaseStore, projects: list[Project], where: str) -> Proje
     nothing flagged, and a project row before the real one opened as an empty project."""
     if len(projects) > 1:
         store.close()
-        raise StoreError(f"项目中有 {len(projects)} 个项目记录,应只有一个:数据已在程序之外被改动,请从备份恢复",
+        zh, en = ("请从备份恢复到新建的数据库", "restore a backup into a new database") if is_server(where) \
+            else FROM_A_BACKUP
+        raise StoreError(f"项目中有 {len(projects)} 个项目记录,应只有一个:数据已在程序之外被改动;{zh}",
                          f"the project holds {len(projects)} project records, not one: it was changed outside the "
-                         "program; restore it from a backup", where)
+                         f"program; {en}", where)
     return projects[0]
 
 

@@ -153,8 +153,15 @@ def _damaged(path: str, why: str, *, backup: bool = False) -> StoreError:
     if backup:
         return StoreError(f"备份文件已损坏或不是数据库文件,不能用它恢复({why})",
                           f"the backup file is damaged or not a database; nothing can be restored from it ({why})", path)
-    return StoreError(f"项目文件已损坏或不是数据库文件,请从备份恢复({why})",
-                      f"the project file is damaged or not a database; restore it from a backup ({why})", path)
+    return StoreError(f"项目文件已损坏或不是数据库文件({why}):{FROM_A_BACKUP[0]}",
+                      f"the project file is damaged or not a database ({why}): {FROM_A_BACKUP[1]}", path)
+
+
+# How a project file that cannot be opened is put back: `ledger restore` (从备份恢复) replaces a project it opens, and
+# this one it cannot (a backup is itself a project file, opened as one).
+FROM_A_BACKUP = ("请从备份恢复:把此文件移到别处保留(以便核查),再把最近的备份文件复制到这里、改为此文件名",
+                 "restore it from a backup: move this file aside (keep it for checking), then copy the latest backup "
+                 "here under its name")
 
 
 def new_backup_file(temporary: str, target: str) -> sqlite3.Connection:
