@@ -634,8 +634,9 @@ def test_a_version_a_newer_rule_refuses_is_said_with_that_rule_not_as_a_bare_mis
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="acts as two users (root, setpriv)")
 def test_a_read_only_journal_left_beside_a_writable_project_is_named_not_the_project():
-    """Someone who could only read the project (a file of mode 444) left its -shm beside it, theirs and read-only; the
-    file made writable again, every save by them said "项目文件是只读的(文件或其所在文件夹不可写入)" — untrue of both."""
+    """Someone who could only read the project (a file of mode 444) left its -wal and -shm beside it, theirs and
+    read-only: the file made writable again, every save was refused (said "项目文件是只读的", untrue, then "-shm 不可写入 …
+    不要删除", a file that holds no data). Reading leaves nothing now; one left by another program is named."""
     folder = Path(tempfile.mkdtemp(prefix="landcomp-shm-"))   # outside root's own temporary folders, which uid 1000 cannot enter
     try:
         folder.chmod(0o777)
@@ -648,18 +649,25 @@ def test_a_read_only_journal_left_beside_a_writable_project_is_named_not_the_pro
         if subprocess.run([*as_user, sys.executable, "-c", "import calculator"], env=env, cwd=folder,
                           capture_output=True).returncode:
             pytest.skip("uid 1000 cannot run the program from this checkout (a folder it may not enter)")
-        listed = subprocess.run([*as_user, sys.executable, "-m", "calculator", "ledger", "list", str(project)],
-                                capture_output=True, text=True, cwd=folder, env=env, timeout=120)
+        def ledger(*args):
+            return subprocess.run([*as_user, sys.executable, "-m", "calculator", "ledger", *map(str, args)],
+                                  capture_output=True, text=True, cwd=folder, env=env, timeout=120)
+
+        listed = ledger("list", project)
         assert listed.returncode == 0, listed.stderr
+        assert sorted(p.name for p in folder.iterdir()) == ["p.landcomp"]   # the reading's -wal and -shm removed
         project.chmod(0o666)
-        saved = subprocess.run([*as_user, sys.executable, "-m", "calculator", "ledger", "save", str(project), "001",
-                                str(ROOT / "examples" / "household.json")],
-                               capture_output=True, text=True, cwd=folder, env=env, timeout=120)
-        if not any(folder.glob("p.landcomp-*")):
-            pytest.skip("this SQLite left nothing beside a project it only read")
+        saved = ledger("save", project, "001", ROOT / "examples" / "household.json")
+        assert saved.returncode == 0, saved.stderr
+        # one left, read-only, by another user's program (an older landcomp, an SQLite tool): named, with what may be
+        # done with it
+        shm = folder / "p.landcomp-shm"
+        shm.touch()
+        shm.chmod(0o444)
+        saved = ledger("save", project, "002", ROOT / "examples" / "household.json")
         assert saved.returncode == 2, saved.stderr
         assert "项目文件旁的 p.landcomp-shm 文件不可写入(项目文件本身可写)" in saved.stderr, saved.stderr
-        assert "不要删除" in saved.stderr and "项目文件是只读的" not in saved.stderr
+        assert "或在无人打开项目时删除它:它只是索引,不含数据" in saved.stderr and "项目文件是只读的" not in saved.stderr
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -30,8 +30,8 @@ from calculator.store.ledger_queries import LedgerQueries
 from calculator.store.rows import _HOUSEHOLD_COLUMNS, _VERSION_COLUMNS, _household, _locked, _version
 from calculator.store.schema import SCHEMA_VERSION, init_db, refuse_foreign, schema_version
 from calculator.store.sqlite_file import (
-    Busy, _connect, _connect_read_only, _now, _read_only_error, _store_error, _translated, _unreadable, _writable,
-    check_integrity,
+    Busy, _connect, _connect_read_only, _now, _read_only_error, _store_error, _tidy, _translated, _unreadable,
+    _writable, check_integrity,
 )
 
 
@@ -57,6 +57,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self.path, self.actor, self._clock, self._depth = os.fspath(path), actor, clock, 0
         self._create = create
         self.read_only = os.path.exists(self.path) and not _writable(self.path)
+        # what reading the file read-only makes beside it (an empty -wal, its -shm, read-only, the reader's): removed at
+        # close, else the project, made writable again, could be viewed and not changed
+        journal = os.path.realpath(self.path)
+        self._absent = [f"{journal}{companion}" for companion in ("-wal", "-shm")
+                        if self.read_only and not os.path.lexists(f"{journal}{companion}")]
         self._forget_findings()
         try:
             self._conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
@@ -812,6 +817,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             for journal in ("-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     os.remove(f"{self._journal}{journal}")
+        if self._absent:
+            _tidy(os.path.realpath(self.path), self._absent)
 
 
 # _moved's `_settled` for a file deleted while open: its saves are in it, and nowhere else.

@@ -113,11 +113,15 @@ def _read_only_error(path: str) -> StoreError:
             beside = f"{path}{journal}"
             if os.path.exists(beside) and not os.access(beside, os.W_OK):
                 name = os.path.basename(beside)
+                zh, en = (("不要删除:其中可能有未并入的更改", "do not delete it: it may hold changes not yet merged")
+                          if journal == "-wal" else   # the -shm is an index of the -wal, rebuilt from it: no data
+                          ("或在无人打开项目时删除它:它只是索引,不含数据",
+                           "or delete it while no one has the project open: it is an index, holding no data"))
                 return StoreError(f"项目文件旁的 {name} 文件不可写入(项目文件本身可写):只能查看,不能修改;"
-                                  f"请让其所有者把 {name} 改为可写后再试(不要删除:其中可能有未并入的更改)",
+                                  f"请让其所有者把 {name} 改为可写后再试({zh})",
                                   f"the file {name} beside the project cannot be written (the project file itself "
                                   f"can): it can be viewed, not changed; have its owner make {name} writable and "
-                                  "try again (do not delete it: it may hold changes not yet merged)", path)
+                                  f"try again ({en})", path)
     return StoreError("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改",
                       "the project file is read-only (the file or its folder cannot be written): "
                       "it can be viewed, not changed", path)
