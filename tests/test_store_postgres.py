@@ -873,3 +873,27 @@ def test_a_connection_to_a_server_gone_silent_is_given_up_after_30_seconds(serve
     frozen meanwhile; unanswered for 30 s, the connection is said lost."""
     assert server._raw.info.get_parameters()["tcp_user_timeout"] == "30000"
     assert server._raw.info.get_parameters()["keepalives_idle"] == "30"
+
+
+def test_a_save_while_a_restore_makes_its_safety_copy_is_never_lost_between_them(server, pg_url, tmp_path):
+    """A save landing after the restore's safety copy and before the replacement was in neither: 户号 005 第4版, exit 0,
+    gone from the restored project and from 恢复前 (an office's probe). The copy is made under the restore's lock."""
+    from calculator.store import RefusedByRule
+    project = server.create_project("堡子片区")
+    fill_project(server, project.id)
+    backup, safety = tmp_path / "b.landcomp", tmp_path / "恢复前.landcomp"
+    server.backup(str(backup))
+    household_id = server.find_household(project.id, "0004").id
+    outcome = {}
+    with open_store(pg_url, actor="王芳") as other:
+        def safety_copy_then_a_save():
+            server.backup(str(safety))
+            try:
+                other.save_computed(household_id, compute(variant(6)))
+                outcome["saved"] = True
+            except RefusedByRule:   # the project busy: said to the assessor, who saves again after the restore
+                outcome["saved"] = False
+        server.restore_from(str(backup), before_replacing=safety_copy_then_a_save)
+    assert outcome == {"saved": False}
+    with SqliteStore(safety) as copy:
+        assert len(copy.versions(household_id)) == len(server.versions(household_id)) == 1
