@@ -524,3 +524,18 @@ def test_a_case_saved_with_two_byte_order_marks_is_read_as_with_none(tmp_path: P
     twice, once = landcomp("compensation", case, "--json"), landcomp("compensation", "examples/household.json", "--json")
     assert twice.returncode == 0, twice.stderr
     assert json.loads(twice.stdout)["total"] == json.loads(once.stdout)["total"] == "546616.30"
+
+
+def test_an_interrupt_a_library_turned_into_its_own_error_is_said_as_an_interrupt(monkeypatch, capsys) -> None:
+    """SIGTERM while reportlab laid out a table: its bare `except:` raised ValueError("Bad cap value …") from the
+    interrupt, and the command said 内部错误 / internal error."""
+    from calculator.commands import cli
+
+    def drawing(args):
+        try:
+            raise KeyboardInterrupt
+        except:  # noqa: E722 - as reportlab's platypus/tables.py does
+            raise ValueError("Bad cap value 1 in ['LINEABOVE']")
+    monkeypatch.setattr(cli, "_items", drawing)
+    assert cli.main(["items"]) == 1
+    assert capsys.readouterr().err == "landcomp: 已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written\n"

@@ -164,12 +164,29 @@ def _main(argv: list[str] | None) -> int:
     except MemoryError:
         return _failed("内存不足 / out of memory")
     except KeyboardInterrupt:   # Ctrl+C: what a command writes goes to a temporary file or a transaction first
-        if done and landings() != landed:   # past its commit or its files' landing: said as what it did
-            return _failed(f"已中断,但{done[0]}(结果未输出)/ interrupted, but {done[1]} (the result was not printed)")
-        return _failed("已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written")
+        return _interrupted(done, landings() != landed)
     except Exception as error:  # the edge: an unexpected failure is reported, never a traceback
+        if _caused_by_interrupt(error):   # reportlab's bare `except:` made the interrupt its own ValueError
+            return _interrupted(done, landings() != landed)
         return _failed(f"内部错误 / internal error: {type(error).__name__}: {error}")
     return _print(output, done)
+
+
+def _interrupted(done: tuple[str, str] | None, landed: bool) -> int:
+    """Ctrl+C or SIGTERM said: past the command's commit or its files' landing, as what it did."""
+    if done and landed:
+        return _failed(f"已中断,但{done[0]}(结果未输出)/ interrupted, but {done[1]} (the result was not printed)")
+    return _failed("已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written")
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """An error raised while an interrupt was being handled: a library's bare `except:` turned it into its own."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
 
 
 # The ledger commands that change the project, and those that write a file: done by the time their report is printed.
