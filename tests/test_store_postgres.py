@@ -897,3 +897,20 @@ def test_a_save_while_a_restore_makes_its_safety_copy_is_never_lost_between_them
     assert outcome == {"saved": False}
     with SqliteStore(safety) as copy:
         assert len(copy.versions(household_id)) == len(server.versions(household_id)) == 1
+
+
+def test_a_restore_never_hands_out_an_id_again(server, tmp_path):
+    """Restored to a backup, the next version took the id of one saved before the restore: a user who had that one
+    open saved over the new one with no conflict (base versions are compared by id)."""
+    from calculator.store import ConflictError
+    project = server.create_project("堡子片区")
+    fill_project(server, project.id)
+    backup = tmp_path / "b.landcomp"
+    server.backup(str(backup))
+    household_id = server.find_household(project.id, "0004").id
+    opened = server.save_computed(household_id, compute(variant(6)))   # open in someone's window from now on
+    server.restore_from(str(backup))
+    again = server.save_computed(household_id, compute(variant(7)))   # another user's, after the restore
+    assert again.id != opened.id
+    with pytest.raises(ConflictError):
+        server.save_computed(household_id, compute(variant(8)), base_version_id=opened.id)

@@ -31,8 +31,10 @@ def replace_project(file: sqlite3.Connection, server: Any) -> None:
     for table in TABLES:
         _copy(file, server, table, _columns(file, table))
     for table in TABLES[:3]:  # audit ids are the chain's own
-        server.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
-                       f"FROM {table}")
+        # never back to an id handed out before: a version saved after the restore took the id of one a user had open
+        # from before it, and that user's save over it passed as no conflict (a lost update; an office's probe)
+        server.execute(f"SELECT setval(s, greatest(coalesce(max(id), 0) + 1, nextval(s)), false) "
+                       f"FROM {table}, (SELECT pg_get_serial_sequence('{table}', 'id') AS s) AS sequence GROUP BY s")
 
 
 def _columns(file: sqlite3.Connection, table: str) -> list[str]:
