@@ -66,8 +66,7 @@ def read_entries(conn: sqlite3.Connection, where: str = "", args: tuple = ()) ->
     """Audit entries with their hash, oldest first; the details replay reads are parsed."""
     entries = rows_as_dicts(conn.execute(f"{_ENTRY_SELECT} {where} ORDER BY id", args))
     for entry in entries:
-        if entry["action"] in ("pay", "add_household", "edit_household", *SAVE_ACTIONS) \
-                or "restored_over" in str(entry["detail"]):
+        if entry["action"] in ("pay", "add_household", "edit_household") or "restored_over" in str(entry["detail"]):
             entry["parsed_detail"] = parse_detail(entry["detail"])
     return entries
 
@@ -164,10 +163,9 @@ def _deleted_version(entries: list[dict[str, Any]], kept: set[int]) -> Verdict |
     """A version the household's history records saved that the file no longer holds (the program deletes none): an
     earlier, signed version deleted by hand, and a paper with its 校验码 could no longer be checked."""
     for entry in entries:
-        detail = entry.get("parsed_detail") or {}
-        if entry["action"] in SAVE_ACTIONS and entry["version_id"] is not None and not detail.get("restored_over") \
-                and entry["version_id"] not in kept:
-            number = detail.get("version", entry["version_id"])
+        if entry["action"] in SAVE_ACTIONS and entry["version_id"] is not None and entry["version_id"] not in kept \
+                and not (entry.get("parsed_detail") or {}).get("restored_over"):   # (parsed when it says so)
+            number = parse_detail(entry["detail"]).get("version", entry["version_id"])
             return (f"第 {number} 版已从项目中删除(变更记录中有其保存)",
                     f"version {number} was deleted from the project (its history records it saved)")
     return None
