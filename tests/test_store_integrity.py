@@ -233,6 +233,26 @@ def test_a_household_deleted_by_hand_is_named_never_registered_again_nor_restore
     assert store.find_household(project.id, "0003").status is Status.PAID
 
 
+def test_an_id_deleted_by_hand_is_never_handed_out_again(store, filled):
+    """The household and the version with the largest ids deleted: the next household took the deleted one's id and
+    its history (said 数据异常 with a wrong reason, the deleted one's notice gone and its 户号 paid again), the next
+    version the deleted version's id (its deletion then unseen)."""
+    project, results = filled
+    last = hid(store, project, "0099")
+    sql(store, "DELETE FROM households WHERE id = ?", last)
+    added = store.add_household(project.id, "0100", "新登记户")
+    assert added.id > last and [row.number for row in store.deleted_households()] == ["0099"]
+    assert {row.number: row.status for row in store.ledger(project.id)}["0100"] is Status.DRAFT
+    household_id, first, second = signed_again(store, project)
+    sql(store, "UPDATE households SET current_version_id = ?, signed_version_id = ?, status = 'computed' WHERE id = ?",
+        first, None, household_id)
+    sql(store, "DELETE FROM case_versions WHERE id = ?", second)
+    [row] = [row for row in store.ledger(project.id) if row.household_id == household_id]
+    assert row.status is Status.ABNORMAL
+    other = hid(store, project, "0004")
+    assert store.save_computed(other, compute(variant(8))).id > second
+
+
 # -- damage ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", range(5))

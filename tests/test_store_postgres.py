@@ -203,6 +203,21 @@ def test_a_save_committed_and_read_back_on_a_lost_connection_is_said_saved(serve
     assert lost.value.zh.startswith("此次修改已保存,但随后与数据库服务器的连接中断")
 
 
+def test_a_change_after_a_save_lost_on_its_connection_is_said_not_saved(server, pg_cluster):
+    """A save committed, then a signature tried on a connection lost meanwhile: said 此次修改已保存 — a clerk told a
+    signature landed that had not (the save's commit was still taken for the signature's)."""
+    from calculator.app.ledger_actions import ProjectFile
+    from calculator.engine.case import case_from_json
+    project = ProjectFile(server, server.create_project("堡子片区"), server.path)
+    case = case_from_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
+    version = project.save_case("0001", case)
+    with pg_cluster.superuser() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (server._raw.info.backend_pid,))
+    with pytest.raises(ServerUnreachable) as lost:
+        server.sign(version.household_id)
+    assert "修改未保存" in lost.value.zh and "已保存," not in lost.value.zh
+
+
 def test_a_connection_lost_at_the_commit_leaves_it_unknown_whether_the_change_landed(pg_url, pg_cluster):
     with open_store(pg_url, actor="李明") as store:
         project = store.create_project("堡子片区")

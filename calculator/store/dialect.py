@@ -21,6 +21,10 @@ class Dialect:
     json_text: str  # a text at {path} (a JSON path, $.a.b) of the JSON document {doc}; NULL when damaged
     same: str  # {} and {} are equal, NULL to NULL too
     figures: str  # how a ledger row reads its version's figures (SQLite: through the covering index)
+    # the id of a new household or version ({table}; {column}: the audit's column naming one): never one handed out
+    # before. SQLite's next rowid is the largest one's + 1: a household or version deleted by hand gave its id, and its
+    # history, to the next (数据异常 said of it, the deleted one paid again); a sequence never goes back.
+    new_id: str
 
     def sort_keys(self) -> dict[str, str]:
         """The ledger's sort expressions by LEDGER_COLUMNS key (the status one takes the abnormal ids)."""
@@ -70,8 +74,10 @@ class Dialect:
 SQLITE = Dialect(ids="SELECT value FROM json_each(?)", text_key="{}", like="LIKE",
                  nulls=("", ""), no_limit="LIMIT -1",
                  json_text="CASE WHEN json_valid({doc}) THEN json_extract({doc}, '{path}') END", same="{} IS {}",
-                 figures=" INDEXED BY case_versions_figures")
+                 figures=" INDEXED BY case_versions_figures",
+                 new_id="(SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "
+                        "coalesce((SELECT max({column}) FROM audit), 0)) + 1)")
 POSTGRES = Dialect(ids="SELECT json_array_elements_text(?::json)::bigint", text_key='{} COLLATE "C"',
                    like="ILIKE", nulls=(" NULLS FIRST", " NULLS LAST"),
                    no_limit="LIMIT ALL", json_text="landcomp.json_text({doc}, '{path}')",
-                   same="{} IS NOT DISTINCT FROM {}", figures="")
+                   same="{} IS NOT DISTINCT FROM {}", figures="", new_id="DEFAULT")

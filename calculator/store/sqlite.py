@@ -160,6 +160,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         if self.read_only:
             raise _read_only_error(self.path)
         if self._depth == 0:
+            self._just_committed = False   # a change begun: one lost now is this one's, not saved
             self._pages_first()
             self._begin()
             self._deleted_numbers = None   # read again under this transaction's lock, once (an import adds thousands)
@@ -562,7 +563,8 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             self._refuse_deleted_number(number)
             row = (project_id, number, head.strip(), address.strip(), self._clock(), who)
             household_id = conn.execute(
-                "INSERT INTO households (project_id, number, head, address, updated_at, updated_by) VALUES (?,?,?,?,?,?)"
+                "INSERT INTO households (id, project_id, number, head, address, updated_at, updated_by) VALUES "
+                f"({self.dialect.new_id.format(table='households', column='household_id')}, ?,?,?,?,?,?)"
                 " RETURNING id", row).fetchone()[0]
             self._audit(who, "add_household", project_id=project_id, household_id=household_id,
                         number=number, head=head, address=address)
@@ -685,8 +687,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             ("result_json", "schedule_version", "total", "incentive", "replacement_m2", "building_area_m2", "fingerprint")))
         row.update(assessor=case.assessor.get("name", ""), created_at=self._clock(), actor=who,
                    amendment_reason=reason, amends_version_id=amends)
-        version_id = conn.execute(f"INSERT INTO case_versions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
-                                  " RETURNING id", tuple(row.values())).fetchone()[0]
+        new_id = self.dialect.new_id.format(table="case_versions", column="version_id")
+        version_id = conn.execute(f"INSERT INTO case_versions (id, {', '.join(row)}) VALUES "
+                                  f"({new_id}, {', '.join('?' * len(row))}) RETURNING id", tuple(row.values())).fetchone()[0]
         return _version((version_id, *(row[name] for name in VERSION_FIELDS))), version_digest(row)
 
     def _after_save(self, household: Household, version: CaseVersion, status: Status, who: str, action: str,
