@@ -984,3 +984,23 @@ def test_a_damaged_project_says_how_to_put_its_backup_back_and_that_way_works(tm
     shutil.copyfile(backup, project)
     assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["001"]
     assert ledger(tmp_path, "save", project, "002", EXAMPLE).returncode == 0
+
+
+def test_a_restore_interrupted_before_its_replacement_says_nothing_was_restored(tmp_path, monkeypatch, capsys):
+    """Ctrl+C after the safety copy (恢复前) had landed and before the backup replaced the project: 已中断,但更改已保存,
+    and the project was as it was (a reviewer); a script would not have tried the restore again."""
+    from calculator.commands.cli import main
+    from calculator.store import restore
+    project, backup = tmp_path / "p.landcomp", tmp_path / "b.landcomp"
+    assert ledger(tmp_path, "create", project, "--name", "堡子片区").returncode == 0
+    assert ledger(tmp_path, "backup", project, backup).returncode == 0
+    assert ledger(tmp_path, "save", project, "001", EXAMPLE).returncode == 0
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt   # as the SIGTERM handler raises it
+    monkeypatch.setattr(restore, "carry_over", interrupted)
+    monkeypatch.setenv("LANDCOMP_ACTOR", "李明")
+    assert main(["ledger", "restore", str(project), str(backup)]) == 1
+    assert capsys.readouterr().err == "landcomp: 已中断,未完成的写入没有保存 / interrupted: nothing unfinished was written\n"
+    monkeypatch.undo()
+    assert [row["household"] for row in listed(tmp_path, project)["households"]] == ["001"]

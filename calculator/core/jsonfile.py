@@ -96,6 +96,9 @@ def _not_utf8(data: bytes, kind: str) -> InputError:
         if text is not None and text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
             return InputError(f"这个{kind}是 {name} 编码的,请用记事本等“另存为”UTF-8 编码后再打开",
                               f"the file is {name} text: save it as UTF-8 (e.g. Notepad's Save As) and open it again")
+    if _decodes(body, "utf-8") is not None:   # UTF-8 with nought bytes in it: padded by a crash or a sync tool
+        return InputError(f"这个{kind}中有空字节(NUL),文件可能已损坏或没有完整保存",
+                          "the file holds nought (NUL) bytes: it may be damaged or not saved whole")
     return InputError(f"这不是{kind}: 内容不是 UTF-8 编码的 JSON 文本(可能是 Excel 表格或其他格式)",
                       "not a JSON text file: the content is not UTF-8 (perhaps a workbook or another format)")
 

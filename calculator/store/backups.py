@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from calculator.core.files import SQLITE_COMPANIONS, note_landing
+from calculator.core.files import SQLITE_COMPANIONS
 from calculator.store import restore, verify
 from calculator.store.base import StoreError
 from calculator.store.schema import init_db
@@ -56,7 +56,7 @@ class Backups:
             os.replace(temporary, target)
             placed = True
             self._conn.execute("COMMIT")
-            note_landing()
+            self._landed()
         except BaseException:
             self._conn.execute("ROLLBACK")
             with contextlib.suppress(FileNotFoundError):
@@ -118,7 +118,8 @@ class Backups:
                 restore.refuse_new_anomalies(work, self._conn)
                 if before_replacing is not None:
                     restore.refuse_lost_payments(work, restore.replaced_state(self._conn))
-                    before_replacing()
+                    with self._side_write():
+                        before_replacing()
                 replaced = restore.replaced_state(self._conn)
                 work.execute("PRAGMA foreign_keys = ON")
                 work.execute("BEGIN IMMEDIATE")
@@ -132,6 +133,7 @@ class Backups:
                 work.execute("COMMIT")
                 # The backup API replaces every page of this database in one step, under its write lock.
                 work.backup(self._conn)
+                self._landed()
             finally:
                 work.close()
         finally:

@@ -342,7 +342,8 @@ class PostgresStore(SqliteStore):
                         restore.refuse_lost_payments(work, restore.replaced_state(conn))   # copy and the replacement
                         self._restoring = True                                             # was in neither
                         try:
-                            before_replacing()
+                            with self._side_write():
+                                before_replacing()
                         finally:
                             self._restoring = False
                     replaced = restore.replaced_state(conn)

@@ -44,7 +44,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
     # How deep in public calls the store is, and whether a change was committed that no public call has completed
     # after (_translated): a connection lost then is not said as a change not saved (a signature read back, a save
     # by the command line followed by its read).
-    _calls, _just_committed = 0, False
+    _calls, _just_committed, _aside = 0, False, 0
 
     DRIVER_ERROR: type[Exception] | tuple[type[Exception], ...] = sqlite3.Error
     READ_TRANSACTION = "BEGIN"  # backend: how a read-only snapshot starts
@@ -204,9 +204,20 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             pass
 
     def _landed(self) -> None:
-        """A change committed (said at once: an interrupt or a lost connection after it is not "nothing saved")."""
-        self._just_committed = True
-        note_landing()
+        """A change committed (said at once: an interrupt or a lost connection after it is not "nothing saved"); a write
+        made on the side (a finding recorded, a restore's safety copy: `_aside`) is not the command's change."""
+        if not self._aside:
+            self._just_committed = True
+            note_landing()
+
+    @contextlib.contextmanager
+    def _side_write(self) -> Iterator[None]:
+        """What is written inside is on the side of the change asked for (see _landed)."""
+        self._aside += 1
+        try:
+            yield
+        finally:
+            self._aside -= 1
 
     def _dropped(self, error: BaseException) -> bool:
         """Backend: whether `error` left the connection unable to take a ROLLBACK, and it was dropped (which undoes the
@@ -471,7 +482,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         self._noted.add(key)
         detail = {"reason": anomaly.zh, "en": anomaly.en}
         try:
-            with self._without_waiting(), self._transaction() as conn:  # never keep the ledger waiting
+            with self._without_waiting(), self._side_write(), self._transaction() as conn:  # never keep the ledger waiting
                 entries = verify.read_entries(conn, "WHERE household_id IS NOT DISTINCT FROM ?", (anomaly.household_id,))
                 if not verify.noted_since(entries, detail):   # found again after a change or a re-check: recorded again
                     self._audit(self._system_actor(), "abnormal", household_id=anomaly.household_id, **detail)

@@ -219,6 +219,8 @@ CORPUS = [
             ("是 GBK 编码的", "save it as UTF-8")),
     Hostile("UTF-8 cut in its last character", "compensation", '{"household": {"head": "张三"}}'.encode()[:-4],
             ("在末尾被截断", "cut short in its last character")),
+    Hostile("UTF-8 padded with nought bytes", "compensation", raw('{"items": []}') + b"\x00" * 4096,
+            ("中有空字节(NUL)", "may be damaged or not saved whole")),
     Hostile("a workbook opened as a case", "compensation", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)),
             ("这不是案例文件",)),
     Hostile("empty file", "compensation", b"", ("malformed JSON",)),
@@ -255,8 +257,8 @@ def landcomp(folder: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_corpus_covers_every_class_of_the_hardening_issue() -> None:
-    # 84 case files and 16 parcel files under the class headings above (a new one is counted here)
-    assert [sum(h.command == command for h in CORPUS) for command in ("compensation", "landprice")] == [84, 16]
+    # 85 case files and 16 parcel files under the class headings above (a new one is counted here)
+    assert [sum(h.command == command for h in CORPUS) for command in ("compensation", "landprice")] == [85, 16]
     assert len({h.name for h in CORPUS}) == len(CORPUS)
 
 
