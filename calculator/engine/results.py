@@ -10,7 +10,7 @@ from calculator.engine.compensation import CompensationResult
 from calculator.engine.landprice import (BELOW_FLOOR, BENCHMARK_TERM_READING, OUT_OF_RANGE, TERM_SHOWN_PLACES,
                                          UNIT_PRICE_FORMULA, ParcelPrice, PartPrice)
 from calculator.engine.lines import PricedLine
-from calculator.core.money import fmt_money, fmt_plain, fmt_quantity
+from calculator.core.money import fmt_money, fmt_plain, fmt_quantity, round_money
 
 
 def compensation_json(result: CompensationResult, canonical: str | None = None) -> dict[str, Any]:
@@ -48,15 +48,15 @@ def compensation_json(result: CompensationResult, canonical: str | None = None) 
 
 def _line_json(result: CompensationResult, priced: PricedLine) -> dict[str, Any]:
     line = priced.line
+    rate = round_money(priced.rate)   # the contract's two decimals
     data = {
         "item": priced.item.key, "section": priced.item.section, "quantity": fmt_quantity(line.quantity),
-        "unit": priced.item.unit, "rate": fmt_money(priced.rate), "amount": fmt_money(priced.amount),
+        "unit": priced.item.unit, "rate": fmt_money(rate), "amount": fmt_money(priced.amount),
         "flags": list(priced.flags), "basis": result.schedule.basis(priced.item),
         "remarks": list(priced.remarks),
     }
-    exact_rate = fmt_quantity(priced.rate)
-    if exact_rate != data["rate"]:   # 歇厦 at half of 707.75, a rate typed 592.705: `rate` has the contract's two
-        data["rate_exact"] = exact_rate   # decimals, and quantity × it was not the amount beside it
+    if rate != priced.rate:   # 歇厦 at half of 707.75, a rate typed 592.705: `rate` has the contract's two decimals,
+        data["rate_exact"] = fmt_quantity(priced.rate)   # and quantity × it was not the amount beside it
     if line.params:
         data["params"] = {k: (fmt_quantity(v) if isinstance(v, Decimal) else v) for k, v in line.params.items()}
     if line.override_reason:
