@@ -733,3 +733,27 @@ def test_a_finding_ends_by_what_the_program_does_to_a_household_and_is_recorded_
     rechecked = [*history, entry("recheck", {"reason": "已修复"})]
     assert standing_finding(rechecked) is None and not noted_since(rechecked, found)      # recorded again if found
     assert noted_since([*rechecked, entry("abnormal", found)], found)
+
+
+@pytest.mark.backends("sqlite")   # a server's sequences never go back (test_store_postgres)
+def test_a_version_saved_after_a_restore_is_never_taken_for_one_opened_before_it(tmp_path):
+    """A project file restored from a backup hands its later version ids out again: a user who had a version open from
+    before the restore saved over the new one of the same id with no conflict (a lost update; a reviewer)."""
+    from calculator.store import ConflictError
+    times = (f"2026-12-01T10:{minute:02d}:00+08:00" for minute in range(60))
+    store = SqliteStore(tmp_path / "p.landcomp", actor="李明", clock=lambda: next(times))
+    try:
+        project = store.create_project("堡子片区")
+        fill_project(store, project.id)
+        store.backup(str(tmp_path / "b.landcomp"))
+        household_id = hid(store, project, "0004")
+        opened = store.save_computed(household_id, compute(variant(6)))   # open in someone's window from now on
+        store.restore_from(str(tmp_path / "b.landcomp"))
+        again = store.save_computed(household_id, compute(variant(7)))   # another user's, after the restore
+        with pytest.raises(ConflictError):
+            store.save_computed(household_id, compute(variant(8)), base_version_id=opened.id,
+                                base_saved_at=opened.created_at)
+        assert store.save_computed(household_id, compute(variant(8)), base_version_id=again.id,
+                                   base_saved_at=again.created_at).number == again.number + 1
+    finally:
+        store.close()

@@ -257,12 +257,12 @@ def save_stored(stored: StoredCase, case: Case, schedule: Schedule, amendment_re
     """Save `case` as the household's next version (computed, or a draft while it has errors); returns where it lives."""
     now, result = checked(stored, case, schedule)
     store, household_id = now.store, now.household.id
-    base = stored.version.id if stored.version is not None else None
+    base, saved_at = (stored.version.id, stored.version.created_at) if stored.version is not None else (None, None)
     if not result.problems:
         version = store.save_computed(household_id, result, amendment_reason=amendment_reason,
-                                      base_version_id=base)
+                                      base_version_id=base, base_saved_at=saved_at)
     else:
-        version = store.save_draft(household_id, result.case, base_version_id=base)
+        version = store.save_draft(household_id, result.case, base_version_id=base, base_saved_at=saved_at)
     return StoredCase(store, store.household(household_id), version)
 
 

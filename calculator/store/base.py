@@ -362,15 +362,17 @@ class CaseStore(abc.ABC):
     # versions
     @abc.abstractmethod
     def save_draft(self, household_id: int, case: Case, *, actor: str | None = None,
-                   base_version_id: int | None = ANY_VERSION) -> CaseVersion:
+                   base_version_id: int | None = ANY_VERSION, base_saved_at: str | None = None) -> CaseVersion:
         """A new uncomputed version (status 草稿); refused on a signed or paid household.
 
-        With `base_version_id` (the version the case was opened at, None: none yet), refused with a
-        ConflictError when another version was saved since — checked in the transaction that writes."""
+        With `base_version_id` (the version the case was opened at, None: none yet; `base_saved_at`: when it was
+        saved), refused with a ConflictError when another version was saved since — checked in the transaction that
+        writes."""
 
     @abc.abstractmethod
     def save_computed(self, household_id: int, result: CompensationResult, *, actor: str | None = None,
-                      amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION) -> CaseVersion:
+                      amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION,
+                      base_saved_at: str | None = None) -> CaseVersion:
         """A new computed version (status 已测算); on a locked household only as a reasoned amendment."""
 
     @abc.abstractmethod

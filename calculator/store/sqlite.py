@@ -637,20 +637,26 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def save_draft(self, household_id: int, case: Case, *, actor: str | None = None,
-                   base_version_id: int | None = ANY_VERSION) -> CaseVersion:
+                   base_version_id: int | None = ANY_VERSION, base_saved_at: str | None = None) -> CaseVersion:
         who = self._actor(actor)
         with self._transaction():
-            household = self._household_to_save(household_id, base_version_id)
+            household = self._household_to_save(household_id, base_version_id, base_saved_at)
             if household.status.locked:
                 raise _locked(household)
             version, digest = self._insert_version(household, who, case, None, None)
             self._after_save(household, version, Status.DRAFT, who, "save_draft", case, version_digest=digest)
         return version
 
-    def _household_to_save(self, household_id: int, base_version_id: int | None) -> Household:
-        """The household a save writes over (inside its transaction): unchanged since `base_version_id`, sound."""
+    def _household_to_save(self, household_id: int, base_version_id: int | None,
+                           base_saved_at: str | None = None) -> Household:
+        """The household a save writes over (inside its transaction): unchanged since `base_version_id`, sound.
+        `base_saved_at`: when that version was saved; one of its id saved at another time is another (a project file
+        restored from a backup hands its later ids out again: a save over the new one passed as no conflict)."""
         household = self._household_for_update(household_id)
-        if base_version_id is not ANY_VERSION and household.current_version_id != base_version_id:
+        if base_version_id is not ANY_VERSION and (
+                household.current_version_id != base_version_id
+                or base_saved_at is not None and base_version_id is not None
+                and self._version_by_id(base_version_id).created_at != base_saved_at):
             current = None if household.current_version_id is None else self._version_by_id(household.current_version_id)
             raise conflict_error(household, current)
         if household.id not in self._added_here:
@@ -659,12 +665,13 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
 
     @_translated
     def save_computed(self, household_id: int, result: CompensationResult, *, actor: str | None = None,
-                      amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION) -> CaseVersion:
+                      amendment_reason: str | None = None, base_version_id: int | None = ANY_VERSION,
+                      base_saved_at: str | None = None) -> CaseVersion:
         who = self._actor(actor)
         _computable(result)
         reason = None if amendment_reason is None or blank(amendment_reason) else amendment_reason.strip()
         with self._transaction():
-            household = self._household_to_save(household_id, base_version_id)
+            household = self._household_to_save(household_id, base_version_id, base_saved_at)
             if household.status is Status.PAID:
                 # An amendment would reopen the case for signing and paying again in full: a double payment.
                 raise RefusedByRule(f"户号 {household.number} 已支付,不能再更正;如发现差错,请按补差程序另行办理",
