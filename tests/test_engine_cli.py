@@ -391,6 +391,14 @@ def test_a_rate_is_printed_with_every_decimal_it_was_priced_at(tmp_path: Path) -
     assert [line.get("rate_exact") for line in data["lines"]] == [None, "350.505"]
 
 
+def test_an_option_is_written_whole() -> None:
+    """`--pd sheet.pdf` was taken for --pdf and `--js` for --json: a slip for another option that begins the same."""
+    assert_bad_input(landcomp("compensation", "examples/household.json", "--js"), "无法识别的参数: --js",
+                     "unrecognized arguments: --js")
+    assert_bad_input(landcomp("ledger", "list", "p.landcomp", "--stat", "已签字"), "无法识别的参数: --stat",
+                     "unrecognized arguments: --stat")
+
+
 def test_a_bad_command_line_is_said_in_chinese_too() -> None:
     """argparse's refusals were put after 命令参数错误 in English alone."""
     assert_bad_input(landcomp("compensation"), "缺少参数: case", "the following arguments are required: case")

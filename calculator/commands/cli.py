@@ -65,7 +65,8 @@ class _Version(argparse.Action):
 
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # an option is written whole: `--pd x.pdf` was taken for --pdf, and a slip for another option it begins
+        super().__init__(*args, allow_abbrev=False, **kwargs)
         self.register("action", None, _Once)   # every option that stores its value: once
         self.register("action", "store", _Once)
 
