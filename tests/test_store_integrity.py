@@ -757,3 +757,30 @@ def test_a_version_saved_after_a_restore_is_never_taken_for_one_opened_before_it
                                    base_saved_at=again.created_at).number == again.number + 1
     finally:
         store.close()
+
+
+@pytest.mark.backends("sqlite")   # the server's: test_store_postgres, its copy under the restore's lock
+def test_a_payment_landing_during_a_restore_of_a_project_file_is_never_lost(tmp_path, monkeypatch):
+    """Another PC on the shared file paid 0004 after the restore's safety copy and before the replacement: the
+    payment was in neither the restored project nor the copy, and 0004 could be paid again (a reviewer)."""
+    from calculator.store import RefusedByRule, restore
+    path = tmp_path / "p.landcomp"
+    store = SqliteStore(path, actor="李明")
+    try:
+        project = store.create_project("堡子片区")
+        fill_project(store, project.id)
+        household_id = hid(store, project, "0002")   # signed
+        store.backup(str(tmp_path / "b.landcomp"))
+        carry_over = restore.carry_over
+
+        def another_pc_pays_meanwhile(*args, **kwargs):
+            with SqliteStore(path, actor="王芳") as other:
+                other.pay([household_id], batch="第2批")
+            return carry_over(*args, **kwargs)
+        monkeypatch.setattr(restore, "carry_over", another_pc_pays_meanwhile)
+        with pytest.raises(RefusedByRule, match="恢复期间项目被其他人修改,未恢复"):
+            store.restore_from(str(tmp_path / "b.landcomp"),
+                               before_replacing=lambda: store.backup(str(tmp_path / "恢复前.landcomp")))
+        assert store.household(household_id).status is Status.PAID
+    finally:
+        store.close()

@@ -20,7 +20,7 @@ from calculator.core.errors import InputError
 from calculator.core.labels import short_time
 from calculator.core.files import (
     SQLITE_COMPANIONS, SQLITE_HEADER, check_file_name, check_parent_folder, check_regular_file, file_stem, in_use,
-    refuse_database, same_file, shown_path, system_reason,
+    landings, refuse_database, same_file, shown_path, system_reason,
 )
 from calculator.core.limits import blank, check_text, refuse_bad_characters, text_limit
 from calculator.core.money import cut, fmt_grouped, fmt_money
@@ -95,15 +95,16 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
     except OSError as error:   # a folder that takes no file (read-only, not ours): said as the system says it
         raise StoreError(f"无法建立项目文件({system_reason(error)})", f"cannot create the project file "
                          f"({system_reason(error)})", str(path)) from None
-    store = None
+    store, landed = None, landings()
     try:   # the file is this attempt's (claimed above): whatever is there after a failure is removed
         store = SqliteStore(path, actor=actor.strip())
         project = store.create_project(name, only=True)
     except BaseException:
         if store is not None:
             store.close()
-        for leftover in (path, *(Path(f"{path}{companion}") for companion in SQLITE_COMPANIONS)):
-            leftover.unlink(missing_ok=True)
+        if landings() == landed:   # a project committed (an interrupt after it) is whole: kept, as it is said
+            for leftover in (path, *(Path(f"{path}{companion}") for companion in SQLITE_COMPANIONS)):
+                leftover.unlink(missing_ok=True)
         raise
     return ProjectFile(store, project, path)
 

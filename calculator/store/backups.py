@@ -11,7 +11,7 @@ from typing import Callable
 
 from calculator.core.files import SQLITE_COMPANIONS
 from calculator.store import restore, verify
-from calculator.store.base import StoreError
+from calculator.store.base import RefusedByRule, StoreError
 from calculator.store.schema import init_db
 from calculator.store.sqlite_file import (
     _connect, _read_only_error, _store_error, _translated, backup_write_error, check_integrity, new_backup_file,
@@ -58,6 +58,9 @@ class Backups:
             self._conn.execute("COMMIT")
             self._landed()
         except BaseException:
+            if not self._conn.in_transaction:   # committed (an interrupt as the COMMIT returned): whole and recorded
+                self._landed()
+                raise
             self._conn.execute("ROLLBACK")
             with contextlib.suppress(FileNotFoundError):
                 os.remove(target if placed else temporary)
@@ -120,6 +123,7 @@ class Backups:
                     restore.refuse_lost_payments(work, restore.replaced_state(self._conn))
                     with self._side_write():
                         before_replacing()
+                head = verify.chain_head(self._conn)   # what the safety copy holds: nothing may land after it
                 replaced = restore.replaced_state(self._conn)
                 work.execute("PRAGMA foreign_keys = ON")
                 work.execute("BEGIN IMMEDIATE")
@@ -131,8 +135,17 @@ class Backups:
                     work.execute("ROLLBACK")
                     raise
                 work.execute("COMMIT")
+                if verify.chain_head(self._conn) != head:   # another user's save or payment since the safety copy:
+                    raise RefusedByRule(   # replaced, it would be in neither the project nor the copy
+                        "恢复期间项目被其他人修改,未恢复;请稍后再试", "the project was changed by someone else during "
+                        "the restore: nothing was restored; try again", self.path)
                 # The backup API replaces every page of this database in one step, under its write lock.
-                work.backup(self._conn)
+                try:
+                    work.backup(self._conn)
+                except BaseException:
+                    if verify.chain_head(self._conn) == verify.chain_head(work):   # replaced: an interrupt after it
+                        self._landed()
+                    raise
                 self._landed()
             finally:
                 work.close()

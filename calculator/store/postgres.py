@@ -198,13 +198,17 @@ class PostgresStore(SqliteStore):
         """COMMIT, and a connection lost then said as it is: the change may have landed (never "not saved")."""
         try:
             self._raw.execute("COMMIT")
-            self._landed()
+        except KeyboardInterrupt:
+            if self._raw.info.transaction_status is TransactionStatus.IDLE:   # committed as the interrupt came
+                self._landed()
+            raise
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             said = _first_line(error)
             raise ServerUnreachable(
                 f"与数据库服务器的连接在提交修改时中断,修改是否已保存无法确定;请检查网络,重新连接后先查看变更记录再操作:{said}",
                 f"the connection to the database server was lost as the change was committed, and whether it was "
                 f"saved is unknown; reconnect and check its history before trying again: {said}", self.path) from None
+        self._landed()
 
     @contextlib.contextmanager
     def _without_waiting(self) -> Iterator[None]:

@@ -196,7 +196,12 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         readers let it without waiting (PASSIVE). Left in the journal until SQLite's own checkpoint (a thousand pages),
         a project and every save of it after a crash stood in the -wal file alone: the .landcomp moved or mailed
         without it opened as no project."""
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if not self._conn.in_transaction:   # committed, and SIGTERM's interrupt raised as the call returned
+                self._landed()
+            raise
         self._landed()
         try:
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
