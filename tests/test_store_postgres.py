@@ -188,9 +188,9 @@ def test_a_read_lost_after_a_change_committed_never_says_the_change_was_not_save
         assert other.household(household.id).status is Status.SIGNED
 
 
-def test_a_save_committed_and_read_back_on_a_lost_connection_is_said_saved(server, pg_cluster, tmp_path):
-    """`ledger save` landed its version (one transaction, committed as the batch ended), then lost the connection
-    reading the household back: exit 1, 此次操作未完成(修改未保存), and a retry without --base-version saved it twice."""
+def saved_then_lost(server, pg_cluster) -> int:
+    """The example case saved as `ledger save` saves it (committed as its batch ends), then the connection lost: the
+    household's id."""
     from calculator.app.ledger_actions import ProjectFile
     from calculator.engine.case import case_from_json
     project = ProjectFile(server, server.create_project("堡子片区"), server.path)
@@ -198,23 +198,24 @@ def test_a_save_committed_and_read_back_on_a_lost_connection_is_said_saved(serve
     version = project.save_case("0001", case)
     with pg_cluster.superuser() as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (server._raw.info.backend_pid,))
+    return version.household_id
+
+
+def test_a_save_committed_and_read_back_on_a_lost_connection_is_said_saved(server, pg_cluster):
+    """`ledger save` landed its version, then lost the connection reading the household back: exit 1,
+    此次操作未完成(修改未保存), and a retry without --base-version saved it twice."""
+    household_id = saved_then_lost(server, pg_cluster)
     with pytest.raises(ServerUnreachable) as lost:
-        server.household(version.household_id)
+        server.household(household_id)
     assert lost.value.zh.startswith("此次修改已保存,但随后与数据库服务器的连接中断")
 
 
 def test_a_change_after_a_save_lost_on_its_connection_is_said_not_saved(server, pg_cluster):
     """A save committed, then a signature tried on a connection lost meanwhile: said 此次修改已保存 — a clerk told a
     signature landed that had not (the save's commit was still taken for the signature's)."""
-    from calculator.app.ledger_actions import ProjectFile
-    from calculator.engine.case import case_from_json
-    project = ProjectFile(server, server.create_project("堡子片区"), server.path)
-    case = case_from_json((ROOT / "examples" / "household.json").read_text(encoding="utf-8"))
-    version = project.save_case("0001", case)
-    with pg_cluster.superuser() as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (server._raw.info.backend_pid,))
+    household_id = saved_then_lost(server, pg_cluster)
     with pytest.raises(ServerUnreachable) as lost:
-        server.sign(version.household_id)
+        server.sign(household_id)
     assert "修改未保存" in lost.value.zh and "已保存," not in lost.value.zh
 
 
