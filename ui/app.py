@@ -100,7 +100,6 @@ def no_display() -> tuple[str, str] | None:
     chosen). Qt aborted (exit 134) saying a library the bundle carries must be installed, and to reinstall the program:
     with no DISPLAY, with a DISPLAY nothing answers at, and with a WAYLAND_DISPLAY alone where Qt has no Wayland
     plugin (the bundle carries X11's only)."""
-    import os
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return None
     display, wayland = os.environ.get("DISPLAY"), os.environ.get("WAYLAND_DISPLAY")
@@ -134,7 +133,6 @@ def _x_socket(display: str) -> list[str | tuple[str, int]]:
 
 def _wayland_socket(name: str) -> list[str]:
     """Where a Wayland compositor takes connections for WAYLAND_DISPLAY `name`: the socket in XDG_RUNTIME_DIR."""
-    import os
     return [name if name.startswith("/") else os.path.join(os.environ.get("XDG_RUNTIME_DIR", ""), name)]
 
 

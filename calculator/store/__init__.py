@@ -19,9 +19,8 @@ from calculator.store.sqlite_file import BackupContents, backup_contents
 
 __all__ = [
     "ANY_VERSION", "LEDGER_COLUMNS", "SCHEMA_VERSION", "AbnormalData", "Anomaly", "AuditEntry", "BackupContents",
-    "CaseStore",
-    "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
+    "CaseStore", "CaseVersion", "ConflictError", "Household", "LedgerRow", "LedgerTotals", "PasswordNeeded", "Project",
     "RefusedByRule", "RoleRefused", "ServerUnreachable", "SheetMatch", "SqliteStore", "Status", "StoreError",
-    "WrongFingerprint", "init_db",
-    "backup_contents", "is_server", "ledger_totals", "no_server_project", "open_store", "refuse_conninfo", "server_label", "server_url",
+    "WrongFingerprint", "init_db", "backup_contents", "is_server", "ledger_totals", "no_server_project", "open_store",
+    "refuse_conninfo", "server_label", "server_url",
 ]

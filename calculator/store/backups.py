@@ -55,11 +55,9 @@ class Backups:
                                 detail={"path": target, "chain_head": verify.chain_head(self._conn)})
             os.replace(temporary, target)
             placed = True
-            self._conn.execute("COMMIT")
-            self._landed()
+            self._commit()
         except BaseException:
             if not self._conn.in_transaction:   # committed (an interrupt as the COMMIT returned): whole and recorded
-                self._landed()
                 raise
             self._conn.execute("ROLLBACK")
             with contextlib.suppress(FileNotFoundError):

@@ -115,7 +115,6 @@ class PostgresStore(SqliteStore):
                    "the database already holds a project; use another database")
     READ_TRANSACTION = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     dialect = dialect.POSTGRES
-    _restoring = False   # a restore's safety copy is being made (backup, inside the restore's transaction)
 
     def __init__(self, url: str, *, actor: str = "", clock: Callable[[], str] | None = None,
                  password: str | None = None, create: bool = False):
@@ -289,7 +288,7 @@ class PostgresStore(SqliteStore):
     def backup(self, path: str | os.PathLike[str]) -> None:
         """The whole project as an SQLite project file at `path`, recorded in the audit log; copied under
         the chain lock, so no change lands between the copy and its record."""
-        if self._depth and not self._restoring:   # a restore's safety copy is made under its own lock (restore_from)
+        if self._depth and not self._aside:   # a restore's safety copy is made under its own lock (restore_from)
             raise StoreError("有未完成的修改,不能备份", "cannot back up in the middle of a change")
         target = os.fspath(path)
         temporary = target + ".part"
@@ -344,12 +343,8 @@ class PostgresStore(SqliteStore):
                 with self._transaction() as conn:
                     if before_replacing is not None:   # the safety copy under this lock: a save landing between the
                         restore.refuse_lost_payments(work, restore.replaced_state(conn))   # copy and the replacement
-                        self._restoring = True                                             # was in neither
-                        try:
-                            with self._side_write():
-                                before_replacing()
-                        finally:
-                            self._restoring = False
+                        with self._side_write():                                           # was in neither
+                            before_replacing()
                     replaced = restore.replaced_state(conn)
                     work.execute("BEGIN IMMEDIATE")
                     kept = restore.carry_over(work, replaced, at=self._clock(), actor=self.role)

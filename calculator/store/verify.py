@@ -88,8 +88,8 @@ def judge(household: dict[str, Any], entries: list[dict[str, Any]], unlinked: bo
 
     `entries` are its audit entries (oldest first); `unlinked` says one of them breaks the chain;
     `versions` holds its current and signed versions by id (None: unreadable); `kept` the ids of every version the
-    file holds of it (None: unreadable); without `findings`, a finding recorded before and standing is not itself a verdict (a re-check
-    asks whether the data is sound now)."""
+    file holds of it (None: unreadable); without `findings`, a finding recorded before and standing is not itself a
+    verdict (a re-check asks whether the data is sound now)."""
     if unlinked:
         return "变更记录被改动(校验链不连续)", "its change history was edited (the hash chain is broken)"
     try:
@@ -204,12 +204,7 @@ def scan(conn: sqlite3.Connection) -> dict[int, Anomaly]:
     households = rows_as_dicts(conn.execute(_HOUSEHOLD_SELECT))
     wanted = {v for h in households for v in (h["current_version_id"], h["signed_version_id"]) if v is not None}
     versions = _versions(conn, wanted)
-    kept: dict[int, set[int]] | None = {}
-    try:
-        for version_id, household_id in conn.execute("SELECT id, household_id FROM case_versions"):
-            kept.setdefault(household_id, set()).add(version_id)
-    except sqlite3.DatabaseError:   # a damaged page: the versions unreadable are said as such (_versions)
-        kept = None
+    kept = _kept_versions(conn)
     found = {}
     for household in households:
         verdict = judge(household, by_household.get(household["id"], []), household["id"] in unlinked, versions,
@@ -217,6 +212,19 @@ def scan(conn: sqlite3.Connection) -> dict[int, Anomaly]:
         if verdict is not None:
             found[household["id"]] = _anomaly(household, verdict)
     return found
+
+
+def _kept_versions(conn: sqlite3.Connection, household_id: int | None = None) -> dict[int, set[int]] | None:
+    """The ids of the versions the file holds, by household (of every household, or of one); None on a damaged page
+    (the versions unreadable are said as such: _versions)."""
+    where, args = ("", ()) if household_id is None else (" WHERE household_id = ?", (household_id,))
+    kept: dict[int, set[int]] = {}
+    try:
+        for version_id, owner in conn.execute(f"SELECT id, household_id FROM case_versions{where}", args):
+            kept.setdefault(owner, set()).add(version_id)
+    except sqlite3.DatabaseError:
+        return None
+    return kept
 
 
 def deleted_households(conn: sqlite3.Connection) -> list[LedgerRow]:
@@ -247,11 +255,9 @@ def check_one(conn: sqlite3.Connection, household_id: int, findings: bool = True
     entries = read_entries(conn, "WHERE household_id = ?", (household_id,))
     unlinked = any(_link_broken(conn, entry) for entry in entries)
     wanted = {household["current_version_id"], household["signed_version_id"]} - {None}
-    try:
-        kept = {row[0] for row in conn.execute("SELECT id FROM case_versions WHERE household_id = ?", (household_id,))}
-    except sqlite3.DatabaseError:   # a damaged page: the versions unreadable are said as such (_versions)
-        kept = None
-    verdict = judge(household, entries, unlinked, _versions(conn, wanted), kept, findings)
+    kept = _kept_versions(conn, household_id)
+    verdict = judge(household, entries, unlinked, _versions(conn, wanted), None if kept is None else kept.get(
+        household_id, set()), findings)
     return None if verdict is None else _anomaly(household, verdict)
 
 
