@@ -483,11 +483,12 @@ def test_an_assessed_amount_or_a_line_not_compensated_is_said_in_its_remark_not_
     assert (result.total, result.disputed_total) == (Decimal("8600.00"), Decimal("42000.00"))
 
 
-@pytest.mark.parametrize("blank", ["\u3164", "\u2800", " \uffa0 ", "\u115f\u1160", "\u3164\u034f", "\u17b4"])
+@pytest.mark.parametrize("blank", ["\u3164", "\u2800", " \uffa0 ", "\u115f\u1160", "\u3164\u034f", "\u17b4", "。", "-",
+                                   "……", " / "])
 def test_a_reason_or_a_basis_that_draws_as_nothing_is_no_reason(blank):
     """A Hangul filler (ㅤ) or the blank Braille pattern looks like nothing: taken as the written reason, 8,000 元/m²
-    against 700–800 was paid 80,000.00 and the sheet printed 超标准(理由:ㅤ). R1 needs a reason a reader sees; R4 a
-    basis likewise."""
+    against 700–800 was paid 80,000.00 and the sheet printed 超标准(理由:ㅤ). A full stop alone is a mark, not a reason.
+    R1 needs a reason a reader sees; R4 a basis likewise."""
     result = evaluate(case_from_dict({"items": [
         {"item": "附属平房/砖混结构", "quantity": "10", "rate": "8000", "override_reason": blank},
         {"item": "评估项/地下室", "amount": "42000", "basis": blank},

@@ -339,9 +339,12 @@ def test_a_default_quantity_is_checked_as_a_typed_one_is(default, says):
 DRAWS_AS_NOTHING = " \t\u3000\u00a0\u2003\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4"   # spaces, fillers, marks
 
 
-@given(st.text(alphabet=st.sampled_from(DRAWS_AS_NOTHING + "a见ㅎ.¥3"), max_size=8))
-def test_a_text_is_blank_when_every_character_draws_as_nothing(text):
+SAYS_NOTHING = DRAWS_AS_NOTHING + "。.-—、¥√★"   # and punctuation or symbols, a mark where a reason is asked for
+
+
+@given(st.text(alphabet=st.sampled_from(SAYS_NOTHING + "a见ㅎ3三"), max_size=8))
+def test_a_text_is_blank_when_it_holds_no_letter_or_digit_a_reader_sees(text):
     """Spaces, the Hangul fillers, the blank Braille pattern, a combining grapheme joiner (U+034F) or a Khmer inherent
-    vowel (U+17B4) alone: ㅤ͏ passed as the reason for a rate above the standard."""
+    vowel (U+17B4) alone: ㅤ͏ passed as the reason for a rate above the standard; "。" likewise."""
     from calculator.core.limits import blank
-    assert blank(text) == all(char in DRAWS_AS_NOTHING for char in text)
+    assert blank(text) == all(char in SAYS_NOTHING for char in text)

@@ -165,7 +165,7 @@ def reason_required(case: Case, schedule: Schedule, index: int, changes: dict[st
         if not blank(str(raw.get("override_reason") or "")):
             return None
         try:
-            price_line(read_line({**raw, "override_reason": "?"}, index, schedule), ctx)
+            price_line(read_line({**raw, "override_reason": "x"}, index, schedule), ctx)
         except CalculationError:
             return None  # wrong for another reason: the cell shows that instead
         return error

@@ -77,12 +77,12 @@ BLANK_LOOKING = "\u115f\u1160\u3164\uffa0\u2800"
 
 
 def blank(text: str) -> bool:
-    """Whether `text` shows nothing a reader sees: no letter, digit, punctuation or symbol but those that draw as
-    nothing (BLANK_LOOKING); spaces, combining marks (U+034F) and the like alone are blank. A required text (an
-    超标准理由, a 依据, a 更正理由, an 经办人) that is blank is no text: ㅤ passed as the reason for a rate above the
-    standard, and the sheet printed 超标准(理由: )."""
+    """Whether `text` says nothing: no letter or digit but those that draw as nothing (BLANK_LOOKING); spaces,
+    combining marks (U+034F), punctuation and symbols alone are blank. A required text (an 超标准理由, a 依据, a 更正理由,
+    an 经办人) that is blank is no text: ㅤ passed as the reason for a rate above the standard, and the sheet printed
+    超标准(理由: ); "。" or "-" passed likewise, a mark where a reason is asked for."""
     for char in text:   # most text is done at its first character, a letter
-        if unicodedata.category(char)[0] in "LNPS" and char not in BLANK_LOOKING:
+        if unicodedata.category(char)[0] in "LN" and char not in BLANK_LOOKING:
             return False
     return True
 
