@@ -298,8 +298,12 @@ class MainWindow(QMainWindow):
         self.previous_pane_action = self._action("上一栏", lambda: self.household.cycle_pane(False),
                                                  QKeySequence("Shift+F6"))
         self.household.table.addAction(self.reason_action)
+        self.disputed_action = self._action("标为/取消有争议(&U)", lambda: self.household.toggle_disputed(),
+                                            tip="有争议的项目列出金额,但不计入应付合计")
+        self.household.table.addAction(self.disputed_action)
         self.about_action = self._action("关于(&A)", self._about)
-        self.household_actions = [self.table_action, self.delete_action, self.reason_action, self.problem_action,
+        self.household_actions = [self.table_action, self.delete_action, self.reason_action, self.disputed_action,
+                                  self.problem_action,
                                   self.next_pane_action, self.previous_pane_action]
         self.tab_actions = [self._action(f"{self.tabs.bar.tabText(i)}(&{i + 1})", lambda i=i: self.tabs.setCurrentIndex(i),
                                          QKeySequence(f"Ctrl+{i + 1}")) for i in range(self.tabs.count())]
@@ -332,7 +336,7 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action)
         edit_menu.addSeparator()
         for action in (self.find_action, self.table_action, self.next_pane_action, self.delete_action,
-                       self.reason_action, self.problem_action):
+                       self.reason_action, self.disputed_action, self.problem_action):
             edit_menu.addAction(action)
         view_menu = bar.addMenu("视图(&V)")
         for action in self.tab_actions:

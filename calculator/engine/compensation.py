@@ -404,7 +404,13 @@ def _line_warnings(priced: PricedLine, schedule: Schedule) -> tuple[CaseWarning,
             given = f"{fmt_plain(line.params[name])} {info.unit}"
             notes.append(note(f"{info.label} {given} 超过常见范围({PARAM_LIMITS[info.unit][0]:,} {info.unit}),请核对",
                               f"{name} {given} is unusually large, please check", field=name))
-    if MIDPOINT in priced.flags:
+    if MIDPOINT in priced.flags and line.item.kind == share_of_host.KIND:   # its host's midpoint: 歇厦 has no range
+        host = line.params[share_of_host.PARAM]
+        midpoint, share = fmt_quantity(schedule.items[host].spec.midpoint), fmt_plain(line.item.spec.share * 100)
+        notes.append(note(f"依附房屋「{host}」在本户无单价,按其区间中值 {midpoint} 的 {share}% 计 {fmt_quantity(priced.rate)}",
+                          f"no rate for the house it is attached to ({host}) on this case: {share}% of its midpoint "
+                          f"{midpoint} used, {fmt_quantity(priced.rate)}", field="rate"))
+    elif MIDPOINT in priced.flags:
         notes.append(note(f"未填单价,按区间中值 {fmt_quantity(priced.rate)} 计",
                           f"no rate given, midpoint {fmt_quantity(priced.rate)} used", field="rate"))
     if OVERRIDE in priced.flags:

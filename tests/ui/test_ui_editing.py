@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
+from calculator.app import actions
 from calculator.engine.case import Case
 from calculator.engine.compensation import compute
 from calculator.core.money import fmt_grouped
@@ -251,6 +252,32 @@ def test_disputed_is_listed_but_held_out(qtbot, ws):
     assert "disputed" not in ws.session.case.items[row]
 
 
+def test_the_tables_menu_marks_the_chosen_lines_disputed_from_any_cell(qtbot, ws):
+    """The 有争议 column stands right of 金额, out of view at 1366×768, and Space marks a line only from that column: the
+    table's right-click menu (and 编辑) marks the chosen lines from any cell, clears the mark when each carries it, and
+    is one undo step."""
+    line(qtbot, ws, "杂棚", "15")
+    line(qtbot, ws, "附属平房/钢结构", "10")
+    total = ws.summary.total.text()
+    ws.table.setFocus()
+    ws.table.setCurrentIndex(ws.model.index(0, COL_QUANTITY))
+    qtbot.keyClick(ws.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    action = next(action for action in ws.table.actions() if "有争议" in action.text())
+    assert action in ws.window().menuBar().actions()[1].menu().actions()
+    action.trigger()
+    assert [raw.get("disputed") for raw in ws.session.case.items] == [True, True]
+    assert ws.summary.total.text() == "0.00 元"
+    assert ws.summary.disputed.text() == "12,525.00 元"   # 15 × 35 + 10 × 1,200
+    action.trigger()
+    assert [raw.get("disputed") for raw in ws.session.case.items] == [None, None]
+    assert ws.summary.total.text() == total
+    qtbot.keyClick(ws.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [raw.get("disputed") for raw in ws.session.case.items] == [True, True]
+    ws.session.edit({("items", 0, "disputed"): actions.ABSENT})
+    action.trigger()   # one of the two marked: both are marked
+    assert [raw.get("disputed") for raw in ws.session.case.items] == [True, True]
+
+
 @pytest.mark.parametrize("typed", ["99", "９９"])   # full width too: made half-width as typed, still an edit
 def test_escape_takes_back_the_typing(qtbot, ws, typed):
     row = line(qtbot, ws, "附属平房/钢结构", "10")
@@ -278,15 +305,20 @@ def test_delete_key_removes_lines_and_undo_puts_them_back(qtbot, ws):
     assert second == 1
 
 
-def test_assessed_item_takes_an_amount_and_a_basis(qtbot, ws):
+def test_assessed_item_takes_a_basis_then_its_amount_by_tab(qtbot, ws):
+    """No quantity: the cursor starts at the required 依据, and Tab goes on to the 金额 (it started at the 金额, and Tab
+    went on to 备注, past the 依据 left of it)."""
     row = add_item(qtbot, ws, "评估项/地下室", search="地下室")
-    editor = ws.table.indexWidget(ws.model.index(row, COL_RATE))   # no quantity: the amount is edited first
+    assert "依据" in ws.model.index(row, COL_PARAMS).data(Qt.ItemDataRole.ToolTipRole)
+    editor = ws.table.indexWidget(ws.model.index(row, COL_PARAMS))
+    assert editor is not None and editor.hasFocus()
+    type_text(qtbot, editor, "评估报告 WS-2023-017")
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    editor = ws.table.indexWidget(ws.model.index(row, COL_RATE))
     assert editor is not None and editor.hasFocus()
     type_text(qtbot, editor, "42000")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    assert "依据" in ws.model.index(row, COL_PARAMS).data(Qt.ItemDataRole.ToolTipRole)
-    type_cell(qtbot, ws, row, COL_PARAMS, "评估报告 WS-2023-017")
-    assert ws.session.case.items[row] == {"item": "评估项/地下室", "amount": "42000", "basis": "评估报告 WS-2023-017"}
+    assert ws.session.case.items[row] == {"item": "评估项/地下室", "basis": "评估报告 WS-2023-017", "amount": "42000"}
     assert ws.summary.total.text() == "42,000.00 元"
 
 

@@ -156,15 +156,16 @@ class ItemTableModel(QAbstractTableModel):
         return _field_column(self.row(row).fields, field)
 
     def first_edit_column(self, row: int) -> int:
-        """Where the cursor goes after a line is added: 数量, else its 单价/金额, else 参数."""
+        """Where the cursor goes after a line is added: its first cell to fill, left to right (数量, 参数, 单价/金额), so
+        that Tab goes on through the rest (a 评估项 began at its 金额, and Tab went on past its required 依据)."""
         fields = self.row(row).fields
         if fields is None:
             return COL_REMARKS
         if fields.quantity:
             return COL_QUANTITY
-        if fields.rate_field:
-            return COL_RATE
-        return COL_PARAMS if fields.params else COL_REMARKS
+        if fields.params:
+            return COL_PARAMS
+        return COL_RATE if fields.rate_field else COL_REMARKS
 
     # --- Qt model interface ---------------------------------------------------------------------
 

@@ -170,6 +170,21 @@ class HouseholdWorkspace(DocumentWorkspace):
             self.session.remove_lines(rows)
             self.status.emit(f"已删除{said},可撤销(Ctrl+Z)")
 
+    def toggle_disputed(self) -> None:
+        """Mark the chosen lines 有争议, or clear the mark when every one carries it (one undo step): the 有争议 column
+        stands right of 金额, often out of view at 1366×768, and its Space wants the cursor in it."""
+        if self.table.state() == ItemTable.State.EditingState or self.session.read_only:
+            return
+        rows = self.table.selected_rows()
+        if not rows:
+            return
+        items = self.session.case.items
+        mark = not all(items[row].get("disputed") is True for row in rows)
+        said = f"第{'、'.join(str(row + 1) for row in rows[:5])}{'…' if len(rows) > 5 else ''}行"
+        text = f"{said}{'标为有争议' if mark else '取消有争议'}"
+        if self.session.edit({("items", row, "disputed"): True if mark else actions.ABSENT for row in rows}, text=text):
+            self.status.emit(f"{text}{',不计入合计' if mark else ',计入合计'},可撤销(Ctrl+Z)")
+
     def go_to_line(self, row: int, field: str | None = None) -> None:
         if not 0 <= row < self.model.rowCount():
             return
