@@ -25,7 +25,7 @@ from calculator.core.limits import SURVEY_MAX_ROWS
 from calculator.engine.schedules import load_schedule
 from calculator.app.survey import (
     GUIDE_SHEET, ITEMS_SHEET, SURVEY_SHEET, TEMPLATE_ROWS, SurveyHousehold, excel_number, import_survey,
-    number_key, read_survey, stream_survey, survey_columns, write_template,
+    household_number, number_key, read_survey, stream_survey, survey_columns, write_template,
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "household.json"
@@ -423,8 +423,25 @@ def test_a_household_number_no_sheet_could_print_is_a_problem_of_its_row(templat
     # the row is some household's, unread: the one beside it (below) is left out whole, never imported short of it
     assert [h.number for h in survey.households] == ["(东)5", "12#"] and survey.rejected == ("一组-03",)
     assert [(p.row, p.column) for p in survey.problems] == [(2, "户号"), (2, "户号")]
-    assert "不能含有 U+2605" in survey.problems[0].zh and "not U+2605" in survey.problems[0].en
+    assert "不能含有 「★」(U+2605)" in survey.problems[0].zh and "not '★' (U+2605)" in survey.problems[0].en
     assert survey.problems[1].zh == "此行的户号无法读取(原因见该格);下方第3行的 一组-03 户因此整户未导入,请改正户号"
+
+
+def test_a_circled_or_superscript_digit_in_a_household_number_is_refused_never_read_as_another_number(
+        template, tmp_path, store):
+    """Village registers write sub-households 12① and 12②: NFKC read them as 121 and 122, and 12① with a row of 121
+    was one household, both families' lines paid to the first 户主. A circled or superscript digit is refused at its
+    cell; a Roman numeral (3-Ⅱ) is a letter of the number as typed, not 3-II; full-width forms are still half-width."""
+    rows = [{"户号": "12①", **CAVE}, {"户号": "121", **CAVE}, {"户号": "1²", **CAVE}, {"户号": "3-Ⅱ", **CAVE},
+            {"户号": "３-II", **CAVE}]
+    survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "户号")] * 2 + [(4, "户号")] * 3
+    assert "不能含有 「①」(U+2460)" in survey.problems[0].zh and "not '①' (U+2460)" in survey.problems[0].en
+    assert "「²」(U+00B2)" in survey.problems[2].zh
+    # the rows beside an unread 户号 may be its household's: left out whole, never read as another's
+    assert survey.rejected == ("121", "3-Ⅱ") and [h.number for h in survey.households] == ["3-II"]
+    assert household_number("3-Ⅱ") == "3-Ⅱ"
+    assert household_number("１２Ａ") == "12A" and number_key("3-Ⅱ") != number_key("3-II")
 
 
 def test_a_household_number_longer_than_its_sheet_prints_is_a_problem_of_its_row(template, tmp_path):

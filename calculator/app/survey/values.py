@@ -1,7 +1,7 @@
 """A survey cell's value as the case file takes it, and the 户号 as the project writes and compares it.
 
-户号. A 户号 is read as text: full-width characters are made half-width (NFKC: ０００１ is 0001)
-and spaces at either end dropped; a number cell 1 reads "1". Two 户号 are the same household number
+户号. A 户号 is read as text: full-width characters are made half-width (０００１ is 0001; only those:
+NFKC also made 12① the 户号 121, another family's) and spaces at either end dropped; a number cell 1 reads "1". Two 户号 are the same household number
 when they differ only in the case of a letter (A01, a01), or, made only of digits, in leading zeros
 (`number_key`): Excel turns 0001 typed into a cell not formatted as text into the number 1, so "0001"
 and 1 cannot be told apart by the reader, and nothing in a workbook says how many zeros a project pads to.
@@ -23,7 +23,7 @@ from typing import Any
 
 from calculator.core.errors import InputError
 from calculator.core.limits import TEXT_LIMITS, check_text
-from calculator.core.money import fmt_plain, to_decimal
+from calculator.core.money import FULL_WIDTH, fmt_plain, to_decimal
 from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyColumn
 from calculator.app.survey.sheet import FORMULA_PENDING, CellError, ShownAsPercent
 
@@ -45,7 +45,7 @@ NUMBER_MARKS = frozenset(" -_./#()、·—")
 
 
 def household_number(text: str) -> str:
-    """A 户号 as the project writes it: half-width (NFKC: ０００１ is 0001), without spaces at either end, and made of
+    """A 户号 as the project writes it: half-width (０００１ is 0001), without spaces at either end, and made of
     letters, digits, Chinese and NUMBER_MARKS, within its limit (it is its case's 案件编号 on the sheet). Anything
     else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
     InputError."""
@@ -54,12 +54,14 @@ def household_number(text: str) -> str:
         raise InputError(f"「{number}」行不是住户,请删去(合计由程序计算)",
                          f"a {number!r} row is no household: delete it (totals are the program's)", "户号")
     # another script's digits (١ for 1) look like no digit here and would be a household of their own
+    # a circled or superscript digit (12①, 1²) likewise: neither 121 nor 12 is meant
     odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)
                   or (char.isdigit() and not char.isascii())})
     if odd:
-        shown = " ".join(f"U+{ord(char):04X}" for char in odd)
-        raise InputError(f"户号只能由文字、数字和 - / # ( ) 等编号符号组成,不能含有 {shown}",
-                         f"a household number (户号) is letters, digits and marks such as - / # ( ), not {shown}", "户号")
+        zh = " ".join(f"「{char}」(U+{ord(char):04X})" if char.isprintable() else f"U+{ord(char):04X}" for char in odd)
+        en = " ".join(f"{char!r} (U+{ord(char):04X})" if char.isprintable() else f"U+{ord(char):04X}" for char in odd)
+        raise InputError(f"户号只能由文字、数字和 - / # ( ) 等编号符号组成,不能含有 {zh}",
+                         f"a household number (户号) is letters, digits and marks such as - / # ( ), not {en}", "户号")
     return number
 
 
@@ -80,7 +82,9 @@ def number_key(number: str) -> str:
 
 
 def _written(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
+    """`text` with its full-width forms made half-width, as a Chinese input method types them (０００１, Ａ０１), and
+    no spaces at either end. Nothing else is folded: NFKC made 12① 121, 3-Ⅱ 3-II and 1² 12."""
+    return text.translate(FULL_WIDTH).strip()
 
 
 def parse_value(column: SurveyColumn, value: Any) -> Any:
