@@ -384,6 +384,9 @@ def test_the_import_message_names_the_households_to_check_and_those_the_survey_l
     assert "有提示须核对 1 户(见导入前的预览,或在补偿测算中打开):0007\n" in text   # only what this import saved
     assert "调查表有问题未导入:0011、0012" in text
     assert "提示" not in ledger_actions.import_text(ImportSummary.of(steps[1:2]))
+    # a second team's sheet, none of whose households was read: the message closing the import said nothing of it
+    assert ledger_actions.import_text(ImportSummary.of(steps[:2]), (), ("第二组",)).splitlines()[0] == (
+        "新增 2 户,已登记户首次录入 0 户,未变 0 户;工作表「第二组」的住户未读取,均未导入。")
 
 
 # -- the survey import preview ---------------------------------------------------------------------

@@ -337,6 +337,12 @@ def test_households_on_another_sheet_laid_out_as_the_survey_are_said_never_passe
     survey = read_survey(path)
     assert [(p.sheet, p.row) for p in survey.problems] == [("调查表(2)", 0)]
     assert "只读取「调查表」工作表,这里的住户均未导入" in survey.problems[0].zh
+    # counted as such in the report's first line, which said "0 户有问题未导入 / 0 left out"
+    assert survey.report().splitlines()[0] == (
+        "two.xlsx: 1 户可导入,0 户有问题未导入,另有 1 个工作表的住户未读取 / 1 household(s) can be imported, "
+        "0 left out, and the households of 1 sheet(s) not read")
+    streamed = stream_survey(path)
+    assert streamed.unread == ("调查表(2)",) and streamed.report() == survey.report()
     summary = load_workbook(path)
     del summary["调查表(2)"]
     totals = summary.create_sheet("汇总")   # a sheet of the office's own, headed 户号 but holding no lines

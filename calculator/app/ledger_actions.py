@@ -622,13 +622,15 @@ class ProjectFile:
         return batch.write_sheets(self.store, self.project.id, household_ids, Path(folder), progress=progress)
 
 
-def import_text(summary, rejected: Sequence[str] = ()) -> str:
+def import_text(summary, rejected: Sequence[str] = (), unread: Sequence[str] = ()) -> str:
     """What an import did, for a message box: added, first cases of registered households, unchanged, refusals;
-    the households saved with something to check (the preview's 提示), and the survey's households left out for a
-    problem (`rejected`), so that the message closing the import is the whole of it."""
+    the households saved with something to check (the preview's 提示), the survey's households left out for a
+    problem (`rejected`) and the sheets none of whose households was read (`unread`: survey.unread_sheets), so that
+    the message closing the import is the whole of it."""
     lines = [f"新增 {len(summary.added)} 户,已登记户首次录入 {len(summary.updated)} 户,未变 {len(summary.unchanged)} 户"
              + (f",未覆盖 {len(summary.refused)} 户" if summary.refused else "")
-             + (f",调查表有问题未导入 {len(rejected)} 户。" if rejected else "。")]
+             + (f",调查表有问题未导入 {len(rejected)} 户" if rejected else "")
+             + (f";工作表{'、'.join(f'「{name}」' for name in unread)}的住户未读取,均未导入。" if unread else "。")]
     for label, numbers in (("新增", summary.added), ("首次录入", summary.updated)):
         if numbers:
             lines.append(f"{label}:{_some(numbers)}")

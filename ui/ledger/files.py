@@ -139,7 +139,7 @@ class LedgerFiles:
         if summary is None:
             return None
         self.refresh()
-        dialogs.show_info(self, "导入调查表", ledger_actions.import_text(summary, survey.rejected))
+        dialogs.show_info(self, "导入调查表", ledger_actions.import_text(summary, survey.rejected, survey.unread))
         self.status.emit("调查表已导入")
         return summary
 

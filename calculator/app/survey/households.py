@@ -19,7 +19,7 @@ import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterator
+from typing import Any, Callable, Generator, Iterator, Sequence
 
 from calculator.engine.case import Case
 from calculator.engine.compensation import CompensationResult
@@ -31,6 +31,8 @@ class SurveyProblem:
     """What is wrong with one cell (with an empty column, one row; with row 0, the sheet) of a survey sheet.
 
     `hidden`: the problem is content Excel hides, which reading with include_hidden accepts.
+    `unread`: no household of the sheet was read (another sheet laid out as 调查表, 调查表 itself hidden): neither
+    counted as left out nor named, as its households are not known.
     """
 
     sheet: str
@@ -39,6 +41,7 @@ class SurveyProblem:
     zh: str
     en: str
     hidden: bool = False
+    unread: bool = False
 
     def text(self) -> str:
         """调查表 第5行「数量」: 数量应为正数 / quantity must be positive."""
@@ -158,6 +161,11 @@ class SurveyReading:
         """How many households can be imported."""
         return self._complete()[2]
 
+    @property
+    def unread(self) -> tuple[str, ...]:
+        """The sheets none of whose households was read (unread_sheets)."""
+        return unread_sheets(self.problems)
+
     def _complete(self) -> tuple[tuple[SurveyProblem, ...], tuple[str, ...], int]:
         if self._outcome is None:
             for _ in self.households():
@@ -191,9 +199,17 @@ class Survey:
 
 def report_text(path: Path, importable: int, rejected: tuple[str, ...], problems: tuple[SurveyProblem, ...]) -> str:
     """A survey's reading in words: how many households can be imported, who was left out, then every problem."""
-    lines = [f"{path.name}: {importable} 户可导入,{len(rejected)} 户有问题未导入 / "
-             f"{importable} household(s) can be imported, {len(rejected)} left out"]
+    unread = unread_sheets(problems)
+    lines = [f"{path.name}: {importable} 户可导入,{len(rejected)} 户有问题未导入"
+             + (f",另有 {len(unread)} 个工作表的住户未读取" if unread else "")
+             + f" / {importable} household(s) can be imported, {len(rejected)} left out"
+             + (f", and the households of {len(unread)} sheet(s) not read" if unread else "")]
     if rejected:
         lines.append(f"未导入的户号 / left out: {'、'.join(rejected)}")
     lines += [problem.text() for problem in problems]
     return "\n".join(lines)
+
+
+def unread_sheets(problems: Sequence[SurveyProblem]) -> tuple[str, ...]:
+    """The sheets none of whose households was read (SurveyProblem.unread)."""
+    return tuple(dict.fromkeys(problem.sheet for problem in problems if problem.unread))

@@ -108,7 +108,7 @@ def stream_survey(path: Path, schedule: Schedule | None = None, *, include_hidde
             reader.loose.append(SurveyProblem(
                 name, 0, "", f"此工作表也按调查表填写了住户,但只读取「{SURVEY_SHEET}」工作表,这里的住户均未导入;请并入{SURVEY_SHEET}",
                 f"this sheet is laid out as {SURVEY_SHEET} and holds households, but only {SURVEY_SHEET} is read: none "
-                f"of them is imported; move them into {SURVEY_SHEET}"))
+                f"of them is imported; move them into {SURVEY_SHEET}", unread=True))
     return reader.reading(path)
 
 
@@ -117,7 +117,7 @@ def _hidden_sheet(state: str) -> SurveyProblem:
     zh, en = ("深度隐藏(very hidden)", "very hidden") if state == "veryHidden" else ("隐藏", "hidden")
     return SurveyProblem(SURVEY_SHEET, 0, "", f"工作表被{zh},其中的住户均未导入;确认要导入时请选择包括隐藏内容",
                          f"the sheet is {en}: none of its households is imported unless hidden content is accepted",
-                         hidden=True)
+                         hidden=True, unread=True)
 
 
 def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
