@@ -185,10 +185,25 @@ def test_tenure_coefficient(m, n, r, k) -> None:
     ({"date_factor": "0"}, "positive"),
     ({"factor_pct": "-100"}, "above -100"),
     ({"k_unknown": "1"}, "takes no field"),
+    # "1,050" typed for 1.050 is K期日 1050: the sheet priced 住宅 2级 at 516,600.00 元/m², exit 0
+    ({"date_factor": "1,050"}, r"date_factor 1050 is past the most a correction may be \(5\)"),
+    ({"other_factor": "5.01"}, "past the most"),
+    ({"factor_pct": "400.5"}, r"factor_pct 400.5 is past the most a correction may be \(400\)"),
+    ({"development_adjustment": "-10000.01"}, "past the most"),
 ])
 def test_bad_corrections_are_refused(corrections, message) -> None:
     with pytest.raises(InputError, match=message):
         price({**one_part(2, "住宅用地", area_m2="1000"), "corrections": corrections})
+
+
+@pytest.mark.parametrize("corrections, unit", [
+    ({"date_factor": "5"}, "2460.00"),                 # 492 × 5
+    ({"other_factor": "5", "factor_pct": "400"}, "12300.00"),   # 492 × 5 × 5
+    ({"development_adjustment": "10000"}, "10492.00"),  # 492 + 10,000
+])
+def test_a_correction_at_its_most_is_priced(corrections, unit) -> None:
+    priced = price({**one_part(2, "住宅用地", area_m2="100"), "corrections": corrections})
+    assert (priced.corrected_unit_price, priced.corrected_total) == (Decimal(unit), Decimal(unit) * 100)
 
 
 def test_a_wrong_or_missing_grade_is_said_once_of_the_parcel_never_of_each_part() -> None:

@@ -25,6 +25,11 @@ FIELD_LABELS = {"area_m2": "面积", "area_mu": "面积", TERM: "使用年期", 
                 "date_factor": "期日修正系数", "factor_pct": "因素修正", "other_factor": "其他修正系数",
                 "development_adjustment": "开发程度修正", "cost_floor_total": "成本之和"}
 CORRECTION_FACTORS = ("date_factor", "factor_pct", "other_factor", "development_adjustment")
+# The most each correction may be, as a size (development_adjustment either way): no published correction table comes
+# near (K期日 and K其他 near 1, Σ% within some tens, 开发程度 some tens of 元/m²), and past it a figure is a slip, never a
+# correction: "1,050" typed for 1.050 read as K期日 1050, and the sheet priced the land at 516,600.00 元/m².
+CORRECTION_LIMITS = {"date_factor": Decimal(5), "other_factor": Decimal(5), "factor_pct": Decimal(400),
+                     "development_adjustment": Decimal(10000)}
 OUT_OF_RANGE = "out_of_range"
 # The parcel's corrected total below its 协议出让最低价: a negotiated transfer may not be priced there (令第21号 第五条).
 BELOW_FLOOR = "below_negotiated_floor"
@@ -398,6 +403,12 @@ def _corrections(data: Any) -> Corrections:
             raise InputError(f"{FIELD_LABELS[name]}应为正数", f"{name} must be positive", f"corrections.{name}")
     if values.get("factor_pct", 0) <= -100:
         raise InputError("因素修正应大于 -100%", "factor_pct must be above -100", "corrections.factor_pct")
+    for name, most in CORRECTION_LIMITS.items():
+        if name in values and abs(values[name]) > most:
+            shown = fmt_plain(values[name])
+            raise InputError(f"{FIELD_LABELS[name]} {shown} 超过上限 {fmt_plain(most)},请核对(小数点请用“.”,如 1.05)",
+                             f"{name} {shown} is past the most a correction may be ({fmt_plain(most)}); please check "
+                             "(a decimal point is written '.', e.g. 1.05)", f"corrections.{name}")
     bases = data.get("basis", {})
     if not isinstance(bases, dict) or not all(isinstance(v, str) for v in bases.values()):
         raise InputError("basis 应为 {系数: 依据} 对象", "basis must map coefficient names to text", "corrections")
