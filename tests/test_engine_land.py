@@ -222,9 +222,9 @@ def test_an_area_under_a_hundredth_of_a_square_metre_is_refused_never_priced_at_
     """0.0000000001 m² was shown as 0.00 m² and priced at 0.00 元 with exit 0, as was 0.000007 亩 (0.0047 m²); 0.005 m²
     is 0.01 m² half-up, priced at 0.01 × 492 = 4.92 → 2级住宅 of 0.005 m²: 2.46 元."""
     for area in ({"area_m2": "0.0000000001"}, {"area_mu": "0.000007"}):
-        with pytest.raises(InputError, match="不足 0.01 m²") as caught:
+        with pytest.raises(InputError, match="四舍五入为 0.00 m²") as caught:   # it said 不足 0.01 m², and 0.009 is priced
             price(one_part(2, "住宅用地", **area))
-        assert f"parts[0](第1部分) {next(iter(area))}:" in caught.value.message and "under 0.01 m²" in caught.value.en
+        assert f"parts[0](第1部分) {next(iter(area))}:" in caught.value.message and "rounds to 0.00 m²" in caught.value.en
     assert price(one_part(2, "住宅用地", area_m2="0.005")).total == Decimal("2.46")
 
 
@@ -322,9 +322,14 @@ def test_a_part_term_below_the_maximum_needs_the_reduction_rate() -> None:
     ({"grade": "2.5", "parts": [{"use": "住宅用地", "area_m2": "100"}]}, "whole number"),
     ({"grade": 2, "parts": []}, "non-empty"),
     ({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}], "cost_floor_total": "-1"}, "negative"),
+    # said as 金额过大 … 请核对面积和修正系数, naming neither
+    ({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}], "cost_floor_total": "1e12"},
+     "cost_floor_total: 成本之和 1,000,000,000,000.00 元超过上限"),
+    ({"grade": 2, "parts": [{"use": 1, "area_m2": "100"}]}, "用途应为文字"),   # said to be missing
+
     ({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}], "colour": "red"}, "unknown field"),
 ], ids=["grade 5", "unknown use", "two areas", "no area", "zero area", "negative area", "grade 2.5",
-        "no parts", "negative cost floor", "unknown field"])
+        "no parts", "negative cost floor", "cost floor past the most", "use not text", "unknown field"])
 def test_bad_parcels_are_refused(data, message) -> None:
     with pytest.raises(InputError, match=message):
         price(data)

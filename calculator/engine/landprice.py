@@ -208,6 +208,10 @@ def parcel_from_dict(data: Any) -> Parcel:
         raise CaseErrors(errors)
     cost = data.get("cost_floor_total")
     cost_floor = None if cost in (None, "") else _non_negative(cost, "cost_floor_total")
+    if cost_floor is not None and round_money(cost_floor) >= MAX_AMOUNT:   # said of the parcel's totals, never of it
+        raise InputError(f"成本之和 {cost_floor:,.2f} 元超过上限 {MAX_AMOUNT:,.0f} 元,请核对",
+                         f"cost_floor_total {cost_floor:,.2f} is too large (the limit is {MAX_AMOUNT:,.0f})",
+                         "cost_floor_total")
     corrections = data.get("corrections")
     return Parcel(grade=int(grade), parts=tuple(read), table=_text(data.get("table", "wutai-2022"), "table"),
                   corrections=None if corrections is None else _corrections(corrections),
@@ -352,8 +356,10 @@ def part_from_dict(part: Any) -> PartInput:
     if unknown:
         raise InputError(f"不接受字段 {', '.join(unknown)}", f"unknown field(s) {', '.join(unknown)}")
     use = part.get("use")
-    if not isinstance(use, str) or not use:
+    if use is None or use == "":
         raise InputError("缺少用途", "missing use", "use")
+    if not isinstance(use, str):   # 1 was said to be missing
+        raise InputError("用途应为文字(如 住宅用地)", "use must be text (e.g. 住宅用地)", "use")
     given = [name for name in AREA_UNITS if part.get(name) not in (None, "")]
     if len(given) != 1:
         raise InputError("未填面积" if not given else "面积只能填一个(m² 或 亩)",
@@ -364,8 +370,8 @@ def part_from_dict(part: Any) -> PartInput:
         raise InputError(f"面积应为正数,不是 {value}", f"area must be positive, not {value}", name)
     area = Fraction(value) if name == "area_m2" else Fraction(value) * Fraction(10000, 15)
     if round_money(area) <= 0:   # shown and summed as 0.00 m², priced at 0.00: a slip, as a price of 0.00 is
-        raise InputError(f"面积 {fmt_plain(value)} {AREA_UNITS[name]} 不足 0.01 m²,请核对",
-                         f"the area {fmt_plain(value)} {AREA_UNITS[name]} is under 0.01 m²; please check", name)
+        raise InputError(f"面积 {fmt_plain(value)} {AREA_UNITS[name]} 四舍五入为 0.00 m²,请核对",
+                         f"the area {fmt_plain(value)} {AREA_UNITS[name]} rounds to 0.00 m²; please check", name)
     term = None if part.get(TERM) in (None, "") else _number(part[TERM], TERM, TERM)
     if term is not None and term <= 0:
         raise InputError(f"使用年期应为正数,不是 {term}", f"term_years must be positive, not {term}", TERM)
