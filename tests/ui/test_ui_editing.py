@@ -239,6 +239,8 @@ def test_drop_downs_for_stage_and_host(qtbot, ws):
     type_cell(qtbot, ws, shed, COL_PARAMS, "附属平房/砖混结构")
     assert cell(ws, shed, COL_RATE) == "375.00"                  # half the host's midpoint 750
     assert cell(ws, shed, COL_AMOUNT) == "3,750.00"
+    # its host's midpoint, not its own (it has no range): the tip said 未填单价,按区间中值计
+    assert cell(ws, shed, COL_RATE, Qt.ItemDataRole.ToolTipRole).endswith("依附房屋在本户无单价,按其区间中值计")
 
 
 def test_disputed_is_listed_but_held_out(qtbot, ws):

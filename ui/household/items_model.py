@@ -22,6 +22,7 @@ from calculator.engine.lines import PricedLine
 from calculator.core.money import fmt_grouped, fmt_plain, fmt_quantity, fmt_rate, to_decimal
 from calculator.core.rates import MIDPOINT, OVERRIDE
 from calculator.engine.remarks import line_remarks
+from calculator.rules import share_of_host
 from tables.schedule import Item
 from ui.table_model import VALUE_ROLE
 
@@ -401,8 +402,8 @@ class ItemTableModel(QAbstractTableModel):
             return text + (f"\n解读:{item.reading_zh}" if item.reading_zh else "")
         if column == COL_RATE:
             text = f"标准:{self._summary(item)}"
-            if info.priced is not None and MIDPOINT in info.priced.flags:
-                text += "\n未填单价,按区间中值计"
+            if info.priced is not None and MIDPOINT in info.priced.flags:   # a 歇厦's: its host's midpoint (it has none)
+                text += ("\n依附房屋在本户无单价,按其区间中值计" if item.kind == share_of_host.KIND else "\n未填单价,按区间中值计")
             if info.priced is not None and OVERRIDE in info.priced.flags:
                 text += f"\n超标准,理由:{info.priced.line.override_reason}"
             return text
