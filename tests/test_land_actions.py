@@ -115,6 +115,10 @@ def test_an_error_of_the_whole_parcel_prices_nothing_for_a_sheet_and_the_benchma
     assert costed.error.where == "cost_floor_total" and costed.price.floor_total == Decimal("344400.00")
     broken = land_actions.price_draft(replace(draft, grade=9))   # of the parcel itself: nothing to show
     assert broken.price is None and broken.error is not None
+    # said once, of the parcel: a file's 级别 5 was said of each part (第1部分级别应为 1、2、3、4,不是 5,未计入)
+    graded = land_actions.price_draft(ParcelDraft(grade=5, parts=(PartDraft("住宅用地", "1000"), PartDraft("商服用地", "10"))))
+    assert (graded.error.zh, graded.error.where, graded.left_out, graded.price) == (
+        "土地级别应为 1、2、3、4,不是 5", "grade", (), None)
 
 
 def test_the_example_file_opens_as_a_draft_and_prices_as_the_engine(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from calculator.core.errors import CalculationError, InputError
 from calculator.core.files import atomic_write_text
 from calculator.core.jsonfile import read_json
 from calculator.engine.landprice import (
-    CORRECTION_FACTORS, TERM, ParcelPrice, parcel_from_dict, part_from_dict, price_parcel, price_part)
+    CORRECTION_FACTORS, TERM, ParcelPrice, check_grade, parcel_from_dict, part_from_dict, price_parcel, price_part)
 from calculator.core.limits import PARCEL_FILE_MAX_BYTES, check_text
 from calculator.core.money import round_money, to_decimal
 from calculator.engine.schedules import load_land_table
@@ -234,6 +234,7 @@ def price_draft(draft: ParcelDraft) -> DraftPrice:
     try:
         parcel = parcel_from_dict({**data, "parts": [data["parts"][row] for row in complete]})
         table = load_land_table(parcel.table)
+        check_grade(table, parcel.grade)   # 级别 5 from a file: the parcel's, not said of each part as it was
     except CalculationError as error:
         without = _without(draft, error)
         if without is not None:   # r = abc blanked the benchmark, the range and the floor too, which do not read it

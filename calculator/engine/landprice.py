@@ -223,9 +223,7 @@ def parcel_from_dict(data: Any) -> Parcel:
 def price_parcel(parcel: Parcel, table: LandTable | None = None) -> ParcelPrice:
     """Every part at its own use's benchmark, then the parcel's sums, floor and corrections."""
     table = table or load_land_table(parcel.table)
-    if parcel.grade not in table.grades:   # the parcel's: said once, not once for each part
-        raise InputError(f"土地级别应为 {'、'.join(map(str, table.grades))},不是 {parcel.grade}",
-                         f"grade must be one of {', '.join(map(str, table.grades))}, not {parcel.grade}", "grade")
+    check_grade(table, parcel.grade)
     errors, parts = [], []
     for index, part in enumerate(parcel.parts):
         try:
@@ -277,6 +275,13 @@ def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -
 
 
 @exact
+def check_grade(table: LandTable, grade: int) -> None:
+    """An input error when `table` has no `grade`: the parcel's, said once, never once for each part."""
+    if grade not in table.grades:
+        raise InputError(f"土地级别应为 {'、'.join(map(str, table.grades))},不是 {grade}",
+                         f"grade must be one of {', '.join(map(str, table.grades))}, not {grade}", "grade")
+
+
 def price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
     """One part at its use's benchmark of the parcel's grade, corrected when the parcel has corrections."""
     use = _use(table, part.use)
