@@ -476,6 +476,19 @@ def test_a_figure_too_wide_for_its_cell_is_printed_smaller_on_one_line_never_bro
     assert any(line.endswith("评估项 小计 100,123,456,789.00") for line in lines)   # 123,456,789.01 + 99,999,999,999.99
 
 
+def test_a_quantity_of_many_decimals_is_printed_whole_on_one_line(tmp_path):
+    """9.899999999999999 (3.3 × 3 from a script, written as a JSON number) was printed 9.899999999999 over 999 at 5
+    points: its first line read as the quantity. It is printed smaller still, whole: 9.899999999999999 × 750 =
+    7,424.999999999999… = 7,425.00."""
+    case = case_from_json('{"items": [{"item": "附属平房/砖混结构", "quantity": 9.899999999999999},'
+                          ' {"item": "附属平房/砖混结构", "quantity": 999999.123456789, "rate": "700"}]}')
+    path = tmp_path / "decimals.pdf"
+    reports.compensation_pdf(compute(case), path)
+    lines = "\n".join(pages(path)).splitlines()
+    assert any(line.startswith("1 附属平房/砖混结构 9.899999999999999 m² 750.00 7,425.00") for line in lines)
+    assert any(line.startswith("2 附属平房/砖混结构 999999.123456789 m² 700.00 699,999,386.42") for line in lines)
+
+
 def test_no_heading_is_left_alone_at_the_foot_of_a_page(tmp_path):
     """A section's name (一(三) 禽类房舍) or a heading (房屋面积置换) was the last line of a page, what it heads on the
     next: the example household with 0 … 29 more lines (every other one with a note) puts one near each page foot."""

@@ -142,13 +142,16 @@ def _cell(text: Text, width: float):
 # A figure as the sheets write one (¥1,234.50, 100000.00, 0.918323): never broken over two lines, where its first
 # line reads as a whole number a tenth of it (123,456,789.0 over 1).
 FIGURE = re.compile(r"¥?-?[0-9][0-9,]*(\.[0-9]+)?")
-SMALLEST_FIGURE_SIZE = 5.0   # points: a figure is made no smaller (the widest amount, 999,999,999,999.99, needs ~6)
+SMALLEST_FIGURE_SIZE = 5.0   # points: the smallest a figure is read at (the widest amount, 999,999,999,999.99, needs ~6)
 
 
 def _fitted(style: ParagraphStyle, drawn: float, room: float) -> ParagraphStyle:
-    """`style` at the size (in half points, down to SMALLEST_FIGURE_SIZE) at which a line `drawn` wide at its own
-    size fits `room`."""
-    size = max(SMALLEST_FIGURE_SIZE, math.floor(style.fontSize * room / drawn * 2) / 2)
+    """`style` at the size (in half points) at which a line `drawn` wide at its own size fits `room`. Below
+    SMALLEST_FIGURE_SIZE only a figure of many decimals goes (9.899999999999999, a script's float in a case file),
+    made as small as it takes: it was broken over lines at 5 points, and its first line read as the whole figure."""
+    size = math.floor(style.fontSize * room / drawn * 2) / 2
+    if size < SMALLEST_FIGURE_SIZE:
+        size = math.floor(style.fontSize * room / drawn * 10) / 10
     return ParagraphStyle(f"{style.name}-{size}", parent=style, fontSize=size, leading=size * 1.3)
 
 
