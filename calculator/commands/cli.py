@@ -127,8 +127,27 @@ def main(argv: list[str] | None = None, *, process: bool = False) -> int:
 
 
 def command() -> None:
-    """The installed `landcomp` command (`python -m calculator`, the bundle's landcomp-cli): exits with main's status."""
-    sys.exit(main(process=True))
+    """The installed `landcomp` command (`python -m calculator`, the bundle's landcomp-cli): exits with main's status,
+    once what it printed is written (`_flushed`)."""
+    try:
+        status = main(process=True)
+    except SystemExit as end:   # --help and --version: argparse exits once it has printed
+        status = end.code
+    sys.exit(_flushed(status))
+
+
+def _flushed(status: int) -> int:
+    """`status`, with nothing left in stdout's or stderr's buffer: Python's own flush at exit, failing on a full disk or
+    a reader gone, made every status 120 (a refusal said on a full stderr, `--version > /dev/full`). What is left
+    unwritten on stdout is said as any result is (exit 1); a message stderr cannot take is dropped, the status tells."""
+    if status == 0:
+        status = _print("")   # only argparse's --help and --version print without flushing
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+    except OSError:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")   # nothing more reaches it, nor at exit
+    return status
 
 
 def _main(argv: list[str] | None) -> int:

@@ -21,6 +21,9 @@ EXAMPLE = REPO / "examples" / "household.json"
 
 
 ENV = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": str(REPO)}
+# stdout and stderr buffered, as in a user's shell (CI and this machine set PYTHONUNBUFFERED): what is left in their
+# buffers Python flushes at exit, and a failure there made every exit status 120.
+BUFFERED = {name: value for name, value in ENV.items() if name != "PYTHONUNBUFFERED"}
 
 
 def landcomp(folder: Path, *args: str, **options) -> subprocess.CompletedProcess:
@@ -356,10 +359,27 @@ def test_a_file_the_system_will_not_write_is_said_in_both_languages(tmp_path, mo
 
 
 @pytest.mark.parametrize("stderr", ["2>&-", "2>/dev/full"])
-def test_bad_input_with_no_stderr_to_say_it_on_is_still_exit_2_and_nothing_on_stdout(tmp_path, stderr) -> None:
+@pytest.mark.parametrize("args, status", [("compensation bad.json", 2),
+                                          (f'ledger save p.landcomp 001 "{EXAMPLE}" --base-version 3', 3)])
+def test_a_refusal_with_no_stderr_to_say_it_on_keeps_its_exit_status_and_nothing_on_stdout(tmp_path, stderr, args,
+                                                                                            status) -> None:
     """With stderr closed, the message went to stdout (print to a None stream does); with stderr full, the
-    failure to print it escaped as exit 1."""
+    failure to print it escaped as exit 1, and then Python's flush of stderr at exit made it 120."""
     (tmp_path / "bad.json").write_text('{"items": [{"item": "不存在"}]}', encoding="utf-8")
-    run = subprocess.run(f"{sys.executable} -m calculator compensation bad.json {stderr}", shell=True, cwd=tmp_path,
-                         env=ENV, capture_output=False, stdout=subprocess.PIPE, encoding="utf-8", timeout=120)
-    assert run.returncode == 2 and run.stdout == ""
+    assert landcomp(tmp_path, "ledger", "create", "p.landcomp", "--name", "堡子片区").returncode == 0
+    run = subprocess.run(f'"{sys.executable}" -m calculator {args} {stderr}', shell=True, cwd=tmp_path,
+                         env=BUFFERED, stdout=subprocess.PIPE, encoding="utf-8", timeout=120)
+    assert run.returncode == status and run.stdout == ""
+
+
+@pytest.mark.parametrize("option, stdout, reason", [("--version", ">/dev/full", "No space left on device"),
+                                                    ("--version", ">&-", "standard output is closed"),
+                                                    ("--help", ">/dev/full", "No space left on device")])
+def test_the_version_or_help_on_a_stdout_that_takes_nothing_is_one_line_and_exit_1(tmp_path, option, stdout,
+                                                                                     reason) -> None:
+    """`landcomp --version > /dev/full` (or `| true`, its reader gone) exited 120 with nothing said, and with stdout
+    closed 0: argparse prints them, and left them to Python's flush at exit."""
+    run = subprocess.run(f'"{sys.executable}" -m calculator {option} {stdout}', shell=True, cwd=tmp_path,
+                         env=BUFFERED, stderr=subprocess.PIPE, encoding="utf-8", timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "cannot write the result: " in run.stderr and reason in run.stderr
