@@ -6,10 +6,12 @@ import re
 
 import pytest
 
+from calculator.app.ledger_actions import open_project
 from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import compute
-from calculator.core.errors import CaseErrors
+from calculator.core.errors import CaseErrors, InputError
 from calculator.core.labels import place_zh
+from calculator.store.base import StoreError
 
 JSON_NAME = re.compile(r"[a-z]+_[a-z_0-9]+|\bitems\[|\bparts\[")
 
@@ -44,3 +46,25 @@ def test_every_kind_of_case_error_is_shown_in_chinese_only():
                  "第5行「围墙/砖围墙」: 此项不接受「colour」", "搬迁与安置: 支付日期", "房屋面积置换: 缺少宅基地证面积"):
         assert text in shown, (text, shown)
     assert "depth_m" in refused.value.message and "homestead_certificate_area_m2" in refused.value.message
+
+
+FILES = ["/tmp/x/安装 目录/王家 案件.v2.json", "nonexist.json", "items.json", "relocation"]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_a_file_named_in_a_place_is_shown_as_it_is_given(file):
+    """A file's name was read as fields: …/安装 目录/王家 案件 v2 json, nonexist json, 补偿项目 json."""
+    assert InputError("文件不存在", "file not found").in_file(file).shown == f"{file}: 文件不存在"
+    at_head = CaseErrors([InputError("应为文字", "must be text", "household.head")]).in_file(file)
+    assert at_head.shown == f"{file} 户主信息 户主: 应为文字"
+    assert at_head.message.startswith(f"{file} household.head: ")   # the English half as it was
+    assert StoreError("项目文件不存在", "the project file does not exist", file=file).shown == f"{file}: 项目文件不存在"
+
+
+def test_a_project_file_that_cannot_be_opened_is_named_as_it_is_given(tmp_path):
+    project = tmp_path / "安装 目录" / "王家 项目.v2.landcomp"
+    project.parent.mkdir()
+    project.write_bytes(b"not a database")
+    with pytest.raises(StoreError) as refused:
+        open_project(project)
+    assert refused.value.shown.startswith(f"{project}: ")

@@ -343,4 +343,4 @@ def open_parcel(path: Path) -> ParcelDraft:
     try:
         return draft_from_dict(read_json(Path(path), PARCEL_FILE_MAX_BYTES, "地块文件"))
     except CalculationError as error:
-        raise error.located(str(path)) from None
+        raise error.in_file(path) from None

@@ -49,12 +49,13 @@ def project_path(text: str | os.PathLike[str]) -> Path:
     path = Path(text)
     if path.name and os.path.isdir(path):   # (False, never an error, for a name the system cannot take)
         raise InputError("这是一个文件夹;请填写项目文件的文件名(如 堡子片区.landcomp)",
-                         "that is a folder: give the project file's name (such as project.landcomp)", shown_path(path))
+                         "that is a folder: give the project file's name (such as project.landcomp)",
+                         file=shown_path(path))
     if path.name and path.suffix.lower() != SUFFIX:
         if os.path.lexists(path):   # /dev/null, a pipe, h.json: what was named is not written beside, as /dev/null.landcomp
             raise InputError(f"「{path.name}」已存在,不是项目文件(.landcomp);请另选文件名",
                              f"{path.name} exists and is not a project file (.landcomp): choose another name",
-                             shown_path(path))
+                             file=shown_path(path))
         path = path.with_name(path.name + SUFFIX)
     return check_file_name(path, reading=False)
 
@@ -91,10 +92,10 @@ def create_project(path: str | os.PathLike[str], name: str, actor: str, *,
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     except FileExistsError:
         raise StoreError("文件已存在;请另选文件名,或用「打开项目」打开它",
-                         "the file exists; choose another name or open it", str(path)) from None
+                         "the file exists; choose another name or open it", file=path) from None
     except OSError as error:   # a folder that takes no file (read-only, not ours): said as the system says it
         raise StoreError(f"无法建立项目文件({system_reason(error)})", f"cannot create the project file "
-                         f"({system_reason(error)})", str(path)) from None
+                         f"({system_reason(error)})", file=path) from None
     store, landed = None, landings()
     try:   # the file is this attempt's (claimed above): whatever is there after a failure is removed
         store = SqliteStore(path, actor=actor.strip())
@@ -137,14 +138,14 @@ def open_project(path: str | os.PathLike[str], actor: str = "", *, password: str
         header = SQLITE_HEADER if in_use_here else _first_bytes(path, len(SQLITE_HEADER))
     except OSError as error:
         raise StoreError(f"无法读取项目文件: {error.strerror}", f"cannot read the project file: {error.strerror}",
-                         str(path)) from None
+                         file=path) from None
     if header != SQLITE_HEADER:  # SqliteStore would turn an empty file into a new project
-        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", str(path))
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", file=path)
     store = SqliteStore(path, actor=actor.strip(), create=False)
     projects = store.projects()
     if not projects:
         store.close()
-        raise StoreError("项目文件中没有项目", "the project file holds no project", str(path))
+        raise StoreError("项目文件中没有项目", "the project file holds no project", file=path)
     return ProjectFile(store, _the_project(store, projects, str(path)), path)
 
 
@@ -158,7 +159,7 @@ def _the_project(store: CaseStore, projects: list[Project], where: str) -> Proje
             else FROM_A_BACKUP
         raise StoreError(f"项目中有 {len(projects)} 个项目记录,应只有一个:数据已在程序之外被改动;{zh}",
                          f"the project holds {len(projects)} project records, not one: it was changed outside the "
-                         f"program; {en}", where)
+                         f"program; {en}", file=where)
     return projects[0]
 
 
@@ -355,8 +356,8 @@ class ProjectFile:
             if not os.path.lexists(target):   # deleted while open: its journal left there would be read into the backup
                 raise StoreError("备份不能写在项目文件原来的位置(那里留下的日志文件会并入备份);请另选文件名",
                                  "a backup cannot be written where the project file was (the journal left there would "
-                                 "be read into it); choose another name", str(target))
-            raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", str(target))
+                                 "be read into it); choose another name", file=target)
+            raise StoreError("备份不能覆盖项目文件本身", "a backup cannot overwrite the project file", file=target)
         check_parent_folder(target)
         if os.path.lexists(target):  # it may be another project (or a link, even to nothing): never replaced
             raise StoreError(f"文件已存在,备份不会覆盖它;请另选文件名: {target.name}",
@@ -368,7 +369,7 @@ class ProjectFile:
         """`path` as a file a restore may read: never this project's own file (checked before the user is asked)."""
         source = _audited(check_file_name(path, reading=True))
         if self.path is not None and same_file(source, self.path):   # the same path, a link to it or a hard link
-            raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", str(source))
+            raise StoreError("不能用项目文件自身恢复", "a project cannot be restored from itself", file=source)
         return source
 
     def backup_said(self, source: Path) -> str:

@@ -216,7 +216,7 @@ def reattach(store: CaseStore, place: dict) -> StoredCase:
             fingerprint is None and number is not None and number != household.number):
         raise StoreError(f"台账中的此户(户号 {household.number})已不是打开时的那一户或那一版:项目文件可能已被替换",
                          f"the ledger's household (number {household.number}) is not the one, or not at the version, "
-                         "the case was opened at: the project file may have been replaced", store.path)
+                         "the case was opened at: the project file may have been replaced", file=store.path)
     return StoredCase(store, household, version)
 
 

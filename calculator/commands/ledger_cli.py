@@ -140,7 +140,7 @@ def _save(project: ProjectFile, args) -> str:
     try:
         case = case_from_file(read_json(args.case, CASE_FILE_MAX_BYTES, "案例文件"))
     except InputError as error:
-        raise error.located(str(args.case)) from None
+        raise error.in_file(args.case) from None
     if args.base_version is not None and not 0 <= args.base_version <= MAX_VERSION:
         raise InputError(f"--base-version 应为 0 至 {MAX_VERSION} 的整数",
                          f"--base-version must be a whole number from 0 to {MAX_VERSION}")
@@ -149,7 +149,7 @@ def _save(project: ProjectFile, args) -> str:
     try:
         version = project.save_case(args.household, case, base_version=args.base_version, reason=args.reason)
     except CaseErrors as error:   # the case's own faults: said at the file, as `compensation` says them
-        raise error.located(str(args.case)) from None
+        raise error.in_file(args.case) from None
     household = project.store.household(version.household_id)
     # what to check on the saved case (a midpoint, an override, a large quantity): said as `compensation` says it
     warnings = json.loads(version.result_json).get("warnings", []) if version.result_json else []
@@ -312,7 +312,7 @@ def _sheets(project: ProjectFile, args) -> str:
             args.outdir.mkdir()  # the folder named; the batch writes into a folder of its own inside it
         except OSError as error:   # a folder that takes no new folder (read-only, not ours): the place chosen
             raise InputError(f"无法建立文件夹: {error.strerror}", f"cannot create the folder: {error.strerror}",
-                             str(args.outdir)) from None
+                             file=args.outdir) from None
         made = True
     try:
         _refuse_earlier_batch(args.outdir)

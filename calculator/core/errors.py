@@ -2,12 +2,14 @@
 
 A message is for people; where it happened is for code. An error (and a warning) carries its
 place as attributes, set where it is raised: `block` (the part of a case: items, relocation,
-replacement, total), `line` (the index of a case line) and `field` (the raw field at fault; None
-for the line or block as a whole). The GUI's highlighted cell and the survey's problem column
+replacement, total), `line` (the index of a case line), `field` (the raw field at fault; None
+for the line or block as a whole) and `file` (the file, or the server, named in `where`: shown as it
+is given, never read as a field's name). The GUI's highlighted cell and the survey's problem column
 are read from these, never from the wording, which may change freely.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -23,8 +25,9 @@ class CalculationError(ValueError):
     """Base of every error caused by bad input or bad data, with a bilingual message and its place."""
 
     def __init__(self, zh: str, en: str, where: str = "", *, block: str | None = None, line: int | None = None,
-                 field: str | None = None):
-        self.zh, self.en, self.where = zh, en, where
+                 field: str | None = None, file: str | os.PathLike[str] | None = None):
+        self.file = None if file is None else os.fspath(file)   # named in the place as given (`in_file`)
+        self.zh, self.en, self.where = zh, en, where or self.file or ""
         self.block, self.line, self.field = block, line, field
         super().__init__(self.message)
 
@@ -36,7 +39,7 @@ class CalculationError(ValueError):
     def shown(self) -> str:
         """The message for the app's people: Chinese only, the place named as they read it (第4行, 户主)."""
         from calculator.core.labels import place_zh
-        return f"{place_zh(self.where)}: {self.zh}" if self.where else self.zh
+        return f"{place_zh(self.where, self.file)}: {self.zh}" if self.where else self.zh
 
     def located(self, where: str) -> "CalculationError":
         """The same error, placed (e.g. at a case line) when it was raised without a place; `where` before the place
@@ -44,6 +47,11 @@ class CalculationError(ValueError):
         if self.where == where or self.where.startswith(f"{where} "):
             return self
         return self._copy(where=f"{where} {self.where}".strip() if self.where else where)
+
+    def in_file(self, path: str | os.PathLike[str]) -> "CalculationError":
+        """The same error located in the file `path`, whose name is shown as it is given, never read as a field's
+        place (案件.v2.json was shown as 案件 v2 json, items.json as 补偿项目 json)."""
+        return self.located(os.fspath(path))._copy(file=os.fspath(path))
 
     def placed(self, *, block: str | None = None, line: int | None = None, field: str | None = None) -> "CalculationError":
         """The same error with the places it was raised without filled in; a place already set is kept
@@ -105,6 +113,9 @@ class CaseErrors(InputError):
 
     def located(self, where: str) -> "CaseErrors":
         return CaseErrors([e.located(where) for e in self.errors])
+
+    def in_file(self, path: str | os.PathLike[str]) -> "CaseErrors":
+        return CaseErrors([e.in_file(path) for e in self.errors])
 
 
 @dataclass(frozen=True)

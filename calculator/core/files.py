@@ -103,7 +103,7 @@ def check_file_name(path: str | os.PathLike[str], *, reading: bool) -> Path:
             os.stat(path)
     except ValueError:  # a NUL, or a surrogate that is no byte of a name read with surrogateescape
         raise InputError("文件名含有不能用于文件名的字符", "the file name holds a character no file name may hold",
-                         shown_path(path)) from None
+                         file=shown_path(path)) from None
     except OSError as error:
         too_long = error.errno == errno.ENAMETOOLONG
     if too_long:
@@ -111,7 +111,7 @@ def check_file_name(path: str | os.PathLike[str], *, reading: bool) -> Path:
         doing, done = ("读取", "read") if reading else ("写入", "write")
         raise InputError(f"文件名或路径过长,无法{doing}(文件名最多 {most} 字节)",
                          f"the file name or path is too long to {done} (a name is at most {most} bytes)",
-                         shown_path(path))
+                         file=shown_path(path))
     return path
 
 
@@ -166,15 +166,15 @@ def check_regular_file(path: str | os.PathLike[str], zh: str, en: str,
     try:
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
-        raise error(f"{zh}不存在", f"the {en} does not exist", str(path)) from None
+        raise error(f"{zh}不存在", f"the {en} does not exist", file=path) from None
     except OSError as failed:
         raise error(f"无法读取{zh}({system_reason(failed)})", f"cannot read the {en} ({system_reason(failed)})",
-                    str(path)) from None
+                    file=path) from None
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
-        raise error(f"这是一个文件夹,不是{zh}", f"that is a folder, not a {en}", str(path))
-    raise error(f"这不是{zh}(不是普通文件)", f"not a {en} (not a regular file)", str(path))
+        raise error(f"这是一个文件夹,不是{zh}", f"that is a folder, not a {en}", file=path)
+    raise error(f"这不是{zh}(不是普通文件)", f"not a {en} (not a regular file)", file=path)
 
 
 # The kinds of file a name's suffix says it is: an output named as another kind (a workbook called s.pdf) would
@@ -237,26 +237,26 @@ def _refuse_foreign(target: Path, kind: str | None) -> None:
     if os.path.islink(target):   # the rename replaces the link, never the file it names (/dev/stdout became a PDF)
         raise InputError(f"「{target.name}」是指向 {os.path.realpath(target)} 的链接,不会替换它;请写到它所指的文件或另选文件名",
                          f"{target.name} is a link to {os.path.realpath(target)}; it is not replaced (write to the "
-                         "file it names, or choose another name)", shown_path(target))
+                         "file it names, or choose another name)", file=shown_path(target))
     if os.path.lexists(target) and not target.is_file():
         raise InputError(f"「{target.name}」不是普通文件,不能写入;请另选文件名",
                          f"{target.name} is not a regular file and is not written to (choose another name)",
-                         shown_path(target))
+                         file=shown_path(target))
     if target.is_file() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222):
         # made read-only (an archived sheet): the rename would replace it all the same on Linux and macOS, as
         # Windows never does; no write bit at all is read-only to root too
         raise InputError(f"「{target.name}」是只读文件(或您无权写入),不会覆盖它;请另选文件名",
                          f"{target.name} is read-only (or not yours to write); it is not replaced (choose another name)",
-                         shown_path(target))
+                         file=shown_path(target))
     database = journal_of(target)
     if database is not None:
         raise InputError(f"「{target.name}」是数据库「{database.name}」的日志文件,不能写成别的文件;请另选文件名",
                          f"{target.name} is the journal of the database {database.name}; it is not replaced "
-                         "(choose another name)", shown_path(target))
+                         "(choose another name)", file=shown_path(target))
     if in_use(target):  # refused by its journal alone: reading it here might drop this process's own locks
         raise InputError(f"「{target.name}」是正在使用的数据库,不会覆盖它;请另选文件名",
                          f"{target.name} is a database in use; it is not replaced (choose another name)",
-                         shown_path(target))
+                         file=shown_path(target))
     try:
         with open(target, "rb") as existing:
             head = existing.read(len(SQLITE_HEADER))
@@ -310,7 +310,7 @@ def refuse_database(path: Path, zh: str, en: str) -> None:
     journal of one: never opened (in_use says why)."""
     if in_use(path) or journal_of(path) is not None:
         raise InputError(f"「{path.name}」是正在使用的数据库文件(如项目文件),不是{zh}",
-                         f"{path.name} is a database file in use (a project, say), not a {en}", shown_path(path))
+                         f"{path.name} is a database file in use (a project, say), not a {en}", file=shown_path(path))
 
 
 def atomic_write_text(target: Path, text: str) -> None:

@@ -49,9 +49,13 @@ def label(field: str) -> str:
     return FIELD_LABELS.get(field) or BLOCK_LABELS.get(field) or field
 
 
-def place_zh(where: str) -> str:
+def place_zh(where: str, file: str | None = None) -> str:
     """A message's place as a person reads it: items[3](第4行)「菜窖/砖石」 → 第4行「菜窖/砖石」,
-    relocation → 搬迁与安置, household.head → 户主; a path or a postgresql:// address as it is."""
+    relocation → 搬迁与安置, household.head → 户主; the `file` it names (whatever its name: 王家 案件.v2.json,
+    items.json) and a path or a postgresql:// address as they are."""
+    if file and file in where:
+        before, _, after = where.partition(file)
+        return f"{place_zh(before)}{file}{place_zh(after)}"
     return " ".join(token if _PATH.match(token)  # a file's path stays as it is
                     else _NAME.sub(lambda name: label(name.group(0)), _LINE.sub(r"\1", token)).replace(".", " ")
                     for token in where.split(" "))

@@ -31,7 +31,7 @@ class Backups:
         if self.read_only:
             raise StoreError("只读的项目不能在程序中备份(无法记入变更记录);请直接复制项目文件",
                              "a read-only project cannot be backed up here (the backup could not be recorded); "
-                             "copy the project file instead", self.path)
+                             "copy the project file instead", file=self.path)
         target = os.fspath(path)
         temporary = target + ".part"
         if self._deleted():   # the project file deleted while open: the one copy left of it is this connection's
@@ -136,7 +136,7 @@ class Backups:
                 if verify.chain_head(self._conn) != head:   # another user's save or payment since the safety copy:
                     raise RefusedByRule(   # replaced, it would be in neither the project nor the copy
                         "恢复期间项目被其他人修改,未恢复;请稍后再试", "the project was changed by someone else during "
-                        "the restore: nothing was restored; try again", self.path)
+                        "the restore: nothing was restored; try again", file=self.path)
                 # The backup API replaces every page of this database in one step, under its write lock.
                 try:
                     work.backup(self._conn)

@@ -58,7 +58,7 @@ class BackgroundCheck:
             return False
         kind, *rest = self._answer
         if kind == "failed":
-            raise StoreError(rest[0], rest[1], self._store.path)
+            raise StoreError(rest[0], rest[1], file=self._store.path)
         return self._store._adopt_verdicts(self._token, rest[0])
 
     def cancel(self) -> None:

@@ -150,18 +150,18 @@ def schema_version(connection: sqlite3.Connection) -> int:
     return connection.execute("PRAGMA user_version").fetchone()[0]
 
 
-def refuse_foreign(connection: sqlite3.Connection, where: str = "") -> int:
-    """The file's schema version (0: an empty file); StoreError, naming `where`, when it is another program's
+def refuse_foreign(connection: sqlite3.Connection, file: str | None = None) -> int:
+    """The file's schema version (0: an empty file); StoreError, naming `file`, when it is another program's
     database or a newer program's project (checked before anything is written to it: opening another program's
     file must leave it as it was)."""
     before = schema_version(connection)
     if before > SCHEMA_VERSION:
         raise StoreError(f"项目文件由较新版本的程序创建(结构版本 {before}),请升级程序",
-                         f"the project file was written by a newer program (schema {before}); please upgrade", where)
+                         f"the project file was written by a newer program (schema {before}); please upgrade", file=file)
     if before == 0 and connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
-        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", where)
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", file=file)
     if before > 0 and connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", where)
+        raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", file=file)
     return before
 
 

@@ -66,7 +66,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         try:
             self._conn = _connect_read_only(self.path) if self.read_only else _connect(self.path)
         except sqlite3.Error as exc:
-            raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", self.path) from None
+            raise StoreError(f"无法打开项目文件: {exc}", f"cannot open the project file: {exc}", file=self.path) from None
         try:
             self._open()
             self._at = os.path.abspath(self.path)   # the path, whatever the working folder becomes
@@ -112,9 +112,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
                 return
             # before WAL mode is set, so that another program's file, or one holding no project, is left as it was
             if refuse_foreign(self._conn, self.path) == 0 and not self._create:
-                raise StoreError(*NO_PROJECT, self.path)
+                raise StoreError(*NO_PROJECT, file=self.path)
             if self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-                raise StoreError("项目文件无法使用 WAL 日志模式", "the project file cannot use WAL journaling", self.path)
+                raise StoreError("项目文件无法使用 WAL 日志模式", "the project file cannot use WAL journaling", file=self.path)
             self._conn.execute("PRAGMA synchronous = FULL")  # a committed save survives a power cut
             init_db(self._conn)
         except sqlite3.DatabaseError as exc:
@@ -142,11 +142,11 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
         """A read-only file cannot be migrated: it must be ours and at today's schema."""
         version = refuse_foreign(self._conn, self.path)
         if version == 0:   # an empty file: nothing of ours to read
-            raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", self.path)
+            raise StoreError("该文件不是本程序的项目文件", "the file is not a landcomp project file", file=self.path)
         if version < SCHEMA_VERSION:
             raise StoreError("项目文件是只读的,且由旧版程序创建,无法升级;请复制到可写入的文件夹后再打开",
                              "the project file is read-only and was written by an older program, so it cannot be "
-                             "upgraded; copy it to a folder you can write to and open it there", self.path)
+                             "upgraded; copy it to a folder you can write to and open it there", file=self.path)
 
     # -- transactions ------------------------------------------------------------------------
 
@@ -263,9 +263,9 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             zh_saved, en_saved = (f"(项目文件已被删除或被另一个文件替换;已备份到 {name},请打开那份备份)",
                                   f" (the project file was deleted or replaced; it was backed up to {name}: open that)")
         if self._settled is DELETED:   # there is no place to open it from: the backup is
-            return StoreFailure(f"{zh}{zh_saved}", f"{en}{en_saved}", self.path)
+            return StoreFailure(f"{zh}{zh_saved}", f"{en}{en_saved}", file=self.path)
         return StoreFailure(f"{zh}{zh_saved}。请从项目文件现在的位置重新打开项目",
-                            f"{en}{en_saved}; open the project where it is now", self.path)
+                            f"{en}{en_saved}; open the project where it is now", file=self.path)
 
     def _moved(self) -> bool:
         """Whether the file opened is no longer at the project's path. When nothing is there (the file moved, renamed
@@ -544,7 +544,7 @@ class SqliteStore(LedgerQueries, Backups, CaseStore):
             # `only`: the one project of its file or database (the app opens no other), checked under the change's
             # lock: two `ledger create` at once on one database each found none before, and made one each
             if only and conn.execute("SELECT 1 FROM projects").fetchone():
-                raise StoreError(*self.ONE_PROJECT, self.path)
+                raise StoreError(*self.ONE_PROJECT, file=self.path)
             if conn.execute("SELECT 1 FROM projects WHERE name = ?", (name,)).fetchone():
                 raise StoreError(f"项目「{name}」已存在", f"a project named {name!r} already exists")
             project_id = conn.execute("INSERT INTO projects (name, created_at) VALUES (?, ?) RETURNING id",

@@ -54,7 +54,7 @@ def _connect_read_only(path: str) -> sqlite3.Connection:
                              "请把它连同同名的 -wal、-shm 文件一起复制到可写的文件夹后再用",
                              "changes not yet merged lie beside the file (its journal) and its folder is read-only, so it "
                              "cannot be read; copy it with its -wal and -shm files to a folder that can be written",
-                             path) from None
+                             file=path) from None
         connection = _connect(f"{uri}?mode=ro&immutable=1", uri=True)
     return connection
 
@@ -84,21 +84,22 @@ def _store_error(error: sqlite3.Error, path: str) -> StoreError:
     name = getattr(error, "sqlite_errorname", "")
     if _busy(error):
         return RefusedByRule("项目文件读写失败:项目正被其他人或其他程序修改(已锁定),请稍后再试",
-                          "the project file is busy: another user or program is changing it; try again shortly", path)
+                          "the project file is busy: another user or program is changing it; try again shortly",
+                          file=path)
     if name.startswith("SQLITE_READONLY"):
         return _read_only_error(path)
     # A full or failing disk is no fault of the input (`landcomp ledger` exits 1: a scheduled backup tries again).
     if name.startswith("SQLITE_FULL"):
         return StoreFailure("磁盘已满,项目文件无法写入;请腾出空间后再试(已保存的内容不受影响)",
                           "the disk is full: the project file cannot be written; free some space and try again "
-                          "(what was saved is unharmed)", path)
+                          "(what was saved is unharmed)", file=path)
     if name.startswith("SQLITE_IOERR"):
         return StoreFailure(f"项目文件读写出错({error}):磁盘可能已满、已拔出或有故障;请检查后再试,不要急于从备份恢复",
                           f"the project file could not be read or written ({error}): the disk may be full, removed or "
-                          "failing; check it and try again before restoring anything from a backup", path)
+                          "failing; check it and try again before restoring anything from a backup", file=path)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return _damaged(path, str(error))
-    return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", path)
+    return StoreError(f"项目文件读写失败:{error}", f"the project file could not be read or written: {error}", file=path)
 
 
 class Busy(Exception):
@@ -121,10 +122,10 @@ def _read_only_error(path: str) -> StoreError:
                                   f"请让其所有者把 {name} 改为可写后再试({zh})",
                                   f"the file {name} beside the project cannot be written (the project file itself "
                                   f"can): it can be viewed, not changed; have its owner make {name} writable and "
-                                  f"try again ({en})", path)
+                                  f"try again ({en})", file=path)
     return StoreError("项目文件是只读的(文件或其所在文件夹不可写入):只能查看,不能修改",
                       "the project file is read-only (the file or its folder cannot be written): "
-                      "it can be viewed, not changed", path)
+                      "it can be viewed, not changed", file=path)
 
 
 def check_integrity(connection: sqlite3.Connection, path: str, *, quick: bool = False, backup: bool = False,
@@ -156,9 +157,10 @@ def _damaged(path: str, why: str, *, backup: bool = False) -> StoreError:
     """A damaged project (restore it from a backup), or a damaged backup (it restores nothing)."""
     if backup:
         return StoreError(f"备份文件已损坏或不是数据库文件,不能用它恢复({why})",
-                          f"the backup file is damaged or not a database; nothing can be restored from it ({why})", path)
+                          f"the backup file is damaged or not a database; nothing can be restored from it ({why})",
+                          file=path)
     return StoreError(f"项目文件已损坏或不是数据库文件({why}):{FROM_A_BACKUP[0]}",
-                      f"the project file is damaged or not a database ({why}): {FROM_A_BACKUP[1]}", path)
+                      f"the project file is damaged or not a database ({why}): {FROM_A_BACKUP[1]}", file=path)
 
 
 # How a project file that cannot be opened is put back: `ledger restore` (从备份恢复) replaces a project it opens, and
@@ -245,9 +247,9 @@ def _staged_copy(source: sqlite3.Connection, source_path: str, staged: str) -> i
     except sqlite3.DatabaseError as exc:
         raise _unreadable(exc, source_path, backup=True) from None
     if app != APPLICATION_ID or version == 0:
-        raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", source_path)
+        raise StoreError("该文件不是本程序的项目备份", "the file is not a landcomp backup", file=source_path)
     if version > SCHEMA_VERSION:
-        raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", source_path)
+        raise StoreError("备份由较新版本的程序创建", "the backup was written by a newer program", file=source_path)
     with contextlib.suppress(FileNotFoundError):
         os.remove(staged)
     staging = sqlite3.connect(staged)

@@ -392,6 +392,20 @@ def test_a_fresh_window_on_a_small_screen_opens_maximized_inside_it(qtbot, setti
     assert window.screen().availableGeometry().contains(window.frameGeometry())
 
 
+@pytest.mark.parametrize("name", ["{tmp}/安装 目录/王家 案件.v2.json", "安装 目录/王家 案件.v2.json", "items.json"])
+def test_a_file_that_cannot_be_opened_is_named_as_it_is_given(ws, answers, tmp_path, monkeypatch, name):
+    """无法打开 read a file's name as fields: …/安装 目录/王家 案件 v2 json, 补偿项目 json, nonexist json (as
+    `landcomp nonexist.json` opens it)."""
+    monkeypatch.chdir(tmp_path)
+    name = name.format(tmp=tmp_path)
+    Path("安装 目录").mkdir()
+    Path(name).write_text('{"household": {"head": 5}}', encoding="utf-8")
+    assert not ws.open_file(Path(name))
+    assert answers.errors[-1] == ("无法打开", f"{name} 户主信息 户主: 应为文字")
+    assert not ws.open_file(Path("nonexist.json"))
+    assert answers.errors[-1] == ("无法打开", "nonexist.json: 文件不存在")
+
+
 def test_a_parcel_file_opened_as_a_case_is_refused_and_never_overwritten(ws, answers, tmp_path):
     parcel = tmp_path / "parcel.json"
     parcel.write_bytes((ROOT / "examples" / "parcel.json").read_bytes())

@@ -45,4 +45,4 @@ def read_case(path: Path) -> Case:
     try:
         return case_from_file(read_json(Path(path), CASE_FILE_MAX_BYTES, "案例文件"))
     except InputError as error:
-        raise error.located(str(path)) from None
+        raise error.in_file(path) from None

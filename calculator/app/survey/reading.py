@@ -138,14 +138,14 @@ def _header(cells: list[Any], columns: tuple[SurveyColumn, ...], path: Path
             strays.append((str(value).strip(), index))
         elif column in positions:
             raise InputError(f"「{SURVEY_SHEET}」第1行有两个「{column.heading}」列",
-                             f"row 1 of {SURVEY_SHEET!r} has two {column.heading!r} columns", str(path))
+                             f"row 1 of {SURVEY_SHEET!r} has two {column.heading!r} columns", file=path)
         else:
             positions[column] = index
     missing = [name for name in REQUIRED_HEADINGS if not any(c.heading == name for c in positions)]
     if missing:
         raise InputError(f"「{SURVEY_SHEET}」第1行缺少列:{'、'.join(missing)}(请使用导出的模板)",
                          f"row 1 of {SURVEY_SHEET!r} lacks the column(s) {', '.join(missing)} (use the template)",
-                         str(path))
+                         file=path)
     return list(positions.items()), strays
 
 

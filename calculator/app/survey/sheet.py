@@ -286,7 +286,7 @@ def refuse_filled_survey(path: Path) -> None:
         return          # (a truncated sheet raises XML's ParseError) is no survey, and the writer's checks judge it
     if filled:
         raise InputError(f"「{path.name}」是已填写的调查表,不会覆盖它;请另选文件名",
-                         f"{path.name} is a filled-in survey; it is not replaced (choose another name)", str(path))
+                         f"{path.name} is a filled-in survey; it is not replaced (choose another name)", file=path)
 
 
 def _inline_text(child: Any) -> str:
@@ -332,7 +332,7 @@ def read_sheet(path: Path) -> _Sheet:
         if not isinstance(sheet, ReadOnlyWorksheet):
             raise InputError(f"工作簿中没有「{SURVEY_SHEET}」工作表(现有:{'、'.join(book.sheetnames)})",
                              f"the workbook has no sheet named {SURVEY_SHEET!r} "
-                             f"(it has: {', '.join(book.sheetnames)})", str(path))
+                             f"(it has: {', '.join(book.sheetnames)})", file=path)
         # the extent 调查表 declares (another sheet's is never read: a 照片索引 150 columns wide refused the survey)
         _check_extent(*_declared_extent(book._archive, book._archive.getinfo(sheet._worksheet_path)), path, DECLARED)
         opened = _Sheet(book, stream, sheet, path)
@@ -633,7 +633,7 @@ def _open_book(path: Path) -> tuple[Any, Any]:
         stream = path.open("rb")  # a stream: openpyxl then judges the content, not the file name
     except OSError as exc:
         raise InputError(f"无法打开文件: {exc.strerror or exc}", f"cannot open the file: {exc.strerror or exc}",
-                         str(path)) from None
+                         file=path) from None
     try:
         return load_workbook(stream, read_only=True, data_only=True), stream
     except Exception:  # noqa: BLE001 — openpyxl fails on a foreign file with any of a dozen exception types
@@ -658,22 +658,23 @@ def _unreadable(path: Path) -> InputError:
     except OSError:
         content = b"?"
     if not content:
-        return InputError("文件是空的(0 字节),不是 Excel 工作簿", "the file is empty (0 bytes): no Excel workbook", str(path))
+        return InputError("文件是空的(0 字节),不是 Excel 工作簿", "the file is empty (0 bytes): no Excel workbook", file=path)
     if content.startswith(_COMPOUND) and _ENCRYPTED in content:
         return InputError("工作簿设有打开密码,程序不能读取;请在 Excel 中取消密码(文件→信息→保护工作簿→用密码进行加密,"
                           "清空密码)并保存后再导入",
                           "the workbook has a password to open it, which this program cannot read: remove the password "
                           "in Excel (File → Info → Protect Workbook → Encrypt with Password, cleared), save, then import",
-                          str(path))
+                          file=path)
     if content.startswith(_COMPOUND):
         return InputError("这是旧版 Excel 97-2003 工作簿(.xls),请在 Excel 中另存为「Excel 工作簿(*.xlsx)」后再导入",
                           "an old Excel 97-2003 workbook (.xls): save it as an Excel Workbook (*.xlsx) in Excel",
-                          str(path))
+                          file=path)
     if _strict(path):
         return InputError("工作簿是「Strict Open XML」格式,请在 Excel 中另存为「Excel 工作簿(*.xlsx)」后再导入",
-                          "the workbook is in Strict Open XML: save it as an Excel Workbook (*.xlsx) in Excel", str(path))
+                          "the workbook is in Strict Open XML: save it as an Excel Workbook (*.xlsx) in Excel",
+                          file=path)
     return InputError("不是可读取的 Excel 工作簿(.xlsx);旧版 .xls 请在 Excel 中另存为 .xlsx",
-                      "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel", str(path))
+                      "not a readable Excel workbook (.xlsx); save an old .xls file as .xlsx in Excel", file=path)
 
 
 # --- size: checks on the package and the sheet's metadata, not its cells --------------------------
@@ -689,7 +690,7 @@ def _check_package(path: Path) -> None:
     if size > SURVEY_MAX_FILE_BYTES:
         raise InputError(f"文件过大: {size / _MB:.0f} MB,调查表最大 {SURVEY_MAX_FILE_BYTES // _MB} MB",
                          f"file too large: {size / _MB:.0f} MB, a survey workbook is at most "
-                         f"{SURVEY_MAX_FILE_BYTES // _MB} MB", str(path))
+                         f"{SURVEY_MAX_FILE_BYTES // _MB} MB", file=path)
     try:
         package = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile):
@@ -699,7 +700,7 @@ def _check_package(path: Path) -> None:
         if unpacked > SURVEY_MAX_UNPACKED_BYTES:
             raise InputError(f"工作簿解压后过大: {unpacked / _MB:.0f} MB,最多 {SURVEY_MAX_UNPACKED_BYTES // _MB} MB",
                              f"the workbook unpacks to {unpacked / _MB:.0f} MB, at most "
-                             f"{SURVEY_MAX_UNPACKED_BYTES // _MB} MB", str(path))
+                             f"{SURVEY_MAX_UNPACKED_BYTES // _MB} MB", file=path)
 
 
 def _declared_extent(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[int, int]:
@@ -725,8 +726,8 @@ def _check_extent(rows: int, columns: int, path: Path, declared: tuple[str, str]
     if rows > SURVEY_MAX_ROWS:
         raise InputError(f"「{SURVEY_SHEET}」工作表有 {rows} 行,调查表最多 {SURVEY_MAX_ROWS} 行;请分成几个文件导入{zh}",
                          f"the sheet {SURVEY_SHEET} has {rows} rows, a survey at most {SURVEY_MAX_ROWS}; split it into "
-                         f"several files{en}", str(path))
+                         f"several files{en}", file=path)
     if columns > SURVEY_MAX_COLUMNS:
         raise InputError(f"「{SURVEY_SHEET}」工作表有 {columns} 列,调查表最多 {SURVEY_MAX_COLUMNS} 列{zh}",
                          f"the sheet {SURVEY_SHEET} has {columns} columns, a survey at most {SURVEY_MAX_COLUMNS}{en}",
-                         str(path))
+                         file=path)
