@@ -6,7 +6,24 @@
 # the spec is packaging/landcomp.spec, the .deb is made by packaging/make_deb.py. No arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -eq 0 ] || { echo "usage: scripts/build-bundle.sh" >&2; exit 2; }
+
+usage() {
+  cat <<'EOF'
+用法 / usage: scripts/build-bundle.sh
+构建安装包 dist/landcomp/(程序 landcomp 和 landcomp-cli)及 dist/landcomp_<版本>_amd64.deb,不接受参数。
+Builds the installable product, dist/landcomp/ (the programs landcomp and landcomp-cli) and
+dist/landcomp_<version>_amd64.deb. It takes no arguments.
+EOF
+}
+if [ $# -eq 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
+  usage
+  exit 0
+fi
+if [ $# -gt 0 ]; then
+  given=$(printf ' %q' "$@")   # '' for an empty one
+  echo "scripts/build-bundle.sh: 本脚本不接受参数:${given# } / this script takes no arguments: ${given# }" >&2
+  exit 2
+fi
 
 scripts/dev.sh system  # binutils, icu-devtools, g++ and python3-dev, dpkg-dev, and the fonts the bundle carries
 
