@@ -507,6 +507,22 @@ def test_version_names_the_program_and_the_schedules_it_prices_by() -> None:
     assert (app.returncode, app.stdout, app.stderr) == (0, expected, "")
 
 
+@pytest.mark.parametrize("args, said", [(["--bogus"], "landcomp: 未知选项 / unknown option: --bogus\n"),
+                                        (["a.json", "b.json"], "landcomp: 只能打开一个文件 / one file at most: a.json b.json\n")])
+def test_the_apps_command_line_names_what_it_refuses_and_keeps_exit_2_on_a_full_stderr(args, said) -> None:
+    """It said only its usage; and on a full stderr, unbuffered as in a user's shell, exited 120 (Python's own flush at
+    exit failing) where a script looks for 2."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM",
+                                                             "PYTHONUNBUFFERED")}
+    app = subprocess.run([sys.executable, "main.py", *args], cwd=REPO, capture_output=True, encoding="utf-8",
+                         env={**env, "PYTHONUTF8": "1"}, timeout=120)
+    assert (app.returncode, app.stdout) == (2, "") and app.stderr.startswith(said) and "--smoke" in app.stderr
+    with open("/dev/full", "w") as full:
+        app = subprocess.run([sys.executable, "main.py", *args], cwd=REPO, stdout=subprocess.DEVNULL, stderr=full,
+                             env={**env, "PYTHONUTF8": "1"}, timeout=120)
+    assert app.returncode == 2
+
+
 def test_ctrl_c_after_the_files_landed_says_they_were_written(monkeypatch, capsys, tmp_path) -> None:
     """Interrupted once the sheet and workbook were in place (the table still being made), it said 未完成的写入没有保存:
     a script saw exit 1 and "nothing written" beside the two files."""

@@ -18,8 +18,8 @@ USAGE = """usage: {program} [CASE.json | PARCEL.json] [--smoke] [--version]
 
   CASE.json   打开这个案例文件(补偿测算)
   PARCEL.json 打开这个地块文件(地价测算)
-  --smoke     build the main window with the schedules loaded, show it, wait for the
-              first paint, and exit 0 (checks an install; measures start-up)
+  --smoke     建立主窗口并显示,首次绘制后退出(检查安装,测启动时间)/ build the main window with the
+              schedules loaded, show it, wait for the first paint, and exit 0 (checks an install)
   --version   程序版本和所用标准的版本 / the program's version and its schedules'
 """
 
@@ -38,7 +38,12 @@ class Args:
             raise SystemExit(0 if print_out(version_text()) else 1)
         unknown = [a for a in rest if a.startswith("-")]
         if unknown or len(rest) > 1:
-            print(usage, file=sys.stderr)
+            said = (f"未知选项 / unknown option: {' '.join(unknown)}" if unknown
+                    else f"只能打开一个文件 / one file at most: {' '.join(rest)}")
+            try:
+                print(f"landcomp: {said}\n{usage}", file=sys.stderr, flush=True)
+            except OSError:   # a full stderr: the status says it (Python's own flush at exit made it 120)
+                sys.stderr = open(os.devnull, "w", encoding="utf-8")
             raise SystemExit(2)
         self.case = rest[0] if rest else None
 
