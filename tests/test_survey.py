@@ -557,6 +557,23 @@ def test_hidden_rows_and_columns_leave_their_households_out_unless_accepted(temp
         ("A1", (2, 3), Decimal("12000.00")), ("B2", (4,), Decimal("6000.00"))]
 
 
+def test_a_row_of_no_height_or_a_column_of_no_width_is_hidden_content(template, tmp_path):
+    """A row 0 high (ht="0") or a column 0 wide (width="0"), not marked hidden, is on no one's screen as a hidden one is
+    (Excel's 取消隐藏 shows both): 99 m² of an invisible row was paid without a word. Left out the same way."""
+    rows = [{"户号": "A1", **CAVE}, {"户号": "A1", **CAVE, "数量": 99}, {"户号": "B2", **CAVE},
+            {"户号": "C3", "项目": "窑洞/砖石窑洞", "数量": 10}]
+    rate = next(cell.column for cell in load_workbook(template)[SURVEY_SHEET][1] if cell.value == "单价")
+    path = rewrite_sheet(fill(template, tmp_path / "s.xlsx", rows), lambda xml: re.sub(
+        rf'<col width="[^"]*"( customWidth="1"[^>]* min="{rate}")', r'<col width="0"\1',
+        xml.replace('<row r="3">', '<row r="3" ht="0" customHeight="1">')))
+    survey = read_survey(path)
+    assert [(p.row, p.column, p.hidden) for p in survey.hidden] == [(2, "单价", True), (3, "", True), (4, "单价", True)]
+    assert "此行被隐藏,此户整户未导入" in survey.hidden[1].text() and "此列被隐藏" in survey.hidden[0].text()
+    assert survey.rejected == ("A1", "B2") and [h.number for h in survey.households] == ["C3"]
+    accepted = read_survey(path, include_hidden=True)
+    assert accepted.hidden == () and [(h.number, h.rows) for h in accepted.households][:2] == [("A1", (2, 3)), ("B2", (4,))]
+
+
 def _white_fill(cell):
     from openpyxl.styles import Font, PatternFill
     cell.font, cell.fill = Font(color="FFFFFFFF"), PatternFill("solid", fgColor="FFFFFFFF")

@@ -18,10 +18,11 @@ naming the rows of each way: the reader never merges them into one household nor
 two. The import matches a 户号 to the project's households the same way, so a re-import of 1 finds
 the registered 0001.
 
-Hidden content. A hidden or very hidden 调查表, a hidden row and a value in a hidden column are
-problems (`SurveyProblem.hidden`) unless the reader is asked to include hidden content
-(`include_hidden`): what the assessor cannot see on screen is not paid without a word. A hidden row
-leaves out its whole household, as a row without 户号 does, rather than shortening it.
+Hidden content. A hidden or very hidden 调查表, a hidden row and a value in a hidden column (a row
+of no height, a column of no width, as hidden on screen) are problems (`SurveyProblem.hidden`)
+unless the reader is asked to include hidden content (`include_hidden`): what the assessor cannot
+see on screen is not paid without a word. A hidden row leaves out its whole household, as a row
+without 户号 does, rather than shortening it.
 
 Size. A workbook larger than calculator.core.limits allows is refused before its rows are read
 (calculator.app.survey.sheet), and every text cell is held to its field's length and refused

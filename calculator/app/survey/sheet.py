@@ -106,10 +106,11 @@ class _Sheet:
         return [name for name in self.book.sheetnames if name != SURVEY_SHEET and filled_alike(self.book[name])]
 
     def hidden_columns(self) -> frozenset[int]:
-        """The grid indexes of the columns the sheet hides (a <col> record may span several columns)."""
+        """The grid indexes of the columns the sheet hides, or makes of no width (a <col> record may span several
+        columns)."""
         hidden: set[int] = set()
         for attrs in (self.parser.column_dimensions.values() if self.parser else ()):
-            if _xml_true(attrs.get("hidden")):
+            if _xml_true(attrs.get("hidden")) or _nought(attrs.get("width")):
                 first = int(attrs["min"])
                 last = int(attrs.get("max") or first)
                 hidden.update(range(first - 1, min(last, SURVEY_MAX_COLUMNS)))
@@ -119,9 +120,9 @@ class _Sheet:
 class _SurveyParser(WorkSheetParser):
     """openpyxl's worksheet parser reading cached values, a row at a time as a list of values.
 
-    A row comes back as (Excel row, values from column A); whether the row is hidden is left in
-    `hidden`. Cells are read as openpyxl's parse_cell reads them with data_only (the same casts,
-    dates and strings), without building a dict per cell nor a Text object per inline string, and a
+    A row comes back as (Excel row, values from column A); whether the row is hidden (or of no
+    height) is left in `hidden`. Cells are read as openpyxl's parse_cell reads them with data_only
+    (the same casts, dates and strings), without building a dict per cell nor a Text object per inline string, and a
     formula whose result Excel never stored (<f> with no cached <v>) reads as FORMULA_PENDING."""
 
     hidden = False
@@ -192,7 +193,8 @@ class _SurveyParser(WorkSheetParser):
         else:
             self.row_counter += 1
         self.col_counter = 0
-        self.hidden = _xml_true(attrs.get("hidden"))
+        height = attrs.get("ht")   # (most rows give none: no call)
+        self.hidden = _xml_true(attrs.get("hidden")) or height is not None and _nought(height)
         self.unseen = []
         values: list[Any] = []
         for element in row:
@@ -319,6 +321,15 @@ def _column(coordinate: str) -> int:
 def _xml_true(value: Any) -> bool:
     """An XML boolean attribute as openpyxl reads it: anything but absent, "", false, f or 0 is true."""
     return bool(value) and value not in ("false", "f", "0")
+
+
+def _nought(size: str | None) -> bool:
+    """Whether a row's height or a column's width (ht, width) is nought: the row or column is on no one's screen, as a
+    hidden one is (Excel's 取消隐藏 shows both). A size that is no number is not nought."""
+    try:
+        return size is not None and float(size) <= 0
+    except ValueError:
+        return False
 
 
 def read_sheet(path: Path) -> _Sheet:
