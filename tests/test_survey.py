@@ -931,6 +931,34 @@ def test_any_number_shown_as_a_percentage_is_a_problem_never_a_hundredth_of_it(t
     assert household.number == "C3" and household.total == Decimal("564.20")   # 6.2 × 70 × 1.3
 
 
+def test_a_number_its_format_shows_divided_by_a_thousand_is_a_problem_never_the_number_held(template, tmp_path):
+    """A comma after a number format's last digit shows the number divided by 1,000 (#,##0, shows 42000 as 42; 0.0,,
+    shows 86.4 as 0.0): 评估金额 showing 42 was paid 42,000.00 and 数量 showing 0.0 was paid 65,664.00, no word said.
+    A comma between digits (#,##0) separates thousands, and one quoted or escaped is written as it is: read as ever;
+    a scaling second section is for negative numbers only, one chosen by a condition ([>=1000]) for those it holds. A
+    text in such a cell is text."""
+    basement = {"项目": "评估项/地下室", "依据": "评估报告第3页"}
+    path = fill(template, tmp_path / "s.xlsx", [
+        {"户号": "A1", "户主": "张三", **basement, "评估金额(元)": 42000},
+        {"户号": "B2", "户主": "李四", **CAVE, "数量": 86.4},
+        {"户号": "C3", "户主": "王五", **CAVE, "数量": 1234.5},
+        {"户号": "D4", "户主": "赵六", **CAVE, "数量": 1250},
+        {"户号": "E5", "户主": "孙七", **basement, "评估金额(元)": 42000},
+        {"户号": "F6", "户主": "周八", **CAVE}])
+    formatted(path, {(2, "评估金额(元)"): "#,##0,", (3, "数量"): "0.0,,", (4, "数量"): "#,##0.0,",
+                     (5, "数量"): '#,##0.00_);[Red]\\(#,##0.00,\\)', (5, "单价"): '0\\,', (6, "评估金额(元)"): '#,##0","',
+                     (6, "依据"): "#,##0,", (7, "单价"): '[>=1000]#,##0,"千";0'})
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [(2, "评估金额(元)"), (3, "数量"), (4, "数量")]
+    assert survey.problems[0].zh == ("此格的数字格式把数值缩小 1,000 倍显示:Excel 显示的是 42,实际存的是 42000;"
+                                     "请把单元格格式改为「常规」或「数值」,再填写要计的数")
+    assert "divided by 1,000,000: Excel shows 0.0, the cell holds 86.4" in survey.problems[1].en
+    assert "Excel 显示的是 1.2,实际存的是 1234.5" in survey.problems[2].zh
+    assert survey.rejected == ("A1", "B2", "C3")
+    assert [(h.number, h.total) for h in survey.households] == [
+        ("D4", Decimal("750000.00")), ("E5", Decimal("42000.00")), ("F6", Decimal("6000.00"))]
+
+
 def test_excels_chinese_built_in_date_formats_are_read_as_dates(template, tmp_path):
     """Excel in Chinese writes its own date formats by number alone (31: yyyy"年"m"月"d"日", 58: m"月"d"日"), and
     openpyxl does not know them: 签约日期 2023年6月20日 was refused as "不是 45097", 数量 typed as a date was 45,097 m²

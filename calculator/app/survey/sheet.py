@@ -14,8 +14,9 @@ import re
 import warnings
 import zipfile
 from decimal import Decimal, InvalidOperation
+from operator import eq, ge, gt, le, lt, ne
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
@@ -59,6 +60,22 @@ class CellError(str):
 class ShownAsPercent(float):
     """A number in a cell formatted as a percentage: 36% on screen, 0.36 in the file. Read as the number it holds it
     is 1/100 of what the cell shows (3.55 m² typed as 355%, 装潢 150% read as 1.5): told apart, and refused."""
+
+
+class ShownScaled(float):
+    """A number in a cell whose format shows it divided by 1,000 for each comma after its last digit (#,##0, shows
+    42000 as 42; 0.0,, shows 86.4 as 0.0): read as the number it holds it is paid as no one saw it (42 on screen,
+    42,000.00 paid). Told apart, and refused; `scaling` is how the format shows it (_Scaling)."""
+
+    scaling: _Scaling
+
+    def __new__(cls, value: float, scaling: _Scaling) -> ShownScaled:
+        number = super().__new__(cls, value)
+        number.scaling = scaling
+        return number
+
+    def __reduce__(self) -> tuple[Any, ...]:   # pickled with its scaling (a household's rows are held so)
+        return ShownScaled, (float(self), self.scaling)
 
 
 class ShownWithText(float):
@@ -129,12 +146,13 @@ class _SurveyParser(WorkSheetParser):
 
     def __init__(self, *args: Any, unseen_styles: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset()),
                  percent_styles: frozenset[int] = frozenset(), text_styles: frozenset[int] = frozenset(),
-                 **kwargs: Any):
+                 scaled_styles: dict[int, tuple[_Section, ...]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # the cell styles that show no value, and those that show no number (unseen_styles)
         self.unseen_styles, self.unseen_number_styles = unseen_styles
         self.percent_styles = percent_styles   # the cell styles that show a number as a percentage (percent_styles)
         self.text_styles = text_styles   # the cell styles that write text around a number (text_styles)
+        self.scaled_styles = scaled_styles or {}   # the cell styles that may show a number divided (scaled_styles)
         self.text_column: int | None = None   # the column (from 1) whose numbers are told apart so (_Sheet.number_column)
         self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
@@ -230,12 +248,19 @@ class _SurveyParser(WorkSheetParser):
             return column, (FORMULA_PENDING if pending else None)
         if data_type == "n":
             value = _cast_number(value)
-            style_id = element.get("s", 0)
-            if style_id and int(style_id) in self.date_formats:
+            style_id = element.get("s")
+            if not style_id:
+                return column, value
+            style = int(style_id)
+            if style in self.date_formats:
                 return column, self.parse_cell(element)["value"]   # a date: openpyxl's own conversion and warning
-            if style_id and int(style_id) in self.percent_styles:
+            if style in self.percent_styles:
                 return column, ShownAsPercent(value)
-            if column == self.text_column and style_id and int(style_id) in self.text_styles:
+            if style in self.scaled_styles and value:   # (a nought shows as nought)
+                scaling = _shown_scaling(self.scaled_styles[style], value)
+                if scaling[0]:
+                    return column, ShownScaled(value, scaling)
+            if column == self.text_column and style in self.text_styles:
                 return column, ShownWithText(value)
             return column, value
         if data_type == "s":
@@ -371,7 +396,7 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
                                           date_formats=date_styles(book),
                                           timedelta_formats=book._timedelta_formats,
                                           unseen_styles=unseen_styles(book), percent_styles=percent_styles(book),
-                                          text_styles=text_styles(book))
+                                          text_styles=text_styles(book), scaled_styles=scaled_styles(book))
     merged = sorted(sheet.merged, key=lambda box: box[1])
     copied = sheet.copied
     waiting = 0           # merged[waiting:] start below the rows seen so far
@@ -516,6 +541,61 @@ def text_styles(book: Any) -> frozenset[int]:
                             for literal in _QUOTED.finditer(_first_section(_format_code(book, style.numFmtId)))))
 
 
+# How a section of a number format shows a number: (the powers of 1,000 it divides it by, its decimal places, whether
+# it separates thousands)
+_Scaling = tuple[int, int, bool]
+# A section for numbers: (the comparison choosing it, the number compared with, its _Scaling); None: the numbers no
+# section before it took
+_Section = tuple[Callable[[float, float], bool] | None, float, _Scaling]
+
+
+def scaled_styles(book: Any) -> dict[int, tuple[_Section, ...]]:
+    r"""The workbook's cell styles whose number format shows a number divided by 1,000 for each comma after its last
+    digit placeholder (#,##0, 0.0,, #,##0.0,"千") in a section for numbers, each with those sections: a comma between
+    digits (#,##0) only separates thousands, one quoted or escaped ("," \,) is written as it is."""
+    scaled = {}
+    for index, style in enumerate(book._cell_styles):
+        sections = _number_sections(_format_code(book, style.numFmtId))
+        if any(scaling[0] for _, _, scaling in sections):
+            scaled[index] = sections
+    return scaled
+
+
+def _number_sections(code: str) -> tuple[_Section, ...]:
+    """A number format's sections for numbers (up to three; a text one, with @, is none), as Excel chooses them: by
+    their conditions ([>=1000]), else by the sign (one section: every number; two: ≥ 0 and < 0; three: > 0, < 0 and
+    0); the last, or one without a condition among conditioned ones, takes what those before it left."""
+    sections = [section for section in _QUOTED.sub("x", code).split(";")[:3] if "@" not in section]
+    conditions = [_CONDITION.search(section) for section in sections]
+    if any(conditions):
+        choices = [(_COMPARISONS[found[1]], float(found[2])) if found else (None, 0.0) for found in conditions]
+    else:
+        choices = [(ge, 0.0)] if len(sections) == 2 else [(gt, 0.0), (lt, 0.0)]
+    choices = choices[:len(sections) - 1] + [(None, 0.0)]   # the last takes what is left
+    return tuple((compare, limit, _scaling(section)) for section, (compare, limit) in zip(sections, choices))
+
+
+def _scaling(section: str) -> _Scaling:
+    """How a section of a number format (its quoted text already replaced) shows a number (_Scaling)."""
+    digits = _PADDING.sub("x", _BRACKETS.sub("", section))
+    decimals = _DECIMALS.search(digits)
+    return (sum(len(commas) for commas in _SCALING_COMMAS.findall(digits)),
+            len(decimals[1].replace(",", "")) if decimals else 0, _THOUSANDS.search(digits) is not None)
+
+
+def _shown_scaling(sections: tuple[_Section, ...], value: float) -> _Scaling:
+    """How the section of a format that shows `value` shows it (_Scaling)."""
+    for compare, limit, scaling in sections:
+        if compare is None or compare(value, limit):
+            break
+    return scaling
+
+
+_CONDITION = re.compile(r"\[(<>|<=|>=|<|>|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\]")
+_COMPARISONS = {"<": lt, "<=": le, ">": gt, ">=": ge, "=": eq, "<>": ne}
+_SCALING_COMMAS = re.compile(r"[0#?](,+)(?![0#?,])")   # after a digit placeholder, before none: ÷ 1,000 each
+_THOUSANDS = re.compile(r"[0#?],+[0#?]")   # between digit placeholders: thousands separated
+_DECIMALS = re.compile(r"\.([0#?,]*)")   # the decimal point and the decimal places (with a comma that scales)
 _NUMBER_MARKS = frozenset(" -()+,./:")   # what Excel's own number formats write beside a number (\-, \(, " ")
 _PADDING = re.compile(r'[_*].')   # _) (a space as wide as ")") and *x (x repeated to fill the cell)
 

@@ -18,14 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from calculator.core.errors import InputError
 from calculator.core.limits import TEXT_LIMITS, check_text
 from calculator.core.money import FULL_WIDTH, fmt_plain, to_decimal
 from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyColumn
-from calculator.app.survey.sheet import FORMULA_PENDING, CellError, ShownAsPercent
+from calculator.app.survey.sheet import FORMULA_PENDING, CellError, ShownAsPercent, ShownScaled
 
 EXCEL_DIGITS = 15         # significant digits Excel keeps of a number
 PERCENT = "(%)"   # a column counted in per cent (装潢增加(%)): its heading ends so
@@ -102,6 +102,15 @@ def parse_value(column: SurveyColumn, value: Any) -> Any:
                          "再填写要计的数",
                          f"the cell is formatted as a percentage: it holds {held} ({shown}%); format it as "
                          "General or Number and type the value meant")
+    if isinstance(value, ShownScaled):
+        held = excel_number(value)
+        power, places, grouped = value.scaling
+        with localcontext(rounding=ROUND_HALF_UP):   # Excel rounds a half away from nought
+            shown = format(held.scaleb(-3 * power), f"{',' if grouped else ''}.{places}f")
+        raise InputError(f"此格的数字格式把数值缩小 {1000 ** power:,} 倍显示:Excel 显示的是 {shown},实际存的是 "
+                         f"{fmt_plain(held)};请把单元格格式改为「常规」或「数值」,再填写要计的数",
+                         f"the cell's number format shows the number divided by {1000 ** power:,}: Excel shows {shown}, "
+                         f"the cell holds {fmt_plain(held)}; format it as General or Number and type the value meant")
     if isinstance(value, str):
         value = check_text(value.strip(), _limit_field(column))
     if column.kind == NUMBER:
