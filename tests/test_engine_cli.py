@@ -234,12 +234,14 @@ def test_broken_json(tmp_path: Path) -> None:
     ("compensation", '{"items": [{"item": "检查井", "quantity": 1}, {"item": "检查井", "quantity": NaN}]}',
      "items[1](第2行).quantity: 不接受 NaN"),
     ("landprice", '{"table": "wutai-2022", "grade": 2, "parts": [{"use": "住宅用地", "area_m2": -Infinity}]}',
-     "parts[0](第1项).area_m2: 不接受 -Infinity")])
+     "parts[0](第1部分).area_m2: 不接受 -Infinity")])
 def test_nan_or_infinity_is_refused_at_its_place(tmp_path: Path, command, text, place) -> None:
-    """NaN was refused as 不接受 NaN with no line or field named."""
+    """NaN was refused as 不接受 NaN with no line or field named; a part was 第1项, and the app said 地块用途[0]."""
+    from calculator.core.labels import place_zh
     source = tmp_path / "c.json"
     source.write_text(text, encoding="utf-8")
     assert_bad_input(landcomp(command, source), place, "is not a number")
+    assert place_zh(place.partition(":")[0]) in ("第2行 数量", "第1部分 面积(m²)")
 
 
 def test_json_numbers_are_read_as_decimals(tmp_path: Path) -> None:

@@ -221,5 +221,9 @@ def _walk(data: Any) -> Iterator[tuple[str, int, Any]]:
             stack.extend((_item_path(path, index), depth + 1, child) for index, child in enumerate(value))
 
 
+# What a list's entry is called, as the engine names it (a case's line, a parcel's part); any other list's, an entry
+ENTRY_NAMES = {"items": "行", "parts": "部分"}
+
+
 def _item_path(path: str, index: int) -> str:
-    return f"{path}[{index}](第{index + 1}{'行' if path == 'items' else '项'})"
+    return f"{path}[{index}](第{index + 1}{ENTRY_NAMES.get(path, '项')})"
