@@ -1204,7 +1204,7 @@ def test_a_heading_typed_with_full_width_brackets_is_the_template_s_column():
 
 def test_a_household_number_shown_with_the_text_of_its_cells_format_is_refused(template, tmp_path):
     """12 formatted "东"000 (shown 东012) and 12 formatted "西"000 (shown 西012) were one household "12", 西012's 压井
-    (2,000.00) added to 东012's, with no word. 1 formatted 0000 (shown 0001) is the household 1, as 0001 is."""
+    (2,000.00) added to 东012's, with no word. 1 formatted 0000 is the household 0001 Excel shows."""
     rows = [{"户号": 12, "户主": "张三", **CAVE}, {"户号": 12, "户主": "李四", **CAVE}, {"户号": 1, "户主": "王五", **CAVE},
             {"户号": 7, "户主": "赵六", **CAVE, "项目": "围墙/砖围墙", "数量": 20, "单价": 65}]
     path = fill(template, tmp_path / "s.xlsx", rows)
@@ -1215,7 +1215,7 @@ def test_a_household_number_shown_with_the_text_of_its_cells_format_is_refused(t
     assert [(p.row, p.column) for p in refused] == [(2, "户号"), (3, "户号")]
     assert refused[0].zh == "户号单元格的数字格式带有文字,Excel 显示的不是存的数值(12);请把户号列设为文本,按显示的样子重新填写户号"
     assert "12" not in [h.number for h in survey.households] and "12" not in survey.rejected
-    assert [h.number for h in survey.households] == ["7"] and survey.rejected == ("1",)   # 1: beside an unread row
+    assert [h.number for h in survey.households] == ["7"] and survey.rejected == ("0001",)   # beside an unread row
     assert str(survey.households[0].case.items[-1]["quantity"]) == "20"   # as typed: 20, not 20.0 (a re-import differs)
     # Excel's own number formats write marks, never text: 数值 with red negatives, 会计专用, a dash for nought
     excel_own = fill(template, tmp_path / "own.xlsx", [{"户号": 12, "户主": "张三", **CAVE}, {"户号": 13, "户主": "李四", **CAVE},
@@ -1224,3 +1224,29 @@ def test_a_household_number_shown_with_the_text_of_its_cells_format_is_refused(t
                           (5, "户号"): '_ * #,##0_ ;_ * \\-#,##0_ ;_ * "-"_ ;_ @_ '})
     survey = read_survey(excel_own)
     assert [h.number for h in survey.households] == ["12", "13", "14", "15"] and not survey.problems
+
+
+def test_a_household_number_its_cells_format_pads_with_zeros_is_registered_as_excel_shows_it(template, tmp_path, store):
+    """1 in a cell formatted 0000 (自定义) shows 0001, and was registered, and printed as the sheet's 案件编号, as "1".
+    It is read as Excel shows it: 0001, as 2 in 特殊 › 邮政编码 (000000) is 000002, and 3 in 0000;@ is 0003; a number
+    with more digits than the format's zeros shows as it is (12345 in 0000). A decimal is refused as ever, and 1 in
+    a General cell is still "1"."""
+    project = store.create_project("堡子片区")
+    rows = [{"户号": 1, "户主": "张三", **CAVE}, {"户号": 12345, "户主": "李四", **CAVE},
+            {"户号": 2, "户主": "王五", **CAVE}, {"户号": 3, "户主": "赵六", **CAVE},
+            {"户号": "B8", "户主": "孙八", **CAVE}, {"户号": 3.1, "户主": "钱七", **CAVE}]
+    path = formatted(fill(template, tmp_path / "s.xlsx", rows), {
+        (2, "户号"): "0000", (3, "户号"): "0000", (4, "户号"): "000000", (5, "户号"): "0000;@", (7, "户号"): "0000"})
+    survey = read_survey(path)
+    assert [(p.row, p.column) for p in survey.problems] == [(7, "户号"), (7, "户号")]
+    assert "户号是带小数的数值(3.1)" in survey.problems[0].zh and survey.rejected == ("B8",)
+    summary = import_survey(store, project.id, survey.households)
+    assert summary.added == ("0001", "12345", "000002", "0003")
+    assert sorted(row.number for row in store.ledger(project.id)) == ["000002", "0001", "0003", "12345"]
+    assert store.find_household(project.id, "0001").number == "0001" and store.find_household(project.id, "1") is None
+    # a re-import of the 0000-formatted 1 is the registered household 0001, unchanged
+    again = formatted(fill(template, tmp_path / "t.xlsx", rows[:1]), {(2, "户号"): "0000"})
+    summary = import_survey(store, project.id, read_survey(again).households)
+    assert summary.unchanged == ("0001",) and summary.added == summary.updated == summary.refused == ()
+    [general] = read_survey(fill(template, tmp_path / "u.xlsx", rows[:1])).households
+    assert general.number == "1"

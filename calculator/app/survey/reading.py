@@ -12,10 +12,10 @@ row only, so such a row leaves out, whole, the household of the nearest row abov
 above, the row is a problem of its own.
 
 户号. A 户号 is read as calculator.app.survey.values reads it (half-width, without spaces at either
-end; a number cell 1 reads "1"), and two 户号 that differ only in leading zeros or in the case of a
-letter are one number (`number_key`). Rows that write one number two ways (0001 on one row, 1 on another) are a problem
-naming the rows of each way: the reader never merges them into one household nor splits them into
-two. The import matches a 户号 to the project's households the same way, so a re-import of 1 finds
+end; a number cell 1 reads "1", or "0001" in a cell formatted 0000), and two 户号 that differ only in leading zeros
+or in the case of a letter are one number (`number_key`). Rows that write one number two ways (0001 on one row, 1 on
+another) are a problem naming the rows of each way: the reader never merges them into one household nor splits them
+into two. The import matches a 户号 to the project's households the same way, so a re-import of 1 finds
 the registered 0001.
 
 Hidden content. A hidden or very hidden 调查表, a hidden row and a value in a hidden column (a row

@@ -114,7 +114,8 @@ class _Sheet:
 
     def number_column(self, index: int) -> None:
         """The grid index of the 户号 column, once the headings are read: its numbers shown with text are told apart
-        (ShownWithText) in the rows read from then on."""
+        (ShownWithText), and those its format pads with zeros read as the text shown (padded_styles), in the rows read
+        from then on."""
         if self.parser is not None:
             self.parser.text_column = index + 1
 
@@ -146,14 +147,17 @@ class _SurveyParser(WorkSheetParser):
 
     def __init__(self, *args: Any, unseen_styles: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset()),
                  percent_styles: frozenset[int] = frozenset(), text_styles: frozenset[int] = frozenset(),
-                 scaled_styles: dict[int, tuple[_Section, ...]] | None = None, **kwargs: Any):
+                 scaled_styles: dict[int, tuple[_Section, ...]] | None = None,
+                 padded_styles: dict[int, int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # the cell styles that show no value, and those that show no number (unseen_styles)
         self.unseen_styles, self.unseen_number_styles = unseen_styles
         self.percent_styles = percent_styles   # the cell styles that show a number as a percentage (percent_styles)
         self.text_styles = text_styles   # the cell styles that write text around a number (text_styles)
         self.scaled_styles = scaled_styles or {}   # the cell styles that may show a number divided (scaled_styles)
-        self.text_column: int | None = None   # the column (from 1) whose numbers are told apart so (_Sheet.number_column)
+        self.padded_styles = padded_styles or {}   # the cell styles that pad a number with zeros (padded_styles)
+        # the column (from 1) whose numbers are told apart so, or read as padded (_Sheet.number_column)
+        self.text_column: int | None = None
         self.unseen: list[int] = []          # the current row's grid indexes holding a value shown so
         # inline strings (openpyxl and some other writers) repeat the same 项目 on every row; the
         # survey's cases keep them, so each distinct text is held once
@@ -260,8 +264,14 @@ class _SurveyParser(WorkSheetParser):
                 scaling = _shown_scaling(self.scaled_styles[style], value)
                 if scaling[0]:
                     return column, ShownScaled(value, scaling)
-            if column == self.text_column and style in self.text_styles:
-                return column, ShownWithText(value)
+            if column == self.text_column:
+                if style in self.text_styles:
+                    return column, ShownWithText(value)
+                width = self.padded_styles.get(style)
+                # 1 in 0000 shows 0001: the 户号 is that text (12345 shows as it is; a decimal, shown rounded, is
+                # refused as ever)
+                if width and value % 1 == 0 and abs(value) < 10 ** width:
+                    return column, f"{'-' if value < 0 else ''}{abs(int(value)):0{width}d}"
             return column, value
         if data_type == "s":
             return column, self.shared_strings[int(value)]
@@ -396,7 +406,8 @@ def read_grid(sheet: _Sheet, path: Path) -> Iterator[tuple[int, list[Any], bool]
                                           date_formats=date_styles(book),
                                           timedelta_formats=book._timedelta_formats,
                                           unseen_styles=unseen_styles(book), percent_styles=percent_styles(book),
-                                          text_styles=text_styles(book), scaled_styles=scaled_styles(book))
+                                          text_styles=text_styles(book), scaled_styles=scaled_styles(book),
+                                          padded_styles=padded_styles(book))
     merged = sorted(sheet.merged, key=lambda box: box[1])
     copied = sheet.copied
     waiting = 0           # merged[waiting:] start below the rows seen so far
@@ -539,6 +550,21 @@ def text_styles(book: Any) -> frozenset[int]:
     return frozenset(index for index, style in enumerate(book._cell_styles)
                      if any(set(literal.group().strip('"\\')) - _NUMBER_MARKS
                             for literal in _QUOTED.finditer(_first_section(_format_code(book, style.numFmtId)))))
+
+
+def padded_styles(book: Any) -> dict[int, int]:
+    """The workbook's cell styles whose number format pads a number with zeros to a width (自定义 0000 shows 1 as 0001;
+    特殊 › 邮政编码, 000000, as 000001), each with that width: one section of 0 placeholders only, perhaps with one for
+    text (0000;@). At most 15 zeros, the digits Excel keeps of a number: a number padded so is held whole."""
+    padded = {}
+    for index, style in enumerate(book._cell_styles):
+        found = _PADDED.fullmatch(_format_code(book, style.numFmtId))
+        if found:
+            padded[index] = len(found[1])
+    return padded
+
+
+_PADDED = re.compile(r"(0{2,15})(?:;@)?")
 
 
 # How a section of a number format shows a number: (the powers of 1,000 it divides it by, its decimal places, whether

@@ -1,10 +1,11 @@
 """A survey cell's value as the case file takes it, and the 户号 as the project writes and compares it.
 
 户号. A 户号 is read as text: full-width characters are made half-width (０００１ is 0001; only those:
-NFKC also made 12① the 户号 121, another family's) and spaces at either end dropped; a number cell 1 reads "1". Two 户号 are the same household number
-when they differ only in the case of a letter (A01, a01), or, made only of digits, in leading zeros
-(`number_key`): Excel turns 0001 typed into a cell not formatted as text into the number 1, so "0001"
-and 1 cannot be told apart by the reader, and nothing in a workbook says how many zeros a project pads to.
+NFKC also made 12① the 户号 121, another family's) and spaces at either end dropped; a number cell 1 reads "1", or
+"0001" as Excel shows it when its format pads it with zeros (0000: calculator.app.survey.sheet.padded_styles). Two 户号
+are the same household number when they differ only in the case of a letter (A01, a01), or, made only of digits, in
+leading zeros (`number_key`): Excel turns 0001 typed into a General cell into the number 1, so "0001" and 1 cannot be
+told apart by the reader, and only a cell's padding format says how many zeros a project pads to.
 
 Reading numbers. openpyxl returns a numeric cell as a binary float. Excel keeps at most 15
 significant digits, and any decimal of at most 15 significant digits survives the trip through
