@@ -180,6 +180,26 @@ def test_the_question_before_a_restore_says_what_the_backup_holds(opened, result
     assert sorted(left) == ["堡子片区.landcomp-shm", "堡子片区.landcomp-wal"]   # only the open project's own
 
 
+def test_a_sheet_of_a_version_a_restore_dropped_is_said_so_never_foreign(opened, results, tmp_path):
+    """After a restore, 0001's signed 第2版 was gone and its number given out again; the sheet printed from it was said
+    "不是按本项目文件中保存的任何一版打印的" while 0001's history held that version. A signed one is named (its
+    signature's entry keeps the fingerprint); of any other, the restore is said."""
+    assert opened.unmatched_sheet_text("0" * 12) == "本项目中没有这个校验码的版本:这张结算单不是按本项目文件中保存的任何一版打印的。"
+    backup = opened.backup(tmp_path / "备份")
+    first, fourth = ids(opened, "0001", "0004")
+    signed = opened.store.save_computed(first, compute(variant(7)))
+    opened.store.sign(first, fingerprint=signed.fingerprint)
+    unsigned = opened.store.save_computed(fourth, compute(variant(8)))
+    opened.restore(backup, "20261201-180000")
+    restored = [entry for entry in opened.store.audit_log() if entry.action == "restore"][-1].at
+    assert opened.check_sheet(signed.fingerprint) == [] and opened.check_sheet(unsigned.fingerprint) == []
+    said = opened.unmatched_sheet_text(signed.fingerprint.upper())
+    assert said.startswith("这张结算单是户号 0001 第 2 版,") and "已按此版签字" in said
+    assert f"在 {restored[:10]} {restored[11:16]} 从备份恢复项目时撤销" in said
+    said = opened.unmatched_sheet_text(unsigned.fingerprint)
+    assert said.startswith(f"本项目现存的版本中没有这个校验码。项目曾于 {restored[:10]} {restored[11:16]} 从备份恢复")
+
+
 def test_a_backup_never_overwrites_the_project_itself(opened):
     with pytest.raises(StoreError, match="备份不能覆盖项目文件本身"):
         opened.backup(opened.path)

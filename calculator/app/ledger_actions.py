@@ -564,8 +564,31 @@ class ProjectFile:
         return payment
 
     def check_sheet(self, fingerprint: str) -> list[SheetMatch]:
-        """The stored versions a printed sheet's fingerprint belongs to (none: the sheet is not from this file)."""
+        """The stored versions a printed sheet's fingerprint belongs to (none: no version the project holds now)."""
         return self.store.find_by_fingerprint(normal_fingerprint(fingerprint))
+
+    def unmatched_sheet_text(self, fingerprint: str) -> str:
+        """What to say of a sheet whose fingerprint no version of the project holds (check_sheet found none). A restore
+        drops the versions saved after its backup, and gives their numbers out again: a sheet printed from one was said
+        "not printed from any version of this project" while its history held that version. A signature's entry keeps
+        its fingerprint, so a signed one is named; of any other, the restore is said."""
+        fingerprint = normal_fingerprint(fingerprint)
+        entries = self.store.audit_log()
+        restores = [entry for entry in entries if entry.action == "restore"]
+        if not restores:
+            return "本项目中没有这个校验码的版本:这张结算单不是按本项目文件中保存的任何一版打印的。"
+        for entry in entries:
+            detail = entry.detail
+            if entry.action == "sign" and detail.get("restored_over") and detail.get("fingerprint") == fingerprint:
+                try:
+                    number = self.store.household(entry.household_id).number
+                except StoreError:   # registered after the backup, and gone with the restore
+                    number = "(恢复后已不在项目中)"
+                return (f"这张结算单是户号 {number} 第 {detail.get('version')} 版,{short_time(entry.at)} 已按此版"
+                        f"签字;该版本在 {short_time(detail['restored_over'])} 从备份恢复项目时撤销,已不在项目中"
+                        "(见此户变更记录中的“恢复备份前的记录”),现在同一版号可能是另一份测算。")
+        return (f"本项目现存的版本中没有这个校验码。项目曾于 {short_time(restores[-1].at)} 从备份恢复,恢复前保存的版本已不在"
+                "项目中:这张结算单可能是按那时的某一版打印的(见各户变更记录中的“恢复备份前的记录”),否则不是按本项目打印的。")
 
     def recheck(self, household_id: int, reason: str) -> Household:
         """End the household's standing 数据异常 finding, its data sound now (see CaseStore.recheck)."""

@@ -622,8 +622,9 @@ class LedgerWorkspace(LedgerLayout, LedgerFiles, Workspace):
         if matches is None:
             return []
         if not matches:
-            dialogs.show_info(self, "核对结算单", "本项目中没有这个校验码的版本:这张结算单"
-                                              "不是按本项目文件中保存的任何一版打印的。")
+            said = operations.run(self, lambda: self.project.unmatched_sheet_text(fingerprint), "核对结算单")
+            if said is not None:
+                dialogs.show_info(self, "核对结算单", said)
             return []
         text = "\n\n".join(ledger_actions.describe_match(match) for match in matches)
         self.select_household(matches[-1].household.id)
