@@ -163,8 +163,10 @@ def test_the_question_before_a_restore_says_what_the_backup_holds(opened, result
     backup = opened.backup(tmp_path / "备份")
     last = max(entry.at for entry in opened.store.audit_log(project_id=opened.project.id))
     opened.store.add_household(opened.project.id, "0100", "后来登记户")
+    now = max(entry.at for entry in opened.store.audit_log())   # the open project's last change: what the restore drops
     said = opened.backup_said(opened.restore_source(backup))
-    assert said == f"备份中:项目「堡子片区」,6 户,最后修改于 {last[:10]} {last[11:16]}\n当前项目:「堡子片区」,7 户"
+    assert said == (f"备份中:项目「堡子片区」,6 户,最后修改于 {last[:10]} {last[11:16]}\n"
+                    f"当前项目:「堡子片区」,7 户,最后修改于 {now[:10]} {now[11:16]}")
     other = create_project(tmp_path / "东关片区", "东关片区", "李明")
     try:
         other_backup = other.backup(tmp_path / "东关备份")

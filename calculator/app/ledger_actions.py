@@ -241,6 +241,11 @@ def normal_fingerprint(text: str) -> str:
     return value
 
 
+def _changed(at: str) -> str:
+    """",最后修改于 2026-12-01 18:05" for a project's last change, if it has one."""
+    return f",最后修改于 {short_time(at)}" if at else ""
+
+
 def describe_match(match: SheetMatch) -> str:
     """Which household and version a sheet's fingerprint belongs to, and whether it still holds."""
     household, version = match.household, match.version
@@ -379,9 +384,10 @@ class ProjectFile:
         contents: BackupContents | None = backup_contents(str(source))
         if contents is None:
             return ""
-        changed = f",最后修改于 {short_time(contents.last_change)}" if contents.last_change else ""
-        said = (f"备份中:项目「{contents.project}」,{contents.households} 户{changed}\n"
-                f"当前项目:「{self.project.name}」,{self.count(LedgerQuery())} 户")
+        # the open project's last change too: a backup of 18:03 over a payment and a version of 18:05 drops the version
+        last = max((entry.at for entry in self.store.audit_log()), default="")
+        said = (f"备份中:项目「{contents.project}」,{contents.households} 户{_changed(contents.last_change)}\n"
+                f"当前项目:「{self.project.name}」,{self.count(LedgerQuery())} 户{_changed(last)}")
         if contents.project != self.project.name:
             said += f"\n注意:备份的项目「{contents.project}」不是当前项目「{self.project.name}」,请确认选对了备份。"
         return said

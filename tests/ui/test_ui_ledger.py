@@ -909,7 +909,7 @@ def test_backup_and_restore_from_the_ledger(qtbot, ledger, given, tmp_path, monk
     assert len(list(tmp_path.glob("*-恢复前-*.landcomp"))) == 1
     households = len(shown(ledger, COL_STATUS))
     assert len(asked) == 2 and asked[-1].startswith(f"备份中:项目「{ledger.project.name}」,{households} 户,最后修改于 ")
-    assert asked[-1].endswith(f"\n当前项目:「{ledger.project.name}」,{households} 户")
+    assert f"\n当前项目:「{ledger.project.name}」,{households} 户,最后修改于 " in asked[-1]
 
 
 def test_restoring_the_project_from_itself_is_refused_before_the_question(qtbot, ledger, given):
