@@ -436,8 +436,9 @@ def test_a_household_number_no_sheet_could_print_is_a_problem_of_its_row(templat
 def test_a_circled_or_superscript_digit_in_a_household_number_is_refused_never_read_as_another_number(
         template, tmp_path, store):
     """Village registers write sub-households 12① and 12②: NFKC read them as 121 and 122, and 12① with a row of 121
-    was one household, both families' lines paid to the first 户主. A circled or superscript digit is refused at its
-    cell; a Roman numeral (3-Ⅱ) is a letter of the number as typed, not 3-II; full-width forms are still half-width."""
+    was one household, both families' lines paid to the first 户主. A circled, superscript or subscript digit or a
+    fraction is refused at its cell; every other form NFKC writes as another is still read so (３-Ⅱ is 3-II, a
+    no-break space a space, the Kangxi radical ⼀ 一), as a 户号 registered before was."""
     rows = [{"户号": "12①", **CAVE}, {"户号": "121", **CAVE}, {"户号": "1²", **CAVE}, {"户号": "3-Ⅱ", **CAVE},
             {"户号": "３-II", **CAVE}]
     survey = read_survey(fill(template, tmp_path / "s.xlsx", rows))
@@ -445,9 +446,12 @@ def test_a_circled_or_superscript_digit_in_a_household_number_is_refused_never_r
     assert "不能含有 「①」(U+2460)" in survey.problems[0].zh and "not '①' (U+2460)" in survey.problems[0].en
     assert "「²」(U+00B2)" in survey.problems[2].zh
     # the rows beside an unread 户号 may be its household's: left out whole, never read as another's
-    assert survey.rejected == ("121", "3-Ⅱ") and [h.number for h in survey.households] == ["3-II"]
-    assert household_number("3-Ⅱ") == "3-Ⅱ"
-    assert household_number("１２Ａ") == "12A" and number_key("3-Ⅱ") != number_key("3-II")
+    assert survey.rejected == ("121", "3-II")
+    assert survey.households == ()   # 3-Ⅱ and ３-II are one household (3-II), beside row 4's 1²
+    assert [household_number(text) for text in ("3-Ⅱ", "一组\u00a003", "⼀组-03", "１２Ａ")] == ["3-II", "一组 03", "一组-03", "12A"]
+    for text in ("1½", "12₁"):
+        with pytest.raises(InputError, match="户号只能由"):
+            household_number(text)
 
 
 def test_a_household_number_longer_than_its_sheet_prints_is_a_problem_of_its_row(template, tmp_path):

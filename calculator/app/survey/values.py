@@ -1,7 +1,8 @@
 """A survey cell's value as the case file takes it, and the 户号 as the project writes and compares it.
 
-户号. A 户号 is read as text: full-width characters are made half-width (０００１ is 0001; only those:
-NFKC also made 12① the 户号 121, another family's) and spaces at either end dropped; a number cell 1 reads "1", or
+户号. A 户号 is read as text, as NFKC writes it (full-width characters half-width: ０００１ is 0001) but for a circled,
+superscript or subscript digit or a fraction (NFKC made 12① the 户号 121, another family's: refused), and spaces at either
+end dropped; a number cell 1 reads "1", or
 "0001" as Excel shows it when its format pads it with zeros (0000: calculator.app.survey.sheet.padded_styles). Two 户号
 are the same household number when they differ only in the case of a letter (A01, a01), or, made only of digits, in
 leading zeros (`number_key`): Excel turns 0001 typed into a General cell into the number 1, so "0001" and 1 cannot be
@@ -24,7 +25,7 @@ from typing import Any
 
 from calculator.core.errors import InputError
 from calculator.core.limits import TEXT_LIMITS, check_text
-from calculator.core.money import FULL_WIDTH, fmt_plain, to_decimal
+from calculator.core.money import fmt_plain, to_decimal
 from calculator.app.survey.columns import DATE, FLAG, NO, NUMBER, YES, SurveyColumn
 from calculator.app.survey.sheet import FORMULA_PENDING, CellError, ShownAsPercent, ShownScaled
 
@@ -46,8 +47,8 @@ NUMBER_MARKS = frozenset(" -_./#()、·—")
 
 
 def household_number(text: str) -> str:
-    """A 户号 as the project writes it: half-width (０００１ is 0001), without spaces at either end, and made of
-    letters, digits, Chinese and NUMBER_MARKS, within its limit (it is its case's 案件编号 on the sheet). Anything
+    """A 户号 as the project writes it: as NFKC writes it (０００１ is 0001), without spaces at either end, and made of
+    letters, digits, Chinese and NUMBER_MARKS (never NUMBER_FORMS), within its limit (it is its case's 案件编号 on the sheet). Anything
     else (an emoji, a symbol, a number too long to print) is a slip that no sheet, ledger or summary could print:
     InputError."""
     number = check_text(_written(text), "household_number", "户号")
@@ -57,7 +58,7 @@ def household_number(text: str) -> str:
     # another script's digits (١ for 1) look like no digit here and would be a household of their own
     # a circled or superscript digit (12①, 1²) likewise: neither 121 nor 12 is meant
     odd = sorted({char for char in number if not (char.isalnum() or char in NUMBER_MARKS)
-                  or (char.isdigit() and not char.isascii())})
+                  or (char.isdigit() and not char.isascii()) or unicodedata.decomposition(char).startswith(NUMBER_FORMS)})
     if odd:
         zh = " ".join(f"「{char}」(U+{ord(char):04X})" if char.isprintable() else f"U+{ord(char):04X}" for char in odd)
         en = " ".join(f"{char!r} (U+{ord(char):04X})" if char.isprintable() else f"U+{ord(char):04X}" for char in odd)
@@ -82,10 +83,24 @@ def number_key(number: str) -> str:
     return (number.lstrip("0") or "0") if number.isascii() and number.isdigit() else number
 
 
+# The compatibility forms NFKC would make another number of: a circled, superscript or subscript digit, a fraction
+# (12① made 121, another family's 户号; 1² 12). Kept as typed, and so refused (household_number).
+NUMBER_FORMS = ("<circle>", "<super>", "<sub>", "<fraction>")
+
+
 def _written(text: str) -> str:
-    """`text` with its full-width forms made half-width, as a Chinese input method types them (０００１, Ａ０１), and
-    no spaces at either end. Nothing else is folded: NFKC made 12① 121, 3-Ⅱ 3-II and 1² 12."""
-    return text.translate(FULL_WIDTH).strip()
+    """`text` as NFKC writes it (０００１ is 0001, 3-Ⅱ 3-II, a no-break space a space, ⼀ 一), but NUMBER_FORMS, and no
+    spaces at either end."""
+    if text.isascii():
+        return text.strip()
+    kept = [index for index, char in enumerate(text) if unicodedata.decomposition(char).startswith(NUMBER_FORMS)]
+    if not kept:
+        return unicodedata.normalize("NFKC", text).strip()
+    parts, start = [], 0
+    for index in kept:
+        parts += [unicodedata.normalize("NFKC", text[start:index]), text[index]]
+        start = index + 1
+    return ("".join(parts) + unicodedata.normalize("NFKC", text[start:])).strip()
 
 
 def parse_value(column: SurveyColumn, value: Any) -> Any:
