@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QWidget
 
 from calculator.core.errors import CalculationError
 from calculator.core.jsonfile import check_replaceable
@@ -358,13 +358,24 @@ class DocumentWorkspace(Workspace):
         self.settings.remember_folder(kind, path)
         return path
 
+    def _take_in_typing(self) -> None:
+        """A table cell still being typed in is taken in, as Enter would: Ctrl+S, Ctrl+P and the exports worked from the
+        cell's value before, and printed (or saved) 2 亩 beside the 3 on screen, or a price beside 'abc'."""
+        for view in self.findChildren(QAbstractItemView):
+            editor = view.indexWidget(view.currentIndex()) if view.state() == QAbstractItemView.State.EditingState else None
+            if editor is not None:
+                view.commitData(editor)
+                view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
     def _untaken_refused(self) -> bool:
+        self._take_in_typing()
         untaken = self.untaken_input()
         if untaken:
             dialogs.show_error(self, "未保存", f"{untaken}\n请改正或清空后再保存。")
         return bool(untaken)
 
     def _subject(self, kind: str, title: str, verb: str = "导出"):
+        self._take_in_typing()
         missing = self.export_state(kind) or self.untaken_input()
         if missing:
             dialogs.show_error(self, title, missing)

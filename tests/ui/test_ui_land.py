@@ -433,6 +433,37 @@ def test_export_writes_the_price_sheet(ws, tmp_path, answers):
     assert (part["用途"], part["面积(m²)"], part["总价(元)"]) == ("住宅用地", 1000, 492000)  # 2级 492 × 1000 m²
 
 
+def test_a_cell_still_being_typed_in_is_taken_in_before_a_save_a_print_or_an_export(ws, qtbot, tmp_path, answers):
+    """3 typed over 2 in the area cell, no Enter: Ctrl+Shift+P exported 2 beside the 3 on screen (and Ctrl+S saved 2,
+    saying 已保存); 'abc' typed so was exported at the old area. The cell is taken in first, as Enter takes it."""
+    from driver import type_text
+    housing_on_screen(ws, qtbot)
+    set_part(ws, 0, PartsModel.AREA, "2")
+    ws.parts_view.setCurrentIndex(ws.parts_model.index(0, PartsModel.AREA))
+    editor = open_cell_editor(ws)
+    editor.selectAll()
+    type_text(qtbot, editor, "3")
+    answers.save_path = str(tmp_path / "x.xlsx")
+    assert ws.export("xlsx")
+    part = load_workbook(tmp_path / "x.xlsx")["部分"]
+    assert dict(zip((c.value for c in part[2]), (c.value for c in part[3])))["总价(元)"] == 1476   # 2级住宅 492 × 3
+    assert shown_area(ws) == "3"
+    ws.parts_view.edit(ws.parts_model.index(0, PartsModel.AREA))
+    editor = ws.parts_view.indexWidget(ws.parts_model.index(0, PartsModel.AREA))
+    editor.selectAll()
+    type_text(qtbot, editor, "abc")
+    answers.save_path = str(tmp_path / "y.pdf")
+    assert not ws.export("pdf") and not (tmp_path / "y.pdf").exists()
+    assert "abc" in answers.errors[-1][1]
+    ws.parts_view.edit(ws.parts_model.index(0, PartsModel.AREA))
+    editor = ws.parts_view.indexWidget(ws.parts_model.index(0, PartsModel.AREA))
+    editor.selectAll()
+    type_text(qtbot, editor, "5")
+    answers.save_path = str(tmp_path / "p.json")
+    assert ws.save()
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["parts"][0]["area_m2"] == "5"
+
+
 def test_export_refused_while_the_parcel_has_an_error(ws, tmp_path, answers):
     set_part(ws, 0, PartsModel.AREA, "abc")
     answers.save_path = str(tmp_path / "x.pdf")
