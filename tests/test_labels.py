@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from calculator.app import ledger_actions
 from calculator.app.ledger_actions import open_project
 from calculator.engine.case import case_from_dict
 from calculator.engine.compensation import compute
@@ -68,3 +69,7 @@ def test_a_project_file_that_cannot_be_opened_is_named_as_it_is_given(tmp_path):
     with pytest.raises(StoreError) as refused:
         open_project(project)
     assert refused.value.shown.startswith(f"{project}: ")
+    backup = tmp_path / "安装 目录" / "王家 items v2\t.landcomp"   # a backup's name refused: said as it is given too
+    with pytest.raises(InputError) as refused:
+        ledger_actions._audited(backup)
+    assert refused.value.shown == f"{backup}: 文件名含有制表符(Tab) U+0009,请删除"

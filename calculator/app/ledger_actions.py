@@ -63,7 +63,10 @@ def project_path(text: str | os.PathLike[str]) -> Path:
 def _audited(path: Path) -> Path:
     """`path` when it may be written into the change history (a backup's or a restore's): a name that is not
     UTF-8 (a command-line argument read with surrogateescape) or holds a control character is refused."""
-    refuse_bad_characters(str(path), "文件名", shown_path(path))
+    try:
+        refuse_bad_characters(str(path), "文件名")
+    except InputError as error:   # named as given: "王家 items v2.landcomp" was shown as 王家 补偿项目 v2 landcomp
+        raise error.in_file(shown_path(path)) from None
     return path
 
 

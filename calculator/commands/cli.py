@@ -70,6 +70,11 @@ class _Parser(argparse.ArgumentParser):
         self.register("action", None, _Once)   # every option that stores its value: once
         self.register("action", "store", _Once)
 
+    def _print_message(self, message: str, file=None) -> None:
+        """--help and --version written, or OSError: argparse's own dropped a full disk's, and exit 0 said nothing."""
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str):
         for pattern, zh in _ARGPARSE_ZH:
             if found := pattern.fullmatch(message):

@@ -383,3 +383,7 @@ def test_the_version_or_help_on_a_stdout_that_takes_nothing_is_one_line_and_exit
                          env=BUFFERED, stderr=subprocess.PIPE, encoding="utf-8", timeout=120)
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and "cannot write the result: " in run.stderr and reason in run.stderr
+    # unbuffered (as CI and scripts often run), argparse's own printing dropped the full disk's error: exit 0, silent
+    run = subprocess.run(f'"{sys.executable}" -m calculator {option} {stdout}', shell=True, cwd=tmp_path,
+                         env={**BUFFERED, "PYTHONUNBUFFERED": "1"}, stderr=subprocess.PIPE, encoding="utf-8", timeout=120)
+    assert run.returncode == 1 and run.stderr.count("\n") == 1 and reason in run.stderr
