@@ -186,7 +186,7 @@ def test_a_sheet_of_a_version_a_restore_dropped_is_said_so_never_foreign(opened,
     """After a restore, 0001's signed 第2版 was gone and its number given out again; the sheet printed from it was said
     "不是按本项目文件中保存的任何一版打印的" while 0001's history held that version. A signed one is named (its
     signature's entry keeps the fingerprint); of any other, the restore is said."""
-    assert opened.unmatched_sheet_text("0" * 12) == "本项目中没有这个校验码的版本:这张结算单不是按本项目文件中保存的任何一版打印的。"
+    assert opened.unmatched_sheet_text("0" * 12) == "本项目中没有这个校验码的版本:这张结算单不是按本项目中保存的任何一版打印的。"
     backup = opened.backup(tmp_path / "备份")
     first, fourth = ids(opened, "0001", "0004")
     signed = opened.store.save_computed(first, compute(variant(7)))

@@ -585,7 +585,7 @@ class ProjectFile:
         entries = self.store.audit_log()
         restores = [entry for entry in entries if entry.action == "restore"]
         if not restores:
-            return "本项目中没有这个校验码的版本:这张结算单不是按本项目文件中保存的任何一版打印的。"
+            return "本项目中没有这个校验码的版本:这张结算单不是按本项目中保存的任何一版打印的。"
         for entry in entries:
             detail = entry.detail
             if entry.action == "sign" and detail.get("restored_over") and detail.get("fingerprint") == fingerprint:
