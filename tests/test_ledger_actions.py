@@ -200,6 +200,12 @@ def test_a_sheet_of_a_version_a_restore_dropped_is_said_so_never_foreign(opened,
     assert f"在 {restored[:10]} {restored[11:16]} 从备份恢复项目时撤销" in said
     said = opened.unmatched_sheet_text(unsigned.fingerprint)
     assert said.startswith(f"本项目现存的版本中没有这个校验码。项目曾于 {restored[:10]} {restored[11:16]} 从备份恢复")
+    backup = opened.backup(tmp_path / "备份2")   # a household registered after the backup is named by its registration
+    later = opened.store.add_household(opened.project.id, "0100", "后来登记户").id
+    version = opened.store.save_computed(later, compute(variant(9)))
+    opened.store.sign(later, fingerprint=version.fingerprint)
+    opened.restore(backup, "20261201-190000")
+    assert opened.unmatched_sheet_text(version.fingerprint).startswith("这张结算单是户号 0100(恢复后已不在项目中) 第 1 版,")
 
 
 def test_a_backup_never_overwrites_the_project_itself(opened):

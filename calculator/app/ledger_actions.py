@@ -591,8 +591,9 @@ class ProjectFile:
             if entry.action == "sign" and detail.get("restored_over") and detail.get("fingerprint") == fingerprint:
                 try:
                     number = self.store.household(entry.household_id).number
-                except StoreError:   # registered after the backup, and gone with the restore
-                    number = "(恢复后已不在项目中)"
+                except StoreError:   # registered after the backup, and gone with the restore: as its registration says
+                    number = next((added.detail.get("number") for added in entries if added.action == "add_household"
+                                   and added.household_id == entry.household_id), "") + "(恢复后已不在项目中)"
                 return (f"这张结算单是户号 {number} 第 {detail.get('version')} 版,{short_time(entry.at)} 已按此版"
                         f"签字;该版本在 {short_time(detail['restored_over'])} 从备份恢复项目时撤销,已不在项目中"
                         "(见此户变更记录中的“恢复备份前的记录”),现在同一版号可能是另一份测算。")
