@@ -468,3 +468,13 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands() -> None:
         parcel_from_dict({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "1,5"}]})
     grouped = parcel_from_dict({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "1,000.50"}]})
     assert price_parcel(grouped).total == Decimal("492246.00")  # 492 × 1000.50
+
+
+def test_a_part_priced_alone_is_priced_exactly_as_in_its_parcel() -> None:
+    """The app prices each part alone (land_actions.price_draft): 492 − 391.995000000000000000000000000001 is
+    100.004999999999999999999999999999, 100.00 元/m²; worked at Decimal's default 28 digits it was 100.005, 100.01."""
+    from calculator.engine.landprice import price_part
+    parcel = parcel_from_dict({"grade": 2, "parts": [{"use": "住宅用地", "area_m2": "100"}],
+                               "corrections": {"development_adjustment": "-391.995000000000000000000000000001"}})
+    alone = price_part(load_land_table(), parcel, parcel.parts[0])
+    assert alone.correction.unit_price == price_parcel(parcel).parts[0].correction.unit_price == Decimal("100.00")

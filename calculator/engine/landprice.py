@@ -274,7 +274,6 @@ def term_coefficient(term_years: Decimal, statutory_years: int, rate: Decimal) -
         return +value
 
 
-@exact
 def check_grade(table: LandTable, grade: int) -> None:
     """An input error when `table` has no `grade`: the parcel's, said once, never once for each part."""
     if grade not in table.grades:
@@ -282,6 +281,7 @@ def check_grade(table: LandTable, grade: int) -> None:
                          f"grade must be one of {', '.join(map(str, table.grades))}, not {grade}", "grade")
 
 
+@exact
 def price_part(table: LandTable, parcel: Parcel, part: PartInput) -> PartPrice:
     """One part at its use's benchmark of the parcel's grade, corrected when the parcel has corrections."""
     use = _use(table, part.use)
