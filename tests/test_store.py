@@ -486,6 +486,14 @@ def test_backup_and_restore_round_trip(store, project, tmp_path):
         assert copy_.ledger_count(project.id) == 1
 
 
+def test_the_last_change_is_the_latest_entry_of_the_audit_log(store, project):
+    """What the restore question sets against the backup's last change (one query, not the whole log read)."""
+    assert store.last_change() == max(entry.at for entry in store.audit_log())
+    household, _, _ = add(store, project, 0)
+    store.sign(household.id)
+    assert store.last_change() == store.audit_log()[-1].at == max(entry.at for entry in store.audit_log())
+
+
 def test_restore_refuses_a_file_that_is_not_a_project_backup(store, project, tmp_path):
     add(store, project)
     junk = tmp_path / "junk.landcomp"

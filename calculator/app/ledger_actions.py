@@ -388,9 +388,8 @@ class ProjectFile:
         if contents is None:
             return ""
         # the open project's last change too: a backup of 18:03 over a payment and a version of 18:05 drops the version
-        last = max((entry.at for entry in self.store.audit_log()), default="")
         said = (f"备份中:项目「{contents.project}」,{contents.households} 户{_changed(contents.last_change)}\n"
-                f"当前项目:「{self.project.name}」,{self.count(LedgerQuery())} 户{_changed(last)}")
+                f"当前项目:「{self.project.name}」,{self.count(LedgerQuery())} 户{_changed(self.store.last_change())}")
         if contents.project != self.project.name:
             said += f"\n注意:备份的项目「{contents.project}」不是当前项目「{self.project.name}」,请确认选对了备份。"
         return said

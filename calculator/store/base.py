@@ -441,6 +441,10 @@ class CaseStore(abc.ABC):
 
     # audit and ledger
     @abc.abstractmethod
+    def last_change(self) -> str:
+        """When the last recorded change was made ("" before any): what a restore would drop since its backup."""
+
+    @abc.abstractmethod
     def audit_log(self, *, project_id: int | None = None, household_id: int | None = None) -> list[AuditEntry]:
         """Every recorded change, oldest first, optionally for one project or household."""
 

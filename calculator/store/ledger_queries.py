@@ -17,6 +17,10 @@ class LedgerQueries:
     """The audit log and the ledger: its rows, in pages, counted and totalled (a part of SqliteStore)."""
 
     @_translated
+    def last_change(self) -> str:
+        return self._conn.execute("SELECT max(at) FROM audit").fetchone()[0] or ""
+
+    @_translated
     def audit_log(self, *, project_id: int | None = None, household_id: int | None = None) -> list[AuditEntry]:
         where, args = [], []
         if project_id is not None:
